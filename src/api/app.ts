@@ -1,0 +1,212 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { KeyResolver, type Caller } from '../accounts/service.ts';
+import type { Dependencies } from '../dependencies.ts';
+import { apiVersion } from '../events/service.ts';
+import { ApiError } from '../platform/errors.ts';
+import { newId } from '../platform/ids.ts';
+import { UnitOfWork } from '../platform/unit-of-work.ts';
+import { expandResponse, validateExpand } from './expand.ts';
+import { beginIdempotent, checkKey, completeIdempotent, fingerprint, releaseIdempotent, type StoredResponse } from './idempotency.ts';
+import { buildOpenApi } from './openapi.ts';
+import { decodeUtf8, parseForm, parseJson, parseQueryString, requestBodyBytesMax } from './request-parsing.ts';
+import type { Presentation, RouteContext, RouteDefinition } from './route.ts';
+import { allRoutes } from './routes/index.ts';
+import { registerAuthenticationPages } from './routes/authentication-pages.ts';
+import { array, string } from './schema.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    requestId: string;
+  }
+}
+
+const expandSchema = array(string({ maxLength: 200 }), { maxItems: 20 });
+
+export interface AppOptions {
+  logRequests?: boolean;
+}
+
+function authorizationKey(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const [scheme, value] = header.split(' ', 2);
+  if (!value) return undefined;
+  if (scheme.toLowerCase() === 'bearer') return value.trim();
+  if (scheme.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    return decoded.split(':', 1)[0];
+  }
+  return undefined;
+}
+
+function errorPresentation(error: ApiError): Presentation {
+  return { status: error.status, body: { error: error.toBody() } };
+}
+
+/** Maps anything thrown to a Stripe error; only genuine bugs become 500s. */
+function toApiError(error: unknown, request: FastifyRequest): ApiError {
+  if (error instanceof ApiError) return error;
+  const candidate = error as { code?: string; statusCode?: number; message?: string };
+  switch (candidate.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('request_too_large', `Request body is too large: the limit is ${requestBodyBytesMax} bytes.`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError('unsupported_media_type', 'Unsupported Content-Type: send application/x-www-form-urlencoded or application/json.');
+    case '55P03': // lock_not_available
+    case '40P01': // deadlock_detected
+    case '40001': // serialization_failure
+      return new ApiError('lock_timeout', 'This object cannot be accessed right now because another API request or Payrail process is currently accessing it. Please retry shortly.');
+  }
+  if (typeof candidate.statusCode === 'number' && candidate.statusCode >= 400 && candidate.statusCode < 500) {
+    return new ApiError('invalid_request_body', `Invalid request: ${candidate.message ?? 'malformed request'}`, { status: candidate.statusCode === 413 ? 413 : 400 });
+  }
+  console.error(JSON.stringify({ level: 'error', request_id: request.requestId, method: request.method, url: request.url.split('?')[0], error: (error as Error)?.stack ?? String(error) }));
+  return new ApiError('api_error', 'An unexpected error occurred inside Payrail. The error has been logged with this request id.');
+}
+
+export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: requestBodyBytesMax,
+    ignoreTrailingSlash: true,
+    return503OnClosing: true,
+    forceCloseConnections: false,
+    requestTimeout: 60_000,
+  });
+  const keys = new KeyResolver(deps.db);
+
+  app.decorateRequest('requestId', '');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_request, body, done) => {
+    try {
+      done(null, parseForm(decodeUtf8(body as Buffer)));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    try {
+      const text = decodeUtf8(body as Buffer);
+      done(null, text.trim() === '' ? {} : parseJson(text));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    request.requestId = newId('req');
+    reply.header('Request-Id', request.requestId);
+    const version = request.headers['stripe-version'];
+    reply.header('Stripe-Version', typeof version === 'string' && version !== '' ? version : apiVersion);
+  });
+  if (options.logRequests) {
+    app.addHook('onResponse', async (request, reply) => {
+      // Only method, path (no query: it may carry data), status and timing are logged; never bodies or keys.
+      console.log(JSON.stringify({ request_id: request.requestId, method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }));
+    });
+  }
+
+  app.setErrorHandler((error, request, reply) => {
+    const apiError = toApiError(error, request);
+    reply.status(apiError.status).send({ error: apiError.toBody() });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = new ApiError('url_not_found', `Unrecognized request URL (${request.method}: ${request.url.split('?')[0]}). Please see the API reference in docs/api.md.`);
+    reply.status(404).send({ error: error.toBody() });
+  });
+
+  async function authenticate(request: FastifyRequest, route: RouteDefinition): Promise<Caller> {
+    const key = authorizationKey(request);
+    if (!key) {
+      throw new ApiError('api_key_missing', "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').");
+    }
+    const caller = await keys.resolve(key);
+    if (!caller) throw new ApiError('api_key_invalid', `Invalid API Key provided: ${key.slice(0, 8)}${'*'.repeat(Math.min(Math.max(key.length - 12, 0), 24))}${key.slice(-4)}`);
+    if (caller.keyKind === 'publishable' && !route.publishable) {
+      throw new ApiError('secret_key_required', 'This API call cannot be made with a publishable API key. Please use a secret API key.');
+    }
+    return caller;
+  }
+
+  async function handle(route: RouteDefinition, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const caller = await authenticate(request, route);
+    const raw = (route.method === 'POST' ? request.body : parseQueryString(request.url)) as Record<string, unknown> | undefined;
+    const input: Record<string, unknown> = { ...(raw ?? {}) };
+    if (route.method === 'DELETE' && request.body && typeof request.body === 'object') Object.assign(input, request.body);
+    const expandRaw = input.expand;
+    delete input.expand;
+    const expand = expandSchema.parse(expandRaw, 'expand') ?? [];
+    validateExpand(route.response, expand);
+    const params = route.parameters.parse(input, '')!;
+
+    const scope = { accountId: caller.accountId, livemode: caller.livemode };
+    const path = request.url.split('?')[0];
+    const headerKey = route.method === 'POST' ? request.headers['idempotency-key'] : undefined;
+    const idempotencyKey = typeof headerKey === 'string' ? headerKey : undefined;
+    let stored: StoredResponse | undefined;
+
+    const finish = async (db: Parameters<typeof expandResponse>[0], result: unknown, context: RouteContext): Promise<Presentation> => {
+      const presentation = route.present(result, context);
+      if (presentation.status === 200 && expand.length > 0) await expandResponse(db, scope, presentation.body, expand);
+      return presentation;
+    };
+
+    if (idempotencyKey !== undefined) {
+      checkKey(idempotencyKey);
+      reply.header('Idempotency-Key', idempotencyKey);
+      const begun = await beginIdempotent(deps.db, caller, idempotencyKey, route.method, path, fingerprint({ ...input, expand }));
+      if (begun.kind === 'replay') {
+        reply.header('Idempotent-Replayed', 'true');
+        reply.status(begun.response.status).send(begun.response.body);
+        return;
+      }
+    }
+
+    let context!: RouteContext;
+    const work = new UnitOfWork(
+      deps.db,
+      request.requestId,
+      idempotencyKey,
+      idempotencyKey === undefined
+        ? undefined
+        : async (client, result) => {
+            const presentation = await finish(client, result, context);
+            stored = { status: presentation.status, body: presentation.body };
+            await completeIdempotent(client, caller, idempotencyKey, stored);
+          },
+    );
+    context = { caller, scope, work, deps, pathParams: request.params as Record<string, string>, path };
+
+    let presentation: Presentation;
+    try {
+      const result = await route.handle(context, params);
+      presentation = stored ? { status: stored.status, body: stored.body as Record<string, unknown> } : await finish(deps.db, result, context);
+      if (idempotencyKey !== undefined && !stored) await completeIdempotent(deps.db, caller, idempotencyKey, presentation);
+    } catch (error) {
+      const apiError = toApiError(error, request);
+      if (idempotencyKey !== undefined) {
+        // Stripe saves the result once processing has started, except for conflicts with concurrent requests
+        // and server errors, which the client should be able to retry with the same key.
+        if (apiError.status === 409 || apiError.status === 429 || apiError.status >= 500) await releaseIdempotent(deps.db, caller, idempotencyKey).catch(() => undefined);
+        else await completeIdempotent(deps.db, caller, idempotencyKey, errorPresentation(apiError)).catch(() => undefined);
+      }
+      throw apiError;
+    }
+    reply.status(presentation.status).send(presentation.body);
+  }
+
+  const routes = allRoutes();
+  for (const route of routes) {
+    app.route({
+      method: route.method,
+      url: route.path,
+      handler: (request, reply) => handle(route as RouteDefinition, request, reply),
+    });
+  }
+
+  const openApi = buildOpenApi(routes);
+  app.get('/v1/openapi.json', async () => openApi);
+  app.get('/health', async () => ({ status: 'ok' }));
+  registerAuthenticationPages(app, deps);
+  return app;
+}

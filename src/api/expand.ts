@@ -1,0 +1,96 @@
+import type { Scope } from '../events/service.ts';
+import type { Queryable } from '../platform/db.ts';
+import { ApiError } from '../platform/errors.ts';
+import { findCustomer } from '../customers/repository.ts';
+import { renderCustomer } from '../customers/render.ts';
+import { findPaymentMethod } from '../payment-methods/repository.ts';
+import { renderPaymentMethod } from '../payment-methods/render.ts';
+import { findCharge, findPaymentIntent } from '../payments/repository.ts';
+import { renderCharge, renderPaymentIntent } from '../payments/render.ts';
+
+/** Stripe's limit on expansion depth ("a.b.c.d"). */
+export const expandDepthMax = 4;
+export const expandPathsMax = 20;
+
+type ObjectType = 'payment_intent' | 'charge' | 'customer' | 'payment_method' | 'refund' | 'event';
+type Loader = (db: Queryable, scope: Scope, id: string) => Promise<Record<string, unknown> | undefined>;
+
+const loaders: Record<string, Loader> = {
+  customer: async (db, scope, id) => {
+    const row = await findCustomer(db, scope, id, { includeDeleted: true });
+    return row && renderCustomer(row);
+  },
+  payment_method: async (db, scope, id) => {
+    const row = await findPaymentMethod(db, scope, id);
+    return row && renderPaymentMethod(row);
+  },
+  charge: async (db, scope, id) => {
+    const row = await findCharge(db, scope, id);
+    return row && renderCharge(row);
+  },
+  payment_intent: async (db, scope, id) => {
+    const row = await findPaymentIntent(db, scope, id);
+    return row && renderPaymentIntent(row);
+  },
+};
+
+/** For each object type, its expandable fields and the type each expands to. */
+const expandableFields: Record<ObjectType, Record<string, ObjectType>> = {
+  payment_intent: { latest_charge: 'charge', customer: 'customer', payment_method: 'payment_method' },
+  charge: { customer: 'customer', payment_intent: 'payment_intent', payment_method: 'payment_method' },
+  refund: { charge: 'charge', payment_intent: 'payment_intent' },
+  payment_method: { customer: 'customer' },
+  customer: {},
+  event: {},
+};
+
+export type ResponseShape = { kind: 'object'; type: ObjectType } | { kind: 'list'; type: ObjectType } | { kind: 'none' };
+
+/** Checks `expand` paths against what the response can expand, before any work is done. */
+export function validateExpand(shape: ResponseShape, paths: string[]): void {
+  if (paths.length > expandPathsMax) throw new ApiError('invalid_expand', `You may expand at most ${expandPathsMax} paths.`, { param: 'expand' });
+  paths.forEach((path, index) => {
+    const segments = path.split('.');
+    const param = `expand[${index}]`;
+    if (shape.kind === 'none') throw new ApiError('invalid_expand', `This property cannot be expanded (${segments[0]}).`, { param });
+    if (shape.kind === 'list') {
+      if (segments[0] !== 'data') throw new ApiError('invalid_expand', `This property cannot be expanded (${segments[0]}). List expansions start with data.`, { param });
+      segments.shift();
+    }
+    if (segments.length === 0 || segments.length > expandDepthMax) {
+      throw new ApiError('invalid_expand', `You cannot expand more than ${expandDepthMax} levels of a property.`, { param });
+    }
+    let type: ObjectType = shape.type;
+    for (const segment of segments) {
+      const next = expandableFields[type][segment];
+      if (!next) throw new ApiError('invalid_expand', `This property cannot be expanded (${segment}).`, { param });
+      type = next;
+    }
+  });
+}
+
+async function expandPath(db: Queryable, scope: Scope, object: Record<string, unknown>, segments: string[]): Promise<void> {
+  const [field, ...rest] = segments;
+  const value = object[field];
+  if (typeof value === 'string') {
+    const type = expandableFields[object.object as ObjectType]?.[field];
+    const loaded = type ? await loaders[type](db, scope, value) : undefined;
+    if (!loaded) return;
+    object[field] = loaded;
+  }
+  const target = object[field];
+  if (rest.length > 0 && target && typeof target === 'object') await expandPath(db, scope, target as Record<string, unknown>, rest);
+}
+
+/** Replaces ids with objects along each (validated) path; `data.` paths apply to every item of a list. */
+export async function expandResponse(db: Queryable, scope: Scope, body: Record<string, unknown>, paths: string[]): Promise<void> {
+  for (const path of paths) {
+    const segments = path.split('.');
+    if (body.object === 'list') {
+      const items = body.data as Record<string, unknown>[];
+      for (const item of items) await expandPath(db, scope, item, segments.slice(1));
+    } else {
+      await expandPath(db, scope, body, segments);
+    }
+  }
+}

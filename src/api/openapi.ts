@@ -1,0 +1,117 @@
+import { errorCatalogue } from '../platform/errors.ts';
+import type { RouteDefinition } from './route.ts';
+import type { JsonSchema } from './schema.ts';
+
+const objectSchemas: Record<string, JsonSchema> = {
+  customer: objectSchema('customer', ['address', 'created', 'description', 'email', 'livemode', 'metadata', 'name', 'phone', 'shipping']),
+  payment_method: objectSchema('payment_method', ['billing_details', 'card', 'created', 'customer', 'livemode', 'metadata', 'type']),
+  payment_intent: objectSchema('payment_intent', [
+    'amount', 'amount_capturable', 'amount_received', 'canceled_at', 'cancellation_reason', 'capture_method', 'client_secret',
+    'confirmation_method', 'created', 'currency', 'customer', 'description', 'last_payment_error', 'latest_charge', 'livemode',
+    'metadata', 'next_action', 'payment_method', 'payment_method_types', 'receipt_email', 'setup_future_usage', 'status',
+  ]),
+  charge: objectSchema('charge', [
+    'amount', 'amount_captured', 'amount_refunded', 'billing_details', 'captured', 'created', 'currency', 'customer', 'failure_code',
+    'failure_message', 'livemode', 'metadata', 'outcome', 'paid', 'payment_intent', 'payment_method', 'payment_method_details', 'refunded', 'status',
+  ]),
+  refund: objectSchema('refund', ['amount', 'charge', 'created', 'currency', 'metadata', 'payment_intent', 'reason', 'status']),
+  event: objectSchema('event', ['api_version', 'created', 'data', 'livemode', 'pending_webhooks', 'request', 'type']),
+};
+
+function objectSchema(name: string, fields: string[]): JsonSchema {
+  const properties: Record<string, JsonSchema> = { id: { type: 'string' }, object: { type: 'string', enum: [name] } };
+  for (const field of fields) properties[field] = {};
+  return { type: 'object', required: ['id', 'object'], properties, additionalProperties: true };
+}
+
+const errorSchema: JsonSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['type', 'message'],
+      properties: {
+        type: { type: 'string', enum: [...new Set(Object.values(errorCatalogue).map((entry) => entry.type))] },
+        code: { type: 'string', enum: Object.keys(errorCatalogue) },
+        decline_code: { type: 'string' },
+        message: { type: 'string' },
+        param: { type: 'string' },
+        payment_intent: { $ref: '#/components/schemas/payment_intent' },
+      },
+    },
+  },
+};
+
+function toOpenApiPath(path: string): { path: string; names: string[] } {
+  const names: string[] = [];
+  const converted = path.replace(/:([a-z_]+)/g, (_, name: string) => {
+    names.push(name);
+    return `{${name}}`;
+  });
+  return { path: converted, names };
+}
+
+/** The OpenAPI 3.1 document, built from the same route list and parameter schemas that validate requests. */
+export function buildOpenApi(routes: RouteDefinition[]): JsonSchema {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const { path, names } = toOpenApiPath(route.path);
+    const parameterSchema = route.parameters.toJsonSchema() as { properties: Record<string, JsonSchema>; required?: string[] };
+    parameterSchema.properties = { ...parameterSchema.properties, expand: { type: 'array', items: { type: 'string' }, description: 'Fields to expand.' } };
+    const responseRef = route.response.kind === 'none' ? {} : { $ref: `#/components/schemas/${route.response.type}` };
+    const success = route.response.kind === 'list'
+      ? { type: 'object', required: ['object', 'data', 'has_more', 'url'], properties: { object: { type: 'string', enum: ['list'] }, data: { type: 'array', items: responseRef }, has_more: { type: 'boolean' }, url: { type: 'string' } } }
+      : responseRef;
+    const operation: Record<string, unknown> = {
+      operationId: route.operationId,
+      summary: route.summary,
+      security: [{ bearerAuth: [] }, { basicAuth: [] }],
+      parameters: [
+        ...names.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string', maxLength: 255 } })),
+        ...(route.method === 'POST'
+          ? []
+          : Object.entries(parameterSchema.properties).map(([name, schema]) => ({
+              name, in: 'query', required: parameterSchema.required?.includes(name) ?? false, style: 'deepObject', explode: true, schema,
+            }))),
+        ...(route.method === 'POST' ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }] : []),
+      ],
+      responses: {
+        200: { description: 'Successful response.', content: { 'application/json': { schema: success } } },
+        default: { description: 'Error response.', content: { 'application/json': { schema: { $ref: '#/components/schemas/error' } } } },
+      },
+    };
+    if (route.method === 'POST') {
+      operation.requestBody = {
+        required: false,
+        content: {
+          'application/x-www-form-urlencoded': { schema: parameterSchema, encoding: {} },
+          'application/json': { schema: parameterSchema },
+        },
+      };
+    }
+    if (route.publishable) operation['x-publishable-key-allowed'] = true;
+    paths[path] ??= {};
+    paths[path][route.method.toLowerCase()] = operation;
+  }
+  paths['/v1/openapi.json'] = { get: { operationId: 'GetOpenApi', summary: 'This document', security: [], responses: { 200: { description: 'The OpenAPI document.' } } } };
+  paths['/3ds/{id}'] = {
+    get: { operationId: 'GetAuthenticationPage', summary: '3-D Secure test challenge page (HTML)', security: [], parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'HTML page.', content: { 'text/html': {} } } } },
+    post: {
+      operationId: 'PostAuthenticationPage', summary: 'Complete or fail a 3-D Secure test challenge', security: [],
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      requestBody: { content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', required: ['action'], properties: { action: { type: 'string', enum: ['complete', 'fail'] } } } } } },
+      responses: { 303: { description: 'Redirect to the return_url.' }, 200: { description: 'HTML page when there is no return_url.' } },
+    },
+  };
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Payrail API', version: '0.1.0', description: 'Stripe-compatible payments API. Amounts are integers in the currency minor unit.' },
+    servers: [{ url: 'http://localhost:4242' }],
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' }, basicAuth: { type: 'http', scheme: 'basic' } },
+      schemas: { ...objectSchemas, error: errorSchema },
+    },
+    paths,
+  };
+}

@@ -1,0 +1,54 @@
+import type { Caller } from '../accounts/service.ts';
+import type { Dependencies } from '../dependencies.ts';
+import type { Scope } from '../events/service.ts';
+import type { UnitOfWork } from '../platform/unit-of-work.ts';
+import type { Page } from '../platform/pagination.ts';
+import type { ResponseShape } from './expand.ts';
+import type { ObjectOf, ObjectSchema, Schema } from './schema.ts';
+
+export interface RouteContext {
+  caller: Caller;
+  scope: Scope;
+  work: UnitOfWork;
+  deps: Dependencies;
+  pathParams: Record<string, string>;
+  /** Path of the request without its query string (for list `url`). */
+  path: string;
+}
+
+/** What a route answers: a status and a JSON body (a Stripe object, list or error envelope). */
+export interface Presentation {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+type Properties = Record<string, Schema<unknown>>;
+
+export interface RouteDefinition<P extends Properties = Properties, R = unknown> {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Fastify-style path, e.g. `/v1/customers/:id`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  /** Request parameters: the query string for GET and DELETE, the body for POST. `expand` is added for every route. */
+  parameters: ObjectSchema<P>;
+  /** What the route returns, for `expand` checks and the OpenAPI document. */
+  response: ResponseShape;
+  /** Whether a publishable key may call it (Stripe allows tokenization only). */
+  publishable?: boolean;
+  handle(context: RouteContext, params: ObjectOf<P>): Promise<R>;
+  present(result: R, context: RouteContext): Presentation;
+}
+
+export function defineRoute<P extends Properties, R>(route: RouteDefinition<P, R>): RouteDefinition<P, R> {
+  return route;
+}
+
+/** Stripe's list envelope. */
+export function presentList<T>(page: Page<T>, url: string, render: (row: T) => Record<string, unknown>): Presentation {
+  return { status: 200, body: { object: 'list', data: page.rows.map(render), has_more: page.hasMore, url } };
+}
+
+export function presentObject(body: Record<string, unknown>): Presentation {
+  return { status: 200, body };
+}

@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import type { Dependencies } from '../../dependencies.ts';
+import { formatAmount } from '../../platform/money.ts';
+import { completeChallenge, findChallenge } from '../../payments/service.ts';
+import { findPaymentIntent } from '../../payments/repository.ts';
+
+/**
+ * The 3-D Secure challenge page of the test processor: the customer is sent here by `next_action.redirect_to_url`,
+ * completes or fails the challenge, and is then redirected to the merchant's `return_url` with Stripe's query
+ * parameters (`payment_intent`, `payment_intent_client_secret`, `redirect_status`).
+ */
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem;color:#1a1f36}
+.card{border:1px solid #e3e8ee;border-radius:8px;padding:1.5rem}button{font-size:1rem;padding:.6rem 1.2rem;margin:.3rem;border-radius:6px;border:1px solid #aab}
+.complete{background:#0a7d39;color:#fff;border-color:#0a7d39}.fail{background:#fff;color:#b3093c}</style></head>
+<body><div class="card">${body}</div></body></html>`;
+}
+
+const challengeIdPattern = /^auth_[0-9A-Za-z]{24}$/;
+
+export function registerAuthenticationPages(app: FastifyInstance, deps: Dependencies): void {
+  app.get<{ Params: { id: string } }>('/3ds/:id', async (request, reply) => {
+    const challenge = challengeIdPattern.test(request.params.id) ? await findChallenge(deps.db, request.params.id) : undefined;
+    reply.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+    reply.header('Cache-Control', 'no-store');
+    if (!challenge) return reply.status(404).type('text/html').send(page('Not found', '<h1>Authentication not found</h1><p>This link is not valid.</p>'));
+    const intent = await findPaymentIntent(deps.db, { accountId: challenge.account_id, livemode: challenge.livemode }, challenge.payment_intent_id);
+    if (challenge.status !== 'pending' || !intent) {
+      return reply.type('text/html').send(page('Authentication finished', `<h1>Authentication finished</h1><p>This authentication is ${escapeHtml(challenge.status)}.</p>`));
+    }
+    const amount = formatAmount(intent.amount, intent.currency);
+    return reply.type('text/html').send(page('3D Secure authentication', `<h1>3D Secure test authentication</h1>
+<p>Payrail test mode: authenticate a payment of <strong>${escapeHtml(amount)}</strong>.</p>
+<form method="post" action="/3ds/${escapeHtml(challenge.id)}">
+<button class="complete" type="submit" name="action" value="complete">Complete authentication</button>
+<button class="fail" type="submit" name="action" value="fail">Fail authentication</button>
+</form>`));
+  });
+
+  app.post<{ Params: { id: string }; Body: { action?: unknown } }>('/3ds/:id', async (request, reply) => {
+    const action = request.body?.action;
+    if (!challengeIdPattern.test(request.params.id) || (action !== 'complete' && action !== 'fail')) {
+      return reply.status(400).type('text/html').send(page('Bad request', '<h1>Bad request</h1><p>Choose to complete or fail the authentication.</p>'));
+    }
+    const result = await completeChallenge(deps, request.params.id, action === 'complete');
+    if (!result) return reply.status(404).type('text/html').send(page('Not found', '<h1>Authentication not found</h1>'));
+    const { intent, challenge } = result;
+    const redirectStatus = intent.status === 'succeeded' || intent.status === 'requires_capture' || intent.status === 'processing' ? 'succeeded' : 'failed';
+    if (challenge.return_url) {
+      const target = new URL(challenge.return_url);
+      target.searchParams.set('payment_intent', intent.id);
+      target.searchParams.set('payment_intent_client_secret', intent.client_secret);
+      target.searchParams.set('redirect_status', redirectStatus);
+      return reply.redirect(target.toString(), 303);
+    }
+    return reply.type('text/html').send(page('Authentication finished', `<h1>Authentication ${redirectStatus === 'succeeded' ? 'complete' : 'failed'}</h1><p>You can close this window.</p>`));
+  });
+}

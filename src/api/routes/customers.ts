@@ -1,0 +1,62 @@
+import { createCustomer, deleteCustomer, listCustomerPage, modifyCustomer, retrieveCustomer } from '../../customers/service.ts';
+import { renderCustomer } from '../../customers/render.ts';
+import { listCustomerPaymentMethods } from '../../payment-methods/service.ts';
+import { renderPaymentMethod } from '../../payment-methods/render.ts';
+import { defineRoute, presentList, presentObject } from '../route.ts';
+import { email, emptyable, enumeration, metadata, object, required, string } from '../schema.ts';
+import { addressSchema, createdFilter, listParameters, noParameters } from './common.ts';
+
+const customerFields = {
+  email: emptyable(email()),
+  name: emptyable(string({ maxLength: 256 })),
+  phone: emptyable(string({ maxLength: 40 })),
+  description: emptyable(string({ maxLength: 5000 })),
+  address: emptyable(addressSchema),
+  shipping: emptyable(object({ address: required(addressSchema), name: required(string({ maxLength: 256 })), phone: emptyable(string({ maxLength: 40 })) })),
+  metadata: metadata(),
+};
+
+export const customerRoutes = [
+  defineRoute({
+    method: 'POST', path: '/v1/customers', operationId: 'PostCustomers', summary: 'Create a customer',
+    parameters: object(customerFields),
+    response: { kind: 'object', type: 'customer' },
+    handle: (context, params) => createCustomer(context.work, context.scope, params),
+    present: (row) => presentObject(renderCustomer(row)),
+  }),
+  defineRoute({
+    method: 'GET', path: '/v1/customers/:id', operationId: 'GetCustomersCustomer', summary: 'Retrieve a customer',
+    parameters: noParameters,
+    response: { kind: 'object', type: 'customer' },
+    handle: (context) => retrieveCustomer(context.deps.db, context.scope, context.pathParams.id),
+    present: (row) => presentObject(renderCustomer(row)),
+  }),
+  defineRoute({
+    method: 'POST', path: '/v1/customers/:id', operationId: 'PostCustomersCustomer', summary: 'Update a customer',
+    parameters: object(customerFields),
+    response: { kind: 'object', type: 'customer' },
+    handle: (context, params) => modifyCustomer(context.work, context.scope, context.pathParams.id, params),
+    present: (row) => presentObject(renderCustomer(row)),
+  }),
+  defineRoute({
+    method: 'DELETE', path: '/v1/customers/:id', operationId: 'DeleteCustomersCustomer', summary: 'Delete a customer',
+    parameters: noParameters,
+    response: { kind: 'object', type: 'customer' },
+    handle: (context) => deleteCustomer(context.work, context.scope, context.pathParams.id),
+    present: (row) => presentObject(renderCustomer(row)),
+  }),
+  defineRoute({
+    method: 'GET', path: '/v1/customers', operationId: 'GetCustomers', summary: 'List customers',
+    parameters: object({ ...listParameters, ...createdFilter, email: string({ maxLength: 512 }) }),
+    response: { kind: 'list', type: 'customer' },
+    handle: (context, params) => listCustomerPage(context.deps.db, context.scope, params, { email: params.email }),
+    present: (page, context) => presentList(page, context.path, renderCustomer),
+  }),
+  defineRoute({
+    method: 'GET', path: '/v1/customers/:id/payment_methods', operationId: 'GetCustomersCustomerPaymentMethods', summary: "List a customer's payment methods",
+    parameters: object({ ...listParameters, type: enumeration(['card']) }),
+    response: { kind: 'list', type: 'payment_method' },
+    handle: (context, params) => listCustomerPaymentMethods(context.deps.db, context.scope, context.pathParams.id, params, 'customer'),
+    present: (page, context) => presentList(page, context.path, renderPaymentMethod),
+  }),
+];

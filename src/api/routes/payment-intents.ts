@@ -1,0 +1,123 @@
+import { ApiError } from '../../platform/errors.ts';
+import { maximumAmount } from '../../platform/money.ts';
+import { renderPaymentIntent } from '../../payments/render.ts';
+import {
+  cancellationReasons, cancelPaymentIntent, capturePaymentIntent, confirmPaymentIntent, createPaymentIntent, listPaymentIntentPage,
+  retrievePaymentIntent, updatePaymentIntentFields, type IntentResult,
+} from '../../payments/service.ts';
+import { defineRoute, presentList, presentObject, type Presentation } from '../route.ts';
+import { array, boolean, email, emptyable, enumeration, integer, metadata, object, required, string, url } from '../schema.ts';
+import { createdFilter, listParameters } from './common.ts';
+
+/** A decline answers 402 with the card error and the intent inside it, as Stripe does. */
+function presentIntent(result: IntentResult): Presentation {
+  const intent = renderPaymentIntent(result.intent);
+  if (!result.decline) return presentObject(intent);
+  const { payment_method: paymentMethod, ...error } = result.decline;
+  return { status: 402, body: { error: { ...error, payment_intent: intent, payment_method: paymentMethod } } };
+}
+
+const captureMethod = enumeration(['automatic', 'automatic_async', 'manual']);
+const setupFutureUsage = emptyable(enumeration(['on_session', 'off_session']));
+const amount = integer({ minimum: 1, maximum: maximumAmount, description: 'Amount in the smallest currency unit.' });
+
+const intentFields = {
+  amount,
+  currency: string({ maxLength: 3, minLength: 3 }),
+  customer: string({ maxLength: 255 }),
+  payment_method: string({ maxLength: 255 }),
+  payment_method_types: array(string({ maxLength: 50 }), { maxItems: 10 }),
+  capture_method: captureMethod,
+  description: emptyable(string({ maxLength: 1000 })),
+  receipt_email: emptyable(email()),
+  statement_descriptor: emptyable(string({ maxLength: 22 })),
+  statement_descriptor_suffix: emptyable(string({ maxLength: 22 })),
+  setup_future_usage: setupFutureUsage,
+  metadata: metadata(),
+};
+
+const confirmFields = {
+  payment_method: string({ maxLength: 255 }),
+  return_url: url(),
+  capture_method: captureMethod,
+  setup_future_usage: setupFutureUsage,
+  receipt_email: emptyable(email()),
+  off_session: boolean(),
+  error_on_requires_action: boolean(),
+};
+
+export const paymentIntentRoutes = [
+  defineRoute({
+    method: 'POST', path: '/v1/payment_intents', operationId: 'PostPaymentIntents', summary: 'Create a PaymentIntent (and confirm it with confirm=true)',
+    parameters: object({
+      ...intentFields,
+      amount: required(amount),
+      currency: required(string({ maxLength: 3, minLength: 3 })),
+      confirmation_method: enumeration(['automatic', 'manual']),
+      confirm: boolean(),
+      return_url: url(),
+      off_session: boolean(),
+      error_on_requires_action: boolean(),
+    }),
+    response: { kind: 'object', type: 'payment_intent' },
+    handle: (context, params) => {
+      if (!params.confirm && params.return_url !== undefined) {
+        throw new ApiError('payment_intent_invalid_parameter', 'You can only pass return_url when confirm=true.', { param: 'return_url' });
+      }
+      if (!params.confirm && params.off_session !== undefined) {
+        throw new ApiError('payment_intent_invalid_parameter', 'You can only pass off_session when confirm=true.', { param: 'off_session' });
+      }
+      if (params.confirm && params.payment_method === undefined) {
+        throw new ApiError('parameter_missing', 'A payment_method is required to confirm a PaymentIntent at creation.', { param: 'payment_method' });
+      }
+      const confirm = params.confirm
+        ? { return_url: params.return_url, off_session: params.off_session, error_on_requires_action: params.error_on_requires_action }
+        : undefined;
+      return createPaymentIntent(context.work, context.deps, context.scope, params, confirm);
+    },
+    present: presentIntent,
+  }),
+  defineRoute({
+    method: 'GET', path: '/v1/payment_intents/:id', operationId: 'GetPaymentIntentsIntent', summary: 'Retrieve a PaymentIntent',
+    parameters: object({ client_secret: string({ maxLength: 255 }) }),
+    response: { kind: 'object', type: 'payment_intent' },
+    handle: async (context) => ({ intent: await retrievePaymentIntent(context.deps.db, context.scope, context.pathParams.id) }),
+    present: presentIntent,
+  }),
+  defineRoute({
+    method: 'POST', path: '/v1/payment_intents/:id', operationId: 'PostPaymentIntentsIntent', summary: 'Update a PaymentIntent',
+    parameters: object({ ...intentFields, customer: emptyable(string({ maxLength: 255 })), payment_method: emptyable(string({ maxLength: 255 })) }),
+    response: { kind: 'object', type: 'payment_intent' },
+    handle: async (context, params) => ({ intent: await updatePaymentIntentFields(context.work, context.deps, context.scope, context.pathParams.id, params) }),
+    present: presentIntent,
+  }),
+  defineRoute({
+    method: 'POST', path: '/v1/payment_intents/:id/confirm', operationId: 'PostPaymentIntentsIntentConfirm', summary: 'Confirm a PaymentIntent',
+    parameters: object(confirmFields),
+    response: { kind: 'object', type: 'payment_intent' },
+    handle: (context, params) => confirmPaymentIntent(context.work, context.deps, context.scope, context.pathParams.id, params),
+    present: presentIntent,
+  }),
+  defineRoute({
+    method: 'POST', path: '/v1/payment_intents/:id/capture', operationId: 'PostPaymentIntentsIntentCapture', summary: 'Capture an authorized PaymentIntent',
+    parameters: object({ amount_to_capture: integer({ minimum: 1, maximum: maximumAmount }), metadata: metadata() }),
+    response: { kind: 'object', type: 'payment_intent' },
+    handle: (context, params) => capturePaymentIntent(context.work, context.deps, context.scope, context.pathParams.id, params),
+    present: presentIntent,
+  }),
+  defineRoute({
+    method: 'POST', path: '/v1/payment_intents/:id/cancel', operationId: 'PostPaymentIntentsIntentCancel', summary: 'Cancel a PaymentIntent',
+    parameters: object({ cancellation_reason: enumeration(cancellationReasons) }),
+    response: { kind: 'object', type: 'payment_intent' },
+    handle: (context, params) => cancelPaymentIntent(context.work, context.deps, context.scope, context.pathParams.id, params.cancellation_reason),
+    present: presentIntent,
+  }),
+  defineRoute({
+    method: 'GET', path: '/v1/payment_intents', operationId: 'GetPaymentIntents', summary: 'List PaymentIntents',
+    parameters: object({ ...listParameters, ...createdFilter, customer: string({ maxLength: 255 }) }),
+    response: { kind: 'list', type: 'payment_intent' },
+    handle: (context, params) => listPaymentIntentPage(context.deps.db, context.scope, params, { customer: params.customer }),
+    present: (page, context) => presentList(page, context.path, renderPaymentIntent),
+  }),
+];
+

@@ -1,0 +1,43 @@
+import { renderRefund } from '../../refunds/render.ts';
+import { createRefund, listRefundPage, refundReasons, retrieveRefund, updateRefund } from '../../refunds/service.ts';
+import { maximumAmount } from '../../platform/money.ts';
+import { defineRoute, presentList, presentObject } from '../route.ts';
+import { enumeration, integer, metadata, object, string } from '../schema.ts';
+import { createdFilter, listParameters, noParameters } from './common.ts';
+
+export const refundRoutes = [
+  defineRoute({
+    method: 'POST', path: '/v1/refunds', operationId: 'PostRefunds', summary: 'Refund a charge, in full or in part',
+    parameters: object({
+      charge: string({ maxLength: 255 }),
+      payment_intent: string({ maxLength: 255 }),
+      amount: integer({ minimum: 1, maximum: maximumAmount }),
+      reason: enumeration(refundReasons),
+      metadata: metadata(),
+    }),
+    response: { kind: 'object', type: 'refund' },
+    handle: (context, params) => createRefund(context.work, context.deps, context.scope, params),
+    present: (row) => presentObject(renderRefund(row)),
+  }),
+  defineRoute({
+    method: 'GET', path: '/v1/refunds/:id', operationId: 'GetRefundsRefund', summary: 'Retrieve a refund',
+    parameters: noParameters,
+    response: { kind: 'object', type: 'refund' },
+    handle: (context) => retrieveRefund(context.deps.db, context.scope, context.pathParams.id),
+    present: (row) => presentObject(renderRefund(row)),
+  }),
+  defineRoute({
+    method: 'POST', path: '/v1/refunds/:id', operationId: 'PostRefundsRefund', summary: "Update a refund's metadata",
+    parameters: object({ metadata: metadata() }),
+    response: { kind: 'object', type: 'refund' },
+    handle: (context, params) => updateRefund(context.work, context.scope, context.pathParams.id, params.metadata),
+    present: (row) => presentObject(renderRefund(row)),
+  }),
+  defineRoute({
+    method: 'GET', path: '/v1/refunds', operationId: 'GetRefunds', summary: 'List refunds',
+    parameters: object({ ...listParameters, ...createdFilter, charge: string({ maxLength: 255 }), payment_intent: string({ maxLength: 255 }) }),
+    response: { kind: 'list', type: 'refund' },
+    handle: (context, params) => listRefundPage(context.deps.db, context.scope, params, { charge: params.charge, payment_intent: params.payment_intent }),
+    present: (page, context) => presentList(page, context.path, renderRefund),
+  }),
+];

@@ -1,0 +1,46 @@
+import path from 'node:path';
+
+/** Every setting Payrail reads from its environment, validated once at start. */
+export interface Config {
+  /** TCP port of the HTTP API. */
+  port: number;
+  /** Interface the HTTP API binds to. */
+  host: string;
+  /** External PostgreSQL connection string; when absent an embedded Postgres is started. */
+  databaseUrl: string | undefined;
+  /** Folder for the embedded database, generated secrets and demo keys. */
+  dataDirectory: string;
+  /** Base64 AES-256 key for card numbers at rest; generated into the data folder when absent. */
+  encryptionKeyBase64: string | undefined;
+  /** Public base URL used in links Payrail hands out (3-D Secure pages). */
+  publicUrl: string;
+  /** Size of the database connection pool. */
+  databasePoolSize: number;
+  /** Whether request logging is on. */
+  logRequests: boolean;
+}
+
+function integerSetting(name: string, fallback: number, minimum: number, maximum: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new Error(`${name} must be an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < minimum || value > maximum) throw new Error(`${name} must be between ${minimum} and ${maximum}`);
+  return value;
+}
+
+export function loadConfig(): Config {
+  const port = integerSetting('PORT', 4242, 0, 65535);
+  const host = process.env.HOST || '127.0.0.1';
+  const publicUrl = (process.env.PAYRAIL_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  return {
+    port,
+    host,
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    dataDirectory: path.resolve(process.env.PAYRAIL_DATA_DIR || '.payrail'),
+    encryptionKeyBase64: process.env.PAYRAIL_ENCRYPTION_KEY || undefined,
+    publicUrl,
+    databasePoolSize: integerSetting('PAYRAIL_DB_POOL_SIZE', 20, 1, 500),
+    logRequests: process.env.PAYRAIL_LOG_REQUESTS === '1',
+  };
+}

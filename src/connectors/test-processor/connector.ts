@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { NotSupported, type AuthorizeInput, type AuthorizeOutput, type Connector, type ReferenceInput, type RefundInput, type SimpleOutput } from '../connector.ts';
+import { behaviourOf } from './test-cards.ts';
+
+/**
+ * Payrail's built-in test processor. It is a pure function of its inputs: the outcome of an authorization depends
+ * only on the card number (Stripe's test cards) and the authentication result, so `sync` can always say what an
+ * earlier call did. References derive from the Payrail ids, as a provider's idempotency would make them.
+ */
+export class TestProcessor implements Connector {
+  readonly name = 'test_processor';
+  readonly capabilities = { manualCapture: true, partialCapture: true, refunds: true, partialRefunds: true, threeDSecure: true };
+
+  async authorize(input: AuthorizeInput): Promise<AuthorizeOutput> {
+    return this.decide(input);
+  }
+
+  async sync(input: AuthorizeInput): Promise<AuthorizeOutput> {
+    return this.decide(input);
+  }
+
+  async capture(input: ReferenceInput): Promise<SimpleOutput> {
+    return { status: 'succeeded', processorReference: input.processorReference };
+  }
+
+  async void(input: ReferenceInput): Promise<SimpleOutput> {
+    return { status: 'succeeded', processorReference: input.processorReference };
+  }
+
+  async refund(input: RefundInput): Promise<SimpleOutput> {
+    return { status: 'succeeded', processorReference: reference('tr', input.refundId) };
+  }
+
+  async parseWebhook(): Promise<unknown> {
+    throw new NotSupported(this.name, 'webhooks');
+  }
+
+  private decide(input: AuthorizeInput): AuthorizeOutput {
+    const behaviour = behaviourOf(input.card.number);
+    const processorReference = reference('ta', input.attemptId);
+    switch (behaviour.kind) {
+      case 'approve':
+        return { status: 'authorized', captured: input.capture, processorReference, riskScore: riskScore(input.attemptId) };
+      case 'decline':
+        return {
+          status: 'declined',
+          decline: behaviour.decline,
+          processorReference: behaviour.decline.blocked ? null : processorReference,
+          riskScore: behaviour.decline.blocked ? 95 : riskScore(input.attemptId),
+        };
+      case 'authenticate':
+        if (input.authentication === undefined) return { status: 'requires_authentication' };
+        if (input.authentication.status === 'failed') {
+          return {
+            status: 'declined',
+            decline: { code: 'authentication_required', declineCode: 'authentication_required', message: 'The customer failed authentication.', blocked: false, networkStatus: 'not_sent_to_network' },
+            processorReference: null,
+            riskScore: riskScore(input.attemptId),
+          };
+        }
+        if (behaviour.thenDecline) return { status: 'declined', decline: behaviour.thenDecline, processorReference, riskScore: riskScore(input.attemptId) };
+        return { status: 'authorized', captured: input.capture, processorReference, riskScore: riskScore(input.attemptId) };
+    }
+  }
+}
+
+function reference(kind: string, id: string): string {
+  return `${kind}_${createHash('sha256').update(id).digest('hex').slice(0, 24)}`;
+}
+
+/** A stable pseudo risk score in Stripe's "normal" band (0-64) derived from the attempt id. */
+function riskScore(attemptId: string): number {
+  return createHash('sha256').update('risk:' + attemptId).digest()[0] % 65;
+}

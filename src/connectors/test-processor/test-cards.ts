@@ -1,0 +1,44 @@
+import type { Decline } from '../connector.ts';
+
+/** What the test processor does with a card number, following Stripe's documented test cards. */
+export type TestCardBehaviour =
+  | { kind: 'approve' }
+  | { kind: 'decline'; decline: Decline }
+  /** 3-D Secure is required; after a successful challenge the card is approved, or declined with `thenDecline`. */
+  | { kind: 'authenticate'; thenDecline?: Decline };
+
+const declinedMessage = 'Your card was declined.';
+
+function issuerDecline(code: string, declineCode: string, message = declinedMessage): Decline {
+  return { code, declineCode, message, blocked: false, networkStatus: 'declined_by_network' };
+}
+
+const insufficientFunds = issuerDecline('card_declined', 'insufficient_funds', 'Your card has insufficient funds.');
+
+const behaviours: Record<string, TestCardBehaviour> = {
+  '4000000000000002': { kind: 'decline', decline: issuerDecline('card_declined', 'generic_decline') },
+  '4000000000009995': { kind: 'decline', decline: insufficientFunds },
+  '4000000000009987': { kind: 'decline', decline: issuerDecline('card_declined', 'lost_card') },
+  '4000000000009979': { kind: 'decline', decline: issuerDecline('card_declined', 'stolen_card') },
+  '4000000000000069': { kind: 'decline', decline: issuerDecline('expired_card', 'expired_card', 'Your card has expired.') },
+  '4000000000000127': { kind: 'decline', decline: issuerDecline('incorrect_cvc', 'incorrect_cvc', "Your card's security code is incorrect.") },
+  '4000000000000119': {
+    kind: 'decline',
+    decline: issuerDecline('processing_error', 'processing_error', 'An error occurred while processing your card. Try again in a little bit.'),
+  },
+  '4000000000006975': { kind: 'decline', decline: issuerDecline('card_declined', 'card_velocity_exceeded') },
+  '4100000000000019': {
+    kind: 'decline',
+    decline: { code: 'card_declined', declineCode: 'fraudulent', message: declinedMessage, blocked: true, networkStatus: 'not_sent_to_network' },
+  },
+  '4000002500003155': { kind: 'authenticate' },
+  '4000002760003184': { kind: 'authenticate' },
+  '4000000000003220': { kind: 'authenticate' },
+  '4000000000003063': { kind: 'authenticate' },
+  '4000008260003178': { kind: 'authenticate', thenDecline: insufficientFunds },
+  '4000008400001629': { kind: 'authenticate', thenDecline: issuerDecline('card_declined', 'card_declined') },
+};
+
+export function behaviourOf(cardNumber: string): TestCardBehaviour {
+  return behaviours[cardNumber] ?? { kind: 'approve' };
+}

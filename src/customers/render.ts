@@ -1,0 +1,30 @@
+import type { CustomerRow } from './repository.ts';
+
+/** The Stripe `customer` object. */
+export function renderCustomer(row: CustomerRow): Record<string, unknown> {
+  if (row.deleted) return { id: row.id, object: 'customer', deleted: true };
+  return {
+    id: row.id,
+    object: 'customer',
+    address: row.address,
+    balance: 0,
+    created: row.created,
+    currency: null,
+    default_source: null,
+    delinquent: false,
+    description: row.description,
+    discount: null,
+    email: row.email,
+    invoice_prefix: null,
+    invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
+    livemode: row.livemode,
+    metadata: row.metadata,
+    name: row.name,
+    next_invoice_sequence: 1,
+    phone: row.phone,
+    preferred_locales: [],
+    shipping: row.shipping,
+    tax_exempt: 'none',
+    test_clock: null,
+  };
+}

@@ -1,0 +1,80 @@
+import type { Queryable } from '../platform/db.ts';
+import type { Scope } from '../events/service.ts';
+import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
+
+export interface Address {
+  line1?: string | null;
+  line2?: string | null;
+  city?: string | null;
+  state?: string | null;
+  postal_code?: string | null;
+  country?: string | null;
+}
+
+export interface Shipping {
+  address: Address;
+  name: string;
+  phone?: string | null;
+}
+
+export interface CustomerRow {
+  id: string;
+  account_id: string;
+  livemode: boolean;
+  email: string | null;
+  name: string | null;
+  phone: string | null;
+  description: string | null;
+  address: Address | null;
+  shipping: Shipping | null;
+  metadata: Record<string, string>;
+  deleted: boolean;
+  created: number;
+}
+
+export type CustomerFields = Pick<CustomerRow, 'email' | 'name' | 'phone' | 'description' | 'address' | 'shipping' | 'metadata'>;
+
+export async function insertCustomer(db: Queryable, scope: Scope, id: string, fields: CustomerFields, created: number): Promise<CustomerRow> {
+  const result = await db.query<CustomerRow>(
+    `INSERT INTO customers (id, account_id, livemode, email, name, phone, description, address, shipping, metadata, created)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
+    [id, scope.accountId, scope.livemode, fields.email, fields.name, fields.phone, fields.description, fields.address, fields.shipping, fields.metadata, created],
+  );
+  return result.rows[0];
+}
+
+export async function findCustomer(db: Queryable, scope: Scope, id: string, options: { forUpdate?: boolean; includeDeleted?: boolean } = {}): Promise<CustomerRow | undefined> {
+  const result = await db.query<CustomerRow>(
+    `SELECT * FROM customers WHERE id = $1 AND account_id = $2 AND livemode = $3 ${options.includeDeleted ? '' : 'AND NOT deleted'} ${options.forUpdate ? 'FOR UPDATE' : ''}`,
+    [id, scope.accountId, scope.livemode],
+  );
+  return result.rows[0];
+}
+
+export async function updateCustomer(db: Queryable, scope: Scope, id: string, fields: CustomerFields): Promise<CustomerRow> {
+  const result = await db.query<CustomerRow>(
+    `UPDATE customers SET email = $4, name = $5, phone = $6, description = $7, address = $8, shipping = $9, metadata = $10
+     WHERE id = $1 AND account_id = $2 AND livemode = $3 RETURNING *`,
+    [id, scope.accountId, scope.livemode, fields.email, fields.name, fields.phone, fields.description, fields.address, fields.shipping, fields.metadata],
+  );
+  return result.rows[0];
+}
+
+export async function markCustomerDeleted(db: Queryable, scope: Scope, id: string): Promise<void> {
+  await db.query('UPDATE customers SET deleted = true WHERE id = $1 AND account_id = $2 AND livemode = $3', [id, scope.accountId, scope.livemode]);
+}
+
+export async function listCustomers(db: Queryable, scope: Scope, page: PageRequest, filters: { email?: string }): Promise<Page<CustomerRow>> {
+  return listPage<CustomerRow>(
+    db,
+    {
+      table: 'customers',
+      objectName: 'customer',
+      accountId: scope.accountId,
+      livemode: scope.livemode,
+      fixedConditions: ['NOT deleted'],
+      conditions: filters.email !== undefined ? [{ sql: 'email = $?', value: filters.email }] : [],
+    },
+    page,
+  );
+}

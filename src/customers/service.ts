@@ -1,0 +1,88 @@
+import type { Queryable } from '../platform/db.ts';
+import { missing } from '../platform/errors.ts';
+import { recordEvent, type Scope } from '../events/service.ts';
+import { newId, nowSeconds } from '../platform/ids.ts';
+import type { PageRequest, Page } from '../platform/pagination.ts';
+import type { UnitOfWork } from '../platform/unit-of-work.ts';
+import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
+import { renderCustomer } from './render.ts';
+import { findCustomer, insertCustomer, listCustomers, markCustomerDeleted, updateCustomer, type Address, type CustomerFields, type CustomerRow, type Shipping } from './repository.ts';
+
+export interface CustomerInput {
+  email?: string | null;
+  name?: string | null;
+  phone?: string | null;
+  description?: string | null;
+  address?: Address | null;
+  shipping?: Shipping | null;
+  metadata?: MetadataUpdate;
+}
+
+/** `undefined` keeps the current value; `null` (sent as '') clears it. */
+function pick<T>(next: T | null | undefined, current: T | null): T | null {
+  return next === undefined ? current : next;
+}
+
+export async function createCustomer(work: UnitOfWork, scope: Scope, input: CustomerInput): Promise<CustomerRow> {
+  const fields: CustomerFields = {
+    email: input.email ?? null,
+    name: input.name ?? null,
+    phone: input.phone ?? null,
+    description: input.description ?? null,
+    address: input.address ?? null,
+    shipping: input.shipping ?? null,
+    metadata: mergeMetadata({}, input.metadata),
+  };
+  return work.finalTransaction(async (client) => {
+    const row = await insertCustomer(client, scope, newId('cus'), fields, nowSeconds());
+    await recordEvent(client, scope, work, 'customer.created', renderCustomer(row));
+    return row;
+  });
+}
+
+export async function retrieveCustomer(db: Queryable, scope: Scope, id: string, param = 'id'): Promise<CustomerRow> {
+  const row = await findCustomer(db, scope, id, { includeDeleted: true });
+  if (!row) throw missing('customer', id, param);
+  return row;
+}
+
+export async function modifyCustomer(work: UnitOfWork, scope: Scope, id: string, input: CustomerInput): Promise<CustomerRow> {
+  return work.finalTransaction(async (client) => {
+    const current = await findCustomer(client, scope, id, { forUpdate: true });
+    if (!current) throw missing('customer', id);
+    const fields: CustomerFields = {
+      email: pick(input.email, current.email),
+      name: pick(input.name, current.name),
+      phone: pick(input.phone, current.phone),
+      description: pick(input.description, current.description),
+      address: pick(input.address, current.address),
+      shipping: pick(input.shipping, current.shipping),
+      metadata: mergeMetadata(current.metadata, input.metadata),
+    };
+    const row = await updateCustomer(client, scope, id, fields);
+    const previous: Record<string, unknown> = {};
+    const before = renderCustomer(current);
+    const after = renderCustomer(row);
+    for (const key of Object.keys(after)) {
+      if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) previous[key] = before[key];
+    }
+    await recordEvent(client, scope, work, 'customer.updated', after, previous);
+    return row;
+  });
+}
+
+export async function deleteCustomer(work: UnitOfWork, scope: Scope, id: string): Promise<CustomerRow> {
+  return work.finalTransaction(async (client) => {
+    const current = await findCustomer(client, scope, id, { forUpdate: true });
+    if (!current) throw missing('customer', id);
+    await markCustomerDeleted(client, scope, id);
+    // Stripe detaches the customer's payment methods when the customer is deleted.
+    await client.query('UPDATE payment_methods SET customer_id = NULL WHERE customer_id = $1 AND account_id = $2 AND livemode = $3', [id, scope.accountId, scope.livemode]);
+    await recordEvent(client, scope, work, 'customer.deleted', renderCustomer(current));
+    return { ...current, deleted: true };
+  });
+}
+
+export function listCustomerPage(db: Queryable, scope: Scope, page: PageRequest, filters: { email?: string }): Promise<Page<CustomerRow>> {
+  return listCustomers(db, scope, page, filters);
+}

@@ -1,0 +1,72 @@
+import { parseArgs } from 'node:util';
+import { createAccount, issueKeys } from './accounts/service.ts';
+import { loadConfig } from './config.ts';
+import { openPlatform } from './runtime.ts';
+import { startServer } from './server.ts';
+
+const usage = `Usage: payrail <command>
+
+Commands:
+  start                         Start the API (embedded PostgreSQL unless DATABASE_URL is set)
+  migrate                       Apply database migrations and exit
+  account create --name NAME    Create an account and print its keys (add --live for live-mode keys too)
+
+Environment: PORT, HOST, DATABASE_URL, PAYRAIL_DATA_DIR, PAYRAIL_ENCRYPTION_KEY, PAYRAIL_PUBLIC_URL, PAYRAIL_LOG_REQUESTS`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, subcommand] = argv;
+  const config = loadConfig();
+  const log = (line: string) => console.error(`[payrail] ${line}`);
+  switch (command) {
+    case 'start':
+      await startServer(config);
+      return -1;
+    case 'migrate': {
+      const platform = await openPlatform(config, { log, poolSize: 2 });
+      await platform.close();
+      console.log('migrations are up to date');
+      return 0;
+    }
+    case 'account': {
+      if (subcommand !== 'create') break;
+      const { values } = parseArgs({ args: argv.slice(2), options: { name: { type: 'string' }, live: { type: 'boolean' } } });
+      const name = values.name?.trim();
+      if (!name || name.length > 200) {
+        console.error('account create needs --name NAME (1 to 200 characters)');
+        return 2;
+      }
+      const platform = await openPlatform(config, { log, poolSize: 2 });
+      try {
+        const account = await createAccount(platform.db, name);
+        console.log(`Account               ${account.accountId} (${account.name})`);
+        console.log(`Test secret key       ${account.secretKey}`);
+        console.log(`Test publishable key  ${account.publishableKey}`);
+        if (values.live) {
+          const live = await issueKeys(platform.db, account.accountId, true);
+          console.log(`Live secret key       ${live.secretKey}`);
+          console.log(`Live publishable key  ${live.publishableKey}`);
+        }
+      } finally {
+        await platform.close();
+      }
+      return 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      console.log(usage);
+      return 0;
+  }
+  console.error(usage);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error) => {
+    console.error(`payrail: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,215 @@
+import type { Dependencies } from '../dependencies.ts';
+import type { Queryable } from '../platform/db.ts';
+import { ApiError, missing } from '../platform/errors.ts';
+import { recordEvent, type Scope } from '../events/service.ts';
+import { newId, nowSeconds } from '../platform/ids.ts';
+import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
+import type { Page, PageRequest } from '../platform/pagination.ts';
+import type { UnitOfWork } from '../platform/unit-of-work.ts';
+import { findCustomer } from '../customers/repository.ts';
+import type { Address } from '../customers/repository.ts';
+import { brandOf, cardNumberLengthMax, cardNumberLengthMin, factsOf, hasValidLength, passesLuhn, testPaymentMethodNumbers } from './card-numbers.ts';
+import { renderPaymentMethod } from './render.ts';
+import { findPaymentMethod, insertPaymentMethod, listPaymentMethods, savePaymentMethod, type BillingDetails, type PaymentMethodRow } from './repository.ts';
+
+export interface CardInput {
+  number?: string;
+  exp_month?: number;
+  exp_year?: number;
+  cvc?: string;
+}
+
+export interface BillingDetailsInput {
+  address?: Address | null;
+  email?: string | null;
+  name?: string | null;
+  phone?: string | null;
+}
+
+export interface PaymentMethodInput {
+  card: CardInput;
+  billing_details?: BillingDetailsInput;
+  metadata?: MetadataUpdate;
+}
+
+/** How far ahead an expiry year may be. */
+const expiryYearsAheadMax = 50;
+
+function cardError(code: 'invalid_number' | 'incorrect_number' | 'invalid_expiry_month' | 'invalid_expiry_year' | 'invalid_cvc', message: string, param: string): ApiError {
+  return new ApiError(code, message, { param });
+}
+
+interface ValidCard {
+  number: string;
+  expMonth: number;
+  expYear: number;
+  cvcProvided: boolean;
+}
+
+/** Checks raw card data the way a card network would before anything is stored. */
+export function validateCard(card: CardInput, now = new Date()): ValidCard {
+  if (card.number === undefined) throw new ApiError('parameter_missing', 'Missing required param: card[number].', { param: 'card[number]' });
+  const number = card.number.replace(/[\s-]/g, '');
+  if (!/^\d+$/.test(number) || number.length < cardNumberLengthMin || number.length > cardNumberLengthMax) {
+    throw cardError('invalid_number', 'Your card number is invalid.', 'card[number]');
+  }
+  if (!passesLuhn(number)) throw cardError('incorrect_number', 'Your card number is incorrect.', 'card[number]');
+  if (!hasValidLength(number, brandOf(number))) throw cardError('invalid_number', 'Your card number is invalid.', 'card[number]');
+  if (card.exp_month === undefined) throw new ApiError('parameter_missing', 'Missing required param: card[exp_month].', { param: 'card[exp_month]' });
+  if (card.exp_year === undefined) throw new ApiError('parameter_missing', 'Missing required param: card[exp_year].', { param: 'card[exp_year]' });
+  const expMonth = card.exp_month;
+  if (!Number.isInteger(expMonth) || expMonth < 1 || expMonth > 12) {
+    throw cardError('invalid_expiry_month', "Your card's expiration month is invalid.", 'card[exp_month]');
+  }
+  const expYear = card.exp_year < 100 ? 2000 + card.exp_year : card.exp_year;
+  const year = now.getUTCFullYear();
+  const month = now.getUTCMonth() + 1;
+  if (expYear < year || expYear > year + expiryYearsAheadMax) {
+    throw cardError('invalid_expiry_year', "Your card's expiration year is invalid.", 'card[exp_year]');
+  }
+  if (expYear === year && expMonth < month) {
+    throw cardError('invalid_expiry_month', "Your card's expiration month is invalid.", 'card[exp_month]');
+  }
+  if (card.cvc !== undefined && !/^\d{3,4}$/.test(card.cvc)) throw cardError('invalid_cvc', "Your card's security code is invalid.", 'card[cvc]');
+  return { number, expMonth, expYear, cvcProvided: card.cvc !== undefined };
+}
+
+function billingDetails(input: BillingDetailsInput | undefined, current?: BillingDetails): BillingDetails {
+  const base: BillingDetails = current ?? { address: null, email: null, name: null, phone: null };
+  if (!input) return base;
+  const address = input.address === undefined
+    ? base.address
+    : input.address === null
+      ? null
+      : {
+          city: input.address.city ?? base.address?.city ?? null,
+          country: input.address.country ?? base.address?.country ?? null,
+          line1: input.address.line1 ?? base.address?.line1 ?? null,
+          line2: input.address.line2 ?? base.address?.line2 ?? null,
+          postal_code: input.address.postal_code ?? base.address?.postal_code ?? null,
+          state: input.address.state ?? base.address?.state ?? null,
+        };
+  return {
+    address,
+    email: input.email === undefined ? base.email : input.email,
+    name: input.name === undefined ? base.name : input.name,
+    phone: input.phone === undefined ? base.phone : input.phone,
+  };
+}
+
+/** Encrypts the number and stores a card PaymentMethod; only brand, last4, expiry, fingerprint, funding and country stay readable. */
+async function storeCard(client: Queryable, deps: Dependencies, scope: Scope, card: ValidCard, extra: { billing?: BillingDetailsInput; metadata?: MetadataUpdate; customerId?: string | null }): Promise<PaymentMethodRow> {
+  const id = newId('pm');
+  const facts = factsOf(card.number);
+  return insertPaymentMethod(client, scope, {
+    id,
+    type: 'card',
+    customer_id: extra.customerId ?? null,
+    billing_details: billingDetails(extra.billing),
+    card: {
+      brand: brandOf(card.number),
+      last4: card.number.slice(-4),
+      exp_month: card.expMonth,
+      exp_year: card.expYear,
+      fingerprint: deps.secretBox.fingerprint(card.number),
+      funding: facts?.funding ?? 'unknown',
+      country: facts?.country ?? null,
+      cvc_provided: card.cvcProvided,
+    },
+    card_number_encrypted: deps.secretBox.encrypt(card.number, id),
+    metadata: mergeMetadata({}, extra.metadata),
+    created: nowSeconds(),
+  });
+}
+
+export async function createPaymentMethod(work: UnitOfWork, deps: Dependencies, scope: Scope, input: PaymentMethodInput): Promise<PaymentMethodRow> {
+  const card = validateCard(input.card);
+  return work.finalTransaction((client) => storeCard(client, deps, scope, card, { billing: input.billing_details, metadata: input.metadata }));
+}
+
+/** Decrypts a PaymentMethod's card number for a connector call. The result must never be logged or stored. */
+export function revealCardNumber(deps: Dependencies, row: PaymentMethodRow): string {
+  return deps.secretBox.decrypt(row.card_number_encrypted, row.id);
+}
+
+/**
+ * Finds a PaymentMethod by id; in test mode Stripe's test ids (`pm_card_visa`, ...) create a fresh PaymentMethod
+ * from their test card, as Stripe does.
+ */
+export async function resolvePaymentMethod(client: Queryable, deps: Dependencies, scope: Scope, id: string, param: string, options: { forUpdate?: boolean } = {}): Promise<PaymentMethodRow> {
+  const testNumber = testPaymentMethodNumbers[id];
+  if (testNumber !== undefined && !scope.livemode) {
+    const year = new Date().getUTCFullYear() + 1;
+    return storeCard(client, deps, scope, { number: testNumber, expMonth: 12, expYear: year, cvcProvided: true }, {});
+  }
+  const row = await findPaymentMethod(client, scope, id, options);
+  if (!row) throw missing('payment_method', id, param);
+  return row;
+}
+
+export async function retrievePaymentMethod(db: Queryable, scope: Scope, id: string): Promise<PaymentMethodRow> {
+  const row = await findPaymentMethod(db, scope, id);
+  if (!row) throw missing('payment_method', id);
+  return row;
+}
+
+export interface PaymentMethodUpdate {
+  billing_details?: BillingDetailsInput;
+  metadata?: MetadataUpdate;
+  card?: { exp_month?: number; exp_year?: number };
+}
+
+export async function updatePaymentMethod(work: UnitOfWork, scope: Scope, id: string, input: PaymentMethodUpdate): Promise<PaymentMethodRow> {
+  return work.finalTransaction(async (client) => {
+    const current = await findPaymentMethod(client, scope, id, { forUpdate: true });
+    if (!current) throw missing('payment_method', id);
+    const card = { ...current.card };
+    if (input.card?.exp_month !== undefined || input.card?.exp_year !== undefined) {
+      const checked = validateCard({ number: '4242424242424242', exp_month: input.card.exp_month ?? card.exp_month, exp_year: input.card.exp_year ?? card.exp_year });
+      card.exp_month = checked.expMonth;
+      card.exp_year = checked.expYear;
+    }
+    const row = await savePaymentMethod(client, scope, {
+      ...current,
+      card,
+      billing_details: billingDetails(input.billing_details, current.billing_details),
+      metadata: mergeMetadata(current.metadata, input.metadata),
+    });
+    await recordEvent(client, scope, work, 'payment_method.updated', renderPaymentMethod(row));
+    return row;
+  });
+}
+
+export async function attachPaymentMethod(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, customerId: string): Promise<PaymentMethodRow> {
+  return work.finalTransaction(async (client) => {
+    const customer = await findCustomer(client, scope, customerId);
+    if (!customer) throw missing('customer', customerId, 'customer');
+    const current = await resolvePaymentMethod(client, deps, scope, id, 'payment_method', { forUpdate: true });
+    if (current.customer_id === customerId) return current;
+    if (current.customer_id !== null) {
+      throw new ApiError('payment_method_unexpected_state', 'The payment method you provided has already been attached to a customer.', { param: 'payment_method' });
+    }
+    const row = await savePaymentMethod(client, scope, { ...current, customer_id: customerId });
+    await recordEvent(client, scope, work, 'payment_method.attached', renderPaymentMethod(row));
+    return row;
+  });
+}
+
+export async function detachPaymentMethod(work: UnitOfWork, scope: Scope, id: string): Promise<PaymentMethodRow> {
+  return work.finalTransaction(async (client) => {
+    const current = await findPaymentMethod(client, scope, id, { forUpdate: true });
+    if (!current) throw missing('payment_method', id);
+    if (current.customer_id === null) {
+      throw new ApiError('payment_method_unexpected_state', `The payment method ${id} is not attached to a customer.`, { param: 'payment_method' });
+    }
+    const row = await savePaymentMethod(client, scope, { ...current, customer_id: null });
+    await recordEvent(client, scope, work, 'payment_method.detached', renderPaymentMethod(row), { customer: current.customer_id });
+    return row;
+  });
+}
+
+export async function listCustomerPaymentMethods(db: Queryable, scope: Scope, customerId: string, page: PageRequest, param = 'customer'): Promise<Page<PaymentMethodRow>> {
+  const customer = await findCustomer(db, scope, customerId);
+  if (!customer) throw missing('customer', customerId, param);
+  return listPaymentMethods(db, scope, page, customerId);
+}

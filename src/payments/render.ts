@@ -1,0 +1,103 @@
+import type { ChargeRow, PaymentIntentRow } from './repository.ts';
+
+/** The Stripe `payment_intent` object. */
+export function renderPaymentIntent(row: PaymentIntentRow): Record<string, unknown> {
+  return {
+    id: row.id,
+    object: 'payment_intent',
+    amount: row.amount,
+    amount_capturable: row.amount_capturable,
+    amount_details: { tip: {} },
+    amount_received: row.amount_received,
+    application: null,
+    application_fee_amount: null,
+    automatic_payment_methods: null,
+    canceled_at: row.canceled_at,
+    cancellation_reason: row.cancellation_reason,
+    capture_method: row.capture_method,
+    client_secret: row.client_secret,
+    confirmation_method: row.confirmation_method,
+    created: row.created,
+    currency: row.currency,
+    customer: row.customer_id,
+    description: row.description,
+    last_payment_error: row.last_payment_error,
+    latest_charge: row.latest_charge_id,
+    livemode: row.livemode,
+    metadata: row.metadata,
+    next_action: row.next_action,
+    on_behalf_of: null,
+    payment_method: row.payment_method_id,
+    payment_method_configuration_details: null,
+    payment_method_options: { card: { installments: null, mandate_options: null, network: null, request_three_d_secure: 'automatic' } },
+    payment_method_types: row.payment_method_types,
+    processing: null,
+    receipt_email: row.receipt_email,
+    review: null,
+    setup_future_usage: row.setup_future_usage,
+    shipping: null,
+    source: null,
+    statement_descriptor: row.statement_descriptor,
+    statement_descriptor_suffix: row.statement_descriptor_suffix,
+    status: row.status,
+    transfer_data: null,
+    transfer_group: null,
+  };
+}
+
+/**
+ * Amount reported as refunded: refunds plus any authorized amount released without capture (a canceled
+ * authorization or the remainder of a partial capture), which Stripe reports as refunded too.
+ */
+export function reportedAmountRefunded(row: ChargeRow): number {
+  return row.amount_refunded + (row.released ? row.amount - row.amount_captured : 0);
+}
+
+/** The Stripe `charge` object. */
+export function renderCharge(row: ChargeRow): Record<string, unknown> {
+  const amountRefunded = reportedAmountRefunded(row);
+  const details = row.payment_method_details as { billing_details?: unknown; card?: unknown };
+  return {
+    id: row.id,
+    object: 'charge',
+    amount: row.amount,
+    amount_captured: row.amount_captured,
+    amount_refunded: amountRefunded,
+    application: null,
+    application_fee: null,
+    application_fee_amount: null,
+    balance_transaction: null,
+    billing_details: details.billing_details ?? null,
+    calculated_statement_descriptor: 'PAYRAIL',
+    captured: row.captured,
+    created: row.created,
+    currency: row.currency,
+    customer: row.customer_id,
+    description: row.description,
+    disputed: false,
+    failure_balance_transaction: null,
+    failure_code: row.failure_code,
+    failure_message: row.failure_message,
+    fraud_details: {},
+    livemode: row.livemode,
+    metadata: row.metadata,
+    on_behalf_of: null,
+    outcome: row.outcome,
+    paid: row.status === 'succeeded',
+    payment_intent: row.payment_intent_id,
+    payment_method: row.payment_method_id,
+    payment_method_details: { card: details.card ?? null, type: 'card' },
+    receipt_email: row.receipt_email,
+    receipt_number: null,
+    receipt_url: null,
+    refunded: row.status === 'succeeded' && amountRefunded === row.amount,
+    review: null,
+    shipping: null,
+    source: null,
+    statement_descriptor: null,
+    statement_descriptor_suffix: null,
+    status: row.status,
+    transfer_data: null,
+    transfer_group: null,
+  };
+}

@@ -1,0 +1,180 @@
+import type { Queryable } from '../platform/db.ts';
+import type { Scope } from '../events/service.ts';
+import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
+import type { PaymentIntentStatus } from './state.ts';
+
+export interface LastPaymentError {
+  type: string;
+  code: string;
+  decline_code?: string;
+  message: string;
+  charge?: string;
+  payment_method_id?: string;
+  doc_url?: string;
+}
+
+export interface PaymentIntentRow {
+  id: string;
+  account_id: string;
+  livemode: boolean;
+  amount: number;
+  currency: string;
+  status: PaymentIntentStatus;
+  capture_method: 'automatic' | 'automatic_async' | 'manual';
+  confirmation_method: 'automatic' | 'manual';
+  customer_id: string | null;
+  payment_method_id: string | null;
+  payment_method_types: string[];
+  description: string | null;
+  receipt_email: string | null;
+  statement_descriptor: string | null;
+  statement_descriptor_suffix: string | null;
+  setup_future_usage: 'on_session' | 'off_session' | null;
+  return_url: string | null;
+  amount_capturable: number;
+  amount_received: number;
+  latest_charge_id: string | null;
+  last_payment_error: LastPaymentError | null;
+  next_action: Record<string, unknown> | null;
+  cancellation_reason: string | null;
+  canceled_at: number | null;
+  client_secret: string;
+  metadata: Record<string, string>;
+  created: number;
+}
+
+export interface ChargeRow {
+  id: string;
+  account_id: string;
+  livemode: boolean;
+  payment_intent_id: string;
+  payment_method_id: string;
+  customer_id: string | null;
+  amount: number;
+  amount_captured: number;
+  amount_refunded: number;
+  currency: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  captured: boolean;
+  authorized: boolean;
+  released: boolean;
+  failure_code: string | null;
+  failure_message: string | null;
+  outcome: Record<string, unknown> | null;
+  payment_method_details: Record<string, unknown>;
+  description: string | null;
+  receipt_email: string | null;
+  processor_reference: string | null;
+  metadata: Record<string, string>;
+  created: number;
+}
+
+const intentColumns = [
+  'amount', 'currency', 'status', 'capture_method', 'confirmation_method', 'customer_id', 'payment_method_id',
+  'payment_method_types', 'description', 'receipt_email', 'statement_descriptor', 'statement_descriptor_suffix',
+  'setup_future_usage', 'return_url', 'amount_capturable', 'amount_received', 'latest_charge_id', 'last_payment_error',
+  'next_action', 'cancellation_reason', 'canceled_at', 'metadata',
+] as const satisfies readonly (keyof PaymentIntentRow)[];
+
+const jsonIntentColumns = new Set<string>(['last_payment_error', 'next_action']);
+
+function jsonValue(column: string, value: unknown): unknown {
+  // node-postgres would send a JS array as a Postgres array; JSON columns need the JSON text.
+  return jsonIntentColumns.has(column) && value !== null ? JSON.stringify(value) : value;
+}
+
+export async function insertPaymentIntent(db: Queryable, scope: Scope, row: Omit<PaymentIntentRow, 'account_id' | 'livemode'>): Promise<PaymentIntentRow> {
+  const columns = ['id', 'account_id', 'livemode', 'client_secret', 'created', ...intentColumns];
+  const values: unknown[] = [row.id, scope.accountId, scope.livemode, row.client_secret, row.created, ...intentColumns.map((column) => jsonValue(column, row[column]))];
+  const placeholders = columns.map((_, index) => `$${index + 1}`).join(', ');
+  const result = await db.query<PaymentIntentRow>(`INSERT INTO payment_intents (${columns.join(', ')}) VALUES (${placeholders}) RETURNING *`, values);
+  return result.rows[0];
+}
+
+export async function findPaymentIntent(db: Queryable, scope: Scope, id: string, options: { forUpdate?: boolean } = {}): Promise<PaymentIntentRow | undefined> {
+  const result = await db.query<PaymentIntentRow>(
+    `SELECT * FROM payment_intents WHERE id = $1 AND account_id = $2 AND livemode = $3 ${options.forUpdate ? 'FOR UPDATE' : ''}`,
+    [id, scope.accountId, scope.livemode],
+  );
+  return result.rows[0];
+}
+
+/** Writes the changed columns of an intent; `updated_at` tracks when an in-flight attempt started. */
+export async function updatePaymentIntent(db: Queryable, current: PaymentIntentRow, changes: Partial<PaymentIntentRow>): Promise<PaymentIntentRow> {
+  const sets: string[] = ['updated_at = now()'];
+  const values: unknown[] = [current.id, current.account_id, current.livemode];
+  for (const column of intentColumns) {
+    if (!(column in changes)) continue;
+    values.push(jsonValue(column, changes[column]));
+    sets.push(`${column} = $${values.length}`);
+  }
+  const result = await db.query<PaymentIntentRow>(
+    `UPDATE payment_intents SET ${sets.join(', ')} WHERE id = $1 AND account_id = $2 AND livemode = $3 RETURNING *`,
+    values,
+  );
+  return result.rows[0];
+}
+
+export async function listPaymentIntents(db: Queryable, scope: Scope, page: PageRequest, filters: { customer?: string }): Promise<Page<PaymentIntentRow>> {
+  return listPage<PaymentIntentRow>(
+    db,
+    {
+      table: 'payment_intents',
+      objectName: 'payment_intent',
+      accountId: scope.accountId,
+      livemode: scope.livemode,
+      conditions: filters.customer !== undefined ? [{ sql: 'customer_id = $?', value: filters.customer }] : [],
+    },
+    page,
+  );
+}
+
+/** Intents whose attempt has been in flight longer than `olderThanSeconds` (their outcome is asked of the provider). */
+export async function findStuckPaymentIntents(db: Queryable, olderThanSeconds: number, limit: number): Promise<PaymentIntentRow[]> {
+  const result = await db.query<PaymentIntentRow>(
+    `SELECT * FROM payment_intents WHERE status = 'processing' AND updated_at < now() - make_interval(secs => $1) ORDER BY updated_at LIMIT $2`,
+    [olderThanSeconds, limit],
+  );
+  return result.rows;
+}
+
+const chargeColumns = [
+  'amount_captured', 'amount_refunded', 'status', 'captured', 'authorized', 'released', 'failure_code', 'failure_message',
+  'outcome', 'payment_method_details', 'processor_reference', 'metadata', 'description',
+] as const satisfies readonly (keyof ChargeRow)[];
+
+export async function insertCharge(db: Queryable, row: Omit<ChargeRow, 'seq'>): Promise<ChargeRow> {
+  const result = await db.query<ChargeRow>(
+    `INSERT INTO charges (id, account_id, livemode, payment_intent_id, payment_method_id, customer_id, amount, currency, status,
+       payment_method_details, description, receipt_email, metadata, created)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING *`,
+    [row.id, row.account_id, row.livemode, row.payment_intent_id, row.payment_method_id, row.customer_id, row.amount, row.currency, row.status,
+      row.payment_method_details, row.description, row.receipt_email, row.metadata, row.created],
+  );
+  return result.rows[0];
+}
+
+export async function findCharge(db: Queryable, scope: Scope, id: string): Promise<ChargeRow | undefined> {
+  const result = await db.query<ChargeRow>('SELECT * FROM charges WHERE id = $1 AND account_id = $2 AND livemode = $3', [id, scope.accountId, scope.livemode]);
+  return result.rows[0];
+}
+
+export async function updateCharge(db: Queryable, current: ChargeRow, changes: Partial<ChargeRow>): Promise<ChargeRow> {
+  const sets: string[] = [];
+  const values: unknown[] = [current.id, current.account_id];
+  for (const column of chargeColumns) {
+    if (!(column in changes)) continue;
+    values.push(changes[column]);
+    sets.push(`${column} = $${values.length}`);
+  }
+  if (sets.length === 0) return current;
+  const result = await db.query<ChargeRow>(`UPDATE charges SET ${sets.join(', ')} WHERE id = $1 AND account_id = $2 RETURNING *`, values);
+  return result.rows[0];
+}
+
+export async function listCharges(db: Queryable, scope: Scope, page: PageRequest, filters: { customer?: string; payment_intent?: string }): Promise<Page<ChargeRow>> {
+  const conditions: { sql: string; value: unknown }[] = [];
+  if (filters.customer !== undefined) conditions.push({ sql: 'customer_id = $?', value: filters.customer });
+  if (filters.payment_intent !== undefined) conditions.push({ sql: 'payment_intent_id = $?', value: filters.payment_intent });
+  return listPage<ChargeRow>(db, { table: 'charges', objectName: 'charge', accountId: scope.accountId, livemode: scope.livemode, conditions }, page);
+}

@@ -1,0 +1,613 @@
+import type pg from 'pg';
+import type { AuthorizeInput, AuthorizeOutput, Decline } from '../connectors/connector.ts';
+import { findCustomer } from '../customers/repository.ts';
+import type { Dependencies } from '../dependencies.ts';
+import { recordEvent, type Scope } from '../events/service.ts';
+import type { Queryable } from '../platform/db.ts';
+import { ApiError, assert, missing } from '../platform/errors.ts';
+import { newId, nowSeconds, randomBase62 } from '../platform/ids.ts';
+import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
+import { checkChargeAmount, parseCurrency } from '../platform/money.ts';
+import type { Page, PageRequest } from '../platform/pagination.ts';
+import { UnitOfWork } from '../platform/unit-of-work.ts';
+import { renderCard, renderPaymentMethod } from '../payment-methods/render.ts';
+import type { PaymentMethodRow } from '../payment-methods/repository.ts';
+import { findPaymentMethod, savePaymentMethod } from '../payment-methods/repository.ts';
+import { resolvePaymentMethod, revealCardNumber } from '../payment-methods/service.ts';
+import { renderCharge, renderPaymentIntent } from './render.ts';
+import {
+  findCharge, findPaymentIntent, findStuckPaymentIntents, insertCharge, insertPaymentIntent, listPaymentIntents, updateCharge,
+  updatePaymentIntent, type ChargeRow, type LastPaymentError, type PaymentIntentRow,
+} from './repository.ts';
+import { assertTransition } from './state.ts';
+
+export const supportedPaymentMethodTypes = ['card'] as const;
+
+export interface PaymentIntentInput {
+  amount?: number;
+  currency?: string;
+  customer?: string | null;
+  payment_method?: string | null;
+  payment_method_types?: string[];
+  capture_method?: 'automatic' | 'automatic_async' | 'manual';
+  confirmation_method?: 'automatic' | 'manual';
+  description?: string | null;
+  receipt_email?: string | null;
+  statement_descriptor?: string | null;
+  statement_descriptor_suffix?: string | null;
+  setup_future_usage?: 'on_session' | 'off_session' | null;
+  metadata?: MetadataUpdate;
+}
+
+export interface ConfirmInput {
+  payment_method?: string;
+  return_url?: string;
+  capture_method?: 'automatic' | 'automatic_async' | 'manual';
+  setup_future_usage?: 'on_session' | 'off_session' | null;
+  receipt_email?: string | null;
+  off_session?: boolean;
+  error_on_requires_action?: boolean;
+}
+
+/** The result of an operation that may end in a card decline: the intent, and the error to answer with. */
+export interface IntentResult {
+  intent: PaymentIntentRow;
+  decline?: LastPaymentError & { payment_method?: unknown };
+}
+
+/** Seconds an attempt may stay in flight before the recovery sweep asks the provider for its outcome. */
+export const stuckAttemptAgeSeconds = 30;
+export const stuckAttemptBatchMax = 100;
+
+function clientSecret(id: string): string {
+  return `${id}_secret_${randomBase62(25)}`;
+}
+
+function validateTypes(types: string[] | undefined): string[] {
+  const result = types ?? ['card'];
+  if (result.length === 0) throw new ApiError('invalid_value', 'payment_method_types must contain at least one type', { param: 'payment_method_types' });
+  result.forEach((type, index) => {
+    if (!(supportedPaymentMethodTypes as readonly string[]).includes(type)) {
+      throw new ApiError('invalid_value', `The payment method type "${type}" is invalid. Payrail supports: ${supportedPaymentMethodTypes.join(', ')}.`, { param: `payment_method_types[${index}]` });
+    }
+  });
+  return result;
+}
+
+async function checkCustomer(client: Queryable, scope: Scope, customerId: string | null | undefined): Promise<void> {
+  if (customerId === null || customerId === undefined) return;
+  if (!(await findCustomer(client, scope, customerId))) throw missing('customer', customerId, 'customer');
+}
+
+function checkPaymentMethodOwner(paymentMethod: PaymentMethodRow, customerId: string | null): void {
+  if (paymentMethod.customer_id !== null && paymentMethod.customer_id !== customerId) {
+    throw new ApiError(
+      'payment_intent_invalid_parameter',
+      `The provided PaymentMethod ${paymentMethod.id} is attached to a Customer. To use it, pass that Customer's id in the customer parameter.`,
+      { param: 'payment_method' },
+    );
+  }
+}
+
+function cardDetails(paymentMethod: PaymentMethodRow, amount: number): Record<string, unknown> {
+  return {
+    billing_details: paymentMethod.billing_details,
+    card: {
+      ...renderCard(paymentMethod.card, null),
+      amount_authorized: null,
+      extended_authorization: { status: 'disabled' },
+      incremental_authorization: { status: 'unavailable' },
+      installments: null,
+      mandate: null,
+      multicapture: { status: 'unavailable' },
+      network: paymentMethod.card.brand,
+      network_token: { used: false },
+      network_transaction_id: null,
+      overcapture: { maximum_amount_capturable: amount, status: 'unavailable' },
+      three_d_secure: null,
+    },
+  };
+}
+
+/** Creates a PaymentIntent; with `confirm` it also confirms it, all under one request. */
+export async function createPaymentIntent(
+  work: UnitOfWork,
+  deps: Dependencies,
+  scope: Scope,
+  input: PaymentIntentInput & { amount: number; currency: string },
+  confirm: ConfirmInput | undefined,
+): Promise<IntentResult> {
+  const currency = parseCurrency(input.currency);
+  checkChargeAmount(input.amount, currency);
+  const types = validateTypes(input.payment_method_types);
+  const id = newId('pi');
+  const base = {
+    id,
+    amount: input.amount,
+    currency,
+    status: 'requires_payment_method' as const,
+    capture_method: input.capture_method ?? 'automatic',
+    confirmation_method: input.confirmation_method ?? 'automatic',
+    customer_id: input.customer ?? null,
+    payment_method_id: null as string | null,
+    payment_method_types: types,
+    description: input.description ?? null,
+    receipt_email: input.receipt_email ?? null,
+    statement_descriptor: input.statement_descriptor ?? null,
+    statement_descriptor_suffix: input.statement_descriptor_suffix ?? null,
+    setup_future_usage: input.setup_future_usage ?? null,
+    return_url: null,
+    amount_capturable: 0,
+    amount_received: 0,
+    latest_charge_id: null,
+    last_payment_error: null,
+    next_action: null,
+    cancellation_reason: null,
+    canceled_at: null,
+    client_secret: clientSecret(id),
+    metadata: mergeMetadata({}, input.metadata),
+    created: nowSeconds(),
+  };
+
+  const insert = async (client: pg.PoolClient): Promise<{ intent: PaymentIntentRow; paymentMethod: PaymentMethodRow | undefined }> => {
+    await checkCustomer(client, scope, base.customer_id);
+    let paymentMethod: PaymentMethodRow | undefined;
+    if (input.payment_method) {
+      paymentMethod = await resolvePaymentMethod(client, deps, scope, input.payment_method, 'payment_method');
+      checkPaymentMethodOwner(paymentMethod, base.customer_id);
+    }
+    const created = { ...base, payment_method_id: paymentMethod?.id ?? null, status: paymentMethod ? ('requires_confirmation' as const) : base.status };
+    const intent = await insertPaymentIntent(client, scope, created);
+    await recordEvent(client, scope, work, 'payment_intent.created', renderPaymentIntent(intent));
+    return { intent, paymentMethod };
+  };
+
+  if (confirm === undefined) {
+    return work.finalTransaction(async (client) => ({ intent: (await insert(client)).intent }));
+  }
+  const attempt = await work.transaction(async (client) => {
+    const { intent } = await insert(client);
+    return beginAttempt(client, deps, scope, intent, confirm);
+  });
+  return finishAttempt(work, deps, scope, attempt);
+}
+
+export async function retrievePaymentIntent(db: Queryable, scope: Scope, id: string): Promise<PaymentIntentRow> {
+  const intent = await findPaymentIntent(db, scope, id);
+  if (!intent) throw missing('payment_intent', id);
+  return intent;
+}
+
+export async function listPaymentIntentPage(db: Queryable, scope: Scope, page: PageRequest, filters: { customer?: string }): Promise<Page<PaymentIntentRow>> {
+  return listPaymentIntents(db, scope, page, filters);
+}
+
+async function lockIntent(client: Queryable, scope: Scope, id: string): Promise<PaymentIntentRow> {
+  const intent = await findPaymentIntent(client, scope, id, { forUpdate: true });
+  if (!intent) throw missing('payment_intent', id);
+  return intent;
+}
+
+export async function updatePaymentIntentFields(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, input: PaymentIntentInput): Promise<PaymentIntentRow> {
+  return work.finalTransaction(async (client) => {
+    const intent = await lockIntent(client, scope, id);
+    const onlyDescriptive = Object.entries(input).every(([key, value]) => value === undefined || key === 'metadata' || key === 'description');
+    if (!onlyDescriptive) assertTransition('update', intent.status, intent.id);
+    const changes: Partial<PaymentIntentRow> = { metadata: mergeMetadata(intent.metadata, input.metadata) };
+    const currency = input.currency !== undefined ? parseCurrency(input.currency) : intent.currency;
+    const amount = input.amount ?? intent.amount;
+    if (input.amount !== undefined || input.currency !== undefined) {
+      checkChargeAmount(amount, currency);
+      changes.amount = amount;
+      changes.currency = currency;
+    }
+    if (input.customer !== undefined) {
+      await checkCustomer(client, scope, input.customer);
+      changes.customer_id = input.customer;
+    }
+    if (input.payment_method_types !== undefined) changes.payment_method_types = validateTypes(input.payment_method_types);
+    if (input.payment_method !== undefined) {
+      if (input.payment_method === null) {
+        changes.payment_method_id = null;
+      } else {
+        const paymentMethod = await resolvePaymentMethod(client, deps, scope, input.payment_method, 'payment_method');
+        checkPaymentMethodOwner(paymentMethod, changes.customer_id !== undefined ? changes.customer_id : intent.customer_id);
+        changes.payment_method_id = paymentMethod.id;
+      }
+    }
+    for (const field of ['capture_method', 'description', 'receipt_email', 'statement_descriptor', 'statement_descriptor_suffix', 'setup_future_usage'] as const) {
+      if (input[field] !== undefined) (changes as Record<string, unknown>)[field] = input[field];
+    }
+    // Changing what will be charged sends the intent back for confirmation, as at Stripe.
+    if (changes.payment_method_id !== undefined || changes.amount !== undefined) {
+      const paymentMethodId = changes.payment_method_id !== undefined ? changes.payment_method_id : intent.payment_method_id;
+      changes.status = paymentMethodId ? 'requires_confirmation' : 'requires_payment_method';
+      changes.next_action = null;
+    }
+    return updatePaymentIntent(client, intent, changes);
+  });
+}
+
+interface Attempt {
+  intent: PaymentIntentRow;
+  charge: ChargeRow;
+  paymentMethod: PaymentMethodRow;
+  authorize: AuthorizeInput;
+  offSession: boolean;
+}
+
+/**
+ * First half of a confirmation, inside the caller's transaction: checks the state, records the attempt as a pending
+ * charge and moves the intent to `processing`. Only after this commits is the provider called.
+ */
+async function beginAttempt(client: pg.PoolClient, deps: Dependencies, scope: Scope, intent: PaymentIntentRow, input: ConfirmInput): Promise<Attempt> {
+  assertTransition('confirm', intent.status, intent.id, { payment_intent: renderPaymentIntent(intent) });
+  const paymentMethodId = input.payment_method ?? intent.payment_method_id;
+  if (!paymentMethodId) {
+    throw new ApiError(
+      'payment_intent_unexpected_state',
+      "You cannot confirm this PaymentIntent because it's missing a payment method. You can either update the PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a payment method.",
+      { extra: { payment_intent: renderPaymentIntent(intent) } },
+    );
+  }
+  const paymentMethod = await resolvePaymentMethod(client, deps, scope, paymentMethodId, 'payment_method');
+  checkPaymentMethodOwner(paymentMethod, intent.customer_id);
+  const captureMethod = input.capture_method ?? intent.capture_method;
+  const chargeId = newId('ch');
+  const charge = await insertCharge(client, {
+    id: chargeId,
+    account_id: scope.accountId,
+    livemode: scope.livemode,
+    payment_intent_id: intent.id,
+    payment_method_id: paymentMethod.id,
+    customer_id: intent.customer_id,
+    amount: intent.amount,
+    amount_captured: 0,
+    amount_refunded: 0,
+    currency: intent.currency,
+    status: 'pending',
+    captured: false,
+    authorized: false,
+    released: false,
+    failure_code: null,
+    failure_message: null,
+    outcome: null,
+    payment_method_details: cardDetails(paymentMethod, intent.amount),
+    description: intent.description,
+    receipt_email: input.receipt_email !== undefined ? input.receipt_email : intent.receipt_email,
+    processor_reference: null,
+    metadata: {},
+    created: nowSeconds(),
+  });
+  const updated = await updatePaymentIntent(client, intent, {
+    status: 'processing',
+    payment_method_id: paymentMethod.id,
+    latest_charge_id: charge.id,
+    capture_method: captureMethod,
+    last_payment_error: null,
+    next_action: null,
+    return_url: input.return_url ?? intent.return_url,
+    setup_future_usage: input.setup_future_usage !== undefined ? input.setup_future_usage : intent.setup_future_usage,
+    receipt_email: input.receipt_email !== undefined ? input.receipt_email : intent.receipt_email,
+  });
+  return {
+    intent: updated,
+    charge,
+    paymentMethod,
+    offSession: input.off_session === true,
+    authorize: authorizeInput(deps, updated, charge, paymentMethod),
+  };
+}
+
+function authorizeInput(deps: Dependencies, intent: PaymentIntentRow, charge: ChargeRow, paymentMethod: PaymentMethodRow, authentication?: AuthorizeInput['authentication']): AuthorizeInput {
+  return {
+    attemptId: charge.id,
+    amount: intent.amount,
+    currency: intent.currency,
+    capture: intent.capture_method !== 'manual',
+    card: { number: revealCardNumber(deps, paymentMethod), expMonth: paymentMethod.card.exp_month, expYear: paymentMethod.card.exp_year, brand: paymentMethod.card.brand },
+    authentication,
+  };
+}
+
+/** Calls the provider; a thrown error is an ambiguous outcome (the provider may or may not have acted). */
+async function callAuthorize(deps: Dependencies, input: AuthorizeInput): Promise<AuthorizeOutput> {
+  try {
+    return await deps.connector.authorize(input);
+  } catch {
+    return { status: 'pending' };
+  }
+}
+
+/** Second half of a confirmation: calls the provider and applies its answer in the request's final transaction. */
+async function finishAttempt(work: UnitOfWork, deps: Dependencies, scope: Scope, attempt: Attempt): Promise<IntentResult> {
+  const output = await callAuthorize(deps, attempt.authorize);
+  return work.finalTransaction((client) => applyAuthorization(client, work, deps, scope, attempt.intent.id, attempt.charge.id, output, { offSession: attempt.offSession }));
+}
+
+export async function confirmPaymentIntent(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, input: ConfirmInput): Promise<IntentResult> {
+  const attempt = await work.transaction(async (client) => beginAttempt(client, deps, scope, await lockIntent(client, scope, id), input));
+  return finishAttempt(work, deps, scope, attempt);
+}
+
+const authenticationFailureMessage =
+  'The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.';
+
+/**
+ * Applies a provider's answer to an attempt, under the intent's row lock. If the intent has moved on (another
+ * process already applied an answer for this attempt), nothing changes: each attempt's outcome is applied once.
+ */
+async function applyAuthorization(
+  client: pg.PoolClient,
+  work: Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined,
+  deps: Dependencies,
+  scope: Scope,
+  intentId: string,
+  chargeId: string,
+  output: AuthorizeOutput,
+  options: { offSession: boolean; authenticated?: boolean },
+): Promise<IntentResult> {
+  const intent = await lockIntent(client, scope, intentId);
+  if (intent.status !== 'processing' || intent.latest_charge_id !== chargeId || output.status === 'pending') return { intent };
+  const charge = await findCharge(client, scope, chargeId);
+  assert(charge && charge.status === 'pending', `attempt ${chargeId} of ${intentId} must be pending`);
+  const card = (charge.payment_method_details as { card: Record<string, unknown> }).card;
+  const paymentMethodDetails = {
+    ...charge.payment_method_details,
+    card: {
+      ...card,
+      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: null as string | null },
+      three_d_secure: options.authenticated ? { authentication_flow: 'challenge', result: 'authenticated', result_reason: null, version: '2.2.0' } : null,
+    },
+  };
+
+  if (output.status === 'requires_authentication' && options.offSession) {
+    output = {
+      status: 'declined',
+      decline: { code: 'authentication_required', declineCode: 'authentication_required', message: 'Your card was declined. This transaction requires authentication.', blocked: false, networkStatus: 'declined_by_network' },
+      processorReference: null,
+      riskScore: 0,
+    };
+  }
+
+  switch (output.status) {
+    case 'authorized': {
+      const paymentMethod = await findPaymentMethod(client, scope, charge.payment_method_id);
+      assert(paymentMethod, 'charged payment method exists');
+      paymentMethodDetails.card.checks.cvc_check = paymentMethod.card.cvc_provided ? 'pass' : null;
+      const updatedCharge = await updateCharge(client, charge, {
+        status: 'succeeded',
+        authorized: true,
+        captured: output.captured,
+        amount_captured: output.captured ? charge.amount : 0,
+        processor_reference: output.processorReference,
+        payment_method_details: { ...paymentMethodDetails, card: { ...paymentMethodDetails.card, amount_authorized: charge.amount } },
+        outcome: {
+          network_status: 'approved_by_network',
+          reason: null,
+          risk_level: 'normal',
+          risk_score: output.riskScore,
+          seller_message: 'Payment complete.',
+          type: 'authorized',
+        },
+      });
+      const updated = await updatePaymentIntent(client, intent, output.captured
+        ? { status: 'succeeded', amount_received: intent.amount, amount_capturable: 0, next_action: null }
+        : { status: 'requires_capture', amount_capturable: intent.amount, next_action: null });
+      await recordEvent(client, scope, work, 'charge.succeeded', renderCharge(updatedCharge));
+      const renderedIntent = renderPaymentIntent(updated);
+      await recordEvent(client, scope, work, output.captured ? 'payment_intent.succeeded' : 'payment_intent.amount_capturable_updated', renderedIntent);
+      // setup_future_usage saves the card for the intent's customer once it has been used successfully.
+      if (updated.setup_future_usage && updated.customer_id && paymentMethod.customer_id === null) {
+        const attached = await savePaymentMethod(client, scope, { ...paymentMethod, customer_id: updated.customer_id });
+        await recordEvent(client, scope, work, 'payment_method.attached', renderPaymentMethod(attached));
+      }
+      return { intent: updated };
+    }
+    case 'declined': {
+      const paymentMethod = await findPaymentMethod(client, scope, charge.payment_method_id);
+      assert(paymentMethod, 'charged payment method exists');
+      const decline: Decline = output.decline;
+      const authenticationFailed = options.authenticated === false;
+      if (decline.code === 'incorrect_cvc') paymentMethodDetails.card.checks.cvc_check = 'fail';
+      const updatedCharge = await updateCharge(client, charge, {
+        status: 'failed',
+        failure_code: decline.code,
+        failure_message: decline.message,
+        processor_reference: output.processorReference,
+        payment_method_details: paymentMethodDetails,
+        outcome: {
+          network_status: decline.networkStatus,
+          reason: decline.declineCode,
+          risk_level: decline.blocked ? 'highest' : 'normal',
+          risk_score: output.riskScore,
+          seller_message: decline.blocked ? 'Payrail blocked this payment as too risky.' : 'The bank did not return any further details with this decline.',
+          type: decline.blocked ? 'blocked' : 'issuer_declined',
+        },
+      });
+      const lastPaymentError: LastPaymentError & { payment_method: unknown } = authenticationFailed
+        ? { type: 'card_error', code: 'payment_intent_authentication_failure', message: authenticationFailureMessage, charge: charge.id, payment_method: renderPaymentMethod(paymentMethod) }
+        : { type: 'card_error', code: decline.code, decline_code: decline.declineCode, message: decline.message, charge: charge.id, payment_method: renderPaymentMethod(paymentMethod) };
+      const updated = await updatePaymentIntent(client, intent, {
+        status: 'requires_payment_method',
+        payment_method_id: null,
+        amount_capturable: 0,
+        next_action: null,
+        last_payment_error: lastPaymentError,
+      });
+      await recordEvent(client, scope, work, 'charge.failed', renderCharge(updatedCharge));
+      await recordEvent(client, scope, work, 'payment_intent.payment_failed', renderPaymentIntent(updated));
+      return { intent: updated, decline: lastPaymentError };
+    }
+    case 'requires_authentication': {
+      const challengeId = newId('auth');
+      await client.query(
+        `INSERT INTO authentication_challenges (id, account_id, livemode, payment_intent_id, charge_id, status, return_url, created)
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7)`,
+        [challengeId, scope.accountId, scope.livemode, intent.id, charge.id, intent.return_url, nowSeconds()],
+      );
+      const updated = await updatePaymentIntent(client, intent, {
+        status: 'requires_action',
+        next_action: {
+          type: 'redirect_to_url',
+          redirect_to_url: { return_url: intent.return_url, url: `${deps.publicUrl}/3ds/${challengeId}` },
+        },
+      });
+      await recordEvent(client, scope, work, 'payment_intent.requires_action', renderPaymentIntent(updated));
+      return { intent: updated };
+    }
+  }
+}
+
+export interface ChallengeRow {
+  id: string;
+  account_id: string;
+  livemode: boolean;
+  payment_intent_id: string;
+  charge_id: string;
+  status: 'pending' | 'succeeded' | 'failed' | 'abandoned';
+  return_url: string | null;
+  created: number;
+}
+
+export async function findChallenge(db: Queryable, id: string): Promise<ChallengeRow | undefined> {
+  const result = await db.query<ChallengeRow>('SELECT * FROM authentication_challenges WHERE id = $1', [id]);
+  return result.rows[0];
+}
+
+/**
+ * The customer finished (or failed) the 3-D Secure challenge: the intent goes back to `processing` and the
+ * provider is asked again with the authentication result. Returns the intent and where to send the customer.
+ */
+export async function completeChallenge(deps: Dependencies, challengeId: string, succeeded: boolean): Promise<{ intent: PaymentIntentRow; challenge: ChallengeRow } | undefined> {
+  const begun = await new UnitOfWork(deps.db).transaction(async (client) => {
+    const challenge = (await client.query<ChallengeRow>('SELECT * FROM authentication_challenges WHERE id = $1 FOR UPDATE', [challengeId])).rows[0];
+    if (!challenge) return undefined;
+    const scope: Scope = { accountId: challenge.account_id, livemode: challenge.livemode };
+    const intent = await lockIntent(client, scope, challenge.payment_intent_id);
+    if (challenge.status !== 'pending' || intent.status !== 'requires_action' || intent.latest_charge_id !== challenge.charge_id) {
+      return { challenge, scope, intent, attempt: undefined };
+    }
+    const status = succeeded ? ('succeeded' as const) : ('failed' as const);
+    await client.query('UPDATE authentication_challenges SET status = $2 WHERE id = $1', [challengeId, status]);
+    const processing = await updatePaymentIntent(client, intent, { status: 'processing', next_action: null });
+    const charge = await findCharge(client, scope, challenge.charge_id);
+    const paymentMethod = await findPaymentMethod(client, scope, intent.payment_method_id ?? '');
+    assert(charge && paymentMethod, 'challenged attempt has a charge and payment method');
+    const attempt = authorizeInput(deps, processing, charge, paymentMethod, { status });
+    return { challenge: { ...challenge, status }, scope, intent: processing, attempt };
+  });
+  if (!begun) return undefined;
+  if (!begun.attempt) return { intent: begun.intent, challenge: begun.challenge };
+  const attempt = begun.attempt;
+  const output = await callAuthorize(deps, attempt);
+  const result = await new UnitOfWork(deps.db).finalTransaction((client) =>
+    applyAuthorization(client, undefined, deps, begun.scope, begun.intent.id, attempt.attemptId, output, { offSession: false, authenticated: succeeded }),
+  );
+  return { intent: result.intent, challenge: begun.challenge };
+}
+
+export interface CaptureInput {
+  amount_to_capture?: number;
+  metadata?: MetadataUpdate;
+}
+
+export async function capturePaymentIntent(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, input: CaptureInput): Promise<IntentResult> {
+  return work.finalTransaction(async (client) => {
+    const intent = await lockIntent(client, scope, id);
+    assertTransition('capture', intent.status, intent.id, { payment_intent: renderPaymentIntent(intent) });
+    const amount = input.amount_to_capture ?? intent.amount_capturable;
+    if (amount > intent.amount_capturable) {
+      throw new ApiError('amount_too_large', `The amount to capture (${amount}) must be less than or equal to the PaymentIntent's amount_capturable (${intent.amount_capturable}).`, { param: 'amount_to_capture' });
+    }
+    if (amount <= 0) throw new ApiError('amount_too_small', 'The amount to capture must be a positive integer.', { param: 'amount_to_capture' });
+    const charge = await findCharge(client, scope, intent.latest_charge_id ?? '');
+    assert(charge && charge.status === 'succeeded' && !charge.captured && charge.processor_reference, `intent ${id} in requires_capture has an authorized charge`);
+    // The test processor answers in-process, so the capture is decided under the intent's row lock; provider
+    // connectors with network calls record a capture attempt first (the connectors issue).
+    const output = await deps.connector.capture({ attemptId: charge.id, processorReference: charge.processor_reference, amount, currency: charge.currency });
+    if (output.status !== 'succeeded') {
+      throw new ApiError('processing_error', 'The capture could not be completed by the processor. Try again in a little bit.', { extra: { payment_intent: renderPaymentIntent(intent) } });
+    }
+    const updatedCharge = await updateCharge(client, charge, { captured: true, amount_captured: amount, released: amount < charge.amount });
+    const updated = await updatePaymentIntent(client, intent, {
+      status: 'succeeded',
+      amount_received: amount,
+      amount_capturable: 0,
+      metadata: mergeMetadata(intent.metadata, input.metadata),
+    });
+    await recordEvent(client, scope, work, 'charge.captured', renderCharge(updatedCharge), { captured: false, amount_captured: 0 });
+    await recordEvent(client, scope, work, 'payment_intent.succeeded', renderPaymentIntent(updated));
+    return { intent: updated };
+  });
+}
+
+export const cancellationReasons = ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'] as const;
+
+export async function cancelPaymentIntent(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, reason: (typeof cancellationReasons)[number] | undefined): Promise<IntentResult> {
+  return work.finalTransaction(async (client) => {
+    const intent = await lockIntent(client, scope, id);
+    assertTransition('cancel', intent.status, intent.id, { payment_intent: renderPaymentIntent(intent) });
+    if (intent.status === 'requires_capture') {
+      const charge = await findCharge(client, scope, intent.latest_charge_id ?? '');
+      assert(charge && charge.status === 'succeeded' && !charge.captured && charge.processor_reference, `intent ${id} in requires_capture has an authorized charge`);
+      const output = await deps.connector.void({ attemptId: charge.id, processorReference: charge.processor_reference, amount: charge.amount, currency: charge.currency });
+      if (output.status !== 'succeeded') {
+        throw new ApiError('processing_error', 'The authorization could not be released by the processor. Try again in a little bit.', { extra: { payment_intent: renderPaymentIntent(intent) } });
+      }
+      const released = await updateCharge(client, charge, { released: true });
+      await recordEvent(client, scope, work, 'charge.refunded', renderCharge(released));
+    }
+    if (intent.status === 'requires_action') {
+      await client.query(`UPDATE authentication_challenges SET status = 'abandoned' WHERE payment_intent_id = $1 AND status = 'pending'`, [intent.id]);
+      if (intent.latest_charge_id) {
+        const charge = await findCharge(client, scope, intent.latest_charge_id);
+        if (charge && charge.status === 'pending') {
+          const failed = await updateCharge(client, charge, { status: 'failed', failure_code: 'authentication_required', failure_message: 'The payment was canceled before authentication completed.' });
+          await recordEvent(client, scope, work, 'charge.failed', renderCharge(failed));
+        }
+      }
+    }
+    const updated = await updatePaymentIntent(client, intent, {
+      status: 'canceled',
+      cancellation_reason: reason ?? null,
+      canceled_at: nowSeconds(),
+      amount_capturable: 0,
+      next_action: null,
+    });
+    await recordEvent(client, scope, work, 'payment_intent.canceled', renderPaymentIntent(updated));
+    return { intent: updated };
+  });
+}
+
+/**
+ * Recovery sweep: attempts left `processing` (the process died between recording the attempt and applying the
+ * provider's answer, or the provider's answer was ambiguous) are resolved by asking the provider with `sync`,
+ * never by authorizing again.
+ */
+export async function resolveStuckAttempts(deps: Dependencies, olderThanSeconds = stuckAttemptAgeSeconds): Promise<number> {
+  const stuck = await findStuckPaymentIntents(deps.db, olderThanSeconds, stuckAttemptBatchMax);
+  let resolved = 0;
+  for (const intent of stuck) {
+    const scope: Scope = { accountId: intent.account_id, livemode: intent.livemode };
+    const charge = intent.latest_charge_id ? await findCharge(deps.db, scope, intent.latest_charge_id) : undefined;
+    const paymentMethod = charge ? await findPaymentMethod(deps.db, scope, charge.payment_method_id) : undefined;
+    if (!charge || !paymentMethod) continue;
+    const challenge = (await deps.db.query<{ status: string }>(
+      `SELECT status FROM authentication_challenges WHERE charge_id = $1 AND status IN ('succeeded', 'failed')`,
+      [charge.id],
+    )).rows[0];
+    const authentication = challenge ? { status: challenge.status as 'succeeded' | 'failed' } : undefined;
+    let output: AuthorizeOutput;
+    try {
+      output = await deps.connector.sync(authorizeInput(deps, intent, charge, paymentMethod, authentication));
+    } catch {
+      continue;
+    }
+    const result = await new UnitOfWork(deps.db).finalTransaction((client) =>
+      applyAuthorization(client, undefined, deps, scope, intent.id, charge.id, output, { offSession: false, authenticated: authentication ? authentication.status === 'succeeded' : undefined }),
+    );
+    if (result.intent.status !== 'processing') resolved += 1;
+  }
+  return resolved;
+}

@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+// BIGINT columns hold money and counters; all of ours stay far below 2^53, so they are read as numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+
+export type Queryable = pg.Pool | pg.PoolClient;
+export type Database = pg.Pool;
+
+/** How long a statement may wait for a row lock held by a concurrent request before it gets `lock_timeout`. */
+export const lockWaitTimeoutMs = 10_000;
+/** Upper bound on any single statement. */
+export const statementTimeoutMs = 30_000;
+
+export function createPool(url: string, size: number): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: size,
+    idleTimeoutMillis: 30_000,
+    options: `-c lock_timeout=${lockWaitTimeoutMs} -c statement_timeout=${statementTimeoutMs}`,
+  });
+  // An idle client that loses its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/**
+ * Runs `work` inside one database transaction (READ COMMITTED; callers lock what they change with FOR UPDATE).
+ * Commits when it resolves and rolls back when it throws.
+ */
+export async function inTransaction<T>(pool: Database, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+const migrationsDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../db/migrations');
+
+/** Applies the numbered SQL files in db/migrations that have not run yet, each in its own transaction. */
+export async function migrate(pool: Database): Promise<string[]> {
+  const client = await pool.connect();
+  const applied: string[] = [];
+  try {
+    // One migrator at a time, even when several processes start together.
+    await client.query('SELECT pg_advisory_lock(7243001)');
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const done = new Set((await client.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((row) => row.name));
+    const files = fs.readdirSync(migrationsDirectory).filter((name) => /^\d+_.+\.sql$/.test(name)).sort();
+    for (const file of files) {
+      if (done.has(file)) continue;
+      const sql = fs.readFileSync(path.join(migrationsDirectory, file), 'utf8');
+      await client.query('BEGIN');
+      try {
+        await client.query(sql);
+        await client.query('INSERT INTO schema_migrations (name) VALUES ($1)', [file]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw new Error(`migration ${file} failed: ${(error as Error).message}`);
+      }
+      applied.push(file);
+    }
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(7243001)').catch(() => undefined);
+    client.release();
+  }
+  return applied;
+}

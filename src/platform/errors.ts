@@ -1,0 +1,116 @@
+/**
+ * The one catalogue of API errors. Each code names its Stripe `type`, HTTP status and a documented meaning; the
+ * error mapper turns an ApiError into Stripe's envelope. A test checks that every code used in src/ is listed here.
+ */
+export type ErrorType = 'api_error' | 'card_error' | 'idempotency_error' | 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'rate_limit_error';
+
+interface CatalogueEntry {
+  type: ErrorType;
+  status: number;
+  description: string;
+}
+
+export const errorCatalogue = {
+  parameter_unknown: { type: 'invalid_request_error', status: 400, description: 'The request contains a parameter the endpoint does not accept.' },
+  parameter_missing: { type: 'invalid_request_error', status: 400, description: 'A required parameter is absent.' },
+  parameter_invalid_integer: { type: 'invalid_request_error', status: 400, description: 'A parameter that must be an integer is not one.' },
+  parameter_invalid_string_empty: { type: 'invalid_request_error', status: 400, description: 'A string parameter that may not be empty is empty.' },
+  parameter_invalid_empty: { type: 'invalid_request_error', status: 400, description: 'A parameter that needs a value was sent empty.' },
+  parameter_invalid_string_blank: { type: 'invalid_request_error', status: 400, description: 'A string parameter is blank.' },
+  parameters_exclusive: { type: 'invalid_request_error', status: 400, description: 'Two parameters that exclude each other were both sent.' },
+  invalid_request_body: { type: 'invalid_request_error', status: 400, description: 'The body could not be decoded (malformed JSON, form encoding or UTF-8).' },
+  invalid_string_length: { type: 'invalid_request_error', status: 400, description: 'A string parameter is longer than allowed.' },
+  invalid_value: { type: 'invalid_request_error', status: 400, description: 'A parameter has a value outside its allowed set or shape.' },
+  invalid_metadata: { type: 'invalid_request_error', status: 400, description: 'Metadata exceeds Stripe limits (50 keys, 40-character keys, 500-character values) or is malformed.' },
+  invalid_expand: { type: 'invalid_request_error', status: 400, description: 'An `expand` path names a field that cannot be expanded.' },
+  invalid_limit: { type: 'invalid_request_error', status: 400, description: 'A list `limit` outside 1-100.' },
+  request_too_large: { type: 'invalid_request_error', status: 413, description: 'The request body exceeds the size limit.' },
+  unsupported_media_type: { type: 'invalid_request_error', status: 415, description: 'The body is neither form-encoded nor JSON.' },
+  url_invalid: { type: 'invalid_request_error', status: 400, description: 'A URL parameter is not an absolute http(s) URL.' },
+  email_invalid: { type: 'invalid_request_error', status: 400, description: 'An email address is malformed.' },
+  invalid_currency: { type: 'invalid_request_error', status: 400, description: 'The currency is not a supported ISO 4217 code.' },
+  amount_too_small: { type: 'invalid_request_error', status: 400, description: 'The amount is below the minimum charge amount for the currency.' },
+  amount_too_large: { type: 'invalid_request_error', status: 400, description: 'The amount exceeds the maximum, or more than what remains to capture or refund.' },
+  resource_missing: { type: 'invalid_request_error', status: 404, description: 'No such object for this account and mode.' },
+  url_not_found: { type: 'invalid_request_error', status: 404, description: 'No endpoint at this method and path.' },
+  payment_intent_unexpected_state: { type: 'invalid_request_error', status: 400, description: 'The PaymentIntent is not in a state that allows the operation.' },
+  payment_intent_invalid_parameter: { type: 'invalid_request_error', status: 400, description: 'A parameter cannot be used with this PaymentIntent.' },
+  payment_method_unexpected_state: { type: 'invalid_request_error', status: 400, description: 'The PaymentMethod is not in a state that allows the operation.' },
+  payment_intent_authentication_failure: { type: 'card_error', status: 402, description: 'The customer failed 3-D Secure authentication.' },
+  charge_already_refunded: { type: 'invalid_request_error', status: 400, description: 'The charge has been refunded in full.' },
+  charge_not_refundable: { type: 'invalid_request_error', status: 400, description: 'The charge cannot be refunded (not captured or failed).' },
+  invalid_number: { type: 'card_error', status: 402, description: 'The card number is not a valid card number.' },
+  incorrect_number: { type: 'card_error', status: 402, description: 'The card number fails the Luhn check.' },
+  invalid_expiry_month: { type: 'card_error', status: 402, description: 'The expiry month is invalid.' },
+  invalid_expiry_year: { type: 'card_error', status: 402, description: 'The expiry year is invalid or in the past.' },
+  invalid_cvc: { type: 'card_error', status: 402, description: 'The CVC is not 3 or 4 digits.' },
+  card_declined: { type: 'card_error', status: 402, description: 'The issuer declined the card; `decline_code` says why.' },
+  expired_card: { type: 'card_error', status: 402, description: 'The card has expired.' },
+  incorrect_cvc: { type: 'card_error', status: 402, description: 'The CVC is incorrect.' },
+  processing_error: { type: 'card_error', status: 402, description: 'An error occurred while processing the card.' },
+  card_velocity_exceeded: { type: 'card_error', status: 402, description: 'The card exceeded its balance, credit limit or velocity limit.' },
+  authentication_required: { type: 'card_error', status: 402, description: 'The card requires authentication that was not completed.' },
+  api_key_missing: { type: 'authentication_error', status: 401, description: 'No API key was provided.' },
+  api_key_invalid: { type: 'authentication_error', status: 401, description: 'The API key is unknown, revoked or malformed.' },
+  secret_key_required: { type: 'invalid_request_error', status: 401, description: 'A publishable key was used for an operation that needs a secret key.' },
+  idempotency_key_in_use: { type: 'idempotency_error', status: 409, description: 'Another request with this idempotency key is still being processed.' },
+  idempotency_key_reused: { type: 'idempotency_error', status: 400, description: 'The idempotency key was used with different parameters or endpoint.' },
+  idempotency_key_invalid: { type: 'invalid_request_error', status: 400, description: 'The Idempotency-Key header is empty or longer than 255 characters.' },
+  lock_timeout: { type: 'invalid_request_error', status: 429, description: 'The object is locked by another request; retry shortly.' },
+  rate_limit: { type: 'rate_limit_error', status: 429, description: 'Too many requests.' },
+  api_error: { type: 'api_error', status: 500, description: 'An unexpected error inside Payrail (always a bug).' },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export interface ErrorBody {
+  type: ErrorType;
+  code?: string;
+  decline_code?: string;
+  message: string;
+  param?: string;
+  doc_url?: string;
+  payment_intent?: unknown;
+  payment_method?: unknown;
+  charge?: string;
+  request_log_url?: string;
+}
+
+/** An expected failure that the API renders as a Stripe error envelope. */
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly type: ErrorType;
+  readonly param: string | undefined;
+  readonly declineCode: string | undefined;
+  /** Extra fields of the envelope (payment_intent, charge, payment_method). */
+  readonly extra: Partial<ErrorBody>;
+
+  constructor(code: ErrorCode, message: string, options: { param?: string; declineCode?: string; extra?: Partial<ErrorBody>; status?: number } = {}) {
+    super(message);
+    const entry: CatalogueEntry = errorCatalogue[code];
+    this.code = code;
+    this.type = entry.type;
+    this.status = options.status ?? entry.status;
+    this.param = options.param;
+    this.declineCode = options.declineCode;
+    this.extra = options.extra ?? {};
+  }
+
+  toBody(): ErrorBody {
+    const body: ErrorBody = { type: this.type, message: this.message };
+    if (this.type !== 'api_error' || this.code !== 'api_error') body.code = this.code;
+    if (this.declineCode) body.decline_code = this.declineCode;
+    if (this.param) body.param = this.param;
+    return { ...body, ...this.extra };
+  }
+}
+
+export function missing(resource: string, id: string, param = 'id'): ApiError {
+  return new ApiError('resource_missing', `No such ${resource}: '${id}'`, { param });
+}
+
+/** A broken invariant: never expected, always a bug, fails loudly. */
+export function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`invariant violated: ${message}`);
+}

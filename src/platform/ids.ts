@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto';
+
+const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** Random characters after the prefix: 24 base62 characters carry about 142 bits. */
+export const idRandomLength = 24;
+
+/** Unbiased base62 string from the OS random source. */
+export function randomBase62(length: number): string {
+  let result = '';
+  while (result.length < length) {
+    const bytes = randomBytes(length * 2);
+    for (const byte of bytes) {
+      // 62 * 4 = 248: bytes at or above it would bias the alphabet, so they are skipped.
+      if (byte < 248) result += alphabet[byte % 62];
+      if (result.length === length) break;
+    }
+  }
+  return result;
+}
+
+export type IdPrefix = 'acct' | 'cus' | 'pm' | 'pi' | 'ch' | 're' | 'evt' | 'req' | 'key' | 'auth' | 'py';
+
+/** A public id such as `pi_3Nf...`: the prefix names the object type. */
+export function newId(prefix: IdPrefix): string {
+  return `${prefix}_${randomBase62(idRandomLength)}`;
+}
+
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}

@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import type { Config } from './config.ts';
+import { TestProcessor } from './connectors/test-processor/connector.ts';
+import type { Dependencies } from './dependencies.ts';
+import { SecretBox } from './platform/crypto.ts';
+import { createPool, migrate, type Database } from './platform/db.ts';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres.ts';
+import { decodeEncryptionKey, loadOrCreateSecrets } from './platform/secrets.ts';
+
+export const embeddedDatabaseName = 'payrail';
+
+export interface Platform {
+  deps: Dependencies;
+  db: Database;
+  embedded: EmbeddedDatabase | undefined;
+  close(): Promise<void>;
+}
+
+async function ensureDatabase(serverUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) {
+      await client.query(`CREATE DATABASE ${name}`).catch((error: { code?: string }) => {
+        if (error.code !== '42P04') throw error; // created concurrently by another process
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+function withDatabase(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+/**
+ * Opens the database Payrail runs on — the one in DATABASE_URL, or the embedded server for the data folder,
+ * started (or joined, when `payrail start` already runs it) — applies migrations and builds the services.
+ */
+export async function openPlatform(config: Config, options: { log?: (line: string) => void; poolSize?: number } = {}): Promise<Platform> {
+  const log = options.log ?? (() => undefined);
+  const secrets = loadOrCreateSecrets(config.dataDirectory);
+  let embedded: EmbeddedDatabase | undefined;
+  let url: string;
+  if (config.databaseUrl) {
+    url = config.databaseUrl;
+  } else {
+    embedded = await startEmbeddedPostgres({
+      clusterDirectory: path.join(config.dataDirectory, 'postgres'),
+      password: secrets.postgresPassword,
+      log: (line) => {
+        if (/FATAL|PANIC|ERROR/.test(line)) log(`postgres: ${line}`);
+      },
+    });
+    await ensureDatabase(embedded.url, embeddedDatabaseName);
+    url = withDatabase(embedded.url, embeddedDatabaseName);
+    if (embedded.ownedByThisProcess) log(`embedded PostgreSQL listening on 127.0.0.1:${embedded.port} (data in ${path.join(config.dataDirectory, 'postgres')})`);
+  }
+  const db = createPool(url, options.poolSize ?? config.databasePoolSize);
+  try {
+    const applied = await migrate(db);
+    if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
+  } catch (error) {
+    await db.end();
+    await embedded?.stop();
+    throw error;
+  }
+  const encryptionKey = decodeEncryptionKey(config.encryptionKeyBase64 ?? secrets.encryptionKey);
+  const deps: Dependencies = { db, secretBox: new SecretBox(encryptionKey), connector: new TestProcessor(), publicUrl: config.publicUrl };
+  return {
+    deps,
+    db,
+    embedded,
+    close: async () => {
+      await db.end();
+      await embedded?.stop();
+    },
+  };
+}
+
+export interface DemoKeys {
+  accountId: string;
+  secretKey: string;
+  publishableKey: string;
+}
+
+export function demoKeysFile(config: Config): string {
+  return path.join(config.dataDirectory, 'demo-keys.json');
+}
+
+export function readDemoKeys(config: Config): DemoKeys | undefined {
+  const file = demoKeysFile(config);
+  if (!fs.existsSync(file)) return undefined;
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as DemoKeys;
+}
+
+export function writeDemoKeys(config: Config, keys: DemoKeys): void {
+  fs.writeFileSync(demoKeysFile(config), JSON.stringify(keys, null, 2) + '\n', { mode: 0o600 });
+}

@@ -1,0 +1,79 @@
+import { createAccount, findDemoAccount, issueKeys } from './accounts/service.ts';
+import type { Config } from './config.ts';
+import { buildApp } from './api/app.ts';
+import { purgeExpiredKeys } from './api/idempotency.ts';
+
+import { resolveStuckAttempts } from './payments/service.ts';
+import { openPlatform, readDemoKeys, writeDemoKeys, type DemoKeys } from './runtime.ts';
+import type { Database } from './platform/db.ts';
+
+/** How often the background sweep resolves stuck attempts and purges expired idempotency keys. */
+export const maintenanceIntervalMs = 15_000;
+
+async function ensureDemoAccount(config: Config, db: Database): Promise<DemoKeys> {
+  const existing = await findDemoAccount(db);
+  const saved = readDemoKeys(config);
+  if (existing && saved && saved.accountId === existing.id) return saved;
+  if (existing) {
+    // The keys are stored hashed, so they cannot be shown again; issue a fresh test pair for the demo account.
+    const keys = await issueKeys(db, existing.id, false);
+    const demo = { accountId: existing.id, ...keys };
+    writeDemoKeys(config, demo);
+    return demo;
+  }
+  const created = await createAccount(db, 'Demo platform', { demo: true });
+  const demo = { accountId: created.accountId, secretKey: created.secretKey, publishableKey: created.publishableKey };
+  writeDemoKeys(config, demo);
+  return demo;
+}
+
+/** `payrail start`: the API server, with graceful shutdown on SIGINT/SIGTERM. */
+export async function startServer(config: Config): Promise<void> {
+  const log = (line: string) => console.log(`[payrail] ${line}`);
+  const platform = await openPlatform(config, { log });
+  const demo = await ensureDemoAccount(config, platform.db);
+  const app = buildApp(platform.deps, { logRequests: config.logRequests });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+
+  console.log(`
+Payrail is running on http://localhost:${port}
+
+  Demo platform account  ${demo.accountId}
+  Test secret key        ${demo.secretKey}
+  Test publishable key   ${demo.publishableKey}
+
+  Try it:  curl http://localhost:${port}/v1/payment_intents -u ${demo.secretKey}: \\
+             -d amount=2000 -d currency=usd -d payment_method=pm_card_visa -d confirm=true
+`);
+
+  let sweeping = false;
+  const timer = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    Promise.all([resolveStuckAttempts(platform.deps), purgeExpiredKeys(platform.db)])
+      .catch((error) => log(`maintenance failed: ${(error as Error).message}`))
+      .finally(() => { sweeping = false; });
+  }, maintenanceIntervalMs);
+  timer.unref();
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal} received: finishing in-flight requests`);
+    clearInterval(timer);
+    try {
+      await app.close(); // stops accepting, waits for in-flight requests
+      await platform.close(); // then the pool and, last, the embedded database
+      log('stopped cleanly');
+      process.exit(0);
+    } catch (error) {
+      log(`shutdown failed: ${(error as Error).message}`);
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
