@@ -68,7 +68,7 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
   const app = Fastify({
     logger: false,
     bodyLimit: requestBodyBytesMax,
-    ignoreTrailingSlash: true,
+    routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
     forceCloseConnections: false,
     requestTimeout: 60_000,

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import Stripe from 'stripe';
+import { createAccount, issueKeys } from '../../src/accounts/service.ts';
+import { buildApp } from '../../src/api/app.ts';
+import { TestProcessor } from '../../src/connectors/test-processor/connector.ts';
+import type { Dependencies } from '../../src/dependencies.ts';
+import { SecretBox } from '../../src/platform/crypto.ts';
+import { createPool, migrate, type Database } from '../../src/platform/db.ts';
+
+/** Connection string of the test PostgreSQL server (started by scripts/run-tests.mjs, or DATABASE_URL). */
+export function testServerUrl(): string {
+  const url = process.env.PAYRAIL_TEST_SERVER_URL ?? process.env.DATABASE_URL;
+  if (!url) throw new Error('run tests with `npm test` (it starts PostgreSQL) or set DATABASE_URL');
+  return url;
+}
+
+/** Creates a fresh, migrated database for one test file and returns a pool on it. */
+export async function createTestDatabase(): Promise<{ db: Database; url: string; drop: () => Promise<void> }> {
+  const name = `payrail_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: testServerUrl() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const parsed = new URL(testServerUrl());
+  parsed.pathname = `/${name}`;
+  const url = parsed.toString();
+  const db = createPool(url, 20);
+  await migrate(db);
+  return {
+    db,
+    url,
+    drop: async () => {
+      await db.end();
+      const cleanup = new pg.Client({ connectionString: testServerUrl() });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
+
+export interface TestAccount {
+  accountId: string;
+  secretKey: string;
+  publishableKey: string;
+  stripe: Stripe;
+}
+
+export interface TestServer {
+  baseUrl: string;
+  port: number;
+  db: Database;
+  deps: Dependencies;
+  /** The first account, ready to use. */
+  account: TestAccount;
+  createAccount(name?: string): Promise<TestAccount>;
+  /** Live-mode keys for an account. */
+  liveKeys(accountId: string): Promise<{ secretKey: string; publishableKey: string; stripe: Stripe }>;
+  stripeFor(key: string): Stripe;
+  /** Raw HTTP access for what the SDK cannot send (malformed bodies, odd headers). */
+  request(method: string, path: string, options?: { key?: string; body?: string | Buffer; contentType?: string; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; json: any; text: string }>;
+  close(): Promise<void>;
+}
+
+/** Starts the API on an ephemeral port over a fresh database, with one account. */
+export async function startTestServer(): Promise<TestServer> {
+  const database = await createTestDatabase();
+  const app0 = { publicUrl: '' };
+  const deps: Dependencies = {
+    db: database.db,
+    secretBox: new SecretBox(randomBytes(32)),
+    connector: new TestProcessor(),
+    get publicUrl() {
+      return app0.publicUrl;
+    },
+  };
+  const app = buildApp(deps);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (app.server.address() as AddressInfo).port;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  app0.publicUrl = baseUrl;
+
+  const stripeFor = (key: string) => new Stripe(key, { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0, telemetry: false });
+  const makeAccount = async (name = 'Test account'): Promise<TestAccount> => {
+    const issued = await createAccount(database.db, name);
+    return { accountId: issued.accountId, secretKey: issued.secretKey, publishableKey: issued.publishableKey, stripe: stripeFor(issued.secretKey) };
+  };
+  const account = await makeAccount();
+
+  return {
+    baseUrl,
+    port,
+    db: database.db,
+    deps,
+    account,
+    createAccount: makeAccount,
+    liveKeys: async (accountId) => {
+      const keys = await issueKeys(database.db, accountId, true);
+      return { ...keys, stripe: stripeFor(keys.secretKey) };
+    },
+    stripeFor,
+    request: async (method, path, options = {}) => {
+      const headers: Record<string, string> = { ...(options.headers ?? {}) };
+      if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
+      if (options.contentType) headers['content-type'] = options.contentType;
+      const response = await fetch(baseUrl + path, { method, headers, body: options.body, redirect: 'manual' });
+      const text = await response.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { status: response.status, headers: response.headers, json, text };
+    },
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
