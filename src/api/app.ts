@@ -64,11 +64,31 @@ function toApiError(error: unknown, request: FastifyRequest): ApiError {
   return new ApiError('api_error', 'An unexpected error occurred inside Payrail. The error has been logged with this request id.');
 }
 
+/** Longest id accepted in a path (ids in the OpenAPI document are declared with this maximum). */
+const pathIdLengthMax = 255;
+
+/** A path id that PostgreSQL text cannot hold (NUL, unpaired surrogates) names no object. */
+function checkPathIds(params: Record<string, string>): void {
+  for (const [name, value] of Object.entries(params)) {
+    if (value.includes('\u0000') || !value.isWellFormed()) throw new ApiError('resource_missing', 'No such object: the id contains characters no id can contain.', { param: name });
+  }
+}
+
 export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: requestBodyBytesMax,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: pathIdLengthMax },
+    // The router refuses some URLs before any route or hook runs; they still get Stripe's envelope, not Fastify's.
+    frameworkErrors: (error, request, reply) => {
+      const apiError = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? new ApiError('resource_missing', `No such object: ids are at most ${pathIdLengthMax} characters long.`, { param: 'id' })
+        : error.code === 'FST_ERR_BAD_URL'
+          ? new ApiError('url_not_found', 'Unrecognized request URL: the path is not valid percent-encoded UTF-8.')
+          : toApiError(error, request);
+      reply.header('Request-Id', newId('req'));
+      reply.status(apiError.status).send({ error: apiError.toBody() });
+    },
     return503OnClosing: true,
     forceCloseConnections: false,
     requestTimeout: 60_000,
@@ -138,6 +158,7 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     const expand = expandSchema.parse(expandRaw, 'expand') ?? [];
     validateExpand(route.response, expand);
     const params = route.parameters.parse(input, '')!;
+    checkPathIds(request.params as Record<string, string>);
 
     const scope = { accountId: caller.accountId, livemode: caller.livemode };
     const path = request.url.split('?')[0];

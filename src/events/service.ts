@@ -1,4 +1,4 @@
-import type { Queryable } from '../platform/db.ts';
+import { prepared, type Queryable } from '../platform/db.ts';
 import { newId, nowSeconds } from '../platform/ids.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 
@@ -22,10 +22,36 @@ export interface EventRow {
   created: number;
 }
 
+export interface NewEvent {
+  type: string;
+  /** The API rendering of the changed object, never containing card numbers or secrets. */
+  object: Record<string, unknown>;
+  previousAttributes?: Record<string, unknown>;
+}
+
 /**
- * Records an event inside the caller's transaction, so the event exists exactly when the state change does.
- * `object` is the API rendering of the changed object, never containing card numbers or secrets.
+ * Records events inside the caller's transaction, so they exist exactly when the state change does. Several events
+ * of one change go in one statement, in order.
  */
+export async function recordEvents(client: Queryable, scope: Scope, work: Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined, events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const created = nowSeconds();
+  const values: unknown[] = [scope.accountId, scope.livemode, apiVersion, work?.requestId ?? null, work?.idempotencyKey ?? null, created];
+  const rows: string[] = [];
+  for (const event of events) {
+    const data: EventRow['data'] = { object: event.object };
+    if (event.previousAttributes) data.previous_attributes = event.previousAttributes;
+    values.push(newId('evt'), event.type, JSON.stringify(data));
+    const base = values.length - 3;
+    rows.push(`($${base + 1}, $1, $2, $${base + 2}, $3, $${base + 3}, $4, $5, $6)`);
+  }
+  await client.query(prepared(
+    `INSERT INTO events (id, account_id, livemode, type, api_version, data, request_id, idempotency_key, created) VALUES ${rows.join(', ')}`,
+    values,
+  ));
+}
+
+/** Records one event; see recordEvents. */
 export async function recordEvent(
   client: Queryable,
   scope: Scope,
@@ -34,13 +60,7 @@ export async function recordEvent(
   object: Record<string, unknown>,
   previousAttributes?: Record<string, unknown>,
 ): Promise<void> {
-  const data: EventRow['data'] = { object };
-  if (previousAttributes) data.previous_attributes = previousAttributes;
-  await client.query(
-    `INSERT INTO events (id, account_id, livemode, type, api_version, data, request_id, idempotency_key, created)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [newId('evt'), scope.accountId, scope.livemode, type, apiVersion, data, work?.requestId ?? null, work?.idempotencyKey ?? null, nowSeconds()],
-  );
+  await recordEvents(client, scope, work, [{ type, object, previousAttributes }]);
 }
 
 export function renderEvent(row: EventRow): Record<string, unknown> {

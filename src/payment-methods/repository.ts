@@ -1,4 +1,4 @@
-import type { Queryable } from '../platform/db.ts';
+import { prepared, type Queryable } from '../platform/db.ts';
 import type { Scope } from '../events/service.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import type { Address } from '../customers/repository.ts';
@@ -38,11 +38,11 @@ export interface PaymentMethodRow {
 }
 
 export async function insertPaymentMethod(db: Queryable, scope: Scope, row: Omit<PaymentMethodRow, 'account_id' | 'livemode'>): Promise<PaymentMethodRow> {
-  const result = await db.query<PaymentMethodRow>(
+  const result = await db.query<PaymentMethodRow>(prepared(
     `INSERT INTO payment_methods (id, account_id, livemode, type, customer_id, billing_details, card, card_number_encrypted, metadata, created)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
     [row.id, scope.accountId, scope.livemode, row.type, row.customer_id, row.billing_details, row.card, row.card_number_encrypted, row.metadata, row.created],
-  );
+  ));
   return result.rows[0];
 }
 

@@ -1,5 +1,6 @@
-import type { Queryable } from '../platform/db.ts';
+import { prepared, type Queryable } from '../platform/db.ts';
 import type { Scope } from '../events/service.ts';
+import { assert } from '../platform/errors.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import type { PaymentIntentStatus } from './state.ts';
 
@@ -87,20 +88,29 @@ export async function insertPaymentIntent(db: Queryable, scope: Scope, row: Omit
   const columns = ['id', 'account_id', 'livemode', 'client_secret', 'created', ...intentColumns];
   const values: unknown[] = [row.id, scope.accountId, scope.livemode, row.client_secret, row.created, ...intentColumns.map((column) => jsonValue(column, row[column]))];
   const placeholders = columns.map((_, index) => `$${index + 1}`).join(', ');
-  const result = await db.query<PaymentIntentRow>(`INSERT INTO payment_intents (${columns.join(', ')}) VALUES (${placeholders}) RETURNING *`, values);
+  const result = await db.query<PaymentIntentRow>(prepared(`INSERT INTO payment_intents (${columns.join(', ')}) VALUES (${placeholders}) RETURNING *`, values));
   return result.rows[0];
 }
 
 export async function findPaymentIntent(db: Queryable, scope: Scope, id: string, options: { forUpdate?: boolean } = {}): Promise<PaymentIntentRow | undefined> {
-  const result = await db.query<PaymentIntentRow>(
+  const result = await db.query<PaymentIntentRow>(prepared(
     `SELECT * FROM payment_intents WHERE id = $1 AND account_id = $2 AND livemode = $3 ${options.forUpdate ? 'FOR UPDATE' : ''}`,
     [id, scope.accountId, scope.livemode],
-  );
+  ));
   return result.rows[0];
 }
 
-/** Writes the changed columns of an intent; `updated_at` tracks when an in-flight attempt started. */
-export async function updatePaymentIntent(db: Queryable, current: PaymentIntentRow, changes: Partial<PaymentIntentRow>): Promise<PaymentIntentRow> {
+/**
+ * Writes the changed columns of an intent; `updated_at` tracks when an in-flight attempt started. With `expect`,
+ * the row is only written while it is still in that status with that latest charge (a compare-and-set that also
+ * takes the row lock); otherwise undefined is returned.
+ */
+export async function updatePaymentIntent(
+  db: Queryable,
+  current: Pick<PaymentIntentRow, 'id' | 'account_id' | 'livemode'>,
+  changes: Partial<PaymentIntentRow>,
+  expect?: { status: PaymentIntentStatus; latestChargeId: string },
+): Promise<PaymentIntentRow> {
   const sets: string[] = ['updated_at = now()'];
   const values: unknown[] = [current.id, current.account_id, current.livemode];
   for (const column of intentColumns) {
@@ -108,10 +118,15 @@ export async function updatePaymentIntent(db: Queryable, current: PaymentIntentR
     values.push(jsonValue(column, changes[column]));
     sets.push(`${column} = $${values.length}`);
   }
-  const result = await db.query<PaymentIntentRow>(
-    `UPDATE payment_intents SET ${sets.join(', ')} WHERE id = $1 AND account_id = $2 AND livemode = $3 RETURNING *`,
+  let condition = '';
+  if (expect) {
+    values.push(expect.status, expect.latestChargeId);
+    condition = ` AND status = $${values.length - 1} AND latest_charge_id = $${values.length}`;
+  }
+  const result = await db.query<PaymentIntentRow>(prepared(
+    `UPDATE payment_intents SET ${sets.join(', ')} WHERE id = $1 AND account_id = $2 AND livemode = $3${condition} RETURNING *`,
     values,
-  );
+  ));
   return result.rows[0];
 }
 
@@ -144,13 +159,13 @@ const chargeColumns = [
 ] as const satisfies readonly (keyof ChargeRow)[];
 
 export async function insertCharge(db: Queryable, row: Omit<ChargeRow, 'seq'>): Promise<ChargeRow> {
-  const result = await db.query<ChargeRow>(
+  const result = await db.query<ChargeRow>(prepared(
     `INSERT INTO charges (id, account_id, livemode, payment_intent_id, payment_method_id, customer_id, amount, currency, status,
        payment_method_details, description, receipt_email, metadata, created)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING *`,
     [row.id, row.account_id, row.livemode, row.payment_intent_id, row.payment_method_id, row.customer_id, row.amount, row.currency, row.status,
       row.payment_method_details, row.description, row.receipt_email, row.metadata, row.created],
-  );
+  ));
   return result.rows[0];
 }
 
@@ -159,7 +174,8 @@ export async function findCharge(db: Queryable, scope: Scope, id: string): Promi
   return result.rows[0];
 }
 
-export async function updateCharge(db: Queryable, current: ChargeRow, changes: Partial<ChargeRow>): Promise<ChargeRow> {
+/** Writes the changed columns of a charge; with `expectStatus`, only while the charge is still in that status. */
+export async function updateCharge(db: Queryable, current: Pick<ChargeRow, 'id' | 'account_id'>, changes: Partial<ChargeRow>, expectStatus?: ChargeRow['status']): Promise<ChargeRow> {
   const sets: string[] = [];
   const values: unknown[] = [current.id, current.account_id];
   for (const column of chargeColumns) {
@@ -167,8 +183,13 @@ export async function updateCharge(db: Queryable, current: ChargeRow, changes: P
     values.push(changes[column]);
     sets.push(`${column} = $${values.length}`);
   }
-  if (sets.length === 0) return current;
-  const result = await db.query<ChargeRow>(`UPDATE charges SET ${sets.join(', ')} WHERE id = $1 AND account_id = $2 RETURNING *`, values);
+  assert(sets.length > 0, 'a charge update changes something');
+  let condition = '';
+  if (expectStatus) {
+    values.push(expectStatus);
+    condition = ` AND status = $${values.length}`;
+  }
+  const result = await db.query<ChargeRow>(prepared(`UPDATE charges SET ${sets.join(', ')} WHERE id = $1 AND account_id = $2${condition} RETURNING *`, values));
   return result.rows[0];
 }
 

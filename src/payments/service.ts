@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { AuthorizeInput, AuthorizeOutput, Decline } from '../connectors/connector.ts';
 import { findCustomer } from '../customers/repository.ts';
 import type { Dependencies } from '../dependencies.ts';
-import { recordEvent, type Scope } from '../events/service.ts';
+import { recordEvent, recordEvents, type NewEvent, type Scope } from '../events/service.ts';
 import type { Queryable } from '../platform/db.ts';
 import { ApiError, assert, missing } from '../platform/errors.ts';
 import { newId, nowSeconds, randomBase62 } from '../platform/ids.ts';
@@ -149,25 +149,37 @@ export async function createPaymentIntent(
     created: nowSeconds(),
   };
 
-  const insert = async (client: pg.PoolClient): Promise<{ intent: PaymentIntentRow; paymentMethod: PaymentMethodRow | undefined }> => {
+  const prepare = async (client: pg.PoolClient): Promise<{ intent: PaymentIntentRow; paymentMethod: PaymentMethodRow | undefined }> => {
     await checkCustomer(client, scope, base.customer_id);
     let paymentMethod: PaymentMethodRow | undefined;
     if (input.payment_method) {
       paymentMethod = await resolvePaymentMethod(client, deps, scope, input.payment_method, 'payment_method');
       checkPaymentMethodOwner(paymentMethod, base.customer_id);
     }
-    const created = { ...base, payment_method_id: paymentMethod?.id ?? null, status: paymentMethod ? ('requires_confirmation' as const) : base.status };
-    const intent = await insertPaymentIntent(client, scope, created);
-    await recordEvent(client, scope, work, 'payment_intent.created', renderPaymentIntent(intent));
+    const intent: PaymentIntentRow = {
+      ...base,
+      account_id: scope.accountId,
+      livemode: scope.livemode,
+      payment_method_id: paymentMethod?.id ?? null,
+      status: paymentMethod ? 'requires_confirmation' : base.status,
+    };
     return { intent, paymentMethod };
   };
 
   if (confirm === undefined) {
-    return work.finalTransaction(async (client) => ({ intent: (await insert(client)).intent }));
+    return work.finalTransaction(async (client) => {
+      const { intent } = await prepare(client);
+      const inserted = await insertPaymentIntent(client, scope, intent);
+      await recordEvent(client, scope, work, 'payment_intent.created', renderPaymentIntent(inserted));
+      return { intent: inserted };
+    });
   }
   const attempt = await work.transaction(async (client) => {
-    const { intent } = await insert(client);
-    return beginAttempt(client, deps, scope, intent, confirm);
+    const { intent, paymentMethod } = await prepare(client);
+    // The intent is written once, already confirming; its creation event shows it as created.
+    const begun = await beginAttempt(client, deps, scope, intent, confirm, { paymentMethod, insert: true });
+    await recordEvent(client, scope, work, 'payment_intent.created', renderPaymentIntent(intent));
+    return begun;
   });
   return finishAttempt(work, deps, scope, attempt);
 }
@@ -188,7 +200,7 @@ async function lockIntent(client: Queryable, scope: Scope, id: string): Promise<
   return intent;
 }
 
-export async function updatePaymentIntentFields(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, input: PaymentIntentInput): Promise<PaymentIntentRow> {
+export async function updatePaymentIntentFields(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, input: PaymentIntentInput): Promise<IntentResult> {
   return work.finalTransaction(async (client) => {
     const intent = await lockIntent(client, scope, id);
     const onlyDescriptive = Object.entries(input).every(([key, value]) => value === undefined || key === 'metadata' || key === 'description');
@@ -224,7 +236,8 @@ export async function updatePaymentIntentFields(work: UnitOfWork, deps: Dependen
       changes.status = paymentMethodId ? 'requires_confirmation' : 'requires_payment_method';
       changes.next_action = null;
     }
-    return updatePaymentIntent(client, intent, changes);
+    // The final transaction's result is what the route presents (and what an idempotent replay stores).
+    return { intent: await updatePaymentIntent(client, intent, changes) };
   });
 }
 
@@ -240,7 +253,14 @@ interface Attempt {
  * First half of a confirmation, inside the caller's transaction: checks the state, records the attempt as a pending
  * charge and moves the intent to `processing`. Only after this commits is the provider called.
  */
-async function beginAttempt(client: pg.PoolClient, deps: Dependencies, scope: Scope, intent: PaymentIntentRow, input: ConfirmInput): Promise<Attempt> {
+async function beginAttempt(
+  client: pg.PoolClient,
+  deps: Dependencies,
+  scope: Scope,
+  intent: PaymentIntentRow,
+  input: ConfirmInput,
+  options: { paymentMethod?: PaymentMethodRow; insert?: boolean } = {},
+): Promise<Attempt> {
   assertTransition('confirm', intent.status, intent.id, { payment_intent: renderPaymentIntent(intent) });
   const paymentMethodId = input.payment_method ?? intent.payment_method_id;
   if (!paymentMethodId) {
@@ -250,10 +270,23 @@ async function beginAttempt(client: pg.PoolClient, deps: Dependencies, scope: Sc
       { extra: { payment_intent: renderPaymentIntent(intent) } },
     );
   }
-  const paymentMethod = await resolvePaymentMethod(client, deps, scope, paymentMethodId, 'payment_method');
+  const paymentMethod = options.paymentMethod?.id === paymentMethodId
+    ? options.paymentMethod
+    : await resolvePaymentMethod(client, deps, scope, paymentMethodId, 'payment_method');
   checkPaymentMethodOwner(paymentMethod, intent.customer_id);
-  const captureMethod = input.capture_method ?? intent.capture_method;
   const chargeId = newId('ch');
+  const changes: Partial<PaymentIntentRow> = {
+    status: 'processing',
+    payment_method_id: paymentMethod.id,
+    latest_charge_id: chargeId,
+    capture_method: input.capture_method ?? intent.capture_method,
+    last_payment_error: null,
+    next_action: null,
+    return_url: input.return_url ?? intent.return_url,
+    setup_future_usage: input.setup_future_usage !== undefined ? input.setup_future_usage : intent.setup_future_usage,
+    receipt_email: input.receipt_email !== undefined ? input.receipt_email : intent.receipt_email,
+  };
+  const updated = options.insert ? await insertPaymentIntent(client, scope, { ...intent, ...changes }) : await updatePaymentIntent(client, intent, changes);
   const charge = await insertCharge(client, {
     id: chargeId,
     account_id: scope.accountId,
@@ -274,21 +307,10 @@ async function beginAttempt(client: pg.PoolClient, deps: Dependencies, scope: Sc
     outcome: null,
     payment_method_details: cardDetails(paymentMethod, intent.amount),
     description: intent.description,
-    receipt_email: input.receipt_email !== undefined ? input.receipt_email : intent.receipt_email,
+    receipt_email: updated.receipt_email,
     processor_reference: null,
     metadata: {},
     created: nowSeconds(),
-  });
-  const updated = await updatePaymentIntent(client, intent, {
-    status: 'processing',
-    payment_method_id: paymentMethod.id,
-    latest_charge_id: charge.id,
-    capture_method: captureMethod,
-    last_payment_error: null,
-    next_action: null,
-    return_url: input.return_url ?? intent.return_url,
-    setup_future_usage: input.setup_future_usage !== undefined ? input.setup_future_usage : intent.setup_future_usage,
-    receipt_email: input.receipt_email !== undefined ? input.receipt_email : intent.receipt_email,
   });
   return {
     intent: updated,
@@ -322,7 +344,7 @@ async function callAuthorize(deps: Dependencies, input: AuthorizeInput): Promise
 /** Second half of a confirmation: calls the provider and applies its answer in the request's final transaction. */
 async function finishAttempt(work: UnitOfWork, deps: Dependencies, scope: Scope, attempt: Attempt): Promise<IntentResult> {
   const output = await callAuthorize(deps, attempt.authorize);
-  return work.finalTransaction((client) => applyAuthorization(client, work, deps, scope, attempt.intent.id, attempt.charge.id, output, { offSession: attempt.offSession }));
+  return work.finalTransaction((client) => applyAuthorization(client, work, deps, scope, attempt, output, { offSession: attempt.offSession }));
 }
 
 export async function confirmPaymentIntent(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, input: ConfirmInput): Promise<IntentResult> {
@@ -333,34 +355,41 @@ export async function confirmPaymentIntent(work: UnitOfWork, deps: Dependencies,
 const authenticationFailureMessage =
   'The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.';
 
+/** What applying an answer needs to know about its attempt (read in the attempt's first transaction). */
+interface AttemptContext {
+  /** The intent as it was when the attempt went to `processing`. */
+  intent: PaymentIntentRow;
+  charge: ChargeRow;
+  paymentMethod: PaymentMethodRow;
+}
+
+function declineToError(decline: Decline, chargeId: string, paymentMethod: PaymentMethodRow, authenticationFailed: boolean): LastPaymentError & { payment_method: unknown } {
+  return authenticationFailed
+    ? { type: 'card_error', code: 'payment_intent_authentication_failure', message: authenticationFailureMessage, charge: chargeId, payment_method: renderPaymentMethod(paymentMethod) }
+    : { type: 'card_error', code: decline.code, decline_code: decline.declineCode, message: decline.message, charge: chargeId, payment_method: renderPaymentMethod(paymentMethod) };
+}
+
 /**
- * Applies a provider's answer to an attempt, under the intent's row lock. If the intent has moved on (another
- * process already applied an answer for this attempt), nothing changes: each attempt's outcome is applied once.
+ * Applies a provider's answer to an attempt. The intent is written with a compare-and-set on (status processing,
+ * latest charge = this attempt), which also takes its row lock: if anything else already applied an answer for
+ * this attempt, nothing changes, so each attempt's outcome is applied exactly once.
  */
 async function applyAuthorization(
   client: pg.PoolClient,
   work: Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined,
   deps: Dependencies,
   scope: Scope,
-  intentId: string,
-  chargeId: string,
+  attempt: AttemptContext,
   output: AuthorizeOutput,
   options: { offSession: boolean; authenticated?: boolean },
 ): Promise<IntentResult> {
-  const intent = await lockIntent(client, scope, intentId);
-  if (intent.status !== 'processing' || intent.latest_charge_id !== chargeId || output.status === 'pending') return { intent };
-  const charge = await findCharge(client, scope, chargeId);
-  assert(charge && charge.status === 'pending', `attempt ${chargeId} of ${intentId} must be pending`);
-  const card = (charge.payment_method_details as { card: Record<string, unknown> }).card;
-  const paymentMethodDetails = {
-    ...charge.payment_method_details,
-    card: {
-      ...card,
-      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: null as string | null },
-      three_d_secure: options.authenticated ? { authentication_flow: 'challenge', result: 'authenticated', result_reason: null, version: '2.2.0' } : null,
-    },
+  const { intent, charge, paymentMethod } = attempt;
+  const unchanged = async (): Promise<IntentResult> => {
+    const current = await findPaymentIntent(client, scope, intent.id);
+    assert(current, `intent ${intent.id} exists`);
+    return { intent: current };
   };
-
+  if (output.status === 'pending') return unchanged();
   if (output.status === 'requires_authentication' && options.offSession) {
     output = {
       status: 'declined',
@@ -369,19 +398,31 @@ async function applyAuthorization(
       riskScore: 0,
     };
   }
+  const expect = { status: 'processing' as const, latestChargeId: charge.id };
+  const card = (charge.payment_method_details as { card: Record<string, unknown> }).card;
+  const detailsWith = (cvcCheck: string | null, extra: Record<string, unknown> = {}) => ({
+    ...charge.payment_method_details,
+    card: {
+      ...card,
+      ...extra,
+      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: cvcCheck },
+      three_d_secure: options.authenticated ? { authentication_flow: 'challenge', result: 'authenticated', result_reason: null, version: '2.2.0' } : null,
+    },
+  });
 
   switch (output.status) {
     case 'authorized': {
-      const paymentMethod = await findPaymentMethod(client, scope, charge.payment_method_id);
-      assert(paymentMethod, 'charged payment method exists');
-      paymentMethodDetails.card.checks.cvc_check = paymentMethod.card.cvc_provided ? 'pass' : null;
+      const updated = await updatePaymentIntent(client, intent, output.captured
+        ? { status: 'succeeded', amount_received: intent.amount, amount_capturable: 0, next_action: null }
+        : { status: 'requires_capture', amount_capturable: intent.amount, next_action: null }, expect);
+      if (!updated) return unchanged();
       const updatedCharge = await updateCharge(client, charge, {
         status: 'succeeded',
         authorized: true,
         captured: output.captured,
         amount_captured: output.captured ? charge.amount : 0,
         processor_reference: output.processorReference,
-        payment_method_details: { ...paymentMethodDetails, card: { ...paymentMethodDetails.card, amount_authorized: charge.amount } },
+        payment_method_details: detailsWith(paymentMethod.card.cvc_provided ? 'pass' : null, { amount_authorized: charge.amount }),
         outcome: {
           network_status: 'approved_by_network',
           reason: null,
@@ -390,32 +431,37 @@ async function applyAuthorization(
           seller_message: 'Payment complete.',
           type: 'authorized',
         },
-      });
-      const updated = await updatePaymentIntent(client, intent, output.captured
-        ? { status: 'succeeded', amount_received: intent.amount, amount_capturable: 0, next_action: null }
-        : { status: 'requires_capture', amount_capturable: intent.amount, next_action: null });
-      await recordEvent(client, scope, work, 'charge.succeeded', renderCharge(updatedCharge));
-      const renderedIntent = renderPaymentIntent(updated);
-      await recordEvent(client, scope, work, output.captured ? 'payment_intent.succeeded' : 'payment_intent.amount_capturable_updated', renderedIntent);
+      }, 'pending');
+      assert(updatedCharge, `attempt ${charge.id} of ${intent.id} was pending`);
+      const events: NewEvent[] = [
+        { type: 'charge.succeeded', object: renderCharge(updatedCharge) },
+        { type: output.captured ? 'payment_intent.succeeded' : 'payment_intent.amount_capturable_updated', object: renderPaymentIntent(updated) },
+      ];
       // setup_future_usage saves the card for the intent's customer once it has been used successfully.
-      if (updated.setup_future_usage && updated.customer_id && paymentMethod.customer_id === null) {
-        const attached = await savePaymentMethod(client, scope, { ...paymentMethod, customer_id: updated.customer_id });
-        await recordEvent(client, scope, work, 'payment_method.attached', renderPaymentMethod(attached));
+      if (updated.setup_future_usage && updated.customer_id) {
+        const attached = await attachIfUnattached(client, scope, paymentMethod.id, updated.customer_id);
+        if (attached) events.push({ type: 'payment_method.attached', object: renderPaymentMethod(attached) });
       }
+      await recordEvents(client, scope, work, events);
       return { intent: updated };
     }
     case 'declined': {
-      const paymentMethod = await findPaymentMethod(client, scope, charge.payment_method_id);
-      assert(paymentMethod, 'charged payment method exists');
       const decline: Decline = output.decline;
-      const authenticationFailed = options.authenticated === false;
-      if (decline.code === 'incorrect_cvc') paymentMethodDetails.card.checks.cvc_check = 'fail';
+      const lastPaymentError = declineToError(decline, charge.id, paymentMethod, options.authenticated === false);
+      const updated = await updatePaymentIntent(client, intent, {
+        status: 'requires_payment_method',
+        payment_method_id: null,
+        amount_capturable: 0,
+        next_action: null,
+        last_payment_error: lastPaymentError,
+      }, expect);
+      if (!updated) return unchanged();
       const updatedCharge = await updateCharge(client, charge, {
         status: 'failed',
         failure_code: decline.code,
         failure_message: decline.message,
         processor_reference: output.processorReference,
-        payment_method_details: paymentMethodDetails,
+        payment_method_details: detailsWith(decline.code === 'incorrect_cvc' ? 'fail' : null),
         outcome: {
           network_status: decline.networkStatus,
           reason: decline.declineCode,
@@ -424,39 +470,42 @@ async function applyAuthorization(
           seller_message: decline.blocked ? 'Payrail blocked this payment as too risky.' : 'The bank did not return any further details with this decline.',
           type: decline.blocked ? 'blocked' : 'issuer_declined',
         },
-      });
-      const lastPaymentError: LastPaymentError & { payment_method: unknown } = authenticationFailed
-        ? { type: 'card_error', code: 'payment_intent_authentication_failure', message: authenticationFailureMessage, charge: charge.id, payment_method: renderPaymentMethod(paymentMethod) }
-        : { type: 'card_error', code: decline.code, decline_code: decline.declineCode, message: decline.message, charge: charge.id, payment_method: renderPaymentMethod(paymentMethod) };
-      const updated = await updatePaymentIntent(client, intent, {
-        status: 'requires_payment_method',
-        payment_method_id: null,
-        amount_capturable: 0,
-        next_action: null,
-        last_payment_error: lastPaymentError,
-      });
-      await recordEvent(client, scope, work, 'charge.failed', renderCharge(updatedCharge));
-      await recordEvent(client, scope, work, 'payment_intent.payment_failed', renderPaymentIntent(updated));
+      }, 'pending');
+      assert(updatedCharge, `attempt ${charge.id} of ${intent.id} was pending`);
+      await recordEvents(client, scope, work, [
+        { type: 'charge.failed', object: renderCharge(updatedCharge) },
+        { type: 'payment_intent.payment_failed', object: renderPaymentIntent(updated) },
+      ]);
       return { intent: updated, decline: lastPaymentError };
     }
     case 'requires_authentication': {
       const challengeId = newId('auth');
-      await client.query(
-        `INSERT INTO authentication_challenges (id, account_id, livemode, payment_intent_id, charge_id, status, return_url, created)
-         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7)`,
-        [challengeId, scope.accountId, scope.livemode, intent.id, charge.id, intent.return_url, nowSeconds()],
-      );
       const updated = await updatePaymentIntent(client, intent, {
         status: 'requires_action',
         next_action: {
           type: 'redirect_to_url',
           redirect_to_url: { return_url: intent.return_url, url: `${deps.publicUrl}/3ds/${challengeId}` },
         },
-      });
+      }, expect);
+      if (!updated) return unchanged();
+      await client.query(
+        `INSERT INTO authentication_challenges (id, account_id, livemode, payment_intent_id, charge_id, status, return_url, created)
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7)`,
+        [challengeId, scope.accountId, scope.livemode, intent.id, charge.id, updated.return_url, nowSeconds()],
+      );
       await recordEvent(client, scope, work, 'payment_intent.requires_action', renderPaymentIntent(updated));
       return { intent: updated };
     }
   }
+}
+
+/** Attaches a PaymentMethod to a customer unless it is already attached to someone; returns it when attached now. */
+async function attachIfUnattached(client: Queryable, scope: Scope, paymentMethodId: string, customerId: string): Promise<PaymentMethodRow | undefined> {
+  const result = await client.query<PaymentMethodRow>(
+    'UPDATE payment_methods SET customer_id = $4 WHERE id = $1 AND account_id = $2 AND livemode = $3 AND customer_id IS NULL RETURNING *',
+    [paymentMethodId, scope.accountId, scope.livemode, customerId],
+  );
+  return result.rows[0];
 }
 
 export interface ChallengeRow {
@@ -494,15 +543,15 @@ export async function completeChallenge(deps: Dependencies, challengeId: string,
     const charge = await findCharge(client, scope, challenge.charge_id);
     const paymentMethod = await findPaymentMethod(client, scope, intent.payment_method_id ?? '');
     assert(charge && paymentMethod, 'challenged attempt has a charge and payment method');
-    const attempt = authorizeInput(deps, processing, charge, paymentMethod, { status });
+    const attempt = { context: { intent: processing, charge, paymentMethod }, input: authorizeInput(deps, processing, charge, paymentMethod, { status }) };
     return { challenge: { ...challenge, status }, scope, intent: processing, attempt };
   });
   if (!begun) return undefined;
   if (!begun.attempt) return { intent: begun.intent, challenge: begun.challenge };
   const attempt = begun.attempt;
-  const output = await callAuthorize(deps, attempt);
+  const output = await callAuthorize(deps, attempt.input);
   const result = await new UnitOfWork(deps.db).finalTransaction((client) =>
-    applyAuthorization(client, undefined, deps, begun.scope, begun.intent.id, attempt.attemptId, output, { offSession: false, authenticated: succeeded }),
+    applyAuthorization(client, undefined, deps, begun.scope, attempt.context, output, { offSession: false, authenticated: succeeded }),
   );
   return { intent: result.intent, challenge: begun.challenge };
 }
@@ -605,7 +654,7 @@ export async function resolveStuckAttempts(deps: Dependencies, olderThanSeconds 
       continue;
     }
     const result = await new UnitOfWork(deps.db).finalTransaction((client) =>
-      applyAuthorization(client, undefined, deps, scope, intent.id, charge.id, output, { offSession: false, authenticated: authentication ? authentication.status === 'succeeded' : undefined }),
+      applyAuthorization(client, undefined, deps, scope, { intent, charge, paymentMethod }, output, { offSession: false, authenticated: authentication ? authentication.status === 'succeeded' : undefined }),
     );
     if (result.intent.status !== 'processing') resolved += 1;
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +8,21 @@ import pg from 'pg';
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 
 export type Queryable = pg.Pool | pg.PoolClient;
+
+const statementNames = new Map<string, string>();
+
+/**
+ * A named (server-side prepared) statement for a hot query: Postgres parses and plans it once per connection
+ * instead of on every call. The name derives from the text, so one name never stands for two statements.
+ */
+export function prepared(text: string, values: unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `s${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values };
+}
 export type Database = pg.Pool;
 
 /** How long a statement may wait for a row lock held by a concurrent request before it gets `lock_timeout`. */

@@ -88,7 +88,7 @@ export const paymentIntentRoutes = [
     method: 'POST', path: '/v1/payment_intents/:id', operationId: 'PostPaymentIntentsIntent', summary: 'Update a PaymentIntent',
     parameters: object({ ...intentFields, customer: emptyable(string({ maxLength: 255 })), payment_method: emptyable(string({ maxLength: 255 })) }),
     response: { kind: 'object', type: 'payment_intent' },
-    handle: async (context, params) => ({ intent: await updatePaymentIntentFields(context.work, context.deps, context.scope, context.pathParams.id, params) }),
+    handle: (context, params) => updatePaymentIntentFields(context.work, context.deps, context.scope, context.pathParams.id, params),
     present: presentIntent,
   }),
   defineRoute({

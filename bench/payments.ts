@@ -1,0 +1,185 @@
+/**
+ * `npm run bench`: payments per second against the database's own ceiling, measured in one run on one Postgres.
+ *
+ * 1. Starts the platform (`payrail start`) on a fresh embedded database in a temporary folder (or on DATABASE_URL's
+ *    server, in a fresh database), with the production settings (synchronous_commit on).
+ * 2. Drives create-and-confirm PaymentIntents (pm_card_visa, automatic capture) from many concurrent HTTP clients for
+ *    a fixed time; prints payments/s and p50/p99 latency.
+ * 3. On the same Postgres, runs a plain TPC-B-like transaction (pgbench's: 3 updates, 1 select, 1 insert) from 8
+ *    clients for the same time, through node-postgres and, when installed, with pgbench itself; prints
+ *    transactions/s and the ratio.
+ *
+ * Settings: BENCH_SECONDS (default 20), BENCH_CONNECTIONS (default 64), BENCH_TPCB_CLIENTS (default 8).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { Pool } from 'undici';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const tpcbClients = Number(process.env.BENCH_TPCB_CLIENTS ?? 8);
+const warmupSeconds = 3;
+
+function percentile(sorted: number[], fraction: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
+}
+
+async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startPlatform(dataDirectory: string, port: number, databaseUrl: string | undefined): Promise<{ child: ChildProcess; secretKey: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PAYRAIL_DATA_DIR: dataDirectory, PORT: String(port), PAYRAIL_DB_POOL_SIZE: process.env.PAYRAIL_DB_POOL_SIZE ?? '16' };
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  else delete env.DATABASE_URL;
+  const child = spawn(process.execPath, [path.join(root, 'bin/payrail.mjs'), 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Test publishable key')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`payrail exited with ${code} during start:\n${output}`)));
+  });
+  const secretKey = /Test secret key\s+(sk_test_\w+)/.exec(output)?.[1];
+  if (!secretKey) throw new Error('could not read the demo secret key');
+  return { child, secretKey };
+}
+
+async function drivePayments(baseUrl: string, secretKey: string, durationSeconds: number): Promise<{ count: number; errors: number; latencies: number[] }> {
+  const pool = new Pool(baseUrl, { connections, pipelining: 1 });
+  const body = 'amount=2000&currency=usd&payment_method=pm_card_visa&confirm=true';
+  const headers = { authorization: `Bearer ${secretKey}`, 'content-type': 'application/x-www-form-urlencoded' };
+  const deadline = Date.now() + durationSeconds * 1000;
+  const latencies: number[] = [];
+  let errors = 0;
+  const client = async () => {
+    while (Date.now() < deadline) {
+      const started = performance.now();
+      const response = await pool.request({ method: 'POST', path: '/v1/payment_intents', headers, body });
+      const text = await response.body.text();
+      latencies.push(performance.now() - started);
+      if (response.statusCode !== 200 || !text.includes('"status":"succeeded"')) errors += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, client));
+  await pool.close();
+  return { count: latencies.length, errors, latencies };
+}
+
+async function tpcb(url: string, durationSeconds: number): Promise<number> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query('DROP TABLE IF EXISTS tpcb_history, tpcb_accounts, tpcb_tellers, tpcb_branches');
+  await admin.query('CREATE TABLE tpcb_branches (bid int PRIMARY KEY, bbalance int, filler char(88))');
+  await admin.query('CREATE TABLE tpcb_tellers (tid int PRIMARY KEY, bid int, tbalance int, filler char(84))');
+  await admin.query('CREATE TABLE tpcb_accounts (aid int PRIMARY KEY, bid int, abalance int, filler char(84))');
+  await admin.query('CREATE TABLE tpcb_history (tid int, bid int, aid int, delta int, mtime timestamp, filler char(22))');
+  await admin.query('INSERT INTO tpcb_branches SELECT 1, 0');
+  await admin.query('INSERT INTO tpcb_tellers SELECT t, 1, 0 FROM generate_series(1, 10) t');
+  await admin.query('INSERT INTO tpcb_accounts SELECT a, 1, 0 FROM generate_series(1, 100000) a');
+  await admin.query('VACUUM ANALYZE tpcb_branches, tpcb_tellers, tpcb_accounts');
+  await admin.end();
+  const deadline = Date.now() + durationSeconds * 1000;
+  let transactions = 0;
+  const client = async () => {
+    const connection = new pg.Client({ connectionString: url });
+    await connection.connect();
+    while (Date.now() < deadline) {
+      const aid = 1 + Math.floor(Math.random() * 100000);
+      const tid = 1 + Math.floor(Math.random() * 10);
+      const delta = Math.floor(Math.random() * 10001) - 5000;
+      await connection.query('BEGIN');
+      await connection.query('UPDATE tpcb_accounts SET abalance = abalance + $1 WHERE aid = $2', [delta, aid]);
+      await connection.query('SELECT abalance FROM tpcb_accounts WHERE aid = $1', [aid]);
+      await connection.query('UPDATE tpcb_tellers SET tbalance = tbalance + $1 WHERE tid = $2', [delta, tid]);
+      await connection.query('UPDATE tpcb_branches SET bbalance = bbalance + $1 WHERE bid = 1', [delta]);
+      await connection.query('INSERT INTO tpcb_history (tid, bid, aid, delta, mtime) VALUES ($1, 1, $2, $3, CURRENT_TIMESTAMP)', [tid, aid, delta]);
+      await connection.query('COMMIT');
+      transactions += 1;
+    }
+    await connection.end();
+  };
+  await Promise.all(Array.from({ length: tpcbClients }, client));
+  return transactions / durationSeconds;
+}
+
+function pgbench(url: string, durationSeconds: number): number | undefined {
+  const probe = spawnSync('pgbench', ['--version'], { encoding: 'utf8' });
+  if (probe.status !== 0) return undefined;
+  const init = spawnSync('pgbench', ['-i', '-s', '1', '-q', url], { encoding: 'utf8' });
+  if (init.status !== 0) return undefined;
+  const run = spawnSync('pgbench', ['-c', String(tpcbClients), '-j', '2', '-T', String(durationSeconds), url], { encoding: 'utf8' });
+  const match = /tps = ([\d.]+)/.exec(run.stdout);
+  return match ? Number(match[1]) : undefined;
+}
+
+async function main(): Promise<void> {
+  const dataDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'payrail-bench-'));
+  fs.chmodSync(dataDirectory, 0o755);
+  let databaseUrl: string | undefined;
+  if (process.env.DATABASE_URL) {
+    const name = `payrail_bench_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const parsed = new URL(process.env.DATABASE_URL);
+    parsed.pathname = `/${name}`;
+    databaseUrl = parsed.toString();
+  }
+  const port = await freePort();
+  console.log(`starting Payrail on a fresh database (${databaseUrl ? 'DATABASE_URL server' : 'embedded PostgreSQL'}) ...`);
+  const { child, secretKey } = await startPlatform(dataDirectory, port, databaseUrl);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    console.log(`warming up for ${warmupSeconds} s ...`);
+    await drivePayments(baseUrl, secretKey, warmupSeconds);
+    console.log(`create-and-confirm payments: ${connections} connections for ${seconds} s ...`);
+    const run = await drivePayments(baseUrl, secretKey, seconds);
+    const sorted = [...run.latencies].sort((a, b) => a - b);
+    const paymentsPerSecond = run.count / seconds;
+
+    // The database of the run: DATABASE_URL's, or the embedded server's (its port is in postmaster.pid).
+    let serverUrl = databaseUrl;
+    if (!serverUrl) {
+      const secrets = JSON.parse(fs.readFileSync(path.join(dataDirectory, 'secrets.json'), 'utf8')) as { postgresPassword: string };
+      const pgPort = fs.readFileSync(path.join(dataDirectory, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[3];
+      serverUrl = `postgres://postgres:${encodeURIComponent(secrets.postgresPassword)}@127.0.0.1:${pgPort}/payrail`;
+    }
+    console.log(`TPC-B-like transaction through node-postgres: ${tpcbClients} clients for ${seconds} s ...`);
+    const tpcbPerSecond = await tpcb(serverUrl, seconds);
+    console.log(`pgbench TPC-B (if pgbench is installed): ${tpcbClients} clients for ${seconds} s ...`);
+    const pgbenchPerSecond = pgbench(serverUrl, seconds);
+
+    const summary = [
+      '',
+      `payments/s          ${paymentsPerSecond.toFixed(0)}  (${run.count} payments, ${run.errors} errors, ${connections} connections, ${seconds} s)`,
+      `latency p50 / p99   ${percentile(sorted, 0.5).toFixed(1)} ms / ${percentile(sorted, 0.99).toFixed(1)} ms`,
+      `TPC-B tx/s (node)   ${tpcbPerSecond.toFixed(0)}  (${tpcbClients} clients, same Postgres, synchronous_commit on)`,
+      `TPC-B tx/s pgbench  ${pgbenchPerSecond === undefined ? 'n/a (pgbench not installed)' : pgbenchPerSecond.toFixed(0)}`,
+      `ratio payments/TPC-B ${(paymentsPerSecond / tpcbPerSecond).toFixed(2)} (node)${pgbenchPerSecond ? `, ${(paymentsPerSecond / pgbenchPerSecond).toFixed(2)} (pgbench)` : ''}`,
+      `machine             ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+    ];
+    console.log(summary.join('\n'));
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.on('exit', resolve));
+    if (databaseUrl === undefined) fs.rmSync(dataDirectory, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,439 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import Stripe from 'stripe';
+import { fingerprint } from '../src/api/idempotency.ts';
+import { parseForm } from '../src/api/request-parsing.ts';
+import type { AuthorizeOutput } from '../src/connectors/connector.ts';
+import { resolveStuckAttempts } from '../src/payments/service.ts';
+import { startTestServer, type TestServer } from './helpers/server.ts';
+
+/**
+ * Stripe's idempotency semantics end to end: replays, conflicts, per-account scoping, concurrent duplicates, and
+ * recovery after a process died mid-request.
+ */
+describe('idempotent requests', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  const newKey = () => `key-${randomUUID()}`;
+  /** A marker in metadata lets a test count exactly the intents its own requests created. */
+  const newMarker = () => `marker-${randomUUID()}`;
+
+  async function intentsWithMarker(marker: string): Promise<{ id: string; status: string; amount_received: number }[]> {
+    return (await server.db.query(`SELECT id, status, amount_received FROM payment_intents WHERE metadata->>'marker' = $1`, [marker])).rows;
+  }
+
+  async function chargesOf(intentId: string): Promise<{ id: string; status: string; captured: boolean; amount_captured: number }[]> {
+    return (await server.db.query('SELECT id, status, captured, amount_captured FROM charges WHERE payment_intent_id = $1', [intentId])).rows;
+  }
+
+  async function eventCount(type: string, objectId: string): Promise<number> {
+    const result = await server.db.query(`SELECT count(*)::int AS n FROM events WHERE type = $1 AND data->'object'->>'id' = $2`, [type, objectId]);
+    return result.rows[0].n;
+  }
+
+  async function keyRow(accountId: string, key: string): Promise<{ response_status: number | null; response_body: any; locked_at: Date | null } | undefined> {
+    return (await server.db.query('SELECT response_status, response_body, locked_at FROM idempotency_keys WHERE account_id = $1 AND key = $2', [accountId, key])).rows[0];
+  }
+
+  function formBody(params: Record<string, string>): string {
+    return new URLSearchParams(params).toString();
+  }
+
+  function postForm(path: string, params: Record<string, string>, key: string | undefined, secretKey = server.account.secretKey) {
+    return server.request('POST', path, {
+      key: secretKey,
+      body: formBody(params),
+      contentType: 'application/x-www-form-urlencoded',
+      headers: key === undefined ? {} : { 'idempotency-key': key },
+    });
+  }
+
+  /** The error envelope as sent, without what the SDK adds to `raw` (response headers, status, request id). */
+  function errorBody(error: Stripe.errors.StripeError): Record<string, unknown> {
+    const { headers: _headers, statusCode: _statusCode, requestId: _requestId, ...body } = error.raw as Record<string, unknown>;
+    return body;
+  }
+
+  async function rejection(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
+    try {
+      await promise;
+    } catch (error) {
+      assert.ok(error instanceof Stripe.errors.StripeError, `expected a Stripe error, got ${String(error)}`);
+      return error;
+    }
+    assert.fail('expected the request to fail');
+  }
+
+  describe('replays', () => {
+    it('replays a confirmed create: same body and status, one intent and one charge, Idempotent-Replayed header', async () => {
+      const { stripe } = server.account;
+      const idempotencyKey = newKey();
+      const marker = newMarker();
+      const params = { amount: 2000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, metadata: { marker } };
+
+      const first = await stripe.paymentIntents.create(params, { idempotencyKey });
+      assert.equal(first.status, 'succeeded');
+      assert.equal(first.lastResponse.statusCode, 200);
+      assert.equal(first.lastResponse.headers['idempotent-replayed'], undefined);
+
+      const second = await stripe.paymentIntents.create(params, { idempotencyKey });
+      assert.equal(second.lastResponse.statusCode, 200);
+      assert.equal(second.lastResponse.headers['idempotent-replayed'], 'true');
+      assert.equal(second.lastResponse.headers['idempotency-key'], idempotencyKey);
+      assert.equal(second.id, first.id);
+      const { lastResponse: _first, ...firstBody } = first;
+      const { lastResponse: _second, ...secondBody } = second;
+      assert.deepEqual(secondBody, firstBody);
+
+      const intents = await intentsWithMarker(marker);
+      assert.equal(intents.length, 1);
+      assert.equal(intents[0].id, first.id);
+      assert.equal((await chargesOf(first.id)).length, 1);
+      assert.equal(await eventCount('payment_intent.succeeded', first.id), 1);
+    });
+
+    it('replays a card decline (402) with the same error body', async () => {
+      const { stripe } = server.account;
+      const idempotencyKey = newKey();
+      const marker = newMarker();
+      const params = { amount: 1500, currency: 'usd', payment_method: 'pm_card_chargeDeclined', confirm: true, metadata: { marker } };
+
+      const first = await rejection(stripe.paymentIntents.create(params, { idempotencyKey }));
+      assert.ok(first instanceof Stripe.errors.StripeCardError);
+      assert.equal(first.statusCode, 402);
+      assert.equal(first.code, 'card_declined');
+      assert.equal(first.decline_code, 'generic_decline');
+      assert.equal(first.headers['idempotent-replayed'], undefined);
+
+      const second = await rejection(stripe.paymentIntents.create(params, { idempotencyKey }));
+      assert.ok(second instanceof Stripe.errors.StripeCardError);
+      assert.equal(second.statusCode, 402);
+      assert.equal(second.headers['idempotent-replayed'], 'true');
+      assert.deepEqual(errorBody(second), errorBody(first));
+      const intent = (first.raw as { payment_intent: { id: string; status: string } }).payment_intent;
+      assert.equal(intent.status, 'requires_payment_method');
+
+      const intents = await intentsWithMarker(marker);
+      assert.deepEqual(intents.map((row) => row.id), [intent.id]);
+      const charges = await chargesOf(intent.id);
+      assert.equal(charges.length, 1);
+      assert.equal(charges[0].status, 'failed');
+      assert.equal(await eventCount('charge.failed', charges[0].id), 1);
+    });
+
+    it('replays a processing-time 400 (unexpected state) rather than running the request again', async () => {
+      const { stripe } = server.account;
+      const intent = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+      const idempotencyKey = newKey();
+      const first = await rejection(stripe.paymentIntents.confirm(intent.id, {}, { idempotencyKey }));
+      assert.equal(first.statusCode, 400);
+      assert.equal(first.code, 'payment_intent_unexpected_state');
+      const second = await rejection(stripe.paymentIntents.confirm(intent.id, {}, { idempotencyKey }));
+      assert.equal(second.code, 'payment_intent_unexpected_state');
+      assert.equal(second.headers['idempotent-replayed'], 'true');
+      assert.deepEqual(errorBody(second), errorBody(first));
+      assert.equal((await keyRow(server.account.accountId, idempotencyKey))?.response_status, 400);
+    });
+
+    it('does not store a request that failed validation: the key can then be used with corrected parameters', async () => {
+      const { stripe, accountId } = server.account;
+      const idempotencyKey = newKey();
+      const marker = newMarker();
+
+      const invalid = await rejection(stripe.paymentIntents.create({ amount: 0, currency: 'usd', metadata: { marker } }, { idempotencyKey }));
+      assert.ok(invalid instanceof Stripe.errors.StripeInvalidRequestError);
+      assert.equal(invalid.statusCode, 400);
+      assert.equal(invalid.param, 'amount');
+      assert.equal(invalid.headers['idempotent-replayed'], undefined);
+      assert.equal(await keyRow(accountId, idempotencyKey), undefined);
+
+      const corrected = await stripe.paymentIntents.create({ amount: 500, currency: 'usd', metadata: { marker } }, { idempotencyKey });
+      assert.equal(corrected.amount, 500);
+      assert.equal(corrected.lastResponse.headers['idempotent-replayed'], undefined);
+      assert.equal((await intentsWithMarker(marker)).length, 1);
+    });
+
+    it('rejects an empty or over-long Idempotency-Key', async () => {
+      const tooLong = await postForm('/v1/payment_intents', { amount: '500', currency: 'usd' }, 'k'.repeat(256));
+      assert.equal(tooLong.status, 400);
+      assert.equal(tooLong.json.error.type, 'invalid_request_error');
+      assert.equal(tooLong.json.error.code, 'idempotency_key_invalid');
+      const longest = await postForm('/v1/payment_intents', { amount: '500', currency: 'usd' }, 'k'.repeat(255));
+      assert.equal(longest.status, 200);
+    });
+  });
+
+  describe('conflicts', () => {
+    it('the same key with different parameters is an idempotency_error', async () => {
+      const { stripe } = server.account;
+      const idempotencyKey = newKey();
+      const marker = newMarker();
+      const created = await stripe.paymentIntents.create({ amount: 700, currency: 'usd', metadata: { marker } }, { idempotencyKey });
+
+      const error = await rejection(stripe.paymentIntents.create({ amount: 701, currency: 'usd', metadata: { marker } }, { idempotencyKey }));
+      assert.ok(error instanceof Stripe.errors.StripeIdempotencyError);
+      assert.equal(error.type, 'StripeIdempotencyError');
+      assert.equal((error.raw as { type: string }).type, 'idempotency_error');
+      assert.equal(error.statusCode, 400);
+      assert.match(error.message, /same parameters/);
+      assert.deepEqual((await intentsWithMarker(marker)).map((row) => row.id), [created.id]);
+
+      // The conflict did not disturb the stored response.
+      const replay = await stripe.paymentIntents.create({ amount: 700, currency: 'usd', metadata: { marker } }, { idempotencyKey });
+      assert.equal(replay.id, created.id);
+      assert.equal(replay.lastResponse.headers['idempotent-replayed'], 'true');
+    });
+
+    it('the same key on another endpoint is an idempotency_error', async () => {
+      const { stripe } = server.account;
+      const idempotencyKey = newKey();
+      await stripe.customers.create({ email: 'same-key@example.com' }, { idempotencyKey });
+      const error = await rejection(stripe.paymentIntents.create({ amount: 700, currency: 'usd' }, { idempotencyKey }));
+      assert.ok(error instanceof Stripe.errors.StripeIdempotencyError);
+      assert.equal((error.raw as { type: string }).type, 'idempotency_error');
+      assert.equal(error.statusCode, 400);
+
+      // Same method and body shape but another object's path is another endpoint too.
+      const intentA = await stripe.paymentIntents.create({ amount: 800, currency: 'usd' });
+      const intentB = await stripe.paymentIntents.create({ amount: 800, currency: 'usd' });
+      const updateKey = newKey();
+      await stripe.paymentIntents.update(intentA.id, { description: 'first' }, { idempotencyKey: updateKey });
+      const other = await rejection(stripe.paymentIntents.update(intentB.id, { description: 'first' }, { idempotencyKey: updateKey }));
+      assert.ok(other instanceof Stripe.errors.StripeIdempotencyError);
+      assert.equal((await stripe.paymentIntents.retrieve(intentB.id)).description, null);
+    });
+
+    it('keys belong to one account: two accounts with one key create two objects', async () => {
+      const other = await server.createAccount('Second account');
+      const idempotencyKey = newKey();
+      const marker = newMarker();
+      const params = { amount: 900, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, metadata: { marker } };
+      const mine = await server.account.stripe.paymentIntents.create(params, { idempotencyKey });
+      const theirs = await other.stripe.paymentIntents.create(params, { idempotencyKey });
+      assert.notEqual(mine.id, theirs.id);
+      assert.equal(theirs.lastResponse.headers['idempotent-replayed'], undefined);
+      assert.equal(theirs.status, 'succeeded');
+      const rows = (await server.db.query(`SELECT account_id FROM payment_intents WHERE metadata->>'marker' = $1 ORDER BY account_id`, [marker])).rows;
+      assert.deepEqual(rows.map((row) => row.account_id), [server.account.accountId, other.accountId].sort());
+      // Each account replays its own object.
+      assert.equal((await other.stripe.paymentIntents.create(params, { idempotencyKey })).id, theirs.id);
+      assert.equal((await server.account.stripe.paymentIntents.create(params, { idempotencyKey })).id, mine.id);
+    });
+  });
+
+  describe('concurrency and crashes', () => {
+    it('concurrent duplicates create exactly one intent; the others replay or get 409, never 5xx', async () => {
+      const idempotencyKey = newKey();
+      const marker = newMarker();
+      const params = { amount: '2500', currency: 'usd', payment_method: 'pm_card_visa', confirm: 'true', 'metadata[marker]': marker };
+      const responses = await Promise.all(Array.from({ length: 10 }, () => postForm('/v1/payment_intents', params, idempotencyKey)));
+
+      const intents = await intentsWithMarker(marker);
+      assert.equal(intents.length, 1);
+      const intent = intents[0];
+      assert.equal(intent.status, 'succeeded');
+      assert.equal(intent.amount_received, 2500);
+      assert.equal((await chargesOf(intent.id)).length, 1);
+
+      let originals = 0;
+      for (const response of responses) {
+        assert.ok(response.status < 500, `unexpected ${response.status}: ${response.text}`);
+        if (response.status === 200) {
+          assert.equal(response.json.id, intent.id);
+          assert.equal(response.json.status, 'succeeded');
+          if (response.headers.get('idempotent-replayed') !== 'true') originals += 1;
+        } else {
+          assert.equal(response.status, 409);
+          assert.equal(response.json.error.type, 'idempotency_error');
+          assert.equal(response.json.error.code, 'idempotency_key_in_use');
+        }
+      }
+      assert.equal(originals, 1);
+
+      // Once the first request finished, a retry replays it.
+      const retry = await postForm('/v1/payment_intents', params, idempotencyKey);
+      assert.equal(retry.status, 200);
+      assert.equal(retry.headers.get('idempotent-replayed'), 'true');
+      assert.equal(retry.json.id, intent.id);
+    });
+
+    it('a key locked by a process that died long ago is taken over; a freshly locked key gets 409', async () => {
+      const { accountId } = server.account;
+      const marker = newMarker();
+      const params = { amount: '1200', currency: 'usd', payment_method: 'pm_card_visa', confirm: 'true', 'metadata[marker]': marker };
+      const requestFingerprint = fingerprint({ ...parseForm(formBody(params)), expand: [] });
+      const insertLocked = (key: string, lockedAt: string) =>
+        server.db.query(
+          `INSERT INTO idempotency_keys (account_id, livemode, key, request_method, request_path, request_fingerprint, locked_at)
+           VALUES ($1, false, $2, 'POST', '/v1/payment_intents', $3, ${lockedAt})`,
+          [accountId, key, requestFingerprint],
+        );
+
+      const freshKey = newKey();
+      await insertLocked(freshKey, 'now()');
+      const busy = await postForm('/v1/payment_intents', params, freshKey);
+      assert.equal(busy.status, 409);
+      assert.equal(busy.json.error.type, 'idempotency_error');
+      assert.equal(busy.json.error.code, 'idempotency_key_in_use');
+      assert.equal((await intentsWithMarker(marker)).length, 0);
+      // The 409 must not release a lock that belongs to the other (live) request.
+      const stillLocked = await keyRow(accountId, freshKey);
+      assert.ok(stillLocked && stillLocked.locked_at !== null && stillLocked.response_status === null);
+
+      const staleKey = newKey();
+      await insertLocked(staleKey, `now() - interval '5 minutes'`);
+      const mismatch = await postForm('/v1/payment_intents', { ...params, amount: '1300' }, staleKey);
+      assert.equal(mismatch.status, 400);
+      assert.equal(mismatch.json.error.type, 'idempotency_error');
+
+      const takenOver = await postForm('/v1/payment_intents', params, staleKey);
+      assert.equal(takenOver.status, 200, takenOver.text);
+      assert.equal(takenOver.headers.get('idempotent-replayed'), null);
+      assert.equal(takenOver.json.status, 'succeeded');
+      const intents = await intentsWithMarker(marker);
+      assert.deepEqual(intents.map((row) => row.id), [takenOver.json.id]);
+      const stored = await keyRow(accountId, staleKey);
+      assert.equal(stored?.response_status, 200);
+      assert.equal(stored?.response_body.id, takenOver.json.id);
+      assert.equal(stored?.locked_at, null);
+
+      const replay = await postForm('/v1/payment_intents', params, staleKey);
+      assert.equal(replay.headers.get('idempotent-replayed'), 'true');
+      assert.equal(replay.json.id, takenOver.json.id);
+    });
+
+    it('an attempt left processing by a crash is resolved once by the recovery sweep, never charged again', async () => {
+      const { stripe, accountId } = server.account;
+      const intent = await stripe.paymentIntents.create({ amount: 3100, currency: 'usd', payment_method: 'pm_card_visa' });
+      assert.equal(intent.status, 'requires_confirmation');
+      // The first half of a confirmation committed (pending charge, intent processing) and the process died.
+      const chargeId = `ch_crash${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+      await server.db.query(
+        `INSERT INTO charges (id, account_id, livemode, payment_intent_id, payment_method_id, amount, currency, status, payment_method_details, created)
+         SELECT $1, pi.account_id, pi.livemode, pi.id, pi.payment_method_id, pi.amount, pi.currency, 'pending',
+                jsonb_build_object('billing_details', pm.billing_details, 'card', pm.card), extract(epoch FROM now())::bigint
+           FROM payment_intents pi JOIN payment_methods pm ON pm.id = pi.payment_method_id
+          WHERE pi.id = $2 AND pi.account_id = $3`,
+        [chargeId, intent.id, accountId],
+      );
+      await server.db.query(
+        `UPDATE payment_intents SET status = 'processing', latest_charge_id = $2, updated_at = now() - interval '10 minutes' WHERE id = $1`,
+        [intent.id, chargeId],
+      );
+      const processing = await stripe.paymentIntents.retrieve(intent.id);
+      assert.equal(processing.status, 'processing');
+      const confirmWhileProcessing = await rejection(stripe.paymentIntents.confirm(intent.id));
+      assert.equal(confirmWhileProcessing.code, 'payment_intent_unexpected_state');
+
+      // Two sweeps racing (two workers) must still apply the outcome once.
+      const resolvedCounts = await Promise.all([resolveStuckAttempts(server.deps, 0), resolveStuckAttempts(server.deps, 0)]);
+      assert.ok(resolvedCounts.some((count) => count >= 1));
+      assert.equal(await resolveStuckAttempts(server.deps, 0), 0);
+
+      const resolved = await stripe.paymentIntents.retrieve(intent.id);
+      assert.equal(resolved.status, 'succeeded');
+      assert.equal(resolved.amount_received, 3100);
+      assert.equal(resolved.latest_charge, chargeId);
+      const charges = await chargesOf(intent.id);
+      assert.equal(charges.length, 1);
+      assert.equal(charges[0].status, 'succeeded');
+      assert.equal(charges[0].captured, true);
+      assert.equal(charges[0].amount_captured, 3100);
+      assert.equal(await eventCount('charge.succeeded', chargeId), 1);
+      assert.equal(await eventCount('payment_intent.succeeded', intent.id), 1);
+    });
+
+    it('an ambiguous provider answer leaves the attempt processing until the sweep asks the provider', async () => {
+      const { stripe } = server.account;
+      const connector = server.deps.connector;
+      const original = connector.authorize;
+      let calls = 0;
+      connector.authorize = async (): Promise<AuthorizeOutput> => {
+        calls += 1;
+        throw new Error('socket hang up');
+      };
+      let intent: Stripe.PaymentIntent;
+      const idempotencyKey = newKey();
+      try {
+        intent = await stripe.paymentIntents.create({ amount: 4200, currency: 'usd', payment_method: 'pm_card_visa', confirm: true }, { idempotencyKey });
+      } finally {
+        connector.authorize = original;
+      }
+      assert.equal(calls, 1);
+      assert.equal(intent.status, 'processing');
+
+      // A retry with the key replays "processing"; it does not authorize again.
+      const replay = await stripe.paymentIntents.create({ amount: 4200, currency: 'usd', payment_method: 'pm_card_visa', confirm: true }, { idempotencyKey });
+      assert.equal(replay.id, intent.id);
+      assert.equal(replay.lastResponse.headers['idempotent-replayed'], 'true');
+
+      assert.ok((await resolveStuckAttempts(server.deps, 0)) >= 1);
+      const resolved = await stripe.paymentIntents.retrieve(intent.id);
+      assert.equal(resolved.status, 'succeeded');
+      assert.equal(resolved.amount_received, 4200);
+      const charges = await chargesOf(intent.id);
+      assert.equal(charges.length, 1);
+      assert.equal(charges[0].status, 'succeeded');
+      assert.equal(await eventCount('payment_intent.succeeded', intent.id), 1);
+    });
+  });
+
+  describe('storage', () => {
+    it('stores the response in the same transaction as the state change', async () => {
+      const { stripe, accountId } = server.account;
+      for (const confirm of [false, true]) {
+        const idempotencyKey = newKey();
+        const created = await stripe.paymentIntents.create({ amount: 1100, currency: 'usd', payment_method: 'pm_card_visa', confirm }, { idempotencyKey });
+        const row = (await server.db.query(
+          `SELECT response_status, response_body, locked_at, xmin::text AS xid FROM idempotency_keys WHERE account_id = $1 AND key = $2`,
+          [accountId, idempotencyKey],
+        )).rows[0];
+        assert.equal(row.response_status, 200);
+        assert.equal(row.response_body.id, created.id);
+        assert.equal(row.response_body.status, confirm ? 'succeeded' : 'requires_confirmation');
+        assert.equal(row.locked_at, null);
+        const intentRow = (await server.db.query('SELECT status, xmin::text AS xid FROM payment_intents WHERE id = $1', [created.id])).rows[0];
+        assert.equal(intentRow.status, row.response_body.status);
+        // The same writing transaction id: the intent's last change and the stored response committed together.
+        assert.equal(intentRow.xid, row.xid);
+      }
+    });
+
+    it('records the idempotency key on the events the request caused', async () => {
+      const idempotencyKey = newKey();
+      const created = await server.account.stripe.paymentIntents.create({ amount: 1400, currency: 'usd' }, { idempotencyKey });
+      const events = await server.account.stripe.events.list({ type: 'payment_intent.created', limit: 10 });
+      const event = events.data.find((candidate) => (candidate.data.object as { id: string }).id === created.id);
+      assert.ok(event);
+      assert.equal(event.request?.idempotency_key, idempotencyKey);
+    });
+
+    it('GET requests ignore Idempotency-Key', async () => {
+      const { stripe, secretKey, accountId } = server.account;
+      const intent = await stripe.paymentIntents.create({ amount: 1600, currency: 'usd' });
+      const idempotencyKey = newKey();
+      const get = () => server.request('GET', `/v1/payment_intents/${intent.id}`, { key: secretKey, headers: { 'idempotency-key': idempotencyKey } });
+      const first = await get();
+      assert.equal(first.status, 200);
+      assert.equal(first.headers.get('idempotent-replayed'), null);
+      await stripe.paymentIntents.update(intent.id, { description: 'changed after the first GET' });
+      const second = await get();
+      assert.equal(second.status, 200);
+      assert.equal(second.headers.get('idempotent-replayed'), null);
+      assert.equal(second.json.description, 'changed after the first GET');
+      assert.equal(await keyRow(accountId, idempotencyKey), undefined);
+
+      // A GET-used key stays free for a POST.
+      const post = await postForm(`/v1/payment_intents/${intent.id}`, { description: 'posted' }, idempotencyKey);
+      assert.equal(post.status, 200);
+      assert.equal(post.json.description, 'posted');
+    });
+  });
+});
