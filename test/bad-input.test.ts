@@ -170,10 +170,10 @@ describe('bad input', () => {
     it('names the missing required parameter', async () => {
       assertInvalidRequest(await sdkError(stripe.paymentIntents.create({ currency: 'usd' } as Stripe.PaymentIntentCreateParams)), 400, 'parameter_missing', 'amount');
       assertInvalidRequest(await sdkError(stripe.paymentIntents.create({ amount: 1000 } as Stripe.PaymentIntentCreateParams)), 400, 'parameter_missing', 'currency');
-      assertInvalidRequest(await sdkError(stripe.paymentMethods.create({ type: 'card', card: { exp_month: 12, exp_year: 2040 } as Stripe.PaymentMethodCreateParams.Card1 })), 400, 'parameter_missing', 'card[number]');
+      assertInvalidRequest(await sdkError(stripe.paymentMethods.create({ type: 'card', card: { exp_month: 12, exp_year: 2040 } as Stripe.PaymentMethodCreateParams.Card })), 400, 'parameter_missing', 'card[number]');
       assertInvalidRequest(await sdkError(stripe.paymentMethods.create({ card: { number: '4242424242424242', exp_month: 12, exp_year: 2040 } } as Stripe.PaymentMethodCreateParams)), 400, 'parameter_missing', 'type');
       assertInvalidRequest(await sdkError(stripe.paymentMethods.create({ type: 'card' })), 400, 'parameter_missing', 'card');
-      assertInvalidRequest(await sdkError(stripe.paymentMethods.create({ type: 'card', card: { number: '4242424242424242', exp_year: 2040 } as Stripe.PaymentMethodCreateParams.Card1 })), 400, 'parameter_missing', 'card[exp_month]');
+      assertInvalidRequest(await sdkError(stripe.paymentMethods.create({ type: 'card', card: { number: '4242424242424242', exp_year: 2040 } as Stripe.PaymentMethodCreateParams.Card })), 400, 'parameter_missing', 'card[exp_month]');
       assertInvalidRequest(await sdkError(stripe.paymentMethods.attach(paymentMethodId, {} as Stripe.PaymentMethodAttachParams)), 400, 'parameter_missing', 'customer');
       assertInvalidRequest(await sdkError(stripe.paymentMethods.list({} as Stripe.PaymentMethodListParams)), 400, 'parameter_missing', 'customer');
       assertInvalidRequest(await sdkError(stripe.refunds.create({})), 400, 'parameter_missing', 'charge');

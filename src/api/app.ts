@@ -80,7 +80,8 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     bodyLimit: requestBodyBytesMax,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: pathIdLengthMax },
     // The router refuses some URLs before any route or hook runs; they still get Stripe's envelope, not Fastify's.
-    frameworkErrors: (error, request, reply) => {
+    frameworkErrors: (error, request, genericReply) => {
+      const reply = genericReply as FastifyReply;
       const apiError = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
         ? new ApiError('resource_missing', `No such object: ids are at most ${pathIdLengthMax} characters long.`, { param: 'id' })
         : error.code === 'FST_ERR_BAD_URL'

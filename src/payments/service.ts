@@ -316,7 +316,8 @@ async function beginAttempt(
     intent: updated,
     charge,
     paymentMethod,
-    offSession: input.off_session === true,
+    // Off-session payments cannot ask the customer to authenticate, and error_on_requires_action asks to fail instead.
+    offSession: input.off_session === true || input.error_on_requires_action === true,
     authorize: authorizeInput(deps, updated, charge, paymentMethod),
   };
 }

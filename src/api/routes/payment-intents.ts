@@ -19,7 +19,8 @@ function presentIntent(result: IntentResult): Presentation {
 
 const captureMethod = enumeration(['automatic', 'automatic_async', 'manual']);
 const setupFutureUsage = emptyable(enumeration(['on_session', 'off_session']));
-const amount = integer({ minimum: 1, maximum: maximumAmount, description: 'Amount in the smallest currency unit.' });
+// The per-currency minimum and the maximum are checked by the service, with Stripe's amount_too_small / amount_too_large.
+const amount = integer({ description: `Amount in the smallest currency unit; at least the currency's minimum charge amount and at most ${maximumAmount}.` });
 
 const intentFields = {
   amount,
