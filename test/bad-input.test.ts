@@ -216,11 +216,12 @@ describe('bad input', () => {
       assertError(await post('/v1/payment_intents', 'amount=100000000000000000000&currency=usd'), 400, { code: 'parameter_invalid_integer', param: 'amount' });
       assertError(await post('/v1/payment_intents', '{"amount":100000000000000000000,"currency":"usd"}', { contentType: jsonType }), 400, { code: 'parameter_invalid_integer', param: 'amount' });
       assertError(await post('/v1/payment_intents', '{"amount":1e400,"currency":"usd"}', { contentType: jsonType }), 400, { code: 'parameter_invalid_integer', param: 'amount' });
-      // 16 digits: a safe integer, but above the maximum amount; 17 digits: not even a safe integer.
-      assertError(await post('/v1/payment_intents', 'amount=1234567890123456&currency=usd'), 400, { code: 'invalid_value', param: 'amount' });
+      // 16 digits: a safe integer, but above the maximum amount (Stripe's amount_too_large); 17 digits: not even a safe integer.
+      assertError(await post('/v1/payment_intents', 'amount=1234567890123456&currency=usd'), 400, { code: 'amount_too_large', param: 'amount' });
+      assertError(await post('/v1/payment_intents', 'amount=100000000&currency=usd'), 400, { code: 'amount_too_large', param: 'amount' });
       assertError(await post('/v1/payment_intents', 'amount=9999999999999999&currency=usd'), 400, { code: 'parameter_invalid_integer', param: 'amount' });
       assertError(await post('/v1/payment_intents', `amount=${'9'.repeat(400)}&currency=usd`), 400, { code: 'parameter_invalid_integer', param: 'amount' });
-      assertError(await post('/v1/payment_intents', 'amount=-5&currency=usd'), 400, { code: 'invalid_value', param: 'amount' });
+      assertError(await post('/v1/payment_intents', 'amount=-5&currency=usd'), 400, { param: 'amount' });
       assertError(await post(`/v1/payment_intents/${intentId}/capture`, 'amount_to_capture=99999999999999999999'), 400, { code: 'parameter_invalid_integer', param: 'amount_to_capture' });
       assertError(await post('/v1/refunds', `charge=${chargeId}&amount=18446744073709551617`), 400, { code: 'parameter_invalid_integer', param: 'amount' });
       assertError(await get('/v1/charges?limit=99999999999999999999'), 400, { code: 'parameter_invalid_integer', param: 'limit' });

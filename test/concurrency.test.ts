@@ -143,7 +143,8 @@ describe('concurrent requests on one payment', () => {
     for (let round = 0; round < 6; round += 1) {
       const intent = await stripe.paymentIntents.create({ amount: 1800, currency: 'usd', payment_method: 'pm_card_visa', capture_method: 'manual', confirm: true });
       // Interleave the two operations, starting with the other one every other round.
-      const results = await times(24, (index) =>
+      type Outcome = { operation: 'capture' | 'cancel'; value: Stripe.PaymentIntent };
+      const results = await times(24, (index): Promise<Outcome> =>
         (index + round) % 2 === 0
           ? stripe.paymentIntents.capture(intent.id).then((value) => ({ operation: 'capture' as const, value }))
           : stripe.paymentIntents.cancel(intent.id).then((value) => ({ operation: 'cancel' as const, value })),

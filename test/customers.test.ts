@@ -180,6 +180,10 @@ describe('customers through the official stripe SDK', () => {
   it('records customer.created, customer.updated and customer.deleted events', async () => {
     const customer = await stripe.customers.create({ name: 'Evented', metadata: { step: 'one' } });
     const updated = await stripe.customers.update(customer.id, { name: 'Evented twice', metadata: { step: 'two' } });
+    // An update that changes nothing is no state change and records no event.
+    const unchanged = await stripe.customers.update(customer.id, { name: 'Evented twice', metadata: { step: 'two' } });
+    assert.deepEqual(unchanged, updated);
+    await stripe.customers.update(customer.id, {});
     await stripe.customers.del(customer.id);
 
     const events = await eventsFor(server, server.account.accountId, customer.id);

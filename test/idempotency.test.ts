@@ -110,12 +110,12 @@ describe('idempotent requests', () => {
       assert.equal(first.statusCode, 402);
       assert.equal(first.code, 'card_declined');
       assert.equal(first.decline_code, 'generic_decline');
-      assert.equal(first.headers['idempotent-replayed'], undefined);
+      assert.equal(first.headers?.['idempotent-replayed'], undefined);
 
       const second = await rejection(stripe.paymentIntents.create(params, { idempotencyKey }));
       assert.ok(second instanceof Stripe.errors.StripeCardError);
       assert.equal(second.statusCode, 402);
-      assert.equal(second.headers['idempotent-replayed'], 'true');
+      assert.equal(second.headers?.['idempotent-replayed'], 'true');
       assert.deepEqual(errorBody(second), errorBody(first));
       const intent = (first.raw as { payment_intent: { id: string; status: string } }).payment_intent;
       assert.equal(intent.status, 'requires_payment_method');
@@ -137,7 +137,7 @@ describe('idempotent requests', () => {
       assert.equal(first.code, 'payment_intent_unexpected_state');
       const second = await rejection(stripe.paymentIntents.confirm(intent.id, {}, { idempotencyKey }));
       assert.equal(second.code, 'payment_intent_unexpected_state');
-      assert.equal(second.headers['idempotent-replayed'], 'true');
+      assert.equal(second.headers?.['idempotent-replayed'], 'true');
       assert.deepEqual(errorBody(second), errorBody(first));
       assert.equal((await keyRow(server.account.accountId, idempotencyKey))?.response_status, 400);
     });
@@ -147,17 +147,26 @@ describe('idempotent requests', () => {
       const idempotencyKey = newKey();
       const marker = newMarker();
 
-      const invalid = await rejection(stripe.paymentIntents.create({ amount: 0, currency: 'usd', metadata: { marker } }, { idempotencyKey }));
-      assert.ok(invalid instanceof Stripe.errors.StripeInvalidRequestError);
-      assert.equal(invalid.statusCode, 400);
-      assert.equal(invalid.param, 'amount');
-      assert.equal(invalid.headers['idempotent-replayed'], undefined);
+      // Parameters the schema rejects before the endpoint starts executing: nothing is saved under the key.
+      const notInteger = await postForm('/v1/payment_intents', { amount: 'twelve', currency: 'usd', 'metadata[marker]': marker }, idempotencyKey);
+      assert.equal(notInteger.status, 400);
+      assert.equal(notInteger.json.error.type, 'invalid_request_error');
+      assert.equal(notInteger.json.error.code, 'parameter_invalid_integer');
+      assert.equal(notInteger.json.error.param, 'amount');
+      assert.equal(await keyRow(accountId, idempotencyKey), undefined);
+
+      const unknown = await postForm('/v1/payment_intents', { amount: '500', currency: 'usd', colour: 'blue', 'metadata[marker]': marker }, idempotencyKey);
+      assert.equal(unknown.status, 400);
+      assert.equal(unknown.json.error.code, 'parameter_unknown');
+      assert.equal(unknown.json.error.param, 'colour');
+      assert.equal(unknown.headers.get('idempotent-replayed'), null);
       assert.equal(await keyRow(accountId, idempotencyKey), undefined);
 
       const corrected = await stripe.paymentIntents.create({ amount: 500, currency: 'usd', metadata: { marker } }, { idempotencyKey });
       assert.equal(corrected.amount, 500);
       assert.equal(corrected.lastResponse.headers['idempotent-replayed'], undefined);
       assert.equal((await intentsWithMarker(marker)).length, 1);
+      assert.equal((await keyRow(accountId, idempotencyKey))?.response_status, 200);
     });
 
     it('rejects an empty or over-long Idempotency-Key', async () => {
@@ -268,7 +277,7 @@ describe('idempotent requests', () => {
       const { accountId } = server.account;
       const marker = newMarker();
       const params = { amount: '1200', currency: 'usd', payment_method: 'pm_card_visa', confirm: 'true', 'metadata[marker]': marker };
-      const requestFingerprint = fingerprint({ ...parseForm(formBody(params)), expand: [] });
+      const requestFingerprint = fingerprint(server.deps.secretBox, { ...parseForm(formBody(params)), expand: [] });
       const insertLocked = (key: string, lockedAt: string) =>
         server.db.query(
           `INSERT INTO idempotency_keys (account_id, livemode, key, request_method, request_path, request_fingerprint, locked_at)
@@ -308,6 +317,53 @@ describe('idempotent requests', () => {
       assert.equal(replay.headers.get('idempotent-replayed'), 'true');
       assert.equal(replay.json.id, takenOver.json.id);
     });
+
+    it(
+      'a key taken over after a crash between the two halves of create+confirm resumes that intent and does not charge twice',
+      async () => {
+        const { accountId } = server.account;
+        const idempotencyKey = newKey();
+        const marker = newMarker();
+        const params = { amount: '2700', currency: 'usd', payment_method: 'pm_card_visa', confirm: 'true', 'metadata[marker]': marker };
+        const connector = server.deps.connector;
+        const original = connector.authorize;
+        let answer!: (output: AuthorizeOutput) => void;
+        // The provider call starts only after the first transaction (intent + pending charge) has committed.
+        const providerCalled = new Promise<void>((entered) => {
+          connector.authorize = () => {
+            entered();
+            return new Promise<AuthorizeOutput>((resolve) => {
+              answer = resolve;
+            });
+          };
+        });
+        const firstRequest = postForm('/v1/payment_intents', params, idempotencyKey);
+        try {
+          await providerCalled;
+        } finally {
+          connector.authorize = original;
+        }
+        // The process "died" here: its work so far is committed and its lock on the key has long expired.
+        await server.db.query(`UPDATE idempotency_keys SET locked_at = now() - interval '5 minutes' WHERE account_id = $1 AND key = $2`, [accountId, idempotencyKey]);
+        const retry = await postForm('/v1/payment_intents', params, idempotencyKey);
+        // Let the orphaned handler finish with an ambiguous answer, as a dead process would never have applied one.
+        answer({ status: 'pending' });
+        await firstRequest;
+        await resolveStuckAttempts(server.deps, 0);
+
+        assert.equal(retry.status, 200, retry.text);
+        const intents = await intentsWithMarker(marker);
+        assert.equal(intents.length, 1, 'the retry resumed the first intent instead of creating another');
+        assert.equal(retry.json.id, intents[0].id);
+        assert.equal(retry.json.status, 'succeeded');
+        // The orphaned handler lost the key: it could not overwrite the retry's stored answer.
+        const stored = await keyRow(accountId, idempotencyKey);
+        assert.equal(stored?.response_body.id, intents[0].id);
+        assert.equal(stored?.response_status, 200);
+        const charged = intents.filter((intent) => intent.amount_received > 0);
+        assert.equal(charged.length, 1, `one idempotent request charged ${charged.length} times: ${intents.map((intent) => `${intent.id}=${intent.status}`).join(', ')}`);
+      },
+    );
 
     it('an attempt left processing by a crash is resolved once by the recovery sweep, never charged again', async () => {
       const { stripe, accountId } = server.account;

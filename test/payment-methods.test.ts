@@ -24,8 +24,8 @@ async function expectStripeError(
 
 const nextYear = new Date().getUTCFullYear() + 1;
 
-function card(number: string, extra: Partial<Stripe.PaymentMethodCreateParams.Card1> = {}): Stripe.PaymentMethodCreateParams {
-  return { type: 'card', card: { number, exp_month: 12, exp_year: nextYear, cvc: '123', ...extra } as Stripe.PaymentMethodCreateParams.Card1 };
+function card(number: string, extra: Partial<Stripe.PaymentMethodCreateParams.Card> = {}): Stripe.PaymentMethodCreateParams {
+  return { type: 'card', card: { number, exp_month: 12, exp_year: nextYear, cvc: '123', ...extra } as Stripe.PaymentMethodCreateParams.Card };
 }
 
 describe('payment methods through the official stripe SDK', () => {
@@ -159,7 +159,7 @@ describe('payment methods through the official stripe SDK', () => {
 
     it('rejects missing card fields and unsupported types as invalid requests', async () => {
       await expectStripeError(
-        stripe.paymentMethods.create({ type: 'card', card: { number: '4242424242424242', exp_year: nextYear } as Stripe.PaymentMethodCreateParams.Card1 }),
+        stripe.paymentMethods.create({ type: 'card', card: { number: '4242424242424242', exp_year: nextYear } as Stripe.PaymentMethodCreateParams.Card }),
         { class: Stripe.errors.StripeInvalidRequestError, code: 'parameter_missing', param: 'card[exp_month]', statusCode: 400 },
       );
       await expectStripeError(
@@ -281,7 +281,16 @@ describe('payment methods through the official stripe SDK', () => {
       const events = await server.db.query("SELECT type, data FROM events WHERE data->'object'->>'id' = $1 ORDER BY seq", [pm.id]);
       assert.deepEqual(events.rows.map((row) => row.type), ['payment_method.updated', 'payment_method.updated']);
       assert.deepEqual(events.rows[0].data.object, updated);
+      assert.equal(events.rows[0].data.previous_attributes.billing_details.name, 'Old Name');
+      assert.equal(events.rows[0].data.previous_attributes.card.exp_month, 4);
+      assert.ok('metadata' in events.rows[0].data.previous_attributes);
+      assert.ok(!('id' in events.rows[0].data.previous_attributes));
       assert.deepEqual(events.rows[1].data.object, cleared);
+
+      // An update that changes nothing records no event.
+      await stripe.paymentMethods.update(pm.id, { metadata: { gone: '' }, billing_details: { email: 'new@example.com' } });
+      const afterNoop = await server.db.query("SELECT count(*)::int AS count FROM events WHERE data->'object'->>'id' = $1", [pm.id]);
+      assert.equal(afterNoop.rows[0].count, 2);
 
       // The stored ciphertext is untouched by updates.
       const stored = await server.db.query('SELECT card_number_encrypted FROM payment_methods WHERE id = $1', [pm.id]);

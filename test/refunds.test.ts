@@ -206,7 +206,14 @@ describe('refunds through the official stripe SDK', () => {
     const events = await server.db.query("SELECT type, data FROM events WHERE data->'object'->>'id' = $1 ORDER BY seq", [refund.id]);
     assert.deepEqual(events.rows.map((row) => row.type), ['refund.created', 'refund.updated', 'refund.updated']);
     assert.deepEqual(events.rows[1].data.object, updated);
-    assert.deepEqual(events.rows[1].data.previous_attributes, { metadata: { ticket: 'T-1', agent: 'ann' } });
+    assert.deepEqual(Object.keys(events.rows[1].data.previous_attributes), ['metadata']);
+    assert.equal(events.rows[1].data.previous_attributes.metadata.agent, 'ann');
+
+    // An update that changes nothing records no event.
+    await stripe.refunds.update(refund.id, { metadata: { ticket: '' } });
+    await stripe.refunds.update(refund.id, {});
+    const afterNoop = await server.db.query("SELECT count(*)::int AS count FROM events WHERE data->'object'->>'id' = $1", [refund.id]);
+    assert.equal(afterNoop.rows[0].count, 3);
 
     await expectStripeError(stripe.refunds.retrieve('re_missing'), { class: invalidRequest, code: 'resource_missing', statusCode: 404 });
     await expectStripeError(stripe.refunds.update('re_missing', { metadata: { a: 'b' } }), { class: invalidRequest, code: 'resource_missing', statusCode: 404 });

@@ -6,7 +6,7 @@ import { ApiError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
 import { expandResponse, validateExpand } from './expand.ts';
-import { beginIdempotent, checkKey, completeIdempotent, fingerprint, releaseIdempotent, type StoredResponse } from './idempotency.ts';
+import { beginIdempotent, checkKey, checkpointIdempotent, completeIdempotent, fingerprint, releaseIdempotent, type StoredResponse } from './idempotency.ts';
 import { buildOpenApi } from './openapi.ts';
 import { decodeUtf8, parseForm, parseJson, parseQueryString, requestBodyBytesMax } from './request-parsing.ts';
 import type { Presentation, RouteContext, RouteDefinition } from './route.ts';
@@ -173,44 +173,55 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
       return presentation;
     };
 
+    let token: string | undefined;
+    let resumeResource: string | null = null;
     if (idempotencyKey !== undefined) {
       checkKey(idempotencyKey);
       reply.header('Idempotency-Key', idempotencyKey);
-      const begun = await beginIdempotent(deps.db, caller, idempotencyKey, route.method, path, fingerprint({ ...input, expand }));
+      const begun = await beginIdempotent(deps.db, caller, idempotencyKey, route.method, path, fingerprint(deps.secretBox, { ...input, expand }));
       if (begun.kind === 'replay') {
         reply.header('Idempotent-Replayed', 'true');
         reply.status(begun.response.status).send(begun.response.body);
         return;
       }
+      token = begun.token;
+      resumeResource = begun.resumeResource;
     }
+    const keyLost = () => new ApiError('idempotency_key_in_use', 'This request took too long and another request with the same Idempotency-Key took over; its result stands.');
 
     let context!: RouteContext;
     const work = new UnitOfWork(
       deps.db,
       request.requestId,
       idempotencyKey,
-      idempotencyKey === undefined
+      idempotencyKey === undefined || token === undefined
         ? undefined
         : async (client, result) => {
             const presentation = await finish(client, result, context);
+            // Stored in the same transaction as the state change; if the key was taken over, roll it all back.
+            if (!(await completeIdempotent(client, caller, idempotencyKey, token, presentation))) throw keyLost();
             stored = { status: presentation.status, body: presentation.body };
-            await completeIdempotent(client, caller, idempotencyKey, stored);
+          },
+      idempotencyKey === undefined || token === undefined
+        ? undefined
+        : async (client, resourceId) => {
+            if (!(await checkpointIdempotent(client, caller, idempotencyKey, token, resourceId))) throw keyLost();
           },
     );
     context = { caller, scope, work, deps, pathParams: request.params as Record<string, string>, path };
 
     let presentation: Presentation;
     try {
-      const result = await route.handle(context, params);
+      const result = resumeResource !== null && route.resume ? await route.resume(context, resumeResource) : await route.handle(context, params);
       presentation = stored ? { status: stored.status, body: stored.body as Record<string, unknown> } : await finish(deps.db, result, context);
-      if (idempotencyKey !== undefined && !stored) await completeIdempotent(deps.db, caller, idempotencyKey, presentation);
+      if (idempotencyKey !== undefined && token !== undefined && !stored) await completeIdempotent(deps.db, caller, idempotencyKey, token, presentation);
     } catch (error) {
       const apiError = toApiError(error, request);
-      if (idempotencyKey !== undefined) {
+      if (idempotencyKey !== undefined && token !== undefined) {
         // Stripe saves the result once processing has started, except for conflicts with concurrent requests
         // and server errors, which the client should be able to retry with the same key.
-        if (apiError.status === 409 || apiError.status === 429 || apiError.status >= 500) await releaseIdempotent(deps.db, caller, idempotencyKey).catch(() => undefined);
-        else await completeIdempotent(deps.db, caller, idempotencyKey, errorPresentation(apiError)).catch(() => undefined);
+        if (apiError.status === 409 || apiError.status === 429 || apiError.status >= 500) await releaseIdempotent(deps.db, caller, idempotencyKey, token).catch(() => undefined);
+        else await completeIdempotent(deps.db, caller, idempotencyKey, token, errorPresentation(apiError)).catch(() => undefined);
       }
       throw apiError;
     }

@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Caller } from '../accounts/service.ts';
+import type { SecretBox } from '../platform/crypto.ts';
 import type { Queryable } from '../platform/db.ts';
 import { ApiError } from '../platform/errors.ts';
 
@@ -22,7 +23,11 @@ export interface StoredResponse {
   body: unknown;
 }
 
-export type BeginResult = { kind: 'proceed' } | { kind: 'replay'; response: StoredResponse };
+/**
+ * `proceed`: this request now holds the key (`token`); `resumeResource` is set when an earlier holder died after
+ * committing its first step, and the request must resume that resource instead of running again.
+ */
+export type BeginResult = { kind: 'proceed'; token: string; resumeResource: string | null } | { kind: 'replay'; response: StoredResponse };
 
 function stableStringify(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
@@ -33,9 +38,12 @@ function stableStringify(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** A digest of the request parameters; key order does not matter, values do. */
-export function fingerprint(params: unknown): string {
-  return createHash('sha256').update(stableStringify(params)).digest('hex');
+/**
+ * A keyed digest of the request parameters (key order does not matter, values do). Keyed because the parameters
+ * of a PaymentMethod creation include a card number and CVC: a plain hash of those could be brute-forced.
+ */
+export function fingerprint(secretBox: SecretBox, params: unknown): string {
+  return secretBox.digest('idempotency', stableStringify(params));
 }
 
 export function checkKey(key: string): void {
@@ -45,12 +53,13 @@ export function checkKey(key: string): void {
 }
 
 export async function beginIdempotent(db: Queryable, caller: Caller, key: string, method: string, path: string, requestFingerprint: string): Promise<BeginResult> {
+  const token = randomUUID();
   const inserted = await db.query(
-    `INSERT INTO idempotency_keys (account_id, livemode, key, request_method, request_path, request_fingerprint, locked_at)
-     VALUES ($1, $2, $3, $4, $5, $6, now()) ON CONFLICT DO NOTHING`,
-    [caller.accountId, caller.livemode, key, method, path, requestFingerprint],
+    `INSERT INTO idempotency_keys (account_id, livemode, key, request_method, request_path, request_fingerprint, locked_at, lock_token)
+     VALUES ($1, $2, $3, $4, $5, $6, now(), $7) ON CONFLICT DO NOTHING`,
+    [caller.accountId, caller.livemode, key, method, path, requestFingerprint, token],
   );
-  if (inserted.rowCount === 1) return { kind: 'proceed' };
+  if (inserted.rowCount === 1) return { kind: 'proceed', token, resumeResource: null };
   const existing = (await db.query<{ request_method: string; request_path: string; request_fingerprint: string; response_status: number | null; response_body: unknown; stale: boolean }>(
     `SELECT request_method, request_path, request_fingerprint, response_status, response_body,
             (locked_at IS NULL OR locked_at < now() - make_interval(secs => $4)) AS stale
@@ -66,29 +75,55 @@ export async function beginIdempotent(db: Queryable, caller: Caller, key: string
   }
   if (existing.response_status !== null) return { kind: 'replay', response: { status: existing.response_status, body: existing.response_body } };
   if (existing.stale) {
-    const taken = await db.query(
-      `UPDATE idempotency_keys SET locked_at = now()
+    const taken = await db.query<{ recovery_resource: string | null }>(
+      `UPDATE idempotency_keys SET locked_at = now(), lock_token = $5
         WHERE account_id = $1 AND livemode = $2 AND key = $3 AND response_status IS NULL
-          AND (locked_at IS NULL OR locked_at < now() - make_interval(secs => $4))`,
-      [caller.accountId, caller.livemode, key, idempotencyLockExpirySeconds],
+          AND (locked_at IS NULL OR locked_at < now() - make_interval(secs => $4))
+        RETURNING recovery_resource`,
+      [caller.accountId, caller.livemode, key, idempotencyLockExpirySeconds, token],
     );
-    if (taken.rowCount === 1) return { kind: 'proceed' };
+    if (taken.rowCount === 1) return { kind: 'proceed', token, resumeResource: taken.rows[0].recovery_resource };
   }
   throw new ApiError('idempotency_key_in_use', `There is currently another in-progress request using this Idempotent Key (probably because of a concurrent request). Please try again later.`);
 }
 
-/** Stores the response; called inside the request's final transaction, or alone when there was no state change. */
-export async function completeIdempotent(db: Queryable, caller: Caller, key: string, response: StoredResponse): Promise<void> {
-  await db.query(
-    `UPDATE idempotency_keys SET response_status = $4, response_body = $5, locked_at = NULL
-      WHERE account_id = $1 AND livemode = $2 AND key = $3`,
-    [caller.accountId, caller.livemode, key, response.status, JSON.stringify(response.body)],
+/**
+ * Stores the response if this request (its `token`) still holds the key; called inside the request's final
+ * transaction, or alone when there was no state change. Returns false when the key was taken over meanwhile.
+ */
+export async function completeIdempotent(db: Queryable, caller: Caller, key: string, token: string, response: StoredResponse): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE idempotency_keys SET response_status = $5, response_body = $6, locked_at = NULL
+      WHERE account_id = $1 AND livemode = $2 AND key = $3 AND lock_token = $4 AND response_status IS NULL`,
+    [caller.accountId, caller.livemode, key, token, response.status, JSON.stringify(response.body)],
   );
+  return result.rowCount === 1;
 }
 
-/** Forgets a key whose request failed before doing anything, so the client may retry with it. */
-export async function releaseIdempotent(db: Queryable, caller: Caller, key: string): Promise<void> {
-  await db.query('DELETE FROM idempotency_keys WHERE account_id = $1 AND livemode = $2 AND key = $3 AND response_status IS NULL', [caller.accountId, caller.livemode, key]);
+/** Records, in the caller's transaction, the resource a multi-step request has committed work on. */
+export async function checkpointIdempotent(db: Queryable, caller: Caller, key: string, token: string, resource: string): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE idempotency_keys SET recovery_resource = $5
+      WHERE account_id = $1 AND livemode = $2 AND key = $3 AND lock_token = $4 AND response_status IS NULL`,
+    [caller.accountId, caller.livemode, key, token, resource],
+  );
+  return result.rowCount === 1;
+}
+
+/**
+ * Lets go of a key whose request failed without a storable answer (a conflict or a server error), so the client may
+ * retry with it: a key with no committed work is forgotten; one with a recovery point is unlocked, and the retry
+ * resumes that resource.
+ */
+export async function releaseIdempotent(db: Queryable, caller: Caller, key: string, token: string): Promise<void> {
+  await db.query(
+    'DELETE FROM idempotency_keys WHERE account_id = $1 AND livemode = $2 AND key = $3 AND lock_token = $4 AND response_status IS NULL AND recovery_resource IS NULL',
+    [caller.accountId, caller.livemode, key, token],
+  );
+  await db.query(
+    'UPDATE idempotency_keys SET locked_at = NULL WHERE account_id = $1 AND livemode = $2 AND key = $3 AND lock_token = $4 AND response_status IS NULL',
+    [caller.accountId, caller.livemode, key, token],
+  );
 }
 
 export async function purgeExpiredKeys(db: Queryable): Promise<number> {

@@ -37,6 +37,11 @@ export interface RouteDefinition<P extends Properties = Properties, R = unknown>
   /** Whether a publishable key may call it (Stripe allows tokenization only). */
   publishable?: boolean;
   handle(context: RouteContext, params: ObjectOf<P>): Promise<R>;
+  /**
+   * For routes whose services checkpoint (multi-step requests): finishes the request for a resource an earlier,
+   * crashed holder of the same idempotency key had started, instead of running it again.
+   */
+  resume?(context: RouteContext, resourceId: string): Promise<R>;
   present(result: R, context: RouteContext): Presentation;
 }
 

@@ -225,7 +225,7 @@ export function metadata(): Schema<MetadataUpdate | undefined> {
       if (entries.length > metadataKeysMax) {
         throw new ApiError('invalid_metadata', `Invalid metadata: metadata can have up to ${metadataKeysMax} keys`, { param });
       }
-      const result: Record<string, string> = {};
+      const result: Record<string, string> = Object.create(null) as Record<string, string>;
       for (const [key, raw] of entries) {
         const name = childParam(param, key);
         if (key.length === 0 || key.length > metadataKeyLengthMax) {

@@ -66,7 +66,8 @@ export async function modifyCustomer(work: UnitOfWork, scope: Scope, id: string,
     for (const key of Object.keys(after)) {
       if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) previous[key] = before[key];
     }
-    await recordEvent(client, scope, work, 'customer.updated', after, previous);
+    // An update that changes nothing is not a state change, so it records no event (as at Stripe).
+    if (Object.keys(previous).length > 0) await recordEvent(client, scope, work, 'customer.updated', after, previous);
     return row;
   });
 }

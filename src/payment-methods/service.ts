@@ -175,7 +175,14 @@ export async function updatePaymentMethod(work: UnitOfWork, scope: Scope, id: st
       billing_details: billingDetails(input.billing_details, current.billing_details),
       metadata: mergeMetadata(current.metadata, input.metadata),
     });
-    await recordEvent(client, scope, work, 'payment_method.updated', renderPaymentMethod(row));
+    const before = renderPaymentMethod(current);
+    const after = renderPaymentMethod(row);
+    const previous: Record<string, unknown> = {};
+    for (const key of Object.keys(after)) {
+      if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) previous[key] = before[key];
+    }
+    // An update that changes nothing is not a state change, so it records no event (as at Stripe).
+    if (Object.keys(previous).length > 0) await recordEvent(client, scope, work, 'payment_method.updated', after, previous);
     return row;
   });
 }

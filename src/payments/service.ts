@@ -179,6 +179,7 @@ export async function createPaymentIntent(
     // The intent is written once, already confirming; its creation event shows it as created.
     const begun = await beginAttempt(client, deps, scope, intent, confirm, { paymentMethod, insert: true });
     await recordEvent(client, scope, work, 'payment_intent.created', renderPaymentIntent(intent));
+    await work.checkpoint(client, intent.id);
     return begun;
   });
   return finishAttempt(work, deps, scope, attempt);
@@ -349,7 +350,11 @@ async function finishAttempt(work: UnitOfWork, deps: Dependencies, scope: Scope,
 }
 
 export async function confirmPaymentIntent(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, input: ConfirmInput): Promise<IntentResult> {
-  const attempt = await work.transaction(async (client) => beginAttempt(client, deps, scope, await lockIntent(client, scope, id), input));
+  const attempt = await work.transaction(async (client) => {
+    const begun = await beginAttempt(client, deps, scope, await lockIntent(client, scope, id), input);
+    await work.checkpoint(client, id);
+    return begun;
+  });
   return finishAttempt(work, deps, scope, attempt);
 }
 
@@ -639,25 +644,48 @@ export async function resolveStuckAttempts(deps: Dependencies, olderThanSeconds 
   const stuck = await findStuckPaymentIntents(deps.db, olderThanSeconds, stuckAttemptBatchMax);
   let resolved = 0;
   for (const intent of stuck) {
-    const scope: Scope = { accountId: intent.account_id, livemode: intent.livemode };
-    const charge = intent.latest_charge_id ? await findCharge(deps.db, scope, intent.latest_charge_id) : undefined;
-    const paymentMethod = charge ? await findPaymentMethod(deps.db, scope, charge.payment_method_id) : undefined;
-    if (!charge || !paymentMethod) continue;
-    const challenge = (await deps.db.query<{ status: string }>(
-      `SELECT status FROM authentication_challenges WHERE charge_id = $1 AND status IN ('succeeded', 'failed')`,
-      [charge.id],
-    )).rows[0];
-    const authentication = challenge ? { status: challenge.status as 'succeeded' | 'failed' } : undefined;
-    let output: AuthorizeOutput;
-    try {
-      output = await deps.connector.sync(authorizeInput(deps, intent, charge, paymentMethod, authentication));
-    } catch {
-      continue;
-    }
-    const result = await new UnitOfWork(deps.db).finalTransaction((client) =>
-      applyAuthorization(client, undefined, deps, scope, { intent, charge, paymentMethod }, output, { offSession: false, authenticated: authentication ? authentication.status === 'succeeded' : undefined }),
-    );
-    if (result.intent.status !== 'processing') resolved += 1;
+    const result = await resolveAttempt(deps, intent);
+    if (result && result.status !== 'processing') resolved += 1;
   }
   return resolved;
+}
+
+/** Asks the connector about an intent's in-flight attempt and applies the answer; undefined if it cannot tell yet. */
+async function resolveAttempt(deps: Dependencies, intent: PaymentIntentRow): Promise<PaymentIntentRow | undefined> {
+  const scope: Scope = { accountId: intent.account_id, livemode: intent.livemode };
+  const charge = intent.latest_charge_id ? await findCharge(deps.db, scope, intent.latest_charge_id) : undefined;
+  const paymentMethod = charge ? await findPaymentMethod(deps.db, scope, charge.payment_method_id) : undefined;
+  if (!charge || !paymentMethod) return undefined;
+  const challenge = (await deps.db.query<{ status: string }>(
+    `SELECT status FROM authentication_challenges WHERE charge_id = $1 AND status IN ('succeeded', 'failed')`,
+    [charge.id],
+  )).rows[0];
+  const authentication = challenge ? { status: challenge.status as 'succeeded' | 'failed' } : undefined;
+  let output: AuthorizeOutput;
+  try {
+    output = await deps.connector.sync(authorizeInput(deps, intent, charge, paymentMethod, authentication));
+  } catch {
+    return undefined;
+  }
+  const result = await new UnitOfWork(deps.db).finalTransaction((client) =>
+    applyAuthorization(client, undefined, deps, scope, { intent, charge, paymentMethod }, output, { offSession: false, authenticated: authentication ? authentication.status === 'succeeded' : undefined }),
+  );
+  return result.intent;
+}
+
+/**
+ * Finishes a create-and-confirm or confirm request whose first step committed before its process died (found
+ * through the idempotency key's recovery point): resolves the attempt if it is still in flight, then answers with
+ * the intent as it is, as the original request would have.
+ */
+export async function resumeConfirmation(work: UnitOfWork, deps: Dependencies, scope: Scope, intentId: string): Promise<IntentResult> {
+  const intent = await retrievePaymentIntent(deps.db, scope, intentId);
+  if (intent.status === 'processing') await resolveAttempt(deps, intent);
+  return work.finalTransaction(async (client) => {
+    const current = await findPaymentIntent(client, scope, intentId);
+    assert(current, `intent ${intentId} exists`);
+    const error = current.last_payment_error as (LastPaymentError & { payment_method?: unknown }) | null;
+    const declined = current.status === 'requires_payment_method' && error !== null;
+    return declined ? { intent: current, decline: error } : { intent: current };
+  });
 }

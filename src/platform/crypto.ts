@@ -39,6 +39,11 @@ export class SecretBox {
   fingerprint(value: string): string {
     return createHmac('sha256', this.#key).update('fingerprint:' + value).digest('base64url').slice(0, 16);
   }
+
+  /** A keyed digest for values that may contain card data (request fingerprints of idempotency keys). */
+  digest(purpose: string, value: string): string {
+    return createHmac('sha256', this.#key).update(`${purpose}:${value}`).digest('hex');
+  }
 }
 
 export function sha256(value: string): Buffer {

@@ -12,7 +12,8 @@ export type MetadataUpdate = Record<string, string> | null;
 export function mergeMetadata(current: Record<string, string>, update: MetadataUpdate | undefined, param = 'metadata'): Record<string, string> {
   if (update === undefined) return current;
   if (update === null) return {};
-  const next: Record<string, string> = { ...current };
+  // A prototype-less object, so that a key such as `__proto__` is just a key.
+  const next: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, current);
   for (const [key, value] of Object.entries(update)) {
     if (value === '') delete next[key];
     else next[key] = value;

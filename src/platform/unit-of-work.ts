@@ -12,7 +12,16 @@ export class UnitOfWork {
     readonly requestId: string | undefined = undefined,
     readonly idempotencyKey: string | undefined = undefined,
     private readonly onFinal?: (client: pg.PoolClient, result: unknown) => Promise<void>,
+    private readonly onCheckpoint?: (client: pg.PoolClient, resourceId: string) => Promise<void>,
   ) {}
+
+  /**
+   * Marks, inside an intermediate transaction, the resource on which this request has started committed work (for
+   * idempotent retries after a crash to resume it rather than start over).
+   */
+  async checkpoint(client: pg.PoolClient, resourceId: string): Promise<void> {
+    if (this.onCheckpoint) await this.onCheckpoint(client, resourceId);
+  }
 
   transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     return inTransaction(this.db, work);

@@ -98,7 +98,10 @@ export async function updateRefund(work: UnitOfWork, scope: Scope, id: string, m
     const refund = await findRefund(client, scope, id, { forUpdate: true });
     if (!refund) throw missing('refund', id);
     const updated = await updateRefundMetadata(client, refund, mergeMetadata(refund.metadata, metadata));
-    await recordEvent(client, scope, work, 'refund.updated', renderRefund(updated), { metadata: refund.metadata });
+    // Both sides come from jsonb, so equal metadata serializes identically; an unchanged refund records no event.
+    if (JSON.stringify(updated.metadata) !== JSON.stringify(refund.metadata)) {
+      await recordEvent(client, scope, work, 'refund.updated', renderRefund(updated), { metadata: refund.metadata });
+    }
     return updated;
   });
 }

@@ -3,7 +3,7 @@ import { maximumAmount } from '../../platform/money.ts';
 import { renderPaymentIntent } from '../../payments/render.ts';
 import {
   cancellationReasons, cancelPaymentIntent, capturePaymentIntent, confirmPaymentIntent, createPaymentIntent, listPaymentIntentPage,
-  retrievePaymentIntent, updatePaymentIntentFields, type IntentResult,
+  resumeConfirmation, retrievePaymentIntent, updatePaymentIntentFields, type IntentResult,
 } from '../../payments/service.ts';
 import { defineRoute, presentList, presentObject, type Presentation } from '../route.ts';
 import { array, boolean, email, emptyable, enumeration, integer, metadata, object, required, string, url } from '../schema.ts';
@@ -76,6 +76,7 @@ export const paymentIntentRoutes = [
         : undefined;
       return createPaymentIntent(context.work, context.deps, context.scope, params, confirm);
     },
+    resume: (context, intentId) => resumeConfirmation(context.work, context.deps, context.scope, intentId),
     present: presentIntent,
   }),
   defineRoute({
@@ -97,6 +98,7 @@ export const paymentIntentRoutes = [
     parameters: object(confirmFields),
     response: { kind: 'object', type: 'payment_intent' },
     handle: (context, params) => confirmPaymentIntent(context.work, context.deps, context.scope, context.pathParams.id, params),
+    resume: (context, intentId) => resumeConfirmation(context.work, context.deps, context.scope, intentId),
     present: presentIntent,
   }),
   defineRoute({
