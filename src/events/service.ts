@@ -1,4 +1,5 @@
 import { prepared, type Queryable } from '../platform/db.ts';
+import type { Statement } from '../platform/statements.ts';
 import { newId, nowSeconds } from '../platform/ids.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 
@@ -30,11 +31,10 @@ export interface NewEvent {
 }
 
 /**
- * Records events inside the caller's transaction, so they exist exactly when the state change does. Several events
- * of one change go in one statement, in order.
+ * The INSERT of events, each row with typed parameters; with `guard`, rows are only inserted when that SQL
+ * condition holds (for combining with a compare-and-set in one statement).
  */
-export async function recordEvents(client: Queryable, scope: Scope, work: Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined, events: NewEvent[]): Promise<void> {
-  if (events.length === 0) return;
+export function eventsInsertStatement(scope: Scope, work: Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined, events: NewEvent[], guard?: string): Statement {
   const created = nowSeconds();
   const values: unknown[] = [scope.accountId, scope.livemode, apiVersion, work?.requestId ?? null, work?.idempotencyKey ?? null, created];
   const rows: string[] = [];
@@ -43,12 +43,23 @@ export async function recordEvents(client: Queryable, scope: Scope, work: Pick<U
     if (event.previousAttributes) data.previous_attributes = event.previousAttributes;
     values.push(newId('evt'), event.type, JSON.stringify(data));
     const base = values.length - 3;
-    rows.push(`($${base + 1}, $1, $2, $${base + 2}, $3, $${base + 3}, $4, $5, $6)`);
+    rows.push(`($${base + 1}::text, $1::text, $2::boolean, $${base + 2}::text, $3::text, $${base + 3}::jsonb, $4::text, $5::text, $6::bigint)`);
   }
-  await client.query(prepared(
-    `INSERT INTO events (id, account_id, livemode, type, api_version, data, request_id, idempotency_key, created) VALUES ${rows.join(', ')}`,
-    values,
-  ));
+  const columns = '(id, account_id, livemode, type, api_version, data, request_id, idempotency_key, created)';
+  const text = guard
+    ? `INSERT INTO events ${columns} SELECT * FROM (VALUES ${rows.join(', ')}) AS new_events WHERE ${guard}`
+    : `INSERT INTO events ${columns} VALUES ${rows.join(', ')}`;
+  return { text, values };
+}
+
+/**
+ * Records events inside the caller's transaction, so they exist exactly when the state change does. Several events
+ * of one change go in one statement, in order.
+ */
+export async function recordEvents(client: Queryable, scope: Scope, work: Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined, events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const statement = eventsInsertStatement(scope, work, events);
+  await client.query(prepared(statement.text, statement.values));
 }
 
 /** Records one event; see recordEvents. */

@@ -1,4 +1,5 @@
 import { prepared, type Queryable } from '../platform/db.ts';
+import type { Statement } from '../platform/statements.ts';
 import type { Scope } from '../events/service.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import type { Address } from '../customers/repository.ts';
@@ -37,12 +38,17 @@ export interface PaymentMethodRow {
   allow_redisplay?: string;
 }
 
+export function paymentMethodInsertStatement(scope: Scope, row: Omit<PaymentMethodRow, 'account_id' | 'livemode'>): Statement {
+  return {
+    text: `INSERT INTO payment_methods (id, account_id, livemode, type, customer_id, billing_details, card, card_number_encrypted, metadata, created)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    values: [row.id, scope.accountId, scope.livemode, row.type, row.customer_id, row.billing_details, row.card, row.card_number_encrypted, row.metadata, row.created],
+  };
+}
+
 export async function insertPaymentMethod(db: Queryable, scope: Scope, row: Omit<PaymentMethodRow, 'account_id' | 'livemode'>): Promise<PaymentMethodRow> {
-  const result = await db.query<PaymentMethodRow>(prepared(
-    `INSERT INTO payment_methods (id, account_id, livemode, type, customer_id, billing_details, card, card_number_encrypted, metadata, created)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-    [row.id, scope.accountId, scope.livemode, row.type, row.customer_id, row.billing_details, row.card, row.card_number_encrypted, row.metadata, row.created],
-  ));
+  const statement = paymentMethodInsertStatement(scope, row);
+  const result = await db.query<PaymentMethodRow>(prepared(`${statement.text} RETURNING *`, statement.values));
   return result.rows[0];
 }
 

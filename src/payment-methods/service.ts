@@ -97,11 +97,11 @@ function billingDetails(input: BillingDetailsInput | undefined, current?: Billin
   };
 }
 
-/** Encrypts the number and stores a card PaymentMethod; only brand, last4, expiry, fingerprint, funding and country stay readable. */
-async function storeCard(client: Queryable, deps: Dependencies, scope: Scope, card: ValidCard, extra: { billing?: BillingDetailsInput; metadata?: MetadataUpdate; customerId?: string | null }): Promise<PaymentMethodRow> {
+/** A new card PaymentMethod row: the number encrypted; only brand, last4, expiry, fingerprint, funding and country readable. */
+function cardRow(deps: Dependencies, card: ValidCard, extra: { billing?: BillingDetailsInput; metadata?: MetadataUpdate; customerId?: string | null }): Omit<PaymentMethodRow, 'account_id' | 'livemode'> {
   const id = newId('pm');
   const facts = factsOf(card.number);
-  return insertPaymentMethod(client, scope, {
+  return {
     id,
     type: 'card',
     customer_id: extra.customerId ?? null,
@@ -119,7 +119,11 @@ async function storeCard(client: Queryable, deps: Dependencies, scope: Scope, ca
     card_number_encrypted: deps.secretBox.encrypt(card.number, id),
     metadata: mergeMetadata({}, extra.metadata),
     created: nowSeconds(),
-  });
+  };
+}
+
+async function storeCard(client: Queryable, deps: Dependencies, scope: Scope, card: ValidCard, extra: { billing?: BillingDetailsInput; metadata?: MetadataUpdate; customerId?: string | null }): Promise<PaymentMethodRow> {
+  return insertPaymentMethod(client, scope, cardRow(deps, card, extra));
 }
 
 export async function createPaymentMethod(work: UnitOfWork, deps: Dependencies, scope: Scope, input: PaymentMethodInput): Promise<PaymentMethodRow> {
@@ -133,18 +137,26 @@ export function revealCardNumber(deps: Dependencies, row: PaymentMethodRow): str
 }
 
 /**
- * Finds a PaymentMethod by id; in test mode Stripe's test ids (`pm_card_visa`, ...) create a fresh PaymentMethod
- * from their test card, as Stripe does.
+ * Finds a PaymentMethod by id. In test mode Stripe's test ids (`pm_card_visa`, ...) stand for a fresh PaymentMethod
+ * made from their test card, as at Stripe; such a row is returned with `isNew` and the caller writes it (with
+ * `paymentMethodInsertStatement`) together with whatever uses it.
  */
-export async function resolvePaymentMethod(client: Queryable, deps: Dependencies, scope: Scope, id: string, param: string, options: { forUpdate?: boolean } = {}): Promise<PaymentMethodRow> {
+export async function lookupPaymentMethod(db: Queryable, deps: Dependencies, scope: Scope, id: string, param: string, options: { forUpdate?: boolean } = {}): Promise<{ row: PaymentMethodRow; isNew: boolean }> {
   const testNumber = testPaymentMethodNumbers[id];
   if (testNumber !== undefined && !scope.livemode) {
     const year = new Date().getUTCFullYear() + 1;
-    return storeCard(client, deps, scope, { number: testNumber, expMonth: 12, expYear: year, cvcProvided: true }, {});
+    const row = cardRow(deps, { number: testNumber, expMonth: 12, expYear: year, cvcProvided: true }, {});
+    return { row: { ...row, account_id: scope.accountId, livemode: scope.livemode }, isNew: true };
   }
-  const row = await findPaymentMethod(client, scope, id, options);
+  const row = await findPaymentMethod(db, scope, id, options);
   if (!row) throw missing('payment_method', id, param);
-  return row;
+  return { row, isNew: false };
+}
+
+/** Like lookupPaymentMethod, but a new test PaymentMethod is stored at once. */
+export async function resolvePaymentMethod(client: Queryable, deps: Dependencies, scope: Scope, id: string, param: string, options: { forUpdate?: boolean } = {}): Promise<PaymentMethodRow> {
+  const found = await lookupPaymentMethod(client, deps, scope, id, param, options);
+  return found.isNew ? insertPaymentMethod(client, scope, found.row) : found.row;
 }
 
 export async function retrievePaymentMethod(db: Queryable, scope: Scope, id: string): Promise<PaymentMethodRow> {

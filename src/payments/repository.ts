@@ -1,4 +1,5 @@
 import { prepared, type Queryable } from '../platform/db.ts';
+import type { Statement } from '../platform/statements.ts';
 import type { Scope } from '../events/service.ts';
 import { assert } from '../platform/errors.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
@@ -84,11 +85,17 @@ function jsonValue(column: string, value: unknown): unknown {
   return jsonIntentColumns.has(column) && value !== null ? JSON.stringify(value) : value;
 }
 
-export async function insertPaymentIntent(db: Queryable, scope: Scope, row: Omit<PaymentIntentRow, 'account_id' | 'livemode'>): Promise<PaymentIntentRow> {
+/** The INSERT of a new intent (without RETURNING), for combining with the other writes of its request. */
+export function intentInsertStatement(scope: Scope, row: Omit<PaymentIntentRow, 'account_id' | 'livemode'>): Statement {
   const columns = ['id', 'account_id', 'livemode', 'client_secret', 'created', ...intentColumns];
   const values: unknown[] = [row.id, scope.accountId, scope.livemode, row.client_secret, row.created, ...intentColumns.map((column) => jsonValue(column, row[column]))];
   const placeholders = columns.map((_, index) => `$${index + 1}`).join(', ');
-  const result = await db.query<PaymentIntentRow>(prepared(`INSERT INTO payment_intents (${columns.join(', ')}) VALUES (${placeholders}) RETURNING *`, values));
+  return { text: `INSERT INTO payment_intents (${columns.join(', ')}) VALUES (${placeholders})`, values };
+}
+
+export async function insertPaymentIntent(db: Queryable, scope: Scope, row: Omit<PaymentIntentRow, 'account_id' | 'livemode'>): Promise<PaymentIntentRow> {
+  const statement = intentInsertStatement(scope, row);
+  const result = await db.query<PaymentIntentRow>(prepared(`${statement.text} RETURNING *`, statement.values));
   return result.rows[0];
 }
 
@@ -101,16 +108,15 @@ export async function findPaymentIntent(db: Queryable, scope: Scope, id: string,
 }
 
 /**
- * Writes the changed columns of an intent; `updated_at` tracks when an in-flight attempt started. With `expect`,
- * the row is only written while it is still in that status with that latest charge (a compare-and-set that also
- * takes the row lock); otherwise undefined is returned.
+ * The UPDATE (RETURNING *) of an intent's changed columns; `updated_at` tracks when an in-flight attempt started.
+ * With `expect`, the row is only written while it is still in that status with that latest charge: a
+ * compare-and-set that also takes the row lock.
  */
-export async function updatePaymentIntent(
-  db: Queryable,
+export function intentUpdateStatement(
   current: Pick<PaymentIntentRow, 'id' | 'account_id' | 'livemode'>,
   changes: Partial<PaymentIntentRow>,
   expect?: { status: PaymentIntentStatus; latestChargeId: string },
-): Promise<PaymentIntentRow> {
+): Statement {
   const sets: string[] = ['updated_at = now()'];
   const values: unknown[] = [current.id, current.account_id, current.livemode];
   for (const column of intentColumns) {
@@ -123,10 +129,18 @@ export async function updatePaymentIntent(
     values.push(expect.status, expect.latestChargeId);
     condition = ` AND status = $${values.length - 1} AND latest_charge_id = $${values.length}`;
   }
-  const result = await db.query<PaymentIntentRow>(prepared(
-    `UPDATE payment_intents SET ${sets.join(', ')} WHERE id = $1 AND account_id = $2 AND livemode = $3${condition} RETURNING *`,
-    values,
-  ));
+  return { text: `UPDATE payment_intents SET ${sets.join(', ')} WHERE id = $1 AND account_id = $2 AND livemode = $3${condition} RETURNING *`, values };
+}
+
+/** Writes an intent's changed columns; with `expect`, undefined when the compare-and-set did not match. */
+export async function updatePaymentIntent(
+  db: Queryable,
+  current: Pick<PaymentIntentRow, 'id' | 'account_id' | 'livemode'>,
+  changes: Partial<PaymentIntentRow>,
+  expect?: { status: PaymentIntentStatus; latestChargeId: string },
+): Promise<PaymentIntentRow> {
+  const statement = intentUpdateStatement(current, changes, expect);
+  const result = await db.query<PaymentIntentRow>(prepared(statement.text, statement.values));
   return result.rows[0];
 }
 
@@ -158,14 +172,19 @@ const chargeColumns = [
   'outcome', 'payment_method_details', 'processor_reference', 'metadata', 'description',
 ] as const satisfies readonly (keyof ChargeRow)[];
 
-export async function insertCharge(db: Queryable, row: Omit<ChargeRow, 'seq'>): Promise<ChargeRow> {
-  const result = await db.query<ChargeRow>(prepared(
-    `INSERT INTO charges (id, account_id, livemode, payment_intent_id, payment_method_id, customer_id, amount, currency, status,
+export function chargeInsertStatement(row: Omit<ChargeRow, 'seq'>): Statement {
+  return {
+    text: `INSERT INTO charges (id, account_id, livemode, payment_intent_id, payment_method_id, customer_id, amount, currency, status,
        payment_method_details, description, receipt_email, metadata, created)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING *`,
-    [row.id, row.account_id, row.livemode, row.payment_intent_id, row.payment_method_id, row.customer_id, row.amount, row.currency, row.status,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+    values: [row.id, row.account_id, row.livemode, row.payment_intent_id, row.payment_method_id, row.customer_id, row.amount, row.currency, row.status,
       row.payment_method_details, row.description, row.receipt_email, row.metadata, row.created],
-  ));
+  };
+}
+
+export async function insertCharge(db: Queryable, row: Omit<ChargeRow, 'seq'>): Promise<ChargeRow> {
+  const statement = chargeInsertStatement(row);
+  const result = await db.query<ChargeRow>(prepared(`${statement.text} RETURNING *`, statement.values));
   return result.rows[0];
 }
 
@@ -174,8 +193,11 @@ export async function findCharge(db: Queryable, scope: Scope, id: string): Promi
   return result.rows[0];
 }
 
-/** Writes the changed columns of a charge; with `expectStatus`, only while the charge is still in that status. */
-export async function updateCharge(db: Queryable, current: Pick<ChargeRow, 'id' | 'account_id'>, changes: Partial<ChargeRow>, expectStatus?: ChargeRow['status']): Promise<ChargeRow> {
+/**
+ * The UPDATE (RETURNING *) of a charge's changed columns; with `expectStatus`, only while the charge is still in
+ * that status; with `guard`, only when that SQL condition holds (e.g. a sibling compare-and-set matched).
+ */
+export function chargeUpdateStatement(current: Pick<ChargeRow, 'id' | 'account_id'>, changes: Partial<ChargeRow>, expectStatus?: ChargeRow['status'], guard?: string): Statement {
   const sets: string[] = [];
   const values: unknown[] = [current.id, current.account_id];
   for (const column of chargeColumns) {
@@ -189,7 +211,14 @@ export async function updateCharge(db: Queryable, current: Pick<ChargeRow, 'id' 
     values.push(expectStatus);
     condition = ` AND status = $${values.length}`;
   }
-  const result = await db.query<ChargeRow>(prepared(`UPDATE charges SET ${sets.join(', ')} WHERE id = $1 AND account_id = $2${condition} RETURNING *`, values));
+  if (guard) condition += ` AND ${guard}`;
+  return { text: `UPDATE charges SET ${sets.join(', ')} WHERE id = $1 AND account_id = $2${condition} RETURNING *`, values };
+}
+
+/** Writes the changed columns of a charge; with `expectStatus`, only while the charge is still in that status. */
+export async function updateCharge(db: Queryable, current: Pick<ChargeRow, 'id' | 'account_id'>, changes: Partial<ChargeRow>, expectStatus?: ChargeRow['status']): Promise<ChargeRow> {
+  const statement = chargeUpdateStatement(current, changes, expectStatus);
+  const result = await db.query<ChargeRow>(prepared(statement.text, statement.values));
   return result.rows[0];
 }
 

@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type { AuthorizeInput, AuthorizeOutput, Decline } from '../connectors/connector.ts';
 import { findCustomer } from '../customers/repository.ts';
 import type { Dependencies } from '../dependencies.ts';
-import { recordEvent, recordEvents, type NewEvent, type Scope } from '../events/service.ts';
+import { eventsInsertStatement, recordEvent, type NewEvent, type Scope } from '../events/service.ts';
+import { combine, run, type Statement } from '../platform/statements.ts';
 import type { Queryable } from '../platform/db.ts';
 import { ApiError, assert, missing } from '../platform/errors.ts';
 import { newId, nowSeconds, randomBase62 } from '../platform/ids.ts';
@@ -12,12 +13,12 @@ import type { Page, PageRequest } from '../platform/pagination.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
 import { renderCard, renderPaymentMethod } from '../payment-methods/render.ts';
 import type { PaymentMethodRow } from '../payment-methods/repository.ts';
-import { findPaymentMethod, savePaymentMethod } from '../payment-methods/repository.ts';
-import { resolvePaymentMethod, revealCardNumber } from '../payment-methods/service.ts';
+import { findPaymentMethod, insertPaymentMethod, paymentMethodInsertStatement } from '../payment-methods/repository.ts';
+import { lookupPaymentMethod, resolvePaymentMethod, revealCardNumber } from '../payment-methods/service.ts';
 import { renderCharge, renderPaymentIntent } from './render.ts';
 import {
-  findCharge, findPaymentIntent, findStuckPaymentIntents, insertCharge, insertPaymentIntent, listPaymentIntents, updateCharge,
-  updatePaymentIntent, type ChargeRow, type LastPaymentError, type PaymentIntentRow,
+  chargeInsertStatement, findCharge, findPaymentIntent, findStuckPaymentIntents, insertPaymentIntent, intentInsertStatement, listPaymentIntents, updateCharge,
+  chargeUpdateStatement, intentUpdateStatement, updatePaymentIntent, type ChargeRow, type LastPaymentError, type PaymentIntentRow,
 } from './repository.ts';
 import { assertTransition } from './state.ts';
 
@@ -149,18 +150,18 @@ export async function createPaymentIntent(
     created: nowSeconds(),
   };
 
-  const prepare = async (client: pg.PoolClient): Promise<{ intent: PaymentIntentRow; paymentMethod: PaymentMethodRow | undefined }> => {
-    await checkCustomer(client, scope, base.customer_id);
-    let paymentMethod: PaymentMethodRow | undefined;
+  const prepare = async (db: Queryable): Promise<{ intent: PaymentIntentRow; paymentMethod: { row: PaymentMethodRow; isNew: boolean } | undefined }> => {
+    await checkCustomer(db, scope, base.customer_id);
+    let paymentMethod: { row: PaymentMethodRow; isNew: boolean } | undefined;
     if (input.payment_method) {
-      paymentMethod = await resolvePaymentMethod(client, deps, scope, input.payment_method, 'payment_method');
-      checkPaymentMethodOwner(paymentMethod, base.customer_id);
+      paymentMethod = await lookupPaymentMethod(db, deps, scope, input.payment_method, 'payment_method');
+      checkPaymentMethodOwner(paymentMethod.row, base.customer_id);
     }
     const intent: PaymentIntentRow = {
       ...base,
       account_id: scope.accountId,
       livemode: scope.livemode,
-      payment_method_id: paymentMethod?.id ?? null,
+      payment_method_id: paymentMethod?.row.id ?? null,
       status: paymentMethod ? 'requires_confirmation' : base.status,
     };
     return { intent, paymentMethod };
@@ -168,21 +169,29 @@ export async function createPaymentIntent(
 
   if (confirm === undefined) {
     return work.finalTransaction(async (client) => {
-      const { intent } = await prepare(client);
+      const { intent, paymentMethod } = await prepare(client);
+      if (paymentMethod?.isNew) await insertPaymentMethod(client, scope, paymentMethod.row);
       const inserted = await insertPaymentIntent(client, scope, intent);
       await recordEvent(client, scope, work, 'payment_intent.created', renderPaymentIntent(inserted));
       return { intent: inserted };
     });
   }
-  const attempt = await work.transaction(async (client) => {
-    const { intent, paymentMethod } = await prepare(client);
-    // The intent is written once, already confirming; its creation event shows it as created.
-    const begun = await beginAttempt(client, deps, scope, intent, confirm, { paymentMethod, insert: true });
-    await recordEvent(client, scope, work, 'payment_intent.created', renderPaymentIntent(intent));
-    await work.checkpoint(client, intent.id);
-    return begun;
-  });
-  return finishAttempt(work, deps, scope, attempt);
+  // Create and confirm: the checks only read, then every write of the first step (a test card's new
+  // PaymentMethod, the intent already confirming, its pending charge, the creation event) is one statement.
+  const { intent, paymentMethod } = await prepare(deps.db);
+  assert(paymentMethod, 'confirm at creation has a payment method');
+  const plan = planAttempt(deps, scope, intent, confirm, paymentMethod.row);
+  const parts: { name: string; statement: Statement }[] = [];
+  if (paymentMethod.isNew) parts.push({ name: 'new_payment_method', statement: paymentMethodInsertStatement(scope, paymentMethod.row) });
+  const insert = intentInsertStatement(scope, plan.intent);
+  parts.push(
+    { name: 'intent', statement: { text: `${insert.text} RETURNING *`, values: insert.values } },
+    { name: 'new_charge', statement: chargeInsertStatement(plan.charge) },
+    // Its creation event shows the intent as created, before confirmation.
+    { name: 'new_events', statement: eventsInsertStatement(scope, work, [{ type: 'payment_intent.created', object: renderPaymentIntent(intent) }]) },
+  );
+  const [inserted] = await work.write<PaymentIntentRow>(combine(parts, 'SELECT * FROM intent'), intent.id);
+  return finishAttempt(work, deps, scope, { ...plan, intent: inserted, authorize: authorizeInput(deps, inserted, plan.charge, plan.paymentMethod) });
 }
 
 export async function retrievePaymentIntent(db: Queryable, scope: Scope, id: string): Promise<PaymentIntentRow> {
@@ -205,7 +214,8 @@ export async function updatePaymentIntentFields(work: UnitOfWork, deps: Dependen
   return work.finalTransaction(async (client) => {
     const intent = await lockIntent(client, scope, id);
     const onlyDescriptive = Object.entries(input).every(([key, value]) => value === undefined || key === 'metadata' || key === 'description');
-    if (!onlyDescriptive) assertTransition('update', intent.status, intent.id);
+    // Nothing may change an intent while its attempt is in flight (the attempt's outcome is rendered from it).
+    if (!onlyDescriptive || intent.status === 'processing') assertTransition('update', intent.status, intent.id);
     const changes: Partial<PaymentIntentRow> = { metadata: mergeMetadata(intent.metadata, input.metadata) };
     const currency = input.currency !== undefined ? parseCurrency(input.currency) : intent.currency;
     const amount = input.amount ?? intent.amount;
@@ -254,26 +264,11 @@ interface Attempt {
  * First half of a confirmation, inside the caller's transaction: checks the state, records the attempt as a pending
  * charge and moves the intent to `processing`. Only after this commits is the provider called.
  */
-async function beginAttempt(
-  client: pg.PoolClient,
-  deps: Dependencies,
-  scope: Scope,
-  intent: PaymentIntentRow,
-  input: ConfirmInput,
-  options: { paymentMethod?: PaymentMethodRow; insert?: boolean } = {},
-): Promise<Attempt> {
-  assertTransition('confirm', intent.status, intent.id, { payment_intent: renderPaymentIntent(intent) });
-  const paymentMethodId = input.payment_method ?? intent.payment_method_id;
-  if (!paymentMethodId) {
-    throw new ApiError(
-      'payment_intent_unexpected_state',
-      "You cannot confirm this PaymentIntent because it's missing a payment method. You can either update the PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a payment method.",
-      { extra: { payment_intent: renderPaymentIntent(intent) } },
-    );
-  }
-  const paymentMethod = options.paymentMethod?.id === paymentMethodId
-    ? options.paymentMethod
-    : await resolvePaymentMethod(client, deps, scope, paymentMethodId, 'payment_method');
+/**
+ * Plans the first half of a confirmation: checks the state and builds the attempt (a pending charge) and the
+ * intent's move to `processing`. Nothing is written here; the provider is only called after these rows commit.
+ */
+function planAttempt(deps: Dependencies, scope: Scope, intent: PaymentIntentRow, input: ConfirmInput, paymentMethod: PaymentMethodRow): Omit<Attempt, 'authorize'> & { changes: Partial<PaymentIntentRow> } {
   checkPaymentMethodOwner(paymentMethod, intent.customer_id);
   const chargeId = newId('ch');
   const changes: Partial<PaymentIntentRow> = {
@@ -287,8 +282,8 @@ async function beginAttempt(
     setup_future_usage: input.setup_future_usage !== undefined ? input.setup_future_usage : intent.setup_future_usage,
     receipt_email: input.receipt_email !== undefined ? input.receipt_email : intent.receipt_email,
   };
-  const updated = options.insert ? await insertPaymentIntent(client, scope, { ...intent, ...changes }) : await updatePaymentIntent(client, intent, changes);
-  const charge = await insertCharge(client, {
+  const planned = { ...intent, ...changes };
+  const charge: ChargeRow = {
     id: chargeId,
     account_id: scope.accountId,
     livemode: scope.livemode,
@@ -308,19 +303,44 @@ async function beginAttempt(
     outcome: null,
     payment_method_details: cardDetails(paymentMethod, intent.amount),
     description: intent.description,
-    receipt_email: updated.receipt_email,
+    receipt_email: planned.receipt_email,
     processor_reference: null,
     metadata: {},
     created: nowSeconds(),
-  });
+  };
   return {
-    intent: updated,
+    intent: planned,
+    changes,
     charge,
     paymentMethod,
     // Off-session payments cannot ask the customer to authenticate, and error_on_requires_action asks to fail instead.
     offSession: input.off_session === true || input.error_on_requires_action === true,
-    authorize: authorizeInput(deps, updated, charge, paymentMethod),
   };
+}
+
+function missingPaymentMethod(intent: PaymentIntentRow): ApiError {
+  return new ApiError(
+    'payment_intent_unexpected_state',
+    "You cannot confirm this PaymentIntent because it's missing a payment method. You can either update the PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a payment method.",
+    { extra: { payment_intent: renderPaymentIntent(intent) } },
+  );
+}
+
+/** First half of confirming an existing intent, under its row lock: records the attempt and moves it to `processing`. */
+async function beginAttempt(client: pg.PoolClient, deps: Dependencies, scope: Scope, intent: PaymentIntentRow, input: ConfirmInput): Promise<Attempt> {
+  assertTransition('confirm', intent.status, intent.id, { payment_intent: renderPaymentIntent(intent) });
+  const paymentMethodId = input.payment_method ?? intent.payment_method_id;
+  if (!paymentMethodId) throw missingPaymentMethod(intent);
+  const paymentMethod = await lookupPaymentMethod(client, deps, scope, paymentMethodId, 'payment_method');
+  const plan = planAttempt(deps, scope, intent, input, paymentMethod.row);
+  const parts: { name: string; statement: Statement }[] = [];
+  if (paymentMethod.isNew) parts.push({ name: 'new_payment_method', statement: paymentMethodInsertStatement(scope, paymentMethod.row) });
+  parts.push(
+    { name: 'intent', statement: intentUpdateStatement(intent, plan.changes) },
+    { name: 'new_charge', statement: chargeInsertStatement(plan.charge) },
+  );
+  const [updated] = await run<PaymentIntentRow>(client, combine(parts, 'SELECT * FROM intent'));
+  return { ...plan, intent: updated, authorize: authorizeInput(deps, updated, plan.charge, plan.paymentMethod) };
 }
 
 function authorizeInput(deps: Dependencies, intent: PaymentIntentRow, charge: ChargeRow, paymentMethod: PaymentMethodRow, authentication?: AuthorizeInput['authentication']): AuthorizeInput {
@@ -346,7 +366,7 @@ async function callAuthorize(deps: Dependencies, input: AuthorizeInput): Promise
 /** Second half of a confirmation: calls the provider and applies its answer in the request's final transaction. */
 async function finishAttempt(work: UnitOfWork, deps: Dependencies, scope: Scope, attempt: Attempt): Promise<IntentResult> {
   const output = await callAuthorize(deps, attempt.authorize);
-  return work.finalTransaction((client) => applyAuthorization(client, work, deps, scope, attempt, output, { offSession: attempt.offSession }));
+  return work.finalTransaction((client) => applyAuthorization(client, work, deps, scope, attempt, output, { offSession: attempt.offSession }), { singleStatement: true });
 }
 
 export async function confirmPaymentIntent(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, input: ConfirmInput): Promise<IntentResult> {
@@ -376,9 +396,11 @@ function declineToError(decline: Decline, chargeId: string, paymentMethod: Payme
 }
 
 /**
- * Applies a provider's answer to an attempt. The intent is written with a compare-and-set on (status processing,
- * latest charge = this attempt), which also takes its row lock: if anything else already applied an answer for
- * this attempt, nothing changes, so each attempt's outcome is applied exactly once.
+ * Applies a provider's answer to an attempt, as one statement: the intent is written with a compare-and-set on
+ * (status processing, latest charge = this attempt, that charge still pending), which also takes its row lock, and
+ * the charge, events and any side records are written only when that matched. If anything else already applied an
+ * answer for this attempt, nothing changes: each attempt's outcome is applied exactly once. The events are rendered
+ * here from the attempt's rows, which nothing else may change while the intent is `processing`.
  */
 async function applyAuthorization(
   client: pg.PoolClient,
@@ -404,7 +426,6 @@ async function applyAuthorization(
       riskScore: 0,
     };
   }
-  const expect = { status: 'processing' as const, latestChargeId: charge.id };
   const card = (charge.payment_method_details as { card: Record<string, unknown> }).card;
   const detailsWith = (cvcCheck: string | null, extra: Record<string, unknown> = {}) => ({
     ...charge.payment_method_details,
@@ -416,102 +437,103 @@ async function applyAuthorization(
     },
   });
 
+  const applied = 'EXISTS (SELECT 1 FROM intent)';
+  let intentChanges: Partial<PaymentIntentRow>;
+  let chargeChanges: Partial<ChargeRow> | undefined;
+  const events: NewEvent[] = [];
+  const sideWrites: { name: string; statement: Statement }[] = [];
+  const sideEvents: { guard: string; events: NewEvent[] }[] = [];
+  let decline: IntentResult['decline'];
+
   switch (output.status) {
     case 'authorized': {
-      const updated = await updatePaymentIntent(client, intent, output.captured
+      intentChanges = output.captured
         ? { status: 'succeeded', amount_received: intent.amount, amount_capturable: 0, next_action: null }
-        : { status: 'requires_capture', amount_capturable: intent.amount, next_action: null }, expect);
-      if (!updated) return unchanged();
-      const updatedCharge = await updateCharge(client, charge, {
+        : { status: 'requires_capture', amount_capturable: intent.amount, next_action: null };
+      chargeChanges = {
         status: 'succeeded',
         authorized: true,
         captured: output.captured,
         amount_captured: output.captured ? charge.amount : 0,
         processor_reference: output.processorReference,
         payment_method_details: detailsWith(paymentMethod.card.cvc_provided ? 'pass' : null, { amount_authorized: charge.amount }),
-        outcome: {
-          network_status: 'approved_by_network',
-          reason: null,
-          risk_level: 'normal',
-          risk_score: output.riskScore,
-          seller_message: 'Payment complete.',
-          type: 'authorized',
-        },
-      }, 'pending');
-      assert(updatedCharge, `attempt ${charge.id} of ${intent.id} was pending`);
-      const events: NewEvent[] = [
-        { type: 'charge.succeeded', object: renderCharge(updatedCharge) },
-        { type: output.captured ? 'payment_intent.succeeded' : 'payment_intent.amount_capturable_updated', object: renderPaymentIntent(updated) },
-      ];
+        outcome: { network_status: 'approved_by_network', reason: null, risk_level: 'normal', risk_score: output.riskScore, seller_message: 'Payment complete.', type: 'authorized' },
+      };
+      events.push(
+        { type: 'charge.succeeded', object: renderCharge({ ...charge, ...chargeChanges }) },
+        { type: output.captured ? 'payment_intent.succeeded' : 'payment_intent.amount_capturable_updated', object: renderPaymentIntent({ ...intent, ...intentChanges }) },
+      );
       // setup_future_usage saves the card for the intent's customer once it has been used successfully.
-      if (updated.setup_future_usage && updated.customer_id) {
-        const attached = await attachIfUnattached(client, scope, paymentMethod.id, updated.customer_id);
-        if (attached) events.push({ type: 'payment_method.attached', object: renderPaymentMethod(attached) });
+      if (intent.setup_future_usage && intent.customer_id) {
+        sideWrites.push({
+          name: 'attached',
+          statement: {
+            text: `UPDATE payment_methods SET customer_id = $4 WHERE id = $1 AND account_id = $2 AND livemode = $3 AND customer_id IS NULL AND ${applied} RETURNING id`,
+            values: [paymentMethod.id, scope.accountId, scope.livemode, intent.customer_id],
+          },
+        });
+        sideEvents.push({ guard: 'EXISTS (SELECT 1 FROM attached)', events: [{ type: 'payment_method.attached', object: renderPaymentMethod({ ...paymentMethod, customer_id: intent.customer_id }) }] });
       }
-      await recordEvents(client, scope, work, events);
-      return { intent: updated };
+      break;
     }
     case 'declined': {
-      const decline: Decline = output.decline;
-      const lastPaymentError = declineToError(decline, charge.id, paymentMethod, options.authenticated === false);
-      const updated = await updatePaymentIntent(client, intent, {
-        status: 'requires_payment_method',
-        payment_method_id: null,
-        amount_capturable: 0,
-        next_action: null,
-        last_payment_error: lastPaymentError,
-      }, expect);
-      if (!updated) return unchanged();
-      const updatedCharge = await updateCharge(client, charge, {
+      const reason: Decline = output.decline;
+      decline = declineToError(reason, charge.id, paymentMethod, options.authenticated === false);
+      intentChanges = { status: 'requires_payment_method', payment_method_id: null, amount_capturable: 0, next_action: null, last_payment_error: decline };
+      chargeChanges = {
         status: 'failed',
-        failure_code: decline.code,
-        failure_message: decline.message,
+        failure_code: reason.code,
+        failure_message: reason.message,
         processor_reference: output.processorReference,
-        payment_method_details: detailsWith(decline.code === 'incorrect_cvc' ? 'fail' : null),
+        payment_method_details: detailsWith(reason.code === 'incorrect_cvc' ? 'fail' : null),
         outcome: {
-          network_status: decline.networkStatus,
-          reason: decline.declineCode,
-          risk_level: decline.blocked ? 'highest' : 'normal',
+          network_status: reason.networkStatus,
+          reason: reason.declineCode,
+          risk_level: reason.blocked ? 'highest' : 'normal',
           risk_score: output.riskScore,
-          seller_message: decline.blocked ? 'Payrail blocked this payment as too risky.' : 'The bank did not return any further details with this decline.',
-          type: decline.blocked ? 'blocked' : 'issuer_declined',
+          seller_message: reason.blocked ? 'Payrail blocked this payment as too risky.' : 'The bank did not return any further details with this decline.',
+          type: reason.blocked ? 'blocked' : 'issuer_declined',
         },
-      }, 'pending');
-      assert(updatedCharge, `attempt ${charge.id} of ${intent.id} was pending`);
-      await recordEvents(client, scope, work, [
-        { type: 'charge.failed', object: renderCharge(updatedCharge) },
-        { type: 'payment_intent.payment_failed', object: renderPaymentIntent(updated) },
-      ]);
-      return { intent: updated, decline: lastPaymentError };
+      };
+      events.push(
+        { type: 'charge.failed', object: renderCharge({ ...charge, ...chargeChanges }) },
+        { type: 'payment_intent.payment_failed', object: renderPaymentIntent({ ...intent, ...intentChanges }) },
+      );
+      break;
     }
     case 'requires_authentication': {
       const challengeId = newId('auth');
-      const updated = await updatePaymentIntent(client, intent, {
+      intentChanges = {
         status: 'requires_action',
-        next_action: {
-          type: 'redirect_to_url',
-          redirect_to_url: { return_url: intent.return_url, url: `${deps.publicUrl}/3ds/${challengeId}` },
+        next_action: { type: 'redirect_to_url', redirect_to_url: { return_url: intent.return_url, url: `${deps.publicUrl}/3ds/${challengeId}` } },
+      };
+      sideWrites.push({
+        name: 'challenge',
+        statement: {
+          text: `INSERT INTO authentication_challenges (id, account_id, livemode, payment_intent_id, charge_id, status, return_url, created)
+                 SELECT $1::text, $2::text, $3::boolean, $4::text, $5::text, 'pending', $6::text, $7::bigint WHERE ${applied}`,
+          values: [challengeId, scope.accountId, scope.livemode, intent.id, charge.id, intent.return_url, nowSeconds()],
         },
-      }, expect);
-      if (!updated) return unchanged();
-      await client.query(
-        `INSERT INTO authentication_challenges (id, account_id, livemode, payment_intent_id, charge_id, status, return_url, created)
-         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7)`,
-        [challengeId, scope.accountId, scope.livemode, intent.id, charge.id, updated.return_url, nowSeconds()],
-      );
-      await recordEvent(client, scope, work, 'payment_intent.requires_action', renderPaymentIntent(updated));
-      return { intent: updated };
+      });
+      events.push({ type: 'payment_intent.requires_action', object: renderPaymentIntent({ ...intent, ...intentChanges }) });
+      break;
     }
   }
-}
 
-/** Attaches a PaymentMethod to a customer unless it is already attached to someone; returns it when attached now. */
-async function attachIfUnattached(client: Queryable, scope: Scope, paymentMethodId: string, customerId: string): Promise<PaymentMethodRow | undefined> {
-  const result = await client.query<PaymentMethodRow>(
-    'UPDATE payment_methods SET customer_id = $4 WHERE id = $1 AND account_id = $2 AND livemode = $3 AND customer_id IS NULL RETURNING *',
-    [paymentMethodId, scope.accountId, scope.livemode, customerId],
+  const compareAndSet = intentUpdateStatement(intent, intentChanges, { status: 'processing', latestChargeId: charge.id });
+  compareAndSet.values.push(charge.id);
+  compareAndSet.text = compareAndSet.text.replace(
+    ' RETURNING *',
+    ` AND EXISTS (SELECT 1 FROM charges WHERE id = $${compareAndSet.values.length} AND status = 'pending') RETURNING *`,
   );
-  return result.rows[0];
+  const parts: { name: string; statement: Statement }[] = [{ name: 'intent', statement: compareAndSet }];
+  if (chargeChanges) parts.push({ name: 'charge_update', statement: chargeUpdateStatement(charge, chargeChanges, 'pending', applied) });
+  parts.push(...sideWrites);
+  parts.push({ name: 'new_events', statement: eventsInsertStatement(scope, work, events, applied) });
+  sideEvents.forEach((side, index) => parts.push({ name: `side_events_${index}`, statement: eventsInsertStatement(scope, work, side.events, side.guard) }));
+  const rows = await run<PaymentIntentRow>(client, combine(parts, 'SELECT * FROM intent'));
+  if (rows.length === 0) return unchanged();
+  return decline ? { intent: rows[0], decline } : { intent: rows[0] };
 }
 
 export interface ChallengeRow {
@@ -558,6 +580,7 @@ export async function completeChallenge(deps: Dependencies, challengeId: string,
   const output = await callAuthorize(deps, attempt.input);
   const result = await new UnitOfWork(deps.db).finalTransaction((client) =>
     applyAuthorization(client, undefined, deps, begun.scope, attempt.context, output, { offSession: false, authenticated: succeeded }),
+    { singleStatement: true },
   );
   return { intent: result.intent, challenge: begun.challenge };
 }
@@ -669,6 +692,7 @@ async function resolveAttempt(deps: Dependencies, intent: PaymentIntentRow): Pro
   }
   const result = await new UnitOfWork(deps.db).finalTransaction((client) =>
     applyAuthorization(client, undefined, deps, scope, { intent, charge, paymentMethod }, output, { offSession: false, authenticated: authentication ? authentication.status === 'succeeded' : undefined }),
+    { singleStatement: true },
   );
   return result.intent;
 }

@@ -61,6 +61,16 @@ export async function inTransaction<T>(pool: Database, work: (client: pg.PoolCli
   }
 }
 
+/** Runs `work` on one pooled connection without opening a transaction. */
+export async function withClient<T>(pool: Database, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    return await work(client);
+  } finally {
+    client.release();
+  }
+}
+
 const migrationsDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../db/migrations');
 
 /** Applies the numbered SQL files in db/migrations that have not run yet, each in its own transaction. */

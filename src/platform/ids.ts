@@ -4,16 +4,26 @@ const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 /** Random characters after the prefix: 24 base62 characters carry about 142 bits. */
 export const idRandomLength = 24;
 
-/** Unbiased base62 string from the OS random source. */
+/** Random bytes are drawn from the OS in blocks of this size: one system call serves many ids. */
+const randomBlockBytes = 4096;
+let block = randomBytes(randomBlockBytes);
+let blockOffset = 0;
+
+function nextRandomByte(): number {
+  if (blockOffset === randomBlockBytes) {
+    block = randomBytes(randomBlockBytes);
+    blockOffset = 0;
+  }
+  return block[blockOffset++];
+}
+
+/** Unbiased base62 string from the OS random source (CSPRNG bytes, consumed once each). */
 export function randomBase62(length: number): string {
   let result = '';
   while (result.length < length) {
-    const bytes = randomBytes(length * 2);
-    for (const byte of bytes) {
-      // 62 * 4 = 248: bytes at or above it would bias the alphabet, so they are skipped.
-      if (byte < 248) result += alphabet[byte % 62];
-      if (result.length === length) break;
-    }
+    const byte = nextRandomByte();
+    // 62 * 4 = 248: bytes at or above it would bias the alphabet, so they are skipped.
+    if (byte < 248) result += alphabet[byte % 62];
   }
   return result;
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { inTransaction, type Database } from './db.ts';
+import { inTransaction, withClient, type Database } from './db.ts';
+import { run, type Statement } from './statements.ts';
 
 /**
  * The transactions of one request. Services run intermediate steps with `transaction` and the step that produces
@@ -23,11 +24,37 @@ export class UnitOfWork {
     if (this.onCheckpoint) await this.onCheckpoint(client, resourceId);
   }
 
+  /** Whether a checkpoint would write anything (an idempotency key is being tracked). */
+  get checkpoints(): boolean {
+    return this.onCheckpoint !== undefined;
+  }
+
+  /**
+   * Runs one (combined) write statement of an intermediate step. When the request tracks an idempotency key and
+   * names the resource, the statement and the checkpoint commit together; otherwise the statement runs alone,
+   * atomic by itself, in one round trip.
+   */
+  async write<T = Record<string, unknown>>(statement: Statement, checkpointResource?: string): Promise<T[]> {
+    if (checkpointResource !== undefined && this.onCheckpoint) {
+      return this.transaction(async (client) => {
+        const rows = await run<T>(client, statement);
+        await this.checkpoint(client, checkpointResource);
+        return rows;
+      });
+    }
+    return run<T>(this.db, statement);
+  }
+
   transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     return inTransaction(this.db, work);
   }
 
-  finalTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * The request's last step. With `singleStatement` the work promises to write with at most one statement (which
+   * is atomic on its own), so when nothing else must commit with it the BEGIN/COMMIT round trips are skipped.
+   */
+  finalTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, options: { singleStatement?: boolean } = {}): Promise<T> {
+    if (options.singleStatement && !this.onFinal) return withClient(this.db, work);
     return inTransaction(this.db, async (client) => {
       const result = await work(client);
       if (this.onFinal) await this.onFinal(client, result);
