@@ -43,7 +43,7 @@ export function eventsInsertStatement(scope: Scope, work: Pick<UnitOfWork, 'requ
     if (event.previousAttributes) data.previous_attributes = event.previousAttributes;
     values.push(newId('evt'), event.type, JSON.stringify(data));
     const base = values.length - 3;
-    rows.push(`($${base + 1}::text, $1::text, $2::boolean, $${base + 2}::text, $3::text, $${base + 3}::jsonb, $4::text, $5::text, $6::bigint)`);
+    rows.push(`($${base + 1}::text, $1::text, $2::boolean, $${base + 2}::text, $3::text, $${base + 3}::json, $4::text, $5::text, $6::bigint)`);
   }
   const columns = '(id, account_id, livemode, type, api_version, data, request_id, idempotency_key, created)';
   const text = guard

@@ -35,7 +35,7 @@ export function createPool(url: string, size: number): Database {
     connectionString: url,
     max: size,
     idleTimeoutMillis: 30_000,
-    options: `-c lock_timeout=${lockWaitTimeoutMs} -c statement_timeout=${statementTimeoutMs}`,
+    options: `-c lock_timeout=${lockWaitTimeoutMs} -c statement_timeout=${statementTimeoutMs} -c plan_cache_mode=force_custom_plan`,
   });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
