@@ -157,8 +157,10 @@ async function main(): Promise<void> {
     let serverUrl = databaseUrl;
     if (!serverUrl) {
       const secrets = JSON.parse(fs.readFileSync(path.join(dataDirectory, 'secrets.json'), 'utf8')) as { postgresPassword: string };
-      const pgPort = fs.readFileSync(path.join(dataDirectory, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[3];
-      serverUrl = `postgres://postgres:${encodeURIComponent(secrets.postgresPassword)}@127.0.0.1:${pgPort}/payrail`;
+      const pidLines = fs.readFileSync(path.join(dataDirectory, 'postgres', 'postmaster.pid'), 'utf8').split('\n');
+      const socket = pidLines[4]?.trim() ? `?host=${encodeURIComponent(pidLines[4].trim())}` : '';
+      // The same transport Payrail's pool uses (the Unix socket when there is one).
+      serverUrl = `postgres://postgres:${encodeURIComponent(secrets.postgresPassword)}@127.0.0.1:${pidLines[3]}/payrail${socket}`;
     }
     console.log(`TPC-B-like transaction through node-postgres: ${tpcbClients} clients for ${seconds} s ...`);
     const tpcbPerSecond = await tpcb(serverUrl, seconds);
