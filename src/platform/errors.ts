@@ -2,7 +2,7 @@
  * The one catalogue of API errors. Each code names its Stripe `type`, HTTP status and a documented meaning; the
  * error mapper turns an ApiError into Stripe's envelope. A test checks that every code used in src/ is listed here.
  */
-export type ErrorType = 'api_error' | 'card_error' | 'idempotency_error' | 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'rate_limit_error';
+export type ErrorType = 'api_error' | 'card_error' | 'idempotency_error' | 'invalid_request_error' | 'authentication_error';
 
 interface CatalogueEntry {
   type: ErrorType;
@@ -14,9 +14,7 @@ export const errorCatalogue = {
   parameter_unknown: { type: 'invalid_request_error', status: 400, description: 'The request contains a parameter the endpoint does not accept.' },
   parameter_missing: { type: 'invalid_request_error', status: 400, description: 'A required parameter is absent.' },
   parameter_invalid_integer: { type: 'invalid_request_error', status: 400, description: 'A parameter that must be an integer is not one.' },
-  parameter_invalid_string_empty: { type: 'invalid_request_error', status: 400, description: 'A string parameter that may not be empty is empty.' },
   parameter_invalid_empty: { type: 'invalid_request_error', status: 400, description: 'A parameter that needs a value was sent empty.' },
-  parameter_invalid_string_blank: { type: 'invalid_request_error', status: 400, description: 'A string parameter is blank.' },
   parameters_exclusive: { type: 'invalid_request_error', status: 400, description: 'Two parameters that exclude each other were both sent.' },
   invalid_request_body: { type: 'invalid_request_error', status: 400, description: 'The body could not be decoded (malformed JSON, form encoding or UTF-8).' },
   invalid_string_length: { type: 'invalid_request_error', status: 400, description: 'A string parameter is longer than allowed.' },
@@ -57,7 +55,6 @@ export const errorCatalogue = {
   idempotency_key_reused: { type: 'idempotency_error', status: 400, description: 'The idempotency key was used with different parameters or endpoint.' },
   idempotency_key_invalid: { type: 'invalid_request_error', status: 400, description: 'The Idempotency-Key header is empty or longer than 255 characters.' },
   lock_timeout: { type: 'invalid_request_error', status: 429, description: 'The object is locked by another request; retry shortly.' },
-  rate_limit: { type: 'rate_limit_error', status: 429, description: 'Too many requests.' },
   api_error: { type: 'api_error', status: 500, description: 'An unexpected error inside Payrail (always a bug).' },
 } as const satisfies Record<string, CatalogueEntry>;
 
