@@ -18,6 +18,10 @@ export interface Config {
   databasePoolSize: number;
   /** Whether request logging is on. */
   logRequests: boolean;
+  /** Seconds an attempt may stay in flight before the recovery sweep asks the provider about it. */
+  stuckAttemptSeconds: number;
+  /** Milliseconds between runs of the recovery sweep and idempotency-key purge. */
+  maintenanceIntervalMs: number;
 }
 
 function integerSetting(name: string, fallback: number, minimum: number, maximum: number): number {
@@ -42,5 +46,7 @@ export function loadConfig(): Config {
     publicUrl,
     databasePoolSize: integerSetting('PAYRAIL_DB_POOL_SIZE', 20, 1, 500),
     logRequests: process.env.PAYRAIL_LOG_REQUESTS === '1',
+    stuckAttemptSeconds: integerSetting('PAYRAIL_STUCK_ATTEMPT_SECONDS', 30, 1, 86_400),
+    maintenanceIntervalMs: integerSetting('PAYRAIL_MAINTENANCE_INTERVAL_MS', 15_000, 100, 3_600_000),
   };
 }

@@ -43,7 +43,7 @@ function withDatabase(url: string, name: string): string {
  * Opens the database Payrail runs on — the one in DATABASE_URL, or the embedded server for the data folder,
  * started (or joined, when `payrail start` already runs it) — applies migrations and builds the services.
  */
-export async function openPlatform(config: Config, options: { log?: (line: string) => void; poolSize?: number } = {}): Promise<Platform> {
+export async function openPlatform(config: Config, options: { log?: (line: string) => void; poolSize?: number; adoptOrphanDatabase?: boolean } = {}): Promise<Platform> {
   const log = options.log ?? (() => undefined);
   const secrets = loadOrCreateSecrets(config.dataDirectory);
   let embedded: EmbeddedDatabase | undefined;
@@ -54,6 +54,7 @@ export async function openPlatform(config: Config, options: { log?: (line: strin
     embedded = await startEmbeddedPostgres({
       clusterDirectory: path.join(config.dataDirectory, 'postgres'),
       password: secrets.postgresPassword,
+      adoptOrphan: options.adoptOrphanDatabase,
       log: (line) => {
         if (/FATAL|PANIC|ERROR/.test(line)) log(`postgres: ${line}`);
       },

@@ -7,9 +7,6 @@ import { resolveStuckAttempts } from './payments/service.ts';
 import { openPlatform, readDemoKeys, writeDemoKeys, type DemoKeys } from './runtime.ts';
 import type { Database } from './platform/db.ts';
 
-/** How often the background sweep resolves stuck attempts and purges expired idempotency keys. */
-export const maintenanceIntervalMs = 15_000;
-
 async function ensureDemoAccount(config: Config, db: Database): Promise<DemoKeys> {
   const existing = await findDemoAccount(db);
   const saved = readDemoKeys(config);
@@ -30,7 +27,7 @@ async function ensureDemoAccount(config: Config, db: Database): Promise<DemoKeys
 /** `payrail start`: the API server, with graceful shutdown on SIGINT/SIGTERM. */
 export async function startServer(config: Config): Promise<void> {
   const log = (line: string) => console.log(`[payrail] ${line}`);
-  const platform = await openPlatform(config, { log });
+  const platform = await openPlatform(config, { log, adoptOrphanDatabase: true });
   const demo = await ensureDemoAccount(config, platform.db);
   const app = buildApp(platform.deps, { logRequests: config.logRequests });
   await app.listen({ port: config.port, host: config.host });
@@ -48,14 +45,21 @@ Payrail is running on http://localhost:${port}
              -d amount=2000 -d currency=usd -d payment_method=pm_card_visa -d confirm=true
 `);
 
+  // Background maintenance: attempts left in flight by a crash (of this or another Payrail process) are resolved
+  // by asking the provider, and idempotency keys past their retention are purged.
   let sweeping = false;
-  const timer = setInterval(() => {
+  const maintain = () => {
     if (sweeping) return;
     sweeping = true;
-    Promise.all([resolveStuckAttempts(platform.deps), purgeExpiredKeys(platform.db)])
+    Promise.all([resolveStuckAttempts(platform.deps, config.stuckAttemptSeconds), purgeExpiredKeys(platform.db)])
+      .then(([resolved]) => {
+        if (resolved > 0) log(`resolved ${resolved} payment attempt(s) left in flight`);
+      })
       .catch((error) => log(`maintenance failed: ${(error as Error).message}`))
       .finally(() => { sweeping = false; });
-  }, maintenanceIntervalMs);
+  };
+  maintain();
+  const timer = setInterval(maintain, config.maintenanceIntervalMs);
   timer.unref();
 
   let stopping = false;

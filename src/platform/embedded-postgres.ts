@@ -144,7 +144,40 @@ function socketDirectoryFor(clusterDirectory: string, port: number): string {
   return path.join(clusterDirectory, `.s.PGSQL.${port}`).length <= socketPathLengthMax ? clusterDirectory : '';
 }
 
+/**
+ * The Payrail process that owns (started, and will stop) the server of a cluster folder records its pid here. A
+ * server whose owner died (killed, crashed) keeps running; the next `payrail start` adopts it.
+ */
+function ownerFile(clusterDirectory: string): string {
+  return `${clusterDirectory}.owner`;
+}
+
+function ownerAlive(clusterDirectory: string): boolean {
+  try {
+    const pid = Number(fs.readFileSync(ownerFile(clusterDirectory), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid);
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntilGone(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) {
+      process.kill(pid, 'SIGKILL');
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export interface EmbeddedOptions {
+  /**
+   * Take ownership of a running server whose owning Payrail process has died (so this process stops it on
+   * shutdown). `payrail start` adopts; one-off commands only join.
+   */
+  adoptOrphan?: boolean;
   /** Folder that holds the cluster (created on first use). */
   clusterDirectory: string;
   /** Password of the `postgres` superuser, chosen at first initialisation. */
@@ -164,6 +197,21 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   if (existing) {
     const url = connectionUrl(options.password, existing.port, existing.socketDirectory);
     await waitUntilAccepting(url, Date.now() + startTimeoutMs);
+    if (options.adoptOrphan && !ownerAlive(options.clusterDirectory)) {
+      log(`adopting the embedded PostgreSQL left running by a Payrail process that stopped without shutting it down`);
+      fs.writeFileSync(ownerFile(options.clusterDirectory), String(process.pid));
+      return {
+        url,
+        port: existing.port,
+        ownedByThisProcess: true,
+        stop: async () => {
+          if (!isAlive(existing.pid)) return;
+          process.kill(existing.pid, 'SIGINT');
+          await waitUntilGone(existing.pid, stopTimeoutMs);
+          fs.rmSync(ownerFile(options.clusterDirectory), { force: true });
+        },
+      };
+    }
     return { url, port: existing.port, ownedByThisProcess: false, stop: async () => undefined };
   }
 
@@ -234,6 +282,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   }
   // Keep Payrail's event loop free to exit on its own; stop() is the orderly path.
   child.unref();
+  fs.writeFileSync(ownerFile(options.clusterDirectory), String(process.pid));
   (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
 
   return {
@@ -247,6 +296,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
       await exitPromise;
       clearTimeout(timer);
+      fs.rmSync(ownerFile(options.clusterDirectory), { force: true });
     },
   };
 }
