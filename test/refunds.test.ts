@@ -1,25 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
+import { expectStripeError } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
-
-/** Awaits a promise that must fail with a Stripe error and checks its class, code, param and status. */
-async function expectStripeError(
-  promise: Promise<unknown>,
-  expected: { class: new (...args: never[]) => Stripe.errors.StripeError; code?: string; param?: string; statusCode: number },
-): Promise<Stripe.errors.StripeError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof expected.class, `expected ${expected.class.name}, got ${(error as Error)?.constructor?.name}: ${(error as Error)?.message}`);
-    const stripeError = error as Stripe.errors.StripeError;
-    assert.equal(stripeError.statusCode, expected.statusCode);
-    if (expected.code !== undefined) assert.equal(stripeError.code, expected.code);
-    if (expected.param !== undefined) assert.equal(stripeError.param, expected.param);
-    return stripeError;
-  }
-  assert.fail('expected the request to fail');
-}
 
 const invalidRequest = Stripe.errors.StripeInvalidRequestError;
 
