@@ -180,7 +180,7 @@ export async function createPaymentIntent(
   // PaymentMethod, the intent already confirming, its pending charge, the creation event) is one statement.
   const { intent, paymentMethod } = await prepare(deps.db);
   assert(paymentMethod, 'confirm at creation has a payment method');
-  const plan = planAttempt(deps, scope, intent, confirm, paymentMethod.row);
+  const plan = planAttempt(scope, intent, confirm, paymentMethod.row);
   const parts: { name: string; statement: Statement }[] = [];
   if (paymentMethod.isNew) parts.push({ name: 'new_payment_method', statement: paymentMethodInsertStatement(scope, paymentMethod.row) });
   const insert = intentInsertStatement(scope, plan.intent);
@@ -215,7 +215,7 @@ export async function updatePaymentIntentFields(work: UnitOfWork, deps: Dependen
     const intent = await lockIntent(client, scope, id);
     const onlyDescriptive = Object.entries(input).every(([key, value]) => value === undefined || key === 'metadata' || key === 'description');
     // Nothing may change an intent while its attempt is in flight (the attempt's outcome is rendered from it).
-    if (!onlyDescriptive || intent.status === 'processing') assertTransition('update', intent.status, intent.id);
+    if (!onlyDescriptive || intent.status === 'processing') assertTransition('update', intent.status);
     const changes: Partial<PaymentIntentRow> = { metadata: mergeMetadata(intent.metadata, input.metadata) };
     const currency = input.currency !== undefined ? parseCurrency(input.currency) : intent.currency;
     const amount = input.amount ?? intent.amount;
@@ -268,7 +268,7 @@ interface Attempt {
  * Plans the first half of a confirmation: checks the state and builds the attempt (a pending charge) and the
  * intent's move to `processing`. Nothing is written here; the provider is only called after these rows commit.
  */
-function planAttempt(deps: Dependencies, scope: Scope, intent: PaymentIntentRow, input: ConfirmInput, paymentMethod: PaymentMethodRow): Omit<Attempt, 'authorize'> & { changes: Partial<PaymentIntentRow> } {
+function planAttempt(scope: Scope, intent: PaymentIntentRow, input: ConfirmInput, paymentMethod: PaymentMethodRow): Omit<Attempt, 'authorize'> & { changes: Partial<PaymentIntentRow> } {
   checkPaymentMethodOwner(paymentMethod, intent.customer_id);
   const chargeId = newId('ch');
   const changes: Partial<PaymentIntentRow> = {
@@ -328,11 +328,11 @@ function missingPaymentMethod(intent: PaymentIntentRow): ApiError {
 
 /** First half of confirming an existing intent, under its row lock: records the attempt and moves it to `processing`. */
 async function beginAttempt(client: pg.PoolClient, deps: Dependencies, scope: Scope, intent: PaymentIntentRow, input: ConfirmInput): Promise<Attempt> {
-  assertTransition('confirm', intent.status, intent.id, { payment_intent: renderPaymentIntent(intent) });
+  assertTransition('confirm', intent.status, { payment_intent: renderPaymentIntent(intent) });
   const paymentMethodId = input.payment_method ?? intent.payment_method_id;
   if (!paymentMethodId) throw missingPaymentMethod(intent);
   const paymentMethod = await lookupPaymentMethod(client, deps, scope, paymentMethodId, 'payment_method');
-  const plan = planAttempt(deps, scope, intent, input, paymentMethod.row);
+  const plan = planAttempt(scope, intent, input, paymentMethod.row);
   const parts: { name: string; statement: Statement }[] = [];
   if (paymentMethod.isNew) parts.push({ name: 'new_payment_method', statement: paymentMethodInsertStatement(scope, paymentMethod.row) });
   parts.push(
@@ -593,7 +593,7 @@ export interface CaptureInput {
 export async function capturePaymentIntent(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, input: CaptureInput): Promise<IntentResult> {
   return work.finalTransaction(async (client) => {
     const intent = await lockIntent(client, scope, id);
-    assertTransition('capture', intent.status, intent.id, { payment_intent: renderPaymentIntent(intent) });
+    assertTransition('capture', intent.status, { payment_intent: renderPaymentIntent(intent) });
     const amount = input.amount_to_capture ?? intent.amount_capturable;
     if (amount > intent.amount_capturable) {
       throw new ApiError('amount_too_large', `The amount to capture (${amount}) must be less than or equal to the PaymentIntent's amount_capturable (${intent.amount_capturable}).`, { param: 'amount_to_capture' });
@@ -625,7 +625,7 @@ export const cancellationReasons = ['duplicate', 'fraudulent', 'requested_by_cus
 export async function cancelPaymentIntent(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, reason: (typeof cancellationReasons)[number] | undefined): Promise<IntentResult> {
   return work.finalTransaction(async (client) => {
     const intent = await lockIntent(client, scope, id);
-    assertTransition('cancel', intent.status, intent.id, { payment_intent: renderPaymentIntent(intent) });
+    assertTransition('cancel', intent.status, { payment_intent: renderPaymentIntent(intent) });
     if (intent.status === 'requires_capture') {
       const charge = await findCharge(client, scope, intent.latest_charge_id ?? '');
       assert(charge && charge.status === 'succeeded' && !charge.captured && charge.processor_reference, `intent ${id} in requires_capture has an authorized charge`);

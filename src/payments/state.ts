@@ -26,20 +26,11 @@ export const allowedFrom: Record<PaymentIntentOperation, readonly PaymentIntentS
   refund: ['succeeded'],
 };
 
-const verbs: Record<PaymentIntentOperation, string> = {
-  update: 'update',
-  confirm: 'confirm',
-  capture: 'capture',
-  cancel: 'cancel',
-  authenticate: 'authenticate',
-  refund: 'refund',
-};
-
-export function assertTransition(operation: PaymentIntentOperation, status: PaymentIntentStatus, intentId: string, extra: Record<string, unknown> = {}): void {
+export function assertTransition(operation: PaymentIntentOperation, status: PaymentIntentStatus, extra: Record<string, unknown> = {}): void {
   if ((allowedFrom[operation] as readonly string[]).includes(status)) return;
   throw new ApiError(
     'payment_intent_unexpected_state',
-    `This PaymentIntent's status is ${status}, but you can only ${verbs[operation]} a PaymentIntent with one of the following statuses: ${allowedFrom[operation].join(', ')}.`,
+    `This PaymentIntent's status is ${status}, but you can only ${operation} a PaymentIntent with one of the following statuses: ${allowedFrom[operation].join(', ')}.`,
     { extra },
   );
 }
