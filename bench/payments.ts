@@ -8,6 +8,8 @@
  * 3. On the same Postgres, runs a plain TPC-B-like transaction (pgbench's: 3 updates, 1 select, 1 insert) from 8
  *    clients for the same time, through node-postgres and, when installed, with pgbench itself; prints
  *    transactions/s and the ratio.
+ * 4. When pgbench is installed, runs Payrail's own two statements per payment (bench/payment-ceiling.sql) with it:
+ *    what the database alone can do for this data model, without HTTP or Node.
  *
  * Settings: BENCH_SECONDS (default 20), BENCH_CONNECTIONS (default 64), BENCH_TPCB_CLIENTS (default 8).
  */
@@ -117,12 +119,27 @@ async function tpcb(url: string, durationSeconds: number): Promise<number> {
   return transactions / durationSeconds;
 }
 
+function hasPgbench(): boolean {
+  return spawnSync('pgbench', ['--version'], { encoding: 'utf8' }).status === 0;
+}
+
 function pgbench(url: string, durationSeconds: number): number | undefined {
-  const probe = spawnSync('pgbench', ['--version'], { encoding: 'utf8' });
-  if (probe.status !== 0) return undefined;
+  if (!hasPgbench()) return undefined;
   const init = spawnSync('pgbench', ['-i', '-s', '1', '-q', url], { encoding: 'utf8' });
   if (init.status !== 0) return undefined;
   const run = spawnSync('pgbench', ['-c', String(tpcbClients), '-j', '2', '-T', String(durationSeconds), url], { encoding: 'utf8' });
+  const match = /tps = ([\d.]+)/.exec(run.stdout);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Payrail's own two statements per payment (bench/payment-ceiling.sql) driven by pgbench: the database's ceiling. */
+function paymentCeiling(url: string, accountId: string, durationSeconds: number): number | undefined {
+  if (!hasPgbench()) return undefined;
+  const run = spawnSync(
+    'pgbench',
+    ['-n', '-M', 'extended', '-f', path.join(root, 'bench/payment-ceiling.sql'), '-D', `account=${accountId}`, '-c', '16', '-j', '2', '-T', String(durationSeconds), url],
+    { encoding: 'utf8' },
+  );
   const match = /tps = ([\d.]+)/.exec(run.stdout);
   return match ? Number(match[1]) : undefined;
 }
@@ -166,6 +183,9 @@ async function main(): Promise<void> {
     const tpcbPerSecond = await tpcb(serverUrl, seconds);
     console.log(`pgbench TPC-B (if pgbench is installed): ${tpcbClients} clients for ${seconds} s ...`);
     const pgbenchPerSecond = pgbench(serverUrl, seconds);
+    console.log(`Payrail's payment statements through pgbench (if installed): 16 clients for ${seconds} s ...`);
+    const demo = JSON.parse(fs.readFileSync(path.join(dataDirectory, 'demo-keys.json'), 'utf8')) as { accountId: string };
+    const ceilingPerSecond = paymentCeiling(serverUrl, demo.accountId, seconds);
 
     const summary = [
       '',
@@ -174,6 +194,7 @@ async function main(): Promise<void> {
       `TPC-B tx/s (node)   ${tpcbPerSecond.toFixed(0)}  (${tpcbClients} clients, same Postgres, synchronous_commit on)`,
       `TPC-B tx/s pgbench  ${pgbenchPerSecond === undefined ? 'n/a (pgbench not installed)' : pgbenchPerSecond.toFixed(0)}`,
       `ratio payments/TPC-B ${(paymentsPerSecond / tpcbPerSecond).toFixed(2)} (node)${pgbenchPerSecond ? `, ${(paymentsPerSecond / pgbenchPerSecond).toFixed(2)} (pgbench)` : ''}`,
+      `payment SQL only    ${ceilingPerSecond === undefined ? 'n/a (pgbench not installed)' : `${ceilingPerSecond.toFixed(0)} payments/s (bench/payment-ceiling.sql via pgbench, 16 clients; Payrail reaches ${(paymentsPerSecond / ceilingPerSecond).toFixed(2)} of it)`}`,
       `machine             ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
     ];
     console.log(summary.join('\n'));
