@@ -6,7 +6,7 @@ import { TestProcessor } from './connectors/test-processor/connector.ts';
 import type { Dependencies } from './dependencies.ts';
 import { SecretBox } from './platform/crypto.ts';
 import { createPool, migrate, type Database } from './platform/db.ts';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres.ts';
+import { clusterDirectoryFor, startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres.ts';
 import { decodeEncryptionKey, loadOrCreateSecrets } from './platform/secrets.ts';
 
 export const embeddedDatabaseName = 'payrail';
@@ -51,8 +51,9 @@ export async function openPlatform(config: Config, options: { log?: (line: strin
   if (config.databaseUrl) {
     url = config.databaseUrl;
   } else {
+    const clusterDirectory = clusterDirectoryFor(config.dataDirectory);
     embedded = await startEmbeddedPostgres({
-      clusterDirectory: path.join(config.dataDirectory, 'postgres'),
+      clusterDirectory,
       password: secrets.postgresPassword,
       adoptOrphan: options.adoptOrphanDatabase,
       log: (line) => {
@@ -61,7 +62,7 @@ export async function openPlatform(config: Config, options: { log?: (line: strin
     });
     await ensureDatabase(embedded.url, embeddedDatabaseName);
     url = withDatabase(embedded.url, embeddedDatabaseName);
-    if (embedded.ownedByThisProcess) log(`embedded PostgreSQL listening on 127.0.0.1:${embedded.port} (data in ${path.join(config.dataDirectory, 'postgres')})`);
+    if (embedded.ownedByThisProcess) log(`embedded PostgreSQL listening on 127.0.0.1:${embedded.port} (data in ${clusterDirectory})`);
   }
   const db = createPool(url, options.poolSize ?? config.databasePoolSize);
   try {

@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -67,6 +68,39 @@ function ensureUnprivilegedUser(): RunAs | undefined {
   const created = lookup();
   if (!created) throw new Error('could not create the postgres system user');
   return created;
+}
+
+/** Whether every folder above `directory` lets `runAs` enter it (execute permission for that user). */
+function reachable(directory: string, runAs: RunAs): boolean {
+  let current = path.dirname(path.resolve(directory));
+  for (;;) {
+    if (fs.existsSync(current)) {
+      const stat = fs.statSync(current);
+      const bit = stat.uid === runAs.uid ? 0o100 : stat.gid === runAs.gid ? 0o010 : 0o001;
+      if ((stat.mode & bit) === 0) return false;
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return true;
+    current = parent;
+  }
+}
+
+/** Where root-run clusters go when the data folder is somewhere the `postgres` user cannot enter (under /root). */
+const fallbackClusterRoot = '/var/lib/payrail/clusters';
+
+/**
+ * The folder for the cluster of a data folder: `<data>/postgres`, unless Payrail runs as root and the server's
+ * `postgres` user cannot reach it (a checkout under /root, mode 700); then a folder under /var/lib/payrail named after
+ * the data folder, so `npm start` works wherever the checkout is.
+ */
+export function clusterDirectoryFor(dataDirectory: string): string {
+  const preferred = path.join(dataDirectory, 'postgres');
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return preferred;
+  const runAs = ensureUnprivilegedUser();
+  if (!runAs || reachable(preferred, runAs)) return preferred;
+  const name = createHash('sha256').update(path.resolve(dataDirectory)).digest('hex').slice(0, 16);
+  fs.mkdirSync(fallbackClusterRoot, { recursive: true, mode: 0o755 });
+  return path.join(fallbackClusterRoot, name);
 }
 
 function chownRecursive(target: string, runAs: RunAs): void {
@@ -217,6 +251,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 
   const binaries = await loadBinaries();
   const runAs = ensureUnprivilegedUser();
+  if (runAs && !reachable(options.clusterDirectory, runAs)) {
+    throw new Error(`PostgreSQL runs as the '${superuser}' system user (it refuses root), which cannot reach ${options.clusterDirectory}.`);
+  }
   const spawnIdentity = runAs ? { uid: runAs.uid, gid: runAs.gid } : {};
 
   if (!fs.existsSync(path.join(options.clusterDirectory, 'PG_VERSION'))) {
