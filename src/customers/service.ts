@@ -1,6 +1,6 @@
 import type { Queryable } from '../platform/db.ts';
 import { missing } from '../platform/errors.ts';
-import { recordEvent, type Scope } from '../events/service.ts';
+import { changedAttributes, recordEvent, type Scope } from '../events/service.ts';
 import { newId, nowSeconds } from '../platform/ids.ts';
 import type { PageRequest, Page } from '../platform/pagination.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
@@ -60,12 +60,8 @@ export async function modifyCustomer(work: UnitOfWork, scope: Scope, id: string,
       metadata: mergeMetadata(current.metadata, input.metadata),
     };
     const row = await updateCustomer(client, scope, id, fields);
-    const previous: Record<string, unknown> = {};
-    const before = renderCustomer(current);
     const after = renderCustomer(row);
-    for (const key of Object.keys(after)) {
-      if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) previous[key] = before[key];
-    }
+    const previous = changedAttributes(renderCustomer(current), after);
     // An update that changes nothing is not a state change, so it records no event (as at Stripe).
     if (Object.keys(previous).length > 0) await recordEvent(client, scope, work, 'customer.updated', after, previous);
     return row;

@@ -74,6 +74,18 @@ export async function recordEvent(
   await recordEvents(client, scope, work, [{ type, object, previousAttributes }]);
 }
 
+/**
+ * Stripe's `previous_attributes`: the top-level fields of an object's rendering that an update changed, with their
+ * values before it. Empty when nothing changed (and then no event is recorded).
+ */
+export function changedAttributes(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+  const previous: Record<string, unknown> = {};
+  for (const key of Object.keys(after)) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) previous[key] = before[key];
+  }
+  return previous;
+}
+
 export function renderEvent(row: EventRow): Record<string, unknown> {
   return {
     id: row.id,

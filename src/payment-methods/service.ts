@@ -1,7 +1,7 @@
 import type { Dependencies } from '../dependencies.ts';
 import type { Queryable } from '../platform/db.ts';
 import { ApiError, missing } from '../platform/errors.ts';
-import { recordEvent, type Scope } from '../events/service.ts';
+import { changedAttributes, recordEvent, type Scope } from '../events/service.ts';
 import { newId, nowSeconds } from '../platform/ids.ts';
 import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
 import type { Page, PageRequest } from '../platform/pagination.ts';
@@ -189,10 +189,7 @@ export async function updatePaymentMethod(work: UnitOfWork, scope: Scope, id: st
     });
     const before = renderPaymentMethod(current);
     const after = renderPaymentMethod(row);
-    const previous: Record<string, unknown> = {};
-    for (const key of Object.keys(after)) {
-      if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) previous[key] = before[key];
-    }
+    const previous = changedAttributes(before, after);
     // An update that changes nothing is not a state change, so it records no event (as at Stripe).
     if (Object.keys(previous).length > 0) await recordEvent(client, scope, work, 'payment_method.updated', after, previous);
     return row;
