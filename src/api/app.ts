@@ -160,6 +160,7 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     validateExpand(route.response, expand);
     const params = route.parameters.parse(input, '')!;
     checkPathIds(request.params as Record<string, string>);
+    route.precheck?.(params);
 
     const scope = { accountId: caller.accountId, livemode: caller.livemode };
     const path = request.url.split('?')[0];

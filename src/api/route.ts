@@ -36,6 +36,11 @@ export interface RouteDefinition<P extends Properties = Properties, R = unknown>
   response: ResponseShape;
   /** Whether a publishable key may call it (Stripe allows tokenization only). */
   publishable?: boolean;
+  /**
+   * Checks that need no database, run before an idempotency key is taken: as at Stripe, a request refused here is not
+   * stored under its key, and the client may retry the key with corrected parameters.
+   */
+  precheck?(params: ObjectOf<P>): void;
   handle(context: RouteContext, params: ObjectOf<P>): Promise<R>;
   /**
    * For routes whose services checkpoint (multi-step requests): finishes the request for a resource an earlier,

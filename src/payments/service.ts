@@ -53,6 +53,8 @@ export interface ConfirmInput {
 /** The result of an operation that may end in a card decline: the intent, and the error to answer with. */
 export interface IntentResult {
   intent: PaymentIntentRow;
+  /** Set when this call applied a provider's answer (rather than finding it applied already). */
+  applied?: boolean;
   decline?: LastPaymentError & { payment_method?: unknown };
 }
 
@@ -533,7 +535,7 @@ async function applyAuthorization(
   sideEvents.forEach((side, index) => parts.push({ name: `side_events_${index}`, statement: eventsInsertStatement(scope, work, side.events, side.guard) }));
   const rows = await run<PaymentIntentRow>(client, combine(parts, 'SELECT * FROM intent'));
   if (rows.length === 0) return unchanged();
-  return decline ? { intent: rows[0], decline } : { intent: rows[0] };
+  return decline ? { intent: rows[0], decline, applied: true } : { intent: rows[0], applied: true };
 }
 
 export interface ChallengeRow {
@@ -667,14 +669,14 @@ export async function resolveStuckAttempts(deps: Dependencies, olderThanSeconds 
   const stuck = await findStuckPaymentIntents(deps.db, olderThanSeconds, stuckAttemptBatchMax);
   let resolved = 0;
   for (const intent of stuck) {
-    const result = await resolveAttempt(deps, intent);
-    if (result && result.status !== 'processing') resolved += 1;
+    // Counted only when this sweep applied the outcome (another sweep may have got there first).
+    if ((await resolveAttempt(deps, intent))?.applied) resolved += 1;
   }
   return resolved;
 }
 
 /** Asks the connector about an intent's in-flight attempt and applies the answer; undefined if it cannot tell yet. */
-async function resolveAttempt(deps: Dependencies, intent: PaymentIntentRow): Promise<PaymentIntentRow | undefined> {
+async function resolveAttempt(deps: Dependencies, intent: PaymentIntentRow): Promise<IntentResult | undefined> {
   const scope: Scope = { accountId: intent.account_id, livemode: intent.livemode };
   const charge = intent.latest_charge_id ? await findCharge(deps.db, scope, intent.latest_charge_id) : undefined;
   const paymentMethod = charge ? await findPaymentMethod(deps.db, scope, charge.payment_method_id) : undefined;
@@ -694,7 +696,7 @@ async function resolveAttempt(deps: Dependencies, intent: PaymentIntentRow): Pro
     applyAuthorization(client, undefined, deps, scope, { intent, charge, paymentMethod }, output, { offSession: false, authenticated: authentication ? authentication.status === 'succeeded' : undefined }),
     { singleStatement: true },
   );
-  return result.intent;
+  return result;
 }
 
 /**

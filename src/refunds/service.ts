@@ -27,13 +27,18 @@ export interface RefundInput {
  * movement of a payment takes), so concurrent refunds serialize and the total never exceeds what was captured;
  * a CHECK constraint on charges backs this up.
  */
-export async function createRefund(work: UnitOfWork, deps: Dependencies, scope: Scope, input: RefundInput): Promise<RefundRow> {
+/** A refund names exactly one of a charge or a PaymentIntent. */
+export function checkRefundTarget(input: Pick<RefundInput, 'charge' | 'payment_intent'>): void {
   if (input.charge === undefined && input.payment_intent === undefined) {
     throw new ApiError('parameter_missing', 'One of the following params should be provided for this request: payment_intent or charge.', { param: 'charge' });
   }
   if (input.charge !== undefined && input.payment_intent !== undefined) {
     throw new ApiError('parameters_exclusive', 'You may only specify one of these parameters: charge, payment_intent.', { param: 'payment_intent' });
   }
+}
+
+export async function createRefund(work: UnitOfWork, deps: Dependencies, scope: Scope, input: RefundInput): Promise<RefundRow> {
+  checkRefundTarget(input);
   return work.finalTransaction(async (client) => {
     let intentId: string;
     if (input.payment_intent !== undefined) {

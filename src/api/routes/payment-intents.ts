@@ -1,5 +1,5 @@
 import { ApiError } from '../../platform/errors.ts';
-import { maximumAmount } from '../../platform/money.ts';
+import { checkChargeAmount, maximumAmount, parseCurrency } from '../../platform/money.ts';
 import { renderPaymentIntent } from '../../payments/render.ts';
 import {
   cancellationReasons, cancelPaymentIntent, capturePaymentIntent, confirmPaymentIntent, createPaymentIntent, listPaymentIntentPage,
@@ -61,7 +61,8 @@ export const paymentIntentRoutes = [
       error_on_requires_action: boolean(),
     }),
     response: { kind: 'object', type: 'payment_intent' },
-    handle: (context, params) => {
+    precheck: (params) => {
+      checkChargeAmount(params.amount, parseCurrency(params.currency));
       if (!params.confirm && params.return_url !== undefined) {
         throw new ApiError('payment_intent_invalid_parameter', 'You can only pass return_url when confirm=true.', { param: 'return_url' });
       }
@@ -71,6 +72,8 @@ export const paymentIntentRoutes = [
       if (params.confirm && params.payment_method === undefined) {
         throw new ApiError('parameter_missing', 'A payment_method is required to confirm a PaymentIntent at creation.', { param: 'payment_method' });
       }
+    },
+    handle: (context, params) => {
       const confirm = params.confirm
         ? { return_url: params.return_url, off_session: params.off_session, error_on_requires_action: params.error_on_requires_action }
         : undefined;

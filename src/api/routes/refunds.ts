@@ -1,5 +1,5 @@
 import { renderRefund } from '../../refunds/render.ts';
-import { createRefund, listRefundPage, refundReasons, retrieveRefund, updateRefund } from '../../refunds/service.ts';
+import { checkRefundTarget, createRefund, listRefundPage, refundReasons, retrieveRefund, updateRefund } from '../../refunds/service.ts';
 import { maximumAmount } from '../../platform/money.ts';
 import { defineRoute, presentList, presentObject } from '../route.ts';
 import { enumeration, integer, metadata, object, string } from '../schema.ts';
@@ -16,6 +16,7 @@ export const refundRoutes = [
       metadata: metadata(),
     }),
     response: { kind: 'object', type: 'refund' },
+    precheck: (params) => checkRefundTarget(params),
     handle: (context, params) => createRefund(context.work, context.deps, context.scope, params),
     present: (row) => presentObject(renderRefund(row)),
   }),
