@@ -74,16 +74,35 @@ export async function recordEvent(
   await recordEvents(client, scope, work, [{ type, object, previousAttributes }]);
 }
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /**
- * Stripe's `previous_attributes`: the top-level fields of an object's rendering that an update changed, with their
- * values before it. Empty when nothing changed (and then no event is recorded).
+ * What `before` was where it differs from `after`, Stripe-style: within objects only the changed keys, with a key
+ * that did not exist before given as null; anything else (scalars, arrays) whole. Undefined when equal.
  */
-export function changedAttributes(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+function previousValue(before: unknown, after: unknown): unknown {
+  if (JSON.stringify(before) === JSON.stringify(after)) return undefined;
+  if (!isPlainObject(before) || !isPlainObject(after)) return before;
   const previous: Record<string, unknown> = {};
-  for (const key of Object.keys(after)) {
-    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) previous[key] = before[key];
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (!Object.hasOwn(before, key)) {
+      previous[key] = null;
+      continue;
+    }
+    const changed = previousValue(before[key], after[key]);
+    if (changed !== undefined) previous[key] = changed;
   }
   return previous;
+}
+
+/**
+ * Stripe's `previous_attributes`: for the fields of an object's rendering that an update changed, their values before
+ * it (nested objects list only their changed keys). Empty when nothing changed (and then no event is recorded).
+ */
+export function changedAttributes(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+  return (previousValue(before, after) as Record<string, unknown> | undefined) ?? {};
 }
 
 export function renderEvent(row: EventRow): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import type { Dependencies } from '../dependencies.ts';
-import { recordEvent, type Scope } from '../events/service.ts';
+import { changedAttributes, recordEvent, type Scope } from '../events/service.ts';
 import type { Queryable } from '../platform/db.ts';
 import { ApiError, missing } from '../platform/errors.ts';
 import { newId, nowSeconds } from '../platform/ids.ts';
@@ -103,10 +103,10 @@ export async function updateRefund(work: UnitOfWork, scope: Scope, id: string, m
     const refund = await findRefund(client, scope, id, { forUpdate: true });
     if (!refund) throw missing('refund', id);
     const updated = await updateRefundMetadata(client, refund, mergeMetadata(refund.metadata, metadata));
-    // Both sides come from jsonb, so equal metadata serializes identically; an unchanged refund records no event.
-    if (JSON.stringify(updated.metadata) !== JSON.stringify(refund.metadata)) {
-      await recordEvent(client, scope, work, 'refund.updated', renderRefund(updated), { metadata: refund.metadata });
-    }
+    const after = renderRefund(updated);
+    const previous = changedAttributes(renderRefund(refund), after);
+    // An update that changes nothing is not a state change, so it records no event (as at Stripe).
+    if (Object.keys(previous).length > 0) await recordEvent(client, scope, work, 'refund.updated', after, previous);
     return updated;
   });
 }
