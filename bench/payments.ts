@@ -4,7 +4,7 @@
  * 1. Starts the platform (`payrail start`) on a fresh embedded database in a temporary folder (or on DATABASE_URL's
  *    server, in a fresh database), with the production settings (synchronous_commit on).
  * 2. Drives create-and-confirm PaymentIntents (pm_card_visa, automatic capture) from many concurrent HTTP clients for
- *    a fixed time; prints payments/s and p50/p99 latency.
+ *    a fixed time; prints payments/s and p50/p99 latency; then the same with a fresh Idempotency-Key per request.
  * 3. On the same Postgres, runs a plain TPC-B-like transaction (pgbench's: 3 updates, 1 select, 1 insert) from 8
  *    clients for the same time, through node-postgres and, when installed, with pgbench itself; prints
  *    transactions/s and the ratio.
@@ -14,6 +14,7 @@
  * Settings: BENCH_SECONDS (default 20), BENCH_CONNECTIONS (default 64), BENCH_TPCB_CLIENTS (default 8).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,7 +62,7 @@ async function startPlatform(dataDirectory: string, port: number, databaseUrl: s
   return { child, secretKey };
 }
 
-async function drivePayments(baseUrl: string, secretKey: string, durationSeconds: number): Promise<{ count: number; errors: number; latencies: number[] }> {
+async function drivePayments(baseUrl: string, secretKey: string, durationSeconds: number, idempotencyKeys = false): Promise<{ count: number; errors: number; latencies: number[] }> {
   const pool = new Pool(baseUrl, { connections, pipelining: 1 });
   const body = 'amount=2000&currency=usd&payment_method=pm_card_visa&confirm=true';
   const headers = { authorization: `Bearer ${secretKey}`, 'content-type': 'application/x-www-form-urlencoded' };
@@ -71,7 +72,9 @@ async function drivePayments(baseUrl: string, secretKey: string, durationSeconds
   const client = async () => {
     while (Date.now() < deadline) {
       const started = performance.now();
-      const response = await pool.request({ method: 'POST', path: '/v1/payment_intents', headers, body });
+      // The stripe SDK sends a fresh Idempotency-Key with every POST; the second measurement does the same.
+      const requestHeaders = idempotencyKeys ? { ...headers, 'idempotency-key': randomUUID() } : headers;
+      const response = await pool.request({ method: 'POST', path: '/v1/payment_intents', headers: requestHeaders, body });
       const text = await response.body.text();
       latencies.push(performance.now() - started);
       if (response.statusCode !== 200 || !text.includes('"status":"succeeded"')) errors += 1;
@@ -169,6 +172,9 @@ async function main(): Promise<void> {
     const run = await drivePayments(baseUrl, secretKey, seconds);
     const sorted = [...run.latencies].sort((a, b) => a - b);
     const paymentsPerSecond = run.count / seconds;
+    console.log(`the same with an Idempotency-Key on every request (as the stripe SDK sends): ${seconds} s ...`);
+    const keyed = await drivePayments(baseUrl, secretKey, seconds, true);
+    const keyedSorted = [...keyed.latencies].sort((a, b) => a - b);
 
     // The database of the run: DATABASE_URL's, or the embedded server's (its port is in postmaster.pid).
     let serverUrl = databaseUrl;
@@ -191,6 +197,7 @@ async function main(): Promise<void> {
       '',
       `payments/s          ${paymentsPerSecond.toFixed(0)}  (${run.count} payments, ${run.errors} errors, ${connections} connections, ${seconds} s)`,
       `latency p50 / p99   ${percentile(sorted, 0.5).toFixed(1)} ms / ${percentile(sorted, 0.99).toFixed(1)} ms`,
+      `with Idempotency-Key ${(keyed.count / seconds).toFixed(0)} payments/s (${keyed.errors} errors), p50 / p99 ${percentile(keyedSorted, 0.5).toFixed(1)} ms / ${percentile(keyedSorted, 0.99).toFixed(1)} ms`,
       `TPC-B tx/s (node)   ${tpcbPerSecond.toFixed(0)}  (${tpcbClients} clients, same Postgres, synchronous_commit on)`,
       `TPC-B tx/s pgbench  ${pgbenchPerSecond === undefined ? 'n/a (pgbench not installed)' : pgbenchPerSecond.toFixed(0)}`,
       `ratio payments/TPC-B ${(paymentsPerSecond / tpcbPerSecond).toFixed(2)} (node)${pgbenchPerSecond ? `, ${(paymentsPerSecond / pgbenchPerSecond).toFixed(2)} (pgbench)` : ''}`,
