@@ -13,7 +13,7 @@
  *
  * Settings: BENCH_SECONDS (default 20), BENCH_CONNECTIONS (default 64), BENCH_TPCB_CLIENTS (default 8).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,6 +21,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Pool } from 'undici';
+import { findFreePort } from '../src/platform/embedded-postgres.ts';
+import { startPlatform, type PlatformProcess } from '../test/helpers/platform-process.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
@@ -33,33 +35,11 @@ function percentile(sorted: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
 }
 
-async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startPlatform(dataDirectory: string, port: number, databaseUrl: string | undefined): Promise<{ child: ChildProcess; secretKey: string }> {
+async function startPayrail(dataDirectory: string, port: number, databaseUrl: string | undefined): Promise<PlatformProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env, PAYRAIL_DATA_DIR: dataDirectory, PORT: String(port), PAYRAIL_DB_POOL_SIZE: process.env.PAYRAIL_DB_POOL_SIZE ?? '16' };
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   else delete env.DATABASE_URL;
-  const child = spawn(process.execPath, [path.join(root, 'bin/payrail.mjs'), 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Test publishable key')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`payrail exited with ${code} during start:\n${output}`)));
-  });
-  const secretKey = /Test secret key\s+(sk_test_\w+)/.exec(output)?.[1];
-  if (!secretKey) throw new Error('could not read the demo secret key');
-  return { child, secretKey };
+  return startPlatform(env);
 }
 
 async function drivePayments(baseUrl: string, secretKey: string, durationSeconds: number, idempotencyKeys = false): Promise<{ count: number; errors: number; latencies: number[] }> {
@@ -161,9 +141,9 @@ async function main(): Promise<void> {
     parsed.pathname = `/${name}`;
     databaseUrl = parsed.toString();
   }
-  const port = await freePort();
+  const port = await findFreePort();
   console.log(`starting Payrail on a fresh database (${databaseUrl ? 'DATABASE_URL server' : 'embedded PostgreSQL'}) ...`);
-  const { child, secretKey } = await startPlatform(dataDirectory, port, databaseUrl);
+  const { child, secretKey } = await startPayrail(dataDirectory, port, databaseUrl);
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
     console.log(`warming up for ${warmupSeconds} s ...`);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
+import { stripeErrorOf as sdkError } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
 /**
@@ -38,17 +39,6 @@ function assertError(response: RawResponse, status: number, expected: Expected =
   if (expected.param === null) assert.equal(error.param, undefined, response.text);
   else if (expected.param !== undefined) assert.equal(error.param, expected.param, response.text);
   return error;
-}
-
-/** Awaits an SDK call that must fail and returns the Stripe error. */
-async function sdkError(call: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await call;
-  } catch (error) {
-    assert.ok(error instanceof Stripe.errors.StripeError, `not a StripeError: ${String(error)}`);
-    return error;
-  }
-  assert.fail('the call was expected to fail');
 }
 
 function assertInvalidRequest(error: Stripe.errors.StripeError, statusCode: number, code: string, param?: string): void {

@@ -1,71 +1,18 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import Stripe from 'stripe';
+import { findFreePort } from '../src/platform/embedded-postgres.ts';
+import { payrailCli as cli, startPlatform, stopPlatform } from './helpers/platform-process.ts';
 import { createTestDatabase } from './helpers/server.ts';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cli = path.join(root, 'bin/payrail.mjs');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function environment(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
   if (!('DATABASE_URL' in extra)) delete env.DATABASE_URL;
   return env;
-}
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  secretKey: string;
-  publishableKey: string;
-  accountId: string;
-}
-
-async function start(env: NodeJS.ProcessEnv): Promise<Started> {
-  const child = spawn(process.execPath, [cli, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  await new Promise<void>((resolve, reject) => {
-    const check = setInterval(() => {
-      if (output.includes('Test publishable key')) {
-        clearInterval(check);
-        resolve();
-      }
-    }, 20);
-    child.on('exit', (code) => {
-      clearInterval(check);
-      reject(new Error(`payrail start exited with ${code}:\n${output}`));
-    });
-  });
-  return {
-    child,
-    output: () => output,
-    secretKey: /Test secret key\s+(sk_test_\w+)/.exec(output)![1],
-    publishableKey: /Test publishable key\s+(pk_test_\w+)/.exec(output)![1],
-    accountId: /Demo platform account\s+(acct_\w+)/.exec(output)![1],
-  };
-}
-
-async function stop(started: Started): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => started.child.on('exit', (code) => resolve(code)));
-  started.child.kill('SIGTERM');
-  return exited;
 }
 
 function stripeAt(key: string, port: number): Stripe {
@@ -81,9 +28,9 @@ describe('payrail CLI with the embedded database', () => {
   after(() => fs.rmSync(dataDirectory, { recursive: true, force: true }));
 
   it('starts, serves payments, creates accounts beside the running server, stops cleanly and restarts with the same keys', async () => {
-    const port = await freePort();
+    const port = await findFreePort();
     const env = environment({ PAYRAIL_DATA_DIR: dataDirectory, PORT: String(port) });
-    const first = await start(env);
+    const first = await startPlatform(env);
     assert.match(first.output(), new RegExp(`running on http://localhost:${port}`));
     const intent = await stripeAt(first.secretKey, port).paymentIntents.create({ amount: 1000, currency: 'eur', payment_method: 'pm_card_visa', confirm: true });
     assert.equal(intent.status, 'succeeded');
@@ -96,16 +43,16 @@ describe('payrail CLI with the embedded database', () => {
     assert.match(customer.id, /^cus_/);
     await assert.rejects(stripeAt(secondKey, port).paymentIntents.retrieve(intent.id), (error: { statusCode?: number }) => error.statusCode === 404);
 
-    assert.equal(await stop(first), 0);
+    assert.equal(await stopPlatform(first), 0);
     assert.match(first.output(), /stopped cleanly/);
     assert.equal(fs.existsSync(path.join(dataDirectory, 'postgres', 'postmaster.pid')), false, 'embedded Postgres stopped');
 
-    const second = await start(env);
+    const second = await startPlatform(env);
     assert.equal(second.accountId, first.accountId);
     assert.equal(second.secretKey, first.secretKey);
     const again = await stripeAt(second.secretKey, port).paymentIntents.retrieve(intent.id);
     assert.equal(again.status, 'succeeded');
-    assert.equal(await stop(second), 0);
+    assert.equal(await stopPlatform(second), 0);
   });
 
   it('migrate applies migrations and exits', () => {

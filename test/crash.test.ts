@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { findFreePort } from '../src/platform/embedded-postgres.ts';
+import { startPlatform } from './helpers/platform-process.ts';
 
 /**
  * Fault test: the Payrail process is killed (SIGKILL, no shutdown) in the middle of a burst of create-and-confirm
@@ -14,39 +13,7 @@ import pg from 'pg';
  * processing once the recovery sweep has run, none charged twice, and every payment the client saw succeed still
  * succeeded.
  */
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cli = path.join(root, 'bin/payrail.mjs');
 const burstSize = 150;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function start(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [cli, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  await new Promise<void>((resolve, reject) => {
-    const check = setInterval(() => {
-      if (output.includes('Test publishable key')) {
-        clearInterval(check);
-        resolve();
-      }
-    }, 20);
-    child.on('exit', (code) => {
-      clearInterval(check);
-      reject(new Error(`payrail start exited with ${code}:\n${output}`));
-    });
-  });
-  return { child, output: () => output };
-}
 
 describe('a Payrail process killed mid-payment', () => {
   let dataDirectory: string;
@@ -57,7 +24,7 @@ describe('a Payrail process killed mid-payment', () => {
   after(() => fs.rmSync(dataDirectory, { recursive: true, force: true }));
 
   it('leaves every payment consistent after a restart, with in-flight attempts resolved once', async () => {
-    const port = await freePort();
+    const port = await findFreePort();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       PAYRAIL_DATA_DIR: dataDirectory,
@@ -66,8 +33,7 @@ describe('a Payrail process killed mid-payment', () => {
       PAYRAIL_MAINTENANCE_INTERVAL_MS: '200',
     };
     delete env.DATABASE_URL;
-    const first = await start(env);
-    const keys = JSON.parse(fs.readFileSync(path.join(dataDirectory, 'demo-keys.json'), 'utf8')) as { secretKey: string };
+    const first = await startPlatform(env);
 
     const succeededBeforeKill = new Set<string>();
     let killed = false;
@@ -75,7 +41,7 @@ describe('a Payrail process killed mid-payment', () => {
       try {
         const response = await fetch(`http://127.0.0.1:${port}/v1/payment_intents`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${keys.secretKey}`, 'content-type': 'application/x-www-form-urlencoded' },
+          headers: { authorization: `Bearer ${first.secretKey}`, 'content-type': 'application/x-www-form-urlencoded' },
           body: `amount=${1000 + index}&currency=usd&payment_method=pm_card_visa&confirm=true`,
         });
         const body = (await response.json()) as { id?: string; status?: string };
@@ -94,7 +60,7 @@ describe('a Payrail process killed mid-payment', () => {
     await exited;
 
     // The embedded database outlived its owner; the next start adopts it.
-    const second = await start(env);
+    const second = await startPlatform(env);
     const secrets = JSON.parse(fs.readFileSync(path.join(dataDirectory, 'secrets.json'), 'utf8')) as { postgresPassword: string };
     const pid = fs.readFileSync(path.join(dataDirectory, 'postgres', 'postmaster.pid'), 'utf8').split('\n');
     const db = new pg.Client({ connectionString: `postgres://postgres:${encodeURIComponent(secrets.postgresPassword)}@127.0.0.1:${pid[3]}/payrail` });

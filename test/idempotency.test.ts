@@ -6,6 +6,7 @@ import { fingerprint } from '../src/api/idempotency.ts';
 import { parseForm } from '../src/api/request-parsing.ts';
 import type { AuthorizeOutput } from '../src/connectors/connector.ts';
 import { resolveStuckAttempts } from '../src/payments/service.ts';
+import { stripeErrorOf as rejection } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
 /**
@@ -59,16 +60,6 @@ describe('idempotent requests', () => {
   function errorBody(error: Stripe.errors.StripeError): Record<string, unknown> {
     const { headers: _headers, statusCode: _statusCode, requestId: _requestId, ...body } = error.raw as Record<string, unknown>;
     return body;
-  }
-
-  async function rejection(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-    try {
-      await promise;
-    } catch (error) {
-      assert.ok(error instanceof Stripe.errors.StripeError, `expected a Stripe error, got ${String(error)}`);
-      return error;
-    }
-    assert.fail('expected the request to fail');
   }
 
   describe('replays', () => {

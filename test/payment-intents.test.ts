@@ -1,20 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
+import { stripeErrorOf as stripeError } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestAccount, type TestServer } from './helpers/server.ts';
 
 type StripeError = InstanceType<typeof Stripe.errors.StripeError>;
-
-/** Awaits a call that must fail and returns the SDK's error. */
-async function stripeError(promise: Promise<unknown>): Promise<StripeError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Stripe.errors.StripeError) return error;
-    throw error;
-  }
-  assert.fail('expected the call to fail with a Stripe error');
-}
 
 /** Asserts an invalid-request error (400) with the given code and, when given, param. */
 async function expectInvalidRequest(promise: Promise<unknown>, code: string, param?: string): Promise<StripeError> {

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { KeyResolver } from '../src/accounts/service.ts';
 import { sha256 } from '../src/platform/crypto.ts';
+import { stripeErrorOf as sdkError } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestAccount, type TestServer } from './helpers/server.ts';
 
 /**
@@ -12,17 +13,6 @@ import { startTestServer, type TestAccount, type TestServer } from './helpers/se
  */
 
 const card = { number: '4242424242424242', exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, cvc: '123' };
-
-/** Awaits an SDK call that must fail and returns the Stripe error. */
-async function sdkError(call: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await call;
-  } catch (error) {
-    assert.ok(error instanceof Stripe.errors.StripeError, `not a StripeError: ${String(error)}`);
-    return error;
-  }
-  assert.fail('the call was expected to fail');
-}
 
 /** The call fails exactly as for an id that never existed (and never leaks the object). */
 async function assertMissing(call: Promise<unknown>, param?: string): Promise<void> {

@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
+import { stripeErrorOf as stripeError } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
-type StripeError = InstanceType<typeof Stripe.errors.StripeError>;
 
 const returnUrl = 'https://shop.example.com/checkout/return?order=42';
-
-async function stripeError(promise: Promise<unknown>): Promise<StripeError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Stripe.errors.StripeError) return error;
-    throw error;
-  }
-  assert.fail('expected the call to fail with a Stripe error');
-}
 
 /** The challenge page address from a `requires_action` intent. */
 function challengeUrl(intent: Stripe.PaymentIntent): string {

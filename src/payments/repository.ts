@@ -182,12 +182,6 @@ export function chargeInsertStatement(row: Omit<ChargeRow, 'seq'>): Statement {
   };
 }
 
-export async function insertCharge(db: Queryable, row: Omit<ChargeRow, 'seq'>): Promise<ChargeRow> {
-  const statement = chargeInsertStatement(row);
-  const result = await db.query<ChargeRow>(prepared(`${statement.text} RETURNING *`, statement.values));
-  return result.rows[0];
-}
-
 export async function findCharge(db: Queryable, scope: Scope, id: string): Promise<ChargeRow | undefined> {
   const result = await db.query<ChargeRow>('SELECT * FROM charges WHERE id = $1 AND account_id = $2 AND livemode = $3', [id, scope.accountId, scope.livemode]);
   return result.rows[0];

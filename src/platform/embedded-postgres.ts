@@ -110,7 +110,8 @@ function chownRecursive(target: string, runAs: RunAs): void {
   }
 }
 
-async function findFreePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that is free right now (the OS picks it). */
+export async function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();

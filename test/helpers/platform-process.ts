@@ -1,0 +1,52 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The `payrail` CLI of this checkout. */
+export const payrailCli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/payrail.mjs');
+
+export interface PlatformProcess {
+  child: ChildProcess;
+  /** Everything the process printed so far (stdout and stderr). */
+  output: () => string;
+  secretKey: string;
+  publishableKey: string;
+  accountId: string;
+}
+
+/**
+ * Runs `payrail start` as its own process (as a user would) and waits until it has printed the demo account's keys.
+ * Used by the CLI and fault tests and by the benchmark.
+ */
+export async function startPlatform(env: NodeJS.ProcessEnv): Promise<PlatformProcess> {
+  const child = spawn(process.execPath, [payrailCli, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  await new Promise<void>((resolve, reject) => {
+    const check = setInterval(() => {
+      if (output.includes('Test publishable key')) {
+        clearInterval(check);
+        resolve();
+      }
+    }, 20);
+    child.on('exit', (code) => {
+      clearInterval(check);
+      reject(new Error(`payrail start exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    child,
+    output: () => output,
+    secretKey: /Test secret key\s+(sk_test_\w+)/.exec(output)![1],
+    publishableKey: /Test publishable key\s+(pk_test_\w+)/.exec(output)![1],
+    accountId: /Demo platform account\s+(acct_\w+)/.exec(output)![1],
+  };
+}
+
+/** SIGTERM (graceful shutdown) and the exit code. */
+export async function stopPlatform(started: PlatformProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => started.child.on('exit', (code) => resolve(code)));
+  started.child.kill('SIGTERM');
+  return exited;
+}
