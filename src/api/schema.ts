@@ -1,4 +1,5 @@
 import { ApiError } from '../platform/errors.ts';
+import type { RangeBounds } from '../platform/pagination.ts';
 import { metadataKeyLengthMax, metadataKeysMax, metadataValueLengthMax, type MetadataUpdate } from '../platform/metadata.ts';
 
 /**
@@ -254,15 +255,8 @@ export function metadata(): Schema<MetadataUpdate | undefined> {
   };
 }
 
-export interface RangeFilter {
-  gt?: number;
-  gte?: number;
-  lt?: number;
-  lte?: number;
-}
-
 /** Stripe's `created` filter: an exact timestamp or an object of gt/gte/lt/lte bounds. */
-export function rangeFilter(): Schema<RangeFilter | undefined> {
+export function rangeFilter(): Schema<RangeBounds | undefined> {
   const bounds = object({ gt: integer({ minimum: 0 }), gte: integer({ minimum: 0 }), lt: integer({ minimum: 0 }), lte: integer({ minimum: 0 }) });
   const exact = integer({ minimum: 0 });
   return {
@@ -270,7 +264,7 @@ export function rangeFilter(): Schema<RangeFilter | undefined> {
       if (value === undefined) return undefined;
       if (isPlainObject(value)) {
         const parsed = bounds.parse(value, param)!;
-        const result: RangeFilter = {};
+        const result: RangeBounds = {};
         for (const key of ['gt', 'gte', 'lt', 'lte'] as const) if (parsed[key] !== undefined) result[key] = parsed[key];
         return result;
       }
