@@ -22,6 +22,12 @@ export interface Config {
   stuckAttemptSeconds: number;
   /** Milliseconds between runs of the recovery sweep and idempotency-key purge. */
   maintenanceIntervalMs: number;
+  /** Milliseconds between runs of the ledger jobs (sealing, settlement, payouts). */
+  ledgerIntervalMs: number;
+  /** JSON exchange-rates file loaded into the exchange_rates table at start (default config/exchange-rates.json). */
+  exchangeRatesFile: string | undefined;
+  /** JSON pricing file replacing the built-in platform default pricing. */
+  pricingFile: string | undefined;
 }
 
 function integerSetting(name: string, fallback: number, minimum: number, maximum: number): number {
@@ -48,5 +54,8 @@ export function loadConfig(): Config {
     logRequests: process.env.PAYRAIL_LOG_REQUESTS === '1',
     stuckAttemptSeconds: integerSetting('PAYRAIL_STUCK_ATTEMPT_SECONDS', 30, 1, 86_400),
     maintenanceIntervalMs: integerSetting('PAYRAIL_MAINTENANCE_INTERVAL_MS', 15_000, 100, 3_600_000),
+    ledgerIntervalMs: integerSetting('PAYRAIL_LEDGER_INTERVAL_MS', 1_000, 100, 3_600_000),
+    exchangeRatesFile: process.env.PAYRAIL_EXCHANGE_RATES_FILE ? path.resolve(process.env.PAYRAIL_EXCHANGE_RATES_FILE) : undefined,
+    pricingFile: process.env.PAYRAIL_PRICING_FILE ? path.resolve(process.env.PAYRAIL_PRICING_FILE) : undefined,
   };
 }

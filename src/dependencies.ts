@@ -1,6 +1,14 @@
+import { fileURLToPath } from 'node:url';
+import { AccountSettingsCache } from './accounts/settings.ts';
 import type { Connector } from './connectors/connector.ts';
+import { ExchangeRates } from './fees/exchange-rates.ts';
+import { defaultPricing, type Pricing } from './fees/pricing.ts';
+import type { Clock } from './platform/clock.ts';
 import type { SecretBox } from './platform/crypto.ts';
 import type { Database } from './platform/db.ts';
+
+/** The rates file loaded at start when PAYRAIL_EXCHANGE_RATES_FILE does not name another. */
+export const defaultExchangeRatesFile = fileURLToPath(new URL('../config/exchange-rates.json', import.meta.url));
 
 /** The long-lived collaborators that services need, built once at start. */
 export interface Dependencies {
@@ -9,4 +17,24 @@ export interface Dependencies {
   connector: Connector;
   /** Base URL for links handed to customers (3-D Secure pages). */
   publicUrl: string;
+  /** Time for settlement dates, payout schedules and ledger entries (adjustable in tests). */
+  clock: Clock;
+  /** Account money settings (settlement currency, delay, pricing overrides), cached briefly. */
+  settings: AccountSettingsCache;
+  /** The platform's default pricing, which accounts may override. */
+  pricing: Pricing;
+  exchangeRates: ExchangeRates;
+}
+
+export function buildDependencies(input: { db: Database; secretBox: SecretBox; connector: Connector; publicUrl: string; clock: Clock; pricing?: Pricing }): Dependencies {
+  return {
+    db: input.db,
+    secretBox: input.secretBox,
+    connector: input.connector,
+    publicUrl: input.publicUrl,
+    clock: input.clock,
+    settings: new AccountSettingsCache(input.db),
+    pricing: input.pricing ?? defaultPricing,
+    exchangeRates: new ExchangeRates(input.db),
+  };
 }

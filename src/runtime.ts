@@ -3,7 +3,10 @@ import path from 'node:path';
 import pg from 'pg';
 import type { Config } from './config.ts';
 import { TestProcessor } from './connectors/test-processor/connector.ts';
-import type { Dependencies } from './dependencies.ts';
+import { buildDependencies, defaultExchangeRatesFile, type Dependencies } from './dependencies.ts';
+import { loadRatesFile } from './fees/exchange-rates.ts';
+import { loadPricingFile } from './fees/pricing-file.ts';
+import { systemClock } from './platform/clock.ts';
 import { SecretBox } from './platform/crypto.ts';
 import { createPool, migrate, type Database } from './platform/db.ts';
 import { clusterDirectoryFor, startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres.ts';
@@ -74,7 +77,10 @@ export async function openPlatform(config: Config, options: { log?: (line: strin
     throw error;
   }
   const encryptionKey = decodeEncryptionKey(config.encryptionKeyBase64 ?? secrets.encryptionKey);
-  const deps: Dependencies = { db, secretBox: new SecretBox(encryptionKey), connector: new TestProcessor(), publicUrl: config.publicUrl };
+  const clock = systemClock;
+  await loadRatesFile(db, config.exchangeRatesFile ?? defaultExchangeRatesFile, clock.nowSeconds());
+  const pricing = config.pricingFile ? loadPricingFile(config.pricingFile) : undefined;
+  const deps: Dependencies = buildDependencies({ db, secretBox: new SecretBox(encryptionKey), connector: new TestProcessor(), publicUrl: config.publicUrl, clock, pricing });
   return {
     deps,
     db,

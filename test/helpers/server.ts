@@ -5,7 +5,9 @@ import Stripe from 'stripe';
 import { createAccount, issueKeys } from '../../src/accounts/service.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { TestProcessor } from '../../src/connectors/test-processor/connector.ts';
-import type { Dependencies } from '../../src/dependencies.ts';
+import { buildDependencies, defaultExchangeRatesFile, type Dependencies } from '../../src/dependencies.ts';
+import { loadRatesFile } from '../../src/fees/exchange-rates.ts';
+import { AdjustableClock } from '../../src/platform/clock.ts';
 import { SecretBox } from '../../src/platform/crypto.ts';
 import { createPool, migrate, type Database } from '../../src/platform/db.ts';
 
@@ -53,6 +55,8 @@ export interface TestServer {
   port: number;
   db: Database;
   deps: Dependencies;
+  /** The server's clock: `clock.advance(seconds)` moves settlement dates and payout schedules forward. */
+  clock: AdjustableClock;
   /** The first account, ready to use. */
   account: TestAccount;
   createAccount(name?: string): Promise<TestAccount>;
@@ -67,20 +71,14 @@ export interface TestServer {
 /** Starts the API on an ephemeral port over a fresh database, with one account. */
 export async function startTestServer(): Promise<TestServer> {
   const database = await createTestDatabase();
-  const app0 = { publicUrl: '' };
-  const deps: Dependencies = {
-    db: database.db,
-    secretBox: new SecretBox(randomBytes(32)),
-    connector: new TestProcessor(),
-    get publicUrl() {
-      return app0.publicUrl;
-    },
-  };
+  const clock = new AdjustableClock();
+  await loadRatesFile(database.db, defaultExchangeRatesFile, clock.nowSeconds());
+  const deps: Dependencies = buildDependencies({ db: database.db, secretBox: new SecretBox(randomBytes(32)), connector: new TestProcessor(), publicUrl: '', clock });
   const app = buildApp(deps);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as AddressInfo).port;
   const baseUrl = `http://127.0.0.1:${port}`;
-  app0.publicUrl = baseUrl;
+  deps.publicUrl = baseUrl;
 
   const stripeFor = (key: string) => new Stripe(key, { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0, telemetry: false });
   const makeAccount = async (name = 'Test account'): Promise<TestAccount> => {
@@ -94,6 +92,7 @@ export async function startTestServer(): Promise<TestServer> {
     port,
     db: database.db,
     deps,
+    clock,
     account,
     createAccount: makeAccount,
     liveKeys: async (accountId) => {
