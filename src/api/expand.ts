@@ -7,12 +7,17 @@ import { findPaymentMethod } from '../payment-methods/repository.ts';
 import { renderPaymentMethod } from '../payment-methods/render.ts';
 import { findCharge, findPaymentIntent } from '../payments/repository.ts';
 import { renderCharge, renderPaymentIntent } from '../payments/render.ts';
+import { findBalanceTransaction } from '../balance-transactions/repository.ts';
+import { renderBalanceTransaction } from '../balance-transactions/render.ts';
+import { findRefund } from '../refunds/repository.ts';
+import { renderRefund } from '../refunds/render.ts';
 
 /** Stripe's limit on expansion depth ("a.b.c.d"). */
 export const expandDepthMax = 4;
 export const expandPathsMax = 20;
 
-type ObjectType = 'payment_intent' | 'charge' | 'customer' | 'payment_method' | 'refund' | 'event';
+type ObjectType = 'payment_intent' | 'charge' | 'customer' | 'payment_method' | 'refund' | 'event' | 'balance_transaction' | 'balance_transaction_source'
+  | 'balance' | 'account' | 'payout' | 'bank_account';
 type Loader = (db: Queryable, scope: Scope, id: string) => Promise<Record<string, unknown> | undefined>;
 
 const loaders: Record<string, Loader> = {
@@ -32,16 +37,40 @@ const loaders: Record<string, Loader> = {
     const row = await findPaymentIntent(db, scope, id);
     return row && renderPaymentIntent(row);
   },
+  refund: async (db, scope, id) => {
+    const row = await findRefund(db, scope, id);
+    return row && renderRefund(row);
+  },
+  balance_transaction: async (db, scope, id) => {
+    const row = await findBalanceTransaction(db, scope, id);
+    return row && renderBalanceTransaction(row);
+  },
+  // A balance transaction's source is whichever object moved the money; its id prefix says which.
+  balance_transaction_source: async (db, scope, id) => {
+    const loader = sourceLoaders.find(([prefix]) => id.startsWith(prefix))?.[1];
+    return loader ? loader(db, scope, id) : undefined;
+  },
 };
+
+const sourceLoaders: [string, Loader][] = [
+  ['ch_', (db, scope, id) => loaders.charge(db, scope, id)],
+  ['re_', (db, scope, id) => loaders.refund(db, scope, id)],
+];
 
 /** For each object type, its expandable fields and the type each expands to. */
 const expandableFields: Record<ObjectType, Record<string, ObjectType>> = {
   payment_intent: { latest_charge: 'charge', customer: 'customer', payment_method: 'payment_method' },
-  charge: { customer: 'customer', payment_intent: 'payment_intent', payment_method: 'payment_method' },
-  refund: { charge: 'charge', payment_intent: 'payment_intent' },
+  charge: { customer: 'customer', payment_intent: 'payment_intent', payment_method: 'payment_method', balance_transaction: 'balance_transaction' },
+  refund: { charge: 'charge', payment_intent: 'payment_intent', balance_transaction: 'balance_transaction', failure_balance_transaction: 'balance_transaction' },
   payment_method: { customer: 'customer' },
   customer: {},
   event: {},
+  balance_transaction: { source: 'balance_transaction_source' },
+  balance_transaction_source: {},
+  balance: {},
+  account: {},
+  payout: { balance_transaction: 'balance_transaction', failure_balance_transaction: 'balance_transaction' },
+  bank_account: {},
 };
 
 export type ResponseShape = { kind: 'object'; type: ObjectType } | { kind: 'list'; type: ObjectType } | { kind: 'none' };

@@ -16,6 +16,14 @@ const objectSchemas: Record<string, JsonSchema> = {
   ]),
   refund: objectSchema('refund', ['amount', 'charge', 'created', 'currency', 'metadata', 'payment_intent', 'reason', 'status']),
   event: objectSchema('event', ['api_version', 'created', 'data', 'livemode', 'pending_webhooks', 'request', 'type']),
+  payout: objectSchema('payout', [
+    'amount', 'arrival_date', 'automatic', 'balance_transaction', 'created', 'currency', 'description', 'destination', 'failure_balance_transaction',
+    'failure_code', 'failure_message', 'livemode', 'metadata', 'method', 'reconciliation_status', 'source_type', 'statement_descriptor', 'status', 'type',
+  ]),
+  bank_account: objectSchema('bank_account', [
+    'account', 'account_holder_name', 'account_holder_type', 'bank_name', 'country', 'currency', 'default_for_currency', 'fingerprint', 'last4',
+    'metadata', 'routing_number', 'status',
+  ]),
 };
 
 function objectSchema(name: string, fields: string[]): JsonSchema {

@@ -51,7 +51,8 @@ export const defaultPricing: Pricing = {
 /** The defaults with an account's overrides applied. */
 export function effectivePricing(defaults: Pricing, overrides: PricingOverrides): Pricing {
   const rules: Pricing['rules'] = {};
-  for (const [type, byCurrency] of Object.entries(defaults.rules)) rules[type] = { ...byCurrency };
+  // Rules are copied down to each rule object, so changing the result can never change the platform defaults.
+  for (const [type, byCurrency] of Object.entries(defaults.rules)) rules[type] = Object.fromEntries(Object.entries(byCurrency).map(([currency, rule]) => [currency, { ...rule }]));
   for (const [type, byCurrency] of Object.entries(overrides.rules ?? {})) {
     const merged = (rules[type] ??= {});
     for (const [currency, rule] of Object.entries(byCurrency)) {

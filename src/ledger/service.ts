@@ -24,10 +24,12 @@ export function movementParts(prefix: string, movement: Partial<Movement>, guard
 
 /** Writes a movement inside the caller's transaction, in one statement. */
 export async function writeMovement(client: Queryable, movement: Partial<Movement>): Promise<void> {
-  const parts = movementParts('movement', movement);
+  // Each part returns a row per row written, so the final SELECT can count them (a CTE without RETURNING cannot be read).
+  const parts = movementParts('movement', movement).map((part) => ({ ...part, statement: { ...part.statement, text: `${part.statement.text} RETURNING 1` } }));
   if (parts.length === 0) return;
-  const clauses = parts.map((part) => part.name);
-  await run(client, combine(parts, `SELECT ${clauses.map((name) => `(SELECT count(*) FROM ${name})`).join(' + ')} AS written`));
+  // The INSERTs have no RETURNING, so the final query cannot read them; PostgreSQL runs every data-modifying
+  // WITH part to completion whether or not it is referenced.
+  await run(client, combine(parts, 'SELECT 1 AS written'));
 }
 
 export function entriesOnly(entries: LedgerEntry[]): Partial<Movement> {

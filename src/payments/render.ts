@@ -66,7 +66,7 @@ export function renderCharge(row: ChargeRow): Record<string, unknown> {
     application: null,
     application_fee: null,
     application_fee_amount: null,
-    balance_transaction: null,
+    balance_transaction: row.balance_transaction_id,
     billing_details: details.billing_details ?? null,
     calculated_statement_descriptor: 'PAYRAIL',
     captured: row.captured,

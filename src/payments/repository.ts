@@ -69,6 +69,13 @@ export interface ChargeRow {
   processor_reference: string | null;
   metadata: Record<string, string>;
   created: number;
+  /** The balance transaction of its capture (null until captured). */
+  balance_transaction_id: string | null;
+  /** The authorization hold entry of a manual-capture charge, resolved by its capture or void. */
+  hold_entry_id: string | null;
+  /** Where its captured amount settled, and at what rate (numeric text; null without conversion). */
+  settlement_currency: string | null;
+  exchange_rate: string | null;
 }
 
 const intentColumns = [
@@ -169,7 +176,8 @@ export async function findStuckPaymentIntents(db: Queryable, olderThanSeconds: n
 
 const chargeColumns = [
   'amount_captured', 'amount_refunded', 'status', 'captured', 'authorized', 'released', 'failure_code', 'failure_message',
-  'outcome', 'payment_method_details', 'processor_reference', 'metadata', 'description',
+  'outcome', 'payment_method_details', 'processor_reference', 'metadata', 'description', 'balance_transaction_id', 'hold_entry_id',
+  'settlement_currency', 'exchange_rate',
 ] as const satisfies readonly (keyof ChargeRow)[];
 
 export function chargeInsertStatement(row: Omit<ChargeRow, 'seq'>): Statement {

@@ -15,6 +15,9 @@ import { renderCard, renderPaymentMethod } from '../payment-methods/render.ts';
 import type { PaymentMethodRow } from '../payment-methods/repository.ts';
 import { findPaymentMethod, insertPaymentMethod, paymentMethodInsertStatement } from '../payment-methods/repository.ts';
 import { lookupPaymentMethod, resolvePaymentMethod, revealCardNumber } from '../payment-methods/service.ts';
+import { authorizationHold, captureMovement, holdRelease } from '../ledger/movements.ts';
+import { movementParts, writeMovement } from '../ledger/service.ts';
+import { captureSettlement } from './ledger.ts';
 import { renderCharge, renderPaymentIntent } from './render.ts';
 import {
   chargeInsertStatement, findCharge, findPaymentIntent, findStuckPaymentIntents, insertPaymentIntent, intentInsertStatement, listPaymentIntents, updateCharge,
@@ -309,6 +312,10 @@ function planAttempt(scope: Scope, intent: PaymentIntentRow, input: ConfirmInput
     processor_reference: null,
     metadata: {},
     created: nowSeconds(),
+    balance_transaction_id: null,
+    hold_entry_id: null,
+    settlement_currency: null,
+    exchange_rate: null,
   };
   return {
     intent: planned,
@@ -461,6 +468,23 @@ async function applyAuthorization(
         payment_method_details: detailsWith(paymentMethod.card.cvc_provided ? 'pass' : null, { amount_authorized: charge.amount }),
         outcome: { network_status: 'approved_by_network', reason: null, risk_level: 'normal', risk_score: output.riskScore, seller_message: 'Payment complete.', type: 'authorized' },
       };
+      // The ledger moves with the state, in the same statement and under the same compare-and-set: a capture posts
+      // the charge (net to pending, fee to the platform); an authorization alone posts a hold.
+      const now = deps.clock.nowSeconds();
+      if (output.captured) {
+        const settlement = await captureSettlement(deps, scope, charge, charge.amount);
+        const movement = captureMovement(scope, charge, settlement, null, now);
+        Object.assign(chargeChanges, {
+          balance_transaction_id: movement.balanceTransactions[0].id,
+          settlement_currency: settlement.settlementCurrency,
+          exchange_rate: settlement.exchangeRate,
+        });
+        sideWrites.push(...movementParts('ledger', movement, applied));
+      } else {
+        const hold = authorizationHold(scope, charge.id, charge.amount, charge.currency, now);
+        chargeChanges.hold_entry_id = hold.id;
+        sideWrites.push(...movementParts('ledger', { entries: [hold] }, applied));
+      }
       events.push(
         { type: 'charge.succeeded', object: renderCharge({ ...charge, ...chargeChanges }) },
         { type: output.captured ? 'payment_intent.succeeded' : 'payment_intent.amount_capturable_updated', object: renderPaymentIntent({ ...intent, ...intentChanges }) },
@@ -609,7 +633,20 @@ export async function capturePaymentIntent(work: UnitOfWork, deps: Dependencies,
     if (output.status !== 'succeeded') {
       throw new ApiError('processing_error', 'The capture could not be completed by the processor. Try again in a little bit.', { extra: { payment_intent: renderPaymentIntent(intent) } });
     }
-    const updatedCharge = await updateCharge(client, charge, { captured: true, amount_captured: amount, released: amount < charge.amount });
+    // One entry posts the capture and voids the whole hold, so a partial capture releases the rest. (Charges
+    // authorized before the ledger existed have no hold to void.)
+    const settlement = await captureSettlement(deps, scope, charge, amount);
+    const hold = charge.hold_entry_id ? { entryId: charge.hold_entry_id } : null;
+    const movement = captureMovement(scope, charge, settlement, hold, deps.clock.nowSeconds());
+    await writeMovement(client, movement);
+    const updatedCharge = await updateCharge(client, charge, {
+      captured: true,
+      amount_captured: amount,
+      released: amount < charge.amount,
+      balance_transaction_id: movement.balanceTransactions[0].id,
+      settlement_currency: settlement.settlementCurrency,
+      exchange_rate: settlement.exchangeRate,
+    });
     const updated = await updatePaymentIntent(client, intent, {
       status: 'succeeded',
       amount_received: amount,
@@ -634,6 +671,9 @@ export async function cancelPaymentIntent(work: UnitOfWork, deps: Dependencies, 
       const output = await deps.connector.void({ attemptId: charge.id, processorReference: charge.processor_reference, amount: charge.amount, currency: charge.currency });
       if (output.status !== 'succeeded') {
         throw new ApiError('processing_error', 'The authorization could not be released by the processor. Try again in a little bit.', { extra: { payment_intent: renderPaymentIntent(intent) } });
+      }
+      if (charge.hold_entry_id) {
+        await writeMovement(client, { entries: [holdRelease(scope, charge.id, charge.hold_entry_id, charge.amount, charge.currency, deps.clock.nowSeconds())] });
       }
       const released = await updateCharge(client, charge, { released: true });
       await recordEvent(client, scope, work, 'charge.refunded', renderCharge(released));

@@ -16,13 +16,17 @@ export interface RefundRow {
   processor_reference: string | null;
   metadata: Record<string, string>;
   created: number;
+  balance_transaction_id: string | null;
+  failure_balance_transaction_id: string | null;
 }
 
 export async function insertRefund(db: Queryable, row: RefundRow): Promise<RefundRow> {
   const result = await db.query<RefundRow>(
-    `INSERT INTO refunds (id, account_id, livemode, charge_id, payment_intent_id, amount, currency, status, reason, failure_reason, processor_reference, metadata, created)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING *`,
-    [row.id, row.account_id, row.livemode, row.charge_id, row.payment_intent_id, row.amount, row.currency, row.status, row.reason, row.failure_reason, row.processor_reference, row.metadata, row.created],
+    `INSERT INTO refunds (id, account_id, livemode, charge_id, payment_intent_id, amount, currency, status, reason, failure_reason, processor_reference, metadata, created,
+       balance_transaction_id, failure_balance_transaction_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING *`,
+    [row.id, row.account_id, row.livemode, row.charge_id, row.payment_intent_id, row.amount, row.currency, row.status, row.reason, row.failure_reason, row.processor_reference, row.metadata, row.created,
+      row.balance_transaction_id, row.failure_balance_transaction_id],
   );
   return result.rows[0];
 }

@@ -9,6 +9,9 @@ import type { Page, PageRequest } from '../platform/pagination.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { renderCharge, reportedAmountRefunded } from '../payments/render.ts';
 import { findCharge, findPaymentIntent, updateCharge } from '../payments/repository.ts';
+import { refundMovement } from '../ledger/movements.ts';
+import { writeMovement } from '../ledger/service.ts';
+import { refundSettlement } from '../payments/ledger.ts';
 import { renderRefund } from './render.ts';
 import { findRefund, insertRefund, listRefunds, updateRefundMetadata, type RefundRow } from './repository.ts';
 
@@ -70,6 +73,9 @@ export async function createRefund(work: UnitOfWork, deps: Dependencies, scope: 
     if (output.status === 'failed') {
       throw new ApiError('processing_error', 'The refund could not be completed by the processor. Try again in a little bit.', { param: 'amount' });
     }
+    // The refund is drawn from the merchant's available balance in the same transaction (docs/ledger.md).
+    const movement = refundMovement(scope, { id, amount, currency: charge.currency }, await refundSettlement(deps, scope, charge, amount), deps.clock.nowSeconds());
+    await writeMovement(client, movement);
     const refund = await insertRefund(client, {
       id,
       account_id: scope.accountId,
@@ -84,6 +90,8 @@ export async function createRefund(work: UnitOfWork, deps: Dependencies, scope: 
       processor_reference: output.status === 'succeeded' ? output.processorReference : null,
       metadata: mergeMetadata({}, input.metadata),
       created: nowSeconds(),
+      balance_transaction_id: movement.balanceTransactions[0].id,
+      failure_balance_transaction_id: null,
     });
     const updatedCharge = await updateCharge(client, charge, { amount_refunded: charge.amount_refunded + amount });
     await recordEvent(client, scope, work, 'refund.created', renderRefund(refund));

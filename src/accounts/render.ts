@@ -1,0 +1,67 @@
+import { effectivePricing, type Pricing } from '../fees/pricing.ts';
+import type { AccountSettings } from './settings.ts';
+
+/** The `accounts` row: who the merchant is (settings live in `account_settings`). */
+export interface AccountRecord {
+  id: string;
+  name: string;
+  created: number;
+}
+
+/**
+ * Stripe's payout schedule: `weekly_anchor` and `monthly_anchor` are only shown for the interval they apply to,
+ * as at Stripe; the stored anchors are kept so switching back restores them.
+ */
+function renderSchedule(settings: AccountSettings): Record<string, unknown> {
+  const schedule: Record<string, unknown> = { delay_days: settings.payout_delay_days, interval: settings.payout_interval };
+  if (settings.payout_interval === 'weekly') schedule.weekly_anchor = settings.payout_weekly_anchor;
+  if (settings.payout_interval === 'monthly') schedule.monthly_anchor = settings.payout_monthly_anchor;
+  return schedule;
+}
+
+/**
+ * The Stripe `account` object for a merchant's own account (a Standard account that can take charges and receive
+ * payouts), plus the Payrail extension `payrail_settings`: country, extra settlement currencies, the pricing
+ * overrides as stored and the effective pricing (platform defaults with the overrides merged in).
+ */
+export function renderAccount(account: AccountRecord, settings: AccountSettings, defaultPricing: Pricing): Record<string, unknown> {
+  return {
+    id: account.id,
+    object: 'account',
+    business_profile: {
+      mcc: null,
+      name: account.name,
+      product_description: null,
+      support_address: null,
+      support_email: null,
+      support_phone: null,
+      support_url: null,
+      url: null,
+    },
+    business_type: null,
+    capabilities: { card_payments: 'active', transfers: 'active' },
+    charges_enabled: true,
+    controller: { type: 'account' },
+    country: settings.country,
+    created: account.created,
+    default_currency: settings.default_currency,
+    details_submitted: true,
+    email: null,
+    metadata: {},
+    payouts_enabled: true,
+    settings: {
+      payouts: {
+        debit_negative_balances: settings.debit_negative_balances,
+        schedule: renderSchedule(settings),
+        statement_descriptor: null,
+      },
+    },
+    type: 'standard',
+    payrail_settings: {
+      country: settings.country,
+      settlement_currencies: settings.settlement_currencies,
+      pricing_overrides: settings.pricing,
+      pricing: effectivePricing(defaultPricing, settings.pricing),
+    },
+  };
+}

@@ -1,0 +1,136 @@
+import { renderAccount } from '../../accounts/render.ts';
+import { payoutIntervals, weekdays } from '../../accounts/settings.ts';
+import { checkAccountSettingsUpdate, payoutDelayDaysMax, retrieveAccount, settlementCurrenciesMax, updateAccountSettings, type AccountSettingsUpdate, type AccountView } from '../../accounts/settings-service.ts';
+import { ApiError } from '../../platform/errors.ts';
+import { defineRoute, presentObject, type RouteContext } from '../route.ts';
+import { array, boolean, childParam, emptyable, enumeration, integer, object, string, type JsonSchema, type ObjectOf, type Schema } from '../schema.ts';
+import { noParameters } from './common.ts';
+
+/** Payment-method types a pricing override may name, and currencies per type: generous, but bounded. */
+const pricingTypesMax = 20;
+const pricingCurrenciesPerTypeMax = 200;
+
+/**
+ * An object whose keys are data (payment-method types, currencies) rather than parameter names: each key must
+ * match `keyPattern`, each value `value`. Errors name the key in bracket notation like any other parameter.
+ */
+function recordOf<T>(value: Schema<T | undefined>, options: { keyPattern: RegExp; keyDescription: string; maxKeys: number }): Schema<Record<string, T> | undefined> {
+  return {
+    parse(input, param) {
+      if (input === undefined) return undefined;
+      if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new ApiError('invalid_value', `Invalid ${param}: expected an object`, { param });
+      const entries = Object.entries(input as Record<string, unknown>);
+      if (entries.length > options.maxKeys) throw new ApiError('invalid_value', `Invalid ${param}: at most ${options.maxKeys} keys are allowed`, { param });
+      const result: Record<string, T> = {};
+      for (const [key, raw] of entries) {
+        const name = childParam(param, key);
+        if (!options.keyPattern.test(key)) throw new ApiError('invalid_value', `Invalid ${name}: keys must be ${options.keyDescription}`, { param: name });
+        const parsed = value.parse(raw, name);
+        if (parsed !== undefined) result[key] = parsed;
+      }
+      return result;
+    },
+    toJsonSchema: (): JsonSchema => ({ type: 'object', propertyNames: { pattern: options.keyPattern.source }, additionalProperties: value.toJsonSchema(), maxProperties: options.maxKeys }),
+  };
+}
+
+/** Stripe's `delay_days`: a number of days or the string `minimum`. */
+function delayDays(): Schema<number | 'minimum' | undefined> {
+  const days = integer({ minimum: 0, maximum: payoutDelayDaysMax });
+  return {
+    parse(value, param) {
+      if (value === 'minimum') return 'minimum';
+      return days.parse(value, param);
+    },
+    toJsonSchema: () => ({ anyOf: [days.toJsonSchema(), { type: 'string', enum: ['minimum'] }], description: `Days charge funds stay pending (0 to ${payoutDelayDaysMax}), or "minimum" for the platform standard.` }),
+  };
+}
+
+const priceRule = object({
+  percent_bps: integer({ description: 'Percentage in basis points (290 is 2.9%).' }),
+  fixed: integer({ description: 'Fixed amount in the settlement currency minor unit.' }),
+});
+
+const pricingSchema = object({
+  rules: recordOf(recordOf(priceRule, { keyPattern: /^(\*|[a-z]{3})$/, keyDescription: 'lower-case ISO currency codes or "*"', maxKeys: pricingCurrenciesPerTypeMax }), {
+    keyPattern: /^[a-z][a-z_]{0,39}$/, keyDescription: 'payment method types such as card', maxKeys: pricingTypesMax,
+  }),
+  international_bps: integer({ description: 'Surcharge for cards issued outside the account country, in basis points.' }),
+  currency_conversion_bps: integer({ description: 'Surcharge for charges converted to the settlement currency, in basis points.' }),
+}, { description: 'Pricing overrides, merged rule by rule over the current ones; send an empty string to clear them all.' });
+
+const accountUpdateParameters = object({
+  default_currency: string({ maxLength: 3, description: 'The settlement currency (lower-case ISO code).' }),
+  settings: object({
+    payouts: object({
+      debit_negative_balances: boolean(),
+      schedule: object({
+        interval: enumeration(payoutIntervals),
+        delay_days: delayDays(),
+        weekly_anchor: enumeration(weekdays),
+        monthly_anchor: integer({ minimum: 1, maximum: 31 }),
+      }),
+    }),
+  }),
+  payrail_settings: object({
+    country: string({ minLength: 2, maxLength: 2, pattern: /^[A-Za-z]{2}$/, patternMessage: 'Invalid country: must be an ISO 3166-1 alpha-2 code', description: 'ISO 3166-1 alpha-2 country: cards issued elsewhere are international.' }),
+    settlement_currencies: emptyable(array(string({ maxLength: 3 }), { maxItems: settlementCurrenciesMax, description: 'Currencies settled without conversion besides the default currency.' })),
+    pricing: emptyable(pricingSchema),
+  }, { description: 'Payrail extension: country, settlement currencies and pricing overrides (not part of the Stripe API).' }),
+});
+
+type AccountUpdateParameters = ObjectOf<typeof accountUpdateParameters.properties>;
+
+/** The route parameters as the service's update (currencies are case-insensitive on input, as at Stripe). */
+function toUpdate(params: AccountUpdateParameters): AccountSettingsUpdate {
+  const payouts = params.settings?.payouts;
+  const schedule = payouts?.schedule;
+  const payrail = params.payrail_settings;
+  return {
+    default_currency: params.default_currency?.toLowerCase(),
+    payouts: payouts && {
+      debit_negative_balances: payouts.debit_negative_balances,
+      schedule: schedule && { interval: schedule.interval, delay_days: schedule.delay_days, weekly_anchor: schedule.weekly_anchor, monthly_anchor: schedule.monthly_anchor },
+    },
+    payrail: payrail && {
+      country: payrail.country,
+      settlement_currencies: payrail.settlement_currencies === undefined || payrail.settlement_currencies === null ? payrail.settlement_currencies : payrail.settlement_currencies.map((currency) => currency.toLowerCase()),
+      pricing: payrail.pricing === undefined || payrail.pricing === null ? payrail.pricing : {
+        rules: payrail.pricing.rules,
+        international_bps: payrail.pricing.international_bps,
+        currency_conversion_bps: payrail.pricing.currency_conversion_bps,
+      },
+    },
+  };
+}
+
+function presentAccount(view: AccountView, context: RouteContext) {
+  return presentObject(renderAccount(view.account, view.settings, context.deps.pricing));
+}
+
+export const accountRoutes = [
+  defineRoute({
+    method: 'GET', path: '/v1/account', operationId: 'GetAccount',
+    summary: "Retrieve the caller's account (with the Payrail extension payrail_settings: country, settlement currencies, pricing overrides and effective pricing)",
+    parameters: noParameters,
+    response: { kind: 'object', type: 'account' },
+    handle: (context) => retrieveAccount(context.deps.db, context.scope),
+    present: presentAccount,
+  }),
+  defineRoute({
+    method: 'GET', path: '/v1/accounts/:account', operationId: 'GetAccountsAccount', summary: "Retrieve the caller's own account by id (any other id is refused with account_invalid)",
+    parameters: noParameters,
+    response: { kind: 'object', type: 'account' },
+    handle: (context) => retrieveAccount(context.deps.db, context.scope, context.pathParams.account),
+    present: presentAccount,
+  }),
+  defineRoute({
+    method: 'POST', path: '/v1/accounts/:account', operationId: 'PostAccountsAccount',
+    summary: "Update the caller's account: default_currency, settings[payouts] (schedule, debit_negative_balances) and the Payrail extension payrail_settings (country, settlement_currencies, pricing)",
+    parameters: accountUpdateParameters,
+    response: { kind: 'object', type: 'account' },
+    precheck: (params) => checkAccountSettingsUpdate(toUpdate(params)),
+    handle: (context, params) => updateAccountSettings(context.work, context.deps, context.scope, context.pathParams.account, toUpdate(params)),
+    present: presentAccount,
+  }),
+];

@@ -1,0 +1,34 @@
+import { renderBalanceTransaction } from '../../balance-transactions/render.ts';
+import { listBalanceTransactionPage, retrieveBalanceTransaction } from '../../balance-transactions/service.ts';
+import { defineRoute, presentList, presentObject } from '../route.ts';
+import { object, string } from '../schema.ts';
+import { createdFilter, listParameters, noParameters } from './common.ts';
+
+/** Stripe's transaction types are an open list of snake_case names; one Payrail never writes simply matches nothing. */
+const typeFilter = string({ maxLength: 64, pattern: /^[a-z_]+$/, patternMessage: 'Invalid type: must be a balance transaction type such as charge, refund or payout', description: 'Only transactions of this type (charge, refund, payout, ...).' });
+const currencyFilter = string({ maxLength: 3, minLength: 3, pattern: /^[a-z]{3}$/, patternMessage: 'Invalid currency: must be a three-letter ISO code in lower case', description: 'Only transactions in this currency.' });
+
+export const balanceTransactionRoutes = [
+  defineRoute({
+    method: 'GET', path: '/v1/balance_transactions/:id', operationId: 'GetBalanceTransactionsId', summary: 'Retrieve a balance transaction',
+    parameters: noParameters,
+    response: { kind: 'object', type: 'balance_transaction' },
+    handle: (context) => retrieveBalanceTransaction(context.deps.db, context.scope, context.pathParams.id),
+    present: (row) => presentObject(renderBalanceTransaction(row)),
+  }),
+  defineRoute({
+    method: 'GET', path: '/v1/balance_transactions', operationId: 'GetBalanceTransactions',
+    summary: 'List balance transactions, newest first (every movement of funds: charges, refunds, payouts and their failures)',
+    parameters: object({
+      ...listParameters,
+      ...createdFilter,
+      type: typeFilter,
+      source: string({ maxLength: 255, description: 'Only transactions created by this object (ch_, re_, po_ ...).' }),
+      payout: string({ maxLength: 255, description: 'Only transactions paid out by this automatic payout.' }),
+      currency: currencyFilter,
+    }),
+    response: { kind: 'list', type: 'balance_transaction' },
+    handle: (context, params) => listBalanceTransactionPage(context.deps.db, context.scope, params, { type: params.type, source: params.source, payout: params.payout, currency: params.currency }),
+    present: (page, context) => presentList(page, context.path, renderBalanceTransaction),
+  }),
+];

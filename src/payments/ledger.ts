@@ -1,0 +1,39 @@
+import type { Dependencies } from '../dependencies.ts';
+import type { Scope } from '../events/service.ts';
+import { settleCharge, settleWith, type ChargeSettlement } from '../ledger/settlement.ts';
+import type { ChargeRow } from './repository.ts';
+
+function cardCountryOf(charge: Pick<ChargeRow, 'payment_method_details'>): string | null {
+  const card = (charge.payment_method_details as { card?: { country?: string | null } }).card;
+  return card?.country ?? null;
+}
+
+/** What capturing `amount` of a charge settles to for its merchant: converted amount, fee and available date. */
+export async function captureSettlement(deps: Dependencies, scope: Scope, charge: Pick<ChargeRow, 'currency' | 'payment_method_details'>, amount: number): Promise<ChargeSettlement> {
+  return settleCharge({
+    settings: await deps.settings.get(scope.accountId),
+    defaults: deps.pricing,
+    rates: deps.exchangeRates,
+    amount,
+    currency: charge.currency,
+    cardCountry: cardCountryOf(charge),
+    paymentMethodType: 'card',
+    now: deps.clock.nowSeconds(),
+  });
+}
+
+/** What refunding `amount` of a captured charge takes from its merchant: converted at the charge's own rate, no fee. */
+export async function refundSettlement(deps: Dependencies, scope: Scope, charge: ChargeRow, amount: number): Promise<ChargeSettlement> {
+  return settleWith({
+    settings: await deps.settings.get(scope.accountId),
+    defaults: deps.pricing,
+    amount,
+    currency: charge.currency,
+    settlementCurrency: charge.settlement_currency ?? charge.currency,
+    exchangeRate: charge.exchange_rate,
+    cardCountry: cardCountryOf(charge),
+    paymentMethodType: 'card',
+    now: deps.clock.nowSeconds(),
+    withFee: false,
+  });
+}
