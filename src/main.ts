@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { createAccount, issueKeys } from './accounts/service.ts';
 import { loadConfig } from './config.ts';
+import { sealAll } from './ledger/sealer.ts';
+import { formatReport, verifyLedgerSnapshot } from './ledger/verify.ts';
 import { openPlatform } from './runtime.ts';
 import { startServer } from './server.ts';
 
@@ -10,6 +12,10 @@ Commands:
   start                         Start the API (embedded PostgreSQL unless DATABASE_URL is set)
   migrate                       Apply database migrations and exit
   account create --name NAME    Create an account and print its keys (add --live for live-mode keys too)
+  ledger verify [--seal] [--json]
+                                Recompute every balance from the postings, check every entry balances and matches
+                                its hash, and check every hash chain; exits 1 with a report on any discrepancy.
+                                --seal first seals committed entries into the chains (otherwise read-only).
 
 Environment: PORT, HOST, DATABASE_URL, PAYRAIL_DATA_DIR, PAYRAIL_ENCRYPTION_KEY, PAYRAIL_PUBLIC_URL, PAYRAIL_LOG_REQUESTS`;
 
@@ -50,6 +56,19 @@ async function main(argv: string[]): Promise<number> {
         await platform.close();
       }
       return 0;
+    }
+    case 'ledger': {
+      if (subcommand !== 'verify') break;
+      const { values } = parseArgs({ args: argv.slice(2), options: { seal: { type: 'boolean' }, json: { type: 'boolean' } } });
+      const platform = await openPlatform(config, { log, poolSize: 2 });
+      try {
+        if (values.seal) log(`sealed ${await sealAll(platform.db)} entries`);
+        const report = await verifyLedgerSnapshot(platform.db);
+        console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
+        return report.ok ? 0 : 1;
+      } finally {
+        await platform.close();
+      }
     }
     case undefined:
     case 'help':

@@ -3,6 +3,7 @@ import type { Config } from './config.ts';
 import { buildApp } from './api/app.ts';
 import { purgeExpiredKeys } from './api/idempotency.ts';
 
+import { runLedgerJobs } from './ledger/jobs.ts';
 import { resolveStuckAttempts } from './payments/service.ts';
 import { openPlatform, readDemoKeys, writeDemoKeys, type DemoKeys } from './runtime.ts';
 import type { Database } from './platform/db.ts';
@@ -62,12 +63,25 @@ Payrail is running on http://localhost:${port}
   const timer = setInterval(maintain, config.maintenanceIntervalMs);
   timer.unref();
 
+  // Ledger jobs: matured funds become available, scheduled payouts are made and advanced, entries are sealed.
+  let ledgerRunning = false;
+  const runLedger = () => {
+    if (ledgerRunning) return;
+    ledgerRunning = true;
+    runLedgerJobs(platform.deps)
+      .catch((error) => log(`ledger jobs failed: ${(error as Error).message}`))
+      .finally(() => { ledgerRunning = false; });
+  };
+  const ledgerTimer = setInterval(runLedger, config.ledgerIntervalMs);
+  ledgerTimer.unref();
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal} received: finishing in-flight requests`);
     clearInterval(timer);
+    clearInterval(ledgerTimer);
     try {
       await app.close(); // stops accepting, waits for in-flight requests
       await platform.close(); // then the pool and, last, the embedded database

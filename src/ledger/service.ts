@@ -2,7 +2,6 @@ import { balanceTransactionsInsertStatement } from '../balance-transactions/repo
 import type { Scope } from '../events/service.ts';
 import type { Queryable } from '../platform/db.ts';
 import { combine, run, type Statement } from '../platform/statements.ts';
-import type { LedgerEntry } from './entries.ts';
 import type { Movement } from './movements.ts';
 import { entriesInsertStatements, ownerBalances } from './repository.ts';
 
@@ -24,16 +23,10 @@ export function movementParts(prefix: string, movement: Partial<Movement>, guard
 
 /** Writes a movement inside the caller's transaction, in one statement. */
 export async function writeMovement(client: Queryable, movement: Partial<Movement>): Promise<void> {
-  // Each part returns a row per row written, so the final SELECT can count them (a CTE without RETURNING cannot be read).
-  const parts = movementParts('movement', movement).map((part) => ({ ...part, statement: { ...part.statement, text: `${part.statement.text} RETURNING 1` } }));
+  const parts = movementParts('movement', movement);
   if (parts.length === 0) return;
-  // The INSERTs have no RETURNING, so the final query cannot read them; PostgreSQL runs every data-modifying
-  // WITH part to completion whether or not it is referenced.
+  // PostgreSQL runs every data-modifying WITH part to completion whether or not the final query reads it.
   await run(client, combine(parts, 'SELECT 1 AS written'));
-}
-
-export function entriesOnly(entries: LedgerEntry[]): Partial<Movement> {
-  return { entries };
 }
 
 export interface BalanceAmount {

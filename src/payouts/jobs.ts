@@ -4,7 +4,7 @@ import { recordEvent, type Scope } from '../events/service.ts';
 import { findDefaultExternalAccount, findExternalAccountById, markExternalAccountErrored } from '../external-accounts/repository.ts';
 import { accountNumberOf } from '../external-accounts/service.ts';
 import { payoutPaidEntry, payoutReversalMovement } from '../ledger/movements.ts';
-import { availableBalance, entriesOnly, writeMovement } from '../ledger/service.ts';
+import { availableBalance, writeMovement } from '../ledger/service.ts';
 import { startOfDay } from '../platform/clock.ts';
 import { inTransaction } from '../platform/db.ts';
 import { assert } from '../platform/errors.ts';
@@ -97,7 +97,7 @@ export async function advancePayouts(deps: Dependencies, limit: number = payoutJ
       const paid = await inTransaction(deps.db, async (client) => {
         const updated = await transitionPayout(client, payout.id, 'in_transit', 'paid');
         if (!updated) return false;
-        await writeMovement(client, entriesOnly([payoutPaidEntry(scope, payout, now)]));
+        await writeMovement(client, { entries: [payoutPaidEntry(scope, payout, now)] });
         await recordEvent(client, scope, undefined, 'payout.paid', renderPayout(updated), { status: 'in_transit' });
         return true;
       });

@@ -1,0 +1,57 @@
+import type { Dependencies } from '../dependencies.ts';
+import { inTransaction } from '../platform/db.ts';
+import { advancePayouts, runPayoutSchedules } from '../payouts/jobs.ts';
+import { availabilityEntry } from './movements.ts';
+import { sealLedger } from './sealer.ts';
+import { writeMovement } from './service.ts';
+
+/** Balance transactions made available per run of the settlement job. */
+export const releaseBatchMax = 5_000;
+
+/**
+ * Settlement: pending funds whose `available_on` has passed become available. Per account, mode and currency, one
+ * availability entry moves the sum of their nets from pending to available, in the same transaction as the
+ * transactions' status change. SKIP LOCKED lets several Payrail processes run it side by side.
+ */
+export async function releaseAvailableFunds(deps: Dependencies, batchMax = releaseBatchMax): Promise<number> {
+  const now = deps.clock.nowSeconds();
+  return inTransaction(deps.db, async (client) => {
+    const due = await client.query<{ id: string; account_id: string; livemode: boolean; currency: string; net: number }>(
+      `SELECT id, account_id, livemode, currency, net FROM balance_transactions
+        WHERE status = 'pending' AND available_on <= $1 ORDER BY available_on LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now, batchMax],
+    );
+    if (due.rows.length === 0) return 0;
+    const groups = new Map<string, { accountId: string; livemode: boolean; currency: string; amount: number }>();
+    for (const row of due.rows) {
+      const key = `${row.account_id}\u0000${row.livemode}\u0000${row.currency}`;
+      const group = groups.get(key) ?? { accountId: row.account_id, livemode: row.livemode, currency: row.currency, amount: 0 };
+      group.amount += Number(row.net);
+      groups.set(key, group);
+    }
+    const entries = [...groups.values()].filter((group) => group.amount !== 0).map((group) => availabilityEntry(group, group.currency, group.amount, now));
+    await writeMovement(client, { entries });
+    await client.query(`UPDATE balance_transactions SET status = 'available' WHERE id = ANY($1::text[])`, [due.rows.map((row) => row.id)]);
+    return due.rows.length;
+  });
+}
+
+export interface LedgerJobsResult {
+  sealed: number;
+  released: number;
+  payoutsCreated: number;
+  payoutsAdvanced: number;
+}
+
+/**
+ * One round of the ledger's background work, in dependency order: funds that matured become available, scheduled
+ * payouts are created from available funds, payouts move through the payout provider, and everything committed is
+ * sealed into the hash chains and sealed balances.
+ */
+export async function runLedgerJobs(deps: Dependencies): Promise<LedgerJobsResult> {
+  const released = await releaseAvailableFunds(deps);
+  const schedules = await runPayoutSchedules(deps);
+  const advanced = await advancePayouts(deps);
+  const sealed = await sealLedger(deps.db);
+  return { sealed, released, payoutsCreated: schedules.created.length, payoutsAdvanced: advanced.submitted + advanced.paid + advanced.failed };
+}

@@ -1,0 +1,218 @@
+import type { Database, Queryable } from '../platform/db.ts';
+import { merchantKinds, platformOwner, type LedgerKind } from './accounts.ts';
+import { chainHashOf, genesisHash } from './entries.ts';
+import { entriesWithPostings } from './repository.ts';
+import { entryProblem } from './sealer.ts';
+
+/** Entries read per batch while verifying (memory stays bounded on a large ledger). */
+export const verifyBatchMax = 5_000;
+/** Problems listed in a report; the count is always exact. */
+export const reportedProblemsMax = 100;
+
+export interface VerifyReport {
+  ok: boolean;
+  entries: number;
+  postings: number;
+  sealedEntries: number;
+  chains: number;
+  balanceTransactions: number;
+  problemCount: number;
+  problems: string[];
+}
+
+/**
+ * Recomputes the ledger from its postings and checks, without changing anything:
+ * - every entry is complete, balances in each currency and matches its content hash;
+ * - merchant postings belong to the entry's own ledger, platform postings to the platform;
+ * - each ledger's hash chain runs 1..n without gaps, each link SHA-256(previous || content hash), ending at its head;
+ * - sealed balances equal the sum of the sealed postings, account by account;
+ * - two-phase: a resolving entry names an authorization hold of its ledger, and voids exactly that hold's amount;
+ * - every balance transaction has its entry, whose merchant postings equal its net, and the pending and available
+ *   balances equal the sums of their balance transactions.
+ */
+export async function verifyLedger(db: Queryable): Promise<VerifyReport> {
+  const problems: string[] = [];
+  let problemCount = 0;
+  const problem = (message: string) => {
+    problemCount += 1;
+    if (problems.length < reportedProblemsMax) problems.push(message);
+  };
+  let entries = 0;
+  let postings = 0;
+  let sealedEntries = 0;
+  const chains = new Map<string, { position: number; hash: Buffer }>();
+  const sealedSums = new Map<string, number>();
+  const holds = new Map<string, { account: string; amount: number; currency: string }>();
+  const resolutions: { id: string; account: string; resolves: string; released: Map<string, number> }[] = [];
+  const transactionNets = new Map<string, { currency: string; net: number }[]>();
+
+  // Sealed entries in chain order first, then the unsealed ones: chain links are checked in sequence.
+  for (const sealed of [true, false]) {
+    let after: [number, string, number] | undefined;
+    for (;;) {
+      const values: unknown[] = [verifyBatchMax];
+      let condition = sealed ? 'e.chain_position IS NOT NULL' : 'e.chain_position IS NULL';
+      let order = sealed ? 'ORDER BY e.livemode, e.account_id, e.chain_position' : 'ORDER BY e.seq';
+      if (after && sealed) {
+        values.push(after[0] === 1, after[1], after[2]);
+        condition += ' AND (e.livemode, e.account_id, e.chain_position) > ($2::boolean, $3::text, $4::bigint)';
+      } else if (after) {
+        values.push(after[2]);
+        condition += ' AND e.seq > $2::bigint';
+      }
+      order += ' LIMIT $1';
+      const rows = await entriesWithPostings(db, condition, values, order);
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        entries += 1;
+        postings += row.postings.length;
+        const own = entryProblem(row);
+        if (own) problem(own);
+        for (const posting of row.postings) {
+          const merchantPosting = merchantKinds.has(posting.kind as LedgerKind);
+          if (merchantPosting && posting.owner_id !== row.account_id) problem(`entry ${row.id} posts to merchant account ${posting.owner_id}'s ${posting.kind} from ledger ${row.account_id}`);
+          if (!merchantPosting && posting.owner_id !== platformOwner) problem(`entry ${row.id} posts platform kind ${posting.kind} to owner ${posting.owner_id}`);
+        }
+        if (row.type === 'authorization_hold') {
+          const held = row.postings.find((posting) => posting.kind === 'merchant_authorized');
+          if (held) holds.set(row.id, { account: row.account_id, amount: -Number(held.amount), currency: held.currency });
+        }
+        if (row.resolves_entry_id) {
+          const released = new Map<string, number>();
+          for (const posting of row.postings) if (posting.kind === 'merchant_authorized') released.set(posting.currency, (released.get(posting.currency) ?? 0) + Number(posting.amount));
+          resolutions.push({ id: row.id, account: row.account_id, resolves: row.resolves_entry_id, released });
+        }
+        if (row.balance_transaction_id) {
+          const nets = new Map<string, number>();
+          for (const posting of row.postings) {
+            if (posting.kind === 'merchant_pending' || posting.kind === 'merchant_available') nets.set(posting.currency, (nets.get(posting.currency) ?? 0) - Number(posting.amount));
+          }
+          const list = transactionNets.get(row.balance_transaction_id) ?? [];
+          list.push(...[...nets].map(([currency, net]) => ({ currency, net })));
+          transactionNets.set(row.balance_transaction_id, list);
+        }
+        if (sealed) {
+          sealedEntries += 1;
+          const key = `${row.account_id}\u0000${row.livemode}`;
+          const head = chains.get(key) ?? { position: 0, hash: genesisHash };
+          const expected = chainHashOf(head.hash, row.content_hash);
+          if (Number(row.chain_position) !== head.position + 1) problem(`ledger ${row.account_id} (${row.livemode ? 'live' : 'test'}): entry ${row.id} is at chain position ${row.chain_position}, expected ${head.position + 1} (an entry is missing or moved)`);
+          if (!row.chain_hash || !expected.equals(row.chain_hash)) problem(`ledger ${row.account_id} (${row.livemode ? 'live' : 'test'}): hash chain broken at entry ${row.id} (position ${row.chain_position})`);
+          chains.set(key, { position: Number(row.chain_position), hash: row.chain_hash ?? expected });
+          for (const posting of row.postings) {
+            const account = [posting.owner_id, posting.livemode, posting.kind, posting.currency].join('\u0000');
+            sealedSums.set(account, (sealedSums.get(account) ?? 0) + Number(posting.amount));
+          }
+        }
+      }
+      const last = rows[rows.length - 1];
+      after = [last.livemode ? 1 : 0, last.account_id, sealed ? Number(last.chain_position) : Number(last.seq)];
+    }
+  }
+
+  // Chain heads agree with the last sealed entry of each chain.
+  const heads = await db.query<{ account_id: string; livemode: boolean; last_position: number; last_hash: Buffer }>('SELECT * FROM ledger_chains');
+  for (const head of heads.rows) {
+    const key = `${head.account_id}\u0000${head.livemode}`;
+    const seen = chains.get(key);
+    if (!seen || seen.position !== Number(head.last_position) || !seen.hash.equals(head.last_hash)) {
+      problem(`ledger ${head.account_id} (${head.livemode ? 'live' : 'test'}): chain head says position ${head.last_position}, entries end at ${seen?.position ?? 0}`);
+    }
+    chains.delete(key);
+  }
+  for (const key of chains.keys()) problem(`ledger ${key.split('\u0000')[0]}: sealed entries but no chain head`);
+
+  // Sealed balances equal the sum of the sealed postings.
+  const balances = await db.query<{ owner_id: string; livemode: boolean; kind: string; currency: string; balance: number }>('SELECT * FROM ledger_balances');
+  for (const row of balances.rows) {
+    const key = [row.owner_id, row.livemode, row.kind, row.currency].join('\u0000');
+    const sum = sealedSums.get(key) ?? 0;
+    if (sum !== Number(row.balance)) problem(`balance of ${row.owner_id} ${row.livemode ? 'live' : 'test'} ${row.kind} ${row.currency} is ${row.balance}, its postings sum to ${sum}`);
+    sealedSums.delete(key);
+  }
+  for (const [key, sum] of sealedSums) if (sum !== 0) problem(`ledger account ${key.split('\u0000').join(' ')} has postings summing to ${sum} but no sealed balance`);
+
+  // Two-phase movements resolve a hold of their own ledger, releasing exactly what it held.
+  for (const resolution of resolutions) {
+    const hold = holds.get(resolution.resolves);
+    if (!hold || hold.account !== resolution.account) {
+      problem(`entry ${resolution.id} resolves ${resolution.resolves}, which is not an authorization hold of its ledger`);
+    } else if (resolution.released.get(hold.currency) !== hold.amount || resolution.released.size !== 1) {
+      problem(`entry ${resolution.id} releases ${JSON.stringify([...resolution.released])} of hold ${resolution.resolves}, which held ${hold.amount} ${hold.currency}`);
+    }
+  }
+
+  // Balance transactions: each has its entry with matching net; balances equal their transactions.
+  let balanceTransactions = 0;
+  const pendingByAccount = new Map<string, number>();
+  const availableByAccount = new Map<string, number>();
+  let afterSeq = 0;
+  for (;;) {
+    const batch = await db.query<{ seq: number; id: string; account_id: string; livemode: boolean; currency: string; net: number; status: string }>(
+      'SELECT seq, id, account_id, livemode, currency, net, status FROM balance_transactions WHERE seq > $1 ORDER BY seq LIMIT $2',
+      [afterSeq, verifyBatchMax],
+    );
+    if (batch.rows.length === 0) break;
+    for (const transaction of batch.rows) {
+      balanceTransactions += 1;
+      const posted = transactionNets.get(transaction.id);
+      if (!posted) {
+        problem(`balance transaction ${transaction.id} has no ledger entry`);
+      } else {
+        const net = posted.filter((part) => part.currency === transaction.currency).reduce((sum, part) => sum + part.net, 0);
+        if (net !== Number(transaction.net) || posted.some((part) => part.currency !== transaction.currency && part.net !== 0)) {
+          problem(`balance transaction ${transaction.id} says net ${transaction.net} ${transaction.currency}, its entry moved ${JSON.stringify(posted)}`);
+        }
+      }
+      transactionNets.delete(transaction.id);
+      const key = [transaction.account_id, transaction.livemode, transaction.currency].join('\u0000');
+      const target = transaction.status === 'pending' ? pendingByAccount : availableByAccount;
+      target.set(key, (target.get(key) ?? 0) + Number(transaction.net));
+    }
+    afterSeq = Number(batch.rows[batch.rows.length - 1].seq);
+  }
+  for (const id of transactionNets.keys()) problem(`ledger entries name balance transaction ${id}, which does not exist`);
+  const merchantBalances = await db.query<{ owner_id: string; livemode: boolean; kind: string; currency: string; balance: number }>(
+    `SELECT owner_id, livemode, kind, currency, sum(amount)::bigint AS balance FROM ledger_postings
+      WHERE kind IN ('merchant_pending', 'merchant_available') GROUP BY owner_id, livemode, kind, currency`,
+  );
+  const derived = { merchant_pending: new Map<string, number>(), merchant_available: new Map<string, number>() };
+  for (const row of merchantBalances.rows) derived[row.kind as 'merchant_pending' | 'merchant_available'].set([row.owner_id, row.livemode, row.currency].join('\u0000'), -Number(row.balance));
+  for (const [kind, fromTransactions] of [['merchant_pending', pendingByAccount], ['merchant_available', availableByAccount]] as const) {
+    const fromLedger = derived[kind];
+    for (const key of new Set([...fromLedger.keys(), ...fromTransactions.keys()])) {
+      const ledger = fromLedger.get(key) ?? 0;
+      const transactions = fromTransactions.get(key) ?? 0;
+      if (ledger !== transactions) problem(`${kind.replace('merchant_', '')} balance of ${key.split('\u0000').join(' ')} is ${ledger} in the ledger but ${transactions} by its balance transactions`);
+    }
+  }
+
+  return { ok: problemCount === 0, entries, postings, sealedEntries, chains: heads.rows.length, balanceTransactions, problemCount, problems };
+}
+
+/** Verifies inside one read-only REPEATABLE READ snapshot, so concurrent payments cannot make it see half a movement. */
+export async function verifyLedgerSnapshot(pool: Database): Promise<VerifyReport> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await client.query('SET LOCAL statement_timeout = 0');
+    const report = await verifyLedger(client);
+    await client.query('COMMIT');
+    return report;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export function formatReport(report: VerifyReport): string {
+  const lines = [
+    `ledger verify: ${report.ok ? 'OK' : `${report.problemCount} problem(s)`}`,
+    `  entries ${report.entries} (sealed ${report.sealedEntries}), postings ${report.postings}, chains ${report.chains}, balance transactions ${report.balanceTransactions}`,
+  ];
+  for (const problem of report.problems) lines.push(`  - ${problem}`);
+  if (report.problemCount > report.problems.length) lines.push(`  ... and ${report.problemCount - report.problems.length} more`);
+  return lines.join('\n');
+}
