@@ -5,6 +5,7 @@ import { purgeExpiredKeys } from './api/idempotency.ts';
 
 import { runLedgerJobs } from './ledger/jobs.ts';
 import { resolveStuckAttempts } from './payments/service.ts';
+import { resolvePendingRefunds } from './refunds/service.ts';
 import { openPlatform, readDemoKeys, writeDemoKeys, type DemoKeys } from './runtime.ts';
 import type { Database } from './platform/db.ts';
 
@@ -52,7 +53,7 @@ Payrail is running on http://localhost:${port}
   const maintain = () => {
     if (sweeping) return;
     sweeping = true;
-    Promise.all([resolveStuckAttempts(platform.deps, config.stuckAttemptSeconds), purgeExpiredKeys(platform.db)])
+    Promise.all([resolveStuckAttempts(platform.deps, config.stuckAttemptSeconds), purgeExpiredKeys(platform.db), resolvePendingRefunds(platform.deps)])
       .then(([resolved]) => {
         if (resolved > 0) log(`resolved ${resolved} payment attempt(s) left in flight`);
       })

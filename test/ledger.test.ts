@@ -6,6 +6,7 @@ import { runLedgerJobs, releaseAvailableFunds } from '../src/ledger/jobs.ts';
 import { ownerBalances } from '../src/ledger/repository.ts';
 import { sealAll } from '../src/ledger/sealer.ts';
 import { verifyLedger } from '../src/ledger/verify.ts';
+import { resolvePendingRefunds } from '../src/refunds/service.ts';
 import { secondsPerDay } from '../src/platform/clock.ts';
 import { startTestServer, type TestAccount, type TestServer } from './helpers/server.ts';
 
@@ -170,6 +171,33 @@ describe('the ledger under the payments core', () => {
     await runLedgerJobs(server.deps);
     assert.deepEqual(await merchantBalances(server, accountId), { 'merchant_available usd': 1_912 - 5_000 + 4_825 });
     assert.ok(first.id);
+  });
+
+  it('returns the money of a refund that fails later, with a reversing entry and a refund_failure transaction', async () => {
+    const { accountId, stripe } = await freshAccount();
+    // Stripe's test card whose refunds fail some time after they were made.
+    const paymentMethod = await stripe.paymentMethods.create({ type: 'card', card: { number: '4000000000005126', exp_month: 12, exp_year: 2034, cvc: '123' } });
+    const intent = await stripe.paymentIntents.create({ amount: 3_000, currency: 'usd', payment_method: paymentMethod.id, confirm: true });
+    const refund = await stripe.refunds.create({ payment_intent: intent.id });
+    assert.equal(refund.status, 'pending');
+    assert.equal((await stripe.charges.retrieve(intent.latest_charge as string)).amount_refunded, 3_000);
+    assert.deepEqual(await merchantBalances(server, accountId), { 'merchant_pending usd': 2_883, 'merchant_available usd': -3_000 });
+
+    assert.ok((await resolvePendingRefunds(server.deps)) >= 1);
+    const failed = await stripe.refunds.retrieve(refund.id, { expand: ['failure_balance_transaction'] });
+    assert.equal(failed.status, 'failed');
+    assert.equal(failed.failure_reason, 'expired_or_canceled_card');
+    const reversal = failed.failure_balance_transaction as Stripe.BalanceTransaction;
+    assert.equal(reversal.type, 'refund_failure');
+    assert.equal(reversal.amount, 3_000);
+    assert.equal(reversal.source, refund.id);
+    assert.deepEqual((await postingsOf(server, refund.id)).map((entry) => entry.type), ['refund', 'refund_failure']);
+    assert.deepEqual(await merchantBalances(server, accountId), { 'merchant_pending usd': 2_883 });
+    assert.equal((await stripe.charges.retrieve(intent.latest_charge as string)).amount_refunded, 0);
+    const events = await stripe.events.list({ type: 'refund.failed' });
+    assert.ok(events.data.some((event) => (event.data.object as Stripe.Refund).id === refund.id));
+    // A second sweep finds nothing left to do.
+    assert.equal(await resolvePendingRefunds(server.deps), 0);
   });
 
   it('seals everything into hash chains and verifies clean', async () => {

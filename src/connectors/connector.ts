@@ -78,6 +78,8 @@ export interface Connector {
   refund(input: RefundInput): Promise<SimpleOutput>;
   /** Asks the provider what happened to an attempt whose outcome was ambiguous. */
   sync(input: AuthorizeInput): Promise<AuthorizeOutput>;
+  /** Asks the provider how a refund it accepted as pending ended (succeeded, failed, or still pending). */
+  syncRefund(input: RefundInput): Promise<SimpleOutput>;
   parseWebhook(headers: Record<string, string>, body: Buffer): Promise<unknown>;
 }
 

@@ -50,3 +50,23 @@ export async function listRefunds(db: Queryable, scope: Scope, page: PageRequest
   if (filters.payment_intent !== undefined) conditions.push({ sql: 'payment_intent_id = $?', value: filters.payment_intent });
   return listPage<RefundRow>(db, { table: 'refunds', objectName: 'refund', accountId: scope.accountId, livemode: scope.livemode, conditions }, page);
 }
+
+/** Writes a refund's outcome, only while it is still pending (a compare-and-set: one outcome per refund). */
+export async function settleRefund(
+  db: Queryable,
+  row: Pick<RefundRow, 'id' | 'account_id'>,
+  outcome: Pick<RefundRow, 'status' | 'failure_reason' | 'processor_reference' | 'failure_balance_transaction_id'>,
+): Promise<RefundRow | undefined> {
+  const result = await db.query<RefundRow>(
+    `UPDATE refunds SET status = $3, failure_reason = $4, processor_reference = $5, failure_balance_transaction_id = $6
+      WHERE id = $1 AND account_id = $2 AND status = 'pending' RETURNING *`,
+    [row.id, row.account_id, outcome.status, outcome.failure_reason, outcome.processor_reference, outcome.failure_balance_transaction_id],
+  );
+  return result.rows[0];
+}
+
+/** Refunds the provider accepted as pending, oldest first (their outcome is asked of the provider). */
+export async function findPendingRefunds(db: Queryable, limit: number): Promise<RefundRow[]> {
+  const result = await db.query<RefundRow>(`SELECT * FROM refunds WHERE status = 'pending' ORDER BY seq LIMIT $1`, [limit]);
+  return result.rows;
+}

@@ -1,19 +1,19 @@
 import type { Dependencies } from '../dependencies.ts';
 import { changedAttributes, recordEvent, type Scope } from '../events/service.ts';
 import type { Queryable } from '../platform/db.ts';
-import { ApiError, missing } from '../platform/errors.ts';
+import { ApiError, assert, missing } from '../platform/errors.ts';
 import { newId, nowSeconds } from '../platform/ids.ts';
 import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
 import { formatAmount } from '../platform/money.ts';
 import type { Page, PageRequest } from '../platform/pagination.ts';
-import type { UnitOfWork } from '../platform/unit-of-work.ts';
+import { UnitOfWork } from '../platform/unit-of-work.ts';
 import { renderCharge, reportedAmountRefunded } from '../payments/render.ts';
 import { findCharge, findPaymentIntent, updateCharge } from '../payments/repository.ts';
-import { refundMovement } from '../ledger/movements.ts';
+import { refundFailureMovement, refundMovement } from '../ledger/movements.ts';
 import { writeMovement } from '../ledger/service.ts';
 import { refundSettlement } from '../payments/ledger.ts';
 import { renderRefund } from './render.ts';
-import { findRefund, insertRefund, listRefunds, updateRefundMetadata, type RefundRow } from './repository.ts';
+import { findPendingRefunds, findRefund, insertRefund, listRefunds, settleRefund, updateRefundMetadata, type RefundRow } from './repository.ts';
 
 export const refundReasons = ['duplicate', 'fraudulent', 'requested_by_customer'] as const;
 
@@ -98,6 +98,59 @@ export async function createRefund(work: UnitOfWork, deps: Dependencies, scope: 
     await recordEvent(client, scope, work, 'charge.refunded', renderCharge(updatedCharge), { amount_refunded: reportedAmountRefunded(charge), refunded: false });
     return refund;
   });
+}
+
+/** Pending refunds asked about per run of the refund sweep. */
+export const pendingRefundBatchMax = 100;
+
+/** Stripe's `failure_reason` values for refunds. */
+export const refundFailureReasons = ['lost_or_stolen_card', 'expired_or_canceled_card', 'charge_for_pending_refund_disputed', 'insufficient_funds', 'declined', 'merchant_request', 'unknown'] as const;
+
+/**
+ * Refund sweep: asks the provider how each pending refund ended. A success records the provider's reference; a
+ * failure returns the money to the merchant's available balance with a reversing entry and a `refund_failure`
+ * balance transaction, takes it off the charge's `amount_refunded`, and records `refund.failed`, all in one
+ * transaction under the PaymentIntent's lock (the lock every money movement of a payment takes).
+ */
+export async function resolvePendingRefunds(deps: Dependencies, batchMax = pendingRefundBatchMax): Promise<number> {
+  let resolved = 0;
+  for (const pending of await findPendingRefunds(deps.db, batchMax)) {
+    const scope: Scope = { accountId: pending.account_id, livemode: pending.livemode };
+    const charge = await findCharge(deps.db, scope, pending.charge_id);
+    if (!charge) continue;
+    let output;
+    try {
+      output = await deps.connector.syncRefund({ refundId: pending.id, attemptId: charge.id, processorReference: charge.processor_reference ?? '', amount: pending.amount, currency: pending.currency });
+    } catch {
+      continue; // The provider could not say; the next sweep asks again.
+    }
+    if (output.status === 'pending') continue;
+    const applied = await new UnitOfWork(deps.db).transaction(async (client) => {
+      const intent = await findPaymentIntent(client, scope, pending.payment_intent_id, { forUpdate: true });
+      const current = await findCharge(client, scope, pending.charge_id);
+      assert(intent && current, `refund ${pending.id} has its charge and PaymentIntent`);
+      if (output.status === 'succeeded') {
+        const refund = await settleRefund(client, pending, { status: 'succeeded', failure_reason: null, processor_reference: output.processorReference, failure_balance_transaction_id: null });
+        if (!refund) return false;
+        await recordEvent(client, scope, undefined, 'refund.updated', renderRefund(refund), { status: 'pending' });
+        return true;
+      }
+      const reason = (refundFailureReasons as readonly string[]).includes(output.reason) ? output.reason : 'unknown';
+      const movement = refundFailureMovement(scope, pending, await refundSettlement(deps, scope, current, pending.amount), deps.clock.nowSeconds());
+      const refund = await settleRefund(client, pending, {
+        status: 'failed', failure_reason: reason, processor_reference: null, failure_balance_transaction_id: movement.balanceTransactions[0].id,
+      });
+      if (!refund) return false;
+      await writeMovement(client, movement);
+      await updateCharge(client, current, { amount_refunded: current.amount_refunded - pending.amount });
+      await recordEvent(client, scope, undefined, 'refund.failed', renderRefund(refund));
+      await recordEvent(client, scope, undefined, 'refund.updated', renderRefund(refund), { status: 'pending' });
+      await recordEvent(client, scope, undefined, 'charge.refund.updated', renderRefund(refund), { status: 'pending' });
+      return true;
+    });
+    if (applied) resolved += 1;
+  }
+  return resolved;
 }
 
 export async function retrieveRefund(db: Queryable, scope: Scope, id: string): Promise<RefundRow> {

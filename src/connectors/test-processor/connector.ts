@@ -28,6 +28,13 @@ export class TestProcessor implements Connector {
   }
 
   async refund(input: RefundInput): Promise<SimpleOutput> {
+    // A refund of a card whose refunds fail is accepted and stays pending until `syncRefund` reports the failure.
+    if (input.processorReference.endsWith(refundFailsMarker)) return { status: 'pending' };
+    return { status: 'succeeded', processorReference: reference('tr', input.refundId) };
+  }
+
+  async syncRefund(input: RefundInput): Promise<SimpleOutput> {
+    if (input.processorReference.endsWith(refundFailsMarker)) return { status: 'failed', reason: 'expired_or_canceled_card' };
     return { status: 'succeeded', processorReference: reference('tr', input.refundId) };
   }
 
@@ -40,7 +47,13 @@ export class TestProcessor implements Connector {
     const processorReference = reference('ta', input.attemptId);
     switch (behaviour.kind) {
       case 'approve':
-        return { status: 'authorized', captured: input.capture, processorReference, riskScore: riskScore(input.attemptId) };
+        return {
+          status: 'authorized',
+          captured: input.capture,
+          // The processor is stateless: what it must remember about the card for later refunds rides in its own reference.
+          processorReference: behaviour.refundFails ? processorReference + refundFailsMarker : processorReference,
+          riskScore: riskScore(input.attemptId),
+        };
       case 'decline':
         return {
           status: 'declined',
@@ -63,6 +76,9 @@ export class TestProcessor implements Connector {
     }
   }
 }
+
+/** Suffix of the authorization reference of a card whose refunds fail. */
+const refundFailsMarker = '.refund_fails';
 
 function reference(kind: string, id: string): string {
   return `${kind}_${createHash('sha256').update(id).digest('hex').slice(0, 24)}`;

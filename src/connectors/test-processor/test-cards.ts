@@ -2,7 +2,8 @@ import type { Decline } from '../connector.ts';
 
 /** What the test processor does with a card number, following Stripe's documented test cards. */
 export type TestCardBehaviour =
-  | { kind: 'approve' }
+  /** Approved; with `refundFails`, refunds of the charge fail some time after they were made (Stripe's 4000000000005126). */
+  | { kind: 'approve'; refundFails?: boolean }
   | { kind: 'decline'; decline: Decline }
   /** 3-D Secure is required; after a successful challenge the card is approved, or declined with `thenDecline`. */
   | { kind: 'authenticate'; thenDecline?: Decline };
@@ -31,6 +32,7 @@ const behaviours: Record<string, TestCardBehaviour> = {
     kind: 'decline',
     decline: { code: 'card_declined', declineCode: 'fraudulent', message: declinedMessage, blocked: true, networkStatus: 'not_sent_to_network' },
   },
+  '4000000000005126': { kind: 'approve', refundFails: true },
   '4000002500003155': { kind: 'authenticate' },
   '4000002760003184': { kind: 'authenticate' },
   '4000000000003220': { kind: 'authenticate' },
