@@ -6,6 +6,8 @@ import { defaultPricing, type Pricing } from './fees/pricing.ts';
 import type { Clock } from './platform/clock.ts';
 import type { SecretBox } from './platform/crypto.ts';
 import type { Database } from './platform/db.ts';
+import type { PayoutProvider } from './payouts/provider.ts';
+import { SandboxPayoutProvider } from './payouts/sandbox-provider.ts';
 
 /** The rates file loaded at start when PAYRAIL_EXCHANGE_RATES_FILE does not name another. */
 export const defaultExchangeRatesFile = fileURLToPath(new URL('../config/exchange-rates.json', import.meta.url));
@@ -24,6 +26,8 @@ export interface Dependencies {
   /** The platform's default pricing, which accounts may override. */
   pricing: Pricing;
   exchangeRates: ExchangeRates;
+  /** The rail payouts are sent through (the sandbox rail until a bank integration exists). */
+  payoutProvider: PayoutProvider;
 }
 
 export function buildDependencies(input: { db: Database; secretBox: SecretBox; connector: Connector; publicUrl: string; clock: Clock; pricing?: Pricing }): Dependencies {
@@ -36,5 +40,6 @@ export function buildDependencies(input: { db: Database; secretBox: SecretBox; c
     settings: new AccountSettingsCache(input.db),
     pricing: input.pricing ?? defaultPricing,
     exchangeRates: new ExchangeRates(input.db),
+    payoutProvider: new SandboxPayoutProvider(input.db, input.clock),
   };
 }

@@ -14,7 +14,7 @@ import {
   claimPayoutRun, lockPayoutBalance, markPaidOutTransactions, payoutsToSettle, payoutsToSubmit, recordPayoutRunPayout, scheduleCandidates,
   setProviderReference, transitionPayout, type PayoutRow, type ScheduleCandidate,
 } from './repository.ts';
-import { payoutProviderFor, writeNewPayout } from './service.ts';
+import { writeNewPayout } from './service.ts';
 
 /** Payouts one `advancePayouts` call submits, and separately settles, at most. */
 export const payoutJobBatchMax = 500;
@@ -42,7 +42,7 @@ function scopeOf(payout: PayoutRow): Scope {
  */
 export async function advancePayouts(deps: Dependencies, limit: number = payoutJobBatchMax): Promise<AdvanceResult> {
   assert(Number.isSafeInteger(limit) && limit >= 1 && limit <= payoutJobBatchMax, `payout batch size ${limit} is within 1..${payoutJobBatchMax}`);
-  const provider = payoutProviderFor(deps);
+  const provider = deps.payoutProvider;
   const result: AdvanceResult = { submitted: 0, paid: 0, failed: 0, errors: 0 };
 
   for (const candidate of await payoutsToSubmit(deps.db, limit)) {

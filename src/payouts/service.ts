@@ -4,17 +4,15 @@ import { findDefaultExternalAccount, findExternalAccount } from '../external-acc
 import { payoutMovement, payoutReversalMovement } from '../ledger/movements.ts';
 import { availableBalance, writeMovement } from '../ledger/service.ts';
 import { secondsPerDay, startOfDay } from '../platform/clock.ts';
-import type { Database, Queryable } from '../platform/db.ts';
+import type { Queryable } from '../platform/db.ts';
 import { ApiError, assert, missing } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
 import { formatAmount, parseCurrency } from '../platform/money.ts';
 import type { Page, PageRequest } from '../platform/pagination.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
-import type { PayoutProvider } from './provider.ts';
 import { renderPayout } from './render.ts';
 import { findPayout, insertPayout, listPayouts, lockPayoutBalance, transitionPayout, updatePayoutMetadata, type PayoutFilters, type PayoutRow } from './repository.ts';
-import { SandboxPayoutProvider } from './sandbox-provider.ts';
 import { assertPayoutTransition } from './state.ts';
 
 /** Days a standard payout takes to reach the bank: it arrives at midnight UTC this many days after the day it is made. */
@@ -25,21 +23,6 @@ export const payoutMethods = ['standard', 'instant'] as const;
 export const payoutSourceTypes = ['card', 'bank_account', 'fpx'] as const;
 
 type EventWork = Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined;
-
-const providers = new WeakMap<Database, PayoutProvider>();
-
-/**
- * The payout rail. For now always the sandbox, built from the database it records into; it belongs in
- * `Dependencies` (as `payoutProvider`, chosen by configuration) once a real rail exists.
- */
-export function payoutProviderFor(deps: Pick<Dependencies, 'db' | 'clock'>): PayoutProvider {
-  let provider = providers.get(deps.db);
-  if (!provider) {
-    provider = new SandboxPayoutProvider(deps.db, deps.clock);
-    providers.set(deps.db, provider);
-  }
-  return provider;
-}
 
 export interface PayoutInput {
   amount: number;
