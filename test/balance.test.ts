@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
+import { releaseAvailableFunds } from '../src/ledger/jobs.ts';
 import { secondsPerDay, startOfDay } from '../src/platform/clock.ts';
 import { expectStripeError } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestAccount, type TestServer } from './helpers/server.ts';
@@ -279,5 +280,58 @@ describe('balance and balance transactions through the official stripe SDK', () 
     const transaction = await transactionOf(account, held.latest_charge as string);
     assert.equal(transaction.amount, 3000);
     assert.equal(transaction.fee, 95);
+  });
+  // Runs last: it moves the shared clock forward, and the release job settles every account's due funds.
+  it('moves funds from pending to available when available_on passes and the release job runs', async () => {
+    const account = await pricedAccount();
+    const first = await pay(account, 1000);
+    const second = await pay(account, 2000);
+    const refund = await account.stripe.refunds.create({ charge: first, amount: 300 });
+    const availableOn = (await transactionOf(account, first)).available_on;
+    assert.equal((await transactionOf(account, second)).available_on, availableOn, 'both captured the same day');
+    const expected = { pending: 1000 - 45 + 2000 - 70, available: -300 };
+
+    await releaseAvailableFunds(server.deps);
+    let balance = await balanceOf(account);
+    assert.deepEqual(balance.pending, amounts([expected.pending, 'usd']), 'nothing is due before available_on');
+    assert.deepEqual(balance.available, amounts([expected.available, 'usd']));
+
+    // A minute early (a margin wide enough that real time passing during the test cannot reach available_on).
+    server.clock.advance(availableOn - server.clock.nowSeconds() - 60);
+    await releaseAvailableFunds(server.deps);
+    assert.deepEqual((await balanceOf(account)).pending, amounts([expected.pending, 'usd']), 'a minute early is still pending');
+
+    server.clock.advance(60);
+    assert.ok(await releaseAvailableFunds(server.deps) >= 2);
+    balance = await balanceOf(account);
+    assert.deepEqual(balance.pending, zero('usd'));
+    assert.deepEqual(balance.available, amounts([expected.pending + expected.available, 'usd']));
+    for (const sourceId of [first, second]) assert.equal((await transactionOf(account, sourceId)).status, 'available');
+    assert.equal((await transactionOf(account, refund.id)).status, 'available');
+
+    // Running the job again releases nothing twice.
+    await releaseAvailableFunds(server.deps);
+    assert.deepEqual((await balanceOf(account)).available, amounts([expected.pending + expected.available, 'usd']));
+
+    // A charge captured now waits its own delay_days from today's midnight.
+    const later = await transactionOf(account, await pay(account, 500));
+    assert.equal(later.status, 'pending');
+    assert.equal(later.available_on, startOfDay(server.clock.nowSeconds()) + 3 * secondsPerDay);
+
+    // With delay_days 0, funds are due from the start of the day they were captured: the next run releases them.
+    const immediate = await server.createAccount();
+    await immediate.stripe.accounts.update(immediate.accountId, { settings: { payouts: { schedule: { delay_days: 0 } } } });
+    const today = await transactionOf(immediate, await pay(immediate, 1000));
+    assert.equal(today.available_on, startOfDay(today.created));
+    await releaseAvailableFunds(server.deps);
+    balance = await balanceOf(immediate);
+    assert.deepEqual(balance.available, amounts([1000 - 59, 'usd']));
+    assert.deepEqual(balance.pending, zero('usd'));
+
+    const transactions = await allTransactions(account);
+    const sum = (status: string) => transactions.filter((entry) => entry.status === status).reduce((total, entry) => total + entry.net, 0);
+    const final = await balanceOf(account);
+    assert.equal(sum('available'), final.available[0].amount);
+    assert.equal(sum('pending'), final.pending[0].amount);
   });
 });

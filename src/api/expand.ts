@@ -10,6 +10,10 @@ import { renderCharge, renderPaymentIntent } from '../payments/render.ts';
 import { findBalanceTransaction } from '../balance-transactions/repository.ts';
 import { renderBalanceTransaction } from '../balance-transactions/render.ts';
 import { findRefund } from '../refunds/repository.ts';
+import { findPayout } from '../payouts/repository.ts';
+import { renderPayout } from '../payouts/render.ts';
+import { findExternalAccount } from '../external-accounts/repository.ts';
+import { renderBankAccount } from '../external-accounts/render.ts';
 import { renderRefund } from '../refunds/render.ts';
 
 /** Stripe's limit on expansion depth ("a.b.c.d"). */
@@ -41,6 +45,14 @@ const loaders: Record<string, Loader> = {
     const row = await findRefund(db, scope, id);
     return row && renderRefund(row);
   },
+  payout: async (db, scope, id) => {
+    const row = await findPayout(db, scope, id);
+    return row && renderPayout(row);
+  },
+  bank_account: async (db, scope, id) => {
+    const row = await findExternalAccount(db, scope, id);
+    return row && renderBankAccount(row);
+  },
   balance_transaction: async (db, scope, id) => {
     const row = await findBalanceTransaction(db, scope, id);
     return row && renderBalanceTransaction(row);
@@ -55,6 +67,7 @@ const loaders: Record<string, Loader> = {
 const sourceLoaders: [string, Loader][] = [
   ['ch_', (db, scope, id) => loaders.charge(db, scope, id)],
   ['re_', (db, scope, id) => loaders.refund(db, scope, id)],
+  ['po_', (db, scope, id) => loaders.payout(db, scope, id)],
 ];
 
 /** For each object type, its expandable fields and the type each expands to. */
@@ -69,7 +82,7 @@ const expandableFields: Record<ObjectType, Record<string, ObjectType>> = {
   balance_transaction_source: {},
   balance: {},
   account: {},
-  payout: { balance_transaction: 'balance_transaction', failure_balance_transaction: 'balance_transaction' },
+  payout: { balance_transaction: 'balance_transaction', failure_balance_transaction: 'balance_transaction', destination: 'bank_account' },
   bank_account: {},
 };
 

@@ -12,9 +12,9 @@ const objectSchemas: Record<string, JsonSchema> = {
   ]),
   charge: objectSchema('charge', [
     'amount', 'amount_captured', 'amount_refunded', 'billing_details', 'captured', 'created', 'currency', 'customer', 'failure_code',
-    'failure_message', 'livemode', 'metadata', 'outcome', 'paid', 'payment_intent', 'payment_method', 'payment_method_details', 'refunded', 'status',
+    'failure_message', 'livemode', 'metadata', 'outcome', 'paid', 'payment_intent', 'balance_transaction', 'payment_method', 'payment_method_details', 'refunded', 'status',
   ]),
-  refund: objectSchema('refund', ['amount', 'charge', 'created', 'currency', 'metadata', 'payment_intent', 'reason', 'status']),
+  refund: objectSchema('refund', ['amount', 'balance_transaction', 'charge', 'created', 'currency', 'failure_balance_transaction', 'failure_reason', 'metadata', 'payment_intent', 'reason', 'status']),
   event: objectSchema('event', ['api_version', 'created', 'data', 'livemode', 'pending_webhooks', 'request', 'type']),
   payout: objectSchema('payout', [
     'amount', 'arrival_date', 'automatic', 'balance_transaction', 'created', 'currency', 'description', 'destination', 'failure_balance_transaction',
@@ -24,6 +24,26 @@ const objectSchemas: Record<string, JsonSchema> = {
     'account', 'account_holder_name', 'account_holder_type', 'bank_name', 'country', 'currency', 'default_for_currency', 'fingerprint', 'last4',
     'metadata', 'routing_number', 'status',
   ]),
+  balance_transaction: objectSchema('balance_transaction', [
+    'amount', 'available_on', 'created', 'currency', 'description', 'exchange_rate', 'fee', 'fee_details', 'net', 'reporting_category', 'source', 'status', 'type',
+  ]),
+  account: objectSchema('account', [
+    'business_profile', 'charges_enabled', 'country', 'created', 'default_currency', 'details_submitted', 'payouts_enabled', 'settings', 'type', 'payrail_settings',
+  ]),
+  // The balance has no id. Its Payrail extensions are described here so the document says what they are.
+  balance: {
+    type: 'object',
+    required: ['object'],
+    properties: {
+      object: { type: 'string', enum: ['balance'] },
+      available: { type: 'array', description: 'Funds available for payouts, per currency (negative after refunds larger than the balance).' },
+      pending: { type: 'array', description: 'Captured funds not yet available, per currency.' },
+      livemode: { type: 'boolean' },
+      payrail_authorized: { type: 'array', description: 'Payrail extension: authorization holds not yet captured, per currency.' },
+      payrail_in_transit: { type: 'array', description: 'Payrail extension: payouts sent to the bank and not yet paid, per currency.' },
+    },
+    additionalProperties: true,
+  },
 };
 
 function objectSchema(name: string, fields: string[]): JsonSchema {
