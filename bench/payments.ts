@@ -8,8 +8,9 @@
  * 3. On the same Postgres, runs a plain TPC-B-like transaction (pgbench's: 3 updates, 1 select, 1 insert) from 8
  *    clients for the same time, through node-postgres and, when installed, with pgbench itself; prints
  *    transactions/s and the ratio.
- * 4. When pgbench is installed, runs Payrail's own two statements per payment (bench/payment-ceiling.sql) with it:
- *    what the database alone can do for this data model, without HTTP or Node.
+ * 4. When pgbench is installed, runs Payrail's own two statements per payment with it, without and with the ledger's
+ *    writes (bench/payment-ceiling.sql, bench/payment-ceiling-ledger.sql): what the database alone can do for this
+ *    data model, without HTTP or Node, and what the ledger costs it per payment.
  *
  * Settings: BENCH_SECONDS (default 20), BENCH_CONNECTIONS (default 64), BENCH_TPCB_CLIENTS (default 8).
  */
@@ -115,12 +116,12 @@ function pgbench(url: string, durationSeconds: number): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-/** Payrail's own two statements per payment (bench/payment-ceiling.sql) driven by pgbench: the database's ceiling. */
-function paymentCeiling(url: string, accountId: string, durationSeconds: number): number | undefined {
+/** Payrail's own two statements per payment (a bench/payment-ceiling*.sql script) driven by pgbench: the database's ceiling. */
+function paymentCeiling(url: string, accountId: string, durationSeconds: number, script: string): number | undefined {
   if (!hasPgbench()) return undefined;
   const run = spawnSync(
     'pgbench',
-    ['-n', '-M', 'extended', '-f', path.join(root, 'bench/payment-ceiling.sql'), '-D', `account=${accountId}`, '-c', '16', '-j', '2', '-T', String(durationSeconds), url],
+    ['-n', '-M', 'extended', '-f', path.join(root, script), '-D', `account=${accountId}`, '-c', '16', '-j', '2', '-T', String(durationSeconds), url],
     { encoding: 'utf8' },
   );
   const match = /tps = ([\d.]+)/.exec(run.stdout);
@@ -171,7 +172,9 @@ async function main(): Promise<void> {
     const pgbenchPerSecond = pgbench(serverUrl, seconds);
     console.log(`Payrail's payment statements through pgbench (if installed): 16 clients for ${seconds} s ...`);
     const demo = JSON.parse(fs.readFileSync(path.join(dataDirectory, 'demo-keys.json'), 'utf8')) as { accountId: string };
-    const ceilingPerSecond = paymentCeiling(serverUrl, demo.accountId, seconds);
+    const ceilingWithoutLedger = paymentCeiling(serverUrl, demo.accountId, seconds, 'bench/payment-ceiling.sql');
+    console.log(`... and the same with the ledger's writes (bench/payment-ceiling-ledger.sql): 16 clients for ${seconds} s ...`);
+    const ceilingPerSecond = paymentCeiling(serverUrl, demo.accountId, seconds, 'bench/payment-ceiling-ledger.sql');
 
     const summary = [
       '',
@@ -181,7 +184,8 @@ async function main(): Promise<void> {
       `TPC-B tx/s (node)   ${tpcbPerSecond.toFixed(0)}  (${tpcbClients} clients, same Postgres, synchronous_commit on)`,
       `TPC-B tx/s pgbench  ${pgbenchPerSecond === undefined ? 'n/a (pgbench not installed)' : pgbenchPerSecond.toFixed(0)}`,
       `ratio payments/TPC-B ${(paymentsPerSecond / tpcbPerSecond).toFixed(2)} (node)${pgbenchPerSecond ? `, ${(paymentsPerSecond / pgbenchPerSecond).toFixed(2)} (pgbench)` : ''}`,
-      `payment SQL only    ${ceilingPerSecond === undefined ? 'n/a (pgbench not installed)' : `${ceilingPerSecond.toFixed(0)} payments/s (bench/payment-ceiling.sql via pgbench, 16 clients; Payrail reaches ${(paymentsPerSecond / ceilingPerSecond).toFixed(2)} of it)`}`,
+      `payment SQL only    ${ceilingPerSecond === undefined ? 'n/a (pgbench not installed)' : `${ceilingPerSecond.toFixed(0)} payments/s (bench/payment-ceiling-ledger.sql via pgbench, 16 clients; Payrail reaches ${(paymentsPerSecond / ceilingPerSecond).toFixed(2)} of it)`}`,
+      `  without the ledger ${ceilingWithoutLedger === undefined ? 'n/a' : `${ceilingWithoutLedger.toFixed(0)} payments/s (bench/payment-ceiling.sql): the ledger costs the database ${ceilingPerSecond ? `${(100 * (1 - ceilingPerSecond / ceilingWithoutLedger)).toFixed(0)}%` : 'n/a'} per payment`}`,
       `machine             ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
     ];
     console.log(summary.join('\n'));

@@ -316,7 +316,7 @@ function describeOperations(operations: Operation[]): string {
 describe('ledger properties: random operation sequences keep the ledger, balances and balance transactions consistent', () => {
   let server: TestServer;
   let knownProblems = new Set<string>();
-  const totals = { sequences: 0, operations: 0, transactions: 0, outcomes: new Map<string, number>() };
+  const totals = { sequences: 0, operations: 0, transactions: 0, automaticPayouts: 0, outcomes: new Map<string, number>() };
 
   before(async () => {
     server = await startTestServer();
@@ -383,6 +383,7 @@ describe('ledger properties: random operation sequences keep the ledger, balance
       assert.equal(payout.amount, expectedAutomatic.amount);
       assert.equal(payout.currency, 'usd');
       assert.equal(payout.destination, bank!.id);
+      totals.automaticPayouts += 1;
       model.payouts.push({ id: payout.id, amount: payout.amount, arrivalDate: today + 2 * day, fails: expectedAutomatic.fails, automatic: true, status: 'pending' });
       model.transactions.push({ type: 'payout', source: payout.id, amount: -payout.amount, fee: 0, net: -payout.amount, currency: 'usd', exchangeRate: null, status: 'available', availableOn: Number(payout.created) });
     } else {
@@ -393,6 +394,7 @@ describe('ledger properties: random operation sequences keep the ledger, balance
       if (payout.status === 'pending') payout.status = 'in_transit';
       if (payout.status === 'in_transit' && payout.arrivalDate <= now) {
         payout.status = payout.fails ? 'failed' : 'paid';
+        totals.outcomes.set(`payout ${payout.status}`, (totals.outcomes.get(`payout ${payout.status}`) ?? 0) + 1);
         if (payout.fails) {
           model.transactions.push({ type: 'payout_failure', source: payout.id, amount: payout.amount, fee: 0, net: payout.amount, currency: 'usd', exchangeRate: null, status: 'available', availableOn: -1 });
         }
@@ -637,7 +639,8 @@ describe('ledger properties: random operation sequences keep the ledger, balance
   it('holds for random sequences of charges, captures, cancels, refunds, settings, payouts, clock moves and sealing', { timeout: 15 * 60_000 }, async () => {
     const started = Date.now();
     await fc.assert(
-      fc.asyncProperty(fc.array(operationArbitrary, { minLength: 15, maxLength: 50 }), async (operations) => {
+      // Each sequence starts with a settings operation, so schedules, currencies and pricing vary from the start.
+      fc.asyncProperty(fc.tuple(settingsArbitrary, fc.array(operationArbitrary, { minLength: 15, maxLength: 50 })).map(([first, rest]) => [first, ...rest]), async (operations) => {
         const account = await server.createAccount('ledger property');
         const model = new Model(account.accountId);
         try {
@@ -668,7 +671,7 @@ describe('ledger properties: random operation sequences keep the ledger, balance
     const report = await verifyLedger(server.db);
     assert.deepEqual(report.problems, []);
     assert.equal(report.ok, true);
-    console.log(`# ledger properties: ${totals.sequences} sequences, ${totals.operations} operations, `
+    console.log(`# ledger properties: ${totals.sequences} sequences, ${totals.operations} operations, ${totals.automaticPayouts} automatic payouts, `
       + `${totals.transactions} balance transactions checked, ${report.entries} entries verified, in ${((Date.now() - started) / 1000).toFixed(1)} s\n#   `
       + [...totals.outcomes].sort().map(([key, count]) => `${key}: ${count}`).join(', '));
   });

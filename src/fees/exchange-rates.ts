@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Queryable } from '../platform/db.ts';
+import { inTransaction, type Database, type Queryable } from '../platform/db.ts';
 import { currencyExponents } from '../platform/money.ts';
 
 /** Digits after the decimal point of a stored conversion rate (what a balance transaction's exchange_rate shows). */
@@ -87,25 +87,28 @@ export class ExchangeRates {
   }
 }
 
-/** Writes a rates file into the table (each rate replaces the stored one for its pair). */
-export async function loadRatesFile(db: Queryable, filePath: string, now: number): Promise<number> {
+/** Writes a rates file into the table (each rate replaces the stored one for its pair), all or nothing. */
+export async function loadRatesFile(db: Database, filePath: string, now: number): Promise<number> {
   const parsed = JSON.parse(fs.readFileSync(filePath, 'utf8')) as RatesFile;
   if (typeof parsed.base !== 'string' || typeof parsed.rates !== 'object' || parsed.rates === null) {
     throw new Error(`${filePath}: expected {"base": "usd", "rates": {"eur": "0.92", ...}}`);
   }
   const base = parsed.base.toLowerCase();
-  let count = 0;
+  const rows: [string, string][] = [];
   for (const [quote, value] of Object.entries(parsed.rates)) {
     const code = quote.toLowerCase();
     if (code === base) continue;
     if (!currencyExponents.has(code)) throw new Error(`${filePath}: unknown currency "${quote}"`);
-    const text = formatScaledRate(parseRate(String(value)));
-    await db.query(
-      `INSERT INTO exchange_rates (base, quote, rate, source, updated) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (base, quote) DO UPDATE SET rate = $3, source = $4, updated = $5`,
-      [base, code, text, `file:${filePath}`, now],
-    );
-    count += 1;
+    rows.push([code, formatScaledRate(parseRate(String(value)))]);
   }
-  return count;
+  return inTransaction(db, async (client) => {
+    for (const [code, text] of rows) {
+      await client.query(
+        `INSERT INTO exchange_rates (base, quote, rate, source, updated) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (base, quote) DO UPDATE SET rate = $3, source = $4, updated = $5`,
+        [base, code, text, `file:${filePath}`, now],
+      );
+    }
+    return rows.length;
+  });
 }

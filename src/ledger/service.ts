@@ -66,5 +66,6 @@ export async function merchantBalance(db: Queryable, scope: Scope, defaultCurren
 /** The available balance in one currency (for payouts), from the same derivation. */
 export async function availableBalance(db: Queryable, scope: Scope, currency: string): Promise<number> {
   const rows = await ownerBalances(db, scope.accountId, scope.livemode, ['merchant_available']);
-  return -(rows.find((row) => row.currency === currency)?.balance ?? 0);
+  // 0 - x, not -x: an empty balance is 0, never -0.
+  return 0 - (rows.find((row) => row.currency === currency)?.balance ?? 0);
 }
