@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { AddressInfo } from 'node:net';
 import type Stripe from 'stripe';
+import { buildApp } from '../src/api/app.ts';
+import { buildDependencies } from '../src/dependencies.ts';
+import { createPool } from '../src/platform/db.ts';
 import { saveAccountSettings, defaultSettings } from '../src/accounts/settings.ts';
 import { runLedgerJobs, releaseAvailableFunds } from '../src/ledger/jobs.ts';
 import { ownerBalances } from '../src/ledger/repository.ts';
@@ -198,6 +202,28 @@ describe('the ledger under the payments core', () => {
     assert.ok(events.data.some((event) => (event.data.object as Stripe.Refund).id === refund.id));
     // A second sweep finds nothing left to do.
     assert.equal(await resolvePendingRefunds(server.deps), 0);
+  });
+
+  it('never waits for a second pooled connection while holding one (a busy pool must not deadlock)', { timeout: 30_000 }, async () => {
+    // A pool of two connections, settings and rates not cached: every confirmation holds a connection while it
+    // needs the account's settings. They must be read through the connection it holds.
+    const url = (server.db as unknown as { options: { connectionString: string } }).options.connectionString;
+    const pool = createPool(url, 2);
+    const deps = buildDependencies({ db: pool, secretBox: server.deps.secretBox, connector: server.deps.connector, publicUrl: server.baseUrl, clock: server.clock });
+    const app = buildApp(deps);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const { secretKey } = await freshAccount();
+      const stripe = server.stripeFor(secretKey);
+      const port = (app.server.address() as AddressInfo).port;
+      const direct = new (stripe.constructor as typeof Stripe)(secretKey, { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0, telemetry: false });
+      const payments = await Promise.all(Array.from({ length: 12 }, (_, index) =>
+        direct.paymentIntents.create({ amount: 1_000 + index, currency: index % 2 ? 'eur' : 'usd', payment_method: 'pm_card_visa', confirm: true })));
+      assert.ok(payments.every((intent) => intent.status === 'succeeded'));
+    } finally {
+      await app.close();
+      await pool.end();
+    }
   });
 
   it('seals everything into hash chains and verifies clean', async () => {

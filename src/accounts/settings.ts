@@ -75,10 +75,14 @@ export class AccountSettingsCache {
 
   constructor(private readonly db: Queryable) {}
 
-  async get(accountId: string): Promise<AccountSettings> {
+  /**
+   * The account's settings. `through` is the connection to read with on a miss: code that already holds a pooled
+   * connection must pass it, because waiting for a second connection while holding one deadlocks a busy pool.
+   */
+  async get(accountId: string, through: Queryable = this.db): Promise<AccountSettings> {
     const cached = this.#entries.get(accountId);
     if (cached && cached.expires > Date.now()) return cached.settings;
-    const settings = await findAccountSettings(this.db, accountId);
+    const settings = await findAccountSettings(through, accountId);
     if (this.#entries.size > 10_000) this.#entries.clear();
     this.#entries.set(accountId, { settings, expires: Date.now() + settingsCacheMs });
     return settings;

@@ -57,17 +57,21 @@ export class ExchangeRates {
 
   constructor(private readonly db: Queryable) {}
 
-  async refresh(): Promise<void> {
-    const result = await this.db.query<{ base: string; quote: string; rate: string }>('SELECT base, quote, rate::text AS rate FROM exchange_rates');
+  /** Reads the table again, through `through` (see `rate`). */
+  async refresh(through: Queryable = this.db): Promise<void> {
+    const result = await through.query<{ base: string; quote: string; rate: string }>('SELECT base, quote, rate::text AS rate FROM exchange_rates');
     const rates = new Map<string, bigint>();
     for (const row of result.rows) rates.set(`${row.base}:${row.quote}`, parseRate(row.rate));
     this.#rates = rates;
     this.#loadedAt = Date.now();
   }
 
-  /** Units of `to` per unit of `from` as decimal text, or undefined when no rate connects them. */
-  async rate(from: string, to: string): Promise<string | undefined> {
-    if (Date.now() - this.#loadedAt > ratesRefreshMs) await this.refresh();
+  /**
+   * Units of `to` per unit of `from` as decimal text, or undefined when no rate connects them. `through` is the
+   * connection a refresh reads with: a caller holding a pooled connection passes it (a second one could deadlock).
+   */
+  async rate(from: string, to: string, through: Queryable = this.db): Promise<string | undefined> {
+    if (Date.now() - this.#loadedAt > ratesRefreshMs) await this.refresh(through);
     return this.cachedRate(from, to);
   }
 

@@ -3,6 +3,7 @@ import type { FeeDetail } from '../balance-transactions/repository.ts';
 import { convertAmount, type ExchangeRates } from '../fees/exchange-rates.ts';
 import { effectivePricing, quoteFee, type Pricing } from '../fees/pricing.ts';
 import { secondsPerDay, startOfDay } from '../platform/clock.ts';
+import type { Queryable } from '../platform/db.ts';
 
 /** What a captured amount is worth to the merchant: settled amount, fee and when it becomes available. */
 export interface ChargeSettlement {
@@ -25,14 +26,14 @@ export function availableOnFor(capturedAt: number, delayDays: number): number {
 
 /** Settles a captured amount in the account's settlement currency (converting at the current rate if needed). */
 export async function settleCharge(
-  input: { settings: AccountSettings; defaults: Pricing; rates: ExchangeRates; amount: number; currency: string; cardCountry: string | null; paymentMethodType: string; now: number },
+  input: { settings: AccountSettings; defaults: Pricing; rates: ExchangeRates; amount: number; currency: string; cardCountry: string | null; paymentMethodType: string; now: number; through: Queryable },
 ): Promise<ChargeSettlement> {
   const { settings } = input;
   let settlementCurrency = input.currency;
   let exchangeRate: string | null = null;
   if (!settlesIn(settings, input.currency)) {
     // Without a configured rate the charge settles in its own currency rather than fail after the card was charged.
-    const rate = await input.rates.rate(input.currency, settings.default_currency);
+    const rate = await input.rates.rate(input.currency, settings.default_currency, input.through);
     if (rate !== undefined) {
       settlementCurrency = settings.default_currency;
       exchangeRate = rate;

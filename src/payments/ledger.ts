@@ -1,5 +1,6 @@
 import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../events/service.ts';
+import type { Queryable } from '../platform/db.ts';
 import { settleCharge, settleWith, type ChargeSettlement } from '../ledger/settlement.ts';
 import type { ChargeRow } from './repository.ts';
 
@@ -8,10 +9,14 @@ function cardCountryOf(charge: Pick<ChargeRow, 'payment_method_details'>): strin
   return card?.country ?? null;
 }
 
-/** What capturing `amount` of a charge settles to for its merchant: converted amount, fee and available date. */
-export async function captureSettlement(deps: Dependencies, scope: Scope, charge: Pick<ChargeRow, 'currency' | 'payment_method_details'>, amount: number): Promise<ChargeSettlement> {
+/**
+ * What capturing `amount` of a charge settles to for its merchant: converted amount, fee and available date. `client`
+ * is the connection the caller holds (settings and rates are read through it on a cache miss, never through a second
+ * pooled connection, which could deadlock a busy pool).
+ */
+export async function captureSettlement(deps: Dependencies, client: Queryable, scope: Scope, charge: Pick<ChargeRow, 'currency' | 'payment_method_details'>, amount: number): Promise<ChargeSettlement> {
   return settleCharge({
-    settings: await deps.settings.get(scope.accountId),
+    settings: await deps.settings.get(scope.accountId, client),
     defaults: deps.pricing,
     rates: deps.exchangeRates,
     amount,
@@ -19,13 +24,14 @@ export async function captureSettlement(deps: Dependencies, scope: Scope, charge
     cardCountry: cardCountryOf(charge),
     paymentMethodType: 'card',
     now: deps.clock.nowSeconds(),
+    through: client,
   });
 }
 
 /** What refunding `amount` of a captured charge takes from its merchant: converted at the charge's own rate, no fee. */
-export async function refundSettlement(deps: Dependencies, scope: Scope, charge: ChargeRow, amount: number): Promise<ChargeSettlement> {
+export async function refundSettlement(deps: Dependencies, client: Queryable, scope: Scope, charge: ChargeRow, amount: number): Promise<ChargeSettlement> {
   return settleWith({
-    settings: await deps.settings.get(scope.accountId),
+    settings: await deps.settings.get(scope.accountId, client),
     defaults: deps.pricing,
     amount,
     currency: charge.currency,

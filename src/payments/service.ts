@@ -472,7 +472,7 @@ async function applyAuthorization(
       // the charge (net to pending, fee to the platform); an authorization alone posts a hold.
       const now = deps.clock.nowSeconds();
       if (output.captured) {
-        const settlement = await captureSettlement(deps, scope, charge, charge.amount);
+        const settlement = await captureSettlement(deps, client, scope, charge, charge.amount);
         const movement = captureMovement(scope, charge, settlement, null, now);
         Object.assign(chargeChanges, {
           balance_transaction_id: movement.balanceTransactions[0].id,
@@ -635,7 +635,7 @@ export async function capturePaymentIntent(work: UnitOfWork, deps: Dependencies,
     }
     // One entry posts the capture and voids the whole hold, so a partial capture releases the rest. (Charges
     // authorized before the ledger existed have no hold to void.)
-    const settlement = await captureSettlement(deps, scope, charge, amount);
+    const settlement = await captureSettlement(deps, client, scope, charge, amount);
     const hold = charge.hold_entry_id ? { entryId: charge.hold_entry_id } : null;
     const movement = captureMovement(scope, charge, settlement, hold, deps.clock.nowSeconds());
     await writeMovement(client, movement);

@@ -74,7 +74,7 @@ export async function createRefund(work: UnitOfWork, deps: Dependencies, scope: 
       throw new ApiError('processing_error', 'The refund could not be completed by the processor. Try again in a little bit.', { param: 'amount' });
     }
     // The refund is drawn from the merchant's available balance in the same transaction (docs/ledger.md).
-    const movement = refundMovement(scope, { id, amount, currency: charge.currency }, await refundSettlement(deps, scope, charge, amount), deps.clock.nowSeconds());
+    const movement = refundMovement(scope, { id, amount, currency: charge.currency }, await refundSettlement(deps, client, scope, charge, amount), deps.clock.nowSeconds());
     await writeMovement(client, movement);
     const refund = await insertRefund(client, {
       id,
@@ -136,7 +136,7 @@ export async function resolvePendingRefunds(deps: Dependencies, batchMax = pendi
         return true;
       }
       const reason = (refundFailureReasons as readonly string[]).includes(output.reason) ? output.reason : 'unknown';
-      const movement = refundFailureMovement(scope, pending, await refundSettlement(deps, scope, current, pending.amount), deps.clock.nowSeconds());
+      const movement = refundFailureMovement(scope, pending, await refundSettlement(deps, client, scope, current, pending.amount), deps.clock.nowSeconds());
       const refund = await settleRefund(client, pending, {
         status: 'failed', failure_reason: reason, processor_reference: null, failure_balance_transaction_id: movement.balanceTransactions[0].id,
       });
