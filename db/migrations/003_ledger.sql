@@ -22,19 +22,22 @@ CREATE TABLE ledger_entries (
   source_id          text,
   balance_transaction_id text,
   -- Two-phase movements: a capture or void entry resolves the authorization hold entry it names, at most once.
-  resolves_entry_id  text UNIQUE,
+  resolves_entry_id  text,
   posting_count      integer NOT NULL CHECK (posting_count >= 2),
   created            bigint NOT NULL,
   -- SHA-256 over the entry's canonical content and postings (src/ledger/hashing.ts).
   content_hash       bytea NOT NULL,
   -- Set once by the sealer: position in the chain and SHA-256(previous chain hash || content hash).
   chain_position     bigint,
-  chain_hash         bytea,
-  UNIQUE (account_id, livemode, chain_position)
+  chain_hash         bytea
 );
+-- Index entries cost the payment path, so an entry written by a payment touches two indexes only: its primary key
+-- and the unsealed queue (small: the sealer drains it every second). The uniqueness of chain positions and of
+-- resolved holds is enforced by partial indexes that a payment's insert does not touch (NULL on insert; the sealer
+-- sets positions; only captures and voids of holds name one).
 CREATE INDEX ledger_entries_unsealed ON ledger_entries (seq) WHERE chain_position IS NULL;
-CREATE INDEX ledger_entries_unsealed_account ON ledger_entries (account_id, livemode) WHERE chain_position IS NULL;
-CREATE INDEX ledger_entries_source ON ledger_entries (source_id);
+CREATE UNIQUE INDEX ledger_entries_chain_position ON ledger_entries (account_id, livemode, chain_position) WHERE chain_position IS NOT NULL;
+CREATE UNIQUE INDEX ledger_entries_resolves ON ledger_entries (resolves_entry_id) WHERE resolves_entry_id IS NOT NULL;
 
 CREATE TABLE ledger_postings (
   entry_id    text NOT NULL,
@@ -55,29 +58,29 @@ CREATE TABLE ledger_postings (
 CREATE FUNCTION ledger_postings_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   bad record;
+  unbalanced_currency text;
 BEGIN
-  SELECT n.entry_id INTO bad FROM new_postings n
-    GROUP BY n.entry_id
-    HAVING count(*) <> max(n.line_count) OR min(n.line_count) <> max(n.line_count)
-  LIMIT 1;
-  IF FOUND THEN
+  -- One pass over the statement's postings: per entry, complete (lines 1..line_count, one line_count), balanced in
+  -- every currency, and matching an existing entry's posting_count.
+  SELECT p.entry_id, p.unbalanced, e.id IS NULL AS orphan INTO bad
+    FROM (SELECT entry_id, sum(lines) AS lines, min(least_count) AS least_count, max(most_count) AS most_count, bool_or(total <> 0) AS unbalanced
+            FROM (SELECT entry_id, currency, sum(amount) AS total, count(*) AS lines, min(line_count) AS least_count, max(line_count) AS most_count
+                    FROM new_postings GROUP BY entry_id, currency) per_currency
+           GROUP BY entry_id) p
+    LEFT JOIN ledger_entries e ON e.id = p.entry_id
+   WHERE p.unbalanced OR p.lines <> p.most_count OR p.least_count <> p.most_count OR e.id IS NULL OR e.posting_count <> p.most_count
+   LIMIT 1;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  ELSIF bad.unbalanced THEN
+    SELECT n.currency INTO unbalanced_currency FROM new_postings n WHERE n.entry_id = bad.entry_id GROUP BY n.currency HAVING sum(n.amount) <> 0 LIMIT 1;
+    RAISE EXCEPTION 'ledger entry % does not balance in %', bad.entry_id, unbalanced_currency USING ERRCODE = 'check_violation';
+  ELSIF bad.orphan THEN
+    RAISE EXCEPTION 'postings of ledger entry % do not match an entry', bad.entry_id USING ERRCODE = 'foreign_key_violation';
+  ELSE
     RAISE EXCEPTION 'ledger entry % is incomplete: its postings must all be written in one statement', bad.entry_id
       USING ERRCODE = 'check_violation';
   END IF;
-  SELECT n.entry_id, n.currency INTO bad FROM new_postings n
-    GROUP BY n.entry_id, n.currency HAVING sum(n.amount) <> 0
-  LIMIT 1;
-  IF FOUND THEN
-    RAISE EXCEPTION 'ledger entry % does not balance in %', bad.entry_id, bad.currency USING ERRCODE = 'check_violation';
-  END IF;
-  SELECT n.entry_id INTO bad FROM (SELECT DISTINCT entry_id, line_count FROM new_postings) n
-    LEFT JOIN ledger_entries e ON e.id = n.entry_id
-    WHERE e.id IS NULL OR e.posting_count <> n.line_count
-  LIMIT 1;
-  IF FOUND THEN
-    RAISE EXCEPTION 'postings of ledger entry % do not match an entry', bad.entry_id USING ERRCODE = 'foreign_key_violation';
-  END IF;
-  RETURN NULL;
 END $$;
 CREATE TRIGGER ledger_postings_balanced AFTER INSERT ON ledger_postings
   REFERENCING NEW TABLE AS new_postings FOR EACH STATEMENT EXECUTE FUNCTION ledger_postings_balanced();

@@ -104,8 +104,3 @@ export async function entriesWithPostings(db: Queryable, condition: string, valu
   );
   return result.rows;
 }
-
-/** Entries of a source object (a charge, refund or payout), oldest first. */
-export async function entriesForSource(db: Queryable, sourceId: string): Promise<EntryWithPostings[]> {
-  return entriesWithPostings(db, 'e.source_id = $1', [sourceId], 'ORDER BY e.seq');
-}
