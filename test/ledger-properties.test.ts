@@ -149,7 +149,7 @@ type Operation =
   | { kind: 'capture'; pick: number; mode: 'full' | 'partial' | 'too_much'; fraction: number }
   | { kind: 'cancel'; pick: number }
   | { kind: 'refund'; pick: number; mode: 'full' | 'partial' | 'too_much'; fraction: number; byIntent: boolean }
-  | { kind: 'settings'; settings: Pick<AccountSettings, 'country' | 'default_currency' | 'settlement_currencies' | 'payout_interval' | 'payout_delay_days' | 'payout_weekly_anchor' | 'payout_monthly_anchor' | 'pricing'> }
+  | { kind: 'settings'; settings: Pick<AccountSettings, 'country' | 'default_currency' | 'settlement_currencies' | 'payout_interval' | 'payout_delay_days' | 'payout_weekly_anchor' | 'payout_monthly_anchor' | 'pricing' | 'debit_negative_balances'> }
   | { kind: 'bank_account'; currency: PayoutCurrencyChoice; failing: boolean; makeDefault: boolean }
   | { kind: 'payout'; currency: PayoutCurrencyChoice; mode: 'part' | 'too_much'; fraction: number }
   | { kind: 'cancel_payout'; pick: number }
@@ -188,6 +188,7 @@ const settingsArbitrary: fc.Arbitrary<Operation> = fc.record({
   payout_weekly_anchor: fc.constantFrom(...weekdayNames),
   payout_monthly_anchor: fc.integer({ min: 1, max: 31 }),
   pricing: pricingArbitrary,
+  debit_negative_balances: fc.boolean(),
 }).map((settings) => ({ kind: 'settings' as const, settings: { ...settings, settlement_currencies: settings.settlement_currencies.filter((currency) => currency !== settings.default_currency) } }));
 
 const bankAccountArbitrary: fc.Arbitrary<Operation> = fc.record({ kind: fc.constant('bank_account' as const), currency: payoutCurrencyChoice, failing: fc.boolean(), makeDefault: fc.boolean() });
@@ -395,14 +396,16 @@ describe('ledger properties: random operation sequences keep the ledger, balance
     // 1. Pending funds whose date has come become available.
     for (const transaction of model.transactions) if (transaction.status === 'pending' && transaction.availableOn <= now) transaction.status = 'available';
     // 2. The schedule: each currency with a default bank account, under a non-manual schedule, is looked at once a
-    //    day; on a payout day its whole available balance, if positive, is paid out to that bank account.
+    //    day; on a payout day its whole available balance is paid out to that bank account (or, if negative, debited).
     const expectedAutomatic = new Map<PayoutCurrency, { amount: number; bank: ModelBank }>();
     for (const currency of payoutCurrencies) {
       const bank = model.defaultBank(currency);
       if (!bank || model.settings.payout_interval === 'manual' || model.payoutRunsClaimed.has(`${currency} ${today}`)) continue;
       model.payoutRunsClaimed.add(`${currency} ${today}`);
       const available = model.available(currency);
-      if (isPayoutDay(model.settings, today) && available > 0) expectedAutomatic.set(currency, { amount: available, bank });
+      // A negative balance is debited from the bank account when debit_negative_balances allows it (the default).
+      const due = available > 0 || (available < 0 && model.settings.debit_negative_balances);
+      if (isPayoutDay(model.settings, today) && due) expectedAutomatic.set(currency, { amount: available, bank });
     }
     const listed = await account.stripe.payouts.list({ limit: 100 }).autoPagingToArray({ limit: 1_000 });
     const known = new Set(model.payouts.map((payout) => payout.id));
@@ -414,6 +417,7 @@ describe('ledger properties: random operation sequences keep the ledger, balance
       assert.equal(payout.amount, expected.amount, `automatic ${payout.currency} payout of the whole available balance`);
       assert.equal(payout.destination, expected.bank.id);
       totals.automaticPayouts += 1;
+      if (payout.amount < 0) totals.outcomes.set('bank debit', (totals.outcomes.get('bank debit') ?? 0) + 1);
       model.payouts.push({ id: payout.id, currency: payout.currency as PayoutCurrency, amount: payout.amount, arrivalDate: today + 2 * day, fails: expected.bank.fails, automatic: true, status: 'pending' });
       model.transactions.push({ type: 'payout', source: payout.id, amount: -payout.amount, fee: 0, net: -payout.amount, currency: payout.currency as Currency, exchangeRate: null, status: 'available', availableOn: Number(payout.created) });
     }

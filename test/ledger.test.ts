@@ -226,6 +226,35 @@ describe('the ledger under the payments core', () => {
     }
   });
 
+  it('debits the bank account for a negative available balance on the payout day, unless the account opts out', async () => {
+    const debited = await freshAccount();
+    const keptNegative = await freshAccount();
+    await saveAccountSettings(server.db, { ...defaultSettings(keptNegative.accountId), debit_negative_balances: false, updated: 1 });
+    server.deps.settings.forget(keptNegative.accountId);
+    for (const { accountId, stripe } of [debited, keptNegative]) {
+      await stripe.accounts.createExternalAccount(accountId, { external_account: { object: 'bank_account', country: 'US', currency: 'usd', account_number: '000123456789', routing_number: '110000000' } });
+      const intent = await stripe.paymentIntents.create({ amount: 2_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+      // Refunded at once: available is -20.00 while the charge's 18.12 is still pending.
+      await stripe.refunds.create({ payment_intent: intent.id });
+    }
+    await runLedgerJobs(server.deps);
+    const [debit] = (await debited.stripe.payouts.list()).data;
+    assert.equal(debit.amount, -2_000, 'a payout of negative amount: the bank account is debited');
+    assert.equal(debit.automatic, true);
+    assert.deepEqual(await merchantBalances(server, debited.accountId), { 'merchant_pending usd': 1_912, 'merchant_payouts_in_transit usd': -2_000 });
+    assert.equal((await keptNegative.stripe.payouts.list()).data.length, 0, 'no debit when the account opts out');
+    assert.deepEqual(await merchantBalances(server, keptNegative.accountId), { 'merchant_pending usd': 1_912, 'merchant_available usd': -2_000 });
+
+    server.clock.advance(3 * secondsPerDay);
+    await runLedgerJobs(server.deps);
+    assert.equal((await debited.stripe.payouts.retrieve(debit.id)).status, 'paid');
+    // The charge matured into a positive balance, which the daily schedule paid out the same day.
+    assert.deepEqual(await merchantBalances(server, debited.accountId), { 'merchant_payouts_in_transit usd': 1_912 });
+    assert.deepEqual((await debited.stripe.payouts.list()).data.map((payout) => [payout.amount, payout.status]), [[1_912, 'in_transit'], [-2_000, 'paid']]);
+    const report = await verifyLedger(server.db);
+    assert.deepEqual(report.problems, []);
+  });
+
   it('seals everything into hash chains and verifies clean', async () => {
     await sealAll(server.db);
     const report = await verifyLedger(server.db);

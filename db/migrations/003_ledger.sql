@@ -230,7 +230,8 @@ CREATE TABLE payouts (
   id                      text PRIMARY KEY,
   account_id              text NOT NULL,
   livemode                boolean NOT NULL,
-  amount                  bigint NOT NULL CHECK (amount > 0),
+  -- Negative for a debit of the bank account: an automatic payout reclaiming a negative balance.
+  amount                  bigint NOT NULL CHECK (amount <> 0),
   currency                text NOT NULL,
   status                  text NOT NULL CHECK (status IN ('pending', 'in_transit', 'paid', 'failed', 'canceled')),
   automatic               boolean NOT NULL,

@@ -168,8 +168,8 @@ export interface ScheduleResult {
  * Automatic payouts: for each account, mode and currency with a default bank account and a non-manual schedule, on
  * a payout day, one payout of the whole available balance to that bank account. A payout_runs row, claimed with
  * insert-on-conflict-do-nothing in the payout's own transaction, makes it at most one per day however many runners
- * there are; it is written on days without a payout too, so each combination is looked at once a day. A zero or
- * negative available balance pays nothing (negative balances are not debited from the bank account yet).
+ * there are; it is written on days without a payout too, so each combination is looked at once a day. A zero
+ * balance pays nothing; a negative one is debited from the bank account when `debit_negative_balances` allows it.
  */
 export async function runPayoutSchedules(deps: Dependencies, limit: number = scheduleCandidatesPerRunMax): Promise<ScheduleResult> {
   assert(Number.isSafeInteger(limit) && limit >= 1 && limit <= scheduleCandidatesPerRunMax, `schedule batch size ${limit} is within 1..${scheduleCandidatesPerRunMax}`);
@@ -185,7 +185,9 @@ export async function runPayoutSchedules(deps: Dependencies, limit: number = sch
       const destination = await findDefaultExternalAccount(client, scope, candidate.currency);
       if (!destination) return undefined;
       const available = await availableBalance(client, scope, candidate.currency);
-      if (available <= 0) return undefined;
+      // A negative balance is reclaimed from the bank account (a payout of negative amount, a debit) when the
+      // account allows it (`debit_negative_balances`, on by default as at Stripe); otherwise later charges cover it.
+      if (available === 0 || (available < 0 && !candidate.debit_negative_balances)) return undefined;
       const created = await writeNewPayout(client, deps, scope, undefined, {
         amount: available,
         currency: candidate.currency,

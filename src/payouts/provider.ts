@@ -6,7 +6,7 @@
 export interface PayoutTransferInput {
   /** The payout id, used as the provider's idempotency key. */
   payoutId: string;
-  /** Minor units of `currency`. */
+  /** Minor units of `currency`: positive sends money to the bank account, negative debits it. */
   amount: number;
   currency: string;
   /** The account number or IBAN, decrypted only for this call. */

@@ -129,6 +129,7 @@ export interface ScheduleCandidate {
   payout_interval: string | null;
   payout_weekly_anchor: string | null;
   payout_monthly_anchor: number | null;
+  debit_negative_balances: boolean;
 }
 
 /**
@@ -137,7 +138,8 @@ export interface ScheduleCandidate {
  */
 export async function scheduleCandidates(db: Queryable, payoutDay: string, limit: number): Promise<ScheduleCandidate[]> {
   const result = await db.query<ScheduleCandidate>(
-    `SELECT e.account_id, e.livemode, e.currency, s.payout_interval, s.payout_weekly_anchor, s.payout_monthly_anchor
+    `SELECT e.account_id, e.livemode, e.currency, s.payout_interval, s.payout_weekly_anchor, s.payout_monthly_anchor,
+            coalesce(s.debit_negative_balances, true) AS debit_negative_balances
        FROM external_accounts e LEFT JOIN account_settings s ON s.account_id = e.account_id
       WHERE e.default_for_currency AND NOT e.deleted AND coalesce(s.payout_interval, 'daily') <> 'manual'
         AND NOT EXISTS (SELECT 1 FROM payout_runs r WHERE r.account_id = e.account_id AND r.livemode = e.livemode AND r.currency = e.currency AND r.payout_day = $1::date)
