@@ -1,4 +1,4 @@
-import type { Database, Queryable } from '../platform/db.ts';
+import { inTransaction, type Database, type Queryable } from '../platform/db.ts';
 import { merchantKinds, platformOwner, type LedgerKind } from './accounts.ts';
 import { chainHashOf, genesisHash } from './entries.ts';
 import { entriesWithPostings } from './repository.ts';
@@ -192,19 +192,7 @@ export async function verifyLedger(db: Queryable): Promise<VerifyReport> {
 
 /** Verifies inside one read-only REPEATABLE READ snapshot, so concurrent payments cannot make it see half a movement. */
 export async function verifyLedgerSnapshot(pool: Database): Promise<VerifyReport> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    await client.query('SET LOCAL statement_timeout = 0');
-    const report = await verifyLedger(client);
-    await client.query('COMMIT');
-    return report;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  return inTransaction(pool, verifyLedger, { snapshot: true });
 }
 
 export function formatReport(report: VerifyReport): string {

@@ -44,12 +44,14 @@ export function createPool(url: string, size: number): Database {
 
 /**
  * Runs `work` inside one database transaction (READ COMMITTED; callers lock what they change with FOR UPDATE).
- * Commits when it resolves and rolls back when it throws.
+ * Commits when it resolves and rolls back when it throws. `snapshot` runs it read-only in one REPEATABLE READ
+ * snapshot with no statement timeout (long consistent reads such as `ledger verify`).
  */
-export async function inTransaction<T>(pool: Database, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(pool: Database, work: (client: pg.PoolClient) => Promise<T>, options: { snapshot?: boolean } = {}): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(options.snapshot ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
+    if (options.snapshot) await client.query('SET LOCAL statement_timeout = 0');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
