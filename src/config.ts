@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { defaultWebhookSettings, type WebhookSettings } from './webhooks/settings.ts';
 
 /** Every setting Payrail reads from its environment, validated once at start. */
 export interface Config {
@@ -28,6 +29,10 @@ export interface Config {
   exchangeRatesFile: string | undefined;
   /** JSON pricing file replacing the built-in platform default pricing. */
   pricingFile: string | undefined;
+  /** Webhook delivery: timeouts, retries, disabling, address policy (src/webhooks/settings.ts). */
+  webhooks: WebhookSettings;
+  /** Whether `payrail start` also runs the webhook delivery worker (`payrail worker` runs it alone). */
+  runWebhookWorker: boolean;
 }
 
 function integerSetting(name: string, fallback: number, minimum: number, maximum: number): number {
@@ -57,5 +62,17 @@ export function loadConfig(): Config {
     ledgerIntervalMs: integerSetting('PAYRAIL_LEDGER_INTERVAL_MS', 1_000, 100, 3_600_000),
     exchangeRatesFile: process.env.PAYRAIL_EXCHANGE_RATES_FILE ? path.resolve(process.env.PAYRAIL_EXCHANGE_RATES_FILE) : undefined,
     pricingFile: process.env.PAYRAIL_PRICING_FILE ? path.resolve(process.env.PAYRAIL_PRICING_FILE) : undefined,
+    webhooks: {
+      timeoutMs: integerSetting('PAYRAIL_WEBHOOK_TIMEOUT_MS', defaultWebhookSettings.timeoutMs, 100, 60_000),
+      firstRetrySeconds: integerSetting('PAYRAIL_WEBHOOK_FIRST_RETRY_SECONDS', defaultWebhookSettings.firstRetrySeconds, 1, 60),
+      retryDelayMaxSeconds: integerSetting('PAYRAIL_WEBHOOK_RETRY_DELAY_MAX_SECONDS', defaultWebhookSettings.retryDelayMaxSeconds, 1, 86_400),
+      retryWindowSeconds: integerSetting('PAYRAIL_WEBHOOK_RETRY_WINDOW_SECONDS', defaultWebhookSettings.retryWindowSeconds, 60, 30 * 86_400),
+      disableAfterSeconds: integerSetting('PAYRAIL_WEBHOOK_DISABLE_AFTER_SECONDS', defaultWebhookSettings.disableAfterSeconds, 60, 30 * 86_400),
+      concurrency: integerSetting('PAYRAIL_WEBHOOK_CONCURRENCY', defaultWebhookSettings.concurrency, 1, 256),
+      allowPrivateAddresses: process.env.PAYRAIL_WEBHOOK_ALLOW_PRIVATE === '1',
+      responseBytesMax: integerSetting('PAYRAIL_WEBHOOK_RESPONSE_BYTES_MAX', defaultWebhookSettings.responseBytesMax, 1_024, 1_048_576),
+      lockRecoverySeconds: integerSetting('PAYRAIL_WEBHOOK_LOCK_RECOVERY_SECONDS', defaultWebhookSettings.lockRecoverySeconds, 1, 86_400),
+    },
+    runWebhookWorker: process.env.PAYRAIL_WEBHOOK_WORKER !== '0',
   };
 }

@@ -8,6 +8,7 @@ import type { SecretBox } from './platform/crypto.ts';
 import type { Database } from './platform/db.ts';
 import type { PayoutProvider } from './payouts/provider.ts';
 import { SandboxPayoutProvider } from './payouts/sandbox-provider.ts';
+import { defaultWebhookSettings, type WebhookSettings } from './webhooks/settings.ts';
 
 /** The rates file loaded at start when PAYRAIL_EXCHANGE_RATES_FILE does not name another. */
 export const defaultExchangeRatesFile = fileURLToPath(new URL('../config/exchange-rates.json', import.meta.url));
@@ -28,9 +29,11 @@ export interface Dependencies {
   exchangeRates: ExchangeRates;
   /** The rail payouts are sent through (the sandbox rail until a bank integration exists). */
   payoutProvider: PayoutProvider;
+  /** How webhooks are delivered (timeouts, retries, address policy). */
+  webhookSettings: WebhookSettings;
 }
 
-export function buildDependencies(input: { db: Database; secretBox: SecretBox; connector: Connector; publicUrl: string; clock: Clock; pricing?: Pricing }): Dependencies {
+export function buildDependencies(input: { db: Database; secretBox: SecretBox; connector: Connector; publicUrl: string; clock: Clock; pricing?: Pricing; webhookSettings?: WebhookSettings }): Dependencies {
   return {
     db: input.db,
     secretBox: input.secretBox,
@@ -41,5 +44,6 @@ export function buildDependencies(input: { db: Database; secretBox: SecretBox; c
     pricing: input.pricing ?? defaultPricing,
     exchangeRates: new ExchangeRates(input.db),
     payoutProvider: new SandboxPayoutProvider(input.db, input.clock),
+    webhookSettings: input.webhookSettings ?? defaultWebhookSettings,
   };
 }

@@ -4,6 +4,7 @@ import { loadConfig } from './config.ts';
 import { sealAll } from './ledger/sealer.ts';
 import { formatReport, verifyLedgerSnapshot } from './ledger/verify.ts';
 import { openPlatform } from './runtime.ts';
+import { startWebhookWorker } from './webhooks/worker.ts';
 import { startServer } from './server.ts';
 
 const usage = `Usage: payrail <command>
@@ -11,6 +12,8 @@ const usage = `Usage: payrail <command>
 Commands:
   start                         Start the API (embedded PostgreSQL unless DATABASE_URL is set)
   migrate                       Apply database migrations and exit
+  worker                        Run only the webhook delivery worker (scale deliveries out; PAYRAIL_WEBHOOK_WORKER=0
+                                keeps \`start\` from running its own)
   account create --name NAME    Create an account and print its keys (add --live for live-mode keys too)
   ledger verify [--seal] [--json]
                                 Recompute every balance from the postings, check every entry balances and matches
@@ -27,6 +30,19 @@ async function main(argv: string[]): Promise<number> {
     case 'start':
       await startServer(config);
       return -1;
+    case 'worker': {
+      const platform = await openPlatform(config, { log });
+      const worker = await startWebhookWorker(platform.deps, platform.databaseUrl, config.webhooks);
+      log('webhook delivery worker running');
+      const stop = async () => {
+        await worker.stop();
+        await platform.close();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop());
+      process.on('SIGTERM', () => void stop());
+      return -1;
+    }
     case 'migrate': {
       const platform = await openPlatform(config, { log, poolSize: 2 });
       await platform.close();

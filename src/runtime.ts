@@ -17,6 +17,8 @@ export const embeddedDatabaseName = 'payrail';
 export interface Platform {
   deps: Dependencies;
   db: Database;
+  /** Connection string of the database (for components that need their own pool, like the job queue). */
+  databaseUrl: string;
   embedded: EmbeddedDatabase | undefined;
   close(): Promise<void>;
 }
@@ -80,10 +82,13 @@ export async function openPlatform(config: Config, options: { log?: (line: strin
   const clock = systemClock;
   await loadRatesFile(db, config.exchangeRatesFile ?? defaultExchangeRatesFile, clock.nowSeconds());
   const pricing = config.pricingFile ? loadPricingFile(config.pricingFile) : undefined;
-  const deps: Dependencies = buildDependencies({ db, secretBox: new SecretBox(encryptionKey), connector: new TestProcessor(), publicUrl: config.publicUrl, clock, pricing });
+  const deps: Dependencies = buildDependencies({
+    db, secretBox: new SecretBox(encryptionKey), connector: new TestProcessor(), publicUrl: config.publicUrl, clock, pricing, webhookSettings: config.webhooks,
+  });
   return {
     deps,
     db,
+    databaseUrl: url,
     embedded,
     close: async () => {
       await db.end();

@@ -4,6 +4,7 @@ import { buildApp } from './api/app.ts';
 import { purgeExpiredKeys } from './api/idempotency.ts';
 
 import { runLedgerJobs } from './ledger/jobs.ts';
+import { startWebhookWorker } from './webhooks/worker.ts';
 import { resolveStuckAttempts } from './payments/service.ts';
 import { resolvePendingRefunds } from './refunds/service.ts';
 import { openPlatform, readDemoKeys, writeDemoKeys, type DemoKeys } from './runtime.ts';
@@ -64,6 +65,9 @@ Payrail is running on http://localhost:${port}
   const timer = setInterval(maintain, config.maintenanceIntervalMs);
   timer.unref();
 
+  // Webhook deliveries, queued in the database with their events, are sent by the delivery worker.
+  const webhookWorker = config.runWebhookWorker ? await startWebhookWorker(platform.deps, platform.databaseUrl, config.webhooks) : undefined;
+
   // Ledger jobs: matured funds become available, scheduled payouts are made and advanced, entries are sealed.
   let ledgerRunning = false;
   const runLedger = () => {
@@ -85,6 +89,7 @@ Payrail is running on http://localhost:${port}
     clearInterval(ledgerTimer);
     try {
       await app.close(); // stops accepting, waits for in-flight requests
+      await webhookWorker?.stop(); // lets deliveries in flight finish and record their attempts
       await platform.close(); // then the pool and, last, the embedded database
       log('stopped cleanly');
       process.exit(0);

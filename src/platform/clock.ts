@@ -5,10 +5,13 @@
 export interface Clock {
   /** Unix time in seconds. */
   nowSeconds(): number;
+  /** Unix time in milliseconds. */
+  nowMilliseconds(): number;
 }
 
 export const systemClock: Clock = {
   nowSeconds: () => Math.floor(Date.now() / 1000),
+  nowMilliseconds: () => Date.now(),
 };
 
 /** Real time plus an offset that only grows: `advance` moves every date-driven job forward. */
@@ -17,6 +20,10 @@ export class AdjustableClock implements Clock {
 
   nowSeconds(): number {
     return Math.floor(Date.now() / 1000) + this.#offsetSeconds;
+  }
+
+  nowMilliseconds(): number {
+    return Date.now() + this.#offsetSeconds * 1000;
   }
 
   advance(seconds: number): void {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Logger, runMigrations } from 'graphile-worker';
 import pg from 'pg';
 
 // BIGINT columns hold money and counters; all of ours stay far below 2^53, so they are read as numbers.
@@ -39,6 +40,8 @@ export function createPool(url: string, size: number): Database {
   });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // Errors of a checked-out client surface through its queries; this keeps a dropped idle connection from crashing us.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
@@ -101,9 +104,17 @@ export async function migrate(pool: Database): Promise<string[]> {
       }
       applied.push(file);
     }
+    // The job queue's own schema (graphile_worker), which webhook deliveries are queued in by a trigger on events:
+    // installed and upgraded by the library's migrations, under the same lock.
+    await runMigrations({ pgPool: pool, logger: quietLogger });
   } finally {
     await client.query('SELECT pg_advisory_unlock(7243001)').catch(() => undefined);
     client.release();
   }
   return applied;
 }
+
+/** graphile-worker logs through this: warnings and errors only (its debug and info lines are per job). */
+export const quietLogger = new Logger((scope) => (level, message) => {
+  if (level === 'error' || level === 'warning') console.error(`[payrail] job queue ${level}: ${message}${scope.label ? ` (${scope.label})` : ''}`);
+});

@@ -8,6 +8,8 @@ import { TestProcessor } from '../../src/connectors/test-processor/connector.ts'
 import { buildDependencies, defaultExchangeRatesFile, type Dependencies } from '../../src/dependencies.ts';
 import { loadRatesFile } from '../../src/fees/exchange-rates.ts';
 import { AdjustableClock } from '../../src/platform/clock.ts';
+import { defaultWebhookSettings, type WebhookSettings } from '../../src/webhooks/settings.ts';
+import { startWebhookWorker, type WebhookWorker } from '../../src/webhooks/worker.ts';
 import { SecretBox } from '../../src/platform/crypto.ts';
 import { createPool, migrate, type Database } from '../../src/platform/db.ts';
 
@@ -55,6 +57,10 @@ export interface TestServer {
   port: number;
   db: Database;
   deps: Dependencies;
+  /** The in-process webhook delivery worker, when the server was started with `webhookWorker`. */
+  webhookWorker: WebhookWorker | undefined;
+  /** Connection string of the test database. */
+  databaseUrl: string;
   /** The server's clock: `clock.advance(seconds)` moves settlement dates and payout schedules forward. */
   clock: AdjustableClock;
   /** The first account, ready to use. */
@@ -69,11 +75,18 @@ export interface TestServer {
 }
 
 /** Starts the API on an ephemeral port over a fresh database, with one account. */
-export async function startTestServer(): Promise<TestServer> {
+export interface TestServerOptions {
+  /** Run the webhook delivery worker in-process with these settings (over the defaults). */
+  webhookWorker?: Partial<WebhookSettings>;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const database = await createTestDatabase();
   const clock = new AdjustableClock();
   await loadRatesFile(database.db, defaultExchangeRatesFile, clock.nowSeconds());
-  const deps: Dependencies = buildDependencies({ db: database.db, secretBox: new SecretBox(randomBytes(32)), connector: new TestProcessor(), publicUrl: '', clock });
+  const webhookSettings: WebhookSettings = { ...defaultWebhookSettings, ...options.webhookWorker };
+  const deps: Dependencies = buildDependencies({ db: database.db, secretBox: new SecretBox(randomBytes(32)), connector: new TestProcessor(), publicUrl: '', clock, webhookSettings });
+  const worker = options.webhookWorker ? await startWebhookWorker(deps, database.url, webhookSettings) : undefined;
   const app = buildApp(deps);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as AddressInfo).port;
@@ -114,8 +127,11 @@ export async function startTestServer(): Promise<TestServer> {
       }
       return { status: response.status, headers: response.headers, json, text };
     },
+    webhookWorker: worker,
+    databaseUrl: database.url,
     close: async () => {
       await app.close();
+      await worker?.stop();
       await database.drop();
     },
   };

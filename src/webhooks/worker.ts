@@ -1,0 +1,59 @@
+import { run, type Runner } from 'graphile-worker';
+import type { Dependencies } from '../dependencies.ts';
+import { createPool, quietLogger } from '../platform/db.ts';
+import { performDelivery } from './delivery.ts';
+import type { WebhookSettings } from './settings.ts';
+
+/** How often the worker looks for delivery jobs left locked by a worker that died. */
+export const lockRecoveryIntervalMs = 15_000;
+/** Extra connections of the worker's pool beyond one per concurrent delivery (graphile-worker's listener, recovery). */
+const poolHeadroom = 3;
+
+export interface WebhookWorker {
+  stop(): Promise<void>;
+  /** Releases delivery jobs locked longer than `lockRecoverySeconds` (their worker died); returns how many workers. */
+  recoverLocks(): Promise<number>;
+}
+
+/**
+ * Runs webhook delivery jobs with graphile-worker (LISTEN/NOTIFY wake-ups, SKIP LOCKED job claims, one named queue
+ * per endpoint). A worker killed mid-delivery leaves its job locked; graphile-worker itself would wait 4 hours, so
+ * the worker releases jobs locked longer than any delivery can take (the timeout plus a margin), and they run again.
+ * Deliveries are at-least-once: a receiver may see an event twice, never zero times.
+ */
+export async function startWebhookWorker(deps: Dependencies, connectionString: string, settings: WebhookSettings): Promise<WebhookWorker> {
+  const pool = createPool(connectionString, settings.concurrency + poolHeadroom);
+  const recoverLocks = async (): Promise<number> => {
+    const stale = await pool.query<{ workers: string[] | null }>(
+      `SELECT array_agg(DISTINCT locked_by) AS workers FROM graphile_worker.jobs
+        WHERE task_identifier = 'webhook_delivery' AND locked_at < now() - make_interval(secs => $1)`,
+      [settings.lockRecoverySeconds],
+    );
+    const workers = stale.rows[0].workers ?? [];
+    if (workers.length > 0) await pool.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [workers]);
+    return workers.length;
+  };
+  await recoverLocks();
+  const runner: Runner = await run({
+    pgPool: pool,
+    concurrency: settings.concurrency,
+    noHandleSignals: true,
+    pollInterval: 1_000,
+    logger: quietLogger,
+    taskList: {
+      webhook_delivery: async (payload) => {
+        await performDelivery(deps, settings, (payload as { delivery: string }).delivery);
+      },
+    },
+  });
+  const timer = setInterval(() => void recoverLocks().catch(() => undefined), lockRecoveryIntervalMs);
+  timer.unref();
+  return {
+    recoverLocks,
+    stop: async () => {
+      clearInterval(timer);
+      await runner.stop();
+      await pool.end();
+    },
+  };
+}
