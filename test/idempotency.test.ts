@@ -39,8 +39,16 @@ describe('idempotent requests', () => {
     return result.rows[0].n;
   }
 
+  /** The stored response body, decrypted (responses are stored encrypted, bound to account, mode and key). */
+  function storedBody(row: { response_encrypted: Buffer | null }, accountId: string, key: string): any {
+    return row.response_encrypted ? JSON.parse(server.deps.secretBox.decrypt(row.response_encrypted, `idempotency:${accountId}:false:${key}`)) : null;
+  }
+
   async function keyRow(accountId: string, key: string): Promise<{ response_status: number | null; response_body: any; locked_at: Date | null } | undefined> {
-    return (await server.db.query('SELECT response_status, response_body, locked_at FROM idempotency_keys WHERE account_id = $1 AND key = $2', [accountId, key])).rows[0];
+    const row = (await server.db.query('SELECT response_status, response_encrypted, response_body, locked_at FROM idempotency_keys WHERE account_id = $1 AND key = $2', [accountId, key])).rows[0];
+    if (!row) return undefined;
+    assert.equal(row.response_body, null, 'no response is stored in plain text');
+    return { response_status: row.response_status, response_body: storedBody(row, accountId, key), locked_at: row.locked_at };
   }
 
   function formBody(params: Record<string, string>): string {
@@ -447,9 +455,10 @@ describe('idempotent requests', () => {
         const idempotencyKey = newKey();
         const created = await stripe.paymentIntents.create({ amount: 1100, currency: 'usd', payment_method: 'pm_card_visa', confirm }, { idempotencyKey });
         const row = (await server.db.query(
-          `SELECT response_status, response_body, locked_at, xmin::text AS xid FROM idempotency_keys WHERE account_id = $1 AND key = $2`,
+          `SELECT response_status, response_encrypted, locked_at, xmin::text AS xid FROM idempotency_keys WHERE account_id = $1 AND key = $2`,
           [accountId, idempotencyKey],
         )).rows[0];
+        row.response_body = storedBody(row, accountId, idempotencyKey);
         assert.equal(row.response_status, 200);
         assert.equal(row.response_body.id, created.id);
         assert.equal(row.response_body.status, confirm ? 'succeeded' : 'requires_confirmation');

@@ -98,8 +98,12 @@ describe('webhook delivery', () => {
     assert.deepEqual(events.map((delivery) => delivery.event.type).sort(), ['charge.succeeded', 'payment_intent.succeeded']);
     assert.match(events[0].signature, /^t=\d+,v1=[0-9a-f]{64}$/);
     assert.equal(receiver.rejected.length, 0);
-    const stored = await server.db.query(`SELECT status, attempt_count FROM webhook_deliveries WHERE account_id = $1`, [account.accountId]);
-    assert.deepEqual(stored.rows.map((row) => [row.status, row.attempt_count]), [['succeeded', 1], ['succeeded', 1]]);
+    // The receiver answers before the worker records the attempt: wait for the records.
+    const stored = await until('both deliveries recorded', async () => {
+      const rows = (await server.db.query(`SELECT status, attempt_count FROM webhook_deliveries WHERE account_id = $1`, [account.accountId])).rows;
+      return rows.length === 2 && rows.every((row) => row.status !== 'pending') ? rows : undefined;
+    });
+    assert.deepEqual(stored.map((row) => [row.status, row.attempt_count]), [['succeeded', 1], ['succeeded', 1]]);
     const attempts = await server.db.query('SELECT status_code, succeeded, latency_ms, response_excerpt FROM webhook_attempts WHERE account_id = $1', [account.accountId]);
     assert.equal(attempts.rows.length, 2);
     assert.ok(attempts.rows.every((row) => row.status_code === 200 && row.succeeded && row.response_excerpt === 'ok' && row.latency_ms >= 0));

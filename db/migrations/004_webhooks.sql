@@ -94,3 +94,7 @@ BEGIN
 END $$;
 CREATE TRIGGER events_webhook_deliveries AFTER INSERT ON events
   REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION webhook_deliveries_for_events();
+
+-- Stored idempotent responses can hold secrets that are shown once (a new endpoint's signing secret, a PaymentIntent's
+-- client secret): from now on they are stored AES-256-GCM encrypted, bound to their account, mode and key.
+ALTER TABLE idempotency_keys ADD COLUMN response_encrypted bytea;

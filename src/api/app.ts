@@ -179,7 +179,7 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     if (idempotencyKey !== undefined) {
       checkKey(idempotencyKey);
       reply.header('Idempotency-Key', idempotencyKey);
-      const begun = await beginIdempotent(deps.db, caller, idempotencyKey, route.method, path, fingerprint(deps.secretBox, { ...input, expand }));
+      const begun = await beginIdempotent(deps.db, deps.secretBox, caller, idempotencyKey, route.method, path, fingerprint(deps.secretBox, { ...input, expand }));
       if (begun.kind === 'replay') {
         reply.header('Idempotent-Replayed', 'true');
         reply.status(begun.response.status).send(begun.response.body);
@@ -200,7 +200,7 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
         : async (client, result) => {
             const presentation = await finish(client, result, context);
             // Stored in the same transaction as the state change; if the key was taken over, roll it all back.
-            if (!(await completeIdempotent(client, caller, idempotencyKey, token, presentation))) throw keyLost();
+            if (!(await completeIdempotent(client, deps.secretBox, caller, idempotencyKey, token, presentation))) throw keyLost();
             stored = { status: presentation.status, body: presentation.body };
           },
       idempotencyKey === undefined || token === undefined
@@ -215,14 +215,14 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     try {
       const result = resumeResource !== null && route.resume ? await route.resume(context, resumeResource) : await route.handle(context, params);
       presentation = stored ? { status: stored.status, body: stored.body as Record<string, unknown> } : await finish(deps.db, result, context);
-      if (idempotencyKey !== undefined && token !== undefined && !stored) await completeIdempotent(deps.db, caller, idempotencyKey, token, presentation);
+      if (idempotencyKey !== undefined && token !== undefined && !stored) await completeIdempotent(deps.db, deps.secretBox, caller, idempotencyKey, token, presentation);
     } catch (error) {
       const apiError = toApiError(error, request);
       if (idempotencyKey !== undefined && token !== undefined) {
         // Stripe saves the result once processing has started, except for conflicts with concurrent requests
         // and server errors, which the client should be able to retry with the same key.
         if (apiError.status === 409 || apiError.status === 429 || apiError.status >= 500) await releaseIdempotent(deps.db, caller, idempotencyKey, token).catch(() => undefined);
-        else await completeIdempotent(deps.db, caller, idempotencyKey, token, errorPresentation(apiError)).catch(() => undefined);
+        else await completeIdempotent(deps.db, deps.secretBox, caller, idempotencyKey, token, errorPresentation(apiError)).catch(() => undefined);
       }
       throw apiError;
     }

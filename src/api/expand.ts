@@ -21,7 +21,7 @@ export const expandDepthMax = 4;
 export const expandPathsMax = 20;
 
 type ObjectType = 'payment_intent' | 'charge' | 'customer' | 'payment_method' | 'refund' | 'event' | 'balance_transaction' | 'balance_transaction_source'
-  | 'balance' | 'account' | 'payout' | 'bank_account';
+  | 'balance' | 'account' | 'payout' | 'bank_account' | 'webhook_endpoint' | 'webhook_attempt' | 'webhook_delivery';
 type Loader = (db: Queryable, scope: Scope, id: string) => Promise<Record<string, unknown> | undefined>;
 
 const loaders: Record<string, Loader> = {
@@ -84,6 +84,9 @@ const expandableFields: Record<ObjectType, Record<string, ObjectType>> = {
   account: {},
   payout: { balance_transaction: 'balance_transaction', failure_balance_transaction: 'balance_transaction', destination: 'bank_account' },
   bank_account: {},
+  webhook_endpoint: {},
+  webhook_attempt: {},
+  webhook_delivery: {},
 };
 
 export type ResponseShape = { kind: 'object'; type: ObjectType } | { kind: 'list'; type: ObjectType } | { kind: 'none' };

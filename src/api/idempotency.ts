@@ -52,7 +52,15 @@ export function checkKey(key: string): void {
   }
 }
 
-export async function beginIdempotent(db: Queryable, caller: Caller, key: string, method: string, path: string, requestFingerprint: string): Promise<BeginResult> {
+/**
+ * Stored responses can hold secrets shown once (a webhook endpoint's signing secret, a PaymentIntent's client
+ * secret), so they are kept encrypted, bound to their account, mode and key.
+ */
+function responseAssociatedData(caller: Caller, key: string): string {
+  return `idempotency:${caller.accountId}:${caller.livemode}:${key}`;
+}
+
+export async function beginIdempotent(db: Queryable, secretBox: SecretBox, caller: Caller, key: string, method: string, path: string, requestFingerprint: string): Promise<BeginResult> {
   const token = randomUUID();
   const inserted = await db.query(
     `INSERT INTO idempotency_keys (account_id, livemode, key, request_method, request_path, request_fingerprint, locked_at, lock_token)
@@ -60,20 +68,23 @@ export async function beginIdempotent(db: Queryable, caller: Caller, key: string
     [caller.accountId, caller.livemode, key, method, path, requestFingerprint, token],
   );
   if (inserted.rowCount === 1) return { kind: 'proceed', token, resumeResource: null };
-  const existing = (await db.query<{ request_method: string; request_path: string; request_fingerprint: string; response_status: number | null; response_body: unknown; stale: boolean }>(
-    `SELECT request_method, request_path, request_fingerprint, response_status, response_body,
+  const existing = (await db.query<{ request_method: string; request_path: string; request_fingerprint: string; response_status: number | null; response_body: unknown; response_encrypted: Buffer | null; stale: boolean }>(
+    `SELECT request_method, request_path, request_fingerprint, response_status, response_body, response_encrypted,
             (locked_at IS NULL OR locked_at < now() - make_interval(secs => $4)) AS stale
        FROM idempotency_keys WHERE account_id = $1 AND livemode = $2 AND key = $3`,
     [caller.accountId, caller.livemode, key, idempotencyLockExpirySeconds],
   )).rows[0];
-  if (!existing) return beginIdempotent(db, caller, key, method, path, requestFingerprint);
+  if (!existing) return beginIdempotent(db, secretBox, caller, key, method, path, requestFingerprint);
   if (existing.request_method !== method || existing.request_path !== path || existing.request_fingerprint !== requestFingerprint) {
     throw new ApiError(
       'idempotency_key_reused',
       `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
     );
   }
-  if (existing.response_status !== null) return { kind: 'replay', response: { status: existing.response_status, body: existing.response_body } };
+  if (existing.response_status !== null) {
+    const body = existing.response_encrypted ? JSON.parse(secretBox.decrypt(existing.response_encrypted, responseAssociatedData(caller, key))) : existing.response_body;
+    return { kind: 'replay', response: { status: existing.response_status, body } };
+  }
   if (existing.stale) {
     const taken = await db.query<{ recovery_resource: string | null }>(
       `UPDATE idempotency_keys SET locked_at = now(), lock_token = $5
@@ -91,11 +102,11 @@ export async function beginIdempotent(db: Queryable, caller: Caller, key: string
  * Stores the response if this request (its `token`) still holds the key; called inside the request's final
  * transaction, or alone when there was no state change. Returns false when the key was taken over meanwhile.
  */
-export async function completeIdempotent(db: Queryable, caller: Caller, key: string, token: string, response: StoredResponse): Promise<boolean> {
+export async function completeIdempotent(db: Queryable, secretBox: SecretBox, caller: Caller, key: string, token: string, response: StoredResponse): Promise<boolean> {
   const result = await db.query(
-    `UPDATE idempotency_keys SET response_status = $5, response_body = $6, locked_at = NULL
+    `UPDATE idempotency_keys SET response_status = $5, response_encrypted = $6, locked_at = NULL
       WHERE account_id = $1 AND livemode = $2 AND key = $3 AND lock_token = $4 AND response_status IS NULL`,
-    [caller.accountId, caller.livemode, key, token, response.status, JSON.stringify(response.body)],
+    [caller.accountId, caller.livemode, key, token, response.status, secretBox.encrypt(JSON.stringify(response.body), responseAssociatedData(caller, key))],
   );
   return result.rowCount === 1;
 }

@@ -30,6 +30,15 @@ const objectSchemas: Record<string, JsonSchema> = {
   account: objectSchema('account', [
     'business_profile', 'charges_enabled', 'country', 'created', 'default_currency', 'details_submitted', 'payouts_enabled', 'settings', 'type', 'payrail_settings',
   ]),
+  webhook_endpoint: objectSchema('webhook_endpoint', [
+    'api_version', 'application', 'created', 'description', 'enabled_events', 'livemode', 'metadata', 'secret', 'status', 'url',
+    'payrail_disabled_reason', 'payrail_previous_secret_expires_at',
+  ]),
+  // Payrail extensions: one HTTP try of a webhook delivery, and a queued delivery (answer of an event re-send).
+  webhook_attempt: objectSchema('webhook_attempt', [
+    'attempted_at', 'attempted_at_ms', 'delivery', 'endpoint', 'event', 'status_code', 'succeeded', 'latency_ms', 'response_excerpt', 'error', 'livemode',
+  ]),
+  webhook_delivery: objectSchema('webhook_delivery', ['endpoint', 'event', 'status', 'livemode']),
   // The balance has no id. Its Payrail extensions are described here so the document says what they are.
   balance: {
     type: 'object',

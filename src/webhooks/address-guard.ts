@@ -36,6 +36,12 @@ export function isLoopbackAddress(address: string): boolean {
 /** Who may be reached: `public` (live mode), `loopback` (test mode: public and loopback), `any` (configured so). */
 export type AddressPolicy = 'public' | 'loopback' | 'any';
 
+/** Which addresses an endpoint of this mode may target: checked at creation (literal hosts) and at every delivery. */
+export function addressPolicyFor(livemode: boolean, allowPrivateAddresses: boolean): AddressPolicy {
+  if (allowPrivateAddresses) return 'any';
+  return livemode ? 'public' : 'loopback';
+}
+
 export function addressAllowed(address: string, policy: AddressPolicy): boolean {
   if (policy === 'any' || !isForbiddenAddress(address)) return true;
   return policy === 'loopback' && isLoopbackAddress(address);

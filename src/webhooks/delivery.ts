@@ -3,6 +3,8 @@ import { recordEvent, renderEvent, type EventRow } from '../events/service.ts';
 import { inTransaction } from '../platform/db.ts';
 import { randomBase62 } from '../platform/ids.ts';
 import { findDelivery, findEndpointById, secretAssociatedData, type WebhookDeliveryRow, type WebhookEndpointRow } from './repository.ts';
+import { addressPolicyFor } from './address-guard.ts';
+import { renderWebhookEndpoint } from './render.ts';
 import { sendWebhook, type SendResult } from './sender.ts';
 import { retryDelaySeconds, type WebhookSettings } from './settings.ts';
 import { signatureHeader } from './signing.ts';
@@ -33,14 +35,6 @@ function signingSecrets(deps: Dependencies, endpoint: WebhookEndpointRow): strin
   return secrets;
 }
 
-/** The rendering of an endpoint in the `webhook_endpoint.disabled` event (never with its secret). */
-function endpointSummary(endpoint: WebhookEndpointRow, status: string): Record<string, unknown> {
-  return {
-    id: endpoint.id, object: 'webhook_endpoint', api_version: endpoint.api_version, created: endpoint.created, description: endpoint.description,
-    enabled_events: endpoint.enabled_events, livemode: endpoint.livemode, metadata: endpoint.metadata, status, url: endpoint.url,
-  };
-}
-
 /**
  * One run of a delivery job: sends the event (outside any transaction), then records the attempt and decides, in one
  * transaction with the delivery locked: done, retry later (a new job at the backoff delay, queued in the same
@@ -68,7 +62,7 @@ export async function performDelivery(deps: Dependencies, settings: WebhookSetti
     },
     timeoutMs: settings.timeoutMs,
     responseBytesMax: settings.responseBytesMax,
-    policy: settings.allowPrivateAddresses ? 'any' : endpoint.livemode ? 'public' : 'loopback',
+    policy: addressPolicyFor(endpoint.livemode, settings.allowPrivateAddresses),
   });
 
   return inTransaction(deps.db, async (client) => {
@@ -98,7 +92,7 @@ export async function performDelivery(deps: Dependencies, settings: WebhookSetti
     if (current.status === 'enabled' && !current.deleted && nowSeconds - failingSince >= settings.disableAfterSeconds) {
       await client.query(`UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = 'failing' WHERE id = $1`, [endpoint.id]);
       await finish('failed');
-      await recordEvent(client, { accountId: endpoint.account_id, livemode: endpoint.livemode }, undefined, 'webhook_endpoint.disabled', endpointSummary(current, 'disabled'), { status: 'enabled' });
+      await recordEvent(client, { accountId: endpoint.account_id, livemode: endpoint.livemode }, undefined, 'webhook_endpoint.disabled', renderWebhookEndpoint({ ...current, status: 'disabled', disabled_reason: 'failing' }), { status: 'enabled' });
       return 'endpoint_disabled';
     }
     if (nowMs - firstAttemptAt >= settings.retryWindowSeconds * 1000) {

@@ -1,0 +1,69 @@
+import { ApiError } from '../platform/errors.ts';
+
+/**
+ * Every event type Payrail emits, which is exactly what a webhook endpoint may subscribe to (besides `*`). Stripe
+ * knows hundreds more; accepting a type Payrail never sends would let an integrator wait for events that never
+ * come, so those are refused at subscription time. A test checks that every type recorded in src/ is listed here.
+ */
+export const webhookEventTypes = [
+  'account.external_account.created',
+  'account.external_account.deleted',
+  'account.external_account.updated',
+  'account.updated',
+  'charge.captured',
+  'charge.failed',
+  'charge.refund.updated',
+  'charge.refunded',
+  'charge.succeeded',
+  'customer.created',
+  'customer.deleted',
+  'customer.updated',
+  'payment_intent.amount_capturable_updated',
+  'payment_intent.canceled',
+  'payment_intent.created',
+  'payment_intent.payment_failed',
+  'payment_intent.requires_action',
+  'payment_intent.succeeded',
+  'payment_method.attached',
+  'payment_method.detached',
+  'payment_method.updated',
+  'payout.canceled',
+  'payout.created',
+  'payout.failed',
+  'payout.paid',
+  'payout.updated',
+  'refund.created',
+  'refund.failed',
+  'refund.updated',
+  // Emitted by the delivery worker when an endpoint has failed continuously for too long and is disabled.
+  'webhook_endpoint.disabled',
+] as const;
+
+export type WebhookEventType = (typeof webhookEventTypes)[number];
+
+/** The subscription to every event type, present and future. */
+export const allEventsWildcard = '*';
+
+const known: ReadonlySet<string> = new Set<string>([...webhookEventTypes, allEventsWildcard]);
+
+/** Most entries an `enabled_events` list may have: every type once plus the wildcard, with room to grow. */
+export const enabledEventsMax = 100;
+
+/**
+ * Checks an `enabled_events` list (each a type Payrail emits, or `*`) and returns it without duplicates, in the
+ * order given. The error names the first bad entry in Stripe's bracket notation (`enabled_events[2]`).
+ */
+export function validateEnabledEvents(events: readonly string[], param = 'enabled_events'): string[] {
+  if (events.length === 0) throw new ApiError('invalid_value', `Invalid ${param}: subscribe to at least one event type, or '*' for all of them.`, { param });
+  events.forEach((type, index) => {
+    if (!known.has(type)) {
+      throw new ApiError('invalid_value', `Invalid ${param}[${index}]: '${type}' is not an event type Payrail sends. Use '*' or one of: ${webhookEventTypes.join(', ')}.`, { param: `${param}[${index}]` });
+    }
+  });
+  return [...new Set(events)];
+}
+
+/** Whether an endpoint subscribed to `enabledEvents` receives events of `type` (the rule the events trigger applies). */
+export function subscribesTo(enabledEvents: readonly string[], type: string): boolean {
+  return enabledEvents.includes(allEventsWildcard) || enabledEvents.includes(type);
+}
