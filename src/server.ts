@@ -32,6 +32,9 @@ export async function startServer(config: Config): Promise<void> {
   const log = (line: string) => console.log(`[payrail] ${line}`);
   const platform = await openPlatform(config, { log, adoptOrphanDatabase: true });
   const demo = await ensureDemoAccount(config, platform.db);
+  // Webhook deliveries, queued in the database with their events, are sent by the delivery worker. It starts before
+  // the API answers (and before the banner, which tells scripts the platform is ready to be used or stopped).
+  const webhookWorker = config.runWebhookWorker ? await startWebhookWorker(platform.deps, platform.databaseUrl, config.webhooks) : undefined;
   const app = buildApp(platform.deps, { logRequests: config.logRequests });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -64,9 +67,6 @@ Payrail is running on http://localhost:${port}
   maintain();
   const timer = setInterval(maintain, config.maintenanceIntervalMs);
   timer.unref();
-
-  // Webhook deliveries, queued in the database with their events, are sent by the delivery worker.
-  const webhookWorker = config.runWebhookWorker ? await startWebhookWorker(platform.deps, platform.databaseUrl, config.webhooks) : undefined;
 
   // Ledger jobs: matured funds become available, scheduled payouts are made and advanced, entries are sealed.
   let ledgerRunning = false;
