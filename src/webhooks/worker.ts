@@ -34,6 +34,9 @@ export async function startWebhookWorker(deps: Dependencies, connectionString: s
     return workers.length;
   };
   await recoverLocks();
+  // Deliveries query through the worker's own pool (sized for them), not the API's: under API load the API pool's
+  // queue is long, and every delivery waiting in it would hold up its endpoint's whole queue.
+  const deliveryDeps: Dependencies = { ...deps, db: pool };
   const runner: Runner = await run({
     pgPool: pool,
     concurrency: settings.concurrency,
@@ -42,7 +45,7 @@ export async function startWebhookWorker(deps: Dependencies, connectionString: s
     logger: quietLogger,
     taskList: {
       webhook_delivery: async (payload) => {
-        await performDelivery(deps, settings, (payload as { delivery: string }).delivery);
+        await performDelivery(deliveryDeps, settings, (payload as { delivery: string }).delivery);
       },
     },
   });
