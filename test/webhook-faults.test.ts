@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { findFreePort } from '../src/platform/embedded-postgres.ts';
 import type { Database } from '../src/platform/db.ts';
+import { webhookQueuesPerEndpoint } from '../src/webhooks/settings.ts';
 import { startPlatform, type PlatformProcess } from './helpers/platform-process.ts';
 import { createTestDatabase, startTestServer, type TestServer } from './helpers/server.ts';
 
@@ -249,12 +250,12 @@ describe('per-endpoint concurrency', () => {
     await fast.close();
   });
 
-  it('does not hold a fast endpoint up behind a slow one, and never sends one endpoint two requests at once', async () => {
+  it('does not hold a fast endpoint up behind a slow one, and never sends one endpoint more than its limit at once', async () => {
     const slowAccount = await server.createAccount('Slow receiver');
     const fastAccount = await server.createAccount('Fast receiver');
     const slowEndpoint = await slowAccount.stripe.webhookEndpoints.create({ url: await slow.listen(), enabled_events: ['customer.created'] });
     const fastEndpoint = await fastAccount.stripe.webhookEndpoints.create({ url: await fast.listen(), enabled_events: ['customer.created'] });
-    const slowEvents = 4;
+    const slowEvents = 12;
     const fastEvents = 3;
     for (let index = 0; index < slowEvents; index += 1) await slowAccount.stripe.customers.create({ email: `slow${index}@example.com` });
     for (let index = 0; index < fastEvents; index += 1) await fastAccount.stripe.customers.create({ email: `fast${index}@example.com` });
@@ -266,7 +267,7 @@ describe('per-endpoint concurrency', () => {
     assert.ok(pendingSlow.rows[0].n > 0);
 
     await until('the slow endpoint to get every event', () => (slow.answered >= slowEvents ? true : undefined), 30_000);
-    assert.equal(slow.inFlightMax, 1, 'one request at a time to the slow endpoint');
+    assert.ok(slow.inFlightMax >= 1 && slow.inFlightMax <= webhookQueuesPerEndpoint, `at most ${webhookQueuesPerEndpoint} requests at a time to one endpoint (saw ${slow.inFlightMax})`);
     assert.equal(arrivals.filter((who) => who === 'fast').length, fastEvents);
     for (const endpointId of [slowEndpoint.id, fastEndpoint.id]) {
       const rows = await until(`every delivery to ${endpointId} to be recorded`, async () => {

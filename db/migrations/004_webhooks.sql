@@ -71,6 +71,13 @@ CREATE TABLE webhook_attempts (
 CREATE INDEX webhook_attempts_endpoint ON webhook_attempts (endpoint_id, seq DESC);
 CREATE INDEX webhook_attempts_event ON webhook_attempts (event_id, seq DESC);
 
+-- Deliveries to one endpoint run in `webhook_queues_per_endpoint` graphile-worker named queues (a named queue runs
+-- one job at a time), chosen by the delivery id: at most that many deliveries to an endpoint are in flight at once,
+-- so one slow receiver cannot take every worker, while a busy endpoint still gets deliveries back to back.
+CREATE FUNCTION webhook_queue_name(endpoint_id text, delivery_id text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT 'webhooks:' || endpoint_id || ':' || (abs(hashtext(delivery_id)::bigint) % 4)::text
+$$;
+
 CREATE FUNCTION webhook_deliveries_for_events() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   queued record;
@@ -85,10 +92,9 @@ BEGIN
      ORDER BY e.seq
     RETURNING id, endpoint_id
   LOOP
-    -- One job per delivery, in a queue per endpoint: graphile-worker runs a named queue's jobs one at a time, which
-    -- is the per-endpoint concurrency limit (a slow receiver holds up only its own deliveries). The job key is the
-    -- delivery id, so re-adding a job for a delivery (recovery) never makes two.
-    PERFORM graphile_worker.add_job('webhook_delivery', json_build_object('delivery', queued.id), queue_name := 'webhooks:' || queued.endpoint_id, job_key := queued.id);
+    -- One job per delivery, in one of its endpoint's queues (the per-endpoint concurrency limit). The job key is the
+    -- delivery id, so re-adding a job for a delivery (a retry) never makes two.
+    PERFORM graphile_worker.add_job('webhook_delivery', json_build_object('delivery', queued.id), queue_name := webhook_queue_name(queued.endpoint_id, queued.id), job_key := queued.id);
   END LOOP;
   RETURN NULL;
 END $$;

@@ -102,9 +102,9 @@ export async function performDelivery(deps: Dependencies, settings: WebhookSetti
     const failures = delivery.attempt_count + 1;
     await client.query('UPDATE webhook_deliveries SET attempt_count = $2, first_attempt_at = $3 WHERE id = $1', [deliveryId, failures, firstAttemptAt]);
     await client.query(
-      `SELECT graphile_worker.add_job('webhook_delivery', json_build_object('delivery', $1::text), queue_name := $2,
+      `SELECT graphile_worker.add_job('webhook_delivery', json_build_object('delivery', $1::text), queue_name := webhook_queue_name($2, $1),
          run_at := now() + make_interval(secs => $3), job_key := $1::text)`,
-      [deliveryId, `webhooks:${endpoint.id}`, retryDelaySeconds(settings, failures)],
+      [deliveryId, endpoint.id, retryDelaySeconds(settings, failures)],
     );
     return 'retry_scheduled';
   });

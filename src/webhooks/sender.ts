@@ -70,7 +70,8 @@ export async function sendWebhook(input: SendInput): Promise<SendResult> {
       const chunks: Buffer[] = [];
       let received = 0;
       const done = () => {
-        const excerpt = Buffer.concat(chunks).subarray(0, responseExcerptBytes).toString('utf8');
+        // Cut at a byte limit, then drop a character the cut split (it would decode as U+FFFD).
+        const excerpt = Buffer.concat(chunks).subarray(0, responseExcerptBytes).toString('utf8').replace(/\uFFFD$/, '');
         const succeeded = statusCode >= 200 && statusCode < 300;
         finish({ statusCode, succeeded, excerpt, error: succeeded ? null : statusCode >= 300 && statusCode < 400 ? 'redirect not followed' : `HTTP ${statusCode}` }, headersAt);
         response.destroy();

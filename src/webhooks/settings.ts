@@ -40,3 +40,9 @@ export function retryDelaySeconds(settings: Pick<WebhookSettings, 'firstRetrySec
   const full = Math.min(settings.retryDelayMaxSeconds, settings.firstRetrySeconds * 2 ** Math.min(Math.max(failures - 1, 0), 30));
   return full * (0.5 + random() / 2);
 }
+
+/**
+ * Deliveries in flight at once to one endpoint, at most: its deliveries are spread over this many graphile-worker
+ * named queues, each running one job at a time (`webhook_queue_name` in db/migrations/004_webhooks.sql; keep equal).
+ */
+export const webhookQueuesPerEndpoint = 4;

@@ -4,7 +4,7 @@ import { createPool, quietLogger } from '../platform/db.ts';
 import { performDelivery } from './delivery.ts';
 import type { WebhookSettings } from './settings.ts';
 
-/** How often the worker looks for delivery jobs left locked by a worker that died. */
+/** How often (at most) the worker looks for delivery jobs left locked by a worker that died. */
 export const lockRecoveryIntervalMs = 15_000;
 /** Extra connections of the worker's pool beyond one per concurrent delivery (graphile-worker's listener, recovery). */
 const poolHeadroom = 3;
@@ -49,7 +49,8 @@ export async function startWebhookWorker(deps: Dependencies, connectionString: s
       },
     },
   });
-  const timer = setInterval(() => void recoverLocks().catch(() => undefined), lockRecoveryIntervalMs);
+  // Look at least twice per recovery period, so a dead worker's deliveries wait little longer than the period.
+  const timer = setInterval(() => void recoverLocks().catch(() => undefined), Math.min(lockRecoveryIntervalMs, settings.lockRecoverySeconds * 500));
   timer.unref();
   return {
     recoverLocks,
