@@ -4,6 +4,7 @@ import { loadConfig } from './config.ts';
 import { sealAll } from './ledger/sealer.ts';
 import { formatReport, verifyLedgerSnapshot } from './ledger/verify.ts';
 import { openPlatform } from './runtime.ts';
+import { adyenSandboxUsage, runAdyenSandboxCommand } from './sandbox/adyen/cli.ts';
 import { startWebhookWorker } from './webhooks/worker.ts';
 import { startServer } from './server.ts';
 
@@ -19,6 +20,8 @@ Commands:
                                 Recompute every balance from the postings, check every entry balances and matches
                                 its hash, and check every hash chain; exits 1 with a report on any discrepancy.
                                 --seal first seals committed entries into the chains (otherwise read-only).
+  sandbox adyen [--port N]      Run the Adyen Checkout API v71 sandbox (test cards, 3-D Secure, webhooks, faults) as
+                                its own HTTP server; --help-sandbox lists its flags
 
 Environment: PORT, HOST, DATABASE_URL, PAYRAIL_DATA_DIR, PAYRAIL_ENCRYPTION_KEY, PAYRAIL_PUBLIC_URL, PAYRAIL_LOG_REQUESTS`;
 
@@ -85,6 +88,14 @@ async function main(argv: string[]): Promise<number> {
       } finally {
         await platform.close();
       }
+    }
+    case 'sandbox': {
+      if (subcommand !== 'adyen') break;
+      if (argv.includes('--help-sandbox')) {
+        console.log(adyenSandboxUsage);
+        return 0;
+      }
+      return runAdyenSandboxCommand(argv.slice(2));
     }
     case undefined:
     case 'help':

@@ -1,0 +1,265 @@
+import type { AuthorizeInput, Connector, Decline, ReferenceInput, RefundInput, SimpleOutput } from '../connector.ts';
+import {
+  fromModificationResponse,
+  fromPaymentResponse,
+  idempotencyKey,
+  refusalDeclines,
+  toCancelRequest,
+  toCaptureRequest,
+  toPaymentDetailsRequest,
+  toPaymentRequest,
+  toRefundRequest,
+  type AdyenAuthorizeOutput,
+  type AdyenModificationResponse,
+  type AdyenPaymentResponse,
+  type AuthenticationDetails,
+  type ModificationKind,
+} from './transformers.ts';
+import { parseAdyenWebhook, type ParsedAdyenWebhook } from './webhook.ts';
+
+/** The Checkout API version this connector speaks (specs/adyen/CheckoutService-v71.json). */
+export const checkoutApiVersion = 'v71';
+
+/** Largest response body read from Adyen; a payment response is a few kilobytes. */
+export const responseBytesMax = 1_048_576;
+
+/** Upper bound on the per-request timeout a configuration may ask for. */
+export const requestTimeoutMsMax = 120_000;
+
+export interface AdyenConnectorConfig {
+  /** Adyen's Checkout endpoint, e.g. https://checkout-test.adyen.com (the connector adds /v71 unless it is there). */
+  baseUrl: string;
+  /** A web service user's API key, sent as X-API-Key. */
+  apiKey: string;
+  merchantAccount: string;
+  /** The standard-webhook HMAC key from the Customer Area (hex). */
+  hmacKeyHex: string;
+  /** Per-request timeout; an answer that does not arrive in time is an ambiguous outcome. */
+  timeoutMs: number;
+  /**
+   * Where Adyen returns the shopper after a redirect (`PaymentRequest.returnUrl`, required by Adyen). Payrail's
+   * connector interface has no per-payment return URL yet, so it is per configuration for now.
+   */
+  returnUrl: string;
+}
+
+/**
+ * A request Adyen did not act on, of a kind the caller must tell apart from an ambiguous outcome (which is
+ * `pending`, never an exception):
+ * - `not_sent`: the connection was refused or the host not found; nothing reached Adyen, so failover is safe;
+ * - `configuration`: Adyen refused the credentials or the merchant account (401/403); retrying will not help.
+ */
+export class AdyenRequestError extends Error {
+  constructor(
+    readonly kind: 'not_sent' | 'configuration',
+    message: string,
+    readonly httpStatus: number | null = null,
+  ) {
+    super(message);
+  }
+}
+
+/** The Adyen connector's authorize input: a 3-D Secure return carries the redirect result for `/payments/details`. */
+export interface AdyenAuthorizeInput extends AuthorizeInput {
+  authentication?: { status: 'succeeded' | 'failed'; details?: AuthenticationDetails };
+}
+
+type HttpOutcome =
+  | { kind: 'ok'; status: number; body: unknown }
+  /** Adyen may or may not have acted: a timeout, a broken connection, a 5xx, or a transient/in-progress error. */
+  | { kind: 'ambiguous'; detail: string }
+  | { kind: 'not_sent'; detail: string }
+  | { kind: 'unauthorized'; status: number }
+  /** Adyen answered that it did not act (400/404/422 validation): final, nothing was created. */
+  | { kind: 'rejected'; status: number; errorCode: string | null; message: string; pspReference: string | null };
+
+/** Connection errors that happen before any byte of the request is sent. */
+const notSentErrorCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+/** Adyen's "request already processed or in progress" for an Idempotency-Key whose first request is still running. */
+const idempotencyInProgressErrorCode = '704';
+
+const authenticationFailed: Decline = refusalDeclines['11'];
+
+/**
+ * Adyen Checkout API v71 connector. Stateless: every call derives its Idempotency-Key from the Payrail id, so a
+ * repeated call (a retry, or `sync`) replays Adyen's stored response instead of acting twice.
+ */
+export class AdyenConnector implements Connector {
+  readonly name = 'adyen';
+  readonly capabilities = { manualCapture: true, partialCapture: true, refunds: true, partialRefunds: true, threeDSecure: true };
+  readonly #config: AdyenConnectorConfig;
+  readonly #endpoint: string;
+
+  constructor(config: AdyenConnectorConfig) {
+    if (!Number.isInteger(config.timeoutMs) || config.timeoutMs <= 0 || config.timeoutMs > requestTimeoutMsMax) {
+      throw new Error(`timeoutMs must be an integer in 1..${requestTimeoutMsMax}`);
+    }
+    this.#config = config;
+    const base = config.baseUrl.replace(/\/+$/, '');
+    this.#endpoint = base.endsWith('/' + checkoutApiVersion) ? base : `${base}/${checkoutApiVersion}`;
+  }
+
+  /**
+   * Authorizes a card (`/payments`), or, on the shopper's return from a 3-D Secure redirect, submits the redirect
+   * result (`/payments/details`). `requires_authentication` carries the redirect to send the shopper to.
+   */
+  async authorize(input: AdyenAuthorizeInput): Promise<AdyenAuthorizeOutput> {
+    const details = input.authentication?.details;
+    if (details !== undefined) {
+      return this.#authorizeWith('/payments/details', toPaymentDetailsRequest(details), idempotencyKey('details', input.attemptId), input);
+    }
+    if (input.authentication?.status === 'failed') {
+      // The shopper abandoned or failed the challenge without a redirect result: Adyen has nothing more to say.
+      return { status: 'declined', decline: authenticationFailed, processorReference: null, riskScore: 0 };
+    }
+    const request = toPaymentRequest(input, { merchantAccount: this.#config.merchantAccount, returnUrl: this.#config.returnUrl });
+    return this.#authorizeWith('/payments', request, idempotencyKey('authorize', input.attemptId), input);
+  }
+
+  /**
+   * Resolves an ambiguous attempt by replaying the same request with the same Idempotency-Key: Adyen returns the
+   * stored response of the first request if it arrived (docs.adyen.com/development-resources/api-idempotency). The
+   * Checkout API has no lookup of a payment by reference, so this is Adyen's documented way to ask. If the first
+   * request never arrived, the replay is the one and only authorization.
+   */
+  async sync(input: AdyenAuthorizeInput): Promise<AdyenAuthorizeOutput> {
+    return this.authorize(input);
+  }
+
+  async capture(input: ReferenceInput): Promise<SimpleOutput> {
+    const request = toCaptureRequest(input.amount, input.currency, input.attemptId, this.#config.merchantAccount);
+    return this.#modify('capture', `/payments/${encodeURIComponent(input.processorReference)}/captures`, request, idempotencyKey('capture', input.attemptId));
+  }
+
+  async void(input: ReferenceInput): Promise<SimpleOutput> {
+    const request = toCancelRequest(input.attemptId, this.#config.merchantAccount);
+    return this.#modify('cancel', `/payments/${encodeURIComponent(input.processorReference)}/cancels`, request, idempotencyKey('cancel', input.attemptId));
+  }
+
+  /** Refunds are `pending` once Adyen has received them; the REFUND / REFUND_FAILED webhook settles them. */
+  async refund(input: RefundInput): Promise<SimpleOutput> {
+    const request = toRefundRequest(input.amount, input.currency, input.refundId, this.#config.merchantAccount);
+    return this.#modify('refund', `/payments/${encodeURIComponent(input.processorReference)}/refunds`, request, idempotencyKey('refund', input.refundId));
+  }
+
+  /**
+   * Adyen has no refund lookup: replaying the refund request makes sure Adyen has it (the first may have timed
+   * out) and otherwise stays `pending`; only the REFUND webhook says how it ended.
+   */
+  async syncRefund(input: RefundInput): Promise<SimpleOutput> {
+    return this.refund(input);
+  }
+
+  /** Verifies the HMAC of every item and returns them in Payrail's terms; throws AdyenWebhookError otherwise. */
+  async parseWebhook(_headers: Record<string, string>, body: Buffer): Promise<ParsedAdyenWebhook> {
+    return parseAdyenWebhook(body, this.#config.hmacKeyHex);
+  }
+
+  async #authorizeWith(path: string, body: unknown, key: string, input: AuthorizeInput): Promise<AdyenAuthorizeOutput> {
+    const outcome = await this.#post(path, body, key);
+    switch (outcome.kind) {
+      case 'ok': {
+        const output = fromPaymentResponse(outcome.body as AdyenPaymentResponse, input.capture);
+        if (output.status !== 'partially_authorized') return output;
+        // Payrail never asks for partial authorisation; release what was held and report the shortfall.
+        if (output.processorReference !== null) await this.void({ attemptId: input.attemptId, processorReference: output.processorReference, amount: input.amount, currency: input.currency });
+        return { status: 'declined', decline: refusalDeclines['12'], processorReference: output.processorReference, riskScore: 0 };
+      }
+      case 'ambiguous':
+        return { status: 'pending' };
+      case 'not_sent':
+        throw new AdyenRequestError('not_sent', `Adyen was not reached: ${outcome.detail}`);
+      case 'unauthorized':
+        throw new AdyenRequestError('configuration', `Adyen refused the API key or merchant account (HTTP ${outcome.status})`, outcome.status);
+      case 'rejected':
+        return {
+          status: 'declined',
+          decline: { code: 'processing_error', declineCode: 'processing_error', message: 'An error occurred while processing your card. Try again in a little bit.', blocked: false, networkStatus: 'not_sent_to_network' },
+          processorReference: outcome.pspReference,
+          riskScore: 0,
+        };
+    }
+  }
+
+  async #modify(kind: ModificationKind, path: string, body: unknown, key: string): Promise<SimpleOutput> {
+    const outcome = await this.#post(path, body, key);
+    switch (outcome.kind) {
+      case 'ok':
+        return fromModificationResponse(kind, outcome.body as AdyenModificationResponse);
+      case 'ambiguous':
+        return { status: 'pending' };
+      case 'not_sent':
+        // Nothing reached Adyen, so nothing happened: a final failure the caller may retry later.
+        return { status: 'failed', reason: kind === 'refund' ? 'unknown' : 'provider_unreachable' };
+      case 'unauthorized':
+        throw new AdyenRequestError('configuration', `Adyen refused the API key or merchant account (HTTP ${outcome.status})`, outcome.status);
+      case 'rejected':
+        // Refund failures use Stripe's `failure_reason` vocabulary; Adyen refusing the request is `declined`.
+        return { status: 'failed', reason: kind === 'refund' ? 'declined' : `adyen_${outcome.errorCode ?? outcome.status}` };
+    }
+  }
+
+  async #post(path: string, body: unknown, key: string): Promise<HttpOutcome> {
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(this.#endpoint + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'x-api-key': this.#config.apiKey, 'idempotency-key': key },
+        body: JSON.stringify(body),
+        // One deadline for the whole exchange, body included: a response that stalls half-way is as ambiguous as none.
+        signal: AbortSignal.timeout(this.#config.timeoutMs),
+      });
+      text = await readLimited(response, responseBytesMax);
+    } catch (error) {
+      const code = connectionErrorCode(error);
+      if (code !== null && notSentErrorCodes.has(code)) return { kind: 'not_sent', detail: code };
+      return { kind: 'ambiguous', detail: error instanceof Error ? error.name + ': ' + error.message : String(error) };
+    }
+    if (response.status >= 500) return { kind: 'ambiguous', detail: `HTTP ${response.status}` };
+    // Adyen marks errors worth retrying with the same key (docs: API idempotency, "transient errors").
+    if (response.headers.get('transient-error') === 'true') return { kind: 'ambiguous', detail: `transient HTTP ${response.status}` };
+    if (response.status === 401 || response.status === 403) return { kind: 'unauthorized', status: response.status };
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? {} : JSON.parse(text);
+    } catch {
+      // A 2xx we cannot read may still mean Adyen acted.
+      return response.ok ? { kind: 'ambiguous', detail: 'unreadable response' } : { kind: 'rejected', status: response.status, errorCode: null, message: 'unreadable error', pspReference: null };
+    }
+    if (response.ok) return { kind: 'ok', status: response.status, body: parsed };
+    const error = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { errorCode?: unknown; message?: unknown; pspReference?: unknown };
+    const errorCode = typeof error.errorCode === 'string' ? error.errorCode : null;
+    if (errorCode === idempotencyInProgressErrorCode) return { kind: 'ambiguous', detail: 'first request with this Idempotency-Key still in progress' };
+    return {
+      kind: 'rejected',
+      status: response.status,
+      errorCode,
+      message: typeof error.message === 'string' ? error.message : `HTTP ${response.status}`,
+      pspReference: typeof error.pspReference === 'string' ? error.pspReference : null,
+    };
+  }
+}
+
+/** Reads a response body up to `limit` bytes; a longer body is not Adyen's and is treated as unreadable. */
+async function readLimited(response: Response, limit: number): Promise<string> {
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > limit) throw new Error(`response larger than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The system error code behind a fetch failure (undici wraps it in `cause`, sometimes as an AggregateError). */
+function connectionErrorCode(error: unknown): string | null {
+  const cause = (error as { cause?: unknown })?.cause as { code?: unknown; errors?: { code?: unknown }[] } | undefined;
+  if (!cause) return null;
+  if (typeof cause.code === 'string') return cause.code;
+  const codes = (cause.errors ?? []).map((inner) => inner.code);
+  return codes.length > 0 && codes.every((code) => code === codes[0]) && typeof codes[0] === 'string' ? codes[0] : null;
+}

@@ -1,0 +1,465 @@
+import { createHash } from 'node:crypto';
+import { assertNever, type AuthorizeInput, type AuthorizeOutput, type Decline, type SimpleOutput } from '../connector.ts';
+import { exponentOf } from '../../platform/money.ts';
+
+/*
+ * Pure mapping between Payrail's connector types and Adyen Checkout API v71 (specs/adyen/CheckoutService-v71.json).
+ * Nothing here does I/O: the HTTP client in connector.ts sends what these functions build and hands back what Adyen
+ * answered. Amounts become Adyen's units here and nowhere else.
+ */
+
+// ---------------------------------------------------------------------------------------------------------------
+// Amounts
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Where Adyen's minor unit differs from Payrail's (ISO 4217, with Stripe's choices where they differ). Adyen's
+ * currency table (docs.adyen.com/development-resources/currency-codes) says its decimals "are leading" for CLP, CVE,
+ * IDR and ISK, which differ from ISO: CLP 2 (ISO 0), CVE 0 (ISO 2), IDR 0 (ISO 2), ISK 2 (ISO 0). MGA is zero-decimal
+ * in Payrail because Stripe makes it so; Adyen follows ISO (2) for it. Every other currency has the same exponent.
+ */
+const adyenExponentExceptions: Readonly<Record<string, number>> = { clp: 2, cve: 0, idr: 0, isk: 2, mga: 2 };
+
+/** The number of decimals Adyen uses for `currency` (a lower-case ISO code). */
+export function adyenExponentOf(currency: string): number {
+  return adyenExponentExceptions[currency] ?? exponentOf(currency);
+}
+
+/** An amount that cannot be expressed exactly in the other side's minor unit (e.g. 10.50 IDR: Adyen has no IDR cents). */
+export class AmountNotRepresentable extends Error {
+  constructor(
+    readonly amount: number,
+    readonly currency: string,
+  ) {
+    super(`${amount} ${currency} (minor units) cannot be expressed exactly in Adyen's minor unit for ${currency.toUpperCase()}`);
+  }
+}
+
+export interface AdyenAmount {
+  currency: string;
+  value: number;
+}
+
+/** Converts a Payrail minor-unit amount to Adyen's `Amount` (upper-case currency, Adyen's minor unit). */
+export function toAdyenAmount(amount: number, currency: string): AdyenAmount {
+  return { currency: currency.toUpperCase(), value: rescale(amount, currency, exponentOf(currency), adyenExponentOf(currency)) };
+}
+
+/** Converts an Adyen `Amount` (e.g. from a webhook) back to Payrail's minor unit and lower-case currency. */
+export function fromAdyenAmount(amount: AdyenAmount): { amount: number; currency: string } {
+  const currency = amount.currency.toLowerCase();
+  return { amount: rescale(amount.value, currency, adyenExponentOf(currency), exponentOf(currency)), currency };
+}
+
+function rescale(amount: number, currency: string, fromExponent: number, toExponent: number): number {
+  if (!Number.isSafeInteger(amount)) throw new AmountNotRepresentable(amount, currency);
+  if (toExponent >= fromExponent) {
+    const scaled = amount * 10 ** (toExponent - fromExponent);
+    if (!Number.isSafeInteger(scaled)) throw new AmountNotRepresentable(amount, currency);
+    return scaled;
+  }
+  const divisor = 10 ** (fromExponent - toExponent);
+  if (amount % divisor !== 0) throw new AmountNotRepresentable(amount, currency);
+  return amount / divisor;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Idempotency keys and references
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Adyen's limit on an `Idempotency-Key` (CheckoutService-v71 `components.parameters.Idempotency-Key`). */
+export const idempotencyKeyLengthMax = 64;
+
+export type AdyenOperation = 'authorize' | 'details' | 'capture' | 'cancel' | 'refund';
+
+/**
+ * The provider idempotency key of one operation on one Payrail object. Each operation gets its own key (a capture
+ * must not replay the authorization's stored response), and the same Payrail id always gives the same key, so a
+ * retry or a `sync` replays rather than repeats. Keys are readable when they fit Adyen's 64 characters, and a
+ * SHA-256 of the same text (64 hex characters) when they do not.
+ */
+export function idempotencyKey(operation: AdyenOperation, payrailId: string): string {
+  const readable = `payrail.${payrailId}.${operation}`;
+  if (readable.length <= idempotencyKeyLengthMax) return readable;
+  return createHash('sha256').update(readable).digest('hex');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Requests
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The subset of Adyen's `PaymentRequest` that Payrail sends. */
+export interface AdyenPaymentRequest {
+  amount: AdyenAmount;
+  merchantAccount: string;
+  reference: string;
+  returnUrl: string;
+  paymentMethod: { type: 'scheme'; number: string; expiryMonth: string; expiryYear: string; holderName?: string };
+  shopperInteraction: 'Ecommerce';
+  channel: 'Web';
+  /** Present only for automatic capture: 0 hours captures immediately, whatever the merchant account's default. */
+  captureDelayHours?: number;
+  /** `manualCapture: 'true'` for a separate capture, again overriding the merchant account's default. */
+  additionalData?: Record<string, string>;
+}
+
+export interface AdyenRequestContext {
+  merchantAccount: string;
+  /** Where Adyen sends the shopper back after a redirect (3-D Secure); required by `/payments`. */
+  returnUrl: string;
+}
+
+/** Builds the `/payments` body for a card authorization. The same input always gives the same body, so `sync` can replay it. */
+export function toPaymentRequest(input: AuthorizeInput, context: AdyenRequestContext): AdyenPaymentRequest {
+  const request: AdyenPaymentRequest = {
+    amount: toAdyenAmount(input.amount, input.currency),
+    merchantAccount: context.merchantAccount,
+    reference: input.attemptId,
+    returnUrl: context.returnUrl,
+    paymentMethod: {
+      type: 'scheme',
+      number: input.card.number,
+      expiryMonth: String(input.card.expMonth).padStart(2, '0'),
+      expiryYear: String(input.card.expYear),
+    },
+    shopperInteraction: 'Ecommerce',
+    channel: 'Web',
+  };
+  if (input.capture) request.captureDelayHours = 0;
+  else request.additionalData = { manualCapture: 'true' };
+  return request;
+}
+
+/** What the shopper's browser brought back from a redirect, to submit to `/payments/details`. */
+export interface AuthenticationDetails {
+  redirectResult: string;
+}
+
+export function toPaymentDetailsRequest(details: AuthenticationDetails): { details: { redirectResult: string } } {
+  return { details: { redirectResult: details.redirectResult } };
+}
+
+export function toCaptureRequest(amount: number, currency: string, reference: string, merchantAccount: string) {
+  return { amount: toAdyenAmount(amount, currency), merchantAccount, reference };
+}
+
+export function toCancelRequest(reference: string, merchantAccount: string) {
+  return { merchantAccount, reference };
+}
+
+export function toRefundRequest(amount: number, currency: string, reference: string, merchantAccount: string) {
+  return { amount: toAdyenAmount(amount, currency), merchantAccount, reference };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Authorization results
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Every `resultCode` of `PaymentResponse` / `PaymentDetailsResponse` in CheckoutService-v71. */
+export const adyenResultCodes = [
+  'AuthenticationFinished',
+  'AuthenticationNotRequired',
+  'Authorised',
+  'Cancelled',
+  'ChallengeShopper',
+  'Error',
+  'IdentifyShopper',
+  'PartiallyAuthorised',
+  'Pending',
+  'PresentToShopper',
+  'Received',
+  'RedirectShopper',
+  'Refused',
+  'Success',
+] as const;
+export type AdyenResultCode = (typeof adyenResultCodes)[number];
+
+/** What Payrail makes of a result code; `declined` and `authorized` are the only final outcomes. */
+export type ResultKind = 'authorized' | 'partially_authorized' | 'declined' | 'requires_authentication' | 'pending';
+
+/**
+ * The exhaustive mapping of Adyen result codes. Payrail never asks for authentication-only flows, partial
+ * authorisations or donations, so `AuthenticationFinished`, `AuthenticationNotRequired` and `Success` should not
+ * answer a card payment; they map to `pending` (unknown is never final) and `sync` asks again.
+ * `PartiallyAuthorised` holds funds the customer did not agree to pay in part: connector.ts releases it and declines.
+ */
+export const resultKinds: Readonly<Record<AdyenResultCode, ResultKind>> = {
+  Authorised: 'authorized',
+  PartiallyAuthorised: 'partially_authorized',
+  Refused: 'declined',
+  Error: 'declined',
+  Cancelled: 'declined',
+  RedirectShopper: 'requires_authentication',
+  IdentifyShopper: 'requires_authentication',
+  ChallengeShopper: 'requires_authentication',
+  PresentToShopper: 'requires_authentication',
+  Pending: 'pending',
+  Received: 'pending',
+  AuthenticationFinished: 'pending',
+  AuthenticationNotRequired: 'pending',
+  Success: 'pending',
+};
+
+export function isAdyenResultCode(value: unknown): value is AdyenResultCode {
+  return typeof value === 'string' && (adyenResultCodes as readonly string[]).includes(value);
+}
+
+/** The subset of `PaymentResponse` (and `PaymentDetailsResponse`) that Payrail reads. */
+export interface AdyenPaymentResponse {
+  resultCode?: string;
+  pspReference?: string;
+  refusalReason?: string;
+  refusalReasonCode?: string;
+  action?: { type?: string; url?: string; method?: string; data?: Record<string, string>; [key: string]: unknown };
+  fraudResult?: { accountScore?: number };
+  merchantReference?: string;
+}
+
+/**
+ * Stripe's `next_action.redirect_to_url`, carried out of the connector: where the shopper must go to authenticate.
+ * For a POST redirect `data` holds the form fields to post (Adyen `CheckoutRedirectAction.data`).
+ */
+export interface RedirectToUrl {
+  type: 'redirect_to_url';
+  url: string;
+  method: 'GET' | 'POST';
+  data: Record<string, string>;
+}
+
+/**
+ * The Adyen connector's authorize output: Payrail's `AuthorizeOutput`, except that `requires_authentication`
+ * carries the redirect the shopper must follow and Adyen's reference. It is assignable to `AuthorizeOutput`.
+ */
+export type AdyenAuthorizeOutput =
+  | Exclude<AuthorizeOutput, { status: 'requires_authentication' }>
+  | { status: 'requires_authentication'; processorReference: string | null; nextAction: RedirectToUrl | null };
+
+/** Adyen's `fraudResult.accountScore` is unbounded; Stripe's `risk_score` is 0-100. */
+const riskScoreMax = 100;
+
+/**
+ * Maps an Adyen payment response to Payrail's outcome. `capture` is what was asked for: Adyen's `Authorised`
+ * with `captureDelayHours: 0` is captured, with `manualCapture` it is not. A partial authorisation is reported as
+ * `partially_authorized` for connector.ts to release; everything unknown is `pending`.
+ */
+export function fromPaymentResponse(response: AdyenPaymentResponse, capture: boolean): AdyenAuthorizeOutput | { status: 'partially_authorized'; processorReference: string | null } {
+  const processorReference = response.pspReference ?? null;
+  if (!isAdyenResultCode(response.resultCode)) return { status: 'pending' };
+  const resultCode = response.resultCode;
+  const kind = resultKinds[resultCode];
+  switch (kind) {
+    case 'authorized':
+      // Authorised without a reference would leave nothing to capture or refund: treat it as unknown.
+      if (processorReference === null) return { status: 'pending' };
+      return { status: 'authorized', captured: capture, processorReference, riskScore: riskScoreOf(response) };
+    case 'partially_authorized':
+      return { status: 'partially_authorized', processorReference };
+    case 'declined':
+      return { status: 'declined', decline: declineOf(resultCode, response.refusalReasonCode, response.refusalReason), processorReference, riskScore: riskScoreOf(response) };
+    case 'requires_authentication':
+      return { status: 'requires_authentication', processorReference, nextAction: redirectOf(response.action) };
+    case 'pending':
+      return { status: 'pending' };
+    default:
+      return assertNever(kind);
+  }
+}
+
+function riskScoreOf(response: AdyenPaymentResponse): number {
+  const score = response.fraudResult?.accountScore;
+  if (typeof score !== 'number' || !Number.isFinite(score)) return 0;
+  return Math.min(riskScoreMax, Math.max(0, Math.round(score)));
+}
+
+function redirectOf(action: AdyenPaymentResponse['action']): RedirectToUrl | null {
+  if (!action || action.type !== 'redirect' || typeof action.url !== 'string') return null;
+  return { type: 'redirect_to_url', url: action.url, method: action.method?.toUpperCase() === 'POST' ? 'POST' : 'GET', data: action.data ?? {} };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Declines
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Adyen's refusal reasons (docs.adyen.com/development-resources/refusal-reasons): `refusalReasonCode` ->
+ * `refusalReason`. The code is what Payrail maps (never message text); the reason text is used only to recover the
+ * code when a response carries the documented reason without its code (webhooks carry `reason`, not a code).
+ */
+export const adyenRefusalReasons = {
+  '2': 'Refused',
+  '3': 'Referral',
+  '4': 'Acquirer Error',
+  '5': 'Blocked Card',
+  '6': 'Expired Card',
+  '7': 'Invalid Amount',
+  '8': 'Invalid Card Number',
+  '9': 'Issuer Unavailable',
+  '10': 'Not supported',
+  '11': '3D Not Authenticated',
+  '12': 'Not enough balance',
+  '14': 'Acquirer Fraud',
+  '15': 'Cancelled',
+  '16': 'Shopper Cancelled',
+  '17': 'Invalid Pin',
+  '18': 'Pin tries exceeded',
+  '19': 'Pin validation not possible',
+  '20': 'FRAUD',
+  '21': 'Not Submitted',
+  '22': 'FRAUD-CANCELLED',
+  '23': 'Transaction Not Permitted',
+  '24': 'CVC Declined',
+  '25': 'Restricted Card',
+  '26': 'Revocation Of Auth',
+  '27': 'Declined Non Generic',
+  '28': 'Withdrawal amount exceeded',
+  '29': 'Withdrawal count exceeded',
+  '31': 'Issuer Suspected Fraud',
+  '32': 'AVS Declined',
+  '33': 'Card requires online pin',
+  '34': 'No checking account available on Card',
+  '35': 'No savings account available on Card',
+  '36': 'Mobile pin required',
+  '37': 'Contactless fallback',
+  '38': 'Authentication required',
+  '39': 'RReq not received from DS',
+  '40': 'Current AID is in Penalty Box',
+  '41': 'CVM Required Restart Payment',
+  '42': '3DS Authentication Error',
+  '46': 'Transaction blocked by Adyen to prevent excessive retry fees',
+} as const;
+export type AdyenRefusalReasonCode = keyof typeof adyenRefusalReasons;
+
+const declinedMessage = 'Your card was declined.';
+
+/** An issuer (network) decline with Stripe's error code and decline code. */
+function issuer(code: string, declineCode: string, message = declinedMessage): Decline {
+  return { code, declineCode, message, blocked: false, networkStatus: 'declined_by_network' };
+}
+
+/** Refused before reaching the issuer (Adyen's own checks, or a request that was never submitted). */
+function notSent(code: string, declineCode: string, message: string, blocked: boolean): Decline {
+  return { code, declineCode, message, blocked, networkStatus: 'not_sent_to_network' };
+}
+
+const processingErrorMessage = 'An error occurred while processing your card. Try again in a little bit.';
+const authenticationMessage = 'Your card was declined. This transaction requires authentication.';
+
+/**
+ * Adyen refusal reason code -> Stripe error `code` + `decline_code` (docs.stripe.com/declines/codes). Choices where
+ * the two vocabularies do not line up one-to-one:
+ * - 5 Blocked Card -> `restricted_card`: Stripe's "the card cannot be used to make this payment (it is possible it
+ *   has been reported lost or stolen)" states what Adyen knows without claiming it was lost (`lost_card`) or that the
+ *   brand is unsupported (`card_not_supported`, which is what 10 Not supported means).
+ * - 20 FRAUD and 46 (blocked by Adyen) are Adyen's own risk decisions, before the issuer: like Radar blocks they are
+ *   `blocked` and `not_sent_to_network`. 22 FRAUD-CANCELLED is Adyen's post-authorisation risk check; Payrail's
+ *   Decline has no `reversed_after_approval`, so it is reported as a blocked network decline.
+ * - 11 3D Not Authenticated / 38 Authentication required -> `authentication_required`, as the test processor reports
+ *   a failed challenge. 39 and 42 are 3-D Secure infrastructure errors -> `processing_error` (retryable).
+ * - 27 Declined Non Generic is Adyen's bucket for issuer codes it cannot map -> `generic_decline`.
+ */
+export const refusalDeclines: Readonly<Record<AdyenRefusalReasonCode, Decline>> = {
+  '2': issuer('card_declined', 'generic_decline'),
+  '3': issuer('card_declined', 'call_issuer'),
+  '4': notSent('processing_error', 'processing_error', processingErrorMessage, false),
+  '5': issuer('card_declined', 'restricted_card'),
+  '6': issuer('expired_card', 'expired_card', 'Your card has expired.'),
+  '7': issuer('card_declined', 'invalid_amount'),
+  '8': issuer('incorrect_number', 'incorrect_number', 'Your card number is incorrect.'),
+  '9': issuer('card_declined', 'issuer_not_available'),
+  '10': issuer('card_declined', 'card_not_supported', 'Your card does not support this type of purchase.'),
+  '11': issuer('authentication_required', 'authentication_required', authenticationMessage),
+  '12': issuer('card_declined', 'insufficient_funds', 'Your card has insufficient funds.'),
+  '14': issuer('card_declined', 'fraudulent'),
+  '15': issuer('card_declined', 'generic_decline'),
+  '16': issuer('card_declined', 'generic_decline'),
+  '17': issuer('card_declined', 'incorrect_pin'),
+  '18': issuer('card_declined', 'pin_try_exceeded'),
+  '19': issuer('card_declined', 'generic_decline'),
+  '20': notSent('card_declined', 'fraudulent', declinedMessage, true),
+  '21': notSent('processing_error', 'processing_error', processingErrorMessage, false),
+  '22': { code: 'card_declined', declineCode: 'fraudulent', message: declinedMessage, blocked: true, networkStatus: 'declined_by_network' },
+  '23': issuer('card_declined', 'transaction_not_allowed'),
+  '24': issuer('incorrect_cvc', 'incorrect_cvc', "Your card's security code is incorrect."),
+  '25': issuer('card_declined', 'restricted_card'),
+  '26': issuer('card_declined', 'revocation_of_authorization'),
+  '27': issuer('card_declined', 'generic_decline'),
+  '28': issuer('card_declined', 'card_velocity_exceeded'),
+  '29': issuer('card_declined', 'withdrawal_count_limit_exceeded'),
+  '31': issuer('card_declined', 'fraudulent'),
+  '32': issuer('card_declined', 'incorrect_zip'),
+  '33': issuer('card_declined', 'online_or_offline_pin_required'),
+  '34': issuer('card_declined', 'invalid_account'),
+  '35': issuer('card_declined', 'invalid_account'),
+  '36': issuer('card_declined', 'authentication_required'),
+  '37': issuer('card_declined', 'reenter_transaction'),
+  '38': issuer('authentication_required', 'authentication_required', authenticationMessage),
+  '39': notSent('processing_error', 'processing_error', processingErrorMessage, false),
+  '40': issuer('card_declined', 'generic_decline'),
+  '41': issuer('card_declined', 'reenter_transaction'),
+  '42': notSent('processing_error', 'processing_error', processingErrorMessage, false),
+  '46': notSent('card_declined', 'do_not_try_again', declinedMessage, true),
+};
+
+const genericDecline = issuer('card_declined', 'generic_decline');
+const processingError = notSent('processing_error', 'processing_error', processingErrorMessage, false);
+
+const refusalCodeByReason: ReadonlyMap<string, AdyenRefusalReasonCode> = new Map(
+  (Object.entries(adyenRefusalReasons) as [AdyenRefusalReasonCode, string][]).map(([code, reason]) => [reason.toLowerCase(), code]),
+);
+
+function isRefusalReasonCode(value: string): value is AdyenRefusalReasonCode {
+  return Object.hasOwn(adyenRefusalReasons, value);
+}
+
+/** The documented refusal reason code for a response or webhook, from its code or (failing that) its documented reason. */
+export function refusalReasonCodeOf(code: string | undefined, reason: string | undefined): AdyenRefusalReasonCode | null {
+  if (code !== undefined && isRefusalReasonCode(code)) return code;
+  if (reason !== undefined) return refusalCodeByReason.get(reason.trim().toLowerCase()) ?? null;
+  return null;
+}
+
+/**
+ * The decline for a final failure. `Error` is a processing error unless Adyen gave a documented refusal reason;
+ * `Refused` and `Cancelled` without a known reason are generic declines (Stripe's answer when the issuer says no
+ * more).
+ */
+export function declineOf(resultCode: AdyenResultCode, code: string | undefined, reason: string | undefined): Decline {
+  const known = refusalReasonCodeOf(code, reason);
+  if (known !== null) return refusalDeclines[known];
+  return resultCode === 'Error' ? processingError : genericDecline;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Modifications
+// ---------------------------------------------------------------------------------------------------------------
+
+/** `PaymentCaptureResponse` / `PaymentCancelResponse` / `PaymentRefundResponse`: `status` is always `received`. */
+export interface AdyenModificationResponse {
+  pspReference?: string;
+  paymentPspReference?: string;
+  status?: string;
+}
+
+/**
+ * How Payrail treats an accepted modification. Adyen answers every modification with `received` and reports the
+ * outcome later in a webhook (CAPTURE / CAPTURE_FAILED, CANCELLATION, REFUND / REFUND_FAILED):
+ * - a capture or cancel of an authorised payment within its amount is, per Adyen, processed without the issuer, and
+ *   Payrail's capture and cancel flows need a final answer, so `received` is `succeeded` (a rare CAPTURE_FAILED
+ *   webhook is then the correction);
+ * - a refund can fail at the scheme for days, and Payrail's refunds can be `pending`, so `received` is `pending`
+ *   until the REFUND webhook settles it.
+ */
+export type ModificationKind = 'capture' | 'cancel' | 'refund';
+
+export function fromModificationResponse(kind: ModificationKind, response: AdyenModificationResponse): SimpleOutput {
+  if (response.status !== 'received' || typeof response.pspReference !== 'string') return { status: 'pending' };
+  switch (kind) {
+    case 'capture':
+    case 'cancel':
+      return { status: 'succeeded', processorReference: response.pspReference };
+    case 'refund':
+      return { status: 'pending' };
+    default:
+      return assertNever(kind);
+  }
+}

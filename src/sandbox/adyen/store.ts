@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import type { CardBrand } from './test-cards.ts';
+
+/**
+ * The sandbox's in-memory records. The sandbox stands in for Adyen, so it keeps no database: everything lives for as
+ * long as the process, and tests read it through `GET /sandbox/admin/records` (or `records()` in-process) to check
+ * what the provider really did, e.g. that no payment was captured twice.
+ */
+
+export interface Amount {
+  value: number;
+  currency: string;
+}
+
+export type PaymentStatus =
+  /** Waiting for the shopper to complete the 3-D Secure challenge. */
+  | 'pending_authentication'
+  | 'authorised'
+  | 'refused'
+  | 'error'
+  | 'cancelled';
+
+export interface PaymentRecord {
+  pspReference: string;
+  merchantAccount: string;
+  merchantReference: string;
+  amount: Amount;
+  status: PaymentStatus;
+  resultCode: string;
+  refusalReason?: string;
+  refusalReasonCode?: string;
+  brand: CardBrand;
+  lastFour: string;
+  expiryMonth: string;
+  expiryYear: string;
+  holderName?: string;
+  returnUrl: string;
+  /** Manual capture waits for /captures; immediate capture records a capture at authorisation. */
+  captureMode: 'manual' | 'immediate';
+  authCode?: string;
+  /** Sum of successful captures, in minor units. */
+  capturedValue: number;
+  /** Sum of successful refunds, in minor units. */
+  refundedValue: number;
+  /** The Idempotency-Key of the /payments request, if one was sent. */
+  idempotencyKey?: string;
+  /** When 3-D Secure was required: whether the shopper passed it (set by /payments/details). */
+  authentication?: 'pending' | 'authenticated' | 'failed';
+  createdAt: string;
+}
+
+export type ModificationKind = 'capture' | 'cancel' | 'refund';
+
+export interface ModificationRecord {
+  pspReference: string;
+  paymentPspReference: string;
+  kind: ModificationKind;
+  /** Captures and refunds carry an amount; a cancel covers the whole authorisation. */
+  amount: Amount;
+  merchantAccount: string;
+  reference?: string;
+  /** `automatic` marks the capture made at authorisation for immediate-capture payments. */
+  source: 'api' | 'automatic';
+  status: 'succeeded' | 'failed';
+  /** Why a failed modification failed (the webhook's `reason`). */
+  reason?: string;
+  idempotencyKey?: string;
+  createdAt: string;
+}
+
+/** One queued standard notification and how its delivery went. */
+export interface NotificationRecord {
+  id: number;
+  eventCode: string;
+  pspReference: string;
+  originalReference?: string;
+  success: boolean;
+  /** The exact JSON body POSTed to the webhook URL. */
+  body: unknown;
+  attempts: number;
+  delivered: boolean;
+  /** Whether delivery was abandoned after the last retry. */
+  abandoned: boolean;
+  lastStatus?: number;
+  lastError?: string;
+  /** A duplicate delivery injected by the `webhookDuplicate` fault. */
+  duplicate: boolean;
+  createdAt: string;
+}
+
+/** The first response given to an Idempotency-Key, replayed for a retry of the same request. */
+export interface IdempotentResponse {
+  /** Digest of the method, path and body (canonical JSON: key order and whitespace do not matter) of the first request. */
+  fingerprint: string;
+  status: number;
+  body: unknown;
+}
+
+export interface SandboxRecords {
+  payments: PaymentRecord[];
+  modifications: ModificationRecord[];
+  notifications: NotificationRecord[];
+}
+
+/** Adyen pspReferences are 16 characters, letters and digits. */
+const pspReferenceLength = 16;
+const pspAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+export function newPspReference(): string {
+  const bytes = randomBytes(pspReferenceLength);
+  let reference = '';
+  for (const byte of bytes) reference += pspAlphabet[byte % pspAlphabet.length];
+  return reference;
+}
+
+export class SandboxStore {
+  readonly payments = new Map<string, PaymentRecord>();
+  readonly modifications: ModificationRecord[] = [];
+  readonly notifications: NotificationRecord[] = [];
+  /** Idempotency-Key -> stored response (Adyen scopes keys to the company account; the sandbox has one). */
+  readonly idempotency = new Map<string, IdempotentResponse>();
+  /** redirectResult token -> the payment and the challenge outcome the shopper chose. */
+  readonly redirectResults = new Map<string, { pspReference: string; authenticated: boolean }>();
+  /** 3-D Secure page token -> payment pspReference. */
+  readonly challenges = new Map<string, string>();
+
+  modificationsOf(pspReference: string): ModificationRecord[] {
+    return this.modifications.filter((modification) => modification.paymentPspReference === pspReference);
+  }
+
+  snapshot(): SandboxRecords {
+    return structuredClone({ payments: [...this.payments.values()], modifications: this.modifications, notifications: this.notifications });
+  }
+
+  clear(): void {
+    this.payments.clear();
+    this.modifications.length = 0;
+    this.notifications.length = 0;
+    this.idempotency.clear();
+    this.redirectResults.clear();
+    this.challenges.clear();
+  }
+}

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ajv2020 from 'ajv/dist/2020.js';
+import ajvFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
+
+/**
+ * Validates request and response bodies against a vendored provider OpenAPI document (specs/...), so tests prove that
+ * what a sandbox or connector sends matches the provider's published protocol.
+ *
+ * Usage:
+ *   const checkout = OpenApiSpec.load('adyen/CheckoutService-v71.json');
+ *   checkout.assertRequest('POST /payments', body);
+ *   checkout.assertResponse('POST /payments/{paymentPspReference}/captures', 201, body);
+ *   checkout.assertExchange('POST', '/payments/ABC/captures', requestBody, 201, responseBody); // matches the template
+ *   OpenApiSpec.load('adyen/Webhooks-v1.json').assertWebhook('AUTHORISATION', notification);
+ *
+ * The documents are OpenAPI 3.1 (JSON Schema 2020-12), validated with Ajv2020 in non-strict mode (vendor extensions
+ * such as `x-addedInVersion` are ignored). `$ref`s into `#/components/schemas` resolve inside the loaded document.
+ * OpenAPI's numeric formats (int32, int64, float, double) are checked as the JSON types already do.
+ */
+
+// Both packages are CommonJS whose module.exports is the class / plugin with a `default` property pointing at itself.
+const Ajv2020 = ajv2020.default;
+const addFormats = ajvFormats.default;
+
+const specsDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../specs');
+const httpMethods = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+interface Operation {
+  requestBody?: { content?: Record<string, { schema?: unknown }> };
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+}
+
+interface OpenApiDocument {
+  servers?: { url: string }[];
+  paths?: Record<string, Record<string, Operation>>;
+  webhooks?: Record<string, Record<string, Operation>>;
+}
+
+const loaded = new Map<string, OpenApiSpec>();
+
+export class OpenApiSpec {
+  readonly #document: OpenApiDocument;
+  readonly #ajv: InstanceType<typeof Ajv2020>;
+  readonly #validators = new Map<string, ValidateFunction>();
+  readonly #documentId: string;
+
+  private constructor(file: string) {
+    this.#document = JSON.parse(fs.readFileSync(path.join(specsDirectory, file), 'utf8')) as OpenApiDocument;
+    this.#documentId = `https://payrail.test/specs/${file}`;
+    this.#ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false, discriminator: false });
+    addFormats(this.#ajv);
+    for (const format of ['int32', 'int64', 'float', 'double']) this.#ajv.addFormat(format, true);
+    this.#ajv.addSchema({ ...this.#document, $id: this.#documentId } as object);
+  }
+
+  /** Loads (once per process) a spec from the repository's specs/ folder, e.g. `adyen/CheckoutService-v71.json`. */
+  static load(file: string): OpenApiSpec {
+    let spec = loaded.get(file);
+    if (!spec) {
+      spec = new OpenApiSpec(file);
+      loaded.set(file, spec);
+    }
+    return spec;
+  }
+
+  /** The path prefix of the first server URL (`/v71` for Adyen Checkout). */
+  get basePath(): string {
+    const server = this.#document.servers?.[0]?.url;
+    return server ? new URL(server).pathname.replace(/\/$/, '') : '';
+  }
+
+  /** The template `METHOD /path/{param}` a concrete method and path belong to (the base path may be included). */
+  operationFor(method: string, concretePath: string): string {
+    const lower = method.toLowerCase();
+    let pathOnly = concretePath.split('?')[0];
+    if (this.basePath && pathOnly.startsWith(this.basePath + '/')) pathOnly = pathOnly.slice(this.basePath.length);
+    const candidates = Object.keys(this.#document.paths ?? {}).filter((template) => this.#document.paths![template][lower]);
+    // Literal segments win over parameters (`/payments/details` before `/payments/{id}`), as routers match.
+    const exact = candidates.find((template) => template === pathOnly);
+    if (exact) return `${method.toUpperCase()} ${exact}`;
+    for (const template of candidates) {
+      const pattern = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`);
+      if (pattern.test(pathOnly)) return `${method.toUpperCase()} ${template}`;
+    }
+    throw new assert.AssertionError({ message: `no operation in the spec matches ${method.toUpperCase()} ${concretePath}` });
+  }
+
+  #operation(operation: string): { pointer: string; value: Operation } {
+    const [method, ...rest] = operation.split(' ');
+    const template = rest.join(' ');
+    const lower = method.toLowerCase() as (typeof httpMethods)[number];
+    const value = this.#document.paths?.[template]?.[lower];
+    if (!value) throw new assert.AssertionError({ message: `the spec has no operation ${operation}` });
+    return { pointer: `#/paths/${template.replace(/~/g, '~0').replace(/\//g, '~1')}/${lower}`, value };
+  }
+
+  #validator(pointer: string): ValidateFunction {
+    const cached = this.#validators.get(pointer);
+    if (cached) return cached;
+    const validate = this.#ajv.compile({ $ref: `${this.#documentId}${pointer}` });
+    this.#validators.set(pointer, validate);
+    return validate;
+  }
+
+  #check(pointer: string, body: unknown): string[] {
+    const validate = this.#validator(pointer);
+    if (validate(body)) return [];
+    return (validate.errors ?? []).map((error) => `${error.instancePath || '(root)'} ${error.message ?? ''} ${JSON.stringify(error.params)}`);
+  }
+
+  /** Errors of a request body against `operation` (`'POST /payments'`); empty when valid. */
+  validateRequest(operation: string, body: unknown): string[] {
+    const { pointer, value } = this.#operation(operation);
+    if (!value.requestBody?.content?.['application/json']?.schema) return body === undefined ? [] : [`${operation} takes no JSON body`];
+    return this.#check(`${pointer}/requestBody/content/application~1json/schema`, body);
+  }
+
+  /** Errors of a response body against the schema of `operation` and `status`; empty when valid. */
+  validateResponse(operation: string, status: number, body: unknown): string[] {
+    const { pointer, value } = this.#operation(operation);
+    const response = value.responses?.[String(status)] ?? value.responses?.[`${String(status)[0]}XX`] ?? value.responses?.default;
+    if (!response) return [`${operation} documents no ${status} response`];
+    const key = value.responses?.[String(status)] ? String(status) : value.responses?.[`${String(status)[0]}XX`] ? `${String(status)[0]}XX` : 'default';
+    if (!response.content?.['application/json']?.schema) return [];
+    return this.#check(`${pointer}/responses/${key}/content/application~1json/schema`, body);
+  }
+
+  /** Errors of a webhook body against the spec's `webhooks` entry (`'AUTHORISATION'` or `'/AUTHORISATION'`). */
+  validateWebhook(name: string, body: unknown): string[] {
+    const key = name.startsWith('/') ? name : `/${name}`;
+    const webhook = this.#document.webhooks?.[key]?.post;
+    if (!webhook?.requestBody?.content?.['application/json']?.schema) return [`the spec has no webhook ${key}`];
+    return this.#check(`#/webhooks/${key.replace(/\//g, '~1')}/post/requestBody/content/application~1json/schema`, body);
+  }
+
+  assertRequest(operation: string, body: unknown): void {
+    const errors = this.validateRequest(operation, body);
+    assert.deepEqual(errors, [], `request of ${operation} does not match the spec:\n${errors.join('\n')}\n${JSON.stringify(body)}`);
+  }
+
+  assertResponse(operation: string, status: number, body: unknown): void {
+    const errors = this.validateResponse(operation, status, body);
+    assert.deepEqual(errors, [], `${status} response of ${operation} does not match the spec:\n${errors.join('\n')}\n${JSON.stringify(body)}`);
+  }
+
+  assertWebhook(name: string, body: unknown): void {
+    const errors = this.validateWebhook(name, body);
+    assert.deepEqual(errors, [], `webhook ${name} does not match the spec:\n${errors.join('\n')}\n${JSON.stringify(body)}`);
+  }
+
+  /** Validates both sides of one exchange given its concrete method and path. */
+  assertExchange(method: string, concretePath: string, requestBody: unknown, status: number | undefined, responseBody: unknown): void {
+    const operation = this.operationFor(method, concretePath);
+    this.assertRequest(operation, requestBody);
+    if (status !== undefined) this.assertResponse(operation, status, responseBody);
+  }
+}
