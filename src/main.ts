@@ -5,6 +5,7 @@ import { sealAll } from './ledger/sealer.ts';
 import { formatReport, verifyLedgerSnapshot } from './ledger/verify.ts';
 import { openPlatform } from './runtime.ts';
 import { adyenSandboxUsage, runAdyenSandboxCommand } from './sandbox/adyen/cli.ts';
+import { paypalSandboxUsage, runPayPalSandboxCommand } from './sandbox/paypal/cli.ts';
 import { startWebhookWorker } from './webhooks/worker.ts';
 import { startServer } from './server.ts';
 
@@ -22,6 +23,8 @@ Commands:
                                 --seal first seals committed entries into the chains (otherwise read-only).
   sandbox adyen [--port N]      Run the Adyen Checkout API v71 sandbox (test cards, 3-D Secure, webhooks, faults) as
                                 its own HTTP server; --help-sandbox lists its flags
+  sandbox paypal [--port N]     Run the PayPal REST sandbox (Orders v2, Payments v2, approval page, webhooks, faults)
+                                as its own HTTP server; --help-sandbox lists its flags
 
 Environment: PORT, HOST, DATABASE_URL, PAYRAIL_DATA_DIR, PAYRAIL_ENCRYPTION_KEY, PAYRAIL_PUBLIC_URL, PAYRAIL_LOG_REQUESTS`;
 
@@ -90,6 +93,13 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     case 'sandbox': {
+      if (subcommand === 'paypal') {
+        if (argv.includes('--help-sandbox')) {
+          console.log(paypalSandboxUsage);
+          return 0;
+        }
+        return runPayPalSandboxCommand(argv.slice(2));
+      }
       if (subcommand !== 'adyen') break;
       if (argv.includes('--help-sandbox')) {
         console.log(adyenSandboxUsage);

@@ -1,0 +1,501 @@
+import type { AuthorizeInput, CardData, Connector, ReferenceInput, RefundInput, SimpleOutput } from '../connector.ts';
+import {
+  approvalRedirect,
+  buyerDidNotApprove,
+  fromCapture,
+  fromCompletedOrder,
+  fromRefund,
+  fundingDeclined,
+  isOrderStatus,
+  orderKinds,
+  orderMatchesAttempt,
+  processingError,
+  requestId,
+  toAuthorizationCaptureRequest,
+  toOrderRequest,
+  toRefundRequest,
+  type PayPalAuthorizeOutput,
+  type PayPalCapture,
+  type PayPalOrder,
+  type PayPalRefund,
+} from './transformers.ts';
+import { parseVerifiedEvent, PayPalWebhookError, verificationRequestBody, type PayPalWebhookEvent } from './webhook.ts';
+import { assertNever } from '../connector.ts';
+
+/** Largest response body read from PayPal; an order is a few kilobytes. */
+export const responseBytesMax = 1_048_576;
+/** Upper bound on the per-request timeout a configuration may ask for. */
+export const requestTimeoutMsMax = 120_000;
+/**
+ * A cached access token is renewed this long before PayPal says it expires, so a request never leaves with a token
+ * that expires in flight (PayPal's tokens live 9 hours).
+ */
+export const tokenRenewalMarginSeconds = 300;
+
+export interface PayPalConnectorConfig {
+  /** PayPal's REST endpoint: https://api-m.sandbox.paypal.com or https://api-m.paypal.com (or the Payrail sandbox). */
+  baseUrl: string;
+  /** The REST app's client id and secret (OAuth 2.0 client credentials). */
+  clientId: string;
+  clientSecret: string;
+  /** The id of the webhook registered for this app (part of what PayPal signs). */
+  webhookId: string;
+  /** Per-request timeout; an answer that does not arrive in time is an ambiguous outcome. */
+  timeoutMs: number;
+  /**
+   * Where PayPal returns the buyer after approving, and after cancelling. Payrail's connector interface has no
+   * per-payment return URL yet, so they are per configuration, as for Adyen.
+   */
+  returnUrl: string;
+  cancelUrl: string;
+  brandName?: string;
+}
+
+/**
+ * A request PayPal did not act on, of a kind the caller must tell apart from an ambiguous outcome (`pending`):
+ * - `not_sent`: nothing reached PayPal's payment APIs (connection refused, or no access token could be had): failover
+ *   is safe;
+ * - `configuration`: PayPal refused the client credentials (401 invalid_client); retrying will not help.
+ */
+export class PayPalRequestError extends Error {
+  constructor(
+    readonly kind: 'not_sent' | 'configuration',
+    message: string,
+    readonly httpStatus: number | null = null,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * What the shopper's return from PayPal carries (the query string of `return_url` / `cancel_url`): `token` is the
+ * order id, `PayerID` the buyer (absent after a cancel). Pass `status: 'succeeded'` for a return to `return_url` and
+ * `'failed'` for `cancel_url`.
+ */
+export interface PayPalReturnDetails {
+  token: string;
+  PayerID?: string;
+}
+
+/** The PayPal connector's authorize input: no card (the buyer pays on PayPal), and the return details after approval. */
+export interface PayPalAuthorizeInput extends Omit<AuthorizeInput, 'card' | 'authentication'> {
+  card?: CardData;
+  authentication?: { status: 'succeeded' | 'failed'; details?: PayPalReturnDetails };
+}
+
+type HttpOutcome =
+  | { kind: 'ok'; status: number; body: unknown }
+  /** PayPal may or may not have acted: a timeout, a broken connection, a 5xx, or a request still in progress (409). */
+  | { kind: 'ambiguous'; detail: string }
+  | { kind: 'not_sent'; detail: string }
+  /** PayPal answered that it did not act (400/403/404/422): final. */
+  | { kind: 'rejected'; status: number; issue: string | null; debugId: string | null };
+
+const notSentErrorCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+interface CachedToken {
+  value: string;
+  renewAt: number;
+}
+
+/**
+ * PayPal Orders v2 + Payments v2 connector. The buyer approves on PayPal, so `authorize` is two steps: create the order
+ * (-> `requires_authentication` with the approval redirect), then, on the buyer's return, capture or authorize it. Every
+ * POST carries a `PayPal-Request-Id` derived from the Payrail id, so a retry or `sync` replays PayPal's stored answer.
+ * The processor reference of a charge is the PayPal order id; capture, void and refund read the order to find the
+ * authorization or capture they act on.
+ */
+export class PayPalConnector implements Connector {
+  readonly name = 'paypal';
+  /** PayPal captures an authorization once here (final_capture), possibly for less; refunds may be partial. No 3-D Secure. */
+  readonly capabilities = { manualCapture: true, partialCapture: true, refunds: true, partialRefunds: true, threeDSecure: false };
+  readonly #config: PayPalConnectorConfig;
+  readonly #endpoint: string;
+  #token: CachedToken | null = null;
+  #tokenRequest: Promise<string> | null = null;
+
+  constructor(config: PayPalConnectorConfig) {
+    if (!Number.isInteger(config.timeoutMs) || config.timeoutMs <= 0 || config.timeoutMs > requestTimeoutMsMax) {
+      throw new Error(`timeoutMs must be an integer in 1..${requestTimeoutMsMax}`);
+    }
+    if (!URL.canParse(config.returnUrl) || !URL.canParse(config.cancelUrl)) throw new Error('returnUrl and cancelUrl must be absolute URLs');
+    this.#config = config;
+    this.#endpoint = config.baseUrl.replace(/\/+$/, '');
+  }
+
+  /**
+   * Without return details: creates the order and answers `requires_authentication` with PayPal's approval link.
+   * With them (the buyer came back to `return_url`): checks that the order is this attempt's, then captures
+   * (automatic capture) or authorizes it. A return to `cancel_url` (`status: 'failed'`) is declined without a call.
+   */
+  async authorize(input: PayPalAuthorizeInput): Promise<PayPalAuthorizeOutput> {
+    if (input.authentication?.status === 'failed') return { status: 'declined', decline: buyerDidNotApprove, processorReference: input.authentication.details?.token ?? null, riskScore: 0 };
+    const details = input.authentication?.details;
+    if (details !== undefined) return this.#completeOrder(input, details.token);
+    return this.#createOrder(input);
+  }
+
+  /**
+   * Resolves an ambiguous attempt. With return details it repeats the completion (the capture or authorize replays
+   * under its PayPal-Request-Id; PayPal also refuses a second capture of an order). Without, it replays the create
+   * under the same PayPal-Request-Id to learn the order (PayPal returns the order the first request created, or
+   * creates it now if that request never arrived), then reads the order. An order the buyer approved although
+   * Payrail never saw the return is completed: the buyer agreed to exactly this payment.
+   */
+  async sync(input: PayPalAuthorizeInput): Promise<PayPalAuthorizeOutput> {
+    if (input.authentication?.status === 'failed') return this.authorize(input);
+    const details = input.authentication?.details;
+    if (details !== undefined) return this.#completeOrder(input, details.token);
+    const created = await this.#createOrder(input);
+    if (created.status !== 'requires_authentication' || created.processorReference === null) return created;
+    return this.#completeOrder(input, created.processorReference);
+  }
+
+  /** Captures the order's authorization (final capture, possibly less than authorized). */
+  async capture(input: ReferenceInput): Promise<SimpleOutput> {
+    const order = await this.#readOrder(input.processorReference);
+    if ('outcome' in order) return order.outcome;
+    const authorization = order.order.purchase_units?.[0]?.payments?.authorizations?.[0];
+    if (typeof authorization?.id !== 'string') return { status: 'failed', reason: 'paypal_no_authorization' };
+    const existing = this.#captureOf(order.order, authorization.id);
+    // Captured already (an earlier call whose answer was lost after its PayPal-Request-Id expired).
+    if (existing) return fromCapture(existing);
+    const outcome = await this.#request('POST', `/v2/payments/authorizations/${encodeURIComponent(authorization.id)}/capture`, {
+      body: toAuthorizationCaptureRequest(input.amount, input.currency),
+      requestId: requestId('capture', input.attemptId),
+    });
+    switch (outcome.kind) {
+      case 'ok':
+        return fromCapture(outcome.body as PayPalCapture);
+      case 'ambiguous':
+        return { status: 'pending' };
+      case 'not_sent':
+        return { status: 'failed', reason: 'provider_unreachable' };
+      case 'rejected':
+        if (outcome.issue === 'AUTHORIZATION_ALREADY_CAPTURED') {
+          const again = await this.#readOrder(input.processorReference);
+          const capture = 'order' in again ? this.#captureOf(again.order, authorization.id) : undefined;
+          return capture ? fromCapture(capture) : { status: 'pending' };
+        }
+        return { status: 'failed', reason: `paypal_${(outcome.issue ?? String(outcome.status)).toLowerCase()}` };
+    }
+  }
+
+  /** Voids the order's authorization. Voiding is idempotent at PayPal's end: PREVIOUSLY_VOIDED is success. */
+  async void(input: ReferenceInput): Promise<SimpleOutput> {
+    const order = await this.#readOrder(input.processorReference);
+    if ('outcome' in order) return order.outcome;
+    const authorization = order.order.purchase_units?.[0]?.payments?.authorizations?.[0];
+    if (typeof authorization?.id !== 'string') return { status: 'failed', reason: 'paypal_no_authorization' };
+    if (authorization.status === 'VOIDED') return { status: 'succeeded', processorReference: authorization.id };
+    // The void operation takes no PayPal-Request-Id (payments_payment_v2.json); it is naturally idempotent.
+    const outcome = await this.#request('POST', `/v2/payments/authorizations/${encodeURIComponent(authorization.id)}/void`, {});
+    switch (outcome.kind) {
+      case 'ok':
+        return { status: 'succeeded', processorReference: authorization.id };
+      case 'ambiguous':
+        return { status: 'pending' };
+      case 'not_sent':
+        return { status: 'failed', reason: 'provider_unreachable' };
+      case 'rejected':
+        if (outcome.issue === 'PREVIOUSLY_VOIDED') return { status: 'succeeded', processorReference: authorization.id };
+        return { status: 'failed', reason: `paypal_${(outcome.issue ?? String(outcome.status)).toLowerCase()}` };
+    }
+  }
+
+  /** Refunds (part of) the order's capture. PayPal answers refunds synchronously: COMPLETED, or PENDING until settled. */
+  async refund(input: RefundInput): Promise<SimpleOutput> {
+    return this.#refund(input, false);
+  }
+
+  /**
+   * Replays the refund under its PayPal-Request-Id to learn PayPal's refund id (or makes the refund now if the first
+   * request never arrived), then reads the refund (GET /v2/payments/refunds/{id}) for its current status.
+   */
+  async syncRefund(input: RefundInput): Promise<SimpleOutput> {
+    return this.#refund(input, true);
+  }
+
+  /**
+   * Verifies a webhook with POST /v1/notifications/verify-webhook-signature and returns the event in Payrail's terms.
+   * Throws PayPalWebhookError: `verification_unavailable` when PayPal could not be asked (answer 5xx so PayPal
+   * retries), otherwise the webhook must be refused.
+   */
+  async parseWebhook(headers: Record<string, string>, body: Buffer): Promise<PayPalWebhookEvent> {
+    const request = verificationRequestBody(headers, body, this.#config.webhookId);
+    let outcome: HttpOutcome;
+    try {
+      outcome = await this.#request('POST', '/v1/notifications/verify-webhook-signature', { rawBody: request });
+    } catch (error) {
+      if (error instanceof PayPalRequestError && error.kind === 'not_sent') throw new PayPalWebhookError('verification_unavailable', error.message);
+      throw error;
+    }
+    if (outcome.kind !== 'ok') throw new PayPalWebhookError('verification_unavailable', `PayPal could not verify the webhook (${outcome.kind})`);
+    const status = (outcome.body as { verification_status?: unknown }).verification_status;
+    if (status !== 'SUCCESS') throw new PayPalWebhookError('signature_invalid', 'PayPal did not verify the webhook signature');
+    return parseVerifiedEvent(body);
+  }
+
+  // --- Flows ------------------------------------------------------------------------------------------------------
+
+  async #createOrder(input: PayPalAuthorizeInput): Promise<PayPalAuthorizeOutput> {
+    const request = toOrderRequest(input, { returnUrl: this.#config.returnUrl, cancelUrl: this.#config.cancelUrl, ...(this.#config.brandName !== undefined ? { brandName: this.#config.brandName } : {}) });
+    const outcome = await this.#request('POST', '/v2/checkout/orders', { body: request, requestId: requestId('create-order', input.attemptId), representation: true });
+    switch (outcome.kind) {
+      case 'ok':
+        return this.#fromOrder(outcome.body as PayPalOrder);
+      case 'ambiguous':
+        return { status: 'pending' };
+      case 'not_sent':
+        throw new PayPalRequestError('not_sent', `PayPal was not reached: ${outcome.detail}`);
+      case 'rejected':
+        return { status: 'declined', decline: processingError, processorReference: null, riskScore: 0 };
+    }
+  }
+
+  /** What an order's state means for the attempt, without acting on it. */
+  #fromOrder(order: PayPalOrder): PayPalAuthorizeOutput {
+    if (!isOrderStatus(order.status) || typeof order.id !== 'string') return { status: 'pending' };
+    const kind = orderKinds[order.status];
+    switch (kind) {
+      case 'payer_action':
+      case 'approved':
+        return { status: 'requires_authentication', processorReference: order.id, nextAction: approvalRedirect(order) };
+      case 'completed':
+        return fromCompletedOrder(order);
+      case 'voided':
+        return { status: 'declined', decline: buyerDidNotApprove, processorReference: order.id, riskScore: 0 };
+      case 'pending':
+        return { status: 'pending' };
+      default:
+        return assertNever(kind);
+    }
+  }
+
+  async #completeOrder(input: PayPalAuthorizeInput, orderId: string): Promise<PayPalAuthorizeOutput> {
+    const read = await this.#request('GET', `/v2/checkout/orders/${encodeURIComponent(orderId)}`, {});
+    switch (read.kind) {
+      case 'ok':
+        break;
+      case 'ambiguous':
+        return { status: 'pending' };
+      case 'not_sent':
+        throw new PayPalRequestError('not_sent', `PayPal was not reached: ${read.detail}`);
+      case 'rejected':
+        return { status: 'declined', decline: processingError, processorReference: null, riskScore: 0 };
+    }
+    const order = read.body as PayPalOrder;
+    // The token comes back on a URL the buyer's browser controls: never capture an order that is not this attempt's.
+    if (!orderMatchesAttempt(order, input)) return { status: 'declined', decline: processingError, processorReference: null, riskScore: 0 };
+    if (order.status !== 'APPROVED') return this.#fromOrder(order);
+    const capture = order.intent === 'CAPTURE';
+    const outcome = await this.#request('POST', `/v2/checkout/orders/${encodeURIComponent(orderId)}/${capture ? 'capture' : 'authorize'}`, {
+      body: {},
+      requestId: requestId(capture ? 'capture-order' : 'authorize-order', input.attemptId),
+      representation: true,
+    });
+    switch (outcome.kind) {
+      case 'ok':
+        return this.#fromOrder(outcome.body as PayPalOrder);
+      case 'ambiguous':
+        return { status: 'pending' };
+      case 'not_sent':
+        throw new PayPalRequestError('not_sent', `PayPal was not reached: ${outcome.detail}`);
+      case 'rejected':
+        switch (outcome.issue) {
+          case 'ORDER_ALREADY_CAPTURED':
+          case 'ORDER_ALREADY_AUTHORIZED': {
+            // Completed by an earlier call whose answer was lost: the order says how.
+            const again = await this.#request('GET', `/v2/checkout/orders/${encodeURIComponent(orderId)}`, {});
+            return again.kind === 'ok' ? this.#fromOrder(again.body as PayPalOrder) : { status: 'pending' };
+          }
+          case 'INSTRUMENT_DECLINED':
+          case 'TRANSACTION_REFUSED':
+            return { status: 'declined', decline: fundingDeclined, processorReference: orderId, riskScore: 0 };
+          case 'ORDER_NOT_APPROVED':
+          case 'PAYER_ACTION_REQUIRED':
+            return { status: 'requires_authentication', processorReference: orderId, nextAction: approvalRedirect(order) };
+          default:
+            return { status: 'declined', decline: processingError, processorReference: orderId, riskScore: 0 };
+        }
+    }
+  }
+
+  async #refund(input: RefundInput, sync: boolean): Promise<SimpleOutput> {
+    const order = await this.#readOrder(input.processorReference);
+    if ('outcome' in order) return order.outcome.status === 'failed' && order.outcome.reason === 'provider_unreachable' ? { status: 'failed', reason: 'unknown' } : order.outcome;
+    const capture = order.order.purchase_units?.[0]?.payments?.captures?.[0];
+    if (typeof capture?.id !== 'string') return { status: 'failed', reason: 'unknown' };
+    const outcome = await this.#request('POST', `/v2/payments/captures/${encodeURIComponent(capture.id)}/refund`, {
+      body: toRefundRequest(input.amount, input.currency, input.refundId),
+      requestId: requestId('refund', input.refundId),
+      representation: true,
+    });
+    switch (outcome.kind) {
+      case 'ok': {
+        const refund = outcome.body as PayPalRefund;
+        if (!sync || typeof refund.id !== 'string') return fromRefund(refund);
+        // The replayed answer is the refund as it was first answered; its current status is a GET away.
+        const current = await this.#request('GET', `/v2/payments/refunds/${encodeURIComponent(refund.id)}`, {});
+        return current.kind === 'ok' ? fromRefund(current.body as PayPalRefund) : { status: 'pending' };
+      }
+      case 'ambiguous':
+        return { status: 'pending' };
+      case 'not_sent':
+        return { status: 'failed', reason: 'unknown' };
+      case 'rejected':
+        return { status: 'failed', reason: 'declined' };
+    }
+  }
+
+  /** Reads the order behind a charge's processor reference, or the capture/void/refund outcome when that fails. */
+  async #readOrder(orderId: string): Promise<{ order: PayPalOrder } | { outcome: SimpleOutput }> {
+    let read: HttpOutcome;
+    try {
+      read = await this.#request('GET', `/v2/checkout/orders/${encodeURIComponent(orderId)}`, {});
+    } catch (error) {
+      if (error instanceof PayPalRequestError && error.kind === 'not_sent') return { outcome: { status: 'failed', reason: 'provider_unreachable' } };
+      throw error;
+    }
+    switch (read.kind) {
+      case 'ok':
+        return { order: read.body as PayPalOrder };
+      // A read changes nothing, but its failure leaves the operation undone: nothing was sent, so it failed.
+      case 'ambiguous':
+      case 'not_sent':
+        return { outcome: { status: 'failed', reason: 'provider_unreachable' } };
+      case 'rejected':
+        return { outcome: { status: 'failed', reason: `paypal_${(read.issue ?? String(read.status)).toLowerCase()}` } };
+    }
+  }
+
+  #captureOf(order: PayPalOrder, authorizationId: string): PayPalCapture | undefined {
+    return order.purchase_units?.[0]?.payments?.captures?.find((capture) => capture.supplementary_data?.related_ids?.authorization_id === authorizationId);
+  }
+
+  // --- HTTP -------------------------------------------------------------------------------------------------------
+
+  /**
+   * An OAuth 2.0 access token (client credentials), cached until shortly before it expires. Concurrent callers share
+   * one token request. Failing to get a token means no payment request was sent: `not_sent`, or `configuration` when
+   * PayPal refuses the credentials.
+   */
+  async #accessToken(): Promise<string> {
+    if (this.#token && Date.now() < this.#token.renewAt) return this.#token.value;
+    this.#tokenRequest ??= this.#fetchToken().finally(() => {
+      this.#tokenRequest = null;
+    });
+    return this.#tokenRequest;
+  }
+
+  async #fetchToken(): Promise<string> {
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(`${this.#endpoint}/v1/oauth2/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${this.#config.clientId}:${this.#config.clientSecret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
+        body: 'grant_type=client_credentials',
+        signal: AbortSignal.timeout(this.#config.timeoutMs),
+      });
+      text = await readLimited(response, responseBytesMax);
+    } catch (error) {
+      throw new PayPalRequestError('not_sent', `no PayPal access token: ${describe(error)}`);
+    }
+    if (response.status === 401 || response.status === 403) throw new PayPalRequestError('configuration', `PayPal refused the client credentials (HTTP ${response.status})`, response.status);
+    let body: { access_token?: unknown; expires_in?: unknown };
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      throw new PayPalRequestError('not_sent', `no PayPal access token: unreadable answer (HTTP ${response.status})`);
+    }
+    if (!response.ok || typeof body.access_token !== 'string' || typeof body.expires_in !== 'number') {
+      throw new PayPalRequestError('not_sent', `no PayPal access token (HTTP ${response.status})`);
+    }
+    const lifetimeSeconds = Math.max(0, body.expires_in - tokenRenewalMarginSeconds);
+    this.#token = { value: body.access_token, renewAt: Date.now() + lifetimeSeconds * 1000 };
+    return body.access_token;
+  }
+
+  /**
+   * One REST call. A 401 means PayPal did not accept the token (revoked or expired early) and acted on nothing, so the
+   * call is repeated once with a fresh token.
+   */
+  async #request(method: 'GET' | 'POST', path: string, options: { body?: unknown; rawBody?: string; requestId?: string; representation?: boolean }): Promise<HttpOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.#accessToken();
+      const outcome = await this.#send(method, path, token, options);
+      if (outcome !== 'unauthorized') return outcome;
+      this.#token = null;
+      if (attempt >= 1) throw new PayPalRequestError('configuration', 'PayPal refused a fresh access token (HTTP 401)', 401);
+    }
+  }
+
+  async #send(method: 'GET' | 'POST', path: string, token: string, options: { body?: unknown; rawBody?: string; requestId?: string; representation?: boolean }): Promise<HttpOutcome | 'unauthorized'> {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+    let body: string | undefined;
+    // Operations without a request body (void) get none: PayPal documents no body for them.
+    if (method === 'POST' && (options.rawBody !== undefined || options.body !== undefined)) {
+      headers['content-type'] = 'application/json';
+      body = options.rawBody ?? JSON.stringify(options.body);
+    }
+    if (options.requestId !== undefined) headers['paypal-request-id'] = options.requestId;
+    if (options.representation) headers.prefer = 'return=representation';
+    let response: Response;
+    let text: string;
+    try {
+      // One deadline for the whole exchange, body included: a response that stalls half-way is as ambiguous as none.
+      response = await fetch(this.#endpoint + path, { method, headers, body, signal: AbortSignal.timeout(this.#config.timeoutMs) });
+      text = await readLimited(response, responseBytesMax);
+    } catch (error) {
+      const code = connectionErrorCode(error);
+      if (code !== null && notSentErrorCodes.has(code)) return { kind: 'not_sent', detail: code };
+      return { kind: 'ambiguous', detail: describe(error) };
+    }
+    if (response.status >= 500) return { kind: 'ambiguous', detail: `HTTP ${response.status}` };
+    if (response.status === 401) return 'unauthorized';
+    let parsed: unknown = {};
+    if (text !== '') {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        return response.ok ? { kind: 'ambiguous', detail: 'unreadable response' } : { kind: 'rejected', status: response.status, issue: null, debugId: null };
+      }
+    }
+    if (response.ok) return { kind: 'ok', status: response.status, body: parsed };
+    const error = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { details?: { issue?: unknown }[]; debug_id?: unknown };
+    const issue = Array.isArray(error.details) && typeof error.details[0]?.issue === 'string' ? error.details[0].issue : null;
+    // PayPal's "a previous request with this PayPal-Request-Id is still in progress": the outcome is not known yet.
+    if (response.status === 409 || issue === 'PREVIOUS_REQUEST_IN_PROGRESS') return { kind: 'ambiguous', detail: 'previous request still in progress' };
+    return { kind: 'rejected', status: response.status, issue, debugId: typeof error.debug_id === 'string' ? error.debug_id : null };
+  }
+}
+
+async function readLimited(response: Response, limit: number): Promise<string> {
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > limit) throw new Error(`response larger than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** The system error code behind a fetch failure (undici wraps it in `cause`, sometimes as an AggregateError). */
+function connectionErrorCode(error: unknown): string | null {
+  const cause = (error as { cause?: unknown })?.cause as { code?: unknown; errors?: { code?: unknown }[] } | undefined;
+  if (!cause) return null;
+  if (typeof cause.code === 'string') return cause.code;
+  const codes = (cause.errors ?? []).map((inner) => inner.code);
+  return codes.length > 0 && codes.every((code) => code === codes[0]) && typeof codes[0] === 'string' ? codes[0] : null;
+}

@@ -1,0 +1,498 @@
+import { orderNotApprovedForAuthorize, PayPalError } from './errors.ts';
+import {
+  newAccountId,
+  newPayPalId,
+  type AuthorizationRecord,
+  type CaptureRecord,
+  type Money,
+  type OrderRecord,
+  type PayerRecord,
+  type RefundRecord,
+  type SandboxStore,
+} from './store.ts';
+import type { WebhookDispatcher } from './webhooks.ts';
+
+/**
+ * What the PayPal sandbox does with each Orders v2 / Payments v2 request, independent of HTTP. Field names follow
+ * specs/paypal/checkout_orders_v2.json and payments_payment_v2.json. Unlike Adyen, PayPal answers captures,
+ * authorizations, voids and refunds synchronously with their final status, and also sends webhooks for them.
+ *
+ * The order life cycle (developer.paypal.com/docs/api/orders/v2): create -> PAYER_ACTION_REQUIRED (when the request
+ * names `payment_source.paypal`) or CREATED -> the buyer approves on PayPal -> APPROVED -> capture (intent CAPTURE) or
+ * authorize (intent AUTHORIZE) -> COMPLETED; voiding the order's authorization makes the order VOIDED.
+ */
+
+/**
+ * PayPal's supported currencies and their decimals (developer.paypal.com/api/rest/reference/currency-codes): HUF, JPY
+ * and TWD "do not support decimals"; every other one has two.
+ */
+export const paypalCurrencyDecimals: Readonly<Record<string, number>> = {
+  AUD: 2, BRL: 2, CAD: 2, CNY: 2, CZK: 2, DKK: 2, EUR: 2, HKD: 2, HUF: 0, ILS: 2, JPY: 0, MYR: 2, MXN: 2, TWD: 0,
+  NZD: 2, NOK: 2, PHP: 2, PLN: 2, GBP: 2, SGD: 2, SEK: 2, CHF: 2, THB: 2, USD: 2,
+};
+
+/** PayPal's `money.value` allows 32 characters; the sandbox also keeps amounts within safe integers. */
+const moneyValueLengthMax = 32;
+/** PayPal's limits on caller-supplied purchase-unit fields (purchase_unit_request in the spec). */
+const customIdLengthMax = 127;
+const referenceIdLengthMax = 256;
+/** How long an authorization can be captured: PayPal honours it for 3 days and keeps it capturable for 29. */
+const authorizationValidityDays = 29;
+const millisecondsPerDay = 86_400_000;
+
+export interface Answer {
+  status: number;
+  body: Record<string, unknown> | null;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Parses a PayPal `money` into minor units of PayPal's decimals, or throws PayPal's documented error. */
+export function parseMoney(value: unknown, field: string): { money: Money; minor: number } {
+  if (!isObject(value)) throw PayPalError.issue(400, 'MISSING_REQUIRED_PARAMETER', { field, location: 'body' });
+  const { currency_code: currency, value: amount } = value;
+  if (typeof currency !== 'string' || typeof amount !== 'string') throw PayPalError.issue(400, 'MISSING_REQUIRED_PARAMETER', { field, location: 'body' });
+  const decimals = paypalCurrencyDecimals[currency];
+  if (decimals === undefined) throw PayPalError.issue(422, 'INVALID_CURRENCY_CODE', { field: `${field}/currency_code`, value: currency, location: 'body' });
+  const match = /^(-?)([0-9]+)(?:\.([0-9]+))?$/.exec(amount);
+  if (amount.length > moneyValueLengthMax || !match) throw PayPalError.issue(400, 'INVALID_PARAMETER_VALUE', { field: `${field}/value`, value: amount, location: 'body' });
+  const fraction = match[3] ?? '';
+  if (fraction.length > decimals) throw PayPalError.issue(422, 'DECIMAL_PRECISION', { field: `${field}/value`, value: amount, location: 'body' });
+  const minor = Number(match[2] + fraction.padEnd(decimals, '0'));
+  if (!Number.isSafeInteger(minor)) throw PayPalError.issue(400, 'INVALID_PARAMETER_VALUE', { field: `${field}/value`, value: amount, location: 'body' });
+  if (match[1] === '-' || minor === 0) throw PayPalError.issue(422, 'CANNOT_BE_ZERO_OR_NEGATIVE', { field: `${field}/value`, value: amount, location: 'body' });
+  return { money: { currency_code: currency, value: formatMinor(minor, decimals) }, minor };
+}
+
+/** Renders minor units as PayPal's decimal string (always with the currency's decimals: "10.00", "1000"). */
+export function formatMinor(minor: number, decimals: number): string {
+  if (decimals === 0) return String(minor);
+  const digits = String(minor).padStart(decimals + 1, '0');
+  return `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
+}
+
+function optionalString(body: Record<string, unknown>, key: string, field: string, lengthMax: number): string | undefined {
+  const value = body[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0 || value.length > lengthMax) {
+    throw PayPalError.issue(400, 'INVALID_PARAMETER_VALUE', { field, value: String(value), location: 'body' });
+  }
+  return value;
+}
+
+function optionalUrl(value: unknown, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !URL.canParse(value)) throw PayPalError.issue(400, 'INVALID_PARAMETER_VALUE', { field, location: 'body' });
+  return value;
+}
+
+export interface ProcessorContext {
+  /** Where buyers and API clients reach the sandbox (links). */
+  publicUrl: string;
+}
+
+export class PayPalProcessor {
+  readonly #store: SandboxStore;
+  readonly #webhooks: WebhookDispatcher;
+
+  constructor(store: SandboxStore, webhooks: WebhookDispatcher) {
+    this.#store = store;
+    this.#webhooks = webhooks;
+  }
+
+  // --- Orders ---------------------------------------------------------------------------------------------------
+
+  createOrder(body: Record<string, unknown>, context: ProcessorContext, representation: boolean): Answer {
+    const intent = body.intent;
+    if (intent === undefined) throw PayPalError.issue(400, 'MISSING_REQUIRED_PARAMETER', { field: '/intent', location: 'body' });
+    if (intent !== 'CAPTURE' && intent !== 'AUTHORIZE') throw PayPalError.issue(400, 'INVALID_PARAMETER_VALUE', { field: '/intent', value: String(intent), location: 'body' });
+    const units = body.purchase_units;
+    if (!Array.isArray(units) || units.length === 0) throw PayPalError.issue(400, 'MISSING_REQUIRED_PARAMETER', { field: '/purchase_units', location: 'body' });
+    // The sandbox models the single purchase unit every Payrail payment uses.
+    if (units.length > 1 || !isObject(units[0])) throw PayPalError.issue(400, 'INVALID_PARAMETER_VALUE', { field: '/purchase_units', location: 'body' });
+    const unit = units[0];
+    const { money, minor } = parseMoney(unit.amount, '/purchase_units/@reference_id==\'default\'/amount');
+    const paymentSource = body.payment_source;
+    const paypal = isObject(paymentSource) && isObject(paymentSource.paypal) ? paymentSource.paypal : undefined;
+    if (paymentSource !== undefined && paypal === undefined) throw PayPalError.issue(400, 'INVALID_PARAMETER_VALUE', { field: '/payment_source', location: 'body' });
+    const experience = paypal && isObject(paypal.experience_context) ? paypal.experience_context : isObject(body.application_context) ? body.application_context : {};
+    const now = new Date().toISOString();
+    const order: OrderRecord = {
+      id: newPayPalId(),
+      intent,
+      status: paypal ? 'PAYER_ACTION_REQUIRED' : 'CREATED',
+      amount: money,
+      minor,
+      referenceId: optionalString(unit, 'reference_id', '/purchase_units/0/reference_id', referenceIdLengthMax) ?? 'default',
+      customId: optionalString(unit, 'custom_id', '/purchase_units/0/custom_id', customIdLengthMax),
+      invoiceId: optionalString(unit, 'invoice_id', '/purchase_units/0/invoice_id', customIdLengthMax),
+      description: optionalString(unit, 'description', '/purchase_units/0/description', customIdLengthMax),
+      paymentSourcePayPal: paypal !== undefined,
+      returnUrl: optionalUrl(experience.return_url, '/payment_source/paypal/experience_context/return_url'),
+      cancelUrl: optionalUrl(experience.cancel_url, '/payment_source/paypal/experience_context/cancel_url'),
+      brandName: typeof experience.brand_name === 'string' ? experience.brand_name : undefined,
+      captureIds: [],
+      authorizationIds: [],
+      createTime: now,
+      updateTime: now,
+    };
+    this.#store.orders.set(order.id, order);
+    return { status: 201, body: representation ? this.renderOrder(order, context) : this.#minimalOrder(order, context) };
+  }
+
+  order(id: string): OrderRecord {
+    const order = this.#store.orders.get(id);
+    if (!order) throw PayPalError.issue(404, 'INVALID_RESOURCE_ID', { field: 'order_id', value: id, location: 'path' });
+    return order;
+  }
+
+  getOrder(id: string, context: ProcessorContext): Answer {
+    return { status: 200, body: this.renderOrder(this.order(id), context) };
+  }
+
+  /** The buyer's decision on the approval page. Returns where PayPal sends the buyer next. */
+  approve(id: string, decision: 'approve' | 'approve_declined_funding' | 'cancel', context: ProcessorContext): { redirect: string } | null {
+    const order = this.#store.orders.get(id);
+    if (!order || (order.status !== 'CREATED' && order.status !== 'PAYER_ACTION_REQUIRED' && order.status !== 'APPROVED')) return null;
+    if (decision === 'cancel') {
+      // PayPal leaves a cancelled checkout's order as it was; it simply expires later.
+      const target = order.cancelUrl ?? order.returnUrl;
+      if (!target) return { redirect: `${context.publicUrl}/sandbox/paypal/approve/${order.id}` };
+      return { redirect: withQuery(target, { token: order.id }) };
+    }
+    if (order.status !== 'APPROVED') {
+      order.status = 'APPROVED';
+      order.payer = sandboxBuyer();
+      order.funding = decision === 'approve_declined_funding' ? 'declined' : 'ok';
+      order.updateTime = new Date().toISOString();
+      this.#webhooks.enqueue('CHECKOUT.ORDER.APPROVED', 'checkout-order', `An order has been approved by buyer`, this.renderOrder(order, context), order.id);
+    }
+    const target = order.returnUrl ?? `${context.publicUrl}/sandbox/paypal/approved`;
+    return { redirect: withQuery(target, { token: order.id, PayerID: order.payer!.payerId }) };
+  }
+
+  captureOrder(id: string, context: ProcessorContext, representation: boolean): Answer {
+    const order = this.order(id);
+    if (order.intent !== 'CAPTURE') {
+      // PayPal's answer; the spec documents this issue for /authorize only, so the description is the sandbox's.
+      throw new PayPalError(422, [{ issue: 'ACTION_DOES_NOT_MATCH_INTENT', description: "Order was created with an intent to 'AUTHORIZE'. Please use v2/checkout/orders/order_id/authorize to complete the transaction or alternately Create an order with an intent of 'CAPTURE'." }]);
+    }
+    if (order.status === 'COMPLETED') throw PayPalError.issue(422, 'ORDER_ALREADY_CAPTURED');
+    if (order.status !== 'APPROVED') throw PayPalError.issue(422, 'ORDER_NOT_APPROVED');
+    // PayPal's "Handle funding failures": the buyer's funding source was refused; redirect the buyer back to PayPal.
+    if (order.funding === 'declined') throw PayPalError.issue(422, 'INSTRUMENT_DECLINED');
+    const capture = this.#newCapture(order, order.amount, order.minor, true);
+    order.status = 'COMPLETED';
+    order.updateTime = capture.createTime;
+    this.#webhooks.enqueue('PAYMENT.CAPTURE.COMPLETED', 'capture', `Payment completed for ${capture.amount.value} ${capture.amount.currency_code}`, this.renderCapture(capture, context), capture.id);
+    return { status: 201, body: representation ? this.renderOrder(order, context) : this.#completedOrder(order, context) };
+  }
+
+  authorizeOrder(id: string, context: ProcessorContext, representation: boolean): Answer {
+    const order = this.order(id);
+    if (order.intent !== 'AUTHORIZE') throw PayPalError.issue(422, 'ACTION_DOES_NOT_MATCH_INTENT');
+    if (order.status === 'COMPLETED') throw PayPalError.issue(422, 'ORDER_ALREADY_AUTHORIZED');
+    if (order.status === 'VOIDED') throw PayPalError.issue(422, 'ORDER_COMPLETED_OR_VOIDED');
+    if (order.status !== 'APPROVED') throw PayPalError.issue(422, 'ORDER_NOT_APPROVED', {}, orderNotApprovedForAuthorize);
+    if (order.funding === 'declined') throw PayPalError.issue(422, 'TRANSACTION_REFUSED');
+    const now = new Date();
+    const authorization: AuthorizationRecord = {
+      id: newPayPalId(),
+      orderId: order.id,
+      amount: order.amount,
+      minor: order.minor,
+      capturedMinor: 0,
+      status: 'CREATED',
+      customId: order.customId,
+      invoiceId: order.invoiceId,
+      expirationTime: new Date(now.getTime() + authorizationValidityDays * millisecondsPerDay).toISOString(),
+      createTime: now.toISOString(),
+      updateTime: now.toISOString(),
+    };
+    this.#store.authorizations.set(authorization.id, authorization);
+    order.authorizationIds.push(authorization.id);
+    order.status = 'COMPLETED';
+    order.updateTime = authorization.createTime;
+    this.#webhooks.enqueue('PAYMENT.AUTHORIZATION.CREATED', 'authorization', `A payment authorization was created`, this.renderAuthorization(authorization, context), authorization.id);
+    return { status: 201, body: representation ? this.renderOrder(order, context) : this.#completedOrder(order, context) };
+  }
+
+  // --- Payments v2 ----------------------------------------------------------------------------------------------
+
+  authorization(id: string): AuthorizationRecord {
+    const authorization = this.#store.authorizations.get(id);
+    if (!authorization) throw PayPalError.issue(404, 'INVALID_RESOURCE_ID', { field: 'authorization_id', value: id, location: 'path' });
+    return authorization;
+  }
+
+  captureAuthorization(id: string, body: Record<string, unknown>, context: ProcessorContext): Answer {
+    const authorization = this.authorization(id);
+    if (authorization.status === 'VOIDED') throw PayPalError.issue(422, 'AUTHORIZATION_VOIDED');
+    if (authorization.status === 'CAPTURED') throw PayPalError.issue(422, 'AUTHORIZATION_ALREADY_CAPTURED');
+    let money = authorization.amount;
+    let minor = authorization.minor - authorization.capturedMinor;
+    if (body.amount !== undefined) {
+      const parsed = parseMoney(body.amount, '/amount');
+      if (parsed.money.currency_code !== authorization.amount.currency_code) throw PayPalError.issue(422, 'AUTH_CAPTURE_CURRENCY_MISMATCH');
+      money = parsed.money;
+      minor = parsed.minor;
+    } else {
+      money = { currency_code: authorization.amount.currency_code, value: formatMinor(minor, paypalCurrencyDecimals[authorization.amount.currency_code]) };
+    }
+    // PayPal allows captures up to 115% of the authorization with account approval; the sandbox allows 100%.
+    if (authorization.capturedMinor + minor > authorization.minor) throw PayPalError.issue(422, 'MAX_CAPTURE_AMOUNT_EXCEEDED');
+    if (body.final_capture !== undefined && typeof body.final_capture !== 'boolean') throw PayPalError.issue(400, 'INVALID_PARAMETER_VALUE', { field: '/final_capture', location: 'body' });
+    const order = this.order(authorization.orderId);
+    authorization.capturedMinor += minor;
+    const final = body.final_capture === true || authorization.capturedMinor === authorization.minor;
+    const capture = this.#newCapture(order, money, minor, final, authorization.id, optionalString(body, 'invoice_id', '/invoice_id', customIdLengthMax));
+    authorization.status = final ? 'CAPTURED' : 'PARTIALLY_CAPTURED';
+    authorization.updateTime = capture.createTime;
+    this.#webhooks.enqueue('PAYMENT.CAPTURE.COMPLETED', 'capture', `Payment completed for ${capture.amount.value} ${capture.amount.currency_code}`, this.renderCapture(capture, context), capture.id);
+    return { status: 201, body: this.renderCapture(capture, context) };
+  }
+
+  voidAuthorization(id: string, context: ProcessorContext, representation: boolean): Answer {
+    const authorization = this.authorization(id);
+    if (authorization.status === 'VOIDED') throw PayPalError.issue(422, 'PREVIOUSLY_VOIDED');
+    if (authorization.status === 'CAPTURED') throw PayPalError.issue(422, 'PREVIOUSLY_CAPTURED');
+    authorization.status = 'VOIDED';
+    authorization.updateTime = new Date().toISOString();
+    const order = this.order(authorization.orderId);
+    if (order.authorizationIds.every((other) => this.#store.authorizations.get(other)?.status === 'VOIDED')) {
+      order.status = 'VOIDED';
+      order.updateTime = authorization.updateTime;
+    }
+    this.#webhooks.enqueue('PAYMENT.AUTHORIZATION.VOIDED', 'authorization', 'A payment authorization was voided', this.renderAuthorization(authorization, context), authorization.id);
+    return representation ? { status: 200, body: this.renderAuthorization(authorization, context) } : { status: 204, body: null };
+  }
+
+  capture(id: string): CaptureRecord {
+    const capture = this.#store.captures.get(id);
+    if (!capture) throw PayPalError.issue(404, 'INVALID_RESOURCE_ID', { field: 'capture_id', value: id, location: 'path' });
+    return capture;
+  }
+
+  refundCapture(id: string, body: Record<string, unknown>, context: ProcessorContext): Answer {
+    const capture = this.capture(id);
+    const remaining = capture.minor - capture.refundedMinor;
+    if (remaining === 0) throw PayPalError.issue(422, 'CAPTURE_FULLY_REFUNDED');
+    let money: Money;
+    let minor: number;
+    if (body.amount !== undefined) {
+      const parsed = parseMoney(body.amount, '/amount');
+      if (parsed.money.currency_code !== capture.amount.currency_code) throw PayPalError.issue(422, 'REFUND_CAPTURE_CURRENCY_MISMATCH');
+      if (parsed.minor > remaining) throw PayPalError.issue(422, 'REFUND_AMOUNT_EXCEEDED');
+      ({ money, minor } = parsed);
+    } else {
+      minor = remaining;
+      money = { currency_code: capture.amount.currency_code, value: formatMinor(minor, paypalCurrencyDecimals[capture.amount.currency_code]) };
+    }
+    const now = new Date().toISOString();
+    const refund: RefundRecord = {
+      id: newPayPalId(),
+      captureId: capture.id,
+      orderId: capture.orderId,
+      amount: money,
+      minor,
+      status: 'COMPLETED',
+      invoiceId: optionalString(body, 'invoice_id', '/invoice_id', customIdLengthMax),
+      customId: optionalString(body, 'custom_id', '/custom_id', customIdLengthMax),
+      noteToPayer: optionalString(body, 'note_to_payer', '/note_to_payer', 255),
+      createTime: now,
+      updateTime: now,
+    };
+    this.#store.refunds.set(refund.id, refund);
+    capture.refundedMinor += minor;
+    capture.status = capture.refundedMinor === capture.minor ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
+    capture.updateTime = now;
+    this.#webhooks.enqueue('PAYMENT.CAPTURE.REFUNDED', 'refund', `A ${money.value} ${money.currency_code} capture payment was refunded`, this.renderRefund(refund, context), refund.id);
+    return { status: 201, body: this.renderRefund(refund, context) };
+  }
+
+  refund(id: string): RefundRecord {
+    const refund = this.#store.refunds.get(id);
+    if (!refund) throw PayPalError.issue(404, 'INVALID_RESOURCE_ID', { field: 'refund_id', value: id, location: 'path' });
+    return refund;
+  }
+
+  #newCapture(order: OrderRecord, amount: Money, minor: number, finalCapture: boolean, authorizationId?: string, invoiceId?: string): CaptureRecord {
+    const now = new Date().toISOString();
+    const capture: CaptureRecord = {
+      id: newPayPalId(),
+      orderId: order.id,
+      ...(authorizationId ? { authorizationId } : {}),
+      amount,
+      minor,
+      refundedMinor: 0,
+      status: 'COMPLETED',
+      finalCapture,
+      invoiceId: invoiceId ?? order.invoiceId,
+      customId: order.customId,
+      createTime: now,
+      updateTime: now,
+    };
+    this.#store.captures.set(capture.id, capture);
+    order.captureIds.push(capture.id);
+    return capture;
+  }
+
+  // --- Rendering ------------------------------------------------------------------------------------------------
+
+  #approvalUrl(order: OrderRecord, context: ProcessorContext): string {
+    return `${context.publicUrl}/sandbox/paypal/approve/${order.id}`;
+  }
+
+  #orderLinks(order: OrderRecord, context: ProcessorContext): Record<string, string>[] {
+    const self = `${context.publicUrl}/v2/checkout/orders/${order.id}`;
+    const links = [{ href: self, rel: 'self', method: 'GET' }];
+    if (order.status === 'CREATED' || order.status === 'PAYER_ACTION_REQUIRED') {
+      // With payment_source.paypal PayPal names the buyer's link `payer-action`, otherwise `approve`.
+      links.push({ href: this.#approvalUrl(order, context), rel: order.paymentSourcePayPal ? 'payer-action' : 'approve', method: 'GET' });
+      links.push({ href: self, rel: 'update', method: 'PATCH' });
+    }
+    if (order.status === 'APPROVED') links.push({ href: `${self}/${order.intent === 'CAPTURE' ? 'capture' : 'authorize'}`, rel: order.intent === 'CAPTURE' ? 'capture' : 'authorize', method: 'POST' });
+    return links;
+  }
+
+  #paymentSource(order: OrderRecord): Record<string, unknown> | undefined {
+    if (!order.paymentSourcePayPal && !order.payer) return undefined;
+    if (!order.payer) return { paypal: {} };
+    return {
+      paypal: {
+        email_address: order.payer.email,
+        account_id: order.payer.payerId,
+        account_status: 'VERIFIED',
+        name: { given_name: order.payer.givenName, surname: order.payer.surname },
+        address: { country_code: 'US' },
+      },
+    };
+  }
+
+  #payments(order: OrderRecord, context: ProcessorContext): Record<string, unknown> | undefined {
+    const payments: Record<string, unknown> = {};
+    if (order.authorizationIds.length > 0) payments.authorizations = order.authorizationIds.map((id) => this.renderAuthorization(this.#store.authorizations.get(id)!, context));
+    if (order.captureIds.length > 0) payments.captures = order.captureIds.map((id) => this.renderCapture(this.#store.captures.get(id)!, context));
+    const refunds = [...this.#store.refunds.values()].filter((refund) => refund.orderId === order.id);
+    if (refunds.length > 0) payments.refunds = refunds.map((refund) => this.renderRefund(refund, context));
+    return Object.keys(payments).length > 0 ? payments : undefined;
+  }
+
+  /** The full order (`Prefer: return=representation`, and GET). */
+  renderOrder(order: OrderRecord, context: ProcessorContext): Record<string, unknown> {
+    const unit: Record<string, unknown> = { reference_id: order.referenceId, amount: order.amount, payee: { merchant_id: sandboxMerchantId, email_address: sandboxMerchantEmail } };
+    if (order.description) unit.description = order.description;
+    if (order.customId) unit.custom_id = order.customId;
+    if (order.invoiceId) unit.invoice_id = order.invoiceId;
+    const payments = this.#payments(order, context);
+    if (payments) unit.payments = payments;
+    const body: Record<string, unknown> = { id: order.id, intent: order.intent, status: order.status, purchase_units: [unit], create_time: order.createTime, update_time: order.updateTime, links: this.#orderLinks(order, context) };
+    const source = this.#paymentSource(order);
+    if (source) body.payment_source = source;
+    if (order.payer) body.payer = { name: { given_name: order.payer.givenName, surname: order.payer.surname }, email_address: order.payer.email, payer_id: order.payer.payerId, address: { country_code: 'US' } };
+    return body;
+  }
+
+  /** PayPal's default (`return=minimal`) create answer: id, status, links (and the payment source named). */
+  #minimalOrder(order: OrderRecord, context: ProcessorContext): Record<string, unknown> {
+    const body: Record<string, unknown> = { id: order.id, status: order.status, links: this.#orderLinks(order, context) };
+    const source = this.#paymentSource(order);
+    if (source) body.payment_source = source;
+    return body;
+  }
+
+  /** PayPal's default capture / authorize answer: the order with its payments but without the amount breakdown. */
+  #completedOrder(order: OrderRecord, context: ProcessorContext): Record<string, unknown> {
+    const full = this.renderOrder(order, context);
+    const unit = (full.purchase_units as Record<string, unknown>[])[0];
+    return { id: full.id, status: full.status, payment_source: full.payment_source, purchase_units: [{ reference_id: unit.reference_id, payments: unit.payments }], payer: full.payer, links: full.links };
+  }
+
+  renderCapture(capture: CaptureRecord, context: ProcessorContext): Record<string, unknown> {
+    const self = `${context.publicUrl}/v2/payments/captures/${capture.id}`;
+    const links: Record<string, string>[] = [{ href: self, rel: 'self', method: 'GET' }];
+    if (capture.status === 'COMPLETED' || capture.status === 'PARTIALLY_REFUNDED') links.push({ href: `${self}/refund`, rel: 'refund', method: 'POST' });
+    links.push(
+      capture.authorizationId
+        ? { href: `${context.publicUrl}/v2/payments/authorizations/${capture.authorizationId}`, rel: 'up', method: 'GET' }
+        : { href: `${context.publicUrl}/v2/checkout/orders/${capture.orderId}`, rel: 'up', method: 'GET' },
+    );
+    const body: Record<string, unknown> = {
+      id: capture.id,
+      status: capture.status,
+      amount: capture.amount,
+      final_capture: capture.finalCapture,
+      seller_protection: { status: 'ELIGIBLE', dispute_categories: ['ITEM_NOT_RECEIVED', 'UNAUTHORIZED_TRANSACTION'] },
+      supplementary_data: { related_ids: { order_id: capture.orderId, ...(capture.authorizationId ? { authorization_id: capture.authorizationId } : {}) } },
+      links,
+      create_time: capture.createTime,
+      update_time: capture.updateTime,
+    };
+    if (capture.customId) body.custom_id = capture.customId;
+    if (capture.invoiceId) body.invoice_id = capture.invoiceId;
+    return body;
+  }
+
+  renderAuthorization(authorization: AuthorizationRecord, context: ProcessorContext): Record<string, unknown> {
+    const self = `${context.publicUrl}/v2/payments/authorizations/${authorization.id}`;
+    const links: Record<string, string>[] = [{ href: self, rel: 'self', method: 'GET' }];
+    if (authorization.status === 'CREATED' || authorization.status === 'PARTIALLY_CAPTURED') {
+      links.push({ href: `${self}/capture`, rel: 'capture', method: 'POST' }, { href: `${self}/void`, rel: 'void', method: 'POST' });
+    }
+    links.push({ href: `${context.publicUrl}/v2/checkout/orders/${authorization.orderId}`, rel: 'up', method: 'GET' });
+    const body: Record<string, unknown> = {
+      id: authorization.id,
+      status: authorization.status,
+      amount: authorization.amount,
+      seller_protection: { status: 'ELIGIBLE', dispute_categories: ['ITEM_NOT_RECEIVED', 'UNAUTHORIZED_TRANSACTION'] },
+      supplementary_data: { related_ids: { order_id: authorization.orderId } },
+      expiration_time: authorization.expirationTime,
+      links,
+      create_time: authorization.createTime,
+      update_time: authorization.updateTime,
+    };
+    if (authorization.customId) body.custom_id = authorization.customId;
+    if (authorization.invoiceId) body.invoice_id = authorization.invoiceId;
+    return body;
+  }
+
+  renderRefund(refund: RefundRecord, context: ProcessorContext): Record<string, unknown> {
+    const body: Record<string, unknown> = {
+      id: refund.id,
+      status: refund.status,
+      amount: refund.amount,
+      seller_payable_breakdown: { gross_amount: refund.amount, net_amount: refund.amount, total_refunded_amount: this.#refundedOf(refund.captureId) },
+      links: [
+        { href: `${context.publicUrl}/v2/payments/refunds/${refund.id}`, rel: 'self', method: 'GET' },
+        { href: `${context.publicUrl}/v2/payments/captures/${refund.captureId}`, rel: 'up', method: 'GET' },
+      ],
+      create_time: refund.createTime,
+      update_time: refund.updateTime,
+    };
+    if (refund.invoiceId) body.invoice_id = refund.invoiceId;
+    if (refund.customId) body.custom_id = refund.customId;
+    if (refund.noteToPayer) body.note_to_payer = refund.noteToPayer;
+    return body;
+  }
+
+  #refundedOf(captureId: string): Money {
+    const capture = this.#store.captures.get(captureId)!;
+    return { currency_code: capture.amount.currency_code, value: formatMinor(capture.refundedMinor, paypalCurrencyDecimals[capture.amount.currency_code]) };
+  }
+}
+
+/** The sandbox merchant that every order pays (PayPal answers with the payee's merchant id and e-mail). */
+const sandboxMerchantId = 'PAYRALSANDBX2';
+const sandboxMerchantEmail = 'merchant@payrail-sandbox.example';
+
+function sandboxBuyer(): PayerRecord {
+  return { payerId: newAccountId(), email: 'buyer@payrail-sandbox.example', givenName: 'Sandbox', surname: 'Buyer' };
+}
+
+function withQuery(url: string, parameters: Record<string, string>): string {
+  const target = new URL(url);
+  for (const [key, value] of Object.entries(parameters)) target.searchParams.set(key, value);
+  return target.toString();
+}
