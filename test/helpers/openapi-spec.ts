@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ajvDefault from 'ajv';
 import ajv2020 from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import type { ValidateFunction } from 'ajv';
@@ -17,64 +18,108 @@ import type { ValidateFunction } from 'ajv';
  *   checkout.assertExchange('POST', '/payments/ABC/captures', requestBody, 201, responseBody); // matches the template
  *   OpenApiSpec.load('adyen/Webhooks-v1.json').assertWebhook('AUTHORISATION', notification);
  *
- * The documents are OpenAPI 3.1 (JSON Schema 2020-12), validated with Ajv2020 in non-strict mode (vendor extensions
- * such as `x-addedInVersion` are ignored). `$ref`s into `#/components/schemas` resolve inside the loaded document.
- * OpenAPI's numeric formats (int32, int64, float, double) are checked as the JSON types already do.
+ * By default the documents are OpenAPI 3.1 (JSON Schema 2020-12), validated with Ajv2020 in non-strict mode (vendor
+ * extensions such as `x-addedInVersion` are ignored). `$ref`s into `#/components/schemas` resolve inside the loaded
+ * document. OpenAPI's numeric formats (int32, int64, float, double) are checked as the JSON types already do.
+ * `OpenApiSpecOptions` covers documents that need other settings (PayPal's OpenAPI 3.0: test/helpers/paypal-openapi.ts).
  */
 
 // Both packages are CommonJS whose module.exports is the class / plugin with a `default` property pointing at itself.
+const Ajv = ajvDefault.default;
 const Ajv2020 = ajv2020.default;
 const addFormats = ajvFormats.default;
 
 const specsDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../specs');
 const httpMethods = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
+/** How one document is compiled and read; the defaults suit OpenAPI 3.1 documents (Adyen). */
+export interface OpenApiSpecOptions {
+  /** The JSON Schema dialect: `2020-12` for OpenAPI 3.1 (Ajv2020), `draft-07` for OpenAPI 3.0 (Ajv). */
+  dialect?: '2020-12' | 'draft-07';
+  /** Ajv's `unicodeRegExp`: false for documents whose `pattern`s are valid ECMAScript only without the `u` flag. */
+  unicodeRegExp?: boolean;
+  /** Format names accepted without a check (default: OpenAPI's numeric formats, which the JSON types already check). */
+  acceptedFormats?: readonly string[];
+  /**
+   * A documented response without a JSON schema: `ignore` accepts any body (default); `must_be_empty` accepts only
+   * none (`undefined` or `null`).
+   */
+  responseWithoutSchema?: 'ignore' | 'must_be_empty';
+}
+
+const numericFormats = ['int32', 'int64', 'float', 'double'];
+
+interface MediaTypes {
+  content?: Record<string, { schema?: unknown }>;
+}
+
 interface Operation {
-  requestBody?: { content?: Record<string, { schema?: unknown }> };
-  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  requestBody?: MediaTypes;
+  responses?: Record<string, MediaTypes & { $ref?: string }>;
 }
 
 interface OpenApiDocument {
   servers?: { url: string }[];
   paths?: Record<string, Record<string, Operation>>;
   webhooks?: Record<string, Record<string, Operation>>;
+  components?: { responses?: Record<string, MediaTypes> };
 }
 
 const loaded = new Map<string, OpenApiSpec>();
 
 export class OpenApiSpec {
   readonly #document: OpenApiDocument;
-  readonly #ajv: InstanceType<typeof Ajv2020>;
+  readonly #ajv: InstanceType<typeof Ajv2020> | InstanceType<typeof Ajv>;
   readonly #validators = new Map<string, ValidateFunction>();
   readonly #documentId: string;
+  readonly #responseWithoutSchema: 'ignore' | 'must_be_empty';
 
-  private constructor(file: string) {
+  private constructor(file: string, options: OpenApiSpecOptions) {
     this.#document = JSON.parse(fs.readFileSync(path.join(specsDirectory, file), 'utf8')) as OpenApiDocument;
     this.#documentId = `https://payrail.test/specs/${file}`;
-    this.#ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false, discriminator: false });
+    this.#responseWithoutSchema = options.responseWithoutSchema ?? 'ignore';
+    this.#ajv =
+      options.dialect === 'draft-07'
+        ? new Ajv({ strict: false, allErrors: true, validateSchema: false, unicodeRegExp: options.unicodeRegExp ?? true })
+        : new Ajv2020({ strict: false, allErrors: true, validateSchema: false, discriminator: false, unicodeRegExp: options.unicodeRegExp ?? true });
     addFormats(this.#ajv);
-    for (const format of ['int32', 'int64', 'float', 'double']) this.#ajv.addFormat(format, true);
+    for (const format of options.acceptedFormats ?? numericFormats) this.#ajv.addFormat(format, true);
     this.#ajv.addSchema({ ...this.#document, $id: this.#documentId } as object);
   }
 
-  /** Loads (once per process) a spec from the repository's specs/ folder, e.g. `adyen/CheckoutService-v71.json`. */
-  static load(file: string): OpenApiSpec {
-    let spec = loaded.get(file);
+  /**
+   * Loads (once per process and options) a spec from the repository's specs/ folder, e.g.
+   * `adyen/CheckoutService-v71.json`.
+   */
+  static load(file: string, options: OpenApiSpecOptions = {}): OpenApiSpec {
+    const key = `${file} ${JSON.stringify(options)}`;
+    let spec = loaded.get(key);
     if (!spec) {
-      spec = new OpenApiSpec(file);
-      loaded.set(file, spec);
+      spec = new OpenApiSpec(file, options);
+      loaded.set(key, spec);
     }
     return spec;
   }
 
-  /** The path prefix of the first server URL (`/v71` for Adyen Checkout). */
+  /** The path prefix of the first server URL (`/v71` for Adyen Checkout; empty for a server at the root). */
   get basePath(): string {
     const server = this.#document.servers?.[0]?.url;
     return server ? new URL(server).pathname.replace(/\/$/, '') : '';
   }
 
+  /** Whether the document has an operation for this concrete method and path. */
+  has(method: string, concretePath: string): boolean {
+    return this.#find(method, concretePath) !== null;
+  }
+
   /** The template `METHOD /path/{param}` a concrete method and path belong to (the base path may be included). */
   operationFor(method: string, concretePath: string): string {
+    const found = this.#find(method, concretePath);
+    if (found === null) throw new assert.AssertionError({ message: `no operation in the spec matches ${method.toUpperCase()} ${concretePath}` });
+    return found;
+  }
+
+  #find(method: string, concretePath: string): string | null {
     const lower = method.toLowerCase();
     let pathOnly = concretePath.split('?')[0];
     if (this.basePath && pathOnly.startsWith(this.basePath + '/')) pathOnly = pathOnly.slice(this.basePath.length);
@@ -86,7 +131,7 @@ export class OpenApiSpec {
       const pattern = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`);
       if (pattern.test(pathOnly)) return `${method.toUpperCase()} ${template}`;
     }
-    throw new assert.AssertionError({ message: `no operation in the spec matches ${method.toUpperCase()} ${concretePath}` });
+    return null;
   }
 
   #operation(operation: string): { pointer: string; value: Operation } {
@@ -119,13 +164,25 @@ export class OpenApiSpec {
     return this.#check(`${pointer}/requestBody/content/application~1json/schema`, body);
   }
 
-  /** Errors of a response body against the schema of `operation` and `status`; empty when valid. */
+  /**
+   * Errors of a response body against the schema of `operation` and `status` (or its `NXX` range, or `default`);
+   * empty when valid. A response may be a `$ref` into `components/responses` (PayPal's error union).
+   */
   validateResponse(operation: string, status: number, body: unknown): string[] {
     const { pointer, value } = this.#operation(operation);
-    const response = value.responses?.[String(status)] ?? value.responses?.[`${String(status)[0]}XX`] ?? value.responses?.default;
-    if (!response) return [`${operation} documents no ${status} response`];
-    const key = value.responses?.[String(status)] ? String(status) : value.responses?.[`${String(status)[0]}XX`] ? `${String(status)[0]}XX` : 'default';
-    if (!response.content?.['application/json']?.schema) return [];
+    const range = `${String(status)[0]}XX`;
+    const key = value.responses?.[String(status)] ? String(status) : value.responses?.[range] ? range : value.responses?.default ? 'default' : null;
+    if (key === null) return [`${operation} documents no ${status} response`];
+    const response = value.responses![key];
+    if (response.$ref) {
+      const name = response.$ref.replace('#/components/responses/', '');
+      if (!this.#document.components?.responses?.[name]?.content?.['application/json']?.schema) return [];
+      return this.#check(`#/components/responses/${name}/content/application~1json/schema`, body);
+    }
+    if (!response.content?.['application/json']?.schema) {
+      if (this.#responseWithoutSchema === 'ignore' || body === undefined || body === null) return [];
+      return [`${operation} ${status} has no body in the spec`];
+    }
     return this.#check(`${pointer}/responses/${key}/content/application~1json/schema`, body);
   }
 

@@ -16,15 +16,11 @@ import {
   type ModificationKind,
 } from './transformers.ts';
 import { parseAdyenWebhook, type ParsedAdyenWebhook } from './webhook.ts';
+import { ConnectorRequestError } from '../shared/errors.ts';
+import { assertRequestTimeout, classifyFetchFailure, fetchWithDeadline } from '../shared/http.ts';
 
 /** The Checkout API version this connector speaks (specs/adyen/CheckoutService-v71.json). */
 export const checkoutApiVersion = 'v71';
-
-/** Largest response body read from Adyen; a payment response is a few kilobytes. */
-export const responseBytesMax = 1_048_576;
-
-/** Upper bound on the per-request timeout a configuration may ask for. */
-export const requestTimeoutMsMax = 120_000;
 
 export interface AdyenConnectorConfig {
   /** Adyen's Checkout endpoint, e.g. https://checkout-test.adyen.com (the connector adds /v71 unless it is there). */
@@ -44,20 +40,11 @@ export interface AdyenConnectorConfig {
 }
 
 /**
- * A request Adyen did not act on, of a kind the caller must tell apart from an ambiguous outcome (which is
- * `pending`, never an exception):
+ * A request Adyen did not act on (see `ConnectorRequestError`):
  * - `not_sent`: the connection was refused or the host not found; nothing reached Adyen, so failover is safe;
  * - `configuration`: Adyen refused the credentials or the merchant account (401/403); retrying will not help.
  */
-export class AdyenRequestError extends Error {
-  constructor(
-    readonly kind: 'not_sent' | 'configuration',
-    message: string,
-    readonly httpStatus: number | null = null,
-  ) {
-    super(message);
-  }
-}
+export class AdyenRequestError extends ConnectorRequestError {}
 
 /** The Adyen connector's authorize input: a 3-D Secure return carries the redirect result for `/payments/details`. */
 export interface AdyenAuthorizeInput extends AuthorizeInput {
@@ -72,9 +59,6 @@ type HttpOutcome =
   | { kind: 'unauthorized'; status: number }
   /** Adyen answered that it did not act (400/404/422 validation): final, nothing was created. */
   | { kind: 'rejected'; status: number; errorCode: string | null; message: string; pspReference: string | null };
-
-/** Connection errors that happen before any byte of the request is sent. */
-const notSentErrorCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 /** Adyen's "request already processed or in progress" for an Idempotency-Key whose first request is still running. */
 const idempotencyInProgressErrorCode = '704';
@@ -92,9 +76,7 @@ export class AdyenConnector implements Connector {
   readonly #endpoint: string;
 
   constructor(config: AdyenConnectorConfig) {
-    if (!Number.isInteger(config.timeoutMs) || config.timeoutMs <= 0 || config.timeoutMs > requestTimeoutMsMax) {
-      throw new Error(`timeoutMs must be an integer in 1..${requestTimeoutMsMax}`);
-    }
+    assertRequestTimeout(config.timeoutMs);
     this.#config = config;
     const base = config.baseUrl.replace(/\/+$/, '');
     this.#endpoint = base.endsWith('/' + checkoutApiVersion) ? base : `${base}/${checkoutApiVersion}`;
@@ -204,18 +186,13 @@ export class AdyenConnector implements Connector {
     let response: Response;
     let text: string;
     try {
-      response = await fetch(this.#endpoint + path, {
+      ({ response, text } = await fetchWithDeadline(this.#endpoint + path, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', 'x-api-key': this.#config.apiKey, 'idempotency-key': key },
         body: JSON.stringify(body),
-        // One deadline for the whole exchange, body included: a response that stalls half-way is as ambiguous as none.
-        signal: AbortSignal.timeout(this.#config.timeoutMs),
-      });
-      text = await readLimited(response, responseBytesMax);
+      }, this.#config.timeoutMs));
     } catch (error) {
-      const code = connectionErrorCode(error);
-      if (code !== null && notSentErrorCodes.has(code)) return { kind: 'not_sent', detail: code };
-      return { kind: 'ambiguous', detail: error instanceof Error ? error.name + ': ' + error.message : String(error) };
+      return classifyFetchFailure(error);
     }
     if (response.status >= 500) return { kind: 'ambiguous', detail: `HTTP ${response.status}` };
     // Adyen marks errors worth retrying with the same key (docs: API idempotency, "transient errors").
@@ -240,26 +217,4 @@ export class AdyenConnector implements Connector {
       pspReference: typeof error.pspReference === 'string' ? error.pspReference : null,
     };
   }
-}
-
-/** Reads a response body up to `limit` bytes; a longer body is not Adyen's and is treated as unreadable. */
-async function readLimited(response: Response, limit: number): Promise<string> {
-  if (!response.body) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > limit) throw new Error(`response larger than ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** The system error code behind a fetch failure (undici wraps it in `cause`, sometimes as an AggregateError). */
-function connectionErrorCode(error: unknown): string | null {
-  const cause = (error as { cause?: unknown })?.cause as { code?: unknown; errors?: { code?: unknown }[] } | undefined;
-  if (!cause) return null;
-  if (typeof cause.code === 'string') return cause.code;
-  const codes = (cause.errors ?? []).map((inner) => inner.code);
-  return codes.length > 0 && codes.every((code) => code === codes[0]) && typeof codes[0] === 'string' ? codes[0] : null;
 }

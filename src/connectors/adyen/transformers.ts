@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { assertNever, type AuthorizeInput, type AuthorizeOutput, type Decline, type SimpleOutput } from '../connector.ts';
+import { assertNever, type AuthorizeInput, type Decline, type SimpleOutput } from '../connector.ts';
+import type { RedirectingAuthorizeOutput, RedirectToUrl } from '../shared/redirect.ts';
 import { exponentOf } from '../../platform/money.ts';
 
 /*
@@ -216,23 +217,10 @@ export interface AdyenPaymentResponse {
 }
 
 /**
- * Stripe's `next_action.redirect_to_url`, carried out of the connector: where the shopper must go to authenticate.
- * For a POST redirect `data` holds the form fields to post (Adyen `CheckoutRedirectAction.data`).
- */
-export interface RedirectToUrl {
-  type: 'redirect_to_url';
-  url: string;
-  method: 'GET' | 'POST';
-  data: Record<string, string>;
-}
-
-/**
  * The Adyen connector's authorize output: Payrail's `AuthorizeOutput`, except that `requires_authentication`
  * carries the redirect the shopper must follow and Adyen's reference. It is assignable to `AuthorizeOutput`.
  */
-export type AdyenAuthorizeOutput =
-  | Exclude<AuthorizeOutput, { status: 'requires_authentication' }>
-  | { status: 'requires_authentication'; processorReference: string | null; nextAction: RedirectToUrl | null };
+export type AdyenAuthorizeOutput = RedirectingAuthorizeOutput;
 
 /** Adyen's `fraudResult.accountScore` is unbounded; Stripe's `risk_score` is 0-100. */
 const riskScoreMax = 100;

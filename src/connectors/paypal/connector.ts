@@ -21,11 +21,9 @@ import {
 } from './transformers.ts';
 import { parseVerifiedEvent, PayPalWebhookError, verificationRequestBody, type PayPalWebhookEvent } from './webhook.ts';
 import { assertNever } from '../connector.ts';
+import { ConnectorRequestError } from '../shared/errors.ts';
+import { assertRequestTimeout, classifyFetchFailure, describeError, fetchWithDeadline } from '../shared/http.ts';
 
-/** Largest response body read from PayPal; an order is a few kilobytes. */
-export const responseBytesMax = 1_048_576;
-/** Upper bound on the per-request timeout a configuration may ask for. */
-export const requestTimeoutMsMax = 120_000;
 /**
  * A cached access token is renewed this long before PayPal says it expires, so a request never leaves with a token
  * that expires in flight (PayPal's tokens live 9 hours).
@@ -52,20 +50,12 @@ export interface PayPalConnectorConfig {
 }
 
 /**
- * A request PayPal did not act on, of a kind the caller must tell apart from an ambiguous outcome (`pending`):
+ * A request PayPal did not act on (see `ConnectorRequestError`):
  * - `not_sent`: nothing reached PayPal's payment APIs (connection refused, or no access token could be had): failover
  *   is safe;
  * - `configuration`: PayPal refused the client credentials (401 invalid_client); retrying will not help.
  */
-export class PayPalRequestError extends Error {
-  constructor(
-    readonly kind: 'not_sent' | 'configuration',
-    message: string,
-    readonly httpStatus: number | null = null,
-  ) {
-    super(message);
-  }
-}
+export class PayPalRequestError extends ConnectorRequestError {}
 
 /**
  * What the shopper's return from PayPal carries (the query string of `return_url` / `cancel_url`): `token` is the
@@ -91,8 +81,6 @@ type HttpOutcome =
   /** PayPal answered that it did not act (400/403/404/422): final. */
   | { kind: 'rejected'; status: number; issue: string | null; debugId: string | null };
 
-const notSentErrorCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
-
 interface CachedToken {
   value: string;
   renewAt: number;
@@ -115,9 +103,7 @@ export class PayPalConnector implements Connector {
   #tokenRequest: Promise<string> | null = null;
 
   constructor(config: PayPalConnectorConfig) {
-    if (!Number.isInteger(config.timeoutMs) || config.timeoutMs <= 0 || config.timeoutMs > requestTimeoutMsMax) {
-      throw new Error(`timeoutMs must be an integer in 1..${requestTimeoutMsMax}`);
-    }
+    assertRequestTimeout(config.timeoutMs);
     if (!URL.canParse(config.returnUrl) || !URL.canParse(config.cancelUrl)) throw new Error('returnUrl and cancelUrl must be absolute URLs');
     this.#config = config;
     this.#endpoint = config.baseUrl.replace(/\/+$/, '');
@@ -392,7 +378,7 @@ export class PayPalConnector implements Connector {
     let response: Response;
     let text: string;
     try {
-      response = await fetch(`${this.#endpoint}/v1/oauth2/token`, {
+      ({ response, text } = await fetchWithDeadline(`${this.#endpoint}/v1/oauth2/token`, {
         method: 'POST',
         headers: {
           authorization: `Basic ${Buffer.from(`${this.#config.clientId}:${this.#config.clientSecret}`).toString('base64')}`,
@@ -400,11 +386,10 @@ export class PayPalConnector implements Connector {
           accept: 'application/json',
         },
         body: 'grant_type=client_credentials',
-        signal: AbortSignal.timeout(this.#config.timeoutMs),
-      });
-      text = await readLimited(response, responseBytesMax);
+      }, this.#config.timeoutMs));
     } catch (error) {
-      throw new PayPalRequestError('not_sent', `no PayPal access token: ${describe(error)}`);
+      // No token means no payment request was sent, whatever went wrong on the way.
+      throw new PayPalRequestError('not_sent', `no PayPal access token: ${describeError(error)}`);
     }
     if (response.status === 401 || response.status === 403) throw new PayPalRequestError('configuration', `PayPal refused the client credentials (HTTP ${response.status})`, response.status);
     let body: { access_token?: unknown; expires_in?: unknown };
@@ -448,13 +433,9 @@ export class PayPalConnector implements Connector {
     let response: Response;
     let text: string;
     try {
-      // One deadline for the whole exchange, body included: a response that stalls half-way is as ambiguous as none.
-      response = await fetch(this.#endpoint + path, { method, headers, body, signal: AbortSignal.timeout(this.#config.timeoutMs) });
-      text = await readLimited(response, responseBytesMax);
+      ({ response, text } = await fetchWithDeadline(this.#endpoint + path, { method, headers, body }, this.#config.timeoutMs));
     } catch (error) {
-      const code = connectionErrorCode(error);
-      if (code !== null && notSentErrorCodes.has(code)) return { kind: 'not_sent', detail: code };
-      return { kind: 'ambiguous', detail: describe(error) };
+      return classifyFetchFailure(error);
     }
     if (response.status >= 500) return { kind: 'ambiguous', detail: `HTTP ${response.status}` };
     if (response.status === 401) return 'unauthorized';
@@ -473,29 +454,4 @@ export class PayPalConnector implements Connector {
     if (response.status === 409 || issue === 'PREVIOUS_REQUEST_IN_PROGRESS') return { kind: 'ambiguous', detail: 'previous request still in progress' };
     return { kind: 'rejected', status: response.status, issue, debugId: typeof error.debug_id === 'string' ? error.debug_id : null };
   }
-}
-
-async function readLimited(response: Response, limit: number): Promise<string> {
-  if (!response.body) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > limit) throw new Error(`response larger than ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-/** The system error code behind a fetch failure (undici wraps it in `cause`, sometimes as an AggregateError). */
-function connectionErrorCode(error: unknown): string | null {
-  const cause = (error as { cause?: unknown })?.cause as { code?: unknown; errors?: { code?: unknown }[] } | undefined;
-  if (!cause) return null;
-  if (typeof cause.code === 'string') return cause.code;
-  const codes = (cause.errors ?? []).map((inner) => inner.code);
-  return codes.length > 0 && codes.every((code) => code === codes[0]) && typeof codes[0] === 'string' ? codes[0] : null;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { assertNever, type AuthorizeInput, type AuthorizeOutput, type Decline, type SimpleOutput } from '../connector.ts';
+import { assertNever, type AuthorizeInput, type Decline, type SimpleOutput } from '../connector.ts';
+import type { RedirectingAuthorizeOutput, RedirectToUrl } from '../shared/redirect.ts';
 import { exponentOf } from '../../platform/money.ts';
 
 /*
@@ -233,21 +234,11 @@ export interface PayPalOrder {
   links?: PayPalLink[];
 }
 
-/** Stripe's `next_action.redirect_to_url`, as the Adyen connector returns it: where the buyer must go. */
-export interface RedirectToUrl {
-  type: 'redirect_to_url';
-  url: string;
-  method: 'GET' | 'POST';
-  data: Record<string, string>;
-}
-
 /**
  * The PayPal connector's authorize output: Payrail's `AuthorizeOutput`, except that `requires_authentication` carries
  * the approval redirect and the order id. It is assignable to `AuthorizeOutput`.
  */
-export type PayPalAuthorizeOutput =
-  | Exclude<AuthorizeOutput, { status: 'requires_authentication' }>
-  | { status: 'requires_authentication'; processorReference: string | null; nextAction: RedirectToUrl | null };
+export type PayPalAuthorizeOutput = RedirectingAuthorizeOutput;
 
 /** The buyer's approval link: `payer-action` when the order named `payment_source.paypal`, `approve` otherwise. */
 export function approvalRedirect(order: PayPalOrder): RedirectToUrl | null {

@@ -5,12 +5,8 @@ import {
   type FormValue, type StripeAuthorizeOutput, type StripeCharge, type StripeError, type StripePaymentIntent, type StripeRefund,
 } from './transformers.ts';
 import { parseStripeWebhook, type StripeWebhookEvent } from './webhook.ts';
-
-/** Largest response body read from Stripe; a PaymentIntent with its charge expanded is a few kilobytes. */
-export const responseBytesMax = 1_048_576;
-
-/** Upper bound on the per-request timeout a configuration may ask for. */
-export const requestTimeoutMsMax = 120_000;
+import { ConnectorRequestError } from '../shared/errors.ts';
+import { assertRequestTimeout, classifyFetchFailure, fetchWithDeadline } from '../shared/http.ts';
 
 /** Refunds read per page when looking for one by its Payrail id (Stripe's list maximum). */
 export const refundListPageSize = 100;
@@ -38,21 +34,12 @@ export interface StripeConnectorConfig {
 }
 
 /**
- * A request Stripe did not act on, of a kind the caller must tell apart from an ambiguous outcome (which is
- * `pending`, never an exception):
+ * A request Stripe did not act on (see `ConnectorRequestError`):
  * - `not_sent`: the connection was refused, the host not found, or Stripe rate-limited the request (429: Stripe
  *   documents that it did not process it); nothing happened at Stripe, so failover is safe;
  * - `configuration`: Stripe refused the key (401) or its permissions (403); retrying will not help.
  */
-export class StripeRequestError extends Error {
-  constructor(
-    readonly kind: 'not_sent' | 'configuration',
-    message: string,
-    readonly httpStatus: number | null = null,
-  ) {
-    super(message);
-  }
-}
+export class StripeRequestError extends ConnectorRequestError {}
 
 /**
  * The Stripe connector's authorize input. `processorReference` is the PaymentIntent id when Payrail already has it
@@ -73,9 +60,6 @@ type HttpOutcome =
   /** Stripe answered that it did not act (400/404): final, nothing was created or changed. */
   | { kind: 'rejected'; status: number; error: StripeError };
 
-/** Connection errors that happen before any byte of the request is sent. */
-const notSentErrorCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
-
 /**
  * Stripe over its REST API, with plain `fetch` (no SDK at run time). Stateless: every request that changes anything
  * carries an Idempotency-Key derived from the Payrail id, so a repeated call (a retry, or `sync`) replays Stripe's
@@ -88,9 +72,7 @@ export class StripeConnector implements Connector {
   readonly #origin: string;
 
   constructor(config: StripeConnectorConfig) {
-    if (!Number.isInteger(config.timeoutMs) || config.timeoutMs <= 0 || config.timeoutMs > requestTimeoutMsMax) {
-      throw new Error(`timeoutMs must be an integer in 1..${requestTimeoutMsMax}`);
-    }
+    assertRequestTimeout(config.timeoutMs);
     this.#config = config;
     // Paths below start with /v1; a base URL given with it is accepted too.
     this.#origin = config.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
@@ -274,13 +256,10 @@ export class StripeConnector implements Connector {
     let response: Response;
     let text: string;
     try {
-      // One deadline for the whole exchange, body included: a response that stalls half-way is as ambiguous as none.
-      response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(this.#config.timeoutMs), redirect: 'error' });
-      text = await readLimited(response, responseBytesMax);
+      ({ response, text } = await fetchWithDeadline(url, { method, headers, body, redirect: 'error' }, this.#config.timeoutMs));
     } catch (error) {
-      const code = connectionErrorCode(error);
-      if (code !== null && notSentErrorCodes.has(code)) return { kind: 'not_sent', detail: code, status: null };
-      return { kind: 'ambiguous', detail: error instanceof Error ? error.name + ': ' + error.message : String(error) };
+      const failure = classifyFetchFailure(error);
+      return failure.kind === 'not_sent' ? { ...failure, status: null } : failure;
     }
     if (response.status >= 500) return { kind: 'ambiguous', detail: `HTTP ${response.status}` };
     if (response.status === 401 || response.status === 403) return { kind: 'unauthorized', status: response.status };
@@ -302,28 +281,6 @@ export class StripeConnector implements Connector {
     if (error.type === 'idempotency_error') return { kind: 'ambiguous', detail: 'idempotency_error' };
     return { kind: 'rejected', status: response.status, error };
   }
-}
-
-/** Reads a response body up to `limit` bytes; a longer body is not Stripe's and is treated as unreadable. */
-async function readLimited(response: Response, limit: number): Promise<string> {
-  if (!response.body) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > limit) throw new Error(`response larger than ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** The system error code behind a fetch failure (undici wraps it in `cause`, sometimes as an AggregateError). */
-function connectionErrorCode(error: unknown): string | null {
-  const cause = (error as { cause?: unknown })?.cause as { code?: unknown; errors?: { code?: unknown }[] } | undefined;
-  if (!cause) return null;
-  if (typeof cause.code === 'string') return cause.code;
-  const codes = (cause.errors ?? []).map((inner) => inner.code);
-  return codes.length > 0 && codes.every((code) => code === codes[0]) && typeof codes[0] === 'string' ? codes[0] : null;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

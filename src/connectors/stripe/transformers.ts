@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { assertNever, type AuthorizeInput, type AuthorizeOutput, type Decline, type SimpleOutput } from '../connector.ts';
+import { assertNever, type AuthorizeInput, type Decline, type SimpleOutput } from '../connector.ts';
+import type { RedirectingAuthorizeOutput, RedirectToUrl } from '../shared/redirect.ts';
 
 /*
  * Pure mapping between Payrail's connector types and Stripe's REST API (PaymentIntents, PaymentMethods, Refunds).
@@ -207,22 +208,12 @@ export function isSettledIntent(intent: StripePaymentIntent): boolean {
   return kind !== 'pending' && kind !== 'requires_authentication';
 }
 
-/** Stripe's `next_action.redirect_to_url`, carried out of the connector: where the customer must authenticate. */
-export interface RedirectToUrl {
-  type: 'redirect_to_url';
-  url: string;
-  method: 'GET' | 'POST';
-  data: Record<string, string>;
-}
-
 /**
  * The Stripe connector's authorize output: Payrail's `AuthorizeOutput`, except that `requires_authentication`
  * carries the redirect and the PaymentIntent id (to retrieve it once the customer is back). Assignable to
  * `AuthorizeOutput`; the same shape as the Adyen connector's.
  */
-export type StripeAuthorizeOutput =
-  | Exclude<AuthorizeOutput, { status: 'requires_authentication' }>
-  | { status: 'requires_authentication'; processorReference: string | null; nextAction: RedirectToUrl | null };
+export type StripeAuthorizeOutput = RedirectingAuthorizeOutput;
 
 /** Stripe's `outcome.risk_score` is 0-100 already; anything else is clamped into it. */
 const riskScoreMax = 100;

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { drawFaults, faultTimeoutHoldMs, mergeFaults, noFaults, type Faults } from './faults.ts';
 import { AdyenError, AdyenProcessor, type Answer } from './processor.ts';
 import { SandboxStore, type SandboxRecords } from './store.ts';
 import { defaultWebhookRetryDelaysMs, WebhookDispatcher, type WebhookTarget } from './webhooks.ts';
+import { createSandboxServer, listenOn, parseJsonBody, rawBody } from '../shared/http.ts';
 
 /**
  * The Adyen sandbox: a separate HTTP server speaking the subset of Adyen's Checkout API v71 that Payrail's Adyen
@@ -59,8 +60,6 @@ export interface AdyenSandbox {
   close(): Promise<void>;
 }
 
-/** Adyen accepts request bodies up to a few hundred kilobytes; the sandbox caps them at 1 MiB. */
-const requestBodyBytesMax = 1024 * 1024;
 /** Adyen documents Idempotency-Key values of at most 64 characters. */
 const idempotencyKeyLengthMax = 64;
 const pspReferenceLengthMax = 64;
@@ -115,11 +114,9 @@ export function buildAdyenSandbox(options: AdyenSandboxOptions) {
   /** Connections held open by the timeout fault, dropped on close. */
   const heldSockets = new Set<Socket>();
 
-  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: requestBodyBytesMax, forceCloseConnections: true });
   // Bodies stay raw strings, parsed by the handlers, so a JSON syntax error gets Adyen's error shape rather than
   // Fastify's.
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  const app: FastifyInstance = createSandboxServer();
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     const adyenError = new AdyenError(status, status === 500 ? '000' : '702', error.message, status === 500 ? 'internal' : 'validation');
@@ -143,7 +140,7 @@ export function buildAdyenSandbox(options: AdyenSandboxOptions) {
     if (header(request, 'x-api-key') !== options.apiKey) {
       return reply.status(401).send(new AdyenError(401, '000', 'HTTP Status Response - Unauthorized', 'security').toBody());
     }
-    const raw = typeof request.body === 'string' ? request.body : '';
+    const raw = rawBody(request);
     let body: unknown;
     try {
       body = JSON.parse(raw);
@@ -238,7 +235,7 @@ export function buildAdyenSandbox(options: AdyenSandboxOptions) {
 
   app.post('/sandbox/3ds/:token', async (request, reply) => {
     const { token } = request.params as { token: string };
-    const form = new URLSearchParams(typeof request.body === 'string' ? request.body : '');
+    const form = new URLSearchParams(rawBody(request));
     const completed = processor.completeChallenge(token, form.get('password') === 'password');
     if (!completed) return reply.status(404).type('text/html').send('<!doctype html><title>Unknown challenge</title><p>This authentication is unknown or finished.</p>');
     return reply.redirect(completed.returnUrl, 302);
@@ -247,24 +244,16 @@ export function buildAdyenSandbox(options: AdyenSandboxOptions) {
   app.get('/sandbox/admin/records', async () => store.snapshot());
   app.get('/sandbox/admin/faults', async () => faults);
   app.post('/sandbox/admin/faults', async (request, reply) => {
-    let update: unknown;
-    try {
-      update = JSON.parse(typeof request.body === 'string' ? request.body : '');
-    } catch {
-      return reply.status(400).send({ error: 'the body must be JSON' });
-    }
+    const update = parseJsonBody(request);
+    if (update === undefined) return reply.status(400).send({ error: 'the body must be JSON' });
     const merged = mergeFaults(faults, update);
     if ('error' in merged) return reply.status(400).send({ error: merged.error });
     faults = merged.faults;
     return faults;
   });
   app.post('/sandbox/admin/webhook', async (request, reply) => {
-    let update: { url?: unknown; username?: unknown; password?: unknown };
-    try {
-      update = JSON.parse(typeof request.body === 'string' ? request.body : '');
-    } catch {
-      return reply.status(400).send({ error: 'the body must be JSON' });
-    }
+    const update = parseJsonBody(request) as { url?: unknown; username?: unknown; password?: unknown } | undefined;
+    if (update === undefined || update === null || typeof update !== 'object') return reply.status(400).send({ error: 'the body must be a JSON object' });
     if (update.url === null) {
       webhooks.setTarget(undefined);
       return { url: null };
@@ -312,13 +301,10 @@ export function buildAdyenSandbox(options: AdyenSandboxOptions) {
 export async function startAdyenSandbox(options: AdyenSandboxOptions): Promise<AdyenSandbox> {
   const sandbox = buildAdyenSandbox(options);
   const host = options.host ?? '127.0.0.1';
-  await sandbox.app.listen({ port: options.port ?? 0, host });
-  const address = sandbox.app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('the sandbox did not get a TCP address');
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const { url, port } = await listenOn(sandbox.app, options.port ?? 0, host);
   return {
     url,
-    port: address.port,
+    port,
     records: () => sandbox.store.snapshot(),
     setFaults: (update) => sandbox.setFaults(update),
     setWebhookTarget: (target) => sandbox.webhooks.setTarget(target),

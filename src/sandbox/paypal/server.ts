@@ -1,11 +1,12 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { drawFaults, faultTimeoutHoldMs, mergeFaults, noFaults, type Faults } from '../adyen/faults.ts';
 import { PayPalError } from './errors.ts';
 import { PayPalProcessor, type Answer, type ProcessorContext } from './processor.ts';
 import { SandboxStore, type SandboxRecords } from './store.ts';
 import { defaultWebhookRetryDelaysMs, WebhookDispatcher, type VerificationRequest } from './webhooks.ts';
+import { createSandboxServer, listenOn, parseJsonBody, rawBody } from '../shared/http.ts';
 
 /**
  * The PayPal sandbox: a separate HTTP server speaking the subset of PayPal's REST APIs that Payrail's PayPal connector
@@ -62,7 +63,6 @@ export interface PayPalSandbox {
 
 /** PayPal's access tokens live 9 hours. */
 export const defaultAccessTokenLifetimeSeconds = 32_400;
-const requestBodyBytesMax = 1024 * 1024;
 /** `PayPal-Request-Id` is 1 to 108 characters (components.parameters.paypal_request_id in the Orders spec). */
 export const requestIdLengthMax = 108;
 /** Ids in paths are PayPal's 17 characters; anything much longer is not an id. */
@@ -118,10 +118,8 @@ export function buildPayPalSandbox(options: PayPalSandboxOptions) {
   const processor = new PayPalProcessor(store, webhooks);
   const heldSockets = new Set<Socket>();
 
-  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: requestBodyBytesMax, forceCloseConnections: true });
   // Bodies stay raw strings so a syntax error gets PayPal's MALFORMED_REQUEST_JSON rather than Fastify's error.
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  const app: FastifyInstance = createSandboxServer();
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     void reply.status(status).send(new PayPalError(status === 413 ? 400 : status).toBody());
@@ -239,7 +237,7 @@ export function buildPayPalSandbox(options: PayPalSandboxOptions) {
     if (!match || !constantTimeEqual(id, options.clientId) || !constantTimeEqual(secretParts.join(':'), options.clientSecret)) {
       return reply.status(401).send({ error: 'invalid_client', error_description: 'Client Authentication failed' });
     }
-    const form = new URLSearchParams(typeof request.body === 'string' ? request.body : '');
+    const form = new URLSearchParams(rawBody(request));
     if (form.get('grant_type') !== 'client_credentials') {
       return reply.status(400).send({ error: 'unsupported_grant_type', error_description: 'Grant Type is NULL or not supported' });
     }
@@ -304,7 +302,7 @@ export function buildPayPalSandbox(options: PayPalSandboxOptions) {
 
   app.post('/sandbox/paypal/approve/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
-    const action = new URLSearchParams(typeof request.body === 'string' ? request.body : '').get('action');
+    const action = new URLSearchParams(rawBody(request)).get('action');
     if (action !== 'approve' && action !== 'approve_declined_funding' && action !== 'cancel') return reply.status(400).type('text/html').send('<!doctype html><title>Bad request</title><p>Unknown action.</p>');
     const outcome = processor.approve(id, action, context());
     if (!outcome) return reply.status(404).type('text/html').send(unknownOrderPage);
@@ -313,17 +311,10 @@ export function buildPayPalSandbox(options: PayPalSandboxOptions) {
 
   app.get('/sandbox/paypal/approved', async (_request, reply) => reply.type('text/html').send('<!doctype html><title>Approved</title><p>The order was approved; it had no return_url.</p>'));
 
-  const parseAdminBody = (request: FastifyRequest): unknown => {
-    try {
-      return JSON.parse(typeof request.body === 'string' ? request.body : '');
-    } catch {
-      return undefined;
-    }
-  };
   app.get('/sandbox/admin/records', async () => store.snapshot());
   app.get('/sandbox/admin/faults', async () => faults);
   app.post('/sandbox/admin/faults', async (request, reply) => {
-    const update = parseAdminBody(request);
+    const update = parseJsonBody(request);
     if (update === undefined) return reply.status(400).send({ error: 'the body must be JSON' });
     const merged = mergeFaults(faults, update);
     if ('error' in merged) return reply.status(400).send({ error: merged.error });
@@ -331,7 +322,7 @@ export function buildPayPalSandbox(options: PayPalSandboxOptions) {
     return faults;
   });
   app.post('/sandbox/admin/webhook', async (request, reply) => {
-    const update = parseAdminBody(request) as { url?: unknown } | undefined;
+    const update = parseJsonBody(request) as { url?: unknown } | undefined;
     if (update === undefined || typeof update !== 'object' || update === null) return reply.status(400).send({ error: 'the body must be JSON' });
     if (update.url === null) {
       webhooks.setUrl(undefined);
@@ -376,14 +367,11 @@ export function buildPayPalSandbox(options: PayPalSandboxOptions) {
 export async function startPayPalSandbox(options: PayPalSandboxOptions): Promise<PayPalSandbox> {
   const sandbox = buildPayPalSandbox(options);
   const host = options.host ?? '127.0.0.1';
-  await sandbox.app.listen({ port: options.port ?? 0, host });
-  const address = sandbox.app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('the sandbox did not get a TCP address');
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const { url, port } = await listenOn(sandbox.app, options.port ?? 0, host);
   sandbox.setPublicUrl(url);
   return {
     url,
-    port: address.port,
+    port,
     records: () => sandbox.store.snapshot(),
     setFaults: (update) => sandbox.setFaults(update),
     setWebhookUrl: (url) => sandbox.webhooks.setUrl(url),

@@ -1,0 +1,42 @@
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+
+/**
+ * HTTP plumbing both provider sandboxes share: a Fastify server that leaves bodies as raw strings (so each sandbox
+ * answers a syntax error in its provider's error shape rather than Fastify's), JSON admin bodies, and listening.
+ */
+
+/** Largest request body a sandbox accepts (Adyen and PayPal bodies are a few hundred kilobytes at most). */
+export const requestBodyBytesMax = 1024 * 1024;
+
+/**
+ * A Fastify server whose JSON and form bodies reach the handlers as raw strings, parsed there. Connections are
+ * closed on `close()`, so a test's sandbox never keeps the process alive.
+ */
+export function createSandboxServer(): FastifyInstance {
+  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: requestBodyBytesMax, forceCloseConnections: true });
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  return app;
+}
+
+/** The request body as the raw string `createSandboxServer` keeps (empty when there is none). */
+export function rawBody(request: FastifyRequest): string {
+  return typeof request.body === 'string' ? request.body : '';
+}
+
+/** The request body parsed as JSON, or `undefined` when it is not JSON (JSON itself never parses to `undefined`). */
+export function parseJsonBody(request: FastifyRequest): unknown {
+  try {
+    return JSON.parse(rawBody(request));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Listens on `host`:`port` (0 picks a free port) and returns the base URL and the port actually bound. */
+export async function listenOn(app: FastifyInstance, port: number, host: string): Promise<{ url: string; port: number }> {
+  await app.listen({ port, host });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('the sandbox did not get a TCP address');
+  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`, port: address.port };
+}
