@@ -39,6 +39,11 @@ const objectSchemas: Record<string, JsonSchema> = {
     'attempted_at', 'attempted_at_ms', 'delivery', 'endpoint', 'event', 'status_code', 'succeeded', 'latency_ms', 'response_excerpt', 'error', 'livemode',
   ]),
   webhook_delivery: objectSchema('webhook_delivery', ['endpoint', 'event', 'status', 'livemode']),
+  // Payrail extension: a provider connector's configuration for the account and mode (credentials shown masked only).
+  payrail_connector_configuration: objectSchema('payrail.connector_configuration', [
+    'connector', 'created', 'credentials', 'credentials_updated', 'enabled', 'fees', 'livemode', 'metadata', 'payment_method_types', 'priority',
+    'settings', 'supported_countries', 'supported_currencies', 'updated',
+  ]),
   // The balance has no id. Its Payrail extensions are described here so the document says what they are.
   balance: {
     type: 'object',

@@ -48,6 +48,7 @@ export const errorCatalogue = {
   payout_unexpected_state: { type: 'invalid_request_error', status: 400, description: 'The payout is not in a state that allows the operation (only pending payouts can be canceled).' },
   webhook_endpoint_limit_reached: { type: 'invalid_request_error', status: 400, description: 'The account already has the maximum number of webhook endpoints in this mode (16); delete one first.' },
   webhook_endpoint_disabled: { type: 'invalid_request_error', status: 400, description: 'The webhook endpoint is disabled, so events cannot be re-sent to it; enable it first (disabled=false).' },
+  connector_configuration_limit_reached: { type: 'invalid_request_error', status: 400, description: 'The account already has the maximum number of connector configurations in this mode (50); delete one first.' },
   invalid_number: { type: 'card_error', status: 402, description: 'The card number is not a valid card number.' },
   incorrect_number: { type: 'card_error', status: 402, description: 'The card number fails the Luhn check.' },
   invalid_expiry_month: { type: 'card_error', status: 402, description: 'The expiry month is invalid.' },

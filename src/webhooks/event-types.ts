@@ -32,6 +32,10 @@ export const webhookEventTypes = [
   'payout.failed',
   'payout.paid',
   'payout.updated',
+  // Payrail extension: connector configurations (credentials masked in the event).
+  'payrail.connector_configuration.created',
+  'payrail.connector_configuration.deleted',
+  'payrail.connector_configuration.updated',
   'refund.created',
   'refund.failed',
   'refund.updated',
