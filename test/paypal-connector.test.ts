@@ -118,6 +118,11 @@ describe('PayPal connector against the PayPal sandbox', () => {
     assert.deepEqual(specViolations.splice(0), [], 'the connector exchanged something the PayPal spec does not allow');
   });
 
+  /** The return's query (`token`, and `PayerID` when PayPal sent one) as `AuthorizeInput.authentication.details`. */
+  function returnDetails(back: { token: string; PayerID?: string }): Record<string, string> {
+    return back.PayerID === undefined ? { token: back.token } : { token: back.token, PayerID: back.PayerID };
+  }
+
   /** Creates the order and has the buyer approve it; returns the return details. */
   async function approved(input: PayPalAuthorizeInput, action: 'approve' | 'approve_declined_funding' = 'approve') {
     const created = await connector.authorize(input);
@@ -126,7 +131,7 @@ describe('PayPal connector against the PayPal sandbox', () => {
     const back = await buyer(created.nextAction.url, action);
     assert.equal(back.url.origin + back.url.pathname, returnUrl);
     assert.equal(back.token, created.processorReference);
-    return { orderId: created.processorReference!, details: { token: back.token, PayerID: back.PayerID } };
+    return { orderId: created.processorReference!, details: returnDetails(back) };
   }
 
   it('pays with PayPal: order -> approval page -> return -> capture (one order, one capture)', async () => {
@@ -141,7 +146,7 @@ describe('PayPal connector against the PayPal sandbox', () => {
     assert.match(createExchange.headers.authorization, /^Bearer /);
 
     const back = await buyer(created.nextAction!.url, 'approve');
-    const result = await connector.authorize({ ...input, authentication: { status: 'succeeded', details: { token: back.token, PayerID: back.PayerID } } });
+    const result = await connector.authorize({ ...input, authentication: { status: 'succeeded', details: returnDetails(back) } });
     assert.deepEqual(result, { status: 'authorized', captured: true, processorReference: created.processorReference, riskScore: 0 });
     const order = sandbox.records().orders.find((record) => record.id === created.processorReference)!;
     assert.equal(order.status, 'COMPLETED');

@@ -21,8 +21,22 @@ export interface AuthorizeInput {
   /** Capture in the same call (automatic capture). */
   capture: boolean;
   card: CardData;
-  /** The result of a customer authentication (3-D Secure) that the provider asked for earlier. */
-  authentication?: { status: 'succeeded' | 'failed' };
+  /**
+   * Where the provider sends the customer back after a redirect (3-D Secure, a wallet's approval page). Connectors
+   * that need one fall back to their configuration's return URL when it is absent.
+   */
+  returnUrl?: string;
+  /**
+   * The provider's reference from an earlier `requires_authentication` (for example a Stripe PaymentIntent id or a
+   * PayPal order id), so that `sync` and the completion of the redirect find the payment again.
+   */
+  processorReference?: string | null;
+  /**
+   * The result of a customer authentication (3-D Secure, or a redirect approval) that the provider asked for earlier.
+   * `details` are what the customer's browser brought back from the redirect, as the provider names them (for example
+   * Adyen's `redirectResult`, or PayPal's `token` and `PayerID`); each connector reads the keys it documents.
+   */
+  authentication?: { status: 'succeeded' | 'failed'; details?: Record<string, string> };
 }
 
 export interface Decline {
@@ -35,10 +49,27 @@ export interface Decline {
   networkStatus: 'declined_by_network' | 'not_sent_to_network';
 }
 
+/**
+ * Stripe's `next_action.redirect_to_url`, carried out of a connector: where the customer must go to authenticate or
+ * approve. For a POST redirect `data` holds the form fields to post (Adyen `CheckoutRedirectAction.data`).
+ */
+export interface RedirectToUrl {
+  type: 'redirect_to_url';
+  url: string;
+  method: 'GET' | 'POST';
+  data: Record<string, string>;
+}
+
+/**
+ * What an authorization came to. `requires_authentication` may carry the redirect the customer must follow
+ * (`nextAction`, null when the provider asks for something other than a redirect) and the provider's reference, to pass
+ * back as `AuthorizeInput.processorReference` once the customer returns. Both are optional: a processor that runs its
+ * own challenge (the test processor) has neither.
+ */
 export type AuthorizeOutput =
   | { status: 'authorized'; captured: boolean; processorReference: string; riskScore: number }
   | { status: 'declined'; decline: Decline; processorReference: string | null; riskScore: number }
-  | { status: 'requires_authentication' }
+  | { status: 'requires_authentication'; processorReference?: string | null; nextAction?: RedirectToUrl | null }
   | { status: 'pending' };
 
 export interface ReferenceInput {
@@ -62,6 +93,12 @@ export interface ConnectorCapabilities {
   partialRefunds: boolean;
   threeDSecure: boolean;
 }
+
+/**
+ * The shared typed error for a request a provider did not act on: `not_sent` (failover is safe) or `configuration`
+ * (retrying will not help). Each connector throws its own thin subclass.
+ */
+export { ConnectorRequestError } from './shared/errors.ts';
 
 export class NotSupported extends Error {
   constructor(connector: string, flow: string) {

@@ -1,22 +1,20 @@
-import type { AuthorizeInput, Connector, Decline, ReferenceInput, RefundInput, SimpleOutput } from '../connector.ts';
+import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Connector, type Decline, type ReferenceInput, type RefundInput, type SimpleOutput } from '../connector.ts';
 import {
   fromModificationResponse,
   fromPaymentResponse,
   idempotencyKey,
+  redirectResultOf,
   refusalDeclines,
   toCancelRequest,
   toCaptureRequest,
   toPaymentDetailsRequest,
   toPaymentRequest,
   toRefundRequest,
-  type AdyenAuthorizeOutput,
   type AdyenModificationResponse,
   type AdyenPaymentResponse,
-  type AuthenticationDetails,
   type ModificationKind,
 } from './transformers.ts';
 import { parseAdyenWebhook, type ParsedAdyenWebhook } from './webhook.ts';
-import { ConnectorRequestError } from '../shared/errors.ts';
 import { assertRequestTimeout, classifyFetchFailure, fetchWithDeadline } from '../shared/http.ts';
 
 /** The Checkout API version this connector speaks (specs/adyen/CheckoutService-v71.json). */
@@ -33,8 +31,8 @@ export interface AdyenConnectorConfig {
   /** Per-request timeout; an answer that does not arrive in time is an ambiguous outcome. */
   timeoutMs: number;
   /**
-   * Where Adyen returns the shopper after a redirect (`PaymentRequest.returnUrl`, required by Adyen). Payrail's
-   * connector interface has no per-payment return URL yet, so it is per configuration for now.
+   * Where Adyen returns the shopper after a redirect (`PaymentRequest.returnUrl`, required by Adyen) when the payment
+   * brings no `AuthorizeInput.returnUrl` of its own.
    */
   returnUrl: string;
 }
@@ -45,11 +43,6 @@ export interface AdyenConnectorConfig {
  * - `configuration`: Adyen refused the credentials or the merchant account (401/403); retrying will not help.
  */
 export class AdyenRequestError extends ConnectorRequestError {}
-
-/** The Adyen connector's authorize input: a 3-D Secure return carries the redirect result for `/payments/details`. */
-export interface AdyenAuthorizeInput extends AuthorizeInput {
-  authentication?: { status: 'succeeded' | 'failed'; details?: AuthenticationDetails };
-}
 
 type HttpOutcome =
   | { kind: 'ok'; status: number; body: unknown }
@@ -84,18 +77,19 @@ export class AdyenConnector implements Connector {
 
   /**
    * Authorizes a card (`/payments`), or, on the shopper's return from a 3-D Secure redirect, submits the redirect
-   * result (`/payments/details`). `requires_authentication` carries the redirect to send the shopper to.
+   * result (`authentication.details.redirectResult`, to `/payments/details`). `requires_authentication` carries the
+   * redirect to send the shopper to.
    */
-  async authorize(input: AdyenAuthorizeInput): Promise<AdyenAuthorizeOutput> {
-    const details = input.authentication?.details;
-    if (details !== undefined) {
-      return this.#authorizeWith('/payments/details', toPaymentDetailsRequest(details), idempotencyKey('details', input.attemptId), input);
+  async authorize(input: AuthorizeInput): Promise<AuthorizeOutput> {
+    const redirectResult = redirectResultOf(input.authentication?.details);
+    if (redirectResult !== null) {
+      return this.#authorizeWith('/payments/details', toPaymentDetailsRequest(redirectResult), idempotencyKey('details', input.attemptId), input);
     }
     if (input.authentication?.status === 'failed') {
       // The shopper abandoned or failed the challenge without a redirect result: Adyen has nothing more to say.
       return { status: 'declined', decline: authenticationFailed, processorReference: null, riskScore: 0 };
     }
-    const request = toPaymentRequest(input, { merchantAccount: this.#config.merchantAccount, returnUrl: this.#config.returnUrl });
+    const request = toPaymentRequest(input, { merchantAccount: this.#config.merchantAccount, returnUrl: input.returnUrl ?? this.#config.returnUrl });
     return this.#authorizeWith('/payments', request, idempotencyKey('authorize', input.attemptId), input);
   }
 
@@ -105,7 +99,7 @@ export class AdyenConnector implements Connector {
    * Checkout API has no lookup of a payment by reference, so this is Adyen's documented way to ask. If the first
    * request never arrived, the replay is the one and only authorization.
    */
-  async sync(input: AdyenAuthorizeInput): Promise<AdyenAuthorizeOutput> {
+  async sync(input: AuthorizeInput): Promise<AuthorizeOutput> {
     return this.authorize(input);
   }
 
@@ -138,7 +132,7 @@ export class AdyenConnector implements Connector {
     return parseAdyenWebhook(body, this.#config.hmacKeyHex);
   }
 
-  async #authorizeWith(path: string, body: unknown, key: string, input: AuthorizeInput): Promise<AdyenAuthorizeOutput> {
+  async #authorizeWith(path: string, body: unknown, key: string, input: AuthorizeInput): Promise<AuthorizeOutput> {
     const outcome = await this.#post(path, body, key);
     switch (outcome.kind) {
       case 'ok': {

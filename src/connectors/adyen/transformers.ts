@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { assertNever, type AuthorizeInput, type Decline, type SimpleOutput } from '../connector.ts';
-import type { RedirectingAuthorizeOutput, RedirectToUrl } from '../shared/redirect.ts';
+import { assertNever, type AuthorizeInput, type AuthorizeOutput, type Decline, type RedirectToUrl, type SimpleOutput } from '../connector.ts';
 import { exponentOf } from '../../platform/money.ts';
 
 /*
@@ -131,13 +130,20 @@ export function toPaymentRequest(input: AuthorizeInput, context: AdyenRequestCon
   return request;
 }
 
-/** What the shopper's browser brought back from a redirect, to submit to `/payments/details`. */
-export interface AuthenticationDetails {
-  redirectResult: string;
+/**
+ * The key of `AuthorizeInput.authentication.details` this connector reads: the `redirectResult` the shopper's browser
+ * brought back from the redirect, to submit to `/payments/details`.
+ */
+export const redirectResultDetail = 'redirectResult';
+
+/** The redirect result among the authentication details, or null when the details do not carry one. */
+export function redirectResultOf(details: Record<string, string> | undefined): string | null {
+  const redirectResult = details?.[redirectResultDetail];
+  return typeof redirectResult === 'string' ? redirectResult : null;
 }
 
-export function toPaymentDetailsRequest(details: AuthenticationDetails): { details: { redirectResult: string } } {
-  return { details: { redirectResult: details.redirectResult } };
+export function toPaymentDetailsRequest(redirectResult: string): { details: { redirectResult: string } } {
+  return { details: { redirectResult } };
 }
 
 export function toCaptureRequest(amount: number, currency: string, reference: string, merchantAccount: string) {
@@ -216,12 +222,6 @@ export interface AdyenPaymentResponse {
   merchantReference?: string;
 }
 
-/**
- * The Adyen connector's authorize output: Payrail's `AuthorizeOutput`, except that `requires_authentication`
- * carries the redirect the shopper must follow and Adyen's reference. It is assignable to `AuthorizeOutput`.
- */
-export type AdyenAuthorizeOutput = RedirectingAuthorizeOutput;
-
 /** Adyen's `fraudResult.accountScore` is unbounded; Stripe's `risk_score` is 0-100. */
 const riskScoreMax = 100;
 
@@ -230,7 +230,7 @@ const riskScoreMax = 100;
  * with `captureDelayHours: 0` is captured, with `manualCapture` it is not. A partial authorisation is reported as
  * `partially_authorized` for connector.ts to release; everything unknown is `pending`.
  */
-export function fromPaymentResponse(response: AdyenPaymentResponse, capture: boolean): AdyenAuthorizeOutput | { status: 'partially_authorized'; processorReference: string | null } {
+export function fromPaymentResponse(response: AdyenPaymentResponse, capture: boolean): AuthorizeOutput | { status: 'partially_authorized'; processorReference: string | null } {
   const processorReference = response.pspReference ?? null;
   if (!isAdyenResultCode(response.resultCode)) return { status: 'pending' };
   const resultCode = response.resultCode;

@@ -1,4 +1,4 @@
-import type { AuthorizeInput, CardData, Connector, ReferenceInput, RefundInput, SimpleOutput } from '../connector.ts';
+import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type CardData, type Connector, type ReferenceInput, type RefundInput, type SimpleOutput } from '../connector.ts';
 import {
   approvalRedirect,
   buyerDidNotApprove,
@@ -14,14 +14,12 @@ import {
   toAuthorizationCaptureRequest,
   toOrderRequest,
   toRefundRequest,
-  type PayPalAuthorizeOutput,
   type PayPalCapture,
   type PayPalOrder,
   type PayPalRefund,
 } from './transformers.ts';
 import { parseVerifiedEvent, PayPalWebhookError, verificationRequestBody, type PayPalWebhookEvent } from './webhook.ts';
 import { assertNever } from '../connector.ts';
-import { ConnectorRequestError } from '../shared/errors.ts';
 import { assertRequestTimeout, classifyFetchFailure, describeError, fetchWithDeadline } from '../shared/http.ts';
 
 /**
@@ -41,8 +39,8 @@ export interface PayPalConnectorConfig {
   /** Per-request timeout; an answer that does not arrive in time is an ambiguous outcome. */
   timeoutMs: number;
   /**
-   * Where PayPal returns the buyer after approving, and after cancelling. Payrail's connector interface has no
-   * per-payment return URL yet, so they are per configuration, as for Adyen.
+   * Where PayPal returns the buyer after approving (when the payment brings no `AuthorizeInput.returnUrl` of its own,
+   * as for Adyen), and after cancelling (the interface has no per-payment cancel URL, so it is per configuration).
    */
   returnUrl: string;
   cancelUrl: string;
@@ -58,19 +56,22 @@ export interface PayPalConnectorConfig {
 export class PayPalRequestError extends ConnectorRequestError {}
 
 /**
- * What the shopper's return from PayPal carries (the query string of `return_url` / `cancel_url`): `token` is the
- * order id, `PayerID` the buyer (absent after a cancel). Pass `status: 'succeeded'` for a return to `return_url` and
- * `'failed'` for `cancel_url`.
+ * The PayPal connector's authorize input: `AuthorizeInput` without the card (the buyer pays on PayPal). After approval,
+ * `authentication.details` are what the shopper's return from PayPal carries (the query string of `return_url` /
+ * `cancel_url`): `token` is the order id, `PayerID` the buyer (absent after a cancel). Pass `status: 'succeeded'` for
+ * a return to `return_url` and `'failed'` for `cancel_url`.
  */
-export interface PayPalReturnDetails {
-  token: string;
-  PayerID?: string;
+export interface PayPalAuthorizeInput extends Omit<AuthorizeInput, 'card'> {
+  card?: CardData;
 }
 
-/** The PayPal connector's authorize input: no card (the buyer pays on PayPal), and the return details after approval. */
-export interface PayPalAuthorizeInput extends Omit<AuthorizeInput, 'card' | 'authentication'> {
-  card?: CardData;
-  authentication?: { status: 'succeeded' | 'failed'; details?: PayPalReturnDetails };
+/** The key of `authentication.details` that names the order the buyer returned from (PayPal's `token`). */
+export const returnedOrderDetail = 'token';
+
+/** The order id the buyer's return carries, or null when there was no return (or it did not name an order). */
+function returnedOrderId(input: PayPalAuthorizeInput): string | null {
+  const token = input.authentication?.details?.[returnedOrderDetail];
+  return typeof token === 'string' ? token : null;
 }
 
 type HttpOutcome =
@@ -114,10 +115,10 @@ export class PayPalConnector implements Connector {
    * With them (the buyer came back to `return_url`): checks that the order is this attempt's, then captures
    * (automatic capture) or authorizes it. A return to `cancel_url` (`status: 'failed'`) is declined without a call.
    */
-  async authorize(input: PayPalAuthorizeInput): Promise<PayPalAuthorizeOutput> {
-    if (input.authentication?.status === 'failed') return { status: 'declined', decline: buyerDidNotApprove, processorReference: input.authentication.details?.token ?? null, riskScore: 0 };
-    const details = input.authentication?.details;
-    if (details !== undefined) return this.#completeOrder(input, details.token);
+  async authorize(input: PayPalAuthorizeInput): Promise<AuthorizeOutput> {
+    const token = returnedOrderId(input);
+    if (input.authentication?.status === 'failed') return { status: 'declined', decline: buyerDidNotApprove, processorReference: token, riskScore: 0 };
+    if (token !== null) return this.#completeOrder(input, token);
     return this.#createOrder(input);
   }
 
@@ -128,12 +129,12 @@ export class PayPalConnector implements Connector {
    * creates it now if that request never arrived), then reads the order. An order the buyer approved although
    * Payrail never saw the return is completed: the buyer agreed to exactly this payment.
    */
-  async sync(input: PayPalAuthorizeInput): Promise<PayPalAuthorizeOutput> {
+  async sync(input: PayPalAuthorizeInput): Promise<AuthorizeOutput> {
     if (input.authentication?.status === 'failed') return this.authorize(input);
-    const details = input.authentication?.details;
-    if (details !== undefined) return this.#completeOrder(input, details.token);
+    const token = returnedOrderId(input);
+    if (token !== null) return this.#completeOrder(input, token);
     const created = await this.#createOrder(input);
-    if (created.status !== 'requires_authentication' || created.processorReference === null) return created;
+    if (created.status !== 'requires_authentication' || typeof created.processorReference !== 'string') return created;
     return this.#completeOrder(input, created.processorReference);
   }
 
@@ -224,8 +225,8 @@ export class PayPalConnector implements Connector {
 
   // --- Flows ------------------------------------------------------------------------------------------------------
 
-  async #createOrder(input: PayPalAuthorizeInput): Promise<PayPalAuthorizeOutput> {
-    const request = toOrderRequest(input, { returnUrl: this.#config.returnUrl, cancelUrl: this.#config.cancelUrl, ...(this.#config.brandName !== undefined ? { brandName: this.#config.brandName } : {}) });
+  async #createOrder(input: PayPalAuthorizeInput): Promise<AuthorizeOutput> {
+    const request = toOrderRequest(input, { returnUrl: input.returnUrl ?? this.#config.returnUrl, cancelUrl: this.#config.cancelUrl, ...(this.#config.brandName !== undefined ? { brandName: this.#config.brandName } : {}) });
     const outcome = await this.#request('POST', '/v2/checkout/orders', { body: request, requestId: requestId('create-order', input.attemptId), representation: true });
     switch (outcome.kind) {
       case 'ok':
@@ -240,7 +241,7 @@ export class PayPalConnector implements Connector {
   }
 
   /** What an order's state means for the attempt, without acting on it. */
-  #fromOrder(order: PayPalOrder): PayPalAuthorizeOutput {
+  #fromOrder(order: PayPalOrder): AuthorizeOutput {
     if (!isOrderStatus(order.status) || typeof order.id !== 'string') return { status: 'pending' };
     const kind = orderKinds[order.status];
     switch (kind) {
@@ -258,7 +259,7 @@ export class PayPalConnector implements Connector {
     }
   }
 
-  async #completeOrder(input: PayPalAuthorizeInput, orderId: string): Promise<PayPalAuthorizeOutput> {
+  async #completeOrder(input: PayPalAuthorizeInput, orderId: string): Promise<AuthorizeOutput> {
     const read = await this.#request('GET', `/v2/checkout/orders/${encodeURIComponent(orderId)}`, {});
     switch (read.kind) {
       case 'ok':

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { assertNever, type AuthorizeInput, type Decline, type SimpleOutput } from '../connector.ts';
-import type { RedirectingAuthorizeOutput, RedirectToUrl } from '../shared/redirect.ts';
+import { assertNever, type AuthorizeInput, type AuthorizeOutput, type Decline, type RedirectToUrl, type SimpleOutput } from '../connector.ts';
 import { exponentOf } from '../../platform/money.ts';
 
 /*
@@ -234,12 +233,6 @@ export interface PayPalOrder {
   links?: PayPalLink[];
 }
 
-/**
- * The PayPal connector's authorize output: Payrail's `AuthorizeOutput`, except that `requires_authentication` carries
- * the approval redirect and the order id. It is assignable to `AuthorizeOutput`.
- */
-export type PayPalAuthorizeOutput = RedirectingAuthorizeOutput;
-
 /** The buyer's approval link: `payer-action` when the order named `payment_source.paypal`, `approve` otherwise. */
 export function approvalRedirect(order: PayPalOrder): RedirectToUrl | null {
   const link = order.links?.find((candidate) => candidate.rel === 'payer-action') ?? order.links?.find((candidate) => candidate.rel === 'approve');
@@ -334,7 +327,7 @@ export const processingError: Decline = {
  * the authorization or capture in the order, because Payrail keeps one reference per charge. Anything unreadable is
  * pending.
  */
-export function fromCompletedOrder(order: PayPalOrder): PayPalAuthorizeOutput {
+export function fromCompletedOrder(order: PayPalOrder): AuthorizeOutput {
   const orderId = order.id;
   const payments = order.purchase_units?.[0]?.payments;
   if (typeof orderId !== 'string' || !payments) return { status: 'pending' };

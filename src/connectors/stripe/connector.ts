@@ -1,11 +1,10 @@
-import type { AuthorizeInput, Connector, ReferenceInput, RefundInput, SimpleOutput } from '../connector.ts';
+import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Connector, type ReferenceInput, type RefundInput, type SimpleOutput } from '../connector.ts';
 import {
   declineOf, encodeForm, fromCanceledIntent, fromCapturedIntent, fromPaymentIntent, fromRefund, idempotencyKey, isSettledIntent,
   processingErrorDecline, refundMetadataKey, stripeApiVersion, toCaptureParams, toPaymentIntentParams, toPaymentMethodParams, toRefundParams,
-  type FormValue, type StripeAuthorizeOutput, type StripeCharge, type StripeError, type StripePaymentIntent, type StripeRefund,
+  type FormValue, type StripeCharge, type StripeError, type StripePaymentIntent, type StripeRefund,
 } from './transformers.ts';
 import { parseStripeWebhook, type StripeWebhookEvent } from './webhook.ts';
-import { ConnectorRequestError } from '../shared/errors.ts';
 import { assertRequestTimeout, classifyFetchFailure, fetchWithDeadline } from '../shared/http.ts';
 
 /** Refunds read per page when looking for one by its Payrail id (Stripe's list maximum). */
@@ -25,8 +24,8 @@ export interface StripeConnectorConfig {
   timeoutMs: number;
   /**
    * Where Stripe returns the customer after 3-D Secure. With it, Stripe answers `next_action.redirect_to_url`; without
-   * it, `use_stripe_sdk`, which only Stripe.js can handle. Payrail's connector interface has no per-payment return
-   * URL yet, so it is per configuration (as for Adyen).
+   * it, `use_stripe_sdk`, which only Stripe.js can handle. Used when the payment brings no `AuthorizeInput.returnUrl`
+   * of its own (as for Adyen).
    */
   returnUrl: string | null;
   /** The clock for webhook timestamps (seconds); tests pass their own. */
@@ -40,14 +39,6 @@ export interface StripeConnectorConfig {
  * - `configuration`: Stripe refused the key (401) or its permissions (403); retrying will not help.
  */
 export class StripeRequestError extends ConnectorRequestError {}
-
-/**
- * The Stripe connector's authorize input. `processorReference` is the PaymentIntent id when Payrail already has it
- * (from `requires_authentication`): then `sync` and the return from 3-D Secure retrieve it directly.
- */
-export interface StripeAuthorizeInput extends AuthorizeInput {
-  processorReference?: string;
-}
 
 type HttpOutcome =
   | { kind: 'ok'; status: number; body: unknown; replayed: boolean }
@@ -80,9 +71,10 @@ export class StripeConnector implements Connector {
 
   /**
    * Creates the card PaymentMethod and a confirmed PaymentIntent. On the customer's return from 3-D Secure
-   * (`authentication` set), the intent already exists: it is found again and its current state read.
+   * (`authentication` set), the intent already exists: it is found again and its current state read, directly when
+   * `processorReference` (the PaymentIntent id from `requires_authentication`) is given.
    */
-  async authorize(input: StripeAuthorizeInput): Promise<StripeAuthorizeOutput> {
+  async authorize(input: AuthorizeInput): Promise<AuthorizeOutput> {
     if (input.authentication !== undefined) return this.sync(input);
     return this.#create(input);
   }
@@ -98,8 +90,8 @@ export class StripeConnector implements Connector {
    * moment ago may not be found yet, and "not found" would wrongly say nothing happened) and not available
    * everywhere; the idempotent replay is exact. The janitor must sync attempts well inside Stripe's 24 hours.
    */
-  async sync(input: StripeAuthorizeInput): Promise<StripeAuthorizeOutput> {
-    if (input.processorReference !== undefined && input.processorReference !== '') return this.#retrieve(input.processorReference);
+  async sync(input: AuthorizeInput): Promise<AuthorizeOutput> {
+    if (typeof input.processorReference === 'string' && input.processorReference !== '') return this.#retrieve(input.processorReference);
     const created = await this.#createIntent(input);
     if (created.intent !== null && created.replayed && !isSettledIntent(created.intent)) return this.#retrieve(created.intent.id);
     return created.output;
@@ -154,17 +146,17 @@ export class StripeConnector implements Connector {
     return parseStripeWebhook(headers, body, this.#config.webhookSecrets, now);
   }
 
-  async #create(input: AuthorizeInput): Promise<StripeAuthorizeOutput> {
+  async #create(input: AuthorizeInput): Promise<AuthorizeOutput> {
     return (await this.#createIntent(input)).output;
   }
 
   /** Sends (or replays) the PaymentMethod and PaymentIntent creation; `intent` is Stripe's answer when it sent one. */
-  async #createIntent(input: AuthorizeInput): Promise<{ output: StripeAuthorizeOutput; intent: StripePaymentIntent | null; replayed: boolean }> {
+  async #createIntent(input: AuthorizeInput): Promise<{ output: AuthorizeOutput; intent: StripePaymentIntent | null; replayed: boolean }> {
     const method = await this.#send('POST', '/v1/payment_methods', toPaymentMethodParams(input), idempotencyKey('payment_method', input.attemptId));
     if (method.kind !== 'ok') return { output: await this.#authorizationFailure(method), intent: null, replayed: false };
     const paymentMethodId = (method.body as { id?: unknown }).id;
     if (typeof paymentMethodId !== 'string') return { output: { status: 'pending' }, intent: null, replayed: false };
-    const params = toPaymentIntentParams(input, paymentMethodId, { returnUrl: this.#config.returnUrl });
+    const params = toPaymentIntentParams(input, paymentMethodId, { returnUrl: input.returnUrl ?? this.#config.returnUrl });
     const outcome = await this.#send('POST', '/v1/payment_intents', params, idempotencyKey('authorize', input.attemptId));
     if (outcome.kind === 'ok') {
       const intent = outcome.body as StripePaymentIntent;
@@ -175,7 +167,7 @@ export class StripeConnector implements Connector {
     return { output: await this.#authorizationFailure(outcome), intent: declined && typeof declined.id === 'string' ? declined : null, replayed: false };
   }
 
-  async #retrieve(paymentIntentId: string): Promise<StripeAuthorizeOutput> {
+  async #retrieve(paymentIntentId: string): Promise<AuthorizeOutput> {
     const outcome = await this.#send('GET', `/v1/payment_intents/${encodeURIComponent(paymentIntentId)}`, { expand: ['latest_charge'] }, null);
     if (outcome.kind !== 'ok') return this.#authorizationFailure(outcome);
     const intent = outcome.body as StripePaymentIntent;
@@ -183,7 +175,7 @@ export class StripeConnector implements Connector {
   }
 
   /** What an authorization request that did not answer 2xx means. */
-  async #authorizationFailure(outcome: Exclude<HttpOutcome, { kind: 'ok' }>): Promise<StripeAuthorizeOutput> {
+  async #authorizationFailure(outcome: Exclude<HttpOutcome, { kind: 'ok' }>): Promise<AuthorizeOutput> {
     switch (outcome.kind) {
       case 'ambiguous':
         return { status: 'pending' };
@@ -208,7 +200,7 @@ export class StripeConnector implements Connector {
    * PaymentIntent and the 402 do not; it is read when the charge is not already at hand. If the charge cannot be
    * read, the decline stands without it: the decline itself is what matters.
    */
-  async #withDeclineCharge(output: StripeAuthorizeOutput, intent: StripePaymentIntent): Promise<StripeAuthorizeOutput> {
+  async #withDeclineCharge(output: AuthorizeOutput, intent: StripePaymentIntent): Promise<AuthorizeOutput> {
     if (output.status !== 'declined' || !intent.last_payment_error) return output;
     let charge: StripeCharge | null = typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
     const chargeId = charge?.id ?? (typeof intent.latest_charge === 'string' ? intent.latest_charge : intent.last_payment_error.charge);

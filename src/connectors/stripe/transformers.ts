@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { assertNever, type AuthorizeInput, type Decline, type SimpleOutput } from '../connector.ts';
-import type { RedirectingAuthorizeOutput, RedirectToUrl } from '../shared/redirect.ts';
+import { assertNever, type AuthorizeInput, type AuthorizeOutput, type Decline, type RedirectToUrl, type SimpleOutput } from '../connector.ts';
 
 /*
  * Pure mapping between Payrail's connector types and Stripe's REST API (PaymentIntents, PaymentMethods, Refunds).
@@ -208,21 +207,15 @@ export function isSettledIntent(intent: StripePaymentIntent): boolean {
   return kind !== 'pending' && kind !== 'requires_authentication';
 }
 
-/**
- * The Stripe connector's authorize output: Payrail's `AuthorizeOutput`, except that `requires_authentication`
- * carries the redirect and the PaymentIntent id (to retrieve it once the customer is back). Assignable to
- * `AuthorizeOutput`; the same shape as the Adyen connector's.
- */
-export type StripeAuthorizeOutput = RedirectingAuthorizeOutput;
-
 /** Stripe's `outcome.risk_score` is 0-100 already; anything else is clamped into it. */
 const riskScoreMax = 100;
 
 /**
  * Maps a PaymentIntent to Payrail's outcome. Whether it was captured is Stripe's `succeeded`, not what was asked.
  * `charge` is the latest charge when the caller has it (expanded or retrieved), for the outcome and risk score.
+ * `requires_authentication` carries the redirect and the PaymentIntent id (to retrieve it once the customer is back).
  */
-export function fromPaymentIntent(intent: StripePaymentIntent, charge?: StripeCharge | null): StripeAuthorizeOutput {
+export function fromPaymentIntent(intent: StripePaymentIntent, charge?: StripeCharge | null): AuthorizeOutput {
   if (!isPaymentIntentStatus(intent.status) || typeof intent.id !== 'string') return { status: 'pending' };
   const latest = charge ?? (typeof intent.latest_charge === 'object' ? intent.latest_charge : null);
   const kind = intentKinds[intent.status];

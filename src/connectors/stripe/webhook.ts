@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { SimpleOutput } from '../connector.ts';
+import type { AuthorizeOutput, SimpleOutput } from '../connector.ts';
 import {
   attemptMetadataKey, fromPaymentIntent, fromRefund, isPaymentIntentStatus, refundMetadataKey,
-  type PaymentIntentStatus, type StripeAuthorizeOutput, type StripeCharge, type StripePaymentIntent, type StripeRefund,
+  type PaymentIntentStatus, type StripeCharge, type StripePaymentIntent, type StripeRefund,
 } from './transformers.ts';
 
 /*
@@ -123,7 +123,7 @@ export interface StripeWebhookEvent {
   /** The Payrail attempt (charge) id from `metadata.payrail_attempt`, when the object carries it. */
   attemptId: string | null;
   /** For PaymentIntent events, the intent mapped as `authorize` would map it. */
-  authorization: StripeAuthorizeOutput | null;
+  authorization: AuthorizeOutput | null;
   /** For refund events: Stripe's refund id, Payrail's refund id (`metadata.payrail_refund`) and the mapped outcome. */
   refund: { id: string; payrailRefundId: string | null; outcome: SimpleOutput } | null;
   /** For `charge.refunded`, the charge's total refunded amount (minor units). */
