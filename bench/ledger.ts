@@ -17,14 +17,13 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { newId } from '../src/platform/ids.ts';
 import { captureMovement, type Movement } from '../src/ledger/movements.ts';
 import { sealAll } from '../src/ledger/sealer.ts';
 import { writeMovement } from '../src/ledger/service.ts';
 import type { ChargeSettlement } from '../src/ledger/settlement.ts';
 import { verifyLedgerSnapshot } from '../src/ledger/verify.ts';
-import { createPool, migrate, type Database } from '../src/platform/db.ts';
+import { createPool, ensureDatabase, migrate, type Database } from '../src/platform/db.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/platform/embedded-postgres.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
@@ -97,15 +96,7 @@ function percentile(values: number[], fraction: number): number {
 
 async function freshDatabase(): Promise<{ url: string; embedded?: EmbeddedDatabase; directory?: string }> {
   const name = `payrail_bench_ledger_${Date.now()}`;
-  if (process.env.DATABASE_URL) {
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const parsed = new URL(process.env.DATABASE_URL);
-    parsed.pathname = `/${name}`;
-    return { url: parsed.toString() };
-  }
+  if (process.env.DATABASE_URL) return { url: await ensureDatabase(process.env.DATABASE_URL, name) };
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'payrail-bench-ledger-'));
   fs.chmodSync(directory, 0o755);
   // Production durability: every commit waits for its WAL flush (synchronous_commit on, fsync on).
@@ -114,13 +105,7 @@ async function freshDatabase(): Promise<{ url: string; embedded?: EmbeddedDataba
     password: randomBytes(16).toString('hex'),
     settings: { synchronous_commit: 'on', fsync: 'on' },
   });
-  const admin = new pg.Client({ connectionString: embedded.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const parsed = new URL(embedded.url);
-  parsed.pathname = `/${name}`;
-  return { url: parsed.toString(), embedded, directory };
+  return { url: await ensureDatabase(embedded.url, name), embedded, directory };
 }
 
 function row(cells: string[], widths: number[]): string {

@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { ensureDatabase } from '../src/platform/db.ts';
 import { Pool } from 'undici';
 import { findFreePort } from '../src/platform/embedded-postgres.ts';
 import { startPlatform, type PlatformProcess } from '../test/helpers/platform-process.ts';
@@ -132,16 +133,7 @@ async function main(): Promise<void> {
   const dataDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'payrail-bench-'));
   fs.chmodSync(dataDirectory, 0o755);
   let databaseUrl: string | undefined;
-  if (process.env.DATABASE_URL) {
-    const name = `payrail_bench_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const parsed = new URL(process.env.DATABASE_URL);
-    parsed.pathname = `/${name}`;
-    databaseUrl = parsed.toString();
-  }
+  if (process.env.DATABASE_URL) databaseUrl = await ensureDatabase(process.env.DATABASE_URL, `payrail_bench_${Date.now()}`);
   const port = await findFreePort();
   console.log(`starting Payrail on a fresh database (${databaseUrl ? 'DATABASE_URL server' : 'embedded PostgreSQL'}) ...`);
   const { child, secretKey } = await startPayrail(dataDirectory, port, databaseUrl);

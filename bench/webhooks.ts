@@ -23,6 +23,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { ensureDatabase } from '../src/platform/db.ts';
 import { Pool } from 'undici';
 import { findFreePort } from '../src/platform/embedded-postgres.ts';
 import { startPlatform, type PlatformProcess } from '../test/helpers/platform-process.ts';
@@ -154,16 +155,7 @@ async function main(): Promise<void> {
   const dataDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'payrail-bench-webhooks-'));
   fs.chmodSync(dataDirectory, 0o755);
   let databaseUrl: string | undefined;
-  if (process.env.DATABASE_URL) {
-    const name = `payrail_bench_webhooks_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const parsed = new URL(process.env.DATABASE_URL);
-    parsed.pathname = `/${name}`;
-    databaseUrl = parsed.toString();
-  }
+  if (process.env.DATABASE_URL) databaseUrl = await ensureDatabase(process.env.DATABASE_URL, `payrail_bench_webhooks_${Date.now()}`);
   const receiver = new Receiver();
   const receiverUrl = await receiver.listen();
   const port = await findFreePort();

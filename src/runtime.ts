@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import type { Config } from './config.ts';
 import { TestProcessor } from './connectors/test-processor/connector.ts';
 import { buildDependencies, defaultExchangeRatesFile, type Dependencies } from './dependencies.ts';
@@ -8,7 +7,7 @@ import { loadRatesFile } from './fees/exchange-rates.ts';
 import { loadPricingFile } from './fees/pricing-file.ts';
 import { systemClock } from './platform/clock.ts';
 import { SecretBox } from './platform/crypto.ts';
-import { createPool, migrate, type Database } from './platform/db.ts';
+import { createPool, ensureDatabase, migrate, type Database } from './platform/db.ts';
 import { clusterDirectoryFor, startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres.ts';
 import { decodeEncryptionKey, loadOrCreateSecrets } from './platform/secrets.ts';
 
@@ -21,27 +20,6 @@ export interface Platform {
   databaseUrl: string;
   embedded: EmbeddedDatabase | undefined;
   close(): Promise<void>;
-}
-
-async function ensureDatabase(serverUrl: string, name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (exists.rowCount === 0) {
-      await client.query(`CREATE DATABASE ${name}`).catch((error: { code?: string }) => {
-        if (error.code !== '42P04') throw error; // created concurrently by another process
-      });
-    }
-  } finally {
-    await client.end();
-  }
-}
-
-function withDatabase(url: string, name: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
 }
 
 /**
@@ -65,8 +43,7 @@ export async function openPlatform(config: Config, options: { log?: (line: strin
         if (/FATAL|PANIC|ERROR/.test(line)) log(`postgres: ${line}`);
       },
     });
-    await ensureDatabase(embedded.url, embeddedDatabaseName);
-    url = withDatabase(embedded.url, embeddedDatabaseName);
+    url = await ensureDatabase(embedded.url, embeddedDatabaseName);
     if (embedded.ownedByThisProcess) log(`embedded PostgreSQL listening on 127.0.0.1:${embedded.port} (data in ${clusterDirectory})`);
   }
   const db = createPool(url, options.poolSize ?? config.databasePoolSize);

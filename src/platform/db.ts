@@ -26,6 +26,28 @@ export function prepared(text: string, values: unknown[]): pg.QueryConfig {
 }
 export type Database = pg.Pool;
 
+/**
+ * Creates the database `name` on the server of `serverUrl` unless it exists (another process may create it at the
+ * same moment), and returns the connection string of that database.
+ */
+export async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) {
+      await client.query(`CREATE DATABASE ${name}`).catch((error: { code?: string }) => {
+        if (error.code !== '42P04') throw error; // created concurrently by another process
+      });
+    }
+  } finally {
+    await client.end();
+  }
+  const parsed = new URL(serverUrl);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
 /** How long a statement may wait for a row lock held by a concurrent request before it gets `lock_timeout`. */
 export const lockWaitTimeoutMs = 10_000;
 /** Upper bound on any single statement. */

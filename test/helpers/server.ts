@@ -11,7 +11,7 @@ import { AdjustableClock } from '../../src/platform/clock.ts';
 import { defaultWebhookSettings, type WebhookSettings } from '../../src/webhooks/settings.ts';
 import { startWebhookWorker, type WebhookWorker } from '../../src/webhooks/worker.ts';
 import { SecretBox } from '../../src/platform/crypto.ts';
-import { createPool, migrate, type Database } from '../../src/platform/db.ts';
+import { createPool, ensureDatabase, migrate, type Database } from '../../src/platform/db.ts';
 
 /** Connection string of the test PostgreSQL server (started by scripts/run-tests.mjs, or DATABASE_URL). */
 export function testServerUrl(): string {
@@ -23,13 +23,7 @@ export function testServerUrl(): string {
 /** Creates a fresh, migrated database for one test file and returns a pool on it. */
 export async function createTestDatabase(): Promise<{ db: Database; url: string; drop: () => Promise<void> }> {
   const name = `payrail_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: testServerUrl() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const parsed = new URL(testServerUrl());
-  parsed.pathname = `/${name}`;
-  const url = parsed.toString();
+  const url = await ensureDatabase(testServerUrl(), name);
   const db = createPool(url, 20);
   await migrate(db);
   return {
