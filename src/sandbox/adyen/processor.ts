@@ -349,6 +349,39 @@ export class AdyenProcessor {
     return modification;
   }
 
+  /**
+   * Records an API modification (capture, cancel or refund), queues its webhook, and answers Adyen's 201 `received`:
+   * the outcome (`reason` when refused) is only told by the webhook, as at Adyen.
+   */
+  #acceptModification(
+    payment: PaymentRecord,
+    kind: ModificationKind,
+    amount: Amount,
+    outcome: { reason: string | undefined; reference: string | undefined; idempotencyKey: string | undefined },
+    extraBody: Record<string, unknown>,
+  ): Answer {
+    const modification = this.#recordModification(payment, kind, amount, {
+      source: 'api',
+      status: outcome.reason ? 'failed' : 'succeeded',
+      ...(outcome.reason ? { reason: outcome.reason } : {}),
+      ...(outcome.reference !== undefined ? { reference: outcome.reference } : {}),
+      ...(outcome.idempotencyKey !== undefined ? { idempotencyKey: outcome.idempotencyKey } : {}),
+    });
+    this.#notifyModification(payment, modification);
+    return {
+      status: 201,
+      body: {
+        merchantAccount: payment.merchantAccount,
+        paymentPspReference: payment.pspReference,
+        pspReference: modification.pspReference,
+        ...(outcome.reference !== undefined ? { reference: outcome.reference } : {}),
+        ...extraBody,
+        status: 'received',
+        ...(kind === 'cancel' ? {} : { amount }),
+      },
+    };
+  }
+
   #notifyModification(payment: PaymentRecord, modification: ModificationRecord): void {
     const eventCode = modification.kind === 'capture' ? 'CAPTURE' : modification.kind === 'cancel' ? 'CANCELLATION' : 'REFUND';
     this.#webhooks.enqueue({
@@ -376,18 +409,7 @@ export class AdyenProcessor {
     else if (amount.value === 0) reason = 'Invalid amount specified';
     else if (payment.capturedValue + amount.value > payment.amount.value) reason = 'Insufficient balance on payment';
     if (!reason) payment.capturedValue += amount.value;
-    const modification = this.#recordModification(payment, 'capture', amount, {
-      source: 'api',
-      status: reason ? 'failed' : 'succeeded',
-      ...(reason ? { reason } : {}),
-      ...(reference !== undefined ? { reference } : {}),
-      ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
-    });
-    this.#notifyModification(payment, modification);
-    return {
-      status: 201,
-      body: { merchantAccount, paymentPspReference, pspReference: modification.pspReference, ...(reference !== undefined ? { reference } : {}), status: 'received', amount },
-    };
+    return this.#acceptModification(payment, 'capture', amount, { reason, reference, idempotencyKey }, {});
   }
 
   /** POST /v71/payments/{paymentPspReference}/cancels. */
@@ -400,18 +422,7 @@ export class AdyenProcessor {
     else if (payment.status !== 'authorised') reason = 'Payment is not authorised';
     else if (payment.capturedValue > 0) reason = 'Payment has already been captured';
     if (!reason) payment.status = 'cancelled';
-    const modification = this.#recordModification(payment, 'cancel', payment.amount, {
-      source: 'api',
-      status: reason ? 'failed' : 'succeeded',
-      ...(reason ? { reason } : {}),
-      ...(reference !== undefined ? { reference } : {}),
-      ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
-    });
-    this.#notifyModification(payment, modification);
-    return {
-      status: 201,
-      body: { merchantAccount, paymentPspReference, pspReference: modification.pspReference, ...(reference !== undefined ? { reference } : {}), status: 'received' },
-    };
+    return this.#acceptModification(payment, 'cancel', payment.amount, { reason, reference, idempotencyKey }, {});
   }
 
   /** POST /v71/payments/{paymentPspReference}/refunds. */
@@ -431,25 +442,6 @@ export class AdyenProcessor {
     else if (amount.value === 0) reason = 'Invalid amount specified';
     else if (payment.refundedValue + amount.value > payment.capturedValue) reason = 'Refund amount exceeds the captured amount';
     if (!reason) payment.refundedValue += amount.value;
-    const modification = this.#recordModification(payment, 'refund', amount, {
-      source: 'api',
-      status: reason ? 'failed' : 'succeeded',
-      ...(reason ? { reason } : {}),
-      ...(reference !== undefined ? { reference } : {}),
-      ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
-    });
-    this.#notifyModification(payment, modification);
-    return {
-      status: 201,
-      body: {
-        merchantAccount,
-        paymentPspReference,
-        pspReference: modification.pspReference,
-        ...(reference !== undefined ? { reference } : {}),
-        ...(merchantRefundReason !== undefined ? { merchantRefundReason } : {}),
-        status: 'received',
-        amount,
-      },
-    };
+    return this.#acceptModification(payment, 'refund', amount, { reason, reference, idempotencyKey }, merchantRefundReason !== undefined ? { merchantRefundReason } : {});
   }
 }
