@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
+import { closeOnSignals, parsePort, webhookUrlValid } from '../shared/cli.ts';
 import { startAdyenSandbox } from './server.ts';
 
 /** The sandbox's well-known development credentials, printed at start; override them with flags or environment. */
 const defaultApiKey = 'adyen_sandbox_api_key';
 const defaultHmacKeyHex = '44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056';
 const defaultPort = 8071;
-const portMax = 65_535;
 
 export const adyenSandboxUsage = `payrail sandbox adyen [--port N] [--host H] [--api-key KEY] [--hmac-key HEX] [--webhook-url URL]
                       [--webhook-username U --webhook-password P] [--merchant-account NAME] [--capture immediate|manual]
@@ -32,20 +32,14 @@ export async function runAdyenSandboxCommand(args: string[]): Promise<number> {
       'public-url': { type: 'string' },
     },
   });
-  const port = values.port === undefined ? defaultPort : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > portMax) {
-    console.error(`--port must be an integer from 0 to ${portMax}`);
-    return 2;
-  }
+  const port = parsePort(values.port, defaultPort);
+  if (port === undefined) return 2;
   if (values.capture !== undefined && values.capture !== 'immediate' && values.capture !== 'manual') {
     console.error('--capture must be immediate or manual');
     return 2;
   }
   const webhookUrl = values['webhook-url'] ?? process.env.ADYEN_SANDBOX_WEBHOOK_URL;
-  if (webhookUrl !== undefined && !URL.canParse(webhookUrl)) {
-    console.error('--webhook-url must be an absolute URL');
-    return 2;
-  }
+  if (!webhookUrlValid(webhookUrl)) return 2;
   const apiKey = values['api-key'] ?? process.env.ADYEN_SANDBOX_API_KEY ?? defaultApiKey;
   const hmacKeyHex = values['hmac-key'] ?? process.env.ADYEN_SANDBOX_HMAC_KEY ?? defaultHmacKeyHex;
   const sandbox = await startAdyenSandbox({
@@ -66,11 +60,6 @@ export async function runAdyenSandboxCommand(args: string[]): Promise<number> {
   console.log(`HMAC key (hex)        ${hmacKeyHex}`);
   console.log(`Webhook URL           ${webhookUrl ?? '(none: set with POST /sandbox/admin/webhook)'}`);
   console.log(`Admin                 ${sandbox.url}/sandbox/admin/records | faults | webhook | reset`);
-  const stop = async () => {
-    await sandbox.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  closeOnSignals(sandbox);
   return -1;
 }

@@ -1,5 +1,8 @@
 import { createHmac } from 'node:crypto';
+import { WebhookSender, type DeliveryResult } from '../shared/webhook-sender.ts';
 import type { Amount, NotificationRecord, SandboxStore } from './store.ts';
+
+export { defaultWebhookRetryDelaysMs, webhookTimeoutMs } from '../shared/webhook-sender.ts';
 
 /**
  * Adyen standard webhooks (Webhooks-v1.json): `{ live, notificationItems: [{ NotificationRequestItem: {...} }] }`,
@@ -66,26 +69,21 @@ export interface WebhookDispatcherOptions {
   duplicate: () => boolean;
 }
 
-/** How long the sandbox waits for a webhook receiver to answer one delivery. */
-export const webhookTimeoutMs = 10_000;
-/** Adyen's documented retry pattern is minutes apart; the sandbox default is short so tests finish quickly. */
-export const defaultWebhookRetryDelaysMs: readonly number[] = [100, 250, 500, 1_000, 2_000, 5_000];
 /** Upper bound on notifications kept in memory, so a long-running sandbox cannot grow without limit. */
 export const notificationsKeptMax = 100_000;
 
 export class WebhookDispatcher {
   readonly #store: SandboxStore;
   readonly #options: WebhookDispatcherOptions;
-  readonly #timers = new Set<NodeJS.Timeout>();
-  readonly #inFlight = new Set<AbortController>();
+  readonly #sender: WebhookSender<NotificationRecord, WebhookTarget>;
   #target: WebhookTarget | undefined;
   #nextId = 1;
-  #closed = false;
 
   constructor(store: SandboxStore, options: WebhookDispatcherOptions) {
     this.#store = store;
     this.#options = options;
     this.#target = options.target;
+    this.#sender = new WebhookSender({ retryDelaysMs: options.retryDelaysMs, target: () => this.#target, send: (record, target, signal) => this.#send(record, target, signal) });
   }
 
   get target(): WebhookTarget | undefined {
@@ -95,10 +93,7 @@ export class WebhookDispatcher {
   /** Sets (or clears) the receiver; notifications queued while none was set are delivered now. */
   setTarget(target: WebhookTarget | undefined): void {
     this.#target = target;
-    if (!target) return;
-    for (const record of this.#store.notifications) {
-      if (!record.delivered && !record.abandoned && record.attempts === 0) this.#schedule(record, 0);
-    }
+    if (target) this.#sender.scheduleUnattempted(this.#store.notifications);
   }
 
   /** Signs and queues a notification for asynchronous delivery. */
@@ -122,65 +117,30 @@ export class WebhookDispatcher {
         duplicate: copy > 0,
         createdAt: unsigned.eventDate,
       };
-      if (this.#store.notifications.length >= notificationsKeptMax) this.#store.notifications.shift();
-      this.#store.notifications.push(record);
+      this.#sender.add(this.#store.notifications, record, notificationsKeptMax, this.#options.delayMs);
       first ??= record;
-      if (this.#target) this.#schedule(record, this.#options.delayMs());
     }
     return first!;
   }
 
-  #schedule(record: NotificationRecord, delayMs: number): void {
-    if (this.#closed) return;
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      void this.#deliver(record);
-    }, delayMs);
-    this.#timers.add(timer);
-  }
-
-  async #deliver(record: NotificationRecord): Promise<void> {
-    const target = this.#target;
-    if (this.#closed || !target) return;
-    record.attempts += 1;
-    const controller = new AbortController();
-    this.#inFlight.add(controller);
-    const timeout = setTimeout(() => controller.abort(), webhookTimeoutMs);
-    try {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (target.username !== undefined) {
-        headers.authorization = `Basic ${Buffer.from(`${target.username}:${target.password ?? ''}`).toString('base64')}`;
-      }
-      const response = await fetch(target.url, { method: 'POST', headers, body: JSON.stringify(record.body), signal: controller.signal });
-      const text = await response.text();
-      record.lastStatus = response.status;
-      const accepted = response.ok && (!this.#options.requireAcceptedBody || text.trim() === '[accepted]');
-      if (accepted) {
-        record.delivered = true;
-        delete record.lastError;
-        return;
-      }
-      record.lastError = response.ok ? 'the receiver did not answer [accepted]' : `HTTP ${response.status}`;
-    } catch (error) {
-      record.lastError = (error as Error).message;
-    } finally {
-      clearTimeout(timeout);
-      this.#inFlight.delete(controller);
+  /** POSTs one notification; with Basic credentials when configured, and `[accepted]` checked when required. */
+  async #send(record: NotificationRecord, target: WebhookTarget, signal: AbortSignal): Promise<DeliveryResult> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (target.username !== undefined) {
+      headers.authorization = `Basic ${Buffer.from(`${target.username}:${target.password ?? ''}`).toString('base64')}`;
     }
-    const retryDelay = this.#options.retryDelaysMs[record.attempts - 1];
-    if (retryDelay === undefined) record.abandoned = true;
-    else this.#schedule(record, retryDelay);
+    const response = await fetch(target.url, { method: 'POST', headers, body: JSON.stringify(record.body), signal });
+    const text = await response.text();
+    const accepted = response.ok && (!this.#options.requireAcceptedBody || text.trim() === '[accepted]');
+    return { status: response.status, accepted, ...(response.ok ? { error: 'the receiver did not answer [accepted]' } : {}) };
   }
 
   /** Resolves once no delivery is scheduled or running (for tests and graceful shutdown). */
-  async idle(pollMs = 10): Promise<void> {
-    while (this.#timers.size > 0 || this.#inFlight.size > 0) await new Promise((resolve) => setTimeout(resolve, pollMs));
+  idle(pollMs?: number): Promise<void> {
+    return this.#sender.idle(pollMs);
   }
 
   close(): void {
-    this.#closed = true;
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
-    for (const controller of this.#inFlight) controller.abort();
+    this.#sender.close();
   }
 }

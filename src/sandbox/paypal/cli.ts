@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { closeOnSignals, parsePort, webhookUrlValid } from '../shared/cli.ts';
 import { startPayPalSandbox } from './server.ts';
 
 /** The sandbox's well-known development credentials, printed at start; override them with flags or environment. */
@@ -6,7 +7,6 @@ const defaultClientId = 'paypal_sandbox_client_id';
 const defaultClientSecret = 'paypal_sandbox_client_secret';
 const defaultWebhookId = 'PAYRAILSANDBOXWEBHOOK';
 const defaultPort = 8072;
-const portMax = 65_535;
 
 export const paypalSandboxUsage = `payrail sandbox paypal [--port N] [--host H] [--client-id ID] [--client-secret SECRET]
                        [--webhook-url URL] [--webhook-id ID] [--public-url URL]
@@ -29,16 +29,10 @@ export async function runPayPalSandboxCommand(args: string[]): Promise<number> {
       'public-url': { type: 'string' },
     },
   });
-  const port = values.port === undefined ? defaultPort : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > portMax) {
-    console.error(`--port must be an integer from 0 to ${portMax}`);
-    return 2;
-  }
+  const port = parsePort(values.port, defaultPort);
+  if (port === undefined) return 2;
   const webhookUrl = values['webhook-url'] ?? process.env.PAYPAL_SANDBOX_WEBHOOK_URL;
-  if (webhookUrl !== undefined && !URL.canParse(webhookUrl)) {
-    console.error('--webhook-url must be an absolute URL');
-    return 2;
-  }
+  if (!webhookUrlValid(webhookUrl)) return 2;
   const webhookId = values['webhook-id'] ?? process.env.PAYPAL_SANDBOX_WEBHOOK_ID ?? defaultWebhookId;
   if (!/^[a-zA-Z0-9]{1,50}$/.test(webhookId)) {
     console.error('--webhook-id must be 1 to 50 letters and digits');
@@ -61,11 +55,6 @@ export async function runPayPalSandboxCommand(args: string[]): Promise<number> {
   console.log(`Webhook id            ${webhookId}`);
   console.log(`Webhook URL           ${webhookUrl ?? '(none: set with POST /sandbox/admin/webhook)'}`);
   console.log(`Admin                 ${sandbox.url}/sandbox/admin/records | faults | webhook | reset`);
-  const stop = async () => {
-    await sandbox.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  closeOnSignals(sandbox);
   return -1;
 }

@@ -1,6 +1,9 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { WebhookSender, type DeliveryResult } from '../shared/webhook-sender.ts';
 import { newPayPalId, type SandboxStore, type WebhookRecord } from './store.ts';
+
+export { defaultWebhookRetryDelaysMs, webhookTimeoutMs } from '../shared/webhook-sender.ts';
 
 /**
  * PayPal webhooks (developer.paypal.com/api/rest/webhooks): an event `{id, event_version, create_time, resource_type,
@@ -27,9 +30,6 @@ export type EventType =
   | 'PAYMENT.CAPTURE.COMPLETED'
   | 'PAYMENT.CAPTURE.REFUNDED';
 
-/** How long the sandbox waits for a webhook receiver to answer one delivery. */
-export const webhookTimeoutMs = 10_000;
-export const defaultWebhookRetryDelaysMs: readonly number[] = [100, 250, 500, 1_000, 2_000, 5_000];
 /** Upper bound on webhook events kept in memory. */
 export const webhooksKeptMax = 100_000;
 
@@ -65,15 +65,14 @@ export interface WebhookDispatcherOptions {
 export class WebhookDispatcher {
   readonly #store: SandboxStore;
   readonly #options: WebhookDispatcherOptions;
-  readonly #timers = new Set<NodeJS.Timeout>();
-  readonly #inFlight = new Set<AbortController>();
+  readonly #sender: WebhookSender<WebhookRecord, string>;
   #url: string | undefined;
-  #closed = false;
 
   constructor(store: SandboxStore, options: WebhookDispatcherOptions) {
     this.#store = store;
     this.#options = options;
     this.#url = options.url;
+    this.#sender = new WebhookSender({ retryDelaysMs: options.retryDelaysMs, target: () => this.#url, send: (record, url, signal) => this.#send(record, url, signal) });
   }
 
   get url(): string | undefined {
@@ -82,8 +81,7 @@ export class WebhookDispatcher {
 
   setUrl(url: string | undefined): void {
     this.#url = url;
-    if (!url) return;
-    for (const record of this.#store.webhooks) if (!record.delivered && !record.abandoned && record.attempts === 0) this.#schedule(record, 0);
+    if (url) this.#sender.scheduleUnattempted(this.#store.webhooks);
   }
 
   /** Builds the event and queues it for asynchronous delivery (twice with the `webhookDuplicate` fault). */
@@ -109,10 +107,8 @@ export class WebhookDispatcher {
     let first: WebhookRecord | undefined;
     for (let copy = 0; copy < copies; copy++) {
       const record: WebhookRecord = { eventId, eventType, resourceId, body, transmissionIds: [], attempts: 0, delivered: false, abandoned: false, duplicate: copy > 0, createTime };
-      if (this.#store.webhooks.length >= webhooksKeptMax) this.#store.webhooks.shift();
-      this.#store.webhooks.push(record);
+      this.#sender.add(this.#store.webhooks, record, webhooksKeptMax, this.#options.delayMs);
       first ??= record;
-      if (this.#url) this.#schedule(record, this.#options.delayMs());
     }
     return first!;
   }
@@ -145,54 +141,21 @@ export class WebhookDispatcher {
     return given.length === expected.length && timingSafeEqual(given, expected) ? 'SUCCESS' : 'FAILURE';
   }
 
-  #schedule(record: WebhookRecord, delayMs: number): void {
-    if (this.#closed) return;
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      void this.#deliver(record);
-    }, delayMs);
-    this.#timers.add(timer);
-  }
-
-  async #deliver(record: WebhookRecord): Promise<void> {
-    const url = this.#url;
-    if (this.#closed || !url) return;
-    record.attempts += 1;
-    const controller = new AbortController();
-    this.#inFlight.add(controller);
-    const timeout = setTimeout(() => controller.abort(), webhookTimeoutMs);
-    try {
-      const headers = this.transmissionHeaders(record.body);
-      record.transmissionIds.push(headers['paypal-transmission-id']);
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: record.body, signal: controller.signal });
-      await response.arrayBuffer();
-      record.lastStatus = response.status;
-      if (response.ok) {
-        record.delivered = true;
-        delete record.lastError;
-        return;
-      }
-      record.lastError = `HTTP ${response.status}`;
-    } catch (error) {
-      record.lastError = (error as Error).message;
-    } finally {
-      clearTimeout(timeout);
-      this.#inFlight.delete(controller);
-    }
-    const retryDelay = this.#options.retryDelaysMs[record.attempts - 1];
-    if (retryDelay === undefined) record.abandoned = true;
-    else this.#schedule(record, retryDelay);
+  /** POSTs one event with fresh transmission headers, recording the transmission id; any 2xx is accepted. */
+  async #send(record: WebhookRecord, url: string, signal: AbortSignal): Promise<DeliveryResult> {
+    const headers = this.transmissionHeaders(record.body);
+    record.transmissionIds.push(headers['paypal-transmission-id']);
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: record.body, signal });
+    await response.arrayBuffer();
+    return { status: response.status, accepted: response.ok };
   }
 
   /** Resolves once no delivery is scheduled or running. */
-  async idle(pollMs = 10): Promise<void> {
-    while (this.#timers.size > 0 || this.#inFlight.size > 0) await new Promise((resolve) => setTimeout(resolve, pollMs));
+  idle(pollMs?: number): Promise<void> {
+    return this.#sender.idle(pollMs);
   }
 
   close(): void {
-    this.#closed = true;
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
-    for (const controller of this.#inFlight) controller.abort();
+    this.#sender.close();
   }
 }
