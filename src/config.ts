@@ -19,8 +19,10 @@ export interface Config {
   databasePoolSize: number;
   /** Whether request logging is on. */
   logRequests: boolean;
-  /** Seconds an attempt may stay in flight before the recovery sweep asks the provider about it. */
+  /** Seconds an attempt may stay in flight before the janitor first asks the provider about it. */
   stuckAttemptSeconds: number;
+  /** Per-request timeout of calls to payment providers. */
+  connectorTimeoutMs: number;
   /** Milliseconds between runs of the recovery sweep and idempotency-key purge. */
   maintenanceIntervalMs: number;
   /** Milliseconds between runs of the ledger jobs (sealing, settlement, payouts). */
@@ -58,6 +60,7 @@ export function loadConfig(): Config {
     databasePoolSize: integerSetting('PAYRAIL_DB_POOL_SIZE', 20, 1, 500),
     logRequests: process.env.PAYRAIL_LOG_REQUESTS === '1',
     stuckAttemptSeconds: integerSetting('PAYRAIL_STUCK_ATTEMPT_SECONDS', 30, 1, 86_400),
+    connectorTimeoutMs: integerSetting('PAYRAIL_CONNECTOR_TIMEOUT_MS', 10_000, 100, 120_000),
     maintenanceIntervalMs: integerSetting('PAYRAIL_MAINTENANCE_INTERVAL_MS', 15_000, 100, 3_600_000),
     ledgerIntervalMs: integerSetting('PAYRAIL_LEDGER_INTERVAL_MS', 1_000, 100, 3_600_000),
     exchangeRatesFile: process.env.PAYRAIL_EXCHANGE_RATES_FILE ? path.resolve(process.env.PAYRAIL_EXCHANGE_RATES_FILE) : undefined,

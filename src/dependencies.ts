@@ -6,7 +6,13 @@ import { defaultPricing, type Pricing } from './fees/pricing.ts';
 import type { Clock } from './platform/clock.ts';
 import type { SecretBox } from './platform/crypto.ts';
 import type { Database } from './platform/db.ts';
+import { ConnectorRegistry } from './orchestration/registry.ts';
+import { RoutingCache } from './orchestration/routing-cache.ts';
+import { defaultOrchestrationSettings, type OrchestrationSettings } from './orchestration/settings.ts';
 import type { PayoutProvider } from './payouts/provider.ts';
+import { CircuitBreakers } from './routing/circuit-breaker.ts';
+import type { RoutingHealth } from './routing/decide.ts';
+import { SuccessRates } from './routing/success-rates.ts';
 import { SandboxPayoutProvider } from './payouts/sandbox-provider.ts';
 import { defaultWebhookSettings, type WebhookSettings } from './webhooks/settings.ts';
 
@@ -17,7 +23,15 @@ export const defaultExchangeRatesFile = fileURLToPath(new URL('../config/exchang
 export interface Dependencies {
   db: Database;
   secretBox: SecretBox;
+  /** The built-in test processor: the connector of accounts without connector configurations. */
   connector: Connector;
+  /** The connectors of accounts' configurations, built on first use. */
+  connectors: ConnectorRegistry;
+  /** Each account's enabled configurations and routing profile, cached briefly. */
+  routing: RoutingCache;
+  /** Per-process authorization rates and circuit breakers that routing decides from. */
+  routingHealth: RoutingHealth;
+  orchestration: OrchestrationSettings;
   /** Base URL for links handed to customers (3-D Secure pages). */
   publicUrl: string;
   /** Time for settlement dates, payout schedules and ledger entries (adjustable in tests). */
@@ -33,11 +47,19 @@ export interface Dependencies {
   webhookSettings: WebhookSettings;
 }
 
-export function buildDependencies(input: { db: Database; secretBox: SecretBox; connector: Connector; publicUrl: string; clock: Clock; pricing?: Pricing; webhookSettings?: WebhookSettings }): Dependencies {
-  return {
+export function buildDependencies(input: {
+  db: Database; secretBox: SecretBox; connector: Connector; publicUrl: string; clock: Clock; pricing?: Pricing; webhookSettings?: WebhookSettings; orchestration?: OrchestrationSettings;
+}): Dependencies {
+  const orchestration = input.orchestration ?? defaultOrchestrationSettings;
+  const deps: Dependencies = {
     db: input.db,
     secretBox: input.secretBox,
     connector: input.connector,
+    // Replaced below: the registry reads the public URL through deps, which tests set once they know their port.
+    connectors: undefined as unknown as ConnectorRegistry,
+    routing: undefined as unknown as RoutingCache,
+    routingHealth: { successRates: new SuccessRates(), breakers: new CircuitBreakers() },
+    orchestration,
     publicUrl: input.publicUrl,
     clock: input.clock,
     settings: new AccountSettingsCache(input.db),
@@ -46,4 +68,7 @@ export function buildDependencies(input: { db: Database; secretBox: SecretBox; c
     payoutProvider: new SandboxPayoutProvider(input.db, input.clock),
     webhookSettings: input.webhookSettings ?? defaultWebhookSettings,
   };
+  deps.connectors = new ConnectorRegistry({ builtIn: input.connector, secretBox: input.secretBox, publicUrl: () => deps.publicUrl, settings: orchestration });
+  deps.routing = new RoutingCache(deps.connectors, orchestration.routingCacheSeconds);
+  return deps;
 }

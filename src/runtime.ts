@@ -5,6 +5,7 @@ import { TestProcessor } from './connectors/test-processor/connector.ts';
 import { buildDependencies, defaultExchangeRatesFile, type Dependencies } from './dependencies.ts';
 import { loadRatesFile } from './fees/exchange-rates.ts';
 import { loadPricingFile } from './fees/pricing-file.ts';
+import { defaultOrchestrationSettings, type OrchestrationSettings } from './orchestration/settings.ts';
 import { systemClock } from './platform/clock.ts';
 import { SecretBox } from './platform/crypto.ts';
 import { createPool, ensureDatabase, migrate, type Database } from './platform/db.ts';
@@ -61,6 +62,7 @@ export async function openPlatform(config: Config, options: { log?: (line: strin
   const pricing = config.pricingFile ? loadPricingFile(config.pricingFile) : undefined;
   const deps: Dependencies = buildDependencies({
     db, secretBox: new SecretBox(encryptionKey), connector: new TestProcessor(), publicUrl: config.publicUrl, clock, pricing, webhookSettings: config.webhooks,
+    orchestration: orchestrationSettings(config),
   });
   return {
     deps,
@@ -71,6 +73,16 @@ export async function openPlatform(config: Config, options: { log?: (line: strin
       await db.end();
       await embedded?.stop();
     },
+  };
+}
+
+/** The orchestration settings a configuration asks for: its connector timeout, and the janitor's first look. */
+function orchestrationSettings(config: Config): OrchestrationSettings {
+  const schedule = defaultOrchestrationSettings.janitorScheduleSeconds;
+  return {
+    ...defaultOrchestrationSettings,
+    connectorTimeoutMs: config.connectorTimeoutMs,
+    janitorScheduleSeconds: [config.stuckAttemptSeconds, ...schedule.filter((seconds) => seconds > config.stuckAttemptSeconds)],
   };
 }
 

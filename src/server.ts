@@ -51,13 +51,14 @@ Payrail is running on http://localhost:${port}
              -d amount=2000 -d currency=usd -d payment_method=pm_card_visa -d confirm=true
 `);
 
-  // Background maintenance: attempts left in flight by a crash (of this or another Payrail process) are resolved
-  // by asking the provider, and idempotency keys past their retention are purged.
+  // Background maintenance: the janitor resolves attempts left without a definite answer (an ambiguous provider
+  // answer, or a crash of this or another Payrail process) by asking the provider on a backoff schedule; pending
+  // refunds are asked about; idempotency keys past their retention are purged.
   let sweeping = false;
   const maintain = () => {
     if (sweeping) return;
     sweeping = true;
-    Promise.all([resolveStuckAttempts(platform.deps, config.stuckAttemptSeconds), purgeExpiredKeys(platform.db), resolvePendingRefunds(platform.deps)])
+    Promise.all([resolveStuckAttempts(platform.deps), purgeExpiredKeys(platform.db), resolvePendingRefunds(platform.deps)])
       .then(([resolved]) => {
         if (resolved > 0) log(`resolved ${resolved} payment attempt(s) left in flight`);
       })

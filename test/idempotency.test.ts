@@ -390,6 +390,12 @@ describe('idempotent requests', () => {
         `UPDATE payment_intents SET status = 'processing', latest_charge_id = $2, updated_at = now() - interval '10 minutes' WHERE id = $1`,
         [intent.id, chargeId],
       );
+      // With it, its first connector attempt (recorded in the same statement as the charge), due for the janitor.
+      await server.db.query(
+        `INSERT INTO payment_attempts (id, account_id, livemode, payment_intent_id, charge_id, position, connector, status, routing_reason, started_at, next_sync_at)
+         VALUES ($1, $2, false, $3, $4, 1, 'test_processor', 'pending', 'priority 0', now() - interval '10 minutes', now() - interval '9 minutes')`,
+        [`pa_crash${randomUUID().replace(/-/g, '').slice(0, 16)}`, accountId, intent.id, chargeId],
+      );
       const processing = await stripe.paymentIntents.retrieve(intent.id);
       assert.equal(processing.status, 'processing');
       const confirmWhileProcessing = await rejection(stripe.paymentIntents.confirm(intent.id));
@@ -413,14 +419,21 @@ describe('idempotent requests', () => {
       assert.equal(await eventCount('payment_intent.succeeded', intent.id), 1);
     });
 
-    it('an ambiguous provider answer leaves the attempt processing until the sweep asks the provider', async () => {
+    it('an ambiguous provider answer that asking again cannot resolve leaves the attempt processing until the janitor asks', async () => {
       const { stripe } = server.account;
       const connector = server.deps.connector;
       const original = connector.authorize;
+      const originalSync = connector.sync;
       let calls = 0;
+      let syncs = 0;
       connector.authorize = async (): Promise<AuthorizeOutput> => {
         calls += 1;
         throw new Error('socket hang up');
+      };
+      // The inline syncs get no definite answer either.
+      connector.sync = async (): Promise<AuthorizeOutput> => {
+        syncs += 1;
+        return { status: 'pending' };
       };
       let intent: Stripe.PaymentIntent;
       const idempotencyKey = newKey();
@@ -428,9 +441,13 @@ describe('idempotent requests', () => {
         intent = await stripe.paymentIntents.create({ amount: 4200, currency: 'usd', payment_method: 'pm_card_visa', confirm: true }, { idempotencyKey });
       } finally {
         connector.authorize = original;
+        connector.sync = originalSync;
       }
       assert.equal(calls, 1);
+      assert.equal(syncs, server.deps.orchestration.inlineSyncs, 'asked again before giving up, never authorized twice');
       assert.equal(intent.status, 'processing');
+      const [attempt] = (await server.db.query(`SELECT status, next_sync_at > now() AS scheduled FROM payment_attempts WHERE payment_intent_id = $1`, [intent.id])).rows;
+      assert.deepEqual(attempt, { status: 'unknown', scheduled: true });
 
       // A retry with the key replays "processing"; it does not authorize again.
       const replay = await stripe.paymentIntents.create({ amount: 4200, currency: 'usd', payment_method: 'pm_card_visa', confirm: true }, { idempotencyKey });

@@ -12,6 +12,8 @@ import { decodeUtf8, parseForm, parseJson, parseQueryString, requestBodyBytesMax
 import type { Presentation, RouteContext, RouteDefinition } from './route.ts';
 import { allRoutes } from './routes/index.ts';
 import { registerAuthenticationPages } from './routes/authentication-pages.ts';
+import { registerProviderWebhooks } from './routes/provider-webhooks.ts';
+import { registerRedirectPages } from './routes/redirect-pages.ts';
 import { array, string } from './schema.ts';
 
 declare module 'fastify' {
@@ -242,5 +244,7 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
   app.get('/v1/openapi.json', async () => openApi);
   app.get('/health', async () => ({ status: 'ok' }));
   registerAuthenticationPages(app, deps);
+  registerRedirectPages(app, deps);
+  registerProviderWebhooks(app, deps);
   return app;
 }

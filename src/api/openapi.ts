@@ -12,7 +12,7 @@ const objectSchemas: Record<string, JsonSchema> = {
   ]),
   charge: objectSchema('charge', [
     'amount', 'amount_captured', 'amount_refunded', 'billing_details', 'captured', 'created', 'currency', 'customer', 'failure_code',
-    'failure_message', 'livemode', 'metadata', 'outcome', 'paid', 'payment_intent', 'balance_transaction', 'payment_method', 'payment_method_details', 'refunded', 'status',
+    'failure_message', 'livemode', 'metadata', 'outcome', 'paid', 'payment_intent', 'balance_transaction', 'payment_method', 'payment_method_details', 'refunded', 'status', 'payrail_routing',
   ]),
   refund: objectSchema('refund', ['amount', 'balance_transaction', 'charge', 'created', 'currency', 'failure_balance_transaction', 'failure_reason', 'metadata', 'payment_intent', 'reason', 'status']),
   event: objectSchema('event', ['api_version', 'created', 'data', 'livemode', 'pending_webhooks', 'request', 'type']),
@@ -44,6 +44,22 @@ const objectSchemas: Record<string, JsonSchema> = {
     'connector', 'created', 'credentials', 'credentials_updated', 'enabled', 'fees', 'livemode', 'metadata', 'payment_method_types', 'priority',
     'settings', 'supported_countries', 'supported_currencies', 'updated',
   ]),
+  // Payrail extension: how the account routes payments in the mode. One per account and mode, so no id (like the balance).
+  payrail_routing_profile: {
+    type: 'object',
+    required: ['object', 'strategy', 'exploration_bps', 'rules', 'failover', 'livemode'],
+    properties: {
+      object: { type: 'string', enum: ['payrail.routing_profile'] },
+      strategy: { type: 'string', enum: ['priority', 'success_rate', 'lowest_cost'] },
+      exploration_bps: { type: 'integer', description: 'success_rate only: share of payments sent to a connector other than the best (basis points).' },
+      rules: { type: 'array', description: 'Ordered rules: id, conditions (null when unset), action (prefer with configurations, or split with configuration/weight pairs), fallback.' },
+      failover: { type: 'object', description: 'enabled, time_budget_ms, max_attempts, retry_do_not_honor, retry_insufficient_funds.' },
+      livemode: { type: 'boolean' },
+      created: { type: ['integer', 'null'], description: 'Null while the account uses the defaults.' },
+      updated: { type: ['integer', 'null'] },
+    },
+    additionalProperties: true,
+  },
   // The balance has no id. Its Payrail extensions are described here so the document says what they are.
   balance: {
     type: 'object',

@@ -117,8 +117,31 @@ export interface Connector {
   sync(input: AuthorizeInput): Promise<AuthorizeOutput>;
   /** Asks the provider how a refund it accepted as pending ended (succeeded, failed, or still pending). */
   syncRefund(input: RefundInput): Promise<SimpleOutput>;
-  parseWebhook(headers: Record<string, string>, body: Buffer): Promise<unknown>;
+  /**
+   * Verifies a provider webhook (throws when the signature or body is not valid) and returns what it says in
+   * Payrail's terms, one notification per item (an Adyen batch has several). Duplicates and ordering are the
+   * caller's concern: every notification carries the provider's own key for deduplication.
+   */
+  parseWebhook(headers: Record<string, string>, body: Buffer): Promise<ProviderNotification[]>;
 }
+
+/**
+ * One provider webhook notification in Payrail's terms. Payments are found by `attemptId` (the reference Payrail sent:
+ * Adyen's merchantReference, PayPal's custom_id, Stripe's metadata.payrail_attempt) or, failing that, by the
+ * provider's reference of the payment (`processorReference`: Adyen's pspReference of the payment (the
+ * originalReference of a modification), the PayPal order id, the Stripe PaymentIntent id).
+ */
+export type ProviderNotification =
+  /** The authorization of a payment ended: authorized, or declined. (Whether it was captured follows from the attempt.) */
+  | { kind: 'authorization'; eventKey: string; attemptId: string | null; processorReference: string | null; result: { status: 'authorized' } | { status: 'declined'; decline: Decline } }
+  /** The payer approved a redirect payment (PayPal's CHECKOUT.ORDER.APPROVED): Payrail may complete it without the payer's return. */
+  | { kind: 'approval'; eventKey: string; attemptId: string | null; processorReference: string | null }
+  | { kind: 'capture'; eventKey: string; attemptId: string | null; processorReference: string | null; status: 'succeeded' | 'failed' | 'pending' }
+  | { kind: 'void'; eventKey: string; attemptId: string | null; processorReference: string | null; status: 'succeeded' | 'failed' }
+  /** `refundId` is Payrail's refund id when the provider echoes it; `reason` uses Stripe's refund failure_reason words. */
+  | { kind: 'refund'; eventKey: string; refundId: string | null; processorReference: string | null; status: 'succeeded' | 'failed' | 'pending'; reason: string | null }
+  /** Anything Payrail does not act on, kept for the log. */
+  | { kind: 'other'; eventKey: string; description: string };
 
 export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(value)}`);

@@ -99,5 +99,13 @@ export function renderCharge(row: ChargeRow): Record<string, unknown> {
     status: row.status,
     transfer_data: null,
     transfer_group: null,
+    // Payrail extension: which connector processed the charge, why, and every connector attempt of the cascade.
+    payrail_routing: row.connector === null ? null : {
+      connector: row.connector,
+      connector_configuration: row.connector_configuration_id,
+      attempt: row.attempt_id,
+      capture_status: row.capture_status,
+      ...(row.routing ?? {}),
+    },
   };
 }

@@ -76,6 +76,14 @@ export interface ChargeRow {
   /** Where its captured amount settled, and at what rate (numeric text; null without conversion). */
   settlement_currency: string | null;
   exchange_rate: string | null;
+  /** The connector that answered, its configuration (null: the built-in test processor), and the attempt. */
+  connector: string | null;
+  connector_configuration_id: string | null;
+  attempt_id: string | null;
+  /** The routing decision and the attempts of the cascade (src/orchestration/orchestrator.ts ChargeRouting). */
+  routing: Record<string, unknown> | null;
+  /** A provider's later confirmation of the capture (Adyen CAPTURE / CAPTURE_FAILED webhooks); null until one arrives. */
+  capture_status: 'pending' | 'succeeded' | 'failed' | null;
 }
 
 const intentColumns = [
@@ -177,7 +185,7 @@ export async function findStuckPaymentIntents(db: Queryable, olderThanSeconds: n
 const chargeColumns = [
   'amount_captured', 'amount_refunded', 'status', 'captured', 'authorized', 'released', 'failure_code', 'failure_message',
   'outcome', 'payment_method_details', 'processor_reference', 'metadata', 'description', 'balance_transaction_id', 'hold_entry_id',
-  'settlement_currency', 'exchange_rate',
+  'settlement_currency', 'exchange_rate', 'connector', 'connector_configuration_id', 'attempt_id', 'routing', 'capture_status',
 ] as const satisfies readonly (keyof ChargeRow)[];
 
 export function chargeInsertStatement(row: Omit<ChargeRow, 'seq'>): Statement {

@@ -1,5 +1,10 @@
 import type pg from 'pg';
 import type { AuthorizeInput, AuthorizeOutput, Decline } from '../connectors/connector.ts';
+import { attemptInsertStatement, attemptUpdateStatement, findAttempt, findDueAttempts, listChargeAttempts, updateAttempt, type AttemptChanges, type AttemptRow } from '../orchestration/attempts-repository.ts';
+import { connectorFor, planRoute, runAttempts, type BaseAuthorizeInput, type ChargeRouting, type RoutePlan } from '../orchestration/orchestrator.ts';
+import { attemptReturnUrl } from '../orchestration/registry.ts';
+import { janitorDelaySeconds } from '../orchestration/settings.ts';
+import type { PaymentFacts } from '../routing/types.ts';
 import { findCustomer } from '../customers/repository.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { eventsInsertStatement, recordEvent, type NewEvent, type Scope } from '../events/service.ts';
@@ -20,7 +25,7 @@ import { movementParts, writeMovement } from '../ledger/service.ts';
 import { captureSettlement } from './ledger.ts';
 import { renderCharge, renderPaymentIntent } from './render.ts';
 import {
-  chargeInsertStatement, findCharge, findPaymentIntent, findStuckPaymentIntents, insertPaymentIntent, intentInsertStatement, listPaymentIntents, updateCharge,
+  chargeInsertStatement, findCharge, findPaymentIntent, insertPaymentIntent, intentInsertStatement, listPaymentIntents, updateCharge,
   chargeUpdateStatement, intentUpdateStatement, updatePaymentIntent, type ChargeRow, type LastPaymentError, type PaymentIntentRow,
 } from './repository.ts';
 import { assertTransition } from './state.ts';
@@ -186,17 +191,19 @@ export async function createPaymentIntent(
   const { intent, paymentMethod } = await prepare(deps.db);
   assert(paymentMethod, 'confirm at creation has a payment method');
   const plan = planAttempt(scope, intent, confirm, paymentMethod.row);
+  const route = await planRoute(deps.db, deps, scope, { intentId: intent.id, chargeId: plan.charge.id, facts: paymentFacts(deps, plan.intent, paymentMethod.row) });
   const parts: { name: string; statement: Statement }[] = [];
   if (paymentMethod.isNew) parts.push({ name: 'new_payment_method', statement: paymentMethodInsertStatement(scope, paymentMethod.row) });
   const insert = intentInsertStatement(scope, plan.intent);
   parts.push(
     { name: 'intent', statement: { text: `${insert.text} RETURNING *`, values: insert.values } },
     { name: 'new_charge', statement: chargeInsertStatement(plan.charge) },
+    { name: 'new_attempt', statement: attemptInsertStatement(scope, route.first, deps.orchestration.janitorScheduleSeconds[0]) },
     // Its creation event shows the intent as created, before confirmation.
     { name: 'new_events', statement: eventsInsertStatement(scope, work, [{ type: 'payment_intent.created', object: renderPaymentIntent(intent) }]) },
   );
   const [inserted] = await work.write<PaymentIntentRow>(combine(parts, 'SELECT * FROM intent'), intent.id);
-  return finishAttempt(work, deps, scope, { ...plan, intent: inserted, authorize: authorizeInput(deps, inserted, plan.charge, plan.paymentMethod) });
+  return finishAttempt(work, deps, scope, { ...plan, intent: inserted, route, authorize: authorizeInput(deps, inserted, plan.paymentMethod) });
 }
 
 export async function retrievePaymentIntent(db: Queryable, scope: Scope, id: string): Promise<PaymentIntentRow> {
@@ -261,19 +268,17 @@ interface Attempt {
   intent: PaymentIntentRow;
   charge: ChargeRow;
   paymentMethod: PaymentMethodRow;
-  authorize: AuthorizeInput;
+  /** The connectors to try, in order, and the first attempt (recorded with the charge). */
+  route: RoutePlan;
+  authorize: BaseAuthorizeInput;
   offSession: boolean;
 }
 
 /**
- * First half of a confirmation, inside the caller's transaction: checks the state, records the attempt as a pending
- * charge and moves the intent to `processing`. Only after this commits is the provider called.
- */
-/**
  * Plans the first half of a confirmation: checks the state and builds the attempt (a pending charge) and the
  * intent's move to `processing`. Nothing is written here; the provider is only called after these rows commit.
  */
-function planAttempt(scope: Scope, intent: PaymentIntentRow, input: ConfirmInput, paymentMethod: PaymentMethodRow): Omit<Attempt, 'authorize'> & { changes: Partial<PaymentIntentRow> } {
+function planAttempt(scope: Scope, intent: PaymentIntentRow, input: ConfirmInput, paymentMethod: PaymentMethodRow): Omit<Attempt, 'authorize' | 'route'> & { changes: Partial<PaymentIntentRow> } {
   checkPaymentMethodOwner(paymentMethod, intent.customer_id);
   const chargeId = newId('ch');
   const changes: Partial<PaymentIntentRow> = {
@@ -316,6 +321,11 @@ function planAttempt(scope: Scope, intent: PaymentIntentRow, input: ConfirmInput
     hold_entry_id: null,
     settlement_currency: null,
     exchange_rate: null,
+    connector: null,
+    connector_configuration_id: null,
+    attempt_id: null,
+    routing: null,
+    capture_status: null,
   };
   return {
     intent: planned,
@@ -342,19 +352,35 @@ async function beginAttempt(client: pg.PoolClient, deps: Dependencies, scope: Sc
   if (!paymentMethodId) throw missingPaymentMethod(intent);
   const paymentMethod = await lookupPaymentMethod(client, deps, scope, paymentMethodId, 'payment_method');
   const plan = planAttempt(scope, intent, input, paymentMethod.row);
+  const route = await planRoute(client, deps, scope, { intentId: intent.id, chargeId: plan.charge.id, facts: paymentFacts(deps, plan.intent, paymentMethod.row) });
   const parts: { name: string; statement: Statement }[] = [];
   if (paymentMethod.isNew) parts.push({ name: 'new_payment_method', statement: paymentMethodInsertStatement(scope, paymentMethod.row) });
   parts.push(
     { name: 'intent', statement: intentUpdateStatement(intent, plan.changes) },
     { name: 'new_charge', statement: chargeInsertStatement(plan.charge) },
+    { name: 'new_attempt', statement: attemptInsertStatement(scope, route.first, deps.orchestration.janitorScheduleSeconds[0]) },
   );
   const [updated] = await run<PaymentIntentRow>(client, combine(parts, 'SELECT * FROM intent'));
-  return { ...plan, intent: updated, authorize: authorizeInput(deps, updated, plan.charge, plan.paymentMethod) };
+  return { ...plan, intent: updated, route, authorize: authorizeInput(deps, updated, plan.paymentMethod) };
 }
 
-function authorizeInput(deps: Dependencies, intent: PaymentIntentRow, charge: ChargeRow, paymentMethod: PaymentMethodRow, authentication?: AuthorizeInput['authentication']): AuthorizeInput {
+/** What routing decides from: the payment and its card (the BIN is read from the number in memory, never stored). */
+function paymentFacts(deps: Dependencies, intent: PaymentIntentRow, paymentMethod: PaymentMethodRow): PaymentFacts {
+  const bin = revealCardNumber(deps, paymentMethod).slice(0, 8);
   return {
-    attemptId: charge.id,
+    amount: intent.amount,
+    currency: intent.currency,
+    country: paymentMethod.card.country ?? paymentMethod.billing_details.address?.country ?? null,
+    cardBrand: paymentMethod.card.brand,
+    bin,
+    paymentMethodType: paymentMethod.type,
+    metadata: intent.metadata,
+    manualCapture: intent.capture_method === 'manual',
+  };
+}
+
+function authorizeInput(deps: Dependencies, intent: PaymentIntentRow, paymentMethod: PaymentMethodRow, authentication?: AuthorizeInput['authentication']): BaseAuthorizeInput {
+  return {
     amount: intent.amount,
     currency: intent.currency,
     capture: intent.capture_method !== 'manual',
@@ -363,19 +389,23 @@ function authorizeInput(deps: Dependencies, intent: PaymentIntentRow, charge: Ch
   };
 }
 
-/** Calls the provider; a thrown error is an ambiguous outcome (the provider may or may not have acted). */
-async function callAuthorize(deps: Dependencies, input: AuthorizeInput): Promise<AuthorizeOutput> {
-  try {
-    return await deps.connector.authorize(input);
-  } catch {
-    return { status: 'pending' };
-  }
+/**
+ * Second half of a confirmation: runs the cascade of connectors (routing, failover) and applies the answer in the
+ * request's final transaction, with the final attempt's record.
+ */
+async function finishAttempt(work: UnitOfWork, deps: Dependencies, scope: Scope, attempt: Attempt): Promise<IntentResult> {
+  const outcome = await runAttempts(deps, scope, attempt.route, attempt.authorize);
+  const source: AttemptSource = { id: outcome.attempt.id, connector: outcome.attempt.connector, configurationId: outcome.attempt.configurationId, changes: outcome.changes, routing: outcome.routing };
+  return work.finalTransaction((client) => applyAuthorization(client, work, deps, scope, attempt, outcome.output, { offSession: attempt.offSession, source }), { singleStatement: true });
 }
 
-/** Second half of a confirmation: calls the provider and applies its answer in the request's final transaction. */
-async function finishAttempt(work: UnitOfWork, deps: Dependencies, scope: Scope, attempt: Attempt): Promise<IntentResult> {
-  const output = await callAuthorize(deps, attempt.authorize);
-  return work.finalTransaction((client) => applyAuthorization(client, work, deps, scope, attempt, output, { offSession: attempt.offSession }), { singleStatement: true });
+/** The attempt an answer came from, what to record on it, and the routing to show on the charge. */
+interface AttemptSource {
+  id: string;
+  connector: string;
+  configurationId: string | null;
+  changes: AttemptChanges;
+  routing: ChargeRouting | null;
 }
 
 export async function confirmPaymentIntent(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, input: ConfirmInput): Promise<IntentResult> {
@@ -418,15 +448,21 @@ async function applyAuthorization(
   scope: Scope,
   attempt: AttemptContext,
   output: AuthorizeOutput,
-  options: { offSession: boolean; authenticated?: boolean },
+  options: { offSession: boolean; authenticated?: boolean; source: AttemptSource },
 ): Promise<IntentResult> {
   const { intent, charge, paymentMethod } = attempt;
+  const source = options.source;
+  let attemptChanges = source.changes;
   const unchanged = async (): Promise<IntentResult> => {
     const current = await findPaymentIntent(client, scope, intent.id);
     assert(current, `intent ${intent.id} exists`);
     return { intent: current };
   };
-  if (output.status === 'pending') return unchanged();
+  if (output.status === 'pending') {
+    // Nothing to apply yet: the attempt is left to the janitor on its schedule.
+    await updateAttempt(client, source.id, attemptChanges, ['pending', 'unknown']);
+    return unchanged();
+  }
   if (output.status === 'requires_authentication' && options.offSession) {
     output = {
       status: 'declined',
@@ -434,7 +470,10 @@ async function applyAuthorization(
       processorReference: null,
       riskScore: 0,
     };
+    attemptChanges = { ...attemptChanges, status: 'declined', decline_code: 'authentication_required', failure_code: 'authentication_required', redirect: null, detail: 'The provider asked for authentication, which an off-session payment cannot give.' };
   }
+  const routing = source.routing ? withAttemptStatus(source.routing, source.id, attemptChanges) : null;
+  const attribution: Partial<ChargeRow> = { connector: source.connector, connector_configuration_id: source.configurationId, attempt_id: source.id, routing: routing as Record<string, unknown> | null };
   const card = (charge.payment_method_details as { card: Record<string, unknown> }).card;
   const detailsWith = (cvcCheck: string | null, extra: Record<string, unknown> = {}) => ({
     ...charge.payment_method_details,
@@ -460,6 +499,7 @@ async function applyAuthorization(
         ? { status: 'succeeded', amount_received: intent.amount, amount_capturable: 0, next_action: null }
         : { status: 'requires_capture', amount_capturable: intent.amount, next_action: null };
       chargeChanges = {
+        ...attribution,
         status: 'succeeded',
         authorized: true,
         captured: output.captured,
@@ -507,6 +547,7 @@ async function applyAuthorization(
       decline = declineToError(reason, charge.id, paymentMethod, options.authenticated === false);
       intentChanges = { status: 'requires_payment_method', payment_method_id: null, amount_capturable: 0, next_action: null, last_payment_error: decline };
       chargeChanges = {
+        ...attribution,
         status: 'failed',
         failure_code: reason.code,
         failure_message: reason.message,
@@ -528,6 +569,15 @@ async function applyAuthorization(
       break;
     }
     case 'requires_authentication': {
+      chargeChanges = { ...attribution, processor_reference: output.processorReference ?? null };
+      if (output.nextAction) {
+        // The provider's own page (its 3-D Secure challenge, a wallet's approval). A form POST goes through Payrail's
+        // redirect page, which posts the provider's fields for the customer.
+        const url = output.nextAction.method === 'GET' ? output.nextAction.url : `${deps.publicUrl}/payrail/redirect/${source.id}`;
+        intentChanges = { status: 'requires_action', next_action: { type: 'redirect_to_url', redirect_to_url: { return_url: intent.return_url, url } } };
+        events.push({ type: 'payment_intent.requires_action', object: renderPaymentIntent({ ...intent, ...intentChanges }) });
+        break;
+      }
       const challengeId = newId('auth');
       intentChanges = {
         status: 'requires_action',
@@ -554,12 +604,27 @@ async function applyAuthorization(
   );
   const parts: { name: string; statement: Statement }[] = [{ name: 'intent', statement: compareAndSet }];
   if (chargeChanges) parts.push({ name: 'charge_update', statement: chargeUpdateStatement(charge, chargeChanges, 'pending', applied) });
+  parts.push({ name: 'attempt_update', statement: attemptUpdateStatement(source.id, attemptChanges, ['pending', 'unknown', 'requires_action'], applied) });
   parts.push(...sideWrites);
   parts.push({ name: 'new_events', statement: eventsInsertStatement(scope, work, events, applied) });
   sideEvents.forEach((side, index) => parts.push({ name: `side_events_${index}`, statement: eventsInsertStatement(scope, work, side.events, side.guard) }));
   const rows = await run<PaymentIntentRow>(client, combine(parts, 'SELECT * FROM intent'));
   if (rows.length === 0) return unchanged();
   return decline ? { intent: rows[0], decline, applied: true } : { intent: rows[0], applied: true };
+}
+
+/** The routing summary with one attempt's new status (the attempt that answered). */
+function withAttemptStatus(routing: ChargeRouting, attemptId: string, changes: AttemptChanges): ChargeRouting {
+  return {
+    ...routing,
+    attempts: routing.attempts.map((summary) => summary.id !== attemptId ? summary : {
+      ...summary,
+      status: changes.status,
+      decline_code: changes.decline_code !== undefined ? changes.decline_code : summary.decline_code,
+      failure_code: changes.failure_code !== undefined ? changes.failure_code : summary.failure_code,
+      latency_ms: changes.latency_ms !== undefined ? changes.latency_ms : summary.latency_ms,
+    }),
+  };
 }
 
 export interface ChallengeRow {
@@ -583,32 +648,93 @@ export async function findChallenge(db: Queryable, id: string): Promise<Challeng
  * provider is asked again with the authentication result. Returns the intent and where to send the customer.
  */
 export async function completeChallenge(deps: Dependencies, challengeId: string, succeeded: boolean): Promise<{ intent: PaymentIntentRow; challenge: ChallengeRow } | undefined> {
-  const begun = await new UnitOfWork(deps.db).transaction(async (client) => {
-    const challenge = (await client.query<ChallengeRow>('SELECT * FROM authentication_challenges WHERE id = $1 FOR UPDATE', [challengeId])).rows[0];
-    if (!challenge) return undefined;
-    const scope: Scope = { accountId: challenge.account_id, livemode: challenge.livemode };
-    const intent = await lockIntent(client, scope, challenge.payment_intent_id);
-    if (challenge.status !== 'pending' || intent.status !== 'requires_action' || intent.latest_charge_id !== challenge.charge_id) {
-      return { challenge, scope, intent, attempt: undefined };
-    }
-    const status = succeeded ? ('succeeded' as const) : ('failed' as const);
+  const challenge = await findChallenge(deps.db, challengeId);
+  if (!challenge) return undefined;
+  const status = succeeded ? ('succeeded' as const) : ('failed' as const);
+  const result = await continueAttempt(deps, { accountId: challenge.account_id, livemode: challenge.livemode }, { chargeId: challenge.charge_id, authentication: { status } }, async (client) => {
+    const locked = (await client.query<ChallengeRow>('SELECT * FROM authentication_challenges WHERE id = $1 FOR UPDATE', [challengeId])).rows[0];
+    if (locked.status !== 'pending') return false;
     await client.query('UPDATE authentication_challenges SET status = $2 WHERE id = $1', [challengeId, status]);
-    const processing = await updatePaymentIntent(client, intent, { status: 'processing', next_action: null });
-    const charge = await findCharge(client, scope, challenge.charge_id);
-    const paymentMethod = await findPaymentMethod(client, scope, intent.payment_method_id ?? '');
-    assert(charge && paymentMethod, 'challenged attempt has a charge and payment method');
-    const attempt = { context: { intent: processing, charge, paymentMethod }, input: authorizeInput(deps, processing, charge, paymentMethod, { status }) };
-    return { challenge: { ...challenge, status }, scope, intent: processing, attempt };
+    return true;
   });
-  if (!begun) return undefined;
-  if (!begun.attempt) return { intent: begun.intent, challenge: begun.challenge };
-  const attempt = begun.attempt;
-  const output = await callAuthorize(deps, attempt.input);
+  return { intent: result.intent, challenge: result.continued ? { ...challenge, status } : (await findChallenge(deps.db, challengeId)) ?? challenge };
+}
+
+/**
+ * The customer came back from a provider's redirect (Adyen's 3-D Secure, PayPal's approval) to Payrail's return page
+ * of an attempt: the provider is asked to finish with what the redirect brought back (`details`, as the provider
+ * names them), and the customer is sent on to the intent's `return_url`. Undefined for an unknown attempt.
+ */
+export async function completeRedirect(deps: Dependencies, attemptId: string, authentication: NonNullable<AuthorizeInput['authentication']>): Promise<{ intent: PaymentIntentRow } | undefined> {
+  const attempt = await findAttempt(deps.db, attemptId);
+  if (!attempt) return undefined;
+  const scope: Scope = { accountId: attempt.account_id, livemode: attempt.livemode };
+  const result = await continueAttempt(deps, scope, { chargeId: attempt.charge_id, authentication, attemptId }, async () => true);
+  return { intent: result.intent };
+}
+
+/**
+ * Continues an attempt that waits for the customer (`requires_action`): under the intent's lock, checks that this
+ * attempt is still the one waiting (and `claim` agrees), moves the intent back to `processing`, then asks the same
+ * connector to finish and applies its answer. Never another connector: the customer authenticated with this one.
+ */
+async function continueAttempt(
+  deps: Dependencies,
+  scope: Scope,
+  target: { chargeId: string; attemptId?: string; authentication: NonNullable<AuthorizeInput['authentication']> },
+  claim: (client: pg.PoolClient) => Promise<boolean>,
+): Promise<{ intent: PaymentIntentRow; continued: boolean }> {
+  const begun = await new UnitOfWork(deps.db).transaction(async (client) => {
+    const charge = await findCharge(client, scope, target.chargeId);
+    assert(charge, `charge ${target.chargeId} exists`);
+    const intent = await lockIntent(client, scope, charge.payment_intent_id);
+    const attemptId = charge.attempt_id;
+    const waiting = intent.status === 'requires_action' && intent.latest_charge_id === charge.id && charge.status === 'pending' && attemptId !== null
+      && (target.attemptId === undefined || target.attemptId === attemptId);
+    if (!waiting || !(await claim(client))) return { intent, attempt: undefined };
+    const attempt = await findAttempt(client, attemptId);
+    assert(attempt, `attempt ${attemptId} exists`);
+    const processing = await updatePaymentIntent(client, intent, { status: 'processing', next_action: null });
+    const paymentMethod = await findPaymentMethod(client, scope, intent.payment_method_id ?? '');
+    assert(paymentMethod, 'a waiting attempt has a payment method');
+    const connector = await connectorFor(client, deps, scope, attempt.connector_configuration_id);
+    return { intent: processing, attempt: { row: attempt, charge, paymentMethod, connector } };
+  });
+  if (!begun.attempt) return { intent: begun.intent, continued: false };
+  const { row, charge, paymentMethod, connector } = begun.attempt;
+  const input: AuthorizeInput = { ...authorizeInput(deps, begun.intent, paymentMethod, target.authentication), ...attemptReference(deps, row) };
+  const started = performance.now();
+  let output: AuthorizeOutput;
+  try {
+    output = await connector.authorize(input);
+  } catch {
+    output = { status: 'pending' };
+  }
+  const source: AttemptSource = { id: row.id, connector: row.connector, configurationId: row.connector_configuration_id, changes: attemptChangesOf(deps, output, row, Math.round(performance.now() - started)), routing: charge.routing as ChargeRouting | null };
   const result = await new UnitOfWork(deps.db).finalTransaction((client) =>
-    applyAuthorization(client, undefined, deps, begun.scope, attempt.context, output, { offSession: false, authenticated: succeeded }),
+    applyAuthorization(client, undefined, deps, scope, { intent: begun.intent, charge, paymentMethod }, output, { offSession: false, authenticated: target.authentication.status === 'succeeded', source }),
     { singleStatement: true },
   );
-  return { intent: result.intent, challenge: begun.challenge };
+  return { intent: result.intent, continued: true };
+}
+
+/** The attempt's id, return URL and provider reference, for a call that continues or asks about it. */
+function attemptReference(deps: Dependencies, attempt: AttemptRow): Pick<AuthorizeInput, 'attemptId' | 'returnUrl' | 'processorReference'> {
+  return { attemptId: attempt.id, returnUrl: attemptReturnUrl(deps.publicUrl, attempt.id), processorReference: attempt.processor_reference };
+}
+
+/** What to record on an attempt for a provider's answer outside the cascade (a continuation, the janitor). */
+function attemptChangesOf(deps: Dependencies, output: AuthorizeOutput, attempt: AttemptRow, latencyMs: number | null): AttemptChanges {
+  switch (output.status) {
+    case 'authorized':
+      return { status: 'authorized', processor_reference: output.processorReference, latency_ms: latencyMs, next_sync_in_seconds: null };
+    case 'declined':
+      return { status: 'declined', processor_reference: output.processorReference ?? attempt.processor_reference, decline_code: output.decline.declineCode, failure_code: output.decline.code, latency_ms: latencyMs, next_sync_in_seconds: null };
+    case 'requires_authentication':
+      return { status: 'requires_action', processor_reference: output.processorReference ?? attempt.processor_reference, redirect: output.nextAction ?? null, latency_ms: latencyMs, next_sync_in_seconds: null };
+    case 'pending':
+      return { status: 'unknown', next_sync_in_seconds: janitorDelaySeconds(deps.orchestration, attempt.sync_count), detail: 'No definite answer from the provider yet: the janitor asks again.' };
+  }
 }
 
 export interface CaptureInput {
@@ -627,9 +753,10 @@ export async function capturePaymentIntent(work: UnitOfWork, deps: Dependencies,
     if (amount <= 0) throw new ApiError('amount_too_small', 'The amount to capture must be a positive integer.', { param: 'amount_to_capture' });
     const charge = await findCharge(client, scope, intent.latest_charge_id ?? '');
     assert(charge && charge.status === 'succeeded' && !charge.captured && charge.processor_reference, `intent ${id} in requires_capture has an authorized charge`);
-    // The test processor answers in-process, so the capture is decided under the intent's row lock; provider
-    // connectors with network calls record a capture attempt first (the connectors issue).
-    const output = await deps.connector.capture({ attemptId: charge.id, processorReference: charge.processor_reference, amount, currency: charge.currency });
+    // The capture is asked under the intent's row lock, so two concurrent captures cannot both reach the provider; a
+    // retried capture reuses the provider idempotency key derived from the attempt.
+    const connector = await connectorFor(client, deps, scope, charge.connector_configuration_id);
+    const output = await connector.capture({ attemptId: charge.attempt_id ?? charge.id, processorReference: charge.processor_reference, amount, currency: charge.currency });
     if (output.status !== 'succeeded') {
       throw new ApiError('processing_error', 'The capture could not be completed by the processor. Try again in a little bit.', { extra: { payment_intent: renderPaymentIntent(intent) } });
     }
@@ -668,7 +795,8 @@ export async function cancelPaymentIntent(work: UnitOfWork, deps: Dependencies, 
     if (intent.status === 'requires_capture') {
       const charge = await findCharge(client, scope, intent.latest_charge_id ?? '');
       assert(charge && charge.status === 'succeeded' && !charge.captured && charge.processor_reference, `intent ${id} in requires_capture has an authorized charge`);
-      const output = await deps.connector.void({ attemptId: charge.id, processorReference: charge.processor_reference, amount: charge.amount, currency: charge.currency });
+      const connector = await connectorFor(client, deps, scope, charge.connector_configuration_id);
+      const output = await connector.void({ attemptId: charge.attempt_id ?? charge.id, processorReference: charge.processor_reference, amount: charge.amount, currency: charge.currency });
       if (output.status !== 'succeeded') {
         throw new ApiError('processing_error', 'The authorization could not be released by the processor. Try again in a little bit.', { extra: { payment_intent: renderPaymentIntent(intent) } });
       }
@@ -701,26 +829,27 @@ export async function cancelPaymentIntent(work: UnitOfWork, deps: Dependencies, 
 }
 
 /**
- * Recovery sweep: attempts left `processing` (the process died between recording the attempt and applying the
- * provider's answer, or the provider's answer was ambiguous) are resolved by asking the provider with `sync`,
- * never by authorizing again.
+ * The janitor: attempts without a definite answer (the provider's answer was ambiguous even after asking again, or
+ * the process died between recording the attempt and applying the answer) are resolved by asking the provider with
+ * `sync`, never by authorizing again, on a backoff schedule (`OrchestrationSettings.janitorScheduleSeconds`). With
+ * `startedSecondsAgo`, every attempt started at least that long ago is asked now, whatever its schedule.
  */
-export async function resolveStuckAttempts(deps: Dependencies, olderThanSeconds = stuckAttemptAgeSeconds): Promise<number> {
-  const stuck = await findStuckPaymentIntents(deps.db, olderThanSeconds, stuckAttemptBatchMax);
+export async function resolveStuckAttempts(deps: Dependencies, startedSecondsAgo: number | null = null): Promise<number> {
+  const due = await findDueAttempts(deps.db, deps.orchestration.janitorBatchMax, startedSecondsAgo);
   let resolved = 0;
-  for (const intent of stuck) {
+  for (const attempt of due) {
     // Counted only when this sweep applied the outcome (another sweep may have got there first).
-    if ((await resolveAttempt(deps, intent))?.applied) resolved += 1;
+    if ((await resolveAttempt(deps, attempt))?.applied) resolved += 1;
   }
   return resolved;
 }
 
-/** Asks the connector about an intent's in-flight attempt and applies the answer; undefined if it cannot tell yet. */
-async function resolveAttempt(deps: Dependencies, intent: PaymentIntentRow): Promise<IntentResult | undefined> {
-  const scope: Scope = { accountId: intent.account_id, livemode: intent.livemode };
-  const charge = intent.latest_charge_id ? await findCharge(deps.db, scope, intent.latest_charge_id) : undefined;
+/** Asks the connector about an unresolved attempt and applies the answer; undefined if it cannot tell yet. */
+async function resolveAttempt(deps: Dependencies, attempt: AttemptRow): Promise<IntentResult | undefined> {
+  const scope: Scope = { accountId: attempt.account_id, livemode: attempt.livemode };
+  const [intent, charge] = await Promise.all([findPaymentIntent(deps.db, scope, attempt.payment_intent_id), findCharge(deps.db, scope, attempt.charge_id)]);
   const paymentMethod = charge ? await findPaymentMethod(deps.db, scope, charge.payment_method_id) : undefined;
-  if (!charge || !paymentMethod) return undefined;
+  if (!intent || !charge || !paymentMethod) return undefined;
   const challenge = (await deps.db.query<{ status: string }>(
     `SELECT status FROM authentication_challenges WHERE charge_id = $1 AND status IN ('succeeded', 'failed')`,
     [charge.id],
@@ -728,15 +857,66 @@ async function resolveAttempt(deps: Dependencies, intent: PaymentIntentRow): Pro
   const authentication = challenge ? { status: challenge.status as 'succeeded' | 'failed' } : undefined;
   let output: AuthorizeOutput;
   try {
-    output = await deps.connector.sync(authorizeInput(deps, intent, charge, paymentMethod, authentication));
+    const connector = await connectorFor(deps.db, deps, scope, attempt.connector_configuration_id);
+    output = await connector.sync({ ...authorizeInput(deps, intent, paymentMethod, authentication), ...attemptReference(deps, attempt) });
   } catch {
+    output = { status: 'pending' };
+  }
+  const changes = { ...attemptChangesOf(deps, output, attempt, null), synced: true };
+  const current = intent.status === 'processing' && intent.latest_charge_id === charge.id && charge.status === 'pending';
+  if (!current) {
+    // The charge ended without this attempt's answer (its process died mid-cascade): keep the provider's answer on
+    // record, and release an authorization nobody will ever capture.
+    if (output.status === 'authorized') await releaseOrphanedAuthorization(deps, scope, attempt, output.processorReference, charge);
+    await updateAttempt(deps.db, attempt.id, output.status === 'authorized' ? { ...changes, detail: 'Authorized after its charge had ended: the authorization was voided.' } : changes, ['pending', 'unknown']);
     return undefined;
   }
-  const result = await new UnitOfWork(deps.db).finalTransaction((client) =>
-    applyAuthorization(client, undefined, deps, scope, { intent, charge, paymentMethod }, output, { offSession: false, authenticated: authentication ? authentication.status === 'succeeded' : undefined }),
+  const source: AttemptSource = { id: attempt.id, connector: attempt.connector, configurationId: attempt.connector_configuration_id, changes, routing: charge.routing as ChargeRouting | null };
+  return new UnitOfWork(deps.db).finalTransaction((client) =>
+    applyAuthorization(client, undefined, deps, scope, { intent, charge, paymentMethod }, output, { offSession: false, authenticated: authentication ? authentication.status === 'succeeded' : undefined, source }),
     { singleStatement: true },
   );
-  return result;
+}
+
+/**
+ * Applies a provider's own report of an attempt's authorization (a webhook): as the janitor would apply a `sync`
+ * answer. An intent waiting for the customer (`requires_action`) whose provider reports the outcome moves on too.
+ * Reports about attempts that no longer decide their charge are kept on the attempt, and an authorization there is
+ * voided. Returns whether the report changed the payment.
+ */
+export async function applyProviderOutcome(deps: Dependencies, attempt: AttemptRow, output: Exclude<AuthorizeOutput, { status: 'pending' | 'requires_authentication' }>): Promise<boolean> {
+  const scope: Scope = { accountId: attempt.account_id, livemode: attempt.livemode };
+  const begun = await new UnitOfWork(deps.db).transaction(async (client) => {
+    const charge = await findCharge(client, scope, attempt.charge_id);
+    assert(charge, `charge ${attempt.charge_id} exists`);
+    const intent = await lockIntent(client, scope, charge.payment_intent_id);
+    const current = (await findAttempt(client, attempt.id)) ?? attempt;
+    const decides = intent.latest_charge_id === charge.id && charge.status === 'pending' && (charge.attempt_id === null || charge.attempt_id === attempt.id);
+    if (!decides || !['pending', 'unknown', 'requires_action'].includes(current.status)) return { charge, intent, current, decides: false };
+    const processing = intent.status === 'requires_action' ? await updatePaymentIntent(client, intent, { status: 'processing', next_action: null }) : intent;
+    return { charge, intent: processing, current, decides: processing.status === 'processing' };
+  });
+  if (!begun.decides) {
+    const superseded = begun.current.status === 'pending' || begun.current.status === 'unknown';
+    if (superseded && !(begun.charge.attempt_id === attempt.id)) {
+      if (output.status === 'authorized') await releaseOrphanedAuthorization(deps, scope, begun.current, output.processorReference, begun.charge);
+      await updateAttempt(deps.db, attempt.id, { ...attemptChangesOf(deps, output, begun.current, null), detail: output.status === 'authorized' ? 'Authorized after its charge had ended: the authorization was voided.' : 'Reported by the provider after its charge had ended.' }, ['pending', 'unknown']);
+    }
+    return false;
+  }
+  const paymentMethod = await findPaymentMethod(deps.db, scope, begun.charge.payment_method_id);
+  assert(paymentMethod, 'an attempt has a payment method');
+  const source: AttemptSource = { id: attempt.id, connector: attempt.connector, configurationId: attempt.connector_configuration_id, changes: attemptChangesOf(deps, output, begun.current, null), routing: begun.charge.routing as ChargeRouting | null };
+  const result = await new UnitOfWork(deps.db).finalTransaction((client) =>
+    applyAuthorization(client, undefined, deps, scope, { intent: begun.intent, charge: begun.charge, paymentMethod }, output, { offSession: false, source }),
+    { singleStatement: true },
+  );
+  return result.applied === true;
+}
+
+async function releaseOrphanedAuthorization(deps: Dependencies, scope: Scope, attempt: AttemptRow, processorReference: string, charge: ChargeRow): Promise<void> {
+  const connector = await connectorFor(deps.db, deps, scope, attempt.connector_configuration_id);
+  await connector.void({ attemptId: attempt.id, processorReference, amount: charge.amount, currency: charge.currency });
 }
 
 /**
@@ -746,7 +926,10 @@ async function resolveAttempt(deps: Dependencies, intent: PaymentIntentRow): Pro
  */
 export async function resumeConfirmation(work: UnitOfWork, deps: Dependencies, scope: Scope, intentId: string): Promise<IntentResult> {
   const intent = await retrievePaymentIntent(deps.db, scope, intentId);
-  if (intent.status === 'processing') await resolveAttempt(deps, intent);
+  if (intent.status === 'processing' && intent.latest_charge_id) {
+    const unresolved = (await listChargeAttempts(deps.db, intent.latest_charge_id)).filter((attempt) => attempt.status === 'pending' || attempt.status === 'unknown').at(-1);
+    if (unresolved) await resolveAttempt(deps, unresolved);
+  }
   return work.finalTransaction(async (client) => {
     const current = await findPaymentIntent(client, scope, intentId);
     assert(current, `intent ${intentId} exists`);

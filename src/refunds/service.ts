@@ -12,6 +12,8 @@ import { findCharge, findPaymentIntent, updateCharge } from '../payments/reposit
 import { refundFailureMovement, refundMovement } from '../ledger/movements.ts';
 import { writeMovement } from '../ledger/service.ts';
 import { refundSettlement } from '../payments/ledger.ts';
+import type { SimpleOutput } from '../connectors/connector.ts';
+import { connectorFor } from '../orchestration/orchestrator.ts';
 import { renderRefund } from './render.ts';
 import { findPendingRefunds, findRefund, insertRefund, listRefunds, settleRefund, updateRefundMetadata, type RefundRow } from './repository.ts';
 
@@ -68,8 +70,10 @@ export async function createRefund(work: UnitOfWork, deps: Dependencies, scope: 
       throw new ApiError('amount_too_large', `Refund amount (${formatAmount(amount, charge.currency)}) is greater than unrefunded amount on charge (${formatAmount(remaining, charge.currency)})`, { param: 'amount' });
     }
     const id = newId('re');
-    // The test processor answers in-process; provider connectors record a pending refund before calling out.
-    const output = await deps.connector.refund({ refundId: id, attemptId: charge.id, processorReference: charge.processor_reference ?? '', amount, currency: charge.currency });
+    // Asked under the PaymentIntent's lock, so concurrent refunds cannot together exceed what was captured; the
+    // provider idempotency key derives from the refund id, and an ambiguous answer records the refund as pending.
+    const connector = await connectorFor(client, deps, scope, charge.connector_configuration_id);
+    const output = await connector.refund({ refundId: id, attemptId: charge.attempt_id ?? charge.id, processorReference: charge.processor_reference ?? '', amount, currency: charge.currency });
     if (output.status === 'failed') {
       throw new ApiError('processing_error', 'The refund could not be completed by the processor. Try again in a little bit.', { param: 'amount' });
     }
@@ -120,37 +124,47 @@ export async function resolvePendingRefunds(deps: Dependencies, batchMax = pendi
     if (!charge) continue;
     let output;
     try {
-      output = await deps.connector.syncRefund({ refundId: pending.id, attemptId: charge.id, processorReference: charge.processor_reference ?? '', amount: pending.amount, currency: pending.currency });
+      const connector = await connectorFor(deps.db, deps, scope, charge.connector_configuration_id);
+      output = await connector.syncRefund({ refundId: pending.id, attemptId: charge.attempt_id ?? charge.id, processorReference: charge.processor_reference ?? '', amount: pending.amount, currency: pending.currency });
     } catch {
       continue; // The provider could not say; the next sweep asks again.
     }
-    if (output.status === 'pending') continue;
-    const applied = await new UnitOfWork(deps.db).transaction(async (client) => {
-      const intent = await findPaymentIntent(client, scope, pending.payment_intent_id, { forUpdate: true });
-      const current = await findCharge(client, scope, pending.charge_id);
-      assert(intent && current, `refund ${pending.id} has its charge and PaymentIntent`);
-      if (output.status === 'succeeded') {
-        const refund = await settleRefund(client, pending, { status: 'succeeded', failure_reason: null, processor_reference: output.processorReference, failure_balance_transaction_id: null });
-        if (!refund) return false;
-        await recordEvent(client, scope, undefined, 'refund.updated', renderRefund(refund), { status: 'pending' });
-        return true;
-      }
-      const reason = (refundFailureReasons as readonly string[]).includes(output.reason) ? output.reason : 'unknown';
-      const movement = refundFailureMovement(scope, pending, await refundSettlement(deps, client, scope, current, pending.amount), deps.clock.nowSeconds());
-      const refund = await settleRefund(client, pending, {
-        status: 'failed', failure_reason: reason, processor_reference: null, failure_balance_transaction_id: movement.balanceTransactions[0].id,
-      });
-      if (!refund) return false;
-      await writeMovement(client, movement);
-      await updateCharge(client, current, { amount_refunded: current.amount_refunded - pending.amount });
-      await recordEvent(client, scope, undefined, 'refund.failed', renderRefund(refund));
-      await recordEvent(client, scope, undefined, 'refund.updated', renderRefund(refund), { status: 'pending' });
-      await recordEvent(client, scope, undefined, 'charge.refund.updated', renderRefund(refund), { status: 'pending' });
-      return true;
-    });
-    if (applied) resolved += 1;
+    if (await applyRefundOutcome(deps, pending, output)) resolved += 1;
   }
   return resolved;
+}
+
+/**
+ * Applies how a pending refund ended (from the sweep's `syncRefund` or a provider webhook); false when there is
+ * nothing to apply (still pending, or already settled: each refund settles once).
+ */
+export async function applyRefundOutcome(deps: Dependencies, pending: RefundRow, output: SimpleOutput): Promise<boolean> {
+  if (output.status === 'pending') return false;
+  const scope: Scope = { accountId: pending.account_id, livemode: pending.livemode };
+  const applied = await new UnitOfWork(deps.db).transaction(async (client) => {
+    const intent = await findPaymentIntent(client, scope, pending.payment_intent_id, { forUpdate: true });
+    const current = await findCharge(client, scope, pending.charge_id);
+    assert(intent && current, `refund ${pending.id} has its charge and PaymentIntent`);
+    if (output.status === 'succeeded') {
+      const refund = await settleRefund(client, pending, { status: 'succeeded', failure_reason: null, processor_reference: output.processorReference, failure_balance_transaction_id: null });
+      if (!refund) return false;
+      await recordEvent(client, scope, undefined, 'refund.updated', renderRefund(refund), { status: 'pending' });
+      return true;
+    }
+    const reason = (refundFailureReasons as readonly string[]).includes(output.reason) ? output.reason : 'unknown';
+    const movement = refundFailureMovement(scope, pending, await refundSettlement(deps, client, scope, current, pending.amount), deps.clock.nowSeconds());
+    const refund = await settleRefund(client, pending, {
+      status: 'failed', failure_reason: reason, processor_reference: null, failure_balance_transaction_id: movement.balanceTransactions[0].id,
+    });
+    if (!refund) return false;
+    await writeMovement(client, movement);
+    await updateCharge(client, current, { amount_refunded: current.amount_refunded - pending.amount });
+    await recordEvent(client, scope, undefined, 'refund.failed', renderRefund(refund));
+    await recordEvent(client, scope, undefined, 'refund.updated', renderRefund(refund), { status: 'pending' });
+    await recordEvent(client, scope, undefined, 'charge.refund.updated', renderRefund(refund), { status: 'pending' });
+    return true;
+  });
+  return applied;
 }
 
 export async function retrieveRefund(db: Queryable, scope: Scope, id: string): Promise<RefundRow> {

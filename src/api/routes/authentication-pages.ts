@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Dependencies } from '../../dependencies.ts';
 import { formatAmount } from '../../platform/money.ts';
+import { escapeHtml, page } from '../html.ts';
 import { completeChallenge, findChallenge } from '../../payments/service.ts';
 import { findPaymentIntent } from '../../payments/repository.ts';
 
@@ -9,19 +10,6 @@ import { findPaymentIntent } from '../../payments/repository.ts';
  * completes or fails the challenge, and is then redirected to the merchant's `return_url` with Stripe's query
  * parameters (`payment_intent`, `payment_intent_client_secret`, `redirect_status`).
  */
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem;color:#1a1f36}
-.card{border:1px solid #e3e8ee;border-radius:8px;padding:1.5rem}button{font-size:1rem;padding:.6rem 1.2rem;margin:.3rem;border-radius:6px;border:1px solid #aab}
-.complete{background:#0a7d39;color:#fff;border-color:#0a7d39}.fail{background:#fff;color:#b3093c}</style></head>
-<body><div class="card">${body}</div></body></html>`;
-}
 
 const challengeIdPattern = /^auth_[0-9A-Za-z]{24}$/;
 

@@ -196,7 +196,7 @@ function required(value: string | undefined, what: string): string {
   return value;
 }
 
-function connectionOf(row: ConnectorConfigurationRow, credentials: Credentials): ConnectorConnection {
+export function connectionOf(row: ConnectorConfigurationRow, credentials: Credentials): ConnectorConnection {
   switch (row.connector) {
     case 'adyen':
       return {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { NotSupported, type AuthorizeInput, type AuthorizeOutput, type Connector, type ReferenceInput, type RefundInput, type SimpleOutput } from '../connector.ts';
+import { NotSupported, type AuthorizeInput, type AuthorizeOutput, type Connector, type ProviderNotification, type ReferenceInput, type RefundInput, type SimpleOutput } from '../connector.ts';
 import { behaviourOf } from './test-cards.ts';
 
 /**
@@ -38,7 +38,7 @@ export class TestProcessor implements Connector {
     return { status: 'succeeded', processorReference: reference('tr', input.refundId) };
   }
 
-  async parseWebhook(): Promise<unknown> {
+  async parseWebhook(): Promise<ProviderNotification[]> {
     throw new NotSupported(this.name, 'webhooks');
   }
 

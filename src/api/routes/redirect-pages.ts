@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Dependencies } from '../../dependencies.ts';
+import { findAttempt, findAttemptByReference } from '../../orchestration/attempts-repository.ts';
+import { completeRedirect } from '../../payments/service.ts';
+import type { PaymentIntentRow } from '../../payments/repository.ts';
+import { escapeHtml, page } from '../html.ts';
+
+/**
+ * The pages a customer passes through on a provider redirect (Adyen's 3-D Secure, PayPal's approval):
+ * - `/payrail/redirect/:attempt`: posts the provider's form for a redirect that must be a POST;
+ * - `/payrail/return/:attempt`: where the provider sends the customer back; Payrail asks the provider to finish with
+ *   what the redirect brought (Adyen's `redirectResult`, PayPal's `token` and `PayerID`), then sends the customer on
+ *   to the intent's `return_url` with Stripe's query parameters;
+ * - `/payrail/cancel/:configuration`: PayPal's cancel URL (with the order id as `token`); the payment fails.
+ */
+
+const attemptIdPattern = /^pa_[0-9A-Za-z]{24}$/;
+const configurationIdPattern = /^pcc_[0-9A-Za-z]{24}$/;
+/** Bounds on what a return may carry: providers send one to three short fields. */
+export const returnDetailsMax = 20;
+export const returnDetailLengthMax = 8192;
+
+function returnDetails(...sources: unknown[]): Record<string, string> | undefined {
+  const details: Record<string, string> = {};
+  for (const source of sources) {
+    if (typeof source !== 'object' || source === null) continue;
+    for (const [key, value] of Object.entries(source)) {
+      if (typeof value !== 'string' || key.length > 100 || value.length > returnDetailLengthMax) return undefined;
+      details[key] = value;
+      if (Object.keys(details).length > returnDetailsMax) return undefined;
+    }
+  }
+  return details;
+}
+
+function notFound(reply: FastifyReply): FastifyReply {
+  return reply.header('Cache-Control', 'no-store').status(404).type('text/html').send(page('Not found', '<h1>Payment not found</h1><p>This link is not valid.</p>'));
+}
+
+/** Sends the customer on to the merchant's return_url, as Stripe does after a redirect. */
+function finish(reply: FastifyReply, intent: PaymentIntentRow): FastifyReply {
+  const redirectStatus = intent.status === 'succeeded' || intent.status === 'requires_capture' || intent.status === 'processing' ? 'succeeded' : 'failed';
+  if (intent.return_url) {
+    const target = new URL(intent.return_url);
+    target.searchParams.set('payment_intent', intent.id);
+    target.searchParams.set('payment_intent_client_secret', intent.client_secret);
+    target.searchParams.set('redirect_status', redirectStatus);
+    return reply.redirect(target.toString(), 303);
+  }
+  return reply.type('text/html').send(page('Payment', `<h1>Payment ${redirectStatus === 'succeeded' ? 'complete' : 'failed'}</h1><p>You can close this window.</p>`));
+}
+
+export function registerRedirectPages(app: FastifyInstance, deps: Dependencies): void {
+  app.get<{ Params: { id: string } }>('/payrail/redirect/:id', async (request, reply) => {
+    reply.header('Cache-Control', 'no-store');
+    const attempt = attemptIdPattern.test(request.params.id) ? await findAttempt(deps.db, request.params.id) : undefined;
+    if (!attempt || attempt.status !== 'requires_action' || !attempt.redirect) return notFound(reply);
+    const redirect = attempt.redirect;
+    const nonce = randomBytes(16).toString('base64');
+    const target = new URL(redirect.url);
+    reply.header('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'; form-action ${target.origin}`);
+    const fields = Object.entries(redirect.data).map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`).join('');
+    return reply.type('text/html').send(page('Redirecting', `<h1>Redirecting to your bank</h1>
+<form id="redirect" method="post" action="${escapeHtml(redirect.url)}">${fields}<button type="submit">Continue</button></form>
+<script nonce="${nonce}">document.getElementById('redirect').submit();</script>`));
+  });
+
+  const onReturn = async (id: string, details: Record<string, string> | undefined, reply: FastifyReply) => {
+    reply.header('Cache-Control', 'no-store');
+    if (!attemptIdPattern.test(id)) return notFound(reply);
+    if (!details) return reply.status(400).type('text/html').send(page('Bad request', '<h1>Bad request</h1><p>The return carried unexpected fields.</p>'));
+    const result = await completeRedirect(deps, id, { status: 'succeeded', details });
+    if (!result) return notFound(reply);
+    return finish(reply, result.intent);
+  };
+  app.get<{ Params: { id: string } }>('/payrail/return/:id', async (request, reply) => onReturn(request.params.id, returnDetails(request.query), reply));
+  app.post<{ Params: { id: string } }>('/payrail/return/:id', async (request, reply) => onReturn(request.params.id, returnDetails(request.query, request.body), reply));
+
+  app.get<{ Params: { id: string }; Querystring: { token?: unknown } }>('/payrail/cancel/:id', async (request, reply) => {
+    reply.header('Cache-Control', 'no-store');
+    const token = request.query.token;
+    if (!configurationIdPattern.test(request.params.id) || typeof token !== 'string' || token.length > 200) return notFound(reply);
+    const attempt = await findAttemptByReference(deps.db, request.params.id, token);
+    if (!attempt) return notFound(reply);
+    const result = await completeRedirect(deps, attempt.id, { status: 'failed', details: { token } });
+    if (!result) return notFound(reply);
+    return finish(reply, result.intent);
+  });
+}

@@ -1,0 +1,133 @@
+import type { RedirectToUrl } from '../connectors/connector.ts';
+import type { Scope } from '../events/service.ts';
+import { prepared, type Queryable } from '../platform/db.ts';
+import type { Statement } from '../platform/statements.ts';
+
+export type AttemptStatus = 'pending' | 'requires_action' | 'authorized' | 'declined' | 'failed' | 'unknown';
+
+/** One try of one connector for a charge (db/migrations/006_orchestration.sql). */
+export interface AttemptRow {
+  id: string;
+  account_id: string;
+  livemode: boolean;
+  payment_intent_id: string;
+  charge_id: string;
+  position: number;
+  connector: string;
+  connector_configuration_id: string | null;
+  status: AttemptStatus;
+  processor_reference: string | null;
+  decline_code: string | null;
+  failure_code: string | null;
+  detail: string | null;
+  routing_reason: string;
+  redirect: RedirectToUrl | null;
+  latency_ms: number | null;
+  started_at: Date;
+  finished_at: Date | null;
+  sync_count: number;
+  next_sync_at: Date | null;
+}
+
+export type NewAttempt = Pick<AttemptRow, 'id' | 'payment_intent_id' | 'charge_id' | 'position' | 'connector' | 'connector_configuration_id' | 'routing_reason'>;
+
+/**
+ * The INSERT of a new attempt, `pending`, due for the janitor after `firstSyncSeconds` in case this process dies
+ * before it records the answer. With `guard`, only when that SQL condition holds.
+ */
+export function attemptInsertStatement(scope: Scope, row: NewAttempt, firstSyncSeconds: number, guard?: string): Statement {
+  const values = [row.id, scope.accountId, scope.livemode, row.payment_intent_id, row.charge_id, row.position, row.connector, row.connector_configuration_id, row.routing_reason, firstSyncSeconds];
+  return {
+    text: `INSERT INTO payment_attempts (id, account_id, livemode, payment_intent_id, charge_id, position, connector, connector_configuration_id, status, routing_reason, next_sync_at)
+           SELECT $1::text, $2::text, $3::boolean, $4::text, $5::text, $6::integer, $7::text, $8::text, 'pending', $9::text, now() + make_interval(secs => $10::integer)
+           ${guard ? `WHERE ${guard}` : ''}`,
+    values,
+  };
+}
+
+/** What finishing (or re-scheduling) an attempt writes. */
+export interface AttemptChanges {
+  status: AttemptStatus;
+  processor_reference?: string | null;
+  decline_code?: string | null;
+  failure_code?: string | null;
+  detail?: string | null;
+  latency_ms?: number | null;
+  redirect?: RedirectToUrl | null;
+  /** Seconds until the janitor's next look (unresolved attempts only); null clears it. */
+  next_sync_in_seconds?: number | null;
+  /** Count this as one more janitor try. */
+  synced?: boolean;
+}
+
+/**
+ * The UPDATE of an attempt, only while it is still in one of `from` (so an answer is applied once); with `guard`,
+ * only when that SQL condition holds as well.
+ */
+export function attemptUpdateStatement(id: string, changes: AttemptChanges, from: readonly AttemptStatus[], guard?: string): Statement {
+  const values: unknown[] = [id, changes.status, from];
+  const sets = ['status = $2'];
+  const set = (column: string, value: unknown) => {
+    values.push(value);
+    sets.push(`${column} = $${values.length}`);
+  };
+  if (changes.processor_reference !== undefined) set('processor_reference', changes.processor_reference);
+  if (changes.decline_code !== undefined) set('decline_code', changes.decline_code);
+  if (changes.failure_code !== undefined) set('failure_code', changes.failure_code);
+  if (changes.detail !== undefined) set('detail', changes.detail);
+  if (changes.latency_ms !== undefined) set('latency_ms', changes.latency_ms);
+  if (changes.redirect !== undefined) set('redirect', changes.redirect === null ? null : JSON.stringify(changes.redirect));
+  if (changes.next_sync_in_seconds !== undefined) {
+    if (changes.next_sync_in_seconds === null) sets.push('next_sync_at = NULL');
+    else {
+      values.push(changes.next_sync_in_seconds);
+      sets.push(`next_sync_at = now() + make_interval(secs => $${values.length}::integer)`);
+    }
+  }
+  if (changes.synced) sets.push('sync_count = sync_count + 1');
+  if (changes.status !== 'pending' && changes.status !== 'unknown') sets.push('finished_at = now()');
+  return {
+    text: `UPDATE payment_attempts SET ${sets.join(', ')} WHERE id = $1 AND status = ANY($3::text[])${guard ? ` AND ${guard}` : ''} RETURNING *`,
+    values,
+  };
+}
+
+export async function updateAttempt(db: Queryable, id: string, changes: AttemptChanges, from: readonly AttemptStatus[]): Promise<AttemptRow | undefined> {
+  const statement = attemptUpdateStatement(id, changes, from);
+  return (await db.query<AttemptRow>(prepared(statement.text, statement.values))).rows[0];
+}
+
+export async function insertAttempt(db: Queryable, scope: Scope, row: NewAttempt, firstSyncSeconds: number): Promise<void> {
+  const statement = attemptInsertStatement(scope, row, firstSyncSeconds);
+  await db.query(prepared(statement.text, statement.values));
+}
+
+export async function findAttempt(db: Queryable, id: string): Promise<AttemptRow | undefined> {
+  return (await db.query<AttemptRow>('SELECT * FROM payment_attempts WHERE id = $1', [id])).rows[0];
+}
+
+export async function findAttemptByReference(db: Queryable, configurationId: string, processorReference: string): Promise<AttemptRow | undefined> {
+  const result = await db.query<AttemptRow>(
+    'SELECT * FROM payment_attempts WHERE connector_configuration_id = $1 AND processor_reference = $2 ORDER BY started_at DESC LIMIT 1',
+    [configurationId, processorReference],
+  );
+  return result.rows[0];
+}
+
+export async function listChargeAttempts(db: Queryable, chargeId: string): Promise<AttemptRow[]> {
+  return (await db.query<AttemptRow>('SELECT * FROM payment_attempts WHERE charge_id = $1 ORDER BY position', [chargeId])).rows;
+}
+
+/**
+ * Unresolved attempts the janitor should look at now: those due on their schedule, and (with `startedSecondsAgo`) any
+ * started at least that long ago. Janitors may run side by side: an answer is applied with a compare-and-set, once.
+ */
+export async function findDueAttempts(db: Queryable, limit: number, startedSecondsAgo: number | null = null): Promise<AttemptRow[]> {
+  const result = await db.query<AttemptRow>(
+    `SELECT * FROM payment_attempts WHERE status IN ('pending', 'unknown')
+       AND (next_sync_at <= now() OR ($2::integer IS NOT NULL AND started_at <= now() - make_interval(secs => $2::integer)))
+     ORDER BY next_sync_at LIMIT $1`,
+    [limit, startedSecondsAgo],
+  );
+  return result.rows;
+}

@@ -1,0 +1,72 @@
+import { AdyenConnector } from '../connectors/adyen/connector.ts';
+import type { Connector } from '../connectors/connector.ts';
+import { connectionOf, credentialsAssociatedData } from '../connectors/configurations/service.ts';
+import type { ConnectorConfigurationRow } from '../connectors/configurations/repository.ts';
+import type { Credentials } from '../connectors/configurations/validation.ts';
+import { PayPalConnector } from '../connectors/paypal/connector.ts';
+import { StripeConnector } from '../connectors/stripe/connector.ts';
+import type { SecretBox } from '../platform/crypto.ts';
+import type { OrchestrationSettings } from './settings.ts';
+
+/** Where a provider sends the customer back after a redirect (3-D Secure, wallet approval): Payrail's return page. */
+export function attemptReturnUrl(publicUrl: string, attemptId: string): string {
+  return `${publicUrl}/payrail/return/${encodeURIComponent(attemptId)}`;
+}
+
+/** Where PayPal sends a buyer who cancels on its page; PayPal adds the order id as `token`. */
+export function configurationCancelUrl(publicUrl: string, configurationId: string): string {
+  return `${publicUrl}/payrail/cancel/${encodeURIComponent(configurationId)}`;
+}
+
+/** Connector instances held at once; a configuration used again after eviction is simply built again. */
+export const connectorInstancesMax = 10_000;
+
+/**
+ * Builds the connector of a configuration, with its credentials decrypted in memory only, and keeps it while the
+ * configuration is unchanged (a PayPal connector holds an OAuth token worth reusing). The built-in test processor
+ * (accounts without configurations) is `builtIn`.
+ */
+export class ConnectorRegistry {
+  readonly builtIn: Connector;
+  readonly #secretBox: SecretBox;
+  readonly #publicUrl: () => string;
+  readonly #settings: OrchestrationSettings;
+  readonly #instances = new Map<string, { version: string; connector: Connector }>();
+
+  constructor(input: { builtIn: Connector; secretBox: SecretBox; publicUrl: () => string; settings: OrchestrationSettings }) {
+    this.builtIn = input.builtIn;
+    this.#secretBox = input.secretBox;
+    this.#publicUrl = input.publicUrl;
+    this.#settings = input.settings;
+  }
+
+  /** The connector of a configuration row (null: the built-in test processor). */
+  forConfiguration(row: ConnectorConfigurationRow | null): Connector {
+    if (row === null) return this.builtIn;
+    const version = `${row.updated}:${row.credentials_updated}`;
+    const cached = this.#instances.get(row.id);
+    if (cached && cached.version === version) return cached.connector;
+    const connector = this.#build(row);
+    if (this.#instances.size >= connectorInstancesMax) this.#instances.delete(this.#instances.keys().next().value as string);
+    this.#instances.set(row.id, { version, connector });
+    return connector;
+  }
+
+  #build(row: ConnectorConfigurationRow): Connector {
+    const credentials = JSON.parse(this.#secretBox.decrypt(row.credentials_encrypted, credentialsAssociatedData(row.id))) as Credentials;
+    const connection = connectionOf(row, credentials);
+    const timeoutMs = this.#settings.connectorTimeoutMs;
+    // Every payment passes its own return URL; this fallback is only for a call without one.
+    const returnUrl = `${this.#publicUrl()}/payrail/return`;
+    switch (connection.connector) {
+      case 'adyen':
+        return new AdyenConnector({ ...connection.config, timeoutMs, returnUrl });
+      case 'stripe':
+        return new StripeConnector({ ...connection.config, timeoutMs, returnUrl });
+      case 'paypal':
+        return new PayPalConnector({ ...connection.config, timeoutMs, returnUrl, cancelUrl: configurationCancelUrl(this.#publicUrl(), row.id) });
+      case 'test_processor':
+        return this.builtIn;
+    }
+  }
+}

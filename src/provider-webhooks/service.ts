@@ -1,0 +1,132 @@
+import type { AuthorizeOutput, ProviderNotification } from '../connectors/connector.ts';
+import type { ConnectorConfigurationRow } from '../connectors/configurations/repository.ts';
+import type { Dependencies } from '../dependencies.ts';
+import type { Scope } from '../events/service.ts';
+import type { Queryable } from '../platform/db.ts';
+import { findAttempt, findAttemptByReference, type AttemptRow } from '../orchestration/attempts-repository.ts';
+import { applyProviderOutcome, completeRedirect } from '../payments/service.ts';
+import { findCharge, updateCharge } from '../payments/repository.ts';
+import { applyRefundOutcome } from '../refunds/service.ts';
+import type { RefundRow } from '../refunds/repository.ts';
+
+/**
+ * Incoming provider webhooks, after the connector verified them: each notification moves the payment, capture or
+ * refund it names forward, once.
+ * - Duplicates: a notification whose provider key was already applied is acknowledged and skipped; and every change
+ *   it could make is a compare-and-set (an attempt's answer applies once, a refund settles once), so two copies
+ *   arriving together still change things once.
+ * - Out of order: a notification is applied only while the object is still in a state it can move from (a late
+ *   AUTHORISATION after the janitor already applied the payment's outcome changes nothing; a CAPTURE that arrives
+ *   before the AUTHORISATION of an automatic-capture payment proves the authorization).
+ */
+
+export type NotificationResult = 'applied' | 'duplicate' | 'unchanged' | 'unmatched';
+
+/** The configuration a webhook URL names, with its connector: found even when disabled (payments in flight finish). */
+export async function findWebhookConfiguration(db: Queryable, id: string): Promise<ConnectorConfigurationRow | undefined> {
+  return (await db.query<ConnectorConfigurationRow>('SELECT * FROM connector_configurations WHERE id = $1 AND NOT deleted', [id])).rows[0];
+}
+
+export async function applyNotifications(deps: Dependencies, configuration: ConnectorConfigurationRow, notifications: ProviderNotification[]): Promise<NotificationResult[]> {
+  const results: NotificationResult[] = [];
+  for (const notification of notifications) results.push(await applyNotification(deps, configuration, notification));
+  return results;
+}
+
+async function applyNotification(deps: Dependencies, configuration: ConnectorConfigurationRow, notification: ProviderNotification): Promise<NotificationResult> {
+  const seen = await deps.db.query('SELECT 1 FROM provider_webhook_events WHERE connector_configuration_id = $1 AND event_key = $2', [configuration.id, notification.eventKey]);
+  if (seen.rowCount) return 'duplicate';
+  const result = await apply(deps, configuration, notification);
+  // Recorded after applying: a crash in between only means the redelivery is applied again, which changes nothing.
+  if (result !== 'unmatched') {
+    await deps.db.query(
+      'INSERT INTO provider_webhook_events (connector_configuration_id, event_key, kind) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [configuration.id, notification.eventKey, notification.kind],
+    );
+  }
+  return result;
+}
+
+async function apply(deps: Dependencies, configuration: ConnectorConfigurationRow, notification: ProviderNotification): Promise<NotificationResult> {
+  const scope: Scope = { accountId: configuration.account_id, livemode: configuration.livemode };
+  switch (notification.kind) {
+    case 'authorization': {
+      const attempt = await attemptOf(deps.db, configuration, notification);
+      if (!attempt) return 'unmatched';
+      const output: Exclude<AuthorizeOutput, { status: 'pending' | 'requires_authentication' }> = notification.result.status === 'authorized'
+        ? { status: 'authorized', captured: await capturesAtOnce(deps.db, attempt), processorReference: notification.processorReference ?? attempt.processor_reference ?? '', riskScore: 0 }
+        : { status: 'declined', decline: notification.result.decline, processorReference: notification.processorReference ?? attempt.processor_reference, riskScore: 0 };
+      if (output.status === 'authorized' && output.processorReference === '') return 'unmatched';
+      return (await applyProviderOutcome(deps, attempt, output)) ? 'applied' : 'unchanged';
+    }
+    case 'approval': {
+      // The payer approved but may never come back to the return page: finish as if they had.
+      const attempt = await attemptOf(deps.db, configuration, notification);
+      if (!attempt || attempt.status !== 'requires_action') return attempt ? 'unchanged' : 'unmatched';
+      const details: Record<string, string> = notification.processorReference ? { token: notification.processorReference } : {};
+      const result = await completeRedirect(deps, attempt.id, { status: 'succeeded', details });
+      return result && result.intent.status !== 'requires_action' ? 'applied' : 'unchanged';
+    }
+    case 'capture': {
+      const attempt = await attemptOf(deps.db, configuration, notification);
+      if (!attempt) return 'unmatched';
+      if (attempt.status === 'pending' || attempt.status === 'unknown') {
+        // A capture of an attempt whose authorization Payrail has not heard of yet: it was authorized.
+        if (notification.status !== 'succeeded' || !notification.processorReference) return 'unchanged';
+        const output = { status: 'authorized' as const, captured: await capturesAtOnce(deps.db, attempt), processorReference: notification.processorReference, riskScore: 0 };
+        return (await applyProviderOutcome(deps, attempt, output)) ? 'applied' : 'unchanged';
+      }
+      if (notification.status === 'pending') return 'unchanged';
+      const charge = await findCharge(deps.db, scope, attempt.charge_id);
+      if (!charge || !charge.captured || charge.attempt_id !== attempt.id || charge.capture_status === notification.status) return 'unchanged';
+      // A failed capture (rare: Adyen's CAPTURE_FAILED) is recorded on the charge for the merchant to act on; the
+      // ledger is not reversed automatically (docs/connectors.md).
+      await updateCharge(deps.db, charge, { capture_status: notification.status });
+      return 'applied';
+    }
+    case 'void': {
+      // Payrail voids only through cancel, which already applied the release; the provider's confirmation is logged.
+      const attempt = await attemptOf(deps.db, configuration, notification);
+      return attempt ? 'unchanged' : 'unmatched';
+    }
+    case 'refund': {
+      const refund = await refundOf(deps.db, scope, configuration, notification);
+      if (!refund) return 'unmatched';
+      if (notification.status === 'pending') return 'unchanged';
+      const output = notification.status === 'succeeded'
+        ? { status: 'succeeded' as const, processorReference: notification.processorReference ?? refund.processor_reference ?? refund.id }
+        : { status: 'failed' as const, reason: notification.reason ?? 'unknown' };
+      return (await applyRefundOutcome(deps, refund, output)) ? 'applied' : 'unchanged';
+    }
+    case 'other':
+      return 'unchanged';
+  }
+}
+
+/** The attempt a notification is about: by the reference Payrail sent, else by the provider's payment reference. */
+async function attemptOf(db: Queryable, configuration: ConnectorConfigurationRow, notification: { attemptId: string | null; processorReference: string | null }): Promise<AttemptRow | undefined> {
+  if (notification.attemptId) {
+    const attempt = await findAttempt(db, notification.attemptId);
+    // Only an attempt sent through this configuration: a webhook cannot move another account's payment.
+    if (attempt && attempt.connector_configuration_id === configuration.id) return attempt;
+  }
+  if (notification.processorReference) return findAttemptByReference(db, configuration.id, notification.processorReference);
+  return undefined;
+}
+
+async function capturesAtOnce(db: Queryable, attempt: AttemptRow): Promise<boolean> {
+  const row = (await db.query<{ capture_method: string }>('SELECT capture_method FROM payment_intents WHERE id = $1', [attempt.payment_intent_id])).rows[0];
+  return row !== undefined && row.capture_method !== 'manual';
+}
+
+/** The refund a notification is about, among the refunds of charges sent through this configuration. */
+async function refundOf(db: Queryable, scope: Scope, configuration: ConnectorConfigurationRow, notification: { refundId: string | null; processorReference: string | null }): Promise<RefundRow | undefined> {
+  const result = await db.query<RefundRow>(
+    `SELECT r.* FROM refunds r JOIN charges c ON c.id = r.charge_id
+      WHERE r.account_id = $1 AND r.livemode = $2 AND c.connector_configuration_id = $3
+        AND (r.id = $4 OR ($4::text IS NULL AND r.processor_reference = $5))
+      ORDER BY r.seq DESC LIMIT 1`,
+    [scope.accountId, scope.livemode, configuration.id, notification.refundId, notification.processorReference],
+  );
+  return result.rows[0];
+}
