@@ -89,3 +89,6 @@ CREATE TABLE provider_webhook_events (
 -- Captures and voids sent to a provider that answered "received" (Adyen) are confirmed by webhook; refunds have
 -- their own rows already.
 ALTER TABLE charges ADD COLUMN capture_status text CHECK (capture_status IN ('pending', 'succeeded', 'failed'));
+
+-- The janitor finds unresolved attempts through payment_attempts_unresolved; this index served the sweep it replaces.
+DROP INDEX payment_intents_processing;

@@ -173,15 +173,6 @@ export async function listPaymentIntents(db: Queryable, scope: Scope, page: Page
   );
 }
 
-/** Intents whose attempt has been in flight longer than `olderThanSeconds` (their outcome is asked of the provider). */
-export async function findStuckPaymentIntents(db: Queryable, olderThanSeconds: number, limit: number): Promise<PaymentIntentRow[]> {
-  const result = await db.query<PaymentIntentRow>(
-    `SELECT * FROM payment_intents WHERE status = 'processing' AND updated_at < now() - make_interval(secs => $1) ORDER BY updated_at LIMIT $2`,
-    [olderThanSeconds, limit],
-  );
-  return result.rows;
-}
-
 const chargeColumns = [
   'amount_captured', 'amount_refunded', 'status', 'captured', 'authorized', 'released', 'failure_code', 'failure_message',
   'outcome', 'payment_method_details', 'processor_reference', 'metadata', 'description', 'balance_transaction_id', 'hold_entry_id',

@@ -66,9 +66,6 @@ export interface IntentResult {
   decline?: LastPaymentError & { payment_method?: unknown };
 }
 
-/** Seconds an attempt may stay in flight before the recovery sweep asks the provider for its outcome. */
-export const stuckAttemptAgeSeconds = 30;
-export const stuckAttemptBatchMax = 100;
 
 function clientSecret(id: string): string {
   return `${id}_secret_${randomBase62(25)}`;
