@@ -23,7 +23,9 @@ export const expandPathsMax = 20;
 type ObjectType = 'payment_intent' | 'charge' | 'customer' | 'payment_method' | 'refund' | 'event' | 'balance_transaction' | 'balance_transaction_source'
   | 'balance' | 'account' | 'payout' | 'bank_account' | 'webhook_endpoint' | 'webhook_attempt' | 'webhook_delivery'
   // The object `payrail.connector_configuration`, named without the dot where a schema name is needed.
-  | 'payrail_connector_configuration';
+  | 'payrail_connector_configuration'
+  // The object `payrail.routing_profile` (one per account and mode, no id).
+  | 'payrail_routing_profile';
 type Loader = (db: Queryable, scope: Scope, id: string) => Promise<Record<string, unknown> | undefined>;
 
 const loaders: Record<string, Loader> = {
@@ -90,6 +92,7 @@ const expandableFields: Record<ObjectType, Record<string, ObjectType>> = {
   webhook_attempt: {},
   webhook_delivery: {},
   payrail_connector_configuration: {},
+  payrail_routing_profile: {},
 };
 
 export type ResponseShape = { kind: 'object'; type: ObjectType } | { kind: 'list'; type: ObjectType } | { kind: 'none' };

@@ -36,6 +36,8 @@ export const webhookEventTypes = [
   'payrail.connector_configuration.created',
   'payrail.connector_configuration.deleted',
   'payrail.connector_configuration.updated',
+  // Payrail extension: the routing profile of an account and mode.
+  'payrail.routing_profile.updated',
   'refund.created',
   'refund.failed',
   'refund.updated',

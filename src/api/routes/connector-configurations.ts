@@ -72,13 +72,19 @@ const commonParameters = {
   metadata: metadata(),
 };
 
+/** Routing in this process sees a change at once (other processes within the routing cache's few seconds). */
+function forgetRouting<T>(context: { deps: { routing: { forget(scope: { accountId: string; livemode: boolean }): void } }; scope: { accountId: string; livemode: boolean } }, result: T): T {
+  context.deps.routing.forget(context.scope);
+  return result;
+}
+
 export const connectorConfigurationRoutes = [
   defineRoute({
     method: 'POST', path: '/v1/payrail/connector_configurations', operationId: 'PostPayrailConnectorConfigurations',
     summary: 'Create a connector configuration (Payrail extension): a provider connector for this account and mode, with its credentials (stored encrypted, shown masked)',
     parameters: object({ connector: required(enumeration(connectorNames)), ...commonParameters }, { required: ['connector'] }),
     response: { kind: 'object', type: 'payrail_connector_configuration' },
-    handle: (context, params) => createConnectorConfiguration(context.work, context.deps, context.scope, params),
+    handle: async (context, params) => forgetRouting(context, await createConnectorConfiguration(context.work, context.deps, context.scope, params)),
     present: (row) => presentObject(renderConnectorConfiguration(row)),
   }),
   defineRoute({
@@ -93,7 +99,7 @@ export const connectorConfigurationRoutes = [
     summary: 'Update a connector configuration (Payrail extension): any field but the connector; credentials given replace the stored ones entirely',
     parameters: object(commonParameters),
     response: { kind: 'object', type: 'payrail_connector_configuration' },
-    handle: (context, params) => modifyConnectorConfiguration(context.work, context.deps, context.scope, context.pathParams.id, params),
+    handle: async (context, params) => forgetRouting(context, await modifyConnectorConfiguration(context.work, context.deps, context.scope, context.pathParams.id, params)),
     present: (row) => presentObject(renderConnectorConfiguration(row)),
   }),
   defineRoute({
@@ -101,7 +107,7 @@ export const connectorConfigurationRoutes = [
     summary: 'Delete a connector configuration (Payrail extension): routing stops using it',
     parameters: noParameters,
     response: { kind: 'object', type: 'payrail_connector_configuration' },
-    handle: (context) => deleteConnectorConfiguration(context.work, context.deps, context.scope, context.pathParams.id),
+    handle: async (context) => forgetRouting(context, await deleteConnectorConfiguration(context.work, context.deps, context.scope, context.pathParams.id)),
     present: (row) => presentObject(renderConnectorConfiguration(row)),
   }),
   defineRoute({

@@ -11,9 +11,10 @@ import { paymentIntentRoutes } from './payment-intents.ts';
 import { paymentMethodRoutes } from './payment-methods.ts';
 import { payoutRoutes } from './payouts.ts';
 import { refundRoutes } from './refunds.ts';
+import { routingProfileRoutes } from './routing-profile.ts';
 import { webhookEndpointRoutes } from './webhook-endpoints.ts';
 
 /** Every API route Payrail serves; the OpenAPI document is built from this list. */
 export function allRoutes(): RouteDefinition[] {
-  return [...customerRoutes, ...paymentMethodRoutes, ...paymentIntentRoutes, ...chargeRoutes, ...refundRoutes, ...eventRoutes, ...balanceRoutes, ...balanceTransactionRoutes, ...accountRoutes, ...externalAccountRoutes, ...payoutRoutes, ...webhookEndpointRoutes, ...connectorConfigurationRoutes] as unknown as RouteDefinition[];
+  return [...customerRoutes, ...paymentMethodRoutes, ...paymentIntentRoutes, ...chargeRoutes, ...refundRoutes, ...eventRoutes, ...balanceRoutes, ...balanceTransactionRoutes, ...accountRoutes, ...externalAccountRoutes, ...payoutRoutes, ...webhookEndpointRoutes, ...connectorConfigurationRoutes, ...routingProfileRoutes] as unknown as RouteDefinition[];
 }
