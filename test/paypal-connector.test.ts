@@ -3,6 +3,8 @@ import { createServer, type Server } from 'node:http';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { PayPalConnector, PayPalRequestError, type PayPalAuthorizeInput } from '../src/connectors/paypal/connector.ts';
 import { PayPalWebhookError } from '../src/connectors/paypal/webhook.ts';
+import type { WalletPayer } from '../src/connectors/connector.ts';
+import type { SandboxRecords } from '../src/sandbox/paypal/store.ts';
 import { startPayPalSandbox, type PayPalSandbox } from '../src/sandbox/paypal/server.ts';
 import { paypalSpecs } from './helpers/paypal-openapi.ts';
 
@@ -85,6 +87,19 @@ async function buyer(url: string, action: 'approve' | 'approve_declined_funding'
   return { token: back.searchParams.get('token')!, ...(payerId ? { PayerID: payerId } : {}), url: back };
 }
 
+/** What the connector reports about the buyer of a completed order (`payer` of `authorized`), from the sandbox's records. */
+function sandboxPayer(records: SandboxRecords, orderId: string): WalletPayer {
+  const order = records.orders.find((record) => record.id === orderId)!;
+  return {
+    payerId: order.payer!.payerId,
+    payerEmail: order.payer!.email,
+    payerName: `${order.payer!.givenName} ${order.payer!.surname}`,
+    country: 'US',
+    transactionId: order.intent === 'CAPTURE' ? order.captureIds[0] : order.authorizationIds[0],
+    sellerProtection: { status: 'eligible', disputeCategories: ['product_not_received', 'fraudulent'] },
+  };
+}
+
 describe('PayPal connector against the PayPal sandbox', () => {
   let sandbox: PayPalSandbox;
   let connector: PayPalConnector;
@@ -103,7 +118,7 @@ describe('PayPal connector against the PayPal sandbox', () => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     sandbox = await startPayPalSandbox({ clientId, clientSecret, webhookId, webhookUrl: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/`, webhookRetryDelaysMs: [] });
     globalThis.fetch = recordingFetch(sandbox.url);
-    connector = new PayPalConnector({ baseUrl: sandbox.url, clientId, clientSecret, webhookId, timeoutMs: 2_000, returnUrl, cancelUrl, brandName: 'Payrail Test Shop' });
+    connector = new PayPalConnector({ baseUrl: sandbox.url, clientId, clientSecret, webhookId, timeoutMs: 5_000, returnUrl, cancelUrl, brandName: 'Payrail Test Shop' });
   });
   after(async () => {
     globalThis.fetch = realFetch;
@@ -147,7 +162,7 @@ describe('PayPal connector against the PayPal sandbox', () => {
 
     const back = await buyer(created.nextAction!.url, 'approve');
     const result = await connector.authorize({ ...input, authentication: { status: 'succeeded', details: returnDetails(back) } });
-    assert.deepEqual(result, { status: 'authorized', captured: true, processorReference: created.processorReference, riskScore: 0 });
+    assert.deepEqual(result, { status: 'authorized', captured: true, processorReference: created.processorReference, riskScore: 0, payer: sandboxPayer(sandbox.records(), created.processorReference!) });
     const order = sandbox.records().orders.find((record) => record.id === created.processorReference)!;
     assert.equal(order.status, 'COMPLETED');
     assert.equal(order.customId, input.attemptId);
@@ -182,7 +197,7 @@ describe('PayPal connector against the PayPal sandbox', () => {
     const input = attempt({ amount: 10_000, capture: false });
     const { orderId, details } = await approved(input);
     const authorized = await connector.authorize({ ...input, authentication: { status: 'succeeded', details } });
-    assert.deepEqual(authorized, { status: 'authorized', captured: false, processorReference: orderId, riskScore: 0 });
+    assert.deepEqual(authorized, { status: 'authorized', captured: false, processorReference: orderId, riskScore: 0, payer: sandboxPayer(sandbox.records(), orderId) });
     assert.equal(sandbox.records().orders.find((order) => order.id === orderId)!.intent, 'AUTHORIZE');
     const captured = await connector.capture({ attemptId: input.attemptId, processorReference: orderId, amount: 7_500, currency: 'usd' });
     assert.equal(captured.status, 'succeeded');
@@ -261,7 +276,7 @@ describe('PayPal connector against the PayPal sandbox', () => {
     const completion = { ...input, authentication: { status: 'succeeded' as const, details: { token: back.token } } };
     assert.deepEqual(await connector.authorize(completion), { status: 'pending' });
     sandbox.setFaults({ status5xxRate: 0 });
-    assert.deepEqual(await connector.sync(completion), { status: 'authorized', captured: true, processorReference: back.token, riskScore: 0 });
+    assert.deepEqual(await connector.sync(completion), { status: 'authorized', captured: true, processorReference: back.token, riskScore: 0, payer: sandboxPayer(sandbox.records(), back.token) });
     assert.equal(sandbox.records().captures.filter((capture) => capture.orderId === back.token).length, 1);
   });
 
@@ -270,7 +285,7 @@ describe('PayPal connector against the PayPal sandbox', () => {
     const created = await connector.authorize(input);
     assert.ok(created.status === 'requires_authentication' && created.nextAction);
     await buyer(created.nextAction.url, 'approve');
-    assert.deepEqual(await connector.sync(input), { status: 'authorized', captured: false, processorReference: created.processorReference, riskScore: 0 });
+    assert.deepEqual(await connector.sync(input), { status: 'authorized', captured: false, processorReference: created.processorReference, riskScore: 0, payer: sandboxPayer(sandbox.records(), created.processorReference!) });
   });
 
   it('an outage is pending (PayPal may have acted); an unreachable PayPal and bad credentials throw typed errors', async () => {
@@ -296,17 +311,17 @@ describe('PayPal connector against the PayPal sandbox', () => {
     await connector.authorize({ ...input, authentication: { status: 'succeeded', details } });
     await connector.refund({ attemptId: input.attemptId, refundId: 're_webhook1', processorReference: orderId, amount: 500, currency: 'usd' });
     await sandbox.webhooksIdle();
-    const events = [];
-    for (const delivery of deliveries) events.push(await connector.parseWebhook(delivery.headers, delivery.body));
-    assert.deepEqual(events.map((event) => [event.eventType, event.kind, event.outcome]), [
-      ['CHECKOUT.ORDER.APPROVED', 'order', 'approved'],
-      ['PAYMENT.CAPTURE.COMPLETED', 'capture', 'succeeded'],
-      ['PAYMENT.CAPTURE.REFUNDED', 'refund', 'succeeded'],
-    ]);
-    assert.deepEqual([events[0].orderId, events[0].payrailId, events[0].amount], [orderId, input.attemptId, { amount: 2500, currency: 'usd' }]);
-    assert.deepEqual([events[1].orderId, events[1].payrailId], [orderId, input.attemptId]);
-    const capture = sandbox.records().captures.find((record) => record.orderId === orderId)!;
-    assert.deepEqual([events[2].captureId, events[2].payrailId, events[2].amount], [capture.id, 're_webhook1', { amount: 500, currency: 'usd' }]);
+    const notifications = [];
+    for (const delivery of deliveries) notifications.push(...await connector.parseWebhook(delivery.headers, delivery.body));
+    // The approval; the capture of an intent-CAPTURE order, which is also the payment's authorization; the refund.
+    assert.deepEqual(notifications.map((notification) => notification.kind), ['approval', 'authorization', 'capture', 'refund']);
+    const [approval, authorization, capture, refund] = notifications;
+    assert.ok(approval.kind === 'approval' && authorization.kind === 'authorization' && capture.kind === 'capture' && refund.kind === 'refund');
+    assert.deepEqual([approval.attemptId, approval.processorReference], [input.attemptId, orderId]);
+    assert.deepEqual([authorization.attemptId, authorization.processorReference, authorization.result.status], [input.attemptId, orderId, 'authorized']);
+    assert.deepEqual([capture.attemptId, capture.processorReference, capture.status], [input.attemptId, orderId, 'succeeded']);
+    assert.deepEqual([refund.refundId, refund.status], ['re_webhook1', 'succeeded']);
+    assert.equal(new Set(notifications.map((notification) => notification.eventKey)).size, notifications.length, 'each notification has its own key');
 
     const genuine = deliveries[1];
     const tampered = Buffer.from(genuine.body.toString('utf8').replace('"25.00"', '"2500.00"'));

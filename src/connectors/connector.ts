@@ -11,6 +11,8 @@ export interface CardData {
   expMonth: number;
   expYear: number;
   brand: string;
+  /** The cardholder's name as given in the PaymentMethod's billing details, when there is one. */
+  holderName?: string | null;
 }
 
 export interface AuthorizeInput {
@@ -20,7 +22,12 @@ export interface AuthorizeInput {
   currency: string;
   /** Capture in the same call (automatic capture). */
   capture: boolean;
-  card: CardData;
+  /**
+   * The card, for a card payment; absent for a wallet (PayPal), whose buyer pays on the provider's own page. Routing
+   * sends a payment only to configurations declaring its payment method type, so a card-only connector that gets no
+   * card refuses it with a `ConnectorRequestError` of kind `configuration`.
+   */
+  card?: CardData;
   /**
    * Where the provider sends the customer back after a redirect (3-D Secure, a wallet's approval page). Connectors
    * that need one fall back to their configuration's return URL when it is absent.
@@ -61,13 +68,29 @@ export interface RedirectToUrl {
 }
 
 /**
+ * What a wallet provider (PayPal) reports about the payer and its transaction once a payment is authorized: Stripe's
+ * `payment_method_details.paypal` of the charge, and the `paypal` hash of the PaymentMethod. Null where not told.
+ */
+export interface WalletPayer {
+  payerId: string | null;
+  payerEmail: string | null;
+  payerName: string | null;
+  /** ISO 3166-1 alpha-2, upper case. */
+  country: string | null;
+  /** The provider's id of the capture or authorization. */
+  transactionId: string | null;
+  /** PayPal's seller protection: `eligible`, `partially_eligible` or `not_eligible`, and the dispute categories covered. */
+  sellerProtection: { status: string; disputeCategories: string[] | null } | null;
+}
+
+/**
  * What an authorization came to. `requires_authentication` may carry the redirect the customer must follow
  * (`nextAction`, null when the provider asks for something other than a redirect) and the provider's reference, to pass
  * back as `AuthorizeInput.processorReference` once the customer returns. Both are optional: a processor that runs its
- * own challenge (the test processor) has neither.
+ * own challenge (the test processor) has neither. `authorized` may carry what a wallet told about the payer (`payer`).
  */
 export type AuthorizeOutput =
-  | { status: 'authorized'; captured: boolean; processorReference: string; riskScore: number }
+  | { status: 'authorized'; captured: boolean; processorReference: string; riskScore: number; payer?: WalletPayer }
   | { status: 'declined'; decline: Decline; processorReference: string | null; riskScore: number }
   | { status: 'requires_authentication'; processorReference?: string | null; nextAction?: RedirectToUrl | null }
   | { status: 'pending' };

@@ -1,4 +1,4 @@
-import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Connector, type Decline, type ReferenceInput, type RefundInput, type SimpleOutput } from '../connector.ts';
+import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Connector, type Decline, type ProviderNotification, type ReferenceInput, type RefundInput, type SimpleOutput } from '../connector.ts';
 import {
   fromModificationResponse,
   fromPaymentResponse,
@@ -14,7 +14,8 @@ import {
   type AdyenPaymentResponse,
   type ModificationKind,
 } from './transformers.ts';
-import { parseAdyenWebhook, type ParsedAdyenWebhook } from './webhook.ts';
+import { parseAdyenWebhook } from './webhook.ts';
+import { adyenNotifications } from './notifications.ts';
 import { assertRequestTimeout, classifyFetchFailure, fetchWithDeadline } from '../shared/http.ts';
 
 /** The Checkout API version this connector speaks (specs/adyen/CheckoutService-v71.json). */
@@ -127,9 +128,12 @@ export class AdyenConnector implements Connector {
     return this.refund(input);
   }
 
-  /** Verifies the HMAC of every item and returns them in Payrail's terms; throws AdyenWebhookError otherwise. */
-  async parseWebhook(_headers: Record<string, string>, body: Buffer): Promise<ParsedAdyenWebhook> {
-    return parseAdyenWebhook(body, this.#config.hmacKeyHex);
+  /**
+   * Verifies the HMAC of every item and returns one notification per item, in Adyen's order (notifications.ts);
+   * throws AdyenWebhookError otherwise, so nothing of a batch with one forged item is acted on.
+   */
+  async parseWebhook(_headers: Record<string, string>, body: Buffer): Promise<ProviderNotification[]> {
+    return adyenNotifications(parseAdyenWebhook(body, this.#config.hmacKeyHex));
   }
 
   async #authorizeWith(path: string, body: unknown, key: string, input: AuthorizeInput): Promise<AuthorizeOutput> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { assertNever, type AuthorizeInput, type AuthorizeOutput, type Decline, type RedirectToUrl, type SimpleOutput } from '../connector.ts';
+import { assertNever, ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Decline, type RedirectToUrl, type SimpleOutput } from '../connector.ts';
 import { exponentOf } from '../../platform/money.ts';
 
 /*
@@ -111,6 +111,8 @@ export interface AdyenRequestContext {
 
 /** Builds the `/payments` body for a card authorization. The same input always gives the same body, so `sync` can replay it. */
 export function toPaymentRequest(input: AuthorizeInput, context: AdyenRequestContext): AdyenPaymentRequest {
+  // Routing sends Adyen card payments only (its configurations carry `card`): a payment without one is not sent.
+  if (input.card === undefined) throw new ConnectorRequestError('configuration', 'The Adyen connector carries card payments only: this payment has no card.');
   const request: AdyenPaymentRequest = {
     amount: toAdyenAmount(input.amount, input.currency),
     merchantAccount: context.merchantAccount,
@@ -125,6 +127,7 @@ export function toPaymentRequest(input: AuthorizeInput, context: AdyenRequestCon
     shopperInteraction: 'Ecommerce',
     channel: 'Web',
   };
+  if (input.card.holderName) request.paymentMethod.holderName = input.card.holderName;
   if (input.capture) request.captureDelayHours = 0;
   else request.additionalData = { manualCapture: 'true' };
   return request;

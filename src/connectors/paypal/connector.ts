@@ -1,4 +1,4 @@
-import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type CardData, type Connector, type ReferenceInput, type RefundInput, type SimpleOutput } from '../connector.ts';
+import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type CardData, type Connector, type ProviderNotification, type ReferenceInput, type RefundInput, type SimpleOutput } from '../connector.ts';
 import {
   approvalRedirect,
   buyerDidNotApprove,
@@ -18,7 +18,8 @@ import {
   type PayPalOrder,
   type PayPalRefund,
 } from './transformers.ts';
-import { parseVerifiedEvent, PayPalWebhookError, verificationRequestBody, type PayPalWebhookEvent } from './webhook.ts';
+import { parseVerifiedEvent, PayPalWebhookError, verificationRequestBody } from './webhook.ts';
+import { captureContextOf, paypalNotifications } from './notifications.ts';
 import { assertNever } from '../connector.ts';
 import { assertRequestTimeout, classifyFetchFailure, describeError, fetchWithDeadline } from '../shared/http.ts';
 
@@ -204,11 +205,11 @@ export class PayPalConnector implements Connector {
   }
 
   /**
-   * Verifies a webhook with POST /v1/notifications/verify-webhook-signature and returns the event in Payrail's terms.
-   * Throws PayPalWebhookError: `verification_unavailable` when PayPal could not be asked (answer 5xx so PayPal
-   * retries), otherwise the webhook must be refused.
+   * Verifies a webhook with POST /v1/notifications/verify-webhook-signature and returns the event in Payrail's terms
+   * (notifications.ts; one event may say two things). Throws PayPalWebhookError: `verification_unavailable` when
+   * PayPal could not be asked (answer 5xx so PayPal retries), otherwise the webhook must be refused.
    */
-  async parseWebhook(headers: Record<string, string>, body: Buffer): Promise<PayPalWebhookEvent> {
+  async parseWebhook(headers: Record<string, string>, body: Buffer): Promise<ProviderNotification[]> {
     const request = verificationRequestBody(headers, body, this.#config.webhookId);
     let outcome: HttpOutcome;
     try {
@@ -220,7 +221,7 @@ export class PayPalConnector implements Connector {
     if (outcome.kind !== 'ok') throw new PayPalWebhookError('verification_unavailable', `PayPal could not verify the webhook (${outcome.kind})`);
     const status = (outcome.body as { verification_status?: unknown }).verification_status;
     if (status !== 'SUCCESS') throw new PayPalWebhookError('signature_invalid', 'PayPal did not verify the webhook signature');
-    return parseVerifiedEvent(body);
+    return paypalNotifications(parseVerifiedEvent(body), captureContextOf(body));
   }
 
   // --- Flows ------------------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { assertNever, type AuthorizeInput, type AuthorizeOutput, type Decline, type RedirectToUrl, type SimpleOutput } from '../connector.ts';
+import { assertNever, type AuthorizeInput, type AuthorizeOutput, type Decline, type RedirectToUrl, type SimpleOutput, type WalletPayer } from '../connector.ts';
 import { exponentOf } from '../../platform/money.ts';
 
 /*
@@ -196,11 +196,18 @@ export interface PayPalLink {
   method?: string;
 }
 
+/** `seller_protection` of a capture or authorization. */
+export interface PayPalSellerProtection {
+  status?: string;
+  dispute_categories?: string[];
+}
+
 export interface PayPalCapture {
   id?: string;
   status?: string;
   amount?: PayPalMoney;
   custom_id?: string;
+  seller_protection?: PayPalSellerProtection;
   supplementary_data?: { related_ids?: { order_id?: string; authorization_id?: string } };
   links?: PayPalLink[];
 }
@@ -210,6 +217,7 @@ export interface PayPalAuthorization {
   status?: string;
   amount?: PayPalMoney;
   custom_id?: string;
+  seller_protection?: PayPalSellerProtection;
 }
 
 export interface PayPalRefund {
@@ -230,6 +238,9 @@ export interface PayPalOrder {
     amount?: PayPalMoney;
     payments?: { captures?: PayPalCapture[]; authorizations?: PayPalAuthorization[]; refunds?: PayPalRefund[] };
   }[];
+  /** The buyer, once they approved (`payer` is deprecated in favour of `payment_source.paypal`; both are read). */
+  payer?: { payer_id?: string; email_address?: string; name?: { given_name?: string; surname?: string }; address?: { country_code?: string } };
+  payment_source?: { paypal?: { account_id?: string; email_address?: string; name?: { given_name?: string; surname?: string }; address?: { country_code?: string } } };
   links?: PayPalLink[];
 }
 
@@ -321,11 +332,50 @@ export const processingError: Decline = {
   networkStatus: 'not_sent_to_network',
 };
 
+/** PayPal's seller protection statuses in Stripe's words (`payment_method_details.paypal.seller_protection.status`). */
+const sellerProtectionStatuses: Readonly<Record<string, string>> = { ELIGIBLE: 'eligible', PARTIALLY_ELIGIBLE: 'partially_eligible', NOT_ELIGIBLE: 'not_eligible' };
+/** PayPal's dispute categories in Stripe's words (`seller_protection.dispute_categories`). */
+const disputeCategories: Readonly<Record<string, string>> = { ITEM_NOT_RECEIVED: 'product_not_received', UNAUTHORIZED_TRANSACTION: 'fraudulent' };
+
+/**
+ * What a completed order says about the buyer and the transaction (the capture of intent CAPTURE, the authorization of
+ * intent AUTHORIZE): `payment_source.paypal`, falling back to the deprecated `payer`. Unknown values are null.
+ */
+export function payerOf(order: PayPalOrder): WalletPayer {
+  const source = order.payment_source?.paypal;
+  const payments = order.purchase_units?.[0]?.payments;
+  const transaction = order.intent === 'CAPTURE' ? payments?.captures?.[0] : payments?.authorizations?.[0];
+  const name = source?.name ?? order.payer?.name;
+  const fullName = [name?.given_name, name?.surname].filter((part) => typeof part === 'string' && part !== '').join(' ');
+  const protection = transaction?.seller_protection;
+  const protectionStatus = typeof protection?.status === 'string' ? sellerProtectionStatuses[protection.status] : undefined;
+  const country = source?.address?.country_code ?? order.payer?.address?.country_code;
+  return {
+    payerId: source?.account_id ?? order.payer?.payer_id ?? null,
+    payerEmail: source?.email_address ?? order.payer?.email_address ?? null,
+    payerName: fullName === '' ? null : fullName,
+    country: typeof country === 'string' ? country.toUpperCase() : null,
+    transactionId: typeof transaction?.id === 'string' ? transaction.id : null,
+    sellerProtection: protectionStatus === undefined ? null : {
+      status: protectionStatus,
+      disputeCategories: Array.isArray(protection?.dispute_categories)
+        ? protection.dispute_categories.flatMap((category) => disputeCategories[category] ?? [])
+        : null,
+    },
+  };
+}
+
+/** `{payer}` when the order tells anything about the buyer or the transaction, `{}` when it tells nothing. */
+function payerFields(order: PayPalOrder): { payer?: WalletPayer } {
+  const payer = payerOf(order);
+  return Object.values(payer).some((value) => value !== null) ? { payer } : {};
+}
+
 /**
  * The attempt's outcome from a COMPLETED order: the first capture (intent CAPTURE) or authorization (intent
- * AUTHORIZE) in `purchase_units[0].payments`. The processor reference is the order id: capture, void and refund find
- * the authorization or capture in the order, because Payrail keeps one reference per charge. Anything unreadable is
- * pending.
+ * AUTHORIZE) in `purchase_units[0].payments`, with what the order tells about the payer (`payerOf`). The processor
+ * reference is the order id: capture, void and refund find the authorization or capture in the order, because Payrail
+ * keeps one reference per charge. Anything unreadable is pending.
  */
 export function fromCompletedOrder(order: PayPalOrder): AuthorizeOutput {
   const orderId = order.id;
@@ -337,7 +387,7 @@ export function fromCompletedOrder(order: PayPalOrder): AuthorizeOutput {
     const outcome = captureOutcomes[status];
     switch (outcome) {
       case 'succeeded':
-        return { status: 'authorized', captured: true, processorReference: orderId, riskScore: 0 };
+        return { status: 'authorized', captured: true, processorReference: orderId, riskScore: 0, ...payerFields(order) };
       case 'pending':
         return { status: 'pending' };
       case 'failed':
@@ -351,9 +401,9 @@ export function fromCompletedOrder(order: PayPalOrder): AuthorizeOutput {
   const outcome = authorizationOutcomes[status];
   switch (outcome) {
     case 'authorized':
-      return { status: 'authorized', captured: false, processorReference: orderId, riskScore: 0 };
+      return { status: 'authorized', captured: false, processorReference: orderId, riskScore: 0, ...payerFields(order) };
     case 'captured':
-      return { status: 'authorized', captured: true, processorReference: orderId, riskScore: 0 };
+      return { status: 'authorized', captured: true, processorReference: orderId, riskScore: 0, ...payerFields(order) };
     case 'pending':
       return { status: 'pending' };
     case 'denied':

@@ -111,11 +111,13 @@ interface EventResource {
 
 /** Turns a verified event body into Payrail's terms; throws PayPalWebhookError('malformed') when it is not an event. */
 export function parseVerifiedEvent(body: Buffer): PayPalWebhookEvent {
-  const event = JSON.parse(body.toString('utf8')) as { id?: unknown; event_type?: unknown; resource?: EventResource; create_time?: unknown };
-  if (typeof event.id !== 'string' || typeof event.event_type !== 'string' || typeof event.resource !== 'object' || event.resource === null || typeof event.resource.id !== 'string') {
+  const event = JSON.parse(body.toString('utf8')) as { id?: unknown; event_type?: unknown; resource?: EventResource & { order_id?: unknown }; create_time?: unknown };
+  if (typeof event.id !== 'string' || typeof event.event_type !== 'string' || typeof event.resource !== 'object' || event.resource === null) {
     throw new PayPalWebhookError('malformed', 'the webhook is not a PayPal event with a resource');
   }
-  const resource = event.resource;
+  // CHECKOUT.PAYMENT-APPROVAL.REVERSED names its order as `order_id` and has no `id` of its own.
+  const resource: EventResource = typeof event.resource.id === 'string' ? event.resource : { ...event.resource, id: event.resource.order_id };
+  if (typeof resource.id !== 'string') throw new PayPalWebhookError('malformed', 'the webhook is not a PayPal event with a resource');
   const known = eventTypes[event.event_type] ?? { kind: 'other' as const, outcome: 'other' as const };
   const isOrder = known.kind === 'order';
   const unit = isOrder ? resource.purchase_units?.[0] : undefined;

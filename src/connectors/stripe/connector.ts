@@ -1,10 +1,11 @@
-import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Connector, type ReferenceInput, type RefundInput, type SimpleOutput } from '../connector.ts';
+import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Connector, type ProviderNotification, type ReferenceInput, type RefundInput, type SimpleOutput } from '../connector.ts';
 import {
   declineOf, encodeForm, fromCanceledIntent, fromCapturedIntent, fromPaymentIntent, fromRefund, idempotencyKey, isSettledIntent,
   processingErrorDecline, refundMetadataKey, stripeApiVersion, toCaptureParams, toPaymentIntentParams, toPaymentMethodParams, toRefundParams,
   type FormValue, type StripeCharge, type StripeError, type StripePaymentIntent, type StripeRefund,
 } from './transformers.ts';
-import { parseStripeWebhook, type StripeWebhookEvent } from './webhook.ts';
+import { parseStripeWebhook } from './webhook.ts';
+import { stripeNotifications } from './notifications.ts';
 import { assertRequestTimeout, classifyFetchFailure, fetchWithDeadline } from '../shared/http.ts';
 
 /** Refunds read per page when looking for one by its Payrail id (Stripe's list maximum). */
@@ -140,10 +141,13 @@ export class StripeConnector implements Connector {
     return { status: 'pending' };
   }
 
-  /** Verifies `Stripe-Signature` against the configured secrets and returns the event in Payrail's terms. */
-  async parseWebhook(headers: Record<string, string>, body: Buffer): Promise<StripeWebhookEvent> {
+  /**
+   * Verifies `Stripe-Signature` against the configured secrets and returns the event in Payrail's terms
+   * (notifications.ts; payment_intent.succeeded says two things).
+   */
+  async parseWebhook(headers: Record<string, string>, body: Buffer): Promise<ProviderNotification[]> {
     const now = this.#config.nowSeconds?.() ?? Math.floor(Date.now() / 1000);
-    return parseStripeWebhook(headers, body, this.#config.webhookSecrets, now);
+    return stripeNotifications(parseStripeWebhook(headers, body, this.#config.webhookSecrets, now));
   }
 
   async #create(input: AuthorizeInput): Promise<AuthorizeOutput> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { assertNever, type AuthorizeInput, type AuthorizeOutput, type Decline, type RedirectToUrl, type SimpleOutput } from '../connector.ts';
+import { assertNever, ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Decline, type RedirectToUrl, type SimpleOutput } from '../connector.ts';
 
 /*
  * Pure mapping between Payrail's connector types and Stripe's REST API (PaymentIntents, PaymentMethods, Refunds).
@@ -77,9 +77,12 @@ export const refundMetadataKey = 'payrail_refund';
  * against both (it is the same raw-card-data permission at Stripe). No CVC: Payrail never keeps one.
  */
 export function toPaymentMethodParams(input: AuthorizeInput) {
+  // Routing sends Stripe card payments only (its configurations carry `card`): a payment without one is not sent.
+  if (input.card === undefined) throw new ConnectorRequestError('configuration', 'The Stripe connector carries card payments only: this payment has no card.');
   return {
     type: 'card',
     card: { number: input.card.number, exp_month: input.card.expMonth, exp_year: input.card.expYear },
+    ...(input.card.holderName ? { billing_details: { name: input.card.holderName } } : {}),
     metadata: { [attemptMetadataKey]: input.attemptId },
   };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { NotSupported, type AuthorizeInput, type AuthorizeOutput, type Connector, type ProviderNotification, type ReferenceInput, type RefundInput, type SimpleOutput } from '../connector.ts';
+import { ConnectorRequestError, NotSupported, type AuthorizeInput, type AuthorizeOutput, type Connector, type ProviderNotification, type ReferenceInput, type RefundInput, type SimpleOutput } from '../connector.ts';
 import { behaviourOf } from './test-cards.ts';
 
 /**
@@ -43,6 +43,8 @@ export class TestProcessor implements Connector {
   }
 
   private decide(input: AuthorizeInput): AuthorizeOutput {
+    // The test processor follows Stripe's test cards only; routing never sends it a wallet payment.
+    if (input.card === undefined) throw new ConnectorRequestError('configuration', 'The test processor carries card payments only: this payment has no card.');
     const behaviour = behaviourOf(input.card.number);
     const processorReference = reference('ta', input.attemptId);
     switch (behaviour.kind) {
