@@ -102,7 +102,8 @@ export interface ReferenceInput {
   currency: string;
 }
 
-export type SimpleOutput = { status: 'succeeded'; processorReference: string } | { status: 'failed'; reason: string } | { status: 'pending' };
+/** `pending` may carry the provider's reference of an operation it accepted but has not finished (an Adyen refund). */
+export type SimpleOutput = { status: 'succeeded'; processorReference: string } | { status: 'failed'; reason: string } | { status: 'pending'; processorReference?: string };
 
 export interface RefundInput extends ReferenceInput {
   /** Payrail's refund id: the provider idempotency key of the refund. */
@@ -161,7 +162,10 @@ export type ProviderNotification =
   | { kind: 'approval'; eventKey: string; attemptId: string | null; processorReference: string | null }
   | { kind: 'capture'; eventKey: string; attemptId: string | null; processorReference: string | null; status: 'succeeded' | 'failed' | 'pending' }
   | { kind: 'void'; eventKey: string; attemptId: string | null; processorReference: string | null; status: 'succeeded' | 'failed' }
-  /** `refundId` is Payrail's refund id when the provider echoes it; `reason` uses Stripe's refund failure_reason words. */
+  /**
+   * `refundId` is Payrail's refund id when the provider echoes it; `processorReference` the provider's own reference
+   * of the refund (as Payrail keeps it on the refund); `reason` uses Stripe's refund failure_reason words.
+   */
   | { kind: 'refund'; eventKey: string; refundId: string | null; processorReference: string | null; status: 'succeeded' | 'failed' | 'pending'; reason: string | null }
   /** Anything Payrail does not act on, kept for the log. */
   | { kind: 'other'; eventKey: string; description: string };

@@ -2,10 +2,10 @@ import type { AuthorizeOutput, ProviderNotification } from '../connectors/connec
 import type { ConnectorConfigurationRow } from '../connectors/configurations/repository.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../events/service.ts';
-import type { Queryable } from '../platform/db.ts';
+import { inTransaction, type Queryable } from '../platform/db.ts';
 import { findAttempt, findAttemptByReference, type AttemptRow } from '../orchestration/attempts-repository.ts';
 import { applyProviderOutcome, completeRedirect } from '../payments/service.ts';
-import { findCharge, updateCharge } from '../payments/repository.ts';
+import { findCharge, findPaymentIntent, updateCharge } from '../payments/repository.ts';
 import { applyRefundOutcome } from '../refunds/service.ts';
 import type { RefundRow } from '../refunds/repository.ts';
 
@@ -77,12 +77,19 @@ async function apply(deps: Dependencies, configuration: ConnectorConfigurationRo
         return (await applyProviderOutcome(deps, attempt, output)) ? 'applied' : 'unchanged';
       }
       if (notification.status === 'pending') return 'unchanged';
-      const charge = await findCharge(deps.db, scope, attempt.charge_id);
-      if (!charge || !charge.captured || charge.attempt_id !== attempt.id || charge.capture_status === notification.status) return 'unchanged';
-      // A failed capture (rare: Adyen's CAPTURE_FAILED) is recorded on the charge for the merchant to act on; the
-      // ledger is not reversed automatically (docs/connectors.md).
-      await updateCharge(deps.db, charge, { capture_status: notification.status });
-      return 'applied';
+      const captureStatus = notification.status;
+      // Read under the intent's lock: Payrail's own capture holds it while it asks the provider, and a provider that
+      // notifies at once reaches this before that capture commits. Without waiting for it, the charge would not look
+      // captured yet and the notification, recorded as seen, would be lost.
+      return inTransaction(deps.db, async (client) => {
+        void findPaymentIntent;
+        const charge = await findCharge(client, scope, attempt.charge_id);
+        if (!charge || !charge.captured || charge.attempt_id !== attempt.id || charge.capture_status === captureStatus) return 'unchanged';
+        // A failed capture (rare: Adyen's CAPTURE_FAILED) is recorded on the charge for the merchant to act on; the
+        // ledger is not reversed automatically (docs/connectors.md).
+        await updateCharge(client, charge, { capture_status: captureStatus });
+        return 'applied';
+      });
     }
     case 'void': {
       // Payrail voids only through cancel, which already applied the release; the provider's confirmation is logged.
@@ -124,7 +131,7 @@ async function refundOf(db: Queryable, scope: Scope, configuration: ConnectorCon
   const result = await db.query<RefundRow>(
     `SELECT r.* FROM refunds r JOIN charges c ON c.id = r.charge_id
       WHERE r.account_id = $1 AND r.livemode = $2 AND c.connector_configuration_id = $3
-        AND (r.id = $4 OR ($4::text IS NULL AND r.processor_reference = $5))
+        AND (r.id = $4 OR r.processor_reference = $5)
       ORDER BY r.seq DESC LIMIT 1`,
     [scope.accountId, scope.livemode, configuration.id, notification.refundId, notification.processorReference],
   );

@@ -91,7 +91,7 @@ export async function createRefund(work: UnitOfWork, deps: Dependencies, scope: 
       status: output.status === 'succeeded' ? 'succeeded' : 'pending',
       reason: input.reason ?? null,
       failure_reason: null,
-      processor_reference: output.status === 'succeeded' ? output.processorReference : null,
+      processor_reference: output.processorReference ?? null,
       metadata: mergeMetadata({}, input.metadata),
       created: nowSeconds(),
       balance_transaction_id: movement.balanceTransactions[0].id,

@@ -10,6 +10,8 @@ import type { ProviderNotification } from '../connector.ts';
 const key = '44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056';
 const attemptId = 'ch_0123456789abcdefghijklmn';
 const paymentPsp = 'JVBXGSDM53RZNN82';
+/** A Payrail refund id, as the refund's own `reference` when an account echoes it as merchantReference. */
+const refundId = 're_payrail00000000000000001';
 
 /** A payment's AUTHORISATION item, as Adyen sends it for the payment Payrail created with `reference` = attempt id. */
 function authorisation(overrides: Partial<AdyenNotificationItem> = {}): AdyenNotificationItem {
@@ -115,13 +117,13 @@ describe('Adyen notifications: modifications', () => {
     ]);
   });
 
-  it("maps REFUND, REFUND_FAILED and REFUNDED_REVERSED to the refund named by merchantReference, with Stripe's failure reasons", () => {
-    const refund = (eventCode: string, overrides: Partial<AdyenNotificationItem> = {}) => modification(eventCode, { pspReference: 'RFND000000000001', merchantReference: 're_payrail1', ...overrides });
+  it("maps REFUND, REFUND_FAILED and REFUNDED_REVERSED to the refund by its own pspReference (and merchantReference when it is a Payrail refund id), with Stripe's failure reasons", () => {
+    const refund = (eventCode: string, overrides: Partial<AdyenNotificationItem> = {}) => modification(eventCode, { pspReference: 'RFND000000000001', merchantReference: refundId, ...overrides });
     assert.deepEqual(notificationsOf(refund('REFUND'), refund('REFUND', { success: 'false', reason: 'Modification in different currency than authorisation' }), refund('REFUND_FAILED'), refund('REFUNDED_REVERSED')), [
-      { kind: 'refund', eventKey: `REFUND:RFND000000000001:${paymentPsp}:true`, refundId: 're_payrail1', processorReference: paymentPsp, status: 'succeeded', reason: null },
-      { kind: 'refund', eventKey: `REFUND:RFND000000000001:${paymentPsp}:false`, refundId: 're_payrail1', processorReference: paymentPsp, status: 'failed', reason: 'declined' },
-      { kind: 'refund', eventKey: `REFUND_FAILED:RFND000000000001:${paymentPsp}:false`, refundId: 're_payrail1', processorReference: paymentPsp, status: 'failed', reason: 'declined' },
-      { kind: 'refund', eventKey: `REFUNDED_REVERSED:RFND000000000001:${paymentPsp}:false`, refundId: 're_payrail1', processorReference: paymentPsp, status: 'failed', reason: 'unknown' },
+      { kind: 'refund', eventKey: `REFUND:RFND000000000001:${paymentPsp}:true`, refundId, processorReference: 'RFND000000000001', status: 'succeeded', reason: null },
+      { kind: 'refund', eventKey: `REFUND:RFND000000000001:${paymentPsp}:false`, refundId, processorReference: 'RFND000000000001', status: 'failed', reason: 'declined' },
+      { kind: 'refund', eventKey: `REFUND_FAILED:RFND000000000001:${paymentPsp}:false`, refundId, processorReference: 'RFND000000000001', status: 'failed', reason: 'declined' },
+      { kind: 'refund', eventKey: `REFUNDED_REVERSED:RFND000000000001:${paymentPsp}:false`, refundId, processorReference: 'RFND000000000001', status: 'failed', reason: 'unknown' },
     ]);
   });
 
@@ -167,14 +169,14 @@ describe('AdyenConnector.parseWebhook', () => {
     const payload = sandboxBody(
       { ...common, eventCode: 'AUTHORISATION', success: 'true', pspReference: paymentPsp, merchantReference: attemptId, paymentMethod: 'visa', operations: ['CANCEL', 'CAPTURE', 'REFUND'] },
       { ...common, eventCode: 'CAPTURE', success: 'true', pspReference: 'CAPTURE000000001', originalReference: paymentPsp, merchantReference: attemptId },
-      { ...common, eventCode: 'REFUND', success: 'true', pspReference: 'REFUND0000000001', originalReference: paymentPsp, merchantReference: 're_connector' },
+      { ...common, eventCode: 'REFUND', success: 'true', pspReference: 'REFUND0000000001', originalReference: paymentPsp, merchantReference: 're_connector000000000000000' },
     );
     assert.deepEqual(await connector.parseWebhook({}, payload), [
       { kind: 'authorization', eventKey: `AUTHORISATION:${paymentPsp}:true`, attemptId, processorReference: paymentPsp, result: { status: 'authorized' } },
       { kind: 'capture', eventKey: `CAPTURE:CAPTURE000000001:${paymentPsp}:true`, attemptId, processorReference: paymentPsp, status: 'succeeded' },
-      { kind: 'refund', eventKey: `REFUND:REFUND0000000001:${paymentPsp}:true`, refundId: 're_connector', processorReference: paymentPsp, status: 'succeeded', reason: null },
+      { kind: 'refund', eventKey: `REFUND:REFUND0000000001:${paymentPsp}:true`, refundId: 're_connector000000000000000', processorReference: 'REFUND0000000001', status: 'succeeded', reason: null },
     ]);
-    const forged = Buffer.from(payload.toString('utf8').replace('"re_connector"', '"re_someoneelse"'));
+    const forged = Buffer.from(payload.toString('utf8').replace('"re_connector000000000000000"', '"re_someoneelse0000000000000"'));
     await assert.rejects(connector.parseWebhook({}, forged), (error: unknown) => error instanceof AdyenWebhookError && error.reason === 'signature_invalid');
   });
 });

@@ -27,8 +27,9 @@ import type { AdyenWebhookEvent, ParsedAdyenWebhook } from './webhook.ts';
  * - CANCELLATION -> void `succeeded`, or `failed` when success is false.
  * - REFUND -> refund `succeeded`; REFUND with success false and REFUND_FAILED (the scheme or issuer refused the
  *   refund) -> `failed` with Stripe's `declined`; REFUNDED_REVERSED (the refunded money came back to the merchant,
- *   for a reason Adyen does not say) -> `failed` with Stripe's `unknown`. refundId = merchantReference,
- *   processorReference = originalReference. A REFUNDED_REVERSED may follow a REFUND that succeeded: a refund can
+ *   for a reason Adyen does not say) -> `failed` with Stripe's `unknown`. processorReference = the refund's own
+ *   pspReference (kept on Payrail's refund from Adyen's `received` answer); refundId = merchantReference when it is
+ *   a Payrail refund id. A REFUNDED_REVERSED may follow a REFUND that succeeded: a refund can
  *   go from succeeded to failed, as Stripe's can (refund.failed after refund succeeded).
  * - Every other event code (CHARGEBACK, TECHNICAL_CANCEL, CANCEL_OR_REFUND, REPORT_AVAILABLE, ...) -> `other`.
  * Descriptions carry the event code and references only, never `reason`: for an AUTHORISATION, Adyen puts the
@@ -48,6 +49,9 @@ const refusalReasonCodes = Object.keys(refusalDeclines) as AdyenRefusalReasonCod
  * and 31 Issuer Suspected Fraud). So: the refusal code the `reason` names, when its decline code is the event's;
  * otherwise the first refusal code with the event's decline code; otherwise a generic `card_declined`.
  */
+/** Payrail refund ids (`re_` and 24 base62 characters). */
+const payrailRefundIdPattern = /^re_[0-9A-Za-z]{24}$/;
+
 export function authorisationDecline(declineCode: string | null, reason: string | null): Decline {
   if (declineCode === null) return genericCardDecline;
   const named = reason !== null ? refusalReasonCodeOf(undefined, reason) : null;
@@ -81,8 +85,11 @@ export function adyenNotification(event: AdyenWebhookEvent): ProviderNotificatio
       return {
         kind: 'refund',
         eventKey,
-        refundId: event.merchantReference,
-        processorReference: event.originalReference,
+        // Adyen's REFUND notification carries the refund's own pspReference, which Payrail keeps from the refund's
+        // `received` answer; merchantReference is the payment's reference (per the spec), or the refund's own
+        // `reference` where an account echoes it, so it only counts when it is a Payrail refund id.
+        refundId: payrailRefundIdPattern.test(event.merchantReference) ? event.merchantReference : null,
+        processorReference: event.pspReference,
         status: event.success ? 'succeeded' : 'failed',
         reason: event.success ? null : event.eventCode === 'REFUNDED_REVERSED' ? 'unknown' : 'declined',
       };

@@ -240,7 +240,7 @@ describe('Adyen requests', () => {
     const received = { pspReference: 'MOD1', paymentPspReference: 'PSP1', status: 'received' };
     assert.deepEqual(fromModificationResponse('capture', received), { status: 'succeeded', processorReference: 'MOD1' });
     assert.deepEqual(fromModificationResponse('cancel', received), { status: 'succeeded', processorReference: 'MOD1' });
-    assert.deepEqual(fromModificationResponse('refund', received), { status: 'pending' });
+    assert.deepEqual(fromModificationResponse('refund', received), { status: 'pending', processorReference: 'MOD1' });
     assert.deepEqual(fromModificationResponse('capture', { status: 'something' }), { status: 'pending' });
   });
 });

@@ -449,7 +449,8 @@ export function fromModificationResponse(kind: ModificationKind, response: Adyen
     case 'cancel':
       return { status: 'succeeded', processorReference: response.pspReference };
     case 'refund':
-      return { status: 'pending' };
+      // Received, not yet done: its pspReference is what the REFUND webhook names.
+      return { status: 'pending', processorReference: response.pspReference };
     default:
       return assertNever(kind);
   }

@@ -111,7 +111,7 @@ export function paypalNotifications(event: PayPalWebhookEvent, context: PayPalCa
     }
     case 'refund':
       if (event.outcome !== 'succeeded') return other();
-      return [{ kind: 'refund', eventKey: event.id, refundId: event.payrailId, processorReference, status: 'succeeded', reason: null }];
+      return [{ kind: 'refund', eventKey: event.id, refundId: event.payrailId, processorReference: event.resourceId, status: 'succeeded', reason: null }];
     case 'other':
       return other();
     default:

@@ -35,7 +35,7 @@ export function stripeNotifications(event: StripeWebhookEvent): ProviderNotifica
   // Any event that carries a refund is about that refund (refund.* and charge.refund.updated).
   if (event.refund !== null) {
     const { outcome, payrailRefundId } = event.refund;
-    return [{ kind: 'refund', eventKey: event.eventId, refundId: payrailRefundId, processorReference: event.paymentIntentId, status: outcome.status, reason: outcome.status === 'failed' ? outcome.reason : null }];
+    return [{ kind: 'refund', eventKey: event.eventId, refundId: payrailRefundId, processorReference: event.refund.id, status: outcome.status, reason: outcome.status === 'failed' ? outcome.reason : null }];
   }
   switch (event.kind) {
     case 'payment_intent':

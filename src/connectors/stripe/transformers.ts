@@ -261,6 +261,13 @@ function redirectOf(intent: StripePaymentIntent): RedirectToUrl | null {
 const declinedMessage = 'Your card was declined.';
 const processingErrorMessage = 'An error occurred while processing your card. Try again in a little bit.';
 
+/**
+ * Stripe's error code for a customer who failed 3-D Secure, which Stripe sends without a `decline_code`. Payrail's
+ * decline code for a failed authentication is `authentication_required` (as the test processor and the Adyen connector
+ * report it): that is what tells the payment the customer was not authenticated, so it is not shown as authenticated.
+ */
+const authenticationFailureCode = 'payment_intent_authentication_failure';
+
 /** A PaymentIntent canceled before it succeeded (by Stripe or on the account), with no decline to report. */
 const canceledDecline: Decline = { code: 'card_declined', declineCode: 'generic_decline', message: declinedMessage, blocked: false, networkStatus: 'not_sent_to_network' };
 
@@ -272,7 +279,8 @@ export const processingErrorDecline: Decline = { code: 'processing_error', decli
 
 /**
  * Maps Stripe's card error (`last_payment_error`, or the error of a 402) to Payrail's Decline. Payrail's decline
- * vocabulary is Stripe's, so `code`, `decline_code` and `message` pass through one to one. `blocked` and the
+ * vocabulary is Stripe's, so `code`, `decline_code` and `message` pass through one to one (an error without
+ * `decline_code` gets its `code` as decline code, except a failed authentication: `authenticationFailureCode`). `blocked` and the
  * network status come from the charge's `outcome` when known (`type: 'blocked'` is Stripe Radar refusing; an
  * issuer decline is `issuer_declined`); without it, a card error is taken to be the issuer's.
  */
@@ -288,7 +296,7 @@ export function declineOf(error: StripeError | null, charge?: StripeCharge | nul
   else networkStatus = isCardError ? 'declined_by_network' : 'not_sent_to_network';
   return {
     code,
-    declineCode: typeof error.decline_code === 'string' ? error.decline_code : code,
+    declineCode: typeof error.decline_code === 'string' ? error.decline_code : code === authenticationFailureCode ? 'authentication_required' : code,
     message: typeof error.message === 'string' && error.message !== '' ? error.message : declinedMessage,
     blocked,
     networkStatus,
