@@ -50,7 +50,8 @@ export interface Dependencies {
 export function buildDependencies(input: {
   db: Database; secretBox: SecretBox; connector: Connector; publicUrl: string; clock: Clock; pricing?: Pricing; webhookSettings?: WebhookSettings; orchestration?: OrchestrationSettings;
 }): Dependencies {
-  const orchestration = input.orchestration ?? defaultOrchestrationSettings;
+  // A copy: tests adjust their own process's settings without touching the defaults.
+  const orchestration = { ...(input.orchestration ?? defaultOrchestrationSettings) };
   const deps: Dependencies = {
     db: input.db,
     secretBox: input.secretBox,

@@ -16,10 +16,10 @@ import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
 import { checkChargeAmount, parseCurrency } from '../platform/money.ts';
 import type { Page, PageRequest } from '../platform/pagination.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
-import { renderCard, renderPaymentMethod } from '../payment-methods/render.ts';
+import { renderCard, renderPaymentMethod, renderPayPalPaymentDetails } from '../payment-methods/render.ts';
 import type { PaymentMethodRow } from '../payment-methods/repository.ts';
-import { findPaymentMethod, insertPaymentMethod, paymentMethodInsertStatement } from '../payment-methods/repository.ts';
-import { lookupPaymentMethod, resolvePaymentMethod, revealCardNumber } from '../payment-methods/service.ts';
+import { findPaymentMethod, insertPaymentMethod, paymentMethodInsertStatement, paymentMethodWalletStatement } from '../payment-methods/repository.ts';
+import { lookupPaymentMethod, paymentMethodFromData, resolvePaymentMethod, revealCardNumber, type PaymentMethodDataInput } from '../payment-methods/service.ts';
 import { authorizationHold, captureMovement, holdRelease } from '../ledger/movements.ts';
 import { movementParts, writeMovement } from '../ledger/service.ts';
 import { captureSettlement } from './ledger.ts';
@@ -30,13 +30,15 @@ import {
 } from './repository.ts';
 import { assertTransition } from './state.ts';
 
-export const supportedPaymentMethodTypes = ['card'] as const;
+export const supportedPaymentMethodTypes = ['card', 'paypal'] as const;
 
 export interface PaymentIntentInput {
   amount?: number;
   currency?: string;
   customer?: string | null;
   payment_method?: string | null;
+  /** Stripe's `payment_method_data` (create only here): a new PaymentMethod for the intent; Payrail takes `paypal`. */
+  payment_method_data?: PaymentMethodDataInput;
   payment_method_types?: string[];
   capture_method?: 'automatic' | 'automatic_async' | 'manual';
   confirmation_method?: 'automatic' | 'manual';
@@ -50,6 +52,8 @@ export interface PaymentIntentInput {
 
 export interface ConfirmInput {
   payment_method?: string;
+  /** A new PaymentMethod to confirm with, instead of `payment_method` (Payrail takes `paypal`). */
+  payment_method_data?: PaymentMethodDataInput;
   return_url?: string;
   capture_method?: 'automatic' | 'automatic_async' | 'manual';
   setup_future_usage?: 'on_session' | 'off_session' | null;
@@ -97,7 +101,25 @@ function checkPaymentMethodOwner(paymentMethod: PaymentMethodRow, customerId: st
   }
 }
 
-function cardDetails(paymentMethod: PaymentMethodRow, amount: number): Record<string, unknown> {
+/**
+ * A PaymentIntent takes only PaymentMethods of its `payment_method_types`; Stripe refuses any other with this
+ * message. (Its error code is not documented for this case: Payrail answers `payment_intent_incompatible_payment_method`.)
+ */
+function checkPaymentMethodType(paymentMethod: PaymentMethodRow, types: readonly string[]): void {
+  if (!types.includes(paymentMethod.type)) {
+    throw new ApiError(
+      'payment_intent_incompatible_payment_method',
+      `The PaymentMethod provided (${paymentMethod.type}) is not allowed for this PaymentIntent. Please attach a PaymentMethod of one of the following types: ${types.join(', ')}. Alternatively, update the allowed payment_method_types for this PaymentIntent to include "${paymentMethod.type}".`,
+      { param: 'payment_method' },
+    );
+  }
+}
+
+/** The charge's `payment_method_details` before the provider answers: the card as stored, or PayPal's payer as far as known. */
+function paymentMethodDetails(paymentMethod: PaymentMethodRow, amount: number): Record<string, unknown> {
+  if (paymentMethod.type === 'paypal') {
+    return { billing_details: paymentMethod.billing_details, type: 'paypal', paypal: renderPayPalPaymentDetails(paymentMethod.wallet, undefined) };
+  }
   return {
     billing_details: paymentMethod.billing_details,
     card: {
@@ -160,9 +182,12 @@ export async function createPaymentIntent(
   const prepare = async (db: Queryable): Promise<{ intent: PaymentIntentRow; paymentMethod: { row: PaymentMethodRow; isNew: boolean } | undefined }> => {
     await checkCustomer(db, scope, base.customer_id);
     let paymentMethod: { row: PaymentMethodRow; isNew: boolean } | undefined;
-    if (input.payment_method) {
-      paymentMethod = await lookupPaymentMethod(db, deps, scope, input.payment_method, 'payment_method');
+    if (input.payment_method || input.payment_method_data) {
+      paymentMethod = input.payment_method_data
+        ? paymentMethodFromData(scope, input.payment_method_data)
+        : await lookupPaymentMethod(db, deps, scope, input.payment_method ?? '', 'payment_method');
       checkPaymentMethodOwner(paymentMethod.row, base.customer_id);
+      checkPaymentMethodType(paymentMethod.row, types);
     }
     const intent: PaymentIntentRow = {
       ...base,
@@ -244,6 +269,7 @@ export async function updatePaymentIntentFields(work: UnitOfWork, deps: Dependen
       } else {
         const paymentMethod = await resolvePaymentMethod(client, deps, scope, input.payment_method, 'payment_method');
         checkPaymentMethodOwner(paymentMethod, changes.customer_id !== undefined ? changes.customer_id : intent.customer_id);
+        checkPaymentMethodType(paymentMethod, changes.payment_method_types ?? intent.payment_method_types);
         changes.payment_method_id = paymentMethod.id;
       }
     }
@@ -277,6 +303,7 @@ interface Attempt {
  */
 function planAttempt(scope: Scope, intent: PaymentIntentRow, input: ConfirmInput, paymentMethod: PaymentMethodRow): Omit<Attempt, 'authorize' | 'route'> & { changes: Partial<PaymentIntentRow> } {
   checkPaymentMethodOwner(paymentMethod, intent.customer_id);
+  checkPaymentMethodType(paymentMethod, intent.payment_method_types);
   const chargeId = newId('ch');
   const changes: Partial<PaymentIntentRow> = {
     status: 'processing',
@@ -308,7 +335,7 @@ function planAttempt(scope: Scope, intent: PaymentIntentRow, input: ConfirmInput
     failure_code: null,
     failure_message: null,
     outcome: null,
-    payment_method_details: cardDetails(paymentMethod, intent.amount),
+    payment_method_details: paymentMethodDetails(paymentMethod, intent.amount),
     description: intent.description,
     receipt_email: planned.receipt_email,
     processor_reference: null,
@@ -346,8 +373,11 @@ function missingPaymentMethod(intent: PaymentIntentRow): ApiError {
 async function beginAttempt(client: pg.PoolClient, deps: Dependencies, scope: Scope, intent: PaymentIntentRow, input: ConfirmInput): Promise<Attempt> {
   assertTransition('confirm', intent.status, { payment_intent: renderPaymentIntent(intent) });
   const paymentMethodId = input.payment_method ?? intent.payment_method_id;
-  if (!paymentMethodId) throw missingPaymentMethod(intent);
-  const paymentMethod = await lookupPaymentMethod(client, deps, scope, paymentMethodId, 'payment_method');
+  if (!paymentMethodId && !input.payment_method_data) throw missingPaymentMethod(intent);
+  // payment_method_data makes a new PaymentMethod, written with the attempt (as a test card id's is).
+  const paymentMethod = input.payment_method_data
+    ? paymentMethodFromData(scope, input.payment_method_data)
+    : await lookupPaymentMethod(client, deps, scope, paymentMethodId ?? '', 'payment_method');
   const plan = planAttempt(scope, intent, input, paymentMethod.row);
   const route = await planRoute(client, deps, scope, { intentId: intent.id, chargeId: plan.charge.id, facts: paymentFacts(deps, plan.intent, paymentMethod.row) });
   const parts: { name: string; statement: Statement }[] = [];
@@ -361,15 +391,19 @@ async function beginAttempt(client: pg.PoolClient, deps: Dependencies, scope: Sc
   return { ...plan, intent: updated, route, authorize: authorizeInput(deps, updated, plan.paymentMethod) };
 }
 
-/** What routing decides from: the payment and its card (the BIN is read from the number in memory, never stored). */
+/**
+ * What routing decides from: the payment and its card (the BIN is read from the number in memory, never stored). A
+ * wallet (PayPal) has no brand or BIN; its country is the payer's once PayPal told it, else the billing country.
+ */
 function paymentFacts(deps: Dependencies, intent: PaymentIntentRow, paymentMethod: PaymentMethodRow): PaymentFacts {
-  const bin = revealCardNumber(deps, paymentMethod).slice(0, 8);
+  const card = paymentMethod.type === 'card' ? paymentMethod.card : null;
+  const country = card ? card.country : paymentMethod.wallet?.country ?? null;
   return {
     amount: intent.amount,
     currency: intent.currency,
-    country: paymentMethod.card.country ?? paymentMethod.billing_details.address?.country ?? null,
-    cardBrand: paymentMethod.card.brand,
-    bin,
+    country: country ?? paymentMethod.billing_details.address?.country ?? null,
+    cardBrand: card?.brand ?? null,
+    bin: paymentMethod.type === 'card' ? revealCardNumber(deps, paymentMethod).slice(0, 8) : null,
     paymentMethodType: paymentMethod.type,
     metadata: intent.metadata,
     manualCapture: intent.capture_method === 'manual',
@@ -381,7 +415,10 @@ function authorizeInput(deps: Dependencies, intent: PaymentIntentRow, paymentMet
     amount: intent.amount,
     currency: intent.currency,
     capture: intent.capture_method !== 'manual',
-    card: { number: revealCardNumber(deps, paymentMethod), expMonth: paymentMethod.card.exp_month, expYear: paymentMethod.card.exp_year, brand: paymentMethod.card.brand },
+    // A wallet (PayPal) has no card: the buyer pays on the provider's page.
+    ...(paymentMethod.type === 'card'
+      ? { card: { number: revealCardNumber(deps, paymentMethod), expMonth: paymentMethod.card.exp_month, expYear: paymentMethod.card.exp_year, brand: paymentMethod.card.brand, holderName: paymentMethod.billing_details.name } }
+      : {}),
     authentication,
   };
 }
@@ -472,7 +509,8 @@ async function applyAuthorization(
   const routing = source.routing ? withAttemptStatus(source.routing, source.id, attemptChanges) : null;
   const attribution: Partial<ChargeRow> = { connector: source.connector, connector_configuration_id: source.configurationId, attempt_id: source.id, routing: routing as Record<string, unknown> | null };
   const card = (charge.payment_method_details as { card: Record<string, unknown> }).card;
-  const detailsWith = (cvcCheck: string | null, extra: Record<string, unknown> = {}) => ({
+  // Card checks and 3-D Secure are a card's; a wallet's details change only when its provider reports the payer.
+  const detailsWith = (cvcCheck: string | null, extra: Record<string, unknown> = {}) => paymentMethod.type !== 'card' ? charge.payment_method_details : ({
     ...charge.payment_method_details,
     card: {
       ...card,
@@ -502,7 +540,9 @@ async function applyAuthorization(
         captured: output.captured,
         amount_captured: output.captured ? charge.amount : 0,
         processor_reference: output.processorReference,
-        payment_method_details: detailsWith(paymentMethod.card.cvc_provided ? 'pass' : null, { amount_authorized: charge.amount }),
+        payment_method_details: paymentMethod.type === 'card'
+          ? detailsWith(paymentMethod.card.cvc_provided ? 'pass' : null, { amount_authorized: charge.amount })
+          : { ...charge.payment_method_details, paypal: renderPayPalPaymentDetails(paymentMethod.wallet, output.payer) },
         outcome: { network_status: 'approved_by_network', reason: null, risk_level: 'normal', risk_score: output.riskScore, seller_message: 'Payment complete.', type: 'authorized' },
       };
       // The ledger moves with the state, in the same statement and under the same compare-and-set: a capture posts
@@ -526,6 +566,12 @@ async function applyAuthorization(
         { type: 'charge.succeeded', object: renderCharge({ ...charge, ...chargeChanges }) },
         { type: output.captured ? 'payment_intent.succeeded' : 'payment_intent.amount_capturable_updated', object: renderPaymentIntent({ ...intent, ...intentChanges }) },
       );
+      // What PayPal told about the payer fills the PaymentMethod's `paypal` hash, as at Stripe. (Not when the attach
+      // below changes the same row: one statement changes a row once, so the attach wins and the payer stays unknown.)
+      if (paymentMethod.type === 'paypal' && output.payer && !(intent.setup_future_usage && intent.customer_id)) {
+        const wallet = { country: output.payer.country, payer_email: output.payer.payerEmail, payer_id: output.payer.payerId };
+        sideWrites.push({ name: 'wallet', statement: paymentMethodWalletStatement(scope, paymentMethod.id, wallet, applied) });
+      }
       // setup_future_usage saves the card for the intent's customer once it has been used successfully.
       if (intent.setup_future_usage && intent.customer_id) {
         sideWrites.push({
@@ -707,12 +753,35 @@ async function continueAttempt(
   } catch {
     output = { status: 'pending' };
   }
-  const source: AttemptSource = { id: row.id, connector: row.connector, configurationId: row.connector_configuration_id, changes: attemptChangesOf(deps, output, row, Math.round(performance.now() - started)), routing: charge.routing as ChargeRouting | null };
+  const source: AttemptSource = { id: row.id, connector: row.connector, configurationId: row.connector_configuration_id, changes: attemptChangesOf(deps, output, row, Math.round(performance.now() - started)), routing: await routingOf(deps.db, charge) };
+  // A return from a provider's redirect cannot tell how the customer's authentication went; the provider's answer
+  // can: a decline for want of authentication means the challenge failed, not that an authenticated payment was refused.
+  const authenticated = target.authentication.status === 'succeeded' && !(output.status === 'declined' && output.decline.declineCode === 'authentication_required');
   const result = await new UnitOfWork(deps.db).finalTransaction((client) =>
-    applyAuthorization(client, undefined, deps, scope, { intent: begun.intent, charge, paymentMethod }, output, { offSession: false, authenticated: target.authentication.status === 'succeeded', source }),
+    applyAuthorization(client, undefined, deps, scope, { intent: begun.intent, charge, paymentMethod }, output, { offSession: false, authenticated, source }),
     { singleStatement: true },
   );
   return { intent: result.intent, continued: true };
+}
+
+/**
+ * The routing summary of a charge: as its confirmation recorded it, or, when the answer is applied by someone else
+ * before that (a webhook or the janitor, after the confirming process died), rebuilt from its attempt records (the
+ * decision's strategy and rule are then unknown).
+ */
+async function routingOf(db: Queryable, charge: ChargeRow): Promise<ChargeRouting> {
+  if (charge.routing) return charge.routing as unknown as ChargeRouting;
+  const attempts = await listChargeAttempts(db, charge.id);
+  return {
+    strategy: 'unknown',
+    rule: null,
+    explored: false,
+    reason: attempts[0]?.routing_reason ?? 'unknown',
+    attempts: attempts.map((attempt) => ({
+      id: attempt.id, connector: attempt.connector, connector_configuration: attempt.connector_configuration_id, status: attempt.status,
+      decline_code: attempt.decline_code, failure_code: attempt.failure_code, latency_ms: attempt.latency_ms, routing_reason: attempt.routing_reason,
+    })),
+  };
 }
 
 /** The attempt's id, return URL and provider reference, for a call that continues or asks about it. */
@@ -847,6 +916,11 @@ async function resolveAttempt(deps: Dependencies, attempt: AttemptRow): Promise<
   const [intent, charge] = await Promise.all([findPaymentIntent(deps.db, scope, attempt.payment_intent_id), findCharge(deps.db, scope, attempt.charge_id)]);
   const paymentMethod = charge ? await findPaymentMethod(deps.db, scope, charge.payment_method_id) : undefined;
   if (!intent || !charge || !paymentMethod) return undefined;
+  // The attempt again, read after its intent and charge: its answer may have been applied since it was found due (by
+  // the request still running it, a webhook or another janitor), and then the intent read above can show the charge
+  // ended by that very answer, which is not an orphan: voiding it would release an authorization Payrail still holds.
+  const fresh = await findAttempt(deps.db, attempt.id);
+  if (!fresh || (fresh.status !== 'pending' && fresh.status !== 'unknown')) return undefined;
   const challenge = (await deps.db.query<{ status: string }>(
     `SELECT status FROM authentication_challenges WHERE charge_id = $1 AND status IN ('succeeded', 'failed')`,
     [charge.id],
@@ -868,7 +942,7 @@ async function resolveAttempt(deps: Dependencies, attempt: AttemptRow): Promise<
     await updateAttempt(deps.db, attempt.id, output.status === 'authorized' ? { ...changes, detail: 'Authorized after its charge had ended: the authorization was voided.' } : changes, ['pending', 'unknown']);
     return undefined;
   }
-  const source: AttemptSource = { id: attempt.id, connector: attempt.connector, configurationId: attempt.connector_configuration_id, changes, routing: charge.routing as ChargeRouting | null };
+  const source: AttemptSource = { id: attempt.id, connector: attempt.connector, configurationId: attempt.connector_configuration_id, changes, routing: await routingOf(deps.db, charge) };
   return new UnitOfWork(deps.db).finalTransaction((client) =>
     applyAuthorization(client, undefined, deps, scope, { intent, charge, paymentMethod }, output, { offSession: false, authenticated: authentication ? authentication.status === 'succeeded' : undefined, source }),
     { singleStatement: true },
@@ -903,7 +977,7 @@ export async function applyProviderOutcome(deps: Dependencies, attempt: AttemptR
   }
   const paymentMethod = await findPaymentMethod(deps.db, scope, begun.charge.payment_method_id);
   assert(paymentMethod, 'an attempt has a payment method');
-  const source: AttemptSource = { id: attempt.id, connector: attempt.connector, configurationId: attempt.connector_configuration_id, changes: attemptChangesOf(deps, output, begun.current, null), routing: begun.charge.routing as ChargeRouting | null };
+  const source: AttemptSource = { id: attempt.id, connector: attempt.connector, configurationId: attempt.connector_configuration_id, changes: attemptChangesOf(deps, output, begun.current, null), routing: await routingOf(deps.db, begun.charge) };
   const result = await new UnitOfWork(deps.db).finalTransaction((client) =>
     applyAuthorization(client, undefined, deps, scope, { intent: begun.intent, charge: begun.charge, paymentMethod }, output, { offSession: false, source }),
     { singleStatement: true },
