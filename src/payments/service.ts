@@ -878,6 +878,9 @@ export async function cancelPaymentIntent(work: UnitOfWork, deps: Dependencies, 
         const charge = await findCharge(client, scope, intent.latest_charge_id);
         if (charge && charge.status === 'pending') {
           const failed = await updateCharge(client, charge, { status: 'failed', failure_code: 'authentication_required', failure_message: 'The payment was canceled before authentication completed.' });
+          if (charge.attempt_id) {
+            await updateAttempt(client, charge.attempt_id, { status: 'failed', failure_code: 'canceled', detail: 'The PaymentIntent was canceled while the customer had not finished the redirect.', next_sync_in_seconds: null }, ['requires_action']);
+          }
           await recordEvent(client, scope, work, 'charge.failed', renderCharge(failed));
         }
       }
