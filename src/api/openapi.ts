@@ -4,7 +4,7 @@ import type { JsonSchema } from './schema.ts';
 
 const objectSchemas: Record<string, JsonSchema> = {
   customer: objectSchema('customer', ['address', 'created', 'description', 'email', 'livemode', 'metadata', 'name', 'phone', 'shipping']),
-  payment_method: objectSchema('payment_method', ['billing_details', 'card', 'created', 'customer', 'livemode', 'metadata', 'type']),
+  payment_method: objectSchema('payment_method', ['billing_details', 'card', 'created', 'customer', 'livemode', 'metadata', 'paypal', 'type']),
   payment_intent: objectSchema('payment_intent', [
     'amount', 'amount_capturable', 'amount_received', 'canceled_at', 'cancellation_reason', 'capture_method', 'client_secret',
     'confirmation_method', 'created', 'currency', 'customer', 'description', 'last_payment_error', 'latest_charge', 'livemode',

@@ -1,4 +1,5 @@
-import type { PaymentMethodRow, StoredCard } from './repository.ts';
+import type { WalletPayer } from '../connectors/connector.ts';
+import type { PaymentMethodRow, StoredCard, StoredPayPal } from './repository.ts';
 
 /** The Stripe `card` hash of a PaymentMethod; never includes the number. */
 export function renderCard(card: StoredCard, cvcCheck: string | null): Record<string, unknown> {
@@ -20,14 +21,40 @@ export function renderCard(card: StoredCard, cvcCheck: string | null): Record<st
   };
 }
 
-/** The Stripe `payment_method` object. */
+/** The Stripe `paypal` hash of a PaymentMethod: every field null until PayPal reports the payer. */
+export function renderPayPal(wallet: StoredPayPal | null): Record<string, unknown> {
+  return { country: wallet?.country ?? null, payer_email: wallet?.payer_email ?? null, payer_id: wallet?.payer_id ?? null };
+}
+
+/**
+ * Stripe's `payment_method_details.paypal` of a charge: what PayPal reported for this payment (`payer`, once
+ * authorized), else what the PaymentMethod already knows of the payer; null where neither tells.
+ */
+export function renderPayPalPaymentDetails(wallet: StoredPayPal | null, payer: WalletPayer | undefined): Record<string, unknown> {
+  return {
+    country: payer?.country ?? wallet?.country ?? null,
+    payer_email: payer?.payerEmail ?? wallet?.payer_email ?? null,
+    payer_id: payer?.payerId ?? wallet?.payer_id ?? null,
+    payer_name: payer?.payerName ?? null,
+    seller_protection: payer?.sellerProtection ? { dispute_categories: payer.sellerProtection.disputeCategories, status: payer.sellerProtection.status } : null,
+    transaction_id: payer?.transactionId ?? null,
+  };
+}
+
+/**
+ * The Stripe `payment_method` object. As at Stripe, only the hash of the PaymentMethod's own type is present (`card`
+ * for a card, `paypal` for PayPal), never the other types' hashes.
+ */
 export function renderPaymentMethod(row: PaymentMethodRow): Record<string, unknown> {
+  const typeHash = row.type === 'card'
+    ? { card: renderCard(row.card, row.card.cvc_provided ? 'unchecked' : null) }
+    : { paypal: renderPayPal(row.wallet) };
   return {
     id: row.id,
     object: 'payment_method',
     allow_redisplay: 'unspecified',
     billing_details: row.billing_details,
-    card: renderCard(row.card, row.card.cvc_provided ? 'unchecked' : null),
+    ...typeHash,
     created: row.created,
     customer: row.customer_id,
     livemode: row.livemode,

@@ -24,29 +24,84 @@ export interface StoredCard {
   cvc_provided: boolean;
 }
 
-export interface PaymentMethodRow {
+/**
+ * What PayPal tells about the payer, as Stripe's `payment_method.paypal` hash (stored in the `wallet` column). Each
+ * field is null until PayPal reports it, when a payment with the PaymentMethod is authorized.
+ */
+export interface StoredPayPal {
+  /** The payer's country (ISO 3166-1 alpha-2), as PayPal reports it. */
+  country: string | null;
+  payer_email: string | null;
+  /** PayPal's PayerID: the one stable identifier of the PayPal account. */
+  payer_id: string | null;
+}
+
+/** The payment method types Payrail stores. */
+export const paymentMethodTypes = ['card', 'paypal'] as const;
+export type PaymentMethodType = (typeof paymentMethodTypes)[number];
+
+interface PaymentMethodRowBase {
   id: string;
   account_id: string;
   livemode: boolean;
-  type: 'card';
   customer_id: string | null;
   billing_details: BillingDetails;
-  card: StoredCard;
-  card_number_encrypted: Buffer;
   metadata: Record<string, string>;
   created: number;
   allow_redisplay?: string;
 }
 
-export function paymentMethodInsertStatement(scope: Scope, row: Omit<PaymentMethodRow, 'account_id' | 'livemode'>): Statement {
+/** A card: the number encrypted, the readable facts in `card`. */
+export interface CardPaymentMethodRow extends PaymentMethodRowBase {
+  type: 'card';
+  card: StoredCard;
+  card_number_encrypted: Buffer;
+  wallet: null;
+}
+
+/** A PayPal wallet: no card data at all (the buyer pays on PayPal); `wallet` is what PayPal told about the payer. */
+export interface PayPalPaymentMethodRow extends PaymentMethodRowBase {
+  type: 'paypal';
+  card: null;
+  card_number_encrypted: null;
+  wallet: StoredPayPal | null;
+}
+
+/** A stored PaymentMethod, one variant per type: narrow on `type` before reading card or wallet data. */
+export type PaymentMethodRow = CardPaymentMethodRow | PayPalPaymentMethodRow;
+
+/** `Omit` applied to each variant of a union, so the result stays discriminated by `type`. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A PaymentMethod row before it is written (the scope supplies the account and mode). */
+export type NewPaymentMethodRow = DistributiveOmit<PaymentMethodRow, 'account_id' | 'livemode'>;
+
+export function paymentMethodInsertStatement(scope: Scope, row: NewPaymentMethodRow): Statement {
   return {
-    text: `INSERT INTO payment_methods (id, account_id, livemode, type, customer_id, billing_details, card, card_number_encrypted, metadata, created)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    values: [row.id, scope.accountId, scope.livemode, row.type, row.customer_id, row.billing_details, row.card, row.card_number_encrypted, row.metadata, row.created],
+    text: `INSERT INTO payment_methods (id, account_id, livemode, type, customer_id, billing_details, card, card_number_encrypted, wallet, metadata, created)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    values: [row.id, scope.accountId, scope.livemode, row.type, row.customer_id, row.billing_details, row.card, row.card_number_encrypted, row.wallet, row.metadata, row.created],
   };
 }
 
-export async function insertPaymentMethod(db: Queryable, scope: Scope, row: Omit<PaymentMethodRow, 'account_id' | 'livemode'>): Promise<PaymentMethodRow> {
+/**
+ * Records what a wallet provider told about the payer on a PayPal PaymentMethod (Stripe fills `paypal.payer_email`
+ * and the rest at authorization), as a statement to run with the payment's outcome, only when `guard` (SQL) holds.
+ * Values already known are kept where the provider told nothing new. The caller must not update the same row in
+ * another part of the same statement (PostgreSQL applies only one of two updates of a row in one statement).
+ */
+export function paymentMethodWalletStatement(scope: Scope, id: string, wallet: StoredPayPal, guard: string): Statement {
+  return {
+    text: `UPDATE payment_methods SET wallet = jsonb_build_object(
+             'country', COALESCE($4::text, wallet->>'country'),
+             'payer_email', COALESCE($5::text, wallet->>'payer_email'),
+             'payer_id', COALESCE($6::text, wallet->>'payer_id'))
+           WHERE id = $1 AND account_id = $2 AND livemode = $3 AND type = 'paypal' AND ${guard} RETURNING id`,
+    values: [id, scope.accountId, scope.livemode, wallet.country, wallet.payer_email, wallet.payer_id],
+  };
+}
+
+export async function insertPaymentMethod(db: Queryable, scope: Scope, row: NewPaymentMethodRow): Promise<PaymentMethodRow> {
   const statement = paymentMethodInsertStatement(scope, row);
   const result = await db.query<PaymentMethodRow>(prepared(`${statement.text} RETURNING *`, statement.values));
   return result.rows[0];
@@ -62,17 +117,19 @@ export async function findPaymentMethod(db: Queryable, scope: Scope, id: string,
 
 export async function savePaymentMethod(db: Queryable, scope: Scope, row: PaymentMethodRow): Promise<PaymentMethodRow> {
   const result = await db.query<PaymentMethodRow>(
-    `UPDATE payment_methods SET customer_id = $4, billing_details = $5, card = $6, metadata = $7
+    `UPDATE payment_methods SET customer_id = $4, billing_details = $5, card = $6, wallet = $7, metadata = $8
      WHERE id = $1 AND account_id = $2 AND livemode = $3 RETURNING *`,
-    [row.id, scope.accountId, scope.livemode, row.customer_id, row.billing_details, row.card, row.metadata],
+    [row.id, scope.accountId, scope.livemode, row.customer_id, row.billing_details, row.card, row.wallet, row.metadata],
   );
   return result.rows[0];
 }
 
-export async function listPaymentMethods(db: Queryable, scope: Scope, page: PageRequest, customerId: string): Promise<Page<PaymentMethodRow>> {
+export async function listPaymentMethods(db: Queryable, scope: Scope, page: PageRequest, customerId: string, type?: PaymentMethodType): Promise<Page<PaymentMethodRow>> {
+  const conditions = [{ sql: 'customer_id = $?', value: customerId }];
+  if (type !== undefined) conditions.push({ sql: 'type = $?', value: type });
   return listPage<PaymentMethodRow>(
     db,
-    { table: 'payment_methods', objectName: 'payment_method', accountId: scope.accountId, livemode: scope.livemode, conditions: [{ sql: 'customer_id = $?', value: customerId }] },
+    { table: 'payment_methods', objectName: 'payment_method', accountId: scope.accountId, livemode: scope.livemode, conditions },
     page,
   );
 }

@@ -10,7 +10,10 @@ import { findCustomer } from '../customers/repository.ts';
 import type { Address } from '../customers/repository.ts';
 import { brandOf, cardNumberLengthMax, cardNumberLengthMin, factsOf, hasValidLength, passesLuhn, testPaymentMethodNumbers } from './card-numbers.ts';
 import { renderPaymentMethod } from './render.ts';
-import { findPaymentMethod, insertPaymentMethod, listPaymentMethods, savePaymentMethod, type BillingDetails, type PaymentMethodRow } from './repository.ts';
+import {
+  findPaymentMethod, insertPaymentMethod, listPaymentMethods, savePaymentMethod,
+  type BillingDetails, type CardPaymentMethodRow, type NewPaymentMethodRow, type PaymentMethodRow, type PaymentMethodType,
+} from './repository.ts';
 
 export interface CardInput {
   number?: string;
@@ -27,7 +30,19 @@ export interface BillingDetailsInput {
 }
 
 export interface PaymentMethodInput {
-  card: CardInput;
+  type: PaymentMethodType;
+  /** Required for `card`; refused for every other type. */
+  card?: CardInput;
+  billing_details?: BillingDetailsInput;
+  metadata?: MetadataUpdate;
+}
+
+/**
+ * Stripe's `payment_method_data` on a PaymentIntent: a PaymentMethod made for the payment, stored with it. Payrail
+ * takes it for `paypal` only (a card's raw data goes through POST /v1/payment_methods).
+ */
+export interface PaymentMethodDataInput {
+  type: 'paypal';
   billing_details?: BillingDetailsInput;
   metadata?: MetadataUpdate;
 }
@@ -98,7 +113,7 @@ function billingDetails(input: BillingDetailsInput | undefined, current?: Billin
 }
 
 /** A new card PaymentMethod row: the number encrypted; only brand, last4, expiry, fingerprint, funding and country readable. */
-function cardRow(deps: Dependencies, card: ValidCard, extra: { billing?: BillingDetailsInput; metadata?: MetadataUpdate; customerId?: string | null }): Omit<PaymentMethodRow, 'account_id' | 'livemode'> {
+function cardRow(deps: Dependencies, card: ValidCard, extra: { billing?: BillingDetailsInput; metadata?: MetadataUpdate; customerId?: string | null }): Omit<CardPaymentMethodRow, 'account_id' | 'livemode'> {
   const id = newId('pm');
   const facts = factsOf(card.number);
   return {
@@ -117,22 +132,57 @@ function cardRow(deps: Dependencies, card: ValidCard, extra: { billing?: Billing
       cvc_provided: card.cvcProvided,
     },
     card_number_encrypted: deps.secretBox.encrypt(card.number, id),
+    wallet: null,
     metadata: mergeMetadata({}, extra.metadata),
     created: nowSeconds(),
   };
 }
 
-async function storeCard(client: Queryable, deps: Dependencies, scope: Scope, card: ValidCard, extra: { billing?: BillingDetailsInput; metadata?: MetadataUpdate; customerId?: string | null }): Promise<PaymentMethodRow> {
-  return insertPaymentMethod(client, scope, cardRow(deps, card, extra));
+/**
+ * A new PayPal PaymentMethod row: no card data; what PayPal tells about the payer (`wallet`) is unknown until a payment
+ * with it is authorized, as at Stripe.
+ */
+function payPalRow(extra: { billing?: BillingDetailsInput; metadata?: MetadataUpdate }): NewPaymentMethodRow {
+  return {
+    id: newId('pm'),
+    type: 'paypal',
+    customer_id: null,
+    billing_details: billingDetails(extra.billing),
+    card: null,
+    card_number_encrypted: null,
+    wallet: null,
+    metadata: mergeMetadata({}, extra.metadata),
+    created: nowSeconds(),
+  };
 }
 
 export async function createPaymentMethod(work: UnitOfWork, deps: Dependencies, scope: Scope, input: PaymentMethodInput): Promise<PaymentMethodRow> {
-  const card = validateCard(input.card);
-  return work.finalTransaction((client) => storeCard(client, deps, scope, card, { billing: input.billing_details, metadata: input.metadata }));
+  const extra = { billing: input.billing_details, metadata: input.metadata };
+  let row: NewPaymentMethodRow;
+  switch (input.type) {
+    case 'card':
+      if (input.card === undefined) throw new ApiError('parameter_missing', 'Missing required param: card.', { param: 'card' });
+      row = cardRow(deps, validateCard(input.card), extra);
+      break;
+    case 'paypal':
+      if (input.card !== undefined) throw new ApiError('payment_method_invalid_parameter', 'card cannot be given for a PaymentMethod of type paypal.', { param: 'card' });
+      row = payPalRow(extra);
+      break;
+  }
+  return work.finalTransaction((client) => insertPaymentMethod(client, scope, row));
 }
 
-/** Decrypts a PaymentMethod's card number for a connector call. The result must never be logged or stored. */
-export function revealCardNumber(deps: Dependencies, row: PaymentMethodRow): string {
+/**
+ * The PaymentMethod that `payment_method_data` describes, not yet stored: the caller writes it (with
+ * `paymentMethodInsertStatement`) together with the PaymentIntent that uses it, as for Stripe's test ids.
+ */
+export function paymentMethodFromData(scope: Scope, data: PaymentMethodDataInput): { row: PaymentMethodRow; isNew: true } {
+  const row = payPalRow({ billing: data.billing_details, metadata: data.metadata });
+  return { row: { ...row, account_id: scope.accountId, livemode: scope.livemode } as PaymentMethodRow, isNew: true };
+}
+
+/** Decrypts a card PaymentMethod's number for a connector call. The result must never be logged or stored. */
+export function revealCardNumber(deps: Dependencies, row: CardPaymentMethodRow): string {
   return deps.secretBox.decrypt(row.card_number_encrypted, row.id);
 }
 
@@ -175,18 +225,22 @@ export async function updatePaymentMethod(work: UnitOfWork, scope: Scope, id: st
   return work.finalTransaction(async (client) => {
     const current = await findPaymentMethod(client, scope, id, { forUpdate: true });
     if (!current) throw missing('payment_method', id);
-    const card = { ...current.card };
-    if (input.card?.exp_month !== undefined || input.card?.exp_year !== undefined) {
-      const checked = validateCard({ number: '4242424242424242', exp_month: input.card.exp_month ?? card.exp_month, exp_year: input.card.exp_year ?? card.exp_year });
-      card.exp_month = checked.expMonth;
-      card.exp_year = checked.expYear;
+    const common = { billing_details: billingDetails(input.billing_details, current.billing_details), metadata: mergeMetadata(current.metadata, input.metadata) };
+    let updated: PaymentMethodRow;
+    if (current.type === 'card') {
+      const card = { ...current.card };
+      if (input.card?.exp_month !== undefined || input.card?.exp_year !== undefined) {
+        const checked = validateCard({ number: '4242424242424242', exp_month: input.card.exp_month ?? card.exp_month, exp_year: input.card.exp_year ?? card.exp_year });
+        card.exp_month = checked.expMonth;
+        card.exp_year = checked.expYear;
+      }
+      updated = { ...current, ...common, card };
+    } else {
+      // Only a card has an expiry to update.
+      if (input.card !== undefined) throw new ApiError('payment_method_invalid_parameter', `card cannot be updated on a PaymentMethod of type ${current.type}.`, { param: 'card' });
+      updated = { ...current, ...common };
     }
-    const row = await savePaymentMethod(client, scope, {
-      ...current,
-      card,
-      billing_details: billingDetails(input.billing_details, current.billing_details),
-      metadata: mergeMetadata(current.metadata, input.metadata),
-    });
+    const row = await savePaymentMethod(client, scope, updated);
     const before = renderPaymentMethod(current);
     const after = renderPaymentMethod(row);
     const previous = changedAttributes(before, after);
@@ -224,8 +278,8 @@ export async function detachPaymentMethod(work: UnitOfWork, scope: Scope, id: st
   });
 }
 
-export async function listCustomerPaymentMethods(db: Queryable, scope: Scope, customerId: string, page: PageRequest, param = 'customer'): Promise<Page<PaymentMethodRow>> {
+export async function listCustomerPaymentMethods(db: Queryable, scope: Scope, customerId: string, page: PageRequest, param = 'customer', type?: PaymentMethodType): Promise<Page<PaymentMethodRow>> {
   const customer = await findCustomer(db, scope, customerId);
   if (!customer) throw missing('customer', customerId, param);
-  return listPaymentMethods(db, scope, page, customerId);
+  return listPaymentMethods(db, scope, page, customerId, type);
 }

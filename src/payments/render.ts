@@ -56,7 +56,7 @@ export function reportedAmountRefunded(row: ChargeRow): number {
 /** The Stripe `charge` object. */
 export function renderCharge(row: ChargeRow): Record<string, unknown> {
   const amountRefunded = reportedAmountRefunded(row);
-  const details = row.payment_method_details as { billing_details?: unknown; card?: unknown };
+  const details = row.payment_method_details as { billing_details?: unknown; type?: string; card?: unknown; paypal?: unknown };
   return {
     id: row.id,
     object: 'charge',
@@ -86,7 +86,8 @@ export function renderCharge(row: ChargeRow): Record<string, unknown> {
     paid: row.status === 'succeeded',
     payment_intent: row.payment_intent_id,
     payment_method: row.payment_method_id,
-    payment_method_details: { card: details.card ?? null, type: 'card' },
+    // Only the hash of the charge's own payment method type, as at Stripe (card details are stored without a type).
+    payment_method_details: details.type === 'paypal' ? { paypal: details.paypal ?? null, type: 'paypal' } : { card: details.card ?? null, type: 'card' },
     receipt_email: row.receipt_email,
     receipt_number: null,
     receipt_url: null,

@@ -35,6 +35,8 @@ export const errorCatalogue = {
   payment_intent_unexpected_state: { type: 'invalid_request_error', status: 400, description: 'The PaymentIntent is not in a state that allows the operation.' },
   payment_intent_invalid_parameter: { type: 'invalid_request_error', status: 400, description: 'A parameter cannot be used with this PaymentIntent.' },
   payment_method_unexpected_state: { type: 'invalid_request_error', status: 400, description: 'The PaymentMethod is not in a state that allows the operation.' },
+  payment_method_invalid_parameter: { type: 'invalid_request_error', status: 400, description: 'A parameter does not apply to the PaymentMethod\'s type (card data for a `paypal` PaymentMethod).' },
+  payment_intent_incompatible_payment_method: { type: 'invalid_request_error', status: 400, description: 'The PaymentMethod\'s type is not one of the PaymentIntent\'s `payment_method_types`.' },
   payment_intent_authentication_failure: { type: 'card_error', status: 402, description: 'The customer failed 3-D Secure authentication.' },
   charge_already_refunded: { type: 'invalid_request_error', status: 400, description: 'The charge has been refunded in full.' },
   charge_not_refundable: { type: 'invalid_request_error', status: 400, description: 'The charge cannot be refunded (not captured or failed).' },

@@ -82,7 +82,7 @@ async function apply(deps: Dependencies, configuration: ConnectorConfigurationRo
       // notifies at once reaches this before that capture commits. Without waiting for it, the charge would not look
       // captured yet and the notification, recorded as seen, would be lost.
       return inTransaction(deps.db, async (client) => {
-        void findPaymentIntent;
+        await findPaymentIntent(client, scope, attempt.payment_intent_id, { forUpdate: true });
         const charge = await findCharge(client, scope, attempt.charge_id);
         if (!charge || !charge.captured || charge.attempt_id !== attempt.id || charge.capture_status === captureStatus) return 'unchanged';
         // A failed capture (rare: Adyen's CAPTURE_FAILED) is recorded on the charge for the merchant to act on; the

@@ -1,6 +1,7 @@
 import { createCustomer, deleteCustomer, listCustomerPage, modifyCustomer, retrieveCustomer } from '../../customers/service.ts';
 import { renderCustomer } from '../../customers/render.ts';
 import { listCustomerPaymentMethods } from '../../payment-methods/service.ts';
+import { paymentMethodTypes } from '../../payment-methods/repository.ts';
 import { renderPaymentMethod } from '../../payment-methods/render.ts';
 import { defineRoute, presentList, presentObject } from '../route.ts';
 import { email, emptyable, enumeration, metadata, object, required, string } from '../schema.ts';
@@ -54,9 +55,9 @@ export const customerRoutes = [
   }),
   defineRoute({
     method: 'GET', path: '/v1/customers/:id/payment_methods', operationId: 'GetCustomersCustomerPaymentMethods', summary: "List a customer's payment methods",
-    parameters: object({ ...listParameters, type: enumeration(['card']) }),
+    parameters: object({ ...listParameters, type: enumeration(paymentMethodTypes) }),
     response: { kind: 'list', type: 'payment_method' },
-    handle: (context, params) => listCustomerPaymentMethods(context.deps.db, context.scope, context.pathParams.id, params, 'customer'),
+    handle: (context, params) => listCustomerPaymentMethods(context.deps.db, context.scope, context.pathParams.id, params, 'customer', params.type),
     present: (page, context) => presentList(page, context.path, renderPaymentMethod),
   }),
 ];

@@ -8,6 +8,7 @@ import {
 import { defineRoute, presentList, presentObject, type Presentation } from '../route.ts';
 import { array, boolean, email, emptyable, enumeration, integer, metadata, object, required, string, url } from '../schema.ts';
 import { createdFilter, listParameters } from './common.ts';
+import { billingDetails } from './payment-methods.ts';
 
 /** A decline answers 402 with the card error and the intent inside it, as Stripe does. */
 function presentIntent(result: IntentResult): Presentation {
@@ -37,8 +38,24 @@ const intentFields = {
   metadata: metadata(),
 };
 
+/** Stripe's `payment_method_data`: a PaymentMethod made for the payment. Payrail takes it for PayPal only. */
+const paymentMethodData = object({
+  type: required(enumeration(['paypal'])),
+  paypal: object({}),
+  billing_details: billingDetails,
+  metadata: metadata(),
+}, { description: 'A new PaymentMethod for this payment, instead of payment_method (type paypal only; card data goes through POST /v1/payment_methods).' });
+
+/** Stripe takes either an existing PaymentMethod or the data of a new one. */
+function checkPaymentMethodSource(params: { payment_method?: string | null; payment_method_data?: unknown }): void {
+  if (params.payment_method != null && params.payment_method_data !== undefined) {
+    throw new ApiError('parameters_exclusive', 'You cannot provide both payment_method and payment_method_data.', { param: 'payment_method_data' });
+  }
+}
+
 const confirmFields = {
   payment_method: string({ maxLength: 255 }),
+  payment_method_data: paymentMethodData,
   return_url: url(),
   capture_method: captureMethod,
   setup_future_usage: setupFutureUsage,
@@ -56,6 +73,7 @@ export const paymentIntentRoutes = [
       currency: required(string({ maxLength: 3, minLength: 3 })),
       confirmation_method: enumeration(['automatic', 'manual']),
       confirm: boolean(),
+      payment_method_data: paymentMethodData,
       return_url: url(),
       off_session: boolean(),
       error_on_requires_action: boolean(),
@@ -69,7 +87,8 @@ export const paymentIntentRoutes = [
       if (!params.confirm && params.off_session !== undefined) {
         throw new ApiError('payment_intent_invalid_parameter', 'You can only pass off_session when confirm=true.', { param: 'off_session' });
       }
-      if (params.confirm && params.payment_method === undefined) {
+      checkPaymentMethodSource(params);
+      if (params.confirm && params.payment_method === undefined && params.payment_method_data === undefined) {
         throw new ApiError('parameter_missing', 'A payment_method is required to confirm a PaymentIntent at creation.', { param: 'payment_method' });
       }
     },
@@ -100,6 +119,7 @@ export const paymentIntentRoutes = [
     method: 'POST', path: '/v1/payment_intents/:id/confirm', operationId: 'PostPaymentIntentsIntentConfirm', summary: 'Confirm a PaymentIntent',
     parameters: object(confirmFields),
     response: { kind: 'object', type: 'payment_intent' },
+    precheck: checkPaymentMethodSource,
     handle: (context, params) => confirmPaymentIntent(context.work, context.deps, context.scope, context.pathParams.id, params),
     resume: (context, intentId) => resumeConfirmation(context.work, context.deps, context.scope, intentId),
     present: presentIntent,

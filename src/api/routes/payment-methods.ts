@@ -2,11 +2,12 @@ import {
   attachPaymentMethod, createPaymentMethod, detachPaymentMethod, listCustomerPaymentMethods, retrievePaymentMethod, updatePaymentMethod,
 } from '../../payment-methods/service.ts';
 import { renderPaymentMethod } from '../../payment-methods/render.ts';
+import { paymentMethodTypes } from '../../payment-methods/repository.ts';
 import { defineRoute, presentList, presentObject } from '../route.ts';
 import { email, emptyable, enumeration, integer, metadata, object, required, string } from '../schema.ts';
 import { addressSchema, listParameters, noParameters } from './common.ts';
 
-const billingDetails = object({
+export const billingDetails = object({
   address: emptyable(addressSchema),
   email: emptyable(email()),
   name: emptyable(string({ maxLength: 256 })),
@@ -17,22 +18,24 @@ const present = (row: Parameters<typeof renderPaymentMethod>[0]) => presentObjec
 
 export const paymentMethodRoutes = [
   defineRoute({
-    method: 'POST', path: '/v1/payment_methods', operationId: 'PostPaymentMethods', summary: 'Create a card PaymentMethod from raw card data (tokenization)',
+    method: 'POST', path: '/v1/payment_methods', operationId: 'PostPaymentMethods',
+    summary: 'Create a PaymentMethod: a card from raw card data (tokenization), or a PayPal wallet',
     publishable: true,
     parameters: object({
-      type: required(enumeration(['card'])),
-      card: required(object({
+      type: required(enumeration(paymentMethodTypes)),
+      card: object({
         number: string({ maxLength: 40, description: 'The card number. Encrypted at rest and never returned.' }),
         exp_month: integer(),
         exp_year: integer(),
         cvc: string({ maxLength: 10, description: 'Checked for format; never stored.' }),
-      })),
+      }, { description: 'Required when type is card.' }),
+      paypal: object({}, { description: 'type paypal: no parameters (the buyer is known once they approve a payment on PayPal).' }),
       billing_details: billingDetails,
       metadata: metadata(),
       allow_redisplay: enumeration(['always', 'limited', 'unspecified']),
     }),
     response: { kind: 'object', type: 'payment_method' },
-    handle: (context, params) => createPaymentMethod(context.work, context.deps, context.scope, { card: params.card, billing_details: params.billing_details, metadata: params.metadata }),
+    handle: (context, params) => createPaymentMethod(context.work, context.deps, context.scope, { type: params.type, card: params.card, billing_details: params.billing_details, metadata: params.metadata }),
     present,
   }),
   defineRoute({
@@ -70,9 +73,9 @@ export const paymentMethodRoutes = [
   }),
   defineRoute({
     method: 'GET', path: '/v1/payment_methods', operationId: 'GetPaymentMethods', summary: "List a customer's PaymentMethods",
-    parameters: object({ ...listParameters, customer: required(string({ maxLength: 255 })), type: enumeration(['card']) }, { required: ['customer'] }),
+    parameters: object({ ...listParameters, customer: required(string({ maxLength: 255 })), type: enumeration(paymentMethodTypes) }, { required: ['customer'] }),
     response: { kind: 'list', type: 'payment_method' },
-    handle: (context, params) => listCustomerPaymentMethods(context.deps.db, context.scope, params.customer, params),
+    handle: (context, params) => listCustomerPaymentMethods(context.deps.db, context.scope, params.customer, params, 'customer', params.type),
     present: (page, context) => presentList(page, context.path, renderPaymentMethod),
   }),
 ];

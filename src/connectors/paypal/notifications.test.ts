@@ -178,7 +178,7 @@ describe('PayPal notifications: captures and refunds', () => {
       ],
     };
     assert.deepEqual(notificationsOf(event('PAYMENT.CAPTURE.REFUNDED', 'refund', refund)), [
-      { kind: 'refund', eventKey: key, refundId: 're_payrail1', processorReference: null, status: 'succeeded', reason: null },
+      { kind: 'refund', eventKey: key, refundId: 're_payrail1', processorReference: '1JU08902781691411', status: 'succeeded', reason: null },
     ]);
     // The refund's `up` link names a capture, never an authorization.
     assert.deepEqual(captureContextOf(event('PAYMENT.CAPTURE.REFUNDED', 'refund', refund)), { capturedAuthorizationId: null });
@@ -275,7 +275,8 @@ describe('PayPalConnector.parseWebhook against the PayPal sandbox', () => {
       // The capture of an intent-CAPTURE order is the payment: its authorization and its capture.
       ['authorization', captureInput.attemptId, captureOrder, 'authorized'],
       ['capture', captureInput.attemptId, captureOrder, 'succeeded'],
-      ['refund', 're_notifypaypal', null, 'succeeded'],
+      // A refund is named by PayPal's id of the refund itself, as Payrail keeps it on the refund.
+      ['refund', 're_notifypaypal', refunded.status === 'succeeded' ? refunded.processorReference : null, 'succeeded'],
     ]));
     const keys = notifications.map((notification) => notification.eventKey);
     assert.equal(new Set(keys).size, keys.length);

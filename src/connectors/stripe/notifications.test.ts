@@ -84,14 +84,14 @@ describe('Stripe notifications: refunds', () => {
       ['charge.refund.updated', refund('requires_action'), { status: 'pending', reason: null }],
     ];
     for (const [type, object, expected] of cases) {
-      assert.deepEqual(notificationsOf(event(type, object)), [{ kind: 'refund', eventKey: 'evt_1NotificationTest', refundId: 're_payrail', processorReference: 'pi_1Payrail', ...expected }], `${type} ${String(object.status)}`);
+      assert.deepEqual(notificationsOf(event(type, object)), [{ kind: 'refund', eventKey: 'evt_1NotificationTest', refundId: 're_payrail', processorReference: 're_1Stripe', ...expected }], `${type} ${String(object.status)}`);
     }
   });
 
   it('leaves refundId null for a refund Payrail did not make (no payrail_refund)', () => {
     const [notification] = notificationsOf(event('refund.created', refund('succeeded', { metadata: {} })));
     assert.ok(notification.kind === 'refund');
-    assert.deepEqual([notification.refundId, notification.processorReference, notification.status], [null, 'pi_1Payrail', 'succeeded']);
+    assert.deepEqual([notification.refundId, notification.processorReference, notification.status], [null, 're_1Stripe', 'succeeded']);
   });
 
   it('reports charge.refunded and unknown event types as other', () => {
