@@ -139,6 +139,8 @@ describe('Stripe declines', () => {
       code: 'expired_card', declineCode: 'expired_card', message: 'Your card has expired.', blocked: false, networkStatus: 'declined_by_network',
     });
     assert.deepEqual(declineOf({ type: 'card_error', code: 'payment_intent_authentication_failure' }).message, 'Your card was declined.');
+    // A failed 3-D Secure comes without a decline_code; Payrail names it as its other connectors do.
+    assert.equal(declineOf({ type: 'card_error', code: 'payment_intent_authentication_failure' }).declineCode, 'authentication_required');
     assert.deepEqual(declineOf({ type: 'card_error' }), { code: 'card_declined', declineCode: 'generic_decline', message: 'Your card was declined.', blocked: false, networkStatus: 'declined_by_network' });
     assert.deepEqual(declineOf(null), processingErrorDecline);
     assert.deepEqual(declineOf({ type: 'api_error' }), processingErrorDecline);
