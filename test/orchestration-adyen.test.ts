@@ -463,6 +463,55 @@ describe('Adyen through Payrail, end to end with the stripe SDK', () => {
       assert.equal(await eventCount(server, 'payment_intent.succeeded', intent.id), 1);
     });
 
+    it('keeps a capture in doubt from being canceled, and posts it once Adyen reports it', async () => {
+      const { intent, attempt } = await authorize(4400);
+      // Adyen captures, then answers 500: Payrail cannot tell whether the capture happened.
+      sandbox.setFaults({ status5xxRate: 1 });
+      const inDoubt = await stripeErrorOf(stripe.paymentIntents.capture(intent.id, { amount_to_capture: 4000 }));
+      sandbox.setFaults({ status5xxRate: 0 });
+      assert.equal(inDoubt.statusCode, 402);
+      assert.equal(inDoubt.code, 'processing_error');
+      assert.equal((await stripe.paymentIntents.retrieve(intent.id)).status, 'requires_capture');
+      const row = (await server.db.query('SELECT capture_status, capture_requested_amount FROM charges WHERE attempt_id = $1', [attempt.id])).rows[0];
+      assert.deepEqual(row, { capture_status: 'pending', capture_requested_amount: 4000 });
+
+      // Releasing the authorization now could leave money Adyen captured while Payrail shows the intent canceled.
+      const cancel = await stripeErrorOf(stripe.paymentIntents.cancel(intent.id));
+      assert.equal(cancel.statusCode, 400);
+      assert.equal(cancel.code, 'payment_intent_unexpected_state');
+      // A retry with another amount could capture twice.
+      const otherAmount = await stripeErrorOf(stripe.paymentIntents.capture(intent.id, { amount_to_capture: 1000 }));
+      assert.equal(otherAmount.code, 'payment_intent_unexpected_state');
+      assert.equal(otherAmount.param, 'amount_to_capture');
+
+      // Adyen's CAPTURE webhook settles it: the capture is posted once, for the amount asked.
+      await deliverWebhooks(server, sandbox, configuration);
+      const settled = await stripe.paymentIntents.retrieve(intent.id);
+      assert.equal(settled.status, 'succeeded');
+      assert.equal(settled.amount_received, 4000);
+      const charge = await chargeOf(stripe, settled);
+      assert.equal(charge.amount_captured, 4000);
+      assert.equal(charge.payrail_routing?.capture_status, 'succeeded');
+      const captures = modificationsAt(sandbox, attempt.processor_reference!).filter((modification) => modification.kind === 'capture');
+      assert.equal(captures.length, 1, 'one capture at Adyen');
+      assert.equal((await server.db.query('SELECT id FROM balance_transactions WHERE source_id = $1', [charge.id])).rowCount, 1);
+      assert.equal(await eventCount(server, 'payment_intent.succeeded', intent.id), 1);
+    });
+
+    it('settles a capture in doubt by retrying it: Adyen replays the capture it made', async () => {
+      const { intent, attempt } = await authorize(3600);
+      sandbox.setFaults({ status5xxRate: 1 });
+      await stripeErrorOf(stripe.paymentIntents.capture(intent.id));
+      sandbox.setFaults({ status5xxRate: 0 });
+      const retried = await stripe.paymentIntents.capture(intent.id);
+      assert.equal(retried.status, 'succeeded');
+      assert.equal(retried.amount_received, 3600);
+      const captures = modificationsAt(sandbox, attempt.processor_reference!).filter((modification) => modification.kind === 'capture');
+      assert.equal(captures.length, 1, 'the retry did not capture again');
+      const row = (await server.db.query('SELECT capture_status, capture_requested_amount FROM charges WHERE attempt_id = $1', [attempt.id])).rows[0];
+      assert.deepEqual(row, { capture_status: null, capture_requested_amount: null });
+    });
+
     it('captures part of an authorization and releases the rest', async () => {
       const { intent, attempt } = await authorize(5000);
       const captured = await stripe.paymentIntents.capture(intent.id, { amount_to_capture: 3000 });

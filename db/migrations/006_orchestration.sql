@@ -88,7 +88,11 @@ CREATE TABLE provider_webhook_events (
 
 -- Captures and voids sent to a provider that answered "received" (Adyen) are confirmed by webhook; refunds have
 -- their own rows already.
+-- `pending` also marks a capture whose answer was ambiguous (sent, no definite answer): the intent cannot be canceled
+-- until it is settled, by a retried capture (idempotent at the provider) or the provider's capture webhook, and
+-- `capture_requested_amount` is the amount that capture asked for.
 ALTER TABLE charges ADD COLUMN capture_status text CHECK (capture_status IN ('pending', 'succeeded', 'failed'));
+ALTER TABLE charges ADD COLUMN capture_requested_amount bigint CHECK (capture_requested_amount > 0);
 
 -- The janitor finds unresolved attempts through payment_attempts_unresolved; this index served the sweep it replaces.
 DROP INDEX payment_intents_processing;

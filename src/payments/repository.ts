@@ -84,6 +84,8 @@ export interface ChargeRow {
   routing: Record<string, unknown> | null;
   /** A provider's later confirmation of the capture (Adyen CAPTURE / CAPTURE_FAILED webhooks); null until one arrives. */
   capture_status: 'pending' | 'succeeded' | 'failed' | null;
+  /** The amount of a capture whose answer was ambiguous (capture_status pending before the charge is captured). */
+  capture_requested_amount: number | null;
 }
 
 const intentColumns = [
@@ -176,7 +178,7 @@ export async function listPaymentIntents(db: Queryable, scope: Scope, page: Page
 const chargeColumns = [
   'amount_captured', 'amount_refunded', 'status', 'captured', 'authorized', 'released', 'failure_code', 'failure_message',
   'outcome', 'payment_method_details', 'processor_reference', 'metadata', 'description', 'balance_transaction_id', 'hold_entry_id',
-  'settlement_currency', 'exchange_rate', 'connector', 'connector_configuration_id', 'attempt_id', 'routing', 'capture_status',
+  'settlement_currency', 'exchange_rate', 'connector', 'connector_configuration_id', 'attempt_id', 'routing', 'capture_status', 'capture_requested_amount',
 ] as const satisfies readonly (keyof ChargeRow)[];
 
 export function chargeInsertStatement(row: Omit<ChargeRow, 'seq'>): Statement {

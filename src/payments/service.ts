@@ -350,6 +350,7 @@ function planAttempt(scope: Scope, intent: PaymentIntentRow, input: ConfirmInput
     attempt_id: null,
     routing: null,
     capture_status: null,
+    capture_requested_amount: null,
   };
   return {
     intent: planned,
@@ -812,43 +813,102 @@ export async function capturePaymentIntent(work: UnitOfWork, deps: Dependencies,
   return work.finalTransaction(async (client) => {
     const intent = await lockIntent(client, scope, id);
     assertTransition('capture', intent.status, { payment_intent: renderPaymentIntent(intent) });
-    const amount = input.amount_to_capture ?? intent.amount_capturable;
+    const charge = await findCharge(client, scope, intent.latest_charge_id ?? '');
+    assert(charge && charge.status === 'succeeded' && !charge.captured && charge.processor_reference, `intent ${id} in requires_capture has an authorized charge`);
+    const inDoubt = charge.capture_status === 'pending' && charge.capture_requested_amount !== null ? charge.capture_requested_amount : null;
+    const amount = input.amount_to_capture ?? inDoubt ?? intent.amount_capturable;
+    if (inDoubt !== null && amount !== inDoubt) {
+      // The provider may already have captured that amount: asking for another could capture twice.
+      throw new ApiError('payment_intent_unexpected_state', `A capture of ${inDoubt} may have reached the processor and is not settled yet. Retry the capture with that amount (or without amount_to_capture).`, { param: 'amount_to_capture', extra: { payment_intent: renderPaymentIntent(intent) } });
+    }
     if (amount > intent.amount_capturable) {
       throw new ApiError('amount_too_large', `The amount to capture (${amount}) must be less than or equal to the PaymentIntent's amount_capturable (${intent.amount_capturable}).`, { param: 'amount_to_capture' });
     }
     if (amount <= 0) throw new ApiError('amount_too_small', 'The amount to capture must be a positive integer.', { param: 'amount_to_capture' });
-    const charge = await findCharge(client, scope, intent.latest_charge_id ?? '');
-    assert(charge && charge.status === 'succeeded' && !charge.captured && charge.processor_reference, `intent ${id} in requires_capture has an authorized charge`);
     // The capture is asked under the intent's row lock, so two concurrent captures cannot both reach the provider; a
     // retried capture reuses the provider idempotency key derived from the attempt.
     const connector = await connectorFor(client, deps, scope, charge.connector_configuration_id);
     const output = await connector.capture({ attemptId: charge.attempt_id ?? charge.id, processorReference: charge.processor_reference, amount, currency: charge.currency });
+    if (output.status === 'pending') {
+      // Sent, no definite answer: the provider may have captured. Recorded outside this transaction (which rolls back
+      // with the error) so the intent cannot be canceled until a retry or the provider's webhook settles it.
+      await deps.db.query(`UPDATE charges SET capture_status = 'pending', capture_requested_amount = $2 WHERE id = $1 AND NOT captured`, [charge.id, amount]);
+      throw new ApiError('processing_error', 'The processor did not confirm the capture. Retry the capture: the retry is safe and cannot capture twice.', { extra: { payment_intent: renderPaymentIntent(intent) } });
+    }
     if (output.status !== 'succeeded') {
       throw new ApiError('processing_error', 'The capture could not be completed by the processor. Try again in a little bit.', { extra: { payment_intent: renderPaymentIntent(intent) } });
     }
-    // One entry posts the capture and voids the whole hold, so a partial capture releases the rest. (Charges
-    // authorized before the ledger existed have no hold to void.)
-    const settlement = await captureSettlement(deps, client, scope, charge, amount);
-    const hold = charge.hold_entry_id ? { entryId: charge.hold_entry_id } : null;
-    const movement = captureMovement(scope, charge, settlement, hold, deps.clock.nowSeconds());
-    await writeMovement(client, movement);
-    const updatedCharge = await updateCharge(client, charge, {
-      captured: true,
-      amount_captured: amount,
-      released: amount < charge.amount,
-      balance_transaction_id: movement.balanceTransactions[0].id,
-      settlement_currency: settlement.settlementCurrency,
-      exchange_rate: settlement.exchangeRate,
-    });
-    const updated = await updatePaymentIntent(client, intent, {
-      status: 'succeeded',
-      amount_received: amount,
-      amount_capturable: 0,
-      metadata: mergeMetadata(intent.metadata, input.metadata),
-    });
-    await recordEvent(client, scope, work, 'charge.captured', renderCharge(updatedCharge), { captured: false, amount_captured: 0 });
-    await recordEvent(client, scope, work, 'payment_intent.succeeded', renderPaymentIntent(updated));
+    const updated = await applyCapture(client, work, deps, scope, intent, charge, amount, { metadata: input.metadata, captureStatus: null });
     return { intent: updated };
+  });
+}
+
+/**
+ * Posts a capture the provider made: one ledger entry posts the capture and voids the whole hold, so a partial
+ * capture releases the rest (charges authorized before the ledger existed have no hold to void); then the charge,
+ * the intent and their events. The caller holds the intent's lock.
+ */
+async function applyCapture(
+  client: pg.PoolClient,
+  work: Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined,
+  deps: Dependencies,
+  scope: Scope,
+  intent: PaymentIntentRow,
+  charge: ChargeRow,
+  amount: number,
+  options: { metadata?: MetadataUpdate; captureStatus: ChargeRow['capture_status'] },
+): Promise<PaymentIntentRow> {
+  const settlement = await captureSettlement(deps, client, scope, charge, amount);
+  const hold = charge.hold_entry_id ? { entryId: charge.hold_entry_id } : null;
+  const movement = captureMovement(scope, charge, settlement, hold, deps.clock.nowSeconds());
+  await writeMovement(client, movement);
+  const updatedCharge = await updateCharge(client, charge, {
+    captured: true,
+    amount_captured: amount,
+    released: amount < charge.amount,
+    balance_transaction_id: movement.balanceTransactions[0].id,
+    settlement_currency: settlement.settlementCurrency,
+    exchange_rate: settlement.exchangeRate,
+    capture_status: options.captureStatus,
+    capture_requested_amount: null,
+  });
+  const updated = await updatePaymentIntent(client, intent, {
+    status: 'succeeded',
+    amount_received: amount,
+    amount_capturable: 0,
+    metadata: mergeMetadata(intent.metadata, options.metadata),
+  });
+  await recordEvent(client, scope, work, 'charge.captured', renderCharge(updatedCharge), { captured: false, amount_captured: 0 });
+  await recordEvent(client, scope, work, 'payment_intent.succeeded', renderPaymentIntent(updated));
+  return updated;
+}
+
+/**
+ * A provider's report of a capture (a webhook) of an authorized attempt. A capture Payrail made is confirmed (or
+ * marked failed) on the charge; a capture whose answer was ambiguous is posted (or released for a retry or cancel)
+ * as the provider reports it. Read under the intent's lock: Payrail's own capture holds it while it asks the
+ * provider, and a provider that notifies at once must not see the charge before that capture commits.
+ */
+export async function applyProviderCapture(deps: Dependencies, attempt: AttemptRow, status: 'succeeded' | 'failed'): Promise<boolean> {
+  const scope: Scope = { accountId: attempt.account_id, livemode: attempt.livemode };
+  return new UnitOfWork(deps.db).transaction(async (client) => {
+    const intent = await lockIntent(client, scope, attempt.payment_intent_id);
+    const charge = await findCharge(client, scope, attempt.charge_id);
+    if (!charge || charge.attempt_id !== attempt.id) return false;
+    if (charge.captured) {
+      if (charge.capture_status === status) return false;
+      // A failed capture (rare: Adyen's CAPTURE_FAILED) is recorded on the charge for the merchant to act on; the
+      // ledger is not reversed automatically (docs/connectors.md).
+      await updateCharge(client, charge, { capture_status: status });
+      return true;
+    }
+    if (intent.status !== 'requires_capture' || charge.capture_status !== 'pending' || charge.capture_requested_amount === null) return false;
+    if (status === 'failed') {
+      await updateCharge(client, charge, { capture_status: 'failed', capture_requested_amount: null });
+      return true;
+    }
+    await applyCapture(client, undefined, deps, scope, intent, charge, charge.capture_requested_amount, { captureStatus: 'succeeded' });
+    return true;
   });
 }
 
@@ -861,6 +921,11 @@ export async function cancelPaymentIntent(work: UnitOfWork, deps: Dependencies, 
     if (intent.status === 'requires_capture') {
       const charge = await findCharge(client, scope, intent.latest_charge_id ?? '');
       assert(charge && charge.status === 'succeeded' && !charge.captured && charge.processor_reference, `intent ${id} in requires_capture has an authorized charge`);
+      if (charge.capture_status === 'pending') {
+        // The provider may have captured: releasing the authorization now could leave captured money Payrail shows
+        // as canceled.
+        throw new ApiError('payment_intent_unexpected_state', 'A capture of this PaymentIntent may have reached the processor and is not settled yet. Retry the capture (it cannot capture twice), or wait for the processor to confirm it, before canceling.', { extra: { payment_intent: renderPaymentIntent(intent) } });
+      }
       const connector = await connectorFor(client, deps, scope, charge.connector_configuration_id);
       const output = await connector.void({ attemptId: charge.attempt_id ?? charge.id, processorReference: charge.processor_reference, amount: charge.amount, currency: charge.currency });
       if (output.status !== 'succeeded') {

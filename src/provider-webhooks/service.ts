@@ -2,10 +2,9 @@ import type { AuthorizeOutput, ProviderNotification } from '../connectors/connec
 import type { ConnectorConfigurationRow } from '../connectors/configurations/repository.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../events/service.ts';
-import { inTransaction, type Queryable } from '../platform/db.ts';
+import type { Queryable } from '../platform/db.ts';
 import { findAttempt, findAttemptByReference, type AttemptRow } from '../orchestration/attempts-repository.ts';
-import { applyProviderOutcome, completeRedirect } from '../payments/service.ts';
-import { findCharge, findPaymentIntent, updateCharge } from '../payments/repository.ts';
+import { applyProviderCapture, applyProviderOutcome, completeRedirect } from '../payments/service.ts';
 import { applyRefundOutcome } from '../refunds/service.ts';
 import type { RefundRow } from '../refunds/repository.ts';
 
@@ -77,19 +76,7 @@ async function apply(deps: Dependencies, configuration: ConnectorConfigurationRo
         return (await applyProviderOutcome(deps, attempt, output)) ? 'applied' : 'unchanged';
       }
       if (notification.status === 'pending') return 'unchanged';
-      const captureStatus = notification.status;
-      // Read under the intent's lock: Payrail's own capture holds it while it asks the provider, and a provider that
-      // notifies at once reaches this before that capture commits. Without waiting for it, the charge would not look
-      // captured yet and the notification, recorded as seen, would be lost.
-      return inTransaction(deps.db, async (client) => {
-        await findPaymentIntent(client, scope, attempt.payment_intent_id, { forUpdate: true });
-        const charge = await findCharge(client, scope, attempt.charge_id);
-        if (!charge || !charge.captured || charge.attempt_id !== attempt.id || charge.capture_status === captureStatus) return 'unchanged';
-        // A failed capture (rare: Adyen's CAPTURE_FAILED) is recorded on the charge for the merchant to act on; the
-        // ledger is not reversed automatically (docs/connectors.md).
-        await updateCharge(client, charge, { capture_status: captureStatus });
-        return 'applied';
-      });
+      return (await applyProviderCapture(deps, attempt, notification.status)) ? 'applied' : 'unchanged';
     }
     case 'void': {
       // Payrail voids only through cancel, which already applied the release; the provider's confirmation is logged.
