@@ -52,6 +52,9 @@ async function apply(deps: Dependencies, configuration: ConnectorConfigurationRo
     case 'authorization': {
       const attempt = await attemptOf(deps.db, configuration, notification);
       if (!attempt) return 'unmatched';
+      // The usual case: the request (or the janitor) already applied the answer. An attempt never leaves a final
+      // status, so there is nothing to do; a contradicting report is only logged by its record.
+      if (attempt.status === 'authorized' || attempt.status === 'declined' || attempt.status === 'failed') return 'unchanged';
       const output: Exclude<AuthorizeOutput, { status: 'pending' | 'requires_authentication' }> = notification.result.status === 'authorized'
         ? { status: 'authorized', captured: await capturesAtOnce(deps.db, attempt), processorReference: notification.processorReference ?? attempt.processor_reference ?? '', riskScore: 0 }
         : { status: 'declined', decline: notification.result.decline, processorReference: notification.processorReference ?? attempt.processor_reference, riskScore: 0 };
