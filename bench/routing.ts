@@ -14,22 +14,12 @@ import { candidateKey, decideRoute, successDimension, type RoutingHealth } from 
 import { defaultRoutingProfile } from '../src/routing/profile.ts';
 import { SuccessRates } from '../src/routing/success-rates.ts';
 import type { PaymentFacts, RoutingCandidate, RoutingConditions, RoutingProfile, RoutingRule, RoutingStrategy } from '../src/routing/types.ts';
+import { seededRandom } from '../test/helpers/seeded-random.ts';
 
 const decisions = Number(process.env.BENCH_DECISIONS ?? 200_000);
 const warmup = Number(process.env.BENCH_WARMUP ?? 20_000);
 
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = seeded(2024);
+const random = seededRandom(2024);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
 
 const candidates: RoutingCandidate[] = [

@@ -10,6 +10,7 @@ import type { WebhookTarget } from '../src/sandbox/adyen/webhooks.ts';
 import { listenOn } from '../src/sandbox/shared/http.ts';
 import type { PaymentRecord, SandboxRecords } from '../src/sandbox/adyen/store.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
+import { seededRandom } from './helpers/seeded-random.ts';
 
 /*
  * Orchestration under faults: thousands of PaymentIntents through the stripe SDK, routed over two Adyen connector
@@ -53,18 +54,6 @@ const goodCard = '4111111145551142';
 const unknownCard = '4242424242424242';
 /** Enrolled in 3-D Secure 2: the payment waits for the shopper (requires_action). */
 const threeDSecureCard = '4917610000000000';
-
-/** mulberry32: a small seeded generator, so a run's payment mix can be reproduced from its printed seed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * An in-process Adyen sandbox whose host can go down: `down()` stops listening and drops every open connection (so

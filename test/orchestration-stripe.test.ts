@@ -8,6 +8,7 @@ import { resolveStuckAttempts } from '../src/payments/service.ts';
 import { startAdyenSandbox, type AdyenSandbox } from '../src/sandbox/adyen/server.ts';
 import { expectStripeError } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestAccount, type TestServer } from './helpers/server.ts';
+import { until } from './helpers/until.ts';
 
 /*
  * Stripe as an acquirer, end to end through the official stripe SDK: Payrail "A" (the merchant's Payrail) has a
@@ -111,17 +112,6 @@ async function configureStripe(account: TestAccount, acquirerUrl: string, acquir
   assert.match(created.id, /^pcc_/);
   assert.equal(created.connector, 'stripe');
   return created.id as string;
-}
-
-/** Polls until `probe` gives a value: for work another process does (B's webhook worker), never a fixed sleep. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('Stripe as an acquirer: Payrail in front of a second Payrail, through the stripe SDK', () => {

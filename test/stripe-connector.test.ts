@@ -10,6 +10,7 @@ import { stripeApiVersion } from '../src/connectors/stripe/transformers.ts';
 import { StripeWebhookError } from '../src/connectors/stripe/webhook.ts';
 import { resolvePendingRefunds } from '../src/refunds/service.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
+import { until } from './helpers/until.ts';
 
 /*
  * The Stripe connector against a second Payrail instance in test mode, which speaks Stripe's REST protocol: the
@@ -67,16 +68,6 @@ async function localServer(handler: http.RequestListener): Promise<{ url: string
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('Stripe connector against a Payrail sandbox', () => {

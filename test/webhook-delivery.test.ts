@@ -6,6 +6,7 @@ import Stripe from 'stripe';
 import { secretAssociatedData } from '../src/webhooks/repository.ts';
 import { generateSigningSecret } from '../src/webhooks/signing.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
+import { until } from './helpers/until.ts';
 
 /** A local receiver that verifies every delivery with the official SDK and answers with the next planned status. */
 class Receiver {
@@ -46,16 +47,6 @@ class Receiver {
 
   close(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 

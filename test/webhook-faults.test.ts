@@ -11,6 +11,7 @@ import type { Database } from '../src/platform/db.ts';
 import { webhookQueuesPerEndpoint } from '../src/webhooks/settings.ts';
 import { startPlatform, type PlatformProcess } from './helpers/platform-process.ts';
 import { createTestDatabase, startTestServer, type TestServer } from './helpers/server.ts';
+import { until } from './helpers/until.ts';
 
 /**
  * Fault tests of webhook delivery: receivers that never answer (retries, giving up after the retry window, the
@@ -62,16 +63,6 @@ class Receiver {
   close(): Promise<void> {
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 

@@ -8,6 +8,7 @@ import { secretAssociatedData } from '../src/webhooks/repository.ts';
 import { responseExcerptBytes } from '../src/webhooks/sender.ts';
 import { generateSigningSecret } from '../src/webhooks/signing.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
+import { until } from './helpers/until.ts';
 
 /**
  * Safety of webhook delivery: the address check on the resolved address at delivery time (live mode may not reach
@@ -46,16 +47,6 @@ class Receiver {
   close(): Promise<void> {
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 

@@ -5,20 +5,9 @@ import { candidateKey, decideRoute, rateMinimumAttempts, successDimension, type 
 import { defaultRoutingProfile } from './profile.ts';
 import { SuccessRates } from './success-rates.ts';
 import type { PaymentFacts, RoutingCandidate, RoutingDecision, RoutingProfile, RoutingRule } from './types.ts';
+import { seededRandom } from '../../test/helpers/seeded-random.ts';
 
 const now = 1_700_000_000_000;
-
-/** A seeded generator (mulberry32): the same seed gives the same decisions. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function candidate(id: string | null, overrides: Partial<RoutingCandidate> = {}): RoutingCandidate {
   return {
@@ -41,7 +30,7 @@ function ids(decision: RoutingDecision): (string | null)[] {
 }
 
 function decide(input: { candidates: RoutingCandidate[]; profile?: RoutingProfile; facts?: PaymentFacts; health?: RoutingHealth; random?: () => number }): RoutingDecision {
-  return decideRoute({ facts: input.facts ?? facts, candidates: input.candidates, profile: input.profile ?? profile(), health: input.health ?? freshHealth(), random: input.random ?? seeded(1), nowMs: now });
+  return decideRoute({ facts: input.facts ?? facts, candidates: input.candidates, profile: input.profile ?? profile(), health: input.health ?? freshHealth(), random: input.random ?? seededRandom(1), nowMs: now });
 }
 
 function recordRate(health: RoutingHealth, id: string, attempts: number, authorized: number, on: PaymentFacts = facts): void {
@@ -141,7 +130,7 @@ describe('routing decision', () => {
     recordRate(health, 'pcc_second', 200, 150);
     recordRate(health, 'pcc_third', 200, 120);
     const candidates = ['pcc_best', 'pcc_second', 'pcc_third'].map((id) => candidate(id));
-    const random = seeded(42);
+    const random = seededRandom(42);
     const counts = new Map<string, number>();
     let explored = 0;
     const decisions = 20_000;
@@ -178,7 +167,7 @@ describe('routing decision', () => {
   it('splits volume by weight with the first rule that matches, the others following by weight', () => {
     const candidates = ['pcc_a', 'pcc_b', 'pcc_c', 'pcc_other'].map((id, index) => candidate(id, { priority: index }));
     const split: RoutingRule = { id: 'r_split', conditions: { currencies: ['usd'] }, action: { type: 'split', split: [{ configurationId: 'pcc_a', weight: 70 }, { configurationId: 'pcc_b', weight: 20 }, { configurationId: 'pcc_c', weight: 10 }] }, fallback: true };
-    const random = seeded(7);
+    const random = seededRandom(7);
     const counts = new Map<string, number>();
     const decisions = 50_000;
     for (let index = 0; index < decisions; index++) {
@@ -255,7 +244,7 @@ describe('routing decision', () => {
     recordRate(health, 'pcc_b', 100, 85);
     const candidates = ['pcc_a', 'pcc_b', 'pcc_c'].map((id) => candidate(id));
     const run = () => {
-      const random = seeded(99);
+      const random = seededRandom(99);
       return Array.from({ length: 500 }, () => decide({ candidates, health, random, profile: profile({ explorationBps: 2500 }) }).ordered.map((item) => `${item.candidate.configurationId}:${item.reason}`).join(','));
     };
     assert.deepEqual(run(), run());

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Dependencies } from '../../dependencies.ts';
 import { formatAmount } from '../../platform/money.ts';
 import { escapeHtml, page } from '../html.ts';
+import { sendToMerchant } from '../merchant-return.ts';
 import { completeChallenge, findChallenge } from '../../payments/service.ts';
 import { findPaymentIntent } from '../../payments/repository.ts';
 
@@ -39,15 +40,7 @@ export function registerAuthenticationPages(app: FastifyInstance, deps: Dependen
     }
     const result = await completeChallenge(deps, request.params.id, action === 'complete');
     if (!result) return reply.status(404).type('text/html').send(page('Not found', '<h1>Authentication not found</h1>'));
-    const { intent, challenge } = result;
-    const redirectStatus = intent.status === 'succeeded' || intent.status === 'requires_capture' || intent.status === 'processing' ? 'succeeded' : 'failed';
-    if (challenge.return_url) {
-      const target = new URL(challenge.return_url);
-      target.searchParams.set('payment_intent', intent.id);
-      target.searchParams.set('payment_intent_client_secret', intent.client_secret);
-      target.searchParams.set('redirect_status', redirectStatus);
-      return reply.redirect(target.toString(), 303);
-    }
-    return reply.type('text/html').send(page('Authentication finished', `<h1>Authentication ${redirectStatus === 'succeeded' ? 'complete' : 'failed'}</h1><p>You can close this window.</p>`));
+    // The challenge keeps the return_url the payment had when it was challenged.
+    return sendToMerchant(reply, result.challenge.return_url, result.intent);
   });
 }

@@ -3,8 +3,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Dependencies } from '../../dependencies.ts';
 import { findAttempt, findAttemptByReference } from '../../orchestration/attempts-repository.ts';
 import { completeRedirect } from '../../payments/service.ts';
-import type { PaymentIntentRow } from '../../payments/repository.ts';
 import { escapeHtml, page } from '../html.ts';
+import { sendToMerchant } from '../merchant-return.ts';
 
 /**
  * The pages a customer passes through on a provider redirect (Adyen's 3-D Secure, PayPal's approval):
@@ -38,19 +38,6 @@ function notFound(reply: FastifyReply): FastifyReply {
   return reply.header('Cache-Control', 'no-store').status(404).type('text/html').send(page('Not found', '<h1>Payment not found</h1><p>This link is not valid.</p>'));
 }
 
-/** Sends the customer on to the merchant's return_url, as Stripe does after a redirect. */
-function finish(reply: FastifyReply, intent: PaymentIntentRow): FastifyReply {
-  const redirectStatus = intent.status === 'succeeded' || intent.status === 'requires_capture' || intent.status === 'processing' ? 'succeeded' : 'failed';
-  if (intent.return_url) {
-    const target = new URL(intent.return_url);
-    target.searchParams.set('payment_intent', intent.id);
-    target.searchParams.set('payment_intent_client_secret', intent.client_secret);
-    target.searchParams.set('redirect_status', redirectStatus);
-    return reply.redirect(target.toString(), 303);
-  }
-  return reply.type('text/html').send(page('Payment', `<h1>Payment ${redirectStatus === 'succeeded' ? 'complete' : 'failed'}</h1><p>You can close this window.</p>`));
-}
-
 export function registerRedirectPages(app: FastifyInstance, deps: Dependencies): void {
   app.get<{ Params: { id: string } }>('/payrail/redirect/:id', async (request, reply) => {
     reply.header('Cache-Control', 'no-store');
@@ -72,7 +59,7 @@ export function registerRedirectPages(app: FastifyInstance, deps: Dependencies):
     if (!details) return reply.status(400).type('text/html').send(page('Bad request', '<h1>Bad request</h1><p>The return carried unexpected fields.</p>'));
     const result = await completeRedirect(deps, id, { status: 'succeeded', details });
     if (!result) return notFound(reply);
-    return finish(reply, result.intent);
+    return sendToMerchant(reply, result.intent.return_url, result.intent);
   };
   app.get<{ Params: { id: string } }>('/payrail/return/:id', async (request, reply) => onReturn(request.params.id, returnDetails(request.query), reply));
   app.post<{ Params: { id: string } }>('/payrail/return/:id', async (request, reply) => onReturn(request.params.id, returnDetails(request.query, request.body), reply));
@@ -85,6 +72,6 @@ export function registerRedirectPages(app: FastifyInstance, deps: Dependencies):
     if (!attempt) return notFound(reply);
     const result = await completeRedirect(deps, attempt.id, { status: 'failed', details: { token } });
     if (!result) return notFound(reply);
-    return finish(reply, result.intent);
+    return sendToMerchant(reply, result.intent.return_url, result.intent);
   });
 }
