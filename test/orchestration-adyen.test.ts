@@ -747,6 +747,30 @@ describe('Adyen through Payrail, end to end with the stripe SDK', () => {
     });
   });
 
+  describe('janitor past the idempotency window', () => {
+    it('stops asking about an attempt older than Adyen keeps idempotency keys, rather than risk a second authorization', async () => {
+      server.deps.orchestration.inlineSyncs = 0;
+      sandbox.setFaults({ timeoutRate: 1 });
+      const paymentMethod = await card(stripe, authorisingCard);
+      const intent = await stripe.paymentIntents.create({ amount: 6300, currency: 'usd', payment_method: paymentMethod, confirm: true });
+      sandbox.setFaults({ timeoutRate: 0 });
+      assert.equal(intent.status, 'processing');
+      const [stuck] = await attemptsOfIntent(server, intent.id);
+      // As if it had been unresolved for a week (Adyen keeps keys for at least 7 days; Payrail stops at 6).
+      await server.db.query(`UPDATE payment_attempts SET started_at = now() - interval '7 days', next_sync_at = now() - interval '1 second' WHERE id = $1`, [stuck.id]);
+      const asked = () => exchanges.filter((exchange) => exchange.path === '/v71/payments' && exchange.body.reference === stuck.id).length;
+      const before = asked();
+
+      assert.equal(await resolveStuckAttempts(server.deps), 0);
+      assert.equal(asked(), before, 'Adyen was not asked again');
+      const [left] = await attemptsOfIntent(server, intent.id);
+      assert.equal(left.status, 'unknown');
+      assert.equal(left.next_sync_at, null, 'off the janitor schedule');
+      assert.match(left.detail ?? '', /idempotency window/);
+      assert.equal((await stripe.paymentIntents.retrieve(intent.id)).status, 'processing');
+    });
+  });
+
   describe('failover between two Adyen configurations', () => {
     let merchant: TestAccount;
     let primarySandbox: AdyenSandbox;

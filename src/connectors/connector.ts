@@ -133,6 +133,13 @@ export class NotSupported extends Error {
 export interface Connector {
   readonly name: string;
   readonly capabilities: ConnectorCapabilities;
+  /**
+   * How long after an attempt started `sync` may still learn its outcome by replaying the original request (when it
+   * has no provider reference to look up): the provider's idempotency-key retention, less a margin. Past it, a replay
+   * could authorize a second time, so the janitor stops and leaves the attempt for review. Null: `sync` never
+   * authorizes by replaying (it looks the payment up, or what it replays cannot charge by itself).
+   */
+  readonly syncReplayWindowSeconds: number | null;
   authorize(input: AuthorizeInput): Promise<AuthorizeOutput>;
   capture(input: ReferenceInput): Promise<SimpleOutput>;
   void(input: ReferenceInput): Promise<SimpleOutput>;

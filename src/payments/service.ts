@@ -994,9 +994,16 @@ async function resolveAttempt(deps: Dependencies, attempt: AttemptRow): Promise<
     [charge.id],
   )).rows[0];
   const authentication = challenge ? { status: challenge.status as 'succeeded' | 'failed' } : undefined;
+  const connector = await connectorFor(deps.db, deps, scope, attempt.connector_configuration_id);
+  const ageSeconds = (Date.now() - attempt.started_at.getTime()) / 1000;
+  if (attempt.processor_reference === null && connector.syncReplayWindowSeconds !== null && ageSeconds > connector.syncReplayWindowSeconds) {
+    // Asking now would replay the original request after the provider forgot its idempotency key: it could authorize
+    // a second time. The attempt stays unknown, off the schedule, for someone to reconcile with the provider.
+    await updateAttempt(deps.db, attempt.id, { status: 'unknown', next_sync_in_seconds: null, detail: `Unresolved beyond ${connector.name}'s idempotency window: not asked again automatically; reconcile it with the provider.` }, ['pending', 'unknown']);
+    return undefined;
+  }
   let output: AuthorizeOutput;
   try {
-    const connector = await connectorFor(deps.db, deps, scope, attempt.connector_configuration_id);
     output = await connector.sync({ ...authorizeInput(deps, intent, paymentMethod, authentication), ...attemptReference(deps, attempt) });
   } catch {
     output = { status: 'pending' };

@@ -66,6 +66,8 @@ const authenticationFailed: Decline = refusalDeclines['11'];
 export class AdyenConnector implements Connector {
   readonly name = 'adyen';
   readonly capabilities = { manualCapture: true, partialCapture: true, refunds: true, partialRefunds: true, threeDSecure: true };
+  /** Adyen keeps Idempotency-Keys for at least 7 days (docs.adyen.com/development-resources/api-idempotency); 6 to be safe. */
+  readonly syncReplayWindowSeconds = 6 * 86_400;
   readonly #config: AdyenConnectorConfig;
   readonly #endpoint: string;
 

@@ -99,6 +99,8 @@ export class PayPalConnector implements Connector {
   readonly name = 'paypal';
   /** PayPal captures an authorization once here (final_capture), possibly for less; refunds may be partial. No 3-D Secure. */
   readonly capabilities = { manualCapture: true, partialCapture: true, refunds: true, partialRefunds: true, threeDSecure: false };
+  /** A replayed order creation cannot charge by itself: the buyer must approve an order before it is captured. */
+  readonly syncReplayWindowSeconds = null;
   readonly #config: PayPalConnectorConfig;
   readonly #endpoint: string;
   #token: CachedToken | null = null;

@@ -60,6 +60,8 @@ type HttpOutcome =
 export class StripeConnector implements Connector {
   readonly name = 'stripe';
   readonly capabilities = { manualCapture: true, partialCapture: true, refunds: true, partialRefunds: true, threeDSecure: true };
+  /** Stripe keeps idempotency keys for 24 hours (docs.stripe.com/api/idempotent_requests); 23 to be safe. */
+  readonly syncReplayWindowSeconds = 23 * 3_600;
   readonly #config: StripeConnectorConfig;
   readonly #origin: string;
 

@@ -10,6 +10,8 @@ import { behaviourOf } from './test-cards.ts';
 export class TestProcessor implements Connector {
   readonly name = 'test_processor';
   readonly capabilities = { manualCapture: true, partialCapture: true, refunds: true, partialRefunds: true, threeDSecure: true };
+  /** Its answers are a pure function of the input: `sync` always says what the first call did. */
+  readonly syncReplayWindowSeconds = null;
 
   async authorize(input: AuthorizeInput): Promise<AuthorizeOutput> {
     return this.decide(input);
