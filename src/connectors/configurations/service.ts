@@ -224,7 +224,9 @@ export function connectionOf(row: ConnectorConfigurationRow, credentials: Creden
 
 /**
  * The caller's enabled configurations in routing order (lowest priority first, then oldest), with their credentials
- * decrypted and typed per connector. For routing; not wired into payments yet.
+ * decrypted and typed per connector. Payments do not use this list: the routing cache reads the rows and the
+ * connector registry decrypts each with `connectionOf` when it builds its connector (src/orchestration/). This form
+ * is for inspecting what configurations decrypt to (the configuration tests use it).
  */
 export async function enabledConfigurations(db: Queryable, deps: Pick<Dependencies, 'secretBox'>, scope: Scope): Promise<EnabledConnectorConfiguration[]> {
   const rows = await findEnabledConnectorConfigurations(db, scope);
