@@ -51,6 +51,8 @@ const exchanges: Exchange[] = [];
 const sandboxUrls = new Set<string>();
 /** Runs once after the next Checkout API answer has been read (to change a fault between a request and its retry). */
 let afterNextExchange: (() => void) | null = null;
+/** Awaited before the next request reaches the sandbox: holds a provider call open for as long as a test needs. */
+let beforeNextExchange: (() => Promise<void>) | null = null;
 const realFetch = globalThis.fetch;
 
 /** fetch, recording every Checkout API exchange with a sandbox and validating both sides against the spec. */
@@ -64,6 +66,9 @@ const recordingFetch: typeof fetch = async (input, init) => {
   checkoutSpec.assertRequest(operation, body);
   const exchange: Exchange = { sandboxUrl, path, idempotencyKey: new Headers(init?.headers).get('idempotency-key'), body, status: null, response: null };
   exchanges.push(exchange);
+  const gate = beforeNextExchange;
+  beforeNextExchange = null;
+  if (gate) await gate();
   const response = await realFetch(input, init);
   exchange.status = response.status;
   const text = await response.clone().text();
@@ -181,6 +186,7 @@ describe('Adyen through Payrail, end to end with the stripe SDK', () => {
     sandbox.setFaults({ timeoutRate: 0, status5xxRate: 0, errorRate: 0, outage: false, webhookDuplicate: false });
     server.deps.orchestration.inlineSyncs = savedSettings.inlineSyncs;
     afterNextExchange = null;
+    beforeNextExchange = null;
   });
 
   describe('card payments', () => {
@@ -461,6 +467,50 @@ describe('Adyen through Payrail, end to end with the stripe SDK', () => {
       await deliverWebhooks(server, sandbox, configuration);
       assert.equal((await chargeOf(stripe, captured)).payrail_routing?.capture_status, 'succeeded');
       assert.equal(await eventCount(server, 'payment_intent.succeeded', intent.id), 1);
+    });
+
+    it('holds no lock while Adyen works on a capture: other writes go ahead, a cancel or another amount is refused', async () => {
+      // Its own account and configuration, whose connector is built with a long timeout: the capture is held open below.
+      const saved = server.deps.orchestration.connectorTimeoutMs;
+      server.deps.orchestration.connectorTimeoutMs = 30_000;
+      const merchant = await server.createAccount('capture without lock');
+      await configureAdyen(merchant, sandbox);
+      const paymentMethod = await card(merchant.stripe, authorisingCard);
+      const intent = await merchant.stripe.paymentIntents.create({ amount: 2200, currency: 'usd', payment_method: paymentMethod, confirm: true, capture_method: 'manual' });
+      server.deps.orchestration.connectorTimeoutMs = saved;
+      assert.equal(intent.status, 'requires_capture');
+
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => { release = resolve; });
+      let sent!: () => void;
+      const captureSent = new Promise<void>((resolve) => { sent = resolve; });
+      beforeNextExchange = async () => {
+        sent();
+        await released;
+      };
+      const finished: string[] = [];
+      const capturing = merchant.stripe.paymentIntents.capture(intent.id).then((captured) => {
+        finished.push('capture');
+        return captured;
+      });
+      await captureSent;
+      const reservation = async () => (await server.db.query<{ capture_status: string | null }>('SELECT capture_status FROM charges WHERE payment_intent_id = $1', [intent.id])).rows[0]?.capture_status;
+      assert.equal(await reservation(), 'pending', 'the capture is reserved before Adyen is asked');
+      // Writing the intent takes its row lock: it goes ahead while the capture waits for Adyen.
+      await merchant.stripe.paymentIntents.update(intent.id, { metadata: { order: 'A-7' } });
+      finished.push('update');
+      const cancel = await stripeErrorOf(merchant.stripe.paymentIntents.cancel(intent.id));
+      assert.equal(cancel.code, 'payment_intent_unexpected_state');
+      const otherAmount = await stripeErrorOf(merchant.stripe.paymentIntents.capture(intent.id, { amount_to_capture: 100 }));
+      assert.equal(otherAmount.code, 'payment_intent_unexpected_state');
+      release();
+
+      const captured = await capturing;
+      assert.deepEqual(finished, ['update', 'capture']);
+      assert.equal(captured.status, 'succeeded');
+      assert.equal(captured.amount_received, 2200);
+      assert.equal(captured.metadata.order, 'A-7');
+      assert.equal(await reservation(), null, 'the reservation ends with the capture');
     });
 
     it('keeps a capture in doubt from being canceled, and posts it once Adyen reports it', async () => {

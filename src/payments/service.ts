@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { AuthorizeInput, AuthorizeOutput, Decline } from '../connectors/connector.ts';
+import type { AuthorizeInput, AuthorizeOutput, Decline, SimpleOutput } from '../connectors/connector.ts';
 import { attemptInsertStatement, attemptUpdateStatement, findAttempt, findDueAttempts, listChargeAttempts, updateAttempt, type AttemptChanges, type AttemptRow } from '../orchestration/attempts-repository.ts';
 import { connectorFor, planRoute, runAttempts, type BaseAuthorizeInput, type ChargeRouting, type RoutePlan } from '../orchestration/orchestrator.ts';
 import { attemptReturnUrl } from '../orchestration/registry.ts';
@@ -809,8 +809,21 @@ export interface CaptureInput {
   metadata?: MetadataUpdate;
 }
 
+/**
+ * Captures an authorization in three steps, so no database connection or row lock is held while the provider works:
+ * 1. under the intent's lock, checks the request and reserves the capture on the charge (`capture_status` pending,
+ *    with the amount): from then on a cancel is refused and a capture of another amount too, so two different
+ *    captures can never both reach the provider;
+ * 2. asks the provider (the idempotency key derives from the attempt, so a repeated or concurrent capture of the
+ *    same amount is the same capture at the provider);
+ * 3. under the lock again, posts the capture. Of concurrent identical captures one posts it and the others find the
+ *    intent succeeded and get Stripe's `payment_intent_unexpected_state`; a capture the provider's webhook posted
+ *    while the request waited is answered as done.
+ * An ambiguous answer leaves the reservation: the capture is in doubt until a retry or the provider's webhook settles
+ * it. A refusal releases it.
+ */
 export async function capturePaymentIntent(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, input: CaptureInput): Promise<IntentResult> {
-  return work.finalTransaction(async (client) => {
+  const reserved = await work.transaction(async (client) => {
     const intent = await lockIntent(client, scope, id);
     assertTransition('capture', intent.status, { payment_intent: renderPaymentIntent(intent) });
     const charge = await findCharge(client, scope, intent.latest_charge_id ?? '');
@@ -819,26 +832,38 @@ export async function capturePaymentIntent(work: UnitOfWork, deps: Dependencies,
     const amount = input.amount_to_capture ?? inDoubt ?? intent.amount_capturable;
     if (inDoubt !== null && amount !== inDoubt) {
       // The provider may already have captured that amount: asking for another could capture twice.
-      throw new ApiError('payment_intent_unexpected_state', `A capture of ${inDoubt} may have reached the processor and is not settled yet. Retry the capture with that amount (or without amount_to_capture).`, { param: 'amount_to_capture', extra: { payment_intent: renderPaymentIntent(intent) } });
+      throw new ApiError('payment_intent_unexpected_state', `A capture of ${inDoubt} is in progress or may have reached the processor and is not settled yet. Retry the capture with that amount (or without amount_to_capture).`, { param: 'amount_to_capture', extra: { payment_intent: renderPaymentIntent(intent) } });
     }
     if (amount > intent.amount_capturable) {
       throw new ApiError('amount_too_large', `The amount to capture (${amount}) must be less than or equal to the PaymentIntent's amount_capturable (${intent.amount_capturable}).`, { param: 'amount_to_capture' });
     }
     if (amount <= 0) throw new ApiError('amount_too_small', 'The amount to capture must be a positive integer.', { param: 'amount_to_capture' });
-    // The capture is asked under the intent's row lock, so two concurrent captures cannot both reach the provider; a
-    // retried capture reuses the provider idempotency key derived from the attempt.
-    const connector = await connectorFor(client, deps, scope, charge.connector_configuration_id);
-    const output = await connector.capture({ attemptId: charge.attempt_id ?? charge.id, processorReference: charge.processor_reference, amount, currency: charge.currency });
-    if (output.status === 'pending') {
-      // Sent, no definite answer: the provider may have captured. Recorded outside this transaction (which rolls back
-      // with the error) so the intent cannot be canceled until a retry or the provider's webhook settles it.
-      await deps.db.query(`UPDATE charges SET capture_status = 'pending', capture_requested_amount = $2 WHERE id = $1 AND NOT captured`, [charge.id, amount]);
-      throw new ApiError('processing_error', 'The processor did not confirm the capture. Retry the capture: the retry is safe and cannot capture twice.', { extra: { payment_intent: renderPaymentIntent(intent) } });
-    }
-    if (output.status !== 'succeeded') {
-      throw new ApiError('processing_error', 'The capture could not be completed by the processor. Try again in a little bit.', { extra: { payment_intent: renderPaymentIntent(intent) } });
-    }
-    const updated = await applyCapture(client, work, deps, scope, intent, charge, amount, { metadata: input.metadata, captureStatus: null });
+    if (inDoubt === null) await updateCharge(client, charge, { capture_status: 'pending', capture_requested_amount: amount });
+    return { intent, charge, amount, connector: await connectorFor(client, deps, scope, charge.connector_configuration_id) };
+  });
+  const { charge, amount } = reserved;
+  let output: SimpleOutput;
+  try {
+    output = await reserved.connector.capture({ attemptId: charge.attempt_id ?? charge.id, processorReference: charge.processor_reference ?? '', amount, currency: charge.currency });
+  } catch {
+    output = { status: 'pending' };
+  }
+  if (output.status === 'pending') {
+    throw new ApiError('processing_error', 'The processor did not confirm the capture. Retry the capture: the retry is safe and cannot capture twice.', { extra: { payment_intent: renderPaymentIntent(reserved.intent) } });
+  }
+  if (output.status !== 'succeeded') {
+    // Refused: nothing was captured, so the reservation goes (if it is still this capture's).
+    await deps.db.query(`UPDATE charges SET capture_status = NULL, capture_requested_amount = NULL WHERE id = $1 AND NOT captured AND capture_status = 'pending' AND capture_requested_amount = $2`, [charge.id, amount]);
+    throw new ApiError('processing_error', 'The capture could not be completed by the processor. Try again in a little bit.', { extra: { payment_intent: renderPaymentIntent(reserved.intent) } });
+  }
+  return work.finalTransaction(async (client) => {
+    const intent = await lockIntent(client, scope, id);
+    const current = await findCharge(client, scope, charge.id);
+    assert(current, `charge ${charge.id} exists`);
+    // The provider's CAPTURE webhook posted this very capture while the request waited for the provider's answer.
+    if (current.captured && current.capture_status === 'succeeded' && current.amount_captured === amount) return { intent };
+    assertTransition('capture', intent.status, { payment_intent: renderPaymentIntent(intent) });
+    const updated = await applyCapture(client, work, deps, scope, intent, current, amount, { metadata: input.metadata, captureStatus: null });
     return { intent: updated };
   });
 }
