@@ -97,11 +97,6 @@ export async function updateAttempt(db: Queryable, id: string, changes: AttemptC
   return (await db.query<AttemptRow>(prepared(statement.text, statement.values))).rows[0];
 }
 
-export async function insertAttempt(db: Queryable, scope: Scope, row: NewAttempt, firstSyncSeconds: number): Promise<void> {
-  const statement = attemptInsertStatement(scope, row, firstSyncSeconds);
-  await db.query(prepared(statement.text, statement.values));
-}
-
 export async function findAttempt(db: Queryable, id: string): Promise<AttemptRow | undefined> {
   return (await db.query<AttemptRow>('SELECT * FROM payment_attempts WHERE id = $1', [id])).rows[0];
 }

@@ -10,7 +10,8 @@ import { candidateKey, decideRoute, successDimension } from '../routing/decide.t
 import { isHardDecline } from '../routing/declines.ts';
 import type { PaymentFacts, RoutingDecision, RoutingProfile } from '../routing/types.ts';
 import { attemptReturnUrl } from './registry.ts';
-import { insertAttempt, updateAttempt, type AttemptChanges, type AttemptRow, type NewAttempt } from './attempts-repository.ts';
+import { attemptInsertStatement, attemptUpdateStatement, type AttemptChanges, type AttemptRow, type NewAttempt } from './attempts-repository.ts';
+import { combine, run } from '../platform/statements.ts';
 import type { ConfiguredCandidate } from './routing-cache.ts';
 
 /** What the charge keeps of its routing: shown on it as the `payrail_routing` extension field. */
@@ -118,11 +119,14 @@ export async function runAttempts(deps: Dependencies, scope: Scope, plan: RouteP
     if (tried.output) lastDecline = tried.output;
     const canContinue = index + 1 < maxAttempts && Date.now() < budgetEndsAt;
     if (!canContinue) return { output: lastDecline ?? { status: 'declined', decline: notProcessedDecline, processorReference: null, riskScore: 0 }, attempt: result, changes: tried.changes, routing };
-    // This attempt ends here; the next connector gets its own attempt (and its own idempotency key).
-    await updateAttempt(deps.db, attempt.id, tried.changes, ['pending']);
-    const next = plan.options[index + 1];
-    attempt = newAttempt(attempt.payment_intent_id, attempt.charge_id, attempt.position + 1, next, `failover after ${describe(tried.changes)}; ${plan.decision.ordered[index + 1].reason}`);
-    await insertAttempt(deps.db, scope, attempt, deps.orchestration.janitorScheduleSeconds[0]);
+    // This attempt ends here; the next connector gets its own attempt (and its own idempotency key). One statement
+    // writes both, so a crash in between cannot leave the charge with no unresolved attempt for the janitor to find.
+    const next = newAttempt(attempt.payment_intent_id, attempt.charge_id, attempt.position + 1, plan.options[index + 1], `failover after ${describe(tried.changes)}; ${plan.decision.ordered[index + 1].reason}`);
+    await run(deps.db, combine([
+      { name: 'finished', statement: attemptUpdateStatement(attempt.id, tried.changes, ['pending']) },
+      { name: 'next_attempt', statement: attemptInsertStatement(scope, next, deps.orchestration.janitorScheduleSeconds[0]) },
+    ], 'SELECT 1'));
+    attempt = next;
   }
 }
 
