@@ -739,6 +739,8 @@ async function continueAttempt(
     const attempt = await findAttempt(client, attemptId);
     assert(attempt, `attempt ${attemptId} exists`);
     const processing = await updatePaymentIntent(client, intent, { status: 'processing', next_action: null });
+    // In flight again: should this process die before the answer is applied, the janitor finds the attempt.
+    await updateAttempt(client, attempt.id, { status: 'pending', next_sync_in_seconds: deps.orchestration.janitorScheduleSeconds[0] }, ['requires_action']);
     const paymentMethod = await findPaymentMethod(client, scope, intent.payment_method_id ?? '');
     assert(paymentMethod, 'a waiting attempt has a payment method');
     const connector = await connectorFor(client, deps, scope, attempt.connector_configuration_id);
@@ -1065,6 +1067,10 @@ export async function applyProviderOutcome(deps: Dependencies, attempt: AttemptR
     const decides = intent.latest_charge_id === charge.id && charge.status === 'pending' && (charge.attempt_id === null || charge.attempt_id === attempt.id);
     if (!decides || !['pending', 'unknown', 'requires_action'].includes(current.status)) return { charge, intent, current, decides: false };
     const processing = intent.status === 'requires_action' ? await updatePaymentIntent(client, intent, { status: 'processing', next_action: null }) : intent;
+    if (current.status === 'requires_action') {
+      // In flight again: should this process die before the answer is applied, the janitor finds the attempt.
+      await updateAttempt(client, attempt.id, { status: 'pending', next_sync_in_seconds: deps.orchestration.janitorScheduleSeconds[0] }, ['requires_action']);
+    }
     return { charge, intent: processing, current, decides: processing.status === 'processing' };
   });
   if (!begun.decides) {
