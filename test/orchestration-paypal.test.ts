@@ -363,6 +363,26 @@ describe('PayPal payments through Payrail (the paypal payment method, PayPal con
       assert.ok(ofIntent.includes('payment_intent.succeeded'));
     });
 
+    it('setup_future_usage saves the PaymentMethod to the customer with the payer PayPal reported', async () => {
+      const customer = await stripe.customers.create({ email: 'buyer@example.com' });
+      const paymentMethod = await paypalPaymentMethod();
+      const intent = await stripe.paymentIntents.create(withTypes({
+        amount: 1900,
+        currency: 'eur',
+        customer: customer.id,
+        payment_method: paymentMethod.id,
+        setup_future_usage: 'off_session' as const,
+        confirm: true,
+        return_url: merchantReturnUrl,
+      }, ['paypal']));
+      assert.equal(intent.status, 'requires_action');
+      const { intent: succeeded, payerId } = await approveAndReturn(intent);
+      assert.equal(succeeded.status, 'succeeded');
+      const saved = await stripe.paymentMethods.retrieve(paymentMethod.id);
+      assert.equal(saved.customer, customer.id, 'attached to the customer');
+      assert.equal(saved.paypal?.payer_id, payerId, 'and the payer recorded in the same statement');
+    });
+
     it('takes payment_method_data[type]=paypal on create-and-confirm and stores the new PaymentMethod with the intent', async () => {
       const intent = await stripe.paymentIntents.create(withTypes({
         amount: 1500,

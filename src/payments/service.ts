@@ -567,19 +567,28 @@ async function applyAuthorization(
         { type: 'charge.succeeded', object: renderCharge({ ...charge, ...chargeChanges }) },
         { type: output.captured ? 'payment_intent.succeeded' : 'payment_intent.amount_capturable_updated', object: renderPaymentIntent({ ...intent, ...intentChanges }) },
       );
-      // What PayPal told about the payer fills the PaymentMethod's `paypal` hash, as at Stripe. (Not when the attach
-      // below changes the same row: one statement changes a row once, so the attach wins and the payer stays unknown.)
-      if (paymentMethod.type === 'paypal' && output.payer && !(intent.setup_future_usage && intent.customer_id)) {
-        const wallet = { country: output.payer.country, payer_email: output.payer.payerEmail, payer_id: output.payer.payerId };
+      // What PayPal told about the payer fills the PaymentMethod's `paypal` hash, as at Stripe. One statement changes
+      // a row once, so when the attach below changes the same row it writes the payer too.
+      const wallet = paymentMethod.type === 'paypal' && output.payer
+        ? { country: output.payer.country, payer_email: output.payer.payerEmail, payer_id: output.payer.payerId }
+        : null;
+      const attaching = Boolean(intent.setup_future_usage && intent.customer_id);
+      if (wallet && !attaching) {
         sideWrites.push({ name: 'wallet', statement: paymentMethodWalletStatement(scope, paymentMethod.id, wallet, applied) });
       }
       // setup_future_usage saves the card for the intent's customer once it has been used successfully.
-      if (intent.setup_future_usage && intent.customer_id) {
+      if (attaching) {
         sideWrites.push({
           name: 'attached',
           statement: {
-            text: `UPDATE payment_methods SET customer_id = $4 WHERE id = $1 AND account_id = $2 AND livemode = $3 AND customer_id IS NULL AND ${applied} RETURNING id`,
-            values: [paymentMethod.id, scope.accountId, scope.livemode, intent.customer_id],
+            // The payer's fields merge as paymentMethodWalletStatement merges them (a field PayPal did not send keeps its value).
+            text: `UPDATE payment_methods SET customer_id = $4,
+                     wallet = CASE WHEN NOT $5::boolean THEN wallet ELSE jsonb_build_object(
+                       'country', COALESCE($6::text, wallet->>'country'),
+                       'payer_email', COALESCE($7::text, wallet->>'payer_email'),
+                       'payer_id', COALESCE($8::text, wallet->>'payer_id')) END
+                   WHERE id = $1 AND account_id = $2 AND livemode = $3 AND customer_id IS NULL AND ${applied} RETURNING id`,
+            values: [paymentMethod.id, scope.accountId, scope.livemode, intent.customer_id, wallet !== null, wallet?.country ?? null, wallet?.payer_email ?? null, wallet?.payer_id ?? null],
           },
         });
         sideEvents.push({ guard: 'EXISTS (SELECT 1 FROM attached)', events: [{ type: 'payment_method.attached', object: renderPaymentMethod({ ...paymentMethod, customer_id: intent.customer_id }) }] });
