@@ -4,7 +4,7 @@ import Stripe from 'stripe';
 import { verifyLedger } from '../src/ledger/verify.ts';
 import { resolveStuckAttempts } from '../src/payments/service.ts';
 import { CircuitBreakers } from '../src/routing/circuit-breaker.ts';
-import type { Faults } from '../src/sandbox/adyen/faults.ts';
+import type { Faults } from '../src/sandbox/shared/faults.ts';
 import { buildAdyenSandbox, type AdyenSandboxOptions } from '../src/sandbox/adyen/server.ts';
 import type { WebhookTarget } from '../src/sandbox/adyen/webhooks.ts';
 import { listenOn } from '../src/sandbox/shared/http.ts';

@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import adyen from '@adyen/api-library';
 import { adyenSdk } from '../../../test/helpers/adyen-sdk.ts';
 import { OpenApiSpec } from '../../../test/helpers/openapi-spec.ts';
-import { mergeFaults, noFaults } from './faults.ts';
+import { mergeFaults, noFaults } from '../shared/faults.ts';
 import { startAdyenSandbox, type AdyenSandbox } from './server.ts';
 
 const { HttpClientException } = adyen;

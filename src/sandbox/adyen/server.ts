@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { drawFaults, faultTimeoutHoldMs, mergeFaults, noFaults, type Faults } from './faults.ts';
+import { FaultSettings, registerSandboxAdmin } from '../shared/admin.ts';
+import { drawFaults, faultTimeoutHoldMs, type Faults } from '../shared/faults.ts';
 import { AdyenError, AdyenProcessor, type Answer } from './processor.ts';
 import { SandboxStore, type SandboxRecords } from './store.ts';
 import { defaultWebhookRetryDelaysMs, WebhookDispatcher, type WebhookTarget } from './webhooks.ts';
@@ -93,19 +94,14 @@ export function buildAdyenSandbox(options: AdyenSandboxOptions) {
   if (!/^[0-9a-fA-F]+$/.test(options.hmacKeyHex) || options.hmacKeyHex.length % 2 !== 0) throw new Error('hmacKeyHex must be a hexadecimal key');
   if (options.apiKey.length === 0) throw new Error('apiKey must not be empty');
   const store = new SandboxStore();
-  let faults: Faults = noFaults();
-  if (options.faults) {
-    const merged = mergeFaults(faults, options.faults);
-    if ('error' in merged) throw new Error(`faults: ${merged.error}`);
-    faults = merged.faults;
-  }
+  const faults = new FaultSettings(options.faults);
   const webhooks = new WebhookDispatcher(store, {
     hmacKeyHex: options.hmacKeyHex,
     ...(options.webhookUrl ? { target: { url: options.webhookUrl, username: options.webhookUsername, password: options.webhookPassword } } : {}),
     retryDelaysMs: options.webhookRetryDelaysMs ?? defaultWebhookRetryDelaysMs,
     requireAcceptedBody: options.webhookRequireAcceptedBody ?? false,
-    delayMs: () => faults.webhookDelayMs,
-    duplicate: () => faults.webhookDuplicate,
+    delayMs: () => faults.current.webhookDelayMs,
+    duplicate: () => faults.current.webhookDuplicate,
   });
   const processor = new AdyenProcessor(store, webhooks, {
     merchantAccounts: options.merchantAccounts ?? [],
@@ -133,7 +129,7 @@ export function buildAdyenSandbox(options: AdyenSandboxOptions) {
    * operation, then the faults that strike after processing.
    */
   async function handleApi(request: FastifyRequest, reply: FastifyReply, operation: (body: Record<string, unknown>, idempotencyKey: string | undefined) => Answer) {
-    const draw = drawFaults(faults);
+    const draw = drawFaults(faults.current);
     if (draw.outage) return reply.status(503).send(new AdyenError(503, '000', 'Service Unavailable', 'internal').toBody());
     if (draw.latencyMs > 0) await sleep(draw.latencyMs);
     if (draw.failBefore) return reply.status(500).send(new AdyenError(500, '000', 'Internal error', 'internal').toBody());
@@ -241,16 +237,11 @@ export function buildAdyenSandbox(options: AdyenSandboxOptions) {
     return reply.redirect(completed.returnUrl, 302);
   });
 
-  app.get('/sandbox/admin/records', async () => store.snapshot());
-  app.get('/sandbox/admin/faults', async () => faults);
-  app.post('/sandbox/admin/faults', async (request, reply) => {
-    const update = parseJsonBody(request);
-    if (update === undefined) return reply.status(400).send({ error: 'the body must be JSON' });
-    const merged = mergeFaults(faults, update);
-    if ('error' in merged) return reply.status(400).send({ error: merged.error });
-    faults = merged.faults;
-    return faults;
-  });
+  const reset = () => {
+    store.clear();
+    faults.reset();
+  };
+  registerSandboxAdmin(app, { records: () => store.snapshot(), faults, reset });
   app.post('/sandbox/admin/webhook', async (request, reply) => {
     const update = parseJsonBody(request) as { url?: unknown; username?: unknown; password?: unknown } | undefined;
     if (update === undefined || update === null || typeof update !== 'object') return reply.status(400).send({ error: 'the body must be a JSON object' });
@@ -265,27 +256,14 @@ export function buildAdyenSandbox(options: AdyenSandboxOptions) {
     webhooks.setTarget({ url: update.url, ...(update.username !== undefined ? { username: update.username as string } : {}), ...(update.password !== undefined ? { password: update.password as string } : {}) });
     return { url: update.url };
   });
-  app.post('/sandbox/admin/reset', async () => {
-    store.clear();
-    faults = noFaults();
-    return { reset: true };
-  });
 
   return {
     app,
     store,
     webhooks,
-    getFaults: () => faults,
-    setFaults(update: Partial<Faults>): Faults {
-      const merged = mergeFaults(faults, update);
-      if ('error' in merged) throw new Error(`faults: ${merged.error}`);
-      faults = merged.faults;
-      return faults;
-    },
-    reset() {
-      store.clear();
-      faults = noFaults();
-    },
+    getFaults: () => faults.current,
+    setFaults: (update: Partial<Faults>): Faults => faults.set(update),
+    reset,
     async close() {
       webhooks.close();
       for (const socket of heldSockets) socket.destroy();

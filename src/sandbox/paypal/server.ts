@@ -1,7 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { drawFaults, faultTimeoutHoldMs, mergeFaults, noFaults, type Faults } from '../adyen/faults.ts';
+import { FaultSettings, registerSandboxAdmin } from '../shared/admin.ts';
+import { drawFaults, faultTimeoutHoldMs, type Faults } from '../shared/faults.ts';
 import { PayPalError } from './errors.ts';
 import { PayPalProcessor, type Answer, type ProcessorContext } from './processor.ts';
 import { SandboxStore, type SandboxRecords } from './store.ts';
@@ -27,7 +28,7 @@ import { createSandboxServer, listenOn, parseJsonBody, rawBody } from '../shared
  * Buyer page: GET /sandbox/paypal/approve/{orderId} (Approve / Cancel buttons, redirecting to return_url or cancel_url).
  * Admin (no token; the CLI binds to 127.0.0.1): GET /sandbox/admin/records, GET|POST /sandbox/admin/faults,
  *   POST /sandbox/admin/webhook {url} (null clears it), POST /sandbox/admin/reset.
- * Faults (see ../adyen/faults.ts, shared with the Adyen sandbox) apply to every API path, the token endpoint included.
+ * Faults (see ../shared/faults.ts, shared with the Adyen sandbox) apply to every API path, the token endpoint included.
  */
 
 export interface PayPalSandboxOptions {
@@ -97,12 +98,7 @@ export function buildPayPalSandbox(options: PayPalSandboxOptions) {
   const tokenLifetimeSeconds = options.accessTokenLifetimeSeconds ?? defaultAccessTokenLifetimeSeconds;
   if (!Number.isInteger(tokenLifetimeSeconds) || tokenLifetimeSeconds <= 0) throw new Error('accessTokenLifetimeSeconds must be a positive integer');
   const store = new SandboxStore();
-  let faults: Faults = noFaults();
-  if (options.faults) {
-    const merged = mergeFaults(faults, options.faults);
-    if ('error' in merged) throw new Error(`faults: ${merged.error}`);
-    faults = merged.faults;
-  }
+  const faults = new FaultSettings(options.faults);
   let publicUrl = options.publicUrl?.replace(/\/+$/, '') ?? '';
   const context = (): ProcessorContext => ({ publicUrl });
   const webhooks = new WebhookDispatcher(store, {
@@ -112,8 +108,8 @@ export function buildPayPalSandbox(options: PayPalSandboxOptions) {
     url: options.webhookUrl,
     certUrl: () => `${publicUrl}/sandbox/paypal/certs/webhook-signing`,
     retryDelaysMs: options.webhookRetryDelaysMs ?? defaultWebhookRetryDelaysMs,
-    delayMs: () => faults.webhookDelayMs,
-    duplicate: () => faults.webhookDuplicate,
+    delayMs: () => faults.current.webhookDelayMs,
+    duplicate: () => faults.current.webhookDuplicate,
   });
   const processor = new PayPalProcessor(store, webhooks);
   const heldSockets = new Set<Socket>();
@@ -134,7 +130,7 @@ export function buildPayPalSandbox(options: PayPalSandboxOptions) {
 
   /** The fault draw every API request gets; answers the request itself when a fault strikes before processing. */
   async function faultsBefore(reply: FastifyReply): Promise<{ timeoutAfter: boolean; failAfter: boolean } | null> {
-    const draw = drawFaults(faults);
+    const draw = drawFaults(faults.current);
     if (draw.outage) {
       void reply.status(503).send(new PayPalError(503).toBody());
       return null;
@@ -311,16 +307,11 @@ export function buildPayPalSandbox(options: PayPalSandboxOptions) {
 
   app.get('/sandbox/paypal/approved', async (_request, reply) => reply.type('text/html').send('<!doctype html><title>Approved</title><p>The order was approved; it had no return_url.</p>'));
 
-  app.get('/sandbox/admin/records', async () => store.snapshot());
-  app.get('/sandbox/admin/faults', async () => faults);
-  app.post('/sandbox/admin/faults', async (request, reply) => {
-    const update = parseJsonBody(request);
-    if (update === undefined) return reply.status(400).send({ error: 'the body must be JSON' });
-    const merged = mergeFaults(faults, update);
-    if ('error' in merged) return reply.status(400).send({ error: merged.error });
-    faults = merged.faults;
-    return faults;
-  });
+  const reset = () => {
+    store.clear();
+    faults.reset();
+  };
+  registerSandboxAdmin(app, { records: () => store.snapshot(), faults, reset });
   app.post('/sandbox/admin/webhook', async (request, reply) => {
     const update = parseJsonBody(request) as { url?: unknown } | undefined;
     if (update === undefined || typeof update !== 'object' || update === null) return reply.status(400).send({ error: 'the body must be JSON' });
@@ -332,11 +323,6 @@ export function buildPayPalSandbox(options: PayPalSandboxOptions) {
     webhooks.setUrl(update.url);
     return { url: update.url };
   });
-  app.post('/sandbox/admin/reset', async () => {
-    store.clear();
-    faults = noFaults();
-    return { reset: true };
-  });
 
   return {
     app,
@@ -345,16 +331,8 @@ export function buildPayPalSandbox(options: PayPalSandboxOptions) {
     setPublicUrl(url: string) {
       if (options.publicUrl === undefined) publicUrl = url;
     },
-    setFaults(update: Partial<Faults>): Faults {
-      const merged = mergeFaults(faults, update);
-      if ('error' in merged) throw new Error(`faults: ${merged.error}`);
-      faults = merged.faults;
-      return faults;
-    },
-    reset() {
-      store.clear();
-      faults = noFaults();
-    },
+    setFaults: (update: Partial<Faults>): Faults => faults.set(update),
+    reset,
     async close() {
       webhooks.close();
       for (const socket of heldSockets) socket.destroy();

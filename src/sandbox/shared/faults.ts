@@ -1,7 +1,8 @@
 /**
- * Fault injection for the Adyen sandbox, set through `POST /sandbox/admin/faults` or `setFaults()`.
+ * Fault injection for the provider sandboxes (Adyen and PayPal), set through `POST /sandbox/admin/faults` or
+ * `setFaults()`.
  *
- * Faults apply to the Checkout API paths only (never to the admin endpoints or the 3-D Secure page), and the rates are
+ * Faults apply to the provider's API paths only (never to the admin endpoints or the shopper's pages), and the rates are
  * probabilities drawn per request, so a test that needs determinism uses 0 or 1. What each fault means for the caller:
  * - `outage`: every API request gets HTTP 503 without being processed.
  * - `errorRate`: HTTP 500 (an Adyen ServiceError, errorType "internal") *before* processing: nothing happened.
