@@ -15,7 +15,7 @@
  * Settings: BENCH_SECONDS (default 20), BENCH_CONNECTIONS (default 64), BENCH_WEBHOOKS (default 1; 0 leaves the
  * sandbox without a webhook URL).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +25,7 @@ import { defaultOrchestrationSettings } from '../src/orchestration/settings.ts';
 import { ensureDatabase } from '../src/platform/db.ts';
 import { findFreePort } from '../src/platform/embedded-postgres.ts';
 import type { SandboxRecords } from '../src/sandbox/adyen/store.ts';
-import { payrailCli, startPlatform, type PlatformProcess } from '../test/helpers/platform-process.ts';
+import { startPlatform, startSandboxProcess, type PlatformProcess } from '../test/helpers/platform-process.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -43,22 +43,6 @@ const amount = 2000;
 function percentile(sorted: number[], fraction: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
-}
-
-/** Runs `payrail sandbox adyen` as its own process and waits for it to listen. */
-async function startSandbox(port: number): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [payrailCli, 'sandbox', 'adyen', '--port', String(port), '--api-key', apiKey, '--hmac-key', hmacKeyHex, '--merchant-account', merchantAccount], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  const deadline = Date.now() + sandboxStartTimeoutMs;
-  while (!output.includes('listening on')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the Adyen sandbox did not start:\n${output}`);
-    await sleep(20);
-  }
-  return { child, url: `http://127.0.0.1:${port}` };
 }
 
 async function startPayrail(dataDirectory: string, port: number, databaseUrl: string | undefined): Promise<PlatformProcess> {
@@ -156,7 +140,7 @@ async function main(): Promise<void> {
   if (process.env.DATABASE_URL) databaseUrl = await ensureDatabase(process.env.DATABASE_URL, `payrail_bench_adyen_${Date.now()}`);
   const sandboxPort = await findFreePort();
   console.log(`starting the Adyen sandbox (payrail sandbox adyen --port ${sandboxPort}) ...`);
-  const sandbox = await startSandbox(sandboxPort);
+  const sandbox = await startSandboxProcess('adyen', ['--port', String(sandboxPort), '--api-key', apiKey, '--hmac-key', hmacKeyHex, '--merchant-account', merchantAccount], sandboxStartTimeoutMs);
   const port = await findFreePort();
   console.log(`starting Payrail on a fresh database (${databaseUrl ? 'DATABASE_URL server' : 'embedded PostgreSQL'}) ...`);
   let platform: PlatformProcess | undefined;

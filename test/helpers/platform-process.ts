@@ -50,3 +50,28 @@ export async function stopPlatform(started: PlatformProcess): Promise<number | n
   started.child.kill('SIGTERM');
   return exited;
 }
+
+/**
+ * Runs `payrail sandbox <provider> ...args` as its own process (as a user would) and waits until it prints the address
+ * it listens on. Used by the sandbox CLI tests and by the Adyen benchmark.
+ */
+export async function startSandboxProcess(provider: 'adyen' | 'paypal', args: string[], timeoutMs = 30_000): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [payrailCli, 'sandbox', provider, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let timer: NodeJS.Timeout | undefined;
+  const url = await new Promise<string>((resolve, reject) => {
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/[^\s]+)/.exec(output);
+      if (match) resolve(match[1]);
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    child.once('exit', (code) => reject(new Error(`payrail sandbox ${provider} exited with ${code}:\n${output}`)));
+    timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`payrail sandbox ${provider} did not start within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+  }).finally(() => clearTimeout(timer));
+  return { child, url };
+}

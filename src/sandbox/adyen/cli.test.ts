@@ -1,26 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { startSandboxProcess } from '../../../test/helpers/platform-process.ts';
 
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/payrail.mjs');
 
 describe('payrail sandbox adyen', () => {
   it('runs the sandbox as its own HTTP server with the given key, and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [cli, 'sandbox', 'adyen', '--port', '0', '--api-key', 'cli-key', '--capture', 'manual'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const { child, url } = await startSandboxProcess('adyen', ['--port', '0', '--api-key', 'cli-key', '--capture', 'manual']);
     try {
-      let output = '';
-      child.stdout.setEncoding('utf8');
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (chunk: string) => {
-          output += chunk;
-          const match = /listening on (http:\/\/[^\s]+)/.exec(output);
-          if (match) resolve(match[1]);
-        });
-        child.once('exit', (code) => reject(new Error(`the sandbox exited with ${code}: ${output}`)));
-      });
       const payment = await fetch(`${url}/v71/payments`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': 'cli-key' },
