@@ -20,12 +20,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool } from 'undici';
 import { defaultOrchestrationSettings } from '../src/orchestration/settings.ts';
 import { ensureDatabase } from '../src/platform/db.ts';
 import { findFreePort } from '../src/platform/embedded-postgres.ts';
 import type { SandboxRecords } from '../src/sandbox/adyen/store.ts';
-import { startPlatform, startSandboxProcess, type PlatformProcess } from '../test/helpers/platform-process.ts';
+import { startSandboxProcess, type PlatformProcess } from '../test/helpers/platform-process.ts';
+import { drivePayments, percentile, startPayrail } from './load.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -39,18 +39,6 @@ const hmacKeyHex = '44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6B
 const merchantAccount = 'PayrailBenchECOM';
 const adyenTestCard = '4111111145551142';
 const amount = 2000;
-
-function percentile(sorted: number[], fraction: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
-}
-
-async function startPayrail(dataDirectory: string, port: number, databaseUrl: string | undefined): Promise<PlatformProcess> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PAYRAIL_DATA_DIR: dataDirectory, PORT: String(port), PAYRAIL_DB_POOL_SIZE: process.env.PAYRAIL_DB_POOL_SIZE ?? '16' };
-  if (databaseUrl) env.DATABASE_URL = databaseUrl;
-  else delete env.DATABASE_URL;
-  return startPlatform(env);
-}
 
 /** CPU seconds (user + system) used so far by a process and all its descendants that are still running. */
 function cpuSecondsOfTree(rootPid: number): number {
@@ -85,29 +73,13 @@ interface Run {
   cpu: { payrail: number; sandbox: number; load: number };
 }
 
-async function drivePayments(baseUrl: string, secretKey: string, body: string, durationSeconds: number, pids: { payrail: number; sandbox: number }): Promise<Run> {
-  const pool = new Pool(baseUrl, { connections, pipelining: 1 });
-  const headers = { authorization: `Bearer ${secretKey}`, 'content-type': 'application/x-www-form-urlencoded' };
+/** `drivePayments`, with the CPU seconds Payrail (with its PostgreSQL), the sandbox and this load generator used. */
+async function measuredRun(baseUrl: string, secretKey: string, body: string, durationSeconds: number, pids: { payrail: number; sandbox: number }): Promise<Run> {
   const cpuBefore = { payrail: cpuSecondsOfTree(pids.payrail), sandbox: cpuSecondsOfTree(pids.sandbox), load: process.cpuUsage() };
-  const deadline = Date.now() + durationSeconds * 1000;
-  const latencies: number[] = [];
-  let errors = 0;
-  const client = async () => {
-    while (Date.now() < deadline) {
-      const started = performance.now();
-      const response = await pool.request({ method: 'POST', path: '/v1/payment_intents', headers, body });
-      const text = await response.body.text();
-      latencies.push(performance.now() - started);
-      if (response.statusCode !== 200 || !text.includes('"status":"succeeded"')) errors += 1;
-    }
-  };
-  await Promise.all(Array.from({ length: connections }, client));
-  await pool.close();
+  const run = await drivePayments({ baseUrl, secretKey, body, durationSeconds, connections });
   const load = process.cpuUsage(cpuBefore.load);
   return {
-    count: latencies.length,
-    errors,
-    latencies,
+    ...run,
     cpu: { payrail: cpuSecondsOfTree(pids.payrail) - cpuBefore.payrail, sandbox: cpuSecondsOfTree(pids.sandbox) - cpuBefore.sandbox, load: (load.user + load.system) / 1e6 },
   };
 }
@@ -156,8 +128,8 @@ async function main(): Promise<void> {
     const body = new URLSearchParams({ amount: String(amount), currency: 'usd', payment_method: paymentMethod.id, confirm: 'true' }).toString();
 
     console.log(`built-in test processor (no connector configuration): warm-up ${warmupSeconds} s, then ${connections} connections for ${seconds} s ...`);
-    await drivePayments(baseUrl, secretKey, body, warmupSeconds, pids);
-    const builtIn = await drivePayments(baseUrl, secretKey, body, seconds, pids);
+    await measuredRun(baseUrl, secretKey, body, warmupSeconds, pids);
+    const builtIn = await measuredRun(baseUrl, secretKey, body, seconds, pids);
 
     const configuration = await api(baseUrl, secretKey, 'POST', '/v1/payrail/connector_configurations', {
       connector: 'adyen',
@@ -183,8 +155,8 @@ async function main(): Promise<void> {
     }
 
     console.log(`Adyen connector -> sandbox over HTTP${webhooks ? ' (webhooks back to Payrail)' : ''}: warm-up ${warmupSeconds} s, then ${connections} connections for ${seconds} s ...`);
-    await drivePayments(baseUrl, secretKey, body, warmupSeconds, pids);
-    const adyen = await drivePayments(baseUrl, secretKey, body, seconds, pids);
+    await measuredRun(baseUrl, secretKey, body, warmupSeconds, pids);
+    const adyen = await measuredRun(baseUrl, secretKey, body, seconds, pids);
 
     // What the provider saw: one authorised, captured payment per Payrail payment, and the webhooks delivered.
     await sleep(1_000);

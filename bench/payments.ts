@@ -15,57 +15,21 @@
  * Settings: BENCH_SECONDS (default 20), BENCH_CONNECTIONS (default 64), BENCH_TPCB_CLIENTS (default 8).
  */
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ensureDatabase } from '../src/platform/db.ts';
-import { Pool } from 'undici';
 import { findFreePort } from '../src/platform/embedded-postgres.ts';
-import { startPlatform, type PlatformProcess } from '../test/helpers/platform-process.ts';
+import { drivePayments, percentile, startPayrail } from './load.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const tpcbClients = Number(process.env.BENCH_TPCB_CLIENTS ?? 8);
 const warmupSeconds = 3;
-
-function percentile(sorted: number[], fraction: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
-}
-
-async function startPayrail(dataDirectory: string, port: number, databaseUrl: string | undefined): Promise<PlatformProcess> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PAYRAIL_DATA_DIR: dataDirectory, PORT: String(port), PAYRAIL_DB_POOL_SIZE: process.env.PAYRAIL_DB_POOL_SIZE ?? '16' };
-  if (databaseUrl) env.DATABASE_URL = databaseUrl;
-  else delete env.DATABASE_URL;
-  return startPlatform(env);
-}
-
-async function drivePayments(baseUrl: string, secretKey: string, durationSeconds: number, idempotencyKeys = false): Promise<{ count: number; errors: number; latencies: number[] }> {
-  const pool = new Pool(baseUrl, { connections, pipelining: 1 });
-  const body = 'amount=2000&currency=usd&payment_method=pm_card_visa&confirm=true';
-  const headers = { authorization: `Bearer ${secretKey}`, 'content-type': 'application/x-www-form-urlencoded' };
-  const deadline = Date.now() + durationSeconds * 1000;
-  const latencies: number[] = [];
-  let errors = 0;
-  const client = async () => {
-    while (Date.now() < deadline) {
-      const started = performance.now();
-      // The stripe SDK sends a fresh Idempotency-Key with every POST; the second measurement does the same.
-      const requestHeaders = idempotencyKeys ? { ...headers, 'idempotency-key': randomUUID() } : headers;
-      const response = await pool.request({ method: 'POST', path: '/v1/payment_intents', headers: requestHeaders, body });
-      const text = await response.body.text();
-      latencies.push(performance.now() - started);
-      if (response.statusCode !== 200 || !text.includes('"status":"succeeded"')) errors += 1;
-    }
-  };
-  await Promise.all(Array.from({ length: connections }, client));
-  await pool.close();
-  return { count: latencies.length, errors, latencies };
-}
+const paymentBody = 'amount=2000&currency=usd&payment_method=pm_card_visa&confirm=true';
 
 async function tpcb(url: string, durationSeconds: number): Promise<number> {
   const admin = new pg.Client({ connectionString: url });
@@ -140,13 +104,14 @@ async function main(): Promise<void> {
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
     console.log(`warming up for ${warmupSeconds} s ...`);
-    await drivePayments(baseUrl, secretKey, warmupSeconds);
+    await drivePayments({ baseUrl, secretKey, body: paymentBody, durationSeconds: warmupSeconds, connections });
     console.log(`create-and-confirm payments: ${connections} connections for ${seconds} s ...`);
-    const run = await drivePayments(baseUrl, secretKey, seconds);
+    const run = await drivePayments({ baseUrl, secretKey, body: paymentBody, durationSeconds: seconds, connections });
     const sorted = [...run.latencies].sort((a, b) => a - b);
     const paymentsPerSecond = run.count / seconds;
     console.log(`the same with an Idempotency-Key on every request (as the stripe SDK sends): ${seconds} s ...`);
-    const keyed = await drivePayments(baseUrl, secretKey, seconds, true);
+    // The stripe SDK sends a fresh Idempotency-Key with every POST; the second measurement does the same.
+    const keyed = await drivePayments({ baseUrl, secretKey, body: paymentBody, durationSeconds: seconds, connections, idempotencyKeys: true });
     const keyedSorted = [...keyed.latencies].sort((a, b) => a - b);
 
     // The database of the run: DATABASE_URL's, or the embedded server's (its port is in postmaster.pid).

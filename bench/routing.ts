@@ -15,6 +15,7 @@ import { defaultRoutingProfile } from '../src/routing/profile.ts';
 import { SuccessRates } from '../src/routing/success-rates.ts';
 import type { PaymentFacts, RoutingCandidate, RoutingConditions, RoutingProfile, RoutingRule, RoutingStrategy } from '../src/routing/types.ts';
 import { seededRandom } from '../test/helpers/seeded-random.ts';
+import { percentile } from './load.ts';
 
 const decisions = Number(process.env.BENCH_DECISIONS ?? 200_000);
 const warmup = Number(process.env.BENCH_WARMUP ?? 20_000);
@@ -86,10 +87,6 @@ for (const payment of payments) {
   }
 }
 for (let index = 0; index < 5; index++) health.breakers.record('pcc_stripe_backup', 'failure', now - 1000);
-
-function percentile(sorted: Float64Array, fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
-}
 
 function measure(strategy: RoutingStrategy, withRules: boolean): { p50: number; p99: number; p999: number; max: number; ruleShare: number; explored: number } {
   const profile: RoutingProfile = { ...defaultRoutingProfile, strategy, explorationBps: 500, rules: withRules ? rules() : [] };

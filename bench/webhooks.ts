@@ -27,17 +27,13 @@ import { ensureDatabase } from '../src/platform/db.ts';
 import { Pool } from 'undici';
 import { findFreePort } from '../src/platform/embedded-postgres.ts';
 import { startPlatform, type PlatformProcess } from '../test/helpers/platform-process.ts';
+import { percentile } from './load.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const endpointCount = Number(process.env.BENCH_ENDPOINTS ?? 1);
 const pacedRate = Number(process.env.BENCH_RATE ?? 100);
 const drainSecondsMax = Number(process.env.BENCH_DRAIN_SECONDS ?? 600);
-
-function percentile(sorted: number[], fraction: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
-}
 
 /** The local receiver: answers 200 at once and notes when each (endpoint, customer) first arrived. */
 class Receiver {

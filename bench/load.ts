@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'undici';
+import { startPlatform, type PlatformProcess } from '../test/helpers/platform-process.ts';
+
+/** What the benchmarks share: starting Payrail, driving payments over keep-alive HTTP, and reading percentiles. */
+
+/** The value at `fraction` (0..1) of an ascending list; NaN for an empty one. */
+export function percentile(sorted: ArrayLike<number>, fraction: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
+}
+
+/** `payrail start` in `dataDirectory` on `port`, on an embedded database or on `databaseUrl`'s server. */
+export async function startPayrail(dataDirectory: string, port: number, databaseUrl: string | undefined): Promise<PlatformProcess> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PAYRAIL_DATA_DIR: dataDirectory, PORT: String(port), PAYRAIL_DB_POOL_SIZE: process.env.PAYRAIL_DB_POOL_SIZE ?? '16' };
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  else delete env.DATABASE_URL;
+  return startPlatform(env);
+}
+
+export interface PaymentLoad {
+  baseUrl: string;
+  secretKey: string;
+  /** The form body of each create-and-confirm request. */
+  body: string;
+  durationSeconds: number;
+  connections: number;
+  /** A fresh Idempotency-Key on every request, as the stripe SDK sends. */
+  idempotencyKeys?: boolean;
+}
+
+/**
+ * Create-and-confirm PaymentIntents from `connections` keep-alive clients, each sending its next request as soon as
+ * the last is answered, for `durationSeconds`. An answer that is not a succeeded intent counts as an error.
+ */
+export async function drivePayments(load: PaymentLoad): Promise<{ count: number; errors: number; latencies: number[] }> {
+  const pool = new Pool(load.baseUrl, { connections: load.connections, pipelining: 1 });
+  const headers = { authorization: `Bearer ${load.secretKey}`, 'content-type': 'application/x-www-form-urlencoded' };
+  const deadline = Date.now() + load.durationSeconds * 1000;
+  const latencies: number[] = [];
+  let errors = 0;
+  const client = async () => {
+    while (Date.now() < deadline) {
+      const started = performance.now();
+      const requestHeaders = load.idempotencyKeys ? { ...headers, 'idempotency-key': randomUUID() } : headers;
+      const response = await pool.request({ method: 'POST', path: '/v1/payment_intents', headers: requestHeaders, body: load.body });
+      const text = await response.body.text();
+      latencies.push(performance.now() - started);
+      if (response.statusCode !== 200 || !text.includes('"status":"succeeded"')) errors += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: load.connections }, client));
+  await pool.close();
+  return { count: latencies.length, errors, latencies };
+}
