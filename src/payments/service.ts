@@ -213,7 +213,8 @@ export async function createPaymentIntent(
   const { intent, paymentMethod } = await prepare(deps.db);
   assert(paymentMethod, 'confirm at creation has a payment method');
   const plan = planAttempt(scope, intent, confirm, paymentMethod.row);
-  const route = await planRoute(deps.db, deps, scope, { intentId: intent.id, chargeId: plan.charge.id, facts: paymentFacts(deps, plan.intent, paymentMethod.row) });
+  const authorize = authorizeInput(deps, plan.intent, plan.paymentMethod);
+  const route = await planRoute(deps.db, deps, scope, { intentId: intent.id, chargeId: plan.charge.id, facts: paymentFacts(plan.intent, plan.paymentMethod, authorize) });
   const parts: { name: string; statement: Statement }[] = [];
   if (paymentMethod.isNew) parts.push({ name: 'new_payment_method', statement: paymentMethodInsertStatement(scope, paymentMethod.row) });
   const insert = intentInsertStatement(scope, plan.intent);
@@ -225,7 +226,7 @@ export async function createPaymentIntent(
     { name: 'new_events', statement: eventsInsertStatement(scope, work, [{ type: 'payment_intent.created', object: renderPaymentIntent(intent) }]) },
   );
   const [inserted] = await work.write<PaymentIntentRow>(combine(parts, 'SELECT * FROM intent'), intent.id);
-  return finishAttempt(work, deps, scope, { ...plan, intent: inserted, route, authorize: authorizeInput(deps, inserted, plan.paymentMethod) });
+  return finishAttempt(work, deps, scope, { ...plan, intent: inserted, route, authorize });
 }
 
 export async function retrievePaymentIntent(db: Queryable, scope: Scope, id: string): Promise<PaymentIntentRow> {
@@ -380,7 +381,8 @@ async function beginAttempt(client: pg.PoolClient, deps: Dependencies, scope: Sc
     ? paymentMethodFromData(scope, input.payment_method_data)
     : await lookupPaymentMethod(client, deps, scope, paymentMethodId ?? '', 'payment_method');
   const plan = planAttempt(scope, intent, input, paymentMethod.row);
-  const route = await planRoute(client, deps, scope, { intentId: intent.id, chargeId: plan.charge.id, facts: paymentFacts(deps, plan.intent, paymentMethod.row) });
+  const authorize = authorizeInput(deps, plan.intent, plan.paymentMethod);
+  const route = await planRoute(client, deps, scope, { intentId: intent.id, chargeId: plan.charge.id, facts: paymentFacts(plan.intent, plan.paymentMethod, authorize) });
   const parts: { name: string; statement: Statement }[] = [];
   if (paymentMethod.isNew) parts.push({ name: 'new_payment_method', statement: paymentMethodInsertStatement(scope, paymentMethod.row) });
   parts.push(
@@ -389,14 +391,14 @@ async function beginAttempt(client: pg.PoolClient, deps: Dependencies, scope: Sc
     { name: 'new_attempt', statement: attemptInsertStatement(scope, route.first, deps.orchestration.janitorScheduleSeconds[0]) },
   );
   const [updated] = await run<PaymentIntentRow>(client, combine(parts, 'SELECT * FROM intent'));
-  return { ...plan, intent: updated, route, authorize: authorizeInput(deps, updated, plan.paymentMethod) };
+  return { ...plan, intent: updated, route, authorize };
 }
 
 /**
  * What routing decides from: the payment and its card (the BIN is read from the number in memory, never stored). A
  * wallet (PayPal) has no brand or BIN; its country is the payer's once PayPal told it, else the billing country.
  */
-function paymentFacts(deps: Dependencies, intent: PaymentIntentRow, paymentMethod: PaymentMethodRow): PaymentFacts {
+function paymentFacts(intent: PaymentIntentRow, paymentMethod: PaymentMethodRow, authorize: BaseAuthorizeInput): PaymentFacts {
   const card = paymentMethod.type === 'card' ? paymentMethod.card : null;
   const country = card ? card.country : paymentMethod.wallet?.country ?? null;
   return {
@@ -404,7 +406,8 @@ function paymentFacts(deps: Dependencies, intent: PaymentIntentRow, paymentMetho
     currency: intent.currency,
     country: country ?? paymentMethod.billing_details.address?.country ?? null,
     cardBrand: card?.brand ?? null,
-    bin: paymentMethod.type === 'card' ? revealCardNumber(deps, paymentMethod).slice(0, 8) : null,
+    // From the number already decrypted for the provider call: one decryption per payment.
+    bin: authorize.card ? authorize.card.number.slice(0, 8) : null,
     paymentMethodType: paymentMethod.type,
     metadata: intent.metadata,
     manualCapture: intent.capture_method === 'manual',
