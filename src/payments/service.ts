@@ -1050,10 +1050,7 @@ async function resolveAttempt(deps: Dependencies, attempt: AttemptRow): Promise<
   const changes = { ...attemptChangesOf(deps, output, attempt, null), synced: true };
   const current = intent.status === 'processing' && intent.latest_charge_id === charge.id && charge.status === 'pending';
   if (!current) {
-    // The charge ended without this attempt's answer (its process died mid-cascade): keep the provider's answer on
-    // record, and release an authorization nobody will ever capture.
-    if (output.status === 'authorized') await releaseOrphanedAuthorization(deps, scope, attempt, output.processorReference, charge);
-    await updateAttempt(deps.db, attempt.id, output.status === 'authorized' ? { ...changes, detail: 'Authorized after its charge had ended: the authorization was voided.' } : changes, ['pending', 'unknown']);
+    await recordLateAnswer(deps, scope, attempt, charge, output, changes);
     return undefined;
   }
   const source: AttemptSource = { id: attempt.id, connector: attempt.connector, configurationId: attempt.connector_configuration_id, changes, routing: await routingOf(deps.db, charge) };
@@ -1088,8 +1085,7 @@ export async function applyProviderOutcome(deps: Dependencies, attempt: AttemptR
   if (!begun.decides) {
     const superseded = begun.current.status === 'pending' || begun.current.status === 'unknown';
     if (superseded && !(begun.charge.attempt_id === attempt.id)) {
-      if (output.status === 'authorized') await releaseOrphanedAuthorization(deps, scope, begun.current, output.processorReference, begun.charge);
-      await updateAttempt(deps.db, attempt.id, { ...attemptChangesOf(deps, output, begun.current, null), detail: output.status === 'authorized' ? 'Authorized after its charge had ended: the authorization was voided.' : 'Reported by the provider after its charge had ended.' }, ['pending', 'unknown']);
+      await recordLateAnswer(deps, scope, begun.current, begun.charge, output, attemptChangesOf(deps, output, begun.current, null));
     }
     return false;
   }
@@ -1103,9 +1099,19 @@ export async function applyProviderOutcome(deps: Dependencies, attempt: AttemptR
   return result.applied === true;
 }
 
-async function releaseOrphanedAuthorization(deps: Dependencies, scope: Scope, attempt: AttemptRow, processorReference: string, charge: ChargeRow): Promise<void> {
-  const connector = await connectorFor(deps.db, deps, scope, attempt.connector_configuration_id);
-  await connector.void({ attemptId: attempt.id, processorReference, amount: charge.amount, currency: charge.currency });
+/**
+ * Keeps the provider's answer for an attempt whose charge ended without it (its process died mid-cascade, and the
+ * janitor or a webhook learned the answer later), and voids an authorization there: nobody will ever capture it.
+ */
+async function recordLateAnswer(deps: Dependencies, scope: Scope, attempt: AttemptRow, charge: ChargeRow, output: AuthorizeOutput, changes: AttemptChanges): Promise<void> {
+  if (output.status === 'authorized') {
+    const connector = await connectorFor(deps.db, deps, scope, attempt.connector_configuration_id);
+    await connector.void({ attemptId: attempt.id, processorReference: output.processorReference, amount: charge.amount, currency: charge.currency });
+    changes = { ...changes, detail: 'Authorized after its charge had ended: the authorization was voided.' };
+  } else if (output.status !== 'pending') {
+    changes = { ...changes, detail: 'Answered by the provider after its charge had ended.' };
+  }
+  await updateAttempt(deps.db, attempt.id, changes, ['pending', 'unknown']);
 }
 
 /**
