@@ -273,7 +273,8 @@ describe('connector configurations API (Payrail extension)', () => {
     const again = await create({ connector: 'test_processor' }, account.stripe);
     assert.equal(again.connector, 'test_processor');
     const live = await server.liveKeys(account.accountId);
-    assert.equal((await create({ connector: 'test_processor' }, live.stripe)).livemode, true, 'the limit is per mode');
+    assert.equal((await create({ connector: 'stripe', credentials: { secret_key: `sk_live_${'1'.repeat(24)}`, webhook_secret: stripeWebhookSecret } }, live.stripe)).livemode, true, 'the limit is per mode');
+    await expectStripeError(create({ connector: 'test_processor' }, live.stripe), { class: invalidRequest, code: 'invalid_value', statusCode: 400 });
   });
 
   it('gives routing the enabled configurations decrypted, typed per connector, in priority order', async () => {

@@ -193,7 +193,8 @@ describe('routing profile API (Payrail extension)', () => {
     await account.stripe.rawRequest('DELETE', `${configurationsPath}/${deleted}`);
     const foreign = await configuration(other);
     const live = await server.liveKeys(account.accountId);
-    const liveConfiguration = await configuration(live);
+    // Live mode takes no test_processor configuration: a live Stripe one stands in.
+    const liveConfiguration = await configuration(live, { connector: 'stripe', credentials: { secret_key: `sk_live_${'1'.repeat(24)}`, webhook_secret: 'whsec_SecretSigningValueForTests0b5e' } });
 
     for (const [id, param] of [
       ['pcc_doesnotexist', 'rules[0][action][configurations][1]'],

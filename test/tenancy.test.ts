@@ -13,8 +13,21 @@ import { startTestServer, type TestAccount, type TestServer } from './helpers/se
  */
 
 const card = { number: '4242424242424242', exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, cvc: '123' };
+/** A card that is not one of Stripe's test cards (Luhn-valid Visa): live mode refuses the test cards. */
+const liveCard = { number: '4532015112830366', exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, cvc: '123' };
 
 /** The call fails exactly as for an id that never existed (and never leaks the object). */
+/** Stripe's answer to a known test card used with a live key: a 402 card_error, with nothing created. */
+async function assertLiveTestCard(call: Promise<unknown>, param: string): Promise<void> {
+  const error = await sdkError(call);
+  assert.ok(error instanceof Stripe.errors.StripeCardError, `expected StripeCardError, got ${error.type}: ${error.message}`);
+  assert.equal(error.statusCode, 402);
+  assert.equal(error.code, 'card_declined');
+  assert.equal(error.decline_code, 'testmode_decline');
+  assert.equal(error.param, param);
+  assert.equal(error.message, 'Your card was declined. Your request was in live mode, but used a known test card.');
+}
+
 async function assertMissing(call: Promise<unknown>, param?: string): Promise<void> {
   const error = await sdkError(call);
   assert.ok(error instanceof Stripe.errors.StripeInvalidRequestError, `expected StripeInvalidRequestError, got ${error.type}: ${error.message}`);
@@ -310,7 +323,7 @@ describe('tenancy: accounts, modes and key kinds', () => {
       await assertMissing(live.paymentMethods.attach(loosePaymentMethodA.id, { customer: liveCustomer.id }), 'payment_method');
       await assertMissing(a.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', customer: liveCustomer.id }), 'customer');
 
-      const livePaymentMethod = await live.paymentMethods.create({ type: 'card', card });
+      const livePaymentMethod = await live.paymentMethods.create({ type: 'card', card: liveCard });
       assert.equal(livePaymentMethod.livemode, true);
       await assertMissing(a.stripe.paymentMethods.retrieve(livePaymentMethod.id), 'id');
       await assertMissing(a.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: livePaymentMethod.id }), 'payment_method');
@@ -334,19 +347,19 @@ describe('tenancy: accounts, modes and key kinds', () => {
       await assertMissing(live.customers.list({ starting_after: customerA.id }), 'starting_after');
     });
 
-    it("refuses Stripe's test payment method ids in live mode", async () => {
-      await assertMissing(live.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa' }), 'payment_method');
-      await assertMissing(live.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true }), 'payment_method');
+    it("declines Stripe's test payment method ids in live mode, as Stripe does", async () => {
+      await assertLiveTestCard(live.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa' }), 'payment_method');
+      await assertLiveTestCard(live.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true }), 'payment_method');
       const intent = await live.paymentIntents.create({ amount: 1000, currency: 'usd' });
-      await assertMissing(live.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_chargeDeclined' }), 'payment_method');
-      await assertMissing(live.paymentIntents.update(intent.id, { payment_method: 'pm_card_mastercard' }), 'payment_method');
+      await assertLiveTestCard(live.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_chargeDeclined' }), 'payment_method');
+      await assertLiveTestCard(live.paymentIntents.update(intent.id, { payment_method: 'pm_card_mastercard' }), 'payment_method');
       assert.equal((await live.paymentIntents.retrieve(intent.id)).status, 'requires_payment_method');
       // In test mode the same id works.
       const testIntent = await a.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa' });
       assert.equal(testIntent.status, 'requires_confirmation');
       assert.equal(testIntent.livemode, false);
       const created = await server.db.query("SELECT count(*) AS n FROM payment_methods WHERE account_id = $1 AND livemode AND card->>'last4' = '4242'", [a.accountId]);
-      assert.equal(Number(created.rows[0].n), 1, 'only the live payment method created from card data exists in live mode');
+      assert.equal(Number(created.rows[0].n), 0, 'no test card exists in live mode');
     });
 
     it('keeps idempotency keys per mode', async () => {
@@ -364,7 +377,7 @@ describe('tenancy: accounts, modes and key kinds', () => {
 
     it('lets the live publishable key tokenize only in live mode', async () => {
       const livePublishable = server.stripeFor(livePublishableKey);
-      const paymentMethod = await livePublishable.paymentMethods.create({ type: 'card', card });
+      const paymentMethod = await livePublishable.paymentMethods.create({ type: 'card', card: liveCard });
       assert.equal(paymentMethod.livemode, true);
       assert.equal((await live.paymentMethods.retrieve(paymentMethod.id)).id, paymentMethod.id);
       await assertMissing(a.stripe.paymentMethods.retrieve(paymentMethod.id), 'id');

@@ -24,7 +24,8 @@ export const routingCacheEntriesMax = 50_000;
 /**
  * The enabled connector configurations and routing profile of each account and mode, cached for a short time per
  * process (a change made elsewhere applies within `ttlSeconds`; one made through this process at once, via `forget`).
- * An account with no enabled configuration routes to the built-in test processor, so test mode works out of the box.
+ * An account with no enabled configuration routes to the built-in test processor in test mode, so test mode works out
+ * of the box; in live mode it has no candidate at all: the test processor never touches a live payment.
  */
 export class RoutingCache {
   readonly #registry: ConnectorRegistry;
@@ -42,8 +43,10 @@ export class RoutingCache {
     const now = Date.now();
     const cached = this.#entries.get(key);
     if (cached && cached.expiresAt > now) return cached.context;
-    const [rows, profile] = await Promise.all([findEnabledConnectorConfigurations(db, scope), findRoutingProfile(db, scope)]);
-    const context: RoutingContext = { profile: profile ?? defaultRoutingProfile, candidates: rows.length > 0 ? rows.map((row) => this.#candidate(row)) : [this.#builtIn()] };
+    const [stored, profile] = await Promise.all([findEnabledConnectorConfigurations(db, scope), findRoutingProfile(db, scope)]);
+    // Creating a live test_processor configuration is refused; one stored before that rule is ignored here.
+    const rows = scope.livemode ? stored.filter((row) => row.connector !== 'test_processor') : stored;
+    const context: RoutingContext = { profile: profile ?? defaultRoutingProfile, candidates: rows.length > 0 ? rows.map((row) => this.#candidate(row)) : scope.livemode ? [] : [this.#builtIn()] };
     if (this.#entries.size >= routingCacheEntriesMax) this.#entries.delete(this.#entries.keys().next().value as string);
     this.#entries.set(key, { expiresAt: now + this.#ttlMs, context });
     return context;

@@ -97,6 +97,19 @@ const testCardFacts: Record<string, TestCardFacts> = {
   '4000003560000008': { funding: 'credit', country: 'IN' },
 };
 
+/**
+ * Stripe's published test card numbers that carry a behaviour rather than facts (declines, 3-D Secure, refunds that
+ * fail). With `testCardFacts` and `testPaymentMethodNumbers` they make the set of known test cards, which live mode
+ * refuses as Stripe does.
+ */
+const behaviourTestCardNumbers = [
+  '4000000000000002', '4000000000009995', '4000000000009987', '4000000000009979', '4000000000000069', '4000000000000127',
+  '4000000000000119', '4000000000006975', '4100000000000019', '4000000000005126', '4000002500003155', '4000002760003184',
+  '4000000000003220', '4000000000003063', '4000008260003178', '4000008400001629', '4000000000003055', '4000000000000077',
+  '4000000000000093', '4000003720000278', '4000000000000010', '4000000000000028', '4000000000000036', '4000000000000044',
+  '4000000000000101', '4000000000000341', '4000000000000259', '4000000000002685', '4000000000001976', '4000000000005423',
+];
+
 export function factsOf(digits: string): TestCardFacts | undefined {
   return testCardFacts[digits];
 }
@@ -150,3 +163,10 @@ export const testPaymentMethodNumbers: Record<string, string> = {
   pm_card_threeDSecureRequiredChargeDeclined: '4000008400001629',
   pm_card_threeDSecureOptional: '4000000000003055',
 };
+
+const knownTestCardNumbers: ReadonlySet<string> = new Set([...Object.keys(testCardFacts), ...Object.values(testPaymentMethodNumbers), ...behaviourTestCardNumbers]);
+
+/** Whether a card number is one of Stripe's published test cards: live mode must never process one. */
+export function isKnownTestCardNumber(digits: string): boolean {
+  return knownTestCardNumbers.has(digits);
+}

@@ -8,7 +8,7 @@ import type { Page, PageRequest } from '../platform/pagination.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { findCustomer } from '../customers/repository.ts';
 import type { Address } from '../customers/repository.ts';
-import { brandOf, cardNumberLengthMax, cardNumberLengthMin, factsOf, hasValidLength, passesLuhn, testPaymentMethodNumbers } from './card-numbers.ts';
+import { brandOf, cardNumberLengthMax, cardNumberLengthMin, factsOf, hasValidLength, isKnownTestCardNumber, passesLuhn, testPaymentMethodNumbers } from './card-numbers.ts';
 import { renderPaymentMethod } from './render.ts';
 import {
   findPaymentMethod, insertPaymentMethod, listPaymentMethods, savePaymentMethod,
@@ -89,6 +89,19 @@ export function validateCard(card: CardInput, now = new Date()): ValidCard {
   return { number, expMonth, expYear, cvcProvided: card.cvc !== undefined };
 }
 
+/** Stripe's answer to a known test card (or test PaymentMethod, or test token) used with a live key. */
+export function liveModeTestCardError(param: string): ApiError {
+  return new ApiError('card_declined', 'Your card was declined. Your request was in live mode, but used a known test card.', { param, declineCode: 'testmode_decline' });
+}
+
+/**
+ * Live mode never takes Stripe's test cards: the built-in test processor would approve them, and a live connector
+ * would send them to a real network. Refused before anything is stored, as Stripe does.
+ */
+export function refuseTestCardInLiveMode(scope: Scope, number: string, param = 'card[number]'): void {
+  if (scope.livemode && isKnownTestCardNumber(number)) throw liveModeTestCardError(param);
+}
+
 function billingDetails(input: BillingDetailsInput | undefined, current?: BillingDetails): BillingDetails {
   const base: BillingDetails = current ?? { address: null, email: null, name: null, phone: null };
   if (!input) return base;
@@ -162,7 +175,11 @@ export async function createPaymentMethod(work: UnitOfWork, deps: Dependencies, 
   switch (input.type) {
     case 'card':
       if (input.card === undefined) throw new ApiError('parameter_missing', 'Missing required param: card.', { param: 'card' });
-      row = cardRow(deps, validateCard(input.card), extra);
+      {
+        const card = validateCard(input.card);
+        refuseTestCardInLiveMode(scope, card.number);
+        row = cardRow(deps, card, extra);
+      }
       break;
     case 'paypal':
       if (input.card !== undefined) throw new ApiError('payment_method_invalid_parameter', 'card cannot be given for a PaymentMethod of type paypal.', { param: 'card' });
@@ -193,7 +210,8 @@ export function revealCardNumber(deps: Dependencies, row: CardPaymentMethodRow):
  */
 export async function lookupPaymentMethod(db: Queryable, deps: Dependencies, scope: Scope, id: string, param: string, options: { forUpdate?: boolean } = {}): Promise<{ row: PaymentMethodRow; isNew: boolean }> {
   const testNumber = testPaymentMethodNumbers[id];
-  if (testNumber !== undefined && !scope.livemode) {
+  if (testNumber !== undefined && scope.livemode) throw liveModeTestCardError(param);
+  if (testNumber !== undefined) {
     const year = new Date().getUTCFullYear() + 1;
     const row = cardRow(deps, { number: testNumber, expMonth: 12, expYear: year, cvcProvided: true }, {});
     return { row: { ...row, account_id: scope.accountId, livemode: scope.livemode }, isNew: true };

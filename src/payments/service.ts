@@ -19,7 +19,7 @@ import { UnitOfWork } from '../platform/unit-of-work.ts';
 import { renderCard, renderPaymentMethod, renderPayPalPaymentDetails } from '../payment-methods/render.ts';
 import type { PaymentMethodRow } from '../payment-methods/repository.ts';
 import { findPaymentMethod, insertPaymentMethod, paymentMethodInsertStatement, paymentMethodWalletStatement } from '../payment-methods/repository.ts';
-import { lookupPaymentMethod, paymentMethodFromData, resolvePaymentMethod, revealCardNumber, type PaymentMethodDataInput } from '../payment-methods/service.ts';
+import { lookupPaymentMethod, paymentMethodFromData, refuseTestCardInLiveMode, resolvePaymentMethod, revealCardNumber, type PaymentMethodDataInput } from '../payment-methods/service.ts';
 import { authorizationHold, captureMovement, holdRelease } from '../ledger/movements.ts';
 import { movementParts, writeMovement } from '../ledger/service.ts';
 import { captureSettlement } from './ledger.ts';
@@ -214,6 +214,8 @@ export async function createPaymentIntent(
   assert(paymentMethod, 'confirm at creation has a payment method');
   const plan = planAttempt(scope, intent, confirm, paymentMethod.row);
   const authorize = authorizeInput(deps, plan.intent, plan.paymentMethod);
+  // A test card stored before live mode refused them (or by any other path) still never reaches a live connector.
+  if (authorize.card) refuseTestCardInLiveMode(scope, authorize.card.number, 'payment_method');
   const route = await planRoute(deps.db, deps, scope, { intentId: intent.id, chargeId: plan.charge.id, facts: paymentFacts(plan.intent, plan.paymentMethod, authorize) });
   const parts: { name: string; statement: Statement }[] = [];
   if (paymentMethod.isNew) parts.push({ name: 'new_payment_method', statement: paymentMethodInsertStatement(scope, paymentMethod.row) });
@@ -382,6 +384,8 @@ async function beginAttempt(client: pg.PoolClient, deps: Dependencies, scope: Sc
     : await lookupPaymentMethod(client, deps, scope, paymentMethodId ?? '', 'payment_method');
   const plan = planAttempt(scope, intent, input, paymentMethod.row);
   const authorize = authorizeInput(deps, plan.intent, plan.paymentMethod);
+  // A test card stored before live mode refused them (or by any other path) still never reaches a live connector.
+  if (authorize.card) refuseTestCardInLiveMode(scope, authorize.card.number, 'payment_method');
   const route = await planRoute(client, deps, scope, { intentId: intent.id, chargeId: plan.charge.id, facts: paymentFacts(plan.intent, plan.paymentMethod, authorize) });
   const parts: { name: string; statement: Statement }[] = [];
   if (paymentMethod.isNew) parts.push({ name: 'new_payment_method', statement: paymentMethodInsertStatement(scope, paymentMethod.row) });
@@ -694,8 +698,13 @@ export interface ChallengeRow {
   created: number;
 }
 
+/**
+ * A challenge of the built-in test processor's 3-D Secure page. Live challenges are never answered: the test page
+ * completes authentication for anyone who posts to it, so it must not touch a live payment even if one was somehow
+ * sent there.
+ */
 export async function findChallenge(db: Queryable, id: string): Promise<ChallengeRow | undefined> {
-  const result = await db.query<ChallengeRow>('SELECT * FROM authentication_challenges WHERE id = $1', [id]);
+  const result = await db.query<ChallengeRow>('SELECT * FROM authentication_challenges WHERE id = $1 AND NOT livemode', [id]);
   return result.rows[0];
 }
 
@@ -708,8 +717,8 @@ export async function completeChallenge(deps: Dependencies, challengeId: string,
   if (!challenge) return undefined;
   const status = succeeded ? ('succeeded' as const) : ('failed' as const);
   const result = await continueAttempt(deps, { accountId: challenge.account_id, livemode: challenge.livemode }, { chargeId: challenge.charge_id, authentication: { status } }, async (client) => {
-    const locked = (await client.query<ChallengeRow>('SELECT * FROM authentication_challenges WHERE id = $1 FOR UPDATE', [challengeId])).rows[0];
-    if (locked.status !== 'pending') return false;
+    const locked = (await client.query<ChallengeRow>('SELECT * FROM authentication_challenges WHERE id = $1 AND NOT livemode FOR UPDATE', [challengeId])).rows[0];
+    if (!locked || locked.status !== 'pending') return false;
     await client.query('UPDATE authentication_challenges SET status = $2 WHERE id = $1', [challengeId, status]);
     return true;
   });

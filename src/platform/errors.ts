@@ -51,6 +51,7 @@ export const errorCatalogue = {
   webhook_endpoint_limit_reached: { type: 'invalid_request_error', status: 400, description: 'The account already has the maximum number of webhook endpoints in this mode (16); delete one first.' },
   webhook_endpoint_disabled: { type: 'invalid_request_error', status: 400, description: 'The webhook endpoint is disabled, so events cannot be re-sent to it; enable it first (disabled=false).' },
   connector_configuration_limit_reached: { type: 'invalid_request_error', status: 400, description: 'The account already has the maximum number of connector configurations in this mode (50); delete one first.' },
+  live_connector_configuration_missing: { type: 'invalid_request_error', status: 400, description: 'A live-mode payment on an account with no enabled live-mode connector configuration: the built-in test processor never processes live payments, so a live configuration (Adyen, Stripe or PayPal) is needed.' },
   no_eligible_connector: { type: 'invalid_request_error', status: 400, description: 'No enabled connector configuration of the account can process the payment (its currency, country, payment method type or capture method); the message lists why each was excluded.' },
   invalid_number: { type: 'card_error', status: 402, description: 'The card number is not a valid card number.' },
   incorrect_number: { type: 'card_error', status: 402, description: 'The card number fails the Luhn check.' },

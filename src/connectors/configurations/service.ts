@@ -67,6 +67,9 @@ function sealCredentials(deps: ConnectorConfigurationDependencies, id: string, c
  * new id, and the event carries them masked.
  */
 export async function createConnectorConfiguration(work: UnitOfWork, deps: ConnectorConfigurationDependencies, scope: Scope, input: ConnectorConfigurationInput): Promise<ConnectorConfigurationRow> {
+  if (input.connector === 'test_processor' && scope.livemode) {
+    throw new ApiError('invalid_value', 'Invalid connector: test_processor only processes test-mode payments; a live-mode configuration needs adyen, stripe or paypal.', { param: 'connector' });
+  }
   const credentials = validateCredentials(input.connector, input.credentials, scope.livemode);
   const settings = validateSettings(input.connector, input.settings ?? {}, scope.livemode);
   const paymentMethodTypes = validatePaymentMethodTypes(input.connector, input.payment_method_types ?? defaultPaymentMethodTypes(input.connector));
