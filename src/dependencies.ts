@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { AccountSettingsCache } from './accounts/settings.ts';
+import { KeyResolver } from './api-keys/resolver.ts';
 import type { Connector } from './connectors/connector.ts';
 import { ExchangeRates } from './fees/exchange-rates.ts';
 import { defaultPricing, type Pricing } from './fees/pricing.ts';
@@ -23,6 +24,8 @@ export const defaultExchangeRatesFile = fileURLToPath(new URL('../config/exchang
 export interface Dependencies {
   db: Database;
   secretBox: SecretBox;
+  /** API keys to callers, cached for at most a second (revocations apply in every process within it). */
+  keys: KeyResolver;
   /** The built-in test processor: the connector of accounts without connector configurations. */
   connector: Connector;
   /** The connectors of accounts' configurations, built on first use. */
@@ -55,6 +58,7 @@ export function buildDependencies(input: {
   const deps: Dependencies = {
     db: input.db,
     secretBox: input.secretBox,
+    keys: new KeyResolver(input.db, input.clock),
     connector: input.connector,
     // Replaced below: the registry reads the public URL through deps, which tests set once they know their port.
     connectors: undefined as unknown as ConnectorRegistry,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
-import { KeyResolver } from '../src/accounts/service.ts';
+import { KeyResolver } from '../src/api-keys/resolver.ts';
 import { sha256 } from '../src/platform/crypto.ts';
 import { stripeErrorOf as sdkError } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestAccount, type TestServer } from './helpers/server.ts';
@@ -466,7 +466,7 @@ describe('tenancy: accounts, modes and key kinds', () => {
     });
 
     it('answers a revoked key with 401 authentication_error', async () => {
-      // A fresh account whose keys were never used, so no key cache (60 s) of the server holds them.
+      // A fresh account whose keys were never used, so no key cache of the server holds them.
       const revoked = await server.createAccount('Revoked');
       await server.db.query('UPDATE api_keys SET revoked_at = $2 WHERE key_hash = $1', [sha256(revoked.secretKey), Math.floor(Date.now() / 1000)]);
       await assertAuthenticationError(revoked.stripe.customers.list(), 'api_key_invalid');
@@ -483,8 +483,11 @@ describe('tenancy: accounts, modes and key kinds', () => {
       await server.db.query('UPDATE api_keys SET revoked_at = $2 WHERE key_hash = $1', [sha256(used.secretKey), Math.floor(Date.now() / 1000)]);
       const resolver = new KeyResolver(server.db);
       assert.equal(await resolver.resolve(used.secretKey), undefined);
-      assert.deepEqual(await resolver.resolve(used.publishableKey), { accountId: used.accountId, livemode: false, keyKind: 'publishable' });
-      assert.deepEqual(await resolver.resolve(a.secretKey), { accountId: a.accountId, livemode: false, keyKind: 'secret' });
+      const publishable = await resolver.resolve(used.publishableKey);
+      assert.deepEqual({ ...publishable, keyId: undefined }, { accountId: used.accountId, livemode: false, keyKind: 'publishable', keyId: undefined, permissions: null });
+      assert.match(publishable!.keyId, /^key_/);
+      const secret = await resolver.resolve(a.secretKey);
+      assert.deepEqual({ ...secret, keyId: undefined }, { accountId: a.accountId, livemode: false, keyKind: 'secret', keyId: undefined, permissions: null });
     });
   });
 });

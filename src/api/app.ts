@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { KeyResolver, type Caller } from '../accounts/service.ts';
+import type { Caller } from '../api-keys/resolver.ts';
+import { checkKeyAccess, redactKey } from './key-access.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { apiVersion } from '../events/service.ts';
 import { ApiError } from '../platform/errors.ts';
@@ -96,7 +97,7 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     forceCloseConnections: false,
     requestTimeout: 60_000,
   });
-  const keys = new KeyResolver(deps.db);
+  const keys = deps.keys;
 
   app.decorateRequest('requestId', '');
   app.removeAllContentTypeParsers();
@@ -144,10 +145,8 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
       throw new ApiError('api_key_missing', "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').");
     }
     const caller = await keys.resolve(key);
-    if (!caller) throw new ApiError('api_key_invalid', `Invalid API Key provided: ${key.slice(0, 8)}${'*'.repeat(Math.min(Math.max(key.length - 12, 0), 24))}${key.slice(-4)}`);
-    if (caller.keyKind === 'publishable' && !route.publishable) {
-      throw new ApiError('secret_key_required', 'This API call cannot be made with a publishable API key. Please use a secret API key.');
-    }
+    if (!caller) throw new ApiError('api_key_invalid', `Invalid API Key provided: ${redactKey(key)}`);
+    checkKeyAccess(caller, key, route);
     return caller;
   }
 

@@ -25,7 +25,9 @@ type ObjectType = 'payment_intent' | 'charge' | 'customer' | 'payment_method' | 
   // The object `payrail.connector_configuration`, named without the dot where a schema name is needed.
   | 'payrail_connector_configuration'
   // The object `payrail.routing_profile` (one per account and mode, no id).
-  | 'payrail_routing_profile';
+  | 'payrail_routing_profile'
+  // The object `payrail.api_key`.
+  | 'payrail_api_key';
 type Loader = (db: Queryable, scope: Scope, id: string) => Promise<Record<string, unknown> | undefined>;
 
 const loaders: Record<string, Loader> = {
@@ -93,6 +95,7 @@ const expandableFields: Record<ObjectType, Record<string, ObjectType>> = {
   webhook_delivery: {},
   payrail_connector_configuration: {},
   payrail_routing_profile: {},
+  payrail_api_key: {},
 };
 
 export type ResponseShape = { kind: 'object'; type: ObjectType } | { kind: 'list'; type: ObjectType } | { kind: 'none' };

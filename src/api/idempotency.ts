@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Caller } from '../accounts/service.ts';
+import type { Caller } from '../api-keys/resolver.ts';
 import type { SecretBox } from '../platform/crypto.ts';
 import type { Queryable } from '../platform/db.ts';
 import { ApiError } from '../platform/errors.ts';

@@ -44,6 +44,8 @@ const objectSchemas: Record<string, JsonSchema> = {
     'connector', 'created', 'credentials', 'credentials_updated', 'enabled', 'fees', 'livemode', 'metadata', 'payment_method_types', 'priority',
     'settings', 'supported_countries', 'supported_currencies', 'updated',
   ]),
+  // Payrail extension: an API key of the account and mode; `secret` is set only in the answer that made the key.
+  payrail_api_key: objectSchema('payrail.api_key', ['created', 'expires_at', 'livemode', 'name', 'permissions', 'redacted', 'revoked_at', 'rolled_to', 'secret', 'type']),
   // Payrail extension: how the account routes payments in the mode. One per account and mode, so no id (like the balance).
   payrail_routing_profile: {
     type: 'object',

@@ -1,4 +1,4 @@
-import type { Caller } from '../accounts/service.ts';
+import type { Caller } from '../api-keys/resolver.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../events/service.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';

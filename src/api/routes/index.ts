@@ -1,5 +1,6 @@
 import type { RouteDefinition } from '../route.ts';
 import { accountRoutes } from './accounts.ts';
+import { apiKeyRoutes } from './api-keys.ts';
 import { balanceRoutes } from './balance.ts';
 import { balanceTransactionRoutes } from './balance-transactions.ts';
 import { chargeRoutes } from './charges.ts';
@@ -16,5 +17,5 @@ import { webhookEndpointRoutes } from './webhook-endpoints.ts';
 
 /** Every API route Payrail serves; the OpenAPI document is built from this list. */
 export function allRoutes(): RouteDefinition[] {
-  return [...customerRoutes, ...paymentMethodRoutes, ...paymentIntentRoutes, ...chargeRoutes, ...refundRoutes, ...eventRoutes, ...balanceRoutes, ...balanceTransactionRoutes, ...accountRoutes, ...externalAccountRoutes, ...payoutRoutes, ...webhookEndpointRoutes, ...connectorConfigurationRoutes, ...routingProfileRoutes] as unknown as RouteDefinition[];
+  return [...customerRoutes, ...paymentMethodRoutes, ...paymentIntentRoutes, ...chargeRoutes, ...refundRoutes, ...eventRoutes, ...balanceRoutes, ...balanceTransactionRoutes, ...accountRoutes, ...externalAccountRoutes, ...payoutRoutes, ...webhookEndpointRoutes, ...connectorConfigurationRoutes, ...routingProfileRoutes, ...apiKeyRoutes] as unknown as RouteDefinition[];
 }

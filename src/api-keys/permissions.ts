@@ -1,0 +1,73 @@
+/**
+ * Restricted keys (`rk_test_`, `rk_live_`), as at Stripe: each resource is given `none`, `read` or `write`, and write
+ * implies read. A GET needs read on the route's resource, a POST or DELETE needs write. The permission a request needs
+ * is named as Stripe names it (`rak_charge_write`) in the 403 a restricted key without it gets.
+ */
+
+export const permissionLevels = ['none', 'read', 'write'] as const;
+export type PermissionLevel = (typeof permissionLevels)[number];
+export type Access = 'read' | 'write';
+
+/** The resources a restricted key can be given access to, by the name used in `permissions[...]`. */
+export const permissionResources = [
+  'account', 'balance', 'balance_transaction', 'charge', 'customer', 'event', 'external_account', 'payment_intent',
+  'payment_method', 'payout', 'refund', 'source', 'token', 'webhook_endpoint', 'connector_configuration', 'routing_profile',
+] as const;
+export type PermissionResource = (typeof permissionResources)[number];
+
+export type Permissions = Partial<Record<PermissionResource, Exclude<PermissionLevel, 'none'>>>;
+
+/**
+ * The resource each literal path segment names. A route's resource is the last segment of its path found here, so
+ * `/v1/customers/:id/payment_methods` needs payment_method access and `/v1/payment_intents/:id/capture` needs
+ * payment_intent access (verbs such as `capture` are not resources).
+ */
+const segmentResources: Record<string, PermissionResource> = {
+  account: 'account',
+  accounts: 'account',
+  balance: 'balance',
+  balance_transactions: 'balance_transaction',
+  history: 'balance_transaction',
+  charges: 'charge',
+  customers: 'customer',
+  events: 'event',
+  external_accounts: 'external_account',
+  payment_intents: 'payment_intent',
+  payment_methods: 'payment_method',
+  payouts: 'payout',
+  refunds: 'refund',
+  sources: 'source',
+  tokens: 'token',
+  webhook_endpoints: 'webhook_endpoint',
+  connector_configurations: 'connector_configuration',
+  routing_profile: 'routing_profile',
+};
+
+export interface RequiredPermission {
+  resource: PermissionResource;
+  access: Access;
+}
+
+/**
+ * What a route needs from a restricted key, or undefined when no restricted key may call it (key management: only a
+ * secret key may create, roll or revoke keys, so a leaked restricted key cannot mint itself more power).
+ */
+export function requiredPermission(method: string, path: string): RequiredPermission | undefined {
+  const segments = path.split('/').filter((segment) => segment !== '' && !segment.startsWith(':'));
+  if (segments.includes('api_keys')) return undefined;
+  for (let index = segments.length - 1; index >= 0; index -= 1) {
+    const resource = segmentResources[segments[index]];
+    if (resource !== undefined) return { resource, access: method === 'GET' ? 'read' : 'write' };
+  }
+  return undefined;
+}
+
+export function allows(permissions: Permissions, needed: RequiredPermission): boolean {
+  const level = permissions[needed.resource];
+  return level === 'write' || (level === 'read' && needed.access === 'read');
+}
+
+/** Stripe's name for a permission, as its errors show it. */
+export function permissionName(needed: RequiredPermission): string {
+  return `rak_${needed.resource}_${needed.access}`;
+}
