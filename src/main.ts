@@ -37,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
       await startServer(config);
       return -1;
     case 'worker': {
-      const platform = await openPlatform(config, { log });
+      const platform = await openPlatform(config, { log, checkEncryptionKey: true });
       const worker = await startWebhookWorker(platform.deps, platform.databaseUrl, config.webhooks);
       log('webhook delivery worker running');
       const stop = async () => {

@@ -10,6 +10,7 @@ import { systemClock } from './platform/clock.ts';
 import { SecretBox } from './platform/crypto.ts';
 import { createPool, ensureDatabase, migrate, type Database } from './platform/db.ts';
 import { clusterDirectoryFor, startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres.ts';
+import { checkEncryptionKey } from './platform/encryption-keys.ts';
 import { decodeEncryptionKey, loadOrCreateSecrets } from './platform/secrets.ts';
 
 export const embeddedDatabaseName = 'payrail';
@@ -26,10 +27,16 @@ export interface Platform {
 /**
  * Opens the database Payrail runs on — the one in DATABASE_URL, or the embedded server for the data folder,
  * started (or joined, when `payrail start` already runs it) — applies migrations and builds the services.
+ *
+ * With `checkEncryptionKey` (the processes that encrypt and decrypt: the server and the webhook worker), start-up
+ * stops unless this process's encryption key is the one the database was written with; one-shot commands that never
+ * touch encrypted data (migrate, account create) skip it, so they cannot record a wrong key first.
  */
-export async function openPlatform(config: Config, options: { log?: (line: string) => void; poolSize?: number; adoptOrphanDatabase?: boolean } = {}): Promise<Platform> {
+export async function openPlatform(config: Config, options: { log?: (line: string) => void; poolSize?: number; adoptOrphanDatabase?: boolean; checkEncryptionKey?: boolean } = {}): Promise<Platform> {
   const log = options.log ?? (() => undefined);
   const secrets = loadOrCreateSecrets(config.dataDirectory);
+  // A malformed PAYRAIL_ENCRYPTION_KEY stops the start before any database is touched.
+  const encryptionKey = decodeEncryptionKey(config.encryptionKeyBase64 ?? secrets.encryptionKey);
   let embedded: EmbeddedDatabase | undefined;
   let url: string;
   if (config.databaseUrl) {
@@ -51,12 +58,16 @@ export async function openPlatform(config: Config, options: { log?: (line: strin
   try {
     const applied = await migrate(db);
     if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
+    if (options.checkEncryptionKey) {
+      const keySource = config.encryptionKeyBase64 ? 'PAYRAIL_ENCRYPTION_KEY' : `generated into ${path.join(config.dataDirectory, 'secrets.json')}`;
+      const checked = await checkEncryptionKey(db, encryptionKey, keySource);
+      if (checked.recorded) log(`encryption key ${checked.keyId} recorded in the database (${keySource})`);
+    }
   } catch (error) {
     await db.end();
     await embedded?.stop();
     throw error;
   }
-  const encryptionKey = decodeEncryptionKey(config.encryptionKeyBase64 ?? secrets.encryptionKey);
   const clock = systemClock;
   await loadRatesFile(db, config.exchangeRatesFile ?? defaultExchangeRatesFile, clock.nowSeconds());
   const pricing = config.pricingFile ? loadPricingFile(config.pricingFile) : undefined;

@@ -9,11 +9,13 @@ import { resolveStuckAttempts } from './payments/service.ts';
 import { resolvePendingRefunds } from './refunds/service.ts';
 import { openPlatform, readDemoKeys, writeDemoKeys, type DemoKeys } from './runtime.ts';
 import type { Database } from './platform/db.ts';
+import type { KeyResolver } from './api-keys/resolver.ts';
 
-async function ensureDemoAccount(config: Config, db: Database): Promise<DemoKeys> {
+async function ensureDemoAccount(config: Config, db: Database, keys: KeyResolver): Promise<DemoKeys> {
   const existing = await findDemoAccount(db);
   const saved = readDemoKeys(config);
-  if (existing && saved && saved.accountId === existing.id) return saved;
+  // Saved keys that were rolled or revoked since (payrail keys, the API) are not shown as if they still worked.
+  if (existing && saved && saved.accountId === existing.id && (await keys.resolve(saved.secretKey)) && (await keys.resolve(saved.publishableKey))) return saved;
   if (existing) {
     // The keys are stored hashed, so they cannot be shown again; issue a fresh test pair for the demo account.
     const keys = await issueKeys(db, existing.id, false);
@@ -30,8 +32,8 @@ async function ensureDemoAccount(config: Config, db: Database): Promise<DemoKeys
 /** `payrail start`: the API server, with graceful shutdown on SIGINT/SIGTERM. */
 export async function startServer(config: Config): Promise<void> {
   const log = (line: string) => console.log(`[payrail] ${line}`);
-  const platform = await openPlatform(config, { log, adoptOrphanDatabase: true });
-  const demo = await ensureDemoAccount(config, platform.db);
+  const platform = await openPlatform(config, { log, adoptOrphanDatabase: true, checkEncryptionKey: true });
+  const demo = await ensureDemoAccount(config, platform.db, platform.deps.keys);
   // Webhook deliveries, queued in the database with their events, are sent by the delivery worker. It starts before
   // the API answers (and before the banner, which tells scripts the platform is ready to be used or stopped).
   const webhookWorker = config.runWebhookWorker ? await startWebhookWorker(platform.deps, platform.databaseUrl, config.webhooks) : undefined;
