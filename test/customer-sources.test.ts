@@ -162,8 +162,13 @@ describe('customer card sources through the official stripe SDK', () => {
     assert.equal(intent.payment_method, cardId);
     const paymentMethods = await stripe.customers.listPaymentMethods(customer.id);
     assert.ok(paymentMethods.data.some((paymentMethod) => paymentMethod.id === cardId && paymentMethod.type === 'card'));
+    // Detaching the card as a PaymentMethod takes it off the customer's default source too.
+    await stripe.paymentMethods.detach(cardId);
+    assert.equal((await stripe.customers.retrieve(customer.id) as Stripe.Customer).default_source, null);
+    await expectStripeError(stripe.charges.create({ amount: 100, currency: 'usd', customer: customer.id }), { class: Stripe.errors.StripeCardError, code: 'missing', statusCode: 402 });
     // Without its customer, the card is refused, as a customer's PaymentMethod is.
-    await expectStripeError(stripe.paymentIntents.create({ amount: 1800, currency: 'usd', payment_method: cardId, confirm: true }), {
+    const attached = await stripe.customers.createSource(customer.id, { source: 'tok_visa' }) as Stripe.Card;
+    await expectStripeError(stripe.paymentIntents.create({ amount: 1800, currency: 'usd', payment_method: attached.id, confirm: true }), {
       class: Stripe.errors.StripeInvalidRequestError, code: 'payment_intent_invalid_parameter', param: 'payment_method', statusCode: 400,
     });
   });

@@ -190,6 +190,42 @@ describe('legacy tokens and charges through the official stripe SDK', () => {
       });
     });
 
+    it('replays a charge, and a decline, for the same Idempotency-Key without charging again', async () => {
+      const token = await cardToken();
+      const params = { amount: 1100, currency: 'usd', source: token.id, metadata: { order: 'A1' } };
+      const first = await stripe.charges.create(params, { idempotencyKey: 'legacy-charge-1' });
+      const replay = await stripe.charges.create(params, { idempotencyKey: 'legacy-charge-1' });
+      assert.equal(replay.id, first.id);
+      assert.equal(replay.lastResponse.headers['idempotent-replayed'], 'true');
+      assert.equal((await stripe.charges.list({ payment_intent: first.payment_intent as string })).data.length, 1);
+
+      const declinedToken = await cardToken('4000000000009995');
+      const declineParams = { amount: 1100, currency: 'usd', source: declinedToken.id };
+      const declined = await expectStripeError(stripe.charges.create(declineParams, { idempotencyKey: 'legacy-charge-2' }), { class: Stripe.errors.StripeCardError, code: 'card_declined', statusCode: 402 });
+      const replayed = await expectStripeError(stripe.charges.create(declineParams, { idempotencyKey: 'legacy-charge-2' }), { class: Stripe.errors.StripeCardError, code: 'card_declined', statusCode: 402 });
+      assert.equal((replayed.raw as { charge?: string }).charge, (declined.raw as { charge?: string }).charge);
+    });
+
+    it('lets only one of two concurrent charges use a token', async () => {
+      const token = await cardToken();
+      const outcomes = await Promise.allSettled([1, 2].map(() => stripe.charges.create({ amount: 600, currency: 'usd', source: token.id })));
+      const succeeded = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+      const refused = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      assert.equal(succeeded.length, 1);
+      assert.equal(refused.length, 1);
+      assert.equal((refused[0].reason as Stripe.errors.StripeError).code, 'token_already_used');
+    });
+
+    it('records charge.succeeded with the charge\'s own metadata and source', async () => {
+      const charge = await stripe.charges.create({ amount: 1300, currency: 'usd', source: 'tok_visa', metadata: { erp_document: 'SO-9' } });
+      const events = await stripe.events.list({ type: 'charge.succeeded', limit: 20 });
+      const event = events.data.find((candidate) => (candidate.data.object as Stripe.Charge).id === charge.id);
+      assert.ok(event);
+      const object = event.data.object as Stripe.Charge;
+      assert.deepEqual(object.metadata, { erp_document: 'SO-9' });
+      assert.equal((object.source as Stripe.Card).id, charge.payment_method);
+    });
+
     it('refuses a charge without source or customer, an unknown token, and a bad amount before using the token', async () => {
       await expectStripeError(stripe.charges.create({ amount: 100, currency: 'usd' }), { class: Stripe.errors.StripeInvalidRequestError, code: 'parameter_missing', param: 'source', statusCode: 400 });
       await expectStripeError(stripe.charges.create({ amount: 100, currency: 'usd', source: 'tok_unknown123' }), { class: Stripe.errors.StripeInvalidRequestError, code: 'resource_missing', param: 'source', statusCode: 404 });

@@ -89,3 +89,8 @@ export async function setDefaultSource(db: Queryable, scope: Scope, id: string, 
   );
   return result.rows[0];
 }
+
+/** Clears the customer's default source if it is this card (the card left the customer some other way). */
+export async function clearDefaultSource(db: Queryable, scope: Scope, id: string, sourceId: string): Promise<void> {
+  await db.query('UPDATE customers SET default_source = NULL WHERE id = $1 AND account_id = $2 AND livemode = $3 AND default_source = $4', [id, scope.accountId, scope.livemode, sourceId]);
+}

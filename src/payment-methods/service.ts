@@ -6,7 +6,7 @@ import { newId, nowSeconds } from '../platform/ids.ts';
 import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
 import type { Page, PageRequest } from '../platform/pagination.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
-import { findCustomer } from '../customers/repository.ts';
+import { clearDefaultSource, findCustomer } from '../customers/repository.ts';
 import type { Address } from '../customers/repository.ts';
 import { brandOf, cardNumberLengthMax, cardNumberLengthMin, factsOf, hasValidLength, passesLuhn, testPaymentMethodNumbers } from './card-numbers.ts';
 import { renderPaymentMethod } from './render.ts';
@@ -323,6 +323,8 @@ export async function detachPaymentMethod(work: UnitOfWork, scope: Scope, id: st
       throw new ApiError('payment_method_unexpected_state', `The payment method ${id} is not attached to a customer.`, { param: 'payment_method' });
     }
     const row = await savePaymentMethod(client, scope, { ...current, customer_id: null });
+    // A detached card source (card_...) can no longer be the customer's default source.
+    await clearDefaultSource(client, scope, current.customer_id, current.id);
     await recordEvent(client, scope, work, 'payment_method.detached', renderPaymentMethod(row), { customer: current.customer_id });
     return row;
   });
