@@ -79,6 +79,15 @@ describe('legacy tokens and charges through the official stripe SDK', () => {
       assert.deepEqual(JSON.parse(JSON.stringify(retrieved)), JSON.parse(JSON.stringify(token)));
     });
 
+    it("keeps tokens to their account: another account's token is no such token", async () => {
+      const token = await cardToken();
+      const other = await server.createAccount('Other merchant');
+      await expectStripeError(other.stripe.tokens.retrieve(token.id), { class: Stripe.errors.StripeInvalidRequestError, code: 'resource_missing', statusCode: 404 });
+      await expectStripeError(other.stripe.charges.create({ amount: 500, currency: 'usd', source: token.id }), { class: Stripe.errors.StripeInvalidRequestError, code: 'resource_missing', param: 'source', statusCode: 404 });
+      await expectStripeError(other.stripe.customers.create({ source: token.id }), { class: Stripe.errors.StripeInvalidRequestError, code: 'resource_missing', param: 'source', statusCode: 404 });
+      assert.equal((await stripe.tokens.retrieve(token.id)).used, false);
+    });
+
     it('names brands as the legacy card object does', async () => {
       assert.equal((await cardToken('5555555555554444')).card?.brand, 'MasterCard');
       assert.equal((await cardToken('378282246310005', { cvc: '1234' })).card?.brand, 'American Express');
