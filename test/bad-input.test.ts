@@ -375,7 +375,7 @@ describe('bad input', () => {
     });
 
     it('answers unknown URLs and wrong methods with a 404 error envelope', async () => {
-      for (const [method, path] of [['GET', '/v1/nothing'], ['GET', '/'], ['POST', '/v1/charges'], ['PUT', `/v1/customers/${customerId}`], ['DELETE', `/v1/payment_intents/${intentId}`], ['PATCH', '/v1/customers'], ['GET', '/v2/customers'], ['POST', `/v1/charges/${chargeId}/capture`]] as const) {
+      for (const [method, path] of [['GET', '/v1/nothing'], ['GET', '/'], ['POST', '/v1/balance'], ['PUT', `/v1/customers/${customerId}`], ['DELETE', `/v1/payment_intents/${intentId}`], ['PATCH', '/v1/customers'], ['GET', '/v2/customers'], ['POST', `/v1/charges/${chargeId}/dispute`]] as const) {
         assertError(await server.request(method, path, { key }), 404, { type: 'invalid_request_error', code: 'url_not_found' });
       }
       // An unknown URL is 404 even without a key.

@@ -56,6 +56,15 @@ describe('live mode and the test processor', () => {
     assert.equal(await liveRows('charges'), 0);
   });
 
+  it("declines Stripe's test tokens and test card numbers on the legacy API in live mode", async () => {
+    await expectLiveTestCard(live.charges.create({ amount: 2000, currency: 'usd', source: 'tok_visa' }), 'source');
+    await expectLiveTestCard(live.tokens.create({ card: { number: '4242424242424242', exp_month: String(expiry.exp_month), exp_year: String(expiry.exp_year), cvc: '123' } }), 'card[number]');
+    const customer = await live.customers.create({ name: 'live customer' });
+    await expectLiveTestCard(live.customers.createSource(customer.id, { source: 'tok_mastercard' }), 'source');
+    assert.equal(await liveRows('charges'), 0);
+    assert.equal(await liveRows('payment_methods'), 0);
+  });
+
   it('answers a live payment on an account with no live connector configuration with a 400 naming what is missing', async () => {
     const paymentMethod = await live.paymentMethods.create({ type: 'card', card: realLookingCard });
     const error = await expectStripeError(

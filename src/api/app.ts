@@ -210,7 +210,7 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
             if (!(await checkpointIdempotent(client, caller, idempotencyKey, token, resourceId))) throw keyLost();
           },
     );
-    context = { caller, scope, work, deps, pathParams: request.params as Record<string, string>, path };
+    context = { caller, scope, work, deps, pathParams: request.params as Record<string, string>, path, clientIp: request.ip };
 
     let presentation: Presentation;
     try {

@@ -4,7 +4,8 @@ import { ApiError } from '../platform/errors.ts';
 import { findCustomer } from '../customers/repository.ts';
 import { renderCustomer } from '../customers/render.ts';
 import { findPaymentMethod } from '../payment-methods/repository.ts';
-import { renderPaymentMethod } from '../payment-methods/render.ts';
+import { renderCardSource, renderPaymentMethod } from '../payment-methods/render.ts';
+import { listCardSources } from '../payment-methods/repository.ts';
 import { findCharge, findPaymentIntent } from '../payments/repository.ts';
 import { renderCharge, renderPaymentIntent } from '../payments/render.ts';
 import { findBalanceTransaction } from '../balance-transactions/repository.ts';
@@ -21,6 +22,9 @@ export const expandDepthMax = 4;
 export const expandPathsMax = 20;
 
 type ObjectType = 'payment_intent' | 'charge' | 'customer' | 'payment_method' | 'refund' | 'event' | 'balance_transaction' | 'balance_transaction_source'
+  | 'token' | 'card'
+  // A customer's `sources`: a list, present only when expanded (as at Stripe since 2020-08-27).
+  | 'card_source_list'
   | 'balance' | 'account' | 'payout' | 'bank_account' | 'webhook_endpoint' | 'webhook_attempt' | 'webhook_delivery'
   // The object `payrail.connector_configuration`, named without the dot where a schema name is needed.
   | 'payrail_connector_configuration'
@@ -38,6 +42,10 @@ const loaders: Record<string, Loader> = {
   payment_method: async (db, scope, id) => {
     const row = await findPaymentMethod(db, scope, id);
     return row && renderPaymentMethod(row);
+  },
+  card: async (db, scope, id) => {
+    const row = await findPaymentMethod(db, scope, id);
+    return row?.type === 'card' ? renderCardSource(row) : undefined;
   },
   charge: async (db, scope, id) => {
     const row = await findCharge(db, scope, id);
@@ -82,7 +90,10 @@ const expandableFields: Record<ObjectType, Record<string, ObjectType>> = {
   charge: { customer: 'customer', payment_intent: 'payment_intent', payment_method: 'payment_method', balance_transaction: 'balance_transaction' },
   refund: { charge: 'charge', payment_intent: 'payment_intent', balance_transaction: 'balance_transaction', failure_balance_transaction: 'balance_transaction' },
   payment_method: { customer: 'customer' },
-  customer: {},
+  customer: { default_source: 'card', sources: 'card_source_list' },
+  token: {},
+  card: { customer: 'customer' },
+  card_source_list: {},
   event: {},
   balance_transaction: { source: 'balance_transaction_source' },
   balance_transaction_source: {},
@@ -123,8 +134,22 @@ export function validateExpand(shape: ResponseShape, paths: string[]): void {
   });
 }
 
+/** Fields that are absent unless expanded, and the first page of the list each expands to. */
+const listFields: Record<string, Record<string, (db: Queryable, scope: Scope, object: Record<string, unknown>) => Promise<Record<string, unknown>>>> = {
+  customer: {
+    sources: async (db, scope, customer) => {
+      const id = customer.id as string;
+      const page = await listCardSources(db, scope, {}, id);
+      return { object: 'list', data: page.rows.map((row) => row.type === 'card' ? renderCardSource(row) : {}), has_more: page.hasMore, url: `/v1/customers/${id}/sources` };
+    },
+  },
+};
+
 async function expandPath(db: Queryable, scope: Scope, object: Record<string, unknown>, segments: string[]): Promise<void> {
   const [field, ...rest] = segments;
+  const listField = listFields[object.object as string]?.[field];
+  // A deleted customer has no sources.
+  if (listField && object[field] === undefined && object.deleted !== true) object[field] = await listField(db, scope, object);
   const value = object[field];
   if (typeof value === 'string') {
     const type = expandableFields[object.object as ObjectType]?.[field];

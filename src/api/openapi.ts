@@ -3,7 +3,7 @@ import type { RouteDefinition } from './route.ts';
 import type { JsonSchema } from './schema.ts';
 
 const objectSchemas: Record<string, JsonSchema> = {
-  customer: objectSchema('customer', ['address', 'created', 'description', 'email', 'livemode', 'metadata', 'name', 'phone', 'shipping']),
+  customer: objectSchema('customer', ['address', 'created', 'default_source', 'description', 'email', 'livemode', 'metadata', 'name', 'phone', 'shipping']),
   payment_method: objectSchema('payment_method', ['billing_details', 'card', 'created', 'customer', 'livemode', 'metadata', 'paypal', 'type']),
   payment_intent: objectSchema('payment_intent', [
     'amount', 'amount_capturable', 'amount_received', 'canceled_at', 'cancellation_reason', 'capture_method', 'client_secret',
@@ -13,6 +13,12 @@ const objectSchemas: Record<string, JsonSchema> = {
   charge: objectSchema('charge', [
     'amount', 'amount_captured', 'amount_refunded', 'billing_details', 'captured', 'created', 'currency', 'customer', 'failure_code',
     'failure_message', 'livemode', 'metadata', 'outcome', 'paid', 'payment_intent', 'balance_transaction', 'payment_method', 'payment_method_details', 'refunded', 'status', 'payrail_routing',
+    'source', 'shipping', 'fraud_details', 'statement_descriptor', 'transfer_group',
+  ]),
+  token: objectSchema('token', ['card', 'client_ip', 'created', 'livemode', 'type', 'used']),
+  card: objectSchema('card', [
+    'address_city', 'address_country', 'address_line1', 'address_line1_check', 'address_line2', 'address_state', 'address_zip', 'address_zip_check',
+    'brand', 'country', 'customer', 'cvc_check', 'dynamic_last4', 'exp_month', 'exp_year', 'fingerprint', 'funding', 'last4', 'metadata', 'name', 'tokenization_method',
   ]),
   refund: objectSchema('refund', ['amount', 'balance_transaction', 'charge', 'created', 'currency', 'failure_balance_transaction', 'failure_reason', 'metadata', 'payment_intent', 'reason', 'status']),
   event: objectSchema('event', ['api_version', 'created', 'data', 'livemode', 'pending_webhooks', 'request', 'type']),

@@ -14,6 +14,8 @@ export interface RouteContext {
   pathParams: Record<string, string>;
   /** Path of the request without its query string (for list `url`). */
   path: string;
+  /** The caller's IP address as the server saw it (a token's `client_ip`). */
+  clientIp: string;
 }
 
 /** What a route answers: a status and a JSON body (a Stripe object, list or error envelope). */

@@ -35,6 +35,13 @@ describe('parameter schemas', () => {
     assert.deepEqual(schema.parse({ amount: '5', created: { gt: '3' } }, '')?.created, { gt: 3 });
   });
 
+  it("takes booleans in any case, as Stripe's v1 API does (Python's str(True) is \"True\")", () => {
+    for (const word of ['True', 'TRUE', 'tRuE']) assert.equal(schema.parse({ amount: 1, confirm: word }, '')?.confirm, true, word);
+    for (const word of ['False', 'FALSE', 'fAlSe']) assert.equal(schema.parse({ amount: 1, confirm: word }, '')?.confirm, false, word);
+    assert.deepEqual(errorOf(() => schema.parse({ amount: 1, confirm: 'Truthy' }, '')), { code: 'invalid_value', param: 'confirm' });
+    assert.deepEqual(errorOf(() => schema.parse({ amount: 1, confirm: '1' }, '')), { code: 'invalid_value', param: 'confirm' });
+  });
+
   it('names the offending parameter in bracket notation', () => {
     assert.deepEqual(errorOf(() => schema.parse({}, '')), { code: 'parameter_missing', param: 'amount' });
     assert.deepEqual(errorOf(() => schema.parse({ amount: 'x' }, '')), { code: 'parameter_invalid_integer', param: 'amount' });

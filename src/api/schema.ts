@@ -99,8 +99,9 @@ export function boolean(options: { description?: string } = {}): Schema<boolean 
     description: options.description,
     parse(value, param) {
       if (value === undefined) return undefined;
-      if (value === true || value === 'true') return true;
-      if (value === false || value === 'false') return false;
+      // Stripe's v1 API takes the words in any case: its Python library sent `str(True)` ("True") before v12.
+      if (value === true || (typeof value === 'string' && value.toLowerCase() === 'true')) return true;
+      if (value === false || (typeof value === 'string' && value.toLowerCase() === 'false')) return false;
       throw invalid(param, `Invalid boolean: ${describe(value)}`);
     },
     toJsonSchema: () => ({ type: 'boolean', ...(options.description ? { description: options.description } : {}) }),

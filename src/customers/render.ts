@@ -10,7 +10,7 @@ export function renderCustomer(row: CustomerRow): Record<string, unknown> {
     balance: 0,
     created: row.created,
     currency: null,
-    default_source: null,
+    default_source: row.default_source,
     delinquent: false,
     description: row.description,
     discount: null,

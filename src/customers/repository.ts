@@ -30,6 +30,8 @@ export interface CustomerRow {
   metadata: Record<string, string>;
   deleted: boolean;
   created: number;
+  /** The card source (`card_...`) a charge naming only the customer uses; null without one. */
+  default_source: string | null;
 }
 
 export type CustomerFields = Pick<CustomerRow, 'email' | 'name' | 'phone' | 'description' | 'address' | 'shipping' | 'metadata'>;
@@ -77,4 +79,18 @@ export async function listCustomers(db: Queryable, scope: Scope, page: PageReque
     },
     page,
   );
+}
+
+/** Sets (or clears) the customer's default card source. */
+export async function setDefaultSource(db: Queryable, scope: Scope, id: string, sourceId: string | null): Promise<CustomerRow> {
+  const result = await db.query<CustomerRow>(
+    'UPDATE customers SET default_source = $4 WHERE id = $1 AND account_id = $2 AND livemode = $3 RETURNING *',
+    [id, scope.accountId, scope.livemode, sourceId],
+  );
+  return result.rows[0];
+}
+
+/** Clears the customer's default source if it is this card (the card left the customer some other way). */
+export async function clearDefaultSource(db: Queryable, scope: Scope, id: string, sourceId: string): Promise<void> {
+  await db.query('UPDATE customers SET default_source = NULL WHERE id = $1 AND account_id = $2 AND livemode = $3 AND default_source = $4', [id, scope.accountId, scope.livemode, sourceId]);
 }

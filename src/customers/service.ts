@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Queryable } from '../platform/db.ts';
 import { missing } from '../platform/errors.ts';
 import { changedAttributes, recordEvent, type Scope } from '../events/service.ts';
@@ -18,12 +19,19 @@ export interface CustomerInput {
   metadata?: MetadataUpdate;
 }
 
+/**
+ * What a request's `source` / `default_source` parameters do to a customer (add a card from a token, change the
+ * default card), run in the customer's transaction after its fields are written; returns the customer as it then is.
+ * Supplied by src/sources, which knows tokens and cards.
+ */
+export type CustomerSourceChange = (client: pg.PoolClient, customer: CustomerRow) => Promise<CustomerRow>;
+
 /** `undefined` keeps the current value; `null` (sent as '') clears it. */
 function pick<T>(next: T | null | undefined, current: T | null): T | null {
   return next === undefined ? current : next;
 }
 
-export async function createCustomer(work: UnitOfWork, scope: Scope, input: CustomerInput): Promise<CustomerRow> {
+export async function createCustomer(work: UnitOfWork, scope: Scope, input: CustomerInput, sourceChange?: CustomerSourceChange): Promise<CustomerRow> {
   const fields: CustomerFields = {
     email: input.email ?? null,
     name: input.name ?? null,
@@ -34,7 +42,8 @@ export async function createCustomer(work: UnitOfWork, scope: Scope, input: Cust
     metadata: mergeMetadata({}, input.metadata),
   };
   return work.finalTransaction(async (client) => {
-    const row = await insertCustomer(client, scope, newId('cus'), fields, nowSeconds());
+    const inserted = await insertCustomer(client, scope, newId('cus'), fields, nowSeconds());
+    const row = sourceChange ? await sourceChange(client, inserted) : inserted;
     await recordEvent(client, scope, work, 'customer.created', renderCustomer(row));
     return row;
   });
@@ -46,7 +55,7 @@ export async function retrieveCustomer(db: Queryable, scope: Scope, id: string, 
   return row;
 }
 
-export async function modifyCustomer(work: UnitOfWork, scope: Scope, id: string, input: CustomerInput): Promise<CustomerRow> {
+export async function modifyCustomer(work: UnitOfWork, scope: Scope, id: string, input: CustomerInput, sourceChange?: CustomerSourceChange): Promise<CustomerRow> {
   return work.finalTransaction(async (client) => {
     const current = await findCustomer(client, scope, id, { forUpdate: true });
     if (!current) throw missing('customer', id);
@@ -59,7 +68,8 @@ export async function modifyCustomer(work: UnitOfWork, scope: Scope, id: string,
       shipping: pick(input.shipping, current.shipping),
       metadata: mergeMetadata(current.metadata, input.metadata),
     };
-    const row = await updateCustomer(client, scope, id, fields);
+    const updated = await updateCustomer(client, scope, id, fields);
+    const row = sourceChange ? await sourceChange(client, updated) : updated;
     const after = renderCustomer(row);
     const previous = changedAttributes(renderCustomer(current), after);
     // An update that changes nothing is not a state change, so it records no event (as at Stripe).

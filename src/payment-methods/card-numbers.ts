@@ -170,3 +170,13 @@ const knownTestCardNumbers: ReadonlySet<string> = new Set([...Object.keys(testCa
 export function isKnownTestCardNumber(digits: string): boolean {
   return knownTestCardNumbers.has(digits);
 }
+
+/**
+ * The test card number of one of Stripe's test tokens (`tok_visa`, `tok_chargeDeclined`, ...): each names the same
+ * card as the test PaymentMethod id of the same name (`pm_card_visa`). Undefined for any other id.
+ */
+export function testTokenNumber(id: string): string | undefined {
+  if (!id.startsWith('tok_')) return undefined;
+  const name = `pm_card_${id.slice('tok_'.length)}`;
+  return Object.prototype.hasOwnProperty.call(testPaymentMethodNumbers, name) ? testPaymentMethodNumbers[name] : undefined;
+}

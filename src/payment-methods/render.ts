@@ -1,5 +1,6 @@
 import type { WalletPayer } from '../connectors/connector.ts';
-import type { PaymentMethodRow, StoredCard, StoredPayPal } from './repository.ts';
+import type { CardBrand } from './card-numbers.ts';
+import type { CardPaymentMethodRow, PaymentMethodRow, StoredCard, StoredPayPal } from './repository.ts';
 
 /** The Stripe `card` hash of a PaymentMethod; never includes the number. */
 export function renderCard(card: StoredCard, cvcCheck: string | null): Record<string, unknown> {
@@ -60,5 +61,51 @@ export function renderPaymentMethod(row: PaymentMethodRow): Record<string, unkno
     livemode: row.livemode,
     metadata: row.metadata,
     type: row.type,
+  };
+}
+
+/** The brand as Stripe's legacy `card` object names it (PaymentMethods use the lower-case codes). */
+const legacyBrandNames: Record<CardBrand, string> = {
+  amex: 'American Express',
+  diners: 'Diners Club',
+  discover: 'Discover',
+  jcb: 'JCB',
+  mastercard: 'MasterCard',
+  unionpay: 'UnionPay',
+  visa: 'Visa',
+  unknown: 'Unknown',
+};
+
+/**
+ * Stripe's legacy `card` object (a token's card, a customer's card source, a legacy charge's `source`) of a card
+ * PaymentMethod: the holder's name and address come from its billing details. Payrail checks no CVC or address with
+ * an issuer when a card is tokenized or attached, so a check given data reads `unchecked` (Stripe's word for that).
+ */
+export function renderCardSource(row: CardPaymentMethodRow): Record<string, unknown> {
+  const address = row.billing_details.address;
+  return {
+    id: row.id,
+    object: 'card',
+    address_city: address?.city ?? null,
+    address_country: address?.country ?? null,
+    address_line1: address?.line1 ?? null,
+    address_line1_check: address?.line1 ? 'unchecked' : null,
+    address_line2: address?.line2 ?? null,
+    address_state: address?.state ?? null,
+    address_zip: address?.postal_code ?? null,
+    address_zip_check: address?.postal_code ? 'unchecked' : null,
+    brand: legacyBrandNames[row.card.brand],
+    country: row.card.country,
+    customer: row.customer_id,
+    cvc_check: row.card.cvc_provided ? 'unchecked' : null,
+    dynamic_last4: null,
+    exp_month: row.card.exp_month,
+    exp_year: row.card.exp_year,
+    fingerprint: row.card.fingerprint,
+    funding: row.card.funding,
+    last4: row.card.last4,
+    metadata: row.metadata,
+    name: row.billing_details.name,
+    tokenization_method: null,
   };
 }

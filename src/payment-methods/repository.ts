@@ -133,3 +133,29 @@ export async function listPaymentMethods(db: Queryable, scope: Scope, page: Page
     page,
   );
 }
+
+/** A customer's legacy card sources (card PaymentMethods with a `card_` id), newest first. */
+export async function listCardSources(db: Queryable, scope: Scope, page: PageRequest, customerId: string): Promise<Page<PaymentMethodRow>> {
+  return listPage<PaymentMethodRow>(
+    db,
+    {
+      table: 'payment_methods',
+      objectName: 'card',
+      accountId: scope.accountId,
+      livemode: scope.livemode,
+      fixedConditions: [`type = 'card'`, `starts_with(id, 'card_')`],
+      conditions: [{ sql: 'customer_id = $?', value: customerId }],
+    },
+    page,
+  );
+}
+
+/** The newest card source still attached to a customer, if any. */
+export async function findLatestCardSource(db: Queryable, scope: Scope, customerId: string): Promise<PaymentMethodRow | undefined> {
+  const result = await db.query<PaymentMethodRow>(
+    `SELECT * FROM payment_methods WHERE account_id = $1 AND livemode = $2 AND customer_id = $3 AND type = 'card' AND starts_with(id, 'card_')
+     ORDER BY seq DESC LIMIT 1`,
+    [scope.accountId, scope.livemode, customerId],
+  );
+  return result.rows[0];
+}

@@ -6,7 +6,7 @@ import { newId, nowSeconds } from '../platform/ids.ts';
 import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
 import type { Page, PageRequest } from '../platform/pagination.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
-import { findCustomer } from '../customers/repository.ts';
+import { clearDefaultSource, findCustomer } from '../customers/repository.ts';
 import type { Address } from '../customers/repository.ts';
 import { brandOf, cardNumberLengthMax, cardNumberLengthMin, factsOf, hasValidLength, isKnownTestCardNumber, passesLuhn, testPaymentMethodNumbers } from './card-numbers.ts';
 import { renderPaymentMethod } from './render.ts';
@@ -125,9 +125,12 @@ function billingDetails(input: BillingDetailsInput | undefined, current?: Billin
   };
 }
 
-/** A new card PaymentMethod row: the number encrypted; only brand, last4, expiry, fingerprint, funding and country readable. */
-function cardRow(deps: Dependencies, card: ValidCard, extra: { billing?: BillingDetailsInput; metadata?: MetadataUpdate; customerId?: string | null }): Omit<CardPaymentMethodRow, 'account_id' | 'livemode'> {
-  const id = newId('pm');
+/**
+ * A new card PaymentMethod row: the number encrypted; only brand, last4, expiry, fingerprint, funding and country
+ * readable. A legacy card (a token's card, a customer's card source) gets a `card_` id, as at Stripe.
+ */
+function cardRow(deps: Dependencies, card: ValidCard, extra: { billing?: BillingDetailsInput; metadata?: MetadataUpdate; customerId?: string | null }, prefix: 'pm' | 'card' = 'pm'): Omit<CardPaymentMethodRow, 'account_id' | 'livemode'> {
+  const id = newId(prefix);
   const facts = factsOf(card.number);
   return {
     id,
@@ -221,6 +224,55 @@ export async function lookupPaymentMethod(db: Queryable, deps: Dependencies, sco
   return { row, isNew: false };
 }
 
+/** Raw card data of Stripe's legacy card hash (tokens): the card fields plus the holder's name and address. */
+export interface LegacyCardInput extends CardInput {
+  name?: string | null;
+  address_line1?: string | null;
+  address_line2?: string | null;
+  address_city?: string | null;
+  address_state?: string | null;
+  address_zip?: string | null;
+  address_country?: string | null;
+}
+
+/** The billing details a legacy card's name and `address_*` fields stand for; a field sent empty (null) clears it. */
+export function legacyBillingDetails(input: Omit<LegacyCardInput, keyof CardInput>, current?: BillingDetails): BillingDetails {
+  const base: BillingDetails = current ?? { address: null, email: null, name: null, phone: null };
+  const address: Required<Address> = {
+    city: base.address?.city ?? null,
+    country: base.address?.country ?? null,
+    line1: base.address?.line1 ?? null,
+    line2: base.address?.line2 ?? null,
+    postal_code: base.address?.postal_code ?? null,
+    state: base.address?.state ?? null,
+  };
+  const given = { line1: input.address_line1, line2: input.address_line2, city: input.address_city, state: input.address_state, postal_code: input.address_zip, country: input.address_country };
+  for (const [key, value] of Object.entries(given)) if (value !== undefined) address[key as keyof Address] = value;
+  return {
+    ...base,
+    address: Object.values(address).every((value) => value === null) ? null : address,
+    name: input.name === undefined ? base.name : input.name,
+  };
+}
+
+/**
+ * A new legacy card (`card_...`, a card PaymentMethod) from raw card data, not yet stored: the number is validated
+ * as for POST /v1/payment_methods and encrypted with the same key.
+ */
+export function newLegacyCard(deps: Dependencies, scope: Scope, input: LegacyCardInput): CardPaymentMethodRow {
+  const card = validateCard(input);
+  refuseTestCardInLiveMode(scope, card.number);
+  const row = cardRow(deps, card, {}, 'card');
+  return { ...row, billing_details: legacyBillingDetails(input), account_id: scope.accountId, livemode: scope.livemode };
+}
+
+/** A new legacy card for one of Stripe's test card numbers (test tokens such as `tok_visa`), not yet stored. */
+export function newTestLegacyCard(deps: Dependencies, scope: Scope, number: string): CardPaymentMethodRow {
+  const year = new Date().getUTCFullYear() + 1;
+  const row = cardRow(deps, { number, expMonth: 12, expYear: year, cvcProvided: true }, {}, 'card');
+  return { ...row, account_id: scope.accountId, livemode: scope.livemode };
+}
+
 /** Like lookupPaymentMethod, but a new test PaymentMethod is stored at once. */
 export async function resolvePaymentMethod(client: Queryable, deps: Dependencies, scope: Scope, id: string, param: string, options: { forUpdate?: boolean } = {}): Promise<PaymentMethodRow> {
   const found = await lookupPaymentMethod(client, deps, scope, id, param, options);
@@ -291,6 +343,8 @@ export async function detachPaymentMethod(work: UnitOfWork, scope: Scope, id: st
       throw new ApiError('payment_method_unexpected_state', `The payment method ${id} is not attached to a customer.`, { param: 'payment_method' });
     }
     const row = await savePaymentMethod(client, scope, { ...current, customer_id: null });
+    // A detached card source (card_...) can no longer be the customer's default source.
+    await clearDefaultSource(client, scope, current.customer_id, current.id);
     await recordEvent(client, scope, work, 'payment_method.detached', renderPaymentMethod(row), { customer: current.customer_id });
     return row;
   });

@@ -53,6 +53,16 @@ export function reportedAmountRefunded(row: ChargeRow): number {
   return row.amount_refunded + (row.released ? row.amount - row.amount_captured : 0);
 }
 
+/**
+ * A legacy charge's `source`: its card as it was when charged, with the CVC check the processor answered (Stripe
+ * updates the card's `cvc_check` when the charge checks it). Null for a PaymentIntent's charge, as at Stripe.
+ */
+function renderSource(row: ChargeRow): Record<string, unknown> | null {
+  if (!row.source) return null;
+  const checks = (row.payment_method_details as { card?: { checks?: { cvc_check?: string | null } } }).card?.checks;
+  return { ...row.source, cvc_check: checks?.cvc_check ?? row.source.cvc_check ?? null };
+}
+
 /** The Stripe `charge` object. */
 export function renderCharge(row: ChargeRow): Record<string, unknown> {
   const amountRefunded = reportedAmountRefunded(row);
@@ -78,7 +88,7 @@ export function renderCharge(row: ChargeRow): Record<string, unknown> {
     failure_balance_transaction: null,
     failure_code: row.failure_code,
     failure_message: row.failure_message,
-    fraud_details: {},
+    fraud_details: row.fraud_details ?? {},
     livemode: row.livemode,
     metadata: row.metadata,
     on_behalf_of: null,
@@ -93,13 +103,13 @@ export function renderCharge(row: ChargeRow): Record<string, unknown> {
     receipt_url: null,
     refunded: row.status === 'succeeded' && amountRefunded === row.amount,
     review: null,
-    shipping: null,
-    source: null,
-    statement_descriptor: null,
-    statement_descriptor_suffix: null,
+    shipping: row.shipping ?? null,
+    source: renderSource(row),
+    statement_descriptor: row.statement_descriptor ?? null,
+    statement_descriptor_suffix: row.statement_descriptor_suffix ?? null,
     status: row.status,
     transfer_data: null,
-    transfer_group: null,
+    transfer_group: row.transfer_group ?? null,
     // Payrail extension: which connector processed the charge, why, and every connector attempt of the cascade.
     payrail_routing: row.connector === null ? null : {
       connector: row.connector,

@@ -86,6 +86,15 @@ export interface ChargeRow {
   capture_status: 'pending' | 'succeeded' | 'failed' | null;
   /** The amount of a capture whose answer was ambiguous (capture_status pending before the charge is captured). */
   capture_requested_amount: number | null;
+  /** A legacy charge's card source as it was when charged (Stripe's `source`); null for PaymentIntent charges. */
+  source: Record<string, unknown> | null;
+  statement_descriptor: string | null;
+  statement_descriptor_suffix: string | null;
+  /** Stripe's charge `shipping` (`address`, `carrier`, `name`, `phone`, `tracking_number`). */
+  shipping: Record<string, unknown> | null;
+  /** Stripe's `fraud_details`: `user_report` as the merchant reported it. */
+  fraud_details: Record<string, string>;
+  transfer_group: string | null;
 }
 
 const intentColumns = [
@@ -179,15 +188,17 @@ const chargeColumns = [
   'amount_captured', 'amount_refunded', 'status', 'captured', 'authorized', 'released', 'failure_code', 'failure_message',
   'outcome', 'payment_method_details', 'processor_reference', 'metadata', 'description', 'balance_transaction_id', 'hold_entry_id',
   'settlement_currency', 'exchange_rate', 'connector', 'connector_configuration_id', 'attempt_id', 'routing', 'capture_status', 'capture_requested_amount',
+  'receipt_email', 'shipping', 'fraud_details', 'transfer_group',
 ] as const satisfies readonly (keyof ChargeRow)[];
 
 export function chargeInsertStatement(row: Omit<ChargeRow, 'seq'>): Statement {
   return {
     text: `INSERT INTO charges (id, account_id, livemode, payment_intent_id, payment_method_id, customer_id, amount, currency, status,
-       payment_method_details, description, receipt_email, metadata, created)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+       payment_method_details, description, receipt_email, metadata, created, source, statement_descriptor, statement_descriptor_suffix, shipping, transfer_group)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
     values: [row.id, row.account_id, row.livemode, row.payment_intent_id, row.payment_method_id, row.customer_id, row.amount, row.currency, row.status,
-      row.payment_method_details, row.description, row.receipt_email, row.metadata, row.created],
+      row.payment_method_details, row.description, row.receipt_email, row.metadata, row.created,
+      row.source, row.statement_descriptor, row.statement_descriptor_suffix, row.shipping, row.transfer_group],
   };
 }
 

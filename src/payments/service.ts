@@ -60,7 +60,12 @@ export interface ConfirmInput {
   receipt_email?: string | null;
   off_session?: boolean;
   error_on_requires_action?: boolean;
+  /** Fields of the new charge that the intent does not carry (a legacy charge's, from POST /v1/charges). */
+  charge?: ChargeFields;
 }
+
+/** What a legacy charge (POST /v1/charges) keeps on its charge: its own metadata, the card source, shipping. */
+export type ChargeFields = Partial<Pick<ChargeRow, 'metadata' | 'source' | 'shipping' | 'transfer_group'>>;
 
 /** The result of an operation that may end in a card decline: the intent, and the error to answer with. */
 export interface IntentResult {
@@ -342,7 +347,7 @@ function planAttempt(scope: Scope, intent: PaymentIntentRow, input: ConfirmInput
     description: intent.description,
     receipt_email: planned.receipt_email,
     processor_reference: null,
-    metadata: {},
+    metadata: input.charge?.metadata ?? {},
     created: nowSeconds(),
     balance_transaction_id: null,
     hold_entry_id: null,
@@ -354,6 +359,12 @@ function planAttempt(scope: Scope, intent: PaymentIntentRow, input: ConfirmInput
     routing: null,
     capture_status: null,
     capture_requested_amount: null,
+    source: input.charge?.source ?? null,
+    statement_descriptor: intent.statement_descriptor,
+    statement_descriptor_suffix: intent.statement_descriptor_suffix,
+    shipping: input.charge?.shipping ?? null,
+    fraud_details: {},
+    transfer_group: input.charge?.transfer_group ?? null,
   };
   return {
     intent: planned,

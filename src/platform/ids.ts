@@ -28,7 +28,7 @@ export function randomBase62(length: number): string {
   return result;
 }
 
-export type IdPrefix = 'acct' | 'cus' | 'pm' | 'pi' | 'ch' | 're' | 'evt' | 'req' | 'key' | 'auth' | 'py' | 'le' | 'txn' | 'po' | 'ba' | 'we' | 'pcc' | 'pa';
+export type IdPrefix = 'acct' | 'cus' | 'pm' | 'pi' | 'ch' | 're' | 'evt' | 'req' | 'key' | 'auth' | 'py' | 'le' | 'txn' | 'po' | 'ba' | 'we' | 'pcc' | 'pa' | 'tok' | 'card';
 
 /** A public id such as `pi_3Nf...`: the prefix names the object type. */
 export function newId(prefix: IdPrefix): string {

@@ -45,6 +45,16 @@ export class UnitOfWork {
     return run<T>(this.db, statement);
   }
 
+  /**
+   * The same request's work, for a service whose final result is not what this request answers with (a legacy
+   * charge made through a PaymentIntent answers with the charge): `map` turns that result into the request's, in the
+   * final transaction, before the idempotent response is stored from it.
+   */
+  mapFinal(map: (client: pg.PoolClient, result: unknown) => Promise<unknown>): UnitOfWork {
+    const onFinal = this.onFinal;
+    return new UnitOfWork(this.db, this.requestId, this.idempotencyKey, onFinal && (async (client, result) => onFinal(client, await map(client, result))), this.onCheckpoint);
+  }
+
   transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     return inTransaction(this.db, work);
   }

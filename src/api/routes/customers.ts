@@ -3,6 +3,7 @@ import { renderCustomer } from '../../customers/render.ts';
 import { listCustomerPaymentMethods } from '../../payment-methods/service.ts';
 import { paymentMethodTypes } from '../../payment-methods/repository.ts';
 import { renderPaymentMethod } from '../../payment-methods/render.ts';
+import { customerSourceChange } from '../../sources/service.ts';
 import { defineRoute, presentList, presentObject } from '../route.ts';
 import { email, emptyable, enumeration, metadata, object, required, string } from '../schema.ts';
 import { addressSchema, createdFilter, listParameters, noParameters } from './common.ts';
@@ -17,12 +18,18 @@ const customerFields = {
   metadata: metadata(),
 };
 
+/** Stripe's legacy `source`: a token whose card is added to the customer and becomes its default source. */
+const sourceParameter = string({ maxLength: 255, description: "A token (tok_...): its card is added to the customer and becomes the default source (on update, it replaces the previous default card)." });
+
 export const customerRoutes = [
   defineRoute({
     method: 'POST', path: '/v1/customers', operationId: 'PostCustomers', summary: 'Create a customer',
-    parameters: object(customerFields),
+    parameters: object({ ...customerFields, source: sourceParameter }),
     response: { kind: 'object', type: 'customer' },
-    handle: (context, params) => createCustomer(context.work, context.scope, params),
+    handle: (context, params) => {
+      const { source, ...fields } = params;
+      return createCustomer(context.work, context.scope, fields, customerSourceChange(context.work, context.deps, context.scope, { source }));
+    },
     present: (row) => presentObject(renderCustomer(row)),
   }),
   defineRoute({
@@ -34,9 +41,16 @@ export const customerRoutes = [
   }),
   defineRoute({
     method: 'POST', path: '/v1/customers/:id', operationId: 'PostCustomersCustomer', summary: 'Update a customer',
-    parameters: object(customerFields),
+    parameters: object({
+      ...customerFields,
+      source: sourceParameter,
+      default_source: string({ maxLength: 255, description: "One of the customer's cards (card_...), to charge when a charge names only the customer." }),
+    }),
     response: { kind: 'object', type: 'customer' },
-    handle: (context, params) => modifyCustomer(context.work, context.scope, context.pathParams.id, params),
+    handle: (context, params) => {
+      const { source, default_source: defaultSource, ...fields } = params;
+      return modifyCustomer(context.work, context.scope, context.pathParams.id, fields, customerSourceChange(context.work, context.deps, context.scope, { source, default_source: defaultSource }));
+    },
     present: (row) => presentObject(renderCustomer(row)),
   }),
   defineRoute({

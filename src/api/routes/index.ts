@@ -6,6 +6,9 @@ import { balanceTransactionRoutes } from './balance-transactions.ts';
 import { chargeRoutes } from './charges.ts';
 import { connectorConfigurationRoutes } from './connector-configurations.ts';
 import { customerRoutes } from './customers.ts';
+import { customerSourceRoutes } from './customer-sources.ts';
+import { legacyChargeRoutes } from './legacy-charges.ts';
+import { tokenRoutes } from './tokens.ts';
 import { eventRoutes } from './events.ts';
 import { externalAccountRoutes } from './external-accounts.ts';
 import { paymentIntentRoutes } from './payment-intents.ts';
@@ -17,5 +20,24 @@ import { webhookEndpointRoutes } from './webhook-endpoints.ts';
 
 /** Every API route Payrail serves; the OpenAPI document is built from this list. */
 export function allRoutes(): RouteDefinition[] {
-  return [...customerRoutes, ...paymentMethodRoutes, ...paymentIntentRoutes, ...chargeRoutes, ...refundRoutes, ...eventRoutes, ...balanceRoutes, ...balanceTransactionRoutes, ...accountRoutes, ...externalAccountRoutes, ...payoutRoutes, ...webhookEndpointRoutes, ...connectorConfigurationRoutes, ...routingProfileRoutes, ...apiKeyRoutes] as unknown as RouteDefinition[];
+  return [
+    ...customerRoutes,
+    ...paymentMethodRoutes,
+    ...paymentIntentRoutes,
+    ...chargeRoutes,
+    ...legacyChargeRoutes,
+    ...tokenRoutes,
+    ...customerSourceRoutes,
+    ...refundRoutes,
+    ...eventRoutes,
+    ...balanceRoutes,
+    ...balanceTransactionRoutes,
+    ...accountRoutes,
+    ...externalAccountRoutes,
+    ...payoutRoutes,
+    ...webhookEndpointRoutes,
+    ...connectorConfigurationRoutes,
+    ...routingProfileRoutes,
+    ...apiKeyRoutes,
+  ] as unknown as RouteDefinition[];
 }

@@ -84,7 +84,8 @@ export const paymentIntentRoutes = [
       if (!params.confirm && params.return_url !== undefined) {
         throw new ApiError('payment_intent_invalid_parameter', 'You can only pass return_url when confirm=true.', { param: 'return_url' });
       }
-      if (!params.confirm && params.off_session !== undefined) {
+      // off_session=false without confirm asks for nothing, and Stripe accepts it.
+      if (!params.confirm && params.off_session === true) {
         throw new ApiError('payment_intent_invalid_parameter', 'You can only pass off_session when confirm=true.', { param: 'off_session' });
       }
       checkPaymentMethodSource(params);

@@ -1,0 +1,88 @@
+import type { Dependencies } from '../dependencies.ts';
+import type { Scope } from '../events/service.ts';
+import type { Queryable } from '../platform/db.ts';
+import { assert } from '../platform/errors.ts';
+import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
+import { checkChargeAmount, parseCurrency } from '../platform/money.ts';
+import type { UnitOfWork } from '../platform/unit-of-work.ts';
+import { renderCardSource } from '../payment-methods/render.ts';
+import { findCharge, type ChargeRow, type LastPaymentError } from '../payments/repository.ts';
+import { createPaymentIntent, resumeConfirmation, type IntentResult } from '../payments/service.ts';
+import { chargeSourceCard } from '../sources/service.ts';
+import { chargeShipping, type ShippingInput } from './shipping.ts';
+
+/** Stripe's POST /v1/charges parameters that Payrail takes. */
+export interface LegacyChargeInput {
+  amount: number;
+  currency: string;
+  source?: string;
+  customer?: string;
+  /** Default true; false authorizes only (capture later with POST /v1/charges/:id/capture). */
+  capture?: boolean;
+  description?: string | null;
+  metadata?: MetadataUpdate;
+  receipt_email?: string | null;
+  statement_descriptor?: string | null;
+  statement_descriptor_suffix?: string | null;
+  shipping?: ShippingInput | null;
+  transfer_group?: string;
+}
+
+/** A legacy charge, and the card error to answer with when it was declined. */
+export interface ChargeResult {
+  charge: ChargeRow;
+  decline?: LastPaymentError;
+}
+
+/** The charge of an intent's latest attempt, as a legacy charge request answers with it. */
+async function chargeResultOf(db: Queryable, scope: Scope, result: IntentResult): Promise<ChargeResult> {
+  const charge = await findCharge(db, scope, result.intent.latest_charge_id ?? '');
+  assert(charge, `intent ${result.intent.id} of a legacy charge has its charge`);
+  if (!result.decline) return { charge };
+  // Stripe's decline of a legacy charge names the charge, not a PaymentIntent or PaymentMethod.
+  const { payment_method: _paymentMethod, ...decline } = result.decline;
+  return { charge, decline };
+}
+
+/**
+ * Creates a legacy charge (POST /v1/charges): Payrail creates a PaymentIntent for it and confirms it at once, so the
+ * charge is that intent's charge, with the same routing, ledger postings and events as any payment (the intent is
+ * an ordinary one, retrievable and listed; the charge's `payment_intent` names it). The card comes from `source` and
+ * `customer` (src/sources); a token is used up in its own commit before the payment starts, so a declined (or
+ * failed) charge uses the token up, as at Stripe. A payment that would need 3-D Secure is declined with
+ * `authentication_required`: a legacy charge has no way to ask the customer.
+ */
+export async function createLegacyCharge(work: UnitOfWork, deps: Dependencies, scope: Scope, input: LegacyChargeInput): Promise<ChargeResult> {
+  checkChargeAmount(input.amount, parseCurrency(input.currency));
+  const card = await work.transaction((client) => chargeSourceCard(client, deps, scope, input));
+  const metadata = mergeMetadata({}, input.metadata);
+  const result = await createPaymentIntent(
+    work.mapFinal((client, intentResult) => chargeResultOf(client, scope, intentResult as IntentResult)),
+    deps,
+    scope,
+    {
+      amount: input.amount,
+      currency: input.currency,
+      customer: input.customer ?? card.customer_id,
+      payment_method: card.id,
+      payment_method_types: ['card'],
+      capture_method: input.capture === false ? 'manual' : 'automatic',
+      description: input.description,
+      receipt_email: input.receipt_email,
+      statement_descriptor: input.statement_descriptor,
+      statement_descriptor_suffix: input.statement_descriptor_suffix,
+      metadata,
+    },
+    {
+      error_on_requires_action: true,
+      charge: { metadata, source: renderCardSource(card), shipping: input.shipping ? chargeShipping(input.shipping) : null, transfer_group: input.transfer_group ?? null },
+    },
+  );
+  return chargeResultOf(deps.db, scope, result);
+}
+
+/** Finishes a legacy charge whose process died after its payment started (found through the idempotency key). */
+export async function resumeLegacyCharge(work: UnitOfWork, deps: Dependencies, scope: Scope, intentId: string): Promise<ChargeResult> {
+  const result = await resumeConfirmation(work.mapFinal((client, intentResult) => chargeResultOf(client, scope, intentResult as IntentResult)), deps, scope, intentId);
+  return chargeResultOf(deps.db, scope, result);
+}
