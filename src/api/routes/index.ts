@@ -12,9 +12,10 @@ import { paymentMethodRoutes } from './payment-methods.ts';
 import { payoutRoutes } from './payouts.ts';
 import { refundRoutes } from './refunds.ts';
 import { routingProfileRoutes } from './routing-profile.ts';
+import { searchRoutes } from './search.ts';
 import { webhookEndpointRoutes } from './webhook-endpoints.ts';
 
 /** Every API route Payrail serves; the OpenAPI document is built from this list. */
 export function allRoutes(): RouteDefinition[] {
-  return [...customerRoutes, ...paymentMethodRoutes, ...paymentIntentRoutes, ...chargeRoutes, ...refundRoutes, ...eventRoutes, ...balanceRoutes, ...balanceTransactionRoutes, ...accountRoutes, ...externalAccountRoutes, ...payoutRoutes, ...webhookEndpointRoutes, ...connectorConfigurationRoutes, ...routingProfileRoutes] as unknown as RouteDefinition[];
+  return [...searchRoutes, ...customerRoutes, ...paymentMethodRoutes, ...paymentIntentRoutes, ...chargeRoutes, ...refundRoutes, ...eventRoutes, ...balanceRoutes, ...balanceTransactionRoutes, ...accountRoutes, ...externalAccountRoutes, ...payoutRoutes, ...webhookEndpointRoutes, ...connectorConfigurationRoutes, ...routingProfileRoutes] as unknown as RouteDefinition[];
 }
