@@ -16,8 +16,9 @@ function digest(resource: SearchResource, query: string): string {
   return createHash('sha256').update(`${resource}\n${query}`).digest('base64url').slice(0, 16);
 }
 
-export function encodePageToken(resource: SearchResource, query: string, afterSequence: string): string {
-  return Buffer.from(JSON.stringify({ v: tokenVersion, after: afterSequence, query: digest(resource, query) })).toString('base64url');
+export function encodePageToken(resource: SearchResource, query: string, afterSequence: number): string {
+  // The cursor holds the digits of seq (a bigint the driver hands over as a number, src/platform/db.ts).
+  return Buffer.from(JSON.stringify({ v: tokenVersion, after: String(afterSequence), query: digest(resource, query) })).toString('base64url');
 }
 
 function invalidPage(message: string): ApiError {

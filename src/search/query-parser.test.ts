@@ -7,7 +7,7 @@ import { operators, parseQuery, printQuery, searchClausesMax, searchQueryLengthM
 import { resolveQuery } from './resolve.ts';
 
 /** The parsed tree without source positions, for comparing two parses. */
-function shape(query: Query): unknown {
+function shape(query: Query): { combinator: string; clauses: unknown[] } {
   return { combinator: query.combinator, clauses: query.clauses.map(({ position: _position, ...clause }) => clause) };
 }
 

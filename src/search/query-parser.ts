@@ -59,6 +59,8 @@ type Token =
   | { type: 'word'; text: string; position: number }
   | { type: 'number'; text: string; position: number }
   | { type: 'quoted'; text: string; position: number }
+  /** An unquoted value: everything up to the next space (a number, null, true, false, or a mistake to report). */
+  | { type: 'bare'; text: string; position: number }
   | { type: 'operator'; text: Operator; position: number }
   | { type: 'minus' | 'open' | 'close'; position: number }
   | { type: 'end'; position: number };
@@ -66,6 +68,8 @@ type Token =
 const wordPattern = /[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*/y;
 const numberPattern = /[0-9]+(?:\.[0-9]+)?/y;
 const spacePattern = /[ \t\r\n]+/y;
+const barePattern = /[^ \t\r\n]+/y;
+const numberValuePattern = /^-?[0-9]+(?:\.[0-9]+)?$/;
 
 function show(character: string): string {
   return JSON.stringify(character);
@@ -115,6 +119,15 @@ function tokenize(query: string): Token[] {
       index = quoted.end;
       continue;
     }
+    // After an operator comes a value: read an unquoted one whole, so `email:jenny@example.com` is reported as an
+    // unquoted string rather than as a stray "@".
+    const previous = tokens.findLast((token) => token.type !== 'space');
+    if (previous?.type === 'operator') {
+      const bare = match(barePattern)!;
+      tokens.push({ type: 'bare', text: bare, position: index });
+      index += bare.length;
+      continue;
+    }
     const operator = operators.find((candidate) => query.startsWith(candidate, index));
     if (operator) {
       tokens.push({ type: 'operator', text: operator, position: index });
@@ -150,6 +163,7 @@ function describeToken(token: Token): string {
     case 'word': return `${show(token.text)}`;
     case 'number': return `the number ${token.text}`;
     case 'quoted': return 'a quoted string';
+    case 'bare': return JSON.stringify(token.text);
     case 'operator': return `the operator ${show(token.text)}`;
     case 'minus': return '"-"';
     case 'open': return '"["';
@@ -240,9 +254,8 @@ class Parser {
   private parseValue(): Value {
     const token = this.next();
     if (token.type === 'quoted') return { kind: 'string', text: token.text };
-    if (token.type === 'number') return { kind: 'number', text: token.text };
-    if (token.type === 'minus' && this.peek().type === 'number') return { kind: 'number', text: `-${(this.next() as { text: string }).text}` };
-    if (token.type === 'word') {
+    if (token.type === 'bare') {
+      if (numberValuePattern.test(token.text)) return { kind: 'number', text: token.text };
       const word = token.text.toLowerCase();
       if (word === 'null') return { kind: 'null' };
       if (word === 'true' || word === 'false') return { kind: 'boolean', value: word === 'true' };

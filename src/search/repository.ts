@@ -108,13 +108,13 @@ function whereClause(statement: Statement, scope: Scope, plan: SearchPlan): { ta
  * One page of matches, newest first (by the table's `seq`, as lists are), after the row at `afterSequence` when
  * given. Returns up to `limit + 1` rows so the caller knows whether there are more.
  */
-export async function findMatches<Row>(db: Queryable, scope: Scope, plan: SearchPlan, page: { limit: number; afterSequence?: string }): Promise<(Row & { seq: string })[]> {
+export async function findMatches<Row>(db: Queryable, scope: Scope, plan: SearchPlan, page: { limit: number; afterSequence?: string }): Promise<(Row & { seq: number })[]> {
   const statement = new Statement();
   const { table, where } = whereClause(statement, scope, plan);
   const after = page.afterSequence === undefined ? '' : ` AND seq < ${statement.bind(page.afterSequence, 'bigint')}`;
   const limit = statement.bind(page.limit + 1, 'bigint');
   const result = await db.query(`SELECT * FROM ${table} WHERE ${where}${after} ORDER BY seq DESC LIMIT ${limit}`, statement.values);
-  return result.rows as (Row & { seq: string })[];
+  return result.rows as (Row & { seq: number })[];
 }
 
 /** How many objects match, counted up to `searchTotalCountMax`. */
