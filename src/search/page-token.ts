@@ -10,7 +10,8 @@ import type { SearchResource } from './fields.ts';
  */
 
 const tokenVersion = 1;
-const sequencePattern = /^[0-9]{1,19}$/;
+/** seq values stay within JavaScript's safe integers (the driver reads int8 as a number, src/platform/db.ts). */
+const sequencePattern = /^[0-9]{1,15}$/;
 
 function digest(resource: SearchResource, query: string): string {
   return createHash('sha256').update(`${resource}\n${query}`).digest('base64url').slice(0, 16);
@@ -26,7 +27,7 @@ function invalidPage(message: string): ApiError {
 }
 
 /** The `seq` the page continues after; a 400 on `page` for anything not made by encodePageToken for this query. */
-export function decodePageToken(resource: SearchResource, query: string, token: string): string {
+export function decodePageToken(resource: SearchResource, query: string, token: string): number {
   let decoded: unknown;
   try {
     decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
@@ -38,5 +39,5 @@ export function decodePageToken(resource: SearchResource, query: string, token: 
     throw invalidPage('not a page cursor');
   }
   if (fields.query !== digest(resource, query)) throw invalidPage('the cursor belongs to a different query');
-  return fields.after;
+  return Number(fields.after);
 }

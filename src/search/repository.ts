@@ -104,16 +104,22 @@ function whereClause(statement: Statement, scope: Scope, plan: SearchPlan): { ta
   return { table: table.table, where: [...scoped, matched].join(' AND ') };
 }
 
-/**
- * One page of matches, newest first (by the table's `seq`, as lists are), after the row at `afterSequence` when
- * given. Returns up to `limit + 1` rows so the caller knows whether there are more.
- */
-export async function findMatches<Row>(db: Queryable, scope: Scope, plan: SearchPlan, page: { limit: number; afterSequence?: string }): Promise<(Row & { seq: number })[]> {
+/** The statement of one page of matches (exported so bench/search.ts can EXPLAIN exactly what runs). */
+export function matchesStatement(scope: Scope, plan: SearchPlan, page: { limit: number; afterSequence?: number }): { text: string; values: unknown[] } {
   const statement = new Statement();
   const { table, where } = whereClause(statement, scope, plan);
   const after = page.afterSequence === undefined ? '' : ` AND seq < ${statement.bind(page.afterSequence, 'bigint')}`;
   const limit = statement.bind(page.limit + 1, 'bigint');
-  const result = await db.query(`SELECT * FROM ${table} WHERE ${where}${after} ORDER BY seq DESC LIMIT ${limit}`, statement.values);
+  return { text: `SELECT * FROM ${table} WHERE ${where}${after} ORDER BY seq DESC LIMIT ${limit}`, values: statement.values };
+}
+
+/**
+ * One page of matches, newest first (by the table's `seq`, as lists are), after the row at `afterSequence` when
+ * given. Returns up to `limit + 1` rows so the caller knows whether there are more.
+ */
+export async function findMatches<Row>(db: Queryable, scope: Scope, plan: SearchPlan, page: { limit: number; afterSequence?: number }): Promise<(Row & { seq: number })[]> {
+  const statement = matchesStatement(scope, plan, page);
+  const result = await db.query(statement.text, statement.values);
   return result.rows as (Row & { seq: number })[];
 }
 
