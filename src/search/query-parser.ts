@@ -213,7 +213,7 @@ class Parser {
         if (this.peek().type === 'end') throw queryError(`expected a clause after ${keyword.toUpperCase()}`, this.peek().position);
       }
       if (combinator !== undefined && combinator !== joiner) {
-        throw queryError('AND and OR cannot be combined in one query (clauses separated by a space are combined with AND)', token.position);
+        throw queryError('AND and OR cannot be combined in one query; clauses separated by a space are combined with AND', token.position);
       }
       combinator = joiner;
       if (clauses.length === searchClausesMax) throw queryError(`a query has at most ${searchClausesMax} clauses`, this.peek().position);
