@@ -1,13 +1,13 @@
 /**
  * The fields each searchable resource offers, with Stripe's field types (docs/search.md lists them for people):
  *
- * - `numeric`: `:` / `=` (equal) and `>`, `<`, `>=`, `<=`; whole numbers, quoted or not (amounts, timestamps).
+ * - `numeric`: `:` (equal) and `>`, `<`, `>=`, `<=`; whole numbers, quoted or not (amounts, timestamps).
  * - `string`: `:` exact match and `~` substring match (at least `substringLengthMin` characters), both ignoring case.
  * - `token`: `:` exact, case-sensitive match (ids, statuses, currencies, card details).
  * - `boolean`: `:` with true or false.
  *
  * `metadata["key"]` is on every resource: exact, case-sensitive match of the value, or `null` for "no such key".
- * Any field may be compared with `null` (`-field:null` finds objects where it is set).
+ * Any field may be compared with `null` (`-field:null` finds objects where it is set). `=` is the same as `:`.
  */
 
 export type FieldKind = 'numeric' | 'string' | 'token' | 'boolean';

@@ -115,6 +115,8 @@ describe('search query resolution against the fields of a resource', () => {
     ]);
     assert.deepEqual(resolveQuery('customer', parseQuery('email~"jen"')).conditions[0].test, { type: 'contains', field: 'email', value: 'jen' });
     assert.deepEqual(resolveQuery('customer', parseQuery('name:"Jenny"')).conditions[0].test, { type: 'equals', field: 'name', value: 'Jenny', ignoreCase: true });
+    assert.deepEqual(resolveQuery('customer', parseQuery('email="a@b.c"')).conditions, resolveQuery('customer', parseQuery('email:"a@b.c"')).conditions, '= is :');
+    assert.deepEqual(resolveQuery('charge', parseQuery('amount=5')).conditions[0].test, { type: 'compare', field: 'amount', operator: '=', value: 5 });
   });
 
   it('answers a clear 400 for what a resource cannot search', () => {

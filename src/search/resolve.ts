@@ -100,7 +100,9 @@ function resolveField(resource: SearchResource, kind: FieldKind, clause: Clause)
   }
 }
 
-function resolveClause(resource: SearchResource, clause: Clause): Condition {
+function resolveClause(resource: SearchResource, written: Clause): Condition {
+  // "=" is taken as ":" on every field (integrations write email="..." as well as amount=1000).
+  const clause: Clause = written.operator === '=' ? { ...written, operator: ':' } : written;
   if (clause.field === 'metadata') return { negated: clause.negated, test: resolveMetadata(clause) };
   const fields: Record<string, FieldKind> = searchFields[resource];
   const kind = Object.hasOwn(fields, clause.field) ? fields[clause.field] : undefined;
