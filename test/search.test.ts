@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
 import Stripe from 'stripe';
+import { searchFields, searchResources } from '../src/search/fields.ts';
+import { printQuery, type Clause, type Query } from '../src/search/query-parser.ts';
 import { expectStripeError } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
@@ -222,6 +225,125 @@ describe('search through the official stripe SDK', () => {
       await accountA.stripe.customers.create({ metadata: { tag: 'shared-query' } });
       const cursor = (await accountA.stripe.customers.search({ query: 'metadata["tag"]:"shared-query"', limit: 1 })).next_page!;
       assert.deepEqual((await accountB.stripe.customers.search({ query: 'metadata["tag"]:"shared-query"', page: cursor })).data, []);
+    });
+  });
+
+  describe('properties', () => {
+    /** What a customer search should find, computed in JavaScript from the customer objects themselves. */
+    function matches(customer: Stripe.Customer, clause: Clause): boolean {
+      const { field, value } = clause;
+      let result: boolean;
+      if (field === 'metadata') {
+        const stored = customer.metadata[clause.key!];
+        result = value.kind === 'null' ? stored === undefined : stored === (value as { text: string }).text;
+      } else if (field === 'created') {
+        const bound = Number((value as { text: string }).text);
+        result = { ':': customer.created === bound, '>': customer.created > bound, '<': customer.created < bound, '>=': customer.created >= bound, '<=': customer.created <= bound }[clause.operator as ':']!;
+      } else {
+        const stored = customer[field as 'email' | 'name' | 'phone'] ?? null;
+        if (value.kind === 'null') result = stored === null;
+        else if (stored === null) result = false;
+        else if (clause.operator === '~') result = stored.toLowerCase().includes((value as { text: string }).text.toLowerCase());
+        else result = stored.toLowerCase() === (value as { text: string }).text.toLowerCase();
+      }
+      return clause.negated ? !result : result;
+    }
+
+    it('finds exactly the customers a JavaScript model of the query language finds', async () => {
+      // An account of its own, so a query with OR (which cannot be scoped by another clause) sees only these customers.
+      const account = await server.createAccount('Search model');
+      const emails = ['ann@rocket.example', 'ANN.lee@rides.example', 'bob_smith@rocket.example', 'cat%50@off.example', null];
+      const names = ['Ann Lee', 'Bob Smith', 'ann-marie', 'Catherine', null];
+      const phones = ['+15550100', '+15550199', '020 7946 0000', null];
+      const tiers = ['gold', 'silver', 'a "quoted" tier', undefined];
+      const customers: Stripe.Customer[] = [];
+      for (let index = 0; index < 16; index += 1) {
+        const tier = tiers[index % tiers.length];
+        customers.push(await account.stripe.customers.create({
+          ...(emails[index % emails.length] === null ? {} : { email: emails[index % emails.length]! }),
+          ...(names[(index * 3) % names.length] === null ? {} : { name: names[(index * 3) % names.length]! }),
+          ...(phones[(index * 7) % phones.length] === null ? {} : { phone: phones[(index * 7) % phones.length]! }),
+          metadata: tier === undefined ? { index: String(index) } : { tier, index: String(index) },
+        }));
+      }
+      const createdValues = [...new Set(customers.map((customer) => customer.created))];
+      const caseVariant = (text: string) => fc.constantFrom(text, text.toUpperCase(), text.toLowerCase());
+      const stringValues = [...emails, ...names, ...phones].filter((text): text is string => text !== null);
+      const stringClause = fc.record({
+        negated: fc.boolean(),
+        field: fc.constantFrom('email', 'name', 'phone'),
+        operator: fc.constantFrom(':' as const, '~' as const),
+        pick: fc.constantFrom(...stringValues),
+        start: fc.nat(),
+        length: fc.integer({ min: 3, max: 8 }),
+        isNull: fc.boolean(),
+      }).chain(({ pick, start, length, operator, isNull, ...rest }): fc.Arbitrary<Omit<Clause, 'position'>> => {
+        if (isNull && operator === ':') return fc.constant({ ...rest, operator, value: { kind: 'null' as const } });
+        const from = start % Math.max(1, pick.length - 2);
+        const text = operator === '~' ? pick.slice(from, from + length).padEnd(3, 'x') : pick;
+        return caseVariant(text).map((variant) => ({ ...rest, operator, value: { kind: 'string' as const, text: variant } }));
+      });
+      const metadataClause = fc.record({
+        negated: fc.boolean(),
+        field: fc.constant('metadata'),
+        key: fc.constantFrom('tier', 'index'),
+        operator: fc.constant(':' as const),
+        value: fc.oneof(fc.constantFrom(...tiers.filter((tier) => tier !== undefined), '3', '7').map((text) => ({ kind: 'string' as const, text })), fc.constant({ kind: 'null' as const })),
+      });
+      const createdClause = fc.record({
+        negated: fc.boolean(),
+        field: fc.constant('created'),
+        operator: fc.constantFrom(':' as const, '>' as const, '<' as const, '>=' as const, '<=' as const),
+        value: fc.constantFrom(...createdValues.flatMap((created) => [created - 1, created, created + 1])).map((created) => ({ kind: 'number' as const, text: String(created) })),
+      });
+      const query = fc.record({
+        combinator: fc.constantFrom('and' as const, 'or' as const),
+        clauses: fc.array(fc.oneof(stringClause, metadataClause, createdClause), { minLength: 1, maxLength: 4 }),
+      });
+      let nonEmpty = 0;
+      let partial = 0;
+      await fc.assert(fc.asyncProperty(query, async (generated) => {
+        const clauses = generated.clauses.map((clause: Omit<Clause, 'position'>): Clause => ({ ...clause, position: 0 }));
+        const text = printQuery({ combinator: generated.combinator, clauses } satisfies Query);
+        const expected = customers
+          .filter((customer) => (generated.combinator === 'or' ? clauses.some((clause) => matches(customer, clause)) : clauses.every((clause) => matches(customer, clause))))
+          .map((customer) => customer.id)
+          .reverse();
+        const found = await account.stripe.customers.search({ query: text, limit: 100 });
+        assert.deepEqual(ids(found.data), expected, text);
+        if (expected.length > 0) nonEmpty += 1;
+        if (expected.length > 0 && expected.length < customers.length) partial += 1;
+      }), { numRuns: 80 });
+      // The generated queries must tell customers apart, or the comparison above proves little.
+      assert.ok(nonEmpty >= 20 && partial >= 10, `only ${nonEmpty} queries found anything, ${partial} a strict subset`);
+    });
+
+    it('answers any query over any documented field with results or a 400, never a server error', async () => {
+      const fieldOf = fc.constantFrom(...searchResources).chain((resource) => fc.record({
+        resource: fc.constant(resource),
+        clauses: fc.array(fc.record({
+          negated: fc.boolean(),
+          field: fc.constantFrom(...Object.keys(searchFields[resource]), 'metadata'),
+          operator: fc.constantFrom(':' as const, '~' as const, '>' as const, '<' as const, '>=' as const, '<=' as const, '=' as const),
+          value: fc.oneof(
+            fc.string({ maxLength: 8 }).map((text) => ({ kind: 'string' as const, text })),
+            fc.oneof(fc.integer(), fc.constantFrom('99999999999999999999', '1.5', '-0', '007')).map((number) => ({ kind: 'number' as const, text: String(number) })),
+            fc.boolean().map((value) => ({ kind: 'boolean' as const, value })),
+            fc.constant({ kind: 'null' as const }),
+          ),
+        }), { minLength: 1, maxLength: 3 }),
+      }));
+      const paths = { customer: '/v1/customers/search', payment_intent: '/v1/payment_intents/search', charge: '/v1/charges/search' };
+      const statuses = { 200: 0, 400: 0 };
+      await fc.assert(fc.asyncProperty(fieldOf, fc.string({ maxLength: 6 }), async ({ resource, clauses }, key) => {
+        const query = printQuery({ combinator: 'and', clauses: clauses.map((clause) => ({ ...clause, ...(clause.field === 'metadata' ? { key } : {}), position: 0 })) });
+        const response = await server.request('GET', `${paths[resource]}?query=${encodeURIComponent(query)}`, { key: server.account.secretKey });
+        assert.ok(response.status === 200 || response.status === 400, `${resource} ${query}: ${response.status} ${response.text.slice(0, 300)}`);
+        if (response.status === 400) assert.equal(response.json.error.param, 'query', `${query}: ${response.text}`);
+        else assert.equal(response.json.object, 'search_result');
+        statuses[response.status as 200 | 400] += 1;
+      }), { numRuns: 150 });
+      assert.ok(statuses[200] >= 10 && statuses[400] >= 10, `answers: ${JSON.stringify(statuses)}`);
     });
   });
 
