@@ -3,7 +3,8 @@
 -- Every search is scoped to one account and mode, so without these PostgreSQL reads all of the account's rows of the
 -- resource through the list index and filters them: fine for small accounts, linear in the account's size.
 -- Migrations run in a transaction, so these are not built CONCURRENTLY: on a large existing database the build
--- blocks writes to the three tables while it runs (an operator may create them beforehand with CREATE INDEX CONCURRENTLY under these names; this file then skips them).
+-- blocks writes to the three tables while it runs. An operator may create them beforehand with CREATE INDEX
+-- CONCURRENTLY under these names; this file then skips them.
 
 -- email:"..." matches ignoring case (lower(email) = lower($1)); the existing customers_email index is on email as
 -- stored, which that comparison cannot use.
