@@ -109,7 +109,21 @@ const expandableFields: Record<ObjectType, Record<string, ObjectType>> = {
   payrail_api_key: {},
 };
 
-export type ResponseShape = { kind: 'object'; type: ObjectType } | { kind: 'list'; type: ObjectType } | { kind: 'none' };
+/** `search`: Stripe's `search_result` envelope, whose items expand like a list's and which also expands `total_count`. */
+export type ResponseShape = { kind: 'object'; type: ObjectType } | { kind: 'list'; type: ObjectType } | { kind: 'search'; type: ObjectType } | { kind: 'none' };
+
+/**
+ * Fields a response computes only when they are expanded (the `total_count` of a search result costs a count
+ * query), keyed by the response body the route presented.
+ */
+const deferredFields = new WeakMap<object, Record<string, () => Promise<unknown>>>();
+
+export function deferField(body: Record<string, unknown>, field: string, compute: () => Promise<unknown>): void {
+  deferredFields.set(body, { ...deferredFields.get(body), [field]: compute });
+}
+
+/** The fields of a search result that are computed on request rather than expanded from an id. */
+const searchComputedFields = ['total_count'];
 
 /** Checks `expand` paths against what the response can expand, before any work is done. */
 export function validateExpand(shape: ResponseShape, paths: string[]): void {
@@ -118,7 +132,8 @@ export function validateExpand(shape: ResponseShape, paths: string[]): void {
     const segments = path.split('.');
     const param = `expand[${index}]`;
     if (shape.kind === 'none') throw new ApiError('invalid_expand', `This property cannot be expanded (${segments[0]}).`, { param });
-    if (shape.kind === 'list') {
+    if (shape.kind === 'search' && searchComputedFields.includes(path)) return;
+    if (shape.kind === 'list' || shape.kind === 'search') {
       if (segments[0] !== 'data') throw new ApiError('invalid_expand', `This property cannot be expanded (${segments[0]}). List expansions start with data.`, { param });
       segments.shift();
     }
@@ -165,7 +180,10 @@ async function expandPath(db: Queryable, scope: Scope, object: Record<string, un
 export async function expandResponse(db: Queryable, scope: Scope, body: Record<string, unknown>, paths: string[]): Promise<void> {
   for (const path of paths) {
     const segments = path.split('.');
-    if (body.object === 'list') {
+    const deferred = deferredFields.get(body)?.[path];
+    if (deferred) {
+      body[path] = await deferred();
+    } else if (body.object === 'list' || body.object === 'search_result') {
       const items = body.data as Record<string, unknown>[];
       for (const item of items) await expandPath(db, scope, item, segments.slice(1));
     } else {

@@ -128,7 +128,17 @@ export function buildOpenApi(routes: RouteDefinition[]): JsonSchema {
     const responseRef = route.response.kind === 'none' ? {} : { $ref: `#/components/schemas/${route.response.type}` };
     const success = route.response.kind === 'list'
       ? { type: 'object', required: ['object', 'data', 'has_more', 'url'], properties: { object: { type: 'string', enum: ['list'] }, data: { type: 'array', items: responseRef }, has_more: { type: 'boolean' }, url: { type: 'string' } } }
-      : responseRef;
+      : route.response.kind === 'search'
+        ? {
+            type: 'object', required: ['object', 'data', 'has_more', 'next_page', 'url'],
+            properties: {
+              object: { type: 'string', enum: ['search_result'] }, data: { type: 'array', items: responseRef }, has_more: { type: 'boolean' },
+              next_page: { type: ['string', 'null'], description: 'Cursor for the `page` parameter of the next request; null on the last page.' },
+              url: { type: 'string' },
+              total_count: { type: 'integer', description: 'Present only when expanded (`expand[]=total_count`); counted up to 10,000.' },
+            },
+          }
+        : responseRef;
     const operation: Record<string, unknown> = {
       operationId: route.operationId,
       summary: route.summary,

@@ -16,11 +16,13 @@ import { paymentMethodRoutes } from './payment-methods.ts';
 import { payoutRoutes } from './payouts.ts';
 import { refundRoutes } from './refunds.ts';
 import { routingProfileRoutes } from './routing-profile.ts';
+import { searchRoutes } from './search.ts';
 import { webhookEndpointRoutes } from './webhook-endpoints.ts';
 
 /** Every API route Payrail serves; the OpenAPI document is built from this list. */
 export function allRoutes(): RouteDefinition[] {
   return [
+    ...searchRoutes,
     ...customerRoutes,
     ...paymentMethodRoutes,
     ...paymentIntentRoutes,
