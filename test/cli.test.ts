@@ -133,6 +133,8 @@ describe('payrail start in a data folder only root can enter', () => {
       // The cluster the previous version put outside the data folder (and left behind when the folder was deleted).
       const outside = path.join('/var/lib/payrail/clusters', createHash('sha256').update(path.resolve(dataDirectory)).digest('hex').slice(0, 16));
       assert.equal(fs.existsSync(outside), false);
+      // Reaching the cluster took the search permission on the data folder, nothing more: the secrets stay private.
+      assert.equal(fs.statSync(path.join(dataDirectory, 'secrets.json')).mode & 0o777, 0o600);
     } finally {
       assert.equal(await stopPlatform(first), 0, first.output());
     }

@@ -194,7 +194,9 @@ function isServerOf(pid: number, clusterDirectory: string): boolean {
   try {
     commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
   } catch {
-    return false; // exited in the meantime
+    // Exited in the meantime, or hidden from this user (/proc mounted with hidepid): only in the first case is the
+    // pid file certainly stale.
+    return isAlive(pid);
   }
   const dataFlag = commandLine.indexOf('-D');
   return path.basename(commandLine[0] ?? '') === 'postgres' && dataFlag > 0 && samePath(commandLine[dataFlag + 1] ?? '', clusterDirectory);
