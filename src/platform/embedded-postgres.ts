@@ -76,13 +76,14 @@ function canSearch(stat: fs.Stats, runAs: RunAs): boolean {
   return (stat.mode & bit) !== 0;
 }
 
-/** Whether every folder above `directory` lets `runAs` enter it. */
-function reachable(directory: string, runAs: RunAs): boolean {
+/** The folders above `directory` that `runAs` cannot enter, outermost first. */
+function blockedFolders(directory: string, runAs: RunAs): string[] {
+  const blocked: string[] = [];
   let current = path.dirname(path.resolve(directory));
   for (;;) {
-    if (fs.existsSync(current) && !canSearch(fs.statSync(current), runAs)) return false;
+    if (fs.existsSync(current) && !canSearch(fs.statSync(current), runAs)) blocked.unshift(current);
     const parent = path.dirname(current);
-    if (parent === current) return true;
+    if (parent === current) return blocked;
     current = parent;
   }
 }
@@ -114,22 +115,14 @@ export function clusterDirectoryFor(dataDirectory: string): string {
  * 600, the cluster 700). Returns the folders changed, so the start can say so.
  */
 function grantSearchPermission(directory: string, runAs: RunAs): string[] {
-  const changed: string[] = [];
-  const blocked: string[] = [];
-  let current = path.dirname(path.resolve(directory));
-  for (;;) {
-    if (fs.existsSync(current) && !canSearch(fs.statSync(current), runAs)) blocked.push(current);
-    const parent = path.dirname(current);
-    if (parent === current) break;
-    current = parent;
-  }
-  for (const folder of blocked.reverse()) {
+  const blocked = blockedFolders(directory, runAs);
+  for (const folder of blocked) {
     const stat = fs.statSync(folder);
     fs.chmodSync(folder, (stat.mode & 0o7777) | (stat.gid === runAs.gid ? 0o010 : 0o001));
-    changed.push(folder);
   }
-  return changed;
+  return blocked;
 }
+
 function chownRecursive(target: string, runAs: RunAs): void {
   fs.chownSync(target, runAs.uid, runAs.gid);
   if (fs.statSync(target).isDirectory()) {
@@ -367,12 +360,12 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 
   const binaries = await loadBinaries();
   const runAs = ensureUnprivilegedUser();
-  if (runAs && !reachable(options.clusterDirectory, runAs)) {
+  if (runAs && blockedFolders(options.clusterDirectory, runAs).length > 0) {
     // PostgreSQL refuses to run as root, so it runs as the `postgres` user, which must be able to reach the cluster
     // inside the data folder (a `mktemp -d` folder or /root is mode 700).
     const changed = grantSearchPermission(options.clusterDirectory, runAs);
     log(`gave the '${superuser}' user search (x) permission on ${changed.join(', ')} so that PostgreSQL, which refuses to run as root, can reach its cluster there`);
-    if (!reachable(options.clusterDirectory, runAs)) {
+    if (blockedFolders(options.clusterDirectory, runAs).length > 0) {
       throw new Error(`PostgreSQL runs as the '${superuser}' system user (it refuses root), which cannot reach ${options.clusterDirectory}.`);
     }
   }
