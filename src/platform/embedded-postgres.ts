@@ -195,7 +195,7 @@ function isServerOf(pid: number, clusterDirectory: string): boolean {
   return path.basename(commandLine[0] ?? '') === 'postgres' && dataFlag > 0 && samePath(commandLine[dataFlag + 1] ?? '', clusterDirectory);
 }
 
-interface RunningServer {
+export interface RunningServer {
   pid: number;
   port: number;
   socketDirectory: string;
@@ -208,7 +208,7 @@ interface RunningServer {
  * start while that other process belongs to its user, so a pid file shown stale by the checks above is removed here;
  * PostgreSQL then recovers the cluster from its write-ahead log as it starts.
  */
-function runningServer(clusterDirectory: string, log: (line: string) => void): RunningServer | undefined {
+export function runningServer(clusterDirectory: string, log: (line: string) => void): RunningServer | undefined {
   const pidFile = path.join(clusterDirectory, 'postmaster.pid');
   let lines: string[];
   try {
