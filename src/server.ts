@@ -4,7 +4,7 @@ import { buildApp } from './api/app.ts';
 import { purgeExpiredKeys } from './api/idempotency.ts';
 
 import { runLedgerJobs } from './ledger/jobs.ts';
-import { startWebhookWorker } from './webhooks/worker.ts';
+import { startWebhookWorker, type WebhookWorker } from './webhooks/worker.ts';
 import { resolveStuckAttempts } from './payments/service.ts';
 import { resolvePendingRefunds } from './refunds/service.ts';
 import { openPlatform, readDemoKeys, writeDemoKeys, type DemoKeys } from './runtime.ts';
@@ -32,12 +32,21 @@ async function ensureDemoAccount(config: Config, db: Database): Promise<DemoKeys
 export async function startServer(config: Config): Promise<void> {
   const log = (line: string) => writeLine(process.stdout, `[payrail] ${line}`);
   const platform = await openPlatform(config, { log, adoptOrphanDatabase: true });
-  const demo = await ensureDemoAccount(config, platform.db);
-  // Webhook deliveries, queued in the database with their events, are sent by the delivery worker. It starts before
-  // the API answers (and before the banner, which tells scripts the platform is ready to be used or stopped).
-  const webhookWorker = config.runWebhookWorker ? await startWebhookWorker(platform.deps, platform.databaseUrl, config.webhooks) : undefined;
   const app = buildApp(platform.deps, { logRequests: config.logRequests });
-  await app.listen({ port: config.port, host: config.host });
+  let demo: DemoKeys;
+  let webhookWorker: WebhookWorker | undefined;
+  try {
+    demo = await ensureDemoAccount(config, platform.db);
+    // Webhook deliveries, queued in the database with their events, are sent by the delivery worker. It starts before
+    // the API answers (and before the banner, which tells scripts the platform is ready to be used or stopped).
+    webhookWorker = config.runWebhookWorker ? await startWebhookWorker(platform.deps, platform.databaseUrl, config.webhooks) : undefined;
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    // A start that fails half-way (the port is taken, say) stops what it started, the embedded database included.
+    await webhookWorker?.stop().catch(() => undefined);
+    await platform.close().catch(() => undefined);
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
 

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -74,6 +75,20 @@ describe('payrail CLI with the embedded database', () => {
     assert.equal(code, 0, started.output());
     assert.equal(postgresPidOf(dataDirectory), undefined, 'the embedded database was stopped');
     assert.equal(fs.existsSync(path.join(clusterDirectoryOf(dataDirectory), 'postmaster.pid')), false);
+  });
+
+  it('stops the embedded database it started when the start fails half-way (the port is taken)', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as net.AddressInfo).port;
+      const result = spawnSync(process.execPath, [cli, 'start'], { env: environment({ PAYRAIL_DATA_DIR: dataDirectory, PORT: String(port) }), encoding: 'utf8' });
+      assert.equal(result.status, 1);
+      assert.match(result.stderr, /EADDRINUSE/);
+      assert.equal(postgresPidOf(dataDirectory), undefined, 'the embedded database was stopped');
+    } finally {
+      taken.close();
+    }
   });
 
   it('migrate applies migrations and exits', () => {
