@@ -43,21 +43,14 @@ export async function openPlatform(config: Config, options: { log?: (line: strin
     url = config.databaseUrl;
   } else {
     const clusterDirectory = clusterDirectoryFor(config.dataDirectory);
-    embedded = await startEmbeddedPostgres({
-      clusterDirectory,
-      password: secrets.postgresPassword,
-      adoptOrphan: options.adoptOrphanDatabase,
-      log: (line) => {
-        if (/FATAL|PANIC|ERROR/.test(line)) log(`postgres: ${line}`);
-      },
-    });
+    // Progress lines only: the server's own log goes to a file beside the cluster (named as it starts).
+    embedded = await startEmbeddedPostgres({ clusterDirectory, password: secrets.postgresPassword, adoptOrphan: options.adoptOrphanDatabase, log });
     url = await ensureDatabase(embedded.url, embeddedDatabaseName);
-    if (embedded.ownedByThisProcess) log(`embedded PostgreSQL listening on 127.0.0.1:${embedded.port} (data in ${clusterDirectory})`);
   }
   const db = createPool(url, options.poolSize ?? config.databasePoolSize);
   try {
     const applied = await migrate(db);
-    if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
+    if (applied.length > 0) log(`applied ${applied.length} database migration(s): ${applied[0]}${applied.length > 1 ? ` ... ${applied[applied.length - 1]}` : ''}`);
     if (options.checkEncryptionKey) {
       const keySource = config.encryptionKeyBase64 ? 'PAYRAIL_ENCRYPTION_KEY' : `generated into ${path.join(config.dataDirectory, 'secrets.json')}`;
       const checked = await checkEncryptionKey(db, encryptionKey, keySource);
@@ -81,8 +74,12 @@ export async function openPlatform(config: Config, options: { log?: (line: strin
     databaseUrl: url,
     embedded,
     close: async () => {
-      await db.end();
-      await embedded?.stop();
+      // The embedded database is stopped even when closing the pool fails: it must not outlive its owner's shutdown.
+      try {
+        await db.end();
+      } finally {
+        await embedded?.stop();
+      }
     },
   };
 }

@@ -4,12 +4,13 @@ import { buildApp } from './api/app.ts';
 import { purgeExpiredKeys } from './api/idempotency.ts';
 
 import { runLedgerJobs } from './ledger/jobs.ts';
-import { startWebhookWorker } from './webhooks/worker.ts';
+import { startWebhookWorker, type WebhookWorker } from './webhooks/worker.ts';
 import { resolveStuckAttempts } from './payments/service.ts';
 import { resolvePendingRefunds } from './refunds/service.ts';
 import { openPlatform, readDemoKeys, writeDemoKeys, type DemoKeys } from './runtime.ts';
 import type { Database } from './platform/db.ts';
 import type { KeyResolver } from './api-keys/resolver.ts';
+import { writeLine } from './platform/output.ts';
 
 async function ensureDemoAccount(config: Config, db: Database, keys: KeyResolver): Promise<DemoKeys> {
   const existing = await findDemoAccount(db);
@@ -31,18 +32,27 @@ async function ensureDemoAccount(config: Config, db: Database, keys: KeyResolver
 
 /** `payrail start`: the API server, with graceful shutdown on SIGINT/SIGTERM. */
 export async function startServer(config: Config): Promise<void> {
-  const log = (line: string) => console.log(`[payrail] ${line}`);
+  const log = (line: string) => writeLine(process.stdout, `[payrail] ${line}`);
   const platform = await openPlatform(config, { log, adoptOrphanDatabase: true, checkEncryptionKey: true });
-  const demo = await ensureDemoAccount(config, platform.db, platform.deps.keys);
-  // Webhook deliveries, queued in the database with their events, are sent by the delivery worker. It starts before
-  // the API answers (and before the banner, which tells scripts the platform is ready to be used or stopped).
-  const webhookWorker = config.runWebhookWorker ? await startWebhookWorker(platform.deps, platform.databaseUrl, config.webhooks) : undefined;
   const app = buildApp(platform.deps, { logRequests: config.logRequests });
-  await app.listen({ port: config.port, host: config.host });
+  let demo: DemoKeys;
+  let webhookWorker: WebhookWorker | undefined;
+  try {
+    demo = await ensureDemoAccount(config, platform.db, platform.deps.keys);
+    // Webhook deliveries, queued in the database with their events, are sent by the delivery worker. It starts before
+    // the API answers (and before the banner, which tells scripts the platform is ready to be used or stopped).
+    webhookWorker = config.runWebhookWorker ? await startWebhookWorker(platform.deps, platform.databaseUrl, config.webhooks) : undefined;
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    // A start that fails half-way (the port is taken, say) stops what it started, the embedded database included.
+    await webhookWorker?.stop().catch(() => undefined);
+    await platform.close().catch(() => undefined);
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
 
-  console.log(`
+  writeLine(process.stdout, `
 Payrail is running on http://localhost:${port}
 
   Demo platform account  ${demo.accountId}
@@ -83,23 +93,29 @@ Payrail is running on http://localhost:${port}
   const ledgerTimer = setInterval(runLedger, config.ledgerIntervalMs);
   ledgerTimer.unref();
 
+  // Shutdown stops the embedded database whatever else fails: a log line that cannot be written (stdout closed by
+  // whoever read it), a request that will not finish, a worker that throws. Each step runs in its own try.
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal} received: finishing in-flight requests`);
     clearInterval(timer);
     clearInterval(ledgerTimer);
-    try {
-      await app.close(); // stops accepting, waits for in-flight requests
-      await webhookWorker?.stop(); // lets deliveries in flight finish and record their attempts
-      await platform.close(); // then the pool and, last, the embedded database
-      log('stopped cleanly');
-      process.exit(0);
-    } catch (error) {
-      log(`shutdown failed: ${(error as Error).message}`);
-      process.exit(1);
-    }
+    log(`${signal} received: finishing in-flight requests`);
+    let failed = false;
+    const step = async (run: () => Promise<void> | undefined) => {
+      try {
+        await run();
+      } catch (error) {
+        failed = true;
+        log(`shutdown: ${(error as Error).message}`);
+      }
+    };
+    await step(() => app.close()); // stops accepting, waits for in-flight requests
+    await step(() => webhookWorker?.stop()); // lets deliveries in flight finish and record their attempts
+    await step(() => platform.close()); // then the pool and, last, the embedded database
+    log(failed ? 'stopped, with the errors above' : 'stopped cleanly');
+    process.exit(failed ? 1 : 0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import Stripe from 'stripe';
 import { findFreePort } from '../src/platform/embedded-postgres.ts';
-import { payrailCli as cli, startPlatform, stopPlatform } from './helpers/platform-process.ts';
+import { clusterDirectoryOf, payrailCli as cli, postgresPidOf, removeDataDirectory, startPlatform, stopPlatform } from './helpers/platform-process.ts';
 import { createTestDatabase } from './helpers/server.ts';
 
 function environment(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -25,7 +29,7 @@ describe('payrail CLI with the embedded database', () => {
     dataDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'payrail-cli-'));
     fs.chmodSync(dataDirectory, 0o755);
   });
-  after(() => fs.rmSync(dataDirectory, { recursive: true, force: true }));
+  after(() => removeDataDirectory(dataDirectory));
 
   it('starts, serves payments, creates accounts beside the running server, stops cleanly and restarts with the same keys', async () => {
     const port = await findFreePort();
@@ -55,6 +59,38 @@ describe('payrail CLI with the embedded database', () => {
     assert.equal(await stopPlatform(second), 0);
   });
 
+  it('stops the embedded database on SIGTERM even when its standard output has been closed', async () => {
+    const env = environment({ PAYRAIL_DATA_DIR: dataDirectory, PORT: String(await findFreePort()) });
+    const started = await startPlatform(env);
+    const postgres = postgresPidOf(dataDirectory);
+    assert.ok(postgres, 'the embedded database runs');
+    // Whoever read Payrail's output went away: every later write to stdout fails with EPIPE.
+    started.child.stdout!.destroy();
+    const exited = once(started.child, 'exit');
+    started.child.kill('SIGTERM');
+    // Bounded only so that a shutdown that hangs fails the test instead of the run.
+    const hung = setTimeout(() => started.child.kill('SIGKILL'), 60_000);
+    const [code] = await exited;
+    clearTimeout(hung);
+    assert.equal(code, 0, started.output());
+    assert.equal(postgresPidOf(dataDirectory), undefined, 'the embedded database was stopped');
+    assert.equal(fs.existsSync(path.join(clusterDirectoryOf(dataDirectory), 'postmaster.pid')), false);
+  });
+
+  it('stops the embedded database it started when the start fails half-way (the port is taken)', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as net.AddressInfo).port;
+      const result = spawnSync(process.execPath, [cli, 'start'], { env: environment({ PAYRAIL_DATA_DIR: dataDirectory, PORT: String(port) }), encoding: 'utf8' });
+      assert.equal(result.status, 1);
+      assert.match(result.stderr, /EADDRINUSE/);
+      assert.equal(postgresPidOf(dataDirectory), undefined, 'the embedded database was stopped');
+    } finally {
+      taken.close();
+    }
+  });
+
   it('migrate applies migrations and exits', () => {
     const result = spawnSync(process.execPath, [cli, 'migrate'], { env: environment({ PAYRAIL_DATA_DIR: dataDirectory }), encoding: 'utf8' });
     assert.equal(result.status, 0, result.stderr);
@@ -70,9 +106,10 @@ describe('payrail CLI with the embedded database', () => {
 describe('payrail CLI with DATABASE_URL', () => {
   it('creates accounts in the external database', async () => {
     const database = await createTestDatabase();
+    const dataDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'payrail-cli-ext-'));
     try {
       const result = spawnSync(process.execPath, [cli, 'account', 'create', '--name', 'External'], {
-        env: environment({ DATABASE_URL: database.url, PAYRAIL_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'payrail-cli-ext-')) }),
+        env: environment({ DATABASE_URL: database.url, PAYRAIL_DATA_DIR: dataDirectory }),
         encoding: 'utf8',
       });
       assert.equal(result.status, 0, result.stderr);
@@ -86,7 +123,102 @@ describe('payrail CLI with DATABASE_URL', () => {
       const dump = JSON.stringify(keys.rows);
       assert.equal(dump.includes(secretKey), false);
     } finally {
+      fs.rmSync(dataDirectory, { recursive: true, force: true });
       await database.drop();
+    }
+  });
+});
+
+describe('payrail start in a data folder only root can enter', () => {
+  // `mktemp -d` gives mode 700: the `postgres` user PostgreSQL runs as (on a root machine) cannot enter it as it is.
+  let dataDirectory: string;
+  before(() => {
+    dataDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'payrail-cli-private-'));
+  });
+  after(() => removeDataDirectory(dataDirectory));
+
+  it('keeps the cluster inside the data folder, says where it is, and shows no FATAL or ERROR lines on first start', async () => {
+    const env = environment({ PAYRAIL_DATA_DIR: dataDirectory, PORT: String(await findFreePort()) });
+    const first = await startPlatform(env);
+    const cluster = clusterDirectoryOf(dataDirectory);
+    try {
+      assert.ok(fs.existsSync(path.join(cluster, 'PG_VERSION')), `the cluster is in ${cluster}:\n${first.output()}`);
+      assert.ok(first.output().includes(`initialising the database cluster at ${cluster}`), first.output());
+      assert.deepEqual(first.output().split('\n').filter((line) => /FATAL|ERROR|PANIC/.test(line)), []);
+      // The cluster the previous version put outside the data folder (and left behind when the folder was deleted).
+      const outside = path.join('/var/lib/payrail/clusters', createHash('sha256').update(path.resolve(dataDirectory)).digest('hex').slice(0, 16));
+      assert.equal(fs.existsSync(outside), false);
+      // Reaching the cluster took the search permission on the data folder, nothing more: the secrets stay private.
+      assert.equal(fs.statSync(path.join(dataDirectory, 'secrets.json')).mode & 0o777, 0o600);
+    } finally {
+      assert.equal(await stopPlatform(first), 0, first.output());
+    }
+    assert.equal(postgresPidOf(dataDirectory), undefined);
+    assert.equal(fs.existsSync(path.join(cluster, 'postmaster.pid')), false, 'embedded Postgres stopped');
+  });
+});
+
+describe('payrail command line', () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+
+  it('--version prints the version of package.json', () => {
+    const { version } = JSON.parse(fs.readFileSync(path.resolve(path.dirname(cli), '../package.json'), 'utf8')) as { version: string };
+    const result = run('--version');
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout.trim(), version);
+  });
+
+  it('answers --help for every command and subcommand', () => {
+    const expected: [string[], RegExp][] = [
+      [[], /start[\s\S]*migrate[\s\S]*worker[\s\S]*account[\s\S]*ledger[\s\S]*sandbox/],
+      [['start'], /Usage: payrail start/],
+      [['migrate'], /Usage: payrail migrate/],
+      [['worker'], /Usage: payrail worker/],
+      [['account'], /create/],
+      [['account', 'create'], /--name <name>[\s\S]*--live/],
+      [['ledger'], /verify/],
+      [['ledger', 'verify'], /--seal[\s\S]*--json/],
+      [['sandbox'], /adyen[\s\S]*paypal/],
+      [['sandbox', 'adyen'], /--merchant-account <name>[\s\S]*--capture <mode>/],
+      [['sandbox', 'paypal'], /--client-id <id>[\s\S]*--webhook-id/],
+    ];
+    for (const [words, pattern] of expected) {
+      const result = run(...words, '--help');
+      assert.equal(result.status, 0, `${words.join(' ')} --help: ${result.stderr}`);
+      assert.match(result.stdout, /Usage: payrail/);
+      assert.match(result.stdout, pattern, words.join(' '));
+    }
+    // The sandboxes' former flag still lists their options.
+    assert.match(run('sandbox', 'adyen', '--help-sandbox').stdout, /--hmac-key/);
+  });
+
+  it('names the unknown command or option and exits 2', () => {
+    const unknownCommand = run('frobnicate');
+    assert.equal(unknownCommand.status, 2);
+    assert.match(unknownCommand.stderr, /unknown command 'frobnicate'/);
+    const unknownSubcommand = run('account', 'delete');
+    assert.equal(unknownSubcommand.status, 2);
+    assert.match(unknownSubcommand.stderr, /unknown command 'delete'/);
+    const unknownOption = run('account', 'create', '--nmae', 'Acme');
+    assert.equal(unknownOption.status, 2);
+    assert.match(unknownOption.stderr, /unknown option '--nmae'/);
+  });
+
+  it('answers --help and --version without loading the application', () => {
+    const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'payrail-imports-')), 'imports.log');
+    try {
+      const recorder = pathToFileURL(path.resolve(path.dirname(cli), '../test/helpers/record-imports.mjs')).href;
+      for (const args of [['account', 'create', '--help'], ['--version'], ['sandbox', 'adyen', '--help']]) {
+        fs.rmSync(log, { force: true });
+        const result = spawnSync(process.execPath, ['--import', recorder, cli, ...args], { encoding: 'utf8', env: { ...process.env, PAYRAIL_IMPORT_LOG: log } });
+        assert.equal(result.status, 0, result.stderr);
+        const loaded = fs.readFileSync(log, 'utf8').split('\n');
+        assert.ok(loaded.some((url) => url.includes('/node_modules/commander/')), 'the recorder sees the modules the CLI loads');
+        const heavy = loaded.filter((url) => /\/node_modules\/(fastify|pg|graphile-worker)\/|\/src\/(runtime|server|dependencies)\.ts$/.test(url));
+        assert.deepEqual(heavy, [], `${args.join(' ')} loads no part of the application`);
+      }
+    } finally {
+      fs.rmSync(path.dirname(log), { recursive: true, force: true });
     }
   });
 });

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { findFreePort } from '../src/platform/embedded-postgres.ts';
-import { startPlatform } from './helpers/platform-process.ts';
+import { clusterDirectoryOf, postgresPidOf, removeDataDirectory, startPlatform, stopPlatform, type PlatformProcess } from './helpers/platform-process.ts';
 
 /**
  * Fault test: the Payrail process is killed (SIGKILL, no shutdown) in the middle of a burst of create-and-confirm
@@ -21,7 +23,7 @@ describe('a Payrail process killed mid-payment', () => {
     dataDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'payrail-crash-'));
     fs.chmodSync(dataDirectory, 0o755);
   });
-  after(() => fs.rmSync(dataDirectory, { recursive: true, force: true }));
+  after(() => removeDataDirectory(dataDirectory));
 
   it('leaves every payment consistent after a restart, with in-flight attempts resolved once', async () => {
     const port = await findFreePort();
@@ -106,5 +108,88 @@ describe('a Payrail process killed mid-payment', () => {
     second.child.kill('SIGTERM');
     assert.equal(await stopped, 0);
     assert.equal(fs.existsSync(path.join(dataDirectory, 'postgres', 'postmaster.pid')), false, 'the adopted database was stopped too');
+  });
+});
+
+/**
+ * Fault test: Payrail and its embedded PostgreSQL die together (kill -9 of both, as in a power loss). The cluster keeps
+ * a stale postmaster.pid, whose pid may by then belong to another process. The next start must see that no server of
+ * this cluster runs, let PostgreSQL recover from its write-ahead log, and come up with every committed payment.
+ */
+describe('Payrail and its PostgreSQL killed together', () => {
+  let dataDirectory: string;
+  let running: PlatformProcess | undefined;
+  before(() => {
+    dataDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'payrail-power-loss-'));
+    fs.chmodSync(dataDirectory, 0o755);
+  });
+  after(() => {
+    if (running && running.child.exitCode === null) running.child.kill('SIGKILL');
+    removeDataDirectory(dataDirectory);
+  });
+
+  /** SIGKILL to Payrail and to the whole process group of its PostgreSQL at once; returns when Payrail is gone. */
+  async function powerLoss(platform: PlatformProcess): Promise<void> {
+    const postgres = postgresPidOf(dataDirectory);
+    assert.ok(postgres, 'the embedded database runs');
+    const exited = once(platform.child, 'exit');
+    platform.child.kill('SIGKILL');
+    process.kill(-postgres, 'SIGKILL');
+    await exited;
+    for (let round = 0; round < 200 && postgresPidOf(dataDirectory) !== undefined; round += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(postgresPidOf(dataDirectory), undefined, 'no postgres of the cluster is left');
+    assert.ok(fs.existsSync(path.join(clusterDirectoryOf(dataDirectory), 'postmaster.pid')), 'the pid file is stale');
+  }
+
+  async function pay(platform: PlatformProcess, port: number): Promise<string> {
+    const response = await fetch(`http://127.0.0.1:${port}/v1/payment_intents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${platform.secretKey}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'amount=1500&currency=usd&payment_method=pm_card_visa&confirm=true',
+    });
+    const body = (await response.json()) as { id: string; status: string };
+    assert.equal(body.status, 'succeeded');
+    return body.id;
+  }
+
+  async function status(platform: PlatformProcess, port: number, id: string): Promise<string> {
+    const response = await fetch(`http://127.0.0.1:${port}/v1/payment_intents/${id}`, { headers: { authorization: `Bearer ${platform.secretKey}` } });
+    return ((await response.json()) as { status: string }).status;
+  }
+
+  it('comes up again with its payments, also when the stale pid file names a live unrelated process', async () => {
+    const port = await findFreePort();
+    const env: NodeJS.ProcessEnv = { ...process.env, PAYRAIL_DATA_DIR: dataDirectory, PORT: String(port) };
+    delete env.DATABASE_URL;
+    running = await startPlatform(env);
+    const first = await pay(running, port);
+    await powerLoss(running);
+
+    running = await startPlatform(env);
+    assert.match(running.output(), /PostgreSQL was not shut down last time/);
+    assert.equal(await status(running, port, first), 'succeeded');
+    const second = await pay(running, port);
+    await powerLoss(running);
+
+    // The pid in the file now belongs to another live process of the user PostgreSQL runs as (pids are reused).
+    const root = typeof process.getuid === 'function' && process.getuid() === 0;
+    const identity = root ? { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) } : {};
+    const unrelated = spawn('sleep', ['600'], { ...identity, stdio: 'ignore' });
+    try {
+      const pidFile = path.join(clusterDirectoryOf(dataDirectory), 'postmaster.pid');
+      const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
+      lines[0] = String(unrelated.pid);
+      fs.writeFileSync(pidFile, lines.join('\n'));
+
+      running = await startPlatform(env);
+      assert.equal(await status(running, port, first), 'succeeded');
+      assert.equal(await status(running, port, second), 'succeeded');
+      assert.equal(unrelated.exitCode, null, 'the unrelated process was left alone');
+      assert.equal(await stopPlatform(running), 0, running.output());
+      running = undefined;
+      assert.equal(postgresPidOf(dataDirectory), undefined, 'the database was stopped');
+    } finally {
+      unrelated.kill('SIGKILL');
+    }
   });
 });

@@ -70,37 +70,57 @@ function ensureUnprivilegedUser(): RunAs | undefined {
   return created;
 }
 
-/** Whether every folder above `directory` lets `runAs` enter it (execute permission for that user). */
-function reachable(directory: string, runAs: RunAs): boolean {
+/** Whether `runAs` may enter a folder (the execute bit that applies to that user). */
+function canSearch(stat: fs.Stats, runAs: RunAs): boolean {
+  const bit = stat.uid === runAs.uid ? 0o100 : stat.gid === runAs.gid ? 0o010 : 0o001;
+  return (stat.mode & bit) !== 0;
+}
+
+/** The folders above `directory` that `runAs` cannot enter, outermost first. */
+function blockedFolders(directory: string, runAs: RunAs): string[] {
+  const blocked: string[] = [];
   let current = path.dirname(path.resolve(directory));
   for (;;) {
-    if (fs.existsSync(current)) {
-      const stat = fs.statSync(current);
-      const bit = stat.uid === runAs.uid ? 0o100 : stat.gid === runAs.gid ? 0o010 : 0o001;
-      if ((stat.mode & bit) === 0) return false;
-    }
+    if (fs.existsSync(current) && !canSearch(fs.statSync(current), runAs)) blocked.unshift(current);
     const parent = path.dirname(current);
-    if (parent === current) return true;
+    if (parent === current) return blocked;
     current = parent;
   }
 }
 
-/** Where root-run clusters go when the data folder is somewhere the `postgres` user cannot enter (under /root). */
-const fallbackClusterRoot = '/var/lib/payrail/clusters';
+/**
+ * Where an earlier version put root-run clusters whose data folder the `postgres` user could not enter. Such a
+ * cluster outlived its data folder when that was deleted, so clusters now stay inside the data folder; one already
+ * there is still used (and named at start) so its data is not lost.
+ */
+const legacyClusterRoot = '/var/lib/payrail/clusters';
 
 /**
- * The folder for the cluster of a data folder: `<data>/postgres`, unless Payrail runs as root and the server's
- * `postgres` user cannot reach it (a checkout under /root, mode 700); then a folder under /var/lib/payrail named after
- * the data folder, so `npm start` works wherever the checkout is.
+ * The folder for the cluster of a data folder: `<data>/postgres`, so that deleting the data folder deletes its
+ * database too. (When the server's `postgres` user cannot reach it, startEmbeddedPostgres grants that user the
+ * search permission it needs on the folders above.) A cluster an earlier version created under
+ * /var/lib/payrail/clusters for this data folder is used while the data folder has none of its own.
  */
 export function clusterDirectoryFor(dataDirectory: string): string {
   const preferred = path.join(dataDirectory, 'postgres');
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return preferred;
-  const runAs = ensureUnprivilegedUser();
-  if (!runAs || reachable(preferred, runAs)) return preferred;
-  const name = createHash('sha256').update(path.resolve(dataDirectory)).digest('hex').slice(0, 16);
-  fs.mkdirSync(fallbackClusterRoot, { recursive: true, mode: 0o755 });
-  return path.join(fallbackClusterRoot, name);
+  if (fs.existsSync(path.join(preferred, 'PG_VERSION'))) return preferred;
+  const legacy = path.join(legacyClusterRoot, createHash('sha256').update(path.resolve(dataDirectory)).digest('hex').slice(0, 16));
+  return fs.existsSync(path.join(legacy, 'PG_VERSION')) ? legacy : preferred;
+}
+
+/**
+ * Lets `runAs` enter every folder above `directory` it cannot enter yet, by adding the search bit for others
+ * (`chmod o+x`; g+x for a folder of that user's group). Search permission lets a user pass through a folder to a
+ * name it already knows; it does not let it list the folder or read files (secrets.json and demo-keys.json stay mode
+ * 600, the cluster 700). Returns the folders changed, so the start can say so.
+ */
+function grantSearchPermission(directory: string, runAs: RunAs): string[] {
+  const blocked = blockedFolders(directory, runAs);
+  for (const folder of blocked) {
+    const stat = fs.statSync(folder);
+    fs.chmodSync(folder, (stat.mode & 0o7777) | (stat.gid === runAs.gid ? 0o010 : 0o001));
+  }
+  return blocked;
 }
 
 function chownRecursive(target: string, runAs: RunAs): void {
@@ -124,27 +144,85 @@ export async function findFreePort(): Promise<number> {
   });
 }
 
+/**
+ * Whether a process exists and has not exited. A zombie (exited, not yet reaped: a server whose parent died is
+ * reparented to an init that may be slow to reap it) answers kill(pid, 0) but is gone for our purposes.
+ */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (command) state ..."; the command may hold spaces and parentheses, so read after the last ')'.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): kill(pid, 0) is all we know
   }
 }
 
+/** Whether two paths name the same folder (symbolic links resolved where they exist). */
+function samePath(a: string, b: string): boolean {
+  const real = (target: string) => {
+    try {
+      return fs.realpathSync(target);
+    } catch {
+      return path.resolve(target);
+    }
+  };
+  return real(a) === real(b);
+}
+
 /**
- * Reads postmaster.pid: line 1 is the pid, line 4 the port, line 5 the socket directory. Returns undefined when no
- * live server owns the folder.
+ * Whether `pid` is the server of this cluster: on Linux its /proc/<pid>/cmdline must be `.../postgres -D <cluster>
+ * ...` (the server keeps its command line; its child processes retitle theirs). Without /proc, a live pid is taken
+ * for the server, as PostgreSQL itself does.
  */
-function runningServer(clusterDirectory: string): { pid: number; port: number; socketDirectory: string } | undefined {
+function isServerOf(pid: number, clusterDirectory: string): boolean {
+  if (!isAlive(pid)) return false;
+  if (!fs.existsSync('/proc/self/cmdline')) return true;
+  let commandLine: string[];
+  try {
+    commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    // Exited in the meantime, or hidden from this user (/proc mounted with hidepid): only in the first case is the
+    // pid file certainly stale.
+    return isAlive(pid);
+  }
+  const dataFlag = commandLine.indexOf('-D');
+  return path.basename(commandLine[0] ?? '') === 'postgres' && dataFlag > 0 && samePath(commandLine[dataFlag + 1] ?? '', clusterDirectory);
+}
+
+export interface RunningServer {
+  pid: number;
+  port: number;
+  socketDirectory: string;
+}
+
+/**
+ * The server running on a cluster folder, from its postmaster.pid (line 1 the pid, line 4 the port, line 5 the
+ * socket folder), or undefined when none runs. A pid file left by a server that did not shut down (killed with its
+ * Payrail, a power loss) is stale: its pid is dead, a zombie, or by now another process's. PostgreSQL would refuse to
+ * start while that other process belongs to its user, so a pid file shown stale by the checks above is removed here;
+ * PostgreSQL then recovers the cluster from its write-ahead log as it starts.
+ */
+export function runningServer(clusterDirectory: string, log: (line: string) => void): RunningServer | undefined {
   const pidFile = path.join(clusterDirectory, 'postmaster.pid');
-  if (!fs.existsSync(pidFile)) return undefined;
-  const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
+  let lines: string[];
+  try {
+    lines = fs.readFileSync(pidFile, 'utf8').split('\n');
+  } catch {
+    return undefined;
+  }
   const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
-  return { pid, port, socketDirectory: (lines[4] ?? '').trim() };
+  if (Number.isInteger(pid) && pid > 0 && isServerOf(pid, clusterDirectory)) {
+    return { pid, port: Number(lines[3]), socketDirectory: (lines[4] ?? '').trim() };
+  }
+  log('PostgreSQL was not shut down last time (its pid file names no running server): it recovers from its write-ahead log as it starts');
+  fs.rmSync(pidFile, { force: true });
+  return undefined;
 }
 
 async function waitUntilAccepting(url: string, deadline: number): Promise<void> {
@@ -219,7 +297,36 @@ export interface EmbeddedOptions {
   password: string;
   /** Extra `-c name=value` server settings. */
   settings?: Record<string, string>;
+  /**
+   * File the server writes its own log to (connections refused while it starts, failed statements of every
+   * session, checkpoints), appended to; default `<cluster folder>.log`. It is kept out of Payrail's output.
+   */
+  logFile?: string;
+  /** Receives Payrail's progress lines about the database (initialising, starting, recovering, where things are). */
   log?: (line: string) => void;
+}
+
+/** A server log larger than this at start is moved to `<log>.1` (replacing the previous one), so it stays bounded. */
+const serverLogBytesMax = 10 * 1024 * 1024;
+/** Lines of the server log quoted in the error when the server exits during start. */
+const serverLogTailLines = 15;
+
+/** Opens the server log for appending, first moving it aside when it has grown past serverLogBytesMax. */
+function openServerLog(file: string): number {
+  try {
+    if (fs.statSync(file).size > serverLogBytesMax) fs.renameSync(file, `${file}.1`);
+  } catch {
+    /* no log yet */
+  }
+  return fs.openSync(file, 'a', 0o600);
+}
+
+function serverLogTail(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-serverLogTailLines).join('\n');
+  } catch {
+    return '';
+  }
 }
 
 /**
@@ -228,7 +335,7 @@ export interface EmbeddedOptions {
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const log = options.log ?? (() => undefined);
-  const existing = runningServer(options.clusterDirectory);
+  const existing = runningServer(options.clusterDirectory, log);
   if (existing) {
     const url = connectionUrl(options.password, existing.port, existing.socketDirectory);
     await waitUntilAccepting(url, Date.now() + startTimeoutMs);
@@ -247,13 +354,20 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
         },
       };
     }
+    log(`using the PostgreSQL already running for ${options.clusterDirectory} (127.0.0.1:${existing.port})`);
     return { url, port: existing.port, ownedByThisProcess: false, stop: async () => undefined };
   }
 
   const binaries = await loadBinaries();
   const runAs = ensureUnprivilegedUser();
-  if (runAs && !reachable(options.clusterDirectory, runAs)) {
-    throw new Error(`PostgreSQL runs as the '${superuser}' system user (it refuses root), which cannot reach ${options.clusterDirectory}.`);
+  if (runAs && blockedFolders(options.clusterDirectory, runAs).length > 0) {
+    // PostgreSQL refuses to run as root, so it runs as the `postgres` user, which must be able to reach the cluster
+    // inside the data folder (a `mktemp -d` folder or /root is mode 700).
+    const changed = grantSearchPermission(options.clusterDirectory, runAs);
+    log(`gave the '${superuser}' user search (x) permission on ${changed.join(', ')} so that PostgreSQL, which refuses to run as root, can reach its cluster there`);
+    if (blockedFolders(options.clusterDirectory, runAs).length > 0) {
+      throw new Error(`PostgreSQL runs as the '${superuser}' system user (it refuses root), which cannot reach ${options.clusterDirectory}.`);
+    }
   }
   const spawnIdentity = runAs ? { uid: runAs.uid, gid: runAs.gid } : {};
 
@@ -267,7 +381,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       fs.chownSync(passwordFile, runAs.uid, runAs.gid);
     }
     try {
-      log('initialising embedded PostgreSQL cluster');
+      log(`initialising the database cluster at ${options.clusterDirectory} (first start)`);
       execFileSync(
         binaries.initdb,
         [
@@ -299,20 +413,30 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   };
   const args = ['-D', options.clusterDirectory, '-p', String(port)];
   for (const [name, value] of Object.entries(settings)) args.push('-c', `${name}=${value}`);
-  const child = spawn(binaries.postgres, args, {
-    ...spawnIdentity,
-    detached: true,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, LC_MESSAGES: 'C' },
-  });
+  const logFile = options.logFile ?? `${options.clusterDirectory}.log`;
+  log(`starting PostgreSQL (its log: ${logFile})`);
+  // The server writes its log straight into the file (the descriptor is opened here, so the `postgres` user needs no
+  // permission on it), and not through Payrail: it keeps logging after Payrail exits, and other sessions' errors
+  // are not Payrail's output.
+  const logDescriptor = openServerLog(logFile);
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(binaries.postgres, args, {
+      ...spawnIdentity,
+      detached: true,
+      stdio: ['ignore', logDescriptor, logDescriptor],
+      env: { ...process.env, LC_MESSAGES: 'C' },
+    });
+  } finally {
+    fs.closeSync(logDescriptor);
+  }
   let exited = false;
   const exitPromise = new Promise<void>((resolve) => child.on('exit', () => { exited = true; resolve(); }));
-  child.stderr?.on('data', (chunk: Buffer) => log(chunk.toString('utf8').trimEnd()));
   const url = connectionUrl(options.password, port, socketDirectory);
   try {
     await Promise.race([
       waitUntilAccepting(url, Date.now() + startTimeoutMs),
-      exitPromise.then(() => { throw new Error('embedded PostgreSQL exited during start'); }),
+      exitPromise.then(() => { throw new Error(`embedded PostgreSQL exited during start; the end of its log (${logFile}):\n${serverLogTail(logFile)}`); }),
     ]);
   } catch (error) {
     if (!exited) child.kill('SIGKILL');
@@ -321,7 +445,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   // Keep Payrail's event loop free to exit on its own; stop() is the orderly path.
   child.unref();
   fs.writeFileSync(ownerFile(options.clusterDirectory), String(process.pid));
-  (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+  log(`PostgreSQL ready on 127.0.0.1:${port}, data in ${options.clusterDirectory}`);
 
   return {
     url,

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -74,4 +75,47 @@ export async function startSandboxProcess(provider: 'adyen' | 'paypal', args: st
     }, timeoutMs);
   }).finally(() => clearTimeout(timer));
   return { child, url };
+}
+
+/** The folder of a data folder's embedded PostgreSQL cluster. */
+export function clusterDirectoryOf(dataDirectory: string): string {
+  return path.join(dataDirectory, 'postgres');
+}
+
+/**
+ * The pid of the PostgreSQL server running on a data folder's cluster, read from postmaster.pid and confirmed in
+ * /proc (a postgres process whose command line names that cluster), or undefined when none runs.
+ */
+export function postgresPidOf(dataDirectory: string): number | undefined {
+  const cluster = clusterDirectoryOf(dataDirectory);
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(cluster, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return undefined;
+  }
+  try {
+    const commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return commandLine.some((argument) => argument.endsWith('postgres')) && commandLine.includes(cluster) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Removes a test's data folder, first killing a PostgreSQL still running on its cluster (a test that failed half-way
+ * must not leave a server running on a deleted folder). The server runs in its own process group.
+ */
+export function removeDataDirectory(dataDirectory: string): void {
+  const pid = postgresPidOf(dataDirectory);
+  if (pid !== undefined) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    for (let round = 0; round < 100 && postgresPidOf(dataDirectory) !== undefined; round += 1) Atomics.wait(pause, 0, 0, 50);
+  }
+  fs.rmSync(dataDirectory, { recursive: true, force: true });
 }

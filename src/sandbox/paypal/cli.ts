@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
-import { closeOnSignals, parsePort, webhookUrlValid } from '../shared/cli.ts';
-import { startPayPalSandbox } from './server.ts';
+import { Option, type Command } from 'commander';
+import { checkWebhookUrl, closeOnSignals, helpSandboxFlag, parsePort, usageError } from '../shared/cli.ts';
 
 /** The sandbox's well-known development credentials, printed at start; override them with flags or environment. */
 const defaultClientId = 'paypal_sandbox_client_id';
@@ -8,53 +7,58 @@ const defaultClientSecret = 'paypal_sandbox_client_secret';
 const defaultWebhookId = 'PAYRAILSANDBOXWEBHOOK';
 const defaultPort = 8072;
 
-export const paypalSandboxUsage = `payrail sandbox paypal [--port N] [--host H] [--client-id ID] [--client-secret SECRET]
-                       [--webhook-url URL] [--webhook-id ID] [--public-url URL]
-  Environment: PAYPAL_SANDBOX_CLIENT_ID, PAYPAL_SANDBOX_CLIENT_SECRET, PAYPAL_SANDBOX_WEBHOOK_URL, PAYPAL_SANDBOX_WEBHOOK_ID`;
+interface PayPalSandboxFlags {
+  port?: string;
+  host?: string;
+  clientId?: string;
+  clientSecret?: string;
+  webhookUrl?: string;
+  webhookId?: string;
+  publicUrl?: string;
+  helpSandbox?: boolean;
+}
 
 /**
  * `payrail sandbox paypal`: runs the PayPal REST sandbox (Orders v2, Payments v2, webhooks) as its own HTTP server
- * until SIGINT/SIGTERM. Returns -1 while it runs (the process stays up), or 2 on bad arguments.
+ * until SIGINT/SIGTERM. The server is imported in the action, so `--help` does not load it.
  */
-export async function runPayPalSandboxCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'client-id': { type: 'string' },
-      'client-secret': { type: 'string' },
-      'webhook-url': { type: 'string' },
-      'webhook-id': { type: 'string' },
-      'public-url': { type: 'string' },
-    },
-  });
-  const port = parsePort(values.port, defaultPort);
-  if (port === undefined) return 2;
-  const webhookUrl = values['webhook-url'] ?? process.env.PAYPAL_SANDBOX_WEBHOOK_URL;
-  if (!webhookUrlValid(webhookUrl)) return 2;
-  const webhookId = values['webhook-id'] ?? process.env.PAYPAL_SANDBOX_WEBHOOK_ID ?? defaultWebhookId;
-  if (!/^[a-zA-Z0-9]{1,50}$/.test(webhookId)) {
-    console.error('--webhook-id must be 1 to 50 letters and digits');
-    return 2;
-  }
-  const clientId = values['client-id'] ?? process.env.PAYPAL_SANDBOX_CLIENT_ID ?? defaultClientId;
-  const clientSecret = values['client-secret'] ?? process.env.PAYPAL_SANDBOX_CLIENT_SECRET ?? defaultClientSecret;
-  const sandbox = await startPayPalSandbox({
-    port,
-    host: values.host ?? '127.0.0.1',
-    clientId,
-    clientSecret,
-    webhookId,
-    ...(webhookUrl !== undefined ? { webhookUrl } : {}),
-    ...(values['public-url'] !== undefined ? { publicUrl: values['public-url'] } : {}),
-  });
-  console.log(`PayPal sandbox (Orders v2, Payments v2) listening on ${sandbox.url}`);
-  console.log(`Client id             ${clientId}`);
-  console.log(`Client secret         ${clientSecret}`);
-  console.log(`Webhook id            ${webhookId}`);
-  console.log(`Webhook URL           ${webhookUrl ?? '(none: set with POST /sandbox/admin/webhook)'}`);
-  console.log(`Admin                 ${sandbox.url}/sandbox/admin/records | faults | webhook | reset`);
-  closeOnSignals(sandbox);
-  return -1;
+export function registerPayPalSandboxCommand(sandbox: Command): void {
+  sandbox
+    .command('paypal')
+    .description('run the PayPal REST sandbox (Orders v2, Payments v2, approval page, webhooks, faults)')
+    .option('--port <port>', `TCP port (0 picks a free one; default ${defaultPort})`)
+    .option('--host <host>', 'interface to bind (default 127.0.0.1)')
+    .option('--client-id <id>', 'OAuth client id it accepts (env PAYPAL_SANDBOX_CLIENT_ID)')
+    .option('--client-secret <secret>', 'OAuth client secret it accepts (env PAYPAL_SANDBOX_CLIENT_SECRET)')
+    .option('--webhook-url <url>', 'where it sends webhooks (env PAYPAL_SANDBOX_WEBHOOK_URL)')
+    .option('--webhook-id <id>', 'id of its webhook, 1 to 50 letters and digits (env PAYPAL_SANDBOX_WEBHOOK_ID)')
+    .option('--public-url <url>', 'base URL of its approval page')
+    .addOption(new Option(helpSandboxFlag).hideHelp())
+    .action(async (flags: PayPalSandboxFlags, command: Command) => {
+      if (flags.helpSandbox) command.help();
+      const port = parsePort(command, flags.port, defaultPort);
+      const webhookUrl = flags.webhookUrl ?? process.env.PAYPAL_SANDBOX_WEBHOOK_URL;
+      checkWebhookUrl(command, webhookUrl);
+      const webhookId = flags.webhookId ?? process.env.PAYPAL_SANDBOX_WEBHOOK_ID ?? defaultWebhookId;
+      if (!/^[a-zA-Z0-9]{1,50}$/.test(webhookId)) usageError(command, '--webhook-id must be 1 to 50 letters and digits');
+      const clientId = flags.clientId ?? process.env.PAYPAL_SANDBOX_CLIENT_ID ?? defaultClientId;
+      const clientSecret = flags.clientSecret ?? process.env.PAYPAL_SANDBOX_CLIENT_SECRET ?? defaultClientSecret;
+      const { startPayPalSandbox } = await import('./server.ts');
+      const server = await startPayPalSandbox({
+        port,
+        host: flags.host ?? '127.0.0.1',
+        clientId,
+        clientSecret,
+        webhookId,
+        ...(webhookUrl !== undefined ? { webhookUrl } : {}),
+        ...(flags.publicUrl !== undefined ? { publicUrl: flags.publicUrl } : {}),
+      });
+      console.log(`PayPal sandbox (Orders v2, Payments v2) listening on ${server.url}`);
+      console.log(`Client id             ${clientId}`);
+      console.log(`Client secret         ${clientSecret}`);
+      console.log(`Webhook id            ${webhookId}`);
+      console.log(`Webhook URL           ${webhookUrl ?? '(none: set with POST /sandbox/admin/webhook)'}`);
+      console.log(`Admin                 ${server.url}/sandbox/admin/records | faults | webhook | reset`);
+      closeOnSignals(server);
+    });
 }
