@@ -201,7 +201,7 @@ describe('payment methods through the official stripe SDK', () => {
       assert.equal(row.found, 0);
       assert.ok(!(row.card_number_encrypted as Buffer).includes(Buffer.from(number, 'ascii')));
       assert.ok(!(row.card_number_encrypted as Buffer).toString('hex').includes(Buffer.from(number, 'ascii').toString('hex')));
-      assert.equal((row.card_number_encrypted as Buffer).length, 1 + 12 + number.length + 16, 'version byte, nonce, ciphertext and tag');
+      assert.equal((row.card_number_encrypted as Buffer).length, 1 + 8 + 12 + number.length + 16, 'version byte, key id, nonce, ciphertext and tag');
       assert.deepEqual(Object.keys(row.card).sort(), ['brand', 'country', 'cvc_provided', 'exp_month', 'exp_year', 'fingerprint', 'funding', 'last4']);
       assert.equal(row.card.last4, '0016');
       assert.equal(server.deps.secretBox.decrypt(row.card_number_encrypted, pm.id), number);
