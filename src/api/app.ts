@@ -70,6 +70,9 @@ function toApiError(error: unknown, request: FastifyRequest): ApiError {
   return new ApiError('api_error', 'An unexpected error occurred inside Payrail. The error has been logged with this request id.');
 }
 
+/** What a Stripe-Version header looks like (`2024-04-10`, `2026-10-28.endive`). */
+const stripeVersionPattern = /^[0-9A-Za-z._-]{1,64}$/;
+
 /** Longest id accepted in a path (ids in the OpenAPI document are declared with this maximum). */
 const pathIdLengthMax = 255;
 
@@ -149,7 +152,8 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     reply.header('Request-Id', request.requestId);
     setCommonHeaders(reply, request.url);
     const version = request.headers['stripe-version'];
-    reply.header('Stripe-Version', typeof version === 'string' && version !== '' ? version : apiVersion);
+    // Echoed only when it looks like a version: a 64 KiB header echoed back would overflow the client's own limits.
+    reply.header('Stripe-Version', typeof version === 'string' && stripeVersionPattern.test(version) ? version : apiVersion);
   });
   if (options.logRequests) {
     app.addHook('onResponse', async (request, reply) => {
