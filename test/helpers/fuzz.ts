@@ -54,7 +54,20 @@ interface Operation {
   path: string;
   pathParams: string[];
   schema: JsonSchema;
+  /** A customer-facing page or a provider's webhook: answers HTML or its provider's shape, not Stripe's envelope. */
+  page?: boolean;
 }
+
+/** Unauthenticated routes outside /v1 that the OpenAPI document does not (fully) describe; their inputs matter as much. */
+const pageOperations: Operation[] = [
+  { method: 'GET', path: '/3ds/{id}', pathParams: ['id'], schema: { type: 'object', properties: {} }, page: true },
+  { method: 'POST', path: '/3ds/{id}', pathParams: ['id'], schema: { type: 'object', properties: { action: { enum: ['complete', 'fail'] }, csrf_token: { type: 'string' } }, required: ['action'] }, page: true },
+  { method: 'GET', path: '/payrail/redirect/{id}', pathParams: ['id'], schema: { type: 'object', properties: {} }, page: true },
+  { method: 'GET', path: '/payrail/return/{id}', pathParams: ['id'], schema: { type: 'object', properties: { redirectResult: { type: 'string' }, token: { type: 'string' }, PayerID: { type: 'string' } } }, page: true },
+  { method: 'POST', path: '/payrail/return/{id}', pathParams: ['id'], schema: { type: 'object', properties: { redirectResult: { type: 'string' }, MD: { type: 'string' }, PaRes: { type: 'string' } } }, page: true },
+  { method: 'GET', path: '/payrail/cancel/{id}', pathParams: ['id'], schema: { type: 'object', properties: { token: { type: 'string' } }, required: ['token'] }, page: true },
+  { method: 'POST', path: '/payrail/webhooks/{id}', pathParams: ['id'], schema: { type: 'object', properties: { live: { type: 'string' }, notificationItems: { type: 'array', items: { type: 'object', properties: { pspReference: { type: 'string' } } } } } }, page: true },
+];
 
 /** A value sent exactly as written into a form body or query string (bad percent-encoding). */
 class RawFormValue {
@@ -70,6 +83,7 @@ interface FuzzRequest {
   body?: Buffer;
   /** Digit runs of 12 or more the request carries: none may come back in an error body. */
   digitRuns: string[];
+  page: boolean;
 }
 
 const errorTypes = new Set(['api_error', 'card_error', 'idempotency_error', 'invalid_request_error', 'authentication_error', 'permission_error', 'rate_limit_error']);
@@ -134,6 +148,7 @@ class IdPool {
 const prefixOfSegment: Record<string, string> = {
   customers: 'cus', payment_intents: 'pi', payment_methods: 'pm', charges: 'ch', refunds: 're', events: 'evt', webhook_endpoints: 'we',
   payouts: 'po', accounts: 'acct', balance_transactions: 'txn', connector_configurations: 'pcc', external_accounts: 'ba',
+  '3ds': 'auth', redirect: 'pa', return: 'pa', cancel: 'pcc', webhooks: 'pcc',
 };
 const prefixOfParameter: Record<string, string> = { customer: 'cus', payment_method: 'pm', payment_intent: 'pi', charge: 'ch', destination: 'ba', starting_after: 'cus', ending_before: 'cus' };
 
@@ -254,7 +269,7 @@ async function loadOperations(baseUrl: string): Promise<Operation[]> {
       operations.push({ method: method.toUpperCase() as Operation['method'], path, pathParams, schema });
     }
   }
-  return operations;
+  return [...operations, ...pageOperations];
 }
 
 function fillPath(random: Random, operation: Operation, ids: IdPool): string {
@@ -336,12 +351,19 @@ function buildRequest(random: Random, operations: Operation[], ids: IdPool, targ
   if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
   // Header values that the HTTP client itself would refuse to send are made ASCII: this fuzzes the server, not undici.
   for (const [name, value] of Object.entries(headers)) headers[name] = value.replace(/[^\x20-\x7e]/g, '?');
-  return { label: `${operation.method} ${operation.path} [${kind}]`, kind, method: operation.method, path: url, headers, body, digitRuns };
+  return { label: `${operation.method} ${operation.path} [${kind}]`, kind, method: operation.method, path: url, headers, body, digitRuns, page: operation.page === true };
 }
 
 function checkResponse(request: FuzzRequest, status: number, headers: Record<string, string | string[] | undefined>, text: string, findings: FuzzFinding[], ids: IdPool): void {
   const summary = `${request.method} ${request.path.slice(0, 200)}`;
   if (status >= 500) findings.push({ kind: 'server_error', request: summary, detail: `${status} ${text.slice(0, 300)}` });
+  if (request.page) {
+    // Pages answer HTML; they must still never fail, and carry a Request-Id.
+    const requestId = headers['request-id'];
+    if (typeof requestId !== 'string' || !requestId.startsWith('req_')) findings.push({ kind: 'not_stripe_shaped', request: summary, detail: `${status} without a Request-Id` });
+    if (status >= 400 && request.digitRuns.some((run) => text.includes(run))) findings.push({ kind: 'card_number_echoed', request: summary, detail: `${status} ${text.slice(0, 300)}` });
+    return;
+  }
   if (status >= 400) {
     let shaped = false;
     try {
