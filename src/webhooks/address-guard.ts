@@ -111,7 +111,9 @@ export class ForbiddenAddressError extends Error {}
  * cannot redirect the request to a forbidden address.
  */
 export async function resolveAllowed(hostname: string, policy: AddressPolicy): Promise<{ address: string; family: 4 | 6 }> {
-  const host = normalizeHost(hostname);
+  // A literal address is connected to as written; other spellings of an address (0x7f.1) as the resolver reads them.
+  const literal = hostname.replace(/^\[|\]$/g, '');
+  const host = isIP(literal) ? literal : normalizeHost(hostname);
   const addresses = isIP(host) ? [{ address: host, family: isIP(host) as 4 | 6 }] : await lookup(host, { all: true, verbatim: true });
   if (addresses.length === 0) throw new ForbiddenAddressError(`${hostname} did not resolve`);
   const refused = addresses.find((entry) => !addressAllowed(entry.address, policy));
