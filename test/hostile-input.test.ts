@@ -158,17 +158,21 @@ describe('hostile input at the HTTP layer', () => {
       });
     }
 
-    it('answers an unsupported content type with a large body the same way', async () => {
-      for (let attempt = 0; attempt < 10; attempt += 1) {
-        const exchange = await rawExchange(server.port, async (socket) => {
-          await writeAll(socket, `POST /v1/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: text/plain\r\nContent-Length: ${1024 * 1024}\r\n\r\n`);
-          await writeBody(socket, 1024 * 1024, false);
-          await writeAll(socket, `GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
-        });
-        assert.equal(exchange.error, undefined);
-        assertStripeError(exchange.responses[0], 415, 'unsupported_media_type');
-        // The body was read to its end, so the connection is still usable.
-        assert.equal(exchange.responses[1]?.status, 200);
+    it('answers an unsupported content type or an unrecognized URL with a large body the same way', async () => {
+      for (const [path, type, status, code] of [['/v1/customers', 'text/plain', 415, 'unsupported_media_type'], ['/v1/%E0%A4', formType, 404, 'url_not_found'], ['/payrail/return/pa_AAAAAAAAAAAAAAAAAAAAAAAA', 'text/plain', 415, undefined]] as const) {
+        for (let attempt = 0; attempt < 10; attempt += 1) {
+          const exchange = await rawExchange(server.port, async (socket) => {
+            await writeAll(socket, `POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: ${type}\r\nContent-Length: ${1024 * 1024}\r\n\r\n`);
+            await writeBody(socket, 1024 * 1024, false);
+            await writeAll(socket, `GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+          });
+          assert.equal(exchange.error, undefined, path);
+          assert.equal(exchange.responses[0]?.status, status, path);
+          assert.match(exchange.responses[0].headers['request-id'] ?? '', /^req_/);
+          if (code) assertStripeError(exchange.responses[0], status, code);
+          // The body was read to its end, so the connection is still usable.
+          assert.equal(exchange.responses[1]?.status, 200, path);
+        }
       }
     });
   });

@@ -99,7 +99,7 @@ async function sendError(request: FastifyRequest, reply: FastifyReply, apiError:
 /** Headers every answer carries: browsers must not guess content types, and API answers (which can carry secrets) are never cached. */
 function setCommonHeaders(reply: FastifyReply, url: string): void {
   reply.header('X-Content-Type-Options', 'nosniff');
-  if (url.startsWith('/v1/') || url === '/v1') reply.header('Cache-Control', 'no-store');
+  if (/^\/v1(?:[/?]|$)/.test(url)) reply.header('Cache-Control', 'no-store');
 }
 
 export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyInstance {
@@ -119,9 +119,7 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
           : toApiError(error, request);
       reply.header('Request-Id', newId('req'));
       setCommonHeaders(reply, request.url);
-      const retry = shouldRetryHeader(apiError.status);
-      if (retry) reply.header('Stripe-Should-Retry', retry);
-      reply.status(apiError.status).send({ error: publicErrorBody(apiError) });
+      void sendError(request as FastifyRequest, reply, apiError);
     },
     return503OnClosing: true,
     forceCloseConnections: false,
