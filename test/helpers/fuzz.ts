@@ -92,6 +92,7 @@ const hostileStrings = [
   '\u0000', 'a\u0000b', '\ud800', 'x\udc00', '\udfff\ud800', '\uffff', '\u202e\u0645\u0631\u062d\u0628\u0627', '👩‍👩‍👧‍👦', 'e\u0301\u0301\u0301', '\u200b', '   ', '',
   "' OR 1=1 --", "'; DROP TABLE customers; --", '"\\', '$1', '%s%n', '${7*7}', '<script>alert(1)</script>', '../../etc/passwd', '\r\nX-Injected: 1',
   '99999999999999999999999', '-1', '-0', '1e309', 'NaN', 'Infinity', '0x10', '1.5', 'true', 'null', '[]', '{}', '__proto__', 'constructor',
+  '9007199254740991', '-9007199254740991', '2147483647', '2147483648', '-2147483649', '4294967296', '253402300800', '0',
   ...cardLike, '123', '1234', '12a',
 ];
 
@@ -110,8 +111,12 @@ function randomText(random: Random, length: number): string {
   return text;
 }
 
+/** What PostgreSQL text cannot hold: the values most likely to turn into a 500 if anything lets them through. */
+const unstorableStrings = ['\u0000', 'a\u0000b', '\ud800', 'x\udc00', 'ok\u0000'];
+
 function hostileValue(random: Random, depth = 0): unknown {
   const roll = random();
+  if (roll < 0.15) return pick(random, unstorableStrings);
   if (roll < 0.45) return pick(random, hostileStrings);
   if (roll < 0.52) return 'x'.repeat(pick(random, [5001, 20_000, 100_000]));
   if (roll < 0.58) return pick(random, [-1, 0, 1.5, 2 ** 53, -(2 ** 53), 1e308, 99999999999999999999]);
@@ -175,6 +180,8 @@ function valueFor(random: Random, name: string, schema: JsonSchema, ids: IdPool,
     case 'integer': {
       const minimum = schema.minimum ?? 0;
       const maximum = Math.min(schema.maximum ?? 100_000, minimum + 100_000);
+      // Sometimes the extremes the schema allows: they reach arithmetic, currency conversion and column types.
+      if (chance(random, 0.2)) return pick(random, [minimum, schema.maximum ?? Number.MAX_SAFE_INTEGER, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 253402300800].filter((value) => value >= minimum && value <= (schema.maximum ?? Number.MAX_SAFE_INTEGER)));
       return name === 'amount' ? pick(random, [50, 100, 2000, 99999]) : minimum + Math.floor(random() * (maximum - minimum + 1));
     }
     case 'boolean':
@@ -298,7 +305,9 @@ function buildRequest(random: Random, operations: Operation[], ids: IdPool, targ
 
   const kindRoll = random();
   let kind = 'schema';
-  let payload = spoil(random, valueFor(random, '', operation.schema, ids, 0), chance(random, 0.3) ? 0 : 0.12);
+  // Pages take few parameters, each of which matters: they are spoiled more often.
+  const spoilRate = operation.page ? 0.5 : chance(random, 0.3) ? 0 : 0.12;
+  let payload = spoil(random, valueFor(random, '', operation.schema, ids, 0), spoilRate);
   if (kindRoll < 0.04) kind = 'oversized_body';
   else if (kindRoll < 0.07) kind = 'long_header';
   else if (kindRoll < 0.11) kind = 'bad_content_type';
