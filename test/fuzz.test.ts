@@ -27,9 +27,10 @@ describe('fuzzing the API with hostile input', () => {
     context.diagnostic(`statuses ${JSON.stringify(report.byStatus)}; kinds ${JSON.stringify(report.byKind)}`);
     assert.equal(report.requests, requests);
     assert.deepEqual(report.findings, [], `seed ${seed}:\n${summarizeFindings(report.findings)}`);
-    // The run did reach the handlers, not only the edge: some requests succeeded, many were refused.
-    assert.ok((report.byStatus[200] ?? 0) > 0, JSON.stringify(report.byStatus));
-    assert.ok((report.byStatus[400] ?? 0) > 0, JSON.stringify(report.byStatus));
-    assert.ok((report.byStatus[413] ?? 0) > 0 && (report.byStatus[431] ?? 0) > 0, JSON.stringify(report.byStatus));
+    if (requests >= 1000) {
+      // The run did reach the handlers, not only the edge (some requests succeeded, many were refused), and the
+      // transport-level refusals happened too.
+      for (const status of [200, 400, 404, 413, 415, 431]) assert.ok((report.byStatus[status] ?? 0) > 0, `no ${status} in ${JSON.stringify(report.byStatus)}`);
+    }
   });
 });
