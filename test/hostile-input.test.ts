@@ -270,7 +270,14 @@ describe('hostile input at the HTTP layer', () => {
       assert.match(created.json.secret, /^whsec_/);
       assert.equal(created.headers.get('cache-control'), 'no-store');
       const rolled = await post(`/v1/webhook_endpoints/${created.json.id}/roll_secret`, '');
-      if (rolled.status === 200) assert.equal(rolled.headers.get('cache-control'), 'no-store');
+      assert.equal(rolled.status, 200, rolled.text);
+      assert.match(rolled.json.secret, /^whsec_/);
+      assert.notEqual(rolled.json.secret, created.json.secret);
+      assert.equal(rolled.headers.get('cache-control'), 'no-store');
+      // Through the SDK, as an integrator creates one.
+      const viaSdk = await stripe.webhookEndpoints.create({ url: 'https://example.com/sdk', enabled_events: ['*'] });
+      assert.match(viaSdk.secret ?? '', /^whsec_/);
+      assert.equal(viaSdk.lastResponse.headers['cache-control'], 'no-store');
     });
 
     it('protects the 3-D Secure page from framing and referrer leaks, and requires its form token', async () => {
