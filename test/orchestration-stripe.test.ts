@@ -9,6 +9,7 @@ import { startAdyenSandbox, type AdyenSandbox } from '../src/sandbox/adyen/serve
 import { expectStripeError } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestAccount, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/until.ts';
+import { challengeFormToken } from './helpers/challenge.ts';
 
 /*
  * Stripe as an acquirer, end to end through the official stripe SDK: Payrail "A" (the merchant's Payrail) has a
@@ -246,8 +247,10 @@ describe('Stripe as an acquirer: Payrail in front of a second Payrail, through t
     async function answerChallenge(challengeUrl: string, action: 'complete' | 'fail', attempt: AttemptRow): Promise<URL> {
       const page = await fetch(challengeUrl);
       assert.equal(page.status, 200);
-      assert.match(await page.text(), /Complete authentication/);
-      const answered = await fetch(challengeUrl, { method: 'POST', body: `action=${action}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+      const html = await page.text();
+      assert.match(html, /Complete authentication/);
+      const body = new URLSearchParams({ csrf_token: challengeFormToken(html), action }).toString();
+      const answered = await fetch(challengeUrl, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
       assert.equal(answered.status, 303);
       const toPayrail = new URL(answered.headers.get('location') ?? '');
       assert.equal(`${toPayrail.origin}${toPayrail.pathname}`, `${a.baseUrl}/payrail/return/${attempt.id}`);

@@ -11,6 +11,7 @@ import { StripeWebhookError } from '../src/connectors/stripe/webhook.ts';
 import { resolvePendingRefunds } from '../src/refunds/service.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/until.ts';
+import { submitChallengePage } from './helpers/challenge.ts';
 
 /*
  * The Stripe connector against a second Payrail instance in test mode, which speaks Stripe's REST protocol: the
@@ -263,8 +264,7 @@ describe('Stripe connector against a Payrail sandbox', () => {
     assert.equal((await connector.sync(payment)).status, 'requires_authentication');
 
     // The customer completes the challenge on "Stripe"'s page and is sent back to the merchant's return URL.
-    const page = new URL(output.nextAction.url);
-    const answer = await sandbox.request('POST', page.pathname, { body: 'action=complete', contentType: 'application/x-www-form-urlencoded' });
+    const answer = await submitChallengePage(output.nextAction.url, 'complete');
     assert.equal(answer.status, 303);
     assert.ok(answer.headers.get('location')?.startsWith(returnUrl));
 
@@ -281,7 +281,7 @@ describe('Stripe connector against a Payrail sandbox', () => {
     const payment = input('4000002760003184');
     const output = await connector.authorize(payment);
     assert.ok(output.status === 'requires_authentication' && output.nextAction);
-    await sandbox.request('POST', new URL(output.nextAction.url).pathname, { body: 'action=fail', contentType: 'application/x-www-form-urlencoded' });
+    assert.equal((await submitChallengePage(output.nextAction.url, 'fail')).status, 303);
     const failed = await connector.authorize({ ...payment, authentication: { status: 'failed' } });
     assert.ok(failed.status === 'declined');
     assert.equal(failed.decline.code, 'payment_intent_authentication_failure');

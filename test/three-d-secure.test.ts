@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { stripeErrorOf as stripeError } from './helpers/stripe-errors.ts';
+import { challengeFormToken } from './helpers/challenge.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
 
@@ -16,12 +17,27 @@ function challengeUrl(intent: Stripe.PaymentIntent): string {
   return url;
 }
 
-/** Submits the challenge page form as a browser would, without following the redirect. */
-function submitChallenge(url: string, action: string): Promise<Response> {
+/** The form token of each challenge page, as the customer's browser has it once it has shown the page. */
+const formTokens = new Map<string, string>();
+
+/** Opens the challenge page as the customer's browser would and keeps its form token. */
+async function openChallenge(url: string): Promise<void> {
+  const page = await fetch(url);
+  const html = await page.text();
+  if (page.status === 200 && /name="csrf_token"/.test(html)) formTokens.set(url, challengeFormToken(html));
+}
+
+/**
+ * Submits the challenge page form as a browser would (with the token of the page it showed; a page never shown has
+ * none), without following the redirect.
+ */
+async function submitChallenge(url: string, action: string): Promise<Response> {
+  if (!formTokens.has(url)) await openChallenge(url);
+  const token = formTokens.get(url);
   return fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ action }).toString(),
+    body: new URLSearchParams({ ...(token ? { csrf_token: token } : {}), action }).toString(),
     redirect: 'manual',
   });
 }
@@ -208,6 +224,7 @@ describe('3-D Secure through the official stripe SDK', () => {
   it('cancels while requires_action, abandoning the challenge', async () => {
     const intent = await requireAction('pm_card_authenticationRequired');
     const url = challengeUrl(intent);
+    await openChallenge(url);
     const canceled = await stripe.paymentIntents.cancel(intent.id, { cancellation_reason: 'abandoned' });
     assert.equal(canceled.status, 'canceled');
     assert.equal(canceled.cancellation_reason, 'abandoned');
@@ -229,6 +246,7 @@ describe('3-D Secure through the official stripe SDK', () => {
   it('a new confirmation while requires_action replaces the pending challenge', async () => {
     const intent = await requireAction('pm_card_authenticationRequired');
     const firstUrl = challengeUrl(intent);
+    await openChallenge(firstUrl);
     const retried = await stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' });
     assert.equal(retried.status, 'succeeded');
     // The old challenge belongs to an attempt that is no longer the intent's latest: completing it changes nothing.
@@ -238,7 +256,7 @@ describe('3-D Secure through the official stripe SDK', () => {
     assert.equal(after.latest_charge, retried.latest_charge);
   });
 
-  it('rejects a bad action with 400 and unknown challenges with 404', async () => {
+  it('rejects a bad action with 400 and unknown challenges with 404 (a form for one can carry no valid token: 403)', async () => {
     const intent = await requireAction('pm_card_authenticationRequired');
     const url = challengeUrl(intent);
     const bad = await submitChallenge(url, 'approve');
@@ -250,7 +268,7 @@ describe('3-D Secure through the official stripe SDK', () => {
 
     const unknownId = 'auth_' + 'A'.repeat(24);
     assert.equal((await fetch(`${server.baseUrl}/3ds/${unknownId}`)).status, 404);
-    assert.equal((await submitChallenge(`${server.baseUrl}/3ds/${unknownId}`, 'complete')).status, 404);
+    assert.equal((await submitChallenge(`${server.baseUrl}/3ds/${unknownId}`, 'complete')).status, 403);
     assert.equal((await fetch(`${server.baseUrl}/3ds/not-an-id`)).status, 404);
     assert.equal((await submitChallenge(`${server.baseUrl}/3ds/not-an-id`, 'complete')).status, 400);
 

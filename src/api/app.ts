@@ -16,6 +16,10 @@ import { registerAuthenticationPages } from './routes/authentication-pages.ts';
 import { registerProviderWebhooks } from './routes/provider-webhooks.ts';
 import { registerRedirectPages } from './routes/redirect-pages.ts';
 import { array, string } from './schema.ts';
+import { escapeHtml, page, setPageHeaders } from './html.ts';
+import { answerClientError, drainRequestBody, requestHeaderBytesMax } from './connection-limits.ts';
+import { publicErrorBody, shouldRetryHeader } from './error-response.ts';
+import { maskDigitRuns } from './text.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -43,7 +47,7 @@ function authorizationKey(request: FastifyRequest): string | undefined {
 }
 
 function errorPresentation(error: ApiError): Presentation {
-  return { status: error.status, body: { error: error.toBody() } };
+  return { status: error.status, body: { error: publicErrorBody(error) } };
 }
 
 /** Maps anything thrown to a Stripe error; only genuine bugs become 500s. */
@@ -63,9 +67,12 @@ function toApiError(error: unknown, request: FastifyRequest): ApiError {
   if (typeof candidate.statusCode === 'number' && candidate.statusCode >= 400 && candidate.statusCode < 500) {
     return new ApiError('invalid_request_body', `Invalid request: ${candidate.message ?? 'malformed request'}`, { status: candidate.statusCode === 413 ? 413 : 400 });
   }
-  console.error(JSON.stringify({ level: 'error', request_id: request.requestId, method: request.method, url: request.url.split('?')[0], error: (error as Error)?.stack ?? String(error) }));
+  console.error(JSON.stringify({ level: 'error', request_id: request.requestId, method: request.method, url: maskDigitRuns(request.url.split('?')[0]), error: maskDigitRuns((error as Error)?.stack ?? String(error)) }));
   return new ApiError('api_error', 'An unexpected error occurred inside Payrail. The error has been logged with this request id.');
 }
+
+/** What a Stripe-Version header looks like (`2024-04-10`, `2026-10-28.endive`). */
+const stripeVersionPattern = /^[0-9A-Za-z._-]{1,64}$/;
 
 /** Longest id accepted in a path (ids in the OpenAPI document are declared with this maximum). */
 const pathIdLengthMax = 255;
@@ -77,8 +84,29 @@ function checkPathIds(params: Record<string, string>): void {
   }
 }
 
+/**
+ * Sends an error envelope. A body the request still carries (too large, or never parsed) is read to its end first,
+ * within a bound, so the client, still sending, reads the answer instead of a reset; a 413 closes the connection
+ * as Stripe's does.
+ */
+async function sendError(request: FastifyRequest, reply: FastifyReply, apiError: ApiError): Promise<void> {
+  const drained = await drainRequestBody(request.raw);
+  if (!drained || apiError.status === 413) reply.header('Connection', 'close');
+  const retry = shouldRetryHeader(apiError.status);
+  if (retry) reply.header('Stripe-Should-Retry', retry);
+  reply.status(apiError.status).send({ error: publicErrorBody(apiError) });
+}
+
+/** Headers every answer carries: browsers must not guess content types, and API answers (which can carry secrets) are never cached. */
+function setCommonHeaders(reply: FastifyReply, url: string): void {
+  reply.header('X-Content-Type-Options', 'nosniff');
+  if (/^\/v1(?:[/?]|$)/.test(url)) reply.header('Cache-Control', 'no-store');
+}
+
 export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyInstance {
   const app = Fastify({
+    http: { maxHeaderSize: requestHeaderBytesMax },
+    clientErrorHandler: answerClientError,
     logger: false,
     bodyLimit: requestBodyBytesMax,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: pathIdLengthMax },
@@ -91,7 +119,8 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
           ? new ApiError('url_not_found', 'Unrecognized request URL: the path is not valid percent-encoded UTF-8.')
           : toApiError(error, request);
       reply.header('Request-Id', newId('req'));
-      reply.status(apiError.status).send({ error: apiError.toBody() });
+      setCommonHeaders(reply, request.url);
+      void sendError(request as FastifyRequest, reply, apiError);
     },
     return503OnClosing: true,
     forceCloseConnections: false,
@@ -110,7 +139,7 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
   });
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
     try {
-      const text = decodeUtf8(body as Buffer);
+      const text = decodeUtf8(body as Buffer, '\\u0000');
       done(null, text.trim() === '' ? {} : parseJson(text));
     } catch (error) {
       done(error as Error, undefined);
@@ -120,23 +149,22 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
   app.addHook('onRequest', async (request, reply) => {
     request.requestId = newId('req');
     reply.header('Request-Id', request.requestId);
+    setCommonHeaders(reply, request.url);
     const version = request.headers['stripe-version'];
-    reply.header('Stripe-Version', typeof version === 'string' && version !== '' ? version : apiVersion);
+    // Echoed only when it looks like a version: a 64 KiB header echoed back would overflow the client's own limits.
+    reply.header('Stripe-Version', typeof version === 'string' && stripeVersionPattern.test(version) ? version : apiVersion);
   });
   if (options.logRequests) {
     app.addHook('onResponse', async (request, reply) => {
       // Only method, path (no query: it may carry data), status and timing are logged; never bodies or keys.
-      console.log(JSON.stringify({ request_id: request.requestId, method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }));
+      console.log(JSON.stringify({ request_id: request.requestId, method: request.method, path: maskDigitRuns(request.url.split('?')[0]), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }));
     });
   }
 
-  app.setErrorHandler((error, request, reply) => {
-    const apiError = toApiError(error, request);
-    reply.status(apiError.status).send({ error: apiError.toBody() });
-  });
+  app.setErrorHandler((error, request, reply) => sendError(request, reply, toApiError(error, request)));
   app.setNotFoundHandler((request, reply) => {
     const error = new ApiError('url_not_found', `Unrecognized request URL (${request.method}: ${request.url.split('?')[0]}). Please see the API reference in docs/api.md.`);
-    reply.status(404).send({ error: error.toBody() });
+    return sendError(request, reply, error);
   });
 
   async function authenticate(request: FastifyRequest, route: RouteDefinition): Promise<Caller> {
@@ -183,6 +211,8 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
       const begun = await beginIdempotent(deps.db, deps.secretBox, caller, idempotencyKey, route.method, path, fingerprint(deps.secretBox, { ...input, expand }));
       if (begun.kind === 'replay') {
         reply.header('Idempotent-Replayed', 'true');
+        const retry = shouldRetryHeader(begun.response.status);
+        if (retry) reply.header('Stripe-Should-Retry', retry);
         reply.status(begun.response.status).send(begun.response.body);
         return;
       }
@@ -242,8 +272,19 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
   const openApi = buildOpenApi(routes);
   app.get('/v1/openapi.json', async () => openApi);
   app.get('/health', async () => ({ status: 'ok' }));
-  registerAuthenticationPages(app, deps);
-  registerRedirectPages(app, deps);
+  // Customer-facing pages: their own security headers, and bad input answered with an HTML page, never a stack trace.
+  void app.register(async (pages) => {
+    pages.addHook('onRequest', async (_request, reply) => setPageHeaders(reply));
+    pages.setErrorHandler(async (error, request, reply) => {
+      const apiError = toApiError(error, request);
+      const drained = await drainRequestBody(request.raw);
+      if (!drained || apiError.status === 413) reply.header('Connection', 'close');
+      const title = apiError.status >= 500 ? 'Something went wrong' : 'Bad request';
+      return reply.status(apiError.status).type('text/html').send(page(title, `<h1>${title}</h1><p>${escapeHtml(publicErrorBody(apiError).message)}</p>`));
+    });
+    registerAuthenticationPages(pages, deps);
+    registerRedirectPages(pages, deps);
+  });
   registerProviderWebhooks(app, deps);
   return app;
 }

@@ -12,3 +12,18 @@ export function page(title: string, body: string): string {
 .complete{background:#0a7d39;color:#fff;border-color:#0a7d39}.fail{background:#fff;color:#b3093c}</style></head>
 <body><div class="card">${body}</div></body></html>`;
 }
+
+/**
+ * The policy of every customer-facing page: nothing loads but inline styles, forms post only to Payrail, no other
+ * site may frame the page (clickjacking a 3-D Secure button), and the page's address (which names the payment) is
+ * never sent on as a referrer.
+ */
+export const pageContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/** Security headers of customer-facing pages; a page may narrow or widen the CSP afterwards (the redirect page's form target). */
+export function setPageHeaders(reply: { header(name: string, value: string): unknown }): void {
+  reply.header('Content-Security-Policy', pageContentSecurityPolicy);
+  reply.header('X-Frame-Options', 'DENY');
+  reply.header('Referrer-Policy', 'no-referrer');
+  reply.header('Cache-Control', 'no-store');
+}

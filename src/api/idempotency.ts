@@ -3,6 +3,7 @@ import type { Caller } from '../api-keys/resolver.ts';
 import type { SecretBox } from '../platform/crypto.ts';
 import type { Queryable } from '../platform/db.ts';
 import { ApiError } from '../platform/errors.ts';
+import { isStorableText } from './text.ts';
 
 /**
  * Stripe's idempotency semantics, after "Implementing Stripe-like Idempotency Keys in Postgres":
@@ -50,6 +51,8 @@ export function checkKey(key: string): void {
   if (key.length === 0 || key.length > idempotencyKeyLengthMax) {
     throw new ApiError('idempotency_key_invalid', `Invalid Idempotency-Key: it must be 1 to ${idempotencyKeyLengthMax} characters long.`);
   }
+  // The key is stored as text: a NUL or an unpaired surrogate would reach PostgreSQL as a 500.
+  if (!isStorableText(key)) throw new ApiError('idempotency_key_invalid', 'Invalid Idempotency-Key: it may not contain NUL characters or unpaired surrogates.');
 }
 
 /**

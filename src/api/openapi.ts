@@ -176,8 +176,8 @@ export function buildOpenApi(routes: RouteDefinition[]): JsonSchema {
     post: {
       operationId: 'PostAuthenticationPage', summary: 'Complete or fail a 3-D Secure test challenge', security: [],
       parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-      requestBody: { content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', required: ['action'], properties: { action: { type: 'string', enum: ['complete', 'fail'] } } } } } },
-      responses: { 303: { description: 'Redirect to the return_url.' }, 200: { description: 'HTML page when there is no return_url.' } },
+      requestBody: { content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', required: ['action', 'csrf_token'], properties: { action: { type: 'string', enum: ['complete', 'fail'] }, csrf_token: { type: 'string', description: "The hidden field of the page's form, bound to the challenge." } } } } } },
+      responses: { 303: { description: 'Redirect to the return_url.' }, 200: { description: 'HTML page when there is no return_url.' }, 400: { description: 'HTML page: no valid action.' }, 403: { description: 'HTML page: the form token is missing or wrong (a cross-site post).' } },
     },
   };
   return {

@@ -97,4 +97,29 @@ describe('parameter schemas', () => {
     const withRequired = object({ a: string() }, { required: ['a'] }).toJsonSchema() as { required: string[] };
     assert.deepEqual(withRequired.required, ['a']);
   });
+
+  it('never echoes the value of a sensitive parameter, and masks card-number-like runs elsewhere', () => {
+    const card = object({ card: object({ number: string({ maxLength: 19 }), cvc: string({ pattern: /^\d{3,4}$/ }) }), description: string({ maxLength: 10 }), amount: integer() });
+    const messageOf = (value: Record<string, unknown>) => {
+      try {
+        card.parse(value, '');
+      } catch (error) {
+        assert.ok(error instanceof ApiError);
+        return error.message;
+      }
+      assert.fail('expected an error');
+    };
+    assert.doesNotMatch(messageOf({ card: { number: `4242424242424242${' '.repeat(30)}` } }), /4242/);
+    assert.doesNotMatch(messageOf({ card: { number: ['4242424242424242'] } }), /4242/);
+    assert.doesNotMatch(messageOf({ card: { cvc: '12a4' } }), /12a4/);
+    assert.doesNotMatch(messageOf({ description: '4242 4242 4242 4242 and more' }), /\d{4} \d{4} \d{4}/);
+    assert.doesNotMatch(messageOf({ amount: '42424242424242424242' }), /\d{12}/);
+    assert.match(messageOf({ description: 'far too long a text' }), /far too long/, 'other values are still shown');
+  });
+
+  it('refuses strings the database cannot hold, naming the parameter', () => {
+    assert.deepEqual(errorOf(() => schema.parse({ amount: '1', note: 'a\u0000' }, '')), { code: 'invalid_value', param: 'note' });
+    assert.deepEqual(errorOf(() => schema.parse({ amount: '1', metadata: { k: '\ud800' } }, '')), { code: 'invalid_metadata', param: 'metadata[k]' });
+  });
 });
+

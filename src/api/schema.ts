@@ -1,6 +1,7 @@
 import { ApiError } from '../platform/errors.ts';
 import type { RangeBounds } from '../platform/pagination.ts';
 import { metadataKeyLengthMax, metadataKeysMax, metadataValueLengthMax, type MetadataUpdate } from '../platform/metadata.ts';
+import { isSensitiveParam, isStorableText, maskDigitRuns } from './text.ts';
 
 /**
  * A small schema language for request parameters. One definition does three jobs: it validates and coerces
@@ -24,11 +25,16 @@ export type Infer<S> = S extends Schema<infer T> ? T : never;
 export const stringLengthDefaultMax = 5000;
 export const arrayItemsDefaultMax = 100;
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return value.length > 60 ? `${value.slice(0, 60)}...` : value;
+/**
+ * How a refused value is shown in an error message: never at all for card data, bank account numbers and secrets
+ * (an error body can end up in a merchant's logs), elsewhere shortened and with any card-number-like digit run masked.
+ */
+function describe(value: unknown, param: string): string {
+  if (isSensitiveParam(param)) return typeof value === 'string' ? 'a string (not shown)' : Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+  if (typeof value === 'string') return maskDigitRuns(value.length > 60 ? `${value.slice(0, 60)}...` : value);
   if (Array.isArray(value)) return 'array';
   if (value === null) return 'null';
-  return typeof value === 'object' ? 'object' : String(value);
+  return typeof value === 'object' ? 'object' : maskDigitRuns(String(value));
 }
 
 function invalid(param: string, message: string, code: 'invalid_value' | 'parameter_invalid_integer' | 'invalid_string_length' | 'parameter_invalid_empty' = 'invalid_value'): ApiError {
@@ -50,12 +56,13 @@ export function string(options: { maxLength?: number; minLength?: number; patter
     parse(value, param) {
       if (value === undefined) return undefined;
       if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
-      if (typeof value !== 'string') throw invalid(param, `Invalid ${param}: expected a string, got ${describe(value)}`);
-      if (value.length > maxLength) throw invalid(param, `Invalid string: ${describe(value)}; must be at most ${maxLength} characters`, 'invalid_string_length');
+      if (typeof value !== 'string') throw invalid(param, `Invalid ${param}: expected a string, got ${describe(value, param)}`);
+      if (!isStorableText(value)) throw invalid(param, `Invalid ${param}: strings must be valid UTF-8 and may not contain NUL characters or unpaired surrogates`);
+      if (value.length > maxLength) throw invalid(param, `Invalid string: ${describe(value, param)}; must be at most ${maxLength} characters`, 'invalid_string_length');
       if (options.minLength !== undefined && value.length < options.minLength) {
-        throw invalid(param, `Invalid string: ${describe(value)}; must be at least ${options.minLength} characters`, 'invalid_string_length');
+        throw invalid(param, `Invalid string: ${describe(value, param)}; must be at least ${options.minLength} characters`, 'invalid_string_length');
       }
-      if (options.pattern && !options.pattern.test(value)) throw invalid(param, options.patternMessage ?? `Invalid ${param}: ${describe(value)}`);
+      if (options.pattern && !options.pattern.test(value)) throw invalid(param, options.patternMessage ?? `Invalid ${param}: ${describe(value, param)}`);
       return value;
     },
     toJsonSchema() {
@@ -78,8 +85,8 @@ export function integer(options: { minimum?: number; maximum?: number; descripti
       let parsed: number;
       if (typeof value === 'number') parsed = value;
       else if (typeof value === 'string' && /^-?\d{1,16}$/.test(value)) parsed = Number(value);
-      else throw invalid(param, `Invalid integer: ${describe(value)}`, 'parameter_invalid_integer');
-      if (!Number.isSafeInteger(parsed)) throw invalid(param, `Invalid integer: ${describe(value)}`, 'parameter_invalid_integer');
+      else throw invalid(param, `Invalid integer: ${describe(value, param)}`, 'parameter_invalid_integer');
+      if (!Number.isSafeInteger(parsed)) throw invalid(param, `Invalid integer: ${describe(value, param)}`, 'parameter_invalid_integer');
       if (parsed < minimum) throw invalid(param, `Invalid ${param}: must be at least ${minimum}`);
       if (parsed > maximum) throw invalid(param, `Invalid ${param}: must be at most ${maximum}`);
       return parsed;
@@ -102,7 +109,7 @@ export function boolean(options: { description?: string } = {}): Schema<boolean 
       // Stripe's v1 API takes the words in any case: its Python library sent `str(True)` ("True") before v12.
       if (value === true || (typeof value === 'string' && value.toLowerCase() === 'true')) return true;
       if (value === false || (typeof value === 'string' && value.toLowerCase() === 'false')) return false;
-      throw invalid(param, `Invalid boolean: ${describe(value)}`);
+      throw invalid(param, `Invalid boolean: ${describe(value, param)}`);
     },
     toJsonSchema: () => ({ type: 'boolean', ...(options.description ? { description: options.description } : {}) }),
   };
@@ -234,11 +241,13 @@ export function metadata(): Schema<MetadataUpdate | undefined> {
           throw new ApiError('invalid_metadata', `Invalid metadata: keys must be 1 to ${metadataKeyLengthMax} characters long`, { param: name });
         }
         if (/[[\]]/.test(key)) throw new ApiError('invalid_metadata', 'Invalid metadata: keys cannot contain square brackets', { param: name });
+        if (!isStorableText(key)) throw new ApiError('invalid_metadata', 'Invalid metadata: keys may not contain NUL characters or unpaired surrogates', { param: name });
         let text: string;
         if (typeof raw === 'string') text = raw;
         else if (raw === null) text = '';
         else if (typeof raw === 'number' || typeof raw === 'boolean') text = String(raw);
         else throw new ApiError('invalid_metadata', 'Invalid metadata: values must be strings', { param: name });
+        if (!isStorableText(text)) throw new ApiError('invalid_metadata', 'Invalid metadata: values may not contain NUL characters or unpaired surrogates', { param: name });
         if (text.length > metadataValueLengthMax) {
           throw new ApiError('invalid_metadata', `Invalid metadata: values can be up to ${metadataValueLengthMax} characters long`, { param: name });
         }
@@ -283,7 +292,7 @@ export function email(): Schema<string | undefined> {
     parse(value, param) {
       const text = inner.parse(value, param);
       if (text !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)) {
-        throw new ApiError('email_invalid', `Invalid email address: ${describe(text)}`, { param });
+        throw new ApiError('email_invalid', `Invalid email address: ${describe(text, param)}`, { param });
       }
       return text;
     },
@@ -301,9 +310,9 @@ export function url(): Schema<string | undefined> {
       try {
         parsed = new URL(text);
       } catch {
-        throw new ApiError('url_invalid', `Invalid URL: ${describe(text)}`, { param });
+        throw new ApiError('url_invalid', `Invalid URL: ${describe(text, param)}`, { param });
       }
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ApiError('url_invalid', `Invalid URL: ${describe(text)}: must be http or https`, { param });
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ApiError('url_invalid', `Invalid URL: ${describe(text, param)}: must be http or https`, { param });
       return text;
     },
     toJsonSchema: () => ({ type: 'string', format: 'uri', maxLength: 2048 }),

@@ -23,6 +23,9 @@ export const errorCatalogue = {
   invalid_expand: { type: 'invalid_request_error', status: 400, description: 'An `expand` path names a field that cannot be expanded.' },
   invalid_limit: { type: 'invalid_request_error', status: 400, description: 'A list `limit` outside 1-100.' },
   request_too_large: { type: 'invalid_request_error', status: 413, description: 'The request body exceeds the size limit.' },
+  request_headers_too_large: { type: 'invalid_request_error', status: 431, description: 'The request line and headers together exceed 64 KiB (a URL with a very long query string counts); the connection is closed.' },
+  request_malformed: { type: 'invalid_request_error', status: 400, description: 'The request is not valid HTTP/1.1 (a malformed request line, header or chunked encoding); the connection is closed.' },
+  request_timeout: { type: 'invalid_request_error', status: 408, description: 'The request did not arrive in full within the time limit; the connection is closed.' },
   unsupported_media_type: { type: 'invalid_request_error', status: 415, description: 'The body is neither form-encoded nor JSON.' },
   url_invalid: { type: 'invalid_request_error', status: 400, description: 'A URL parameter is not an absolute http(s) URL.' },
   email_invalid: { type: 'invalid_request_error', status: 400, description: 'An email address is malformed.' },
@@ -75,7 +78,7 @@ export const errorCatalogue = {
   secret_key_required: { type: 'invalid_request_error', status: 401, description: 'A publishable key was used for an operation that needs a secret key.' },
   idempotency_key_in_use: { type: 'idempotency_error', status: 409, description: 'Another request with this idempotency key is still being processed.' },
   idempotency_key_reused: { type: 'idempotency_error', status: 400, description: 'The idempotency key was used with different parameters or endpoint.' },
-  idempotency_key_invalid: { type: 'invalid_request_error', status: 400, description: 'The Idempotency-Key header is empty or longer than 255 characters.' },
+  idempotency_key_invalid: { type: 'invalid_request_error', status: 400, description: 'The Idempotency-Key header is empty, longer than 255 characters, or holds a NUL character.' },
   lock_timeout: { type: 'invalid_request_error', status: 429, description: 'The object is locked by another request; retry shortly.' },
   api_error: { type: 'api_error', status: 500, description: 'An unexpected error inside Payrail (always a bug).' },
 } as const satisfies Record<string, CatalogueEntry>;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addressAllowed, ForbiddenAddressError, isForbiddenAddress, isForbiddenHost, isLoopbackAddress, resolveAllowed } from './address-guard.ts';
+import { addressAllowed, ForbiddenAddressError, isForbiddenAddress, isForbiddenHost, isLoopbackAddress, normalizeHost, resolveAllowed } from './address-guard.ts';
 
 describe('isForbiddenAddress', () => {
   const forbidden = [
@@ -62,5 +62,24 @@ describe('address policies', () => {
     await assert.rejects(resolveAllowed('[::ffff:7f00:1]', 'public'), ForbiddenAddressError);
     assert.deepEqual(await resolveAllowed('[::1]', 'loopback'), { address: '::1', family: 6 });
     assert.deepEqual(await resolveAllowed('127.0.0.1', 'any'), { address: '127.0.0.1', family: 4 });
+  });
+});
+
+describe('normalizeHost: every spelling of an address comes out the same', () => {
+  const cases: [string, string][] = [
+    ['LOCALHOST.', 'localhost'], ['localhost..', 'localhost'], ['Api.Example.COM.', 'api.example.com'],
+    ['0x7f.1', '127.0.0.1'], ['2130706433', '127.0.0.1'], ['127.1', '127.0.0.1'], ['0177.0.0.1', '127.0.0.1'], ['0x7F000001', '127.0.0.1'],
+    ['127.0.0.1.', '127.0.0.1'], ['[::ffff:127.0.0.1]', '127.0.0.1'], ['::ffff:7f00:1', '127.0.0.1'], ['[::ffff:a00:1]', '10.0.0.1'], ['::127.0.0.1', '127.0.0.1'],
+    ['[::1]', '::1'], ['fe80::1', 'fe80::1'], ['example.com', 'example.com'], ['1.2.3.4.5', '1.2.3.4.5'], ['999.1.1.1', '999.1.1.1'], ['4294967296', '4294967296'],
+  ];
+  for (const [host, expected] of cases) it(`${host} -> ${expected}`, () => assert.equal(normalizeHost(host), expected));
+
+  it('refuses the odd spellings of loopback and private hosts in live mode (LOCALHOST. passed before)', () => {
+    for (const host of ['LOCALHOST.', 'localhost..', 'api.localhost.', '0x7f.1', '2130706433', '127.1', '[::ffff:127.0.0.1]', '[::ffff:a00:1]', '[::127.0.0.1]', '012.0.0.1']) {
+      assert.equal(isForbiddenHost(host, 'public'), true, host);
+    }
+    assert.equal(isForbiddenHost('LOCALHOST.', 'loopback'), false, 'test mode may reach this machine');
+    assert.equal(isForbiddenHost('0xa.1', 'loopback'), true, '10.0.0.1 is private');
+    assert.equal(isForbiddenHost('example.com.', 'public'), false);
   });
 });
