@@ -43,6 +43,28 @@ export interface PaymentIntentRow {
   client_secret: string;
   metadata: Record<string, string>;
   created: number;
+  /** Stripe's `automatic_payment_methods` ({enabled, allow_redirects}); null when the intent names its types. */
+  automatic_payment_methods: AutomaticPaymentMethods | null;
+  /** Stripe's `shipping` hash as given (address, name, phone, carrier, tracking_number). */
+  shipping: Record<string, unknown> | null;
+  /** Stripe's `payment_method_options` as given; Payrail takes `card` (src/payments/payment-method-options.ts). */
+  payment_method_options: PaymentMethodOptions;
+}
+
+export interface AutomaticPaymentMethods {
+  enabled: boolean;
+  allow_redirects: 'always' | 'never';
+}
+
+export interface CardPaymentMethodOptions {
+  request_three_d_secure?: 'automatic' | 'any' | 'challenge';
+  capture_method?: 'manual';
+  setup_future_usage?: 'none' | 'off_session' | 'on_session';
+  request_incremental_authorization?: 'if_available' | 'never';
+}
+
+export interface PaymentMethodOptions {
+  card?: CardPaymentMethodOptions;
 }
 
 export interface ChargeRow {
@@ -86,16 +108,20 @@ export interface ChargeRow {
   capture_status: 'pending' | 'succeeded' | 'failed' | null;
   /** The amount of a capture whose answer was ambiguous (capture_status pending before the charge is captured). */
   capture_requested_amount: number | null;
+  /** The intent's shipping when the charge was made. */
+  shipping: Record<string, unknown> | null;
+  /** Incremental authorization attempts, declines included (at most 10, as at Stripe). */
+  incremental_authorization_attempts: number;
 }
 
 const intentColumns = [
   'amount', 'currency', 'status', 'capture_method', 'confirmation_method', 'customer_id', 'payment_method_id',
   'payment_method_types', 'description', 'receipt_email', 'statement_descriptor', 'statement_descriptor_suffix',
   'setup_future_usage', 'return_url', 'amount_capturable', 'amount_received', 'latest_charge_id', 'last_payment_error',
-  'next_action', 'cancellation_reason', 'canceled_at', 'metadata',
+  'next_action', 'cancellation_reason', 'canceled_at', 'metadata', 'automatic_payment_methods', 'shipping', 'payment_method_options',
 ] as const satisfies readonly (keyof PaymentIntentRow)[];
 
-const jsonIntentColumns = new Set<string>(['last_payment_error', 'next_action']);
+const jsonIntentColumns = new Set<string>(['last_payment_error', 'next_action', 'automatic_payment_methods', 'shipping', 'payment_method_options']);
 
 function jsonValue(column: string, value: unknown): unknown {
   // node-postgres would send a JS array as a Postgres array; JSON columns need the JSON text.
@@ -179,15 +205,16 @@ const chargeColumns = [
   'amount_captured', 'amount_refunded', 'status', 'captured', 'authorized', 'released', 'failure_code', 'failure_message',
   'outcome', 'payment_method_details', 'processor_reference', 'metadata', 'description', 'balance_transaction_id', 'hold_entry_id',
   'settlement_currency', 'exchange_rate', 'connector', 'connector_configuration_id', 'attempt_id', 'routing', 'capture_status', 'capture_requested_amount',
+  'amount', 'incremental_authorization_attempts',
 ] as const satisfies readonly (keyof ChargeRow)[];
 
 export function chargeInsertStatement(row: Omit<ChargeRow, 'seq'>): Statement {
   return {
     text: `INSERT INTO charges (id, account_id, livemode, payment_intent_id, payment_method_id, customer_id, amount, currency, status,
-       payment_method_details, description, receipt_email, metadata, created)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+       payment_method_details, description, receipt_email, metadata, created, shipping)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
     values: [row.id, row.account_id, row.livemode, row.payment_intent_id, row.payment_method_id, row.customer_id, row.amount, row.currency, row.status,
-      row.payment_method_details, row.description, row.receipt_email, row.metadata, row.created],
+      row.payment_method_details, row.description, row.receipt_email, row.metadata, row.created, row.shipping],
   };
 }
 
