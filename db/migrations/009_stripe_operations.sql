@@ -20,5 +20,6 @@ ALTER TABLE customers ADD COLUMN invoice_settings jsonb NOT NULL DEFAULT '{}';
 
 -- A reversal is a payout of the opposite amount naming the payout it reverses; each payout is reversed at most once.
 ALTER TABLE payouts ADD COLUMN original_payout_id text REFERENCES payouts(id);
-ALTER TABLE payouts ADD COLUMN reversed_by_id text REFERENCES payouts(id);
+-- Deferred: the original names its reversal in the same transaction, just before the reversal's row is written.
+ALTER TABLE payouts ADD COLUMN reversed_by_id text REFERENCES payouts(id) DEFERRABLE INITIALLY DEFERRED;
 CREATE UNIQUE INDEX payouts_one_reversal ON payouts (original_payout_id) WHERE original_payout_id IS NOT NULL;

@@ -9,7 +9,8 @@ import { findCharge, findPaymentIntent } from '../payments/repository.ts';
 import { renderCharge, renderPaymentIntent } from '../payments/render.ts';
 import { findBalanceTransaction } from '../balance-transactions/repository.ts';
 import { renderBalanceTransaction } from '../balance-transactions/render.ts';
-import { findRefund } from '../refunds/repository.ts';
+import { findRefund, listRefunds } from '../refunds/repository.ts';
+import { listLimitDefault } from '../platform/pagination.ts';
 import { findPayout } from '../payouts/repository.ts';
 import { renderPayout } from '../payouts/render.ts';
 import { findExternalAccount } from '../external-accounts/repository.ts';
@@ -86,13 +87,29 @@ const expandableFields: Record<ObjectType, Record<string, ObjectType>> = {
   balance_transaction_source: {},
   balance: {},
   account: {},
-  payout: { balance_transaction: 'balance_transaction', failure_balance_transaction: 'balance_transaction', destination: 'bank_account' },
+  payout: { balance_transaction: 'balance_transaction', failure_balance_transaction: 'balance_transaction', destination: 'bank_account', original_payout: 'payout', reversed_by: 'payout' },
   bank_account: {},
   webhook_endpoint: {},
   webhook_attempt: {},
   webhook_delivery: {},
   payrail_connector_configuration: {},
   payrail_routing_profile: {},
+};
+
+type Includer = (db: Queryable, scope: Scope, object: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
+/**
+ * Fields an object leaves out unless they are expanded (Stripe's "includable" fields): a charge's `refunds` list since
+ * API 2022-11-15. Expanding one adds it, as the first page of the list with its `url`; they are always the last
+ * segment of a path.
+ */
+const includableFields: Partial<Record<ObjectType, Record<string, Includer>>> = {
+  charge: {
+    refunds: async (db, scope, charge) => {
+      const page = await listRefunds(db, scope, { limit: listLimitDefault }, { charge: String(charge.id) });
+      return { object: 'list', data: page.rows.map(renderRefund), has_more: page.hasMore, url: `/v1/charges/${String(charge.id)}/refunds` };
+    },
+  },
 };
 
 export type ResponseShape = { kind: 'object'; type: ObjectType } | { kind: 'list'; type: ObjectType } | { kind: 'none' };
@@ -112,7 +129,8 @@ export function validateExpand(shape: ResponseShape, paths: string[]): void {
       throw new ApiError('invalid_expand', `You cannot expand more than ${expandDepthMax} levels of a property.`, { param });
     }
     let type: ObjectType = shape.type;
-    for (const segment of segments) {
+    for (const [position, segment] of segments.entries()) {
+      if (includableFields[type]?.[segment] && position === segments.length - 1) return;
       const next = expandableFields[type][segment];
       if (!next) throw new ApiError('invalid_expand', `This property cannot be expanded (${segment}).`, { param });
       type = next;
@@ -122,6 +140,11 @@ export function validateExpand(shape: ResponseShape, paths: string[]): void {
 
 async function expandPath(db: Queryable, scope: Scope, object: Record<string, unknown>, segments: string[]): Promise<void> {
   const [field, ...rest] = segments;
+  const include = rest.length === 0 ? includableFields[object.object as ObjectType]?.[field] : undefined;
+  if (include) {
+    object[field] = await include(db, scope, object);
+    return;
+  }
   const value = object[field];
   if (typeof value === 'string') {
     const type = expandableFields[object.object as ObjectType]?.[field];

@@ -3,6 +3,7 @@ import { accountRoutes } from './accounts.ts';
 import { balanceRoutes } from './balance.ts';
 import { balanceTransactionRoutes } from './balance-transactions.ts';
 import { chargeRoutes } from './charges.ts';
+import { chargeRefundRoutes } from './charge-refunds.ts';
 import { connectorConfigurationRoutes } from './connector-configurations.ts';
 import { customerRoutes } from './customers.ts';
 import { eventRoutes } from './events.ts';
@@ -16,5 +17,5 @@ import { webhookEndpointRoutes } from './webhook-endpoints.ts';
 
 /** Every API route Payrail serves; the OpenAPI document is built from this list. */
 export function allRoutes(): RouteDefinition[] {
-  return [...customerRoutes, ...paymentMethodRoutes, ...paymentIntentRoutes, ...chargeRoutes, ...refundRoutes, ...eventRoutes, ...balanceRoutes, ...balanceTransactionRoutes, ...accountRoutes, ...externalAccountRoutes, ...payoutRoutes, ...webhookEndpointRoutes, ...connectorConfigurationRoutes, ...routingProfileRoutes] as unknown as RouteDefinition[];
+  return [...customerRoutes, ...paymentMethodRoutes, ...paymentIntentRoutes, ...chargeRoutes, ...chargeRefundRoutes, ...refundRoutes, ...eventRoutes, ...balanceRoutes, ...balanceTransactionRoutes, ...accountRoutes, ...externalAccountRoutes, ...payoutRoutes, ...webhookEndpointRoutes, ...connectorConfigurationRoutes, ...routingProfileRoutes] as unknown as RouteDefinition[];
 }

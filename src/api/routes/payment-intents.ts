@@ -5,6 +5,7 @@ import {
   cancellationReasons, cancelPaymentIntent, capturePaymentIntent, confirmPaymentIntent, createPaymentIntent, listPaymentIntentPage,
   resumeConfirmation, retrievePaymentIntent, updatePaymentIntentFields, type IntentResult,
 } from '../../payments/service.ts';
+import { incrementPaymentIntentAuthorization } from '../../payments/increment-authorization.ts';
 import { defineRoute, presentList, presentObject, type Presentation } from '../route.ts';
 import { array, boolean, email, emptyable, enumeration, integer, metadata, object, required, string, url } from '../schema.ts';
 import { addressSchema, createdFilter, listParameters } from './common.ts';
@@ -164,6 +165,19 @@ export const paymentIntentRoutes = [
     parameters: object({ cancellation_reason: enumeration(cancellationReasons) }),
     response: { kind: 'object', type: 'payment_intent' },
     handle: (context, params) => cancelPaymentIntent(context.work, context.deps, context.scope, context.pathParams.id, params.cancellation_reason),
+    present: presentIntent,
+  }),
+  defineRoute({
+    method: 'POST', path: '/v1/payment_intents/:id/increment_authorization', operationId: 'PostPaymentIntentsIntentIncrementAuthorization',
+    summary: 'Increase the authorized amount of a manual-capture card PaymentIntent to a new total',
+    parameters: object({
+      amount: required(integer({ minimum: 1, maximum: maximumAmount, description: 'The new total to authorize: more than the amount authorized now.' })),
+      description: string({ maxLength: 1000 }),
+      metadata: metadata(),
+      statement_descriptor: string({ maxLength: 22 }),
+    }),
+    response: { kind: 'object', type: 'payment_intent' },
+    handle: (context, params) => incrementPaymentIntentAuthorization(context.work, context.deps, context.scope, context.pathParams.id, params),
     present: presentIntent,
   }),
   defineRoute({
