@@ -1,10 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
+import { incrementAuthorization, NotSupported, type Connector } from '../src/connectors/connector.ts';
+import { TestProcessor } from '../src/connectors/test-processor/connector.ts';
+import { availabilityEntry, captureMovement } from '../src/ledger/movements.ts';
+import { availableBalance, merchantBalance, writeMovement } from '../src/ledger/service.ts';
+import { verifyLedger } from '../src/ledger/verify.ts';
+import { secondsPerDay } from '../src/platform/clock.ts';
+import { inTransaction } from '../src/platform/db.ts';
+import { randomBase62 } from '../src/platform/ids.ts';
+import { advancePayouts } from '../src/payouts/jobs.ts';
 import { expectStripeError } from './helpers/stripe-errors.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
+import { startTestServer, type TestAccount, type TestServer } from './helpers/server.ts';
 
 const invalidRequest = Stripe.errors.StripeInvalidRequestError;
+const cardError = Stripe.errors.StripeCardError;
 
 /** Parameters with `payment_method_types`, which Payrail takes (as Stripe's API 2024-04-10); the SDK's newer types omit it. */
 function withTypes<T extends object>(params: T, types: string[]): T {
@@ -29,6 +39,45 @@ describe('Stripe operations and parameters through the official stripe SDK', () 
   async function eventsOf(id: string): Promise<{ type: string; previous: Record<string, unknown> | null }[]> {
     const result = await server.db.query("SELECT type, data->'previous_attributes' AS previous FROM events WHERE data->'object'->>'id' = $1 ORDER BY seq", [id]);
     return result.rows;
+  }
+
+  async function authorized(account: TestAccount, currency = 'usd'): Promise<number> {
+    const balance = await merchantBalance(server.db, { accountId: account.accountId, livemode: false }, currency);
+    return balance.authorized.find((entry) => entry.currency === currency)?.amount ?? 0;
+  }
+
+  async function available(account: TestAccount, currency = 'usd'): Promise<number> {
+    return (await availableBalance(server.db, { accountId: account.accountId, livemode: false }, currency)) + 0;
+  }
+
+  async function inTransit(account: TestAccount, currency = 'usd'): Promise<number> {
+    const balance = await merchantBalance(server.db, { accountId: account.accountId, livemode: false }, currency);
+    return balance.in_transit.find((entry) => entry.currency === currency)?.amount ?? 0;
+  }
+
+  /** Available funds, written as a balanced capture-then-availability movement (as test/payouts.test.ts does). */
+  async function fund(account: TestAccount, amount: number, currency = 'usd'): Promise<void> {
+    const scope = { accountId: account.accountId, livemode: false };
+    const now = server.clock.nowSeconds();
+    const capture = captureMovement(scope, { id: `ch_${randomBase62(24)}`, amount, currency, description: null }, {
+      currency, amount, settlementCurrency: currency, settlementAmount: amount, exchangeRate: null, fee: 0, feeDetails: [], availableOn: now,
+    }, null, now);
+    capture.balanceTransactions[0].status = 'available';
+    await inTransaction(server.db, (client) => writeMovement(client, { entries: [...capture.entries, availabilityEntry(scope, currency, amount, now)], balanceTransactions: capture.balanceTransactions }));
+  }
+
+  async function assertLedgerVerifies(): Promise<void> {
+    const report = await verifyLedger(server.db);
+    assert.deepEqual(report.problems, []);
+    assert.equal(report.ok, true);
+  }
+
+  /** A manual-capture card intent authorized for `amount`, asking for incremental authorization. */
+  async function incrementable(account: TestAccount, amount: number, paymentMethod = 'pm_card_visa'): Promise<Stripe.PaymentIntent> {
+    return account.stripe.paymentIntents.create({
+      amount, currency: 'usd', payment_method: paymentMethod, confirm: true, capture_method: 'manual',
+      payment_method_options: { card: { request_incremental_authorization: 'if_available' } }, expand: ['latest_charge'],
+    });
   }
 
   describe('PaymentIntent parameters', () => {
@@ -222,6 +271,240 @@ describe('Stripe operations and parameters through the official stripe SDK', () 
         stripe.webhookEndpoints.update(endpoint.id, { enabled_events: ['payment_intent.exploded' as 'payment_intent.processing'] }),
         { class: invalidRequest, code: 'invalid_value', param: 'enabled_events[0]', statusCode: 400 },
       );
+    });
+  });
+
+  describe('POST /v1/payment_intents/:id/increment_authorization', () => {
+    it('grows the authorization, the charge and the ledger hold to the new total, then captures it', async () => {
+      const account = await server.createAccount('increment');
+      const intent = await incrementable(account, 1000);
+      assert.equal(intent.status, 'requires_capture');
+      const charge = intent.latest_charge as Stripe.Charge;
+      assert.deepEqual(charge.payment_method_details?.card?.incremental_authorization, { status: 'available' });
+      assert.equal(await authorized(account), 1000);
+
+      const incremented = await account.stripe.paymentIntents.incrementAuthorization(intent.id, { amount: 1500, metadata: { reason: 'minibar' } });
+      assert.equal(incremented.amount, 1500);
+      assert.equal(incremented.amount_capturable, 1500);
+      assert.equal(incremented.status, 'requires_capture');
+      assert.deepEqual(incremented.metadata, { reason: 'minibar' });
+      const grown = await account.stripe.charges.retrieve(charge.id);
+      assert.equal(grown.amount, 1500);
+      assert.equal(grown.payment_method_details?.card?.amount_authorized, 1500);
+      assert.equal(await authorized(account), 1500, 'the hold grew in the same transaction');
+      const events = await eventsOf(intent.id);
+      assert.deepEqual(events.at(-1), { type: 'payment_intent.amount_capturable_updated', previous: { amount: 1000, amount_capturable: 1000 } });
+
+      const again = await account.stripe.paymentIntents.incrementAuthorization(intent.id, { amount: 2200 });
+      assert.equal(again.amount, 2200);
+      const captured = await account.stripe.paymentIntents.capture(intent.id);
+      assert.equal(captured.status, 'succeeded');
+      assert.equal(captured.amount_received, 2200);
+      assert.equal(await authorized(account), 0, 'the capture released the grown hold');
+      await expectStripeError(account.stripe.paymentIntents.incrementAuthorization(intent.id, { amount: 3000 }), { class: invalidRequest, code: 'payment_intent_unexpected_state', statusCode: 400 });
+      await assertLedgerVerifies();
+    });
+
+    it('answers a decline with 402 card_declined and changes nothing else', async () => {
+      const account = await server.createAccount('increment decline');
+      const intent = await incrementable(account, 1000);
+      // The test processor declines new totals ending in 05 (Stripe Terminal's test amounts).
+      const declined = await expectStripeError(account.stripe.paymentIntents.incrementAuthorization(intent.id, { amount: 2005 }), { class: cardError, type: 'card_error', code: 'card_declined', statusCode: 402 });
+      assert.equal((declined.raw as { decline_code?: string }).decline_code, 'generic_decline');
+      assert.equal((declined.raw as { payment_intent?: { id: string; amount: number } }).payment_intent?.amount, 1000);
+      const after = await account.stripe.paymentIntents.retrieve(intent.id);
+      assert.equal(after.amount, 1000);
+      assert.equal(after.amount_capturable, 1000);
+      assert.equal(after.last_payment_error, null);
+      assert.equal(await authorized(account), 1000);
+      assert.equal((await account.stripe.paymentIntents.incrementAuthorization(intent.id, { amount: 1200 })).amount, 1200, 'still incrementable after a decline');
+    });
+
+    it('allows 10 attempts, declines included', async () => {
+      const account = await server.createAccount('increment limit');
+      const intent = await incrementable(account, 1000);
+      for (let attempt = 1; attempt <= 10; attempt += 1) {
+        await expectStripeError(account.stripe.paymentIntents.incrementAuthorization(intent.id, { amount: 1000 + attempt * 100 + 5 }), { class: cardError, code: 'card_declined', statusCode: 402 });
+      }
+      await expectStripeError(account.stripe.paymentIntents.incrementAuthorization(intent.id, { amount: 5000 }), { class: invalidRequest, code: 'incremental_authorization_unavailable', statusCode: 400 });
+    });
+
+    it('refuses ineligible intents and amounts that do not grow the authorization', async () => {
+      const account = await server.createAccount('increment refusals');
+      const plain = await account.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, capture_method: 'manual', expand: ['latest_charge'] });
+      assert.deepEqual((plain.latest_charge as Stripe.Charge).payment_method_details?.card?.incremental_authorization, { status: 'unavailable' });
+      await expectStripeError(account.stripe.paymentIntents.incrementAuthorization(plain.id, { amount: 1500 }), { class: invalidRequest, code: 'incremental_authorization_unavailable', statusCode: 400 });
+      // Only Visa, Mastercard and Discover authorizations can be incremented.
+      const amex = await incrementable(account, 1000, 'pm_card_amex');
+      assert.deepEqual((amex.latest_charge as Stripe.Charge).payment_method_details?.card?.incremental_authorization, { status: 'unavailable' });
+      const mastercard = await incrementable(account, 1000, 'pm_card_mastercard');
+      assert.deepEqual((mastercard.latest_charge as Stripe.Charge).payment_method_details?.card?.incremental_authorization, { status: 'available' });
+      await expectStripeError(account.stripe.paymentIntents.incrementAuthorization(mastercard.id, { amount: 1000 }), { class: invalidRequest, code: 'invalid_value', param: 'amount', statusCode: 400 });
+      await expectStripeError(account.stripe.paymentIntents.incrementAuthorization(mastercard.id, { amount: 900 }), { class: invalidRequest, code: 'invalid_value', param: 'amount', statusCode: 400 });
+      await expectStripeError(account.stripe.paymentIntents.incrementAuthorization(mastercard.id, {} as { amount: number }), { class: invalidRequest, code: 'parameter_missing', param: 'amount', statusCode: 400 });
+      const automatic = await account.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, payment_method_options: { card: { request_incremental_authorization: 'if_available' } } });
+      await expectStripeError(account.stripe.paymentIntents.incrementAuthorization(automatic.id, { amount: 1500 }), { class: invalidRequest, code: 'payment_intent_unexpected_state', statusCode: 400 });
+      await expectStripeError(account.stripe.paymentIntents.incrementAuthorization('pi_missing', { amount: 1500 }), { class: invalidRequest, code: 'resource_missing', statusCode: 404 });
+    });
+
+    it('never over-authorizes under concurrent increments', async () => {
+      const account = await server.createAccount('increment race');
+      const intent = await incrementable(account, 1000);
+      const totals = [1100, 1400, 1200, 1500, 1300, 1450];
+      const results = await Promise.allSettled(totals.map((amount) => account.stripe.paymentIntents.incrementAuthorization(intent.id, { amount })));
+      const succeeded = results.flatMap((result, index) => (result.status === 'fulfilled' ? [totals[index]] : []));
+      for (const result of results) {
+        if (result.status === 'rejected') assert.equal((result.reason as Stripe.errors.StripeError).code, 'invalid_value', 'only refused for not growing the total');
+      }
+      assert.ok(succeeded.includes(1500), 'the largest total is always granted');
+      const final = await account.stripe.paymentIntents.retrieve(intent.id, { expand: ['latest_charge'] });
+      assert.equal(final.amount, 1500);
+      assert.equal(final.amount_capturable, 1500);
+      assert.equal((final.latest_charge as Stripe.Charge).amount, 1500);
+      assert.equal(await authorized(account), 1500, 'one hold of the final total, whatever the order');
+      await assertLedgerVerifies();
+    });
+
+    it('is an optional connector flow: a connector without it throws NotSupported', async () => {
+      const { incrementAuthorization: _flow, ...withoutFlow } = Object.assign(Object.create(null), { name: 'minimal' }) as Connector;
+      const input = { incrementId: 'ch_1.increment.2000', attemptId: 'ch_1', processorReference: 'ref', amount: 2000, currency: 'usd' };
+      assert.throws(() => incrementAuthorization(withoutFlow as Connector, input), NotSupported);
+      assert.deepEqual(await incrementAuthorization(new TestProcessor(), input), { status: 'authorized', amount: 2000 });
+    });
+  });
+
+  describe('POST /v1/payouts/:id/reverse', () => {
+    async function paidPayout(account: TestAccount, amount: number): Promise<Stripe.Payout> {
+      const payout = await account.stripe.payouts.create({ amount, currency: 'usd', description: 'Weekly' });
+      await advancePayouts(server.deps);
+      server.clock.advance(3 * secondsPerDay);
+      await advancePayouts(server.deps);
+      const paid = await account.stripe.payouts.retrieve(payout.id);
+      assert.equal(paid.status, 'paid');
+      return paid;
+    }
+
+    it('reverses a paid payout with a payout of the opposite amount that returns the money to the balance', async () => {
+      const account = await server.createAccount('reverse');
+      await account.stripe.accounts.createExternalAccount(account.accountId, { external_account: { object: 'bank_account', country: 'US', currency: 'usd', account_number: '000123456789', routing_number: '110000000' } });
+      await fund(account, 10_000);
+      const pending = await account.stripe.payouts.create({ amount: 1_000, currency: 'usd' });
+      await expectStripeError(account.stripe.payouts.reverse(pending.id), { class: invalidRequest, code: 'payout_unexpected_state', statusCode: 400 });
+      await account.stripe.payouts.cancel(pending.id);
+      const paid = await paidPayout(account, 4_000);
+      assert.equal(await available(account), 6_000);
+
+      const reversal = await account.stripe.payouts.reverse(paid.id, { metadata: { ticket: 'R-1' } });
+      assert.match(reversal.id, /^po_/);
+      assert.equal(reversal.amount, -4_000);
+      assert.equal(reversal.original_payout, paid.id);
+      assert.equal(reversal.reversed_by, null);
+      assert.equal(reversal.status, 'pending');
+      assert.equal(reversal.destination, paid.destination);
+      assert.deepEqual(reversal.metadata, { ticket: 'R-1' });
+      assert.equal(await available(account), 10_000, 'the money is back in the available balance');
+      const original = await account.stripe.payouts.retrieve(paid.id, { expand: ['reversed_by'] });
+      assert.equal((original.reversed_by as Stripe.Payout).id, reversal.id);
+      assert.equal((await account.stripe.payouts.retrieve(reversal.id, { expand: ['original_payout'] }) as unknown as { original_payout: { id: string } }).original_payout.id, paid.id);
+      const transaction = await account.stripe.balanceTransactions.retrieve(reversal.balance_transaction as string);
+      assert.equal(transaction.amount, 4_000);
+      assert.equal(transaction.type, 'payout');
+      assert.deepEqual((await eventsOf(paid.id)).map((event) => event.type), ['payout.created', 'payout.updated', 'payout.paid', 'payout.updated']);
+      assert.deepEqual((await eventsOf(paid.id)).at(-1)?.previous, { reversed_by: null });
+      assert.deepEqual((await eventsOf(reversal.id)).map((event) => event.type), ['payout.created']);
+
+      await expectStripeError(account.stripe.payouts.reverse(paid.id), { class: invalidRequest, code: 'payout_unexpected_state', statusCode: 400 });
+      // The debit goes through the payout job like any payout.
+      await advancePayouts(server.deps);
+      server.clock.advance(3 * secondsPerDay);
+      await advancePayouts(server.deps);
+      assert.equal((await account.stripe.payouts.retrieve(reversal.id)).status, 'paid');
+      assert.equal(await inTransit(account), 0);
+      assert.equal(await available(account), 10_000);
+      await expectStripeError(account.stripe.payouts.reverse(reversal.id), { class: invalidRequest, code: 'payout_unexpected_state', statusCode: 400 });
+      await assertLedgerVerifies();
+    });
+
+    it('refuses payouts to banks outside the US and Canada, and those that arrived over 90 days ago', async () => {
+      const account = await server.createAccount('reverse refusals');
+      await account.stripe.accounts.createExternalAccount(account.accountId, { external_account: { object: 'bank_account', country: 'US', currency: 'usd', account_number: '000123456789', routing_number: '110000000' } });
+      await account.stripe.accounts.createExternalAccount(account.accountId, { external_account: { object: 'bank_account', country: 'DE', currency: 'eur', account_number: 'DE89370400440532013000' } });
+      await fund(account, 5_000, 'usd');
+      await fund(account, 5_000, 'eur');
+      const euros = await account.stripe.payouts.create({ amount: 1_000, currency: 'eur' });
+      const dollars = await paidPayout(account, 1_000);
+      assert.equal((await account.stripe.payouts.retrieve(euros.id)).status, 'paid');
+      await expectStripeError(account.stripe.payouts.reverse(euros.id), { class: invalidRequest, code: 'country_unsupported', statusCode: 400 });
+      server.clock.advance(91 * secondsPerDay);
+      await expectStripeError(account.stripe.payouts.reverse(dollars.id), { class: invalidRequest, code: 'payout_unexpected_state', statusCode: 400 });
+      await expectStripeError(account.stripe.payouts.reverse('po_missing'), { class: invalidRequest, code: 'resource_missing', statusCode: 404 });
+    });
+  });
+
+  describe('POST /v1/refunds/:id/cancel', () => {
+    it("refuses refunds that are not in requires_action, as Stripe does", async () => {
+      const intent = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+      const refund = await stripe.refunds.create({ payment_intent: intent.id, amount: 500 });
+      assert.equal(refund.status, 'succeeded');
+      const refused = await expectStripeError(stripe.refunds.cancel(refund.id), { class: invalidRequest, code: 'refund_unexpected_state', param: 'refund', statusCode: 400 });
+      assert.match(refused.message, /requires_action/);
+      assert.equal((await stripe.refunds.retrieve(refund.id)).status, 'succeeded');
+      await expectStripeError(stripe.refunds.cancel('re_missing'), { class: invalidRequest, code: 'resource_missing', statusCode: 404 });
+    });
+
+    it('cancels a refund in requires_action and returns its money to the balance with a reversing entry', async () => {
+      const account = await server.createAccount('refund cancel');
+      const intent = await account.stripe.paymentIntents.create({ amount: 3000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+      const refund = await account.stripe.refunds.create({ payment_intent: intent.id, amount: 1000 });
+      const before = await available(account);
+      // No Payrail connector answers a card refund with requires_action (only payment methods that need the customer
+      // do), so the state is set here as such a connector would leave it.
+      await server.db.query("UPDATE refunds SET status = 'requires_action' WHERE id = $1", [refund.id]);
+      const canceled = await account.stripe.refunds.cancel(refund.id);
+      assert.equal(canceled.status, 'canceled');
+      assert.match(canceled.failure_balance_transaction as string, /^txn_/);
+      const reversal = await account.stripe.balanceTransactions.retrieve(canceled.failure_balance_transaction as string);
+      assert.equal(reversal.type, 'refund_failure');
+      assert.equal(reversal.amount, 1000);
+      assert.equal(await available(account), before + 1000);
+      const charge = await account.stripe.charges.retrieve(intent.latest_charge as string);
+      assert.equal(charge.amount_refunded, 0);
+      assert.deepEqual((await eventsOf(refund.id)).map((event) => event.type), ['refund.created', 'refund.updated', 'charge.refund.updated']);
+      await expectStripeError(account.stripe.refunds.cancel(refund.id), { class: invalidRequest, code: 'refund_unexpected_state', statusCode: 400 });
+      // The whole amount can be refunded again.
+      assert.equal((await account.stripe.refunds.create({ payment_intent: intent.id })).amount, 3000);
+      await assertLedgerVerifies();
+    });
+  });
+
+  describe('charge refunds', () => {
+    it("leaves refunds out of a charge unless expanded, and expands them on retrieve, lists and nested paths", async () => {
+      const account = await server.createAccount('charge refunds');
+      const intent = await account.stripe.paymentIntents.create({ amount: 3000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+      const chargeId = intent.latest_charge as string;
+      const first = await account.stripe.refunds.create({ charge: chargeId, amount: 500 });
+      const second = await account.stripe.refunds.create({ charge: chargeId, amount: 700 });
+      const plain = await account.stripe.charges.retrieve(chargeId);
+      assert.equal('refunds' in plain, false);
+      const expanded = await account.stripe.charges.retrieve(chargeId, { expand: ['refunds'] });
+      assert.equal(expanded.refunds?.object, 'list');
+      assert.deepEqual(expanded.refunds?.data.map((refund) => refund.id), [second.id, first.id]);
+      assert.equal(expanded.refunds?.has_more, false);
+      assert.equal(expanded.refunds?.url, `/v1/charges/${chargeId}/refunds`);
+      const list = await account.stripe.charges.list({ expand: ['data.refunds'] });
+      assert.deepEqual(list.data[0].refunds?.data.map((refund) => refund.id), [second.id, first.id]);
+      const nested = await account.stripe.paymentIntents.retrieve(intent.id, { expand: ['latest_charge.refunds'] });
+      assert.equal((nested.latest_charge as Stripe.Charge).refunds?.data.length, 2);
+      await expectStripeError(account.stripe.charges.retrieve(chargeId, { expand: ['refunds.charge'] }), { class: invalidRequest, code: 'invalid_expand', statusCode: 400 });
+
+      const atUrl = await account.stripe.rawRequest('GET', `/v1/charges/${chargeId}/refunds?limit=1`, null as unknown as Record<string, unknown>);
+      assert.deepEqual((atUrl.data as { id: string }[]).map((refund) => refund.id), [second.id]);
+      assert.equal(atUrl.has_more, true);
+      const one = await account.stripe.rawRequest('GET', `/v1/charges/${chargeId}/refunds/${first.id}`, null as unknown as Record<string, unknown>);
+      assert.equal(one.id, first.id);
+      const otherCharge = (await account.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true })).latest_charge as string;
+      await expectStripeError(account.stripe.rawRequest('GET', `/v1/charges/${otherCharge}/refunds/${first.id}`, null as unknown as Record<string, unknown>), { class: invalidRequest, code: 'resource_missing', statusCode: 404 });
+      await expectStripeError(account.stripe.rawRequest('GET', '/v1/charges/ch_missing/refunds', null as unknown as Record<string, unknown>), { class: invalidRequest, code: 'resource_missing', param: 'charge', statusCode: 404 });
     });
   });
 });
