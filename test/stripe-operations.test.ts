@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import ajvDefault from 'ajv';
 import Stripe from 'stripe';
 import { incrementAuthorization, NotSupported, type Connector } from '../src/connectors/connector.ts';
 import { TestProcessor } from '../src/connectors/test-processor/connector.ts';
@@ -10,6 +12,7 @@ import { secondsPerDay } from '../src/platform/clock.ts';
 import { inTransaction } from '../src/platform/db.ts';
 import { randomBase62 } from '../src/platform/ids.ts';
 import { advancePayouts } from '../src/payouts/jobs.ts';
+import { stripeSpecPath } from '../src/webhooks/stripe-spec.ts';
 import { expectStripeError } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestAccount, type TestServer } from './helpers/server.ts';
 
@@ -17,6 +20,36 @@ const invalidRequest = Stripe.errors.StripeInvalidRequestError;
 const cardError = Stripe.errors.StripeCardError;
 
 /** Parameters with `payment_method_types`, which Payrail takes (as Stripe's API 2024-04-10); the SDK's newer types omit it. */
+/**
+ * Validates objects against a component schema of Stripe's spec3.json (OpenAPI 3.0: `nullable` becomes a null type),
+ * or undefined when the spec is not beside the repository.
+ */
+function stripeSchemas(): ((name: string, value: unknown) => void) | undefined {
+  if (!fs.existsSync(stripeSpecPath)) return undefined;
+  const components = JSON.parse(fs.readFileSync(stripeSpecPath, 'utf8')).components;
+  const allowNull = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(allowNull);
+    if (!node || typeof node !== 'object') return;
+    const schema = node as Record<string, unknown>;
+    Object.values(schema).forEach(allowNull);
+    if (schema.nullable !== true) return;
+    delete schema.nullable;
+    if (Array.isArray(schema.anyOf)) schema.anyOf.push({ type: 'null' });
+    else if (schema.type !== undefined) {
+      schema.type = [schema.type, 'null'];
+      if (Array.isArray(schema.enum)) schema.enum.push(null);
+    }
+  };
+  allowNull(components);
+  const ajv = new ajvDefault.default({ strict: false, allErrors: true, logger: false, formats: { 'unix-time': true, decimal: true } });
+  ajv.addSchema({ components }, 'stripe');
+  return (name, value) => {
+    const validate = ajv.getSchema(`stripe#/components/schemas/${name}`);
+    assert.ok(validate, name);
+    assert.ok(validate(JSON.parse(JSON.stringify(value))), `${name}: ${JSON.stringify(validate.errors?.slice(0, 5))}`);
+  };
+}
+
 function withTypes<T extends object>(params: T, types: string[]): T {
   return { ...params, payment_method_types: types } as T;
 }
@@ -505,6 +538,43 @@ describe('Stripe operations and parameters through the official stripe SDK', () 
       const otherCharge = (await account.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true })).latest_charge as string;
       await expectStripeError(account.stripe.rawRequest('GET', `/v1/charges/${otherCharge}/refunds/${first.id}`, null as unknown as Record<string, unknown>), { class: invalidRequest, code: 'resource_missing', statusCode: 404 });
       await expectStripeError(account.stripe.rawRequest('GET', '/v1/charges/ch_missing/refunds', null as unknown as Record<string, unknown>), { class: invalidRequest, code: 'resource_missing', param: 'charge', statusCode: 404 });
+    });
+  });
+
+  describe("Stripe's shapes", () => {
+    it('renders the new and changed objects as spec3.json describes them', async (context) => {
+      const check = stripeSchemas();
+      if (!check) {
+        context.skip(`Stripe's spec is not at ${stripeSpecPath}`);
+        return;
+      }
+      const account = await server.createAccount('shapes');
+      const intent = await account.stripe.paymentIntents.create({
+        amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, capture_method: 'manual',
+        shipping: { address: { line1: '1 Main St' }, name: 'Jenny Rosen' },
+        payment_method_options: { card: { request_incremental_authorization: 'if_available', request_three_d_secure: 'automatic', setup_future_usage: 'none' } },
+      });
+      check('payment_intent', intent);
+      check('payment_intent', await account.stripe.paymentIntents.incrementAuthorization(intent.id, { amount: 1500 }));
+      await account.stripe.paymentIntents.capture(intent.id);
+      const refund = await account.stripe.refunds.create({ payment_intent: intent.id, amount: 100 });
+      check('charge', await account.stripe.charges.retrieve(intent.latest_charge as string, { expand: ['refunds'] }));
+      await server.db.query("UPDATE refunds SET status = 'requires_action' WHERE id = $1", [refund.id]);
+      check('refund', await account.stripe.refunds.cancel(refund.id));
+      const paymentMethod = await account.stripe.paymentMethods.create({ type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2040, cvc: '123' } });
+      const customer = await account.stripe.customers.create({ payment_method: paymentMethod.id, invoice_settings: { default_payment_method: paymentMethod.id, custom_fields: [{ name: 'VAT', value: 'FR1' }], footer: 'Thanks' } });
+      check('customer', customer);
+      check('payment_method', await account.stripe.customers.retrievePaymentMethod(customer.id, paymentMethod.id));
+      check('balance_transaction', (await server.request('GET', '/v1/balance/history', { key: account.secretKey })).json.data[0]);
+      await account.stripe.accounts.createExternalAccount(account.accountId, { external_account: { object: 'bank_account', country: 'US', currency: 'usd', account_number: '000123456789', routing_number: '110000000' } });
+      await fund(account, 5_000);
+      const payout = await account.stripe.payouts.create({ amount: 2_000, currency: 'usd' });
+      await advancePayouts(server.deps);
+      server.clock.advance(3 * secondsPerDay);
+      await advancePayouts(server.deps);
+      const reversal = await account.stripe.payouts.reverse(payout.id);
+      check('payout', reversal);
+      check('payout', await account.stripe.payouts.retrieve(payout.id));
     });
   });
 });
