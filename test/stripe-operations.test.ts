@@ -399,9 +399,13 @@ describe('Stripe operations and parameters through the official stripe SDK', () 
     });
 
     it('is an optional connector flow: a connector without it throws NotSupported', async () => {
-      const { incrementAuthorization: _flow, ...withoutFlow } = Object.assign(Object.create(null), { name: 'minimal' }) as Connector;
+      // A connector that implements only the required flows (none of which this call touches).
+      const withoutFlow = { name: 'minimal' } as Connector;
       const input = { incrementId: 'ch_1.increment.2000', attemptId: 'ch_1', processorReference: 'ref', amount: 2000, currency: 'usd' };
-      assert.throws(() => incrementAuthorization(withoutFlow as Connector, input), NotSupported);
+      assert.throws(() => incrementAuthorization(withoutFlow, input), NotSupported);
+      assert.deepEqual(await incrementAuthorization(new TestProcessor(), { ...input, amount: 2005 }), {
+        status: 'declined', decline: { code: 'card_declined', declineCode: 'generic_decline', message: 'Your card was declined.', blocked: false, networkStatus: 'declined_by_network' },
+      });
       assert.deepEqual(await incrementAuthorization(new TestProcessor(), input), { status: 'authorized', amount: 2000 });
     });
   });
@@ -482,6 +486,13 @@ describe('Stripe operations and parameters through the official stripe SDK', () 
       const refused = await expectStripeError(stripe.refunds.cancel(refund.id), { class: invalidRequest, code: 'refund_unexpected_state', param: 'refund', statusCode: 400 });
       assert.match(refused.message, /requires_action/);
       assert.equal((await stripe.refunds.retrieve(refund.id)).status, 'succeeded');
+      // A pending refund has reached the processor: it cannot be canceled either.
+      const refundFails = await stripe.paymentMethods.create({ type: 'card', card: { number: '4000000000005126', exp_month: 12, exp_year: 2040, cvc: '123' } });
+      const paid = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method: refundFails.id, confirm: true });
+      const pending = await stripe.refunds.create({ payment_intent: paid.id });
+      assert.equal(pending.status, 'pending');
+      await expectStripeError(stripe.refunds.cancel(pending.id), { class: invalidRequest, code: 'refund_unexpected_state', statusCode: 400 });
+      assert.equal((await stripe.refunds.retrieve(pending.id)).status, 'pending');
       await expectStripeError(stripe.refunds.cancel('re_missing'), { class: invalidRequest, code: 'resource_missing', statusCode: 404 });
     });
 
