@@ -225,6 +225,10 @@ describe('Stripe operations and parameters through the official stripe SDK', () 
       assert.equal((await stripe.paymentMethods.retrieve(paymentMethod.id)).customer, customer.id);
       assert.deepEqual((await eventsOf(paymentMethod.id)).map((event) => event.type), ['payment_method.attached']);
 
+      const expanded = await stripe.customers.retrieve(customer.id, { expand: ['invoice_settings.default_payment_method'] }) as Stripe.Customer;
+      assert.equal((expanded.invoice_settings.default_payment_method as Stripe.PaymentMethod).id, paymentMethod.id);
+      await expectStripeError(stripe.customers.retrieve(customer.id, { expand: ['invoice_settings'] }), { class: invalidRequest, code: 'invalid_expand', statusCode: 400 });
+
       const updated = await stripe.customers.update(customer.id, { invoice_settings: { footer: '', custom_fields: '' } });
       assert.deepEqual(updated.invoice_settings, { custom_fields: null, default_payment_method: paymentMethod.id, footer: null, rendering_options: null });
 

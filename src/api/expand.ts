@@ -26,7 +26,9 @@ type ObjectType = 'payment_intent' | 'charge' | 'customer' | 'payment_method' | 
   // The object `payrail.connector_configuration`, named without the dot where a schema name is needed.
   | 'payrail_connector_configuration'
   // The object `payrail.routing_profile` (one per account and mode, no id).
-  | 'payrail_routing_profile';
+  | 'payrail_routing_profile'
+  // A hash inside an object (no `object` field of its own) that holds expandable ids.
+  | 'customer_invoice_settings';
 type Loader = (db: Queryable, scope: Scope, id: string) => Promise<Record<string, unknown> | undefined>;
 
 const loaders: Record<string, Loader> = {
@@ -81,7 +83,8 @@ const expandableFields: Record<ObjectType, Record<string, ObjectType>> = {
   charge: { customer: 'customer', payment_intent: 'payment_intent', payment_method: 'payment_method', balance_transaction: 'balance_transaction' },
   refund: { charge: 'charge', payment_intent: 'payment_intent', balance_transaction: 'balance_transaction', failure_balance_transaction: 'balance_transaction' },
   payment_method: { customer: 'customer' },
-  customer: {},
+  customer: { invoice_settings: 'customer_invoice_settings' },
+  customer_invoice_settings: { default_payment_method: 'payment_method' },
   event: {},
   balance_transaction: { source: 'balance_transaction_source' },
   balance_transaction_source: {},
@@ -135,25 +138,28 @@ export function validateExpand(shape: ResponseShape, paths: string[]): void {
       if (!next) throw new ApiError('invalid_expand', `This property cannot be expanded (${segment}).`, { param });
       type = next;
     }
+    // A path ends at an object that can be loaded (an id), not at a hash that only holds ids.
+    if (!(type in loaders)) throw new ApiError('invalid_expand', `This property cannot be expanded (${segments.at(-1)}).`, { param });
   });
 }
 
-async function expandPath(db: Queryable, scope: Scope, object: Record<string, unknown>, segments: string[]): Promise<void> {
+/** Expands one path in `object`, of type `type` (its `object` field, or for a nested hash the type its parent gives it). */
+async function expandPath(db: Queryable, scope: Scope, object: Record<string, unknown>, segments: string[], type = object.object as ObjectType): Promise<void> {
   const [field, ...rest] = segments;
-  const include = rest.length === 0 ? includableFields[object.object as ObjectType]?.[field] : undefined;
+  const include = rest.length === 0 ? includableFields[type]?.[field] : undefined;
   if (include) {
     object[field] = await include(db, scope, object);
     return;
   }
+  const fieldType = expandableFields[type]?.[field];
   const value = object[field];
   if (typeof value === 'string') {
-    const type = expandableFields[object.object as ObjectType]?.[field];
-    const loaded = type ? await loaders[type](db, scope, value) : undefined;
+    const loaded = fieldType && loaders[fieldType] ? await loaders[fieldType](db, scope, value) : undefined;
     if (!loaded) return;
     object[field] = loaded;
   }
-  const target = object[field];
-  if (rest.length > 0 && target && typeof target === 'object') await expandPath(db, scope, target as Record<string, unknown>, rest);
+  const target = object[field] as Record<string, unknown> | null | undefined;
+  if (rest.length > 0 && target && typeof target === 'object' && fieldType) await expandPath(db, scope, target, rest, (target.object as ObjectType | undefined) ?? fieldType);
 }
 
 /** Replaces ids with objects along each (validated) path; `data.` paths apply to every item of a list. */
