@@ -340,6 +340,28 @@ describe('Stripe as an acquirer: Payrail in front of a second Payrail, through t
       assert.equal((remote.latest_charge as Stripe.Charge).amount_captured, 3100);
     });
 
+    it('increments an authorization at the acquirer and captures the new total', async () => {
+      const intent = await stripe.paymentIntents.create({
+        amount: 2000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, capture_method: 'manual',
+        payment_method_options: { card: { request_incremental_authorization: 'if_available' } }, expand: ['latest_charge'],
+      });
+      assert.deepEqual((intent.latest_charge as Stripe.Charge).payment_method_details?.card?.incremental_authorization, { status: 'available' }, 'the acquirer offered it');
+      const [attempt] = await attemptsOf(a, intent.id);
+      const incremented = await stripe.paymentIntents.incrementAuthorization(intent.id, { amount: 2600 });
+      assert.equal(incremented.amount, 2600);
+      const remote = await acquirer.paymentIntents.retrieve(attempt.processor_reference ?? '');
+      assert.equal(remote.amount, 2600);
+      assert.equal(remote.amount_capturable, 2600);
+      // The acquirer's decline comes back as Payrail's 402, and neither side changes.
+      const declined = await stripe.paymentIntents.incrementAuthorization(intent.id, { amount: 3005 }).then(() => assert.fail('declined'), (error: Stripe.errors.StripeError) => error);
+      assert.equal(declined.statusCode, 402);
+      assert.equal(declined.code, 'card_declined');
+      assert.equal((await acquirer.paymentIntents.retrieve(remote.id)).amount, 2600);
+      const captured = await stripe.paymentIntents.capture(intent.id);
+      assert.equal(captured.amount_received, 2600);
+      assert.equal((await acquirer.paymentIntents.retrieve(remote.id)).amount_received, 2600);
+    });
+
     it('captures part of an authorization, releasing the rest at the acquirer too', async () => {
       const { intent, reference } = await authorized(5000);
       const captured = await stripe.paymentIntents.capture(intent.id, { amount_to_capture: 3000 });

@@ -110,6 +110,29 @@ describe('Stripe connector against a Payrail sandbox', () => {
     assert.equal((intent.payment_method as Stripe.PaymentMethod).card?.last4, '4242');
   });
 
+  it("asks Stripe for incremental authorization and increments through its API, idempotently", async () => {
+    const payment: AuthorizeInput = { ...input('4242424242424242', { capture: false }), requestIncrementalAuthorization: true };
+    const output = await connector.authorize(payment);
+    assert.ok(output.status === 'authorized');
+    assert.equal(output.incrementalAuthorization, true);
+    const increment = { incrementId: `${payment.attemptId}.increment.1500`, attemptId: payment.attemptId, processorReference: output.processorReference, amount: 1500, currency: 'usd' };
+    assert.deepEqual(await connector.incrementAuthorization(increment), { status: 'authorized', amount: 1500 });
+    assert.deepEqual(await connector.incrementAuthorization(increment), { status: 'authorized', amount: 1500 }, 'a retry replays the same increment');
+    const intent = await stripe.paymentIntents.retrieve(output.processorReference);
+    assert.equal(intent.amount, 1500);
+    assert.equal(intent.amount_capturable, 1500);
+    const declined = await connector.incrementAuthorization({ ...increment, incrementId: `${payment.attemptId}.increment.2005`, amount: 2005 });
+    assert.ok(declined.status === 'declined');
+    assert.equal(declined.decline.declineCode, 'generic_decline');
+    assert.equal((await stripe.paymentIntents.retrieve(output.processorReference)).amount, 1500);
+
+    const plain = await connector.authorize(input('4242424242424242', { capture: false }));
+    assert.ok(plain.status === 'authorized');
+    assert.equal(plain.incrementalAuthorization ?? false, false, 'not asked for, not offered');
+    const challenged = await connector.authorize({ ...input('4242424242424242'), requestThreeDSecure: 'any' });
+    assert.equal(challenged.status, 'requires_authentication', 'request_three_d_secure=any is forwarded to Stripe');
+  });
+
   it('maps issuer declines one to one from the 402 card error', async () => {
     const generic = input('4000000000000002');
     const declined = await connector.authorize(generic);

@@ -10,7 +10,8 @@ import { findCharge, findPaymentIntent } from '../payments/repository.ts';
 import { renderCharge, renderPaymentIntent } from '../payments/render.ts';
 import { findBalanceTransaction } from '../balance-transactions/repository.ts';
 import { renderBalanceTransaction } from '../balance-transactions/render.ts';
-import { findRefund } from '../refunds/repository.ts';
+import { findRefund, listRefunds } from '../refunds/repository.ts';
+import { listLimitDefault } from '../platform/pagination.ts';
 import { findPayout } from '../payouts/repository.ts';
 import { renderPayout } from '../payouts/render.ts';
 import { findExternalAccount } from '../external-accounts/repository.ts';
@@ -31,7 +32,9 @@ type ObjectType = 'payment_intent' | 'charge' | 'customer' | 'payment_method' | 
   // The object `payrail.routing_profile` (one per account and mode, no id).
   | 'payrail_routing_profile'
   // The object `payrail.api_key`.
-  | 'payrail_api_key';
+  | 'payrail_api_key'
+  // A hash inside an object (no `object` field of its own) that holds expandable ids.
+  | 'customer_invoice_settings';
 type Loader = (db: Queryable, scope: Scope, id: string) => Promise<Record<string, unknown> | undefined>;
 
 const loaders: Record<string, Loader> = {
@@ -90,7 +93,8 @@ const expandableFields: Record<ObjectType, Record<string, ObjectType>> = {
   charge: { customer: 'customer', payment_intent: 'payment_intent', payment_method: 'payment_method', balance_transaction: 'balance_transaction' },
   refund: { charge: 'charge', payment_intent: 'payment_intent', balance_transaction: 'balance_transaction', failure_balance_transaction: 'balance_transaction' },
   payment_method: { customer: 'customer' },
-  customer: { default_source: 'card', sources: 'card_source_list' },
+  customer: { default_source: 'card', invoice_settings: 'customer_invoice_settings' },
+  customer_invoice_settings: { default_payment_method: 'payment_method' },
   token: {},
   card: { customer: 'customer' },
   card_source_list: {},
@@ -99,7 +103,7 @@ const expandableFields: Record<ObjectType, Record<string, ObjectType>> = {
   balance_transaction_source: {},
   balance: {},
   account: {},
-  payout: { balance_transaction: 'balance_transaction', failure_balance_transaction: 'balance_transaction', destination: 'bank_account' },
+  payout: { balance_transaction: 'balance_transaction', failure_balance_transaction: 'balance_transaction', destination: 'bank_account', original_payout: 'payout', reversed_by: 'payout' },
   bank_account: {},
   webhook_endpoint: {},
   webhook_attempt: {},
@@ -125,6 +129,31 @@ export function deferField(body: Record<string, unknown>, field: string, compute
 /** The fields of a search result that are computed on request rather than expanded from an id. */
 const searchComputedFields = ['total_count'];
 
+/** Undefined leaves the field absent (a deleted customer has no sources). */
+type Includer = (db: Queryable, scope: Scope, object: Record<string, unknown>) => Promise<Record<string, unknown> | undefined>;
+
+/**
+ * Fields an object leaves out unless they are expanded (Stripe's "includable" fields): a charge's `refunds` list since
+ * API 2022-11-15, a customer's `sources` since 2020-08-27. Expanding one adds it, as the first page of the list with
+ * its `url`; they are always the last segment of a path.
+ */
+const includableFields: Partial<Record<ObjectType, Record<string, Includer>>> = {
+  charge: {
+    refunds: async (db, scope, charge) => {
+      const page = await listRefunds(db, scope, { limit: listLimitDefault }, { charge: String(charge.id) });
+      return { object: 'list', data: page.rows.map(renderRefund), has_more: page.hasMore, url: `/v1/charges/${String(charge.id)}/refunds` };
+    },
+  },
+  customer: {
+    sources: async (db, scope, customer) => {
+      if (customer.deleted === true) return undefined;
+      const id = customer.id as string;
+      const page = await listCardSources(db, scope, {}, id);
+      return { object: 'list', data: page.rows.map((row) => row.type === 'card' ? renderCardSource(row) : {}), has_more: page.hasMore, url: `/v1/customers/${id}/sources` };
+    },
+  },
+};
+
 /** Checks `expand` paths against what the response can expand, before any work is done. */
 export function validateExpand(shape: ResponseShape, paths: string[]): void {
   if (paths.length > expandPathsMax) throw new ApiError('invalid_expand', `You may expand at most ${expandPathsMax} paths.`, { param: 'expand' });
@@ -141,39 +170,35 @@ export function validateExpand(shape: ResponseShape, paths: string[]): void {
       throw new ApiError('invalid_expand', `You cannot expand more than ${expandDepthMax} levels of a property.`, { param });
     }
     let type: ObjectType = shape.type;
-    for (const segment of segments) {
+    for (const [position, segment] of segments.entries()) {
+      if (includableFields[type]?.[segment] && position === segments.length - 1) return;
       const next = expandableFields[type][segment];
       if (!next) throw new ApiError('invalid_expand', `This property cannot be expanded (${segment}).`, { param });
       type = next;
     }
+    // A path ends at an object that can be loaded (an id), not at a hash that only holds ids.
+    if (!(type in loaders)) throw new ApiError('invalid_expand', `This property cannot be expanded (${segments.at(-1)}).`, { param });
   });
 }
 
-/** Fields that are absent unless expanded, and the first page of the list each expands to. */
-const listFields: Record<string, Record<string, (db: Queryable, scope: Scope, object: Record<string, unknown>) => Promise<Record<string, unknown>>>> = {
-  customer: {
-    sources: async (db, scope, customer) => {
-      const id = customer.id as string;
-      const page = await listCardSources(db, scope, {}, id);
-      return { object: 'list', data: page.rows.map((row) => row.type === 'card' ? renderCardSource(row) : {}), has_more: page.hasMore, url: `/v1/customers/${id}/sources` };
-    },
-  },
-};
-
-async function expandPath(db: Queryable, scope: Scope, object: Record<string, unknown>, segments: string[]): Promise<void> {
+/** Expands one path in `object`, of type `type` (its `object` field, or for a nested hash the type its parent gives it). */
+async function expandPath(db: Queryable, scope: Scope, object: Record<string, unknown>, segments: string[], type = object.object as ObjectType): Promise<void> {
   const [field, ...rest] = segments;
-  const listField = listFields[object.object as string]?.[field];
-  // A deleted customer has no sources.
-  if (listField && object[field] === undefined && object.deleted !== true) object[field] = await listField(db, scope, object);
+  const include = rest.length === 0 ? includableFields[type]?.[field] : undefined;
+  if (include) {
+    const included = await include(db, scope, object);
+    if (included !== undefined) object[field] = included;
+    return;
+  }
+  const fieldType = expandableFields[type]?.[field];
   const value = object[field];
   if (typeof value === 'string') {
-    const type = expandableFields[object.object as ObjectType]?.[field];
-    const loaded = type ? await loaders[type](db, scope, value) : undefined;
+    const loaded = fieldType && loaders[fieldType] ? await loaders[fieldType](db, scope, value) : undefined;
     if (!loaded) return;
     object[field] = loaded;
   }
-  const target = object[field];
-  if (rest.length > 0 && target && typeof target === 'object') await expandPath(db, scope, target as Record<string, unknown>, rest);
+  const target = object[field] as Record<string, unknown> | null | undefined;
+  if (rest.length > 0 && target && typeof target === 'object' && fieldType) await expandPath(db, scope, target, rest, (target.object as ObjectType | undefined) ?? fieldType);
 }
 
 /** Replaces ids with objects along each (validated) path; `data.` paths apply to every item of a list. */

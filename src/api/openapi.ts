@@ -3,12 +3,13 @@ import type { RouteDefinition } from './route.ts';
 import type { JsonSchema } from './schema.ts';
 
 const objectSchemas: Record<string, JsonSchema> = {
-  customer: objectSchema('customer', ['address', 'created', 'default_source', 'description', 'email', 'livemode', 'metadata', 'name', 'phone', 'shipping']),
+  customer: objectSchema('customer', ['address', 'created', 'default_source', 'description', 'email', 'invoice_settings', 'livemode', 'metadata', 'name', 'phone', 'shipping']),
   payment_method: objectSchema('payment_method', ['billing_details', 'card', 'created', 'customer', 'livemode', 'metadata', 'paypal', 'type']),
   payment_intent: objectSchema('payment_intent', [
     'amount', 'amount_capturable', 'amount_received', 'canceled_at', 'cancellation_reason', 'capture_method', 'client_secret',
     'confirmation_method', 'created', 'currency', 'customer', 'description', 'last_payment_error', 'latest_charge', 'livemode',
     'metadata', 'next_action', 'payment_method', 'payment_method_types', 'receipt_email', 'setup_future_usage', 'status',
+    'automatic_payment_methods', 'payment_method_options', 'shipping',
   ]),
   charge: objectSchema('charge', [
     'amount', 'amount_captured', 'amount_refunded', 'billing_details', 'captured', 'created', 'currency', 'customer', 'failure_code',
@@ -24,7 +25,7 @@ const objectSchemas: Record<string, JsonSchema> = {
   event: objectSchema('event', ['api_version', 'created', 'data', 'livemode', 'pending_webhooks', 'request', 'type']),
   payout: objectSchema('payout', [
     'amount', 'arrival_date', 'automatic', 'balance_transaction', 'created', 'currency', 'description', 'destination', 'failure_balance_transaction',
-    'failure_code', 'failure_message', 'livemode', 'metadata', 'method', 'reconciliation_status', 'source_type', 'statement_descriptor', 'status', 'type',
+    'failure_code', 'failure_message', 'livemode', 'metadata', 'method', 'original_payout', 'reconciliation_status', 'reversed_by', 'source_type', 'statement_descriptor', 'status', 'type',
   ]),
   bank_account: objectSchema('bank_account', [
     'account', 'account_holder_name', 'account_holder_type', 'bank_name', 'country', 'currency', 'default_for_currency', 'fingerprint', 'last4',

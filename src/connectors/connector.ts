@@ -44,6 +44,16 @@ export interface AuthorizeInput {
    * Adyen's `redirectResult`, or PayPal's `token` and `PayerID`); each connector reads the keys it documents.
    */
   authentication?: { status: 'succeeded' | 'failed'; details?: Record<string, string> };
+  /**
+   * Stripe's `payment_method_options[card][request_three_d_secure]`: `any` or `challenge` asks for 3-D Secure even
+   * where the card does not require it. Connectors that cannot ask leave it to the issuer (`automatic`).
+   */
+  requestThreeDSecure?: 'automatic' | 'any' | 'challenge';
+  /**
+   * Stripe's `request_incremental_authorization=if_available` (manual capture only): the authorization should be one
+   * that `incrementAuthorization` can grow. The answer says whether it is (`AuthorizeOutput.incrementalAuthorization`).
+   */
+  requestIncrementalAuthorization?: boolean;
 }
 
 export interface Decline {
@@ -90,7 +100,7 @@ export interface WalletPayer {
  * own challenge (the test processor) has neither. `authorized` may carry what a wallet told about the payer (`payer`).
  */
 export type AuthorizeOutput =
-  | { status: 'authorized'; captured: boolean; processorReference: string; riskScore: number; payer?: WalletPayer }
+  | { status: 'authorized'; captured: boolean; processorReference: string; riskScore: number; payer?: WalletPayer; incrementalAuthorization?: boolean }
   | { status: 'declined'; decline: Decline; processorReference: string | null; riskScore: number }
   | { status: 'requires_authentication'; processorReference?: string | null; nextAction?: RedirectToUrl | null }
   | { status: 'pending' };
@@ -109,6 +119,18 @@ export interface RefundInput extends ReferenceInput {
   /** Payrail's refund id: the provider idempotency key of the refund. */
   refundId: string;
 }
+
+/** An incremental authorization: the authorization of `processorReference` grows to `amount` (the new total). */
+export interface IncrementInput extends ReferenceInput {
+  /** The provider idempotency key of this increment: the same key for a retry of the same new total. */
+  incrementId: string;
+}
+
+/** `authorized`: the authorization now holds `amount`; `declined`: it still holds what it held before. */
+export type IncrementOutput =
+  | { status: 'authorized'; amount: number }
+  | { status: 'declined'; decline: Decline }
+  | { status: 'pending' };
 
 export interface ConnectorCapabilities {
   manualCapture: boolean;
@@ -149,6 +171,12 @@ export interface Connector {
   /** Asks the provider how a refund it accepted as pending ended (succeeded, failed, or still pending). */
   syncRefund(input: RefundInput): Promise<SimpleOutput>;
   /**
+   * Optional flow: grows an uncaptured card authorization to a new total (Stripe's incremental authorization). A
+   * connector without it never reports `incrementalAuthorization` on an authorization; call it through
+   * `incrementAuthorization()` below, which throws `NotSupported` for such connectors.
+   */
+  incrementAuthorization?(input: IncrementInput): Promise<IncrementOutput>;
+  /**
    * Verifies a provider webhook (throws when the signature or body is not valid) and returns what it says in
    * Payrail's terms, one notification per item (an Adyen batch has several). Duplicates and ordering are the
    * caller's concern: every notification carries the provider's own key for deduplication.
@@ -176,6 +204,12 @@ export type ProviderNotification =
   | { kind: 'refund'; eventKey: string; refundId: string | null; processorReference: string | null; status: 'succeeded' | 'failed' | 'pending'; reason: string | null }
   /** Anything Payrail does not act on, kept for the log. */
   | { kind: 'other'; eventKey: string; description: string };
+
+/** Calls a connector's optional increment flow; a connector lacking it throws the typed `NotSupported`. */
+export function incrementAuthorization(connector: Connector, input: IncrementInput): Promise<IncrementOutput> {
+  if (!connector.incrementAuthorization) throw new NotSupported(connector.name, 'incremental authorization');
+  return connector.incrementAuthorization(input);
+}
 
 export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(value)}`);

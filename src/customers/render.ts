@@ -16,7 +16,12 @@ export function renderCustomer(row: CustomerRow): Record<string, unknown> {
     discount: null,
     email: row.email,
     invoice_prefix: null,
-    invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
+    invoice_settings: {
+      custom_fields: row.invoice_settings.custom_fields ?? null,
+      default_payment_method: row.invoice_settings.default_payment_method ?? null,
+      footer: row.invoice_settings.footer ?? null,
+      rendering_options: null,
+    },
     livemode: row.livemode,
     metadata: row.metadata,
     name: row.name,

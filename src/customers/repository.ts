@@ -32,15 +32,23 @@ export interface CustomerRow {
   created: number;
   /** The card source (`card_...`) a charge naming only the customer uses; null without one. */
   default_source: string | null;
+  invoice_settings: InvoiceSettings;
 }
 
-export type CustomerFields = Pick<CustomerRow, 'email' | 'name' | 'phone' | 'description' | 'address' | 'shipping' | 'metadata'>;
+/** Stripe's `customer.invoice_settings` as stored (absent keys render as null). */
+export interface InvoiceSettings {
+  custom_fields?: { name: string; value: string }[] | null;
+  default_payment_method?: string | null;
+  footer?: string | null;
+}
+
+export type CustomerFields = Pick<CustomerRow, 'email' | 'name' | 'phone' | 'description' | 'address' | 'shipping' | 'metadata' | 'invoice_settings'>;
 
 export async function insertCustomer(db: Queryable, scope: Scope, id: string, fields: CustomerFields, created: number): Promise<CustomerRow> {
   const result = await db.query<CustomerRow>(
-    `INSERT INTO customers (id, account_id, livemode, email, name, phone, description, address, shipping, metadata, created)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
-    [id, scope.accountId, scope.livemode, fields.email, fields.name, fields.phone, fields.description, fields.address, fields.shipping, fields.metadata, created],
+    `INSERT INTO customers (id, account_id, livemode, email, name, phone, description, address, shipping, metadata, created, invoice_settings)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *`,
+    [id, scope.accountId, scope.livemode, fields.email, fields.name, fields.phone, fields.description, fields.address, fields.shipping, fields.metadata, created, JSON.stringify(fields.invoice_settings)],
   );
   return result.rows[0];
 }
@@ -55,11 +63,22 @@ export async function findCustomer(db: Queryable, scope: Scope, id: string, opti
 
 export async function updateCustomer(db: Queryable, scope: Scope, id: string, fields: CustomerFields): Promise<CustomerRow> {
   const result = await db.query<CustomerRow>(
-    `UPDATE customers SET email = $4, name = $5, phone = $6, description = $7, address = $8, shipping = $9, metadata = $10
+    `UPDATE customers SET email = $4, name = $5, phone = $6, description = $7, address = $8, shipping = $9, metadata = $10, invoice_settings = $11
      WHERE id = $1 AND account_id = $2 AND livemode = $3 RETURNING *`,
-    [id, scope.accountId, scope.livemode, fields.email, fields.name, fields.phone, fields.description, fields.address, fields.shipping, fields.metadata],
+    [id, scope.accountId, scope.livemode, fields.email, fields.name, fields.phone, fields.description, fields.address, fields.shipping, fields.metadata, JSON.stringify(fields.invoice_settings)],
   );
   return result.rows[0];
+}
+
+/**
+ * Clears a customer's `invoice_settings.default_payment_method` when it is this PaymentMethod (it was detached);
+ * returns the customer before and after, or undefined when nothing changed.
+ */
+export async function clearDefaultPaymentMethod(db: Queryable, scope: Scope, customerId: string, paymentMethodId: string): Promise<{ before: CustomerRow; after: CustomerRow } | undefined> {
+  const before = await findCustomer(db, scope, customerId, { forUpdate: true });
+  if (!before || before.invoice_settings.default_payment_method !== paymentMethodId) return undefined;
+  const after = await updateCustomer(db, scope, customerId, { ...before, invoice_settings: { ...before.invoice_settings, default_payment_method: null } });
+  return { before, after };
 }
 
 export async function markCustomerDeleted(db: Queryable, scope: Scope, id: string): Promise<void> {

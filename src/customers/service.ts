@@ -1,13 +1,18 @@
 import type pg from 'pg';
+import type { Dependencies } from '../dependencies.ts';
 import type { Queryable } from '../platform/db.ts';
-import { missing } from '../platform/errors.ts';
+import { ApiError, missing } from '../platform/errors.ts';
+import { attachWithin } from '../payment-methods/service.ts';
+import { findPaymentMethod } from '../payment-methods/repository.ts';
 import { changedAttributes, recordEvent, type Scope } from '../events/service.ts';
 import { newId, nowSeconds } from '../platform/ids.ts';
 import type { PageRequest, Page } from '../platform/pagination.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
 import { renderCustomer } from './render.ts';
-import { findCustomer, insertCustomer, listCustomers, markCustomerDeleted, updateCustomer, type Address, type CustomerFields, type CustomerRow, type Shipping } from './repository.ts';
+import {
+  findCustomer, insertCustomer, listCustomers, markCustomerDeleted, updateCustomer, type Address, type CustomerFields, type CustomerRow, type InvoiceSettings, type Shipping,
+} from './repository.ts';
 
 export interface CustomerInput {
   email?: string | null;
@@ -17,6 +22,35 @@ export interface CustomerInput {
   address?: Address | null;
   shipping?: Shipping | null;
   metadata?: MetadataUpdate;
+  /** Create only: a PaymentMethod to attach to the new customer. */
+  payment_method?: string;
+  /** Each field: absent keeps, null (sent as '') clears, a value sets. */
+  invoice_settings?: {
+    custom_fields?: { name: string; value: string }[] | null;
+    default_payment_method?: string | null;
+    footer?: string | null;
+  };
+}
+
+/** Merges an update of `invoice_settings` into the stored settings. */
+function mergeInvoiceSettings(current: InvoiceSettings, input: CustomerInput['invoice_settings']): InvoiceSettings {
+  if (input === undefined) return current;
+  const next: InvoiceSettings = { ...current };
+  for (const key of ['custom_fields', 'default_payment_method', 'footer'] as const) {
+    if (input[key] !== undefined) (next as Record<string, unknown>)[key] = input[key];
+  }
+  return next;
+}
+
+/** A customer's default PaymentMethod for invoices must be attached to that customer, as at Stripe. */
+async function checkDefaultPaymentMethod(client: pg.PoolClient, scope: Scope, customerId: string, settings: InvoiceSettings): Promise<void> {
+  const id = settings.default_payment_method;
+  if (id === null || id === undefined) return;
+  const row = await findPaymentMethod(client, scope, id);
+  if (!row) throw missing('PaymentMethod', id, 'invoice_settings[default_payment_method]');
+  if (row.customer_id !== customerId) {
+    throw new ApiError('invalid_value', `The customer does not have a payment method with the ID ${id}. The payment method must be attached to the customer.`, { param: 'invoice_settings[default_payment_method]' });
+  }
 }
 
 /**
@@ -31,7 +65,11 @@ function pick<T>(next: T | null | undefined, current: T | null): T | null {
   return next === undefined ? current : next;
 }
 
-export async function createCustomer(work: UnitOfWork, scope: Scope, input: CustomerInput, sourceChange?: CustomerSourceChange): Promise<CustomerRow> {
+/**
+ * Creates a customer; with `payment_method`, attaches that PaymentMethod to it in the same transaction (after
+ * `customer.created`, as Stripe orders the events), so `invoice_settings[default_payment_method]` may name it.
+ */
+export async function createCustomer(work: UnitOfWork, deps: Dependencies, scope: Scope, input: CustomerInput, sourceChange?: CustomerSourceChange): Promise<CustomerRow> {
   const fields: CustomerFields = {
     email: input.email ?? null,
     name: input.name ?? null,
@@ -40,11 +78,15 @@ export async function createCustomer(work: UnitOfWork, scope: Scope, input: Cust
     address: input.address ?? null,
     shipping: input.shipping ?? null,
     metadata: mergeMetadata({}, input.metadata),
+    invoice_settings: mergeInvoiceSettings({}, input.invoice_settings),
   };
   return work.finalTransaction(async (client) => {
-    const inserted = await insertCustomer(client, scope, newId('cus'), fields, nowSeconds());
+    const id = newId('cus');
+    const inserted = await insertCustomer(client, scope, id, fields, nowSeconds());
     const row = sourceChange ? await sourceChange(client, inserted) : inserted;
     await recordEvent(client, scope, work, 'customer.created', renderCustomer(row));
+    if (input.payment_method !== undefined) await attachWithin(client, deps, scope, work, input.payment_method, id, 'payment_method');
+    await checkDefaultPaymentMethod(client, scope, id, fields.invoice_settings);
     return row;
   });
 }
@@ -67,7 +109,9 @@ export async function modifyCustomer(work: UnitOfWork, scope: Scope, id: string,
       address: pick(input.address, current.address),
       shipping: pick(input.shipping, current.shipping),
       metadata: mergeMetadata(current.metadata, input.metadata),
+      invoice_settings: mergeInvoiceSettings(current.invoice_settings, input.invoice_settings),
     };
+    await checkDefaultPaymentMethod(client, scope, id, fields.invoice_settings);
     const updated = await updateCustomer(client, scope, id, fields);
     const row = sourceChange ? await sourceChange(client, updated) : updated;
     const after = renderCustomer(row);

@@ -124,8 +124,10 @@ export async function savePaymentMethod(db: Queryable, scope: Scope, row: Paymen
   return result.rows[0];
 }
 
-export async function listPaymentMethods(db: Queryable, scope: Scope, page: PageRequest, customerId: string, type?: PaymentMethodType): Promise<Page<PaymentMethodRow>> {
-  const conditions = [{ sql: 'customer_id = $?', value: customerId }];
+/** A customer's PaymentMethods, or (customerId null) every PaymentMethod of the account and mode. */
+export async function listPaymentMethods(db: Queryable, scope: Scope, page: PageRequest, customerId: string | null, type?: PaymentMethodType): Promise<Page<PaymentMethodRow>> {
+  const conditions: { sql: string; value: unknown }[] = [];
+  if (customerId !== null) conditions.push({ sql: 'customer_id = $?', value: customerId });
   if (type !== undefined) conditions.push({ sql: 'type = $?', value: type });
   return listPage<PaymentMethodRow>(
     db,

@@ -6,7 +6,10 @@ import { newId, nowSeconds } from '../platform/ids.ts';
 import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
 import type { Page, PageRequest } from '../platform/pagination.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
-import { clearDefaultSource, findCustomer } from '../customers/repository.ts';
+import { clearDefaultPaymentMethod, clearDefaultSource, findCustomer } from '../customers/repository.ts';
+import { renderCustomer } from '../customers/render.ts';
+
+type EventWork = Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined;
 import type { Address } from '../customers/repository.ts';
 import { brandOf, cardNumberLengthMax, cardNumberLengthMin, factsOf, hasValidLength, isKnownTestCardNumber, passesLuhn, testPaymentMethodNumbers } from './card-numbers.ts';
 import { renderPaymentMethod } from './render.ts';
@@ -324,15 +327,20 @@ export async function attachPaymentMethod(work: UnitOfWork, deps: Dependencies, 
   return work.finalTransaction(async (client) => {
     const customer = await findCustomer(client, scope, customerId);
     if (!customer) throw missing('customer', customerId, 'customer');
-    const current = await resolvePaymentMethod(client, deps, scope, id, 'payment_method', { forUpdate: true });
-    if (current.customer_id === customerId) return current;
-    if (current.customer_id !== null) {
-      throw new ApiError('payment_method_unexpected_state', 'The payment method you provided has already been attached to a customer.', { param: 'payment_method' });
-    }
-    const row = await savePaymentMethod(client, scope, { ...current, customer_id: customerId });
-    await recordEvent(client, scope, work, 'payment_method.attached', renderPaymentMethod(row));
-    return row;
+    return attachWithin(client, deps, scope, work, id, customerId, 'payment_method');
   });
+}
+
+/** Attaches a PaymentMethod to an existing customer inside the caller's transaction; `param` names it in errors. */
+export async function attachWithin(client: Queryable, deps: Dependencies, scope: Scope, work: EventWork, id: string, customerId: string, param: string): Promise<PaymentMethodRow> {
+  const current = await resolvePaymentMethod(client, deps, scope, id, param, { forUpdate: true });
+  if (current.customer_id === customerId) return current;
+  if (current.customer_id !== null) {
+    throw new ApiError('payment_method_unexpected_state', 'The payment method you provided has already been attached to a customer.', { param });
+  }
+  const row = await savePaymentMethod(client, scope, { ...current, customer_id: customerId });
+  await recordEvent(client, scope, work, 'payment_method.attached', renderPaymentMethod(row));
+  return row;
 }
 
 export async function detachPaymentMethod(work: UnitOfWork, scope: Scope, id: string): Promise<PaymentMethodRow> {
@@ -346,6 +354,11 @@ export async function detachPaymentMethod(work: UnitOfWork, scope: Scope, id: st
     // A detached card source (card_...) can no longer be the customer's default source.
     await clearDefaultSource(client, scope, current.customer_id, current.id);
     await recordEvent(client, scope, work, 'payment_method.detached', renderPaymentMethod(row), { customer: current.customer_id });
+    // A detached PaymentMethod can no longer be its customer's default for invoices.
+    const cleared = await clearDefaultPaymentMethod(client, scope, current.customer_id, id);
+    if (cleared) {
+      await recordEvent(client, scope, work, 'customer.updated', renderCustomer(cleared.after), changedAttributes(renderCustomer(cleared.before), renderCustomer(cleared.after)));
+    }
     return row;
   });
 }
@@ -354,4 +367,21 @@ export async function listCustomerPaymentMethods(db: Queryable, scope: Scope, cu
   const customer = await findCustomer(db, scope, customerId);
   if (!customer) throw missing('customer', customerId, param);
   return listPaymentMethods(db, scope, page, customerId, type);
+}
+
+/**
+ * Every PaymentMethod of the account and mode, attached or not (Stripe's `GET /v1/payment_methods` without
+ * `customer`), optionally of one type.
+ */
+export function listAccountPaymentMethods(db: Queryable, scope: Scope, page: PageRequest, type?: PaymentMethodType): Promise<Page<PaymentMethodRow>> {
+  return listPaymentMethods(db, scope, page, null, type);
+}
+
+/** One PaymentMethod of a customer: unknown customers, and PaymentMethods attached elsewhere or nowhere, are 404. */
+export async function retrieveCustomerPaymentMethod(db: Queryable, scope: Scope, customerId: string, paymentMethodId: string): Promise<PaymentMethodRow> {
+  const customer = await findCustomer(db, scope, customerId);
+  if (!customer) throw missing('customer', customerId, 'customer');
+  const row = await findPaymentMethod(db, scope, paymentMethodId);
+  if (!row || row.customer_id !== customerId) throw missing('payment_method', paymentMethodId, 'payment_method');
+  return row;
 }

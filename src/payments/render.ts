@@ -1,3 +1,4 @@
+import { renderPaymentMethodOptions } from './payment-method-options.ts';
 import type { ChargeRow, PaymentIntentRow } from './repository.ts';
 
 /** The Stripe `payment_intent` object. */
@@ -11,7 +12,7 @@ export function renderPaymentIntent(row: PaymentIntentRow): Record<string, unkno
     amount_received: row.amount_received,
     application: null,
     application_fee_amount: null,
-    automatic_payment_methods: null,
+    automatic_payment_methods: row.automatic_payment_methods,
     canceled_at: row.canceled_at,
     cancellation_reason: row.cancellation_reason,
     capture_method: row.capture_method,
@@ -29,13 +30,13 @@ export function renderPaymentIntent(row: PaymentIntentRow): Record<string, unkno
     on_behalf_of: null,
     payment_method: row.payment_method_id,
     payment_method_configuration_details: null,
-    payment_method_options: { card: { installments: null, mandate_options: null, network: null, request_three_d_secure: 'automatic' } },
+    payment_method_options: renderPaymentMethodOptions(row),
     payment_method_types: row.payment_method_types,
     processing: null,
     receipt_email: row.receipt_email,
     review: null,
     setup_future_usage: row.setup_future_usage,
-    shipping: null,
+    shipping: row.shipping,
     source: null,
     statement_descriptor: row.statement_descriptor,
     statement_descriptor_suffix: row.statement_descriptor_suffix,

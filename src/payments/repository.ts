@@ -43,6 +43,28 @@ export interface PaymentIntentRow {
   client_secret: string;
   metadata: Record<string, string>;
   created: number;
+  /** Stripe's `automatic_payment_methods` ({enabled, allow_redirects}); null when the intent names its types. */
+  automatic_payment_methods: AutomaticPaymentMethods | null;
+  /** Stripe's `shipping` hash as given (address, name, phone, carrier, tracking_number). */
+  shipping: Record<string, unknown> | null;
+  /** Stripe's `payment_method_options` as given; Payrail takes `card` (src/payments/payment-method-options.ts). */
+  payment_method_options: PaymentMethodOptions;
+}
+
+export interface AutomaticPaymentMethods {
+  enabled: boolean;
+  allow_redirects: 'always' | 'never';
+}
+
+export interface CardPaymentMethodOptions {
+  request_three_d_secure?: 'automatic' | 'any' | 'challenge';
+  capture_method?: 'manual';
+  setup_future_usage?: 'none' | 'off_session' | 'on_session';
+  request_incremental_authorization?: 'if_available' | 'never';
+}
+
+export interface PaymentMethodOptions {
+  card?: CardPaymentMethodOptions;
 }
 
 export interface ChargeRow {
@@ -90,21 +112,23 @@ export interface ChargeRow {
   source: Record<string, unknown> | null;
   statement_descriptor: string | null;
   statement_descriptor_suffix: string | null;
-  /** Stripe's charge `shipping` (`address`, `carrier`, `name`, `phone`, `tracking_number`). */
+  /** Stripe's charge `shipping` (`address`, `carrier`, `name`, `phone`, `tracking_number`): a legacy charge's own, or the intent's when the charge was made. */
   shipping: Record<string, unknown> | null;
   /** Stripe's `fraud_details`: `user_report` as the merchant reported it. */
   fraud_details: Record<string, string>;
   transfer_group: string | null;
+  /** Incremental authorization attempts, declines included (at most 10, as at Stripe). */
+  incremental_authorization_attempts: number;
 }
 
 const intentColumns = [
   'amount', 'currency', 'status', 'capture_method', 'confirmation_method', 'customer_id', 'payment_method_id',
   'payment_method_types', 'description', 'receipt_email', 'statement_descriptor', 'statement_descriptor_suffix',
   'setup_future_usage', 'return_url', 'amount_capturable', 'amount_received', 'latest_charge_id', 'last_payment_error',
-  'next_action', 'cancellation_reason', 'canceled_at', 'metadata',
+  'next_action', 'cancellation_reason', 'canceled_at', 'metadata', 'automatic_payment_methods', 'shipping', 'payment_method_options',
 ] as const satisfies readonly (keyof PaymentIntentRow)[];
 
-const jsonIntentColumns = new Set<string>(['last_payment_error', 'next_action']);
+const jsonIntentColumns = new Set<string>(['last_payment_error', 'next_action', 'automatic_payment_methods', 'shipping', 'payment_method_options']);
 
 function jsonValue(column: string, value: unknown): unknown {
   // node-postgres would send a JS array as a Postgres array; JSON columns need the JSON text.
@@ -188,7 +212,7 @@ const chargeColumns = [
   'amount_captured', 'amount_refunded', 'status', 'captured', 'authorized', 'released', 'failure_code', 'failure_message',
   'outcome', 'payment_method_details', 'processor_reference', 'metadata', 'description', 'balance_transaction_id', 'hold_entry_id',
   'settlement_currency', 'exchange_rate', 'connector', 'connector_configuration_id', 'attempt_id', 'routing', 'capture_status', 'capture_requested_amount',
-  'receipt_email', 'shipping', 'fraud_details', 'transfer_group',
+  'receipt_email', 'shipping', 'fraud_details', 'transfer_group', 'amount', 'incremental_authorization_attempts',
 ] as const satisfies readonly (keyof ChargeRow)[];
 
 export function chargeInsertStatement(row: Omit<ChargeRow, 'seq'>): Statement {

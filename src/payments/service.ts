@@ -29,6 +29,10 @@ import {
   chargeUpdateStatement, intentUpdateStatement, updatePaymentIntent, type ChargeRow, type LastPaymentError, type PaymentIntentRow,
 } from './repository.ts';
 import { assertTransition } from './state.ts';
+import {
+  automaticPaymentMethodsAtCreation, captureIsManual, effectiveSetupFutureUsage, incrementalAuthorizationRequested, mergePaymentMethodOptions, normalizeShipping,
+  type PaymentMethodOptionsInput, type ShippingInput,
+} from './payment-method-options.ts';
 
 export const supportedPaymentMethodTypes = ['card', 'paypal'] as const;
 
@@ -48,6 +52,10 @@ export interface PaymentIntentInput {
   statement_descriptor_suffix?: string | null;
   setup_future_usage?: 'on_session' | 'off_session' | null;
   metadata?: MetadataUpdate;
+  /** Create only, as at Stripe. */
+  automatic_payment_methods?: { enabled: boolean; allow_redirects?: 'always' | 'never' };
+  shipping?: ShippingInput | null;
+  payment_method_options?: PaymentMethodOptionsInput | null;
 }
 
 export interface ConfirmInput {
@@ -60,6 +68,8 @@ export interface ConfirmInput {
   receipt_email?: string | null;
   off_session?: boolean;
   error_on_requires_action?: boolean;
+  shipping?: ShippingInput | null;
+  payment_method_options?: PaymentMethodOptionsInput | null;
   /** Fields of the new charge that the intent does not carry (a legacy charge's, from POST /v1/charges). */
   charge?: ChargeFields;
 }
@@ -182,6 +192,9 @@ export async function createPaymentIntent(
     client_secret: clientSecret(id),
     metadata: mergeMetadata({}, input.metadata),
     created: nowSeconds(),
+    automatic_payment_methods: automaticPaymentMethodsAtCreation(input.automatic_payment_methods, input.payment_method_types !== undefined),
+    shipping: normalizeShipping(input.shipping) ?? null,
+    payment_method_options: mergePaymentMethodOptions({}, input.payment_method_options),
   };
 
   const prepare = async (db: Queryable): Promise<{ intent: PaymentIntentRow; paymentMethod: { row: PaymentMethodRow; isNew: boolean } | undefined }> => {
@@ -270,7 +283,13 @@ export async function updatePaymentIntentFields(work: UnitOfWork, deps: Dependen
       await checkCustomer(client, scope, input.customer);
       changes.customer_id = input.customer;
     }
-    if (input.payment_method_types !== undefined) changes.payment_method_types = validateTypes(input.payment_method_types);
+    if (input.payment_method_types !== undefined) {
+      changes.payment_method_types = validateTypes(input.payment_method_types);
+      // Naming the types replaces the automatic choice, as at Stripe.
+      changes.automatic_payment_methods = null;
+    }
+    if (input.shipping !== undefined) changes.shipping = normalizeShipping(input.shipping) ?? null;
+    if (input.payment_method_options !== undefined) changes.payment_method_options = mergePaymentMethodOptions(intent.payment_method_options, input.payment_method_options);
     if (input.payment_method !== undefined) {
       if (input.payment_method === null) {
         changes.payment_method_id = null;
@@ -323,6 +342,8 @@ function planAttempt(scope: Scope, intent: PaymentIntentRow, input: ConfirmInput
     return_url: input.return_url ?? intent.return_url,
     setup_future_usage: input.setup_future_usage !== undefined ? input.setup_future_usage : intent.setup_future_usage,
     receipt_email: input.receipt_email !== undefined ? input.receipt_email : intent.receipt_email,
+    shipping: input.shipping !== undefined ? normalizeShipping(input.shipping) ?? null : intent.shipping,
+    payment_method_options: mergePaymentMethodOptions(intent.payment_method_options, input.payment_method_options),
   };
   const planned = { ...intent, ...changes };
   const charge: ChargeRow = {
@@ -362,9 +383,11 @@ function planAttempt(scope: Scope, intent: PaymentIntentRow, input: ConfirmInput
     source: input.charge?.source ?? null,
     statement_descriptor: intent.statement_descriptor,
     statement_descriptor_suffix: intent.statement_descriptor_suffix,
-    shipping: input.charge?.shipping ?? null,
+    // A legacy charge's own shipping; otherwise the intent's, copied as Stripe does.
+    shipping: input.charge?.shipping ?? planned.shipping ?? null,
     fraud_details: {},
     transfer_group: input.charge?.transfer_group ?? null,
+    incremental_authorization_attempts: 0,
   };
   return {
     intent: planned,
@@ -425,7 +448,7 @@ function paymentFacts(intent: PaymentIntentRow, paymentMethod: PaymentMethodRow,
     bin: authorize.card ? authorize.card.number.slice(0, 8) : null,
     paymentMethodType: paymentMethod.type,
     metadata: intent.metadata,
-    manualCapture: intent.capture_method === 'manual',
+    manualCapture: captureIsManual(intent, paymentMethod.type),
   };
 }
 
@@ -433,12 +456,15 @@ function authorizeInput(deps: Dependencies, intent: PaymentIntentRow, paymentMet
   return {
     amount: intent.amount,
     currency: intent.currency,
-    capture: intent.capture_method !== 'manual',
+    capture: !captureIsManual(intent, paymentMethod.type),
     // A wallet (PayPal) has no card: the buyer pays on the provider's page.
     ...(paymentMethod.type === 'card'
       ? { card: { number: revealCardNumber(deps, paymentMethod), expMonth: paymentMethod.card.exp_month, expYear: paymentMethod.card.exp_year, brand: paymentMethod.card.brand, holderName: paymentMethod.billing_details.name } }
       : {}),
     authentication,
+    ...(paymentMethod.type === 'card'
+      ? { requestThreeDSecure: intent.payment_method_options.card?.request_three_d_secure ?? 'automatic', requestIncrementalAuthorization: incrementalAuthorizationRequested(intent, paymentMethod.type) }
+      : {}),
   };
 }
 
@@ -560,7 +586,11 @@ async function applyAuthorization(
         amount_captured: output.captured ? charge.amount : 0,
         processor_reference: output.processorReference,
         payment_method_details: paymentMethod.type === 'card'
-          ? detailsWith(paymentMethod.card.cvc_provided ? 'pass' : null, { amount_authorized: charge.amount })
+          ? detailsWith(paymentMethod.card.cvc_provided ? 'pass' : null, {
+            amount_authorized: charge.amount,
+            // The processor says whether this authorization can be incremented (asked with request_incremental_authorization).
+            incremental_authorization: { status: output.incrementalAuthorization ? 'available' : 'unavailable' },
+          })
           : { ...charge.payment_method_details, paypal: renderPayPalPaymentDetails(paymentMethod.wallet, output.payer) },
         outcome: { network_status: 'approved_by_network', reason: null, risk_level: 'normal', risk_score: output.riskScore, seller_message: 'Payment complete.', type: 'authorized' },
       };
@@ -590,7 +620,7 @@ async function applyAuthorization(
       const wallet = paymentMethod.type === 'paypal' && output.payer
         ? { country: output.payer.country, payer_email: output.payer.payerEmail, payer_id: output.payer.payerId }
         : null;
-      const attaching = Boolean(intent.setup_future_usage && intent.customer_id);
+      const attaching = Boolean(effectiveSetupFutureUsage(intent, paymentMethod.type) && intent.customer_id);
       if (wallet && !attaching) {
         sideWrites.push({ name: 'wallet', statement: paymentMethodWalletStatement(scope, paymentMethod.id, wallet, applied) });
       }

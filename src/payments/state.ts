@@ -11,7 +11,7 @@ export const paymentIntentStatuses = [
 ] as const;
 export type PaymentIntentStatus = (typeof paymentIntentStatuses)[number];
 
-export type PaymentIntentOperation = 'update' | 'confirm' | 'capture' | 'cancel' | 'authenticate' | 'refund';
+export type PaymentIntentOperation = 'update' | 'confirm' | 'capture' | 'cancel' | 'authenticate' | 'refund' | 'increment_authorization';
 
 /**
  * For each operation, the states it may start from. Everything else gets `payment_intent_unexpected_state`, as at
@@ -24,6 +24,7 @@ export const allowedFrom: Record<PaymentIntentOperation, readonly PaymentIntentS
   cancel: ['requires_payment_method', 'requires_confirmation', 'requires_action', 'requires_capture'],
   authenticate: ['requires_action'],
   refund: ['succeeded'],
+  increment_authorization: ['requires_capture'],
 };
 
 export function assertTransition(operation: PaymentIntentOperation, status: PaymentIntentStatus, extra: Record<string, unknown> = {}): void {

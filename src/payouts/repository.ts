@@ -23,16 +23,20 @@ export interface PayoutRow {
   provider_reference: string | null;
   metadata: Record<string, string>;
   created: number;
+  /** For a reversal: the payout it reverses (Stripe's `original_payout`). */
+  original_payout_id: string | null;
+  /** The payout that reverses this one (Stripe's `reversed_by`). */
+  reversed_by_id: string | null;
 }
 
 export async function insertPayout(db: Queryable, row: PayoutRow): Promise<PayoutRow> {
   const result = await db.query<PayoutRow>(
     `INSERT INTO payouts (id, account_id, livemode, amount, currency, status, automatic, method, destination_id, description, statement_descriptor,
-       arrival_date, failure_code, failure_message, failure_balance_transaction_id, balance_transaction_id, provider_reference, metadata, created)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING *`,
+       arrival_date, failure_code, failure_message, failure_balance_transaction_id, balance_transaction_id, provider_reference, metadata, created, original_payout_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING *`,
     [row.id, row.account_id, row.livemode, row.amount, row.currency, row.status, row.automatic, row.method, row.destination_id, row.description,
       row.statement_descriptor, row.arrival_date, row.failure_code, row.failure_message, row.failure_balance_transaction_id, row.balance_transaction_id,
-      row.provider_reference, row.metadata, row.created],
+      row.provider_reference, row.metadata, row.created, row.original_payout_id],
   );
   return result.rows[0];
 }
@@ -47,6 +51,15 @@ export async function findPayout(db: Queryable, scope: Scope, id: string, option
 
 export async function updatePayoutMetadata(db: Queryable, row: PayoutRow, metadata: Record<string, string>): Promise<PayoutRow> {
   const result = await db.query<PayoutRow>('UPDATE payouts SET metadata = $3 WHERE id = $1 AND account_id = $2 RETURNING *', [row.id, row.account_id, metadata]);
+  return result.rows[0];
+}
+
+/** Records the payout that reverses this one (once: a payout is reversed at most once). */
+export async function setReversedBy(db: Queryable, row: Pick<PayoutRow, 'id' | 'account_id'>, reversalId: string): Promise<PayoutRow | undefined> {
+  const result = await db.query<PayoutRow>(
+    'UPDATE payouts SET reversed_by_id = $3 WHERE id = $1 AND account_id = $2 AND reversed_by_id IS NULL RETURNING *',
+    [row.id, row.account_id, reversalId],
+  );
   return result.rows[0];
 }
 

@@ -60,10 +60,11 @@ export async function writeNewPayout(
   deps: Pick<Dependencies, 'clock'>,
   scope: Scope,
   work: EventWork,
-  fields: Pick<PayoutRow, 'amount' | 'currency' | 'destination_id' | 'automatic' | 'description' | 'statement_descriptor' | 'metadata'>,
+  fields: Pick<PayoutRow, 'amount' | 'currency' | 'destination_id' | 'automatic' | 'description' | 'statement_descriptor' | 'metadata'>
+    & Partial<Pick<PayoutRow, 'id' | 'original_payout_id'>>,
 ): Promise<PayoutRow> {
   const now = deps.clock.nowSeconds();
-  const id = newId('po');
+  const id = fields.id ?? newId('po');
   const movement = payoutMovement(scope, { id, amount: fields.amount, currency: fields.currency, description: fields.description }, now);
   await writeMovement(client, movement);
   const payout = await insertPayout(client, {
@@ -86,6 +87,8 @@ export async function writeNewPayout(
     provider_reference: null,
     metadata: fields.metadata,
     created: now,
+    original_payout_id: fields.original_payout_id ?? null,
+    reversed_by_id: null,
   });
   await recordEvent(client, scope, work, 'payout.created', renderPayout(payout));
   return payout;

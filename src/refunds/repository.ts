@@ -70,3 +70,16 @@ export async function findPendingRefunds(db: Queryable, limit: number): Promise<
   const result = await db.query<RefundRow>(`SELECT * FROM refunds WHERE status = 'pending' ORDER BY seq LIMIT $1`, [limit]);
   return result.rows;
 }
+
+/**
+ * Cancels a refund that waits for the customer (`requires_action`), recording the balance transaction that returned
+ * its money; a compare-and-set, so a refund is canceled (or settled) once.
+ */
+export async function markRefundCanceled(db: Queryable, row: Pick<RefundRow, 'id' | 'account_id'>, failureBalanceTransactionId: string | null): Promise<RefundRow | undefined> {
+  const result = await db.query<RefundRow>(
+    `UPDATE refunds SET status = 'canceled', failure_balance_transaction_id = $3
+      WHERE id = $1 AND account_id = $2 AND status = 'requires_action' RETURNING *`,
+    [row.id, row.account_id, failureBalanceTransactionId],
+  );
+  return result.rows[0];
+}

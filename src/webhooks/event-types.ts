@@ -1,9 +1,11 @@
 import { ApiError } from '../platform/errors.ts';
+import { stripeEventTypes } from './stripe-event-types.ts';
 
 /**
- * Every event type Payrail emits, which is exactly what a webhook endpoint may subscribe to (besides `*`). Stripe
- * knows hundreds more; accepting a type Payrail never sends would let an integrator wait for events that never
- * come, so those are refused at subscription time. A test checks that every type recorded in src/ is listed here.
+ * Every event type Payrail emits. A test checks that every type recorded in src/ is listed here. A webhook endpoint
+ * may subscribe to these, to every type of Stripe's spec (`stripeEventTypes`: an integration written for Stripe
+ * subscribes to types Payrail does not emit yet, such as `payment_intent.processing`, and Stripe accepts them), and
+ * to `*`; anything else is refused.
  */
 export const webhookEventTypes = [
   'account.external_account.created',
@@ -54,20 +56,23 @@ export type WebhookEventType = (typeof webhookEventTypes)[number];
 /** The subscription to every event type, present and future. */
 export const allEventsWildcard = '*';
 
-const known: ReadonlySet<string> = new Set<string>([...webhookEventTypes, allEventsWildcard]);
+/** What `enabled_events` may name: Stripe's types and Payrail's own (its `payrail.*` extensions), once each. */
+export const subscribableEventTypes: readonly string[] = [...new Set<string>([...stripeEventTypes, ...webhookEventTypes])].sort();
 
-/** Most entries an `enabled_events` list may have: every type once plus the wildcard, with room to grow. */
-export const enabledEventsMax = 100;
+const known: ReadonlySet<string> = new Set<string>([...subscribableEventTypes, allEventsWildcard]);
+
+/** Most entries an `enabled_events` list may have: every subscribable type once plus the wildcard. */
+export const enabledEventsMax = subscribableEventTypes.length + 1;
 
 /**
- * Checks an `enabled_events` list (each a type Payrail emits, or `*`) and returns it without duplicates, in the
+ * Checks an `enabled_events` list (each a subscribable type, or `*`) and returns it without duplicates, in the
  * order given. The error names the first bad entry in Stripe's bracket notation (`enabled_events[2]`).
  */
 export function validateEnabledEvents(events: readonly string[], param = 'enabled_events'): string[] {
   if (events.length === 0) throw new ApiError('invalid_value', `Invalid ${param}: subscribe to at least one event type, or '*' for all of them.`, { param });
   events.forEach((type, index) => {
     if (!known.has(type)) {
-      throw new ApiError('invalid_value', `Invalid ${param}[${index}]: '${type}' is not an event type Payrail sends. Use '*' or one of: ${webhookEventTypes.join(', ')}.`, { param: `${param}[${index}]` });
+      throw new ApiError('invalid_value', `Invalid ${param}[${index}]: '${type}' is not a Stripe or Payrail event type. Use '*' or a type such as payment_intent.succeeded (the list: docs/webhooks.md).`, { param: `${param}[${index}]` });
     }
   });
   return [...new Set(events)];

@@ -1,11 +1,11 @@
 import { createCustomer, deleteCustomer, listCustomerPage, modifyCustomer, retrieveCustomer } from '../../customers/service.ts';
 import { renderCustomer } from '../../customers/render.ts';
-import { listCustomerPaymentMethods } from '../../payment-methods/service.ts';
+import { listCustomerPaymentMethods, retrieveCustomerPaymentMethod } from '../../payment-methods/service.ts';
 import { paymentMethodTypes } from '../../payment-methods/repository.ts';
 import { renderPaymentMethod } from '../../payment-methods/render.ts';
 import { customerSourceChange } from '../../sources/service.ts';
 import { defineRoute, presentList, presentObject } from '../route.ts';
-import { email, emptyable, enumeration, metadata, object, required, string } from '../schema.ts';
+import { array, email, emptyable, enumeration, metadata, object, required, string } from '../schema.ts';
 import { addressSchema, createdFilter, listParameters, noParameters } from './common.ts';
 
 const customerFields = {
@@ -16,6 +16,12 @@ const customerFields = {
   address: emptyable(addressSchema),
   shipping: emptyable(object({ address: required(addressSchema), name: required(string({ maxLength: 256 })), phone: emptyable(string({ maxLength: 40 })) })),
   metadata: metadata(),
+  invoice_settings: object({
+    // Stripe's limits: up to 4 custom fields, names up to 40 and values up to 140 characters.
+    custom_fields: emptyable(array(object({ name: required(string({ maxLength: 40 })), value: required(string({ maxLength: 140 })) }), { maxItems: 4 })),
+    default_payment_method: emptyable(string({ maxLength: 255 })),
+    footer: emptyable(string({ maxLength: 5000 })),
+  }),
 };
 
 /** Stripe's legacy `source`: a token whose card is added to the customer and becomes its default source. */
@@ -24,11 +30,11 @@ const sourceParameter = string({ maxLength: 255, description: "A token (tok_...)
 export const customerRoutes = [
   defineRoute({
     method: 'POST', path: '/v1/customers', operationId: 'PostCustomers', summary: 'Create a customer',
-    parameters: object({ ...customerFields, source: sourceParameter }),
+    parameters: object({ ...customerFields, source: sourceParameter, payment_method: string({ maxLength: 255 }) }),
     response: { kind: 'object', type: 'customer' },
     handle: (context, params) => {
       const { source, ...fields } = params;
-      return createCustomer(context.work, context.scope, fields, customerSourceChange(context.work, context.deps, context.scope, { source }));
+      return createCustomer(context.work, context.deps, context.scope, fields, customerSourceChange(context.work, context.deps, context.scope, { source }));
     },
     present: (row) => presentObject(renderCustomer(row)),
   }),
@@ -73,5 +79,13 @@ export const customerRoutes = [
     response: { kind: 'list', type: 'payment_method' },
     handle: (context, params) => listCustomerPaymentMethods(context.deps.db, context.scope, context.pathParams.id, params, 'customer', params.type),
     present: (page, context) => presentList(page, context.path, renderPaymentMethod),
+  }),
+  defineRoute({
+    method: 'GET', path: '/v1/customers/:id/payment_methods/:payment_method', operationId: 'GetCustomersCustomerPaymentMethodsPaymentMethod',
+    summary: "Retrieve one of a customer's PaymentMethods (404 when it is not attached to that customer)",
+    parameters: noParameters,
+    response: { kind: 'object', type: 'payment_method' },
+    handle: (context) => retrieveCustomerPaymentMethod(context.deps.db, context.scope, context.pathParams.id, context.pathParams.payment_method),
+    present: (row) => presentObject(renderPaymentMethod(row)),
   }),
 ];

@@ -4,6 +4,7 @@ import { apiKeyRoutes } from './api-keys.ts';
 import { balanceRoutes } from './balance.ts';
 import { balanceTransactionRoutes } from './balance-transactions.ts';
 import { chargeRoutes } from './charges.ts';
+import { chargeRefundRoutes } from './charge-refunds.ts';
 import { connectorConfigurationRoutes } from './connector-configurations.ts';
 import { customerRoutes } from './customers.ts';
 import { customerSourceRoutes } from './customer-sources.ts';
@@ -27,6 +28,7 @@ export function allRoutes(): RouteDefinition[] {
     ...paymentMethodRoutes,
     ...paymentIntentRoutes,
     ...chargeRoutes,
+    ...chargeRefundRoutes,
     ...legacyChargeRoutes,
     ...tokenRoutes,
     ...customerSourceRoutes,

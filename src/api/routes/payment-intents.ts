@@ -5,9 +5,10 @@ import {
   cancellationReasons, cancelPaymentIntent, capturePaymentIntent, confirmPaymentIntent, createPaymentIntent, listPaymentIntentPage,
   resumeConfirmation, retrievePaymentIntent, updatePaymentIntentFields, type IntentResult,
 } from '../../payments/service.ts';
+import { incrementPaymentIntentAuthorization } from '../../payments/increment-authorization.ts';
 import { defineRoute, presentList, presentObject, type Presentation } from '../route.ts';
 import { array, boolean, email, emptyable, enumeration, integer, metadata, object, required, string, url } from '../schema.ts';
-import { createdFilter, listParameters } from './common.ts';
+import { addressSchema, createdFilter, listParameters } from './common.ts';
 import { billingDetails } from './payment-methods.ts';
 
 /** A decline answers 402 with the card error and the intent inside it, as Stripe does. */
@@ -23,6 +24,25 @@ const setupFutureUsage = emptyable(enumeration(['on_session', 'off_session']));
 // The per-currency minimum and the maximum are checked by the service, with Stripe's amount_too_small / amount_too_large.
 const amount = integer({ description: `Amount in the smallest currency unit; at least the currency's minimum charge amount and at most ${maximumAmount}.` });
 
+/** Stripe's PaymentIntent `shipping` hash. */
+const shipping = object({
+  address: required(addressSchema),
+  name: required(string({ maxLength: 256 })),
+  carrier: emptyable(string({ maxLength: 256 })),
+  phone: emptyable(string({ maxLength: 40 })),
+  tracking_number: emptyable(string({ maxLength: 256 })),
+});
+
+/** The `card` options Payrail acts on (docs/api.md); other payment method types take none. */
+const paymentMethodOptions = object({
+  card: emptyable(object({
+    request_three_d_secure: enumeration(['automatic', 'any', 'challenge']),
+    capture_method: emptyable(enumeration(['manual'])),
+    setup_future_usage: emptyable(enumeration(['none', 'off_session', 'on_session'])),
+    request_incremental_authorization: enumeration(['if_available', 'never']),
+  })),
+});
+
 const intentFields = {
   amount,
   currency: string({ maxLength: 3, minLength: 3 }),
@@ -36,6 +56,8 @@ const intentFields = {
   statement_descriptor_suffix: emptyable(string({ maxLength: 22 })),
   setup_future_usage: setupFutureUsage,
   metadata: metadata(),
+  shipping: emptyable(shipping),
+  payment_method_options: emptyable(paymentMethodOptions),
 };
 
 /** Stripe's `payment_method_data`: a PaymentMethod made for the payment. Payrail takes it for PayPal only. */
@@ -62,6 +84,8 @@ const confirmFields = {
   receipt_email: emptyable(email()),
   off_session: boolean(),
   error_on_requires_action: boolean(),
+  shipping: emptyable(shipping),
+  payment_method_options: emptyable(paymentMethodOptions),
 };
 
 export const paymentIntentRoutes = [
@@ -71,6 +95,8 @@ export const paymentIntentRoutes = [
       ...intentFields,
       amount: required(amount),
       currency: required(string({ maxLength: 3, minLength: 3 })),
+      shipping,
+      automatic_payment_methods: object({ enabled: required(boolean()), allow_redirects: enumeration(['always', 'never']) }),
       confirmation_method: enumeration(['automatic', 'manual']),
       confirm: boolean(),
       payment_method_data: paymentMethodData,
@@ -89,6 +115,9 @@ export const paymentIntentRoutes = [
         throw new ApiError('payment_intent_invalid_parameter', 'You can only pass off_session when confirm=true.', { param: 'off_session' });
       }
       checkPaymentMethodSource(params);
+      if (params.automatic_payment_methods?.enabled && params.payment_method_types !== undefined) {
+        throw new ApiError('parameters_exclusive', 'You may only specify one of these parameters: automatic_payment_methods, payment_method_types.', { param: 'automatic_payment_methods' });
+      }
       if (params.confirm && params.payment_method === undefined && params.payment_method_data === undefined) {
         throw new ApiError('parameter_missing', 'A payment_method is required to confirm a PaymentIntent at creation.', { param: 'payment_method' });
       }
@@ -137,6 +166,19 @@ export const paymentIntentRoutes = [
     parameters: object({ cancellation_reason: enumeration(cancellationReasons) }),
     response: { kind: 'object', type: 'payment_intent' },
     handle: (context, params) => cancelPaymentIntent(context.work, context.deps, context.scope, context.pathParams.id, params.cancellation_reason),
+    present: presentIntent,
+  }),
+  defineRoute({
+    method: 'POST', path: '/v1/payment_intents/:id/increment_authorization', operationId: 'PostPaymentIntentsIntentIncrementAuthorization',
+    summary: 'Increase the authorized amount of a manual-capture card PaymentIntent to a new total',
+    parameters: object({
+      amount: required(integer({ minimum: 1, maximum: maximumAmount, description: 'The new total to authorize: more than the amount authorized now.' })),
+      description: string({ maxLength: 1000 }),
+      metadata: metadata(),
+      statement_descriptor: string({ maxLength: 22 }),
+    }),
+    response: { kind: 'object', type: 'payment_intent' },
+    handle: (context, params) => incrementPaymentIntentAuthorization(context.work, context.deps, context.scope, context.pathParams.id, params),
     present: presentIntent,
   }),
   defineRoute({

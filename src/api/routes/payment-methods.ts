@@ -1,5 +1,5 @@
 import {
-  attachPaymentMethod, createPaymentMethod, detachPaymentMethod, listCustomerPaymentMethods, retrievePaymentMethod, updatePaymentMethod,
+  attachPaymentMethod, createPaymentMethod, detachPaymentMethod, listAccountPaymentMethods, listCustomerPaymentMethods, retrievePaymentMethod, updatePaymentMethod,
 } from '../../payment-methods/service.ts';
 import { renderPaymentMethod } from '../../payment-methods/render.ts';
 import { paymentMethodTypes } from '../../payment-methods/repository.ts';
@@ -72,10 +72,12 @@ export const paymentMethodRoutes = [
     present,
   }),
   defineRoute({
-    method: 'GET', path: '/v1/payment_methods', operationId: 'GetPaymentMethods', summary: "List a customer's PaymentMethods",
-    parameters: object({ ...listParameters, customer: required(string({ maxLength: 255 })), type: enumeration(paymentMethodTypes) }, { required: ['customer'] }),
+    method: 'GET', path: '/v1/payment_methods', operationId: 'GetPaymentMethods', summary: "List a customer's PaymentMethods, or without customer all of the account's",
+    parameters: object({ ...listParameters, customer: string({ maxLength: 255 }), type: enumeration(paymentMethodTypes) }),
     response: { kind: 'list', type: 'payment_method' },
-    handle: (context, params) => listCustomerPaymentMethods(context.deps.db, context.scope, params.customer, params, 'customer', params.type),
+    handle: (context, params) => params.customer === undefined
+      ? listAccountPaymentMethods(context.deps.db, context.scope, params, params.type)
+      : listCustomerPaymentMethods(context.deps.db, context.scope, params.customer, params, 'customer', params.type),
     present: (page, context) => presentList(page, context.path, renderPaymentMethod),
   }),
 ];

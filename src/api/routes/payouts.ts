@@ -3,6 +3,7 @@ import { renderPayout } from '../../payouts/render.ts';
 import {
   cancelPayout, checkPayoutInput, createPayout, listPayoutPage, payoutMethods, payoutSourceTypes, retrievePayout, statementDescriptorLengthMax, updatePayout,
 } from '../../payouts/service.ts';
+import { reversePayout } from '../../payouts/reverse.ts';
 import { payoutStatuses } from '../../payouts/state.ts';
 import { defineRoute, presentList, presentObject } from '../route.ts';
 import { enumeration, integer, metadata, object, rangeFilter, required, string } from '../schema.ts';
@@ -45,6 +46,13 @@ export const payoutRoutes = [
     parameters: noParameters,
     response: { kind: 'object', type: 'payout' },
     handle: (context) => cancelPayout(context.work, context.deps, context.scope, context.pathParams.id),
+    present: (row) => presentObject(renderPayout(row)),
+  }),
+  defineRoute({
+    method: 'POST', path: '/v1/payouts/:id/reverse', operationId: 'PostPayoutsPayoutReverse', summary: 'Reverse a paid payout: debit the bank account back into the balance',
+    parameters: object({ metadata: metadata() }),
+    response: { kind: 'object', type: 'payout' },
+    handle: (context, params) => reversePayout(context.work, context.deps, context.scope, context.pathParams.id, params.metadata),
     present: (row) => presentObject(renderPayout(row)),
   }),
   defineRoute({

@@ -1,3 +1,4 @@
+import { cancelRefund } from '../../refunds/cancel.ts';
 import { renderRefund } from '../../refunds/render.ts';
 import { checkRefundTarget, createRefund, listRefundPage, refundReasons, retrieveRefund, updateRefund } from '../../refunds/service.ts';
 import { maximumAmount } from '../../platform/money.ts';
@@ -40,5 +41,12 @@ export const refundRoutes = [
     response: { kind: 'list', type: 'refund' },
     handle: (context, params) => listRefundPage(context.deps.db, context.scope, params, { charge: params.charge, payment_intent: params.payment_intent }),
     present: (page, context) => presentList(page, context.path, renderRefund),
+  }),
+  defineRoute({
+    method: 'POST', path: '/v1/refunds/:id/cancel', operationId: 'PostRefundsRefundCancel', summary: 'Cancel a refund that waits for the customer (requires_action)',
+    parameters: noParameters,
+    response: { kind: 'object', type: 'refund' },
+    handle: (context) => cancelRefund(context.work, context.deps, context.scope, context.pathParams.id),
+    present: (row) => presentObject(renderRefund(row)),
   }),
 ];

@@ -1,7 +1,10 @@
-import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Connector, type ProviderNotification, type ReferenceInput, type RefundInput, type SimpleOutput } from '../connector.ts';
+import {
+  ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Connector, type IncrementInput, type IncrementOutput, type ProviderNotification, type ReferenceInput,
+  type RefundInput, type SimpleOutput,
+} from '../connector.ts';
 import {
   declineOf, encodeForm, fromCanceledIntent, fromCapturedIntent, fromPaymentIntent, fromRefund, idempotencyKey, isSettledIntent,
-  processingErrorDecline, refundMetadataKey, stripeApiVersion, toCaptureParams, toPaymentIntentParams, toPaymentMethodParams, toRefundParams,
+  processingErrorDecline, refundMetadataKey, stripeApiVersion, toCaptureParams, toIncrementParams, toPaymentIntentParams, toPaymentMethodParams, toRefundParams,
   type FormValue, type StripeCharge, type StripeError, type StripePaymentIntent, type StripeRefund,
 } from './transformers.ts';
 import { parseStripeWebhook } from './webhook.ts';
@@ -109,6 +112,32 @@ export class StripeConnector implements Connector {
   async void(input: ReferenceInput): Promise<SimpleOutput> {
     const outcome = await this.#send('POST', `/v1/payment_intents/${encodeURIComponent(input.processorReference)}/cancel`, {}, idempotencyKey('cancel', input.attemptId));
     return this.#modification(outcome, fromCanceledIntent, 'cancel');
+  }
+
+  /**
+   * Stripe's incremental authorization: the PaymentIntent's authorization grows to `amount`. The Idempotency-Key
+   * derives from Payrail's increment id (the charge and the new total), so a retry is the same increment at Stripe.
+   * A 402 is the issuer's decline; a request Stripe refused (400) declines with a processing error, since nothing
+   * was authorized; a request that never reached Stripe throws (`not_sent`), and an unknown outcome is `pending`.
+   */
+  async incrementAuthorization(input: IncrementInput): Promise<IncrementOutput> {
+    const outcome = await this.#send('POST', `/v1/payment_intents/${encodeURIComponent(input.processorReference)}/increment_authorization`, toIncrementParams(input.amount), idempotencyKey('increment', input.incrementId));
+    switch (outcome.kind) {
+      case 'ok': {
+        const amount = (outcome.body as StripePaymentIntent).amount;
+        return typeof amount === 'number' ? { status: 'authorized', amount } : { status: 'pending' };
+      }
+      case 'card_error':
+        return { status: 'declined', decline: declineOf(outcome.error) };
+      case 'rejected':
+        return { status: 'declined', decline: processingErrorDecline };
+      case 'ambiguous':
+        return { status: 'pending' };
+      case 'not_sent':
+        throw new StripeRequestError('not_sent', `Stripe did not process the request: ${outcome.detail}`, outcome.status);
+      case 'unauthorized':
+        throw new StripeRequestError('configuration', `Stripe refused the API key (HTTP ${outcome.status})`, outcome.status);
+    }
   }
 
   /**

@@ -22,7 +22,7 @@ export const stripeApiVersion = '2025-10-29.clover';
 /** Stripe's limit on an `Idempotency-Key` (255 characters). */
 export const idempotencyKeyLengthMax = 255;
 
-export type StripeOperation = 'payment_method' | 'authorize' | 'capture' | 'cancel' | 'refund';
+export type StripeOperation = 'payment_method' | 'authorize' | 'capture' | 'cancel' | 'refund' | 'increment';
 
 /**
  * The Stripe idempotency key of one operation on one Payrail object. Each operation gets its own key (a capture must
@@ -106,8 +106,21 @@ export function toPaymentIntentParams(input: AuthorizeInput, paymentMethodId: st
     capture_method: input.capture ? 'automatic' : 'manual',
     return_url: context.returnUrl ?? undefined,
     metadata: { [attemptMetadataKey]: input.attemptId },
+    payment_method_options: cardOptionsOf(input),
     expand: ['latest_charge'],
   };
+}
+
+/** The merchant's card options Stripe acts on itself (3-D Secure on request, incremental authorization); none by default. */
+function cardOptionsOf(input: AuthorizeInput): { card: Record<string, string> } | undefined {
+  const card: Record<string, string> = {};
+  if (input.requestThreeDSecure !== undefined && input.requestThreeDSecure !== 'automatic') card.request_three_d_secure = input.requestThreeDSecure;
+  if (input.requestIncrementalAuthorization === true && !input.capture) card.request_incremental_authorization = 'if_available';
+  return Object.keys(card).length > 0 ? { card } : undefined;
+}
+
+export function toIncrementParams(amount: number) {
+  return { amount, expand: ['latest_charge'] };
 }
 
 export function toCaptureParams(amount: number) {
@@ -136,6 +149,7 @@ export interface StripeCharge {
   amount_refunded?: number;
   refunded?: boolean;
   metadata?: Record<string, string>;
+  payment_method_details?: { card?: { incremental_authorization?: { status?: string } | null } | null } | null;
 }
 
 /** Stripe's error object, also `last_payment_error` of a PaymentIntent. */
@@ -226,7 +240,11 @@ export function fromPaymentIntent(intent: StripePaymentIntent, charge?: StripeCh
     case 'captured':
       return { status: 'authorized', captured: true, processorReference: intent.id, riskScore: riskScoreOf(latest) };
     case 'authorized':
-      return { status: 'authorized', captured: false, processorReference: intent.id, riskScore: riskScoreOf(latest) };
+      return {
+        status: 'authorized', captured: false, processorReference: intent.id, riskScore: riskScoreOf(latest),
+        // Said only when Stripe offers it (the charge's incremental_authorization.status), as other connectors never do.
+        ...(latest?.payment_method_details?.card?.incremental_authorization?.status === 'available' ? { incrementalAuthorization: true } : {}),
+      };
     case 'requires_authentication':
       return { status: 'requires_authentication', processorReference: intent.id, nextAction: redirectOf(intent) };
     case 'pending':

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
-import { ConnectorRequestError, NotSupported, type AuthorizeInput, type AuthorizeOutput, type Connector, type ProviderNotification, type ReferenceInput, type RefundInput, type SimpleOutput } from '../connector.ts';
-import { behaviourOf } from './test-cards.ts';
+import {
+  ConnectorRequestError, NotSupported, type AuthorizeInput, type AuthorizeOutput, type Connector, type IncrementInput, type IncrementOutput, type ProviderNotification,
+  type ReferenceInput, type RefundInput, type SimpleOutput,
+} from '../connector.ts';
+import { behaviourOf, incrementDeclineFor, incrementableBrands } from './test-cards.ts';
 
 /**
  * Payrail's built-in test processor. It is a pure function of its inputs: the outcome of an authorization depends
@@ -40,6 +43,12 @@ export class TestProcessor implements Connector {
     return { status: 'succeeded', processorReference: reference('tr', input.refundId) };
   }
 
+  /** Grows an authorization to the new total, or declines it by the new total's last two digits (test-cards.ts). */
+  async incrementAuthorization(input: IncrementInput): Promise<IncrementOutput> {
+    const decline = incrementDeclineFor(input.amount, input.currency);
+    return decline ? { status: 'declined', decline } : { status: 'authorized', amount: input.amount };
+  }
+
   async parseWebhook(): Promise<ProviderNotification[]> {
     throw new NotSupported(this.name, 'webhooks');
   }
@@ -47,8 +56,12 @@ export class TestProcessor implements Connector {
   private decide(input: AuthorizeInput): AuthorizeOutput {
     // The test processor follows Stripe's test cards only; routing never sends it a wallet payment.
     if (input.card === undefined) throw new ConnectorRequestError('configuration', 'The test processor carries card payments only: this payment has no card.');
-    const behaviour = behaviourOf(input.card.number);
+    let behaviour = behaviourOf(input.card.number);
     const processorReference = reference('ta', input.attemptId);
+    // request_three_d_secure=any|challenge: the processor runs its challenge for cards that would not need one.
+    if (behaviour.kind === 'approve' && (input.requestThreeDSecure === 'any' || input.requestThreeDSecure === 'challenge')) behaviour = { kind: 'authenticate' };
+    // Incremental authorization is offered for uncaptured authorizations of the brands that support it (Stripe's list).
+    const incrementalAuthorization = input.requestIncrementalAuthorization === true && !input.capture && incrementableBrands.includes(input.card.brand);
     switch (behaviour.kind) {
       case 'approve':
         return {
@@ -57,6 +70,7 @@ export class TestProcessor implements Connector {
           // The processor is stateless: what it must remember about the card for later refunds rides in its own reference.
           processorReference: behaviour.refundFails ? processorReference + refundFailsMarker : processorReference,
           riskScore: riskScore(input.attemptId),
+          incrementalAuthorization,
         };
       case 'decline':
         return {
@@ -76,7 +90,7 @@ export class TestProcessor implements Connector {
           };
         }
         if (behaviour.thenDecline) return { status: 'declined', decline: behaviour.thenDecline, processorReference, riskScore: riskScore(input.attemptId) };
-        return { status: 'authorized', captured: input.capture, processorReference, riskScore: riskScore(input.attemptId) };
+        return { status: 'authorized', captured: input.capture, processorReference, riskScore: riskScore(input.attemptId), incrementalAuthorization };
     }
   }
 }

@@ -44,3 +44,19 @@ const behaviours: Record<string, TestCardBehaviour> = {
 export function behaviourOf(cardNumber: string): TestCardBehaviour {
   return behaviours[cardNumber] ?? { kind: 'approve' };
 }
+
+/** Card brands whose authorizations may be incremented (Visa, Mastercard and Discover, as at Stripe). */
+export const incrementableBrands: readonly string[] = ['visa', 'mastercard', 'discover'];
+
+/**
+ * How the test processor answers an incremental authorization: by the last two digits of the new total, after
+ * Stripe's Terminal test amounts (ending in 01: `call_issuer`, ending in 05: `generic_decline`); any other total is
+ * approved. Zero-decimal currencies use the same digits.
+ */
+export function incrementDeclineFor(amount: number, _currency: string): Decline | undefined {
+  switch (amount % 100) {
+    case 1: return issuerDecline('card_declined', 'call_issuer');
+    case 5: return issuerDecline('card_declined', 'generic_decline');
+    default: return undefined;
+  }
+}

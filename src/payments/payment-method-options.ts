@@ -1,0 +1,99 @@
+import type { AutomaticPaymentMethods, CardPaymentMethodOptions, PaymentIntentRow, PaymentMethodOptions } from './repository.ts';
+
+/**
+ * Stripe's per-type `payment_method_options`, `automatic_payment_methods` and `shipping` of a PaymentIntent: how
+ * they are merged on update, what they mean for a payment, and how they render. Payrail takes the `card` options
+ * that change what happens to a card payment (see docs/api.md).
+ */
+
+/** What a request gives for `payment_method_options[card]`: `null` (sent as '') unsets a field or the whole hash. */
+export interface CardOptionsInput {
+  request_three_d_secure?: CardPaymentMethodOptions['request_three_d_secure'];
+  capture_method?: 'manual' | null;
+  setup_future_usage?: CardPaymentMethodOptions['setup_future_usage'] | null;
+  request_incremental_authorization?: CardPaymentMethodOptions['request_incremental_authorization'];
+}
+
+export interface PaymentMethodOptionsInput {
+  card?: CardOptionsInput | null;
+}
+
+export interface ShippingInput {
+  address: { city?: string | null; country?: string | null; line1?: string | null; line2?: string | null; postal_code?: string | null; state?: string | null };
+  name: string;
+  carrier?: string | null;
+  phone?: string | null;
+  tracking_number?: string | null;
+}
+
+/** Merges an update into the stored options, as Stripe does: a field given replaces, '' removes, absent keeps. */
+export function mergePaymentMethodOptions(current: PaymentMethodOptions, input: PaymentMethodOptionsInput | null | undefined): PaymentMethodOptions {
+  if (input === undefined) return current;
+  if (input === null) return {};
+  const next: PaymentMethodOptions = { ...current };
+  if (input.card === null) delete next.card;
+  else if (input.card !== undefined) {
+    const card: Record<string, unknown> = { ...(current.card ?? {}) };
+    for (const [key, value] of Object.entries(input.card)) {
+      if (value === undefined) continue;
+      if (value === null) delete card[key];
+      else card[key] = value;
+    }
+    next.card = card as CardPaymentMethodOptions;
+  }
+  return next;
+}
+
+/** Since API 2023-08-16 an intent created without `payment_method_types` has automatic payment methods enabled. */
+export function automaticPaymentMethodsAtCreation(input: { enabled: boolean; allow_redirects?: 'always' | 'never' } | undefined, typesGiven: boolean): AutomaticPaymentMethods | null {
+  if (input !== undefined) return input.enabled ? { enabled: true, allow_redirects: input.allow_redirects ?? 'always' } : null;
+  return typesGiven ? null : { enabled: true, allow_redirects: 'always' };
+}
+
+/** Stripe's shipping hash with every address field present (null when not given). */
+export function normalizeShipping(input: ShippingInput | null | undefined): Record<string, unknown> | null | undefined {
+  if (input === undefined || input === null) return input;
+  const address = input.address;
+  return {
+    address: {
+      city: address.city ?? null, country: address.country ?? null, line1: address.line1 ?? null,
+      line2: address.line2 ?? null, postal_code: address.postal_code ?? null, state: address.state ?? null,
+    },
+    carrier: input.carrier ?? null,
+    name: input.name,
+    phone: input.phone ?? null,
+    tracking_number: input.tracking_number ?? null,
+  };
+}
+
+/** `payment_method_options[card][capture_method]=manual` makes card payments of the intent manual-capture. */
+export function captureIsManual(intent: Pick<PaymentIntentRow, 'capture_method' | 'payment_method_options'>, paymentMethodType: string): boolean {
+  if (intent.capture_method === 'manual') return true;
+  return paymentMethodType === 'card' && intent.payment_method_options.card?.capture_method === 'manual';
+}
+
+/** The card's own `setup_future_usage` overrides the intent's (`none` turns it off for cards). */
+export function effectiveSetupFutureUsage(intent: Pick<PaymentIntentRow, 'setup_future_usage' | 'payment_method_options'>, paymentMethodType: string): 'on_session' | 'off_session' | null {
+  const card = paymentMethodType === 'card' ? intent.payment_method_options.card?.setup_future_usage : undefined;
+  if (card === undefined) return intent.setup_future_usage;
+  return card === 'none' ? null : card;
+}
+
+/** Whether the merchant asked that a card authorization be incrementable (and the capture is manual). */
+export function incrementalAuthorizationRequested(intent: Pick<PaymentIntentRow, 'capture_method' | 'payment_method_options'>, paymentMethodType: string): boolean {
+  return paymentMethodType === 'card' && intent.payment_method_options.card?.request_incremental_authorization === 'if_available' && captureIsManual(intent, paymentMethodType);
+}
+
+/** Stripe's rendered `payment_method_options`: each type of the intent, with the options given. */
+export function renderPaymentMethodOptions(intent: Pick<PaymentIntentRow, 'payment_method_options' | 'payment_method_types'>): Record<string, unknown> {
+  const card = intent.payment_method_options.card ?? {};
+  const rendered: Record<string, unknown> = {
+    card: { installments: null, mandate_options: null, network: null, request_three_d_secure: card.request_three_d_secure ?? 'automatic', ...withoutThreeDSecure(card) },
+  };
+  return rendered;
+}
+
+function withoutThreeDSecure(card: CardPaymentMethodOptions): Omit<CardPaymentMethodOptions, 'request_three_d_secure'> {
+  const { request_three_d_secure: _ignored, ...rest } = card;
+  return rest;
+}
