@@ -49,6 +49,37 @@ export async function startServer(config: Config): Promise<void> {
     await platform.close().catch(() => undefined);
     throw error;
   }
+  // The signal handlers are in place before the banner: whoever reads the banner may send SIGTERM at once, and a
+  // signal that arrived before them would kill the process without stopping the embedded database.
+  let timer: NodeJS.Timeout | undefined;
+  let ledgerTimer: NodeJS.Timeout | undefined;
+  // Shutdown stops the embedded database whatever else fails: a log line that cannot be written (stdout closed by
+  // whoever read it), a request that will not finish, a worker that throws. Each step runs in its own try.
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    if (timer) clearInterval(timer);
+    if (ledgerTimer) clearInterval(ledgerTimer);
+    log(`${signal} received: finishing in-flight requests`);
+    let failed = false;
+    const step = async (run: () => Promise<void> | undefined) => {
+      try {
+        await run();
+      } catch (error) {
+        failed = true;
+        log(`shutdown: ${(error as Error).message}`);
+      }
+    };
+    await step(() => app.close()); // stops accepting, waits for in-flight requests
+    await step(() => webhookWorker?.stop()); // lets deliveries in flight finish and record their attempts
+    await step(() => platform.close()); // then the pool and, last, the embedded database
+    log(failed ? 'stopped, with the errors above' : 'stopped cleanly');
+    process.exit(failed ? 1 : 0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
 
@@ -78,7 +109,7 @@ Payrail is running on http://localhost:${port}
       .finally(() => { sweeping = false; });
   };
   maintain();
-  const timer = setInterval(maintain, config.maintenanceIntervalMs);
+  timer = setInterval(maintain, config.maintenanceIntervalMs);
   timer.unref();
 
   // Ledger jobs: matured funds become available, scheduled payouts are made and advanced, entries are sealed.
@@ -90,33 +121,7 @@ Payrail is running on http://localhost:${port}
       .catch((error) => log(`ledger jobs failed: ${(error as Error).message}`))
       .finally(() => { ledgerRunning = false; });
   };
-  const ledgerTimer = setInterval(runLedger, config.ledgerIntervalMs);
+  ledgerTimer = setInterval(runLedger, config.ledgerIntervalMs);
   ledgerTimer.unref();
 
-  // Shutdown stops the embedded database whatever else fails: a log line that cannot be written (stdout closed by
-  // whoever read it), a request that will not finish, a worker that throws. Each step runs in its own try.
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    clearInterval(timer);
-    clearInterval(ledgerTimer);
-    log(`${signal} received: finishing in-flight requests`);
-    let failed = false;
-    const step = async (run: () => Promise<void> | undefined) => {
-      try {
-        await run();
-      } catch (error) {
-        failed = true;
-        log(`shutdown: ${(error as Error).message}`);
-      }
-    };
-    await step(() => app.close()); // stops accepting, waits for in-flight requests
-    await step(() => webhookWorker?.stop()); // lets deliveries in flight finish and record their attempts
-    await step(() => platform.close()); // then the pool and, last, the embedded database
-    log(failed ? 'stopped, with the errors above' : 'stopped cleanly');
-    process.exit(failed ? 1 : 0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }

@@ -15,7 +15,6 @@ export function registerWorkerCommand(program: Command): void {
       const config = loadConfig();
       const platform = await openPlatform(config, { log: progress, checkEncryptionKey: true });
       const worker = await startWebhookWorker(platform.deps, platform.databaseUrl, config.webhooks);
-      progress('webhook delivery worker running');
       let stopping = false;
       const stop = async () => {
         if (stopping) return;
@@ -34,5 +33,7 @@ export function registerWorkerCommand(program: Command): void {
       };
       process.on('SIGINT', () => void stop());
       process.on('SIGTERM', () => void stop());
+      // Said once the signal handlers are in place: whoever waits for this line may stop the worker at once.
+      progress('webhook delivery worker running');
     });
 }
