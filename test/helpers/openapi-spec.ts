@@ -45,6 +45,11 @@ export interface OpenApiSpecOptions {
    * none (`undefined` or `null`).
    */
   responseWithoutSchema?: 'ignore' | 'must_be_empty';
+  /**
+   * Rewrites the parsed document before it is compiled (Stripe's: closed objects, see stripe-conformance.ts). Loads
+   * are cached by file and the other options, so one file is loaded with at most one transform per process.
+   */
+  transform?: (document: Record<string, unknown>) => void;
 }
 
 const numericFormats = ['int32', 'int64', 'float', 'double'];
@@ -62,7 +67,7 @@ interface OpenApiDocument {
   servers?: { url: string }[];
   paths?: Record<string, Record<string, Operation>>;
   webhooks?: Record<string, Record<string, Operation>>;
-  components?: { responses?: Record<string, MediaTypes> };
+  components?: { responses?: Record<string, MediaTypes>; schemas?: Record<string, unknown> };
 }
 
 const loaded = new Map<string, OpenApiSpec>();
@@ -75,7 +80,10 @@ export class OpenApiSpec {
   readonly #responseWithoutSchema: 'ignore' | 'must_be_empty';
 
   private constructor(file: string, options: OpenApiSpecOptions) {
-    this.#document = JSON.parse(fs.readFileSync(path.join(specsDirectory, file), 'utf8')) as OpenApiDocument;
+    // An absolute file is read where it is (specs outside the repository, such as ../shared/specs/stripe).
+    const document = JSON.parse(fs.readFileSync(path.resolve(specsDirectory, file), 'utf8')) as Record<string, unknown>;
+    options.transform?.(document);
+    this.#document = document as OpenApiDocument;
     this.#documentId = `https://payrail.test/specs/${file}`;
     this.#responseWithoutSchema = options.responseWithoutSchema ?? 'ignore';
     this.#ajv =
@@ -155,6 +163,16 @@ export class OpenApiSpec {
     const validate = this.#validator(pointer);
     if (validate(body)) return [];
     return (validate.errors ?? []).map((error) => `${error.instancePath || '(root)'} ${error.message ?? ''} ${JSON.stringify(error.params)}`);
+  }
+
+  /** Errors of a value against `#/components/schemas/<name>`; empty when valid. */
+  validateComponent(name: string, body: unknown): string[] {
+    return this.#check(`#/components/schemas/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`, body);
+  }
+
+  /** Whether the document defines `#/components/schemas/<name>`. */
+  hasComponent(name: string): boolean {
+    return Object.hasOwn(this.#document.components?.schemas ?? {}, name);
   }
 
   /** Errors of a request body against `operation` (`'POST /payments'`); empty when valid. */
