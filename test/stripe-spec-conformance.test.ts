@@ -41,8 +41,11 @@ describe("Stripe's OpenAPI description, closed", () => {
         if ('payrailExtension' in allowance) {
           assert.match(field, /^payrail_/, `${component}.${field}: Payrail extensions are prefixed`);
         } else {
-          const declarations = fs.readFileSync(path.join(typesDirectory, allowance.newerStripeField), 'utf8');
-          assert.match(declarations, new RegExp(`\\n\\s+${field}\\??: `), `${component}.${field} is declared in ${allowance.newerStripeField}`);
+          const [file, name] = allowance.newerStripeField.split('#');
+          const declarations = fs.readFileSync(path.join(typesDirectory, file), 'utf8');
+          // The interface's own members: from `interface Name {` to the next interface declaration.
+          const bodies = declarations.split(new RegExp(`interface ${name} \\{`)).slice(1).map((rest) => rest.split(/\binterface \w+ \{/)[0]);
+          assert.ok(bodies.some((body) => new RegExp(`\\n\\s+${field}\\??: `).test(body)), `${component}.${field} is declared in ${allowance.newerStripeField}`);
         }
       }
     }

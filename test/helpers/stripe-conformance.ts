@@ -18,7 +18,10 @@ export const stripeSpecFile = process.env.PAYRAIL_STRIPE_SPEC ?? path.resolve(re
 
 /** Why a field Stripe's 2024-04-10 document lacks may appear in an answer. */
 export type Allowance =
-  /** A field Stripe added after 2024-04-10: the `stripe` package's declaration file (esm/resources) that has it. */
+  /**
+   * A field Stripe added after 2024-04-10: where the `stripe` package declares it, as `<file in esm/resources>#<interface>`
+   * (`Charges.d.ts#Card` is the charge's payment_method_details.card).
+   */
   | { newerStripeField: string }
   /** A documented Payrail extension (always prefixed `payrail_`): where it is documented and what it holds. */
   | { payrailExtension: string };
@@ -31,27 +34,30 @@ export const allowedExtraFields: Record<string, Record<string, Allowance>> = {
   charge: {
     payrail_routing: { payrailExtension: 'docs/routing.md: the connector, configuration and attempts that processed the charge.' },
     // Stripe's document omits the deprecated Sources field; the types (and Stripe's answers) still carry it.
-    source: { newerStripeField: 'Charges.d.ts' },
+    source: { newerStripeField: 'Charges.d.ts#Charge' },
   },
   payment_intent: {
-    source: { newerStripeField: 'PaymentIntents.d.ts' },
+    source: { newerStripeField: 'PaymentIntents.d.ts#PaymentIntent' },
   },
   payment_method_card: {
-    regulated_status: { newerStripeField: 'PaymentMethods.d.ts' },
+    regulated_status: { newerStripeField: 'PaymentMethods.d.ts#Card' },
   },
   payment_method_details_card: {
-    network_transaction_id: { newerStripeField: 'Charges.d.ts' },
-    regulated_status: { newerStripeField: 'Charges.d.ts' },
+    network_transaction_id: { newerStripeField: 'Charges.d.ts#Card' },
+    regulated_status: { newerStripeField: 'Charges.d.ts#Card' },
   },
   payment_method_paypal: {
-    country: { newerStripeField: 'PaymentMethods.d.ts' },
+    country: { newerStripeField: 'PaymentMethods.d.ts#Paypal' },
+  },
+  payment_method_details_paypal: {
+    country: { newerStripeField: 'Charges.d.ts#Paypal' },
   },
   payout: {
-    payout_method: { newerStripeField: 'Payouts.d.ts' },
-    trace_id: { newerStripeField: 'Payouts.d.ts' },
+    payout_method: { newerStripeField: 'Payouts.d.ts#Payout' },
+    trace_id: { newerStripeField: 'Payouts.d.ts#Payout' },
   },
   balance_transaction: {
-    balance_type: { newerStripeField: 'BalanceTransactions.d.ts' },
+    balance_type: { newerStripeField: 'BalanceTransactions.d.ts#BalanceTransaction' },
   },
   account: {
     payrail_settings: { payrailExtension: 'docs/api.md: country, settlement currencies and pricing of the account.' },
