@@ -9,7 +9,7 @@ import { releaseAvailableFunds } from '../src/ledger/jobs.ts';
 import { advancePayouts } from '../src/payouts/jobs.ts';
 import { resolvePendingRefunds } from '../src/refunds/service.ts';
 import { formatViolations, startTestServer, type TestServer } from './helpers/server.ts';
-import { allowedExtraFields, payrailOnlyOperations, stripeSpec, stripeViolations } from './helpers/stripe-conformance.ts';
+import { allowedExtraFields, payrailOnlyOperations, renderedFieldsJson, stripeSpec, stripeViolations } from './helpers/stripe-conformance.ts';
 
 /**
  * Every answer Payrail gives to the official SDK matches Stripe's OpenAPI description (API 2024-04-10), closed:
@@ -20,6 +20,7 @@ import { allowedExtraFields, payrailOnlyOperations, stripeSpec, stripeViolations
  * fields). A new route fails the last test until a scenario here calls it.
  */
 
+const renderedFieldsFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/api/openapi/rendered-fields.json');
 const typesDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../node_modules/stripe/esm/resources');
 const card = (number: string) => ({ type: 'card' as const, card: { number, exp_month: 12, exp_year: 2034, cvc: '123' } });
 
@@ -157,7 +158,7 @@ describe('every answer of every operation matches Stripe', () => {
     await releaseAvailableFunds(server.deps);
     await stripe.balance.retrieve();
     await stripe.balanceTransactions.retrieve(transaction.id, { expand: ['source'] });
-    const account = await stripe.accounts.retrieve();
+    const account = await stripe.accounts.retrieveCurrent();
     await stripe.accounts.retrieve(account.id);
     await stripe.accounts.update(account.id, { settings: { payouts: { schedule: { interval: 'weekly', weekly_anchor: 'friday' }, debit_negative_balances: true } } });
     await stripe.accounts.update(account.id, { settings: { payouts: { schedule: { interval: 'manual' } } } });
@@ -235,5 +236,12 @@ describe('every answer of every operation matches Stripe', () => {
       const extension = payrailOnlyOperations.some(({ pattern }) => pattern.test(`${route.method} ${concrete}`));
       assert.equal(spec.has(route.method, concrete), !extension, `${route.method} ${route.path}: ${extension ? 'a Payrail extension Stripe also has' : 'not in Stripe\'s document'}`);
     }
+  });
+
+  it('rendered exactly the fields src/api/openapi/rendered-fields.json lists (the OpenAPI document is generated from it)', () => {
+    const seen = renderedFieldsJson(server.conformance!.fields);
+    if (process.env.PAYRAIL_RECORD_FIELDS === '1') fs.writeFileSync(renderedFieldsFile, `${JSON.stringify(seen, null, 2)}\n`);
+    const listed = JSON.parse(fs.readFileSync(renderedFieldsFile, 'utf8')) as Record<string, string[]>;
+    assert.deepEqual(seen, listed, 'Payrail renders other fields than the OpenAPI document says: run `PAYRAIL_RECORD_FIELDS=1 npm test -- stripe-spec-conformance`, then `node --import tsx scripts/generate-openapi-schemas.ts`, and commit both files');
   });
 });

@@ -14,6 +14,7 @@ import { allRoutes } from './routes/index.ts';
 import { registerAuthenticationPages } from './routes/authentication-pages.ts';
 import { registerProviderWebhooks } from './routes/provider-webhooks.ts';
 import { registerRedirectPages } from './routes/redirect-pages.ts';
+import { registerReferencePage } from './routes/reference-page.ts';
 import { array, string } from './schema.ts';
 
 declare module 'fastify' {
@@ -245,6 +246,7 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
   app.get('/health', async () => ({ status: 'ok' }));
   registerAuthenticationPages(app, deps);
   registerRedirectPages(app, deps);
+  registerReferencePage(app);
   registerProviderWebhooks(app, deps);
   return app;
 }

@@ -79,12 +79,10 @@ export class OpenApiSpec {
   readonly #documentId: string;
   readonly #responseWithoutSchema: 'ignore' | 'must_be_empty';
 
-  private constructor(file: string, options: OpenApiSpecOptions) {
-    // An absolute file is read where it is (specs outside the repository, such as ../shared/specs/stripe).
-    const document = JSON.parse(fs.readFileSync(path.resolve(specsDirectory, file), 'utf8')) as Record<string, unknown>;
+  private constructor(name: string, document: Record<string, unknown>, options: OpenApiSpecOptions) {
     options.transform?.(document);
     this.#document = document as OpenApiDocument;
-    this.#documentId = `https://payrail.test/specs/${file}`;
+    this.#documentId = `https://payrail.test/specs/${name}`;
     this.#responseWithoutSchema = options.responseWithoutSchema ?? 'ignore';
     this.#ajv =
       options.dialect === 'draft-07'
@@ -103,16 +101,24 @@ export class OpenApiSpec {
     const key = `${file} ${JSON.stringify(options)}`;
     let spec = loaded.get(key);
     if (!spec) {
-      spec = new OpenApiSpec(file, options);
+      // An absolute file is read where it is (specs outside the repository, such as ../shared/specs/stripe).
+      const document = JSON.parse(fs.readFileSync(path.resolve(specsDirectory, file), 'utf8')) as Record<string, unknown>;
+      spec = new OpenApiSpec(file, document, options);
       loaded.set(key, spec);
     }
     return spec;
   }
 
+  /** A spec from a document built in memory (Payrail's own, from buildOpenApi), under a name unique to it. */
+  static fromDocument(name: string, document: Record<string, unknown>, options: OpenApiSpecOptions = {}): OpenApiSpec {
+    return new OpenApiSpec(name, structuredClone(document), options);
+  }
+
   /** The path prefix of the first server URL (`/v71` for Adyen Checkout; empty for a server at the root). */
   get basePath(): string {
     const server = this.#document.servers?.[0]?.url;
-    return server ? new URL(server).pathname.replace(/\/$/, '') : '';
+    // A relative server URL ('/') is relative to wherever the document was fetched from.
+    return server ? new URL(server, 'http://relative.invalid').pathname.replace(/\/$/, '') : '';
   }
 
   /** Whether the document has an operation for this concrete method and path. */

@@ -12,7 +12,7 @@ import { defaultWebhookSettings, type WebhookSettings } from '../../src/webhooks
 import { startWebhookWorker, type WebhookWorker } from '../../src/webhooks/worker.ts';
 import { SecretBox } from '../../src/platform/crypto.ts';
 import { createPool, ensureDatabase, migrate, type Database } from '../../src/platform/db.ts';
-import { stripeViolations, type ConformanceViolation } from './stripe-conformance.ts';
+import { payrailDocumentViolations, recordAnswer, stripeViolations, type ConformanceViolation, type RenderedFields } from './stripe-conformance.ts';
 
 /** Connection string of the test PostgreSQL server (started by scripts/run-tests.mjs, or DATABASE_URL). */
 export function testServerUrl(): string {
@@ -69,9 +69,10 @@ export interface TestServer {
   /**
    * With `stripeConformance`: every JSON answer under /v1 is checked against Stripe's OpenAPI document as it is sent
    * (test/helpers/stripe-conformance.ts). `take()` returns and clears the violations seen so far; `exercised` holds
-   * every `METHOD /route/:template` answered with a 2xx, so a test can prove it covered every route.
+   * every `METHOD /route/:template` answered with a 2xx, so a test can prove it covered every route; `fields` the
+   * fields of each Stripe component schema the answers carried (the source of src/api/openapi/rendered-fields.json).
    */
-  conformance: { take(): ConformanceViolation[]; exercised: Set<string> } | undefined;
+  conformance: { take(): ConformanceViolation[]; exercised: Set<string>; fields: RenderedFields } | undefined;
   close(): Promise<void>;
 }
 
@@ -151,18 +152,22 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 function watchConformance(app: ReturnType<typeof buildApp>): NonNullable<TestServer['conformance']> {
   let violations: ConformanceViolation[] = [];
   const exercised = new Set<string>();
+  const fields: RenderedFields = new Map();
   app.addHook('onSend', async (request, reply, payload) => {
     const contentType = String(reply.getHeader('content-type') ?? '');
     if (typeof payload !== 'string' || !contentType.startsWith('application/json')) return payload;
     const urlPath = request.url.split('?')[0];
     const status = reply.statusCode;
     if (status < 300 && request.routeOptions.url) exercised.add(`${request.method} ${request.routeOptions.url}`);
-    const errors = stripeViolations(request.method, urlPath, status, JSON.parse(payload));
+    const body = JSON.parse(payload) as unknown;
+    const errors = [...stripeViolations(request.method, urlPath, status, body), ...payrailDocumentViolations(request.method, urlPath, status, body)];
+    if (errors.length === 0) recordAnswer(request.method, urlPath, status, body, fields);
     if (errors.length > 0) violations.push({ operation: `${request.method} ${urlPath}`, status, errors });
     return payload;
   });
   return {
     exercised,
+    fields,
     take: () => {
       const taken = violations;
       violations = [];

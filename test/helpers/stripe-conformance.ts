@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildOpenApi } from '../../src/api/openapi.ts';
+import { allRoutes } from '../../src/api/routes/index.ts';
 import { OpenApiSpec } from './openapi-spec.ts';
 
 /**
@@ -129,12 +131,14 @@ export function stripeSpecAvailable(): boolean {
   return fs.existsSync(stripeSpecFile);
 }
 
+/** Stripe's own formats: `unix-time` timestamps (the integer type is the check) and OpenAPI's numeric formats. */
+const stripeFormats = ['unix-time', 'int32', 'int64', 'float', 'double', 'decimal'];
+
 export function stripeSpec(): OpenApiSpec {
   return OpenApiSpec.load(stripeSpecFile, {
     dialect: 'draft-07',
     transform: closeStripeDocument,
-    // Stripe's own formats: `unix-time` timestamps (the integer type is the check) and free-text formats.
-    acceptedFormats: ['unix-time', 'int32', 'int64', 'float', 'double', 'decimal'],
+    acceptedFormats: stripeFormats,
   });
 }
 
@@ -198,4 +202,104 @@ export interface ConformanceViolation {
   operation: string;
   status: number;
   errors: string[];
+}
+
+type Document = { components: { schemas: Record<string, Schema> }; paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: Schema }> }> }>> };
+let rawDocument: Document | undefined;
+
+/** Stripe's document as published (not closed), read once. */
+export function rawStripeDocument(): Document {
+  rawDocument ??= JSON.parse(fs.readFileSync(stripeSpecFile, 'utf8')) as Document;
+  return rawDocument;
+}
+
+/** Which fields of which Stripe component schema Payrail's answers were seen to carry (component -> field names). */
+export type RenderedFields = Map<string, Set<string>>;
+
+const referencePrefix = '#/components/schemas/';
+
+/**
+ * Walks an answer alongside the schema that describes it and notes, for every component schema it passes through,
+ * the fields the answer has. An anyOf (id or object, object or deleted object, nullable) is followed into the branch
+ * the value is: the component whose `object` enum names the value's `object`, deleted or not as the value is.
+ */
+export function recordRenderedFields(schema: Schema | undefined, value: unknown, into: RenderedFields): void {
+  if (!schema || value === null || typeof value !== 'object') return;
+  const document = rawStripeDocument();
+  if (Array.isArray(value)) {
+    for (const item of value) recordRenderedFields(schema.items as Schema | undefined, item, into);
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  if (typeof schema.$ref === 'string') {
+    const name = schema.$ref.slice(referencePrefix.length);
+    const component = document.components.schemas[name];
+    if (component.properties) {
+      const fields = into.get(name) ?? new Set<string>();
+      for (const field of Object.keys(record)) fields.add(field);
+      into.set(name, fields);
+    }
+    recordRenderedFields({ ...component, $ref: undefined }, value, into);
+    return;
+  }
+  const branches = (schema.anyOf ?? schema.oneOf) as Schema[] | undefined;
+  if (branches) {
+    recordRenderedFields(chooseBranch(branches, record), value, into);
+    return;
+  }
+  const properties = schema.properties as Record<string, Schema> | undefined;
+  if (properties) for (const [field, item] of Object.entries(record)) recordRenderedFields(properties[field], item, into);
+}
+
+function chooseBranch(branches: Schema[], value: Record<string, unknown>): Schema | undefined {
+  const document = rawStripeDocument();
+  const objects = branches.filter((branch) => typeof branch.$ref === 'string' || branch.type === 'object' || branch.properties || branch.anyOf);
+  const resolve = (branch: Schema) => (typeof branch.$ref === 'string' ? document.components.schemas[branch.$ref.slice(referencePrefix.length)] : branch);
+  const matching = objects.filter((branch) => {
+    const properties = resolve(branch).properties as Record<string, Schema> | undefined;
+    const objectEnum = (properties?.object?.enum as unknown[] | undefined) ?? [];
+    return objectEnum.includes(value.object) && (value.deleted === true) === Boolean(properties?.deleted);
+  });
+  return matching[0] ?? objects[0];
+}
+
+/** The schema Stripe documents for an answer, as recordRenderedFields walks it (errors: Stripe's `error`). */
+export function documentedResponseSchema(method: string, urlPath: string, status: number): Schema | undefined {
+  if (status >= 400) return { $ref: `${referencePrefix}error` };
+  const spec = stripeSpec();
+  if (!spec.has(method, urlPath)) return undefined;
+  const template = spec.operationFor(method, urlPath).split(' ').slice(1).join(' ');
+  const responses = rawStripeDocument().paths[template][method.toLowerCase()].responses ?? {};
+  return (responses[String(status)] ?? responses.default)?.content?.['application/json']?.schema;
+}
+
+/** Notes the fields of one answer (and of its events' data.object) that Stripe's document describes. */
+export function recordAnswer(method: string, urlPath: string, status: number, body: unknown, into: RenderedFields): void {
+  if (!urlPath.startsWith('/v1/') || payrailOnlyOperations.some(({ pattern }) => pattern.test(`${method.toUpperCase()} ${urlPath}`))) return;
+  recordRenderedFields(documentedResponseSchema(method, urlPath, status), body, into);
+  const items = (body as { object?: string }).object === 'list' ? ((body as { data: unknown[] }).data ?? []) : [body];
+  for (const event of items as { object?: string; data?: { object?: unknown } }[]) {
+    if (event?.object !== 'event') continue;
+    const component = componentFor(stripeSpec(), event.data?.object);
+    if (component) recordRenderedFields({ $ref: `${referencePrefix}${component}` }, event.data!.object, into);
+  }
+}
+
+/** Rendered fields as stored in src/api/openapi/rendered-fields.json: components and fields sorted. */
+export function renderedFieldsJson(fields: RenderedFields): Record<string, string[]> {
+  return Object.fromEntries([...fields.keys()].sort().map((name) => [name, [...fields.get(name)!].sort()]));
+}
+
+let payrailDocument: OpenApiSpec | undefined;
+
+/**
+ * The violations of one answer against Payrail's own OpenAPI document (GET /v1/openapi.json), which is generated
+ * from Stripe's schemas and declares its objects closed: this proves the served document true for every answer,
+ * Payrail-only operations included.
+ */
+export function payrailDocumentViolations(method: string, urlPath: string, status: number, body: unknown): string[] {
+  if (!urlPath.startsWith('/v1/') || urlPath === '/v1/openapi.json') return [];
+  payrailDocument ??= OpenApiSpec.fromDocument('payrail-openapi.json', buildOpenApi(allRoutes()) as Record<string, unknown>, { acceptedFormats: stripeFormats });
+  if (!payrailDocument.has(method, urlPath)) return status === 404 ? [] : [`Payrail's OpenAPI document has no operation ${method} ${urlPath}`];
+  return deepest(payrailDocument.validateResponse(payrailDocument.operationFor(method, urlPath), status, body)).map((error) => `${error} [Payrail's OpenAPI document]`);
 }
