@@ -18,7 +18,7 @@ const payrailSchemas: Record<string, JsonSchema> = {
   webhook_delivery: objectSchema('webhook_delivery', ['endpoint', 'event', 'status', 'livemode']),
   // Payrail extension: a provider connector's configuration for the account and mode (credentials shown masked only).
   payrail_connector_configuration: objectSchema('payrail.connector_configuration', [
-    'connector', 'created', 'credentials', 'credentials_updated', 'enabled', 'fees', 'livemode', 'metadata', 'payment_method_types', 'priority',
+    'connector', 'created', 'credentials', 'credentials_updated', 'deleted', 'enabled', 'fees', 'livemode', 'metadata', 'payment_method_types', 'priority',
     'settings', 'supported_countries', 'supported_currencies', 'updated',
   ]),
   // Payrail extension: how the account routes payments in the mode. One per account and mode, so no id (like the balance).
@@ -35,14 +35,15 @@ const payrailSchemas: Record<string, JsonSchema> = {
       created: { type: ['integer', 'null'], description: 'Null while the account uses the defaults.' },
       updated: { type: ['integer', 'null'] },
     },
-    additionalProperties: true,
+    additionalProperties: false,
   },
 };
 
 function objectSchema(name: string, fields: string[]): JsonSchema {
   const properties: Record<string, JsonSchema> = { id: { type: 'string' }, object: { type: 'string', enum: [name] } };
   for (const field of fields) properties[field] = {};
-  return { type: 'object', required: ['id', 'object'], properties, additionalProperties: true };
+  // Closed, as the generated Stripe schemas are: the conformance test checks every answer against this document.
+  return { type: 'object', required: ['id', 'object'], properties, additionalProperties: false };
 }
 
 /**
