@@ -8,6 +8,7 @@ import { allRoutes } from '../src/api/routes/index.ts';
 import { releaseAvailableFunds } from '../src/ledger/jobs.ts';
 import { advancePayouts } from '../src/payouts/jobs.ts';
 import { resolvePendingRefunds } from '../src/refunds/service.ts';
+import { startPayPalSandbox } from '../src/sandbox/paypal/server.ts';
 import { formatViolations, startTestServer, type TestServer } from './helpers/server.ts';
 import { allowedExtraFields, payrailOnlyOperations, renderedFieldsJson, stripeSpec, stripeViolations } from './helpers/stripe-conformance.ts';
 
@@ -73,7 +74,8 @@ describe('every answer of every operation matches Stripe', () => {
   it('customers: create, retrieve, update, list, list payment methods, delete (and a deleted one expanded)', async () => {
     const customer = await stripe.customers.create({ email: 'a@example.com', name: 'Ada', metadata: { k: 'v' }, address: { line1: '1 Main St', city: 'Springfield', country: 'US' }, shipping: { name: 'Ada', address: { line1: '1 Main St' } } });
     await stripe.customers.retrieve(customer.id);
-    await stripe.customers.update(customer.id, { description: 'updated', phone: '+15555550100' });
+    await stripe.customers.update(customer.id, { description: 'updated', phone: '+15555550100', shipping: { name: 'Ada', phone: '+15555550101', address: { line1: '2 Main St', country: 'US' } } });
+    await stripe.customers.update(customer.id, { address: { line2: 'Apt 3' } });
     await stripe.customers.list({ limit: 2 });
     const method = await stripe.paymentMethods.create(card('4242424242424242'));
     await stripe.paymentMethods.attach(method.id, { customer: customer.id });
@@ -150,6 +152,33 @@ describe('every answer of every operation matches Stripe', () => {
     await stripe.charges.retrieve(intent.latest_charge as string);
   });
 
+  it('PayPal: a payment through the PayPal connector and sandbox (payment_method_details.paypal), refunded', async () => {
+    const sandbox = await startPayPalSandbox({ clientId: 'conformance-client', clientSecret: 'conformance-secret', webhookId: 'WHCONFORMANCE', webhookRetryDelaysMs: [] });
+    try {
+      // Another account, so the PayPal configuration routes none of the other scenarios' payments.
+      const merchant = await server.createAccount('paypal');
+      await merchant.stripe.rawRequest('POST', '/v1/payrail/connector_configurations', {
+        connector: 'paypal', credentials: { client_id: 'conformance-client', client_secret: 'conformance-secret', webhook_id: 'WHCONFORMANCE' }, settings: { base_url: sandbox.url },
+      });
+      const method = await merchant.stripe.paymentMethods.create({ type: 'paypal' });
+      // payment_method_types: Payrail takes it as Stripe's API versions before 2026-09-30 did; the SDK's types no longer list it.
+      const intent = await merchant.stripe.paymentIntents.create({ amount: 2500, currency: 'eur', payment_method: method.id, payment_method_types: ['paypal'] } as Stripe.PaymentIntentCreateParams);
+      const confirmed = await merchant.stripe.paymentIntents.confirm(intent.id, { return_url: 'https://shop.example.com/return' });
+      assert.equal(confirmed.status, 'requires_action');
+      // The buyer approves on PayPal's page and comes back through Payrail's return page.
+      const approval = confirmed.next_action!.redirect_to_url!.url!;
+      const approved = await fetch(approval, { method: 'POST', body: new URLSearchParams({ action: 'approve' }), redirect: 'manual' });
+      await fetch(approved.headers.get('location')!, { redirect: 'manual' });
+      const paid = await merchant.stripe.paymentIntents.retrieve(intent.id, { expand: ['latest_charge', 'payment_method'] });
+      assert.equal(paid.status, 'succeeded');
+      await merchant.stripe.refunds.create({ payment_intent: intent.id, amount: 500 });
+      await merchant.stripe.charges.list({ payment_intent: intent.id });
+      await merchant.stripe.events.list({ limit: 100 });
+    } finally {
+      await sandbox.close();
+    }
+  });
+
   it('balance, balance transactions (with every source type expanded), account and its settings', async () => {
     await stripe.balance.retrieve();
     const intent = await stripe.paymentIntents.create({ amount: 10_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, expand: ['latest_charge.balance_transaction'] });
@@ -161,6 +190,7 @@ describe('every answer of every operation matches Stripe', () => {
     const account = await stripe.accounts.retrieveCurrent();
     await stripe.accounts.retrieve(account.id);
     await stripe.accounts.update(account.id, { settings: { payouts: { schedule: { interval: 'weekly', weekly_anchor: 'friday' }, debit_negative_balances: true } } });
+    await stripe.accounts.update(account.id, { settings: { payouts: { schedule: { interval: 'monthly', monthly_anchor: 15 } } } });
     await stripe.accounts.update(account.id, { settings: { payouts: { schedule: { interval: 'manual' } } } });
     // External accounts and payouts: paid, failed (with a failure balance transaction) and canceled.
     const bank = await stripe.accounts.createExternalAccount(account.id, { external_account: { object: 'bank_account', country: 'US', currency: 'usd', account_number: '000123456789', routing_number: '110000000', account_holder_name: 'Ada', account_holder_type: 'individual' } as unknown as string });

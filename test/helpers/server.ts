@@ -160,7 +160,9 @@ function watchConformance(app: ReturnType<typeof buildApp>): NonNullable<TestSer
     const status = reply.statusCode;
     if (status < 300 && request.routeOptions.url) exercised.add(`${request.method} ${request.routeOptions.url}`);
     const body = JSON.parse(payload) as unknown;
-    const errors = [...stripeViolations(request.method, urlPath, status, body), ...payrailDocumentViolations(request.method, urlPath, status, body)];
+    // While fields are being recorded, the served document is the one about to be regenerated: it is not checked.
+    const recording = process.env.PAYRAIL_RECORD_FIELDS === '1';
+    const errors = [...stripeViolations(request.method, urlPath, status, body), ...(recording ? [] : payrailDocumentViolations(request.method, urlPath, status, body))];
     if (errors.length === 0) recordAnswer(request.method, urlPath, status, body, fields);
     if (errors.length > 0) violations.push({ operation: `${request.method} ${urlPath}`, status, errors });
     return payload;

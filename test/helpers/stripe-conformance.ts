@@ -177,6 +177,8 @@ export function stripeViolations(method: string, urlPath: string, status: number
   const events = (body as { object?: string }).object === 'list' ? ((body as { data: unknown[] }).data ?? []) : [body];
   for (const event of events as { object?: string; data?: { object?: unknown } }[]) {
     if (event?.object !== 'event') continue;
+    // Events about Payrail-only objects (`payrail.connector_configuration`, `payrail.routing_profile`) are extensions.
+    if (String((event.data?.object as { object?: unknown })?.object).startsWith('payrail.')) continue;
     const component = componentFor(spec, event.data?.object);
     if (!component) errors.push(`event data.object ${JSON.stringify((event.data?.object as { object?: string })?.object)} has no Stripe schema`);
     else errors.push(...deepest(spec.validateComponent(component, event.data!.object)).map((error) => `event ${(event as { type?: string }).type} data.object${error} [${component}]`));
