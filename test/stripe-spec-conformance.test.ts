@@ -252,6 +252,10 @@ describe('every answer of every operation matches Stripe', () => {
     await assert.rejects(stripe.customers.create({ name: 'b' }, { idempotencyKey: 'conformance-key' }), Stripe.errors.StripeIdempotencyError);
     assert.equal((await server.request('GET', '/v1/nothing_here', { key: server.account.secretKey })).status, 404);
     assert.equal((await server.request('GET', '/v1/customers?expand[]=nothing', { key: server.account.secretKey })).status, 400);
+    assert.equal((await server.request('GET', '/v1/accounts/acct_someone_else', { key: server.account.secretKey })).status, 403);
+    assert.equal((await server.request('POST', '/v1/customers', { key: server.account.secretKey, body: 'name=a', contentType: 'text/plain' })).status, 415);
+    assert.equal((await server.request('POST', '/v1/customers', { key: server.account.secretKey, body: `description=${'x'.repeat(300_000)}`, contentType: 'application/x-www-form-urlencoded' })).status, 413);
+    assert.equal((await server.request('POST', '/v1/customers', { key: server.account.secretKey, body: '{"name":', contentType: 'application/json' })).status, 400);
   });
 
   it('Payrail extensions (checked against Payrail\'s own document): connector configurations, routing profile, secret roll, attempts, re-sends', async () => {
