@@ -44,12 +44,14 @@ describe('API reference page (/docs)', () => {
   it('renders the OpenAPI document in Chromium: resources, operations and Stripe\'s field descriptions, all from this origin', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
+    // Generous: the machine may be loaded; the waits end as soon as the page shows what is awaited.
+    page.setDefaultTimeout(180_000);
     const requested: string[] = [];
     const blocked = new Map<string, string>();
     page.on('request', (request) => requested.push(request.url()));
     page.on('requestfailed', (request) => blocked.set(request.url(), request.failure()?.errorText ?? ''));
     await page.goto(`${server.baseUrl}/docs`);
-    await page.getByRole('heading', { name: /Payrail API/ }).first().waitFor({ timeout: 60_000 });
+    await page.getByRole('heading', { name: /Payrail API/ }).first().waitFor();
     // The sidebar groups operations by resource tag; an operation opens with its summary as a heading.
     await page.getByText('PaymentIntents', { exact: true }).first().waitFor();
     await page.getByText('External accounts', { exact: true }).first().waitFor();

@@ -9,18 +9,49 @@ import type { JsonSchema } from './schema.ts';
  */
 const generated = JSON.parse(fs.readFileSync(new URL('./openapi/stripe-schemas.json', import.meta.url), 'utf8')) as { stripe_api_version: string; schemas: Record<string, JsonSchema> };
 
-/** Objects only Payrail has, described by hand. */
+/** Objects only Payrail has, described by hand (closed, like the generated ones: the conformance test checks them). */
+const nullable = (type: string, description: string): JsonSchema => ({ type: [type, 'null'], description });
+const strings: JsonSchema = { type: 'array', items: { type: 'string' } };
 const payrailSchemas: Record<string, JsonSchema> = {
-  // Payrail extensions: one HTTP try of a webhook delivery, and a queued delivery (answer of an event re-send).
-  webhook_attempt: objectSchema('webhook_attempt', [
-    'attempted_at', 'attempted_at_ms', 'delivery', 'endpoint', 'event', 'status_code', 'succeeded', 'latency_ms', 'response_excerpt', 'error', 'livemode',
-  ]),
-  webhook_delivery: objectSchema('webhook_delivery', ['endpoint', 'event', 'status', 'livemode']),
+  // Payrail extension: one HTTP try of a webhook delivery.
+  webhook_attempt: payrailObject('webhook_attempt', 'One HTTP try of a webhook delivery (Payrail extension).', {
+    attempted_at: { type: 'integer', description: 'When the try started (Unix time).' },
+    attempted_at_ms: { type: 'integer', description: 'The same, in milliseconds.' },
+    delivery: { type: 'string', description: 'The delivery (one event to one endpoint) this try belongs to.' },
+    endpoint: { type: 'string' },
+    event: { type: 'string' },
+    status_code: nullable('integer', 'The HTTP status the endpoint answered; null when there was no answer.'),
+    succeeded: { type: 'boolean', description: 'Whether the endpoint answered 2xx.' },
+    latency_ms: nullable('integer', 'How long the answer took.'),
+    response_excerpt: nullable('string', 'The first bytes of the answer.'),
+    error: nullable('string', 'Why there was no usable answer (timeout, refused connection, address not allowed).'),
+    livemode: { type: 'boolean' },
+  }),
+  // Payrail extension: a queued delivery (the answer of an event re-send).
+  webhook_delivery: payrailObject('webhook_delivery', 'A queued delivery of an event to an endpoint (Payrail extension).', {
+    endpoint: { type: 'string' },
+    event: { type: 'string' },
+    status: { type: 'string', enum: ['pending', 'succeeded', 'failed', 'canceled'] },
+    livemode: { type: 'boolean' },
+  }),
   // Payrail extension: a provider connector's configuration for the account and mode (credentials shown masked only).
-  payrail_connector_configuration: objectSchema('payrail.connector_configuration', [
-    'connector', 'created', 'credentials', 'credentials_updated', 'deleted', 'enabled', 'fees', 'livemode', 'metadata', 'payment_method_types', 'priority',
-    'settings', 'supported_countries', 'supported_currencies', 'updated',
-  ]),
+  payrail_connector_configuration: payrailObject('payrail.connector_configuration', 'A payment provider configured for the account and mode (Payrail extension; docs/connectors.md). A deleted one is only id, object and deleted.', {
+    connector: { type: 'string', description: 'The provider: adyen, paypal or stripe.' },
+    created: { type: 'integer' },
+    credentials: { type: 'object', additionalProperties: { type: 'string' }, description: 'The credential names with masked values; the secrets are never shown.' },
+    credentials_updated: { type: 'integer', description: 'When the credentials were last set (Unix time).' },
+    deleted: { type: 'boolean', enum: [true], description: 'Only on a deleted configuration.' },
+    enabled: { type: 'boolean' },
+    fees: { type: 'object', description: 'The provider\'s fee table used by cost-based routing.' },
+    livemode: { type: 'boolean' },
+    metadata: { type: 'object', additionalProperties: { type: 'string' } },
+    payment_method_types: strings,
+    priority: { type: 'integer', description: 'Lower is tried first by the priority strategy.' },
+    settings: { type: 'object', description: 'Provider settings (merchant account, base_url, ...).' },
+    supported_countries: { ...strings, description: 'Card countries it takes; empty for all.' },
+    supported_currencies: { ...strings, description: 'Currencies it takes; empty for all.' },
+    updated: { type: 'integer' },
+  }),
   // Payrail extension: how the account routes payments in the mode. One per account and mode, so no id (like the balance).
   payrail_routing_profile: {
     type: 'object',
@@ -39,11 +70,9 @@ const payrailSchemas: Record<string, JsonSchema> = {
   },
 };
 
-function objectSchema(name: string, fields: string[]): JsonSchema {
-  const properties: Record<string, JsonSchema> = { id: { type: 'string' }, object: { type: 'string', enum: [name] } };
-  for (const field of fields) properties[field] = {};
-  // Closed, as the generated Stripe schemas are: the conformance test checks every answer against this document.
-  return { type: 'object', required: ['id', 'object'], properties, additionalProperties: false };
+function payrailObject(name: string, description: string, fields: Record<string, JsonSchema>): JsonSchema {
+  const properties: Record<string, JsonSchema> = { id: { type: 'string' }, object: { type: 'string', enum: [name] }, ...fields };
+  return { type: 'object', description, required: ['id', 'object'], properties, additionalProperties: false };
 }
 
 /**
