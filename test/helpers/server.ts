@@ -162,8 +162,14 @@ function watchConformance(app: ReturnType<typeof buildApp>): NonNullable<TestSer
     const body = JSON.parse(payload) as unknown;
     // While fields are being recorded, the served document is the one about to be regenerated: it is not checked.
     const recording = process.env.PAYRAIL_RECORD_FIELDS === '1';
-    const errors = [...stripeViolations(request.method, urlPath, status, body), ...(recording ? [] : payrailDocumentViolations(request.method, urlPath, status, body))];
-    if (errors.length === 0) recordAnswer(request.method, urlPath, status, body, fields);
+    let errors: string[];
+    try {
+      errors = [...stripeViolations(request.method, urlPath, status, body), ...(recording ? [] : payrailDocumentViolations(request.method, urlPath, status, body))];
+      if (errors.length === 0) recordAnswer(request.method, urlPath, status, body, fields);
+    } catch (error) {
+      // A check that cannot run (a schema the document lacks) is a violation to report, not a broken answer.
+      errors = [`the check failed: ${(error as Error).message}`];
+    }
     if (errors.length > 0) violations.push({ operation: `${request.method} ${urlPath}`, status, errors });
     return payload;
   });
