@@ -441,16 +441,16 @@ describe('tenancy: accounts, modes and key kinds', () => {
   });
 
   describe('API keys', () => {
-    it('answers a missing key with 401 authentication_error', async () => {
+    it('answers a missing key with 401 invalid_request_error (as Stripe; the SDK raises StripeAuthenticationError from the status)', async () => {
       for (const [method, path] of [['GET', '/v1/customers'], ['POST', '/v1/payment_intents'], ['GET', `/v1/customers/${customerA.id}`], ['POST', '/v1/payment_methods']] as const) {
         const response = await server.request(method, path);
         assert.equal(response.status, 401, `${method} ${path}`);
-        assert.equal(response.json.error.type, 'authentication_error');
+        assert.equal(response.json.error.type, 'invalid_request_error');
         assert.equal(response.json.error.code, 'api_key_missing');
       }
     });
 
-    it('answers a wrong key with 401 authentication_error', async () => {
+    it('answers a wrong key with 401 invalid_request_error, which the SDK raises as StripeAuthenticationError', async () => {
       const wrongKeys = [
         `sk_test_${randomBytes(40).toString('hex').slice(0, 99)}`,
         a.secretKey.slice(0, -1) + (a.secretKey.endsWith('A') ? 'B' : 'A'),
@@ -460,12 +460,12 @@ describe('tenancy: accounts, modes and key kinds', () => {
       ];
       for (const key of wrongKeys) {
         const error = await assertAuthenticationError(server.stripeFor(key).customers.list(), 'api_key_invalid');
-        assert.equal(error.rawType, 'authentication_error');
+        assert.equal(error.rawType, 'invalid_request_error');
         assert.ok(!error.message.includes(key), 'the message must not echo the whole key');
       }
     });
 
-    it('answers a revoked key with 401 authentication_error', async () => {
+    it('answers a revoked key with 401 (StripeAuthenticationError)', async () => {
       // A fresh account whose keys were never used, so no key cache of the server holds them.
       const revoked = await server.createAccount('Revoked');
       await server.db.query('UPDATE api_keys SET revoked_at = $2 WHERE key_hash = $1', [sha256(revoked.secretKey), Math.floor(Date.now() / 1000)]);

@@ -49,7 +49,18 @@ export function renderAccount(account: AccountRecord, settings: AccountSettings,
     email: null,
     metadata: {},
     payouts_enabled: true,
+    // Stripe's account settings always carry these four groups; Payrail has no branding, Dashboard or statement
+    // descriptor prefixes to configure, so they hold Stripe's defaults (null where nothing is set).
     settings: {
+      branding: { icon: null, logo: null, primary_color: null, secondary_color: null },
+      card_payments: {
+        decline_on: { avs_failure: false, cvc_failure: false },
+        statement_descriptor_prefix: null,
+        statement_descriptor_prefix_kana: null,
+        statement_descriptor_prefix_kanji: null,
+      },
+      dashboard: { display_name: account.name, timezone: 'Etc/UTC' },
+      payments: { statement_descriptor: null, statement_descriptor_kana: null, statement_descriptor_kanji: null },
       payouts: {
         debit_negative_balances: settings.debit_negative_balances,
         schedule: renderSchedule(settings),

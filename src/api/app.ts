@@ -15,6 +15,7 @@ import { allRoutes } from './routes/index.ts';
 import { registerAuthenticationPages } from './routes/authentication-pages.ts';
 import { registerProviderWebhooks } from './routes/provider-webhooks.ts';
 import { registerRedirectPages } from './routes/redirect-pages.ts';
+import { registerReferencePage } from './routes/reference-page.ts';
 import { array, string } from './schema.ts';
 import { escapeHtml, page, setPageHeaders } from './html.ts';
 import { answerClientError, drainRequestBody, requestHeaderBytesMax } from './connection-limits.ts';
@@ -285,6 +286,7 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     registerAuthenticationPages(pages, deps);
     registerRedirectPages(pages, deps);
   });
+  registerReferencePage(app);
   registerProviderWebhooks(app, deps);
   return app;
 }

@@ -87,10 +87,14 @@ const sourceLoaders: [string, Loader][] = [
   ['po_', (db, scope, id) => loaders.payout(db, scope, id)],
 ];
 
-/** For each object type, its expandable fields and the type each expands to. */
+/**
+ * For each object type, its expandable fields and the type each expands to: the subset of Stripe's
+ * `x-expandableFields` (spec3.json) that holds an id in Payrail's answers. Stripe does not expand a charge's
+ * `payment_method` (it stays an id), so neither does Payrail.
+ */
 const expandableFields: Record<ObjectType, Record<string, ObjectType>> = {
   payment_intent: { latest_charge: 'charge', customer: 'customer', payment_method: 'payment_method' },
-  charge: { customer: 'customer', payment_intent: 'payment_intent', payment_method: 'payment_method', balance_transaction: 'balance_transaction' },
+  charge: { customer: 'customer', payment_intent: 'payment_intent', balance_transaction: 'balance_transaction', failure_balance_transaction: 'balance_transaction' },
   refund: { charge: 'charge', payment_intent: 'payment_intent', balance_transaction: 'balance_transaction', failure_balance_transaction: 'balance_transaction' },
   payment_method: { customer: 'customer' },
   customer: { default_source: 'card', invoice_settings: 'customer_invoice_settings' },

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { describe, it } from 'node:test';
+import { defaultStripeSpecFile, generateStripeSchemas, generatedSchemasFile, renderedFieldsFile } from '../../scripts/generate-openapi-schemas.ts';
+import { errorCatalogue } from '../platform/errors.ts';
 import { buildOpenApi } from './openapi.ts';
 import { allRoutes } from './routes/index.ts';
 
 describe('OpenAPI document', () => {
   const routes = allRoutes();
-  const document = buildOpenApi(routes) as { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, unknown> } };
+  const document = buildOpenApi(routes) as { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, any> }; tags: { name: string }[]; servers: { url: string }[] };
 
   it('describes every route Payrail serves, once, with a unique operationId', () => {
     const operationIds = new Set<string>();
@@ -39,5 +42,53 @@ describe('OpenAPI document', () => {
   it('refers only to schemas it defines', () => {
     const text = JSON.stringify(document);
     for (const match of text.matchAll(/#\/components\/schemas\/([a-z_]+)/g)) assert.ok(match[1] in document.components.schemas, match[1]);
+  });
+
+  it('ships response schemas generated from the Stripe spec and the rendered fields as they are now', (context) => {
+    if (!fs.existsSync(defaultStripeSpecFile)) {
+      // CI checks shared/ out beside the repository; without it there is nothing to compare against.
+      context.skip(`Stripe's spec is not at ${defaultStripeSpecFile}`);
+      return;
+    }
+    const expected = generateStripeSchemas(JSON.parse(fs.readFileSync(defaultStripeSpecFile, 'utf8')), JSON.parse(fs.readFileSync(renderedFieldsFile, 'utf8')));
+    assert.deepEqual(JSON.parse(fs.readFileSync(generatedSchemasFile, 'utf8')), expected, 'stale: run `node --import tsx scripts/generate-openapi-schemas.ts` and commit src/api/openapi/stripe-schemas.json');
+  });
+
+  it('gives every answer a typed schema: Stripe objects closed with their fields, lists as envelopes of them', () => {
+    for (const route of routes) {
+      const operation = document.paths[route.path.replace(/:([a-z_]+)/g, '{$1}')][route.method.toLowerCase()];
+      const schema = operation.responses[200].content?.['application/json']?.schema;
+      if (route.response.kind === 'none') continue;
+      assert.ok(schema && (schema.$ref || schema.anyOf || schema.properties), `${route.operationId} has a response schema`);
+      if (route.response.kind === 'list') assert.ok(schema.properties.data.items, `${route.operationId} lists typed items`);
+    }
+    const charge = document.components.schemas.charge;
+    assert.equal(charge.additionalProperties, false);
+    assert.ok(charge.properties.amount.description, "Stripe's descriptions are kept");
+    assert.ok(charge.properties.payrail_routing.description.startsWith('Payrail extension'));
+    assert.deepEqual(document.paths['/v1/customers/{id}'].delete.responses[200].content['application/json'].schema, { $ref: '#/components/schemas/deleted_customer' });
+  });
+
+  it('declares 4XX and 5XX answers with the error envelope, whose codes are the catalogue', () => {
+    for (const route of routes) {
+      const operation = document.paths[route.path.replace(/:([a-z_]+)/g, '{$1}')][route.method.toLowerCase()];
+      assert.deepEqual(operation.responses['4XX'].content['application/json'].schema, { $ref: '#/components/schemas/error' }, route.operationId);
+      assert.ok(operation.responses['5XX'], route.operationId);
+    }
+    assert.deepEqual(document.components.schemas.api_errors.properties.code.enum, Object.keys(errorCatalogue));
+    assert.deepEqual(document.components.schemas.api_errors.properties.type.enum, ['api_error', 'card_error', 'idempotency_error', 'invalid_request_error']);
+  });
+
+  it('has servers, and a declared tag on every operation', () => {
+    assert.ok(document.servers.length > 0);
+    const declared = new Set(document.tags.map((tag) => tag.name));
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        assert.equal(operation.tags?.length, 1, `${method} ${path}`);
+        assert.ok(declared.has(operation.tags[0]), `${method} ${path}: ${operation.tags[0]}`);
+      }
+    }
+    assert.deepEqual(document.paths['/v1/accounts/{account}/external_accounts'].get.tags, ['External accounts']);
+    assert.deepEqual(document.paths['/v1/payment_intents/{id}/confirm'].post.tags, ['PaymentIntents']);
   });
 });

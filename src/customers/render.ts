@@ -1,4 +1,21 @@
-import type { CustomerRow } from './repository.ts';
+import type { Address, CustomerRow, Shipping } from './repository.ts';
+
+/** Stripe's `address`: all six fields, null where not given (an update may have set only some). */
+function renderAddress(address: Address): Record<string, unknown> {
+  return {
+    city: address.city ?? null,
+    country: address.country ?? null,
+    line1: address.line1 ?? null,
+    line2: address.line2 ?? null,
+    postal_code: address.postal_code ?? null,
+    state: address.state ?? null,
+  };
+}
+
+/** A customer's `shipping` as Stripe renders it: address, name and phone (null when not given). */
+function renderShipping(shipping: Shipping): Record<string, unknown> {
+  return { address: renderAddress(shipping.address ?? {}), name: shipping.name, phone: shipping.phone ?? null };
+}
 
 /** The Stripe `customer` object. */
 export function renderCustomer(row: CustomerRow): Record<string, unknown> {
@@ -6,7 +23,7 @@ export function renderCustomer(row: CustomerRow): Record<string, unknown> {
   return {
     id: row.id,
     object: 'customer',
-    address: row.address,
+    address: row.address && renderAddress(row.address),
     balance: 0,
     created: row.created,
     currency: null,
@@ -28,7 +45,7 @@ export function renderCustomer(row: CustomerRow): Record<string, unknown> {
     next_invoice_sequence: 1,
     phone: row.phone,
     preferred_locales: [],
-    shipping: row.shipping,
+    shipping: row.shipping && renderShipping(row.shipping),
     tax_exempt: 'none',
     test_clock: null,
   };

@@ -9,7 +9,8 @@ function noRequirements(): Record<string, unknown> {
  * `fingerprint` describe the number; the ciphertext never leaves the service.
  */
 export function renderBankAccount(row: ExternalAccountRow): Record<string, unknown> {
-  if (row.deleted) return { id: row.id, object: 'bank_account', account: row.account_id, currency: row.currency, deleted: true };
+  // Stripe's deleted_bank_account has only these four fields (no `account`).
+  if (row.deleted) return { id: row.id, object: 'bank_account', currency: row.currency, deleted: true };
   return {
     id: row.id,
     object: 'bank_account',

@@ -64,6 +64,42 @@ function renderSource(row: ChargeRow): Record<string, unknown> | null {
   return { ...row.source, cvc_check: checks?.cvc_check ?? row.source.cvc_check ?? null };
 }
 
+/**
+ * The `card` hash of a charge's `payment_method_details` (Stripe's `payment_method_details_card`), which is not the
+ * PaymentMethod's `card`: it has what happened to this payment (network, checks, 3-D Secure, amounts) and none of the
+ * PaymentMethod-only fields (`networks`, `display_brand`, `generated_from`, `three_d_secure_usage`). Charges stored
+ * before this distinction kept a copy of the PaymentMethod's card, so the fields are picked, not passed through.
+ */
+export function renderChargeCard(stored: Record<string, unknown> | null | undefined): Record<string, unknown> | null {
+  if (!stored) return null;
+  const field = <T>(name: string, fallback: T) => (name in stored ? stored[name] : fallback);
+  return {
+    amount_authorized: field('amount_authorized', null),
+    brand: field('brand', null),
+    capture_before: field('capture_before', undefined),
+    checks: field('checks', null),
+    country: field('country', null),
+    exp_month: stored.exp_month,
+    exp_year: stored.exp_year,
+    extended_authorization: field('extended_authorization', { status: 'disabled' }),
+    fingerprint: field('fingerprint', null),
+    funding: field('funding', null),
+    incremental_authorization: field('incremental_authorization', { status: 'unavailable' }),
+    installments: field('installments', null),
+    last4: field('last4', null),
+    mandate: field('mandate', null),
+    multicapture: field('multicapture', { status: 'unavailable' }),
+    network: field('network', field('brand', null)),
+    network_token: field('network_token', { used: false }),
+    // Newer than API 2024-04-10 (the stripe package's types have them): kept for clients on newer versions.
+    network_transaction_id: field('network_transaction_id', null),
+    regulated_status: field('regulated_status', 'unregulated'),
+    overcapture: field('overcapture', undefined),
+    three_d_secure: field('three_d_secure', null),
+    wallet: field('wallet', null),
+  };
+}
+
 /** The Stripe `charge` object. */
 export function renderCharge(row: ChargeRow): Record<string, unknown> {
   const amountRefunded = reportedAmountRefunded(row);
@@ -98,7 +134,7 @@ export function renderCharge(row: ChargeRow): Record<string, unknown> {
     payment_intent: row.payment_intent_id,
     payment_method: row.payment_method_id,
     // Only the hash of the charge's own payment method type, as at Stripe (card details are stored without a type).
-    payment_method_details: details.type === 'paypal' ? { paypal: details.paypal ?? null, type: 'paypal' } : { card: details.card ?? null, type: 'card' },
+    payment_method_details: details.type === 'paypal' ? { paypal: details.paypal ?? null, type: 'paypal' } : { card: renderChargeCard(details.card as Record<string, unknown> | undefined), type: 'card' },
     receipt_email: row.receipt_email,
     receipt_number: null,
     receipt_url: null,

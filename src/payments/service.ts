@@ -16,7 +16,7 @@ import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
 import { checkChargeAmount, parseCurrency } from '../platform/money.ts';
 import type { Page, PageRequest } from '../platform/pagination.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
-import { renderCard, renderPaymentMethod, renderPayPalPaymentDetails } from '../payment-methods/render.ts';
+import { renderPaymentMethod, renderPayPalPaymentDetails } from '../payment-methods/render.ts';
 import type { PaymentMethodRow } from '../payment-methods/repository.ts';
 import { findPaymentMethod, insertPaymentMethod, paymentMethodInsertStatement, paymentMethodWalletStatement } from '../payment-methods/repository.ts';
 import { lookupPaymentMethod, paymentMethodFromData, refuseTestCardInLiveMode, resolvePaymentMethod, revealCardNumber, type PaymentMethodDataInput } from '../payment-methods/service.ts';
@@ -137,18 +137,28 @@ function paymentMethodDetails(paymentMethod: PaymentMethodRow, amount: number): 
   }
   return {
     billing_details: paymentMethod.billing_details,
+    // The charge's own card hash (Stripe's payment_method_details_card), not the PaymentMethod's: see renderChargeCard.
     card: {
-      ...renderCard(paymentMethod.card, null),
       amount_authorized: null,
+      brand: paymentMethod.card.brand,
+      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: null },
+      country: paymentMethod.card.country,
+      exp_month: paymentMethod.card.exp_month,
+      exp_year: paymentMethod.card.exp_year,
       extended_authorization: { status: 'disabled' },
+      fingerprint: paymentMethod.card.fingerprint,
+      funding: paymentMethod.card.funding,
       incremental_authorization: { status: 'unavailable' },
       installments: null,
+      last4: paymentMethod.card.last4,
       mandate: null,
       multicapture: { status: 'unavailable' },
       network: paymentMethod.card.brand,
       network_token: { used: false },
       network_transaction_id: null,
       overcapture: { maximum_amount_capturable: amount, status: 'unavailable' },
+      regulated_status: 'unregulated',
+      wallet: null,
       three_d_secure: null,
     },
   };

@@ -2,7 +2,11 @@
  * The one catalogue of API errors. Each code names its Stripe `type`, HTTP status and a documented meaning; the
  * error mapper turns an ApiError into Stripe's envelope. A test checks that every code used in src/ is listed here.
  */
-export type ErrorType = 'api_error' | 'card_error' | 'idempotency_error' | 'invalid_request_error' | 'authentication_error';
+/**
+ * Stripe's four error types (API 2024-04-10). A missing or wrong key is an `invalid_request_error` with status 401:
+ * the SDKs make their authentication error from the status, not from a type.
+ */
+export type ErrorType = 'api_error' | 'card_error' | 'idempotency_error' | 'invalid_request_error';
 
 interface CatalogueEntry {
   type: ErrorType;
@@ -72,8 +76,8 @@ export const errorCatalogue = {
   processing_error: { type: 'card_error', status: 402, description: 'An error occurred while processing the card.' },
   card_velocity_exceeded: { type: 'card_error', status: 402, description: 'The card exceeded its balance, credit limit or velocity limit.' },
   authentication_required: { type: 'card_error', status: 402, description: 'The card requires authentication that was not completed.' },
-  api_key_missing: { type: 'authentication_error', status: 401, description: 'No API key was provided.' },
-  api_key_invalid: { type: 'authentication_error', status: 401, description: 'The API key is unknown, revoked or malformed.' },
+  api_key_missing: { type: 'invalid_request_error', status: 401, description: 'No API key was provided.' },
+  api_key_invalid: { type: 'invalid_request_error', status: 401, description: 'The API key is unknown, revoked or malformed.' },
   insufficient_permissions: { type: 'invalid_request_error', status: 403, description: 'A restricted key lacks the permission the endpoint needs (the message names it, e.g. `rak_charge_write`), or the endpoint needs a secret key (key management).' },
   api_key_unexpected_state: { type: 'invalid_request_error', status: 400, description: 'The API key cannot be rolled (already revoked, expired or rolled) or revoked (a key cannot revoke itself).' },
   api_key_limit_reached: { type: 'invalid_request_error', status: 400, description: 'The account already has the maximum number of active API keys in this mode (100); revoke one first.' },

@@ -11,7 +11,13 @@ export function renderRefund(row: RefundRow): Record<string, unknown> {
     created: row.created,
     currency: row.currency,
     destination_details: {
-      card: { reference: row.processor_reference, reference_status: row.processor_reference ? 'available' : 'pending', reference_type: 'acquirer_reference_number', type: 'refund' },
+      // API 2024-04-10 has `reference` as a string that is absent until the acquirer assigns one (never null).
+      card: {
+        ...(row.processor_reference ? { reference: row.processor_reference } : {}),
+        reference_status: row.processor_reference ? 'available' : 'pending',
+        reference_type: 'acquirer_reference_number',
+        type: 'refund',
+      },
       type: 'card',
     },
     failure_balance_transaction: row.failure_balance_transaction_id ?? undefined,

@@ -45,6 +45,11 @@ export interface OpenApiSpecOptions {
    * none (`undefined` or `null`).
    */
   responseWithoutSchema?: 'ignore' | 'must_be_empty';
+  /**
+   * Rewrites the parsed document before it is compiled (Stripe's: closed objects, see stripe-conformance.ts). Loads
+   * are cached by file and the other options, so one file is loaded with at most one transform per process.
+   */
+  transform?: (document: Record<string, unknown>) => void;
 }
 
 const numericFormats = ['int32', 'int64', 'float', 'double'];
@@ -62,7 +67,7 @@ interface OpenApiDocument {
   servers?: { url: string }[];
   paths?: Record<string, Record<string, Operation>>;
   webhooks?: Record<string, Record<string, Operation>>;
-  components?: { responses?: Record<string, MediaTypes> };
+  components?: { responses?: Record<string, MediaTypes>; schemas?: Record<string, unknown> };
 }
 
 const loaded = new Map<string, OpenApiSpec>();
@@ -74,9 +79,10 @@ export class OpenApiSpec {
   readonly #documentId: string;
   readonly #responseWithoutSchema: 'ignore' | 'must_be_empty';
 
-  private constructor(file: string, options: OpenApiSpecOptions) {
-    this.#document = JSON.parse(fs.readFileSync(path.join(specsDirectory, file), 'utf8')) as OpenApiDocument;
-    this.#documentId = `https://payrail.test/specs/${file}`;
+  private constructor(name: string, document: Record<string, unknown>, options: OpenApiSpecOptions) {
+    options.transform?.(document);
+    this.#document = document as OpenApiDocument;
+    this.#documentId = `https://payrail.test/specs/${name}`;
     this.#responseWithoutSchema = options.responseWithoutSchema ?? 'ignore';
     this.#ajv =
       options.dialect === 'draft-07'
@@ -95,16 +101,24 @@ export class OpenApiSpec {
     const key = `${file} ${JSON.stringify(options)}`;
     let spec = loaded.get(key);
     if (!spec) {
-      spec = new OpenApiSpec(file, options);
+      // An absolute file is read where it is (specs outside the repository, such as ../shared/specs/stripe).
+      const document = JSON.parse(fs.readFileSync(path.resolve(specsDirectory, file), 'utf8')) as Record<string, unknown>;
+      spec = new OpenApiSpec(file, document, options);
       loaded.set(key, spec);
     }
     return spec;
   }
 
+  /** A spec from a document built in memory (Payrail's own, from buildOpenApi), under a name unique to it. */
+  static fromDocument(name: string, document: Record<string, unknown>, options: OpenApiSpecOptions = {}): OpenApiSpec {
+    return new OpenApiSpec(name, structuredClone(document), options);
+  }
+
   /** The path prefix of the first server URL (`/v71` for Adyen Checkout; empty for a server at the root). */
   get basePath(): string {
     const server = this.#document.servers?.[0]?.url;
-    return server ? new URL(server).pathname.replace(/\/$/, '') : '';
+    // A relative server URL ('/') is relative to wherever the document was fetched from.
+    return server ? new URL(server, 'http://relative.invalid').pathname.replace(/\/$/, '') : '';
   }
 
   /** Whether the document has an operation for this concrete method and path. */
@@ -155,6 +169,16 @@ export class OpenApiSpec {
     const validate = this.#validator(pointer);
     if (validate(body)) return [];
     return (validate.errors ?? []).map((error) => `${error.instancePath || '(root)'} ${error.message ?? ''} ${JSON.stringify(error.params)}`);
+  }
+
+  /** Errors of a value against `#/components/schemas/<name>`; empty when valid. */
+  validateComponent(name: string, body: unknown): string[] {
+    return this.#check(`#/components/schemas/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`, body);
+  }
+
+  /** Whether the document defines `#/components/schemas/<name>`. */
+  hasComponent(name: string): boolean {
+    return Object.hasOwn(this.#document.components?.schemas ?? {}, name);
   }
 
   /** Errors of a request body against `operation` (`'POST /payments'`); empty when valid. */

@@ -12,6 +12,7 @@ import { defaultWebhookSettings, type WebhookSettings } from '../../src/webhooks
 import { startWebhookWorker, type WebhookWorker } from '../../src/webhooks/worker.ts';
 import { SecretBox } from '../../src/platform/crypto.ts';
 import { createPool, ensureDatabase, migrate, type Database } from '../../src/platform/db.ts';
+import { payrailDocumentViolations, recordAnswer, stripeViolations, type ConformanceViolation, type RenderedFields } from './stripe-conformance.ts';
 
 /** Connection string of the test PostgreSQL server (started by scripts/run-tests.mjs, or DATABASE_URL). */
 export function testServerUrl(): string {
@@ -65,6 +66,13 @@ export interface TestServer {
   stripeFor(key: string): Stripe;
   /** Raw HTTP access for what the SDK cannot send (malformed bodies, odd headers). */
   request(method: string, path: string, options?: { key?: string; body?: string | Buffer; contentType?: string; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; json: any; text: string }>;
+  /**
+   * With `stripeConformance`: every JSON answer under /v1 is checked against Stripe's OpenAPI document as it is sent
+   * (test/helpers/stripe-conformance.ts). `take()` returns and clears the violations seen so far; `exercised` holds
+   * every `METHOD /route/:template` answered with a 2xx, so a test can prove it covered every route; `fields` the
+   * fields of each Stripe component schema the answers carried (the source of src/api/openapi/rendered-fields.json).
+   */
+  conformance: { take(): ConformanceViolation[]; exercised: Set<string>; fields: RenderedFields } | undefined;
   close(): Promise<void>;
 }
 
@@ -72,6 +80,11 @@ export interface TestServer {
 export interface TestServerOptions {
   /** Run the webhook delivery worker in-process with these settings (over the defaults). */
   webhookWorker?: Partial<WebhookSettings>;
+  /**
+   * Check every answer against Stripe's OpenAPI document (default: PAYRAIL_STRIPE_CONFORMANCE=1, which runs any test
+   * file under the check). `close()` fails when violations were seen and not taken.
+   */
+  stripeConformance?: boolean;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -82,6 +95,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const deps: Dependencies = buildDependencies({ db: database.db, secretBox: new SecretBox(randomBytes(32)), connector: new TestProcessor(), publicUrl: '', clock, webhookSettings });
   const worker = options.webhookWorker ? await startWebhookWorker(deps, database.url, webhookSettings) : undefined;
   const app = buildApp(deps);
+  const conformance = options.stripeConformance ?? process.env.PAYRAIL_STRIPE_CONFORMANCE === '1' ? watchConformance(app) : undefined;
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as AddressInfo).port;
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -123,10 +137,53 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     webhookWorker: worker,
     databaseUrl: database.url,
+    conformance,
     close: async () => {
       await app.close();
       await worker?.stop();
       await database.drop();
+      const left = conformance?.take() ?? [];
+      if (left.length > 0) throw new Error(`answers that do not match Stripe's OpenAPI document:\n${formatViolations(left)}`);
     },
   };
+}
+
+/** Checks each JSON answer as Fastify sends it, so whatever the client (SDK or raw HTTP) receives is covered. */
+function watchConformance(app: ReturnType<typeof buildApp>): NonNullable<TestServer['conformance']> {
+  let violations: ConformanceViolation[] = [];
+  const exercised = new Set<string>();
+  const fields: RenderedFields = new Map();
+  app.addHook('onSend', async (request, reply, payload) => {
+    const contentType = String(reply.getHeader('content-type') ?? '');
+    if (typeof payload !== 'string' || !contentType.startsWith('application/json')) return payload;
+    const urlPath = request.url.split('?')[0];
+    const status = reply.statusCode;
+    if (status < 300 && request.routeOptions.url) exercised.add(`${request.method} ${request.routeOptions.url}`);
+    const body = JSON.parse(payload) as unknown;
+    // While fields are being recorded, the served document is the one about to be regenerated: it is not checked.
+    const recording = process.env.PAYRAIL_RECORD_FIELDS === '1';
+    let errors: string[];
+    try {
+      errors = [...stripeViolations(request.method, urlPath, status, body), ...(recording ? [] : payrailDocumentViolations(request.method, urlPath, status, body))];
+      if (errors.length === 0) recordAnswer(request.method, urlPath, status, body, fields);
+    } catch (error) {
+      // A check that cannot run (a schema the document lacks) is a violation to report, not a broken answer.
+      errors = [`the check failed: ${(error as Error).message}`];
+    }
+    if (errors.length > 0) violations.push({ operation: `${request.method} ${urlPath}`, status, errors });
+    return payload;
+  });
+  return {
+    exercised,
+    fields,
+    take: () => {
+      const taken = violations;
+      violations = [];
+      return taken;
+    },
+  };
+}
+
+export function formatViolations(violations: ConformanceViolation[]): string {
+  return violations.map((violation) => `${violation.operation} ${violation.status}:\n  ${violation.errors.join('\n  ')}`).join('\n');
 }

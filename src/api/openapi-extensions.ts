@@ -1,0 +1,40 @@
+import type { JsonSchema } from './schema.ts';
+
+/**
+ * Schemas of Payrail's extension fields on Stripe objects (always prefixed `payrail_`), by Stripe component name.
+ * scripts/generate-openapi-schemas.ts puts them into the generated component schemas beside Stripe's own fields.
+ */
+const amountsByCurrency = (description: string): JsonSchema => ({
+  type: 'array',
+  description,
+  items: { type: 'object', required: ['amount', 'currency'], properties: { amount: { type: 'integer' }, currency: { type: 'string' } } },
+});
+
+export const payrailExtensionSchemas: Record<string, Record<string, JsonSchema>> = {
+  charge: {
+    payrail_routing: {
+      type: ['object', 'null'],
+      description: 'Payrail extension: which connector processed the charge (connector, connector_configuration, attempt, capture_status), why it was chosen, and every connector attempt of the cascade (docs/routing.md). Null for the built-in test processor.',
+    },
+  },
+  account: {
+    payrail_settings: {
+      type: 'object',
+      description: 'Payrail extension: the account country, extra settlement currencies, the pricing overrides as stored, and the effective pricing (platform defaults with the overrides merged in).',
+      properties: {
+        country: { type: 'string' },
+        settlement_currencies: { type: 'array', items: { type: 'string' } },
+        pricing_overrides: { type: 'object' },
+        pricing: { type: 'object' },
+      },
+    },
+  },
+  balance: {
+    payrail_authorized: amountsByCurrency('Payrail extension: authorization holds not yet captured, per currency (not yet the merchant\'s money).'),
+    payrail_in_transit: amountsByCurrency('Payrail extension: payouts sent to the bank and not yet paid, per currency.'),
+  },
+  webhook_endpoint: {
+    payrail_disabled_reason: { type: ['string', 'null'], enum: ['requested', 'failing', null], description: 'Payrail extension: why the endpoint is disabled (by request, or after failing deliveries); null while enabled.' },
+    payrail_previous_secret_expires_at: { type: ['integer', 'null'], description: 'Payrail extension: after a roll_secret, when the previous signing secret stops signing (Unix time); null otherwise.' },
+  },
+};

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import { referencePageContentSecurityPolicy } from '../src/api/routes/reference-page.ts';
+import { startTestServer, type TestServer } from './helpers/server.ts';
+
+/** Debian's chromium (CI installs it); PAYRAIL_CHROMIUM points elsewhere. */
+const chromiumPath = process.env.PAYRAIL_CHROMIUM ?? '/usr/bin/chromium';
+const require = createRequire(import.meta.url);
+
+describe('API reference page (/docs)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  before(async () => {
+    server = await startTestServer();
+    assert.ok(fs.existsSync(chromiumPath), `the browser test needs Chromium at ${chromiumPath} (apt-get install chromium, or set PAYRAIL_CHROMIUM)`);
+    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('serves the page as HTML under a same-origin policy, referring only to local assets', async () => {
+    const page = await server.request('GET', '/docs');
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html; charset=utf-8/);
+    assert.equal(page.headers.get('content-security-policy'), referencePageContentSecurityPolicy);
+    const references = [...page.text.matchAll(/\b(?:src|href|spec-url)="([^"]*)"/g)].map((match) => match[1]);
+    assert.deepEqual(references.sort(), ['/docs/redoc.standalone.js', '/v1/openapi.json']);
+    assert.doesNotMatch(page.text, /<script>[^<]/, 'no inline script (the policy would refuse it)');
+  });
+
+  it('serves Redoc\'s standalone bundle from node_modules as JavaScript', async () => {
+    const script = await server.request('GET', '/docs/redoc.standalone.js');
+    assert.equal(script.status, 200);
+    assert.match(script.headers.get('content-type') ?? '', /^application\/javascript; charset=utf-8/);
+    assert.equal(script.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(script.text, fs.readFileSync(require.resolve('redoc/bundles/redoc.standalone.js'), 'utf8'));
+  });
+
+  it('renders the OpenAPI document in Chromium: resources, operations and Stripe\'s field descriptions, all from this origin', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // Generous: the machine may be loaded; the waits end as soon as the page shows what is awaited.
+    page.setDefaultTimeout(180_000);
+    const requested: string[] = [];
+    const blocked = new Map<string, string>();
+    page.on('request', (request) => requested.push(request.url()));
+    page.on('requestfailed', (request) => blocked.set(request.url(), request.failure()?.errorText ?? ''));
+    await page.goto(`${server.baseUrl}/docs`);
+    await page.getByRole('heading', { name: /Payrail API/ }).first().waitFor();
+    // The sidebar groups operations by resource tag; an operation opens with its summary as a heading.
+    await page.getByText('PaymentIntents', { exact: true }).first().waitFor();
+    await page.getByText('External accounts', { exact: true }).first().waitFor();
+    await page.getByRole('heading', { name: 'Create a customer' }).first().waitFor();
+    // Response schemas carry Stripe's own field descriptions.
+    await page.getByText('Three-letter ISO currency code', { exact: false }).first().waitFor();
+    // Redoc's sidebar always asks for the vendor's logo from its CDN; the page's policy refuses it before any network
+    // request, so nothing leaves for another origin.
+    const foreign = requested.filter((url) => !url.startsWith(server.baseUrl) && !url.startsWith('data:') && !url.startsWith('blob:'));
+    for (const url of foreign) assert.match(blocked.get(url) ?? 'not blocked', /^csp$|BLOCKED_BY_CSP/, `${url} is refused by the Content-Security-Policy`);
+    assert.ok(requested.includes(`${server.baseUrl}/v1/openapi.json`));
+    await context.close();
+  });
+});

@@ -1,0 +1,298 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import Stripe from 'stripe';
+import { allRoutes } from '../src/api/routes/index.ts';
+import { releaseAvailableFunds } from '../src/ledger/jobs.ts';
+import { advancePayouts } from '../src/payouts/jobs.ts';
+import { resolvePendingRefunds } from '../src/refunds/service.ts';
+import { startPayPalSandbox } from '../src/sandbox/paypal/server.ts';
+import { formatViolations, startTestServer, type TestServer } from './helpers/server.ts';
+import { allowedExtraFields, payrailOnlyOperations, renderedFieldsJson, stripeSpec, stripeViolations } from './helpers/stripe-conformance.ts';
+
+/**
+ * Every answer Payrail gives to the official SDK matches Stripe's OpenAPI description (API 2024-04-10), closed:
+ * no field Stripe does not document (beyond the justified allowlist in helpers/stripe-conformance.ts), no required
+ * field missing, events' data.object checked against the object's own schema. The test server checks each answer as
+ * it is sent (startTestServer({ stripeConformance: true })), so the scenarios below only have to call every operation,
+ * in the states that render differently (declined, 3-D Secure, refunded, failed payouts, deleted objects, expanded
+ * fields). A new route fails the last test until a scenario here calls it.
+ */
+
+const renderedFieldsFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/api/openapi/rendered-fields.json');
+const typesDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../node_modules/stripe/esm/resources');
+const card = (number: string) => ({ type: 'card' as const, card: { number, exp_month: 12, exp_year: 2034, cvc: '123' } });
+
+describe("Stripe's OpenAPI description, closed", () => {
+  it('rejects an invented field, a missing required field, and an error type Stripe does not have', () => {
+    const customer = { id: 'cus_1', object: 'customer', address: null, balance: 0, created: 1, default_source: null, description: null, email: null, invoice_prefix: 'ABC', invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null }, livemode: false, metadata: {}, name: null, next_invoice_sequence: 1, phone: null, preferred_locales: [], shipping: null, tax_exempt: 'none', test_clock: null };
+    assert.deepEqual(stripeViolations('GET', '/v1/customers/cus_1', 200, customer), []);
+    assert.match(stripeViolations('GET', '/v1/customers/cus_1', 200, { ...customer, invented: 1 }).join('\n'), /additionalProperty":"invented"/);
+    const { created: _created, ...withoutCreated } = customer;
+    assert.match(stripeViolations('GET', '/v1/customers/cus_1', 200, withoutCreated).join('\n'), /required property 'created'/);
+    assert.match(stripeViolations('GET', '/v1/customers', 401, { error: { type: 'authentication_error', message: 'No key' } }).join('\n'), /\/error\/type/);
+    assert.match(stripeViolations('GET', '/v1/customers/cus_1/sources/x/y', 200, {}).join('\n'), /Stripe has no operation/);
+  });
+
+  it('allows only newer fields the stripe package declares, or prefixed Payrail extensions', () => {
+    for (const [component, fields] of Object.entries(allowedExtraFields)) {
+      assert.ok(stripeSpec().hasComponent(component), `${component} is a Stripe component`);
+      for (const [field, allowance] of Object.entries(fields)) {
+        if ('payrailExtension' in allowance) {
+          assert.match(field, /^payrail_/, `${component}.${field}: Payrail extensions are prefixed`);
+        } else {
+          const [file, name] = allowance.newerStripeField.split('#');
+          const declarations = fs.readFileSync(path.join(typesDirectory, file), 'utf8');
+          // The interface's own members: from `interface Name {` to the next interface declaration.
+          const bodies = declarations.split(new RegExp(`interface ${name} \\{`)).slice(1).map((rest) => rest.split(/\binterface \w+ \{/)[0]);
+          assert.ok(bodies.some((body) => new RegExp(`\\n\\s+${field}\\??: `).test(body)), `${component}.${field} is declared in ${allowance.newerStripeField}`);
+        }
+      }
+    }
+  });
+});
+
+describe('every answer of every operation matches Stripe', () => {
+  let server: TestServer;
+  let stripe: Stripe;
+  before(async () => {
+    server = await startTestServer({ stripeConformance: true });
+    stripe = server.account.stripe;
+  });
+  afterEach(() => {
+    const violations = server.conformance!.take();
+    assert.equal(violations.length, 0, `answers that do not match Stripe's OpenAPI document:\n${formatViolations(violations)}`);
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  const expandIntent = ['latest_charge', 'customer', 'payment_method', 'latest_charge.balance_transaction', 'latest_charge.customer', 'latest_charge.payment_intent'];
+
+  it('customers: create, retrieve, update, list, list payment methods, delete (and a deleted one expanded)', async () => {
+    const customer = await stripe.customers.create({ email: 'a@example.com', name: 'Ada', metadata: { k: 'v' }, address: { line1: '1 Main St', city: 'Springfield', country: 'US' }, shipping: { name: 'Ada', address: { line1: '1 Main St' } } });
+    await stripe.customers.retrieve(customer.id);
+    await stripe.customers.update(customer.id, { description: 'updated', phone: '+15555550100', shipping: { name: 'Ada', phone: '+15555550101', address: { line1: '2 Main St', country: 'US' } } });
+    await stripe.customers.update(customer.id, { address: { line2: 'Apt 3' } });
+    await stripe.customers.list({ limit: 2 });
+    const method = await stripe.paymentMethods.create(card('4242424242424242'));
+    await stripe.paymentMethods.attach(method.id, { customer: customer.id });
+    await stripe.customers.listPaymentMethods(customer.id, { expand: ['data.customer'] });
+    const intent = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', customer: customer.id, payment_method: method.id, confirm: true });
+    await stripe.customers.del(customer.id);
+    await stripe.customers.retrieve(customer.id);
+    await stripe.paymentIntents.retrieve(intent.id, { expand: ['customer'] });
+  });
+
+  it('payment methods: card and PayPal, create, retrieve, update, attach, detach, list, expanded customer', async () => {
+    const customer = await stripe.customers.create({});
+    const method = await stripe.paymentMethods.create({ ...card('5555555555554444'), billing_details: { name: 'Ada', email: 'a@example.com', address: { country: 'US', postal_code: '12345' } }, metadata: { k: 'v' } });
+    await stripe.paymentMethods.retrieve(method.id);
+    await stripe.paymentMethods.update(method.id, { metadata: { k: 'w' }, billing_details: { phone: '+15555550100' } });
+    await stripe.paymentMethods.attach(method.id, { customer: customer.id, expand: ['customer'] });
+    await stripe.paymentMethods.list({ customer: customer.id, type: 'card' });
+    await stripe.paymentMethods.detach(method.id);
+    const paypal = await stripe.paymentMethods.create({ type: 'paypal' });
+    await stripe.paymentMethods.retrieve(paypal.id);
+    // A publishable key may create PaymentMethods (tokenization).
+    await server.stripeFor(server.account.publishableKey).paymentMethods.create(card('4000056655665556'));
+  });
+
+  it('payment intents: every state, every operation, expanded fields', async () => {
+    const customer = await stripe.customers.create({});
+    const created = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', customer: customer.id, description: 'order 1', metadata: { order: '1' }, capture_method: 'manual', receipt_email: 'r@example.com' });
+    await stripe.paymentIntents.update(created.id, { amount: 2100, payment_method: 'pm_card_visa' });
+    const authorized = await stripe.paymentIntents.confirm(created.id, { expand: expandIntent });
+    assert.equal(authorized.status, 'requires_capture');
+    await stripe.paymentIntents.capture(created.id, { amount_to_capture: 1500, expand: expandIntent });
+    await stripe.paymentIntents.retrieve(created.id, { expand: expandIntent });
+    const canceled = await stripe.paymentIntents.create({ amount: 500, currency: 'eur', payment_method: 'pm_card_visa', confirm: true, capture_method: 'manual' });
+    await stripe.paymentIntents.cancel(canceled.id, { cancellation_reason: 'requested_by_customer', expand: ['latest_charge'] });
+    await stripe.paymentIntents.cancel((await stripe.paymentIntents.create({ amount: 700, currency: 'usd' })).id);
+    await stripe.paymentIntents.create({ amount: 900, currency: 'gbp', payment_method: 'pm_card_amex', confirm: true, statement_descriptor_suffix: 'ORDER' });
+    // A decline: the 402 error carries the PaymentIntent with last_payment_error.
+    await assert.rejects(stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_chargeDeclinedInsufficientFunds', confirm: true }), Stripe.errors.StripeCardError);
+    await assert.rejects(stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_radarBlock', confirm: true }), Stripe.errors.StripeCardError);
+    // 3-D Secure: requires_action with next_action, then completed through the challenge page.
+    const challenged = await stripe.paymentIntents.create({ amount: 3000, currency: 'usd', payment_method: 'pm_card_threeDSecure2Required', confirm: true, return_url: 'https://example.com/return' });
+    assert.equal(challenged.status, 'requires_action');
+    const page = new URL(challenged.next_action!.redirect_to_url!.url!);
+    await server.request('POST', page.pathname, { body: 'action=complete', contentType: 'application/x-www-form-urlencoded' });
+    await stripe.paymentIntents.retrieve(challenged.id, { expand: expandIntent });
+    await stripe.paymentIntents.list({ limit: 100, expand: ['data.latest_charge'] });
+    await stripe.paymentIntents.list({ customer: customer.id });
+  });
+
+  it('charges: retrieve and list, with every expandable field', async () => {
+    const customer = await stripe.customers.create({});
+    const intent = await stripe.paymentIntents.create({ amount: 1200, currency: 'usd', customer: customer.id, payment_method: 'pm_card_mastercard', confirm: true });
+    const expand = ['customer', 'payment_intent', 'balance_transaction', 'failure_balance_transaction'];
+    await stripe.charges.retrieve(intent.latest_charge as string, { expand });
+    await stripe.charges.list({ limit: 100, expand: expand.map((field) => `data.${field}`) });
+    await stripe.charges.list({ payment_intent: intent.id });
+  });
+
+  it('refunds: succeeded, partial, pending then failed; retrieve, update, list, expanded fields', async () => {
+    const intent = await stripe.paymentIntents.create({ amount: 5000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+    const partial = await stripe.refunds.create({ payment_intent: intent.id, amount: 1000, reason: 'requested_by_customer', metadata: { k: 'v' } });
+    await stripe.refunds.create({ charge: intent.latest_charge as string, expand: ['charge', 'payment_intent', 'balance_transaction'] });
+    await stripe.refunds.retrieve(partial.id, { expand: ['charge', 'payment_intent', 'balance_transaction'] });
+    await stripe.refunds.update(partial.id, { metadata: { k: 'w' } });
+    const failing = await stripe.paymentMethods.create(card('4000000000005126'));
+    const failingIntent = await stripe.paymentIntents.create({ amount: 3000, currency: 'usd', payment_method: failing.id, confirm: true });
+    const pending = await stripe.refunds.create({ payment_intent: failingIntent.id });
+    assert.equal(pending.status, 'pending');
+    await resolvePendingRefunds(server.deps);
+    const failed = await stripe.refunds.retrieve(pending.id, { expand: ['failure_balance_transaction', 'charge'] });
+    assert.equal(failed.status, 'failed');
+    await stripe.refunds.list({ limit: 100 });
+    await stripe.refunds.list({ payment_intent: intent.id, expand: ['data.charge'] });
+    await stripe.charges.retrieve(intent.latest_charge as string);
+  });
+
+  it('PayPal: a payment through the PayPal connector and sandbox (payment_method_details.paypal), refunded', async () => {
+    const sandbox = await startPayPalSandbox({ clientId: 'conformance-client', clientSecret: 'conformance-secret', webhookId: 'WHCONFORMANCE', webhookRetryDelaysMs: [] });
+    try {
+      // Another account, so the PayPal configuration routes none of the other scenarios' payments.
+      const merchant = await server.createAccount('paypal');
+      await merchant.stripe.rawRequest('POST', '/v1/payrail/connector_configurations', {
+        connector: 'paypal', credentials: { client_id: 'conformance-client', client_secret: 'conformance-secret', webhook_id: 'WHCONFORMANCE' }, settings: { base_url: sandbox.url },
+      });
+      const method = await merchant.stripe.paymentMethods.create({ type: 'paypal' });
+      // payment_method_types: Payrail takes it as Stripe's API versions before 2026-09-30 did; the SDK's types no longer list it.
+      const intent = await merchant.stripe.paymentIntents.create({ amount: 2500, currency: 'eur', payment_method: method.id, payment_method_types: ['paypal'] } as Stripe.PaymentIntentCreateParams);
+      const confirmed = await merchant.stripe.paymentIntents.confirm(intent.id, { return_url: 'https://shop.example.com/return' });
+      assert.equal(confirmed.status, 'requires_action');
+      // The buyer approves on PayPal's page and comes back through Payrail's return page.
+      const approval = confirmed.next_action!.redirect_to_url!.url!;
+      const approved = await fetch(approval, { method: 'POST', body: new URLSearchParams({ action: 'approve' }), redirect: 'manual' });
+      await fetch(approved.headers.get('location')!, { redirect: 'manual' });
+      const paid = await merchant.stripe.paymentIntents.retrieve(intent.id, { expand: ['latest_charge', 'payment_method'] });
+      assert.equal(paid.status, 'succeeded');
+      await merchant.stripe.refunds.create({ payment_intent: intent.id, amount: 500 });
+      await merchant.stripe.charges.list({ payment_intent: intent.id });
+      await merchant.stripe.events.list({ limit: 100 });
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('balance, balance transactions (with every source type expanded), account and its settings', async () => {
+    await stripe.balance.retrieve();
+    const intent = await stripe.paymentIntents.create({ amount: 10_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, expand: ['latest_charge.balance_transaction'] });
+    const transaction = (intent.latest_charge as Stripe.Charge).balance_transaction as Stripe.BalanceTransaction;
+    server.clock.advance(transaction.available_on - server.clock.nowSeconds() + 1);
+    await releaseAvailableFunds(server.deps);
+    await stripe.balance.retrieve();
+    await stripe.balanceTransactions.retrieve(transaction.id, { expand: ['source'] });
+    const account = await stripe.accounts.retrieveCurrent();
+    await stripe.accounts.retrieve(account.id);
+    await stripe.accounts.update(account.id, { settings: { payouts: { schedule: { interval: 'weekly', weekly_anchor: 'friday' }, debit_negative_balances: true } } });
+    await stripe.accounts.update(account.id, { settings: { payouts: { schedule: { interval: 'monthly', monthly_anchor: 15 } } } });
+    await stripe.accounts.update(account.id, { settings: { payouts: { schedule: { interval: 'manual' } } } });
+    // External accounts and payouts: paid, failed (with a failure balance transaction) and canceled.
+    const bank = await stripe.accounts.createExternalAccount(account.id, { external_account: { object: 'bank_account', country: 'US', currency: 'usd', account_number: '000123456789', routing_number: '110000000', account_holder_name: 'Ada', account_holder_type: 'individual' } as unknown as string });
+    const failing = await stripe.accounts.createExternalAccount(account.id, { external_account: { object: 'bank_account', country: 'US', currency: 'usd', account_number: '000111111116', routing_number: '110000000' } as unknown as string });
+    await stripe.accounts.retrieveExternalAccount(account.id, bank.id);
+    await stripe.accounts.updateExternalAccount(account.id, failing.id, { metadata: { k: 'v' }, account_holder_name: 'Bob' });
+    await stripe.accounts.listExternalAccounts(account.id, { object: 'bank_account' });
+    const paid = await stripe.payouts.create({ amount: 1000, currency: 'usd', destination: bank.id, metadata: { k: 'v' }, statement_descriptor: 'PAYRAIL' });
+    const willFail = await stripe.payouts.create({ amount: 500, currency: 'usd', destination: failing.id });
+    const canceled = await stripe.payouts.create({ amount: 300, currency: 'usd', destination: bank.id });
+    await stripe.payouts.cancel(canceled.id);
+    await stripe.payouts.update(paid.id, { metadata: { k: 'w' } });
+    await advancePayouts(server.deps);
+    server.clock.advance(3 * 24 * 60 * 60);
+    await advancePayouts(server.deps);
+    const expand = ['balance_transaction', 'failure_balance_transaction', 'destination'];
+    await stripe.payouts.retrieve(paid.id, { expand });
+    const failedPayout = await stripe.payouts.retrieve(willFail.id, { expand });
+    assert.equal(failedPayout.status, 'failed');
+    await stripe.payouts.list({ limit: 100, expand: expand.map((field) => `data.${field}`) });
+    await stripe.balanceTransactions.list({ limit: 100, expand: ['data.source'] });
+    await stripe.refunds.create({ payment_intent: intent.id, amount: 100 });
+    await stripe.balanceTransactions.list({ limit: 100, expand: ['data.source'] });
+    await stripe.balance.retrieve();
+    await stripe.accounts.deleteExternalAccount(account.id, failing.id);
+  });
+
+  it('webhook endpoints: create, retrieve, update, disable, list, delete', async () => {
+    const endpoint = await stripe.webhookEndpoints.create({ url: 'https://example.com/hook', enabled_events: ['payment_intent.succeeded', 'charge.refunded'], description: 'orders', metadata: { k: 'v' } });
+    await stripe.webhookEndpoints.retrieve(endpoint.id);
+    await stripe.webhookEndpoints.update(endpoint.id, { disabled: true });
+    await stripe.webhookEndpoints.update(endpoint.id, { disabled: false, enabled_events: ['*'] });
+    await stripe.webhookEndpoints.list({ limit: 10 });
+    await stripe.webhookEndpoints.del(endpoint.id);
+  });
+
+  it('events: every event so far, retrieved and listed, with data.object checked against its own schema', async () => {
+    const all: Stripe.Event[] = [];
+    for await (const event of stripe.events.list({ limit: 100 })) all.push(event);
+    assert.ok(all.length > 20, `events were emitted (${all.length})`);
+    const seen = new Set<string>();
+    for (const event of all) {
+      if (seen.has(event.type)) continue;
+      seen.add(event.type);
+      await stripe.events.retrieve(event.id);
+    }
+    await stripe.events.list({ type: 'charge.refunded' });
+  });
+
+  it('errors: a missing, a wrong and a publishable key, unknown objects and URLs, bad parameters, idempotency conflicts', async () => {
+    await assert.rejects(server.stripeFor('sk_test_wrong').customers.list(), Stripe.errors.StripeAuthenticationError);
+    const missing = await server.request('GET', '/v1/customers');
+    assert.equal(missing.status, 401);
+    await assert.rejects(server.stripeFor(server.account.publishableKey).customers.list(), Stripe.errors.StripeAuthenticationError);
+    await assert.rejects(stripe.customers.retrieve('cus_missing'), Stripe.errors.StripeInvalidRequestError);
+    await assert.rejects(stripe.paymentIntents.create({ amount: -1, currency: 'usd' }), Stripe.errors.StripeInvalidRequestError);
+    await assert.rejects(stripe.customers.create({ unknown: 1 } as Stripe.CustomerCreateParams), Stripe.errors.StripeInvalidRequestError);
+    await stripe.customers.create({ name: 'a' }, { idempotencyKey: 'conformance-key' });
+    await assert.rejects(stripe.customers.create({ name: 'b' }, { idempotencyKey: 'conformance-key' }), Stripe.errors.StripeIdempotencyError);
+    assert.equal((await server.request('GET', '/v1/nothing_here', { key: server.account.secretKey })).status, 404);
+    assert.equal((await server.request('GET', '/v1/customers?expand[]=nothing', { key: server.account.secretKey })).status, 400);
+    assert.equal((await server.request('GET', '/v1/accounts/acct_someone_else', { key: server.account.secretKey })).status, 403);
+    assert.equal((await server.request('POST', '/v1/customers', { key: server.account.secretKey, body: 'name=a', contentType: 'text/plain' })).status, 415);
+    assert.equal((await server.request('POST', '/v1/customers', { key: server.account.secretKey, body: `description=${'x'.repeat(300_000)}`, contentType: 'application/x-www-form-urlencoded' })).status, 413);
+    assert.equal((await server.request('POST', '/v1/customers', { key: server.account.secretKey, body: '{"name":', contentType: 'application/json' })).status, 400);
+  });
+
+  it('Payrail extensions (checked against Payrail\'s own document): connector configurations, routing profile, secret roll, attempts, re-sends', async () => {
+    // Another account, so its connector configuration routes none of the other scenarios' payments.
+    const other = (await server.createAccount('extensions')).stripe;
+    const configurations = '/v1/payrail/connector_configurations';
+    const created = await other.rawRequest('POST', configurations, { connector: 'adyen', credentials: { api_key: 'test_key_conformance', hmac_key: '44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056' }, settings: { merchant_account: 'PayrailECOM' } }) as unknown as { id: string };
+    await other.rawRequest('GET', `${configurations}/${created.id}`);
+    await other.rawRequest('POST', `${configurations}/${created.id}`, { priority: 2, metadata: { k: 'v' } });
+    await other.rawRequest('GET', configurations);
+    await other.rawRequest('DELETE', `${configurations}/${created.id}`);
+    await other.rawRequest('GET', '/v1/payrail/routing_profile');
+    await other.rawRequest('POST', '/v1/payrail/routing_profile', { strategy: 'lowest_cost' });
+    const endpoint = await other.webhookEndpoints.create({ url: 'https://example.com/extensions', enabled_events: ['customer.created'] });
+    await other.rawRequest('POST', `/v1/webhook_endpoints/${endpoint.id}/roll_secret`, { expires_in: 3600 });
+    await other.customers.create({ name: 'for an event' });
+    const [event] = (await other.events.list({ type: 'customer.created', limit: 1 })).data;
+    await other.rawRequest('POST', `/v1/events/${event.id}/resend`, { webhook_endpoint: endpoint.id });
+    await other.rawRequest('GET', `/v1/webhook_endpoints/${endpoint.id}/attempts`);
+  });
+
+  it('called every operation Payrail serves (add a scenario above for a new route)', () => {
+    const spec = stripeSpec();
+    const missing = allRoutes().map((route) => `${route.method} ${route.path}`).filter((key) => !server.conformance!.exercised.has(key));
+    assert.deepEqual(missing, []);
+    // Every operation is either Stripe's or a listed Payrail extension.
+    for (const route of allRoutes()) {
+      const concrete = route.path.replace(/:([a-z_]+)/g, 'x_$1');
+      const extension = payrailOnlyOperations.some(({ pattern }) => pattern.test(`${route.method} ${concrete}`));
+      assert.equal(spec.has(route.method, concrete), !extension, `${route.method} ${route.path}: ${extension ? 'a Payrail extension Stripe also has' : 'not in Stripe\'s document'}`);
+    }
+  });
+
+  it('rendered exactly the fields src/api/openapi/rendered-fields.json lists (the OpenAPI document is generated from it)', () => {
+    const seen = renderedFieldsJson(server.conformance!.fields);
+    if (process.env.PAYRAIL_RECORD_FIELDS === '1') fs.writeFileSync(renderedFieldsFile, `${JSON.stringify(seen, null, 2)}\n`);
+    const listed = JSON.parse(fs.readFileSync(renderedFieldsFile, 'utf8')) as Record<string, string[]>;
+    assert.deepEqual(seen, listed, 'Payrail renders other fields than the OpenAPI document says: run `PAYRAIL_RECORD_FIELDS=1 npm test -- stripe-spec-conformance`, then `node --import tsx scripts/generate-openapi-schemas.ts`, and commit both files');
+  });
+});
