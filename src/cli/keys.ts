@@ -16,6 +16,20 @@ function describeKey(row: ApiKeyRow, now: number): string {
   return `${row.id}  ${row.account_id}  ${row.livemode ? 'live' : 'test'}  ${row.kind.padEnd(11)}  ${row.display_prefix}...${row.display_suffix ?? ''}  ${state}${row.name ? `  "${row.name}"` : ''}${permissions}`;
 }
 
+/**
+ * Runs a key operation, turning the service's refusals (an ApiError: a bad permission, a key already rolled, the key
+ * limit) into a message and the usage exit code. The error class is passed in so the module loads lazily.
+ */
+async function refusalsAsUsage(refusal: abstract new (...args: never[]) => Error, run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof refusal)) throw error;
+    console.error(`payrail: ${error.message}`);
+    return usageExitCode;
+  }
+}
+
 function collectPermission(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
@@ -69,19 +83,13 @@ export function registerKeyCommands(program: Command): void {
           console.error(`payrail: no account ${options.account} (payrail account create makes one)`);
           return 1;
         }
-        try {
+        return refusalsAsUsage(ApiError, async () => {
           const issued = await inTransaction(platform.db, (client) => issueKey(client, { accountId: options.account, livemode: options.mode === 'live' }, {
             type: options.type, name: options.name ?? null, permissions: options.type === 'restricted' || options.permission !== undefined ? permissions : undefined,
           }, nowSeconds()));
           console.log(`${issued.row.id}  ${issued.secret}`);
           return 0;
-        } catch (error) {
-          if (error instanceof ApiError) {
-            console.error(`payrail: ${error.message}`);
-            return usageExitCode;
-          }
-          throw error;
-        }
+        });
       });
     }));
 
@@ -102,18 +110,12 @@ export function registerKeyCommands(program: Command): void {
           console.error(`payrail: no API key ${keyId}`);
           return 1;
         }
-        try {
+        return refusalsAsUsage(ApiError, async () => {
           const issued = await inTransaction(platform.db, (client) => rollKeyIn(client, { accountId: row.account_id, livemode: row.livemode }, keyId, overlap, nowSeconds()));
           console.log(`${issued.row.id}  ${issued.secret}`);
           console.error(overlap === 0 ? `${keyId} no longer works` : `${keyId} works until ${new Date((nowSeconds() + overlap) * 1000).toISOString()}`);
           return 0;
-        } catch (error) {
-          if (error instanceof ApiError) {
-            console.error(`payrail: ${error.message}`);
-            return usageExitCode;
-          }
-          throw error;
-        }
+        });
       });
     }));
 
