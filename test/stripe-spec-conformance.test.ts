@@ -272,7 +272,7 @@ describe('every answer of every operation matches Stripe', () => {
     await stripe.tokens.retrieve(token.id);
     const authorized = await stripe.charges.create({ amount: 3000, currency: 'usd', source: 'tok_mastercard', capture: false, statement_descriptor_suffix: 'ORDER' });
     await stripe.charges.capture(authorized.id, { amount: 2500, expand: expandCharge });
-    await stripe.charges.update(captured.id, { description: 'updated', metadata: { k: 'v' }, receipt_email: 'r@example.com', shipping: { name: 'Ada', address: { line1: '1 Main St', country: 'US' } }, expand: expandCharge });
+    await stripe.charges.update(captured.id, { description: 'updated', metadata: { k: 'v' }, receipt_email: 'r@example.com', shipping: { name: 'Ada', address: { line1: '1 Main St', country: 'US' } }, fraud_details: { user_report: 'safe' }, expand: expandCharge });
     // A decline: 402 card_error naming the failed charge, kept as failed.
     await assert.rejects(stripe.charges.create({ amount: 1000, currency: 'usd', source: 'tok_chargeDeclinedInsufficientFunds' }), Stripe.errors.StripeCardError);
     // Refunds through the charge (the SDK no longer has these methods).
