@@ -10,6 +10,7 @@ import { advancePayouts } from '../src/payouts/jobs.ts';
 import { resolvePendingRefunds } from '../src/refunds/service.ts';
 import { startPayPalSandbox } from '../src/sandbox/paypal/server.ts';
 import { formatViolations, startTestServer, type TestServer } from './helpers/server.ts';
+import { expectStripeError } from './helpers/stripe-errors.ts';
 import { allowedExtraFields, payrailOnlyOperations, renderedFieldsJson, stripeSpec, stripeViolations } from './helpers/stripe-conformance.ts';
 
 /**
@@ -239,7 +240,8 @@ describe('every answer of every operation matches Stripe', () => {
     });
     await stripe.paymentIntents.incrementAuthorization(incrementable.id, { amount: 1500, metadata: { reason: 'minibar' }, expand: expandIntent });
     // A declined increment: 402 with the PaymentIntent in the error.
-    await assert.rejects(stripe.paymentIntents.incrementAuthorization(incrementable.id, { amount: 2005 }), Stripe.errors.StripeCardError);
+    const declinedIncrement = await expectStripeError(stripe.paymentIntents.incrementAuthorization(incrementable.id, { amount: 2005 }), { class: Stripe.errors.StripeCardError, code: 'card_declined', statusCode: 402 });
+    assert.equal((declinedIncrement.raw as { payment_intent?: { id: string } }).payment_intent?.id, incrementable.id);
     await stripe.paymentIntents.capture(incrementable.id, { expand: ['latest_charge'] });
     await stripe.paymentIntents.search({ query: 'metadata["search"]:"conformance"', expand: ['total_count', 'data.latest_charge', 'data.customer', 'data.payment_method'] });
     await stripe.paymentIntents.search({ query: 'status:"succeeded"', limit: 1 });
@@ -267,14 +269,16 @@ describe('every answer of every operation matches Stripe', () => {
     // A publishable key may create tokens (tokenization in the browser).
     await cardToken('5555555555554444', server.stripeFor(server.account.publishableKey));
     // A token refused at creation: 402 card_error naming the parameter.
-    await assert.rejects(cardToken('4242424242424241'), Stripe.errors.StripeCardError);
+    await expectStripeError(cardToken('4242424242424241'), { class: Stripe.errors.StripeCardError, code: 'incorrect_number', param: 'card[number]', statusCode: 402 });
     const captured = await stripe.charges.create({ amount: 2000, currency: 'usd', source: token.id, description: 'legacy order', metadata: { search: 'conformance' }, expand: expandCharge });
     await stripe.tokens.retrieve(token.id);
     const authorized = await stripe.charges.create({ amount: 3000, currency: 'usd', source: 'tok_mastercard', capture: false, statement_descriptor_suffix: 'ORDER' });
     await stripe.charges.capture(authorized.id, { amount: 2500, expand: expandCharge });
     await stripe.charges.update(captured.id, { description: 'updated', metadata: { k: 'v' }, receipt_email: 'r@example.com', shipping: { name: 'Ada', address: { line1: '1 Main St', country: 'US' } }, fraud_details: { user_report: 'safe' }, expand: expandCharge });
     // A decline: 402 card_error naming the failed charge, kept as failed.
-    await assert.rejects(stripe.charges.create({ amount: 1000, currency: 'usd', source: 'tok_chargeDeclinedInsufficientFunds' }), Stripe.errors.StripeCardError);
+    const declined = await expectStripeError(stripe.charges.create({ amount: 1000, currency: 'usd', source: 'tok_chargeDeclinedInsufficientFunds' }), { class: Stripe.errors.StripeCardError, code: 'card_declined', statusCode: 402 });
+    assert.match(String((declined as Stripe.errors.StripeCardError).charge), /^ch_/);
+    await stripe.charges.retrieve(String((declined as Stripe.errors.StripeCardError).charge), { expand: expandCharge });
     // Refunds through the charge (the SDK no longer has these methods).
     const refund = await stripe.rawRequest('POST', `/v1/charges/${captured.id}/refunds`, { amount: 500, metadata: { k: 'v' }, expand: ['charge', 'balance_transaction'] }) as unknown as Stripe.Refund;
     await stripe.rawRequest('GET', withQuery(`/v1/charges/${captured.id}/refunds`, { limit: '10', expand: ['data.charge', 'data.balance_transaction'] }));
@@ -325,8 +329,10 @@ describe('every answer of every operation matches Stripe', () => {
     await other.rawRequest('POST', `${keys}/${secret.id}/roll`, { expires_in: 3600 });
     const limited = server.stripeFor(restricted.secret);
     await limited.customers.list({ limit: 1 });
-    await assert.rejects(limited.customers.create({ name: 'refused' }), Stripe.errors.StripePermissionError);
-    await assert.rejects(limited.refunds.list(), Stripe.errors.StripePermissionError);
+    await expectStripeError(limited.customers.create({ name: 'refused' }), { class: Stripe.errors.StripePermissionError, code: 'insufficient_permissions', statusCode: 403 });
+    await expectStripeError(limited.refunds.list(), { class: Stripe.errors.StripePermissionError, code: 'insufficient_permissions', statusCode: 403 });
+    // Key management needs a secret key.
+    await expectStripeError(limited.rawRequest('POST', keys, { type: 'secret' }), { class: Stripe.errors.StripePermissionError, code: 'insufficient_permissions', statusCode: 403 });
     await other.rawRequest('POST', `${keys}/${restricted.id}/revoke`);
   });
 
