@@ -10,13 +10,23 @@ import { startTestServer, type TestServer } from './helpers/server.ts';
 const chromiumPath = process.env.PAYRAIL_CHROMIUM ?? '/usr/bin/chromium';
 const require = createRequire(import.meta.url);
 
+/**
+ * Redoc builds a model of every operation before it shows anything: about 20 s for Payrail's document on an idle
+ * 2-core machine, all of it spent in the browser. The bound is generous for a loaded machine; the wait ends as soon as
+ * Redoc shows either the document or its error page, so a broken document fails at once instead of at the bound.
+ */
+const firstRenderTimeoutMs = 150_000;
+/** Once the document is rendered, everything awaited afterwards is already in the page. */
+const renderedTimeoutMs = 30_000;
+const launchTimeoutMs = 60_000;
+
 describe('API reference page (/docs)', () => {
   let server: TestServer;
   let browser: Browser;
   before(async () => {
     server = await startTestServer();
     assert.ok(fs.existsSync(chromiumPath), `the browser test needs Chromium at ${chromiumPath} (apt-get install chromium, or set PAYRAIL_CHROMIUM)`);
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({ executablePath: chromiumPath, timeout: launchTimeoutMs, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   });
   after(async () => {
     await browser?.close();
@@ -41,17 +51,33 @@ describe('API reference page (/docs)', () => {
     assert.equal(script.text, fs.readFileSync(require.resolve('redoc/bundles/redoc.standalone.js'), 'utf8'));
   });
 
+  it('serves a document whose every $ref resolves (Redoc refuses to render the whole page otherwise)', async () => {
+    const document = (await server.request('GET', '/v1/openapi.json')).json as { components: { schemas: Record<string, unknown> } };
+    const references = new Set([...JSON.stringify(document).matchAll(/"\$ref":"([^"]+)"/g)].map((match) => match[1]));
+    const broken = [...references].filter((reference) => !(reference.startsWith('#/components/schemas/') && reference.slice('#/components/schemas/'.length) in document.components.schemas));
+    assert.deepEqual(broken, [], 'references to schemas the document lacks: re-record rendered-fields.json and regenerate the schemas (docs/testing.md)');
+  });
+
   it('renders the OpenAPI document in Chromium: resources, operations and Stripe\'s field descriptions, all from this origin', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    // Generous: the machine may be loaded; the waits end as soon as the page shows what is awaited.
-    page.setDefaultTimeout(180_000);
+    page.setDefaultTimeout(renderedTimeoutMs);
     const requested: string[] = [];
     const blocked = new Map<string, string>();
+    const pageErrors: string[] = [];
     page.on('request', (request) => requested.push(request.url()));
     page.on('requestfailed', (request) => blocked.set(request.url(), request.failure()?.errorText ?? ''));
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text().split('\n', 1)[0]);
+    });
     await page.goto(`${server.baseUrl}/docs`);
-    await page.getByRole('heading', { name: /Payrail API/ }).first().waitFor();
+    // Redoc shows the document's title, or, when it cannot render it (a $ref to a missing schema), its error page.
+    const outcome = page.getByRole('heading', { name: /^(Payrail API|Something went wrong)/ }).first();
+    await outcome.waitFor({ timeout: firstRenderTimeoutMs });
+    if (/Something went wrong/.test((await outcome.textContent()) ?? '')) {
+      assert.fail(`Redoc could not render the document: ${await outcome.locator('..').innerText()}\n${pageErrors.join('\n')}`);
+    }
     // The sidebar groups operations by resource tag; an operation opens with its summary as a heading.
     await page.getByText('PaymentIntents', { exact: true }).first().waitFor();
     await page.getByText('External accounts', { exact: true }).first().waitFor();

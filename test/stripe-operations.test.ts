@@ -288,7 +288,7 @@ describe('Stripe operations and parameters through the official stripe SDK', () 
       const transactionId = (intent.latest_charge as Stripe.Charge).balance_transaction as string;
       const list = await account.stripe.rawRequest('GET', '/v1/balance/history?limit=5', null as unknown as Record<string, unknown>);
       assert.equal(list.object, 'list');
-      assert.equal(list.url, '/v1/balance/history');
+      assert.equal(list.url, '/v1/balance_transactions', 'the list names the current path, as Stripe\'s spec says of both');
       assert.deepEqual((list.data as { id: string }[]).map((row) => row.id), [transactionId]);
       const same = await account.stripe.balanceTransactions.list({ limit: 5 });
       assert.deepEqual(list.data, same.data as unknown);

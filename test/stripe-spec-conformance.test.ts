@@ -10,6 +10,7 @@ import { advancePayouts } from '../src/payouts/jobs.ts';
 import { resolvePendingRefunds } from '../src/refunds/service.ts';
 import { startPayPalSandbox } from '../src/sandbox/paypal/server.ts';
 import { formatViolations, startTestServer, type TestServer } from './helpers/server.ts';
+import { expectStripeError } from './helpers/stripe-errors.ts';
 import { allowedExtraFields, payrailOnlyOperations, renderedFieldsJson, stripeSpec, stripeViolations } from './helpers/stripe-conformance.ts';
 
 /**
@@ -23,6 +24,9 @@ import { allowedExtraFields, payrailOnlyOperations, renderedFieldsJson, stripeSp
 
 const renderedFieldsFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/api/openapi/rendered-fields.json');
 const typesDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../node_modules/stripe/esm/resources');
+/** A GET path with query parameters (the SDK's rawRequest sends parameters on POST only). */
+const withQuery = (path: string, params: Record<string, string | string[]>) =>
+  `${path}?${new URLSearchParams(Object.entries(params).flatMap(([name, value]) => (Array.isArray(value) ? value.map((item): [string, string] => [`${name}[]`, item]) : [[name, value] as [string, string]]))).toString()}`;
 const card = (number: string) => ({ type: 'card' as const, card: { number, exp_month: 12, exp_year: 2034, cvc: '123' } });
 
 describe("Stripe's OpenAPI description, closed", () => {
@@ -210,12 +214,126 @@ describe('every answer of every operation matches Stripe', () => {
     await stripe.payouts.retrieve(paid.id, { expand });
     const failedPayout = await stripe.payouts.retrieve(willFail.id, { expand });
     assert.equal(failedPayout.status, 'failed');
+    // A paid payout reversed: the reversal names its original, the original its reversal.
+    const reversal = await stripe.payouts.reverse(paid.id, { metadata: { ticket: 'R-1' }, expand: ['original_payout', 'balance_transaction'] });
+    await stripe.payouts.retrieve(paid.id, { expand: [...expand, 'reversed_by'] });
+    await stripe.payouts.retrieve(reversal.id, { expand: ['original_payout', 'destination'] });
     await stripe.payouts.list({ limit: 100, expand: expand.map((field) => `data.${field}`) });
     await stripe.balanceTransactions.list({ limit: 100, expand: ['data.source'] });
+    // /v1/balance/history is the older path of the same list and object (the SDK only speaks /v1/balance_transactions).
+    const history = await stripe.rawRequest('GET', withQuery('/v1/balance/history', { limit: '100', expand: ['data.source'] })) as unknown as Stripe.ApiList<Stripe.BalanceTransaction>;
+    await stripe.rawRequest('GET', withQuery(`/v1/balance/history/${history.data[0].id}`, { expand: ['source'] }));
     await stripe.refunds.create({ payment_intent: intent.id, amount: 100 });
     await stripe.balanceTransactions.list({ limit: 100, expand: ['data.source'] });
     await stripe.balance.retrieve();
     await stripe.accounts.deleteExternalAccount(account.id, failing.id);
+  });
+
+  it('payment intents: automatic payment methods, shipping, payment method options, incremental authorization, search', async () => {
+    const shipping = { name: 'Jenny Rosen', phone: '+15555550100', carrier: 'UPS', tracking_number: '1Z999', address: { line1: '1 Main St', city: 'Springfield', postal_code: '12345', state: 'IL', country: 'US' } };
+    const automatic = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', automatic_payment_methods: { enabled: true, allow_redirects: 'never' }, shipping, metadata: { search: 'conformance' } });
+    await stripe.paymentIntents.update(automatic.id, { shipping: { ...shipping, carrier: 'FedEx' } });
+    await stripe.paymentIntents.confirm(automatic.id, { payment_method: 'pm_card_visa' });
+    const incrementable = await stripe.paymentIntents.create({
+      amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, capture_method: 'manual', shipping,
+      payment_method_options: { card: { request_incremental_authorization: 'if_available', request_three_d_secure: 'automatic' } }, expand: ['latest_charge'],
+    });
+    await stripe.paymentIntents.incrementAuthorization(incrementable.id, { amount: 1500, metadata: { reason: 'minibar' }, expand: expandIntent });
+    // A declined increment: 402 with the PaymentIntent in the error.
+    const declinedIncrement = await expectStripeError(stripe.paymentIntents.incrementAuthorization(incrementable.id, { amount: 2005 }), { class: Stripe.errors.StripeCardError, code: 'card_declined', statusCode: 402 });
+    assert.equal((declinedIncrement.raw as { payment_intent?: { id: string } }).payment_intent?.id, incrementable.id);
+    await stripe.paymentIntents.capture(incrementable.id, { expand: ['latest_charge'] });
+    await stripe.paymentIntents.search({ query: 'metadata["search"]:"conformance"', expand: ['total_count', 'data.latest_charge', 'data.customer', 'data.payment_method'] });
+    await stripe.paymentIntents.search({ query: 'status:"succeeded"', limit: 1 });
+  });
+
+  it('customers: search, payment_method and invoice_settings, retrieve a payment method, payment methods without customer', async () => {
+    const method = await stripe.paymentMethods.create(card('4242424242424242'));
+    const customer = await stripe.customers.create({ email: 'search@example.com', name: 'Search Ltd', payment_method: method.id, invoice_settings: { default_payment_method: method.id }, metadata: { search: 'conformance' } });
+    await stripe.customers.retrieve(customer.id, { expand: ['invoice_settings.default_payment_method'] });
+    await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: method.id }, expand: ['invoice_settings.default_payment_method'] });
+    await stripe.customers.retrievePaymentMethod(customer.id, method.id, { expand: ['customer'] });
+    await stripe.paymentMethods.list({ type: 'card', limit: 100, expand: ['data.customer'] });
+    await stripe.customers.search({ query: 'metadata["search"]:"conformance"', expand: ['total_count', 'data.default_source', 'data.sources', 'data.invoice_settings.default_payment_method'] });
+    await stripe.customers.search({ query: 'email:"search@example.com"', limit: 1 });
+  });
+
+  const nextYear = new Date().getUTCFullYear() + 1;
+  const cardToken = (number: string, client = stripe) =>
+    client.tokens.create({ card: { number, exp_month: '12', exp_year: String(nextYear), cvc: '123', name: 'Ada Lovelace', address_line1: '1 Main St', address_zip: '94107', address_country: 'US' } as Stripe.TokenCreateParams.Card });
+  const expandCharge = ['customer', 'payment_intent', 'balance_transaction', 'failure_balance_transaction', 'refunds'];
+
+  it('legacy API: tokens, charges with a source (captured, authorized then captured, updated, declined), charge refunds, search', async () => {
+    const token = await cardToken('4242424242424242');
+    await stripe.tokens.retrieve(token.id);
+    // A publishable key may create tokens (tokenization in the browser).
+    await cardToken('5555555555554444', server.stripeFor(server.account.publishableKey));
+    // A token refused at creation: 402 card_error naming the parameter.
+    await expectStripeError(cardToken('4242424242424241'), { class: Stripe.errors.StripeCardError, code: 'incorrect_number', param: 'card[number]', statusCode: 402 });
+    const captured = await stripe.charges.create({ amount: 2000, currency: 'usd', source: token.id, description: 'legacy order', metadata: { search: 'conformance' }, expand: expandCharge });
+    await stripe.tokens.retrieve(token.id);
+    const authorized = await stripe.charges.create({ amount: 3000, currency: 'usd', source: 'tok_mastercard', capture: false, statement_descriptor_suffix: 'ORDER' });
+    await stripe.charges.capture(authorized.id, { amount: 2500, expand: expandCharge });
+    await stripe.charges.update(captured.id, { description: 'updated', metadata: { k: 'v' }, receipt_email: 'r@example.com', shipping: { name: 'Ada', address: { line1: '1 Main St', country: 'US' } }, fraud_details: { user_report: 'safe' }, expand: expandCharge });
+    // A decline: 402 card_error naming the failed charge, kept as failed.
+    const declined = await expectStripeError(stripe.charges.create({ amount: 1000, currency: 'usd', source: 'tok_chargeDeclinedInsufficientFunds' }), { class: Stripe.errors.StripeCardError, code: 'card_declined', statusCode: 402 });
+    assert.match(String((declined as Stripe.errors.StripeCardError).charge), /^ch_/);
+    await stripe.charges.retrieve(String((declined as Stripe.errors.StripeCardError).charge), { expand: expandCharge });
+    // Refunds through the charge (the SDK no longer has these methods).
+    const refund = await stripe.rawRequest('POST', `/v1/charges/${captured.id}/refunds`, { amount: 500, metadata: { k: 'v' }, expand: ['charge', 'balance_transaction'] }) as unknown as Stripe.Refund;
+    await stripe.rawRequest('GET', withQuery(`/v1/charges/${captured.id}/refunds`, { limit: '10', expand: ['data.charge', 'data.balance_transaction'] }));
+    await stripe.rawRequest('GET', withQuery(`/v1/charges/${captured.id}/refunds/${refund.id}`, { expand: ['charge', 'payment_intent', 'balance_transaction'] }));
+    await stripe.rawRequest('POST', `/v1/charges/${captured.id}/refund`, { expand: ['refunds', 'balance_transaction'] });
+    await stripe.charges.retrieve(captured.id, { expand: expandCharge });
+    await stripe.charges.list({ limit: 100, expand: expandCharge.map((field) => `data.${field}`) });
+    await stripe.charges.search({ query: 'metadata["search"]:"conformance"', expand: ['total_count', ...expandCharge.map((field) => `data.${field}`)] });
+    await stripe.charges.search({ query: 'status:"failed"', limit: 1 });
+  });
+
+  it('legacy API: customer card sources, default_source, sources expanded, charging a customer', async () => {
+    const customer = await stripe.customers.create({ email: 'sources@example.com', source: (await cardToken('4242424242424242')).id });
+    await stripe.customers.create({ source: 'tok_visa', expand: ['default_source', 'sources'] });
+    const added = await stripe.customers.createSource(customer.id, { source: 'tok_mastercard', metadata: { slot: 'b' } }) as Stripe.Card;
+    await stripe.customers.listSources(customer.id, { object: 'card', expand: ['data.customer'] });
+    await stripe.customers.retrieveSource(customer.id, added.id, { expand: ['customer'] });
+    await stripe.customers.updateSource(customer.id, added.id, { exp_month: '3', exp_year: String(nextYear + 2), name: 'Jane Roe', address_line1: '5 Elm St', address_zip: '10001', metadata: { slot: '' } });
+    await stripe.customers.update(customer.id, { default_source: added.id, expand: ['default_source', 'sources'] });
+    await stripe.customers.retrieve(customer.id, { expand: ['default_source', 'sources', 'default_source.customer'] });
+    await stripe.customers.list({ email: 'sources@example.com', expand: ['data.sources', 'data.default_source'] });
+    await stripe.charges.create({ amount: 4200, currency: 'usd', customer: customer.id, expand: expandCharge });
+    await stripe.charges.create({ amount: 4300, currency: 'usd', customer: customer.id, source: customer.default_source as string });
+    await stripe.customers.deleteSource(customer.id, added.id, { expand: ['customer'] });
+    await stripe.customers.update(customer.id, { source: 'tok_amex' });
+    await stripe.customers.del(customer.id);
+    await stripe.customers.retrieve(customer.id, { expand: ['sources'] });
+  });
+
+  it('refunds: cancel one in requires_action', async () => {
+    const intent = await stripe.paymentIntents.create({ amount: 3000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+    const refund = await stripe.refunds.create({ payment_intent: intent.id, amount: 1000 });
+    // No Payrail connector answers a card refund with requires_action (only payment methods that need the customer
+    // do), so the state is set here as such a connector would leave it (as test/stripe-operations.test.ts does).
+    await server.db.query("UPDATE refunds SET status = 'requires_action' WHERE id = $1", [refund.id]);
+    await stripe.refunds.retrieve(refund.id);
+    await stripe.refunds.cancel(refund.id, { expand: ['charge', 'payment_intent', 'balance_transaction', 'failure_balance_transaction'] });
+  });
+
+  it('API keys (Payrail extension, checked against Payrail\'s own document) and a restricted key refused with 403', async () => {
+    const other = (await server.createAccount('keys')).stripe;
+    const keys = '/v1/payrail/api_keys';
+    const secret = await other.rawRequest('POST', keys, { type: 'secret', name: 'backend' }) as unknown as { id: string };
+    const restricted = await other.rawRequest('POST', keys, { type: 'restricted', name: 'reporting', permissions: { customer: 'read', charge: 'write' } }) as unknown as { id: string; secret: string };
+    await other.rawRequest('POST', keys, { type: 'publishable' });
+    await other.rawRequest('GET', `${keys}/${restricted.id}`);
+    await other.rawRequest('GET', withQuery(keys, { limit: '100' }));
+    await other.rawRequest('POST', `${keys}/${secret.id}/roll`, { expires_in: 3600 });
+    const limited = server.stripeFor(restricted.secret);
+    await limited.customers.list({ limit: 1 });
+    await expectStripeError(limited.customers.create({ name: 'refused' }), { class: Stripe.errors.StripePermissionError, code: 'insufficient_permissions', statusCode: 403 });
+    await expectStripeError(limited.refunds.list(), { class: Stripe.errors.StripePermissionError, code: 'insufficient_permissions', statusCode: 403 });
+    // Key management needs a secret key.
+    await expectStripeError(limited.rawRequest('POST', keys, { type: 'secret' }), { class: Stripe.errors.StripePermissionError, code: 'insufficient_permissions', statusCode: 403 });
+    await other.rawRequest('POST', `${keys}/${restricted.id}/revoke`);
   });
 
   it('webhook endpoints: create, retrieve, update, disable, list, delete', async () => {

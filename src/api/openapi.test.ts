@@ -67,6 +67,8 @@ describe('OpenAPI document', () => {
     assert.ok(charge.properties.amount.description, "Stripe's descriptions are kept");
     assert.ok(charge.properties.payrail_routing.description.startsWith('Payrail extension'));
     assert.deepEqual(document.paths['/v1/customers/{id}'].delete.responses[200].content['application/json'].schema, { $ref: '#/components/schemas/deleted_customer' });
+    assert.deepEqual(document.paths['/v1/customers/{id}'].get.responses[200].content['application/json'].schema, { anyOf: [{ $ref: '#/components/schemas/customer' }, { $ref: '#/components/schemas/deleted_customer' }] });
+    assert.deepEqual(document.paths['/v1/customers/{id}/sources/{source}'].get.responses[200].content['application/json'].schema, { $ref: '#/components/schemas/card' });
   });
 
   it('declares 4XX and 5XX answers with the error envelope, whose codes are the catalogue', () => {

@@ -161,8 +161,9 @@ function responseSchema(route: RouteDefinition, schemas: Record<string, JsonSche
   }
   const deleted = `deleted_${type}`;
   if (route.method === 'DELETE' && deleted in schemas) return schemaRef(deleted);
-  // As at Stripe, retrieving a deleted customer answers the deleted object.
-  if (route.method === 'GET' && route.path.includes('/:') && deleted in schemas) return { anyOf: [single, schemaRef(deleted)] };
+  // As at Stripe, retrieving a deleted customer answers the deleted object (a deleted card, bank account or webhook
+  // endpoint is simply gone: Stripe documents only the object for those).
+  if (route.method === 'GET' && route.path === '/v1/customers/:id') return { anyOf: [single, schemaRef(deleted)] };
   return single;
 }
 

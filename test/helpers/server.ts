@@ -67,7 +67,7 @@ export interface TestServer {
   /** Raw HTTP access for what the SDK cannot send (malformed bodies, odd headers). */
   request(method: string, path: string, options?: { key?: string; body?: string | Buffer; contentType?: string; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; json: any; text: string }>;
   /**
-   * With `stripeConformance`: every JSON answer under /v1 is checked against Stripe's OpenAPI document as it is sent
+   * Unless turned off (`stripeConformance: false`): every JSON answer under /v1 is checked against Stripe's OpenAPI document as it is sent
    * (test/helpers/stripe-conformance.ts). `take()` returns and clears the violations seen so far; `exercised` holds
    * every `METHOD /route/:template` answered with a 2xx, so a test can prove it covered every route; `fields` the
    * fields of each Stripe component schema the answers carried (the source of src/api/openapi/rendered-fields.json).
@@ -81,8 +81,9 @@ export interface TestServerOptions {
   /** Run the webhook delivery worker in-process with these settings (over the defaults). */
   webhookWorker?: Partial<WebhookSettings>;
   /**
-   * Check every answer against Stripe's OpenAPI document (default: PAYRAIL_STRIPE_CONFORMANCE=1, which runs any test
-   * file under the check). `close()` fails when violations were seen and not taken.
+   * Check every answer against Stripe's OpenAPI document and Payrail's own. On by default, so every end-to-end test
+   * proves its answers are Stripe's; PAYRAIL_STRIPE_CONFORMANCE=0 turns it off for a run (to tell a behaviour failure
+   * from a conformance one). `close()` fails when violations were seen and not taken.
    */
   stripeConformance?: boolean;
 }
@@ -95,7 +96,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const deps: Dependencies = buildDependencies({ db: database.db, secretBox: new SecretBox(randomBytes(32)), connector: new TestProcessor(), publicUrl: '', clock, webhookSettings });
   const worker = options.webhookWorker ? await startWebhookWorker(deps, database.url, webhookSettings) : undefined;
   const app = buildApp(deps);
-  const conformance = options.stripeConformance ?? process.env.PAYRAIL_STRIPE_CONFORMANCE === '1' ? watchConformance(app) : undefined;
+  const conformance = (options.stripeConformance ?? process.env.PAYRAIL_STRIPE_CONFORMANCE !== '0') ? watchConformance(app) : undefined;
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as AddressInfo).port;
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -156,7 +157,8 @@ function watchConformance(app: ReturnType<typeof buildApp>): NonNullable<TestSer
   app.addHook('onSend', async (request, reply, payload) => {
     const contentType = String(reply.getHeader('content-type') ?? '');
     if (typeof payload !== 'string' || !contentType.startsWith('application/json')) return payload;
-    const urlPath = request.url.split('?')[0];
+    // Fastify answers `/v1/customers/search/` as `/v1/customers/search`: the answer is checked as the route's.
+    const urlPath = request.url.split('?')[0].replace(/(.)\/+$/, '$1');
     const status = reply.statusCode;
     if (status < 300 && request.routeOptions.url) exercised.add(`${request.method} ${request.routeOptions.url}`);
     const body = JSON.parse(payload) as unknown;

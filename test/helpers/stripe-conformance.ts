@@ -252,9 +252,16 @@ export function recordRenderedFields(schema: Schema | undefined, value: unknown,
 
 function chooseBranch(branches: Schema[], value: Record<string, unknown>): Schema | undefined {
   const document = rawStripeDocument();
-  const objects = branches.filter((branch) => typeof branch.$ref === 'string' || branch.type === 'object' || branch.properties || branch.anyOf);
   const resolve = (branch: Schema) => (typeof branch.$ref === 'string' ? document.components.schemas[branch.$ref.slice(referencePrefix.length)] : branch);
-  const matching = objects.filter((branch) => {
+  const objects = branches.filter((branch) => typeof branch.$ref === 'string' || branch.type === 'object' || branch.properties || branch.anyOf);
+  // A branch that is itself only a union (`payment_source`, `deleted_payment_source`: anyOf account, bank_account,
+  // card, source) is looked through, so a deleted card is noted as `deleted_card`, not as the union's first member.
+  const flattened = objects.flatMap((branch) => {
+    const resolved = resolve(branch);
+    const inner = (resolved.anyOf ?? resolved.oneOf) as Schema[] | undefined;
+    return inner && !resolved.properties ? inner : [branch];
+  });
+  const matching = flattened.filter((branch) => {
     const properties = resolve(branch).properties as Record<string, Schema> | undefined;
     const objectEnum = (properties?.object?.enum as unknown[] | undefined) ?? [];
     return objectEnum.includes(value.object) && (value.deleted === true) === Boolean(properties?.deleted);

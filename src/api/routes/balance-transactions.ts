@@ -31,7 +31,8 @@ function routesAt(base: string, operationIds: { retrieve: string; list: string }
       }),
       response: { kind: 'list', type: 'balance_transaction' },
       handle: (context, params) => listBalanceTransactionPage(context.deps.db, context.scope, params, { type: params.type, source: params.source, payout: params.payout, currency: params.currency }),
-      present: (page, context) => presentList(page, context.path, renderBalanceTransaction),
+      // Stripe's list `url` is /v1/balance_transactions at either path (its spec's pattern for both lists says so).
+      present: (page) => presentList(page, '/v1/balance_transactions', renderBalanceTransaction),
     }),
   ];
 }
