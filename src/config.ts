@@ -35,6 +35,8 @@ export interface Config {
   webhooks: WebhookSettings;
   /** Whether `payrail start` also runs the webhook delivery worker (`payrail worker` runs it alone). */
   runWebhookWorker: boolean;
+  /** Whether `payrail start` runs the sweeps (janitor, refund sweep, key purge, ledger jobs); `payrail worker` always does. */
+  runSweeps: boolean;
 }
 
 function integerSetting(name: string, fallback: number, minimum: number, maximum: number): number {
@@ -77,5 +79,6 @@ export function loadConfig(): Config {
       lockRecoverySeconds: integerSetting('PAYRAIL_WEBHOOK_LOCK_RECOVERY_SECONDS', defaultWebhookSettings.lockRecoverySeconds, 1, 86_400),
     },
     runWebhookWorker: process.env.PAYRAIL_WEBHOOK_WORKER !== '0',
+    runSweeps: process.env.PAYRAIL_SWEEPS !== '0',
   };
 }

@@ -1,12 +1,9 @@
 import { createAccount, findDemoAccount, issueKeys } from './accounts/service.ts';
 import type { Config } from './config.ts';
 import { buildApp } from './api/app.ts';
-import { purgeExpiredKeys } from './api/idempotency.ts';
-
-import { runLedgerJobs } from './ledger/jobs.ts';
+import { startSweepRunner, type SweepRunner } from './jobs/runner.ts';
+import { sweepsOf } from './jobs/sweeps.ts';
 import { startWebhookWorker, type WebhookWorker } from './webhooks/worker.ts';
-import { resolveStuckAttempts } from './payments/service.ts';
-import { resolvePendingRefunds } from './refunds/service.ts';
 import { openPlatform, readDemoKeys, writeDemoKeys, type DemoKeys } from './runtime.ts';
 import type { Database } from './platform/db.ts';
 import type { KeyResolver } from './api-keys/resolver.ts';
@@ -37,30 +34,31 @@ export async function startServer(config: Config): Promise<void> {
   const app = buildApp(platform.deps, { logRequests: config.logRequests });
   let demo: DemoKeys;
   let webhookWorker: WebhookWorker | undefined;
+  let sweepRunner: SweepRunner | undefined;
   try {
     demo = await ensureDemoAccount(config, platform.db, platform.deps.keys);
     // Webhook deliveries, queued in the database with their events, are sent by the delivery worker. It starts before
     // the API answers (and before the banner, which tells scripts the platform is ready to be used or stopped).
     webhookWorker = config.runWebhookWorker ? await startWebhookWorker(platform.deps, platform.databaseUrl, config.webhooks) : undefined;
+    // The background sweeps (janitor, refund sweep, key purge, ledger jobs) are graphile-worker jobs: each runs once
+    // per period whatever the number of processes running them (src/jobs/runner.ts).
+    sweepRunner = config.runSweeps ? await startSweepRunner(platform.deps, platform.databaseUrl, sweepsOf(config), log) : undefined;
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     // A start that fails half-way (the port is taken, say) stops what it started, the embedded database included.
+    await sweepRunner?.stop().catch(() => undefined);
     await webhookWorker?.stop().catch(() => undefined);
     await platform.close().catch(() => undefined);
     throw error;
   }
   // The signal handlers are in place before the banner: whoever reads the banner may send SIGTERM at once, and a
   // signal that arrived before them would kill the process without stopping the embedded database.
-  let timer: NodeJS.Timeout | undefined;
-  let ledgerTimer: NodeJS.Timeout | undefined;
   // Shutdown stops the embedded database whatever else fails: a log line that cannot be written (stdout closed by
   // whoever read it), a request that will not finish, a worker that throws. Each step runs in its own try.
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    if (timer) clearInterval(timer);
-    if (ledgerTimer) clearInterval(ledgerTimer);
     log(`${signal} received: finishing in-flight requests`);
     let failed = false;
     const step = async (run: () => Promise<void> | undefined) => {
@@ -73,6 +71,7 @@ export async function startServer(config: Config): Promise<void> {
     };
     await step(() => app.close()); // stops accepting, waits for in-flight requests
     await step(() => webhookWorker?.stop()); // lets deliveries in flight finish and record their attempts
+    await step(() => sweepRunner?.stop()); // lets sweeps in flight finish
     await step(() => platform.close()); // then the pool and, last, the embedded database
     log(failed ? 'stopped, with the errors above' : 'stopped cleanly');
     process.exit(failed ? 1 : 0);
@@ -93,35 +92,4 @@ Payrail is running on http://localhost:${port}
   Try it:  curl http://localhost:${port}/v1/payment_intents -u ${demo.secretKey}: \\
              -d amount=2000 -d currency=usd -d payment_method=pm_card_visa -d confirm=true
 `);
-
-  // Background maintenance: the janitor resolves attempts left without a definite answer (an ambiguous provider
-  // answer, or a crash of this or another Payrail process) by asking the provider on a backoff schedule; pending
-  // refunds are asked about; idempotency keys past their retention are purged.
-  let sweeping = false;
-  const maintain = () => {
-    if (sweeping) return;
-    sweeping = true;
-    Promise.all([resolveStuckAttempts(platform.deps), purgeExpiredKeys(platform.db), resolvePendingRefunds(platform.deps)])
-      .then(([resolved]) => {
-        if (resolved > 0) log(`resolved ${resolved} payment attempt(s) left in flight`);
-      })
-      .catch((error) => log(`maintenance failed: ${(error as Error).message}`))
-      .finally(() => { sweeping = false; });
-  };
-  maintain();
-  timer = setInterval(maintain, config.maintenanceIntervalMs);
-  timer.unref();
-
-  // Ledger jobs: matured funds become available, scheduled payouts are made and advanced, entries are sealed.
-  let ledgerRunning = false;
-  const runLedger = () => {
-    if (ledgerRunning) return;
-    ledgerRunning = true;
-    runLedgerJobs(platform.deps)
-      .catch((error) => log(`ledger jobs failed: ${(error as Error).message}`))
-      .finally(() => { ledgerRunning = false; });
-  };
-  ledgerTimer = setInterval(runLedger, config.ledgerIntervalMs);
-  ledgerTimer.unref();
-
 }

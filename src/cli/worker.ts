@@ -1,27 +1,42 @@
 import type { Command } from 'commander';
 import { progress } from './open-platform.ts';
 
-/** `payrail worker`: only the webhook delivery worker, to scale deliveries out beside `payrail start`. */
+/**
+ * `payrail worker`: the webhook delivery worker and the sweeps (janitor, refund sweep, key purge, ledger jobs) without
+ * the API, to scale them out beside `payrail start` or to run them apart from the API processes.
+ */
 export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
-    .description('run only the webhook delivery worker (PAYRAIL_WEBHOOK_WORKER=0 keeps `start` from running its own)')
+    .description('run the webhook delivery worker and the sweeps without the API (PAYRAIL_WEBHOOK_WORKER=0 and PAYRAIL_SWEEPS=0 keep `start` from running its own)')
     .action(async () => {
-      const [{ loadConfig }, { openPlatform }, { startWebhookWorker }] = await Promise.all([
+      const [{ loadConfig }, { openPlatform }, { startWebhookWorker }, { startSweepRunner }, { sweepsOf }] = await Promise.all([
         import('../config.ts'),
         import('../runtime.ts'),
         import('../webhooks/worker.ts'),
+        import('../jobs/runner.ts'),
+        import('../jobs/sweeps.ts'),
       ]);
       const config = loadConfig();
       const platform = await openPlatform(config, { log: progress, checkEncryptionKey: true });
-      const worker = await startWebhookWorker(platform.deps, platform.databaseUrl, config.webhooks);
+      let worker: Awaited<ReturnType<typeof startWebhookWorker>> | undefined;
+      let sweeps: Awaited<ReturnType<typeof startSweepRunner>> | undefined;
+      try {
+        worker = await startWebhookWorker(platform.deps, platform.databaseUrl, config.webhooks);
+        sweeps = await startSweepRunner(platform.deps, platform.databaseUrl, sweepsOf(config), progress);
+      } catch (error) {
+        // A start that fails half-way stops what it started, the embedded database included.
+        await worker?.stop().catch(() => undefined);
+        await platform.close().catch(() => undefined);
+        throw error;
+      }
       let stopping = false;
       const stop = async () => {
         if (stopping) return;
         stopping = true;
         // The database is closed (and an embedded one stopped) even when the worker fails to stop.
         let code = 0;
-        for (const step of [() => worker.stop(), () => platform.close()]) {
+        for (const step of [() => worker?.stop(), () => sweeps?.stop(), () => platform.close()]) {
           try {
             await step();
           } catch (error) {
@@ -34,6 +49,6 @@ export function registerWorkerCommand(program: Command): void {
       process.on('SIGINT', () => void stop());
       process.on('SIGTERM', () => void stop());
       // Said once the signal handlers are in place: whoever waits for this line may stop the worker at once.
-      progress('webhook delivery worker running');
+      progress('webhook delivery worker and sweeps running');
     });
 }

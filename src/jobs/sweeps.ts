@@ -1,0 +1,58 @@
+import type { Config } from '../config.ts';
+import type { Dependencies } from '../dependencies.ts';
+import { purgeExpiredKeys } from '../api/idempotency.ts';
+import { runLedgerJobs } from '../ledger/jobs.ts';
+import { resolveStuckAttempts } from '../payments/service.ts';
+import { resolvePendingRefunds } from '../refunds/service.ts';
+
+/** One piece of background work, run once per period by whichever Payrail process picks its job. */
+export interface Sweep {
+  /** Its row in `sweeps`; its graphile-worker task identifier and job key are `sweep_<name>`. */
+  name: string;
+  periodMs: number;
+  /** Runs one round; returns a line worth logging, if any. Safe to run side by side with itself (SKIP LOCKED, compare-and-set). */
+  run(deps: Dependencies): Promise<string | undefined>;
+}
+
+/**
+ * Payrail's sweeps, with the periods of the configuration: the janitor resolves attempts left without a definite
+ * answer (an ambiguous provider answer, or a crash of a Payrail process) by asking the provider on a backoff schedule;
+ * pending refunds are asked about; idempotency keys past their retention are purged; the ledger jobs make matured
+ * funds available, create and advance scheduled payouts and seal entries.
+ */
+export function sweepsOf(config: Pick<Config, 'maintenanceIntervalMs' | 'ledgerIntervalMs'>): Sweep[] {
+  return [
+    {
+      name: 'janitor',
+      periodMs: config.maintenanceIntervalMs,
+      run: async (deps) => {
+        const resolved = await resolveStuckAttempts(deps);
+        return resolved > 0 ? `resolved ${resolved} payment attempt(s) left in flight` : undefined;
+      },
+    },
+    {
+      name: 'pending_refunds',
+      periodMs: config.maintenanceIntervalMs,
+      run: async (deps) => {
+        await resolvePendingRefunds(deps);
+        return undefined;
+      },
+    },
+    {
+      name: 'idempotency_keys',
+      periodMs: config.maintenanceIntervalMs,
+      run: async (deps) => {
+        await purgeExpiredKeys(deps.db);
+        return undefined;
+      },
+    },
+    {
+      name: 'ledger',
+      periodMs: config.ledgerIntervalMs,
+      run: async (deps) => {
+        await runLedgerJobs(deps);
+        return undefined;
+      },
+    },
+  ];
+}
