@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { findFreePort } from '../src/platform/embedded-postgres.ts';
-import { startPlatform, stopPlatform, type PlatformProcess } from './helpers/platform-process.ts';
+import { payrailCli, startPlatform, stopPlatform, type PlatformProcess } from './helpers/platform-process.ts';
 import { createTestDatabase } from './helpers/server.ts';
 import { until } from './helpers/until.ts';
 
@@ -27,7 +28,7 @@ describe('sweeps run once per period across processes', () => {
   const folders: string[] = [];
   const running: PlatformProcess[] = [];
   const encryptionKey = randomBytes(32).toString('base64');
-  const environment = async () => {
+  const environment = async (extra: Record<string, string> = {}) => {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'payrail-sweeps-'));
     folders.push(folder);
     return {
@@ -39,6 +40,7 @@ describe('sweeps run once per period across processes', () => {
       PAYRAIL_WEBHOOK_WORKER: '0',
       PAYRAIL_MAINTENANCE_INTERVAL_MS: String(periodMs),
       PAYRAIL_LEDGER_INTERVAL_MS: String(periodMs),
+      ...extra,
     };
   };
   const readSweeps = async (): Promise<Map<string, SweepRow>> => {
@@ -101,5 +103,32 @@ describe('sweeps run once per period across processes', () => {
         WHERE task_identifier LIKE 'sweep\\_%' GROUP BY key ORDER BY key`,
     );
     assert.deepEqual(jobs.rows, sweepNames.map((name) => `sweep_${name}`).sort().map((key) => ({ key, n: 1, locked: 0 })));
+  });
+
+  it('leaves the sweeps to `payrail worker` when `payrail start` is told not to run them', async () => {
+    const sweepJobs = async () => Number((await database.db.query(`SELECT count(*) AS n FROM graphile_worker.jobs WHERE task_identifier LIKE 'sweep\\_%'`)).rows[0].n);
+    await database.db.query('DELETE FROM sweeps');
+    await database.db.query(`SELECT graphile_worker.remove_job(key) FROM graphile_worker.jobs WHERE task_identifier LIKE 'sweep\\_%'`);
+    assert.equal(await sweepJobs(), 0);
+
+    // A process adds its sweeps' jobs before it prints its banner: with PAYRAIL_SWEEPS=0 there are none.
+    const api = await startPlatform(await environment({ PAYRAIL_SWEEPS: '0' }));
+    running.push(api);
+    assert.equal(await sweepJobs(), 0, 'payrail start with PAYRAIL_SWEEPS=0 schedules no sweep');
+
+    const worker = spawn(process.execPath, [payrailCli, 'worker'], { env: await environment(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    worker.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    worker.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    const exited = new Promise<number | null>((resolve) => worker.on('exit', (code) => resolve(code)));
+    try {
+      await until('payrail worker to start', () => (output.includes('sweeps running') ? true : worker.exitCode !== null ? Promise.reject(new Error(output)) : undefined), 60_000);
+      const first = await afterRuns(undefined, 2);
+      assertOncePerPeriod(first, await afterRuns(first, 3));
+    } finally {
+      worker.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, output);
+    assert.equal(await stopPlatform(api), 0);
   });
 });
