@@ -68,8 +68,13 @@ export async function startSweepRunner(deps: Dependencies, connectionString: str
   });
   try {
     // Every sweep has its job. A pending one keeps its time (preserve_run_at): a process starting does not run a
-    // sweep early or push it back. The first process on a database runs each sweep at once.
-    for (const sweep of sweeps) await runner.addJob(taskOf(sweep), {}, { jobKey: taskOf(sweep), jobKeyMode: 'preserve_run_at' });
+    // sweep early or push it back. The first process on a database runs each sweep at once. A job due later than a
+    // period from now was scheduled with a longer period (the setting changed): it is brought forward to one period.
+    for (const sweep of sweeps) {
+      const job = await runner.addJob(taskOf(sweep), {}, { jobKey: taskOf(sweep), jobKeyMode: 'preserve_run_at' });
+      const latest = Date.now() + sweep.periodMs;
+      if (new Date(job.run_at).getTime() > latest) await runner.addJob(taskOf(sweep), {}, { jobKey: taskOf(sweep), jobKeyMode: 'replace', runAt: new Date(latest) });
+    }
   } catch (error) {
     await runner.stop().catch(() => undefined);
     await pool.end().catch(() => undefined);
