@@ -5,7 +5,7 @@ import { purgeExpiredKeys } from './api/idempotency.ts';
 
 import { runLedgerJobs } from './ledger/jobs.ts';
 import { startWebhookWorker, type WebhookWorker } from './webhooks/worker.ts';
-import { resolveStuckAttempts } from './payments/service.ts';
+import { resolveStuckAttempts } from './orchestration/janitor.ts';
 import { resolvePendingRefunds } from './refunds/service.ts';
 import { openPlatform, readDemoKeys, writeDemoKeys, type DemoKeys } from './runtime.ts';
 import type { Database } from './platform/db.ts';

@@ -4,7 +4,7 @@ import Stripe from 'stripe';
 import type { AuthorizeInput, AuthorizeOutput } from '../src/connectors/connector.ts';
 import type { ConnectorConfigurationRow } from '../src/connectors/configurations/repository.ts';
 import type { AttemptRow } from '../src/orchestration/attempts-repository.ts';
-import { resolveStuckAttempts } from '../src/payments/service.ts';
+import { resolveStuckAttempts } from '../src/orchestration/janitor.ts';
 import { startAdyenSandbox, type AdyenSandbox } from '../src/sandbox/adyen/server.ts';
 import { expectStripeError } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestAccount, type TestServer } from './helpers/server.ts';
