@@ -1,15 +1,14 @@
 import type { AuthorizeOutput } from '../connectors/connector.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../events/service.ts';
-import { UnitOfWork } from '../platform/unit-of-work.ts';
 import { findPaymentMethod } from '../payment-methods/repository.ts';
-import { applyAuthorization, type AttemptSource } from '../payments/apply-authorization.ts';
 import { findAnsweredChallenge } from '../payments/challenges-repository.ts';
 import { authorizeInput } from '../payments/plan-attempt.ts';
 import { findCharge, findPaymentIntent } from '../payments/repository.ts';
 import type { IntentResult } from '../payments/types.ts';
 import { findAttempt, findDueAttempts, updateAttempt, type AttemptRow } from './attempts-repository.ts';
-import { attemptChangesOf, attemptReference, recordLateAnswer, routingOf } from './attempt-answers.ts';
+import { attemptChangesOf, attemptReference, recordLateAnswer } from './attempt-answers.ts';
+import { applyAttemptOutcome } from './attempt-outcome.ts';
 import { connectorFor } from './orchestrator.ts';
 
 /**
@@ -55,15 +54,10 @@ export async function resolveAttempt(deps: Dependencies, attempt: AttemptRow): P
   } catch {
     output = { status: 'pending' };
   }
-  const changes = { ...attemptChangesOf(deps, output, attempt, null), synced: true };
   const current = intent.status === 'processing' && intent.latest_charge_id === charge.id && charge.status === 'pending';
   if (!current) {
-    await recordLateAnswer(deps, scope, attempt, charge, output, changes);
+    await recordLateAnswer(deps, scope, attempt, charge, output, { ...attemptChangesOf(deps, output, attempt, null), synced: true });
     return undefined;
   }
-  const source: AttemptSource = { id: attempt.id, connector: attempt.connector, configurationId: attempt.connector_configuration_id, changes, routing: await routingOf(deps.db, charge) };
-  return new UnitOfWork(deps.db).finalTransaction((client) =>
-    applyAuthorization(client, undefined, deps, scope, { intent, charge, paymentMethod }, output, { offSession: false, authenticated: authentication ? authentication.status === 'succeeded' : undefined, source }),
-    { singleStatement: true },
-  );
+  return applyAttemptOutcome(deps, scope, { intent, charge, paymentMethod }, attempt.id, output, { kind: 'janitor', attempt, authentication });
 }

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { AuthorizeInput, AuthorizeOutput } from '../connectors/connector.ts';
 import { findAttempt, updateAttempt } from '../orchestration/attempts-repository.ts';
-import { attemptChangesOf, attemptReference, routingOf } from '../orchestration/attempt-answers.ts';
+import { attemptReference } from '../orchestration/attempt-answers.ts';
+import { applyAttemptOutcome } from '../orchestration/attempt-outcome.ts';
 import { connectorFor } from '../orchestration/orchestrator.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../events/service.ts';
@@ -9,7 +10,6 @@ import { assert } from '../platform/errors.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
 import { findPaymentMethod } from '../payment-methods/repository.ts';
 import { findCharge, updatePaymentIntent, type PaymentIntentRow } from './repository.ts';
-import { applyAuthorization, type AttemptSource } from './apply-authorization.ts';
 import { claimChallenge, findChallenge, type ChallengeRow } from './challenges-repository.ts';
 import { lockIntent } from './checks.ts';
 import { authorizeInput } from './plan-attempt.ts';
@@ -80,13 +80,8 @@ async function continueAttempt(
   } catch {
     output = { status: 'pending' };
   }
-  const source: AttemptSource = { id: row.id, connector: row.connector, configurationId: row.connector_configuration_id, changes: attemptChangesOf(deps, output, row, Math.round(performance.now() - started)), routing: await routingOf(deps.db, charge) };
-  // A return from a provider's redirect cannot tell how the customer's authentication went; the provider's answer
-  // can: a decline for want of authentication means the challenge failed, not that an authenticated payment was refused.
-  const authenticated = target.authentication.status === 'succeeded' && !(output.status === 'declined' && output.decline.declineCode === 'authentication_required');
-  const result = await new UnitOfWork(deps.db).finalTransaction((client) =>
-    applyAuthorization(client, undefined, deps, scope, { intent: begun.intent, charge, paymentMethod }, output, { offSession: false, authenticated, source }),
-    { singleStatement: true },
-  );
+  const result = await applyAttemptOutcome(deps, scope, { intent: begun.intent, charge, paymentMethod }, row.id, output, {
+    kind: 'redirect_return', attempt: row, authentication: target.authentication, latencyMs: Math.round(performance.now() - started),
+  });
   return { intent: result.intent, continued: true };
 }

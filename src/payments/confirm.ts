@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { attemptInsertStatement, listChargeAttempts } from '../orchestration/attempts-repository.ts';
 import { planRoute, runAttempts } from '../orchestration/orchestrator.ts';
 import { resolveAttempt } from '../orchestration/janitor.ts';
+import { applyAttemptOutcome } from '../orchestration/attempt-outcome.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../events/service.ts';
 import { combine, run, type Statement } from '../platform/statements.ts';
@@ -12,7 +13,6 @@ import { lookupPaymentMethod, paymentMethodFromData, refuseTestCardInLiveMode } 
 import { renderPaymentIntent } from './render.ts';
 import { chargeInsertStatement, findPaymentIntent, intentUpdateStatement, type LastPaymentError, type PaymentIntentRow } from './repository.ts';
 import { assertTransition } from './state.ts';
-import { applyAuthorization, type AttemptSource } from './apply-authorization.ts';
 import { lockIntent, retrievePaymentIntent } from './checks.ts';
 import { authorizeInput, paymentFacts, planAttempt, type Attempt } from './plan-attempt.ts';
 import type { ConfirmInput, IntentResult } from './types.ts';
@@ -56,8 +56,7 @@ async function beginAttempt(client: pg.PoolClient, deps: Dependencies, scope: Sc
  */
 export async function finishAttempt(work: UnitOfWork, deps: Dependencies, scope: Scope, attempt: Attempt): Promise<IntentResult> {
   const outcome = await runAttempts(deps, scope, attempt.route, attempt.authorize);
-  const source: AttemptSource = { id: outcome.attempt.id, connector: outcome.attempt.connector, configurationId: outcome.attempt.configurationId, changes: outcome.changes, routing: outcome.routing };
-  return work.finalTransaction((client) => applyAuthorization(client, work, deps, scope, attempt, outcome.output, { offSession: attempt.offSession, source }), { singleStatement: true });
+  return applyAttemptOutcome(deps, scope, attempt, outcome.attempt.id, outcome.output, { kind: 'confirming_request', work, cascade: outcome, offSession: attempt.offSession });
 }
 
 export async function confirmPaymentIntent(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, input: ConfirmInput): Promise<IntentResult> {

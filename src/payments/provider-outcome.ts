@@ -1,12 +1,12 @@
 import type { AuthorizeOutput } from '../connectors/connector.ts';
 import { findAttempt, updateAttempt, type AttemptRow } from '../orchestration/attempts-repository.ts';
-import { attemptChangesOf, recordLateAnswer, routingOf } from '../orchestration/attempt-answers.ts';
+import { attemptChangesOf, recordLateAnswer } from '../orchestration/attempt-answers.ts';
+import { applyAttemptOutcome } from '../orchestration/attempt-outcome.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../events/service.ts';
 import { assert } from '../platform/errors.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
 import { findPaymentMethod } from '../payment-methods/repository.ts';
-import { applyAuthorization, type AttemptSource } from './apply-authorization.ts';
 import { findCharge, updatePaymentIntent } from './repository.ts';
 import { lockIntent } from './checks.ts';
 
@@ -41,10 +41,6 @@ export async function applyProviderOutcome(deps: Dependencies, attempt: AttemptR
   }
   const paymentMethod = await findPaymentMethod(deps.db, scope, begun.charge.payment_method_id);
   assert(paymentMethod, 'an attempt has a payment method');
-  const source: AttemptSource = { id: attempt.id, connector: attempt.connector, configurationId: attempt.connector_configuration_id, changes: attemptChangesOf(deps, output, begun.current, null), routing: await routingOf(deps.db, begun.charge) };
-  const result = await new UnitOfWork(deps.db).finalTransaction((client) =>
-    applyAuthorization(client, undefined, deps, scope, { intent: begun.intent, charge: begun.charge, paymentMethod }, output, { offSession: false, source }),
-    { singleStatement: true },
-  );
+  const result = await applyAttemptOutcome(deps, scope, { intent: begun.intent, charge: begun.charge, paymentMethod }, attempt.id, output, { kind: 'provider_webhook', attempt: begun.current });
   return result.applied === true;
 }
