@@ -8,7 +8,7 @@ import { connectorFor, type ChargeRouting } from './orchestrator.ts';
 import { attemptReturnUrl } from './registry.ts';
 import { janitorDelaySeconds } from './settings.ts';
 
-/** Helpers for an answer that arrives outside the cascade (a continuation, the janitor, a provider webhook). */
+// Helpers for an answer that arrives outside the cascade (a continuation, the janitor, a provider webhook).
 
 /**
  * The routing summary of a charge: as its confirmation recorded it, or, when the answer is applied by someone else

@@ -19,10 +19,8 @@ import { challengeInsertStatement } from './challenges-repository.ts';
 import { effectiveSetupFutureUsage } from './payment-method-options.ts';
 import type { IntentResult } from './types.ts';
 
-/*
- * Over 250 lines for one reason: applyAuthorization is the single statement that applies a provider's answer
- * (intent compare-and-set, charge, attempt, ledger, side records, events), and reads best whole.
- */
+// Applies a provider's answer to an attempt as one statement. Called only through applyAttemptOutcome
+// (orchestration/attempt-outcome.ts), whoever brought the answer.
 
 /** The attempt an answer came from, what to record on it, and the routing to show on the charge. */
 export interface AttemptSource {

@@ -14,7 +14,7 @@ import { claimChallenge, findChallenge, type ChallengeRow } from './challenges-r
 import { lockIntent } from './checks.ts';
 import { authorizeInput } from './plan-attempt.ts';
 
-/** 3-D Secure and redirect continuation: the customer comes back, and the same connector is asked to finish. */
+// 3-D Secure and redirect continuation: the customer comes back, and the same connector is asked to finish.
 
 /**
  * The customer finished (or failed) the 3-D Secure challenge: the intent goes back to `processing` and the

@@ -2,7 +2,7 @@ import type { Queryable } from '../platform/db.ts';
 import type { Statement } from '../platform/statements.ts';
 import type { Scope } from '../events/service.ts';
 
-/** The test processor's 3-D Secure challenges (authentication_challenges): the only SQL that touches them. */
+// The test processor's 3-D Secure challenges (authentication_challenges): the only SQL that touches them.
 
 export interface ChallengeRow {
   id: string;

@@ -5,7 +5,7 @@ import { ApiError, missing } from '../platform/errors.ts';
 import type { PaymentMethodRow } from '../payment-methods/repository.ts';
 import { findPaymentIntent, type PaymentIntentRow } from './repository.ts';
 
-/** The checks the intent operations share: what an intent may hold, and the intent found (or under its row lock) or a 404. */
+// The checks the intent operations share: what an intent may hold, and the intent found (or under its row lock) or a 404.
 
 export const supportedPaymentMethodTypes = ['card', 'paypal'] as const;
 

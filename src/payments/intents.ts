@@ -22,7 +22,8 @@ import { finishAttempt } from './confirm.ts';
 import { authorizeInput, paymentFacts, planAttempt } from './plan-attempt.ts';
 import type { ConfirmInput, IntentResult, PaymentIntentInput } from './types.ts';
 
-/** The intent's own operations: create (and create-and-confirm), retrieve, list and update. */
+// The intent's own operations: create (and create-and-confirm), list and update (retrieve is in checks.ts, which
+// confirm shares: confirm.ts cannot import this file, which imports it).
 
 function clientSecret(id: string): string {
   return `${id}_secret_${randomBase62(25)}`;

@@ -12,7 +12,7 @@ import { checkPaymentMethodOwner, checkPaymentMethodType } from './checks.ts';
 import { captureIsManual, incrementalAuthorizationRequested, mergePaymentMethodOptions, normalizeShipping } from './payment-method-options.ts';
 import type { ConfirmInput } from './types.ts';
 
-/** Builders of an attempt, without writing anything: its charge, the intent's move to `processing`, the provider input. */
+// Builders of an attempt, without writing anything: its charge, the intent's move to `processing`, the provider input.
 
 /** The charge's `payment_method_details` before the provider answers: the card as stored, or PayPal's payer as far as known. */
 function paymentMethodDetails(paymentMethod: PaymentMethodRow, amount: number): Record<string, unknown> {
