@@ -1,6 +1,6 @@
 -- bench/payment-ceiling.sql plus the ledger: statement 2 also writes the capture's journal entry (three postings,
 -- checked by the balance trigger), its balance transaction, and the charge's balance_transaction_id, as
--- src/payments/service.ts (applyAuthorization) does. bench/payments.ts runs both scripts in the same run, so the
+-- src/payments/apply-authorization.ts (applyAuthorization) does. bench/payments.ts runs both scripts in the same run, so the
 -- difference is what the ledger costs the database per payment. The content hash is the real one (the canonical
 -- text of src/ledger/entries.ts), so the running Payrail's sealer seals these entries like its own. Keep it in step
 -- with src/ledger/movements.ts and src/ledger/entries.ts.

@@ -3,7 +3,7 @@
 -- pending charge, the creation event); statement 2 applies the outcome with a compare-and-set (intent, charge, two
 -- events). Each is its own committed transaction, as in Payrail. Event and details payloads are ~1.4 KB of JSON, the
 -- size of the real renderings. It shows the database's own ceiling for Payrail's data model, without HTTP or Node.
--- Keep it in step with src/payments/service.ts (createPaymentIntent, applyAuthorization) and the migrations.
+-- Keep it in step with src/payments/intents.ts (createPaymentIntent) and src/payments/apply-authorization.ts (applyAuthorization) and the migrations.
 \set n random(1, 1000000000)
 WITH pm AS (INSERT INTO payment_methods (id, account_id, livemode, type, customer_id, billing_details, card, card_number_encrypted, metadata, created) VALUES ('pm_' || :n || '_' || txid_current(), :account, false, 'card', null, '{"name": null,"email": null,"phone": null,"address": null}', '{"brand": "visa","last4": "4242","exp_month": 12,"exp_year": 2030,"fingerprint": "abc","funding": "credit","country": "US","cvc_provided": true}', '\x0102030405060708091011121314151617181920212223242526272829303132333435363738394041424344', '{}', 1) RETURNING id),
 pi AS (INSERT INTO payment_intents (id, account_id, livemode, client_secret, created, amount, currency, status, capture_method, confirmation_method, payment_method_id, payment_method_types, latest_charge_id) SELECT 'pi_' || id, :account, false, 'secret', 1, 2000, 'usd', 'processing', 'automatic', 'automatic', id, '{card}', 'ch_' || id FROM pm RETURNING *),

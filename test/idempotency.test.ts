@@ -5,7 +5,7 @@ import Stripe from 'stripe';
 import { fingerprint } from '../src/api/idempotency.ts';
 import { parseForm } from '../src/api/request-parsing.ts';
 import type { AuthorizeOutput } from '../src/connectors/connector.ts';
-import { resolveStuckAttempts } from '../src/payments/service.ts';
+import { resolveStuckAttempts } from '../src/orchestration/janitor.ts';
 import { stripeErrorOf as rejection } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import type { AttemptRow } from '../src/orchestration/attempts-repository.ts';
-import { resolveStuckAttempts } from '../src/payments/service.ts';
+import { resolveStuckAttempts } from '../src/orchestration/janitor.ts';
 import { startAdyenSandbox, type AdyenSandbox } from '../src/sandbox/adyen/server.ts';
 import { OpenApiSpec } from './helpers/openapi-spec.ts';
 import { stripeErrorOf } from './helpers/stripe-errors.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { verifyLedger } from '../src/ledger/verify.ts';
-import { resolveStuckAttempts } from '../src/payments/service.ts';
+import { resolveStuckAttempts } from '../src/orchestration/janitor.ts';
 import { CircuitBreakers } from '../src/routing/circuit-breaker.ts';
 import type { Faults } from '../src/sandbox/shared/faults.ts';
 import { buildAdyenSandbox, type AdyenSandboxOptions } from '../src/sandbox/adyen/server.ts';

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { subscribe } from 'node:diagnostics_channel';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import type { AuthorizeInput, AuthorizeOutput } from '../src/connectors/connector.ts';
 import type { ConnectorConfigurationRow } from '../src/connectors/configurations/repository.ts';
 import type { AttemptRow } from '../src/orchestration/attempts-repository.ts';
-import { resolveStuckAttempts } from '../src/payments/service.ts';
+import { attemptOutcomeChannel, type AttemptOutcomeMessage } from '../src/orchestration/attempt-outcome.ts';
+import { resolveStuckAttempts } from '../src/orchestration/janitor.ts';
 import { startAdyenSandbox, type AdyenSandbox } from '../src/sandbox/adyen/server.ts';
 import { expectStripeError } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestAccount, type TestServer } from './helpers/server.ts';
@@ -114,6 +116,11 @@ async function configureStripe(account: TestAccount, acquirerUrl: string, acquir
   assert.equal(created.connector, 'stripe');
   return created.id as string;
 }
+
+/** Every attempt outcome applied in this process (A's and B's), as applyAttemptOutcome publishes it. */
+const outcomes: AttemptOutcomeMessage[] = [];
+subscribe(attemptOutcomeChannel.name, (message) => outcomes.push(message as AttemptOutcomeMessage));
+const appliedOrigins = (intentId: string) => outcomes.filter((outcome) => outcome.paymentIntentId === intentId && outcome.applied).map((outcome) => outcome.origin);
 
 describe('Stripe as an acquirer: Payrail in front of a second Payrail, through the stripe SDK', () => {
   let a: TestServer;
@@ -495,6 +502,7 @@ describe('Stripe as an acquirer: Payrail in front of a second Payrail, through t
       // The sync replayed the create under the same Idempotency-Key: still the one PaymentIntent at the acquirer.
       assert.equal((await acquirerIntentsFor(acquirer, attempt.id)).length, 1);
       assert.equal(await resolveStuckAttempts(a.deps, 0), 0, 'nothing left to resolve');
+      assert.deepEqual(appliedOrigins(intent.id), ['janitor']);
     });
 
     it("moves payments with the acquirer's signed webhooks, and refuses a tampered body", async () => {
@@ -530,6 +538,7 @@ describe('Stripe as an acquirer: Payrail in front of a second Payrail, through t
         assert.equal(resolved.status, 'authorized');
         assert.equal(resolved.processor_reference, remote.id);
         assert.equal((await acquirerIntentsFor(acquirer, unknown.id)).length, 1, 'never authorized twice');
+        assert.deepEqual(appliedOrigins(intent.id), ['provider_webhook'], "the webhook's outcome went through applyAttemptOutcome");
 
         const event = (await acquirer.events.list({ type: 'payment_intent.succeeded', limit: 100 })).data.find((item) => (item.data.object as Stripe.PaymentIntent).id === remote.id);
         assert.ok(event, "B recorded the intent's payment_intent.succeeded");
@@ -580,6 +589,7 @@ describe('Stripe as an acquirer: Payrail in front of a second Payrail, through t
         const [remoteDeclined] = await acquirerIntentsFor(acquirer, lost.attempt.id);
         assert.equal(declined.processor_reference, remoteDeclined.id);
         assert.equal(remoteDeclined.status, 'requires_payment_method');
+        assert.deepEqual(appliedOrigins(lost.intent.id), ['provider_webhook']);
       } finally {
         await acquirer.webhookEndpoints.del(endpoint.id);
       }

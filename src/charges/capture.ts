@@ -4,7 +4,7 @@ import { ApiError, assert, missing } from '../platform/errors.ts';
 import { formatAmount } from '../platform/money.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { findCharge, findPaymentIntent, type ChargeRow } from '../payments/repository.ts';
-import { capturePaymentIntent } from '../payments/service.ts';
+import { capturePaymentIntent } from '../payments/capture.ts';
 
 /**
  * Captures an uncaptured charge (POST /v1/charges/:id/capture), in full or for `amount`: the capture of its

@@ -7,7 +7,9 @@ import { checkChargeAmount, parseCurrency } from '../platform/money.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { renderCardSource } from '../payment-methods/render.ts';
 import { findCharge, type ChargeRow, type LastPaymentError } from '../payments/repository.ts';
-import { createPaymentIntent, resumeConfirmation, type IntentResult } from '../payments/service.ts';
+import { resumeConfirmation } from '../payments/confirm.ts';
+import { createPaymentIntent } from '../payments/intents.ts';
+import type { IntentResult } from '../payments/types.ts';
 import { chargeSourceCard } from '../sources/service.ts';
 import { chargeShipping, type ShippingInput } from './shipping.ts';
 

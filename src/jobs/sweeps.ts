@@ -2,7 +2,7 @@ import type { Config } from '../config.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { purgeExpiredKeys } from '../api/idempotency.ts';
 import { runLedgerJobs } from '../ledger/jobs.ts';
-import { resolveStuckAttempts } from '../payments/service.ts';
+import { resolveStuckAttempts } from '../orchestration/janitor.ts';
 import { resolvePendingRefunds } from '../refunds/service.ts';
 
 /** One piece of background work, run once per period by whichever Payrail process picks its job. */

@@ -101,6 +101,24 @@ export function paymentMethodWalletStatement(scope: Scope, id: string, wallet: S
   };
 }
 
+/**
+ * Attaches a PaymentMethod to a customer once a payment with `setup_future_usage` succeeded, as a statement to run
+ * with the payment's outcome, only when `guard` (SQL) holds and it is not attached yet. It also records the payer
+ * (`wallet`, when the provider told it), merged as paymentMethodWalletStatement merges it: one statement changes a
+ * row once, so this update carries both.
+ */
+export function paymentMethodAttachStatement(scope: Scope, id: string, customerId: string | null, wallet: StoredPayPal | null, guard: string): Statement {
+  return {
+    text: `UPDATE payment_methods SET customer_id = $4,
+             wallet = CASE WHEN NOT $5::boolean THEN wallet ELSE jsonb_build_object(
+               'country', COALESCE($6::text, wallet->>'country'),
+               'payer_email', COALESCE($7::text, wallet->>'payer_email'),
+               'payer_id', COALESCE($8::text, wallet->>'payer_id')) END
+           WHERE id = $1 AND account_id = $2 AND livemode = $3 AND customer_id IS NULL AND ${guard} RETURNING id`,
+    values: [id, scope.accountId, scope.livemode, customerId, wallet !== null, wallet?.country ?? null, wallet?.payer_email ?? null, wallet?.payer_id ?? null],
+  };
+}
+
 export async function insertPaymentMethod(db: Queryable, scope: Scope, row: NewPaymentMethodRow): Promise<PaymentMethodRow> {
   const statement = paymentMethodInsertStatement(scope, row);
   const result = await db.query<PaymentMethodRow>(prepared(`${statement.text} RETURNING *`, statement.values));

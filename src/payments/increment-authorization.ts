@@ -10,7 +10,7 @@ import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { connectorFor } from '../orchestration/orchestrator.ts';
 import { renderPaymentIntent } from './render.ts';
 import { findCharge, findPaymentIntent, updateCharge, updatePaymentIntent, type ChargeRow } from './repository.ts';
-import type { IntentResult } from './service.ts';
+import type { IntentResult } from './types.ts';
 import { assertTransition } from './state.ts';
 
 /** Incremental authorization attempts a charge may make, declines included (Stripe's limit). */

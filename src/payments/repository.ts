@@ -135,17 +135,17 @@ function jsonValue(column: string, value: unknown): unknown {
   return jsonIntentColumns.has(column) && value !== null ? JSON.stringify(value) : value;
 }
 
-/** The INSERT of a new intent (without RETURNING), for combining with the other writes of its request. */
-export function intentInsertStatement(scope: Scope, row: Omit<PaymentIntentRow, 'account_id' | 'livemode'>): Statement {
+/** The INSERT of a new intent, for combining with the other writes of its request; `returning` gives back the row. */
+export function intentInsertStatement(scope: Scope, row: Omit<PaymentIntentRow, 'account_id' | 'livemode'>, options: { returning?: boolean } = {}): Statement {
   const columns = ['id', 'account_id', 'livemode', 'client_secret', 'created', ...intentColumns];
   const values: unknown[] = [row.id, scope.accountId, scope.livemode, row.client_secret, row.created, ...intentColumns.map((column) => jsonValue(column, row[column]))];
   const placeholders = columns.map((_, index) => `$${index + 1}`).join(', ');
-  return { text: `INSERT INTO payment_intents (${columns.join(', ')}) VALUES (${placeholders})`, values };
+  return { text: `INSERT INTO payment_intents (${columns.join(', ')}) VALUES (${placeholders})${options.returning ? ' RETURNING *' : ''}`, values };
 }
 
 export async function insertPaymentIntent(db: Queryable, scope: Scope, row: Omit<PaymentIntentRow, 'account_id' | 'livemode'>): Promise<PaymentIntentRow> {
-  const statement = intentInsertStatement(scope, row);
-  const result = await db.query<PaymentIntentRow>(prepared(`${statement.text} RETURNING *`, statement.values));
+  const statement = intentInsertStatement(scope, row, { returning: true });
+  const result = await db.query<PaymentIntentRow>(prepared(statement.text, statement.values));
   return result.rows[0];
 }
 
@@ -157,15 +157,23 @@ export async function findPaymentIntent(db: Queryable, scope: Scope, id: string,
   return result.rows[0];
 }
 
+/** What an intent's compare-and-set expects to find. */
+export interface IntentExpectation {
+  status: PaymentIntentStatus;
+  latestChargeId: string;
+  latestChargePending?: boolean;
+}
+
 /**
  * The UPDATE (RETURNING *) of an intent's changed columns; `updated_at` tracks when an in-flight attempt started.
  * With `expect`, the row is only written while it is still in that status with that latest charge: a
- * compare-and-set that also takes the row lock.
+ * compare-and-set that also takes the row lock. `latestChargePending` adds that the latest charge is still
+ * pending (no answer applied to it yet): the guard under which a provider's answer is applied exactly once.
  */
 export function intentUpdateStatement(
   current: Pick<PaymentIntentRow, 'id' | 'account_id' | 'livemode'>,
   changes: Partial<PaymentIntentRow>,
-  expect?: { status: PaymentIntentStatus; latestChargeId: string },
+  expect?: IntentExpectation,
 ): Statement {
   const sets: string[] = ['updated_at = now()'];
   const values: unknown[] = [current.id, current.account_id, current.livemode];
@@ -178,6 +186,7 @@ export function intentUpdateStatement(
   if (expect) {
     values.push(expect.status, expect.latestChargeId);
     condition = ` AND status = $${values.length - 1} AND latest_charge_id = $${values.length}`;
+    if (expect.latestChargePending) condition += ` AND EXISTS (SELECT 1 FROM charges WHERE id = $${values.length} AND status = 'pending')`;
   }
   return { text: `UPDATE payment_intents SET ${sets.join(', ')} WHERE id = $1 AND account_id = $2 AND livemode = $3${condition} RETURNING *`, values };
 }
@@ -187,7 +196,7 @@ export async function updatePaymentIntent(
   db: Queryable,
   current: Pick<PaymentIntentRow, 'id' | 'account_id' | 'livemode'>,
   changes: Partial<PaymentIntentRow>,
-  expect?: { status: PaymentIntentStatus; latestChargeId: string },
+  expect?: IntentExpectation,
 ): Promise<PaymentIntentRow> {
   const statement = intentUpdateStatement(current, changes, expect);
   const result = await db.query<PaymentIntentRow>(prepared(statement.text, statement.values));
@@ -251,6 +260,14 @@ export function chargeUpdateStatement(current: Pick<ChargeRow, 'id' | 'account_i
   }
   if (guard) condition += ` AND ${guard}`;
   return { text: `UPDATE charges SET ${sets.join(', ')} WHERE id = $1 AND account_id = $2${condition} RETURNING *`, values };
+}
+
+/**
+ * Releases a capture reservation the provider refused (nothing was captured), only while it is still that capture's:
+ * the charge not captured, its capture pending for that amount.
+ */
+export async function releaseCaptureReservation(db: Queryable, chargeId: string, amount: number): Promise<void> {
+  await db.query(`UPDATE charges SET capture_status = NULL, capture_requested_amount = NULL WHERE id = $1 AND NOT captured AND capture_status = 'pending' AND capture_requested_amount = $2`, [chargeId, amount]);
 }
 
 /** Writes the changed columns of a charge; with `expectStatus`, only while the charge is still in that status. */

@@ -4,7 +4,9 @@ import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../events/service.ts';
 import type { Queryable } from '../platform/db.ts';
 import { findAttempt, findAttemptByReference, type AttemptRow } from '../orchestration/attempts-repository.ts';
-import { applyProviderCapture, applyProviderOutcome, completeRedirect } from '../payments/service.ts';
+import { completeRedirect } from '../payments/authentication.ts';
+import { applyProviderCapture } from '../payments/capture.ts';
+import { applyProviderOutcome } from '../payments/provider-outcome.ts';
 import { applyRefundOutcome } from '../refunds/service.ts';
 import type { RefundRow } from '../refunds/repository.ts';
 

@@ -4,7 +4,8 @@ import type { Dependencies } from '../../dependencies.ts';
 import { formatAmount } from '../../platform/money.ts';
 import { escapeHtml, page } from '../html.ts';
 import { sendToMerchant } from '../merchant-return.ts';
-import { completeChallenge, findChallenge } from '../../payments/service.ts';
+import { completeChallenge } from '../../payments/authentication.ts';
+import { findChallenge } from '../../payments/challenges-repository.ts';
 import { findPaymentIntent } from '../../payments/repository.ts';
 
 /**

@@ -1,10 +1,12 @@
 import { ApiError } from '../../platform/errors.ts';
 import { checkChargeAmount, maximumAmount, parseCurrency } from '../../platform/money.ts';
 import { renderPaymentIntent } from '../../payments/render.ts';
-import {
-  cancellationReasons, cancelPaymentIntent, capturePaymentIntent, confirmPaymentIntent, createPaymentIntent, listPaymentIntentPage,
-  resumeConfirmation, retrievePaymentIntent, updatePaymentIntentFields, type IntentResult,
-} from '../../payments/service.ts';
+import { cancellationReasons, cancelPaymentIntent } from '../../payments/cancel.ts';
+import { capturePaymentIntent } from '../../payments/capture.ts';
+import { confirmPaymentIntent, resumeConfirmation } from '../../payments/confirm.ts';
+import { retrievePaymentIntent } from '../../payments/checks.ts';
+import { createPaymentIntent, listPaymentIntentPage, updatePaymentIntentFields } from '../../payments/intents.ts';
+import type { IntentResult } from '../../payments/types.ts';
 import { incrementPaymentIntentAuthorization } from '../../payments/increment-authorization.ts';
 import { defineRoute, presentList, presentObject, type Presentation } from '../route.ts';
 import { array, boolean, email, emptyable, enumeration, integer, metadata, object, required, string, url } from '../schema.ts';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Dependencies } from '../../dependencies.ts';
 import { findAttempt, findAttemptByReference } from '../../orchestration/attempts-repository.ts';
-import { completeRedirect } from '../../payments/service.ts';
+import { completeRedirect } from '../../payments/authentication.ts';
 import { escapeHtml, page } from '../html.ts';
 import { sendToMerchant } from '../merchant-return.ts';
 import { isStorableText } from '../text.ts';

@@ -1,0 +1,65 @@
+import type { AuthorizeInput, AuthorizeOutput } from '../connectors/connector.ts';
+import type { Dependencies } from '../dependencies.ts';
+import type { Scope } from '../events/service.ts';
+import type { Queryable } from '../platform/db.ts';
+import type { ChargeRow } from '../payments/repository.ts';
+import { listChargeAttempts, updateAttempt, type AttemptChanges, type AttemptRow } from './attempts-repository.ts';
+import { connectorFor, type ChargeRouting } from './orchestrator.ts';
+import { attemptReturnUrl } from './registry.ts';
+import { janitorDelaySeconds } from './settings.ts';
+
+// Helpers for an answer that arrives outside the cascade (a continuation, the janitor, a provider webhook).
+
+/**
+ * The routing summary of a charge: as its confirmation recorded it, or, when the answer is applied by someone else
+ * before that (a webhook or the janitor, after the confirming process died), rebuilt from its attempt records (the
+ * decision's strategy and rule are then unknown).
+ */
+export async function routingOf(db: Queryable, charge: ChargeRow): Promise<ChargeRouting> {
+  if (charge.routing) return charge.routing as unknown as ChargeRouting;
+  const attempts = await listChargeAttempts(db, charge.id);
+  return {
+    strategy: 'unknown',
+    rule: null,
+    explored: false,
+    reason: attempts[0]?.routing_reason ?? 'unknown',
+    attempts: attempts.map((attempt) => ({
+      id: attempt.id, connector: attempt.connector, connector_configuration: attempt.connector_configuration_id, status: attempt.status,
+      decline_code: attempt.decline_code, failure_code: attempt.failure_code, latency_ms: attempt.latency_ms, routing_reason: attempt.routing_reason,
+    })),
+  };
+}
+
+/** The attempt's id, return URL and provider reference, for a call that continues or asks about it. */
+export function attemptReference(deps: Dependencies, attempt: AttemptRow): Pick<AuthorizeInput, 'attemptId' | 'returnUrl' | 'processorReference'> {
+  return { attemptId: attempt.id, returnUrl: attemptReturnUrl(deps.publicUrl, attempt.id), processorReference: attempt.processor_reference };
+}
+
+/** What to record on an attempt for a provider's answer outside the cascade (a continuation, the janitor). */
+export function attemptChangesOf(deps: Dependencies, output: AuthorizeOutput, attempt: AttemptRow, latencyMs: number | null): AttemptChanges {
+  switch (output.status) {
+    case 'authorized':
+      return { status: 'authorized', processor_reference: output.processorReference, latency_ms: latencyMs, next_sync_in_seconds: null };
+    case 'declined':
+      return { status: 'declined', processor_reference: output.processorReference ?? attempt.processor_reference, decline_code: output.decline.declineCode, failure_code: output.decline.code, latency_ms: latencyMs, next_sync_in_seconds: null };
+    case 'requires_authentication':
+      return { status: 'requires_action', processor_reference: output.processorReference ?? attempt.processor_reference, redirect: output.nextAction ?? null, latency_ms: latencyMs, next_sync_in_seconds: null };
+    case 'pending':
+      return { status: 'unknown', next_sync_in_seconds: janitorDelaySeconds(deps.orchestration, attempt.sync_count), detail: 'No definite answer from the provider yet: the janitor asks again.' };
+  }
+}
+
+/**
+ * Keeps the provider's answer for an attempt whose charge ended without it (its process died mid-cascade, and the
+ * janitor or a webhook learned the answer later), and voids an authorization there: nobody will ever capture it.
+ */
+export async function recordLateAnswer(deps: Dependencies, scope: Scope, attempt: AttemptRow, charge: ChargeRow, output: AuthorizeOutput, changes: AttemptChanges): Promise<void> {
+  if (output.status === 'authorized') {
+    const connector = await connectorFor(deps.db, deps, scope, attempt.connector_configuration_id);
+    await connector.void({ attemptId: attempt.id, processorReference: output.processorReference, amount: charge.amount, currency: charge.currency });
+    changes = { ...changes, detail: 'Authorized after its charge had ended: the authorization was voided.' };
+  } else if (output.status !== 'pending') {
+    changes = { ...changes, detail: 'Answered by the provider after its charge had ended.' };
+  }
+  await updateAttempt(deps.db, attempt.id, changes, ['pending', 'unknown']);
+}

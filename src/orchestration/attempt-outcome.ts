@@ -1,0 +1,99 @@
+import { channel } from 'node:diagnostics_channel';
+import type { AuthorizeInput, AuthorizeOutput } from '../connectors/connector.ts';
+import type { Dependencies } from '../dependencies.ts';
+import type { Scope } from '../events/service.ts';
+import { UnitOfWork } from '../platform/unit-of-work.ts';
+import { applyAuthorization, type AttemptContext, type AttemptSource } from '../payments/apply-authorization.ts';
+import type { IntentResult } from '../payments/types.ts';
+import type { AttemptRow } from './attempts-repository.ts';
+import { attemptChangesOf, routingOf } from './attempt-answers.ts';
+import type { AttemptsOutcome } from './orchestrator.ts';
+
+/**
+ * Who brought an attempt's answer. Each origin carries only what it alone knows; everything else (the attempt's
+ * changes, the routing summary, the flags applyAuthorization takes) is derived here, in one place.
+ */
+export type AttemptOrigin =
+  /** The request that confirmed: the cascade's own record of its final attempt, in the request's unit of work. */
+  | { kind: 'confirming_request'; work: UnitOfWork; cascade: Omit<AttemptsOutcome, 'output'>; offSession: boolean }
+  /** The customer came back (Payrail's 3-D Secure page or a provider's redirect) and the connector was asked to finish. */
+  | { kind: 'redirect_return'; attempt: AttemptRow; authentication: NonNullable<AuthorizeInput['authentication']>; latencyMs: number }
+  /** The janitor asked the provider with `sync`; `authentication` is the customer's answer to a challenge, if any. */
+  | { kind: 'janitor'; attempt: AttemptRow; authentication: { status: 'succeeded' | 'failed' } | undefined }
+  /** The provider reported the outcome itself (a verified webhook). */
+  | { kind: 'provider_webhook'; attempt: AttemptRow };
+
+export type AttemptOriginKind = AttemptOrigin['kind'];
+
+/** What each application publishes on `attemptOutcomeChannel` (for observability, and for tests to see the path taken). */
+export interface AttemptOutcomeMessage {
+  attemptId: string;
+  paymentIntentId: string;
+  origin: AttemptOriginKind;
+  outputStatus: AuthorizeOutput['status'];
+  applied: boolean;
+}
+
+/** A node:diagnostics_channel channel: costs nothing while nobody subscribes. */
+export const attemptOutcomeChannel = channel('payrail:attempt-outcome');
+
+/**
+ * The one path by which an attempt's outcome is applied, whoever brings it: builds the attempt's changes and the
+ * flags for its origin and applies the answer as one statement (applyAuthorization: a compare-and-set, so an
+ * outcome is applied exactly once however many origins bring it).
+ */
+export async function applyAttemptOutcome(
+  deps: Dependencies,
+  scope: Scope,
+  payment: AttemptContext,
+  attemptId: string,
+  output: AuthorizeOutput,
+  origin: AttemptOrigin,
+): Promise<IntentResult> {
+  const source = await sourceOf(deps, payment, attemptId, output, origin);
+  const options = { offSession: origin.kind === 'confirming_request' ? origin.offSession : false, authenticated: authenticatedOf(output, origin), source };
+  const work = origin.kind === 'confirming_request' ? origin.work : new UnitOfWork(deps.db);
+  const result = await work.finalTransaction(
+    (client) => applyAuthorization(client, origin.kind === 'confirming_request' ? origin.work : undefined, deps, scope, payment, output, options),
+    { singleStatement: true },
+  );
+  if (attemptOutcomeChannel.hasSubscribers) {
+    const message: AttemptOutcomeMessage = { attemptId, paymentIntentId: payment.intent.id, origin: origin.kind, outputStatus: output.status, applied: result.applied === true };
+    attemptOutcomeChannel.publish(message);
+  }
+  return result;
+}
+
+/** The attempt an answer came from and what to record on it. */
+async function sourceOf(deps: Dependencies, payment: AttemptContext, attemptId: string, output: AuthorizeOutput, origin: AttemptOrigin): Promise<AttemptSource> {
+  if (origin.kind === 'confirming_request') {
+    const { cascade } = origin;
+    return { id: attemptId, connector: cascade.attempt.connector, configurationId: cascade.attempt.configurationId, changes: cascade.changes, routing: cascade.routing };
+  }
+  const { attempt } = origin;
+  const latencyMs = origin.kind === 'redirect_return' ? origin.latencyMs : null;
+  const changes = attemptChangesOf(deps, output, attempt, latencyMs);
+  return {
+    id: attemptId,
+    connector: attempt.connector,
+    configurationId: attempt.connector_configuration_id,
+    // The janitor's answers count as syncs (the attempt's sync_count).
+    changes: origin.kind === 'janitor' ? { ...changes, synced: true } : changes,
+    routing: await routingOf(deps.db, payment.charge),
+  };
+}
+
+/** Whether the customer authenticated (three_d_secure on the charge, and a failed one's error), as far as the origin knows. */
+function authenticatedOf(output: AuthorizeOutput, origin: AttemptOrigin): boolean | undefined {
+  switch (origin.kind) {
+    case 'redirect_return':
+      // A return from a provider's redirect cannot tell how the customer's authentication went; the provider's answer
+      // can: a decline for want of authentication means the challenge failed, not that an authenticated payment was refused.
+      return origin.authentication.status === 'succeeded' && !(output.status === 'declined' && output.decline.declineCode === 'authentication_required');
+    case 'janitor':
+      return origin.authentication ? origin.authentication.status === 'succeeded' : undefined;
+    case 'confirming_request':
+    case 'provider_webhook':
+      return undefined;
+  }
+}

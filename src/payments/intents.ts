@@ -1,0 +1,177 @@
+import { planRoute } from '../orchestration/orchestrator.ts';
+import { attemptInsertStatement } from '../orchestration/attempts-repository.ts';
+import type { Dependencies } from '../dependencies.ts';
+import { eventsInsertStatement, recordEvent, type Scope } from '../events/service.ts';
+import { combine, type Statement } from '../platform/statements.ts';
+import type { Queryable } from '../platform/db.ts';
+import { assert } from '../platform/errors.ts';
+import { newId, nowSeconds, randomBase62 } from '../platform/ids.ts';
+import { mergeMetadata } from '../platform/metadata.ts';
+import { checkChargeAmount, parseCurrency } from '../platform/money.ts';
+import type { Page, PageRequest } from '../platform/pagination.ts';
+import type { UnitOfWork } from '../platform/unit-of-work.ts';
+import type { PaymentMethodRow } from '../payment-methods/repository.ts';
+import { insertPaymentMethod, paymentMethodInsertStatement } from '../payment-methods/repository.ts';
+import { lookupPaymentMethod, paymentMethodFromData, refuseTestCardInLiveMode, resolvePaymentMethod } from '../payment-methods/service.ts';
+import { renderPaymentIntent } from './render.ts';
+import { chargeInsertStatement, insertPaymentIntent, intentInsertStatement, listPaymentIntents, updatePaymentIntent, type PaymentIntentRow } from './repository.ts';
+import { assertTransition } from './state.ts';
+import { automaticPaymentMethodsAtCreation, mergePaymentMethodOptions, normalizeShipping } from './payment-method-options.ts';
+import { checkCustomer, checkPaymentMethodOwner, checkPaymentMethodType, lockIntent, validateTypes } from './checks.ts';
+import { finishAttempt } from './confirm.ts';
+import { authorizeInput, paymentFacts, planAttempt } from './plan-attempt.ts';
+import type { ConfirmInput, IntentResult, PaymentIntentInput } from './types.ts';
+
+// The intent's own operations: create (and create-and-confirm), list and update (retrieve is in checks.ts, which
+// confirm shares: confirm.ts cannot import this file, which imports it).
+
+function clientSecret(id: string): string {
+  return `${id}_secret_${randomBase62(25)}`;
+}
+
+/** Creates a PaymentIntent; with `confirm` it also confirms it, all under one request. */
+export async function createPaymentIntent(
+  work: UnitOfWork,
+  deps: Dependencies,
+  scope: Scope,
+  input: PaymentIntentInput & { amount: number; currency: string },
+  confirm: ConfirmInput | undefined,
+): Promise<IntentResult> {
+  const currency = parseCurrency(input.currency);
+  checkChargeAmount(input.amount, currency);
+  const types = validateTypes(input.payment_method_types);
+  const id = newId('pi');
+  const base = {
+    id,
+    amount: input.amount,
+    currency,
+    status: 'requires_payment_method' as const,
+    capture_method: input.capture_method ?? 'automatic',
+    confirmation_method: input.confirmation_method ?? 'automatic',
+    customer_id: input.customer ?? null,
+    payment_method_id: null as string | null,
+    payment_method_types: types,
+    description: input.description ?? null,
+    receipt_email: input.receipt_email ?? null,
+    statement_descriptor: input.statement_descriptor ?? null,
+    statement_descriptor_suffix: input.statement_descriptor_suffix ?? null,
+    setup_future_usage: input.setup_future_usage ?? null,
+    return_url: null,
+    amount_capturable: 0,
+    amount_received: 0,
+    latest_charge_id: null,
+    last_payment_error: null,
+    next_action: null,
+    cancellation_reason: null,
+    canceled_at: null,
+    client_secret: clientSecret(id),
+    metadata: mergeMetadata({}, input.metadata),
+    created: nowSeconds(),
+    automatic_payment_methods: automaticPaymentMethodsAtCreation(input.automatic_payment_methods, input.payment_method_types !== undefined),
+    shipping: normalizeShipping(input.shipping) ?? null,
+    payment_method_options: mergePaymentMethodOptions({}, input.payment_method_options),
+  };
+
+  const prepare = async (db: Queryable): Promise<{ intent: PaymentIntentRow; paymentMethod: { row: PaymentMethodRow; isNew: boolean } | undefined }> => {
+    await checkCustomer(db, scope, base.customer_id);
+    let paymentMethod: { row: PaymentMethodRow; isNew: boolean } | undefined;
+    if (input.payment_method || input.payment_method_data) {
+      paymentMethod = input.payment_method_data
+        ? paymentMethodFromData(scope, input.payment_method_data)
+        : await lookupPaymentMethod(db, deps, scope, input.payment_method ?? '', 'payment_method');
+      checkPaymentMethodOwner(paymentMethod.row, base.customer_id);
+      checkPaymentMethodType(paymentMethod.row, types);
+    }
+    const intent: PaymentIntentRow = {
+      ...base,
+      account_id: scope.accountId,
+      livemode: scope.livemode,
+      payment_method_id: paymentMethod?.row.id ?? null,
+      status: paymentMethod ? 'requires_confirmation' : base.status,
+    };
+    return { intent, paymentMethod };
+  };
+
+  if (confirm === undefined) {
+    return work.finalTransaction(async (client) => {
+      const { intent, paymentMethod } = await prepare(client);
+      if (paymentMethod?.isNew) await insertPaymentMethod(client, scope, paymentMethod.row);
+      const inserted = await insertPaymentIntent(client, scope, intent);
+      await recordEvent(client, scope, work, 'payment_intent.created', renderPaymentIntent(inserted));
+      return { intent: inserted };
+    });
+  }
+  // Create and confirm: the checks only read, then every write of the first step (a test card's new
+  // PaymentMethod, the intent already confirming, its pending charge, the creation event) is one statement.
+  const { intent, paymentMethod } = await prepare(deps.db);
+  assert(paymentMethod, 'confirm at creation has a payment method');
+  const plan = planAttempt(scope, intent, confirm, paymentMethod.row);
+  const authorize = authorizeInput(deps, plan.intent, plan.paymentMethod);
+  // A test card stored before live mode refused them (or by any other path) still never reaches a live connector.
+  if (authorize.card) refuseTestCardInLiveMode(scope, authorize.card.number, 'payment_method');
+  const route = await planRoute(deps.db, deps, scope, { intentId: intent.id, chargeId: plan.charge.id, facts: paymentFacts(plan.intent, plan.paymentMethod, authorize) });
+  const parts: { name: string; statement: Statement }[] = [];
+  if (paymentMethod.isNew) parts.push({ name: 'new_payment_method', statement: paymentMethodInsertStatement(scope, paymentMethod.row) });
+  parts.push(
+    { name: 'intent', statement: intentInsertStatement(scope, plan.intent, { returning: true }) },
+    { name: 'new_charge', statement: chargeInsertStatement(plan.charge) },
+    { name: 'new_attempt', statement: attemptInsertStatement(scope, route.first, deps.orchestration.janitorScheduleSeconds[0]) },
+    // Its creation event shows the intent as created, before confirmation.
+    { name: 'new_events', statement: eventsInsertStatement(scope, work, [{ type: 'payment_intent.created', object: renderPaymentIntent(intent) }]) },
+  );
+  const [inserted] = await work.write<PaymentIntentRow>(combine(parts, 'SELECT * FROM intent'), intent.id);
+  return finishAttempt(work, deps, scope, { ...plan, intent: inserted, route, authorize });
+}
+
+export async function listPaymentIntentPage(db: Queryable, scope: Scope, page: PageRequest, filters: { customer?: string }): Promise<Page<PaymentIntentRow>> {
+  return listPaymentIntents(db, scope, page, filters);
+}
+
+export async function updatePaymentIntentFields(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, input: PaymentIntentInput): Promise<IntentResult> {
+  return work.finalTransaction(async (client) => {
+    const intent = await lockIntent(client, scope, id);
+    const onlyDescriptive = Object.entries(input).every(([key, value]) => value === undefined || key === 'metadata' || key === 'description');
+    // Nothing may change an intent while its attempt is in flight (the attempt's outcome is rendered from it).
+    if (!onlyDescriptive || intent.status === 'processing') assertTransition('update', intent.status);
+    const changes: Partial<PaymentIntentRow> = { metadata: mergeMetadata(intent.metadata, input.metadata) };
+    const currency = input.currency !== undefined ? parseCurrency(input.currency) : intent.currency;
+    const amount = input.amount ?? intent.amount;
+    if (input.amount !== undefined || input.currency !== undefined) {
+      checkChargeAmount(amount, currency);
+      changes.amount = amount;
+      changes.currency = currency;
+    }
+    if (input.customer !== undefined) {
+      await checkCustomer(client, scope, input.customer);
+      changes.customer_id = input.customer;
+    }
+    if (input.payment_method_types !== undefined) {
+      changes.payment_method_types = validateTypes(input.payment_method_types);
+      // Naming the types replaces the automatic choice, as at Stripe.
+      changes.automatic_payment_methods = null;
+    }
+    if (input.shipping !== undefined) changes.shipping = normalizeShipping(input.shipping) ?? null;
+    if (input.payment_method_options !== undefined) changes.payment_method_options = mergePaymentMethodOptions(intent.payment_method_options, input.payment_method_options);
+    if (input.payment_method !== undefined) {
+      if (input.payment_method === null) {
+        changes.payment_method_id = null;
+      } else {
+        const paymentMethod = await resolvePaymentMethod(client, deps, scope, input.payment_method, 'payment_method');
+        checkPaymentMethodOwner(paymentMethod, changes.customer_id !== undefined ? changes.customer_id : intent.customer_id);
+        checkPaymentMethodType(paymentMethod, changes.payment_method_types ?? intent.payment_method_types);
+        changes.payment_method_id = paymentMethod.id;
+      }
+    }
+    for (const field of ['capture_method', 'description', 'receipt_email', 'statement_descriptor', 'statement_descriptor_suffix', 'setup_future_usage'] as const) {
+      if (input[field] !== undefined) (changes as Record<string, unknown>)[field] = input[field];
+    }
+    // Changing what will be charged sends the intent back for confirmation, as at Stripe.
+    if (changes.payment_method_id !== undefined || changes.amount !== undefined) {
+      const paymentMethodId = changes.payment_method_id !== undefined ? changes.payment_method_id : intent.payment_method_id;
+      changes.status = paymentMethodId ? 'requires_confirmation' : 'requires_payment_method';
+      changes.next_action = null;
+    }
+    // The final transaction's result is what the route presents (and what an idempotent replay stores).
+    return { intent: await updatePaymentIntent(client, intent, changes) };
+  });
+}

@@ -1,0 +1,170 @@
+import type { AuthorizeInput } from '../connectors/connector.ts';
+import type { BaseAuthorizeInput, RoutePlan } from '../orchestration/orchestrator.ts';
+import type { PaymentFacts } from '../routing/types.ts';
+import type { Dependencies } from '../dependencies.ts';
+import type { Scope } from '../events/service.ts';
+import { newId, nowSeconds } from '../platform/ids.ts';
+import { renderPayPalPaymentDetails } from '../payment-methods/render.ts';
+import type { PaymentMethodRow } from '../payment-methods/repository.ts';
+import { revealCardNumber } from '../payment-methods/service.ts';
+import type { ChargeRow, PaymentIntentRow } from './repository.ts';
+import { checkPaymentMethodOwner, checkPaymentMethodType } from './checks.ts';
+import { captureIsManual, incrementalAuthorizationRequested, mergePaymentMethodOptions, normalizeShipping } from './payment-method-options.ts';
+import type { ConfirmInput } from './types.ts';
+
+// Builders of an attempt, without writing anything: its charge, the intent's move to `processing`, the provider input.
+
+/** The charge's `payment_method_details` before the provider answers: the card as stored, or PayPal's payer as far as known. */
+function paymentMethodDetails(paymentMethod: PaymentMethodRow, amount: number): Record<string, unknown> {
+  if (paymentMethod.type === 'paypal') {
+    return { billing_details: paymentMethod.billing_details, type: 'paypal', paypal: renderPayPalPaymentDetails(paymentMethod.wallet, undefined) };
+  }
+  return {
+    billing_details: paymentMethod.billing_details,
+    // The charge's own card hash (Stripe's payment_method_details_card), not the PaymentMethod's: see renderChargeCard.
+    card: {
+      amount_authorized: null,
+      brand: paymentMethod.card.brand,
+      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: null },
+      country: paymentMethod.card.country,
+      exp_month: paymentMethod.card.exp_month,
+      exp_year: paymentMethod.card.exp_year,
+      extended_authorization: { status: 'disabled' },
+      fingerprint: paymentMethod.card.fingerprint,
+      funding: paymentMethod.card.funding,
+      incremental_authorization: { status: 'unavailable' },
+      installments: null,
+      last4: paymentMethod.card.last4,
+      mandate: null,
+      multicapture: { status: 'unavailable' },
+      network: paymentMethod.card.brand,
+      network_token: { used: false },
+      network_transaction_id: null,
+      overcapture: { maximum_amount_capturable: amount, status: 'unavailable' },
+      regulated_status: 'unregulated',
+      wallet: null,
+      three_d_secure: null,
+    },
+  };
+}
+
+export interface Attempt {
+  intent: PaymentIntentRow;
+  charge: ChargeRow;
+  paymentMethod: PaymentMethodRow;
+  /** The connectors to try, in order, and the first attempt (recorded with the charge). */
+  route: RoutePlan;
+  authorize: BaseAuthorizeInput;
+  offSession: boolean;
+}
+
+/**
+ * Plans the first half of a confirmation: checks the state and builds the attempt (a pending charge) and the
+ * intent's move to `processing`. Nothing is written here; the provider is only called after these rows commit.
+ */
+export function planAttempt(scope: Scope, intent: PaymentIntentRow, input: ConfirmInput, paymentMethod: PaymentMethodRow): Omit<Attempt, 'authorize' | 'route'> & { changes: Partial<PaymentIntentRow> } {
+  checkPaymentMethodOwner(paymentMethod, intent.customer_id);
+  checkPaymentMethodType(paymentMethod, intent.payment_method_types);
+  const chargeId = newId('ch');
+  const changes: Partial<PaymentIntentRow> = {
+    status: 'processing',
+    payment_method_id: paymentMethod.id,
+    latest_charge_id: chargeId,
+    capture_method: input.capture_method ?? intent.capture_method,
+    last_payment_error: null,
+    next_action: null,
+    return_url: input.return_url ?? intent.return_url,
+    setup_future_usage: input.setup_future_usage !== undefined ? input.setup_future_usage : intent.setup_future_usage,
+    receipt_email: input.receipt_email !== undefined ? input.receipt_email : intent.receipt_email,
+    shipping: input.shipping !== undefined ? normalizeShipping(input.shipping) ?? null : intent.shipping,
+    payment_method_options: mergePaymentMethodOptions(intent.payment_method_options, input.payment_method_options),
+  };
+  const planned = { ...intent, ...changes };
+  const charge: ChargeRow = {
+    id: chargeId,
+    account_id: scope.accountId,
+    livemode: scope.livemode,
+    payment_intent_id: intent.id,
+    payment_method_id: paymentMethod.id,
+    customer_id: intent.customer_id,
+    amount: intent.amount,
+    amount_captured: 0,
+    amount_refunded: 0,
+    currency: intent.currency,
+    status: 'pending',
+    captured: false,
+    authorized: false,
+    released: false,
+    failure_code: null,
+    failure_message: null,
+    outcome: null,
+    payment_method_details: paymentMethodDetails(paymentMethod, intent.amount),
+    description: intent.description,
+    receipt_email: planned.receipt_email,
+    processor_reference: null,
+    metadata: input.charge?.metadata ?? {},
+    created: nowSeconds(),
+    balance_transaction_id: null,
+    hold_entry_id: null,
+    settlement_currency: null,
+    exchange_rate: null,
+    connector: null,
+    connector_configuration_id: null,
+    attempt_id: null,
+    routing: null,
+    capture_status: null,
+    capture_requested_amount: null,
+    source: input.charge?.source ?? null,
+    statement_descriptor: intent.statement_descriptor,
+    statement_descriptor_suffix: intent.statement_descriptor_suffix,
+    // A legacy charge's own shipping; otherwise the intent's, copied as Stripe does.
+    shipping: input.charge?.shipping ?? planned.shipping ?? null,
+    fraud_details: {},
+    transfer_group: input.charge?.transfer_group ?? null,
+    incremental_authorization_attempts: 0,
+  };
+  return {
+    intent: planned,
+    changes,
+    charge,
+    paymentMethod,
+    // Off-session payments cannot ask the customer to authenticate, and error_on_requires_action asks to fail instead.
+    offSession: input.off_session === true || input.error_on_requires_action === true,
+  };
+}
+
+/**
+ * What routing decides from: the payment and its card (the BIN is read from the number in memory, never stored). A
+ * wallet (PayPal) has no brand or BIN; its country is the payer's once PayPal told it, else the billing country.
+ */
+export function paymentFacts(intent: PaymentIntentRow, paymentMethod: PaymentMethodRow, authorize: BaseAuthorizeInput): PaymentFacts {
+  const card = paymentMethod.type === 'card' ? paymentMethod.card : null;
+  const country = card ? card.country : paymentMethod.wallet?.country ?? null;
+  return {
+    amount: intent.amount,
+    currency: intent.currency,
+    country: country ?? paymentMethod.billing_details.address?.country ?? null,
+    cardBrand: card?.brand ?? null,
+    // From the number already decrypted for the provider call: one decryption per payment.
+    bin: authorize.card ? authorize.card.number.slice(0, 8) : null,
+    paymentMethodType: paymentMethod.type,
+    metadata: intent.metadata,
+    manualCapture: captureIsManual(intent, paymentMethod.type),
+  };
+}
+
+export function authorizeInput(deps: Dependencies, intent: PaymentIntentRow, paymentMethod: PaymentMethodRow, authentication?: AuthorizeInput['authentication']): BaseAuthorizeInput {
+  return {
+    amount: intent.amount,
+    currency: intent.currency,
+    capture: !captureIsManual(intent, paymentMethod.type),
+    // A wallet (PayPal) has no card: the buyer pays on the provider's page.
+    ...(paymentMethod.type === 'card'
+      ? { card: { number: revealCardNumber(deps, paymentMethod), expMonth: paymentMethod.card.exp_month, expYear: paymentMethod.card.exp_year, brand: paymentMethod.card.brand, holderName: paymentMethod.billing_details.name } }
+      : {}),
+    authentication,
+    ...(paymentMethod.type === 'card'
+      ? { requestThreeDSecure: intent.payment_method_options.card?.request_three_d_secure ?? 'automatic', requestIncrementalAuthorization: incrementalAuthorizationRequested(intent, paymentMethod.type) }
+      : {}),
+  };
+}
