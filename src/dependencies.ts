@@ -20,60 +20,79 @@ import { defaultWebhookSettings, type WebhookSettings } from './webhooks/setting
 /** The rates file loaded at start when PAYRAIL_EXCHANGE_RATES_FILE does not name another. */
 export const defaultExchangeRatesFile = fileURLToPath(new URL('../config/exchange-rates.json', import.meta.url));
 
-/** The long-lived collaborators that services need, built once at start. */
+/**
+ * The long-lived collaborators that services need, built once at start by `buildDependencies`, complete and never
+ * reassigned afterwards (the object is frozen; settings objects it holds are the process's own copies).
+ */
 export interface Dependencies {
-  db: Database;
-  secretBox: SecretBox;
+  readonly db: Database;
+  readonly secretBox: SecretBox;
   /** API keys to callers, cached for at most a second (revocations apply in every process within it). */
-  keys: KeyResolver;
-  /** The built-in test processor: the connector of accounts without connector configurations. */
-  connector: Connector;
-  /** The connectors of accounts' configurations, built on first use. */
-  connectors: ConnectorRegistry;
+  readonly keys: KeyResolver;
+  /**
+   * The connectors of accounts' configurations, built on first use; `connectors.builtIn` is the built-in test
+   * processor, the connector of accounts without connector configurations.
+   */
+  readonly connectors: ConnectorRegistry;
   /** Each account's enabled configurations and routing profile, cached briefly. */
-  routing: RoutingCache;
+  readonly routing: RoutingCache;
   /** Per-process authorization rates and circuit breakers that routing decides from. */
-  routingHealth: RoutingHealth;
-  orchestration: OrchestrationSettings;
-  /** Base URL for links handed to customers (3-D Secure pages). */
-  publicUrl: string;
+  readonly routingHealth: RoutingHealth;
+  readonly orchestration: OrchestrationSettings;
+  /**
+   * Base URL for links handed to customers (3-D Secure pages, redirect returns). Read through the provider given
+   * at build time, so a server that learns its address only once listening (tests on port 0) still builds its
+   * dependencies once.
+   */
+  readonly publicUrl: string;
   /** Time for settlement dates, payout schedules and ledger entries (adjustable in tests). */
-  clock: Clock;
+  readonly clock: Clock;
   /** Account money settings (settlement currency, delay, pricing overrides), cached briefly. */
-  settings: AccountSettingsCache;
+  readonly settings: AccountSettingsCache;
   /** The platform's default pricing, which accounts may override. */
-  pricing: Pricing;
-  exchangeRates: ExchangeRates;
+  readonly pricing: Pricing;
+  readonly exchangeRates: ExchangeRates;
   /** The rail payouts are sent through (the sandbox rail until a bank integration exists). */
-  payoutProvider: PayoutProvider;
+  readonly payoutProvider: PayoutProvider;
   /** How webhooks are delivered (timeouts, retries, address policy). */
-  webhookSettings: WebhookSettings;
+  readonly webhookSettings: WebhookSettings;
 }
 
-export function buildDependencies(input: {
-  db: Database; secretBox: SecretBox; connector: Connector; publicUrl: string; clock: Clock; pricing?: Pricing; webhookSettings?: WebhookSettings; orchestration?: OrchestrationSettings;
-}): Dependencies {
+export interface DependenciesInput {
+  db: Database;
+  secretBox: SecretBox;
+  /** The built-in test processor (becomes `connectors.builtIn`). */
+  connector: Connector;
+  /** The public base URL, or a provider of it for a server that knows it only once listening. */
+  publicUrl: string | (() => string);
+  clock: Clock;
+  pricing?: Pricing;
+  webhookSettings?: WebhookSettings;
+  orchestration?: OrchestrationSettings;
+}
+
+export function buildDependencies(input: DependenciesInput): Dependencies {
   // A copy: tests adjust their own process's settings without touching the defaults.
   const orchestration = { ...(input.orchestration ?? defaultOrchestrationSettings) };
-  const deps: Dependencies = {
+  const given = input.publicUrl;
+  const publicUrl = typeof given === 'string' ? () => given : given;
+  const connectors = new ConnectorRegistry({ builtIn: input.connector, secretBox: input.secretBox, publicUrl, settings: orchestration });
+  return Object.freeze({
     db: input.db,
     secretBox: input.secretBox,
     keys: new KeyResolver(input.db, input.clock),
-    connector: input.connector,
-    // Replaced below: the registry reads the public URL through deps, which tests set once they know their port.
-    connectors: undefined as unknown as ConnectorRegistry,
-    routing: undefined as unknown as RoutingCache,
+    connectors,
+    routing: new RoutingCache(connectors, orchestration.routingCacheSeconds),
     routingHealth: { successRates: new SuccessRates(), breakers: new CircuitBreakers() },
     orchestration,
-    publicUrl: input.publicUrl,
+    get publicUrl() {
+      return publicUrl();
+    },
     clock: input.clock,
     settings: new AccountSettingsCache(input.db),
     pricing: input.pricing ?? defaultPricing,
     exchangeRates: new ExchangeRates(input.db),
     payoutProvider: new SandboxPayoutProvider(input.db, input.clock),
     webhookSettings: input.webhookSettings ?? defaultWebhookSettings,
-  };
-  deps.connectors = new ConnectorRegistry({ builtIn: input.connector, secretBox: input.secretBox, publicUrl: () => deps.publicUrl, settings: orchestration });
-  deps.routing = new RoutingCache(deps.connectors, orchestration.routingCacheSeconds);
-  return deps;
+  });
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
-import { connectorConfigurationsPerAccountMax, enabledConfigurations } from '../src/connectors/configurations/service.ts';
+import { connectorConfigurationsPerAccountMax } from '../src/connectors/configurations/limits.ts';
+import { enabledConfigurations } from '../src/connectors/configurations/service.ts';
 import { expectStripeError } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 

@@ -332,7 +332,7 @@ describe('idempotent requests', () => {
         const idempotencyKey = newKey();
         const marker = newMarker();
         const params = { amount: '2700', currency: 'usd', payment_method: 'pm_card_visa', confirm: 'true', 'metadata[marker]': marker };
-        const connector = server.deps.connector;
+        const connector = server.deps.connectors.builtIn;
         const original = connector.authorize;
         let answer!: (output: AuthorizeOutput) => void;
         // The provider call starts only after the first transaction (intent + pending charge) has committed.
@@ -421,7 +421,7 @@ describe('idempotent requests', () => {
 
     it('an ambiguous provider answer that asking again cannot resolve leaves the attempt processing until the janitor asks', async () => {
       const { stripe } = server.account;
-      const connector = server.deps.connector;
+      const connector = server.deps.connectors.builtIn;
       const original = connector.authorize;
       const originalSync = connector.sync;
       let calls = 0;

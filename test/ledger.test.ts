@@ -209,7 +209,7 @@ describe('the ledger under the payments core', () => {
     // needs the account's settings. They must be read through the connection it holds.
     const url = (server.db as unknown as { options: { connectionString: string } }).options.connectionString;
     const pool = createPool(url, 2);
-    const deps = buildDependencies({ db: pool, secretBox: server.deps.secretBox, connector: server.deps.connector, publicUrl: server.baseUrl, clock: server.clock });
+    const deps = buildDependencies({ db: pool, secretBox: server.deps.secretBox, connector: server.deps.connectors.builtIn, publicUrl: server.baseUrl, clock: server.clock });
     const app = buildApp(deps);
     await app.listen({ port: 0, host: '127.0.0.1' });
     try {

@@ -168,14 +168,14 @@ describe('webhook endpoints API', () => {
     }
     await expectStripeError(stripe.webhookEndpoints.create({ url: 'http://10.0.0.5/hooks', enabled_events: ['*'] }), { class: invalidRequest, code: 'url_invalid', param: 'url', statusCode: 400 });
 
-    // Configuration may allow private addresses (a Payrail installed inside a private network).
-    const original = server.deps.webhookSettings;
-    server.deps.webhookSettings = { ...original, allowPrivateAddresses: true };
+    // Configuration may allow private addresses (a Payrail installed inside a private network): a server started so.
+    const inside = await startTestServer({ webhookSettings: { allowPrivateAddresses: true } });
     try {
-      const inside = await live.stripe.webhookEndpoints.create({ url: 'http://10.1.2.3/hooks', enabled_events: ['*'] });
-      assert.equal(inside.url, 'http://10.1.2.3/hooks');
+      const insideLive = await inside.liveKeys(inside.account.accountId);
+      const endpoint = await insideLive.stripe.webhookEndpoints.create({ url: 'http://10.1.2.3/hooks', enabled_events: ['*'] });
+      assert.equal(endpoint.url, 'http://10.1.2.3/hooks');
     } finally {
-      server.deps.webhookSettings = original;
+      await inside.close();
     }
   });
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Connector, type Decline } from '../connectors/connector.ts';
-import type { ConnectorConfigurationRow } from '../connectors/configurations/repository.ts';
+import { findConnectorConfiguration } from '../connectors/configurations/repository.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../events/service.ts';
 import type { Queryable } from '../platform/db.ts';
@@ -232,7 +232,7 @@ function classify(plan: RoutePlan, key: string, output: Exclude<AuthorizeOutput,
  */
 export async function connectorFor(db: Queryable, deps: Dependencies, scope: Scope, configurationId: string | null): Promise<Connector> {
   if (configurationId === null) return deps.connectors.builtIn;
-  const row = (await db.query<ConnectorConfigurationRow>('SELECT * FROM connector_configurations WHERE id = $1 AND account_id = $2 AND livemode = $3', [configurationId, scope.accountId, scope.livemode])).rows[0];
+  const row = await findConnectorConfiguration(db, scope, configurationId, { includeDeleted: true });
   if (!row) throw new Error(`invariant violated: connector configuration ${configurationId} of a payment is missing`);
   return deps.connectors.forConfiguration(row);
 }

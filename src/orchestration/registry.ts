@@ -1,6 +1,6 @@
 import { AdyenConnector } from '../connectors/adyen/connector.ts';
 import type { Connector } from '../connectors/connector.ts';
-import { connectionOf, credentialsAssociatedData } from '../connectors/configurations/service.ts';
+import { connectionOf, credentialsAssociatedData } from '../connectors/configurations/connection.ts';
 import type { ConnectorConfigurationRow } from '../connectors/configurations/repository.ts';
 import type { Credentials } from '../connectors/configurations/validation.ts';
 import { PayPalConnector } from '../connectors/paypal/connector.ts';

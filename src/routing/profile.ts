@@ -1,4 +1,4 @@
-import { connectorConfigurationsPerAccountMax } from '../connectors/configurations/service.ts';
+import { connectorConfigurationsPerAccountMax } from '../connectors/configurations/limits.ts';
 import { paymentMethodTypes, validateCountries, type PaymentMethodType } from '../connectors/configurations/validation.ts';
 import { metadataKeyLengthMax, metadataValueLengthMax } from '../platform/metadata.ts';
 import { ApiError } from '../platform/errors.ts';

@@ -80,6 +80,8 @@ export interface TestServer {
 export interface TestServerOptions {
   /** Run the webhook delivery worker in-process with these settings (over the defaults). */
   webhookWorker?: Partial<WebhookSettings>;
+  /** Webhook settings (over the defaults) for a server without the in-process worker. */
+  webhookSettings?: Partial<WebhookSettings>;
   /**
    * Check every answer against Stripe's OpenAPI document and Payrail's own. On by default, so every end-to-end test
    * proves its answers are Stripe's; PAYRAIL_STRIPE_CONFORMANCE=0 turns it off for a run (to tell a behaviour failure
@@ -92,15 +94,16 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const database = await createTestDatabase();
   const clock = new AdjustableClock();
   await loadRatesFile(database.db, defaultExchangeRatesFile, clock.nowSeconds());
-  const webhookSettings: WebhookSettings = { ...defaultWebhookSettings, ...options.webhookWorker };
-  const deps: Dependencies = buildDependencies({ db: database.db, secretBox: new SecretBox(randomBytes(32)), connector: new TestProcessor(), publicUrl: '', clock, webhookSettings });
+  const webhookSettings: WebhookSettings = { ...defaultWebhookSettings, ...options.webhookSettings, ...options.webhookWorker };
+  // The port is known only once listening: the dependencies read the public URL through this provider.
+  let baseUrl = '';
+  const deps: Dependencies = buildDependencies({ db: database.db, secretBox: new SecretBox(randomBytes(32)), connector: new TestProcessor(), publicUrl: () => baseUrl, clock, webhookSettings });
   const worker = options.webhookWorker ? await startWebhookWorker(deps, database.url, webhookSettings) : undefined;
   const app = buildApp(deps);
   const conformance = (options.stripeConformance ?? process.env.PAYRAIL_STRIPE_CONFORMANCE !== '0') ? watchConformance(app) : undefined;
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as AddressInfo).port;
-  const baseUrl = `http://127.0.0.1:${port}`;
-  deps.publicUrl = baseUrl;
+  baseUrl = `http://127.0.0.1:${port}`;
 
   const stripeFor = (key: string) => new Stripe(key, { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0, telemetry: false });
   const makeAccount = async (name = 'Test account'): Promise<TestAccount> => {

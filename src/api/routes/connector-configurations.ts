@@ -1,8 +1,9 @@
 import { renderConnectorConfiguration } from '../../connectors/configurations/render.ts';
 import {
-  createConnectorConfiguration, deleteConnectorConfiguration, listConnectorConfigurationPage, modifyConnectorConfiguration, priorityMax, priorityMin,
+  createConnectorConfiguration, deleteConnectorConfiguration, listConnectorConfigurationPage, modifyConnectorConfiguration,
   retrieveConnectorConfiguration,
 } from '../../connectors/configurations/service.ts';
+import { priorityMax, priorityMin } from '../../connectors/configurations/limits.ts';
 import {
   baseUrlLengthMax, connectorNames, credentialLengthMax, feeBounds, feeEntriesMax, merchantAccountLengthMax, paymentMethodTypes, type FeeTableInput,
 } from '../../connectors/configurations/validation.ts';

@@ -48,10 +48,13 @@ export async function insertConnectorConfiguration(db: Queryable, row: NewConnec
   return result.rows[0];
 }
 
-/** The caller's configuration, unless deleted (a deleted configuration is gone for the API). */
-export async function findConnectorConfiguration(db: Queryable, scope: Scope, id: string, options: { forUpdate?: boolean } = {}): Promise<ConnectorConfigurationRow | undefined> {
+/**
+ * The caller's configuration, unless deleted (a deleted configuration is gone for the API). `includeDeleted`: deleted
+ * ones too (a payment in flight finishes through the configuration it started with, even once that is deleted).
+ */
+export async function findConnectorConfiguration(db: Queryable, scope: Scope, id: string, options: { forUpdate?: boolean; includeDeleted?: boolean } = {}): Promise<ConnectorConfigurationRow | undefined> {
   const result = await db.query<ConnectorConfigurationRow>(
-    `SELECT * FROM connector_configurations WHERE id = $1 AND account_id = $2 AND livemode = $3 AND NOT deleted ${options.forUpdate ? 'FOR UPDATE' : ''}`,
+    `SELECT * FROM connector_configurations WHERE id = $1 AND account_id = $2 AND livemode = $3 ${options.includeDeleted ? '' : 'AND NOT deleted'} ${options.forUpdate ? 'FOR UPDATE' : ''}`,
     [id, scope.accountId, scope.livemode],
   );
   return result.rows[0];

@@ -1,14 +1,14 @@
-import type { Dependencies } from '../../dependencies.ts';
 import { changedAttributes, recordEvent, type Scope } from '../../events/service.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { SecretBox } from '../../platform/crypto.ts';
 import type { Queryable } from '../../platform/db.ts';
 import { ApiError, missing } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { mergeMetadata, type MetadataUpdate } from '../../platform/metadata.ts';
 import type { Page, PageRequest } from '../../platform/pagination.ts';
 import type { UnitOfWork } from '../../platform/unit-of-work.ts';
-import type { AdyenConnectorConfig } from '../adyen/connector.ts';
-import type { PayPalConnectorConfig } from '../paypal/connector.ts';
-import type { StripeConnectorConfig } from '../stripe/connector.ts';
+import { connectionOf, credentialsAssociatedData, type ConnectorConnection } from './connection.ts';
+import { connectorConfigurationsPerAccountMax, priorityDefault } from './limits.ts';
 import { maskCredentials, renderConnectorConfiguration } from './render.ts';
 import {
   countConnectorConfigurations, findConnectorConfiguration, findEnabledConnectorConfigurations, insertConnectorConfiguration, listConnectorConfigurations,
@@ -19,21 +19,17 @@ import {
   type ConnectorName, type Credentials, type CredentialsInput, type FeeTable, type FeeTableInput, type PaymentMethodType, type SettingsInput,
 } from './validation.ts';
 
-/** Configurations an account may have per mode: routing considers each of them for every payment. */
-export const connectorConfigurationsPerAccountMax = 50;
-/** Lowest and highest `priority` (lower is tried first). */
-export const priorityMin = 0;
-export const priorityMax = 1_000_000;
-/** Priority of a configuration created without one. */
-export const priorityDefault = 0;
-
 export const connectorConfigurationEventTypes = {
   created: 'payrail.connector_configuration.created',
   updated: 'payrail.connector_configuration.updated',
   deleted: 'payrail.connector_configuration.deleted',
 } as const;
 
-export type ConnectorConfigurationDependencies = Pick<Dependencies, 'secretBox' | 'clock'>;
+/** What configuration changes need (declared here, not taken from Dependencies, which builds the registry that uses this folder). */
+export interface ConnectorConfigurationDependencies {
+  secretBox: SecretBox;
+  clock: Clock;
+}
 
 export interface ConnectorConfigurationInput {
   connector: ConnectorName;
@@ -52,11 +48,6 @@ export interface ConnectorConfigurationInput {
 
 /** An update: any field but the connector. Given credentials replace the stored ones entirely; given settings are laid over them. */
 export type ConnectorConfigurationUpdate = Omit<ConnectorConfigurationInput, 'connector'>;
-
-/** The associated data of a configuration's credentials ciphertext: a ciphertext moved to another row does not decrypt. */
-export function credentialsAssociatedData(id: string): string {
-  return `connector_configuration:${id}`;
-}
 
 function sealCredentials(deps: ConnectorConfigurationDependencies, id: string, credentials: Credentials): Pick<ConnectorConfigurationRow, 'credentials_encrypted' | 'credentials_masked'> {
   return { credentials_encrypted: deps.secretBox.encrypt(JSON.stringify(credentials), credentialsAssociatedData(id)), credentials_masked: maskCredentials(credentials) };
@@ -172,13 +163,6 @@ export function listConnectorConfigurationPage(db: Queryable, scope: Scope, page
   return listConnectorConfigurations(db, scope, page, filters);
 }
 
-/** The connection part of a configuration, typed per connector, as the connectors' own config types name it. */
-export type ConnectorConnection =
-  | { connector: 'adyen'; config: Pick<AdyenConnectorConfig, 'baseUrl' | 'apiKey' | 'merchantAccount' | 'hmacKeyHex'> }
-  | { connector: 'stripe'; config: Pick<StripeConnectorConfig, 'baseUrl' | 'apiKey' | 'webhookSecrets'> }
-  | { connector: 'paypal'; config: Pick<PayPalConnectorConfig, 'baseUrl' | 'clientId' | 'clientSecret' | 'webhookId'> }
-  | { connector: 'test_processor'; config: Record<string, never> };
-
 /** An enabled configuration with its credentials decrypted: for routing, in memory only, never rendered or logged. */
 export interface EnabledConnectorConfiguration {
   id: string;
@@ -193,45 +177,13 @@ export interface EnabledConnectorConfiguration {
   metadata: Record<string, string>;
 }
 
-function required(value: string | undefined, what: string): string {
-  // Validation stores every required credential and setting, so a gap is a broken invariant, not bad input.
-  if (value === undefined) throw new Error(`invariant violated: connector configuration without ${what}`);
-  return value;
-}
-
-export function connectionOf(row: ConnectorConfigurationRow, credentials: Credentials): ConnectorConnection {
-  switch (row.connector) {
-    case 'adyen':
-      return {
-        connector: 'adyen',
-        config: { baseUrl: required(row.settings.base_url, 'base_url'), apiKey: required(credentials.api_key, 'api_key'), merchantAccount: required(row.settings.merchant_account, 'merchant_account'), hmacKeyHex: required(credentials.hmac_key, 'hmac_key') },
-      };
-    case 'stripe':
-      return {
-        connector: 'stripe',
-        config: { baseUrl: required(row.settings.base_url, 'base_url'), apiKey: required(credentials.secret_key, 'secret_key'), webhookSecrets: credentials.webhook_secret === undefined ? [] : [credentials.webhook_secret] },
-      };
-    case 'paypal':
-      return {
-        connector: 'paypal',
-        config: { baseUrl: required(row.settings.base_url, 'base_url'), clientId: required(credentials.client_id, 'client_id'), clientSecret: required(credentials.client_secret, 'client_secret'), webhookId: required(credentials.webhook_id, 'webhook_id') },
-      };
-    case 'test_processor':
-      return { connector: 'test_processor', config: {} };
-    default: {
-      const unknown: never = row.connector;
-      throw new Error(`invariant violated: unknown connector ${String(unknown)}`);
-    }
-  }
-}
-
 /**
  * The caller's enabled configurations in routing order (lowest priority first, then oldest), with their credentials
  * decrypted and typed per connector. Payments do not use this list: the routing cache reads the rows and the
  * connector registry decrypts each with `connectionOf` when it builds its connector (src/orchestration/). This form
  * is for inspecting what configurations decrypt to (the configuration tests use it).
  */
-export async function enabledConfigurations(db: Queryable, deps: Pick<Dependencies, 'secretBox'>, scope: Scope): Promise<EnabledConnectorConfiguration[]> {
+export async function enabledConfigurations(db: Queryable, deps: Pick<ConnectorConfigurationDependencies, 'secretBox'>, scope: Scope): Promise<EnabledConnectorConfiguration[]> {
   const rows = await findEnabledConnectorConfigurations(db, scope);
   return rows.map((row) => ({
     id: row.id,
