@@ -54,7 +54,7 @@ describe('one attempt-outcome path', () => {
   });
 
   it("the janitor applies the provider's answer to a payment left in doubt through it", async () => {
-    const connector = server.deps.connector;
+    const connector = server.deps.connectors.builtIn;
     const originalAuthorize = connector.authorize;
     const originalSync = connector.sync;
     // The provider's answers are lost (the request and its inline syncs learn nothing), as after a timeout.
