@@ -1,5 +1,6 @@
 import type { Dependencies } from '../dependencies.ts';
-import { changedAttributes, recordEvent, type Scope } from '../events/service.ts';
+import { changedAttributes, recordEvent } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import { pricingProblem, type PriceRule, type PricingOverrides } from '../fees/pricing.ts';
 import type { Queryable } from '../platform/db.ts';
 import { ApiError } from '../platform/errors.ts';

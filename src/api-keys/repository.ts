@@ -1,4 +1,4 @@
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import { sha256 } from '../platform/crypto.ts';
 import type { Queryable } from '../platform/db.ts';
 import { newId, randomBase62 } from '../platform/ids.ts';

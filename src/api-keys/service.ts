@@ -1,4 +1,4 @@
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import type { Database, Queryable } from '../platform/db.ts';
 import { ApiError, missing } from '../platform/errors.ts';
 import type { Page, PageRequest } from '../platform/pagination.ts';

@@ -1,6 +1,6 @@
 import type { Caller } from '../api-keys/resolver.ts';
 import type { Dependencies } from '../dependencies.ts';
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import type { Page } from '../platform/pagination.ts';
 import type { ResponseShape } from './expand.ts';

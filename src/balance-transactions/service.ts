@@ -1,4 +1,4 @@
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
 import { missing } from '../platform/errors.ts';
 import type { Page, PageRequest } from '../platform/pagination.ts';

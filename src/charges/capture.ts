@@ -1,5 +1,5 @@
 import type { Dependencies } from '../dependencies.ts';
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import { ApiError, assert, missing } from '../platform/errors.ts';
 import { formatAmount } from '../platform/money.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';

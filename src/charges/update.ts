@@ -1,4 +1,5 @@
-import { changedAttributes, recordEvent, type Scope } from '../events/service.ts';
+import { changedAttributes, recordEvent } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import { assert, missing } from '../platform/errors.ts';
 import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';

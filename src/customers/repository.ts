@@ -1,5 +1,5 @@
 import type { Queryable } from '../platform/db.ts';
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
 
 export interface Address {

@@ -1,6 +1,7 @@
 import type { Queryable } from '../platform/db.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
-import type { EventRow, Scope } from './service.ts';
+import type { Scope } from '../platform/scope.ts';
+import type { EventRow } from './service.ts';
 
 /** The caller's event with this id, if any. */
 export async function findEvent(db: Queryable, scope: Scope, id: string): Promise<EventRow | undefined> {

@@ -1,3 +1,4 @@
+import type { Scope } from '../platform/scope.ts';
 import { prepared, type Queryable } from '../platform/db.ts';
 import type { Statement } from '../platform/statements.ts';
 import { newId, nowSeconds } from '../platform/ids.ts';
@@ -5,11 +6,6 @@ import type { UnitOfWork } from '../platform/unit-of-work.ts';
 
 /** The API version Payrail's objects follow; events record it as Stripe's do. */
 export const apiVersion = '2025-10-29.clover';
-
-export interface Scope {
-  accountId: string;
-  livemode: boolean;
-}
 
 export interface EventRow {
   id: string;

@@ -1,5 +1,6 @@
 import type { Dependencies } from '../dependencies.ts';
-import { changedAttributes, recordEvent, type Scope } from '../events/service.ts';
+import { changedAttributes, recordEvent } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
 import { ApiError, missing } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';

@@ -1,5 +1,5 @@
 import { balanceTransactionsInsertStatement } from '../balance-transactions/repository.ts';
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
 import { combine, run, type Statement } from '../platform/statements.ts';
 import type { Movement } from './movements.ts';

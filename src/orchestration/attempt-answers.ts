@@ -1,6 +1,6 @@
 import type { AuthorizeInput, AuthorizeOutput } from '../connectors/connector.ts';
 import type { Dependencies } from '../dependencies.ts';
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
 import type { ChargeRow } from '../payments/repository.ts';
 import { listChargeAttempts, updateAttempt, type AttemptChanges, type AttemptRow } from './attempts-repository.ts';

@@ -1,7 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
 import type { AuthorizeInput, AuthorizeOutput } from '../connectors/connector.ts';
 import type { Dependencies } from '../dependencies.ts';
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
 import { applyAuthorization, type AttemptContext, type AttemptSource } from '../payments/apply-authorization.ts';
 import type { IntentResult } from '../payments/types.ts';

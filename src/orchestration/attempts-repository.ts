@@ -1,5 +1,5 @@
 import type { RedirectToUrl } from '../connectors/connector.ts';
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import { prepared, type Queryable } from '../platform/db.ts';
 import type { Statement } from '../platform/statements.ts';
 

@@ -1,6 +1,6 @@
 import type { AuthorizeOutput } from '../connectors/connector.ts';
 import type { Dependencies } from '../dependencies.ts';
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import { findPaymentMethod } from '../payment-methods/repository.ts';
 import { findAnsweredChallenge } from '../payments/challenges-repository.ts';
 import { authorizeInput } from '../payments/plan-attempt.ts';

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Connector, type Decline } from '../connectors/connector.ts';
 import { findConnectorConfiguration } from '../connectors/configurations/repository.ts';
 import type { Dependencies } from '../dependencies.ts';
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
 import { ApiError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';

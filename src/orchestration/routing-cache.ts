@@ -1,4 +1,4 @@
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import { findEnabledConnectorConfigurations, type ConnectorConfigurationRow } from '../connectors/configurations/repository.ts';
 import type { Queryable } from '../platform/db.ts';
 import { defaultRoutingProfile } from '../routing/profile.ts';

@@ -5,7 +5,7 @@ import { attemptReference } from '../orchestration/attempt-answers.ts';
 import { applyAttemptOutcome } from '../orchestration/attempt-outcome.ts';
 import { connectorFor } from '../orchestration/orchestrator.ts';
 import type { Dependencies } from '../dependencies.ts';
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import { assert } from '../platform/errors.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
 import { findPaymentMethod } from '../payment-methods/repository.ts';

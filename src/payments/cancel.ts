@@ -1,7 +1,8 @@
 import { updateAttempt } from '../orchestration/attempts-repository.ts';
 import { connectorFor } from '../orchestration/orchestrator.ts';
 import type { Dependencies } from '../dependencies.ts';
-import { recordEvent, type Scope } from '../events/service.ts';
+import { recordEvent } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import { ApiError, assert } from '../platform/errors.ts';
 import { nowSeconds } from '../platform/ids.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';

@@ -1,6 +1,6 @@
 import type { Queryable } from '../platform/db.ts';
 import type { Statement } from '../platform/statements.ts';
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 
 // The test processor's 3-D Secure challenges (authentication_challenges): the only SQL that touches them.
 

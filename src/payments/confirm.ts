@@ -4,7 +4,7 @@ import { planRoute, runAttempts } from '../orchestration/orchestrator.ts';
 import { resolveAttempt } from '../orchestration/janitor.ts';
 import { applyAttemptOutcome } from '../orchestration/attempt-outcome.ts';
 import type { Dependencies } from '../dependencies.ts';
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import { combine, run, type Statement } from '../platform/statements.ts';
 import { ApiError, assert } from '../platform/errors.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';

@@ -1,6 +1,7 @@
 import { incrementAuthorization as askIncrement, NotSupported, type IncrementOutput } from '../connectors/connector.ts';
 import type { Dependencies } from '../dependencies.ts';
-import { recordEvent, type Scope } from '../events/service.ts';
+import { recordEvent } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import { authorizationHold, holdRelease } from '../ledger/movements.ts';
 import { writeMovement } from '../ledger/service.ts';
 import { ApiError, assert, missing } from '../platform/errors.ts';

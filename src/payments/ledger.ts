@@ -1,5 +1,5 @@
 import type { Dependencies } from '../dependencies.ts';
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
 import { settleCharge, settleWith, type ChargeSettlement } from '../ledger/settlement.ts';
 import type { ChargeRow } from './repository.ts';

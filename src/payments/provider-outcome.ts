@@ -3,7 +3,7 @@ import { findAttempt, updateAttempt, type AttemptRow } from '../orchestration/at
 import { attemptChangesOf, recordLateAnswer } from '../orchestration/attempt-answers.ts';
 import { applyAttemptOutcome } from '../orchestration/attempt-outcome.ts';
 import type { Dependencies } from '../dependencies.ts';
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import { assert } from '../platform/errors.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
 import { findPaymentMethod } from '../payment-methods/repository.ts';

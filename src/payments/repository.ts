@@ -1,6 +1,6 @@
 import { prepared, type Queryable } from '../platform/db.ts';
 import type { Statement } from '../platform/statements.ts';
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import { assert } from '../platform/errors.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import type { PaymentIntentStatus } from './state.ts';

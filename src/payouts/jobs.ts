@@ -1,6 +1,7 @@
 import { defaultSettings, weekdays, type AccountSettings } from '../accounts/settings.ts';
 import type { Dependencies } from '../dependencies.ts';
-import { recordEvent, type Scope } from '../events/service.ts';
+import { recordEvent } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import { findDefaultExternalAccount, findExternalAccountById, markExternalAccountErrored } from '../external-accounts/repository.ts';
 import { accountNumberOf } from '../external-accounts/service.ts';
 import { payoutPaidEntry, payoutReversalMovement } from '../ledger/movements.ts';

@@ -1,4 +1,4 @@
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
 import { listPage, type Page, type PageRequest, type RangeBounds } from '../platform/pagination.ts';
 import type { PayoutStatus } from './state.ts';

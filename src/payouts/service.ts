@@ -1,5 +1,6 @@
 import type { Dependencies } from '../dependencies.ts';
-import { changedAttributes, recordEvent, type Scope } from '../events/service.ts';
+import { changedAttributes, recordEvent } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import { findDefaultExternalAccount, findExternalAccount } from '../external-accounts/repository.ts';
 import { payoutMovement, payoutReversalMovement } from '../ledger/movements.ts';
 import { availableBalance, writeMovement } from '../ledger/service.ts';

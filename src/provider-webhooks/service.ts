@@ -1,7 +1,7 @@
 import type { AuthorizeOutput, ProviderNotification } from '../connectors/connector.ts';
 import type { ConnectorConfigurationRow } from '../connectors/configurations/repository.ts';
 import type { Dependencies } from '../dependencies.ts';
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
 import { findAttempt, findAttemptByReference, type AttemptRow } from '../orchestration/attempts-repository.ts';
 import { completeRedirect } from '../payments/authentication.ts';

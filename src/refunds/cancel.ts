@@ -1,5 +1,6 @@
 import type { Dependencies } from '../dependencies.ts';
-import { recordEvent, type Scope } from '../events/service.ts';
+import { recordEvent } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import { refundFailureMovement } from '../ledger/movements.ts';
 import { writeMovement } from '../ledger/service.ts';
 import { ApiError, assert, missing } from '../platform/errors.ts';

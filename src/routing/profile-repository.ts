@@ -1,4 +1,4 @@
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
 import { failoverFromJson, routingRuleFromJson, type FailoverJson, type RoutingRuleJson } from './profile.ts';
 import type { RoutingProfile, RoutingStrategy } from './types.ts';

@@ -1,4 +1,4 @@
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import { failoverToJson, routingRuleToJson } from './profile.ts';
 import type { RoutingProfile } from './types.ts';
 

@@ -1,4 +1,4 @@
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
 import type { SearchField, SearchResource } from './fields.ts';
 import type { Condition, SearchPlan, Test } from './resolve.ts';

@@ -1,4 +1,4 @@
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import type { CustomerRow } from '../customers/repository.ts';
 import type { Queryable } from '../platform/db.ts';
 import { listLimitDefault } from '../platform/pagination.ts';

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Dependencies } from '../dependencies.ts';
-import { changedAttributes, recordEvent, type Scope } from '../events/service.ts';
+import { changedAttributes, recordEvent } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import { findCustomer, setDefaultSource, type CustomerRow } from '../customers/repository.ts';
 import { renderCustomer } from '../customers/render.ts';
 import type { CustomerSourceChange } from '../customers/service.ts';

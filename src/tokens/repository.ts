@@ -1,5 +1,5 @@
 import { prepared, type Queryable } from '../platform/db.ts';
-import type { Scope } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 
 /** A card token: one card PaymentMethod (`card_...`, its number encrypted there), usable once. */
 export interface TokenRow {

@@ -1,4 +1,5 @@
-import type { EventRow, Scope } from '../events/service.ts';
+import type { EventRow } from '../events/service.ts';
+import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import type { WebhookAttemptRow, WebhookEndpointRow } from './repository.ts';

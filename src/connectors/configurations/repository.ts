@@ -1,4 +1,4 @@
-import type { Scope } from '../../events/service.ts';
+import type { Scope } from '../../platform/scope.ts';
 import type { Queryable } from '../../platform/db.ts';
 import { listPage, type Page, type PageRequest } from '../../platform/pagination.ts';
 import type { ConnectorName, Credentials, FeeTable, PaymentMethodType, Settings } from './validation.ts';

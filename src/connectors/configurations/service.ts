@@ -1,4 +1,5 @@
-import { changedAttributes, recordEvent, type Scope } from '../../events/service.ts';
+import { changedAttributes, recordEvent } from '../../events/service.ts';
+import type { Scope } from '../../platform/scope.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { SecretBox } from '../../platform/crypto.ts';
 import type { Queryable } from '../../platform/db.ts';
