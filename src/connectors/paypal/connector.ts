@@ -1,4 +1,4 @@
-import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type CardData, type Connector, type ProviderNotification, type ReferenceInput, type RefundInput, type SimpleOutput } from '../connector.ts';
+import { type AuthorizeInput, type AuthorizeOutput, type CardData, type Connector, type ProviderNotification, type ReferenceInput, type RefundInput, type SimpleOutput } from '../connector.ts';
 import {
   approvalRedirect,
   buyerDidNotApprove,
@@ -21,13 +21,11 @@ import {
 import { parseVerifiedEvent, PayPalWebhookError, verificationRequestBody } from './webhook.ts';
 import { captureContextOf, paypalNotifications } from './notifications.ts';
 import { assertNever } from '../connector.ts';
-import { assertRequestTimeout, classifyFetchFailure, describeError, fetchWithDeadline } from '../shared/http.ts';
+import { assertRequestTimeout } from '../shared/http.ts';
+import { PayPalClient, PayPalRequestError, type HttpOutcome } from './client.ts';
 
-/**
- * A cached access token is renewed this long before PayPal says it expires, so a request never leaves with a token
- * that expires in flight (PayPal's tokens live 9 hours).
- */
-export const tokenRenewalMarginSeconds = 300;
+// The transport (access token, one classified REST call) is client.ts; this file holds the flows.
+export { PayPalRequestError, tokenRenewalMarginSeconds } from './client.ts';
 
 export interface PayPalConnectorConfig {
   /** PayPal's REST endpoint: https://api-m.sandbox.paypal.com or https://api-m.paypal.com (or the Payrail sandbox). */
@@ -49,14 +47,6 @@ export interface PayPalConnectorConfig {
 }
 
 /**
- * A request PayPal did not act on (see `ConnectorRequestError`):
- * - `not_sent`: nothing reached PayPal's payment APIs (connection refused, or no access token could be had): failover
- *   is safe;
- * - `configuration`: PayPal refused the client credentials (401 invalid_client); retrying will not help.
- */
-export class PayPalRequestError extends ConnectorRequestError {}
-
-/**
  * The PayPal connector's authorize input: `AuthorizeInput` without the card (the buyer pays on PayPal). After approval,
  * `authentication.details` are what the shopper's return from PayPal carries (the query string of `return_url` /
  * `cancel_url`): `token` is the order id, `PayerID` the buyer (absent after a cancel). Pass `status: 'succeeded'` for
@@ -75,19 +65,6 @@ function returnedOrderId(input: PayPalAuthorizeInput): string | null {
   return typeof token === 'string' ? token : null;
 }
 
-type HttpOutcome =
-  | { kind: 'ok'; status: number; body: unknown }
-  /** PayPal may or may not have acted: a timeout, a broken connection, a 5xx, or a request still in progress (409). */
-  | { kind: 'ambiguous'; detail: string }
-  | { kind: 'not_sent'; detail: string }
-  /** PayPal answered that it did not act (400/403/404/422): final. */
-  | { kind: 'rejected'; status: number; issue: string | null; debugId: string | null };
-
-interface CachedToken {
-  value: string;
-  renewAt: number;
-}
-
 /**
  * PayPal Orders v2 + Payments v2 connector. The buyer approves on PayPal, so `authorize` is two steps: create the order
  * (-> `requires_authentication` with the approval redirect), then, on the buyer's return, capture or authorize it. Every
@@ -102,15 +79,13 @@ export class PayPalConnector implements Connector {
   /** A replayed order creation cannot charge by itself: the buyer must approve an order before it is captured. */
   readonly syncReplayWindowSeconds = null;
   readonly #config: PayPalConnectorConfig;
-  readonly #endpoint: string;
-  #token: CachedToken | null = null;
-  #tokenRequest: Promise<string> | null = null;
+  readonly #client: PayPalClient;
 
   constructor(config: PayPalConnectorConfig) {
     assertRequestTimeout(config.timeoutMs);
     if (!URL.canParse(config.returnUrl) || !URL.canParse(config.cancelUrl)) throw new Error('returnUrl and cancelUrl must be absolute URLs');
     this.#config = config;
-    this.#endpoint = config.baseUrl.replace(/\/+$/, '');
+    this.#client = new PayPalClient({ endpoint: config.baseUrl.replace(/\/+$/, ''), clientId: config.clientId, clientSecret: config.clientSecret, timeoutMs: config.timeoutMs });
   }
 
   /**
@@ -150,7 +125,7 @@ export class PayPalConnector implements Connector {
     const existing = this.#captureOf(order.order, authorization.id);
     // Captured already (an earlier call whose answer was lost after its PayPal-Request-Id expired).
     if (existing) return fromCapture(existing);
-    const outcome = await this.#request('POST', `/v2/payments/authorizations/${encodeURIComponent(authorization.id)}/capture`, {
+    const outcome = await this.#client.request('POST', `/v2/payments/authorizations/${encodeURIComponent(authorization.id)}/capture`, {
       body: toAuthorizationCaptureRequest(input.amount, input.currency),
       requestId: requestId('capture', input.attemptId),
     });
@@ -179,7 +154,7 @@ export class PayPalConnector implements Connector {
     if (typeof authorization?.id !== 'string') return { status: 'failed', reason: 'paypal_no_authorization' };
     if (authorization.status === 'VOIDED') return { status: 'succeeded', processorReference: authorization.id };
     // The void operation takes no PayPal-Request-Id (payments_payment_v2.json); it is naturally idempotent.
-    const outcome = await this.#request('POST', `/v2/payments/authorizations/${encodeURIComponent(authorization.id)}/void`, {});
+    const outcome = await this.#client.request('POST', `/v2/payments/authorizations/${encodeURIComponent(authorization.id)}/void`, {});
     switch (outcome.kind) {
       case 'ok':
         return { status: 'succeeded', processorReference: authorization.id };
@@ -215,7 +190,7 @@ export class PayPalConnector implements Connector {
     const request = verificationRequestBody(headers, body, this.#config.webhookId);
     let outcome: HttpOutcome;
     try {
-      outcome = await this.#request('POST', '/v1/notifications/verify-webhook-signature', { rawBody: request });
+      outcome = await this.#client.request('POST', '/v1/notifications/verify-webhook-signature', { rawBody: request });
     } catch (error) {
       if (error instanceof PayPalRequestError && error.kind === 'not_sent') throw new PayPalWebhookError('verification_unavailable', error.message);
       throw error;
@@ -230,7 +205,7 @@ export class PayPalConnector implements Connector {
 
   async #createOrder(input: PayPalAuthorizeInput): Promise<AuthorizeOutput> {
     const request = toOrderRequest(input, { returnUrl: input.returnUrl ?? this.#config.returnUrl, cancelUrl: this.#config.cancelUrl, ...(this.#config.brandName !== undefined ? { brandName: this.#config.brandName } : {}) });
-    const outcome = await this.#request('POST', '/v2/checkout/orders', { body: request, requestId: requestId('create-order', input.attemptId), representation: true });
+    const outcome = await this.#client.request('POST', '/v2/checkout/orders', { body: request, requestId: requestId('create-order', input.attemptId), representation: true });
     switch (outcome.kind) {
       case 'ok':
         return this.#fromOrder(outcome.body as PayPalOrder);
@@ -263,7 +238,7 @@ export class PayPalConnector implements Connector {
   }
 
   async #completeOrder(input: PayPalAuthorizeInput, orderId: string): Promise<AuthorizeOutput> {
-    const read = await this.#request('GET', `/v2/checkout/orders/${encodeURIComponent(orderId)}`, {});
+    const read = await this.#client.request('GET', `/v2/checkout/orders/${encodeURIComponent(orderId)}`, {});
     switch (read.kind) {
       case 'ok':
         break;
@@ -279,7 +254,7 @@ export class PayPalConnector implements Connector {
     if (!orderMatchesAttempt(order, input)) return { status: 'declined', decline: processingError, processorReference: null, riskScore: 0 };
     if (order.status !== 'APPROVED') return this.#fromOrder(order);
     const capture = order.intent === 'CAPTURE';
-    const outcome = await this.#request('POST', `/v2/checkout/orders/${encodeURIComponent(orderId)}/${capture ? 'capture' : 'authorize'}`, {
+    const outcome = await this.#client.request('POST', `/v2/checkout/orders/${encodeURIComponent(orderId)}/${capture ? 'capture' : 'authorize'}`, {
       body: {},
       requestId: requestId(capture ? 'capture-order' : 'authorize-order', input.attemptId),
       representation: true,
@@ -296,7 +271,7 @@ export class PayPalConnector implements Connector {
           case 'ORDER_ALREADY_CAPTURED':
           case 'ORDER_ALREADY_AUTHORIZED': {
             // Completed by an earlier call whose answer was lost: the order says how.
-            const again = await this.#request('GET', `/v2/checkout/orders/${encodeURIComponent(orderId)}`, {});
+            const again = await this.#client.request('GET', `/v2/checkout/orders/${encodeURIComponent(orderId)}`, {});
             return again.kind === 'ok' ? this.#fromOrder(again.body as PayPalOrder) : { status: 'pending' };
           }
           case 'INSTRUMENT_DECLINED':
@@ -316,7 +291,7 @@ export class PayPalConnector implements Connector {
     if ('outcome' in order) return order.outcome.status === 'failed' && order.outcome.reason === 'provider_unreachable' ? { status: 'failed', reason: 'unknown' } : order.outcome;
     const capture = order.order.purchase_units?.[0]?.payments?.captures?.[0];
     if (typeof capture?.id !== 'string') return { status: 'failed', reason: 'unknown' };
-    const outcome = await this.#request('POST', `/v2/payments/captures/${encodeURIComponent(capture.id)}/refund`, {
+    const outcome = await this.#client.request('POST', `/v2/payments/captures/${encodeURIComponent(capture.id)}/refund`, {
       body: toRefundRequest(input.amount, input.currency, input.refundId),
       requestId: requestId('refund', input.refundId),
       representation: true,
@@ -326,7 +301,7 @@ export class PayPalConnector implements Connector {
         const refund = outcome.body as PayPalRefund;
         if (!sync || typeof refund.id !== 'string') return fromRefund(refund);
         // The replayed answer is the refund as it was first answered; its current status is a GET away.
-        const current = await this.#request('GET', `/v2/payments/refunds/${encodeURIComponent(refund.id)}`, {});
+        const current = await this.#client.request('GET', `/v2/payments/refunds/${encodeURIComponent(refund.id)}`, {});
         return current.kind === 'ok' ? fromRefund(current.body as PayPalRefund) : { status: 'pending' };
       }
       case 'ambiguous':
@@ -342,7 +317,7 @@ export class PayPalConnector implements Connector {
   async #readOrder(orderId: string): Promise<{ order: PayPalOrder } | { outcome: SimpleOutput }> {
     let read: HttpOutcome;
     try {
-      read = await this.#request('GET', `/v2/checkout/orders/${encodeURIComponent(orderId)}`, {});
+      read = await this.#client.request('GET', `/v2/checkout/orders/${encodeURIComponent(orderId)}`, {});
     } catch (error) {
       if (error instanceof PayPalRequestError && error.kind === 'not_sent') return { outcome: { status: 'failed', reason: 'provider_unreachable' } };
       throw error;
@@ -361,101 +336,5 @@ export class PayPalConnector implements Connector {
 
   #captureOf(order: PayPalOrder, authorizationId: string): PayPalCapture | undefined {
     return order.purchase_units?.[0]?.payments?.captures?.find((capture) => capture.supplementary_data?.related_ids?.authorization_id === authorizationId);
-  }
-
-  // --- HTTP -------------------------------------------------------------------------------------------------------
-
-  /**
-   * An OAuth 2.0 access token (client credentials), cached until shortly before it expires. Concurrent callers share
-   * one token request. Failing to get a token means no payment request was sent: `not_sent`, or `configuration` when
-   * PayPal refuses the credentials.
-   */
-  async #accessToken(): Promise<string> {
-    if (this.#token && Date.now() < this.#token.renewAt) return this.#token.value;
-    this.#tokenRequest ??= this.#fetchToken().finally(() => {
-      this.#tokenRequest = null;
-    });
-    return this.#tokenRequest;
-  }
-
-  async #fetchToken(): Promise<string> {
-    let response: Response;
-    let text: string;
-    try {
-      ({ response, text } = await fetchWithDeadline(`${this.#endpoint}/v1/oauth2/token`, {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${Buffer.from(`${this.#config.clientId}:${this.#config.clientSecret}`).toString('base64')}`,
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
-        },
-        body: 'grant_type=client_credentials',
-      }, this.#config.timeoutMs));
-    } catch (error) {
-      // No token means no payment request was sent, whatever went wrong on the way.
-      throw new PayPalRequestError('not_sent', `no PayPal access token: ${describeError(error)}`);
-    }
-    if (response.status === 401 || response.status === 403) throw new PayPalRequestError('configuration', `PayPal refused the client credentials (HTTP ${response.status})`, response.status);
-    let body: { access_token?: unknown; expires_in?: unknown };
-    try {
-      body = JSON.parse(text) as typeof body;
-    } catch {
-      throw new PayPalRequestError('not_sent', `no PayPal access token: unreadable answer (HTTP ${response.status})`);
-    }
-    if (!response.ok || typeof body.access_token !== 'string' || typeof body.expires_in !== 'number') {
-      throw new PayPalRequestError('not_sent', `no PayPal access token (HTTP ${response.status})`);
-    }
-    const lifetimeSeconds = Math.max(0, body.expires_in - tokenRenewalMarginSeconds);
-    this.#token = { value: body.access_token, renewAt: Date.now() + lifetimeSeconds * 1000 };
-    return body.access_token;
-  }
-
-  /**
-   * One REST call. A 401 means PayPal did not accept the token (revoked or expired early) and acted on nothing, so the
-   * call is repeated once with a fresh token.
-   */
-  async #request(method: 'GET' | 'POST', path: string, options: { body?: unknown; rawBody?: string; requestId?: string; representation?: boolean }): Promise<HttpOutcome> {
-    for (let attempt = 0; ; attempt++) {
-      const token = await this.#accessToken();
-      const outcome = await this.#send(method, path, token, options);
-      if (outcome !== 'unauthorized') return outcome;
-      this.#token = null;
-      if (attempt >= 1) throw new PayPalRequestError('configuration', 'PayPal refused a fresh access token (HTTP 401)', 401);
-    }
-  }
-
-  async #send(method: 'GET' | 'POST', path: string, token: string, options: { body?: unknown; rawBody?: string; requestId?: string; representation?: boolean }): Promise<HttpOutcome | 'unauthorized'> {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
-    let body: string | undefined;
-    // Operations without a request body (void) get none: PayPal documents no body for them.
-    if (method === 'POST' && (options.rawBody !== undefined || options.body !== undefined)) {
-      headers['content-type'] = 'application/json';
-      body = options.rawBody ?? JSON.stringify(options.body);
-    }
-    if (options.requestId !== undefined) headers['paypal-request-id'] = options.requestId;
-    if (options.representation) headers.prefer = 'return=representation';
-    let response: Response;
-    let text: string;
-    try {
-      ({ response, text } = await fetchWithDeadline(this.#endpoint + path, { method, headers, body }, this.#config.timeoutMs));
-    } catch (error) {
-      return classifyFetchFailure(error);
-    }
-    if (response.status >= 500) return { kind: 'ambiguous', detail: `HTTP ${response.status}` };
-    if (response.status === 401) return 'unauthorized';
-    let parsed: unknown = {};
-    if (text !== '') {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        return response.ok ? { kind: 'ambiguous', detail: 'unreadable response' } : { kind: 'rejected', status: response.status, issue: null, debugId: null };
-      }
-    }
-    if (response.ok) return { kind: 'ok', status: response.status, body: parsed };
-    const error = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { details?: { issue?: unknown }[]; debug_id?: unknown };
-    const issue = Array.isArray(error.details) && typeof error.details[0]?.issue === 'string' ? error.details[0].issue : null;
-    // PayPal's "a previous request with this PayPal-Request-Id is still in progress": the outcome is not known yet.
-    if (response.status === 409 || issue === 'PREVIOUS_REQUEST_IN_PROGRESS') return { kind: 'ambiguous', detail: 'previous request still in progress' };
-    return { kind: 'rejected', status: response.status, issue, debugId: typeof error.debug_id === 'string' ? error.debug_id : null };
   }
 }
