@@ -4,7 +4,6 @@ import {
   fromPaymentResponse,
   idempotencyKey,
   redirectResultOf,
-  refusalDeclines,
   toCancelRequest,
   toCaptureRequest,
   toPaymentDetailsRequest,
@@ -14,6 +13,7 @@ import {
   type AdyenPaymentResponse,
   type ModificationKind,
 } from './transformers.ts';
+import { refusalDeclines } from './declines.ts';
 import { parseAdyenWebhook } from './webhook.ts';
 import { adyenNotifications } from './notifications.ts';
 import { assertRequestTimeout, classifyFetchFailure, fetchWithDeadline } from '../shared/http.ts';

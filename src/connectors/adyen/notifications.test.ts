@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AdyenConnector } from './connector.ts';
 import { adyenEventKey, adyenNotifications, authorisationDecline } from './notifications.ts';
-import { refusalDeclines } from './transformers.ts';
+import { refusalDeclines } from './declines.ts';
 import { AdyenWebhookError, calculateHmacSignature, parseAdyenWebhook, type AdyenNotificationItem } from './webhook.ts';
 import { signNotificationItem, type NotificationItem } from '../../sandbox/adyen/webhooks.ts';
 import type { ProviderNotification } from '../connector.ts';

@@ -1,5 +1,5 @@
 import { assertNever, type Decline, type ProviderNotification } from '../connector.ts';
-import { refusalDeclines, refusalReasonCodeOf, type AdyenRefusalReasonCode } from './transformers.ts';
+import { refusalDeclines, refusalReasonCodeOf, type AdyenRefusalReasonCode } from './declines.ts';
 import type { AdyenWebhookEvent, ParsedAdyenWebhook } from './webhook.ts';
 
 /*

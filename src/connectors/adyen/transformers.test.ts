@@ -4,7 +4,6 @@ import { describe, it } from 'node:test';
 import type { AuthorizeInput } from '../connector.ts';
 import {
   adyenExponentOf,
-  adyenRefusalReasons,
   adyenResultCodes,
   AmountNotRepresentable,
   declineOf,
@@ -13,13 +12,11 @@ import {
   fromPaymentResponse,
   idempotencyKey,
   idempotencyKeyLengthMax,
-  refusalDeclines,
-  refusalReasonCodeOf,
   resultKinds,
   toAdyenAmount,
   toPaymentRequest,
-  type AdyenRefusalReasonCode,
 } from './transformers.ts';
+import { adyenRefusalReasons, refusalDeclines, refusalReasonCodeOf, type AdyenRefusalReasonCode } from './declines.ts';
 
 const spec = JSON.parse(readFileSync(new URL('../../../specs/adyen/CheckoutService-v71.json', import.meta.url), 'utf8'));
 

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { fromAdyenAmount, refusalDeclines, refusalReasonCodeOf } from './transformers.ts';
+import { fromAdyenAmount } from './transformers.ts';
+import { refusalDeclines, refusalReasonCodeOf } from './declines.ts';
 
 /*
  * Adyen standard webhooks (specs/adyen/Webhooks-v1.json): a JSON `NotificationRequest` with `notificationItems`, each

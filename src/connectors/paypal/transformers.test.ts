@@ -7,18 +7,15 @@ import {
   captureOutcomes,
   captureStatuses,
   fromCompletedOrder,
-  fromPayPalMoney,
   orderKinds,
   orderStatuses,
-  paypalCurrencies,
-  PayPalAmountError,
   refundOutcomes,
   refundStatuses,
   requestId,
   requestIdLengthMax,
   toOrderRequest,
-  toPayPalMoney,
 } from './transformers.ts';
+import { fromPayPalMoney, paypalCurrencies, PayPalAmountError, toPayPalMoney } from './amounts.ts';
 import { exponentOf } from '../../platform/money.ts';
 
 describe('PayPal transformers', () => {

@@ -1,4 +1,5 @@
-import { fromPayPalMoney, type PayPalLink, type PayPalMoney } from './transformers.ts';
+import { fromPayPalMoney, type PayPalMoney } from './amounts.ts';
+import type { PayPalLink } from './transformers.ts';
 
 /*
  * PayPal webhooks (developer.paypal.com/api/rest/webhooks): a JSON event with the transmission headers
