@@ -6,13 +6,14 @@ import {
   findTestCard,
   invalidCardNumberOutcome,
   notAuthenticatedOutcome,
-  passesLuhn,
   requestedTestOutcome,
   testCardAmexSecurityCode,
   testCardSecurityCode,
   type TestOutcome,
 } from './test-cards.ts';
 import type { WebhookDispatcher } from './webhooks.ts';
+import { AdyenError } from './errors.ts';
+import { isExpired, isObject, readAmount, readCard, readMerchantAccount, readOptionalString, referenceLengthMax, requireObject, returnUrlLengthMax, stringAdditionalData } from './requests.ts';
 
 /**
  * What the sandbox does with each Checkout API v71 request, independent of HTTP. Field names follow
@@ -24,27 +25,8 @@ import type { WebhookDispatcher } from './webhooks.ts';
  * `success` "true" or "false". The sandbox decides the outcome at request time (so records are exact at once) and
  * only the notification is delivered later. Requests that cannot be accepted at all (malformed fields, an unknown
  * payment, another merchant account, a currency that differs from the payment's) get a synchronous ServiceError.
+ * Reading and checking request bodies is requests.ts; the ServiceError itself is errors.ts.
  */
-
-/** An Adyen ServiceError answer: `{status, errorCode, message, errorType, pspReference?}`. */
-export class AdyenError extends Error {
-  readonly status: number;
-  readonly errorCode: string;
-  readonly errorType: string;
-
-  constructor(status: number, errorCode: string, message: string, errorType = 'validation') {
-    super(message);
-    this.status = status;
-    this.errorCode = errorCode;
-    this.errorType = errorType;
-  }
-
-  toBody(): Record<string, unknown> {
-    const body: Record<string, unknown> = { status: this.status, errorCode: this.errorCode, message: this.message, errorType: this.errorType };
-    if (this.status === 422 || this.status >= 500) body.pspReference = newPspReference();
-    return body;
-  }
-}
 
 export interface ProcessorOptions {
   /** Merchant accounts the API key may use; empty accepts any (a stand-in for the API credential's roles). */
@@ -56,103 +38,6 @@ export interface ProcessorOptions {
 export interface Answer {
   status: number;
   body: Record<string, unknown>;
-}
-
-/** Adyen's documented maximum length of `reference` (merchant reference). */
-const referenceLengthMax = 80;
-/** `returnUrl` maximum length (Adyen documents 8000 characters). */
-const returnUrlLengthMax = 8000;
-const holderNameLengthMax = 200;
-/** The prefix Adyen's test platform accepts in `encrypted*` fields for unencrypted test values. */
-const unencryptedTestPrefix = 'test_';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function requireObject(value: unknown, field: string): Record<string, unknown> {
-  if (!isObject(value)) throw new AdyenError(422, '702', `Required field '${field}' is not provided or is not an object.`);
-  return value;
-}
-
-function readMerchantAccount(body: Record<string, unknown>, options: ProcessorOptions): string {
-  const merchantAccount = body.merchantAccount;
-  if (typeof merchantAccount !== 'string' || merchantAccount.length === 0) {
-    throw new AdyenError(422, '702', "Required field 'merchantAccount' is not provided.");
-  }
-  if (options.merchantAccounts.length > 0 && !options.merchantAccounts.includes(merchantAccount)) {
-    throw new AdyenError(403, '901', 'Invalid Merchant Account', 'security');
-  }
-  return merchantAccount;
-}
-
-function readAmount(value: unknown): Amount {
-  if (!isObject(value)) throw new AdyenError(422, '100', 'No amount specified');
-  const { value: minor, currency } = value;
-  if (typeof minor !== 'number' || !Number.isSafeInteger(minor) || minor < 0) throw new AdyenError(422, '137', 'Invalid amount specified');
-  if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) throw new AdyenError(422, '138', 'Unsupported currency specified');
-  return { value: minor, currency };
-}
-
-function readOptionalString(body: Record<string, unknown>, field: string, lengthMax: number): string | undefined {
-  const value = body[field];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length > lengthMax) throw new AdyenError(422, '702', `Field '${field}' must be a string of at most ${lengthMax} characters.`);
-  return value;
-}
-
-/** Reads a plain card field, or its `encrypted*` twin carrying Adyen's `test_` prefix. */
-function readCardField(method: Record<string, unknown>, plain: string, encrypted: string): string | undefined {
-  const encryptedValue = method[encrypted];
-  if (encryptedValue !== undefined) {
-    if (typeof encryptedValue !== 'string' || !encryptedValue.startsWith(unencryptedTestPrefix)) {
-      // Real client-side encryption needs Adyen's key pair; the sandbox only knows the documented test values.
-      throw new AdyenError(422, '174', 'Unable to decrypt data');
-    }
-    return encryptedValue.slice(unencryptedTestPrefix.length);
-  }
-  const value = method[plain];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new AdyenError(422, '702', `Field 'paymentMethod.${plain}' must be a string.`);
-  return value;
-}
-
-interface Card {
-  number: string;
-  expiryMonth: string;
-  expiryYear: string;
-  cvc?: string;
-  holderName?: string;
-}
-
-function readCard(value: unknown): Card {
-  const method = requireObject(value, 'paymentMethod');
-  if (method.type !== undefined && method.type !== 'scheme') {
-    throw new AdyenError(422, '905', `Payment details are not supported: the sandbox accepts paymentMethod.type 'scheme' only.`, 'configuration');
-  }
-  const number = readCardField(method, 'number', 'encryptedCardNumber')?.replace(/\s+/g, '');
-  if (number === undefined || !passesLuhn(number)) throw new AdyenError(422, '101', 'Invalid card number');
-  const expiryMonth = readCardField(method, 'expiryMonth', 'encryptedExpiryMonth');
-  const expiryYear = readCardField(method, 'expiryYear', 'encryptedExpiryYear');
-  if (expiryMonth === undefined || expiryYear === undefined || !/^(0?[1-9]|1[0-2])$/.test(expiryMonth) || !/^\d{4}$/.test(expiryYear)) {
-    throw new AdyenError(422, '129', 'Expiry Date Invalid');
-  }
-  const cvc = readCardField(method, 'cvc', 'encryptedSecurityCode');
-  const holderName = method.holderName;
-  if (holderName !== undefined && (typeof holderName !== 'string' || holderName.length > holderNameLengthMax)) {
-    throw new AdyenError(422, '702', `Field 'paymentMethod.holderName' must be a string of at most ${holderNameLengthMax} characters.`);
-  }
-  return { number, expiryMonth: expiryMonth.padStart(2, '0'), expiryYear, ...(cvc !== undefined ? { cvc } : {}), ...(holderName !== undefined ? { holderName } : {}) };
-}
-
-function isExpired(card: Card, now: Date): boolean {
-  const year = Number(card.expiryYear);
-  const month = Number(card.expiryMonth);
-  return year < now.getUTCFullYear() || (year === now.getUTCFullYear() && month < now.getUTCMonth() + 1);
-}
-
-function stringAdditionalData(body: Record<string, unknown>): Record<string, unknown> {
-  return isObject(body.additionalData) ? body.additionalData : {};
 }
 
 export class AdyenProcessor {
@@ -168,7 +53,7 @@ export class AdyenProcessor {
 
   /** POST /v71/payments. `challengeUrl` builds the 3-D Secure page address for a token. */
   payments(body: Record<string, unknown>, idempotencyKey: string | undefined, challengeUrl: (token: string) => string): Answer {
-    const merchantAccount = readMerchantAccount(body, this.#options);
+    const merchantAccount = readMerchantAccount(body, this.#options.merchantAccounts);
     const amount = readAmount(body.amount);
     const reference = body.reference;
     if (typeof reference !== 'string' || reference.length === 0) throw new AdyenError(422, '130', "Required field 'reference' is not provided.");
@@ -399,7 +284,7 @@ export class AdyenProcessor {
 
   /** POST /v71/payments/{paymentPspReference}/captures. */
   capture(paymentPspReference: string, body: Record<string, unknown>, idempotencyKey: string | undefined): Answer {
-    const merchantAccount = readMerchantAccount(body, this.#options);
+    const merchantAccount = readMerchantAccount(body, this.#options.merchantAccounts);
     const amount = readAmount(body.amount);
     const reference = readOptionalString(body, 'reference', referenceLengthMax);
     const payment = this.#paymentFor(paymentPspReference, merchantAccount);
@@ -414,7 +299,7 @@ export class AdyenProcessor {
 
   /** POST /v71/payments/{paymentPspReference}/cancels. */
   cancel(paymentPspReference: string, body: Record<string, unknown>, idempotencyKey: string | undefined): Answer {
-    const merchantAccount = readMerchantAccount(body, this.#options);
+    const merchantAccount = readMerchantAccount(body, this.#options.merchantAccounts);
     const reference = readOptionalString(body, 'reference', referenceLengthMax);
     const payment = this.#paymentFor(paymentPspReference, merchantAccount);
     let reason: string | undefined;
@@ -427,7 +312,7 @@ export class AdyenProcessor {
 
   /** POST /v71/payments/{paymentPspReference}/refunds. */
   refund(paymentPspReference: string, body: Record<string, unknown>, idempotencyKey: string | undefined): Answer {
-    const merchantAccount = readMerchantAccount(body, this.#options);
+    const merchantAccount = readMerchantAccount(body, this.#options.merchantAccounts);
     const amount = readAmount(body.amount);
     const reference = readOptionalString(body, 'reference', referenceLengthMax);
     const merchantRefundReason = body.merchantRefundReason;
