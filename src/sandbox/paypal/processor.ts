@@ -11,6 +11,8 @@ import {
   type SandboxStore,
 } from './store.ts';
 import type { WebhookDispatcher } from './webhooks.ts';
+import { formatMinor, isObject, parseMoney, paypalCurrencyDecimals } from './money.ts';
+import { PayPalRenderer, type ProcessorContext } from './render.ts';
 
 /**
  * What the PayPal sandbox does with each Orders v2 / Payments v2 request, independent of HTTP. Field names follow
@@ -20,19 +22,9 @@ import type { WebhookDispatcher } from './webhooks.ts';
  * The order life cycle (developer.paypal.com/docs/api/orders/v2): create -> PAYER_ACTION_REQUIRED (when the request
  * names `payment_source.paypal`) or CREATED -> the buyer approves on PayPal -> APPROVED -> capture (intent CAPTURE) or
  * authorize (intent AUTHORIZE) -> COMPLETED; voiding the order's authorization makes the order VOIDED.
+ * PayPal's JSON for the records is rendered in render.ts; money (currencies, decimal strings) is money.ts.
  */
 
-/**
- * PayPal's supported currencies and their decimals (developer.paypal.com/api/rest/reference/currency-codes): HUF, JPY
- * and TWD "do not support decimals"; every other one has two.
- */
-export const paypalCurrencyDecimals: Readonly<Record<string, number>> = {
-  AUD: 2, BRL: 2, CAD: 2, CNY: 2, CZK: 2, DKK: 2, EUR: 2, HKD: 2, HUF: 0, ILS: 2, JPY: 0, MYR: 2, MXN: 2, TWD: 0,
-  NZD: 2, NOK: 2, PHP: 2, PLN: 2, GBP: 2, SGD: 2, SEK: 2, CHF: 2, THB: 2, USD: 2,
-};
-
-/** PayPal's `money.value` allows 32 characters; the sandbox also keeps amounts within safe integers. */
-const moneyValueLengthMax = 32;
 /** PayPal's limits on caller-supplied purchase-unit fields (purchase_unit_request in the spec). */
 const customIdLengthMax = 127;
 const referenceIdLengthMax = 256;
@@ -43,34 +35,6 @@ const millisecondsPerDay = 86_400_000;
 export interface Answer {
   status: number;
   body: Record<string, unknown> | null;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Parses a PayPal `money` into minor units of PayPal's decimals, or throws PayPal's documented error. */
-export function parseMoney(value: unknown, field: string): { money: Money; minor: number } {
-  if (!isObject(value)) throw PayPalError.issue(400, 'MISSING_REQUIRED_PARAMETER', { field, location: 'body' });
-  const { currency_code: currency, value: amount } = value;
-  if (typeof currency !== 'string' || typeof amount !== 'string') throw PayPalError.issue(400, 'MISSING_REQUIRED_PARAMETER', { field, location: 'body' });
-  const decimals = paypalCurrencyDecimals[currency];
-  if (decimals === undefined) throw PayPalError.issue(422, 'INVALID_CURRENCY_CODE', { field: `${field}/currency_code`, value: currency, location: 'body' });
-  const match = /^(-?)([0-9]+)(?:\.([0-9]+))?$/.exec(amount);
-  if (amount.length > moneyValueLengthMax || !match) throw PayPalError.issue(400, 'INVALID_PARAMETER_VALUE', { field: `${field}/value`, value: amount, location: 'body' });
-  const fraction = match[3] ?? '';
-  if (fraction.length > decimals) throw PayPalError.issue(422, 'DECIMAL_PRECISION', { field: `${field}/value`, value: amount, location: 'body' });
-  const minor = Number(match[2] + fraction.padEnd(decimals, '0'));
-  if (!Number.isSafeInteger(minor)) throw PayPalError.issue(400, 'INVALID_PARAMETER_VALUE', { field: `${field}/value`, value: amount, location: 'body' });
-  if (match[1] === '-' || minor === 0) throw PayPalError.issue(422, 'CANNOT_BE_ZERO_OR_NEGATIVE', { field: `${field}/value`, value: amount, location: 'body' });
-  return { money: { currency_code: currency, value: formatMinor(minor, decimals) }, minor };
-}
-
-/** Renders minor units as PayPal's decimal string (always with the currency's decimals: "10.00", "1000"). */
-export function formatMinor(minor: number, decimals: number): string {
-  if (decimals === 0) return String(minor);
-  const digits = String(minor).padStart(decimals + 1, '0');
-  return `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
 }
 
 function optionalString(body: Record<string, unknown>, key: string, field: string, lengthMax: number): string | undefined {
@@ -88,18 +52,16 @@ function optionalUrl(value: unknown, field: string): string | undefined {
   return value;
 }
 
-export interface ProcessorContext {
-  /** Where buyers and API clients reach the sandbox (links). */
-  publicUrl: string;
-}
-
 export class PayPalProcessor {
   readonly #store: SandboxStore;
   readonly #webhooks: WebhookDispatcher;
+  /** Renders the records as PayPal's JSON (also used by the server's GET routes). */
+  readonly render: PayPalRenderer;
 
   constructor(store: SandboxStore, webhooks: WebhookDispatcher) {
     this.#store = store;
     this.#webhooks = webhooks;
+    this.render = new PayPalRenderer(store);
   }
 
   // --- Orders ---------------------------------------------------------------------------------------------------
@@ -139,7 +101,7 @@ export class PayPalProcessor {
       updateTime: now,
     };
     this.#store.orders.set(order.id, order);
-    return { status: 201, body: representation ? this.renderOrder(order, context) : this.#minimalOrder(order, context) };
+    return { status: 201, body: representation ? this.render.order(order, context) : this.render.minimalOrder(order, context) };
   }
 
   order(id: string): OrderRecord {
@@ -149,7 +111,7 @@ export class PayPalProcessor {
   }
 
   getOrder(id: string, context: ProcessorContext): Answer {
-    return { status: 200, body: this.renderOrder(this.order(id), context) };
+    return { status: 200, body: this.render.order(this.order(id), context) };
   }
 
   /** The buyer's decision on the approval page. Returns where PayPal sends the buyer next. */
@@ -167,7 +129,7 @@ export class PayPalProcessor {
       order.payer = sandboxBuyer();
       order.funding = decision === 'approve_declined_funding' ? 'declined' : 'ok';
       order.updateTime = new Date().toISOString();
-      this.#webhooks.enqueue('CHECKOUT.ORDER.APPROVED', 'checkout-order', `An order has been approved by buyer`, this.renderOrder(order, context), order.id);
+      this.#webhooks.enqueue('CHECKOUT.ORDER.APPROVED', 'checkout-order', `An order has been approved by buyer`, this.render.order(order, context), order.id);
     }
     const target = order.returnUrl ?? `${context.publicUrl}/sandbox/paypal/approved`;
     return { redirect: withQuery(target, { token: order.id, PayerID: order.payer!.payerId }) };
@@ -186,8 +148,8 @@ export class PayPalProcessor {
     const capture = this.#newCapture(order, order.amount, order.minor, true);
     order.status = 'COMPLETED';
     order.updateTime = capture.createTime;
-    this.#webhooks.enqueue('PAYMENT.CAPTURE.COMPLETED', 'capture', `Payment completed for ${capture.amount.value} ${capture.amount.currency_code}`, this.renderCapture(capture, context), capture.id);
-    return { status: 201, body: representation ? this.renderOrder(order, context) : this.#completedOrder(order, context) };
+    this.#webhooks.enqueue('PAYMENT.CAPTURE.COMPLETED', 'capture', `Payment completed for ${capture.amount.value} ${capture.amount.currency_code}`, this.render.capture(capture, context), capture.id);
+    return { status: 201, body: representation ? this.render.order(order, context) : this.render.completedOrder(order, context) };
   }
 
   authorizeOrder(id: string, context: ProcessorContext, representation: boolean): Answer {
@@ -215,8 +177,8 @@ export class PayPalProcessor {
     order.authorizationIds.push(authorization.id);
     order.status = 'COMPLETED';
     order.updateTime = authorization.createTime;
-    this.#webhooks.enqueue('PAYMENT.AUTHORIZATION.CREATED', 'authorization', `A payment authorization was created`, this.renderAuthorization(authorization, context), authorization.id);
-    return { status: 201, body: representation ? this.renderOrder(order, context) : this.#completedOrder(order, context) };
+    this.#webhooks.enqueue('PAYMENT.AUTHORIZATION.CREATED', 'authorization', `A payment authorization was created`, this.render.authorization(authorization, context), authorization.id);
+    return { status: 201, body: representation ? this.render.order(order, context) : this.render.completedOrder(order, context) };
   }
 
   // --- Payments v2 ----------------------------------------------------------------------------------------------
@@ -250,8 +212,8 @@ export class PayPalProcessor {
     const capture = this.#newCapture(order, money, minor, final, authorization.id, optionalString(body, 'invoice_id', '/invoice_id', customIdLengthMax));
     authorization.status = final ? 'CAPTURED' : 'PARTIALLY_CAPTURED';
     authorization.updateTime = capture.createTime;
-    this.#webhooks.enqueue('PAYMENT.CAPTURE.COMPLETED', 'capture', `Payment completed for ${capture.amount.value} ${capture.amount.currency_code}`, this.renderCapture(capture, context), capture.id);
-    return { status: 201, body: this.renderCapture(capture, context) };
+    this.#webhooks.enqueue('PAYMENT.CAPTURE.COMPLETED', 'capture', `Payment completed for ${capture.amount.value} ${capture.amount.currency_code}`, this.render.capture(capture, context), capture.id);
+    return { status: 201, body: this.render.capture(capture, context) };
   }
 
   voidAuthorization(id: string, context: ProcessorContext, representation: boolean): Answer {
@@ -265,8 +227,8 @@ export class PayPalProcessor {
       order.status = 'VOIDED';
       order.updateTime = authorization.updateTime;
     }
-    this.#webhooks.enqueue('PAYMENT.AUTHORIZATION.VOIDED', 'authorization', 'A payment authorization was voided', this.renderAuthorization(authorization, context), authorization.id);
-    return representation ? { status: 200, body: this.renderAuthorization(authorization, context) } : { status: 204, body: null };
+    this.#webhooks.enqueue('PAYMENT.AUTHORIZATION.VOIDED', 'authorization', 'A payment authorization was voided', this.render.authorization(authorization, context), authorization.id);
+    return representation ? { status: 200, body: this.render.authorization(authorization, context) } : { status: 204, body: null };
   }
 
   capture(id: string): CaptureRecord {
@@ -308,8 +270,8 @@ export class PayPalProcessor {
     capture.refundedMinor += minor;
     capture.status = capture.refundedMinor === capture.minor ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
     capture.updateTime = now;
-    this.#webhooks.enqueue('PAYMENT.CAPTURE.REFUNDED', 'refund', `A ${money.value} ${money.currency_code} capture payment was refunded`, this.renderRefund(refund, context), refund.id);
-    return { status: 201, body: this.renderRefund(refund, context) };
+    this.#webhooks.enqueue('PAYMENT.CAPTURE.REFUNDED', 'refund', `A ${money.value} ${money.currency_code} capture payment was refunded`, this.render.refund(refund, context), refund.id);
+    return { status: 201, body: this.render.refund(refund, context) };
   }
 
   refund(id: string): RefundRecord {
@@ -338,154 +300,7 @@ export class PayPalProcessor {
     order.captureIds.push(capture.id);
     return capture;
   }
-
-  // --- Rendering ------------------------------------------------------------------------------------------------
-
-  #approvalUrl(order: OrderRecord, context: ProcessorContext): string {
-    return `${context.publicUrl}/sandbox/paypal/approve/${order.id}`;
-  }
-
-  #orderLinks(order: OrderRecord, context: ProcessorContext): Record<string, string>[] {
-    const self = `${context.publicUrl}/v2/checkout/orders/${order.id}`;
-    const links = [{ href: self, rel: 'self', method: 'GET' }];
-    if (order.status === 'CREATED' || order.status === 'PAYER_ACTION_REQUIRED') {
-      // With payment_source.paypal PayPal names the buyer's link `payer-action`, otherwise `approve`.
-      links.push({ href: this.#approvalUrl(order, context), rel: order.paymentSourcePayPal ? 'payer-action' : 'approve', method: 'GET' });
-      links.push({ href: self, rel: 'update', method: 'PATCH' });
-    }
-    if (order.status === 'APPROVED') links.push({ href: `${self}/${order.intent === 'CAPTURE' ? 'capture' : 'authorize'}`, rel: order.intent === 'CAPTURE' ? 'capture' : 'authorize', method: 'POST' });
-    return links;
-  }
-
-  #paymentSource(order: OrderRecord): Record<string, unknown> | undefined {
-    if (!order.paymentSourcePayPal && !order.payer) return undefined;
-    if (!order.payer) return { paypal: {} };
-    return {
-      paypal: {
-        email_address: order.payer.email,
-        account_id: order.payer.payerId,
-        account_status: 'VERIFIED',
-        name: { given_name: order.payer.givenName, surname: order.payer.surname },
-        address: { country_code: 'US' },
-      },
-    };
-  }
-
-  #payments(order: OrderRecord, context: ProcessorContext): Record<string, unknown> | undefined {
-    const payments: Record<string, unknown> = {};
-    if (order.authorizationIds.length > 0) payments.authorizations = order.authorizationIds.map((id) => this.renderAuthorization(this.#store.authorizations.get(id)!, context));
-    if (order.captureIds.length > 0) payments.captures = order.captureIds.map((id) => this.renderCapture(this.#store.captures.get(id)!, context));
-    const refunds = [...this.#store.refunds.values()].filter((refund) => refund.orderId === order.id);
-    if (refunds.length > 0) payments.refunds = refunds.map((refund) => this.renderRefund(refund, context));
-    return Object.keys(payments).length > 0 ? payments : undefined;
-  }
-
-  /** The full order (`Prefer: return=representation`, and GET). */
-  renderOrder(order: OrderRecord, context: ProcessorContext): Record<string, unknown> {
-    const unit: Record<string, unknown> = { reference_id: order.referenceId, amount: order.amount, payee: { merchant_id: sandboxMerchantId, email_address: sandboxMerchantEmail } };
-    if (order.description) unit.description = order.description;
-    if (order.customId) unit.custom_id = order.customId;
-    if (order.invoiceId) unit.invoice_id = order.invoiceId;
-    const payments = this.#payments(order, context);
-    if (payments) unit.payments = payments;
-    const body: Record<string, unknown> = { id: order.id, intent: order.intent, status: order.status, purchase_units: [unit], create_time: order.createTime, update_time: order.updateTime, links: this.#orderLinks(order, context) };
-    const source = this.#paymentSource(order);
-    if (source) body.payment_source = source;
-    if (order.payer) body.payer = { name: { given_name: order.payer.givenName, surname: order.payer.surname }, email_address: order.payer.email, payer_id: order.payer.payerId, address: { country_code: 'US' } };
-    return body;
-  }
-
-  /** PayPal's default (`return=minimal`) create answer: id, status, links (and the payment source named). */
-  #minimalOrder(order: OrderRecord, context: ProcessorContext): Record<string, unknown> {
-    const body: Record<string, unknown> = { id: order.id, status: order.status, links: this.#orderLinks(order, context) };
-    const source = this.#paymentSource(order);
-    if (source) body.payment_source = source;
-    return body;
-  }
-
-  /** PayPal's default capture / authorize answer: the order with its payments but without the amount breakdown. */
-  #completedOrder(order: OrderRecord, context: ProcessorContext): Record<string, unknown> {
-    const full = this.renderOrder(order, context);
-    const unit = (full.purchase_units as Record<string, unknown>[])[0];
-    return { id: full.id, status: full.status, payment_source: full.payment_source, purchase_units: [{ reference_id: unit.reference_id, payments: unit.payments }], payer: full.payer, links: full.links };
-  }
-
-  renderCapture(capture: CaptureRecord, context: ProcessorContext): Record<string, unknown> {
-    const self = `${context.publicUrl}/v2/payments/captures/${capture.id}`;
-    const links: Record<string, string>[] = [{ href: self, rel: 'self', method: 'GET' }];
-    if (capture.status === 'COMPLETED' || capture.status === 'PARTIALLY_REFUNDED') links.push({ href: `${self}/refund`, rel: 'refund', method: 'POST' });
-    links.push(
-      capture.authorizationId
-        ? { href: `${context.publicUrl}/v2/payments/authorizations/${capture.authorizationId}`, rel: 'up', method: 'GET' }
-        : { href: `${context.publicUrl}/v2/checkout/orders/${capture.orderId}`, rel: 'up', method: 'GET' },
-    );
-    const body: Record<string, unknown> = {
-      id: capture.id,
-      status: capture.status,
-      amount: capture.amount,
-      final_capture: capture.finalCapture,
-      seller_protection: { status: 'ELIGIBLE', dispute_categories: ['ITEM_NOT_RECEIVED', 'UNAUTHORIZED_TRANSACTION'] },
-      supplementary_data: { related_ids: { order_id: capture.orderId, ...(capture.authorizationId ? { authorization_id: capture.authorizationId } : {}) } },
-      links,
-      create_time: capture.createTime,
-      update_time: capture.updateTime,
-    };
-    if (capture.customId) body.custom_id = capture.customId;
-    if (capture.invoiceId) body.invoice_id = capture.invoiceId;
-    return body;
-  }
-
-  renderAuthorization(authorization: AuthorizationRecord, context: ProcessorContext): Record<string, unknown> {
-    const self = `${context.publicUrl}/v2/payments/authorizations/${authorization.id}`;
-    const links: Record<string, string>[] = [{ href: self, rel: 'self', method: 'GET' }];
-    if (authorization.status === 'CREATED' || authorization.status === 'PARTIALLY_CAPTURED') {
-      links.push({ href: `${self}/capture`, rel: 'capture', method: 'POST' }, { href: `${self}/void`, rel: 'void', method: 'POST' });
-    }
-    links.push({ href: `${context.publicUrl}/v2/checkout/orders/${authorization.orderId}`, rel: 'up', method: 'GET' });
-    const body: Record<string, unknown> = {
-      id: authorization.id,
-      status: authorization.status,
-      amount: authorization.amount,
-      seller_protection: { status: 'ELIGIBLE', dispute_categories: ['ITEM_NOT_RECEIVED', 'UNAUTHORIZED_TRANSACTION'] },
-      supplementary_data: { related_ids: { order_id: authorization.orderId } },
-      expiration_time: authorization.expirationTime,
-      links,
-      create_time: authorization.createTime,
-      update_time: authorization.updateTime,
-    };
-    if (authorization.customId) body.custom_id = authorization.customId;
-    if (authorization.invoiceId) body.invoice_id = authorization.invoiceId;
-    return body;
-  }
-
-  renderRefund(refund: RefundRecord, context: ProcessorContext): Record<string, unknown> {
-    const body: Record<string, unknown> = {
-      id: refund.id,
-      status: refund.status,
-      amount: refund.amount,
-      seller_payable_breakdown: { gross_amount: refund.amount, net_amount: refund.amount, total_refunded_amount: this.#refundedOf(refund.captureId) },
-      links: [
-        { href: `${context.publicUrl}/v2/payments/refunds/${refund.id}`, rel: 'self', method: 'GET' },
-        { href: `${context.publicUrl}/v2/payments/captures/${refund.captureId}`, rel: 'up', method: 'GET' },
-      ],
-      create_time: refund.createTime,
-      update_time: refund.updateTime,
-    };
-    if (refund.invoiceId) body.invoice_id = refund.invoiceId;
-    if (refund.customId) body.custom_id = refund.customId;
-    if (refund.noteToPayer) body.note_to_payer = refund.noteToPayer;
-    return body;
-  }
-
-  #refundedOf(captureId: string): Money {
-    const capture = this.#store.captures.get(captureId)!;
-    return { currency_code: capture.amount.currency_code, value: formatMinor(capture.refundedMinor, paypalCurrencyDecimals[capture.amount.currency_code]) };
-  }
 }
-
-/** The sandbox merchant that every order pays (PayPal answers with the payee's merchant id and e-mail). */
-const sandboxMerchantId = 'PAYRALSANDBX2';
-const sandboxMerchantEmail = 'merchant@payrail-sandbox.example';
 
 function sandboxBuyer(): PayerRecord {
   return { payerId: newAccountId(), email: 'buyer@payrail-sandbox.example', givenName: 'Sandbox', surname: 'Buyer' };

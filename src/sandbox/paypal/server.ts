@@ -4,7 +4,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FaultSettings, registerSandboxAdmin } from '../shared/admin.ts';
 import { drawFaults, faultTimeoutHoldMs, type Faults } from '../shared/faults.ts';
 import { PayPalError } from './errors.ts';
-import { PayPalProcessor, type Answer, type ProcessorContext } from './processor.ts';
+import { PayPalProcessor, type Answer } from './processor.ts';
+import type { ProcessorContext } from './render.ts';
 import { SandboxStore, type SandboxRecords } from './store.ts';
 import { defaultWebhookRetryDelaysMs, WebhookDispatcher, type VerificationRequest } from './webhooks.ts';
 import { createSandboxServer, listenOn, parseJsonBody, rawBody } from '../shared/http.ts';
@@ -250,13 +251,13 @@ export function buildPayPalSandbox(options: PayPalSandboxOptions) {
   app.post('/v2/checkout/orders/:id/capture', (request, reply) => handleApi(request, reply, (_body, representation) => processor.captureOrder(idParameter(request), context(), representation)));
   app.post('/v2/checkout/orders/:id/authorize', (request, reply) => handleApi(request, reply, (_body, representation) => processor.authorizeOrder(idParameter(request), context(), representation)));
   app.get('/v2/payments/authorizations/:id', (request, reply) =>
-    handleApi(request, reply, () => ({ status: 200, body: processor.renderAuthorization(processor.authorization(idParameter(request)), context()) })),
+    handleApi(request, reply, () => ({ status: 200, body: processor.render.authorization(processor.authorization(idParameter(request)), context()) })),
   );
   app.post('/v2/payments/authorizations/:id/capture', (request, reply) => handleApi(request, reply, (body) => processor.captureAuthorization(idParameter(request), body, context())));
   app.post('/v2/payments/authorizations/:id/void', (request, reply) => handleApi(request, reply, (_body, representation) => processor.voidAuthorization(idParameter(request), context(), representation)));
-  app.get('/v2/payments/captures/:id', (request, reply) => handleApi(request, reply, () => ({ status: 200, body: processor.renderCapture(processor.capture(idParameter(request)), context()) })));
+  app.get('/v2/payments/captures/:id', (request, reply) => handleApi(request, reply, () => ({ status: 200, body: processor.render.capture(processor.capture(idParameter(request)), context()) })));
   app.post('/v2/payments/captures/:id/refund', (request, reply) => handleApi(request, reply, (body) => processor.refundCapture(idParameter(request), body, context())));
-  app.get('/v2/payments/refunds/:id', (request, reply) => handleApi(request, reply, () => ({ status: 200, body: processor.renderRefund(processor.refund(idParameter(request)), context()) })));
+  app.get('/v2/payments/refunds/:id', (request, reply) => handleApi(request, reply, () => ({ status: 200, body: processor.render.refund(processor.refund(idParameter(request)), context()) })));
 
   app.post('/v1/notifications/verify-webhook-signature', (request, reply) =>
     handleApi(request, reply, (body) => {
