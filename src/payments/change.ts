@@ -19,14 +19,19 @@ export interface PaymentChange {
   scope: Scope;
   /** The request the events are attributed to (request id and idempotency key on each event), if any. */
   request: Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined;
-  /** The intent's new columns, applied only while the intent is as `expect` says (the gate). */
-  intent?: { current: Pick<PaymentIntentRow, 'id' | 'account_id' | 'livemode'>; changes: Partial<PaymentIntentRow>; expect: IntentExpectation };
-  /** The charge's new columns, applied only while the charge has `expectStatus`. */
-  charge?: { current: Pick<ChargeRow, 'id' | 'account_id'>; changes: Partial<ChargeRow>; expectStatus: ChargeRow['status'] };
+  /**
+   * The intent's new columns, applied only while the intent is as `expect` says (the gate). Without `expect` the
+   * gate always opens: only for a caller that holds the intent's row lock and has checked its state (capture).
+   */
+  intent?: { current: Pick<PaymentIntentRow, 'id' | 'account_id' | 'livemode'>; changes: Partial<PaymentIntentRow>; expect?: IntentExpectation };
+  /** The charge's new columns, applied only while the charge has `expectStatus` (when given). */
+  charge?: { current: Pick<ChargeRow, 'id' | 'account_id'>; changes: Partial<ChargeRow>; expectStatus?: ChargeRow['status'] };
   /** The attempt's record, applied only while the attempt is in one of `from`. */
   attempt?: { id: string; changes: AttemptChanges; from: readonly AttemptStatus[] };
   /** Ledger entries and balance transactions that move with the state (each entry balanced). */
   movement: Movement;
+  /** Whether the intent's pending 3-D Secure challenges are abandoned (a canceled intent). */
+  abandonChallenges?: boolean;
   /** A Payrail-hosted 3-D Secure challenge to create. */
   challenge?: Pick<ChallengeRow, 'id' | 'payment_intent_id' | 'charge_id' | 'return_url' | 'created'>;
   /**

@@ -6,7 +6,7 @@ import { assert } from '../platform/errors.ts';
 import { combine, run, type Statement } from '../platform/statements.ts';
 import { paymentMethodAttachStatement, paymentMethodWalletStatement } from '../payment-methods/repository.ts';
 import type { ChangeResult, PaymentChange } from './change.ts';
-import { challengeInsertStatement } from './challenges-repository.ts';
+import { challengeInsertStatement, challengesAbandonStatement } from './challenges-repository.ts';
 import { chargeUpdateStatement, intentUpdateStatement, type PaymentIntentRow } from './repository.ts';
 
 // The one writer of payment change values: turns one or several PaymentChange values into a single statement.
@@ -31,7 +31,8 @@ export function changeParts(change: PaymentChange, prefix: string): Part[] {
   }
   parts.push(...movementParts(`${prefix}ledger`, change.movement, gate));
   // The side writes below all insert or change rows only under the gate; without one they are not meant to exist.
-  assert(gate || (!change.challenge && !change.paymentMethod && change.events.length === 0), 'an ungated change writes only its attempt and ledger');
+  assert(gate || (!change.challenge && !change.abandonChallenges && !change.paymentMethod && change.events.length === 0), 'an ungated change writes only its attempt and ledger');
+  if (change.abandonChallenges && change.intent && gate) parts.push({ name: `${prefix}abandoned`, statement: challengesAbandonStatement(change.intent.current.id, gate) });
   if (change.challenge && gate) parts.push({ name: `${prefix}challenge`, statement: challengeInsertStatement(change.scope, change.challenge, gate) });
   const method = change.paymentMethod;
   if (method && gate) {

@@ -6,6 +6,8 @@ import { imbalances } from '../ledger/entries.ts';
 import type { ChargeSettlement } from '../ledger/settlement.ts';
 import type { CardPaymentMethodRow } from '../payment-methods/repository.ts';
 import { buildAuthorizationChange, settlementNeeded, type AttemptContext, type AuthorizationInputs } from './authorization-change.ts';
+import { buildCancelChange } from './cancel-change.ts';
+import { buildCaptureChange } from './capture-change.ts';
 import type { PaymentChange } from './change.ts';
 import type { ChargeRow, PaymentIntentRow } from './repository.ts';
 import { changeParts } from './writer.ts';
@@ -135,6 +137,61 @@ describe('buildAuthorizationChange', () => {
     assert.equal(change.paymentMethod?.attach?.customerId, 'cus_1');
     assert.deepEqual(change.paymentMethod?.attach?.events.map((event) => event.type), ['payment_method.attached']);
     assert.deepEqual(change.events.map((event) => event.type), ['charge.succeeded', 'payment_intent.amount_capturable_updated']);
+  });
+});
+
+describe('buildCaptureChange', () => {
+  it('for any partial or full capture of a held authorization, posts one balanced entry that resolves the whole hold', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 99_999_999 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (authorized, captureShare, feeShare) => {
+      const { intent, charge } = rows(authorized, 'usd');
+      const amount = Math.max(1, Math.floor(authorized * captureShare));
+      const held = { ...charge, status: 'succeeded' as const, authorized: true, hold_entry_id: 'le_hold' };
+      const change = buildCaptureChange({
+        scope, request: undefined, intent: { ...intent, status: 'requires_capture', amount_capturable: authorized }, charge: held, amount,
+        settlement: settlementOf(amount, 'usd', Math.floor(amount * feeShare), null), now, captureStatus: null,
+      });
+      assert.equal(change.movement.entries.length, 1);
+      const [entry] = change.movement.entries;
+      assert.equal(imbalances(entry.postings).size, 0);
+      assert.equal(entry.resolvesEntryId, 'le_hold');
+      // The hold is released whole (merchant_authorized back to zero for this charge), whatever was captured.
+      const authorizedMoved = entry.postings.filter((posting) => posting.kind === 'merchant_authorized').reduce((sum, posting) => sum + posting.amount, 0);
+      assert.equal(Math.abs(authorizedMoved), authorized);
+      assert.equal(change.charge?.changes.released, amount < authorized);
+      assert.equal(change.intent?.changes.amount_received, amount);
+      assert.equal(change.intent?.expect, undefined);
+      assert.deepEqual(change.events.map((event) => event.type), ['charge.captured', 'payment_intent.succeeded']);
+    }));
+  });
+});
+
+describe('buildCancelChange', () => {
+  it('releases a voided authorization\'s whole hold in one balanced entry, and cancels the intent', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 99_999_999 }), fc.constantFrom('usd', 'eur', 'jpy'), (amount, currency) => {
+      const { intent, charge } = rows(amount, currency);
+      const voided = { ...charge, status: 'succeeded' as const, authorized: true, hold_entry_id: 'le_hold' };
+      const change = buildCancelChange({ scope, request: undefined, intent: { ...intent, status: 'requires_capture' }, reason: null, voided, now, canceledAt: now });
+      const [entry] = change.movement.entries;
+      assert.equal(imbalances(entry.postings).size, 0);
+      assert.equal(entry.resolvesEntryId, 'le_hold');
+      assert.equal(entry.postings.filter((posting) => posting.kind === 'merchant_authorized').reduce((sum, posting) => sum + posting.amount, 0), amount, 'the hold (a credit of merchant_authorized) is debited back whole');
+      assert.deepEqual(change.charge?.changes, { released: true });
+      assert.equal(change.abandonChallenges, false);
+      assert.deepEqual(change.events.map((event) => event.type), ['charge.refunded', 'payment_intent.canceled']);
+    }));
+  });
+
+  it('fails the pending charge and attempt of an intent waiting for authentication, and abandons its challenges', () => {
+    const { intent, charge } = rows(1000, 'usd');
+    const change = buildCancelChange({
+      scope, request: undefined, intent: { ...intent, status: 'requires_action' }, reason: 'abandoned', awaitingAuthentication: { ...charge, attempt_id: 'att_1' }, now, canceledAt: now,
+    });
+    assert.equal(change.abandonChallenges, true);
+    assert.equal(change.charge?.changes.status, 'failed');
+    assert.deepEqual(change.attempt?.from, ['requires_action']);
+    assert.deepEqual(change.movement.entries, []);
+    assert.deepEqual(change.intent?.changes.cancellation_reason, 'abandoned');
+    assert.deepEqual(change.events.map((event) => event.type), ['charge.failed', 'payment_intent.canceled']);
   });
 });
 
