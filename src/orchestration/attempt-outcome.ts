@@ -3,15 +3,20 @@ import type { AuthorizeInput, AuthorizeOutput } from '../connectors/connector.ts
 import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../platform/scope.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
-import { applyAuthorization, type AttemptContext, type AttemptSource } from '../payments/apply-authorization.ts';
+import { assert } from '../platform/errors.ts';
+import { nowSeconds } from '../platform/ids.ts';
+import { buildAuthorizationChange, settlementNeeded, type AttemptContext, type AttemptSource } from '../payments/authorization-change.ts';
+import { captureSettlement } from '../payments/ledger.ts';
+import { findPaymentIntent } from '../payments/repository.ts';
 import type { IntentResult } from '../payments/types.ts';
+import { writeChanges } from '../payments/writer.ts';
 import type { AttemptRow } from './attempts-repository.ts';
 import { attemptChangesOf, routingOf } from './attempt-answers.ts';
 import type { AttemptsOutcome } from './orchestrator.ts';
 
 /**
  * Who brought an attempt's answer. Each origin carries only what it alone knows; everything else (the attempt's
- * changes, the routing summary, the flags applyAuthorization takes) is derived here, in one place.
+ * changes, the routing summary, the flags the builder takes) is derived here, in one place.
  */
 export type AttemptOrigin =
   /** The request that confirmed: the cascade's own record of its final attempt, in the request's unit of work. */
@@ -38,9 +43,10 @@ export interface AttemptOutcomeMessage {
 export const attemptOutcomeChannel = channel('payrail:attempt-outcome');
 
 /**
- * The one path by which an attempt's outcome is applied, whoever brings it: builds the attempt's changes and the
- * flags for its origin and applies the answer as one statement (applyAuthorization: a compare-and-set, so an
- * outcome is applied exactly once however many origins bring it).
+ * The one path by which an attempt's outcome is applied, whoever brings it: derives the attempt's changes and the
+ * flags for its origin, reads what the builder needs (the settlement of a capture), builds the change as a value
+ * (buildAuthorizationChange, no I/O) and writes it as one statement (writeChanges). The intent's compare-and-set
+ * gates the change, so an outcome is applied exactly once however many origins bring it.
  */
 export async function applyAttemptOutcome(
   deps: Dependencies,
@@ -51,12 +57,29 @@ export async function applyAttemptOutcome(
   origin: AttemptOrigin,
 ): Promise<IntentResult> {
   const source = await sourceOf(deps, payment, attemptId, output, origin);
-  const options = { offSession: origin.kind === 'confirming_request' ? origin.offSession : false, authenticated: authenticatedOf(output, origin), source };
   const work = origin.kind === 'confirming_request' ? origin.work : new UnitOfWork(deps.db);
-  const result = await work.finalTransaction(
-    (client) => applyAuthorization(client, origin.kind === 'confirming_request' ? origin.work : undefined, deps, scope, payment, output, options),
-    { singleStatement: true },
-  );
+  const result = await work.finalTransaction(async (client): Promise<IntentResult> => {
+    const now = deps.clock.nowSeconds();
+    // Reads first, on the connection held (settings and rates on a cache miss), then the pure builder, then the writer.
+    const settlement = settlementNeeded(output) ? await captureSettlement(deps, client, scope, payment.charge, payment.charge.amount) : undefined;
+    const change = buildAuthorizationChange(payment, output, {
+      scope,
+      request: origin.kind === 'confirming_request' ? origin.work : undefined,
+      offSession: origin.kind === 'confirming_request' ? origin.offSession : false,
+      authenticated: authenticatedOf(output, origin),
+      source,
+      now,
+      createdAt: nowSeconds(),
+      publicUrl: deps.publicUrl,
+      settlement,
+    });
+    const [written] = await writeChanges(client, [change]);
+    if (written.applied) return change.decline ? { intent: written.intent, decline: change.decline, applied: true } : { intent: written.intent, applied: true };
+    // Not applied (an answer still pending, or another origin applied one first): the intent as it is now.
+    const current = await findPaymentIntent(client, scope, payment.intent.id);
+    assert(current, `intent ${payment.intent.id} exists`);
+    return { intent: current };
+  }, { singleStatement: true });
   if (attemptOutcomeChannel.hasSubscribers) {
     const message: AttemptOutcomeMessage = { attemptId, paymentIntentId: payment.intent.id, origin: origin.kind, outputStatus: output.status, applied: result.applied === true };
     attemptOutcomeChannel.publish(message);

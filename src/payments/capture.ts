@@ -3,16 +3,15 @@ import type { SimpleOutput } from '../connectors/connector.ts';
 import type { AttemptRow } from '../orchestration/attempts-repository.ts';
 import { connectorFor } from '../orchestration/orchestrator.ts';
 import type { Dependencies } from '../dependencies.ts';
-import { recordEvent } from '../events/service.ts';
 import type { Scope } from '../platform/scope.ts';
 import { ApiError, assert } from '../platform/errors.ts';
-import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
+import type { MetadataUpdate } from '../platform/metadata.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
-import { captureMovement } from '../ledger/movements.ts';
-import { writeMovement } from '../ledger/service.ts';
 import { captureSettlement } from './ledger.ts';
-import { renderCharge, renderPaymentIntent } from './render.ts';
-import { findCharge, releaseCaptureReservation, updateCharge, updatePaymentIntent, type ChargeRow, type PaymentIntentRow } from './repository.ts';
+import { renderPaymentIntent } from './render.ts';
+import { findCharge, releaseCaptureReservation, updateCharge, type ChargeRow, type PaymentIntentRow } from './repository.ts';
+import { buildCaptureChange } from './capture-change.ts';
+import { writeChanges } from './writer.ts';
 import { assertTransition } from './state.ts';
 import { lockIntent } from './checks.ts';
 import type { IntentResult } from './types.ts';
@@ -82,9 +81,8 @@ export async function capturePaymentIntent(work: UnitOfWork, deps: Dependencies,
 }
 
 /**
- * Posts a capture the provider made: one ledger entry posts the capture and voids the whole hold, so a partial
- * capture releases the rest (charges authorized before the ledger existed have no hold to void); then the charge,
- * the intent and their events. The caller holds the intent's lock.
+ * Posts a capture the provider made: reads its settlement, builds the change (buildCaptureChange) and writes it in
+ * one statement (writeChanges). The caller holds the intent's lock.
  */
 async function applyCapture(
   client: pg.PoolClient,
@@ -97,28 +95,10 @@ async function applyCapture(
   options: { metadata?: MetadataUpdate; captureStatus: ChargeRow['capture_status'] },
 ): Promise<PaymentIntentRow> {
   const settlement = await captureSettlement(deps, client, scope, charge, amount);
-  const hold = charge.hold_entry_id ? { entryId: charge.hold_entry_id } : null;
-  const movement = captureMovement(scope, charge, settlement, hold, deps.clock.nowSeconds());
-  await writeMovement(client, movement);
-  const updatedCharge = await updateCharge(client, charge, {
-    captured: true,
-    amount_captured: amount,
-    released: amount < charge.amount,
-    balance_transaction_id: movement.balanceTransactions[0].id,
-    settlement_currency: settlement.settlementCurrency,
-    exchange_rate: settlement.exchangeRate,
-    capture_status: options.captureStatus,
-    capture_requested_amount: null,
-  });
-  const updated = await updatePaymentIntent(client, intent, {
-    status: 'succeeded',
-    amount_received: amount,
-    amount_capturable: 0,
-    metadata: mergeMetadata(intent.metadata, options.metadata),
-  });
-  await recordEvent(client, scope, work, 'charge.captured', renderCharge(updatedCharge), { captured: false, amount_captured: 0 });
-  await recordEvent(client, scope, work, 'payment_intent.succeeded', renderPaymentIntent(updated));
-  return updated;
+  const change = buildCaptureChange({ scope, request: work, intent, charge, amount, settlement, now: deps.clock.nowSeconds(), metadata: options.metadata, captureStatus: options.captureStatus });
+  const [written] = await writeChanges(client, [change]);
+  assert(written.applied, `the capture of intent ${intent.id} is written under its lock`);
+  return written.intent;
 }
 
 /**

@@ -45,9 +45,12 @@ export async function findAnsweredChallenge(db: Queryable, chargeId: string): Pr
   return result.rows[0];
 }
 
-/** A canceled intent's challenges that were still waiting for the customer: the page no longer answers them. */
-export async function abandonPendingChallenges(db: Queryable, paymentIntentId: string): Promise<void> {
-  await db.query(`UPDATE authentication_challenges SET status = 'abandoned' WHERE payment_intent_id = $1 AND status = 'pending'`, [paymentIntentId]);
+/**
+ * A canceled intent's challenges that were still waiting for the customer (the page no longer answers them), as a
+ * statement to combine with the cancel, only when `guard` (SQL) holds.
+ */
+export function challengesAbandonStatement(paymentIntentId: string, guard: string): Statement {
+  return { text: `UPDATE authentication_challenges SET status = 'abandoned' WHERE payment_intent_id = $1 AND status = 'pending' AND ${guard} RETURNING id`, values: [paymentIntentId] };
 }
 
 /** The INSERT of a new pending challenge, for combining with the answer that asked for it, only when `guard` (SQL) holds. */

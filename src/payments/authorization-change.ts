@@ -1,27 +1,23 @@
-import type pg from 'pg';
 import type { AuthorizeOutput, Decline } from '../connectors/connector.ts';
-import { attemptUpdateStatement, updateAttempt, type AttemptChanges } from '../orchestration/attempts-repository.ts';
+import type { AttemptChanges } from '../orchestration/attempts-repository.ts';
 import type { ChargeRouting } from '../orchestration/orchestrator.ts';
-import type { Dependencies } from '../dependencies.ts';
-import { eventsInsertStatement, type NewEvent } from '../events/service.ts';
+import type { NewEvent } from '../events/service.ts';
+import type { ChargeSettlement } from '../ledger/settlement.ts';
 import type { Scope } from '../platform/scope.ts';
-import { combine, run, type Statement } from '../platform/statements.ts';
-import { assert } from '../platform/errors.ts';
-import { newId, nowSeconds } from '../platform/ids.ts';
+import { newId } from '../platform/ids.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { renderPaymentMethod, renderPayPalPaymentDetails } from '../payment-methods/render.ts';
-import { paymentMethodAttachStatement, paymentMethodWalletStatement, type PaymentMethodRow } from '../payment-methods/repository.ts';
-import { authorizationHold, captureMovement } from '../ledger/movements.ts';
-import { movementParts } from '../ledger/service.ts';
-import { captureSettlement } from './ledger.ts';
+import type { PaymentMethodRow } from '../payment-methods/repository.ts';
+import { authorizationHold, captureMovement, type Movement } from '../ledger/movements.ts';
+import type { PaymentChange } from './change.ts';
 import { renderCharge, renderPaymentIntent } from './render.ts';
-import { chargeUpdateStatement, findPaymentIntent, intentUpdateStatement, type ChargeRow, type LastPaymentError, type PaymentIntentRow } from './repository.ts';
-import { challengeInsertStatement } from './challenges-repository.ts';
+import type { ChargeRow, LastPaymentError, PaymentIntentRow } from './repository.ts';
 import { effectiveSetupFutureUsage } from './payment-method-options.ts';
-import type { IntentResult } from './types.ts';
 
-// Applies a provider's answer to an attempt as one statement. Called only through applyAttemptOutcome
-// (orchestration/attempt-outcome.ts), whoever brought the answer.
+// The outcome of an authorization as a value: given the rows an attempt read and the connector's answer,
+// buildAuthorizationChange returns the whole change (intent, charge and attempt, ledger, events) without any I/O.
+// Applied only through applyAttemptOutcome (orchestration/attempt-outcome.ts), which reads what the builder needs
+// first and hands the value to the writer (payments/writer.ts).
 
 /** The attempt an answer came from, what to record on it, and the routing to show on the charge. */
 export interface AttemptSource {
@@ -49,36 +45,45 @@ function declineToError(decline: Decline, chargeId: string, paymentMethod: Payme
     : { type: 'card_error', code: decline.code, decline_code: decline.declineCode, message: decline.message, charge: chargeId, payment_method: renderPaymentMethod(paymentMethod) };
 }
 
+/** What the builder knows besides the rows and the answer: read or decided by the caller before building. */
+export interface AuthorizationInputs {
+  scope: Scope;
+  /** The confirming request, whose events these are; none for the other origins. */
+  request: Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined;
+  offSession: boolean;
+  /** Whether the customer authenticated, as far as the origin knows (undefined: no authentication). */
+  authenticated?: boolean;
+  source: AttemptSource;
+  /** The ledger's clock (deps.clock), for entries and balance transactions. */
+  now: number;
+  /** Wall-clock seconds for a new challenge's `created`. */
+  createdAt: number;
+  /** Payrail's public URL, for its 3-D Secure and redirect pages. */
+  publicUrl: string;
+  /** What capturing the charge settles to; required exactly when settlementNeeded(output). */
+  settlement?: ChargeSettlement;
+}
+
+/** Whether building the change for this answer needs the charge's settlement (read before building). */
+export function settlementNeeded(output: AuthorizeOutput): boolean {
+  return output.status === 'authorized' && output.captured;
+}
+
 /**
- * Applies a provider's answer to an attempt, as one statement: the intent is written with a compare-and-set on
- * (status processing, latest charge = this attempt, that charge still pending), which also takes its row lock, and
- * the charge, events and any side records are written only when that matched. If anything else already applied an
- * answer for this attempt, nothing changes: each attempt's outcome is applied exactly once. The events are rendered
- * here from the attempt's rows, which nothing else may change while the intent is `processing`.
+ * The change that applying a provider's answer to an attempt makes. The intent's compare-and-set on (status
+ * processing, latest charge = this attempt, that charge still pending) gates everything else, so however many
+ * origins bring an answer, one outcome is applied per attempt. The events are rendered here from the attempt's rows,
+ * which nothing else may change while the intent is `processing`.
  */
-export async function applyAuthorization(
-  client: pg.PoolClient,
-  work: Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined,
-  deps: Dependencies,
-  scope: Scope,
-  attempt: AttemptContext,
-  output: AuthorizeOutput,
-  options: { offSession: boolean; authenticated?: boolean; source: AttemptSource },
-): Promise<IntentResult> {
+export function buildAuthorizationChange(attempt: AttemptContext, output: AuthorizeOutput, inputs: AuthorizationInputs): PaymentChange {
   const { intent, charge, paymentMethod } = attempt;
-  const source = options.source;
+  const { scope, request, source } = inputs;
   let attemptChanges = source.changes;
-  const unchanged = async (): Promise<IntentResult> => {
-    const current = await findPaymentIntent(client, scope, intent.id);
-    assert(current, `intent ${intent.id} exists`);
-    return { intent: current };
-  };
   if (output.status === 'pending') {
-    // Nothing to apply yet: the attempt is left to the janitor on its schedule.
-    await updateAttempt(client, source.id, attemptChanges, ['pending', 'unknown']);
-    return unchanged();
+    // Nothing to apply yet: only the attempt is recorded, and it is left to the janitor on its schedule.
+    return { scope, request, attempt: { id: source.id, changes: attemptChanges, from: ['pending', 'unknown'] }, movement: emptyMovement(), events: [] };
   }
-  if (output.status === 'requires_authentication' && options.offSession) {
+  if (output.status === 'requires_authentication' && inputs.offSession) {
     output = {
       status: 'declined',
       decline: { code: 'authentication_required', declineCode: 'authentication_required', message: 'Your card was declined. This transaction requires authentication.', blocked: false, networkStatus: 'declined_by_network' },
@@ -97,17 +102,17 @@ export async function applyAuthorization(
       ...card,
       ...extra,
       checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: cvcCheck },
-      three_d_secure: options.authenticated ? { authentication_flow: 'challenge', result: 'authenticated', result_reason: null, version: '2.2.0' } : null,
+      three_d_secure: inputs.authenticated ? { authentication_flow: 'challenge', result: 'authenticated', result_reason: null, version: '2.2.0' } : null,
     },
   });
 
-  const applied = 'EXISTS (SELECT 1 FROM intent)';
   let intentChanges: Partial<PaymentIntentRow>;
   let chargeChanges: Partial<ChargeRow> | undefined;
   const events: NewEvent[] = [];
-  const sideWrites: { name: string; statement: Statement }[] = [];
-  const sideEvents: { guard: string; events: NewEvent[] }[] = [];
-  let decline: IntentResult['decline'];
+  let movement = emptyMovement();
+  let challenge: PaymentChange['challenge'];
+  let method: PaymentChange['paymentMethod'];
+  let decline: PaymentChange['decline'];
 
   switch (output.status) {
     case 'authorized': {
@@ -130,46 +135,44 @@ export async function applyAuthorization(
           : { ...charge.payment_method_details, paypal: renderPayPalPaymentDetails(paymentMethod.wallet, output.payer) },
         outcome: { network_status: 'approved_by_network', reason: null, risk_level: 'normal', risk_score: output.riskScore, seller_message: 'Payment complete.', type: 'authorized' },
       };
-      // The ledger moves with the state, in the same statement and under the same compare-and-set: a capture posts
-      // the charge (net to pending, fee to the platform); an authorization alone posts a hold.
-      const now = deps.clock.nowSeconds();
+      // The ledger moves with the state, under the same compare-and-set: a capture posts the charge (net to
+      // pending, fee to the platform); an authorization alone posts a hold.
       if (output.captured) {
-        const settlement = await captureSettlement(deps, client, scope, charge, charge.amount);
-        const movement = captureMovement(scope, charge, settlement, null, now);
+        const settlement = inputs.settlement;
+        if (!settlement) throw new Error('a captured authorization is built with its settlement (read before building)');
+        movement = captureMovement(scope, charge, settlement, null, inputs.now);
         Object.assign(chargeChanges, {
           balance_transaction_id: movement.balanceTransactions[0].id,
           settlement_currency: settlement.settlementCurrency,
           exchange_rate: settlement.exchangeRate,
         });
-        sideWrites.push(...movementParts('ledger', movement, applied));
       } else {
-        const hold = authorizationHold(scope, charge.id, charge.amount, charge.currency, now);
+        const hold = authorizationHold(scope, charge.id, charge.amount, charge.currency, inputs.now);
         chargeChanges.hold_entry_id = hold.id;
-        sideWrites.push(...movementParts('ledger', { entries: [hold] }, applied));
+        movement = { entries: [hold], balanceTransactions: [] };
       }
       events.push(
         { type: 'charge.succeeded', object: renderCharge({ ...charge, ...chargeChanges }) },
         { type: output.captured ? 'payment_intent.succeeded' : 'payment_intent.amount_capturable_updated', object: renderPaymentIntent({ ...intent, ...intentChanges }) },
       );
-      // What PayPal told about the payer fills the PaymentMethod's `paypal` hash, as at Stripe. One statement changes
-      // a row once, so when the attach below changes the same row it writes the payer too.
+      // What PayPal told about the payer fills the PaymentMethod's `paypal` hash, as at Stripe.
       const wallet = paymentMethod.type === 'paypal' && output.payer
         ? { country: output.payer.country, payer_email: output.payer.payerEmail, payer_id: output.payer.payerId }
         : null;
-      const attaching = Boolean(effectiveSetupFutureUsage(intent, paymentMethod.type) && intent.customer_id);
-      if (wallet && !attaching) {
-        sideWrites.push({ name: 'wallet', statement: paymentMethodWalletStatement(scope, paymentMethod.id, wallet, applied) });
-      }
       // setup_future_usage saves the card for the intent's customer once it has been used successfully.
-      if (attaching) {
-        sideWrites.push({ name: 'attached', statement: paymentMethodAttachStatement(scope, paymentMethod.id, intent.customer_id, wallet, applied) });
-        sideEvents.push({ guard: 'EXISTS (SELECT 1 FROM attached)', events: [{ type: 'payment_method.attached', object: renderPaymentMethod({ ...paymentMethod, customer_id: intent.customer_id }) }] });
+      const attachTo = effectiveSetupFutureUsage(intent, paymentMethod.type) && intent.customer_id ? intent.customer_id : null;
+      if (wallet || attachTo) {
+        method = {
+          id: paymentMethod.id,
+          wallet,
+          attach: attachTo ? { customerId: attachTo, events: [{ type: 'payment_method.attached', object: renderPaymentMethod({ ...paymentMethod, customer_id: attachTo }) }] } : null,
+        };
       }
       break;
     }
     case 'declined': {
       const reason: Decline = output.decline;
-      decline = declineToError(reason, charge.id, paymentMethod, options.authenticated === false);
+      decline = declineToError(reason, charge.id, paymentMethod, inputs.authenticated === false);
       intentChanges = { status: 'requires_payment_method', payment_method_id: null, amount_capturable: 0, next_action: null, last_payment_error: decline };
       chargeChanges = {
         ...attribution,
@@ -198,7 +201,7 @@ export async function applyAuthorization(
       if (output.nextAction) {
         // The provider's own page (its 3-D Secure challenge, a wallet's approval). A form POST goes through Payrail's
         // redirect page, which posts the provider's fields for the customer.
-        const url = output.nextAction.method === 'GET' ? output.nextAction.url : `${deps.publicUrl}/payrail/redirect/${source.id}`;
+        const url = output.nextAction.method === 'GET' ? output.nextAction.url : `${inputs.publicUrl}/payrail/redirect/${source.id}`;
         intentChanges = { status: 'requires_action', next_action: { type: 'redirect_to_url', redirect_to_url: { return_url: intent.return_url, url } } };
         events.push({ type: 'payment_intent.requires_action', object: renderPaymentIntent({ ...intent, ...intentChanges }) });
         break;
@@ -206,27 +209,30 @@ export async function applyAuthorization(
       const challengeId = newId('auth');
       intentChanges = {
         status: 'requires_action',
-        next_action: { type: 'redirect_to_url', redirect_to_url: { return_url: intent.return_url, url: `${deps.publicUrl}/3ds/${challengeId}` } },
+        next_action: { type: 'redirect_to_url', redirect_to_url: { return_url: intent.return_url, url: `${inputs.publicUrl}/3ds/${challengeId}` } },
       };
-      sideWrites.push({
-        name: 'challenge',
-        statement: challengeInsertStatement(scope, { id: challengeId, payment_intent_id: intent.id, charge_id: charge.id, return_url: intent.return_url, created: nowSeconds() }, applied),
-      });
+      challenge = { id: challengeId, payment_intent_id: intent.id, charge_id: charge.id, return_url: intent.return_url, created: inputs.createdAt };
       events.push({ type: 'payment_intent.requires_action', object: renderPaymentIntent({ ...intent, ...intentChanges }) });
       break;
     }
   }
 
-  const compareAndSet = intentUpdateStatement(intent, intentChanges, { status: 'processing', latestChargeId: charge.id, latestChargePending: true });
-  const parts: { name: string; statement: Statement }[] = [{ name: 'intent', statement: compareAndSet }];
-  if (chargeChanges) parts.push({ name: 'charge_update', statement: chargeUpdateStatement(charge, chargeChanges, 'pending', applied) });
-  parts.push({ name: 'attempt_update', statement: attemptUpdateStatement(source.id, attemptChanges, ['pending', 'unknown', 'requires_action'], applied) });
-  parts.push(...sideWrites);
-  parts.push({ name: 'new_events', statement: eventsInsertStatement(scope, work, events, applied) });
-  sideEvents.forEach((side, index) => parts.push({ name: `side_events_${index}`, statement: eventsInsertStatement(scope, work, side.events, side.guard) }));
-  const rows = await run<PaymentIntentRow>(client, combine(parts, 'SELECT * FROM intent'));
-  if (rows.length === 0) return unchanged();
-  return decline ? { intent: rows[0], decline, applied: true } : { intent: rows[0], applied: true };
+  return {
+    scope,
+    request,
+    intent: { current: intent, changes: intentChanges, expect: { status: 'processing', latestChargeId: charge.id, latestChargePending: true } },
+    charge: chargeChanges ? { current: charge, changes: chargeChanges, expectStatus: 'pending' } : undefined,
+    attempt: { id: source.id, changes: attemptChanges, from: ['pending', 'unknown', 'requires_action'] },
+    movement,
+    challenge,
+    paymentMethod: method,
+    events,
+    decline,
+  };
+}
+
+function emptyMovement(): Movement {
+  return { entries: [], balanceTransactions: [] };
 }
 
 /** The routing summary with one attempt's new status (the attempt that answered). */

@@ -1,0 +1,49 @@
+import type { AttemptChanges, AttemptStatus } from '../orchestration/attempts-repository.ts';
+import type { NewEvent } from '../events/service.ts';
+import type { Movement } from '../ledger/movements.ts';
+import type { Scope } from '../platform/scope.ts';
+import type { UnitOfWork } from '../platform/unit-of-work.ts';
+import type { StoredPayPal } from '../payment-methods/repository.ts';
+import type { ChallengeRow } from './challenges-repository.ts';
+import type { ChargeRow, IntentExpectation, LastPaymentError, PaymentIntentRow } from './repository.ts';
+
+// A change to a payment as a plain value: what a pure builder decided, before any SQL exists. The writer
+// (payments/writer.ts) turns one or several of these into one statement; nothing in here does I/O.
+
+/**
+ * Everything one decision changes. The intent's compare-and-set gates the rest: when it does not match (something
+ * else already applied an outcome), none of the guarded writes happen. Without `intent` the change has no gate and
+ * only its attempt is written.
+ */
+export interface PaymentChange {
+  scope: Scope;
+  /** The request the events are attributed to (request id and idempotency key on each event), if any. */
+  request: Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined;
+  /**
+   * The intent's new columns, applied only while the intent is as `expect` says (the gate). Without `expect` the
+   * gate always opens: only for a caller that holds the intent's row lock and has checked its state (capture).
+   */
+  intent?: { current: Pick<PaymentIntentRow, 'id' | 'account_id' | 'livemode'>; changes: Partial<PaymentIntentRow>; expect?: IntentExpectation };
+  /** The charge's new columns, applied only while the charge has `expectStatus` (when given). */
+  charge?: { current: Pick<ChargeRow, 'id' | 'account_id'>; changes: Partial<ChargeRow>; expectStatus?: ChargeRow['status'] };
+  /** The attempt's record, applied only while the attempt is in one of `from`. */
+  attempt?: { id: string; changes: AttemptChanges; from: readonly AttemptStatus[] };
+  /** Ledger entries and balance transactions that move with the state (each entry balanced). */
+  movement: Movement;
+  /** Whether the intent's pending 3-D Secure challenges are abandoned (a canceled intent). */
+  abandonChallenges?: boolean;
+  /** A Payrail-hosted 3-D Secure challenge to create. */
+  challenge?: Pick<ChallengeRow, 'id' | 'payment_intent_id' | 'charge_id' | 'return_url' | 'created'>;
+  /**
+   * The PaymentMethod: the payer a wallet's provider reported, and/or attaching it to a customer (with the events
+   * to record only when the attach happened: it does not when the method was attached meanwhile).
+   */
+  paymentMethod?: { id: string; wallet: StoredPayPal | null; attach: { customerId: string; events: NewEvent[] } | null };
+  /** Events recorded with the change, in order. */
+  events: NewEvent[];
+  /** What the caller answers with besides the intent (a decline's error). */
+  decline?: LastPaymentError & { payment_method: unknown };
+}
+
+/** What writing one change did: the intent as written when its gate matched, else `applied: false`. */
+export type ChangeResult = { applied: true; intent: PaymentIntentRow } | { applied: false };

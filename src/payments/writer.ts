@@ -1,0 +1,92 @@
+import { attemptUpdateStatement } from '../orchestration/attempts-repository.ts';
+import { eventsInsertStatement } from '../events/service.ts';
+import { movementParts } from '../ledger/service.ts';
+import type { Queryable } from '../platform/db.ts';
+import { assert } from '../platform/errors.ts';
+import { combine, run, type Statement } from '../platform/statements.ts';
+import { paymentMethodAttachStatement, paymentMethodWalletStatement } from '../payment-methods/repository.ts';
+import type { ChangeResult, PaymentChange } from './change.ts';
+import { challengeInsertStatement, challengesAbandonStatement } from './challenges-repository.ts';
+import { chargeUpdateStatement, intentUpdateStatement, type PaymentIntentRow } from './repository.ts';
+
+// The one writer of payment change values: turns one or several PaymentChange values into a single statement.
+// One statement is atomic on its own (one round trip, no BEGIN/COMMIT), so a batch commits all of its changes or
+// none; each change stays gated by its own compare-and-set, so one change that no longer matches does not stop the
+// others.
+
+type Part = { name: string; statement: Statement };
+
+/** One change's writes as `combine` parts, every name prefixed with `prefix` so several changes fit in one statement. */
+export function changeParts(change: PaymentChange, prefix: string): Part[] {
+  const parts: Part[] = [];
+  const gate = change.intent ? `EXISTS (SELECT 1 FROM ${prefix}intent)` : undefined;
+  if (change.intent) {
+    parts.push({ name: `${prefix}intent`, statement: intentUpdateStatement(change.intent.current, change.intent.changes, change.intent.expect) });
+  }
+  if (change.charge) {
+    parts.push({ name: `${prefix}charge_update`, statement: chargeUpdateStatement(change.charge.current, change.charge.changes, change.charge.expectStatus, gate) });
+  }
+  if (change.attempt) {
+    parts.push({ name: `${prefix}attempt_update`, statement: attemptUpdateStatement(change.attempt.id, change.attempt.changes, change.attempt.from, gate) });
+  }
+  parts.push(...movementParts(`${prefix}ledger`, change.movement, gate));
+  // The side writes below all insert or change rows only under the gate; without one they are not meant to exist.
+  assert(gate || (!change.challenge && !change.abandonChallenges && !change.paymentMethod && change.events.length === 0), 'an ungated change writes only its attempt and ledger');
+  if (change.abandonChallenges && change.intent && gate) parts.push({ name: `${prefix}abandoned`, statement: challengesAbandonStatement(change.intent.current.id, gate) });
+  if (change.challenge && gate) parts.push({ name: `${prefix}challenge`, statement: challengeInsertStatement(change.scope, change.challenge, gate) });
+  const method = change.paymentMethod;
+  if (method && gate) {
+    // One statement changes a row once, so when the attach changes the same row it writes the payer too.
+    if (method.attach) {
+      parts.push({ name: `${prefix}attached`, statement: paymentMethodAttachStatement(change.scope, method.id, method.attach.customerId, method.wallet, gate) });
+    } else if (method.wallet) {
+      parts.push({ name: `${prefix}wallet`, statement: paymentMethodWalletStatement(change.scope, method.id, method.wallet, gate) });
+    }
+  }
+  if (change.events.length > 0 && gate) parts.push({ name: `${prefix}new_events`, statement: eventsInsertStatement(change.scope, change.request, change.events, gate) });
+  if (method?.attach && method.attach.events.length > 0) {
+    parts.push({ name: `${prefix}attach_events`, statement: eventsInsertStatement(change.scope, change.request, method.attach.events, `EXISTS (SELECT 1 FROM ${prefix}attached)`) });
+  }
+  return parts;
+}
+
+/**
+ * Writes change values as one statement, in the caller's connection (or transaction), and answers for each change,
+ * in order, whether its gate matched and the intent as written. A batch must not change one row twice (PostgreSQL
+ * applies only one update per row per statement), so its changes must be about distinct intents, charges and attempts.
+ */
+export async function writeChanges(db: Queryable, changes: readonly PaymentChange[]): Promise<ChangeResult[]> {
+  if (changes.length === 0) return [];
+  assertDistinctRows(changes);
+  // A single change keeps plain part names; in a batch each change's parts are prefixed by its position.
+  const prefixOf = (index: number) => changes.length === 1 ? '' : `c${index}_`;
+  const parts = changes.flatMap((change, index) => changeParts(change, prefixOf(index)));
+  const gated = changes.flatMap((change, index) => change.intent ? [index] : []);
+  if (parts.length === 0) return changes.map(() => ({ applied: false }));
+  // PostgreSQL runs every data-modifying WITH part to completion whether or not the final query reads it.
+  const final = gated.length === 0
+    ? 'SELECT NULL::integer AS change_index WHERE false'
+    : gated.map((index) => `SELECT ${index} AS change_index, * FROM ${prefixOf(index)}intent`).join('\nUNION ALL\n');
+  const rows = await run<PaymentIntentRow & { change_index: number }>(db, combine(parts, final));
+  const written = new Map<number, PaymentIntentRow>();
+  for (const { change_index: index, ...intent } of rows) written.set(Number(index), intent as PaymentIntentRow);
+  return changes.map((_, index) => {
+    const intent = written.get(index);
+    return intent ? { applied: true, intent } : { applied: false };
+  });
+}
+
+function assertDistinctRows(changes: readonly PaymentChange[]): void {
+  if (changes.length < 2) return;
+  const seen = new Set<string>();
+  const once = (key: string) => {
+    assert(!seen.has(key), `a batch of changes changes ${key} once`);
+    seen.add(key);
+  };
+  for (const change of changes) {
+    if (change.intent) once(`intent ${change.intent.current.id}`);
+    if (change.charge) once(`charge ${change.charge.current.id}`);
+    if (change.attempt) once(`attempt ${change.attempt.id}`);
+    if (change.paymentMethod) once(`payment method ${change.paymentMethod.id}`);
+  }
+}
