@@ -63,7 +63,7 @@ describe('writeChanges batches change values', () => {
   }
 
   const eventTypesOf = async (objectId: string) =>
-    (await server.db.query<{ type: string }>("SELECT type FROM events WHERE data->'object'->>'id' = $1 ORDER BY created, id", [objectId])).rows.map((row) => row.type);
+    (await server.db.query<{ type: string }>("SELECT type FROM events WHERE data->'object'->>'id' = $1 ORDER BY seq", [objectId])).rows.map((row) => row.type);
 
   it('writes several payments\' outcomes in one statement, each with its ledger and events', async () => {
     const first = await processingPayment(2100, 'automatic');
