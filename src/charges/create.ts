@@ -11,7 +11,7 @@ import { resumeConfirmation } from '../payments/confirm.ts';
 import { createPaymentIntent } from '../payments/intents.ts';
 import type { IntentResult } from '../payments/types.ts';
 import { chargeSourceCard } from '../sources/service.ts';
-import { chargeShipping, type ShippingInput } from './shipping.ts';
+import { fullShipping, type ShippingInput } from '../customers/address.ts';
 
 /** Stripe's POST /v1/charges parameters that Payrail takes. */
 export interface LegacyChargeInput {
@@ -77,7 +77,7 @@ export async function createLegacyCharge(work: UnitOfWork, deps: Dependencies, s
     },
     {
       error_on_requires_action: true,
-      charge: { metadata, source: renderCardSource(card), shipping: input.shipping ? chargeShipping(input.shipping) : null, transfer_group: input.transfer_group ?? null },
+      charge: { metadata, source: renderCardSource(card), shipping: input.shipping ? fullShipping(input.shipping) : null, transfer_group: input.transfer_group ?? null },
     },
   );
   return chargeResultOf(deps.db, scope, result);

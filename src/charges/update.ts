@@ -5,7 +5,7 @@ import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { renderCharge } from '../payments/render.ts';
 import { findCharge, findPaymentIntent, updateCharge, type ChargeRow } from '../payments/repository.ts';
-import { chargeShipping, type ShippingInput } from './shipping.ts';
+import { fullShipping, type ShippingInput } from '../customers/address.ts';
 
 /** What POST /v1/charges/:id changes; `null` (sent as '') clears a field. */
 export interface ChargeUpdate {
@@ -31,7 +31,7 @@ export async function updateChargeFields(work: UnitOfWork, scope: Scope, id: str
     const changes: Partial<ChargeRow> = { metadata: mergeMetadata(current.metadata, input.metadata) };
     if (input.description !== undefined) changes.description = input.description;
     if (input.receipt_email !== undefined) changes.receipt_email = input.receipt_email;
-    if (input.shipping !== undefined) changes.shipping = input.shipping === null ? null : chargeShipping(input.shipping);
+    if (input.shipping !== undefined) changes.shipping = input.shipping === null ? null : fullShipping(input.shipping);
     if (input.fraud_details !== undefined) changes.fraud_details = input.fraud_details === null ? {} : { user_report: input.fraud_details.user_report };
     if (input.transfer_group !== undefined) changes.transfer_group = input.transfer_group;
     const row = await updateCharge(client, current, changes);

@@ -1,20 +1,9 @@
-import type { Address, CustomerRow, Shipping } from './repository.ts';
-
-/** Stripe's `address`: all six fields, null where not given (an update may have set only some). */
-function renderAddress(address: Address): Record<string, unknown> {
-  return {
-    city: address.city ?? null,
-    country: address.country ?? null,
-    line1: address.line1 ?? null,
-    line2: address.line2 ?? null,
-    postal_code: address.postal_code ?? null,
-    state: address.state ?? null,
-  };
-}
+import { fullAddress } from './address.ts';
+import type { CustomerRow, Shipping } from './repository.ts';
 
 /** A customer's `shipping` as Stripe renders it: address, name and phone (null when not given). */
 function renderShipping(shipping: Shipping): Record<string, unknown> {
-  return { address: renderAddress(shipping.address ?? {}), name: shipping.name, phone: shipping.phone ?? null };
+  return { address: fullAddress(shipping.address ?? {}), name: shipping.name, phone: shipping.phone ?? null };
 }
 
 /** The Stripe `customer` object. */
@@ -23,7 +12,7 @@ export function renderCustomer(row: CustomerRow): Record<string, unknown> {
   return {
     id: row.id,
     object: 'customer',
-    address: row.address && renderAddress(row.address),
+    address: row.address && fullAddress(row.address),
     balance: 0,
     created: row.created,
     currency: null,

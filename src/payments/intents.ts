@@ -17,7 +17,8 @@ import { lookupPaymentMethod, paymentMethodFromData, refuseTestCardInLiveMode, r
 import { renderPaymentIntent } from './render.ts';
 import { chargeInsertStatement, insertPaymentIntent, intentInsertStatement, listPaymentIntents, updatePaymentIntent, type PaymentIntentRow } from './repository.ts';
 import { assertTransition } from './state.ts';
-import { automaticPaymentMethodsAtCreation, mergePaymentMethodOptions, normalizeShipping } from './payment-method-options.ts';
+import { fullShipping } from '../customers/address.ts';
+import { automaticPaymentMethodsAtCreation, mergePaymentMethodOptions } from './payment-method-options.ts';
 import { checkCustomer, checkPaymentMethodOwner, checkPaymentMethodType, lockIntent, validateTypes } from './checks.ts';
 import { finishAttempt } from './confirm.ts';
 import { authorizeInput, paymentFacts, planAttempt } from './plan-attempt.ts';
@@ -69,7 +70,7 @@ export async function createPaymentIntent(
     metadata: mergeMetadata({}, input.metadata),
     created: nowSeconds(),
     automatic_payment_methods: automaticPaymentMethodsAtCreation(input.automatic_payment_methods, input.payment_method_types !== undefined),
-    shipping: normalizeShipping(input.shipping) ?? null,
+    shipping: input.shipping ? fullShipping(input.shipping) : null,
     payment_method_options: mergePaymentMethodOptions({}, input.payment_method_options),
   };
 
@@ -151,7 +152,7 @@ export async function updatePaymentIntentFields(work: UnitOfWork, deps: Dependen
       // Naming the types replaces the automatic choice, as at Stripe.
       changes.automatic_payment_methods = null;
     }
-    if (input.shipping !== undefined) changes.shipping = normalizeShipping(input.shipping) ?? null;
+    if (input.shipping !== undefined) changes.shipping = input.shipping === null ? null : fullShipping(input.shipping);
     if (input.payment_method_options !== undefined) changes.payment_method_options = mergePaymentMethodOptions(intent.payment_method_options, input.payment_method_options);
     if (input.payment_method !== undefined) {
       if (input.payment_method === null) {

@@ -1,7 +1,7 @@
 import type { AutomaticPaymentMethods, CardPaymentMethodOptions, PaymentIntentRow, PaymentMethodOptions } from './repository.ts';
 
 /**
- * Stripe's per-type `payment_method_options`, `automatic_payment_methods` and `shipping` of a PaymentIntent: how
+ * Stripe's per-type `payment_method_options` and `automatic_payment_methods` of a PaymentIntent: how
  * they are merged on update, what they mean for a payment, and how they render. Payrail takes the `card` options
  * that change what happens to a card payment (see docs/api.md).
  */
@@ -16,14 +16,6 @@ export interface CardOptionsInput {
 
 export interface PaymentMethodOptionsInput {
   card?: CardOptionsInput | null;
-}
-
-export interface ShippingInput {
-  address: { city?: string | null; country?: string | null; line1?: string | null; line2?: string | null; postal_code?: string | null; state?: string | null };
-  name: string;
-  carrier?: string | null;
-  phone?: string | null;
-  tracking_number?: string | null;
 }
 
 /** Merges an update into the stored options, as Stripe does: a field given replaces, '' removes, absent keeps. */
@@ -48,22 +40,6 @@ export function mergePaymentMethodOptions(current: PaymentMethodOptions, input: 
 export function automaticPaymentMethodsAtCreation(input: { enabled: boolean; allow_redirects?: 'always' | 'never' } | undefined, typesGiven: boolean): AutomaticPaymentMethods | null {
   if (input !== undefined) return input.enabled ? { enabled: true, allow_redirects: input.allow_redirects ?? 'always' } : null;
   return typesGiven ? null : { enabled: true, allow_redirects: 'always' };
-}
-
-/** Stripe's shipping hash with every address field present (null when not given). */
-export function normalizeShipping(input: ShippingInput | null | undefined): Record<string, unknown> | null | undefined {
-  if (input === undefined || input === null) return input;
-  const address = input.address;
-  return {
-    address: {
-      city: address.city ?? null, country: address.country ?? null, line1: address.line1 ?? null,
-      line2: address.line2 ?? null, postal_code: address.postal_code ?? null, state: address.state ?? null,
-    },
-    carrier: input.carrier ?? null,
-    name: input.name,
-    phone: input.phone ?? null,
-    tracking_number: input.tracking_number ?? null,
-  };
 }
 
 /** `payment_method_options[card][capture_method]=manual` makes card payments of the intent manual-capture. */

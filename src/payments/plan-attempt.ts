@@ -9,7 +9,8 @@ import type { PaymentMethodRow } from '../payment-methods/repository.ts';
 import { revealCardNumber } from '../payment-methods/service.ts';
 import type { ChargeRow, PaymentIntentRow } from './repository.ts';
 import { checkPaymentMethodOwner, checkPaymentMethodType } from './checks.ts';
-import { captureIsManual, incrementalAuthorizationRequested, mergePaymentMethodOptions, normalizeShipping } from './payment-method-options.ts';
+import { fullShipping } from '../customers/address.ts';
+import { captureIsManual, incrementalAuthorizationRequested, mergePaymentMethodOptions } from './payment-method-options.ts';
 import type { ConfirmInput } from './types.ts';
 
 // Builders of an attempt, without writing anything: its charge, the intent's move to `processing`, the provider input.
@@ -76,7 +77,7 @@ export function planAttempt(scope: Scope, intent: PaymentIntentRow, input: Confi
     return_url: input.return_url ?? intent.return_url,
     setup_future_usage: input.setup_future_usage !== undefined ? input.setup_future_usage : intent.setup_future_usage,
     receipt_email: input.receipt_email !== undefined ? input.receipt_email : intent.receipt_email,
-    shipping: input.shipping !== undefined ? normalizeShipping(input.shipping) ?? null : intent.shipping,
+    shipping: input.shipping === undefined ? intent.shipping : input.shipping === null ? null : fullShipping(input.shipping),
     payment_method_options: mergePaymentMethodOptions(intent.payment_method_options, input.payment_method_options),
   };
   const planned = { ...intent, ...changes };

@@ -1,7 +1,8 @@
 import type { MetadataUpdate } from '../platform/metadata.ts';
 import type { PaymentMethodDataInput } from '../payment-methods/service.ts';
 import type { ChargeRow, LastPaymentError, PaymentIntentRow } from './repository.ts';
-import type { PaymentMethodOptionsInput, ShippingInput } from './payment-method-options.ts';
+import type { ShippingInput } from '../customers/address.ts';
+import type { PaymentMethodOptionsInput } from './payment-method-options.ts';
 
 export interface PaymentIntentInput {
   amount?: number;

@@ -1,5 +1,5 @@
 import { listLimitMax } from '../../platform/pagination.ts';
-import { emptyable, integer, object, rangeFilter, string } from '../schema.ts';
+import { emptyable, integer, object, rangeFilter, required, string } from '../schema.ts';
 
 /** Stripe's list parameters, shared by every list endpoint. */
 export const listParameters = {
@@ -20,3 +20,23 @@ export const addressSchema = object({
 });
 
 export const noParameters = object({});
+
+/** Stripe's `shipping` hash of PaymentIntents and charges. */
+export const shippingSchema = object({
+  address: required(addressSchema),
+  name: required(string({ maxLength: 256 })),
+  carrier: emptyable(string({ maxLength: 256 })),
+  phone: emptyable(string({ maxLength: 40 })),
+  tracking_number: emptyable(string({ maxLength: 256 })),
+});
+
+/** The holder fields of Stripe's legacy `card` hash (tokens, customer card sources): name and flat address. */
+export const legacyCardHolderFields = {
+  name: emptyable(string({ maxLength: 256 })),
+  address_line1: emptyable(string({ maxLength: 200 })),
+  address_line2: emptyable(string({ maxLength: 200 })),
+  address_city: emptyable(string({ maxLength: 200 })),
+  address_state: emptyable(string({ maxLength: 200 })),
+  address_zip: emptyable(string({ maxLength: 40 })),
+  address_country: emptyable(string({ maxLength: 2, minLength: 2 })),
+};

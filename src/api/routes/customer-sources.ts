@@ -1,8 +1,8 @@
 import { renderCardSource } from '../../payment-methods/render.ts';
 import { createCustomerSource, deleteCustomerSource, listCustomerSources, retrieveCustomerSource, updateCustomerSource } from '../../sources/service.ts';
 import { defineRoute, presentList, presentObject } from '../route.ts';
-import { emptyable, enumeration, integer, metadata, object, required, string } from '../schema.ts';
-import { listParameters, noParameters } from './common.ts';
+import { enumeration, integer, metadata, object, required, string } from '../schema.ts';
+import { legacyCardHolderFields, listParameters, noParameters } from './common.ts';
 
 const present = (row: Parameters<typeof renderCardSource>[0]) => presentObject(renderCardSource(row));
 
@@ -34,13 +34,7 @@ export const customerSourceRoutes = [
     parameters: object({
       exp_month: integer(),
       exp_year: integer(),
-      name: emptyable(string({ maxLength: 256 })),
-      address_line1: emptyable(string({ maxLength: 200 })),
-      address_line2: emptyable(string({ maxLength: 200 })),
-      address_city: emptyable(string({ maxLength: 200 })),
-      address_state: emptyable(string({ maxLength: 200 })),
-      address_zip: emptyable(string({ maxLength: 40 })),
-      address_country: emptyable(string({ maxLength: 2, minLength: 2 })),
+      ...legacyCardHolderFields,
       metadata: metadata(),
     }),
     response: { kind: 'object', type: 'card' },

@@ -9,7 +9,7 @@ import { createRefund, refundReasons } from '../../refunds/service.ts';
 import { assert } from '../../platform/errors.ts';
 import { defineRoute, presentObject, type Presentation } from '../route.ts';
 import { boolean, email, emptyable, enumeration, integer, metadata, object, required, string } from '../schema.ts';
-import { addressSchema } from './common.ts';
+import { shippingSchema } from './common.ts';
 
 /** A decline answers 402 with the card error naming the charge, as Stripe does for legacy charges. */
 function presentCharge(result: ChargeResult): Presentation {
@@ -17,13 +17,7 @@ function presentCharge(result: ChargeResult): Presentation {
   return presentObject(renderCharge(result.charge));
 }
 
-const shipping = object({
-  address: required(addressSchema),
-  name: required(string({ maxLength: 256 })),
-  carrier: emptyable(string({ maxLength: 256 })),
-  phone: emptyable(string({ maxLength: 40 })),
-  tracking_number: emptyable(string({ maxLength: 256 })),
-});
+const shipping = shippingSchema;
 
 const refundParameters = {
   amount: integer({ minimum: 1, maximum: maximumAmount }),

@@ -10,7 +10,7 @@ import type { IntentResult } from '../../payments/types.ts';
 import { incrementPaymentIntentAuthorization } from '../../payments/increment-authorization.ts';
 import { defineRoute, presentList, presentObject, type Presentation } from '../route.ts';
 import { array, boolean, email, emptyable, enumeration, integer, metadata, object, required, string, url } from '../schema.ts';
-import { addressSchema, createdFilter, listParameters } from './common.ts';
+import { createdFilter, listParameters, shippingSchema } from './common.ts';
 import { billingDetails } from './payment-methods.ts';
 
 /** A decline answers 402 with the card error and the intent inside it, as Stripe does. */
@@ -26,14 +26,7 @@ const setupFutureUsage = emptyable(enumeration(['on_session', 'off_session']));
 // The per-currency minimum and the maximum are checked by the service, with Stripe's amount_too_small / amount_too_large.
 const amount = integer({ description: `Amount in the smallest currency unit; at least the currency's minimum charge amount and at most ${maximumAmount}.` });
 
-/** Stripe's PaymentIntent `shipping` hash. */
-const shipping = object({
-  address: required(addressSchema),
-  name: required(string({ maxLength: 256 })),
-  carrier: emptyable(string({ maxLength: 256 })),
-  phone: emptyable(string({ maxLength: 40 })),
-  tracking_number: emptyable(string({ maxLength: 256 })),
-});
+const shipping = shippingSchema;
 
 /** The `card` options Payrail acts on (docs/api.md); other payment method types take none. */
 const paymentMethodOptions = object({

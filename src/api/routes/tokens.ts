@@ -1,8 +1,8 @@
 import { renderToken } from '../../tokens/render.ts';
 import { createCardToken, retrieveToken } from '../../tokens/service.ts';
 import { defineRoute, presentObject } from '../route.ts';
-import { emptyable, integer, object, required, string } from '../schema.ts';
-import { noParameters } from './common.ts';
+import { integer, object, required, string } from '../schema.ts';
+import { legacyCardHolderFields, noParameters } from './common.ts';
 
 /** Stripe's legacy card hash (tokens): card data plus the holder's name and address. */
 const legacyCard = object({
@@ -10,13 +10,7 @@ const legacyCard = object({
   exp_month: required(integer()),
   exp_year: required(integer()),
   cvc: string({ maxLength: 10, description: 'Checked for format; never stored.' }),
-  name: emptyable(string({ maxLength: 256 })),
-  address_line1: emptyable(string({ maxLength: 200 })),
-  address_line2: emptyable(string({ maxLength: 200 })),
-  address_city: emptyable(string({ maxLength: 200 })),
-  address_state: emptyable(string({ maxLength: 200 })),
-  address_zip: emptyable(string({ maxLength: 40 })),
-  address_country: emptyable(string({ maxLength: 2, minLength: 2 })),
+  ...legacyCardHolderFields,
   currency: string({ maxLength: 3, minLength: 3, description: 'Accepted for compatibility (Stripe uses it for Connect payout cards only); not stored.' }),
 });
 
