@@ -61,7 +61,6 @@ export async function issueKey(client: Queryable, scope: Scope, input: KeyCreati
 }
 
 export async function createApiKey(work: UnitOfWork, scope: Scope, input: KeyCreation, now: number): Promise<IssuedKey> {
-  checkCreation(input);
   return work.finalTransaction((client) => issueKey(client, scope, input, now));
 }
 
