@@ -36,6 +36,11 @@ export function keyPrefix(kind: KeyKind, livemode: boolean): string {
   return `${kindPrefixes[kind]}_${livemode ? 'live' : 'test'}_`;
 }
 
+/** The condition of a key that works at `$n` (seconds): not revoked, not past the end of a roll's overlap. */
+function usableAt(placeholder: string): string {
+  return `revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ${placeholder})`;
+}
+
 /** A key's shape: anything else is refused before the database is asked. */
 export const keyShape = /^(sk|pk|rk)_(test|live)_[0-9A-Za-z]{16,200}$/;
 
@@ -67,7 +72,7 @@ export async function findKey(db: Queryable, scope: Scope, id: string, options: 
 /** The key with this hash that works at `now`: not revoked, not past the end of a roll's overlap. */
 export async function findUsableKeyByHash(db: Queryable, hash: Buffer, now: number): Promise<ApiKeyRow | undefined> {
   const result = await db.query<ApiKeyRow>(
-    'SELECT * FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)',
+    `SELECT * FROM api_keys WHERE key_hash = $1 AND ${usableAt('$2')}`,
     [hash, now],
   );
   return result.rows[0];
@@ -76,7 +81,7 @@ export async function findUsableKeyByHash(db: Queryable, hash: Buffer, now: numb
 export async function listKeys(db: Queryable, scope: Scope, page: PageRequest, options: { includeInactive: boolean; now: number }): Promise<Page<ApiKeyRow>> {
   return listPage<ApiKeyRow>(db, {
     table: 'api_keys', objectName: 'API key', accountId: scope.accountId, livemode: scope.livemode,
-    conditions: options.includeInactive ? [] : [{ sql: 'revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $?)', value: options.now }],
+    conditions: options.includeInactive ? [] : [{ sql: usableAt('$?'), value: options.now }],
   }, page);
 }
 
@@ -101,4 +106,14 @@ export async function listAllKeys(db: Queryable, filter: { accountId?: string; l
 
 export async function findKeyById(db: Queryable, id: string): Promise<ApiKeyRow | undefined> {
   return (await db.query<ApiKeyRow>('SELECT * FROM api_keys WHERE id = $1', [id])).rows[0];
+}
+
+export async function countActiveKeys(db: Queryable, scope: Scope, now: number): Promise<number> {
+  const result = await db.query<{ n: string }>(`SELECT count(*) AS n FROM api_keys WHERE account_id = $1 AND livemode = $2 AND ${usableAt('$3')}`, [scope.accountId, scope.livemode, now]);
+  return Number(result.rows[0].n);
+}
+
+/** Serializes key creation per account and mode for the rest of the transaction, so the key cap holds. */
+export async function lockKeyCreation(db: Queryable, scope: Scope): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`api_keys:${scope.accountId}:${scope.livemode}`]);
 }

@@ -4,7 +4,7 @@ import { ApiError, missing } from '../platform/errors.ts';
 import type { Page, PageRequest } from '../platform/pagination.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import type { Permissions } from './permissions.ts';
-import { endKey, findKey, insertKey, listKeys, type ApiKeyRow, type KeyKind } from './repository.ts';
+import { countActiveKeys, endKey, findKey, insertKey, listKeys, lockKeyCreation, type ApiKeyRow, type KeyKind } from './repository.ts';
 
 /** Keys that work at once in one account and mode (rolled keys in their overlap count). */
 export const activeKeysPerAccountMax = 100;
@@ -29,14 +29,6 @@ function isActive(row: ApiKeyRow, now: number): boolean {
   return row.revoked_at === null && (row.expires_at === null || row.expires_at > now);
 }
 
-async function countActiveKeys(db: Queryable, scope: Scope, now: number): Promise<number> {
-  const result = await db.query<{ n: string }>(
-    'SELECT count(*) AS n FROM api_keys WHERE account_id = $1 AND livemode = $2 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3)',
-    [scope.accountId, scope.livemode, now],
-  );
-  return Number(result.rows[0].n);
-}
-
 function checkCreation(input: KeyCreation): void {
   if (input.type === 'restricted' && input.permissions === undefined) {
     throw new ApiError('parameter_missing', 'Missing required param: permissions (a restricted key needs at least one resource with read or write access).', { param: 'permissions' });
@@ -52,8 +44,7 @@ function checkCreation(input: KeyCreation): void {
 /** Issues a key in a transaction the caller provides (the CLI and account creation use it directly). */
 export async function issueKey(client: Queryable, scope: Scope, input: KeyCreation, now: number): Promise<IssuedKey> {
   checkCreation(input);
-  // Serializes key creation per account and mode, so the cap holds under concurrent requests.
-  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`api_keys:${scope.accountId}:${scope.livemode}`]);
+  await lockKeyCreation(client, scope);
   if ((await countActiveKeys(client, scope, now)) >= activeKeysPerAccountMax) {
     throw new ApiError('api_key_limit_reached', `You have reached the maximum of ${activeKeysPerAccountMax} active ${scope.livemode ? 'live' : 'test'} API keys. Revoke one before creating another.`);
   }
