@@ -14,6 +14,9 @@ import {
 } from './repository.ts';
 import { accountHolderTypes, validateBankAccount, type BankAccountDetails } from './validation.ts';
 
+/** What bank accounts need of the process: the secret box, the clock and account settings (the payout currency). */
+export type ExternalAccountDependencies = Pick<Dependencies, 'secretBox' | 'clock' | 'settings'>;
+
 /** The bank name Stripe shows for its test routing numbers; in test mode every account is a test account. */
 const testBankName = 'STRIPE TEST BANK';
 
@@ -59,7 +62,7 @@ export function accountNumberOf(deps: Pick<Dependencies, 'secretBox'>, row: Exte
  * Adds a bank account. The number is checked (IBAN check digits and length, or the US routing checksum), stored only
  * encrypted, and the first account of a currency becomes its default.
  */
-export async function createExternalAccount(work: UnitOfWork, deps: Dependencies, scope: Scope, accountId: string, input: ExternalAccountInput): Promise<ExternalAccountRow> {
+export async function createExternalAccount(work: UnitOfWork, deps: ExternalAccountDependencies, scope: Scope, accountId: string, input: ExternalAccountInput): Promise<ExternalAccountRow> {
   checkOwnAccount(scope, accountId);
   const valid = validateBankAccount(input.external_account);
   const id = newId('ba');
@@ -131,7 +134,7 @@ export async function modifyExternalAccount(work: UnitOfWork, scope: Scope, acco
  * account and the currency is not the account's default currency; otherwise another account must become the default
  * first.
  */
-export async function deleteExternalAccount(work: UnitOfWork, deps: Dependencies, scope: Scope, accountId: string, id: string): Promise<ExternalAccountRow> {
+export async function deleteExternalAccount(work: UnitOfWork, deps: ExternalAccountDependencies, scope: Scope, accountId: string, id: string): Promise<ExternalAccountRow> {
   checkOwnAccount(scope, accountId);
   const settings = await deps.settings.get(scope.accountId);
   return work.finalTransaction(async (client) => {

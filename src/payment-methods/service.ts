@@ -19,6 +19,9 @@ import {
   type BillingDetails, type CardPaymentMethodRow, type NewPaymentMethodRow, type PaymentMethodRow, type PaymentMethodType,
 } from './repository.ts';
 
+/** What PaymentMethods need of the process: the box that encrypts and fingerprints card numbers. */
+export type PaymentMethodDependencies = Pick<Dependencies, 'secretBox'>;
+
 export interface CardInput {
   number?: string;
   exp_month?: number;
@@ -133,7 +136,7 @@ function billingDetails(input: BillingDetailsInput | undefined, current?: Billin
  * A new card PaymentMethod row: the number encrypted; only brand, last4, expiry, fingerprint, funding and country
  * readable. A legacy card (a token's card, a customer's card source) gets a `card_` id, as at Stripe.
  */
-function cardRow(deps: Dependencies, card: ValidCard, extra: { billing?: BillingDetailsInput; metadata?: MetadataUpdate; customerId?: string | null }, prefix: 'pm' | 'card' = 'pm'): Omit<CardPaymentMethodRow, 'account_id' | 'livemode'> {
+function cardRow(deps: PaymentMethodDependencies, card: ValidCard, extra: { billing?: BillingDetailsInput; metadata?: MetadataUpdate; customerId?: string | null }, prefix: 'pm' | 'card' = 'pm'): Omit<CardPaymentMethodRow, 'account_id' | 'livemode'> {
   const id = newId(prefix);
   const facts = factsOf(card.number);
   return {
@@ -176,7 +179,7 @@ function payPalRow(extra: { billing?: BillingDetailsInput; metadata?: MetadataUp
   };
 }
 
-export async function createPaymentMethod(work: UnitOfWork, deps: Dependencies, scope: Scope, input: PaymentMethodInput): Promise<PaymentMethodRow> {
+export async function createPaymentMethod(work: UnitOfWork, deps: PaymentMethodDependencies, scope: Scope, input: PaymentMethodInput): Promise<PaymentMethodRow> {
   const extra = { billing: input.billing_details, metadata: input.metadata };
   let row: NewPaymentMethodRow;
   switch (input.type) {
@@ -206,7 +209,7 @@ export function paymentMethodFromData(scope: Scope, data: PaymentMethodDataInput
 }
 
 /** Decrypts a card PaymentMethod's number for a connector call. The result must never be logged or stored. */
-export function revealCardNumber(deps: Dependencies, row: CardPaymentMethodRow): string {
+export function revealCardNumber(deps: PaymentMethodDependencies, row: CardPaymentMethodRow): string {
   return deps.secretBox.decrypt(row.card_number_encrypted, row.id);
 }
 
@@ -215,7 +218,7 @@ export function revealCardNumber(deps: Dependencies, row: CardPaymentMethodRow):
  * made from their test card, as at Stripe; such a row is returned with `isNew` and the caller writes it (with
  * `paymentMethodInsertStatement`) together with whatever uses it.
  */
-export async function lookupPaymentMethod(db: Queryable, deps: Dependencies, scope: Scope, id: string, param: string, options: { forUpdate?: boolean } = {}): Promise<{ row: PaymentMethodRow; isNew: boolean }> {
+export async function lookupPaymentMethod(db: Queryable, deps: PaymentMethodDependencies, scope: Scope, id: string, param: string, options: { forUpdate?: boolean } = {}): Promise<{ row: PaymentMethodRow; isNew: boolean }> {
   const testNumber = testPaymentMethodNumbers[id];
   if (testNumber !== undefined && scope.livemode) throw liveModeTestCardError(param);
   if (testNumber !== undefined) {
@@ -263,7 +266,7 @@ export function legacyBillingDetails(input: Omit<LegacyCardInput, keyof CardInpu
  * A new legacy card (`card_...`, a card PaymentMethod) from raw card data, not yet stored: the number is validated
  * as for POST /v1/payment_methods and encrypted with the same key.
  */
-export function newLegacyCard(deps: Dependencies, scope: Scope, input: LegacyCardInput): CardPaymentMethodRow {
+export function newLegacyCard(deps: PaymentMethodDependencies, scope: Scope, input: LegacyCardInput): CardPaymentMethodRow {
   const card = validateCard(input);
   refuseTestCardInLiveMode(scope, card.number);
   const row = cardRow(deps, card, {}, 'card');
@@ -271,14 +274,14 @@ export function newLegacyCard(deps: Dependencies, scope: Scope, input: LegacyCar
 }
 
 /** A new legacy card for one of Stripe's test card numbers (test tokens such as `tok_visa`), not yet stored. */
-export function newTestLegacyCard(deps: Dependencies, scope: Scope, number: string): CardPaymentMethodRow {
+export function newTestLegacyCard(deps: PaymentMethodDependencies, scope: Scope, number: string): CardPaymentMethodRow {
   const year = new Date().getUTCFullYear() + 1;
   const row = cardRow(deps, { number, expMonth: 12, expYear: year, cvcProvided: true }, {}, 'card');
   return { ...row, account_id: scope.accountId, livemode: scope.livemode };
 }
 
 /** Like lookupPaymentMethod, but a new test PaymentMethod is stored at once. */
-export async function resolvePaymentMethod(client: Queryable, deps: Dependencies, scope: Scope, id: string, param: string, options: { forUpdate?: boolean } = {}): Promise<PaymentMethodRow> {
+export async function resolvePaymentMethod(client: Queryable, deps: PaymentMethodDependencies, scope: Scope, id: string, param: string, options: { forUpdate?: boolean } = {}): Promise<PaymentMethodRow> {
   const found = await lookupPaymentMethod(client, deps, scope, id, param, options);
   return found.isNew ? insertPaymentMethod(client, scope, found.row) : found.row;
 }
@@ -324,7 +327,7 @@ export async function updatePaymentMethod(work: UnitOfWork, scope: Scope, id: st
   });
 }
 
-export async function attachPaymentMethod(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, customerId: string): Promise<PaymentMethodRow> {
+export async function attachPaymentMethod(work: UnitOfWork, deps: PaymentMethodDependencies, scope: Scope, id: string, customerId: string): Promise<PaymentMethodRow> {
   return work.finalTransaction(async (client) => {
     const customer = await findCustomer(client, scope, customerId);
     if (!customer) throw missing('customer', customerId, 'customer');
@@ -333,7 +336,7 @@ export async function attachPaymentMethod(work: UnitOfWork, deps: Dependencies, 
 }
 
 /** Attaches a PaymentMethod to an existing customer inside the caller's transaction; `param` names it in errors. */
-export async function attachWithin(client: Queryable, deps: Dependencies, scope: Scope, work: EventWork, id: string, customerId: string, param: string): Promise<PaymentMethodRow> {
+export async function attachWithin(client: Queryable, deps: PaymentMethodDependencies, scope: Scope, work: EventWork, id: string, customerId: string, param: string): Promise<PaymentMethodRow> {
   const current = await resolvePaymentMethod(client, deps, scope, id, param, { forUpdate: true });
   if (current.customer_id === customerId) return current;
   if (current.customer_id !== null) {

@@ -28,7 +28,7 @@ export const payoutReversalWindowDays = 90;
  * debit or a reversal itself, one whose arrival date is more than 90 days ago, and one to a bank account outside the
  * US and Canada.
  */
-export async function reversePayout(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, metadata: MetadataUpdate | undefined): Promise<PayoutRow> {
+export async function reversePayout(work: UnitOfWork, deps: Pick<Dependencies, 'clock'>, scope: Scope, id: string, metadata: MetadataUpdate | undefined): Promise<PayoutRow> {
   return work.finalTransaction(async (client) => {
     const payout = await findPayout(client, scope, id, { forUpdate: true });
     if (!payout) throw missing('payout', id);

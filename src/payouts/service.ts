@@ -100,7 +100,7 @@ export async function writeNewPayout(
  * currency (an advisory lock held to the end of the transaction), and the balance is read after the lock is taken,
  * so concurrent payouts see each other's debits and never together overdraw the balance.
  */
-export async function createPayout(work: UnitOfWork, deps: Dependencies, scope: Scope, input: PayoutInput): Promise<PayoutRow> {
+export async function createPayout(work: UnitOfWork, deps: Pick<Dependencies, 'clock'>, scope: Scope, input: PayoutInput): Promise<PayoutRow> {
   checkPayoutInput(input);
   const currency = parseCurrency(input.currency);
   return work.finalTransaction(async (client) => {
@@ -167,7 +167,7 @@ export async function updatePayout(work: UnitOfWork, scope: Scope, id: string, m
  * shown as the payout's `failure_balance_transaction`). The row lock orders it against the job that submits payouts,
  * which only moves a payout out of `pending` by compare-and-set.
  */
-export async function cancelPayout(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string): Promise<PayoutRow> {
+export async function cancelPayout(work: UnitOfWork, deps: Pick<Dependencies, 'clock'>, scope: Scope, id: string): Promise<PayoutRow> {
   return work.finalTransaction(async (client) => {
     const payout = await findPayout(client, scope, id, { forUpdate: true });
     if (!payout) throw missing('payout', id);

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Dependencies } from '../dependencies.ts';
+import type { PaymentMethodDependencies } from '../payment-methods/service.ts';
 import { changedAttributes, recordEvent } from '../events/service.ts';
 import type { Scope } from '../platform/scope.ts';
 import { findCustomer, setDefaultSource, type CustomerRow } from '../customers/repository.ts';
@@ -52,7 +52,7 @@ async function customerCard(db: Queryable, scope: Scope, customerId: string, id:
 async function addCardFromToken(
   client: pg.PoolClient,
   work: UnitOfWork,
-  deps: Dependencies,
+  deps: PaymentMethodDependencies,
   scope: Scope,
   customer: CustomerRow,
   tokenId: string,
@@ -76,7 +76,7 @@ async function removeCard(client: pg.PoolClient, work: UnitOfWork, scope: Scope,
  * The `source` (a token: its card is added and becomes the default; on an update it replaces the previous default
  * card, as at Stripe) and `default_source` (one of the customer's cards) parameters of customer create and update.
  */
-export function customerSourceChange(work: UnitOfWork, deps: Dependencies, scope: Scope, input: { source?: string; default_source?: string }): CustomerSourceChange | undefined {
+export function customerSourceChange(work: UnitOfWork, deps: PaymentMethodDependencies, scope: Scope, input: { source?: string; default_source?: string }): CustomerSourceChange | undefined {
   if (input.source === undefined && input.default_source === undefined) return undefined;
   return async (client, customer) => {
     let current = customer;
@@ -97,7 +97,7 @@ export function customerSourceChange(work: UnitOfWork, deps: Dependencies, scope
 }
 
 /** POST /v1/customers/:id/sources: adds a token's card to the customer. */
-export async function createCustomerSource(work: UnitOfWork, deps: Dependencies, scope: Scope, customerId: string, input: { source: string; metadata?: MetadataUpdate }): Promise<CardPaymentMethodRow> {
+export async function createCustomerSource(work: UnitOfWork, deps: PaymentMethodDependencies, scope: Scope, customerId: string, input: { source: string; metadata?: MetadataUpdate }): Promise<CardPaymentMethodRow> {
   return work.finalTransaction(async (client) => {
     const customer = await lockCustomer(client, scope, customerId, 'customer');
     const added = await addCardFromToken(client, work, deps, scope, customer, input.source, { param: 'source', metadata: input.metadata });
@@ -172,7 +172,7 @@ export async function deleteCustomerSource(work: UnitOfWork, scope: Scope, custo
  * a card of the customer (`card_...`, the customer required), or, with only `customer`, the customer's default card.
  * Run in the transaction that commits the token's use.
  */
-export async function chargeSourceCard(client: Queryable, deps: Dependencies, scope: Scope, input: { source?: string; customer?: string }): Promise<CardPaymentMethodRow> {
+export async function chargeSourceCard(client: Queryable, deps: PaymentMethodDependencies, scope: Scope, input: { source?: string; customer?: string }): Promise<CardPaymentMethodRow> {
   const customer = input.customer === undefined ? undefined : await findCustomer(client, scope, input.customer);
   if (input.customer !== undefined && !customer) throw missing('customer', input.customer, 'customer');
   if (input.source === undefined) {

@@ -1,4 +1,4 @@
-import type { Dependencies } from '../dependencies.ts';
+import type { PaymentMethodDependencies } from '../payment-methods/service.ts';
 import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
 import { ApiError, assert, missing } from '../platform/errors.ts';
@@ -19,7 +19,7 @@ export interface TokenWithCard {
  * Creates a card token (POST /v1/tokens): the card is stored as a card PaymentMethod with a `card_` id (number
  * encrypted, as every card), and the token points to it.
  */
-export async function createCardToken(work: UnitOfWork, deps: Dependencies, scope: Scope, card: LegacyCardInput, clientIp: string | null): Promise<TokenWithCard> {
+export async function createCardToken(work: UnitOfWork, deps: PaymentMethodDependencies, scope: Scope, card: LegacyCardInput, clientIp: string | null): Promise<TokenWithCard> {
   const row = newLegacyCard(deps, scope, card);
   return work.finalTransaction(async (client) => {
     const stored = await insertPaymentMethod(client, scope, row);
@@ -45,7 +45,7 @@ export async function retrieveToken(db: Queryable, scope: Scope, id: string): Pr
  * Stripe's test tokens (`tok_visa`, ...) in test mode instead stands for a fresh card of its test number, stored
  * here, and can be used any number of times, as at Stripe. Run it in the transaction that uses the card.
  */
-export async function useToken(client: Queryable, deps: Dependencies, scope: Scope, id: string, param: string): Promise<CardPaymentMethodRow> {
+export async function useToken(client: Queryable, deps: PaymentMethodDependencies, scope: Scope, id: string, param: string): Promise<CardPaymentMethodRow> {
   const testNumber = testTokenNumber(id);
   // Stripe's test tokens in live mode are declined as its test cards are.
   if (testNumber !== undefined && scope.livemode) throw liveModeTestCardError(param);
