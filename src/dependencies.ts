@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { AccountSettingsCache } from './accounts/settings.ts';
+import { AccountSettingsCache } from './accounts/settings-cache.ts';
 import { KeyResolver } from './api-keys/resolver.ts';
 import type { Connector } from './connectors/connector.ts';
 import { ExchangeRates } from './fees/exchange-rates.ts';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
-import { saveAccountSettings, defaultSettings } from '../src/accounts/settings.ts';
+import { defaultSettings } from '../src/accounts/settings.ts';
+import { saveAccountSettings } from '../src/accounts/settings-repository.ts';
 import { availabilityEntry, captureMovement } from '../src/ledger/movements.ts';
 import { availableBalance, merchantBalance, writeMovement } from '../src/ledger/service.ts';
 import { secondsPerDay, startOfDay } from '../src/platform/clock.ts';

@@ -1,12 +1,6 @@
 import { effectivePricing, type Pricing } from '../fees/pricing.ts';
+import type { AccountRecord } from './repository.ts';
 import type { AccountSettings } from './settings.ts';
-
-/** The `accounts` row: who the merchant is (settings live in `account_settings`). */
-export interface AccountRecord {
-  id: string;
-  name: string;
-  created: number;
-}
 
 /**
  * Stripe's payout schedule: `weekly_anchor` and `monthly_anchor` are only shown for the interval they apply to,

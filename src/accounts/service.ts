@@ -1,6 +1,10 @@
 import { issueKey } from '../api-keys/service.ts';
 import type { Queryable } from '../platform/db.ts';
 import { newId, nowSeconds } from '../platform/ids.ts';
+import { insertAccount } from './repository.ts';
+
+// `start` looks for the demo account through this service, which creates it.
+export { findDemoAccount } from './repository.ts';
 
 export interface IssuedKeys {
   accountId: string;
@@ -13,7 +17,7 @@ export interface IssuedKeys {
 export async function createAccount(db: Queryable, name: string, options: { demo?: boolean } = {}): Promise<IssuedKeys> {
   const accountId = newId('acct');
   const created = nowSeconds();
-  await db.query('INSERT INTO accounts (id, name, is_demo, created) VALUES ($1, $2, $3, $4)', [accountId, name, options.demo === true, created]);
+  await insertAccount(db, { id: accountId, name, isDemo: options.demo === true, created });
   const { secretKey, publishableKey } = await issueKeys(db, accountId, false);
   return { accountId, name, secretKey, publishableKey };
 }
@@ -25,9 +29,4 @@ export async function issueKeys(db: Queryable, accountId: string, livemode: bool
   const secret = await issueKey(db, scope, { type: 'secret', name: 'Secret key' }, now);
   const publishable = await issueKey(db, scope, { type: 'publishable', name: 'Publishable key' }, now);
   return { secretKey: secret.secret, publishableKey: publishable.secret };
-}
-
-export async function findDemoAccount(db: Queryable): Promise<{ id: string; name: string } | undefined> {
-  const result = await db.query<{ id: string; name: string }>('SELECT id, name FROM accounts WHERE is_demo');
-  return result.rows[0];
 }

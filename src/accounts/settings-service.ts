@@ -6,8 +6,10 @@ import type { Queryable } from '../platform/db.ts';
 import { ApiError } from '../platform/errors.ts';
 import { isCurrency } from '../platform/money.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
-import { renderAccount, type AccountRecord } from './render.ts';
-import { defaultSettings, findAccountSettings, saveAccountSettings, type AccountSettings, type payoutIntervals, type weekdays } from './settings.ts';
+import { renderAccount } from './render.ts';
+import { findAccount, type AccountRecord } from './repository.ts';
+import { defaultSettings, type AccountSettings, type payoutIntervals, type weekdays } from './settings.ts';
+import { findAccountSettings, saveAccountSettings } from './settings-repository.ts';
 
 /** Longest payout delay accepted, in days (the `account_settings` CHECK constraint holds the same bound). */
 export const payoutDelayDaysMax = 365;
@@ -135,10 +137,7 @@ function checkOwnAccount(scope: Scope, id: string): void {
 }
 
 async function findAccountRecord(db: Queryable, accountId: string, options: { forUpdate?: boolean } = {}): Promise<AccountRecord> {
-  // FOR NO KEY UPDATE serializes settings updates of one account without conflicting with the key-share locks that
-  // inserts into tables referencing accounts take.
-  const result = await db.query<AccountRecord>(`SELECT id, name, created FROM accounts WHERE id = $1${options.forUpdate ? ' FOR NO KEY UPDATE' : ''}`, [accountId]);
-  const account = result.rows[0];
+  const account = await findAccount(db, accountId, options);
   // The caller was authenticated with a key of this account, and accounts are never deleted.
   if (!account) throw new Error(`invariant violated: account ${accountId} of an authenticated caller does not exist`);
   return account;

@@ -3,6 +3,7 @@ import type { Caller } from '../api-keys/resolver.ts';
 import type { SecretBox } from '../platform/crypto.ts';
 import type { Queryable } from '../platform/db.ts';
 import { ApiError } from '../platform/errors.ts';
+import { deleteKeysOlderThan, deleteUnusedKey, findKey, insertLockedKey, storeRecoveryResource, storeResponse, takeOverStaleKey, unlockKey } from './idempotency-repository.ts';
 import { isStorableText } from './text.ts';
 
 /**
@@ -65,18 +66,8 @@ function responseAssociatedData(caller: Caller, key: string): string {
 
 export async function beginIdempotent(db: Queryable, secretBox: SecretBox, caller: Caller, key: string, method: string, path: string, requestFingerprint: string): Promise<BeginResult> {
   const token = randomUUID();
-  const inserted = await db.query(
-    `INSERT INTO idempotency_keys (account_id, livemode, key, request_method, request_path, request_fingerprint, locked_at, lock_token)
-     VALUES ($1, $2, $3, $4, $5, $6, now(), $7) ON CONFLICT DO NOTHING`,
-    [caller.accountId, caller.livemode, key, method, path, requestFingerprint, token],
-  );
-  if (inserted.rowCount === 1) return { kind: 'proceed', token, resumeResource: null };
-  const existing = (await db.query<{ request_method: string; request_path: string; request_fingerprint: string; response_status: number | null; response_body: unknown; response_encrypted: Buffer | null; stale: boolean }>(
-    `SELECT request_method, request_path, request_fingerprint, response_status, response_body, response_encrypted,
-            (locked_at IS NULL OR locked_at < now() - make_interval(secs => $4)) AS stale
-       FROM idempotency_keys WHERE account_id = $1 AND livemode = $2 AND key = $3`,
-    [caller.accountId, caller.livemode, key, idempotencyLockExpirySeconds],
-  )).rows[0];
+  if (await insertLockedKey(db, caller, key, { method, path, fingerprint: requestFingerprint }, token)) return { kind: 'proceed', token, resumeResource: null };
+  const existing = await findKey(db, caller, key, idempotencyLockExpirySeconds);
   if (!existing) return beginIdempotent(db, secretBox, caller, key, method, path, requestFingerprint);
   if (existing.request_method !== method || existing.request_path !== path || existing.request_fingerprint !== requestFingerprint) {
     throw new ApiError(
@@ -89,14 +80,8 @@ export async function beginIdempotent(db: Queryable, secretBox: SecretBox, calle
     return { kind: 'replay', response: { status: existing.response_status, body } };
   }
   if (existing.stale) {
-    const taken = await db.query<{ recovery_resource: string | null }>(
-      `UPDATE idempotency_keys SET locked_at = now(), lock_token = $5
-        WHERE account_id = $1 AND livemode = $2 AND key = $3 AND response_status IS NULL
-          AND (locked_at IS NULL OR locked_at < now() - make_interval(secs => $4))
-        RETURNING recovery_resource`,
-      [caller.accountId, caller.livemode, key, idempotencyLockExpirySeconds, token],
-    );
-    if (taken.rowCount === 1) return { kind: 'proceed', token, resumeResource: taken.rows[0].recovery_resource };
+    const taken = await takeOverStaleKey(db, caller, key, idempotencyLockExpirySeconds, token);
+    if (taken) return { kind: 'proceed', token, resumeResource: taken.recoveryResource };
   }
   throw new ApiError('idempotency_key_in_use', `There is currently another in-progress request using this Idempotent Key (probably because of a concurrent request). Please try again later.`);
 }
@@ -106,22 +91,12 @@ export async function beginIdempotent(db: Queryable, secretBox: SecretBox, calle
  * transaction, or alone when there was no state change. Returns false when the key was taken over meanwhile.
  */
 export async function completeIdempotent(db: Queryable, secretBox: SecretBox, caller: Caller, key: string, token: string, response: StoredResponse): Promise<boolean> {
-  const result = await db.query(
-    `UPDATE idempotency_keys SET response_status = $5, response_encrypted = $6, locked_at = NULL
-      WHERE account_id = $1 AND livemode = $2 AND key = $3 AND lock_token = $4 AND response_status IS NULL`,
-    [caller.accountId, caller.livemode, key, token, response.status, secretBox.encrypt(JSON.stringify(response.body), responseAssociatedData(caller, key))],
-  );
-  return result.rowCount === 1;
+  return storeResponse(db, caller, key, token, response.status, secretBox.encrypt(JSON.stringify(response.body), responseAssociatedData(caller, key)));
 }
 
 /** Records, in the caller's transaction, the resource a multi-step request has committed work on. */
 export async function checkpointIdempotent(db: Queryable, caller: Caller, key: string, token: string, resource: string): Promise<boolean> {
-  const result = await db.query(
-    `UPDATE idempotency_keys SET recovery_resource = $5
-      WHERE account_id = $1 AND livemode = $2 AND key = $3 AND lock_token = $4 AND response_status IS NULL`,
-    [caller.accountId, caller.livemode, key, token, resource],
-  );
-  return result.rowCount === 1;
+  return storeRecoveryResource(db, caller, key, token, resource);
 }
 
 /**
@@ -130,17 +105,10 @@ export async function checkpointIdempotent(db: Queryable, caller: Caller, key: s
  * resumes that resource.
  */
 export async function releaseIdempotent(db: Queryable, caller: Caller, key: string, token: string): Promise<void> {
-  await db.query(
-    'DELETE FROM idempotency_keys WHERE account_id = $1 AND livemode = $2 AND key = $3 AND lock_token = $4 AND response_status IS NULL AND recovery_resource IS NULL',
-    [caller.accountId, caller.livemode, key, token],
-  );
-  await db.query(
-    'UPDATE idempotency_keys SET locked_at = NULL WHERE account_id = $1 AND livemode = $2 AND key = $3 AND lock_token = $4 AND response_status IS NULL',
-    [caller.accountId, caller.livemode, key, token],
-  );
+  await deleteUnusedKey(db, caller, key, token);
+  await unlockKey(db, caller, key, token);
 }
 
 export async function purgeExpiredKeys(db: Queryable): Promise<number> {
-  const result = await db.query(`DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [idempotencyRetentionHours]);
-  return result.rowCount ?? 0;
+  return deleteKeysOlderThan(db, idempotencyRetentionHours);
 }

@@ -74,12 +74,11 @@ export function registerKeyCommands(program: Command): void {
         }
         permissions[resource as keyof Permissions] = level;
       }
-      const [{ issueKey }, { inTransaction }, { nowSeconds }, { ApiError }] = await Promise.all([
-        import('../api-keys/service.ts'), import('../platform/db.ts'), import('../platform/ids.ts'), import('../platform/errors.ts'),
+      const [{ issueKey }, { findAccount }, { inTransaction }, { nowSeconds }, { ApiError }] = await Promise.all([
+        import('../api-keys/service.ts'), import('../accounts/repository.ts'), import('../platform/db.ts'), import('../platform/ids.ts'), import('../platform/errors.ts'),
       ]);
       return withPlatform(async (platform) => {
-        const account = await platform.db.query('SELECT id FROM accounts WHERE id = $1', [options.account]);
-        if (account.rowCount === 0) {
+        if (!(await findAccount(platform.db, options.account))) {
           console.error(`payrail: no account ${options.account} (payrail account create makes one)`);
           return 1;
         }

@@ -3,7 +3,7 @@ import type { Dependencies } from '../dependencies.ts';
 import type { Queryable } from '../platform/db.ts';
 import { ApiError, missing } from '../platform/errors.ts';
 import { attachWithin } from '../payment-methods/service.ts';
-import { findPaymentMethod } from '../payment-methods/repository.ts';
+import { detachCustomerPaymentMethods, findPaymentMethod } from '../payment-methods/repository.ts';
 import { changedAttributes, recordEvent } from '../events/service.ts';
 import type { Scope } from '../platform/scope.ts';
 import { newId, nowSeconds } from '../platform/ids.ts';
@@ -129,7 +129,7 @@ export async function deleteCustomer(work: UnitOfWork, scope: Scope, id: string)
     if (!current) throw missing('customer', id);
     await markCustomerDeleted(client, scope, id);
     // Stripe detaches the customer's payment methods when the customer is deleted.
-    await client.query('UPDATE payment_methods SET customer_id = NULL WHERE customer_id = $1 AND account_id = $2 AND livemode = $3', [id, scope.accountId, scope.livemode]);
+    await detachCustomerPaymentMethods(client, scope, id);
     await recordEvent(client, scope, work, 'customer.deleted', renderCustomer(current));
     return { ...current, deleted: true };
   });

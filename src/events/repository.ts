@@ -1,7 +1,48 @@
-import type { Queryable } from '../platform/db.ts';
+import { prepared, type Queryable } from '../platform/db.ts';
+import { assert } from '../platform/errors.ts';
+import { newId, nowSeconds } from '../platform/ids.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import type { Scope } from '../platform/scope.ts';
-import type { EventRow } from './service.ts';
+import type { Statement } from '../platform/statements.ts';
+import type { UnitOfWork } from '../platform/unit-of-work.ts';
+import { apiVersion, type EventRow, type NewEvent } from './types.ts';
+
+/** The request an event is recorded under (Stripe's `request.id` and `request.idempotency_key`), if any. */
+export type EventRequest = Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined;
+
+export interface EventsInsertOptions {
+  /**
+   * For a part of a `combine`d statement: the name of an earlier part, and the events are inserted only when that
+   * part returned a row (so they exist exactly when its compare-and-set matched).
+   */
+  onlyIfRowsIn?: string;
+}
+
+/** The INSERT of events, each row with typed parameters, in order. */
+export function eventsInsertStatement(scope: Scope, request: EventRequest, events: NewEvent[], options: EventsInsertOptions = {}): Statement {
+  const created = nowSeconds();
+  const values: unknown[] = [scope.accountId, scope.livemode, apiVersion, request?.requestId ?? null, request?.idempotencyKey ?? null, created];
+  const rows: string[] = [];
+  for (const event of events) {
+    const data: EventRow['data'] = { object: event.object };
+    if (event.previousAttributes) data.previous_attributes = event.previousAttributes;
+    values.push(newId('evt'), event.type, JSON.stringify(data));
+    const base = values.length - 3;
+    rows.push(`($${base + 1}::text, $1::text, $2::boolean, $${base + 2}::text, $3::text, $${base + 3}::json, $4::text, $5::text, $6::bigint)`);
+  }
+  const columns = '(id, account_id, livemode, type, api_version, data, request_id, idempotency_key, created)';
+  const part = options.onlyIfRowsIn;
+  if (part === undefined) return { text: `INSERT INTO events ${columns} VALUES ${rows.join(', ')}`, values };
+  // The name goes into the SQL text: only a plain identifier (names are ours, never input).
+  assert(/^[a-z_][a-z0-9_]*$/.test(part), `a statement part is named by a plain identifier, not ${JSON.stringify(part)}`);
+  return { text: `INSERT INTO events ${columns} SELECT * FROM (VALUES ${rows.join(', ')}) AS new_events WHERE EXISTS (SELECT 1 FROM ${part})`, values };
+}
+
+/** Inserts events (at least one) in the caller's connection or transaction, in one statement, in order. */
+export async function insertEvents(db: Queryable, scope: Scope, request: EventRequest, events: NewEvent[]): Promise<void> {
+  const statement = eventsInsertStatement(scope, request, events);
+  await db.query(prepared(statement.text, statement.values));
+}
 
 /** The caller's event with this id, if any. */
 export async function findEvent(db: Queryable, scope: Scope, id: string): Promise<EventRow | undefined> {

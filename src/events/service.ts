@@ -1,68 +1,26 @@
 import type { Scope } from '../platform/scope.ts';
-import { prepared, type Queryable } from '../platform/db.ts';
-import type { Statement } from '../platform/statements.ts';
-import { newId, nowSeconds } from '../platform/ids.ts';
-import type { UnitOfWork } from '../platform/unit-of-work.ts';
+import type { Queryable } from '../platform/db.ts';
+import { insertEvents, type EventRequest } from './repository.ts';
+import type { EventRow, NewEvent } from './types.ts';
 
-/** The API version Payrail's objects follow; events record it as Stripe's do. */
-export const apiVersion = '2025-10-29.clover';
-
-export interface EventRow {
-  id: string;
-  account_id: string;
-  livemode: boolean;
-  type: string;
-  api_version: string | null;
-  data: { object: Record<string, unknown>; previous_attributes?: Record<string, unknown> };
-  request_id: string | null;
-  idempotency_key: string | null;
-  created: number;
-}
-
-export interface NewEvent {
-  type: string;
-  /** The API rendering of the changed object, never containing card numbers or secrets. */
-  object: Record<string, unknown>;
-  previousAttributes?: Record<string, unknown>;
-}
-
-/**
- * The INSERT of events, each row with typed parameters; with `guard`, rows are only inserted when that SQL
- * condition holds (for combining with a compare-and-set in one statement).
- */
-export function eventsInsertStatement(scope: Scope, work: Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined, events: NewEvent[], guard?: string): Statement {
-  const created = nowSeconds();
-  const values: unknown[] = [scope.accountId, scope.livemode, apiVersion, work?.requestId ?? null, work?.idempotencyKey ?? null, created];
-  const rows: string[] = [];
-  for (const event of events) {
-    const data: EventRow['data'] = { object: event.object };
-    if (event.previousAttributes) data.previous_attributes = event.previousAttributes;
-    values.push(newId('evt'), event.type, JSON.stringify(data));
-    const base = values.length - 3;
-    rows.push(`($${base + 1}::text, $1::text, $2::boolean, $${base + 2}::text, $3::text, $${base + 3}::json, $4::text, $5::text, $6::bigint)`);
-  }
-  const columns = '(id, account_id, livemode, type, api_version, data, request_id, idempotency_key, created)';
-  const text = guard
-    ? `INSERT INTO events ${columns} SELECT * FROM (VALUES ${rows.join(', ')}) AS new_events WHERE ${guard}`
-    : `INSERT INTO events ${columns} VALUES ${rows.join(', ')}`;
-  return { text, values };
-}
+// The row types and the API version live in types.ts (the repository needs them too); they are exported from here
+// as well for the many modules that already import them from the events service.
+export { apiVersion, type EventRow, type NewEvent } from './types.ts';
 
 /**
  * Records events inside the caller's transaction, so they exist exactly when the state change does. Several events
  * of one change go in one statement, in order.
  */
-export async function recordEvents(client: Queryable, scope: Scope, work: Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined, events: NewEvent[]): Promise<void> {
+export async function recordEvents(client: Queryable, scope: Scope, work: EventRequest, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const statement = eventsInsertStatement(scope, work, events);
-  await client.query(prepared(statement.text, statement.values));
+  await insertEvents(client, scope, work, events);
 }
 
 /** Records one event; see recordEvents. */
 export async function recordEvent(
   client: Queryable,
   scope: Scope,
-  work: Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined,
+  work: EventRequest,
   type: string,
   object: Record<string, unknown>,
   previousAttributes?: Record<string, unknown>,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { inTransaction, type Database, type Queryable } from '../platform/db.ts';
 import { currencyExponents } from '../platform/money.ts';
+import { findExchangeRates, saveExchangeRate } from './exchange-rates-repository.ts';
 
 /** Digits after the decimal point of a stored conversion rate (what a balance transaction's exchange_rate shows). */
 export const rateDecimalPlaces = 10;
@@ -59,9 +60,8 @@ export class ExchangeRates {
 
   /** Reads the table again, through `through` (see `rate`). */
   async refresh(through: Queryable = this.db): Promise<void> {
-    const result = await through.query<{ base: string; quote: string; rate: string }>('SELECT base, quote, rate::text AS rate FROM exchange_rates');
     const rates = new Map<string, bigint>();
-    for (const row of result.rows) rates.set(`${row.base}:${row.quote}`, parseRate(row.rate));
+    for (const row of await findExchangeRates(through)) rates.set(`${row.base}:${row.quote}`, parseRate(row.rate));
     this.#rates = rates;
     this.#loadedAt = Date.now();
   }
@@ -107,11 +107,7 @@ export async function loadRatesFile(db: Database, filePath: string, now: number)
   }
   return inTransaction(db, async (client) => {
     for (const [code, text] of rows) {
-      await client.query(
-        `INSERT INTO exchange_rates (base, quote, rate, source, updated) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (base, quote) DO UPDATE SET rate = $3, source = $4, updated = $5`,
-        [base, code, text, `file:${filePath}`, now],
-      );
+      await saveExchangeRate(client, { base, quote: code, rate: text, source: `file:${filePath}`, updated: now });
     }
     return rows.length;
   });

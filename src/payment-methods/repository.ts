@@ -125,6 +125,11 @@ export async function insertPaymentMethod(db: Queryable, scope: Scope, row: NewP
   return result.rows[0];
 }
 
+/** Detaches every PaymentMethod of a customer (as Stripe does when the customer is deleted). */
+export async function detachCustomerPaymentMethods(db: Queryable, scope: Scope, customerId: string): Promise<void> {
+  await db.query('UPDATE payment_methods SET customer_id = NULL WHERE customer_id = $1 AND account_id = $2 AND livemode = $3', [customerId, scope.accountId, scope.livemode]);
+}
+
 export async function findPaymentMethod(db: Queryable, scope: Scope, id: string, options: { forUpdate?: boolean } = {}): Promise<PaymentMethodRow | undefined> {
   const result = await db.query<PaymentMethodRow>(
     `SELECT * FROM payment_methods WHERE id = $1 AND account_id = $2 AND livemode = $3 ${options.forUpdate ? 'FOR UPDATE' : ''}`,

@@ -1,7 +1,8 @@
 import { planRoute } from '../orchestration/orchestrator.ts';
 import { attemptInsertStatement } from '../orchestration/attempts-repository.ts';
 import type { Dependencies } from '../dependencies.ts';
-import { eventsInsertStatement, recordEvent } from '../events/service.ts';
+import { eventsInsertStatement } from '../events/repository.ts';
+import { recordEvent } from '../events/service.ts';
 import type { Scope } from '../platform/scope.ts';
 import { combine, type Statement } from '../platform/statements.ts';
 import type { Queryable } from '../platform/db.ts';

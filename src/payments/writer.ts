@@ -1,5 +1,5 @@
 import { attemptUpdateStatement } from '../orchestration/attempts-repository.ts';
-import { eventsInsertStatement } from '../events/service.ts';
+import { eventsInsertStatement } from '../events/repository.ts';
 import { movementParts } from '../ledger/service.ts';
 import type { Queryable } from '../platform/db.ts';
 import { assert } from '../platform/errors.ts';
@@ -43,9 +43,9 @@ export function changeParts(change: PaymentChange, prefix: string): Part[] {
       parts.push({ name: `${prefix}wallet`, statement: paymentMethodWalletStatement(change.scope, method.id, method.wallet, gate) });
     }
   }
-  if (change.events.length > 0 && gate) parts.push({ name: `${prefix}new_events`, statement: eventsInsertStatement(change.scope, change.request, change.events, gate) });
+  if (change.events.length > 0 && gate) parts.push({ name: `${prefix}new_events`, statement: eventsInsertStatement(change.scope, change.request, change.events, { onlyIfRowsIn: `${prefix}intent` }) });
   if (method?.attach && method.attach.events.length > 0) {
-    parts.push({ name: `${prefix}attach_events`, statement: eventsInsertStatement(change.scope, change.request, method.attach.events, `EXISTS (SELECT 1 FROM ${prefix}attached)`) });
+    parts.push({ name: `${prefix}attach_events`, statement: eventsInsertStatement(change.scope, change.request, method.attach.events, { onlyIfRowsIn: `${prefix}attached` }) });
   }
   return parts;
 }

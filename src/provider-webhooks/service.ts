@@ -9,6 +9,7 @@ import { applyProviderCapture } from '../payments/capture.ts';
 import { applyProviderOutcome } from '../payments/provider-outcome.ts';
 import { applyRefundOutcome } from '../refunds/service.ts';
 import type { RefundRow } from '../refunds/repository.ts';
+import { findConfigurationForWebhook, findIntentCaptureMethod, findRefundOfConfiguration, isNotificationApplied, recordAppliedNotification } from './repository.ts';
 
 /**
  * Incoming provider webhooks, after the connector verified them: each notification moves the payment, capture or
@@ -25,7 +26,7 @@ export type NotificationResult = 'applied' | 'duplicate' | 'unchanged' | 'unmatc
 
 /** The configuration a webhook URL names, with its connector: found even when disabled (payments in flight finish). */
 export async function findWebhookConfiguration(db: Queryable, id: string): Promise<ConnectorConfigurationRow | undefined> {
-  return (await db.query<ConnectorConfigurationRow>('SELECT * FROM connector_configurations WHERE id = $1 AND NOT deleted', [id])).rows[0];
+  return findConfigurationForWebhook(db, id);
 }
 
 export async function applyNotifications(deps: Dependencies, configuration: ConnectorConfigurationRow, notifications: ProviderNotification[]): Promise<NotificationResult[]> {
@@ -35,16 +36,10 @@ export async function applyNotifications(deps: Dependencies, configuration: Conn
 }
 
 async function applyNotification(deps: Dependencies, configuration: ConnectorConfigurationRow, notification: ProviderNotification): Promise<NotificationResult> {
-  const seen = await deps.db.query('SELECT 1 FROM provider_webhook_events WHERE connector_configuration_id = $1 AND event_key = $2', [configuration.id, notification.eventKey]);
-  if (seen.rowCount) return 'duplicate';
+  if (await isNotificationApplied(deps.db, configuration.id, notification.eventKey)) return 'duplicate';
   const result = await apply(deps, configuration, notification);
   // Recorded after applying: a crash in between only means the redelivery is applied again, which changes nothing.
-  if (result !== 'unmatched') {
-    await deps.db.query(
-      'INSERT INTO provider_webhook_events (connector_configuration_id, event_key, kind) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-      [configuration.id, notification.eventKey, notification.kind],
-    );
-  }
+  if (result !== 'unmatched') await recordAppliedNotification(deps.db, configuration.id, notification.eventKey, notification.kind);
   return result;
 }
 
@@ -114,18 +109,11 @@ async function attemptOf(db: Queryable, configuration: ConnectorConfigurationRow
 }
 
 async function capturesAtOnce(db: Queryable, attempt: AttemptRow): Promise<boolean> {
-  const row = (await db.query<{ capture_method: string }>('SELECT capture_method FROM payment_intents WHERE id = $1', [attempt.payment_intent_id])).rows[0];
-  return row !== undefined && row.capture_method !== 'manual';
+  const captureMethod = await findIntentCaptureMethod(db, attempt.payment_intent_id);
+  return captureMethod !== undefined && captureMethod !== 'manual';
 }
 
 /** The refund a notification is about, among the refunds of charges sent through this configuration. */
 async function refundOf(db: Queryable, scope: Scope, configuration: ConnectorConfigurationRow, notification: { refundId: string | null; processorReference: string | null }): Promise<RefundRow | undefined> {
-  const result = await db.query<RefundRow>(
-    `SELECT r.* FROM refunds r JOIN charges c ON c.id = r.charge_id
-      WHERE r.account_id = $1 AND r.livemode = $2 AND c.connector_configuration_id = $3
-        AND (r.id = $4 OR r.processor_reference = $5)
-      ORDER BY r.seq DESC LIMIT 1`,
-    [scope.accountId, scope.livemode, configuration.id, notification.refundId, notification.processorReference],
-  );
-  return result.rows[0];
+  return findRefundOfConfiguration(db, scope, configuration.id, notification);
 }

@@ -1,0 +1,101 @@
+import type { Queryable } from '../platform/db.ts';
+import type { Scope } from '../platform/scope.ts';
+
+// The `idempotency_keys` table: one row per key of an account and mode, locked by the request holding it (its
+// `lock_token`) until the response is stored. The rules of who may take or reuse a key are in idempotency.ts.
+
+/** What a request that sent a key asked for: a later request with the same key must ask the same. */
+export interface IdempotentRequest {
+  method: string;
+  path: string;
+  fingerprint: string;
+}
+
+/** A stored key as its next request sees it; `stale` when no live request holds its lock. */
+export interface IdempotencyKeyRow {
+  request_method: string;
+  request_path: string;
+  request_fingerprint: string;
+  response_status: number | null;
+  response_body: unknown;
+  response_encrypted: Buffer | null;
+  stale: boolean;
+}
+
+/** Inserts the key locked by `token`; false when the key already exists. */
+export async function insertLockedKey(db: Queryable, scope: Scope, key: string, request: IdempotentRequest, token: string): Promise<boolean> {
+  const inserted = await db.query(
+    `INSERT INTO idempotency_keys (account_id, livemode, key, request_method, request_path, request_fingerprint, locked_at, lock_token)
+     VALUES ($1, $2, $3, $4, $5, $6, now(), $7) ON CONFLICT DO NOTHING`,
+    [scope.accountId, scope.livemode, key, request.method, request.path, request.fingerprint, token],
+  );
+  return inserted.rowCount === 1;
+}
+
+/** The stored key; its lock counts as stale when it is older than `lockExpirySeconds` (or there is none). */
+export async function findKey(db: Queryable, scope: Scope, key: string, lockExpirySeconds: number): Promise<IdempotencyKeyRow | undefined> {
+  const result = await db.query<IdempotencyKeyRow>(
+    `SELECT request_method, request_path, request_fingerprint, response_status, response_body, response_encrypted,
+            (locked_at IS NULL OR locked_at < now() - make_interval(secs => $4)) AS stale
+       FROM idempotency_keys WHERE account_id = $1 AND livemode = $2 AND key = $3`,
+    [scope.accountId, scope.livemode, key, lockExpirySeconds],
+  );
+  return result.rows[0];
+}
+
+/**
+ * Locks an unanswered key with `token` if its lock is still stale (compare-and-set: of two requests taking over the
+ * same key, one wins). Answers the key's recovery point when taken, undefined when not.
+ */
+export async function takeOverStaleKey(db: Queryable, scope: Scope, key: string, lockExpirySeconds: number, token: string): Promise<{ recoveryResource: string | null } | undefined> {
+  const taken = await db.query<{ recovery_resource: string | null }>(
+    `UPDATE idempotency_keys SET locked_at = now(), lock_token = $5
+      WHERE account_id = $1 AND livemode = $2 AND key = $3 AND response_status IS NULL
+        AND (locked_at IS NULL OR locked_at < now() - make_interval(secs => $4))
+      RETURNING recovery_resource`,
+    [scope.accountId, scope.livemode, key, lockExpirySeconds, token],
+  );
+  return taken.rowCount === 1 ? { recoveryResource: taken.rows[0].recovery_resource } : undefined;
+}
+
+/** Stores the (encrypted) response and unlocks the key, if `token` still holds it; false when it does not. */
+export async function storeResponse(db: Queryable, scope: Scope, key: string, token: string, status: number, encryptedBody: Buffer): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE idempotency_keys SET response_status = $5, response_encrypted = $6, locked_at = NULL
+      WHERE account_id = $1 AND livemode = $2 AND key = $3 AND lock_token = $4 AND response_status IS NULL`,
+    [scope.accountId, scope.livemode, key, token, status, encryptedBody],
+  );
+  return result.rowCount === 1;
+}
+
+/** Records the resource the request holding the key (`token`) has committed work on; false when it no longer holds it. */
+export async function storeRecoveryResource(db: Queryable, scope: Scope, key: string, token: string, resource: string): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE idempotency_keys SET recovery_resource = $5
+      WHERE account_id = $1 AND livemode = $2 AND key = $3 AND lock_token = $4 AND response_status IS NULL`,
+    [scope.accountId, scope.livemode, key, token, resource],
+  );
+  return result.rowCount === 1;
+}
+
+/** Deletes the key if `token` holds it and it has neither a response nor a recovery point. */
+export async function deleteUnusedKey(db: Queryable, scope: Scope, key: string, token: string): Promise<void> {
+  await db.query(
+    'DELETE FROM idempotency_keys WHERE account_id = $1 AND livemode = $2 AND key = $3 AND lock_token = $4 AND response_status IS NULL AND recovery_resource IS NULL',
+    [scope.accountId, scope.livemode, key, token],
+  );
+}
+
+/** Unlocks the key if `token` holds it and it has no response. */
+export async function unlockKey(db: Queryable, scope: Scope, key: string, token: string): Promise<void> {
+  await db.query(
+    'UPDATE idempotency_keys SET locked_at = NULL WHERE account_id = $1 AND livemode = $2 AND key = $3 AND lock_token = $4 AND response_status IS NULL',
+    [scope.accountId, scope.livemode, key, token],
+  );
+}
+
+/** Deletes keys created more than `retentionHours` ago, of every account; answers how many. */
+export async function deleteKeysOlderThan(db: Queryable, retentionHours: number): Promise<number> {
+  const result = await db.query('DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)', [retentionHours]);
+  return result.rowCount ?? 0;
+}

@@ -1,0 +1,47 @@
+import type { ConnectorConfigurationRow } from '../connectors/configurations/repository.ts';
+import type { Queryable } from '../platform/db.ts';
+import type { Scope } from '../platform/scope.ts';
+import type { RefundRow } from '../refunds/repository.ts';
+
+// What incoming provider webhooks read and write: the configuration a webhook URL names, the notifications already
+// applied (`provider_webhook_events`), and the payment or refund a notification is about.
+
+/** The configuration with this id, of any account (a webhook URL carries no key), unless deleted; even when disabled. */
+export async function findConfigurationForWebhook(db: Queryable, id: string): Promise<ConnectorConfigurationRow | undefined> {
+  return (await db.query<ConnectorConfigurationRow>('SELECT * FROM connector_configurations WHERE id = $1 AND NOT deleted', [id])).rows[0];
+}
+
+/** Whether a notification with this provider key was already applied for the configuration. */
+export async function isNotificationApplied(db: Queryable, configurationId: string, eventKey: string): Promise<boolean> {
+  const seen = await db.query('SELECT 1 FROM provider_webhook_events WHERE connector_configuration_id = $1 AND event_key = $2', [configurationId, eventKey]);
+  return (seen.rowCount ?? 0) > 0;
+}
+
+/** Records a notification as applied (a second record of the same key changes nothing). */
+export async function recordAppliedNotification(db: Queryable, configurationId: string, eventKey: string, kind: string): Promise<void> {
+  await db.query(
+    'INSERT INTO provider_webhook_events (connector_configuration_id, event_key, kind) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+    [configurationId, eventKey, kind],
+  );
+}
+
+/** The capture method of a PaymentIntent, by id; undefined when there is no such intent. */
+export async function findIntentCaptureMethod(db: Queryable, intentId: string): Promise<string | undefined> {
+  const row = (await db.query<{ capture_method: string }>('SELECT capture_method FROM payment_intents WHERE id = $1', [intentId])).rows[0];
+  return row?.capture_method;
+}
+
+/**
+ * The newest refund of the scope, of a charge sent through the configuration, that has this id or this provider
+ * reference.
+ */
+export async function findRefundOfConfiguration(db: Queryable, scope: Scope, configurationId: string, reference: { refundId: string | null; processorReference: string | null }): Promise<RefundRow | undefined> {
+  const result = await db.query<RefundRow>(
+    `SELECT r.* FROM refunds r JOIN charges c ON c.id = r.charge_id
+      WHERE r.account_id = $1 AND r.livemode = $2 AND c.connector_configuration_id = $3
+        AND (r.id = $4 OR r.processor_reference = $5)
+      ORDER BY r.seq DESC LIMIT 1`,
+    [scope.accountId, scope.livemode, configurationId, reference.refundId, reference.processorReference],
+  );
+  return result.rows[0];
+}
