@@ -43,6 +43,10 @@ export async function startWebhookWorker(deps: Dependencies, connectionString: s
     noHandleSignals: true,
     pollInterval: 1_000,
     logger: quietLogger,
+    // Without batching (graphile-worker's default, -1) a finished job's completion is sent without being awaited, so
+    // stop() can end before it lands (or after the pool closed), leaving the job and its endpoint's queue locked
+    // until lock recovery. With a batcher, even of 0 ms, stop() flushes and awaits every pending completion/failure.
+    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
     taskList: {
       webhook_delivery: async (payload) => {
         await performDelivery(deliveryDeps, settings, (payload as { delivery: string }).delivery);
