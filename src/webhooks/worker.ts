@@ -2,6 +2,7 @@ import { run, type Runner } from 'graphile-worker';
 import type { Dependencies } from '../dependencies.ts';
 import { createPool, quietLogger } from '../platform/db.ts';
 import { performDelivery } from './delivery.ts';
+import { forceUnlockWorkers, workersWithStaleDeliveries } from './delivery-repository.ts';
 import type { WebhookSettings } from './settings.ts';
 
 /** How often (at most) the worker looks for delivery jobs left locked by a worker that died. */
@@ -24,13 +25,8 @@ export interface WebhookWorker {
 export async function startWebhookWorker(deps: Dependencies, connectionString: string, settings: WebhookSettings): Promise<WebhookWorker> {
   const pool = createPool(connectionString, settings.concurrency + poolHeadroom);
   const recoverLocks = async (): Promise<number> => {
-    const stale = await pool.query<{ workers: string[] | null }>(
-      `SELECT array_agg(DISTINCT locked_by) AS workers FROM graphile_worker.jobs
-        WHERE task_identifier = 'webhook_delivery' AND locked_at < now() - make_interval(secs => $1)`,
-      [settings.lockRecoverySeconds],
-    );
-    const workers = stale.rows[0].workers ?? [];
-    if (workers.length > 0) await pool.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [workers]);
+    const workers = await workersWithStaleDeliveries(pool, settings.lockRecoverySeconds);
+    if (workers.length > 0) await forceUnlockWorkers(pool, workers);
     return workers.length;
   };
   await recoverLocks();
