@@ -1,9 +1,10 @@
 import type { Dependencies } from '../dependencies.ts';
 import { inTransaction } from '../platform/db.ts';
 import { advancePayouts, runPayoutSchedules } from '../payouts/jobs.ts';
+import { lockDueBalanceTransactions, markBalanceTransactionsAvailable } from './jobs-repository.ts';
 import { availabilityEntry } from './movements.ts';
+import { writeMovement } from './repository.ts';
 import { sealLedger } from './sealer.ts';
-import { writeMovement } from './service.ts';
 
 /** Balance transactions made available per run of the settlement job. */
 export const releaseBatchMax = 5_000;
@@ -16,14 +17,10 @@ export const releaseBatchMax = 5_000;
 export async function releaseAvailableFunds(deps: Dependencies, batchMax = releaseBatchMax): Promise<number> {
   const now = deps.clock.nowSeconds();
   return inTransaction(deps.db, async (client) => {
-    const due = await client.query<{ id: string; account_id: string; livemode: boolean; currency: string; net: number }>(
-      `SELECT id, account_id, livemode, currency, net FROM balance_transactions
-        WHERE status = 'pending' AND available_on <= $1 ORDER BY available_on LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [now, batchMax],
-    );
-    if (due.rows.length === 0) return 0;
+    const due = await lockDueBalanceTransactions(client, now, batchMax);
+    if (due.length === 0) return 0;
     const groups = new Map<string, { accountId: string; livemode: boolean; currency: string; amount: number }>();
-    for (const row of due.rows) {
+    for (const row of due) {
       const key = `${row.account_id}\u0000${row.livemode}\u0000${row.currency}`;
       const group = groups.get(key) ?? { accountId: row.account_id, livemode: row.livemode, currency: row.currency, amount: 0 };
       group.amount += Number(row.net);
@@ -31,8 +28,8 @@ export async function releaseAvailableFunds(deps: Dependencies, batchMax = relea
     }
     const entries = [...groups.values()].filter((group) => group.amount !== 0).map((group) => availabilityEntry(group, group.currency, group.amount, now));
     await writeMovement(client, { entries });
-    await client.query(`UPDATE balance_transactions SET status = 'available' WHERE id = ANY($1::text[])`, [due.rows.map((row) => row.id)]);
-    return due.rows.length;
+    await markBalanceTransactionsAvailable(client, due.map((row) => row.id));
+    return due.length;
   });
 }
 

@@ -1,7 +1,9 @@
+import { balanceTransactionsInsertStatement } from '../balance-transactions/repository.ts';
 import type { Queryable } from '../platform/db.ts';
-import { run, type Statement } from '../platform/statements.ts';
+import { combine, run, type Statement } from '../platform/statements.ts';
 import type { LedgerKind } from './accounts.ts';
 import type { LedgerEntry } from './entries.ts';
+import type { Movement } from './movements.ts';
 
 function guarded(insert: string, rows: string[], guard: string | undefined): string {
   return guard ? `${insert} SELECT * FROM (VALUES ${rows.join(', ')}) AS new_rows WHERE ${guard}` : `${insert} VALUES ${rows.join(', ')}`;
@@ -48,6 +50,30 @@ export async function insertEntries(client: Queryable, entries: readonly LedgerE
   await run(client, statements.postings);
 }
 
+/**
+ * The writes of a movement as parts for `combine`, named `<prefix>_entries`, `<prefix>_postings` and
+ * `<prefix>_transactions`; with `guard`, written only when that SQL condition holds.
+ */
+export function movementParts(prefix: string, movement: Partial<Movement>, guard?: string): { name: string; statement: Statement }[] {
+  const parts: { name: string; statement: Statement }[] = [];
+  const entries = movement.entries ?? [];
+  if (entries.length > 0) {
+    const statements = entriesInsertStatements(entries, guard);
+    parts.push({ name: `${prefix}_entries`, statement: statements.entries }, { name: `${prefix}_postings`, statement: statements.postings });
+  }
+  const transactions = movement.balanceTransactions ?? [];
+  if (transactions.length > 0) parts.push({ name: `${prefix}_transactions`, statement: balanceTransactionsInsertStatement(transactions, guard) });
+  return parts;
+}
+
+/** Writes a movement inside the caller's transaction, in one statement. */
+export async function writeMovement(client: Queryable, movement: Partial<Movement>): Promise<void> {
+  const parts = movementParts('movement', movement);
+  if (parts.length === 0) return;
+  // PostgreSQL runs every data-modifying WITH part to completion whether or not the final query reads it.
+  await run(client, combine(parts, 'SELECT 1 AS written'));
+}
+
 export interface BalanceRow {
   owner_id: string;
   kind: LedgerKind;
@@ -72,35 +98,6 @@ export async function ownerBalances(db: Queryable, ownerId: string, livemode: bo
      WHERE $3::text[] IS NULL OR kind = ANY($3::text[])
      GROUP BY owner_id, kind, currency ORDER BY kind, currency`,
     [ownerId, livemode, kinds ?? null],
-  );
-  return result.rows;
-}
-
-export interface EntryWithPostings {
-  seq: number;
-  id: string;
-  account_id: string;
-  livemode: boolean;
-  type: string;
-  source_id: string | null;
-  balance_transaction_id: string | null;
-  resolves_entry_id: string | null;
-  posting_count: number;
-  created: number;
-  content_hash: Buffer;
-  chain_position: number | null;
-  chain_hash: Buffer | null;
-  postings: { line: number; line_count: number; owner_id: string; livemode: boolean; kind: string; currency: string; amount: number }[];
-}
-
-/** Entries with their postings (in line order), for the sealer and the verifier. */
-export async function entriesWithPostings(db: Queryable, condition: string, values: unknown[], orderAndLimit: string): Promise<EntryWithPostings[]> {
-  const result = await db.query<EntryWithPostings>(
-    `SELECT e.*, coalesce((SELECT json_agg(json_build_object('line', p.line, 'line_count', p.line_count, 'owner_id', p.owner_id, 'livemode', p.livemode,
-              'kind', p.kind, 'currency', p.currency, 'amount', p.amount) ORDER BY p.line)
-            FROM ledger_postings p WHERE p.entry_id = e.id), '[]') AS postings
-       FROM ledger_entries e WHERE ${condition} ${orderAndLimit}`,
-    values,
   );
   return result.rows;
 }

@@ -2,12 +2,10 @@ import type pg from 'pg';
 import { inTransaction, type Database } from '../platform/db.ts';
 import type { Posting } from './accounts.ts';
 import { chainHashOf, contentHashOf, genesisHash, imbalances, type LedgerEntry } from './entries.ts';
-import { entriesWithPostings, type EntryWithPostings } from './repository.ts';
+import { addToSealedBalances, chainHeadsOf, entriesWithPostings, saveChainHeads, trySealerLock, writeChainLinks, type ChainLink, type EntryWithPostings } from './sealer-repository.ts';
 
 /** Entries sealed per transaction: bounds the sealer's lock time and memory. */
 export const sealBatchMax = 5_000;
-/** Key of the advisory lock that makes one sealer at a time (across every Payrail process). */
-const sealerLockKey = 0x5ea1_1ed9;
 
 /** A stored entry read back as the value its content hash covers. */
 export function entryFromRow(row: EntryWithPostings): Omit<LedgerEntry, 'contentHash'> {
@@ -52,66 +50,48 @@ interface ChainHead {
  */
 export async function sealLedger(db: Database, batchMax = sealBatchMax): Promise<number> {
   return inTransaction(db, async (client) => {
-    const locked = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [sealerLockKey]);
-    if (!locked.rows[0].locked) return 0;
-    const rows = await entriesWithPostings(client, 'e.chain_position IS NULL', [batchMax], 'ORDER BY e.seq LIMIT $1');
+    if (!(await trySealerLock(client))) return 0;
+    const rows = await entriesWithPostings(client, { sealed: false, limit: batchMax });
     if (rows.length === 0) return 0;
     for (const row of rows) {
       const problem = entryProblem(row);
       if (problem) throw new LedgerTamperedError(`refusing to seal: ${problem}`);
     }
     const heads = await loadHeads(client, rows);
-    const ids: string[] = [];
-    const positions: number[] = [];
-    const hashes: Buffer[] = [];
+    const links: ChainLink[] = [];
     const deltas = new Map<string, number>();
     for (const row of rows) {
       const key = `${row.account_id}\u0000${row.livemode}`;
       const head = heads.get(key) ?? { position: 0, hash: genesisHash };
       const next = { position: head.position + 1, hash: chainHashOf(head.hash, row.content_hash) };
       heads.set(key, next);
-      ids.push(row.id);
-      positions.push(next.position);
-      hashes.push(next.hash);
+      links.push({ entryId: row.id, position: next.position, hash: next.hash });
       for (const posting of row.postings) {
         const account = [posting.owner_id, String(posting.livemode), posting.kind, posting.currency].join('\u0000');
         deltas.set(account, (deltas.get(account) ?? 0) + Number(posting.amount));
       }
     }
-    const sealed = await client.query(
-      `UPDATE ledger_entries e SET chain_position = v.position, chain_hash = v.hash
-         FROM unnest($1::text[], $2::bigint[], $3::bytea[]) AS v(id, position, hash)
-        WHERE e.id = v.id AND e.chain_position IS NULL`,
-      [ids, positions, hashes],
-    );
-    if (sealed.rowCount !== rows.length) throw new Error(`sealer raced: sealed ${sealed.rowCount} of ${rows.length} entries`);
-    const headKeys = [...heads.keys()].map((key) => key.split('\u0000'));
-    await client.query(
-      `INSERT INTO ledger_chains (account_id, livemode, last_position, last_hash)
-       SELECT * FROM unnest($1::text[], $2::boolean[], $3::bigint[], $4::bytea[])
-       ON CONFLICT (account_id, livemode) DO UPDATE SET last_position = excluded.last_position, last_hash = excluded.last_hash`,
-      [headKeys.map(([account]) => account), headKeys.map(([, livemode]) => livemode === 'true'),
-        [...heads.values()].map((head) => head.position), [...heads.values()].map((head) => head.hash)],
-    );
-    const accounts = [...deltas.keys()].map((key) => key.split('\u0000'));
-    await client.query(
-      `INSERT INTO ledger_balances (owner_id, livemode, kind, currency, balance)
-       SELECT * FROM unnest($1::text[], $2::boolean[], $3::text[], $4::text[], $5::bigint[])
-       ON CONFLICT (owner_id, livemode, kind, currency) DO UPDATE SET balance = ledger_balances.balance + excluded.balance`,
-      [accounts.map((parts) => parts[0]), accounts.map((parts) => parts[1] === 'true'), accounts.map((parts) => parts[2]), accounts.map((parts) => parts[3]), [...deltas.values()]],
-    );
+    const sealed = await writeChainLinks(client, links);
+    if (sealed !== rows.length) throw new Error(`sealer raced: sealed ${sealed} of ${rows.length} entries`);
+    await saveChainHeads(client, [...heads].map(([key, head]) => {
+      const [accountId, livemode] = key.split('\u0000');
+      return { accountId, livemode: livemode === 'true', position: head.position, hash: head.hash };
+    }));
+    await addToSealedBalances(client, [...deltas].map(([key, balance]) => {
+      const [owner, livemode, kind, currency] = key.split('\u0000');
+      return { owner_id: owner, livemode: livemode === 'true', kind, currency, balance };
+    }));
     return rows.length;
   });
 }
 
 async function loadHeads(client: pg.PoolClient, rows: EntryWithPostings[]): Promise<Map<string, ChainHead>> {
-  const accounts = [...new Set(rows.map((row) => `${row.account_id}\u0000${row.livemode}`))].map((key) => key.split('\u0000'));
-  const result = await client.query<{ account_id: string; livemode: boolean; last_position: number; last_hash: Buffer }>(
-    `SELECT c.* FROM ledger_chains c JOIN unnest($1::text[], $2::boolean[]) AS k(account_id, livemode)
-       ON c.account_id = k.account_id AND c.livemode = k.livemode`,
-    [accounts.map(([account]) => account), accounts.map(([, livemode]) => livemode === 'true')],
-  );
-  return new Map(result.rows.map((row) => [`${row.account_id}\u0000${row.livemode}`, { position: Number(row.last_position), hash: row.last_hash }]));
+  const ledgers = [...new Set(rows.map((row) => `${row.account_id}\u0000${row.livemode}`))].map((key) => {
+    const [accountId, livemode] = key.split('\u0000');
+    return { accountId, livemode: livemode === 'true' };
+  });
+  const found = await chainHeadsOf(client, ledgers);
+  return new Map(found.map((row) => [`${row.account_id}\u0000${row.livemode}`, { position: Number(row.last_position), hash: row.last_hash }]));
 }
 
 /** Seals until nothing committed is left unsealed (tests and `ledger verify --seal`). */

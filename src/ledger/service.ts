@@ -1,33 +1,9 @@
-import { balanceTransactionsInsertStatement } from '../balance-transactions/repository.ts';
 import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
-import { combine, run, type Statement } from '../platform/statements.ts';
-import type { Movement } from './movements.ts';
-import { entriesInsertStatements, ownerBalances } from './repository.ts';
+import { ownerBalances } from './repository.ts';
 
-/**
- * The writes of a movement as parts for `combine`, named `<prefix>_entries`, `<prefix>_postings` and
- * `<prefix>_transactions`; with `guard`, written only when that SQL condition holds.
- */
-export function movementParts(prefix: string, movement: Partial<Movement>, guard?: string): { name: string; statement: Statement }[] {
-  const parts: { name: string; statement: Statement }[] = [];
-  const entries = movement.entries ?? [];
-  if (entries.length > 0) {
-    const statements = entriesInsertStatements(entries, guard);
-    parts.push({ name: `${prefix}_entries`, statement: statements.entries }, { name: `${prefix}_postings`, statement: statements.postings });
-  }
-  const transactions = movement.balanceTransactions ?? [];
-  if (transactions.length > 0) parts.push({ name: `${prefix}_transactions`, statement: balanceTransactionsInsertStatement(transactions, guard) });
-  return parts;
-}
-
-/** Writes a movement inside the caller's transaction, in one statement. */
-export async function writeMovement(client: Queryable, movement: Partial<Movement>): Promise<void> {
-  const parts = movementParts('movement', movement);
-  if (parts.length === 0) return;
-  // PostgreSQL runs every data-modifying WITH part to completion whether or not the final query reads it.
-  await run(client, combine(parts, 'SELECT 1 AS written'));
-}
+// The movement writers are statement builders and live in the repository; payments and refunds import them from here.
+export { movementParts, writeMovement } from './repository.ts';
 
 export interface BalanceAmount {
   amount: number;

@@ -1,8 +1,8 @@
 import { inTransaction, type Database, type Queryable } from '../platform/db.ts';
 import { merchantKinds, platformOwner, type LedgerKind } from './accounts.ts';
 import { chainHashOf, genesisHash } from './entries.ts';
-import { entriesWithPostings } from './repository.ts';
 import { entryProblem } from './sealer.ts';
+import { allChainHeads, allSealedBalances, balanceTransactionNets, entriesWithPostings, merchantPostingSums, type SealedEntryPosition } from './sealer-repository.ts';
 
 /** Entries read per batch while verifying (memory stays bounded on a large ledger). */
 export const verifyBatchMax = 5_000;
@@ -48,20 +48,10 @@ export async function verifyLedger(db: Queryable): Promise<VerifyReport> {
 
   // Sealed entries in chain order first, then the unsealed ones: chain links are checked in sequence.
   for (const sealed of [true, false]) {
-    let after: [number, string, number] | undefined;
+    let afterLink: SealedEntryPosition | undefined;
+    let afterEntrySeq: number | undefined;
     for (;;) {
-      const values: unknown[] = [verifyBatchMax];
-      let condition = sealed ? 'e.chain_position IS NOT NULL' : 'e.chain_position IS NULL';
-      let order = sealed ? 'ORDER BY e.livemode, e.account_id, e.chain_position' : 'ORDER BY e.seq';
-      if (after && sealed) {
-        values.push(after[0] === 1, after[1], after[2]);
-        condition += ' AND (e.livemode, e.account_id, e.chain_position) > ($2::boolean, $3::text, $4::bigint)';
-      } else if (after) {
-        values.push(after[2]);
-        condition += ' AND e.seq > $2::bigint';
-      }
-      order += ' LIMIT $1';
-      const rows = await entriesWithPostings(db, condition, values, order);
+      const rows = await entriesWithPostings(db, sealed ? { sealed, after: afterLink, limit: verifyBatchMax } : { sealed, afterSeq: afterEntrySeq, limit: verifyBatchMax });
       if (rows.length === 0) break;
       for (const row of rows) {
         entries += 1;
@@ -106,13 +96,14 @@ export async function verifyLedger(db: Queryable): Promise<VerifyReport> {
         }
       }
       const last = rows[rows.length - 1];
-      after = [last.livemode ? 1 : 0, last.account_id, sealed ? Number(last.chain_position) : Number(last.seq)];
+      if (sealed) afterLink = { livemode: last.livemode, accountId: last.account_id, chainPosition: Number(last.chain_position) };
+      else afterEntrySeq = Number(last.seq);
     }
   }
 
   // Chain heads agree with the last sealed entry of each chain.
-  const heads = await db.query<{ account_id: string; livemode: boolean; last_position: number; last_hash: Buffer }>('SELECT * FROM ledger_chains');
-  for (const head of heads.rows) {
+  const heads = await allChainHeads(db);
+  for (const head of heads) {
     const key = `${head.account_id}\u0000${head.livemode}`;
     const seen = chains.get(key);
     if (!seen || seen.position !== Number(head.last_position) || !seen.hash.equals(head.last_hash)) {
@@ -123,8 +114,7 @@ export async function verifyLedger(db: Queryable): Promise<VerifyReport> {
   for (const key of chains.keys()) problem(`ledger ${key.split('\u0000')[0]}: sealed entries but no chain head`);
 
   // Sealed balances equal the sum of the sealed postings.
-  const balances = await db.query<{ owner_id: string; livemode: boolean; kind: string; currency: string; balance: number }>('SELECT * FROM ledger_balances');
-  for (const row of balances.rows) {
+  for (const row of await allSealedBalances(db)) {
     const key = [row.owner_id, row.livemode, row.kind, row.currency].join('\u0000');
     const sum = sealedSums.get(key) ?? 0;
     if (sum !== Number(row.balance)) problem(`balance of ${row.owner_id} ${row.livemode ? 'live' : 'test'} ${row.kind} ${row.currency} is ${row.balance}, its postings sum to ${sum}`);
@@ -148,12 +138,9 @@ export async function verifyLedger(db: Queryable): Promise<VerifyReport> {
   const availableByAccount = new Map<string, number>();
   let afterSeq = 0;
   for (;;) {
-    const batch = await db.query<{ seq: number; id: string; account_id: string; livemode: boolean; currency: string; net: number; status: string }>(
-      'SELECT seq, id, account_id, livemode, currency, net, status FROM balance_transactions WHERE seq > $1 ORDER BY seq LIMIT $2',
-      [afterSeq, verifyBatchMax],
-    );
-    if (batch.rows.length === 0) break;
-    for (const transaction of batch.rows) {
+    const batch = await balanceTransactionNets(db, afterSeq, verifyBatchMax);
+    if (batch.length === 0) break;
+    for (const transaction of batch) {
       balanceTransactions += 1;
       const posted = transactionNets.get(transaction.id);
       if (!posted) {
@@ -169,15 +156,11 @@ export async function verifyLedger(db: Queryable): Promise<VerifyReport> {
       const target = transaction.status === 'pending' ? pendingByAccount : availableByAccount;
       target.set(key, (target.get(key) ?? 0) + Number(transaction.net));
     }
-    afterSeq = Number(batch.rows[batch.rows.length - 1].seq);
+    afterSeq = Number(batch[batch.length - 1].seq);
   }
   for (const id of transactionNets.keys()) problem(`ledger entries name balance transaction ${id}, which does not exist`);
-  const merchantBalances = await db.query<{ owner_id: string; livemode: boolean; kind: string; currency: string; balance: number }>(
-    `SELECT owner_id, livemode, kind, currency, sum(amount)::bigint AS balance FROM ledger_postings
-      WHERE kind IN ('merchant_pending', 'merchant_available') GROUP BY owner_id, livemode, kind, currency`,
-  );
   const derived = { merchant_pending: new Map<string, number>(), merchant_available: new Map<string, number>() };
-  for (const row of merchantBalances.rows) derived[row.kind as 'merchant_pending' | 'merchant_available'].set([row.owner_id, row.livemode, row.currency].join('\u0000'), -Number(row.balance));
+  for (const row of await merchantPostingSums(db)) derived[row.kind as 'merchant_pending' | 'merchant_available'].set([row.owner_id, row.livemode, row.currency].join('\u0000'), -Number(row.balance));
   for (const [kind, fromTransactions] of [['merchant_pending', pendingByAccount], ['merchant_available', availableByAccount]] as const) {
     const fromLedger = derived[kind];
     for (const key of new Set([...fromLedger.keys(), ...fromTransactions.keys()])) {
@@ -187,7 +170,7 @@ export async function verifyLedger(db: Queryable): Promise<VerifyReport> {
     }
   }
 
-  return { ok: problemCount === 0, entries, postings, sealedEntries, chains: heads.rows.length, balanceTransactions, problemCount, problems };
+  return { ok: problemCount === 0, entries, postings, sealedEntries, chains: heads.length, balanceTransactions, problemCount, problems };
 }
 
 /** Verifies inside one read-only REPEATABLE READ snapshot, so concurrent payments cannot make it see half a movement. */

@@ -3,6 +3,7 @@ import type { Queryable } from '../platform/db.ts';
 import { assert } from '../platform/errors.ts';
 import { randomBase62 } from '../platform/ids.ts';
 import { payoutFailureCodes, type PayoutFailureCode, type PayoutProvider, type PayoutSubmission, type PayoutTransferInput, type PayoutTransferStatus } from './provider.ts';
+import { findSandboxTransferByKey, findSandboxTransferByReference, insertSandboxTransferOnce } from './sandbox-transfers-repository.ts';
 
 /**
  * Stripe's test bank accounts and what a payout to each does. Every other valid account is paid. US numbers are
@@ -26,14 +27,6 @@ export function sandboxOutcomeFor(accountNumber: string): Outcome {
 /** Random characters of a sandbox transfer reference. */
 const referenceRandomLength = 24;
 
-interface TransferRow {
-  idempotency_key: string;
-  reference: string;
-  amount: number;
-  currency: string;
-  outcome: string;
-}
-
 /**
  * A stand-in bank rail. It keeps its own records (one transfer per idempotency key, in sandbox_payout_transfers)
  * and settles each transfer with the outcome its test account number names, once Payrail asks after the arrival
@@ -47,21 +40,19 @@ export class SandboxPayoutProvider implements PayoutProvider {
 
   async submit(input: PayoutTransferInput): Promise<PayoutSubmission> {
     const reference = `sbtr_${randomBase62(referenceRandomLength)}`;
-    await this.db.query(
-      `INSERT INTO sandbox_payout_transfers (idempotency_key, reference, amount, currency, account_number_last4, outcome, created)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING`,
-      [input.payoutId, reference, input.amount, input.currency, input.accountNumber.slice(-4), sandboxOutcomeFor(input.accountNumber), this.clock.nowSeconds()],
-    );
-    const result = await this.db.query<TransferRow>('SELECT * FROM sandbox_payout_transfers WHERE idempotency_key = $1', [input.payoutId]);
-    const transfer = result.rows[0];
+    await insertSandboxTransferOnce(this.db, {
+      idempotency_key: input.payoutId, reference, amount: input.amount, currency: input.currency, account_number_last4: input.accountNumber.slice(-4),
+      outcome: sandboxOutcomeFor(input.accountNumber), created: this.clock.nowSeconds(),
+    });
+    const transfer = await findSandboxTransferByKey(this.db, input.payoutId);
+    assert(transfer !== undefined, `sandbox transfer ${input.payoutId} exists once inserted`);
     // A key reused for a different transfer is a bug in the caller, never an expected outcome.
     assert(transfer.amount === input.amount && transfer.currency === input.currency, `sandbox transfer ${input.payoutId} is retried with the same amount and currency`);
     return { reference: transfer.reference, status: 'in_transit' };
   }
 
   async status(reference: string): Promise<PayoutTransferStatus> {
-    const result = await this.db.query<TransferRow>('SELECT * FROM sandbox_payout_transfers WHERE reference = $1', [reference]);
-    const transfer = result.rows[0];
+    const transfer = await findSandboxTransferByReference(this.db, reference);
     assert(transfer !== undefined, `sandbox transfer ${reference} exists`);
     if (transfer.outcome === 'paid') return { status: 'paid' };
     if ((payoutFailureCodes as readonly string[]).includes(transfer.outcome)) return { status: 'failed', failureCode: transfer.outcome as PayoutFailureCode };

@@ -1,9 +1,14 @@
 import type { Dependencies } from '../dependencies.ts';
 import { recordEvent, renderEvent, type EventRow } from '../events/service.ts';
 import { inTransaction } from '../platform/db.ts';
+import { assert } from '../platform/errors.ts';
 import { randomBase62 } from '../platform/ids.ts';
 import { findDelivery, findEndpointById, secretAssociatedData, type WebhookDeliveryRow, type WebhookEndpointRow } from './repository.ts';
 import { addressPolicyFor } from './address-guard.ts';
+import {
+  cancelDelivery, countFailedAttempt, disableFailingEndpoint, finishDelivery, insertWebhookAttempt, scheduleDeliveryRetry, setEndpointFailingSince,
+} from './delivery-repository.ts';
+import { findEvent } from './endpoint-repository.ts';
 import { renderWebhookEndpoint } from './render.ts';
 import { sendWebhook, type SendResult } from './sender.ts';
 import { retryDelaySeconds, type WebhookSettings } from './settings.ts';
@@ -22,7 +27,8 @@ async function loadContext(deps: Dependencies, deliveryId: string): Promise<Deli
   const delivery = await findDelivery(deps.db, deliveryId);
   if (!delivery) return undefined;
   const endpoint = await findEndpointById(deps.db, delivery.endpoint_id);
-  const event = (await deps.db.query<EventRow>('SELECT * FROM events WHERE id = $1', [delivery.event_id])).rows[0];
+  // A delivery is always of its own account's and mode's event.
+  const event = await findEvent(deps.db, { accountId: delivery.account_id, livemode: delivery.livemode }, delivery.event_id);
   return endpoint && event ? { delivery, endpoint, event } : undefined;
 }
 
@@ -46,7 +52,7 @@ export async function performDelivery(deps: Dependencies, settings: WebhookSetti
   if (!context || context.delivery.status !== 'pending') return 'already_done';
   const { endpoint, event } = context;
   if (endpoint.deleted || endpoint.status !== 'enabled') {
-    await deps.db.query(`UPDATE webhook_deliveries SET status = 'canceled', completed_at = $2 WHERE id = $1 AND status = 'pending'`, [deliveryId, deps.clock.nowMilliseconds()]);
+    await cancelDelivery(deps.db, deliveryId, deps.clock.nowMilliseconds());
     return 'canceled';
   }
   const payload = JSON.stringify(renderEvent(event));
@@ -66,31 +72,28 @@ export async function performDelivery(deps: Dependencies, settings: WebhookSetti
   });
 
   return inTransaction(deps.db, async (client) => {
-    await client.query(
-      `INSERT INTO webhook_attempts (id, delivery_id, endpoint_id, event_id, account_id, livemode, attempted_at, latency_ms, status_code, succeeded, response_excerpt, error)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [`wha_${randomBase62(24)}`, deliveryId, endpoint.id, event.id, endpoint.account_id, endpoint.livemode, attemptedAt, result.latencyMs,
-        result.statusCode, result.succeeded, result.excerpt, result.error],
-    );
+    await insertWebhookAttempt(client, {
+      id: `wha_${randomBase62(24)}`, delivery_id: deliveryId, endpoint_id: endpoint.id, event_id: event.id, account_id: endpoint.account_id,
+      livemode: endpoint.livemode, attempted_at: attemptedAt, latency_ms: result.latencyMs, status_code: result.statusCode, succeeded: result.succeeded,
+      response_excerpt: result.excerpt, error: result.error,
+    });
     const delivery = await findDelivery(client, deliveryId, { forUpdate: true });
     if (!delivery || delivery.status !== 'pending') return 'already_done';
-    const current = (await client.query<WebhookEndpointRow>('SELECT * FROM webhook_endpoints WHERE id = $1 FOR UPDATE', [endpoint.id])).rows[0];
+    const current = await findEndpointById(client, endpoint.id, { forUpdate: true });
+    assert(current !== undefined, `webhook endpoint ${endpoint.id} exists (endpoints are never removed, only marked deleted)`);
     const nowMs = deps.clock.nowMilliseconds();
     const firstAttemptAt = delivery.first_attempt_at ?? attemptedAt;
-    const finish = (status: WebhookDeliveryRow['status']) => client.query(
-      'UPDATE webhook_deliveries SET status = $2, attempt_count = attempt_count + 1, first_attempt_at = $3, completed_at = $4 WHERE id = $1',
-      [deliveryId, status, firstAttemptAt, nowMs],
-    );
+    const finish = (status: WebhookDeliveryRow['status']) => finishDelivery(client, deliveryId, status, firstAttemptAt, nowMs);
     if (result.succeeded) {
       await finish('succeeded');
-      if (current.failing_since !== null) await client.query('UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1', [endpoint.id]);
+      if (current.failing_since !== null) await setEndpointFailingSince(client, endpoint.id, null);
       return 'succeeded';
     }
     const nowSeconds = deps.clock.nowSeconds();
     const failingSince = current.failing_since ?? nowSeconds;
-    if (current.failing_since === null) await client.query('UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1', [endpoint.id, failingSince]);
+    if (current.failing_since === null) await setEndpointFailingSince(client, endpoint.id, failingSince);
     if (current.status === 'enabled' && !current.deleted && nowSeconds - failingSince >= settings.disableAfterSeconds) {
-      await client.query(`UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = 'failing' WHERE id = $1`, [endpoint.id]);
+      await disableFailingEndpoint(client, endpoint.id);
       await finish('failed');
       await recordEvent(client, { accountId: endpoint.account_id, livemode: endpoint.livemode }, undefined, 'webhook_endpoint.disabled', renderWebhookEndpoint({ ...current, status: 'disabled', disabled_reason: 'failing' }), { status: 'enabled' });
       return 'endpoint_disabled';
@@ -100,12 +103,8 @@ export async function performDelivery(deps: Dependencies, settings: WebhookSetti
       return 'failed';
     }
     const failures = delivery.attempt_count + 1;
-    await client.query('UPDATE webhook_deliveries SET attempt_count = $2, first_attempt_at = $3 WHERE id = $1', [deliveryId, failures, firstAttemptAt]);
-    await client.query(
-      `SELECT graphile_worker.add_job('webhook_delivery', json_build_object('delivery', $1::text), queue_name := webhook_queue_name($2, $1),
-         run_at := now() + make_interval(secs => $3), job_key := $1::text)`,
-      [deliveryId, endpoint.id, retryDelaySeconds(settings, failures)],
-    );
+    await countFailedAttempt(client, deliveryId, failures, firstAttemptAt);
+    await scheduleDeliveryRetry(client, deliveryId, endpoint.id, retryDelaySeconds(settings, failures));
     return 'retry_scheduled';
   });
 }

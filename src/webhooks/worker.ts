@@ -2,6 +2,7 @@ import { run, type Runner } from 'graphile-worker';
 import type { Dependencies } from '../dependencies.ts';
 import { createPool, quietLogger } from '../platform/db.ts';
 import { performDelivery } from './delivery.ts';
+import { forceUnlockWorkers, workersWithStaleDeliveries } from './delivery-repository.ts';
 import type { WebhookSettings } from './settings.ts';
 
 /** How often (at most) the worker looks for delivery jobs left locked by a worker that died. */
@@ -24,13 +25,8 @@ export interface WebhookWorker {
 export async function startWebhookWorker(deps: Dependencies, connectionString: string, settings: WebhookSettings): Promise<WebhookWorker> {
   const pool = createPool(connectionString, settings.concurrency + poolHeadroom);
   const recoverLocks = async (): Promise<number> => {
-    const stale = await pool.query<{ workers: string[] | null }>(
-      `SELECT array_agg(DISTINCT locked_by) AS workers FROM graphile_worker.jobs
-        WHERE task_identifier = 'webhook_delivery' AND locked_at < now() - make_interval(secs => $1)`,
-      [settings.lockRecoverySeconds],
-    );
-    const workers = stale.rows[0].workers ?? [];
-    if (workers.length > 0) await pool.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [workers]);
+    const workers = await workersWithStaleDeliveries(pool, settings.lockRecoverySeconds);
+    if (workers.length > 0) await forceUnlockWorkers(pool, workers);
     return workers.length;
   };
   await recoverLocks();
@@ -43,6 +39,10 @@ export async function startWebhookWorker(deps: Dependencies, connectionString: s
     noHandleSignals: true,
     pollInterval: 1_000,
     logger: quietLogger,
+    // Without batching (graphile-worker's default, -1) a finished job's completion is sent without being awaited, so
+    // stop() can end before it lands (or after the pool closed), leaving the job and its endpoint's queue locked
+    // until lock recovery. With a batcher, even of 0 ms, stop() flushes and awaits every pending completion/failure.
+    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
     taskList: {
       webhook_delivery: async (payload) => {
         await performDelivery(deliveryDeps, settings, (payload as { delivery: string }).delivery);
