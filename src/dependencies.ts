@@ -7,6 +7,7 @@ import { defaultPricing, type Pricing } from './fees/pricing.ts';
 import type { Clock } from './platform/clock.ts';
 import type { SecretBox } from './platform/crypto.ts';
 import type { Database } from './platform/db.ts';
+import { deepFrozen, type DeepReadonly } from './platform/freeze.ts';
 import { ConnectorRegistry } from './orchestration/registry.ts';
 import { RoutingCache } from './orchestration/routing-cache.ts';
 import { defaultOrchestrationSettings, type OrchestrationSettings } from './orchestration/settings.ts';
@@ -22,7 +23,8 @@ export const defaultExchangeRatesFile = fileURLToPath(new URL('../config/exchang
 
 /**
  * The long-lived collaborators that services need, built once at start by `buildDependencies`, complete and never
- * reassigned afterwards (the object is frozen; settings objects it holds are the process's own copies).
+ * changed afterwards: the object is frozen, and the settings it holds (orchestration, webhooks, pricing, the routing
+ * health holder) are frozen copies, so a test that needs other settings starts a server with them.
  */
 export interface Dependencies {
   readonly db: Database;
@@ -37,8 +39,8 @@ export interface Dependencies {
   /** Each account's enabled configurations and routing profile, cached briefly. */
   readonly routing: RoutingCache;
   /** Per-process authorization rates and circuit breakers that routing decides from. */
-  readonly routingHealth: RoutingHealth;
-  readonly orchestration: OrchestrationSettings;
+  readonly routingHealth: Readonly<RoutingHealth>;
+  readonly orchestration: DeepReadonly<OrchestrationSettings>;
   /**
    * Base URL for links handed to customers (3-D Secure pages, redirect returns). Read through the provider given
    * at build time, so a server that learns its address only once listening (tests on port 0) still builds its
@@ -50,12 +52,12 @@ export interface Dependencies {
   /** Account money settings (settlement currency, delay, pricing overrides), cached briefly. */
   readonly settings: AccountSettingsCache;
   /** The platform's default pricing, which accounts may override. */
-  readonly pricing: Pricing;
+  readonly pricing: DeepReadonly<Pricing>;
   readonly exchangeRates: ExchangeRates;
   /** The rail payouts are sent through (the sandbox rail until a bank integration exists). */
   readonly payoutProvider: PayoutProvider;
   /** How webhooks are delivered (timeouts, retries, address policy). */
-  readonly webhookSettings: WebhookSettings;
+  readonly webhookSettings: Readonly<WebhookSettings>;
 }
 
 export interface DependenciesInput {
@@ -69,11 +71,12 @@ export interface DependenciesInput {
   pricing?: Pricing;
   webhookSettings?: WebhookSettings;
   orchestration?: OrchestrationSettings;
+  /** Routing health figures to start from (tests give breakers a short cooldown); new, empty ones by default. */
+  routingHealth?: Partial<RoutingHealth>;
 }
 
 export function buildDependencies(input: DependenciesInput): Dependencies {
-  // A copy: tests adjust their own process's settings without touching the defaults.
-  const orchestration = { ...(input.orchestration ?? defaultOrchestrationSettings) };
+  const orchestration = deepFrozen(input.orchestration ?? defaultOrchestrationSettings);
   const given = input.publicUrl;
   const publicUrl = typeof given === 'string' ? () => given : given;
   const connectors = new ConnectorRegistry({ builtIn: input.connector, secretBox: input.secretBox, publicUrl, settings: orchestration });
@@ -83,16 +86,16 @@ export function buildDependencies(input: DependenciesInput): Dependencies {
     keys: new KeyResolver(input.db, input.clock),
     connectors,
     routing: new RoutingCache(connectors, orchestration.routingCacheSeconds),
-    routingHealth: { successRates: new SuccessRates(), breakers: new CircuitBreakers() },
+    routingHealth: Object.freeze({ successRates: input.routingHealth?.successRates ?? new SuccessRates(), breakers: input.routingHealth?.breakers ?? new CircuitBreakers() }),
     orchestration,
     get publicUrl() {
       return publicUrl();
     },
     clock: input.clock,
     settings: new AccountSettingsCache(input.db),
-    pricing: input.pricing ?? defaultPricing,
+    pricing: deepFrozen(input.pricing ?? defaultPricing),
     exchangeRates: new ExchangeRates(input.db),
     payoutProvider: new SandboxPayoutProvider(input.db, input.clock),
-    webhookSettings: input.webhookSettings ?? defaultWebhookSettings,
+    webhookSettings: deepFrozen(input.webhookSettings ?? defaultWebhookSettings),
   });
 }

@@ -87,7 +87,8 @@ describe('Adyen connector against the Adyen sandbox', () => {
 
   before(async () => {
     sandbox = await startAdyenSandbox({ apiKey, hmacKeyHex, merchantAccounts: [merchantAccount] });
-    connector = new AdyenConnector({ baseUrl: sandbox.url, apiKey, merchantAccount, hmacKeyHex, timeoutMs: 5_000, returnUrl });
+    // A generous timeout: the sandbox answers, slowly only on a loaded machine. The timeout test has a connector of its own.
+    connector = new AdyenConnector({ baseUrl: sandbox.url, apiKey, merchantAccount, hmacKeyHex, timeoutMs: 30_000, returnUrl });
     globalThis.fetch = recordingFetch(sandbox.url);
   });
   after(async () => {
@@ -230,8 +231,10 @@ describe('Adyen connector against the Adyen sandbox', () => {
 
   it('treats a timeout as pending, and sync resolves it to the one authorization that happened', async () => {
     const input = attempt();
+    // A connector that gives up sooner: the sandbox never answers this request, and the wait is all the test costs.
+    const impatient = new AdyenConnector({ baseUrl: sandbox.url, apiKey, merchantAccount, hmacKeyHex, timeoutMs: 5_000, returnUrl });
     sandbox.setFaults({ timeoutRate: 1 });
-    assert.deepEqual(await connector.authorize(input), { status: 'pending' });
+    assert.deepEqual(await impatient.authorize(input), { status: 'pending' });
     sandbox.setFaults({ timeoutRate: 0 });
     const synced = await connector.sync(input);
     assert.equal(synced.status, 'authorized');
@@ -251,7 +254,7 @@ describe('Adyen connector against the Adyen sandbox', () => {
   });
 
   it('throws typed errors for a bad API key and for an unreachable endpoint', async () => {
-    const wrongKey = new AdyenConnector({ baseUrl: sandbox.url, apiKey: 'wrong', merchantAccount, hmacKeyHex, timeoutMs: 2_000, returnUrl });
+    const wrongKey = new AdyenConnector({ baseUrl: sandbox.url, apiKey: 'wrong', merchantAccount, hmacKeyHex, timeoutMs: 30_000, returnUrl });
     await assert.rejects(wrongKey.authorize(attempt()), (error: unknown) => error instanceof AdyenRequestError && error.kind === 'configuration' && error.httpStatus === 401);
     // A port nothing listens on (one just freed): the connection is refused before anything is sent, so failover is safe.
     const { createServer } = await import('node:net');

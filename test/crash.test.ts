@@ -68,8 +68,9 @@ describe('a Payrail process killed mid-payment', () => {
     const db = new pg.Client({ connectionString: `postgres://postgres:${encodeURIComponent(secrets.postgresPassword)}@127.0.0.1:${pid[3]}/payrail` });
     await db.connect();
     try {
-      // Wait (bounded) for the sweep to resolve attempts that were in flight at the kill.
-      for (let round = 0; round < 100; round += 1) {
+      // Wait (bounded, by time rather than rounds, generously: a loaded machine sweeps slowly) for the sweep to resolve
+      // attempts that were in flight at the kill.
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
         const processing = await db.query(`SELECT count(*)::int AS n FROM payment_intents WHERE status = 'processing'`);
         if (processing.rows[0].n === 0) break;
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -136,7 +137,7 @@ describe('Payrail and its PostgreSQL killed together', () => {
     platform.child.kill('SIGKILL');
     process.kill(-postgres, 'SIGKILL');
     await exited;
-    for (let round = 0; round < 200 && postgresPidOf(dataDirectory) !== undefined; round += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline && postgresPidOf(dataDirectory) !== undefined;) await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(postgresPidOf(dataDirectory), undefined, 'no postgres of the cluster is left');
     assert.ok(fs.existsSync(path.join(clusterDirectoryOf(dataDirectory), 'postmaster.pid')), 'the pid file is stale');
   }

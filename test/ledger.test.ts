@@ -205,7 +205,8 @@ describe('the ledger under the payments core', () => {
     assert.equal(await resolvePendingRefunds(server.deps), 0);
   });
 
-  it('never waits for a second pooled connection while holding one (a busy pool must not deadlock)', { timeout: 30_000 }, async () => {
+  // The test's timeout catches a deadlock; it is generous so that a loaded machine is not taken for one.
+  it('never waits for a second pooled connection while holding one (a busy pool must not deadlock)', { timeout: 120_000 }, async () => {
     // A pool of two connections, settings and rates not cached: every confirmation holds a connection while it
     // needs the account's settings. They must be read through the connection it holds.
     const url = (server.db as unknown as { options: { connectionString: string } }).options.connectionString;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
+import { buildDependencies } from '../src/dependencies.ts';
 import { verifyLedger } from '../src/ledger/verify.ts';
 import { resolveStuckAttempts } from '../src/orchestration/janitor.ts';
 import { CircuitBreakers } from '../src/routing/circuit-breaker.ts';
@@ -43,6 +44,8 @@ const concurrency = Number(process.env.PAYRAIL_FAULT_CONCURRENCY ?? 32);
 const phaseLength = 200;
 /** Connector request timeout for this run: short, so timeouts cost little wall time. */
 const connectorTimeoutMs = 300;
+/** Connector request timeout where an answer must come whatever the machine's load. */
+const generousTimeoutMs = 30_000;
 /** Janitor passes after the faults clear before giving up (each resolves up to `janitorBatchMax` attempts). */
 const janitorRoundsMax = 100;
 /** How often the background janitor runs during the load. */
@@ -208,16 +211,15 @@ describe('orchestration under connector faults', () => {
   const providers: Provider[] = [];
 
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({
+      // Short connector timeouts: the faults include requests never answered, and latency near the timeout.
+      // The janitor looks at unresolved attempts after 1 s (then 2, 3 s) instead of 30 s, so it runs during the load,
+      // side by side with requests and webhooks.
+      orchestration: { connectorTimeoutMs, inlineSyncDelayMs: 10, janitorScheduleSeconds: [1, 2, 3] },
+      // Breakers re-probe after 1 s instead of 30 s, so each phase sees circuits open, probe and close.
+      routingHealth: { breakers: new CircuitBreakers({ cooldownMs: 1_000, probeTimeoutMs: 2_000 }) },
+    });
     stripe = server.account.stripe;
-    // Before the first payment: connectors are built (with their timeout) on first use.
-    server.deps.orchestration.connectorTimeoutMs = connectorTimeoutMs;
-    server.deps.orchestration.inlineSyncDelayMs = 10;
-    // The janitor looks at unresolved attempts after 1 s (then 2, 3 s) instead of 30 s, so it runs during the load,
-    // side by side with requests and webhooks.
-    server.deps.orchestration.janitorScheduleSeconds = [1, 2, 3];
-    // Breakers re-probe after 1 s instead of 30 s, so each phase sees circuits open, probe and close.
-    server.deps.routingHealth.breakers = new CircuitBreakers({ cooldownMs: 1_000, probeTimeoutMs: 2_000 });
 
     for (const name of ['A', 'B'] as const) {
       const apiKey = `AQE_fault_test_key_${name}_${process.pid}`;
@@ -252,24 +254,26 @@ describe('orchestration under connector faults', () => {
     // Regressions found by the run below. (1) The janitor read an attempt as due, then its intent after the request
     // had applied that attempt's authorization, took the attempt for an orphan and voided the live authorization.
     // (2) A CAPTURE webhook that arrived before Payrail's capture committed saw an uncaptured charge and was dropped.
-    // Here every attempt is still in flight when the janitor asks (the sandbox adds latency), on an account of its own.
-    const account = await server.createAccount('Janitor race');
+    // Here every attempt is still in flight when the janitor asks (the sandbox adds latency), on a server of its own
+    // whose connector timeout is generous: every authorization must get its answer, however loaded the machine.
+    const raceServer = await startTestServer({ orchestration: { connectorTimeoutMs: generousTimeoutMs, inlineSyncDelayMs: 10 } });
+    const account = raceServer.account;
     const apiKey = `AQE_fault_test_key_race_${process.pid}`;
     const hmacKeyHex = 'C3'.repeat(32);
     const sandbox = await startFlakyAdyenSandbox({ apiKey, hmacKeyHex, merchantAccounts: [merchantAccount], faults: { latencyMs: 100 } });
     try {
-      const created = await server.request('POST', '/v1/payrail/connector_configurations', {
+      const created = await raceServer.request('POST', '/v1/payrail/connector_configurations', {
         key: account.secretKey,
         contentType: 'application/x-www-form-urlencoded',
         body: new URLSearchParams({ connector: 'adyen', 'credentials[api_key]': apiKey, 'credentials[hmac_key]': hmacKeyHex, 'settings[merchant_account]': merchantAccount, 'settings[base_url]': sandbox.url }).toString(),
       });
       assert.equal(created.status, 200, created.text);
-      sandbox.setWebhookTarget({ url: `${server.baseUrl}/payrail/webhooks/${created.json.id}` });
+      sandbox.setWebhookTarget({ url: `${raceServer.baseUrl}/payrail/webhooks/${created.json.id}` });
       const method = await account.stripe.paymentMethods.create({ type: 'card', card: { number: goodCard, exp_month: 3, exp_year: 2030, cvc: '737' } });
 
       let done = false;
       const janitor = (async () => {
-        while (!done) await resolveStuckAttempts(server.deps, 0);
+        while (!done) await resolveStuckAttempts(raceServer.deps, 0);
       })();
       const intentIds: string[] = [];
       await Promise.all(Array.from({ length: 8 }, async () => {
@@ -292,13 +296,14 @@ describe('orchestration under connector faults', () => {
       const records = sandbox.records();
       assert.ok(records.payments.every((payment) => payment.capturedValue === 1_500), 'the provider captured every payment');
       assert.ok(records.modifications.every((modification) => modification.kind === 'capture' && modification.status === 'succeeded'));
-      const statuses = await server.db.query<{ capture_status: string | null; count: number }>(
+      const statuses = await raceServer.db.query<{ capture_status: string | null; count: number }>(
         'SELECT capture_status, count(*)::int AS count FROM charges WHERE account_id = $1 GROUP BY capture_status',
         [account.accountId],
       );
       assert.deepEqual(statuses.rows, [{ capture_status: 'succeeded', count: intentIds.length }], "every CAPTURE webhook is recorded on its charge");
     } finally {
       await sandbox.close();
+      await raceServer.close();
     }
   });
 
@@ -406,12 +411,18 @@ describe('orchestration under connector faults', () => {
       await provider.sandbox.up();
     }
     await Promise.all(providers.map((provider) => provider.sandbox.webhooksIdle()));
+    // This janitor runs as another process's would, over the same database, with a generous connector timeout: the
+    // sandboxes answer now, and a loaded machine must not make its questions time out.
+    const settling = buildDependencies({
+      db: server.db, secretBox: server.deps.secretBox, connector: server.deps.connectors.builtIn, publicUrl: server.baseUrl, clock: server.clock,
+      orchestration: { ...server.deps.orchestration, connectorTimeoutMs: generousTimeoutMs },
+    });
     let janitorAfter = 0;
     let janitorRounds = 0;
     for (; janitorRounds < janitorRoundsMax; janitorRounds += 1) {
       const open = await server.db.query<{ count: number }>(`SELECT count(*)::int AS count FROM payment_attempts WHERE status IN ('pending', 'unknown')`);
       if (open.rows[0].count === 0) break;
-      janitorAfter += await resolveStuckAttempts(server.deps, 0);
+      janitorAfter += await resolveStuckAttempts(settling, 0);
     }
     const stuck = await server.db.query(`SELECT id, status, detail FROM payment_attempts WHERE status IN ('pending', 'unknown')`);
     assert.deepEqual(stuck.rows, [], `the janitor resolves every attempt within ${janitorRoundsMax} rounds`);

@@ -38,6 +38,11 @@ const adyenHmacKeyHex = '44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2
 const adyenMerchantAccount = 'PayrailECOM';
 const adyenCard = '4111111145551142';
 
+/** Timeout of a request to a live local server: generous, so a loaded machine does not fail a test. */
+const generousTimeoutMs = 30_000;
+/** A's orchestration settings: a generous connector timeout, and a short pause before asking again. */
+const merchantOrchestration = { connectorTimeoutMs: generousTimeoutMs, inlineSyncDelayMs: 10 };
+
 /** Expiry for Stripe's test cards: any future date. */
 const stripeCardExpiryYear = new Date().getFullYear() + 3;
 
@@ -133,11 +138,9 @@ describe('Stripe as an acquirer: Payrail in front of a second Payrail, through t
 
   before(async () => {
     // B's webhook worker delivers its events (to A's provider webhook endpoint on loopback).
-    b = await startTestServer({ webhookWorker: { allowPrivateAddresses: true, firstRetrySeconds: 1, retryDelayMaxSeconds: 2, timeoutMs: 5_000 } });
-    a = await startTestServer();
-    // Before the first payment: connectors are built (with their timeout) on first use.
-    a.deps.orchestration.connectorTimeoutMs = 2_000;
-    a.deps.orchestration.inlineSyncDelayMs = 10;
+    // Generous timeouts (A asking B, B delivering to A): both are live servers here, slow only when the machine is.
+    b = await startTestServer({ webhookWorker: { allowPrivateAddresses: true, firstRetrySeconds: 1, retryDelayMaxSeconds: 2, timeoutMs: generousTimeoutMs } });
+    a = await startTestServer({ orchestration: merchantOrchestration });
     stripe = a.account.stripe;
     acquirer = b.account.stripe;
     configuration = await configureStripe(a.account, b.baseUrl, b.account);
@@ -441,9 +444,23 @@ describe('Stripe as an acquirer: Payrail in front of a second Payrail, through t
   });
 
   describe('answers Payrail never got: the janitor and the acquirer\'s webhooks', () => {
+    // Here A is a server of its own that never asks again within the request (inlineSyncs 0), with its own
+    // configuration on B's account: a lost answer stays lost until the janitor or a webhook brings it.
+    let a: TestServer;
+    let stripe: Stripe;
+    let configuration: string;
+    before(async () => {
+      a = await startTestServer({ orchestration: { ...merchantOrchestration, inlineSyncs: 0 } });
+      stripe = a.account.stripe;
+      configuration = await configureStripe(a.account, b.baseUrl, b.account);
+    });
+    after(async () => {
+      await a?.close();
+    });
+
     /**
-     * Confirms a payment whose authorization reaches the acquirer but whose answer is lost on the way back, with
-     * asking again turned off: A is left with an `unknown` attempt, exactly what a timeout after sending leaves.
+     * Confirms a payment whose authorization reaches the acquirer but whose answer is lost on the way back, on the
+     * server that does not ask again: A is left with an `unknown` attempt, exactly what a timeout after sending leaves.
      * A webhook from the acquirer that arrives meanwhile is held until the confirmation has answered, so the
      * confirmation's own answer is always the one of a payment in doubt.
      */
@@ -455,8 +472,6 @@ describe('Stripe as an acquirer: Payrail in front of a second Payrail, through t
       let release!: () => void;
       const answered = new Promise<void>((resolve) => { release = resolve; });
       let sent = 0;
-      const savedInlineSyncs = a.deps.orchestration.inlineSyncs;
-      a.deps.orchestration.inlineSyncs = 0;
       connector.authorize = async (input: AuthorizeInput): Promise<AuthorizeOutput> => {
         await realAuthorize(input);
         sent += 1;
@@ -472,7 +487,6 @@ describe('Stripe as an acquirer: Payrail in front of a second Payrail, through t
       } finally {
         delete (connector as Partial<typeof connector>).authorize;
         delete (connector as Partial<typeof connector>).parseWebhook;
-        a.deps.orchestration.inlineSyncs = savedInlineSyncs;
         release();
       }
       assert.equal(sent, 1);

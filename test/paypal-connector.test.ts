@@ -118,7 +118,8 @@ describe('PayPal connector against the PayPal sandbox', () => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     sandbox = await startPayPalSandbox({ clientId, clientSecret, webhookId, webhookUrl: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/`, webhookRetryDelaysMs: [] });
     globalThis.fetch = recordingFetch(sandbox.url);
-    connector = new PayPalConnector({ baseUrl: sandbox.url, clientId, clientSecret, webhookId, timeoutMs: 5_000, returnUrl, cancelUrl, brandName: 'Payrail Test Shop' });
+    // A generous timeout: the sandbox answers, slowly only on a loaded machine.
+    connector = new PayPalConnector({ baseUrl: sandbox.url, clientId, clientSecret, webhookId, timeoutMs: 30_000, returnUrl, cancelUrl, brandName: 'Payrail Test Shop' });
   });
   after(async () => {
     globalThis.fetch = realFetch;
@@ -299,7 +300,7 @@ describe('PayPal connector against the PayPal sandbox', () => {
     await new Promise((resolve) => closed.close(resolve));
     const unreachable = new PayPalConnector({ baseUrl: `http://127.0.0.1:${port}`, clientId, clientSecret, webhookId, timeoutMs: 2_000, returnUrl, cancelUrl });
     await assert.rejects(unreachable.authorize(attempt()), (error: unknown) => error instanceof PayPalRequestError && error.kind === 'not_sent');
-    const wrongSecret = new PayPalConnector({ baseUrl: sandbox.url, clientId, clientSecret: 'wrong', webhookId, timeoutMs: 2_000, returnUrl, cancelUrl });
+    const wrongSecret = new PayPalConnector({ baseUrl: sandbox.url, clientId, clientSecret: 'wrong', webhookId, timeoutMs: 30_000, returnUrl, cancelUrl });
     await assert.rejects(wrongSecret.authorize(attempt()), (error: unknown) => error instanceof PayPalRequestError && error.kind === 'configuration' && error.httpStatus === 401);
   });
 
@@ -328,7 +329,7 @@ describe('PayPal connector against the PayPal sandbox', () => {
     await assert.rejects(connector.parseWebhook(genuine.headers, tampered), (error: unknown) => error instanceof PayPalWebhookError && error.reason === 'signature_invalid');
     const { ['paypal-transmission-sig']: _removed, ...unsigned } = genuine.headers;
     await assert.rejects(connector.parseWebhook(unsigned, genuine.body), (error: unknown) => error instanceof PayPalWebhookError && error.reason === 'signature_missing');
-    const otherWebhook = new PayPalConnector({ baseUrl: sandbox.url, clientId, clientSecret, webhookId: 'SOMEOTHERWEBHOOK', timeoutMs: 2_000, returnUrl, cancelUrl });
+    const otherWebhook = new PayPalConnector({ baseUrl: sandbox.url, clientId, clientSecret, webhookId: 'SOMEOTHERWEBHOOK', timeoutMs: 30_000, returnUrl, cancelUrl });
     await assert.rejects(otherWebhook.parseWebhook(genuine.headers, genuine.body), (error: unknown) => error instanceof PayPalWebhookError && error.reason === 'signature_invalid');
   });
 });

@@ -78,9 +78,11 @@ describe('Stripe connector against a Payrail sandbox', () => {
   let config: StripeConnectorConfig;
 
   before(async () => {
-    sandbox = await startTestServer({ webhookWorker: { firstRetrySeconds: 1, retryDelayMaxSeconds: 2, timeoutMs: 2_000 } });
+    // Generous timeouts for requests to live local servers, so a loaded machine does not fail a test; the tests of
+    // timeouts below build connectors with short ones.
+    sandbox = await startTestServer({ webhookWorker: { firstRetrySeconds: 1, retryDelayMaxSeconds: 2, timeoutMs: 30_000 } });
     stripe = sandbox.account.stripe;
-    config = { baseUrl: sandbox.baseUrl, apiKey: sandbox.account.secretKey, webhookSecrets: ['whsec_unused'], timeoutMs: 10_000, returnUrl };
+    config = { baseUrl: sandbox.baseUrl, apiKey: sandbox.account.secretKey, webhookSecrets: ['whsec_unused'], timeoutMs: 30_000, returnUrl };
     connector = new StripeConnector(config);
   });
   after(async () => {

@@ -55,7 +55,9 @@ describe('webhook delivery', () => {
   let receiver: Receiver;
   let url: string;
   before(async () => {
-    server = await startTestServer({ webhookWorker: { firstRetrySeconds: 1, retryDelayMaxSeconds: 2, timeoutMs: 2_000, lockRecoverySeconds: 5 } });
+    // A generous timeout (the receiver answers at once, slowly only on a loaded machine); jobs locked longer than it
+    // are released (the default lock recovery, 60 s), never one whose delivery is still running.
+    server = await startTestServer({ webhookWorker: { firstRetrySeconds: 1, retryDelayMaxSeconds: 2, timeoutMs: 30_000 } });
     receiver = new Receiver();
     url = await receiver.listen();
   });

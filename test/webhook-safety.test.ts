@@ -79,8 +79,11 @@ async function insertEndpoint(server: TestServer, accountId: string, livemode: b
   return { id, secret };
 }
 
-/** One attempt per delivery during a test: the first retry would come only after a minute. */
-const oneAttempt = { timeoutMs: 2_000, firstRetrySeconds: 60, retryDelayMaxSeconds: 60 };
+/**
+ * One attempt per delivery during a test: the first retry would come only after a minute. The timeout is generous:
+ * receivers here answer at once, slowly only on a loaded machine.
+ */
+const oneAttempt = { timeoutMs: 30_000, firstRetrySeconds: 60, retryDelayMaxSeconds: 60 };
 
 describe('delivery-time address check (default settings)', () => {
   let server: TestServer;

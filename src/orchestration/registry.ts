@@ -18,6 +18,15 @@ export function configurationCancelUrl(publicUrl: string, configurationId: strin
   return `${publicUrl}/payrail/cancel/${encodeURIComponent(configurationId)}`;
 }
 
+/**
+ * What a configuration's connector is built from: its credentials (a fresh ciphertext each time they are replaced)
+ * and settings. Not the `updated` times: they count whole seconds, so a change made within the second of the one
+ * before would keep the old connector (an added webhook secret ignored) until the next change.
+ */
+function connectionVersion(row: ConnectorConfigurationRow): string {
+  return `${row.credentials_encrypted.toString('base64')}:${JSON.stringify(row.settings)}`;
+}
+
 /** Connector instances held at once; a configuration used again after eviction is simply built again. */
 export const connectorInstancesMax = 10_000;
 
@@ -43,7 +52,7 @@ export class ConnectorRegistry {
   /** The connector of a configuration row (null: the built-in test processor). */
   forConfiguration(row: ConnectorConfigurationRow | null): Connector {
     if (row === null) return this.builtIn;
-    const version = `${row.updated}:${row.credentials_updated}`;
+    const version = connectionVersion(row);
     const cached = this.#instances.get(row.id);
     if (cached && cached.version === version) return cached.connector;
     const connector = this.#build(row);

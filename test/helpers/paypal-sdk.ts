@@ -35,9 +35,10 @@ export function paypalSdk(port: number, clientId: string, clientSecret: string):
   const client = new Client({
     clientCredentialsAuthCredentials: { oAuthClientId: clientId, oAuthClientSecret: clientSecret },
     environment: Environment.Sandbox,
-    timeout: 10_000,
+    // Generous: the sandbox answers, slowly only on a loaded machine.
+    timeout: 30_000,
     // No SDK retries: a test must see each answer the sandbox gives.
-    httpClientOptions: { timeout: 10_000, httpsAgent: new LocalSandboxAgent(port), retryConfig: { maxNumberOfRetries: 0 } },
+    httpClientOptions: { timeout: 30_000, httpsAgent: new LocalSandboxAgent(port), retryConfig: { maxNumberOfRetries: 0 } },
   });
   return { client, orders: new OrdersController(client), payments: new PaymentsController(client) };
 }

@@ -7,7 +7,9 @@ import { buildApp } from '../../src/api/app.ts';
 import { TestProcessor } from '../../src/connectors/test-processor/connector.ts';
 import { buildDependencies, defaultExchangeRatesFile, type Dependencies } from '../../src/dependencies.ts';
 import { loadRatesFile } from '../../src/fees/exchange-rates.ts';
+import { defaultOrchestrationSettings, type OrchestrationSettings } from '../../src/orchestration/settings.ts';
 import { AdjustableClock } from '../../src/platform/clock.ts';
+import type { RoutingHealth } from '../../src/routing/decide.ts';
 import { defaultWebhookSettings, type WebhookSettings } from '../../src/webhooks/settings.ts';
 import { startWebhookWorker, type WebhookWorker } from '../../src/webhooks/worker.ts';
 import { SecretBox } from '../../src/platform/crypto.ts';
@@ -83,6 +85,13 @@ export interface TestServerOptions {
   /** Webhook settings (over the defaults) for a server without the in-process worker. */
   webhookSettings?: Partial<WebhookSettings>;
   /**
+   * Orchestration settings (over the defaults): connector timeouts, inline syncs, the janitor's schedule. Fixed for
+   * the server's life (the dependencies are frozen): a test that needs other settings starts a server of its own.
+   */
+  orchestration?: Partial<OrchestrationSettings>;
+  /** Routing health to start from, e.g. circuit breakers with a short cooldown (new, empty ones by default). */
+  routingHealth?: Partial<RoutingHealth>;
+  /**
    * Check every answer against Stripe's OpenAPI document and Payrail's own. On by default, so every end-to-end test
    * proves its answers are Stripe's; PAYRAIL_STRIPE_CONFORMANCE=0 turns it off for a run (to tell a behaviour failure
    * from a conformance one). `close()` fails when violations were seen and not taken.
@@ -97,7 +106,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const webhookSettings: WebhookSettings = { ...defaultWebhookSettings, ...options.webhookSettings, ...options.webhookWorker };
   // The port is known only once listening: the dependencies read the public URL through this provider.
   let baseUrl = '';
-  const deps: Dependencies = buildDependencies({ db: database.db, secretBox: new SecretBox(randomBytes(32)), connector: new TestProcessor(), publicUrl: () => baseUrl, clock, webhookSettings });
+  const deps: Dependencies = buildDependencies({
+    db: database.db, secretBox: new SecretBox(randomBytes(32)), connector: new TestProcessor(), publicUrl: () => baseUrl, clock, webhookSettings,
+    orchestration: { ...defaultOrchestrationSettings, ...options.orchestration }, routingHealth: options.routingHealth,
+  });
   const worker = options.webhookWorker ? await startWebhookWorker(deps, database.url, webhookSettings) : undefined;
   const app = buildApp(deps);
   const conformance = (options.stripeConformance ?? process.env.PAYRAIL_STRIPE_CONFORMANCE !== '0') ? watchConformance(app) : undefined;

@@ -215,7 +215,8 @@ describe('PayPalConnector.parseWebhook against the PayPal sandbox', () => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const port = (receiver.address() as { port: number }).port;
     sandbox = await startPayPalSandbox({ clientId, clientSecret, webhookId, webhookUrl: `http://127.0.0.1:${port}/`, webhookRetryDelaysMs: [] });
-    connector = new PayPalConnector({ baseUrl: sandbox.url, clientId, clientSecret, webhookId, timeoutMs: 2_000, returnUrl, cancelUrl });
+    // A generous timeout: the sandbox answers, slowly only on a loaded machine.
+    connector = new PayPalConnector({ baseUrl: sandbox.url, clientId, clientSecret, webhookId, timeoutMs: 30_000, returnUrl, cancelUrl });
   });
   after(async () => {
     await sandbox.close();

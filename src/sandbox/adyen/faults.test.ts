@@ -76,10 +76,11 @@ describe('Adyen sandbox fault injection', () => {
   });
 
   it('timeoutRate: processes the request and never answers; the SDK times out and a keyed retry gets the result', async () => {
-    const sdk = adyenSdk(sandbox.url, apiKey, 300);
+    // Short enough to keep the test quick, long enough for the request to reach the sandbox on a loaded machine.
+    const impatient = adyenSdk(sandbox.url, apiKey, 2_000);
     sandbox.setFaults({ timeoutRate: 1 });
     // The SDK aborts the request at its timeout and reports the dropped connection (not an HTTP error response).
-    await assert.rejects(sdk.payments.payments(paymentBody('order-timeout') as never, { idempotencyKey: 'timeout-1' }), (error: Error) => {
+    await assert.rejects(impatient.payments.payments(paymentBody('order-timeout') as never, { idempotencyKey: 'timeout-1' }), (error: Error) => {
       assert.ok(!(error instanceof HttpClientException));
       assert.match(error.message, /socket hang up/);
       return true;
@@ -87,7 +88,8 @@ describe('Adyen sandbox fault injection', () => {
     assert.equal(sandbox.records().payments.length, 1, 'the sandbox processed the timed-out request');
 
     sandbox.setFaults({ timeoutRate: 0 });
-    const retried = await sdk.payments.payments(paymentBody('order-timeout') as never, { idempotencyKey: 'timeout-1' });
+    // The retry is answered: a client with the SDK's default (generous) timeout.
+    const retried = await adyenSdk(sandbox.url, apiKey).payments.payments(paymentBody('order-timeout') as never, { idempotencyKey: 'timeout-1' });
     assert.equal(retried.resultCode, 'Authorised');
     assert.equal(retried.pspReference, sandbox.records().payments[0].pspReference);
     assert.equal(sandbox.records().payments.length, 1);
