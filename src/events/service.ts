@@ -1,6 +1,7 @@
 import type { Scope } from '../platform/scope.ts';
 import { prepared, type Queryable } from '../platform/db.ts';
 import type { Statement } from '../platform/statements.ts';
+import { assert } from '../platform/errors.ts';
 import { newId, nowSeconds } from '../platform/ids.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 
@@ -46,6 +47,38 @@ export function eventsInsertStatement(scope: Scope, work: Pick<UnitOfWork, 'requ
     ? `INSERT INTO events ${columns} SELECT * FROM (VALUES ${rows.join(', ')}) AS new_events WHERE ${guard}`
     : `INSERT INTO events ${columns} VALUES ${rows.join(', ')}`;
   return { text, values };
+}
+
+/** The events of one change in a batch, inserted only when `guard` (an SQL condition) holds. */
+export interface GuardedEvents {
+  scope: Scope;
+  work: Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined;
+  events: NewEvent[];
+  guard: string;
+}
+
+/**
+ * The INSERT of several changes' events as one statement, so their `seq` follows the order given across the whole
+ * batch (separate INSERTs in one statement run in an unspecified order); each change's rows only when its guard holds.
+ */
+export function guardedEventsInsertStatement(groups: readonly GuardedEvents[]): Statement {
+  const values: unknown[] = [apiVersion, nowSeconds()];
+  const rows: string[] = [];
+  for (const { scope, work, events, guard } of groups) {
+    for (const event of events) {
+      const data: EventRow['data'] = { object: event.object };
+      if (event.previousAttributes) data.previous_attributes = event.previousAttributes;
+      values.push(newId('evt'), scope.accountId, scope.livemode, event.type, JSON.stringify(data), work?.requestId ?? null, work?.idempotencyKey ?? null);
+      const base = values.length - 7;
+      rows.push(`($${base + 1}::text, $${base + 2}::text, $${base + 3}::boolean, $${base + 4}::text, $1::text, $${base + 5}::json, $${base + 6}::text, $${base + 7}::text, $2::bigint, ${guard})`);
+    }
+  }
+  assert(rows.length > 0, 'an events insert has events');
+  const columns = 'id, account_id, livemode, type, api_version, data, request_id, idempotency_key, created';
+  return {
+    text: `INSERT INTO events (${columns}) SELECT ${columns} FROM (VALUES ${rows.join(', ')}) AS new_events (${columns}, applies) WHERE applies`,
+    values,
+  };
 }
 
 /**

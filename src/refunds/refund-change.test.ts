@@ -134,7 +134,7 @@ describe('refund changes in any order of operations', () => {
       assert.ok(charge.amount_refunded >= 0 && charge.amount_refunded <= charge.amount_captured);
       assert.equal(charge.amount_refunded, standing);
       // provider_refunds is credit-normal: what the providers still send back is exactly what stands refunded.
-      assert.equal(-movements.reduce((sum, movement) => sum + sumOf(movement, 'provider_refunds'), 0), standing);
+      assert.equal(0 - movements.reduce((sum, movement) => sum + sumOf(movement, 'provider_refunds'), 0), standing);
       for (const refund of refunds.filter((row) => row.status === 'failed' || row.status === 'canceled')) assert.ok(refund.failure_balance_transaction_id, `${refund.id} names the transaction that returned its money`);
     }));
   });

@@ -1,4 +1,4 @@
-import { eventsInsertStatement } from '../events/service.ts';
+import { guardedEventsInsertStatement } from '../events/service.ts';
 import { movementParts } from '../ledger/service.ts';
 import type { Queryable } from '../platform/db.ts';
 import { assert } from '../platform/errors.ts';
@@ -24,14 +24,18 @@ function refundPart(change: RefundChange, prefix: string): Part {
 const gateOf = (prefix: string) => `EXISTS (SELECT 1 FROM ${prefix}refund)`;
 
 /**
- * One change's writes but its charge's, as `combine` parts, every name prefixed with `prefix` so several changes fit
- * in one statement. The charge's are written per charge (chargeParts), since changes of one charge add up.
+ * One change's refund and ledger writes as `combine` parts, every name prefixed with `prefix` so several changes fit
+ * in one statement. Charges are written per charge (chargeParts), since changes of one charge add up, and events
+ * in one insert for the batch (eventsPart), so their order is the batch's.
  */
 export function refundChangeParts(change: RefundChange, prefix: string): Part[] {
-  const gate = gateOf(prefix);
-  const parts: Part[] = [refundPart(change, prefix), ...movementParts(`${prefix}ledger`, change.movement, gate)];
-  if (change.events.length > 0) parts.push({ name: `${prefix}new_events`, statement: eventsInsertStatement(change.scope, change.request, change.events, gate) });
-  return parts;
+  return [refundPart(change, prefix), ...movementParts(`${prefix}ledger`, change.movement, gateOf(prefix))];
+}
+
+/** The events of every change, in the batch's order, each change's only when its gate matched. */
+function eventsPart(changes: readonly RefundChange[], prefixOf: (index: number) => string): Part[] {
+  const groups = changes.flatMap((change, index) => change.events.length > 0 ? [{ scope: change.scope, work: change.request, events: change.events, guard: gateOf(prefixOf(index)) }] : []);
+  return groups.length > 0 ? [{ name: 'new_events', statement: guardedEventsInsertStatement(groups) }] : [];
 }
 
 /** One update per charge the changes touch, adding the amounts of those whose gate matched; by change, its part's name. */
@@ -68,7 +72,7 @@ export async function writeRefundChanges(db: Queryable, changes: readonly Refund
   // A single change keeps plain part names; in a batch each change's parts are prefixed by its position.
   const prefixOf = (index: number) => changes.length === 1 ? '' : `c${index}_`;
   const charges = chargeParts(changes, prefixOf);
-  const parts = [...changes.flatMap((change, index) => refundChangeParts(change, prefixOf(index))), ...charges.parts];
+  const parts = [...changes.flatMap((change, index) => refundChangeParts(change, prefixOf(index))), ...charges.parts, ...eventsPart(changes, prefixOf)];
   // PostgreSQL runs every data-modifying WITH part to completion whether or not the final query reads it.
   const final = changes.map((_, index) => {
     const chargePart = charges.partOf.get(index);
