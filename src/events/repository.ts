@@ -3,7 +3,7 @@ import { assert } from '../platform/errors.ts';
 import { newId, nowSeconds } from '../platform/ids.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import type { Scope } from '../platform/scope.ts';
-import type { Statement } from '../platform/statements.ts';
+import { rowsIn, type Statement } from '../platform/statements.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { apiVersion, type EventRow, type NewEvent } from './types.ts';
 
@@ -33,9 +33,40 @@ export function eventsInsertStatement(scope: Scope, request: EventRequest, event
   const columns = '(id, account_id, livemode, type, api_version, data, request_id, idempotency_key, created)';
   const part = options.onlyIfRowsIn;
   if (part === undefined) return { text: `INSERT INTO events ${columns} VALUES ${rows.join(', ')}`, values };
-  // The name goes into the SQL text: only a plain identifier (names are ours, never input).
-  assert(/^[a-z_][a-z0-9_]*$/.test(part), `a statement part is named by a plain identifier, not ${JSON.stringify(part)}`);
-  return { text: `INSERT INTO events ${columns} SELECT * FROM (VALUES ${rows.join(', ')}) AS new_events WHERE EXISTS (SELECT 1 FROM ${part})`, values };
+  return { text: `INSERT INTO events ${columns} SELECT * FROM (VALUES ${rows.join(', ')}) AS new_events WHERE ${rowsIn(part)}`, values };
+}
+
+/** The events of one change in a batch: inserted only when the part `onlyIfRowsIn` returned a row. */
+export interface BatchEvents {
+  scope: Scope;
+  request: EventRequest;
+  events: NewEvent[];
+  onlyIfRowsIn: string;
+}
+
+/**
+ * The INSERT of several changes' events as one statement, so their `seq` follows the order given across the whole
+ * batch (separate INSERTs in one statement run in an unspecified order); each change's rows only when its part
+ * returned a row.
+ */
+export function eventsBatchInsertStatement(groups: readonly BatchEvents[]): Statement {
+  const values: unknown[] = [apiVersion, nowSeconds()];
+  const rows: string[] = [];
+  for (const { scope, request, events, onlyIfRowsIn } of groups) {
+    for (const event of events) {
+      const data: EventRow['data'] = { object: event.object };
+      if (event.previousAttributes) data.previous_attributes = event.previousAttributes;
+      values.push(newId('evt'), scope.accountId, scope.livemode, event.type, JSON.stringify(data), request?.requestId ?? null, request?.idempotencyKey ?? null);
+      const base = values.length - 7;
+      rows.push(`($${base + 1}::text, $${base + 2}::text, $${base + 3}::boolean, $${base + 4}::text, $1::text, $${base + 5}::json, $${base + 6}::text, $${base + 7}::text, $2::bigint, ${rowsIn(onlyIfRowsIn)})`);
+    }
+  }
+  assert(rows.length > 0, 'an events insert has events');
+  const columns = 'id, account_id, livemode, type, api_version, data, request_id, idempotency_key, created';
+  return {
+    text: `INSERT INTO events (${columns}) SELECT ${columns} FROM (VALUES ${rows.join(', ')}) AS new_events (${columns}, applies) WHERE applies`,
+    values,
+  };
 }
 
 /** Inserts events (at least one) in the caller's connection or transaction, in one statement, in order. */

@@ -1,18 +1,17 @@
 import { incrementAuthorization as askIncrement, NotSupported, type IncrementOutput } from '../connectors/connector.ts';
 import type { Dependencies } from '../dependencies.ts';
-import { recordEvent } from '../events/service.ts';
 import type { Scope } from '../platform/scope.ts';
-import { authorizationHold, holdRelease } from '../ledger/movements.ts';
-import { writeMovement } from '../ledger/service.ts';
 import { ApiError, assert, missing } from '../platform/errors.ts';
-import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
+import type { MetadataUpdate } from '../platform/metadata.ts';
 import { checkChargeAmount, formatAmount } from '../platform/money.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { connectorFor } from '../orchestration/orchestrator.ts';
 import { renderPaymentIntent } from './render.ts';
-import { findCharge, findPaymentIntent, updateCharge, updatePaymentIntent, type ChargeRow } from './repository.ts';
+import { buildIncrementChange } from './increment-change.ts';
+import { findCharge, findPaymentIntent, type ChargeRow } from './repository.ts';
 import type { IntentResult } from './types.ts';
 import { assertTransition } from './state.ts';
+import { writeChanges } from './writer.ts';
 
 /** Incremental authorization attempts a charge may make, declines included (Stripe's limit). */
 export const incrementalAuthorizationAttemptsMax = 10;
@@ -78,35 +77,16 @@ export async function incrementPaymentIntentAuthorization(work: UnitOfWork, deps
       // Nothing is written: the processor may or may not have incremented; the same request again asks with the same key.
       throw new ApiError('processing_error', 'The processor did not confirm the incremental authorization. Retry with the same amount: the retry is safe and cannot authorize twice.', { extra: { payment_intent: renderPaymentIntent(intent) } });
     }
-    const attempts = charge.incremental_authorization_attempts + 1;
+    const change = buildIncrementChange({
+      scope, request: work, intent, charge, amount: input.amount, description: input.description, statementDescriptor: input.statement_descriptor, metadata: input.metadata,
+      now: deps.clock.nowSeconds(),
+    }, output);
+    const [written] = await writeChanges(client, [change]);
     if (output.status === 'declined') {
-      await updateCharge(client, charge, { incremental_authorization_attempts: attempts });
       const { decline } = output;
       return { intent, decline: { type: 'card_error', code: decline.code, decline_code: decline.declineCode, message: decline.message, charge: charge.id } };
     }
-    assert(output.amount === input.amount, `the processor authorized the total asked for (${output.amount} = ${input.amount})`);
-    const now = deps.clock.nowSeconds();
-    const hold = authorizationHold(scope, charge.id, input.amount, charge.currency, now);
-    const entries = charge.hold_entry_id ? [holdRelease(scope, charge.id, charge.hold_entry_id, charge.amount, charge.currency, now), hold] : [hold];
-    await writeMovement(client, { entries });
-    const details = charge.payment_method_details as { card: Record<string, unknown> };
-    await updateCharge(client, charge, {
-      amount: input.amount,
-      hold_entry_id: hold.id,
-      incremental_authorization_attempts: attempts,
-      payment_method_details: {
-        ...details,
-        card: { ...details.card, amount_authorized: input.amount, overcapture: { ...(details.card.overcapture as Record<string, unknown>), maximum_amount_capturable: input.amount } },
-      },
-    });
-    const updated = await updatePaymentIntent(client, intent, {
-      amount: input.amount,
-      amount_capturable: input.amount,
-      ...(input.description !== undefined ? { description: input.description } : {}),
-      ...(input.statement_descriptor !== undefined ? { statement_descriptor: input.statement_descriptor } : {}),
-      metadata: mergeMetadata(intent.metadata, input.metadata),
-    });
-    await recordEvent(client, scope, work, 'payment_intent.amount_capturable_updated', renderPaymentIntent(updated), { amount: intent.amount, amount_capturable: intent.amount_capturable });
-    return { intent: updated };
+    assert(written.applied, `intent ${id}'s increment is written under its lock`);
+    return { intent: written.intent };
   });
 }

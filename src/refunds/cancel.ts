@@ -1,17 +1,12 @@
 import type { Dependencies } from '../dependencies.ts';
-import { recordEvent } from '../events/service.ts';
 import type { Scope } from '../platform/scope.ts';
-import { refundFailureMovement } from '../ledger/movements.ts';
-import { writeMovement } from '../ledger/service.ts';
 import { ApiError, assert, missing } from '../platform/errors.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { refundSettlement } from '../payments/ledger.ts';
-import { findCharge, findPaymentIntent, updateCharge } from '../payments/repository.ts';
-import { renderRefund } from './render.ts';
-import { findRefund, markRefundCanceled, type RefundRow } from './repository.ts';
-
-/** The only status a refund may be canceled from, as at Stripe: it still waits for the customer to act. */
-export const cancelableRefundStatus = 'requires_action';
+import { findCharge, findPaymentIntent } from '../payments/repository.ts';
+import { buildRefundCancelChange, cancelableRefundStatus } from './refund-change.ts';
+import { findRefund, type RefundRow } from './repository.ts';
+import { writeRefundChanges } from './writer.ts';
 
 /**
  * Cancels a refund in `requires_action` (Stripe's rule; every other status is 400 `refund_unexpected_state`). A
@@ -34,18 +29,10 @@ export async function cancelRefund(work: UnitOfWork, deps: Dependencies, scope: 
     if (refund.status !== cancelableRefundStatus) {
       throw new ApiError('refund_unexpected_state', `You can't cancel a refund with status ${refund.status}. Only refunds with status ${cancelableRefundStatus} can be canceled.`, { param: 'refund' });
     }
-    let failureTransactionId: string | null = null;
-    if (refund.balance_transaction_id !== null) {
-      const movement = refundFailureMovement(scope, refund, await refundSettlement(deps, client, scope, charge, refund.amount), deps.clock.nowSeconds());
-      await writeMovement(client, movement);
-      failureTransactionId = movement.balanceTransactions[0].id;
-    }
-    const canceled = await markRefundCanceled(client, refund, failureTransactionId);
-    assert(canceled, `refund ${id} is still in ${cancelableRefundStatus} under its row lock`);
-    await updateCharge(client, charge, { amount_refunded: charge.amount_refunded - refund.amount });
-    const previous = { status: refund.status, failure_balance_transaction: refund.failure_balance_transaction_id };
-    await recordEvent(client, scope, work, 'refund.updated', renderRefund(canceled), previous);
-    await recordEvent(client, scope, work, 'charge.refund.updated', renderRefund(canceled), previous);
-    return canceled;
+    const settlement = refund.balance_transaction_id !== null ? await refundSettlement(deps, client, scope, charge, refund.amount) : undefined;
+    const change = buildRefundCancelChange({ scope, request: work, refund, charge, settlement, now: deps.clock.nowSeconds() });
+    const [written] = await writeRefundChanges(client, [change]);
+    assert(written.applied, `refund ${id} is still in ${cancelableRefundStatus} under its row lock`);
+    return written.refund;
   });
 }

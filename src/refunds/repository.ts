@@ -1,6 +1,9 @@
 import type { Queryable } from '../platform/db.ts';
 import type { Scope } from '../platform/scope.ts';
+import { assert } from '../platform/errors.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
+import type { Statement } from '../platform/statements.ts';
+import type { ChargeRow } from '../payments/repository.ts';
 
 export interface RefundRow {
   id: string;
@@ -20,15 +23,61 @@ export interface RefundRow {
   failure_balance_transaction_id: string | null;
 }
 
-export async function insertRefund(db: Queryable, row: RefundRow): Promise<RefundRow> {
-  const result = await db.query<RefundRow>(
-    `INSERT INTO refunds (id, account_id, livemode, charge_id, payment_intent_id, amount, currency, status, reason, failure_reason, processor_reference, metadata, created,
-       balance_transaction_id, failure_balance_transaction_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING *`,
-    [row.id, row.account_id, row.livemode, row.charge_id, row.payment_intent_id, row.amount, row.currency, row.status, row.reason, row.failure_reason, row.processor_reference, row.metadata, row.created,
-      row.balance_transaction_id, row.failure_balance_transaction_id],
-  );
-  return result.rows[0];
+const refundColumns = ['id', 'account_id', 'livemode', 'charge_id', 'payment_intent_id', 'amount', 'currency', 'status', 'reason', 'failure_reason', 'processor_reference',
+  'metadata', 'created', 'balance_transaction_id', 'failure_balance_transaction_id'] as const satisfies readonly (keyof RefundRow)[];
+
+/** The columns an outcome or a cancel writes; nothing else of a refund changes with its state. */
+const refundStateColumns = ['status', 'failure_reason', 'processor_reference', 'failure_balance_transaction_id'] as const satisfies readonly (keyof RefundRow)[];
+
+/** The INSERT of a new refund, returning it (the gate of a new refund's change: refunds/writer.ts). */
+export function refundInsertStatement(row: RefundRow): Statement {
+  const placeholders = refundColumns.map((_, index) => `$${index + 1}`);
+  return {
+    text: `INSERT INTO refunds (${refundColumns.join(', ')}) VALUES (${placeholders.join(', ')}) RETURNING *`,
+    values: refundColumns.map((column) => row[column]),
+  };
+}
+
+/**
+ * The UPDATE of a refund's state, only while it still has `expectStatus` (a compare-and-set: a refund is settled or
+ * canceled once), returning it as written.
+ */
+export function refundUpdateStatement(
+  current: Pick<RefundRow, 'id' | 'account_id'>,
+  changes: Partial<Pick<RefundRow, (typeof refundStateColumns)[number]>>,
+  expectStatus: RefundRow['status'],
+): Statement {
+  const values: unknown[] = [current.id, current.account_id, expectStatus];
+  const sets: string[] = [];
+  for (const column of refundStateColumns) {
+    if (!(column in changes)) continue;
+    values.push(changes[column]);
+    sets.push(`${column} = $${values.length}`);
+  }
+  assert(sets.length > 0, 'a refund update changes something');
+  return { text: `UPDATE refunds SET ${sets.join(', ')} WHERE id = $1 AND account_id = $2 AND status = $3 RETURNING *`, values };
+}
+
+/**
+ * Adds to a charge's `amount_refunded` the changes (negative to take a refund back) whose `guard` holds, in one
+ * update however many there are (one statement changes a row once), relative to the row as it is when written so
+ * changes commute; only within 0..amount_captured (the table's CHECK says the same; here a total that does not fit
+ * writes nothing, which the writer checks). Nothing is written when no guard holds.
+ */
+export function chargeAmountRefundedStatement(current: Pick<ChargeRow, 'id' | 'account_id'>, changes: readonly { amount: number; guard: string }[]): Statement {
+  assert(changes.length > 0, 'a charge update adds something');
+  const values: unknown[] = [current.id, current.account_id];
+  const rows = changes.map(({ amount, guard }) => {
+    values.push(amount);
+    return `($${values.length}::bigint, ${guard})`;
+  });
+  return {
+    text: `UPDATE charges SET amount_refunded = charges.amount_refunded + change.total
+      FROM (SELECT COALESCE(SUM(amount), 0)::bigint AS total, count(*) AS applied FROM (VALUES ${rows.join(', ')}) AS changes (amount, applies) WHERE applies) AS change
+      WHERE charges.id = $1 AND charges.account_id = $2 AND change.applied > 0 AND charges.amount_refunded + change.total BETWEEN 0 AND charges.amount_captured
+      RETURNING charges.id`,
+    values,
+  };
 }
 
 export async function findRefund(db: Queryable, scope: Scope, id: string, options: { forUpdate?: boolean } = {}): Promise<RefundRow | undefined> {
@@ -51,35 +100,8 @@ export async function listRefunds(db: Queryable, scope: Scope, page: PageRequest
   return listPage<RefundRow>(db, { table: 'refunds', objectName: 'refund', accountId: scope.accountId, livemode: scope.livemode, conditions }, page);
 }
 
-/** Writes a refund's outcome, only while it is still pending (a compare-and-set: one outcome per refund). */
-export async function settleRefund(
-  db: Queryable,
-  row: Pick<RefundRow, 'id' | 'account_id'>,
-  outcome: Pick<RefundRow, 'status' | 'failure_reason' | 'processor_reference' | 'failure_balance_transaction_id'>,
-): Promise<RefundRow | undefined> {
-  const result = await db.query<RefundRow>(
-    `UPDATE refunds SET status = $3, failure_reason = $4, processor_reference = $5, failure_balance_transaction_id = $6
-      WHERE id = $1 AND account_id = $2 AND status = 'pending' RETURNING *`,
-    [row.id, row.account_id, outcome.status, outcome.failure_reason, outcome.processor_reference, outcome.failure_balance_transaction_id],
-  );
-  return result.rows[0];
-}
-
 /** Refunds the provider accepted as pending, oldest first (their outcome is asked of the provider). */
 export async function findPendingRefunds(db: Queryable, limit: number): Promise<RefundRow[]> {
   const result = await db.query<RefundRow>(`SELECT * FROM refunds WHERE status = 'pending' ORDER BY seq LIMIT $1`, [limit]);
   return result.rows;
-}
-
-/**
- * Cancels a refund that waits for the customer (`requires_action`), recording the balance transaction that returned
- * its money; a compare-and-set, so a refund is canceled (or settled) once.
- */
-export async function markRefundCanceled(db: Queryable, row: Pick<RefundRow, 'id' | 'account_id'>, failureBalanceTransactionId: string | null): Promise<RefundRow | undefined> {
-  const result = await db.query<RefundRow>(
-    `UPDATE refunds SET status = 'canceled', failure_balance_transaction_id = $3
-      WHERE id = $1 AND account_id = $2 AND status = 'requires_action' RETURNING *`,
-    [row.id, row.account_id, failureBalanceTransactionId],
-  );
-  return result.rows[0];
 }

@@ -8,15 +8,14 @@ import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
 import { formatAmount } from '../platform/money.ts';
 import type { Page, PageRequest } from '../platform/pagination.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
-import { renderCharge, reportedAmountRefunded } from '../payments/render.ts';
-import { findCharge, findPaymentIntent, updateCharge } from '../payments/repository.ts';
-import { refundFailureMovement, refundMovement } from '../ledger/movements.ts';
-import { writeMovement } from '../ledger/service.ts';
+import { findCharge, findPaymentIntent } from '../payments/repository.ts';
 import { refundSettlement } from '../payments/ledger.ts';
 import type { SimpleOutput } from '../connectors/connector.ts';
 import { connectorFor } from '../orchestration/orchestrator.ts';
 import { renderRefund } from './render.ts';
-import { findPendingRefunds, findRefund, insertRefund, listRefunds, settleRefund, updateRefundMetadata, type RefundRow } from './repository.ts';
+import { buildRefundChange, buildRefundOutcomeChange } from './refund-change.ts';
+import { findPendingRefunds, findRefund, listRefunds, updateRefundMetadata, type RefundRow } from './repository.ts';
+import { writeRefundChanges } from './writer.ts';
 
 export const refundReasons = ['duplicate', 'fraudulent', 'requested_by_customer'] as const;
 
@@ -79,37 +78,18 @@ export async function createRefund(work: UnitOfWork, deps: Dependencies, scope: 
       throw new ApiError('processing_error', 'The refund could not be completed by the processor. Try again in a little bit.', { param: 'amount' });
     }
     // The refund is drawn from the merchant's available balance in the same transaction (docs/ledger.md).
-    const movement = refundMovement(scope, { id, amount, currency: charge.currency }, await refundSettlement(deps, client, scope, charge, amount), deps.clock.nowSeconds());
-    await writeMovement(client, movement);
-    const refund = await insertRefund(client, {
-      id,
-      account_id: scope.accountId,
-      livemode: scope.livemode,
-      charge_id: charge.id,
-      payment_intent_id: intent.id,
-      amount,
-      currency: charge.currency,
-      status: output.status === 'succeeded' ? 'succeeded' : 'pending',
-      reason: input.reason ?? null,
-      failure_reason: null,
-      processor_reference: output.processorReference ?? null,
-      metadata: mergeMetadata({}, input.metadata),
-      created: nowSeconds(),
-      balance_transaction_id: movement.balanceTransactions[0].id,
-      failure_balance_transaction_id: null,
+    const change = buildRefundChange({
+      scope, request: work, paymentIntentId: intent.id, charge, amount, reason: input.reason ?? null, metadata: input.metadata, output,
+      settlement: await refundSettlement(deps, client, scope, charge, amount), refundId: id, now: deps.clock.nowSeconds(), created: nowSeconds(),
     });
-    const updatedCharge = await updateCharge(client, charge, { amount_refunded: charge.amount_refunded + amount });
-    await recordEvent(client, scope, work, 'refund.created', renderRefund(refund));
-    await recordEvent(client, scope, work, 'charge.refunded', renderCharge(updatedCharge), { amount_refunded: reportedAmountRefunded(charge), refunded: false });
-    return refund;
+    const [written] = await writeRefundChanges(client, [change]);
+    assert(written.applied, `the new refund ${id} is written`);
+    return written.refund;
   });
 }
 
 /** Pending refunds asked about per run of the refund sweep. */
 export const pendingRefundBatchMax = 100;
-
-/** Stripe's `failure_reason` values for refunds. */
-export const refundFailureReasons = ['lost_or_stolen_card', 'expired_or_canceled_card', 'charge_for_pending_refund_disputed', 'insufficient_funds', 'declined', 'merchant_request', 'unknown'] as const;
 
 /**
  * Refund sweep: asks the provider how each pending refund ended. A success records the provider's reference; a
@@ -142,30 +122,19 @@ export async function resolvePendingRefunds(deps: Dependencies, batchMax = pendi
 export async function applyRefundOutcome(deps: Dependencies, pending: RefundRow, output: SimpleOutput): Promise<boolean> {
   if (output.status === 'pending') return false;
   const scope: Scope = { accountId: pending.account_id, livemode: pending.livemode };
-  const applied = await new UnitOfWork(deps.db).transaction(async (client) => {
+  return new UnitOfWork(deps.db).transaction(async (client) => {
     const intent = await findPaymentIntent(client, scope, pending.payment_intent_id, { forUpdate: true });
-    const current = await findCharge(client, scope, pending.charge_id);
-    assert(intent && current, `refund ${pending.id} has its charge and PaymentIntent`);
-    if (output.status === 'succeeded') {
-      const refund = await settleRefund(client, pending, { status: 'succeeded', failure_reason: null, processor_reference: output.processorReference, failure_balance_transaction_id: null });
-      if (!refund) return false;
-      await recordEvent(client, scope, undefined, 'refund.updated', renderRefund(refund), { status: 'pending' });
-      return true;
-    }
-    const reason = (refundFailureReasons as readonly string[]).includes(output.reason) ? output.reason : 'unknown';
-    const movement = refundFailureMovement(scope, pending, await refundSettlement(deps, client, scope, current, pending.amount), deps.clock.nowSeconds());
-    const refund = await settleRefund(client, pending, {
-      status: 'failed', failure_reason: reason, processor_reference: null, failure_balance_transaction_id: movement.balanceTransactions[0].id,
-    });
-    if (!refund) return false;
-    await writeMovement(client, movement);
-    await updateCharge(client, current, { amount_refunded: current.amount_refunded - pending.amount });
-    await recordEvent(client, scope, undefined, 'refund.failed', renderRefund(refund));
-    await recordEvent(client, scope, undefined, 'refund.updated', renderRefund(refund), { status: 'pending' });
-    await recordEvent(client, scope, undefined, 'charge.refund.updated', renderRefund(refund), { status: 'pending' });
-    return true;
+    // Read again under a lock after the PaymentIntent's (the order cancelRefund takes them in), so the events render
+    // the refund as written even when its metadata changed since `pending` was read.
+    const refund = await findRefund(client, scope, pending.id, { forUpdate: true });
+    const charge = await findCharge(client, scope, pending.charge_id);
+    assert(intent && refund && charge, `refund ${pending.id} has its charge and PaymentIntent`);
+    if (refund.status !== 'pending') return false;
+    const settlement = output.status === 'failed' ? await refundSettlement(deps, client, scope, charge, refund.amount) : undefined;
+    const change = buildRefundOutcomeChange({ scope, refund, charge, output, settlement, now: deps.clock.nowSeconds() });
+    const [written] = await writeRefundChanges(client, [change]);
+    return written.applied;
   });
-  return applied;
 }
 
 export async function retrieveRefund(db: Queryable, scope: Scope, id: string): Promise<RefundRow> {

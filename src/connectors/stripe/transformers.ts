@@ -352,7 +352,7 @@ export const refundKinds: Readonly<Record<RefundStatus, SimpleOutput['status']>>
   canceled: 'failed',
 };
 
-/** Stripe's refund `failure_reason` values, which are Payrail's too (src/refunds/service.ts `refundFailureReasons`). */
+/** Stripe's refund `failure_reason` values, which are Payrail's too (src/refunds/refund-change.ts `refundFailureReasons`). */
 const refundFailureReasons = new Set(['lost_or_stolen_card', 'expired_or_canceled_card', 'charge_for_pending_refund_disputed', 'insufficient_funds', 'declined', 'merchant_request', 'unknown']);
 
 function isRefundStatus(value: unknown): value is RefundStatus {
