@@ -26,7 +26,8 @@ function findTests(directory) {
 
 const filters = process.argv.slice(2);
 let files = [...findTests(path.join(root, 'src')), ...findTests(path.join(root, 'test'))].sort();
-if (filters.length > 0) files = files.filter((file) => filters.some((filter) => file.includes(filter)));
+// Filters match the path inside the project (test/refunds.test.ts), not where the project happens to be checked out.
+if (filters.length > 0) files = files.filter((file) => filters.some((filter) => path.relative(root, file).includes(filter)));
 
 let embedded;
 let temporaryDirectory;

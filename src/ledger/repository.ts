@@ -1,20 +1,20 @@
 import { balanceTransactionsInsertStatement } from '../balance-transactions/repository.ts';
 import type { Queryable } from '../platform/db.ts';
-import { combine, run, type Statement } from '../platform/statements.ts';
+import { combine, rowsIn, run, type PartOptions, type Statement } from '../platform/statements.ts';
 import type { LedgerKind } from './accounts.ts';
 import type { LedgerEntry } from './entries.ts';
 import type { Movement } from './movements.ts';
 
-function guarded(insert: string, rows: string[], guard: string | undefined): string {
-  return guard ? `${insert} SELECT * FROM (VALUES ${rows.join(', ')}) AS new_rows WHERE ${guard}` : `${insert} VALUES ${rows.join(', ')}`;
+function guarded(insert: string, rows: string[], options: PartOptions): string {
+  return options.onlyIfRowsIn ? `${insert} SELECT * FROM (VALUES ${rows.join(', ')}) AS new_rows WHERE ${rowsIn(options.onlyIfRowsIn)}` : `${insert} VALUES ${rows.join(', ')}`;
 }
 
 /**
- * The writes of journal entries, as two statements for `combine` (entries, then their postings); with `guard`,
- * only when that SQL condition holds. Every entry's postings are in the one postings statement, as the database's
+ * The writes of journal entries, as two statements for `combine` (entries, then their postings); with `onlyIfRowsIn`,
+ * only when that earlier part of the statement returned a row. Every entry's postings are in the one postings statement, as the database's
  * balance trigger requires.
  */
-export function entriesInsertStatements(entries: readonly LedgerEntry[], guard?: string): { entries: Statement; postings: Statement } {
+export function entriesInsertStatements(entries: readonly LedgerEntry[], options: PartOptions = {}): { entries: Statement; postings: Statement } {
   const entryValues: unknown[] = [];
   const entryRows: string[] = [];
   const postingValues: unknown[] = [];
@@ -32,11 +32,11 @@ export function entriesInsertStatements(entries: readonly LedgerEntry[], guard?:
   }
   return {
     entries: {
-      text: guarded('INSERT INTO ledger_entries (id, account_id, livemode, type, source_id, balance_transaction_id, resolves_entry_id, posting_count, created, content_hash)', entryRows, guard),
+      text: guarded('INSERT INTO ledger_entries (id, account_id, livemode, type, source_id, balance_transaction_id, resolves_entry_id, posting_count, created, content_hash)', entryRows, options),
       values: entryValues,
     },
     postings: {
-      text: guarded('INSERT INTO ledger_postings (entry_id, line, line_count, owner_id, livemode, kind, currency, amount)', postingRows, guard),
+      text: guarded('INSERT INTO ledger_postings (entry_id, line, line_count, owner_id, livemode, kind, currency, amount)', postingRows, options),
       values: postingValues,
     },
   };
@@ -52,17 +52,17 @@ export async function insertEntries(client: Queryable, entries: readonly LedgerE
 
 /**
  * The writes of a movement as parts for `combine`, named `<prefix>_entries`, `<prefix>_postings` and
- * `<prefix>_transactions`; with `guard`, written only when that SQL condition holds.
+ * `<prefix>_transactions`; with `onlyIfRowsIn`, written only when that earlier part returned a row.
  */
-export function movementParts(prefix: string, movement: Partial<Movement>, guard?: string): { name: string; statement: Statement }[] {
+export function movementParts(prefix: string, movement: Partial<Movement>, options: PartOptions = {}): { name: string; statement: Statement }[] {
   const parts: { name: string; statement: Statement }[] = [];
   const entries = movement.entries ?? [];
   if (entries.length > 0) {
-    const statements = entriesInsertStatements(entries, guard);
+    const statements = entriesInsertStatements(entries, options);
     parts.push({ name: `${prefix}_entries`, statement: statements.entries }, { name: `${prefix}_postings`, statement: statements.postings });
   }
   const transactions = movement.balanceTransactions ?? [];
-  if (transactions.length > 0) parts.push({ name: `${prefix}_transactions`, statement: balanceTransactionsInsertStatement(transactions, guard) });
+  if (transactions.length > 0) parts.push({ name: `${prefix}_transactions`, statement: balanceTransactionsInsertStatement(transactions, options) });
   return parts;
 }
 

@@ -1,7 +1,7 @@
 import type { RedirectToUrl } from '../connectors/connector.ts';
 import type { Scope } from '../platform/scope.ts';
 import { prepared, type Queryable } from '../platform/db.ts';
-import type { Statement } from '../platform/statements.ts';
+import { rowsIn, type PartOptions, type Statement } from '../platform/statements.ts';
 
 export type AttemptStatus = 'pending' | 'requires_action' | 'authorized' | 'declined' | 'failed' | 'unknown';
 
@@ -33,14 +33,14 @@ export type NewAttempt = Pick<AttemptRow, 'id' | 'payment_intent_id' | 'charge_i
 
 /**
  * The INSERT of a new attempt, `pending`, due for the janitor after `firstSyncSeconds` in case this process dies
- * before it records the answer. With `guard`, only when that SQL condition holds.
+ * before it records the answer. With `onlyIfRowsIn`, only when that earlier part of the statement returned a row.
  */
-export function attemptInsertStatement(scope: Scope, row: NewAttempt, firstSyncSeconds: number, guard?: string): Statement {
+export function attemptInsertStatement(scope: Scope, row: NewAttempt, firstSyncSeconds: number, options: PartOptions = {}): Statement {
   const values = [row.id, scope.accountId, scope.livemode, row.payment_intent_id, row.charge_id, row.position, row.connector, row.connector_configuration_id, row.routing_reason, firstSyncSeconds];
   return {
     text: `INSERT INTO payment_attempts (id, account_id, livemode, payment_intent_id, charge_id, position, connector, connector_configuration_id, status, routing_reason, next_sync_at)
            SELECT $1::text, $2::text, $3::boolean, $4::text, $5::text, $6::integer, $7::text, $8::text, 'pending', $9::text, now() + make_interval(secs => $10::integer)
-           ${guard ? `WHERE ${guard}` : ''}`,
+           ${options.onlyIfRowsIn ? `WHERE ${rowsIn(options.onlyIfRowsIn)}` : ''}`,
     values,
   };
 }
@@ -61,10 +61,10 @@ export interface AttemptChanges {
 }
 
 /**
- * The UPDATE of an attempt, only while it is still in one of `from` (so an answer is applied once); with `guard`,
- * only when that SQL condition holds as well.
+ * The UPDATE of an attempt, only while it is still in one of `from` (so an answer is applied once); with `onlyIfRowsIn`,
+ * only when that earlier part of the statement returned a row as well.
  */
-export function attemptUpdateStatement(id: string, changes: AttemptChanges, from: readonly AttemptStatus[], guard?: string): Statement {
+export function attemptUpdateStatement(id: string, changes: AttemptChanges, from: readonly AttemptStatus[], options: PartOptions = {}): Statement {
   const values: unknown[] = [id, changes.status, from];
   const sets = ['status = $2'];
   const set = (column: string, value: unknown) => {
@@ -87,7 +87,7 @@ export function attemptUpdateStatement(id: string, changes: AttemptChanges, from
   if (changes.synced) sets.push('sync_count = sync_count + 1');
   if (changes.status !== 'pending' && changes.status !== 'unknown') sets.push('finished_at = now()');
   return {
-    text: `UPDATE payment_attempts SET ${sets.join(', ')} WHERE id = $1 AND status = ANY($3::text[])${guard ? ` AND ${guard}` : ''} RETURNING *`,
+    text: `UPDATE payment_attempts SET ${sets.join(', ')} WHERE id = $1 AND status = ANY($3::text[])${options.onlyIfRowsIn ? ` AND ${rowsIn(options.onlyIfRowsIn)}` : ''} RETURNING *`,
     values,
   };
 }

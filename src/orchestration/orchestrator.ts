@@ -11,7 +11,7 @@ import { isHardDecline } from '../routing/declines.ts';
 import type { PaymentFacts, RoutingDecision, RoutingProfile } from '../routing/types.ts';
 import { attemptReturnUrl } from './registry.ts';
 import { attemptInsertStatement, attemptUpdateStatement, type AttemptChanges, type AttemptRow, type NewAttempt } from './attempts-repository.ts';
-import { combine, run } from '../platform/statements.ts';
+import { combine, noRows, run } from '../platform/statements.ts';
 import type { ConfiguredCandidate } from './routing-cache.ts';
 
 /** What the charge keeps of its routing: shown on it as the `payrail_routing` extension field. */
@@ -128,7 +128,7 @@ export async function runAttempts(deps: Dependencies, scope: Scope, plan: RouteP
     await run(deps.db, combine([
       { name: 'finished', statement: attemptUpdateStatement(attempt.id, tried.changes, ['pending']) },
       { name: 'next_attempt', statement: attemptInsertStatement(scope, next, deps.orchestration.janitorScheduleSeconds[0]) },
-    ], 'SELECT 1'));
+    ], noRows));
     attempt = next;
   }
 }

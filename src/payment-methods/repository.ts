@@ -1,5 +1,5 @@
 import { prepared, type Queryable } from '../platform/db.ts';
-import type { Statement } from '../platform/statements.ts';
+import { rowsIn, type Statement } from '../platform/statements.ts';
 import type { Scope } from '../platform/scope.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import type { Address } from '../customers/repository.ts';
@@ -86,35 +86,35 @@ export function paymentMethodInsertStatement(scope: Scope, row: NewPaymentMethod
 
 /**
  * Records what a wallet provider told about the payer on a PayPal PaymentMethod (Stripe fills `paypal.payer_email`
- * and the rest at authorization), as a statement to run with the payment's outcome, only when `guard` (SQL) holds.
+ * and the rest at authorization), as a statement to run with the payment's outcome, only when the earlier part `onlyIfRowsIn` returned a row.
  * Values already known are kept where the provider told nothing new. The caller must not update the same row in
  * another part of the same statement (PostgreSQL applies only one of two updates of a row in one statement).
  */
-export function paymentMethodWalletStatement(scope: Scope, id: string, wallet: StoredPayPal, guard: string): Statement {
+export function paymentMethodWalletStatement(scope: Scope, id: string, wallet: StoredPayPal, onlyIfRowsIn: string): Statement {
   return {
     text: `UPDATE payment_methods SET wallet = jsonb_build_object(
              'country', COALESCE($4::text, wallet->>'country'),
              'payer_email', COALESCE($5::text, wallet->>'payer_email'),
              'payer_id', COALESCE($6::text, wallet->>'payer_id'))
-           WHERE id = $1 AND account_id = $2 AND livemode = $3 AND type = 'paypal' AND ${guard} RETURNING id`,
+           WHERE id = $1 AND account_id = $2 AND livemode = $3 AND type = 'paypal' AND ${rowsIn(onlyIfRowsIn)} RETURNING id`,
     values: [id, scope.accountId, scope.livemode, wallet.country, wallet.payer_email, wallet.payer_id],
   };
 }
 
 /**
  * Attaches a PaymentMethod to a customer once a payment with `setup_future_usage` succeeded, as a statement to run
- * with the payment's outcome, only when `guard` (SQL) holds and it is not attached yet. It also records the payer
+ * with the payment's outcome, only when the earlier part `onlyIfRowsIn` returned a row and it is not attached yet. It also records the payer
  * (`wallet`, when the provider told it), merged as paymentMethodWalletStatement merges it: one statement changes a
  * row once, so this update carries both.
  */
-export function paymentMethodAttachStatement(scope: Scope, id: string, customerId: string | null, wallet: StoredPayPal | null, guard: string): Statement {
+export function paymentMethodAttachStatement(scope: Scope, id: string, customerId: string | null, wallet: StoredPayPal | null, onlyIfRowsIn: string): Statement {
   return {
     text: `UPDATE payment_methods SET customer_id = $4,
              wallet = CASE WHEN NOT $5::boolean THEN wallet ELSE jsonb_build_object(
                'country', COALESCE($6::text, wallet->>'country'),
                'payer_email', COALESCE($7::text, wallet->>'payer_email'),
                'payer_id', COALESCE($8::text, wallet->>'payer_id')) END
-           WHERE id = $1 AND account_id = $2 AND livemode = $3 AND customer_id IS NULL AND ${guard} RETURNING id`,
+           WHERE id = $1 AND account_id = $2 AND livemode = $3 AND customer_id IS NULL AND ${rowsIn(onlyIfRowsIn)} RETURNING id`,
     values: [id, scope.accountId, scope.livemode, customerId, wallet !== null, wallet?.country ?? null, wallet?.payer_email ?? null, wallet?.payer_id ?? null],
   };
 }

@@ -1,5 +1,5 @@
 import type { Queryable } from '../platform/db.ts';
-import type { Statement } from '../platform/statements.ts';
+import { rowsIn, type Statement } from '../platform/statements.ts';
 import type { Scope } from '../platform/scope.ts';
 
 // The test processor's 3-D Secure challenges (authentication_challenges): the only SQL that touches them.
@@ -47,21 +47,21 @@ export async function findAnsweredChallenge(db: Queryable, chargeId: string): Pr
 
 /**
  * A canceled intent's challenges that were still waiting for the customer (the page no longer answers them), as a
- * statement to combine with the cancel, only when `guard` (SQL) holds.
+ * statement to combine with the cancel, only when the earlier part `onlyIfRowsIn` returned a row.
  */
-export function challengesAbandonStatement(paymentIntentId: string, guard: string): Statement {
-  return { text: `UPDATE authentication_challenges SET status = 'abandoned' WHERE payment_intent_id = $1 AND status = 'pending' AND ${guard} RETURNING id`, values: [paymentIntentId] };
+export function challengesAbandonStatement(paymentIntentId: string, onlyIfRowsIn: string): Statement {
+  return { text: `UPDATE authentication_challenges SET status = 'abandoned' WHERE payment_intent_id = $1 AND status = 'pending' AND ${rowsIn(onlyIfRowsIn)} RETURNING id`, values: [paymentIntentId] };
 }
 
-/** The INSERT of a new pending challenge, for combining with the answer that asked for it, only when `guard` (SQL) holds. */
+/** The INSERT of a new pending challenge, for combining with the answer that asked for it, only when the earlier part `onlyIfRowsIn` returned a row. */
 export function challengeInsertStatement(
   scope: Scope,
   challenge: Pick<ChallengeRow, 'id' | 'payment_intent_id' | 'charge_id' | 'return_url' | 'created'>,
-  guard: string,
+  onlyIfRowsIn: string,
 ): Statement {
   return {
     text: `INSERT INTO authentication_challenges (id, account_id, livemode, payment_intent_id, charge_id, status, return_url, created)
-           SELECT $1::text, $2::text, $3::boolean, $4::text, $5::text, 'pending', $6::text, $7::bigint WHERE ${guard}`,
+           SELECT $1::text, $2::text, $3::boolean, $4::text, $5::text, 'pending', $6::text, $7::bigint WHERE ${rowsIn(onlyIfRowsIn)}`,
     values: [challenge.id, scope.accountId, scope.livemode, challenge.payment_intent_id, challenge.charge_id, challenge.return_url, challenge.created],
   };
 }

@@ -5,7 +5,7 @@ import { resolveAttempt } from '../orchestration/janitor.ts';
 import { applyAttemptOutcome } from '../orchestration/attempt-outcome.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../platform/scope.ts';
-import { combine, run, type Statement } from '../platform/statements.ts';
+import { combine, rowsOf, run, type Statement } from '../platform/statements.ts';
 import { ApiError, assert } from '../platform/errors.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { paymentMethodInsertStatement } from '../payment-methods/repository.ts';
@@ -46,7 +46,7 @@ async function beginAttempt(client: pg.PoolClient, deps: Dependencies, scope: Sc
     { name: 'new_charge', statement: chargeInsertStatement(plan.charge) },
     { name: 'new_attempt', statement: attemptInsertStatement(scope, route.first, deps.orchestration.janitorScheduleSeconds[0]) },
   );
-  const [updated] = await run<PaymentIntentRow>(client, combine(parts, 'SELECT * FROM intent'));
+  const [updated] = await run<PaymentIntentRow>(client, combine(parts, rowsOf('intent')));
   return { ...plan, intent: updated, route, authorize };
 }
 

@@ -4,7 +4,7 @@ import type { Dependencies } from '../dependencies.ts';
 import { eventsInsertStatement } from '../events/repository.ts';
 import { recordEvent } from '../events/service.ts';
 import type { Scope } from '../platform/scope.ts';
-import { combine, type Statement } from '../platform/statements.ts';
+import { combine, rowsOf, type Statement } from '../platform/statements.ts';
 import type { Queryable } from '../platform/db.ts';
 import { assert } from '../platform/errors.ts';
 import { newId, nowSeconds, randomBase62 } from '../platform/ids.ts';
@@ -122,7 +122,7 @@ export async function createPaymentIntent(
     // Its creation event shows the intent as created, before confirmation.
     { name: 'new_events', statement: eventsInsertStatement(scope, work, [{ type: 'payment_intent.created', object: renderPaymentIntent(intent) }]) },
   );
-  const [inserted] = await work.write<PaymentIntentRow>(combine(parts, 'SELECT * FROM intent'), intent.id);
+  const [inserted] = await work.write<PaymentIntentRow>(combine(parts, rowsOf('intent')), intent.id);
   return finishAttempt(work, deps, scope, { ...plan, intent: inserted, route, authorize });
 }
 

@@ -1,5 +1,5 @@
 import { prepared, type Queryable } from '../platform/db.ts';
-import type { Statement } from '../platform/statements.ts';
+import { rowsIn, type PartOptions, type Statement } from '../platform/statements.ts';
 import type { Scope } from '../platform/scope.ts';
 import { assert } from '../platform/errors.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
@@ -242,9 +242,9 @@ export async function findCharge(db: Queryable, scope: Scope, id: string): Promi
 
 /**
  * The UPDATE (RETURNING *) of a charge's changed columns; with `expectStatus`, only while the charge is still in
- * that status; with `guard`, only when that SQL condition holds (e.g. a sibling compare-and-set matched).
+ * that status; with `onlyIfRowsIn`, only when that earlier part of the statement returned a row (a sibling compare-and-set matched).
  */
-export function chargeUpdateStatement(current: Pick<ChargeRow, 'id' | 'account_id'>, changes: Partial<ChargeRow>, expectStatus?: ChargeRow['status'], guard?: string): Statement {
+export function chargeUpdateStatement(current: Pick<ChargeRow, 'id' | 'account_id'>, changes: Partial<ChargeRow>, expectStatus?: ChargeRow['status'], options: PartOptions = {}): Statement {
   const sets: string[] = [];
   const values: unknown[] = [current.id, current.account_id];
   for (const column of chargeColumns) {
@@ -258,7 +258,7 @@ export function chargeUpdateStatement(current: Pick<ChargeRow, 'id' | 'account_i
     values.push(expectStatus);
     condition = ` AND status = $${values.length}`;
   }
-  if (guard) condition += ` AND ${guard}`;
+  if (options.onlyIfRowsIn) condition += ` AND ${rowsIn(options.onlyIfRowsIn)}`;
   return { text: `UPDATE charges SET ${sets.join(', ')} WHERE id = $1 AND account_id = $2${condition} RETURNING *`, values };
 }
 

@@ -3,7 +3,7 @@ import { eventsInsertStatement } from '../events/repository.ts';
 import { movementParts } from '../ledger/service.ts';
 import type { Queryable } from '../platform/db.ts';
 import { assert } from '../platform/errors.ts';
-import { combine, run, type Statement } from '../platform/statements.ts';
+import { combine, run, taggedRowsOf, type Statement } from '../platform/statements.ts';
 import { paymentMethodAttachStatement, paymentMethodWalletStatement } from '../payment-methods/repository.ts';
 import type { ChangeResult, PaymentChange } from './change.ts';
 import { challengeInsertStatement, challengesAbandonStatement } from './challenges-repository.ts';
@@ -19,17 +19,19 @@ type Part = { name: string; statement: Statement };
 /** One change's writes as `combine` parts, every name prefixed with `prefix` so several changes fit in one statement. */
 export function changeParts(change: PaymentChange, prefix: string): Part[] {
   const parts: Part[] = [];
-  const gate = change.intent ? `EXISTS (SELECT 1 FROM ${prefix}intent)` : undefined;
+  // The gate: the intent's compare-and-set part; every other write of the change happens only when it returned a row.
+  const gate = change.intent ? `${prefix}intent` : undefined;
+  const gated = gate ? { onlyIfRowsIn: gate } : {};
   if (change.intent) {
     parts.push({ name: `${prefix}intent`, statement: intentUpdateStatement(change.intent.current, change.intent.changes, change.intent.expect) });
   }
   if (change.charge) {
-    parts.push({ name: `${prefix}charge_update`, statement: chargeUpdateStatement(change.charge.current, change.charge.changes, change.charge.expectStatus, gate) });
+    parts.push({ name: `${prefix}charge_update`, statement: chargeUpdateStatement(change.charge.current, change.charge.changes, change.charge.expectStatus, gated) });
   }
   if (change.attempt) {
-    parts.push({ name: `${prefix}attempt_update`, statement: attemptUpdateStatement(change.attempt.id, change.attempt.changes, change.attempt.from, gate) });
+    parts.push({ name: `${prefix}attempt_update`, statement: attemptUpdateStatement(change.attempt.id, change.attempt.changes, change.attempt.from, gated) });
   }
-  parts.push(...movementParts(`${prefix}ledger`, change.movement, gate));
+  parts.push(...movementParts(`${prefix}ledger`, change.movement, gated));
   // The side writes below all insert or change rows only under the gate; without one they are not meant to exist.
   assert(gate || (!change.challenge && !change.abandonChallenges && !change.paymentMethod && change.events.length === 0), 'an ungated change writes only its attempt and ledger');
   if (change.abandonChallenges && change.intent && gate) parts.push({ name: `${prefix}abandoned`, statement: challengesAbandonStatement(change.intent.current.id, gate) });
@@ -43,7 +45,7 @@ export function changeParts(change: PaymentChange, prefix: string): Part[] {
       parts.push({ name: `${prefix}wallet`, statement: paymentMethodWalletStatement(change.scope, method.id, method.wallet, gate) });
     }
   }
-  if (change.events.length > 0 && gate) parts.push({ name: `${prefix}new_events`, statement: eventsInsertStatement(change.scope, change.request, change.events, { onlyIfRowsIn: `${prefix}intent` }) });
+  if (change.events.length > 0 && gate) parts.push({ name: `${prefix}new_events`, statement: eventsInsertStatement(change.scope, change.request, change.events, gated) });
   if (method?.attach && method.attach.events.length > 0) {
     parts.push({ name: `${prefix}attach_events`, statement: eventsInsertStatement(change.scope, change.request, method.attach.events, { onlyIfRowsIn: `${prefix}attached` }) });
   }
@@ -64,9 +66,7 @@ export async function writeChanges(db: Queryable, changes: readonly PaymentChang
   const gated = changes.flatMap((change, index) => change.intent ? [index] : []);
   if (parts.length === 0) return changes.map(() => ({ applied: false }));
   // PostgreSQL runs every data-modifying WITH part to completion whether or not the final query reads it.
-  const final = gated.length === 0
-    ? 'SELECT NULL::integer AS change_index WHERE false'
-    : gated.map((index) => `SELECT ${index} AS change_index, * FROM ${prefixOf(index)}intent`).join('\nUNION ALL\n');
+  const final = taggedRowsOf(gated.map((index) => ({ tag: index, name: `${prefixOf(index)}intent` })), 'change_index');
   const rows = await run<PaymentIntentRow & { change_index: number }>(db, combine(parts, final));
   const written = new Map<number, PaymentIntentRow>();
   for (const { change_index: index, ...intent } of rows) written.set(Number(index), intent as PaymentIntentRow);

@@ -38,6 +38,11 @@ export function rowsIn(name: string): string {
   return `EXISTS (SELECT 1 FROM ${partName(name)})`;
 }
 
+/** For a statement that is one part of a `combine`d statement: it writes only when the part `onlyIfRowsIn` returned a row. */
+export interface PartOptions {
+  onlyIfRowsIn?: string;
+}
+
 /** A `combine` final query answering the rows of part `name` (e.g. the intent as written). */
 export function rowsOf(name: string): string {
   return `SELECT * FROM ${partName(name)}`;

@@ -2,7 +2,7 @@ import type { Queryable } from '../platform/db.ts';
 import type { Scope } from '../platform/scope.ts';
 import { assert } from '../platform/errors.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
-import type { Statement } from '../platform/statements.ts';
+import { rowsIn, type Statement } from '../platform/statements.ts';
 import type { ChargeRow } from '../payments/repository.ts';
 
 export interface RefundRow {
@@ -59,17 +59,17 @@ export function refundUpdateStatement(
 }
 
 /**
- * Adds to a charge's `amount_refunded` the changes (negative to take a refund back) whose `guard` holds, in one
+ * Adds to a charge's `amount_refunded` the changes (negative to take a refund back) whose part `onlyIfRowsIn` returned a row, in one
  * update however many there are (one statement changes a row once), relative to the row as it is when written so
  * changes commute; only within 0..amount_captured (the table's CHECK says the same; here a total that does not fit
- * writes nothing, which the writer checks). Nothing is written when no guard holds.
+ * writes nothing, which the writer checks). Nothing is written when no such part returned a row.
  */
-export function chargeAmountRefundedStatement(current: Pick<ChargeRow, 'id' | 'account_id'>, changes: readonly { amount: number; guard: string }[]): Statement {
+export function chargeAmountRefundedStatement(current: Pick<ChargeRow, 'id' | 'account_id'>, changes: readonly { amount: number; onlyIfRowsIn: string }[]): Statement {
   assert(changes.length > 0, 'a charge update adds something');
   const values: unknown[] = [current.id, current.account_id];
-  const rows = changes.map(({ amount, guard }) => {
+  const rows = changes.map(({ amount, onlyIfRowsIn }) => {
     values.push(amount);
-    return `($${values.length}::bigint, ${guard})`;
+    return `($${values.length}::bigint, ${rowsIn(onlyIfRowsIn)})`;
   });
   return {
     text: `UPDATE charges SET amount_refunded = charges.amount_refunded + change.total

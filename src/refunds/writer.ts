@@ -2,7 +2,7 @@ import { eventsBatchInsertStatement } from '../events/repository.ts';
 import { movementParts } from '../ledger/service.ts';
 import type { Queryable } from '../platform/db.ts';
 import { assert } from '../platform/errors.ts';
-import { combine, run, type Statement } from '../platform/statements.ts';
+import { combine, run, taggedRowsOf, type Statement } from '../platform/statements.ts';
 import type { RefundChange, RefundChangeResult } from './refund-change.ts';
 import { chargeAmountRefundedStatement, refundInsertStatement, refundUpdateStatement, type RefundRow } from './repository.ts';
 
@@ -21,7 +21,8 @@ function refundPart(change: RefundChange, prefix: string): Part {
   return { name: `${prefix}refund`, statement };
 }
 
-const gateOf = (prefix: string) => `EXISTS (SELECT 1 FROM ${prefix}refund)`;
+/** The gate of a change: its refund part (the insert, or the compare-and-set on the refund's status). */
+const gateOf = (prefix: string) => `${prefix}refund`;
 
 /**
  * One change's refund and ledger writes as `combine` parts, every name prefixed with `prefix` so several changes fit
@@ -29,22 +30,22 @@ const gateOf = (prefix: string) => `EXISTS (SELECT 1 FROM ${prefix}refund)`;
  * in one insert for the batch (eventsPart), so their order is the batch's.
  */
 export function refundChangeParts(change: RefundChange, prefix: string): Part[] {
-  return [refundPart(change, prefix), ...movementParts(`${prefix}ledger`, change.movement, gateOf(prefix))];
+  return [refundPart(change, prefix), ...movementParts(`${prefix}ledger`, change.movement, { onlyIfRowsIn: gateOf(prefix) })];
 }
 
 /** The events of every change, in the batch's order, each change's only when its gate matched. */
 function eventsPart(changes: readonly RefundChange[], prefixOf: (index: number) => string): Part[] {
-  const groups = changes.flatMap((change, index) => change.events.length > 0 ? [{ scope: change.scope, request: change.request, events: change.events, onlyIfRowsIn: `${prefixOf(index)}refund` }] : []);
+  const groups = changes.flatMap((change, index) => change.events.length > 0 ? [{ scope: change.scope, request: change.request, events: change.events, onlyIfRowsIn: gateOf(prefixOf(index)) }] : []);
   return groups.length > 0 ? [{ name: 'new_events', statement: eventsBatchInsertStatement(groups) }] : [];
 }
 
 /** One update per charge the changes touch, adding the amounts of those whose gate matched; by change, its part's name. */
 function chargeParts(changes: readonly RefundChange[], prefixOf: (index: number) => string): { parts: Part[]; partOf: Map<number, string> } {
-  const byCharge = new Map<string, { current: NonNullable<RefundChange['charge']>['current']; entries: { amount: number; guard: string }[]; indexes: number[] }>();
+  const byCharge = new Map<string, { current: NonNullable<RefundChange['charge']>['current']; entries: { amount: number; onlyIfRowsIn: string }[]; indexes: number[] }>();
   changes.forEach((change, index) => {
     if (!change.charge) return;
     const group = byCharge.get(change.charge.current.id) ?? { current: change.charge.current, entries: [], indexes: [] };
-    group.entries.push({ amount: change.charge.amountRefundedChange, guard: gateOf(prefixOf(index)) });
+    group.entries.push({ amount: change.charge.amountRefundedChange, onlyIfRowsIn: gateOf(prefixOf(index)) });
     group.indexes.push(index);
     byCharge.set(change.charge.current.id, group);
   });
@@ -74,11 +75,9 @@ export async function writeRefundChanges(db: Queryable, changes: readonly Refund
   const charges = chargeParts(changes, prefixOf);
   const parts = [...changes.flatMap((change, index) => refundChangeParts(change, prefixOf(index))), ...charges.parts, ...eventsPart(changes, prefixOf)];
   // PostgreSQL runs every data-modifying WITH part to completion whether or not the final query reads it.
-  const final = changes.map((_, index) => {
-    const chargePart = charges.partOf.get(index);
-    const chargeWritten = chargePart ? `EXISTS (SELECT 1 FROM ${chargePart})` : 'true';
-    return `SELECT ${index} AS change_index, ${chargeWritten} AS charge_written, * FROM ${prefixOf(index)}refund`;
-  }).join('\nUNION ALL\n');
+  const final = taggedRowsOf(changes.map((_, index) => ({
+    tag: index, name: gateOf(prefixOf(index)), flags: { charge_written: charges.partOf.get(index) ?? true },
+  })), 'change_index');
   const rows = await run<RefundRow & { change_index: number; charge_written: boolean }>(db, combine(parts, final));
   const written = new Map<number, RefundRow>();
   for (const { change_index: index, charge_written: chargeWritten, ...refund } of rows) {
