@@ -226,11 +226,14 @@ function classify(plan: RoutePlan, key: string, output: Exclude<AuthorizeOutput,
   }
 }
 
+/** What finding a payment's connector uses: the connector registry. */
+export type ConnectorLookupDependencies = Pick<Dependencies, 'connectors'>;
+
 /**
  * The connector an attempt or charge was sent through (configurations are found even when since disabled or
  * deleted: a payment in flight finishes where it started).
  */
-export async function connectorFor(db: Queryable, deps: Dependencies, scope: Scope, configurationId: string | null): Promise<Connector> {
+export async function connectorFor(db: Queryable, deps: ConnectorLookupDependencies, scope: Scope, configurationId: string | null): Promise<Connector> {
   if (configurationId === null) return deps.connectors.builtIn;
   const row = await findConnectorConfiguration(db, scope, configurationId, { includeDeleted: true });
   if (!row) throw new Error(`invariant violated: connector configuration ${configurationId} of a payment is missing`);
