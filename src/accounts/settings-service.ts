@@ -11,6 +11,12 @@ import { findAccount, type AccountRecord } from './repository.ts';
 import { defaultSettings, type AccountSettings, type payoutIntervals, type weekdays } from './settings.ts';
 import { findAccountSettings, saveAccountSettings } from './settings-repository.ts';
 
+/**
+ * What updating account settings uses: the default pricing (rendered before and after), the clock, and the settings
+ * cache it clears.
+ */
+export type AccountSettingsDependencies = Pick<Dependencies, 'pricing' | 'clock' | 'settings'>;
+
 /** Longest payout delay accepted, in days (the `account_settings` CHECK constraint holds the same bound). */
 export const payoutDelayDaysMax = 365;
 /** Currencies an account may settle in besides its default one. */
@@ -160,7 +166,7 @@ export async function retrieveAccount(db: Queryable, scope: Scope, id: string = 
  * other; `account.updated` is recorded with Stripe's `previous_attributes` when anything changed. The settings
  * cache is told after the commit, so the next capture uses the new pricing and delay at once.
  */
-export async function updateAccountSettings(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, update: AccountSettingsUpdate): Promise<AccountView> {
+export async function updateAccountSettings(work: UnitOfWork, deps: AccountSettingsDependencies, scope: Scope, id: string, update: AccountSettingsUpdate): Promise<AccountView> {
   checkOwnAccount(scope, id);
   checkAccountSettingsUpdate(update);
   const view = await work.finalTransaction(async (client) => {

@@ -4,13 +4,16 @@ import { ApiError, assert, missing } from '../platform/errors.ts';
 import { formatAmount } from '../platform/money.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { findCharge, findPaymentIntent, type ChargeRow } from '../payments/repository.ts';
-import { capturePaymentIntent } from '../payments/capture.ts';
+import { capturePaymentIntent, type PaymentCaptureDependencies } from '../payments/capture.ts';
+
+/** What capturing a charge uses: the database (the charge before and after), and what capturing its PaymentIntent needs. */
+export type ChargeCaptureDependencies = Pick<Dependencies, 'db'> & PaymentCaptureDependencies;
 
 /**
  * Captures an uncaptured charge (POST /v1/charges/:id/capture), in full or for `amount`: the capture of its
  * PaymentIntent, with the same provider call and ledger postings; the rest of a partial capture is released.
  */
-export async function captureCharge(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, input: { amount?: number }): Promise<ChargeRow> {
+export async function captureCharge(work: UnitOfWork, deps: ChargeCaptureDependencies, scope: Scope, id: string, input: { amount?: number }): Promise<ChargeRow> {
   const charge = await findCharge(deps.db, scope, id);
   if (!charge) throw missing('charge', id);
   if (charge.captured) throw new ApiError('charge_already_captured', `Charge ${id} has already been captured.`, { param: 'charge' });

@@ -7,11 +7,18 @@ import { checkChargeAmount, parseCurrency } from '../platform/money.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { renderCardSource } from '../payment-methods/render.ts';
 import { findCharge, type ChargeRow, type LastPaymentError } from '../payments/repository.ts';
-import { resumeConfirmation } from '../payments/confirm.ts';
-import { createPaymentIntent } from '../payments/intents.ts';
+import { resumeConfirmation, type ConfirmDependencies } from '../payments/confirm.ts';
+import { createPaymentIntent, type PaymentIntentDependencies } from '../payments/intents.ts';
 import type { IntentResult } from '../payments/types.ts';
 import { chargeSourceCard } from '../sources/service.ts';
+import type { PaymentMethodDependencies } from '../payment-methods/service.ts';
 import { fullShipping, type ShippingInput } from '../customers/address.ts';
+
+/**
+ * What a legacy charge uses: the database (the charge to answer with), and what taking the card from its source,
+ * creating and confirming its PaymentIntent and resuming a confirmation need.
+ */
+export type LegacyChargeDependencies = Pick<Dependencies, 'db'> & PaymentMethodDependencies & PaymentIntentDependencies & ConfirmDependencies;
 
 /** Stripe's POST /v1/charges parameters that Payrail takes. */
 export interface LegacyChargeInput {
@@ -54,7 +61,7 @@ async function chargeResultOf(db: Queryable, scope: Scope, result: IntentResult)
  * failed) charge uses the token up, as at Stripe. A payment that would need 3-D Secure is declined with
  * `authentication_required`: a legacy charge has no way to ask the customer.
  */
-export async function createLegacyCharge(work: UnitOfWork, deps: Dependencies, scope: Scope, input: LegacyChargeInput): Promise<ChargeResult> {
+export async function createLegacyCharge(work: UnitOfWork, deps: LegacyChargeDependencies, scope: Scope, input: LegacyChargeInput): Promise<ChargeResult> {
   checkChargeAmount(input.amount, parseCurrency(input.currency));
   const card = await work.transaction((client) => chargeSourceCard(client, deps, scope, input));
   const metadata = mergeMetadata({}, input.metadata);
@@ -84,7 +91,7 @@ export async function createLegacyCharge(work: UnitOfWork, deps: Dependencies, s
 }
 
 /** Finishes a legacy charge whose process died after its payment started (found through the idempotency key). */
-export async function resumeLegacyCharge(work: UnitOfWork, deps: Dependencies, scope: Scope, intentId: string): Promise<ChargeResult> {
+export async function resumeLegacyCharge(work: UnitOfWork, deps: LegacyChargeDependencies, scope: Scope, intentId: string): Promise<ChargeResult> {
   const result = await resumeConfirmation(work.mapFinal((client, intentResult) => chargeResultOf(client, scope, intentResult as IntentResult)), deps, scope, intentId);
   return chargeResultOf(deps.db, scope, result);
 }

@@ -1,8 +1,7 @@
 import type pg from 'pg';
-import type { Dependencies } from '../dependencies.ts';
 import type { Queryable } from '../platform/db.ts';
 import { ApiError, missing } from '../platform/errors.ts';
-import { attachWithin } from '../payment-methods/service.ts';
+import { attachWithin, type PaymentMethodDependencies } from '../payment-methods/service.ts';
 import { detachCustomerPaymentMethods, findPaymentMethod } from '../payment-methods/repository.ts';
 import { changedAttributes, recordEvent } from '../events/service.ts';
 import type { Scope } from '../platform/scope.ts';
@@ -14,6 +13,9 @@ import { renderCustomer } from './render.ts';
 import {
   findCustomer, insertCustomer, listCustomers, markCustomerDeleted, updateCustomer, type Address, type CustomerFields, type CustomerRow, type InvoiceSettings, type Shipping,
 } from './repository.ts';
+
+/** What customer operations use: attaching a payment method (which decrypts card data). */
+export type CustomerDependencies = PaymentMethodDependencies;
 
 export interface CustomerInput {
   email?: string | null;
@@ -70,7 +72,7 @@ function pick<T>(next: T | null | undefined, current: T | null): T | null {
  * Creates a customer; with `payment_method`, attaches that PaymentMethod to it in the same transaction (after
  * `customer.created`, as Stripe orders the events), so `invoice_settings[default_payment_method]` may name it.
  */
-export async function createCustomer(work: UnitOfWork, deps: Dependencies, scope: Scope, input: CustomerInput, sourceChange?: CustomerSourceChange): Promise<CustomerRow> {
+export async function createCustomer(work: UnitOfWork, deps: CustomerDependencies, scope: Scope, input: CustomerInput, sourceChange?: CustomerSourceChange): Promise<CustomerRow> {
   const fields: CustomerFields = {
     email: input.email ?? null,
     name: input.name ?? null,

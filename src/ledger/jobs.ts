@@ -1,10 +1,13 @@
 import type { Dependencies } from '../dependencies.ts';
 import { inTransaction } from '../platform/db.ts';
-import { advancePayouts, runPayoutSchedules } from '../payouts/jobs.ts';
+import { advancePayouts, runPayoutSchedules, type PayoutJobDependencies } from '../payouts/jobs.ts';
 import { lockDueBalanceTransactions, markBalanceTransactionsAvailable } from './jobs-repository.ts';
 import { availabilityEntry } from './movements.ts';
 import { writeMovement } from './repository.ts';
 import { sealLedger } from './sealer.ts';
+
+/** What the ledger jobs use: the database and clock, and what the payout jobs they run need. */
+export type LedgerJobDependencies = Pick<Dependencies, 'db' | 'clock'> & PayoutJobDependencies;
 
 /** Balance transactions made available per run of the settlement job. */
 export const releaseBatchMax = 5_000;
@@ -14,7 +17,7 @@ export const releaseBatchMax = 5_000;
  * availability entry moves the sum of their nets from pending to available, in the same transaction as the
  * transactions' status change. SKIP LOCKED lets several Payrail processes run it side by side.
  */
-export async function releaseAvailableFunds(deps: Dependencies, batchMax = releaseBatchMax): Promise<number> {
+export async function releaseAvailableFunds(deps: LedgerJobDependencies, batchMax = releaseBatchMax): Promise<number> {
   const now = deps.clock.nowSeconds();
   return inTransaction(deps.db, async (client) => {
     const due = await lockDueBalanceTransactions(client, now, batchMax);
@@ -45,7 +48,7 @@ export interface LedgerJobsResult {
  * payouts are created from available funds, payouts move through the payout provider, and everything committed is
  * sealed into the hash chains and sealed balances.
  */
-export async function runLedgerJobs(deps: Dependencies): Promise<LedgerJobsResult> {
+export async function runLedgerJobs(deps: LedgerJobDependencies): Promise<LedgerJobsResult> {
   const released = await releaseAvailableFunds(deps);
   const schedules = await runPayoutSchedules(deps);
   const advanced = await advancePayouts(deps);

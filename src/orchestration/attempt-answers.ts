@@ -4,11 +4,17 @@ import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
 import type { ChargeRow } from '../payments/repository.ts';
 import { listChargeAttempts, updateAttempt, type AttemptChanges, type AttemptRow } from './attempts-repository.ts';
-import { connectorFor, type ChargeRouting } from './orchestrator.ts';
+import { connectorFor, type ChargeRouting, type ConnectorLookupDependencies } from './orchestrator.ts';
 import { attemptReturnUrl } from './registry.ts';
 import { janitorDelaySeconds } from './settings.ts';
 
 // Helpers for an answer that arrives outside the cascade (a continuation, the janitor, a provider webhook).
+
+/** What describing an answer outside the cascade uses: the public URL (return links) and the janitor's schedule. */
+export type AttemptAnswerDependencies = Pick<Dependencies, 'publicUrl' | 'orchestration'>;
+
+/** What recording a late answer uses: the database, and the connector that voids a late authorization. */
+export type LateAnswerDependencies = Pick<Dependencies, 'db'> & ConnectorLookupDependencies;
 
 /**
  * The routing summary of a charge: as its confirmation recorded it, or, when the answer is applied by someone else
@@ -31,12 +37,12 @@ export async function routingOf(db: Queryable, charge: ChargeRow): Promise<Charg
 }
 
 /** The attempt's id, return URL and provider reference, for a call that continues or asks about it. */
-export function attemptReference(deps: Dependencies, attempt: AttemptRow): Pick<AuthorizeInput, 'attemptId' | 'returnUrl' | 'processorReference'> {
+export function attemptReference(deps: AttemptAnswerDependencies, attempt: AttemptRow): Pick<AuthorizeInput, 'attemptId' | 'returnUrl' | 'processorReference'> {
   return { attemptId: attempt.id, returnUrl: attemptReturnUrl(deps.publicUrl, attempt.id), processorReference: attempt.processor_reference };
 }
 
 /** What to record on an attempt for a provider's answer outside the cascade (a continuation, the janitor). */
-export function attemptChangesOf(deps: Dependencies, output: AuthorizeOutput, attempt: AttemptRow, latencyMs: number | null): AttemptChanges {
+export function attemptChangesOf(deps: AttemptAnswerDependencies, output: AuthorizeOutput, attempt: AttemptRow, latencyMs: number | null): AttemptChanges {
   switch (output.status) {
     case 'authorized':
       return { status: 'authorized', processor_reference: output.processorReference, latency_ms: latencyMs, next_sync_in_seconds: null };
@@ -53,7 +59,7 @@ export function attemptChangesOf(deps: Dependencies, output: AuthorizeOutput, at
  * Keeps the provider's answer for an attempt whose charge ended without it (its process died mid-cascade, and the
  * janitor or a webhook learned the answer later), and voids an authorization there: nobody will ever capture it.
  */
-export async function recordLateAnswer(deps: Dependencies, scope: Scope, attempt: AttemptRow, charge: ChargeRow, output: AuthorizeOutput, changes: AttemptChanges): Promise<void> {
+export async function recordLateAnswer(deps: LateAnswerDependencies, scope: Scope, attempt: AttemptRow, charge: ChargeRow, output: AuthorizeOutput, changes: AttemptChanges): Promise<void> {
   if (output.status === 'authorized') {
     const connector = await connectorFor(deps.db, deps, scope, attempt.connector_configuration_id);
     await connector.void({ attemptId: attempt.id, processorReference: output.processorReference, amount: charge.amount, currency: charge.currency });

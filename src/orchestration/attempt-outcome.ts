@@ -6,12 +6,12 @@ import { UnitOfWork } from '../platform/unit-of-work.ts';
 import { assert } from '../platform/errors.ts';
 import { nowSeconds } from '../platform/ids.ts';
 import { buildAuthorizationChange, settlementNeeded, type AttemptContext, type AttemptSource } from '../payments/authorization-change.ts';
-import { captureSettlement } from '../payments/ledger.ts';
+import { captureSettlement, type SettlementDependencies } from '../payments/ledger.ts';
 import { findPaymentIntent } from '../payments/repository.ts';
 import type { IntentResult } from '../payments/types.ts';
 import { writeChanges } from '../payments/writer.ts';
 import type { AttemptRow } from './attempts-repository.ts';
-import { attemptChangesOf, routingOf } from './attempt-answers.ts';
+import { attemptChangesOf, routingOf, type AttemptAnswerDependencies } from './attempt-answers.ts';
 import type { AttemptsOutcome } from './orchestrator.ts';
 
 /**
@@ -39,6 +39,12 @@ export interface AttemptOutcomeMessage {
   applied: boolean;
 }
 
+/**
+ * What applying an attempt's outcome uses: the database, clock and public URL, what settling a capture needs, and
+ * what describing an answer outside the cascade needs.
+ */
+export type AttemptOutcomeDependencies = Pick<Dependencies, 'db' | 'clock' | 'publicUrl'> & SettlementDependencies & AttemptAnswerDependencies;
+
 /** A node:diagnostics_channel channel: costs nothing while nobody subscribes. */
 export const attemptOutcomeChannel = channel('payrail:attempt-outcome');
 
@@ -49,7 +55,7 @@ export const attemptOutcomeChannel = channel('payrail:attempt-outcome');
  * gates the change, so an outcome is applied exactly once however many origins bring it.
  */
 export async function applyAttemptOutcome(
-  deps: Dependencies,
+  deps: AttemptOutcomeDependencies,
   scope: Scope,
   payment: AttemptContext,
   attemptId: string,
@@ -88,7 +94,7 @@ export async function applyAttemptOutcome(
 }
 
 /** The attempt an answer came from and what to record on it. */
-async function sourceOf(deps: Dependencies, payment: AttemptContext, attemptId: string, output: AuthorizeOutput, origin: AttemptOrigin): Promise<AttemptSource> {
+async function sourceOf(deps: AttemptOutcomeDependencies, payment: AttemptContext, attemptId: string, output: AuthorizeOutput, origin: AttemptOrigin): Promise<AttemptSource> {
   if (origin.kind === 'confirming_request') {
     const { cascade } = origin;
     return { id: attemptId, connector: cascade.attempt.connector, configurationId: cascade.attempt.configurationId, changes: cascade.changes, routing: cascade.routing };

@@ -3,13 +3,19 @@ import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../platform/scope.ts';
 import { findPaymentMethod } from '../payment-methods/repository.ts';
 import { findAnsweredChallenge } from '../payments/challenges-repository.ts';
-import { authorizeInput } from '../payments/plan-attempt.ts';
+import { authorizeInput, type PlanAttemptDependencies } from '../payments/plan-attempt.ts';
 import { findCharge, findPaymentIntent } from '../payments/repository.ts';
 import type { IntentResult } from '../payments/types.ts';
 import { findAttempt, findDueAttempts, updateAttempt, type AttemptRow } from './attempts-repository.ts';
-import { attemptChangesOf, attemptReference, recordLateAnswer } from './attempt-answers.ts';
-import { applyAttemptOutcome } from './attempt-outcome.ts';
-import { connectorFor } from './orchestrator.ts';
+import { attemptChangesOf, attemptReference, recordLateAnswer, type AttemptAnswerDependencies, type LateAnswerDependencies } from './attempt-answers.ts';
+import { applyAttemptOutcome, type AttemptOutcomeDependencies } from './attempt-outcome.ts';
+import { connectorFor, type ConnectorLookupDependencies } from './orchestrator.ts';
+
+/**
+ * What the janitor uses: the database and its batch size, and what finding the connector, asking it again (the
+ * card, the return URL), recording a late answer and applying an outcome need.
+ */
+export type JanitorDependencies = Pick<Dependencies, 'db' | 'orchestration'> & ConnectorLookupDependencies & PlanAttemptDependencies & AttemptAnswerDependencies & LateAnswerDependencies & AttemptOutcomeDependencies;
 
 /**
  * The janitor: attempts without a definite answer (the provider's answer was ambiguous even after asking again, or
@@ -17,7 +23,7 @@ import { connectorFor } from './orchestrator.ts';
  * `sync`, never by authorizing again, on a backoff schedule (`OrchestrationSettings.janitorScheduleSeconds`). With
  * `startedSecondsAgo`, every attempt started at least that long ago is asked now, whatever its schedule.
  */
-export async function resolveStuckAttempts(deps: Dependencies, startedSecondsAgo: number | null = null): Promise<number> {
+export async function resolveStuckAttempts(deps: JanitorDependencies, startedSecondsAgo: number | null = null): Promise<number> {
   const due = await findDueAttempts(deps.db, deps.orchestration.janitorBatchMax, startedSecondsAgo);
   let resolved = 0;
   for (const attempt of due) {
@@ -28,7 +34,7 @@ export async function resolveStuckAttempts(deps: Dependencies, startedSecondsAgo
 }
 
 /** Asks the connector about an unresolved attempt and applies the answer; undefined if it cannot tell yet. */
-export async function resolveAttempt(deps: Dependencies, attempt: AttemptRow): Promise<IntentResult | undefined> {
+export async function resolveAttempt(deps: JanitorDependencies, attempt: AttemptRow): Promise<IntentResult | undefined> {
   const scope: Scope = { accountId: attempt.account_id, livemode: attempt.livemode };
   const [intent, charge] = await Promise.all([findPaymentIntent(deps.db, scope, attempt.payment_intent_id), findCharge(deps.db, scope, attempt.charge_id)]);
   const paymentMethod = charge ? await findPaymentMethod(deps.db, scope, charge.payment_method_id) : undefined;

@@ -55,6 +55,13 @@ export interface AttemptsOutcome {
   routing: ChargeRouting;
 }
 
+/**
+ * What routing and running a payment's attempts use: the routing cache and health figures, the connectors, the
+ * database (the next attempt's row), the orchestration settings, and the public URL (return links). Finding a
+ * payment's connector alone takes less (ConnectorLookupDependencies).
+ */
+export type OrchestratorDependencies = Pick<Dependencies, 'db' | 'connectors' | 'routing' | 'routingHealth' | 'orchestration' | 'publicUrl'>;
+
 const notProcessedDecline: Decline = {
   code: 'processing_error',
   declineCode: 'processing_error',
@@ -67,7 +74,7 @@ const notProcessedDecline: Decline = {
  * Chooses the connectors for a payment, in the order to try them. Throws a 400 when none can take it (no enabled
  * configuration supports the currency, country, method or capture mode), before anything is recorded.
  */
-export async function planRoute(db: Queryable, deps: Dependencies, scope: Scope, payment: { intentId: string; chargeId: string; facts: PaymentFacts }): Promise<RoutePlan> {
+export async function planRoute(db: Queryable, deps: OrchestratorDependencies, scope: Scope, payment: { intentId: string; chargeId: string; facts: PaymentFacts }): Promise<RoutePlan> {
   const context = await deps.routing.get(db, scope);
   if (context.candidates.length === 0 && scope.livemode) {
     throw new ApiError('live_connector_configuration_missing', 'This account has no enabled live-mode connector configuration, so it cannot process live payments. Create one with a live secret key (POST /v1/payrail/connector_configurations with connector adyen, stripe or paypal); the built-in test processor only processes test-mode payments.');
@@ -103,7 +110,7 @@ type Tried =
  * answer is synced first and, if still unknown, ends the cascade as `pending`: a second provider is never asked
  * while the first may have authorized, so a customer is never charged twice.
  */
-export async function runAttempts(deps: Dependencies, scope: Scope, plan: RoutePlan, base: BaseAuthorizeInput): Promise<AttemptsOutcome> {
+export async function runAttempts(deps: OrchestratorDependencies, scope: Scope, plan: RoutePlan, base: BaseAuthorizeInput): Promise<AttemptsOutcome> {
   const { failover } = plan.profile;
   const budgetEndsAt = Date.now() + failover.timeBudgetMs;
   const maxAttempts = failover.enabled ? Math.min(failover.maxAttempts, plan.options.length) : 1;
@@ -151,7 +158,7 @@ function summaryOf(attempt: NewAttempt, changes: AttemptChanges): AttemptSummary
 }
 
 /** One connector's try: asks, syncs an ambiguous answer, records health, and says whether the cascade may go on. */
-async function tryConnector(deps: Dependencies, plan: RoutePlan, option: ConfiguredCandidate, connector: Connector, input: AuthorizeInput): Promise<Tried> {
+async function tryConnector(deps: OrchestratorDependencies, plan: RoutePlan, option: ConfiguredCandidate, connector: Connector, input: AuthorizeInput): Promise<Tried> {
   const key = candidateKey(option.candidate);
   const { breakers, successRates } = deps.routingHealth;
   if (!breakers.acquire(key, Date.now())) {
@@ -184,7 +191,7 @@ async function tryConnector(deps: Dependencies, plan: RoutePlan, option: Configu
 }
 
 /** Asks the provider again about an ambiguous authorization, a few times, with a pause before each. */
-async function syncInline(deps: Dependencies, connector: Connector, input: AuthorizeInput): Promise<AuthorizeOutput> {
+async function syncInline(deps: OrchestratorDependencies, connector: Connector, input: AuthorizeInput): Promise<AuthorizeOutput> {
   for (let sync = 0; sync < deps.orchestration.inlineSyncs; sync += 1) {
     await sleep(deps.orchestration.inlineSyncDelayMs * (sync + 1));
     try {
@@ -226,11 +233,14 @@ function classify(plan: RoutePlan, key: string, output: Exclude<AuthorizeOutput,
   }
 }
 
+/** What finding a payment's connector uses: the connector registry. */
+export type ConnectorLookupDependencies = Pick<Dependencies, 'connectors'>;
+
 /**
  * The connector an attempt or charge was sent through (configurations are found even when since disabled or
  * deleted: a payment in flight finishes where it started).
  */
-export async function connectorFor(db: Queryable, deps: Dependencies, scope: Scope, configurationId: string | null): Promise<Connector> {
+export async function connectorFor(db: Queryable, deps: ConnectorLookupDependencies, scope: Scope, configurationId: string | null): Promise<Connector> {
   if (configurationId === null) return deps.connectors.builtIn;
   const row = await findConnectorConfiguration(db, scope, configurationId, { includeDeleted: true });
   if (!row) throw new Error(`invariant violated: connector configuration ${configurationId} of a payment is missing`);

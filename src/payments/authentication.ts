@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import type { AuthorizeInput, AuthorizeOutput } from '../connectors/connector.ts';
 import { findAttempt, updateAttempt } from '../orchestration/attempts-repository.ts';
-import { attemptReference } from '../orchestration/attempt-answers.ts';
-import { applyAttemptOutcome } from '../orchestration/attempt-outcome.ts';
-import { connectorFor } from '../orchestration/orchestrator.ts';
+import { attemptReference, type AttemptAnswerDependencies } from '../orchestration/attempt-answers.ts';
+import { applyAttemptOutcome, type AttemptOutcomeDependencies } from '../orchestration/attempt-outcome.ts';
+import { connectorFor, type ConnectorLookupDependencies } from '../orchestration/orchestrator.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../platform/scope.ts';
 import { assert } from '../platform/errors.ts';
@@ -12,15 +12,21 @@ import { findPaymentMethod } from '../payment-methods/repository.ts';
 import { findCharge, updatePaymentIntent, type PaymentIntentRow } from './repository.ts';
 import { claimChallenge, findChallenge, type ChallengeRow } from './challenges-repository.ts';
 import { lockIntent } from './checks.ts';
-import { authorizeInput } from './plan-attempt.ts';
+import { authorizeInput, type PlanAttemptDependencies } from './plan-attempt.ts';
 
 // 3-D Secure and redirect continuation: the customer comes back, and the same connector is asked to finish.
+
+/**
+ * What continuing after authentication uses: the database and the janitor's first delay, and what finding the
+ * connector, building the continued call and applying its outcome need.
+ */
+export type AuthenticationDependencies = Pick<Dependencies, 'db' | 'orchestration'> & ConnectorLookupDependencies & PlanAttemptDependencies & AttemptAnswerDependencies & AttemptOutcomeDependencies;
 
 /**
  * The customer finished (or failed) the 3-D Secure challenge: the intent goes back to `processing` and the
  * provider is asked again with the authentication result. Returns the intent and where to send the customer.
  */
-export async function completeChallenge(deps: Dependencies, challengeId: string, succeeded: boolean): Promise<{ intent: PaymentIntentRow; challenge: ChallengeRow } | undefined> {
+export async function completeChallenge(deps: AuthenticationDependencies, challengeId: string, succeeded: boolean): Promise<{ intent: PaymentIntentRow; challenge: ChallengeRow } | undefined> {
   const challenge = await findChallenge(deps.db, challengeId);
   if (!challenge) return undefined;
   const status = succeeded ? ('succeeded' as const) : ('failed' as const);
@@ -33,7 +39,7 @@ export async function completeChallenge(deps: Dependencies, challengeId: string,
  * of an attempt: the provider is asked to finish with what the redirect brought back (`details`, as the provider
  * names them), and the customer is sent on to the intent's `return_url`. Undefined for an unknown attempt.
  */
-export async function completeRedirect(deps: Dependencies, attemptId: string, authentication: NonNullable<AuthorizeInput['authentication']>): Promise<{ intent: PaymentIntentRow } | undefined> {
+export async function completeRedirect(deps: AuthenticationDependencies, attemptId: string, authentication: NonNullable<AuthorizeInput['authentication']>): Promise<{ intent: PaymentIntentRow } | undefined> {
   const attempt = await findAttempt(deps.db, attemptId);
   if (!attempt) return undefined;
   const scope: Scope = { accountId: attempt.account_id, livemode: attempt.livemode };
@@ -47,7 +53,7 @@ export async function completeRedirect(deps: Dependencies, attemptId: string, au
  * connector to finish and applies its answer. Never another connector: the customer authenticated with this one.
  */
 async function continueAttempt(
-  deps: Dependencies,
+  deps: AuthenticationDependencies,
   scope: Scope,
   target: { chargeId: string; attemptId?: string; authentication: NonNullable<AuthorizeInput['authentication']> },
   claim: (client: pg.PoolClient) => Promise<boolean>,

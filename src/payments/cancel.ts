@@ -1,4 +1,4 @@
-import { connectorFor } from '../orchestration/orchestrator.ts';
+import { connectorFor, type ConnectorLookupDependencies } from '../orchestration/orchestrator.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../platform/scope.ts';
 import { ApiError, assert } from '../platform/errors.ts';
@@ -12,13 +12,16 @@ import { writeChanges } from './writer.ts';
 import { lockIntent } from './checks.ts';
 import type { IntentResult } from './types.ts';
 
+/** What canceling a PaymentIntent uses: the clock, and the connector that voids its authorization. */
+export type PaymentCancelDependencies = Pick<Dependencies, 'clock'> & ConnectorLookupDependencies;
+
 export const cancellationReasons = ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'] as const;
 
 /**
  * Cancels under the intent's lock: reads the charge, asks the provider to void an authorization, then builds the
  * change (buildCancelChange) and writes it in one statement (writeChanges).
  */
-export async function cancelPaymentIntent(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, reason: (typeof cancellationReasons)[number] | undefined): Promise<IntentResult> {
+export async function cancelPaymentIntent(work: UnitOfWork, deps: PaymentCancelDependencies, scope: Scope, id: string, reason: (typeof cancellationReasons)[number] | undefined): Promise<IntentResult> {
   return work.finalTransaction(async (client) => {
     const intent = await lockIntent(client, scope, id);
     assertTransition('cancel', intent.status, { payment_intent: renderPaymentIntent(intent) });

@@ -1,13 +1,13 @@
 import type pg from 'pg';
 import type { SimpleOutput } from '../connectors/connector.ts';
 import type { AttemptRow } from '../orchestration/attempts-repository.ts';
-import { connectorFor } from '../orchestration/orchestrator.ts';
+import { connectorFor, type ConnectorLookupDependencies } from '../orchestration/orchestrator.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../platform/scope.ts';
 import { ApiError, assert } from '../platform/errors.ts';
 import type { MetadataUpdate } from '../platform/metadata.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
-import { captureSettlement } from './ledger.ts';
+import { captureSettlement, type SettlementDependencies } from './ledger.ts';
 import { renderPaymentIntent } from './render.ts';
 import { findCharge, releaseCaptureReservation, updateCharge, type ChargeRow, type PaymentIntentRow } from './repository.ts';
 import { buildCaptureChange } from './capture-change.ts';
@@ -15,6 +15,9 @@ import { writeChanges } from './writer.ts';
 import { assertTransition } from './state.ts';
 import { lockIntent } from './checks.ts';
 import type { IntentResult } from './types.ts';
+
+/** What capturing uses: the database and clock, the connector that captures, and what settling the capture needs. */
+export type PaymentCaptureDependencies = Pick<Dependencies, 'db' | 'clock'> & ConnectorLookupDependencies & SettlementDependencies;
 
 export interface CaptureInput {
   amount_to_capture?: number;
@@ -34,7 +37,7 @@ export interface CaptureInput {
  * An ambiguous answer leaves the reservation: the capture is in doubt until a retry or the provider's webhook settles
  * it. A refusal releases it.
  */
-export async function capturePaymentIntent(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, input: CaptureInput): Promise<IntentResult> {
+export async function capturePaymentIntent(work: UnitOfWork, deps: PaymentCaptureDependencies, scope: Scope, id: string, input: CaptureInput): Promise<IntentResult> {
   const reserved = await work.transaction(async (client) => {
     const intent = await lockIntent(client, scope, id);
     assertTransition('capture', intent.status, { payment_intent: renderPaymentIntent(intent) });
@@ -87,7 +90,7 @@ export async function capturePaymentIntent(work: UnitOfWork, deps: Dependencies,
 async function applyCapture(
   client: pg.PoolClient,
   work: Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined,
-  deps: Dependencies,
+  deps: PaymentCaptureDependencies,
   scope: Scope,
   intent: PaymentIntentRow,
   charge: ChargeRow,
@@ -107,7 +110,7 @@ async function applyCapture(
  * as the provider reports it. Read under the intent's lock: Payrail's own capture holds it while it asks the
  * provider, and a provider that notifies at once must not see the charge before that capture commits.
  */
-export async function applyProviderCapture(deps: Dependencies, attempt: AttemptRow, status: 'succeeded' | 'failed'): Promise<boolean> {
+export async function applyProviderCapture(deps: PaymentCaptureDependencies, attempt: AttemptRow, status: 'succeeded' | 'failed'): Promise<boolean> {
   const scope: Scope = { accountId: attempt.account_id, livemode: attempt.livemode };
   return new UnitOfWork(deps.db).transaction(async (client) => {
     const intent = await lockIntent(client, scope, attempt.payment_intent_id);

@@ -1,21 +1,27 @@
 import type pg from 'pg';
 import { attemptInsertStatement, listChargeAttempts } from '../orchestration/attempts-repository.ts';
-import { planRoute, runAttempts } from '../orchestration/orchestrator.ts';
-import { resolveAttempt } from '../orchestration/janitor.ts';
-import { applyAttemptOutcome } from '../orchestration/attempt-outcome.ts';
+import { planRoute, runAttempts, type OrchestratorDependencies } from '../orchestration/orchestrator.ts';
+import { resolveAttempt, type JanitorDependencies } from '../orchestration/janitor.ts';
+import { applyAttemptOutcome, type AttemptOutcomeDependencies } from '../orchestration/attempt-outcome.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../platform/scope.ts';
 import { combine, rowsOf, run, type Statement } from '../platform/statements.ts';
 import { ApiError, assert } from '../platform/errors.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { paymentMethodInsertStatement } from '../payment-methods/repository.ts';
-import { lookupPaymentMethod, paymentMethodFromData, refuseTestCardInLiveMode } from '../payment-methods/service.ts';
+import { lookupPaymentMethod, paymentMethodFromData, refuseTestCardInLiveMode, type PaymentMethodDependencies } from '../payment-methods/service.ts';
 import { renderPaymentIntent } from './render.ts';
 import { chargeInsertStatement, findPaymentIntent, intentUpdateStatement, type LastPaymentError, type PaymentIntentRow } from './repository.ts';
 import { assertTransition } from './state.ts';
 import { lockIntent, retrievePaymentIntent } from './checks.ts';
-import { authorizeInput, paymentFacts, planAttempt, type Attempt } from './plan-attempt.ts';
+import { authorizeInput, paymentFacts, planAttempt, type Attempt, type PlanAttemptDependencies } from './plan-attempt.ts';
 import type { ConfirmInput, IntentResult } from './types.ts';
+
+/**
+ * What confirming uses: the database and the janitor's first delay, and what looking up the payment method, building
+ * the attempt's input, routing and the cascade, applying the outcome and resolving a left attempt (resume) need.
+ */
+export type ConfirmDependencies = Pick<Dependencies, 'db' | 'orchestration'> & PaymentMethodDependencies & PlanAttemptDependencies & OrchestratorDependencies & AttemptOutcomeDependencies & JanitorDependencies;
 
 function missingPaymentMethod(intent: PaymentIntentRow): ApiError {
   return new ApiError(
@@ -26,7 +32,7 @@ function missingPaymentMethod(intent: PaymentIntentRow): ApiError {
 }
 
 /** First half of confirming an existing intent, under its row lock: records the attempt and moves it to `processing`. */
-async function beginAttempt(client: pg.PoolClient, deps: Dependencies, scope: Scope, intent: PaymentIntentRow, input: ConfirmInput): Promise<Attempt> {
+async function beginAttempt(client: pg.PoolClient, deps: ConfirmDependencies, scope: Scope, intent: PaymentIntentRow, input: ConfirmInput): Promise<Attempt> {
   assertTransition('confirm', intent.status, { payment_intent: renderPaymentIntent(intent) });
   const paymentMethodId = input.payment_method ?? intent.payment_method_id;
   if (!paymentMethodId && !input.payment_method_data) throw missingPaymentMethod(intent);
@@ -54,12 +60,12 @@ async function beginAttempt(client: pg.PoolClient, deps: Dependencies, scope: Sc
  * Second half of a confirmation: runs the cascade of connectors (routing, failover) and applies the answer in the
  * request's final transaction, with the final attempt's record.
  */
-export async function finishAttempt(work: UnitOfWork, deps: Dependencies, scope: Scope, attempt: Attempt): Promise<IntentResult> {
+export async function finishAttempt(work: UnitOfWork, deps: ConfirmDependencies, scope: Scope, attempt: Attempt): Promise<IntentResult> {
   const outcome = await runAttempts(deps, scope, attempt.route, attempt.authorize);
   return applyAttemptOutcome(deps, scope, attempt, outcome.attempt.id, outcome.output, { kind: 'confirming_request', work, cascade: outcome, offSession: attempt.offSession });
 }
 
-export async function confirmPaymentIntent(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, input: ConfirmInput): Promise<IntentResult> {
+export async function confirmPaymentIntent(work: UnitOfWork, deps: ConfirmDependencies, scope: Scope, id: string, input: ConfirmInput): Promise<IntentResult> {
   const attempt = await work.transaction(async (client) => {
     const begun = await beginAttempt(client, deps, scope, await lockIntent(client, scope, id), input);
     await work.checkpoint(client, id);
@@ -73,7 +79,7 @@ export async function confirmPaymentIntent(work: UnitOfWork, deps: Dependencies,
  * through the idempotency key's recovery point): resolves the attempt if it is still in flight, then answers with
  * the intent as it is, as the original request would have.
  */
-export async function resumeConfirmation(work: UnitOfWork, deps: Dependencies, scope: Scope, intentId: string): Promise<IntentResult> {
+export async function resumeConfirmation(work: UnitOfWork, deps: ConfirmDependencies, scope: Scope, intentId: string): Promise<IntentResult> {
   const intent = await retrievePaymentIntent(deps.db, scope, intentId);
   if (intent.status === 'processing' && intent.latest_charge_id) {
     const unresolved = (await listChargeAttempts(deps.db, intent.latest_charge_id)).filter((attempt) => attempt.status === 'pending' || attempt.status === 'unknown').at(-1);

@@ -5,13 +5,16 @@ import { ApiError, assert, missing } from '../platform/errors.ts';
 import type { MetadataUpdate } from '../platform/metadata.ts';
 import { checkChargeAmount, formatAmount } from '../platform/money.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
-import { connectorFor } from '../orchestration/orchestrator.ts';
+import { connectorFor, type ConnectorLookupDependencies } from '../orchestration/orchestrator.ts';
 import { renderPaymentIntent } from './render.ts';
 import { buildIncrementChange } from './increment-change.ts';
 import { findCharge, findPaymentIntent, type ChargeRow } from './repository.ts';
 import type { IntentResult } from './types.ts';
 import { assertTransition } from './state.ts';
 import { writeChanges } from './writer.ts';
+
+/** What incrementing an authorization uses: the clock, and the connector that asks the provider. */
+export type IncrementAuthorizationDependencies = Pick<Dependencies, 'clock'> & ConnectorLookupDependencies;
 
 /** Incremental authorization attempts a charge may make, declines included (Stripe's limit). */
 export const incrementalAuthorizationAttemptsMax = 10;
@@ -41,7 +44,7 @@ function incrementalStatus(charge: ChargeRow): unknown {
  * increment at the processor. An approval moves the ledger's hold in the same transaction (the old hold is released
  * and one of the new total placed); a decline changes nothing but the attempt count and answers 402 `card_declined`.
  */
-export async function incrementPaymentIntentAuthorization(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, input: IncrementAuthorizationInput): Promise<IntentResult> {
+export async function incrementPaymentIntentAuthorization(work: UnitOfWork, deps: IncrementAuthorizationDependencies, scope: Scope, id: string, input: IncrementAuthorizationInput): Promise<IntentResult> {
   return work.finalTransaction(async (client) => {
     const intent = await findPaymentIntent(client, scope, id, { forUpdate: true });
     if (!intent) throw missing('payment_intent', id);

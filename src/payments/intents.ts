@@ -1,4 +1,4 @@
-import { planRoute } from '../orchestration/orchestrator.ts';
+import { planRoute, type OrchestratorDependencies } from '../orchestration/orchestrator.ts';
 import { attemptInsertStatement } from '../orchestration/attempts-repository.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { eventsInsertStatement } from '../events/repository.ts';
@@ -14,15 +14,15 @@ import type { Page, PageRequest } from '../platform/pagination.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import type { PaymentMethodRow } from '../payment-methods/repository.ts';
 import { insertPaymentMethod, paymentMethodInsertStatement } from '../payment-methods/repository.ts';
-import { lookupPaymentMethod, paymentMethodFromData, refuseTestCardInLiveMode, resolvePaymentMethod } from '../payment-methods/service.ts';
+import { lookupPaymentMethod, paymentMethodFromData, refuseTestCardInLiveMode, resolvePaymentMethod, type PaymentMethodDependencies } from '../payment-methods/service.ts';
 import { renderPaymentIntent } from './render.ts';
 import { chargeInsertStatement, insertPaymentIntent, intentInsertStatement, listPaymentIntents, updatePaymentIntent, type PaymentIntentRow } from './repository.ts';
 import { assertTransition } from './state.ts';
 import { fullShipping } from '../customers/address.ts';
 import { automaticPaymentMethodsAtCreation, mergePaymentMethodOptions } from './payment-method-options.ts';
 import { checkCustomer, checkPaymentMethodOwner, checkPaymentMethodType, lockIntent, validateTypes } from './checks.ts';
-import { finishAttempt } from './confirm.ts';
-import { authorizeInput, paymentFacts, planAttempt } from './plan-attempt.ts';
+import { finishAttempt, type ConfirmDependencies } from './confirm.ts';
+import { authorizeInput, paymentFacts, planAttempt, type PlanAttemptDependencies } from './plan-attempt.ts';
 import type { ConfirmInput, IntentResult, PaymentIntentInput } from './types.ts';
 
 // The intent's own operations: create (and create-and-confirm), list and update (retrieve is in checks.ts, which
@@ -32,10 +32,16 @@ function clientSecret(id: string): string {
   return `${id}_secret_${randomBase62(25)}`;
 }
 
+/**
+ * What creating and updating PaymentIntents uses: the database and the janitor's first delay, and what looking up
+ * the payment method, building the attempt's input, routing and finishing a confirmation need.
+ */
+export type PaymentIntentDependencies = Pick<Dependencies, 'db' | 'orchestration'> & PaymentMethodDependencies & PlanAttemptDependencies & OrchestratorDependencies & ConfirmDependencies;
+
 /** Creates a PaymentIntent; with `confirm` it also confirms it, all under one request. */
 export async function createPaymentIntent(
   work: UnitOfWork,
-  deps: Dependencies,
+  deps: PaymentIntentDependencies,
   scope: Scope,
   input: PaymentIntentInput & { amount: number; currency: string },
   confirm: ConfirmInput | undefined,
@@ -130,7 +136,7 @@ export async function listPaymentIntentPage(db: Queryable, scope: Scope, page: P
   return listPaymentIntents(db, scope, page, filters);
 }
 
-export async function updatePaymentIntentFields(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string, input: PaymentIntentInput): Promise<IntentResult> {
+export async function updatePaymentIntentFields(work: UnitOfWork, deps: PaymentIntentDependencies, scope: Scope, id: string, input: PaymentIntentInput): Promise<IntentResult> {
   return work.finalTransaction(async (client) => {
     const intent = await lockIntent(client, scope, id);
     const onlyDescriptive = Object.entries(input).every(([key, value]) => value === undefined || key === 'metadata' || key === 'description');

@@ -4,6 +4,12 @@ import type { Queryable } from '../platform/db.ts';
 import { settleCharge, settleWith, type ChargeSettlement } from '../ledger/settlement.ts';
 import type { ChargeRow } from './repository.ts';
 
+/** What settling a capture uses: account settings, default pricing, exchange rates and the clock. */
+export type SettlementDependencies = Pick<Dependencies, 'settings' | 'pricing' | 'exchangeRates' | 'clock'>;
+
+/** What settling a refund uses: a refund converts at the charge's own rate, so no exchange rates. */
+export type RefundSettlementDependencies = Pick<Dependencies, 'settings' | 'pricing' | 'clock'>;
+
 function cardCountryOf(charge: Pick<ChargeRow, 'payment_method_details'>): string | null {
   const card = (charge.payment_method_details as { card?: { country?: string | null } }).card;
   return card?.country ?? null;
@@ -14,7 +20,7 @@ function cardCountryOf(charge: Pick<ChargeRow, 'payment_method_details'>): strin
  * is the connection the caller holds (settings and rates are read through it on a cache miss, never through a second
  * pooled connection, which could deadlock a busy pool).
  */
-export async function captureSettlement(deps: Dependencies, client: Queryable, scope: Scope, charge: Pick<ChargeRow, 'currency' | 'payment_method_details'>, amount: number): Promise<ChargeSettlement> {
+export async function captureSettlement(deps: SettlementDependencies, client: Queryable, scope: Scope, charge: Pick<ChargeRow, 'currency' | 'payment_method_details'>, amount: number): Promise<ChargeSettlement> {
   return settleCharge({
     settings: await deps.settings.get(scope.accountId, client),
     defaults: deps.pricing,
@@ -29,7 +35,7 @@ export async function captureSettlement(deps: Dependencies, client: Queryable, s
 }
 
 /** What refunding `amount` of a captured charge takes from its merchant: converted at the charge's own rate, no fee. */
-export async function refundSettlement(deps: Dependencies, client: Queryable, scope: Scope, charge: ChargeRow, amount: number): Promise<ChargeSettlement> {
+export async function refundSettlement(deps: RefundSettlementDependencies, client: Queryable, scope: Scope, charge: ChargeRow, amount: number): Promise<ChargeSettlement> {
   return settleWith({
     settings: await deps.settings.get(scope.accountId, client),
     defaults: deps.pricing,

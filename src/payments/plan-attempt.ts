@@ -1,12 +1,11 @@
 import type { AuthorizeInput } from '../connectors/connector.ts';
 import type { BaseAuthorizeInput, RoutePlan } from '../orchestration/orchestrator.ts';
 import type { PaymentFacts } from '../routing/types.ts';
-import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../platform/scope.ts';
 import { newId, nowSeconds } from '../platform/ids.ts';
 import { renderPayPalPaymentDetails } from '../payment-methods/render.ts';
 import type { PaymentMethodRow } from '../payment-methods/repository.ts';
-import { revealCardNumber } from '../payment-methods/service.ts';
+import { revealCardNumber, type PaymentMethodDependencies } from '../payment-methods/service.ts';
 import type { ChargeRow, PaymentIntentRow } from './repository.ts';
 import { checkPaymentMethodOwner, checkPaymentMethodType } from './checks.ts';
 import { fullShipping } from '../customers/address.ts';
@@ -14,6 +13,9 @@ import { captureIsManual, incrementalAuthorizationRequested, mergePaymentMethodO
 import type { ConfirmInput } from './types.ts';
 
 // Builders of an attempt, without writing anything: its charge, the intent's move to `processing`, the provider input.
+
+/** What building an attempt's provider input uses: revealing the card number. */
+export type PlanAttemptDependencies = PaymentMethodDependencies;
 
 /** The charge's `payment_method_details` before the provider answers: the card as stored, or PayPal's payer as far as known. */
 function paymentMethodDetails(paymentMethod: PaymentMethodRow, amount: number): Record<string, unknown> {
@@ -154,7 +156,7 @@ export function paymentFacts(intent: PaymentIntentRow, paymentMethod: PaymentMet
   };
 }
 
-export function authorizeInput(deps: Dependencies, intent: PaymentIntentRow, paymentMethod: PaymentMethodRow, authentication?: AuthorizeInput['authentication']): BaseAuthorizeInput {
+export function authorizeInput(deps: PlanAttemptDependencies, intent: PaymentIntentRow, paymentMethod: PaymentMethodRow, authentication?: AuthorizeInput['authentication']): BaseAuthorizeInput {
   return {
     amount: intent.amount,
     currency: intent.currency,

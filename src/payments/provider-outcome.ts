@@ -1,7 +1,7 @@
 import type { AuthorizeOutput } from '../connectors/connector.ts';
 import { findAttempt, updateAttempt, type AttemptRow } from '../orchestration/attempts-repository.ts';
-import { attemptChangesOf, recordLateAnswer } from '../orchestration/attempt-answers.ts';
-import { applyAttemptOutcome } from '../orchestration/attempt-outcome.ts';
+import { attemptChangesOf, recordLateAnswer, type AttemptAnswerDependencies, type LateAnswerDependencies } from '../orchestration/attempt-answers.ts';
+import { applyAttemptOutcome, type AttemptOutcomeDependencies } from '../orchestration/attempt-outcome.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../platform/scope.ts';
 import { assert } from '../platform/errors.ts';
@@ -11,12 +11,18 @@ import { findCharge, updatePaymentIntent } from './repository.ts';
 import { lockIntent } from './checks.ts';
 
 /**
+ * What applying a provider's report uses: the database and the janitor's first delay, and what recording a late answer
+ * and applying an outcome need.
+ */
+export type ProviderOutcomeDependencies = Pick<Dependencies, 'db' | 'orchestration'> & AttemptAnswerDependencies & LateAnswerDependencies & AttemptOutcomeDependencies;
+
+/**
  * Applies a provider's own report of an attempt's authorization (a webhook): as the janitor would apply a `sync`
  * answer. An intent waiting for the customer (`requires_action`) whose provider reports the outcome moves on too.
  * Reports about attempts that no longer decide their charge are kept on the attempt, and an authorization there is
  * voided. Returns whether the report changed the payment.
  */
-export async function applyProviderOutcome(deps: Dependencies, attempt: AttemptRow, output: Exclude<AuthorizeOutput, { status: 'pending' | 'requires_authentication' }>): Promise<boolean> {
+export async function applyProviderOutcome(deps: ProviderOutcomeDependencies, attempt: AttemptRow, output: Exclude<AuthorizeOutput, { status: 'pending' | 'requires_authentication' }>): Promise<boolean> {
   const scope: Scope = { accountId: attempt.account_id, livemode: attempt.livemode };
   const begun = await new UnitOfWork(deps.db).transaction(async (client) => {
     const charge = await findCharge(client, scope, attempt.charge_id);

@@ -18,6 +18,12 @@ import {
 } from './repository.ts';
 import { writeNewPayout } from './service.ts';
 
+/**
+ * What the payout jobs use: the database, the clock, the payout rail, and the secret box that reveals a destination's
+ * account number.
+ */
+export type PayoutJobDependencies = Pick<Dependencies, 'db' | 'clock' | 'payoutProvider' | 'secretBox'>;
+
 /** Payouts one `advancePayouts` call submits, and separately settles, at most. */
 export const payoutJobBatchMax = 500;
 /** Account, mode and currency combinations one `runPayoutSchedules` call looks at, at most. */
@@ -42,7 +48,7 @@ function scopeOf(payout: PayoutRow): Scope {
  * runner and a cancel, never both act on a payout. Provider calls happen outside any transaction; they are
  * idempotent on the payout id, so a payout whose submit was interrupted is simply submitted again.
  */
-export async function advancePayouts(deps: Dependencies, limit: number = payoutJobBatchMax): Promise<AdvanceResult> {
+export async function advancePayouts(deps: PayoutJobDependencies, limit: number = payoutJobBatchMax): Promise<AdvanceResult> {
   assert(Number.isSafeInteger(limit) && limit >= 1 && limit <= payoutJobBatchMax, `payout batch size ${limit} is within 1..${payoutJobBatchMax}`);
   const provider = deps.payoutProvider;
   const result: AdvanceResult = { submitted: 0, paid: 0, failed: 0, errors: 0 };
@@ -173,7 +179,7 @@ export interface ScheduleResult {
  * there are; it is written on days without a payout too, so each combination is looked at once a day. A zero
  * balance pays nothing; a negative one is debited from the bank account when `debit_negative_balances` allows it.
  */
-export async function runPayoutSchedules(deps: Dependencies, limit: number = scheduleCandidatesPerRunMax): Promise<ScheduleResult> {
+export async function runPayoutSchedules(deps: PayoutJobDependencies, limit: number = scheduleCandidatesPerRunMax): Promise<ScheduleResult> {
   assert(Number.isSafeInteger(limit) && limit >= 1 && limit <= scheduleCandidatesPerRunMax, `schedule batch size ${limit} is within 1..${scheduleCandidatesPerRunMax}`);
   const today = startOfDay(deps.clock.nowSeconds());
   const payoutDay = payoutDayOf(today);

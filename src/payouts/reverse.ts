@@ -11,6 +11,9 @@ import { renderPayout } from './render.ts';
 import { findPayout, lockPayoutBalance, setReversedBy, type PayoutRow } from './repository.ts';
 import { writeNewPayout } from './service.ts';
 
+/** What reversing a payout uses: the clock (the 90-day limit and the reversal's dates). */
+export type PayoutReverseDependencies = Pick<Dependencies, 'clock'>;
+
 /** Countries whose bank accounts a payout may be reversed from (debited), as at Stripe. */
 export const payoutReversalCountries: readonly string[] = ['US', 'CA'];
 /** A payout may be reversed until this many days after its arrival date, as at Stripe. */
@@ -28,7 +31,7 @@ export const payoutReversalWindowDays = 90;
  * debit or a reversal itself, one whose arrival date is more than 90 days ago, and one to a bank account outside the
  * US and Canada.
  */
-export async function reversePayout(work: UnitOfWork, deps: Pick<Dependencies, 'clock'>, scope: Scope, id: string, metadata: MetadataUpdate | undefined): Promise<PayoutRow> {
+export async function reversePayout(work: UnitOfWork, deps: PayoutReverseDependencies, scope: Scope, id: string, metadata: MetadataUpdate | undefined): Promise<PayoutRow> {
   return work.finalTransaction(async (client) => {
     const payout = await findPayout(client, scope, id, { forUpdate: true });
     if (!payout) throw missing('payout', id);

@@ -4,10 +4,10 @@ import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
 import { findAttempt, findAttemptByReference, type AttemptRow } from '../orchestration/attempts-repository.ts';
-import { completeRedirect } from '../payments/authentication.ts';
-import { applyProviderCapture } from '../payments/capture.ts';
-import { applyProviderOutcome } from '../payments/provider-outcome.ts';
-import { applyRefundOutcome } from '../refunds/service.ts';
+import { completeRedirect, type AuthenticationDependencies } from '../payments/authentication.ts';
+import { applyProviderCapture, type PaymentCaptureDependencies } from '../payments/capture.ts';
+import { applyProviderOutcome, type ProviderOutcomeDependencies } from '../payments/provider-outcome.ts';
+import { applyRefundOutcome, type RefundDependencies } from '../refunds/service.ts';
 import type { RefundRow } from '../refunds/repository.ts';
 import { findConfigurationForWebhook, findIntentCaptureMethod, findRefundOfConfiguration, isNotificationApplied, recordAppliedNotification } from './repository.ts';
 
@@ -24,18 +24,24 @@ import { findConfigurationForWebhook, findIntentCaptureMethod, findRefundOfConfi
 
 export type NotificationResult = 'applied' | 'duplicate' | 'unchanged' | 'unmatched';
 
+/**
+ * What applying providers' notifications uses: the database, and what applying an authorization, a redirect's
+ * completion, a capture and a refund outcome need.
+ */
+export type ProviderWebhookDependencies = Pick<Dependencies, 'db'> & ProviderOutcomeDependencies & AuthenticationDependencies & PaymentCaptureDependencies & RefundDependencies;
+
 /** The configuration a webhook URL names, with its connector: found even when disabled (payments in flight finish). */
 export async function findWebhookConfiguration(db: Queryable, id: string): Promise<ConnectorConfigurationRow | undefined> {
   return findConfigurationForWebhook(db, id);
 }
 
-export async function applyNotifications(deps: Dependencies, configuration: ConnectorConfigurationRow, notifications: ProviderNotification[]): Promise<NotificationResult[]> {
+export async function applyNotifications(deps: ProviderWebhookDependencies, configuration: ConnectorConfigurationRow, notifications: ProviderNotification[]): Promise<NotificationResult[]> {
   const results: NotificationResult[] = [];
   for (const notification of notifications) results.push(await applyNotification(deps, configuration, notification));
   return results;
 }
 
-async function applyNotification(deps: Dependencies, configuration: ConnectorConfigurationRow, notification: ProviderNotification): Promise<NotificationResult> {
+async function applyNotification(deps: ProviderWebhookDependencies, configuration: ConnectorConfigurationRow, notification: ProviderNotification): Promise<NotificationResult> {
   if (await isNotificationApplied(deps.db, configuration.id, notification.eventKey)) return 'duplicate';
   const result = await apply(deps, configuration, notification);
   // Recorded after applying: a crash in between only means the redelivery is applied again, which changes nothing.
@@ -43,7 +49,7 @@ async function applyNotification(deps: Dependencies, configuration: ConnectorCon
   return result;
 }
 
-async function apply(deps: Dependencies, configuration: ConnectorConfigurationRow, notification: ProviderNotification): Promise<NotificationResult> {
+async function apply(deps: ProviderWebhookDependencies, configuration: ConnectorConfigurationRow, notification: ProviderNotification): Promise<NotificationResult> {
   const scope: Scope = { accountId: configuration.account_id, livemode: configuration.livemode };
   switch (notification.kind) {
     case 'authorization': {

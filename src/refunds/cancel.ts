@@ -2,11 +2,14 @@ import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../platform/scope.ts';
 import { ApiError, assert, missing } from '../platform/errors.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
-import { refundSettlement } from '../payments/ledger.ts';
+import { refundSettlement, type RefundSettlementDependencies } from '../payments/ledger.ts';
 import { findCharge, findPaymentIntent } from '../payments/repository.ts';
 import { buildRefundCancelChange, cancelableRefundStatus } from './refund-change.ts';
 import { findRefund, type RefundRow } from './repository.ts';
 import { writeRefundChanges } from './writer.ts';
+
+/** What canceling a refund uses: the clock, and what settling its reversal needs. */
+export type RefundCancelDependencies = Pick<Dependencies, 'clock'> & RefundSettlementDependencies;
 
 /**
  * Cancels a refund in `requires_action` (Stripe's rule; every other status is 400 `refund_unexpected_state`). A
@@ -18,7 +21,7 @@ import { writeRefundChanges } from './writer.ts';
  * Payrail's connectors refund cards, which never wait for the customer, so today no refund reaches `requires_action`
  * and every cancel is refused; the rule and the reversal are kept for connectors whose refunds do.
  */
-export async function cancelRefund(work: UnitOfWork, deps: Dependencies, scope: Scope, id: string): Promise<RefundRow> {
+export async function cancelRefund(work: UnitOfWork, deps: RefundCancelDependencies, scope: Scope, id: string): Promise<RefundRow> {
   return work.finalTransaction(async (client) => {
     const found = await findRefund(client, scope, id);
     if (!found) throw missing('refund', id);

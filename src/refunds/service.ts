@@ -9,13 +9,16 @@ import { formatAmount } from '../platform/money.ts';
 import type { Page, PageRequest } from '../platform/pagination.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
 import { findCharge, findPaymentIntent } from '../payments/repository.ts';
-import { refundSettlement } from '../payments/ledger.ts';
+import { refundSettlement, type RefundSettlementDependencies } from '../payments/ledger.ts';
 import type { SimpleOutput } from '../connectors/connector.ts';
-import { connectorFor } from '../orchestration/orchestrator.ts';
+import { connectorFor, type ConnectorLookupDependencies } from '../orchestration/orchestrator.ts';
 import { renderRefund } from './render.ts';
 import { buildRefundChange, buildRefundOutcomeChange } from './refund-change.ts';
 import { findPendingRefunds, findRefund, listRefunds, updateRefundMetadata, type RefundRow } from './repository.ts';
 import { writeRefundChanges } from './writer.ts';
+
+/** What refunding uses: the database and clock, the connector that refunds, and what settling a refund needs. */
+export type RefundDependencies = Pick<Dependencies, 'db' | 'clock'> & ConnectorLookupDependencies & RefundSettlementDependencies;
 
 export const refundReasons = ['duplicate', 'fraudulent', 'requested_by_customer'] as const;
 
@@ -42,7 +45,7 @@ export function checkRefundTarget(input: Pick<RefundInput, 'charge' | 'payment_i
   }
 }
 
-export async function createRefund(work: UnitOfWork, deps: Dependencies, scope: Scope, input: RefundInput): Promise<RefundRow> {
+export async function createRefund(work: UnitOfWork, deps: RefundDependencies, scope: Scope, input: RefundInput): Promise<RefundRow> {
   checkRefundTarget(input);
   return work.finalTransaction(async (client) => {
     let intentId: string;
@@ -97,7 +100,7 @@ export const pendingRefundBatchMax = 100;
  * balance transaction, takes it off the charge's `amount_refunded`, and records `refund.failed`, all in one
  * transaction under the PaymentIntent's lock (the lock every money movement of a payment takes).
  */
-export async function resolvePendingRefunds(deps: Dependencies, batchMax = pendingRefundBatchMax): Promise<number> {
+export async function resolvePendingRefunds(deps: RefundDependencies, batchMax = pendingRefundBatchMax): Promise<number> {
   let resolved = 0;
   for (const pending of await findPendingRefunds(deps.db, batchMax)) {
     const scope: Scope = { accountId: pending.account_id, livemode: pending.livemode };
@@ -119,7 +122,7 @@ export async function resolvePendingRefunds(deps: Dependencies, batchMax = pendi
  * Applies how a pending refund ended (from the sweep's `syncRefund` or a provider webhook); false when there is
  * nothing to apply (still pending, or already settled: each refund settles once).
  */
-export async function applyRefundOutcome(deps: Dependencies, pending: RefundRow, output: SimpleOutput): Promise<boolean> {
+export async function applyRefundOutcome(deps: RefundDependencies, pending: RefundRow, output: SimpleOutput): Promise<boolean> {
   if (output.status === 'pending') return false;
   const scope: Scope = { accountId: pending.account_id, livemode: pending.livemode };
   return new UnitOfWork(deps.db).transaction(async (client) => {

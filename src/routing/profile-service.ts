@@ -8,6 +8,9 @@ import { applyRoutingProfileUpdate, checkRoutingProfileUpdate, defaultRoutingPro
 import { existingConfigurationIds, findRoutingProfileRow, lockRoutingProfile, routingProfileOf, saveRoutingProfile, type RoutingProfileRow } from './profile-repository.ts';
 import { renderRoutingProfile, type RoutingProfileView } from './render.ts';
 
+/** What updating a routing profile uses: the clock for its update time. */
+export type RoutingProfileDependencies = Pick<Dependencies, 'clock'>;
+
 /** Events of routing profiles (a Payrail extension). */
 export const routingProfileEventTypes = {
   updated: 'payrail.routing_profile.updated',
@@ -29,7 +32,7 @@ export async function retrieveRoutingProfile(db: Queryable, scope: Scope): Promi
  * nothing writes nothing and records no event; a real change records `payrail.routing_profile.updated` with Stripe's
  * `previous_attributes`. Routing caches pick the change up within their lifetime.
  */
-export async function updateRoutingProfile(work: UnitOfWork, deps: Pick<Dependencies, 'clock'>, scope: Scope, update: RoutingProfileUpdate): Promise<RoutingProfileView> {
+export async function updateRoutingProfile(work: UnitOfWork, deps: RoutingProfileDependencies, scope: Scope, update: RoutingProfileUpdate): Promise<RoutingProfileView> {
   checkRoutingProfileUpdate(update);
   return work.finalTransaction(async (client) => {
     await lockRoutingProfile(client, scope);

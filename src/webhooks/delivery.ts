@@ -14,6 +14,12 @@ import { sendWebhook, type SendResult } from './sender.ts';
 import { retryDelaySeconds, type WebhookSettings } from './settings.ts';
 import { signatureHeader } from './signing.ts';
 
+/**
+ * What delivering a webhook uses: the database, the clock, and the secret box that opens the signing secrets (the
+ * webhook settings come as their own argument).
+ */
+export type WebhookDeliveryDependencies = Pick<Dependencies, 'db' | 'clock' | 'secretBox'>;
+
 /** What one run of a delivery job did. */
 export type DeliveryOutcome = 'succeeded' | 'retry_scheduled' | 'failed' | 'endpoint_disabled' | 'canceled' | 'already_done';
 
@@ -23,7 +29,7 @@ interface DeliveryContext {
   event: EventRow;
 }
 
-async function loadContext(deps: Dependencies, deliveryId: string): Promise<DeliveryContext | undefined> {
+async function loadContext(deps: WebhookDeliveryDependencies, deliveryId: string): Promise<DeliveryContext | undefined> {
   const delivery = await findDelivery(deps.db, deliveryId);
   if (!delivery) return undefined;
   const endpoint = await findEndpointById(deps.db, delivery.endpoint_id);
@@ -33,7 +39,7 @@ async function loadContext(deps: Dependencies, deliveryId: string): Promise<Deli
 }
 
 /** The secrets that sign a delivery now: the current one, and the previous one during a rotation's overlap. */
-function signingSecrets(deps: Dependencies, endpoint: WebhookEndpointRow): string[] {
+function signingSecrets(deps: WebhookDeliveryDependencies, endpoint: WebhookEndpointRow): string[] {
   const secrets = [deps.secretBox.decrypt(endpoint.secret_encrypted, secretAssociatedData(endpoint.id, 'current'))];
   if (endpoint.previous_secret_encrypted && (endpoint.previous_secret_expires_at ?? 0) > deps.clock.nowSeconds()) {
     secrets.push(deps.secretBox.decrypt(endpoint.previous_secret_encrypted, secretAssociatedData(endpoint.id, 'previous')));
@@ -47,7 +53,7 @@ function signingSecrets(deps: Dependencies, endpoint: WebhookEndpointRow): strin
  * transaction), given up after the retry window, or the endpoint disabled for failing too long. A delivery that
  * another run already finished (a duplicate run after a worker crash) only gets its attempt recorded.
  */
-export async function performDelivery(deps: Dependencies, settings: WebhookSettings, deliveryId: string): Promise<DeliveryOutcome> {
+export async function performDelivery(deps: WebhookDeliveryDependencies, settings: WebhookSettings, deliveryId: string): Promise<DeliveryOutcome> {
   const context = await loadContext(deps, deliveryId);
   if (!context || context.delivery.status !== 'pending') return 'already_done';
   const { endpoint, event } = context;
