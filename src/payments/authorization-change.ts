@@ -221,7 +221,7 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
     scope,
     request,
     intent: { current: intent, changes: intentChanges, expect: { status: 'processing', latestChargeId: charge.id, latestChargePending: true } },
-    charge: chargeChanges ? { current: charge, changes: chargeChanges, expectStatus: 'pending' } : undefined,
+    charge: chargeChanges ? { current: charge, changes: chargeChanges, expect: { status: 'pending' } } : undefined,
     attempt: { id: source.id, changes: attemptChanges, from: ['pending', 'unknown', 'requires_action'] },
     movement,
     challenge,

@@ -1,5 +1,6 @@
 import type { ChargeSettlement } from '../ledger/settlement.ts';
 import { captureMovement } from '../ledger/movements.ts';
+import { assert } from '../platform/errors.ts';
 import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
 import type { Scope } from '../platform/scope.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
@@ -7,7 +8,8 @@ import type { PaymentChange } from './change.ts';
 import { renderCharge, renderPaymentIntent } from './render.ts';
 import type { ChargeRow, PaymentIntentRow } from './repository.ts';
 
-// The posting of a capture the provider made, as a change value (no I/O); written by payments/writer.ts.
+// A capture's writes as change values (no I/O), written by payments/writer.ts: the reservation before the provider is
+// asked, its release after a refusal, the posting of a capture the provider made, and a provider's report.
 
 export interface CaptureInputs {
   scope: Scope;
@@ -60,4 +62,40 @@ export function buildCaptureChange(inputs: CaptureInputs): PaymentChange {
       { type: 'payment_intent.succeeded', object: renderPaymentIntent({ ...intent, ...intentChanges }) },
     ],
   };
+}
+
+const noMovement = () => ({ entries: [], balanceTransactions: [] });
+
+/**
+ * Step 1 of a capture: the charge reserves the capture of `amount` (its capture pending with that amount), so a
+ * cancel or a capture of another amount is refused until the provider's answer is known. The caller holds the
+ * intent's lock and has checked that no capture is reserved; nothing else changes, so the change has no gate.
+ */
+export function buildCaptureReservationChange(scope: Scope, charge: Pick<ChargeRow, 'id' | 'account_id'>, amount: number): PaymentChange {
+  return { scope, request: undefined, charge: { current: charge, changes: { capture_status: 'pending', capture_requested_amount: amount } }, movement: noMovement(), events: [] };
+}
+
+/**
+ * The provider refused the capture of `amount`, so nothing was captured: the reservation goes, but only while it is
+ * still that capture's (written with no lock held, so a webhook may have settled the charge meanwhile).
+ */
+export function buildCaptureReleaseChange(scope: Scope, charge: Pick<ChargeRow, 'id' | 'account_id'>, amount: number): PaymentChange {
+  return {
+    scope,
+    request: undefined,
+    charge: { current: charge, changes: { capture_status: null, capture_requested_amount: null }, expect: { reservedCapture: amount } },
+    movement: noMovement(),
+    events: [],
+  };
+}
+
+/**
+ * A provider's report of how a capture ended that posts nothing: a capture already posted is marked as the provider
+ * reports it (a failure is left to the merchant: the ledger is not reversed automatically), and a reserved capture
+ * the provider reports failed is marked failed and its reservation dropped. The caller holds the intent's lock.
+ */
+export function buildCaptureReportChange(scope: Scope, charge: Pick<ChargeRow, 'id' | 'account_id' | 'captured'>, status: 'succeeded' | 'failed'): PaymentChange {
+  const changes: Partial<ChargeRow> = charge.captured ? { capture_status: status } : { capture_status: 'failed', capture_requested_amount: null };
+  assert(charge.captured || status === 'failed', 'a reported capture of a charge not yet captured is posted (buildCaptureChange), not only marked');
+  return { scope, request: undefined, charge: { current: charge, changes }, movement: noMovement(), events: [] };
 }

@@ -9,8 +9,8 @@ import type { MetadataUpdate } from '../platform/metadata.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
 import { captureSettlement, type SettlementDependencies } from './ledger.ts';
 import { renderPaymentIntent } from './render.ts';
-import { findCharge, releaseCaptureReservation, updateCharge, type ChargeRow, type PaymentIntentRow } from './repository.ts';
-import { buildCaptureChange } from './capture-change.ts';
+import { findCharge, type ChargeRow, type PaymentIntentRow } from './repository.ts';
+import { buildCaptureChange, buildCaptureReleaseChange, buildCaptureReportChange, buildCaptureReservationChange } from './capture-change.ts';
 import { writeChanges } from './writer.ts';
 import { assertTransition } from './state.ts';
 import { lockIntent } from './checks.ts';
@@ -53,7 +53,7 @@ export async function capturePaymentIntent(work: UnitOfWork, deps: PaymentCaptur
       throw new ApiError('amount_too_large', `The amount to capture (${amount}) must be less than or equal to the PaymentIntent's amount_capturable (${intent.amount_capturable}).`, { param: 'amount_to_capture' });
     }
     if (amount <= 0) throw new ApiError('amount_too_small', 'The amount to capture must be a positive integer.', { param: 'amount_to_capture' });
-    if (inDoubt === null) await updateCharge(client, charge, { capture_status: 'pending', capture_requested_amount: amount });
+    if (inDoubt === null) await writeChanges(client, [buildCaptureReservationChange(scope, charge, amount)]);
     return { intent, charge, amount, connector: await connectorFor(client, deps, scope, charge.connector_configuration_id) };
   });
   const { charge, amount } = reserved;
@@ -68,7 +68,7 @@ export async function capturePaymentIntent(work: UnitOfWork, deps: PaymentCaptur
   }
   if (output.status !== 'succeeded') {
     // Refused: nothing was captured, so the reservation goes (if it is still this capture's).
-    await releaseCaptureReservation(deps.db, charge.id, amount);
+    await writeChanges(deps.db, [buildCaptureReleaseChange(scope, charge, amount)]);
     throw new ApiError('processing_error', 'The capture could not be completed by the processor. Try again in a little bit.', { extra: { payment_intent: renderPaymentIntent(reserved.intent) } });
   }
   return work.finalTransaction(async (client) => {
@@ -120,12 +120,12 @@ export async function applyProviderCapture(deps: PaymentCaptureDependencies, att
       if (charge.capture_status === status) return false;
       // A failed capture (rare: Adyen's CAPTURE_FAILED) is recorded on the charge for the merchant to act on; the
       // ledger is not reversed automatically (docs/connectors.md).
-      await updateCharge(client, charge, { capture_status: status });
+      await writeChanges(client, [buildCaptureReportChange(scope, charge, status)]);
       return true;
     }
     if (intent.status !== 'requires_capture' || charge.capture_status !== 'pending' || charge.capture_requested_amount === null) return false;
     if (status === 'failed') {
-      await updateCharge(client, charge, { capture_status: 'failed', capture_requested_amount: null });
+      await writeChanges(client, [buildCaptureReportChange(scope, charge, status)]);
       return true;
     }
     await applyCapture(client, undefined, deps, scope, intent, charge, charge.capture_requested_amount, { captureStatus: 'succeeded' });

@@ -7,7 +7,7 @@ import type { ChargeSettlement } from '../ledger/settlement.ts';
 import type { CardPaymentMethodRow } from '../payment-methods/repository.ts';
 import { buildAuthorizationChange, settlementNeeded, type AttemptContext, type AuthorizationInputs } from './authorization-change.ts';
 import { buildCancelChange } from './cancel-change.ts';
-import { buildCaptureChange } from './capture-change.ts';
+import { buildCaptureChange, buildCaptureReleaseChange, buildCaptureReportChange, buildCaptureReservationChange } from './capture-change.ts';
 import type { PaymentChange } from './change.ts';
 import type { ChargeRow, PaymentIntentRow } from './repository.ts';
 import { changeParts } from './writer.ts';
@@ -162,6 +162,34 @@ describe('buildCaptureChange', () => {
       assert.equal(change.intent?.expect, undefined);
       assert.deepEqual(change.events.map((event) => event.type), ['charge.captured', 'payment_intent.succeeded']);
     }));
+  });
+});
+
+describe('the capture\'s other steps', () => {
+  const charge = { id: 'ch_1', account_id: scope.accountId };
+  it('reserves a capture on the charge alone: no gate, no ledger, no event', () => {
+    const change = buildCaptureReservationChange(scope, charge, 700);
+    assert.deepEqual(change.charge, { current: charge, changes: { capture_status: 'pending', capture_requested_amount: 700 } });
+    assert.equal(change.intent, undefined);
+    assert.deepEqual([change.movement.entries.length, change.events.length], [0, 0]);
+    const [part] = changeParts(change, '');
+    assert.match(part.statement.text, /^UPDATE charges SET capture_status = \$3, capture_requested_amount = \$4 WHERE id = \$1 AND account_id = \$2 RETURNING \*$/);
+  });
+
+  it('releases a refused capture only while the charge still holds that very reservation', () => {
+    const change = buildCaptureReleaseChange(scope, charge, 700);
+    assert.deepEqual(change.charge?.changes, { capture_status: null, capture_requested_amount: null });
+    const parts = changeParts(change, '');
+    assert.equal(parts.length, 1);
+    assert.match(parts[0].statement.text, /AND NOT captured AND capture_status = 'pending' AND capture_requested_amount = \$5/);
+    assert.equal(parts[0].statement.values[4], 700);
+  });
+
+  it('marks a posted capture as the provider reports it, and fails a reserved one, posting nothing', () => {
+    assert.deepEqual(buildCaptureReportChange(scope, { ...charge, captured: true }, 'failed').charge?.changes, { capture_status: 'failed' });
+    assert.deepEqual(buildCaptureReportChange(scope, { ...charge, captured: true }, 'succeeded').charge?.changes, { capture_status: 'succeeded' });
+    assert.deepEqual(buildCaptureReportChange(scope, { ...charge, captured: false }, 'failed').charge?.changes, { capture_status: 'failed', capture_requested_amount: null });
+    assert.throws(() => buildCaptureReportChange(scope, { ...charge, captured: false }, 'succeeded'), /posted/);
   });
 });
 

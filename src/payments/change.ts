@@ -5,15 +5,15 @@ import type { Scope } from '../platform/scope.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import type { StoredPayPal } from '../payment-methods/repository.ts';
 import type { ChallengeRow } from './challenges-repository.ts';
-import type { ChargeRow, IntentExpectation, LastPaymentError, PaymentIntentRow } from './repository.ts';
+import type { ChargeExpectation, ChargeRow, IntentExpectation, LastPaymentError, PaymentIntentRow } from './repository.ts';
 
 // A change to a payment as a plain value: what a pure builder decided, before any SQL exists. The writer
 // (payments/writer.ts) turns one or several of these into one statement; nothing in here does I/O.
 
 /**
  * Everything one decision changes. The intent's compare-and-set gates the rest: when it does not match (something
- * else already applied an outcome), none of the guarded writes happen. Without `intent` the change has no gate and
- * only its attempt is written.
+ * else already applied an outcome), none of the guarded writes happen. Without `intent` the change has no gate: it
+ * writes only its attempt, its charge (under the charge's own expectation) and its ledger movement.
  */
 export interface PaymentChange {
   scope: Scope;
@@ -24,8 +24,8 @@ export interface PaymentChange {
    * gate always opens: only for a caller that holds the intent's row lock and has checked its state (capture).
    */
   intent?: { current: Pick<PaymentIntentRow, 'id' | 'account_id' | 'livemode'>; changes: Partial<PaymentIntentRow>; expect?: IntentExpectation };
-  /** The charge's new columns, applied only while the charge has `expectStatus` (when given). */
-  charge?: { current: Pick<ChargeRow, 'id' | 'account_id'>; changes: Partial<ChargeRow>; expectStatus?: ChargeRow['status'] };
+  /** The charge's new columns, applied only while the charge is as `expect` says (when given). */
+  charge?: { current: Pick<ChargeRow, 'id' | 'account_id'>; changes: Partial<ChargeRow>; expect?: ChargeExpectation };
   /** The attempt's record, applied only while the attempt is in one of `from`. */
   attempt?: { id: string; changes: AttemptChanges; from: readonly AttemptStatus[] };
   /** Ledger entries and balance transactions that move with the state (each entry balanced). */

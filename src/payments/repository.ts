@@ -240,11 +240,19 @@ export async function findCharge(db: Queryable, scope: Scope, id: string): Promi
   return result.rows[0];
 }
 
+/** What a charge must still be for an update of it to apply (a compare-and-set); every given condition must hold. */
+export interface ChargeExpectation {
+  /** The charge's status (an authorization's answer applies to a `pending` charge only). */
+  status?: ChargeRow['status'];
+  /** A capture reservation of this amount: not captured, its capture pending for exactly that amount. */
+  reservedCapture?: number;
+}
+
 /**
- * The UPDATE (RETURNING *) of a charge's changed columns; with `expectStatus`, only while the charge is still in
- * that status; with `onlyIfRowsIn`, only when that earlier part of the statement returned a row (a sibling compare-and-set matched).
+ * The UPDATE (RETURNING *) of a charge's changed columns; with `expect`, only while the charge is still as it says;
+ * with `onlyIfRowsIn`, only when that earlier part of the statement returned a row (a sibling compare-and-set matched).
  */
-export function chargeUpdateStatement(current: Pick<ChargeRow, 'id' | 'account_id'>, changes: Partial<ChargeRow>, expectStatus?: ChargeRow['status'], options: PartOptions = {}): Statement {
+export function chargeUpdateStatement(current: Pick<ChargeRow, 'id' | 'account_id'>, changes: Partial<ChargeRow>, expect: ChargeExpectation = {}, options: PartOptions = {}): Statement {
   const sets: string[] = [];
   const values: unknown[] = [current.id, current.account_id];
   for (const column of chargeColumns) {
@@ -254,25 +262,21 @@ export function chargeUpdateStatement(current: Pick<ChargeRow, 'id' | 'account_i
   }
   assert(sets.length > 0, 'a charge update changes something');
   let condition = '';
-  if (expectStatus) {
-    values.push(expectStatus);
-    condition = ` AND status = $${values.length}`;
+  if (expect.status) {
+    values.push(expect.status);
+    condition += ` AND status = $${values.length}`;
+  }
+  if (expect.reservedCapture !== undefined) {
+    values.push(expect.reservedCapture);
+    condition += ` AND NOT captured AND capture_status = 'pending' AND capture_requested_amount = $${values.length}`;
   }
   if (options.onlyIfRowsIn) condition += ` AND ${rowsIn(options.onlyIfRowsIn)}`;
   return { text: `UPDATE charges SET ${sets.join(', ')} WHERE id = $1 AND account_id = $2${condition} RETURNING *`, values };
 }
 
-/**
- * Releases a capture reservation the provider refused (nothing was captured), only while it is still that capture's:
- * the charge not captured, its capture pending for that amount.
- */
-export async function releaseCaptureReservation(db: Queryable, chargeId: string, amount: number): Promise<void> {
-  await db.query(`UPDATE charges SET capture_status = NULL, capture_requested_amount = NULL WHERE id = $1 AND NOT captured AND capture_status = 'pending' AND capture_requested_amount = $2`, [chargeId, amount]);
-}
-
-/** Writes the changed columns of a charge; with `expectStatus`, only while the charge is still in that status. */
-export async function updateCharge(db: Queryable, current: Pick<ChargeRow, 'id' | 'account_id'>, changes: Partial<ChargeRow>, expectStatus?: ChargeRow['status']): Promise<ChargeRow> {
-  const statement = chargeUpdateStatement(current, changes, expectStatus);
+/** Writes the changed columns of a charge; with `expect`, only while the charge is still as it says. */
+export async function updateCharge(db: Queryable, current: Pick<ChargeRow, 'id' | 'account_id'>, changes: Partial<ChargeRow>, expect: ChargeExpectation = {}): Promise<ChargeRow> {
+  const statement = chargeUpdateStatement(current, changes, expect);
   const result = await db.query<ChargeRow>(prepared(statement.text, statement.values));
   return result.rows[0];
 }

@@ -26,14 +26,14 @@ export function changeParts(change: PaymentChange, prefix: string): Part[] {
     parts.push({ name: `${prefix}intent`, statement: intentUpdateStatement(change.intent.current, change.intent.changes, change.intent.expect) });
   }
   if (change.charge) {
-    parts.push({ name: `${prefix}charge_update`, statement: chargeUpdateStatement(change.charge.current, change.charge.changes, change.charge.expectStatus, gated) });
+    parts.push({ name: `${prefix}charge_update`, statement: chargeUpdateStatement(change.charge.current, change.charge.changes, change.charge.expect, gated) });
   }
   if (change.attempt) {
     parts.push({ name: `${prefix}attempt_update`, statement: attemptUpdateStatement(change.attempt.id, change.attempt.changes, change.attempt.from, gated) });
   }
   parts.push(...movementParts(`${prefix}ledger`, change.movement, gated));
   // The side writes below all insert or change rows only under the gate; without one they are not meant to exist.
-  assert(gate || (!change.challenge && !change.abandonChallenges && !change.paymentMethod && change.events.length === 0), 'an ungated change writes only its attempt and ledger');
+  assert(gate || (!change.challenge && !change.abandonChallenges && !change.paymentMethod && change.events.length === 0), 'an ungated change writes only its attempt, charge and ledger');
   if (change.abandonChallenges && change.intent && gate) parts.push({ name: `${prefix}abandoned`, statement: challengesAbandonStatement(change.intent.current.id, gate) });
   if (change.challenge && gate) parts.push({ name: `${prefix}challenge`, statement: challengeInsertStatement(change.scope, change.challenge, gate) });
   const method = change.paymentMethod;
