@@ -13,6 +13,9 @@ export function percentile(sorted: ArrayLike<number>, fraction: number): number 
 /** `payrail start` in `dataDirectory` on `port`, on an embedded database or on `databaseUrl`'s server. */
 export async function startPayrail(dataDirectory: string, port: number, databaseUrl: string | undefined): Promise<PlatformProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env, PAYRAIL_DATA_DIR: dataDirectory, PORT: String(port), PAYRAIL_DB_POOL_SIZE: process.env.PAYRAIL_DB_POOL_SIZE ?? '16' };
+  // BENCH_STATEMENTS=1: the embedded server loads pg_stat_statements, so the payments bench can count statements (it
+  // costs the database a few percent, so it is off unless asked for).
+  if (process.env.BENCH_STATEMENTS === '1') env.PAYRAIL_EMBEDDED_POSTGRES_SETTINGS = `${process.env.PAYRAIL_EMBEDDED_POSTGRES_SETTINGS ?? ''} shared_preload_libraries=pg_stat_statements`.trim();
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   else delete env.DATABASE_URL;
   return startPlatform(env);
@@ -50,6 +53,38 @@ export async function drivePayments(load: PaymentLoad): Promise<{ count: number;
     }
   };
   await Promise.all(Array.from({ length: load.connections }, client));
+  await pool.close();
+  return { count: latencies.length, errors, latencies };
+}
+
+/**
+ * Create-and-confirm PaymentIntents at a steady `ratePerSecond` (open loop: each request is due at its own time,
+ * whether or not earlier ones were answered) for `durationSeconds`. A latency runs from when the request was due, so
+ * a server falling behind shows in it (no coordinated omission).
+ */
+export async function drivePaymentsAtRate(load: PaymentLoad, ratePerSecond: number): Promise<{ count: number; errors: number; latencies: number[] }> {
+  const pool = new Pool(load.baseUrl, { connections: load.connections, pipelining: 1 });
+  const headers = { authorization: `Bearer ${load.secretKey}`, 'content-type': 'application/x-www-form-urlencoded' };
+  const total = Math.max(1, Math.round(ratePerSecond * load.durationSeconds));
+  const intervalMs = 1000 / ratePerSecond;
+  const start = performance.now();
+  const latencies: number[] = [];
+  let errors = 0;
+  const one = async (dueAt: number) => {
+    const requestHeaders = load.idempotencyKeys ? { ...headers, 'idempotency-key': randomUUID() } : headers;
+    const response = await pool.request({ method: 'POST', path: '/v1/payment_intents', headers: requestHeaders, body: load.body });
+    const text = await response.body.text();
+    latencies.push(performance.now() - dueAt);
+    if (response.statusCode !== 200 || !text.includes('"status":"succeeded"')) errors += 1;
+  };
+  const inFlight: Promise<void>[] = [];
+  for (let index = 0; index < total; index += 1) {
+    const dueAt = start + index * intervalMs;
+    const wait = dueAt - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    inFlight.push(one(dueAt));
+  }
+  await Promise.all(inFlight);
   await pool.close();
   return { count: latencies.length, errors, latencies };
 }

@@ -12,7 +12,12 @@
  *    writes (bench/payment-ceiling.sql, bench/payment-ceiling-ledger.sql): what the database alone can do for this
  *    data model, without HTTP or Node, and what the ledger costs it per payment.
  *
- * Settings: BENCH_SECONDS (default 20), BENCH_CONNECTIONS (default 64), BENCH_TPCB_CLIENTS (default 8).
+ * Around each load it reads what a payment costs (bench/costs.ts): CPU ms in Payrail's process and in PostgreSQL's
+ * (from /proc), commits, WAL bytes and rows written (the database's statistics), and statements with BENCH_STATEMENTS=1.
+ * A third load runs at half of the measured peak, at a steady rate, for the latency there.
+ *
+ * Settings: BENCH_SECONDS (default 20), BENCH_CONNECTIONS (default 64), BENCH_TPCB_CLIENTS (default 8),
+ * BENCH_STATEMENTS (1: load pg_stat_statements in the embedded server and count statements per payment).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,7 +27,9 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ensureDatabase } from '../src/platform/db.ts';
 import { findFreePort } from '../src/platform/embedded-postgres.ts';
-import { drivePayments, percentile, startPayrail } from './load.ts';
+import { postgresPidOf } from '../test/helpers/platform-process.ts';
+import { describeCosts, openCostProbe } from './costs.ts';
+import { drivePayments, drivePaymentsAtRate, percentile, startPayrail } from './load.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
@@ -103,17 +110,6 @@ async function main(): Promise<void> {
   const { child, secretKey } = await startPayrail(dataDirectory, port, databaseUrl);
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
-    console.log(`warming up for ${warmupSeconds} s ...`);
-    await drivePayments({ baseUrl, secretKey, body: paymentBody, durationSeconds: warmupSeconds, connections });
-    console.log(`create-and-confirm payments: ${connections} connections for ${seconds} s ...`);
-    const run = await drivePayments({ baseUrl, secretKey, body: paymentBody, durationSeconds: seconds, connections });
-    const sorted = [...run.latencies].sort((a, b) => a - b);
-    const paymentsPerSecond = run.count / seconds;
-    console.log(`the same with an Idempotency-Key on every request (as the stripe SDK sends): ${seconds} s ...`);
-    // The stripe SDK sends a fresh Idempotency-Key with every POST; the second measurement does the same.
-    const keyed = await drivePayments({ baseUrl, secretKey, body: paymentBody, durationSeconds: seconds, connections, idempotencyKeys: true });
-    const keyedSorted = [...keyed.latencies].sort((a, b) => a - b);
-
     // The database of the run: DATABASE_URL's, or the embedded server's (its port is in postmaster.pid).
     let serverUrl = databaseUrl;
     if (!serverUrl) {
@@ -123,6 +119,31 @@ async function main(): Promise<void> {
       // The same transport Payrail's pool uses (the Unix socket when there is one).
       serverUrl = `postgres://postgres:${encodeURIComponent(secrets.postgresPassword)}@127.0.0.1:${pidLines[3]}/payrail${socket}`;
     }
+    // CPU is read from /proc: Payrail's process, and the embedded server's processes (a DATABASE_URL server may be
+    // elsewhere, so its CPU is not counted).
+    const probe = await openCostProbe(serverUrl, child.pid!, databaseUrl ? undefined : postgresPidOf(dataDirectory));
+    console.log(`warming up for ${warmupSeconds} s ...`);
+    await drivePayments({ baseUrl, secretKey, body: paymentBody, durationSeconds: warmupSeconds, connections });
+    console.log(`create-and-confirm payments: ${connections} connections for ${seconds} s ...`);
+    const beforeRun = await probe.snapshot();
+    const run = await drivePayments({ baseUrl, secretKey, body: paymentBody, durationSeconds: seconds, connections });
+    const runCosts = describeCosts(beforeRun, await probe.snapshot(), run.count);
+    const sorted = [...run.latencies].sort((a, b) => a - b);
+    const paymentsPerSecond = run.count / seconds;
+    console.log(`the same with an Idempotency-Key on every request (as the stripe SDK sends): ${seconds} s ...`);
+    // The stripe SDK sends a fresh Idempotency-Key with every POST; the second measurement does the same.
+    const beforeKeyed = await probe.snapshot();
+    const keyed = await drivePayments({ baseUrl, secretKey, body: paymentBody, durationSeconds: seconds, connections, idempotencyKeys: true });
+    const keyedCosts = describeCosts(beforeKeyed, await probe.snapshot(), keyed.count);
+    const keyedSorted = [...keyed.latencies].sort((a, b) => a - b);
+    const halfRate = paymentsPerSecond / 2;
+    console.log(`at half of that peak: ${halfRate.toFixed(0)} payments/s, steady, for ${seconds} s ...`);
+    const beforeHalf = await probe.snapshot();
+    const half = await drivePaymentsAtRate({ baseUrl, secretKey, body: paymentBody, durationSeconds: seconds, connections }, halfRate);
+    const halfCosts = describeCosts(beforeHalf, await probe.snapshot(), half.count);
+    const halfSorted = [...half.latencies].sort((a, b) => a - b);
+    await probe.close();
+
     console.log(`TPC-B-like transaction through node-postgres: ${tpcbClients} clients for ${seconds} s ...`);
     const tpcbPerSecond = await tpcb(serverUrl, seconds);
     console.log(`pgbench TPC-B (if pgbench is installed): ${tpcbClients} clients for ${seconds} s ...`);
@@ -137,7 +158,11 @@ async function main(): Promise<void> {
       '',
       `payments/s          ${paymentsPerSecond.toFixed(0)}  (${run.count} payments, ${run.errors} errors, ${connections} connections, ${seconds} s)`,
       `latency p50 / p99   ${percentile(sorted, 0.5).toFixed(1)} ms / ${percentile(sorted, 0.99).toFixed(1)} ms`,
+      ...runCosts,
       `with Idempotency-Key ${(keyed.count / seconds).toFixed(0)} payments/s (${keyed.errors} errors), p50 / p99 ${percentile(keyedSorted, 0.5).toFixed(1)} ms / ${percentile(keyedSorted, 0.99).toFixed(1)} ms`,
+      ...keyedCosts,
+      `at half of peak     ${(half.count / seconds).toFixed(0)} payments/s asked ${halfRate.toFixed(0)}/s (${half.errors} errors), p50 / p99 ${percentile(halfSorted, 0.5).toFixed(1)} ms / ${percentile(halfSorted, 0.99).toFixed(1)} ms (from when each request was due)`,
+      ...halfCosts,
       `TPC-B tx/s (node)   ${tpcbPerSecond.toFixed(0)}  (${tpcbClients} clients, same Postgres, synchronous_commit on)`,
       `TPC-B tx/s pgbench  ${pgbenchPerSecond === undefined ? 'n/a (pgbench not installed)' : pgbenchPerSecond.toFixed(0)}`,
       `ratio payments/TPC-B ${(paymentsPerSecond / tpcbPerSecond).toFixed(2)} (node)${pgbenchPerSecond ? `, ${(paymentsPerSecond / pgbenchPerSecond).toFixed(2)} (pgbench)` : ''}`,

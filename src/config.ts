@@ -37,6 +37,8 @@ export interface Config {
   runWebhookWorker: boolean;
   /** Whether `payrail start` runs the sweeps (janitor, refund sweep, key purge, ledger jobs); `payrail worker` always does. */
   runSweeps: boolean;
+  /** Server settings of the embedded PostgreSQL beyond Payrail's own (e.g. shared_preload_libraries for diagnosis). */
+  embeddedPostgresSettings: Record<string, string>;
 }
 
 function integerSetting(name: string, fallback: number, minimum: number, maximum: number): number {
@@ -46,6 +48,20 @@ function integerSetting(name: string, fallback: number, minimum: number, maximum
   const value = Number(raw);
   if (value < minimum || value > maximum) throw new Error(`${name} must be between ${minimum} and ${maximum}`);
   return value;
+}
+
+/**
+ * PostgreSQL server settings as space-separated `name=value` pairs (`shared_preload_libraries=pg_stat_statements
+ * track_io_timing=on`); each becomes a `-c name=value` of the embedded server, so only plain names and values pass.
+ */
+export function postgresSettings(name: string, raw: string | undefined): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const pair of (raw ?? '').split(/\s+/).filter(Boolean)) {
+    const match = /^([a-z_][a-z0-9_.]*)=([A-Za-z0-9_.,:+-]+)$/.exec(pair);
+    if (!match) throw new Error(`${name} holds name=value pairs separated by spaces (letters, digits, _ . , : + - only), got "${pair}"`);
+    settings[match[1]] = match[2];
+  }
+  return settings;
 }
 
 export function loadConfig(): Config {
@@ -80,5 +96,6 @@ export function loadConfig(): Config {
     },
     runWebhookWorker: process.env.PAYRAIL_WEBHOOK_WORKER !== '0',
     runSweeps: process.env.PAYRAIL_SWEEPS !== '0',
+    embeddedPostgresSettings: postgresSettings('PAYRAIL_EMBEDDED_POSTGRES_SETTINGS', process.env.PAYRAIL_EMBEDDED_POSTGRES_SETTINGS),
   };
 }

@@ -44,7 +44,7 @@ export async function openPlatform(config: Config, options: { log?: (line: strin
   } else {
     const clusterDirectory = clusterDirectoryFor(config.dataDirectory);
     // Progress lines only: the server's own log goes to a file beside the cluster (named as it starts).
-    embedded = await startEmbeddedPostgres({ clusterDirectory, password: secrets.postgresPassword, adoptOrphan: options.adoptOrphanDatabase, log });
+    embedded = await startEmbeddedPostgres({ clusterDirectory, password: secrets.postgresPassword, adoptOrphan: options.adoptOrphanDatabase, log, settings: config.embeddedPostgresSettings });
     url = await ensureDatabase(embedded.url, embeddedDatabaseName);
   }
   const db = createPool(url, options.poolSize ?? config.databasePoolSize);
