@@ -8,9 +8,18 @@ import { maskDigitRuns } from './text.ts';
  */
 export function publicErrorBody(error: ApiError): ErrorBody {
   const body = error.toBody();
-  body.message = maskDigitRuns(body.message);
-  if (body.param !== undefined) body.param = maskDigitRuns(body.param);
+  body.message = clip(maskDigitRuns(body.message), messageLengthMax);
+  if (body.param !== undefined) body.param = clip(maskDigitRuns(body.param), paramLengthMax);
   return body;
+}
+
+/** The longest `error.message` and `error.param` Stripe's OpenAPI description allows (an echoed name may be longer). */
+export const messageLengthMax = 40_000;
+export const paramLengthMax = 5_000;
+
+/** `text` cut to at most `max` characters, ending in an ellipsis when cut. */
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /**
