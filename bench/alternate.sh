@@ -9,6 +9,7 @@ set -euo pipefail
 before=$(cd "$1" && pwd); after=$(cd "$2" && pwd)
 rounds=${ROUNDS:-3}
 out=${OUT:-$(mktemp -d)}
+mkdir -p "$out"
 echo "logs in $out"
 for round in $(seq 1 "$rounds"); do
   for tree in "$before" "$after"; do
