@@ -148,6 +148,11 @@ describe('bad input', () => {
       assertError(await post('/v1/customers', '{"expand":"address"}', { contentType: jsonType }), 400, { code: 'invalid_value', param: 'expand' });
       assertError(await get(`/v1/payment_intents/${intentId}?expand[0][x]=latest_charge`), 400, { code: 'invalid_value', param: 'expand[0]' });
       assertError(await get(`/v1/payment_intents/${intentId}?expand[]=nothing_here`), 400, { code: 'invalid_expand', param: 'expand[0]' });
+      // Names of Object.prototype's members are not fields (one gave a 500, found by the hostile-input fuzz).
+      for (const name of ['__proto__', 'constructor', 'toString', 'data.__proto__', 'latest_charge.__proto__']) {
+        assertError(await get(`/v1/payment_intents/${intentId}?expand[]=${name}`), 400, { code: 'invalid_expand', param: 'expand[0]' });
+        assertError(await get(`/v1/customers/${customerId}?expand[]=${name}`), 400, { code: 'invalid_expand', param: 'expand[0]' });
+      }
     });
 
     it('rejects wrongly typed card fields', async () => {

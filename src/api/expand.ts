@@ -175,29 +175,38 @@ export function validateExpand(shape: ResponseShape, paths: string[]): void {
     }
     let type: ObjectType = shape.type;
     for (const [position, segment] of segments.entries()) {
-      if (includableFields[type]?.[segment] && position === segments.length - 1) return;
-      const next = expandableFields[type][segment];
+      if (own(includableFields[type], segment) && position === segments.length - 1) return;
+      const next = own(expandableFields[type], segment);
       if (!next) throw new ApiError('invalid_expand', `This property cannot be expanded (${segment}).`, { param });
       type = next;
     }
     // A path ends at an object that can be loaded (an id), not at a hash that only holds ids.
-    if (!(type in loaders)) throw new ApiError('invalid_expand', `This property cannot be expanded (${segments.at(-1)}).`, { param });
+    if (!own(loaders, type)) throw new ApiError('invalid_expand', `This property cannot be expanded (${segments.at(-1)}).`, { param });
   });
+}
+
+/**
+ * `table[key]` when the table itself has it: expand paths come from the request, and a name such as `__proto__` or
+ * `constructor` must not reach Object.prototype's members (a 500 before).
+ */
+function own<T>(table: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return table !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 /** Expands one path in `object`, of type `type` (its `object` field, or for a nested hash the type its parent gives it). */
 async function expandPath(db: Queryable, scope: Scope, object: Record<string, unknown>, segments: string[], type = object.object as ObjectType): Promise<void> {
   const [field, ...rest] = segments;
-  const include = rest.length === 0 ? includableFields[type]?.[field] : undefined;
+  const include = rest.length === 0 ? own(includableFields[type], field) : undefined;
   if (include) {
     const included = await include(db, scope, object);
     if (included !== undefined) object[field] = included;
     return;
   }
-  const fieldType = expandableFields[type]?.[field];
+  const fieldType = own(expandableFields[type], field);
   const value = object[field];
   if (typeof value === 'string') {
-    const loaded = fieldType && loaders[fieldType] ? await loaders[fieldType](db, scope, value) : undefined;
+    const loader = fieldType ? own(loaders, fieldType) : undefined;
+    const loaded = loader ? await loader(db, scope, value) : undefined;
     if (!loaded) return;
     object[field] = loaded;
   }
