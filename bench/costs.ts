@@ -60,6 +60,8 @@ export interface CostSnapshot {
 
 export interface CostProbe {
   snapshot(): Promise<CostSnapshot>;
+  /** With pg_stat_statements: the statements that took the database's time, most first, as printable lines. */
+  topStatements(limit: number): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -102,6 +104,15 @@ export async function openCostProbe(databaseUrl: string, payrailPid: number, pos
         updated: Number(database.updated),
         statements,
       };
+    },
+    async topStatements(limit) {
+      if (!hasStatements) return [];
+      const rows = (await client.query<{ calls: string; total: number; mean: number; rows: string; query: string }>(
+        `SELECT calls, total_exec_time AS total, mean_exec_time AS mean, rows, query FROM pg_stat_statements
+          WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT $1`,
+        [limit],
+      )).rows;
+      return rows.map((row) => `  ${row.total.toFixed(0).padStart(7)} ms  ${Number(row.calls).toString().padStart(7)} calls  ${row.mean.toFixed(3).padStart(8)} ms each  ${row.query.replace(/\s+/g, ' ').slice(0, 160)}`);
     },
     close: () => client.end(),
   };

@@ -142,6 +142,7 @@ async function main(): Promise<void> {
     const half = await drivePaymentsAtRate({ baseUrl, secretKey, body: paymentBody, durationSeconds: seconds, connections }, halfRate);
     const halfCosts = describeCosts(beforeHalf, await probe.snapshot(), half.count);
     const halfSorted = [...half.latencies].sort((a, b) => a - b);
+    const topStatements = await probe.topStatements(10);
     await probe.close();
 
     console.log(`TPC-B-like transaction through node-postgres: ${tpcbClients} clients for ${seconds} s ...`);
@@ -168,6 +169,7 @@ async function main(): Promise<void> {
       `ratio payments/TPC-B ${(paymentsPerSecond / tpcbPerSecond).toFixed(2)} (node)${pgbenchPerSecond ? `, ${(paymentsPerSecond / pgbenchPerSecond).toFixed(2)} (pgbench)` : ''}`,
       `payment SQL only    ${ceilingPerSecond === undefined ? 'n/a (pgbench not installed)' : `${ceilingPerSecond.toFixed(0)} payments/s (bench/payment-ceiling-ledger.sql via pgbench, 16 clients; Payrail reaches ${(paymentsPerSecond / ceilingPerSecond).toFixed(2)} of it)`}`,
       `  without the ledger ${ceilingWithoutLedger === undefined ? 'n/a' : `${ceilingWithoutLedger.toFixed(0)} payments/s (bench/payment-ceiling.sql): the ledger costs the database ${ceilingPerSecond ? `${(100 * (1 - ceilingPerSecond / ceilingWithoutLedger)).toFixed(0)}%` : 'n/a'} per payment`}`,
+      ...(topStatements.length > 0 ? ['statements by database time (all loads, pg_stat_statements):', ...topStatements] : []),
       `machine             ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
     ];
     console.log(summary.join('\n'));
