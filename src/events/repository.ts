@@ -18,15 +18,20 @@ export interface EventsInsertOptions {
   onlyIfRowsIn?: string;
 }
 
+/** An event's `data` column: the object, and what changed when the event says so. */
+function eventData(event: NewEvent): string {
+  const data: EventRow['data'] = { object: event.object };
+  if (event.previousAttributes) data.previous_attributes = event.previousAttributes;
+  return JSON.stringify(data);
+}
+
 /** The INSERT of events, each row with typed parameters, in order. */
 export function eventsInsertStatement(scope: Scope, request: EventRequest, events: NewEvent[], options: EventsInsertOptions = {}): Statement {
   const created = nowSeconds();
   const values: unknown[] = [scope.accountId, scope.livemode, apiVersion, request?.requestId ?? null, request?.idempotencyKey ?? null, created];
   const rows: string[] = [];
   for (const event of events) {
-    const data: EventRow['data'] = { object: event.object };
-    if (event.previousAttributes) data.previous_attributes = event.previousAttributes;
-    values.push(newId('evt'), event.type, JSON.stringify(data));
+    values.push(newId('evt'), event.type, eventData(event));
     const base = values.length - 3;
     rows.push(`($${base + 1}::text, $1::text, $2::boolean, $${base + 2}::text, $3::text, $${base + 3}::json, $4::text, $5::text, $6::bigint)`);
   }
@@ -54,9 +59,7 @@ export function eventsBatchInsertStatement(groups: readonly BatchEvents[]): Stat
   const rows: string[] = [];
   for (const { scope, request, events, onlyIfRowsIn } of groups) {
     for (const event of events) {
-      const data: EventRow['data'] = { object: event.object };
-      if (event.previousAttributes) data.previous_attributes = event.previousAttributes;
-      values.push(newId('evt'), scope.accountId, scope.livemode, event.type, JSON.stringify(data), request?.requestId ?? null, request?.idempotencyKey ?? null);
+      values.push(newId('evt'), scope.accountId, scope.livemode, event.type, eventData(event), request?.requestId ?? null, request?.idempotencyKey ?? null);
       const base = values.length - 7;
       rows.push(`($${base + 1}::text, $${base + 2}::text, $${base + 3}::boolean, $${base + 4}::text, $1::text, $${base + 5}::json, $${base + 6}::text, $${base + 7}::text, $2::bigint, ${rowsIn(onlyIfRowsIn)})`);
     }

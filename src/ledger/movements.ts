@@ -13,6 +13,11 @@ export interface Movement {
   balanceTransactions: BalanceTransactionRow[];
 }
 
+/** A change that moves no money. */
+export function emptyMovement(): Movement {
+  return { entries: [], balanceTransactions: [] };
+}
+
 interface Owner {
   accountId: string;
   livemode: boolean;

@@ -8,7 +8,7 @@ import { newId } from '../platform/ids.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { renderPaymentMethod, renderPayPalPaymentDetails } from '../payment-methods/render.ts';
 import type { PaymentMethodRow } from '../payment-methods/repository.ts';
-import { authorizationHold, captureMovement, type Movement } from '../ledger/movements.ts';
+import { authorizationHold, captureMovement, emptyMovement } from '../ledger/movements.ts';
 import type { PaymentChange } from './change.ts';
 import { renderCharge, renderPaymentIntent } from './render.ts';
 import type { ChargeRow, LastPaymentError, PaymentIntentRow } from './repository.ts';
@@ -229,10 +229,6 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
     events,
     decline,
   };
-}
-
-function emptyMovement(): Movement {
-  return { entries: [], balanceTransactions: [] };
 }
 
 /** The routing summary with one attempt's new status (the attempt that answered). */

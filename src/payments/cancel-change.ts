@@ -1,5 +1,5 @@
 import type { NewEvent } from '../events/service.ts';
-import { holdRelease, type Movement } from '../ledger/movements.ts';
+import { emptyMovement, holdRelease, type Movement } from '../ledger/movements.ts';
 import type { Scope } from '../platform/scope.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import type { PaymentChange } from './change.ts';
@@ -34,7 +34,7 @@ export function buildCancelChange(inputs: CancelInputs): PaymentChange {
   const events: NewEvent[] = [];
   let charge: PaymentChange['charge'];
   let attempt: PaymentChange['attempt'];
-  let movement: Movement = { entries: [], balanceTransactions: [] };
+  let movement: Movement = emptyMovement();
   const voided = inputs.voided;
   if (voided) {
     if (voided.hold_entry_id) {

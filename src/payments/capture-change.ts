@@ -1,5 +1,5 @@
 import type { ChargeSettlement } from '../ledger/settlement.ts';
-import { captureMovement } from '../ledger/movements.ts';
+import { captureMovement, emptyMovement } from '../ledger/movements.ts';
 import { assert } from '../platform/errors.ts';
 import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
 import type { Scope } from '../platform/scope.ts';
@@ -64,15 +64,13 @@ export function buildCaptureChange(inputs: CaptureInputs): PaymentChange {
   };
 }
 
-const noMovement = () => ({ entries: [], balanceTransactions: [] });
-
 /**
  * Step 1 of a capture: the charge reserves the capture of `amount` (its capture pending with that amount), so a
  * cancel or a capture of another amount is refused until the provider's answer is known. The caller holds the
  * intent's lock and has checked that no capture is reserved; nothing else changes, so the change has no gate.
  */
 export function buildCaptureReservationChange(scope: Scope, charge: Pick<ChargeRow, 'id' | 'account_id'>, amount: number): PaymentChange {
-  return { scope, request: undefined, charge: { current: charge, changes: { capture_status: 'pending', capture_requested_amount: amount } }, movement: noMovement(), events: [] };
+  return { scope, request: undefined, charge: { current: charge, changes: { capture_status: 'pending', capture_requested_amount: amount } }, movement: emptyMovement(), events: [] };
 }
 
 /**
@@ -84,7 +82,7 @@ export function buildCaptureReleaseChange(scope: Scope, charge: Pick<ChargeRow, 
     scope,
     request: undefined,
     charge: { current: charge, changes: { capture_status: null, capture_requested_amount: null }, expect: { reservedCapture: amount } },
-    movement: noMovement(),
+    movement: emptyMovement(),
     events: [],
   };
 }
@@ -97,5 +95,5 @@ export function buildCaptureReleaseChange(scope: Scope, charge: Pick<ChargeRow, 
 export function buildCaptureReportChange(scope: Scope, charge: Pick<ChargeRow, 'id' | 'account_id' | 'captured'>, status: 'succeeded' | 'failed'): PaymentChange {
   const changes: Partial<ChargeRow> = charge.captured ? { capture_status: status } : { capture_status: 'failed', capture_requested_amount: null };
   assert(charge.captured || status === 'failed', 'a reported capture of a charge not yet captured is posted (buildCaptureChange), not only marked');
-  return { scope, request: undefined, charge: { current: charge, changes }, movement: noMovement(), events: [] };
+  return { scope, request: undefined, charge: { current: charge, changes }, movement: emptyMovement(), events: [] };
 }

@@ -1,5 +1,5 @@
 import type { IncrementOutput } from '../connectors/connector.ts';
-import { authorizationHold, holdRelease } from '../ledger/movements.ts';
+import { authorizationHold, emptyMovement, holdRelease } from '../ledger/movements.ts';
 import { assert } from '../platform/errors.ts';
 import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
 import type { Scope } from '../platform/scope.ts';
@@ -35,7 +35,7 @@ export function buildIncrementChange(inputs: IncrementInputs, output: Exclude<In
   const { scope, intent, charge } = inputs;
   const attempts = charge.incremental_authorization_attempts + 1;
   if (output.status === 'declined') {
-    return { scope, request: inputs.request, charge: { current: charge, changes: { incremental_authorization_attempts: attempts } }, movement: { entries: [], balanceTransactions: [] }, events: [] };
+    return { scope, request: inputs.request, charge: { current: charge, changes: { incremental_authorization_attempts: attempts } }, movement: emptyMovement(), events: [] };
   }
   assert(output.amount === inputs.amount, `the processor authorized the total asked for (${output.amount} = ${inputs.amount})`);
   const hold = authorizationHold(scope, charge.id, inputs.amount, charge.currency, inputs.now);

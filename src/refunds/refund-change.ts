@@ -1,5 +1,5 @@
 import type { NewEvent } from '../events/service.ts';
-import { refundFailureMovement, refundMovement, type Movement } from '../ledger/movements.ts';
+import { emptyMovement, refundFailureMovement, refundMovement, type Movement } from '../ledger/movements.ts';
 import type { ChargeSettlement } from '../ledger/settlement.ts';
 import { assert } from '../platform/errors.ts';
 import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
@@ -47,8 +47,6 @@ export const refundFailureReasons = ['lost_or_stolen_card', 'expired_or_canceled
 
 /** The only status a refund may be canceled from, as at Stripe: it still waits for the customer to act. */
 export const cancelableRefundStatus = 'requires_action';
-
-const noMovement = (): Movement => ({ entries: [], balanceTransactions: [] });
 
 export interface NewRefundInputs {
   scope: Scope;
@@ -141,7 +139,7 @@ export function buildRefundOutcomeChange(inputs: RefundOutcomeInputs): RefundCha
       scope,
       request: undefined,
       refund: { update: { current, changes, expectStatus: 'pending' } },
-      movement: noMovement(),
+      movement: emptyMovement(),
       events: [{ type: 'refund.updated', object: renderRefund({ ...refund, ...changes }), previousAttributes: { status: 'pending' } }],
     };
   }
@@ -184,7 +182,7 @@ export interface RefundCancelInputs {
 export function buildRefundCancelChange(inputs: RefundCancelInputs): RefundChange {
   const { scope, refund } = inputs;
   assert(refund.status === cancelableRefundStatus, `refund ${refund.id} is canceled only from ${cancelableRefundStatus}`);
-  let movement = noMovement();
+  let movement = emptyMovement();
   if (refund.balance_transaction_id !== null) {
     assert(inputs.settlement, `refund ${refund.id} is canceled with the settlement it returns`);
     movement = refundFailureMovement(scope, refund, inputs.settlement, inputs.now);
