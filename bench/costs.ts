@@ -107,12 +107,12 @@ export async function openCostProbe(databaseUrl: string, payrailPid: number, pos
     },
     async topStatements(limit) {
       if (!hasStatements) return [];
-      const rows = (await client.query<{ calls: string; total: number; mean: number; rows: string; query: string }>(
-        `SELECT calls, total_exec_time AS total, mean_exec_time AS mean, rows, query FROM pg_stat_statements
+      const rows = (await client.query<{ calls: string; total: number; mean: number; plan: number; rows: string; query: string }>(
+        `SELECT calls, total_exec_time AS total, mean_exec_time AS mean, total_plan_time AS plan, rows, query FROM pg_stat_statements
           WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT $1`,
         [limit],
       )).rows;
-      return rows.map((row) => `  ${row.total.toFixed(0).padStart(7)} ms  ${Number(row.calls).toString().padStart(7)} calls  ${row.mean.toFixed(3).padStart(8)} ms each  ${row.query.replace(/\s+/g, ' ').slice(0, 160)}`);
+      return rows.map((row) => `  ${row.total.toFixed(0).padStart(7)} ms  ${Number(row.calls).toString().padStart(7)} calls  ${row.mean.toFixed(3).padStart(8)} ms each  (planning ${(row.plan / Math.max(1, Number(row.calls))).toFixed(3)} ms each)  ${row.query.replace(/\s+/g, ' ').slice(0, 160)}`);
     },
     close: () => client.end(),
   };

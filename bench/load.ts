@@ -15,7 +15,7 @@ export async function startPayrail(dataDirectory: string, port: number, database
   const env: NodeJS.ProcessEnv = { ...process.env, PAYRAIL_DATA_DIR: dataDirectory, PORT: String(port), PAYRAIL_DB_POOL_SIZE: process.env.PAYRAIL_DB_POOL_SIZE ?? '16' };
   // BENCH_STATEMENTS=1: the embedded server loads pg_stat_statements, so the payments bench can count statements (it
   // costs the database a few percent, so it is off unless asked for).
-  if (process.env.BENCH_STATEMENTS === '1') env.PAYRAIL_EMBEDDED_POSTGRES_SETTINGS = `${process.env.PAYRAIL_EMBEDDED_POSTGRES_SETTINGS ?? ''} shared_preload_libraries=pg_stat_statements`.trim();
+  if (process.env.BENCH_STATEMENTS === '1') env.PAYRAIL_EMBEDDED_POSTGRES_SETTINGS = `${process.env.PAYRAIL_EMBEDDED_POSTGRES_SETTINGS ?? ''} shared_preload_libraries=pg_stat_statements pg_stat_statements.track_planning=on`.trim();
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   else delete env.DATABASE_URL;
   return startPlatform(env);

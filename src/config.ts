@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { defaultWebhookSettings, type WebhookSettings } from './webhooks/settings.ts';
+import { defaultGroupCommitSettings, type GroupCommitSettings } from './platform/group-commit.ts';
 
 /** Every setting Payrail reads from its environment, validated once at start. */
 export interface Config {
@@ -37,6 +38,8 @@ export interface Config {
   runWebhookWorker: boolean;
   /** Whether `payrail start` runs the sweeps (janitor, refund sweep, key purge, ledger jobs); `payrail worker` always does. */
   runSweeps: boolean;
+  /** Group commit of the payment hot path's statements (src/platform/group-commit.ts). */
+  groupCommit: GroupCommitSettings;
   /** Server settings of the embedded PostgreSQL beyond Payrail's own (e.g. shared_preload_libraries for diagnosis). */
   embeddedPostgresSettings: Record<string, string>;
 }
@@ -96,6 +99,11 @@ export function loadConfig(): Config {
     },
     runWebhookWorker: process.env.PAYRAIL_WEBHOOK_WORKER !== '0',
     runSweeps: process.env.PAYRAIL_SWEEPS !== '0',
+    groupCommit: {
+      lanes: integerSetting('PAYRAIL_GROUP_COMMIT_LANES', defaultGroupCommitSettings.lanes, 0, 64),
+      maxStatements: integerSetting('PAYRAIL_GROUP_COMMIT_MAX_STATEMENTS', defaultGroupCommitSettings.maxStatements, 1, 1_000),
+      maxBytes: integerSetting('PAYRAIL_GROUP_COMMIT_MAX_BYTES', defaultGroupCommitSettings.maxBytes, 1_024, 64 * 1024 * 1024),
+    },
     embeddedPostgresSettings: postgresSettings('PAYRAIL_EMBEDDED_POSTGRES_SETTINGS', process.env.PAYRAIL_EMBEDDED_POSTGRES_SETTINGS),
   };
 }

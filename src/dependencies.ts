@@ -7,6 +7,7 @@ import { defaultPricing, type Pricing } from './fees/pricing.ts';
 import type { Clock } from './platform/clock.ts';
 import type { SecretBox } from './platform/crypto.ts';
 import type { Database } from './platform/db.ts';
+import { GroupCommit, defaultGroupCommitSettings, type GroupCommitSettings } from './platform/group-commit.ts';
 import { deepFrozen, type DeepReadonly } from './platform/freeze.ts';
 import { ConnectorRegistry } from './orchestration/registry.ts';
 import { RoutingCache } from './orchestration/routing-cache.ts';
@@ -28,6 +29,8 @@ export const defaultExchangeRatesFile = fileURLToPath(new URL('../config/exchang
  */
 export interface Dependencies {
   readonly db: Database;
+  /** Where the payment hot path's single statements commit, batched with concurrent requests' (group commit). */
+  readonly commits: GroupCommit;
   readonly secretBox: SecretBox;
   /** API keys to callers, cached for at most a second (revocations apply in every process within it). */
   readonly keys: KeyResolver;
@@ -73,6 +76,8 @@ export interface DependenciesInput {
   orchestration?: OrchestrationSettings;
   /** Routing health figures to start from (tests give breakers a short cooldown); new, empty ones by default. */
   routingHealth?: Partial<RoutingHealth>;
+  /** How statements are batched into shared commits; `lanes: 0` commits each alone. */
+  groupCommit?: GroupCommitSettings;
 }
 
 export function buildDependencies(input: DependenciesInput): Dependencies {
@@ -82,6 +87,7 @@ export function buildDependencies(input: DependenciesInput): Dependencies {
   const connectors = new ConnectorRegistry({ builtIn: input.connector, secretBox: input.secretBox, publicUrl, settings: orchestration });
   return Object.freeze({
     db: input.db,
+    commits: new GroupCommit(input.db, Object.freeze({ ...(input.groupCommit ?? defaultGroupCommitSettings) })),
     secretBox: input.secretBox,
     keys: new KeyResolver(input.db, input.clock),
     connectors,

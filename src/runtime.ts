@@ -65,7 +65,7 @@ export async function openPlatform(config: Config, options: { log?: (line: strin
   await loadRatesFile(db, config.exchangeRatesFile ?? defaultExchangeRatesFile, clock.nowSeconds());
   const pricing = config.pricingFile ? loadPricingFile(config.pricingFile) : undefined;
   const deps: Dependencies = buildDependencies({
-    db, secretBox: new SecretBox(encryptionKey), connector: new TestProcessor(), publicUrl: config.publicUrl, clock, pricing, webhookSettings: config.webhooks,
+    db, secretBox: new SecretBox(encryptionKey), connector: new TestProcessor(), publicUrl: config.publicUrl, clock, pricing, webhookSettings: config.webhooks, groupCommit: config.groupCommit,
     orchestration: orchestrationSettings(config),
   });
   return {

@@ -63,7 +63,7 @@ export async function insertKey(db: Queryable, scope: Scope, key: NewKey, create
 
 export async function findKey(db: Queryable, scope: Scope, id: string, options: { forUpdate?: boolean } = {}): Promise<ApiKeyRow | undefined> {
   const result = await db.query<ApiKeyRow>(
-    `SELECT * FROM api_keys WHERE id = $1 AND account_id = $2 AND livemode = $3${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    `SELECT * FROM api_keys WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3)${options.forUpdate ? ' FOR UPDATE' : ''}`,
     [id, scope.accountId, scope.livemode],
   );
   return result.rows[0];

@@ -240,6 +240,7 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
         : async (client, resourceId) => {
             if (!(await checkpointIdempotent(client, caller, idempotencyKey, token, resourceId))) throw keyLost();
           },
+      deps.commits,
     );
     context = { caller, scope, work, deps, pathParams: request.params as Record<string, string>, path, clientIp: request.ip };
 

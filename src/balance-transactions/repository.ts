@@ -52,7 +52,7 @@ export function balanceTransactionsInsertStatement(rows: readonly BalanceTransac
 }
 
 export async function findBalanceTransaction(db: Queryable, scope: Scope, id: string): Promise<BalanceTransactionRow | undefined> {
-  const result = await db.query<BalanceTransactionRow>('SELECT * FROM balance_transactions WHERE id = $1 AND account_id = $2 AND livemode = $3', [id, scope.accountId, scope.livemode]);
+  const result = await db.query<BalanceTransactionRow>('SELECT * FROM balance_transactions WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3)', [id, scope.accountId, scope.livemode]);
   return result.rows[0];
 }
 

@@ -55,7 +55,7 @@ export async function insertCustomer(db: Queryable, scope: Scope, id: string, fi
 
 export async function findCustomer(db: Queryable, scope: Scope, id: string, options: { forUpdate?: boolean; includeDeleted?: boolean } = {}): Promise<CustomerRow | undefined> {
   const result = await db.query<CustomerRow>(
-    `SELECT * FROM customers WHERE id = $1 AND account_id = $2 AND livemode = $3 ${options.includeDeleted ? '' : 'AND NOT deleted'} ${options.forUpdate ? 'FOR UPDATE' : ''}`,
+    `SELECT * FROM customers WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3) ${options.includeDeleted ? '' : 'AND NOT deleted'} ${options.forUpdate ? 'FOR UPDATE' : ''}`,
     [id, scope.accountId, scope.livemode],
   );
   return result.rows[0];
@@ -64,7 +64,7 @@ export async function findCustomer(db: Queryable, scope: Scope, id: string, opti
 export async function updateCustomer(db: Queryable, scope: Scope, id: string, fields: CustomerFields): Promise<CustomerRow> {
   const result = await db.query<CustomerRow>(
     `UPDATE customers SET email = $4, name = $5, phone = $6, description = $7, address = $8, shipping = $9, metadata = $10, invoice_settings = $11
-     WHERE id = $1 AND account_id = $2 AND livemode = $3 RETURNING *`,
+     WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3) RETURNING *`,
     [id, scope.accountId, scope.livemode, fields.email, fields.name, fields.phone, fields.description, fields.address, fields.shipping, fields.metadata, JSON.stringify(fields.invoice_settings)],
   );
   return result.rows[0];
@@ -82,7 +82,7 @@ export async function clearDefaultPaymentMethod(db: Queryable, scope: Scope, cus
 }
 
 export async function markCustomerDeleted(db: Queryable, scope: Scope, id: string): Promise<void> {
-  await db.query('UPDATE customers SET deleted = true WHERE id = $1 AND account_id = $2 AND livemode = $3', [id, scope.accountId, scope.livemode]);
+  await db.query('UPDATE customers SET deleted = true WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3)', [id, scope.accountId, scope.livemode]);
 }
 
 export async function listCustomers(db: Queryable, scope: Scope, page: PageRequest, filters: { email?: string }): Promise<Page<CustomerRow>> {
@@ -103,7 +103,7 @@ export async function listCustomers(db: Queryable, scope: Scope, page: PageReque
 /** Sets (or clears) the customer's default card source. */
 export async function setDefaultSource(db: Queryable, scope: Scope, id: string, sourceId: string | null): Promise<CustomerRow> {
   const result = await db.query<CustomerRow>(
-    'UPDATE customers SET default_source = $4 WHERE id = $1 AND account_id = $2 AND livemode = $3 RETURNING *',
+    'UPDATE customers SET default_source = $4 WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3) RETURNING *',
     [id, scope.accountId, scope.livemode, sourceId],
   );
   return result.rows[0];
@@ -111,5 +111,5 @@ export async function setDefaultSource(db: Queryable, scope: Scope, id: string, 
 
 /** Clears the customer's default source if it is this card (the card left the customer some other way). */
 export async function clearDefaultSource(db: Queryable, scope: Scope, id: string, sourceId: string): Promise<void> {
-  await db.query('UPDATE customers SET default_source = NULL WHERE id = $1 AND account_id = $2 AND livemode = $3 AND default_source = $4', [id, scope.accountId, scope.livemode, sourceId]);
+  await db.query('UPDATE customers SET default_source = NULL WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3) AND default_source = $4', [id, scope.accountId, scope.livemode, sourceId]);
 }

@@ -80,7 +80,7 @@ export async function insertEvents(db: Queryable, scope: Scope, request: EventRe
 
 /** The caller's event with this id, if any. */
 export async function findEvent(db: Queryable, scope: Scope, id: string): Promise<EventRow | undefined> {
-  const result = await db.query<EventRow>('SELECT * FROM events WHERE id = $1 AND account_id = $2 AND livemode = $3', [id, scope.accountId, scope.livemode]);
+  const result = await db.query<EventRow>('SELECT * FROM events WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3)', [id, scope.accountId, scope.livemode]);
   return result.rows[0];
 }
 

@@ -38,7 +38,7 @@ export async function insertExternalAccount(db: Queryable, row: NewExternalAccou
 
 export async function findExternalAccount(db: Queryable, scope: Scope, id: string, options: { forUpdate?: boolean; includeDeleted?: boolean } = {}): Promise<ExternalAccountRow | undefined> {
   const result = await db.query<ExternalAccountRow>(
-    `SELECT * FROM external_accounts WHERE id = $1 AND account_id = $2 AND livemode = $3 ${options.includeDeleted ? '' : 'AND NOT deleted'} ${options.forUpdate ? 'FOR UPDATE' : ''}`,
+    `SELECT * FROM external_accounts WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3) ${options.includeDeleted ? '' : 'AND NOT deleted'} ${options.forUpdate ? 'FOR UPDATE' : ''}`,
     [id, scope.accountId, scope.livemode],
   );
   return result.rows[0];
@@ -87,7 +87,7 @@ export interface ExternalAccountChanges {
 export async function updateExternalAccount(db: Queryable, row: ExternalAccountRow, changes: ExternalAccountChanges): Promise<ExternalAccountRow> {
   const result = await db.query<ExternalAccountRow>(
     `UPDATE external_accounts SET account_holder_name = $3, account_holder_type = $4, default_for_currency = $5, metadata = $6
-      WHERE id = $1 AND account_id = $2 RETURNING *`,
+      WHERE id = $1 AND account_id IS NOT DISTINCT FROM $2 RETURNING *`,
     [row.id, row.account_id, changes.account_holder_name, changes.account_holder_type, changes.default_for_currency, changes.metadata],
   );
   return result.rows[0];
@@ -95,7 +95,7 @@ export async function updateExternalAccount(db: Queryable, row: ExternalAccountR
 
 /** Marks a bank account deleted: the row stays, because payouts already sent to it still name it. */
 export async function markExternalAccountDeleted(db: Queryable, row: ExternalAccountRow): Promise<void> {
-  await db.query('UPDATE external_accounts SET deleted = true, default_for_currency = false WHERE id = $1 AND account_id = $2', [row.id, row.account_id]);
+  await db.query('UPDATE external_accounts SET deleted = true, default_for_currency = false WHERE id = $1 AND account_id IS NOT DISTINCT FROM $2', [row.id, row.account_id]);
 }
 
 /** After a payout to it failed, Stripe shows the bank account as `errored`. */

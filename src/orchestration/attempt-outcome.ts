@@ -43,7 +43,7 @@ export interface AttemptOutcomeMessage {
  * What applying an attempt's outcome uses: the database, clock and public URL, what settling a capture needs, and
  * what describing an answer outside the cascade needs.
  */
-export type AttemptOutcomeDependencies = Pick<Dependencies, 'db' | 'clock' | 'publicUrl'> & SettlementDependencies & AttemptAnswerDependencies;
+export type AttemptOutcomeDependencies = Pick<Dependencies, 'db' | 'commits' | 'clock' | 'publicUrl'> & SettlementDependencies & AttemptAnswerDependencies;
 
 /** A node:diagnostics_channel channel: costs nothing while nobody subscribes. */
 export const attemptOutcomeChannel = channel('payrail:attempt-outcome');
@@ -63,7 +63,7 @@ export async function applyAttemptOutcome(
   origin: AttemptOrigin,
 ): Promise<IntentResult> {
   const source = await sourceOf(deps, payment, attemptId, output, origin);
-  const work = origin.kind === 'confirming_request' ? origin.work : new UnitOfWork(deps.db);
+  const work = origin.kind === 'confirming_request' ? origin.work : UnitOfWork.alone(deps.db, deps.commits);
   const result = await work.finalTransaction(async (client): Promise<IntentResult> => {
     const now = deps.clock.nowSeconds();
     // Reads first, on the connection held (settings and rates on a cache miss), then the pure builder, then the writer.
@@ -85,7 +85,7 @@ export async function applyAttemptOutcome(
     const current = await findPaymentIntent(client, scope, payment.intent.id);
     assert(current, `intent ${payment.intent.id} exists`);
     return { intent: current };
-  }, { singleStatement: true });
+  }, { singleStatement: true, lockKey: payment.intent.id });
   if (attemptOutcomeChannel.hasSubscribers) {
     const message: AttemptOutcomeMessage = { attemptId, paymentIntentId: payment.intent.id, origin: origin.kind, outputStatus: output.status, applied: result.applied === true };
     attemptOutcomeChannel.publish(message);

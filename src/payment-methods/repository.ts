@@ -96,7 +96,7 @@ export function paymentMethodWalletStatement(scope: Scope, id: string, wallet: S
              'country', COALESCE($4::text, wallet->>'country'),
              'payer_email', COALESCE($5::text, wallet->>'payer_email'),
              'payer_id', COALESCE($6::text, wallet->>'payer_id'))
-           WHERE id = $1 AND account_id = $2 AND livemode = $3 AND type = 'paypal' AND ${rowsIn(onlyIfRowsIn)} RETURNING id`,
+           WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3) AND type = 'paypal' AND ${rowsIn(onlyIfRowsIn)} RETURNING id`,
     values: [id, scope.accountId, scope.livemode, wallet.country, wallet.payer_email, wallet.payer_id],
   };
 }
@@ -114,7 +114,7 @@ export function paymentMethodAttachStatement(scope: Scope, id: string, customerI
                'country', COALESCE($6::text, wallet->>'country'),
                'payer_email', COALESCE($7::text, wallet->>'payer_email'),
                'payer_id', COALESCE($8::text, wallet->>'payer_id')) END
-           WHERE id = $1 AND account_id = $2 AND livemode = $3 AND customer_id IS NULL AND ${rowsIn(onlyIfRowsIn)} RETURNING id`,
+           WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3) AND customer_id IS NULL AND ${rowsIn(onlyIfRowsIn)} RETURNING id`,
     values: [id, scope.accountId, scope.livemode, customerId, wallet !== null, wallet?.country ?? null, wallet?.payer_email ?? null, wallet?.payer_id ?? null],
   };
 }
@@ -132,7 +132,7 @@ export async function detachCustomerPaymentMethods(db: Queryable, scope: Scope, 
 
 export async function findPaymentMethod(db: Queryable, scope: Scope, id: string, options: { forUpdate?: boolean } = {}): Promise<PaymentMethodRow | undefined> {
   const result = await db.query<PaymentMethodRow>(
-    `SELECT * FROM payment_methods WHERE id = $1 AND account_id = $2 AND livemode = $3 ${options.forUpdate ? 'FOR UPDATE' : ''}`,
+    `SELECT * FROM payment_methods WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3) ${options.forUpdate ? 'FOR UPDATE' : ''}`,
     [id, scope.accountId, scope.livemode],
   );
   return result.rows[0];
@@ -141,7 +141,7 @@ export async function findPaymentMethod(db: Queryable, scope: Scope, id: string,
 export async function savePaymentMethod(db: Queryable, scope: Scope, row: PaymentMethodRow): Promise<PaymentMethodRow> {
   const result = await db.query<PaymentMethodRow>(
     `UPDATE payment_methods SET customer_id = $4, billing_details = $5, card = $6, wallet = $7, metadata = $8
-     WHERE id = $1 AND account_id = $2 AND livemode = $3 RETURNING *`,
+     WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3) RETURNING *`,
     [row.id, scope.accountId, scope.livemode, row.customer_id, row.billing_details, row.card, row.wallet, row.metadata],
   );
   return result.rows[0];

@@ -128,7 +128,7 @@ export async function createPaymentIntent(
     // Its creation event shows the intent as created, before confirmation.
     { name: 'new_events', statement: eventsInsertStatement(scope, work, [{ type: 'payment_intent.created', object: renderPaymentIntent(intent) }]) },
   );
-  const [inserted] = await work.write<PaymentIntentRow>(combine(parts, rowsOf('intent')), intent.id);
+  const [inserted] = await work.write<PaymentIntentRow>(combine(parts, rowsOf('intent')), intent.id, intent.id);
   return finishAttempt(work, deps, scope, { ...plan, intent: inserted, route, authorize });
 }
 

@@ -151,7 +151,7 @@ export async function insertPaymentIntent(db: Queryable, scope: Scope, row: Omit
 
 export async function findPaymentIntent(db: Queryable, scope: Scope, id: string, options: { forUpdate?: boolean } = {}): Promise<PaymentIntentRow | undefined> {
   const result = await db.query<PaymentIntentRow>(prepared(
-    `SELECT * FROM payment_intents WHERE id = $1 AND account_id = $2 AND livemode = $3 ${options.forUpdate ? 'FOR UPDATE' : ''}`,
+    `SELECT * FROM payment_intents WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3) ${options.forUpdate ? 'FOR UPDATE' : ''}`,
     [id, scope.accountId, scope.livemode],
   ));
   return result.rows[0];
@@ -188,7 +188,7 @@ export function intentUpdateStatement(
     condition = ` AND status = $${values.length - 1} AND latest_charge_id = $${values.length}`;
     if (expect.latestChargePending) condition += ` AND EXISTS (SELECT 1 FROM charges WHERE id = $${values.length} AND status = 'pending')`;
   }
-  return { text: `UPDATE payment_intents SET ${sets.join(', ')} WHERE id = $1 AND account_id = $2 AND livemode = $3${condition} RETURNING *`, values };
+  return { text: `UPDATE payment_intents SET ${sets.join(', ')} WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3)${condition} RETURNING *`, values };
 }
 
 /** Writes an intent's changed columns; with `expect`, undefined when the compare-and-set did not match. */
@@ -236,7 +236,7 @@ export function chargeInsertStatement(row: Omit<ChargeRow, 'seq'>): Statement {
 }
 
 export async function findCharge(db: Queryable, scope: Scope, id: string): Promise<ChargeRow | undefined> {
-  const result = await db.query<ChargeRow>('SELECT * FROM charges WHERE id = $1 AND account_id = $2 AND livemode = $3', [id, scope.accountId, scope.livemode]);
+  const result = await db.query<ChargeRow>('SELECT * FROM charges WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3)', [id, scope.accountId, scope.livemode]);
   return result.rows[0];
 }
 
@@ -271,7 +271,7 @@ export function chargeUpdateStatement(current: Pick<ChargeRow, 'id' | 'account_i
     condition += ` AND NOT captured AND capture_status = 'pending' AND capture_requested_amount = $${values.length}`;
   }
   if (options.onlyIfRowsIn) condition += ` AND ${rowsIn(options.onlyIfRowsIn)}`;
-  return { text: `UPDATE charges SET ${sets.join(', ')} WHERE id = $1 AND account_id = $2${condition} RETURNING *`, values };
+  return { text: `UPDATE charges SET ${sets.join(', ')} WHERE id = $1 AND account_id IS NOT DISTINCT FROM $2${condition} RETURNING *`, values };
 }
 
 /** Writes the changed columns of a charge; with `expect`, only while the charge is still as it says. */

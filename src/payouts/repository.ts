@@ -43,21 +43,21 @@ export async function insertPayout(db: Queryable, row: PayoutRow): Promise<Payou
 
 export async function findPayout(db: Queryable, scope: Scope, id: string, options: { forUpdate?: boolean } = {}): Promise<PayoutRow | undefined> {
   const result = await db.query<PayoutRow>(
-    `SELECT * FROM payouts WHERE id = $1 AND account_id = $2 AND livemode = $3 ${options.forUpdate ? 'FOR UPDATE' : ''}`,
+    `SELECT * FROM payouts WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3) ${options.forUpdate ? 'FOR UPDATE' : ''}`,
     [id, scope.accountId, scope.livemode],
   );
   return result.rows[0];
 }
 
 export async function updatePayoutMetadata(db: Queryable, row: PayoutRow, metadata: Record<string, string>): Promise<PayoutRow> {
-  const result = await db.query<PayoutRow>('UPDATE payouts SET metadata = $3 WHERE id = $1 AND account_id = $2 RETURNING *', [row.id, row.account_id, metadata]);
+  const result = await db.query<PayoutRow>('UPDATE payouts SET metadata = $3 WHERE id = $1 AND account_id IS NOT DISTINCT FROM $2 RETURNING *', [row.id, row.account_id, metadata]);
   return result.rows[0];
 }
 
 /** Records the payout that reverses this one (once: a payout is reversed at most once). */
 export async function setReversedBy(db: Queryable, row: Pick<PayoutRow, 'id' | 'account_id'>, reversalId: string): Promise<PayoutRow | undefined> {
   const result = await db.query<PayoutRow>(
-    'UPDATE payouts SET reversed_by_id = $3 WHERE id = $1 AND account_id = $2 AND reversed_by_id IS NULL RETURNING *',
+    'UPDATE payouts SET reversed_by_id = $3 WHERE id = $1 AND account_id IS NOT DISTINCT FROM $2 AND reversed_by_id IS NULL RETURNING *',
     [row.id, row.account_id, reversalId],
   );
   return result.rows[0];

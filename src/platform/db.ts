@@ -8,7 +8,12 @@ import pg from 'pg';
 // BIGINT columns hold money and counters; all of ours stay far below 2^53, so they are read as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 
-export type Queryable = pg.Pool | pg.PoolClient;
+/** Anything with node-postgres's `query`, such as a step's connection through the group commit (group-commit.ts). */
+export interface QueryOnly {
+  query: pg.Pool['query'];
+}
+
+export type Queryable = pg.Pool | pg.PoolClient | QueryOnly;
 
 const statementNames = new Map<string, string>();
 
@@ -58,7 +63,7 @@ export function createPool(url: string, size: number): Database {
     connectionString: url,
     max: size,
     idleTimeoutMillis: 30_000,
-    options: `-c lock_timeout=${lockWaitTimeoutMs} -c statement_timeout=${statementTimeoutMs} -c plan_cache_mode=force_custom_plan`,
+    options: `-c lock_timeout=${lockWaitTimeoutMs} -c statement_timeout=${statementTimeoutMs}`,
   });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);

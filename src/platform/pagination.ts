@@ -66,7 +66,7 @@ export async function listPage<T>(db: Queryable, query: ListQuery, page: PageReq
   const cursorId = page.starting_after ?? page.ending_before;
   const ascending = page.ending_before !== undefined;
   if (cursorId !== undefined) {
-    const cursor = await db.query<{ seq: number }>(`SELECT seq FROM ${query.table} WHERE id = $1 AND account_id = $2 AND livemode = $3`, [cursorId, query.accountId, query.livemode]);
+    const cursor = await db.query<{ seq: number }>(`SELECT seq FROM ${query.table} WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3)`, [cursorId, query.accountId, query.livemode]);
     if (cursor.rows.length === 0) {
       throw new ApiError('resource_missing', `No such ${query.objectName}: '${cursorId}'`, { param: ascending ? 'ending_before' : 'starting_after' });
     }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { inTransaction, withClient, type Database } from './db.ts';
+import { inTransaction, withClient, type Database, type Queryable } from './db.ts';
+import type { GroupCommit } from './group-commit.ts';
 import { run, type Statement } from './statements.ts';
 
 /**
@@ -14,7 +15,14 @@ export class UnitOfWork {
     readonly idempotencyKey: string | undefined = undefined,
     private readonly onFinal?: (client: pg.PoolClient, result: unknown) => Promise<void>,
     private readonly onCheckpoint?: (client: pg.PoolClient, resourceId: string) => Promise<void>,
+    /** Where statements that commit on their own go: batched with concurrent requests' (platform/group-commit.ts). */
+    readonly commits?: GroupCommit,
   ) {}
+
+  /** The work of a step that no request's idempotency key tracks (a janitor's or a provider webhook's). */
+  static alone(db: Database, commits?: GroupCommit): UnitOfWork {
+    return new UnitOfWork(db, undefined, undefined, undefined, undefined, commits);
+  }
 
   /**
    * Marks, inside an intermediate transaction, the resource on which this request has started committed work (for
@@ -34,7 +42,7 @@ export class UnitOfWork {
    * names the resource, the statement and the checkpoint commit together; otherwise the statement runs alone,
    * atomic by itself, in one round trip.
    */
-  async write<T = Record<string, unknown>>(statement: Statement, checkpointResource?: string): Promise<T[]> {
+  async write<T = Record<string, unknown>>(statement: Statement, checkpointResource?: string, lockKey?: string): Promise<T[]> {
     if (checkpointResource !== undefined && this.onCheckpoint) {
       return this.transaction(async (client) => {
         const rows = await run<T>(client, statement);
@@ -42,7 +50,7 @@ export class UnitOfWork {
         return rows;
       });
     }
-    return run<T>(this.db, statement);
+    return run<T>(this.commits ? this.commits.connection(lockKey) : this.db, statement);
   }
 
   /**
@@ -52,7 +60,7 @@ export class UnitOfWork {
    */
   mapFinal(map: (client: pg.PoolClient, result: unknown) => Promise<unknown>): UnitOfWork {
     const onFinal = this.onFinal;
-    return new UnitOfWork(this.db, this.requestId, this.idempotencyKey, onFinal && (async (client, result) => onFinal(client, await map(client, result))), this.onCheckpoint);
+    return new UnitOfWork(this.db, this.requestId, this.idempotencyKey, onFinal && (async (client, result) => onFinal(client, await map(client, result))), this.onCheckpoint, this.commits);
   }
 
   transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -61,10 +69,15 @@ export class UnitOfWork {
 
   /**
    * The request's last step. With `singleStatement` the work promises to write with at most one statement (which
-   * is atomic on its own), so when nothing else must commit with it the BEGIN/COMMIT round trips are skipped.
+   * is atomic on its own), so when nothing else must commit with it the BEGIN/COMMIT round trips are skipped, and
+   * with a group commit its queries go into the next batch, ordered by `lockKey` (the intent it changes).
    */
-  finalTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, options: { singleStatement?: boolean } = {}): Promise<T> {
-    if (options.singleStatement && !this.onFinal) return withClient(this.db, work);
+  finalTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  finalTransaction<T>(work: (client: Queryable) => Promise<T>, options: { singleStatement: true; lockKey?: string }): Promise<T>;
+  finalTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, options: { singleStatement?: boolean; lockKey?: string } = {}): Promise<T> {
+    if (options.singleStatement && !this.onFinal) {
+      return this.commits ? work(this.commits.connection(options.lockKey) as unknown as pg.PoolClient) : withClient(this.db, work);
+    }
     return inTransaction(this.db, async (client) => {
       const result = await work(client);
       if (this.onFinal) await this.onFinal(client, result);

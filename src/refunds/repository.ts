@@ -55,7 +55,7 @@ export function refundUpdateStatement(
     sets.push(`${column} = $${values.length}`);
   }
   assert(sets.length > 0, 'a refund update changes something');
-  return { text: `UPDATE refunds SET ${sets.join(', ')} WHERE id = $1 AND account_id = $2 AND status = $3 RETURNING *`, values };
+  return { text: `UPDATE refunds SET ${sets.join(', ')} WHERE id = $1 AND account_id IS NOT DISTINCT FROM $2 AND status = $3 RETURNING *`, values };
 }
 
 /**
@@ -74,7 +74,7 @@ export function chargeAmountRefundedStatement(current: Pick<ChargeRow, 'id' | 'a
   return {
     text: `UPDATE charges SET amount_refunded = charges.amount_refunded + change.total
       FROM (SELECT COALESCE(SUM(amount), 0)::bigint AS total, count(*) AS applied FROM (VALUES ${rows.join(', ')}) AS changes (amount, applies) WHERE applies) AS change
-      WHERE charges.id = $1 AND charges.account_id = $2 AND change.applied > 0 AND charges.amount_refunded + change.total BETWEEN 0 AND charges.amount_captured
+      WHERE charges.id = $1 AND charges.account_id IS NOT DISTINCT FROM $2 AND change.applied > 0 AND charges.amount_refunded + change.total BETWEEN 0 AND charges.amount_captured
       RETURNING charges.id`,
     values,
   };
@@ -82,14 +82,14 @@ export function chargeAmountRefundedStatement(current: Pick<ChargeRow, 'id' | 'a
 
 export async function findRefund(db: Queryable, scope: Scope, id: string, options: { forUpdate?: boolean } = {}): Promise<RefundRow | undefined> {
   const result = await db.query<RefundRow>(
-    `SELECT * FROM refunds WHERE id = $1 AND account_id = $2 AND livemode = $3 ${options.forUpdate ? 'FOR UPDATE' : ''}`,
+    `SELECT * FROM refunds WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3) ${options.forUpdate ? 'FOR UPDATE' : ''}`,
     [id, scope.accountId, scope.livemode],
   );
   return result.rows[0];
 }
 
 export async function updateRefundMetadata(db: Queryable, row: RefundRow, metadata: Record<string, string>): Promise<RefundRow> {
-  const result = await db.query<RefundRow>('UPDATE refunds SET metadata = $3 WHERE id = $1 AND account_id = $2 RETURNING *', [row.id, row.account_id, metadata]);
+  const result = await db.query<RefundRow>('UPDATE refunds SET metadata = $3 WHERE id = $1 AND account_id IS NOT DISTINCT FROM $2 RETURNING *', [row.id, row.account_id, metadata]);
   return result.rows[0];
 }
 

@@ -24,7 +24,7 @@ export async function insertToken(db: Queryable, scope: Scope, row: Omit<TokenRo
 
 export async function findToken(db: Queryable, scope: Scope, id: string, options: { forUpdate?: boolean } = {}): Promise<TokenRow | undefined> {
   const result = await db.query<TokenRow>(
-    `SELECT * FROM tokens WHERE id = $1 AND account_id = $2 AND livemode = $3 ${options.forUpdate ? 'FOR UPDATE' : ''}`,
+    `SELECT * FROM tokens WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3) ${options.forUpdate ? 'FOR UPDATE' : ''}`,
     [id, scope.accountId, scope.livemode],
   );
   return result.rows[0];
@@ -33,7 +33,7 @@ export async function findToken(db: Queryable, scope: Scope, id: string, options
 /** Marks a token used, only if it was not: undefined when another use got there first. */
 export async function markTokenUsed(db: Queryable, scope: Scope, id: string): Promise<TokenRow | undefined> {
   const result = await db.query<TokenRow>(
-    'UPDATE tokens SET used = true WHERE id = $1 AND account_id = $2 AND livemode = $3 AND NOT used RETURNING *',
+    'UPDATE tokens SET used = true WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3) AND NOT used RETURNING *',
     [id, scope.accountId, scope.livemode],
   );
   return result.rows[0];

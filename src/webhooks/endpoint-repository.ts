@@ -23,7 +23,7 @@ export async function insertWebhookEndpoint(db: Queryable, row: NewWebhookEndpoi
 /** The caller's endpoint, unless deleted (a deleted endpoint is gone for the API, as at Stripe). */
 export async function findWebhookEndpoint(db: Queryable, scope: Scope, id: string, options: { forUpdate?: boolean } = {}): Promise<WebhookEndpointRow | undefined> {
   const result = await db.query<WebhookEndpointRow>(
-    `SELECT * FROM webhook_endpoints WHERE id = $1 AND account_id = $2 AND livemode = $3 AND NOT deleted ${options.forUpdate ? 'FOR UPDATE' : ''}`,
+    `SELECT * FROM webhook_endpoints WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3) AND NOT deleted ${options.forUpdate ? 'FOR UPDATE' : ''}`,
     [id, scope.accountId, scope.livemode],
   );
   return result.rows[0];
@@ -58,7 +58,7 @@ export interface WebhookEndpointChanges {
 export async function updateWebhookEndpoint(db: Queryable, row: WebhookEndpointRow, changes: WebhookEndpointChanges): Promise<WebhookEndpointRow> {
   const result = await db.query<WebhookEndpointRow>(
     `UPDATE webhook_endpoints SET url = $3, description = $4, enabled_events = $5, status = $6, disabled_reason = $7, failing_since = $8, metadata = $9
-      WHERE id = $1 AND account_id = $2 RETURNING *`,
+      WHERE id = $1 AND account_id IS NOT DISTINCT FROM $2 RETURNING *`,
     [row.id, row.account_id, changes.url, changes.description, changes.enabled_events, changes.status, changes.disabled_reason, changes.failing_since, changes.metadata],
   );
   return result.rows[0];
@@ -73,7 +73,7 @@ export interface SecretChange {
 export async function replaceWebhookSecrets(db: Queryable, row: WebhookEndpointRow, change: SecretChange): Promise<WebhookEndpointRow> {
   const result = await db.query<WebhookEndpointRow>(
     `UPDATE webhook_endpoints SET secret_encrypted = $3, previous_secret_encrypted = $4, previous_secret_expires_at = $5
-      WHERE id = $1 AND account_id = $2 RETURNING *`,
+      WHERE id = $1 AND account_id IS NOT DISTINCT FROM $2 RETURNING *`,
     [row.id, row.account_id, change.secret_encrypted, change.previous_secret_encrypted, change.previous_secret_expires_at],
   );
   return result.rows[0];
@@ -81,7 +81,7 @@ export async function replaceWebhookSecrets(db: Queryable, row: WebhookEndpointR
 
 /** Marks an endpoint deleted: the row stays, because its deliveries and attempts still name it. */
 export async function markWebhookEndpointDeleted(db: Queryable, row: WebhookEndpointRow): Promise<void> {
-  await db.query('UPDATE webhook_endpoints SET deleted = true WHERE id = $1 AND account_id = $2', [row.id, row.account_id]);
+  await db.query('UPDATE webhook_endpoints SET deleted = true WHERE id = $1 AND account_id IS NOT DISTINCT FROM $2', [row.id, row.account_id]);
 }
 
 /**
@@ -117,6 +117,6 @@ export async function findSubscribedEndpoints(db: Queryable, scope: Scope, type:
 
 /** One of the caller's events (for a re-send). */
 export async function findEvent(db: Queryable, scope: Scope, id: string): Promise<EventRow | undefined> {
-  const result = await db.query<EventRow>('SELECT * FROM events WHERE id = $1 AND account_id = $2 AND livemode = $3', [id, scope.accountId, scope.livemode]);
+  const result = await db.query<EventRow>('SELECT * FROM events WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3)', [id, scope.accountId, scope.livemode]);
   return result.rows[0];
 }

@@ -54,7 +54,7 @@ export async function insertConnectorConfiguration(db: Queryable, row: NewConnec
  */
 export async function findConnectorConfiguration(db: Queryable, scope: Scope, id: string, options: { forUpdate?: boolean; includeDeleted?: boolean } = {}): Promise<ConnectorConfigurationRow | undefined> {
   const result = await db.query<ConnectorConfigurationRow>(
-    `SELECT * FROM connector_configurations WHERE id = $1 AND account_id = $2 AND livemode = $3 ${options.includeDeleted ? '' : 'AND NOT deleted'} ${options.forUpdate ? 'FOR UPDATE' : ''}`,
+    `SELECT * FROM connector_configurations WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3) ${options.includeDeleted ? '' : 'AND NOT deleted'} ${options.forUpdate ? 'FOR UPDATE' : ''}`,
     [id, scope.accountId, scope.livemode],
   );
   return result.rows[0];
@@ -80,7 +80,7 @@ export async function updateConnectorConfiguration(db: Queryable, row: Connector
   const result = await db.query<ConnectorConfigurationRow>(
     `UPDATE connector_configurations SET credentials_encrypted = $3, credentials_masked = $4, credentials_updated = $5, settings = $6, enabled = $7,
        supported_currencies = $8, supported_countries = $9, payment_method_types = $10, priority = $11, fees = $12, metadata = $13, updated = $14
-      WHERE id = $1 AND account_id = $2 RETURNING *`,
+      WHERE id = $1 AND account_id IS NOT DISTINCT FROM $2 RETURNING *`,
     [row.id, row.account_id, changes.credentials_encrypted, JSON.stringify(changes.credentials_masked), changes.credentials_updated, JSON.stringify(changes.settings),
       changes.enabled, changes.supported_currencies, changes.supported_countries, changes.payment_method_types, changes.priority, JSON.stringify(changes.fees),
       JSON.stringify(changes.metadata), changes.updated],
@@ -90,7 +90,7 @@ export async function updateConnectorConfiguration(db: Queryable, row: Connector
 
 /** Marks a configuration deleted: the row stays, because payment attempts routed through it will name it. */
 export async function markConnectorConfigurationDeleted(db: Queryable, row: ConnectorConfigurationRow, updated: number): Promise<void> {
-  await db.query('UPDATE connector_configurations SET deleted = true, updated = $3 WHERE id = $1 AND account_id = $2', [row.id, row.account_id, updated]);
+  await db.query('UPDATE connector_configurations SET deleted = true, updated = $3 WHERE id = $1 AND account_id IS NOT DISTINCT FROM $2', [row.id, row.account_id, updated]);
 }
 
 export function listConnectorConfigurations(db: Queryable, scope: Scope, page: PageRequest, filters: { connector?: ConnectorName; enabled?: boolean }): Promise<Page<ConnectorConfigurationRow>> {

@@ -1,0 +1,186 @@
+import type pg from 'pg';
+import type { Database } from './db.ts';
+
+/** How the group commit batches statements (PAYRAIL_GROUP_COMMIT_* settings, docs/configuration.md). */
+export interface GroupCommitSettings {
+  /** Batches in flight at once, each on its own connection; 0 turns group commit off (every statement commits alone). */
+  lanes: number;
+  /** At most this many statements in one batch. */
+  maxStatements: number;
+  /** At most about this many bytes of parameters in one batch (a batch always takes at least one statement). */
+  maxBytes: number;
+}
+
+export const defaultGroupCommitSettings: GroupCommitSettings = { lanes: 4, maxStatements: 64, maxBytes: 4 * 1024 * 1024 };
+
+interface Member {
+  config: pg.QueryConfig;
+  lockKey: string;
+  bytes: number;
+  resolve: (result: pg.QueryResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** What a batch did, for tests and metrics: a node:diagnostics_channel-free counter set, read with `stats()`. */
+export interface GroupCommitStats {
+  batches: number;
+  statements: number;
+  /** Batches that failed as a whole (a member's error, a deadlock) and whose members then ran alone. */
+  retriedAlone: number;
+}
+
+/**
+ * Group commit: statements that each would commit on their own (one autocommit statement per request step on the
+ * payment hot path) are collected from concurrent requests and committed together, in one transaction on one
+ * connection, and each caller is answered only after that COMMIT returned, so no answer precedes durability.
+ *
+ * - **No added wait.** A batch starts as soon as a lane is free, with whatever is queued (one statement when the
+ *   platform is quiet); statements queue only while every lane is busy, so batches grow with load by themselves.
+ * - **A failing member does not fail the others.** When any statement of a batch fails (a constraint, a deadlock, a
+ *   lock timeout), the batch is rolled back and every member runs again alone, in its own autocommit, and gets its
+ *   own answer; each member is one statement that is atomic and gated by its own compare-and-set, so running it
+ *   again after the rollback is running it for the first time.
+ * - **An unknown outcome stays unknown, as it is without batching.** When the connection is lost during COMMIT,
+ *   every member gets that error: the caller resolves it as it would resolve one lost autocommit statement (the
+ *   compare-and-set and idempotency keys make a retry safe).
+ * - **Deterministic lock order.** Within a batch, statements run ordered by their lock key (the intent they change),
+ *   stable for equal keys, so two batches that touch the same rows take their locks in the same order and wait for
+ *   each other instead of deadlocking.
+ */
+export class GroupCommit {
+  private readonly queue: Member[] = [];
+  private running = 0;
+  private readonly counters: GroupCommitStats = { batches: 0, statements: 0, retriedAlone: 0 };
+
+  constructor(private readonly pool: Database, readonly settings: GroupCommitSettings = defaultGroupCommitSettings) {}
+
+  /** Runs `config` (one statement that is atomic on its own) in the next batch, answering once the batch committed. */
+  query(config: pg.QueryConfig, lockKey = ''): Promise<pg.QueryResult> {
+    if (this.settings.lanes === 0) return this.pool.query(config);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ config, lockKey, bytes: parameterBytes(config.values), resolve, reject });
+      this.pump();
+    });
+  }
+
+  /**
+   * A connection-like view whose queries go through the group commit, for a step that promises to write with at most
+   * one statement (its reads, if any, run in batches too). Every query is ordered by `lockKey` within its batch.
+   */
+  connection(lockKey = ''): BatchedConnection {
+    return new BatchedConnection(this, lockKey);
+  }
+
+  stats(): GroupCommitStats {
+    return { ...this.counters };
+  }
+
+  private pump(): void {
+    while (this.running < this.settings.lanes && this.queue.length > 0) {
+      const batch = this.take();
+      this.running += 1;
+      this.execute(batch).finally(() => {
+        this.running -= 1;
+        this.pump();
+      });
+    }
+  }
+
+  private take(): Member[] {
+    let bytes = 0;
+    let count = 0;
+    while (count < this.queue.length && count < this.settings.maxStatements) {
+      const next = this.queue[count];
+      if (count > 0 && bytes + next.bytes > this.settings.maxBytes) break;
+      bytes += next.bytes;
+      count += 1;
+    }
+    return this.queue.splice(0, count);
+  }
+
+  private async execute(batch: Member[]): Promise<void> {
+    this.counters.batches += 1;
+    this.counters.statements += batch.length;
+    if (batch.length === 1) return this.runAlone(batch[0]);
+    // Stable: statements with one lock key keep the order they were submitted in.
+    const ordered = [...batch].sort((a, b) => (a.lockKey < b.lockKey ? -1 : a.lockKey > b.lockKey ? 1 : 0));
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      for (const member of batch) member.reject(error);
+      return;
+    }
+    const results: pg.QueryResult[] = [];
+    try {
+      await client.query('BEGIN');
+      for (const member of ordered) results.push(await client.query(member.config));
+    } catch (error) {
+      // Nothing of the batch committed: roll back and give every member its own run and its own answer.
+      const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
+      client.release(rolledBack ? undefined : toError(error));
+      this.counters.retriedAlone += 1;
+      await Promise.all(batch.map((member) => this.runAlone(member)));
+      return;
+    }
+    try {
+      await client.query('COMMIT');
+    } catch (error) {
+      client.release(toError(error));
+      if (isServerError(error)) {
+        // The server answered and rolled the transaction back (e.g. a deferred constraint): run each alone.
+        this.counters.retriedAlone += 1;
+        await Promise.all(batch.map((member) => this.runAlone(member)));
+      } else {
+        // The connection was lost during COMMIT: whether the batch committed is unknown, as for one lost statement.
+        for (const member of batch) member.reject(error);
+      }
+      return;
+    }
+    client.release();
+    ordered.forEach((member, index) => member.resolve(results[index]));
+  }
+
+  private async runAlone(member: Member): Promise<void> {
+    try {
+      member.resolve(await this.pool.query(member.config));
+    } catch (error) {
+      member.reject(error);
+    }
+  }
+}
+
+/**
+ * A step's connection through the group commit: `query` takes the promise forms of node-postgres's `query` (a config
+ * object, or text and values), which is all Payrail's repositories use.
+ */
+export class BatchedConnection {
+  constructor(private readonly commits: GroupCommit, private readonly lockKey: string) {}
+
+  readonly query = ((textOrConfig: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult> => {
+    if (typeof textOrConfig === 'string') return this.commits.query({ text: textOrConfig, values }, this.lockKey);
+    if (typeof (textOrConfig as { submit?: unknown }).submit === 'function' || typeof values === 'function') {
+      throw new Error('a batched connection takes queries as promises only');
+    }
+    return this.commits.query(values === undefined ? textOrConfig : { ...textOrConfig, values }, this.lockKey);
+  }) as unknown as pg.Pool['query'];
+}
+
+function parameterBytes(values: unknown[] | undefined): number {
+  let bytes = 64;
+  for (const value of values ?? []) {
+    if (typeof value === 'string') bytes += value.length;
+    else if (Buffer.isBuffer(value)) bytes += value.length;
+    else if (value !== null && typeof value === 'object') bytes += 256;
+    else bytes += 8;
+  }
+  return bytes;
+}
+
+function isServerError(error: unknown): boolean {
+  return typeof (error as { code?: unknown } | null)?.code === 'string' && typeof (error as { severity?: unknown }).severity === 'string';
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { GroupCommit } from '../src/platform/group-commit.ts';
+import { createTestDatabase } from './helpers/server.ts';
+
+/** The group commit (src/platform/group-commit.ts) through real PostgreSQL: batching, answers after COMMIT, failures. */
+describe('group commit', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  before(async () => {
+    database = await createTestDatabase();
+    await database.db.query('CREATE TABLE group_commit_probe (id text PRIMARY KEY, value integer NOT NULL CHECK (value >= 0))');
+  });
+  after(async () => {
+    await database.drop();
+  });
+
+  const insert = (id: string, value: number): pg.QueryConfig => ({ text: 'INSERT INTO group_commit_probe (id, value) VALUES ($1, $2) RETURNING id, value', values: [id, value] });
+
+  it('commits concurrent statements in shared transactions and answers each only once its batch committed', async () => {
+    const commits = new GroupCommit(database.db, { lanes: 2, maxStatements: 16, maxBytes: 1024 * 1024 });
+    const observer = new pg.Client({ connectionString: database.url });
+    await observer.connect();
+    try {
+      const answered = await Promise.all(Array.from({ length: 200 }, async (_, index) => {
+        const result = await commits.query(insert(`a${index}`, index), `a${index}`);
+        // Answered means committed: another connection already sees the row.
+        const seen = await observer.query('SELECT value FROM group_commit_probe WHERE id = $1', [`a${index}`]);
+        return { rows: result.rows, seen: seen.rows };
+      }));
+      answered.forEach(({ rows, seen }, index) => {
+        assert.deepEqual(rows, [{ id: `a${index}`, value: index }]);
+        assert.deepEqual(seen, [{ value: index }]);
+      });
+      const stats = commits.stats();
+      assert.equal(stats.statements, 200);
+      // 200 statements queued at once through two lanes: far fewer transactions than statements.
+      assert.ok(stats.batches <= 200 / 4, `${stats.batches} batches for 200 statements`);
+      assert.equal(stats.retriedAlone, 0);
+    } finally {
+      await observer.end();
+    }
+  });
+
+  it('a failing statement fails alone: the batch is rolled back and the others run again and commit', async () => {
+    const commits = new GroupCommit(database.db, { lanes: 1, maxStatements: 64, maxBytes: 1024 * 1024 });
+    // The first statement takes the only lane; the rest queue behind it and go as one batch, bad ones included.
+    const results = await Promise.allSettled([
+      commits.query(insert('b0', 0)),
+      ...Array.from({ length: 20 }, (_, index) => commits.query(index % 7 === 3 ? insert(`b${index}`, -1) : insert(`b${index + 1}`, index))),
+      commits.query(insert('b0', 5)),
+    ]);
+    const failed = results.flatMap((result, index) => result.status === 'rejected' ? [{ index, code: (result.reason as { code?: string }).code }] : []);
+    assert.deepEqual(failed, [
+      { index: 4, code: '23514' }, { index: 11, code: '23514' }, { index: 18, code: '23514' }, // value -1: check violation
+      { index: 21, code: '23505' }, // b0 twice: unique violation
+    ]);
+    const rows = (await database.db.query<{ id: string }>("SELECT id FROM group_commit_probe WHERE id LIKE 'b%'")).rows.map((row) => row.id).sort();
+    const expected = ['b0', ...Array.from({ length: 20 }, (_, index) => index % 7 === 3 ? undefined : `b${index + 1}`).filter((id): id is string => id !== undefined)].sort();
+    assert.deepEqual(rows, expected);
+    assert.ok(commits.stats().retriedAlone >= 1);
+  });
+
+  it('within a batch, statements run in lock-key order, in submission order for one key', async () => {
+    await database.db.query("INSERT INTO group_commit_probe (id, value) VALUES ('k', 0)");
+    const commits = new GroupCommit(database.db, { lanes: 1, maxStatements: 64, maxBytes: 1024 * 1024 });
+    const append = (key: string, value: number) => commits.query({ text: "UPDATE group_commit_probe SET value = value * 10 + $1 WHERE id = 'k' RETURNING value", values: [value] }, key);
+    const blocker = commits.query({ text: 'SELECT pg_sleep(0.05)' });
+    // Queued behind the blocker as one batch: key x before key y, and x's two statements in the order given.
+    const answers = await Promise.all([append('y', 3), append('x', 1), append('x', 2), blocker]);
+    assert.deepEqual(answers.slice(0, 3).map((answer) => answer.rows[0].value), [123, 1, 12]);
+  });
+
+  it('with no lanes every statement commits alone, straight through the pool', async () => {
+    const commits = new GroupCommit(database.db, { lanes: 0, maxStatements: 64, maxBytes: 1024 * 1024 });
+    const results = await Promise.all(Array.from({ length: 10 }, (_, index) => commits.query(insert(`c${index}`, index))));
+    assert.equal(results.length, 10);
+    assert.equal(commits.stats().batches, 0);
+  });
+});
