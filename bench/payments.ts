@@ -8,9 +8,10 @@
  * 3. On the same Postgres, runs a plain TPC-B-like transaction (pgbench's: 3 updates, 1 select, 1 insert) from 8
  *    clients for the same time, through node-postgres and, when installed, with pgbench itself; prints
  *    transactions/s and the ratio.
- * 4. When pgbench is installed, runs Payrail's own two statements per payment with it, without and with the ledger's
- *    writes (bench/payment-ceiling.sql, bench/payment-ceiling-ledger.sql): what the database alone can do for this
- *    data model, without HTTP or Node, and what the ledger costs it per payment.
+ * 4. When pgbench is installed, runs Payrail's own two statements per payment with it, captured from one real
+ *    payment in this run (bench/ceiling-script.ts): each in its own transaction, then BENCH_CEILING_BATCH (16)
+ *    payments' statements per transaction as group commit batches them. What the database alone can do for this
+ *    data model, without HTTP or Node.
  *
  * Around each load it reads what a payment costs (bench/costs.ts): CPU ms in Payrail's process and in PostgreSQL's
  * (from /proc), commits, WAL bytes and rows written (the database's statistics), and statements with BENCH_STATEMENTS=1.
@@ -23,18 +24,19 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ensureDatabase } from '../src/platform/db.ts';
 import { findFreePort } from '../src/platform/embedded-postgres.ts';
 import { postgresPidOf } from '../test/helpers/platform-process.ts';
 import { describeCosts, openCostProbe } from './costs.ts';
 import { drivePayments, drivePaymentsAtRate, percentile, startPayrail } from './load.ts';
+import { writeCeilingScript } from './ceiling-script.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const tpcbClients = Number(process.env.BENCH_TPCB_CLIENTS ?? 8);
+/** Payments per transaction in the batched ceiling script. */
+const ceilingBatch = Number(process.env.BENCH_CEILING_BATCH ?? 16);
 const warmupSeconds = 3;
 const paymentBody = 'amount=2000&currency=usd&payment_method=pm_card_visa&confirm=true';
 
@@ -88,12 +90,12 @@ function pgbench(url: string, durationSeconds: number): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-/** Payrail's own two statements per payment (a bench/payment-ceiling*.sql script) driven by pgbench: the database's ceiling. */
-function paymentCeiling(url: string, accountId: string, durationSeconds: number, script: string): number | undefined {
+/** A pgbench script of Payrail's own statements (bench/ceiling-script.ts) driven by pgbench: script runs per second. */
+function paymentCeiling(url: string, durationSeconds: number, script: string): number | undefined {
   if (!hasPgbench()) return undefined;
   const run = spawnSync(
     'pgbench',
-    ['-n', '-M', 'extended', '-f', path.join(root, script), '-D', `account=${accountId}`, '-c', '16', '-j', '2', '-T', String(durationSeconds), url],
+    ['-n', '-M', 'extended', '-f', script, '-c', '16', '-j', '2', '-T', String(durationSeconds), url],
     { encoding: 'utf8' },
   );
   const match = /tps = ([\d.]+)/.exec(run.stdout);
@@ -149,11 +151,16 @@ async function main(): Promise<void> {
     const tpcbPerSecond = await tpcb(serverUrl, seconds);
     console.log(`pgbench TPC-B (if pgbench is installed): ${tpcbClients} clients for ${seconds} s ...`);
     const pgbenchPerSecond = pgbench(serverUrl, seconds);
-    console.log(`Payrail's payment statements through pgbench (if installed): 16 clients for ${seconds} s ...`);
-    const demo = JSON.parse(fs.readFileSync(path.join(dataDirectory, 'demo-keys.json'), 'utf8')) as { accountId: string };
-    const ceilingWithoutLedger = paymentCeiling(serverUrl, demo.accountId, seconds, 'bench/payment-ceiling.sql');
-    console.log(`... and the same with the ledger's writes (bench/payment-ceiling-ledger.sql): 16 clients for ${seconds} s ...`);
-    const ceilingPerSecond = paymentCeiling(serverUrl, demo.accountId, seconds, 'bench/payment-ceiling-ledger.sql');
+    // The database's ceiling for Payrail's own payment: its two real statements, captured now (bench/ceiling-script.ts).
+    const secrets = JSON.parse(fs.readFileSync(path.join(dataDirectory, 'secrets.json'), 'utf8')) as { encryptionKey: string };
+    const ceilingFile = path.join(dataDirectory, 'payment-ceiling.sql');
+    const batchedCeilingFile = path.join(dataDirectory, 'payment-ceiling-batched.sql');
+    await writeCeilingScript({ databaseUrl: serverUrl, secretKey, encryptionKey: Buffer.from(process.env.PAYRAIL_ENCRYPTION_KEY ?? secrets.encryptionKey, 'base64'), file: ceilingFile, batchedFile: batchedCeilingFile, batch: ceilingBatch });
+    console.log(`Payrail's payment statements through pgbench (if installed), each its own transaction: 16 clients for ${seconds} s ...`);
+    const ceilingPerSecond = paymentCeiling(serverUrl, seconds, ceilingFile);
+    console.log(`... and ${ceilingBatch} payments' statements per transaction, as group commit does: 16 clients for ${seconds} s ...`);
+    const batchedRuns = paymentCeiling(serverUrl, seconds, batchedCeilingFile);
+    const batchedCeilingPerSecond = batchedRuns === undefined ? undefined : batchedRuns * ceilingBatch;
 
     const summary = [
       '',
@@ -167,8 +174,8 @@ async function main(): Promise<void> {
       `TPC-B tx/s (node)   ${tpcbPerSecond.toFixed(0)}  (${tpcbClients} clients, same Postgres, synchronous_commit on)`,
       `TPC-B tx/s pgbench  ${pgbenchPerSecond === undefined ? 'n/a (pgbench not installed)' : pgbenchPerSecond.toFixed(0)}`,
       `ratio payments/TPC-B ${(paymentsPerSecond / tpcbPerSecond).toFixed(2)} (node)${pgbenchPerSecond ? `, ${(paymentsPerSecond / pgbenchPerSecond).toFixed(2)} (pgbench)` : ''}`,
-      `payment SQL only    ${ceilingPerSecond === undefined ? 'n/a (pgbench not installed)' : `${ceilingPerSecond.toFixed(0)} payments/s (bench/payment-ceiling-ledger.sql via pgbench, 16 clients; Payrail reaches ${(paymentsPerSecond / ceilingPerSecond).toFixed(2)} of it)`}`,
-      `  without the ledger ${ceilingWithoutLedger === undefined ? 'n/a' : `${ceilingWithoutLedger.toFixed(0)} payments/s (bench/payment-ceiling.sql): the ledger costs the database ${ceilingPerSecond ? `${(100 * (1 - ceilingPerSecond / ceilingWithoutLedger)).toFixed(0)}%` : 'n/a'} per payment`}`,
+      `payment SQL only    ${ceilingPerSecond === undefined ? 'n/a (pgbench not installed)' : `${ceilingPerSecond.toFixed(0)} payments/s (Payrail's two statements, captured this run, via pgbench, 16 clients, one transaction each; Payrail reaches ${(paymentsPerSecond / ceilingPerSecond).toFixed(2)} of it)`}`,
+      `  ${ceilingBatch} per commit     ${batchedCeilingPerSecond === undefined ? 'n/a' : `${batchedCeilingPerSecond.toFixed(0)} payments/s (the same statements, ${ceilingBatch} payments' per transaction, as group commit batches them)`}`,
       ...(topStatements.length > 0 ? ['statements by database time (all loads, pg_stat_statements):', ...topStatements] : []),
       `machine             ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
     ];
