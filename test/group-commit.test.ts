@@ -71,6 +71,35 @@ describe('group commit', () => {
     assert.deepEqual(answers.slice(0, 3).map((answer) => answer.rows[0].value), [123, 1, 12]);
   });
 
+  it('merges statements of one text that carry JSON rows into one statement, and hands each caller its own rows', async () => {
+    const commits = new GroupCommit(database.db, { lanes: 1, maxStatements: 64, maxBytes: 1024 * 1024 });
+    const text = `INSERT INTO group_commit_probe (id, value) SELECT r.id, r.value FROM json_array_elements($1::json) AS e,
+      json_populate_record(NULL::group_commit_probe, e) AS r WHERE r.id = ANY ($2::text[]) RETURNING id, value`;
+    const mergeable = (id: string, value: number) => commits.query({ text, values: [JSON.stringify([{ id, value }]), [id]], merge: { key: id } }, id);
+    const blocker = commits.query({ text: 'SELECT pg_sleep(0.05)' });
+    const before = commits.stats();
+    // Queued behind the blocker: one batch, whose ten inserts go as one statement; m3 twice goes into a second one.
+    const results = await Promise.allSettled([...Array.from({ length: 10 }, (_, index) => mergeable(`m${index}`, index)), mergeable('m3', 30), blocker]);
+    const after = commits.stats();
+    assert.deepEqual(results.slice(0, 10).map((result) => result.status === 'fulfilled' && result.value.rows), Array.from({ length: 10 }, (_, index) => [{ id: `m${index}`, value: index }]));
+    // The second m3 conflicts: the merged batch fails, every member runs alone, and only that one fails.
+    assert.equal(results[10].status, 'rejected');
+    assert.equal(((results[10] as PromiseRejectedResult).reason as { code?: string }).code, '23505');
+    assert.equal(after.retriedAlone - before.retriedAlone, 1);
+  });
+
+  it('sends one statement for many merged members when none fails', async () => {
+    const commits = new GroupCommit(database.db, { lanes: 1, maxStatements: 64, maxBytes: 1024 * 1024 });
+    const text = `INSERT INTO group_commit_probe (id, value) SELECT r.id, r.value FROM json_array_elements($1::json) AS e,
+      json_populate_record(NULL::group_commit_probe, e) AS r RETURNING id, value`;
+    const blocker = commits.query({ text: 'SELECT pg_sleep(0.05)' });
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, index) => commits.query({ text, values: [JSON.stringify([{ id: `s${index}`, value: index }])], merge: { key: `s${index}` } }, `s${index}`)));
+    await blocker;
+    assert.deepEqual(answers.map((answer) => answer.rows), Array.from({ length: 20 }, (_, index) => [{ id: `s${index}`, value: index }]));
+    // The blocker alone, then one batch of twenty sent as one statement.
+    assert.deepEqual(commits.stats(), { batches: 2, statements: 21, retriedAlone: 0, sent: 2 });
+  });
+
   it('with no lanes every statement commits alone, straight through the pool', async () => {
     const commits = new GroupCommit(database.db, { lanes: 0, maxStatements: 64, maxBytes: 1024 * 1024 });
     const results = await Promise.all(Array.from({ length: 10 }, (_, index) => commits.query(insert(`c${index}`, index))));

@@ -1,7 +1,7 @@
 import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
-import { rowsIn, type PartOptions, type Statement } from '../platform/statements.ts';
+import { jsonRowsInsert, type PartOptions, type Statement } from '../platform/statements.ts';
 
 export const balanceTransactionTypes = ['charge', 'payment', 'refund', 'refund_failure', 'payout', 'payout_cancel', 'payout_failure', 'adjustment'] as const;
 export type BalanceTransactionType = (typeof balanceTransactionTypes)[number];
@@ -37,18 +37,10 @@ export interface BalanceTransactionRow {
 
 const columns = ['id', 'account_id', 'livemode', 'type', 'reporting_category', 'source_id', 'amount', 'fee', 'fee_details', 'net', 'currency',
   'exchange_rate', 'status', 'available_on', 'description', 'payout_id', 'created'] as const satisfies readonly (keyof BalanceTransactionRow)[];
-const casts = ['text', 'text', 'boolean', 'text', 'text', 'text', 'bigint', 'bigint', 'jsonb', 'bigint', 'text', 'numeric', 'text', 'bigint', 'text', 'text', 'bigint'];
 
 /** The INSERT of balance transactions; with `onlyIfRowsIn`, only when that earlier part of the statement returned a row. */
 export function balanceTransactionsInsertStatement(rows: readonly BalanceTransactionRow[], options: PartOptions = {}): Statement {
-  const values: unknown[] = [];
-  const tuples = rows.map((row) => {
-    const start = values.length;
-    values.push(...columns.map((column) => (column === 'fee_details' ? JSON.stringify(row.fee_details) : row[column])));
-    return `(${columns.map((_, index) => `$${start + index + 1}::${casts[index]}`).join(', ')})`;
-  });
-  const insert = `INSERT INTO balance_transactions (${columns.join(', ')})`;
-  return { text: options.onlyIfRowsIn ? `${insert} SELECT * FROM (VALUES ${tuples.join(', ')}) AS new_rows WHERE ${rowsIn(options.onlyIfRowsIn)}` : `${insert} VALUES ${tuples.join(', ')}`, values };
+  return jsonRowsInsert('balance_transactions', columns, rows.map((row) => ({ ...row })), options);
 }
 
 export async function findBalanceTransaction(db: Queryable, scope: Scope, id: string): Promise<BalanceTransactionRow | undefined> {

@@ -3,20 +3,18 @@ import { assert } from '../platform/errors.ts';
 import { newId, nowSeconds } from '../platform/ids.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import type { Scope } from '../platform/scope.ts';
-import { rowsIn, type Statement } from '../platform/statements.ts';
+import { jsonRowsInsert, RawJson, rowsIn, type PartOptions, type Statement } from '../platform/statements.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { apiVersion, type EventRow, type NewEvent } from './types.ts';
 
 /** The request an event is recorded under (Stripe's `request.id` and `request.idempotency_key`), if any. */
 export type EventRequest = Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined;
 
-export interface EventsInsertOptions {
-  /**
-   * For a part of a `combine`d statement: the name of an earlier part, and the events are inserted only when that
-   * part returned a row (so they exist exactly when its compare-and-set matched).
-   */
-  onlyIfRowsIn?: string;
-}
+/**
+ * For a part of a `combine`d statement: the events are inserted only when the earlier part `onlyIfRowsIn` returned a
+ * row (with `gateKey`, that very row), so they exist exactly when its compare-and-set matched.
+ */
+export type EventsInsertOptions = PartOptions;
 
 /** An event's `data` column: the object, and what changed when the event says so. */
 function eventData(event: NewEvent): string {
@@ -25,20 +23,23 @@ function eventData(event: NewEvent): string {
   return JSON.stringify(data);
 }
 
-/** The INSERT of events, each row with typed parameters, in order. */
+const eventColumns = ['id', 'account_id', 'livemode', 'type', 'api_version', 'data', 'request_id', 'idempotency_key', 'created'];
+
+/** The INSERT of events, in order, as one JSON rows parameter (mergeable by the group commit). */
 export function eventsInsertStatement(scope: Scope, request: EventRequest, events: NewEvent[], options: EventsInsertOptions = {}): Statement {
   const created = nowSeconds();
-  const values: unknown[] = [scope.accountId, scope.livemode, apiVersion, request?.requestId ?? null, request?.idempotencyKey ?? null, created];
-  const rows: string[] = [];
-  for (const event of events) {
-    values.push(newId('evt'), event.type, eventData(event));
-    const base = values.length - 3;
-    rows.push(`($${base + 1}::text, $1::text, $2::boolean, $${base + 2}::text, $3::text, $${base + 3}::json, $4::text, $5::text, $6::bigint)`);
-  }
-  const columns = '(id, account_id, livemode, type, api_version, data, request_id, idempotency_key, created)';
-  const part = options.onlyIfRowsIn;
-  if (part === undefined) return { text: `INSERT INTO events ${columns} VALUES ${rows.join(', ')}`, values };
-  return { text: `INSERT INTO events ${columns} SELECT * FROM (VALUES ${rows.join(', ')}) AS new_events WHERE ${rowsIn(part)}`, values };
+  const rows = events.map((event) => ({
+    id: newId('evt'),
+    account_id: scope.accountId,
+    livemode: scope.livemode,
+    type: event.type,
+    api_version: apiVersion,
+    data: new RawJson(eventData(event)),
+    request_id: request?.requestId ?? null,
+    idempotency_key: request?.idempotencyKey ?? null,
+    created,
+  }));
+  return jsonRowsInsert('events', eventColumns, rows, options);
 }
 
 /** The events of one change in a batch: inserted only when the part `onlyIfRowsIn` returned a row. */

@@ -1,13 +1,12 @@
 import { balanceTransactionsInsertStatement } from '../balance-transactions/repository.ts';
 import type { Queryable } from '../platform/db.ts';
-import { combine, rowsIn, run, type PartOptions, type Statement } from '../platform/statements.ts';
+import { combine, jsonRowsInsert, run, type PartOptions, type Statement } from '../platform/statements.ts';
 import type { LedgerKind } from './accounts.ts';
 import type { LedgerEntry } from './entries.ts';
 import type { Movement } from './movements.ts';
 
-function guarded(insert: string, rows: string[], options: PartOptions): string {
-  return options.onlyIfRowsIn ? `${insert} SELECT * FROM (VALUES ${rows.join(', ')}) AS new_rows WHERE ${rowsIn(options.onlyIfRowsIn)}` : `${insert} VALUES ${rows.join(', ')}`;
-}
+const entryColumns = ['id', 'account_id', 'livemode', 'type', 'source_id', 'balance_transaction_id', 'resolves_entry_id', 'posting_count', 'created', 'content_hash'];
+const postingColumns = ['entry_id', 'line', 'line_count', 'owner_id', 'livemode', 'kind', 'currency', 'amount'];
 
 /**
  * The writes of journal entries, as two statements for `combine` (entries, then their postings); with `onlyIfRowsIn`,
@@ -15,30 +14,16 @@ function guarded(insert: string, rows: string[], options: PartOptions): string {
  * balance trigger requires.
  */
 export function entriesInsertStatements(entries: readonly LedgerEntry[], options: PartOptions = {}): { entries: Statement; postings: Statement } {
-  const entryValues: unknown[] = [];
-  const entryRows: string[] = [];
-  const postingValues: unknown[] = [];
-  const postingRows: string[] = [];
-  for (const entry of entries) {
-    entryValues.push(entry.id, entry.accountId, entry.livemode, entry.type, entry.sourceId, entry.balanceTransactionId, entry.resolvesEntryId,
-      entry.postings.length, entry.created, entry.contentHash);
-    const e = entryValues.length - 10;
-    entryRows.push(`($${e + 1}::text, $${e + 2}::text, $${e + 3}::boolean, $${e + 4}::text, $${e + 5}::text, $${e + 6}::text, $${e + 7}::text, $${e + 8}::integer, $${e + 9}::bigint, $${e + 10}::bytea)`);
-    entry.postings.forEach((posting, index) => {
-      postingValues.push(entry.id, index + 1, entry.postings.length, posting.owner, entry.livemode, posting.kind, posting.currency, posting.amount);
-      const p = postingValues.length - 8;
-      postingRows.push(`($${p + 1}::text, $${p + 2}::smallint, $${p + 3}::smallint, $${p + 4}::text, $${p + 5}::boolean, $${p + 6}::text, $${p + 7}::text, $${p + 8}::bigint)`);
-    });
-  }
+  const entryRows = entries.map((entry) => ({
+    id: entry.id, account_id: entry.accountId, livemode: entry.livemode, type: entry.type, source_id: entry.sourceId, balance_transaction_id: entry.balanceTransactionId,
+    resolves_entry_id: entry.resolvesEntryId, posting_count: entry.postings.length, created: entry.created, content_hash: entry.contentHash,
+  }));
+  const postingRows = entries.flatMap((entry) => entry.postings.map((posting, index) => ({
+    entry_id: entry.id, line: index + 1, line_count: entry.postings.length, owner_id: posting.owner, livemode: entry.livemode, kind: posting.kind, currency: posting.currency, amount: posting.amount,
+  })));
   return {
-    entries: {
-      text: guarded('INSERT INTO ledger_entries (id, account_id, livemode, type, source_id, balance_transaction_id, resolves_entry_id, posting_count, created, content_hash)', entryRows, options),
-      values: entryValues,
-    },
-    postings: {
-      text: guarded('INSERT INTO ledger_postings (entry_id, line, line_count, owner_id, livemode, kind, currency, amount)', postingRows, options),
-      values: postingValues,
-    },
+    entries: jsonRowsInsert('ledger_entries', entryColumns, entryRows, options),
+    postings: jsonRowsInsert('ledger_postings', postingColumns, postingRows, options),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { RedirectToUrl } from '../connectors/connector.ts';
 import type { Scope } from '../platform/scope.ts';
-import { prepared, type Queryable } from '../platform/db.ts';
-import { rowsIn, type PartOptions, type Statement } from '../platform/statements.ts';
+import type { Queryable } from '../platform/db.ts';
+import { gateOf, jsonRows, jsonRowsFrom, jsonRowsInsert, queryOf, type PartOptions, type Statement } from '../platform/statements.ts';
 
 export type AttemptStatus = 'pending' | 'requires_action' | 'authorized' | 'declined' | 'failed' | 'unknown';
 
@@ -36,13 +36,11 @@ export type NewAttempt = Pick<AttemptRow, 'id' | 'payment_intent_id' | 'charge_i
  * before it records the answer. With `onlyIfRowsIn`, only when that earlier part of the statement returned a row.
  */
 export function attemptInsertStatement(scope: Scope, row: NewAttempt, firstSyncSeconds: number, options: PartOptions = {}): Statement {
-  const values = [row.id, scope.accountId, scope.livemode, row.payment_intent_id, row.charge_id, row.position, row.connector, row.connector_configuration_id, row.routing_reason, firstSyncSeconds];
-  return {
-    text: `INSERT INTO payment_attempts (id, account_id, livemode, payment_intent_id, charge_id, position, connector, connector_configuration_id, status, routing_reason, next_sync_at)
-           SELECT $1::text, $2::text, $3::boolean, $4::text, $5::text, $6::integer, $7::text, $8::text, 'pending', $9::text, now() + make_interval(secs => $10::integer)
-           ${options.onlyIfRowsIn ? `WHERE ${rowsIn(options.onlyIfRowsIn)}` : ''}`,
-    values,
-  };
+  const stored = { ...row, account_id: scope.accountId, livemode: scope.livemode, first_sync_seconds: firstSyncSeconds };
+  return jsonRowsInsert('payment_attempts', [
+    'id', 'account_id', 'livemode', 'payment_intent_id', 'charge_id', 'position', 'connector', 'connector_configuration_id',
+    ['status', `'pending'`], 'routing_reason', ['next_sync_at', `now() + make_interval(secs => (e->>'first_sync_seconds')::integer)`],
+  ], [stored], options);
 }
 
 /** What finishing (or re-scheduling) an attempt writes. */
@@ -62,39 +60,43 @@ export interface AttemptChanges {
 
 /**
  * The UPDATE of an attempt, only while it is still in one of `from` (so an answer is applied once); with `onlyIfRowsIn`,
- * only when that earlier part of the statement returned a row as well.
+ * only when that earlier part of the statement returned a row as well. JSON rows reached through `id = ANY`, planned
+ * at each run, as the intent's update.
  */
 export function attemptUpdateStatement(id: string, changes: AttemptChanges, from: readonly AttemptStatus[], options: PartOptions = {}): Statement {
-  const values: unknown[] = [id, changes.status, from];
-  const sets = ['status = $2'];
+  const row: Record<string, unknown> = { id, status: changes.status, from };
+  const sets = ['status = r.status'];
   const set = (column: string, value: unknown) => {
-    values.push(value);
-    sets.push(`${column} = $${values.length}`);
+    row[column] = value;
+    sets.push(`${column} = r.${column}`);
   };
   if (changes.processor_reference !== undefined) set('processor_reference', changes.processor_reference);
   if (changes.decline_code !== undefined) set('decline_code', changes.decline_code);
   if (changes.failure_code !== undefined) set('failure_code', changes.failure_code);
   if (changes.detail !== undefined) set('detail', changes.detail);
   if (changes.latency_ms !== undefined) set('latency_ms', changes.latency_ms);
-  if (changes.redirect !== undefined) set('redirect', changes.redirect === null ? null : JSON.stringify(changes.redirect));
+  if (changes.redirect !== undefined) set('redirect', changes.redirect);
   if (changes.next_sync_in_seconds !== undefined) {
     if (changes.next_sync_in_seconds === null) sets.push('next_sync_at = NULL');
     else {
-      values.push(changes.next_sync_in_seconds);
-      sets.push(`next_sync_at = now() + make_interval(secs => $${values.length}::integer)`);
+      row.next_sync_in_seconds = changes.next_sync_in_seconds;
+      sets.push(`next_sync_at = now() + make_interval(secs => (e->>'next_sync_in_seconds')::integer)`);
     }
   }
-  if (changes.synced) sets.push('sync_count = sync_count + 1');
+  if (changes.synced) sets.push('sync_count = a.sync_count + 1');
   if (changes.status !== 'pending' && changes.status !== 'unknown') sets.push('finished_at = now()');
+  if (options.gateKey !== undefined) row.gate = options.gateKey;
   return {
-    text: `UPDATE payment_attempts SET ${sets.join(', ')} WHERE id = $1 AND status = ANY($3::text[])${options.onlyIfRowsIn ? ` AND ${rowsIn(options.onlyIfRowsIn)}` : ''} RETURNING *`,
-    values,
+    text: `UPDATE payment_attempts a SET ${sets.join(', ')} FROM ${jsonRowsFrom('$1', 'payment_attempts')}
+      WHERE a.id = ANY ($2::text[]) AND a.id = r.id AND a.status IN (SELECT json_array_elements_text(e->'from')) AND ${gateOf(options)} RETURNING a.*`,
+    values: [jsonRows([row]), [id]],
+    oneShot: true,
   };
 }
 
 export async function updateAttempt(db: Queryable, id: string, changes: AttemptChanges, from: readonly AttemptStatus[]): Promise<AttemptRow | undefined> {
   const statement = attemptUpdateStatement(id, changes, from);
-  return (await db.query<AttemptRow>(prepared(statement.text, statement.values))).rows[0];
+  return (await db.query<AttemptRow>(queryOf(statement))).rows[0];
 }
 
 export async function findAttempt(db: Queryable, id: string): Promise<AttemptRow | undefined> {

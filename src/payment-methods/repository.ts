@@ -1,5 +1,5 @@
-import { prepared, type Queryable } from '../platform/db.ts';
-import { rowsIn, type Statement } from '../platform/statements.ts';
+import type { Queryable } from '../platform/db.ts';
+import { jsonRowsInsert, queryOf, rowsIn, type Statement } from '../platform/statements.ts';
 import type { Scope } from '../platform/scope.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import type { Address } from '../customers/repository.ts';
@@ -76,12 +76,12 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 /** A PaymentMethod row before it is written (the scope supplies the account and mode). */
 export type NewPaymentMethodRow = DistributiveOmit<PaymentMethodRow, 'account_id' | 'livemode'>;
 
-export function paymentMethodInsertStatement(scope: Scope, row: NewPaymentMethodRow): Statement {
-  return {
-    text: `INSERT INTO payment_methods (id, account_id, livemode, type, customer_id, billing_details, card, card_number_encrypted, wallet, metadata, created)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    values: [row.id, scope.accountId, scope.livemode, row.type, row.customer_id, row.billing_details, row.card, row.card_number_encrypted, row.wallet, row.metadata, row.created],
-  };
+const paymentMethodInsertColumns = ['id', 'account_id', 'livemode', 'type', 'customer_id', 'billing_details', 'card', 'card_number_encrypted', 'wallet', 'metadata', 'created'];
+
+export function paymentMethodInsertStatement(scope: Scope, row: NewPaymentMethodRow, options: { returning?: string } = {}): Statement {
+  const stored = { id: row.id, account_id: scope.accountId, livemode: scope.livemode, type: row.type, customer_id: row.customer_id, billing_details: row.billing_details,
+    card: row.card, card_number_encrypted: row.card_number_encrypted, wallet: row.wallet, metadata: row.metadata, created: row.created };
+  return jsonRowsInsert('payment_methods', paymentMethodInsertColumns, [stored], options);
 }
 
 /**
@@ -120,8 +120,8 @@ export function paymentMethodAttachStatement(scope: Scope, id: string, customerI
 }
 
 export async function insertPaymentMethod(db: Queryable, scope: Scope, row: NewPaymentMethodRow): Promise<PaymentMethodRow> {
-  const statement = paymentMethodInsertStatement(scope, row);
-  const result = await db.query<PaymentMethodRow>(prepared(`${statement.text} RETURNING *`, statement.values));
+  const statement = paymentMethodInsertStatement(scope, row, { returning: 'RETURNING *' });
+  const result = await db.query<PaymentMethodRow>(queryOf(statement));
   return result.rows[0];
 }
 

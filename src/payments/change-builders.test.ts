@@ -173,7 +173,9 @@ describe('the capture\'s other steps', () => {
     assert.equal(change.intent, undefined);
     assert.deepEqual([change.movement.entries.length, change.events.length], [0, 0]);
     const [part] = changeParts(change, '');
-    assert.match(part.statement.text, /^UPDATE charges SET capture_status = \$3, capture_requested_amount = \$4 WHERE id = \$1 AND account_id IS NOT DISTINCT FROM \$2 RETURNING \*$/);
+    assert.match(part.statement.text, /^UPDATE charges c SET capture_status = r\.capture_status, capture_requested_amount = r\.capture_requested_amount FROM /);
+    assert.match(part.statement.text, / AND true RETURNING c\.\*$/);
+    assert.deepEqual(JSON.parse(part.statement.values[0] as string), [{ id: 'ch_1', account_id: scope.accountId, capture_status: 'pending', capture_requested_amount: 700 }]);
   });
 
   it('releases a refused capture only while the charge still holds that very reservation', () => {
@@ -181,8 +183,8 @@ describe('the capture\'s other steps', () => {
     assert.deepEqual(change.charge?.changes, { capture_status: null, capture_requested_amount: null });
     const parts = changeParts(change, '');
     assert.equal(parts.length, 1);
-    assert.match(parts[0].statement.text, /AND NOT captured AND capture_status = 'pending' AND capture_requested_amount = \$5/);
-    assert.equal(parts[0].statement.values[4], 700);
+    assert.match(parts[0].statement.text, /AND NOT c\.captured AND c\.capture_status = 'pending' AND c\.capture_requested_amount = \(e->>'expect_reserved'\)::bigint/);
+    assert.equal(JSON.parse(parts[0].statement.values[0] as string)[0].expect_reserved, 700);
   });
 
   it('marks a posted capture as the provider reports it, and fails a reserved one, posting nothing', () => {

@@ -128,7 +128,8 @@ export async function createPaymentIntent(
     // Its creation event shows the intent as created, before confirmation.
     { name: 'new_events', statement: eventsInsertStatement(scope, work, [{ type: 'payment_intent.created', object: renderPaymentIntent(intent) }]) },
   );
-  const [inserted] = await work.write<PaymentIntentRow>(combine(parts, rowsOf('intent')), intent.id, intent.id);
+  // Every part is a JSON rows insert: the group commit may merge this statement with other requests' (by the intent's id).
+  const [inserted] = await work.write<PaymentIntentRow>({ ...combine(parts, rowsOf('intent')), merge: { key: intent.id } }, intent.id, intent.id);
   return finishAttempt(work, deps, scope, { ...plan, intent: inserted, route, authorize });
 }
 

@@ -1,5 +1,5 @@
 import { prepared, type Queryable } from '../platform/db.ts';
-import { rowsIn, type PartOptions, type Statement } from '../platform/statements.ts';
+import { gateOf, jsonRows, jsonRowsFrom, jsonRowsInsert, queryOf, type PartOptions, type Statement } from '../platform/statements.ts';
 import type { Scope } from '../platform/scope.ts';
 import { assert } from '../platform/errors.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
@@ -128,24 +128,17 @@ const intentColumns = [
   'next_action', 'cancellation_reason', 'canceled_at', 'metadata', 'automatic_payment_methods', 'shipping', 'payment_method_options',
 ] as const satisfies readonly (keyof PaymentIntentRow)[];
 
-const jsonIntentColumns = new Set<string>(['last_payment_error', 'next_action', 'automatic_payment_methods', 'shipping', 'payment_method_options']);
-
-function jsonValue(column: string, value: unknown): unknown {
-  // node-postgres would send a JS array as a Postgres array; JSON columns need the JSON text.
-  return jsonIntentColumns.has(column) && value !== null ? JSON.stringify(value) : value;
-}
-
 /** The INSERT of a new intent, for combining with the other writes of its request; `returning` gives back the row. */
 export function intentInsertStatement(scope: Scope, row: Omit<PaymentIntentRow, 'account_id' | 'livemode'>, options: { returning?: boolean } = {}): Statement {
   const columns = ['id', 'account_id', 'livemode', 'client_secret', 'created', ...intentColumns];
-  const values: unknown[] = [row.id, scope.accountId, scope.livemode, row.client_secret, row.created, ...intentColumns.map((column) => jsonValue(column, row[column]))];
-  const placeholders = columns.map((_, index) => `$${index + 1}`).join(', ');
-  return { text: `INSERT INTO payment_intents (${columns.join(', ')}) VALUES (${placeholders})${options.returning ? ' RETURNING *' : ''}`, values };
+  const stored: Record<string, unknown> = { id: row.id, account_id: scope.accountId, livemode: scope.livemode, client_secret: row.client_secret, created: row.created };
+  for (const column of intentColumns) stored[column] = row[column];
+  return jsonRowsInsert('payment_intents', columns, [stored], options.returning ? { returning: 'RETURNING *' } : {});
 }
 
 export async function insertPaymentIntent(db: Queryable, scope: Scope, row: Omit<PaymentIntentRow, 'account_id' | 'livemode'>): Promise<PaymentIntentRow> {
   const statement = intentInsertStatement(scope, row, { returning: true });
-  const result = await db.query<PaymentIntentRow>(prepared(statement.text, statement.values));
+  const result = await db.query<PaymentIntentRow>(queryOf(statement));
   return result.rows[0];
 }
 
@@ -169,6 +162,8 @@ export interface IntentExpectation {
  * With `expect`, the row is only written while it is still in that status with that latest charge: a
  * compare-and-set that also takes the row lock. `latestChargePending` adds that the latest charge is still
  * pending (no answer applied to it yet): the guard under which a provider's answer is applied exactly once.
+ * Written as JSON rows reached through `id = ANY` (so the group commit can merge many intents' updates of one
+ * shape into one statement), and planned at each run, where the array's length is known.
  */
 export function intentUpdateStatement(
   current: Pick<PaymentIntentRow, 'id' | 'account_id' | 'livemode'>,
@@ -176,19 +171,25 @@ export function intentUpdateStatement(
   expect?: IntentExpectation,
 ): Statement {
   const sets: string[] = ['updated_at = now()'];
-  const values: unknown[] = [current.id, current.account_id, current.livemode];
+  const row: Record<string, unknown> = { id: current.id, account_id: current.account_id, livemode: current.livemode };
   for (const column of intentColumns) {
     if (!(column in changes)) continue;
-    values.push(jsonValue(column, changes[column]));
-    sets.push(`${column} = $${values.length}`);
+    row[column] = changes[column] ?? null;
+    sets.push(`${column} = r.${column}`);
   }
   let condition = '';
   if (expect) {
-    values.push(expect.status, expect.latestChargeId);
-    condition = ` AND status = $${values.length - 1} AND latest_charge_id = $${values.length}`;
-    if (expect.latestChargePending) condition += ` AND EXISTS (SELECT 1 FROM charges WHERE id = $${values.length} AND status = 'pending')`;
+    row.expect_status = expect.status;
+    row.expect_charge = expect.latestChargeId;
+    condition = ` AND p.status = e->>'expect_status' AND p.latest_charge_id = e->>'expect_charge'`;
+    if (expect.latestChargePending) condition += ` AND EXISTS (SELECT 1 FROM charges c WHERE c.id = e->>'expect_charge' AND c.status = 'pending')`;
   }
-  return { text: `UPDATE payment_intents SET ${sets.join(', ')} WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3)${condition} RETURNING *`, values };
+  return {
+    text: `UPDATE payment_intents p SET ${sets.join(', ')} FROM ${jsonRowsFrom('$1', 'payment_intents')}
+      WHERE p.id = ANY ($2::text[]) AND p.id = r.id AND (p.account_id, p.livemode) IS NOT DISTINCT FROM (r.account_id, r.livemode)${condition} RETURNING p.*`,
+    values: [jsonRows([row]), [current.id]],
+    oneShot: true,
+  };
 }
 
 /** Writes an intent's changed columns; with `expect`, undefined when the compare-and-set did not match. */
@@ -199,7 +200,7 @@ export async function updatePaymentIntent(
   expect?: IntentExpectation,
 ): Promise<PaymentIntentRow> {
   const statement = intentUpdateStatement(current, changes, expect);
-  const result = await db.query<PaymentIntentRow>(prepared(statement.text, statement.values));
+  const result = await db.query<PaymentIntentRow>(queryOf(statement));
   return result.rows[0];
 }
 
@@ -224,15 +225,11 @@ const chargeColumns = [
   'receipt_email', 'shipping', 'fraud_details', 'transfer_group', 'amount', 'incremental_authorization_attempts',
 ] as const satisfies readonly (keyof ChargeRow)[];
 
+const chargeInsertColumns = ['id', 'account_id', 'livemode', 'payment_intent_id', 'payment_method_id', 'customer_id', 'amount', 'currency', 'status',
+  'payment_method_details', 'description', 'receipt_email', 'metadata', 'created', 'source', 'statement_descriptor', 'statement_descriptor_suffix', 'shipping', 'transfer_group'] as const satisfies readonly (keyof ChargeRow)[];
+
 export function chargeInsertStatement(row: Omit<ChargeRow, 'seq'>): Statement {
-  return {
-    text: `INSERT INTO charges (id, account_id, livemode, payment_intent_id, payment_method_id, customer_id, amount, currency, status,
-       payment_method_details, description, receipt_email, metadata, created, source, statement_descriptor, statement_descriptor_suffix, shipping, transfer_group)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
-    values: [row.id, row.account_id, row.livemode, row.payment_intent_id, row.payment_method_id, row.customer_id, row.amount, row.currency, row.status,
-      row.payment_method_details, row.description, row.receipt_email, row.metadata, row.created,
-      row.source, row.statement_descriptor, row.statement_descriptor_suffix, row.shipping, row.transfer_group],
-  };
+  return jsonRowsInsert('charges', chargeInsertColumns, [Object.fromEntries(chargeInsertColumns.map((column) => [column, row[column]]))]);
 }
 
 export async function findCharge(db: Queryable, scope: Scope, id: string): Promise<ChargeRow | undefined> {
@@ -251,33 +248,39 @@ export interface ChargeExpectation {
 /**
  * The UPDATE (RETURNING *) of a charge's changed columns; with `expect`, only while the charge is still as it says;
  * with `onlyIfRowsIn`, only when that earlier part of the statement returned a row (a sibling compare-and-set matched).
+ * JSON rows reached through `id = ANY`, planned at each run, as intentUpdateStatement.
  */
 export function chargeUpdateStatement(current: Pick<ChargeRow, 'id' | 'account_id'>, changes: Partial<ChargeRow>, expect: ChargeExpectation = {}, options: PartOptions = {}): Statement {
   const sets: string[] = [];
-  const values: unknown[] = [current.id, current.account_id];
+  const row: Record<string, unknown> = { id: current.id, account_id: current.account_id };
   for (const column of chargeColumns) {
     if (!(column in changes)) continue;
-    values.push(changes[column]);
-    sets.push(`${column} = $${values.length}`);
+    row[column] = changes[column] ?? null;
+    sets.push(`${column} = r.${column}`);
   }
   assert(sets.length > 0, 'a charge update changes something');
   let condition = '';
   if (expect.status) {
-    values.push(expect.status);
-    condition += ` AND status = $${values.length}`;
+    row.expect_status = expect.status;
+    condition += ` AND c.status = e->>'expect_status'`;
   }
   if (expect.reservedCapture !== undefined) {
-    values.push(expect.reservedCapture);
-    condition += ` AND NOT captured AND capture_status = 'pending' AND capture_requested_amount = $${values.length}`;
+    row.expect_reserved = expect.reservedCapture;
+    condition += ` AND NOT c.captured AND c.capture_status = 'pending' AND c.capture_requested_amount = (e->>'expect_reserved')::bigint`;
   }
-  if (options.onlyIfRowsIn) condition += ` AND ${rowsIn(options.onlyIfRowsIn)}`;
-  return { text: `UPDATE charges SET ${sets.join(', ')} WHERE id = $1 AND account_id IS NOT DISTINCT FROM $2${condition} RETURNING *`, values };
+  if (options.gateKey !== undefined) row.gate = options.gateKey;
+  return {
+    text: `UPDATE charges c SET ${sets.join(', ')} FROM ${jsonRowsFrom('$1', 'charges')}
+      WHERE c.id = ANY ($2::text[]) AND c.id = r.id AND c.account_id IS NOT DISTINCT FROM r.account_id${condition} AND ${gateOf(options)} RETURNING c.*`,
+    values: [jsonRows([row]), [current.id]],
+    oneShot: true,
+  };
 }
 
 /** Writes the changed columns of a charge; with `expect`, only while the charge is still as it says. */
 export async function updateCharge(db: Queryable, current: Pick<ChargeRow, 'id' | 'account_id'>, changes: Partial<ChargeRow>, expect: ChargeExpectation = {}): Promise<ChargeRow> {
   const statement = chargeUpdateStatement(current, changes, expect);
-  const result = await db.query<ChargeRow>(prepared(statement.text, statement.values));
+  const result = await db.query<ChargeRow>(queryOf(statement));
   return result.rows[0];
 }
 

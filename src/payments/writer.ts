@@ -21,7 +21,8 @@ export function changeParts(change: PaymentChange, prefix: string): Part[] {
   const parts: Part[] = [];
   // The gate: the intent's compare-and-set part; every other write of the change happens only when it returned a row.
   const gate = change.intent ? `${prefix}intent` : undefined;
-  const gated = gate ? { onlyIfRowsIn: gate } : {};
+  // Gated by key: each row carries the intent's id, so the change keeps its own gate when merged with others.
+  const gated = gate && change.intent ? { onlyIfRowsIn: gate, gateKey: change.intent.current.id } : {};
   if (change.intent) {
     parts.push({ name: `${prefix}intent`, statement: intentUpdateStatement(change.intent.current, change.intent.changes, change.intent.expect) });
   }
@@ -67,13 +68,25 @@ export async function writeChanges(db: Queryable, changes: readonly PaymentChang
   if (parts.length === 0) return changes.map(() => ({ applied: false }));
   // PostgreSQL runs every data-modifying WITH part to completion whether or not the final query reads it.
   const final = taggedRowsOf(gated.map((index) => ({ tag: index, name: `${prefixOf(index)}intent` })), 'change_index');
-  const rows = await run<PaymentIntentRow & { change_index: number }>(db, combine(parts, final));
+  const statement = combine(parts, final);
+  const mergeKey = changes.length === 1 ? mergeKeyOf(changes[0]) : undefined;
+  if (mergeKey !== undefined) statement.merge = { key: mergeKey };
+  const rows = await run<PaymentIntentRow & { change_index: number }>(db, statement);
   const written = new Map<number, PaymentIntentRow>();
   for (const { change_index: index, ...intent } of rows) written.set(Number(index), intent as PaymentIntentRow);
   return changes.map((_, index) => {
     const intent = written.get(index);
     return intent ? { applied: true, intent } : { applied: false };
   });
+}
+
+/**
+ * The key under which the group commit may merge this change's statement with others of the same text: the intent's
+ * id, when every part is written from JSON rows gated by that key (the side writes below are not yet).
+ */
+function mergeKeyOf(change: PaymentChange): string | undefined {
+  if (!change.intent || change.challenge || change.abandonChallenges || change.paymentMethod) return undefined;
+  return change.intent.current.id;
 }
 
 function assertDistinctRows(changes: readonly PaymentChange[]): void {

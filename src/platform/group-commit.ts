@@ -14,7 +14,7 @@ export interface GroupCommitSettings {
 export const defaultGroupCommitSettings: GroupCommitSettings = { lanes: 4, maxStatements: 64, maxBytes: 4 * 1024 * 1024 };
 
 interface Member {
-  config: pg.QueryConfig;
+  config: pg.QueryConfig & { merge?: { key: string } };
   lockKey: string;
   bytes: number;
   resolve: (result: pg.QueryResult) => void;
@@ -27,6 +27,8 @@ export interface GroupCommitStats {
   statements: number;
   /** Batches that failed as a whole (a member's error, a deadlock) and whose members then ran alone. */
   retriedAlone: number;
+  /** Statements sent for the batches' members: fewer than `statements` when members were merged. */
+  sent: number;
 }
 
 /**
@@ -50,12 +52,12 @@ export interface GroupCommitStats {
 export class GroupCommit {
   private readonly queue: Member[] = [];
   private running = 0;
-  private readonly counters: GroupCommitStats = { batches: 0, statements: 0, retriedAlone: 0 };
+  private readonly counters: GroupCommitStats = { batches: 0, statements: 0, retriedAlone: 0, sent: 0 };
 
   constructor(private readonly pool: Database, readonly settings: GroupCommitSettings = defaultGroupCommitSettings) {}
 
   /** Runs `config` (one statement that is atomic on its own) in the next batch, answering once the batch committed. */
-  query(config: pg.QueryConfig, lockKey = ''): Promise<pg.QueryResult> {
+  query(config: pg.QueryConfig & { merge?: { key: string } }, lockKey = ''): Promise<pg.QueryResult> {
     if (this.settings.lanes === 0) return this.pool.query(config);
     return new Promise((resolve, reject) => {
       this.queue.push({ config, lockKey, bytes: parameterBytes(config.values), resolve, reject });
@@ -111,16 +113,22 @@ export class GroupCommit {
       for (const member of batch) member.reject(error);
       return;
     }
-    const results: pg.QueryResult[] = [];
+    const units = mergeUnits(ordered);
+    this.counters.sent += units.length;
+    const answers = new Map<Member, pg.QueryResult>();
     try {
       await client.query('BEGIN');
-      for (const member of ordered) results.push(await client.query(member.config));
+      for (const unit of units) {
+        const result = await client.query(unit.config);
+        if (unit.members.length === 1) answers.set(unit.members[0], result);
+        else for (const member of unit.members) answers.set(member, rowsOfKey(result, member.config.merge!.key));
+      }
     } catch (error) {
       // Nothing of the batch committed: roll back and give every member its own run and its own answer.
       const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
       client.release(rolledBack ? undefined : toError(error));
       this.counters.retriedAlone += 1;
-      await Promise.all(batch.map((member) => this.runAlone(member)));
+      await this.runEachAlone(ordered);
       return;
     }
     try {
@@ -130,7 +138,7 @@ export class GroupCommit {
       if (isServerError(error)) {
         // The server answered and rolled the transaction back (e.g. a deferred constraint): run each alone.
         this.counters.retriedAlone += 1;
-        await Promise.all(batch.map((member) => this.runAlone(member)));
+        await this.runEachAlone(ordered);
       } else {
         // The connection was lost during COMMIT: whether the batch committed is unknown, as for one lost statement.
         for (const member of batch) member.reject(error);
@@ -138,10 +146,20 @@ export class GroupCommit {
       return;
     }
     client.release();
-    ordered.forEach((member, index) => member.resolve(results[index]));
+    for (const member of ordered) member.resolve(answers.get(member)!);
+  }
+
+  /** Runs a failed batch's members alone: one key's members one after another, in order; different keys at once. */
+  private async runEachAlone(ordered: readonly Member[]): Promise<void> {
+    const byKey = new Map<string, Member[]>();
+    for (const member of ordered) byKey.set(member.lockKey, [...(byKey.get(member.lockKey) ?? []), member]);
+    await Promise.all([...byKey.values()].map(async (members) => {
+      for (const member of members) await this.runAlone(member);
+    }));
   }
 
   private async runAlone(member: Member): Promise<void> {
+    this.counters.sent += 1;
     try {
       member.resolve(await this.pool.query(member.config));
     } catch (error) {
@@ -164,6 +182,62 @@ export class BatchedConnection {
     }
     return this.commits.query(values === undefined ? textOrConfig : { ...textOrConfig, values }, this.lockKey);
   }) as unknown as pg.Pool['query'];
+}
+
+interface Unit {
+  members: Member[];
+  config: pg.QueryConfig;
+}
+
+/**
+ * The statements a batch sends, in order: each member alone, except that members whose statements say they may be
+ * merged (`merge`, JSON rows and arrays as every parameter) and have the same text become one statement carrying all
+ * their rows, planned for that many rows (unnamed). Two members about the same key never share a statement (one
+ * statement changes a row once), and a member never goes into a statement before one that holds its key already.
+ */
+function mergeUnits(ordered: readonly Member[]): Unit[] {
+  const units: (Unit & { keys: Set<string>; text?: string })[] = [];
+  const lastUnitOf = new Map<string, number>();
+  for (const member of ordered) {
+    const key = member.config.merge?.key;
+    if (key === undefined || !mergeableValues(member.config.values)) {
+      units.push({ members: [member], config: member.config, keys: new Set() });
+      lastUnitOf.set(member.lockKey, units.length - 1);
+      continue;
+    }
+    const from = Math.max(lastUnitOf.get(key) ?? -1, lastUnitOf.get(member.lockKey) ?? -1) + 1;
+    let index = units.findIndex((unit, position) => position >= from && unit.text === member.config.text && !unit.keys.has(key));
+    if (index === -1) {
+      units.push({ members: [], config: member.config, keys: new Set(), text: member.config.text });
+      index = units.length - 1;
+    }
+    units[index].members.push(member);
+    units[index].keys.add(key);
+    lastUnitOf.set(key, index);
+    lastUnitOf.set(member.lockKey, index);
+  }
+  return units.map((unit) => (unit.members.length === 1 ? { members: unit.members, config: unit.members[0].config } : { members: unit.members, config: mergedConfig(unit.members) }));
+}
+
+function mergeableValues(values: unknown[] | undefined): boolean {
+  return (values ?? []).every((value) => Array.isArray(value) || (typeof value === 'string' && value.startsWith('[') && value.endsWith(']')));
+}
+
+/** One statement for several members' statements of one text: each parameter's rows (JSON arrays, or arrays) joined. */
+function mergedConfig(members: readonly Member[]): pg.QueryConfig {
+  const first = members[0].config.values ?? [];
+  const values = first.map((value, index) => {
+    if (Array.isArray(value)) return members.flatMap((member) => member.config.values![index] as unknown[]);
+    const inner = members.map((member) => (member.config.values![index] as string).slice(1, -1)).filter((rows) => rows.length > 0);
+    return `[${inner.join(',')}]`;
+  });
+  return { text: members[0].config.text, values };
+}
+
+/** A merged statement's result as one member sees it: the rows whose `id` is its key. */
+function rowsOfKey(result: pg.QueryResult, key: string): pg.QueryResult {
+  const rows = result.rows.filter((row: { id?: unknown }) => row.id === key);
+  return { ...result, rows, rowCount: rows.length };
 }
 
 function parameterBytes(values: unknown[] | undefined): number {

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Queryable } from './db.ts';
 import { prepared } from './db.ts';
 
@@ -5,6 +6,18 @@ import { prepared } from './db.ts';
 export interface Statement {
   text: string;
   values: unknown[];
+  /**
+   * Set by a writer whose statement takes only JSON rows parameters (`jsonRows`), with every gated part gated by
+   * key: the group commit may merge it with other requests' statements of the same text into one, by joining their
+   * rows, and hands each request the result rows whose `id` is its `key`.
+   */
+  merge?: { key: string };
+  /**
+   * Planned with its parameters at every run (an unnamed statement) rather than once per connection: set when its
+   * best plan depends on how many rows it carries (JSON rows joined to a table, `= ANY` of an array), which a plan
+   * cached for one row, or costed on empty tables, gets wrong. `combine` keeps it when any part has it.
+   */
+  oneShot?: boolean;
 }
 
 /**
@@ -21,7 +34,8 @@ export function combine(parts: { name: string; statement: Statement }[], final: 
     const text = statement.text.replace(/\$(\d+)/g, (_, index: string) => `$${Number(index) + offset}`);
     return `${name} AS (${text})`;
   });
-  return { text: `WITH ${clauses.join(',\n')}\n${final}`, values };
+  const oneShot = parts.some(({ statement }) => statement.oneShot);
+  return oneShot ? { text: `WITH ${clauses.join(',\n')}\n${final}`, values, oneShot } : { text: `WITH ${clauses.join(',\n')}\n${final}`, values };
 }
 
 /** A part of a `combine`d statement is named by a plain identifier: the name goes into the SQL text. */
@@ -41,6 +55,12 @@ export function rowsIn(name: string): string {
 /** For a statement that is one part of a `combine`d statement: it writes only when the part `onlyIfRowsIn` returned a row. */
 export interface PartOptions {
   onlyIfRowsIn?: string;
+  /**
+   * With `onlyIfRowsIn`: the id of the row of that part this part's rows depend on (the intent a change is about).
+   * Rows then carry it as their `gate` and are written only when that very row was returned, which keeps each
+   * request's rows under its own compare-and-set when the group commit merges several requests into one statement.
+   */
+  gateKey?: string;
 }
 
 /** A `combine` final query answering the rows of part `name` (e.g. the intent as written). */
@@ -64,7 +84,87 @@ export function taggedRowsOf(parts: readonly { tag: number; name: string; flags?
   }).join('\nUNION ALL\n');
 }
 
+/** The node-postgres query of a statement: named (prepared once per connection) unless it is `oneShot`; with its merge key. */
+export function queryOf(statement: Statement): MergeableQuery {
+  const config: MergeableQuery = statement.oneShot ? { text: statement.text, values: statement.values } : prepared(statement.text, statement.values);
+  if (statement.merge) config.merge = statement.merge;
+  return config;
+}
+
+/** A query the group commit may merge with others of the same text (see `Statement.merge`); node-postgres ignores `merge`. */
+export interface MergeableQuery extends pg.QueryConfig {
+  merge?: { key: string };
+}
+
 export async function run<T = Record<string, unknown>>(db: Queryable, statement: Statement): Promise<T[]> {
-  const result = await db.query(prepared(statement.text, statement.values));
+  const result = await db.query(queryOf(statement));
   return result.rows as T[];
+}
+
+/** JSON text that goes into a JSON rows parameter as it is (an event's `data`, whose key order is the API's). */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * Rows as one JSON parameter: a JSON array of objects, read in SQL with `json_populate_record(NULL::table, e)` for
+ * each element `e` of `json_array_elements($n::json)`, so the table's own column types apply (a JSON array becomes a
+ * text[], an object a jsonb, a number a bigint). Buffers become bytea's hex text; `RawJson` is written as it is.
+ * Statements whose every parameter is such an array can be merged by the group commit: one statement for the rows
+ * of many requests (platform/group-commit.ts).
+ */
+export function jsonRows(rows: readonly Record<string, unknown>[]): string {
+  return `[${rows.map(jsonRow).join(',')}]`;
+}
+
+function jsonRow(row: Record<string, unknown>): string {
+  const fields: string[] = [];
+  for (const [key, value] of Object.entries(row)) {
+    if (value === undefined) continue;
+    fields.push(`${JSON.stringify(key)}:${jsonValue(value)}`);
+  }
+  return `{${fields.join(',')}}`;
+}
+
+function jsonValue(value: unknown): string {
+  if (value instanceof RawJson) return value.text;
+  if (Buffer.isBuffer(value)) return JSON.stringify(`\\x${value.toString('hex')}`);
+  return JSON.stringify(value);
+}
+
+/**
+ * The FROM of a part that reads rows from the JSON rows parameter `parameter` (e.g. `$1`) as `r` (typed as `table`),
+ * each element also available as `e`.
+ */
+export function jsonRowsFrom(parameter: string, table: string): string {
+  return `json_array_elements(${parameter}::json) AS e, json_populate_record(NULL::${partName(table)}, e) AS r`;
+}
+
+/**
+ * The condition under which a row of a JSON-rows part is written when it is gated by an earlier part: with `byKey`,
+ * only the rows whose `gate` field names a row that part returned (its `id`), so one statement can carry many
+ * requests' rows, each gated by its own compare-and-set; without, when the part returned any row.
+ */
+export function gateOf(options: PartOptions): string {
+  if (!options.onlyIfRowsIn) return 'true';
+  return options.gateKey !== undefined ? `e->>'gate' IN (SELECT id FROM ${partName(options.onlyIfRowsIn)})` : rowsIn(options.onlyIfRowsIn);
+}
+
+/**
+ * The INSERT of `rows` into `table`'s `columns` from one JSON rows parameter, in order; a gated part's rows carry its
+ * `gateKey` (see `gateOf`). `returning` is appended as is (e.g. `RETURNING *`).
+ */
+export function jsonRowsInsert(
+  table: string,
+  columns: readonly (string | readonly [column: string, expression: string])[],
+  rows: readonly Record<string, unknown>[],
+  options: PartOptions & { returning?: string } = {},
+): Statement {
+  const gated = options.gateKey !== undefined ? rows.map((row) => ({ ...row, gate: options.gateKey })) : rows;
+  const names = columns.map((column) => partName(typeof column === 'string' ? column : column[0]));
+  const expressions = columns.map((column) => (typeof column === 'string' ? `r.${partName(column)}` : column[1]));
+  return {
+    text: `INSERT INTO ${partName(table)} (${names.join(', ')}) SELECT ${expressions.join(', ')} FROM ${jsonRowsFrom('$1', table)} WHERE ${gateOf(options)}${options.returning ? ` ${options.returning}` : ''}`,
+    values: [jsonRows(gated)],
+  };
 }
