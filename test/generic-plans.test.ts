@@ -13,7 +13,9 @@ import { createTestDatabase } from './helpers/server.ts';
  * primary key that also compares the tenant with `account_id = $2` then ties with the tenant's list index
  * (account_id, livemode, seq), and when the list index wins, every later execution scans all of the tenant's rows
  * (37.6 ms per payment in docs/benchmarks.md). Lookups by id therefore compare the tenant with IS NOT DISTINCT
- * FROM, which no index can serve, so the primary key is the only index path whatever the statistics say.
+ * FROM, which no index can serve, so the primary key is the only index path whatever the statistics say. The
+ * set-based compare-and-sets (JSON rows reached through `id = ANY`) are never cached: planned at each run, they see
+ * how many rows they carry.
  */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -45,24 +47,24 @@ describe('generic plans of lookups by id', () => {
     await database.drop();
   });
 
-  async function genericPlan(statement: Statement): Promise<string> {
-    const rows = (await database.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (GENERIC_PLAN) ${statement.text}`)).rows;
+  async function plan(statement: Statement): Promise<string> {
+    const rows = (await database.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${statement.text}`, statement.values)).rows;
     return rows.map((row) => row['QUERY PLAN']).join('\n');
   }
 
-  it('the outcome compare-and-set reaches the intent and the charge by primary key on empty, never analyzed tables', async (t) => {
-    const version = Number((await database.db.query<{ server_version_num: string }>('SHOW server_version_num')).rows[0].server_version_num);
-    if (version < 160000) {
-      t.skip('EXPLAIN (GENERIC_PLAN) needs PostgreSQL 16 or later');
-      return;
-    }
+  it('the outcome compare-and-sets are planned at each run, and reach the intent and the charge by primary key on empty, never analyzed tables', async () => {
     const current = { id: 'pi_1', account_id: 'acct_1', livemode: false };
-    const intent = await genericPlan(intentUpdateStatement(current, { status: 'succeeded', amount_received: 100 }, { status: 'processing', latestChargeId: 'ch_1', latestChargePending: true }));
+    const intentUpdate = intentUpdateStatement(current, { status: 'succeeded', amount_received: 100 }, { status: 'processing', latestChargeId: 'ch_1', latestChargePending: true });
+    const chargeUpdate = chargeUpdateStatement({ id: 'ch_1', account_id: 'acct_1' }, { status: 'succeeded' }, { status: 'pending' });
+    // JSON rows joined to the table: a plan cached for one row count (or costed on empty tables) could scan the table.
+    assert.equal(intentUpdate.oneShot, true);
+    assert.equal(chargeUpdate.oneShot, true);
+    const intent = await plan(intentUpdate);
     assert.match(intent, /Index Scan using payment_intents_pkey on payment_intents/, intent);
     assert.match(intent, /Index Scan using charges_pkey on charges/, intent);
-    assert.doesNotMatch(intent, /_list|Seq Scan/, intent);
-    const charge = await genericPlan(chargeUpdateStatement({ id: 'ch_1', account_id: 'acct_1' }, { status: 'succeeded' }, { status: 'pending' }));
+    assert.doesNotMatch(intent, /_list|Seq Scan on (payment_intents|charges)/, intent);
+    const charge = await plan(chargeUpdate);
     assert.match(charge, /Index Scan using charges_pkey on charges/, charge);
-    assert.doesNotMatch(charge, /_list|Seq Scan/, charge);
+    assert.doesNotMatch(charge, /_list|Seq Scan on charges/, charge);
   });
 });

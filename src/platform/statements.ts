@@ -134,10 +134,11 @@ function jsonValue(value: unknown): string {
 
 /**
  * The FROM of a part that reads rows from the JSON rows parameter `parameter` (e.g. `$1`) as `r` (typed as `table`),
- * each element also available as `e`.
+ * each element also available as `e` and its position as `rows_in.n` (to keep the given order: a gate's semi-join
+ * may not).
  */
 export function jsonRowsFrom(parameter: string, table: string): string {
-  return `json_array_elements(${parameter}::json) AS e, json_populate_record(NULL::${partName(table)}, e) AS r`;
+  return `json_array_elements(${parameter}::json) WITH ORDINALITY AS rows_in(e, n), json_populate_record(NULL::${partName(table)}, e) AS r`;
 }
 
 /**
@@ -164,7 +165,7 @@ export function jsonRowsInsert(
   const names = columns.map((column) => partName(typeof column === 'string' ? column : column[0]));
   const expressions = columns.map((column) => (typeof column === 'string' ? `r.${partName(column)}` : column[1]));
   return {
-    text: `INSERT INTO ${partName(table)} (${names.join(', ')}) SELECT ${expressions.join(', ')} FROM ${jsonRowsFrom('$1', table)} WHERE ${gateOf(options)}${options.returning ? ` ${options.returning}` : ''}`,
+    text: `INSERT INTO ${partName(table)} (${names.join(', ')}) SELECT ${expressions.join(', ')} FROM ${jsonRowsFrom('$1', table)} WHERE ${gateOf(options)} ORDER BY rows_in.n${options.returning ? ` ${options.returning}` : ''}`,
     values: [jsonRows(gated)],
   };
 }
