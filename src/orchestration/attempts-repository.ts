@@ -1,7 +1,7 @@
 import type { RedirectToUrl } from '../connectors/connector.ts';
 import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
-import { gateOf, jsonRows, jsonRowsFrom, jsonRowsInsert, queryOf, type PartOptions, type Statement } from '../platform/statements.ts';
+import { jsonRows, jsonRowsFrom, jsonRowsInsert, queryOf, updateGateOf, type PartOptions, type Statement } from '../platform/statements.ts';
 
 export type AttemptStatus = 'pending' | 'requires_action' | 'authorized' | 'declined' | 'failed' | 'unknown';
 
@@ -64,7 +64,8 @@ export interface AttemptChanges {
  * at each run, as the intent's update.
  */
 export function attemptUpdateStatement(id: string, changes: AttemptChanges, from: readonly AttemptStatus[], options: PartOptions = {}): Statement {
-  const row: Record<string, unknown> = { id, status: changes.status, from };
+  // The statuses it may change from, as one comma-separated text (no subquery over the row: see updateGateOf).
+  const row: Record<string, unknown> = { id, status: changes.status, from: from.join(',') };
   const sets = ['status = r.status'];
   const set = (column: string, value: unknown) => {
     row[column] = value;
@@ -86,9 +87,10 @@ export function attemptUpdateStatement(id: string, changes: AttemptChanges, from
   if (changes.synced) sets.push('sync_count = a.sync_count + 1');
   if (changes.status !== 'pending' && changes.status !== 'unknown') sets.push('finished_at = now()');
   if (options.gateKey !== undefined) row.gate = options.gateKey;
+  const gate = updateGateOf(options);
   return {
-    text: `UPDATE payment_attempts a SET ${sets.join(', ')} FROM ${jsonRowsFrom('$1', 'payment_attempts')}
-      WHERE a.id = ANY ($2::text[]) AND a.id = r.id AND a.status IN (SELECT json_array_elements_text(e->'from')) AND ${gateOf(options)} RETURNING a.*`,
+    text: `UPDATE payment_attempts a SET ${sets.join(', ')} FROM ${jsonRowsFrom('$1', 'payment_attempts')}${gate.from}
+      WHERE a.id = ANY ($2::text[]) AND a.id = r.id AND a.status = ANY (string_to_array(e->>'from', ',')) AND ${gate.condition} RETURNING a.*`,
     values: [jsonRows([row]), [id]],
     oneShot: true,
   };

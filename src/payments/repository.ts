@@ -1,5 +1,5 @@
 import { prepared, type Queryable } from '../platform/db.ts';
-import { gateOf, jsonRows, jsonRowsFrom, jsonRowsInsert, queryOf, type PartOptions, type Statement } from '../platform/statements.ts';
+import { jsonRows, jsonRowsFrom, jsonRowsInsert, queryOf, updateGateOf, type PartOptions, type Statement } from '../platform/statements.ts';
 import type { Scope } from '../platform/scope.ts';
 import { assert } from '../platform/errors.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
@@ -178,14 +178,19 @@ export function intentUpdateStatement(
     sets.push(`${column} = r.${column}`);
   }
   let condition = '';
+  let pendingCharge = '';
   if (expect) {
     row.expect_status = expect.status;
     row.expect_charge = expect.latestChargeId;
     condition = ` AND p.status = e->>'expect_status' AND p.latest_charge_id = e->>'expect_charge'`;
-    if (expect.latestChargePending) condition += ` AND EXISTS (SELECT 1 FROM charges c WHERE c.id = e->>'expect_charge' AND c.status = 'pending')`;
+    // A join, not a subquery over the row: see updateGateOf (platform/statements.ts).
+    if (expect.latestChargePending) {
+      pendingCharge = ', charges pending_charge';
+      condition += ` AND pending_charge.id = e->>'expect_charge' AND pending_charge.status = 'pending'`;
+    }
   }
   return {
-    text: `UPDATE payment_intents p SET ${sets.join(', ')} FROM ${jsonRowsFrom('$1', 'payment_intents')}
+    text: `UPDATE payment_intents p SET ${sets.join(', ')} FROM ${jsonRowsFrom('$1', 'payment_intents')}${pendingCharge}
       WHERE p.id = ANY ($2::text[]) AND p.id = r.id AND (p.account_id, p.livemode) IS NOT DISTINCT FROM (r.account_id, r.livemode)${condition} RETURNING p.*`,
     values: [jsonRows([row]), [current.id]],
     oneShot: true,
@@ -269,9 +274,10 @@ export function chargeUpdateStatement(current: Pick<ChargeRow, 'id' | 'account_i
     condition += ` AND NOT c.captured AND c.capture_status = 'pending' AND c.capture_requested_amount = (e->>'expect_reserved')::bigint`;
   }
   if (options.gateKey !== undefined) row.gate = options.gateKey;
+  const gate = updateGateOf(options);
   return {
-    text: `UPDATE charges c SET ${sets.join(', ')} FROM ${jsonRowsFrom('$1', 'charges')}
-      WHERE c.id = ANY ($2::text[]) AND c.id = r.id AND c.account_id IS NOT DISTINCT FROM r.account_id${condition} AND ${gateOf(options)} RETURNING c.*`,
+    text: `UPDATE charges c SET ${sets.join(', ')} FROM ${jsonRowsFrom('$1', 'charges')}${gate.from}
+      WHERE c.id = ANY ($2::text[]) AND c.id = r.id AND c.account_id IS NOT DISTINCT FROM r.account_id${condition} AND ${gate.condition} RETURNING c.*`,
     values: [jsonRows([row]), [current.id]],
     oneShot: true,
   };

@@ -142,13 +142,25 @@ export function jsonRowsFrom(parameter: string, table: string): string {
 }
 
 /**
- * The condition under which a row of a JSON-rows part is written when it is gated by an earlier part: with `byKey`,
- * only the rows whose `gate` field names a row that part returned (its `id`), so one statement can carry many
- * requests' rows, each gated by its own compare-and-set; without, when the part returned any row.
+ * The condition under which a row of a JSON-rows INSERT is written when it is gated by an earlier part: with
+ * `byKey`, only the rows whose `gate` field names a row that part returned (its `id`), so one statement can carry
+ * many requests' rows, each gated by its own compare-and-set; without, when the part returned any row.
  */
 export function gateOf(options: PartOptions): string {
   if (!options.onlyIfRowsIn) return 'true';
   return options.gateKey !== undefined ? `e->>'gate' IN (SELECT id FROM ${partName(options.onlyIfRowsIn)})` : rowsIn(options.onlyIfRowsIn);
+}
+
+/**
+ * The gate of a JSON-rows UPDATE, as a FROM item and a condition. An UPDATE's conditions must not use a subquery
+ * that refers to its JSON rows: when the target row was changed by a concurrent transaction, PostgreSQL rechecks the
+ * conditions on the new row version (EvalPlanQual), and such a subquery then no longer matches, so the update would
+ * be skipped as if its compare-and-set had failed. The gated form therefore joins the gate part by key.
+ */
+export function updateGateOf(options: PartOptions): { from: string; condition: string } {
+  if (!options.onlyIfRowsIn) return { from: '', condition: 'true' };
+  if (options.gateKey === undefined) return { from: '', condition: rowsIn(options.onlyIfRowsIn) };
+  return { from: `, ${partName(options.onlyIfRowsIn)} AS gate_row`, condition: `gate_row.id = e->>'gate'` };
 }
 
 /**
