@@ -100,6 +100,25 @@ describe('group commit', () => {
     assert.deepEqual(commits.stats(), { batches: 2, statements: 21, retriedAlone: 0, sent: 2 });
   });
 
+  it('runs transaction bodies in the batch: a body that throws rolls back alone, the others commit', async () => {
+    const commits = new GroupCommit(database.db, { lanes: 1, maxStatements: 64, maxBytes: 1024 * 1024 });
+    const blocker = commits.query({ text: 'SELECT pg_sleep(0.05)' });
+    let runs = 0;
+    const body = (id: string, fail: boolean) => commits.transaction(async (client) => {
+      runs += 1;
+      await client.query(insert(`${id}a`, 1));
+      await client.query(insert(`${id}b`, 2));
+      if (fail) throw new Error(`body ${id} refuses`);
+      return id;
+    }, id);
+    const results = await Promise.allSettled([body('t1', false), body('t2', true), body('t3', false), commits.query(insert('t4', 4)), blocker]);
+    assert.deepEqual(results.slice(0, 4).map((result) => result.status === 'fulfilled' ? 'ok' : (result.reason as Error).message), ['ok', 'body t2 refuses', 'ok', 'ok']);
+    const rows = (await database.db.query<{ id: string }>("SELECT id FROM group_commit_probe WHERE id LIKE 't%' ORDER BY id")).rows.map((row) => row.id);
+    assert.deepEqual(rows, ['t1a', 't1b', 't3a', 't3b', 't4']);
+    // In lock-key order the batch ran t1, then t2, which threw; after the rollback each body ran once more alone.
+    assert.equal(runs, 5);
+  });
+
   it('with no lanes every statement commits alone, straight through the pool', async () => {
     const commits = new GroupCommit(database.db, { lanes: 0, maxStatements: 64, maxBytes: 1024 * 1024 });
     const results = await Promise.all(Array.from({ length: 10 }, (_, index) => commits.query(insert(`c${index}`, index))));

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Database } from './db.ts';
+import { inTransaction, type Database } from './db.ts';
 
 /** How the group commit batches statements (PAYRAIL_GROUP_COMMIT_* settings, docs/configuration.md). */
 export interface GroupCommitSettings {
@@ -13,11 +13,15 @@ export interface GroupCommitSettings {
 
 export const defaultGroupCommitSettings: GroupCommitSettings = { lanes: 4, maxStatements: 64, maxBytes: 4 * 1024 * 1024 };
 
+type Query = pg.QueryConfig & { merge?: { key: string } };
+
+/** One request's part of a batch: a statement, or a short transaction body that only talks to the database. */
 interface Member {
-  config: pg.QueryConfig & { merge?: { key: string } };
+  config?: Query;
+  work?: (client: pg.PoolClient) => Promise<unknown>;
   lockKey: string;
   bytes: number;
-  resolve: (result: pg.QueryResult) => void;
+  resolve: (result: never) => void;
   reject: (error: unknown) => void;
 }
 
@@ -45,6 +49,9 @@ export interface GroupCommitStats {
  * - **An unknown outcome stays unknown, as it is without batching.** When the connection is lost during COMMIT,
  *   every member gets that error: the caller resolves it as it would resolve one lost autocommit statement (the
  *   compare-and-set and idempotency keys make a retry safe).
+ * - **Short transactions too.** `transaction(work)` runs a body of a few statements (a state change and the
+ *   idempotency key's stored response) in the batch's transaction; a body that throws rolls the batch back like a
+ *   failing statement, and every member runs again alone.
  * - **Deterministic lock order.** Within a batch, statements run ordered by their lock key (the intent they change),
  *   stable for equal keys, so two batches that touch the same rows take their locks in the same order and wait for
  *   each other instead of deadlocking.
@@ -57,10 +64,25 @@ export class GroupCommit {
   constructor(private readonly pool: Database, readonly settings: GroupCommitSettings = defaultGroupCommitSettings) {}
 
   /** Runs `config` (one statement that is atomic on its own) in the next batch, answering once the batch committed. */
-  query(config: pg.QueryConfig & { merge?: { key: string } }, lockKey = ''): Promise<pg.QueryResult> {
+  query(config: Query, lockKey = ''): Promise<pg.QueryResult> {
     if (this.settings.lanes === 0) return this.pool.query(config);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ config, lockKey, bytes: parameterBytes(config.values), resolve, reject });
+    return new Promise<pg.QueryResult>((resolve, reject) => {
+      this.queue.push({ config, lockKey, bytes: parameterBytes(config.values), resolve: resolve as (result: never) => void, reject });
+      this.pump();
+    });
+  }
+
+  /**
+   * Runs `work` inside the next batch's transaction, on its connection, answering once the batch committed: for a
+   * step of a few statements that must commit together (a state change and the idempotency key's stored response).
+   * `work` must only talk to the database through `client` (no calls to providers): the batch waits for it. Should
+   * the batch fail, `work` runs again alone, in its own transaction, so its effects outside the database must be
+   * safe to repeat (computing a response is).
+   */
+  transaction<T>(work: (client: pg.PoolClient) => Promise<T>, lockKey = ''): Promise<T> {
+    if (this.settings.lanes === 0) return inTransaction(this.pool, work);
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, lockKey, bytes: 1024, resolve: resolve as (result: never) => void, reject });
       this.pump();
     });
   }
@@ -115,13 +137,17 @@ export class GroupCommit {
     }
     const units = mergeUnits(ordered);
     this.counters.sent += units.length;
-    const answers = new Map<Member, pg.QueryResult>();
+    const answers = new Map<Member, unknown>();
     try {
       await client.query('BEGIN');
       for (const unit of units) {
-        const result = await client.query(unit.config);
+        if (unit.work) {
+          answers.set(unit.members[0], await unit.work(client));
+          continue;
+        }
+        const result = await client.query(unit.config!);
         if (unit.members.length === 1) answers.set(unit.members[0], result);
-        else for (const member of unit.members) answers.set(member, rowsOfKey(result, member.config.merge!.key));
+        else for (const member of unit.members) answers.set(member, rowsOfKey(result, member.config!.merge!.key));
       }
     } catch (error) {
       // Nothing of the batch committed: roll back and give every member its own run and its own answer.
@@ -146,7 +172,7 @@ export class GroupCommit {
       return;
     }
     client.release();
-    for (const member of ordered) member.resolve(answers.get(member)!);
+    for (const member of ordered) member.resolve(answers.get(member) as never);
   }
 
   /** Runs a failed batch's members alone: one key's members one after another, in order; different keys at once. */
@@ -161,7 +187,7 @@ export class GroupCommit {
   private async runAlone(member: Member): Promise<void> {
     this.counters.sent += 1;
     try {
-      member.resolve(await this.pool.query(member.config));
+      member.resolve((member.work ? await inTransaction(this.pool, member.work) : await this.pool.query(member.config!)) as never);
     } catch (error) {
       member.reject(error);
     }
@@ -186,7 +212,8 @@ export class BatchedConnection {
 
 interface Unit {
   members: Member[];
-  config: pg.QueryConfig;
+  config?: pg.QueryConfig;
+  work?: (client: pg.PoolClient) => Promise<unknown>;
 }
 
 /**
@@ -199,16 +226,17 @@ function mergeUnits(ordered: readonly Member[]): Unit[] {
   const units: (Unit & { keys: Set<string>; text?: string })[] = [];
   const lastUnitOf = new Map<string, number>();
   for (const member of ordered) {
-    const key = member.config.merge?.key;
-    if (key === undefined || !mergeableValues(member.config.values)) {
-      units.push({ members: [member], config: member.config, keys: new Set() });
+    const key = member.config?.merge?.key;
+    if (member.config === undefined || key === undefined || !mergeableValues(member.config.values)) {
+      units.push({ members: [member], config: member.config, work: member.work, keys: new Set() });
       lastUnitOf.set(member.lockKey, units.length - 1);
       continue;
     }
     const from = Math.max(lastUnitOf.get(key) ?? -1, lastUnitOf.get(member.lockKey) ?? -1) + 1;
-    let index = units.findIndex((unit, position) => position >= from && unit.text === member.config.text && !unit.keys.has(key));
+    const config = member.config;
+    let index = units.findIndex((unit, position) => position >= from && unit.text === config.text && !unit.keys.has(key));
     if (index === -1) {
-      units.push({ members: [], config: member.config, keys: new Set(), text: member.config.text });
+      units.push({ members: [], config, keys: new Set(), text: config.text });
       index = units.length - 1;
     }
     units[index].members.push(member);
@@ -216,7 +244,7 @@ function mergeUnits(ordered: readonly Member[]): Unit[] {
     lastUnitOf.set(key, index);
     lastUnitOf.set(member.lockKey, index);
   }
-  return units.map((unit) => (unit.members.length === 1 ? { members: unit.members, config: unit.members[0].config } : { members: unit.members, config: mergedConfig(unit.members) }));
+  return units.map((unit) => (unit.members.length === 1 ? { members: unit.members, config: unit.members[0].config, work: unit.members[0].work } : { members: unit.members, config: mergedConfig(unit.members) }));
 }
 
 function mergeableValues(values: unknown[] | undefined): boolean {
@@ -225,13 +253,13 @@ function mergeableValues(values: unknown[] | undefined): boolean {
 
 /** One statement for several members' statements of one text: each parameter's rows (JSON arrays, or arrays) joined. */
 function mergedConfig(members: readonly Member[]): pg.QueryConfig {
-  const first = members[0].config.values ?? [];
-  const values = first.map((value, index) => {
-    if (Array.isArray(value)) return members.flatMap((member) => member.config.values![index] as unknown[]);
-    const inner = members.map((member) => (member.config.values![index] as string).slice(1, -1)).filter((rows) => rows.length > 0);
+  const configs = members.map((member) => member.config!);
+  const values = (configs[0].values ?? []).map((value, index) => {
+    if (Array.isArray(value)) return configs.flatMap((config) => config.values![index] as unknown[]);
+    const inner = configs.map((config) => (config.values![index] as string).slice(1, -1)).filter((rows) => rows.length > 0);
     return `[${inner.join(',')}]`;
   });
-  return { text: members[0].config.text, values };
+  return { text: configs[0].text, values };
 }
 
 /** A merged statement's result as one member sees it: the rows whose `id` is its key. */

@@ -44,11 +44,12 @@ export class UnitOfWork {
    */
   async write<T = Record<string, unknown>>(statement: Statement, checkpointResource?: string, lockKey?: string): Promise<T[]> {
     if (checkpointResource !== undefined && this.onCheckpoint) {
-      return this.transaction(async (client) => {
+      const work = async (client: pg.PoolClient) => {
         const rows = await run<T>(client, statement);
         await this.checkpoint(client, checkpointResource);
         return rows;
-      });
+      };
+      return this.commits ? this.commits.transaction(work, lockKey) : this.transaction(work);
     }
     return run<T>(this.commits ? this.commits.connection(lockKey) : this.db, statement);
   }
@@ -77,6 +78,15 @@ export class UnitOfWork {
   finalTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, options: { singleStatement?: boolean; lockKey?: string } = {}): Promise<T> {
     if (options.singleStatement && !this.onFinal) {
       return this.commits ? work(this.commits.connection(options.lockKey) as unknown as pg.PoolClient) : withClient(this.db, work);
+    }
+    const onFinal = this.onFinal;
+    if (options.singleStatement && onFinal && this.commits) {
+      // One write and the stored response: a short transaction that only talks to the database, run in a batch.
+      return this.commits.transaction(async (client) => {
+        const result = await work(client);
+        await onFinal(client, result);
+        return result;
+      }, options.lockKey);
     }
     return inTransaction(this.db, async (client) => {
       const result = await work(client);
