@@ -235,7 +235,8 @@ describe('changeParts (the writer\'s seam for batches)', () => {
     parts.forEach((own, index) => {
       assert.ok(own.every((part) => part.name.startsWith(`c${index}_`)));
       for (const part of own.filter((candidate) => candidate.name !== `c${index}_intent`)) {
-        const referenced = [...part.statement.text.matchAll(/FROM (c\d+_\w+)\)/g)].map((match) => match[1]);
+        // Gated by a subquery over the gate part (`FROM c0_intent)`) or by a join with it (`, c0_intent AS gate_row`).
+        const referenced = [...part.statement.text.matchAll(/(?:FROM |, )(c\d+_\w+)(?:\)| AS gate_row)/g)].map((match) => match[1]);
         assert.ok(referenced.length > 0, `${part.name} is gated`);
         assert.ok(referenced.every((name) => name.startsWith(`c${index}_`)), `${part.name} refers only to its own change`);
       }

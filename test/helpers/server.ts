@@ -14,6 +14,7 @@ import { defaultWebhookSettings, type WebhookSettings } from '../../src/webhooks
 import { startWebhookWorker, type WebhookWorker } from '../../src/webhooks/worker.ts';
 import { SecretBox } from '../../src/platform/crypto.ts';
 import { createPool, ensureDatabase, migrate, type Database } from '../../src/platform/db.ts';
+import type { GroupCommitSettings } from '../../src/platform/group-commit.ts';
 import { payrailDocumentViolations, recordAnswer, stripeViolations, type ConformanceViolation, type RenderedFields } from './stripe-conformance.ts';
 
 /** Connection string of the test PostgreSQL server (started by scripts/run-tests.mjs, or DATABASE_URL). */
@@ -97,6 +98,8 @@ export interface TestServerOptions {
    * from a conformance one). `close()` fails when violations were seen and not taken.
    */
   stripeConformance?: boolean;
+  /** Group commit settings (platform/group-commit.ts); one lane makes concurrent requests share batches. */
+  groupCommit?: GroupCommitSettings;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -108,7 +111,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   let baseUrl = '';
   const deps: Dependencies = buildDependencies({
     db: database.db, secretBox: new SecretBox(randomBytes(32)), connector: new TestProcessor(), publicUrl: () => baseUrl, clock, webhookSettings,
-    orchestration: { ...defaultOrchestrationSettings, ...options.orchestration }, routingHealth: options.routingHealth,
+    orchestration: { ...defaultOrchestrationSettings, ...options.orchestration }, routingHealth: options.routingHealth, groupCommit: options.groupCommit,
   });
   const worker = options.webhookWorker ? await startWebhookWorker(deps, database.url, webhookSettings) : undefined;
   const app = buildApp(deps);
