@@ -21,7 +21,8 @@
  *
  * Settings: BENCH_SECONDS (default 15), BENCH_CONNECTIONS (default 64), BENCH_ENDPOINTS (default 1),
  * BENCH_RATE (default 100 events/s), BENCH_DRAIN_SECONDS (most time to wait for a backlog, default 600),
- * BENCH_BACKLOG (default 20,000; 0 skips the phase).
+ * BENCH_BACKLOG (default 20,000; 0 skips the phase), BENCH_STATEMENTS (1: count statements per delivery with
+ * pg_stat_statements in the embedded server, and list the costliest).
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -164,6 +165,9 @@ async function main(): Promise<void> {
   const receiverUrl = await receiver.listen();
   const port = await findFreePort();
   const env: NodeJS.ProcessEnv = { ...process.env, PAYRAIL_DATA_DIR: dataDirectory, PORT: String(port), PAYRAIL_DB_POOL_SIZE: process.env.PAYRAIL_DB_POOL_SIZE ?? '16', PAYRAIL_WEBHOOK_WORKER: '1' };
+  // BENCH_STATEMENTS=1: the embedded server loads pg_stat_statements, to count statements per delivery and list those
+  // that took the database's time during the backlog phase.
+  if (process.env.BENCH_STATEMENTS === '1') env.PAYRAIL_EMBEDDED_POSTGRES_SETTINGS = `${process.env.PAYRAIL_EMBEDDED_POSTGRES_SETTINGS ?? ''} shared_preload_libraries=pg_stat_statements`.trim();
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   else delete env.DATABASE_URL;
   console.log(`starting Payrail on a fresh database (${databaseUrl ? 'DATABASE_URL server' : 'embedded PostgreSQL'}) ...`);
@@ -214,6 +218,8 @@ async function main(): Promise<void> {
       // Statistics settle for a moment (backends flush them at most once a second).
       await new Promise((resolve) => setTimeout(resolve, 1_200));
       const after = await probe.snapshot();
+      const top = await probe.topStatements(8);
+      if (top.length > 0) console.log(`  statements that took the database's time (whole run so far):\n${top.join('\n')}`);
       await probe.close();
       await db.end();
       const deliveries = backlogIds.length * endpointCount;

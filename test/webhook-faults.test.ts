@@ -228,8 +228,8 @@ describe('per-endpoint concurrency', () => {
   const fastAllAnswered = new Promise<void>((resolve) => { fastDone = resolve; });
   before(async () => {
     // A generous timeout: the slow receiver's answers must never time out, however loaded the machine.
-    // Eight job slots, two connections per endpoint: the slow endpoint holds at most six slots (two sending, four
-    // waiting, each for at most a second before it is put off), so the others serve the fast endpoint.
+    // Eight job slots, two connections per endpoint: the slow endpoint's deliveries beyond its two in flight wait at
+    // most a second for a connection and are then put off, so job slots come free for the fast endpoint.
     server = await startTestServer({ webhookWorker: { timeoutMs: 30_000, firstRetrySeconds: 1, retryDelayMaxSeconds: 1, concurrency: 8, connectionsPerEndpoint } });
     // The slow receiver answers only once the fast endpoint has had all its events (and no sooner than
     // slowAnswerMs): however slowly the events are created on a loaded machine, the slow endpoint is still being

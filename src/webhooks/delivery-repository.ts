@@ -1,5 +1,5 @@
 import type { EventRow } from '../events/types.ts';
-import type { Queryable } from '../platform/db.ts';
+import { prepared, type Queryable } from '../platform/db.ts';
 import type { WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow } from './repository.ts';
 
 /**
@@ -7,22 +7,33 @@ import type { WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow } from '
  * and the release of jobs left locked by a worker that died (graphile-worker's tables).
  */
 
-/** What sending one delivery needs: its endpoint (as a whole row) and its event, with the delivery's id and status. */
-export type DeliveryContextRow = WebhookEndpointRow & { delivery_id: string; delivery_status: WebhookDeliveryRow['status']; event: EventRow };
+/**
+ * What sending one delivery needs: its endpoint (as a whole row) and its event (its data as the stored JSON text), with
+ * the delivery's id and status.
+ */
+export type DeliveryContextRow = WebhookEndpointRow & {
+  delivery_id: string;
+  delivery_status: WebhookDeliveryRow['status'];
+  event: Omit<EventRow, 'data'>;
+  event_data: string;
+};
 
 /**
  * The deliveries, each with its endpoint and its event, in one statement (a delivery is always of its own account's
  * and mode's event). Deliveries that do not exist are missing from the answer.
  */
 export async function findDeliveryContexts(db: Queryable, deliveryIds: readonly string[]): Promise<DeliveryContextRow[]> {
-  const result = await db.query<DeliveryContextRow>(
-    `SELECT d.id AS delivery_id, d.status AS delivery_status, w.*, row_to_json(e.*) AS event
+  const result = await db.query<DeliveryContextRow>(prepared(
+    `SELECT d.id AS delivery_id, d.status AS delivery_status, w.*,
+            json_build_object('id', e.id, 'account_id', e.account_id, 'livemode', e.livemode, 'type', e.type, 'api_version', e.api_version,
+              'request_id', e.request_id, 'idempotency_key', e.idempotency_key, 'created', e.created) AS event,
+            e.data::text AS event_data
        FROM unnest($1::text[]) AS wanted(id)
        JOIN webhook_deliveries d ON d.id = wanted.id
        JOIN webhook_endpoints w ON w.id = d.endpoint_id
        JOIN events e ON e.id = d.event_id AND e.account_id = d.account_id AND e.livemode = d.livemode`,
     [deliveryIds],
-  );
+  ));
   return result.rows;
 }
 
@@ -43,7 +54,7 @@ export interface SucceededAttempt {
  */
 export async function recordSucceededAttempts(db: Queryable, succeeded: readonly SucceededAttempt[]): Promise<Set<string>> {
   const column = <T>(pick: (entry: SucceededAttempt) => T) => succeeded.map(pick);
-  const result = await db.query<{ id: string }>(
+  const result = await db.query<{ id: string }>(prepared(
     `WITH input AS (
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::bigint[], $8::int[], $9::int[], $10::text[], $11::bigint[])
          AS t(attempt_id, delivery_id, endpoint_id, event_id, account_id, livemode, attempted_at, latency_ms, status_code, response_excerpt, completed_at)
@@ -66,7 +77,7 @@ export async function recordSucceededAttempts(db: Queryable, succeeded: readonly
       column((entry) => entry.attempt.attempted_at), column((entry) => entry.attempt.latency_ms), column((entry) => entry.attempt.status_code),
       column((entry) => entry.attempt.response_excerpt), column((entry) => entry.completedAt),
     ],
-  );
+  ));
   return new Set(result.rows.map((row) => row.id));
 }
 

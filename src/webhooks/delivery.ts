@@ -1,5 +1,5 @@
 import type { Dependencies } from '../dependencies.ts';
-import { recordEvent, renderEvent } from '../events/service.ts';
+import { recordEvent, renderEventJson } from '../events/service.ts';
 import { Batcher } from '../platform/batcher.ts';
 import { inTransaction } from '../platform/db.ts';
 import { assert } from '../platform/errors.ts';
@@ -27,8 +27,12 @@ export type DeliveryOutcome = 'succeeded' | 'retry_scheduled' | 'failed' | 'endp
 
 /** Deliveries loaded, or successes recorded, in one statement at most. */
 export const deliveryBatchSizeMax = 200;
-/** Batches of one kind (loads, or recorded successes) running at once; more items wait and go in the next batch. */
-const batchesInFlightMax = 2;
+/**
+ * Batches of one kind (loads, or recorded successes) running at once; more items wait and go in the next batch. One:
+ * under load the batches then grow to whatever arrived during the last one, which costs the database (and this
+ * process's socket writes, a good part of its CPU) far less than more, smaller statements.
+ */
+const batchesInFlightMax = 1;
 /** A deferred delivery runs again after between this and twice this (jitter). */
 const deferSeconds = 1;
 /** How long a delivery waits for a connection to its endpoint before it is deferred. */
@@ -84,7 +88,7 @@ export class WebhookDeliverer {
       await cancelDelivery(this.deps.db, deliveryId, this.deps.clock.nowMilliseconds());
       return 'canceled';
     }
-    const payload = JSON.stringify(renderEvent(event));
+    const payload = renderEventJson(event, context.event_data);
     const attemptedAt = this.deps.clock.nowMilliseconds();
     let target: URL | undefined;
     try {
@@ -100,10 +104,7 @@ export class WebhookDeliverer {
       // A delivery waits only briefly for one of its endpoint's connections. Behind a slow or dead receiver it goes
       // back to the database to run a little later instead, so that one endpoint's backlog cannot hold every job slot
       // of this worker while other endpoints' deliveries wait.
-      const slot = await this.clients.acquire(endpoint.id, target.origin, policy, {
-        waitMaxMs: connectionWaitMaxMs,
-        waitingMax: Math.max(this.settings.connectionsPerEndpoint, Math.floor(this.settings.concurrency / 2)),
-      });
+      const slot = await this.clients.acquire(endpoint.id, target.origin, policy, connectionWaitMaxMs);
       if (!slot) {
         await scheduleDeliveryRetry(this.deps.db, deliveryId, deferSeconds * (1 + Math.random()));
         return 'deferred';

@@ -47,16 +47,15 @@ export class EndpointClients {
   }
 
   /**
-   * Waits for a free slot to the endpoint, for at most `waitMaxMs` and only if fewer than `waitingMax` requests already
-   * wait for one; undefined when it gives up. The caller must `release()` a slot once the response has been read.
+   * Waits for a free slot to the endpoint, for at most `waitMaxMs`; undefined when it gives up. The caller must
+   * `release()` a slot once the response has been read.
    */
-  async acquire(endpointId: string, origin: string, policy: AddressPolicy, limits: { waitMaxMs: number; waitingMax: number }): Promise<EndpointSlot | undefined> {
+  async acquire(endpointId: string, origin: string, policy: AddressPolicy, waitMaxMs: number): Promise<EndpointSlot | undefined> {
     const client = this.clientFor(endpointId, origin, policy);
     client.lastUsedAt = Date.now();
     if (client.inFlight < this.connectionsPerEndpoint) {
       client.inFlight += 1;
     } else {
-      if (client.waiting.length >= limits.waitingMax) return undefined;
       const granted = await new Promise<boolean>((resolve) => {
         const waiter = () => {
           clearTimeout(timer);
@@ -65,7 +64,7 @@ export class EndpointClients {
         const timer = setTimeout(() => {
           client.waiting.splice(client.waiting.indexOf(waiter), 1);
           resolve(false);
-        }, limits.waitMaxMs);
+        }, waitMaxMs);
         client.waiting.push(waiter);
       });
       if (!granted) return undefined;

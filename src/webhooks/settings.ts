@@ -28,7 +28,7 @@ export const defaultWebhookSettings: WebhookSettings = {
   retryDelayMaxSeconds: 6 * 3_600,
   retryWindowSeconds: 3 * 86_400,
   disableAfterSeconds: 3 * 86_400,
-  concurrency: 64,
+  concurrency: 128,
   connectionsPerEndpoint: 8,
   allowPrivateAddresses: false,
   responseBytesMax: 64 * 1_024,

@@ -14,8 +14,14 @@ export const lockRecoveryIntervalMs = 15_000;
  * wait for a connection beyond these.
  */
 const poolSize = 12;
-/** Jobs fetched (and locked) in one statement by graphile-worker's local queue, at most. */
+/**
+ * Jobs fetched (and locked) in one statement by graphile-worker's local queue: several times the job loops, since a
+ * fetch costs the database about as much for 500 jobs as for 100 (it walks the jobs index past the many jobs just
+ * locked or completed), and at thousands of deliveries per second 500 jobs wait a fraction of a second.
+ */
 const localQueueSizeMax = 500;
+/** Local queue size per job loop (up to `localQueueSizeMax`). */
+const localQueueJobsPerLoop = 8;
 /** How long a fetched job may wait in the local queue before it is given back, at most (graphile-worker's default). */
 const localQueueTtlMaxMs = 300_000;
 
@@ -69,7 +75,7 @@ export async function startWebhookWorker(deps: Dependencies, connectionString: s
       worker: {
         // Enough jobs per fetch that every job loop has one and the next are ready as they finish, so one statement
         // feeds many deliveries.
-        localQueue: { size: Math.min(localQueueSizeMax, settings.concurrency * 2), ttl: Math.min(localQueueTtlMaxMs, settings.lockRecoverySeconds * 500) },
+        localQueue: { size: Math.min(localQueueSizeMax, settings.concurrency * localQueueJobsPerLoop), ttl: Math.min(localQueueTtlMaxMs, settings.lockRecoverySeconds * 500) },
         // Without batching (graphile-worker's default, -1) a finished job's completion is sent without being awaited, so
         // stop() can end before it lands (or after the pool closed), leaving the job locked until lock recovery. With a
         // batcher, stop() flushes and awaits every pending completion/failure; 5 ms gathers the jobs finishing together.
