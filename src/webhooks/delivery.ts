@@ -89,7 +89,8 @@ export class WebhookDeliverer {
       return 'canceled';
     }
     const payload = renderEventJson(event, context.event_data);
-    const attemptedAt = this.deps.clock.nowMilliseconds();
+    // When the request starts: after any wait for a connection.
+    let attemptedAt = this.deps.clock.nowMilliseconds();
     let target: URL | undefined;
     try {
       target = new URL(endpoint.url);
@@ -109,6 +110,7 @@ export class WebhookDeliverer {
         await scheduleDeliveryRetry(this.deps.db, deliveryId, deferSeconds * (1 + Math.random()));
         return 'deferred';
       }
+      attemptedAt = this.deps.clock.nowMilliseconds();
       try {
         result = await sendWebhook({
           pool: slot.pool,
