@@ -1,9 +1,14 @@
 /**
  * `npm run bench:webhooks`: webhook deliveries per second to a local receiver, and event-to-delivery latency.
  *
- * 1. Starts the platform (`payrail start`, with its delivery worker) on a fresh embedded database in a temporary
- *    folder (or on DATABASE_URL's server, in a fresh database), and a local HTTP receiver that answers 200 at once.
+ * 1. Starts the platform (`payrail start`, with its delivery worker: a child process unless PAYRAIL_WEBHOOK_WORKER
+ *    says otherwise) on a fresh embedded database in a temporary folder (or on DATABASE_URL's server, in a fresh
+ *    database), and a local HTTP receiver that answers 200 at once.
  * 2. Creates BENCH_ENDPOINTS webhook endpoints (default 1) with enabled_events ['*'] for the demo account.
+ * 2b. Backlog: inserts BENCH_BACKLOG (default 20,000) `customer.created` events in one SQL statement (the events
+ *    trigger queues their deliveries as it does for the API's events) and measures how fast the worker drains them:
+ *    the delivery pipeline alone, with the API idle. CPU per delivery of the worker process (or of `payrail start`
+ *    with an in-process worker) and of PostgreSQL come from /proc, read after the insert has committed.
  * 3. Saturation: creates customers (one `customer.created` event each) as fast as BENCH_CONNECTIONS connections
  *    allow for BENCH_SECONDS, then waits for the backlog to drain. Prints deliveries/s while loaded and overall,
  *    event-to-delivery latency p50/p99 and how long the backlog took to drain once the load stopped.
@@ -15,7 +20,9 @@
  * process's. A delivery can arrive before the API response does (the event is committed first); those count as 0.
  *
  * Settings: BENCH_SECONDS (default 15), BENCH_CONNECTIONS (default 64), BENCH_ENDPOINTS (default 1),
- * BENCH_RATE (default 100 events/s), BENCH_DRAIN_SECONDS (most time to wait for a backlog, default 600).
+ * BENCH_RATE (default 100 events/s), BENCH_DRAIN_SECONDS (most time to wait for a backlog, default 600),
+ * BENCH_BACKLOG (default 20,000; 0 skips the phase), BENCH_STATEMENTS (1: count statements per delivery with
+ * pg_stat_statements in the embedded server, and list the costliest).
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -27,6 +34,7 @@ import { ensureDatabase } from '../src/platform/db.ts';
 import { Pool } from 'undici';
 import { findFreePort } from '../src/platform/embedded-postgres.ts';
 import { startPlatform, type PlatformProcess } from '../test/helpers/platform-process.ts';
+import { openCostProbe } from './costs.ts';
 import { percentile } from './load.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
@@ -34,6 +42,7 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const endpointCount = Number(process.env.BENCH_ENDPOINTS ?? 1);
 const pacedRate = Number(process.env.BENCH_RATE ?? 100);
 const drainSecondsMax = Number(process.env.BENCH_DRAIN_SECONDS ?? 600);
+const backlogEvents = Number(process.env.BENCH_BACKLOG ?? 20_000);
 
 /** The local receiver: answers 200 at once and notes when each (endpoint, customer) first arrived. */
 class Receiver {
@@ -55,7 +64,7 @@ class Receiver {
   });
 
   async listen(): Promise<string> {
-    // Keep-alive off like the sender (a fresh connection per delivery); plenty of backlog for bursts.
+    // Keep-alive on (Node's default), as most receivers have it; plenty of backlog for bursts.
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', 511, resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
   }
@@ -156,13 +165,16 @@ async function main(): Promise<void> {
   const receiverUrl = await receiver.listen();
   const port = await findFreePort();
   const env: NodeJS.ProcessEnv = { ...process.env, PAYRAIL_DATA_DIR: dataDirectory, PORT: String(port), PAYRAIL_DB_POOL_SIZE: process.env.PAYRAIL_DB_POOL_SIZE ?? '16', PAYRAIL_WEBHOOK_WORKER: '1' };
+  // BENCH_STATEMENTS=1: the embedded server loads pg_stat_statements, to count statements per delivery and list those
+  // that took the database's time during the backlog phase.
+  if (process.env.BENCH_STATEMENTS === '1') env.PAYRAIL_EMBEDDED_POSTGRES_SETTINGS = `${process.env.PAYRAIL_EMBEDDED_POSTGRES_SETTINGS ?? ''} shared_preload_libraries=pg_stat_statements`.trim();
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   else delete env.DATABASE_URL;
   console.log(`starting Payrail on a fresh database (${databaseUrl ? 'DATABASE_URL server' : 'embedded PostgreSQL'}) ...`);
   const platform: PlatformProcess = await startPlatform(env);
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
-    const demo = JSON.parse(fs.readFileSync(path.join(dataDirectory, 'demo-keys.json'), 'utf8')) as { secretKey: string };
+    const demo = JSON.parse(fs.readFileSync(path.join(dataDirectory, 'demo-keys.json'), 'utf8')) as { secretKey: string; accountId: string };
     for (let endpoint = 0; endpoint < endpointCount; endpoint += 1) {
       const response = await fetch(`${baseUrl}/v1/webhook_endpoints`, {
         method: 'POST',
@@ -170,6 +182,56 @@ async function main(): Promise<void> {
         body: `url=${encodeURIComponent(`${receiverUrl}/${endpoint}`)}&enabled_events[]=*`,
       });
       if (response.status !== 200) throw new Error(`creating the webhook endpoint failed: ${response.status} ${await response.text()}`);
+    }
+
+    // The database of the run: DATABASE_URL's, or the embedded server's (its port is in postmaster.pid).
+    let serverUrl = databaseUrl;
+    let postmasterPid: number | undefined;
+    if (!serverUrl) {
+      const secrets = JSON.parse(fs.readFileSync(path.join(dataDirectory, 'secrets.json'), 'utf8')) as { postgresPassword: string };
+      const pidLines = fs.readFileSync(path.join(dataDirectory, 'postgres', 'postmaster.pid'), 'utf8').split('\n');
+      postmasterPid = Number(pidLines[0]);
+      serverUrl = `postgres://postgres:${encodeURIComponent(secrets.postgresPassword)}@127.0.0.1:${pidLines[3]}/payrail`;
+    }
+    const workerPid = Number(/webhook delivery worker running \(pid (\d+)\)/.exec(platform.output())?.[1] ?? platform.child.pid);
+    const workerWhere = workerPid === platform.child.pid ? 'in the API process' : `a separate process, pid ${workerPid}`;
+
+    let backlogRows: [string, string][] = [];
+    if (backlogEvents > 0) {
+      console.log(`backlog: ${backlogEvents} events inserted in one statement, drained by the worker (${workerWhere}) ...`);
+      const db = new pg.Client({ connectionString: serverUrl });
+      await db.connect();
+      const probe = await openCostProbe(serverUrl, workerPid, postmasterPid);
+      const insert = await db.query<{ object_id: string }>(
+        `INSERT INTO events (id, account_id, livemode, type, api_version, data, created)
+         SELECT 'evt_bench' || n, $1, false, 'customer.created', NULL,
+                json_build_object('object', json_build_object('id', 'cus_backlog' || n, 'object', 'customer', 'email', 'backlog' || n || '@example.com', 'livemode', false, 'metadata', '{}'::json)),
+                extract(epoch FROM now())::bigint
+           FROM generate_series(1, $2::int) AS n
+         RETURNING data->'object'->>'id' AS object_id`,
+        [demo.accountId, backlogEvents],
+      );
+      const committedAt = performance.now();
+      const before = await probe.snapshot();
+      const backlogIds = insert.rows.map((row) => row.object_id);
+      const lastBacklogArrival = await drain(receiver, backlogIds);
+      // Statistics settle for a moment (backends flush them at most once a second).
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      const after = await probe.snapshot();
+      const top = await probe.topStatements(8);
+      if (top.length > 0) console.log(`  statements that took the database's time (whole run so far):\n${top.join('\n')}`);
+      await probe.close();
+      await db.end();
+      const deliveries = backlogIds.length * endpointCount;
+      const drainSeconds = lastBacklogArrival === undefined ? NaN : (lastBacklogArrival - committedAt) / 1000;
+      const per = (value: number) => `${((value / deliveries) * 1000).toFixed(3)} ms`;
+      backlogRows = [
+        ['backlog: deliveries/s', lastBacklogArrival === undefined ? `not drained after ${drainSecondsMax} s` : `${(deliveries / drainSeconds).toFixed(0)} (${deliveries} deliveries in ${drainSeconds.toFixed(2)} s, worker ${workerWhere})`],
+        ['  CPU per delivery', `worker ${per(after.payrailCpu - before.payrailCpu)}, PostgreSQL ${after.postgresCpu === null || before.postgresCpu === null ? 'n/a' : per(after.postgresCpu - before.postgresCpu)}` +
+          ` (receiver and this process ${per(after.loadCpu - before.loadCpu)})`],
+        ['  per delivery', `${((after.commits - before.commits) / deliveries).toFixed(3)} commits, ${after.statements === null || before.statements === null ? 'statements n/a (BENCH_STATEMENTS=1)' : `${((after.statements - before.statements) / deliveries).toFixed(2)} statements`}` +
+          `, ${((after.inserted - before.inserted) / deliveries).toFixed(2)} rows inserted, ${((after.updated - before.updated) / deliveries).toFixed(2)} updated`],
+      ];
     }
 
     console.log(`saturation: customers.create from ${connections} connections for ${seconds} s, ${endpointCount} endpoint(s) ...`);
@@ -190,12 +252,6 @@ async function main(): Promise<void> {
     const pacedLatency = latencies(receiver, paced);
 
     // Attempts as the database recorded them (a failed attempt would mean a retry, and a duplicate at the receiver).
-    let serverUrl = databaseUrl;
-    if (!serverUrl) {
-      const secrets = JSON.parse(fs.readFileSync(path.join(dataDirectory, 'secrets.json'), 'utf8')) as { postgresPassword: string };
-      const pidLines = fs.readFileSync(path.join(dataDirectory, 'postgres', 'postmaster.pid'), 'utf8').split('\n');
-      serverUrl = `postgres://postgres:${encodeURIComponent(secrets.postgresPassword)}@127.0.0.1:${pidLines[3]}/payrail`;
-    }
     const db = new pg.Client({ connectionString: serverUrl });
     await db.connect();
     const attempts = (await db.query<{ total: number; failed: number }>('SELECT count(*)::int AS total, count(*) FILTER (WHERE NOT succeeded)::int AS failed FROM webhook_attempts')).rows[0];
@@ -211,6 +267,7 @@ async function main(): Promise<void> {
     const format = (value: number) => value.toFixed(1);
     const rows: [string, string][] = [
       ['endpoints', `${endpointCount} (enabled_events ['*'], one demo account)`],
+      ...backlogRows,
       ['saturation: events created', `${loadedIds.size} in ${loadSeconds.toFixed(1)} s = ${(loadedIds.size / loadSeconds).toFixed(0)} events/s (${loaded.errors} errors, ${connections} connections)`],
       ['  deliveries/s during the load', (deliveredDuringLoad / loadSeconds).toFixed(0)],
       ['  deliveries/s overall', `${overall.toFixed(0)} (${loadedDeliveries} deliveries, first event to last delivery)`],

@@ -34,14 +34,27 @@ export interface Config {
   pricingFile: string | undefined;
   /** Webhook delivery: timeouts, retries, disabling, address policy (src/webhooks/settings.ts). */
   webhooks: WebhookSettings;
-  /** Whether `payrail start` also runs the webhook delivery worker (`payrail worker` runs it alone). */
-  runWebhookWorker: boolean;
+  /**
+   * How `payrail start` runs the webhook delivery worker: as a `payrail worker` child process (the default, so that
+   * deliveries never take the API's CPU), inside its own process, or not at all (`payrail worker` processes do it).
+   */
+  webhookWorker: WebhookWorkerMode;
   /** Whether `payrail start` runs the sweeps (janitor, refund sweep, key purge, ledger jobs); `payrail worker` always does. */
   runSweeps: boolean;
   /** Group commit of the payment hot path's statements (src/platform/group-commit.ts). */
   groupCommit: GroupCommitSettings;
   /** Server settings of the embedded PostgreSQL beyond Payrail's own (e.g. shared_preload_libraries for diagnosis). */
   embeddedPostgresSettings: Record<string, string>;
+}
+
+export type WebhookWorkerMode = 'process' | 'in-process' | 'off';
+
+/** PAYRAIL_WEBHOOK_WORKER: `1` or `process` (the default), `in-process`, or `0`. */
+export function webhookWorkerMode(raw: string | undefined): WebhookWorkerMode {
+  if (raw === undefined || raw === '' || raw === '1' || raw === 'process') return 'process';
+  if (raw === 'in-process') return 'in-process';
+  if (raw === '0') return 'off';
+  throw new Error(`PAYRAIL_WEBHOOK_WORKER must be 1 (or process), in-process or 0, got "${raw}"`);
 }
 
 function integerSetting(name: string, fallback: number, minimum: number, maximum: number): number {
@@ -92,12 +105,13 @@ export function loadConfig(): Config {
       retryDelayMaxSeconds: integerSetting('PAYRAIL_WEBHOOK_RETRY_DELAY_MAX_SECONDS', defaultWebhookSettings.retryDelayMaxSeconds, 1, 86_400),
       retryWindowSeconds: integerSetting('PAYRAIL_WEBHOOK_RETRY_WINDOW_SECONDS', defaultWebhookSettings.retryWindowSeconds, 60, 30 * 86_400),
       disableAfterSeconds: integerSetting('PAYRAIL_WEBHOOK_DISABLE_AFTER_SECONDS', defaultWebhookSettings.disableAfterSeconds, 60, 30 * 86_400),
-      concurrency: integerSetting('PAYRAIL_WEBHOOK_CONCURRENCY', defaultWebhookSettings.concurrency, 1, 256),
+      concurrency: integerSetting('PAYRAIL_WEBHOOK_CONCURRENCY', defaultWebhookSettings.concurrency, 1, 1_024),
+      connectionsPerEndpoint: integerSetting('PAYRAIL_WEBHOOK_CONNECTIONS_PER_ENDPOINT', defaultWebhookSettings.connectionsPerEndpoint, 1, 64),
       allowPrivateAddresses: process.env.PAYRAIL_WEBHOOK_ALLOW_PRIVATE === '1',
       responseBytesMax: integerSetting('PAYRAIL_WEBHOOK_RESPONSE_BYTES_MAX', defaultWebhookSettings.responseBytesMax, 1_024, 1_048_576),
       lockRecoverySeconds: integerSetting('PAYRAIL_WEBHOOK_LOCK_RECOVERY_SECONDS', defaultWebhookSettings.lockRecoverySeconds, 1, 86_400),
     },
-    runWebhookWorker: process.env.PAYRAIL_WEBHOOK_WORKER !== '0',
+    webhookWorker: webhookWorkerMode(process.env.PAYRAIL_WEBHOOK_WORKER),
     runSweeps: process.env.PAYRAIL_SWEEPS !== '0',
     groupCommit: {
       lanes: integerSetting('PAYRAIL_GROUP_COMMIT_LANES', defaultGroupCommitSettings.lanes, 0, 64),

@@ -4,6 +4,7 @@ import { buildApp } from './api/app.ts';
 import { startSweepRunner, type SweepRunner } from './jobs/runner.ts';
 import { sweepsOf } from './jobs/sweeps.ts';
 import { startWebhookWorker, type WebhookWorker } from './webhooks/worker.ts';
+import { startWorkerProcess, type WorkerProcess } from './webhooks/worker-process.ts';
 import { openPlatform, readDemoKeys, writeDemoKeys, type DemoKeys } from './runtime.ts';
 import type { Database } from './platform/db.ts';
 import type { KeyResolver } from './api-keys/resolver.ts';
@@ -33,13 +34,18 @@ export async function startServer(config: Config): Promise<void> {
   const platform = await openPlatform(config, { log, adoptOrphanDatabase: true, checkEncryptionKey: true });
   const app = buildApp(platform.deps, { logRequests: config.logRequests });
   let demo: DemoKeys;
-  let webhookWorker: WebhookWorker | undefined;
+  let webhookWorker: WebhookWorker | WorkerProcess | undefined;
   let sweepRunner: SweepRunner | undefined;
   try {
     demo = await ensureDemoAccount(config, platform.db, platform.deps.keys);
-    // Webhook deliveries, queued in the database with their events, are sent by the delivery worker. It starts before
-    // the API answers (and before the banner, which tells scripts the platform is ready to be used or stopped).
-    webhookWorker = config.runWebhookWorker ? await startWebhookWorker(platform.deps, platform.databaseUrl, config.webhooks) : undefined;
+    // Webhook deliveries, queued in the database with their events, are sent by the delivery worker: by default a
+    // `payrail worker` child process, so that deliveries never take the API's CPU. It starts before the API answers
+    // (and before the banner, which tells scripts the platform is ready to be used or stopped).
+    if (config.webhookWorker === 'process') {
+      webhookWorker = await startWorkerProcess({ databaseUrl: platform.databaseUrl, timeoutMs: config.webhooks.timeoutMs, log });
+    } else if (config.webhookWorker === 'in-process') {
+      webhookWorker = await startWebhookWorker(platform.deps, platform.databaseUrl, config.webhooks);
+    }
     // The background sweeps (janitor, refund sweep, key purge, ledger jobs) are graphile-worker jobs: each runs once
     // per period whatever the number of processes running them (src/jobs/runner.ts).
     sweepRunner = config.runSweeps ? await startSweepRunner(platform.deps, platform.databaseUrl, sweepsOf(config), log) : undefined;
@@ -70,7 +76,7 @@ export async function startServer(config: Config): Promise<void> {
       }
     };
     await step(() => app.close()); // stops accepting, waits for in-flight requests
-    await step(() => webhookWorker?.stop()); // lets deliveries in flight finish and record their attempts
+    await step(() => webhookWorker?.stop()); // lets deliveries in flight finish and record their attempts (the child too)
     await step(() => sweepRunner?.stop()); // lets sweeps in flight finish
     await step(() => platform.close()); // then the pool and, last, the embedded database
     log(failed ? 'stopped, with the errors above' : 'stopped cleanly');

@@ -8,8 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { findFreePort } from '../src/platform/embedded-postgres.ts';
 import type { Database } from '../src/platform/db.ts';
-import { webhookQueuesPerEndpoint } from '../src/webhooks/settings.ts';
-import { startPlatform, type PlatformProcess } from './helpers/platform-process.ts';
+import { processExists, startPlatform, workerPidOf, type PlatformProcess } from './helpers/platform-process.ts';
 import { createTestDatabase, startTestServer, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/until.ts';
 
@@ -223,12 +222,15 @@ describe('per-endpoint concurrency', () => {
   let slow: Receiver;
   let fast: Receiver;
   const arrivals: string[] = [];
+  const connectionsPerEndpoint = 2;
   let fastDone!: () => void;
   /** Settles once the fast endpoint has answered every one of its events. */
   const fastAllAnswered = new Promise<void>((resolve) => { fastDone = resolve; });
   before(async () => {
     // A generous timeout: the slow receiver's answers must never time out, however loaded the machine.
-    server = await startTestServer({ webhookWorker: { timeoutMs: 30_000, firstRetrySeconds: 1, retryDelayMaxSeconds: 1, concurrency: 8 } });
+    // Eight job slots, two connections per endpoint: the slow endpoint's deliveries beyond its two in flight wait at
+    // most a second for a connection and are then put off, so job slots come free for the fast endpoint.
+    server = await startTestServer({ webhookWorker: { timeoutMs: 30_000, firstRetrySeconds: 1, retryDelayMaxSeconds: 1, concurrency: 8, connectionsPerEndpoint } });
     // The slow receiver answers only once the fast endpoint has had all its events (and no sooner than
     // slowAnswerMs): however slowly the events are created on a loaded machine, the slow endpoint is still being
     // worked through while the fast one is served.
@@ -267,7 +269,7 @@ describe('per-endpoint concurrency', () => {
     assert.ok(pendingSlow.rows[0].n > 0);
 
     await until('the slow endpoint to get every event', () => (slow.answered >= slowEvents ? true : undefined), 30_000);
-    assert.ok(slow.inFlightMax >= 1 && slow.inFlightMax <= webhookQueuesPerEndpoint, `at most ${webhookQueuesPerEndpoint} requests at a time to one endpoint (saw ${slow.inFlightMax})`);
+    assert.ok(slow.inFlightMax >= 1 && slow.inFlightMax <= connectionsPerEndpoint, `at most ${connectionsPerEndpoint} requests at a time to one endpoint (saw ${slow.inFlightMax})`);
     assert.equal(arrivals.filter((who) => who === 'fast').length, fastEvents);
     for (const endpointId of [slowEndpoint.id, fastEndpoint.id]) {
       const rows = await until(`every delivery to ${endpointId} to be recorded`, async () => {
@@ -331,7 +333,7 @@ describe('the delivering process killed (SIGKILL) mid-delivery', () => {
       DATABASE_URL: database.url,
       PAYRAIL_DATA_DIR: dataDirectory,
       PORT: String(port),
-      PAYRAIL_WEBHOOK_WORKER: '1',
+      PAYRAIL_WEBHOOK_WORKER: 'process',
       PAYRAIL_WEBHOOK_TIMEOUT_MS: '2000',
       PAYRAIL_WEBHOOK_LOCK_RECOVERY_SECONDS: '2',
       PAYRAIL_WEBHOOK_FIRST_RETRY_SECONDS: '1',
@@ -348,13 +350,17 @@ describe('the delivering process killed (SIGKILL) mid-delivery', () => {
     }
     const created = await Promise.all(Array.from({ length: customers }, (_, index) => stripe.customers.create({ email: `crash${index}@example.com` })));
 
-    // Kill while some requests have been received and not answered.
+    // Kill while some requests have been received and not answered: the delivery worker (a child process of
+    // `payrail start`) and `payrail start` itself, both with SIGKILL, as a machine losing power would.
     const exited = new Promise((resolve) => first.child.on('exit', resolve));
     await until('deliveries in flight', () => (receiver.answered >= 2 * endpointCount && holding.size > 0 ? true : undefined));
     const inFlightAtKill = [...holding];
     const answeredAtKill = receiver.answered;
+    const workerPid = workerPidOf(first);
+    process.kill(workerPid, 'SIGKILL');
     first.child.kill('SIGKILL');
     await exited;
+    await until('the killed worker to be gone', () => (processExists(workerPid) ? undefined : true));
     running = undefined;
     assert.ok(inFlightAtKill.length > 0);
 

@@ -1,10 +1,85 @@
-import type { Queryable } from '../platform/db.ts';
-import type { WebhookAttemptRow, WebhookDeliveryRow } from './repository.ts';
+import type { EventRow } from '../events/types.ts';
+import { prepared, type Queryable } from '../platform/db.ts';
+import type { WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow } from './repository.ts';
 
 /**
  * The SQL of delivering webhooks: a delivery's attempts and outcome, its endpoint's failure state, its retry job,
  * and the release of jobs left locked by a worker that died (graphile-worker's tables).
  */
+
+/**
+ * What sending one delivery needs: its endpoint (as a whole row) and its event (its data as the stored JSON text), with
+ * the delivery's id and status.
+ */
+export type DeliveryContextRow = WebhookEndpointRow & {
+  delivery_id: string;
+  delivery_status: WebhookDeliveryRow['status'];
+  event: Omit<EventRow, 'data'>;
+  event_data: string;
+};
+
+/**
+ * The deliveries, each with its endpoint and its event, in one statement (a delivery is always of its own account's
+ * and mode's event). Deliveries that do not exist are missing from the answer.
+ */
+export async function findDeliveryContexts(db: Queryable, deliveryIds: readonly string[]): Promise<DeliveryContextRow[]> {
+  const result = await db.query<DeliveryContextRow>(prepared(
+    `SELECT d.id AS delivery_id, d.status AS delivery_status, w.*,
+            json_build_object('id', e.id, 'account_id', e.account_id, 'livemode', e.livemode, 'type', e.type, 'api_version', e.api_version,
+              'request_id', e.request_id, 'idempotency_key', e.idempotency_key, 'created', e.created) AS event,
+            e.data::text AS event_data
+       FROM unnest($1::text[]) AS wanted(id)
+       JOIN webhook_deliveries d ON d.id = wanted.id
+       JOIN webhook_endpoints w ON w.id = d.endpoint_id
+       JOIN events e ON e.id = d.event_id AND e.account_id = d.account_id AND e.livemode = d.livemode`,
+    [deliveryIds],
+  ));
+  return result.rows;
+}
+
+/** A successful attempt to record, with the moment its delivery ended. */
+export interface SucceededAttempt {
+  attempt: WebhookAttemptRow;
+  completedAt: number;
+}
+
+/**
+ * Records many successful attempts in one statement: each attempt, its delivery ended as succeeded (when it is still
+ * pending: a duplicate run after a crash only adds its attempt), and the failure run of each endpoint that had one
+ * ended. Returns the ids of the deliveries this call ended.
+ *
+ * A success needs none of the decisions a failure does (retry, give up, disable), so it does not take the delivery
+ * and endpoint locks one by one: the UPDATE's own row locks and its status condition keep a delivery from being
+ * ended twice.
+ */
+export async function recordSucceededAttempts(db: Queryable, succeeded: readonly SucceededAttempt[]): Promise<Set<string>> {
+  const column = <T>(pick: (entry: SucceededAttempt) => T) => succeeded.map(pick);
+  const result = await db.query<{ id: string }>(prepared(
+    `WITH input AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::bigint[], $8::int[], $9::int[], $10::text[], $11::bigint[])
+         AS t(attempt_id, delivery_id, endpoint_id, event_id, account_id, livemode, attempted_at, latency_ms, status_code, response_excerpt, completed_at)
+     ), attempts AS (
+       INSERT INTO webhook_attempts (id, delivery_id, endpoint_id, event_id, account_id, livemode, attempted_at, latency_ms, status_code, succeeded, response_excerpt, error)
+       SELECT attempt_id, delivery_id, endpoint_id, event_id, account_id, livemode, attempted_at, latency_ms, status_code, true, response_excerpt, NULL FROM input
+     ), ended AS (
+       UPDATE webhook_deliveries d
+          SET status = 'succeeded', attempt_count = d.attempt_count + 1, first_attempt_at = COALESCE(d.first_attempt_at, input.attempted_at), completed_at = input.completed_at
+         FROM input
+        WHERE d.id = input.delivery_id AND d.status = 'pending'
+       RETURNING d.id, d.endpoint_id
+     ), recovered AS (
+       UPDATE webhook_endpoints w SET failing_since = NULL WHERE w.id IN (SELECT endpoint_id FROM ended) AND w.failing_since IS NOT NULL
+     )
+     SELECT id FROM ended`,
+    [
+      column((entry) => entry.attempt.id), column((entry) => entry.attempt.delivery_id), column((entry) => entry.attempt.endpoint_id),
+      column((entry) => entry.attempt.event_id), column((entry) => entry.attempt.account_id), column((entry) => entry.attempt.livemode),
+      column((entry) => entry.attempt.attempted_at), column((entry) => entry.attempt.latency_ms), column((entry) => entry.attempt.status_code),
+      column((entry) => entry.attempt.response_excerpt), column((entry) => entry.completedAt),
+    ],
+  ));
+  return new Set(result.rows.map((row) => row.id));
+}
 
 /** Cancels a delivery still pending (its endpoint was disabled or deleted before it was sent). */
 export async function cancelDelivery(db: Queryable, deliveryId: string, nowMs: number): Promise<void> {
@@ -45,14 +120,14 @@ export async function disableFailingEndpoint(db: Queryable, endpointId: string):
 }
 
 /**
- * Queues the next run of a delivery after `delaySeconds`, in the endpoint's named queue and under the delivery's job
- * key (so a delivery never has two jobs waiting), inside the caller's transaction.
+ * Queues the next run of a delivery after `delaySeconds` under the delivery's job key (so a delivery never has two
+ * jobs waiting), inside the caller's transaction when there is one. Also puts off a delivery whose endpoint is busy,
+ * without counting an attempt.
  */
-export async function scheduleDeliveryRetry(db: Queryable, deliveryId: string, endpointId: string, delaySeconds: number): Promise<void> {
+export async function scheduleDeliveryRetry(db: Queryable, deliveryId: string, delaySeconds: number): Promise<void> {
   await db.query(
-    `SELECT graphile_worker.add_job('webhook_delivery', json_build_object('delivery', $1::text), queue_name := webhook_queue_name($2, $1),
-       run_at := now() + make_interval(secs => $3), job_key := $1::text)`,
-    [deliveryId, endpointId, delaySeconds],
+    `SELECT graphile_worker.add_job('webhook_delivery', json_build_object('delivery', $1::text), run_at := now() + make_interval(secs => $2), job_key := $1::text)`,
+    [deliveryId, delaySeconds],
   );
 }
 

@@ -73,7 +73,7 @@ export async function queueDelivery(db: Queryable, endpoint: Pick<WebhookEndpoin
        INSERT INTO webhook_deliveries (id, endpoint_id, event_id, account_id, livemode, status, queued_at)
        VALUES ('whd_' || replace(gen_random_uuid()::text, '-', ''), $1, $2, $3, $4, 'pending', $5) RETURNING *
      ), job AS (
-       SELECT graphile_worker.add_job('webhook_delivery', json_build_object('delivery', queued.id), queue_name := webhook_queue_name(queued.endpoint_id, queued.id), job_key := queued.id)
+       SELECT graphile_worker.add_job('webhook_delivery', json_build_object('delivery', queued.id), job_key := queued.id)
          FROM queued
      )
      SELECT queued.* FROM queued, job`,

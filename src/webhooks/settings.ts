@@ -10,8 +10,10 @@ export interface WebhookSettings {
   retryWindowSeconds: number;
   /** An endpoint that has failed continuously for this long is disabled (default 3 days). */
   disableAfterSeconds: number;
-  /** Deliveries in flight at once per worker process (each endpoint still gets at most one at a time). */
+  /** Delivery jobs running at once per worker process (sending, or waiting for the database or a connection). */
   concurrency: number;
+  /** Requests in flight at once to one endpoint from one worker process, each on its own kept-alive connection. */
+  connectionsPerEndpoint: number;
   /** Whether live-mode endpoints may reach private, loopback and link-local addresses. */
   allowPrivateAddresses: boolean;
   /** Most bytes of a response body read. */
@@ -26,7 +28,8 @@ export const defaultWebhookSettings: WebhookSettings = {
   retryDelayMaxSeconds: 6 * 3_600,
   retryWindowSeconds: 3 * 86_400,
   disableAfterSeconds: 3 * 86_400,
-  concurrency: 8,
+  concurrency: 128,
+  connectionsPerEndpoint: 8,
   allowPrivateAddresses: false,
   responseBytesMax: 64 * 1_024,
   lockRecoverySeconds: 60,
@@ -40,9 +43,3 @@ export function retryDelaySeconds(settings: Pick<WebhookSettings, 'firstRetrySec
   const full = Math.min(settings.retryDelayMaxSeconds, settings.firstRetrySeconds * 2 ** Math.min(Math.max(failures - 1, 0), 30));
   return full * (0.5 + random() / 2);
 }
-
-/**
- * Deliveries in flight at once to one endpoint, at most: its deliveries are spread over this many graphile-worker
- * named queues, each running one job at a time (`webhook_queue_name` in db/migrations/004_webhooks.sql; keep equal).
- */
-export const webhookQueuesPerEndpoint = 4;

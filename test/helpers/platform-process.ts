@@ -45,6 +45,23 @@ export async function startPlatform(env: NodeJS.ProcessEnv): Promise<PlatformPro
   };
 }
 
+/** The process id of `payrail start`'s webhook delivery worker child, as it logged it when it started. */
+export function workerPidOf(started: PlatformProcess): number {
+  const pids = [...started.output().matchAll(/webhook delivery worker (?:running|restarted) \(pid (\d+)\)/g)].map((match) => Number(match[1]));
+  if (pids.length === 0) throw new Error(`payrail start logged no webhook delivery worker:\n${started.output()}`);
+  return pids[pids.length - 1];
+}
+
+/** Whether a process of this id still runs (a zombie not yet reaped counts as gone). */
+export function processExists(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 /** SIGTERM (graceful shutdown) and the exit code. */
 export async function stopPlatform(started: PlatformProcess): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => started.child.on('exit', (code) => resolve(code)));
