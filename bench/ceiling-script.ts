@@ -12,7 +12,7 @@ import { createPool } from '../src/platform/db.ts';
 
 /**
  * The database's ceiling for Payrail's own payment, from the code's real statements (issue 13): runs one
- * create-and-confirm payment through Payrail's API in this process, on the benchmark's database, records the named
+ * create-and-confirm payment through Payrail's API in this process, on the benchmark's database, records the
  * statements it sends, and writes them as a pgbench script. Every id a payment creates becomes an expression of
  * pgbench's variables, so each transaction of the script writes new rows, exactly as Payrail's statements do (same
  * text, same rows, same payload sizes). Regenerated at every `npm run bench`, so it cannot drift from the code.
@@ -20,10 +20,10 @@ import { createPool } from '../src/platform/db.ts';
 export async function writeCeilingScript(options: { databaseUrl: string; secretKey: string; encryptionKey: Buffer; file: string; batchedFile: string; batch: number }): Promise<string[]> {
   const recorded: pg.QueryConfig[] = [];
   const original = pg.Client.prototype.query;
-  // Bench-only instrument: every named statement sent while the one payment is made.
+  // Bench-only instrument: every statement sent as a query object while the one payment is made.
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     const config = args[0] as pg.QueryConfig | string;
-    if (typeof config === 'object' && config !== null && typeof config.name === 'string') recorded.push({ text: config.text, values: config.values });
+    if (typeof config === 'object' && config !== null && typeof config.text === 'string') recorded.push({ text: config.text, values: config.values });
     return (original as (...inner: unknown[]) => unknown).apply(this, args);
   } as typeof original;
   const db = createPool(options.databaseUrl, 4);
