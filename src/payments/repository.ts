@@ -184,15 +184,17 @@ export function intentUpdateStatement(
     row.expect_charge = expect.latestChargeId;
     condition = ` AND p.status = e->>'expect_status' AND p.latest_charge_id = e->>'expect_charge'`;
     // A join, not a subquery over the row: see updateGateOf (platform/statements.ts).
+    // Reached through `id = ANY` of its own array as well, so the plan looks it up by primary key however many
+    // rows the statement carries (a join on the JSON value alone is planned for 100 rows and may scan charges).
     if (expect.latestChargePending) {
       pendingCharge = ', charges pending_charge';
-      condition += ` AND pending_charge.id = e->>'expect_charge' AND pending_charge.status = 'pending'`;
+      condition += ` AND pending_charge.id = ANY ($3::text[]) AND pending_charge.id = e->>'expect_charge' AND pending_charge.status = 'pending'`;
     }
   }
   return {
     text: `UPDATE payment_intents p SET ${sets.join(', ')} FROM ${jsonRowsFrom('$1', 'payment_intents')}${pendingCharge}
       WHERE p.id = ANY ($2::text[]) AND p.id = r.id AND (p.account_id, p.livemode) IS NOT DISTINCT FROM (r.account_id, r.livemode)${condition} RETURNING p.*`,
-    values: [jsonRows([row]), [current.id]],
+    values: expect?.latestChargePending ? [jsonRows([row]), [current.id], [expect.latestChargeId]] : [jsonRows([row]), [current.id]],
     oneShot: true,
   };
 }
