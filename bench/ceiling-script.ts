@@ -9,6 +9,7 @@ import { buildDependencies } from '../src/dependencies.ts';
 import { systemClock } from '../src/platform/clock.ts';
 import { SecretBox } from '../src/platform/crypto.ts';
 import { createPool } from '../src/platform/db.ts';
+import { mergeQueries } from '../src/platform/group-commit.ts';
 
 /**
  * The database's ceiling for Payrail's own payment, from the code's real statements (issue 13): runs one
@@ -53,15 +54,14 @@ export async function writeCeilingScript(options: { databaseUrl: string; secretK
   // One payment per script run, each statement its own transaction (Payrail without group commit).
   const names = new Map<string, string>();
   const single = [...header, '\\set n random(1, 1000000000000)', ...writes.map((statement) => `${literalStatement(statement, names, 'n')};`), ''];
-  // `batch` payments per script run: their first statements in one transaction, then their outcomes in another
-  // (what group commit does under load).
-  const batched = [...header, ...Array.from({ length: options.batch }, (_, index) => `\\set n${index} random(1, 1000000000000)`)];
-  const perCopy = Array.from({ length: options.batch }, () => new Map<string, string>());
-  for (const statement of writes) {
-    batched.push('BEGIN;');
-    perCopy.forEach((copyNames, index) => batched.push(`${literalStatement(statement, copyNames, `n${index}`)};`));
-    batched.push('COMMIT;');
-  }
+  // `batch` payments per script run, merged as the group commit merges them: their first statements as one
+  // statement carrying all their rows, then their outcomes as one, each in its own transaction.
+  const copies = Array.from({ length: options.batch }, (_, copy) => writes.map((statement) => withIdsOfCopy(statement, copy)));
+  const batchedNames = new Map<string, string>();
+  const batched = [...header, '\\set n random(1, 1000000000000)'];
+  writes.forEach((_, index) => {
+    batched.push(`${literalStatement(mergeQueries(copies.map((copy) => copy[index])), batchedNames, 'n')};`);
+  });
   batched.push('');
   fs.mkdirSync(path.dirname(options.file), { recursive: true });
   fs.writeFileSync(options.file, single.join('\n'));
@@ -72,8 +72,17 @@ export async function writeCeilingScript(options: { databaseUrl: string; secretK
 /** node-postgres's own conversion of a parameter to its text form (arrays, dates, buffers, JSON). */
 const pgUtils = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue(value: unknown): unknown };
 
+/** The statement with every id the payment created made distinct for copy `copy` (in JSON rows and arrays too). */
+function withIdsOfCopy(statement: pg.QueryConfig, copy: number): pg.QueryConfig {
+  const rename = (text: string) => text.replace(createdId, (id) => `${id}c${copy}`);
+  return {
+    text: statement.text,
+    values: (statement.values ?? []).map((value) => (typeof value === 'string' ? rename(value) : Array.isArray(value) ? value.map((item) => (typeof item === 'string' ? rename(item) : item)) : value)),
+  };
+}
+
 /** Ids made by one payment (the payment method, intent, charge, attempt, ledger entry, balance transaction, events). */
-const createdId = /^(pm|pi|ch|pa|le|txn|evt|req)_[A-Za-z0-9]+$/;
+const createdId = /(?<![A-Za-z0-9])(pm|pi|ch|pa|le|txn|evt|req)_[A-Za-z0-9]{12,}(?![A-Za-z0-9])/g;
 
 /** `statement` with its parameters written in as SQL literals, created ids as expressions of `:n` and `:client_id`. */
 function literalStatement(statement: pg.QueryConfig, names: Map<string, string>, variable: string): string {
@@ -82,19 +91,32 @@ function literalStatement(statement: pg.QueryConfig, names: Map<string, string>,
   return statement.text.replace(/\$(\d+)/g, (_, index: string) => literals[Number(index) - 1]).replace(/\s*\n\s*/g, ' ');
 }
 
+/**
+ * One parameter as SQL: its text form (node-postgres's own conversion), with every id the payment created, also
+ * inside JSON rows and arrays, replaced by an expression of pgbench's variables (the same id, the same expression).
+ */
 function literal(value: unknown, names: Map<string, string>, variable: string): string {
   if (value === null || value === undefined) return 'NULL';
-  if (typeof value === 'string' && createdId.test(value)) {
-    let name = names.get(value);
-    if (name === undefined) {
-      name = `'${value.slice(0, value.indexOf('_'))}_${names.size}_' || :${variable} || '_' || :client_id`;
-      names.set(value, name);
-    }
-    return `(${name})`;
-  }
   const prepared = pgUtils.prepareValue(value) as string | Buffer | null;
   if (prepared === null) return 'NULL';
   const text = Buffer.isBuffer(prepared) ? `\\x${prepared.toString('hex')}` : String(prepared);
-  // An escape string with every colon written as \072: pgbench would take `:name` inside a literal for a variable.
+  const pieces: string[] = [];
+  let last = 0;
+  for (const match of text.matchAll(createdId)) {
+    pieces.push(quoted(text.slice(last, match.index)));
+    let name = names.get(match[0]);
+    if (name === undefined) {
+      name = `'${match[1]}_${names.size}_' || :${variable} || '_' || :client_id`;
+      names.set(match[0], name);
+    }
+    pieces.push(`(${name})`);
+    last = match.index! + match[0].length;
+  }
+  pieces.push(quoted(text.slice(last)));
+  return pieces.length === 1 ? pieces[0] : `(${pieces.join(' || ')})`;
+}
+
+/** An escape string with every colon written as \072: pgbench would take `:name` inside a literal for a variable. */
+function quoted(text: string): string {
   return `E'${text.replace(/\\/g, '\\\\').replace(/'/g, "''").replace(/:/g, '\\072')}'`;
 }

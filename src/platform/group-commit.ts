@@ -251,9 +251,12 @@ function mergeableValues(values: unknown[] | undefined): boolean {
   return (values ?? []).every((value) => Array.isArray(value) || (typeof value === 'string' && value.startsWith('[') && value.endsWith(']')));
 }
 
-/** One statement for several members' statements of one text: each parameter's rows (JSON arrays, or arrays) joined. */
 function mergedConfig(members: readonly Member[]): pg.QueryConfig {
-  const configs = members.map((member) => member.config!);
+  return mergeQueries(members.map((member) => member.config!));
+}
+
+/** One statement for several statements of one text: each parameter's rows (JSON arrays, or arrays) joined, in order. */
+export function mergeQueries(configs: readonly pg.QueryConfig[]): pg.QueryConfig {
   const values = (configs[0].values ?? []).map((value, index) => {
     if (Array.isArray(value)) return configs.flatMap((config) => config.values![index] as unknown[]);
     const inner = configs.map((config) => (config.values![index] as string).slice(1, -1)).filter((rows) => rows.length > 0);
