@@ -11,7 +11,7 @@ export interface GroupCommitSettings {
   maxBytes: number;
 }
 
-export const defaultGroupCommitSettings: GroupCommitSettings = { lanes: 4, maxStatements: 64, maxBytes: 4 * 1024 * 1024 };
+export const defaultGroupCommitSettings: GroupCommitSettings = { lanes: 2, maxStatements: 64, maxBytes: 4 * 1024 * 1024 };
 
 type Query = pg.QueryConfig & { merge?: { key: string } };
 
