@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { chargeUpdateStatement, intentUpdateStatement } from '../src/payments/repository.ts';
 import type { Statement } from '../src/platform/statements.ts';
 import { createTestDatabase } from './helpers/server.ts';
+import { repositoryRoot, sourceFiles } from './helpers/source-files.ts';
 
 /**
  * Payrail's connections let PostgreSQL cache generic plans of its named statements (plan_cache_mode auto, issue 13).
@@ -17,23 +17,13 @@ import { createTestDatabase } from './helpers/server.ts';
  * set-based compare-and-sets (JSON rows reached through `id = ANY`) are never cached: planned at each run, they see
  * how many rows they carry.
  */
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-function sourceFiles(directory: string): string[] {
-  return fs.readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(directory, entry.name);
-    if (entry.isDirectory()) return sourceFiles(full);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [full] : [];
-  });
-}
-
 describe('generic plans of lookups by id', () => {
   it('no SQL in src compares the tenant with = beside an id lookup (the list index could serve it)', () => {
     const offending: string[] = [];
-    for (const file of sourceFiles(path.join(root, 'src'))) {
+    for (const file of sourceFiles(path.join(repositoryRoot, 'src'))) {
       const text = fs.readFileSync(file, 'utf8');
       for (const match of text.matchAll(/(?<![a-z_])(?:[a-z_]+\.)?id = \$\d+ AND (?:[a-z_]+\.)?account_id = \$\d+/g)) {
-        offending.push(`${path.relative(root, file)}: ${match[0]}`);
+        offending.push(`${path.relative(repositoryRoot, file)}: ${match[0]}`);
       }
     }
     assert.deepEqual(offending, []);

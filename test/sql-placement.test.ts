@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { repositoryRoot, sourceFiles } from './helpers/source-files.ts';
 
 /**
  * SQL lives in repositories (`*repository*.ts`) and `src/platform/` only (issue 12): services decide, repositories
  * speak SQL, so a reader finds every query of a table next to it and a batched writer can reuse the statements.
  * The check looks for SQL in the code of every other source file, with comments left out.
  */
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sqlPatterns = [
   /\bSELECT\s+(\*|[a-z_]+(\.[a-z_]+)?\s*(,|FROM|AS)|1\b|NULL\b|COUNT\(|count\(|EXISTS)/,
   /\bINSERT\s+INTO\b/,
@@ -21,16 +20,6 @@ const sqlPatterns = [
   /\bFROM\s+[a-z_]+(\s+[a-z])?\s+WHERE\b/,
 ];
 
-function sourceFiles(directory: string): string[] {
-  const found: string[] = [];
-  for (const entry of fs.readdirSync(directory, { withFileTypes: true })) {
-    const full = path.join(directory, entry.name);
-    if (entry.isDirectory()) found.push(...sourceFiles(full));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) found.push(full);
-  }
-  return found;
-}
-
 /** The file's lines with block and line comments blanked (line numbers kept). */
 function codeLines(text: string): string[] {
   const withoutBlocks = text.replace(/\/\*[\s\S]*?\*\//g, (comment) => comment.replace(/[^\n]/g, ' '));
@@ -39,8 +28,8 @@ function codeLines(text: string): string[] {
 
 export function sqlOutsideRepositories(): string[] {
   const found: string[] = [];
-  for (const file of sourceFiles(path.join(root, 'src'))) {
-    const relative = path.relative(root, file);
+  for (const file of sourceFiles(path.join(repositoryRoot, 'src'))) {
+    const relative = path.relative(repositoryRoot, file);
     if (relative.startsWith(`src${path.sep}platform${path.sep}`) || /repository[^/]*\.ts$/.test(relative)) continue;
     codeLines(fs.readFileSync(file, 'utf8')).forEach((line, index) => {
       if (sqlPatterns.some((pattern) => pattern.test(line))) found.push(`${relative}:${index + 1}: ${line.trim()}`);

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import Stripe from 'stripe';
 import { secretAssociatedData } from '../src/webhooks/repository.ts';
 import { webhookEventTypes } from '../src/webhooks/event-types.ts';
 import { expectStripeError } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestAccount, type TestServer } from './helpers/server.ts';
+import { repositoryRoot, sourceFiles } from './helpers/source-files.ts';
 
 /**
  * The WebhookEndpoints API through the official stripe SDK (and raw HTTP for Payrail's extensions: secret rotation,
@@ -16,15 +16,7 @@ import { startTestServer, type TestAccount, type TestServer } from './helpers/se
 
 const invalidRequest = Stripe.errors.StripeInvalidRequestError;
 const publicUrl = 'https://merchant.example.com/webhooks';
-const sourceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src');
-
-function sourceFiles(directory: string): string[] {
-  return fs.readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(directory, entry.name);
-    if (entry.isDirectory()) return sourceFiles(full);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [full] : [];
-  });
-}
+const sourceRoot = path.join(repositoryRoot, 'src');
 
 describe('webhook endpoints API', () => {
   let server: TestServer;

@@ -2,25 +2,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { errorCatalogue } from './errors.ts';
 import { behaviourOf } from '../connectors/test-processor/test-cards.ts';
 import { testPaymentMethodNumbers } from '../payment-methods/card-numbers.ts';
+import { repositoryRoot, sourceFiles } from '../../test/helpers/source-files.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-function sourceFiles(directory: string): string[] {
-  return fs.readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(directory, entry.name);
-    if (entry.isDirectory()) return sourceFiles(full);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [full] : [];
-  });
-}
 
 describe('error catalogue', () => {
   it('lists every error code the source uses', () => {
     const used = new Set<string>();
-    for (const file of sourceFiles(path.join(root, 'src'))) {
+    for (const file of sourceFiles(path.join(repositoryRoot, 'src'))) {
       const text = fs.readFileSync(file, 'utf8');
       for (const match of text.matchAll(/new ApiError\(\s*'([a-z_]+)'/g)) used.add(match[1]);
     }
@@ -37,7 +28,7 @@ describe('error catalogue', () => {
   });
 
   it('documents every code in docs/errors.md', () => {
-    const docs = fs.readFileSync(path.join(root, 'docs/errors.md'), 'utf8');
+    const docs = fs.readFileSync(path.join(repositoryRoot, 'docs/errors.md'), 'utf8');
     for (const code of Object.keys(errorCatalogue)) assert.ok(docs.includes(`\`${code}\``), `${code} is not documented in docs/errors.md`);
   });
 });
