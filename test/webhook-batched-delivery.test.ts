@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { recordSucceededAttempts } from '../src/webhooks/delivery-repository.ts';
 import { secretAssociatedData } from '../src/webhooks/repository.ts';
 import { generateSigningSecret } from '../src/webhooks/signing.ts';
+import { closeNow, listenOnLoopback } from './helpers/loopback-server.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/until.ts';
 
@@ -54,13 +55,11 @@ class Receiver {
   });
 
   async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
+    return `${await listenOnLoopback(this.server)}/hooks`;
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return closeNow(this.server);
   }
 }
 

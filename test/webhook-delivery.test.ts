@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { secretAssociatedData } from '../src/webhooks/repository.ts';
 import { generateSigningSecret } from '../src/webhooks/signing.ts';
+import { listenOnLoopback } from './helpers/loopback-server.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/until.ts';
 
@@ -41,8 +41,7 @@ class Receiver {
   });
 
   async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
+    return `${await listenOnLoopback(this.server)}/hooks`;
   }
 
   close(): Promise<void> {

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { findFreePort } from '../src/platform/embedded-postgres.ts';
 import type { Database } from '../src/platform/db.ts';
+import { closeNow, listenOnLoopback } from './helpers/loopback-server.ts';
 import { processExists, startPlatform, workerPidOf, type PlatformProcess } from './helpers/platform-process.ts';
 import { createTestDatabase, startTestServer, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/until.ts';
@@ -55,13 +55,11 @@ class Receiver {
   }
 
   async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
+    return `${await listenOnLoopback(this.server)}/hooks`;
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return closeNow(this.server);
   }
 }
 

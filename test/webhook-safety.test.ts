@@ -7,6 +7,7 @@ import type { Database } from '../src/platform/db.ts';
 import { secretAssociatedData } from '../src/webhooks/repository.ts';
 import { responseExcerptBytes } from '../src/webhooks/sender.ts';
 import { generateSigningSecret } from '../src/webhooks/signing.ts';
+import { closeNow } from './helpers/loopback-server.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { until } from './helpers/until.ts';
 
@@ -45,8 +46,7 @@ class Receiver {
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return closeNow(this.server);
   }
 }
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { findFreePort } from '../src/platform/embedded-postgres.ts';
+import { closeNow, listenOnLoopback } from './helpers/loopback-server.ts';
 import { processExists, startPlatform, workerPidOf, type PlatformProcess } from './helpers/platform-process.ts';
 import { createTestDatabase } from './helpers/server.ts';
 import { until } from './helpers/until.ts';
@@ -47,13 +47,11 @@ class Receiver {
   constructor(private readonly holdMs: number) {}
 
   async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
+    return `${await listenOnLoopback(this.server)}/hooks`;
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return closeNow(this.server);
   }
 }
 
