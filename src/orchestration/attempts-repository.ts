@@ -1,7 +1,7 @@
 import type { RedirectToUrl } from '../connectors/connector.ts';
 import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
-import { jsonRows, jsonRowsFrom, jsonRowsInsert, queryOf, updateGateOf, type PartOptions, type Statement } from '../platform/statements.ts';
+import { jsonRows, jsonRowsFrom, jsonRowsInsert, queryOf, jsonRowsGate, type PartOptions, type Statement } from '../platform/statements.ts';
 
 export type AttemptStatus = 'pending' | 'requires_action' | 'authorized' | 'declined' | 'failed' | 'unknown';
 
@@ -64,7 +64,7 @@ export interface AttemptChanges {
  * at each run, as the intent's update.
  */
 export function attemptUpdateStatement(id: string, changes: AttemptChanges, from: readonly AttemptStatus[], options: PartOptions = {}): Statement {
-  // The statuses it may change from, as one comma-separated text (no subquery over the row: see updateGateOf).
+  // The statuses it may change from, as one comma-separated text (no subquery over the row: see jsonRowsGate).
   const row: Record<string, unknown> = { id, status: changes.status, from: from.join(',') };
   const sets = ['status = r.status'];
   const set = (column: string, value: unknown) => {
@@ -87,7 +87,7 @@ export function attemptUpdateStatement(id: string, changes: AttemptChanges, from
   if (changes.synced) sets.push('sync_count = a.sync_count + 1');
   if (changes.status !== 'pending' && changes.status !== 'unknown') sets.push('finished_at = now()');
   if (options.gateKey !== undefined) row.gate = options.gateKey;
-  const gate = updateGateOf(options);
+  const gate = jsonRowsGate(options);
   return {
     text: `UPDATE payment_attempts a SET ${sets.join(', ')} FROM ${jsonRowsFrom('$1', 'payment_attempts')}${gate.from}
       WHERE a.id = ANY ($2::text[]) AND a.id = r.id AND a.status = ANY (string_to_array(e->>'from', ',')) AND ${gate.condition} RETURNING a.*`,

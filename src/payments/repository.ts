@@ -1,5 +1,5 @@
 import { prepared, type Queryable } from '../platform/db.ts';
-import { jsonRows, jsonRowsFrom, jsonRowsInsert, queryOf, updateGateOf, type PartOptions, type Statement } from '../platform/statements.ts';
+import { jsonRows, jsonRowsFrom, jsonRowsInsert, queryOf, jsonRowsGate, type PartOptions, type Statement } from '../platform/statements.ts';
 import type { Scope } from '../platform/scope.ts';
 import { assert } from '../platform/errors.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
@@ -183,7 +183,7 @@ export function intentUpdateStatement(
     row.expect_status = expect.status;
     row.expect_charge = expect.latestChargeId;
     condition = ` AND p.status = e->>'expect_status' AND p.latest_charge_id = e->>'expect_charge'`;
-    // A join, not a subquery over the row: see updateGateOf (platform/statements.ts).
+    // A join, not a subquery over the row: see jsonRowsGate (platform/statements.ts).
     // Reached through `id = ANY` of its own array as well, so the plan looks it up by primary key however many
     // rows the statement carries (a join on the JSON value alone is planned for 100 rows and may scan charges).
     if (expect.latestChargePending) {
@@ -276,7 +276,7 @@ export function chargeUpdateStatement(current: Pick<ChargeRow, 'id' | 'account_i
     condition += ` AND NOT c.captured AND c.capture_status = 'pending' AND c.capture_requested_amount = (e->>'expect_reserved')::bigint`;
   }
   if (options.gateKey !== undefined) row.gate = options.gateKey;
-  const gate = updateGateOf(options);
+  const gate = jsonRowsGate(options);
   return {
     text: `UPDATE charges c SET ${sets.join(', ')} FROM ${jsonRowsFrom('$1', 'charges')}${gate.from}
       WHERE c.id = ANY ($2::text[]) AND c.id = r.id AND c.account_id IS NOT DISTINCT FROM r.account_id${condition} AND ${gate.condition} RETURNING c.*`,

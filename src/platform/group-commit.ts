@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { inTransaction, type Database } from './db.ts';
 
 /** How the group commit batches statements (PAYRAIL_GROUP_COMMIT_* settings, docs/configuration.md). */
@@ -161,7 +161,7 @@ export class GroupCommit {
       await client.query('COMMIT');
     } catch (error) {
       client.release(toError(error));
-      if (isServerError(error)) {
+      if (error instanceof pg.DatabaseError) {
         // The server answered and rolled the transaction back (e.g. a deferred constraint): run each alone.
         this.counters.retriedAlone += 1;
         await this.runEachAlone(ordered);
@@ -244,15 +244,11 @@ function mergeUnits(ordered: readonly Member[]): Unit[] {
     lastUnitOf.set(key, index);
     lastUnitOf.set(member.lockKey, index);
   }
-  return units.map((unit) => (unit.members.length === 1 ? { members: unit.members, config: unit.members[0].config, work: unit.members[0].work } : { members: unit.members, config: mergedConfig(unit.members) }));
+  return units.map((unit) => (unit.members.length === 1 ? { members: unit.members, config: unit.members[0].config, work: unit.members[0].work } : { members: unit.members, config: mergeQueries(unit.members.map((member) => member.config!)) }));
 }
 
 function mergeableValues(values: unknown[] | undefined): boolean {
   return (values ?? []).every((value) => Array.isArray(value) || (typeof value === 'string' && value.startsWith('[') && value.endsWith(']')));
-}
-
-function mergedConfig(members: readonly Member[]): pg.QueryConfig {
-  return mergeQueries(members.map((member) => member.config!));
 }
 
 /** One statement for several statements of one text: each parameter's rows (JSON arrays, or arrays) joined, in order. */
@@ -280,10 +276,6 @@ function parameterBytes(values: unknown[] | undefined): number {
     else bytes += 8;
   }
   return bytes;
-}
-
-function isServerError(error: unknown): boolean {
-  return typeof (error as { code?: unknown } | null)?.code === 'string' && typeof (error as { severity?: unknown }).severity === 'string';
 }
 
 function toError(error: unknown): Error {

@@ -34,8 +34,9 @@ export function combine(parts: { name: string; statement: Statement }[], final: 
     const text = statement.text.replace(/\$(\d+)/g, (_, index: string) => `$${Number(index) + offset}`);
     return `${name} AS (${text})`;
   });
-  const oneShot = parts.some(({ statement }) => statement.oneShot);
-  return oneShot ? { text: `WITH ${clauses.join(',\n')}\n${final}`, values, oneShot } : { text: `WITH ${clauses.join(',\n')}\n${final}`, values };
+  const combined: Statement = { text: `WITH ${clauses.join(',\n')}\n${final}`, values };
+  if (parts.some(({ statement }) => statement.oneShot)) combined.oneShot = true;
+  return combined;
 }
 
 /** A part of a `combine`d statement is named by a plain identifier: the name goes into the SQL text. */
@@ -142,22 +143,14 @@ export function jsonRowsFrom(parameter: string, table: string): string {
 }
 
 /**
- * The condition under which a row of a JSON-rows INSERT is written when it is gated by an earlier part: with
- * `byKey`, only the rows whose `gate` field names a row that part returned (its `id`), so one statement can carry
- * many requests' rows, each gated by its own compare-and-set; without, when the part returned any row.
+ * The gate of a JSON-rows part, as a FROM item and a condition: ungated, every row; gated by `onlyIfRowsIn` alone,
+ * all rows when that part returned any; with `gateKey`, only the rows whose `gate` field names a row that part
+ * returned (its `id`), so one statement can carry many requests' rows, each under its own compare-and-set. The keyed
+ * form is a join, not a subquery over the rows: when an UPDATE's target row was changed by a concurrent transaction,
+ * PostgreSQL rechecks the conditions on the new row version (EvalPlanQual), and such a subquery then no longer
+ * matches, so the update would be skipped as if its compare-and-set had failed.
  */
-export function gateOf(options: PartOptions): string {
-  if (!options.onlyIfRowsIn) return 'true';
-  return options.gateKey !== undefined ? `e->>'gate' IN (SELECT id FROM ${partName(options.onlyIfRowsIn)})` : rowsIn(options.onlyIfRowsIn);
-}
-
-/**
- * The gate of a JSON-rows UPDATE, as a FROM item and a condition. An UPDATE's conditions must not use a subquery
- * that refers to its JSON rows: when the target row was changed by a concurrent transaction, PostgreSQL rechecks the
- * conditions on the new row version (EvalPlanQual), and such a subquery then no longer matches, so the update would
- * be skipped as if its compare-and-set had failed. The gated form therefore joins the gate part by key.
- */
-export function updateGateOf(options: PartOptions): { from: string; condition: string } {
+export function jsonRowsGate(options: PartOptions): { from: string; condition: string } {
   if (!options.onlyIfRowsIn) return { from: '', condition: 'true' };
   if (options.gateKey === undefined) return { from: '', condition: rowsIn(options.onlyIfRowsIn) };
   return { from: `, ${partName(options.onlyIfRowsIn)} AS gate_row`, condition: `gate_row.id = e->>'gate'` };
@@ -165,7 +158,7 @@ export function updateGateOf(options: PartOptions): { from: string; condition: s
 
 /**
  * The INSERT of `rows` into `table`'s `columns` from one JSON rows parameter, in order; a gated part's rows carry its
- * `gateKey` (see `gateOf`). `returning` is appended as is (e.g. `RETURNING *`).
+ * `gateKey` (see `jsonRowsGate`). `returning` is appended as is (e.g. `RETURNING *`).
  */
 export function jsonRowsInsert(
   table: string,
@@ -176,8 +169,9 @@ export function jsonRowsInsert(
   const gated = options.gateKey !== undefined ? rows.map((row) => ({ ...row, gate: options.gateKey })) : rows;
   const names = columns.map((column) => partName(typeof column === 'string' ? column : column[0]));
   const expressions = columns.map((column) => (typeof column === 'string' ? `r.${partName(column)}` : column[1]));
+  const gate = jsonRowsGate(options);
   return {
-    text: `INSERT INTO ${partName(table)} (${names.join(', ')}) SELECT ${expressions.join(', ')} FROM ${jsonRowsFrom('$1', table)} WHERE ${gateOf(options)} ORDER BY rows_in.n${options.returning ? ` ${options.returning}` : ''}`,
+    text: `INSERT INTO ${partName(table)} (${names.join(', ')}) SELECT ${expressions.join(', ')} FROM ${jsonRowsFrom('$1', table)}${gate.from} WHERE ${gate.condition} ORDER BY rows_in.n${options.returning ? ` ${options.returning}` : ''}`,
     values: [jsonRows(gated)],
   };
 }
