@@ -7,11 +7,11 @@ import { assert } from '../platform/errors.ts';
 import { nowSeconds } from '../platform/ids.ts';
 import { buildAuthorizationChange, settlementNeeded, type AttemptContext, type AttemptSource } from '../payments/authorization-change.ts';
 import { captureSettlement, type SettlementDependencies } from '../payments/ledger.ts';
-import { findPaymentIntent } from '../payments/repository.ts';
+import { findCharge, findPaymentIntent } from '../payments/repository.ts';
 import type { IntentResult } from '../payments/types.ts';
 import { writeChanges } from '../payments/writer.ts';
-import type { AttemptRow } from './attempts-repository.ts';
-import { attemptChangesOf, routingOf, type AttemptAnswerDependencies } from './attempt-answers.ts';
+import { findAttempt, type AttemptRow } from './attempts-repository.ts';
+import { attemptChangesOf, recordLateAnswer, routingOf, type AttemptAnswerDependencies, type LateAnswerDependencies } from './attempt-answers.ts';
 import type { AttemptsOutcome } from './orchestrator.ts';
 
 /**
@@ -43,7 +43,7 @@ export interface AttemptOutcomeMessage {
  * What applying an attempt's outcome uses: the database, clock and public URL, what settling a capture needs, and
  * what describing an answer outside the cascade needs.
  */
-export type AttemptOutcomeDependencies = Pick<Dependencies, 'db' | 'commits' | 'clock' | 'publicUrl'> & SettlementDependencies & AttemptAnswerDependencies;
+export type AttemptOutcomeDependencies = Pick<Dependencies, 'db' | 'commits' | 'clock' | 'publicUrl'> & SettlementDependencies & AttemptAnswerDependencies & LateAnswerDependencies;
 
 /** A node:diagnostics_channel channel: costs nothing while nobody subscribes. */
 export const attemptOutcomeChannel = channel('payrail:attempt-outcome');
@@ -86,11 +86,28 @@ export async function applyAttemptOutcome(
     assert(current, `intent ${payment.intent.id} exists`);
     return { intent: current };
   }, { singleStatement: true, lockKey: payment.intent.id });
+  if (!result.applied && origin.kind !== 'confirming_request' && output.status !== 'pending') {
+    await keepIfLate(deps, scope, payment.charge.id, attemptId, output, origin.kind === 'janitor');
+  }
   if (attemptOutcomeChannel.hasSubscribers) {
     const message: AttemptOutcomeMessage = { attemptId, paymentIntentId: payment.intent.id, origin: origin.kind, outputStatus: output.status, applied: result.applied === true };
     attemptOutcomeChannel.publish(message);
   }
   return result;
+}
+
+/**
+ * An answer brought from outside the cascade that was not applied: when its charge ended meanwhile by something
+ * other than this attempt's answer (the confirming request finished it, say with the next connector's decline, while
+ * the provider was being asked), the answer is late. It is kept on the attempt, and an authorization there is voided
+ * (recordLateAnswer), as when the charge had already ended before the provider was asked. When this attempt's answer
+ * was applied by another origin, the attempt is no longer unresolved and nothing is done.
+ */
+async function keepIfLate(deps: AttemptOutcomeDependencies, scope: Scope, chargeId: string, attemptId: string, output: AuthorizeOutput, synced: boolean): Promise<void> {
+  const [charge, attempt] = await Promise.all([findCharge(deps.db, scope, chargeId), findAttempt(deps.db, attemptId)]);
+  if (!charge || !attempt || charge.status === 'pending' || (attempt.status !== 'pending' && attempt.status !== 'unknown')) return;
+  const changes = attemptChangesOf(deps, output, attempt, null);
+  await recordLateAnswer(deps, scope, attempt, charge, output, synced ? { ...changes, synced: true } : changes);
 }
 
 /** The attempt an answer came from and what to record on it. */
