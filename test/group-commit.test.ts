@@ -115,8 +115,30 @@ describe('group commit', () => {
     assert.deepEqual(results.slice(0, 4).map((result) => result.status === 'fulfilled' ? 'ok' : (result.reason as Error).message), ['ok', 'body t2 refuses', 'ok', 'ok']);
     const rows = (await database.db.query<{ id: string }>("SELECT id FROM group_commit_probe WHERE id LIKE 't%' ORDER BY id")).rows.map((row) => row.id);
     assert.deepEqual(rows, ['t1a', 't1b', 't3a', 't3b', 't4']);
-    // In lock-key order the batch ran t1, then t2, which threw; after the rollback each body ran once more alone.
-    assert.equal(runs, 5);
+    // The batch started the three bodies together; t2 threw, and after the rollback each body ran once more alone.
+    assert.equal(runs, 6);
+  });
+
+  it('merges the statements of transaction bodies round by round: each body\'s second statement with the others\' second', async () => {
+    const commits = new GroupCommit(database.db, { lanes: 1, maxStatements: 64, maxBytes: 1024 * 1024 });
+    const text = `INSERT INTO group_commit_probe (id, value) SELECT r.id, r.value FROM json_array_elements($1::json) AS e,
+      json_populate_record(NULL::group_commit_probe, e) AS r RETURNING id, value`;
+    const row = (id: string, value: number) => ({ text, values: [JSON.stringify([{ id, value }])], merge: { key: id } });
+    const blocker = commits.query({ text: 'SELECT pg_sleep(0.05)' });
+    await new Promise((resolve) => setImmediate(resolve));
+    const before = commits.stats();
+    const bodies = Array.from({ length: 12 }, (_, index) => commits.transaction(async (client) => {
+      const first = await client.query(row(`r${index}a`, index));
+      // The second statement depends on the first's answer, as a stored response depends on the state change.
+      const second = await client.query(row(`r${index}b`, first.rows[0].value * 10));
+      return [first.rows, second.rows];
+    }, `r${index}`));
+    const answers = await Promise.all(bodies);
+    await blocker;
+    answers.forEach((answer, index) => assert.deepEqual(answer, [[{ id: `r${index}a`, value: index }], [{ id: `r${index}b`, value: index * 10 }]]));
+    const after = commits.stats();
+    // One batch of twelve bodies: two rounds, each one merged statement.
+    assert.deepEqual({ batches: after.batches - before.batches, sent: after.sent - before.sent, retriedAlone: after.retriedAlone - before.retriedAlone }, { batches: 1, sent: 2, retriedAlone: 0 });
   });
 
   it('with no lanes every statement commits alone, straight through the pool', async () => {

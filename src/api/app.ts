@@ -209,8 +209,9 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     if (idempotencyKey !== undefined) {
       checkKey(idempotencyKey);
       reply.header('Idempotency-Key', idempotencyKey);
-      // The key's row is inserted through the group commit: it commits with other requests' statements.
-      const begun = await beginIdempotent(deps.commits.connection(), deps.secretBox, caller, idempotencyKey, route.method, path, fingerprint(deps.secretBox, { ...input, expand }));
+      // The key's row is inserted through the group commit: it commits with other requests' statements (merged with
+      // theirs, ordered by the key).
+      const begun = await beginIdempotent(deps.commits.connection(`idempotency:${idempotencyKey}`), deps.secretBox, caller, idempotencyKey, route.method, path, fingerprint(deps.secretBox, { ...input, expand }));
       if (begun.kind === 'replay') {
         reply.header('Idempotent-Replayed', 'true');
         const retry = shouldRetryHeader(begun.response.status);

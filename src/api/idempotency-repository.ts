@@ -1,5 +1,6 @@
 import type { Queryable } from '../platform/db.ts';
 import type { Scope } from '../platform/scope.ts';
+import { jsonRows, jsonRowsFrom, queryOf, type Statement } from '../platform/statements.ts';
 
 // The `idempotency_keys` table: one row per key of an account and mode, locked by the request holding it (its
 // `lock_token`) until the response is stored. The rules of who may take or reuse a key are in idempotency.ts.
@@ -22,13 +23,27 @@ export interface IdempotencyKeyRow {
   stale: boolean;
 }
 
+/**
+ * The writes of a request holding a key are JSON rows statements answering the holder's `lock_token` as `id`, so the
+ * group commit merges those of concurrent requests into one statement (platform/group-commit.ts): the rows of one
+ * request are reached by the primary key and its token, and one key's row is changed by at most one of them.
+ */
+function keyWrite(text: string, row: Record<string, unknown>, token: string): Statement {
+  return { text, values: [jsonRows([row])], merge: { key: token } };
+}
+
+const keyOfRow = 'k.account_id = r.account_id AND k.livemode = r.livemode AND k.key = r.key AND k.lock_token = r.lock_token AND k.response_status IS NULL';
+
 /** Inserts the key locked by `token`; false when the key already exists. */
 export async function insertLockedKey(db: Queryable, scope: Scope, key: string, request: IdempotentRequest, token: string): Promise<boolean> {
-  const inserted = await db.query(
+  const inserted = await db.query(queryOf(keyWrite(
     `INSERT INTO idempotency_keys (account_id, livemode, key, request_method, request_path, request_fingerprint, locked_at, lock_token)
-     VALUES ($1, $2, $3, $4, $5, $6, now(), $7) ON CONFLICT DO NOTHING`,
-    [scope.accountId, scope.livemode, key, request.method, request.path, request.fingerprint, token],
-  );
+     SELECT r.account_id, r.livemode, r.key, r.request_method, r.request_path, r.request_fingerprint, now(), r.lock_token
+       FROM ${jsonRowsFrom('$1', 'idempotency_keys')} ORDER BY rows_in.n
+     ON CONFLICT DO NOTHING RETURNING lock_token AS id`,
+    { account_id: scope.accountId, livemode: scope.livemode, key, request_method: request.method, request_path: request.path, request_fingerprint: request.fingerprint, lock_token: token },
+    token,
+  )));
   return inserted.rowCount === 1;
 }
 
@@ -60,21 +75,23 @@ export async function takeOverStaleKey(db: Queryable, scope: Scope, key: string,
 
 /** Stores the (encrypted) response and unlocks the key, if `token` still holds it; false when it does not. */
 export async function storeResponse(db: Queryable, scope: Scope, key: string, token: string, status: number, encryptedBody: Buffer): Promise<boolean> {
-  const result = await db.query(
-    `UPDATE idempotency_keys SET response_status = $5, response_encrypted = $6, locked_at = NULL
-      WHERE account_id = $1 AND livemode = $2 AND key = $3 AND lock_token = $4 AND response_status IS NULL`,
-    [scope.accountId, scope.livemode, key, token, status, encryptedBody],
-  );
+  const result = await db.query(queryOf(keyWrite(
+    `UPDATE idempotency_keys k SET response_status = r.response_status, response_encrypted = r.response_encrypted, locked_at = NULL
+       FROM ${jsonRowsFrom('$1', 'idempotency_keys')} WHERE ${keyOfRow} RETURNING k.lock_token AS id`,
+    { account_id: scope.accountId, livemode: scope.livemode, key, lock_token: token, response_status: status, response_encrypted: encryptedBody },
+    token,
+  )));
   return result.rowCount === 1;
 }
 
 /** Records the resource the request holding the key (`token`) has committed work on; false when it no longer holds it. */
 export async function storeRecoveryResource(db: Queryable, scope: Scope, key: string, token: string, resource: string): Promise<boolean> {
-  const result = await db.query(
-    `UPDATE idempotency_keys SET recovery_resource = $5
-      WHERE account_id = $1 AND livemode = $2 AND key = $3 AND lock_token = $4 AND response_status IS NULL`,
-    [scope.accountId, scope.livemode, key, token, resource],
-  );
+  const result = await db.query(queryOf(keyWrite(
+    `UPDATE idempotency_keys k SET recovery_resource = r.recovery_resource
+       FROM ${jsonRowsFrom('$1', 'idempotency_keys')} WHERE ${keyOfRow} RETURNING k.lock_token AS id`,
+    { account_id: scope.accountId, livemode: scope.livemode, key, lock_token: token, recovery_resource: resource },
+    token,
+  )));
   return result.rowCount === 1;
 }
 

@@ -127,7 +127,7 @@ export class GroupCommit {
     this.counters.statements += batch.length;
     if (batch.length === 1) return this.runAlone(batch[0]);
     // Stable: statements with one lock key keep the order they were submitted in.
-    const ordered = [...batch].sort((a, b) => (a.lockKey < b.lockKey ? -1 : a.lockKey > b.lockKey ? 1 : 0));
+    const ordered = [...batch].sort((a, b) => compareKeys(a.lockKey, b.lockKey));
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -135,20 +135,10 @@ export class GroupCommit {
       for (const member of batch) member.reject(error);
       return;
     }
-    const units = mergeUnits(ordered);
-    this.counters.sent += units.length;
-    const answers = new Map<Member, unknown>();
+    let answers: Map<Member, unknown>;
     try {
       await client.query('BEGIN');
-      for (const unit of units) {
-        if (unit.work) {
-          answers.set(unit.members[0], await unit.work(client));
-          continue;
-        }
-        const result = await client.query(unit.config!);
-        if (unit.members.length === 1) answers.set(unit.members[0], result);
-        else for (const member of unit.members) answers.set(member, rowsOfKey(result, member.config!.merge!.key));
-      }
+      answers = await new Rounds(client, this.counters).run(ordered);
     } catch (error) {
       // Nothing of the batch committed: roll back and give every member its own run and its own answer.
       const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
@@ -201,50 +191,166 @@ export class GroupCommit {
 export class BatchedConnection {
   constructor(private readonly commits: GroupCommit, private readonly lockKey: string) {}
 
-  readonly query = ((textOrConfig: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult> => {
-    if (typeof textOrConfig === 'string') return this.commits.query({ text: textOrConfig, values }, this.lockKey);
-    if (typeof (textOrConfig as { submit?: unknown }).submit === 'function' || typeof values === 'function') {
-      throw new Error('a batched connection takes queries as promises only');
-    }
-    return this.commits.query(values === undefined ? textOrConfig : { ...textOrConfig, values }, this.lockKey);
-  }) as unknown as pg.Pool['query'];
+  readonly query = ((textOrConfig: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult> =>
+    this.commits.query(toQuery(textOrConfig, values), this.lockKey)) as unknown as pg.Pool['query'];
 }
 
-interface Unit {
-  members: Member[];
-  config?: pg.QueryConfig;
-  work?: (client: pg.PoolClient) => Promise<unknown>;
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A statement a batch member sent through its view of the batch's connection, waiting for the round that runs it. */
+interface Pending {
+  config: Query;
+  lockKey: string;
+  /** The member's place in the batch (lock-key order), then the order of its statements. */
+  order: number;
+  resolve: (result: pg.QueryResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Why a member's statement was not run: another member's failed, and the batch is being rolled back. */
+class BatchAborted extends Error {
+  constructor() {
+    super('the batch this statement belonged to failed; it runs again alone');
+  }
 }
 
 /**
- * The statements a batch sends, in order: each member alone, except that members whose statements say they may be
- * merged (`merge`, JSON rows and arrays as every parameter) and have the same text become one statement carrying all
- * their rows, planned for that many rows (unnamed). Two members about the same key never share a statement (one
- * statement changes a row once), and a member never goes into a statement before one that holds its key already.
+ * Runs a batch's members in rounds on one connection, so that statements of the same text from different members
+ * become one statement even when they are a body's second or third: every member starts at once against its own
+ * view of the connection; when each member is either finished or waiting for a statement, the waiting statements
+ * form a round, run in lock-key order, merged where they may be (`mergeUnits`), and their answers let the members
+ * go on to their next statements. A member's statements still run one after another, in its order; a statement
+ * that fails fails the whole batch (the caller rolls it back and runs every member again alone).
  */
-function mergeUnits(ordered: readonly Member[]): Unit[] {
+class Rounds {
+  private pending: Pending[] = [];
+  private wake: (() => void) | undefined;
+  private aborted = false;
+
+  constructor(private readonly client: pg.PoolClient, private readonly counters: GroupCommitStats) {}
+
+  async run(members: readonly Member[]): Promise<Map<Member, unknown>> {
+    const answers = new Map<Member, unknown>();
+    let unfinished = members.length;
+    let failure: { error: unknown } | undefined;
+    members.forEach((member, position) => {
+      const view = new RoundConnection(this, member.lockKey, position * 1024);
+      const done = member.work ? member.work(view as unknown as pg.PoolClient) : view.query(member.config!);
+      done.then(
+        (answer) => void answers.set(member, answer),
+        (error: unknown) => void (failure ??= { error }),
+      ).finally(() => {
+        unfinished -= 1;
+        this.wake?.();
+      });
+    });
+    try {
+      for (;;) {
+        // Let every member that can go on reach its next statement (or its end) before the round is formed.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (failure) throw failure.error;
+        if (this.pending.length === 0) {
+          if (unfinished === 0) return answers;
+          await new Promise<void>((resolve) => (this.wake = resolve));
+          this.wake = undefined;
+          continue;
+        }
+        const round = this.pending.splice(0).sort((a, b) => compareKeys(a.lockKey, b.lockKey) || a.order - b.order);
+        await this.runRound(round);
+      }
+    } catch (error) {
+      this.abort();
+      throw error;
+    }
+  }
+
+  submit(config: Query, lockKey: string, order: number): Promise<pg.QueryResult> {
+    if (this.aborted) return Promise.reject(new BatchAborted());
+    return new Promise((resolve, reject) => {
+      this.pending.push({ config, lockKey, order, resolve, reject });
+      this.wake?.();
+    });
+  }
+
+  private async runRound(round: Pending[]): Promise<void> {
+    const units = mergeUnits(round);
+    this.counters.sent += units.length;
+    for (const [index, unit] of units.entries()) {
+      let result: pg.QueryResult;
+      try {
+        result = await this.client.query(unit.config);
+      } catch (error) {
+        for (const later of units.slice(index)) for (const item of later.items) item.reject(new BatchAborted());
+        throw error;
+      }
+      if (unit.items.length === 1) unit.items[0].resolve(result);
+      else for (const item of unit.items) item.resolve(rowsOfKey(result, item.config.merge!.key));
+    }
+  }
+
+  private abort(): void {
+    this.aborted = true;
+    for (const item of this.pending.splice(0)) item.reject(new BatchAborted());
+  }
+}
+
+/** A member's view of the batch's connection: its statements go into the batch's rounds, one at a time. */
+class RoundConnection {
+  private sent = 0;
+
+  constructor(private readonly rounds: Rounds, private readonly lockKey: string, private readonly order: number) {}
+
+  readonly query = ((textOrConfig: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult> => {
+    const config = toQuery(textOrConfig, values);
+    this.sent += 1;
+    return this.rounds.submit(config, this.lockKey, this.order + this.sent);
+  }) as unknown as pg.Pool['query'];
+}
+
+function toQuery(textOrConfig: string | pg.QueryConfig, values?: unknown[]): Query {
+  if (typeof textOrConfig === 'string') return { text: textOrConfig, values };
+  if (typeof (textOrConfig as { submit?: unknown }).submit === 'function' || typeof values === 'function') {
+    throw new Error('a batched connection takes queries as promises only');
+  }
+  return values === undefined ? textOrConfig : { ...textOrConfig, values };
+}
+
+interface Unit {
+  items: Pending[];
+  config: pg.QueryConfig;
+}
+
+/**
+ * The statements a round sends, in order: each alone, except that statements that say they may be merged (`merge`,
+ * JSON rows and arrays as every parameter) and have the same text become one statement carrying all their rows,
+ * planned for that many rows (unnamed). Two statements about the same key never share a statement (one statement
+ * changes a row once), and a statement never goes into a statement before one that holds its key already.
+ */
+function mergeUnits(ordered: readonly Pending[]): Unit[] {
   const units: (Unit & { keys: Set<string>; text?: string })[] = [];
   const lastUnitOf = new Map<string, number>();
-  for (const member of ordered) {
-    const key = member.config?.merge?.key;
-    if (member.config === undefined || key === undefined || !mergeableValues(member.config.values)) {
-      units.push({ members: [member], config: member.config, work: member.work, keys: new Set() });
-      lastUnitOf.set(member.lockKey, units.length - 1);
+  for (const item of ordered) {
+    const key = item.config.merge?.key;
+    if (key === undefined || !mergeableValues(item.config.values)) {
+      units.push({ items: [item], config: item.config, keys: new Set() });
+      lastUnitOf.set(item.lockKey, units.length - 1);
       continue;
     }
-    const from = Math.max(lastUnitOf.get(key) ?? -1, lastUnitOf.get(member.lockKey) ?? -1) + 1;
-    const config = member.config;
-    let index = units.findIndex((unit, position) => position >= from && unit.text === config.text && !unit.keys.has(key));
+    const from = Math.max(lastUnitOf.get(key) ?? -1, lastUnitOf.get(item.lockKey) ?? -1) + 1;
+    const text = item.config.text;
+    let index = units.findIndex((unit, position) => position >= from && unit.text === text && !unit.keys.has(key));
     if (index === -1) {
-      units.push({ members: [], config, keys: new Set(), text: config.text });
+      units.push({ items: [], config: item.config, keys: new Set(), text });
       index = units.length - 1;
     }
-    units[index].members.push(member);
+    units[index].items.push(item);
     units[index].keys.add(key);
     lastUnitOf.set(key, index);
-    lastUnitOf.set(member.lockKey, index);
+    lastUnitOf.set(item.lockKey, index);
   }
-  return units.map((unit) => (unit.members.length === 1 ? { members: unit.members, config: unit.members[0].config, work: unit.members[0].work } : { members: unit.members, config: mergeQueries(unit.members.map((member) => member.config!)) }));
+  return units.map((unit) => ({ items: unit.items, config: unit.items.length === 1 ? unit.items[0].config : mergeQueries(unit.items.map((item) => item.config)) }));
 }
 
 function mergeableValues(values: unknown[] | undefined): boolean {
