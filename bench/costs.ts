@@ -96,7 +96,8 @@ export async function openCostProbe(databaseUrl: string, payrailPid: number, pos
       return {
         payrailCpu: processCpuSeconds(payrailPid),
         postgresCpu: postmasterPid === undefined ? null : postgresCpuSeconds(postmasterPid),
-        loadCpu: processCpuSeconds(process.pid),
+        // This process and the load generators it ran and reaped (wrk).
+        loadCpu: processCpuSeconds(process.pid, true),
         commits: Number(database.commits),
         rollbacks: Number(database.rollbacks),
         walBytes,

@@ -17,8 +17,12 @@
  * (from /proc), commits, WAL bytes and rows written (the database's statistics), and statements with BENCH_STATEMENTS=1.
  * A third load runs at half of the measured peak, at a steady rate, for the latency there.
  *
+ * The two closed-loop loads come from wrk when it is installed (Debian's `wrk`; bench/wrk.ts), which leaves the
+ * cores to Payrail; otherwise from this process. The half-of-peak load is paced (open loop) from this process.
+ *
  * Settings: BENCH_SECONDS (default 20), BENCH_CONNECTIONS (default 64), BENCH_TPCB_CLIENTS (default 8),
- * BENCH_STATEMENTS (1: load pg_stat_statements in the embedded server and count statements per payment).
+ * BENCH_STATEMENTS (1: load pg_stat_statements in the embedded server and count statements per payment),
+ * BENCH_LOAD_GENERATOR (wrk or node).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,7 +33,8 @@ import { ensureDatabase } from '../src/platform/db.ts';
 import { findFreePort } from '../src/platform/embedded-postgres.ts';
 import { postgresPidOf } from '../test/helpers/platform-process.ts';
 import { describeCosts, openCostProbe } from './costs.ts';
-import { drivePayments, drivePaymentsAtRate, percentile, startPayrail } from './load.ts';
+import { drivePayments, drivePaymentsAtRate, percentile, startPayrail, type PaymentLoad } from './load.ts';
+import { drivePaymentsWithWrk, hasWrk } from './wrk.ts';
 import { writeCeilingScript } from './ceiling-script.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
@@ -39,6 +44,16 @@ const tpcbClients = Number(process.env.BENCH_TPCB_CLIENTS ?? 8);
 const ceilingBatch = Number(process.env.BENCH_CEILING_BATCH ?? 16);
 const warmupSeconds = 3;
 const paymentBody = 'amount=2000&currency=usd&payment_method=pm_card_visa&confirm=true';
+/** The closed-loop loads' generator: wrk when installed (it costs the box little CPU), else this process (undici). */
+const generator = (process.env.BENCH_LOAD_GENERATOR ?? (hasWrk() ? 'wrk' : 'node')) === 'wrk' ? 'wrk' : 'node';
+
+/** A closed-loop load: payments answered, errors, and latency percentiles in ms. */
+async function closedLoop(load: PaymentLoad): Promise<{ count: number; errors: number; p50: number; p99: number }> {
+  if (generator === 'wrk') return drivePaymentsWithWrk(load);
+  const run = await drivePayments(load);
+  const sorted = [...run.latencies].sort((a, b) => a - b);
+  return { count: run.count, errors: run.errors, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+}
 
 async function tpcb(url: string, durationSeconds: number): Promise<number> {
   const admin = new pg.Client({ connectionString: url });
@@ -126,19 +141,17 @@ async function main(): Promise<void> {
     // elsewhere, so its CPU is not counted).
     const probe = await openCostProbe(serverUrl, child.pid!, databaseUrl ? undefined : postgresPidOf(dataDirectory));
     console.log(`warming up for ${warmupSeconds} s ...`);
-    await drivePayments({ baseUrl, secretKey, body: paymentBody, durationSeconds: warmupSeconds, connections });
-    console.log(`create-and-confirm payments: ${connections} connections for ${seconds} s ...`);
+    await closedLoop({ baseUrl, secretKey, body: paymentBody, durationSeconds: warmupSeconds, connections });
+    console.log(`create-and-confirm payments: ${connections} connections for ${seconds} s (load from ${generator}) ...`);
     const beforeRun = await probe.snapshot();
-    const run = await drivePayments({ baseUrl, secretKey, body: paymentBody, durationSeconds: seconds, connections });
+    const run = await closedLoop({ baseUrl, secretKey, body: paymentBody, durationSeconds: seconds, connections });
     const runCosts = describeCosts(beforeRun, await probe.snapshot(), run.count);
-    const sorted = [...run.latencies].sort((a, b) => a - b);
     const paymentsPerSecond = run.count / seconds;
     console.log(`the same with an Idempotency-Key on every request (as the stripe SDK sends): ${seconds} s ...`);
     // The stripe SDK sends a fresh Idempotency-Key with every POST; the second measurement does the same.
     const beforeKeyed = await probe.snapshot();
-    const keyed = await drivePayments({ baseUrl, secretKey, body: paymentBody, durationSeconds: seconds, connections, idempotencyKeys: true });
+    const keyed = await closedLoop({ baseUrl, secretKey, body: paymentBody, durationSeconds: seconds, connections, idempotencyKeys: true });
     const keyedCosts = describeCosts(beforeKeyed, await probe.snapshot(), keyed.count);
-    const keyedSorted = [...keyed.latencies].sort((a, b) => a - b);
     const halfRate = paymentsPerSecond / 2;
     console.log(`at half of that peak: ${halfRate.toFixed(0)} payments/s, steady, for ${seconds} s ...`);
     const beforeHalf = await probe.snapshot();
@@ -167,10 +180,10 @@ async function main(): Promise<void> {
 
     const summary = [
       '',
-      `payments/s          ${paymentsPerSecond.toFixed(0)}  (${run.count} payments, ${run.errors} errors, ${connections} connections, ${seconds} s)`,
-      `latency p50 / p99   ${percentile(sorted, 0.5).toFixed(1)} ms / ${percentile(sorted, 0.99).toFixed(1)} ms`,
+      `payments/s          ${paymentsPerSecond.toFixed(0)}  (${run.count} payments, ${run.errors} errors, ${connections} connections, ${seconds} s, load from ${generator})`,
+      `latency p50 / p99   ${run.p50.toFixed(1)} ms / ${run.p99.toFixed(1)} ms`,
       ...runCosts,
-      `with Idempotency-Key ${(keyed.count / seconds).toFixed(0)} payments/s (${keyed.errors} errors), p50 / p99 ${percentile(keyedSorted, 0.5).toFixed(1)} ms / ${percentile(keyedSorted, 0.99).toFixed(1)} ms`,
+      `with Idempotency-Key ${(keyed.count / seconds).toFixed(0)} payments/s (${keyed.errors} errors), p50 / p99 ${keyed.p50.toFixed(1)} ms / ${keyed.p99.toFixed(1)} ms`,
       ...keyedCosts,
       `at half of peak     ${(half.count / seconds).toFixed(0)} payments/s asked ${halfRate.toFixed(0)}/s (${half.errors} errors), p50 / p99 ${percentile(halfSorted, 0.5).toFixed(1)} ms / ${percentile(halfSorted, 0.99).toFixed(1)} ms (from when each request was due)`,
       ...halfCosts,
