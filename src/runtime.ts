@@ -76,6 +76,7 @@ export async function openPlatform(config: Config, options: { log?: (line: strin
     close: async () => {
       // The embedded database is stopped even when closing the pool fails: it must not outlive its owner's shutdown.
       try {
+        await deps.commits.close();
         await db.end();
       } finally {
         await embedded?.stop();

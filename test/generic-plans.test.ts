@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import pg from 'pg';
 import { after, before, describe, it } from 'node:test';
 import { chargeUpdateStatement, intentUpdateStatement } from '../src/payments/repository.ts';
-import type { Statement } from '../src/platform/statements.ts';
-import { createTestDatabase } from './helpers/server.ts';
+import type { MergeableQuery, Statement } from '../src/platform/statements.ts';
+import { hotPathConnectionSettings } from '../src/platform/db.ts';
+import { createTestDatabase, startTestServer } from './helpers/server.ts';
 import { repositoryRoot, sourceFiles } from './helpers/source-files.ts';
 
 /**
@@ -14,8 +17,10 @@ import { repositoryRoot, sourceFiles } from './helpers/source-files.ts';
  * (account_id, livemode, seq), and when the list index wins, every later execution scans all of the tenant's rows
  * (37.6 ms per payment in docs/benchmarks.md). Lookups by id therefore compare the tenant with IS NOT DISTINCT
  * FROM, which no index can serve, so the primary key is the only index path whatever the statistics say. The
- * set-based compare-and-sets (JSON rows reached through `id = ANY`) are never cached: planned at each run, they see
- * how many rows they carry.
+ * set-based compare-and-sets (JSON rows reached through `id = ANY`) are `oneShot` on the shared pool (planned at each
+ * run); the group commit runs them, and every other mergeable statement, on its own connections with generic plans
+ * and sequential scans disabled (`hotPathConnectionSettings`), where each table is reached by an index condition
+ * whatever the statistics say.
  */
 describe('generic plans of lookups by id', () => {
   it('no SQL in src compares the tenant with = beside an id lookup (the list index could serve it)', () => {
@@ -56,5 +61,42 @@ describe('generic plans of lookups by id', () => {
     const charge = await plan(chargeUpdate);
     assert.match(charge, /Index Scan using charges_pkey on charges/, charge);
     assert.doesNotMatch(charge, /_list|Seq Scan on charges/, charge);
+  });
+
+  it('every mergeable statement of a keyed payment has a generic plan that reaches each table by an index condition, on empty, never analyzed tables, with the group commit\'s settings', async () => {
+    const server = await startTestServer();
+    const recorded: pg.QueryConfig[] = [];
+    const original = pg.Client.prototype.query;
+    // Test-only instrument: the statements the payment sends that the group commit may merge (JSON rows, a merge key).
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const config = args[0] as MergeableQuery;
+      if (typeof config === 'object' && config !== null && config.merge) recorded.push(config);
+      return (original as (...inner: unknown[]) => unknown).apply(this, args);
+    } as typeof original;
+    try {
+      const intent = await server.account.stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true }, { idempotencyKey: randomUUID() });
+      assert.equal(intent.status, 'succeeded');
+    } finally {
+      pg.Client.prototype.query = original;
+    }
+    const texts = [...new Set(recorded.map((config) => config.text))];
+    // The key's insert, statement 1, the checkpoint, the outcome and the stored response.
+    assert.ok(texts.length >= 5, `${texts.length} mergeable statements`);
+    const client = new pg.Client({ connectionString: server.databaseUrl, options: hotPathConnectionSettings });
+    await client.connect();
+    try {
+      for (const text of texts) {
+        const plan = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (GENERIC_PLAN) ${text}`)).rows.map((row) => row['QUERY PLAN']);
+        const shown = `${text.slice(0, 80)}\n${plan.join('\n')}`;
+        assert.doesNotMatch(plan.join('\n'), /Seq Scan on (?!pg_)/, shown);
+        plan.forEach((line, index) => {
+          // An index scan without an Index Cond reads the whole index: a sequential scan by another name.
+          if (/Index (Only )?Scan/.test(line)) assert.match(plan.slice(index + 1, index + 4).join('\n'), /Index Cond/, shown);
+        });
+      }
+    } finally {
+      await client.end();
+      await server.close();
+    }
   });
 });

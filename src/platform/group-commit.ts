@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { inTransaction, type Database } from './db.ts';
+import { createHotPathPool, inTransaction, prepared, type Database } from './db.ts';
 
 /** How the group commit batches statements (PAYRAIL_GROUP_COMMIT_* settings, docs/configuration.md). */
 export interface GroupCommitSettings {
@@ -61,7 +61,20 @@ export class GroupCommit {
   private running = 0;
   private readonly counters: GroupCommitStats = { batches: 0, statements: 0, retriedAlone: 0, sent: 0 };
 
-  constructor(private readonly pool: Database, readonly settings: GroupCommitSettings = defaultGroupCommitSettings) {}
+  /** The group commit's own connections (`hotPathConnectionSettings`); the shared pool when it is off. */
+  private readonly pool: Database;
+  private readonly shared: Database;
+
+  constructor(shared: Database, readonly settings: GroupCommitSettings = defaultGroupCommitSettings) {
+    // Its lanes, and as many again for members run alone after a failed batch (they wait for a connection).
+    this.pool = settings.lanes === 0 ? shared : createHotPathPool(shared, settings.lanes * 2 + 2);
+    this.shared = shared;
+  }
+
+  /** Closes the group commit's own connections (the shared pool is its owner's to close). */
+  async close(): Promise<void> {
+    if (this.pool !== this.shared) await this.pool.end();
+  }
 
   /** Runs `config` (one statement that is atomic on its own) in the next batch, answering once the batch committed. */
   query(config: Query, lockKey = ''): Promise<pg.QueryResult> {
@@ -177,7 +190,7 @@ export class GroupCommit {
   private async runAlone(member: Member): Promise<void> {
     this.counters.sent += 1;
     try {
-      member.resolve((member.work ? await inTransaction(this.pool, member.work) : await this.pool.query(member.config!)) as never);
+      member.resolve((member.work ? await inTransaction(this.pool, member.work) : await this.pool.query(named(member.config!))) as never);
     } catch (error) {
       member.reject(error);
     }
@@ -350,7 +363,15 @@ function mergeUnits(ordered: readonly Pending[]): Unit[] {
     lastUnitOf.set(key, index);
     lastUnitOf.set(item.lockKey, index);
   }
-  return units.map((unit) => ({ items: unit.items, config: unit.items.length === 1 ? unit.items[0].config : mergeQueries(unit.items.map((item) => item.config)) }));
+  return units.map((unit) => ({ items: unit.items, config: named(unit.items.length === 1 ? unit.items[0].config : { ...mergeQueries(unit.items.map((item) => item.config)), merge: unit.items[0].config.merge }) }));
+}
+
+/**
+ * A mergeable statement is run named, so each of the group commit's connections plans it once (generically, see
+ * `hotPathConnectionSettings`): the same text carries one request's rows or many.
+ */
+function named(config: Query): pg.QueryConfig {
+  return config.merge && !config.name && mergeableValues(config.values) ? prepared(config.text, config.values ?? []) : config;
 }
 
 function mergeableValues(values: unknown[] | undefined): boolean {

@@ -15,7 +15,9 @@ export interface Statement {
   /**
    * Planned with its parameters at every run (an unnamed statement) rather than once per connection: set when its
    * best plan depends on how many rows it carries (JSON rows joined to a table, `= ANY` of an array), which a plan
-   * cached for one row, or costed on empty tables, gets wrong. `combine` keeps it when any part has it.
+   * cached for one row, or costed on empty tables, gets wrong. `combine` keeps it when any part has it. The group
+   * commit runs mergeable statements named all the same, on connections whose generic plans cannot scan a table
+   * (`hotPathConnectionSettings` in db.ts).
    */
   oneShot?: boolean;
 }

@@ -160,6 +160,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     close: async () => {
       await app.close();
       await worker?.stop();
+      await deps.commits.close();
       await database.drop();
       const left = conformance?.take() ?? [];
       if (left.length > 0) throw new Error(`answers that do not match Stripe's OpenAPI document:\n${formatViolations(left)}`);
