@@ -1,8 +1,20 @@
 import { randomBytes } from 'node:crypto';
 
 const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-/** Random characters after the prefix: 24 base62 characters carry about 142 bits. */
-export const idRandomLength = 24;
+/** Characters after the prefix: 24 base62 characters, of which `idTimeLength` tell the time and the rest are random. */
+export const idLength = 24;
+/**
+ * The first characters of an id after its prefix are the milliseconds since 2020-01-01 in base 36, lowercase (digits
+ * and lowercase letters sort alike in every collation, C or linguistic): ids minted together sort together, so a
+ * table's primary key and the indexes keyed by ids (charges by intent, postings by entry) grow at their right edge
+ * instead of at a random page each. A random key touches a different index page per row, and after every
+ * checkpoint the first write to each page logs the whole 8 KB page: 7.6 full-page images, 60 KB of WAL per payment
+ * on a 150,000-payment database (issue 13). The time is no secret: every object shows its `created`.
+ */
+export const idTimeLength = 8;
+/** The random rest: 16 base62 characters carry about 95 bits, beyond guessing. */
+export const idRandomLength = idLength - idTimeLength;
+const idEpochMs = Date.UTC(2020, 0, 1);
 
 /** Random bytes are drawn from the OS in blocks of this size: one system call serves many ids. */
 const randomBlockBytes = 4096;
@@ -30,9 +42,14 @@ export function randomBase62(length: number): string {
 
 export type IdPrefix = 'acct' | 'cus' | 'pm' | 'pi' | 'ch' | 're' | 'evt' | 'req' | 'key' | 'auth' | 'py' | 'le' | 'txn' | 'po' | 'ba' | 'we' | 'pcc' | 'pa' | 'tok' | 'card';
 
-/** A public id such as `pi_3Nf...`: the prefix names the object type. */
+/** A public id such as `pi_0mq3k2x7Nf...`: the prefix names the object type; ids minted later sort later (to the ms). */
 export function newId(prefix: IdPrefix): string {
-  return `${prefix}_${randomBase62(idRandomLength)}`;
+  return `${prefix}_${idTime(Date.now())}${randomBase62(idRandomLength)}`;
+}
+
+/** `milliseconds` as an id's time characters (base 36, zero-padded); ids stay 24 characters until 2109. */
+export function idTime(milliseconds: number): string {
+  return Math.max(0, milliseconds - idEpochMs).toString(36).padStart(idTimeLength, '0');
 }
 
 export function nowSeconds(): number {
