@@ -61,19 +61,25 @@ export class GroupCommit {
   private running = 0;
   private readonly counters: GroupCommitStats = { batches: 0, statements: 0, retriedAlone: 0, sent: 0 };
 
-  /** The group commit's own connections (`hotPathConnectionSettings`); the shared pool when it is off. */
-  private readonly pool: Database;
-  private readonly shared: Database;
+  private ownPool: Database | undefined;
 
-  constructor(shared: Database, readonly settings: GroupCommitSettings = defaultGroupCommitSettings) {
-    // Its lanes, and as many again for members run alone after a failed batch (they wait for a connection).
-    this.pool = settings.lanes === 0 ? shared : createHotPathPool(shared, settings.lanes * 2 + 2);
-    this.shared = shared;
+  constructor(private readonly shared: Database, readonly settings: GroupCommitSettings = defaultGroupCommitSettings) {}
+
+  /**
+   * The group commit's own connections (`hotPathConnectionSettings`), opened at first use: its lanes, and as many again
+   * for members run alone after a failed batch (they wait for a connection). The shared pool when it is off.
+   */
+  private get pool(): Database {
+    if (this.settings.lanes === 0) return this.shared;
+    this.ownPool ??= createHotPathPool(this.shared, this.settings.lanes * 2 + 2);
+    return this.ownPool;
   }
 
   /** Closes the group commit's own connections (the shared pool is its owner's to close). */
   async close(): Promise<void> {
-    if (this.pool !== this.shared) await this.pool.end();
+    const own = this.ownPool;
+    this.ownPool = undefined;
+    await own?.end();
   }
 
   /** Runs `config` (one statement that is atomic on its own) in the next batch, answering once the batch committed. */

@@ -121,6 +121,16 @@ export function jsonRows(rows: readonly Record<string, unknown>[]): string {
 }
 
 function jsonRow(row: Record<string, unknown>): string {
+  // Most rows hold neither raw JSON nor bytes: JSON.stringify writes them in one native pass (it skips undefined too).
+  let plain = true;
+  for (const key in row) {
+    const value = row[key];
+    if (value instanceof RawJson || Buffer.isBuffer(value)) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return JSON.stringify(row);
   const fields: string[] = [];
   for (const [key, value] of Object.entries(row)) {
     if (value === undefined) continue;
