@@ -141,6 +141,25 @@ describe('group commit', () => {
     assert.deepEqual({ batches: after.batches - before.batches, sent: after.sent - before.sent, retriedAlone: after.retriedAlone - before.retriedAlone }, { batches: 1, sent: 2, retriedAlone: 0 });
   });
 
+  it('a statement that fails in a round aborts the batch: bodies waiting in it or sending later run again alone, and each gets its own answer', async () => {
+    const commits = new GroupCommit(database.db, { lanes: 1, maxStatements: 64, maxBytes: 1024 * 1024 });
+    const blocker = commits.query({ text: 'SELECT pg_sleep(0.05)' });
+    await new Promise((resolve) => setImmediate(resolve));
+    let runs = 0;
+    const body = (id: string, bad: boolean) => commits.transaction(async (client) => {
+      runs += 1;
+      // Two statements at once from one body, then one that may fail (a check violation in the batch's second round).
+      await Promise.all([client.query(insert(`${id}x`, 1)), client.query(insert(`${id}y`, 2))]);
+      await client.query(insert(`${id}z`, bad ? -1 : 3));
+      return id;
+    }, id);
+    const results = await Promise.allSettled([body('f1', false), body('f2', true), body('f3', false), blocker]);
+    assert.deepEqual(results.slice(0, 3).map((result) => result.status === 'fulfilled' ? result.value : (result.reason as { code?: string }).code), ['f1', '23514', 'f3']);
+    const rows = (await database.db.query<{ id: string }>("SELECT id FROM group_commit_probe WHERE id LIKE 'f%' ORDER BY id")).rows.map((row) => row.id);
+    assert.deepEqual(rows, ['f1x', 'f1y', 'f1z', 'f3x', 'f3y', 'f3z']);
+    assert.equal(runs, 6);
+  });
+
   it('with no lanes every statement commits alone, straight through the pool', async () => {
     const commits = new GroupCommit(database.db, { lanes: 0, maxStatements: 64, maxBytes: 1024 * 1024 });
     const results = await Promise.all(Array.from({ length: 10 }, (_, index) => commits.query(insert(`c${index}`, index))));
