@@ -509,7 +509,8 @@ describe('orchestration under connector faults', () => {
     // Each broken invariant is collected with the intent it concerns, so one run reports all of them with evidence.
     const violations: { intentId: string; problem: string }[] = [];
     const violation = (intentId: string, problem: string) => violations.push({ intentId, problem });
-    const isCaptured = (payment: PaymentRecord) => payment.capturedValue > 0;
+    // A capture refunded in full (a late answer's, refunded by Payrail) keeps no money.
+    const isCaptured = (payment: PaymentRecord) => payment.capturedValue - payment.refundedValue > 0;
     let unexplained = 0;
     for (const intent of intents) {
       const payments = paymentsByIntent.get(intent.id) ?? [];
