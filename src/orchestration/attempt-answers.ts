@@ -61,16 +61,18 @@ export function attemptChangesOf(deps: AttemptAnswerDependencies, output: Author
  * authorization the provider captured at once (automatic capture) is refunded instead.
  */
 export async function recordLateAnswer(deps: LateAnswerDependencies, scope: Scope, attempt: AttemptRow, charge: ChargeRow, output: AuthorizeOutput, changes: AttemptChanges): Promise<void> {
-  if (output.status === 'authorized' && output.captured) {
-    // Captured with the authorization (automatic capture): a void does not take captured money back, a refund does.
-    // Its id comes from the attempt, so a retry of this step is the same refund at the provider.
+  if (output.status === 'authorized') {
     const connector = await connectorFor(deps.db, deps, scope, attempt.connector_configuration_id);
-    await connector.refund({ attemptId: attempt.id, processorReference: output.processorReference, amount: charge.amount, currency: charge.currency, refundId: `late_${attempt.id}` });
-    changes = { ...changes, detail: 'Authorized and captured after its charge had ended: the capture was refunded.' };
-  } else if (output.status === 'authorized') {
-    const connector = await connectorFor(deps.db, deps, scope, attempt.connector_configuration_id);
-    await connector.void({ attemptId: attempt.id, processorReference: output.processorReference, amount: charge.amount, currency: charge.currency });
-    changes = { ...changes, detail: 'Authorized after its charge had ended: the authorization was voided.' };
+    const reference = { attemptId: attempt.id, processorReference: output.processorReference, amount: charge.amount, currency: charge.currency };
+    if (output.captured) {
+      // Captured with the authorization (automatic capture): a void does not take captured money back, a refund does.
+      // Its id comes from the attempt, so a retry of this step is the same refund at the provider.
+      await connector.refund({ ...reference, refundId: `late_${attempt.id}` });
+      changes = { ...changes, detail: 'Authorized and captured after its charge had ended: the capture was refunded.' };
+    } else {
+      await connector.void(reference);
+      changes = { ...changes, detail: 'Authorized after its charge had ended: the authorization was voided.' };
+    }
   } else if (output.status !== 'pending') {
     changes = { ...changes, detail: 'Answered by the provider after its charge had ended.' };
   }

@@ -222,7 +222,9 @@ function compareKeys(a: string, b: string): number {
 interface Pending {
   config: Query;
   lockKey: string;
-  /** The member's place in the batch (lock-key order), then the order of its statements. */
+  /** The member's place in the batch (lock-key order). */
+  member: number;
+  /** The order of the member's statements. */
   order: number;
   resolve: (result: pg.QueryResult) => void;
   reject: (error: unknown) => void;
@@ -255,7 +257,7 @@ class Rounds {
     let unfinished = members.length;
     let failure: { error: unknown } | undefined;
     members.forEach((member, position) => {
-      const view = new RoundConnection(this, member.lockKey, position * 1024);
+      const view = new RoundConnection(this, member.lockKey, position);
       const done = member.work ? member.work(view as unknown as pg.PoolClient) : view.query(member.config!);
       done.then(
         (answer) => void answers.set(member, answer),
@@ -276,7 +278,7 @@ class Rounds {
           this.wake = undefined;
           continue;
         }
-        const round = this.pending.splice(0).sort((a, b) => compareKeys(a.lockKey, b.lockKey) || a.order - b.order);
+        const round = this.pending.splice(0).sort((a, b) => compareKeys(a.lockKey, b.lockKey) || a.member - b.member || a.order - b.order);
         await this.runRound(round);
       }
     } catch (error) {
@@ -285,10 +287,10 @@ class Rounds {
     }
   }
 
-  submit(config: Query, lockKey: string, order: number): Promise<pg.QueryResult> {
+  submit(config: Query, lockKey: string, member: number, order: number): Promise<pg.QueryResult> {
     if (this.aborted) return Promise.reject(new BatchAborted());
     return new Promise((resolve, reject) => {
-      this.pending.push({ config, lockKey, order, resolve, reject });
+      this.pending.push({ config, lockKey, member, order, resolve, reject });
       this.wake?.();
     });
   }
@@ -319,12 +321,12 @@ class Rounds {
 class RoundConnection {
   private sent = 0;
 
-  constructor(private readonly rounds: Rounds, private readonly lockKey: string, private readonly order: number) {}
+  constructor(private readonly rounds: Rounds, private readonly lockKey: string, private readonly member: number) {}
 
   readonly query = ((textOrConfig: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult> => {
     const config = toQuery(textOrConfig, values);
     this.sent += 1;
-    return this.rounds.submit(config, this.lockKey, this.order + this.sent);
+    return this.rounds.submit(config, this.lockKey, this.member, this.sent);
   }) as unknown as pg.Pool['query'];
 }
 
@@ -343,8 +345,8 @@ interface Unit {
 
 /**
  * The statements a round sends, in order: each alone, except that statements that say they may be merged (`merge`,
- * JSON rows and arrays as every parameter) and have the same text become one statement carrying all their rows,
- * planned for that many rows (unnamed). Two statements about the same key never share a statement (one statement
+ * JSON rows and arrays as every parameter) and have the same text become one statement carrying all their rows, run
+ * named (`named`). Two statements about the same key never share a statement (one statement
  * changes a row once), and a statement never goes into a statement before one that holds its key already.
  */
 function mergeUnits(ordered: readonly Pending[]): Unit[] {

@@ -8,7 +8,7 @@ export const idLength = 24;
  * and lowercase letters sort alike in every collation, C or linguistic): ids minted together sort together, so a
  * table's primary key and the indexes keyed by ids (charges by intent, postings by entry) grow at their right edge
  * instead of at a random page each. A random key touches a different index page per row, and after every
- * checkpoint the first write to each page logs the whole 8 KB page: 7.6 full-page images, 60 KB of WAL per payment
+ * checkpoint the first write to each page logs the whole 8 KB page: 7.6 full-page images, 41-60 KB of WAL per payment
  * on a 150,000-payment database (issue 13). The time is no secret: every object shows its `created`.
  */
 export const idTimeLength = 8;
