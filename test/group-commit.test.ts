@@ -78,14 +78,46 @@ describe('group commit', () => {
     const mergeable = (id: string, value: number) => commits.query({ text, values: [JSON.stringify([{ id, value }]), [id]], merge: { key: id } }, id);
     const blocker = commits.query({ text: 'SELECT pg_sleep(0.05)' });
     const before = commits.stats();
-    // Queued behind the blocker: one batch, whose ten inserts go as one statement; m3 twice goes into a second one.
+    // Queued behind the blocker: one batch, whose ten inserts go as one statement; m3 twice waits for the next batch
+    // (one statement changes a key once), where it fails alone.
     const results = await Promise.allSettled([...Array.from({ length: 10 }, (_, index) => mergeable(`m${index}`, index)), mergeable('m3', 30), blocker]);
     const after = commits.stats();
     assert.deepEqual(results.slice(0, 10).map((result) => result.status === 'fulfilled' && result.value.rows), Array.from({ length: 10 }, (_, index) => [{ id: `m${index}`, value: index }]));
-    // The second m3 conflicts: the merged batch fails, every member runs alone, and only that one fails.
     assert.equal(results[10].status, 'rejected');
     assert.equal(((results[10] as PromiseRejectedResult).reason as { code?: string }).code, '23505');
-    assert.equal(after.retriedAlone - before.retriedAlone, 1);
+    assert.deepEqual({ batches: after.batches - before.batches, sent: after.sent - before.sent, retriedAlone: after.retriedAlone - before.retriedAlone }, { batches: 2, sent: 2, retriedAlone: 0 });
+  });
+
+  it('a merged statement the server refuses is run again member by member, and only the bad member fails', async () => {
+    const commits = new GroupCommit(database.db, { lanes: 1, maxStatements: 64, maxBytes: 1024 * 1024 });
+    const text = `INSERT INTO group_commit_probe (id, value) SELECT r.id, r.value FROM json_array_elements($1::json) AS e,
+      json_populate_record(NULL::group_commit_probe, e) AS r RETURNING id, value`;
+    const blocker = commits.query({ text: 'SELECT pg_sleep(0.05)' });
+    // value -1 breaks the table's check: the one merged statement fails, so nothing of it was written.
+    const results = await Promise.allSettled(Array.from({ length: 6 }, (_, index) => commits.query({ text, values: [JSON.stringify([{ id: `r${index}`, value: index === 2 ? -1 : index }])], merge: { key: `r${index}` } }, `r${index}`)));
+    await blocker;
+    assert.deepEqual(results.map((result) => result.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    assert.equal(((results[2] as PromiseRejectedResult).reason as { code?: string }).code, '23514');
+    const rows = (await database.db.query<{ id: string }>("SELECT id FROM group_commit_probe WHERE id LIKE 'r%' ORDER BY id")).rows.map((row) => row.id);
+    assert.deepEqual(rows, ['r0', 'r1', 'r3', 'r4', 'r5']);
+    assert.equal(commits.stats().retriedAlone, 1);
+  });
+
+  it('a batch holds statements of one text; a member passed over holds back later members of its key', async () => {
+    await database.db.query("INSERT INTO group_commit_probe (id, value) VALUES ('o', 0)");
+    const commits = new GroupCommit(database.db, { lanes: 1, maxStatements: 64, maxBytes: 1024 * 1024 });
+    // Two mergeable texts that both change row o: "times ten plus" and "plus", keyed by o.
+    const times = `UPDATE group_commit_probe p SET value = p.value * 10 + r.value FROM json_populate_recordset(NULL::group_commit_probe, $1::json) r WHERE p.id = r.id RETURNING p.id, p.value`;
+    const plus = `UPDATE group_commit_probe p SET value = p.value + r.value FROM json_populate_recordset(NULL::group_commit_probe, $1::json) r WHERE p.id = r.id RETURNING p.id, p.value`;
+    const send = (text: string, value: number, key: string) => commits.query({ text, values: [JSON.stringify([{ id: 'o', value }])], merge: { key: `${key}` } }, 'o');
+    const blocker = commits.query({ text: 'SELECT pg_sleep(0.05)' });
+    const before = commits.stats();
+    // Queued in this order behind the blocker: times 1, plus 5, times 2. The first batch is "times" but may not take
+    // the second "times": it would overtake "plus", queued before it for the same row.
+    const answers = await Promise.all([send(times, 1, 'o1'), send(plus, 5, 'o2'), send(times, 2, 'o3'), blocker]);
+    assert.deepEqual(answers.slice(0, 3).map((answer) => answer.rows[0].value), [1, 6, 62]);
+    const after = commits.stats();
+    assert.deepEqual({ batches: after.batches - before.batches, sent: after.sent - before.sent }, { batches: 3, sent: 3 });
   });
 
   it('sends one statement for many merged members when none fails', async () => {

@@ -129,22 +129,44 @@ export class GroupCommit {
     }
   }
 
+  /**
+   * The next batch, from the queue in order. When the first queued member is one mergeable statement, the batch is
+   * every queued statement of its text (one per merge key) that no earlier-queued member of the same key holds back:
+   * one merged statement, which commits on its own. Otherwise it is the queue's other members (transaction bodies,
+   * statements that are not mergeable), run in rounds in one transaction. A member passed over keeps its place, and
+   * so does every later member of its lock key or merge key, so one key's members still run in the order they came
+   * (the empty lock key orders nothing).
+   */
   private take(): Member[] {
+    const text = mergeableText(this.queue[0]);
+    const taken: Member[] = [];
+    const keep: Member[] = [];
+    const heldBack = new Set<string>();
+    const mergeKeys = new Set<string>();
     let bytes = 0;
-    let count = 0;
-    while (count < this.queue.length && count < this.settings.maxStatements) {
-      const next = this.queue[count];
-      if (count > 0 && bytes + next.bytes > this.settings.maxBytes) break;
+    for (const next of this.queue) {
+      const mergeKey = next.config?.merge?.key;
+      const fits = taken.length === 0 || (taken.length < this.settings.maxStatements && bytes + next.bytes <= this.settings.maxBytes);
+      const kind = text === undefined ? mergeableText(next) === undefined : mergeableText(next) === text && !mergeKeys.has(mergeKey!);
+      if (!fits || !kind || (next.lockKey !== '' && heldBack.has(next.lockKey)) || (mergeKey !== undefined && heldBack.has(mergeKey))) {
+        keep.push(next);
+        if (next.lockKey !== '') heldBack.add(next.lockKey);
+        if (mergeKey !== undefined) heldBack.add(mergeKey);
+        continue;
+      }
+      taken.push(next);
       bytes += next.bytes;
-      count += 1;
+      if (mergeKey !== undefined) mergeKeys.add(mergeKey);
     }
-    return this.queue.splice(0, count);
+    this.queue.splice(0, this.queue.length, ...keep);
+    return taken;
   }
 
   private async execute(batch: Member[]): Promise<void> {
     this.counters.batches += 1;
     this.counters.statements += batch.length;
     if (batch.length === 1) return this.runAlone(batch[0]);
+    if (mergeableText(batch[0]) !== undefined) return this.runMerged(batch);
     // Stable: statements with one lock key keep the order they were submitted in.
     const ordered = [...batch].sort((a, b) => compareKeys(a.lockKey, b.lockKey));
     let client: pg.PoolClient;
@@ -182,6 +204,29 @@ export class GroupCommit {
     }
     client.release();
     for (const member of ordered) member.resolve(answers.get(member) as never);
+  }
+
+  /**
+   * Runs statements of one text as one merged statement, in one round trip, committing on its own (it is atomic by
+   * itself, so it needs no BEGIN and COMMIT). When the server refuses it, nothing of it was written and every member
+   * runs again alone; when the connection is lost, whether it committed is unknown, as for one lost statement.
+   */
+  private async runMerged(batch: Member[]): Promise<void> {
+    const ordered = [...batch].sort((a, b) => compareKeys(a.lockKey, b.lockKey));
+    this.counters.sent += 1;
+    let result: pg.QueryResult;
+    try {
+      result = await this.pool.query(named({ ...mergeQueries(ordered.map((member) => member.config!)), merge: ordered[0].config!.merge }));
+    } catch (error) {
+      if (!(error instanceof pg.DatabaseError)) {
+        for (const member of batch) member.reject(error);
+        return;
+      }
+      this.counters.retriedAlone += 1;
+      await this.runEachAlone(ordered);
+      return;
+    }
+    for (const member of ordered) member.resolve(rowsOfKey(result, member.config!.merge!.key) as never);
   }
 
   /** Runs a failed batch's members alone: one key's members one after another, in order; different keys at once. */
@@ -380,6 +425,12 @@ function mergeUnits(ordered: readonly Pending[]): Unit[] {
  */
 function named(config: Query): pg.QueryConfig {
   return config.merge && !config.name && mergeableValues(config.values) ? prepared(config.text, config.values ?? []) : config;
+}
+
+/** The text of a member that is one mergeable statement (JSON rows or arrays as every parameter, a merge key). */
+function mergeableText(member: Member | undefined): string | undefined {
+  const config = member?.config;
+  return config?.merge && mergeableValues(config.values) ? config.text : undefined;
 }
 
 function mergeableValues(values: unknown[] | undefined): boolean {
