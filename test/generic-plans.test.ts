@@ -80,11 +80,12 @@ describe('generic plans of lookups by id', () => {
       pg.Client.prototype.query = original;
     }
     const texts = [...new Set(recorded.map((config) => config.text))];
-    // The key's insert, statement 1, the checkpoint, the outcome and the stored response.
-    assert.ok(texts.length >= 5, `${texts.length} mergeable statements`);
     const client = new pg.Client({ connectionString: server.databaseUrl, options: hotPathConnectionSettings });
-    await client.connect();
     try {
+      // The key's insert, statement 1 with the recovery point, the outcome and the stored response.
+      assert.ok(texts.length >= 4, `${texts.length} mergeable statements`);
+      assert.ok(texts.some((text) => text.includes('key_checkpoint AS (UPDATE idempotency_keys')), 'statement 1 carries the recovery point');
+      await client.connect();
       for (const text of texts) {
         const plan = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (GENERIC_PLAN) ${text}`)).rows.map((row) => row['QUERY PLAN']);
         const shown = `${text.slice(0, 80)}\n${plan.join('\n')}`;
@@ -95,7 +96,7 @@ describe('generic plans of lookups by id', () => {
         });
       }
     } finally {
-      await client.end();
+      await client.end().catch(() => undefined);
       await server.close();
     }
   });

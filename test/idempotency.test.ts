@@ -372,6 +372,44 @@ describe('idempotent requests', () => {
       },
     );
 
+    it('a request whose key was taken over before its first write writes nothing of it and answers 409', async () => {
+      const { accountId } = server.account;
+      const idempotencyKey = newKey();
+      const marker = newMarker();
+      const params = { amount: '2300', currency: 'usd', payment_method: 'pm_card_visa', confirm: 'true', 'metadata[marker]': marker };
+      const commits = server.deps.commits;
+      const original = commits.query;
+      let takenOver = false;
+      // Just before the first write (the intent, its charge, attempt and event, and the recovery point, in one
+      // statement), another request takes the key over: its token replaces this request's.
+      commits.query = async function (this: typeof commits, config, lockKey) {
+        if (!takenOver && config.text.includes('key_checkpoint')) {
+          takenOver = true;
+          await server.db.query(`UPDATE idempotency_keys SET lock_token = 'another-request' WHERE account_id = $1 AND key = $2`, [accountId, idempotencyKey]);
+        }
+        return original.call(this, config, lockKey);
+      };
+      let response: Awaited<ReturnType<typeof postForm>>;
+      try {
+        response = await postForm('/v1/payment_intents', params, idempotencyKey);
+      } finally {
+        commits.query = original;
+      }
+      assert.ok(takenOver, 'the first write carried the recovery point');
+      assert.equal(response.status, 409, response.text);
+      assert.equal(response.json.error.code, 'idempotency_key_in_use');
+      assert.equal((await intentsWithMarker(marker)).length, 0);
+      const writes = await server.db.query(
+        `SELECT (SELECT count(*)::int FROM charges c JOIN payment_intents p ON p.id = c.payment_intent_id WHERE p.metadata->>'marker' = $1) AS charges,
+                (SELECT count(*)::int FROM events WHERE type = 'payment_intent.created' AND data->'object'->'metadata'->>'marker' = $1) AS events`,
+        [marker],
+      );
+      assert.deepEqual(writes.rows[0], { charges: 0, events: 0 });
+      // The other request's hold on the key is untouched.
+      const row = (await server.db.query('SELECT lock_token, recovery_resource FROM idempotency_keys WHERE account_id = $1 AND key = $2', [accountId, idempotencyKey])).rows[0];
+      assert.deepEqual(row, { lock_token: 'another-request', recovery_resource: null });
+    });
+
     it('an attempt left processing by a crash is resolved once by the recovery sweep, never charged again', async () => {
       const { stripe, accountId } = server.account;
       const intent = await stripe.paymentIntents.create({ amount: 3100, currency: 'usd', payment_method: 'pm_card_visa' });

@@ -84,14 +84,23 @@ export async function storeResponse(db: Queryable, scope: Scope, key: string, to
   return result.rowCount === 1;
 }
 
-/** Records the resource the request holding the key (`token`) has committed work on; false when it no longer holds it. */
-export async function storeRecoveryResource(db: Queryable, scope: Scope, key: string, token: string, resource: string): Promise<boolean> {
-  const result = await db.query(queryOf(keyWrite(
+/**
+ * The statement that records the resource the request holding the key (`token`) has committed work on: it returns
+ * the token as `id` when the request still holds the key, and nothing when it does not. A step may run it as a part
+ * of its own statement and gate its other parts on it (`recoveryResourceStatement` with `onlyIfRowsIn`).
+ */
+export function recoveryResourceStatement(scope: Scope, key: string, token: string, resource: string): Statement {
+  return keyWrite(
     `UPDATE idempotency_keys k SET recovery_resource = r.recovery_resource
        FROM ${jsonRowsFrom('$1', 'idempotency_keys')} WHERE ${keyOfRow} RETURNING k.lock_token AS id`,
     { account_id: scope.accountId, livemode: scope.livemode, key, lock_token: token, recovery_resource: resource },
     token,
-  )));
+  );
+}
+
+/** Records the resource the request holding the key (`token`) has committed work on; false when it no longer holds it. */
+export async function storeRecoveryResource(db: Queryable, scope: Scope, key: string, token: string, resource: string): Promise<boolean> {
+  const result = await db.query(queryOf(recoveryResourceStatement(scope, key, token, resource)));
   return result.rowCount === 1;
 }
 

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '../api-keys/resolver.ts';
 import type { SecretBox } from '../platform/crypto.ts';
 import type { Queryable } from '../platform/db.ts';
+import type { Statement } from '../platform/statements.ts';
 import { ApiError } from '../platform/errors.ts';
-import { deleteKeysOlderThan, deleteUnusedKey, findKey, insertLockedKey, storeRecoveryResource, storeResponse, takeOverStaleKey, unlockKey } from './idempotency-repository.ts';
+import { deleteKeysOlderThan, deleteUnusedKey, findKey, insertLockedKey, recoveryResourceStatement, storeRecoveryResource, storeResponse, takeOverStaleKey, unlockKey } from './idempotency-repository.ts';
 import { isStorableText } from './text.ts';
 
 /**
@@ -92,6 +93,14 @@ export async function beginIdempotent(db: Queryable, secretBox: SecretBox, calle
  */
 export async function completeIdempotent(db: Queryable, secretBox: SecretBox, caller: Caller, key: string, token: string, response: StoredResponse): Promise<boolean> {
   return storeResponse(db, caller, key, token, response.status, secretBox.encrypt(JSON.stringify(response.body), responseAssociatedData(caller, key)));
+}
+
+/**
+ * The recovery point as a statement, for a step to run as a part of its own statement (`UnitOfWork.checkpointPart`):
+ * it returns a row (the token as `id`) only while the request still holds the key.
+ */
+export function checkpointStatement(caller: Caller, key: string, token: string, resource: string): Statement {
+  return recoveryResourceStatement(caller, key, token, resource);
 }
 
 /** Records, in the caller's transaction, the resource a multi-step request has committed work on. */

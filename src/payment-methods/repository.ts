@@ -1,5 +1,5 @@
 import type { Queryable } from '../platform/db.ts';
-import { jsonRowsInsert, queryOf, rowsIn, type Statement } from '../platform/statements.ts';
+import { jsonRowsInsert, queryOf, rowsIn, type PartOptions, type Statement } from '../platform/statements.ts';
 import type { Scope } from '../platform/scope.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import type { Address } from '../customers/repository.ts';
@@ -78,7 +78,7 @@ export type NewPaymentMethodRow = DistributiveOmit<PaymentMethodRow, 'account_id
 
 const paymentMethodInsertColumns = ['id', 'account_id', 'livemode', 'type', 'customer_id', 'billing_details', 'card', 'card_number_encrypted', 'wallet', 'metadata', 'created'];
 
-export function paymentMethodInsertStatement(scope: Scope, row: NewPaymentMethodRow, options: { returning?: string } = {}): Statement {
+export function paymentMethodInsertStatement(scope: Scope, row: NewPaymentMethodRow, options: PartOptions & { returning?: string } = {}): Statement {
   const stored = { id: row.id, account_id: scope.accountId, livemode: scope.livemode, type: row.type, customer_id: row.customer_id, billing_details: row.billing_details,
     card: row.card, card_number_encrypted: row.card_number_encrypted, wallet: row.wallet, metadata: row.metadata, created: row.created };
   return jsonRowsInsert('payment_methods', paymentMethodInsertColumns, [stored], options);

@@ -119,17 +119,22 @@ export async function createPaymentIntent(
   // A test card stored before live mode refused them (or by any other path) still never reaches a live connector.
   if (authorize.card) refuseTestCardInLiveMode(scope, authorize.card.number, 'payment_method');
   const route = await planRoute(deps.db, deps, scope, { intentId: intent.id, chargeId: plan.charge.id, facts: paymentFacts(plan.intent, plan.paymentMethod, authorize) });
-  const parts: { name: string; statement: Statement }[] = [];
-  if (paymentMethod.isNew) parts.push({ name: 'new_payment_method', statement: paymentMethodInsertStatement(scope, paymentMethod.row) });
+  // With an idempotency key, its recovery point (the intent) is a part of the same statement, and every other part
+  // writes only when the request still held the key.
+  const checkpoint = work.checkpointPart(intent.id);
+  const gate = checkpoint?.gate ?? {};
+  const parts: { name: string; statement: Statement }[] = checkpoint ? [checkpoint.part] : [];
+  if (paymentMethod.isNew) parts.push({ name: 'new_payment_method', statement: paymentMethodInsertStatement(scope, paymentMethod.row, gate) });
   parts.push(
-    { name: 'intent', statement: intentInsertStatement(scope, plan.intent, { returning: true }) },
-    { name: 'new_charge', statement: chargeInsertStatement(plan.charge) },
-    { name: 'new_attempt', statement: attemptInsertStatement(scope, route.first, deps.orchestration.janitorScheduleSeconds[0]) },
+    { name: 'intent', statement: intentInsertStatement(scope, plan.intent, { ...gate, returning: true }) },
+    { name: 'new_charge', statement: chargeInsertStatement(plan.charge, gate) },
+    { name: 'new_attempt', statement: attemptInsertStatement(scope, route.first, deps.orchestration.janitorScheduleSeconds[0], gate) },
     // Its creation event shows the intent as created, before confirmation.
-    { name: 'new_events', statement: eventsInsertStatement(scope, work, [{ type: 'payment_intent.created', object: renderPaymentIntent(intent) }]) },
+    { name: 'new_events', statement: eventsInsertStatement(scope, work, [{ type: 'payment_intent.created', object: renderPaymentIntent(intent) }], gate) },
   );
-  // Every part is a JSON rows insert: the group commit may merge this statement with other requests' (by the intent's id).
-  const [inserted] = await work.write<PaymentIntentRow>({ ...combine(parts, rowsOf('intent')), merge: { key: intent.id } }, intent.id, intent.id);
+  // Every part is a JSON rows statement: the group commit may merge this one with other requests' (by the intent's id).
+  const [inserted] = await work.write<PaymentIntentRow>({ ...combine(parts, rowsOf('intent')), merge: { key: intent.id } }, checkpoint ? undefined : intent.id, intent.id);
+  if (!inserted && checkpoint) throw checkpoint.lost();
   return finishAttempt(work, deps, scope, { ...plan, intent: inserted, route, authorize });
 }
 

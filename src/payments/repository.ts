@@ -129,11 +129,11 @@ const intentColumns = [
 ] as const satisfies readonly (keyof PaymentIntentRow)[];
 
 /** The INSERT of a new intent, for combining with the other writes of its request; `returning` gives back the row. */
-export function intentInsertStatement(scope: Scope, row: Omit<PaymentIntentRow, 'account_id' | 'livemode'>, options: { returning?: boolean } = {}): Statement {
+export function intentInsertStatement(scope: Scope, row: Omit<PaymentIntentRow, 'account_id' | 'livemode'>, options: PartOptions & { returning?: boolean } = {}): Statement {
   const columns = ['id', 'account_id', 'livemode', 'client_secret', 'created', ...intentColumns];
   const stored: Record<string, unknown> = { id: row.id, account_id: scope.accountId, livemode: scope.livemode, client_secret: row.client_secret, created: row.created };
   for (const column of intentColumns) stored[column] = row[column];
-  return jsonRowsInsert('payment_intents', columns, [stored], options.returning ? { returning: 'RETURNING *' } : {});
+  return jsonRowsInsert('payment_intents', columns, [stored], { onlyIfRowsIn: options.onlyIfRowsIn, gateKey: options.gateKey, returning: options.returning ? 'RETURNING *' : undefined });
 }
 
 export async function insertPaymentIntent(db: Queryable, scope: Scope, row: Omit<PaymentIntentRow, 'account_id' | 'livemode'>): Promise<PaymentIntentRow> {
@@ -235,8 +235,8 @@ const chargeColumns = [
 const chargeInsertColumns = ['id', 'account_id', 'livemode', 'payment_intent_id', 'payment_method_id', 'customer_id', 'amount', 'currency', 'status',
   'payment_method_details', 'description', 'receipt_email', 'metadata', 'created', 'source', 'statement_descriptor', 'statement_descriptor_suffix', 'shipping', 'transfer_group'] as const satisfies readonly (keyof ChargeRow)[];
 
-export function chargeInsertStatement(row: Omit<ChargeRow, 'seq'>): Statement {
-  return jsonRowsInsert('charges', chargeInsertColumns, [Object.fromEntries(chargeInsertColumns.map((column) => [column, row[column]]))]);
+export function chargeInsertStatement(row: Omit<ChargeRow, 'seq'>, options: PartOptions = {}): Statement {
+  return jsonRowsInsert('charges', chargeInsertColumns, [Object.fromEntries(chargeInsertColumns.map((column) => [column, row[column]]))], options);
 }
 
 export async function findCharge(db: Queryable, scope: Scope, id: string): Promise<ChargeRow | undefined> {

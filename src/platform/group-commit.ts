@@ -285,21 +285,25 @@ class BatchAborted extends Error {
 /**
  * Runs a batch's members in rounds on one connection, so that statements of the same text from different members
  * become one statement even when they are a body's second or third: every member starts at once against its own
- * view of the connection; when each member is either finished or waiting for a statement, the waiting statements
- * form a round, run in lock-key order, merged where they may be (`mergeUnits`), and their answers let the members
- * go on to their next statements. A member's statements still run one after another, in its order; a statement
- * that fails fails the whole batch (the caller rolls it back and runs every member again alone).
+ * view of the connection; as soon as each member is either finished or waiting for a statement it sent (counted,
+ * not guessed from a turn of the event loop), the waiting statements form a round, run in lock-key order, merged
+ * where they may be (`mergeUnits`), and their answers let the members go on to their next statements. A member's
+ * statements still run one after another, in its order; a statement that fails fails the whole batch (the caller
+ * rolls it back and runs every member again alone).
  */
 class Rounds {
   private pending: Pending[] = [];
   private wake: (() => void) | undefined;
   private aborted = false;
+  /** Per member: statements sent and not yet answered. */
+  private waitingOn: number[] = [];
 
   constructor(private readonly client: pg.PoolClient, private readonly counters: GroupCommitStats) {}
 
   async run(members: readonly Member[]): Promise<Map<Member, unknown>> {
     const answers = new Map<Member, unknown>();
-    let unfinished = members.length;
+    const finished = members.map(() => false);
+    this.waitingOn = members.map(() => 0);
     let failure: { error: unknown } | undefined;
     members.forEach((member, position) => {
       const view = new RoundConnection(this, member.lockKey, position);
@@ -308,21 +312,21 @@ class Rounds {
         (answer) => void answers.set(member, answer),
         (error: unknown) => void (failure ??= { error }),
       ).finally(() => {
-        unfinished -= 1;
+        finished[position] = true;
         this.wake?.();
       });
     });
     try {
       for (;;) {
-        // Let every member that can go on reach its next statement (or its end) before the round is formed.
-        await new Promise((resolve) => setImmediate(resolve));
         if (failure) throw failure.error;
-        if (this.pending.length === 0) {
-          if (unfinished === 0) return answers;
+        // A round forms once every member has either finished or sent a statement it waits for: then nothing more
+        // can join it. Until then, wait for the next statement or end.
+        if (!finished.every((done, position) => done || this.waitingOn[position] > 0)) {
           await new Promise<void>((resolve) => (this.wake = resolve));
           this.wake = undefined;
           continue;
         }
+        if (this.pending.length === 0) return answers;
         const round = this.pending.splice(0).sort((a, b) => compareKeys(a.lockKey, b.lockKey) || a.member - b.member || a.order - b.order);
         await this.runRound(round);
       }
@@ -334,6 +338,7 @@ class Rounds {
 
   submit(config: Query, lockKey: string, member: number, order: number): Promise<pg.QueryResult> {
     if (this.aborted) return Promise.reject(new BatchAborted());
+    this.waitingOn[member] += 1;
     return new Promise((resolve, reject) => {
       this.pending.push({ config, lockKey, member, order, resolve, reject });
       this.wake?.();
@@ -351,8 +356,10 @@ class Rounds {
         for (const later of units.slice(index)) for (const item of later.items) item.reject(new BatchAborted());
         throw error;
       }
-      if (unit.items.length === 1) unit.items[0].resolve(result);
-      else for (const item of unit.items) item.resolve(rowsOfKey(result, item.config.merge!.key));
+      for (const item of unit.items) {
+        this.waitingOn[item.member] -= 1;
+        item.resolve(unit.items.length === 1 ? result : rowsOfKey(result, item.config.merge!.key));
+      }
     }
   }
 

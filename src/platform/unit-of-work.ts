@@ -1,7 +1,18 @@
 import type pg from 'pg';
 import { inTransaction, withClient, type Database, type Queryable } from './db.ts';
 import type { GroupCommit } from './group-commit.ts';
-import { run, type Statement } from './statements.ts';
+import { run, type PartOptions, type Statement } from './statements.ts';
+
+/**
+ * A request's recovery point as a part of a step's own statement: `part` records the resource on the request's
+ * idempotency key and returns a row only while the request still holds the key; the step's other parts take `gate`,
+ * so that they write only then. `lost` is the error to answer when the statement wrote nothing for that reason.
+ */
+export interface CheckpointPart {
+  part: { name: string; statement: Statement };
+  gate: PartOptions;
+  lost: () => Error;
+}
 
 /**
  * The transactions of one request. Services run intermediate steps with `transaction` and the step that produces
@@ -17,6 +28,7 @@ export class UnitOfWork {
     private readonly onCheckpoint?: (client: pg.PoolClient, resourceId: string) => Promise<void>,
     /** Where statements that commit on their own go: batched with concurrent requests' (platform/group-commit.ts). */
     readonly commits?: GroupCommit,
+    private readonly checkpointAsPart?: (resourceId: string) => CheckpointPart,
   ) {}
 
   /** The work of a step that no request's idempotency key tracks (a janitor's or a provider webhook's). */
@@ -30,6 +42,16 @@ export class UnitOfWork {
    */
   async checkpoint(client: pg.PoolClient, resourceId: string): Promise<void> {
     if (this.onCheckpoint) await this.onCheckpoint(client, resourceId);
+  }
+
+  /**
+   * The checkpoint on `resourceId` as a part of the step's own statement, named `key_checkpoint`, for a step whose
+   * every write is a part gated by it (`gate`): one statement that is atomic by itself, instead of a transaction of
+   * the step's statement and the checkpoint, so the group commit runs it merged with other requests' and without
+   * BEGIN and COMMIT. Undefined when no idempotency key is tracked.
+   */
+  checkpointPart(resourceId: string): CheckpointPart | undefined {
+    return this.onCheckpoint ? this.checkpointAsPart?.(resourceId) : undefined;
   }
 
   /** Whether a checkpoint would write anything (an idempotency key is being tracked). */
@@ -61,7 +83,7 @@ export class UnitOfWork {
    */
   mapFinal(map: (client: pg.PoolClient, result: unknown) => Promise<unknown>): UnitOfWork {
     const onFinal = this.onFinal;
-    return new UnitOfWork(this.db, this.requestId, this.idempotencyKey, onFinal && (async (client, result) => onFinal(client, await map(client, result))), this.onCheckpoint, this.commits);
+    return new UnitOfWork(this.db, this.requestId, this.idempotencyKey, onFinal && (async (client, result) => onFinal(client, await map(client, result))), this.onCheckpoint, this.commits, this.checkpointAsPart);
   }
 
   transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
