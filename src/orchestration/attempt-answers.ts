@@ -62,19 +62,45 @@ export function attemptChangesOf(deps: AttemptAnswerDependencies, output: Author
  */
 export async function recordLateAnswer(deps: LateAnswerDependencies, scope: Scope, attempt: AttemptRow, charge: ChargeRow, output: AuthorizeOutput, changes: AttemptChanges): Promise<void> {
   if (output.status === 'authorized') {
-    const connector = await connectorFor(deps.db, deps, scope, attempt.connector_configuration_id);
-    const reference = { attemptId: attempt.id, processorReference: output.processorReference, amount: charge.amount, currency: charge.currency };
-    if (output.captured) {
-      // Captured with the authorization (automatic capture): a void does not take captured money back, a refund does.
-      // Its id comes from the attempt, so a retry of this step is the same refund at the provider.
-      await connector.refund({ ...reference, refundId: `late_${attempt.id}` });
-      changes = { ...changes, detail: 'Authorized and captured after its charge had ended: the capture was refunded.' };
-    } else {
-      await connector.void(reference);
-      changes = { ...changes, detail: 'Authorized after its charge had ended: the authorization was voided.' };
-    }
+    changes = { ...changes, detail: `${await releaseAuthorization(deps, scope, attempt, charge, output)} after its charge had ended: ${output.captured ? 'the capture was refunded' : 'the authorization was voided'}.` };
   } else if (output.status !== 'pending') {
     changes = { ...changes, detail: 'Answered by the provider after its charge had ended.' };
   }
   await updateAttempt(deps.db, attempt.id, changes, ['pending', 'unknown']);
+}
+
+/** What an attempt's detail starts with once an authorization it was not supposed to have was released. */
+const unheldReleased = 'Authorized by the provider after Payrail had recorded this attempt as';
+
+/**
+ * An authorization the provider reports for an attempt Payrail had already ended without one (failed, not sent, or
+ * declined). It happens when a question that replays the request by its idempotency key (the janitor's sync, as
+ * Adyen is asked) reaches the provider while the confirming request records that very attempt as not sent (an open
+ * circuit): the replay is the first time the provider sees it, and authorizes. Payrail holds no such authorization, so
+ * it is released as a late one is (voided, or refunded when captured at once), and the attempt keeps its status,
+ * with the provider's reference and what happened in its detail. Once per attempt: a detail that says so already
+ * means it was done. Any other answer, or an attempt in another status, is left alone.
+ */
+export async function releaseUnheldAuthorization(deps: LateAnswerDependencies, scope: Scope, attempt: AttemptRow, charge: ChargeRow, output: AuthorizeOutput): Promise<void> {
+  if (output.status !== 'authorized' || (attempt.status !== 'failed' && attempt.status !== 'declined')) return;
+  if (attempt.detail?.startsWith(unheldReleased)) return;
+  await releaseAuthorization(deps, scope, attempt, charge, output);
+  const detail = `${unheldReleased} ${attempt.status} (${attempt.failure_code ?? attempt.decline_code ?? 'no code'}): ${output.captured ? 'the capture was refunded' : 'the authorization was voided'}.`;
+  await updateAttempt(deps.db, attempt.id, { status: attempt.status, processor_reference: output.processorReference, detail }, [attempt.status]);
+}
+
+/**
+ * Gives back an authorization Payrail will never use: voids it, or refunds it when the provider captured it with the
+ * authorization (a void does not take captured money back). The refund's id comes from the attempt, so doing this
+ * again is the same refund at the provider. Says which it did.
+ */
+async function releaseAuthorization(deps: LateAnswerDependencies, scope: Scope, attempt: AttemptRow, charge: ChargeRow, output: Extract<AuthorizeOutput, { status: 'authorized' }>): Promise<string> {
+  const connector = await connectorFor(deps.db, deps, scope, attempt.connector_configuration_id);
+  const reference = { attemptId: attempt.id, processorReference: output.processorReference, amount: charge.amount, currency: charge.currency };
+  if (output.captured) {
+    await connector.refund({ ...reference, refundId: `late_${attempt.id}` });
+    return 'Authorized and captured';
+  }
+  await connector.void(reference);
+  return 'Authorized';
 }

@@ -11,7 +11,7 @@ import { findCharge, findPaymentIntent } from '../payments/repository.ts';
 import type { IntentResult } from '../payments/types.ts';
 import { writeChanges } from '../payments/writer.ts';
 import { findAttempt, type AttemptRow } from './attempts-repository.ts';
-import { attemptChangesOf, recordLateAnswer, routingOf, type AttemptAnswerDependencies, type LateAnswerDependencies } from './attempt-answers.ts';
+import { attemptChangesOf, recordLateAnswer, releaseUnheldAuthorization, routingOf, type AttemptAnswerDependencies, type LateAnswerDependencies } from './attempt-answers.ts';
 import type { AttemptsOutcome } from './orchestrator.ts';
 
 /**
@@ -105,7 +105,11 @@ export async function applyAttemptOutcome(
  */
 async function keepIfLate(deps: AttemptOutcomeDependencies, scope: Scope, chargeId: string, attemptId: string, output: AuthorizeOutput, synced: boolean): Promise<void> {
   const [charge, attempt] = await Promise.all([findCharge(deps.db, scope, chargeId), findAttempt(deps.db, attemptId)]);
-  if (!charge || !attempt || charge.status === 'pending' || (attempt.status !== 'pending' && attempt.status !== 'unknown')) return;
+  if (!charge || !attempt) return;
+  // An authorization for an attempt already ended without one (the janitor's replay reached the provider while the
+  // confirming request recorded the attempt as not sent): Payrail does not hold it, whatever its charge is doing.
+  if (attempt.status === 'failed' || attempt.status === 'declined') return releaseUnheldAuthorization(deps, scope, attempt, charge, output);
+  if (charge.status === 'pending' || (attempt.status !== 'pending' && attempt.status !== 'unknown')) return;
   const changes = attemptChangesOf(deps, output, attempt, null);
   await recordLateAnswer(deps, scope, attempt, charge, output, synced ? { ...changes, synced: true } : changes);
 }

@@ -1,6 +1,6 @@
 import type { AuthorizeOutput } from '../connectors/connector.ts';
 import { findAttempt, updateAttempt, type AttemptRow } from '../orchestration/attempts-repository.ts';
-import { attemptChangesOf, recordLateAnswer, type AttemptAnswerDependencies, type LateAnswerDependencies } from '../orchestration/attempt-answers.ts';
+import { attemptChangesOf, recordLateAnswer, releaseUnheldAuthorization, type AttemptAnswerDependencies, type LateAnswerDependencies } from '../orchestration/attempt-answers.ts';
 import { applyAttemptOutcome, type AttemptOutcomeDependencies } from '../orchestration/attempt-outcome.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../platform/scope.ts';
@@ -42,6 +42,9 @@ export async function applyProviderOutcome(deps: ProviderOutcomeDependencies, at
     const superseded = begun.current.status === 'pending' || begun.current.status === 'unknown';
     if (superseded && !(begun.charge.attempt_id === attempt.id)) {
       await recordLateAnswer(deps, scope, begun.current, begun.charge, output, attemptChangesOf(deps, output, begun.current, null));
+    } else {
+      // An authorization for an attempt Payrail ended without one (not sent, failed, declined) is not Payrail's to keep.
+      await releaseUnheldAuthorization(deps, scope, begun.current, begun.charge, output);
     }
     return false;
   }
