@@ -27,7 +27,9 @@ export function taskOf(sweep: Pick<Sweep, 'name'>): string {
  * database's time as its start, then replaces its successor with one due a period after that start, then does its
  * work. Scheduling before working means a process that dies or hangs mid-sweep does not stop the schedule: another
  * process runs the successor. Consecutive runs therefore start at least a period apart, whatever the number of
- * processes. A run that fails before its successor is scheduled is retried by graphile-worker (it still holds the
+ * processes: the start is counted only when the last one is a period old (`recordSweepStart`), because a process
+ * starting while the sweep's job runs elsewhere adds a second job (graphile-worker moves a locked job's key to a new
+ * one), and that duplicate, finding the period not over, only schedules the successor. A run that fails before its successor is scheduled is retried by graphile-worker (it still holds the
  * key); the sweep's own failures are logged and counted, never retried, since the successor is already due.
  *
  * Why not graphile-worker's crontab: cron's granularity is one minute, and the periods are shorter (15 s for the
@@ -40,9 +42,12 @@ export async function startSweepRunner(deps: Dependencies, connectionString: str
   for (const sweep of sweeps) {
     const task = taskOf(sweep);
     taskList[task] = async (_payload, helpers) => {
-      const startedAt = await recordSweepStart(deps.db, sweep.name);
+      const start = await recordSweepStart(deps.db, sweep.name, sweep.periodMs);
       // One millisecond over the period: the database's time has microseconds, a Date only milliseconds.
-      await helpers.addJob(task, {}, { jobKey: task, jobKeyMode: 'replace', runAt: new Date(startedAt.getTime() + sweep.periodMs + 1) });
+      const successorAt = new Date((start.started ? start.at : start.lastStartedAt).getTime() + sweep.periodMs + 1);
+      await helpers.addJob(task, {}, { jobKey: task, jobKeyMode: 'replace', runAt: successorAt });
+      // Another run started less than a period ago (a duplicate job): this one only keeps the successor scheduled.
+      if (!start.started) return;
       let failed = false;
       try {
         const line = await sweep.run(deps);
