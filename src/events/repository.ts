@@ -3,7 +3,7 @@ import { assert } from '../platform/errors.ts';
 import { newId, nowSeconds } from '../platform/ids.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import type { Scope } from '../platform/scope.ts';
-import { jsonRowsInsert, rowsIn, type PartOptions, type Statement } from '../platform/statements.ts';
+import { jsonRowsInsert, RawJson, rowsIn, type PartOptions, type Statement } from '../platform/statements.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { apiVersion, type EventRow, type NewEvent } from './types.ts';
 
@@ -23,9 +23,7 @@ function eventData(event: NewEvent): string {
   return JSON.stringify(data);
 }
 
-// `data` travels as a JSON string and is read back as json text, as it was rendered: JSON rows are jsonb, which would
-// reorder the object's keys.
-const eventColumns = ['id', 'account_id', 'livemode', 'type', 'api_version', ['data', "(e->>'data')::json"], 'request_id', 'idempotency_key', 'created'] as const;
+const eventColumns = ['id', 'account_id', 'livemode', 'type', 'api_version', 'data', 'request_id', 'idempotency_key', 'created'];
 
 /** The INSERT of events, in order, as one JSON rows parameter (mergeable by the group commit). */
 export function eventsInsertStatement(scope: Scope, request: EventRequest, events: NewEvent[], options: EventsInsertOptions = {}): Statement {
@@ -36,7 +34,7 @@ export function eventsInsertStatement(scope: Scope, request: EventRequest, event
     livemode: scope.livemode,
     type: event.type,
     api_version: apiVersion,
-    data: eventData(event),
+    data: new RawJson(eventData(event)),
     request_id: request?.requestId ?? null,
     idempotency_key: request?.idempotencyKey ?? null,
     created,

@@ -104,13 +104,15 @@ export async function run<T = Record<string, unknown>>(db: Queryable, statement:
   return result.rows as T[];
 }
 
+/** JSON text that goes into a JSON rows parameter as it is (an event's `data`, whose key order is the API's). */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
 /**
- * Rows as one JSON parameter: a JSON array of objects, read in SQL with `jsonb_populate_record(NULL::table, e)` for
- * each element `e` of `jsonb_array_elements($n::jsonb)`, so the table's own column types apply (a JSON array becomes a
- * text[], an object a jsonb, a number a bigint). Buffers become bytea's hex text. jsonb, not json: the text is parsed
- * once, where json is parsed again by every `e->>'field'` and by json_populate_record (a 2.4 KB charge row: 37 us
- * against 57 us populated, and about 25 us more per field read; docs/benchmarks.md). jsonb reorders an object's
- * keys, so JSON whose text must be kept (an event's `data`) travels as a string and is read with `(e->>'data')::json`.
+ * Rows as one JSON parameter: a JSON array of objects, read in SQL with `json_populate_record(NULL::table, e)` for
+ * each element `e` of `json_array_elements($n::json)`, so the table's own column types apply (a JSON array becomes a
+ * text[], an object a jsonb, a number a bigint). Buffers become bytea's hex text; `RawJson` is written as it is.
  * Statements whose every parameter is such an array can be merged by the group commit: one statement for the rows
  * of many requests (platform/group-commit.ts).
  */
@@ -119,11 +121,11 @@ export function jsonRows(rows: readonly Record<string, unknown>[]): string {
 }
 
 function jsonRow(row: Record<string, unknown>): string {
-  // Most rows hold no bytes: JSON.stringify writes them in one native pass (it skips undefined too).
+  // Most rows hold neither raw JSON nor bytes: JSON.stringify writes them in one native pass (it skips undefined too).
   let plain = true;
   for (const key in row) {
     const value = row[key];
-    if (Buffer.isBuffer(value)) {
+    if (value instanceof RawJson || Buffer.isBuffer(value)) {
       plain = false;
       break;
     }
@@ -138,6 +140,7 @@ function jsonRow(row: Record<string, unknown>): string {
 }
 
 function jsonValue(value: unknown): string {
+  if (value instanceof RawJson) return value.text;
   if (Buffer.isBuffer(value)) return JSON.stringify(`\\x${value.toString('hex')}`);
   return JSON.stringify(value);
 }
@@ -148,7 +151,7 @@ function jsonValue(value: unknown): string {
  * may not).
  */
 export function jsonRowsFrom(parameter: string, table: string): string {
-  return `jsonb_array_elements(${parameter}::jsonb) WITH ORDINALITY AS rows_in(e, n), jsonb_populate_record(NULL::${partName(table)}, e) AS r`;
+  return `json_array_elements(${parameter}::json) WITH ORDINALITY AS rows_in(e, n), json_populate_record(NULL::${partName(table)}, e) AS r`;
 }
 
 /**
