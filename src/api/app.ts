@@ -7,7 +7,7 @@ import { ApiError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
 import { expandResponse, validateExpand } from './expand.ts';
-import { beginIdempotent, checkKey, checkpointIdempotent, checkpointStatement, completeIdempotent, fingerprint, releaseIdempotent, type StoredResponse } from './idempotency.ts';
+import { beginIdempotent, checkKey, checkpointStatement, completeIdempotent, fingerprint, releaseIdempotent, type StoredResponse } from './idempotency.ts';
 import { buildOpenApi } from './openapi.ts';
 import { decodeUtf8, parseForm, parseJson, parseQueryString, requestBodyBytesMax } from './request-parsing.ts';
 import type { Presentation, RouteContext, RouteDefinition } from './route.ts';
@@ -239,17 +239,13 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
           },
       idempotencyKey === undefined || token === undefined
         ? undefined
-        : async (client, resourceId) => {
-            if (!(await checkpointIdempotent(client, caller, idempotencyKey, token, resourceId))) throw keyLost();
-          },
-      deps.commits,
-      idempotencyKey === undefined || token === undefined
-        ? undefined
         : (resourceId) => ({
+            // Run alone, or as a part of a step's statement; either way it writes only while this request holds the key.
             part: { name: 'key_checkpoint', statement: checkpointStatement(caller, idempotencyKey, token!, resourceId) },
             gate: { onlyIfRowsIn: 'key_checkpoint', gateKey: token! },
             lost: keyLost,
           }),
+      deps.commits,
     );
     context = { caller, scope, work, deps, pathParams: request.params as Record<string, string>, path, clientIp: request.ip };
 

@@ -98,12 +98,6 @@ export function recoveryResourceStatement(scope: Scope, key: string, token: stri
   );
 }
 
-/** Records the resource the request holding the key (`token`) has committed work on; false when it no longer holds it. */
-export async function storeRecoveryResource(db: Queryable, scope: Scope, key: string, token: string, resource: string): Promise<boolean> {
-  const result = await db.query(queryOf(recoveryResourceStatement(scope, key, token, resource)));
-  return result.rowCount === 1;
-}
-
 /** Deletes the key if `token` holds it and it has neither a response nor a recovery point. */
 export async function deleteUnusedKey(db: Queryable, scope: Scope, key: string, token: string): Promise<void> {
   await db.query(

@@ -4,7 +4,7 @@ import type { SecretBox } from '../platform/crypto.ts';
 import type { Queryable } from '../platform/db.ts';
 import type { Statement } from '../platform/statements.ts';
 import { ApiError } from '../platform/errors.ts';
-import { deleteKeysOlderThan, deleteUnusedKey, findKey, insertLockedKey, recoveryResourceStatement, storeRecoveryResource, storeResponse, takeOverStaleKey, unlockKey } from './idempotency-repository.ts';
+import { deleteKeysOlderThan, deleteUnusedKey, findKey, insertLockedKey, recoveryResourceStatement, storeResponse, takeOverStaleKey, unlockKey } from './idempotency-repository.ts';
 import { isStorableText } from './text.ts';
 
 /**
@@ -96,17 +96,14 @@ export async function completeIdempotent(db: Queryable, secretBox: SecretBox, ca
 }
 
 /**
- * The recovery point as a statement, for a step to run as a part of its own statement (`UnitOfWork.checkpointPart`):
- * it returns a row (the token as `id`) only while the request still holds the key.
+ * The recovery point: records the resource a multi-step request has committed work on, returning a row (the token as
+ * `id`) only while the request still holds the key. A step runs it in its transaction (`UnitOfWork.checkpoint`) or as
+ * a part of its own statement (`UnitOfWork.checkpointPart`).
  */
 export function checkpointStatement(caller: Caller, key: string, token: string, resource: string): Statement {
   return recoveryResourceStatement(caller, key, token, resource);
 }
 
-/** Records, in the caller's transaction, the resource a multi-step request has committed work on. */
-export async function checkpointIdempotent(db: Queryable, caller: Caller, key: string, token: string, resource: string): Promise<boolean> {
-  return storeRecoveryResource(db, caller, key, token, resource);
-}
 
 /**
  * Lets go of a key whose request failed without a storable answer (a conflict or a server error), so the client may

@@ -29,8 +29,9 @@ export function taskOf(sweep: Pick<Sweep, 'name'>): string {
  * process runs the successor. Consecutive runs therefore start at least a period apart, whatever the number of
  * processes: the start is counted only when the last one is a period old (`recordSweepStart`), because a process
  * starting while the sweep's job runs elsewhere adds a second job (graphile-worker moves a locked job's key to a new
- * one), and that duplicate, finding the period not over, only schedules the successor. A run that fails before its successor is scheduled is retried by graphile-worker (it still holds the
- * key); the sweep's own failures are logged and counted, never retried, since the successor is already due.
+ * one), and that duplicate, finding the period not over, only schedules the successor. A run that fails before its
+ * successor is scheduled is retried by graphile-worker (it still holds the key); the sweep's own failures are logged
+ * and counted, never retried, since the successor is already due.
  *
  * Why not graphile-worker's crontab: cron's granularity is one minute, and the periods are shorter (15 s for the
  * maintenance sweeps, 1 s for the ledger, less in tests); the job key gives the same guarantee (one pending job,

@@ -62,7 +62,11 @@ export function attemptChangesOf(deps: AttemptAnswerDependencies, output: Author
  */
 export async function recordLateAnswer(deps: LateAnswerDependencies, scope: Scope, attempt: AttemptRow, charge: ChargeRow, output: AuthorizeOutput, changes: AttemptChanges): Promise<void> {
   if (output.status === 'authorized') {
-    changes = { ...changes, detail: `${await releaseAuthorization(deps, scope, attempt, charge, output)} after its charge had ended: ${output.captured ? 'the capture was refunded' : 'the authorization was voided'}.` };
+    await releaseAuthorization(deps, scope, attempt, charge, output);
+    const detail = output.captured
+      ? 'Authorized and captured after its charge had ended: the capture was refunded.'
+      : 'Authorized after its charge had ended: the authorization was voided.';
+    changes = { ...changes, detail };
   } else if (output.status !== 'pending') {
     changes = { ...changes, detail: 'Answered by the provider after its charge had ended.' };
   }
@@ -92,15 +96,11 @@ export async function releaseUnheldAuthorization(deps: LateAnswerDependencies, s
 /**
  * Gives back an authorization Payrail will never use: voids it, or refunds it when the provider captured it with the
  * authorization (a void does not take captured money back). The refund's id comes from the attempt, so doing this
- * again is the same refund at the provider. Says which it did.
+ * again is the same refund at the provider.
  */
-async function releaseAuthorization(deps: LateAnswerDependencies, scope: Scope, attempt: AttemptRow, charge: ChargeRow, output: Extract<AuthorizeOutput, { status: 'authorized' }>): Promise<string> {
+async function releaseAuthorization(deps: LateAnswerDependencies, scope: Scope, attempt: AttemptRow, charge: ChargeRow, output: Extract<AuthorizeOutput, { status: 'authorized' }>): Promise<void> {
   const connector = await connectorFor(deps.db, deps, scope, attempt.connector_configuration_id);
   const reference = { attemptId: attempt.id, processorReference: output.processorReference, amount: charge.amount, currency: charge.currency };
-  if (output.captured) {
-    await connector.refund({ ...reference, refundId: `late_${attempt.id}` });
-    return 'Authorized and captured';
-  }
-  await connector.void(reference);
-  return 'Authorized';
+  if (output.captured) await connector.refund({ ...reference, refundId: `late_${attempt.id}` });
+  else await connector.void(reference);
 }

@@ -216,7 +216,7 @@ export class GroupCommit {
     this.counters.sent += 1;
     let result: pg.QueryResult;
     try {
-      result = await this.pool.query(named({ ...mergeQueries(ordered.map((member) => member.config!)), merge: ordered[0].config!.merge }));
+      result = await this.pool.query(mergedQuery(ordered.map((member) => member.config!)));
     } catch (error) {
       if (!(error instanceof pg.DatabaseError)) {
         for (const member of batch) member.reject(error);
@@ -423,7 +423,12 @@ function mergeUnits(ordered: readonly Pending[]): Unit[] {
     lastUnitOf.set(key, index);
     lastUnitOf.set(item.lockKey, index);
   }
-  return units.map((unit) => ({ items: unit.items, config: named(unit.items.length === 1 ? unit.items[0].config : { ...mergeQueries(unit.items.map((item) => item.config)), merge: unit.items[0].config.merge }) }));
+  return units.map((unit) => ({ items: unit.items, config: unit.items.length === 1 ? named(unit.items[0].config) : mergedQuery(unit.items.map((item) => item.config)) }));
+}
+
+/** Mergeable statements of one text as the one statement that carries all their rows, run named (`named`). */
+function mergedQuery(configs: readonly Query[]): pg.QueryConfig {
+  return named({ ...mergeQueries(configs), merge: configs[0].merge });
 }
 
 /**

@@ -25,10 +25,10 @@ export class UnitOfWork {
     readonly requestId: string | undefined = undefined,
     readonly idempotencyKey: string | undefined = undefined,
     private readonly onFinal?: (client: pg.PoolClient, result: unknown) => Promise<void>,
-    private readonly onCheckpoint?: (client: pg.PoolClient, resourceId: string) => Promise<void>,
+    /** The recovery point's statement for a resource, when the request tracks an idempotency key. */
+    private readonly checkpointOf?: (resourceId: string) => CheckpointPart,
     /** Where statements that commit on their own go: batched with concurrent requests' (platform/group-commit.ts). */
     readonly commits?: GroupCommit,
-    private readonly checkpointAsPart?: (resourceId: string) => CheckpointPart,
   ) {}
 
   /** The work of a step that no request's idempotency key tracks (a janitor's or a provider webhook's). */
@@ -41,7 +41,8 @@ export class UnitOfWork {
    * idempotent retries after a crash to resume it rather than start over).
    */
   async checkpoint(client: pg.PoolClient, resourceId: string): Promise<void> {
-    if (this.onCheckpoint) await this.onCheckpoint(client, resourceId);
+    const checkpoint = this.checkpointOf?.(resourceId);
+    if (checkpoint && (await run(client, checkpoint.part.statement)).length === 0) throw checkpoint.lost();
   }
 
   /**
@@ -51,12 +52,12 @@ export class UnitOfWork {
    * BEGIN and COMMIT. Undefined when no idempotency key is tracked.
    */
   checkpointPart(resourceId: string): CheckpointPart | undefined {
-    return this.onCheckpoint ? this.checkpointAsPart?.(resourceId) : undefined;
+    return this.checkpointOf?.(resourceId);
   }
 
   /** Whether a checkpoint would write anything (an idempotency key is being tracked). */
   get checkpoints(): boolean {
-    return this.onCheckpoint !== undefined;
+    return this.checkpointOf !== undefined;
   }
 
   /**
@@ -65,7 +66,7 @@ export class UnitOfWork {
    * atomic by itself, in one round trip.
    */
   async write<T = Record<string, unknown>>(statement: Statement, checkpointResource?: string, lockKey?: string): Promise<T[]> {
-    if (checkpointResource !== undefined && this.onCheckpoint) {
+    if (checkpointResource !== undefined && this.checkpointOf) {
       const work = async (client: pg.PoolClient) => {
         const rows = await run<T>(client, statement);
         await this.checkpoint(client, checkpointResource);
@@ -83,7 +84,7 @@ export class UnitOfWork {
    */
   mapFinal(map: (client: pg.PoolClient, result: unknown) => Promise<unknown>): UnitOfWork {
     const onFinal = this.onFinal;
-    return new UnitOfWork(this.db, this.requestId, this.idempotencyKey, onFinal && (async (client, result) => onFinal(client, await map(client, result))), this.onCheckpoint, this.commits, this.checkpointAsPart);
+    return new UnitOfWork(this.db, this.requestId, this.idempotencyKey, onFinal && (async (client, result) => onFinal(client, await map(client, result))), this.checkpointOf, this.commits);
   }
 
   transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
