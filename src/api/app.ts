@@ -16,6 +16,7 @@ import { registerAuthenticationPages } from './routes/authentication-pages.ts';
 import { registerProviderWebhooks } from './routes/provider-webhooks.ts';
 import { registerRedirectPages } from './routes/redirect-pages.ts';
 import { registerReferencePage } from './routes/reference-page.ts';
+import { registerPayrailJs } from './routes/payrail-js.ts';
 import { array, string } from './schema.ts';
 import { escapeHtml, page, setPageHeaders } from './html.ts';
 import { answerClientError, drainRequestBody, requestHeaderBytesMax } from './connection-limits.ts';
@@ -293,6 +294,7 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     registerRedirectPages(pages, deps);
   });
   registerReferencePage(app);
+  registerPayrailJs(app);
   registerProviderWebhooks(app, deps);
   return app;
 }

@@ -1,0 +1,486 @@
+/**
+ * payrail.js: the part that runs in the merchant's page. It never touches card data: each element is an iframe of
+ * Payrail's origin (frame.ts) that holds the fields and calls Payrail's API itself; this side mounts the iframes,
+ * relays the frames' state as Stripe-shaped events, and asks the frames to create PaymentMethods and confirm
+ * payments. Messages are accepted only from Payrail's origin and only from the frame they claim to be.
+ */
+import { resolveAppearance } from './appearance.ts';
+import type {
+  CardElementOptions, ConfirmCardPaymentData, ConfirmPaymentOptions, CreatePaymentMethodCardData, CreatePaymentMethodElementsData, ElementType, ElementsOptions,
+  PaymentIntent, PaymentIntentResult, PaymentMethodResult, PayrailElement, PayrailElements, PayrailInstance, PayrailOptions,
+} from './index.d.ts';
+import {
+  framePath, intentIdOf, protocolTag, type ElementFrameOptions, type FrameConfiguration, type FrameKind, type FrameMessage, type OperationRequest, type OperationResult,
+  type ParentMessage,
+} from './protocol.ts';
+
+/** A frame that never answers (a network outage while loading it) does not leave a promise pending for ever. */
+const frameResponseTimeoutMs = 120_000;
+/** Height of a card element's frame before it reports its own. */
+const initialFrameHeightPx = 44;
+
+class IntegrationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IntegrationError';
+  }
+}
+
+/** The origin payrail.js was loaded from: Payrail's, by default. Read while the script runs (later it is null). */
+const scriptSource = (() => {
+  const current = typeof document !== 'undefined' ? document.currentScript : null;
+  return current instanceof HTMLScriptElement && current.src ? current.src : undefined;
+})();
+
+let frameCounter = 0;
+function newFrameId(): string {
+  frameCounter += 1;
+  const random = Array.from(crypto.getRandomValues(new Uint8Array(8)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return `frame${frameCounter}_${random}`;
+}
+
+type Pending = { resolve: (result: OperationResult) => void; timer: ReturnType<typeof setTimeout> };
+
+/**
+ * One iframe of Payrail's origin: a card or payment element's fields, or the hidden controller that makes API calls
+ * needing no card. Requests wait for the frame to be ready.
+ */
+class Frame {
+  readonly id = newFrameId();
+  readonly iframe: HTMLIFrameElement;
+  private ready = false;
+  private readonly waiting: Array<() => void> = [];
+  private readonly pending = new Map<string, Pending>();
+  private requestCounter = 0;
+
+  constructor(
+    private readonly client: Client,
+    kind: FrameKind,
+    locale: string | undefined,
+    appearance: unknown,
+    options: ElementFrameOptions,
+    private readonly onMessage: (message: FrameMessage) => void,
+  ) {
+    const configuration: FrameConfiguration = {
+      id: this.id, kind, parentOrigin: window.location.origin, publishableKey: client.publishableKey, locale,
+      appearance: appearance as FrameConfiguration['appearance'], options,
+    };
+    this.iframe = document.createElement('iframe');
+    this.iframe.name = `__privatePayrailFrame_${this.id}`;
+    this.iframe.src = `${client.apiBase}${framePath}#${encodeURIComponent(JSON.stringify(configuration))}`;
+    this.iframe.setAttribute('frameborder', '0');
+    this.iframe.setAttribute('allowtransparency', 'true');
+    this.iframe.setAttribute('scrolling', 'no');
+    this.iframe.style.cssText = 'border:none;margin:0;padding:0;width:1px;min-width:100%;overflow:hidden;display:block;user-select:none;background:transparent';
+    client.register(this);
+  }
+
+  /** Called by the client for messages already known to come from this frame's window and Payrail's origin. */
+  receive(message: FrameMessage): void {
+    if (message.frameId !== this.id) return;
+    if (message.type === 'ready') {
+      this.ready = true;
+      for (const run of this.waiting.splice(0)) run();
+    }
+    if (message.type === 'response') {
+      const pending = this.pending.get(message.requestId);
+      if (!pending) return;
+      this.pending.delete(message.requestId);
+      clearTimeout(pending.timer);
+      pending.resolve(message.result);
+      return;
+    }
+    this.onMessage(message);
+  }
+
+  send(message: ParentMessage): void {
+    const target = this.iframe.contentWindow;
+    if (!target) return;
+    const post = () => target.postMessage(message, this.client.origin);
+    if (this.ready) post();
+    else this.waiting.push(post);
+  }
+
+  request(request: OperationRequest): Promise<OperationResult> {
+    this.requestCounter += 1;
+    const requestId = `${this.id}_${this.requestCounter}`;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(requestId);
+        resolve({ error: { type: 'api_connection_error', message: 'Payrail did not answer in time.' } });
+      }, frameResponseTimeoutMs);
+      this.pending.set(requestId, { resolve, timer });
+      this.send({ tag: protocolTag, type: 'request', requestId, request });
+    });
+  }
+
+  /** The frame is gone: whatever it was asked is answered with an error, and it is forgotten. */
+  dispose(): void {
+    this.client.unregister(this);
+    this.iframe.remove();
+    for (const [requestId, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.resolve({ error: { type: 'invalid_request_error', message: 'The element was unmounted before the request finished.' } });
+      this.pending.delete(requestId);
+    }
+    this.ready = false;
+    this.waiting.length = 0;
+  }
+}
+
+type Handler = (event: never) => void;
+
+class Element implements PayrailElement {
+  private frame: Frame | undefined;
+  private container: HTMLElement | undefined;
+  private readonly handlers = new Map<string, Set<Handler>>();
+  private destroyed = false;
+
+  constructor(
+    private readonly elements: Elements,
+    readonly elementType: ElementType,
+    private options: CardElementOptions,
+  ) {}
+
+  /** The frame holding this element's fields, once mounted. */
+  get mountedFrame(): Frame | undefined {
+    return this.frame;
+  }
+
+  mount(target: string | HTMLElement): void {
+    if (this.destroyed) throw new IntegrationError('This element has been destroyed; create a new one.');
+    if (this.frame) throw new IntegrationError('This element is already mounted. Unmount it before mounting it again.');
+    const container = typeof target === 'string' ? document.querySelector<HTMLElement>(target) : target;
+    if (!(container instanceof HTMLElement)) throw new IntegrationError(`The selector you specified (${String(target)}) applies to no DOM element on the page.`);
+    const frameOptions: ElementFrameOptions = { hidePostalCode: this.options.hidePostalCode === true, disabled: this.options.disabled === true, postalCode: this.options.value?.postalCode };
+    const frame = new Frame(this.elements.client, this.elementType, this.elements.locale, this.elements.appearance, frameOptions, (message) => this.onFrameMessage(message));
+    frame.iframe.title = this.elementType === 'card' ? 'Secure card payment input frame' : 'Secure payment input frame';
+    frame.iframe.style.height = `${initialFrameHeightPx}px`;
+    container.classList.add('PayrailElement', 'PayrailElement--empty');
+    container.append(frame.iframe);
+    this.frame = frame;
+    this.container = container;
+  }
+
+  unmount(): void {
+    this.frame?.dispose();
+    this.frame = undefined;
+    this.container?.classList.remove('PayrailElement', 'PayrailElement--empty', 'PayrailElement--complete', 'PayrailElement--invalid', 'PayrailElement--focus');
+    this.container = undefined;
+  }
+
+  destroy(): void {
+    this.unmount();
+    this.destroyed = true;
+    this.handlers.clear();
+    this.elements.forget(this);
+  }
+
+  on(event: string, handler: Handler): this {
+    if (typeof handler !== 'function') throw new IntegrationError('A handler must be a function.');
+    let set = this.handlers.get(event);
+    if (!set) this.handlers.set(event, (set = new Set()));
+    set.add(handler);
+    return this;
+  }
+
+  off(event: string, handler?: Handler): this {
+    if (handler) this.handlers.get(event)?.delete(handler);
+    else this.handlers.delete(event);
+    return this;
+  }
+
+  focus(): void {
+    this.frame?.send({ tag: protocolTag, type: 'focus' });
+  }
+
+  blur(): void {
+    this.frame?.send({ tag: protocolTag, type: 'blur' });
+  }
+
+  clear(): void {
+    this.frame?.send({ tag: protocolTag, type: 'clear' });
+  }
+
+  update(options: CardElementOptions): void {
+    this.options = { ...this.options, ...options };
+    this.frame?.send({ tag: protocolTag, type: 'update', options: { hidePostalCode: this.options.hidePostalCode === true, disabled: this.options.disabled === true } });
+  }
+
+  private emit(event: string, payload: Record<string, unknown>): void {
+    for (const handler of [...(this.handlers.get(event) ?? [])]) {
+      try {
+        (handler as (event: unknown) => void)({ elementType: this.elementType, ...payload });
+      } catch (error) {
+        // A merchant's handler that throws must not stop the others, nor break the element.
+        setTimeout(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
+  private onFrameMessage(message: FrameMessage): void {
+    const container = this.container;
+    switch (message.type) {
+      case 'ready':
+        this.frame!.iframe.style.height = `${Math.max(0, Math.min(message.height, 2000))}px`;
+        this.emit('ready', {});
+        break;
+      case 'resize':
+        this.frame!.iframe.style.height = `${Math.max(0, Math.min(message.height, 2000))}px`;
+        break;
+      case 'focus':
+        container?.classList.add('PayrailElement--focus');
+        this.emit('focus', {});
+        break;
+      case 'blur':
+        container?.classList.remove('PayrailElement--focus');
+        this.emit('blur', {});
+        break;
+      case 'escape':
+        this.emit('escape', {});
+        break;
+      case 'change': {
+        const state = message.state;
+        container?.classList.toggle('PayrailElement--empty', state.empty);
+        container?.classList.toggle('PayrailElement--complete', state.complete);
+        container?.classList.toggle('PayrailElement--invalid', state.error !== undefined);
+        const value = this.elementType === 'payment' ? { ...state.value, type: 'card' } : { ...state.value };
+        const event: Record<string, unknown> = { empty: state.empty, complete: state.complete, brand: state.brand, value };
+        if (state.error) event.error = { type: 'validation_error', code: state.error.code, message: state.error.message };
+        this.emit('change', event);
+        break;
+      }
+    }
+  }
+}
+
+class Elements implements PayrailElements {
+  readonly clientSecret: string | undefined;
+  readonly locale: string | undefined;
+  readonly appearance: unknown;
+  private readonly created = new Map<ElementType, Element>();
+
+  constructor(readonly client: Client, options: ElementsOptions) {
+    this.clientSecret = options.clientSecret;
+    this.locale = options.locale ?? client.locale;
+    this.appearance = options.appearance;
+    if (options.appearance !== undefined) {
+      const refused = resolveAppearance(options.appearance).refused;
+      if (refused.length > 0) console.warn(`payrail.js: appearance values ignored (not a theme, colour, length or font list): ${refused.join(', ')}`);
+    }
+  }
+
+  create(type: ElementType, options: CardElementOptions = {}): PayrailElement {
+    if (type !== 'card' && type !== 'payment') throw new IntegrationError(`A "${String(type)}" element is not supported: create a "card" or "payment" element.`);
+    if (this.created.has(type)) throw new IntegrationError(`Can only create one element of type ${type}.`);
+    const element = new Element(this, type, options);
+    this.created.set(type, element);
+    return element;
+  }
+
+  getElement(type: ElementType): PayrailElement | null {
+    return this.created.get(type) ?? null;
+  }
+
+  /** The element that holds the card for confirmPayment / createPaymentMethod({ elements }). */
+  cardElement(): Element | undefined {
+    return this.created.get('payment') ?? this.created.get('card');
+  }
+
+  forget(element: Element): void {
+    if (this.created.get(element.elementType) === element) this.created.delete(element.elementType);
+  }
+}
+
+function isHttpUrl(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+/** Leaves the page for a URL Payrail gave (a 3-D Secure page) or the merchant's return_url: http(s) only. */
+function navigate(url: string): Promise<never> {
+  if (!isHttpUrl(url)) throw new IntegrationError('Refusing to navigate to a URL that is not http(s).');
+  window.location.assign(url);
+  // The page is leaving; as Stripe.js, the promise never settles.
+  return new Promise<never>(() => undefined);
+}
+
+class Client implements PayrailInstance {
+  readonly apiBase: string;
+  readonly origin: string;
+  readonly locale: string | undefined;
+  /** Frames by their window; a frame whose window is not yet known waits in `unbound` (matched on its first message). */
+  private readonly frames = new Map<Window, Frame>();
+  private readonly unbound = new Set<Frame>();
+  private controller: Frame | undefined;
+
+  constructor(readonly publishableKey: string, options: PayrailOptions) {
+    if (typeof publishableKey !== 'string' || publishableKey.length === 0) throw new IntegrationError('Please call Payrail() with your publishable key.');
+    if (/^(?:sk|rk)_/.test(publishableKey)) throw new IntegrationError('You should not use your secret key with payrail.js. Please pass a publishable key instead.');
+    if (!/^pk_(?:test|live)_[A-Za-z0-9]+$/.test(publishableKey)) throw new IntegrationError('Invalid publishable key: it starts with pk_test_ or pk_live_.');
+    const base = options.apiBase ?? scriptSource;
+    if (!base) throw new IntegrationError('Cannot tell where Payrail is: load payrail.js from your Payrail server, or pass { apiBase }.');
+    let url: URL;
+    try {
+      url = new URL(base, window.location.href);
+    } catch {
+      throw new IntegrationError(`Invalid apiBase: ${String(base)}`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new IntegrationError('apiBase must be an http(s) URL.');
+    this.origin = url.origin;
+    // With the default (the script's own address) the base is the origin; an explicit apiBase may carry a path prefix.
+    this.apiBase = options.apiBase ? `${url.origin}${url.pathname.replace(/\/+$/, '')}` : url.origin;
+    if (window.location.origin === 'null') throw new IntegrationError('payrail.js needs a page with an origin (served over http(s), not a file).');
+    this.locale = options.locale;
+    window.addEventListener('message', (event: MessageEvent) => this.onMessage(event));
+  }
+
+  register(frame: Frame): void {
+    this.unbound.add(frame);
+  }
+
+  unregister(frame: Frame): void {
+    this.unbound.delete(frame);
+    for (const [window, candidate] of this.frames) if (candidate === frame) this.frames.delete(window);
+    if (this.controller === frame) this.controller = undefined;
+  }
+
+  private frameFor(source: MessageEventSource | null): Frame | undefined {
+    if (!source) return undefined;
+    const known = this.frames.get(source as Window);
+    if (known) return known;
+    for (const frame of this.unbound) {
+      if (frame.iframe.contentWindow === source) {
+        this.unbound.delete(frame);
+        this.frames.set(source as Window, frame);
+        return frame;
+      }
+    }
+    return undefined;
+  }
+
+  private onMessage(event: MessageEvent): void {
+    // Only Payrail's origin, and only a window that is one of our own frames.
+    if (event.origin !== this.origin) return;
+    const data = event.data as FrameMessage;
+    if (typeof data !== 'object' || data === null || data.tag !== protocolTag) return;
+    this.frameFor(event.source)?.receive(data);
+  }
+
+  /** A hidden frame for calls that need no card (retrieve, confirm with a PaymentMethod id). */
+  private controllerFrame(): Frame {
+    if (this.controller && this.controller.iframe.isConnected) return this.controller;
+    const frame = new Frame(this, 'controller', this.locale, undefined, {}, () => undefined);
+    frame.iframe.title = 'Payrail controller frame';
+    frame.iframe.setAttribute('aria-hidden', 'true');
+    frame.iframe.tabIndex = -1;
+    frame.iframe.style.cssText = 'border:none;width:1px;height:1px;position:absolute;left:-9999px;top:0;visibility:hidden';
+    document.body.append(frame.iframe);
+    this.controller = frame;
+    return frame;
+  }
+
+  elements(options: ElementsOptions = {}): PayrailElements {
+    if (options.clientSecret !== undefined && (typeof options.clientSecret !== 'string' || !intentIdOf(options.clientSecret))) {
+      throw new IntegrationError('Invalid value for elements(): clientSecret should be a PaymentIntent client secret (pi_..._secret_...).');
+    }
+    return new Elements(this, options);
+  }
+
+  private mountedElement(candidate: unknown): Element {
+    if (!(candidate instanceof Element)) throw new IntegrationError('Please pass a card or payment element created by this Payrail instance.');
+    if (!candidate.mountedFrame) throw new IntegrationError('The element is not mounted: mount it before using it.');
+    return candidate;
+  }
+
+  async createPaymentMethod(data: CreatePaymentMethodCardData | CreatePaymentMethodElementsData): Promise<PaymentMethodResult> {
+    let element: Element;
+    let billingDetails: unknown;
+    if (data && 'elements' in data && data.elements) {
+      if (!(data.elements instanceof Elements)) throw new IntegrationError('Please pass the elements group created by this Payrail instance.');
+      element = this.mountedElement(data.elements.cardElement());
+      billingDetails = data.params?.billing_details;
+    } else if (data && 'card' in data) {
+      if (data.type !== 'card') throw new IntegrationError('Only type "card" can be created from an element.');
+      element = this.mountedElement(data.card);
+      billingDetails = data.billing_details;
+    } else {
+      throw new IntegrationError('createPaymentMethod needs { type: "card", card: element } or { elements }.');
+    }
+    const result = await element.mountedFrame!.request({ operation: 'createPaymentMethod', billingDetails });
+    return (result.error ? { error: result.error } : { paymentMethod: result.paymentMethod }) as PaymentMethodResult;
+  }
+
+  async retrievePaymentIntent(clientSecret: string): Promise<PaymentIntentResult> {
+    if (typeof clientSecret !== 'string' || !intentIdOf(clientSecret)) throw new IntegrationError('Invalid value for retrievePaymentIntent: it should be a client secret (pi_..._secret_...).');
+    const result = await this.controllerFrame().request({ operation: 'retrievePaymentIntent', clientSecret });
+    return (result.error ? { error: result.error } : { paymentIntent: result.paymentIntent }) as PaymentIntentResult;
+  }
+
+  /** Confirms in the frame that holds the card (or the controller for an existing PaymentMethod); acts on a redirect. */
+  private async confirm(clientSecret: string, frame: Frame, request: OperationRequest, handleActions: boolean): Promise<PaymentIntentResult> {
+    const result = await frame.request({ ...request, operation: 'confirmCardPayment', clientSecret });
+    if (result.error) return { error: result.error } as PaymentIntentResult;
+    const intent = result.paymentIntent as unknown as PaymentIntent;
+    if (handleActions && intent.status === 'requires_action' && intent.next_action?.type === 'redirect_to_url' && intent.next_action.redirect_to_url) {
+      // 3-D Secure in a full-page redirect (a modal is a later step): the bank's page sends the shopper to return_url.
+      return navigate(intent.next_action.redirect_to_url.url);
+    }
+    return { paymentIntent: intent };
+  }
+
+  async confirmCardPayment(clientSecret: string, data: ConfirmCardPaymentData = {}, options: { handleActions?: boolean } = {}): Promise<PaymentIntentResult> {
+    if (typeof clientSecret !== 'string' || !intentIdOf(clientSecret)) throw new IntegrationError('Invalid value for confirmCardPayment: the first argument should be a client secret (pi_..._secret_...).');
+    if (data.return_url !== undefined && !isHttpUrl(data.return_url)) throw new IntegrationError('return_url must be an http(s) URL.');
+    const handleActions = options.handleActions !== false;
+    const method = data.payment_method;
+    if (typeof method === 'string') return this.confirm(clientSecret, this.controllerFrame(), { operation: 'confirmCardPayment', paymentMethod: method, returnUrl: data.return_url }, handleActions);
+    if (method === undefined) return this.confirm(clientSecret, this.controllerFrame(), { operation: 'confirmCardPayment', returnUrl: data.return_url }, handleActions);
+    const element = this.mountedElement(method.card);
+    return this.confirm(clientSecret, element.mountedFrame!, { operation: 'confirmCardPayment', useCard: true, billingDetails: method.billing_details, returnUrl: data.return_url }, handleActions);
+  }
+
+  async confirmPayment(options: ConfirmPaymentOptions): Promise<PaymentIntentResult> {
+    if (!options || !(options.elements instanceof Elements)) throw new IntegrationError('confirmPayment needs { elements } created by this Payrail instance.');
+    const clientSecret = options.clientSecret ?? options.elements.clientSecret;
+    if (!clientSecret || !intentIdOf(clientSecret)) throw new IntegrationError('confirmPayment needs the client secret: pass it to payrail.elements({ clientSecret }).');
+    const redirect = options.redirect ?? 'always';
+    if (redirect !== 'always' && redirect !== 'if_required') throw new IntegrationError('redirect must be "always" or "if_required".');
+    const returnUrl = options.confirmParams?.return_url;
+    if (returnUrl !== undefined && !isHttpUrl(returnUrl)) throw new IntegrationError('return_url must be an http(s) URL.');
+    if (redirect === 'always' && returnUrl === undefined) throw new IntegrationError('confirmPayment needs confirmParams.return_url (or redirect: "if_required").');
+    const element = this.mountedElement(options.elements.cardElement());
+    const result = await this.confirm(clientSecret, element.mountedFrame!, {
+      operation: 'confirmCardPayment', useCard: true, billingDetails: options.confirmParams?.payment_method_data?.billing_details, returnUrl,
+    }, true);
+    if (result.error || redirect === 'if_required' || returnUrl === undefined) return result;
+    // As Stripe.js: after a payment that needed no redirect, the shopper still goes to return_url with the outcome.
+    const target = new URL(returnUrl);
+    target.searchParams.set('payment_intent', result.paymentIntent.id);
+    target.searchParams.set('payment_intent_client_secret', clientSecret);
+    target.searchParams.set('redirect_status', result.paymentIntent.status === 'requires_payment_method' ? 'failed' : 'succeeded');
+    return navigate(target.toString());
+  }
+
+  async handleNextAction(options: { clientSecret: string }): Promise<PaymentIntentResult> {
+    const retrieved = await this.retrievePaymentIntent(options?.clientSecret);
+    if (retrieved.error) return retrieved;
+    const next = retrieved.paymentIntent.next_action;
+    if (retrieved.paymentIntent.status === 'requires_action' && next?.type === 'redirect_to_url' && next.redirect_to_url) return navigate(next.redirect_to_url.url);
+    return retrieved;
+  }
+}
+
+/** `Payrail(publishableKey, { apiBase })`, as `Stripe(publishableKey)`. */
+function Payrail(publishableKey: string, options: PayrailOptions = {}): PayrailInstance {
+  return new Client(publishableKey, options);
+}
+
+(window as unknown as { Payrail: typeof Payrail }).Payrail = Payrail;
