@@ -52,9 +52,9 @@ describe('payrail.js card fields: brand, Luhn, formatting, expiry', () => {
 
   it('calls a number complete, incomplete or invalid (Luhn, at the brand\'s longest length)', () => {
     assert.deepEqual(checkNumber(''), { state: 'empty' });
-    assert.deepEqual(checkNumber('424242'), { state: 'incomplete' });
+    assert.deepEqual(checkNumber('424242'), { state: 'incomplete', failsLuhn: false });
     assert.deepEqual(checkNumber('4242424242424242'), { state: 'complete' });
-    assert.deepEqual(checkNumber('4242424242424241'), { state: 'incomplete' }, 'a Visa may still grow to 19 digits');
+    assert.deepEqual(checkNumber('4242424242424241'), { state: 'incomplete', failsLuhn: true }, 'a Visa may still grow to 19 digits');
     assert.deepEqual(checkNumber('5555555555554443'), { state: 'invalid', code: 'invalid_number' });
     assert.deepEqual(checkNumber('378282246310006'), { state: 'invalid', code: 'invalid_number' });
     assert.deepEqual(checkNumber('378282246310005'), { state: 'complete' });
@@ -100,6 +100,9 @@ describe('payrail.js card fields: brand, Luhn, formatting, expiry', () => {
     const wrong = checkCard({ number: '5555 5555 5555 4443', expiry: '01 / 20', cvc: '1', postalCode: '' }, { postalCode: false }, now);
     assert.deepEqual(wrong.problems, { number: 'invalid_number', expiry: 'invalid_expiry_year_past', cvc: 'incomplete_cvc' });
     assert.deepEqual(wrong.incomplete, { cvc: true });
+    const luhn = checkCard({ number: '4242 4242 4242 4241', expiry: '12 / 34', cvc: '123', postalCode: '' }, { postalCode: false }, now);
+    assert.deepEqual(luhn.problems, { number: 'invalid_number' }, 'once the shopper leaves the field, a Luhn failure is invalid');
+    assert.deepEqual(luhn.incomplete, { number: true });
   });
 
   it('speaks nine languages, every message of every code, and falls back to English', () => {

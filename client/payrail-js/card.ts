@@ -115,18 +115,23 @@ export function caretAfterDigits(formatted: string, digitsBefore: number): numbe
   return formatted.length;
 }
 
-export type NumberCheck = { state: 'empty' } | { state: 'incomplete' } | { state: 'invalid'; code: 'invalid_number' } | { state: 'complete' };
+export type NumberCheck =
+  | { state: 'empty' }
+  | { state: 'incomplete'; failsLuhn: boolean }
+  | { state: 'invalid'; code: 'invalid_number' }
+  | { state: 'complete' };
 
 /**
- * The number is complete at a length its brand issues that passes Luhn; at the brand's longest length without Luhn it
- * is invalid. A shorter valid length that fails Luhn is still incomplete (a 16-digit Visa may become 19).
+ * The number is complete at a length its brand issues that passes Luhn, and invalid at the brand's longest length
+ * without it. At a shorter length the brand issues that fails Luhn (a 16-digit Visa may become 19) it is incomplete
+ * while the shopper types, but `failsLuhn`: once they leave the field it is called invalid, not incomplete.
  */
 export function checkNumber(digits: string): NumberCheck {
   if (digits.length === 0) return { state: 'empty' };
   const lengths = brandLengths[brandOf(digits)];
   if (lengths.includes(digits.length) && passesLuhn(digits)) return { state: 'complete' };
   if (digits.length >= lengths[lengths.length - 1]) return { state: 'invalid', code: 'invalid_number' };
-  return { state: 'incomplete' };
+  return { state: 'incomplete', failsLuhn: lengths.includes(digits.length) };
 }
 
 /**
@@ -227,7 +232,7 @@ export function checkCard(values: CardFieldValues, options: { postalCode: boolea
   const number = checkNumber(digits);
   if (number.state === 'invalid') problems.number = number.code;
   else if (number.state !== 'complete') {
-    problems.number = 'incomplete_number';
+    problems.number = number.state === 'incomplete' && number.failsLuhn ? 'invalid_number' : 'incomplete_number';
     incomplete.number = true;
   }
   const expiry = checkExpiry(values.expiry, now);

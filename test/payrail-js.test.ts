@@ -1,0 +1,354 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { elementsFrameContentSecurityPolicy } from '../src/api/routes/payrail-js.ts';
+import { startTestServer, type TestServer } from './helpers/server.ts';
+
+/** Debian's chromium (CI installs it); PAYRAIL_CHROMIUM points elsewhere. */
+const chromiumPath = process.env.PAYRAIL_CHROMIUM ?? '/usr/bin/chromium';
+const launchTimeoutMs = 60_000;
+/** Bound on any one wait for the page; waits end as soon as their condition holds. */
+const conditionTimeoutMs = 30_000;
+
+/**
+ * The demo merchant's checkout, as Stripe's quick-start builds one: payrail.js from Payrail's origin, one element
+ * mounted in a form, change events shown under it, and on submit a PaymentMethod (or, given a client secret, a
+ * confirmed PaymentIntent). It also keeps what a curious merchant page could see: every message posted to it.
+ */
+const merchantScript = `
+const params = new URLSearchParams(location.search);
+const clientSecret = params.get('client_secret') || undefined;
+const payrail = Payrail(params.get('key'));
+const elements = payrail.elements({ clientSecret, locale: params.get('locale') || 'en' });
+const card = elements.create(params.get('element') || 'card', { hidePostalCode: params.get('postal') !== '1' });
+card.mount('#card-element');
+
+window.seen = { messages: [], changes: [], events: [] };
+window.addEventListener('message', (event) => window.seen.messages.push({ origin: event.origin, data: JSON.stringify(event.data) }));
+for (const name of ['ready', 'focus', 'blur']) card.on(name, (event) => window.seen.events.push(name + ':' + event.elementType));
+card.on('change', (event) => {
+  window.seen.changes.push(event);
+  document.getElementById('card-errors').textContent = event.error ? event.error.message : '';
+});
+
+document.getElementById('payment-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const result = document.getElementById('result');
+  const name = document.getElementById('name').value;
+  if (clientSecret) {
+    const { error, paymentIntent } = await payrail.confirmPayment({
+      elements, confirmParams: { return_url: location.origin + '/done', payment_method_data: { billing_details: { name } } }, redirect: 'if_required',
+    });
+    result.textContent = error ? 'error: ' + (error.code || error.type) + ': ' + error.message : paymentIntent.id + ' ' + paymentIntent.status;
+    return;
+  }
+  const { error, paymentMethod } = await payrail.createPaymentMethod({ type: 'card', card, billing_details: { name } });
+  result.textContent = error ? 'error: ' + error.code + ': ' + error.message : paymentMethod.id;
+});
+`;
+
+function merchantPage(payrailBase: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Demo shop checkout</title><script src="${payrailBase}/v1/payrail.js"></script></head>
+<body>
+<h1>Demo shop</h1>
+<form id="payment-form">
+  <label for="name">Name on card</label> <input id="name" autocomplete="cc-name">
+  <div id="card-element"></div>
+  <div id="card-errors" role="alert"></div>
+  <button id="submit" type="submit">Pay</button>
+</form>
+<p id="result" role="status"></p>
+<script src="/shop.js"></script>
+</body>
+</html>`;
+}
+
+/** The merchant's site: another origin (another port) than Payrail's, so the iframe boundary is the browser's. */
+async function startMerchant(payrailBase: string): Promise<{ origin: string; close: () => Promise<void> }> {
+  const server = http.createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    if (path === '/shop.js') {
+      response.writeHead(200, { 'content-type': 'application/javascript; charset=utf-8' });
+      response.end(merchantScript);
+    } else if (path === '/checkout' || path === '/done') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(path === '/done' ? '<!doctype html><title>Done</title><h1>Thank you</h1>' : merchantPage(payrailBase));
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // "localhost" rather than 127.0.0.1: another site, not only another origin, as a real shop would be.
+  return { origin: `http://localhost:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+interface SeenChange { elementType: string; empty: boolean; complete: boolean; brand: string; error?: { type: string; code: string; message: string }; value: Record<string, unknown> }
+
+describe('payrail.js in Chromium: card fields in an iframe of Payrail\'s origin', () => {
+  let server: TestServer;
+  let merchant: { origin: string; close: () => Promise<void> };
+  let browser: Browser;
+
+  before(async () => {
+    server = await startTestServer();
+    merchant = await startMerchant(server.baseUrl);
+    assert.ok(fs.existsSync(chromiumPath), `the browser test needs Chromium at ${chromiumPath} (apt-get install chromium, or set PAYRAIL_CHROMIUM)`);
+    browser = await chromium.launch({ executablePath: chromiumPath, timeout: launchTimeoutMs, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  });
+  after(async () => {
+    await browser?.close();
+    await merchant?.close();
+    await server?.close();
+  });
+
+  /** Opens the checkout and waits for the element's ready event; returns the page and the card frame. */
+  async function openCheckout(query: Record<string, string> = {}): Promise<{ page: Page; frame: Frame; close: () => Promise<void> }> {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.setDefaultTimeout(conditionTimeoutMs);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const search = new URLSearchParams({ key: server.account.publishableKey, ...query });
+    await page.goto(`${merchant.origin}/checkout?${search}`);
+    await page.waitForFunction('window.seen && window.seen.events.includes("ready:" + (new URLSearchParams(location.search).get("element") || "card"))');
+    const frame = page.frames().find((candidate) => candidate.url().startsWith(`${server.baseUrl}/v1/elements/frame#`));
+    assert.ok(frame, 'the element is an iframe of Payrail\'s origin');
+    assert.deepEqual(errors, []);
+    return { page, frame, close: () => context.close() };
+  }
+
+  const changes = (page: Page) => page.evaluate('window.seen.changes') as Promise<SeenChange[]>;
+  const lastChange = async (page: Page) => (await changes(page)).at(-1);
+  /** Waits until the last change event matches (the frame sends one per keystroke, then the parent relays it). */
+  const waitForChange = (page: Page, condition: string) => page.waitForFunction(`(() => { const change = window.seen.changes.at(-1); return change !== undefined && (${condition}); })()`);
+
+  it('serves payrail.js, its types and the frame page with the right headers', async () => {
+    const script = await server.request('GET', '/v1/payrail.js');
+    assert.equal(script.status, 200);
+    assert.match(script.headers.get('content-type') ?? '', /^application\/javascript; charset=utf-8/);
+    assert.match(script.headers.get('cache-control') ?? '', /^public, max-age=\d+$/);
+    const etag = script.headers.get('etag');
+    assert.ok(etag && /^"[A-Za-z0-9_-]+"$/.test(etag), 'an ETag');
+    assert.match(script.text, /Payrail/);
+    const again = await server.request('GET', '/v1/payrail.js', { headers: { 'if-none-match': etag } });
+    assert.equal(again.status, 304);
+    assert.equal(again.text, '');
+
+    const types = await server.request('GET', '/v1/payrail.d.ts');
+    assert.equal(types.status, 200);
+    assert.match(types.text, /export interface PayrailInstance/);
+
+    const frame = await server.request('GET', '/v1/elements/frame');
+    assert.equal(frame.status, 200);
+    assert.match(frame.headers.get('content-type') ?? '', /^text\/html; charset=utf-8/);
+    assert.equal(frame.headers.get('content-security-policy'), elementsFrameContentSecurityPolicy);
+    assert.match(elementsFrameContentSecurityPolicy, /frame-ancestors \*/);
+    assert.match(elementsFrameContentSecurityPolicy, /script-src 'self';/);
+    assert.match(elementsFrameContentSecurityPolicy, /connect-src 'self';/);
+    assert.equal(frame.headers.get('x-frame-options'), null, 'merchant pages may frame it');
+    assert.doesNotMatch(frame.text, /<script>|\son[a-z]+=/i, 'no inline script or handler');
+    // Every other page stays unframeable.
+    const other = await server.request('GET', '/3ds/auth_000000000000000000000000');
+    assert.equal(other.headers.get('x-frame-options'), 'DENY');
+  });
+
+  it('a shopper types a test card: formatted, change events with brand visa and complete, a PaymentMethod the server knows', async () => {
+    const { page, frame, close } = await openCheckout();
+    await page.getByLabel('Name on card').fill('Jenny Rosen');
+    const number = frame.getByLabel('Card number');
+    await number.click();
+    await page.keyboard.type('4242424242424242');
+    assert.equal(await number.inputValue(), '4242 4242 4242 4242', 'grouped by four as typed');
+    await waitForChange(page, "change.brand === 'visa' && !change.complete");
+    // The number is complete: the expiry field has the focus without a Tab.
+    await frame.waitForFunction('document.activeElement && document.activeElement.getAttribute("autocomplete") === "cc-exp"');
+    await page.keyboard.type('1234');
+    assert.equal(await frame.getByLabel('Expiration date').inputValue(), '12 / 34');
+    await page.keyboard.type('123');
+    await waitForChange(page, 'change.complete === true');
+    const complete = (await lastChange(page))!;
+    assert.deepEqual(complete, { elementType: 'card', empty: false, complete: true, brand: 'visa', value: {} });
+
+    // The inputs carry what autofill and screen readers need.
+    assert.equal(await number.getAttribute('autocomplete'), 'cc-number');
+    assert.equal(await frame.getByLabel('Expiration date').getAttribute('autocomplete'), 'cc-exp');
+    assert.equal(await frame.getByLabel('Security code').getAttribute('autocomplete'), 'cc-csc');
+
+    await page.getByRole('button', { name: 'Pay' }).click();
+    await page.waitForFunction('/^(pm_|error)/.test(document.getElementById("result").textContent)');
+    const id = (await page.locator('#result').textContent())!;
+    assert.match(id, /^pm_/);
+    const paymentMethod = await server.account.stripe.paymentMethods.retrieve(id);
+    assert.equal(paymentMethod.type, 'card');
+    assert.equal(paymentMethod.card?.brand, 'visa');
+    assert.equal(paymentMethod.card?.last4, '4242');
+    assert.equal(paymentMethod.card?.exp_month, 12);
+    assert.equal(paymentMethod.card?.exp_year, 2034);
+    assert.equal(paymentMethod.billing_details.name, 'Jenny Rosen');
+    await close();
+  });
+
+  it('shows validation errors as the shopper types: a number that fails Luhn, an expiry in the past (English)', async () => {
+    const { page, frame, close } = await openCheckout();
+    await frame.getByLabel('Card number').click();
+    await page.keyboard.type('4242424242424241');
+    await page.keyboard.press('Tab');
+    await waitForChange(page, "change.error && change.error.code === 'invalid_number'");
+    assert.deepEqual((await lastChange(page))!.error, { type: 'validation_error', code: 'invalid_number', message: 'Your card number is invalid.' });
+    assert.equal(await frame.getByRole('alert').textContent(), 'Your card number is invalid.');
+    assert.equal(await frame.getByLabel('Card number').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.locator('#card-errors').textContent(), 'Your card number is invalid.');
+
+    // A Mastercard number cannot grow past 16 digits: a Luhn failure is invalid at once.
+    await frame.getByLabel('Card number').fill('');
+    await frame.getByLabel('Card number').click();
+    await page.keyboard.type('5555555555554443');
+    await waitForChange(page, "change.error && change.error.code === 'invalid_number' && change.brand === 'mastercard'");
+
+    await frame.getByLabel('Card number').fill('');
+    await frame.getByLabel('Card number').click();
+    await page.keyboard.type('4242424242424242');
+    await page.keyboard.type('1220');
+    await waitForChange(page, "change.error && change.error.code === 'invalid_expiry_year_past'");
+    assert.equal((await lastChange(page))!.error!.message, "Your card's expiration year is in the past.");
+
+    // Submitting what is wrong resolves { error } with the same code; nothing reaches the API.
+    await page.getByRole('button', { name: 'Pay' }).click();
+    await page.waitForFunction('document.getElementById("result").textContent.startsWith("error")');
+    assert.equal(await page.locator('#result').textContent(), "error: invalid_expiry_year_past: Your card's expiration year is in the past.");
+    await close();
+  });
+
+  it('speaks the shopper\'s language: labels and errors in German', async () => {
+    const { page, frame, close } = await openCheckout({ locale: 'de' });
+    assert.equal(await frame.evaluate('document.documentElement.lang'), 'de');
+    await frame.getByLabel('Kartennummer').click();
+    await page.keyboard.type('4242424242424241');
+    await page.keyboard.press('Tab');
+    await waitForChange(page, "change.error && change.error.code === 'invalid_number'");
+    assert.equal((await lastChange(page))!.error!.message, 'Ihre Kartennummer ist ungültig.');
+    await frame.getByLabel('Kartennummer').fill('');
+    await frame.getByLabel('Kartennummer').click();
+    await page.keyboard.type('4242424242424242');
+    await page.keyboard.type('0120');
+    await waitForChange(page, "change.error && change.error.code === 'invalid_expiry_year_past'");
+    assert.equal(await frame.getByRole('alert').textContent(), 'Das Ablaufjahr Ihrer Karte liegt in der Vergangenheit.');
+    // An incomplete security code, said once the shopper leaves it.
+    await frame.getByLabel('Ablaufdatum').fill('');
+    await frame.getByLabel('Ablaufdatum').click();
+    await page.keyboard.type('1234');
+    await page.keyboard.type('1');
+    await page.keyboard.press('Tab');
+    await waitForChange(page, "change.error && change.error.code === 'incomplete_cvc'");
+    assert.equal((await lastChange(page))!.error!.message, 'Der Sicherheitscode Ihrer Karte ist unvollständig.');
+    await close();
+  });
+
+  it('the merchant\'s page cannot read the card: no access to the frame\'s document, and no number in any message it receives', async () => {
+    const { page, frame, close } = await openCheckout();
+    await frame.getByLabel('Card number').click();
+    await page.keyboard.type('4242424242424242');
+    await page.keyboard.type('1234');
+    await page.keyboard.type('123');
+    await waitForChange(page, 'change.complete === true');
+
+    // What a hostile script in the merchant's page tries, each from the merchant's origin.
+    const attempts = (await page.evaluate(`(() => {
+      const iframe = document.querySelector('#card-element iframe');
+      const results = {};
+      const attempt = (name, read) => { try { results[name] = String(read()); } catch (error) { results[name] = 'refused: ' + error.name; } };
+      attempt('contentDocument', () => iframe.contentDocument);
+      attempt('contentWindow.document', () => iframe.contentWindow.document.querySelector('input').value);
+      attempt('frames[0].document', () => window.frames[0].document.body.innerHTML);
+      attempt('contentWindow.location.href', () => iframe.contentWindow.location.href);
+      attempt('outerHTML', () => document.documentElement.outerHTML.includes('4242'));
+      return results;
+    })()`)) as Record<string, string>;
+    assert.equal(attempts.contentDocument, 'null');
+    assert.equal(attempts['contentWindow.document'], 'refused: SecurityError');
+    assert.equal(attempts['frames[0].document'], 'refused: SecurityError');
+    assert.equal(attempts['contentWindow.location.href'], 'refused: SecurityError');
+    assert.equal(attempts.outerHTML, 'false');
+    // The card is there, in the frame (this test can look; the merchant's page cannot).
+    assert.equal(await frame.getByLabel('Card number').inputValue(), '4242 4242 4242 4242');
+
+    await page.getByRole('button', { name: 'Pay' }).click();
+    await page.waitForFunction('/^pm_/.test(document.getElementById("result").textContent)');
+    const messages = (await page.evaluate('window.seen.messages')) as Array<{ origin: string; data: string }>;
+    assert.ok(messages.length > 5, 'the frame did talk to the page');
+    for (const message of messages) {
+      assert.equal(message.origin, server.baseUrl, 'only Payrail\'s frames post to the page');
+      assert.doesNotMatch(message.data, /4242\s?4242\s?4242\s?4242|"cvc"|"number"/, 'no card number, no security code');
+    }
+    assert.ok(messages.some((message) => message.data.includes('"last4":"4242"')), 'the PaymentMethod (last four digits only) crossed');
+    await close();
+  });
+
+  it('keyboard only: Tab into the frame, between its fields and out to the Pay button', async () => {
+    const { page, frame, close } = await openCheckout({ postal: '1' });
+    const focusedInFrame = () => frame.evaluate('document.hasFocus() && document.activeElement ? (document.activeElement.labels[0] || {}).textContent : null') as Promise<string | null>;
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.id'), 'name');
+    await page.keyboard.type('Jenny Rosen');
+    await page.keyboard.press('Tab');
+    await frame.waitForFunction('document.activeElement && document.activeElement.id === "field-number"');
+    assert.equal(await focusedInFrame(), 'Card number');
+    await page.waitForFunction('window.seen.events.includes("focus:card")');
+    await page.keyboard.press('Tab');
+    assert.equal(await focusedInFrame(), 'Expiration date');
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await focusedInFrame(), 'Card number');
+    await page.keyboard.type('4242424242424242');
+    await frame.waitForFunction('document.activeElement.id === "field-expiry"');
+    await page.keyboard.type('1234');
+    await frame.waitForFunction('document.activeElement.id === "field-cvc"');
+    await page.keyboard.type('123');
+    await frame.waitForFunction('document.activeElement.id === "field-postalCode"');
+    assert.equal(await focusedInFrame(), 'Postal code');
+    await page.keyboard.type('10115');
+    await waitForChange(page, "change.complete === true && change.value.postalCode === '10115'");
+    await page.keyboard.press('Tab');
+    await page.waitForFunction('document.activeElement && document.activeElement.id === "submit"');
+    await page.waitForFunction('window.seen.events.includes("blur:card")');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction('/^(pm_|error)/.test(document.getElementById("result").textContent)');
+    const id = (await page.locator('#result').textContent())!;
+    assert.match(id, /^pm_/);
+    const paymentMethod = await server.account.stripe.paymentMethods.retrieve(id);
+    assert.equal(paymentMethod.billing_details.address?.postal_code, '10115');
+    assert.equal(paymentMethod.billing_details.name, 'Jenny Rosen');
+    await close();
+  });
+
+  it('confirms a PaymentIntent with its client secret from the payment element (confirmPayment, redirect: if_required)', async () => {
+    const intent = await server.account.stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method_types: ['card'] });
+    const { page, frame, close } = await openCheckout({ element: 'payment', client_secret: intent.client_secret! });
+    // The payment element shows its labels.
+    assert.equal(await frame.getByText('Card number', { exact: true }).isVisible(), true);
+    await frame.getByLabel('Card number').click();
+    await page.keyboard.type('4242424242424242');
+    await page.keyboard.type('1234');
+    await page.keyboard.type('123');
+    await waitForChange(page, "change.complete === true && change.elementType === 'payment' && change.value.type === 'card'");
+    await page.getByRole('button', { name: 'Pay' }).click();
+    await page.waitForFunction('/^(pi_|error)/.test(document.getElementById("result").textContent)');
+    assert.equal(await page.locator('#result').textContent(), `${intent.id} succeeded`);
+    const confirmed = await server.account.stripe.paymentIntents.retrieve(intent.id);
+    assert.equal(confirmed.status, 'succeeded');
+    assert.equal(confirmed.amount_received, 2000);
+
+    // retrievePaymentIntent answers with what a publishable key may see.
+    const retrieved = (await page.evaluate(`(async () => {
+      const payrail = Payrail(new URLSearchParams(location.search).get('key'));
+      const { paymentIntent, error } = await payrail.retrievePaymentIntent(${JSON.stringify(intent.client_secret)});
+      return error ? { error } : { id: paymentIntent.id, status: paymentIntent.status };
+    })()`)) as Record<string, unknown>;
+    assert.deepEqual(retrieved, { id: intent.id, status: 'succeeded' });
+    await close();
+  });
+});
