@@ -326,7 +326,7 @@ describe('payrail.js in Chromium: card fields in an iframe of Payrail\'s origin'
   });
 
   it('confirms a PaymentIntent with its client secret from the payment element (confirmPayment, redirect: if_required)', async () => {
-    const intent = await server.account.stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method_types: ['card'] });
+    const intent = await server.account.stripe.paymentIntents.create({ amount: 2000, currency: 'usd' });
     const { page, frame, close } = await openCheckout({ element: 'payment', client_secret: intent.client_secret! });
     // The payment element shows its labels.
     assert.equal(await frame.getByText('Card number', { exact: true }).isVisible(), true);
