@@ -333,7 +333,7 @@ describe('search through the official stripe SDK', () => {
           ),
         }), { minLength: 1, maxLength: 3 }),
       }));
-      const paths = { customer: '/v1/customers/search', payment_intent: '/v1/payment_intents/search', charge: '/v1/charges/search' };
+      const paths = { customer: '/v1/customers/search', payment_intent: '/v1/payment_intents/search', charge: '/v1/charges/search', product: '/v1/products/search', price: '/v1/prices/search' };
       const statuses = { 200: 0, 400: 0 };
       await fc.assert(fc.asyncProperty(fieldOf, fc.string({ maxLength: 6 }), async ({ resource, clauses }, key) => {
         const query = printQuery({ combinator: 'and', clauses: clauses.map((clause) => ({ ...clause, ...(clause.field === 'metadata' ? { key } : {}), position: 0 })) });

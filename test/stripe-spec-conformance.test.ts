@@ -336,6 +336,31 @@ describe('every answer of every operation matches Stripe', () => {
     await other.rawRequest('POST', `${keys}/${restricted.id}/revoke`);
   });
 
+  it('products and prices: create, retrieve, update, list, search, delete, with every expandable field', async () => {
+    const product = await stripe.products.create({
+      name: 'Conformance shirt', description: 'Soft', images: ['https://example.com/shirt.png'], marketing_features: [{ name: 'Organic' }], metadata: { search: 'conformance' },
+      url: 'https://example.com/shirt', statement_descriptor: 'PAYRAIL SHIRT', unit_label: 'shirt', shippable: true, tax_code: 'txcd_99999999',
+      default_price_data: { currency: 'usd', unit_amount: 2000, currency_options: { eur: { unit_amount: 1800, tax_behavior: 'inclusive' } } }, expand: ['default_price'],
+    });
+    await stripe.products.retrieve(product.id, { expand: ['default_price.currency_options', 'default_price.product'] });
+    const price = await stripe.prices.create({
+      product: product.id, currency: 'eur', unit_amount: 1500, lookup_key: 'conformance', nickname: 'launch', metadata: { search: 'conformance' }, tax_behavior: 'exclusive',
+      expand: ['product', 'currency_options'],
+    });
+    await stripe.prices.create({ currency: 'usd', unit_amount_decimal: '700', product_data: { name: 'Made with its price', metadata: { k: 'v' } }, lookup_key: 'conformance', transfer_lookup_key: true });
+    await stripe.prices.retrieve(price.id, { expand: ['product.default_price', 'currency_options'] });
+    await stripe.prices.update(price.id, { nickname: 'later', currency_options: { gbp: { unit_amount: 1300 } }, expand: ['currency_options'] });
+    await stripe.products.update(product.id, { default_price: price.id, name: 'Conformance shirt, renamed', expand: ['default_price'] });
+    await stripe.prices.list({ limit: 100, expand: ['data.product', 'data.currency_options'] });
+    await stripe.prices.list({ product: product.id, lookup_keys: ['conformance'], active: true, currency: 'eur', type: 'one_time' });
+    await stripe.prices.search({ query: 'metadata["search"]:"conformance"', expand: ['total_count', 'data.product', 'data.currency_options'] });
+    await stripe.products.list({ limit: 100, expand: ['data.default_price'] });
+    await stripe.products.search({ query: 'metadata["search"]:"conformance"', expand: ['total_count', 'data.default_price'] });
+    const lone = await stripe.products.create({ name: 'Deleted at once' });
+    await stripe.products.del(lone.id);
+    await expectStripeError(stripe.products.del(product.id), { class: Stripe.errors.StripeInvalidRequestError, code: 'product_has_prices', statusCode: 400 });
+  });
+
   it('webhook endpoints: create, retrieve, update, disable, list, delete', async () => {
     const endpoint = await stripe.webhookEndpoints.create({ url: 'https://example.com/hook', enabled_events: ['payment_intent.succeeded', 'charge.refunded'], description: 'orders', metadata: { k: 'v' } });
     await stripe.webhookEndpoints.retrieve(endpoint.id);

@@ -12,6 +12,7 @@ export type Access = 'read' | 'write';
 export const permissionResources = [
   'account', 'balance', 'balance_transaction', 'charge', 'customer', 'event', 'external_account', 'payment_intent',
   'payment_method', 'payout', 'refund', 'source', 'token', 'webhook_endpoint', 'connector_configuration', 'routing_profile',
+  'product', 'price',
 ] as const;
 export type PermissionResource = (typeof permissionResources)[number];
 
@@ -35,6 +36,8 @@ const segmentResources: Record<string, PermissionResource> = {
   payment_intents: 'payment_intent',
   payment_methods: 'payment_method',
   payouts: 'payout',
+  prices: 'price',
+  products: 'product',
   refunds: 'refund',
   sources: 'source',
   tokens: 'token',

@@ -17,6 +17,10 @@ import { renderPayout } from '../payouts/render.ts';
 import { findExternalAccount } from '../external-accounts/repository.ts';
 import { renderBankAccount } from '../external-accounts/render.ts';
 import { renderRefund } from '../refunds/render.ts';
+import { findProduct } from '../products/repository.ts';
+import { renderProduct } from '../products/render.ts';
+import { findPrice } from '../prices/repository.ts';
+import { renderCurrencyOptions, renderPrice } from '../prices/render.ts';
 
 /** Stripe's limit on expansion depth ("a.b.c.d"). */
 export const expandDepthMax = 4;
@@ -27,6 +31,7 @@ type ObjectType = 'payment_intent' | 'charge' | 'customer' | 'payment_method' | 
   // A customer's `sources`: a list, present only when expanded (as at Stripe since 2020-08-27).
   | 'card_source_list'
   | 'balance' | 'account' | 'payout' | 'bank_account' | 'webhook_endpoint' | 'webhook_attempt' | 'webhook_delivery'
+  | 'product' | 'price'
   // The object `payrail.connector_configuration`, named without the dot where a schema name is needed.
   | 'payrail_connector_configuration'
   // The object `payrail.routing_profile` (one per account and mode, no id).
@@ -70,6 +75,14 @@ const loaders: Record<string, Loader> = {
     const row = await findExternalAccount(db, scope, id);
     return row && renderBankAccount(row);
   },
+  product: async (db, scope, id) => {
+    const row = await findProduct(db, scope, id);
+    return row && renderProduct(row);
+  },
+  price: async (db, scope, id) => {
+    const row = await findPrice(db, scope, id);
+    return row && renderPrice(row);
+  },
   balance_transaction: async (db, scope, id) => {
     const row = await findBalanceTransaction(db, scope, id);
     return row && renderBalanceTransaction(row);
@@ -109,6 +122,8 @@ const expandableFields: Record<ObjectType, Record<string, ObjectType>> = {
   account: {},
   payout: { balance_transaction: 'balance_transaction', failure_balance_transaction: 'balance_transaction', destination: 'bank_account', original_payout: 'payout', reversed_by: 'payout' },
   bank_account: {},
+  product: { default_price: 'price' },
+  price: { product: 'product' },
   webhook_endpoint: {},
   webhook_attempt: {},
   webhook_delivery: {},
@@ -146,6 +161,13 @@ const includableFields: Partial<Record<ObjectType, Record<string, Includer>>> = 
     refunds: async (db, scope, charge) => {
       const page = await listRefunds(db, scope, { limit: listLimitDefault }, { charge: String(charge.id) });
       return { object: 'list', data: page.rows.map(renderRefund), has_more: page.hasMore, url: `/v1/charges/${String(charge.id)}/refunds` };
+    },
+  },
+  price: {
+    // Stripe leaves `currency_options` out of a price unless expanded; it lists the price's own currency too.
+    currency_options: async (db, scope, price) => {
+      const row = await findPrice(db, scope, String(price.id));
+      return row && renderCurrencyOptions(row);
     },
   },
   customer: {

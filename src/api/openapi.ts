@@ -105,6 +105,8 @@ const tags: { name: string; segment: string; description: string }[] = [
   { name: 'PaymentIntents', segment: 'payment_intents', description: 'A payment from creation through confirmation, 3-D Secure, capture and cancellation.' },
   { name: 'Charges', segment: 'charges', description: 'The attempts to move money of a PaymentIntent.' },
   { name: 'Refunds', segment: 'refunds', description: 'Refunds of captured charges, in full or in part.' },
+  { name: 'Products', segment: 'products', description: 'What the account sells: the catalogue Checkout Sessions and Payment Links sell from.' },
+  { name: 'Prices', segment: 'prices', description: 'One-time prices of products, in one or more currencies.' },
   { name: 'Events', segment: 'events', description: 'What happened on the account, as delivered to webhook endpoints.' },
   { name: 'Balance', segment: 'balance', description: 'Available and pending funds per currency, from the ledger.' },
   { name: 'Balance transactions', segment: 'balance_transactions', description: 'Every movement of the balance: charges, refunds, payouts, failures.' },

@@ -37,6 +37,8 @@ export const errorCatalogue = {
   amount_too_small: { type: 'invalid_request_error', status: 400, description: 'The amount is below the minimum charge amount for the currency.' },
   amount_too_large: { type: 'invalid_request_error', status: 400, description: 'The amount exceeds the maximum, or more than what remains to capture or refund.' },
   resource_missing: { type: 'invalid_request_error', status: 404, description: 'No such object for this account and mode.' },
+  resource_already_exists: { type: 'invalid_request_error', status: 400, description: 'An object with the caller-chosen id already exists in this account and mode (a product `id`).' },
+  product_has_prices: { type: 'invalid_request_error', status: 400, description: 'A product with prices cannot be deleted (as at Stripe); archive it with `active=false` instead.' },
   account_invalid: { type: 'invalid_request_error', status: 403, description: 'The key cannot access the account named in the path (another account, or none): only the caller\'s own account is visible.' },
   url_not_found: { type: 'invalid_request_error', status: 404, description: 'No endpoint at this method and path.' },
   payment_intent_unexpected_state: { type: 'invalid_request_error', status: 400, description: 'The PaymentIntent is not in a state that allows the operation.' },

@@ -15,7 +15,7 @@ export type FieldKind = 'numeric' | 'string' | 'token' | 'boolean';
 /** Stripe refuses shorter substring (`~`) searches. */
 export const substringLengthMin = 3;
 
-export const searchResources = ['customer', 'payment_intent', 'charge'] as const;
+export const searchResources = ['customer', 'payment_intent', 'charge', 'product', 'price'] as const;
 export type SearchResource = (typeof searchResources)[number];
 
 export const searchFields = {
@@ -46,6 +46,22 @@ export const searchFields = {
     'payment_method_details.card.last4': 'token',
     refunded: 'boolean',
     status: 'token',
+  },
+  product: {
+    active: 'boolean',
+    created: 'numeric',
+    description: 'string',
+    name: 'string',
+    shippable: 'boolean',
+    url: 'string',
+  },
+  price: {
+    active: 'boolean',
+    created: 'numeric',
+    currency: 'token',
+    lookup_key: 'string',
+    product: 'token',
+    type: 'token',
   },
 } as const satisfies Record<SearchResource, Record<string, FieldKind>>;
 

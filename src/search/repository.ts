@@ -57,6 +57,17 @@ const tables: { [R in SearchResource]: SearchTable<R> } = {
       status: 'status',
     },
   },
+  product: {
+    table: 'products',
+    fixed: [],
+    columns: { active: 'active', created: 'created', description: 'description', name: 'name', shippable: 'shippable', url: 'url' },
+  },
+  price: {
+    table: 'prices',
+    fixed: [],
+    // Every Payrail price is one-time (renderPrice says the same).
+    columns: { active: 'active', created: 'created', currency: 'currency', lookup_key: 'lookup_key', product: 'product_id', type: "'one_time'::text" },
+  },
 };
 
 /** LIKE treats %, _ and the escape character specially; a substring search means them literally. */

@@ -28,7 +28,7 @@ export interface SearchPlan {
   conditions: Condition[];
 }
 
-const resourceNames: Record<SearchResource, string> = { customer: 'customers', payment_intent: 'PaymentIntents', charge: 'charges' };
+const resourceNames: Record<SearchResource, string> = { customer: 'customers', payment_intent: 'PaymentIntents', charge: 'charges', product: 'products', price: 'prices' };
 
 function fieldsOfKind(resource: SearchResource, kinds: FieldKind[]): string {
   const fields: Record<string, FieldKind> = searchFields[resource];

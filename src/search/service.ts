@@ -3,6 +3,8 @@ import type { CustomerRow } from '../customers/repository.ts';
 import type { Queryable } from '../platform/db.ts';
 import { listLimitDefault } from '../platform/pagination.ts';
 import type { ChargeRow, PaymentIntentRow } from '../payments/repository.ts';
+import type { PriceRow } from '../prices/repository.ts';
+import type { ProductRow } from '../products/repository.ts';
 import type { SearchResource } from './fields.ts';
 import { decodePageToken, encodePageToken } from './page-token.ts';
 import { parseQuery } from './query-parser.ts';
@@ -28,6 +30,8 @@ interface SearchRows {
   customer: CustomerRow;
   payment_intent: PaymentIntentRow;
   charge: ChargeRow;
+  product: ProductRow;
+  price: PriceRow;
 }
 
 /**

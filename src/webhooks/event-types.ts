@@ -44,6 +44,11 @@ export const webhookEventTypes = [
   'payrail.connector_configuration.updated',
   // Payrail extension: the routing profile of an account and mode.
   'payrail.routing_profile.updated',
+  'price.created',
+  'price.updated',
+  'product.created',
+  'product.deleted',
+  'product.updated',
   'refund.created',
   'refund.failed',
   'refund.updated',

@@ -61,6 +61,10 @@ export const allowedExtraFields: Record<string, Record<string, Allowance>> = {
   balance_transaction: {
     balance_type: { newerStripeField: 'BalanceTransactions.d.ts#BalanceTransaction' },
   },
+  product: {
+    tax_details: { newerStripeField: 'Products.d.ts#Product' },
+    type: { newerStripeField: 'Products.d.ts#Product' },
+  },
   account: {
     payrail_settings: { payrailExtension: 'docs/api.md: country, settlement currencies and pricing of the account.' },
   },
@@ -248,6 +252,9 @@ export function recordRenderedFields(schema: Schema | undefined, value: unknown,
   }
   const properties = schema.properties as Record<string, Schema> | undefined;
   if (properties) for (const [field, item] of Object.entries(record)) recordRenderedFields(properties[field], item, into);
+  // A hash keyed by data (a price's `currency_options`, keyed by currency): each value is of the one schema given.
+  const additional = schema.additionalProperties;
+  if (!properties && additional !== null && typeof additional === 'object') for (const item of Object.values(record)) recordRenderedFields(additional as Schema, item, into);
 }
 
 function chooseBranch(branches: Schema[], value: Record<string, unknown>): Schema | undefined {

@@ -15,6 +15,8 @@ import { externalAccountRoutes } from './external-accounts.ts';
 import { paymentIntentRoutes } from './payment-intents.ts';
 import { paymentMethodRoutes } from './payment-methods.ts';
 import { payoutRoutes } from './payouts.ts';
+import { priceRoutes } from './prices.ts';
+import { productRoutes } from './products.ts';
 import { refundRoutes } from './refunds.ts';
 import { routingProfileRoutes } from './routing-profile.ts';
 import { searchRoutes } from './search.ts';
@@ -33,6 +35,8 @@ export function allRoutes(): RouteDefinition[] {
     ...tokenRoutes,
     ...customerSourceRoutes,
     ...refundRoutes,
+    ...productRoutes,
+    ...priceRoutes,
     ...eventRoutes,
     ...balanceRoutes,
     ...balanceTransactionRoutes,

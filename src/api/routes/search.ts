@@ -1,6 +1,8 @@
 import { renderCustomer } from '../../customers/render.ts';
 import { renderCharge, renderPaymentIntent } from '../../payments/render.ts';
 import { listLimitMax } from '../../platform/pagination.ts';
+import { renderPrice } from '../../prices/render.ts';
+import { renderProduct } from '../../products/render.ts';
 import { searchQueryLengthMax } from '../../search/query-parser.ts';
 import { search, type SearchPage } from '../../search/service.ts';
 import { deferField } from '../expand.ts';
@@ -46,5 +48,19 @@ export const searchRoutes = [
     response: { kind: 'search', type: 'charge' },
     handle: (context, params) => search(context.deps.db, context.scope, 'charge', params),
     present: (page, context) => presentSearch(page, context, renderCharge),
+  }),
+  defineRoute({
+    method: 'GET', path: '/v1/products/search', operationId: 'GetProductsSearch', summary: 'Search products',
+    parameters: searchParameters,
+    response: { kind: 'search', type: 'product' },
+    handle: (context, params) => search(context.deps.db, context.scope, 'product', params),
+    present: (page, context) => presentSearch(page, context, renderProduct),
+  }),
+  defineRoute({
+    method: 'GET', path: '/v1/prices/search', operationId: 'GetPricesSearch', summary: 'Search prices',
+    parameters: searchParameters,
+    response: { kind: 'search', type: 'price' },
+    handle: (context, params) => search(context.deps.db, context.scope, 'price', params),
+    present: (page, context) => presentSearch(page, context, renderPrice),
   }),
 ];
