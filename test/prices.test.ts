@@ -13,6 +13,8 @@ function newTag(): string {
 }
 
 const ids = (objects: { id: string }[]) => objects.map((object) => object.id);
+/** A decimal string as sent on the wire (the SDK's types want its Decimal; the string is what it sends either way). */
+const decimal = (text: string) => text as unknown as Stripe.Decimal;
 /** A price as plain JSON (the SDK hands `unit_amount_decimal` over as its Decimal type). */
 const plain = <T>(value: T): unknown => JSON.parse(JSON.stringify(value));
 
@@ -80,10 +82,10 @@ describe('prices through the official stripe SDK', () => {
     assert.equal(free.nickname, null);
     assert.deepEqual(free.metadata, {});
     assert.equal(free.unit_amount, 0);
-    const decimal = await stripe.prices.create({ product: product.id, currency: 'USD', unit_amount_decimal: '1250.000' });
-    assert.equal(decimal.currency, 'usd');
-    assert.equal(decimal.unit_amount, 1250);
-    assert.equal(String(decimal.unit_amount_decimal), '1250');
+    const whole = await stripe.prices.create({ product: product.id, currency: 'USD', unit_amount_decimal: decimal('1250.000') });
+    assert.equal(whole.currency, 'usd');
+    assert.equal(whole.unit_amount, 1250);
+    assert.equal(String(whole.unit_amount_decimal), '1250');
     // Minor units follow the currency: 500 yen is 500 (zero-decimal), 1.250 KWD is 1250 (three decimals).
     assert.equal((await stripe.prices.create({ product: product.id, currency: 'jpy', unit_amount: 500 })).unit_amount, 500);
     assert.equal((await stripe.prices.create({ product: product.id, currency: 'kwd', unit_amount: 1250 })).unit_amount, 1250);
@@ -125,13 +127,13 @@ describe('prices through the official stripe SDK', () => {
       [{ currency: 'usd', unit_amount: -1, product: product.id }, 'invalid_value', 'unit_amount'],
       [{ currency: 'usd', unit_amount: 100_000_000, product: product.id }, 'amount_too_large', 'unit_amount'],
       [{ currency: 'usd', unit_amount: 1.5 as number, product: product.id }, 'parameter_invalid_integer', 'unit_amount'],
-      [{ currency: 'usd', unit_amount: 100, unit_amount_decimal: '100', product: product.id }, 'parameters_exclusive', 'unit_amount_decimal'],
-      [{ currency: 'usd', unit_amount_decimal: '10.5', product: product.id }, 'invalid_value', 'unit_amount_decimal'],
-      [{ currency: 'usd', unit_amount_decimal: '1e5', product: product.id }, 'invalid_value', 'unit_amount_decimal'],
-      [{ currency: 'usd', unit_amount_decimal: '100000000', product: product.id }, 'amount_too_large', 'unit_amount_decimal'],
+      [{ currency: 'usd', unit_amount: 100, unit_amount_decimal: decimal('100'), product: product.id }, 'parameters_exclusive', 'unit_amount_decimal'],
+      [{ currency: 'usd', unit_amount_decimal: decimal('10.5'), product: product.id }, 'invalid_value', 'unit_amount_decimal'],
+      [{ currency: 'usd', unit_amount_decimal: decimal('1e5'), product: product.id }, 'invalid_value', 'unit_amount_decimal'],
+      [{ currency: 'usd', unit_amount_decimal: decimal('100000000'), product: product.id }, 'amount_too_large', 'unit_amount_decimal'],
       [{ currency: 'usd', unit_amount: 100, product: product.id, currency_options: { zzz: { unit_amount: 100 } } }, 'invalid_currency', 'currency_options[zzz]'],
       [{ currency: 'usd', unit_amount: 100, product: product.id, currency_options: { eur: { unit_amount: -1 } } }, 'invalid_value', 'currency_options[eur][unit_amount]'],
-      [{ currency: 'usd', unit_amount: 100, product: product.id, currency_options: { eur: { unit_amount_decimal: '9.5' } } }, 'invalid_value', 'currency_options[eur][unit_amount_decimal]'],
+      [{ currency: 'usd', unit_amount: 100, product: product.id, currency_options: { eur: { unit_amount_decimal: decimal('9.5') } } }, 'invalid_value', 'currency_options[eur][unit_amount_decimal]'],
       [{ currency: 'usd', unit_amount: 100, product: product.id, currency_options: { eur: { tax_behavior: 'inclusive' } } }, 'parameter_missing', 'currency_options[eur][unit_amount]'],
       [{ currency: 'usd', unit_amount: 100, product: product.id, currency_options: { usd: { unit_amount: 90 } } }, 'invalid_value', 'currency_options[usd]'],
       [{ currency: 'usd', unit_amount: 100, product: product.id, billing_scheme: 'tiered' }, 'invalid_value', 'billing_scheme'],
@@ -139,7 +141,7 @@ describe('prices through the official stripe SDK', () => {
       [{ currency: 'usd', unit_amount: 100, product: product.id, tax_behavior: 'sometimes' as 'inclusive' }, 'invalid_value', 'tax_behavior'],
       [{ currency: 'usd', unit_amount: 100, product: product.id, lookup_key: 'x'.repeat(201) }, 'invalid_string_length', 'lookup_key'],
       [{ currency: 'usd', unit_amount: 100, product_data: { name: 'x', id: 'bad id' } }, 'invalid_value', 'product_data[id]'],
-      [{ currency: 'usd', unit_amount: 100, product_data: { unit_label: 'seat' } as { name: string } }, 'parameter_missing', 'product_data[name]'],
+      [{ currency: 'usd', unit_amount: 100, product_data: { unit_label: 'seat' } as unknown as { name: string } }, 'parameter_missing', 'product_data[name]'],
     ];
     const before = await server.db.query('SELECT count(*)::int AS n FROM prices WHERE account_id = $1', [server.account.accountId]);
     for (const [params, code, param, status = 400] of cases) {

@@ -347,7 +347,7 @@ describe('every answer of every operation matches Stripe', () => {
       product: product.id, currency: 'eur', unit_amount: 1500, lookup_key: 'conformance', nickname: 'launch', metadata: { search: 'conformance' }, tax_behavior: 'exclusive',
       expand: ['product', 'currency_options'],
     });
-    await stripe.prices.create({ currency: 'usd', unit_amount_decimal: '700', product_data: { name: 'Made with its price', metadata: { k: 'v' } }, lookup_key: 'conformance', transfer_lookup_key: true });
+    await stripe.prices.create({ currency: 'usd', unit_amount_decimal: '700' as unknown as Stripe.Decimal, product_data: { name: 'Made with its price', metadata: { k: 'v' } }, lookup_key: 'conformance', transfer_lookup_key: true });
     await stripe.prices.retrieve(price.id, { expand: ['product.default_price', 'currency_options'] });
     await stripe.prices.update(price.id, { nickname: 'later', currency_options: { gbp: { unit_amount: 1300 } }, expand: ['currency_options'] });
     await stripe.products.update(product.id, { default_price: price.id, name: 'Conformance shirt, renamed', expand: ['default_price'] });
