@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { defaultWebhookSettings, type WebhookSettings } from './webhooks/settings.ts';
 import { defaultGroupCommitSettings, type GroupCommitSettings } from './platform/group-commit.ts';
+import { defaultPublishableRateLimits, type PublishableRateLimits } from './api/publishable-rate-limits.ts';
 
 /** Every setting Payrail reads from its environment, validated once at start. */
 export interface Config {
@@ -43,6 +44,8 @@ export interface Config {
   runSweeps: boolean;
   /** Group commit of the payment hot path's statements (src/platform/group-commit.ts). */
   groupCommit: GroupCommitSettings;
+  /** Requests per minute a publishable key may make, in all and per client address (src/api/publishable-rate-limits.ts). */
+  publishableRateLimits: PublishableRateLimits;
   /** Server settings of the embedded PostgreSQL beyond Payrail's own (e.g. shared_preload_libraries for diagnosis). */
   embeddedPostgresSettings: Record<string, string>;
 }
@@ -113,6 +116,10 @@ export function loadConfig(): Config {
     },
     webhookWorker: webhookWorkerMode(process.env.PAYRAIL_WEBHOOK_WORKER),
     runSweeps: process.env.PAYRAIL_SWEEPS !== '0',
+    publishableRateLimits: {
+      perKeyPerMinute: integerSetting('PAYRAIL_PUBLISHABLE_RATE_LIMIT_PER_KEY', defaultPublishableRateLimits.perKeyPerMinute, 1, 10_000_000),
+      perAddressPerMinute: integerSetting('PAYRAIL_PUBLISHABLE_RATE_LIMIT_PER_ADDRESS', defaultPublishableRateLimits.perAddressPerMinute, 1, 10_000_000),
+    },
     groupCommit: {
       lanes: integerSetting('PAYRAIL_GROUP_COMMIT_LANES', defaultGroupCommitSettings.lanes, 0, 64),
       maxStatements: integerSetting('PAYRAIL_GROUP_COMMIT_MAX_STATEMENTS', defaultGroupCommitSettings.maxStatements, 1, 1_000),

@@ -32,7 +32,7 @@ async function ensureDemoAccount(config: Config, db: Database, keys: KeyResolver
 export async function startServer(config: Config): Promise<void> {
   const log = (line: string) => writeLine(process.stdout, `[payrail] ${line}`);
   const platform = await openPlatform(config, { log, adoptOrphanDatabase: true, checkEncryptionKey: true });
-  const app = buildApp(platform.deps, { logRequests: config.logRequests });
+  const app = buildApp(platform.deps, { logRequests: config.logRequests, publishableRateLimits: config.publishableRateLimits });
   let demo: DemoKeys;
   let webhookWorker: WebhookWorker | WorkerProcess | undefined;
   let sweepRunner: SweepRunner | undefined;

@@ -9,6 +9,8 @@ import { UnitOfWork } from '../platform/unit-of-work.ts';
 import { expandResponse, validateExpand } from './expand.ts';
 import { beginIdempotent, checkKey, checkpointStatement, completeIdempotent, fingerprint, releaseIdempotent, type StoredResponse } from './idempotency.ts';
 import { buildOpenApi } from './openapi.ts';
+import { registerCors } from './cors.ts';
+import { defaultPublishableRateLimits, registerPublishableRateLimits, type PublishableRateLimits } from './publishable-rate-limits.ts';
 import { decodeUtf8, parseForm, parseJson, parseQueryString, requestBodyBytesMax } from './request-parsing.ts';
 import type { Presentation, RouteContext, RouteDefinition } from './route.ts';
 import { allRoutes } from './routes/index.ts';
@@ -33,6 +35,8 @@ const expandSchema = array(string({ maxLength: 200 }), { maxItems: 20 });
 
 export interface AppOptions {
   logRequests?: boolean;
+  /** Limits on publishable keys' requests (defaults: defaultPublishableRateLimits). */
+  publishableRateLimits?: PublishableRateLimits;
 }
 
 function authorizationKey(request: FastifyRequest): string | undefined {
@@ -169,7 +173,11 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     return sendError(request, reply, error);
   });
 
-  async function authenticate(request: FastifyRequest, route: RouteDefinition): Promise<Caller> {
+  const routes = allRoutes();
+  registerCors(app, routes);
+  const limitPublishable = registerPublishableRateLimits(app, options.publishableRateLimits ?? defaultPublishableRateLimits);
+
+  async function authenticate(request: FastifyRequest, reply: FastifyReply, route: RouteDefinition): Promise<Caller> {
     const key = authorizationKey(request);
     if (!key) {
       throw new ApiError('api_key_missing', "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').");
@@ -177,11 +185,12 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     const caller = await keys.resolve(key);
     if (!caller) throw new ApiError('api_key_invalid', `Invalid API Key provided: ${redactKey(key)}`);
     checkKeyAccess(caller, key, route);
+    await limitPublishable(request, reply, caller);
     return caller;
   }
 
   async function handle(route: RouteDefinition, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const caller = await authenticate(request, route);
+    const caller = await authenticate(request, reply, route);
     const raw = (route.method === 'POST' ? request.body : parseQueryString(request.url)) as Record<string, unknown> | undefined;
     const input: Record<string, unknown> = { ...(raw ?? {}) };
     if (route.method === 'DELETE' && request.body && typeof request.body === 'object') Object.assign(input, request.body);
@@ -194,6 +203,11 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     route.precheck?.(params);
 
     const scope = { accountId: caller.accountId, livemode: caller.livemode };
+    if (caller.keyKind === 'publishable' && route.clientSecretAccess) {
+      const refused = expand.find((path) => !route.clientSecretAccess!.expandable.includes(path));
+      if (refused !== undefined) throw new ApiError('invalid_expand', `This property cannot be expanded with a publishable key (${refused}).`, { param: 'expand' });
+      await route.clientSecretAccess.check(deps, scope, request.params as Record<string, string>, params);
+    }
     const path = request.url.split('?')[0];
     const headerKey = route.method === 'POST' ? request.headers['idempotency-key'] : undefined;
     const idempotencyKey = typeof headerKey === 'string' ? headerKey : undefined;
@@ -268,7 +282,6 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     reply.status(presentation.status).send(presentation.body);
   }
 
-  const routes = allRoutes();
   for (const route of routes) {
     app.route({
       method: route.method,

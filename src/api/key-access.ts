@@ -9,14 +9,16 @@ export function redactKey(key: string): string {
 }
 
 /**
- * What each kind of key may call: a secret key everything; a publishable key only what tokenizes (Stripe's rule); a
+ * What each kind of key may call: a secret key everything; a publishable key only what tokenizes, and one
+ * PaymentIntent given its client secret (Stripe's rule); a
  * restricted key what its permissions give, and never key management. Refusals are Stripe's: 401 for a publishable
  * key, 403 naming the missing `rak_` permission for a restricted one (the SDKs raise StripePermissionError).
  */
-export function checkKeyAccess(caller: Caller, key: string, route: Pick<RouteDefinition, 'method' | 'path' | 'publishable'>): void {
+export function checkKeyAccess(caller: Caller, key: string, route: Pick<RouteDefinition, 'method' | 'path' | 'publishable' | 'clientSecretAccess'>): void {
   if (caller.keyKind === 'secret') return;
   if (caller.keyKind === 'publishable') {
-    if (route.publishable) return;
+    // A route taking a client secret lets the key in; the route then checks the secret (RouteDefinition.clientSecretAccess).
+    if (route.publishable || route.clientSecretAccess) return;
     throw new ApiError('secret_key_required', 'This API call cannot be made with a publishable API key. Please use a secret API key.');
   }
   const needed = requiredPermission(route.method, route.path);

@@ -217,6 +217,11 @@ export function buildOpenApi(routes: RouteDefinition[]): JsonSchema {
       };
     }
     if (route.publishable) operation['x-publishable-key-allowed'] = true;
+    if (route.clientSecretAccess) {
+      // A publishable key may call it with the object's client secret, and then sees the public fields only.
+      operation['x-publishable-key-allowed'] = 'with client_secret';
+      operation['x-publishable-key-expandable'] = [...route.clientSecretAccess.expandable];
+    }
     paths[path] ??= {};
     paths[path][route.method.toLowerCase()] = operation;
   }

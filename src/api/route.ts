@@ -39,6 +39,15 @@ export interface RouteDefinition<P extends Properties = Properties, R = unknown>
   /** Whether a publishable key may call it (Stripe allows tokenization only). */
   publishable?: boolean;
   /**
+   * For a route a publishable key may call only with the object's client secret (a shopper's browser reading or
+   * confirming one PaymentIntent): `check` proves it, before anything is written or an idempotency key is taken, and
+   * `expandable` lists the only expansions such a caller may ask for.
+   */
+  clientSecretAccess?: {
+    check(deps: Dependencies, scope: Scope, pathParams: Record<string, string>, params: NoInfer<ObjectOf<P>>): Promise<void>;
+    expandable: readonly string[];
+  };
+  /**
    * Checks that need no database, run before an idempotency key is taken: as at Stripe, a request refused here is not
    * stored under its key, and the client may retry the key with corrected parameters.
    */

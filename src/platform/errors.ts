@@ -88,6 +88,7 @@ export const errorCatalogue = {
   idempotency_key_reused: { type: 'idempotency_error', status: 400, description: 'The idempotency key was used with different parameters or endpoint.' },
   idempotency_key_invalid: { type: 'invalid_request_error', status: 400, description: 'The Idempotency-Key header is empty, longer than 255 characters, or holds a NUL character.' },
   lock_timeout: { type: 'invalid_request_error', status: 429, description: 'The object is locked by another request; retry shortly.' },
+  rate_limit: { type: 'invalid_request_error', status: 429, description: 'A publishable key made too many requests, in all or from one client address (docs/api.md, Publishable keys in the browser); retry after the Retry-After header\'s seconds.' },
   api_error: { type: 'api_error', status: 500, description: 'An unexpected error inside Payrail (always a bug).' },
 } as const satisfies Record<string, CatalogueEntry>;
 

@@ -5,17 +5,22 @@ import { cancellationReasons, cancelPaymentIntent } from '../../payments/cancel.
 import { capturePaymentIntent } from '../../payments/capture.ts';
 import { confirmPaymentIntent, resumeConfirmation } from '../../payments/confirm.ts';
 import { retrievePaymentIntent } from '../../payments/checks.ts';
+import { checkIntentClientSecret, publishablePaymentIntent } from '../../payments/client-secret.ts';
 import { createPaymentIntent, listPaymentIntentPage, updatePaymentIntentFields } from '../../payments/intents.ts';
 import type { IntentResult } from '../../payments/types.ts';
 import { incrementPaymentIntentAuthorization } from '../../payments/increment-authorization.ts';
-import { defineRoute, presentList, presentObject, type Presentation } from '../route.ts';
+import { defineRoute, presentList, presentObject, type Presentation, type RouteContext, type RouteDefinition } from '../route.ts';
 import { array, boolean, email, emptyable, enumeration, integer, metadata, object, required, string, url } from '../schema.ts';
 import { createdFilter, listParameters, shippingSchema } from './common.ts';
 import { billingDetails } from './payment-methods.ts';
 
-/** A decline answers 402 with the card error and the intent inside it, as Stripe does. */
-function presentIntent(result: IntentResult): Presentation {
-  const intent = renderPaymentIntent(result.intent);
+/**
+ * A decline answers 402 with the card error and the intent inside it, as Stripe does. A publishable key (a shopper's
+ * browser holding the client secret) sees the intent's public fields only, in the error too.
+ */
+function presentIntent(result: IntentResult, context: RouteContext): Presentation {
+  const rendered = renderPaymentIntent(result.intent);
+  const intent = context.caller.keyKind === 'publishable' ? publishablePaymentIntent(rendered) : rendered;
   if (!result.decline) return presentObject(intent);
   const { payment_method: paymentMethod, ...error } = result.decline;
   return { status: 402, body: { error: { ...error, payment_intent: intent, payment_method: paymentMethod } } };
@@ -70,7 +75,19 @@ function checkPaymentMethodSource(params: { payment_method?: string | null; paym
   }
 }
 
+const clientSecret = string({ maxLength: 5000, description: "The PaymentIntent's client secret: required with a publishable key (a shopper's browser), ignored with a secret key." });
+
+/**
+ * A publishable key may retrieve and confirm the intent named in the path when it sends the intent's client secret
+ * (payments/client-secret.ts); it may expand only the PaymentMethod.
+ */
+const intentClientSecretAccess: NonNullable<RouteDefinition<{ client_secret: typeof clientSecret }>['clientSecretAccess']> = {
+  check: (deps, scope, pathParams, params) => checkIntentClientSecret(deps.db, scope, pathParams.id, params.client_secret),
+  expandable: ['payment_method'],
+};
+
 const confirmFields = {
+  client_secret: clientSecret,
   payment_method: string({ maxLength: 255 }),
   payment_method_data: paymentMethodData,
   return_url: url(),
@@ -128,8 +145,9 @@ export const paymentIntentRoutes = [
   }),
   defineRoute({
     method: 'GET', path: '/v1/payment_intents/:id', operationId: 'GetPaymentIntentsIntent', summary: 'Retrieve a PaymentIntent',
-    parameters: object({ client_secret: string({ maxLength: 255 }) }),
+    parameters: object({ client_secret: clientSecret }),
     response: { kind: 'object', type: 'payment_intent' },
+    clientSecretAccess: intentClientSecretAccess,
     handle: async (context) => ({ intent: await retrievePaymentIntent(context.deps.db, context.scope, context.pathParams.id) }),
     present: presentIntent,
   }),
@@ -145,7 +163,8 @@ export const paymentIntentRoutes = [
     parameters: object(confirmFields),
     response: { kind: 'object', type: 'payment_intent' },
     precheck: checkPaymentMethodSource,
-    handle: (context, params) => confirmPaymentIntent(context.work, context.deps, context.scope, context.pathParams.id, params),
+    clientSecretAccess: intentClientSecretAccess,
+    handle: (context, { client_secret: _checked, ...params }) => confirmPaymentIntent(context.work, context.deps, context.scope, context.pathParams.id, params),
     resume: (context, intentId) => resumeConfirmation(context.work, context.deps, context.scope, intentId),
     present: presentIntent,
   }),
