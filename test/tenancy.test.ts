@@ -384,6 +384,48 @@ describe('tenancy: accounts, modes and key kinds', () => {
     });
   });
 
+  describe('products and prices', () => {
+    it("are another account's or mode's only as resource_missing, and a price never references another account's product", async () => {
+      const shared = `shared-${randomBytes(4).toString('hex')}`;
+      const productA = await a.stripe.products.create({ id: shared, name: 'A product', metadata: { secret: 'a-only' }, default_price_data: { currency: 'usd', unit_amount: 1000 } });
+      const priceA = await a.stripe.prices.create({ product: productA.id, currency: 'usd', unit_amount: 1200, lookup_key: shared });
+      await assertMissing(b.stripe.products.retrieve(productA.id), 'id');
+      await assertMissing(b.stripe.products.update(productA.id, { name: 'Mallory' }), 'id');
+      await assertMissing(b.stripe.products.del(productA.id), 'id');
+      await assertMissing(b.stripe.prices.retrieve(priceA.id), 'id');
+      await assertMissing(b.stripe.prices.update(priceA.id, { active: false }), 'id');
+      await assertMissing(b.stripe.prices.create({ product: productA.id, currency: 'usd', unit_amount: 1 }), 'product');
+      await assertMissing(b.stripe.prices.list({ starting_after: priceA.id }), 'starting_after');
+      await assertMissing(b.stripe.products.list({ starting_after: productA.id }), 'starting_after');
+      // The same caller-chosen id and lookup key are B's own to use: nothing tells B that A has them.
+      const productB = await b.stripe.products.create({ id: shared, name: 'B product' });
+      const priceB = await b.stripe.prices.create({ product: productB.id, currency: 'usd', unit_amount: 5, lookup_key: shared });
+      const otherB = await b.stripe.prices.create({ product: productB.id, currency: 'usd', unit_amount: 6 });
+      await assertMissing(b.stripe.products.update(productB.id, { default_price: priceA.id }), 'default_price');
+      assert.deepEqual((await b.stripe.products.list({ ids: [shared] })).data.map((product) => product.name), ['B product']);
+      assert.deepEqual((await b.stripe.prices.list({ lookup_keys: [shared] })).data.map((price) => price.id), [priceB.id]);
+      assert.deepEqual((await b.stripe.prices.list({ product: shared, limit: 100 })).data.map((price) => price.id), [otherB.id, priceB.id]);
+      assert.deepEqual((await b.stripe.products.search({ query: 'metadata["secret"]:"a-only"' })).data, []);
+      assert.deepEqual((await b.stripe.prices.search({ query: `product:"${shared}"` })).data.map((price) => price.id), [otherB.id, priceB.id]);
+      // A's objects are unchanged, and expand never crosses accounts.
+      const stillA = await a.stripe.products.retrieve(shared, { expand: ['default_price'] });
+      assert.equal(stillA.name, 'A product');
+      assert.equal((stillA.default_price as Stripe.Price).unit_amount, 1000);
+      assert.equal((await a.stripe.prices.retrieve(priceA.id)).lookup_key, shared);
+      assert.equal(((await b.stripe.prices.retrieve(priceB.id, { expand: ['product'] })).product as Stripe.Product).name, 'B product');
+
+      // Live mode is another world: the test product is missing there, and the id is free.
+      const live = (await server.liveKeys(a.accountId)).stripe;
+      await assertMissing(live.products.retrieve(productA.id), 'id');
+      await assertMissing(live.prices.retrieve(priceA.id), 'id');
+      await assertMissing(live.prices.create({ product: productA.id, currency: 'usd', unit_amount: 1 }), 'product');
+      const liveProduct = await live.products.create({ id: shared, name: 'Live product' });
+      assert.equal(liveProduct.livemode, true);
+      assert.equal((await a.stripe.products.retrieve(shared)).name, 'A product');
+      assert.ok((await live.products.list({ limit: 100 })).data.every((product) => product.livemode));
+    });
+  });
+
   describe('publishable keys', () => {
     it('can create payment methods from card data, in their own account', async () => {
       const publishable = server.stripeFor(a.publishableKey);
