@@ -112,7 +112,8 @@ export async function modifyPrice(work: UnitOfWork, scope: Scope, id: string, in
       metadata: mergeMetadata(current.metadata, input.metadata),
     };
     if (!fields.active && current.active) {
-      const product = await findProduct(client, scope, current.product_id);
+      // Locked as an update of the product locks it, so archiving and making this price the default never interleave.
+      const product = await findProduct(client, scope, current.product_id, { lock: 'update' });
       if (product?.default_price_id === id) {
         throw new ApiError('invalid_value', `This price cannot be archived because it is the default price of its product (${current.product_id}). Set another default_price on the product first.`, { param: 'active' });
       }

@@ -4,7 +4,7 @@ import { defineRoute, presentList, presentObject } from '../route.ts';
 import { array, boolean, emptyable, enumeration, metadata, object, required, string } from '../schema.ts';
 import { createdFilter, listParameters, noParameters } from './common.ts';
 import { currencyOptions, lookupKey, priceDataFields, taxBehavior } from './price-parameters.ts';
-import { productDescriptorFields } from './products.ts';
+import { productDescriptorFields, productName } from './products.ts';
 
 /** Stripe's limit on `lookup_keys[]` of the price list. */
 export const priceListLookupKeysMax = 10;
@@ -20,7 +20,7 @@ export const priceRoutes = [
       product: string({ maxLength: 255, description: 'The product the price is for (or product_data).' }),
       product_data: object({
         ...productDescriptorFields,
-        name: required(string({ maxLength: 5000 })),
+        name: required(productName),
         id: string({ maxLength: 255, minLength: 1, pattern: /^[A-Za-z0-9_-]+$/, patternMessage: 'Invalid product_data[id]: a product id may contain only letters, digits, _ and -.' }),
       }, { description: 'A new product for the price (instead of product).' }),
       active: boolean(),

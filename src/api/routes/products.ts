@@ -19,6 +19,9 @@ const productIdParameter = string({
   description: 'A caller-chosen id (letters, digits, _ and -), unique among the account\'s products in the mode; otherwise a new prod_ id.',
 });
 
+/** A product's name, shown to customers: never empty. */
+export const productName = string({ minLength: 1, maxLength: 5000 });
+
 /** The fields a product's create and update share (and a price's `product_data`, in part). */
 export const productDescriptorFields = {
   active: boolean({ description: 'Whether the product is available for purchase (default true).' }),
@@ -43,7 +46,7 @@ export const productRoutes = [
     method: 'POST', path: '/v1/products', operationId: 'PostProducts', summary: 'Create a product',
     parameters: object({
       ...productFields,
-      name: required(string({ maxLength: 5000 })),
+      name: required(productName),
       id: productIdParameter,
       default_price_data: object({ ...priceDataFields }),
     }),
@@ -62,7 +65,7 @@ export const productRoutes = [
     method: 'POST', path: '/v1/products/:id', operationId: 'PostProductsId', summary: 'Update a product',
     parameters: object({
       ...productFields,
-      name: string({ maxLength: 5000 }),
+      name: productName,
       default_price: emptyable(string({ maxLength: 255, description: "One of the product's active prices; '' unsets it." })),
     }),
     response: { kind: 'object', type: 'product' },
