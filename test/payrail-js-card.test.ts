@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveAppearance } from '../client/payrail-js/appearance.ts';
 import {
-  brandOf, caretAfterDigits, checkCard, checkCvc, checkExpiry, checkNumber, cvcLength, formatExpiry, formatNumber, passesLuhn,
+  brandOf, caretAfterDigits, checkCard, checkCvc, checkExpiry, checkNumber, cvcLength, formatExpiry, formatNumber, numberFinished, passesLuhn,
 } from '../client/payrail-js/card.ts';
 import { resolveLocale, supportedLocales, textsFor } from '../client/payrail-js/messages.ts';
 import { intentIdOf } from '../client/payrail-js/protocol.ts';
@@ -58,6 +58,17 @@ describe('payrail.js card fields: brand, Luhn, formatting, expiry', () => {
     assert.deepEqual(checkNumber('5555555555554443'), { state: 'invalid', code: 'invalid_number' });
     assert.deepEqual(checkNumber('378282246310006'), { state: 'invalid', code: 'invalid_number' });
     assert.deepEqual(checkNumber('378282246310005'), { state: 'complete' });
+  });
+
+  it('moves on from the number only at its brand\'s usual length, not at a shorter one that passes Luhn', () => {
+    // The first 13 digits of Stripe's 3-D Secure test card pass Luhn: a 13-digit Visa is complete, but not finished.
+    assert.deepEqual(checkNumber('4000002760003'), { state: 'complete' });
+    assert.equal(numberFinished('4000002760003'), false);
+    assert.equal(numberFinished('4000002760003184'), true);
+    assert.equal(numberFinished('378282246310005'), true);
+    assert.equal(numberFinished('36227206271667'), true);
+    assert.equal(numberFinished('3056930009020004'), true);
+    assert.equal(numberFinished('30569300090200'), false);
   });
 
   it('formats and checks the expiry as MM / YY, never in the past', () => {

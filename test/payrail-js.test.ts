@@ -22,7 +22,8 @@ const merchantScript = `
 const params = new URLSearchParams(location.search);
 const clientSecret = params.get('client_secret') || undefined;
 const payrail = Payrail(params.get('key'));
-const elements = payrail.elements({ clientSecret, locale: params.get('locale') || 'en' });
+const appearance = params.get('appearance') ? JSON.parse(params.get('appearance')) : undefined;
+const elements = payrail.elements({ clientSecret, locale: params.get('locale') || 'en', appearance });
 const card = elements.create(params.get('element') || 'card', { hidePostalCode: params.get('postal') !== '1' });
 card.mount('#card-element');
 
@@ -38,6 +39,11 @@ document.getElementById('payment-form').addEventListener('submit', async (event)
   event.preventDefault();
   const result = document.getElementById('result');
   const name = document.getElementById('name').value;
+  if (clientSecret && params.get('flow') === 'card-payment') {
+    const { error, paymentIntent } = await payrail.confirmCardPayment(clientSecret, { payment_method: { card, billing_details: { name } }, return_url: location.origin + '/done' });
+    result.textContent = error ? 'error: ' + (error.code || error.type) + ': ' + error.message : paymentIntent.id + ' ' + paymentIntent.status;
+    return;
+  }
   if (clientSecret) {
     const { error, paymentIntent } = await payrail.confirmPayment({
       elements, confirmParams: { return_url: location.origin + '/done', payment_method_data: { billing_details: { name } } }, redirect: 'if_required',
@@ -125,7 +131,14 @@ describe('payrail.js in Chromium: card fields in an iframe of Payrail\'s origin'
   const changes = (page: Page) => page.evaluate('window.seen.changes') as Promise<SeenChange[]>;
   const lastChange = async (page: Page) => (await changes(page)).at(-1);
   /** Waits until the last change event matches (the frame sends one per keystroke, then the parent relays it). */
-  const waitForChange = (page: Page, condition: string) => page.waitForFunction(`(() => { const change = window.seen.changes.at(-1); return change !== undefined && (${condition}); })()`);
+  const waitForChange = async (page: Page, condition: string) => {
+    try {
+      await page.waitForFunction(`(() => { const change = window.seen.changes.at(-1); return change !== undefined && (${condition}); })()`);
+    } catch (error) {
+      // Say what the page did see: a timeout alone does not tell which state the fields were in.
+      throw new Error(`no change event with ${condition}; the last: ${JSON.stringify((await changes(page).catch(() => [])).at(-1))}`, { cause: error });
+    }
+  };
 
   it('serves payrail.js, its types and the frame page with the right headers', async () => {
     const script = await server.request('GET', '/v1/payrail.js');
@@ -349,6 +362,93 @@ describe('payrail.js in Chromium: card fields in an iframe of Payrail\'s origin'
       return error ? { error } : { id: paymentIntent.id, status: paymentIntent.status };
     })()`)) as Record<string, unknown>;
     assert.deepEqual(retrieved, { id: intent.id, status: 'succeeded' });
+    await close();
+  });
+  it('confirmCardPayment: a decline is told to the shopper, who retries with another card', async () => {
+    const intent = await server.account.stripe.paymentIntents.create({ amount: 1500, currency: 'eur' });
+    const { page, frame, close } = await openCheckout({ flow: 'card-payment', client_secret: intent.client_secret! });
+    await frame.getByLabel('Card number').click();
+    await page.keyboard.type('4000000000000002');
+    await page.keyboard.type('1234');
+    await page.keyboard.type('123');
+    await waitForChange(page, 'change.complete === true');
+    await page.getByRole('button', { name: 'Pay' }).click();
+    await page.waitForFunction('/^(pi_|error)/.test(document.getElementById("result").textContent)');
+    assert.equal(await page.locator('#result').textContent(), 'error: card_declined: Your card was declined.');
+    assert.equal((await server.account.stripe.paymentIntents.retrieve(intent.id)).status, 'requires_payment_method');
+
+    await page.evaluate('document.getElementById("result").textContent = ""');
+    await frame.getByLabel('Card number').fill('');
+    await frame.getByLabel('Card number').click();
+    await page.keyboard.type('4242424242424242');
+    await waitForChange(page, 'change.complete === true');
+    await page.getByRole('button', { name: 'Pay' }).click();
+    await page.waitForFunction('/^(pi_|error)/.test(document.getElementById("result").textContent)');
+    assert.equal(await page.locator('#result').textContent(), `${intent.id} succeeded`);
+    const paid = await server.account.stripe.paymentIntents.retrieve(intent.id, { expand: ['payment_method'] });
+    assert.equal(paid.status, 'succeeded');
+    assert.equal((paid.payment_method as { card?: { last4: string } }).card?.last4, '4242');
+    await close();
+  });
+
+  it('3-D Secure: confirmCardPayment sends the shopper to the challenge page, which returns to return_url with Stripe\'s parameters', async () => {
+    const intent = await server.account.stripe.paymentIntents.create({ amount: 2500, currency: 'usd' });
+    const { page, frame, close } = await openCheckout({ flow: 'card-payment', client_secret: intent.client_secret! });
+    await frame.getByLabel('Card number').click();
+    await page.keyboard.type('4000002760003184');
+    await page.keyboard.type('1234');
+    await page.keyboard.type('123');
+    await waitForChange(page, 'change.complete === true');
+    await page.getByRole('button', { name: 'Pay' }).click();
+    await page.waitForURL(`${server.baseUrl}/3ds/**`);
+    await page.getByRole('button', { name: 'Complete authentication' }).click();
+    await page.waitForURL(`${merchant.origin}/done?**`);
+    const returned = new URL(page.url()).searchParams;
+    assert.equal(returned.get('payment_intent'), intent.id);
+    assert.equal(returned.get('payment_intent_client_secret'), intent.client_secret);
+    assert.equal(returned.get('redirect_status'), 'succeeded');
+    assert.equal((await server.account.stripe.paymentIntents.retrieve(intent.id)).status, 'succeeded');
+    await close();
+  });
+
+  it('applies appearance variables inside the frame and drops values that are not CSS values of their kind', async () => {
+    const appearance = { theme: 'night', variables: { colorPrimary: '#ff0000', borderRadius: '12px', colorBackground: 'red;} body{background:url(https://evil.example/x)}' } };
+    const { page, frame, close } = await openCheckout({ appearance: JSON.stringify(appearance) });
+    const style = (await frame.evaluate(`(() => {
+      const root = getComputedStyle(document.documentElement);
+      const input = getComputedStyle(document.getElementById('field-number'));
+      return { primary: root.getPropertyValue('--payrail-color-primary').trim(), background: root.getPropertyValue('--payrail-color-background').trim(), radius: input.borderTopLeftRadius, inputBackground: input.backgroundColor, theme: document.documentElement.dataset.theme };
+    })()`)) as Record<string, string>;
+    assert.deepEqual(style, { primary: '#ff0000', background: '#30313d', radius: '12px', inputBackground: 'rgb(48, 49, 61)', theme: 'night' });
+    await close();
+  });
+
+  it('refuses what a browser library must refuse: a secret key, and a frame claiming another parent origin stays inert', async () => {
+    const { page, close } = await openCheckout();
+    const thrown = await page.evaluate(`(() => { try { Payrail(${JSON.stringify(server.account.secretKey)}); return 'no error'; } catch (error) { return error.name + ': ' + error.message; } })()`);
+    assert.match(String(thrown), /^IntegrationError: You should not use your secret key/);
+
+    // A page that frames Payrail's fields while naming another origin as their parent gets no fields and no messages.
+    const before = ((await page.evaluate('window.seen.messages')) as unknown[]).length;
+    const configuration = { id: 'forged', kind: 'card', parentOrigin: 'https://shop.example', publishableKey: server.account.publishableKey, options: {} };
+    await page.evaluate(`new Promise((resolve) => {
+      const iframe = document.createElement('iframe');
+      iframe.id = 'forged';
+      iframe.src = ${JSON.stringify(`${server.baseUrl}/v1/elements/frame#`)} + encodeURIComponent(${JSON.stringify(JSON.stringify(configuration))});
+      iframe.addEventListener('load', () => resolve());
+      document.body.append(iframe);
+    })`);
+    const forged = page.frames().find((candidate) => candidate.url().includes('forged'));
+    assert.ok(forged);
+    await forged.waitForFunction('document.readyState === "complete"');
+    assert.equal(await forged.evaluate('document.querySelectorAll("input").length'), 0);
+    assert.equal(((await page.evaluate('window.seen.messages')) as unknown[]).length, before);
+
+    // Opened on its own (not framed), the frame page shows nothing either.
+    const alone = await page.context().newPage();
+    await alone.goto(`${server.baseUrl}/v1/elements/frame#${encodeURIComponent(JSON.stringify({ ...configuration, parentOrigin: merchant.origin }))}`);
+    await alone.waitForFunction('document.readyState === "complete"');
+    assert.equal(await alone.evaluate('document.querySelectorAll("input").length'), 0);
     await close();
   });
 });

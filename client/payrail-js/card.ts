@@ -135,6 +135,23 @@ export function checkNumber(digits: string): NumberCheck {
 }
 
 /**
+ * The length most cards of the number's brand have: where the field moves on to the expiry by itself. A shorter
+ * length that happens to pass Luhn (a 13-digit prefix of a 16-digit Visa does one time in ten) must not move the
+ * caret away while the shopper is still typing.
+ */
+export function usualLength(digits: string): number {
+  const brand = brandOf(digits);
+  if (brand === 'amex') return 15;
+  if (brand === 'diners') return digits.startsWith('36') ? 14 : 16;
+  return 16;
+}
+
+/** Whether the shopper is done with the number: complete, at its brand's usual length or beyond. */
+export function numberFinished(digits: string): boolean {
+  return checkNumber(digits).state === 'complete' && digits.length >= usualLength(digits);
+}
+
+/**
  * The expiry as the field shows it, `MM / YY`. A first digit above 1 is a month on its own (`4` is `04 / `); while
  * deleting, the separator is not put back (else backspace could never remove it). An autofilled `12/2034` keeps the
  * year's last two digits.

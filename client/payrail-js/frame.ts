@@ -7,7 +7,7 @@
  */
 import { resolveAppearance } from './appearance.ts';
 import {
-  caretAfterDigits, cardFieldOrder, checkCard, checkExpiry, checkNumber, checkPostalCode, cvcLength, digitsOf, formatCvc, formatExpiry, formatNumber, formatPostalCode,
+  caretAfterDigits, cardFieldOrder, checkCard, checkExpiry, checkPostalCode, cvcLength, digitsOf, formatCvc, formatExpiry, formatNumber, formatPostalCode, numberFinished,
   type CardField, type CardState,
 } from './card.ts';
 import { resolveLocale, textsFor, type LocaleTexts } from './messages.ts';
@@ -339,7 +339,7 @@ class CardFields {
   private advanceFrom(name: CardField): void {
     const values = this.values();
     let done = false;
-    if (name === 'number') done = checkNumber(digitsOf(values.number)).state === 'complete';
+    if (name === 'number') done = numberFinished(digitsOf(values.number));
     else if (name === 'expiry') done = checkExpiry(values.expiry, new Date()).state === 'complete';
     else if (name === 'cvc') done = digitsOf(values.cvc).length === cvcLength(this.check().brand);
     if (!done) return;

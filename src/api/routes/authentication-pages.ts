@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Dependencies } from '../../dependencies.ts';
 import { formatAmount } from '../../platform/money.ts';
-import { escapeHtml, page } from '../html.ts';
+import { escapeHtml, page, pageContentSecurityPolicy } from '../html.ts';
 import { sendToMerchant } from '../merchant-return.ts';
 import { completeChallenge } from '../../payments/authentication.ts';
 import { findChallenge } from '../../payments/challenges-repository.ts';
@@ -43,6 +43,12 @@ export function registerAuthenticationPages(app: FastifyInstance, deps: Dependen
       return reply.type('text/html').send(page('Authentication finished', `<h1>Authentication finished</h1><p>This authentication is ${escapeHtml(challenge.status)}.</p>`));
     }
     const amount = formatAmount(intent.amount, intent.currency);
+    // The form's answer is a 303 to the merchant's return_url, and browsers apply form-action to a form's redirects
+    // too: without the return_url's origin, Chromium blocks the way back and the shopper is stuck on this page.
+    const returnOrigin = challenge.return_url ? new URL(challenge.return_url) : undefined;
+    if (returnOrigin && (returnOrigin.protocol === 'https:' || returnOrigin.protocol === 'http:')) {
+      reply.header('Content-Security-Policy', pageContentSecurityPolicy.replace("form-action 'self'", `form-action 'self' ${returnOrigin.origin}`));
+    }
     return reply.type('text/html').send(page('3D Secure authentication', `<h1>3D Secure test authentication</h1>
 <p>Payrail test mode: authenticate a payment of <strong>${escapeHtml(amount)}</strong>.</p>
 <form method="post" action="/3ds/${escapeHtml(challenge.id)}">
