@@ -81,6 +81,14 @@ async function startMerchant(payrailBase: string): Promise<{ origin: string; clo
     if (path === '/shop.js') {
       response.writeHead(200, { 'content-type': 'application/javascript; charset=utf-8' });
       response.end(merchantScript);
+    } else if (path === '/docs-example') {
+      // docs/payrail-js.md's integration, as written, with this run's addresses, key and client secret.
+      const query = new URL(request.url ?? '/', 'http://merchant').searchParams;
+      const html = /```html\n([\s\S]*?)```/.exec(fs.readFileSync(new URL('../docs/payrail-js.md', import.meta.url), 'utf8'))![1]
+        .replace('https://payrail.example.com', payrailBase).replace("'pk_test_...'", JSON.stringify(query.get('key')))
+        .replace('{{ CLIENT_SECRET }}', query.get('client_secret') ?? '').replace('https://shop.example.com/order/complete', `http://${request.headers.host}/done`);
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Docs example</title></head><body>${html}</body></html>`);
     } else if (path === '/checkout' || path === '/done') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       response.end(path === '/done' ? '<!doctype html><title>Done</title><h1>Thank you</h1>' : merchantPage(payrailBase));
@@ -450,5 +458,28 @@ describe('payrail.js in Chromium: card fields in an iframe of Payrail\'s origin'
     await alone.waitForFunction('document.readyState === "complete"');
     assert.equal(await alone.evaluate('document.querySelectorAll("input").length'), 0);
     await close();
+  });
+  it('docs/payrail-js.md\'s integration works as written: pay, then land on return_url', async () => {
+    const intent = await server.account.stripe.paymentIntents.create({ amount: 4200, currency: 'usd' });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.setDefaultTimeout(conditionTimeoutMs);
+    await page.goto(`${merchant.origin}/docs-example?${new URLSearchParams({ key: server.account.publishableKey, client_secret: intent.client_secret! })}`);
+    const frame = page.frameLocator('iframe[title="Secure payment input frame"]');
+    await frame.getByLabel('Card number').click();
+    await page.keyboard.type('4242424242424242');
+    await page.keyboard.type('1234');
+    await page.keyboard.type('123');
+    await page.keyboard.press('Tab');
+    await frame.getByLabel('Postal code').fill('10115');
+    await page.getByRole('button', { name: 'Pay' }).click();
+    await page.waitForURL(`${merchant.origin}/done?**`);
+    const returned = new URL(page.url()).searchParams;
+    assert.equal(returned.get('payment_intent'), intent.id);
+    assert.equal(returned.get('redirect_status'), 'succeeded');
+    const paid = await server.account.stripe.paymentIntents.retrieve(intent.id, { expand: ['payment_method'] });
+    assert.equal(paid.status, 'succeeded');
+    assert.equal((paid.payment_method as { billing_details: { address: { postal_code: string | null } | null } }).billing_details.address?.postal_code, '10115');
+    await context.close();
   });
 });
