@@ -179,6 +179,35 @@ describe('prices through the official stripe SDK', () => {
     assert.equal((await other.stripe.prices.create({ product: otherProduct.id, currency: 'usd', unit_amount: 5, lookup_key: key })).lookup_key, key);
   });
 
+  it('under concurrency: one of several creates takes a lookup key, the rest get the 400; a delete and a price never both win', async () => {
+    const key = `race-${newTag()}`;
+    const results = await Promise.allSettled(Array.from({ length: 6 }, (_, index) => stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 100 + index, lookup_key: key })));
+    const won = results.filter((result) => result.status === 'fulfilled');
+    assert.equal(won.length, 1, JSON.stringify(results.map((result) => result.status === 'rejected' ? (result.reason as Error).message : 'ok')));
+    for (const result of results) {
+      if (result.status === 'rejected') {
+        const error = result.reason as Stripe.errors.StripeError;
+        assert.equal(error.statusCode, 400);
+        assert.equal(error.code, 'invalid_value');
+        assert.equal(error.param, 'lookup_key');
+      }
+    }
+    const stored = await server.db.query('SELECT count(*)::int AS n FROM prices WHERE account_id = $1 AND lookup_key = $2', [server.account.accountId, key]);
+    assert.equal(stored.rows[0].n, 1);
+
+    for (let round = 0; round < 4; round += 1) {
+      const doomed = await stripe.products.create({ name: `Doomed ${round}` });
+      const [deleted, priced] = await Promise.allSettled([stripe.products.del(doomed.id), stripe.prices.create({ product: doomed.id, currency: 'usd', unit_amount: 100 })]);
+      if (deleted.status === 'fulfilled') {
+        assert.equal(priced.status, 'rejected');
+        assert.equal((priced.reason as Stripe.errors.StripeError).code, 'resource_missing');
+      } else {
+        assert.equal((deleted.reason as Stripe.errors.StripeError).code, 'product_has_prices');
+        assert.equal(priced.status, 'fulfilled');
+      }
+    }
+  });
+
   it('updates nickname, metadata, active, tax_behavior (once) and currency_options, with price.updated', async () => {
     const price = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 2000, nickname: 'first', metadata: { a: '1' }, currency_options: { eur: { unit_amount: 1800 } } });
     const updated = await stripe.prices.update(price.id, { nickname: 'second', metadata: { a: '', b: '2' }, tax_behavior: 'inclusive', currency_options: { gbp: { unit_amount: 1600, tax_behavior: 'exclusive' }, eur: { unit_amount: 1850 } }, expand: ['currency_options'] });
