@@ -153,6 +153,19 @@ describe('prices through the official stripe SDK', () => {
     assert.equal(after.rows[0].n, before.rows[0].n, 'nothing half-written');
   });
 
+  it('refuses bad amounts before taking the idempotency key, so the key may be retried with corrected parameters', async () => {
+    const idempotencyKey = `price-${newTag()}`;
+    await expectStripeError(stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: -5 }, { idempotencyKey }), { class: invalidRequest, param: 'unit_amount', statusCode: 400 });
+    await expectStripeError(stripe.prices.create({ product: product.id, product_data: { name: 'x' }, currency: 'usd', unit_amount: 5 }, { idempotencyKey }), { class: invalidRequest, code: 'parameters_exclusive', statusCode: 400 });
+    const created = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 5 }, { idempotencyKey });
+    const replayed = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 5 }, { idempotencyKey });
+    assert.equal(replayed.id, created.id);
+    const productKey = `product-${newTag()}`;
+    await expectStripeError(stripe.products.create({ name: 'Keyed', default_price_data: { currency: 'usd', unit_amount_decimal: decimal('1.5') } }, { idempotencyKey: productKey }), { class: invalidRequest, param: 'default_price_data[unit_amount_decimal]', statusCode: 400 });
+    const keyed = await stripe.products.create({ name: 'Keyed', default_price_data: { currency: 'usd', unit_amount: 150 } }, { idempotencyKey: productKey });
+    assert.equal((await stripe.prices.retrieve(keyed.default_price as string)).unit_amount, 150);
+  });
+
   it('keeps a lookup key on one price: refuses a taken key, and transfers it with transfer_lookup_key', async () => {
     const key = `gold-${newTag()}`;
     const first = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 1000, lookup_key: key });

@@ -53,20 +53,33 @@ async function freeLookupKey(client: pg.PoolClient, scope: Scope, work: UnitOfWo
   await recordEvent(client, scope, work, 'price.updated', after, changedAttributes(renderPrice(holder), after));
 }
 
-/**
- * Creates a price for `product` (which must exist in the account and mode), or for a new product made from
- * `product_data` in the same transaction (`product.created`, then `price.created`).
- */
-export async function createPrice(work: UnitOfWork, scope: Scope, input: PriceCreateInput): Promise<PriceRow> {
+/** The price's amounts and product choice, checked without the database. */
+function newPriceFieldsOf(productId: string, input: PriceCreateInput): PriceFields {
   if (input.product !== undefined && input.product_data !== undefined) {
     throw new ApiError('parameters_exclusive', 'You may only specify one of these parameters: product, product_data.', { param: 'product_data' });
   }
   if (input.product === undefined && input.product_data === undefined) {
     throw new ApiError('parameter_missing', 'Missing required param: product. Name an existing product, or describe a new one with product_data.', { param: 'product' });
   }
+  return newPriceFields(productId, input, topLevel);
+}
+
+/**
+ * What can be refused without the database (run before the idempotency key is taken, so a refused request may be
+ * retried with the same key and corrected parameters).
+ */
+export function checkPriceCreate(input: PriceCreateInput): void {
+  newPriceFieldsOf(input.product ?? 'unchecked', input);
+}
+
+/**
+ * Creates a price for `product` (which must exist in the account and mode), or for a new product made from
+ * `product_data` in the same transaction (`product.created`, then `price.created`).
+ */
+export async function createPrice(work: UnitOfWork, scope: Scope, input: PriceCreateInput): Promise<PriceRow> {
   const productId = input.product ?? input.product_data?.id ?? newId('prod');
   const fields: PriceFields = {
-    ...newPriceFields(productId, input, topLevel),
+    ...newPriceFieldsOf(productId, input),
     active: input.active ?? true,
     lookup_key: input.lookup_key ?? null,
     nickname: input.nickname ?? null,

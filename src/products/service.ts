@@ -26,6 +26,11 @@ export interface ProductUpdateInput extends ProductInput {
   default_price?: string | null;
 }
 
+/** What can be refused without the database (`default_price_data`'s amounts), before the idempotency key is taken. */
+export function checkProductCreate(input: ProductCreateInput): void {
+  if (input.default_price_data !== undefined) newPriceFields('unchecked', input.default_price_data, (name) => `default_price_data[${name}]`);
+}
+
 /**
  * Creates a product; with `default_price_data`, also its first price, which becomes `default_price` (events
  * `product.created`, then `price.created`, in one transaction).

@@ -1,5 +1,5 @@
 import { renderPrice } from '../../prices/render.ts';
-import { createPrice, listPricePage, modifyPrice, retrievePrice } from '../../prices/service.ts';
+import { checkPriceCreate, createPrice, listPricePage, modifyPrice, retrievePrice } from '../../prices/service.ts';
 import { defineRoute, presentList, presentObject } from '../route.ts';
 import { array, boolean, emptyable, enumeration, metadata, object, required, string } from '../schema.ts';
 import { createdFilter, listParameters, noParameters } from './common.ts';
@@ -31,6 +31,7 @@ export const priceRoutes = [
       nickname,
     }),
     response: { kind: 'object', type: 'price' },
+    precheck: checkPriceCreate,
     handle: (context, params) => {
       const { billing_scheme: _billingScheme, ...input } = params;
       return createPrice(context.work, context.scope, input);

@@ -1,5 +1,5 @@
 import { renderDeletedProduct, renderProduct } from '../../products/render.ts';
-import { createProduct, deleteProduct, listProductPage, modifyProduct, retrieveProduct } from '../../products/service.ts';
+import { checkProductCreate, createProduct, deleteProduct, listProductPage, modifyProduct, retrieveProduct } from '../../products/service.ts';
 import { defineRoute, presentList, presentObject } from '../route.ts';
 import { array, boolean, emptyable, metadata, object, required, string, url } from '../schema.ts';
 import { createdFilter, listParameters, noParameters } from './common.ts';
@@ -51,6 +51,7 @@ export const productRoutes = [
       default_price_data: object({ ...priceDataFields }),
     }),
     response: { kind: 'object', type: 'product' },
+    precheck: checkProductCreate,
     handle: (context, params) => createProduct(context.work, context.scope, params),
     present: (row) => presentObject(renderProduct(row)),
   }),
