@@ -3,15 +3,19 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { createRequire } from 'node:module';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { elementsFrameContentSecurityPolicy } from '../src/api/routes/payrail-js.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
+const require = createRequire(import.meta.url);
+
 /** Debian's chromium (CI installs it); PAYRAIL_CHROMIUM points elsewhere. */
 const chromiumPath = process.env.PAYRAIL_CHROMIUM ?? '/usr/bin/chromium';
-const launchTimeoutMs = 60_000;
+/** Generous: the machine may be busy with other test files (CI runs three at once on two cores). */
+const launchTimeoutMs = 120_000;
 /** Bound on any one wait for the page; waits end as soon as their condition holds. */
-const conditionTimeoutMs = 30_000;
+const conditionTimeoutMs = 60_000;
 
 /**
  * The demo merchant's checkout, as Stripe's quick-start builds one: payrail.js from Payrail's origin, one element
@@ -26,6 +30,7 @@ const appearance = params.get('appearance') ? JSON.parse(params.get('appearance'
 const elements = payrail.elements({ clientSecret, locale: params.get('locale') || 'en', appearance });
 const card = elements.create(params.get('element') || 'card', { hidePostalCode: params.get('postal') !== '1' });
 card.mount('#card-element');
+window.card = card;
 
 window.seen = { messages: [], changes: [], events: [] };
 window.addEventListener('message', (event) => window.seen.messages.push({ origin: event.origin, data: JSON.stringify(event.data) }));
@@ -89,6 +94,20 @@ async function startMerchant(payrailBase: string): Promise<{ origin: string; clo
         .replace('{{ CLIENT_SECRET }}', query.get('client_secret') ?? '').replace('https://shop.example.com/order/complete', `http://${request.headers.host}/done`);
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       response.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Docs example</title></head><body>${html}</body></html>`);
+    } else if (path === '/intruder') {
+      // A page of a third origin, framed by the shop: it forges messages to the card frame and to the shop's page.
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(`<!doctype html><title>Intruder</title><script>
+        const forged = (type, extra) => Object.assign({ tag: 'payrail.v1', type }, extra);
+        for (let index = 0; index < window.parent.frames.length; index += 1) {
+          window.parent.frames[index].postMessage(forged('request', { requestId: 'forged', request: { operation: 'createPaymentMethod' } }), '*');
+          window.parent.frames[index].postMessage(forged('clear'), '*');
+        }
+        const frameId = new URLSearchParams(location.search).get('frame');
+        window.parent.postMessage(forged('change', { frameId, state: { empty: false, complete: true, brand: 'visa', value: {} } }), '*');
+        window.parent.postMessage(forged('response', { frameId, requestId: frameId + '_1', result: { paymentMethod: { id: 'pm_forged' } } }), '*');
+        window.parent.postMessage('intruder-done', '*');
+      </script>`);
     } else if (path === '/checkout' || path === '/done') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       response.end(path === '/done' ? '<!doctype html><title>Done</title><h1>Thank you</h1>' : merchantPage(payrailBase));
@@ -481,5 +500,54 @@ describe('payrail.js in Chromium: card fields in an iframe of Payrail\'s origin'
     assert.equal(paid.status, 'succeeded');
     assert.equal((paid.payment_method as { billing_details: { address: { postal_code: string | null } | null } }).billing_details.address?.postal_code, '10115');
     await context.close();
+  });
+  it('ignores forged messages both ways: the frame hears only its parent\'s origin, payrail.js only Payrail\'s frames', async () => {
+    const { page, frame, close } = await openCheckout();
+    await frame.getByLabel('Card number').click();
+    await page.keyboard.type('4242424242424242');
+    await page.keyboard.type('1234');
+    await page.keyboard.type('123');
+    await waitForChange(page, 'change.complete === true');
+    await page.getByLabel('Name on card').click();
+    await page.waitForFunction('window.seen.events.includes("blur:card")');
+    const changesBefore = (await changes(page)).length;
+    const frameId = JSON.parse(decodeURIComponent(new URL(frame.url()).hash.slice(1))).id as string;
+    // The same host by another name is another origin: http://127.0.0.1:port, framed by http://localhost:port.
+    const intruder = `${merchant.origin.replace('localhost', '127.0.0.1')}/intruder?frame=${frameId}`;
+    await page.evaluate(`new Promise((resolve) => {
+      window.addEventListener('message', (event) => { if (event.data === 'intruder-done') resolve(); });
+      const iframe = document.createElement('iframe');
+      iframe.src = ${JSON.stringify(intruder)};
+      document.body.append(iframe);
+    })`);
+    // A round trip through the frame after the forged messages: by its end they have been handled, or ignored.
+    await page.evaluate('window.card.focus()');
+    await page.waitForFunction('window.seen.events.filter((name) => name === "focus:card").length === 2');
+
+    assert.equal(await frame.getByLabel('Card number').inputValue(), '4242 4242 4242 4242', 'the forged "clear" was ignored');
+    const messages = (await page.evaluate('window.seen.messages')) as Array<{ origin: string; data: string }>;
+    assert.ok(!messages.some((message) => message.origin === server.baseUrl && message.data.includes('"requestId":"forged"')), 'the forged request was never answered');
+    assert.equal((await changes(page)).length, changesBefore, 'the forged change event was not relayed');
+    assert.equal(await page.locator('#result').textContent(), '', 'nothing resolved from a forged response');
+    await close();
+  });
+
+  it('has no serious accessibility violations inside the frame (axe-core), filled in or showing an error', async () => {
+    const { page, frame, close } = await openCheckout({ element: 'payment', postal: '1' });
+    // Evaluated through the browser's devtools protocol, which the frame's CSP does not govern (a <script> would be refused).
+    await frame.evaluate(fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+    const serious = async () => {
+      const result = (await frame.evaluate('axe.run(document).then((r) => ({ passes: r.passes.map((p) => p.id), violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })) }))')) as { passes: string[]; violations: Array<{ id: string; impact: string }> };
+      // Proof that axe looked: the inputs' labels and the contrast of their text were checked and passed.
+      assert.ok(result.passes.includes('label') && result.passes.includes('color-contrast'), `axe checked the fields: ${result.passes.join(', ')}`);
+      return result.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+    };
+    assert.deepEqual(await serious(), []);
+    await frame.getByLabel('Card number').click();
+    await page.keyboard.type('4242424242424241');
+    await page.keyboard.press('Tab');
+    await waitForChange(page, "change.error && change.error.code === 'invalid_number'");
+    assert.deepEqual(await serious(), []);
+    await close();
   });
 });

@@ -475,15 +475,18 @@ function start(): void {
       case 'request': {
         const requestId = typeof message.requestId === 'string' ? message.requestId.slice(0, 64) : '';
         const respond = (result: OperationResult) => post({ tag: protocolTag, frameId: configuration.id, type: 'response', requestId, result });
-        if (inFlight) {
+        const request = typeof message.request === 'object' && message.request !== null ? message.request : ({} as OperationRequest);
+        // One payment at a time per card: a double click must not create two PaymentMethods or confirm twice.
+        const exclusive = request.operation !== 'retrievePaymentIntent';
+        if (exclusive && inFlight) {
           respond({ error: { type: 'invalid_request_error', code: 'request_in_progress', message: 'Another request of this element is still being processed.' } });
           break;
         }
-        inFlight = true;
-        perform(message.request ?? ({} as OperationRequest))
+        if (exclusive) inFlight = true;
+        perform(request)
           .catch((): OperationResult => ({ error: { type: 'api_error', message: 'The request could not be completed.' } }))
           .then((result) => {
-            inFlight = false;
+            if (exclusive) inFlight = false;
             respond(result);
           });
         break;
