@@ -140,19 +140,23 @@ describe('payrail.js in Chromium: card fields in an iframe of Payrail\'s origin'
   });
 
   /** Opens the checkout and waits for the element's ready event; returns the page and the card frame. */
-  async function openCheckout(query: Record<string, string> = {}): Promise<{ page: Page; frame: Frame; close: () => Promise<void> }> {
+  async function openCheckout(query: Record<string, string> = {}): Promise<{ page: Page; frame: Frame; warnings: string[]; close: () => Promise<void> }> {
     const context = await browser.newContext();
     const page = await context.newPage();
     page.setDefaultTimeout(conditionTimeoutMs);
     const errors: string[] = [];
+    const warnings: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'warning') warnings.push(message.text());
+    });
     const search = new URLSearchParams({ key: server.account.publishableKey, ...query });
     await page.goto(`${merchant.origin}/checkout?${search}`);
     await page.waitForFunction('window.seen && window.seen.events.includes("ready:" + (new URLSearchParams(location.search).get("element") || "card"))');
     const frame = page.frames().find((candidate) => candidate.url().startsWith(`${server.baseUrl}/v1/elements/frame#`));
     assert.ok(frame, 'the element is an iframe of Payrail\'s origin');
     assert.deepEqual(errors, []);
-    return { page, frame, close: () => context.close() };
+    return { page, frame, warnings, close: () => context.close() };
   }
 
   const changes = (page: Page) => page.evaluate('window.seen.changes') as Promise<SeenChange[]>;
@@ -440,7 +444,8 @@ describe('payrail.js in Chromium: card fields in an iframe of Payrail\'s origin'
 
   it('applies appearance variables inside the frame and drops values that are not CSS values of their kind', async () => {
     const appearance = { theme: 'night', variables: { colorPrimary: '#ff0000', borderRadius: '12px', colorBackground: 'red;} body{background:url(https://evil.example/x)}' } };
-    const { page, frame, close } = await openCheckout({ appearance: JSON.stringify(appearance) });
+    const { frame, warnings, close } = await openCheckout({ appearance: JSON.stringify(appearance) });
+    assert.deepEqual(warnings, ['payrail.js: appearance values ignored (not a theme, colour, length or font list): variables.colorBackground'], 'the merchant is told');
     const style = (await frame.evaluate(`(() => {
       const root = getComputedStyle(document.documentElement);
       const input = getComputedStyle(document.getElementById('field-number'));
