@@ -202,10 +202,10 @@ describe('CORS for publishable-key routes', () => {
       // No named helpers in here: the test's compiler would wrap them in a function the page does not have.
       const headers = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/x-www-form-urlencoded' };
       const card = new URLSearchParams({ type: 'card', 'card[number]': '4242424242424242', 'card[exp_month]': '12', 'card[exp_year]': String(year), 'card[cvc]': '123' });
-      const method = await (await fetch(`${api}/v1/payment_methods`, { method: 'POST', headers, body: card.toString() })).json();
+      const method = (await (await fetch(`${api}/v1/payment_methods`, { method: 'POST', headers, body: card.toString() })).json()) as { id: string };
       const confirmBody = new URLSearchParams({ client_secret: clientSecret, payment_method: method.id });
       const confirmResponse = await fetch(`${api}/v1/payment_intents/${intentId}/confirm`, { method: 'POST', headers: { ...headers, 'Idempotency-Key': `browser-${intentId}` }, body: confirmBody.toString() });
-      const confirmed = await confirmResponse.json();
+      const confirmed = (await confirmResponse.json()) as Record<string, unknown>;
       const readable = { requestId: confirmResponse.headers.get('Request-Id'), idempotencyKey: confirmResponse.headers.get('Idempotency-Key') };
       // A secret key in a page is still refused by the browser: the route grants no CORS.
       let blocked = '';

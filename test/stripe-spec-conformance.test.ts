@@ -5,6 +5,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Stripe from 'stripe';
 import { allRoutes } from '../src/api/routes/index.ts';
+import { payingCard, submitCheckoutPage } from './helpers/checkout-page.ts';
 import { releaseAvailableFunds } from '../src/ledger/jobs.ts';
 import { advancePayouts } from '../src/payouts/jobs.ts';
 import { resolvePendingRefunds } from '../src/refunds/service.ts';
@@ -359,6 +360,29 @@ describe('every answer of every operation matches Stripe', () => {
     const lone = await stripe.products.create({ name: 'Deleted at once' });
     await stripe.products.del(lone.id);
     await expectStripeError(stripe.products.del(product.id), { class: Stripe.errors.StripeInvalidRequestError, code: 'product_has_prices', statusCode: 400 });
+  });
+
+  it('checkout sessions: create, retrieve, list, line items, pay through the page, expire', async () => {
+    const price = await stripe.prices.create({ currency: 'usd', unit_amount: 1500, product_data: { name: 'Checkout conformance' } });
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment', line_items: [{ price: price.id, quantity: 2 }, { price_data: { currency: 'usd', unit_amount: 500, product_data: { name: 'Wrap' } }, quantity: 1 }],
+      success_url: 'https://example.com/ok?session={CHECKOUT_SESSION_ID}', cancel_url: 'https://example.com/cart', client_reference_id: 'ref-1', customer_creation: 'always',
+      billing_address_collection: 'required', shipping_address_collection: { allowed_countries: ['US', 'CA'] }, phone_number_collection: { enabled: true },
+      payment_intent_data: { description: 'conformance', metadata: { k: 'v' } }, metadata: { k: 'v' }, submit_type: 'pay', locale: 'en', expand: ['customer', 'payment_intent'],
+    });
+    await stripe.checkout.sessions.listLineItems(session.id, { expand: ['data.price.product'] });
+    await stripe.checkout.sessions.listLineItems(session.id, { limit: 1 });
+    await stripe.checkout.sessions.retrieve(session.id);
+    const address = { line1: '1 Market St', city: 'San Francisco', postal_code: '94105', state: 'CA', country: 'US' };
+    const paid = await submitCheckoutPage(session.url!, {
+      ...payingCard, email: 'jenny@example.com', phone: '+1 415 555 0100',
+      ...Object.fromEntries(Object.entries(address).flatMap(([key, value]) => [[`billing_${key}`, value], [`shipping_${key}`, value]])), shipping_name: 'Jenny Rosen',
+    });
+    assert.equal(paid.status, 303, paid.text.slice(0, 500));
+    await stripe.checkout.sessions.retrieve(session.id, { expand: ['customer', 'payment_intent', 'payment_intent.latest_charge'] });
+    await stripe.checkout.sessions.list({ limit: 100, status: 'complete', expand: ['data.customer', 'data.payment_intent'] });
+    const open = await stripe.checkout.sessions.create({ mode: 'payment', line_items: [{ price: price.id, quantity: 1 }], customer_email: 'a@example.com' });
+    await stripe.checkout.sessions.expire(open.id);
   });
 
   it('webhook endpoints: create, retrieve, update, disable, list, delete', async () => {

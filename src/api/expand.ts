@@ -32,6 +32,8 @@ type ObjectType = 'payment_intent' | 'charge' | 'customer' | 'payment_method' | 
   | 'card_source_list'
   | 'balance' | 'account' | 'payout' | 'bank_account' | 'webhook_endpoint' | 'webhook_attempt' | 'webhook_delivery'
   | 'product' | 'price'
+  // Checkout: a session (Stripe's schema `checkout.session`) and its line items (`item`).
+  | 'checkout.session' | 'item'
   // The object `payrail.connector_configuration`, named without the dot where a schema name is needed.
   | 'payrail_connector_configuration'
   // The object `payrail.routing_profile` (one per account and mode, no id).
@@ -124,6 +126,9 @@ const expandableFields: Record<ObjectType, Record<string, ObjectType>> = {
   bank_account: {},
   product: { default_price: 'price' },
   price: { product: 'product' },
+  'checkout.session': { customer: 'customer', payment_intent: 'payment_intent' },
+  // A line item's price is embedded whole; its product can be expanded through it.
+  item: { price: 'price' },
   webhook_endpoint: {},
   webhook_attempt: {},
   webhook_delivery: {},

@@ -61,6 +61,7 @@ export const errorCatalogue = {
   no_external_account: { type: 'invalid_request_error', status: 400, description: 'A payout names no destination and there is no bank account in its currency.' },
   balance_insufficient: { type: 'invalid_request_error', status: 400, description: 'The available balance in the currency is smaller than the payout amount.' },
   instant_payouts_unsupported: { type: 'invalid_request_error', status: 400, description: 'Instant payouts are not offered; use method=standard.' },
+  checkout_session_unexpected_state: { type: 'invalid_request_error', status: 400, description: 'The Checkout Session is not open (complete or expired), or its payment is under way, so it cannot be expired or paid.' },
   payout_unexpected_state: { type: 'invalid_request_error', status: 400, description: 'The payout is not in a state that allows the operation (only pending payouts can be canceled; only paid payouts not yet reversed, within 90 days of arrival, can be reversed).' },
   webhook_endpoint_limit_reached: { type: 'invalid_request_error', status: 400, description: 'The account already has the maximum number of webhook endpoints in this mode (16); delete one first.' },
   webhook_endpoint_disabled: { type: 'invalid_request_error', status: 400, description: 'The webhook endpoint is disabled, so events cannot be re-sent to it; enable it first (disabled=false).' },

@@ -4,6 +4,7 @@ import { apiKeyRoutes } from './api-keys.ts';
 import { balanceRoutes } from './balance.ts';
 import { balanceTransactionRoutes } from './balance-transactions.ts';
 import { chargeRoutes } from './charges.ts';
+import { checkoutSessionRoutes } from './checkout-sessions.ts';
 import { chargeRefundRoutes } from './charge-refunds.ts';
 import { connectorConfigurationRoutes } from './connector-configurations.ts';
 import { customerRoutes } from './customers.ts';
@@ -29,6 +30,7 @@ export function allRoutes(): RouteDefinition[] {
     ...customerRoutes,
     ...paymentMethodRoutes,
     ...paymentIntentRoutes,
+    ...checkoutSessionRoutes,
     ...chargeRoutes,
     ...chargeRefundRoutes,
     ...legacyChargeRoutes,

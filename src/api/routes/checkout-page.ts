@@ -1,0 +1,191 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Dependencies } from '../../dependencies.ts';
+import { readCheckoutForm, type FieldError, type RawForm } from '../../checkout/form.ts';
+import { checkoutPageView, type CheckoutPageView } from '../../checkout/page-view.ts';
+import { payCheckoutSession, returnToCheckoutSession, type PayOutcome } from '../../checkout/pay.ts';
+import type { CheckoutSessionRow } from '../../checkout/repository.ts';
+import { constantTimeEqual } from '../../platform/crypto.ts';
+import { formatAmount } from '../../platform/money.ts';
+import { escapeHtml, setPageHeaders } from '../html.ts';
+
+/**
+ * The hosted Checkout page (`/c/pay/<session id>`, the session's `url`): the order, the shopper's details and card
+ * fields, and a pay button. It works without JavaScript (a plain form posted to Payrail, whose origin it is), so it
+ * is usable by keyboard and screen readers as it stands. Card numbers reach Payrail only, and are never written back
+ * into a page. The form carries a token bound to the session (a keyed digest), so another site cannot post it.
+ */
+
+const sessionIdPattern = /^cs_[0-9A-Za-z]{24}$/;
+export const checkoutTokenField = 'csrf_token';
+
+function sessionToken(deps: Dependencies, sessionId: string): string {
+  return deps.secretBox.digest('checkout-session-form', sessionId);
+}
+
+/** Stripe's template: `{CHECKOUT_SESSION_ID}` in success_url becomes the session's id. */
+export function successTarget(session: CheckoutSessionRow): string | null {
+  if (session.success_url === null) return null;
+  return session.success_url.replaceAll('{CHECKOUT_SESSION_ID}', session.id).replaceAll('%7BCHECKOUT_SESSION_ID%7D', session.id);
+}
+
+function originOf(url: string | null): string {
+  if (url === null) return '';
+  try {
+    return ` ${new URL(url).origin}`;
+  } catch {
+    return '';
+  }
+}
+
+/** The page's policy: the common one, with the merchant's success origin as a form target (the POST's redirect goes there). */
+function setCheckoutHeaders(reply: FastifyReply, session: CheckoutSessionRow | undefined): void {
+  setPageHeaders(reply);
+  reply.header('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'${originOf(session ? successTarget(session) : null)}; frame-ancestors 'none'; base-uri 'none'`);
+}
+
+const styles = `*{box-sizing:border-box}body{font-family:system-ui,-apple-system,sans-serif;margin:0;color:#1a1f36;background:#f6f9fc}
+main{display:grid;grid-template-columns:1fr 1fr;gap:3rem;max-width:60rem;margin:0 auto;padding:3rem 1.5rem}
+@media (max-width:760px){main{grid-template-columns:1fr;gap:1.5rem;padding:1.25rem}}
+h1{font-size:1.1rem;margin:0 0 .25rem}.total{font-size:2rem;font-weight:600;margin:.25rem 0 1.5rem}
+.badge{display:inline-block;background:#ffde92;color:#663c00;border-radius:4px;padding:.1rem .4rem;font-size:.75rem;font-weight:600}
+table{width:100%;border-collapse:collapse}td{padding:.5rem 0;border-bottom:1px solid #e3e8ee;vertical-align:top}td.amount{text-align:right;white-space:nowrap}
+.quantity{color:#697386;font-size:.85rem}form{background:#fff;border-radius:8px;padding:1.5rem;box-shadow:0 2px 6px rgba(50,50,93,.12)}
+fieldset{border:0;padding:0;margin:0 0 1rem}legend{font-weight:600;margin-bottom:.5rem}label{display:block;font-size:.85rem;margin:.6rem 0 .25rem;color:#3c4257}
+input,select{width:100%;font-size:1rem;padding:.6rem .7rem;border:1px solid #cfd7df;border-radius:6px;background:#fff;color:#1a1f36}
+input:focus,select:focus,button:focus,a:focus{outline:3px solid #7a73ff;outline-offset:1px}.row{display:grid;grid-template-columns:1fr 1fr;gap:.75rem}
+[aria-invalid=true]{border-color:#df1b41}.field-error{color:#c0123c;font-size:.85rem;margin:.25rem 0 0}
+.alert{background:#fde8ec;color:#8a0c2b;border-radius:6px;padding:.75rem;margin-bottom:1rem}
+button{width:100%;margin-top:1rem;font-size:1.05rem;font-weight:600;padding:.8rem;border:0;border-radius:6px;background:#5469d4;color:#fff;cursor:pointer}
+a{color:#5469d4}.hint{color:#697386;font-size:.8rem;margin-top:.75rem}.message{max-width:32rem;margin:4rem auto;background:#fff;border-radius:8px;padding:2rem;box-shadow:0 2px 6px rgba(50,50,93,.12)}`;
+
+function document(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(title)}</title><style>${styles}</style></head><body>${body}</body></html>`;
+}
+
+function messagePage(title: string, text: string, link?: { href: string; label: string }): string {
+  return document(title, `<div class="message" role="status"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>${link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a></p>` : ''}</div>`);
+}
+
+const submitLabels: Record<CheckoutSessionRow['submit_type'], string> = { auto: 'Pay', pay: 'Pay', book: 'Book', donate: 'Donate' };
+
+/** The values the shopper typed (never the card's), to fill the form again after an error. */
+function keptValues(raw: RawForm | undefined): Record<string, string> {
+  const kept: Record<string, string> = {};
+  if (!raw) return kept;
+  for (const [name, value] of Object.entries(raw)) {
+    if (typeof value === 'string' && !name.startsWith('card_') && name !== checkoutTokenField) kept[name] = value.slice(0, 200);
+  }
+  return kept;
+}
+
+function formPage(deps: Dependencies, view: CheckoutPageView, options: { errors?: FieldError[]; message?: string; raw?: RawForm } = {}): string {
+  const { session, items, merchantName } = view;
+  const errors = options.errors ?? [];
+  const values = keptValues(options.raw);
+  if (values.email === undefined && session.customer_email) values.email = session.customer_email;
+  const errorOf = (field: string) => errors.find((error) => error.field === field);
+  const input = (name: string, label: string, attributes: string) => {
+    const error = errorOf(name);
+    const value = values[name] !== undefined ? ` value="${escapeHtml(values[name])}"` : '';
+    return `<label for="${name}">${escapeHtml(label)}</label><input id="${name}" name="${name}"${value} ${attributes}${error ? ` aria-invalid="true" aria-describedby="${name}-error"` : ''}>${error ? `<p class="field-error" id="${name}-error">${escapeHtml(error.message)}</p>` : ''}`;
+  };
+  const address = (prefix: string, legend: string, countries: string[] | null) => `<fieldset><legend>${escapeHtml(legend)}</legend>
+${input(`${prefix}_line1`, 'Address line 1', `autocomplete="${prefix} address-line1" required`)}
+${input(`${prefix}_line2`, 'Address line 2 (optional)', `autocomplete="${prefix} address-line2"`)}
+<div class="row"><div>${input(`${prefix}_city`, 'City', `autocomplete="${prefix} address-level2" required`)}</div><div>${input(`${prefix}_postal_code`, 'Postal code', `autocomplete="${prefix} postal-code" required`)}</div></div>
+${input(`${prefix}_state`, 'State or region (optional)', `autocomplete="${prefix} address-level1"`)}
+${countries ? `<label for="${prefix}_country">Country</label><select id="${prefix}_country" name="${prefix}_country" autocomplete="${prefix} country" required>${countries.map((code) => `<option value="${escapeHtml(code)}"${values[`${prefix}_country`] === code ? ' selected' : ''}>${escapeHtml(code)}</option>`).join('')}</select>${errorOf(`${prefix}_country`) ? `<p class="field-error">${escapeHtml(errorOf(`${prefix}_country`)!.message)}</p>` : ''}` : input(`${prefix}_country`, 'Country (two-letter code)', `autocomplete="${prefix} country" maxlength="2" required`)}
+</fieldset>`;
+  const total = formatAmount(session.amount_total, session.currency);
+  const rows = items.map((item) => `<tr><td>${escapeHtml(item.description)}${item.quantity > 1 ? `<div class="quantity">Qty ${item.quantity} × ${escapeHtml(formatAmount(item.unit_amount, item.currency))}</div>` : ''}</td><td class="amount">${escapeHtml(formatAmount(item.amount_total, item.currency))}</td></tr>`).join('');
+  const alert = options.message ?? (errors.length > 0 ? 'Please correct the fields marked below.' : undefined);
+  return document(`Pay ${merchantName}`, `<main>
+<section aria-labelledby="summary-title">
+<h1 id="summary-title">${escapeHtml(merchantName)} ${session.livemode ? '' : '<span class="badge">Test mode</span>'}</h1>
+<p class="total" aria-label="Total ${escapeHtml(total)}">${escapeHtml(total)}</p>
+<table aria-label="Order summary"><tbody>${rows}<tr><td><strong>Total due</strong></td><td class="amount"><strong>${escapeHtml(total)}</strong></td></tr></tbody></table>
+${session.cancel_url ? `<p><a href="${escapeHtml(session.cancel_url)}">← Back to ${escapeHtml(merchantName)}</a></p>` : ''}
+</section>
+<form method="post" action="/c/pay/${escapeHtml(session.id)}" novalidate aria-labelledby="pay-title">
+<h1 id="pay-title">Pay with card</h1>
+${alert ? `<div class="alert" role="alert">${escapeHtml(alert)}</div>` : ''}
+<input type="hidden" name="${checkoutTokenField}" value="${escapeHtml(sessionToken(deps, session.id))}">
+${session.customer_id === null ? input('email', 'Email', 'type="email" autocomplete="email" required') : ''}
+<fieldset><legend>Card information</legend>
+${input('card_number', 'Card number', 'inputmode="numeric" autocomplete="cc-number" placeholder="1234 1234 1234 1234" maxlength="23" required')}
+<div class="row"><div>${input('card_expiry', 'Expiration (MM / YY)', 'inputmode="numeric" autocomplete="cc-exp" placeholder="MM / YY" maxlength="9" required')}</div><div>${input('card_cvc', 'Security code (CVC)', 'inputmode="numeric" autocomplete="cc-csc" placeholder="CVC" maxlength="4" required')}</div></div>
+${input('name', 'Name on card', 'autocomplete="cc-name" required')}
+</fieldset>
+${session.billing_address_collection === 'required' ? address('billing', 'Billing address', null) : `<div class="row"><div>${input('billing_country', 'Country (two-letter code)', 'autocomplete="country" maxlength="2"')}</div><div>${input('billing_postal_code', 'Postal code', 'autocomplete="postal-code"')}</div></div>`}
+${session.phone_number_collection ? input('phone', 'Phone number', 'type="tel" autocomplete="tel" required') : ''}
+${session.shipping_allowed_countries ? `${input('shipping_name', 'Name for delivery', 'autocomplete="shipping name"')}${address('shipping', 'Shipping address', session.shipping_allowed_countries)}` : ''}
+<button type="submit">${escapeHtml(submitLabels[session.submit_type])} ${escapeHtml(total)}</button>
+${session.livemode ? '' : '<p class="hint">Test mode: use 4242 4242 4242 4242, any future date and any CVC.</p>'}
+</form>
+</main>`);
+}
+
+/** A session that no longer takes payments: paid, or expired. */
+function closedPage(session: CheckoutSessionRow): string {
+  if (session.status === 'complete') {
+    const target = successTarget(session);
+    return messagePage('Payment complete', 'This checkout session has been paid. Thank you.', target ? { href: target, label: 'Return to the merchant' } : undefined);
+  }
+  if (session.status === 'expired' || session.expires_at <= Math.floor(Date.now() / 1000)) {
+    return messagePage('Session expired', 'This checkout session has expired. Return to the merchant to start again.', session.cancel_url ? { href: session.cancel_url, label: 'Return to the merchant' } : undefined);
+  }
+  return messagePage('Payment in progress', 'Your payment is being processed. You can close this page; the merchant will be told when it completes.');
+}
+
+export function registerCheckoutPages(app: FastifyInstance, deps: Dependencies): void {
+  const load = async (id: string) => (sessionIdPattern.test(id) ? checkoutPageView(deps.db, id) : undefined);
+  const notFound = (reply: FastifyReply) => reply.status(404).type('text/html').send(messagePage('Not found', 'This checkout link is not valid.'));
+
+  /** Answers the outcome of a payment attempt or of a return from 3-D Secure. */
+  const answer = async (reply: FastifyReply, view: CheckoutPageView, outcome: PayOutcome, raw?: RawForm) => {
+    switch (outcome.kind) {
+      case 'complete': {
+        const target = successTarget(outcome.session);
+        return target ? reply.redirect(target, 303) : reply.type('text/html').send(closedPage(outcome.session));
+      }
+      case 'redirect':
+        return reply.redirect(outcome.url, 303);
+      case 'declined':
+        return reply.status(402).type('text/html').send(formPage(deps, view, { message: outcome.message, raw }));
+      case 'processing':
+      case 'closed':
+        return reply.type('text/html').send(closedPage(outcome.kind === 'closed' ? outcome.session : outcome.session));
+    }
+  };
+
+  app.get<{ Params: { id: string } }>('/c/pay/:id', async (request, reply) => {
+    const view = await load(request.params.id);
+    setCheckoutHeaders(reply, view?.session);
+    if (!view) return notFound(reply);
+    if (view.session.status !== 'open' || view.session.expires_at <= Math.floor(Date.now() / 1000)) return reply.type('text/html').send(closedPage(view.session));
+    return reply.type('text/html').send(formPage(deps, view));
+  });
+
+  app.post<{ Params: { id: string }; Body: RawForm | undefined }>('/c/pay/:id', async (request, reply) => {
+    const view = await load(request.params.id);
+    setCheckoutHeaders(reply, view?.session);
+    if (!view) return notFound(reply);
+    const raw = request.body ?? {};
+    const token = raw[checkoutTokenField];
+    if (typeof token !== 'string' || !constantTimeEqual(Buffer.from(token), Buffer.from(sessionToken(deps, view.session.id)))) {
+      return reply.status(403).type('text/html').send(messagePage('Forbidden', 'This form could not be verified. Reload the page and try again.'));
+    }
+    if (view.session.status !== 'open') return reply.type('text/html').send(closedPage(view.session));
+    const read = readCheckoutForm(view.session, raw);
+    if ('errors' in read) return reply.status(400).type('text/html').send(formPage(deps, view, { errors: read.errors, raw }));
+    return answer(reply, view, await payCheckoutSession(deps, view.session, read.form), raw);
+  });
+
+  app.get<{ Params: { id: string } }>('/c/pay/:id/return', async (request, reply) => {
+    const view = await load(request.params.id);
+    setCheckoutHeaders(reply, view?.session);
+    if (!view) return notFound(reply);
+    return answer(reply, view, await returnToCheckoutSession(deps, view.session));
+  });
+}

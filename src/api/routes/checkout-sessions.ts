@@ -1,0 +1,92 @@
+import { checkoutPaymentMethodTypes, createCheckoutSession } from '../../checkout/create.ts';
+import { expireSession } from '../../checkout/expire.ts';
+import { lineItemQuantityMax, lineItemsMax } from '../../checkout/line-items.ts';
+import { renderCheckoutSession, renderLineItem } from '../../checkout/render.ts';
+import { listCheckoutSessionPage, listLineItemPage, retrieveCheckoutSession } from '../../checkout/service.ts';
+import { defineRoute, presentList, presentObject } from '../route.ts';
+import { array, email, enumeration, integer, metadata, object, required, string, url, boolean } from '../schema.ts';
+import { createdFilter, listParameters } from './common.ts';
+import { priceDataFields } from './price-parameters.ts';
+
+const lineItem = object({
+  price: string({ maxLength: 255, description: 'An active price of an active product (or price_data).' }),
+  price_data: object({
+    ...priceDataFields,
+    product: string({ maxLength: 255, description: 'An active product the new price is for (or product_data).' }),
+    product_data: object({
+      name: required(string({ maxLength: 5000, minLength: 1 })),
+      description: string({ maxLength: 40000 }),
+      images: array(url(), { maxItems: 8 }),
+      metadata: metadata(),
+    }),
+  }, { description: 'A new price (and with product_data a new product) made for this session.' }),
+  quantity: integer({ minimum: 1, maximum: lineItemQuantityMax, description: `1 to ${lineItemQuantityMax}.` }),
+});
+
+const sessionParameters = object({
+  mode: required(enumeration(['payment'], { description: 'payment only (setup and subscription are not supported yet).' })),
+  line_items: array(lineItem, { maxItems: lineItemsMax }),
+  currency: string({ maxLength: 3, minLength: 3, description: "The session's currency (default: the first line item's); every price must have it, as its own or in currency_options." }),
+  success_url: url(),
+  cancel_url: url(),
+  client_reference_id: string({ maxLength: 200 }),
+  customer: string({ maxLength: 255 }),
+  customer_email: email(),
+  customer_creation: enumeration(['always', 'if_required']),
+  payment_intent_data: object({
+    capture_method: enumeration(['automatic', 'automatic_async', 'manual']),
+    description: string({ maxLength: 1000 }),
+    metadata: metadata(),
+    receipt_email: email(),
+    setup_future_usage: enumeration(['on_session', 'off_session']),
+    statement_descriptor: string({ maxLength: 22 }),
+    statement_descriptor_suffix: string({ maxLength: 22 }),
+  }),
+  payment_method_types: array(enumeration(checkoutPaymentMethodTypes), { maxItems: checkoutPaymentMethodTypes.length }),
+  expires_at: integer({ minimum: 0, description: 'Unix time, 30 minutes to 24 hours from now (default: 24 hours).' }),
+  locale: enumeration(['auto', 'en', 'de', 'fr', 'es', 'it', 'nl', 'pt', 'pl', 'ja']),
+  billing_address_collection: enumeration(['auto', 'required']),
+  shipping_address_collection: object({ allowed_countries: required(array(string({ minLength: 2, maxLength: 2, pattern: /^[A-Za-z]{2}$/, patternMessage: 'Invalid country: use two-letter ISO 3166-1 codes.' }), { maxItems: 250 })) }),
+  phone_number_collection: object({ enabled: required(boolean()) }),
+  submit_type: enumeration(['auto', 'pay', 'book', 'donate']),
+  metadata: metadata(),
+  ui_mode: enumeration(['hosted'], { description: 'hosted only (embedded is not supported yet).' }),
+});
+
+export const checkoutSessionRoutes = [
+  defineRoute({
+    method: 'POST', path: '/v1/checkout/sessions', operationId: 'PostCheckoutSessions', summary: 'Create a Checkout Session (mode payment, hosted page)',
+    parameters: sessionParameters,
+    response: { kind: 'object', type: 'checkout.session' },
+    handle: (context, params) => createCheckoutSession(context.work, context.scope, params),
+    present: (row, context) => presentObject(renderCheckoutSession(row, context.deps.publicUrl)),
+  }),
+  defineRoute({
+    method: 'GET', path: '/v1/checkout/sessions/:id', operationId: 'GetCheckoutSessionsSession', summary: 'Retrieve a Checkout Session',
+    parameters: object({}),
+    response: { kind: 'object', type: 'checkout.session' },
+    handle: (context) => retrieveCheckoutSession(context.deps.db, context.scope, context.pathParams.id),
+    present: (row, context) => presentObject(renderCheckoutSession(row, context.deps.publicUrl)),
+  }),
+  defineRoute({
+    method: 'GET', path: '/v1/checkout/sessions', operationId: 'GetCheckoutSessions', summary: 'List Checkout Sessions',
+    parameters: object({ ...listParameters, ...createdFilter, status: enumeration(['open', 'complete', 'expired']), customer: string({ maxLength: 255 }), payment_intent: string({ maxLength: 255 }) }),
+    response: { kind: 'list', type: 'checkout.session' },
+    handle: (context, params) => listCheckoutSessionPage(context.deps.db, context.scope, params, { status: params.status, customer: params.customer, payment_intent: params.payment_intent }),
+    present: (page, context) => presentList(page, context.path, (row) => renderCheckoutSession(row, context.deps.publicUrl)),
+  }),
+  defineRoute({
+    method: 'POST', path: '/v1/checkout/sessions/:id/expire', operationId: 'PostCheckoutSessionsSessionExpire', summary: 'Expire an open Checkout Session (its PaymentIntent, if any, is canceled)',
+    parameters: object({}),
+    response: { kind: 'object', type: 'checkout.session' },
+    handle: (context) => expireSession(context.deps, context.scope, context.pathParams.id),
+    present: (row, context) => presentObject(renderCheckoutSession(row, context.deps.publicUrl)),
+  }),
+  defineRoute({
+    method: 'GET', path: '/v1/checkout/sessions/:id/line_items', operationId: 'GetCheckoutSessionsSessionLineItems', summary: "List a Checkout Session's line items",
+    parameters: object({ ...listParameters }),
+    response: { kind: 'list', type: 'item' },
+    handle: (context, params) => listLineItemPage(context.deps.db, context.scope, context.pathParams.id, params),
+    present: (page, context) => presentList(page, context.path, ({ row, price }) => renderLineItem(row, price)),
+  }),
+];

@@ -1,0 +1,102 @@
+import { findCustomer } from '../customers/repository.ts';
+import { ApiError, missing } from '../platform/errors.ts';
+import { newId, nowSeconds } from '../platform/ids.ts';
+import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
+import { checkChargeAmount, parseCurrency } from '../platform/money.ts';
+import type { Scope } from '../platform/scope.ts';
+import type { UnitOfWork } from '../platform/unit-of-work.ts';
+import { checkLineItems, priceLineItems, type LineItemInput } from './line-items.ts';
+import { insertCheckoutSession, insertLineItems, type CheckoutSessionRow, type PaymentIntentData } from './repository.ts';
+
+/** Stripe's window for `expires_at`: 30 minutes to 24 hours after creation (the default: 24 hours). */
+export const sessionLifetimeMinSeconds = 30 * 60;
+export const sessionLifetimeMaxSeconds = 24 * 60 * 60;
+/** The payment method types a session may offer (the page shows card fields, and PayPal's button when asked). */
+export const checkoutPaymentMethodTypes = ['card', 'paypal'] as const;
+
+export interface CheckoutSessionCreateInput {
+  mode: 'payment';
+  line_items?: LineItemInput[];
+  currency?: string;
+  success_url?: string;
+  cancel_url?: string;
+  client_reference_id?: string;
+  customer?: string;
+  customer_email?: string;
+  customer_creation?: 'always' | 'if_required';
+  payment_intent_data?: Omit<PaymentIntentData, 'metadata'> & { metadata?: MetadataUpdate };
+  payment_method_types?: (typeof checkoutPaymentMethodTypes)[number][];
+  expires_at?: number;
+  locale?: string;
+  billing_address_collection?: 'auto' | 'required';
+  shipping_address_collection?: { allowed_countries: string[] };
+  phone_number_collection?: { enabled: boolean };
+  submit_type?: 'auto' | 'pay' | 'book' | 'donate';
+  metadata?: MetadataUpdate;
+  ui_mode?: 'hosted';
+}
+
+/** The checks that need no database: the session's shape, its window, who the customer is. */
+function checkInput(input: CheckoutSessionCreateInput, now: number): void {
+  checkLineItems(input.line_items ?? []);
+  if (input.expires_at !== undefined && (input.expires_at < now + sessionLifetimeMinSeconds || input.expires_at > now + sessionLifetimeMaxSeconds)) {
+    throw new ApiError('invalid_value', 'expires_at must be between 30 minutes and 24 hours from now.', { param: 'expires_at' });
+  }
+  if (input.customer !== undefined && input.customer_email !== undefined) {
+    throw new ApiError('parameters_exclusive', 'You may only specify one of these parameters: customer, customer_email.', { param: 'customer_email' });
+  }
+  if (input.customer !== undefined && input.customer_creation !== undefined) {
+    throw new ApiError('parameters_exclusive', 'customer_creation can only be used when no customer is given.', { param: 'customer_creation' });
+  }
+}
+
+/**
+ * Creates a session (mode payment, hosted page): its line items priced in one currency, inline prices and products
+ * made from price_data, all in one transaction. No PaymentIntent yet: the page makes it when the shopper first pays
+ * (as Stripe has done since 2022-08-01), so an abandoned session leaves nothing to cancel.
+ */
+export async function createCheckoutSession(work: UnitOfWork, scope: Scope, input: CheckoutSessionCreateInput): Promise<CheckoutSessionRow> {
+  const now = nowSeconds();
+  checkInput(input, now);
+  const requestedCurrency = input.currency === undefined ? undefined : parseCurrency(input.currency);
+  const paymentIntentData: PaymentIntentData = {};
+  const { metadata: intentMetadata, ...intentFields } = input.payment_intent_data ?? {};
+  Object.assign(paymentIntentData, intentFields);
+  if (intentMetadata) paymentIntentData.metadata = mergeMetadata({}, intentMetadata, 'payment_intent_data[metadata]');
+  const metadata = mergeMetadata({}, input.metadata);
+  const id = newId('cs');
+  return work.finalTransaction(async (client) => {
+    if (input.customer !== undefined) {
+      const customer = await findCustomer(client, scope, input.customer);
+      if (!customer) throw missing('customer', input.customer, 'customer');
+    }
+    const { currency, items, subtotal } = await priceLineItems(client, scope, work, id, input.line_items ?? [], requestedCurrency, now);
+    checkChargeAmount(subtotal, currency, 'line_items');
+    const session = await insertCheckoutSession(client, scope, {
+      id,
+      mode: 'payment',
+      ui_mode: 'hosted',
+      currency,
+      amount_subtotal: subtotal,
+      amount_total: subtotal,
+      success_url: input.success_url ?? null,
+      cancel_url: input.cancel_url ?? null,
+      client_reference_id: input.client_reference_id ?? null,
+      customer_id: input.customer ?? null,
+      customer_email: input.customer_email ?? null,
+      customer_creation: input.customer === undefined ? (input.customer_creation ?? 'if_required') : null,
+      payment_intent_data: paymentIntentData,
+      payment_method_types: [...new Set(input.payment_method_types ?? ['card'])],
+      locale: input.locale ?? null,
+      billing_address_collection: input.billing_address_collection ?? 'auto',
+      shipping_allowed_countries: input.shipping_address_collection ? [...new Set(input.shipping_address_collection.allowed_countries.map((country) => country.toUpperCase()))] : null,
+      phone_number_collection: input.phone_number_collection?.enabled ?? false,
+      submit_type: input.submit_type ?? 'auto',
+      metadata,
+      expires_at: input.expires_at ?? now + sessionLifetimeMaxSeconds,
+      created: now,
+    });
+    await insertLineItems(client, items.map((item) => item.row));
+    return session;
+  });
+}

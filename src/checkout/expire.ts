@@ -1,0 +1,62 @@
+import type { Dependencies } from '../dependencies.ts';
+import { recordEvent } from '../events/service.ts';
+import { inTransaction } from '../platform/db.ts';
+import { ApiError, missing } from '../platform/errors.ts';
+import type { Scope } from '../platform/scope.ts';
+import { UnitOfWork } from '../platform/unit-of-work.ts';
+import { cancelPaymentIntent, type PaymentCancelDependencies } from '../payments/cancel.ts';
+import { findPaymentIntent } from '../payments/repository.ts';
+import { renderCheckoutSession } from './render.ts';
+import { endSession, findCheckoutSession, type CheckoutSessionRow } from './repository.ts';
+import { paymentStatusOf, settleSession, type SettleDependencies } from './settle.ts';
+
+export type ExpireDependencies = SettleDependencies & PaymentCancelDependencies & Pick<Dependencies, 'commits'>;
+
+/** PaymentIntent statuses a session's expiry cancels: nothing was paid and no payment is under way. */
+const cancelable = new Set(['requires_payment_method', 'requires_confirmation', 'requires_action']);
+
+/**
+ * Expires an open session (the API's `expire`, or the sweep once `expires_at` has passed), with
+ * `checkout.session.expired`. Its PaymentIntent, if the page made one, is canceled first (reason `abandoned`), so the
+ * shopper can no longer pay through it: the intent's own state machine decides the race with a confirmation under
+ * way. A session whose intent has succeeded (or is authorized) completes instead, and one whose payment is processing
+ * stays open; either way the API answers 400 `checkout_session_unexpected_state`, the sweep tries again later.
+ */
+export async function expireSession(deps: ExpireDependencies, scope: Scope, sessionId: string): Promise<CheckoutSessionRow> {
+  const session = await findCheckoutSession(deps.db, scope, sessionId);
+  if (!session) throw missing('checkout.session', sessionId);
+  if (session.status !== 'open') throw notOpen(session);
+  if (session.payment_intent_id !== null) {
+    const intent = await findPaymentIntent(deps.db, scope, session.payment_intent_id);
+    if (intent && cancelable.has(intent.status)) {
+      await cancelPaymentIntent(UnitOfWork.alone(deps.db, deps.commits), deps, scope, intent.id, 'abandoned').catch((error: unknown) => {
+        // The intent moved on meanwhile (the shopper's confirmation won): what it became decides below.
+        if (!(error instanceof ApiError && error.code === 'payment_intent_unexpected_state')) throw error;
+      });
+    }
+  }
+  const outcome = await inTransaction(deps.db, async (client): Promise<CheckoutSessionRow | 'paid'> => {
+    const locked = await findCheckoutSession(client, scope, sessionId, { forUpdate: true });
+    if (!locked) throw missing('checkout.session', sessionId);
+    if (locked.status !== 'open') throw notOpen(locked);
+    if (locked.payment_intent_id !== null) {
+      const intent = await findPaymentIntent(client, scope, locked.payment_intent_id);
+      if (intent && paymentStatusOf(intent)) return 'paid';
+      if (intent && intent.status !== 'canceled') {
+        throw new ApiError('checkout_session_unexpected_state', `This Checkout Session has a payment under way (${intent.status}) and cannot be expired now.`);
+      }
+    }
+    const expired = await endSession(client, locked.id, 'expired', 'unpaid');
+    if (!expired) throw notOpen(locked);
+    await recordEvent(client, scope, undefined, 'checkout.session.expired', renderCheckoutSession(expired, deps.publicUrl));
+    return expired;
+  });
+  if (outcome !== 'paid') return outcome;
+  // Paid after all: it completes (if nobody completed it yet), and the expiry is refused.
+  await settleSession(deps, scope, sessionId);
+  throw new ApiError('checkout_session_unexpected_state', 'This Checkout Session has been paid and cannot be expired.');
+}
+
+function notOpen(session: CheckoutSessionRow): ApiError {
+  return new ApiError('checkout_session_unexpected_state', `Only Checkout Sessions with a status of open can be expired; this one is ${session.status}.`);
+}

@@ -1,0 +1,81 @@
+import type { CheckoutForm } from './pay.ts';
+import type { Address, CheckoutSessionRow } from './repository.ts';
+
+/** The hosted page's fields, flat (no brackets), as the form posts them. */
+export type RawForm = Record<string, unknown>;
+
+/** A field's problem, shown next to it (`field` is the input's name). */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function text(raw: RawForm, name: string, maxLength = 200): string {
+  const value = raw[name];
+  return typeof value === 'string' ? value.trim().slice(0, maxLength) : '';
+}
+
+/** `MM / YY`, `MM/YY`, `MMYY` or `MM / YYYY` into month and four-digit year. */
+export function parseExpiry(value: string): { month: number; year: number } | undefined {
+  const match = /^(\d{1,2})\s*\/?\s*(\d{2}|\d{4})$/.exec(value.replace(/\s+/g, ' ').trim());
+  if (!match) return undefined;
+  const month = Number(match[1]);
+  const year = match[2].length === 2 ? 2000 + Number(match[2]) : Number(match[2]);
+  return month >= 1 && month <= 12 ? { month, year } : undefined;
+}
+
+function addressOf(raw: RawForm, prefix: string): Address {
+  const part = (name: string) => text(raw, `${prefix}_${name}`) || null;
+  return { line1: part('line1'), line2: part('line2'), city: part('city'), state: part('state'), postal_code: part('postal_code'), country: (part('country') ?? '').toUpperCase() || null };
+}
+
+/**
+ * Reads and checks the page's form for a session: the email (unless the session has a customer), the cardholder's
+ * name, the card, a billing address when the session requires one, a phone number when it collects one, a shipping
+ * address in an allowed country when it collects one. The card's number and expiry are checked for shape here; the
+ * PaymentMethod's own checks (Luhn, expiry in the past) answer the rest. Values are never echoed for the card.
+ */
+export function readCheckoutForm(session: CheckoutSessionRow, raw: RawForm): { form: CheckoutForm } | { errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const email = text(raw, 'email', 512) || null;
+  if (session.customer_id === null && (email === null || !emailPattern.test(email))) errors.push({ field: 'email', message: 'Enter a valid email address.' });
+  const name = text(raw, 'name');
+  if (name === '') errors.push({ field: 'name', message: 'Enter the name on the card.' });
+  const number = text(raw, 'card_number', 40).replace(/[\s-]/g, '');
+  if (!/^\d{12,19}$/.test(number)) errors.push({ field: 'card_number', message: 'Your card number is incomplete.' });
+  const expiry = parseExpiry(text(raw, 'card_expiry', 20));
+  if (!expiry) errors.push({ field: 'card_expiry', message: "Your card's expiration date is incomplete." });
+  const cvc = text(raw, 'card_cvc', 8);
+  if (!/^\d{3,4}$/.test(cvc)) errors.push({ field: 'card_cvc', message: "Your card's security code is incomplete." });
+  let address: Address | null = null;
+  if (session.billing_address_collection === 'required') {
+    address = addressOf(raw, 'billing');
+    if (!address.line1) errors.push({ field: 'billing_line1', message: 'Enter the billing address.' });
+    if (!address.city) errors.push({ field: 'billing_city', message: 'Enter the city.' });
+    if (!address.postal_code) errors.push({ field: 'billing_postal_code', message: 'Enter the postal code.' });
+    if (!address.country || !/^[A-Z]{2}$/.test(address.country)) errors.push({ field: 'billing_country', message: 'Choose a country.' });
+  } else {
+    const country = text(raw, 'billing_country', 2).toUpperCase();
+    const postalCode = text(raw, 'billing_postal_code', 20);
+    if (country || postalCode) address = { line1: null, line2: null, city: null, state: null, postal_code: postalCode || null, country: country || null };
+  }
+  let phone: string | null = null;
+  if (session.phone_number_collection) {
+    phone = text(raw, 'phone', 40) || null;
+    if (phone === null || !/^\+?[0-9 ()-]{6,}$/.test(phone)) errors.push({ field: 'phone', message: 'Enter a phone number.' });
+  }
+  let shipping: CheckoutForm['shipping'] = null;
+  if (session.shipping_allowed_countries !== null) {
+    const shippingAddress = addressOf(raw, 'shipping');
+    const shippingName = text(raw, 'shipping_name') || name;
+    if (!shippingAddress.line1) errors.push({ field: 'shipping_line1', message: 'Enter the shipping address.' });
+    if (!shippingAddress.city) errors.push({ field: 'shipping_city', message: 'Enter the city.' });
+    if (!shippingAddress.postal_code) errors.push({ field: 'shipping_postal_code', message: 'Enter the postal code.' });
+    if (!shippingAddress.country || !session.shipping_allowed_countries.includes(shippingAddress.country)) errors.push({ field: 'shipping_country', message: 'Choose a country this shop ships to.' });
+    shipping = { name: shippingName, address: shippingAddress };
+  }
+  if (errors.length > 0 || !expiry) return { errors };
+  return { form: { email, name, card: { number, exp_month: expiry.month, exp_year: expiry.year, cvc }, address, phone, shipping } };
+}

@@ -1,0 +1,150 @@
+import type { Dependencies } from '../dependencies.ts';
+import { insertCustomer } from '../customers/repository.ts';
+import { renderCustomer } from '../customers/render.ts';
+import { recordEvent } from '../events/service.ts';
+import { inTransaction } from '../platform/db.ts';
+import { ApiError } from '../platform/errors.ts';
+import { newId, nowSeconds } from '../platform/ids.ts';
+import type { Scope } from '../platform/scope.ts';
+import { UnitOfWork } from '../platform/unit-of-work.ts';
+import { cancelPaymentIntent } from '../payments/cancel.ts';
+import { confirmPaymentIntent } from '../payments/confirm.ts';
+import { createPaymentIntent } from '../payments/intents.ts';
+import { findPaymentIntent, type PaymentIntentRow } from '../payments/repository.ts';
+import { createPaymentMethod, type CardInput } from '../payment-methods/service.ts';
+import { checkoutPagePath } from './render.ts';
+import { findCheckoutSession, setSessionDetails, setSessionPaymentIntent, type Address, type CheckoutSessionRow, type CustomerDetails, type ShippingDetails } from './repository.ts';
+import { settleSession } from './settle.ts';
+
+export type PayDependencies = Dependencies;
+
+/** What the shopper typed on the hosted page (checked by the page before it gets here). */
+export interface CheckoutForm {
+  email: string | null;
+  name: string;
+  card: Required<CardInput>;
+  address: Address | null;
+  phone: string | null;
+  shipping: ShippingDetails | null;
+}
+
+/** How a payment attempt on the page ended, for the page to answer. */
+export type PayOutcome =
+  | { kind: 'complete'; session: CheckoutSessionRow }
+  | { kind: 'redirect'; url: string }
+  | { kind: 'declined'; message: string }
+  | { kind: 'processing'; session: CheckoutSessionRow }
+  | { kind: 'closed'; session: CheckoutSessionRow };
+
+const scopeOf = (session: CheckoutSessionRow): Scope => ({ accountId: session.account_id, livemode: session.livemode });
+
+/** Where 3-D Secure and wallets send the shopper back: the session's return page, which settles it. */
+export function checkoutReturnUrl(publicUrl: string, sessionId: string): string {
+  return `${publicUrl}${checkoutPagePath(sessionId)}/return`;
+}
+
+/**
+ * The session's one PaymentIntent, made on the first payment attempt with the session's amount, currency, customer
+ * and payment_intent_data. Two first attempts at once (a double submit, two tabs) may each make one: the first to
+ * record it on the session wins, and the other is canceled (`duplicate`) unused, so a session never has two
+ * PaymentIntents that could both be paid. Also records what the shopper entered, and with customer_creation=always
+ * makes the customer, while the session is locked (once).
+ */
+async function sessionIntent(deps: PayDependencies, session: CheckoutSessionRow, form: CheckoutForm): Promise<string | CheckoutSessionRow> {
+  const scope = scopeOf(session);
+  const details: CustomerDetails = { email: form.email, name: form.name, phone: form.phone, address: form.address };
+  const prepared = await inTransaction(deps.db, async (client) => {
+    const locked = await findCheckoutSession(client, scope, session.id, { forUpdate: true });
+    if (!locked || locked.status !== 'open' || locked.expires_at <= nowSeconds()) return locked ?? session;
+    let customerId = locked.customer_id;
+    if (customerId === null && locked.customer_creation === 'always') {
+      customerId = newId('cus');
+      const customer = await insertCustomer(client, scope, customerId, {
+        email: form.email, name: form.name, phone: form.phone, description: null, address: form.address,
+        shipping: form.shipping === null ? null : { name: form.shipping.name, address: form.shipping.address, phone: null }, metadata: {}, invoice_settings: {},
+      }, nowSeconds());
+      await recordEvent(client, scope, undefined, 'customer.created', renderCustomer(customer));
+    }
+    await setSessionDetails(client, locked.id, customerId, details, form.shipping);
+    return { ...locked, customer_id: customerId };
+  });
+  if (prepared.status !== 'open' || prepared.expires_at <= nowSeconds()) return prepared;
+  if (prepared.payment_intent_id !== null) return prepared.payment_intent_id;
+  const data = prepared.payment_intent_data;
+  const work = UnitOfWork.alone(deps.db, deps.commits);
+  const created = await createPaymentIntent(work, deps, scope, {
+    amount: prepared.amount_total,
+    currency: prepared.currency,
+    customer: prepared.customer_id,
+    payment_method_types: prepared.payment_method_types,
+    capture_method: data.capture_method,
+    description: data.description,
+    metadata: data.metadata,
+    setup_future_usage: data.setup_future_usage,
+    statement_descriptor: data.statement_descriptor,
+    statement_descriptor_suffix: data.statement_descriptor_suffix,
+    receipt_email: data.receipt_email ?? form.email,
+    shipping: form.shipping === null ? undefined : { name: form.shipping.name, address: form.shipping.address },
+  }, undefined);
+  await setSessionPaymentIntent(deps.db, prepared.id, created.intent.id);
+  const after = await findCheckoutSession(deps.db, scope, prepared.id);
+  if (after?.payment_intent_id === created.intent.id) return created.intent.id;
+  await cancelPaymentIntent(work, deps, scope, created.intent.id, 'duplicate');
+  return after?.payment_intent_id ?? created.intent.id;
+}
+
+/** The page's answer for an intent as it now is. */
+async function outcomeOf(deps: PayDependencies, session: CheckoutSessionRow, intent: PaymentIntentRow, declineMessage?: string): Promise<PayOutcome> {
+  const scope = scopeOf(session);
+  if (intent.status === 'succeeded' || intent.status === 'requires_capture') {
+    const settled = await settleSession(deps, scope, session.id);
+    return settled?.status === 'complete' ? { kind: 'complete', session: settled } : { kind: 'closed', session: settled ?? session };
+  }
+  const redirect = (intent.next_action as { redirect_to_url?: { url?: string } } | null)?.redirect_to_url?.url;
+  if (intent.status === 'requires_action' && redirect) return { kind: 'redirect', url: redirect };
+  if (intent.status === 'processing') return { kind: 'processing', session };
+  const error = intent.last_payment_error as { message?: string } | null;
+  return { kind: 'declined', message: declineMessage ?? error?.message ?? 'Your payment was not completed. Please try again or use another card.' };
+}
+
+/**
+ * One payment attempt on the hosted page: the card becomes a PaymentMethod, the session's PaymentIntent is
+ * confirmed with it (returning here after 3-D Secure), and a success completes the session. A concurrent attempt
+ * that already paid (the other tab) is found through the intent, whose state machine lets one confirmation through.
+ */
+export async function payCheckoutSession(deps: PayDependencies, session: CheckoutSessionRow, form: CheckoutForm): Promise<PayOutcome> {
+  const scope = scopeOf(session);
+  const intentId = await sessionIntent(deps, session, form);
+  if (typeof intentId !== 'string') return { kind: 'closed', session: intentId };
+  const work = UnitOfWork.alone(deps.db, deps.commits);
+  let method;
+  try {
+    method = await createPaymentMethod(work, deps, scope, { type: 'card', card: form.card, billing_details: { name: form.name, email: form.email, phone: form.phone, address: form.address } });
+  } catch (error) {
+    if (error instanceof ApiError && error.status < 500) return { kind: 'declined', message: error.message };
+    throw error;
+  }
+  try {
+    const result = await confirmPaymentIntent(work, deps, scope, intentId, { payment_method: method.id, return_url: checkoutReturnUrl(deps.publicUrl, session.id) });
+    return await outcomeOf(deps, session, result.intent, result.decline?.message);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status >= 500) throw error;
+    // Confirmed meanwhile by another attempt (or canceled by the session's expiry): the intent says how it ended.
+    const intent = await findPaymentIntent(deps.db, scope, intentId);
+    if (!intent) throw error;
+    if (intent.status === 'canceled') {
+      const current = await findCheckoutSession(deps.db, scope, session.id);
+      return { kind: 'closed', session: current ?? session };
+    }
+    if (error.code === 'payment_intent_unexpected_state') return outcomeOf(deps, session, intent);
+    return { kind: 'declined', message: error.message };
+  }
+}
+
+/** The shopper is back from 3-D Secure (or a wallet): settle the session by its intent. */
+export async function returnToCheckoutSession(deps: PayDependencies, session: CheckoutSessionRow): Promise<PayOutcome> {
+  if (session.status !== 'open' || session.payment_intent_id === null) return { kind: 'closed', session };
+  const intent = await findPaymentIntent(deps.db, scopeOf(session), session.payment_intent_id);
+  if (!intent) return { kind: 'closed', session };
+  return outcomeOf(deps, session, intent);
+}

@@ -1,0 +1,195 @@
+import type { Queryable } from '../platform/db.ts';
+import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
+import type { Scope } from '../platform/scope.ts';
+
+/** A `checkout_sessions` row. */
+export interface CheckoutSessionRow {
+  seq: number;
+  id: string;
+  account_id: string;
+  livemode: boolean;
+  mode: 'payment';
+  status: 'open' | 'complete' | 'expired';
+  payment_status: 'paid' | 'unpaid' | 'no_payment_required';
+  ui_mode: 'hosted';
+  currency: string;
+  amount_subtotal: number;
+  amount_total: number;
+  success_url: string | null;
+  cancel_url: string | null;
+  client_reference_id: string | null;
+  customer_id: string | null;
+  customer_email: string | null;
+  customer_creation: 'always' | 'if_required' | null;
+  customer_details: CustomerDetails | null;
+  shipping_details: ShippingDetails | null;
+  payment_intent_data: PaymentIntentData;
+  payment_intent_id: string | null;
+  payment_method_types: string[];
+  locale: string | null;
+  billing_address_collection: 'auto' | 'required';
+  shipping_allowed_countries: string[] | null;
+  phone_number_collection: boolean;
+  submit_type: 'auto' | 'pay' | 'book' | 'donate';
+  metadata: Record<string, string>;
+  expires_at: number;
+  created: number;
+}
+
+export interface Address {
+  line1: string | null;
+  line2: string | null;
+  city: string | null;
+  state: string | null;
+  postal_code: string | null;
+  country: string | null;
+}
+
+/** What the shopper entered on the page. */
+export interface CustomerDetails {
+  email: string | null;
+  name: string | null;
+  phone: string | null;
+  address: Address | null;
+}
+
+export interface ShippingDetails {
+  name: string;
+  address: Address;
+}
+
+/** What the session's PaymentIntent is created with (Stripe's `payment_intent_data`). */
+export interface PaymentIntentData {
+  capture_method?: 'automatic' | 'automatic_async' | 'manual';
+  description?: string;
+  metadata?: Record<string, string>;
+  setup_future_usage?: 'on_session' | 'off_session';
+  statement_descriptor?: string;
+  statement_descriptor_suffix?: string;
+  receipt_email?: string;
+}
+
+export type NewCheckoutSession = Omit<CheckoutSessionRow, 'seq' | 'account_id' | 'livemode' | 'status' | 'payment_status' | 'customer_details' | 'shipping_details' | 'payment_intent_id'>;
+
+/** A `checkout_line_items` row. */
+export interface LineItemRow {
+  id: string;
+  session_id: string;
+  position: number;
+  price_id: string;
+  quantity: number;
+  description: string;
+  currency: string;
+  unit_amount: number;
+  amount_subtotal: number;
+  amount_total: number;
+}
+
+export async function insertCheckoutSession(db: Queryable, scope: Scope, session: NewCheckoutSession): Promise<CheckoutSessionRow> {
+  const result = await db.query<CheckoutSessionRow>(
+    `INSERT INTO checkout_sessions (id, account_id, livemode, mode, status, payment_status, ui_mode, currency, amount_subtotal, amount_total,
+       success_url, cancel_url, client_reference_id, customer_id, customer_email, customer_creation, payment_intent_data, payment_method_types,
+       locale, billing_address_collection, shipping_allowed_countries, phone_number_collection, submit_type, metadata, expires_at, created)
+     VALUES ($1, $2, $3, $4, 'open', 'unpaid', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+     RETURNING *`,
+    [
+      session.id, scope.accountId, scope.livemode, session.mode, session.ui_mode, session.currency, session.amount_subtotal, session.amount_total,
+      session.success_url, session.cancel_url, session.client_reference_id, session.customer_id, session.customer_email, session.customer_creation,
+      JSON.stringify(session.payment_intent_data), session.payment_method_types, session.locale, session.billing_address_collection,
+      session.shipping_allowed_countries, session.phone_number_collection, session.submit_type, JSON.stringify(session.metadata), session.expires_at, session.created,
+    ],
+  );
+  return result.rows[0];
+}
+
+export async function insertLineItems(db: Queryable, items: readonly LineItemRow[]): Promise<void> {
+  if (items.length === 0) return;
+  await db.query(
+    `INSERT INTO checkout_line_items (id, session_id, position, price_id, quantity, description, currency, unit_amount, amount_subtotal, amount_total)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::bigint[])`,
+    [
+      items.map((item) => item.id), items.map((item) => item.session_id), items.map((item) => item.position), items.map((item) => item.price_id),
+      items.map((item) => item.quantity), items.map((item) => item.description), items.map((item) => item.currency), items.map((item) => item.unit_amount),
+      items.map((item) => item.amount_subtotal), items.map((item) => item.amount_total),
+    ],
+  );
+}
+
+/** A session of the account and mode; `forUpdate` locks it (the page's payment and the expiry take turns on it). */
+export async function findCheckoutSession(db: Queryable, scope: Scope, id: string, options: { forUpdate?: boolean } = {}): Promise<CheckoutSessionRow | undefined> {
+  const result = await db.query<CheckoutSessionRow>(
+    `SELECT * FROM checkout_sessions WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3) ${options.forUpdate ? 'FOR UPDATE' : ''}`,
+    [id, scope.accountId, scope.livemode],
+  );
+  return result.rows[0];
+}
+
+/** A session by id alone: the hosted page's address names the session, and the page learns its account from it. */
+export async function findCheckoutSessionById(db: Queryable, id: string): Promise<CheckoutSessionRow | undefined> {
+  const result = await db.query<CheckoutSessionRow>('SELECT * FROM checkout_sessions WHERE id = $1', [id]);
+  return result.rows[0];
+}
+
+export async function findCheckoutSessionByPaymentIntent(db: Queryable, scope: Scope, paymentIntentId: string): Promise<CheckoutSessionRow | undefined> {
+  const result = await db.query<CheckoutSessionRow>(
+    'SELECT * FROM checkout_sessions WHERE payment_intent_id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3)',
+    [paymentIntentId, scope.accountId, scope.livemode],
+  );
+  return result.rows[0];
+}
+
+export async function lineItemsOf(db: Queryable, sessionId: string): Promise<LineItemRow[]> {
+  const result = await db.query<LineItemRow>('SELECT * FROM checkout_line_items WHERE session_id = $1 ORDER BY position', [sessionId]);
+  return result.rows;
+}
+
+/** The session's PaymentIntent, set once (the first payment attempt on the page makes it). */
+export async function setSessionPaymentIntent(db: Queryable, id: string, paymentIntentId: string): Promise<void> {
+  await db.query('UPDATE checkout_sessions SET payment_intent_id = $2 WHERE id = $1 AND payment_intent_id IS NULL', [id, paymentIntentId]);
+}
+
+/** What the shopper entered, kept on the session for its answer (customer_details, shipping_details). */
+export async function setSessionDetails(db: Queryable, id: string, customerId: string | null, details: CustomerDetails, shipping: ShippingDetails | null): Promise<void> {
+  await db.query(
+    'UPDATE checkout_sessions SET customer_details = $2, shipping_details = $3, customer_id = coalesce(customer_id, $4) WHERE id = $1 AND status = $5',
+    [id, JSON.stringify(details), shipping === null ? null : JSON.stringify(shipping), customerId, 'open'],
+  );
+}
+
+/** Ends an open session (compare-and-set on `open`): answers the row when this call ended it, undefined when it was no longer open. */
+export async function endSession(db: Queryable, id: string, status: 'complete' | 'expired', paymentStatus: CheckoutSessionRow['payment_status']): Promise<CheckoutSessionRow | undefined> {
+  const result = await db.query<CheckoutSessionRow>(
+    'UPDATE checkout_sessions SET status = $2, payment_status = $3 WHERE id = $1 AND status = $4 RETURNING *',
+    [id, status, paymentStatus, 'open'],
+  );
+  return result.rows[0];
+}
+
+/**
+ * What the sweep looks at: open sessions whose PaymentIntent has succeeded or is authorized (left open by a crash
+ * between the payment and the session's completion), then open sessions past their expiry; oldest first.
+ */
+export async function sessionsToSweep(db: Queryable, nowSeconds: number, limit: number): Promise<{ paid: CheckoutSessionRow[]; due: CheckoutSessionRow[] }> {
+  const paid = await db.query<CheckoutSessionRow>(
+    `SELECT s.* FROM checkout_sessions s JOIN payment_intents p ON p.id = s.payment_intent_id
+      WHERE s.status = 'open' AND s.payment_intent_id IS NOT NULL AND p.status IN ('succeeded', 'requires_capture') ORDER BY s.seq LIMIT $1`,
+    [limit],
+  );
+  const due = await db.query<CheckoutSessionRow>("SELECT * FROM checkout_sessions WHERE status = 'open' AND expires_at <= $1 ORDER BY expires_at LIMIT $2", [nowSeconds, limit]);
+  return { paid: paid.rows, due: due.rows };
+}
+
+export interface CheckoutSessionListFilters {
+  status?: string;
+  customer?: string;
+  payment_intent?: string;
+  payment_link?: string;
+}
+
+export function listCheckoutSessions(db: Queryable, scope: Scope, page: PageRequest, filters: CheckoutSessionListFilters): Promise<Page<CheckoutSessionRow>> {
+  const conditions: { sql: string; value: unknown }[] = [];
+  if (filters.status !== undefined) conditions.push({ sql: 'status = $?', value: filters.status });
+  if (filters.customer !== undefined) conditions.push({ sql: 'customer_id = $?', value: filters.customer });
+  if (filters.payment_intent !== undefined) conditions.push({ sql: 'payment_intent_id = $?', value: filters.payment_intent });
+  return listPage<CheckoutSessionRow>(db, { table: 'checkout_sessions', objectName: 'checkout.session', accountId: scope.accountId, livemode: scope.livemode, conditions }, page);
+}

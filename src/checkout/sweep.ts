@@ -1,0 +1,33 @@
+import { ApiError } from '../platform/errors.ts';
+import { nowSeconds } from '../platform/ids.ts';
+import { expireSession, type ExpireDependencies } from './expire.ts';
+import { sessionsToSweep } from './repository.ts';
+import { settleSession } from './settle.ts';
+
+/** Sessions one sweep looks at, of each kind; the rest wait for the next period. */
+const sweepBatch = 100;
+
+/**
+ * The Checkout Sessions sweep: completes open sessions whose payment went through (a process that died between the
+ * payment and the session's completion), then expires open sessions past `expires_at` (`checkout.session.expired`).
+ * A session whose payment is still under way stays open until it ends. Answers how many sessions it ended.
+ */
+export async function sweepCheckoutSessions(deps: ExpireDependencies): Promise<{ completed: number; expired: number }> {
+  const { paid, due } = await sessionsToSweep(deps.db, nowSeconds(), sweepBatch);
+  let completed = 0;
+  let expired = 0;
+  for (const session of paid) {
+    const after = await settleSession(deps, { accountId: session.account_id, livemode: session.livemode }, session.id);
+    if (after?.status === 'complete') completed += 1;
+  }
+  for (const session of due) {
+    try {
+      await expireSession(deps, { accountId: session.account_id, livemode: session.livemode }, session.id);
+      expired += 1;
+    } catch (error) {
+      // Completed, paid or paying meanwhile: not this sweep's to end.
+      if (!(error instanceof ApiError && error.code === 'checkout_session_unexpected_state')) throw error;
+    }
+  }
+  return { completed, expired };
+}
