@@ -24,6 +24,8 @@ const billingValueLengthMax = 500;
 const brandNames: Record<string, string> = {
   visa: 'Visa', mastercard: 'Mastercard', amex: 'American Express', discover: 'Discover', diners: 'Diners Club', jcb: 'JCB', unionpay: 'UnionPay', unknown: '',
 };
+/** In the one-row card element there is room for a short name only. */
+const shortBrandNames: Record<string, string> = { ...brandNames, amex: 'Amex', diners: 'Diners' };
 
 function isOrigin(value: unknown): value is string {
   if (typeof value !== 'string' || value.length > 300) return false;
@@ -265,7 +267,7 @@ class CardFields {
       field.container.classList.toggle('Field--invalid', invalid);
     }
     this.errorLine.textContent = shown?.error.message ?? '';
-    this.brandLabel.textContent = brandNames[state.brand] ?? '';
+    this.brandLabel.textContent = (this.configuration.kind === 'card' ? shortBrandNames : brandNames)[state.brand] ?? '';
     this.brandLabel.dataset.brand = state.brand;
     this.field('cvc').input.setAttribute('maxlength', state.brand === 'amex' ? '4' : '3');
     this.root.classList.toggle('Root--complete', state.complete);
