@@ -126,6 +126,12 @@ ${session.livemode ? '' : '<p class="hint">Test mode: use 4242 4242 4242 4242, a
 </main>`);
 }
 
+/** Paid: on to the merchant's success page, at once, by a refresh (and a link for a browser that does not follow it). */
+function continuePage(target: string): string {
+  return document('Payment complete', `<div class="message" role="status"><h1>Payment complete</h1><p>Thank you. Taking you back to the merchant…</p>
+<p><a href="${escapeHtml(target)}">Continue</a></p></div>`).replace('<title>', `<meta http-equiv="refresh" content="0;url=${escapeHtml(target)}"><title>`);
+}
+
 /** A session that no longer takes payments: paid, or expired. */
 function closedPage(session: CheckoutSessionRow): string {
   if (session.status === 'complete') {
@@ -142,12 +148,19 @@ export function registerCheckoutPages(app: FastifyInstance, deps: Dependencies):
   const load = async (id: string) => (sessionIdPattern.test(id) ? checkoutPageView(deps.db, id) : undefined);
   const notFound = (reply: FastifyReply) => reply.status(404).type('text/html').send(messagePage('Not found', 'This checkout link is not valid.'));
 
-  /** Answers the outcome of a payment attempt or of a return from 3-D Secure. */
-  const answer = async (reply: FastifyReply, view: CheckoutPageView, outcome: PayOutcome, raw?: RawForm) => {
+  /**
+   * Answers the outcome of a payment attempt (`via: 'form'`) or of a return from 3-D Secure or a wallet. The page's
+   * own form may redirect to the merchant (its policy names the success origin); a return arrives at the end of the
+   * challenge page's form submission, whose policy allows Payrail only, so it continues by a page that refreshes to
+   * the merchant (a new navigation) instead of a redirect Chromium would block.
+   */
+  const answer = async (reply: FastifyReply, view: CheckoutPageView, outcome: PayOutcome, via: 'form' | 'return', raw?: RawForm) => {
     switch (outcome.kind) {
       case 'complete': {
         const target = successTarget(outcome.session);
-        return target ? reply.redirect(target, 303) : reply.type('text/html').send(closedPage(outcome.session));
+        if (!target) return reply.type('text/html').send(closedPage(outcome.session));
+        if (via === 'form') return reply.redirect(target, 303);
+        return reply.type('text/html').send(continuePage(target));
       }
       case 'redirect':
         return reply.redirect(outcome.url, 303);
@@ -179,13 +192,13 @@ export function registerCheckoutPages(app: FastifyInstance, deps: Dependencies):
     if (view.session.status !== 'open') return reply.type('text/html').send(closedPage(view.session));
     const read = readCheckoutForm(view.session, raw);
     if ('errors' in read) return reply.status(400).type('text/html').send(formPage(deps, view, { errors: read.errors, raw }));
-    return answer(reply, view, await payCheckoutSession(deps, view.session, read.form), raw);
+    return answer(reply, view, await payCheckoutSession(deps, view.session, read.form), 'form', raw);
   });
 
   app.get<{ Params: { id: string } }>('/c/pay/:id/return', async (request, reply) => {
     const view = await load(request.params.id);
     setCheckoutHeaders(reply, view?.session);
     if (!view) return notFound(reply);
-    return answer(reply, view, await returnToCheckoutSession(deps, view.session));
+    return answer(reply, view, await returnToCheckoutSession(deps, view.session), 'return');
   });
 }

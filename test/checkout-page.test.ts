@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import Stripe from 'stripe';
+import { checkoutFormToken, payingCard, postCheckoutForm, submitCheckoutPage } from './helpers/checkout-page.ts';
+import { startTestServer, type TestServer } from './helpers/server.ts';
+
+// The hosted Checkout page as a shopper uses it, in Debian's Chromium: pay and land on the merchant's success_url,
+// a decline and a retry, 3-D Secure passed and failed, keyboard only, no serious accessibility violation; and
+// through raw HTTP what a browser cannot easily do: a double submit pays once, a forged form is refused.
+
+const require = createRequire(import.meta.url);
+const chromiumPath = process.env.PAYRAIL_CHROMIUM ?? '/usr/bin/chromium';
+const expiry = payingCard.card_expiry;
+
+describe('the hosted Checkout page', () => {
+  let server: TestServer;
+  let stripe: Stripe;
+  let browser: Browser;
+  let merchant: http.Server;
+  let merchantUrl: string;
+  let price: Stripe.Price;
+
+  before(async () => {
+    server = await startTestServer();
+    stripe = server.account.stripe;
+    price = await stripe.prices.create({ currency: 'usd', unit_amount: 2500, product_data: { name: 'Concert ticket' } });
+    // The merchant's site: its success and cancel pages, on another origin.
+    merchant = http.createServer((request, response) => {
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      response.end(`<!doctype html><html lang="en"><head><title>Shop</title></head><body><h1>${request.url?.startsWith('/thanks') ? 'Thanks for your order' : 'Your cart'}</h1></body></html>`);
+    });
+    await new Promise<void>((resolve) => merchant.listen(0, '127.0.0.1', resolve));
+    merchantUrl = `http://localhost:${(merchant.address() as AddressInfo).port}`;
+    assert.ok(fs.existsSync(chromiumPath), `the browser test needs Chromium at ${chromiumPath} (apt-get install chromium, or set PAYRAIL_CHROMIUM)`);
+    browser = await chromium.launch({ executablePath: chromiumPath, timeout: 120_000, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  });
+  after(async () => {
+    await browser?.close();
+    await new Promise((resolve) => merchant.close(resolve));
+    await server.close();
+  });
+
+  async function newSession(extra: Partial<Stripe.Checkout.SessionCreateParams> = {}): Promise<Stripe.Checkout.Session> {
+    return stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: [{ price: price.id, quantity: 2 }],
+      success_url: `${merchantUrl}/thanks?session_id={CHECKOUT_SESSION_ID}`,
+      cancel_url: `${merchantUrl}/cart`,
+      ...extra,
+    });
+  }
+
+  async function fillCard(page: Page, number: string): Promise<void> {
+    await page.getByLabel('Card number').fill(number);
+    await page.getByLabel('Expiration (MM / YY)').fill(expiry);
+    await page.getByLabel('Security code (CVC)').fill('123');
+    await page.getByLabel('Name on card').fill('Jenny Rosen');
+  }
+
+  async function completedEvents(sessionId: string): Promise<number> {
+    const result = await server.db.query("SELECT count(*)::int AS n FROM events WHERE type = 'checkout.session.completed' AND data->'object'->>'id' = $1", [sessionId]);
+    return result.rows[0].n;
+  }
+
+  it('takes a card payment and sends the shopper to success_url; the session completes once', async () => {
+    const session = await newSession({ customer_email: 'jenny@example.com' });
+    const page = await browser.newPage();
+    await page.goto(session.url!);
+    assert.equal(await page.title(), 'Pay Test account');
+    await page.getByText('Concert ticket').waitFor();
+    assert.equal(await page.getByLabel('Email').inputValue(), 'jenny@example.com');
+    await fillCard(page, '4242 4242 4242 4242');
+    const pay = page.getByRole('button', { name: /^Pay / });
+    assert.match(await pay.innerText(), /50\.00/);
+    await pay.click();
+    await page.waitForURL(`${merchantUrl}/thanks?session_id=${session.id}`);
+    await page.getByRole('heading', { name: 'Thanks for your order' }).waitFor();
+    await page.close();
+
+    const done = await stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent'] });
+    assert.equal(done.status, 'complete');
+    assert.equal(done.payment_status, 'paid');
+    assert.equal(done.url, null);
+    assert.equal(done.customer_details?.email, 'jenny@example.com');
+    assert.equal(done.customer_details?.name, 'Jenny Rosen');
+    const intent = done.payment_intent as Stripe.PaymentIntent;
+    assert.equal(intent.status, 'succeeded');
+    assert.equal(intent.amount, 5000);
+    assert.equal(intent.currency, 'usd');
+    assert.equal(await completedEvents(session.id), 1);
+    // The page, visited again, says it is paid and never shows a form.
+    const again = await fetch(session.url!);
+    const text = await again.text();
+    assert.match(text, /Payment complete/);
+    assert.doesNotMatch(text, /card_number/);
+  });
+
+  it('shows a decline in an alert and lets the shopper retry with another card on the same PaymentIntent', async () => {
+    const session = await newSession({ customer_email: 'sam@example.com' });
+    const page = await browser.newPage();
+    await page.goto(session.url!);
+    await fillCard(page, '4000 0000 0000 0002');
+    await page.getByRole('button', { name: /^Pay/ }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /declined/i);
+    // The card number is never written back into the page.
+    assert.equal(await page.getByLabel('Card number').inputValue(), '');
+    assert.equal(await page.getByLabel('Email').inputValue(), 'sam@example.com');
+    const declined = await stripe.checkout.sessions.retrieve(session.id);
+    assert.equal(declined.status, 'open');
+    const firstIntent = declined.payment_intent as string;
+    assert.equal((await stripe.paymentIntents.retrieve(firstIntent)).status, 'requires_payment_method');
+    await fillCard(page, '4242 4242 4242 4242');
+    await page.getByRole('button', { name: /^Pay/ }).click();
+    await page.waitForURL(/\/thanks\?session_id=/);
+    await page.close();
+    const done = await stripe.checkout.sessions.retrieve(session.id);
+    assert.equal(done.status, 'complete');
+    assert.equal(done.payment_intent, firstIntent);
+    assert.equal((await stripe.paymentIntents.retrieve(firstIntent)).status, 'succeeded');
+  });
+
+  it('passes 3-D Secure and returns to success_url; a failed challenge brings the form back', async () => {
+    const session = await newSession({ customer_email: 'three@example.com' });
+    const page = await browser.newPage();
+    await page.goto(session.url!);
+    await fillCard(page, '4000 0000 0000 3220');
+    await page.getByRole('button', { name: /^Pay/ }).click();
+    await page.getByRole('button', { name: 'Fail authentication' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.equal((await stripe.checkout.sessions.retrieve(session.id)).status, 'open');
+    await fillCard(page, '4000 0000 0000 3220');
+    await page.getByRole('button', { name: /^Pay/ }).click();
+    await page.getByRole('button', { name: 'Complete authentication' }).click();
+    await page.waitForURL(/\/thanks\?session_id=/);
+    await page.close();
+    const done = await stripe.checkout.sessions.retrieve(session.id);
+    assert.equal(done.status, 'complete');
+    assert.equal(done.payment_status, 'paid');
+  });
+
+  it('can be completed with the keyboard alone, and has no serious accessibility violation', async () => {
+    const session = await newSession({ billing_address_collection: 'required', phone_number_collection: { enabled: true } });
+    const page = await browser.newPage();
+    await page.goto(session.url!);
+    await page.evaluate(fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+    const audit = (await page.evaluate('axe.run(document).then((r) => ({ passes: r.passes.map((p) => p.id), violations: r.violations.map((v) => ({ id: v.id, impact: v.impact })) }))')) as { passes: string[]; violations: { id: string; impact: string }[] };
+    assert.ok(audit.passes.includes('label'), `axe checked the labels: ${audit.passes.join(', ')}`);
+    const serious = audit.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+    assert.deepEqual(serious, []);
+    // Tab from the top of the page into each field in order, typing as a shopper would.
+    await page.getByLabel('Email').focus();
+    const typed: [string, string][] = [
+      ['Email', 'keys@example.com'], ['Card number', '4242424242424242'], ['Expiration (MM / YY)', expiry], ['Security code (CVC)', '123'], ['Name on card', 'Kay Board'],
+      ['Address line 1', '1 Market St'], ['Address line 2 (optional)', ''], ['City', 'San Francisco'], ['Postal code', '94105'], ['State or region (optional)', 'CA'],
+      ['Country (two-letter code)', 'US'], ['Phone number', '+1 415 555 0100'],
+    ];
+    for (const [index, [label, value]] of typed.entries()) {
+      if (index > 0) await page.keyboard.press('Tab');
+      const focused = await page.evaluate('document.activeElement?.labels?.[0]?.textContent ?? ""');
+      assert.equal(focused, label);
+      if (value) await page.keyboard.type(value);
+    }
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/thanks\?session_id=/);
+    await page.close();
+    const done = await stripe.checkout.sessions.retrieve(session.id);
+    assert.equal(done.status, 'complete');
+    assert.equal(done.customer_details?.address?.city, 'San Francisco');
+    assert.equal(done.customer_details?.phone, '+1 415 555 0100');
+  });
+
+  it('pays once when the form is submitted twice at the same time', async () => {
+    const session = await newSession();
+    const fields = { ...payingCard, email: 'twice@example.com' };
+    // The page was loaded once (in one tab, or in three) and its form sent three times at once.
+    const token = await checkoutFormToken(session.url!);
+    const answers = await Promise.all([postCheckoutForm(session.url!, token, fields), postCheckoutForm(session.url!, token, fields), postCheckoutForm(session.url!, token, fields)]);
+    for (const answer of answers) {
+      // Each submission ends on the success page or on "paid": none charges again, none fails.
+      assert.ok(answer.status === 303 || (answer.status === 200 && /Payment complete/.test(answer.text)), `${answer.status} ${answer.text.slice(0, 200)}`);
+    }
+    const done = await stripe.checkout.sessions.retrieve(session.id);
+    assert.equal(done.status, 'complete');
+    const charges = await server.db.query(
+      "SELECT count(*)::int AS n FROM charges c JOIN payment_intents p ON p.id = c.payment_intent_id WHERE p.account_id = $1 AND p.amount = 5000 AND c.status = 'succeeded' AND p.id = $2",
+      [server.account.accountId, done.payment_intent],
+    );
+    assert.equal(charges.rows[0].n, 1);
+    const succeeded = await server.db.query("SELECT count(*)::int AS n FROM payment_intents WHERE account_id = $1 AND status = 'succeeded' AND receipt_email = 'twice@example.com'", [server.account.accountId]);
+    assert.equal(succeeded.rows[0].n, 1);
+    assert.equal(await completedEvents(session.id), 1);
+  });
+
+  it('refuses a form without its token, and shows an expired session as expired', async () => {
+    const session = await newSession();
+    const forged = await fetch(session.url!, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...payingCard, email: 'x@example.com', csrf_token: 'forged' }).toString() });
+    assert.equal(forged.status, 403);
+    assert.equal((await stripe.checkout.sessions.retrieve(session.id)).payment_intent, null);
+    const form = await fetch(session.url!);
+    assert.equal(form.headers.get('x-frame-options'), 'DENY');
+    assert.match(form.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+    assert.match(form.headers.get('content-security-policy') ?? '', new RegExp(`form-action 'self' ${merchantUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    await stripe.checkout.sessions.expire(session.id);
+    const expired = await submitCheckoutPage(session.url!, { ...payingCard, email: 'x@example.com' }).catch((error: Error) => ({ status: 0, location: null, text: error.message }));
+    assert.match(expired.text, /no form token|expired/);
+    const page = await fetch(session.url!);
+    assert.match(await page.text(), /Session expired/);
+    const unknown = await fetch(`${server.baseUrl}/c/pay/cs_${'x'.repeat(24)}`);
+    assert.equal(unknown.status, 404);
+  });
+});
