@@ -12,7 +12,7 @@ export type Access = 'read' | 'write';
 export const permissionResources = [
   'account', 'balance', 'balance_transaction', 'charge', 'customer', 'event', 'external_account', 'payment_intent',
   'payment_method', 'payout', 'refund', 'source', 'token', 'webhook_endpoint', 'connector_configuration', 'routing_profile',
-  'product', 'price',
+  'product', 'price', 'payment_link',
 ] as const;
 export type PermissionResource = (typeof permissionResources)[number];
 
@@ -34,6 +34,7 @@ const segmentResources: Record<string, PermissionResource> = {
   events: 'event',
   external_accounts: 'external_account',
   payment_intents: 'payment_intent',
+  payment_links: 'payment_link',
   payment_methods: 'payment_method',
   payouts: 'payout',
   prices: 'price',

@@ -34,6 +34,8 @@ type ObjectType = 'payment_intent' | 'charge' | 'customer' | 'payment_method' | 
   | 'product' | 'price'
   // Checkout: a session (Stripe's schema `checkout.session`) and its line items (`item`).
   | 'checkout.session' | 'item'
+  // A Payment Link (its line_items list is not rendered, so nothing of it expands).
+  | 'payment_link'
   // The object `payrail.connector_configuration`, named without the dot where a schema name is needed.
   | 'payrail_connector_configuration'
   // The object `payrail.routing_profile` (one per account and mode, no id).
@@ -129,6 +131,7 @@ const expandableFields: Record<ObjectType, Record<string, ObjectType>> = {
   'checkout.session': { customer: 'customer', payment_intent: 'payment_intent' },
   // A line item's price is embedded whole; its product can be expanded through it.
   item: { price: 'price' },
+  payment_link: {},
   webhook_endpoint: {},
   webhook_attempt: {},
   webhook_delivery: {},

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { findCustomer } from '../customers/repository.ts';
 import { ApiError, missing } from '../platform/errors.ts';
 import { newId, nowSeconds } from '../platform/ids.ts';
@@ -36,6 +37,15 @@ export interface CheckoutSessionCreateInput {
   ui_mode?: 'hosted';
 }
 
+/**
+ * A session made from a Payment Link (a visit to its URL): `verify` runs first in the session's transaction (it locks
+ * the link and checks that it still sells), and the session records the link.
+ */
+export interface SessionOrigin {
+  paymentLinkId: string;
+  verify(client: pg.PoolClient): Promise<void>;
+}
+
 /** The checks that need no database: the session's shape, its window, who the customer is. */
 function checkInput(input: CheckoutSessionCreateInput, now: number): void {
   checkLineItems(input.line_items ?? []);
@@ -55,7 +65,7 @@ function checkInput(input: CheckoutSessionCreateInput, now: number): void {
  * made from price_data, all in one transaction. No PaymentIntent yet: the page makes it when the shopper first pays
  * (as Stripe has done since 2022-08-01), so an abandoned session leaves nothing to cancel.
  */
-export async function createCheckoutSession(work: UnitOfWork, scope: Scope, input: CheckoutSessionCreateInput): Promise<CheckoutSessionRow> {
+export async function createCheckoutSession(work: UnitOfWork, scope: Scope, input: CheckoutSessionCreateInput, origin?: SessionOrigin): Promise<CheckoutSessionRow> {
   const now = nowSeconds();
   checkInput(input, now);
   const requestedCurrency = input.currency === undefined ? undefined : parseCurrency(input.currency);
@@ -66,6 +76,7 @@ export async function createCheckoutSession(work: UnitOfWork, scope: Scope, inpu
   const metadata = mergeMetadata({}, input.metadata);
   const id = newId('cs');
   return work.finalTransaction(async (client) => {
+    await origin?.verify(client);
     if (input.customer !== undefined) {
       const customer = await findCustomer(client, scope, input.customer);
       if (!customer) throw missing('customer', input.customer, 'customer');
@@ -95,6 +106,7 @@ export async function createCheckoutSession(work: UnitOfWork, scope: Scope, inpu
       metadata,
       expires_at: input.expires_at ?? now + sessionLifetimeMaxSeconds,
       created: now,
+      payment_link_id: origin?.paymentLinkId ?? null,
     });
     await insertLineItems(client, items.map((item) => item.row));
     return session;

@@ -41,7 +41,7 @@ export function renderCheckoutSession(row: CheckoutSessionRow, publicUrl: string
     metadata: row.metadata,
     mode: row.mode,
     payment_intent: row.payment_intent_id,
-    payment_link: null,
+    payment_link: row.payment_link_id,
     payment_method_collection: 'if_required',
     payment_method_configuration_details: null,
     payment_method_options: {},

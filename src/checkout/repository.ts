@@ -34,6 +34,8 @@ export interface CheckoutSessionRow {
   metadata: Record<string, string>;
   expires_at: number;
   created: number;
+  /** The Payment Link the session was made from (a visit to its URL), else null. */
+  payment_link_id: string | null;
 }
 
 export interface Address {
@@ -89,14 +91,15 @@ export async function insertCheckoutSession(db: Queryable, scope: Scope, session
   const result = await db.query<CheckoutSessionRow>(
     `INSERT INTO checkout_sessions (id, account_id, livemode, mode, status, payment_status, ui_mode, currency, amount_subtotal, amount_total,
        success_url, cancel_url, client_reference_id, customer_id, customer_email, customer_creation, payment_intent_data, payment_method_types,
-       locale, billing_address_collection, shipping_allowed_countries, phone_number_collection, submit_type, metadata, expires_at, created)
-     VALUES ($1, $2, $3, $4, 'open', 'unpaid', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+       locale, billing_address_collection, shipping_allowed_countries, phone_number_collection, submit_type, metadata, expires_at, created, payment_link_id)
+     VALUES ($1, $2, $3, $4, 'open', 'unpaid', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
      RETURNING *`,
     [
       session.id, scope.accountId, scope.livemode, session.mode, session.ui_mode, session.currency, session.amount_subtotal, session.amount_total,
       session.success_url, session.cancel_url, session.client_reference_id, session.customer_id, session.customer_email, session.customer_creation,
       JSON.stringify(session.payment_intent_data), session.payment_method_types, session.locale, session.billing_address_collection,
       session.shipping_allowed_countries, session.phone_number_collection, session.submit_type, JSON.stringify(session.metadata), session.expires_at, session.created,
+      session.payment_link_id,
     ],
   );
   return result.rows[0];
@@ -143,9 +146,13 @@ export async function lineItemsOf(db: Queryable, sessionId: string): Promise<Lin
   return result.rows;
 }
 
-/** The session's PaymentIntent, set once (the first payment attempt on the page makes it). */
+/**
+ * The session's PaymentIntent, set once (the first payment attempt on the page makes it), and only while the session
+ * is open: a session expired meanwhile (by the API, or because its Payment Link reached its limit) keeps none, so
+ * the page cancels the intent it made instead of confirming it.
+ */
 export async function setSessionPaymentIntent(db: Queryable, id: string, paymentIntentId: string): Promise<void> {
-  await db.query('UPDATE checkout_sessions SET payment_intent_id = $2 WHERE id = $1 AND payment_intent_id IS NULL', [id, paymentIntentId]);
+  await db.query('UPDATE checkout_sessions SET payment_intent_id = $2 WHERE id = $1 AND payment_intent_id IS NULL AND status = $3', [id, paymentIntentId, 'open']);
 }
 
 /** What the shopper entered, kept on the session for its answer (customer_details, shipping_details). */
@@ -179,6 +186,18 @@ export async function sessionsToSweep(db: Queryable, nowSeconds: number, limit: 
   return { paid: paid.rows, due: due.rows };
 }
 
+/**
+ * Expires the open sessions of a Payment Link on which no payment has started (no PaymentIntent yet), when the link
+ * has reached its completion limit; in the caller's transaction. Answers the sessions it expired.
+ */
+export async function expireUnpaidSessionsOfLink(db: Queryable, paymentLinkId: string): Promise<CheckoutSessionRow[]> {
+  const result = await db.query<CheckoutSessionRow>(
+    `UPDATE checkout_sessions SET status = 'expired' WHERE payment_link_id = $1 AND status = 'open' AND payment_intent_id IS NULL RETURNING *`,
+    [paymentLinkId],
+  );
+  return result.rows;
+}
+
 export interface CheckoutSessionListFilters {
   status?: string;
   customer?: string;
@@ -191,5 +210,6 @@ export function listCheckoutSessions(db: Queryable, scope: Scope, page: PageRequ
   if (filters.status !== undefined) conditions.push({ sql: 'status = $?', value: filters.status });
   if (filters.customer !== undefined) conditions.push({ sql: 'customer_id = $?', value: filters.customer });
   if (filters.payment_intent !== undefined) conditions.push({ sql: 'payment_intent_id = $?', value: filters.payment_intent });
+  if (filters.payment_link !== undefined) conditions.push({ sql: 'payment_link_id = $?', value: filters.payment_link });
   return listPage<CheckoutSessionRow>(db, { table: 'checkout_sessions', objectName: 'checkout.session', accountId: scope.accountId, livemode: scope.livemode, conditions }, page);
 }

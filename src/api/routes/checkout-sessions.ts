@@ -70,9 +70,9 @@ export const checkoutSessionRoutes = [
   }),
   defineRoute({
     method: 'GET', path: '/v1/checkout/sessions', operationId: 'GetCheckoutSessions', summary: 'List Checkout Sessions',
-    parameters: object({ ...listParameters, ...createdFilter, status: enumeration(['open', 'complete', 'expired']), customer: string({ maxLength: 255 }), payment_intent: string({ maxLength: 255 }) }),
+    parameters: object({ ...listParameters, ...createdFilter, status: enumeration(['open', 'complete', 'expired']), customer: string({ maxLength: 255 }), payment_intent: string({ maxLength: 255 }), payment_link: string({ maxLength: 255, description: 'Sessions made from this Payment Link.' }) }),
     response: { kind: 'list', type: 'checkout.session' },
-    handle: (context, params) => listCheckoutSessionPage(context.deps.db, context.scope, params, { status: params.status, customer: params.customer, payment_intent: params.payment_intent }),
+    handle: (context, params) => listCheckoutSessionPage(context.deps.db, context.scope, params, { status: params.status, customer: params.customer, payment_intent: params.payment_intent, payment_link: params.payment_link }),
     present: (page, context) => presentList(page, context.path, (row) => renderCheckoutSession(row, context.deps.publicUrl)),
   }),
   defineRoute({

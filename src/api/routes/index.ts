@@ -14,6 +14,7 @@ import { tokenRoutes } from './tokens.ts';
 import { eventRoutes } from './events.ts';
 import { externalAccountRoutes } from './external-accounts.ts';
 import { paymentIntentRoutes } from './payment-intents.ts';
+import { paymentLinkRoutes } from './payment-links.ts';
 import { paymentMethodRoutes } from './payment-methods.ts';
 import { payoutRoutes } from './payouts.ts';
 import { priceRoutes } from './prices.ts';
@@ -31,6 +32,7 @@ export function allRoutes(): RouteDefinition[] {
     ...paymentMethodRoutes,
     ...paymentIntentRoutes,
     ...checkoutSessionRoutes,
+    ...paymentLinkRoutes,
     ...chargeRoutes,
     ...chargeRefundRoutes,
     ...legacyChargeRoutes,
