@@ -147,8 +147,11 @@ describe('payrail.js in Chromium: card fields in an iframe of Payrail\'s origin'
     const errors: string[] = [];
     const warnings: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    const refusedByPolicy: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'warning') warnings.push(message.text());
+      // Chromium logs what a Content-Security-Policy refuses: the frame must work within its own policy.
+      if (/Content Security Policy/i.test(message.text())) refusedByPolicy.push(message.text());
     });
     const search = new URLSearchParams({ key: server.account.publishableKey, ...query });
     await page.goto(`${merchant.origin}/checkout?${search}`);
@@ -156,7 +159,13 @@ describe('payrail.js in Chromium: card fields in an iframe of Payrail\'s origin'
     const frame = page.frames().find((candidate) => candidate.url().startsWith(`${server.baseUrl}/v1/elements/frame#`));
     assert.ok(frame, 'the element is an iframe of Payrail\'s origin');
     assert.deepEqual(errors, []);
-    return { page, frame, warnings, close: () => context.close() };
+    return {
+      page, frame, warnings,
+      close: async () => {
+        await context.close();
+        assert.deepEqual(refusedByPolicy, [], 'nothing the pages did was refused by a Content-Security-Policy');
+      },
+    };
   }
 
   const changes = (page: Page) => page.evaluate('window.seen.changes') as Promise<SeenChange[]>;
@@ -432,7 +441,10 @@ describe('payrail.js in Chromium: card fields in an iframe of Payrail\'s origin'
     await waitForChange(page, 'change.complete === true');
     await page.getByRole('button', { name: 'Pay' }).click();
     await page.waitForURL(`${server.baseUrl}/3ds/**`);
-    await page.getByRole('button', { name: 'Complete authentication' }).click();
+    // The page is loaded (a static page): it shows its buttons or, if something went wrong, says why; fail with that.
+    const complete = page.getByRole('button', { name: 'Complete authentication' });
+    if ((await complete.count()) === 0) assert.fail(`the challenge page shows: ${await page.locator('body').innerText()}`);
+    await complete.click();
     await page.waitForURL(`${merchant.origin}/done?**`);
     const returned = new URL(page.url()).searchParams;
     assert.equal(returned.get('payment_intent'), intent.id);
