@@ -198,6 +198,15 @@ export async function expireUnpaidSessionsOfLink(db: Queryable, paymentLinkId: s
   return result.rows;
 }
 
+/** A Payment Link's open sessions on which a payment has started (they have a PaymentIntent). */
+export async function openPayingSessionsOfLink(db: Queryable, paymentLinkId: string): Promise<CheckoutSessionRow[]> {
+  const result = await db.query<CheckoutSessionRow>(
+    `SELECT * FROM checkout_sessions WHERE payment_link_id = $1 AND status = 'open' AND payment_intent_id IS NOT NULL ORDER BY seq`,
+    [paymentLinkId],
+  );
+  return result.rows;
+}
+
 export interface CheckoutSessionListFilters {
   status?: string;
   customer?: string;

@@ -1,15 +1,21 @@
 import type { Dependencies } from '../dependencies.ts';
 import { changedAttributes, recordEvent } from '../events/service.ts';
+import type pg from 'pg';
 import { inTransaction } from '../platform/db.ts';
+import { ApiError } from '../platform/errors.ts';
 import type { Scope } from '../platform/scope.ts';
+import { UnitOfWork } from '../platform/unit-of-work.ts';
+import { cancelPaymentIntent, type PaymentCancelDependencies } from '../payments/cancel.ts';
 import { findPaymentIntent, type PaymentIntentRow } from '../payments/repository.ts';
 import { renderPaymentLink } from '../payment-links/render.ts';
 import { countCompletedSession, findPaymentLink } from '../payment-links/repository.ts';
-import type pg from 'pg';
 import { renderCheckoutSession } from './render.ts';
-import { endSession, expireUnpaidSessionsOfLink, findCheckoutSession, type CheckoutSessionRow } from './repository.ts';
+import { endSession, expireUnpaidSessionsOfLink, findCheckoutSession, openPayingSessionsOfLink, type CheckoutSessionRow } from './repository.ts';
 
-export type SettleDependencies = Pick<Dependencies, 'db' | 'publicUrl'>;
+export type SettleDependencies = Pick<Dependencies, 'db' | 'publicUrl' | 'commits'> & PaymentCancelDependencies;
+
+/** PaymentIntent statuses a session's closing cancels: nothing was paid and no payment is under way. */
+const cancelableStatuses = new Set(['requires_payment_method', 'requires_confirmation', 'requires_action']);
 
 /**
  * What a PaymentIntent's status means for its session: succeeded pays it; authorized for a manual capture completes
@@ -28,7 +34,9 @@ export function paymentStatusOf(intent: Pick<PaymentIntentRow, 'status'>): 'paid
  * session as it is afterwards.
  */
 export async function settleSession(deps: SettleDependencies, scope: Scope, sessionId: string): Promise<CheckoutSessionRow | undefined> {
-  return inTransaction(deps.db, async (client) => {
+  let linkClosed: string | undefined;
+  const settled = await inTransaction(deps.db, async (client) => {
+    linkClosed = undefined;
     const session = await findCheckoutSession(client, scope, sessionId, { forUpdate: true });
     if (!session || session.status !== 'open' || session.payment_intent_id === null) return session;
     const intent = await findPaymentIntent(client, scope, session.payment_intent_id);
@@ -37,27 +45,56 @@ export async function settleSession(deps: SettleDependencies, scope: Scope, sess
     const completed = await endSession(client, session.id, 'complete', paymentStatus);
     if (!completed) return session;
     await recordEvent(client, scope, undefined, 'checkout.session.completed', renderCheckoutSession(completed, deps.publicUrl));
-    if (completed.payment_link_id !== null) await countLinkCompletion(client, deps, scope, completed.payment_link_id);
+    if (completed.payment_link_id !== null && (await countLinkCompletion(client, deps, scope, completed.payment_link_id))) linkClosed = completed.payment_link_id;
     return completed;
   });
+  if (linkClosed !== undefined) await closePayingSessionsOfLink(deps, scope, linkClosed);
+  return settled;
 }
 
 /**
  * A session of a Payment Link completed: the link counts it (restrictions.completed_sessions.count), in the same
  * transaction. When the count reaches the link's limit the link is deactivated (`payment_link.updated`), and its
  * other open sessions on which no payment has started are expired (`checkout.session.expired`), so nobody can start
- * paying past the limit. Sessions whose shopper had already started paying may still complete (see
- * docs/checkout.md). The link is locked, so completions of one link are counted one at a time, and a visit making a
+ * paying past the limit (answers true then: the sessions where a payment had started are closed after the commit). The link is locked, so completions of one link are counted one at a time, and a visit making a
  * new session (which takes a share lock) either sees the link deactivated or has its session expired here.
  */
-async function countLinkCompletion(client: pg.PoolClient, deps: SettleDependencies, scope: Scope, linkId: string): Promise<void> {
+async function countLinkCompletion(client: pg.PoolClient, deps: SettleDependencies, scope: Scope, linkId: string): Promise<boolean> {
   const before = await findPaymentLink(client, scope, linkId, { lock: 'update' });
   if (!before) throw new Error(`invariant violated: a session's payment link ${linkId} is missing`);
   const after = await countCompletedSession(client, linkId);
-  if (!before.active || after.active) return;
+  if (!before.active || after.active) return false;
   const rendered = renderPaymentLink(after, deps.publicUrl);
   await recordEvent(client, scope, undefined, 'payment_link.updated', rendered, changedAttributes(renderPaymentLink(before, deps.publicUrl), rendered));
   for (const expired of await expireUnpaidSessionsOfLink(client, linkId)) {
     await recordEvent(client, scope, undefined, 'checkout.session.expired', renderCheckoutSession(expired, deps.publicUrl));
+  }
+  return true;
+}
+
+/**
+ * After the completion that took a link's last slot: its open sessions where a payment had started are closed too,
+ * as an expiry closes a session (docs/checkout.md): the PaymentIntent is canceled first (reason `abandoned`), so its
+ * state machine decides the race with a confirmation under way; a session whose intent was canceled is expired
+ * (`checkout.session.expired`), one whose payment is processing or went through is left to complete. A shopper
+ * whose card was declined before the limit was reached cannot retry past it.
+ */
+async function closePayingSessionsOfLink(deps: SettleDependencies, scope: Scope, linkId: string): Promise<void> {
+  for (const session of await openPayingSessionsOfLink(deps.db, linkId)) {
+    const intent = await findPaymentIntent(deps.db, scope, session.payment_intent_id!);
+    if (!intent || !cancelableStatuses.has(intent.status)) continue;
+    try {
+      await cancelPaymentIntent(UnitOfWork.alone(deps.db, deps.commits), deps, scope, intent.id, 'abandoned');
+    } catch (error) {
+      // The shopper's confirmation won the race: the payment decides, and the session completes if it succeeds.
+      if (error instanceof ApiError && error.code === 'payment_intent_unexpected_state') continue;
+      throw error;
+    }
+    await inTransaction(deps.db, async (client) => {
+      const locked = await findCheckoutSession(client, scope, session.id, { forUpdate: true });
+      if (locked?.status !== 'open') return;
+      const expired = await endSession(client, locked.id, 'expired', 'unpaid');
+      if (expired) await recordEvent(client, scope, undefined, 'checkout.session.expired', renderCheckoutSession(expired, deps.publicUrl));
+    });
   }
 }
