@@ -385,6 +385,31 @@ describe('every answer of every operation matches Stripe', () => {
     await stripe.checkout.sessions.expire(open.id);
   });
 
+  it('payment links: create, retrieve, update, list, line items, a visit paid through its session, the limit reached', async () => {
+    const price = await stripe.prices.create({ currency: 'usd', unit_amount: 1500, product_data: { name: 'Link conformance' } });
+    const link = await stripe.paymentLinks.create({
+      line_items: [{ price: price.id, quantity: 1, adjustable_quantity: { enabled: true, minimum: 1, maximum: 3 } }],
+      after_completion: { type: 'redirect', redirect: { url: 'https://example.com/ok?session={CHECKOUT_SESSION_ID}' } }, restrictions: { completed_sessions: { limit: 1 } },
+      billing_address_collection: 'auto', phone_number_collection: { enabled: false }, shipping_address_collection: { allowed_countries: ['US'] }, customer_creation: 'if_required',
+      payment_intent_data: { description: 'conformance', metadata: { k: 'v' }, capture_method: 'automatic', setup_future_usage: 'off_session', statement_descriptor_suffix: 'LINK' },
+      payment_method_types: ['card'], submit_type: 'pay', inactive_message: 'Sold out', metadata: { k: 'v' },
+    });
+    await stripe.paymentLinks.retrieve(link.id);
+    const items = await stripe.paymentLinks.listLineItems(link.id, { expand: ['data.price.product'] });
+    await stripe.paymentLinks.update(link.id, { metadata: { k: 'w' }, line_items: [{ id: items.data[0].id, quantity: 2 }], payment_intent_data: { description: '' } });
+    await stripe.paymentLinks.list({ limit: 100, active: true });
+    const visit = await fetch(link.url, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `quantity_${items.data[0].id}=1` });
+    assert.equal(visit.status, 303, await visit.text());
+    const address = { line1: '1 Market St', city: 'San Francisco', postal_code: '94105', state: 'CA', country: 'US' };
+    const paid = await submitCheckoutPage(visit.headers.get('location')!, {
+      ...payingCard, email: 'jenny@example.com', ...Object.fromEntries(Object.entries(address).map(([key, value]) => [`shipping_${key}`, value])), shipping_name: 'Jenny Rosen',
+    });
+    assert.equal(paid.status, 303, paid.text.slice(0, 500));
+    await stripe.checkout.sessions.list({ payment_link: link.id });
+    assert.equal((await stripe.paymentLinks.retrieve(link.id)).active, false);
+    await stripe.paymentLinks.update(link.id, { restrictions: '', active: true, after_completion: { type: 'hosted_confirmation', hosted_confirmation: { custom_message: 'Thanks' } } });
+  });
+
   it('webhook endpoints: create, retrieve, update, disable, list, delete', async () => {
     const endpoint = await stripe.webhookEndpoints.create({ url: 'https://example.com/hook', enabled_events: ['payment_intent.succeeded', 'charge.refunded'], description: 'orders', metadata: { k: 'v' } });
     await stripe.webhookEndpoints.retrieve(endpoint.id);
