@@ -12,7 +12,7 @@ export type Access = 'read' | 'write';
 export const permissionResources = [
   'account', 'balance', 'balance_transaction', 'charge', 'customer', 'event', 'external_account', 'payment_intent',
   'payment_method', 'payout', 'refund', 'source', 'token', 'webhook_endpoint', 'connector_configuration', 'routing_profile',
-  'product', 'price', 'payment_link',
+  'product', 'price', 'payment_link', 'checkout_session',
 ] as const;
 export type PermissionResource = (typeof permissionResources)[number];
 
@@ -45,6 +45,8 @@ const segmentResources: Record<string, PermissionResource> = {
   webhook_endpoints: 'webhook_endpoint',
   connector_configurations: 'connector_configuration',
   routing_profile: 'routing_profile',
+  // `/v1/checkout/sessions`: Stripe's `rak_checkout_session_*`.
+  sessions: 'checkout_session',
 };
 
 export interface RequiredPermission {
