@@ -426,6 +426,29 @@ describe('tenancy: accounts, modes and key kinds', () => {
     });
   });
 
+  describe('payment links', () => {
+    it("are another account's or mode's only as resource_missing, never sell another account's price, and their sessions stay theirs", async () => {
+      const price = await a.stripe.prices.create({ currency: 'usd', unit_amount: 1500, product_data: { name: 'A link product' } });
+      const link = await a.stripe.paymentLinks.create({ line_items: [{ price: price.id, quantity: 1 }], metadata: { secret: 'a-only' } });
+      await assertMissing(b.stripe.paymentLinks.retrieve(link.id), 'id');
+      await assertMissing(b.stripe.paymentLinks.update(link.id, { active: false }), 'id');
+      await assertMissing(b.stripe.paymentLinks.listLineItems(link.id), 'id');
+      await assertMissing(b.stripe.paymentLinks.list({ starting_after: link.id }), 'starting_after');
+      await assertMissing(b.stripe.paymentLinks.create({ line_items: [{ price: price.id, quantity: 1 }] }), 'line_items[0][price]');
+      // A visit makes the session in the link's own account.
+      const visit = await fetch(link.url, { redirect: 'manual' });
+      assert.equal(visit.status, 303);
+      const sessionId = /(cs_[0-9A-Za-z]+)$/.exec(visit.headers.get('location') ?? '')![1];
+      assert.equal((await a.stripe.checkout.sessions.retrieve(sessionId)).payment_link, link.id);
+      await assertMissing(b.stripe.checkout.sessions.retrieve(sessionId), 'id');
+      assert.deepEqual((await b.stripe.checkout.sessions.list({ payment_link: link.id })).data, []);
+      const live = (await server.liveKeys(a.accountId)).stripe;
+      await assertMissing(live.paymentLinks.retrieve(link.id), 'id');
+      assert.ok((await live.paymentLinks.list({ limit: 100 })).data.every((entry) => entry.livemode));
+      assert.equal((await a.stripe.paymentLinks.retrieve(link.id)).active, true);
+    });
+  });
+
   describe('publishable keys', () => {
     it('can create payment methods from card data, in their own account', async () => {
       const publishable = server.stripeFor(a.publishableKey);
