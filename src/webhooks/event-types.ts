@@ -30,6 +30,8 @@ export const webhookEventTypes = [
   'payment_intent.payment_failed',
   'payment_intent.requires_action',
   'payment_intent.succeeded',
+  'payment_link.created',
+  'payment_link.updated',
   'payment_method.attached',
   'payment_method.detached',
   'payment_method.updated',
