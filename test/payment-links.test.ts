@@ -263,7 +263,7 @@ describe('Payment Links', () => {
     assert.equal((await sessionFromVisit(reopened)).payment_link, link.id);
   });
 
-  it('lets two shoppers race for the last completion: the count is exact and nobody starts paying after the limit', async () => {
+  it('lets three shoppers race for the last slot: payments already under way may all complete, the count stays exact, nothing is left payable', async () => {
     const link = await stripe.paymentLinks.create({ line_items: [{ price: mug.id, quantity: 1 }], restrictions: { completed_sessions: { limit: 1 } } });
     const sessions = await Promise.all([sessionFromVisit(link), sessionFromVisit(link), sessionFromVisit(link)]);
     const answers = await Promise.all(sessions.map((session, index) => submitCheckoutPage(session.url!, { ...payingCard, email: `racer${index}@example.com` })));
@@ -298,6 +298,15 @@ describe('Payment Links', () => {
     assert.equal(await count('checkout_sessions'), sessions);
     await stripe.paymentLinks.update(link.id, { active: true });
     assert.equal((await sessionFromVisit(link)).payment_link, link.id);
+    // A price archived after the link was made: the link stays, a visit cannot sell it and makes nothing.
+    const seasonal = await stripe.prices.create({ currency: 'usd', unit_amount: 700, product_data: { name: 'Seasonal' } });
+    const seasonalLink = await stripe.paymentLinks.create({ line_items: [{ price: seasonal.id, quantity: 1 }] });
+    await stripe.prices.update(seasonal.id, { active: false });
+    const before = await count('checkout_sessions');
+    const unsellable = await visit(seasonalLink.url);
+    assert.equal(unsellable.status, 409);
+    assert.match(unsellable.text, /cannot be used right now/);
+    assert.equal(await count('checkout_sessions'), before);
     assert.equal((await visit(`${server.baseUrl}/pl/plink_000000000000000000000000`)).status, 404);
     assert.equal((await visit(`${server.baseUrl}/pl/not-a-link`)).status, 404);
   });
