@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import Stripe from 'stripe';
+import { startPayPalSandbox, type PayPalSandbox } from '../src/sandbox/paypal/server.ts';
 import { checkoutFormToken, payingCard, postCheckoutForm, submitCheckoutPage } from './helpers/checkout-page.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
@@ -217,3 +218,63 @@ describe('the hosted Checkout page', () => {
     assert.equal(unknown.status, 404);
   });
 });
+
+describe('the hosted Checkout page with PayPal (the PayPal connector and its sandbox)', () => {
+  let server: TestServer;
+  let sandbox: PayPalSandbox;
+  let browser: Browser;
+  let merchant: http.Server;
+  let merchantUrl: string;
+
+  before(async () => {
+    server = await startTestServer();
+    sandbox = await startPayPalSandbox({ clientId: 'checkout-paypal-client', clientSecret: 'checkout-paypal-secret', webhookId: 'WHCHECKOUTPAYPAL', webhookRetryDelaysMs: [] });
+    const configuration = await server.account.stripe.rawRequest('POST', '/v1/payrail/connector_configurations', {
+      connector: 'paypal', credentials: { client_id: 'checkout-paypal-client', client_secret: 'checkout-paypal-secret', webhook_id: 'WHCHECKOUTPAYPAL' }, settings: { base_url: sandbox.url },
+    });
+    assert.match(String(configuration.id), /^pcc_/);
+    server.deps.routing.forget({ accountId: server.account.accountId, livemode: false });
+    merchant = http.createServer((_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      response.end('<!doctype html><html lang="en"><head><title>Shop</title></head><body><h1>Thanks for your order</h1></body></html>');
+    });
+    await new Promise<void>((resolve) => merchant.listen(0, '127.0.0.1', resolve));
+    merchantUrl = `http://localhost:${(merchant.address() as AddressInfo).port}`;
+    assert.ok(fs.existsSync(chromiumPath), `the browser test needs Chromium at ${chromiumPath}`);
+    browser = await chromium.launch({ executablePath: chromiumPath, timeout: 120_000, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  });
+  after(async () => {
+    await browser?.close();
+    await new Promise((resolve) => merchant.close(resolve));
+    await sandbox.close();
+    await server.close();
+  });
+
+  it('sends the shopper to PayPal to approve, and back to success_url with the session complete', async () => {
+    const stripe = server.account.stripe;
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      // Payrail takes payment_method_types (Stripe's API versions before 2026-09-30 did); the SDK's types no longer list it.
+      ...({ payment_method_types: ['card', 'paypal'] } as object),
+      line_items: [{ price_data: { currency: 'eur', unit_amount: 3900, product_data: { name: 'Vinyl record' } }, quantity: 1 }],
+      success_url: `${merchantUrl}/thanks?session_id={CHECKOUT_SESSION_ID}`,
+    });
+    const page = await browser.newPage();
+    await page.goto(session.url!);
+    await page.getByLabel('Email').fill('paypal-buyer@example.com');
+    await page.getByRole('button', { name: 'Pay with PayPal' }).click();
+    // PayPal's approval page (the sandbox's), then back through Payrail to the merchant.
+    await page.locator('#approve').click();
+    await page.waitForURL(`${merchantUrl}/thanks?session_id=${session.id}`);
+    await page.close();
+    const done = await stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent'] });
+    assert.equal(done.status, 'complete');
+    assert.equal(done.payment_status, 'paid');
+    const intent = done.payment_intent as Stripe.PaymentIntent;
+    assert.equal(intent.status, 'succeeded');
+    assert.equal(intent.amount, 3900);
+    const method = await stripe.paymentMethods.retrieve(intent.payment_method as string);
+    assert.equal(method.type, 'paypal');
+  });
+});
+

@@ -11,7 +11,7 @@ import { createTestDatabase } from './helpers/server.ts';
 import { until } from './helpers/until.ts';
 
 /**
- * The background sweeps (janitor, pending refunds, idempotency key purge, ledger jobs) are graphile-worker jobs: with
+ * The background sweeps (janitor, pending refunds, idempotency key purge, Checkout Sessions, ledger jobs) are graphile-worker jobs: with
  * two `payrail start` processes on one database each sweep runs once per period in total, not once per process.
  *
  * No assertion on speed: a run schedules its successor a period after its own start (database time), so between two
@@ -19,7 +19,7 @@ import { until } from './helpers/until.ts';
  * however loaded the machine. Two processes each running their own timer would count about twice that.
  */
 const periodMs = 400;
-const sweepNames = ['janitor', 'pending_refunds', 'idempotency_keys', 'ledger'];
+const sweepNames = ['janitor', 'pending_refunds', 'idempotency_keys', 'checkout_sessions', 'ledger'];
 
 interface SweepRow { name: string; runs: number; failures: number; started_ms: number; finished: boolean }
 

@@ -35,20 +35,27 @@ function addressOf(raw: RawForm, prefix: string): Address {
  * Reads and checks the page's form for a session: the email (unless the session has a customer), the cardholder's
  * name, the card, a billing address when the session requires one, a phone number when it collects one, a shipping
  * address in an allowed country when it collects one. The card's number and expiry are checked for shape here; the
- * PaymentMethod's own checks (Luhn, expiry in the past) answer the rest. Values are never echoed for the card.
+ * PaymentMethod's own checks (Luhn, expiry in the past) answer the rest. Values are never echoed for the card. With
+ * `method=paypal` (the PayPal button, when the session offers it) there is no card and the name is optional.
  */
 export function readCheckoutForm(session: CheckoutSessionRow, raw: RawForm): { form: CheckoutForm } | { errors: FieldError[] } {
   const errors: FieldError[] = [];
   const email = text(raw, 'email', 512) || null;
   if (session.customer_id === null && (email === null || !emailPattern.test(email))) errors.push({ field: 'email', message: 'Enter a valid email address.' });
+  // The PayPal button posts the same form with method=paypal: no card, the shopper's name comes from PayPal if absent.
+  const method = raw.method === 'paypal' && session.payment_method_types.includes('paypal') ? 'paypal' : 'card';
   const name = text(raw, 'name');
-  if (name === '') errors.push({ field: 'name', message: 'Enter the name on the card.' });
-  const number = text(raw, 'card_number', 40).replace(/[\s-]/g, '');
-  if (!/^\d{12,19}$/.test(number)) errors.push({ field: 'card_number', message: 'Your card number is incomplete.' });
-  const expiry = parseExpiry(text(raw, 'card_expiry', 20));
-  if (!expiry) errors.push({ field: 'card_expiry', message: "Your card's expiration date is incomplete." });
-  const cvc = text(raw, 'card_cvc', 8);
-  if (!/^\d{3,4}$/.test(cvc)) errors.push({ field: 'card_cvc', message: "Your card's security code is incomplete." });
+  let card: CheckoutForm['card'] = null;
+  if (method === 'card') {
+    if (name === '') errors.push({ field: 'name', message: 'Enter the name on the card.' });
+    const number = text(raw, 'card_number', 40).replace(/[\s-]/g, '');
+    if (!/^\d{12,19}$/.test(number)) errors.push({ field: 'card_number', message: 'Your card number is incomplete.' });
+    const expiry = parseExpiry(text(raw, 'card_expiry', 20));
+    if (!expiry) errors.push({ field: 'card_expiry', message: "Your card's expiration date is incomplete." });
+    const cvc = text(raw, 'card_cvc', 8);
+    if (!/^\d{3,4}$/.test(cvc)) errors.push({ field: 'card_cvc', message: "Your card's security code is incomplete." });
+    if (expiry) card = { number, exp_month: expiry.month, exp_year: expiry.year, cvc };
+  }
   let address: Address | null = null;
   if (session.billing_address_collection === 'required') {
     address = addressOf(raw, 'billing');
@@ -70,12 +77,13 @@ export function readCheckoutForm(session: CheckoutSessionRow, raw: RawForm): { f
   if (session.shipping_allowed_countries !== null) {
     const shippingAddress = addressOf(raw, 'shipping');
     const shippingName = text(raw, 'shipping_name') || name;
+    if (shippingName === '') errors.push({ field: 'shipping_name', message: 'Enter the name for delivery.' });
     if (!shippingAddress.line1) errors.push({ field: 'shipping_line1', message: 'Enter the shipping address.' });
     if (!shippingAddress.city) errors.push({ field: 'shipping_city', message: 'Enter the city.' });
     if (!shippingAddress.postal_code) errors.push({ field: 'shipping_postal_code', message: 'Enter the postal code.' });
     if (!shippingAddress.country || !session.shipping_allowed_countries.includes(shippingAddress.country)) errors.push({ field: 'shipping_country', message: 'Choose a country this shop ships to.' });
     shipping = { name: shippingName, address: shippingAddress };
   }
-  if (errors.length > 0 || !expiry) return { errors };
-  return { form: { email, name, card: { number, exp_month: expiry.month, exp_year: expiry.year, cvc }, address, phone, shipping } };
+  if (errors.length > 0 || (method === 'card' && card === null)) return { errors };
+  return { form: { method, email, name: name || null, card, address, phone, shipping } };
 }

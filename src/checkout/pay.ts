@@ -11,6 +11,7 @@ import { cancelPaymentIntent } from '../payments/cancel.ts';
 import { confirmPaymentIntent } from '../payments/confirm.ts';
 import { createPaymentIntent } from '../payments/intents.ts';
 import { findPaymentIntent, type PaymentIntentRow } from '../payments/repository.ts';
+import type { ConfirmInput } from '../payments/types.ts';
 import { createPaymentMethod, type CardInput } from '../payment-methods/service.ts';
 import { checkoutPagePath } from './render.ts';
 import { findCheckoutSession, setSessionDetails, setSessionPaymentIntent, type Address, type CheckoutSessionRow, type CustomerDetails, type ShippingDetails } from './repository.ts';
@@ -20,9 +21,11 @@ export type PayDependencies = Dependencies;
 
 /** What the shopper typed on the hosted page (checked by the page before it gets here). */
 export interface CheckoutForm {
+  method: 'card' | 'paypal';
   email: string | null;
-  name: string;
-  card: Required<CardInput>;
+  name: string | null;
+  /** The card, for `method: 'card'`. */
+  card: Required<CardInput> | null;
   address: Address | null;
   phone: string | null;
   shipping: ShippingDetails | null;
@@ -117,15 +120,23 @@ export async function payCheckoutSession(deps: PayDependencies, session: Checkou
   const intentId = await sessionIntent(deps, session, form);
   if (typeof intentId !== 'string') return { kind: 'closed', session: intentId };
   const work = UnitOfWork.alone(deps.db, deps.commits);
-  let method;
-  try {
-    method = await createPaymentMethod(work, deps, scope, { type: 'card', card: form.card, billing_details: { name: form.name, email: form.email, phone: form.phone, address: form.address } });
-  } catch (error) {
-    if (error instanceof ApiError && error.status < 500) return { kind: 'declined', message: error.message };
-    throw error;
+  const billing = { name: form.name, email: form.email, phone: form.phone, address: form.address };
+  const returnUrl = checkoutReturnUrl(deps.publicUrl, session.id);
+  let confirmation: ConfirmInput;
+  if (form.method === 'paypal') {
+    // A PayPal PaymentMethod made for the payment; the shopper approves on PayPal and comes back through the return page.
+    confirmation = { payment_method_data: { type: 'paypal', billing_details: billing }, return_url: returnUrl };
+  } else {
+    try {
+      const method = await createPaymentMethod(work, deps, scope, { type: 'card', card: form.card!, billing_details: billing });
+      confirmation = { payment_method: method.id, return_url: returnUrl };
+    } catch (error) {
+      if (error instanceof ApiError && error.status < 500) return { kind: 'declined', message: error.message };
+      throw error;
+    }
   }
   try {
-    const result = await confirmPaymentIntent(work, deps, scope, intentId, { payment_method: method.id, return_url: checkoutReturnUrl(deps.publicUrl, session.id) });
+    const result = await confirmPaymentIntent(work, deps, scope, intentId, confirmation);
     return await outcomeOf(deps, session, result.intent, result.decline?.message);
   } catch (error) {
     if (!(error instanceof ApiError) || error.status >= 500) throw error;

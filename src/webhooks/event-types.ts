@@ -18,6 +18,8 @@ export const webhookEventTypes = [
   'charge.refunded',
   'charge.succeeded',
   'charge.updated',
+  'checkout.session.completed',
+  'checkout.session.expired',
   'customer.created',
   'customer.deleted',
   'customer.source.created',

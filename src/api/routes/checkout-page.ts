@@ -56,7 +56,7 @@ input:focus,select:focus,button:focus,a:focus{outline:3px solid #7a73ff;outline-
 [aria-invalid=true]{border-color:#df1b41}.field-error{color:#c0123c;font-size:.85rem;margin:.25rem 0 0}
 .alert{background:#fde8ec;color:#8a0c2b;border-radius:6px;padding:.75rem;margin-bottom:1rem}
 button{width:100%;margin-top:1rem;font-size:1.05rem;font-weight:600;padding:.8rem;border:0;border-radius:6px;background:#5469d4;color:#fff;cursor:pointer}
-a{color:#5469d4}.hint{color:#697386;font-size:.8rem;margin-top:.75rem}.message{max-width:32rem;margin:4rem auto;background:#fff;border-radius:8px;padding:2rem;box-shadow:0 2px 6px rgba(50,50,93,.12)}`;
+a{color:#5469d4}.or{text-align:center;color:#697386;margin:.75rem 0 0}button.paypal{background:#ffc439;color:#111;margin-top:.5rem}.hint{color:#697386;font-size:.8rem;margin-top:.75rem}.message{max-width:32rem;margin:4rem auto;background:#fff;border-radius:8px;padding:2rem;box-shadow:0 2px 6px rgba(50,50,93,.12)}`;
 
 function document(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -120,15 +120,19 @@ ${input('name', 'Name on card', 'autocomplete="cc-name" required')}
 ${session.billing_address_collection === 'required' ? address('billing', 'Billing address', null) : `<div class="row"><div>${input('billing_country', 'Country (two-letter code)', 'autocomplete="country" maxlength="2"')}</div><div>${input('billing_postal_code', 'Postal code', 'autocomplete="postal-code"')}</div></div>`}
 ${session.phone_number_collection ? input('phone', 'Phone number', 'type="tel" autocomplete="tel" required') : ''}
 ${session.shipping_allowed_countries ? `${input('shipping_name', 'Name for delivery', 'autocomplete="shipping name"')}${address('shipping', 'Shipping address', session.shipping_allowed_countries)}` : ''}
-<button type="submit">${escapeHtml(submitLabels[session.submit_type])} ${escapeHtml(total)}</button>
+<button type="submit" name="method" value="card">${escapeHtml(submitLabels[session.submit_type])} ${escapeHtml(total)}</button>
+${session.payment_method_types.includes('paypal') ? '<p class="or">or</p><button type="submit" name="method" value="paypal" class="paypal">Pay with PayPal</button><p class="hint">PayPal needs only your email (and the addresses above when asked); leave the card empty.</p>' : ''}
 ${session.livemode ? '' : '<p class="hint">Test mode: use 4242 4242 4242 4242, any future date and any CVC.</p>'}
 </form>
 </main>`);
 }
 
-/** Paid: on to the merchant's success page, at once, by a refresh (and a link for a browser that does not follow it). */
-function continuePage(target: string): string {
-  return document('Payment complete', `<div class="message" role="status"><h1>Payment complete</h1><p>Thank you. Taking you back to the merchant…</p>
+/**
+ * On to another site at once, by a refresh (and a link for a browser that does not follow it): a new navigation, not
+ * a redirect of a form's submission, which Chromium would check against the submitting page's form-action.
+ */
+function continuePage(target: string, title: string, text: string): string {
+  return document(title, `<div class="message" role="status"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>
 <p><a href="${escapeHtml(target)}">Continue</a></p></div>`).replace('<title>', `<meta http-equiv="refresh" content="0;url=${escapeHtml(target)}"><title>`);
 }
 
@@ -160,10 +164,12 @@ export function registerCheckoutPages(app: FastifyInstance, deps: Dependencies):
         const target = successTarget(outcome.session);
         if (!target) return reply.type('text/html').send(closedPage(outcome.session));
         if (via === 'form') return reply.redirect(target, 303);
-        return reply.type('text/html').send(continuePage(target));
+        return reply.type('text/html').send(continuePage(target, 'Payment complete', 'Thank you. Taking you back to the merchant…'));
       }
       case 'redirect':
-        return reply.redirect(outcome.url, 303);
+        // 3-D Secure is Payrail's own page; a wallet's approval page (PayPal) is another site.
+        if (new URL(outcome.url).origin === new URL(deps.publicUrl).origin) return reply.redirect(outcome.url, 303);
+        return reply.type('text/html').send(continuePage(outcome.url, 'Continuing to PayPal', 'Taking you to PayPal to approve the payment…'));
       case 'declined':
         return reply.status(402).type('text/html').send(formPage(deps, view, { message: outcome.message, raw }));
       case 'processing':
