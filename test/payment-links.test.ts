@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import Stripe from 'stripe';
 import { payingCard, submitCheckoutPage } from './helpers/checkout-page.ts';
@@ -415,5 +419,87 @@ describe('Payment Links', () => {
     assert.equal((await limited.paymentLinks.listLineItems(link.id)).data.length, 1);
     const refused = await failsWith(limited.paymentLinks.update(link.id, { active: false }), 403, 'insufficient_permissions');
     assert.match(refused.message, /rak_payment_link_write/);
+  });
+});
+
+describe('Payment Links in Chromium', () => {
+  const chromiumPath = process.env.PAYRAIL_CHROMIUM ?? '/usr/bin/chromium';
+  let server: TestServer;
+  let stripe: Stripe;
+  let browser: Browser;
+  let merchant: http.Server;
+  let merchantUrl: string;
+  let price: Stripe.Price;
+
+  before(async () => {
+    server = await startTestServer();
+    stripe = server.account.stripe;
+    price = await stripe.prices.create({ currency: 'usd', unit_amount: 1500, product_data: { name: 'Workshop seat' } });
+    merchant = http.createServer((_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      response.end('<!doctype html><html lang="en"><head><title>Shop</title></head><body><h1>Thanks for your order</h1></body></html>');
+    });
+    await new Promise<void>((resolve) => merchant.listen(0, '127.0.0.1', resolve));
+    merchantUrl = `http://localhost:${(merchant.address() as AddressInfo).port}`;
+    assert.ok(fs.existsSync(chromiumPath), `the browser test needs Chromium at ${chromiumPath} (apt-get install chromium, or set PAYRAIL_CHROMIUM)`);
+    browser = await chromium.launch({ executablePath: chromiumPath, timeout: 120_000, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  });
+  after(async () => {
+    await browser?.close();
+    await new Promise((resolve) => merchant.close(resolve));
+    await server.close();
+  });
+
+  async function pay(page: Page): Promise<void> {
+    await page.getByLabel('Email').fill('jenny@example.com');
+    await page.getByLabel('Card number').fill('4242 4242 4242 4242');
+    await page.getByLabel('Expiration (MM / YY)').fill(payingCard.card_expiry);
+    await page.getByLabel('Security code (CVC)').fill('123');
+    await page.getByLabel('Name on card').fill('Jenny Rosen');
+    await page.getByRole('button', { name: /^Pay / }).click();
+  }
+
+  it('a shopper opens the link, chooses a quantity, pays, and lands on the redirect', async () => {
+    const link = await stripe.paymentLinks.create({
+      line_items: [{ price: price.id, quantity: 1, adjustable_quantity: { enabled: true, minimum: 1, maximum: 3 } }],
+      after_completion: { type: 'redirect', redirect: { url: `${merchantUrl}/thanks?session_id={CHECKOUT_SESSION_ID}` } },
+    });
+    const page = await browser.newPage();
+    await page.goto(link.url);
+    await page.getByLabel(/Workshop seat/).fill('2');
+    await page.getByRole('button', { name: 'Continue to payment' }).click();
+    await page.waitForURL(/\/c\/pay\/cs_/);
+    const sessionId = /(cs_[0-9A-Za-z]+)/.exec(page.url())![1];
+    await page.getByText('Workshop seat').first().waitFor();
+    await pay(page);
+    await page.waitForURL(`${merchantUrl}/thanks?session_id=${sessionId}`);
+    await page.getByRole('heading', { name: 'Thanks for your order' }).waitFor();
+    await page.close();
+    const session = await stripe.checkout.sessions.retrieve(sessionId);
+    assert.equal(session.status, 'complete');
+    assert.equal(session.payment_link, link.id);
+    assert.equal(session.amount_total, 3000);
+  });
+
+  it('shows the hosted confirmation, and the share page shows the QR code image', async () => {
+    const link = await stripe.paymentLinks.create({
+      line_items: [{ price: price.id, quantity: 1 }],
+      after_completion: { type: 'hosted_confirmation', hosted_confirmation: { custom_message: 'See you at the workshop!' } },
+      restrictions: { completed_sessions: { limit: 1 } },
+    });
+    const page = await browser.newPage();
+    await page.goto(link.url);
+    await page.waitForURL(/\/c\/pay\/cs_/);
+    await pay(page);
+    await page.getByRole('heading', { name: 'Thanks for your payment' }).waitFor();
+    assert.match(await page.getByRole('status').innerText(), /See you at the workshop!/);
+    // The limit of one is reached: the link now says so.
+    await page.goto(link.url);
+    await page.getByRole('heading', { name: 'Link no longer available' }).waitFor();
+    await page.goto(`${link.url}/share`);
+    const image = page.getByRole('img', { name: `QR code of ${link.url}` });
+    await image.waitFor();
+    assert.equal(await image.evaluate((element) => { const image = element as unknown as { complete: boolean; naturalWidth: number }; return image.complete && image.naturalWidth > 0; }), true, 'the QR code image loads under the page\'s policy');
+    await page.close();
   });
 });
