@@ -200,6 +200,26 @@ describe('the hosted Checkout page', () => {
     assert.equal(await completedEvents(session.id), 1);
   });
 
+  it('speaks the session\'s locale, or the browser\'s language with locale auto', async () => {
+    const german = await newSession({ locale: 'de' });
+    const page = await (await fetch(german.url!)).text();
+    assert.match(page, /<html lang="de">/);
+    assert.match(page, /Kartennummer/);
+    assert.match(page, /Bezahlen/);
+    const token = await checkoutFormToken(german.url!);
+    const refused = await postCheckoutForm(german.url!, token, { email: 'not-an-email', card_number: '4242', card_expiry: '', card_cvc: '', name: '' });
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /Geben Sie eine gültige E-Mail-Adresse ein\./);
+    assert.match(refused.text, /Ihre Kartennummer ist unvollständig\./);
+    assert.match(refused.text, /Bitte korrigieren Sie die markierten Felder\./);
+    const auto = await newSession({ locale: 'auto' });
+    const french = await (await fetch(auto.url!, { headers: { 'Accept-Language': 'fr-CH, fr;q=0.9, en;q=0.8' } })).text();
+    assert.match(french, /<html lang="fr">/);
+    assert.match(french, /Payer par carte/);
+    const japanese = await (await fetch(auto.url!, { headers: { 'Accept-Language': 'ja' } })).text();
+    assert.match(japanese, /カード番号/);
+  });
+
   it('refuses a form without its token, and shows an expired session as expired', async () => {
     const session = await newSession();
     const forged = await fetch(session.url!, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...payingCard, email: 'x@example.com', csrf_token: 'forged' }).toString() });

@@ -1,3 +1,4 @@
+import type { CheckoutTexts } from './page-texts.ts';
 import type { CheckoutForm } from './pay.ts';
 import type { Address, CheckoutSessionRow } from './repository.ts';
 
@@ -38,31 +39,32 @@ function addressOf(raw: RawForm, prefix: string): Address {
  * PaymentMethod's own checks (Luhn, expiry in the past) answer the rest. Values are never echoed for the card. With
  * `method=paypal` (the PayPal button, when the session offers it) there is no card and the name is optional.
  */
-export function readCheckoutForm(session: CheckoutSessionRow, raw: RawForm): { form: CheckoutForm } | { errors: FieldError[] } {
+export function readCheckoutForm(session: CheckoutSessionRow, raw: RawForm, texts: CheckoutTexts): { form: CheckoutForm } | { errors: FieldError[] } {
   const errors: FieldError[] = [];
+  const say = texts.errors;
   const email = text(raw, 'email', 512) || null;
-  if (session.customer_id === null && (email === null || !emailPattern.test(email))) errors.push({ field: 'email', message: 'Enter a valid email address.' });
+  if (session.customer_id === null && (email === null || !emailPattern.test(email))) errors.push({ field: 'email', message: say.email });
   // The PayPal button posts the same form with method=paypal: no card, the shopper's name comes from PayPal if absent.
   const method = raw.method === 'paypal' && session.payment_method_types.includes('paypal') ? 'paypal' : 'card';
   const name = text(raw, 'name');
   let card: CheckoutForm['card'] = null;
   if (method === 'card') {
-    if (name === '') errors.push({ field: 'name', message: 'Enter the name on the card.' });
+    if (name === '') errors.push({ field: 'name', message: say.name });
     const number = text(raw, 'card_number', 40).replace(/[\s-]/g, '');
-    if (!/^\d{12,19}$/.test(number)) errors.push({ field: 'card_number', message: 'Your card number is incomplete.' });
+    if (!/^\d{12,19}$/.test(number)) errors.push({ field: 'card_number', message: say.number });
     const expiry = parseExpiry(text(raw, 'card_expiry', 20));
-    if (!expiry) errors.push({ field: 'card_expiry', message: "Your card's expiration date is incomplete." });
+    if (!expiry) errors.push({ field: 'card_expiry', message: say.expiry });
     const cvc = text(raw, 'card_cvc', 8);
-    if (!/^\d{3,4}$/.test(cvc)) errors.push({ field: 'card_cvc', message: "Your card's security code is incomplete." });
+    if (!/^\d{3,4}$/.test(cvc)) errors.push({ field: 'card_cvc', message: say.cvc });
     if (expiry) card = { number, exp_month: expiry.month, exp_year: expiry.year, cvc };
   }
   let address: Address | null = null;
   if (session.billing_address_collection === 'required') {
     address = addressOf(raw, 'billing');
-    if (!address.line1) errors.push({ field: 'billing_line1', message: 'Enter the billing address.' });
-    if (!address.city) errors.push({ field: 'billing_city', message: 'Enter the city.' });
-    if (!address.postal_code) errors.push({ field: 'billing_postal_code', message: 'Enter the postal code.' });
-    if (!address.country || !/^[A-Z]{2}$/.test(address.country)) errors.push({ field: 'billing_country', message: 'Choose a country.' });
+    if (!address.line1) errors.push({ field: 'billing_line1', message: say.address });
+    if (!address.city) errors.push({ field: 'billing_city', message: say.city });
+    if (!address.postal_code) errors.push({ field: 'billing_postal_code', message: say.postalCode });
+    if (!address.country || !/^[A-Z]{2}$/.test(address.country)) errors.push({ field: 'billing_country', message: say.country });
   } else {
     const country = text(raw, 'billing_country', 2).toUpperCase();
     const postalCode = text(raw, 'billing_postal_code', 20);
@@ -71,17 +73,17 @@ export function readCheckoutForm(session: CheckoutSessionRow, raw: RawForm): { f
   let phone: string | null = null;
   if (session.phone_number_collection) {
     phone = text(raw, 'phone', 40) || null;
-    if (phone === null || !/^\+?[0-9 ()-]{6,}$/.test(phone)) errors.push({ field: 'phone', message: 'Enter a phone number.' });
+    if (phone === null || !/^\+?[0-9 ()-]{6,}$/.test(phone)) errors.push({ field: 'phone', message: say.phone });
   }
   let shipping: CheckoutForm['shipping'] = null;
   if (session.shipping_allowed_countries !== null) {
     const shippingAddress = addressOf(raw, 'shipping');
     const shippingName = text(raw, 'shipping_name') || name;
-    if (shippingName === '') errors.push({ field: 'shipping_name', message: 'Enter the name for delivery.' });
-    if (!shippingAddress.line1) errors.push({ field: 'shipping_line1', message: 'Enter the shipping address.' });
-    if (!shippingAddress.city) errors.push({ field: 'shipping_city', message: 'Enter the city.' });
-    if (!shippingAddress.postal_code) errors.push({ field: 'shipping_postal_code', message: 'Enter the postal code.' });
-    if (!shippingAddress.country || !session.shipping_allowed_countries.includes(shippingAddress.country)) errors.push({ field: 'shipping_country', message: 'Choose a country this shop ships to.' });
+    if (shippingName === '') errors.push({ field: 'shipping_name', message: say.shippingName });
+    if (!shippingAddress.line1) errors.push({ field: 'shipping_line1', message: say.shippingAddress });
+    if (!shippingAddress.city) errors.push({ field: 'shipping_city', message: say.city });
+    if (!shippingAddress.postal_code) errors.push({ field: 'shipping_postal_code', message: say.postalCode });
+    if (!shippingAddress.country || !session.shipping_allowed_countries.includes(shippingAddress.country)) errors.push({ field: 'shipping_country', message: say.shippingCountry });
     shipping = { name: shippingName, address: shippingAddress };
   }
   if (errors.length > 0 || (method === 'card' && card === null)) return { errors };

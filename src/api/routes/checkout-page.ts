@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Dependencies } from '../../dependencies.ts';
 import { readCheckoutForm, type FieldError, type RawForm } from '../../checkout/form.ts';
+import { checkoutLocaleOf, checkoutTexts, type CheckoutLocale, type CheckoutTexts } from '../../checkout/page-texts.ts';
 import { checkoutPageView, type CheckoutPageView } from '../../checkout/page-view.ts';
 import { payCheckoutSession, returnToCheckoutSession, type PayOutcome } from '../../checkout/pay.ts';
 import type { CheckoutSessionRow } from '../../checkout/repository.ts';
@@ -58,16 +59,26 @@ input:focus,select:focus,button:focus,a:focus{outline:3px solid #7a73ff;outline-
 button{width:100%;margin-top:1rem;font-size:1.05rem;font-weight:600;padding:.8rem;border:0;border-radius:6px;background:#5469d4;color:#fff;cursor:pointer}
 a{color:#5469d4}.or{text-align:center;color:#697386;margin:.75rem 0 0}button.paypal{background:#ffc439;color:#111;margin-top:.5rem}.hint{color:#697386;font-size:.8rem;margin-top:.75rem}.message{max-width:32rem;margin:4rem auto;background:#fff;border-radius:8px;padding:2rem;box-shadow:0 2px 6px rgba(50,50,93,.12)}`;
 
-function document(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+/** The language a page speaks, and its words. */
+interface Speech {
+  locale: CheckoutLocale;
+  t: CheckoutTexts;
+}
+
+const english: Speech = { locale: 'en', t: checkoutTexts('en') };
+
+function document(speech: Speech, title: string, body: string): string {
+  return `<!doctype html><html lang="${speech.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(title)}</title><style>${styles}</style></head><body>${body}</body></html>`;
 }
 
-function messagePage(title: string, text: string, link?: { href: string; label: string }): string {
-  return document(title, `<div class="message" role="status"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>${link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a></p>` : ''}</div>`);
+function messagePage(speech: Speech, title: string, text: string, link?: { href: string; label: string }): string {
+  return document(speech, title, `<div class="message" role="status"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>${link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a></p>` : ''}</div>`);
 }
 
-const submitLabels: Record<CheckoutSessionRow['submit_type'], string> = { auto: 'Pay', pay: 'Pay', book: 'Book', donate: 'Donate' };
+function submitLabel(t: CheckoutTexts, submitType: CheckoutSessionRow['submit_type']): string {
+  return submitType === 'book' ? t.book : submitType === 'donate' ? t.donate : t.pay;
+}
 
 /** The values the shopper typed (never the card's), to fill the form again after an error. */
 function keptValues(raw: RawForm | undefined): Record<string, string> {
@@ -79,8 +90,9 @@ function keptValues(raw: RawForm | undefined): Record<string, string> {
   return kept;
 }
 
-function formPage(deps: Dependencies, view: CheckoutPageView, options: { errors?: FieldError[]; message?: string; raw?: RawForm } = {}): string {
+function formPage(deps: Dependencies, speech: Speech, view: CheckoutPageView, options: { errors?: FieldError[]; message?: string; raw?: RawForm } = {}): string {
   const { session, items, merchantName } = view;
+  const { t } = speech;
   const errors = options.errors ?? [];
   const values = keptValues(options.raw);
   if (values.email === undefined && session.customer_email) values.email = session.customer_email;
@@ -91,38 +103,38 @@ function formPage(deps: Dependencies, view: CheckoutPageView, options: { errors?
     return `<label for="${name}">${escapeHtml(label)}</label><input id="${name}" name="${name}"${value} ${attributes}${error ? ` aria-invalid="true" aria-describedby="${name}-error"` : ''}>${error ? `<p class="field-error" id="${name}-error">${escapeHtml(error.message)}</p>` : ''}`;
   };
   const address = (prefix: string, legend: string, countries: string[] | null) => `<fieldset><legend>${escapeHtml(legend)}</legend>
-${input(`${prefix}_line1`, 'Address line 1', `autocomplete="${prefix} address-line1" required`)}
-${input(`${prefix}_line2`, 'Address line 2 (optional)', `autocomplete="${prefix} address-line2"`)}
-<div class="row"><div>${input(`${prefix}_city`, 'City', `autocomplete="${prefix} address-level2" required`)}</div><div>${input(`${prefix}_postal_code`, 'Postal code', `autocomplete="${prefix} postal-code" required`)}</div></div>
-${input(`${prefix}_state`, 'State or region (optional)', `autocomplete="${prefix} address-level1"`)}
-${countries ? `<label for="${prefix}_country">Country</label><select id="${prefix}_country" name="${prefix}_country" autocomplete="${prefix} country" required>${countries.map((code) => `<option value="${escapeHtml(code)}"${values[`${prefix}_country`] === code ? ' selected' : ''}>${escapeHtml(code)}</option>`).join('')}</select>${errorOf(`${prefix}_country`) ? `<p class="field-error">${escapeHtml(errorOf(`${prefix}_country`)!.message)}</p>` : ''}` : input(`${prefix}_country`, 'Country (two-letter code)', `autocomplete="${prefix} country" maxlength="2" required`)}
+${input(`${prefix}_line1`, t.line1, `autocomplete="${prefix} address-line1" required`)}
+${input(`${prefix}_line2`, t.line2, `autocomplete="${prefix} address-line2"`)}
+<div class="row"><div>${input(`${prefix}_city`, t.city, `autocomplete="${prefix} address-level2" required`)}</div><div>${input(`${prefix}_postal_code`, t.postalCode, `autocomplete="${prefix} postal-code" required`)}</div></div>
+${input(`${prefix}_state`, t.state, `autocomplete="${prefix} address-level1"`)}
+${countries ? `<label for="${prefix}_country">${escapeHtml(t.country)}</label><select id="${prefix}_country" name="${prefix}_country" autocomplete="${prefix} country" required>${countries.map((code) => `<option value="${escapeHtml(code)}"${values[`${prefix}_country`] === code ? ' selected' : ''}>${escapeHtml(code)}</option>`).join('')}</select>${errorOf(`${prefix}_country`) ? `<p class="field-error">${escapeHtml(errorOf(`${prefix}_country`)!.message)}</p>` : ''}` : input(`${prefix}_country`, t.countryCode, `autocomplete="${prefix} country" maxlength="2" required`)}
 </fieldset>`;
   const total = formatAmount(session.amount_total, session.currency);
-  const rows = items.map((item) => `<tr><td>${escapeHtml(item.description)}${item.quantity > 1 ? `<div class="quantity">Qty ${item.quantity} × ${escapeHtml(formatAmount(item.unit_amount, item.currency))}</div>` : ''}</td><td class="amount">${escapeHtml(formatAmount(item.amount_total, item.currency))}</td></tr>`).join('');
-  const alert = options.message ?? (errors.length > 0 ? 'Please correct the fields marked below.' : undefined);
-  return document(`Pay ${merchantName}`, `<main>
+  const rows = items.map((item) => `<tr><td>${escapeHtml(item.description)}${item.quantity > 1 ? `<div class="quantity">${escapeHtml(t.quantity)} ${item.quantity} × ${escapeHtml(formatAmount(item.unit_amount, item.currency))}</div>` : ''}</td><td class="amount">${escapeHtml(formatAmount(item.amount_total, item.currency))}</td></tr>`).join('');
+  const alert = options.message ?? (errors.length > 0 ? t.correctFields : undefined);
+  return document(speech, `${t.pay} ${merchantName}`, `<main>
 <section aria-labelledby="summary-title">
-<h1 id="summary-title">${escapeHtml(merchantName)} ${session.livemode ? '' : '<span class="badge">Test mode</span>'}</h1>
+<h1 id="summary-title">${escapeHtml(merchantName)} ${session.livemode ? '' : `<span class="badge">${escapeHtml(t.testMode)}</span>`}</h1>
 <p class="total" aria-label="Total ${escapeHtml(total)}">${escapeHtml(total)}</p>
-<table aria-label="Order summary"><tbody>${rows}<tr><td><strong>Total due</strong></td><td class="amount"><strong>${escapeHtml(total)}</strong></td></tr></tbody></table>
-${session.cancel_url ? `<p><a href="${escapeHtml(session.cancel_url)}">← Back to ${escapeHtml(merchantName)}</a></p>` : ''}
+<table aria-label="${escapeHtml(t.orderSummary)}"><tbody>${rows}<tr><td><strong>${escapeHtml(t.totalDue)}</strong></td><td class="amount"><strong>${escapeHtml(total)}</strong></td></tr></tbody></table>
+${session.cancel_url ? `<p><a href="${escapeHtml(session.cancel_url)}">← ${escapeHtml(t.backTo)} ${escapeHtml(merchantName)}</a></p>` : ''}
 </section>
 <form method="post" action="/c/pay/${escapeHtml(session.id)}" novalidate aria-labelledby="pay-title">
-<h1 id="pay-title">Pay with card</h1>
+<h1 id="pay-title">${escapeHtml(t.payWithCard)}</h1>
 ${alert ? `<div class="alert" role="alert">${escapeHtml(alert)}</div>` : ''}
 <input type="hidden" name="${checkoutTokenField}" value="${escapeHtml(sessionToken(deps, session.id))}">
-${session.customer_id === null ? input('email', 'Email', 'type="email" autocomplete="email" required') : ''}
-<fieldset><legend>Card information</legend>
-${input('card_number', 'Card number', 'inputmode="numeric" autocomplete="cc-number" placeholder="1234 1234 1234 1234" maxlength="23" required')}
-<div class="row"><div>${input('card_expiry', 'Expiration (MM / YY)', 'inputmode="numeric" autocomplete="cc-exp" placeholder="MM / YY" maxlength="9" required')}</div><div>${input('card_cvc', 'Security code (CVC)', 'inputmode="numeric" autocomplete="cc-csc" placeholder="CVC" maxlength="4" required')}</div></div>
-${input('name', 'Name on card', 'autocomplete="cc-name" required')}
+${session.customer_id === null ? input('email', t.email, 'type="email" autocomplete="email" required') : ''}
+<fieldset><legend>${escapeHtml(t.cardInformation)}</legend>
+${input('card_number', t.cardNumber, 'inputmode="numeric" autocomplete="cc-number" placeholder="1234 1234 1234 1234" maxlength="23" required')}
+<div class="row"><div>${input('card_expiry', t.expiry, `inputmode="numeric" autocomplete="cc-exp" placeholder="${escapeHtml(t.expiryPlaceholder)}" maxlength="9" required`)}</div><div>${input('card_cvc', t.cvc, 'inputmode="numeric" autocomplete="cc-csc" placeholder="CVC" maxlength="4" required')}</div></div>
+${input('name', t.nameOnCard, 'autocomplete="cc-name" required')}
 </fieldset>
-${session.billing_address_collection === 'required' ? address('billing', 'Billing address', null) : `<div class="row"><div>${input('billing_country', 'Country (two-letter code)', 'autocomplete="country" maxlength="2"')}</div><div>${input('billing_postal_code', 'Postal code', 'autocomplete="postal-code"')}</div></div>`}
-${session.phone_number_collection ? input('phone', 'Phone number', 'type="tel" autocomplete="tel" required') : ''}
-${session.shipping_allowed_countries ? `${input('shipping_name', 'Name for delivery', 'autocomplete="shipping name"')}${address('shipping', 'Shipping address', session.shipping_allowed_countries)}` : ''}
-<button type="submit" name="method" value="card">${escapeHtml(submitLabels[session.submit_type])} ${escapeHtml(total)}</button>
-${session.payment_method_types.includes('paypal') ? '<p class="or">or</p><button type="submit" name="method" value="paypal" class="paypal">Pay with PayPal</button><p class="hint">PayPal needs only your email (and the addresses above when asked); leave the card empty.</p>' : ''}
-${session.livemode ? '' : '<p class="hint">Test mode: use 4242 4242 4242 4242, any future date and any CVC.</p>'}
+${session.billing_address_collection === 'required' ? address('billing', t.billingAddress, null) : `<div class="row"><div>${input('billing_country', t.countryCode, 'autocomplete="country" maxlength="2"')}</div><div>${input('billing_postal_code', t.postalCode, 'autocomplete="postal-code"')}</div></div>`}
+${session.phone_number_collection ? input('phone', t.phone, 'type="tel" autocomplete="tel" required') : ''}
+${session.shipping_allowed_countries ? `${input('shipping_name', t.shippingName, 'autocomplete="shipping name"')}${address('shipping', t.shippingAddress, session.shipping_allowed_countries)}` : ''}
+<button type="submit" name="method" value="card">${escapeHtml(submitLabel(t, session.submit_type))} ${escapeHtml(total)}</button>
+${session.payment_method_types.includes('paypal') ? `<p class="or">${escapeHtml(t.or)}</p><button type="submit" name="method" value="paypal" class="paypal">${escapeHtml(t.payWithPayPal)}</button><p class="hint">${escapeHtml(t.paypalHint)}</p>` : ''}
+${session.livemode ? '' : `<p class="hint">${escapeHtml(t.testHint)}</p>`}
 </form>
 </main>`);
 }
@@ -131,26 +143,31 @@ ${session.livemode ? '' : '<p class="hint">Test mode: use 4242 4242 4242 4242, a
  * On to another site at once, by a refresh (and a link for a browser that does not follow it): a new navigation, not
  * a redirect of a form's submission, which Chromium would check against the submitting page's form-action.
  */
-function continuePage(target: string, title: string, text: string): string {
-  return document(title, `<div class="message" role="status"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>
-<p><a href="${escapeHtml(target)}">Continue</a></p></div>`).replace('<title>', `<meta http-equiv="refresh" content="0;url=${escapeHtml(target)}"><title>`);
+function continuePage(speech: Speech, target: string, title: string, text: string): string {
+  return document(speech, title, `<div class="message" role="status"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>
+<p><a href="${escapeHtml(target)}">${escapeHtml(speech.t.continue)}</a></p></div>`).replace('<title>', `<meta http-equiv="refresh" content="0;url=${escapeHtml(target)}"><title>`);
 }
 
 /** A session that no longer takes payments: paid, or expired. */
-function closedPage(session: CheckoutSessionRow): string {
+function closedPage(speech: Speech, session: CheckoutSessionRow): string {
+  const { t } = speech;
   if (session.status === 'complete') {
     const target = successTarget(session);
-    return messagePage('Payment complete', 'This checkout session has been paid. Thank you.', target ? { href: target, label: 'Return to the merchant' } : undefined);
+    return messagePage(speech, t.paymentComplete, t.paidText, target ? { href: target, label: t.returnToMerchant } : undefined);
   }
   if (session.status === 'expired' || session.expires_at <= Math.floor(Date.now() / 1000)) {
-    return messagePage('Session expired', 'This checkout session has expired. Return to the merchant to start again.', session.cancel_url ? { href: session.cancel_url, label: 'Return to the merchant' } : undefined);
+    return messagePage(speech, t.expiredTitle, t.expiredText, session.cancel_url ? { href: session.cancel_url, label: t.returnToMerchant } : undefined);
   }
-  return messagePage('Payment in progress', 'Your payment is being processed. You can close this page; the merchant will be told when it completes.');
+  return messagePage(speech, t.processingTitle, t.processingText);
 }
 
 export function registerCheckoutPages(app: FastifyInstance, deps: Dependencies): void {
   const load = async (id: string) => (sessionIdPattern.test(id) ? checkoutPageView(deps.db, id) : undefined);
-  const notFound = (reply: FastifyReply) => reply.status(404).type('text/html').send(messagePage('Not found', 'This checkout link is not valid.'));
+  const notFound = (reply: FastifyReply) => reply.status(404).type('text/html').send(messagePage(english, 'Not found', 'This checkout link is not valid.'));
+  const speechOf = (view: CheckoutPageView, acceptLanguage: string | undefined): Speech => {
+    const locale = checkoutLocaleOf(view.session.locale, acceptLanguage);
+    return { locale, t: checkoutTexts(locale) };
+  };
 
   /**
    * Answers the outcome of a payment attempt (`via: 'form'`) or of a return from 3-D Secure or a wallet. The page's
@@ -158,23 +175,23 @@ export function registerCheckoutPages(app: FastifyInstance, deps: Dependencies):
    * challenge page's form submission, whose policy allows Payrail only, so it continues by a page that refreshes to
    * the merchant (a new navigation) instead of a redirect Chromium would block.
    */
-  const answer = async (reply: FastifyReply, view: CheckoutPageView, outcome: PayOutcome, via: 'form' | 'return', raw?: RawForm) => {
+  const answer = async (reply: FastifyReply, speech: Speech, view: CheckoutPageView, outcome: PayOutcome, via: 'form' | 'return', raw?: RawForm) => {
     switch (outcome.kind) {
       case 'complete': {
         const target = successTarget(outcome.session);
-        if (!target) return reply.type('text/html').send(closedPage(outcome.session));
+        if (!target) return reply.type('text/html').send(closedPage(speech, outcome.session));
         if (via === 'form') return reply.redirect(target, 303);
-        return reply.type('text/html').send(continuePage(target, 'Payment complete', 'Thank you. Taking you back to the merchant…'));
+        return reply.type('text/html').send(continuePage(speech, target, speech.t.paymentComplete, speech.t.backToMerchantText));
       }
       case 'redirect':
         // 3-D Secure is Payrail's own page; a wallet's approval page (PayPal) is another site.
         if (new URL(outcome.url).origin === new URL(deps.publicUrl).origin) return reply.redirect(outcome.url, 303);
-        return reply.type('text/html').send(continuePage(outcome.url, 'Continuing to PayPal', 'Taking you to PayPal to approve the payment…'));
+        return reply.type('text/html').send(continuePage(speech, outcome.url, speech.t.toPayPalTitle, speech.t.toPayPalText));
       case 'declined':
-        return reply.status(402).type('text/html').send(formPage(deps, view, { message: outcome.message, raw }));
+        return reply.status(402).type('text/html').send(formPage(deps, speech, view, { message: outcome.message, raw }));
       case 'processing':
       case 'closed':
-        return reply.type('text/html').send(closedPage(outcome.kind === 'closed' ? outcome.session : outcome.session));
+        return reply.type('text/html').send(closedPage(speech, outcome.session));
     }
   };
 
@@ -182,29 +199,31 @@ export function registerCheckoutPages(app: FastifyInstance, deps: Dependencies):
     const view = await load(request.params.id);
     setCheckoutHeaders(reply, view?.session);
     if (!view) return notFound(reply);
-    if (view.session.status !== 'open' || view.session.expires_at <= Math.floor(Date.now() / 1000)) return reply.type('text/html').send(closedPage(view.session));
-    return reply.type('text/html').send(formPage(deps, view));
+    const speech = speechOf(view, request.headers['accept-language']);
+    if (view.session.status !== 'open' || view.session.expires_at <= Math.floor(Date.now() / 1000)) return reply.type('text/html').send(closedPage(speech, view.session));
+    return reply.type('text/html').send(formPage(deps, speech, view));
   });
 
   app.post<{ Params: { id: string }; Body: RawForm | undefined }>('/c/pay/:id', async (request, reply) => {
     const view = await load(request.params.id);
     setCheckoutHeaders(reply, view?.session);
     if (!view) return notFound(reply);
+    const speech = speechOf(view, request.headers['accept-language']);
     const raw = request.body ?? {};
     const token = raw[checkoutTokenField];
     if (typeof token !== 'string' || !constantTimeEqual(Buffer.from(token), Buffer.from(sessionToken(deps, view.session.id)))) {
-      return reply.status(403).type('text/html').send(messagePage('Forbidden', 'This form could not be verified. Reload the page and try again.'));
+      return reply.status(403).type('text/html').send(messagePage(speech, 'Forbidden', 'This form could not be verified. Reload the page and try again.'));
     }
-    if (view.session.status !== 'open') return reply.type('text/html').send(closedPage(view.session));
-    const read = readCheckoutForm(view.session, raw);
-    if ('errors' in read) return reply.status(400).type('text/html').send(formPage(deps, view, { errors: read.errors, raw }));
-    return answer(reply, view, await payCheckoutSession(deps, view.session, read.form), 'form', raw);
+    if (view.session.status !== 'open') return reply.type('text/html').send(closedPage(speech, view.session));
+    const read = readCheckoutForm(view.session, raw, speech.t);
+    if ('errors' in read) return reply.status(400).type('text/html').send(formPage(deps, speech, view, { errors: read.errors, raw }));
+    return answer(reply, speech, view, await payCheckoutSession(deps, view.session, read.form), 'form', raw);
   });
 
   app.get<{ Params: { id: string } }>('/c/pay/:id/return', async (request, reply) => {
     const view = await load(request.params.id);
     setCheckoutHeaders(reply, view?.session);
     if (!view) return notFound(reply);
-    return answer(reply, view, await returnToCheckoutSession(deps, view.session), 'return');
+    return answer(reply, speechOf(view, request.headers['accept-language']), view, await returnToCheckoutSession(deps, view.session), 'return');
   });
 }
