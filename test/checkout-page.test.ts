@@ -178,6 +178,26 @@ describe('the hosted Checkout page', () => {
     assert.equal(done.customer_details?.phone, '+1 415 555 0100');
   });
 
+  it('fits a phone (390 px) without sideways scrolling, the order above the form; wide screens side by side', async () => {
+    const session = await newSession({ customer_email: 'jenny@example.com', shipping_address_collection: { allowed_countries: ['US', 'CA', 'GB'] } });
+    await stripe.checkout.sessions.expire((await newSession()).id);
+    const shots = process.env.PAYRAIL_WRITE_SCREENSHOTS === '1' ? new URL('../docs/images/', import.meta.url) : undefined;
+    for (const [name, viewport] of [['desktop', { width: 1200, height: 900 }], ['mobile', { width: 390, height: 844 }]] as const) {
+      const page = await browser.newPage({ viewport });
+      await page.goto(session.url!);
+      const layout = (await page.evaluate(`(() => {
+        const summary = document.querySelector('section').getBoundingClientRect();
+        const form = document.querySelector('form').getBoundingClientRect();
+        return { scrollWidth: document.documentElement.scrollWidth, summaryTop: summary.top, formTop: form.top, summaryLeft: summary.left, formLeft: form.left };
+      })()`)) as { scrollWidth: number; summaryTop: number; formTop: number; summaryLeft: number; formLeft: number };
+      assert.ok(layout.scrollWidth <= viewport.width, `${name}: the page is ${layout.scrollWidth} px wide in a ${viewport.width} px window`);
+      if (name === 'mobile') assert.ok(layout.summaryTop < layout.formTop, 'on a phone the order comes first, then the form');
+      else assert.ok(layout.summaryLeft < layout.formLeft && Math.abs(layout.summaryTop - layout.formTop) < 80, 'on a wide screen the order and the form sit side by side');
+      if (shots) await page.screenshot({ path: new URL(`checkout-${name}.png`, shots).pathname, fullPage: name === 'mobile' });
+      await page.close();
+    }
+  });
+
   it('pays once when the form is submitted twice at the same time', async () => {
     const session = await newSession();
     const fields = { ...payingCard, email: 'twice@example.com' };

@@ -236,3 +236,12 @@ export function checkoutLocaleOf(sessionLocale: string | null, acceptLanguage: s
 export function checkoutTexts(locale: CheckoutLocale): CheckoutTexts {
   return texts[locale];
 }
+
+/**
+ * An amount as the shopper reads it in their language (`$50.00`, `50,00 €`, `￥1,000`): Intl's currency format with
+ * the currency's own number of decimals. Display only; the amount itself stays an integer in minor units.
+ */
+export function displayAmount(amount: number, currency: string, locale: CheckoutLocale, exponent: number): string {
+  const format = new Intl.NumberFormat(locale, { style: 'currency', currency: currency.toUpperCase(), minimumFractionDigits: exponent, maximumFractionDigits: exponent });
+  return format.format(amount / 10 ** exponent);
+}

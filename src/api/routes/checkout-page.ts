@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Dependencies } from '../../dependencies.ts';
 import { readCheckoutForm, type FieldError, type RawForm } from '../../checkout/form.ts';
-import { checkoutLocaleOf, checkoutTexts, type CheckoutLocale, type CheckoutTexts } from '../../checkout/page-texts.ts';
+import { checkoutLocaleOf, checkoutTexts, displayAmount, type CheckoutLocale, type CheckoutTexts } from '../../checkout/page-texts.ts';
 import { checkoutPageView, type CheckoutPageView } from '../../checkout/page-view.ts';
 import { payCheckoutSession, returnToCheckoutSession, type PayOutcome } from '../../checkout/pay.ts';
 import type { CheckoutSessionRow } from '../../checkout/repository.ts';
 import { constantTimeEqual } from '../../platform/crypto.ts';
-import { formatAmount } from '../../platform/money.ts';
+import { exponentOf } from '../../platform/money.ts';
 import { escapeHtml, setPageHeaders } from '../html.ts';
 
 /**
@@ -93,6 +93,7 @@ function keptValues(raw: RawForm | undefined): Record<string, string> {
 function formPage(deps: Dependencies, speech: Speech, view: CheckoutPageView, options: { errors?: FieldError[]; message?: string; raw?: RawForm } = {}): string {
   const { session, items, merchantName } = view;
   const { t } = speech;
+  const money = (amount: number, currency: string) => displayAmount(amount, currency, speech.locale, exponentOf(currency));
   const errors = options.errors ?? [];
   const values = keptValues(options.raw);
   if (values.email === undefined && session.customer_email) values.email = session.customer_email;
@@ -109,8 +110,8 @@ ${input(`${prefix}_line2`, t.line2, `autocomplete="${prefix} address-line2"`)}
 ${input(`${prefix}_state`, t.state, `autocomplete="${prefix} address-level1"`)}
 ${countries ? `<label for="${prefix}_country">${escapeHtml(t.country)}</label><select id="${prefix}_country" name="${prefix}_country" autocomplete="${prefix} country" required>${countries.map((code) => `<option value="${escapeHtml(code)}"${values[`${prefix}_country`] === code ? ' selected' : ''}>${escapeHtml(code)}</option>`).join('')}</select>${errorOf(`${prefix}_country`) ? `<p class="field-error">${escapeHtml(errorOf(`${prefix}_country`)!.message)}</p>` : ''}` : input(`${prefix}_country`, t.countryCode, `autocomplete="${prefix} country" maxlength="2" required`)}
 </fieldset>`;
-  const total = formatAmount(session.amount_total, session.currency);
-  const rows = items.map((item) => `<tr><td>${escapeHtml(item.description)}${item.quantity > 1 ? `<div class="quantity">${escapeHtml(t.quantity)} ${item.quantity} × ${escapeHtml(formatAmount(item.unit_amount, item.currency))}</div>` : ''}</td><td class="amount">${escapeHtml(formatAmount(item.amount_total, item.currency))}</td></tr>`).join('');
+  const total = money(session.amount_total, session.currency);
+  const rows = items.map((item) => `<tr><td>${escapeHtml(item.description)}${item.quantity > 1 ? `<div class="quantity">${escapeHtml(t.quantity)} ${item.quantity} × ${escapeHtml(money(item.unit_amount, item.currency))}</div>` : ''}</td><td class="amount">${escapeHtml(money(item.amount_total, item.currency))}</td></tr>`).join('');
   const alert = options.message ?? (errors.length > 0 ? t.correctFields : undefined);
   return document(speech, `${t.pay} ${merchantName}`, `<main>
 <section aria-labelledby="summary-title">
