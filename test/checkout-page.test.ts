@@ -9,6 +9,7 @@ import Stripe from 'stripe';
 import { startPayPalSandbox, type PayPalSandbox } from '../src/sandbox/paypal/server.ts';
 import { checkoutFormToken, payingCard, postCheckoutForm, submitCheckoutPage } from './helpers/checkout-page.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
+import { stripeErrorOf } from './helpers/stripe-errors.ts';
 
 // The hosted Checkout page as a shopper uses it, in Debian's Chromium: pay and land on the merchant's success_url,
 // a decline and a retry, 3-D Secure passed and failed, keyboard only, no serious accessibility violation; and
@@ -196,6 +197,30 @@ describe('the hosted Checkout page', () => {
       if (shots) await page.screenshot({ path: new URL(`checkout-${name}.png`, shots).pathname, fullPage: name === 'mobile' });
       await page.close();
     }
+  });
+
+  it('wears the account\'s branding colours (settings[branding]), with readable button text', async () => {
+    const branded = await server.createAccount('Branded shop');
+    const account = await branded.stripe.accounts.update(branded.accountId, { settings: { branding: { primary_color: '#FFD500', secondary_color: '#0a2540' } } });
+    assert.deepEqual(account.settings?.branding, { icon: null, logo: null, primary_color: '#ffd500', secondary_color: '#0a2540' });
+    const refused = await stripeErrorOf(branded.stripe.accounts.update(branded.accountId, { settings: { branding: { primary_color: 'red;}body{display:none' } } }));
+    assert.equal(refused.statusCode, 400);
+    assert.equal(refused.param, 'settings[branding][primary_color]');
+    const brandedPrice = await branded.stripe.prices.create({ currency: 'usd', unit_amount: 1000, product_data: { name: 'Poster' } });
+    const session = await branded.stripe.checkout.sessions.create({ mode: 'payment', line_items: [{ price: brandedPrice.id, quantity: 1 }], success_url: `${merchantUrl}/thanks` });
+    const page = await browser.newPage();
+    await page.goto(session.url!);
+    const colours = (await page.evaluate(`(() => {
+      const button = getComputedStyle(document.querySelector('button[type=submit]'));
+      return { background: button.backgroundColor, text: button.color, page: getComputedStyle(document.body).backgroundColor };
+    })()`)) as { background: string; text: string; page: string };
+    await page.close();
+    assert.equal(colours.background, 'rgb(255, 213, 0)');
+    assert.equal(colours.text, 'rgb(26, 31, 54)', 'dark text on a yellow button');
+    assert.equal(colours.page, 'rgb(10, 37, 64)');
+    // Back to Payrail's own colours with ''.
+    const reset = await branded.stripe.accounts.update(branded.accountId, { settings: { branding: { primary_color: '' } } });
+    assert.equal(reset.settings?.branding.primary_color, null);
   });
 
   it('pays once when the form is submitted twice at the same time', async () => {

@@ -43,10 +43,10 @@ export function renderAccount(account: AccountRecord, settings: AccountSettings,
     email: null,
     metadata: {},
     payouts_enabled: true,
-    // Stripe's account settings always carry these four groups; Payrail has no branding, Dashboard or statement
-    // descriptor prefixes to configure, so they hold Stripe's defaults (null where nothing is set).
+    // Stripe's account settings always carry these four groups; Payrail has no Dashboard or statement descriptor
+    // prefixes to configure, nor files for a branding icon or logo, so those hold Stripe's defaults (null where unset).
     settings: {
-      branding: { icon: null, logo: null, primary_color: null, secondary_color: null },
+      branding: { icon: null, logo: null, primary_color: settings.branding_primary_color, secondary_color: settings.branding_secondary_color },
       card_payments: {
         decline_on: { avs_failure: false, cvc_failure: false },
         statement_descriptor_prefix: null,

@@ -35,6 +35,8 @@ export interface AccountSettingsUpdate {
       monthly_anchor?: number;
     };
   };
+  /** Stripe's settings.branding colours (`#rrggbb`); `null` (sent as '') goes back to Payrail's. */
+  branding?: { primary_color?: string | null; secondary_color?: string | null };
   /** The Payrail extension; `null` clears settlement currencies or pricing overrides. */
   payrail?: {
     country?: string;
@@ -125,6 +127,9 @@ export function applySettingsUpdate(current: AccountSettings, update: AccountSet
   }
   if (schedule?.weekly_anchor !== undefined) next.payout_weekly_anchor = schedule.weekly_anchor;
   if (schedule?.monthly_anchor !== undefined) next.payout_monthly_anchor = schedule.monthly_anchor;
+  const branding = update.branding;
+  if (branding?.primary_color !== undefined) next.branding_primary_color = branding.primary_color === null ? null : branding.primary_color.toLowerCase();
+  if (branding?.secondary_color !== undefined) next.branding_secondary_color = branding.secondary_color === null ? null : branding.secondary_color.toLowerCase();
   const payrail = update.payrail;
   if (payrail?.country !== undefined) next.country = payrail.country.toUpperCase();
   if (payrail?.settlement_currencies !== undefined) next.settlement_currencies = [...new Set(payrail.settlement_currencies ?? [])];

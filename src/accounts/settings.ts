@@ -18,6 +18,9 @@ export interface AccountSettings {
   payout_monthly_anchor: number;
   debit_negative_balances: boolean;
   pricing: PricingOverrides;
+  /** Stripe's settings.branding colours (`#rrggbb`, lower case), for the customer-facing pages; null for Payrail's own. */
+  branding_primary_color: string | null;
+  branding_secondary_color: string | null;
   updated: number;
 }
 
@@ -33,6 +36,8 @@ export function defaultSettings(accountId: string): AccountSettings {
     payout_monthly_anchor: 1,
     debit_negative_balances: true,
     pricing: {},
+    branding_primary_color: null,
+    branding_secondary_color: null,
     updated: 0,
   };
 }

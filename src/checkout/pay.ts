@@ -92,8 +92,11 @@ async function sessionIntent(deps: PayDependencies, session: CheckoutSessionRow,
   await setSessionPaymentIntent(deps.db, prepared.id, created.intent.id);
   const after = await findCheckoutSession(deps.db, scope, prepared.id);
   if (after?.payment_intent_id === created.intent.id) return created.intent.id;
-  await cancelPaymentIntent(work, deps, scope, created.intent.id, 'duplicate');
-  return after?.payment_intent_id ?? created.intent.id;
+  // Not recorded: another attempt's intent was (a double submit), or the session ended meanwhile (expired, or its
+  // Payment Link reached its limit). This one is canceled unused, and the shopper pays through the other or not at all.
+  const open = after?.status === 'open' && after.payment_intent_id !== null;
+  await cancelPaymentIntent(work, deps, scope, created.intent.id, open ? 'duplicate' : 'abandoned');
+  return open ? after.payment_intent_id! : (after ?? prepared);
 }
 
 /** The page's answer for an intent as it now is. */

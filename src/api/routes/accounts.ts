@@ -59,9 +59,16 @@ const pricingSchema = object({
   currency_conversion_bps: integer({ description: 'Surcharge for charges converted to the settlement currency, in basis points.' }),
 }, { description: 'Pricing overrides, merged rule by rule over the current ones; send an empty string to clear them all.' });
 
+/** A CSS hex colour, as Stripe's branding colours are given. */
+const hexColor = string({ maxLength: 7, pattern: /^#[0-9A-Fa-f]{6}$/, patternMessage: 'Invalid color: must be a CSS hex color such as #0a2540', description: 'A CSS hex color (#rrggbb).' });
+
 const accountUpdateParameters = object({
   default_currency: string({ maxLength: 3, description: 'The settlement currency (lower-case ISO code).' }),
   settings: object({
+    branding: object({
+      primary_color: emptyable(hexColor),
+      secondary_color: emptyable(hexColor),
+    }, { description: "Colours of the account's customer-facing pages (hosted Checkout); '' goes back to Payrail's. Icon and logo (file ids at Stripe) are not supported." }),
     payouts: object({
       debit_negative_balances: boolean(),
       schedule: object({
@@ -84,10 +91,12 @@ type AccountUpdateParameters = ObjectOf<typeof accountUpdateParameters.propertie
 /** The route parameters as the service's update (currencies are case-insensitive on input, as at Stripe). */
 function toUpdate(params: AccountUpdateParameters): AccountSettingsUpdate {
   const payouts = params.settings?.payouts;
+  const branding = params.settings?.branding;
   const schedule = payouts?.schedule;
   const payrail = params.payrail_settings;
   return {
     default_currency: params.default_currency?.toLowerCase(),
+    branding: branding && { primary_color: branding.primary_color, secondary_color: branding.secondary_color },
     payouts: payouts && {
       debit_negative_balances: payouts.debit_negative_balances,
       schedule: schedule && { interval: schedule.interval, delay_days: schedule.delay_days, weekly_anchor: schedule.weekly_anchor, monthly_anchor: schedule.monthly_anchor },
@@ -126,7 +135,7 @@ export const accountRoutes = [
   }),
   defineRoute({
     method: 'POST', path: '/v1/accounts/:account', operationId: 'PostAccountsAccount',
-    summary: "Update the caller's account: default_currency, settings[payouts] (schedule, debit_negative_balances) and the Payrail extension payrail_settings (country, settlement_currencies, pricing)",
+    summary: "Update the caller's account: default_currency, settings[branding] (primary_color, secondary_color), settings[payouts] (schedule, debit_negative_balances) and the Payrail extension payrail_settings (country, settlement_currencies, pricing)",
     parameters: accountUpdateParameters,
     response: { kind: 'object', type: 'account' },
     precheck: (params) => checkAccountSettingsUpdate(toUpdate(params)),

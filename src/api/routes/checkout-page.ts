@@ -44,7 +44,7 @@ function setCheckoutHeaders(reply: FastifyReply, session: CheckoutSessionRow | u
   reply.header('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'${originOf(session ? successTarget(session) : null)}; frame-ancestors 'none'; base-uri 'none'`);
 }
 
-const styles = `*{box-sizing:border-box}body{font-family:system-ui,-apple-system,sans-serif;margin:0;color:#1a1f36;background:#f6f9fc}
+const styles = `*{box-sizing:border-box}body{font-family:system-ui,-apple-system,sans-serif;margin:0;color:#1a1f36;background:var(--secondary)}
 main{display:grid;grid-template-columns:1fr 1fr;gap:3rem;max-width:60rem;margin:0 auto;padding:3rem 1.5rem}
 @media (max-width:760px){main{grid-template-columns:1fr;gap:1.5rem;padding:1.25rem}}
 h1{font-size:1.1rem;margin:0 0 .25rem}.total{font-size:2rem;font-weight:600;margin:.25rem 0 1.5rem}
@@ -53,11 +53,11 @@ table{width:100%;border-collapse:collapse}td{padding:.5rem 0;border-bottom:1px s
 .quantity{color:#697386;font-size:.85rem}form{background:#fff;border-radius:8px;padding:1.5rem;box-shadow:0 2px 6px rgba(50,50,93,.12)}
 fieldset{border:0;padding:0;margin:0 0 1rem}legend{font-weight:600;margin-bottom:.5rem}label{display:block;font-size:.85rem;margin:.6rem 0 .25rem;color:#3c4257}
 input,select{width:100%;font-size:1rem;padding:.6rem .7rem;border:1px solid #cfd7df;border-radius:6px;background:#fff;color:#1a1f36}
-input:focus,select:focus,button:focus,a:focus{outline:3px solid #7a73ff;outline-offset:1px}.row{display:grid;grid-template-columns:1fr 1fr;gap:.75rem}
+input:focus,select:focus,button:focus,a:focus{outline:3px solid var(--primary);outline-offset:1px}.row{display:grid;grid-template-columns:1fr 1fr;gap:.75rem}
 [aria-invalid=true]{border-color:#df1b41}.field-error{color:#c0123c;font-size:.85rem;margin:.25rem 0 0}
 .alert{background:#fde8ec;color:#8a0c2b;border-radius:6px;padding:.75rem;margin-bottom:1rem}
-button{width:100%;margin-top:1rem;font-size:1.05rem;font-weight:600;padding:.8rem;border:0;border-radius:6px;background:#5469d4;color:#fff;cursor:pointer}
-a{color:#5469d4}.or{text-align:center;color:#697386;margin:.75rem 0 0}button.paypal{background:#ffc439;color:#111;margin-top:.5rem}.hint{color:#697386;font-size:.8rem;margin-top:.75rem}.message{max-width:32rem;margin:4rem auto;background:#fff;border-radius:8px;padding:2rem;box-shadow:0 2px 6px rgba(50,50,93,.12)}`;
+button{width:100%;margin-top:1rem;font-size:1.05rem;font-weight:600;padding:.8rem;border:0;border-radius:6px;background:var(--primary);color:var(--on-primary);cursor:pointer}
+a{color:var(--primary)}.or{text-align:center;color:#697386;margin:.75rem 0 0}button.paypal{background:#ffc439;color:#111;margin-top:.5rem}.hint{color:#697386;font-size:.8rem;margin-top:.75rem}.message{max-width:32rem;margin:4rem auto;background:#fff;border-radius:8px;padding:2rem;box-shadow:0 2px 6px rgba(50,50,93,.12)}`;
 
 /** The language a page speaks, and its words. */
 interface Speech {
@@ -67,9 +67,30 @@ interface Speech {
 
 const english: Speech = { locale: 'en', t: checkoutTexts('en') };
 
-function document(speech: Speech, title: string, body: string): string {
+/** Payrail's own colours, used where the account has not set its branding. */
+const defaultBranding = { primary: '#5469d4', secondary: '#f6f9fc' };
+
+/** Dark text on a light colour, white on a dark one (relative luminance, WCAG's formula), so the button stays readable. */
+export function textColorOn(hex: string): string {
+  const channel = (offset: number) => {
+    const value = parseInt(hex.slice(offset, offset + 2), 16) / 255;
+    return value <= 0.03928 ? value / 12.92 : ((value + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+  return luminance > 0.35 ? '#1a1f36' : '#ffffff';
+}
+
+/** The page's colours as CSS variables: validated `#rrggbb` values (the API checks them), never free text. */
+function brandingStyle(branding: CheckoutPageView['branding'] | undefined): string {
+  const primary = branding?.primaryColor ?? defaultBranding.primary;
+  const secondary = branding?.secondaryColor ?? defaultBranding.secondary;
+  const safe = (hex: string, fallback: string) => (/^#[0-9a-f]{6}$/i.test(hex) ? hex : fallback);
+  return `:root{--primary:${safe(primary, defaultBranding.primary)};--on-primary:${textColorOn(safe(primary, defaultBranding.primary))};--secondary:${safe(secondary, defaultBranding.secondary)}}`;
+}
+
+function document(speech: Speech, title: string, body: string, branding?: CheckoutPageView['branding']): string {
   return `<!doctype html><html lang="${speech.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(title)}</title><style>${styles}</style></head><body>${body}</body></html>`;
+<title>${escapeHtml(title)}</title><style>${brandingStyle(branding)}${styles}</style></head><body>${body}</body></html>`;
 }
 
 function messagePage(speech: Speech, title: string, text: string, link?: { href: string; label: string }): string {
@@ -137,7 +158,7 @@ ${session.shipping_allowed_countries ? `${input('shipping_name', t.shippingName,
 ${session.payment_method_types.includes('paypal') ? `<p class="or">${escapeHtml(t.or)}</p><button type="submit" name="method" value="paypal" class="paypal">${escapeHtml(t.payWithPayPal)}</button><p class="hint">${escapeHtml(t.paypalHint)}</p>` : ''}
 ${session.livemode ? '' : `<p class="hint">${escapeHtml(t.testHint)}</p>`}
 </form>
-</main>`);
+</main>`, view.branding);
 }
 
 /**
