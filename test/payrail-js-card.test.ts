@@ -6,6 +6,7 @@ import {
 } from '../client/payrail-js/card.ts';
 import { resolveLocale, supportedLocales, textsFor } from '../client/payrail-js/messages.ts';
 import { intentIdOf } from '../client/payrail-js/protocol.ts';
+import { billingValueLengthMax, cleanBillingDetails, formEncode } from '../client/payrail-js/requests.ts';
 
 /** payrail.js's card logic (client/payrail-js/card.ts) runs in the frame as the shopper types; here it runs in Node. */
 describe('payrail.js card fields: brand, Luhn, formatting, expiry', () => {
@@ -159,5 +160,18 @@ describe('payrail.js card fields: brand, Luhn, formatting, expiry', () => {
     assert.equal(intentIdOf('seti_123_secret_abc'), undefined);
     assert.equal(intentIdOf('pi_123'), undefined);
     assert.equal(intentIdOf('pi_1/../x_secret_a'), undefined);
+  });
+  it('encodes requests as Stripe\'s forms and passes on only Stripe\'s billing fields, as short strings', () => {
+    assert.equal(
+      formEncode({ type: 'card', card: { number: '4242424242424242', exp_month: 12 }, billing_details: { address: { city: 'São Paulo & Co' } }, skipped: undefined }),
+      'type=card&card%5Bnumber%5D=4242424242424242&card%5Bexp_month%5D=12&billing_details%5Baddress%5D%5Bcity%5D=S%C3%A3o%20Paulo%20%26%20Co',
+    );
+    const cleaned = cleanBillingDetails({
+      name: 'Jenny Rosen', email: 'jenny@example.com', phone: 42, metadata: { a: 'b' }, address: { city: 'Berlin', country: 'DE', evil: 'x', line1: 'x'.repeat(10_000) },
+    }, '10115');
+    assert.deepEqual(cleaned, { name: 'Jenny Rosen', email: 'jenny@example.com', address: { line1: 'x'.repeat(billingValueLengthMax), city: 'Berlin', postal_code: '10115', country: 'DE' } });
+    assert.deepEqual(cleanBillingDetails({ address: { postal_code: '75001' } }, '10115'), { address: { postal_code: '75001' } }, 'the merchant\'s postal code wins');
+    assert.equal(cleanBillingDetails('not an object', undefined), undefined);
+    assert.equal(cleanBillingDetails(undefined, undefined), undefined);
   });
 });

@@ -11,6 +11,7 @@ import {
   type CardField, type CardState,
 } from './card.ts';
 import { resolveLocale, textsFor, type LocaleTexts } from './messages.ts';
+import { cleanBillingDetails, formEncode } from './requests.ts';
 import {
   intentIdOf, protocolTag, type ChangeState, type ElementFrameOptions, type FrameConfiguration, type FrameMessage, type OperationRequest, type OperationResult,
   type ParentMessage, type ResultError, type ValidationError,
@@ -18,8 +19,6 @@ import {
 
 /** Longest fragment read (the configuration is a few hundred bytes; an appearance adds at most a few KiB). */
 const configurationLengthMax = 16_384;
-/** Longest string copied from billing details into a request. */
-const billingValueLengthMax = 500;
 
 const brandNames: Record<string, string> = {
   visa: 'Visa', mastercard: 'Mastercard', amex: 'American Express', discover: 'Discover', diners: 'Diners Club', jcb: 'JCB', unionpay: 'UnionPay', unknown: '',
@@ -79,36 +78,6 @@ function embeddedBy(origin: string): boolean {
   if (window.parent === window) return false;
   const ancestors = (location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins;
   return !ancestors || ancestors.length === 0 || ancestors[0] === origin;
-}
-
-function formEncode(value: Record<string, unknown>): string {
-  const pairs: string[] = [];
-  const walk = (prefix: string, item: unknown): void => {
-    if (item === undefined || item === null) return;
-    if (typeof item === 'object') {
-      for (const [key, child] of Object.entries(item as Record<string, unknown>)) walk(prefix ? `${prefix}[${key}]` : key, child);
-      return;
-    }
-    pairs.push(`${encodeURIComponent(prefix)}=${encodeURIComponent(String(item))}`);
-  };
-  walk('', value);
-  return pairs.join('&');
-}
-
-const billingFields = ['name', 'email', 'phone'] as const;
-const addressFields = ['line1', 'line2', 'city', 'state', 'postal_code', 'country'] as const;
-
-/** Copies only the billing fields Stripe knows, as short strings: the merchant's object is not passed on as given. */
-function cleanBillingDetails(input: unknown, postalCode: string | undefined): Record<string, unknown> | undefined {
-  const source = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
-  const result: Record<string, unknown> = {};
-  for (const field of billingFields) if (typeof source[field] === 'string') result[field] = (source[field] as string).slice(0, billingValueLengthMax);
-  const address: Record<string, string> = {};
-  const sourceAddress = typeof source.address === 'object' && source.address !== null ? (source.address as Record<string, unknown>) : {};
-  for (const field of addressFields) if (typeof sourceAddress[field] === 'string') address[field] = (sourceAddress[field] as string).slice(0, billingValueLengthMax);
-  if (postalCode && address.postal_code === undefined) address.postal_code = postalCode;
-  if (Object.keys(address).length > 0) result.address = address;
-  return Object.keys(result).length > 0 ? result : undefined;
 }
 
 class ApiClient {
