@@ -381,6 +381,8 @@ describe('every answer of every operation matches Stripe', () => {
     assert.equal(paid.status, 303, paid.text.slice(0, 500));
     await stripe.checkout.sessions.retrieve(session.id, { expand: ['customer', 'payment_intent', 'payment_intent.latest_charge'] });
     await stripe.checkout.sessions.list({ limit: 100, status: 'complete', expand: ['data.customer', 'data.payment_intent'] });
+    const embedded = await stripe.checkout.sessions.create({ mode: 'payment', ui_mode: 'embedded', line_items: [{ price: price.id, quantity: 1 }], return_url: 'https://example.com/r?s={CHECKOUT_SESSION_ID}', redirect_on_completion: 'if_required' });
+    await stripe.checkout.sessions.retrieve(embedded.id);
     const open = await stripe.checkout.sessions.create({ mode: 'payment', line_items: [{ price: price.id, quantity: 1 }], customer_email: 'a@example.com' });
     await stripe.checkout.sessions.expire(open.id);
   });

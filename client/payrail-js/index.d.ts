@@ -155,8 +155,24 @@ export interface ConfirmPaymentOptions {
   redirect?: 'always' | 'if_required';
 }
 
+export interface EmbeddedCheckoutOptions {
+  /** The client_secret of a Checkout Session created with ui_mode=embedded, or a function fetching it from your server. */
+  clientSecret?: string;
+  fetchClientSecret?: () => Promise<string>;
+  /** Called when the session is paid and its redirect_on_completion is `never`. */
+  onComplete?: () => void;
+}
+
+export interface EmbeddedCheckout {
+  mount(target: string | HTMLElement): void;
+  unmount(): void;
+  destroy(): void;
+}
+
 export interface PayrailInstance {
   elements(options?: ElementsOptions): PayrailElements;
+  /** Payrail Checkout for an embedded session, mounted in your page (docs/checkout.md, Embedded Checkout). */
+  initEmbeddedCheckout(options: EmbeddedCheckoutOptions): Promise<EmbeddedCheckout>;
   createPaymentMethod(data: CreatePaymentMethodCardData | CreatePaymentMethodElementsData): Promise<PaymentMethodResult>;
   confirmCardPayment(clientSecret: string, data?: ConfirmCardPaymentData, options?: { handleActions?: boolean }): Promise<PaymentIntentResult>;
   confirmPayment(options: ConfirmPaymentOptions): Promise<PaymentIntentResult>;

@@ -4,6 +4,7 @@
  * relays the frames' state as Stripe-shaped events, and asks the frames to create PaymentMethods and confirm
  * payments. Messages are accepted only from Payrail's origin and only from the frame they claim to be.
  */
+import { EmbeddedCheckout, embeddedCheckoutSecret, type EmbeddedCheckoutInstance, type EmbeddedCheckoutOptions } from './embedded-checkout.ts';
 import { resolveAppearance } from './appearance.ts';
 import type {
   CardElementOptions, ConfirmCardPaymentData, ConfirmPaymentOptions, CreatePaymentMethodCardData, CreatePaymentMethodElementsData, ElementType, ElementsOptions,
@@ -467,6 +468,13 @@ class Client implements PayrailInstance {
     target.searchParams.set('payment_intent_client_secret', clientSecret);
     target.searchParams.set('redirect_status', result.paymentIntent.status === 'requires_payment_method' ? 'failed' : 'succeeded');
     return navigate(target.toString());
+  }
+
+  /** Stripe.js's `initEmbeddedCheckout`: the Checkout page of an embedded session, mounted in this page (embedded-checkout.ts). */
+  async initEmbeddedCheckout(options: EmbeddedCheckoutOptions): Promise<EmbeddedCheckoutInstance> {
+    const fail = (message: string) => new IntegrationError(message);
+    const secret = await embeddedCheckoutSecret(options ?? {}, fail);
+    return new EmbeddedCheckout(this.apiBase, this.origin, secret, options.onComplete, fail);
   }
 
   async handleNextAction(options: { clientSecret: string }): Promise<PaymentIntentResult> {

@@ -16,6 +16,7 @@ import type { Presentation, RouteContext, RouteDefinition } from './route.ts';
 import { allRoutes } from './routes/index.ts';
 import { registerAuthenticationPages } from './routes/authentication-pages.ts';
 import { registerCheckoutPages } from './routes/checkout-page.ts';
+import { registerEmbeddedCheckoutPages } from './routes/checkout-embed-page.ts';
 import { registerPaymentLinkPages } from './routes/payment-link-pages.ts';
 import { registerProviderWebhooks } from './routes/provider-webhooks.ts';
 import { registerRedirectPages } from './routes/redirect-pages.ts';
@@ -308,6 +309,7 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     registerAuthenticationPages(pages, deps);
     registerRedirectPages(pages, deps);
     registerCheckoutPages(pages, deps);
+    registerEmbeddedCheckoutPages(pages, deps);
     registerPaymentLinkPages(pages, deps);
   });
   registerReferencePage(app);

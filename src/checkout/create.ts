@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { findCustomer } from '../customers/repository.ts';
 import { ApiError, missing } from '../platform/errors.ts';
-import { newId, nowSeconds } from '../platform/ids.ts';
+import { newId, nowSeconds, randomBase62 } from '../platform/ids.ts';
 import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
 import { checkChargeAmount, parseCurrency } from '../platform/money.ts';
 import type { Scope } from '../platform/scope.ts';
@@ -34,7 +34,9 @@ export interface CheckoutSessionCreateInput {
   phone_number_collection?: { enabled: boolean };
   submit_type?: 'auto' | 'pay' | 'book' | 'donate';
   metadata?: MetadataUpdate;
-  ui_mode?: 'hosted';
+  ui_mode?: 'hosted' | 'embedded';
+  return_url?: string;
+  redirect_on_completion?: 'always' | 'if_required' | 'never';
 }
 
 /**
@@ -54,6 +56,19 @@ function checkInput(input: CheckoutSessionCreateInput, now: number): void {
   }
   if (input.customer !== undefined && input.customer_email !== undefined) {
     throw new ApiError('parameters_exclusive', 'You may only specify one of these parameters: customer, customer_email.', { param: 'customer_email' });
+  }
+  if (input.ui_mode === 'embedded') {
+    // As at Stripe: an embedded session ends where its return_url says, not at success or cancel URLs.
+    for (const param of ['success_url', 'cancel_url'] as const) {
+      if (input[param] !== undefined) throw new ApiError('invalid_value', `${param} is not allowed when ui_mode is embedded; use return_url.`, { param });
+    }
+    if (input.return_url === undefined && input.redirect_on_completion !== 'never') {
+      throw new ApiError('parameter_missing', 'return_url is required when ui_mode is embedded (unless redirect_on_completion is never).', { param: 'return_url' });
+    }
+  } else {
+    for (const param of ['return_url', 'redirect_on_completion'] as const) {
+      if (input[param] !== undefined) throw new ApiError('invalid_value', `${param} can only be used when ui_mode is embedded.`, { param });
+    }
   }
   if (input.customer !== undefined && input.customer_creation !== undefined) {
     throw new ApiError('parameters_exclusive', 'customer_creation can only be used when no customer is given.', { param: 'customer_creation' });
@@ -86,7 +101,10 @@ export async function createCheckoutSession(work: UnitOfWork, scope: Scope, inpu
     const session = await insertCheckoutSession(client, scope, {
       id,
       mode: 'payment',
-      ui_mode: 'hosted',
+      ui_mode: input.ui_mode ?? 'hosted',
+      client_secret: input.ui_mode === 'embedded' ? `${id}_secret_${randomBase62(24)}` : null,
+      return_url: input.ui_mode === 'embedded' ? (input.return_url ?? null) : null,
+      redirect_on_completion: input.ui_mode === 'embedded' ? (input.redirect_on_completion ?? 'always') : null,
       currency,
       amount_subtotal: subtotal,
       amount_total: subtotal,

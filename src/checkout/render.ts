@@ -21,7 +21,7 @@ export function renderCheckoutSession(row: CheckoutSessionRow, publicUrl: string
     billing_address_collection: row.billing_address_collection,
     cancel_url: row.cancel_url,
     client_reference_id: row.client_reference_id,
-    client_secret: null,
+    client_secret: row.client_secret,
     consent: null,
     consent_collection: null,
     created: row.created,
@@ -49,6 +49,8 @@ export function renderCheckoutSession(row: CheckoutSessionRow, publicUrl: string
     payment_status: row.payment_status,
     phone_number_collection: { enabled: row.phone_number_collection },
     recovered_from: null,
+    // Embedded sessions only: Stripe leaves both out of a hosted session.
+    ...(row.ui_mode === 'embedded' ? { redirect_on_completion: row.redirect_on_completion, return_url: row.return_url } : {}),
     setup_intent: null,
     shipping_address_collection: row.shipping_allowed_countries === null ? null : { allowed_countries: row.shipping_allowed_countries },
     shipping_cost: null,
@@ -60,7 +62,8 @@ export function renderCheckoutSession(row: CheckoutSessionRow, publicUrl: string
     success_url: row.success_url,
     total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
     ui_mode: row.ui_mode,
-    url: row.status === 'open' ? `${publicUrl}${checkoutPagePath(row.id)}` : null,
+    // An embedded session has no page of its own to send the shopper to: payrail.js mounts it with the client secret.
+    url: row.status === 'open' && row.ui_mode === 'hosted' ? `${publicUrl}${checkoutPagePath(row.id)}` : null,
   };
 }
 

@@ -11,7 +11,12 @@ export interface CheckoutSessionRow {
   mode: 'payment';
   status: 'open' | 'complete' | 'expired';
   payment_status: 'paid' | 'unpaid' | 'no_payment_required';
-  ui_mode: 'hosted';
+  ui_mode: 'hosted' | 'embedded';
+  /** Embedded sessions only: what opens the session in the merchant's page (`cs_..._secret_...`). */
+  client_secret: string | null;
+  /** Embedded sessions: where the shopper goes after paying (`{CHECKOUT_SESSION_ID}` is replaced). */
+  return_url: string | null;
+  redirect_on_completion: 'always' | 'if_required' | 'never' | null;
   currency: string;
   amount_subtotal: number;
   amount_total: number;
@@ -91,15 +96,16 @@ export async function insertCheckoutSession(db: Queryable, scope: Scope, session
   const result = await db.query<CheckoutSessionRow>(
     `INSERT INTO checkout_sessions (id, account_id, livemode, mode, status, payment_status, ui_mode, currency, amount_subtotal, amount_total,
        success_url, cancel_url, client_reference_id, customer_id, customer_email, customer_creation, payment_intent_data, payment_method_types,
-       locale, billing_address_collection, shipping_allowed_countries, phone_number_collection, submit_type, metadata, expires_at, created, payment_link_id)
-     VALUES ($1, $2, $3, $4, 'open', 'unpaid', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
+       locale, billing_address_collection, shipping_allowed_countries, phone_number_collection, submit_type, metadata, expires_at, created, payment_link_id,
+       client_secret, return_url, redirect_on_completion)
+     VALUES ($1, $2, $3, $4, 'open', 'unpaid', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)
      RETURNING *`,
     [
       session.id, scope.accountId, scope.livemode, session.mode, session.ui_mode, session.currency, session.amount_subtotal, session.amount_total,
       session.success_url, session.cancel_url, session.client_reference_id, session.customer_id, session.customer_email, session.customer_creation,
       JSON.stringify(session.payment_intent_data), session.payment_method_types, session.locale, session.billing_address_collection,
       session.shipping_allowed_countries, session.phone_number_collection, session.submit_type, JSON.stringify(session.metadata), session.expires_at, session.created,
-      session.payment_link_id,
+      session.payment_link_id, session.client_secret, session.return_url, session.redirect_on_completion,
     ],
   );
   return result.rows[0];

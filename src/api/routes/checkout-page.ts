@@ -19,7 +19,7 @@ import { escapeHtml, setPageHeaders } from '../html.ts';
 const sessionIdPattern = /^cs_[0-9A-Za-z]{24}$/;
 export const checkoutTokenField = 'csrf_token';
 
-function sessionToken(deps: Dependencies, sessionId: string): string {
+export function sessionToken(deps: Dependencies, sessionId: string): string {
   return deps.secretBox.digest('checkout-session-form', sessionId);
 }
 
@@ -60,7 +60,7 @@ button{width:100%;margin-top:1rem;font-size:1.05rem;font-weight:600;padding:.8re
 a{color:var(--primary)}.or{text-align:center;color:#697386;margin:.75rem 0 0}button.paypal{background:#ffc439;color:#111;margin-top:.5rem}.hint{color:#697386;font-size:.8rem;margin-top:.75rem}.message{max-width:32rem;margin:4rem auto;background:#fff;border-radius:8px;padding:2rem;box-shadow:0 2px 6px rgba(50,50,93,.12)}`;
 
 /** The language a page speaks, and its words. */
-interface Speech {
+export interface Speech {
   locale: CheckoutLocale;
   t: CheckoutTexts;
 }
@@ -88,12 +88,13 @@ function brandingStyle(branding: CheckoutPageView['branding'] | undefined): stri
   return `:root{--primary:${safe(primary, defaultBranding.primary)};--on-primary:${textColorOn(safe(primary, defaultBranding.primary))};--secondary:${safe(secondary, defaultBranding.secondary)}}`;
 }
 
-function document(speech: Speech, title: string, body: string, branding?: CheckoutPageView['branding']): string {
+/** A page; `script` is a script element of the caller's (an embedded page's, allowed by its nonce), placed last. */
+export function document(speech: Speech, title: string, body: string, branding?: CheckoutPageView['branding'], script = ''): string {
   return `<!doctype html><html lang="${speech.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(title)}</title><style>${brandingStyle(branding)}${styles}</style></head><body>${body}</body></html>`;
+<title>${escapeHtml(title)}</title><style>${brandingStyle(branding)}${styles}</style></head><body>${body}${script}</body></html>`;
 }
 
-function messagePage(speech: Speech, title: string, text: string, link?: { href: string; label: string }): string {
+export function messagePage(speech: Speech, title: string, text: string, link?: { href: string; label: string }): string {
   return document(speech, title, `<div class="message" role="status"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>${link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a></p>` : ''}</div>`);
 }
 
@@ -111,7 +112,8 @@ function keptValues(raw: RawForm | undefined): Record<string, string> {
   return kept;
 }
 
-function formPage(deps: Dependencies, speech: Speech, view: CheckoutPageView, options: { errors?: FieldError[]; message?: string; raw?: RawForm } = {}): string {
+/** The payment form. `action` is where it posts (the embedded page's own address); `script` goes at the end of the page. */
+export function formPage(deps: Dependencies, speech: Speech, view: CheckoutPageView, options: { errors?: FieldError[]; message?: string; raw?: RawForm; action?: string; script?: string } = {}): string {
   const { session, items, merchantName } = view;
   const { t } = speech;
   const money = (amount: number, currency: string) => displayAmount(amount, currency, speech.locale, exponentOf(currency));
@@ -141,7 +143,7 @@ ${countries ? `<label for="${prefix}_country">${escapeHtml(t.country)}</label><s
 <table aria-label="${escapeHtml(t.orderSummary)}"><tbody>${rows}<tr><td><strong>${escapeHtml(t.totalDue)}</strong></td><td class="amount"><strong>${escapeHtml(total)}</strong></td></tr></tbody></table>
 ${session.cancel_url ? `<p><a href="${escapeHtml(session.cancel_url)}">← ${escapeHtml(t.backTo)} ${escapeHtml(merchantName)}</a></p>` : ''}
 </section>
-<form method="post" action="/c/pay/${escapeHtml(session.id)}" novalidate aria-labelledby="pay-title">
+<form method="post" action="${escapeHtml(options.action ?? `/c/pay/${session.id}`)}" novalidate aria-labelledby="pay-title">
 <h1 id="pay-title">${escapeHtml(t.payWithCard)}</h1>
 ${alert ? `<div class="alert" role="alert">${escapeHtml(alert)}</div>` : ''}
 <input type="hidden" name="${checkoutTokenField}" value="${escapeHtml(sessionToken(deps, session.id))}">
@@ -158,20 +160,20 @@ ${session.shipping_allowed_countries ? `${input('shipping_name', t.shippingName,
 ${session.payment_method_types.includes('paypal') ? `<p class="or">${escapeHtml(t.or)}</p><button type="submit" name="method" value="paypal" class="paypal">${escapeHtml(t.payWithPayPal)}</button><p class="hint">${escapeHtml(t.paypalHint)}</p>` : ''}
 ${session.livemode ? '' : `<p class="hint">${escapeHtml(t.testHint)}</p>`}
 </form>
-</main>`, view.branding);
+</main>`, view.branding, options.script);
 }
 
 /**
  * On to another site at once, by a refresh (and a link for a browser that does not follow it): a new navigation, not
  * a redirect of a form's submission, which Chromium would check against the submitting page's form-action.
  */
-function continuePage(speech: Speech, target: string, title: string, text: string): string {
+export function continuePage(speech: Speech, target: string, title: string, text: string): string {
   return document(speech, title, `<div class="message" role="status"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>
 <p><a href="${escapeHtml(target)}">${escapeHtml(speech.t.continue)}</a></p></div>`).replace('<title>', `<meta http-equiv="refresh" content="0;url=${escapeHtml(target)}"><title>`);
 }
 
 /** A session that no longer takes payments: paid, or expired. */
-function closedPage(speech: Speech, session: CheckoutSessionRow): string {
+export function closedPage(speech: Speech, session: CheckoutSessionRow): string {
   const { t } = speech;
   if (session.status === 'complete') {
     const target = successTarget(session);
@@ -183,13 +185,27 @@ function closedPage(speech: Speech, session: CheckoutSessionRow): string {
   return messagePage(speech, t.processingTitle, t.processingText);
 }
 
+/** The page's language for a session and the browser's Accept-Language. */
+export function speechOf(view: CheckoutPageView, acceptLanguage: string | undefined): Speech {
+  const locale = checkoutLocaleOf(view.session.locale, acceptLanguage);
+  return { locale, t: checkoutTexts(locale) };
+}
+
+export const notFoundPage = () => messagePage(english, 'Not found', 'This checkout link is not valid.');
+
+/** An embedded session's return_url, `{CHECKOUT_SESSION_ID}` replaced (the merchant's page checks the session there). */
+export function returnTarget(session: CheckoutSessionRow): string | null {
+  if (session.return_url === null) return null;
+  return session.return_url.replaceAll('{CHECKOUT_SESSION_ID}', session.id).replaceAll('%7BCHECKOUT_SESSION_ID%7D', session.id);
+}
+
 export function registerCheckoutPages(app: FastifyInstance, deps: Dependencies): void {
-  const load = async (id: string) => (sessionIdPattern.test(id) ? checkoutPageView(deps.db, id) : undefined);
-  const notFound = (reply: FastifyReply) => reply.status(404).type('text/html').send(messagePage(english, 'Not found', 'This checkout link is not valid.'));
-  const speechOf = (view: CheckoutPageView, acceptLanguage: string | undefined): Speech => {
-    const locale = checkoutLocaleOf(view.session.locale, acceptLanguage);
-    return { locale, t: checkoutTexts(locale) };
+  // An embedded session has no page of its own: payrail.js mounts /c/embed/<client secret> (checkout-embed-page.ts).
+  const load = async (id: string) => {
+    const view = sessionIdPattern.test(id) ? await checkoutPageView(deps.db, id) : undefined;
+    return view?.session.ui_mode === 'hosted' ? view : undefined;
   };
+  const notFound = (reply: FastifyReply) => reply.status(404).type('text/html').send(notFoundPage());
 
   /**
    * Answers the outcome of a payment attempt (`via: 'form'`) or of a return from 3-D Secure or a wallet. The page's
@@ -243,9 +259,16 @@ export function registerCheckoutPages(app: FastifyInstance, deps: Dependencies):
   });
 
   app.get<{ Params: { id: string } }>('/c/pay/:id/return', async (request, reply) => {
-    const view = await load(request.params.id);
+    const view = sessionIdPattern.test(request.params.id) ? await checkoutPageView(deps.db, request.params.id) : undefined;
     setCheckoutHeaders(reply, view?.session);
     if (!view) return notFound(reply);
-    return answer(reply, speechOf(view, request.headers['accept-language']), view, await returnToCheckoutSession(deps, view.session), 'return');
+    const speech = speechOf(view, request.headers['accept-language']);
+    const outcome = await returnToCheckoutSession(deps, view.session);
+    const target = view.session.ui_mode === 'embedded' ? returnTarget(view.session) : null;
+    // An embedded session's shopper left the merchant's page for 3-D Secure or PayPal: back to its return_url, paid or
+    // not (as at Stripe: the merchant's page checks the session, and mounts Checkout again while it is open).
+    if (target) return reply.type('text/html').send(continuePage(speech, target, outcome.kind === 'complete' ? speech.t.paymentComplete : speech.t.continue, speech.t.backToMerchantText));
+    if (view.session.ui_mode === 'embedded') return reply.type('text/html').send(closedPage(speech, outcome.kind === 'closed' || outcome.kind === 'complete' || outcome.kind === 'processing' ? outcome.session : view.session));
+    return answer(reply, speech, view, outcome, 'return');
   });
 }

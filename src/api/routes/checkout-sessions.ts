@@ -50,7 +50,9 @@ const sessionParameters = object({
   phone_number_collection: object({ enabled: required(boolean()) }),
   submit_type: enumeration(['auto', 'pay', 'book', 'donate']),
   metadata: metadata(),
-  ui_mode: enumeration(['hosted'], { description: 'hosted only (embedded is not supported yet).' }),
+  ui_mode: enumeration(['hosted', 'embedded'], { description: 'hosted (the session\'s url, a Payrail page) or embedded (mounted in the merchant\'s page by payrail.js with the client_secret).' }),
+  return_url: url(),
+  redirect_on_completion: enumeration(['always', 'if_required', 'never']),
 });
 
 export const checkoutSessionRoutes = [
