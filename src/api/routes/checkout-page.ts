@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Dependencies } from '../../dependencies.ts';
 import { readCheckoutForm, type FieldError, type RawForm } from '../../checkout/form.ts';
+import { checkoutPagePath } from '../../checkout/render.ts';
 import { checkoutLocaleOf, checkoutTexts, displayAmount, type CheckoutLocale, type CheckoutTexts } from '../../checkout/page-texts.ts';
 import { checkoutPageView, type CheckoutPageView } from '../../checkout/page-view.ts';
 import { payCheckoutSession, returnToCheckoutSession, type PayOutcome } from '../../checkout/pay.ts';
@@ -182,7 +183,8 @@ export function closedPage(speech: Speech, session: CheckoutSessionRow): string 
   if (session.status === 'expired' || session.expires_at <= Math.floor(Date.now() / 1000)) {
     return messagePage(speech, t.expiredTitle, t.expiredText, session.cancel_url ? { href: session.cancel_url, label: t.returnToMerchant } : undefined);
   }
-  return messagePage(speech, t.processingTitle, t.processingText);
+  // A payment still in flight (the other tab's, or a slow provider): the page looks again in a few seconds.
+  return messagePage(speech, t.processingTitle, t.processingText).replace('<title>', `<meta http-equiv="refresh" content="3;url=${escapeHtml(checkoutPagePath(session.id))}"><title>`);
 }
 
 /** The page's language for a session and the browser's Accept-Language. */
