@@ -413,6 +413,11 @@ function start(): void {
         }
         const parameters: Record<string, unknown> = { client_secret: request.clientSecret };
         if (paymentMethod !== undefined) parameters.payment_method = paymentMethod;
+        else if (request.payPal === true) {
+          // Billing details copied field by field, as for a card (requests.ts).
+          const billingDetails = cleanBillingDetails(request.billingDetails, undefined);
+          parameters.payment_method_data = billingDetails ? { type: 'paypal', billing_details: billingDetails } : { type: 'paypal' };
+        }
         if (typeof request.returnUrl === 'string') parameters.return_url = request.returnUrl;
         const confirmed = await api.call('POST', `/v1/payment_intents/${intentId}/confirm`, parameters);
         return confirmed.error ? { error: confirmed.error } : { paymentIntent: confirmed.body };

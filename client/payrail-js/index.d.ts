@@ -146,6 +146,13 @@ export interface ConfirmCardPaymentData {
   return_url?: string;
 }
 
+export interface ConfirmPayPalPaymentData {
+  /** Where PayPal sends the shopper back (required). */
+  return_url: string;
+  /** An existing paypal PaymentMethod id, or the billing details of one made for this payment. */
+  payment_method?: string | { billing_details?: BillingDetails };
+}
+
 export interface ConfirmPaymentOptions {
   elements: PayrailElements;
   /** Default: the `clientSecret` given to `payrail.elements()`. */
@@ -176,6 +183,7 @@ export interface PayrailInstance {
   createPaymentMethod(data: CreatePaymentMethodCardData | CreatePaymentMethodElementsData): Promise<PaymentMethodResult>;
   confirmCardPayment(clientSecret: string, data?: ConfirmCardPaymentData, options?: { handleActions?: boolean }): Promise<PaymentIntentResult>;
   confirmPayment(options: ConfirmPaymentOptions): Promise<PaymentIntentResult>;
+  confirmPayPalPayment(clientSecret: string, data: ConfirmPayPalPaymentData): Promise<PaymentIntentResult>;
   retrievePaymentIntent(clientSecret: string): Promise<PaymentIntentResult>;
   handleNextAction(options: { clientSecret: string }): Promise<PaymentIntentResult>;
 }

@@ -7,7 +7,7 @@
 import { EmbeddedCheckout, embeddedCheckoutSecret, type EmbeddedCheckoutInstance, type EmbeddedCheckoutOptions } from './embedded-checkout.ts';
 import { resolveAppearance } from './appearance.ts';
 import type {
-  CardElementOptions, ConfirmCardPaymentData, ConfirmPaymentOptions, CreatePaymentMethodCardData, CreatePaymentMethodElementsData, ElementType, ElementsOptions,
+  CardElementOptions, ConfirmCardPaymentData, ConfirmPaymentOptions, ConfirmPayPalPaymentData, CreatePaymentMethodCardData, CreatePaymentMethodElementsData, ElementType, ElementsOptions,
   PaymentIntent, PaymentIntentResult, PaymentMethodResult, PayrailElement, PayrailElements, PayrailInstance, PayrailOptions,
 } from './index.d.ts';
 import {
@@ -446,6 +446,21 @@ class Client implements PayrailInstance {
     if (method === undefined) return this.confirm(clientSecret, this.controllerFrame(), { operation: 'confirmCardPayment', returnUrl: data.return_url }, handleActions);
     const element = this.mountedElement(method.card);
     return this.confirm(clientSecret, element.mountedFrame!, { operation: 'confirmCardPayment', useCard: true, billingDetails: method.billing_details, returnUrl: data.return_url }, handleActions);
+  }
+
+  /**
+   * Stripe.js's `confirmPayPalPayment`: confirms with PayPal (a PayPal PaymentMethod made for the payment, or an
+   * existing one) and sends the whole page to PayPal to approve; PayPal sends the shopper back to `return_url` with
+   * Stripe's query parameters (`payment_intent`, `payment_intent_client_secret`, `redirect_status`).
+   */
+  async confirmPayPalPayment(clientSecret: string, data: ConfirmPayPalPaymentData): Promise<PaymentIntentResult> {
+    if (typeof clientSecret !== 'string' || !intentIdOf(clientSecret)) throw new IntegrationError('Invalid value for confirmPayPalPayment: the first argument should be a client secret (pi_..._secret_...).');
+    if (!data || typeof data.return_url !== 'string' || !isHttpUrl(data.return_url)) throw new IntegrationError('confirmPayPalPayment needs a return_url (an http(s) URL): PayPal sends the shopper back there.');
+    const method = data.payment_method;
+    const request: OperationRequest = typeof method === 'string'
+      ? { operation: 'confirmCardPayment', paymentMethod: method, returnUrl: data.return_url }
+      : { operation: 'confirmCardPayment', payPal: true, billingDetails: method?.billing_details, returnUrl: data.return_url };
+    return this.confirm(clientSecret, this.controllerFrame(), request, true);
   }
 
   async confirmPayment(options: ConfirmPaymentOptions): Promise<PaymentIntentResult> {

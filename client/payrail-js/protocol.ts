@@ -67,6 +67,8 @@ export interface OperationRequest {
   useCard?: boolean;
   /** An existing PaymentMethod to confirm with; neither this nor useCard: the intent's own. */
   paymentMethod?: string;
+  /** A PayPal PaymentMethod made for the payment (Stripe's `payment_method_data[type]=paypal`), instead of the above. */
+  payPal?: boolean;
   billingDetails?: unknown;
   metadata?: unknown;
   returnUrl?: string;
