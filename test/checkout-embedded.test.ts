@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import Stripe from 'stripe';
 import { payingCard } from './helpers/checkout-page.ts';
+import { launchChromium, startMerchantSite, type MerchantSite } from './helpers/browser.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { stripeErrorOf } from './helpers/stripe-errors.ts';
 
@@ -14,13 +12,11 @@ import { stripeErrorOf } from './helpers/stripe-errors.ts';
 // session's return_url; 3-D Secure leaves the frame for the challenge and comes back to return_url. Through the SDK
 // and raw HTTP: the session's shape, its refusals, and who may open or frame the page.
 
-const chromiumPath = process.env.PAYRAIL_CHROMIUM ?? '/usr/bin/chromium';
-
 describe('Embedded Checkout', () => {
   let server: TestServer;
   let stripe: Stripe;
   let browser: Browser;
-  let merchant: http.Server;
+  let merchant: MerchantSite;
   let merchantUrl: string;
   let price: Stripe.Price;
   /** The client secret the merchant's server hands its checkout page. */
@@ -30,33 +26,23 @@ describe('Embedded Checkout', () => {
     server = await startTestServer();
     stripe = server.account.stripe;
     price = await stripe.prices.create({ currency: 'usd', unit_amount: 1800, product_data: { name: 'Museum pass' } });
-    merchant = http.createServer((request, response) => {
-      if (request.url === '/client-secret') {
-        response.writeHead(200, { 'Content-Type': 'text/plain' });
-        response.end(currentSecret);
-        return;
-      }
-      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-      if (request.url?.startsWith('/return')) {
-        response.end('<!doctype html><html lang="en"><head><title>Shop</title></head><body><h1>Order received</h1></body></html>');
-        return;
-      }
+    merchant = await startMerchantSite({
+      text: (path) => (path === '/client-secret' ? currentSecret : undefined),
+      heading: () => 'Order received',
       // The merchant's checkout page, as Stripe's embedded quick-start writes it.
-      response.end(`<!doctype html><html lang="en"><head><title>Checkout</title><script src="${server.baseUrl}/v1/payrail.js"></script></head>
+      html: (path) => (path.startsWith('/return') ? undefined : `<!doctype html><html lang="en"><head><title>Checkout</title><script src="${server.baseUrl}/v1/payrail.js"></script></head>
 <body><h1>Checkout</h1><div id="checkout"></div>
 <script>
   const payrail = Payrail(${JSON.stringify(server.account.publishableKey)});
   payrail.initEmbeddedCheckout({ fetchClientSecret: () => fetch('/client-secret').then((r) => r.text()) }).then((checkout) => checkout.mount('#checkout'));
-</script></body></html>`);
+</script></body></html>`),
     });
-    await new Promise<void>((resolve) => merchant.listen(0, '127.0.0.1', resolve));
-    merchantUrl = `http://localhost:${(merchant.address() as AddressInfo).port}`;
-    assert.ok(fs.existsSync(chromiumPath), `the browser test needs Chromium at ${chromiumPath} (apt-get install chromium, or set PAYRAIL_CHROMIUM)`);
-    browser = await chromium.launch({ executablePath: chromiumPath, timeout: 120_000, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    merchantUrl = merchant.url;
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
-    await new Promise((resolve) => merchant.close(resolve));
+    await merchant?.close();
     await server.close();
   });
 

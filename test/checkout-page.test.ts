@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import Stripe from 'stripe';
 import { startPayPalSandbox, type PayPalSandbox } from '../src/sandbox/paypal/server.ts';
 import { checkoutFormToken, payingCard, postCheckoutForm, submitCheckoutPage } from './helpers/checkout-page.ts';
+import { launchChromium, startMerchantSite, type MerchantSite } from './helpers/browser.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { stripeErrorOf } from './helpers/stripe-errors.ts';
 
@@ -16,14 +15,13 @@ import { stripeErrorOf } from './helpers/stripe-errors.ts';
 // through raw HTTP what a browser cannot easily do: a double submit pays once, a forged form is refused.
 
 const require = createRequire(import.meta.url);
-const chromiumPath = process.env.PAYRAIL_CHROMIUM ?? '/usr/bin/chromium';
 const expiry = payingCard.card_expiry;
 
 describe('the hosted Checkout page', () => {
   let server: TestServer;
   let stripe: Stripe;
   let browser: Browser;
-  let merchant: http.Server;
+  let merchant: MerchantSite;
   let merchantUrl: string;
   let price: Stripe.Price;
 
@@ -32,18 +30,13 @@ describe('the hosted Checkout page', () => {
     stripe = server.account.stripe;
     price = await stripe.prices.create({ currency: 'usd', unit_amount: 2500, product_data: { name: 'Concert ticket' } });
     // The merchant's site: its success and cancel pages, on another origin.
-    merchant = http.createServer((request, response) => {
-      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-      response.end(`<!doctype html><html lang="en"><head><title>Shop</title></head><body><h1>${request.url?.startsWith('/thanks') ? 'Thanks for your order' : 'Your cart'}</h1></body></html>`);
-    });
-    await new Promise<void>((resolve) => merchant.listen(0, '127.0.0.1', resolve));
-    merchantUrl = `http://localhost:${(merchant.address() as AddressInfo).port}`;
-    assert.ok(fs.existsSync(chromiumPath), `the browser test needs Chromium at ${chromiumPath} (apt-get install chromium, or set PAYRAIL_CHROMIUM)`);
-    browser = await chromium.launch({ executablePath: chromiumPath, timeout: 120_000, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    merchant = await startMerchantSite({ heading: (path) => (path.startsWith('/thanks') ? 'Thanks for your order' : 'Your cart') });
+    merchantUrl = merchant.url;
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
-    await new Promise((resolve) => merchant.close(resolve));
+    await merchant?.close();
     await server.close();
   });
 
@@ -289,7 +282,7 @@ describe('the hosted Checkout page with PayPal (the PayPal connector and its san
   let server: TestServer;
   let sandbox: PayPalSandbox;
   let browser: Browser;
-  let merchant: http.Server;
+  let merchant: MerchantSite;
   let merchantUrl: string;
 
   before(async () => {
@@ -300,18 +293,13 @@ describe('the hosted Checkout page with PayPal (the PayPal connector and its san
     });
     assert.match(String(configuration.id), /^pcc_/);
     server.deps.routing.forget({ accountId: server.account.accountId, livemode: false });
-    merchant = http.createServer((_request, response) => {
-      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-      response.end('<!doctype html><html lang="en"><head><title>Shop</title></head><body><h1>Thanks for your order</h1></body></html>');
-    });
-    await new Promise<void>((resolve) => merchant.listen(0, '127.0.0.1', resolve));
-    merchantUrl = `http://localhost:${(merchant.address() as AddressInfo).port}`;
-    assert.ok(fs.existsSync(chromiumPath), `the browser test needs Chromium at ${chromiumPath}`);
-    browser = await chromium.launch({ executablePath: chromiumPath, timeout: 120_000, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    merchant = await startMerchantSite({ heading: () => 'Thanks for your order' });
+    merchantUrl = merchant.url;
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
-    await new Promise((resolve) => merchant.close(resolve));
+    await merchant?.close();
     await sandbox.close();
     await server.close();
   });

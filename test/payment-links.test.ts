@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import Stripe from 'stripe';
 import { payingCard, submitCheckoutPage } from './helpers/checkout-page.ts';
 import { stripeErrorOf } from './helpers/stripe-errors.ts';
+import { launchChromium, startMerchantSite, type MerchantSite } from './helpers/browser.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
 // Payment Links through the official stripe SDK (create, retrieve, update, list, line items, events, bad input,
@@ -423,11 +421,10 @@ describe('Payment Links', () => {
 });
 
 describe('Payment Links in Chromium', () => {
-  const chromiumPath = process.env.PAYRAIL_CHROMIUM ?? '/usr/bin/chromium';
   let server: TestServer;
   let stripe: Stripe;
   let browser: Browser;
-  let merchant: http.Server;
+  let merchant: MerchantSite;
   let merchantUrl: string;
   let price: Stripe.Price;
 
@@ -435,18 +432,13 @@ describe('Payment Links in Chromium', () => {
     server = await startTestServer();
     stripe = server.account.stripe;
     price = await stripe.prices.create({ currency: 'usd', unit_amount: 1500, product_data: { name: 'Workshop seat' } });
-    merchant = http.createServer((_request, response) => {
-      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-      response.end('<!doctype html><html lang="en"><head><title>Shop</title></head><body><h1>Thanks for your order</h1></body></html>');
-    });
-    await new Promise<void>((resolve) => merchant.listen(0, '127.0.0.1', resolve));
-    merchantUrl = `http://localhost:${(merchant.address() as AddressInfo).port}`;
-    assert.ok(fs.existsSync(chromiumPath), `the browser test needs Chromium at ${chromiumPath} (apt-get install chromium, or set PAYRAIL_CHROMIUM)`);
-    browser = await chromium.launch({ executablePath: chromiumPath, timeout: 120_000, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    merchant = await startMerchantSite({ heading: () => 'Thanks for your order' });
+    merchantUrl = merchant.url;
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
-    await new Promise((resolve) => merchant.close(resolve));
+    await merchant?.close();
     await server.close();
   });
 

@@ -1,23 +1,19 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startPayPalSandbox, type PayPalSandbox } from '../src/sandbox/paypal/server.ts';
+import { launchChromium, startMerchantSite, type MerchantSite } from './helpers/browser.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
 // payrail.js's confirmPayPalPayment in Debian's Chromium, through the PayPal connector and its sandbox: a merchant page
 // on its own origin confirms a PaymentIntent with PayPal, the whole page goes to PayPal to approve, and PayPal sends
 // the shopper back through Payrail to the merchant's return_url with Stripe's query parameters.
 
-const chromiumPath = process.env.PAYRAIL_CHROMIUM ?? '/usr/bin/chromium';
-
 describe('payrail.js confirmPayPalPayment', () => {
   let server: TestServer;
   let sandbox: PayPalSandbox;
   let browser: Browser;
-  let merchant: http.Server;
+  let merchant: MerchantSite;
   let merchantUrl: string;
   let clientSecret = '';
 
@@ -28,13 +24,9 @@ describe('payrail.js confirmPayPalPayment', () => {
       connector: 'paypal', credentials: { client_id: 'payrailjs-paypal-client', client_secret: 'payrailjs-paypal-secret', webhook_id: 'WHPAYRAILJSPAYPAL' }, settings: { base_url: sandbox.url },
     });
     server.deps.routing.forget({ accountId: server.account.accountId, livemode: false });
-    merchant = http.createServer((request, response) => {
-      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-      if (request.url?.startsWith('/return')) {
-        response.end('<!doctype html><html lang="en"><head><title>Shop</title></head><body><h1>Back at the shop</h1></body></html>');
-        return;
-      }
-      response.end(`<!doctype html><html lang="en"><head><title>Pay</title><script src="${server.baseUrl}/v1/payrail.js"></script></head>
+    merchant = await startMerchantSite({
+      heading: () => 'Back at the shop',
+      html: (path) => (path.startsWith('/return') ? undefined : `<!doctype html><html lang="en"><head><title>Pay</title><script src="${server.baseUrl}/v1/payrail.js"></script></head>
 <body><button id="paypal">Pay with PayPal</button><p id="error" role="alert"></p>
 <script>
   const payrail = Payrail(${JSON.stringify(server.account.publishableKey)});
@@ -45,16 +37,14 @@ describe('payrail.js confirmPayPalPayment', () => {
     });
     if (error) document.getElementById('error').textContent = error.message;
   });
-</script></body></html>`);
+</script></body></html>`),
     });
-    await new Promise<void>((resolve) => merchant.listen(0, '127.0.0.1', resolve));
-    merchantUrl = `http://localhost:${(merchant.address() as AddressInfo).port}`;
-    assert.ok(fs.existsSync(chromiumPath), `the browser test needs Chromium at ${chromiumPath} (apt-get install chromium, or set PAYRAIL_CHROMIUM)`);
-    browser = await chromium.launch({ executablePath: chromiumPath, timeout: 120_000, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    merchantUrl = merchant.url;
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
-    await new Promise((resolve) => merchant.close(resolve));
+    await merchant?.close();
     await sandbox.close();
     await server.close();
   });

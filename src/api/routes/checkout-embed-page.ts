@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dependencies } from '../../dependencies.ts';
 import { readCheckoutForm, type RawForm } from '../../checkout/form.ts';
 import { checkoutPageView, type CheckoutPageView } from '../../checkout/page-view.ts';
@@ -88,36 +88,42 @@ export function registerEmbeddedCheckoutPages(app: FastifyInstance, deps: Depend
     }
   };
 
-  app.get<{ Params: { secret: string }; Querystring: { origin?: string } }>('/c/embed/:secret', async (request, reply) => {
+  /** The embedded page's session, parent origin, nonce (its headers set) and language; undefined after answering 404. */
+  const open = async (request: FastifyRequest<{ Params: { secret: string }; Querystring: { origin?: string } }>, reply: FastifyReply) => {
     const parentOrigin = parentOriginOf(request.query.origin);
     const view = parentOrigin ? await load(request.params.secret) : undefined;
-    if (!view || !parentOrigin) return notFound(reply);
+    if (!view || !parentOrigin) {
+      await notFound(reply);
+      return undefined;
+    }
     const nonce = randomBytes(16).toString('base64');
     setEmbedHeaders(reply, parentOrigin, nonce);
-    const speech = speechOf(view, request.headers['accept-language']);
-    if (view.session.status !== 'open' || view.session.expires_at <= Math.floor(Date.now() / 1000)) {
-      return reply.type('text/html').send(closedPage(speech, view.session).replace('</body>', `${frameScript(nonce, parentOrigin)}</body>`));
-    }
     const action = `/c/embed/${request.params.secret}?origin=${encodeURIComponent(parentOrigin)}`;
-    return reply.type('text/html').send(formPage(deps, speech, view, { action, script: frameScript(nonce, parentOrigin) }));
+    return { view, parentOrigin, nonce, action, speech: speechOf(view, request.headers['accept-language']), script: frameScript(nonce, parentOrigin) };
+  };
+
+  app.get<{ Params: { secret: string }; Querystring: { origin?: string } }>('/c/embed/:secret', async (request, reply) => {
+    const page = await open(request, reply);
+    if (!page) return reply;
+    const { view, speech, action, script } = page;
+    if (view.session.status !== 'open' || view.session.expires_at <= Math.floor(Date.now() / 1000)) {
+      return reply.type('text/html').send(closedPage(speech, view.session).replace('</body>', `${script}</body>`));
+    }
+    return reply.type('text/html').send(formPage(deps, speech, view, { action, script }));
   });
 
   app.post<{ Params: { secret: string }; Querystring: { origin?: string }; Body: RawForm | undefined }>('/c/embed/:secret', async (request, reply) => {
-    const parentOrigin = parentOriginOf(request.query.origin);
-    const view = parentOrigin ? await load(request.params.secret) : undefined;
-    if (!view || !parentOrigin) return notFound(reply);
-    const nonce = randomBytes(16).toString('base64');
-    setEmbedHeaders(reply, parentOrigin, nonce);
-    const speech = speechOf(view, request.headers['accept-language']);
+    const page = await open(request, reply);
+    if (!page) return reply;
+    const { view, speech, action, script, nonce, parentOrigin } = page;
     const raw = request.body ?? {};
     const token = raw[checkoutTokenField];
     if (typeof token !== 'string' || !constantTimeEqual(Buffer.from(token), Buffer.from(sessionToken(deps, view.session.id)))) {
-      return reply.status(403).type('text/html').send(stepPage(speech, 'Forbidden', 'This form could not be verified. Reload the page and try again.', null, frameScript(nonce, parentOrigin)));
+      return reply.status(403).type('text/html').send(stepPage(speech, 'Forbidden', 'This form could not be verified. Reload the page and try again.', null, script));
     }
-    if (view.session.status !== 'open') return reply.type('text/html').send(closedPage(speech, view.session).replace('</body>', `${frameScript(nonce, parentOrigin)}</body>`));
-    const action = `/c/embed/${request.params.secret}?origin=${encodeURIComponent(parentOrigin)}`;
+    if (view.session.status !== 'open') return reply.type('text/html').send(closedPage(speech, view.session).replace('</body>', `${script}</body>`));
     const read = readCheckoutForm(view.session, raw, speech.t);
-    if ('errors' in read) return reply.status(400).type('text/html').send(formPage(deps, speech, view, { errors: read.errors, raw, action, script: frameScript(nonce, parentOrigin) }));
+    if ('errors' in read) return reply.status(400).type('text/html').send(formPage(deps, speech, view, { errors: read.errors, raw, action, script }));
     return answer(reply, speech, view, await payCheckoutSession(deps, view.session, read.form), nonce, parentOrigin, action, raw);
   });
 }
