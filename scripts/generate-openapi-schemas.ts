@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { expandableFields } from '../src/api/expand.ts';
 import { payrailExtensionSchemas } from '../src/api/openapi-extensions.ts';
 
 type Schema = Record<string, unknown>;
@@ -58,6 +59,24 @@ function convert(schema: unknown, rendered: Record<string, string[]>): unknown {
   return result;
 }
 
+/**
+ * A field Stripe can expand (its `x-expandableFields`) that Payrail does not (src/api/expand.ts) is only ever an id or
+ * null in Payrail's answers: its object branches go. Besides being true, this keeps the document's graph of references
+ * to what Payrail serves; following them (a Payment Link's `on_behalf_of` to the whole `account` object, from every
+ * Checkout Session) made Redoc's renderer grow without bound and crash (test/api-reference-page.test.ts).
+ */
+function withoutUnexpandedObjects(name: string, field: string, component: Schema, property: unknown): unknown {
+  const expandable = (component['x-expandableFields'] ?? []) as string[];
+  const payrail = (expandableFields as Record<string, Record<string, string> | undefined>)[name];
+  // Only objects Payrail's expansion table knows (a nested hash such as a customer's invoice settings is named otherwise there).
+  if (!expandable.includes(field) || !payrail || Object.hasOwn(payrail, field)) return property;
+  const source = property as Schema;
+  if (!Array.isArray(source.anyOf)) return property;
+  const kept = (source.anyOf as Schema[]).filter((branch) => typeof branch.$ref !== 'string');
+  if (kept.length === source.anyOf.length || kept.length === 0) return property;
+  return { ...source, anyOf: kept };
+}
+
 /** The response schemas: each rendered Stripe component restricted to the rendered fields, closed. */
 export function generateStripeSchemas(document: StripeDocument, rendered: Record<string, string[]>): Record<string, unknown> {
   const schemas: Record<string, unknown> = {};
@@ -68,7 +87,7 @@ export function generateStripeSchemas(document: StripeDocument, rendered: Record
     const properties: Record<string, unknown> = {};
     for (const field of fields) {
       const extension = payrailExtensionSchemas[name]?.[field];
-      if (field in stripeProperties) properties[field] = convert(stripeProperties[field], rendered);
+      if (field in stripeProperties) properties[field] = convert(withoutUnexpandedObjects(name, field, component, stripeProperties[field]), rendered);
       else if (extension) properties[field] = extension;
       else if (field.startsWith('payrail_')) throw new Error(`${name}.${field}: describe the extension in src/api/openapi-extensions.ts`);
       else properties[field] = { description: newerFieldDescription };

@@ -308,11 +308,11 @@ describe('the hosted Checkout page with PayPal (the PayPal connector and its san
     const stripe = server.account.stripe;
     const session = await stripe.checkout.sessions.create({
       mode: 'payment',
-      // Payrail takes payment_method_types (Stripe's API versions before 2026-09-30 did); the SDK's types no longer list it.
-      ...({ payment_method_types: ['card', 'paypal'] } as object),
       line_items: [{ price_data: { currency: 'eur', unit_amount: 3900, product_data: { name: 'Vinyl record' } }, quantity: 1 }],
       success_url: `${merchantUrl}/thanks?session_id={CHECKOUT_SESSION_ID}`,
     });
+    // Without payment_method_types the session offers what the account's connectors take: cards, and PayPal here.
+    assert.deepEqual(session.payment_method_types, ['card', 'paypal']);
     const page = await browser.newPage();
     await page.goto(session.url!);
     await page.getByLabel('Email').fill('paypal-buyer@example.com');

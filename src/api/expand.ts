@@ -109,7 +109,7 @@ const sourceLoaders: [string, Loader][] = [
  * `x-expandableFields` (spec3.json) that holds an id in Payrail's answers. Stripe does not expand a charge's
  * `payment_method` (it stays an id), so neither does Payrail.
  */
-const expandableFields: Record<ObjectType, Record<string, ObjectType>> = {
+export const expandableFields: Record<ObjectType, Record<string, ObjectType>> = {
   payment_intent: { latest_charge: 'charge', customer: 'customer', payment_method: 'payment_method' },
   charge: { customer: 'customer', payment_intent: 'payment_intent', balance_transaction: 'balance_transaction', failure_balance_transaction: 'balance_transaction' },
   refund: { charge: 'charge', payment_intent: 'payment_intent', balance_transaction: 'balance_transaction', failure_balance_transaction: 'balance_transaction' },

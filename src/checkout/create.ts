@@ -1,5 +1,7 @@
 import type pg from 'pg';
+import { findEnabledConnectorConfigurations } from '../connectors/configurations/repository.ts';
 import { findCustomer } from '../customers/repository.ts';
+import type { Queryable } from '../platform/db.ts';
 import { ApiError, missing } from '../platform/errors.ts';
 import { newId, nowSeconds, randomBase62 } from '../platform/ids.ts';
 import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
@@ -46,6 +48,15 @@ export interface CheckoutSessionCreateInput {
 export interface SessionOrigin {
   paymentLinkId: string;
   verify(client: pg.PoolClient): Promise<void>;
+}
+
+/**
+ * Without `payment_method_types`, a session offers what the account can take: cards (always: the built-in processor
+ * takes them when no connector does), and PayPal when an enabled connector configuration of the account and mode does.
+ */
+async function offeredPaymentMethodTypes(db: Queryable, scope: Scope): Promise<(typeof checkoutPaymentMethodTypes)[number][]> {
+  const configurations = await findEnabledConnectorConfigurations(db, scope);
+  return configurations.some((configuration) => configuration.payment_method_types.includes('paypal')) ? ['card', 'paypal'] : ['card'];
 }
 
 /** The checks that need no database: the session's shape, its window, who the customer is. */
@@ -97,6 +108,7 @@ export async function createCheckoutSession(work: UnitOfWork, scope: Scope, inpu
       if (!customer) throw missing('customer', input.customer, 'customer');
     }
     const { currency, items, subtotal } = await priceLineItems(client, scope, work, id, input.line_items ?? [], requestedCurrency, now);
+    const paymentMethodTypes = input.payment_method_types ? [...new Set(input.payment_method_types)] : await offeredPaymentMethodTypes(client, scope);
     checkChargeAmount(subtotal, currency, 'line_items');
     const session = await insertCheckoutSession(client, scope, {
       id,
@@ -115,7 +127,7 @@ export async function createCheckoutSession(work: UnitOfWork, scope: Scope, inpu
       customer_email: input.customer_email ?? null,
       customer_creation: input.customer === undefined ? (input.customer_creation ?? 'if_required') : null,
       payment_intent_data: paymentIntentData,
-      payment_method_types: [...new Set(input.payment_method_types ?? ['card'])],
+      payment_method_types: paymentMethodTypes,
       locale: input.locale ?? null,
       billing_address_collection: input.billing_address_collection ?? 'auto',
       shipping_allowed_countries: input.shipping_address_collection ? [...new Set(input.shipping_address_collection.allowed_countries.map((country) => country.toUpperCase()))] : null,
