@@ -6,6 +6,7 @@ import Stripe from 'stripe';
 import { payingCard, submitCheckoutPage } from './helpers/checkout-page.ts';
 import { stripeErrorOf } from './helpers/stripe-errors.ts';
 import { launchChromium, startMerchantSite, type MerchantSite } from './helpers/browser.ts';
+import { sweepCheckoutSessions } from '../src/checkout/sweep.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
 // Payment Links through the official stripe SDK (create, retrieve, update, list, line items, events, bad input,
@@ -263,6 +264,23 @@ describe('Payment Links', () => {
     const reopened = await stripe.paymentLinks.update(link.id, { active: true, restrictions: { completed_sessions: { limit: 2 } } });
     assert.equal(reopened.active, true);
     assert.equal((await sessionFromVisit(reopened)).payment_link, link.id);
+  });
+
+  it('has the sweep close a full link\'s sessions that a crash left payable', async () => {
+    const link = await stripe.paymentLinks.create({ line_items: [{ price: mug.id, quantity: 1 }], restrictions: { completed_sessions: { limit: 1 } } });
+    const paying = await sessionFromVisit(link);
+    const decline = await submitCheckoutPage(paying.url!, { ...payingCard, card_number: '4000 0000 0000 0002', email: 'crash@example.com' });
+    assert.equal(decline.status, 402, decline.text);
+    // As if the process died right after the completion that took the last slot committed (another session paid), before
+    // closing this one: the link is full and inactive, this session still open with a PaymentIntent waiting for a card.
+    await server.db.query('UPDATE payment_links SET completed_sessions_count = 1, active = false WHERE id = $1', [link.id]);
+    const swept = await sweepCheckoutSessions(server.deps);
+    assert.ok(swept.expired >= 1);
+    const closed = await stripe.checkout.sessions.retrieve(paying.id, { expand: ['payment_intent'] });
+    assert.equal(closed.status, 'expired');
+    assert.equal((closed.payment_intent as Stripe.PaymentIntent).status, 'canceled');
+    const retry = await submitCheckoutPage(paying.url!, { ...payingCard, email: 'crash@example.com' }).catch((error: Error) => ({ status: 0, location: null, text: error.message }));
+    assert.doesNotMatch(retry.text, /Payment complete/);
   });
 
   it('lets three shoppers race for the last slot: payments already under way may all complete, the count stays exact, nothing is left payable', async () => {

@@ -213,6 +213,20 @@ export async function openPayingSessionsOfLink(db: Queryable, paymentLinkId: str
   return result.rows;
 }
 
+/**
+ * Open sessions of Payment Links that have reached their completion limit: the completion that reached it closes them
+ * right after its commit, so these are what a crash in between left payable (the sweep closes them).
+ */
+export async function openSessionsOfFullLinks(db: Queryable, limit: number): Promise<CheckoutSessionRow[]> {
+  const result = await db.query<CheckoutSessionRow>(
+    `SELECT s.* FROM checkout_sessions s JOIN payment_links l ON l.id = s.payment_link_id
+      WHERE s.status = 'open' AND l.completed_sessions_limit IS NOT NULL AND l.completed_sessions_count >= l.completed_sessions_limit
+      ORDER BY s.seq LIMIT $1`,
+    [limit],
+  );
+  return result.rows;
+}
+
 export interface CheckoutSessionListFilters {
   status?: string;
   customer?: string;

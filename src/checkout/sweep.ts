@@ -1,7 +1,7 @@
 import { ApiError } from '../platform/errors.ts';
 import { nowSeconds } from '../platform/ids.ts';
 import { expireSession, type ExpireDependencies } from './expire.ts';
-import { sessionsToSweep } from './repository.ts';
+import { openSessionsOfFullLinks, sessionsToSweep } from './repository.ts';
 import { settleSession } from './settle.ts';
 
 /** Sessions one sweep looks at, of each kind; the rest wait for the next period. */
@@ -9,7 +9,8 @@ const sweepBatch = 100;
 
 /**
  * The Checkout Sessions sweep: completes open sessions whose payment went through (a process that died between the
- * payment and the session's completion), then expires open sessions past `expires_at` (`checkout.session.expired`).
+ * payment and the session's completion), then expires the open sessions of Payment Links at their completion limit
+ * and open sessions past `expires_at` (`checkout.session.expired`).
  * A session whose payment is still under way stays open until it ends. Answers how many sessions it ended.
  */
 export async function sweepCheckoutSessions(deps: ExpireDependencies): Promise<{ completed: number; expired: number }> {
@@ -20,7 +21,10 @@ export async function sweepCheckoutSessions(deps: ExpireDependencies): Promise<{
     const after = await settleSession(deps, { accountId: session.account_id, livemode: session.livemode }, session.id);
     if (after?.status === 'complete') completed += 1;
   }
-  for (const session of due) {
+  // Sessions of a Payment Link at its limit that a crash left open (between the last completion and closing them),
+  // then sessions past their expiry: both expire as the API's expire does (a payment started is canceled first).
+  const full = await openSessionsOfFullLinks(deps.db, sweepBatch);
+  for (const session of [...full, ...due.filter((candidate) => !full.some((other) => other.id === candidate.id))]) {
     try {
       await expireSession(deps, { accountId: session.account_id, livemode: session.livemode }, session.id);
       expired += 1;
