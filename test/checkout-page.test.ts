@@ -251,6 +251,10 @@ describe('the hosted Checkout page', () => {
     assert.match(refused.text, /Geben Sie eine gültige E-Mail-Adresse ein\./);
     assert.match(refused.text, /Ihre Kartennummer ist unvollständig\./);
     assert.match(refused.text, /Bitte korrigieren Sie die markierten Felder\./);
+    // A decline in the page's language, by Stripe's decline code.
+    const declined = await postCheckoutForm(german.url!, await checkoutFormToken(german.url!), { ...payingCard, card_number: '4000 0000 0000 9995', email: 'hans@example.com' });
+    assert.equal(declined.status, 402);
+    assert.match(declined.text, /Ihre Karte ist nicht ausreichend gedeckt\./);
     const auto = await newSession({ locale: 'auto' });
     const french = await (await fetch(auto.url!, { headers: { 'Accept-Language': 'fr-CH, fr;q=0.9, en;q=0.8' } })).text();
     assert.match(french, /<html lang="fr">/);

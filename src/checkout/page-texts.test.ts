@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkoutLocaleOf, checkoutLocales, checkoutTexts } from './page-texts.ts';
+import { checkoutLocaleOf, checkoutLocales, checkoutTexts, declineText } from './page-texts.ts';
 
 describe('the hosted Checkout page\'s languages', () => {
   it('speaks the session\'s locale, else the browser\'s first language it knows, else English', () => {
@@ -25,5 +25,14 @@ describe('the hosted Checkout page\'s languages', () => {
       assert.notEqual(texts.cardNumber, english.cardNumber, locale);
       assert.notEqual(texts.errors.number, english.errors.number, locale);
     }
+  });
+
+  it('says a failed payment in the page\'s language by its decline code, and keeps the message of an unknown one', () => {
+    const french = checkoutTexts('fr');
+    assert.equal(declineText(french, 'card_declined', 'insufficient_funds', 'Your card has insufficient funds.'), 'Les fonds de votre carte sont insuffisants.');
+    assert.equal(declineText(french, 'card_declined', 'generic_decline', 'Your card was declined.'), 'Votre carte a été refusée.');
+    assert.equal(declineText(french, 'payment_intent_authentication_failure', undefined, 'x'), french.declines.authenticationFailed);
+    assert.equal(declineText(french, 'some_future_code', undefined, 'As the API says it.'), 'As the API says it.');
+    for (const locale of checkoutLocales) assert.notEqual(checkoutTexts(locale).declines.generic, '', locale);
   });
 });

@@ -17,6 +17,8 @@ export interface CheckoutTexts {
     email: string; name: string; number: string; expiry: string; cvc: string; address: string; city: string; postalCode: string; country: string;
     shippingCountry: string; phone: string; shippingName: string; shippingAddress: string;
   };
+  /** What a declined or failed payment tells the shopper, by Stripe's code (declineText). */
+  declines: { generic: string; insufficientFunds: string; expiredCard: string; incorrectCvc: string; processingError: string; incorrectNumber: string; authenticationFailed: string };
 }
 
 const en: CheckoutTexts = {
@@ -37,6 +39,10 @@ const en: CheckoutTexts = {
     expiry: "Your card's expiration date is incomplete.", cvc: "Your card's security code is incomplete.", address: 'Enter the address.',
     city: 'Enter the city.', postalCode: 'Enter the postal code.', country: 'Choose a country.', shippingCountry: 'Choose a country this shop ships to.',
     phone: 'Enter a phone number.', shippingName: 'Enter the name for delivery.', shippingAddress: 'Enter the shipping address.',
+  },
+  declines: {
+    generic: 'Your card was declined.', insufficientFunds: 'Your card has insufficient funds.', expiredCard: 'Your card has expired.', incorrectCvc: 'Your card\'s security code is incorrect.',
+    processingError: 'An error occurred while processing your card. Try again in a little bit.', incorrectNumber: 'Your card number is incorrect.', authenticationFailed: 'We could not authenticate your payment. Try again, or use another card.',
   },
 };
 
@@ -59,6 +65,10 @@ const de: CheckoutTexts = {
     city: 'Geben Sie den Ort ein.', postalCode: 'Geben Sie die Postleitzahl ein.', country: 'Wählen Sie ein Land.', shippingCountry: 'Wählen Sie ein Land, in das dieser Shop liefert.',
     phone: 'Geben Sie eine Telefonnummer ein.', shippingName: 'Geben Sie den Namen für die Lieferung ein.', shippingAddress: 'Geben Sie die Lieferadresse ein.',
   },
+  declines: {
+    generic: 'Ihre Karte wurde abgelehnt.', insufficientFunds: 'Ihre Karte ist nicht ausreichend gedeckt.', expiredCard: 'Ihre Karte ist abgelaufen.', incorrectCvc: 'Der Sicherheitscode Ihrer Karte ist falsch.',
+    processingError: 'Bei der Verarbeitung Ihrer Karte ist ein Fehler aufgetreten. Versuchen Sie es gleich noch einmal.', incorrectNumber: 'Ihre Kartennummer ist falsch.', authenticationFailed: 'Ihre Zahlung konnte nicht authentifiziert werden. Versuchen Sie es erneut oder verwenden Sie eine andere Karte.',
+  },
 };
 
 const fr: CheckoutTexts = {
@@ -79,6 +89,10 @@ const fr: CheckoutTexts = {
     expiry: "La date d'expiration de votre carte est incomplète.", cvc: 'Le code de sécurité de votre carte est incomplet.', address: "Saisissez l'adresse.",
     city: 'Saisissez la ville.', postalCode: 'Saisissez le code postal.', country: 'Choisissez un pays.', shippingCountry: 'Choisissez un pays desservi par cette boutique.',
     phone: 'Saisissez un numéro de téléphone.', shippingName: 'Saisissez le nom pour la livraison.', shippingAddress: "Saisissez l'adresse de livraison.",
+  },
+  declines: {
+    generic: 'Votre carte a été refusée.', insufficientFunds: 'Les fonds de votre carte sont insuffisants.', expiredCard: 'Votre carte a expiré.', incorrectCvc: 'Le code de sécurité de votre carte est incorrect.',
+    processingError: 'Une erreur s\'est produite lors du traitement de votre carte. Réessayez dans un instant.', incorrectNumber: 'Le numéro de votre carte est incorrect.', authenticationFailed: 'Nous n\'avons pas pu authentifier votre paiement. Réessayez ou utilisez une autre carte.',
   },
 };
 
@@ -101,6 +115,10 @@ const es: CheckoutTexts = {
     city: 'Introduce la ciudad.', postalCode: 'Introduce el código postal.', country: 'Elige un país.', shippingCountry: 'Elige un país al que envíe esta tienda.',
     phone: 'Introduce un número de teléfono.', shippingName: 'Introduce el nombre para la entrega.', shippingAddress: 'Introduce la dirección de envío.',
   },
+  declines: {
+    generic: 'Tu tarjeta ha sido rechazada.', insufficientFunds: 'Tu tarjeta no tiene fondos suficientes.', expiredCard: 'Tu tarjeta ha caducado.', incorrectCvc: 'El código de seguridad de tu tarjeta es incorrecto.',
+    processingError: 'Se ha producido un error al procesar tu tarjeta. Vuelve a intentarlo en unos instantes.', incorrectNumber: 'El número de tu tarjeta es incorrecto.', authenticationFailed: 'No hemos podido autenticar tu pago. Vuelve a intentarlo o usa otra tarjeta.',
+  },
 };
 
 const it: CheckoutTexts = {
@@ -121,6 +139,10 @@ const it: CheckoutTexts = {
     expiry: 'La data di scadenza della carta è incompleta.', cvc: 'Il codice di sicurezza della carta è incompleto.', address: "Inserisci l'indirizzo.",
     city: 'Inserisci la città.', postalCode: 'Inserisci il CAP.', country: 'Scegli un paese.', shippingCountry: 'Scegli un paese in cui questo negozio spedisce.',
     phone: 'Inserisci un numero di telefono.', shippingName: 'Inserisci il nome per la consegna.', shippingAddress: "Inserisci l'indirizzo di spedizione.",
+  },
+  declines: {
+    generic: 'La tua carta è stata rifiutata.', insufficientFunds: 'Fondi insufficienti sulla carta.', expiredCard: 'La tua carta è scaduta.', incorrectCvc: 'Il codice di sicurezza della carta non è corretto.',
+    processingError: 'Si è verificato un errore durante l\'elaborazione della carta. Riprova tra poco.', incorrectNumber: 'Il numero della carta non è corretto.', authenticationFailed: 'Non è stato possibile autenticare il pagamento. Riprova o usa un\'altra carta.',
   },
 };
 
@@ -143,6 +165,10 @@ const nl: CheckoutTexts = {
     city: 'Vul de plaats in.', postalCode: 'Vul de postcode in.', country: 'Kies een land.', shippingCountry: 'Kies een land waarnaar deze winkel verzendt.',
     phone: 'Vul een telefoonnummer in.', shippingName: 'Vul de naam voor de bezorging in.', shippingAddress: 'Vul het verzendadres in.',
   },
+  declines: {
+    generic: 'Je kaart is geweigerd.', insufficientFunds: 'Er staat onvoldoende saldo op je kaart.', expiredCard: 'Je kaart is verlopen.', incorrectCvc: 'De beveiligingscode van je kaart is onjuist.',
+    processingError: 'Er is een fout opgetreden bij het verwerken van je kaart. Probeer het zo opnieuw.', incorrectNumber: 'Je kaartnummer is onjuist.', authenticationFailed: 'We konden je betaling niet verifiëren. Probeer het opnieuw of gebruik een andere kaart.',
+  },
 };
 
 const pt: CheckoutTexts = {
@@ -163,6 +189,10 @@ const pt: CheckoutTexts = {
     expiry: 'A data de validade do seu cartão está incompleta.', cvc: 'O código de segurança do seu cartão está incompleto.', address: 'Introduza o endereço.',
     city: 'Introduza a cidade.', postalCode: 'Introduza o código postal.', country: 'Escolha um país.', shippingCountry: 'Escolha um país para onde esta loja envia.',
     phone: 'Introduza um número de telefone.', shippingName: 'Introduza o nome para a entrega.', shippingAddress: 'Introduza o endereço de entrega.',
+  },
+  declines: {
+    generic: 'O seu cartão foi recusado.', insufficientFunds: 'O seu cartão não tem saldo suficiente.', expiredCard: 'O seu cartão expirou.', incorrectCvc: 'O código de segurança do seu cartão está incorreto.',
+    processingError: 'Ocorreu um erro ao processar o seu cartão. Tente novamente daqui a pouco.', incorrectNumber: 'O número do seu cartão está incorreto.', authenticationFailed: 'Não foi possível autenticar o seu pagamento. Tente novamente ou use outro cartão.',
   },
 };
 
@@ -185,6 +215,10 @@ const pl: CheckoutTexts = {
     city: 'Podaj miasto.', postalCode: 'Podaj kod pocztowy.', country: 'Wybierz kraj.', shippingCountry: 'Wybierz kraj, do którego wysyła ten sklep.',
     phone: 'Podaj numer telefonu.', shippingName: 'Podaj imię i nazwisko odbiorcy.', shippingAddress: 'Podaj adres dostawy.',
   },
+  declines: {
+    generic: 'Twoja karta została odrzucona.', insufficientFunds: 'Na karcie brakuje środków.', expiredCard: 'Twoja karta straciła ważność.', incorrectCvc: 'Kod bezpieczeństwa karty jest nieprawidłowy.',
+    processingError: 'Wystąpił błąd podczas przetwarzania karty. Spróbuj ponownie za chwilę.', incorrectNumber: 'Numer karty jest nieprawidłowy.', authenticationFailed: 'Nie udało się uwierzytelnić płatności. Spróbuj ponownie lub użyj innej karty.',
+  },
 };
 
 const ja: CheckoutTexts = {
@@ -205,6 +239,10 @@ const ja: CheckoutTexts = {
     expiry: 'カードの有効期限が不完全です。', cvc: 'カードのセキュリティコードが不完全です。', address: '住所を入力してください。',
     city: '市区町村を入力してください。', postalCode: '郵便番号を入力してください。', country: '国を選択してください。', shippingCountry: 'このショップの配送先の国を選択してください。',
     phone: '電話番号を入力してください。', shippingName: '配送先の氏名を入力してください。', shippingAddress: '配送先住所を入力してください。',
+  },
+  declines: {
+    generic: 'カードが拒否されました。', insufficientFunds: 'カードの残高が不足しています。', expiredCard: 'カードの有効期限が切れています。', incorrectCvc: 'カードのセキュリティコードが正しくありません。',
+    processingError: 'カードの処理中にエラーが発生しました。しばらくしてからもう一度お試しください。', incorrectNumber: 'カード番号が正しくありません。', authenticationFailed: 'お支払いを認証できませんでした。もう一度お試しいただくか、別のカードをご利用ください。',
   },
 };
 
@@ -244,4 +282,24 @@ export function checkoutTexts(locale: CheckoutLocale): CheckoutTexts {
 export function displayAmount(amount: number, currency: string, locale: CheckoutLocale, exponent: number): string {
   const format = new Intl.NumberFormat(locale, { style: 'currency', currency: currency.toUpperCase(), minimumFractionDigits: exponent, maximumFractionDigits: exponent });
   return format.format(amount / 10 ** exponent);
+}
+
+/**
+ * A failed payment in the shopper's language, by the error's Stripe code (`decline_code` first, then `code`); an
+ * unknown code keeps the API's own message.
+ */
+export function declineText(t: CheckoutTexts, code: string | undefined, declineCode: string | undefined, message: string): string {
+  const d = t.declines;
+  for (const candidate of [declineCode, code]) {
+    switch (candidate) {
+      case 'insufficient_funds': return d.insufficientFunds;
+      case 'expired_card': return d.expiredCard;
+      case 'incorrect_cvc': case 'invalid_cvc': return d.incorrectCvc;
+      case 'processing_error': return d.processingError;
+      case 'incorrect_number': case 'invalid_number': return d.incorrectNumber;
+      case 'payment_intent_authentication_failure': return d.authenticationFailed;
+      case 'generic_decline': case 'do_not_honor': case 'lost_card': case 'stolen_card': case 'fraudulent': case 'card_declined': return d.generic;
+    }
+  }
+  return message;
 }

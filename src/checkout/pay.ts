@@ -35,7 +35,8 @@ export interface CheckoutForm {
 export type PayOutcome =
   | { kind: 'complete'; session: CheckoutSessionRow }
   | { kind: 'redirect'; url: string }
-  | { kind: 'declined'; message: string }
+  /** The payment failed: Stripe's message and codes (the page says it in the shopper's language by the codes). */
+  | { kind: 'declined'; message: string; code?: string; declineCode?: string }
   | { kind: 'processing'; session: CheckoutSessionRow }
   | { kind: 'closed'; session: CheckoutSessionRow };
 
@@ -100,7 +101,7 @@ async function sessionIntent(deps: PayDependencies, session: CheckoutSessionRow,
 }
 
 /** The page's answer for an intent as it now is. */
-async function outcomeOf(deps: PayDependencies, session: CheckoutSessionRow, intent: PaymentIntentRow, declineMessage?: string): Promise<PayOutcome> {
+async function outcomeOf(deps: PayDependencies, session: CheckoutSessionRow, intent: PaymentIntentRow, decline?: { message?: string; code?: string; decline_code?: string }): Promise<PayOutcome> {
   const scope = scopeOf(session);
   if (intent.status === 'succeeded' || intent.status === 'requires_capture') {
     const settled = await settleSession(deps, scope, session.id);
@@ -109,8 +110,8 @@ async function outcomeOf(deps: PayDependencies, session: CheckoutSessionRow, int
   const redirect = (intent.next_action as { redirect_to_url?: { url?: string } } | null)?.redirect_to_url?.url;
   if (intent.status === 'requires_action' && redirect) return { kind: 'redirect', url: redirect };
   if (intent.status === 'processing') return { kind: 'processing', session };
-  const error = intent.last_payment_error as { message?: string } | null;
-  return { kind: 'declined', message: declineMessage ?? error?.message ?? 'Your payment was not completed. Please try again or use another card.' };
+  const error = decline ?? (intent.last_payment_error as { message?: string; code?: string; decline_code?: string } | null) ?? {};
+  return { kind: 'declined', message: error.message ?? 'Your payment was not completed. Please try again or use another card.', code: error.code, declineCode: error.decline_code };
 }
 
 /**
@@ -134,13 +135,13 @@ export async function payCheckoutSession(deps: PayDependencies, session: Checkou
       const method = await createPaymentMethod(work, deps, scope, { type: 'card', card: form.card!, billing_details: billing });
       confirmation = { payment_method: method.id, return_url: returnUrl };
     } catch (error) {
-      if (error instanceof ApiError && error.status < 500) return { kind: 'declined', message: error.message };
+      if (error instanceof ApiError && error.status < 500) return { kind: 'declined', message: error.message, code: error.code, declineCode: error.declineCode };
       throw error;
     }
   }
   try {
     const result = await confirmPaymentIntent(work, deps, scope, intentId, confirmation);
-    return await outcomeOf(deps, session, result.intent, result.decline?.message);
+    return await outcomeOf(deps, session, result.intent, result.decline as { message?: string; code?: string; decline_code?: string } | undefined);
   } catch (error) {
     if (!(error instanceof ApiError) || error.status >= 500) throw error;
     // Confirmed meanwhile by another attempt (or canceled by the session's expiry): the intent says how it ended.
@@ -151,7 +152,7 @@ export async function payCheckoutSession(deps: PayDependencies, session: Checkou
       return { kind: 'closed', session: current ?? session };
     }
     if (error.code === 'payment_intent_unexpected_state') return outcomeOf(deps, session, intent);
-    return { kind: 'declined', message: error.message };
+    return { kind: 'declined', message: error.message, code: error.code, declineCode: error.declineCode };
   }
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dependencies } from '../../dependencies.ts';
 import { readCheckoutForm, type RawForm } from '../../checkout/form.ts';
+import { declineText } from '../../checkout/page-texts.ts';
 import { checkoutPageView, type CheckoutPageView } from '../../checkout/page-view.ts';
 import { payCheckoutSession, type PayOutcome } from '../../checkout/pay.ts';
 import { constantTimeEqual } from '../../platform/crypto.ts';
@@ -81,7 +82,7 @@ export function registerEmbeddedCheckoutPages(app: FastifyInstance, deps: Depend
       case 'redirect':
         return reply.type('text/html').send(stepPage(speech, t.continue, t.toPayPalText, { href: outcome.url, label: t.continue }, frameScript(nonce, parentOrigin, { event: 'redirect', url: outcome.url })));
       case 'declined':
-        return reply.status(402).type('text/html').send(formPage(deps, speech, view, { message: outcome.message, raw, action, script: frameScript(nonce, parentOrigin) }));
+        return reply.status(402).type('text/html').send(formPage(deps, speech, view, { message: declineText(speech.t, outcome.code, outcome.declineCode, outcome.message), raw, action, script: frameScript(nonce, parentOrigin) }));
       case 'processing':
       case 'closed':
         return reply.type('text/html').send(closedPage(speech, outcome.session).replace('</body>', `${frameScript(nonce, parentOrigin)}</body>`));

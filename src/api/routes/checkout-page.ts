@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Dependencies } from '../../dependencies.ts';
 import { readCheckoutForm, type FieldError, type RawForm } from '../../checkout/form.ts';
 import { checkoutPagePath } from '../../checkout/render.ts';
-import { checkoutLocaleOf, checkoutTexts, displayAmount, type CheckoutLocale, type CheckoutTexts } from '../../checkout/page-texts.ts';
+import { checkoutLocaleOf, checkoutTexts, declineText, displayAmount, type CheckoutLocale, type CheckoutTexts } from '../../checkout/page-texts.ts';
 import { checkoutPageView, type CheckoutPageView } from '../../checkout/page-view.ts';
 import { payCheckoutSession, returnToCheckoutSession, type PayOutcome } from '../../checkout/pay.ts';
 import type { CheckoutSessionRow } from '../../checkout/repository.ts';
@@ -228,7 +228,7 @@ export function registerCheckoutPages(app: FastifyInstance, deps: Dependencies):
         if (new URL(outcome.url).origin === new URL(deps.publicUrl).origin) return reply.redirect(outcome.url, 303);
         return reply.type('text/html').send(continuePage(speech, outcome.url, speech.t.toPayPalTitle, speech.t.toPayPalText));
       case 'declined':
-        return reply.status(402).type('text/html').send(formPage(deps, speech, view, { message: outcome.message, raw }));
+        return reply.status(402).type('text/html').send(formPage(deps, speech, view, { message: declineText(speech.t, outcome.code, outcome.declineCode, outcome.message), raw }));
       case 'processing':
       case 'closed':
         return reply.type('text/html').send(closedPage(speech, outcome.session));
