@@ -3,17 +3,14 @@ import { recordEvent } from '../events/service.ts';
 import { inTransaction } from '../platform/db.ts';
 import { ApiError, missing } from '../platform/errors.ts';
 import type { Scope } from '../platform/scope.ts';
-import { UnitOfWork } from '../platform/unit-of-work.ts';
-import { cancelPaymentIntent, type PaymentCancelDependencies } from '../payments/cancel.ts';
+import type { PaymentCancelDependencies } from '../payments/cancel.ts';
 import { findPaymentIntent } from '../payments/repository.ts';
+import { cancelUnpaidIntent } from './cancel-unpaid-intent.ts';
 import { renderCheckoutSession } from './render.ts';
 import { endSession, findCheckoutSession, type CheckoutSessionRow } from './repository.ts';
 import { paymentStatusOf, settleSession, type SettleDependencies } from './settle.ts';
 
 export type ExpireDependencies = SettleDependencies & PaymentCancelDependencies & Pick<Dependencies, 'commits'>;
-
-/** PaymentIntent statuses a session's expiry cancels: nothing was paid and no payment is under way. */
-const cancelable = new Set(['requires_payment_method', 'requires_confirmation', 'requires_action']);
 
 /**
  * Expires an open session (the API's `expire`, or the sweep once `expires_at` has passed), with
@@ -26,15 +23,8 @@ export async function expireSession(deps: ExpireDependencies, scope: Scope, sess
   const session = await findCheckoutSession(deps.db, scope, sessionId);
   if (!session) throw missing('checkout.session', sessionId);
   if (session.status !== 'open') throw notOpen(session);
-  if (session.payment_intent_id !== null) {
-    const intent = await findPaymentIntent(deps.db, scope, session.payment_intent_id);
-    if (intent && cancelable.has(intent.status)) {
-      await cancelPaymentIntent(UnitOfWork.alone(deps.db, deps.commits), deps, scope, intent.id, 'abandoned').catch((error: unknown) => {
-        // The intent moved on meanwhile (the shopper's confirmation won): what it became decides below.
-        if (!(error instanceof ApiError && error.code === 'payment_intent_unexpected_state')) throw error;
-      });
-    }
-  }
+  // If the intent moved on meanwhile (the shopper's confirmation won), what it became decides below.
+  if (session.payment_intent_id !== null) await cancelUnpaidIntent(deps, scope, session.payment_intent_id);
   const outcome = await inTransaction(deps.db, async (client): Promise<CheckoutSessionRow | 'paid'> => {
     const locked = await findCheckoutSession(client, scope, sessionId, { forUpdate: true });
     if (!locked) throw missing('checkout.session', sessionId);

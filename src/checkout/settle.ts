@@ -2,20 +2,16 @@ import type { Dependencies } from '../dependencies.ts';
 import { changedAttributes, recordEvent } from '../events/service.ts';
 import type pg from 'pg';
 import { inTransaction } from '../platform/db.ts';
-import { ApiError } from '../platform/errors.ts';
 import type { Scope } from '../platform/scope.ts';
-import { UnitOfWork } from '../platform/unit-of-work.ts';
-import { cancelPaymentIntent, type PaymentCancelDependencies } from '../payments/cancel.ts';
+import type { PaymentCancelDependencies } from '../payments/cancel.ts';
 import { findPaymentIntent, type PaymentIntentRow } from '../payments/repository.ts';
 import { renderPaymentLink } from '../payment-links/render.ts';
 import { countCompletedSession, findPaymentLink } from '../payment-links/repository.ts';
+import { cancelUnpaidIntent } from './cancel-unpaid-intent.ts';
 import { renderCheckoutSession } from './render.ts';
 import { endSession, expireUnpaidSessionsOfLink, findCheckoutSession, openPayingSessionsOfLink, type CheckoutSessionRow } from './repository.ts';
 
 export type SettleDependencies = Pick<Dependencies, 'db' | 'publicUrl' | 'commits'> & PaymentCancelDependencies;
-
-/** PaymentIntent statuses a session's closing cancels: nothing was paid and no payment is under way. */
-const cancelableStatuses = new Set(['requires_payment_method', 'requires_confirmation', 'requires_action']);
 
 /**
  * What a PaymentIntent's status means for its session: succeeded pays it; authorized for a manual capture completes
@@ -81,15 +77,9 @@ async function countLinkCompletion(client: pg.PoolClient, deps: SettleDependenci
  */
 async function closePayingSessionsOfLink(deps: SettleDependencies, scope: Scope, linkId: string): Promise<void> {
   for (const session of await openPayingSessionsOfLink(deps.db, linkId)) {
-    const intent = await findPaymentIntent(deps.db, scope, session.payment_intent_id!);
-    if (!intent || !cancelableStatuses.has(intent.status)) continue;
-    try {
-      await cancelPaymentIntent(UnitOfWork.alone(deps.db, deps.commits), deps, scope, intent.id, 'abandoned');
-    } catch (error) {
-      // The shopper's confirmation won the race: the payment decides, and the session completes if it succeeds.
-      if (error instanceof ApiError && error.code === 'payment_intent_unexpected_state') continue;
-      throw error;
-    }
+    // Not canceled (paid, processing, or the shopper's confirmation won the race): the payment decides, and the
+    // session completes if it succeeds.
+    if (!(await cancelUnpaidIntent(deps, scope, session.payment_intent_id!))) continue;
     await inTransaction(deps.db, async (client) => {
       const locked = await findCheckoutSession(client, scope, session.id, { forUpdate: true });
       if (locked?.status !== 'open') return;

@@ -7,7 +7,7 @@ import { checkoutPageView, type CheckoutPageView } from '../../checkout/page-vie
 import { payCheckoutSession, type PayOutcome } from '../../checkout/pay.ts';
 import { constantTimeEqual } from '../../platform/crypto.ts';
 import { escapeHtml, setPageHeaders } from '../html.ts';
-import { checkoutTokenField, closedPage, document, formPage, notFoundPage, returnTarget, sessionToken, speechOf, type Speech } from './checkout-page.ts';
+import { closedPage, document, formPage, formTokenMatches, notFoundPage, returnTarget, speechOf, type Speech } from './checkout-page.ts';
 
 /**
  * Embedded Checkout (`ui_mode=embedded`): the payment form of checkout-page.ts, framed by the merchant's page through
@@ -85,7 +85,7 @@ export function registerEmbeddedCheckoutPages(app: FastifyInstance, deps: Depend
         return reply.status(402).type('text/html').send(formPage(deps, speech, view, { message: declineText(speech.t, outcome.code, outcome.declineCode, outcome.message), raw, action, script: frameScript(nonce, parentOrigin) }));
       case 'processing':
       case 'closed':
-        return reply.type('text/html').send(closedPage(speech, outcome.session).replace('</body>', `${frameScript(nonce, parentOrigin)}</body>`));
+        return reply.type('text/html').send(closedPage(speech, outcome.session, frameScript(nonce, parentOrigin)));
     }
   };
 
@@ -108,7 +108,7 @@ export function registerEmbeddedCheckoutPages(app: FastifyInstance, deps: Depend
     if (!page) return reply;
     const { view, speech, action, script } = page;
     if (view.session.status !== 'open' || view.session.expires_at <= Math.floor(Date.now() / 1000)) {
-      return reply.type('text/html').send(closedPage(speech, view.session).replace('</body>', `${script}</body>`));
+      return reply.type('text/html').send(closedPage(speech, view.session, script));
     }
     return reply.type('text/html').send(formPage(deps, speech, view, { action, script }));
   });
@@ -118,11 +118,10 @@ export function registerEmbeddedCheckoutPages(app: FastifyInstance, deps: Depend
     if (!page) return reply;
     const { view, speech, action, script, nonce, parentOrigin } = page;
     const raw = request.body ?? {};
-    const token = raw[checkoutTokenField];
-    if (typeof token !== 'string' || !constantTimeEqual(Buffer.from(token), Buffer.from(sessionToken(deps, view.session.id)))) {
+    if (!formTokenMatches(deps, view.session.id, raw)) {
       return reply.status(403).type('text/html').send(stepPage(speech, 'Forbidden', 'This form could not be verified. Reload the page and try again.', null, script));
     }
-    if (view.session.status !== 'open') return reply.type('text/html').send(closedPage(speech, view.session).replace('</body>', `${script}</body>`));
+    if (view.session.status !== 'open') return reply.type('text/html').send(closedPage(speech, view.session, script));
     const read = readCheckoutForm(view.session, raw, speech.t);
     if ('errors' in read) return reply.status(400).type('text/html').send(formPage(deps, speech, view, { errors: read.errors, raw, action, script }));
     return answer(reply, speech, view, await payCheckoutSession(deps, view.session, read.form), nonce, parentOrigin, action, raw);

@@ -18,16 +18,26 @@ import { escapeHtml, setPageHeaders } from '../html.ts';
  */
 
 const sessionIdPattern = /^cs_[0-9A-Za-z]{24}$/;
-export const checkoutTokenField = 'csrf_token';
+const checkoutTokenField = 'csrf_token';
 
-export function sessionToken(deps: Dependencies, sessionId: string): string {
+function sessionToken(deps: Dependencies, sessionId: string): string {
   return deps.secretBox.digest('checkout-session-form', sessionId);
 }
 
-/** Stripe's template: `{CHECKOUT_SESSION_ID}` in success_url becomes the session's id. */
+/** Whether a posted form carries the session's token (compared in constant time). */
+export function formTokenMatches(deps: Dependencies, sessionId: string, raw: RawForm): boolean {
+  const token = raw[checkoutTokenField];
+  return typeof token === 'string' && constantTimeEqual(Buffer.from(token), Buffer.from(sessionToken(deps, sessionId)));
+}
+
+/** Stripe's template: `{CHECKOUT_SESSION_ID}` in a merchant's URL (written as is or percent-encoded) becomes the session's id. */
+function withSessionId(url: string | null, sessionId: string): string | null {
+  return url === null ? null : url.replaceAll('{CHECKOUT_SESSION_ID}', sessionId).replaceAll('%7BCHECKOUT_SESSION_ID%7D', sessionId);
+}
+
+/** Where a paid hosted session sends the shopper: its success_url. */
 export function successTarget(session: CheckoutSessionRow): string | null {
-  if (session.success_url === null) return null;
-  return session.success_url.replaceAll('{CHECKOUT_SESSION_ID}', session.id).replaceAll('%7BCHECKOUT_SESSION_ID%7D', session.id);
+  return withSessionId(session.success_url, session.id);
 }
 
 function originOf(url: string | null): string {
@@ -95,8 +105,8 @@ export function document(speech: Speech, title: string, body: string, branding?:
 <title>${escapeHtml(title)}</title><style>${brandingStyle(branding)}${styles}</style></head><body>${body}${script}</body></html>`;
 }
 
-export function messagePage(speech: Speech, title: string, text: string, link?: { href: string; label: string }): string {
-  return document(speech, title, `<div class="message" role="status"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>${link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a></p>` : ''}</div>`);
+export function messagePage(speech: Speech, title: string, text: string, link?: { href: string; label: string }, script?: string): string {
+  return document(speech, title, `<div class="message" role="status"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>${link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a></p>` : ''}</div>`, undefined, script);
 }
 
 function submitLabel(t: CheckoutTexts, submitType: CheckoutSessionRow['submit_type']): string {
@@ -174,17 +184,18 @@ export function continuePage(speech: Speech, target: string, title: string, text
 }
 
 /** A session that no longer takes payments: paid, or expired. */
-export function closedPage(speech: Speech, session: CheckoutSessionRow): string {
+/** `script`: an embedded page's script (checkout-embed-page.ts). */
+export function closedPage(speech: Speech, session: CheckoutSessionRow, script?: string): string {
   const { t } = speech;
   if (session.status === 'complete') {
     const target = successTarget(session);
-    return messagePage(speech, t.paymentComplete, t.paidText, target ? { href: target, label: t.returnToMerchant } : undefined);
+    return messagePage(speech, t.paymentComplete, t.paidText, target ? { href: target, label: t.returnToMerchant } : undefined, script);
   }
   if (session.status === 'expired' || session.expires_at <= Math.floor(Date.now() / 1000)) {
-    return messagePage(speech, t.expiredTitle, t.expiredText, session.cancel_url ? { href: session.cancel_url, label: t.returnToMerchant } : undefined);
+    return messagePage(speech, t.expiredTitle, t.expiredText, session.cancel_url ? { href: session.cancel_url, label: t.returnToMerchant } : undefined, script);
   }
   // A payment still in flight (the other tab's, or a slow provider): the page looks again in a few seconds.
-  return messagePage(speech, t.processingTitle, t.processingText).replace('<title>', `<meta http-equiv="refresh" content="3;url=${escapeHtml(checkoutPagePath(session.id))}"><title>`);
+  return messagePage(speech, t.processingTitle, t.processingText, undefined, script).replace('<title>', `<meta http-equiv="refresh" content="3;url=${escapeHtml(checkoutPagePath(session.id))}"><title>`);
 }
 
 /** The page's language for a session and the browser's Accept-Language. */
@@ -195,10 +206,9 @@ export function speechOf(view: CheckoutPageView, acceptLanguage: string | undefi
 
 export const notFoundPage = () => messagePage(english, 'Not found', 'This checkout link is not valid.');
 
-/** An embedded session's return_url, `{CHECKOUT_SESSION_ID}` replaced (the merchant's page checks the session there). */
+/** An embedded session's return_url with its id (the merchant's page checks the session there). */
 export function returnTarget(session: CheckoutSessionRow): string | null {
-  if (session.return_url === null) return null;
-  return session.return_url.replaceAll('{CHECKOUT_SESSION_ID}', session.id).replaceAll('%7BCHECKOUT_SESSION_ID%7D', session.id);
+  return withSessionId(session.return_url, session.id);
 }
 
 export function registerCheckoutPages(app: FastifyInstance, deps: Dependencies): void {
@@ -250,8 +260,7 @@ export function registerCheckoutPages(app: FastifyInstance, deps: Dependencies):
     if (!view) return notFound(reply);
     const speech = speechOf(view, request.headers['accept-language']);
     const raw = request.body ?? {};
-    const token = raw[checkoutTokenField];
-    if (typeof token !== 'string' || !constantTimeEqual(Buffer.from(token), Buffer.from(sessionToken(deps, view.session.id)))) {
+    if (!formTokenMatches(deps, view.session.id, raw)) {
       return reply.status(403).type('text/html').send(messagePage(speech, 'Forbidden', 'This form could not be verified. Reload the page and try again.'));
     }
     if (view.session.status !== 'open') return reply.type('text/html').send(closedPage(speech, view.session));
