@@ -7,6 +7,8 @@ import Stripe from 'stripe';
 import { startPayPalSandbox, type PayPalSandbox } from '../src/sandbox/paypal/server.ts';
 import { checkoutFormToken, payingCard, postCheckoutForm, submitCheckoutPage } from './helpers/checkout-page.ts';
 import { launchChromium, startMerchantSite, type MerchantSite } from './helpers/browser.ts';
+import { closedPage } from '../src/api/routes/checkout-page.ts';
+import { checkoutTexts } from '../src/checkout/page-texts.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { stripeErrorOf } from './helpers/stripe-errors.ts';
 
@@ -261,6 +263,16 @@ describe('the hosted Checkout page', () => {
     assert.match(french, /Payer par carte/);
     const japanese = await (await fetch(auto.url!, { headers: { 'Accept-Language': 'ja' } })).text();
     assert.match(japanese, /カード番号/);
+  });
+
+  it('has a payment in progress look again on the hosted page only (an embedded session has no page at that address)', async () => {
+    const hosted = await newSession();
+    const row = (await server.db.query('SELECT * FROM checkout_sessions WHERE id = $1', [hosted.id])).rows[0];
+    const speech = { locale: 'en' as const, t: checkoutTexts('en') };
+    assert.match(closedPage(speech, row), new RegExp(`http-equiv="refresh" content="3;url=/c/pay/${hosted.id}"`));
+    const embedded = closedPage(speech, { ...row, ui_mode: 'embedded' });
+    assert.match(embedded, /Payment in progress/);
+    assert.doesNotMatch(embedded, /http-equiv="refresh"/);
   });
 
   it('refuses a form without its token, and shows an expired session as expired', async () => {

@@ -194,8 +194,11 @@ export function closedPage(speech: Speech, session: CheckoutSessionRow, script?:
   if (session.status === 'expired' || session.expires_at <= Math.floor(Date.now() / 1000)) {
     return messagePage(speech, t.expiredTitle, t.expiredText, session.cancel_url ? { href: session.cancel_url, label: t.returnToMerchant } : undefined, script);
   }
-  // A payment still in flight (the other tab's, or a slow provider): the page looks again in a few seconds.
-  return messagePage(speech, t.processingTitle, t.processingText, undefined, script).replace('<title>', `<meta http-equiv="refresh" content="3;url=${escapeHtml(checkoutPagePath(session.id))}"><title>`);
+  // A payment still in flight (the other tab's, or a slow provider): the hosted page looks again in a few seconds (an
+  // embedded session has no page at that address; payrail.js's frame shows this until the shopper reloads).
+  const processing = messagePage(speech, t.processingTitle, t.processingText, undefined, script);
+  if (session.ui_mode !== 'hosted') return processing;
+  return processing.replace('<title>', `<meta http-equiv="refresh" content="3;url=${escapeHtml(checkoutPagePath(session.id))}"><title>`);
 }
 
 /** The page's language for a session and the browser's Accept-Language. */
