@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import Stripe from 'stripe';
-import { corsMaxAgeSeconds } from '../src/api/cors.ts';
+import { corsMaxAgeSeconds, publishableRouteMatcher } from '../src/api/cors.ts';
+import { allRoutes } from '../src/api/routes/index.ts';
 import { publishablePaymentIntentFields } from '../src/payments/client-secret.ts';
 import { stripeErrorOf } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
@@ -165,6 +166,18 @@ describe('CORS for publishable-key routes', () => {
       for (const header of ['authorization', 'content-type', 'idempotency-key']) assert.ok(allowed.includes(header), header);
       assert.equal(headers.get('access-control-max-age'), String(corsMaxAgeSeconds));
     }
+  });
+
+  it('tells the routes apart as the router does: static segments before parameters, a trailing slash ignored', () => {
+    const isOpen = publishableRouteMatcher(allRoutes());
+    assert.equal(isOpen('POST', '/v1/tokens'), true);
+    assert.equal(isOpen('POST', '/v1/tokens/'), true);
+    assert.equal(isOpen('GET', '/v1/payment_intents/pi_123'), true);
+    assert.equal(isOpen('POST', '/v1/payment_intents/pi_123/confirm'), true);
+    assert.equal(isOpen('GET', '/v1/payment_intents/search'), false);
+    assert.equal(isOpen('POST', '/v1/payment_intents/pi_123'), false);
+    assert.equal(isOpen('GET', '/v1/payment_intents'), false);
+    assert.equal(isOpen('DELETE', '/v1/tokens'), false);
   });
 
   it('grants nothing to routes that need a secret key', async () => {

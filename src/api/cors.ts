@@ -34,13 +34,26 @@ function patternOf(route: Pick<RouteDefinition, 'method' | 'path' | 'publishable
   };
 }
 
-/** Whether `method` on `path` reaches a route a publishable key may call. */
+/** Routes and paths are compared only within the same method and number of segments (a trailing slash not counted). */
+function bucketOf(method: string, path: string): string {
+  const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  return `${method} ${trimmed.split('/').length}`;
+}
+
+/**
+ * Whether `method` on `path` reaches a route a publishable key may call. It runs on every request (CORS is decided
+ * before routing), so each request is tested against the few routes of its method and length only.
+ */
 export function publishableRouteMatcher(routes: readonly Pick<RouteDefinition, 'method' | 'path' | 'publishable' | 'clientSecretAccess'>[]): (method: string, path: string) => boolean {
-  const patterns = routes.map(patternOf);
+  const buckets = new Map<string, Pattern[]>();
+  for (const route of routes) {
+    const key = bucketOf(route.method, route.path);
+    buckets.set(key, [...(buckets.get(key) ?? []), patternOf(route)]);
+  }
   return (method, path) => {
     let best: Pattern | undefined;
-    for (const candidate of patterns) {
-      if (candidate.method !== method || !candidate.pattern.test(path)) continue;
+    for (const candidate of buckets.get(bucketOf(method, path)) ?? []) {
+      if (!candidate.pattern.test(path)) continue;
       if (!best || candidate.parameters < best.parameters) best = candidate;
     }
     return best?.open === true;
