@@ -90,7 +90,7 @@ describe('Embedded Checkout', () => {
   it('opens only with its client secret, framed only by the origin it was mounted for', async () => {
     const session = await embeddedSession();
     const origin = encodeURIComponent(merchantUrl);
-    const page = await fetch(`${server.baseUrl}/c/embed/${session.client_secret}?origin=${origin}`);
+    const page = await fetch(`${server.baseUrl}/c/embed/${session.id}?client_secret=${session.client_secret}&origin=${origin}`);
     assert.equal(page.status, 200);
     assert.equal(page.headers.get('x-frame-options'), null);
     const policy = page.headers.get('content-security-policy') ?? '';
@@ -98,7 +98,12 @@ describe('Embedded Checkout', () => {
     assert.match(policy, /script-src 'nonce-/);
     await page.arrayBuffer();
     const wrongSecret = `${session.id}_secret_${'A'.repeat(24)}`;
-    for (const path of [`/c/embed/${wrongSecret}?origin=${origin}`, `/c/embed/${session.client_secret}`, `/c/embed/${session.client_secret}?origin=javascript:alert(1)`, `/c/pay/${session.id}`]) {
+    const other = await embeddedSession();
+    for (const path of [
+      `/c/embed/${session.id}?client_secret=${wrongSecret}&origin=${origin}`, `/c/embed/${session.id}?origin=${origin}`,
+      `/c/embed/${other.id}?client_secret=${session.client_secret}&origin=${origin}`, `/c/embed/${session.id}?client_secret=${session.client_secret}`,
+      `/c/embed/${session.id}?client_secret=${session.client_secret}&origin=javascript:alert(1)`, `/c/pay/${session.id}`,
+    ]) {
       const refused = await fetch(`${server.baseUrl}${path}`);
       assert.equal(refused.status, 404, path);
       await refused.arrayBuffer();

@@ -1,6 +1,6 @@
 /**
  * Embedded Checkout, as Stripe.js's `initEmbeddedCheckout`: Payrail's Checkout page for a session created with
- * `ui_mode=embedded`, in a frame of the merchant's page. The frame (`/c/embed/<client secret>?origin=<this page's
+ * `ui_mode=embedded`, in a frame of the merchant's page. The frame (`/c/embed/<session id>?client_secret=...&origin=<this page's
  * origin>`) may be framed by this origin only, and tells it, by postMessage, its height and where the shopper must go
  * next: 3-D Secure or PayPal, which cannot run in a frame, and once paid the session's return_url. Messages are
  * taken only from Payrail's origin and from this frame's own window; a URL to go to must be http(s).
@@ -50,7 +50,9 @@ export class EmbeddedCheckout implements EmbeddedCheckoutInstance {
     if (!(container instanceof HTMLElement)) throw this.fail(`Cannot mount Embedded Checkout: no element matches ${String(target)}.`);
     const iframe = document.createElement('iframe');
     iframe.title = 'Secure payment (Payrail Checkout)';
-    iframe.src = `${this.apiBase}/c/embed/${encodeURIComponent(this.clientSecret)}?origin=${encodeURIComponent(window.location.origin)}`;
+    // The secret goes in the query, which Payrail's request logs leave out; the id before `_secret_` names the session.
+    const sessionId = this.clientSecret.split('_secret_')[0];
+    iframe.src = `${this.apiBase}/c/embed/${encodeURIComponent(sessionId)}?client_secret=${encodeURIComponent(this.clientSecret)}&origin=${encodeURIComponent(window.location.origin)}`;
     iframe.style.cssText = 'border:none;width:100%;height:760px;display:block';
     iframe.setAttribute('allow', 'payment');
     container.append(iframe);

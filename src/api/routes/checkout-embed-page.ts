@@ -11,7 +11,8 @@ import { closedPage, document, formPage, formTokenMatches, notFoundPage, returnT
 
 /**
  * Embedded Checkout (`ui_mode=embedded`): the payment form of checkout-page.ts, framed by the merchant's page through
- * payrail.js (`payrail.initEmbeddedCheckout({ clientSecret })`), at `/c/embed/<client secret>?origin=<the page's
+ * payrail.js (`payrail.initEmbeddedCheckout({ clientSecret })`), at `/c/embed/<session id>?client_secret=<its client
+ * secret>&origin=<the page's
  * origin>`. The client secret is what opens it (compared in constant time; anything else is the same 404). The page
  * may be framed by that origin only (`frame-ancestors`, which the browser enforces against the real parent), and its
  * one script (allowed by nonce) tells that origin, by postMessage, the page's height and where the shopper must go
@@ -57,10 +58,12 @@ function stepPage(speech: Speech, title: string, text: string, link: { href: str
 }
 
 export function registerEmbeddedCheckoutPages(app: FastifyInstance, deps: Dependencies): void {
-  /** The session the client secret opens, if it is an embedded one and the secret is its own. */
-  const load = async (secret: string): Promise<CheckoutPageView | undefined> => {
-    const id = clientSecretPattern.exec(secret)?.[1];
-    if (!id) return undefined;
+  /**
+   * The session the client secret opens, if it is an embedded one and the secret is its own. The secret travels in the
+   * query, never the path: request logs write paths (src/api/app.ts), never query strings.
+   */
+  const load = async (id: string, secret: unknown): Promise<CheckoutPageView | undefined> => {
+    if (typeof secret !== 'string' || clientSecretPattern.exec(secret)?.[1] !== id) return undefined;
     const view = await checkoutPageView(deps.db, id);
     const stored = view?.session.client_secret;
     if (!view || view.session.ui_mode !== 'embedded' || !stored || !constantTimeEqual(Buffer.from(stored), Buffer.from(secret))) return undefined;
@@ -90,20 +93,20 @@ export function registerEmbeddedCheckoutPages(app: FastifyInstance, deps: Depend
   };
 
   /** The embedded page's session, parent origin, nonce (its headers set) and language; undefined after answering 404. */
-  const open = async (request: FastifyRequest<{ Params: { secret: string }; Querystring: { origin?: string } }>, reply: FastifyReply) => {
+  const open = async (request: FastifyRequest<{ Params: { id: string }; Querystring: { origin?: string; client_secret?: string } }>, reply: FastifyReply) => {
     const parentOrigin = parentOriginOf(request.query.origin);
-    const view = parentOrigin ? await load(request.params.secret) : undefined;
+    const view = parentOrigin ? await load(request.params.id, request.query.client_secret) : undefined;
     if (!view || !parentOrigin) {
       await notFound(reply);
       return undefined;
     }
     const nonce = randomBytes(16).toString('base64');
     setEmbedHeaders(reply, parentOrigin, nonce);
-    const action = `/c/embed/${request.params.secret}?origin=${encodeURIComponent(parentOrigin)}`;
+    const action = `/c/embed/${view.session.id}?client_secret=${encodeURIComponent(view.session.client_secret!)}&origin=${encodeURIComponent(parentOrigin)}`;
     return { view, parentOrigin, nonce, action, speech: speechOf(view, request.headers['accept-language']), script: frameScript(nonce, parentOrigin) };
   };
 
-  app.get<{ Params: { secret: string }; Querystring: { origin?: string } }>('/c/embed/:secret', async (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { origin?: string; client_secret?: string } }>('/c/embed/:id', async (request, reply) => {
     const page = await open(request, reply);
     if (!page) return reply;
     const { view, speech, action, script } = page;
@@ -113,7 +116,7 @@ export function registerEmbeddedCheckoutPages(app: FastifyInstance, deps: Depend
     return reply.type('text/html').send(formPage(deps, speech, view, { action, script }));
   });
 
-  app.post<{ Params: { secret: string }; Querystring: { origin?: string }; Body: RawForm | undefined }>('/c/embed/:secret', async (request, reply) => {
+  app.post<{ Params: { id: string }; Querystring: { origin?: string; client_secret?: string }; Body: RawForm | undefined }>('/c/embed/:id', async (request, reply) => {
     const page = await open(request, reply);
     if (!page) return reply;
     const { view, speech, action, script, nonce, parentOrigin } = page;

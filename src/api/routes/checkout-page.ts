@@ -215,7 +215,7 @@ export function returnTarget(session: CheckoutSessionRow): string | null {
 }
 
 export function registerCheckoutPages(app: FastifyInstance, deps: Dependencies): void {
-  // An embedded session has no page of its own: payrail.js mounts /c/embed/<client secret> (checkout-embed-page.ts).
+  // An embedded session has no page of its own: payrail.js mounts /c/embed/<id>?client_secret=... (checkout-embed-page.ts).
   const load = async (id: string) => {
     const view = sessionIdPattern.test(id) ? await checkoutPageView(deps.db, id) : undefined;
     return view?.session.ui_mode === 'hosted' ? view : undefined;
