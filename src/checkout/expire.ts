@@ -8,7 +8,7 @@ import { findPaymentIntent } from '../payments/repository.ts';
 import { cancelUnpaidIntent } from './cancel-unpaid-intent.ts';
 import { renderCheckoutSession } from './render.ts';
 import { endSession, findCheckoutSession, type CheckoutSessionRow } from './repository.ts';
-import { paymentStatusOf, settleSession, type SettleDependencies } from './settle.ts';
+import { completionOf, settleSession, type SettleDependencies } from './settle.ts';
 
 export type ExpireDependencies = SettleDependencies & PaymentCancelDependencies & Pick<Dependencies, 'commits'>;
 
@@ -16,8 +16,8 @@ export type ExpireDependencies = SettleDependencies & PaymentCancelDependencies 
  * Expires an open session (the API's `expire`, or the sweep once `expires_at` has passed), with
  * `checkout.session.expired`. Its PaymentIntent, if the page made one, is canceled first (reason `abandoned`), so the
  * shopper can no longer pay through it: the intent's own state machine decides the race with a confirmation under
- * way. A session whose intent has succeeded (or is authorized) completes instead, and one whose payment is processing
- * stays open; either way the API answers 400 `checkout_session_unexpected_state`, the sweep tries again later.
+ * way. A session whose intent has succeeded (or is authorized, or is processing with a delayed-notification method)
+ * completes instead, and one whose card payment is processing stays open; either way the API answers 400 `checkout_session_unexpected_state`, the sweep tries again later.
  */
 export async function expireSession(deps: ExpireDependencies, scope: Scope, sessionId: string): Promise<CheckoutSessionRow> {
   const session = await findCheckoutSession(deps.db, scope, sessionId);
@@ -31,7 +31,7 @@ export async function expireSession(deps: ExpireDependencies, scope: Scope, sess
     if (locked.status !== 'open') throw notOpen(locked);
     if (locked.payment_intent_id !== null) {
       const intent = await findPaymentIntent(client, scope, locked.payment_intent_id);
-      if (intent && paymentStatusOf(intent)) return 'paid';
+      if (intent && (await completionOf(client, scope, intent))) return 'paid';
       if (intent && intent.status !== 'canceled') {
         throw new ApiError('checkout_session_unexpected_state', `This Checkout Session has a payment under way (${intent.status}) and cannot be expired now.`);
       }

@@ -103,13 +103,16 @@ async function sessionIntent(deps: PayDependencies, session: CheckoutSessionRow,
 /** The page's answer for an intent as it now is. */
 async function outcomeOf(deps: PayDependencies, session: CheckoutSessionRow, intent: PaymentIntentRow, decline?: { message?: string; code?: string; decline_code?: string }): Promise<PayOutcome> {
   const scope = scopeOf(session);
-  if (intent.status === 'succeeded' || intent.status === 'requires_capture') {
+  if (intent.status === 'succeeded' || intent.status === 'requires_capture' || intent.status === 'processing') {
+    // Processing completes the session when the method's outcome comes later (PayPal's pending capture); a card's
+    // stays open, and the page says the payment is in progress.
     const settled = await settleSession(deps, scope, session.id);
-    return settled?.status === 'complete' ? { kind: 'complete', session: settled } : { kind: 'closed', session: settled ?? session };
+    if (settled?.status === 'complete') return { kind: 'complete', session: settled };
+    if (intent.status !== 'processing') return { kind: 'closed', session: settled ?? session };
   }
   const redirect = (intent.next_action as { redirect_to_url?: { url?: string } } | null)?.redirect_to_url?.url;
   if (intent.status === 'requires_action' && redirect) return { kind: 'redirect', url: redirect };
-  if (intent.status === 'processing') return { kind: 'processing', session };
+  if (intent.status === 'processing') return { kind: 'processing', session: (await findCheckoutSession(deps.db, scope, session.id)) ?? session };
   const error = decline ?? (intent.last_payment_error as { message?: string; code?: string; decline_code?: string } | null) ?? {};
   return { kind: 'declined', message: error.message ?? 'Your payment was not completed. Please try again or use another card.', code: error.code, declineCode: error.decline_code };
 }

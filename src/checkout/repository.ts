@@ -41,6 +41,12 @@ export interface CheckoutSessionRow {
   created: number;
   /** The Payment Link the session was made from (a visit to its URL), else null. */
   payment_link_id: string | null;
+  /**
+   * A session completed while its payment was still processing with a delayed-notification method
+   * (src/checkout/delayed-notification.ts): `pending` until the payment ends, then `succeeded` or `failed` (the
+   * `checkout.session.async_payment_*` event was sent); null for every other session.
+   */
+  async_payment: 'pending' | 'succeeded' | 'failed' | null;
 }
 
 export interface Address {
@@ -76,7 +82,7 @@ export interface PaymentIntentData {
   receipt_email?: string;
 }
 
-export type NewCheckoutSession = Omit<CheckoutSessionRow, 'seq' | 'account_id' | 'livemode' | 'status' | 'payment_status' | 'customer_details' | 'shipping_details' | 'payment_intent_id'>;
+export type NewCheckoutSession = Omit<CheckoutSessionRow, 'seq' | 'account_id' | 'livemode' | 'status' | 'payment_status' | 'customer_details' | 'shipping_details' | 'payment_intent_id' | 'async_payment'>;
 
 /** A `checkout_line_items` row. */
 export interface LineItemRow {
@@ -170,26 +176,64 @@ export async function setSessionDetails(db: Queryable, id: string, customerId: s
 }
 
 /** Ends an open session (compare-and-set on `open`): answers the row when this call ended it, undefined when it was no longer open. */
-export async function endSession(db: Queryable, id: string, status: 'complete' | 'expired', paymentStatus: CheckoutSessionRow['payment_status']): Promise<CheckoutSessionRow | undefined> {
+export async function endSession(
+  db: Queryable,
+  id: string,
+  status: 'complete' | 'expired',
+  paymentStatus: CheckoutSessionRow['payment_status'],
+  asyncPayment: 'pending' | null = null,
+): Promise<CheckoutSessionRow | undefined> {
   const result = await db.query<CheckoutSessionRow>(
-    'UPDATE checkout_sessions SET status = $2, payment_status = $3 WHERE id = $1 AND status = $4 RETURNING *',
-    [id, status, paymentStatus, 'open'],
+    'UPDATE checkout_sessions SET status = $2, payment_status = $3, async_payment = $5 WHERE id = $1 AND status = $4 RETURNING *',
+    [id, status, paymentStatus, 'open', asyncPayment],
   );
   return result.rows[0];
 }
 
 /**
- * What the sweep looks at: open sessions whose PaymentIntent has succeeded or is authorized (left open by a crash
- * between the payment and the session's completion), then open sessions past their expiry; oldest first.
+ * A completed session's delayed payment ended: `succeeded` (payment_status `paid`, or still `unpaid` for an
+ * authorization awaiting its capture) or `failed`. A compare-and-set on `pending`, so the outcome is recorded once.
  */
-export async function sessionsToSweep(db: Queryable, nowSeconds: number, limit: number): Promise<{ paid: CheckoutSessionRow[]; due: CheckoutSessionRow[] }> {
+export async function endAsyncPayment(
+  db: Queryable,
+  id: string,
+  outcome: 'succeeded' | 'failed',
+  paymentStatus: CheckoutSessionRow['payment_status'],
+): Promise<CheckoutSessionRow | undefined> {
+  const result = await db.query<CheckoutSessionRow>(
+    "UPDATE checkout_sessions SET async_payment = $2, payment_status = $3 WHERE id = $1 AND async_payment = 'pending' RETURNING *",
+    [id, outcome, paymentStatus],
+  );
+  return result.rows[0];
+}
+
+/**
+ * What the sweep looks at, oldest first: open sessions whose PaymentIntent has succeeded or is authorized (left open
+ * by a crash between the payment and the session's completion), or is processing with a delayed-notification method
+ * (the shopper did not come back from the provider); completed sessions awaiting a delayed payment whose intent is
+ * no longer processing; open sessions past their expiry.
+ */
+export async function sessionsToSweep(
+  db: Queryable,
+  nowSeconds: number,
+  limit: number,
+  delayedTypes: readonly string[],
+): Promise<{ paid: CheckoutSessionRow[]; asyncEnded: CheckoutSessionRow[]; due: CheckoutSessionRow[] }> {
   const paid = await db.query<CheckoutSessionRow>(
     `SELECT s.* FROM checkout_sessions s JOIN payment_intents p ON p.id = s.payment_intent_id
-      WHERE s.status = 'open' AND s.payment_intent_id IS NOT NULL AND p.status IN ('succeeded', 'requires_capture') ORDER BY s.seq LIMIT $1`,
+      WHERE s.status = 'open' AND s.payment_intent_id IS NOT NULL
+        AND (p.status IN ('succeeded', 'requires_capture')
+          OR (p.status = 'processing' AND EXISTS (SELECT 1 FROM payment_methods m WHERE m.id = p.payment_method_id AND m.type = ANY($2::text[]))))
+      ORDER BY s.seq LIMIT $1`,
+    [limit, delayedTypes],
+  );
+  const asyncEnded = await db.query<CheckoutSessionRow>(
+    `SELECT s.* FROM checkout_sessions s JOIN payment_intents p ON p.id = s.payment_intent_id
+      WHERE s.async_payment = 'pending' AND p.status <> 'processing' ORDER BY s.seq LIMIT $1`,
     [limit],
   );
   const due = await db.query<CheckoutSessionRow>("SELECT * FROM checkout_sessions WHERE status = 'open' AND expires_at <= $1 ORDER BY expires_at LIMIT $2", [nowSeconds, limit]);
-  return { paid: paid.rows, due: due.rows };
+  return { paid: paid.rows, asyncEnded: asyncEnded.rows, due: due.rows };
 }
 
 /**

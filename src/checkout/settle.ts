@@ -1,33 +1,45 @@
 import type { Dependencies } from '../dependencies.ts';
 import { changedAttributes, recordEvent } from '../events/service.ts';
 import type pg from 'pg';
-import { inTransaction } from '../platform/db.ts';
+import { inTransaction, type Queryable } from '../platform/db.ts';
 import type { Scope } from '../platform/scope.ts';
 import type { PaymentCancelDependencies } from '../payments/cancel.ts';
 import { findPaymentIntent, type PaymentIntentRow } from '../payments/repository.ts';
+import { findPaymentMethod } from '../payment-methods/repository.ts';
 import { renderPaymentLink } from '../payment-links/render.ts';
 import { countCompletedSession, findPaymentLink } from '../payment-links/repository.ts';
 import { cancelUnpaidIntent } from './cancel-unpaid-intent.ts';
+import { isDelayedNotification } from './delayed-notification.ts';
 import { renderCheckoutSession } from './render.ts';
-import { endSession, expireUnpaidSessionsOfLink, findCheckoutSession, openPayingSessionsOfLink, type CheckoutSessionRow } from './repository.ts';
+import { endAsyncPayment, endSession, expireUnpaidSessionsOfLink, findCheckoutSession, openPayingSessionsOfLink, type CheckoutSessionRow } from './repository.ts';
 
 export type SettleDependencies = Pick<Dependencies, 'db' | 'publicUrl' | 'commits'> & PaymentCancelDependencies;
 
-/**
- * What a PaymentIntent's status means for its session: succeeded pays it; authorized for a manual capture completes
- * it unpaid (Stripe's payment_status stays `unpaid` until the capture); anything else leaves it open.
- */
-export function paymentStatusOf(intent: Pick<PaymentIntentRow, 'status'>): 'paid' | 'unpaid' | undefined {
-  if (intent.status === 'succeeded') return 'paid';
-  if (intent.status === 'requires_capture') return 'unpaid';
-  return undefined;
+/** How a session completes: its payment_status, and whether a delayed payment is still to end (async_payment). */
+export interface Completion {
+  paymentStatus: 'paid' | 'unpaid';
+  asyncPayment: 'pending' | null;
 }
 
 /**
- * Completes an open session whose PaymentIntent has succeeded (or is authorized), with `checkout.session.completed`
- * in the same transaction. Whoever notices first completes it: the page after its confirmation, the return from 3-D
- * Secure or a wallet, the sweep after a crash; the compare-and-set on `open` makes it happen once. Answers the
- * session as it is afterwards.
+ * What a PaymentIntent's status means for its session: succeeded pays it; authorized for a manual capture completes
+ * it unpaid (Stripe's payment_status stays `unpaid` until the capture); processing with a delayed-notification method
+ * completes it unpaid with the payment's outcome to come (async_payment `pending`); anything else leaves it open.
+ */
+export async function completionOf(db: Queryable, scope: Scope, intent: Pick<PaymentIntentRow, 'status' | 'payment_method_id'>): Promise<Completion | undefined> {
+  if (intent.status === 'succeeded') return { paymentStatus: 'paid', asyncPayment: null };
+  if (intent.status === 'requires_capture') return { paymentStatus: 'unpaid', asyncPayment: null };
+  if (intent.status !== 'processing' || intent.payment_method_id === null) return undefined;
+  const method = await findPaymentMethod(db, scope, intent.payment_method_id);
+  return method && isDelayedNotification(method.type) ? { paymentStatus: 'unpaid', asyncPayment: 'pending' } : undefined;
+}
+
+/**
+ * Completes an open session whose PaymentIntent has succeeded (or is authorized, or is processing with a
+ * delayed-notification method), with `checkout.session.completed` in the same transaction. Whoever notices first
+ * completes it: the page after its confirmation, the return from 3-D Secure or a wallet, the sweep after a crash;
+ * the compare-and-set on `open` makes it happen once. Then, for a session awaiting a delayed payment, records how
+ * that payment ended, if it has (settleAsyncPayment). Answers the session as it is afterwards.
  */
 export async function settleSession(deps: SettleDependencies, scope: Scope, sessionId: string): Promise<CheckoutSessionRow | undefined> {
   let linkClosed: string | undefined;
@@ -36,16 +48,54 @@ export async function settleSession(deps: SettleDependencies, scope: Scope, sess
     const session = await findCheckoutSession(client, scope, sessionId, { forUpdate: true });
     if (!session || session.status !== 'open' || session.payment_intent_id === null) return session;
     const intent = await findPaymentIntent(client, scope, session.payment_intent_id);
-    const paymentStatus = intent && paymentStatusOf(intent);
-    if (!paymentStatus) return session;
-    const completed = await endSession(client, session.id, 'complete', paymentStatus);
+    const completion = intent && (await completionOf(client, scope, intent));
+    if (!completion) return session;
+    const completed = await endSession(client, session.id, 'complete', completion.paymentStatus, completion.asyncPayment);
     if (!completed) return session;
     await recordEvent(client, scope, undefined, 'checkout.session.completed', renderCheckoutSession(completed, deps.publicUrl));
     if (completed.payment_link_id !== null && (await countLinkCompletion(client, deps, scope, completed.payment_link_id))) linkClosed = completed.payment_link_id;
     return completed;
   });
   if (linkClosed !== undefined) await closePayingSessionsOfLink(deps, scope, linkClosed);
-  return settled;
+  return settled?.async_payment === 'pending' ? ((await settleAsyncPayment(deps, scope, sessionId)) ?? settled) : settled;
+}
+
+/**
+ * A completed session awaiting a delayed payment (async_payment `pending`), once its PaymentIntent is no longer
+ * processing: succeeded (or authorized, for a manual capture) sends `checkout.session.async_payment_succeeded`
+ * (payment_status `paid` when the funds are captured), a payment that failed or was canceled sends
+ * `checkout.session.async_payment_failed`; in one transaction with the session's change, once (compare-and-set on
+ * `pending`). The PaymentIntent's own events (payment_intent.succeeded / .payment_failed) were sent with its change.
+ * A session whose payment is still processing is answered as it is.
+ */
+export async function settleAsyncPayment(deps: SettleDependencies, scope: Scope, sessionId: string): Promise<CheckoutSessionRow | undefined> {
+  return inTransaction(deps.db, async (client) => {
+    const session = await findCheckoutSession(client, scope, sessionId, { forUpdate: true });
+    if (!session || session.async_payment !== 'pending' || session.payment_intent_id === null) return session;
+    const intent = await findPaymentIntent(client, scope, session.payment_intent_id);
+    if (!intent) throw new Error(`invariant violated: a session's payment intent ${session.payment_intent_id} is missing`);
+    const ended = asyncOutcomeOf(intent.status);
+    if (!ended) return session;
+    const after = await endAsyncPayment(client, session.id, ended.outcome, ended.paymentStatus);
+    if (!after) return session;
+    await recordEvent(client, scope, undefined, `checkout.session.async_payment_${ended.outcome}`, renderCheckoutSession(after, deps.publicUrl));
+    return after;
+  });
+}
+
+function asyncOutcomeOf(status: PaymentIntentRow['status']): { outcome: 'succeeded' | 'failed'; paymentStatus: 'paid' | 'unpaid' } | undefined {
+  switch (status) {
+    case 'succeeded':
+      return { outcome: 'succeeded', paymentStatus: 'paid' };
+    case 'requires_capture':
+      return { outcome: 'succeeded', paymentStatus: 'unpaid' };
+    case 'requires_payment_method':
+    case 'canceled':
+      return { outcome: 'failed', paymentStatus: 'unpaid' };
+    default:
+      // processing still, or an authentication or confirmation the shopper has left: the payment has not ended.
+      return undefined;
+  }
 }
 
 /**

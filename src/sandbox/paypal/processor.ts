@@ -32,6 +32,10 @@ const referenceIdLengthMax = 256;
 const authorizationValidityDays = 29;
 const millisecondsPerDay = 86_400_000;
 
+/** The buyer's choices on the sandbox's approval page. */
+export const approvalDecisions = ['approve', 'approve_declined_funding', 'approve_echeck', 'cancel'] as const;
+export type ApprovalDecision = (typeof approvalDecisions)[number];
+
 export interface Answer {
   status: number;
   body: Record<string, unknown> | null;
@@ -115,7 +119,7 @@ export class PayPalProcessor {
   }
 
   /** The buyer's decision on the approval page. Returns where PayPal sends the buyer next. */
-  approve(id: string, decision: 'approve' | 'approve_declined_funding' | 'cancel', context: ProcessorContext): { redirect: string } | null {
+  approve(id: string, decision: ApprovalDecision, context: ProcessorContext): { redirect: string } | null {
     const order = this.#store.orders.get(id);
     if (!order || (order.status !== 'CREATED' && order.status !== 'PAYER_ACTION_REQUIRED' && order.status !== 'APPROVED')) return null;
     if (decision === 'cancel') {
@@ -127,7 +131,7 @@ export class PayPalProcessor {
     if (order.status !== 'APPROVED') {
       order.status = 'APPROVED';
       order.payer = sandboxBuyer();
-      order.funding = decision === 'approve_declined_funding' ? 'declined' : 'ok';
+      order.funding = decision === 'approve_declined_funding' ? 'declined' : decision === 'approve_echeck' ? 'echeck' : 'ok';
       order.updateTime = new Date().toISOString();
       this.#webhooks.enqueue('CHECKOUT.ORDER.APPROVED', 'checkout-order', `An order has been approved by buyer`, this.render.order(order, context), order.id);
     }
@@ -148,7 +152,14 @@ export class PayPalProcessor {
     const capture = this.#newCapture(order, order.amount, order.minor, true);
     order.status = 'COMPLETED';
     order.updateTime = capture.createTime;
-    this.#webhooks.enqueue('PAYMENT.CAPTURE.COMPLETED', 'capture', `Payment completed for ${capture.amount.value} ${capture.amount.currency_code}`, this.render.capture(capture, context), capture.id);
+    if (order.funding === 'echeck') {
+      // An eCheck: PayPal completes the order but holds the capture PENDING until the bank clears it (days).
+      capture.status = 'PENDING';
+      capture.pendingReason = 'ECHECK';
+      this.#webhooks.enqueue('PAYMENT.CAPTURE.PENDING', 'capture', `Payment pending for ${capture.amount.value} ${capture.amount.currency_code}`, this.render.capture(capture, context), capture.id);
+    } else {
+      this.#webhooks.enqueue('PAYMENT.CAPTURE.COMPLETED', 'capture', `Payment completed for ${capture.amount.value} ${capture.amount.currency_code}`, this.render.capture(capture, context), capture.id);
+    }
     return { status: 201, body: representation ? this.render.order(order, context) : this.render.completedOrder(order, context) };
   }
 
@@ -235,6 +246,26 @@ export class PayPalProcessor {
     const capture = this.#store.captures.get(id);
     if (!capture) throw PayPalError.issue(404, 'INVALID_RESOURCE_ID', { field: 'capture_id', value: id, location: 'path' });
     return capture;
+  }
+
+  /**
+   * The sandbox's bank clears (COMPLETED) or refuses (DECLINED) a PENDING capture, as PayPal does days after an
+   * eCheck, with PAYMENT.CAPTURE.COMPLETED or PAYMENT.CAPTURE.DENIED. Answers the capture, or null when it is not
+   * pending (nothing changes).
+   */
+  settleCapture(id: string, status: 'COMPLETED' | 'DECLINED', context: ProcessorContext): Record<string, unknown> | null {
+    const capture = this.capture(id);
+    if (capture.status !== 'PENDING') return null;
+    capture.status = status;
+    delete capture.pendingReason;
+    capture.updateTime = new Date().toISOString();
+    const rendered = this.render.capture(capture, context);
+    if (status === 'COMPLETED') {
+      this.#webhooks.enqueue('PAYMENT.CAPTURE.COMPLETED', 'capture', `Payment completed for ${capture.amount.value} ${capture.amount.currency_code}`, rendered, capture.id);
+    } else {
+      this.#webhooks.enqueue('PAYMENT.CAPTURE.DENIED', 'capture', `A ${capture.amount.value} ${capture.amount.currency_code} payment was denied`, rendered, capture.id);
+    }
+    return rendered;
   }
 
   refundCapture(id: string, body: Record<string, unknown>, context: ProcessorContext): Answer {

@@ -103,6 +103,7 @@ export class PayPalRenderer {
       id: capture.id,
       status: capture.status,
       amount: capture.amount,
+      ...(capture.status === 'PENDING' && capture.pendingReason ? { status_details: { reason: capture.pendingReason } } : {}),
       final_capture: capture.finalCapture,
       seller_protection: { status: 'ELIGIBLE', dispute_categories: ['ITEM_NOT_RECEIVED', 'UNAUTHORIZED_TRANSACTION'] },
       supplementary_data: { related_ids: { order_id: capture.orderId, ...(capture.authorizationId ? { authorization_id: capture.authorizationId } : {}) } },

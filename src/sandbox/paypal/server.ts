@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FaultSettings, registerSandboxAdmin } from '../shared/admin.ts';
 import { drawFaults, faultTimeoutHoldMs, type Faults } from '../shared/faults.ts';
 import { PayPalError } from './errors.ts';
-import { PayPalProcessor, type Answer } from './processor.ts';
+import { approvalDecisions, PayPalProcessor, type Answer, type ApprovalDecision } from './processor.ts';
 import type { ProcessorContext } from './render.ts';
 import { SandboxStore, type SandboxRecords } from './store.ts';
 import { defaultWebhookRetryDelaysMs, WebhookDispatcher, type VerificationRequest } from './webhooks.ts';
@@ -293,6 +293,7 @@ export function buildPayPalSandbox(options: PayPalSandboxOptions) {
 <p>Logged in as the sandbox buyer buyer@payrail-sandbox.example.</p>
 <form method="post" action="${action}"><input type="hidden" name="action" value="approve"><button type="submit" id="approve">Approve</button></form>
 <form method="post" action="${action}"><input type="hidden" name="action" value="approve_declined_funding"><button type="submit" id="approve-declined">Approve with a funding source that will be declined</button></form>
+<form method="post" action="${action}"><input type="hidden" name="action" value="approve_echeck"><button type="submit" id="approve-echeck">Approve paying by eCheck (the capture stays pending until the bank clears it)</button></form>
 <form method="post" action="${action}"><input type="hidden" name="action" value="cancel"><button type="submit" id="cancel">Cancel and return to ${merchant}</button></form>
 </body></html>`);
   });
@@ -300,7 +301,7 @@ export function buildPayPalSandbox(options: PayPalSandboxOptions) {
   app.post('/sandbox/paypal/approve/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
     const action = new URLSearchParams(rawBody(request)).get('action');
-    if (action !== 'approve' && action !== 'approve_declined_funding' && action !== 'cancel') return reply.status(400).type('text/html').send('<!doctype html><title>Bad request</title><p>Unknown action.</p>');
+    if (!isApprovalDecision(action)) return reply.status(400).type('text/html').send('<!doctype html><title>Bad request</title><p>Unknown action.</p>');
     const outcome = processor.approve(id, action, context());
     if (!outcome) return reply.status(404).type('text/html').send(unknownOrderPage);
     return reply.redirect(outcome.redirect, 302);
@@ -313,6 +314,17 @@ export function buildPayPalSandbox(options: PayPalSandboxOptions) {
     faults.reset();
   };
   registerSandboxAdmin(app, { records: () => store.snapshot(), faults, reset });
+  // A PENDING capture (an eCheck) clears or is refused: body {"status": "COMPLETED" | "DECLINED"}.
+  app.post('/sandbox/admin/captures/:id/settle', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const body = parseJsonBody(request) as { status?: unknown } | undefined;
+    const status = body?.status;
+    if (status !== 'COMPLETED' && status !== 'DECLINED') return reply.status(400).send({ error: 'status must be COMPLETED or DECLINED' });
+    if (!store.captures.has(id)) return reply.status(404).send({ error: `no capture ${id}` });
+    const capture = processor.settleCapture(id, status, context());
+    if (!capture) return reply.status(409).send({ error: `capture ${id} is not PENDING` });
+    return capture;
+  });
   app.post('/sandbox/admin/webhook', async (request, reply) => {
     const update = parseJsonBody(request) as { url?: unknown } | undefined;
     if (update === undefined || typeof update !== 'object' || update === null) return reply.status(400).send({ error: 'the body must be JSON' });
@@ -358,4 +370,8 @@ export async function startPayPalSandbox(options: PayPalSandboxOptions): Promise
     reset: () => sandbox.reset(),
     close: () => sandbox.close(),
   };
+}
+
+function isApprovalDecision(action: string | null): action is ApprovalDecision {
+  return (approvalDecisions as readonly (string | null)[]).includes(action);
 }

@@ -27,6 +27,8 @@ export interface CaptureRecord {
   minor: number;
   refundedMinor: number;
   status: CaptureStatus;
+  /** PayPal's `status_details.reason` of a PENDING capture (the sandbox makes `ECHECK` ones). */
+  pendingReason?: 'ECHECK';
   finalCapture: boolean;
   invoiceId?: string;
   customId?: string;
@@ -85,8 +87,11 @@ export interface OrderRecord {
   cancelUrl?: string;
   brandName?: string;
   payer?: PayerRecord;
-  /** How the sandbox's buyer funded the approval: `declined` makes the capture or authorization fail. */
-  funding?: 'ok' | 'declined';
+  /**
+   * How the sandbox's buyer funded the approval: `declined` makes the capture or authorization fail; `echeck` makes
+   * the order's capture PENDING (reason ECHECK) until POST /sandbox/admin/captures/:id/settle clears or denies it.
+   */
+  funding?: 'ok' | 'declined' | 'echeck';
   captureIds: string[];
   authorizationIds: string[];
   createTime: string;

@@ -28,6 +28,8 @@ export type EventType =
   | 'PAYMENT.AUTHORIZATION.CREATED'
   | 'PAYMENT.AUTHORIZATION.VOIDED'
   | 'PAYMENT.CAPTURE.COMPLETED'
+  | 'PAYMENT.CAPTURE.PENDING'
+  | 'PAYMENT.CAPTURE.DENIED'
   | 'PAYMENT.CAPTURE.REFUNDED';
 
 /** Upper bound on webhook events kept in memory. */
