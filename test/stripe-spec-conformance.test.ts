@@ -412,6 +412,18 @@ describe('every answer of every operation matches Stripe', () => {
     await stripe.paymentLinks.update(link.id, { restrictions: '', active: true, after_completion: { type: 'hosted_confirmation', hosted_confirmation: { custom_message: 'Thanks' } } });
   });
 
+  it('files: upload (icon, logo, an identity document without url), retrieve, list; the account wears the icon and logo', async () => {
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(32)]);
+    const icon = await stripe.files.create({ file: { data: png, name: 'icon.png', type: 'image/png' }, purpose: 'business_icon' });
+    const logo = await stripe.files.create({ file: { data: png, name: 'logo.png', type: 'image/png' }, purpose: 'business_logo' });
+    await stripe.files.create({ file: { data: Buffer.from('%PDF-1.4\n%%EOF\n'), name: 'id.pdf', type: 'application/pdf' }, purpose: 'identity_document' });
+    await stripe.files.retrieve(icon.id);
+    await stripe.files.list({ purpose: 'business_logo', limit: 3 });
+    const account = await stripe.accounts.retrieveCurrent();
+    await stripe.accounts.update(account.id, { settings: { branding: { icon: icon.id, logo: logo.id } } });
+    await stripe.accounts.update(account.id, { settings: { branding: { icon: '', logo: '' } } });
+  });
+
   it('webhook endpoints: create, retrieve, update, disable, list, delete', async () => {
     const endpoint = await stripe.webhookEndpoints.create({ url: 'https://example.com/hook', enabled_events: ['payment_intent.succeeded', 'charge.refunded'], description: 'orders', metadata: { k: 'v' } });
     await stripe.webhookEndpoints.retrieve(endpoint.id);

@@ -44,9 +44,10 @@ export function renderAccount(account: AccountRecord, settings: AccountSettings,
     metadata: {},
     payouts_enabled: true,
     // Stripe's account settings always carry these four groups; Payrail has no Dashboard or statement descriptor
-    // prefixes to configure, nor files for a branding icon or logo, so those hold Stripe's defaults (null where unset).
+    // prefixes to configure, so those hold Stripe's defaults (null where unset). The icon and logo are file ids, as at
+    // Stripe (`expand` does not reach inside settings there either).
     settings: {
-      branding: { icon: null, logo: null, primary_color: settings.branding_primary_color, secondary_color: settings.branding_secondary_color },
+      branding: { icon: settings.branding_icon, logo: settings.branding_logo, primary_color: settings.branding_primary_color, secondary_color: settings.branding_secondary_color },
       card_payments: {
         decline_on: { avs_failure: false, cvc_failure: false },
         statement_descriptor_prefix: null,

@@ -1,5 +1,6 @@
 import type { Dependencies } from '../dependencies.ts';
 import { changedAttributes, recordEvent } from '../events/service.ts';
+import { brandingFile } from '../files/service.ts';
 import type { Scope } from '../platform/scope.ts';
 import { pricingProblem, type PriceRule, type PricingOverrides } from '../fees/pricing.ts';
 import type { Queryable } from '../platform/db.ts';
@@ -35,8 +36,11 @@ export interface AccountSettingsUpdate {
       monthly_anchor?: number;
     };
   };
-  /** Stripe's settings.branding colours (`#rrggbb`); `null` (sent as '') goes back to Payrail's. */
-  branding?: { primary_color?: string | null; secondary_color?: string | null };
+  /**
+   * Stripe's settings.branding: colours (`#rrggbb`) and the icon and logo (ids of the account's files of purpose
+   * business_icon / business_logo); `null` (sent as '') goes back to Payrail's colours, or removes the image.
+   */
+  branding?: { primary_color?: string | null; secondary_color?: string | null; icon?: string | null; logo?: string | null };
   /** The Payrail extension; `null` clears settlement currencies or pricing overrides. */
   payrail?: {
     country?: string;
@@ -130,11 +134,22 @@ export function applySettingsUpdate(current: AccountSettings, update: AccountSet
   const branding = update.branding;
   if (branding?.primary_color !== undefined) next.branding_primary_color = branding.primary_color === null ? null : branding.primary_color.toLowerCase();
   if (branding?.secondary_color !== undefined) next.branding_secondary_color = branding.secondary_color === null ? null : branding.secondary_color.toLowerCase();
+  if (branding?.icon !== undefined) next.branding_icon = branding.icon;
+  if (branding?.logo !== undefined) next.branding_logo = branding.logo;
   const payrail = update.payrail;
   if (payrail?.country !== undefined) next.country = payrail.country.toUpperCase();
   if (payrail?.settlement_currencies !== undefined) next.settlement_currencies = [...new Set(payrail.settlement_currencies ?? [])];
   if (payrail?.pricing !== undefined) next.pricing = payrail.pricing === null ? {} : mergePricingOverrides(current.pricing, payrail.pricing);
   return next;
+}
+
+/**
+ * The icon and logo must name files the account uploaded in this mode with the matching purpose (else 400 naming
+ * `settings[branding][icon]` or `[logo]`). Files are never deleted, so a file found here stays for the commit.
+ */
+async function checkBrandingFiles(db: Queryable, scope: Scope, branding: AccountSettingsUpdate['branding']): Promise<void> {
+  if (typeof branding?.icon === 'string') await brandingFile(db, scope, branding.icon, 'business_icon', 'settings[branding][icon]');
+  if (typeof branding?.logo === 'string') await brandingFile(db, scope, branding.logo, 'business_logo', 'settings[branding][logo]');
 }
 
 /**
@@ -176,6 +191,7 @@ export async function updateAccountSettings(work: UnitOfWork, deps: AccountSetti
   checkAccountSettingsUpdate(update);
   const view = await work.finalTransaction(async (client) => {
     const account = await findAccountRecord(client, scope.accountId, { forUpdate: true });
+    await checkBrandingFiles(client, scope, update.branding);
     const current = await findAccountSettings(client, scope.accountId);
     const next = applySettingsUpdate(current, update);
     const before = renderAccount(account, current, deps.pricing);

@@ -21,6 +21,9 @@ export interface AccountSettings {
   /** Stripe's settings.branding colours (`#rrggbb`, lower case), for the customer-facing pages; null for Payrail's own. */
   branding_primary_color: string | null;
   branding_secondary_color: string | null;
+  /** Stripe's settings.branding icon and logo: ids of the account's files of purpose business_icon / business_logo. */
+  branding_icon: string | null;
+  branding_logo: string | null;
   updated: number;
 }
 
@@ -38,6 +41,8 @@ export function defaultSettings(accountId: string): AccountSettings {
     pricing: {},
     branding_primary_color: null,
     branding_secondary_color: null,
+    branding_icon: null,
+    branding_logo: null,
     updated: 0,
   };
 }

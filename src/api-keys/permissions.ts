@@ -12,7 +12,7 @@ export type Access = 'read' | 'write';
 export const permissionResources = [
   'account', 'balance', 'balance_transaction', 'charge', 'customer', 'event', 'external_account', 'payment_intent',
   'payment_method', 'payout', 'refund', 'source', 'token', 'webhook_endpoint', 'connector_configuration', 'routing_profile',
-  'product', 'price', 'payment_link', 'checkout_session',
+  'product', 'price', 'payment_link', 'checkout_session', 'file',
 ] as const;
 export type PermissionResource = (typeof permissionResources)[number];
 
@@ -33,6 +33,7 @@ const segmentResources: Record<string, PermissionResource> = {
   customers: 'customer',
   events: 'event',
   external_accounts: 'external_account',
+  files: 'file',
   payment_intents: 'payment_intent',
   payment_links: 'payment_link',
   payment_methods: 'payment_method',

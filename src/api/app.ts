@@ -12,6 +12,9 @@ import { buildOpenApi } from './openapi.ts';
 import { registerCors } from './cors.ts';
 import { defaultPublishableRateLimits, registerPublishableRateLimits, type PublishableRateLimits } from './publishable-rate-limits.ts';
 import { decodeUtf8, parseForm, parseJson, parseQueryString, requestBodyBytesMax } from './request-parsing.ts';
+import { readMultipartBody, registerMultipart } from './multipart.ts';
+import { registerBrandingImages } from './routes/branding-images.ts';
+import { registerFileContents } from './routes/files.ts';
 import type { Presentation, RouteContext, RouteDefinition } from './route.ts';
 import { allRoutes } from './routes/index.ts';
 import { registerAuthenticationPages } from './routes/authentication-pages.ts';
@@ -178,9 +181,10 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
 
   const routes = allRoutes();
   registerCors(app, routes);
+  registerMultipart(app, routes);
   const limitPublishable = registerPublishableRateLimits(app, options.publishableRateLimits ?? defaultPublishableRateLimits);
 
-  async function authenticate(request: FastifyRequest, reply: FastifyReply, route: RouteDefinition): Promise<Caller> {
+  async function authenticate(request: FastifyRequest, reply: FastifyReply, route: Pick<RouteDefinition, 'method' | 'path' | 'publishable' | 'clientSecretAccess'>): Promise<Caller> {
     const key = authorizationKey(request);
     if (!key) {
       throw new ApiError('api_key_missing', "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').");
@@ -194,7 +198,10 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
 
   async function handle(route: RouteDefinition, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const caller = await authenticate(request, reply, route);
-    const raw = (route.method === 'POST' ? request.body : parseQueryString(request.url)) as Record<string, unknown> | undefined;
+    // A multipart body (a file upload) is read only now, once the caller is known: nobody unauthenticated makes
+    // Payrail buffer a file.
+    const body = route.method === 'POST' && request.isMultipart() ? await readMultipartBody(request, route.acceptsFiles === true) : request.body;
+    const raw = (route.method === 'POST' ? body : parseQueryString(request.url)) as Record<string, unknown> | undefined;
     const input: Record<string, unknown> = { ...(raw ?? {}) };
     if (route.method === 'DELETE' && request.body && typeof request.body === 'object') Object.assign(input, request.body);
     const expandRaw = input.expand;
@@ -311,7 +318,10 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     registerCheckoutPages(pages, deps);
     registerEmbeddedCheckoutPages(pages, deps);
     registerPaymentLinkPages(pages, deps);
+    registerBrandingImages(pages, deps);
   });
+  // A file's bytes for its account's secret key: not JSON, so beside the route table rather than in it.
+  registerFileContents(app, deps, (request, reply, route) => authenticate(request, reply, route));
   registerReferencePage(app);
   registerPayrailJs(app);
   registerProviderWebhooks(app, deps);

@@ -36,6 +36,8 @@ type ObjectType = 'payment_intent' | 'charge' | 'customer' | 'payment_method' | 
   | 'checkout.session' | 'item'
   // A Payment Link (its line_items list is not rendered, so nothing of it expands).
   | 'payment_link'
+  // An uploaded file (its `links` list is always empty: Payrail has no file links).
+  | 'file'
   // The object `payrail.connector_configuration`, named without the dot where a schema name is needed.
   | 'payrail_connector_configuration'
   // The object `payrail.routing_profile` (one per account and mode, no id).
@@ -132,6 +134,7 @@ export const expandableFields: Record<ObjectType, Record<string, ObjectType>> = 
   // A line item's price is embedded whole; its product can be expanded through it.
   item: { price: 'price' },
   payment_link: {},
+  file: {},
   webhook_endpoint: {},
   webhook_attempt: {},
   webhook_delivery: {},

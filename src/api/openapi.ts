@@ -112,6 +112,7 @@ const tags: { name: string; segment: string; description: string }[] = [
   { name: 'Balance transactions', segment: 'balance_transactions', description: 'Every movement of the balance: charges, refunds, payouts, failures.' },
   { name: 'External accounts', segment: 'external_accounts', description: 'Bank accounts that receive payouts.' },
   { name: 'Account', segment: 'accounts', description: 'The caller\'s own account and its settings.' },
+  { name: 'Files', segment: 'files', description: 'Uploaded files: the account\'s branding icon and logo, dispute evidence, identity documents.' },
   { name: 'Payouts', segment: 'payouts', description: 'Transfers of the available balance to a bank account.' },
   { name: 'Webhook endpoints', segment: 'webhook_endpoints', description: 'Where events are delivered, signed.' },
   { name: 'Connector configurations', segment: 'connector_configurations', description: 'Payrail extension: the payment providers an account routes to.' },
@@ -208,13 +209,15 @@ export function buildOpenApi(routes: RouteDefinition[]): JsonSchema {
       },
     };
     if (route.method === 'POST') {
-      operation.requestBody = {
-        required: false,
-        content: {
-          'application/x-www-form-urlencoded': { schema: parameterSchema, encoding: {} },
-          'application/json': { schema: parameterSchema },
-        },
-      };
+      operation.requestBody = route.acceptsFiles
+        ? { required: true, content: { 'multipart/form-data': { schema: parameterSchema } } }
+        : {
+            required: false,
+            content: {
+              'application/x-www-form-urlencoded': { schema: parameterSchema, encoding: {} },
+              'application/json': { schema: parameterSchema },
+            },
+          };
     }
     if (route.publishable) operation['x-publishable-key-allowed'] = true;
     if (route.clientSecretAccess) {
@@ -227,6 +230,16 @@ export function buildOpenApi(routes: RouteDefinition[]): JsonSchema {
   }
   paths['/v1/openapi.json'] = { get: { operationId: 'GetOpenApi', summary: 'This document', tags: ['Pages'], security: [], responses: { 200: { description: 'The OpenAPI document.', content: { 'application/json': {} } } } } };
   paths['/docs'] = { get: { operationId: 'GetApiReference', summary: 'The API reference page (HTML, rendered from this document)', tags: ['Pages'], security: [], responses: { 200: { description: 'HTML page.', content: { 'text/html': {} } } } } };
+  paths['/v1/files/{id}/contents'] = {
+    get: {
+      operationId: 'GetFilesIdContents', tags: ['Files'], summary: "A file's bytes (its `url`), for a secret key of its account and mode; Stripe serves them at files.stripe.com",
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 255 } }],
+      responses: {
+        200: { description: 'The file, as an attachment, with the type found in its bytes at upload.', content: { 'image/png': {}, 'image/jpeg': {}, 'image/gif': {}, 'application/pdf': {} } },
+        '4XX': { description: "Stripe's error envelope: no such file (or one whose purpose is not downloadable), no key or a publishable one.", content: { 'application/json': { schema: schemaRef('error') } } },
+      },
+    },
+  };
   paths['/3ds/{id}'] = {
     get: { operationId: 'GetAuthenticationPage', tags: ['Pages'], summary: '3-D Secure test challenge page (HTML)', security: [], parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'HTML page.', content: { 'text/html': {} } } } },
     post: {

@@ -36,6 +36,11 @@ export interface RouteDefinition<P extends Properties = Properties, R = unknown>
   parameters: ObjectSchema<P>;
   /** What the route returns, for `expand` checks and the OpenAPI document. */
   response: ResponseShape;
+  /**
+   * Whether it takes a multipart/form-data body with a file part (Stripe's file upload, `POST /v1/files`); every
+   * other route answers such a body with 415.
+   */
+  acceptsFiles?: boolean;
   /** Whether a publishable key may call it (Stripe allows tokenization only). */
   publishable?: boolean;
   /**

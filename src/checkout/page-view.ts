@@ -1,3 +1,4 @@
+import { brandImageOf, type BrandImage } from '../accounts/branding.ts';
 import { findAccount } from '../accounts/repository.ts';
 import { findAccountSettings } from '../accounts/settings-repository.ts';
 import type { Queryable } from '../platform/db.ts';
@@ -8,8 +9,8 @@ export interface CheckoutPageView {
   session: CheckoutSessionRow;
   merchantName: string;
   items: LineItemRow[];
-  /** The account's branding colours (`#rrggbb`), null for Payrail's own. */
-  branding: { primaryColor: string | null; secondaryColor: string | null };
+  /** The account's branding colours (`#rrggbb`), null for Payrail's own, and its logo or icon (null: its name). */
+  branding: { primaryColor: string | null; secondaryColor: string | null; image: BrandImage | null };
 }
 
 /** A session's page by its id (the page's address is the only thing the shopper has); undefined for an unknown one. */
@@ -21,6 +22,6 @@ export async function checkoutPageView(db: Queryable, sessionId: string): Promis
     session,
     merchantName: account?.name ?? 'Payrail merchant',
     items,
-    branding: { primaryColor: settings.branding_primary_color, secondaryColor: settings.branding_secondary_color },
+    branding: { primaryColor: settings.branding_primary_color, secondaryColor: settings.branding_secondary_color, image: brandImageOf(settings) },
   };
 }

@@ -62,13 +62,20 @@ const pricingSchema = object({
 /** A CSS hex colour, as Stripe's branding colours are given. */
 const hexColor = string({ maxLength: 7, pattern: /^#[0-9A-Fa-f]{6}$/, patternMessage: 'Invalid color: must be a CSS hex color such as #0a2540', description: 'A CSS hex color (#rrggbb).' });
 
+/** A file id (`file_...`), of the caller's account: checked against its files when the update runs. */
+function fileId(description: string) {
+  return string({ maxLength: 255, pattern: /^file_[0-9A-Za-z]+$/, patternMessage: 'Invalid file id: the id of a file uploaded with POST /v1/files (file_...)', description });
+}
+
 const accountUpdateParameters = object({
   default_currency: string({ maxLength: 3, description: 'The settlement currency (lower-case ISO code).' }),
   settings: object({
     branding: object({
+      icon: emptyable(fileId('An image of purpose business_icon (a square icon), shown on the payment pages when there is no logo.')),
+      logo: emptyable(fileId('An image of purpose business_logo, shown at the top of the payment pages.')),
       primary_color: emptyable(hexColor),
       secondary_color: emptyable(hexColor),
-    }, { description: "Colours of the account's customer-facing pages (hosted Checkout); '' goes back to Payrail's. Icon and logo (file ids at Stripe) are not supported." }),
+    }, { description: "The account's customer-facing pages (hosted and embedded Checkout, Payment Links): its colours, icon and logo (ids of its files, POST /v1/files); '' goes back to Payrail's colours or removes the image." }),
     payouts: object({
       debit_negative_balances: boolean(),
       schedule: object({
@@ -96,7 +103,7 @@ function toUpdate(params: AccountUpdateParameters): AccountSettingsUpdate {
   const payrail = params.payrail_settings;
   return {
     default_currency: params.default_currency?.toLowerCase(),
-    branding: branding && { primary_color: branding.primary_color, secondary_color: branding.secondary_color },
+    branding: branding && { primary_color: branding.primary_color, secondary_color: branding.secondary_color, icon: branding.icon, logo: branding.logo },
     payouts: payouts && {
       debit_negative_balances: payouts.debit_negative_balances,
       schedule: schedule && { interval: schedule.interval, delay_days: schedule.delay_days, weekly_anchor: schedule.weekly_anchor, monthly_anchor: schedule.monthly_anchor },
@@ -135,7 +142,7 @@ export const accountRoutes = [
   }),
   defineRoute({
     method: 'POST', path: '/v1/accounts/:account', operationId: 'PostAccountsAccount',
-    summary: "Update the caller's account: default_currency, settings[branding] (primary_color, secondary_color), settings[payouts] (schedule, debit_negative_balances) and the Payrail extension payrail_settings (country, settlement_currencies, pricing)",
+    summary: "Update the caller's account: default_currency, settings[branding] (icon, logo, primary_color, secondary_color), settings[payouts] (schedule, debit_negative_balances) and the Payrail extension payrail_settings (country, settlement_currencies, pricing)",
     parameters: accountUpdateParameters,
     response: { kind: 'object', type: 'account' },
     precheck: (params) => checkAccountSettingsUpdate(toUpdate(params)),

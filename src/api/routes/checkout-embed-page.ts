@@ -39,9 +39,9 @@ function parentOriginOf(raw: unknown): string | undefined {
 function setEmbedHeaders(reply: FastifyReply, parentOrigin: string, nonce: string): void {
   setPageHeaders(reply);
   // Framed by the merchant's page, and by it only; the form posts to Payrail only (every next step is a navigation of
-  // the merchant's page that payrail.js makes, or a link).
+  // the merchant's page that payrail.js makes, or a link). Images come from Payrail only: the account's logo or icon.
   reply.removeHeader('X-Frame-Options');
-  reply.header('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'; form-action 'self'; frame-ancestors ${parentOrigin}; base-uri 'none'`);
+  reply.header('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; script-src 'nonce-${nonce}'; form-action 'self'; frame-ancestors ${parentOrigin}; base-uri 'none'`);
 }
 
 /** The frame's script: reports its height as it changes, and, when `next` is set, where the merchant's page must go. */

@@ -9,6 +9,7 @@ import type { CheckoutSessionRow } from '../../checkout/repository.ts';
 import { constantTimeEqual } from '../../platform/crypto.ts';
 import { exponentOf } from '../../platform/money.ts';
 import { escapeHtml, setPageHeaders } from '../html.ts';
+import { brandMarkHtml, brandMarkStyle } from './branding-images.ts';
 
 /**
  * The hosted Checkout page (`/c/pay/<session id>`, the session's `url`): the order, the shopper's details and card
@@ -49,7 +50,10 @@ function originOf(url: string | null): string {
   }
 }
 
-/** The page's policy: the common one, with the merchant's success origin as a form target (the POST's redirect goes there). */
+/**
+ * The page's policy: the common one, with the merchant's success origin as a form target (the POST's redirect goes
+ * there), and images from Payrail itself (the account's logo or icon, /c/branding/<file id>).
+ */
 function setCheckoutHeaders(reply: FastifyReply, session: CheckoutSessionRow | undefined): void {
   setPageHeaders(reply);
   reply.header('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'${originOf(session ? successTarget(session) : null)}; frame-ancestors 'none'; base-uri 'none'`);
@@ -102,7 +106,7 @@ function brandingStyle(branding: CheckoutPageView['branding'] | undefined): stri
 /** A page; `script` is a script element of the caller's (an embedded page's, allowed by its nonce), placed last. */
 export function document(speech: Speech, title: string, body: string, branding?: CheckoutPageView['branding'], script = ''): string {
   return `<!doctype html><html lang="${speech.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(title)}</title><style>${brandingStyle(branding)}${styles}</style></head><body>${body}${script}</body></html>`;
+<title>${escapeHtml(title)}</title><style>${brandingStyle(branding)}${styles}${brandMarkStyle}</style></head><body>${body}${script}</body></html>`;
 }
 
 export function messagePage(speech: Speech, title: string, text: string, link?: { href: string; label: string }, script?: string): string {
@@ -149,7 +153,7 @@ ${countries ? `<label for="${prefix}_country">${escapeHtml(t.country)}</label><s
   const alert = options.message ?? (errors.length > 0 ? t.correctFields : undefined);
   return document(speech, `${t.pay} ${merchantName}`, `<main>
 <section aria-labelledby="summary-title">
-<h1 id="summary-title">${escapeHtml(merchantName)} ${session.livemode ? '' : `<span class="badge">${escapeHtml(t.testMode)}</span>`}</h1>
+<h1 id="summary-title">${brandMarkHtml(merchantName, view.branding.image)} ${session.livemode ? '' : `<span class="badge">${escapeHtml(t.testMode)}</span>`}</h1>
 <p class="total" aria-label="Total ${escapeHtml(total)}">${escapeHtml(total)}</p>
 <table aria-label="${escapeHtml(t.orderSummary)}"><tbody>${rows}<tr><td><strong>${escapeHtml(t.totalDue)}</strong></td><td class="amount"><strong>${escapeHtml(total)}</strong></td></tr></tbody></table>
 ${session.cancel_url ? `<p><a href="${escapeHtml(session.cancel_url)}">← ${escapeHtml(t.backTo)} ${escapeHtml(merchantName)}</a></p>` : ''}

@@ -13,6 +13,7 @@ import { legacyChargeRoutes } from './legacy-charges.ts';
 import { tokenRoutes } from './tokens.ts';
 import { eventRoutes } from './events.ts';
 import { externalAccountRoutes } from './external-accounts.ts';
+import { fileRoutes } from './files.ts';
 import { paymentIntentRoutes } from './payment-intents.ts';
 import { paymentLinkRoutes } from './payment-links.ts';
 import { paymentMethodRoutes } from './payment-methods.ts';
@@ -45,6 +46,7 @@ export function allRoutes(): RouteDefinition[] {
     ...balanceRoutes,
     ...balanceTransactionRoutes,
     ...accountRoutes,
+    ...fileRoutes,
     ...externalAccountRoutes,
     ...payoutRoutes,
     ...webhookEndpointRoutes,

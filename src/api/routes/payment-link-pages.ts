@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import QRCode from 'qrcode';
+import { brandImageOf, type BrandImage } from '../../accounts/branding.ts';
 import { findAccount } from '../../accounts/repository.ts';
+import { findAccountSettings } from '../../accounts/settings-repository.ts';
 import { checkoutPagePath } from '../../checkout/render.ts';
 import { findCheckoutSessionById } from '../../checkout/repository.ts';
 import type { Dependencies } from '../../dependencies.ts';
@@ -11,6 +13,7 @@ import { PaymentLinkUnavailable, scopeOfLink, startLinkSession } from '../../pay
 import { ApiError } from '../../platform/errors.ts';
 import { formatAmount } from '../../platform/money.ts';
 import { escapeHtml, page, pageContentSecurityPolicy } from '../html.ts';
+import { brandMarkHtml, brandMarkStyle } from './branding-images.ts';
 
 /**
  * A Payment Link's public pages. `/pl/<id>` (the link's `url`) makes a Checkout Session from the link at each visit
@@ -29,8 +32,20 @@ function linkUrl(deps: Dependencies, link: PaymentLinkRow): string {
   return `${deps.publicUrl}${paymentLinkPath(link.id)}`;
 }
 
-async function merchantName(deps: Dependencies, link: PaymentLinkRow): Promise<string> {
-  return (await findAccount(deps.db, link.account_id))?.name ?? 'Payrail merchant';
+/** Whom the link's buyer pays: the account's name, and its logo or icon (null when it has neither). */
+async function merchantOf(deps: Dependencies, link: PaymentLinkRow): Promise<{ name: string; image: BrandImage | null }> {
+  const [account, settings] = await Promise.all([findAccount(deps.db, link.account_id), findAccountSettings(deps.db, link.account_id)]);
+  return { name: account?.name ?? 'Payrail merchant', image: brandImageOf(settings) };
+}
+
+/** The account's logo or icon above a page's heading (nothing without one: the page names the account in its text). */
+function brandBanner(merchant: { name: string; image: BrandImage | null }): string {
+  return merchant.image === null ? '' : `<style>${brandMarkStyle}</style><p>${brandMarkHtml(merchant.name, merchant.image)}</p>`;
+}
+
+/** The pages' policy, with images from Payrail itself (the QR code, the account's logo or icon). */
+function setLinkPageHeaders(reply: FastifyReply): void {
+  reply.header('Content-Security-Policy', pageContentSecurityPolicy.replace("default-src 'none';", "default-src 'none'; img-src 'self';"));
 }
 
 function unavailablePage(link: PaymentLinkRow): string {
@@ -40,7 +55,8 @@ function unavailablePage(link: PaymentLinkRow): string {
 
 async function chooserPage(deps: Dependencies, link: PaymentLinkRow, error?: { item: string; message: string }): Promise<string> {
   const items = await paymentLinkItems(deps.db, scopeOfLink(link), link);
-  const name = await merchantName(deps, link);
+  const merchant = await merchantOf(deps, link);
+  const { name } = merchant;
   const rows = items.map(({ row, price, description, currency }) => {
     const unit = price.currency === currency ? price.unit_amount : price.currency_options[currency]?.unit_amount ?? 0;
     const label = `${description} (${formatAmount(unit, currency)} each)`;
@@ -50,11 +66,15 @@ async function chooserPage(deps: Dependencies, link: PaymentLinkRow, error?: { i
     return `<p><label for="${field}">${escapeHtml(label)}</label><br><input id="${field}" name="${field}" type="number" inputmode="numeric" min="${row.adjustable_minimum ?? 0}" max="${row.adjustable_maximum ?? row.quantity}" value="${row.quantity}"${failed ? ` aria-invalid="true" aria-describedby="${field}-error"` : ''}>${failed ? `<br><span id="${field}-error">${escapeHtml(error.message)}</span>` : ''}</p>`;
   }).join('');
   const alert = error && !items.some((item) => item.row.id === error.item) ? `<p role="alert">${escapeHtml(error.message)}</p>` : error ? '<p role="alert">Please correct the quantity below.</p>' : '';
-  return page(`Buy from ${name}`, `<h1>${escapeHtml(name)}</h1>${alert}<form method="post" action="${escapeHtml(paymentLinkPath(link.id))}">${rows}<button type="submit" class="complete">Continue to payment</button></form>
+  return page(`Buy from ${name}`, `<style>${brandMarkStyle}</style><h1>${brandMarkHtml(name, merchant.image)}</h1>${alert}<form method="post" action="${escapeHtml(paymentLinkPath(link.id))}">${rows}<button type="submit" class="complete">Continue to payment</button></form>
 <p><a href="${escapeHtml(paymentLinkPath(link.id))}/share">Share this link (QR code)</a></p>`);
 }
 
 export function registerPaymentLinkPages(app: FastifyInstance, deps: Dependencies): void {
+  // Every page here may show Payrail's own images (set after the common page headers, which the pages' onRequest sets).
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.startsWith('/pl/')) setLinkPageHeaders(reply);
+  });
   const load = async (id: string) => (linkIdPattern.test(id) ? findPaymentLinkById(deps.db, id) : undefined);
   const notFound = (reply: FastifyReply) => reply.status(404).type('text/html').send(page('Not found', '<h1>Not found</h1><p>This payment link is not valid.</p>'));
 
@@ -106,9 +126,8 @@ export function registerPaymentLinkPages(app: FastifyInstance, deps: Dependencie
     const link = await load(request.params.id);
     if (!link) return notFound(reply);
     const url = linkUrl(deps, link);
-    // The QR code is an image of Payrail's own origin.
-    reply.header('Content-Security-Policy', pageContentSecurityPolicy.replace("default-src 'none';", "default-src 'none'; img-src 'self';"));
-    return reply.type('text/html').send(page(`Pay ${await merchantName(deps, link)}`, `<h1>Scan to pay</h1>
+    const merchant = await merchantOf(deps, link);
+    return reply.type('text/html').send(page(`Pay ${merchant.name}`, `${brandBanner(merchant)}<h1>Scan to pay</h1>
 <p><img src="${escapeHtml(paymentLinkPath(link.id))}/qr.svg" width="240" height="240" alt="QR code of ${escapeHtml(url)}"></p>
 <p><a href="${escapeHtml(url)}">${escapeHtml(url)}</a></p>${link.active ? '' : '<p role="status">This link is not active at the moment.</p>'}`));
   });
@@ -123,6 +142,7 @@ export function registerPaymentLinkPages(app: FastifyInstance, deps: Dependencie
       return reply.type('text/html').send(page('Payment not complete', '<h1>Payment not complete</h1><p role="status">This payment has not completed. If you paid, the seller will be told once it does.</p>'));
     }
     const custom = link.after_completion.type === 'hosted_confirmation' ? link.after_completion.hosted_confirmation.custom_message : null;
-    return reply.type('text/html').send(page('Thanks for your payment', `<h1>Thanks for your payment</h1><p role="status">${escapeHtml(custom ?? `Your payment to ${await merchantName(deps, link)} is complete.`)}</p>`));
+    const merchant = await merchantOf(deps, link);
+    return reply.type('text/html').send(page('Thanks for your payment', `${brandBanner(merchant)}<h1>Thanks for your payment</h1><p role="status">${escapeHtml(custom ?? `Your payment to ${merchant.name} is complete.`)}</p>`));
   });
 }
