@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Stripe from 'stripe';
 import { allRoutes } from '../src/api/routes/index.ts';
 import { payingCard, submitCheckoutPage } from './helpers/checkout-page.ts';
+import { submitChallengePage } from './helpers/challenge.ts';
 import { releaseAvailableFunds } from '../src/ledger/jobs.ts';
 import { advancePayouts } from '../src/payouts/jobs.ts';
 import { resolvePendingRefunds } from '../src/refunds/service.ts';
@@ -422,6 +423,36 @@ describe('every answer of every operation matches Stripe', () => {
     const account = await stripe.accounts.retrieveCurrent();
     await stripe.accounts.update(account.id, { settings: { branding: { icon: icon.id, logo: logo.id } } });
     await stripe.accounts.update(account.id, { settings: { branding: { icon: '', logo: '' } } });
+  });
+
+  it('setup intents and setup attempts: every state, every operation, expanded fields, a publishable key with the client secret', async () => {
+    const customer = await stripe.customers.create({});
+    const expandSetup = ['customer', 'payment_method', 'latest_attempt', 'latest_attempt.setup_intent', 'latest_attempt.payment_method'];
+    const created = await stripe.setupIntents.create({ customer: customer.id, description: 'save', metadata: { k: 'v' }, usage: 'on_session', payment_method_options: { card: { request_three_d_secure: 'automatic' } } });
+    await stripe.setupIntents.update(created.id, { payment_method: 'pm_card_visa', metadata: { k: 'w' } });
+    await stripe.setupIntents.confirm(created.id, { expand: expandSetup });
+    await stripe.setupIntents.retrieve(created.id, { expand: expandSetup });
+    await stripe.setupIntents.create({ payment_method: 'pm_card_mastercard', confirm: true, attach_to_self: true, mandate_data: { customer_acceptance: { type: 'offline', offline: {} } } });
+    // A decline: the 402 error carries the SetupIntent with last_setup_error.
+    await assert.rejects(stripe.setupIntents.create({ customer: customer.id, payment_method: 'pm_card_chargeDeclined', confirm: true }), Stripe.errors.StripeCardError);
+    // 3-D Secure: requires_action with next_action, then completed through the challenge page.
+    const challenged = await stripe.setupIntents.create({ payment_method: 'pm_card_authenticationRequiredOnSetup', confirm: true, return_url: 'https://example.com/return' });
+    assert.equal(challenged.status, 'requires_action');
+    await submitChallengePage(challenged.next_action!.redirect_to_url!.url!, 'complete');
+    await stripe.setupIntents.retrieve(challenged.id, { expand: expandSetup });
+    const failing = await stripe.setupIntents.create({ payment_method: 'pm_card_threeDSecure2Required', confirm: true, return_url: 'https://example.com/return' });
+    await submitChallengePage(failing.next_action!.redirect_to_url!.url!, 'fail');
+    await stripe.setupIntents.retrieve(failing.id);
+    await stripe.setupIntents.cancel((await stripe.setupIntents.create({})).id, { cancellation_reason: 'abandoned' });
+    await stripe.setupIntents.list({ limit: 100, expand: ['data.latest_attempt', 'data.customer'] });
+    await stripe.setupIntents.list({ customer: customer.id });
+    await stripe.setupAttempts.list({ setup_intent: created.id, expand: ['data.setup_intent', 'data.payment_method', 'data.customer'] });
+    await stripe.setupAttempts.list({ setup_intent: failing.id });
+    const publishable = server.stripeFor(server.account.publishableKey);
+    const browser = await stripe.setupIntents.create({});
+    await publishable.setupIntents.retrieve(browser.id, { client_secret: browser.client_secret! });
+    await publishable.setupIntents.confirm(browser.id, { payment_method: 'pm_card_visa', client_secret: browser.client_secret! } as Stripe.SetupIntentConfirmParams);
+    await assert.rejects(stripe.setupIntents.confirm(browser.id), Stripe.errors.StripeInvalidRequestError);
   });
 
   it('webhook endpoints: create, retrieve, update, disable, list, delete', async () => {

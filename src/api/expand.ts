@@ -21,6 +21,8 @@ import { findProduct } from '../products/repository.ts';
 import { renderProduct } from '../products/render.ts';
 import { findPrice } from '../prices/repository.ts';
 import { renderCurrencyOptions, renderPrice } from '../prices/render.ts';
+import { findScopedSetupAttempt, findSetupIntent } from '../setup-intents/repository.ts';
+import { renderSetupAttempt, renderSetupIntent } from '../setup-intents/render.ts';
 
 /** Stripe's limit on expansion depth ("a.b.c.d"). */
 export const expandDepthMax = 4;
@@ -32,6 +34,8 @@ type ObjectType = 'payment_intent' | 'charge' | 'customer' | 'payment_method' | 
   | 'card_source_list'
   | 'balance' | 'account' | 'payout' | 'bank_account' | 'webhook_endpoint' | 'webhook_attempt' | 'webhook_delivery'
   | 'product' | 'price'
+  // A SetupIntent and its attempts.
+  | 'setup_intent' | 'setup_attempt'
   // Checkout: a session (Stripe's schema `checkout.session`) and its line items (`item`).
   | 'checkout.session' | 'item'
   // A Payment Link (its line_items list is not rendered, so nothing of it expands).
@@ -89,6 +93,14 @@ const loaders: Record<string, Loader> = {
     const row = await findPrice(db, scope, id);
     return row && renderPrice(row);
   },
+  setup_intent: async (db, scope, id) => {
+    const row = await findSetupIntent(db, scope, id);
+    return row && renderSetupIntent(row);
+  },
+  setup_attempt: async (db, scope, id) => {
+    const row = await findScopedSetupAttempt(db, scope, id);
+    return row && renderSetupAttempt(row);
+  },
   balance_transaction: async (db, scope, id) => {
     const row = await findBalanceTransaction(db, scope, id);
     return row && renderBalanceTransaction(row);
@@ -130,6 +142,8 @@ export const expandableFields: Record<ObjectType, Record<string, ObjectType>> = 
   bank_account: {},
   product: { default_price: 'price' },
   price: { product: 'product' },
+  setup_intent: { customer: 'customer', payment_method: 'payment_method', latest_attempt: 'setup_attempt' },
+  setup_attempt: { customer: 'customer', payment_method: 'payment_method', setup_intent: 'setup_intent' },
   'checkout.session': { customer: 'customer', payment_intent: 'payment_intent' },
   // A line item's price is embedded whole; its product can be expanded through it.
   item: { price: 'price' },

@@ -132,6 +132,51 @@ export type IncrementOutput =
   | { status: 'declined'; decline: Decline }
   | { status: 'pending' };
 
+/**
+ * A card verification that stores the card for later payments (Stripe's SetupIntent): a zero-amount authorization at
+ * the provider, asking it to keep the card (its token) for later merchant-initiated payments. No money moves.
+ * Calling `verifyCard` again with the same `attemptId` is a replay of the same verification at the provider (its
+ * idempotency key derives from the attempt id), never a second one: that is how an ambiguous answer is resolved.
+ */
+export interface VerifyCardInput {
+  /** Payrail's setup attempt id (`setatt_...`): the provider idempotency key and merchant reference. */
+  attemptId: string;
+  card: CardData;
+  /**
+   * How the card will be used later (Stripe's `usage`): `on_session` while the customer is present (card on file),
+   * `off_session` for merchant-initiated payments without the customer (unscheduled card on file).
+   */
+  usage: 'on_session' | 'off_session';
+  /** The currency the zero amount is expressed in (providers want one even for nothing). Lower case. */
+  currency: string;
+  /** Under whose name the provider files the stored card (Adyen's shopperReference): the customer, else the PaymentMethod. */
+  shopperReference: string;
+  /** Where the provider sends the customer back after its own 3-D Secure page. */
+  returnUrl: string;
+  requestThreeDSecure?: 'automatic' | 'any' | 'challenge';
+  /** The provider's reference from an earlier `requires_authentication`. */
+  processorReference?: string | null;
+  /** The customer's authentication result, once asked for (`details` as in AuthorizeInput.authentication). */
+  authentication?: { status: 'succeeded' | 'failed'; details?: Record<string, string> };
+}
+
+/** What the provider keeps for later merchant-initiated payments of a verified card. Null where it told nothing. */
+export interface StoredCardReference {
+  /** The provider's token of the stored card (Adyen's storedPaymentMethodId / recurringDetailReference). */
+  providerToken: string | null;
+  /** The shopper the token is filed under at the provider. */
+  shopperReference: string | null;
+  /** The scheme's id of this first transaction (Visa's Transaction ID, Mastercard's Trace ID), for later MIT payments. */
+  networkTransactionId: string | null;
+}
+
+/** What a card verification came to; as AuthorizeOutput, `pending` is ambiguous and only a definite answer is final. */
+export type VerifyCardOutput =
+  | { status: 'verified'; processorReference: string; stored: StoredCardReference }
+  | { status: 'declined'; decline: Decline; processorReference: string | null }
+  | { status: 'requires_authentication'; processorReference?: string | null; nextAction?: RedirectToUrl | null }
+  | { status: 'pending' };
+
 export interface ConnectorCapabilities {
   manualCapture: boolean;
   partialCapture: boolean;
@@ -177,6 +222,13 @@ export interface Connector {
    */
   incrementAuthorization?(input: IncrementInput): Promise<IncrementOutput>;
   /**
+   * Optional flow: verifies a card with a zero-amount authorization and stores it at the provider for later payments
+   * (VerifyCardInput). Implemented by the test processor and Adyen; PayPal (no cards) and the Stripe connector (not
+   * yet) lack it, and routing of a SetupIntent skips such connectors (`canVerifyCards`). Call it through
+   * `verifyCard()` below, which throws `NotSupported` for them.
+   */
+  verifyCard?(input: VerifyCardInput): Promise<VerifyCardOutput>;
+  /**
    * Verifies a provider webhook (throws when the signature or body is not valid) and returns what it says in
    * Payrail's terms, one notification per item (an Adyen batch has several). Duplicates and ordering are the
    * caller's concern: every notification carries the provider's own key for deduplication.
@@ -209,6 +261,17 @@ export type ProviderNotification =
 export function incrementAuthorization(connector: Connector, input: IncrementInput): Promise<IncrementOutput> {
   if (!connector.incrementAuthorization) throw new NotSupported(connector.name, 'incremental authorization');
   return connector.incrementAuthorization(input);
+}
+
+/** Whether a connector can verify and store cards (a SetupIntent's confirmation may be routed to it). */
+export function canVerifyCards(connector: Connector): boolean {
+  return typeof connector.verifyCard === 'function';
+}
+
+/** Calls a connector's optional card verification flow; a connector lacking it throws the typed `NotSupported`. */
+export function verifyCard(connector: Connector, input: VerifyCardInput): Promise<VerifyCardOutput> {
+  if (!connector.verifyCard) throw new NotSupported(connector.name, 'card verification (SetupIntents)');
+  return connector.verifyCard(input);
 }
 
 export function assertNever(value: never): never {

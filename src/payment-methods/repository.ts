@@ -184,3 +184,15 @@ export async function findLatestCardSource(db: Queryable, scope: Scope, customer
   );
   return result.rows[0];
 }
+
+/**
+ * Attaches a PaymentMethod to a customer unless it is attached already (a verified SetupIntent's card, as Stripe
+ * attaches it): the row as attached, or undefined when it was attached (to this customer or another) before.
+ */
+export async function attachIfUnattached(db: Queryable, scope: Scope, id: string, customerId: string): Promise<PaymentMethodRow | undefined> {
+  const result = await db.query<PaymentMethodRow>(
+    `UPDATE payment_methods SET customer_id = $4 WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3) AND customer_id IS NULL RETURNING *`,
+    [id, scope.accountId, scope.livemode, customerId],
+  );
+  return result.rows[0];
+}

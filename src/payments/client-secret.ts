@@ -15,8 +15,13 @@ export const publishablePaymentIntentFields = [
 ] as const;
 
 export function publishablePaymentIntent(rendered: Record<string, unknown>): Record<string, unknown> {
+  return publishableFields(rendered, publishablePaymentIntentFields);
+}
+
+/** The fields of a rendered object a publishable key may see: those listed, as rendered. */
+export function publishableFields(rendered: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
   const shown: Record<string, unknown> = {};
-  for (const field of publishablePaymentIntentFields) if (field in rendered) shown[field] = rendered[field];
+  for (const field of fields) if (field in rendered) shown[field] = rendered[field];
   return shown;
 }
 
@@ -26,10 +31,27 @@ export function publishablePaymentIntent(rendered: Record<string, unknown>): Rec
  * (Stripe says "does not match" for a wrong secret, which tells that the intent exists). Compared in constant time.
  */
 export async function checkIntentClientSecret(db: Queryable, scope: Scope, id: string, clientSecret: string | undefined): Promise<void> {
+  await checkClientSecret({ resource: 'payment_intent', name: 'PaymentIntent', id, clientSecret, find: () => findPaymentIntent(db, scope, id) });
+}
+
+/**
+ * The same check for any object a client secret opens (a PaymentIntent, a SetupIntent): without the secret the call
+ * is one for a secret key (401); an unknown id, another account's object and a wrong secret are one 404.
+ */
+export async function checkClientSecret(target: {
+  /** Stripe's object name in the 404 (`payment_intent`, `setup_intent`). */
+  resource: string;
+  /** The object's name for people (`PaymentIntent`, `SetupIntent`). */
+  name: string;
+  id: string;
+  clientSecret: string | undefined;
+  /** The object in the caller's account and mode, if there is one. */
+  find: () => Promise<{ client_secret: string } | undefined>;
+}): Promise<void> {
   // Without its client secret the call is one for a secret key, and is refused as such (as at Stripe).
-  if (clientSecret === undefined) {
-    throw new ApiError('secret_key_required', "This API call cannot be made with a publishable API key unless it carries the PaymentIntent's client_secret. Please use a secret API key.");
+  if (target.clientSecret === undefined) {
+    throw new ApiError('secret_key_required', `This API call cannot be made with a publishable API key unless it carries the ${target.name}'s client_secret. Please use a secret API key.`);
   }
-  const intent = await findPaymentIntent(db, scope, id);
-  if (!intent || !constantTimeEqual(Buffer.from(clientSecret, 'utf8'), Buffer.from(intent.client_secret, 'utf8'))) throw missing('payment_intent', id);
+  const found = await target.find();
+  if (!found || !constantTimeEqual(Buffer.from(target.clientSecret, 'utf8'), Buffer.from(found.client_secret, 'utf8'))) throw missing(target.resource, target.id);
 }

@@ -43,6 +43,9 @@ export const errorCatalogue = {
   url_not_found: { type: 'invalid_request_error', status: 404, description: 'No endpoint at this method and path.' },
   payment_intent_unexpected_state: { type: 'invalid_request_error', status: 400, description: 'The PaymentIntent is not in a state that allows the operation.' },
   payment_intent_invalid_parameter: { type: 'invalid_request_error', status: 400, description: 'A parameter cannot be used with this PaymentIntent.' },
+  setup_intent_unexpected_state: { type: 'invalid_request_error', status: 400, description: 'The SetupIntent is not in a state that allows the operation (confirm, update or cancel of a succeeded, canceled or processing SetupIntent).' },
+  setup_intent_invalid_parameter: { type: 'invalid_request_error', status: 400, description: 'A parameter cannot be used with this SetupIntent (a payment method type Payrail cannot set up yet, or a confirm-time parameter without confirm=true).' },
+  setup_intent_authentication_failure: { type: 'card_error', status: 402, description: 'The customer failed 3-D Secure authentication while a SetupIntent verified the card.' },
   payment_method_unexpected_state: { type: 'invalid_request_error', status: 400, description: 'The PaymentMethod is not in a state that allows the operation.' },
   payment_method_invalid_parameter: { type: 'invalid_request_error', status: 400, description: 'A parameter does not apply to the PaymentMethod\'s type (card data for a `paypal` PaymentMethod).' },
   payment_intent_incompatible_payment_method: { type: 'invalid_request_error', status: 400, description: 'The PaymentMethod\'s type is not one of the PaymentIntent\'s `payment_method_types`.' },
@@ -103,6 +106,7 @@ export interface ErrorBody {
   param?: string;
   doc_url?: string;
   payment_intent?: unknown;
+  setup_intent?: unknown;
   payment_method?: unknown;
   charge?: string;
   request_log_url?: string;

@@ -56,6 +56,11 @@ export const webhookEventTypes = [
   'refund.created',
   'refund.failed',
   'refund.updated',
+  'setup_intent.canceled',
+  'setup_intent.created',
+  'setup_intent.requires_action',
+  'setup_intent.setup_failed',
+  'setup_intent.succeeded',
   // Emitted by the delivery worker when an endpoint has failed continuously for too long and is disabled.
   'webhook_endpoint.disabled',
 ] as const;

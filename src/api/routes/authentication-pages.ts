@@ -7,6 +7,7 @@ import { sendToMerchant } from '../merchant-return.ts';
 import { completeChallenge } from '../../payments/authentication.ts';
 import { findChallenge } from '../../payments/challenges-repository.ts';
 import { findPaymentIntent } from '../../payments/repository.ts';
+import { registerSetupIntentPages } from './setup-intent-pages.ts';
 
 /**
  * The 3-D Secure challenge page of the test processor: the customer is sent here by `next_action.redirect_to_url`,
@@ -71,4 +72,7 @@ export function registerAuthenticationPages(app: FastifyInstance, deps: Dependen
     // The challenge keeps the return_url the payment had when it was challenged.
     return sendToMerchant(reply, result.challenge.return_url, result.intent);
   });
+
+  // A SetupIntent's 3-D Secure page and provider returns (setup-intent-pages.ts).
+  registerSetupIntentPages(app, deps);
 }

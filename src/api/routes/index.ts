@@ -23,6 +23,8 @@ import { productRoutes } from './products.ts';
 import { refundRoutes } from './refunds.ts';
 import { routingProfileRoutes } from './routing-profile.ts';
 import { searchRoutes } from './search.ts';
+import { setupAttemptRoutes } from './setup-attempts.ts';
+import { setupIntentRoutes } from './setup-intents.ts';
 import { webhookEndpointRoutes } from './webhook-endpoints.ts';
 
 /** Every API route Payrail serves; the OpenAPI document is built from this list. */
@@ -32,6 +34,8 @@ export function allRoutes(): RouteDefinition[] {
     ...customerRoutes,
     ...paymentMethodRoutes,
     ...paymentIntentRoutes,
+    ...setupIntentRoutes,
+    ...setupAttemptRoutes,
     ...checkoutSessionRoutes,
     ...paymentLinkRoutes,
     ...chargeRoutes,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   ConnectorRequestError, NotSupported, type AuthorizeInput, type AuthorizeOutput, type Connector, type IncrementInput, type IncrementOutput, type ProviderNotification,
-  type ReferenceInput, type RefundInput, type SimpleOutput,
+  type ReferenceInput, type RefundInput, type SimpleOutput, type VerifyCardInput, type VerifyCardOutput,
 } from '../connector.ts';
 import { behaviourOf, incrementDeclineFor, incrementableBrands } from './test-cards.ts';
 
@@ -47,6 +47,40 @@ export class TestProcessor implements Connector {
   async incrementAuthorization(input: IncrementInput): Promise<IncrementOutput> {
     const decline = incrementDeclineFor(input.amount, input.currency);
     return decline ? { status: 'declined', decline } : { status: 'authorized', amount: input.amount };
+  }
+
+  /**
+   * Verifies a card for later use, following Stripe's test cards as a payment does: the declining cards decline, the
+   * 3-D Secure cards (4000 0025 0000 3155, 4000 0000 0000 3220, ...) ask for the challenge and then verify (or decline,
+   * for those that decline after authentication), and every other card verifies. Pure, like `authorize`: asking again
+   * with the same attempt gives the same answer and the same references.
+   */
+  async verifyCard(input: VerifyCardInput): Promise<VerifyCardOutput> {
+    let behaviour = behaviourOf(input.card.number);
+    if (behaviour.kind === 'approve' && (input.requestThreeDSecure === 'any' || input.requestThreeDSecure === 'challenge')) behaviour = { kind: 'authenticate' };
+    const processorReference = reference('tv', input.attemptId);
+    const verified: VerifyCardOutput = {
+      status: 'verified',
+      processorReference,
+      stored: { providerToken: reference('tpm', input.attemptId), shopperReference: input.shopperReference, networkTransactionId: networkTransactionId(input.attemptId) },
+    };
+    switch (behaviour.kind) {
+      case 'approve':
+        return verified;
+      case 'decline':
+        return { status: 'declined', decline: behaviour.decline, processorReference: behaviour.decline.blocked ? null : processorReference };
+      case 'authenticate':
+        if (input.authentication === undefined) return { status: 'requires_authentication' };
+        if (input.authentication.status === 'failed') {
+          return {
+            status: 'declined',
+            decline: { code: 'authentication_required', declineCode: 'authentication_required', message: 'The customer failed authentication.', blocked: false, networkStatus: 'not_sent_to_network' },
+            processorReference: null,
+          };
+        }
+        if (behaviour.thenDecline) return { status: 'declined', decline: behaviour.thenDecline, processorReference };
+        return verified;
+    }
   }
 
   async parseWebhook(): Promise<ProviderNotification[]> {
@@ -100,6 +134,11 @@ const refundFailsMarker = '.refund_fails';
 
 function reference(kind: string, id: string): string {
   return `${kind}_${createHash('sha256').update(id).digest('hex').slice(0, 24)}`;
+}
+
+/** A network transaction id in the shape of Visa's 15-digit Transaction ID, stable for the attempt. */
+function networkTransactionId(attemptId: string): string {
+  return BigInt('0x' + createHash('sha256').update('ntid:' + attemptId).digest('hex').slice(0, 15)).toString().padStart(15, '0').slice(-15);
 }
 
 /** A stable pseudo risk score in Stripe's "normal" band (0-64) derived from the attempt id. */
