@@ -141,7 +141,7 @@ describe('files through the official stripe SDK', () => {
     // A purpose Stripe has and Payrail does not take yet.
     await expectStripeError(create({ file: { data: icon, name: 'icon.png', type: 'image/png' }, purpose: 'customer_signature' }), { class: invalidRequest, code: 'invalid_value', param: 'purpose', statusCode: 400 });
     // 512 KB is the limit of an icon: a valid PNG one byte over it is refused; a bigger PDF is fine as dispute evidence.
-    const big = solidPng(8, [0, 0, 0], 512 * 1024);
+    const big = solidPng(8, [0, 0, 0], { padding: 512 * 1024 });
     const tooBig = await expectStripeError(create({ file: { data: big, name: 'big.png', type: 'image/png' }, purpose: 'business_icon' }), { class: invalidRequest, code: 'invalid_value', param: 'file', statusCode: 400 });
     assert.match(tooBig.message, /512 KB/);
     // HTML (or SVG, which can carry script) labelled as a PNG is refused: the type is read from the bytes.

@@ -20,17 +20,19 @@ function chunk(type: string, data: Buffer): Buffer {
 }
 
 /**
- * A real PNG of one colour (`[r, g, b]`), `size` pixels square, that a browser draws. `padding` adds an ancillary
- * text chunk of that many bytes, to make a valid image of a chosen file size.
+ * A real PNG of one colour (`[r, g, b]`), `width` pixels wide (and as high, unless `height` says), that a browser
+ * draws. `padding` adds an ancillary text chunk of that many bytes, to make a valid image of a chosen file size.
  */
-export function solidPng(size: number, rgb: [number, number, number], padding = 0): Buffer {
+export function solidPng(width: number, rgb: [number, number, number], options: { height?: number; padding?: number } = {}): Buffer {
+  const height = options.height ?? width;
+  const padding = options.padding ?? 0;
   const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
   header[8] = 8; // bit depth
   header[9] = 2; // truecolour
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: size }, () => rgb).flat())]);
-  const pixels = deflateSync(Buffer.concat(Array.from({ length: size }, () => row)));
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, () => rgb).flat())]);
+  const pixels = deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
   const text = padding > 0 ? [chunk('tEXt', Buffer.concat([Buffer.from('Comment\0'), Buffer.alloc(padding, 'x')]))] : [];
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), ...text, chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
 }

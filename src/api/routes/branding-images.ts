@@ -23,7 +23,7 @@ export function brandMarkHtml(name: string, image: BrandImage | null): string {
 }
 
 /** The style of a brand mark: a logo up to 48 px high, an icon a 40 px rounded square. */
-export const brandMarkStyle = '.brand-logo{display:block;max-height:48px;max-width:min(100%,16rem);height:auto;width:auto}.brand-icon{display:block;width:40px;height:40px;border-radius:8px;object-fit:cover}';
+export const brandMarkStyle = '.brand-logo{display:block;max-height:48px;max-width:min(100%,16rem);height:auto;width:auto;margin-bottom:.5rem}.brand-icon{display:block;width:40px;height:40px;border-radius:8px;object-fit:cover;margin-bottom:.5rem}';
 
 /**
  * `GET /c/branding/<file id>`: an account's current branding icon or logo, for the shopper's browser on the payment
