@@ -18,7 +18,10 @@ const iconPng = solidPng(64, [230, 57, 70]);
 
 /** Whether an image element was drawn (loaded, and allowed by the page's policy). */
 async function drawn(image: Locator): Promise<boolean> {
-  return image.evaluate((element) => (element as HTMLImageElement).complete && (element as HTMLImageElement).naturalWidth > 0);
+  return image.evaluate((element) => {
+    const img = element as unknown as { complete: boolean; naturalWidth: number };
+    return img.complete && img.naturalWidth > 0;
+  });
 }
 
 describe('branding icon and logo', () => {
