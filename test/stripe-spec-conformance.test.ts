@@ -386,6 +386,11 @@ describe('every answer of every operation matches Stripe', () => {
     await stripe.checkout.sessions.retrieve(embedded.id);
     const open = await stripe.checkout.sessions.create({ mode: 'payment', line_items: [{ price: price.id, quantity: 1 }], customer_email: 'a@example.com' });
     await stripe.checkout.sessions.expire(open.id);
+    // Setup mode: no amounts; the page saves a card through a SetupIntent.
+    const setup = await stripe.checkout.sessions.create({ mode: 'setup', currency: 'usd', success_url: 'https://example.com/saved', setup_intent_data: { description: 'Saved card' } });
+    assert.equal((await submitCheckoutPage(setup.url!, { ...payingCard, email: 'save@example.com' })).status, 303);
+    await stripe.checkout.sessions.retrieve(setup.id, { expand: ['setup_intent'] });
+    await stripe.checkout.sessions.retrieve(setup.id);
   });
 
   it('payment links: create, retrieve, update, list, line items, a visit paid through its session, the limit reached', async () => {

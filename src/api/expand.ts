@@ -144,7 +144,7 @@ export const expandableFields: Record<ObjectType, Record<string, ObjectType>> = 
   price: { product: 'product' },
   setup_intent: { customer: 'customer', payment_method: 'payment_method', latest_attempt: 'setup_attempt' },
   setup_attempt: { customer: 'customer', payment_method: 'payment_method', setup_intent: 'setup_intent' },
-  'checkout.session': { customer: 'customer', payment_intent: 'payment_intent' },
+  'checkout.session': { customer: 'customer', payment_intent: 'payment_intent', setup_intent: 'setup_intent' },
   // A line item's price is embedded whole; its product can be expanded through it.
   item: { price: 'price' },
   payment_link: {},

@@ -4,8 +4,10 @@ import type { Scope } from '../platform/scope.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
 import { cancelPaymentIntent, type PaymentCancelDependencies } from '../payments/cancel.ts';
 import { findPaymentIntent } from '../payments/repository.ts';
+import { cancelSetupIntent } from '../setup-intents/intents.ts';
+import { findSetupIntent } from '../setup-intents/repository.ts';
 
-/** PaymentIntent statuses a session's closing cancels: nothing was paid and no payment is under way. */
+/** PaymentIntent (and SetupIntent) statuses a session's closing cancels: nothing was paid and no payment is under way. */
 const unpaidStatuses = new Set(['requires_payment_method', 'requires_confirmation', 'requires_action']);
 
 /**
@@ -21,6 +23,22 @@ export async function cancelUnpaidIntent(deps: Pick<Dependencies, 'db' | 'commit
     return true;
   } catch (error) {
     if (error instanceof ApiError && error.code === 'payment_intent_unexpected_state') return false;
+    throw error;
+  }
+}
+
+/**
+ * The same for a closing setup-mode session's SetupIntent: canceled (reason `abandoned`) when no card was saved and no
+ * verification is under way; the SetupIntent's state machine decides the race with the shopper's confirmation.
+ */
+export async function cancelUnfinishedSetupIntent(deps: Pick<Dependencies, 'db' | 'commits'>, scope: Scope, setupIntentId: string): Promise<boolean> {
+  const intent = await findSetupIntent(deps.db, scope, setupIntentId);
+  if (!intent || !unpaidStatuses.has(intent.status)) return false;
+  try {
+    await cancelSetupIntent(UnitOfWork.alone(deps.db, deps.commits), scope, intent.id, 'abandoned');
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'setup_intent_unexpected_state') return false;
     throw error;
   }
 }

@@ -9,7 +9,7 @@ import { checkChargeAmount, parseCurrency } from '../platform/money.ts';
 import type { Scope } from '../platform/scope.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { checkLineItems, priceLineItems, type LineItemInput } from './line-items.ts';
-import { insertCheckoutSession, insertLineItems, type CheckoutSessionRow, type PaymentIntentData } from './repository.ts';
+import { insertCheckoutSession, insertLineItems, type CheckoutSessionRow, type PaymentIntentData, type SetupIntentData } from './repository.ts';
 
 /** Stripe's window for `expires_at`: 30 minutes to 24 hours after creation (the default: 24 hours). */
 export const sessionLifetimeMinSeconds = 30 * 60;
@@ -18,7 +18,7 @@ export const sessionLifetimeMaxSeconds = 24 * 60 * 60;
 export const checkoutPaymentMethodTypes = ['card', 'paypal'] as const;
 
 export interface CheckoutSessionCreateInput {
-  mode: 'payment';
+  mode: 'payment' | 'setup';
   line_items?: LineItemInput[];
   currency?: string;
   success_url?: string;
@@ -28,6 +28,7 @@ export interface CheckoutSessionCreateInput {
   customer_email?: string;
   customer_creation?: 'always' | 'if_required';
   payment_intent_data?: Omit<PaymentIntentData, 'metadata'> & { metadata?: MetadataUpdate };
+  setup_intent_data?: { description?: string; metadata?: MetadataUpdate };
   payment_method_types?: (typeof checkoutPaymentMethodTypes)[number][];
   expires_at?: number;
   locale?: string;
@@ -59,9 +60,33 @@ async function offeredPaymentMethodTypes(db: Queryable, scope: Scope): Promise<(
   return configurations.some((configuration) => configuration.payment_method_types.includes('paypal')) ? ['card', 'paypal'] : ['card'];
 }
 
+/** The payment method types a setup-mode session may save (a SetupIntent verifies cards; PayPal's vault is not built). */
+export const checkoutSetupPaymentMethodTypes = ['card'] as const;
+
+/**
+ * Setup mode, as Stripe's: the page saves a payment method and sells nothing, so the parameters about what is sold
+ * and how it is paid are refused, and without payment_method_types the currency is required (it decides which
+ * methods can be offered).
+ */
+function checkSetupInput(input: CheckoutSessionCreateInput): void {
+  if (input.line_items !== undefined) throw new ApiError('invalid_value', 'You cannot pass `line_items` in `setup` mode.', { param: 'line_items' });
+  for (const param of ['payment_intent_data', 'submit_type'] as const) {
+    if (input[param] !== undefined) throw new ApiError('invalid_value', `\`${param}\` can only be used in \`payment\` mode.`, { param });
+  }
+  if (input.payment_method_types === undefined && input.currency === undefined) {
+    throw new ApiError('parameter_missing', '`currency` is required in `setup` mode when `payment_method_types` is not set.', { param: 'currency' });
+  }
+  const unsupported = input.payment_method_types?.find((type) => !(checkoutSetupPaymentMethodTypes as readonly string[]).includes(type));
+  if (unsupported !== undefined) {
+    throw new ApiError('invalid_value', `The payment method type \`${unsupported}\` cannot be set up in a Checkout Session yet; setup mode supports: ${checkoutSetupPaymentMethodTypes.join(', ')}.`, { param: 'payment_method_types' });
+  }
+}
+
 /** The checks that need no database: the session's shape, its window, who the customer is. */
 function checkInput(input: CheckoutSessionCreateInput, now: number): void {
-  checkLineItems(input.line_items ?? []);
+  if (input.mode === 'setup') checkSetupInput(input);
+  else if (input.setup_intent_data !== undefined) throw new ApiError('invalid_value', '`setup_intent_data` can only be used in `setup` mode.', { param: 'setup_intent_data' });
+  else checkLineItems(input.line_items ?? []);
   if (input.expires_at !== undefined && (input.expires_at < now + sessionLifetimeMinSeconds || input.expires_at > now + sessionLifetimeMaxSeconds)) {
     throw new ApiError('invalid_value', 'expires_at must be between 30 minutes and 24 hours from now.', { param: 'expires_at' });
   }
@@ -87,9 +112,10 @@ function checkInput(input: CheckoutSessionCreateInput, now: number): void {
 }
 
 /**
- * Creates a session (mode payment, hosted page): its line items priced in one currency, inline prices and products
- * made from price_data, all in one transaction. No PaymentIntent yet: the page makes it when the shopper first pays
- * (as Stripe has done since 2022-08-01), so an abandoned session leaves nothing to cancel.
+ * Creates a session (hosted page or embedded). Mode payment: its line items priced in one currency, inline prices and
+ * products made from price_data, all in one transaction. Mode setup: nothing sold, the card to be saved through a
+ * SetupIntent. No PaymentIntent or SetupIntent yet: the page makes it when the shopper first submits (as Stripe has
+ * done since 2022-08-01), so an abandoned session leaves nothing to cancel.
  */
 export async function createCheckoutSession(work: UnitOfWork, scope: Scope, input: CheckoutSessionCreateInput, origin?: SessionOrigin): Promise<CheckoutSessionRow> {
   const now = nowSeconds();
@@ -99,6 +125,7 @@ export async function createCheckoutSession(work: UnitOfWork, scope: Scope, inpu
   const { metadata: intentMetadata, ...intentFields } = input.payment_intent_data ?? {};
   Object.assign(paymentIntentData, intentFields);
   if (intentMetadata) paymentIntentData.metadata = mergeMetadata({}, intentMetadata, 'payment_intent_data[metadata]');
+  const setupIntentData = input.mode === 'setup' ? setupIntentDataOf(input.setup_intent_data) : null;
   const metadata = mergeMetadata({}, input.metadata);
   const id = newId('cs');
   return work.finalTransaction(async (client) => {
@@ -107,12 +134,19 @@ export async function createCheckoutSession(work: UnitOfWork, scope: Scope, inpu
       const customer = await findCustomer(client, scope, input.customer);
       if (!customer) throw missing('customer', input.customer, 'customer');
     }
-    const { currency, items, subtotal } = await priceLineItems(client, scope, work, id, input.line_items ?? [], requestedCurrency, now);
-    const paymentMethodTypes = input.payment_method_types ? [...new Set(input.payment_method_types)] : await offeredPaymentMethodTypes(client, scope);
-    checkChargeAmount(subtotal, currency, 'line_items');
+    let currency: string | null = requestedCurrency ?? null;
+    let subtotal: number | null = null;
+    let items: Awaited<ReturnType<typeof priceLineItems>>['items'] = [];
+    if (input.mode === 'payment') {
+      ({ currency, items, subtotal } = await priceLineItems(client, scope, work, id, input.line_items ?? [], requestedCurrency, now));
+      checkChargeAmount(subtotal, currency, 'line_items');
+    }
+    const paymentMethodTypes = input.payment_method_types
+      ? [...new Set(input.payment_method_types)]
+      : input.mode === 'setup' ? [...checkoutSetupPaymentMethodTypes] : await offeredPaymentMethodTypes(client, scope);
     const session = await insertCheckoutSession(client, scope, {
       id,
-      mode: 'payment',
+      mode: input.mode,
       ui_mode: input.ui_mode ?? 'hosted',
       client_secret: input.ui_mode === 'embedded' ? `${id}_secret_${randomBase62(24)}` : null,
       return_url: input.ui_mode === 'embedded' ? (input.return_url ?? null) : null,
@@ -127,6 +161,7 @@ export async function createCheckoutSession(work: UnitOfWork, scope: Scope, inpu
       customer_email: input.customer_email ?? null,
       customer_creation: input.customer === undefined ? (input.customer_creation ?? 'if_required') : null,
       payment_intent_data: paymentIntentData,
+      setup_intent_data: setupIntentData,
       payment_method_types: paymentMethodTypes,
       locale: input.locale ?? null,
       billing_address_collection: input.billing_address_collection ?? 'auto',
@@ -141,4 +176,11 @@ export async function createCheckoutSession(work: UnitOfWork, scope: Scope, inpu
     await insertLineItems(client, items.map((item) => item.row));
     return session;
   });
+}
+
+function setupIntentDataOf(input: CheckoutSessionCreateInput['setup_intent_data']): SetupIntentData {
+  const data: SetupIntentData = {};
+  if (input?.description !== undefined) data.description = input.description;
+  if (input?.metadata !== undefined) data.metadata = mergeMetadata({}, input.metadata, 'setup_intent_data[metadata]');
+  return data;
 }

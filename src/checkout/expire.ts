@@ -5,7 +5,8 @@ import { ApiError, missing } from '../platform/errors.ts';
 import type { Scope } from '../platform/scope.ts';
 import type { PaymentCancelDependencies } from '../payments/cancel.ts';
 import { findPaymentIntent } from '../payments/repository.ts';
-import { cancelUnpaidIntent } from './cancel-unpaid-intent.ts';
+import { findSetupIntent } from '../setup-intents/repository.ts';
+import { cancelUnfinishedSetupIntent, cancelUnpaidIntent } from './cancel-unpaid-intent.ts';
 import { renderCheckoutSession } from './render.ts';
 import { endSession, findCheckoutSession, type CheckoutSessionRow } from './repository.ts';
 import { completionOf, settleSession, type SettleDependencies } from './settle.ts';
@@ -25,10 +26,18 @@ export async function expireSession(deps: ExpireDependencies, scope: Scope, sess
   if (session.status !== 'open') throw notOpen(session);
   // If the intent moved on meanwhile (the shopper's confirmation won), what it became decides below.
   if (session.payment_intent_id !== null) await cancelUnpaidIntent(deps, scope, session.payment_intent_id);
+  if (session.setup_intent_id !== null) await cancelUnfinishedSetupIntent(deps, scope, session.setup_intent_id);
   const outcome = await inTransaction(deps.db, async (client): Promise<CheckoutSessionRow | 'paid'> => {
     const locked = await findCheckoutSession(client, scope, sessionId, { forUpdate: true });
     if (!locked) throw missing('checkout.session', sessionId);
     if (locked.status !== 'open') throw notOpen(locked);
+    if (locked.setup_intent_id !== null) {
+      const setup = await findSetupIntent(client, scope, locked.setup_intent_id);
+      if (setup?.status === 'succeeded') return 'paid';
+      if (setup && setup.status !== 'canceled') {
+        throw new ApiError('checkout_session_unexpected_state', `This Checkout Session has a card being saved (${setup.status}) and cannot be expired now.`);
+      }
+    }
     if (locked.payment_intent_id !== null) {
       const intent = await findPaymentIntent(client, scope, locked.payment_intent_id);
       if (intent && (await completionOf(client, scope, intent))) return 'paid';
@@ -42,7 +51,7 @@ export async function expireSession(deps: ExpireDependencies, scope: Scope, sess
     return expired;
   });
   if (outcome !== 'paid') return outcome;
-  // Paid after all: it completes (if nobody completed it yet), and the expiry is refused.
+  // Paid (or the card saved) after all: it completes (if nobody completed it yet), and the expiry is refused.
   await settleSession(deps, scope, sessionId);
   throw new ApiError('checkout_session_unexpected_state', 'This Checkout Session has been paid and cannot be expired.');
 }

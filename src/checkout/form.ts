@@ -1,5 +1,5 @@
 import type { CheckoutTexts } from './page-texts.ts';
-import type { CheckoutForm } from './pay.ts';
+import type { CheckoutForm } from './shopper-details.ts';
 import type { Address, CheckoutSessionRow } from './repository.ts';
 
 /** The hosted page's fields, flat (no brackets), as the form posts them. */

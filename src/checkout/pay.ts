@@ -1,84 +1,41 @@
 import type { Dependencies } from '../dependencies.ts';
-import { insertCustomer } from '../customers/repository.ts';
-import { renderCustomer } from '../customers/render.ts';
-import { recordEvent } from '../events/service.ts';
-import { inTransaction } from '../platform/db.ts';
 import { ApiError } from '../platform/errors.ts';
-import { newId, nowSeconds } from '../platform/ids.ts';
-import type { Scope } from '../platform/scope.ts';
+import { nowSeconds } from '../platform/ids.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
 import { cancelPaymentIntent } from '../payments/cancel.ts';
 import { confirmPaymentIntent } from '../payments/confirm.ts';
 import { createPaymentIntent } from '../payments/intents.ts';
 import { findPaymentIntent, type PaymentIntentRow } from '../payments/repository.ts';
 import type { ConfirmInput } from '../payments/types.ts';
-import { createPaymentMethod, type CardInput } from '../payment-methods/service.ts';
-import { checkoutPagePath } from './render.ts';
-import { findCheckoutSession, setSessionDetails, setSessionPaymentIntent, type Address, type CheckoutSessionRow, type CustomerDetails, type ShippingDetails } from './repository.ts';
+import { createPaymentMethod } from '../payment-methods/service.ts';
+import { checkoutReturnUrl, type PayOutcome } from './pay-outcome.ts';
+import { findCheckoutSession, setSessionPaymentIntent, type CheckoutSessionRow } from './repository.ts';
+import { returnToSetupSession, setUpCheckoutSession } from './pay-setup.ts';
 import { settleSession } from './settle.ts';
+import { recordShopperDetails, scopeOf, type CheckoutForm } from './shopper-details.ts';
+
+export type { CheckoutForm } from './shopper-details.ts';
+export type { PayOutcome } from './pay-outcome.ts';
+export { checkoutReturnUrl } from './pay-outcome.ts';
 
 export type PayDependencies = Dependencies;
-
-/** What the shopper typed on the hosted page (checked by the page before it gets here). */
-export interface CheckoutForm {
-  method: 'card' | 'paypal';
-  email: string | null;
-  name: string | null;
-  /** The card, for `method: 'card'`. */
-  card: Required<CardInput> | null;
-  address: Address | null;
-  phone: string | null;
-  shipping: ShippingDetails | null;
-}
-
-/** How a payment attempt on the page ended, for the page to answer. */
-export type PayOutcome =
-  | { kind: 'complete'; session: CheckoutSessionRow }
-  | { kind: 'redirect'; url: string }
-  /** The payment failed: Stripe's message and codes (the page says it in the shopper's language by the codes). */
-  | { kind: 'declined'; message: string; code?: string; declineCode?: string }
-  | { kind: 'processing'; session: CheckoutSessionRow }
-  | { kind: 'closed'; session: CheckoutSessionRow };
-
-const scopeOf = (session: CheckoutSessionRow): Scope => ({ accountId: session.account_id, livemode: session.livemode });
-
-/** Where 3-D Secure and wallets send the shopper back: the session's return page, which settles it. */
-export function checkoutReturnUrl(publicUrl: string, sessionId: string): string {
-  return `${publicUrl}${checkoutPagePath(sessionId)}/return`;
-}
 
 /**
  * The session's one PaymentIntent, made on the first payment attempt with the session's amount, currency, customer
  * and payment_intent_data. Two first attempts at once (a double submit, two tabs) may each make one: the first to
  * record it on the session wins, and the other is canceled (`duplicate`) unused, so a session never has two
- * PaymentIntents that could both be paid. Also records what the shopper entered, and with customer_creation=always
- * makes the customer, while the session is locked (once).
+ * PaymentIntents that could both be paid. Also records what the shopper entered (recordShopperDetails).
  */
 async function sessionIntent(deps: PayDependencies, session: CheckoutSessionRow, form: CheckoutForm): Promise<string | CheckoutSessionRow> {
   const scope = scopeOf(session);
-  const details: CustomerDetails = { email: form.email, name: form.name, phone: form.phone, address: form.address };
-  const prepared = await inTransaction(deps.db, async (client) => {
-    const locked = await findCheckoutSession(client, scope, session.id, { forUpdate: true });
-    if (!locked || locked.status !== 'open' || locked.expires_at <= nowSeconds()) return locked ?? session;
-    let customerId = locked.customer_id;
-    if (customerId === null && locked.customer_creation === 'always') {
-      customerId = newId('cus');
-      const customer = await insertCustomer(client, scope, customerId, {
-        email: form.email, name: form.name, phone: form.phone, description: null, address: form.address,
-        shipping: form.shipping === null ? null : { name: form.shipping.name, address: form.shipping.address, phone: null }, metadata: {}, invoice_settings: {},
-      }, nowSeconds());
-      await recordEvent(client, scope, undefined, 'customer.created', renderCustomer(customer));
-    }
-    await setSessionDetails(client, locked.id, customerId, details, form.shipping);
-    return { ...locked, customer_id: customerId };
-  });
+  const prepared = await recordShopperDetails(deps, session, form);
   if (prepared.status !== 'open' || prepared.expires_at <= nowSeconds()) return prepared;
   if (prepared.payment_intent_id !== null) return prepared.payment_intent_id;
   const data = prepared.payment_intent_data;
   const work = UnitOfWork.alone(deps.db, deps.commits);
   const created = await createPaymentIntent(work, deps, scope, {
-    amount: prepared.amount_total,
-    currency: prepared.currency,
+    amount: prepared.amount_total!,
+    currency: prepared.currency!,
     customer: prepared.customer_id,
     payment_method_types: prepared.payment_method_types,
     capture_method: data.capture_method,
@@ -123,6 +80,7 @@ async function outcomeOf(deps: PayDependencies, session: CheckoutSessionRow, int
  * that already paid (the other tab) is found through the intent, whose state machine lets one confirmation through.
  */
 export async function payCheckoutSession(deps: PayDependencies, session: CheckoutSessionRow, form: CheckoutForm): Promise<PayOutcome> {
+  if (session.mode === 'setup') return setUpCheckoutSession(deps, session, form);
   const scope = scopeOf(session);
   const intentId = await sessionIntent(deps, session, form);
   if (typeof intentId !== 'string') return { kind: 'closed', session: intentId };
@@ -161,6 +119,7 @@ export async function payCheckoutSession(deps: PayDependencies, session: Checkou
 
 /** The shopper is back from 3-D Secure (or a wallet): settle the session by its intent. */
 export async function returnToCheckoutSession(deps: PayDependencies, session: CheckoutSessionRow): Promise<PayOutcome> {
+  if (session.mode === 'setup') return returnToSetupSession(deps, session);
   if (session.status !== 'open' || session.payment_intent_id === null) return { kind: 'closed', session };
   const intent = await findPaymentIntent(deps.db, scopeOf(session), session.payment_intent_id);
   if (!intent) return { kind: 'closed', session };

@@ -7,7 +7,7 @@ export function checkoutPagePath(id: string): string {
   return `/c/pay/${id}`;
 }
 
-/** Stripe's Checkout Session object (mode payment, hosted), every field of its 2024-04-10 schema. */
+/** Stripe's Checkout Session object (mode payment or setup, hosted or embedded), every field of its 2024-04-10 schema. */
 export function renderCheckoutSession(row: CheckoutSessionRow, publicUrl: string): Record<string, unknown> {
   const details = row.customer_details;
   return {
@@ -51,16 +51,17 @@ export function renderCheckoutSession(row: CheckoutSessionRow, publicUrl: string
     recovered_from: null,
     // Embedded sessions only: Stripe leaves both out of a hosted session.
     ...(row.ui_mode === 'embedded' ? { redirect_on_completion: row.redirect_on_completion, return_url: row.return_url } : {}),
-    setup_intent: null,
+    setup_intent: row.setup_intent_id,
     shipping_address_collection: row.shipping_allowed_countries === null ? null : { allowed_countries: row.shipping_allowed_countries },
     shipping_cost: null,
     shipping_details: row.shipping_details,
     shipping_options: [],
     status: row.status,
-    submit_type: row.submit_type,
+    // Stripe's submit_type is for payment mode only.
+    submit_type: row.mode === 'payment' ? row.submit_type : null,
     subscription: null,
     success_url: row.success_url,
-    total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
+    total_details: row.mode === 'payment' ? { amount_discount: 0, amount_shipping: 0, amount_tax: 0 } : null,
     ui_mode: row.ui_mode,
     // An embedded session has no page of its own to send the shopper to: payrail.js mounts it with the client secret.
     url: row.status === 'open' && row.ui_mode === 'hosted' ? `${publicUrl}${checkoutPagePath(row.id)}` : null,

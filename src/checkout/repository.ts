@@ -8,7 +8,7 @@ export interface CheckoutSessionRow {
   id: string;
   account_id: string;
   livemode: boolean;
-  mode: 'payment';
+  mode: 'payment' | 'setup';
   status: 'open' | 'complete' | 'expired';
   payment_status: 'paid' | 'unpaid' | 'no_payment_required';
   ui_mode: 'hosted' | 'embedded';
@@ -17,9 +17,11 @@ export interface CheckoutSessionRow {
   /** Embedded sessions: where the shopper goes after paying (`{CHECKOUT_SESSION_ID}` is replaced). */
   return_url: string | null;
   redirect_on_completion: 'always' | 'if_required' | 'never' | null;
-  currency: string;
-  amount_subtotal: number;
-  amount_total: number;
+  /** Null only in setup mode, when the merchant gave none. */
+  currency: string | null;
+  /** Null in setup mode: nothing is sold. */
+  amount_subtotal: number | null;
+  amount_total: number | null;
   success_url: string | null;
   cancel_url: string | null;
   client_reference_id: string | null;
@@ -30,6 +32,9 @@ export interface CheckoutSessionRow {
   shipping_details: ShippingDetails | null;
   payment_intent_data: PaymentIntentData;
   payment_intent_id: string | null;
+  /** Setup mode: what the SetupIntent is made with (null in payment mode), and the SetupIntent once the page made it. */
+  setup_intent_data: SetupIntentData | null;
+  setup_intent_id: string | null;
   payment_method_types: string[];
   locale: string | null;
   billing_address_collection: 'auto' | 'required';
@@ -82,7 +87,13 @@ export interface PaymentIntentData {
   receipt_email?: string;
 }
 
-export type NewCheckoutSession = Omit<CheckoutSessionRow, 'seq' | 'account_id' | 'livemode' | 'status' | 'payment_status' | 'customer_details' | 'shipping_details' | 'payment_intent_id' | 'async_payment'>;
+export type NewCheckoutSession = Omit<CheckoutSessionRow, 'seq' | 'account_id' | 'livemode' | 'status' | 'payment_status' | 'customer_details' | 'shipping_details' | 'payment_intent_id' | 'setup_intent_id' | 'async_payment'>;
+
+/** Stripe's `setup_intent_data` of a setup-mode session. */
+export interface SetupIntentData {
+  description?: string;
+  metadata?: Record<string, string>;
+}
 
 /** A `checkout_line_items` row. */
 export interface LineItemRow {
@@ -103,8 +114,8 @@ export async function insertCheckoutSession(db: Queryable, scope: Scope, session
     `INSERT INTO checkout_sessions (id, account_id, livemode, mode, status, payment_status, ui_mode, currency, amount_subtotal, amount_total,
        success_url, cancel_url, client_reference_id, customer_id, customer_email, customer_creation, payment_intent_data, payment_method_types,
        locale, billing_address_collection, shipping_allowed_countries, phone_number_collection, submit_type, metadata, expires_at, created, payment_link_id,
-       client_secret, return_url, redirect_on_completion)
-     VALUES ($1, $2, $3, $4, 'open', 'unpaid', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)
+       client_secret, return_url, redirect_on_completion, setup_intent_data)
+     VALUES ($1, $2, $3, $4, 'open', $29, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $30)
      RETURNING *`,
     [
       session.id, scope.accountId, scope.livemode, session.mode, session.ui_mode, session.currency, session.amount_subtotal, session.amount_total,
@@ -112,6 +123,7 @@ export async function insertCheckoutSession(db: Queryable, scope: Scope, session
       JSON.stringify(session.payment_intent_data), session.payment_method_types, session.locale, session.billing_address_collection,
       session.shipping_allowed_countries, session.phone_number_collection, session.submit_type, JSON.stringify(session.metadata), session.expires_at, session.created,
       session.payment_link_id, session.client_secret, session.return_url, session.redirect_on_completion,
+      session.mode === 'setup' ? 'no_payment_required' : 'unpaid', session.setup_intent_data === null ? null : JSON.stringify(session.setup_intent_data),
     ],
   );
   return result.rows[0];
@@ -167,6 +179,11 @@ export async function setSessionPaymentIntent(db: Queryable, id: string, payment
   await db.query('UPDATE checkout_sessions SET payment_intent_id = $2 WHERE id = $1 AND payment_intent_id IS NULL AND status = $3', [id, paymentIntentId, 'open']);
 }
 
+/** Records the SetupIntent the page made for an open setup-mode session, unless one is recorded already. */
+export async function setSessionSetupIntent(db: Queryable, id: string, setupIntentId: string): Promise<void> {
+  await db.query('UPDATE checkout_sessions SET setup_intent_id = $2 WHERE id = $1 AND setup_intent_id IS NULL AND status = $3', [id, setupIntentId, 'open']);
+}
+
 /** What the shopper entered, kept on the session for its answer (customer_details, shipping_details). */
 export async function setSessionDetails(db: Queryable, id: string, customerId: string | null, details: CustomerDetails, shipping: ShippingDetails | null): Promise<void> {
   await db.query(
@@ -210,7 +227,8 @@ export async function endAsyncPayment(
 /**
  * What the sweep looks at, oldest first: open sessions whose PaymentIntent has succeeded or is authorized (left open
  * by a crash between the payment and the session's completion), or is processing with a delayed-notification method
- * (the shopper did not come back from the provider); completed sessions awaiting a delayed payment whose intent is
+ * (the shopper did not come back from the provider), and open setup sessions whose SetupIntent has succeeded;
+ * completed sessions awaiting a delayed payment whose intent is
  * no longer processing; open sessions past their expiry.
  */
 export async function sessionsToSweep(
@@ -224,7 +242,10 @@ export async function sessionsToSweep(
       WHERE s.status = 'open' AND s.payment_intent_id IS NOT NULL
         AND (p.status IN ('succeeded', 'requires_capture')
           OR (p.status = 'processing' AND EXISTS (SELECT 1 FROM payment_methods m WHERE m.id = p.payment_method_id AND m.type = ANY($2::text[]))))
-      ORDER BY s.seq LIMIT $1`,
+    UNION ALL
+    SELECT s.* FROM checkout_sessions s JOIN setup_intents i ON i.id = s.setup_intent_id
+      WHERE s.status = 'open' AND s.setup_intent_id IS NOT NULL AND i.status = 'succeeded'
+      ORDER BY seq LIMIT $1`,
     [limit, delayedTypes],
   );
   const asyncEnded = await db.query<CheckoutSessionRow>(

@@ -6,6 +6,7 @@ import type { Scope } from '../platform/scope.ts';
 import type { PaymentCancelDependencies } from '../payments/cancel.ts';
 import { findPaymentIntent, type PaymentIntentRow } from '../payments/repository.ts';
 import { findPaymentMethod } from '../payment-methods/repository.ts';
+import { findSetupIntent } from '../setup-intents/repository.ts';
 import { renderPaymentLink } from '../payment-links/render.ts';
 import { countCompletedSession, findPaymentLink } from '../payment-links/repository.ts';
 import { cancelUnpaidIntent } from './cancel-unpaid-intent.ts';
@@ -17,7 +18,7 @@ export type SettleDependencies = Pick<Dependencies, 'db' | 'publicUrl' | 'commit
 
 /** How a session completes: its payment_status, and whether a delayed payment is still to end (async_payment). */
 export interface Completion {
-  paymentStatus: 'paid' | 'unpaid';
+  paymentStatus: 'paid' | 'unpaid' | 'no_payment_required';
   asyncPayment: 'pending' | null;
 }
 
@@ -34,9 +35,20 @@ export async function completionOf(db: Queryable, scope: Scope, intent: Pick<Pay
   return method && isDelayedNotification(method.type) ? { paymentStatus: 'unpaid', asyncPayment: 'pending' } : undefined;
 }
 
+/** How an open session completes now, by its PaymentIntent (payment mode) or SetupIntent (setup mode), if it does. */
+async function sessionCompletion(db: Queryable, scope: Scope, session: CheckoutSessionRow): Promise<Completion | undefined> {
+  if (session.setup_intent_id !== null) {
+    const setup = await findSetupIntent(db, scope, session.setup_intent_id);
+    return setup?.status === 'succeeded' ? { paymentStatus: 'no_payment_required', asyncPayment: null } : undefined;
+  }
+  if (session.payment_intent_id === null) return undefined;
+  const intent = await findPaymentIntent(db, scope, session.payment_intent_id);
+  return intent && completionOf(db, scope, intent);
+}
+
 /**
  * Completes an open session whose PaymentIntent has succeeded (or is authorized, or is processing with a
- * delayed-notification method), with `checkout.session.completed` in the same transaction. Whoever notices first
+ * delayed-notification method), or, in setup mode, whose SetupIntent has succeeded, with `checkout.session.completed` in the same transaction. Whoever notices first
  * completes it: the page after its confirmation, the return from 3-D Secure or a wallet, the sweep after a crash;
  * the compare-and-set on `open` makes it happen once. Then, for a session awaiting a delayed payment, records how
  * that payment ended, if it has (settleAsyncPayment). Answers the session as it is afterwards.
@@ -46,9 +58,8 @@ export async function settleSession(deps: SettleDependencies, scope: Scope, sess
   const settled = await inTransaction(deps.db, async (client) => {
     linkClosed = undefined;
     const session = await findCheckoutSession(client, scope, sessionId, { forUpdate: true });
-    if (!session || session.status !== 'open' || session.payment_intent_id === null) return session;
-    const intent = await findPaymentIntent(client, scope, session.payment_intent_id);
-    const completion = intent && (await completionOf(client, scope, intent));
+    if (!session || session.status !== 'open') return session;
+    const completion = await sessionCompletion(client, scope, session);
     if (!completion) return session;
     const completed = await endSession(client, session.id, 'complete', completion.paymentStatus, completion.asyncPayment);
     if (!completed) return session;

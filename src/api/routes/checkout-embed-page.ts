@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dependencies } from '../../dependencies.ts';
+import { setupTexts } from '../../checkout/setup-texts.ts';
 import { readCheckoutForm, type RawForm } from '../../checkout/form.ts';
 import { declineText } from '../../checkout/page-texts.ts';
 import { checkoutPageView, type CheckoutPageView } from '../../checkout/page-view.ts';
@@ -79,7 +80,8 @@ export function registerEmbeddedCheckoutPages(app: FastifyInstance, deps: Depend
     switch (outcome.kind) {
       case 'complete': {
         const target = view.session.redirect_on_completion === 'never' ? null : returnTarget(outcome.session);
-        return reply.type('text/html').send(stepPage(speech, t.paymentComplete, target ? t.backToMerchantText : t.paidText, target ? { href: target, label: t.continue } : null,
+        const setup = outcome.session.mode === 'setup' ? setupTexts(speech.locale) : null;
+        return reply.type('text/html').send(stepPage(speech, setup ? setup.savedTitle : t.paymentComplete, target ? t.backToMerchantText : setup ? setup.savedText : t.paidText, target ? { href: target, label: t.continue } : null,
           frameScript(nonce, parentOrigin, { event: target ? 'redirect' : 'complete', url: target })));
       }
       case 'redirect':

@@ -4,6 +4,7 @@ import { readCheckoutForm, type FieldError, type RawForm } from '../../checkout/
 import { checkoutPagePath } from '../../checkout/render.ts';
 import { checkoutLocaleOf, checkoutTexts, declineText, displayAmount, type CheckoutLocale, type CheckoutTexts } from '../../checkout/page-texts.ts';
 import { checkoutPageView, type CheckoutPageView } from '../../checkout/page-view.ts';
+import { setupTexts } from '../../checkout/setup-texts.ts';
 import { payCheckoutSession, returnToCheckoutSession, type PayOutcome } from '../../checkout/pay.ts';
 import type { CheckoutSessionRow } from '../../checkout/repository.ts';
 import { constantTimeEqual } from '../../platform/crypto.ts';
@@ -148,18 +149,23 @@ ${input(`${prefix}_line2`, t.line2, `autocomplete="${prefix} address-line2"`)}
 ${input(`${prefix}_state`, t.state, `autocomplete="${prefix} address-level1"`)}
 ${countries ? `<label for="${prefix}_country">${escapeHtml(t.country)}</label><select id="${prefix}_country" name="${prefix}_country" autocomplete="${prefix} country" required>${countries.map((code) => `<option value="${escapeHtml(code)}"${values[`${prefix}_country`] === code ? ' selected' : ''}>${escapeHtml(code)}</option>`).join('')}</select>${errorOf(`${prefix}_country`) ? `<p class="field-error">${escapeHtml(errorOf(`${prefix}_country`)!.message)}</p>` : ''}` : input(`${prefix}_country`, t.countryCode, `autocomplete="${prefix} country" maxlength="2" required`)}
 </fieldset>`;
-  const total = money(session.amount_total, session.currency);
+  const setup = session.mode === 'setup' ? setupTexts(speech.locale) : null;
+  const total = session.amount_total === null || session.currency === null ? '' : money(session.amount_total, session.currency);
   const rows = items.map((item) => `<tr><td>${escapeHtml(item.description)}${item.quantity > 1 ? `<div class="quantity">${escapeHtml(t.quantity)} ${item.quantity} × ${escapeHtml(money(item.unit_amount, item.currency))}</div>` : ''}</td><td class="amount">${escapeHtml(money(item.amount_total, item.currency))}</td></tr>`).join('');
   const alert = options.message ?? (errors.length > 0 ? t.correctFields : undefined);
-  return document(speech, `${t.pay} ${merchantName}`, `<main>
+  // Setup mode sells nothing: the summary says what saving the card means instead of an order and a total.
+  const summary = setup
+    ? `<p class="total">${escapeHtml(setup.title)}</p><p>${escapeHtml(setup.intro.replace('{merchant}', merchantName))}</p>`
+    : `<p class="total" aria-label="Total ${escapeHtml(total)}">${escapeHtml(total)}</p>
+<table aria-label="${escapeHtml(t.orderSummary)}"><tbody>${rows}<tr><td><strong>${escapeHtml(t.totalDue)}</strong></td><td class="amount"><strong>${escapeHtml(total)}</strong></td></tr></tbody></table>`;
+  return document(speech, `${setup ? setup.title : t.pay} ${merchantName}`, `<main>
 <section aria-labelledby="summary-title">
 <h1 id="summary-title">${brandMarkHtml(merchantName, view.branding.image)} ${session.livemode ? '' : `<span class="badge">${escapeHtml(t.testMode)}</span>`}</h1>
-<p class="total" aria-label="Total ${escapeHtml(total)}">${escapeHtml(total)}</p>
-<table aria-label="${escapeHtml(t.orderSummary)}"><tbody>${rows}<tr><td><strong>${escapeHtml(t.totalDue)}</strong></td><td class="amount"><strong>${escapeHtml(total)}</strong></td></tr></tbody></table>
+${summary}
 ${session.cancel_url ? `<p><a href="${escapeHtml(session.cancel_url)}">← ${escapeHtml(t.backTo)} ${escapeHtml(merchantName)}</a></p>` : ''}
 </section>
 <form method="post" action="${escapeHtml(options.action ?? `/c/pay/${session.id}`)}" novalidate aria-labelledby="pay-title">
-<h1 id="pay-title">${escapeHtml(t.payWithCard)}</h1>
+<h1 id="pay-title">${escapeHtml(setup ? t.cardInformation : t.payWithCard)}</h1>
 ${alert ? `<div class="alert" role="alert">${escapeHtml(alert)}</div>` : ''}
 <input type="hidden" name="${checkoutTokenField}" value="${escapeHtml(sessionToken(deps, session.id))}">
 ${session.customer_id === null ? input('email', t.email, 'type="email" autocomplete="email" required') : ''}
@@ -171,8 +177,8 @@ ${input('name', t.nameOnCard, 'autocomplete="cc-name" required')}
 ${session.billing_address_collection === 'required' ? address('billing', t.billingAddress, null) : `<div class="row"><div>${input('billing_country', t.countryCode, 'autocomplete="country" maxlength="2"')}</div><div>${input('billing_postal_code', t.postalCode, 'autocomplete="postal-code"')}</div></div>`}
 ${session.phone_number_collection ? input('phone', t.phone, 'type="tel" autocomplete="tel" required') : ''}
 ${session.shipping_allowed_countries ? `${input('shipping_name', t.shippingName, 'autocomplete="shipping name"')}${address('shipping', t.shippingAddress, session.shipping_allowed_countries)}` : ''}
-<button type="submit" name="method" value="card">${escapeHtml(submitLabel(t, session.submit_type))} ${escapeHtml(total)}</button>
-${session.payment_method_types.includes('paypal') ? `<p class="or">${escapeHtml(t.or)}</p><button type="submit" name="method" value="paypal" class="paypal">${escapeHtml(t.payWithPayPal)}</button><p class="hint">${escapeHtml(t.paypalHint)}</p>` : ''}
+<button type="submit" name="method" value="card">${escapeHtml(setup ? setup.save : `${submitLabel(t, session.submit_type)} ${total}`)}</button>
+${session.payment_method_types.includes('paypal') && !setup ? `<p class="or">${escapeHtml(t.or)}</p><button type="submit" name="method" value="paypal" class="paypal">${escapeHtml(t.payWithPayPal)}</button><p class="hint">${escapeHtml(t.paypalHint)}</p>` : ''}
 ${session.livemode ? '' : `<p class="hint">${escapeHtml(t.testHint)}</p>`}
 </form>
 </main>`, view.branding, options.script);
@@ -191,18 +197,24 @@ export function continuePage(speech: Speech, target: string, title: string, text
 /** `script`: an embedded page's script (checkout-embed-page.ts). */
 export function closedPage(speech: Speech, session: CheckoutSessionRow, script?: string): string {
   const { t } = speech;
+  const setup = session.mode === 'setup' ? setupTexts(speech.locale) : null;
   if (session.status === 'complete') {
     const target = successTarget(session);
-    return messagePage(speech, t.paymentComplete, t.paidText, target ? { href: target, label: t.returnToMerchant } : undefined, script);
+    return messagePage(speech, setup ? setup.savedTitle : t.paymentComplete, setup ? setup.savedText : t.paidText, target ? { href: target, label: t.returnToMerchant } : undefined, script);
   }
   if (session.status === 'expired' || session.expires_at <= Math.floor(Date.now() / 1000)) {
     return messagePage(speech, t.expiredTitle, t.expiredText, session.cancel_url ? { href: session.cancel_url, label: t.returnToMerchant } : undefined, script);
   }
   // A payment still in flight (the other tab's, or a slow provider): the hosted page looks again in a few seconds (an
   // embedded session has no page at that address; payrail.js's frame shows this until the shopper reloads).
-  const processing = messagePage(speech, t.processingTitle, t.processingText, undefined, script);
+  const processing = messagePage(speech, setup ? setup.processingTitle : t.processingTitle, setup ? setup.processingText : t.processingText, undefined, script);
   if (session.ui_mode !== 'hosted') return processing;
   return processing.replace('<title>', `<meta http-equiv="refresh" content="3;url=${escapeHtml(checkoutPagePath(session.id))}"><title>`);
+}
+
+/** What a completed session's page is titled: the payment is complete, or (setup mode) the card saved. */
+function completeTitle(speech: Speech, session: CheckoutSessionRow): string {
+  return session.mode === 'setup' ? setupTexts(speech.locale).savedTitle : speech.t.paymentComplete;
 }
 
 /** The page's language for a session and the browser's Accept-Language. */
@@ -238,7 +250,7 @@ export function registerCheckoutPages(app: FastifyInstance, deps: Dependencies):
         const target = successTarget(outcome.session);
         if (!target) return reply.type('text/html').send(closedPage(speech, outcome.session));
         if (via === 'form') return reply.redirect(target, 303);
-        return reply.type('text/html').send(continuePage(speech, target, speech.t.paymentComplete, speech.t.backToMerchantText));
+        return reply.type('text/html').send(continuePage(speech, target, completeTitle(speech, outcome.session), speech.t.backToMerchantText));
       }
       case 'redirect':
         // 3-D Secure is Payrail's own page; a wallet's approval page (PayPal) is another site.
@@ -285,7 +297,7 @@ export function registerCheckoutPages(app: FastifyInstance, deps: Dependencies):
     const target = view.session.ui_mode === 'embedded' ? returnTarget(view.session) : null;
     // An embedded session's shopper left the merchant's page for 3-D Secure or PayPal: back to its return_url, paid or
     // not (as at Stripe: the merchant's page checks the session, and mounts Checkout again while it is open).
-    if (target) return reply.type('text/html').send(continuePage(speech, target, outcome.kind === 'complete' ? speech.t.paymentComplete : speech.t.continue, speech.t.backToMerchantText));
+    if (target) return reply.type('text/html').send(continuePage(speech, target, outcome.kind === 'complete' ? completeTitle(speech, outcome.session) : speech.t.continue, speech.t.backToMerchantText));
     if (view.session.ui_mode === 'embedded') return reply.type('text/html').send(closedPage(speech, outcome.kind === 'closed' || outcome.kind === 'complete' || outcome.kind === 'processing' ? outcome.session : view.session));
     return answer(reply, speech, view, outcome, 'return');
   });

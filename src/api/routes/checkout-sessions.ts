@@ -24,7 +24,7 @@ const lineItem = object({
 });
 
 const sessionParameters = object({
-  mode: required(enumeration(['payment'], { description: 'payment only (setup and subscription are not supported yet).' })),
+  mode: required(enumeration(['payment', 'setup'], { description: 'payment (sell the line items) or setup (save a card for later payments through a SetupIntent); subscription is not supported yet.' })),
   line_items: array(lineItem, { maxItems: lineItemsMax }),
   currency: string({ maxLength: 3, minLength: 3, description: "The session's currency (default: the first line item's); every price must have it, as its own or in currency_options." }),
   success_url: url(),
@@ -42,6 +42,10 @@ const sessionParameters = object({
     statement_descriptor: string({ maxLength: 22 }),
     statement_descriptor_suffix: string({ maxLength: 22 }),
   }),
+  setup_intent_data: object({
+    description: string({ maxLength: 1000 }),
+    metadata: metadata(),
+  }, { description: 'Setup mode: what the SetupIntent is made with.' }),
   payment_method_types: array(enumeration(checkoutPaymentMethodTypes), { maxItems: checkoutPaymentMethodTypes.length }),
   expires_at: integer({ minimum: 0, description: 'Unix time, 30 minutes to 24 hours from now (default: 24 hours).' }),
   locale: enumeration(['auto', 'en', 'de', 'fr', 'es', 'it', 'nl', 'pt', 'pl', 'ja']),
@@ -57,7 +61,7 @@ const sessionParameters = object({
 
 export const checkoutSessionRoutes = [
   defineRoute({
-    method: 'POST', path: '/v1/checkout/sessions', operationId: 'PostCheckoutSessions', summary: 'Create a Checkout Session (mode payment, hosted page)',
+    method: 'POST', path: '/v1/checkout/sessions', operationId: 'PostCheckoutSessions', summary: 'Create a Checkout Session (mode payment or setup; hosted page or embedded)',
     parameters: sessionParameters,
     response: { kind: 'object', type: 'checkout.session' },
     handle: (context, params) => createCheckoutSession(context.work, context.scope, params),
