@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import type { AttemptRow } from '../src/orchestration/attempts-repository.ts';
+import { sweepsOf } from '../src/jobs/sweeps.ts';
 import { resolveStuckAttempts } from '../src/orchestration/janitor.ts';
 import { startAdyenSandbox, type AdyenSandbox } from '../src/sandbox/adyen/server.ts';
 import { OpenApiSpec } from './helpers/openapi-spec.ts';
@@ -423,6 +424,101 @@ describe('Adyen through Payrail, end to end with the stripe SDK', () => {
     });
   });
 
+  describe('SetupIntents', () => {
+    it('verifies and stores a card at Adyen with a zero-value payment, keeping Adyen\'s token for the PaymentMethod', async () => {
+      const customer = await stripe.customers.create({ email: 'saver@example.com' });
+      const paymentMethod = await card(stripe, authorisingCard);
+      const intent = await stripe.setupIntents.create({ customer: customer.id, payment_method: paymentMethod, confirm: true, usage: 'off_session', return_url: merchantReturnUrl });
+      assert.equal(intent.status, 'succeeded');
+      assert.equal(intent.payment_method, paymentMethod);
+      assert.equal((await stripe.paymentMethods.retrieve(paymentMethod)).customer, customer.id, 'the verified card is attached to the customer');
+
+      const attemptId = intent.latest_attempt as string;
+      const [payment, ...more] = paymentsAt(sandbox, attemptId);
+      assert.equal(more.length, 0, 'one verification at Adyen');
+      assert.equal(payment.amount.value, 0);
+      assert.equal(payment.capturedValue, 0, 'a verification holds and captures nothing');
+      const request = exchanges.find((exchange) => exchange.path === '/v71/payments' && exchange.body.reference === attemptId);
+      assert.ok(request);
+      assert.equal(request.idempotencyKey, `payrail.${attemptId}.verify`);
+      assert.equal(request.body.storePaymentMethod, true);
+      assert.equal(request.body.shopperReference, customer.id);
+      assert.equal(request.body.recurringProcessingModel, 'UnscheduledCardOnFile', 'usage off_session is an unscheduled card on file');
+      assert.equal(request.body.shopperInteraction, 'Ecommerce');
+
+      const stored = sandbox.records().storedPaymentMethods.filter((method) => method.firstPspReference === payment.pspReference);
+      assert.equal(stored.length, 1);
+      const references = await server.db.query<{ connector: string; connector_configuration_key: string; provider_token: string; shopper_reference: string; network_transaction_id: string; usage: string; source_attempt_id: string }>(
+        'SELECT * FROM payment_method_provider_references WHERE payment_method_id = $1', [paymentMethod]);
+      assert.deepEqual(references.rows.map((row) => [row.connector, row.connector_configuration_key, row.provider_token, row.shopper_reference, row.network_transaction_id, row.usage, row.source_attempt_id]), [
+        ['adyen', configuration, stored[0].storedPaymentMethodId, customer.id, stored[0].networkTxReference, 'off_session', attemptId],
+      ]);
+      assert.equal(await eventCount(server, 'setup_intent.succeeded', intent.id), 1);
+    });
+
+    it('passes Adyen\'s 3-D Secure on setup: requires_action at Adyen\'s page, then succeeded once the shopper returns', async () => {
+      const paymentMethod = await card(stripe, threeDSecureCard);
+      const intent = await stripe.setupIntents.create({ payment_method: paymentMethod, confirm: true, usage: 'on_session', return_url: merchantReturnUrl });
+      assert.equal(intent.status, 'requires_action');
+      assert.equal(intent.next_action?.type, 'redirect_to_url');
+      const challengeUrl = intent.next_action?.redirect_to_url?.url;
+      assert.ok(challengeUrl);
+      const attemptId = intent.latest_attempt as string;
+      const [waiting] = paymentsAt(sandbox, attemptId);
+      assert.equal(waiting.authentication, 'pending');
+      assert.equal(sandbox.records().storedPaymentMethods.filter((method) => method.firstPspReference === waiting.pspReference).length, 0, 'nothing stored before the challenge');
+
+      // The shopper's browser: Adyen's page (followed through Payrail's POST form when Adyen asks for one), then back.
+      let page = await fetch(challengeUrl);
+      let html = await page.text();
+      const redirectForm = /<form id="redirect" method="post" action="([^"]+)">(.*?)<\/form>/s.exec(html);
+      if (redirectForm) {
+        const fields = new URLSearchParams([...redirectForm[2].matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((match) => [match[1], match[2].replace(/&amp;/g, '&')]));
+        page = await fetch(redirectForm[1].replace(/&amp;/g, '&'), { method: 'POST', body: fields });
+        html = await page.text();
+      }
+      const action = /<form method="post" action="([^"]+)">/.exec(html)?.[1];
+      assert.ok(action, 'Adyen\'s challenge page has a form');
+      const submitted = await fetch(new URL(action, page.url), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ password: 'password' }).toString(), redirect: 'manual' });
+      const back = new URL(submitted.headers.get('location')!);
+      assert.equal(back.origin + back.pathname, `${server.baseUrl}/payrail/setup_return/${attemptId}`);
+      const returned = await fetch(back, { redirect: 'manual' });
+      assert.equal(returned.status, 303);
+      const target = new URL(returned.headers.get('location')!);
+      assert.equal(target.origin + target.pathname, 'https://shop.example.com/checkout/return');
+      assert.equal(target.searchParams.get('setup_intent'), intent.id);
+      assert.equal(target.searchParams.get('redirect_status'), 'succeeded');
+
+      const succeeded = await stripe.setupIntents.retrieve(intent.id);
+      assert.equal(succeeded.status, 'succeeded');
+      const [payment] = paymentsAt(sandbox, attemptId);
+      assert.equal(payment.authentication, 'authenticated');
+      const details = exchanges.filter((exchange) => exchange.path === '/v71/payments/details' && exchange.idempotencyKey === `payrail.${attemptId}.details`);
+      assert.equal(details.length, 1);
+      const verify = exchanges.find((exchange) => exchange.path === '/v71/payments' && exchange.body.reference === attemptId);
+      assert.equal(verify?.body.recurringProcessingModel, 'CardOnFile', 'usage on_session is a card on file');
+      const stored = sandbox.records().storedPaymentMethods.filter((method) => method.firstPspReference === payment.pspReference);
+      assert.equal(stored.length, 1, 'stored once the challenge is passed');
+      // The shopper's back button: the return page again changes nothing.
+      const again = await fetch(back, { redirect: 'manual' });
+      assert.equal(again.status, 303);
+      assert.equal(await eventCount(server, 'setup_intent.succeeded', intent.id), 1);
+    });
+
+    it('fails a SetupIntent whose card Adyen refuses, storing nothing', async () => {
+      const paymentMethod = await stripe.paymentMethods.create({ type: 'card', card: { number: authorisingCard, exp_month: 3, exp_year: 2030, cvc: '737' }, billing_details: { name: 'DECLINED' } });
+      const error = await stripeErrorOf(stripe.setupIntents.create({ payment_method: paymentMethod.id, confirm: true }));
+      assert.ok(error instanceof Stripe.errors.StripeCardError);
+      const failed = (error.raw as { setup_intent: Stripe.SetupIntent }).setup_intent;
+      assert.equal(failed.status, 'requires_payment_method');
+      const [payment] = paymentsAt(sandbox, failed.latest_attempt as string);
+      assert.equal(payment.status, 'refused');
+      assert.equal(sandbox.records().storedPaymentMethods.filter((method) => method.firstPspReference === payment.pspReference).length, 0);
+      const references = await server.db.query('SELECT 1 FROM payment_method_provider_references WHERE payment_method_id = $1', [paymentMethod.id]);
+      assert.equal(references.rowCount, 0);
+    });
+  });
+
   describe('manual capture', () => {
     async function authorize(amount: number): Promise<{ intent: Stripe.PaymentIntent; attempt: AttemptRow }> {
       const paymentMethod = await card(stripe, authorisingCard);
@@ -807,6 +903,33 @@ describe('Adyen through Payrail, end to end with the stripe SDK', () => {
         // Adyen's AUTHORISATION webhook arriving after the janitor changes nothing.
         await deliverWebhooks(server, sandbox, configuration);
         assert.equal(await eventCount(server, 'payment_intent.succeeded', intent.id), 1);
+      });
+
+      it('resolves a timed-out card verification of a SetupIntent by asking Adyen again with the same key, storing the card once', async () => {
+        sandbox.setFaults({ timeoutRate: 1 });
+        const paymentMethod = await card(stripe, authorisingCard);
+        const intent = await stripe.setupIntents.create({ payment_method: paymentMethod, confirm: true, usage: 'off_session' });
+        sandbox.setFaults({ timeoutRate: 0 });
+        assert.equal(intent.status, 'processing');
+        const attemptId = intent.latest_attempt as string;
+        const stuck = await server.db.query<{ status: string; next_sync_at: Date | null }>('SELECT status, next_sync_at FROM setup_attempts WHERE id = $1', [attemptId]);
+        assert.equal(stuck.rows[0].status, 'processing');
+        assert.ok(stuck.rows[0].next_sync_at && stuck.rows[0].next_sync_at.getTime() > Date.now(), 'due later, on the janitor schedule');
+        // Time passes: the attempt falls due, and the janitor's round (the sweep job's own code) asks Adyen again.
+        await server.db.query('UPDATE setup_attempts SET next_sync_at = now() WHERE id = $1', [attemptId]);
+        const janitor = sweepsOf({ maintenanceIntervalMs: 1000, ledgerIntervalMs: 1000 }).find((sweep) => sweep.name === 'janitor')!;
+        assert.match((await janitor.run(server.deps)) ?? '', /resolved 1 setup attempt/);
+
+        const succeeded = await stripe.setupIntents.retrieve(intent.id);
+        assert.equal(succeeded.status, 'succeeded');
+        const payments = paymentsAt(sandbox, attemptId);
+        assert.equal(payments.length, 1, 'exactly one verification at Adyen');
+        const asked = exchanges.filter((exchange) => exchange.path === '/v71/payments' && exchange.body.reference === attemptId);
+        assert.equal(asked.length, 2);
+        assert.ok(asked.every((exchange) => exchange.idempotencyKey === `payrail.${attemptId}.verify`), 'the janitor replays the verification, never a new one');
+        assert.equal(sandbox.records().storedPaymentMethods.filter((method) => method.firstPspReference === payments[0].pspReference).length, 1);
+        assert.equal(await eventCount(server, 'setup_intent.succeeded', intent.id), 1);
+        assert.doesNotMatch((await janitor.run(server.deps)) ?? '', /setup attempt/, 'no setup attempt left to resolve');
       });
     });
 

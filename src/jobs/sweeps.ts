@@ -5,6 +5,10 @@ import { sweepCheckoutSessions } from '../checkout/sweep.ts';
 import { runLedgerJobs } from '../ledger/jobs.ts';
 import { resolveStuckAttempts } from '../orchestration/janitor.ts';
 import { resolvePendingRefunds } from '../refunds/service.ts';
+import { resolveStuckSetupAttempts } from '../setup-intents/confirm.ts';
+
+/** How many due setup attempts one janitor round asks about (the rest wait for the next round). */
+const setupAttemptsPerSweep = 100;
 
 /** One piece of background work, run once per period by whichever Payrail process picks its job. */
 export interface Sweep {
@@ -17,7 +21,7 @@ export interface Sweep {
 
 /**
  * Payrail's sweeps, with the periods of the configuration: the janitor resolves attempts left without a definite
- * answer (an ambiguous provider answer, or a crash of a Payrail process) by asking the provider on a backoff schedule;
+ * answer (an ambiguous provider answer, or a crash of a Payrail process), payments' and SetupIntents', by asking the provider on a backoff schedule;
  * pending refunds are asked about; idempotency keys past their retention are purged; Checkout Sessions paid but left
  * open are completed and those past their expiry expired; the ledger jobs make matured
  * funds available, create and advance scheduled payouts and seal entries.
@@ -29,7 +33,10 @@ export function sweepsOf(config: Pick<Config, 'maintenanceIntervalMs' | 'ledgerI
       periodMs: config.maintenanceIntervalMs,
       run: async (deps) => {
         const resolved = await resolveStuckAttempts(deps);
-        return resolved > 0 ? `resolved ${resolved} payment attempt(s) left in flight` : undefined;
+        // SetupIntents' card verifications left in flight, on the same backoff schedule (replays, never a second verification).
+        const setups = await resolveStuckSetupAttempts(deps, setupAttemptsPerSweep);
+        const lines = [resolved > 0 ? `resolved ${resolved} payment attempt(s) left in flight` : '', setups > 0 ? `resolved ${setups} setup attempt(s) left in flight` : ''].filter(Boolean);
+        return lines.length > 0 ? lines.join('; ') : undefined;
       },
     },
     {

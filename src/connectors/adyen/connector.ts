@@ -1,7 +1,8 @@
-import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Connector, type Decline, type ProviderNotification, type ReferenceInput, type RefundInput, type SimpleOutput } from '../connector.ts';
+import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Connector, type Decline, type ProviderNotification, type ReferenceInput, type RefundInput, type SimpleOutput, type VerifyCardInput, type VerifyCardOutput } from '../connector.ts';
 import {
   fromModificationResponse,
   fromPaymentResponse,
+  fromVerificationResponse,
   idempotencyKey,
   redirectResultOf,
   toCancelRequest,
@@ -9,6 +10,7 @@ import {
   toPaymentDetailsRequest,
   toPaymentRequest,
   toRefundRequest,
+  toVerificationRequest,
   type AdyenModificationResponse,
   type AdyenPaymentResponse,
   type ModificationKind,
@@ -104,6 +106,41 @@ export class AdyenConnector implements Connector {
    */
   async sync(input: AuthorizeInput): Promise<AuthorizeOutput> {
     return this.authorize(input);
+  }
+
+  /**
+   * Verifies a card and stores it for later payments: `/payments` with a zero amount, `storePaymentMethod`, the
+   * shopper's reference and the recurring processing model of the usage; on the shopper's return from 3-D Secure,
+   * `/payments/details` with the redirect result. Idempotency-Keys derive from the setup attempt id, so asking again
+   * (an ambiguous answer) replays Adyen's stored answer instead of verifying twice.
+   */
+  async verifyCard(input: VerifyCardInput): Promise<VerifyCardOutput> {
+    const redirectResult = redirectResultOf(input.authentication?.details);
+    let outcome: HttpOutcome;
+    if (redirectResult !== null) {
+      outcome = await this.#post('/payments/details', toPaymentDetailsRequest(redirectResult), idempotencyKey('details', input.attemptId));
+    } else if (input.authentication?.status === 'failed') {
+      return { status: 'declined', decline: authenticationFailed, processorReference: null };
+    } else {
+      const request = toVerificationRequest(input, { merchantAccount: this.#config.merchantAccount, returnUrl: input.returnUrl });
+      outcome = await this.#post('/payments', request, idempotencyKey('verify', input.attemptId));
+    }
+    switch (outcome.kind) {
+      case 'ok':
+        return fromVerificationResponse(outcome.body as AdyenPaymentResponse & { additionalData?: Record<string, string> });
+      case 'ambiguous':
+        return { status: 'pending' };
+      case 'not_sent':
+        throw new AdyenRequestError('not_sent', `Adyen was not reached: ${outcome.detail}`);
+      case 'unauthorized':
+        throw new AdyenRequestError('configuration', `Adyen refused the API key or merchant account (HTTP ${outcome.status})`, outcome.status);
+      case 'rejected':
+        return {
+          status: 'declined',
+          decline: { code: 'processing_error', declineCode: 'processing_error', message: 'An error occurred while processing your card. Try again in a little bit.', blocked: false, networkStatus: 'not_sent_to_network' },
+          processorReference: outcome.pspReference,
+        };
+    }
   }
 
   async capture(input: ReferenceInput): Promise<SimpleOutput> {

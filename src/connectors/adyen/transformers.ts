@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { assertNever, ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Decline, type RedirectToUrl, type SimpleOutput } from '../connector.ts';
+import { assertNever, ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Decline, type RedirectToUrl, type SimpleOutput, type VerifyCardInput, type VerifyCardOutput } from '../connector.ts';
 import { exponentOf } from '../../platform/money.ts';
 import { genericDecline, processingError, refusalDeclines, refusalReasonCodeOf } from './declines.ts';
 
@@ -71,7 +71,7 @@ function rescale(amount: number, currency: string, fromExponent: number, toExpon
 /** Adyen's limit on an `Idempotency-Key` (CheckoutService-v71 `components.parameters.Idempotency-Key`). */
 export const idempotencyKeyLengthMax = 64;
 
-export type AdyenOperation = 'authorize' | 'details' | 'capture' | 'cancel' | 'refund';
+export type AdyenOperation = 'authorize' | 'details' | 'capture' | 'cancel' | 'refund' | 'verify';
 
 /**
  * The provider idempotency key of one operation on one Payrail object. Each operation gets its own key (a capture
@@ -132,6 +132,95 @@ export function toPaymentRequest(input: AuthorizeInput, context: AdyenRequestCon
   if (input.capture) request.captureDelayHours = 0;
   else request.additionalData = { manualCapture: 'true' };
   return request;
+}
+
+/** Adyen's recurring processing models of a stored card (PaymentRequest.recurringProcessingModel). */
+export type RecurringProcessingModel = 'CardOnFile' | 'UnscheduledCardOnFile';
+
+/** The `/payments` body of a card verification that stores the card (Adyen's zero-value auth with tokenization). */
+export interface AdyenVerificationRequest {
+  amount: AdyenAmount;
+  merchantAccount: string;
+  reference: string;
+  returnUrl: string;
+  paymentMethod: AdyenPaymentRequest['paymentMethod'];
+  shopperInteraction: 'Ecommerce';
+  channel: 'Web';
+  storePaymentMethod: true;
+  shopperReference: string;
+  recurringProcessingModel: RecurringProcessingModel;
+  authenticationData?: { attemptAuthentication: 'always' };
+}
+
+/**
+ * Stripe's `usage` as Adyen's recurring processing model: `on_session` (the shopper will be there to pay) is
+ * `CardOnFile`; `off_session` (the merchant charges later without the shopper, at no fixed schedule) is
+ * `UnscheduledCardOnFile`.
+ */
+export function recurringProcessingModelOf(usage: VerifyCardInput['usage']): RecurringProcessingModel {
+  return usage === 'off_session' ? 'UnscheduledCardOnFile' : 'CardOnFile';
+}
+
+/**
+ * Builds the `/payments` body of a card verification (docs.adyen.com: zero-value auth, "set amount to 0"): the card
+ * is verified by its issuer without holding money, and `storePaymentMethod` with the shopper's reference asks Adyen to
+ * keep it as a token for later payments. The same input always gives the same body, so a replay is the same request.
+ */
+export function toVerificationRequest(input: VerifyCardInput, context: AdyenRequestContext): AdyenVerificationRequest {
+  const request: AdyenVerificationRequest = {
+    amount: toAdyenAmount(0, input.currency),
+    merchantAccount: context.merchantAccount,
+    reference: input.attemptId,
+    returnUrl: context.returnUrl,
+    paymentMethod: {
+      type: 'scheme',
+      number: input.card.number,
+      expiryMonth: String(input.card.expMonth).padStart(2, '0'),
+      expiryYear: String(input.card.expYear),
+    },
+    shopperInteraction: 'Ecommerce',
+    channel: 'Web',
+    storePaymentMethod: true,
+    shopperReference: input.shopperReference,
+    recurringProcessingModel: recurringProcessingModelOf(input.usage),
+  };
+  if (input.card.holderName) request.paymentMethod.holderName = input.card.holderName;
+  // request_three_d_secure=any|challenge: Adyen's way to ask for 3-D Secure whatever its risk engine decides.
+  if (input.requestThreeDSecure === 'any' || input.requestThreeDSecure === 'challenge') request.authenticationData = { attemptAuthentication: 'always' };
+  return request;
+}
+
+/**
+ * Maps the answer to a verification. `Authorised` is a verified card; the stored token is read from `additionalData`
+ * (`tokenization.storedPaymentMethodId`, or the older `recurring.recurringDetailReference`), with the scheme's
+ * `networkTxReference` for later merchant-initiated payments. Everything else maps as a payment's answer does.
+ */
+export function fromVerificationResponse(response: AdyenPaymentResponse & { additionalData?: Record<string, string> }): VerifyCardOutput {
+  const output = fromPaymentResponse(response, false);
+  switch (output.status) {
+    case 'authorized': {
+      const data = response.additionalData ?? {};
+      return {
+        status: 'verified',
+        processorReference: output.processorReference,
+        stored: {
+          providerToken: data['tokenization.storedPaymentMethodId'] ?? data['recurring.recurringDetailReference'] ?? null,
+          shopperReference: data['tokenization.shopperReference'] ?? data['recurring.shopperReference'] ?? null,
+          networkTransactionId: data.networkTxReference ?? null,
+        },
+      };
+    }
+    case 'declined':
+      return { status: 'declined', decline: output.decline, processorReference: output.processorReference };
+    case 'requires_authentication':
+      return { status: 'requires_authentication', processorReference: output.processorReference, nextAction: output.nextAction };
+    // A zero-value verification cannot be partially authorised; an answer Payrail cannot read is unknown, never final.
+    case 'partially_authorized':
+    case 'pending':
+      return { status: 'pending' };
+    default:
+      return assertNever(output);
+  }
 }
 
 /**

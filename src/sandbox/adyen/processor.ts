@@ -13,7 +13,7 @@ import {
 } from './test-cards.ts';
 import type { WebhookDispatcher } from './webhooks.ts';
 import { AdyenError } from './errors.ts';
-import { isExpired, isObject, readAmount, readCard, readMerchantAccount, readOptionalString, referenceLengthMax, requireObject, returnUrlLengthMax, stringAdditionalData } from './requests.ts';
+import { isExpired, isObject, readAmount, readCard, readMerchantAccount, readOptionalString, readTokenization, referenceLengthMax, requireObject, returnUrlLengthMax, stringAdditionalData } from './requests.ts';
 
 /**
  * What the sandbox does with each Checkout API v71 request, independent of HTTP. Field names follow
@@ -68,6 +68,7 @@ export class AdyenProcessor {
     if (captureDelayHours !== undefined && (typeof captureDelayHours !== 'number' || !Number.isInteger(captureDelayHours) || captureDelayHours < 0)) {
       throw new AdyenError(422, '702', "Field 'captureDelayHours' must be a non-negative integer.");
     }
+    const tokenization = readTokenization(body);
     const authenticationData = isObject(body.authenticationData) ? body.authenticationData : {};
     const attemptAuthentication = authenticationData.attemptAuthentication;
 
@@ -100,6 +101,7 @@ export class AdyenProcessor {
       capturedValue: 0,
       refundedValue: 0,
       ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+      ...(tokenization ? { tokenization } : {}),
       createdAt: new Date().toISOString(),
     };
     this.#store.payments.set(payment.pspReference, payment);
@@ -166,7 +168,9 @@ export class AdyenProcessor {
     if (outcome.resultCode === 'Authorised') {
       payment.status = 'authorised';
       payment.authCode = String(randomInt(100_000, 1_000_000));
-      if (payment.captureMode === 'immediate') {
+      if (payment.tokenization) this.#storePaymentMethod(payment, payment.tokenization);
+      // A zero-value verification holds nothing, so there is nothing to capture.
+      if (payment.captureMode === 'immediate' && payment.amount.value > 0) {
         payment.capturedValue = payment.amount.value;
         this.#recordModification(payment, 'capture', payment.amount, { source: 'automatic', status: 'succeeded' });
       }
@@ -201,7 +205,42 @@ export class AdyenProcessor {
     };
     if (payment.refusalReason !== undefined) body.refusalReason = payment.refusalReason;
     if (payment.refusalReasonCode !== undefined) body.refusalReasonCode = payment.refusalReasonCode;
+    const stored = payment.tokenization;
+    if (payment.status === 'authorised' && stored?.storedPaymentMethodId !== undefined) {
+      // What Adyen returns about the token it created (ResponseAdditionalDataCommon): the current tokenization.* keys,
+      // the older recurring.* ones (deprecated since v68, still sent), and the scheme's transaction id.
+      body.additionalData = {
+        'tokenization.storedPaymentMethodId': stored.storedPaymentMethodId,
+        'tokenization.shopperReference': stored.shopperReference,
+        'tokenization.store.operationType': 'created',
+        'recurring.recurringDetailReference': stored.storedPaymentMethodId,
+        'recurring.shopperReference': stored.shopperReference,
+        recurringProcessingModel: stored.recurringProcessingModel,
+        networkTxReference: stored.networkTxReference ?? '',
+      };
+    }
     return body;
+  }
+
+  /** Stores the card of an authorised payment that asked for it: Adyen's token, filed under the shopper's reference. */
+  #storePaymentMethod(payment: PaymentRecord, tokenization: NonNullable<PaymentRecord['tokenization']>): void {
+    if (tokenization.storedPaymentMethodId !== undefined) return;
+    tokenization.storedPaymentMethodId = newPspReference();
+    // Visa's Transaction ID and Mastercard's Trace ID are 15 digits.
+    tokenization.networkTxReference = String(randomInt(100_000_000, 1_000_000_000)) + String(randomInt(100_000, 1_000_000));
+    this.#store.storedPaymentMethods.set(tokenization.storedPaymentMethodId, {
+      storedPaymentMethodId: tokenization.storedPaymentMethodId,
+      shopperReference: tokenization.shopperReference,
+      merchantAccount: payment.merchantAccount,
+      recurringProcessingModel: tokenization.recurringProcessingModel,
+      brand: payment.brand,
+      lastFour: payment.lastFour,
+      expiryMonth: payment.expiryMonth,
+      expiryYear: payment.expiryYear,
+      firstPspReference: payment.pspReference,
+      networkTxReference: tokenization.networkTxReference,
+      createdAt: new Date().toISOString(),
+    });
   }
 
   #paymentFor(paymentPspReference: string, merchantAccount: string): PaymentRecord {

@@ -101,3 +101,31 @@ export function isExpired(card: Card, now: Date): boolean {
 export function stringAdditionalData(body: Record<string, unknown>): Record<string, unknown> {
   return isObject(body.additionalData) ? body.additionalData : {};
 }
+
+/** Adyen's recurring processing models (PaymentRequest.recurringProcessingModel in CheckoutService-v71). */
+export const recurringProcessingModels = ['CardOnFile', 'Subscription', 'UnscheduledCardOnFile'] as const;
+/** `shopperReference` bounds (CheckoutService-v71: minLength 3, maxLength 256). */
+const shopperReferenceLengthMin = 3;
+const shopperReferenceLengthMax = 256;
+
+/**
+ * The tokenization a payment asks for: `storePaymentMethod` true with a `shopperReference` (Adyen stores the card only
+ * for a known shopper) and a `recurringProcessingModel` (required when creating a token). Undefined when the payment
+ * stores nothing.
+ */
+export function readTokenization(body: Record<string, unknown>): { shopperReference: string; recurringProcessingModel: string } | undefined {
+  const store = body.storePaymentMethod;
+  if (store !== undefined && typeof store !== 'boolean') throw new AdyenError(422, '702', "Field 'storePaymentMethod' must be a boolean.");
+  const shopperReference = body.shopperReference;
+  if (shopperReference !== undefined && (typeof shopperReference !== 'string' || shopperReference.length < shopperReferenceLengthMin || shopperReference.length > shopperReferenceLengthMax)) {
+    throw new AdyenError(422, '702', `Field 'shopperReference' must be a string of ${shopperReferenceLengthMin} to ${shopperReferenceLengthMax} characters.`);
+  }
+  const model = body.recurringProcessingModel;
+  if (model !== undefined && (typeof model !== 'string' || !(recurringProcessingModels as readonly string[]).includes(model))) {
+    throw new AdyenError(422, '702', `Field 'recurringProcessingModel' must be one of ${recurringProcessingModels.join(', ')}.`);
+  }
+  if (store !== true) return undefined;
+  if (shopperReference === undefined) throw new AdyenError(422, '702', "Required field 'shopperReference' is not provided: a payment method is stored for a shopper.");
+  if (model === undefined) throw new AdyenError(422, '702', "Required field 'recurringProcessingModel' is not provided: it is required when storing payment details.");
+  return { shopperReference: shopperReference as string, recurringProcessingModel: model as string };
+}

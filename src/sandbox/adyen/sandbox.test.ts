@@ -195,6 +195,56 @@ describe('Adyen sandbox through the official @adyen/api-library', () => {
     assert.equal(unknown.statusCode, 422);
   });
 
+  it('verifies a card with a zero amount and stores it for the shopper (storePaymentMethod), holding and capturing nothing', async () => {
+    const response = await sdk.payments.payments(paymentRequest({
+      amount: { value: 0, currency: 'EUR' }, storePaymentMethod: true, shopperReference: 'shopper-0042', recurringProcessingModel: 'UnscheduledCardOnFile', shopperInteraction: 'Ecommerce',
+    }));
+    assert.equal(response.resultCode, 'Authorised');
+    const data = plain(response.additionalData) as Record<string, string>;
+    assert.match(data['tokenization.storedPaymentMethodId'], /^[A-Z0-9]{16}$/);
+    assert.equal(data['recurring.recurringDetailReference'], data['tokenization.storedPaymentMethodId']);
+    assert.equal(data['tokenization.shopperReference'], 'shopper-0042');
+    assert.equal(data['recurring.shopperReference'], 'shopper-0042');
+    assert.equal(data.recurringProcessingModel, 'UnscheduledCardOnFile');
+    assert.match(data.networkTxReference, /^\d{15}$/);
+    const records = sandbox.records();
+    const stored = records.storedPaymentMethods.find((method) => method.storedPaymentMethodId === data['tokenization.storedPaymentMethodId'])!;
+    assert.equal(stored.shopperReference, 'shopper-0042');
+    assert.equal(stored.firstPspReference, response.pspReference);
+    assert.equal(stored.lastFour, '1142');
+    const record = records.payments.find((payment) => payment.pspReference === response.pspReference)!;
+    assert.equal(record.capturedValue, 0);
+    assert.deepEqual(records.modifications.filter((modification) => modification.paymentPspReference === response.pspReference), [], 'nothing to capture');
+
+    // A payment that stores nothing answers without tokenization data.
+    const plainPayment = await sdk.payments.payments(paymentRequest({ amount: { value: 0, currency: 'EUR' } }));
+    assert.equal(plainPayment.resultCode, 'Authorised');
+    assert.equal(plainPayment.additionalData, undefined);
+  });
+
+  it('stores the card only once 3-D Secure is passed, and refuses storePaymentMethod without a shopper or a recurring model', async () => {
+    const returnUrl = 'https://shop.example/setup/return';
+    const started = await sdk.payments.payments(paymentRequest({
+      amount: { value: 0, currency: 'EUR' }, paymentMethod: threeDSecureVisa, returnUrl, storePaymentMethod: true, shopperReference: 'shopper-3ds', recurringProcessingModel: 'CardOnFile',
+    }));
+    assert.equal(started.resultCode, 'RedirectShopper');
+    assert.equal(started.additionalData, undefined);
+    const action = started.action as { url: string };
+    const challenge = await fetch(action.url, { method: 'POST', body: new URLSearchParams({ password: 'password' }), redirect: 'manual' });
+    const redirectResult = new URL(challenge.headers.get('location')!).searchParams.get('redirectResult')!;
+    const completed = await sdk.payments.paymentsDetails({ details: { redirectResult } });
+    assert.equal(completed.resultCode, 'Authorised');
+    const data = plain(completed.additionalData) as Record<string, string>;
+    assert.equal(data['tokenization.shopperReference'], 'shopper-3ds');
+    assert.equal(data.recurringProcessingModel, 'CardOnFile');
+
+    const noShopper = await adyenErrorOf(sdk.payments.payments(paymentRequest({ amount: { value: 0, currency: 'EUR' }, storePaymentMethod: true, recurringProcessingModel: 'CardOnFile' })));
+    assert.equal(noShopper.statusCode, 422);
+    assert.equal(noShopper.errorCode, '702');
+    const noModel = await adyenErrorOf(sdk.payments.payments(paymentRequest({ amount: { value: 0, currency: 'EUR' }, storePaymentMethod: true, shopperReference: 'shopper-0042' })));
+    assert.equal(noModel.statusCode, 422);
+  });
+
   it('captures in parts up to the authorised amount and refuses an over-capture in the webhook outcome', async () => {
     const authorised = await sdk.payments.payments(paymentRequest({ additionalData: { manualCapture: 'true' } }));
     assert.equal(authorised.resultCode, 'Authorised');

@@ -44,6 +44,11 @@ export interface PaymentRecord {
   refundedValue: number;
   /** The Idempotency-Key of the /payments request, if one was sent. */
   idempotencyKey?: string;
+  /**
+   * Tokenization asked for (`storePaymentMethod` with a `shopperReference`): the card is stored once the payment is
+   * authorised, and the token and the scheme's transaction id are then set.
+   */
+  tokenization?: { shopperReference: string; recurringProcessingModel: string; storedPaymentMethodId?: string; networkTxReference?: string };
   /** When 3-D Secure was required: whether the shopper passed it (set by /payments/details). */
   authentication?: 'pending' | 'authenticated' | 'failed';
   createdAt: string;
@@ -65,6 +70,22 @@ export interface ModificationRecord {
   /** Why a failed modification failed (the webhook's `reason`). */
   reason?: string;
   idempotencyKey?: string;
+  createdAt: string;
+}
+
+/** A card stored for a shopper (Adyen's token): what a later payment with `storedPaymentMethodId` would use. */
+export interface StoredPaymentMethodRecord {
+  storedPaymentMethodId: string;
+  shopperReference: string;
+  merchantAccount: string;
+  recurringProcessingModel: string;
+  brand: CardBrand;
+  lastFour: string;
+  expiryMonth: string;
+  expiryYear: string;
+  /** The payment (a zero-value verification, or a payment with storePaymentMethod) that stored it. */
+  firstPspReference: string;
+  networkTxReference: string;
   createdAt: string;
 }
 
@@ -98,6 +119,7 @@ export interface IdempotentResponse {
 
 export interface SandboxRecords {
   payments: PaymentRecord[];
+  storedPaymentMethods: StoredPaymentMethodRecord[];
   modifications: ModificationRecord[];
   notifications: NotificationRecord[];
 }
@@ -115,6 +137,8 @@ export function newPspReference(): string {
 
 export class SandboxStore {
   readonly payments = new Map<string, PaymentRecord>();
+  /** storedPaymentMethodId -> the stored card. */
+  readonly storedPaymentMethods = new Map<string, StoredPaymentMethodRecord>();
   readonly modifications: ModificationRecord[] = [];
   readonly notifications: NotificationRecord[] = [];
   /** Idempotency-Key -> stored response (Adyen scopes keys to the company account; the sandbox has one). */
@@ -129,11 +153,12 @@ export class SandboxStore {
   }
 
   snapshot(): SandboxRecords {
-    return structuredClone({ payments: [...this.payments.values()], modifications: this.modifications, notifications: this.notifications });
+    return structuredClone({ payments: [...this.payments.values()], storedPaymentMethods: [...this.storedPaymentMethods.values()], modifications: this.modifications, notifications: this.notifications });
   }
 
   clear(): void {
     this.payments.clear();
+    this.storedPaymentMethods.clear();
     this.modifications.length = 0;
     this.notifications.length = 0;
     this.idempotency.clear();
