@@ -473,7 +473,7 @@ describe('Adyen through Payrail, end to end with the stripe SDK', () => {
       let html = await page.text();
       const redirectForm = /<form id="redirect" method="post" action="([^"]+)">(.*?)<\/form>/s.exec(html);
       if (redirectForm) {
-        const fields = new URLSearchParams([...redirectForm[2].matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((match) => [match[1], match[2].replace(/&amp;/g, '&')]));
+        const fields = new URLSearchParams([...redirectForm[2].matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((match): [string, string] => [match[1], match[2].replace(/&amp;/g, '&')]));
         page = await fetch(redirectForm[1].replace(/&amp;/g, '&'), { method: 'POST', body: fields });
         html = await page.text();
       }
