@@ -425,6 +425,24 @@ describe('Adyen through Payrail, end to end with the stripe SDK', () => {
   });
 
   describe('SetupIntents', () => {
+    /** The shopper's browser on Adyen's 3-D Secure page: passes it, and comes back to Payrail's return page (`back`). */
+    async function passAdyenChallenge(challengeUrl: string, back: string): Promise<void> {
+      let page = await fetch(challengeUrl);
+      let html = await page.text();
+      const redirectForm = /<form id="redirect" method="post" action="([^"]+)">(.*?)<\/form>/s.exec(html);
+      if (redirectForm) {
+        const fields = new URLSearchParams([...redirectForm[2].matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((match): [string, string] => [match[1], match[2].replace(/&amp;/g, '&')]));
+        page = await fetch(redirectForm[1].replace(/&amp;/g, '&'), { method: 'POST', body: fields });
+        html = await page.text();
+      }
+      const action = /<form method="post" action="([^"]+)">/.exec(html)?.[1];
+      assert.ok(action, 'Adyen\'s challenge page has a form');
+      const submitted = await fetch(new URL(action, page.url), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ password: 'password' }).toString(), redirect: 'manual' });
+      const location = new URL(submitted.headers.get('location')!);
+      assert.equal(location.origin + location.pathname, back);
+      assert.equal((await fetch(location, { redirect: 'manual' })).status, 303);
+    }
+
     it('verifies and stores a card at Adyen with a zero-value payment, keeping Adyen\'s token for the PaymentMethod', async () => {
       const customer = await stripe.customers.create({ email: 'saver@example.com' });
       const paymentMethod = await card(stripe, authorisingCard);
@@ -503,6 +521,74 @@ describe('Adyen through Payrail, end to end with the stripe SDK', () => {
       const again = await fetch(back, { redirect: 'manual' });
       assert.equal(again.status, 303);
       assert.equal(await eventCount(server, 'setup_intent.succeeded', intent.id), 1);
+    });
+
+    it('charges a card Adyen stored as a merchant-initiated payment: its token, ContAuth, no card number sent', async () => {
+      const customer = await stripe.customers.create({});
+      const paymentMethod = await card(stripe, threeDSecureCard);
+      // Set up with 3-D Secure at Adyen, as a card in Europe is.
+      const setup = await stripe.setupIntents.create({ customer: customer.id, payment_method: paymentMethod, confirm: true, usage: 'off_session', return_url: merchantReturnUrl });
+      assert.equal(setup.status, 'requires_action');
+      await passAdyenChallenge(setup.next_action!.redirect_to_url!.url!, `${server.baseUrl}/payrail/setup_return/${setup.latest_attempt as string}`);
+      assert.equal((await stripe.setupIntents.retrieve(setup.id)).status, 'succeeded');
+      const [stored] = sandbox.records().storedPaymentMethods.filter((method) => method.shopperReference === customer.id);
+      assert.ok(stored);
+
+      // The merchant charges it later, without the customer: no challenge, although the card asks for one on session.
+      const intent = await stripe.paymentIntents.create({ amount: 4900, currency: 'eur', customer: customer.id, payment_method: paymentMethod, off_session: true, confirm: true });
+      assert.equal(intent.status, 'succeeded');
+      const [attempt] = await attemptsOfIntent(server, intent.id);
+      assert.equal(attempt.merchant_initiated, true);
+      const request = exchanges.find((exchange) => exchange.path === '/v71/payments' && exchange.body.reference === attempt.id);
+      assert.ok(request);
+      assert.deepEqual(request.body.paymentMethod, { type: 'scheme', storedPaymentMethodId: stored.storedPaymentMethodId });
+      assert.equal(request.body.shopperInteraction, 'ContAuth');
+      assert.equal(request.body.recurringProcessingModel, 'UnscheduledCardOnFile');
+      assert.equal(request.body.shopperReference, customer.id);
+      assert.ok(!JSON.stringify(request.body).includes(threeDSecureCard), 'the card number is not sent: Adyen has it');
+      const [payment] = paymentsAt(sandbox, attempt.id);
+      assert.equal(payment.shopperInteraction, 'ContAuth');
+      assert.equal(payment.storedPaymentMethodId, stored.storedPaymentMethodId);
+      assert.equal(payment.authentication, undefined, 'no challenge');
+      assert.equal(payment.capturedValue, 4900);
+    });
+
+    it('saves a card with setup_future_usage on a payment at Adyen, then charges it off-session with the token Adyen returned', async () => {
+      const customer = await stripe.customers.create({});
+      const paymentMethod = await card(stripe, authorisingCard);
+      const first = await stripe.paymentIntents.create({ amount: 3000, currency: 'eur', customer: customer.id, payment_method: paymentMethod, setup_future_usage: 'off_session', confirm: true });
+      assert.equal(first.status, 'succeeded');
+      const [firstAttempt] = await attemptsOfIntent(server, first.id);
+      const saving = exchanges.find((exchange) => exchange.path === '/v71/payments' && exchange.body.reference === firstAttempt.id);
+      assert.equal(saving?.body.storePaymentMethod, true);
+      assert.equal(saving?.body.shopperReference, customer.id);
+      assert.equal(saving?.body.recurringProcessingModel, 'UnscheduledCardOnFile');
+      assert.equal(saving?.body.shopperInteraction, 'Ecommerce');
+      const [stored] = sandbox.records().storedPaymentMethods.filter((method) => method.firstPspReference === paymentsAt(sandbox, firstAttempt.id)[0].pspReference);
+      assert.ok(stored, 'Adyen stored the card');
+      const charge = await chargeOf(stripe, first);
+      assert.equal((charge.payment_method_details?.card as { network_transaction_id?: string | null }).network_transaction_id, stored.networkTxReference);
+      const references = await server.db.query<{ provider_token: string; source_attempt_id: string }>('SELECT provider_token, source_attempt_id FROM payment_method_provider_references WHERE payment_method_id = $1', [paymentMethod]);
+      assert.deepEqual(references.rows, [{ provider_token: stored.storedPaymentMethodId, source_attempt_id: firstAttempt.id }]);
+
+      const later = await stripe.paymentIntents.create({ amount: 1100, currency: 'eur', customer: customer.id, payment_method: paymentMethod, off_session: true, confirm: true });
+      assert.equal(later.status, 'succeeded');
+      const [laterAttempt] = await attemptsOfIntent(server, later.id);
+      const [payment] = paymentsAt(sandbox, laterAttempt.id);
+      assert.equal(payment.storedPaymentMethodId, stored.storedPaymentMethodId);
+      assert.equal(payment.shopperInteraction, 'ContAuth');
+    });
+
+    it('sends an off-session payment of a card never set up at Adyen as a one-off payment', async () => {
+      const customer = await stripe.customers.create({});
+      const paymentMethod = await card(stripe, authorisingCard);
+      await stripe.paymentMethods.attach(paymentMethod, { customer: customer.id });
+      const intent = await stripe.paymentIntents.create({ amount: 700, currency: 'eur', customer: customer.id, payment_method: paymentMethod, off_session: true, confirm: true });
+      assert.equal(intent.status, 'succeeded');
+      const [attempt] = await attemptsOfIntent(server, intent.id);
+      const request = exchanges.find((exchange) => exchange.path === '/v71/payments' && exchange.body.reference === attempt.id);
+      assert.equal(request?.body.shopperInteraction, 'Ecommerce');
+      assert.equal((request?.body.paymentMethod as { number?: string }).number, authorisingCard);
     });
 
     it('fails a SetupIntent whose card Adyen refuses, storing nothing', async () => {
@@ -903,6 +989,27 @@ describe('Adyen through Payrail, end to end with the stripe SDK', () => {
         // Adyen's AUTHORISATION webhook arriving after the janitor changes nothing.
         await deliverWebhooks(server, sandbox, configuration);
         assert.equal(await eventCount(server, 'payment_intent.succeeded', intent.id), 1);
+      });
+
+      it('resolves a timed-out merchant-initiated payment by replaying the very same token request', async () => {
+        const customer = await stripe.customers.create({});
+        const paymentMethod = await card(stripe, authorisingCard);
+        assert.equal((await stripe.setupIntents.create({ customer: customer.id, payment_method: paymentMethod, confirm: true })).status, 'succeeded');
+        sandbox.setFaults({ timeoutRate: 1 });
+        const intent = await stripe.paymentIntents.create({ amount: 5200, currency: 'eur', customer: customer.id, payment_method: paymentMethod, off_session: true, confirm: true });
+        sandbox.setFaults({ timeoutRate: 0 });
+        assert.equal(intent.status, 'processing');
+
+        assert.ok((await resolveStuckAttempts(server.deps, 0)) >= 1);
+        assert.equal((await stripe.paymentIntents.retrieve(intent.id)).status, 'succeeded');
+        const [attempt] = await attemptsOfIntent(server, intent.id);
+        assert.equal(attempt.merchant_initiated, true);
+        assert.equal(paymentsAt(sandbox, attempt.id).length, 1, 'one payment at Adyen');
+        const asked = exchanges.filter((exchange) => exchange.path === '/v71/payments' && exchange.body.reference === attempt.id);
+        assert.equal(asked.length, 2);
+        assert.equal(asked[1].idempotencyKey, asked[0].idempotencyKey);
+        assert.deepEqual(asked[1].body, asked[0].body, 'the janitor sends the first request again, token and all');
+        assert.equal(asked[0].body.shopperInteraction, 'ContAuth');
       });
 
       it('resolves a timed-out card verification of a SetupIntent by asking Adyen again with the same key, storing the card once', async () => {

@@ -54,6 +54,27 @@ export interface AuthorizeInput {
    * that `incrementAuthorization` can grow. The answer says whether it is (`AuthorizeOutput.incrementalAuthorization`).
    */
   requestIncrementalAuthorization?: boolean;
+  /**
+   * The card's stored-credential context (card on file): who starts this payment, whether it stores the card for later
+   * payments, and what this configuration's provider kept from the card's setup. Absent for a one-off payment.
+   */
+  storedCredential?: StoredCredential;
+}
+
+/**
+ * The card schemes' stored-credential framework, in Stripe's words. A payment the customer starts (`customer`:
+ * on-session, whether or not the card was saved) may ask to `save` the card for later (`setup_future_usage`); a payment
+ * the merchant starts without the customer (`merchant`: `off_session=true`) is a merchant-initiated transaction, which
+ * strong customer authentication does not apply to, and which refers to the card's setup through `reference`: the
+ * provider's token and the scheme's network transaction id of the first, customer-present transaction. Connectors
+ * that cannot send these leave them out (the payment then goes as a one-off).
+ */
+export interface StoredCredential {
+  initiator: 'customer' | 'merchant';
+  /** Store the card at the provider for later payments of this usage, filed under `shopperReference`. */
+  save?: { usage: 'on_session' | 'off_session'; shopperReference: string };
+  /** What this connector configuration's provider kept from the card's setup (a SetupIntent or a saving payment). */
+  reference?: StoredCardReference;
 }
 
 export interface Decline {
@@ -97,10 +118,15 @@ export interface WalletPayer {
  * What an authorization came to. `requires_authentication` may carry the redirect the customer must follow
  * (`nextAction`, null when the provider asks for something other than a redirect) and the provider's reference, to pass
  * back as `AuthorizeInput.processorReference` once the customer returns. Both are optional: a processor that runs its
- * own challenge (the test processor) has neither. `authorized` may carry what a wallet told about the payer (`payer`).
+ * own challenge (the test processor) has neither. `authorized` may carry what a wallet told about the payer (`payer`)
+ * and what the provider stored of a card asked to be saved (`stored`).
  */
 export type AuthorizeOutput =
-  | { status: 'authorized'; captured: boolean; processorReference: string; riskScore: number; payer?: WalletPayer; incrementalAuthorization?: boolean }
+  | {
+    status: 'authorized'; captured: boolean; processorReference: string; riskScore: number; payer?: WalletPayer; incrementalAuthorization?: boolean;
+    /** What the provider stored for later payments, when `storedCredential.save` asked it to (and it told). */
+    stored?: StoredCardReference;
+  }
   | { status: 'declined'; decline: Decline; processorReference: string | null; riskScore: number }
   | { status: 'requires_authentication'; processorReference?: string | null; nextAction?: RedirectToUrl | null }
   | { status: 'pending' };

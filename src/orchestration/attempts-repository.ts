@@ -27,9 +27,11 @@ export interface AttemptRow {
   finished_at: Date | null;
   sync_count: number;
   next_sync_at: Date | null;
+  /** Sent as a merchant-initiated transaction (off_session=true), referring to the card's stored setup. */
+  merchant_initiated: boolean;
 }
 
-export type NewAttempt = Pick<AttemptRow, 'id' | 'payment_intent_id' | 'charge_id' | 'position' | 'connector' | 'connector_configuration_id' | 'routing_reason'>;
+export type NewAttempt = Pick<AttemptRow, 'id' | 'payment_intent_id' | 'charge_id' | 'position' | 'connector' | 'connector_configuration_id' | 'routing_reason' | 'merchant_initiated'>;
 
 /**
  * The INSERT of a new attempt, `pending`, due for the janitor after `firstSyncSeconds` in case this process dies
@@ -39,7 +41,7 @@ export function attemptInsertStatement(scope: Scope, row: NewAttempt, firstSyncS
   const stored = { ...row, account_id: scope.accountId, livemode: scope.livemode, first_sync_seconds: firstSyncSeconds };
   return jsonRowsInsert('payment_attempts', [
     'id', 'account_id', 'livemode', 'payment_intent_id', 'charge_id', 'position', 'connector', 'connector_configuration_id',
-    ['status', `'pending'`], 'routing_reason', ['next_sync_at', `now() + make_interval(secs => (e->>'first_sync_seconds')::integer)`],
+    ['status', `'pending'`], 'routing_reason', 'merchant_initiated', ['next_sync_at', `now() + make_interval(secs => (e->>'first_sync_seconds')::integer)`],
   ], [stored], options);
 }
 

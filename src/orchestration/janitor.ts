@@ -3,13 +3,13 @@ import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../platform/scope.ts';
 import { findPaymentMethod } from '../payment-methods/repository.ts';
 import { findAnsweredChallenge } from '../payments/challenges-repository.ts';
-import { authorizeInput, type PlanAttemptDependencies } from '../payments/plan-attempt.ts';
+import { authorizeInput, storedReferencesOf, type PlanAttemptDependencies } from '../payments/plan-attempt.ts';
 import { findCharge, findPaymentIntent } from '../payments/repository.ts';
 import type { IntentResult } from '../payments/types.ts';
 import { findAttempt, findDueAttempts, updateAttempt, type AttemptRow } from './attempts-repository.ts';
 import { attemptChangesOf, attemptReference, recordLateAnswer, type AttemptAnswerDependencies, type LateAnswerDependencies } from './attempt-answers.ts';
 import { applyAttemptOutcome, type AttemptOutcomeDependencies } from './attempt-outcome.ts';
-import { connectorFor, type ConnectorLookupDependencies } from './orchestrator.ts';
+import { attemptAuthorizeInput, connectorFor, type ConnectorLookupDependencies } from './orchestrator.ts';
 
 /**
  * What the janitor uses: the database and its batch size, and what finding the connector, asking it again (the
@@ -56,7 +56,9 @@ export async function resolveAttempt(deps: JanitorDependencies, attempt: Attempt
   }
   let output: AuthorizeOutput;
   try {
-    output = await connector.sync({ ...authorizeInput(deps, intent, paymentMethod, authentication), ...attemptReference(deps, attempt) });
+    // The same request as the attempt's first ask (a replay under the same idempotency key), merchant-initiated or not.
+    const base = await storedReferencesOf(deps.db, scope, authorizeInput(deps, intent, paymentMethod, authentication, attempt.merchant_initiated), paymentMethod.id);
+    output = await connector.sync(attemptAuthorizeInput(base, attemptReference(deps, attempt), attempt.connector_configuration_id));
   } catch {
     output = { status: 'pending' };
   }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Connector, type Decline } from '../connectors/connector.ts';
+import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Connector, type Decline, type StoredCardReference } from '../connectors/connector.ts';
 import { findConnectorConfiguration } from '../connectors/configurations/repository.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../platform/scope.ts';
@@ -43,8 +43,23 @@ export interface RoutePlan {
   first: NewAttempt;
 }
 
-/** An authorization request without the attempt it belongs to (each attempt has its own id and return URL). */
-export type BaseAuthorizeInput = Omit<AuthorizeInput, 'attemptId' | 'returnUrl'>;
+/**
+ * An authorization request without the attempt it belongs to (each attempt has its own id and return URL) and, for a
+ * merchant-initiated payment, what each connector configuration's provider kept of the card's setup ('' for the
+ * built-in test processor): each attempt sends its own configuration's (`attemptAuthorizeInput`).
+ */
+export type BaseAuthorizeInput = Omit<AuthorizeInput, 'attemptId' | 'returnUrl'> & { storedReferences?: ReadonlyMap<string, StoredCardReference> };
+
+/**
+ * The request of one attempt: the base with the attempt's id and return URL and, for a merchant-initiated payment, the
+ * stored reference of the attempt's configuration. Built the same way for the first ask and every replay.
+ */
+export function attemptAuthorizeInput(base: BaseAuthorizeInput, attempt: Pick<AuthorizeInput, 'attemptId' | 'returnUrl' | 'processorReference'>, configurationId: string | null): AuthorizeInput {
+  const { storedReferences, ...input } = base;
+  const reference = storedReferences?.get(configurationId ?? '');
+  const storedCredential = input.storedCredential && reference ? { ...input.storedCredential, reference } : input.storedCredential;
+  return { ...input, ...(storedCredential ? { storedCredential } : {}), ...attempt };
+}
 
 /** What the cascade of attempts came to: the answer to apply, the attempt it came from, and what to record. */
 export interface AttemptsOutcome {
@@ -74,7 +89,7 @@ const notProcessedDecline: Decline = {
  * Chooses the connectors for a payment, in the order to try them. Throws a 400 when none can take it (no enabled
  * configuration supports the currency, country, method or capture mode), before anything is recorded.
  */
-export async function planRoute(db: Queryable, deps: OrchestratorDependencies, scope: Scope, payment: { intentId: string; chargeId: string; facts: PaymentFacts }): Promise<RoutePlan> {
+export async function planRoute(db: Queryable, deps: OrchestratorDependencies, scope: Scope, payment: { intentId: string; chargeId: string; facts: PaymentFacts; merchantInitiated: boolean }): Promise<RoutePlan> {
   const context = await deps.routing.get(db, scope);
   if (context.candidates.length === 0 && scope.livemode) {
     throw new ApiError('live_connector_configuration_missing', 'This account has no enabled live-mode connector configuration, so it cannot process live payments. Create one with a live secret key (POST /v1/payrail/connector_configurations with connector adyen, stripe or paypal); the built-in test processor only processes test-mode payments.');
@@ -89,11 +104,14 @@ export async function planRoute(db: Queryable, deps: OrchestratorDependencies, s
     if (!option) throw new Error('invariant violated: routing returned a candidate it was not given');
     return option;
   });
-  return { decision, profile: context.profile, facts: payment.facts, options, first: newAttempt(payment.intentId, payment.chargeId, 1, options[0], decision.ordered[0].reason) };
+  return { decision, profile: context.profile, facts: payment.facts, options, first: newAttempt(payment.intentId, payment.chargeId, 1, options[0], decision.ordered[0].reason, payment.merchantInitiated) };
 }
 
-function newAttempt(intentId: string, chargeId: string, position: number, option: ConfiguredCandidate, reason: string): NewAttempt {
-  return { id: newId('pa'), payment_intent_id: intentId, charge_id: chargeId, position, connector: option.candidate.connector, connector_configuration_id: option.candidate.configurationId, routing_reason: reason };
+function newAttempt(intentId: string, chargeId: string, position: number, option: ConfiguredCandidate, reason: string, merchantInitiated: boolean): NewAttempt {
+  return {
+    id: newId('pa'), payment_intent_id: intentId, charge_id: chargeId, position, connector: option.candidate.connector, connector_configuration_id: option.candidate.configurationId,
+    routing_reason: reason, merchant_initiated: merchantInitiated,
+  };
 }
 
 type Tried =
@@ -120,7 +138,8 @@ export async function runAttempts(deps: OrchestratorDependencies, scope: Scope, 
   for (let index = 0; ; index += 1) {
     const option = plan.options[index];
     const connector = deps.connectors.forConfiguration(option.row);
-    const tried = await tryConnector(deps, plan, option, connector, { ...base, attemptId: attempt.id, returnUrl: attemptReturnUrl(deps.publicUrl, attempt.id) });
+    const input = attemptAuthorizeInput(base, { attemptId: attempt.id, returnUrl: attemptReturnUrl(deps.publicUrl, attempt.id) }, option.candidate.configurationId);
+    const tried = await tryConnector(deps, plan, option, connector, input);
     summaries.push(summaryOf(attempt, tried.changes));
     const routing: ChargeRouting = { strategy: plan.decision.strategy, rule: plan.decision.ruleId, explored: plan.decision.explored, reason: plan.decision.reason, attempts: summaries };
     const result = { id: attempt.id, connector: attempt.connector, configurationId: attempt.connector_configuration_id };
@@ -131,7 +150,7 @@ export async function runAttempts(deps: OrchestratorDependencies, scope: Scope, 
     if (!canContinue) return { output: lastDecline ?? { status: 'declined', decline: notProcessedDecline, processorReference: null, riskScore: 0 }, attempt: result, changes: tried.changes, routing };
     // This attempt ends here; the next connector gets its own attempt (and its own idempotency key). One statement
     // writes both, so a crash in between cannot leave the charge with no unresolved attempt for the janitor to find.
-    const next = newAttempt(attempt.payment_intent_id, attempt.charge_id, attempt.position + 1, plan.options[index + 1], `failover after ${describe(tried.changes)}; ${plan.decision.ordered[index + 1].reason}`);
+    const next = newAttempt(attempt.payment_intent_id, attempt.charge_id, attempt.position + 1, plan.options[index + 1], `failover after ${describe(tried.changes)}; ${plan.decision.ordered[index + 1].reason}`, attempt.merchant_initiated);
     await run(deps.db, combine([
       { name: 'finished', statement: attemptUpdateStatement(attempt.id, tried.changes, ['pending']) },
       { name: 'next_attempt', statement: attemptInsertStatement(scope, next, deps.orchestration.janitorScheduleSeconds[0]) },

@@ -3,7 +3,7 @@ import type { AuthorizeInput, AuthorizeOutput } from '../connectors/connector.ts
 import { findAttempt, updateAttempt } from '../orchestration/attempts-repository.ts';
 import { attemptReference, type AttemptAnswerDependencies } from '../orchestration/attempt-answers.ts';
 import { applyAttemptOutcome, type AttemptOutcomeDependencies } from '../orchestration/attempt-outcome.ts';
-import { connectorFor, type ConnectorLookupDependencies } from '../orchestration/orchestrator.ts';
+import { attemptAuthorizeInput, connectorFor, type ConnectorLookupDependencies } from '../orchestration/orchestrator.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../platform/scope.ts';
 import { assert } from '../platform/errors.ts';
@@ -78,7 +78,7 @@ async function continueAttempt(
   });
   if (!begun.attempt) return { intent: begun.intent, continued: false };
   const { row, charge, paymentMethod, connector } = begun.attempt;
-  const input: AuthorizeInput = { ...authorizeInput(deps, begun.intent, paymentMethod, target.authentication), ...attemptReference(deps, row) };
+  const input: AuthorizeInput = attemptAuthorizeInput(authorizeInput(deps, begun.intent, paymentMethod, target.authentication, row.merchant_initiated), attemptReference(deps, row), row.connector_configuration_id);
   const started = performance.now();
   let output: AuthorizeOutput;
   try {

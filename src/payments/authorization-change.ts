@@ -113,6 +113,7 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
   let challenge: PaymentChange['challenge'];
   let method: PaymentChange['paymentMethod'];
   let decline: PaymentChange['decline'];
+  let providerReference: PaymentChange['providerReference'];
 
   switch (output.status) {
     case 'authorized': {
@@ -129,6 +130,8 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
         payment_method_details: paymentMethod.type === 'card'
           ? detailsWith(paymentMethod.card.cvc_provided ? 'pass' : null, {
             amount_authorized: charge.amount,
+            // The scheme's id of this transaction, when the provider told it (a payment that saves the card).
+            ...(output.stored?.networkTransactionId ? { network_transaction_id: output.stored.networkTransactionId } : {}),
             // The processor says whether this authorization can be incremented (asked with request_incremental_authorization).
             incremental_authorization: { status: output.incrementalAuthorization ? 'available' : 'unavailable' },
           })
@@ -159,8 +162,17 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
       const wallet = paymentMethod.type === 'paypal' && output.payer
         ? { country: output.payer.country, payer_email: output.payer.payerEmail, payer_id: output.payer.payerId }
         : null;
-      // setup_future_usage saves the card for the intent's customer once it has been used successfully.
-      const attachTo = effectiveSetupFutureUsage(intent, paymentMethod.type) && intent.customer_id ? intent.customer_id : null;
+      // setup_future_usage saves the card for the intent's customer once it has been used successfully, and keeps what
+      // the provider stored of it (its token, the scheme's transaction id) for later merchant-initiated payments.
+      const saveUsage = effectiveSetupFutureUsage(intent, paymentMethod.type);
+      const attachTo = saveUsage && intent.customer_id ? intent.customer_id : null;
+      if (saveUsage && paymentMethod.type === 'card' && output.stored) {
+        providerReference = {
+          payment_method_id: paymentMethod.id, connector: source.connector, connector_configuration_id: source.configurationId,
+          provider_token: output.stored.providerToken, shopper_reference: output.stored.shopperReference, network_transaction_id: output.stored.networkTransactionId,
+          usage: saveUsage, source_attempt_id: source.id, created: inputs.createdAt,
+        };
+      }
       if (wallet || attachTo) {
         method = {
           id: paymentMethod.id,
@@ -226,6 +238,7 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
     movement,
     challenge,
     paymentMethod: method,
+    ...(providerReference ? { providerReference } : {}),
     events,
     decline,
   };

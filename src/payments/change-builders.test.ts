@@ -137,6 +137,21 @@ describe('buildAuthorizationChange', () => {
     assert.equal(change.paymentMethod?.attach?.customerId, 'cus_1');
     assert.deepEqual(change.paymentMethod?.attach?.events.map((event) => event.type), ['payment_method.attached']);
     assert.deepEqual(change.events.map((event) => event.type), ['charge.succeeded', 'payment_intent.amount_capturable_updated']);
+    assert.equal(change.providerReference, undefined, 'the provider said nothing of storing it');
+  });
+
+  it('keeps what the provider stored of a card saved with setup_future_usage, gated with the outcome, and shows its network transaction id', () => {
+    const stored = { providerToken: 'tok_1', shopperReference: 'cus_1', networkTransactionId: '123456789012345' };
+    const source = { id: 'pa_1', connector: 'adyen', configurationId: 'pcc_1', changes: { status: 'authorized' as const }, routing: null };
+    const change = buildAuthorizationChange(rows(1000, 'usd', { customer: 'cus_1', setupFutureUsage: 'off_session' }), { status: 'authorized', captured: false, processorReference: 'ref', riskScore: 1, stored }, inputs({ source }));
+    assert.deepEqual(change.providerReference, {
+      payment_method_id: 'pm_1', connector: 'adyen', connector_configuration_id: 'pcc_1', provider_token: 'tok_1', shopper_reference: 'cus_1',
+      network_transaction_id: '123456789012345', usage: 'off_session', source_attempt_id: 'pa_1', created: now,
+    });
+    assert.equal((change.charge?.changes.payment_method_details as { card: { network_transaction_id: string } }).card.network_transaction_id, '123456789012345');
+    // Without setup_future_usage, whatever the provider says is not kept.
+    const unsaved = buildAuthorizationChange(rows(1000, 'usd'), { status: 'authorized', captured: false, processorReference: 'ref', riskScore: 1, stored }, inputs({ source }));
+    assert.equal(unsaved.providerReference, undefined);
   });
 });
 

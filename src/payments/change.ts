@@ -4,6 +4,7 @@ import type { Movement } from '../ledger/movements.ts';
 import type { Scope } from '../platform/scope.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import type { StoredPayPal } from '../payment-methods/repository.ts';
+import type { PaymentMethodProviderReference } from '../payment-methods/provider-references-repository.ts';
 import type { ChallengeRow } from './challenges-repository.ts';
 import type { ChargeExpectation, ChargeRow, IntentExpectation, LastPaymentError, PaymentIntentRow } from './repository.ts';
 
@@ -39,6 +40,8 @@ export interface PaymentChange {
    * to record only when the attach happened: it does not when the method was attached meanwhile).
    */
   paymentMethod?: { id: string; wallet: StoredPayPal | null; attach: { customerId: string; events: NewEvent[] } | null };
+  /** What the provider stored of a card this payment saved (setup_future_usage), for later merchant-initiated payments. */
+  providerReference?: PaymentMethodProviderReference;
   /** Events recorded with the change, in order. */
   events: NewEvent[];
   /** What the caller answers with besides the intent (a decline's error). */

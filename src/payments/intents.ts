@@ -22,7 +22,7 @@ import { fullShipping } from '../customers/address.ts';
 import { automaticPaymentMethodsAtCreation, mergePaymentMethodOptions } from './payment-method-options.ts';
 import { checkCustomer, checkPaymentMethodOwner, checkPaymentMethodType, lockIntent, validateTypes } from './checks.ts';
 import { finishAttempt, type ConfirmDependencies } from './confirm.ts';
-import { authorizeInput, paymentFacts, planAttempt, type PlanAttemptDependencies } from './plan-attempt.ts';
+import { authorizeInput, paymentFacts, planAttempt, storedReferencesOf, type PlanAttemptDependencies } from './plan-attempt.ts';
 import type { ConfirmInput, IntentResult, PaymentIntentInput } from './types.ts';
 
 // The intent's own operations: create (and create-and-confirm), list and update (retrieve is in checks.ts, which
@@ -115,10 +115,10 @@ export async function createPaymentIntent(
   const { intent, paymentMethod } = await prepare(deps.db);
   assert(paymentMethod, 'confirm at creation has a payment method');
   const plan = planAttempt(scope, intent, confirm, paymentMethod.row);
-  const authorize = authorizeInput(deps, plan.intent, plan.paymentMethod);
+  const authorize = await storedReferencesOf(deps.db, scope, authorizeInput(deps, plan.intent, plan.paymentMethod, undefined, plan.merchantInitiated), plan.paymentMethod.id);
   // A test card stored before live mode refused them (or by any other path) still never reaches a live connector.
   if (authorize.card) refuseTestCardInLiveMode(scope, authorize.card.number, 'payment_method');
-  const route = await planRoute(deps.db, deps, scope, { intentId: intent.id, chargeId: plan.charge.id, facts: paymentFacts(plan.intent, plan.paymentMethod, authorize) });
+  const route = await planRoute(deps.db, deps, scope, { intentId: intent.id, chargeId: plan.charge.id, facts: paymentFacts(plan.intent, plan.paymentMethod, authorize), merchantInitiated: plan.merchantInitiated });
   // With an idempotency key, its recovery point (the intent) is a part of the same statement, and every other part
   // writes only when the request still held the key.
   const checkpoint = work.checkpointPart(intent.id);

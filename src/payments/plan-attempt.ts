@@ -1,4 +1,4 @@
-import type { AuthorizeInput } from '../connectors/connector.ts';
+import type { AuthorizeInput, StoredCardReference, StoredCredential } from '../connectors/connector.ts';
 import type { BaseAuthorizeInput, RoutePlan } from '../orchestration/orchestrator.ts';
 import type { PaymentFacts } from '../routing/types.ts';
 import type { Scope } from '../platform/scope.ts';
@@ -9,7 +9,9 @@ import { revealCardNumber, type PaymentMethodDependencies } from '../payment-met
 import type { ChargeRow, PaymentIntentRow } from './repository.ts';
 import { checkPaymentMethodOwner, checkPaymentMethodType } from './checks.ts';
 import { fullShipping } from '../customers/address.ts';
-import { captureIsManual, incrementalAuthorizationRequested, mergePaymentMethodOptions } from './payment-method-options.ts';
+import { listProviderReferences } from '../payment-methods/provider-references-repository.ts';
+import type { Queryable } from '../platform/db.ts';
+import { captureIsManual, effectiveSetupFutureUsage, incrementalAuthorizationRequested, mergePaymentMethodOptions } from './payment-method-options.ts';
 import type { ConfirmInput } from './types.ts';
 
 // Builders of an attempt, without writing anything: its charge, the intent's move to `processing`, the provider input.
@@ -58,7 +60,10 @@ export interface Attempt {
   /** The connectors to try, in order, and the first attempt (recorded with the charge). */
   route: RoutePlan;
   authorize: BaseAuthorizeInput;
+  /** The payment cannot ask the customer to authenticate (off_session, or error_on_requires_action). */
   offSession: boolean;
+  /** The merchant starts it without the customer (off_session=true): a merchant-initiated transaction. */
+  merchantInitiated: boolean;
 }
 
 /**
@@ -133,6 +138,7 @@ export function planAttempt(scope: Scope, intent: PaymentIntentRow, input: Confi
     paymentMethod,
     // Off-session payments cannot ask the customer to authenticate, and error_on_requires_action asks to fail instead.
     offSession: input.off_session === true || input.error_on_requires_action === true,
+    merchantInitiated: input.off_session === true,
   };
 }
 
@@ -156,7 +162,39 @@ export function paymentFacts(intent: PaymentIntentRow, paymentMethod: PaymentMet
   };
 }
 
-export function authorizeInput(deps: PlanAttemptDependencies, intent: PaymentIntentRow, paymentMethod: PaymentMethodRow, authentication?: AuthorizeInput['authentication']): BaseAuthorizeInput {
+/**
+ * A card's stored-credential context for the provider: merchant-initiated (off_session=true), and/or to be saved for
+ * later (setup_future_usage, filed under the customer, else the PaymentMethod, as a SetupIntent files it). Undefined for
+ * a one-off payment the customer makes.
+ */
+function storedCredentialOf(intent: PaymentIntentRow, paymentMethod: PaymentMethodRow, merchantInitiated: boolean): StoredCredential | undefined {
+  if (paymentMethod.type !== 'card') return undefined;
+  const usage = effectiveSetupFutureUsage(intent, paymentMethod.type);
+  if (!merchantInitiated && usage === null) return undefined;
+  return {
+    initiator: merchantInitiated ? 'merchant' : 'customer',
+    ...(usage !== null ? { save: { usage, shopperReference: intent.customer_id ?? paymentMethod.id } } : {}),
+  };
+}
+
+/**
+ * What the providers kept of a card's setup, per connector configuration ('' for the built-in test processor), for a
+ * merchant-initiated payment: each attempt sends its own configuration's (`attemptAuthorizeInput`). Read only for
+ * such payments, so a payment the customer makes costs no query.
+ */
+export async function storedReferencesOf(db: Queryable, scope: Scope, base: BaseAuthorizeInput, paymentMethodId: string): Promise<BaseAuthorizeInput> {
+  if (base.storedCredential?.initiator !== 'merchant') return base;
+  const references = new Map<string, StoredCardReference>();
+  for (const row of await listProviderReferences(db, scope, paymentMethodId)) {
+    const key = row.connector_configuration_id ?? '';
+    // Newest first: the first row of a configuration is the one to use.
+    if (!references.has(key)) references.set(key, { providerToken: row.provider_token, shopperReference: row.shopper_reference, networkTransactionId: row.network_transaction_id });
+  }
+  return { ...base, storedReferences: references };
+}
+
+export function authorizeInput(deps: PlanAttemptDependencies, intent: PaymentIntentRow, paymentMethod: PaymentMethodRow, authentication?: AuthorizeInput['authentication'], merchantInitiated = false): BaseAuthorizeInput {
+  const storedCredential = storedCredentialOf(intent, paymentMethod, merchantInitiated);
   return {
     amount: intent.amount,
     currency: intent.currency,
@@ -169,5 +207,6 @@ export function authorizeInput(deps: PlanAttemptDependencies, intent: PaymentInt
     ...(paymentMethod.type === 'card'
       ? { requestThreeDSecure: intent.payment_method_options.card?.request_three_d_secure ?? 'automatic', requestIncrementalAuthorization: incrementalAuthorizationRequested(intent, paymentMethod.type) }
       : {}),
+    ...(storedCredential ? { storedCredential } : {}),
   };
 }

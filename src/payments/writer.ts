@@ -5,6 +5,7 @@ import type { Queryable } from '../platform/db.ts';
 import { assert } from '../platform/errors.ts';
 import { combine, run, taggedRowsOf, type Statement } from '../platform/statements.ts';
 import { paymentMethodAttachStatement, paymentMethodWalletStatement } from '../payment-methods/repository.ts';
+import { providerReferenceUpsertStatement } from '../payment-methods/provider-references-repository.ts';
 import type { ChangeResult, PaymentChange } from './change.ts';
 import { challengeInsertStatement, challengesAbandonStatement } from './challenges-repository.ts';
 import { chargeUpdateStatement, intentUpdateStatement, type PaymentIntentRow } from './repository.ts';
@@ -34,7 +35,7 @@ export function changeParts(change: PaymentChange, prefix: string): Part[] {
   }
   parts.push(...movementParts(`${prefix}ledger`, change.movement, gated));
   // The side writes below all insert or change rows only under the gate; without one they are not meant to exist.
-  assert(gate || (!change.challenge && !change.abandonChallenges && !change.paymentMethod && change.events.length === 0), 'an ungated change writes only its attempt, charge and ledger');
+  assert(gate || (!change.challenge && !change.abandonChallenges && !change.paymentMethod && !change.providerReference && change.events.length === 0), 'an ungated change writes only its attempt, charge and ledger');
   if (change.abandonChallenges && change.intent && gate) parts.push({ name: `${prefix}abandoned`, statement: challengesAbandonStatement(change.intent.current.id, gate) });
   if (change.challenge && gate) parts.push({ name: `${prefix}challenge`, statement: challengeInsertStatement(change.scope, change.challenge, gate) });
   const method = change.paymentMethod;
@@ -46,6 +47,7 @@ export function changeParts(change: PaymentChange, prefix: string): Part[] {
       parts.push({ name: `${prefix}wallet`, statement: paymentMethodWalletStatement(change.scope, method.id, method.wallet, gate) });
     }
   }
+  if (change.providerReference && gate) parts.push({ name: `${prefix}provider_reference`, statement: providerReferenceUpsertStatement(change.scope, change.providerReference, gate) });
   if (change.events.length > 0 && gate) parts.push({ name: `${prefix}new_events`, statement: eventsInsertStatement(change.scope, change.request, change.events, gated) });
   if (method?.attach && method.attach.events.length > 0) {
     parts.push({ name: `${prefix}attach_events`, statement: eventsInsertStatement(change.scope, change.request, method.attach.events, { onlyIfRowsIn: `${prefix}attached` }) });
@@ -85,7 +87,7 @@ export async function writeChanges(db: Queryable, changes: readonly PaymentChang
  * id, when every part is written from JSON rows gated by that key (the side writes below are not yet).
  */
 function mergeKeyOf(change: PaymentChange): string | undefined {
-  if (!change.intent || change.challenge || change.abandonChallenges || change.paymentMethod) return undefined;
+  if (!change.intent || change.challenge || change.abandonChallenges || change.paymentMethod || change.providerReference) return undefined;
   return change.intent.current.id;
 }
 
@@ -101,5 +103,6 @@ function assertDistinctRows(changes: readonly PaymentChange[]): void {
     if (change.charge) once(`charge ${change.charge.current.id}`);
     if (change.attempt) once(`attempt ${change.attempt.id}`);
     if (change.paymentMethod) once(`payment method ${change.paymentMethod.id}`);
+    if (change.providerReference) once(`provider reference ${change.providerReference.payment_method_id} ${change.providerReference.connector_configuration_id ?? ''}`);
   }
 }

@@ -5,6 +5,7 @@ import {
   fromVerificationResponse,
   idempotencyKey,
   redirectResultOf,
+  storedCardOf,
   toCancelRequest,
   toCaptureRequest,
   toPaymentDetailsRequest,
@@ -127,7 +128,7 @@ export class AdyenConnector implements Connector {
     }
     switch (outcome.kind) {
       case 'ok':
-        return fromVerificationResponse(outcome.body as AdyenPaymentResponse & { additionalData?: Record<string, string> });
+        return fromVerificationResponse(outcome.body as AdyenPaymentResponse);
       case 'ambiguous':
         return { status: 'pending' };
       case 'not_sent':
@@ -179,7 +180,13 @@ export class AdyenConnector implements Connector {
     const outcome = await this.#post(path, body, key);
     switch (outcome.kind) {
       case 'ok': {
-        const output = fromPaymentResponse(outcome.body as AdyenPaymentResponse, input.capture);
+        const response = outcome.body as AdyenPaymentResponse;
+        const output = fromPaymentResponse(response, input.capture);
+        if (output.status === 'authorized' && input.storedCredential?.save) {
+          // A payment that stored the card: Adyen's token and the scheme's id, for later merchant-initiated payments.
+          const stored = storedCardOf(response.additionalData);
+          return stored ? { ...output, stored } : output;
+        }
         if (output.status !== 'partially_authorized') return output;
         // Payrail never asks for partial authorisation; release what was held and report the shortfall.
         if (output.processorReference !== null) await this.void({ attemptId: input.attemptId, processorReference: output.processorReference, amount: input.amount, currency: input.currency });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { assertNever, ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Decline, type RedirectToUrl, type SimpleOutput, type VerifyCardInput, type VerifyCardOutput } from '../connector.ts';
+import { assertNever, ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Decline, type RedirectToUrl, type SimpleOutput, type StoredCardReference, type VerifyCardInput, type VerifyCardOutput } from '../connector.ts';
 import { exponentOf } from '../../platform/money.ts';
 import { genericDecline, processingError, refusalDeclines, refusalReasonCodeOf } from './declines.ts';
 
@@ -89,19 +89,31 @@ export function idempotencyKey(operation: AdyenOperation, payrailId: string): st
 // Requests
 // ---------------------------------------------------------------------------------------------------------------
 
+/** Adyen's `CardDetails` as Payrail sends them. */
+export interface AdyenCardDetails { type: 'scheme'; number: string; expiryMonth: string; expiryYear: string; holderName?: string; networkPaymentReference?: string }
+
 /** The subset of Adyen's `PaymentRequest` that Payrail sends. */
 export interface AdyenPaymentRequest {
   amount: AdyenAmount;
   merchantAccount: string;
   reference: string;
   returnUrl: string;
-  paymentMethod: { type: 'scheme'; number: string; expiryMonth: string; expiryYear: string; holderName?: string };
-  shopperInteraction: 'Ecommerce';
+  /**
+   * The card's details, or, for a merchant-initiated payment of a card Adyen stored, its token. With the details, a
+   * merchant-initiated payment carries the scheme's id of the first transaction (`networkPaymentReference`).
+   */
+  paymentMethod: AdyenCardDetails | { type: 'scheme'; storedPaymentMethodId: string };
+  /** `Ecommerce`: the shopper is present; `ContAuth`: card on file, here a merchant-initiated payment. */
+  shopperInteraction: 'Ecommerce' | 'ContAuth';
   channel: 'Web';
   /** Present only for automatic capture: 0 hours captures immediately, whatever the merchant account's default. */
   captureDelayHours?: number;
   /** `manualCapture: 'true'` for a separate capture, again overriding the merchant account's default. */
   additionalData?: Record<string, string>;
+  /** A payment that stores the card for later (setup_future_usage), filed under `shopperReference`. */
+  storePaymentMethod?: true;
+  shopperReference?: string;
+  recurringProcessingModel?: RecurringProcessingModel;
 }
 
 export interface AdyenRequestContext {
@@ -114,24 +126,75 @@ export interface AdyenRequestContext {
 export function toPaymentRequest(input: AuthorizeInput, context: AdyenRequestContext): AdyenPaymentRequest {
   // Routing sends Adyen card payments only (its configurations carry `card`): a payment without one is not sent.
   if (input.card === undefined) throw new ConnectorRequestError('configuration', 'The Adyen connector carries card payments only: this payment has no card.');
+  const card: AdyenCardDetails = {
+    type: 'scheme',
+    number: input.card.number,
+    expiryMonth: String(input.card.expMonth).padStart(2, '0'),
+    expiryYear: String(input.card.expYear),
+  };
+  if (input.card.holderName) card.holderName = input.card.holderName;
   const request: AdyenPaymentRequest = {
     amount: toAdyenAmount(input.amount, input.currency),
     merchantAccount: context.merchantAccount,
     reference: input.attemptId,
     returnUrl: context.returnUrl,
-    paymentMethod: {
-      type: 'scheme',
-      number: input.card.number,
-      expiryMonth: String(input.card.expMonth).padStart(2, '0'),
-      expiryYear: String(input.card.expYear),
-    },
+    paymentMethod: card,
     shopperInteraction: 'Ecommerce',
     channel: 'Web',
   };
-  if (input.card.holderName) request.paymentMethod.holderName = input.card.holderName;
   if (input.capture) request.captureDelayHours = 0;
   else request.additionalData = { manualCapture: 'true' };
+  return withStoredCredential(request, card, input.storedCredential);
+}
+
+/**
+ * The stored-credential fields of a payment (docs.adyen.com, tokenization and card-on-file):
+ * - saving the card (setup_future_usage): `storePaymentMethod`, `shopperReference` and the recurring processing model
+ *   of the usage, the shopper present (`Ecommerce`);
+ * - a merchant-initiated payment of a card set up through this configuration: `ContAuth` and
+ *   `UnscheduledCardOnFile`, with Adyen's token and the shopper it is filed under when Adyen stored the card, else the
+ *   card's details with the scheme's id of the first transaction (`networkPaymentReference`).
+ * A merchant-initiated payment with no setup at this configuration goes as a one-off payment: Adyen has nothing to
+ * refer it to, and the issuer may then ask for authentication (an off-session payment answers authentication_required).
+ */
+function withStoredCredential(request: AdyenPaymentRequest, card: AdyenCardDetails, credential: AuthorizeInput['storedCredential']): AdyenPaymentRequest {
+  if (!credential) return request;
+  const reference = credential.reference;
+  if (credential.initiator === 'merchant' && reference) {
+    if (reference.providerToken !== null && reference.shopperReference !== null) {
+      return {
+        ...request,
+        paymentMethod: { type: 'scheme', storedPaymentMethodId: reference.providerToken },
+        shopperInteraction: 'ContAuth',
+        shopperReference: reference.shopperReference,
+        recurringProcessingModel: 'UnscheduledCardOnFile',
+      };
+    }
+    if (reference.networkTransactionId !== null) {
+      return {
+        ...request,
+        paymentMethod: { ...card, networkPaymentReference: reference.networkTransactionId },
+        shopperInteraction: 'ContAuth',
+        recurringProcessingModel: 'UnscheduledCardOnFile',
+      };
+    }
+  }
+  if (credential.save) {
+    return { ...request, storePaymentMethod: true, shopperReference: credential.save.shopperReference, recurringProcessingModel: recurringProcessingModelOf(credential.save.usage) };
+  }
   return request;
+}
+
+/** What Adyen says it stored of a card (ResponseAdditionalDataCommon): the token, its shopper, the scheme's id. */
+export function storedCardOf(additionalData: Record<string, string> | undefined): StoredCardReference | undefined {
+  const data = additionalData ?? {};
+  const providerToken = data['tokenization.storedPaymentMethodId'] ?? data['recurring.recurringDetailReference'] ?? null;
+  if (providerToken === null) return undefined;
+  return {
+    providerToken,
+    shopperReference: data['tokenization.shopperReference'] ?? data['recurring.shopperReference'] ?? null,
+    networkTransactionId: data.networkTxReference || null,
+  };
 }
 
 /** Adyen's recurring processing models of a stored card (PaymentRequest.recurringProcessingModel). */
@@ -143,7 +206,7 @@ export interface AdyenVerificationRequest {
   merchantAccount: string;
   reference: string;
   returnUrl: string;
-  paymentMethod: AdyenPaymentRequest['paymentMethod'];
+  paymentMethod: AdyenCardDetails;
   shopperInteraction: 'Ecommerce';
   channel: 'Web';
   storePaymentMethod: true;
@@ -195,21 +258,15 @@ export function toVerificationRequest(input: VerifyCardInput, context: AdyenRequ
  * (`tokenization.storedPaymentMethodId`, or the older `recurring.recurringDetailReference`), with the scheme's
  * `networkTxReference` for later merchant-initiated payments. Everything else maps as a payment's answer does.
  */
-export function fromVerificationResponse(response: AdyenPaymentResponse & { additionalData?: Record<string, string> }): VerifyCardOutput {
+export function fromVerificationResponse(response: AdyenPaymentResponse): VerifyCardOutput {
   const output = fromPaymentResponse(response, false);
   switch (output.status) {
-    case 'authorized': {
-      const data = response.additionalData ?? {};
+    case 'authorized':
       return {
         status: 'verified',
         processorReference: output.processorReference,
-        stored: {
-          providerToken: data['tokenization.storedPaymentMethodId'] ?? data['recurring.recurringDetailReference'] ?? null,
-          shopperReference: data['tokenization.shopperReference'] ?? data['recurring.shopperReference'] ?? null,
-          networkTransactionId: data.networkTxReference ?? null,
-        },
+        stored: storedCardOf(response.additionalData) ?? { providerToken: null, shopperReference: null, networkTransactionId: response.additionalData?.networkTxReference || null },
       };
-    }
     case 'declined':
       return { status: 'declined', decline: output.decline, processorReference: output.processorReference };
     case 'requires_authentication':
@@ -313,6 +370,8 @@ export interface AdyenPaymentResponse {
   action?: { type?: string; url?: string; method?: string; data?: Record<string, string>; [key: string]: unknown };
   fraudResult?: { accountScore?: number };
   merchantReference?: string;
+  /** What Adyen adds (ResponseAdditionalData*): here, what it stored of a card asked to be stored. */
+  additionalData?: Record<string, string>;
 }
 
 /** Adyen's `fraudResult.accountScore` is unbounded; Stripe's `risk_score` is 0-100. */

@@ -92,8 +92,18 @@ export class TestProcessor implements Connector {
     if (input.card === undefined) throw new ConnectorRequestError('configuration', 'The test processor carries card payments only: this payment has no card.');
     let behaviour = behaviourOf(input.card.number);
     const processorReference = reference('ta', input.attemptId);
+    const credential = input.storedCredential;
+    // A merchant-initiated payment of a card set up through this processor: strong customer authentication does not
+    // apply, so a card that asks for it only on one-off payments goes through (the card that always asks still does).
+    const setUpForMerchant = credential?.initiator === 'merchant' && credential.reference !== undefined;
+    if (behaviour.kind === 'authenticate' && behaviour.offSessionOnceSetUp && setUpForMerchant) behaviour = { kind: 'approve' };
     // request_three_d_secure=any|challenge: the processor runs its challenge for cards that would not need one.
-    if (behaviour.kind === 'approve' && (input.requestThreeDSecure === 'any' || input.requestThreeDSecure === 'challenge')) behaviour = { kind: 'authenticate' };
+    else if (behaviour.kind === 'approve' && !setUpForMerchant && (input.requestThreeDSecure === 'any' || input.requestThreeDSecure === 'challenge')) behaviour = { kind: 'authenticate' };
+    // A payment that saves the card (setup_future_usage): the processor's token and the scheme's transaction id, as a
+    // SetupIntent's verification gives them.
+    const stored = credential?.save && input.card
+      ? { stored: { providerToken: reference('tpm', input.attemptId), shopperReference: credential.save.shopperReference, networkTransactionId: networkTransactionId(input.attemptId) } }
+      : {};
     // Incremental authorization is offered for uncaptured authorizations of the brands that support it (Stripe's list).
     const incrementalAuthorization = input.requestIncrementalAuthorization === true && !input.capture && incrementableBrands.includes(input.card.brand);
     switch (behaviour.kind) {
@@ -105,6 +115,7 @@ export class TestProcessor implements Connector {
           processorReference: behaviour.refundFails ? processorReference + refundFailsMarker : processorReference,
           riskScore: riskScore(input.attemptId),
           incrementalAuthorization,
+          ...stored,
         };
       case 'decline':
         return {
@@ -124,7 +135,7 @@ export class TestProcessor implements Connector {
           };
         }
         if (behaviour.thenDecline) return { status: 'declined', decline: behaviour.thenDecline, processorReference, riskScore: riskScore(input.attemptId) };
-        return { status: 'authorized', captured: input.capture, processorReference, riskScore: riskScore(input.attemptId), incrementalAuthorization };
+        return { status: 'authorized', captured: input.capture, processorReference, riskScore: riskScore(input.attemptId), incrementalAuthorization, ...stored };
     }
   }
 }

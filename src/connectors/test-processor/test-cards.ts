@@ -5,8 +5,12 @@ export type TestCardBehaviour =
   /** Approved; with `refundFails`, refunds of the charge fail some time after they were made (Stripe's 4000000000005126). */
   | { kind: 'approve'; refundFails?: boolean }
   | { kind: 'decline'; decline: Decline }
-  /** 3-D Secure is required; after a successful challenge the card is approved, or declined with `thenDecline`. */
-  | { kind: 'authenticate'; thenDecline?: Decline };
+  /**
+   * 3-D Secure is required; after a successful challenge the card is approved, or declined with `thenDecline`. With
+   * `offSessionOnceSetUp`, a merchant-initiated payment of a card set up for later payments (a SetupIntent, or a payment
+   * with setup_future_usage) needs no authentication (Stripe's 4000002500003155); the others ask even then.
+   */
+  | { kind: 'authenticate'; thenDecline?: Decline; offSessionOnceSetUp?: boolean };
 
 const declinedMessage = 'Your card was declined.';
 
@@ -33,7 +37,7 @@ const behaviours: Record<string, TestCardBehaviour> = {
     decline: { code: 'card_declined', declineCode: 'fraudulent', message: declinedMessage, blocked: true, networkStatus: 'not_sent_to_network' },
   },
   '4000000000005126': { kind: 'approve', refundFails: true },
-  '4000002500003155': { kind: 'authenticate' },
+  '4000002500003155': { kind: 'authenticate', offSessionOnceSetUp: true },
   '4000002760003184': { kind: 'authenticate' },
   '4000000000003220': { kind: 'authenticate' },
   '4000000000003063': { kind: 'authenticate' },

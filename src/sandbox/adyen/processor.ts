@@ -13,7 +13,10 @@ import {
 } from './test-cards.ts';
 import type { WebhookDispatcher } from './webhooks.ts';
 import { AdyenError } from './errors.ts';
-import { isExpired, isObject, readAmount, readCard, readMerchantAccount, readOptionalString, readTokenization, referenceLengthMax, requireObject, returnUrlLengthMax, stringAdditionalData } from './requests.ts';
+import {
+  isExpired, isObject, readAmount, readCard, readMerchantAccount, readNetworkPaymentReference, readOptionalString, readShopperInteraction, readStoredPaymentMethodId, readTokenization,
+  referenceLengthMax, requireObject, returnUrlLengthMax, stringAdditionalData, type Card,
+} from './requests.ts';
 
 /**
  * What the sandbox does with each Checkout API v71 request, independent of HTTP. Field names follow
@@ -62,7 +65,10 @@ export class AdyenProcessor {
     if (typeof returnUrl !== 'string' || returnUrl.length > returnUrlLengthMax || !URL.canParse(returnUrl)) {
       throw new AdyenError(422, '702', "Required field 'returnUrl' is not provided or is not a valid URL.");
     }
-    const card = readCard(body.paymentMethod);
+    const shopperInteraction = readShopperInteraction(body);
+    const storedPaymentMethodId = readStoredPaymentMethodId(body.paymentMethod);
+    const card = storedPaymentMethodId !== undefined ? this.#storedCard(storedPaymentMethodId, body, merchantAccount) : readCard(body.paymentMethod);
+    const networkPaymentReference = storedPaymentMethodId === undefined ? readNetworkPaymentReference(body.paymentMethod) : undefined;
     const additionalData = stringAdditionalData(body);
     const captureDelayHours = body.captureDelayHours;
     if (captureDelayHours !== undefined && (typeof captureDelayHours !== 'number' || !Number.isInteger(captureDelayHours) || captureDelayHours < 0)) {
@@ -102,9 +108,17 @@ export class AdyenProcessor {
       refundedValue: 0,
       ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
       ...(tokenization ? { tokenization } : {}),
+      shopperInteraction,
+      ...(storedPaymentMethodId !== undefined ? { storedPaymentMethodId } : {}),
+      ...(networkPaymentReference !== undefined ? { networkPaymentReference } : {}),
       createdAt: new Date().toISOString(),
     };
     this.#store.payments.set(payment.pspReference, payment);
+    if (tokenization) {
+      this.#store.cardsToStore.set(payment.pspReference, {
+        number: card.number, expiryMonth: card.expiryMonth, expiryYear: card.expiryYear, ...(card.holderName !== undefined ? { holderName: card.holderName } : {}),
+      });
+    }
 
     const requestedResponseCode = typeof additionalData.RequestedTestAcquirerResponseCode === 'string' ? additionalData.RequestedTestAcquirerResponseCode : undefined;
     let outcome: TestOutcome | undefined;
@@ -112,7 +126,9 @@ export class AdyenProcessor {
     else if (!testCard) outcome = invalidCardNumberOutcome;
     else if (card.cvc !== undefined && card.cvc !== (testCard.brand === 'amex' ? testCardAmexSecurityCode : testCardSecurityCode)) outcome = cvcDeclinedOutcome;
 
-    const needsChallenge = attemptAuthentication === 'always' || (testCard?.threeDSecure === true && attemptAuthentication !== 'never');
+    // Card on file (ContAuth) is a merchant-initiated payment without the shopper: there is nobody to challenge, and
+    // strong customer authentication does not apply to it.
+    const needsChallenge = shopperInteraction !== 'ContAuth' && (attemptAuthentication === 'always' || (testCard?.threeDSecure === true && attemptAuthentication !== 'never'));
     if (!outcome && needsChallenge) {
       payment.authentication = 'pending';
       const token = randomBytes(18).toString('base64url');
@@ -165,6 +181,7 @@ export class AdyenProcessor {
 
   #finish(payment: PaymentRecord, outcome: TestOutcome): Record<string, unknown> {
     payment.resultCode = outcome.resultCode;
+    if (outcome.resultCode !== 'Authorised') this.#store.cardsToStore.delete(payment.pspReference);
     if (outcome.resultCode === 'Authorised') {
       payment.status = 'authorised';
       payment.authCode = String(randomInt(100_000, 1_000_000));
@@ -222,10 +239,31 @@ export class AdyenProcessor {
     return body;
   }
 
+  /**
+   * The card of a payment made with a token (`storedPaymentMethodId`): only for the merchant account and shopper it
+   * was stored for, and with the recurring processing model Adyen requires when stored details are used; otherwise
+   * Adyen's "Contract not found" (800).
+   */
+  #storedCard(id: string, body: Record<string, unknown>, merchantAccount: string): Card {
+    const stored = this.#store.storedPaymentMethods.get(id);
+    const details = this.#store.storedCards.get(id);
+    if (!stored || !details || stored.merchantAccount !== merchantAccount || stored.shopperReference !== body.shopperReference) {
+      throw new AdyenError(422, '800', 'Contract not found');
+    }
+    if (body.recurringProcessingModel === undefined) {
+      throw new AdyenError(422, '702', "Required field 'recurringProcessingModel' is not provided: it is required when using stored payment details.");
+    }
+    return { ...details };
+  }
+
   /** Stores the card of an authorised payment that asked for it: Adyen's token, filed under the shopper's reference. */
   #storePaymentMethod(payment: PaymentRecord, tokenization: NonNullable<PaymentRecord['tokenization']>): void {
     if (tokenization.storedPaymentMethodId !== undefined) return;
+    const details = this.#store.cardsToStore.get(payment.pspReference);
+    if (!details) return;
+    this.#store.cardsToStore.delete(payment.pspReference);
     tokenization.storedPaymentMethodId = newPspReference();
+    this.#store.storedCards.set(tokenization.storedPaymentMethodId, details);
     // Visa's Transaction ID and Mastercard's Trace ID are 15 digits.
     tokenization.networkTxReference = String(randomInt(100_000_000, 1_000_000_000)) + String(randomInt(100_000, 1_000_000));
     this.#store.storedPaymentMethods.set(tokenization.storedPaymentMethodId, {

@@ -129,3 +129,32 @@ export function readTokenization(body: Record<string, unknown>): { shopperRefere
   if (model === undefined) throw new AdyenError(422, '702', "Required field 'recurringProcessingModel' is not provided: it is required when storing payment details.");
   return { shopperReference: shopperReference as string, recurringProcessingModel: model as string };
 }
+
+/** Adyen's `shopperInteraction` values (PaymentRequest in CheckoutService-v71); `Ecommerce` when absent. */
+export const shopperInteractions = ['Ecommerce', 'ContAuth', 'Moto', 'POS'] as const;
+
+export function readShopperInteraction(body: Record<string, unknown>): string {
+  const value = body.shopperInteraction;
+  if (value === undefined) return 'Ecommerce';
+  if (typeof value !== 'string' || !(shopperInteractions as readonly string[]).includes(value)) {
+    throw new AdyenError(422, '702', `Field 'shopperInteraction' must be one of ${shopperInteractions.join(', ')}.`);
+  }
+  return value;
+}
+
+/** The token of a payment with stored details (`paymentMethod.storedPaymentMethodId`, or the older `recurringDetailReference`). */
+export function readStoredPaymentMethodId(value: unknown): string | undefined {
+  const method = requireObject(value, 'paymentMethod');
+  const id = method.storedPaymentMethodId ?? method.recurringDetailReference;
+  if (id === undefined) return undefined;
+  if (typeof id !== 'string' || id.length === 0 || id.length > 64) throw new AdyenError(422, '702', "Field 'paymentMethod.storedPaymentMethodId' must be a string of 1 to 64 characters.");
+  return id;
+}
+
+/** `paymentMethod.networkPaymentReference`: the scheme's id of the first transaction of a card-on-file chain. */
+export function readNetworkPaymentReference(value: unknown): string | undefined {
+  const reference = requireObject(value, 'paymentMethod').networkPaymentReference;
+  if (reference === undefined) return undefined;
+  if (typeof reference !== 'string' || reference.length === 0 || reference.length > 64) throw new AdyenError(422, '702', "Field 'paymentMethod.networkPaymentReference' must be a string of 1 to 64 characters.");
+  return reference;
+}

@@ -245,6 +245,42 @@ describe('Adyen sandbox through the official @adyen/api-library', () => {
     assert.equal(noModel.statusCode, 422);
   });
 
+  it('pays with a stored card\'s token as card on file (ContAuth): no challenge, only for its shopper and with a recurring model', async () => {
+    // Stored after a 3-D Secure card's verification: later payments with the token are merchant-initiated.
+    const started = await sdk.payments.payments(paymentRequest({
+      amount: { value: 0, currency: 'EUR' }, paymentMethod: threeDSecureVisa, storePaymentMethod: true, shopperReference: 'shopper-mit', recurringProcessingModel: 'UnscheduledCardOnFile',
+    }));
+    const challenge = await fetch((started.action as { url: string }).url, { method: 'POST', body: new URLSearchParams({ password: 'password' }), redirect: 'manual' });
+    const redirectResult = new URL(challenge.headers.get('location')!).searchParams.get('redirectResult')!;
+    const stored = plain((await sdk.payments.paymentsDetails({ details: { redirectResult } })).additionalData) as Record<string, string>;
+    const token = stored['tokenization.storedPaymentMethodId'];
+    assert.ok(token);
+    assert.ok(!JSON.stringify(sandbox.records()).includes(threeDSecureVisa.number), 'the records show no card number');
+
+    const tokenPayment = (overrides: Record<string, unknown>) => paymentRequest({
+      paymentMethod: { type: 'scheme', storedPaymentMethodId: token }, shopperInteraction: 'ContAuth', recurringProcessingModel: 'UnscheduledCardOnFile', shopperReference: 'shopper-mit', ...overrides,
+    });
+    const paid = await sdk.payments.payments(tokenPayment({}));
+    assert.equal(paid.resultCode, 'Authorised', 'a merchant-initiated payment is not challenged');
+    const record = sandbox.records().payments.find((payment) => payment.pspReference === paid.pspReference)!;
+    assert.equal(record.shopperInteraction, 'ContAuth');
+    assert.equal(record.storedPaymentMethodId, token);
+    assert.equal(record.lastFour, '0000');
+
+    const otherShopper = await adyenErrorOf(sdk.payments.payments(tokenPayment({ shopperReference: 'shopper-other' })));
+    assert.equal(otherShopper.statusCode, 422);
+    assert.equal(otherShopper.errorCode, '800');
+    const unknown = await adyenErrorOf(sdk.payments.payments(tokenPayment({ paymentMethod: { type: 'scheme', storedPaymentMethodId: 'NOSUCHTOKEN00000' } })));
+    assert.equal(unknown.errorCode, '800');
+    const noModel = await adyenErrorOf(sdk.payments.payments(tokenPayment({ recurringProcessingModel: undefined })));
+    assert.equal(noModel.statusCode, 422);
+    assert.equal(noModel.errorCode, '702');
+
+    // The same card's details on session (Ecommerce) are challenged as before.
+    const onSession = await sdk.payments.payments(paymentRequest({ paymentMethod: threeDSecureVisa }));
+    assert.equal(onSession.resultCode, 'RedirectShopper');
+  });
+
   it('captures in parts up to the authorised amount and refuses an over-capture in the webhook outcome', async () => {
     const authorised = await sdk.payments.payments(paymentRequest({ additionalData: { manualCapture: 'true' } }));
     assert.equal(authorised.resultCode, 'Authorised');

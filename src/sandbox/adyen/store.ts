@@ -49,6 +49,12 @@ export interface PaymentRecord {
    * authorised, and the token and the scheme's transaction id are then set.
    */
   tokenization?: { shopperReference: string; recurringProcessingModel: string; storedPaymentMethodId?: string; networkTxReference?: string };
+  /** `Ecommerce` (the shopper present) or `ContAuth` (card on file: a merchant-initiated payment). */
+  shopperInteraction: string;
+  /** The stored card a token payment was made with. */
+  storedPaymentMethodId?: string;
+  /** The scheme's id of the first transaction, sent with card details on a merchant-initiated payment. */
+  networkPaymentReference?: string;
   /** When 3-D Secure was required: whether the shopper passed it (set by /payments/details). */
   authentication?: 'pending' | 'authenticated' | 'failed';
   createdAt: string;
@@ -71,6 +77,14 @@ export interface ModificationRecord {
   reason?: string;
   idempotencyKey?: string;
   createdAt: string;
+}
+
+/** The details of a stored card that a payment with its token is made with (no security code: it is never stored). */
+export interface StoredCardDetails {
+  number: string;
+  expiryMonth: string;
+  expiryYear: string;
+  holderName?: string;
 }
 
 /** A card stored for a shopper (Adyen's token): what a later payment with `storedPaymentMethodId` would use. */
@@ -147,6 +161,13 @@ export class SandboxStore {
   readonly redirectResults = new Map<string, { pspReference: string; authenticated: boolean }>();
   /** 3-D Secure page token -> payment pspReference. */
   readonly challenges = new Map<string, string>();
+  /**
+   * storedPaymentMethodId -> the card's details, as Adyen's vault keeps them for later payments with the token. Kept
+   * out of the records (`snapshot`), which show the stored card's brand and last four only.
+   */
+  readonly storedCards = new Map<string, StoredCardDetails>();
+  /** pspReference -> the card details of a payment asked to store its card, until it is authorised (or not). */
+  readonly cardsToStore = new Map<string, StoredCardDetails>();
 
   modificationsOf(pspReference: string): ModificationRecord[] {
     return this.modifications.filter((modification) => modification.paymentPspReference === pspReference);
@@ -164,5 +185,7 @@ export class SandboxStore {
     this.idempotency.clear();
     this.redirectResults.clear();
     this.challenges.clear();
+    this.storedCards.clear();
+    this.cardsToStore.clear();
   }
 }
