@@ -160,7 +160,7 @@ describe('account settings through the official stripe SDK', () => {
       { params: { settings: { payouts: { schedule: { monthly_anchor: 32 } } } }, code: 'invalid_value', param: 'settings[payouts][schedule][monthly_anchor]' },
       { params: { settings: { payouts: { debit_negative_balances: 'maybe' } } }, code: 'invalid_value', param: 'settings[payouts][debit_negative_balances]' },
       { params: { settings: { branding: { primary_color: 'black' } } }, code: 'invalid_value', param: 'settings[branding][primary_color]' },
-      { params: { settings: { branding: { icon: 'file_123' } } }, code: 'parameter_unknown', param: 'settings[branding][icon]' },
+      { params: { settings: { branding: { icon: 'file_123' } } }, code: 'invalid_value', param: 'settings[branding][icon]' },
       { params: { default_currency: 'xyz' }, code: 'invalid_currency', param: 'default_currency' },
       // As at Stripe, the country of an account cannot be changed through the Stripe parameters.
       { params: { country: 'GB' }, code: 'parameter_unknown', param: 'country' },

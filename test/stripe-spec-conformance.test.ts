@@ -7,6 +7,7 @@ import Stripe from 'stripe';
 import { allRoutes } from '../src/api/routes/index.ts';
 import { payingCard, submitCheckoutPage } from './helpers/checkout-page.ts';
 import { submitChallengePage } from './helpers/challenge.ts';
+import { reviewDueAccounts } from '../src/connect/review.ts';
 import { releaseAvailableFunds } from '../src/ledger/jobs.ts';
 import { advancePayouts } from '../src/payouts/jobs.ts';
 import { resolvePendingRefunds } from '../src/refunds/service.ts';
@@ -458,6 +459,28 @@ describe('every answer of every operation matches Stripe', () => {
     await publishable.setupIntents.retrieve(browser.id, { client_secret: browser.client_secret! });
     await publishable.setupIntents.confirm(browser.id, { payment_method: 'pm_card_visa', client_secret: browser.client_secret! } as Stripe.SetupIntentConfirmParams);
     await assert.rejects(stripe.setupIntents.confirm(browser.id), Stripe.errors.StripeInvalidRequestError);
+  });
+
+  it('connected accounts: create (individual, company, standard), retrieve, update, list, act as one, verify, reject, delete', async () => {
+    const seller = await stripe.accounts.create({
+      type: 'custom', country: 'US', email: 'seller@example.com', capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+      business_type: 'individual', business_profile: { mcc: '5734', url: 'https://seller.example.com' },
+      individual: { first_name: 'Jenny', last_name: 'Rosen', dob: { day: 1, month: 1, year: 1901 }, id_number: '000000000', address: { line1: 'address_full_match', city: 'SF', state: 'CA', postal_code: '94111', country: 'US' } },
+      tos_acceptance: { date: 1_700_000_000, ip: '203.0.113.9' },
+      external_account: { object: 'bank_account', country: 'US', currency: 'usd', account_number: '000123456789', routing_number: '110000000' } as Stripe.AccountCreateParams['external_account'],
+    });
+    await server.db.query('UPDATE connected_accounts SET next_review_at = now() WHERE id = $1', [seller.id]);
+    await reviewDueAccounts(server.deps);
+    await stripe.accounts.retrieve(seller.id);
+    await stripe.accounts.retrieveCurrent({}, { stripeAccount: seller.id });
+    await stripe.accounts.update(seller.id, { metadata: { tier: 'gold' }, settings: { payouts: { schedule: { interval: 'weekly', weekly_anchor: 'monday' } } } });
+    await stripe.accounts.listExternalAccounts(seller.id);
+    const company = await stripe.accounts.create({ controller: { stripe_dashboard: { type: 'none' } }, country: 'GB', business_type: 'company', company: { name: 'Seller Ltd', tax_id: '000000000', address: { line1: '1 High St', city: 'London', postal_code: 'EC1A 1AA' } }, capabilities: { transfers: { requested: true } } });
+    await stripe.accounts.create({ type: 'standard', country: 'FR' });
+    await stripe.accounts.list({ limit: 10 });
+    await stripe.customers.create({ email: 'buyer@example.com' }, { stripeAccount: seller.id });
+    await stripe.accounts.reject(company.id, { reason: 'terms_of_service' });
+    await stripe.accounts.del(company.id);
   });
 
   it('webhook endpoints: create, retrieve, update, disable, list, delete', async () => {

@@ -12,7 +12,7 @@ export type Access = 'read' | 'write';
 export const permissionResources = [
   'account', 'balance', 'balance_transaction', 'charge', 'customer', 'event', 'external_account', 'payment_intent',
   'payment_method', 'payout', 'refund', 'source', 'token', 'webhook_endpoint', 'connector_configuration', 'routing_profile',
-  'product', 'price', 'payment_link', 'checkout_session', 'file',
+  'product', 'price', 'payment_link', 'checkout_session', 'file', 'setup_intent',
 ] as const;
 export type PermissionResource = (typeof permissionResources)[number];
 
@@ -41,6 +41,9 @@ const segmentResources: Record<string, PermissionResource> = {
   prices: 'price',
   products: 'product',
   refunds: 'refund',
+  // Stripe's rak_setup_intent_*: SetupAttempts are read with the SetupIntent permission.
+  setup_attempts: 'setup_intent',
+  setup_intents: 'setup_intent',
   sources: 'source',
   tokens: 'token',
   webhook_endpoints: 'webhook_endpoint',

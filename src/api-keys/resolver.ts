@@ -12,6 +12,11 @@ export interface Caller {
   keyId: string;
   /** A restricted key's permissions; null for secret and publishable keys. */
   permissions: Permissions | null;
+  /**
+   * Set when a platform's key acts as one of its connected accounts (the Stripe-Account header): the platform's id,
+   * while `accountId` is the connected account's.
+   */
+  platformAccountId?: string;
 }
 
 /**

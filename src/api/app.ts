@@ -3,6 +3,7 @@ import type { Caller } from '../api-keys/resolver.ts';
 import { checkKeyAccess, redactKey } from './key-access.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { apiVersion } from '../events/service.ts';
+import { accountInvalid, actingScope } from '../connect/access.ts';
 import { ApiError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
@@ -193,7 +194,19 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     if (!caller) throw new ApiError('api_key_invalid', `Invalid API Key provided: ${redactKey(key)}`);
     checkKeyAccess(caller, key, route);
     await limitPublishable(request, reply, caller);
-    return caller;
+    return actAs(request, caller);
+  }
+
+  /**
+   * Stripe-Account: a platform's key acting as one of its connected accounts. The request then works in that account's
+   * scope (its objects, its idempotency keys); a foreign, deleted or unknown account is Stripe's 403 account_invalid.
+   */
+  async function actAs(request: FastifyRequest, caller: Caller): Promise<Caller> {
+    const header = request.headers['stripe-account'];
+    if (header === undefined) return caller;
+    if (typeof header !== 'string') throw accountInvalid('(several Stripe-Account headers)');
+    const scope = await actingScope(deps.db, { accountId: caller.accountId, livemode: caller.livemode }, header.trim());
+    return scope.accountId === caller.accountId ? caller : { ...caller, accountId: scope.accountId, platformAccountId: caller.accountId };
   }
 
   async function handle(route: RouteDefinition, request: FastifyRequest, reply: FastifyReply): Promise<void> {

@@ -29,8 +29,13 @@ describe('OpenAPI document', () => {
       const operation = document.paths[path][route.method.toLowerCase()];
       const expected = route.parameters.toJsonSchema() as { properties: Record<string, unknown> };
       if (route.method === 'POST') {
-        const schema = operation.requestBody.content['application/x-www-form-urlencoded'].schema;
-        for (const [name, property] of Object.entries(expected.properties)) assert.deepEqual(schema.properties[name], property, `${route.operationId} ${name}`);
+        // A file upload (POST /v1/files) is a multipart body whose `file` part is binary; its other parts are the parameters.
+        const content = route.acceptsFiles ? operation.requestBody.content['multipart/form-data'] : operation.requestBody.content['application/x-www-form-urlencoded'];
+        const schema = content.schema;
+        for (const [name, property] of Object.entries(expected.properties)) {
+          if (route.acceptsFiles && name === 'file') assert.equal(schema.properties.file.format, 'binary', `${route.operationId} file`);
+          else assert.deepEqual(schema.properties[name], property, `${route.operationId} ${name}`);
+        }
         assert.ok(schema.properties.expand, 'expand is accepted everywhere');
       } else {
         const names = operation.parameters.filter((parameter: { in: string }) => parameter.in === 'query').map((parameter: { name: string }) => parameter.name);

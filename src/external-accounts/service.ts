@@ -1,4 +1,5 @@
 import type { Dependencies } from '../dependencies.ts';
+import type { EventRequest } from '../events/repository.ts';
 import { changedAttributes, recordEvent } from '../events/service.ts';
 import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
@@ -38,9 +39,10 @@ export interface ExternalAccountUpdate {
 }
 
 /**
- * The `:account` of `/v1/accounts/:account/external_accounts` must be the caller's own account: Payrail has no
- * Connect platforms yet. Any other id gets Stripe's answer for an account the key cannot reach (403
- * `account_invalid`, as `GET /v1/accounts/:account` does), whether or not it exists, so ids cannot be probed.
+ * The `:account` of `/v1/accounts/:account/external_accounts` must be the account `scope` works in: the caller's own,
+ * or (the routes resolve it first: connect/access.ts) the platform's connected account. Any other id gets Stripe's
+ * answer for an account the key cannot reach (403 `account_invalid`, as `GET /v1/accounts/:account` does), whether
+ * or not it exists, so ids cannot be probed.
  */
 export function checkOwnAccount(scope: Scope, accountId: string): void {
   if (accountId !== scope.accountId) {
@@ -62,39 +64,57 @@ export function accountNumberOf(deps: Pick<Dependencies, 'secretBox'>, row: Exte
  * Adds a bank account. The number is checked (IBAN check digits and length, or the US routing checksum), stored only
  * encrypted, and the first account of a currency becomes its default.
  */
-export async function createExternalAccount(work: UnitOfWork, deps: ExternalAccountDependencies, scope: Scope, accountId: string, input: ExternalAccountInput): Promise<ExternalAccountRow> {
+export async function createExternalAccount(
+  work: UnitOfWork,
+  deps: ExternalAccountDependencies,
+  scope: Scope,
+  accountId: string,
+  input: ExternalAccountInput,
+  afterChange?: (client: Queryable) => Promise<unknown>,
+): Promise<ExternalAccountRow> {
   checkOwnAccount(scope, accountId);
+  validateBankAccount(input.external_account);
+  return work.finalTransaction(async (client) => {
+    const row = await addExternalAccount(client, deps, scope, work, input);
+    await afterChange?.(client);
+    return row;
+  });
+}
+
+/**
+ * Adds a bank account inside the caller's transaction (account creation with `external_account` does it in its own),
+ * with its `account.external_account.created` event.
+ */
+export async function addExternalAccount(client: Queryable, deps: ExternalAccountDependencies, scope: Scope, work: EventRequest, input: ExternalAccountInput): Promise<ExternalAccountRow> {
   const valid = validateBankAccount(input.external_account);
   const id = newId('ba');
   const encrypted = deps.secretBox.encrypt(valid.accountNumber, associatedData(id));
   // Keyed on country and routing number too: the same account number at two banks is two accounts.
   const fingerprint = deps.secretBox.fingerprint(`bank_account:${valid.country}:${valid.routingNumber ?? ''}:${valid.accountNumber}`);
-  return work.finalTransaction(async (client) => {
-    await lockCurrencyDefaults(client, scope, valid.currency);
-    const current = await findDefaultExternalAccount(client, scope, valid.currency);
-    const makeDefault = current === undefined || input.default_for_currency === true;
-    if (current && makeDefault) await clearCurrencyDefault(client, scope, valid.currency);
-    const row = await insertExternalAccount(client, {
-      id,
-      account_id: scope.accountId,
-      livemode: scope.livemode,
-      country: valid.country,
-      currency: valid.currency,
-      account_holder_name: input.external_account.account_holder_name ?? null,
-      account_holder_type: input.external_account.account_holder_type ?? null,
-      bank_name: scope.livemode ? null : testBankName,
-      routing_number: valid.routingNumber,
-      last4: valid.last4,
-      fingerprint,
-      account_number_encrypted: encrypted,
-      default_for_currency: makeDefault,
-      status: 'new',
-      metadata: mergeMetadata({}, input.metadata),
-      created: deps.clock.nowSeconds(),
-    });
-    await recordEvent(client, scope, work, 'account.external_account.created', renderBankAccount(row));
-    return row;
+  await lockCurrencyDefaults(client, scope, valid.currency);
+  const current = await findDefaultExternalAccount(client, scope, valid.currency);
+  const makeDefault = current === undefined || input.default_for_currency === true;
+  if (current && makeDefault) await clearCurrencyDefault(client, scope, valid.currency);
+  const row = await insertExternalAccount(client, {
+    id,
+    account_id: scope.accountId,
+    livemode: scope.livemode,
+    country: valid.country,
+    currency: valid.currency,
+    account_holder_name: input.external_account.account_holder_name ?? null,
+    account_holder_type: input.external_account.account_holder_type ?? null,
+    bank_name: scope.livemode ? null : testBankName,
+    routing_number: valid.routingNumber,
+    last4: valid.last4,
+    fingerprint,
+    account_number_encrypted: encrypted,
+    default_for_currency: makeDefault,
+    status: 'new',
+    metadata: mergeMetadata({}, input.metadata),
+    created: deps.clock.nowSeconds(),
   });
+  await recordEvent(client, scope, work, 'account.external_account.created', renderBankAccount(row));
+  return row;
 }
 
 export async function retrieveExternalAccount(db: Queryable, scope: Scope, accountId: string, id: string): Promise<ExternalAccountRow> {
@@ -134,7 +154,14 @@ export async function modifyExternalAccount(work: UnitOfWork, scope: Scope, acco
  * account and the currency is not the account's default currency; otherwise another account must become the default
  * first.
  */
-export async function deleteExternalAccount(work: UnitOfWork, deps: ExternalAccountDependencies, scope: Scope, accountId: string, id: string): Promise<ExternalAccountRow> {
+export async function deleteExternalAccount(
+  work: UnitOfWork,
+  deps: ExternalAccountDependencies,
+  scope: Scope,
+  accountId: string,
+  id: string,
+  afterChange?: (client: Queryable) => Promise<unknown>,
+): Promise<ExternalAccountRow> {
   checkOwnAccount(scope, accountId);
   const settings = await deps.settings.get(scope.accountId);
   return work.finalTransaction(async (client) => {
@@ -153,6 +180,7 @@ export async function deleteExternalAccount(work: UnitOfWork, deps: ExternalAcco
     await markExternalAccountDeleted(client, current);
     const deleted = { ...current, deleted: true, default_for_currency: false };
     await recordEvent(client, scope, work, 'account.external_account.deleted', renderBankAccount({ ...current, default_for_currency: false }));
+    await afterChange?.(client);
     return deleted;
   });
 }

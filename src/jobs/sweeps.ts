@@ -2,6 +2,7 @@ import type { Config } from '../config.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { purgeExpiredKeys } from '../api/idempotency.ts';
 import { sweepCheckoutSessions } from '../checkout/sweep.ts';
+import { reviewDueAccounts } from '../connect/review.ts';
 import { runLedgerJobs } from '../ledger/jobs.ts';
 import { resolveStuckAttempts } from '../orchestration/janitor.ts';
 import { resolvePendingRefunds } from '../refunds/service.ts';
@@ -23,7 +24,8 @@ export interface Sweep {
  * Payrail's sweeps, with the periods of the configuration: the janitor resolves attempts left without a definite
  * answer (an ambiguous provider answer, or a crash of a Payrail process), payments' and SetupIntents', by asking the provider on a backoff schedule;
  * pending refunds are asked about; idempotency keys past their retention are purged; Checkout Sessions paid but left
- * open are completed and those past their expiry expired; the ledger jobs make matured
+ * open are completed and those past their expiry expired; connected accounts whose identity verification is due are
+ * verified and evaluated again; the ledger jobs make matured
  * funds available, create and advance scheduled payouts and seal entries.
  */
 export function sweepsOf(config: Pick<Config, 'maintenanceIntervalMs' | 'ledgerIntervalMs'>): Sweep[] {
@@ -61,6 +63,14 @@ export function sweepsOf(config: Pick<Config, 'maintenanceIntervalMs' | 'ledgerI
       run: async (deps) => {
         const { completed, expired } = await sweepCheckoutSessions(deps);
         return completed + expired > 0 ? `checkout sessions: ${completed} completed after their payment, ${expired} expired` : undefined;
+      },
+    },
+    {
+      name: 'connect_accounts',
+      periodMs: config.maintenanceIntervalMs,
+      run: async (deps) => {
+        const changed = await reviewDueAccounts(deps);
+        return changed > 0 ? `connected accounts: ${changed} reviewed after verification` : undefined;
       },
     },
     {

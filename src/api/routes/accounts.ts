@@ -2,6 +2,9 @@ import { renderAccount } from '../../accounts/render.ts';
 import { payoutIntervals, weekdays } from '../../accounts/settings.ts';
 import { checkAccountSettingsUpdate, payoutDelayDaysMax, retrieveAccount, settlementCurrenciesMax, updateAccountSettings, type AccountSettingsUpdate, type AccountView } from '../../accounts/settings-service.ts';
 import { ApiError } from '../../platform/errors.ts';
+import { accountTarget } from '../../connect/access.ts';
+import { retrieveConnectedAccount, updateConnectedAccount } from '../../connect/accounts.ts';
+import { connectFields, toConnectInput } from './connected-accounts.ts';
 import { defineRoute, presentObject, type RouteContext } from '../route.ts';
 import { array, boolean, childParam, emptyable, enumeration, integer, object, string, type JsonSchema, type ObjectOf, type Schema } from '../schema.ts';
 import { noParameters } from './common.ts';
@@ -120,8 +123,22 @@ function toUpdate(params: AccountUpdateParameters): AccountSettingsUpdate {
   };
 }
 
-function presentAccount(view: AccountView, context: RouteContext) {
+function presentAccount(view: AccountView | { rendered: Record<string, unknown> }, context: RouteContext) {
+  if ('rendered' in view) return presentObject(view.rendered);
   return presentObject(renderAccount(view.account, view.settings, context.deps.pricing));
+}
+
+/** The Connect fields of an update; only a connected account takes them (settings and default_currency are shared). */
+const { default_currency: _sharedCurrency, settings: _sharedSettings, ...connectOnlyFields } = connectFields;
+
+/**
+ * The account a path (or GET /v1/account) names, rendered: a connected account (of the caller's platform, or the
+ * caller itself acting through Stripe-Account) as Connect renders it, otherwise the caller's own account.
+ */
+async function retrieveTarget(context: RouteContext, accountId: string) {
+  const target = await accountTarget(context.deps.db, context.scope, accountId);
+  if (target.connected) return retrieveConnectedAccount(context.deps, target.connected);
+  return retrieveAccount(context.deps.db, context.scope, accountId);
 }
 
 export const accountRoutes = [
@@ -130,23 +147,41 @@ export const accountRoutes = [
     summary: "Retrieve the caller's account (with the Payrail extension payrail_settings: country, settlement currencies, pricing overrides and effective pricing)",
     parameters: noParameters,
     response: { kind: 'object', type: 'account' },
-    handle: (context) => retrieveAccount(context.deps.db, context.scope),
+    handle: (context) => retrieveTarget(context, context.scope.accountId),
     present: presentAccount,
   }),
   defineRoute({
-    method: 'GET', path: '/v1/accounts/:account', operationId: 'GetAccountsAccount', summary: "Retrieve the caller's own account by id (any other id is refused with account_invalid)",
+    method: 'GET', path: '/v1/accounts/:account', operationId: 'GetAccountsAccount', summary: "Retrieve the caller's own account, or one of its connected accounts, by id (any other id is refused with account_invalid)",
     parameters: noParameters,
     response: { kind: 'object', type: 'account' },
-    handle: (context) => retrieveAccount(context.deps.db, context.scope, context.pathParams.account),
+    handle: (context) => retrieveTarget(context, context.pathParams.account),
     present: presentAccount,
   }),
   defineRoute({
     method: 'POST', path: '/v1/accounts/:account', operationId: 'PostAccountsAccount',
-    summary: "Update the caller's account: default_currency, settings[branding] (icon, logo, primary_color, secondary_color), settings[payouts] (schedule, debit_negative_balances) and the Payrail extension payrail_settings (country, settlement_currencies, pricing)",
-    parameters: accountUpdateParameters,
+    summary: "Update the caller's account, or a connected account (its Connect fields: business details, individual, company, tos_acceptance, capabilities, metadata): default_currency, settings[branding] (icon, logo, primary_color, secondary_color), settings[payouts] (schedule, debit_negative_balances) and the Payrail extension payrail_settings (country, settlement_currencies, pricing)",
+    parameters: object({ ...accountUpdateParameters.properties, ...connectOnlyFields }),
     response: { kind: 'object', type: 'account' },
     precheck: (params) => checkAccountSettingsUpdate(toUpdate(params)),
-    handle: (context, params) => updateAccountSettings(context.work, context.deps, context.scope, context.pathParams.account, toUpdate(params)),
+    handle: async (context, params) => {
+      const target = await accountTarget(context.deps.db, context.scope, context.pathParams.account);
+      if (target.connected) {
+        if (params.payrail_settings !== undefined) {
+          throw new ApiError('invalid_value', "payrail_settings are the account's own: a platform cannot set them on a connected account.", { param: 'payrail_settings' });
+        }
+        const update = toUpdate(params);
+        return updateConnectedAccount(context.work, context.deps, context.scope, context.pathParams.account, {
+          ...toConnectInput(params),
+          default_currency: update.default_currency,
+          settings: { branding: update.branding, payouts: update.payouts },
+        });
+      }
+      const connectOnly = Object.keys(connectOnlyFields).find((name) => (params as Record<string, unknown>)[name] !== undefined);
+      if (connectOnly !== undefined) {
+        throw new ApiError('invalid_value', `${connectOnly} can only be set on a connected account (POST /v1/accounts/:account by its platform).`, { param: connectOnly });
+      }
+      return updateAccountSettings(context.work, context.deps, context.scope, context.pathParams.account, toUpdate(params));
+    },
     present: presentAccount,
   }),
 ];

@@ -1,5 +1,6 @@
 import type { RouteDefinition } from '../route.ts';
 import { accountRoutes } from './accounts.ts';
+import { connectedAccountRoutes } from './connected-accounts.ts';
 import { apiKeyRoutes } from './api-keys.ts';
 import { balanceRoutes } from './balance.ts';
 import { balanceTransactionRoutes } from './balance-transactions.ts';
@@ -50,6 +51,7 @@ export function allRoutes(): RouteDefinition[] {
     ...balanceRoutes,
     ...balanceTransactionRoutes,
     ...accountRoutes,
+    ...connectedAccountRoutes,
     ...fileRoutes,
     ...externalAccountRoutes,
     ...payoutRoutes,
