@@ -461,7 +461,7 @@ describe('every answer of every operation matches Stripe', () => {
     await assert.rejects(stripe.setupIntents.confirm(browser.id), Stripe.errors.StripeInvalidRequestError);
   });
 
-  it('connected accounts: create (individual, company, standard), retrieve, update, list, act as one, verify, reject, delete', async () => {
+  it('connected accounts: create (individual, company, standard), retrieve, update, list, act as one, verify, account links, reject, delete', async () => {
     const seller = await stripe.accounts.create({
       type: 'custom', country: 'US', email: 'seller@example.com', capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
       business_type: 'individual', business_profile: { mcc: '5734', url: 'https://seller.example.com' },
@@ -479,6 +479,9 @@ describe('every answer of every operation matches Stripe', () => {
     await stripe.accounts.create({ type: 'standard', country: 'FR' });
     await stripe.accounts.list({ limit: 10 });
     await stripe.customers.create({ email: 'buyer@example.com' }, { stripeAccount: seller.id });
+    await stripe.accountLinks.create({ account: company.id, type: 'account_onboarding', refresh_url: 'https://platform.example.com/reauth', return_url: 'https://platform.example.com/return' });
+    await stripe.accounts.update(seller.id, { individual: { email: 'jenny@example.com', phone: '+15555550100' } });
+    await stripe.accountLinks.create({ account: seller.id, type: 'account_update', refresh_url: 'https://platform.example.com/reauth', return_url: 'https://platform.example.com/return', collection_options: { fields: 'eventually_due' } });
     await stripe.accounts.reject(company.id, { reason: 'terms_of_service' });
     await stripe.accounts.del(company.id);
   });

@@ -26,6 +26,8 @@ export type Permissions = Partial<Record<PermissionResource, Exclude<PermissionL
 const segmentResources: Record<string, PermissionResource> = {
   account: 'account',
   accounts: 'account',
+  // Stripe's restricted keys have no Account Link permission of their own: creating one is writing the account.
+  account_links: 'account',
   balance: 'balance',
   balance_transactions: 'balance_transaction',
   history: 'balance_transaction',

@@ -42,6 +42,8 @@ type ObjectType = 'payment_intent' | 'charge' | 'customer' | 'payment_method' | 
   | 'payment_link'
   // An uploaded file (its `links` list is always empty: Payrail has no file links).
   | 'file'
+  // A Connect Account Link (nothing in it expands).
+  | 'account_link'
   // The object `payrail.connector_configuration`, named without the dot where a schema name is needed.
   | 'payrail_connector_configuration'
   // The object `payrail.routing_profile` (one per account and mode, no id).
@@ -149,6 +151,7 @@ export const expandableFields: Record<ObjectType, Record<string, ObjectType>> = 
   item: { price: 'price' },
   payment_link: {},
   file: {},
+  account_link: {},
   webhook_endpoint: {},
   webhook_attempt: {},
   webhook_delivery: {},

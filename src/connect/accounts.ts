@@ -38,6 +38,8 @@ export interface CreateConnectedAccountInput extends ConnectFieldsInput {
 export interface UpdateConnectedAccountInput extends ConnectFieldsInput {
   default_currency?: string;
   settings?: Pick<AccountSettingsUpdate, 'branding' | 'payouts'>;
+  /** A bank account to add in the same transaction (the hosted onboarding page's form; Stripe's update takes it too). */
+  external_account?: ExternalAccountInput['external_account'];
 }
 
 /** A connected account as the API answers it. */
@@ -141,6 +143,7 @@ export async function retrieveConnectedAccount(deps: ConnectDependencies, row: C
  */
 export async function updateConnectedAccount(work: UnitOfWork, deps: ConnectDependencies, scope: Scope, accountId: string, input: UpdateConnectedAccountInput): Promise<ConnectedAccountView> {
   checkAccountSettingsUpdate({ ...input.settings, default_currency: input.default_currency });
+  if (input.external_account) validateBankAccount(input.external_account);
   const view = await work.finalTransaction(async (client) => {
     const target = await accountTarget(client, scope, accountId, { forUpdate: true });
     const row = target.connected;
@@ -155,11 +158,12 @@ export async function updateConnectedAccount(work: UnitOfWork, deps: ConnectDepe
     const secretsInput = secretsOf(input);
     const secrets = Object.keys(secretsInput).length > 0 ? encryptSecrets(deps, row.id, await findConnectedAccountSecrets(client, row.id), secretsInput) : undefined;
     const settings = applySettingsUpdate(context.settings, { ...input.settings, default_currency: input.default_currency?.toLowerCase() });
-    const nextContext = { ...context, settings };
+    const added = input.external_account ? await addExternalAccount(client, deps, scopeOf(row), work, { external_account: input.external_account }) : undefined;
+    const nextContext = { ...context, settings, externalAccounts: added ? (await accountContext(client, row)).externalAccounts : context.externalAccounts };
     const derived = withDerivedFields(changed, nextContext, now, decryptSecrets(deps, row.id, secrets ?? await findConnectedAccountSecrets(client, row.id)));
     const after = renderWith(deps, derived, nextContext);
     const events = changeEvents({ row, rendered: before }, { row: derived, rendered: after });
-    if (events.length === 0 && secrets === undefined && derived.next_review_at?.getTime() === row.next_review_at?.getTime()) return { rendered: before };
+    if (events.length === 0 && secrets === undefined && added === undefined && derived.next_review_at?.getTime() === row.next_review_at?.getTime()) return { rendered: before };
     if (JSON.stringify(settings) !== JSON.stringify(context.settings)) await saveAccountSettings(client, { ...settings, updated: now });
     await saveConnectedAccount(client, derived, secrets);
     await recordEvents(client, scopeOf(derived), work, events);

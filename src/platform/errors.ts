@@ -41,6 +41,7 @@ export const errorCatalogue = {
   product_has_prices: { type: 'invalid_request_error', status: 400, description: 'A product with prices cannot be deleted (as at Stripe); archive it with `active=false` instead.' },
   platform_account_required: { type: 'invalid_request_error', status: 400, description: 'Only a Connect platform can do this (create connected accounts): the caller is itself a connected account.' },
   account_invalid: { type: 'invalid_request_error', status: 403, description: 'The key cannot access the account named in the path or the Stripe-Account header: only the caller\'s own account and, for a platform, its connected accounts in the key\'s mode are visible (another platform\'s, a deleted or an unknown account all answer this).' },
+  account_link_type_unavailable: { type: 'invalid_request_error', status: 400, description: 'An Account Link of `type=account_update` was asked for an account it cannot serve: one whose requirements Stripe collects (an account with a dashboard), or one that has not submitted its details yet (`details_submitted=false`: create an `account_onboarding` link).' },
   url_not_found: { type: 'invalid_request_error', status: 404, description: 'No endpoint at this method and path.' },
   payment_intent_unexpected_state: { type: 'invalid_request_error', status: 400, description: 'The PaymentIntent is not in a state that allows the operation.' },
   payment_intent_invalid_parameter: { type: 'invalid_request_error', status: 400, description: 'A parameter cannot be used with this PaymentIntent.' },

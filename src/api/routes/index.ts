@@ -1,5 +1,6 @@
 import type { RouteDefinition } from '../route.ts';
 import { accountRoutes } from './accounts.ts';
+import { accountLinkRoutes } from './account-links.ts';
 import { connectedAccountRoutes } from './connected-accounts.ts';
 import { apiKeyRoutes } from './api-keys.ts';
 import { balanceRoutes } from './balance.ts';
@@ -52,6 +53,7 @@ export function allRoutes(): RouteDefinition[] {
     ...balanceTransactionRoutes,
     ...accountRoutes,
     ...connectedAccountRoutes,
+    ...accountLinkRoutes,
     ...fileRoutes,
     ...externalAccountRoutes,
     ...payoutRoutes,
