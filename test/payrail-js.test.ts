@@ -49,6 +49,12 @@ document.getElementById('payment-form').addEventListener('submit', async (event)
     result.textContent = error ? 'error: ' + (error.code || error.type) + ': ' + error.message : paymentIntent.id + ' ' + paymentIntent.status;
     return;
   }
+  if (clientSecret && params.get('flow') === 'payment-redirect') {
+    // redirect: 'always' (the default): 3-D Secure, if asked, takes the whole window and ends at return_url.
+    const { error } = await payrail.confirmPayment({ elements, confirmParams: { return_url: location.origin + '/done' } });
+    result.textContent = 'error: ' + (error.code || error.type) + ': ' + error.message;
+    return;
+  }
   if (clientSecret) {
     const { error, paymentIntent } = await payrail.confirmPayment({
       elements, confirmParams: { return_url: location.origin + '/done', payment_method_data: { billing_details: { name } } }, redirect: 'if_required',
@@ -431,9 +437,10 @@ describe('payrail.js in Chromium: card fields in an iframe of Payrail\'s origin'
     await close();
   });
 
-  it('3-D Secure: confirmCardPayment sends the shopper to the challenge page, which returns to return_url with Stripe\'s parameters', async () => {
+  it('3-D Secure with confirmPayment\'s redirect: \'always\' takes the whole window to the challenge page, which returns to return_url with Stripe\'s parameters', async () => {
+    // (In a dialog over the page instead: test/payrail-js-3ds.test.ts.)
     const intent = await server.account.stripe.paymentIntents.create({ amount: 2500, currency: 'usd' });
-    const { page, frame, close } = await openCheckout({ flow: 'card-payment', client_secret: intent.client_secret! });
+    const { page, frame, close } = await openCheckout({ element: 'payment', flow: 'payment-redirect', client_secret: intent.client_secret! });
     await frame.getByLabel('Card number').click();
     await page.keyboard.type('4000002760003184');
     await page.keyboard.type('1234');

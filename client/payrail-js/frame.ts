@@ -11,10 +11,11 @@ import {
   type CardField, type CardState,
 } from './card.ts';
 import { resolveLocale, textsFor, type LocaleTexts } from './messages.ts';
+import { MethodTabs } from './method-tabs.ts';
 import { cleanBillingDetails, formEncode } from './requests.ts';
 import {
   intentIdOf, protocolTag, type ChangeState, type ElementFrameOptions, type FrameConfiguration, type FrameMessage, type OperationRequest, type OperationResult,
-  type ParentMessage, type ResultError, type ValidationError,
+  type ParentMessage, type PaymentMethodType, type ResultError, type ValidationError,
 } from './protocol.ts';
 
 /** Longest fragment read (the configuration is a few hundred bytes; an appearance adds at most a few KiB). */
@@ -65,6 +66,7 @@ function readConfiguration(): FrameConfiguration | undefined {
       hidePostalCode: options.hidePostalCode === true,
       disabled: options.disabled === true,
       postalCode: typeof options.postalCode === 'string' ? formatPostalCode(options.postalCode) : undefined,
+      clientSecret: candidate.kind === 'payment' && typeof options.clientSecret === 'string' && intentIdOf(options.clientSecret) ? options.clientSecret : undefined,
     },
   };
 }
@@ -250,6 +252,7 @@ class CardFields {
     this.lastState = state;
     const error = this.render(state);
     const change: ChangeState = { empty: state.empty, complete: state.complete, brand: state.brand, value: this.postalCodeShown ? { postalCode: this.field('postalCode').input.value } : {} };
+    if (this.configuration.kind === 'payment') change.value.type = 'card';
     if (error) change.error = error;
     this.post({ tag: protocolTag, frameId: this.configuration.id, type: 'change', state: change });
   }
@@ -378,13 +381,43 @@ function start(): void {
 
   const post = (message: FrameMessage) => window.parent.postMessage(message, configuration.parentOrigin);
   const api = new ApiClient(configuration.publishableKey);
-  const fields = configuration.kind === 'controller' ? undefined : new CardFields(configuration, texts, configuration.options, post);
-  if (fields) document.body.append(fields.root);
+  /** The payment element's method tabs, when the intent accepts PayPal (set once the intent is read). */
+  let tabs: MethodTabs | undefined;
+  // The card's change events speak for the element only while the card is the selected method.
+  const cardPost = (message: FrameMessage) => {
+    if (message.type === 'change' && tabs && tabs.selected !== 'card') return;
+    post(message);
+  };
+  const fields = configuration.kind === 'controller' ? undefined : new CardFields(configuration, texts, configuration.options, cardPost);
   const height = () => Math.ceil(document.documentElement.getBoundingClientRect().height);
   let inFlight = false;
 
+  /** A method without fields (PayPal) is complete as soon as it is selected, as in Stripe's payment element. */
+  const emitSelection = (type: PaymentMethodType) => {
+    if (type === 'card') fields?.emitChange();
+    else post({ tag: protocolTag, frameId: configuration.id, type: 'change', state: { empty: false, complete: true, brand: 'unknown', value: { type } } });
+  };
+
+  /** The methods the payment element offers: the card, and PayPal if the intent's payment_method_types has it. */
+  const offeredMethods = async (): Promise<PaymentMethodType[]> => {
+    const clientSecret = configuration.options.clientSecret;
+    const intentId = clientSecret ? intentIdOf(clientSecret) : undefined;
+    if (!clientSecret || !intentId) return ['card'];
+    const retrieved = await api.call('GET', `/v1/payment_intents/${intentId}`, { client_secret: clientSecret });
+    const types = Array.isArray(retrieved.body?.payment_method_types) ? (retrieved.body.payment_method_types as unknown[]) : ['card'];
+    const offered = (['card', 'paypal'] as const).filter((type) => types.includes(type));
+    // An intent for other methods only (or one that could not be read): the card, as before.
+    return offered.length > 0 ? offered : ['card'];
+  };
+
   const createPaymentMethod = async (request: OperationRequest): Promise<OperationResult> => {
     if (!fields) return { error: { type: 'invalid_request_error', message: 'No card element holds a card to use.' } };
+    if (tabs && tabs.selected === 'paypal') {
+      // The payment element with PayPal selected: a PayPal PaymentMethod (Stripe's createPaymentMethod({ elements })).
+      const billingDetails = cleanBillingDetails(request.billingDetails, undefined);
+      const created = await api.call('POST', '/v1/payment_methods', { type: 'paypal', billing_details: billingDetails });
+      return created.error ? { error: created.error } : { paymentMethod: created.body };
+    }
     const submission = fields.cardForSubmission();
     if ('error' in submission) return { error: submission.error };
     const billingDetails = cleanBillingDetails(request.billingDetails, submission.postalCode);
@@ -434,7 +467,8 @@ function start(): void {
     if (typeof message !== 'object' || message === null || message.tag !== protocolTag) return;
     switch (message.type) {
       case 'focus':
-        fields?.focus();
+        if (tabs && tabs.selected !== 'card') tabs.focusSelected();
+        else fields?.focus();
         break;
       case 'blur':
         fields?.blur();
@@ -480,7 +514,23 @@ function start(): void {
       }
     }).observe(document.documentElement);
   }
-  post({ tag: protocolTag, frameId: configuration.id, type: 'ready', height: height() });
+  const show = async () => {
+    if (fields) {
+      const methods: PaymentMethodType[] = configuration.kind === 'payment' ? await offeredMethods().catch((): PaymentMethodType[] => ['card']) : ['card'];
+      if (methods.length === 1 && methods[0] === 'card') document.body.append(fields.root);
+      else {
+        tabs = new MethodTabs(methods, texts.methods, fields.root, emitSelection);
+        tabs.root.addEventListener('keydown', (event) => {
+          // The card's fields tell their own Escape.
+          if (event.key === 'Escape' && !fields.root.contains(event.target as Node)) post({ tag: protocolTag, frameId: configuration.id, type: 'escape' });
+        });
+        document.body.append(tabs.root);
+        if (tabs.selected !== 'card') emitSelection(tabs.selected);
+      }
+    }
+    post({ tag: protocolTag, frameId: configuration.id, type: 'ready', height: height() });
+  };
+  void show();
 }
 
 start();

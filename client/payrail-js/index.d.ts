@@ -29,7 +29,10 @@ export interface Appearance {
 }
 
 export interface ElementsOptions {
-  /** The PaymentIntent's client secret: needed by `confirmPayment`. */
+  /**
+   * The PaymentIntent's client secret: needed by `confirmPayment`. The payment element reads the intent's
+   * `payment_method_types` with it and offers PayPal next to the card when the intent accepts `paypal`.
+   */
   clientSecret?: string;
   appearance?: Appearance;
   /** `auto` (the browser's language) or one of en, de, fr, es, it, nl, pt, pl, ja; others fall back to English. */
@@ -58,8 +61,15 @@ export interface ElementChangeEvent {
   complete: boolean;
   error?: ValidationError;
   brand: CardBrand;
-  value: { postalCode?: string; type?: 'card' };
+  /**
+   * `type`: the payment element's selected method, `card` or `paypal` (PayPal has nothing to fill in: `complete` as
+   * soon as it is selected). Absent for the card element.
+   */
+  value: { postalCode?: string; type?: PaymentMethodType };
 }
+
+/** What the payment element can take: a card, or PayPal (a redirect to PayPal's approval). */
+export type PaymentMethodType = 'card' | 'paypal';
 
 export interface ElementEvent {
   elementType: ElementType;
@@ -142,7 +152,10 @@ export interface CreatePaymentMethodElementsData {
 export interface ConfirmCardPaymentData {
   /** A PaymentMethod id, or the card element (with billing details) to make one from. */
   payment_method?: string | { card: PayrailElement; billing_details?: BillingDetails };
-  /** Where 3-D Secure sends the shopper back. */
+  /**
+   * Where the shopper goes should 3-D Secure need the whole window (a provider's page that cannot be framed); with
+   * `handleActions: false`, where the challenge returns. Payrail's own challenge shows in a dialog and needs none.
+   */
   return_url?: string;
 }
 
@@ -157,8 +170,13 @@ export interface ConfirmPaymentOptions {
   elements: PayrailElements;
   /** Default: the `clientSecret` given to `payrail.elements()`. */
   clientSecret?: string;
+  /** `return_url` is required with PayPal selected (PayPal brings the shopper back there) and with `redirect: 'always'`. */
   confirmParams?: { return_url?: string; payment_method_data?: { billing_details?: BillingDetails } };
-  /** `always` (default): on success the page goes to `return_url`. `if_required`: only when a redirect is needed. */
+  /**
+   * `always` (default): on success the page goes to `return_url`, and 3-D Secure takes the whole window.
+   * `if_required`: 3-D Secure shows in a dialog over the page and the promise resolves; the page leaves only for
+   * PayPal (or a provider's page that cannot be framed).
+   */
   redirect?: 'always' | 'if_required';
 }
 
@@ -181,10 +199,16 @@ export interface PayrailInstance {
   /** Payrail Checkout for an embedded session, mounted in your page (docs/checkout.md, Embedded Checkout). */
   initEmbeddedCheckout(options: EmbeddedCheckoutOptions): Promise<EmbeddedCheckout>;
   createPaymentMethod(data: CreatePaymentMethodCardData | CreatePaymentMethodElementsData): Promise<PaymentMethodResult>;
+  /**
+   * Confirms with a card; 3-D Secure shows in a dialog over the page (unless `handleActions: false`). Resolves
+   * `{ paymentIntent }`, or `{ error }`: a decline, or `payment_intent_authentication_failure` when the challenge failed
+   * or the shopper closed the dialog (the intent then stays in `requires_action`).
+   */
   confirmCardPayment(clientSecret: string, data?: ConfirmCardPaymentData, options?: { handleActions?: boolean }): Promise<PaymentIntentResult>;
   confirmPayment(options: ConfirmPaymentOptions): Promise<PaymentIntentResult>;
   confirmPayPalPayment(clientSecret: string, data: ConfirmPayPalPaymentData): Promise<PaymentIntentResult>;
   retrievePaymentIntent(clientSecret: string): Promise<PaymentIntentResult>;
+  /** Performs the intent's `redirect_to_url`: in the dialog when it returns to Payrail's completion page, otherwise in the whole window. */
   handleNextAction(options: { clientSecret: string }): Promise<PaymentIntentResult>;
 }
 

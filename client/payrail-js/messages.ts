@@ -17,14 +17,36 @@ export interface FieldTexts {
   card: string;
 }
 
+/** The Payment Element's choice of payment method (tabs), and what PayPal's panel says. */
+export interface MethodTexts {
+  /** The tab list, for screen readers. */
+  choose: string;
+  card: string;
+  paypal: string;
+  /** Shown in PayPal's panel: what happens on submit. */
+  paypalRedirect: string;
+}
+
+/** The 3-D Secure dialog payrail.js shows over the merchant's page. */
+export interface ChallengeTexts {
+  /** The dialog's accessible name. */
+  title: string;
+  /** The close button's accessible name. */
+  close: string;
+}
+
 export interface LocaleTexts {
   fields: FieldTexts;
+  methods: MethodTexts;
+  challenge: ChallengeTexts;
   errors: Record<CardErrorCode, string>;
 }
 
 const texts: Record<SupportedLocale, LocaleTexts> = {
   en: {
     fields: { cardNumber: 'Card number', expiry: 'Expiration date', expiryPlaceholder: 'MM / YY', cvc: 'Security code', postalCode: 'Postal code', card: 'Card details' },
+    methods: { choose: 'Payment method', card: 'Card', paypal: 'PayPal', paypalRedirect: 'After you submit, you will be redirected to PayPal to complete your payment.' },
+    challenge: { title: 'Confirm your payment', close: 'Close' },
     errors: {
       incomplete_number: 'Your card number is incomplete.',
       invalid_number: 'Your card number is invalid.',
@@ -39,6 +61,8 @@ const texts: Record<SupportedLocale, LocaleTexts> = {
   },
   de: {
     fields: { cardNumber: 'Kartennummer', expiry: 'Ablaufdatum', expiryPlaceholder: 'MM / JJ', cvc: 'Sicherheitscode', postalCode: 'Postleitzahl', card: 'Kartendaten' },
+    methods: { choose: 'Zahlungsmethode', card: 'Karte', paypal: 'PayPal', paypalRedirect: 'Nach dem Absenden werden Sie zu PayPal weitergeleitet, um Ihre Zahlung abzuschließen.' },
+    challenge: { title: 'Zahlung bestätigen', close: 'Schließen' },
     errors: {
       incomplete_number: 'Ihre Kartennummer ist unvollständig.',
       invalid_number: 'Ihre Kartennummer ist ungültig.',
@@ -53,6 +77,8 @@ const texts: Record<SupportedLocale, LocaleTexts> = {
   },
   fr: {
     fields: { cardNumber: 'Numéro de carte', expiry: "Date d'expiration", expiryPlaceholder: 'MM / AA', cvc: 'Code de sécurité', postalCode: 'Code postal', card: 'Informations de carte' },
+    methods: { choose: 'Moyen de paiement', card: 'Carte', paypal: 'PayPal', paypalRedirect: 'Après validation, vous serez redirigé vers PayPal pour finaliser votre paiement.' },
+    challenge: { title: 'Confirmez votre paiement', close: 'Fermer' },
     errors: {
       incomplete_number: 'Le numéro de votre carte est incomplet.',
       invalid_number: 'Le numéro de votre carte est invalide.',
@@ -67,6 +93,8 @@ const texts: Record<SupportedLocale, LocaleTexts> = {
   },
   es: {
     fields: { cardNumber: 'Número de tarjeta', expiry: 'Fecha de caducidad', expiryPlaceholder: 'MM / AA', cvc: 'Código de seguridad', postalCode: 'Código postal', card: 'Datos de la tarjeta' },
+    methods: { choose: 'Método de pago', card: 'Tarjeta', paypal: 'PayPal', paypalRedirect: 'Después de enviar, se te redirigirá a PayPal para completar el pago.' },
+    challenge: { title: 'Confirma tu pago', close: 'Cerrar' },
     errors: {
       incomplete_number: 'El número de tu tarjeta está incompleto.',
       invalid_number: 'El número de tu tarjeta no es válido.',
@@ -81,6 +109,8 @@ const texts: Record<SupportedLocale, LocaleTexts> = {
   },
   it: {
     fields: { cardNumber: 'Numero della carta', expiry: 'Data di scadenza', expiryPlaceholder: 'MM / AA', cvc: 'Codice di sicurezza', postalCode: 'CAP', card: 'Dati della carta' },
+    methods: { choose: 'Metodo di pagamento', card: 'Carta', paypal: 'PayPal', paypalRedirect: "Dopo l'invio verrai reindirizzato a PayPal per completare il pagamento." },
+    challenge: { title: 'Conferma il pagamento', close: 'Chiudi' },
     errors: {
       incomplete_number: 'Il numero della carta è incompleto.',
       invalid_number: 'Il numero della carta non è valido.',
@@ -95,6 +125,8 @@ const texts: Record<SupportedLocale, LocaleTexts> = {
   },
   nl: {
     fields: { cardNumber: 'Kaartnummer', expiry: 'Vervaldatum', expiryPlaceholder: 'MM / JJ', cvc: 'Beveiligingscode', postalCode: 'Postcode', card: 'Kaartgegevens' },
+    methods: { choose: 'Betaalmethode', card: 'Kaart', paypal: 'PayPal', paypalRedirect: 'Na het verzenden word je doorgestuurd naar PayPal om je betaling te voltooien.' },
+    challenge: { title: 'Bevestig je betaling', close: 'Sluiten' },
     errors: {
       incomplete_number: 'Je kaartnummer is onvolledig.',
       invalid_number: 'Je kaartnummer is ongeldig.',
@@ -109,6 +141,8 @@ const texts: Record<SupportedLocale, LocaleTexts> = {
   },
   pt: {
     fields: { cardNumber: 'Número do cartão', expiry: 'Data de validade', expiryPlaceholder: 'MM / AA', cvc: 'Código de segurança', postalCode: 'Código postal', card: 'Dados do cartão' },
+    methods: { choose: 'Método de pagamento', card: 'Cartão', paypal: 'PayPal', paypalRedirect: 'Depois de enviar, será redirecionado para o PayPal para concluir o pagamento.' },
+    challenge: { title: 'Confirme o seu pagamento', close: 'Fechar' },
     errors: {
       incomplete_number: 'O número do seu cartão está incompleto.',
       invalid_number: 'O número do seu cartão é inválido.',
@@ -123,6 +157,8 @@ const texts: Record<SupportedLocale, LocaleTexts> = {
   },
   pl: {
     fields: { cardNumber: 'Numer karty', expiry: 'Data ważności', expiryPlaceholder: 'MM / RR', cvc: 'Kod zabezpieczający', postalCode: 'Kod pocztowy', card: 'Dane karty' },
+    methods: { choose: 'Metoda płatności', card: 'Karta', paypal: 'PayPal', paypalRedirect: 'Po wysłaniu nastąpi przekierowanie do PayPal w celu dokończenia płatności.' },
+    challenge: { title: 'Potwierdź płatność', close: 'Zamknij' },
     errors: {
       incomplete_number: 'Numer karty jest niekompletny.',
       invalid_number: 'Numer karty jest nieprawidłowy.',
@@ -137,6 +173,8 @@ const texts: Record<SupportedLocale, LocaleTexts> = {
   },
   ja: {
     fields: { cardNumber: 'カード番号', expiry: '有効期限', expiryPlaceholder: 'MM / YY', cvc: 'セキュリティコード', postalCode: '郵便番号', card: 'カード情報' },
+    methods: { choose: 'お支払い方法', card: 'カード', paypal: 'PayPal', paypalRedirect: '送信後、お支払いを完了するために PayPal へ移動します。' },
+    challenge: { title: 'お支払いの確認', close: '閉じる' },
     errors: {
       incomplete_number: 'カード番号に不足があります。',
       invalid_number: 'カード番号が無効です。',

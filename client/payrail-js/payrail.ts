@@ -6,12 +6,14 @@
  */
 import { EmbeddedCheckout, embeddedCheckoutSecret, type EmbeddedCheckoutInstance, type EmbeddedCheckoutOptions } from './embedded-checkout.ts';
 import { resolveAppearance } from './appearance.ts';
+import { ChallengeDialog } from './challenge-dialog.ts';
+import { resolveLocale, textsFor } from './messages.ts';
 import type {
   CardElementOptions, ConfirmCardPaymentData, ConfirmPaymentOptions, ConfirmPayPalPaymentData, CreatePaymentMethodCardData, CreatePaymentMethodElementsData, ElementType, ElementsOptions,
-  PaymentIntent, PaymentIntentResult, PaymentMethodResult, PayrailElement, PayrailElements, PayrailInstance, PayrailOptions,
+  PaymentIntent, PaymentIntentResult, PaymentMethodResult, PayrailError, PayrailElement, PayrailElements, PayrailInstance, PayrailOptions,
 } from './index.d.ts';
 import {
-  framePath, intentIdOf, protocolTag, type ElementFrameOptions, type FrameConfiguration, type FrameKind, type FrameMessage, type OperationRequest, type OperationResult,
+  challengeCompletePath, framePath, intentIdOf, protocolTag, type ElementFrameOptions, type PaymentMethodType, type FrameConfiguration, type FrameKind, type FrameMessage, type OperationRequest, type OperationResult,
   type ParentMessage,
 } from './protocol.ts';
 
@@ -19,6 +21,9 @@ import {
 const frameResponseTimeoutMs = 120_000;
 /** Height of a card element's frame before it reports its own. */
 const initialFrameHeightPx = 44;
+/** Stripe's code and message when 3-D Secure failed or the shopper closed the challenge. */
+const authenticationFailureCode = 'payment_intent_authentication_failure';
+const authenticationFailureMessage = 'We are unable to authenticate your payment method. Please choose a different payment method and try again.';
 
 class IntegrationError extends Error {
   constructor(message: string) {
@@ -136,6 +141,8 @@ class Element implements PayrailElement {
   private container: HTMLElement | undefined;
   private readonly handlers = new Map<string, Set<Handler>>();
   private destroyed = false;
+  /** The payment element's selected method, as its frame last reported it (the card until it says otherwise). */
+  private selected: PaymentMethodType = 'card';
 
   constructor(
     private readonly elements: Elements,
@@ -148,12 +155,26 @@ class Element implements PayrailElement {
     return this.frame;
   }
 
+  /** The locale of the element's group (the 3-D Secure dialog speaks it too). */
+  get locale(): string | undefined {
+    return this.elements.locale;
+  }
+
+  /** What the shopper chose to pay with in the payment element: `card` or `paypal`. */
+  get selectedType(): PaymentMethodType {
+    return this.selected;
+  }
+
   mount(target: string | HTMLElement): void {
     if (this.destroyed) throw new IntegrationError('This element has been destroyed; create a new one.');
     if (this.frame) throw new IntegrationError('This element is already mounted. Unmount it before mounting it again.');
     const container = typeof target === 'string' ? document.querySelector<HTMLElement>(target) : target;
     if (!(container instanceof HTMLElement)) throw new IntegrationError(`The selector you specified (${String(target)}) applies to no DOM element on the page.`);
-    const frameOptions: ElementFrameOptions = { hidePostalCode: this.options.hidePostalCode === true, disabled: this.options.disabled === true, postalCode: this.options.value?.postalCode };
+    const frameOptions: ElementFrameOptions = {
+      hidePostalCode: this.options.hidePostalCode === true, disabled: this.options.disabled === true, postalCode: this.options.value?.postalCode,
+      // The payment element reads the intent's payment_method_types with it, to offer PayPal where the intent takes it.
+      clientSecret: this.elementType === 'payment' ? this.elements.clientSecret : undefined,
+    };
     const frame = new Frame(this.elements.client, this.elementType, this.elements.locale, this.elements.appearance, frameOptions, (message) => this.onFrameMessage(message));
     frame.iframe.title = this.elementType === 'card' ? 'Secure card payment input frame' : 'Secure payment input frame';
     frame.iframe.style.height = `${initialFrameHeightPx}px`;
@@ -166,6 +187,7 @@ class Element implements PayrailElement {
   unmount(): void {
     this.frame?.dispose();
     this.frame = undefined;
+    this.selected = 'card';
     this.container?.classList.remove('PayrailElement', 'PayrailElement--empty', 'PayrailElement--complete', 'PayrailElement--invalid', 'PayrailElement--focus');
     this.container = undefined;
   }
@@ -247,7 +269,10 @@ class Element implements PayrailElement {
         container?.classList.toggle('PayrailElement--empty', state.empty);
         container?.classList.toggle('PayrailElement--complete', state.complete);
         container?.classList.toggle('PayrailElement--invalid', state.error !== undefined);
-        const value = this.elementType === 'payment' ? { ...state.value, type: 'card' } : { ...state.value };
+        const type: PaymentMethodType = state.value.type === 'paypal' ? 'paypal' : 'card';
+        if (this.elementType === 'payment') this.selected = type;
+        const value = this.elementType === 'payment' ? { ...state.value, type } : { postalCode: state.value.postalCode };
+        if (value.postalCode === undefined) delete value.postalCode;
         const event: Record<string, unknown> = { empty: state.empty, complete: state.complete, brand: state.brand, value };
         if (state.error) event.error = { type: 'validation_error', code: state.error.code, message: state.error.message };
         this.emit('change', event);
@@ -425,27 +450,83 @@ class Client implements PayrailInstance {
     return (result.error ? { error: result.error } : { paymentIntent: result.paymentIntent }) as PaymentIntentResult;
   }
 
+  /**
+   * Where payrail.js's own confirmations send 3-D Secure back: Payrail's completion page (Stripe's
+   * hooks.stripe.com/3d_secure/complete), which tells this window the challenge ended. It names this page's origin (the
+   * only one allowed to frame the challenge and to hear the completion) and the merchant's return_url, where Payrail
+   * sends the shopper should the challenge have to leave the dialog for the whole window.
+   */
+  private challengeReturnUrl(merchantReturnUrl: string | undefined): string {
+    const url = new URL(`${this.apiBase}${challengeCompletePath}`);
+    url.searchParams.set('origin', window.location.origin);
+    if (merchantReturnUrl !== undefined) url.searchParams.set('return_url', merchantReturnUrl);
+    return url.toString();
+  }
+
+  /**
+   * Whether the intent's challenge can be shown in the dialog: Payrail's own challenge page, which allows framing by
+   * this origin because the intent returns to Payrail's completion page for it. A provider's page (PayPal's approval,
+   * a bank reached through a provider) may refuse to be framed: it gets the whole window, as before.
+   */
+  private challengeInDialog(intent: PaymentIntent): boolean {
+    const redirect = intent.next_action?.redirect_to_url;
+    if (intent.status !== 'requires_action' || intent.next_action?.type !== 'redirect_to_url' || !redirect || !redirect.return_url) return false;
+    let challenge: URL;
+    let completion: URL;
+    try {
+      challenge = new URL(redirect.url);
+      completion = new URL(redirect.return_url);
+    } catch {
+      return false;
+    }
+    return challenge.href.startsWith(`${this.apiBase}/3ds/`) && completion.href.startsWith(`${this.apiBase}${challengeCompletePath}?`)
+      && completion.searchParams.get('origin') === window.location.origin;
+  }
+
+  /**
+   * Shows the challenge in the dialog; once it ends, the intent as it now is: `{ paymentIntent }` when authenticated,
+   * `{ error }` (Stripe's `payment_intent_authentication_failure`, with the intent) when it failed or the shopper
+   * closed the dialog (the intent then stays in `requires_action`).
+   */
+  private async challenge(clientSecret: string, intent: PaymentIntent, locale: string | undefined): Promise<PaymentIntentResult> {
+    const texts = textsFor(resolveLocale(locale, navigator.languages ?? [navigator.language])).challenge;
+    const outcome = await new ChallengeDialog(this.origin, intent.next_action!.redirect_to_url!.url, intent.id, texts).open();
+    const retrieved = await this.retrievePaymentIntent(clientSecret);
+    if (retrieved.error) return retrieved;
+    const current = retrieved.paymentIntent;
+    if (outcome === 'complete' && current.status !== 'requires_payment_method' && current.status !== 'requires_action') return { paymentIntent: current };
+    const failure = current.last_payment_error;
+    const error: PayrailError = failure && failure.code === authenticationFailureCode
+      ? { ...failure, payment_intent: current }
+      : { type: 'invalid_request_error', code: authenticationFailureCode, message: authenticationFailureMessage, payment_intent: current };
+    return { error };
+  }
+
   /** Confirms in the frame that holds the card (or the controller for an existing PaymentMethod); acts on a redirect. */
-  private async confirm(clientSecret: string, frame: Frame, request: OperationRequest, handleActions: boolean): Promise<PaymentIntentResult> {
+  private async confirm(clientSecret: string, frame: Frame, request: OperationRequest, handleActions: boolean, merchantReturnUrl: string | undefined, locale = this.locale): Promise<PaymentIntentResult> {
     const result = await frame.request({ ...request, operation: 'confirmCardPayment', clientSecret });
     if (result.error) return { error: result.error } as PaymentIntentResult;
     const intent = result.paymentIntent as unknown as PaymentIntent;
-    if (handleActions && intent.status === 'requires_action' && intent.next_action?.type === 'redirect_to_url' && intent.next_action.redirect_to_url) {
-      // 3-D Secure in a full-page redirect (a modal is a later step): the bank's page sends the shopper to return_url.
-      return navigate(intent.next_action.redirect_to_url.url);
-    }
-    return { paymentIntent: intent };
+    if (!handleActions || intent.status !== 'requires_action' || intent.next_action?.type !== 'redirect_to_url' || !intent.next_action.redirect_to_url) return { paymentIntent: intent };
+    if (this.challengeInDialog(intent)) return this.challenge(clientSecret, intent, locale);
+    // A page that must have the whole window (PayPal's approval, a provider's own page): it ends at return_url. Without
+    // a merchant return_url there is nowhere to come back to: the merchant decides, as with handleActions: false.
+    if (merchantReturnUrl === undefined) return { paymentIntent: intent };
+    return navigate(intent.next_action.redirect_to_url.url);
   }
 
   async confirmCardPayment(clientSecret: string, data: ConfirmCardPaymentData = {}, options: { handleActions?: boolean } = {}): Promise<PaymentIntentResult> {
     if (typeof clientSecret !== 'string' || !intentIdOf(clientSecret)) throw new IntegrationError('Invalid value for confirmCardPayment: the first argument should be a client secret (pi_..._secret_...).');
     if (data.return_url !== undefined && !isHttpUrl(data.return_url)) throw new IntegrationError('return_url must be an http(s) URL.');
     const handleActions = options.handleActions !== false;
+    // Handled here, 3-D Secure shows in the dialog and comes back to Payrail's completion page; left to the merchant
+    // (handleActions: false), it returns to the merchant's return_url as given.
+    const returnUrl = handleActions ? this.challengeReturnUrl(data.return_url) : data.return_url;
     const method = data.payment_method;
-    if (typeof method === 'string') return this.confirm(clientSecret, this.controllerFrame(), { operation: 'confirmCardPayment', paymentMethod: method, returnUrl: data.return_url }, handleActions);
-    if (method === undefined) return this.confirm(clientSecret, this.controllerFrame(), { operation: 'confirmCardPayment', returnUrl: data.return_url }, handleActions);
+    if (typeof method === 'string') return this.confirm(clientSecret, this.controllerFrame(), { operation: 'confirmCardPayment', paymentMethod: method, returnUrl }, handleActions, data.return_url);
+    if (method === undefined) return this.confirm(clientSecret, this.controllerFrame(), { operation: 'confirmCardPayment', returnUrl }, handleActions, data.return_url);
     const element = this.mountedElement(method.card);
-    return this.confirm(clientSecret, element.mountedFrame!, { operation: 'confirmCardPayment', useCard: true, billingDetails: method.billing_details, returnUrl: data.return_url }, handleActions);
+    return this.confirm(clientSecret, element.mountedFrame!, { operation: 'confirmCardPayment', useCard: true, billingDetails: method.billing_details, returnUrl }, handleActions, data.return_url, element.locale);
   }
 
   /**
@@ -460,7 +541,7 @@ class Client implements PayrailInstance {
     const request: OperationRequest = typeof method === 'string'
       ? { operation: 'confirmCardPayment', paymentMethod: method, returnUrl: data.return_url }
       : { operation: 'confirmCardPayment', payPal: true, billingDetails: method?.billing_details, returnUrl: data.return_url };
-    return this.confirm(clientSecret, this.controllerFrame(), request, true);
+    return this.confirm(clientSecret, this.controllerFrame(), request, true, data.return_url);
   }
 
   async confirmPayment(options: ConfirmPaymentOptions): Promise<PaymentIntentResult> {
@@ -473,9 +554,16 @@ class Client implements PayrailInstance {
     if (returnUrl !== undefined && !isHttpUrl(returnUrl)) throw new IntegrationError('return_url must be an http(s) URL.');
     if (redirect === 'always' && returnUrl === undefined) throw new IntegrationError('confirmPayment needs confirmParams.return_url (or redirect: "if_required").');
     const element = this.mountedElement(options.elements.cardElement());
+    const billingDetails = options.confirmParams?.payment_method_data?.billing_details;
+    if (element.selectedType === 'paypal') {
+      // PayPal always leaves the page for PayPal's approval, which comes back to return_url (as Stripe's payment element).
+      if (returnUrl === undefined) throw new IntegrationError('confirmPayment with PayPal selected needs confirmParams.return_url: PayPal sends the shopper back there.');
+      return this.confirm(clientSecret, element.mountedFrame!, { operation: 'confirmCardPayment', payPal: true, billingDetails, returnUrl }, true, returnUrl, element.locale);
+    }
+    // redirect: 'always' keeps 3-D Secure in the whole window (it ends at return_url); 'if_required' shows it in the dialog.
     const result = await this.confirm(clientSecret, element.mountedFrame!, {
-      operation: 'confirmCardPayment', useCard: true, billingDetails: options.confirmParams?.payment_method_data?.billing_details, returnUrl,
-    }, true);
+      operation: 'confirmCardPayment', useCard: true, billingDetails, returnUrl: redirect === 'if_required' ? this.challengeReturnUrl(returnUrl) : returnUrl,
+    }, true, returnUrl, element.locale);
     if (result.error || redirect === 'if_required' || returnUrl === undefined) return result;
     // As Stripe.js: after a payment that needed no redirect, the shopper still goes to return_url with the outcome.
     const target = new URL(returnUrl);
@@ -492,12 +580,19 @@ class Client implements PayrailInstance {
     return new EmbeddedCheckout(this.apiBase, this.origin, secret, options.onComplete, fail);
   }
 
+  /**
+   * Performs the intent's `redirect_to_url`: in the dialog when the intent was confirmed (by payrail.js, or by the
+   * merchant's server with such a return_url, docs/payrail-js.md) to come back to Payrail's completion page for this
+   * origin; otherwise in the whole window, as a provider's page needs.
+   */
   async handleNextAction(options: { clientSecret: string }): Promise<PaymentIntentResult> {
     const retrieved = await this.retrievePaymentIntent(options?.clientSecret);
     if (retrieved.error) return retrieved;
-    const next = retrieved.paymentIntent.next_action;
-    if (retrieved.paymentIntent.status === 'requires_action' && next?.type === 'redirect_to_url' && next.redirect_to_url) return navigate(next.redirect_to_url.url);
-    return retrieved;
+    const intent = retrieved.paymentIntent;
+    const next = intent.next_action;
+    if (intent.status !== 'requires_action' || next?.type !== 'redirect_to_url' || !next.redirect_to_url) return retrieved;
+    if (this.challengeInDialog(intent)) return this.challenge(options.clientSecret, intent, this.locale);
+    return navigate(next.redirect_to_url.url);
   }
 }
 

@@ -30,7 +30,15 @@ export interface ElementFrameOptions {
   disabled?: boolean;
   /** Initial postal code (Stripe's `value.postalCode`). */
   postalCode?: string;
+  /**
+   * The PaymentIntent's client secret (a payment element of a group given one): the frame reads the intent's
+   * `payment_method_types` with it and offers PayPal next to the card when the intent accepts it.
+   */
+  clientSecret?: string;
 }
+
+/** What a payment element can take: the card in its fields, or PayPal (a redirect to PayPal's approval). */
+export type PaymentMethodType = 'card' | 'paypal';
 
 /** A validation error as Stripe's change events and results carry it. */
 export interface ValidationError {
@@ -55,7 +63,8 @@ export interface ChangeState {
   complete: boolean;
   brand: CardBrand;
   error?: ValidationError;
-  value: { postalCode?: string };
+  /** `type`: the payment element's selected method (Stripe's `value.type`); absent for the card element. */
+  value: { postalCode?: string; type?: PaymentMethodType };
 }
 
 export type Operation = 'createPaymentMethod' | 'confirmCardPayment' | 'retrievePaymentIntent';
@@ -100,6 +109,22 @@ export type FrameMessage =
 
 /** The path of the frame page, under the API's origin. */
 export const framePath = '/v1/elements/frame';
+
+/**
+ * The page 3-D Secure ends on when payrail.js shows the challenge in its dialog (Stripe's
+ * hooks.stripe.com/3d_secure/complete): payrail.js confirms with a `return_url` there, carrying the merchant page's
+ * origin (`origin`) and the merchant's own return_url if any (`return_url`, where the shopper goes should the
+ * challenge have to leave the dialog for the whole window). Served by src/api/routes/challenge-complete-page.ts.
+ */
+export const challengeCompletePath = '/payrail/3ds/complete';
+
+/** What the completion page posts to the merchant's window (and only to the origin named in its address). */
+export interface ChallengeCompleteMessage {
+  tag: typeof protocolTag;
+  type: 'challenge_complete';
+  /** The intent whose challenge ended (payrail.js then retrieves it: the message's word is not the outcome). */
+  paymentIntent: string;
+}
 
 /** The intent's id from its client secret (`pi_123_secret_abc` -> `pi_123`), as Stripe.js derives it. */
 export function intentIdOf(clientSecret: string): string | undefined {

@@ -1,9 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Dependencies } from '../../dependencies.ts';
 import { formatAmount } from '../../platform/money.ts';
 import { escapeHtml, page, pageContentSecurityPolicy } from '../html.ts';
 import { sendToMerchant } from '../merchant-return.ts';
+import { challengeReturnTarget, dialogOrigin, registerChallengeCompletePage } from './challenge-complete-page.ts';
 import { completeChallenge } from '../../payments/authentication.ts';
 import { findChallenge } from '../../payments/challenges-repository.ts';
 import { findPaymentIntent } from '../../payments/repository.ts';
@@ -18,6 +19,12 @@ import { registerSetupIntentPages } from './setup-intent-pages.ts';
  * with 403: another site can post a form here, but cannot read the page to learn the token, so it cannot complete or
  * fail a customer's challenge (cross-site request forgery). The security headers (no framing, no referrer) are set
  * for every page by the app.
+ *
+ * One page may be framed: the challenge of an intent that payrail.js confirmed to come back to Payrail's completion
+ * page (challenge-complete-page.ts), by the merchant page's origin that return_url names, and by no other, so that
+ * payrail.js can show it in a dialog over that page, as banks' 3-D Secure pages are shown (3-D Secure 2 requires the
+ * challenge to work in a frame). The form token stays what protects the answer: the framing page is of another origin
+ * and cannot read the frame's document, so it learns no token, and a POST without one is still refused.
  */
 
 const challengeIdPattern = /^auth_[0-9A-Za-z]{24}$/;
@@ -44,19 +51,35 @@ export function registerAuthenticationPages(app: FastifyInstance, deps: Dependen
       return reply.type('text/html').send(page('Authentication finished', `<h1>Authentication finished</h1><p>This authentication is ${escapeHtml(challenge.status)}.</p>`));
     }
     const amount = formatAmount(intent.amount, intent.currency);
-    // The form's answer is a 303 to the merchant's return_url, and browsers apply form-action to a form's redirects
-    // too: without the return_url's origin, Chromium blocks the way back and the shopper is stuck on this page.
-    const returnOrigin = challenge.return_url ? new URL(challenge.return_url) : undefined;
-    if (returnOrigin && (returnOrigin.protocol === 'https:' || returnOrigin.protocol === 'http:')) {
-      reply.header('Content-Security-Policy', pageContentSecurityPolicy.replace("form-action 'self'", `form-action 'self' ${returnOrigin.origin}`));
+    // The form's answer is a 303 to the merchant's return_url (in the whole window; in payrail.js's dialog, to Payrail's
+    // completion page), and browsers apply form-action to a form's redirects too: without the return_url's origin,
+    // Chromium blocks the way back and the shopper is stuck on this page.
+    const formTargets = new Set<string>();
+    for (const destination of ['document', 'iframe']) {
+      const target = challengeReturnTarget(challenge.return_url, deps.publicUrl, destination);
+      const url = target ? new URL(target) : undefined;
+      if (url && (url.protocol === 'https:' || url.protocol === 'http:')) formTargets.add(url.origin);
     }
+    let policy = pageContentSecurityPolicy.replace("form-action 'self'", ["form-action 'self'", ...formTargets].join(' '));
+    // In payrail.js's dialog: framed by the merchant page's origin only, and Escape asks that page to close the dialog
+    // (a key pressed in a frame of another origin never reaches the page's own listeners).
+    const framingOrigin = dialogOrigin(challenge.return_url, deps.publicUrl);
+    let script = '';
+    if (framingOrigin) {
+      const nonce = randomBytes(16).toString('base64');
+      reply.removeHeader('X-Frame-Options');
+      policy = policy.replace("frame-ancestors 'none'", `frame-ancestors ${framingOrigin}; script-src 'nonce-${nonce}'`);
+      const message = JSON.stringify({ tag: 'payrail.v1', type: 'challenge_escape' });
+      script = `\n<script nonce="${nonce}">document.addEventListener('keydown', (event) => { if (event.key === 'Escape' && window.parent !== window) window.parent.postMessage(${message}, ${JSON.stringify(framingOrigin).replace(/</g, '\\u003c')}); });</script>`;
+    }
+    reply.header('Content-Security-Policy', policy);
     return reply.type('text/html').send(page('3D Secure authentication', `<h1>3D Secure test authentication</h1>
 <p>Payrail test mode: authenticate a payment of <strong>${escapeHtml(amount)}</strong>.</p>
 <form method="post" action="/3ds/${escapeHtml(challenge.id)}">
 <input type="hidden" name="${challengeTokenField}" value="${escapeHtml(challengeToken(deps, challenge.id))}">
 <button class="complete" type="submit" name="action" value="complete">Complete authentication</button>
 <button class="fail" type="submit" name="action" value="fail">Fail authentication</button>
-</form>`));
+</form>${script}`));
   });
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> | undefined }>('/3ds/:id', async (request, reply) => {
@@ -70,9 +93,10 @@ export function registerAuthenticationPages(app: FastifyInstance, deps: Dependen
     const result = await completeChallenge(deps, request.params.id, action === 'complete');
     if (!result) return reply.status(404).type('text/html').send(page('Not found', '<h1>Authentication not found</h1>'));
     // The challenge keeps the return_url the payment had when it was challenged.
-    return sendToMerchant(reply, result.challenge.return_url, result.intent);
+    return sendToMerchant(reply, challengeReturnTarget(result.challenge.return_url, deps.publicUrl, request.headers['sec-fetch-dest']), result.intent);
   });
 
+  registerChallengeCompletePage(app);
   // A SetupIntent's 3-D Secure page and provider returns (setup-intent-pages.ts).
   registerSetupIntentPages(app, deps);
 }

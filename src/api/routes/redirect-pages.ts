@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dependencies } from '../../dependencies.ts';
 import { findAttempt, findAttemptByReference } from '../../orchestration/attempts-repository.ts';
 import { completeRedirect } from '../../payments/authentication.ts';
 import { escapeHtml, page } from '../html.ts';
 import { sendToMerchant } from '../merchant-return.ts';
 import { isStorableText } from '../text.ts';
+import { challengeReturnTarget } from './challenge-complete-page.ts';
 
 /**
  * The pages a customer passes through on a provider redirect (Adyen's 3-D Secure, PayPal's approval):
@@ -60,15 +61,19 @@ export function registerRedirectPages(app: FastifyInstance, deps: Dependencies):
 <script nonce="${nonce}">document.getElementById('redirect').submit();</script>`));
   });
 
-  const onReturn = async (id: string, details: Record<string, string> | undefined, reply: FastifyReply) => {
+  // An intent payrail.js confirmed returns to Payrail's completion page; a provider's page, never framed, brings the
+  // shopper back in the whole window, so on to the merchant's own return_url (challenge-complete-page.ts).
+  const returnTarget = (returnUrl: string | null, request: FastifyRequest) => challengeReturnTarget(returnUrl, deps.publicUrl, request.headers['sec-fetch-dest']);
+
+  const onReturn = async (id: string, details: Record<string, string> | undefined, request: FastifyRequest, reply: FastifyReply) => {
     if (!attemptIdPattern.test(id)) return notFound(reply);
     if (!details) return reply.status(400).type('text/html').send(page('Bad request', '<h1>Bad request</h1><p>The return carried unexpected fields.</p>'));
     const result = await completeRedirect(deps, id, { status: 'succeeded', details });
     if (!result) return notFound(reply);
-    return sendToMerchant(reply, result.intent.return_url, result.intent);
+    return sendToMerchant(reply, returnTarget(result.intent.return_url, request), result.intent);
   };
-  app.get<{ Params: { id: string } }>('/payrail/return/:id', async (request, reply) => onReturn(request.params.id, returnDetails(request.query), reply));
-  app.post<{ Params: { id: string } }>('/payrail/return/:id', async (request, reply) => onReturn(request.params.id, returnDetails(request.query, request.body), reply));
+  app.get<{ Params: { id: string } }>('/payrail/return/:id', async (request, reply) => onReturn(request.params.id, returnDetails(request.query), request, reply));
+  app.post<{ Params: { id: string } }>('/payrail/return/:id', async (request, reply) => onReturn(request.params.id, returnDetails(request.query, request.body), request, reply));
 
   app.get<{ Params: { id: string }; Querystring: { token?: unknown } }>('/payrail/cancel/:id', async (request, reply) => {
     const token = request.query.token;
@@ -80,6 +85,6 @@ export function registerRedirectPages(app: FastifyInstance, deps: Dependencies):
     if (!attempt) return notFound(reply);
     const result = await completeRedirect(deps, attempt.id, { status: 'failed', details: { token } });
     if (!result) return notFound(reply);
-    return sendToMerchant(reply, result.intent.return_url, result.intent);
+    return sendToMerchant(reply, returnTarget(result.intent.return_url, request), result.intent);
   });
 }
