@@ -486,6 +486,32 @@ describe('every answer of every operation matches Stripe', () => {
     await stripe.accounts.del(company.id);
   });
 
+  it('Connect transfers: create (from the balance and from a charge), retrieve, update, list, reversals (create, list, retrieve, update), expanded fields', async () => {
+    const seller = await stripe.accounts.create({
+      type: 'custom', country: 'US', capabilities: { card_payments: { requested: true }, transfers: { requested: true } }, business_type: 'individual',
+      business_profile: { mcc: '5734', url: 'https://seller.example.com' }, tos_acceptance: { date: 1_700_000_000, ip: '203.0.113.9' },
+      individual: { first_name: 'Jenny', last_name: 'Rosen', email: 'jenny@example.com', phone: '+15555550100', dob: { day: 1, month: 1, year: 1902 }, id_number: '222222222', address: { line1: 'address_full_match', city: 'SF', state: 'CA', postal_code: '94111', country: 'US' } },
+      external_account: { object: 'bank_account', country: 'US', currency: 'usd', account_number: '000123456789', routing_number: '110000000' } as Stripe.AccountCreateParams['external_account'],
+    });
+    const funding = await stripe.paymentIntents.create({ amount: 10_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+    const charge = funding.latest_charge as string;
+    const fromCharge = await stripe.transfers.create({ amount: 2_000, currency: 'usd', destination: seller.id, source_transaction: charge, transfer_group: 'ORDER_9' });
+    server.clock.advance(3 * 86_400);
+    await releaseAvailableFunds(server.deps);
+    const transfer = await stripe.transfers.create({ amount: 1_000, currency: 'usd', destination: seller.id, description: 'payout share', metadata: { k: 'v' } });
+    await stripe.transfers.retrieve(fromCharge.id, { expand: ['balance_transaction', 'source_transaction'] });
+    await stripe.transfers.update(transfer.id, { description: 'share', metadata: { k: 'w' } });
+    const reversal = await stripe.transfers.createReversal(transfer.id, { amount: 400, metadata: { k: 'v' } });
+    await stripe.transfers.createReversal(transfer.id, { expand: ['balance_transaction', 'transfer'] });
+    await stripe.transfers.retrieveReversal(transfer.id, reversal.id);
+    await stripe.transfers.updateReversal(transfer.id, reversal.id, { metadata: { k: 'w' } });
+    await stripe.transfers.listReversals(transfer.id, { limit: 10 });
+    await stripe.transfers.list({ limit: 10, destination: seller.id });
+    await stripe.transfers.list({ transfer_group: 'ORDER_9', expand: ['data.balance_transaction'] });
+    await stripe.balanceTransactions.list({ limit: 100, expand: ['data.source'] });
+    await stripe.balanceTransactions.list({ limit: 100 }, { stripeAccount: seller.id });
+  });
+
   it('webhook endpoints: create, retrieve, update, disable, list, delete', async () => {
     const endpoint = await stripe.webhookEndpoints.create({ url: 'https://example.com/hook', enabled_events: ['payment_intent.succeeded', 'charge.refunded'], description: 'orders', metadata: { k: 'v' } });
     await stripe.webhookEndpoints.retrieve(endpoint.id);

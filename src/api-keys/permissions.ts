@@ -12,7 +12,7 @@ export type Access = 'read' | 'write';
 export const permissionResources = [
   'account', 'balance', 'balance_transaction', 'charge', 'customer', 'event', 'external_account', 'payment_intent',
   'payment_method', 'payout', 'refund', 'source', 'token', 'webhook_endpoint', 'connector_configuration', 'routing_profile',
-  'product', 'price', 'payment_link', 'checkout_session', 'file', 'setup_intent',
+  'product', 'price', 'payment_link', 'checkout_session', 'file', 'setup_intent', 'transfer', 'application_fee',
 ] as const;
 export type PermissionResource = (typeof permissionResources)[number];
 
@@ -48,6 +48,11 @@ const segmentResources: Record<string, PermissionResource> = {
   setup_intents: 'setup_intent',
   sources: 'source',
   tokens: 'token',
+  // Stripe's rak_transfer_*: a transfer's reversals are the transfer's.
+  transfers: 'transfer',
+  reversals: 'transfer',
+  // Stripe's rak_application_fee_*: a fee's refunds are the fee's (see requiredPermission).
+  application_fees: 'application_fee',
   webhook_endpoints: 'webhook_endpoint',
   connector_configurations: 'connector_configuration',
   routing_profile: 'routing_profile',
@@ -67,6 +72,8 @@ export interface RequiredPermission {
 export function requiredPermission(method: string, path: string): RequiredPermission | undefined {
   const segments = path.split('/').filter((segment) => segment !== '' && !segment.startsWith(':'));
   if (segments.includes('api_keys')) return undefined;
+  // `/v1/application_fees/:id/refunds` are fee refunds, not refunds: Stripe's rak_application_fee_*.
+  if (segments[1] === 'application_fees') return { resource: 'application_fee', access: method === 'GET' ? 'read' : 'write' };
   for (let index = segments.length - 1; index >= 0; index -= 1) {
     const resource = segmentResources[segments[index]];
     if (resource !== undefined) return { resource, access: method === 'GET' ? 'read' : 'write' };

@@ -23,6 +23,9 @@ import { findPrice } from '../prices/repository.ts';
 import { renderCurrencyOptions, renderPrice } from '../prices/render.ts';
 import { findScopedSetupAttempt, findSetupIntent } from '../setup-intents/repository.ts';
 import { renderSetupAttempt, renderSetupIntent } from '../setup-intents/render.ts';
+import { findReversalById, findTransfer } from '../transfers/repository.ts';
+import { renderTransfer, renderTransferReversal } from '../transfers/render.ts';
+import { transferView } from '../transfers/service.ts';
 
 /** Stripe's limit on expansion depth ("a.b.c.d"). */
 export const expandDepthMax = 4;
@@ -50,6 +53,8 @@ type ObjectType = 'payment_intent' | 'charge' | 'customer' | 'payment_method' | 
   | 'payrail_routing_profile'
   // The object `payrail.api_key`.
   | 'payrail_api_key'
+  // Connect: transfers and their reversals.
+  | 'transfer' | 'transfer_reversal'
   // A hash inside an object (no `object` field of its own) that holds expandable ids.
   | 'customer_invoice_settings';
 type Loader = (db: Queryable, scope: Scope, id: string) => Promise<Record<string, unknown> | undefined>;
@@ -103,6 +108,14 @@ const loaders: Record<string, Loader> = {
     const row = await findScopedSetupAttempt(db, scope, id);
     return row && renderSetupAttempt(row);
   },
+  transfer: async (db, scope, id) => {
+    const row = await findTransfer(db, scope, id);
+    return row && renderTransfer(await transferView(db, row));
+  },
+  transfer_reversal: async (db, scope, id) => {
+    const row = await findReversalById(db, scope, id);
+    return row && renderTransferReversal(row);
+  },
   balance_transaction: async (db, scope, id) => {
     const row = await findBalanceTransaction(db, scope, id);
     return row && renderBalanceTransaction(row);
@@ -118,6 +131,8 @@ const sourceLoaders: [string, Loader][] = [
   ['ch_', (db, scope, id) => loaders.charge(db, scope, id)],
   ['re_', (db, scope, id) => loaders.refund(db, scope, id)],
   ['po_', (db, scope, id) => loaders.payout(db, scope, id)],
+  ['tr_', (db, scope, id) => loaders.transfer(db, scope, id)],
+  ['trr_', (db, scope, id) => loaders.transfer_reversal(db, scope, id)],
 ];
 
 /**
@@ -158,6 +173,8 @@ export const expandableFields: Record<ObjectType, Record<string, ObjectType>> = 
   payrail_connector_configuration: {},
   payrail_routing_profile: {},
   payrail_api_key: {},
+  transfer: { balance_transaction: 'balance_transaction', source_transaction: 'charge' },
+  transfer_reversal: { balance_transaction: 'balance_transaction', transfer: 'transfer' },
 };
 
 /** `search`: Stripe's `search_result` envelope, whose items expand like a list's and which also expands `total_count`. */

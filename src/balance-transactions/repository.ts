@@ -3,7 +3,11 @@ import type { Queryable } from '../platform/db.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import { jsonRowsInsert, type PartOptions, type Statement } from '../platform/statements.ts';
 
-export const balanceTransactionTypes = ['charge', 'payment', 'refund', 'refund_failure', 'payout', 'payout_cancel', 'payout_failure', 'adjustment'] as const;
+export const balanceTransactionTypes = [
+  'charge', 'payment', 'refund', 'refund_failure', 'payout', 'payout_cancel', 'payout_failure', 'adjustment',
+  // Connect: a transfer and its reversal (platform), the payment it made and its refund (destination), application fees.
+  'transfer', 'transfer_refund', 'payment_refund', 'application_fee', 'application_fee_refund',
+] as const;
 export type BalanceTransactionType = (typeof balanceTransactionTypes)[number];
 
 export interface FeeDetail {

@@ -15,10 +15,13 @@
  * - `fee_revenue` (credit-normal): the platform's processing fees.
  * - `fx_clearing`: both legs of a currency conversion; per currency it carries the platform's conversion position.
  * - `bank` (debit-normal): the platform's settlement bank account, which payouts leave from.
+ * - `connect_clearing`: money on its way between a platform and one of its connected accounts (a transfer, its
+ *   reversal, an application fee, its refund). Each such movement is two entries of one statement, one in each
+ *   merchant's ledger, whose clearing postings cancel out: per mode and currency it always sums to zero.
  */
 export const ledgerKinds = [
   'merchant_authorized', 'merchant_pending', 'merchant_available', 'merchant_payouts_in_transit',
-  'authorizations_pending', 'provider_receivable', 'provider_refunds', 'fee_revenue', 'fx_clearing', 'bank',
+  'authorizations_pending', 'provider_receivable', 'provider_refunds', 'fee_revenue', 'fx_clearing', 'bank', 'connect_clearing',
 ] as const;
 export type LedgerKind = (typeof ledgerKinds)[number];
 

@@ -6,6 +6,8 @@ import type { Posting } from './accounts.ts';
 export const entryTypes = [
   'authorization_hold', 'hold_release', 'capture', 'charge', 'refund', 'refund_failure', 'availability',
   'payout', 'payout_paid', 'payout_failure', 'payout_cancel', 'adjustment',
+  // Connect (src/ledger/connect-movements.ts): each is one side of a movement between a platform and a connected account.
+  'transfer', 'transfer_payment', 'transfer_reversal', 'transfer_payment_refund', 'application_fee', 'application_fee_payment', 'application_fee_refund', 'application_fee_payment_refund',
 ] as const;
 export type EntryType = (typeof entryTypes)[number];
 

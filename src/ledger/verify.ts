@@ -28,7 +28,9 @@ export interface VerifyReport {
  * - sealed balances equal the sum of the sealed postings, account by account;
  * - two-phase: a resolving entry names an authorization hold of its ledger, and voids exactly that hold's amount;
  * - every balance transaction has its entry, whose merchant postings equal its net, and the pending and available
- *   balances equal the sums of their balance transactions.
+ *   balances equal the sums of their balance transactions;
+ * - Connect: `connect_clearing` sums to zero per mode and currency (each movement between a platform and a connected
+ *   account is two entries of one statement whose clearing postings cancel out).
  */
 export async function verifyLedger(db: Queryable): Promise<VerifyReport> {
   const problems: string[] = [];
@@ -45,6 +47,7 @@ export async function verifyLedger(db: Queryable): Promise<VerifyReport> {
   const holds = new Map<string, { account: string; amount: number; currency: string }>();
   const resolutions: { id: string; account: string; resolves: string; released: Map<string, number> }[] = [];
   const transactionNets = new Map<string, { currency: string; net: number }[]>();
+  const connectClearing = new Map<string, number>();
 
   // Sealed entries in chain order first, then the unsealed ones: chain links are checked in sequence.
   for (const sealed of [true, false]) {
@@ -62,6 +65,10 @@ export async function verifyLedger(db: Queryable): Promise<VerifyReport> {
           const merchantPosting = merchantKinds.has(posting.kind as LedgerKind);
           if (merchantPosting && posting.owner_id !== row.account_id) problem(`entry ${row.id} posts to merchant account ${posting.owner_id}'s ${posting.kind} from ledger ${row.account_id}`);
           if (!merchantPosting && posting.owner_id !== platformOwner) problem(`entry ${row.id} posts platform kind ${posting.kind} to owner ${posting.owner_id}`);
+          if (posting.kind === 'connect_clearing') {
+            const key = `${posting.livemode ? 'live' : 'test'} ${posting.currency}`;
+            connectClearing.set(key, (connectClearing.get(key) ?? 0) + Number(posting.amount));
+          }
         }
         if (row.type === 'authorization_hold') {
           const held = row.postings.find((posting) => posting.kind === 'merchant_authorized');
@@ -100,6 +107,9 @@ export async function verifyLedger(db: Queryable): Promise<VerifyReport> {
       else afterEntrySeq = Number(last.seq);
     }
   }
+
+  // Money between platforms and connected accounts leaves the clearing account as it came in.
+  for (const [key, sum] of connectClearing) if (sum !== 0) problem(`connect_clearing ${key} sums to ${sum}: a Connect movement is missing one of its two entries`);
 
   // Chain heads agree with the last sealed entry of each chain.
   const heads = await allChainHeads(db);

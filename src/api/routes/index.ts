@@ -27,6 +27,7 @@ import { routingProfileRoutes } from './routing-profile.ts';
 import { searchRoutes } from './search.ts';
 import { setupAttemptRoutes } from './setup-attempts.ts';
 import { setupIntentRoutes } from './setup-intents.ts';
+import { transferRoutes } from './transfers.ts';
 import { webhookEndpointRoutes } from './webhook-endpoints.ts';
 
 /** Every API route Payrail serves; the OpenAPI document is built from this list. */
@@ -57,6 +58,7 @@ export function allRoutes(): RouteDefinition[] {
     ...fileRoutes,
     ...externalAccountRoutes,
     ...payoutRoutes,
+    ...transferRoutes,
     ...webhookEndpointRoutes,
     ...connectorConfigurationRoutes,
     ...routingProfileRoutes,
