@@ -218,6 +218,19 @@ describe('Connect transfers and reversals through the stripe SDK', () => {
     await ledgerClean();
   });
 
+  it('the marketplace walk-through of docs/connect.md: charge, transfer with source_transaction, refund, reversal', async () => {
+    const intent = await stripe.paymentIntents.create({ amount: 10_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+    const charge = intent.latest_charge as string;
+    const transfer = await stripe.transfers.create({ amount: 9_000, currency: 'usd', destination: seller.id, source_transaction: charge, transfer_group: 'ORDER_42' });
+    await stripe.refunds.create({ charge, amount: 5_000 });
+    const reversal = await stripe.transfers.createReversal(transfer.id, { amount: 4_500 });
+    assert.equal(reversal.amount, 4_500);
+    // What remains of the charge for transfers: 10000 - 5000 refunded - (9000 - 4500) transferred.
+    await expectStripeError(stripe.transfers.create({ amount: 501, currency: 'usd', destination: seller.id, source_transaction: charge }), { class: Stripe.errors.StripeInvalidRequestError, code: 'amount_too_large', statusCode: 400 });
+    await stripe.transfers.create({ amount: 500, currency: 'usd', destination: seller.id, source_transaction: charge });
+    await ledgerClean();
+  });
+
   it('a restricted key needs rak_transfer_write to transfer and rak_transfer_read to list', async () => {
     const reader = await platform.stripe.rawRequest('POST', '/v1/payrail/api_keys', { type: 'restricted', name: 'transfers reader', permissions: { transfer: 'read' } }) as unknown as { secret: string };
     const restricted = server.stripeFor(reader.secret);
