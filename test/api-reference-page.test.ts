@@ -40,7 +40,7 @@ describe('API reference page (/docs)', () => {
     assert.match(page.headers.get('content-type') ?? '', /^text\/html; charset=utf-8/);
     assert.equal(page.headers.get('content-security-policy'), referencePageContentSecurityPolicy);
     const references = [...page.text.matchAll(/\b(?:src|href|spec-url)="([^"]*)"/g)].map((match) => match[1]);
-    assert.deepEqual(references.sort(), ['/docs/redoc.standalone.js', '/v1/openapi.json']);
+    assert.deepEqual(references.sort(), ['/docs/openapi.json', '/docs/redoc.standalone.js']);
     assert.doesNotMatch(page.text, /<script>[^<]/, 'no inline script (the policy would refuse it)');
   });
 
@@ -50,6 +50,17 @@ describe('API reference page (/docs)', () => {
     assert.match(script.headers.get('content-type') ?? '', /^application\/javascript; charset=utf-8/);
     assert.equal(script.headers.get('x-content-type-options'), 'nosniff');
     assert.equal(script.text, fs.readFileSync(require.resolve('redoc/bundles/redoc.standalone.js'), 'utf8'));
+  });
+
+  it('gives the page the OpenAPI document with expandable fields as ids, the canonical document keeping them whole', async () => {
+    const canonical = (await server.request('GET', '/v1/openapi.json')).json as { components: { schemas: Record<string, { properties: Record<string, { anyOf?: unknown[]; type?: unknown; description?: string }> }> } };
+    const reference = (await server.request('GET', '/docs/openapi.json')).json as typeof canonical;
+    const before = canonical.components.schemas.setup_intent.properties.latest_attempt;
+    assert.ok(before.anyOf?.some((branch) => JSON.stringify(branch).includes('#/components/schemas/setup_attempt')), 'the canonical document can expand it');
+    const after = reference.components.schemas.setup_intent.properties.latest_attempt;
+    assert.ok(!JSON.stringify(after).includes('$ref'), 'the reference shows the id');
+    assert.match(after.description ?? '', /Expandable: .*setup_attempt/);
+    assert.deepEqual(Object.keys(reference.components.schemas).sort(), Object.keys(canonical.components.schemas).sort(), 'the same objects');
   });
 
   it('serves a document whose every $ref resolves (Redoc refuses to render the whole page otherwise)', async () => {
@@ -89,7 +100,7 @@ describe('API reference page (/docs)', () => {
     // request, so nothing leaves for another origin.
     const foreign = requested.filter((url) => !url.startsWith(server.baseUrl) && !url.startsWith('data:') && !url.startsWith('blob:'));
     for (const url of foreign) assert.match(blocked.get(url) ?? 'not blocked', /^csp$|BLOCKED_BY_CSP/, `${url} is refused by the Content-Security-Policy`);
-    assert.ok(requested.includes(`${server.baseUrl}/v1/openapi.json`));
+    assert.ok(requested.includes(`${server.baseUrl}/docs/openapi.json`));
     await context.close();
   });
 });

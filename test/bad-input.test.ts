@@ -514,7 +514,9 @@ describe('bad input', () => {
         for (const [method, operation] of Object.entries<any>(item)) {
           const parameters: Record<string, Record<string, unknown>> = {};
           if (method === 'post') {
-            const schema = operation.requestBody.content['application/x-www-form-urlencoded'].schema;
+            // A file upload (POST /v1/files) takes a multipart body; its parts are its parameters.
+            const content = operation.requestBody.content;
+            const schema = (content['application/x-www-form-urlencoded'] ?? content['multipart/form-data']).schema;
             Object.assign(parameters, schema.properties);
           } else {
             for (const parameter of operation.parameters ?? []) if (parameter.in === 'query') parameters[parameter.name] = parameter.schema;

@@ -20,6 +20,7 @@ import type { Presentation, RouteContext, RouteDefinition } from './route.ts';
 import { allRoutes } from './routes/index.ts';
 import { registerAuthenticationPages } from './routes/authentication-pages.ts';
 import { registerCheckoutPages } from './routes/checkout-page.ts';
+import { registerOnboardingPages } from './routes/account-onboarding-page.ts';
 import { registerEmbeddedCheckoutPages } from './routes/checkout-embed-page.ts';
 import { registerPaymentLinkPages } from './routes/payment-link-pages.ts';
 import { registerProviderWebhooks } from './routes/provider-webhooks.ts';
@@ -332,10 +333,11 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     registerEmbeddedCheckoutPages(pages, deps);
     registerPaymentLinkPages(pages, deps);
     registerBrandingImages(pages, deps);
+    registerOnboardingPages(pages, deps);
   });
   // A file's bytes for its account's secret key: not JSON, so beside the route table rather than in it.
   registerFileContents(app, deps, (request, reply, route) => authenticate(request, reply, route));
-  registerReferencePage(app);
+  registerReferencePage(app, openApi as unknown as Record<string, unknown>);
   registerPayrailJs(app);
   registerProviderWebhooks(app, deps);
   return app;

@@ -1,3 +1,6 @@
+import { brandImageOf, type BrandImage } from '../accounts/branding.ts';
+import { findAccount } from '../accounts/repository.ts';
+import { findAccountSettings } from '../accounts/settings-repository.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { randomBase62 } from '../platform/ids.ts';
 import { constantTimeEqual, sha256 } from '../platform/crypto.ts';
@@ -10,6 +13,7 @@ import {
   endAccountLinkSession, findAccountLink, insertAccountLink, visitAccountLink, type AccountLinkCollect, type AccountLinkRow, type AccountLinkType,
 } from './account-link-repository.ts';
 import { findConnectedAccount } from './repository.ts';
+import { rulesFor } from './requirements-table.ts';
 import type { ConnectedAccountRow } from './types.ts';
 
 // Account Links (POST /v1/account_links) and the life of the hosted onboarding page they open, as Stripe's: a link is
@@ -156,14 +160,38 @@ export async function finishOnboarding(deps: AccountLinkDependencies, link: Acco
 }
 
 /**
- * The requirement fields the page asks for: what is currently due (or eventually due, with collect=eventually_due),
- * and the future requirements when the link includes them. Fields being verified are not asked again.
+ * The requirement fields the page shows: what is currently due (or eventually due, with collect=eventually_due), and
+ * the future requirements when the link includes them; an account_update link also shows what the account already
+ * gave, to change it. Fields being verified are not asked again. `due` is what must be filled in.
  */
-export function fieldsToCollect(account: ConnectedAccountRow, link: Pick<AccountLinkRow, 'collect' | 'future_requirements'>): string[] {
-  const fields = new Set(link.collect === 'eventually_due' ? [...account.requirements.currently_due, ...account.requirements.eventually_due] : account.requirements.currently_due);
+export function fieldsToCollect(account: ConnectedAccountRow, country: string, link: Pick<AccountLinkRow, 'type' | 'collect' | 'future_requirements'>): { shown: string[]; due: string[] } {
+  const eventually = link.collect === 'eventually_due';
+  const due = new Set(eventually ? [...account.requirements.currently_due, ...account.requirements.eventually_due] : account.requirements.currently_due);
   if (link.future_requirements === 'include') {
-    for (const field of link.collect === 'eventually_due' ? account.future_requirements.eventually_due : account.future_requirements.currently_due) fields.add(field);
+    for (const field of eventually ? account.future_requirements.eventually_due : account.future_requirements.currently_due) due.add(field);
   }
-  for (const field of account.requirements.pending_verification) fields.delete(field);
-  return [...fields];
+  for (const field of account.requirements.pending_verification) due.delete(field);
+  const shown = new Set(due);
+  if (link.type === 'account_update') {
+    for (const rule of rulesFor(country, account.business_type)) if (eventually || rule.timing === 'now') shown.add(rule.field);
+  }
+  return { shown: [...shown], due: [...due] };
+}
+
+/** What the page shows besides the form: whose page it is (the platform's name and branding) and the account's country. */
+export interface OnboardingPageView {
+  platformName: string;
+  branding: { primaryColor: string | null; secondaryColor: string | null; image: BrandImage | null };
+  country: string;
+}
+
+export async function onboardingPageView(deps: AccountLinkDependencies, link: AccountLinkRow): Promise<OnboardingPageView> {
+  const [platform, platformSettings, settings] = await Promise.all([
+    findAccount(deps.db, link.account_id), findAccountSettings(deps.db, link.account_id), findAccountSettings(deps.db, link.connected_account_id),
+  ]);
+  return {
+    platformName: platform?.name || 'Payrail',
+    branding: { primaryColor: platformSettings.branding_primary_color, secondaryColor: platformSettings.branding_secondary_color, image: brandImageOf(platformSettings) },
+    country: settings.country,
+  };
 }

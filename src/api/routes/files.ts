@@ -6,6 +6,7 @@ import { fileContentsPath, renderFile } from '../../files/render.ts';
 import { checkFileCreate, createFile, fileContents, listFilePage, retrieveFile } from '../../files/service.ts';
 import { UploadedFile } from '../../files/upload.ts';
 import { ApiError, missing } from '../../platform/errors.ts';
+import { parseQueryString } from '../request-parsing.ts';
 import { defineRoute, presentList, presentObject, type RouteDefinition } from '../route.ts';
 import { boolean, enumeration, integer, metadata, object, required, type Schema } from '../schema.ts';
 import { createdFilter, listParameters, noParameters } from './common.ts';
@@ -79,6 +80,9 @@ export function registerFileContents(app: FastifyInstance, deps: Dependencies, a
   const route = { method: 'GET', path: fileContentsPath(':id') } as const;
   app.get<{ Params: { id: string } }>(route.path, async (request, reply) => {
     const caller = await authenticate(request, reply, route);
+    // It takes no parameters: an unknown one is refused as on every other route (parseQueryString also checks the query).
+    const unknown = Object.keys(parseQueryString(request.url))[0];
+    if (unknown !== undefined) throw new ApiError('parameter_unknown', `Received unknown parameter: ${unknown}`, { param: unknown });
     // Payrail's ids are letters and digits: anything else names no file (and never reaches the database as text).
     if (!/^file_[0-9A-Za-z]{1,64}$/.test(request.params.id)) throw missing('file', request.params.id.slice(0, 80).toWellFormed().replace(/\u0000/g, ''));
     const { file, bytes } = await fileContents(deps.db, { accountId: caller.accountId, livemode: caller.livemode }, request.params.id);

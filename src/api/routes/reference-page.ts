@@ -1,14 +1,17 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
+import { referenceDocument } from '../openapi-reference.ts';
 
 /**
  * The human-readable API reference: Redoc's standalone bundle (from the `redoc` npm package, served from
- * node_modules, never a CDN) rendering GET /v1/openapi.json. The page needs no inline script: the bundle renders the
+ * node_modules, never a CDN) rendering the OpenAPI document with expandable fields shown as ids
+ * (`/docs/openapi.json`, openapi-reference.ts). The page needs no inline script: the bundle renders the
  * `<redoc spec-url>` element itself.
  */
 export const referencePagePath = '/docs';
 export const referenceScriptPath = '/docs/redoc.standalone.js';
+export const referenceDocumentPath = '/docs/openapi.json';
 
 const require = createRequire(import.meta.url);
 let script: Buffer | undefined;
@@ -28,13 +31,18 @@ const html = `<!doctype html>
 <title>Payrail API reference</title>
 </head>
 <body>
-<redoc spec-url="/v1/openapi.json" expand-responses="200"></redoc>
+<redoc spec-url="${referenceDocumentPath}" expand-responses="200"></redoc>
 <script src="${referenceScriptPath}"></script>
 </body>
 </html>
 `;
 
-export function registerReferencePage(app: FastifyInstance): void {
+export function registerReferencePage(app: FastifyInstance, document: Record<string, unknown>): void {
+  const reference = referenceDocument(document);
+  app.get(referenceDocumentPath, async (_request, reply) => {
+    reply.header('Cache-Control', 'no-cache');
+    return reply.send(reference);
+  });
   app.get(referencePagePath, async (_request, reply) => {
     reply.header('Content-Security-Policy', referencePageContentSecurityPolicy);
     reply.header('Cache-Control', 'no-cache');

@@ -105,7 +105,7 @@ describe('Adyen sandbox fault injection', () => {
     assert.equal(capture.status, 503);
     const records = await fetch(`${sandbox.url}/sandbox/admin/records`);
     assert.equal(records.status, 200);
-    assert.deepEqual(await records.json(), { payments: [], modifications: [], notifications: [] });
+    assert.deepEqual(await records.json(), { payments: [], storedPaymentMethods: [], modifications: [], notifications: [] });
 
     const reset = await fetch(`${sandbox.url}/sandbox/admin/reset`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     assert.equal(reset.status, 200);
