@@ -126,8 +126,6 @@ describe('webhook endpoints API', () => {
     assert.match(unknown.message, /invoice\.exploded/);
     await expectStripeError(stripe.webhookEndpoints.create({ url: publicUrl } as Stripe.WebhookEndpointCreateParams), { class: invalidRequest, code: 'parameter_missing', param: 'enabled_events', statusCode: 400 });
     await expectStripeError(stripe.webhookEndpoints.create({ enabled_events: ['*'] } as Stripe.WebhookEndpointCreateParams), { class: invalidRequest, code: 'parameter_missing', param: 'url', statusCode: 400 });
-    const connect = await expectStripeError(stripe.webhookEndpoints.create({ url: publicUrl, enabled_events: ['*'], connect: true }), { class: invalidRequest, code: 'invalid_value', param: 'connect', statusCode: 400 });
-    assert.match(connect.message, /connect/i);
     await expectStripeError(stripe.webhookEndpoints.create({ url: publicUrl, enabled_events: ['*'], api_version: 'yesterday' as Stripe.WebhookEndpointCreateParams.ApiVersion }), { class: invalidRequest, code: 'invalid_value', param: 'api_version', statusCode: 400 });
 
     const json = await server.request('POST', '/v1/webhook_endpoints', { key: account.secretKey, body: JSON.stringify({ url: publicUrl, enabled_events: [] }), contentType: 'application/json' });

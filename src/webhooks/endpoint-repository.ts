@@ -13,9 +13,9 @@ export type NewWebhookEndpoint = Omit<WebhookEndpointRow, 'deleted' | 'failing_s
 
 export async function insertWebhookEndpoint(db: Queryable, row: NewWebhookEndpoint): Promise<WebhookEndpointRow> {
   const result = await db.query<WebhookEndpointRow>(
-    `INSERT INTO webhook_endpoints (id, account_id, livemode, url, description, enabled_events, status, disabled_reason, api_version, secret_encrypted, metadata, created)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *`,
-    [row.id, row.account_id, row.livemode, row.url, row.description, row.enabled_events, row.status, row.disabled_reason, row.api_version, row.secret_encrypted, row.metadata, row.created],
+    `INSERT INTO webhook_endpoints (id, account_id, livemode, url, description, enabled_events, status, disabled_reason, api_version, secret_encrypted, metadata, created, connect)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING *`,
+    [row.id, row.account_id, row.livemode, row.url, row.description, row.enabled_events, row.status, row.disabled_reason, row.api_version, row.secret_encrypted, row.metadata, row.created, row.connect],
   );
   return result.rows[0];
 }

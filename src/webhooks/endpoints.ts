@@ -93,9 +93,6 @@ function newSecret(): string {
  * returned in clear this once.
  */
 export async function createWebhookEndpoint(work: UnitOfWork, deps: WebhookEndpointDependencies, scope: Scope, input: WebhookEndpointInput): Promise<EndpointWithSecret> {
-  if (input.connect === true) {
-    throw new ApiError('invalid_value', 'Connect webhook endpoints (connect=true) are not supported yet: Payrail has no connected accounts. Omit connect or send connect=false.', { param: 'connect' });
-  }
   checkWebhookHost(checkWebhookUrl(input.url), scope, deps);
   const enabledEvents = validateEnabledEvents(input.enabled_events);
   const id = newId('we');
@@ -119,6 +116,7 @@ export async function createWebhookEndpoint(work: UnitOfWork, deps: WebhookEndpo
       secret_encrypted: secretEncrypted,
       metadata: mergeMetadata({}, input.metadata),
       created: deps.clock.nowSeconds(),
+      connect: input.connect === true,
     });
     return { endpoint, secret };
   });

@@ -16,6 +16,8 @@ export interface WebhookEndpointRow {
   previous_secret_expires_at: number | null;
   failing_since: number | null;
   metadata: Record<string, string>;
+  /** A Connect endpoint: it receives the events of the account's connected accounts instead of its own. */
+  connect: boolean;
   deleted: boolean;
   created: number;
 }

@@ -27,7 +27,7 @@ export const webhookEndpointRoutes = [
       description: emptyable(string({ maxLength: descriptionLengthMax })),
       metadata: metadata(),
       api_version: string({ maxLength: 64, pattern: /^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/, patternMessage: 'Invalid api_version: expected a Stripe API version such as 2025-10-29.clover' }),
-      connect: boolean({ description: 'Must be false or absent: Payrail has no connected accounts yet.' }),
+      connect: boolean({ description: "Whether this endpoint receives the events of the account's connected accounts (true, each with `account` set) instead of its own (false, the default)." }),
     }, { required: ['url', 'enabled_events'] }),
     response: { kind: 'object', type: 'webhook_endpoint' },
     // Checked before an idempotency key is taken, so a corrected request may reuse the key.
