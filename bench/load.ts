@@ -30,6 +30,8 @@ export interface PaymentLoad {
   connections: number;
   /** A fresh Idempotency-Key on every request, as the stripe SDK sends. */
   idempotencyKeys?: boolean;
+  /** More headers for each request (a Stripe-Account per request, for instance). */
+  headers?: () => Record<string, string>;
 }
 
 /**
@@ -45,7 +47,8 @@ export async function drivePayments(load: PaymentLoad): Promise<{ count: number;
   const client = async () => {
     while (Date.now() < deadline) {
       const started = performance.now();
-      const requestHeaders = load.idempotencyKeys ? { ...headers, 'idempotency-key': randomUUID() } : headers;
+      const keyed = load.idempotencyKeys ? { ...headers, 'idempotency-key': randomUUID() } : headers;
+      const requestHeaders = load.headers ? { ...keyed, ...load.headers() } : keyed;
       const response = await pool.request({ method: 'POST', path: '/v1/payment_intents', headers: requestHeaders, body: load.body });
       const text = await response.body.text();
       latencies.push(performance.now() - started);

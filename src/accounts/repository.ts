@@ -27,3 +27,9 @@ export async function findDemoAccount(db: Queryable): Promise<{ id: string; name
   const result = await db.query<{ id: string; name: string }>('SELECT id, name FROM accounts WHERE is_demo');
   return result.rows[0];
 }
+
+/** Several accounts at once (a page of a platform's connected accounts), by id. */
+export async function findAccounts(db: Queryable, accountIds: readonly string[]): Promise<Map<string, AccountRecord>> {
+  const result = await db.query<AccountRecord>('SELECT id, name, created FROM accounts WHERE id = ANY($1::text[])', [accountIds]);
+  return new Map(result.rows.map((row) => [row.id, row]));
+}

@@ -26,3 +26,10 @@ export async function saveAccountSettings(db: Queryable, settings: AccountSettin
   );
   return result.rows[0];
 }
+
+/** Several accounts' settings at once, the defaults for those that never saved any. */
+export async function findAccountsSettings(db: Queryable, accountIds: readonly string[]): Promise<Map<string, AccountSettings>> {
+  const result = await db.query<AccountSettings>('SELECT * FROM account_settings WHERE account_id = ANY($1::text[])', [accountIds]);
+  const found = new Map(result.rows.map((row) => [row.account_id, row]));
+  return new Map(accountIds.map((id) => [id, found.get(id) ?? defaultSettings(id)]));
+}

@@ -16,7 +16,7 @@ import { accountInvalid, accountTarget } from './access.ts';
 import { connectCountryCurrencies, isConnectCountry } from './countries.ts';
 import { applyConnectFields, controllerOf, controllerOfType, secretsOf, type ConnectFieldsInput, type ControllerInput } from './input.ts';
 import { deleteConnectedAccount, findConnectedAccountSecrets, insertConnectedAccount, isConnectedAccount, listConnectedAccounts, saveConnectedAccount } from './repository.ts';
-import { accountContext, changeEvents, renderWith, scopeOf, withDerivedFields, type ReviewDependencies } from './review.ts';
+import { accountContext, accountContexts, changeEvents, renderWith, scopeOf, withDerivedFields, type ReviewDependencies } from './review.ts';
 import { decryptSecrets, encryptSecrets, type ClearSecrets } from './secrets.ts';
 import type { AccountType, ConnectedAccountRow, Requirements } from './types.ts';
 
@@ -175,8 +175,9 @@ export async function updateConnectedAccount(work: UnitOfWork, deps: ConnectDepe
 
 export async function listConnectedAccountPage(deps: ConnectDependencies, scope: Scope, page: PageRequest): Promise<Page<Record<string, unknown>>> {
   const found = await listConnectedAccounts(deps.db, scope, page);
-  const rows = await Promise.all(found.rows.map(async (row) => renderWith(deps, row, await accountContext(deps.db, row))));
-  return { rows, hasMore: found.hasMore };
+  // One statement per kind of context for the whole page, not three per account.
+  const contexts = await accountContexts(deps.db, found.rows);
+  return { rows: found.rows.map((row, index) => renderWith(deps, row, contexts[index])), hasMore: found.hasMore };
 }
 
 /**

@@ -1,10 +1,10 @@
 import type { Dependencies } from '../dependencies.ts';
-import { findAccount, type AccountRecord } from '../accounts/repository.ts';
-import { findAccountSettings } from '../accounts/settings-repository.ts';
+import { findAccount, findAccounts, type AccountRecord } from '../accounts/repository.ts';
+import { findAccountSettings, findAccountsSettings } from '../accounts/settings-repository.ts';
 import type { AccountSettings } from '../accounts/settings.ts';
 import type { EventRequest } from '../events/repository.ts';
 import { changedAttributes, recordEvents, type NewEvent } from '../events/service.ts';
-import { listExternalAccounts } from '../external-accounts/repository.ts';
+import { listExternalAccounts, listExternalAccountsOf } from '../external-accounts/repository.ts';
 import { inTransaction, type Queryable } from '../platform/db.ts';
 import { assert } from '../platform/errors.ts';
 import type { Scope } from '../platform/scope.ts';
@@ -48,6 +48,22 @@ export async function accountContext(db: Queryable, row: ConnectedAccountRow): P
   ]);
   assert(account, `connected account ${row.id} has its accounts row`);
   return { account, settings, externalAccounts };
+}
+
+/** The contexts of a page of accounts at once: three statements, whatever the page's size. */
+export async function accountContexts(db: Queryable, rows: readonly ConnectedAccountRow[]): Promise<AccountContext[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((row) => row.id);
+  const [accounts, settings, externalAccounts] = await Promise.all([
+    findAccounts(db, ids),
+    findAccountsSettings(db, ids),
+    listExternalAccountsOf(db, ids, rows[0].livemode, embeddedExternalAccountsMax),
+  ]);
+  return rows.map((row) => {
+    const account = accounts.get(row.id);
+    assert(account, `connected account ${row.id} has its accounts row`);
+    return { account, settings: settings.get(row.id)!, externalAccounts: externalAccounts.get(row.id)! };
+  });
 }
 
 export function renderWith(deps: Pick<Dependencies, 'pricing'>, row: ConnectedAccountRow, context: AccountContext): Record<string, unknown> {

@@ -114,3 +114,24 @@ export async function findExternalAccountById(db: Queryable, id: string): Promis
   const result = await db.query<ExternalAccountRow>('SELECT * FROM external_accounts WHERE id = $1', [id]);
   return result.rows[0];
 }
+
+/**
+ * The newest `limit` bank accounts of each of several accounts (one mode), and whether each has more: the embedded
+ * `external_accounts` of a page of connected accounts, in one statement.
+ */
+export async function listExternalAccountsOf(db: Queryable, accountIds: readonly string[], livemode: boolean, limit: number): Promise<Map<string, Page<ExternalAccountRow>>> {
+  const result = await db.query<ExternalAccountRow & { position: string }>(
+    `SELECT * FROM (
+       SELECT e.*, row_number() OVER (PARTITION BY account_id ORDER BY seq DESC) AS position
+         FROM external_accounts e WHERE account_id = ANY($1::text[]) AND livemode = $2 AND NOT deleted
+     ) ranked WHERE position <= $3 ORDER BY account_id, position`,
+    [accountIds, livemode, limit + 1],
+  );
+  const pages = new Map<string, Page<ExternalAccountRow>>(accountIds.map((id) => [id, { rows: [], hasMore: false }]));
+  for (const { position, ...row } of result.rows) {
+    const page = pages.get(row.account_id)!;
+    if (Number(position) > limit) page.hasMore = true;
+    else page.rows.push(row as ExternalAccountRow);
+  }
+  return pages;
+}
