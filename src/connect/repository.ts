@@ -49,7 +49,7 @@ function normalized(row: ConnectedAccountRow & Partial<ConnectedAccountSecrets>)
  */
 export async function findConnectedAccount(db: Queryable, scope: Scope, id: string, options: { forUpdate?: boolean } = {}): Promise<ConnectedAccountRow | undefined> {
   const result = await db.query<ConnectedAccountRow>(
-    `SELECT ${rowColumns} FROM connected_accounts WHERE id = $1 AND account_id = $2 AND livemode = $3${options.forUpdate ? ' FOR NO KEY UPDATE' : ''}`,
+    `SELECT ${rowColumns} FROM connected_accounts WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3)${options.forUpdate ? ' FOR NO KEY UPDATE' : ''}`,
     [id, scope.accountId, scope.livemode],
   );
   return result.rows[0] ? normalized(result.rows[0]) : undefined;

@@ -1,6 +1,7 @@
 import type { Queryable } from '../platform/db.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import type { Scope } from '../platform/scope.ts';
+import { jsonRowsInsert, type PartOptions, type Statement } from '../platform/statements.ts';
 
 // The `transfers` and `transfer_reversals` tables (db/migrations/029_transfers.sql): the only SQL that touches them.
 // Both are owned by the platform (`account_id`), in one mode.
@@ -49,6 +50,11 @@ function reversalOf(row: TransferReversalRow): TransferReversalRow {
 const transferColumns = ['id', 'account_id', 'livemode', 'amount', 'amount_reversed', 'currency', 'destination_id', 'destination_payment_id', 'balance_transaction_id',
   'destination_balance_transaction_id', 'source_transaction_id', 'transfer_group', 'description', 'metadata', 'created'] as const satisfies readonly (keyof TransferRow)[];
 
+/** The INSERT of a new transfer as a part of a payment's statement (a destination charge's, gated by its intent). */
+export function transferInsertStatement(row: TransferRow, options: PartOptions = {}): Statement {
+  return jsonRowsInsert('transfers', transferColumns, [Object.fromEntries(transferColumns.map((column) => [column, row[column]]))], options);
+}
+
 export async function insertTransfer(db: Queryable, row: TransferRow): Promise<TransferRow> {
   const result = await db.query<TransferRow>(
     `INSERT INTO transfers (${transferColumns.join(', ')}) VALUES (${transferColumns.map((_, index) => `$${index + 1}`).join(', ')}) RETURNING *`,
@@ -59,7 +65,7 @@ export async function insertTransfer(db: Queryable, row: TransferRow): Promise<T
 
 export async function findTransfer(db: Queryable, scope: Scope, id: string, options: { forUpdate?: boolean } = {}): Promise<TransferRow | undefined> {
   const result = await db.query<TransferRow>(
-    `SELECT * FROM transfers WHERE id = $1 AND account_id = $2 AND livemode = $3${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    `SELECT * FROM transfers WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3)${options.forUpdate ? ' FOR UPDATE' : ''}`,
     [id, scope.accountId, scope.livemode],
   );
   return result.rows[0] ? transferOf(result.rows[0]) : undefined;
@@ -154,6 +160,6 @@ export async function reversalsOf(db: Queryable, transferIds: readonly string[],
 
 /** A reversal by its id alone (a balance transaction's source, expanded). */
 export async function findReversalById(db: Queryable, scope: Scope, id: string): Promise<TransferReversalRow | undefined> {
-  const result = await db.query<TransferReversalRow>('SELECT * FROM transfer_reversals WHERE id = $1 AND account_id = $2 AND livemode = $3', [id, scope.accountId, scope.livemode]);
+  const result = await db.query<TransferReversalRow>('SELECT * FROM transfer_reversals WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3)', [id, scope.accountId, scope.livemode]);
   return result.rows[0] ? reversalOf(result.rows[0]) : undefined;
 }
