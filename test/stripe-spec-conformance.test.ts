@@ -512,6 +512,35 @@ describe('every answer of every operation matches Stripe', () => {
     await stripe.balanceTransactions.list({ limit: 100 }, { stripeAccount: seller.id });
   });
 
+  it('Connect charges: destination charges (application_fee_amount, transfer_data[amount], on_behalf_of, transfer_group), a direct charge with a fee', async () => {
+    const seller = await stripe.accounts.create({
+      type: 'custom', country: 'US', capabilities: { card_payments: { requested: true }, transfers: { requested: true } }, business_type: 'individual',
+      business_profile: { mcc: '5734', url: 'https://seller.example.com' }, tos_acceptance: { date: 1_700_000_000, ip: '203.0.113.9' },
+      individual: { first_name: 'Jenny', last_name: 'Rosen', email: 'jenny@example.com', phone: '+15555550100', dob: { day: 1, month: 1, year: 1902 }, id_number: '222222222', address: { line1: 'address_full_match', city: 'SF', state: 'CA', postal_code: '94111', country: 'US' } },
+      external_account: { object: 'bank_account', country: 'US', currency: 'usd', account_number: '000123456789', routing_number: '110000000' } as Stripe.AccountCreateParams['external_account'],
+    });
+    const destination = await stripe.paymentIntents.create({ amount: 5_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, transfer_data: { destination: seller.id }, application_fee_amount: 500, on_behalf_of: seller.id, transfer_group: 'ORDER_10' });
+    const destinationCharge = await stripe.charges.retrieve(destination.latest_charge as string);
+    const feeId = destinationCharge.application_fee as string;
+    await stripe.applicationFees.list({ limit: 10, charge: destinationCharge.id });
+    await stripe.applicationFees.retrieve(feeId, { expand: ['balance_transaction', 'charge'] });
+    const feeRefund = await stripe.applicationFees.createRefund(feeId, { amount: 100, metadata: { k: 'v' } });
+    await stripe.applicationFees.listRefunds(feeId, { limit: 10 });
+    await stripe.applicationFees.retrieveRefund(feeId, feeRefund.id, { expand: ['fee'] });
+    await stripe.applicationFees.updateRefund(feeId, feeRefund.id, { metadata: { k: 'w' } });
+    await stripe.refunds.create({ charge: destinationCharge.id, amount: 1_000, reverse_transfer: true, refund_application_fee: true });
+    await stripe.transfers.createReversal(destinationCharge.transfer as string, { amount: 500, refund_application_fee: true });
+    const manual = await stripe.paymentIntents.create({ amount: 3_000, currency: 'usd', capture_method: 'manual', transfer_data: { destination: seller.id, amount: 2_500 } });
+    await stripe.paymentIntents.update(manual.id, { transfer_data: { amount: 2_000 } });
+    await stripe.paymentIntents.confirm(manual.id, { payment_method: 'pm_card_visa' });
+    await stripe.paymentIntents.capture(manual.id);
+    const direct = await stripe.paymentIntents.create({ amount: 4_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, application_fee_amount: 300 }, { stripeAccount: seller.id });
+    await stripe.charges.retrieve(direct.latest_charge as string, {}, { stripeAccount: seller.id });
+    await stripe.balanceTransactions.list({ limit: 100, expand: ['data.source'] });
+    await stripe.balanceTransactions.list({ limit: 100 }, { stripeAccount: seller.id });
+    await stripe.events.list({ limit: 100 });
+  });
+
   it('webhook endpoints: create, retrieve, update, disable, list, delete', async () => {
     const endpoint = await stripe.webhookEndpoints.create({ url: 'https://example.com/hook', enabled_events: ['payment_intent.succeeded', 'charge.refunded'], description: 'orders', metadata: { k: 'v' } });
     await stripe.webhookEndpoints.retrieve(endpoint.id);

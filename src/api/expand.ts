@@ -1,3 +1,6 @@
+import { findApplicationFee, findFeeRefundById } from '../application-fees/repository.ts';
+import { renderApplicationFee, renderFeeRefund } from '../application-fees/render.ts';
+import { applicationFeeView } from '../application-fees/service.ts';
 import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
 import { ApiError } from '../platform/errors.ts';
@@ -55,6 +58,8 @@ type ObjectType = 'payment_intent' | 'charge' | 'customer' | 'payment_method' | 
   | 'payrail_api_key'
   // Connect: transfers and their reversals.
   | 'transfer' | 'transfer_reversal'
+  // Connect: application fees and their refunds.
+  | 'application_fee' | 'fee_refund'
   // A hash inside an object (no `object` field of its own) that holds expandable ids.
   | 'customer_invoice_settings';
 type Loader = (db: Queryable, scope: Scope, id: string) => Promise<Record<string, unknown> | undefined>;
@@ -116,6 +121,14 @@ const loaders: Record<string, Loader> = {
     const row = await findReversalById(db, scope, id);
     return row && renderTransferReversal(row);
   },
+  application_fee: async (db, scope, id) => {
+    const row = await findApplicationFee(db, scope, id);
+    return row && renderApplicationFee(await applicationFeeView(db, scope, row));
+  },
+  fee_refund: async (db, scope, id) => {
+    const row = await findFeeRefundById(db, scope, id);
+    return row && renderFeeRefund(row);
+  },
   balance_transaction: async (db, scope, id) => {
     const row = await findBalanceTransaction(db, scope, id);
     return row && renderBalanceTransaction(row);
@@ -133,6 +146,8 @@ const sourceLoaders: [string, Loader][] = [
   ['po_', (db, scope, id) => loaders.payout(db, scope, id)],
   ['tr_', (db, scope, id) => loaders.transfer(db, scope, id)],
   ['trr_', (db, scope, id) => loaders.transfer_reversal(db, scope, id)],
+  ['fee_', (db, scope, id) => loaders.application_fee(db, scope, id)],
+  ['fr_', (db, scope, id) => loaders.fee_refund(db, scope, id)],
 ];
 
 /**
@@ -175,6 +190,8 @@ export const expandableFields: Record<ObjectType, Record<string, ObjectType>> = 
   payrail_api_key: {},
   transfer: { balance_transaction: 'balance_transaction', source_transaction: 'charge' },
   transfer_reversal: { balance_transaction: 'balance_transaction', transfer: 'transfer' },
+  application_fee: { balance_transaction: 'balance_transaction', charge: 'charge' },
+  fee_refund: { balance_transaction: 'balance_transaction', fee: 'application_fee' },
 };
 
 /** `search`: Stripe's `search_result` envelope, whose items expand like a list's and which also expands `total_count`. */

@@ -10,6 +10,8 @@ import { renderPaymentMethod, renderPayPalPaymentDetails } from '../payment-meth
 import type { PaymentMethodRow } from '../payment-methods/repository.ts';
 import { authorizationHold, captureMovement, emptyMovement } from '../ledger/movements.ts';
 import type { PaymentChange } from './change.ts';
+import { joinMovements } from '../ledger/connect-movements.ts';
+import { buildConnectCapture, movesConnectMoney } from './connect-charge.ts';
 import { renderCharge, renderPaymentIntent } from './render.ts';
 import type { ChargeRow, LastPaymentError, PaymentIntentRow } from './repository.ts';
 import { effectiveSetupFutureUsage } from './payment-method-options.ts';
@@ -114,6 +116,7 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
   let method: PaymentChange['paymentMethod'];
   let decline: PaymentChange['decline'];
   let providerReference: PaymentChange['providerReference'];
+  let connect: PaymentChange['connect'];
 
   switch (output.status) {
     case 'authorized': {
@@ -144,6 +147,14 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
         const settlement = inputs.settlement;
         if (!settlement) throw new Error('a captured authorization is built with its settlement (read before building)');
         movement = captureMovement(scope, charge, settlement, null, inputs.now);
+        // A Connect charge's transfer or application fee moves with the capture; an ordinary payment builds nothing more.
+        if (movesConnectMoney(intent.connect)) {
+          const built = buildConnectCapture(scope, intent.id, charge.id, intent.connect, charge.amount, settlement, inputs.now);
+          movement = joinMovements(movement, built.movement);
+          chargeChanges.connect = built.charge;
+          chargeChanges.transfer_group = built.transferGroup;
+          connect = built.rows;
+        }
         Object.assign(chargeChanges, {
           balance_transaction_id: movement.balanceTransactions[0].id,
           settlement_currency: settlement.settlementCurrency,
@@ -239,6 +250,7 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
     challenge,
     paymentMethod: method,
     ...(providerReference ? { providerReference } : {}),
+    ...(connect ? { connect } : {}),
     events,
     decline,
   };

@@ -1,5 +1,7 @@
 import type { ChargeSettlement } from '../ledger/settlement.ts';
 import { captureMovement, emptyMovement } from '../ledger/movements.ts';
+import { joinMovements } from '../ledger/connect-movements.ts';
+import { buildConnectCapture, movesConnectMoney } from './connect-charge.ts';
 import { assert } from '../platform/errors.ts';
 import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
 import type { Scope } from '../platform/scope.ts';
@@ -34,7 +36,10 @@ export interface CaptureInputs {
 export function buildCaptureChange(inputs: CaptureInputs): PaymentChange {
   const { scope, intent, charge, amount, settlement } = inputs;
   const hold = charge.hold_entry_id ? { entryId: charge.hold_entry_id } : null;
-  const movement = captureMovement(scope, charge, settlement, hold, inputs.now);
+  const captured = captureMovement(scope, charge, settlement, hold, inputs.now);
+  // A Connect charge moves its transfer or application fee in the same statement; an ordinary one builds nothing more.
+  const connect = movesConnectMoney(intent.connect) ? buildConnectCapture(scope, intent.id, charge.id, intent.connect, amount, settlement, inputs.now) : undefined;
+  const movement = connect ? joinMovements(captured, connect.movement) : captured;
   const chargeChanges: Partial<ChargeRow> = {
     captured: true,
     amount_captured: amount,
@@ -44,6 +49,7 @@ export function buildCaptureChange(inputs: CaptureInputs): PaymentChange {
     exchange_rate: settlement.exchangeRate,
     capture_status: inputs.captureStatus,
     capture_requested_amount: null,
+    ...(connect ? { connect: connect.charge, transfer_group: connect.transferGroup } : {}),
   };
   const intentChanges: Partial<PaymentIntentRow> = {
     status: 'succeeded',
@@ -57,6 +63,7 @@ export function buildCaptureChange(inputs: CaptureInputs): PaymentChange {
     intent: { current: intent, changes: intentChanges },
     charge: { current: charge, changes: chargeChanges },
     movement,
+    ...(connect ? { connect: connect.rows } : {}),
     events: [
       { type: 'charge.captured', object: renderCharge({ ...charge, ...chargeChanges }), previousAttributes: { captured: false, amount_captured: 0 } },
       { type: 'payment_intent.succeeded', object: renderPaymentIntent({ ...intent, ...intentChanges }) },

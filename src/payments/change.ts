@@ -6,6 +6,7 @@ import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import type { StoredPayPal } from '../payment-methods/repository.ts';
 import type { PaymentMethodProviderReference } from '../payment-methods/provider-references-repository.ts';
 import type { ChallengeRow } from './challenges-repository.ts';
+import type { ConnectRows } from './connect-charge.ts';
 import type { ChargeExpectation, ChargeRow, IntentExpectation, LastPaymentError, PaymentIntentRow } from './repository.ts';
 
 // A change to a payment as a plain value: what a pure builder decided, before any SQL exists. The writer
@@ -42,6 +43,8 @@ export interface PaymentChange {
   paymentMethod?: { id: string; wallet: StoredPayPal | null; attach: { customerId: string; events: NewEvent[] } | null };
   /** What the provider stored of a card this payment saved (setup_future_usage), for later merchant-initiated payments. */
   providerReference?: PaymentMethodProviderReference;
+  /** A Connect charge's transfer, application fee and the platform's events (payments/connect-charge.ts); gated. */
+  connect?: ConnectRows;
   /** Events recorded with the change, in order. */
   events: NewEvent[];
   /** What the caller answers with besides the intent (a decline's error). */

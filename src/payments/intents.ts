@@ -24,6 +24,7 @@ import { checkCustomer, checkPaymentMethodOwner, checkPaymentMethodType, lockInt
 import { finishAttempt, type ConfirmDependencies } from './confirm.ts';
 import { authorizeInput, paymentFacts, planAttempt, storedReferencesOf, type PlanAttemptDependencies } from './plan-attempt.ts';
 import type { ConfirmInput, IntentResult, PaymentIntentInput } from './types.ts';
+import { hasConnectInput, resolveConnect } from './connect-input.ts';
 
 // The intent's own operations: create (and create-and-confirm), list and update (retrieve is in checks.ts, which
 // confirm shares: confirm.ts cannot import this file, which imports it).
@@ -91,8 +92,11 @@ export async function createPaymentIntent(
       checkPaymentMethodOwner(paymentMethod.row, base.customer_id);
       checkPaymentMethodType(paymentMethod.row, types);
     }
+    // Connect parameters are read and checked only when given: an ordinary payment costs no query here.
+    const connect = hasConnectInput(input) ? await resolveConnect(db, deps, scope, input.platformAccountId, input, null, base.amount, currency) : null;
     const intent: PaymentIntentRow = {
       ...base,
+      ...(connect ? { connect } : {}),
       account_id: scope.accountId,
       livemode: scope.livemode,
       payment_method_id: paymentMethod?.row.id ?? null,
@@ -155,6 +159,9 @@ export async function updatePaymentIntentFields(work: UnitOfWork, deps: PaymentI
       checkChargeAmount(amount, currency);
       changes.amount = amount;
       changes.currency = currency;
+    }
+    if (hasConnectInput(input) || (intent.connect && changes.amount !== undefined)) {
+      changes.connect = await resolveConnect(client, deps, scope, input.platformAccountId, input, intent.connect ?? null, amount, currency);
     }
     if (input.customer !== undefined) {
       await checkCustomer(client, scope, input.customer);

@@ -128,9 +128,11 @@ export function planAttempt(scope: Scope, intent: PaymentIntentRow, input: Confi
     // A legacy charge's own shipping; otherwise the intent's, copied as Stripe does.
     shipping: input.charge?.shipping ?? planned.shipping ?? null,
     fraud_details: {},
-    transfer_group: input.charge?.transfer_group ?? null,
+    transfer_group: input.charge?.transfer_group ?? intent.connect?.transfer_group ?? null,
     incremental_authorization_attempts: 0,
   };
+  // Only a Connect intent's charge carries the key (an ordinary payment's insert stays as it was).
+  if (intent.connect) charge.connect = { ...intent.connect, transfer: null, application_fee: null, application_fee_collected: null };
   return {
     intent: planned,
     changes,

@@ -1,5 +1,12 @@
 import { renderPaymentMethodOptions } from './payment-method-options.ts';
 import type { ChargeRow, PaymentIntentRow } from './repository.ts';
+import type { IntentConnect } from './connect-charge.ts';
+
+/** Stripe's `transfer_data` of a destination charge's intent or charge ({amount, destination}); null otherwise. */
+function renderTransferData(connect: IntentConnect | null | undefined): Record<string, unknown> | null {
+  if (!connect || connect.kind !== 'destination') return null;
+  return { ...(connect.transfer_amount !== null ? { amount: connect.transfer_amount } : {}), destination: connect.destination };
+}
 
 /** The Stripe `payment_intent` object. */
 export function renderPaymentIntent(row: PaymentIntentRow): Record<string, unknown> {
@@ -11,7 +18,7 @@ export function renderPaymentIntent(row: PaymentIntentRow): Record<string, unkno
     amount_details: { tip: {} },
     amount_received: row.amount_received,
     application: null,
-    application_fee_amount: null,
+    application_fee_amount: row.connect?.application_fee_amount ?? null,
     automatic_payment_methods: row.automatic_payment_methods,
     canceled_at: row.canceled_at,
     cancellation_reason: row.cancellation_reason,
@@ -27,7 +34,7 @@ export function renderPaymentIntent(row: PaymentIntentRow): Record<string, unkno
     livemode: row.livemode,
     metadata: row.metadata,
     next_action: row.next_action,
-    on_behalf_of: null,
+    on_behalf_of: row.connect?.on_behalf_of ?? null,
     payment_method: row.payment_method_id,
     payment_method_configuration_details: null,
     payment_method_options: renderPaymentMethodOptions(row),
@@ -41,8 +48,8 @@ export function renderPaymentIntent(row: PaymentIntentRow): Record<string, unkno
     statement_descriptor: row.statement_descriptor,
     statement_descriptor_suffix: row.statement_descriptor_suffix,
     status: row.status,
-    transfer_data: null,
-    transfer_group: null,
+    transfer_data: renderTransferData(row.connect),
+    transfer_group: row.connect?.transfer_group ?? null,
   };
 }
 
@@ -110,9 +117,9 @@ export function renderCharge(row: ChargeRow): Record<string, unknown> {
     amount: row.amount,
     amount_captured: row.amount_captured,
     amount_refunded: amountRefunded,
-    application: null,
-    application_fee: null,
-    application_fee_amount: null,
+    application: row.connect?.kind === 'direct' ? row.connect.platform : null,
+    application_fee: row.connect?.application_fee ?? null,
+    application_fee_amount: row.connect?.application_fee_collected ?? null,
     balance_transaction: row.balance_transaction_id,
     billing_details: details.billing_details ?? null,
     calculated_statement_descriptor: 'PAYRAIL',
@@ -128,7 +135,7 @@ export function renderCharge(row: ChargeRow): Record<string, unknown> {
     fraud_details: row.fraud_details ?? {},
     livemode: row.livemode,
     metadata: row.metadata,
-    on_behalf_of: null,
+    on_behalf_of: row.connect?.on_behalf_of ?? null,
     outcome: row.outcome,
     paid: row.status === 'succeeded',
     payment_intent: row.payment_intent_id,
@@ -145,7 +152,9 @@ export function renderCharge(row: ChargeRow): Record<string, unknown> {
     statement_descriptor: row.statement_descriptor ?? null,
     statement_descriptor_suffix: row.statement_descriptor_suffix ?? null,
     status: row.status,
-    transfer_data: null,
+    // Only a destination charge's (optional in Stripe's charge: absent otherwise). Charge `destination` is not part of API 2024-04-10.
+    ...(row.connect?.transfer ? { transfer: row.connect.transfer } : {}),
+    transfer_data: renderTransferData(row.connect),
     transfer_group: row.transfer_group ?? null,
     // Payrail extension: which connector processed the charge, why, and every connector attempt of the cascade.
     payrail_routing: row.connector === null ? null : {

@@ -4,6 +4,7 @@ import type { Scope } from '../platform/scope.ts';
 import { assert } from '../platform/errors.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import type { PaymentIntentStatus } from './state.ts';
+import type { ChargeConnect, IntentConnect } from './connect-charge.ts';
 
 export interface LastPaymentError {
   type: string;
@@ -49,6 +50,11 @@ export interface PaymentIntentRow {
   shipping: Record<string, unknown> | null;
   /** Stripe's `payment_method_options` as given; Payrail takes `card` (src/payments/payment-method-options.ts). */
   payment_method_options: PaymentMethodOptions;
+  /**
+   * Stripe Connect parameters (transfer_data, application_fee_amount, on_behalf_of, transfer_group); null or absent
+   * for an ordinary payment, whose statements then carry no such key.
+   */
+  connect?: IntentConnect | null;
 }
 
 export interface AutomaticPaymentMethods {
@@ -119,13 +125,15 @@ export interface ChargeRow {
   transfer_group: string | null;
   /** Incremental authorization attempts, declines included (at most 10, as at Stripe). */
   incremental_authorization_attempts: number;
+  /** Its intent's Connect parameters and what its capture created (transfer, application fee); absent or null otherwise. */
+  connect?: ChargeConnect | null;
 }
 
 const intentColumns = [
   'amount', 'currency', 'status', 'capture_method', 'confirmation_method', 'customer_id', 'payment_method_id',
   'payment_method_types', 'description', 'receipt_email', 'statement_descriptor', 'statement_descriptor_suffix',
   'setup_future_usage', 'return_url', 'amount_capturable', 'amount_received', 'latest_charge_id', 'last_payment_error',
-  'next_action', 'cancellation_reason', 'canceled_at', 'metadata', 'automatic_payment_methods', 'shipping', 'payment_method_options',
+  'next_action', 'cancellation_reason', 'canceled_at', 'metadata', 'automatic_payment_methods', 'shipping', 'payment_method_options', 'connect',
 ] as const satisfies readonly (keyof PaymentIntentRow)[];
 
 /** The INSERT of a new intent, for combining with the other writes of its request; `returning` gives back the row. */
@@ -229,11 +237,11 @@ const chargeColumns = [
   'amount_captured', 'amount_refunded', 'status', 'captured', 'authorized', 'released', 'failure_code', 'failure_message',
   'outcome', 'payment_method_details', 'processor_reference', 'metadata', 'description', 'balance_transaction_id', 'hold_entry_id',
   'settlement_currency', 'exchange_rate', 'connector', 'connector_configuration_id', 'attempt_id', 'routing', 'capture_status', 'capture_requested_amount',
-  'receipt_email', 'shipping', 'fraud_details', 'transfer_group', 'amount', 'incremental_authorization_attempts',
+  'receipt_email', 'shipping', 'fraud_details', 'transfer_group', 'amount', 'incremental_authorization_attempts', 'connect',
 ] as const satisfies readonly (keyof ChargeRow)[];
 
 const chargeInsertColumns = ['id', 'account_id', 'livemode', 'payment_intent_id', 'payment_method_id', 'customer_id', 'amount', 'currency', 'status',
-  'payment_method_details', 'description', 'receipt_email', 'metadata', 'created', 'source', 'statement_descriptor', 'statement_descriptor_suffix', 'shipping', 'transfer_group'] as const satisfies readonly (keyof ChargeRow)[];
+  'payment_method_details', 'description', 'receipt_email', 'metadata', 'created', 'source', 'statement_descriptor', 'statement_descriptor_suffix', 'shipping', 'transfer_group', 'connect'] as const satisfies readonly (keyof ChargeRow)[];
 
 export function chargeInsertStatement(row: Omit<ChargeRow, 'seq'>, options: PartOptions = {}): Statement {
   return jsonRowsInsert('charges', chargeInsertColumns, [Object.fromEntries(chargeInsertColumns.map((column) => [column, row[column]]))], options);

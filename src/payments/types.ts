@@ -3,8 +3,9 @@ import type { PaymentMethodDataInput } from '../payment-methods/service.ts';
 import type { ChargeRow, LastPaymentError, PaymentIntentRow } from './repository.ts';
 import type { ShippingInput } from '../customers/address.ts';
 import type { PaymentMethodOptionsInput } from './payment-method-options.ts';
+import type { ConnectInput } from './connect-input.ts';
 
-export interface PaymentIntentInput {
+export interface PaymentIntentInput extends ConnectInput {
   amount?: number;
   currency?: string;
   customer?: string | null;
@@ -24,6 +25,8 @@ export interface PaymentIntentInput {
   automatic_payment_methods?: { enabled: boolean; allow_redirects?: 'always' | 'never' };
   shipping?: ShippingInput | null;
   payment_method_options?: PaymentMethodOptionsInput | null;
+  /** The caller's platform when it acts as one of its connected accounts (Stripe-Account): a direct charge. */
+  platformAccountId?: string;
 }
 
 export interface ConfirmInput {

@@ -8,6 +8,8 @@ import { paymentMethodAttachStatement, paymentMethodWalletStatement } from '../p
 import { providerReferenceUpsertStatement } from '../payment-methods/provider-references-repository.ts';
 import type { ChangeResult, PaymentChange } from './change.ts';
 import { challengeInsertStatement, challengesAbandonStatement } from './challenges-repository.ts';
+import { applicationFeeInsertStatement } from '../application-fees/repository.ts';
+import { transferInsertStatement } from '../transfers/repository.ts';
 import { chargeUpdateStatement, intentUpdateStatement, type PaymentIntentRow } from './repository.ts';
 
 // The one writer of payment change values: turns one or several PaymentChange values into a single statement.
@@ -35,7 +37,7 @@ export function changeParts(change: PaymentChange, prefix: string): Part[] {
   }
   parts.push(...movementParts(`${prefix}ledger`, change.movement, gated));
   // The side writes below all insert or change rows only under the gate; without one they are not meant to exist.
-  assert(gate || (!change.challenge && !change.abandonChallenges && !change.paymentMethod && !change.providerReference && change.events.length === 0), 'an ungated change writes only its attempt, charge and ledger');
+  assert(gate || (!change.challenge && !change.abandonChallenges && !change.paymentMethod && !change.providerReference && !change.connect && change.events.length === 0), 'an ungated change writes only its attempt, charge and ledger');
   if (change.abandonChallenges && change.intent && gate) parts.push({ name: `${prefix}abandoned`, statement: challengesAbandonStatement(change.intent.current.id, gate) });
   if (change.challenge && gate) parts.push({ name: `${prefix}challenge`, statement: challengeInsertStatement(change.scope, change.challenge, gate) });
   const method = change.paymentMethod;
@@ -49,6 +51,13 @@ export function changeParts(change: PaymentChange, prefix: string): Part[] {
   }
   if (change.providerReference && gate) parts.push({ name: `${prefix}provider_reference`, statement: providerReferenceUpsertStatement(change.scope, change.providerReference, gate) });
   if (change.events.length > 0 && gate) parts.push({ name: `${prefix}new_events`, statement: eventsInsertStatement(change.scope, change.request, change.events, gated) });
+  // A Connect charge's rows (only for intents with Connect parameters: an ordinary payment has no such part).
+  if (change.connect && gate) {
+    if (change.connect.transfer) parts.push({ name: `${prefix}connect_transfer`, statement: transferInsertStatement(change.connect.transfer, gated) });
+    if (change.connect.applicationFee) parts.push({ name: `${prefix}connect_fee`, statement: applicationFeeInsertStatement(change.connect.applicationFee, gated) });
+    const platform = change.connect.platformEvents;
+    if (platform.events.length > 0) parts.push({ name: `${prefix}connect_events`, statement: eventsInsertStatement(platform.scope, change.request, platform.events, gated) });
+  }
   if (method?.attach && method.attach.events.length > 0) {
     parts.push({ name: `${prefix}attach_events`, statement: eventsInsertStatement(change.scope, change.request, method.attach.events, { onlyIfRowsIn: `${prefix}attached` }) });
   }
@@ -87,7 +96,7 @@ export async function writeChanges(db: Queryable, changes: readonly PaymentChang
  * id, when every part is written from JSON rows gated by that key (the side writes below are not yet).
  */
 function mergeKeyOf(change: PaymentChange): string | undefined {
-  if (!change.intent || change.challenge || change.abandonChallenges || change.paymentMethod || change.providerReference) return undefined;
+  if (!change.intent || change.challenge || change.abandonChallenges || change.paymentMethod || change.providerReference || change.connect) return undefined;
   return change.intent.current.id;
 }
 

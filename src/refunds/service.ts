@@ -16,6 +16,7 @@ import { renderRefund } from './render.ts';
 import { buildRefundChange, buildRefundOutcomeChange } from './refund-change.ts';
 import { findPendingRefunds, findRefund, listRefunds, updateRefundMetadata, type RefundRow } from './repository.ts';
 import { writeRefundChanges } from './writer.ts';
+import { applyConnectRefundFlags, checkConnectRefundFlags, type ConnectRefundFlags } from './connect-refund.ts';
 
 /** What refunding uses: the database and clock, the connector that refunds, and what settling a refund needs. */
 export type RefundDependencies = Pick<Dependencies, 'db' | 'clock'> & ConnectorLookupDependencies & RefundSettlementDependencies;
@@ -29,6 +30,8 @@ export interface RefundInput {
   reason?: (typeof refundReasons)[number];
   metadata?: MetadataUpdate;
 }
+
+export type RefundRequest = RefundInput & ConnectRefundFlags;
 
 /**
  * Refunds all or part of a captured charge. The PaymentIntent row is locked first (the one lock every money
@@ -45,7 +48,7 @@ export function checkRefundTarget(input: Pick<RefundInput, 'charge' | 'payment_i
   }
 }
 
-export async function createRefund(work: UnitOfWork, deps: RefundDependencies, scope: Scope, input: RefundInput): Promise<RefundRow> {
+export async function createRefund(work: UnitOfWork, deps: RefundDependencies, scope: Scope, input: RefundRequest): Promise<RefundRow> {
   checkRefundTarget(input);
   return work.finalTransaction(async (client) => {
     let intentId: string;
@@ -72,6 +75,9 @@ export async function createRefund(work: UnitOfWork, deps: RefundDependencies, s
     if (amount > remaining) {
       throw new ApiError('amount_too_large', `Refund amount (${formatAmount(amount, charge.currency)}) is greater than unrefunded amount on charge (${formatAmount(remaining, charge.currency)})`, { param: 'amount' });
     }
+    // Connect flags are checked before the provider is asked (nothing moves when they do not apply).
+    const connectFlags = input.reverse_transfer || input.refund_application_fee;
+    if (connectFlags) checkConnectRefundFlags(charge, input);
     const id = newId('re');
     // Asked under the PaymentIntent's lock, so concurrent refunds cannot together exceed what was captured; the
     // provider idempotency key derives from the refund id, and an ambiguous answer records the refund as pending.
@@ -87,6 +93,7 @@ export async function createRefund(work: UnitOfWork, deps: RefundDependencies, s
     });
     const [written] = await writeRefundChanges(client, [change]);
     assert(written.applied, `the new refund ${id} is written`);
+    if (connectFlags) await applyConnectRefundFlags(client, work, scope, charge, id, amount, amount === remaining, input, deps.clock.nowSeconds());
     return written.refund;
   });
 }

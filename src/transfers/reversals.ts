@@ -12,6 +12,8 @@ import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { renderTransfer, renderTransferReversal } from './render.ts';
 import { addAmountReversed, findReversal, findTransfer, insertReversal, listReversals, updateReversalMetadata, type TransferReversalRow, type TransferRow } from './repository.ts';
 import { transferView, type TransferDependencies } from './service.ts';
+import { findApplicationFeeOfTransfer } from '../application-fees/repository.ts';
+import { writeFeeRefund } from '../application-fees/service.ts';
 
 // Transfer reversals (Stripe's /v1/transfers/:id/reversals): money goes back from the connected account to its
 // platform, from the destination's available balance at once (which may go negative, as refunds may: the platform
@@ -73,14 +75,24 @@ export function reversalAmount(transfer: TransferRow, requested: number | undefi
 }
 
 export async function createReversal(work: UnitOfWork, deps: TransferDependencies, scope: Scope, transferId: string, input: ReversalInput): Promise<TransferReversalRow> {
-  if (input.refund_application_fee === true) {
-    throw new ApiError('invalid_value', 'refund_application_fee applies to transfers made by a destination charge with an application fee; Payrail does not take application fees on transfers yet.', { param: 'refund_application_fee' });
-  }
   return work.finalTransaction(async (client) => {
     const transfer = await findTransfer(client, scope, transferId, { forUpdate: true });
     if (!transfer) throw missing('transfer', transferId);
     const amount = reversalAmount(transfer, input.amount);
-    return writeReversal(client, work, scope, transfer, amount, { metadata: mergeMetadata({}, input.metadata), sourceRefundId: null, now: deps.clock.nowSeconds() });
+    // refund_application_fee: the fee the destination paid on this transfer (a destination charge's) is refunded in
+    // proportion to the amount reversed (all that remains when the reversal takes the rest), in the same transaction.
+    const fee = input.refund_application_fee === true ? await findApplicationFeeOfTransfer(client, scope, transfer.id) : undefined;
+    if (input.refund_application_fee === true && !fee) {
+      throw new ApiError('invalid_value', `refund_application_fee applies to a transfer made by a destination charge with an application fee: transfer ${transfer.id} has none.`, { param: 'refund_application_fee' });
+    }
+    const now = deps.clock.nowSeconds();
+    const reversal = await writeReversal(client, work, scope, transfer, amount, { metadata: mergeMetadata({}, input.metadata), sourceRefundId: null, now });
+    if (fee) {
+      const takesRest = amount === transfer.amount - transfer.amount_reversed;
+      const share = Math.min(fee.amount - fee.amount_refunded, takesRest ? fee.amount - fee.amount_refunded : Math.round((fee.amount * amount) / transfer.amount));
+      if (share > 0) await writeFeeRefund(client, work, scope, fee, share, { metadata: {}, now });
+    }
+    return reversal;
   });
 }
 

@@ -28,6 +28,7 @@ import { searchRoutes } from './search.ts';
 import { setupAttemptRoutes } from './setup-attempts.ts';
 import { setupIntentRoutes } from './setup-intents.ts';
 import { transferRoutes } from './transfers.ts';
+import { applicationFeeRoutes } from './application-fees.ts';
 import { webhookEndpointRoutes } from './webhook-endpoints.ts';
 
 /** Every API route Payrail serves; the OpenAPI document is built from this list. */
@@ -59,6 +60,7 @@ export function allRoutes(): RouteDefinition[] {
     ...externalAccountRoutes,
     ...payoutRoutes,
     ...transferRoutes,
+    ...applicationFeeRoutes,
     ...webhookEndpointRoutes,
     ...connectorConfigurationRoutes,
     ...routingProfileRoutes,

@@ -58,6 +58,14 @@ const intentFields = {
   metadata: metadata(),
   shipping: emptyable(shipping),
   payment_method_options: emptyable(paymentMethodOptions),
+  // Stripe Connect (docs/connect.md): a destination charge, a direct charge's fee, the transfer group.
+  transfer_data: object({
+    destination: required(string({ maxLength: 255 })),
+    amount: integer({ minimum: 1, maximum: maximumAmount }),
+  }, { description: 'A destination charge: the connected account the captured amount (or amount) is transferred to.' }),
+  application_fee_amount: emptyable(integer({ minimum: 0, maximum: maximumAmount, description: 'The platform\'s fee, collected from the connected account at capture (a destination charge, or a direct charge made with the Stripe-Account header).' })),
+  on_behalf_of: emptyable(string({ maxLength: 255 })),
+  transfer_group: emptyable(string({ maxLength: 255 })),
 };
 
 /** Stripe's `payment_method_data`: a PaymentMethod made for the payment. Payrail takes it for PayPal only. */
@@ -138,7 +146,7 @@ export const paymentIntentRoutes = [
       const confirm = params.confirm
         ? { return_url: params.return_url, off_session: params.off_session, error_on_requires_action: params.error_on_requires_action }
         : undefined;
-      return createPaymentIntent(context.work, context.deps, context.scope, params, confirm);
+      return createPaymentIntent(context.work, context.deps, context.scope, { ...params, platformAccountId: context.caller.platformAccountId }, confirm);
     },
     resume: (context, intentId) => resumeConfirmation(context.work, context.deps, context.scope, intentId),
     present: presentIntent,
@@ -153,9 +161,13 @@ export const paymentIntentRoutes = [
   }),
   defineRoute({
     method: 'POST', path: '/v1/payment_intents/:id', operationId: 'PostPaymentIntentsIntent', summary: 'Update a PaymentIntent',
-    parameters: object({ ...intentFields, customer: emptyable(string({ maxLength: 255 })), payment_method: emptyable(string({ maxLength: 255 })) }),
+    parameters: object({
+      ...intentFields, customer: emptyable(string({ maxLength: 255 })), payment_method: emptyable(string({ maxLength: 255 })),
+      // As at Stripe, an update changes transfer_data[amount] only: the destination is chosen at creation.
+      transfer_data: object({ amount: integer({ minimum: 1, maximum: maximumAmount }) }),
+    }),
     response: { kind: 'object', type: 'payment_intent' },
-    handle: (context, params) => updatePaymentIntentFields(context.work, context.deps, context.scope, context.pathParams.id, params),
+    handle: (context, params) => updatePaymentIntentFields(context.work, context.deps, context.scope, context.pathParams.id, { ...params, platformAccountId: context.caller.platformAccountId }),
     present: presentIntent,
   }),
   defineRoute({

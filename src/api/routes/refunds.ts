@@ -3,7 +3,7 @@ import { renderRefund } from '../../refunds/render.ts';
 import { checkRefundTarget, createRefund, listRefundPage, refundReasons, retrieveRefund, updateRefund } from '../../refunds/service.ts';
 import { maximumAmount } from '../../platform/money.ts';
 import { defineRoute, presentList, presentObject } from '../route.ts';
-import { enumeration, integer, metadata, object, string } from '../schema.ts';
+import { boolean, enumeration, integer, metadata, object, string } from '../schema.ts';
 import { createdFilter, listParameters, noParameters } from './common.ts';
 
 export const refundRoutes = [
@@ -14,11 +14,14 @@ export const refundRoutes = [
       payment_intent: string({ maxLength: 255 }),
       amount: integer({ minimum: 1, maximum: maximumAmount }),
       reason: enumeration(refundReasons),
+      // Connect: a destination charge's transfer reversed, the application fee refunded, in proportion (docs/connect.md).
+      reverse_transfer: boolean(),
+      refund_application_fee: boolean(),
       metadata: metadata(),
     }),
     response: { kind: 'object', type: 'refund' },
     precheck: (params) => checkRefundTarget(params),
-    handle: (context, params) => createRefund(context.work, context.deps, context.scope, params),
+    handle: (context, params) => createRefund(context.work, context.deps, context.scope, { ...params, platformAccountId: context.caller.platformAccountId }),
     present: (row) => presentObject(renderRefund(row)),
   }),
   defineRoute({

@@ -1,0 +1,100 @@
+import type { Dependencies } from '../dependencies.ts';
+import { settlesIn } from '../accounts/settings.ts';
+import type { Queryable } from '../platform/db.ts';
+import { ApiError } from '../platform/errors.ts';
+import { formatAmount } from '../platform/money.ts';
+import type { Scope } from '../platform/scope.ts';
+import { checkDestinationCurrency, transferDestination } from '../transfers/service.ts';
+import type { IntentConnect } from './connect-charge.ts';
+
+// A PaymentIntent's Connect parameters (transfer_data, application_fee_amount, on_behalf_of, transfer_group), checked
+// when they are set (create, update). Read only when one of them is given: an ordinary payment costs no query here.
+
+export interface ConnectInput {
+  /** On create: destination (and amount); on update only amount, as at Stripe (the destination stays). */
+  transfer_data?: { destination?: string; amount?: number } | null;
+  application_fee_amount?: number | null;
+  on_behalf_of?: string | null;
+  transfer_group?: string | null;
+}
+
+/** Whether the request gives any Connect parameter. */
+export function hasConnectInput(input: ConnectInput): boolean {
+  return input.transfer_data !== undefined || input.application_fee_amount !== undefined || input.on_behalf_of !== undefined || input.transfer_group !== undefined;
+}
+
+/**
+ * The intent's Connect parameters after this request: `current` with the given ones applied, checked as Stripe
+ * checks them. `platformAccountId` is set when the caller is a connected account acting through its platform (the
+ * Stripe-Account header): its intents are direct charges, which may carry an application fee and no transfer_data.
+ * A destination is a connected account of the caller's platform whose transfers capability is active (the transfers'
+ * own checks), settling in the intent's currency, as the platform must (Payrail does not convert a transfer).
+ */
+export async function resolveConnect(
+  db: Queryable,
+  deps: Pick<Dependencies, 'settings'>,
+  scope: Scope,
+  platformAccountId: string | undefined,
+  input: ConnectInput,
+  current: IntentConnect | null,
+  amount: number,
+  currency: string,
+): Promise<IntentConnect | null> {
+  const currentTransfer = current?.destination ? { destination: current.destination, amount: current.transfer_amount ?? undefined } : null;
+  let transferData: { destination: string; amount?: number } | null = currentTransfer;
+  if (input.transfer_data) {
+    const destination = input.transfer_data.destination ?? currentTransfer?.destination;
+    if (destination === undefined) {
+      throw new ApiError('payment_intent_invalid_parameter', 'transfer_data[amount] can only be updated on a PaymentIntent created with transfer_data[destination].', { param: 'transfer_data' });
+    }
+    transferData = { destination, amount: input.transfer_data.amount };
+  } else if (input.transfer_data === null) {
+    transferData = null;
+  }
+  const fee = input.application_fee_amount !== undefined ? input.application_fee_amount : current?.application_fee_amount ?? null;
+  const onBehalfOf = input.on_behalf_of !== undefined ? input.on_behalf_of : current?.on_behalf_of ?? null;
+  const transferGroup = input.transfer_group !== undefined ? (input.transfer_group === '' ? null : input.transfer_group) : current?.transfer_group ?? null;
+  if (!transferData && fee === null && onBehalfOf === null && transferGroup === null) return null;
+  if (transferData && platformAccountId) {
+    throw new ApiError('payment_intent_invalid_parameter', 'transfer_data cannot be used on a direct charge (a request made with the Stripe-Account header): create destination charges as the platform.', { param: 'transfer_data' });
+  }
+  if (fee !== null) {
+    if (!transferData && !platformAccountId) {
+      throw new ApiError('payment_intent_invalid_parameter', 'Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`).', { param: 'application_fee_amount' });
+    }
+    if (fee > amount) {
+      throw new ApiError('payment_intent_invalid_parameter', `The application_fee_amount (${formatAmount(fee, currency)}) cannot be greater than the amount of the PaymentIntent (${formatAmount(amount, currency)}).`, { param: 'application_fee_amount' });
+    }
+    if (transferData?.amount !== undefined) {
+      throw new ApiError('parameters_exclusive', 'You may only specify one of these parameters: application_fee_amount, transfer_data[amount].', { param: 'application_fee_amount' });
+    }
+  }
+  if (transferData) {
+    if (transferData.amount !== undefined && transferData.amount > amount) {
+      throw new ApiError('payment_intent_invalid_parameter', `The transfer_data[amount] (${formatAmount(transferData.amount, currency)}) cannot be greater than the amount of the PaymentIntent (${formatAmount(amount, currency)}).`, { param: 'transfer_data[amount]' });
+    }
+    const destination = await transferDestination(db, scope, transferData.destination, 'transfer_data[destination]');
+    await checkDestinationCurrency(deps, db, destination.id, currency, 'currency');
+    if (!settlesIn(await deps.settings.get(scope.accountId, db), currency)) {
+      throw new ApiError('invalid_value', `A destination charge must be in a currency the platform settles in: Payrail does not convert the transfer of a ${currency.toUpperCase()} charge.`, { param: 'currency' });
+    }
+  }
+  if (onBehalfOf !== null && onBehalfOf !== transferData?.destination) {
+    throw new ApiError('payment_intent_invalid_parameter', 'on_behalf_of must be the same account as transfer_data[destination]: Payrail takes on_behalf_of only on destination charges settled by their destination.', { param: 'on_behalf_of' });
+  }
+  if (fee !== null && platformAccountId && !settlesIn(await deps.settings.get(platformAccountId, db), currency)) {
+    throw new ApiError('invalid_value', `The platform does not settle in ${currency.toUpperCase()}: Payrail does not convert application fees.`, { param: 'currency' });
+  }
+  if (fee !== null && platformAccountId && !settlesIn(await deps.settings.get(scope.accountId, db), currency)) {
+    throw new ApiError('invalid_value', `A charge with an application fee must be in a currency the account settles in: Payrail does not convert application fees.`, { param: 'currency' });
+  }
+  return {
+    kind: transferData ? 'destination' : fee !== null && platformAccountId ? 'direct' : 'none',
+    platform: transferData ? scope.accountId : platformAccountId ?? null,
+    destination: transferData?.destination ?? null,
+    transfer_amount: transferData?.amount ?? null,
+    application_fee_amount: fee,
+    on_behalf_of: onBehalfOf,
+    transfer_group: transferGroup,
+  };
+}
