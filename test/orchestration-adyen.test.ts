@@ -425,8 +425,11 @@ describe('Adyen through Payrail, end to end with the stripe SDK', () => {
   });
 
   describe('SetupIntents', () => {
-    /** The shopper's browser on Adyen's 3-D Secure page: passes it, and comes back to Payrail's return page (`back`). */
-    async function passAdyenChallenge(challengeUrl: string, back: string): Promise<void> {
+    /**
+     * The shopper's browser on Adyen's 3-D Secure page (through Payrail's POST form when Adyen asks for one): passes it,
+     * comes back to Payrail's return page (`back`), and returns where that page sent it and the page's address.
+     */
+    async function passAdyenChallenge(challengeUrl: string, back: string): Promise<{ returned: Response; returnPage: URL }> {
       let page = await fetch(challengeUrl);
       let html = await page.text();
       const redirectForm = /<form id="redirect" method="post" action="([^"]+)">(.*?)<\/form>/s.exec(html);
@@ -438,9 +441,11 @@ describe('Adyen through Payrail, end to end with the stripe SDK', () => {
       const action = /<form method="post" action="([^"]+)">/.exec(html)?.[1];
       assert.ok(action, 'Adyen\'s challenge page has a form');
       const submitted = await fetch(new URL(action, page.url), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ password: 'password' }).toString(), redirect: 'manual' });
-      const location = new URL(submitted.headers.get('location')!);
-      assert.equal(location.origin + location.pathname, back);
-      assert.equal((await fetch(location, { redirect: 'manual' })).status, 303);
+      const returnPage = new URL(submitted.headers.get('location')!);
+      assert.equal(returnPage.origin + returnPage.pathname, back);
+      const returned = await fetch(returnPage, { redirect: 'manual' });
+      assert.equal(returned.status, 303);
+      return { returned, returnPage };
     }
 
     it('verifies and stores a card at Adyen with a zero-value payment, keeping Adyen\'s token for the PaymentMethod', async () => {
@@ -486,22 +491,7 @@ describe('Adyen through Payrail, end to end with the stripe SDK', () => {
       assert.equal(waiting.authentication, 'pending');
       assert.equal(sandbox.records().storedPaymentMethods.filter((method) => method.firstPspReference === waiting.pspReference).length, 0, 'nothing stored before the challenge');
 
-      // The shopper's browser: Adyen's page (followed through Payrail's POST form when Adyen asks for one), then back.
-      let page = await fetch(challengeUrl);
-      let html = await page.text();
-      const redirectForm = /<form id="redirect" method="post" action="([^"]+)">(.*?)<\/form>/s.exec(html);
-      if (redirectForm) {
-        const fields = new URLSearchParams([...redirectForm[2].matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((match): [string, string] => [match[1], match[2].replace(/&amp;/g, '&')]));
-        page = await fetch(redirectForm[1].replace(/&amp;/g, '&'), { method: 'POST', body: fields });
-        html = await page.text();
-      }
-      const action = /<form method="post" action="([^"]+)">/.exec(html)?.[1];
-      assert.ok(action, 'Adyen\'s challenge page has a form');
-      const submitted = await fetch(new URL(action, page.url), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ password: 'password' }).toString(), redirect: 'manual' });
-      const back = new URL(submitted.headers.get('location')!);
-      assert.equal(back.origin + back.pathname, `${server.baseUrl}/payrail/setup_return/${attemptId}`);
-      const returned = await fetch(back, { redirect: 'manual' });
-      assert.equal(returned.status, 303);
+      const { returned, returnPage: back } = await passAdyenChallenge(challengeUrl, `${server.baseUrl}/payrail/setup_return/${attemptId}`);
       const target = new URL(returned.headers.get('location')!);
       assert.equal(target.origin + target.pathname, 'https://shop.example.com/checkout/return');
       assert.equal(target.searchParams.get('setup_intent'), intent.id);
