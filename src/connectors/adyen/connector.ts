@@ -62,6 +62,18 @@ const idempotencyInProgressErrorCode = '704';
 
 const authenticationFailed: Decline = refusalDeclines['11'];
 
+/** A payment or verification Adyen refused as a request (a validation error): nothing was authorised. */
+const rejectedDecline: Decline = {
+  code: 'processing_error', declineCode: 'processing_error', message: 'An error occurred while processing your card. Try again in a little bit.', blocked: false, networkStatus: 'not_sent_to_network',
+};
+
+/** The error of a request Adyen did not act on: not reached, or the credentials refused. */
+function notActedOn(outcome: Extract<HttpOutcome, { kind: 'not_sent' | 'unauthorized' }>): AdyenRequestError {
+  return outcome.kind === 'not_sent'
+    ? new AdyenRequestError('not_sent', `Adyen was not reached: ${outcome.detail}`)
+    : new AdyenRequestError('configuration', `Adyen refused the API key or merchant account (HTTP ${outcome.status})`, outcome.status);
+}
+
 /**
  * Adyen Checkout API v71 connector. Stateless: every call derives its Idempotency-Key from the Payrail id, so a
  * repeated call (a retry, or `sync`) replays Adyen's stored response instead of acting twice.
@@ -132,15 +144,10 @@ export class AdyenConnector implements Connector {
       case 'ambiguous':
         return { status: 'pending' };
       case 'not_sent':
-        throw new AdyenRequestError('not_sent', `Adyen was not reached: ${outcome.detail}`);
       case 'unauthorized':
-        throw new AdyenRequestError('configuration', `Adyen refused the API key or merchant account (HTTP ${outcome.status})`, outcome.status);
+        throw notActedOn(outcome);
       case 'rejected':
-        return {
-          status: 'declined',
-          decline: { code: 'processing_error', declineCode: 'processing_error', message: 'An error occurred while processing your card. Try again in a little bit.', blocked: false, networkStatus: 'not_sent_to_network' },
-          processorReference: outcome.pspReference,
-        };
+        return { status: 'declined', decline: rejectedDecline, processorReference: outcome.pspReference };
     }
   }
 
@@ -195,16 +202,10 @@ export class AdyenConnector implements Connector {
       case 'ambiguous':
         return { status: 'pending' };
       case 'not_sent':
-        throw new AdyenRequestError('not_sent', `Adyen was not reached: ${outcome.detail}`);
       case 'unauthorized':
-        throw new AdyenRequestError('configuration', `Adyen refused the API key or merchant account (HTTP ${outcome.status})`, outcome.status);
+        throw notActedOn(outcome);
       case 'rejected':
-        return {
-          status: 'declined',
-          decline: { code: 'processing_error', declineCode: 'processing_error', message: 'An error occurred while processing your card. Try again in a little bit.', blocked: false, networkStatus: 'not_sent_to_network' },
-          processorReference: outcome.pspReference,
-          riskScore: 0,
-        };
+        return { status: 'declined', decline: rejectedDecline, processorReference: outcome.pspReference, riskScore: 0 };
     }
   }
 
