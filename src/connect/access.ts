@@ -1,7 +1,7 @@
 import type { Queryable } from '../platform/db.ts';
 import { ApiError } from '../platform/errors.ts';
 import type { Scope } from '../platform/scope.ts';
-import { findConnectedAccount, findConnectedAccountById } from './repository.ts';
+import { findConnectedAccount, findConnectedAccountById, isConnectedAccountOf } from './repository.ts';
 import type { ConnectedAccountRow } from './types.ts';
 
 // Who may act on which account. A platform's key reaches its own account and, through the `Stripe-Account` header or
@@ -22,9 +22,8 @@ export function accountInvalid(id: string, param?: string): ApiError {
 export async function actingScope(db: Queryable, scope: Scope, accountId: string): Promise<Scope> {
   if (accountId === scope.accountId) return scope;
   if (!accountIdPattern.test(accountId)) throw accountInvalid(accountId.slice(0, 80));
-  const connected = await findConnectedAccount(db, scope, accountId);
-  if (!connected) throw accountInvalid(accountId);
-  return { accountId: connected.id, livemode: scope.livemode };
+  if (!(await isConnectedAccountOf(db, scope, accountId))) throw accountInvalid(accountId);
+  return { accountId, livemode: scope.livemode };
 }
 
 /**

@@ -55,6 +55,15 @@ export async function findConnectedAccount(db: Queryable, scope: Scope, id: stri
   return result.rows[0] ? normalized(result.rows[0]) : undefined;
 }
 
+/**
+ * Whether `id` is a connected account of the platform in `scope` (the Stripe-Account check of every such request):
+ * the primary key alone, without reading the row's documents.
+ */
+export async function isConnectedAccountOf(db: Queryable, scope: Scope, id: string): Promise<boolean> {
+  const result = await db.query('SELECT 1 FROM connected_accounts WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3)', [id, scope.accountId, scope.livemode]);
+  return (result.rowCount ?? 0) > 0;
+}
+
 /** The connected account with this id, whoever its platform is (the account's own view of itself, the sweep). */
 export async function findConnectedAccountById(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<ConnectedAccountRow | undefined> {
   const result = await db.query<ConnectedAccountRow>(`SELECT ${rowColumns} FROM connected_accounts WHERE id = $1${options.forUpdate ? ' FOR NO KEY UPDATE' : ''}`, [id]);
