@@ -280,6 +280,20 @@ describe('Connect destination and direct charges through the stripe SDK', () => 
     await ledgerClean();
   });
 
+  it('capture sets application_fee_amount or transfer_data[amount], as Stripe\'s capture does', async () => {
+    const intent = await stripe.paymentIntents.create({ amount: 5_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, capture_method: 'manual', transfer_data: { destination: seller.id } });
+    await expectStripeError(stripe.paymentIntents.capture(intent.id, { amount_to_capture: 3_000, application_fee_amount: 3_001 }), { class: Stripe.errors.StripeInvalidRequestError, statusCode: 400, code: 'payment_intent_invalid_parameter', param: 'application_fee_amount' });
+    const captured = await stripe.paymentIntents.capture(intent.id, { amount_to_capture: 3_000, application_fee_amount: 450 });
+    assert.equal(captured.application_fee_amount, 450);
+    const charge = await stripe.charges.retrieve(captured.latest_charge as string);
+    assert.equal(charge.application_fee_amount, 450);
+    assert.equal((await stripe.transfers.retrieve(charge.transfer as string)).amount, 3_000);
+    const plain = await stripe.paymentIntents.create({ amount: 2_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, capture_method: 'manual' });
+    await expectStripeError(stripe.paymentIntents.capture(plain.id, { application_fee_amount: 100 }), { class: Stripe.errors.StripeInvalidRequestError, statusCode: 400, code: 'payment_intent_invalid_parameter', param: 'application_fee_amount' });
+    assert.equal((await stripe.paymentIntents.retrieve(plain.id)).status, 'requires_capture');
+    await ledgerClean();
+  });
+
   it('an ordinary payment shows no Connect fields and writes no Connect rows', async () => {
     const intent = await stripe.paymentIntents.create({ amount: 2_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
     assert.equal(intent.transfer_data, null);

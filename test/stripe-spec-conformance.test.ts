@@ -533,7 +533,7 @@ describe('every answer of every operation matches Stripe', () => {
     const manual = await stripe.paymentIntents.create({ amount: 3_000, currency: 'usd', capture_method: 'manual', transfer_data: { destination: seller.id, amount: 2_500 } });
     await stripe.paymentIntents.update(manual.id, { transfer_data: { amount: 2_000 } });
     await stripe.paymentIntents.confirm(manual.id, { payment_method: 'pm_card_visa' });
-    await stripe.paymentIntents.capture(manual.id);
+    await stripe.paymentIntents.capture(manual.id, { transfer_data: { amount: 1_500 } });
     const direct = await stripe.paymentIntents.create({ amount: 4_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, application_fee_amount: 300 }, { stripeAccount: seller.id });
     await stripe.charges.retrieve(direct.latest_charge as string, {}, { stripeAccount: seller.id });
     await stripe.balanceTransactions.list({ limit: 100, expand: ['data.source'] });

@@ -9,7 +9,8 @@ import type { MetadataUpdate } from '../platform/metadata.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
 import { captureSettlement, type SettlementDependencies } from './ledger.ts';
 import { renderPaymentIntent } from './render.ts';
-import { findCharge, type ChargeRow, type PaymentIntentRow } from './repository.ts';
+import { findCharge, updatePaymentIntent, type ChargeRow, type PaymentIntentRow } from './repository.ts';
+import type { IntentConnect } from './connect-charge.ts';
 import { buildCaptureChange, buildCaptureReleaseChange, buildCaptureReportChange, buildCaptureReservationChange } from './capture-change.ts';
 import { writeChanges } from './writer.ts';
 import { assertTransition } from './state.ts';
@@ -22,6 +23,38 @@ export type PaymentCaptureDependencies = Pick<Dependencies, 'db' | 'clock'> & Co
 export interface CaptureInput {
   amount_to_capture?: number;
   metadata?: MetadataUpdate;
+  /** Stripe's capture-time Connect overrides: the fee, and a destination charge's transfer amount. */
+  application_fee_amount?: number;
+  transfer_data?: { amount?: number };
+}
+
+/**
+ * The intent's Connect parameters with a capture's overrides (Stripe's application_fee_amount and transfer_data[amount]
+ * on capture): a fee only on a Connect charge, a transfer amount only on a destination charge, each at most the amount
+ * captured, and not both.
+ */
+function captureConnect(intent: PaymentIntentRow, input: CaptureInput, amount: number): IntentConnect {
+  const connect = intent.connect;
+  const fee = input.application_fee_amount;
+  const transferAmount = input.transfer_data?.amount;
+  if (fee !== undefined && !(connect?.kind === 'destination' || connect?.kind === 'direct')) {
+    throw new ApiError('payment_intent_invalid_parameter', 'Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`).', { param: 'application_fee_amount' });
+  }
+  if (transferAmount !== undefined && connect?.kind !== 'destination') {
+    throw new ApiError('payment_intent_invalid_parameter', 'transfer_data[amount] can only be set on a PaymentIntent created with transfer_data[destination].', { param: 'transfer_data[amount]' });
+  }
+  assert(connect, 'checked above');
+  const nextFee = fee !== undefined ? fee : connect.application_fee_amount;
+  const nextTransfer = transferAmount !== undefined ? transferAmount : connect.transfer_amount;
+  if (nextFee !== null && nextTransfer !== null) {
+    throw new ApiError('parameters_exclusive', 'You may only specify one of these parameters: application_fee_amount, transfer_data[amount].', { param: fee !== undefined ? 'application_fee_amount' : 'transfer_data[amount]' });
+  }
+  for (const [param, value] of [['application_fee_amount', fee], ['transfer_data[amount]', transferAmount]] as const) {
+    if (value !== undefined && value > amount) {
+      throw new ApiError('payment_intent_invalid_parameter', `The ${param} (${value}) cannot be greater than the amount to capture (${amount}).`, { param });
+    }
+  }
+  return { ...connect, application_fee_amount: nextFee, transfer_amount: nextTransfer };
 }
 
 /**
@@ -54,6 +87,10 @@ export async function capturePaymentIntent(work: UnitOfWork, deps: PaymentCaptur
     }
     if (amount <= 0) throw new ApiError('amount_too_small', 'The amount to capture must be a positive integer.', { param: 'amount_to_capture' });
     if (inDoubt === null) await writeChanges(client, [buildCaptureReservationChange(scope, charge, amount)]);
+    // Capture-time Connect overrides are written on the intent under its lock, and the capture below reads them.
+    if (input.application_fee_amount !== undefined || input.transfer_data?.amount !== undefined) {
+      await updatePaymentIntent(client, intent, { connect: captureConnect(intent, input, amount) });
+    }
     return { intent, charge, amount, connector: await connectorFor(client, deps, scope, charge.connector_configuration_id) };
   });
   const { charge, amount } = reserved;

@@ -182,7 +182,12 @@ export const paymentIntentRoutes = [
   }),
   defineRoute({
     method: 'POST', path: '/v1/payment_intents/:id/capture', operationId: 'PostPaymentIntentsIntentCapture', summary: 'Capture an authorized PaymentIntent',
-    parameters: object({ amount_to_capture: integer({ minimum: 1, maximum: maximumAmount }), metadata: metadata() }),
+    parameters: object({
+      amount_to_capture: integer({ minimum: 1, maximum: maximumAmount }), metadata: metadata(),
+      // Connect: the fee and a destination charge's transfer amount, as at Stripe's capture.
+      application_fee_amount: integer({ minimum: 0, maximum: maximumAmount }),
+      transfer_data: object({ amount: integer({ minimum: 1, maximum: maximumAmount }) }),
+    }),
     response: { kind: 'object', type: 'payment_intent' },
     handle: (context, params) => capturePaymentIntent(context.work, context.deps, context.scope, context.pathParams.id, params),
     present: presentIntent,
