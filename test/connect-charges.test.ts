@@ -294,6 +294,17 @@ describe('Connect destination and direct charges through the stripe SDK', () => 
     await ledgerClean();
   });
 
+  it('a restricted key needs rak_application_fee_read to list fees and rak_application_fee_write to refund one', async () => {
+    const intent = await stripe.paymentIntents.create({ amount: 2_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, transfer_data: { destination: seller.id }, application_fee_amount: 200 });
+    const feeId = (await stripe.charges.retrieve(intent.latest_charge as string)).application_fee as string;
+    const reader = await platform.stripe.rawRequest('POST', '/v1/payrail/api_keys', { type: 'restricted', name: 'fees reader', permissions: { application_fee: 'read' } }) as unknown as { secret: string };
+    const restricted = server.stripeFor(reader.secret);
+    await restricted.applicationFees.list();
+    await restricted.applicationFees.listRefunds(feeId);
+    const refused = await expectStripeError(restricted.applicationFees.createRefund(feeId, { amount: 10 }), { class: Stripe.errors.StripePermissionError, statusCode: 403 });
+    assert.match(refused.message, /rak_application_fee_write/);
+  });
+
   it('an ordinary payment shows no Connect fields and writes no Connect rows', async () => {
     const intent = await stripe.paymentIntents.create({ amount: 2_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
     assert.equal(intent.transfer_data, null);
