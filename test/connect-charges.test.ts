@@ -248,8 +248,10 @@ describe('Connect destination and direct charges through the stripe SDK', () => 
   it('refunds with reverse_transfer and refund_application_fee: pro rata, then the rest; a reversal with refund_application_fee', async () => {
     const intent = await stripe.paymentIntents.create({ amount: 10_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, transfer_data: { destination: seller.id }, application_fee_amount: 1_000 });
     const charge = await stripe.charges.retrieve(intent.latest_charge as string);
-    await stripe.refunds.create({ charge: charge.id, amount: 2_500, reverse_transfer: true, refund_application_fee: true });
+    const refund = await stripe.refunds.create({ charge: charge.id, amount: 2_500, reverse_transfer: true, refund_application_fee: true });
     let transfer = await stripe.transfers.retrieve(charge.transfer as string);
+    assert.equal(refund.transfer_reversal, transfer.reversals.data[0].id);
+    assert.equal((await stripe.refunds.retrieve(refund.id)).transfer_reversal, transfer.reversals.data[0].id);
     let fee = await stripe.applicationFees.retrieve(charge.application_fee as string);
     assert.equal(transfer.amount_reversed, 2_500);
     assert.equal(fee.amount_refunded, 250);

@@ -528,7 +528,7 @@ describe('every answer of every operation matches Stripe', () => {
     await stripe.applicationFees.listRefunds(feeId, { limit: 10 });
     await stripe.applicationFees.retrieveRefund(feeId, feeRefund.id, { expand: ['fee'] });
     await stripe.applicationFees.updateRefund(feeId, feeRefund.id, { metadata: { k: 'w' } });
-    await stripe.refunds.create({ charge: destinationCharge.id, amount: 1_000, reverse_transfer: true, refund_application_fee: true });
+    await stripe.refunds.create({ charge: destinationCharge.id, amount: 1_000, reverse_transfer: true, refund_application_fee: true, expand: ['transfer_reversal'] });
     await stripe.transfers.createReversal(destinationCharge.transfer as string, { amount: 500, refund_application_fee: true });
     const manual = await stripe.paymentIntents.create({ amount: 3_000, currency: 'usd', capture_method: 'manual', transfer_data: { destination: seller.id, amount: 2_500 } });
     await stripe.paymentIntents.update(manual.id, { transfer_data: { amount: 2_000 } });

@@ -158,7 +158,7 @@ const sourceLoaders: [string, Loader][] = [
 export const expandableFields: Record<ObjectType, Record<string, ObjectType>> = {
   payment_intent: { latest_charge: 'charge', customer: 'customer', payment_method: 'payment_method' },
   charge: { customer: 'customer', payment_intent: 'payment_intent', balance_transaction: 'balance_transaction', failure_balance_transaction: 'balance_transaction' },
-  refund: { charge: 'charge', payment_intent: 'payment_intent', balance_transaction: 'balance_transaction', failure_balance_transaction: 'balance_transaction' },
+  refund: { charge: 'charge', payment_intent: 'payment_intent', balance_transaction: 'balance_transaction', failure_balance_transaction: 'balance_transaction', transfer_reversal: 'transfer_reversal' },
   payment_method: { customer: 'customer' },
   customer: { default_source: 'card', invoice_settings: 'customer_invoice_settings' },
   customer_invoice_settings: { default_payment_method: 'payment_method' },

@@ -41,7 +41,7 @@ export function proRata(total: number, part: number, whole: number, remaining: n
 }
 
 /**
- * Applies the flags for a refund of `amount` of `charge` (`takesRest`: it refunds all that remained), in the caller's
+ * Applies the flags for a refund (answers the id of the transfer reversal it made, if any) of `amount` of `charge` (`takesRest`: it refunds all that remained), in the caller's
  * transaction, which holds the PaymentIntent's lock. The transfer and the fee are locked here.
  */
 export async function applyConnectRefundFlags(
@@ -54,13 +54,14 @@ export async function applyConnectRefundFlags(
   takesRest: boolean,
   flags: ConnectRefundFlags,
   now: number,
-): Promise<void> {
+): Promise<string | undefined> {
   const connect = charge.connect;
+  let reversalId: string | undefined;
   if (flags.reverse_transfer && connect?.transfer) {
     const transfer = await findTransfer(client, scope, connect.transfer, { forUpdate: true });
     assert(transfer, `the transfer ${connect.transfer} of charge ${charge.id} exists`);
     const reversal = proRata(transfer.amount, amount, charge.amount_captured, transfer.amount - transfer.amount_reversed, takesRest);
-    if (reversal > 0) await writeReversal(client, work, scope, transfer, reversal, { metadata: {}, sourceRefundId: refundId, now });
+    if (reversal > 0) reversalId = (await writeReversal(client, work, scope, transfer, reversal, { metadata: {}, sourceRefundId: refundId, now })).id;
   }
   if (flags.refund_application_fee && connect?.application_fee) {
     const feeScope: Scope = connect.kind === 'direct' && connect.platform ? { accountId: connect.platform, livemode: scope.livemode } : scope;
@@ -69,4 +70,5 @@ export async function applyConnectRefundFlags(
     const refunded = feeRefundAmountOf(fee, proRata(fee.amount, amount, charge.amount_captured, fee.amount - fee.amount_refunded, takesRest));
     if (refunded > 0) await writeFeeRefund(client, work, feeScope, fee, refunded, { metadata: {}, now });
   }
+  return reversalId;
 }

@@ -28,6 +28,6 @@ export function renderRefund(row: RefundRow): Record<string, unknown> {
     receipt_number: null,
     source_transfer_reversal: null,
     status: row.status,
-    transfer_reversal: null,
+    transfer_reversal: row.transfer_reversal_id ?? null,
   };
 }

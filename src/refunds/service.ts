@@ -14,7 +14,7 @@ import type { SimpleOutput } from '../connectors/connector.ts';
 import { connectorFor, type ConnectorLookupDependencies } from '../orchestration/orchestrator.ts';
 import { renderRefund } from './render.ts';
 import { buildRefundChange, buildRefundOutcomeChange } from './refund-change.ts';
-import { findPendingRefunds, findRefund, listRefunds, updateRefundMetadata, type RefundRow } from './repository.ts';
+import { findPendingRefunds, findRefund, listRefunds, setRefundTransferReversal, updateRefundMetadata, type RefundRow } from './repository.ts';
 import { writeRefundChanges } from './writer.ts';
 import { applyConnectRefundFlags, checkConnectRefundFlags, type ConnectRefundFlags } from './connect-refund.ts';
 
@@ -93,7 +93,10 @@ export async function createRefund(work: UnitOfWork, deps: RefundDependencies, s
     });
     const [written] = await writeRefundChanges(client, [change]);
     assert(written.applied, `the new refund ${id} is written`);
-    if (connectFlags) await applyConnectRefundFlags(client, work, scope, charge, id, amount, amount === remaining, input, deps.clock.nowSeconds());
+    if (connectFlags) {
+      const reversalId = await applyConnectRefundFlags(client, work, scope, charge, id, amount, amount === remaining, input, deps.clock.nowSeconds());
+      if (reversalId) return setRefundTransferReversal(client, written.refund, reversalId);
+    }
     return written.refund;
   });
 }
