@@ -1,26 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
-import { verifyLedger } from '../src/ledger/verify.ts';
+import { expectLedgerClean, onboardedSeller, usdBalance } from './helpers/connect.ts';
 import { expectStripeError } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestAccount, type TestServer } from './helpers/server.ts';
-
-const verifiedIndividual = {
-  first_name: 'Jenny', last_name: 'Rosen', email: 'jenny@example.com', phone: '+15555550100',
-  dob: { day: 1, month: 1, year: 1902 }, id_number: '222222222',
-  address: { line1: 'address_full_match', city: 'San Francisco', state: 'CA', postal_code: '94111', country: 'US' },
-};
-const usBankAccount = { object: 'bank_account', country: 'US', currency: 'usd', account_number: '000123456789', routing_number: '110000000' } as Stripe.AccountCreateParams['external_account'];
-
-/** A US Custom account onboarded with Stripe's immediate test values (as in test/connect-transfers.test.ts). */
-async function onboardedSeller(stripe: Stripe): Promise<Stripe.Account> {
-  return stripe.accounts.create({
-    type: 'custom', country: 'US', email: 'seller@example.com',
-    capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
-    business_type: 'individual', business_profile: { mcc: '5734', url: 'https://seller.example.com' },
-    individual: verifiedIndividual, tos_acceptance: { date: 1_700_000_000, ip: '203.0.113.9' }, external_account: usBankAccount,
-  });
-}
 
 /*
  * Connect charges through the official stripe SDK: destination charges (transfer_data, application_fee_amount,
@@ -45,16 +28,8 @@ describe('Connect destination and direct charges through the stripe SDK', () => 
     await server.close();
   });
 
-  async function pending(accountId?: string): Promise<number> {
-    const balance = await stripe.balance.retrieve({}, accountId ? { stripeAccount: accountId } : {});
-    return balance.pending.find((entry) => entry.currency === 'usd')?.amount ?? 0;
-  }
-
-  async function ledgerClean(): Promise<void> {
-    const report = await verifyLedger(server.db);
-    assert.deepEqual(report.problems, []);
-    assert.ok(report.ok);
-  }
+  const pending = (accountId?: string) => usdBalance(stripe, 'pending', accountId);
+  const ledgerClean = () => expectLedgerClean(server.db);
 
   it('a destination charge with application_fee_amount: the full amount transferred, the fee collected back as an application fee', async () => {
     const platformBefore = await pending();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { releaseAvailableFunds } from '../src/ledger/jobs.ts';
-import { verifyLedger } from '../src/ledger/verify.ts';
+import { expectLedgerClean, onboardedSeller, usdBalance } from './helpers/connect.ts';
 import { expectStripeError } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestAccount, type TestServer } from './helpers/server.ts';
 
@@ -11,25 +11,6 @@ import { startTestServer, type TestAccount, type TestServer } from './helpers/se
  * balance (or from a charge's funds, source_transaction) to a connected account whose transfers capability is active,
  * reverses it in part or in full, and both balances, both sides' balance transactions and the ledger agree.
  */
-
-export const verifiedIndividual = {
-  first_name: 'Jenny', last_name: 'Rosen', email: 'jenny@example.com', phone: '+15555550100',
-  // Stripe's test values that verify at once.
-  dob: { day: 1, month: 1, year: 1902 }, id_number: '222222222',
-  address: { line1: 'address_full_match', city: 'San Francisco', state: 'CA', postal_code: '94111', country: 'US' },
-};
-export const usBankAccount = { object: 'bank_account', country: 'US', currency: 'usd', account_number: '000123456789', routing_number: '110000000' } as Stripe.AccountCreateParams['external_account'];
-
-/** A US Custom account onboarded with Stripe's immediate test values: card_payments and transfers active. */
-export async function onboardedSeller(stripe: Stripe, extra: Partial<Stripe.AccountCreateParams> = {}): Promise<Stripe.Account> {
-  return stripe.accounts.create({
-    type: 'custom', country: 'US', email: 'seller@example.com',
-    capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
-    business_type: 'individual', business_profile: { mcc: '5734', url: 'https://seller.example.com' },
-    individual: verifiedIndividual, tos_acceptance: { date: 1_700_000_000, ip: '203.0.113.9' }, external_account: usBankAccount,
-    ...extra,
-  });
-}
 
 describe('Connect transfers and reversals through the stripe SDK', () => {
   let server: TestServer;
@@ -55,21 +36,9 @@ describe('Connect transfers and reversals through the stripe SDK', () => {
     await releaseAvailableFunds(server.deps);
   }
 
-  async function available(accountId?: string): Promise<number> {
-    const balance = await stripe.balance.retrieve({}, accountId ? { stripeAccount: accountId } : {});
-    return balance.available.find((entry) => entry.currency === 'usd')?.amount ?? 0;
-  }
-
-  async function pending(accountId?: string): Promise<number> {
-    const balance = await stripe.balance.retrieve({}, accountId ? { stripeAccount: accountId } : {});
-    return balance.pending.find((entry) => entry.currency === 'usd')?.amount ?? 0;
-  }
-
-  async function ledgerClean(): Promise<void> {
-    const report = await verifyLedger(server.db);
-    assert.deepEqual(report.problems, []);
-    assert.ok(report.ok);
-  }
+  const available = (accountId?: string) => usdBalance(stripe, 'available', accountId);
+  const pending = (accountId?: string) => usdBalance(stripe, 'pending', accountId);
+  const ledgerClean = () => expectLedgerClean(server.db);
 
   it('transfers from the available balance: the platform\'s transfer and the destination\'s payment balance transactions, transfer.created', async () => {
     await fundPlatform(20_000);

@@ -80,6 +80,27 @@ describe('payrail.js confirmPayPalPayment', () => {
     await server.close();
   });
 
+  /**
+   * The shopper approves on PayPal's page and lands on the merchant's return_url with Stripe's query parameters; the
+   * intent then succeeded with a PayPal PaymentMethod carrying the payer's email.
+   */
+  async function approveAndReturn(page: import('playwright-core').Page, intent: { id: string; client_secret: string | null }, order: string, email: string): Promise<void> {
+    const stripe = server.account.stripe;
+    await page.locator('#approve').click();
+    await page.waitForURL((url) => url.href.startsWith(`${merchantUrl}/return`));
+    const back = new URL(page.url());
+    await page.close();
+    assert.equal(back.searchParams.get('order'), order);
+    assert.equal(back.searchParams.get('payment_intent'), intent.id);
+    assert.equal(back.searchParams.get('payment_intent_client_secret'), intent.client_secret);
+    assert.equal(back.searchParams.get('redirect_status'), 'succeeded');
+    const paid = await stripe.paymentIntents.retrieve(intent.id);
+    assert.equal(paid.status, 'succeeded');
+    const method = await stripe.paymentMethods.retrieve(paid.payment_method as string);
+    assert.equal(method.type, 'paypal');
+    assert.equal(method.billing_details.email, email);
+  }
+
   it('sends the page to PayPal to approve and brings the shopper back to return_url with the payment succeeded', async () => {
     const stripe = server.account.stripe;
     // Payrail takes payment_method_types (Stripe's API versions before 2026-09-30 did); the SDK's types no longer list it.
@@ -88,19 +109,7 @@ describe('payrail.js confirmPayPalPayment', () => {
     const page = await browser.newPage();
     await page.goto(`${merchantUrl}/pay`);
     await page.getByRole('button', { name: 'Pay with PayPal' }).click();
-    await page.locator('#approve').click();
-    await page.waitForURL((url) => url.href.startsWith(`${merchantUrl}/return`));
-    const back = new URL(page.url());
-    await page.close();
-    assert.equal(back.searchParams.get('order'), '42');
-    assert.equal(back.searchParams.get('payment_intent'), intent.id);
-    assert.equal(back.searchParams.get('payment_intent_client_secret'), intent.client_secret);
-    assert.equal(back.searchParams.get('redirect_status'), 'succeeded');
-    const paid = await stripe.paymentIntents.retrieve(intent.id);
-    assert.equal(paid.status, 'succeeded');
-    const method = await stripe.paymentMethods.retrieve(paid.payment_method as string);
-    assert.equal(method.type, 'paypal');
-    assert.equal(method.billing_details.email, 'buyer@example.com');
+    await approveAndReturn(page, intent, '42', 'buyer@example.com');
   });
 
   describe('the payment element', () => {
@@ -162,19 +171,7 @@ describe('payrail.js confirmPayPalPayment', () => {
       await page.waitForFunction('document.activeElement && document.activeElement.id === "submit"');
       await page.keyboard.press('Enter');
 
-      await page.locator('#approve').click();
-      await page.waitForURL((url) => url.href.startsWith(`${merchantUrl}/return`));
-      const back = new URL(page.url());
-      await page.close();
-      assert.equal(back.searchParams.get('order'), '7');
-      assert.equal(back.searchParams.get('payment_intent'), intent.id);
-      assert.equal(back.searchParams.get('payment_intent_client_secret'), intent.client_secret);
-      assert.equal(back.searchParams.get('redirect_status'), 'succeeded');
-      const paid = await stripe.paymentIntents.retrieve(intent.id);
-      assert.equal(paid.status, 'succeeded');
-      const method = await stripe.paymentMethods.retrieve(paid.payment_method as string);
-      assert.equal(method.type, 'paypal');
-      assert.equal(method.billing_details.email, 'tabs@example.com');
+      await approveAndReturn(page, intent, '7', 'tabs@example.com');
     });
 
     it('speaks the shopper\'s language, and a card-only intent shows the card fields as before, with no tabs', async () => {

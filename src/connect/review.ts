@@ -1,11 +1,12 @@
 import type { Dependencies } from '../dependencies.ts';
-import { findAccount, findAccounts, type AccountRecord } from '../accounts/repository.ts';
-import { findAccountSettings, findAccountsSettings } from '../accounts/settings-repository.ts';
+import { findAccounts, type AccountRecord } from '../accounts/repository.ts';
+import { findAccountsSettings } from '../accounts/settings-repository.ts';
 import type { AccountSettings } from '../accounts/settings.ts';
 import type { EventRequest } from '../events/repository.ts';
 import { changedAttributes, recordEvents, type NewEvent } from '../events/service.ts';
-import { listExternalAccounts, listExternalAccountsOf } from '../external-accounts/repository.ts';
+import { listExternalAccountsOf, type ExternalAccountRow } from '../external-accounts/repository.ts';
 import { inTransaction, type Queryable } from '../platform/db.ts';
+import type { Page } from '../platform/pagination.ts';
 import { assert } from '../platform/errors.ts';
 import type { Scope } from '../platform/scope.ts';
 import { embeddedExternalAccountsMax, renderConnectedAccount } from './render.ts';
@@ -36,18 +37,12 @@ export const verificationDelaySeconds = 2;
 export interface AccountContext {
   account: AccountRecord;
   settings: AccountSettings;
-  externalAccounts: Awaited<ReturnType<typeof listExternalAccounts>>;
+  externalAccounts: Page<ExternalAccountRow>;
 }
 
 export async function accountContext(db: Queryable, row: ConnectedAccountRow): Promise<AccountContext> {
-  const scope = { accountId: row.id, livemode: row.livemode };
-  const [account, settings, externalAccounts] = await Promise.all([
-    findAccount(db, row.id),
-    findAccountSettings(db, row.id),
-    listExternalAccounts(db, scope, { limit: embeddedExternalAccountsMax }, {}),
-  ]);
-  assert(account, `connected account ${row.id} has its accounts row`);
-  return { account, settings, externalAccounts };
+  const [context] = await accountContexts(db, [row]);
+  return context;
 }
 
 /** The contexts of a page of accounts at once: three statements, whatever the page's size. */
@@ -104,7 +99,6 @@ export function withDerivedFields(row: ConnectedAccountRow, context: AccountCont
 /** Stripe's `capability` object, as `capability.updated` carries it. */
 export function renderCapability(row: ConnectedAccountRow, name: CapabilityName): Record<string, unknown> {
   const capability = row.capabilities[name];
-  const mine = (fields: string[]) => fields;
   return {
     id: name,
     object: 'capability',
@@ -115,12 +109,12 @@ export function renderCapability(row: ConnectedAccountRow, name: CapabilityName)
     requirements: {
       alternatives: row.requirements.alternatives,
       current_deadline: row.requirements.current_deadline,
-      currently_due: mine(row.requirements.currently_due),
+      currently_due: row.requirements.currently_due,
       disabled_reason: capability.status === 'active' ? null : row.requirements.disabled_reason,
       errors: row.requirements.errors,
-      eventually_due: mine(row.requirements.eventually_due),
-      past_due: mine(row.requirements.past_due),
-      pending_verification: mine(row.requirements.pending_verification),
+      eventually_due: row.requirements.eventually_due,
+      past_due: row.requirements.past_due,
+      pending_verification: row.requirements.pending_verification,
     },
     status: capability.status,
   };
