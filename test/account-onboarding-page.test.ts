@@ -207,6 +207,20 @@ describe('the hosted onboarding page', () => {
     assert.equal((await stripe.accounts.retrieve(seller.id)).business_type, 'individual');
   });
 
+  it('speaks each of its nine languages to a browser that asks for it, and English to one it does not know', async () => {
+    const seller = await stripe.accounts.create({ type: 'custom', country: 'US', capabilities: { card_payments: { requested: true }, transfers: { requested: true } } });
+    const titles: Record<string, RegExp> = { 'fr-FR,fr;q=0.9': /Configurer les paiements avec/, 'es-419': /Configura los pagos con/, 'it-IT': /Configura i pagamenti con/, 'nl-BE': /Betalingen instellen met/, 'pt-BR': /Configure os pagamentos com/, 'pl': /Skonfiguruj płatności z/, 'ja-JP': /で支払いを設定/, 'sv-SE': /Set up payments with/ };
+    for (const [acceptLanguage, title] of Object.entries(titles)) {
+      const link = await newLink(seller.id);
+      const page = await fetch(link.url, { headers: { 'Accept-Language': acceptLanguage } });
+      const html = await page.text();
+      assert.equal(page.status, 200, acceptLanguage);
+      const language = acceptLanguage === 'sv-SE' ? 'en' : acceptLanguage.slice(0, 2);
+      assert.match(html, new RegExp(`<html lang="${language}">`), acceptLanguage);
+      assert.match(/<title>([^<]*)<\/title>/.exec(html)?.[1] ?? '', title, acceptLanguage);
+    }
+  });
+
   it('has no serious accessibility violation, and is usable with the keyboard (desktop screenshot for the docs)', async () => {
     const seller = await newSeller();
     const link = await newLink(seller.id);

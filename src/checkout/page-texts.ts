@@ -1,3 +1,5 @@
+import { preferredLanguage } from '../platform/accept-language.ts';
+
 /**
  * What the hosted Checkout page says, in the session's `locale` (Stripe Checkout's languages that Payrail speaks);
  * `auto` or none follows the shopper's browser (Accept-Language), and any other language falls back to English.
@@ -258,17 +260,7 @@ function isCheckoutLocale(value: string): value is CheckoutLocale {
  */
 export function checkoutLocaleOf(sessionLocale: string | null, acceptLanguage: string | undefined): CheckoutLocale {
   if (sessionLocale !== null && sessionLocale !== 'auto' && isCheckoutLocale(sessionLocale)) return sessionLocale;
-  const preferred = (acceptLanguage ?? '')
-    .split(',')
-    .map((part) => {
-      const [tag, ...parameters] = part.trim().split(';');
-      const quality = parameters.map((parameter) => /^q=([0-9.]+)$/.exec(parameter.trim())?.[1]).find((value) => value !== undefined);
-      return { language: tag.toLowerCase().split('-')[0], quality: quality === undefined ? 1 : Number(quality) };
-    })
-    .filter((entry) => entry.language !== '' && entry.quality > 0)
-    .sort((a, b) => b.quality - a.quality);
-  for (const { language } of preferred) if (isCheckoutLocale(language)) return language;
-  return 'en';
+  return preferredLanguage(acceptLanguage, checkoutLocales) ?? 'en';
 }
 
 export function checkoutTexts(locale: CheckoutLocale): CheckoutTexts {

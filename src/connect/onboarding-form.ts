@@ -1,7 +1,7 @@
 import { validateBankAccount } from '../external-accounts/validation.ts';
 import { ApiError } from '../platform/errors.ts';
 import type { UpdateConnectedAccountInput } from './accounts.ts';
-import { onboardingMccs, type OnboardingTexts } from './onboarding-texts.ts';
+import { onboardingMccs, type OnboardingTexts } from './onboarding-text-shape.ts';
 import { businessTypes, type BusinessType, type ConnectedAccountRow } from './types.ts';
 
 // The hosted onboarding page's form, without HTTP: which inputs the requirements call for, and what a posted form
