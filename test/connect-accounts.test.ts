@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { reviewDueAccounts } from '../src/connect/review.ts';
+import { onboardedSeller } from './helpers/connect.ts';
 import { expectStripeError } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestAccount, type TestServer } from './helpers/server.ts';
 
@@ -135,7 +136,8 @@ describe('connected accounts through the stripe SDK', () => {
   });
 
   it('acts as a connected account with stripeAccount: its own customers and payments, invisible to the platform and to others', async () => {
-    const seller = await stripe.accounts.create({ type: 'custom', country: 'US', capabilities: { card_payments: { requested: true }, transfers: { requested: true } } });
+    // Onboarded: a direct charge needs the account's card_payments capability active (test/connect-charges.test.ts).
+    const seller = await onboardedSeller(stripe);
     const customer = await stripe.customers.create({ email: 'buyer@example.com' }, { stripeAccount: seller.id });
     assert.equal((await stripe.customers.retrieve(customer.id, {}, { stripeAccount: seller.id })).id, customer.id);
     await expectStripeError(stripe.customers.retrieve(customer.id), { class: Stripe.errors.StripeInvalidRequestError, statusCode: 404, code: 'resource_missing' });

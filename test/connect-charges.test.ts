@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
-import { expectLedgerClean, onboardedSeller, usdBalance } from './helpers/connect.ts';
+import { expectLedgerClean, onboardedSeller, usBankAccount, usdBalance, verifiedIndividual } from './helpers/connect.ts';
 import { expectStripeError } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestAccount, type TestServer } from './helpers/server.ts';
 
@@ -155,6 +155,63 @@ describe('Connect destination and direct charges through the stripe SDK', () => 
       stripe.paymentIntents.create({ amount: 1_000, currency: 'usd', transfer_data: { destination: unready.id } }),
       { class: Stripe.errors.StripeInvalidRequestError, statusCode: 400, code: 'insufficient_capabilities_for_transfer' },
     );
+  });
+
+  it('a direct charge needs the connected account\'s card_payments active: refused and nothing written, accepted once active', async () => {
+    // Everything but the person: card_payments and transfers are requested, not active.
+    const unverified = await stripe.accounts.create({
+      type: 'custom', country: 'US', email: 'new-seller@example.com',
+      capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+      business_type: 'individual', business_profile: { mcc: '5734', url: 'https://new-seller.example.com' },
+      tos_acceptance: { date: 1_700_000_000, ip: '203.0.113.9' }, external_account: usBankAccount,
+    });
+    assert.notEqual(unverified.capabilities?.card_payments, 'active');
+    const asSeller = { stripeAccount: unverified.id };
+    const refused = { class: Stripe.errors.StripeInvalidRequestError, type: 'invalid_request_error', statusCode: 400, code: 'insufficient_capabilities_for_charge' };
+
+    const atCreation = await expectStripeError(stripe.paymentIntents.create({ amount: 2_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true }, asSeller), refused);
+    assert.equal(atCreation.param, undefined, 'nothing in the body names the account: the Stripe-Account header does');
+    assert.match(atCreation.message, /card_payments/);
+    await expectStripeError(stripe.charges.create({ amount: 2_000, currency: 'usd', source: 'tok_visa' }, asSeller), refused);
+    assert.deepEqual((await stripe.paymentIntents.list({ limit: 10 }, asSeller)).data, [], 'a refused charge writes no intent');
+    assert.deepEqual((await stripe.charges.list({ limit: 10 }, asSeller)).data, [], 'nor a charge');
+
+    // An intent may be made before the account is ready (no charge yet); confirming it is refused and leaves it as it was.
+    const waiting = await stripe.paymentIntents.create({ amount: 2_000, currency: 'usd', payment_method: 'pm_card_visa' }, asSeller);
+    await expectStripeError(stripe.paymentIntents.confirm(waiting.id, {}, asSeller), refused);
+    assert.equal((await stripe.paymentIntents.retrieve(waiting.id, {}, asSeller)).status, 'requires_confirmation');
+    assert.deepEqual((await stripe.charges.list({ limit: 10 }, asSeller)).data, []);
+
+    // The platform's own payments (its own key, no Stripe-Account) are not subject to capabilities.
+    assert.equal((await stripe.paymentIntents.create({ amount: 2_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true })).status, 'succeeded');
+
+    // Stripe's immediate test values verify the person in the answer: card_payments becomes active.
+    const verified = await stripe.accounts.update(unverified.id, { individual: verifiedIndividual });
+    assert.equal(verified.capabilities?.card_payments, 'active');
+    assert.equal((await stripe.paymentIntents.confirm(waiting.id, {}, asSeller)).status, 'succeeded');
+    assert.equal((await stripe.paymentIntents.create({ amount: 2_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true }, asSeller)).status, 'succeeded');
+    await ledgerClean();
+  });
+
+  it('a destination charge needs its destination\'s transfers active, and on_behalf_of its card_payments: refused, nothing written', async () => {
+    const newestIntent = async () => (await stripe.paymentIntents.list({ limit: 1 })).data[0]?.id;
+    const before = await newestIntent();
+    const unready = await stripe.accounts.create({ type: 'custom', country: 'US', capabilities: { card_payments: { requested: true }, transfers: { requested: true } } });
+    await expectStripeError(
+      stripe.paymentIntents.create({ amount: 1_500, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, transfer_data: { destination: unready.id } }),
+      { class: Stripe.errors.StripeInvalidRequestError, type: 'invalid_request_error', statusCode: 400, code: 'insufficient_capabilities_for_transfer', param: 'transfer_data[destination]' },
+    );
+    // transfers active, card_payments never requested: a destination, but not a settlement merchant.
+    const transfersOnly = await onboardedSeller(stripe, { capabilities: { transfers: { requested: true } } });
+    assert.equal(transfersOnly.capabilities?.transfers, 'active');
+    await expectStripeError(
+      stripe.paymentIntents.create({ amount: 1_500, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, transfer_data: { destination: transfersOnly.id }, on_behalf_of: transfersOnly.id }),
+      { class: Stripe.errors.StripeInvalidRequestError, type: 'invalid_request_error', statusCode: 400, code: 'insufficient_capabilities_for_charge', param: 'on_behalf_of' },
+    );
+    assert.equal(await newestIntent(), before, 'the refused charges wrote no intent');
+    const transfer = await stripe.paymentIntents.create({ amount: 1_500, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, transfer_data: { destination: transfersOnly.id } });
+    assert.equal(transfer.status, 'succeeded');
+    await ledgerClean();
   });
 
   it('updates an intent\'s Connect parameters before confirmation', async () => {

@@ -8,6 +8,7 @@ import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { renderCardSource } from '../payment-methods/render.ts';
 import { findCharge, type ChargeRow, type LastPaymentError } from '../payments/repository.ts';
 import { resumeConfirmation, type ConfirmDependencies } from '../payments/confirm.ts';
+import { checkChargeCapabilities } from '../payments/connect-capabilities.ts';
 import { createPaymentIntent, type PaymentIntentDependencies } from '../payments/intents.ts';
 import type { IntentResult } from '../payments/types.ts';
 import { chargeSourceCard } from '../sources/service.ts';
@@ -35,6 +36,8 @@ export interface LegacyChargeInput {
   statement_descriptor_suffix?: string | null;
   shipping?: ShippingInput | null;
   transfer_group?: string;
+  /** The caller's platform when it acts as one of its connected accounts (Stripe-Account): a direct charge. */
+  platformAccountId?: string;
 }
 
 /** A legacy charge, and the card error to answer with when it was declined. */
@@ -63,6 +66,8 @@ async function chargeResultOf(db: Queryable, scope: Scope, result: IntentResult)
  */
 export async function createLegacyCharge(work: UnitOfWork, deps: LegacyChargeDependencies, scope: Scope, input: LegacyChargeInput): Promise<ChargeResult> {
   checkChargeAmount(input.amount, parseCurrency(input.currency));
+  // Before the token is used up: a refused direct charge writes nothing.
+  if (input.platformAccountId !== undefined) await checkChargeCapabilities(deps.db, scope, input.platformAccountId, null);
   const card = await work.transaction((client) => chargeSourceCard(client, deps, scope, input));
   const metadata = mergeMetadata({}, input.metadata);
   const result = await createPaymentIntent(
@@ -81,6 +86,7 @@ export async function createLegacyCharge(work: UnitOfWork, deps: LegacyChargeDep
       statement_descriptor: input.statement_descriptor,
       statement_descriptor_suffix: input.statement_descriptor_suffix,
       metadata,
+      platformAccountId: input.platformAccountId,
     },
     {
       error_on_requires_action: true,

@@ -64,6 +64,18 @@ export async function isConnectedAccountOf(db: Queryable, scope: Scope, id: stri
   return (result.rowCount ?? 0) > 0;
 }
 
+/**
+ * The capabilities of `id`, a connected account of the platform in `scope`, or undefined (as findConnectedAccount):
+ * the one column a charge's capability check reads, without the row's other documents.
+ */
+export async function findConnectedAccountCapabilities(db: Queryable, scope: Scope, id: string): Promise<Pick<ConnectedAccountRow, 'id' | 'capabilities'> | undefined> {
+  const result = await db.query<Pick<ConnectedAccountRow, 'id' | 'capabilities'>>(
+    'SELECT id, capabilities FROM connected_accounts WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3)',
+    [id, scope.accountId, scope.livemode],
+  );
+  return result.rows[0];
+}
+
 /** The connected account with this id, whoever its platform is (the account's own view of itself, the sweep). */
 export async function findConnectedAccountById(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<ConnectedAccountRow | undefined> {
   const result = await db.query<ConnectedAccountRow>(`SELECT ${rowColumns} FROM connected_accounts WHERE id = $1${options.forUpdate ? ' FOR NO KEY UPDATE' : ''}`, [id]);

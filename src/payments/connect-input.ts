@@ -5,6 +5,8 @@ import { ApiError } from '../platform/errors.ts';
 import { formatAmount } from '../platform/money.ts';
 import type { Scope } from '../platform/scope.ts';
 import { checkDestinationCurrency, transferDestination } from '../transfers/service.ts';
+import { requireActiveCapability } from '../connect/capabilities.ts';
+import type { ConnectedAccountRow } from '../connect/types.ts';
 import type { IntentConnect } from './connect-charge.ts';
 
 // A PaymentIntent's Connect parameters (transfer_data, application_fee_amount, on_behalf_of, transfer_group), checked
@@ -28,7 +30,8 @@ export function hasConnectInput(input: ConnectInput): boolean {
  * checks them. `platformAccountId` is set when the caller is a connected account acting through its platform (the
  * Stripe-Account header): its intents are direct charges, which may carry an application fee and no transfer_data.
  * A destination is a connected account of the caller's platform whose transfers capability is active (the transfers'
- * own checks), settling in the intent's currency, as the platform must (Payrail does not convert a transfer).
+ * own checks), settling in the intent's currency, as the platform must (Payrail does not convert a transfer);
+ * on_behalf_of (the destination) also needs card_payments active.
  */
 export async function resolveConnect(
   db: Queryable,
@@ -69,11 +72,12 @@ export async function resolveConnect(
       throw new ApiError('parameters_exclusive', 'You may only specify one of these parameters: application_fee_amount, transfer_data[amount].', { param: 'application_fee_amount' });
     }
   }
+  let destination: ConnectedAccountRow | undefined;
   if (transferData) {
     if (transferData.amount !== undefined && transferData.amount > amount) {
       throw new ApiError('payment_intent_invalid_parameter', `The transfer_data[amount] (${formatAmount(transferData.amount, currency)}) cannot be greater than the amount of the PaymentIntent (${formatAmount(amount, currency)}).`, { param: 'transfer_data[amount]' });
     }
-    const destination = await transferDestination(db, scope, transferData.destination, 'transfer_data[destination]');
+    destination = await transferDestination(db, scope, transferData.destination, 'transfer_data[destination]');
     await checkDestinationCurrency(deps, db, destination.id, currency, 'currency');
     if (!settlesIn(await deps.settings.get(scope.accountId, db), currency)) {
       throw new ApiError('invalid_value', `A destination charge must be in a currency the platform settles in: Payrail does not convert the transfer of a ${currency.toUpperCase()} charge.`, { param: 'currency' });
@@ -82,6 +86,8 @@ export async function resolveConnect(
   if (onBehalfOf !== null && onBehalfOf !== transferData?.destination) {
     throw new ApiError('payment_intent_invalid_parameter', 'on_behalf_of must be the same account as transfer_data[destination]: Payrail takes on_behalf_of only on destination charges settled by their destination.', { param: 'on_behalf_of' });
   }
+  // The settlement merchant takes the card payment, so it needs card_payments as a direct charge's account does.
+  if (onBehalfOf !== null && destination) requireActiveCapability(destination, 'card_payments', 'on_behalf_of');
   if (fee !== null && platformAccountId && !settlesIn(await deps.settings.get(platformAccountId, db), currency)) {
     throw new ApiError('invalid_value', `The platform does not settle in ${currency.toUpperCase()}: Payrail does not convert application fees.`, { param: 'currency' });
   }

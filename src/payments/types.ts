@@ -43,6 +43,8 @@ export interface ConfirmInput {
   payment_method_options?: PaymentMethodOptionsInput | null;
   /** Fields of the new charge that the intent does not carry (a legacy charge's, from POST /v1/charges). */
   charge?: ChargeFields;
+  /** The caller's platform when it acts as one of its connected accounts (Stripe-Account): a direct charge. */
+  platformAccountId?: string;
 }
 
 /** What a legacy charge (POST /v1/charges) keeps on its charge: its own metadata, the card source, shipping. */

@@ -2,6 +2,7 @@ import type { Dependencies } from '../dependencies.ts';
 import { settlesIn } from '../accounts/settings.ts';
 import { findBalanceTransaction } from '../balance-transactions/repository.ts';
 import { accountIdPattern, accountInvalid } from '../connect/access.ts';
+import { requireActiveCapability } from '../connect/capabilities.ts';
 import { findConnectedAccount } from '../connect/repository.ts';
 import type { ConnectedAccountRow } from '../connect/types.ts';
 import { changedAttributes, recordEvent } from '../events/service.ts';
@@ -48,21 +49,16 @@ export function checkTransferInput(input: Pick<TransferInput, 'currency'>): void
 
 /**
  * The destination of a transfer: a connected account of the caller's platform, in the key's mode, whose `transfers`
- * capability is active. Any other account (another platform's, a sibling, a deleted or unknown one, the caller itself)
- * is Stripe's 403 `account_invalid`, as for the Stripe-Account header. The capability is enforced in test mode too, as
- * Stripe does: test-mode accounts get it with Stripe's test verification values (docs/connect.md).
+ * capability is active (connect/capabilities.ts, the one rule for capabilities). Any other account (another
+ * platform's, a sibling, a deleted or unknown one, the caller itself) is Stripe's 403 `account_invalid`, as for the
+ * Stripe-Account header. The capability is enforced in test mode too, as Stripe does: test-mode accounts get it with
+ * Stripe's test verification values (docs/connect.md).
  */
 export async function transferDestination(db: Queryable, scope: Scope, destination: string, param = 'destination'): Promise<ConnectedAccountRow> {
   if (!accountIdPattern.test(destination)) throw accountInvalid(destination.slice(0, 80), param);
   const connected = destination === scope.accountId ? undefined : await findConnectedAccount(db, scope, destination);
   if (!connected) throw accountInvalid(destination, param);
-  if (connected.capabilities.transfers?.status !== 'active') {
-    throw new ApiError(
-      'insufficient_capabilities_for_transfer',
-      `Your destination account needs to have the transfers capability active to receive transfers: ${connected.id}'s is ${connected.capabilities.transfers?.status ?? 'not requested'}.`,
-      { param },
-    );
-  }
+  requireActiveCapability(connected, 'transfers', param);
   return connected;
 }
 

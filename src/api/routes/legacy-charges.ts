@@ -45,7 +45,7 @@ export const legacyChargeRoutes = [
     }),
     response: { kind: 'object', type: 'charge' },
     precheck: (params) => checkChargeAmount(params.amount, parseCurrency(params.currency)),
-    handle: (context, params) => createLegacyCharge(context.work, context.deps, context.scope, params),
+    handle: (context, params) => createLegacyCharge(context.work, context.deps, context.scope, { ...params, platformAccountId: context.caller.platformAccountId }),
     resume: (context, intentId) => resumeLegacyCharge(context.work, context.deps, context.scope, intentId),
     present: presentCharge,
   }),

@@ -176,7 +176,7 @@ export const paymentIntentRoutes = [
     response: { kind: 'object', type: 'payment_intent' },
     precheck: checkPaymentMethodSource,
     clientSecretAccess: intentClientSecretAccess,
-    handle: (context, { client_secret: _checked, ...params }) => confirmPaymentIntent(context.work, context.deps, context.scope, context.pathParams.id, params),
+    handle: (context, { client_secret: _checked, ...params }) => confirmPaymentIntent(context.work, context.deps, context.scope, context.pathParams.id, { ...params, platformAccountId: context.caller.platformAccountId }),
     resume: (context, intentId) => resumeConfirmation(context.work, context.deps, context.scope, intentId),
     present: presentIntent,
   }),
