@@ -4,6 +4,7 @@ import { checkKeyAccess, redactKey } from './key-access.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { apiVersion } from '../events/service.ts';
 import { accountInvalid, actingScope } from '../connect/access.ts';
+import type { Scope } from '../platform/scope.ts';
 import { ApiError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
@@ -226,7 +227,7 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     checkPathIds(request.params as Record<string, string>);
     route.precheck?.(params);
 
-    const scope = { accountId: caller.accountId, livemode: caller.livemode };
+    const scope: Scope = { accountId: caller.accountId, livemode: caller.livemode, ...(caller.platformAccountId ? { platformAccountId: caller.platformAccountId } : {}) };
     if (caller.keyKind === 'publishable' && route.clientSecretAccess) {
       const refused = expand.find((path) => !route.clientSecretAccess!.expandable.includes(path));
       if (refused !== undefined) throw new ApiError('invalid_expand', `This property cannot be expanded with a publishable key (${refused}).`, { param: 'expand' });

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { findEnabledConnectorConfigurations } from '../connectors/configurations/repository.ts';
 import { findCustomer } from '../customers/repository.ts';
+import { findRoutingConfigurations } from '../orchestration/payment-configuration.ts';
 import type { Queryable } from '../platform/db.ts';
 import { ApiError, missing } from '../platform/errors.ts';
 import { newId, nowSeconds, randomBase62 } from '../platform/ids.ts';
@@ -53,10 +53,11 @@ export interface SessionOrigin {
 
 /**
  * Without `payment_method_types`, a session offers what the account can take: cards (always: the built-in processor
- * takes them when no connector does), and PayPal when an enabled connector configuration of the account and mode does.
+ * takes them when no connector does), and PayPal when an enabled connector configuration its payments route through
+ * does (the account's own, or its platform's for a connected account without any).
  */
 async function offeredPaymentMethodTypes(db: Queryable, scope: Scope): Promise<(typeof checkoutPaymentMethodTypes)[number][]> {
-  const configurations = await findEnabledConnectorConfigurations(db, scope);
+  const configurations = await findRoutingConfigurations(db, scope);
   return configurations.some((configuration) => configuration.payment_method_types.includes('paypal')) ? ['card', 'paypal'] : ['card'];
 }
 

@@ -76,6 +76,31 @@ export async function findConnectedAccountCapabilities(db: Queryable, scope: Sco
   return result.rows[0];
 }
 
+/**
+ * The platform of the account in `scope` when it is a connected account (in the mode it was made in), else null: a
+ * primary-key probe. The tie never changes once made, so callers may keep the answer.
+ */
+export async function findPlatformOf(db: Queryable, scope: Scope): Promise<string | null> {
+  const result = await db.query<{ account_id: string }>('SELECT account_id FROM connected_accounts WHERE id = $1 AND livemode = $2', [scope.accountId, scope.livemode]);
+  return result.rows[0]?.account_id ?? null;
+}
+
+/**
+ * Which of the platform's connected accounts (in `scope`: the platform and mode) have an enabled connector
+ * configuration of their own: they route through their own, every other one through its platform's (docs/connect.md,
+ * "Processing"). Driven by whichever side is smaller: the planner either walks the mode's enabled configurations and
+ * probes this table by primary key, or walks the platform's accounts and probes configurations by account.
+ */
+export async function findConnectedAccountsWithOwnConfigurations(db: Queryable, scope: Scope): Promise<string[]> {
+  const result = await db.query<{ id: string }>(
+    `SELECT ca.id FROM connected_accounts ca
+      WHERE (ca.account_id, ca.livemode) IS NOT DISTINCT FROM ($1, $2)
+        AND EXISTS (SELECT 1 FROM connector_configurations c WHERE c.account_id = ca.id AND c.livemode = ca.livemode AND c.enabled AND NOT c.deleted)`,
+    [scope.accountId, scope.livemode],
+  );
+  return result.rows.map((row) => row.id);
+}
+
 /** The connected account with this id, whoever its platform is (the account's own view of itself, the sweep). */
 export async function findConnectedAccountById(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<ConnectedAccountRow | undefined> {
   const result = await db.query<ConnectedAccountRow>(`SELECT ${rowColumns} FROM connected_accounts WHERE id = $1${options.forUpdate ? ' FOR NO KEY UPDATE' : ''}`, [id]);

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Connector, type Decline, type StoredCardReference } from '../connectors/connector.ts';
-import { findConnectorConfiguration } from '../connectors/configurations/repository.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
@@ -9,6 +8,7 @@ import { newId } from '../platform/ids.ts';
 import { candidateKey, decideRoute, successDimension } from '../routing/decide.ts';
 import { isHardDecline } from '../routing/declines.ts';
 import type { PaymentFacts, RoutingDecision, RoutingProfile } from '../routing/types.ts';
+import { findPaymentConfiguration } from './payment-configuration.ts';
 import { attemptReturnUrl } from './registry.ts';
 import { attemptInsertStatement, attemptUpdateStatement, type AttemptChanges, type AttemptRow, type NewAttempt } from './attempts-repository.ts';
 import { combine, noRows, run } from '../platform/statements.ts';
@@ -257,11 +257,13 @@ export type ConnectorLookupDependencies = Pick<Dependencies, 'connectors'>;
 
 /**
  * The connector an attempt or charge was sent through (configurations are found even when since disabled or
- * deleted: a payment in flight finishes where it started).
+ * deleted: a payment in flight finishes where it started). The configuration is the account's own or, for a connected
+ * account that routed through its platform's, the platform's: the id recorded on the attempt decides, not what the
+ * account routes through today.
  */
 export async function connectorFor(db: Queryable, deps: ConnectorLookupDependencies, scope: Scope, configurationId: string | null): Promise<Connector> {
   if (configurationId === null) return deps.connectors.builtIn;
-  const row = await findConnectorConfiguration(db, scope, configurationId, { includeDeleted: true });
+  const row = await findPaymentConfiguration(db, scope, configurationId);
   if (!row) throw new Error(`invariant violated: connector configuration ${configurationId} of a payment is missing`);
   return deps.connectors.forConfiguration(row);
 }

@@ -80,7 +80,7 @@ export function buildConnectCapture(scope: Scope, intentId: string, chargeId: st
     const destinationPaymentId = newId('py');
     const transferGroup = destinationTransferGroup(connect, intentId);
     const transfer = connectMovement({
-      from: { ...scope, entryType: 'transfer', transactionType: 'transfer', reportingCategory: 'transfer', sourceId: transferId, description: null },
+      from: { accountId: scope.accountId, livemode: scope.livemode, entryType: 'transfer', transactionType: 'transfer', reportingCategory: 'transfer', sourceId: transferId, description: null },
       to: { accountId: connect.destination, livemode: scope.livemode, entryType: 'transfer_payment', transactionType: 'payment', reportingCategory: 'charge', sourceId: destinationPaymentId, description: null },
       amount: transferAmount,
       currency,
@@ -112,7 +112,7 @@ export function buildConnectCapture(scope: Scope, intentId: string, chargeId: st
   assert(connect.kind === 'direct' && connect.platform && feeId, 'a direct charge that moves money has a fee and a platform');
   const platform = { accountId: connect.platform, livemode: scope.livemode };
   const paid = connectMovement({
-    from: { ...scope, entryType: 'application_fee_payment', transactionType: 'application_fee', reportingCategory: 'platform_earning', sourceId: feeId, description: 'Application fee' },
+    from: { accountId: scope.accountId, livemode: scope.livemode, entryType: 'application_fee_payment', transactionType: 'application_fee', reportingCategory: 'platform_earning', sourceId: feeId, description: 'Application fee' },
     to: { ...platform, entryType: 'application_fee', transactionType: 'application_fee', reportingCategory: 'platform_earning', sourceId: feeId, description: null },
     amount: fee,
     currency,

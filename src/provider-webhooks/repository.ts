@@ -1,6 +1,5 @@
 import type { ConnectorConfigurationRow } from '../connectors/configurations/repository.ts';
 import type { Queryable } from '../platform/db.ts';
-import type { Scope } from '../platform/scope.ts';
 import type { RefundRow } from '../refunds/repository.ts';
 
 // What incoming provider webhooks read and write: the configuration a webhook URL names, the notifications already
@@ -32,16 +31,18 @@ export async function findIntentCaptureMethod(db: Queryable, intentId: string): 
 }
 
 /**
- * The newest refund of the scope, of a charge sent through the configuration, that has this id or this provider
- * reference.
+ * The newest refund of a charge sent through the configuration that has this id or this provider reference, of
+ * whichever account the charge belongs to: the configuration's own account or, when it is a platform's, one of its
+ * connected accounts that routed through it. The configuration id on the charge is what binds them (routing only ever
+ * records an account's own configurations or its platform's), so no other account's refund is reachable; `livemode`
+ * is the configuration's. Found by the primary key or `refunds_processor_reference` (migration 034).
  */
-export async function findRefundOfConfiguration(db: Queryable, scope: Scope, configurationId: string, reference: { refundId: string | null; processorReference: string | null }): Promise<RefundRow | undefined> {
+export async function findRefundOfConfiguration(db: Queryable, livemode: boolean, configurationId: string, reference: { refundId: string | null; processorReference: string | null }): Promise<RefundRow | undefined> {
   const result = await db.query<RefundRow>(
     `SELECT r.* FROM refunds r JOIN charges c ON c.id = r.charge_id
-      WHERE r.account_id = $1 AND r.livemode = $2 AND c.connector_configuration_id = $3
-        AND (r.id = $4 OR r.processor_reference = $5)
+      WHERE (r.id = $1 OR r.processor_reference = $2) AND r.livemode = $3 AND c.connector_configuration_id = $4
       ORDER BY r.seq DESC LIMIT 1`,
-    [scope.accountId, scope.livemode, configurationId, reference.refundId, reference.processorReference],
+    [reference.refundId, reference.processorReference, livemode, configurationId],
   );
   return result.rows[0];
 }

@@ -1,7 +1,6 @@
 import type { AuthorizeOutput, ProviderNotification } from '../connectors/connector.ts';
 import type { ConnectorConfigurationRow } from '../connectors/configurations/repository.ts';
 import type { Dependencies } from '../dependencies.ts';
-import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
 import { findAttempt, findAttemptByReference, type AttemptRow } from '../orchestration/attempts-repository.ts';
 import { completeRedirect, type AuthenticationDependencies } from '../payments/authentication.ts';
@@ -50,7 +49,6 @@ async function applyNotification(deps: ProviderWebhookDependencies, configuratio
 }
 
 async function apply(deps: ProviderWebhookDependencies, configuration: ConnectorConfigurationRow, notification: ProviderNotification): Promise<NotificationResult> {
-  const scope: Scope = { accountId: configuration.account_id, livemode: configuration.livemode };
   switch (notification.kind) {
     case 'authorization': {
       const attempt = await attemptOf(deps.db, configuration, notification);
@@ -90,7 +88,7 @@ async function apply(deps: ProviderWebhookDependencies, configuration: Connector
       return attempt ? 'unchanged' : 'unmatched';
     }
     case 'refund': {
-      const refund = await refundOf(deps.db, scope, configuration, notification);
+      const refund = await refundOf(deps.db, configuration, notification);
       if (!refund) return 'unmatched';
       if (notification.status === 'pending') return 'unchanged';
       const output = notification.status === 'succeeded'
@@ -119,7 +117,10 @@ async function capturesAtOnce(db: Queryable, attempt: AttemptRow): Promise<boole
   return captureMethod !== undefined && captureMethod !== 'manual';
 }
 
-/** The refund a notification is about, among the refunds of charges sent through this configuration. */
-async function refundOf(db: Queryable, scope: Scope, configuration: ConnectorConfigurationRow, notification: { refundId: string | null; processorReference: string | null }): Promise<RefundRow | undefined> {
-  return findRefundOfConfiguration(db, scope, configuration.id, notification);
+/**
+ * The refund a notification is about, among the refunds of charges sent through this configuration: the
+ * configuration's account's, or its connected accounts' when they routed through their platform's configuration.
+ */
+async function refundOf(db: Queryable, configuration: ConnectorConfigurationRow, notification: { refundId: string | null; processorReference: string | null }): Promise<RefundRow | undefined> {
+  return findRefundOfConfiguration(db, configuration.livemode, configuration.id, notification);
 }

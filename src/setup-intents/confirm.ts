@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { canVerifyCards, ConnectorRequestError, verifyCard, type Connector, type Decline, type VerifyCardInput, type VerifyCardOutput } from '../connectors/connector.ts';
-import { findConnectorConfiguration } from '../connectors/configurations/repository.ts';
+import { findPaymentConfiguration } from '../orchestration/payment-configuration.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { recordEvents, type NewEvent } from '../events/service.ts';
 import { janitorDelaySeconds } from '../orchestration/settings.ts';
@@ -79,10 +79,10 @@ export async function chooseSetupConnector(db: Queryable, deps: SetupConfirmDepe
   throw new ApiError('no_eligible_connector', `No enabled connector configuration can set up this card (${skipped.join('; ') || 'none is enabled'}).`, { param: 'payment_method' });
 }
 
-/** The connector an attempt was sent to, found even if its configuration was disabled or deleted since. */
+/** The connector an attempt was sent to (its account's configuration or its platform's), found even if disabled or deleted since. */
 async function connectorOfAttempt(db: Queryable, deps: SetupConfirmDependencies, scope: Scope, attempt: SetupAttemptRow): Promise<Connector> {
   if (attempt.connector_configuration_id === null) return deps.connectors.builtIn;
-  const row = await findConnectorConfiguration(db, scope, attempt.connector_configuration_id, { includeDeleted: true });
+  const row = await findPaymentConfiguration(db, scope, attempt.connector_configuration_id);
   assert(row, `connector configuration ${attempt.connector_configuration_id} of setup attempt ${attempt.id} exists`);
   return deps.connectors.forConfiguration(row);
 }
