@@ -419,15 +419,13 @@ describe('Connect tenant isolation: a rejected connected account', () => {
 
   const asRejected = () => ({ stripeAccount: rejected.id });
   /**
-   * Known bugs, run as `todo` until fixed: a rejected account (disabled_reason rejected.*, charges_enabled and
-   * payouts_enabled false) still takes direct charges and pays out, because neither the PaymentIntent create/confirm
-   * path nor createPayout (src/payouts/service.ts) looks at the connected account's state (docs/connect.md, "Not yet":
-   * capability enforcement on charges).
+   * Known bugs, run as `todo` until fixed: a rejected account (disabled_reason rejected.*, charges_enabled false)
+   * still takes direct charges, because the PaymentIntent create/confirm path does not look at the connected account's
+   * state (docs/connect.md, "Not yet": capability enforcement on charges).
    */
   const rejectedBugs: Record<string, string> = {
     'a direct charge made with Stripe-Account of the rejected account': 'BUG: a rejected account still takes direct charges (200 succeeded, its balance moves); no charges_enabled check on PaymentIntent create/confirm',
     'a direct charge with an application fee made with Stripe-Account of the rejected account': 'BUG: a rejected account still takes direct charges with an application fee (the fee is collected); no charges_enabled check',
-    'a payout made with Stripe-Account of the rejected account': 'BUG: a rejected account still pays out (200, its available balance falls); createPayout ignores payouts_enabled/rejected_reason',
   };
   const moneyRequests: Array<[string, () => Promise<unknown>]> = [
     ['a direct charge made with Stripe-Account of the rejected account', () => platform.stripe.paymentIntents.create({ amount: 1_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true }, asRejected())],
@@ -447,6 +445,7 @@ describe('Connect tenant isolation: a rejected connected account', () => {
       assert.equal(typeof error.rawType, 'string');
       assert.ok(error.message.length > 0);
       assert.deepEqual([await balances(), await counts()], before, 'nothing moved');
+      if (name.startsWith('a payout')) assert.equal(error.code, 'payouts_not_allowed');
     });
   }
 });

@@ -64,6 +64,7 @@ export const errorCatalogue = {
   country_unsupported: { type: 'invalid_request_error', status: 400, description: 'Bank accounts in this country are not supported (US and IBAN countries are), or a payout to one cannot be reversed (US and Canada only).' },
   default_external_account_deletion: { type: 'invalid_request_error', status: 400, description: 'The default bank account of a currency cannot be deleted while another account of the currency exists, or when the currency is the account\'s default currency.' },
   no_external_account: { type: 'invalid_request_error', status: 400, description: 'A payout names no destination and there is no bank account in its currency.' },
+  payouts_not_allowed: { type: 'invalid_request_error', status: 400, description: 'The connected account cannot pay out: its platform rejected it.' },
   balance_insufficient: { type: 'invalid_request_error', status: 400, description: 'The available balance in the currency is smaller than the payout or transfer amount.' },
   insufficient_capabilities_for_transfer: { type: 'invalid_request_error', status: 400, description: 'The destination connected account does not have the `transfers` capability active (in test mode too, as at Stripe).' },
   instant_payouts_unsupported: { type: 'invalid_request_error', status: 400, description: 'Instant payouts are not offered; use method=standard.' },
