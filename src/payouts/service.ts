@@ -1,3 +1,4 @@
+import { findConnectedAccountById } from '../connect/repository.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { changedAttributes, recordEvent } from '../events/service.ts';
 import type { Scope } from '../platform/scope.ts';
@@ -105,6 +106,7 @@ export async function createPayout(work: UnitOfWork, deps: Pick<Dependencies, 'c
   checkPayoutInput(input);
   const currency = parseCurrency(input.currency);
   return work.finalTransaction(async (client) => {
+    await checkPayoutsAllowed(client, scope);
     const destination = await payoutDestination(client, scope, currency, input.destination);
     await lockPayoutBalance(client, scope, currency);
     const available = await availableBalance(client, scope, currency);
@@ -125,6 +127,17 @@ export async function createPayout(work: UnitOfWork, deps: Pick<Dependencies, 'c
       metadata: mergeMetadata({}, input.metadata),
     });
   });
+}
+
+/**
+ * A connected account its platform rejected pays nothing out (its `payouts_enabled` is false for good), as at Stripe:
+ * 400 `payouts_not_allowed`. Only rejection is checked here: other reasons for payouts being disabled are not enforced yet.
+ */
+async function checkPayoutsAllowed(db: Queryable, scope: Scope): Promise<void> {
+  const connected = await findConnectedAccountById(db, scope.accountId);
+  if (connected && connected.livemode === scope.livemode && connected.rejected_reason !== null) {
+    throw new ApiError('payouts_not_allowed', "Payouts have been disabled on the connected account. Check the connected account's status to see if any additional information needs to be provided, or if payouts have been disabled for another reason.");
+  }
 }
 
 /** The named bank account, or the currency's default; it must hold the payout's currency. */
