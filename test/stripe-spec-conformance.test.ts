@@ -478,6 +478,8 @@ describe('every answer of every operation matches Stripe', () => {
     const company = await stripe.accounts.create({ controller: { stripe_dashboard: { type: 'none' } }, country: 'GB', business_type: 'company', company: { name: 'Seller Ltd', tax_id: '000000000', address: { line1: '1 High St', city: 'London', postal_code: 'EC1A 1AA' } }, capabilities: { transfers: { requested: true } } });
     await stripe.accounts.create({ type: 'standard', country: 'FR' });
     await stripe.accounts.list({ limit: 10 });
+    // A platform's balance shows its Connect reserve (connect_reserved).
+    await stripe.balance.retrieve();
     await stripe.customers.create({ email: 'buyer@example.com' }, { stripeAccount: seller.id });
     await stripe.accountLinks.create({ account: company.id, type: 'account_onboarding', refresh_url: 'https://platform.example.com/reauth', return_url: 'https://platform.example.com/return' });
     await stripe.accounts.update(seller.id, { individual: { email: 'jenny@example.com', phone: '+15555550100' } });

@@ -7,6 +7,9 @@ export const balanceTransactionTypes = [
   'charge', 'payment', 'refund', 'refund_failure', 'payout', 'payout_cancel', 'payout_failure', 'adjustment',
   // Connect: a transfer and its reversal (platform), the payment it made and its refund (destination), application fees.
   'transfer', 'transfer_refund', 'payment_refund', 'application_fee', 'application_fee_refund',
+  // Connect reserves: funds a platform holds or releases against its accounts' negative balances, and a negative
+  // balance it clears after 180 days (both sides).
+  'reserve_transaction', 'connect_collection_transfer',
 ] as const;
 export type BalanceTransactionType = (typeof balanceTransactionTypes)[number];
 

@@ -2,6 +2,7 @@ import type { Config } from '../config.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { purgeExpiredKeys } from '../api/idempotency.ts';
 import { sweepCheckoutSessions } from '../checkout/sweep.ts';
+import { sweepConnectReserves } from '../connect/reserves.ts';
 import { reviewDueAccounts } from '../connect/review.ts';
 import { runLedgerJobs } from '../ledger/jobs.ts';
 import { resolveStuckAttempts } from '../orchestration/janitor.ts';
@@ -25,7 +26,8 @@ export interface Sweep {
  * answer (an ambiguous provider answer, or a crash of a Payrail process), payments' and SetupIntents', by asking the provider on a backoff schedule;
  * pending refunds are asked about; idempotency keys past their retention are purged; Checkout Sessions paid but left
  * open are completed and those past their expiry expired; connected accounts whose identity verification is due are
- * verified and evaluated again; the ledger jobs make matured
+ * verified and evaluated again; platforms hold in reserve what their connected accounts' negative balances come to
+ * (src/connect/reserves.ts); the ledger jobs make matured
  * funds available, create and advance scheduled payouts and seal entries.
  */
 export function sweepsOf(config: Pick<Config, 'maintenanceIntervalMs' | 'ledgerIntervalMs'>): Sweep[] {
@@ -71,6 +73,14 @@ export function sweepsOf(config: Pick<Config, 'maintenanceIntervalMs' | 'ledgerI
       run: async (deps) => {
         const changed = await reviewDueAccounts(deps);
         return changed > 0 ? `connected accounts: ${changed} reviewed after verification` : undefined;
+      },
+    },
+    {
+      name: 'connect_reserves',
+      periodMs: config.maintenanceIntervalMs,
+      run: async (deps) => {
+        const { reserveChanges, cleared } = await sweepConnectReserves(deps);
+        return reserveChanges + cleared > 0 ? `connect reserves: ${reserveChanges} changed, ${cleared} negative balance(s) cleared after 180 days` : undefined;
       },
     },
     {

@@ -7,6 +7,8 @@
  * - `merchant_pending`: captured funds waiting for their `available_on` date.
  * - `merchant_available`: funds that can be paid out (negative after refunds larger than the balance).
  * - `merchant_payouts_in_transit`: payouts sent to the bank and not yet confirmed paid.
+ * - `merchant_connect_reserved`: a Connect platform's funds held against the negative balances of its connected
+ *   accounts whose losses it bears (Stripe's `connect_reserved`; src/connect/reserves.ts).
  *
  * Platform-owned kinds:
  * - `authorizations_pending` (debit-normal): the other side of holds, what providers have authorized.
@@ -20,7 +22,7 @@
  *   merchant's ledger, whose clearing postings cancel out: per mode and currency it always sums to zero.
  */
 export const ledgerKinds = [
-  'merchant_authorized', 'merchant_pending', 'merchant_available', 'merchant_payouts_in_transit',
+  'merchant_authorized', 'merchant_pending', 'merchant_available', 'merchant_payouts_in_transit', 'merchant_connect_reserved',
   'authorizations_pending', 'provider_receivable', 'provider_refunds', 'fee_revenue', 'fx_clearing', 'bank', 'connect_clearing',
 ] as const;
 export type LedgerKind = (typeof ledgerKinds)[number];
@@ -28,7 +30,7 @@ export type LedgerKind = (typeof ledgerKinds)[number];
 /** The owner id of the platform's own ledger accounts. */
 export const platformOwner = 'platform';
 
-export const merchantKinds: ReadonlySet<LedgerKind> = new Set(['merchant_authorized', 'merchant_pending', 'merchant_available', 'merchant_payouts_in_transit']);
+export const merchantKinds: ReadonlySet<LedgerKind> = new Set(['merchant_authorized', 'merchant_pending', 'merchant_available', 'merchant_payouts_in_transit', 'merchant_connect_reserved']);
 
 export interface Posting {
   owner: string;

@@ -20,7 +20,7 @@ export interface ConnectSide extends Owner {
   entryType: EntryType;
   transactionType: BalanceTransactionType;
   reportingCategory: string;
-  sourceId: string;
+  sourceId: string | null;
   description: string | null;
 }
 

@@ -8,6 +8,9 @@ export const entryTypes = [
   'payout', 'payout_paid', 'payout_failure', 'payout_cancel', 'adjustment',
   // Connect (src/ledger/connect-movements.ts): each is one side of a movement between a platform and a connected account.
   'transfer', 'transfer_payment', 'transfer_reversal', 'transfer_payment_refund', 'application_fee', 'application_fee_payment', 'application_fee_refund', 'application_fee_payment_refund',
+  // Connect reserves (src/ledger/connect-reserve-movements.ts): a platform's funds held or released against its connected accounts'
+  // negative balances, and a negative balance the platform clears (both sides of that movement).
+  'reserve_transaction', 'connect_collection_transfer',
 ] as const;
 export type EntryType = (typeof entryTypes)[number];
 

@@ -18,6 +18,8 @@ export interface MerchantBalance {
   authorized: BalanceAmount[];
   /** Payouts sent and not yet confirmed by the bank (a Payrail extension). */
   in_transit: BalanceAmount[];
+  /** A Connect platform's funds held against its connected accounts' negative balances (src/connect/reserves.ts). */
+  connect_reserved: BalanceAmount[];
 }
 
 /**
@@ -25,7 +27,7 @@ export interface MerchantBalance {
  * negated sum of its postings. Every amount list has the default currency first, even at zero, as at Stripe.
  */
 export async function merchantBalance(db: Queryable, scope: Scope, defaultCurrency: string): Promise<MerchantBalance> {
-  const rows = await ownerBalances(db, scope.accountId, scope.livemode, ['merchant_available', 'merchant_pending', 'merchant_authorized', 'merchant_payouts_in_transit']);
+  const rows = await ownerBalances(db, scope.accountId, scope.livemode, ['merchant_available', 'merchant_pending', 'merchant_authorized', 'merchant_payouts_in_transit', 'merchant_connect_reserved']);
   const amounts = (kind: string): BalanceAmount[] => {
     const byCurrency = new Map<string, number>([[defaultCurrency, 0]]);
     for (const row of rows) if (row.kind === kind) byCurrency.set(row.currency, (byCurrency.get(row.currency) ?? 0) - row.balance);
@@ -36,6 +38,7 @@ export async function merchantBalance(db: Queryable, scope: Scope, defaultCurren
     pending: amounts('merchant_pending'),
     authorized: amounts('merchant_authorized'),
     in_transit: amounts('merchant_payouts_in_transit'),
+    connect_reserved: amounts('merchant_connect_reserved'),
   };
 }
 
