@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { reviewDueAccounts } from '../src/connect/review.ts';
-import { onboardedSeller } from './helpers/connect.ts';
+import { releaseAvailableFunds } from '../src/ledger/jobs.ts';
+import { runPayoutSchedules } from '../src/payouts/jobs.ts';
+import { onboardedSeller, usdBalance } from './helpers/connect.ts';
 import { expectStripeError } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestAccount, type TestServer } from './helpers/server.ts';
 
@@ -194,6 +196,22 @@ describe('connected accounts through the stripe SDK', () => {
     assert.deepEqual(deleted, { id: account.id, object: 'account', deleted: true });
     await expectStripeError(stripe.accounts.retrieve(account.id), { class: Stripe.errors.StripePermissionError, statusCode: 403, code: 'account_invalid' });
     await expectStripeError(stripe.customers.list({}, { stripeAccount: account.id }), { class: Stripe.errors.StripePermissionError, statusCode: 403, code: 'account_invalid' });
+  });
+
+  it('pays a rejected account nothing, by hand or on its schedule, while its sibling is paid out', async () => {
+    const kept = await onboardedSeller(stripe);
+    const dropped = await onboardedSeller(stripe);
+    for (const seller of [kept, dropped]) await stripe.paymentIntents.create({ amount: 4_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true }, { stripeAccount: seller.id });
+    server.clock.advance(3 * 86_400);
+    await releaseAvailableFunds(server.deps);
+    await stripe.accounts.reject(dropped.id, { reason: 'fraud' });
+    const droppedAvailable = await usdBalance(stripe, 'available', dropped.id);
+    assert.ok(droppedAvailable > 0);
+    await expectStripeError(stripe.payouts.create({ amount: 100, currency: 'usd' }, { stripeAccount: dropped.id }), { class: Stripe.errors.StripeInvalidRequestError, statusCode: 400, code: 'payouts_not_allowed' });
+    await runPayoutSchedules(server.deps);
+    assert.equal((await stripe.payouts.list({}, { stripeAccount: kept.id })).data.filter((payout) => payout.automatic).length, 1, 'the sibling is paid on its daily schedule');
+    assert.deepEqual((await stripe.payouts.list({}, { stripeAccount: dropped.id })).data, []);
+    assert.equal(await usdBalance(stripe, 'available', dropped.id), droppedAvailable);
   });
 
   it('refuses bad input with Stripe-shaped errors and writes nothing', async () => {

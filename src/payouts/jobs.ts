@@ -16,7 +16,7 @@ import {
   claimPayoutRun, lockPayoutBalance, markPaidOutTransactions, payoutsToSettle, payoutsToSubmit, recordPayoutRunPayout, scheduleCandidates,
   setProviderReference, transitionPayout, type PayoutRow, type ScheduleCandidate,
 } from './repository.ts';
-import { writeNewPayout } from './service.ts';
+import { rejectedForPayouts, writeNewPayout } from './service.ts';
 
 /**
  * What the payout jobs use: the database, the clock, the payout rail, and the secret box that reveals a destination's
@@ -190,6 +190,8 @@ export async function runPayoutSchedules(deps: PayoutJobDependencies, limit: num
       await lockPayoutBalance(client, scope, candidate.currency);
       if (!(await claimPayoutRun(client, scope, candidate.currency, payoutDay))) return 'already_run' as const;
       if (!isPayoutDay(scheduleOf(candidate), today)) return undefined;
+      // A connected account its platform rejected is paid nothing, and no negative balance is debited from its bank.
+      if (await rejectedForPayouts(client, scope)) return undefined;
       const destination = await findDefaultExternalAccount(client, scope, candidate.currency);
       if (!destination) return undefined;
       const available = await availableBalance(client, scope, candidate.currency);

@@ -130,12 +130,18 @@ export async function createPayout(work: UnitOfWork, deps: Pick<Dependencies, 'c
 }
 
 /**
- * A connected account its platform rejected pays nothing out (its `payouts_enabled` is false for good), as at Stripe:
- * 400 `payouts_not_allowed`. Only rejection is checked here: other reasons for payouts being disabled are not enforced yet.
+ * Whether the account in `scope` is a connected account its platform rejected: its `payouts_enabled` is false for good,
+ * so it pays nothing out, by hand or on its schedule, as at Stripe. Only rejection is checked: other reasons for
+ * payouts being disabled are not enforced yet.
  */
-async function checkPayoutsAllowed(db: Queryable, scope: Scope): Promise<void> {
+export async function rejectedForPayouts(db: Queryable, scope: Scope): Promise<boolean> {
   const connected = await findConnectedAccountById(db, scope.accountId);
-  if (connected && connected.livemode === scope.livemode && connected.rejected_reason !== null) {
+  return connected !== undefined && connected.livemode === scope.livemode && connected.rejected_reason !== null;
+}
+
+/** A manual payout of a rejected connected account: 400 `payouts_not_allowed`. */
+async function checkPayoutsAllowed(db: Queryable, scope: Scope): Promise<void> {
+  if (await rejectedForPayouts(db, scope)) {
     throw new ApiError('payouts_not_allowed', "Payouts have been disabled on the connected account. Check the connected account's status to see if any additional information needs to be provided, or if payouts have been disabled for another reason.");
   }
 }
