@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
+import { issueKeys } from '../src/accounts/service.ts';
 import { expectLedgerClean, onboardedSeller, usBankAccount, usdBalance, verifiedIndividual } from './helpers/connect.ts';
 import { expectStripeError } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestAccount, type TestServer } from './helpers/server.ts';
@@ -190,6 +191,28 @@ describe('Connect destination and direct charges through the stripe SDK', () => 
     assert.equal(verified.capabilities?.card_payments, 'active');
     assert.equal((await stripe.paymentIntents.confirm(waiting.id, {}, asSeller)).status, 'succeeded');
     assert.equal((await stripe.paymentIntents.create({ amount: 2_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true }, asSeller)).status, 'succeeded');
+    await ledgerClean();
+  });
+
+  it('a charge on a connected account is a direct charge however it is made: its own secret key, its publishable key with the client secret', async () => {
+    const unverified = await stripe.accounts.create({
+      type: 'custom', country: 'US', capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+      business_type: 'individual', business_profile: { mcc: '5734', url: 'https://own-key-seller.example.com' },
+      tos_acceptance: { date: 1_700_000_000, ip: '203.0.113.9' }, external_account: usBankAccount,
+    });
+    const keys = await issueKeys(server.db, unverified.id, false);
+    const own = server.stripeFor(keys.secretKey);
+    const refused = { class: Stripe.errors.StripeInvalidRequestError, statusCode: 400, code: 'insufficient_capabilities_for_charge' };
+    await expectStripeError(own.paymentIntents.create({ amount: 1_500, currency: 'usd', payment_method: 'pm_card_visa', confirm: true }), refused);
+    await expectStripeError(own.charges.create({ amount: 1_500, currency: 'usd', source: 'tok_visa' }), refused);
+    // As payrail.js and the hosted pages confirm: the publishable key and the intent's client secret.
+    const waiting = await own.paymentIntents.create({ amount: 1_500, currency: 'usd', payment_method: 'pm_card_visa' });
+    await expectStripeError(server.stripeFor(keys.publishableKey).paymentIntents.confirm(waiting.id, { client_secret: waiting.client_secret! } as Stripe.PaymentIntentConfirmParams), refused);
+    assert.deepEqual((await own.charges.list({ limit: 10 })).data, [], 'nothing was charged');
+
+    await stripe.accounts.update(unverified.id, { individual: verifiedIndividual });
+    assert.equal((await server.stripeFor(keys.publishableKey).paymentIntents.confirm(waiting.id, { client_secret: waiting.client_secret! } as Stripe.PaymentIntentConfirmParams)).status, 'succeeded');
+    assert.equal((await own.paymentIntents.create({ amount: 1_500, currency: 'usd', payment_method: 'pm_card_visa', confirm: true })).status, 'succeeded');
     await ledgerClean();
   });
 

@@ -67,7 +67,7 @@ async function chargeResultOf(db: Queryable, scope: Scope, result: IntentResult)
 export async function createLegacyCharge(work: UnitOfWork, deps: LegacyChargeDependencies, scope: Scope, input: LegacyChargeInput): Promise<ChargeResult> {
   checkChargeAmount(input.amount, parseCurrency(input.currency));
   // Before the token is used up: a refused direct charge writes nothing.
-  if (input.platformAccountId !== undefined) await checkChargeCapabilities(deps.db, scope, input.platformAccountId, null);
+  await checkChargeCapabilities(deps.db, deps, scope, input.platformAccountId, null);
   const card = await work.transaction((client) => chargeSourceCard(client, deps, scope, input));
   const metadata = mergeMetadata({}, input.metadata);
   const result = await createPaymentIntent(

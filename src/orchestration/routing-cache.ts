@@ -58,7 +58,7 @@ export class RoutingCache {
 
   /** Reads through `db`: callers holding a pooled client pass it, so a full pool cannot deadlock on this read. */
   async get(db: Queryable, scope: Scope): Promise<RoutingContext> {
-    const platform = await this.#platformOf(db, scope);
+    const platform = await this.platformOf(db, scope);
     if (platform !== null) {
       const platformEntry = await this.#entry(db, { accountId: platform, livemode: scope.livemode });
       if (!platformEntry.connectedWithOwn.has(scope.accountId)) return platformEntry.context;
@@ -76,7 +76,12 @@ export class RoutingCache {
     if (platform) this.#entries.delete(keyOf(platform, scope.livemode));
   }
 
-  async #platformOf(db: Queryable, scope: Scope): Promise<string | null> {
+  /**
+   * The platform of the account in `scope` when it is a connected account, else null: from the Stripe-Account scope,
+   * or looked up once per account and remembered (the tie never changes). Routing and the charge capability check
+   * (src/payments/connect-capabilities.ts) read it.
+   */
+  async platformOf(db: Queryable, scope: Scope): Promise<string | null> {
     const key = keyOf(scope.accountId, scope.livemode);
     if (scope.platformAccountId) {
       if (!this.#platforms.has(key)) this.#remember(key, scope.platformAccountId);

@@ -13,7 +13,7 @@ import { lookupPaymentMethod, paymentMethodFromData, refuseTestCardInLiveMode, t
 import { renderPaymentIntent } from './render.ts';
 import { chargeInsertStatement, findPaymentIntent, intentUpdateStatement, type LastPaymentError, type PaymentIntentRow } from './repository.ts';
 import { assertTransition } from './state.ts';
-import { chargeNeedsCapabilityCheck, checkChargeCapabilities } from './connect-capabilities.ts';
+import { checkChargeCapabilities } from './connect-capabilities.ts';
 import { lockIntent, retrievePaymentIntent } from './checks.ts';
 import { authorizeInput, paymentFacts, planAttempt, storedReferencesOf, type Attempt, type PlanAttemptDependencies } from './plan-attempt.ts';
 import type { ConfirmInput, IntentResult } from './types.ts';
@@ -36,7 +36,7 @@ function missingPaymentMethod(intent: PaymentIntentRow): ApiError {
 async function beginAttempt(client: pg.PoolClient, deps: ConfirmDependencies, scope: Scope, intent: PaymentIntentRow, input: ConfirmInput): Promise<Attempt> {
   assertTransition('confirm', intent.status, { payment_intent: renderPaymentIntent(intent) });
   // A Connect charge's accounts must have the capabilities it needs, checked before anything is written.
-  if (chargeNeedsCapabilityCheck(input.platformAccountId, intent.connect)) await checkChargeCapabilities(client, scope, input.platformAccountId, intent.connect);
+  await checkChargeCapabilities(client, deps, scope, input.platformAccountId, intent.connect);
   const paymentMethodId = input.payment_method ?? intent.payment_method_id;
   if (!paymentMethodId && !input.payment_method_data) throw missingPaymentMethod(intent);
   // payment_method_data makes a new PaymentMethod, written with the attempt (as a test card id's is).

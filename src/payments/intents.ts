@@ -25,7 +25,7 @@ import { finishAttempt, type ConfirmDependencies } from './confirm.ts';
 import { authorizeInput, paymentFacts, planAttempt, storedReferencesOf, type PlanAttemptDependencies } from './plan-attempt.ts';
 import type { ConfirmInput, IntentResult, PaymentIntentInput } from './types.ts';
 import { hasConnectInput, resolveConnect } from './connect-input.ts';
-import { chargeNeedsCapabilityCheck, checkChargeCapabilities } from './connect-capabilities.ts';
+import { checkChargeCapabilities } from './connect-capabilities.ts';
 
 // The intent's own operations: create (and create-and-confirm), list and update (retrieve is in checks.ts, which
 // confirm shares: confirm.ts cannot import this file, which imports it).
@@ -97,7 +97,7 @@ export async function createPaymentIntent(
     const connect = hasConnectInput(input) ? await resolveConnect(db, deps, scope, input.platformAccountId, input, null, base.amount, currency) : null;
     // Confirming at creation makes a charge: a direct charge needs the connected account's card_payments (a
     // destination's capabilities were just checked with its parameters).
-    if (confirm !== undefined && chargeNeedsCapabilityCheck(input.platformAccountId, null)) await checkChargeCapabilities(db, scope, input.platformAccountId, null);
+    if (confirm !== undefined) await checkChargeCapabilities(db, deps, scope, input.platformAccountId, null);
     const intent: PaymentIntentRow = {
       ...base,
       ...(connect ? { connect } : {}),
