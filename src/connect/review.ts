@@ -45,15 +45,16 @@ export async function accountContext(db: Queryable, row: ConnectedAccountRow): P
   return context;
 }
 
-/** The contexts of a page of accounts at once: three statements, whatever the page's size. */
+/**
+ * The contexts of a page of accounts at once: three statements, whatever the page's size, one after another (`db` may
+ * be one client inside a transaction, which runs one query at a time: pg 9 refuses queries sent while one runs).
+ */
 export async function accountContexts(db: Queryable, rows: readonly ConnectedAccountRow[]): Promise<AccountContext[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
-  const [accounts, settings, externalAccounts] = await Promise.all([
-    findAccounts(db, ids),
-    findAccountsSettings(db, ids),
-    listExternalAccountsOf(db, ids, rows[0].livemode, embeddedExternalAccountsMax),
-  ]);
+  const accounts = await findAccounts(db, ids);
+  const settings = await findAccountsSettings(db, ids);
+  const externalAccounts = await listExternalAccountsOf(db, ids, rows[0].livemode, embeddedExternalAccountsMax);
   return rows.map((row) => {
     const account = accounts.get(row.id);
     assert(account, `connected account ${row.id} has its accounts row`);

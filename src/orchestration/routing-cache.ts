@@ -104,9 +104,10 @@ export class RoutingCache {
     const now = Date.now();
     const cached = this.#entries.get(key);
     if (cached && cached.expiresAt > now) return cached;
-    const [stored, profile, connectedWithOwn] = await Promise.all([
-      findEnabledConnectorConfigurations(db, scope), findRoutingProfile(db, scope), findConnectedAccountsWithOwnConfigurations(db, scope),
-    ]);
+    // One after another: `db` may be a client, which runs one query at a time (pg 9 refuses queries sent while one runs).
+    const stored = await findEnabledConnectorConfigurations(db, scope);
+    const profile = await findRoutingProfile(db, scope);
+    const connectedWithOwn = await findConnectedAccountsWithOwnConfigurations(db, scope);
     // Creating a live test_processor configuration is refused; one stored before that rule is ignored here.
     const rows = scope.livemode ? stored.filter((row) => row.connector !== 'test_processor') : stored;
     const context: RoutingContext = { profile: profile ?? defaultRoutingProfile, candidates: rows.length > 0 ? rows.map((row) => this.#candidate(row)) : scope.livemode ? [] : [this.#builtIn()] };
