@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { pooledRandomBytes } from './ids.ts';
 
 /** Version 1: version | nonce | ciphertext | tag, written before ciphertexts named their key. */
 const cipherVersionUnnamed = 1;
@@ -47,7 +48,7 @@ export class SecretBox {
   }
 
   encrypt(plaintext: string, associatedData: string): Buffer {
-    const nonce = randomBytes(nonceBytes);
+    const nonce = pooledRandomBytes(nonceBytes);
     const cipher = createCipheriv('aes-256-gcm', this.#key, nonce);
     cipher.setAAD(Buffer.from(associatedData, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);

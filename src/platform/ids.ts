@@ -29,6 +29,16 @@ function nextRandomByte(): number {
   return block[blockOffset++];
 }
 
+/**
+ * `length` CSPRNG bytes from the same blocks, each consumed once: for values that need fresh randomness many times a
+ * second, such as AES-GCM nonces (a 12-byte `randomBytes` call cost 1.4% of Node's CPU at full load, issue 13).
+ */
+export function pooledRandomBytes(length: number): Buffer {
+  const bytes = Buffer.allocUnsafe(length);
+  for (let index = 0; index < length; index += 1) bytes[index] = nextRandomByte();
+  return bytes;
+}
+
 /** Unbiased base62 string from the OS random source (CSPRNG bytes, consumed once each). */
 export function randomBase62(length: number): string {
   let result = '';
