@@ -543,6 +543,41 @@ describe('every answer of every operation matches Stripe', () => {
     await stripe.events.list({ limit: 100 });
   });
 
+  it('Connect through Checkout and Payment Links: destination charges with a fee or a transfer amount, on_behalf_of, transfer_group, direct charges with a fee', async () => {
+    const seller = await stripe.accounts.create({
+      type: 'custom', country: 'US', capabilities: { card_payments: { requested: true }, transfers: { requested: true } }, business_type: 'individual',
+      business_profile: { mcc: '5734', url: 'https://seller.example.com' }, tos_acceptance: { date: 1_700_000_000, ip: '203.0.113.9' },
+      individual: { first_name: 'Jenny', last_name: 'Rosen', email: 'jenny@example.com', phone: '+15555550100', dob: { day: 1, month: 1, year: 1902 }, id_number: '222222222', address: { line1: 'address_full_match', city: 'SF', state: 'CA', postal_code: '94111', country: 'US' } },
+      external_account: { object: 'bank_account', country: 'US', currency: 'usd', account_number: '000123456789', routing_number: '110000000' } as Stripe.AccountCreateParams['external_account'],
+    });
+    const asSeller = { stripeAccount: seller.id };
+    const price = await stripe.prices.create({ currency: 'usd', unit_amount: 2_000, product_data: { name: 'Marketplace item' } });
+    const sellerPrice = await stripe.prices.create({ currency: 'usd', unit_amount: 2_000, product_data: { name: 'Seller item' } }, asSeller);
+    const withFee = await stripe.checkout.sessions.create({
+      mode: 'payment', line_items: [{ price: price.id, quantity: 1 }], success_url: 'https://example.com/ok',
+      payment_intent_data: { application_fee_amount: 200, transfer_data: { destination: seller.id }, on_behalf_of: seller.id, transfer_group: 'ORDER_CS' },
+    });
+    assert.equal((await submitCheckoutPage(withFee.url!, { ...payingCard, email: 'jenny@example.com' })).status, 303);
+    await stripe.checkout.sessions.retrieve(withFee.id, { expand: ['payment_intent', 'payment_intent.latest_charge'] });
+    await stripe.checkout.sessions.create({ mode: 'payment', line_items: [{ price: price.id, quantity: 1 }], payment_intent_data: { transfer_data: { destination: seller.id, amount: 1_500 } } });
+    const direct = await stripe.checkout.sessions.create({ mode: 'payment', line_items: [{ price: sellerPrice.id, quantity: 1 }], success_url: 'https://example.com/ok', payment_intent_data: { application_fee_amount: 100 } }, asSeller);
+    assert.equal((await submitCheckoutPage(direct.url!, { ...payingCard, email: 'jenny@example.com' })).status, 303);
+    await stripe.checkout.sessions.retrieve(direct.id, { expand: ['payment_intent'] }, asSeller);
+    const link = await stripe.paymentLinks.create({
+      line_items: [{ price: price.id, quantity: 1 }], application_fee_amount: 200, transfer_data: { destination: seller.id }, on_behalf_of: seller.id,
+      payment_intent_data: { transfer_group: 'ORDER_PL' },
+    });
+    await stripe.paymentLinks.update(link.id, { payment_intent_data: { transfer_group: 'ORDER_PL2' } });
+    await stripe.paymentLinks.retrieve(link.id);
+    await stripe.paymentLinks.create({ line_items: [{ price: price.id, quantity: 1 }], transfer_data: { destination: seller.id, amount: 1_500 } });
+    await stripe.paymentLinks.create({ line_items: [{ price: sellerPrice.id, quantity: 1 }], application_fee_amount: 100 }, asSeller);
+    const visit = await fetch(link.url, { redirect: 'manual' });
+    assert.equal(visit.status, 303, await visit.text());
+    assert.equal((await submitCheckoutPage(visit.headers.get('location')!, { ...payingCard, email: 'jenny@example.com' })).status, 303);
+    // Stripe's application_fee_percent is for links selling a recurring price; Payrail's prices are one-time.
+    await expectStripeError(stripe.paymentLinks.create({ line_items: [{ price: price.id, quantity: 1 }], application_fee_percent: 10 }), { class: Stripe.errors.StripeInvalidRequestError, code: 'invalid_value', statusCode: 400 });
+  });
+
   it('webhook endpoints: create, retrieve, update, disable, list, delete', async () => {
     const endpoint = await stripe.webhookEndpoints.create({ url: 'https://example.com/hook', enabled_events: ['payment_intent.succeeded', 'charge.refunded'], description: 'orders', metadata: { k: 'v' } });
     await stripe.webhookEndpoints.retrieve(endpoint.id);

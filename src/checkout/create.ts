@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Dependencies } from '../dependencies.ts';
 import { findCustomer } from '../customers/repository.ts';
 import { findRoutingConfigurations } from '../orchestration/payment-configuration.ts';
 import type { Queryable } from '../platform/db.ts';
@@ -9,6 +10,7 @@ import { checkChargeAmount, parseCurrency } from '../platform/money.ts';
 import type { Scope } from '../platform/scope.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { checkLineItems, priceLineItems, type LineItemInput } from './line-items.ts';
+import { checkSessionConnect } from './session-connect.ts';
 import { insertCheckoutSession, insertLineItems, type CheckoutSessionRow, type PaymentIntentData, type SetupIntentData } from './repository.ts';
 
 /** Stripe's window for `expires_at`: 30 minutes to 24 hours after creation (the default: 24 hours). */
@@ -27,7 +29,7 @@ export interface CheckoutSessionCreateInput {
   customer?: string;
   customer_email?: string;
   customer_creation?: 'always' | 'if_required';
-  payment_intent_data?: Omit<PaymentIntentData, 'metadata'> & { metadata?: MetadataUpdate };
+  payment_intent_data?: Omit<PaymentIntentData, 'metadata' | 'platform_account_id'> & { metadata?: MetadataUpdate };
   setup_intent_data?: { description?: string; metadata?: MetadataUpdate };
   payment_method_types?: (typeof checkoutPaymentMethodTypes)[number][];
   expires_at?: number;
@@ -116,14 +118,17 @@ function checkInput(input: CheckoutSessionCreateInput, now: number): void {
  * Creates a session (hosted page or embedded). Mode payment: its line items priced in one currency, inline prices and
  * products made from price_data, all in one transaction. Mode setup: nothing sold, the card to be saved through a
  * SetupIntent. No PaymentIntent or SetupIntent yet: the page makes it when the shopper first submits (as Stripe has
- * done since 2022-08-01), so an abandoned session leaves nothing to cancel.
+ * done since 2022-08-01), so an abandoned session leaves nothing to cancel. Its Connect parameters
+ * (payment_intent_data[application_fee_amount|transfer_data|on_behalf_of|transfer_group]) are checked now, for the
+ * session's amount, by the PaymentIntents' rules (session-connect.ts).
  */
-export async function createCheckoutSession(work: UnitOfWork, scope: Scope, input: CheckoutSessionCreateInput, origin?: SessionOrigin): Promise<CheckoutSessionRow> {
+export async function createCheckoutSession(work: UnitOfWork, deps: Pick<Dependencies, 'settings'>, scope: Scope, input: CheckoutSessionCreateInput, origin?: SessionOrigin): Promise<CheckoutSessionRow> {
   const now = nowSeconds();
   checkInput(input, now);
   const requestedCurrency = input.currency === undefined ? undefined : parseCurrency(input.currency);
   const paymentIntentData: PaymentIntentData = {};
-  const { metadata: intentMetadata, ...intentFields } = input.payment_intent_data ?? {};
+  const { metadata: intentMetadata, application_fee_amount, transfer_data, on_behalf_of, transfer_group, ...intentFields } = input.payment_intent_data ?? {};
+  const connectData = { application_fee_amount, transfer_data, on_behalf_of, transfer_group };
   Object.assign(paymentIntentData, intentFields);
   if (intentMetadata) paymentIntentData.metadata = mergeMetadata({}, intentMetadata, 'payment_intent_data[metadata]');
   const setupIntentData = input.mode === 'setup' ? setupIntentDataOf(input.setup_intent_data) : null;
@@ -141,6 +146,7 @@ export async function createCheckoutSession(work: UnitOfWork, scope: Scope, inpu
     if (input.mode === 'payment') {
       ({ currency, items, subtotal } = await priceLineItems(client, scope, work, id, input.line_items ?? [], requestedCurrency, now));
       checkChargeAmount(subtotal, currency, 'line_items');
+      Object.assign(paymentIntentData, await checkSessionConnect(client, deps, scope, connectData, subtotal, currency));
     }
     const paymentMethodTypes = input.payment_method_types
       ? [...new Set(input.payment_method_types)]

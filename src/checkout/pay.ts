@@ -11,6 +11,7 @@ import { createPaymentMethod } from '../payment-methods/service.ts';
 import { checkoutReturnUrl, type PayOutcome } from './pay-outcome.ts';
 import { findCheckoutSession, setSessionPaymentIntent, type CheckoutSessionRow } from './repository.ts';
 import { returnToSetupSession, setUpCheckoutSession } from './pay-setup.ts';
+import { connectInputOf } from './session-connect.ts';
 import { settleSession } from './settle.ts';
 import { recordShopperDetails, scopeOf, type CheckoutForm } from './shopper-details.ts';
 
@@ -46,6 +47,9 @@ async function sessionIntent(deps: PayDependencies, session: CheckoutSessionRow,
     statement_descriptor_suffix: data.statement_descriptor_suffix,
     receipt_email: data.receipt_email ?? form.email,
     shipping: form.shipping === null ? undefined : { name: form.shipping.name, address: form.shipping.address },
+    // A destination (or direct) charge, as the session was created: checked again now, as the intent is made.
+    ...connectInputOf(data),
+    ...(data.platform_account_id ? { platformAccountId: data.platform_account_id } : {}),
   }, undefined);
   await setSessionPaymentIntent(deps.db, prepared.id, created.intent.id);
   const after = await findCheckoutSession(deps.db, scope, prepared.id);
@@ -82,7 +86,14 @@ async function outcomeOf(deps: PayDependencies, session: CheckoutSessionRow, int
 export async function payCheckoutSession(deps: PayDependencies, session: CheckoutSessionRow, form: CheckoutForm): Promise<PayOutcome> {
   if (session.mode === 'setup') return setUpCheckoutSession(deps, session, form);
   const scope = scopeOf(session);
-  const intentId = await sessionIntent(deps, session, form);
+  let intentId: Awaited<ReturnType<typeof sessionIntent>>;
+  try {
+    intentId = await sessionIntent(deps, session, form);
+  } catch (error) {
+    // The session's Connect parameters no longer hold (its destination lost a capability since): no intent is made.
+    if (error instanceof ApiError && error.status < 500) return { kind: 'declined', message: error.message, code: error.code, declineCode: error.declineCode };
+    throw error;
+  }
   if (typeof intentId !== 'string') return { kind: 'closed', session: intentId };
   const work = UnitOfWork.alone(deps.db, deps.commits);
   const billing = { name: form.name, email: form.email, phone: form.phone, address: form.address };

@@ -1,6 +1,7 @@
 import type { Queryable } from '../platform/db.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import type { Scope } from '../platform/scope.ts';
+import type { SessionConnectData } from './session-connect.ts';
 
 /** A `checkout_sessions` row. */
 export interface CheckoutSessionRow {
@@ -76,8 +77,8 @@ export interface ShippingDetails {
   address: Address;
 }
 
-/** What the session's PaymentIntent is created with (Stripe's `payment_intent_data`). */
-export interface PaymentIntentData {
+/** What the session's PaymentIntent is created with (Stripe's `payment_intent_data`, its Connect parameters included). */
+export interface PaymentIntentData extends SessionConnectData {
   capture_method?: 'automatic' | 'automatic_async' | 'manual';
   description?: string;
   metadata?: Record<string, string>;

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Dependencies } from '../dependencies.ts';
 import { recordEvent } from '../events/service.ts';
 import { ApiError, missing } from '../platform/errors.ts';
 import { newId, nowSeconds } from '../platform/ids.ts';
@@ -9,6 +10,7 @@ import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { findPrice, type PriceRow } from '../prices/repository.ts';
 import { findProduct } from '../products/repository.ts';
 import { afterCompletionOf, paymentIntentDataOf, paymentLinkLineItemsMax, quantityFields, type AdjustableQuantityInput, type AfterCompletionInput, type PaymentIntentDataInput } from './fields.ts';
+import { checkLinkConnect, checkLinkConnectShape, type LinkConnectInput } from './link-connect.ts';
 import { renderPaymentLink, unitAmountIn } from './render.ts';
 import { insertPaymentLink, insertPaymentLinkLineItems, type PaymentLinkFields, type PaymentLinkLineItemRow, type PaymentLinkRow } from './repository.ts';
 
@@ -18,7 +20,7 @@ export interface PaymentLinkLineItemInput {
   adjustable_quantity?: AdjustableQuantityInput;
 }
 
-export interface PaymentLinkCreateInput {
+export interface PaymentLinkCreateInput extends LinkConnectInput {
   line_items: PaymentLinkLineItemInput[];
   after_completion?: AfterCompletionInput;
   restrictions?: { completed_sessions: { limit: number } };
@@ -44,6 +46,7 @@ export function checkPaymentLinkCreate(input: PaymentLinkCreateInput): PaymentLi
   if (input.line_items.length === 0) throw new ApiError('parameter_missing', 'line_items must have at least one line item.', { param: 'line_items' });
   if (input.line_items.length > paymentLinkLineItemsMax) throw new ApiError('invalid_value', `A Payment Link may have at most ${paymentLinkLineItemsMax} line items.`, { param: 'line_items' });
   input.line_items.forEach((item, index) => quantityFields(item.quantity, item.adjustable_quantity, itemParam(index)));
+  checkLinkConnectShape(input);
   return {
     active: true,
     after_completion: input.after_completion === undefined ? { type: 'hosted_confirmation', hosted_confirmation: { custom_message: null } } : afterCompletionOf(input.after_completion),
@@ -74,8 +77,8 @@ export async function sellablePrice(client: pg.PoolClient, scope: Scope, priceId
   return { price, productName: product.name };
 }
 
-/** The default total of a link's items in its currency: what a shopper pays without changing a quantity. */
-export function checkLinkTotal(items: readonly { price: PriceRow; quantity: number }[], currency: string): void {
+/** The default total of a link's items in its currency: what a shopper pays without changing a quantity. Answers it. */
+export function checkLinkTotal(items: readonly { price: PriceRow; quantity: number }[], currency: string): number {
   let total = 0;
   items.forEach(({ price, quantity }, index) => {
     const unitAmount = unitAmountIn(price, currency);
@@ -86,10 +89,14 @@ export function checkLinkTotal(items: readonly { price: PriceRow; quantity: numb
     if (total > maximumAmount) throw new ApiError('amount_too_large', `A Payment Link's total may be at most ${maximumAmount} in the currency's smallest unit.`, { param: itemParam(index)('quantity') });
   });
   checkChargeAmount(total, currency, 'line_items');
+  return total;
 }
 
-/** Creates a link: its line items from existing prices in one currency, `payment_link.created`, in one transaction. */
-export async function createPaymentLink(work: UnitOfWork, scope: Scope, input: PaymentLinkCreateInput, publicUrl: string): Promise<PaymentLinkRow> {
+/**
+ * Creates a link: its line items from existing prices in one currency, its Connect parameters checked for its total
+ * (link-connect.ts), `payment_link.created`, in one transaction.
+ */
+export async function createPaymentLink(work: UnitOfWork, deps: Pick<Dependencies, 'settings'>, scope: Scope, input: PaymentLinkCreateInput, publicUrl: string): Promise<PaymentLinkRow> {
   const fields = checkPaymentLinkCreate(input);
   const requestedCurrency = input.currency === undefined ? undefined : parseCurrency(input.currency);
   const id = newId('plink');
@@ -100,8 +107,9 @@ export async function createPaymentLink(work: UnitOfWork, scope: Scope, input: P
       resolved.push({ price, quantity: item.quantity });
     }
     const currency = requestedCurrency ?? resolved[0].price.currency;
-    checkLinkTotal(resolved, currency);
-    const link = await insertPaymentLink(client, scope, id, currency, fields, nowSeconds());
+    const total = checkLinkTotal(resolved, currency);
+    const connect = await checkLinkConnect(client, deps, scope, input, fields.payment_intent_data?.transfer_group, total, currency);
+    const link = await insertPaymentLink(client, scope, id, currency, fields, nowSeconds(), connect);
     const rows: PaymentLinkLineItemRow[] = input.line_items.map((item, index) => ({
       id: newId('li'),
       payment_link_id: id,

@@ -30,6 +30,7 @@ export interface PaymentIntentDataInput {
   setup_future_usage?: 'on_session' | 'off_session';
   statement_descriptor?: string | null;
   statement_descriptor_suffix?: string | null;
+  transfer_group?: string | null;
 }
 
 /** `after_completion` as stored: the type's own hash, required for a redirect, and the other type's refused. */
@@ -67,7 +68,7 @@ export function quantityFields(quantity: number, adjustable: AdjustableQuantityI
 /** `payment_intent_data` merged into what the link has (null: nothing given yet); '' (null) unsets a text field. */
 export function paymentIntentDataOf(current: LinkPaymentIntentData | null, input: PaymentIntentDataInput | undefined): LinkPaymentIntentData | null {
   if (input === undefined) return current;
-  const base: LinkPaymentIntentData = current ?? { capture_method: null, description: null, metadata: {}, setup_future_usage: null, statement_descriptor: null, statement_descriptor_suffix: null };
+  const base: LinkPaymentIntentData = current ?? { capture_method: null, description: null, metadata: {}, setup_future_usage: null, statement_descriptor: null, statement_descriptor_suffix: null, transfer_group: null };
   const pick = <K extends keyof LinkPaymentIntentData>(key: K, value: LinkPaymentIntentData[K] | undefined): LinkPaymentIntentData[K] => (value === undefined ? base[key] : value);
   return {
     capture_method: pick('capture_method', input.capture_method),
@@ -76,5 +77,6 @@ export function paymentIntentDataOf(current: LinkPaymentIntentData | null, input
     setup_future_usage: pick('setup_future_usage', input.setup_future_usage),
     statement_descriptor: pick('statement_descriptor', input.statement_descriptor),
     statement_descriptor_suffix: pick('statement_descriptor_suffix', input.statement_descriptor_suffix),
+    transfer_group: input.transfer_group === undefined ? (base.transfer_group ?? null) : input.transfer_group === '' ? null : input.transfer_group,
   };
 }

@@ -16,6 +16,7 @@ export function unitAmountIn(price: PriceRow, currency: string): number | undefi
 /** Stripe's PaymentLink object (2024-04-10), every field; what Payrail does not offer has Stripe's empty value. */
 export function renderPaymentLink(row: PaymentLinkRow, publicUrl: string): Record<string, unknown> {
   const intentData = row.payment_intent_data;
+  const connect = row.connect;
   return {
     id: row.id,
     object: 'payment_link',
@@ -23,7 +24,8 @@ export function renderPaymentLink(row: PaymentLinkRow, publicUrl: string): Recor
     after_completion: row.after_completion,
     allow_promotion_codes: false,
     application: null,
-    application_fee_amount: null,
+    application_fee_amount: connect?.application_fee_amount ?? null,
+    // Stripe's is for subscription invoices (a recurring price); Payrail's prices are one-time, so a link never has one.
     application_fee_percent: null,
     automatic_tax: { enabled: false, liability: null },
     billing_address_collection: row.billing_address_collection,
@@ -36,8 +38,8 @@ export function renderPaymentLink(row: PaymentLinkRow, publicUrl: string): Recor
     invoice_creation: { enabled: false, invoice_data: { account_tax_ids: null, custom_fields: null, description: null, footer: null, issuer: null, metadata: {}, rendering_options: null } },
     livemode: row.livemode,
     metadata: row.metadata,
-    on_behalf_of: null,
-    payment_intent_data: intentData === null ? null : { ...intentData, transfer_group: null },
+    on_behalf_of: connect?.on_behalf_of ?? null,
+    payment_intent_data: intentData === null ? null : { ...intentData, transfer_group: intentData.transfer_group ?? null },
     payment_method_collection: 'always',
     payment_method_types: row.payment_method_types,
     phone_number_collection: { enabled: row.phone_number_collection },
@@ -47,7 +49,7 @@ export function renderPaymentLink(row: PaymentLinkRow, publicUrl: string): Recor
     submit_type: row.submit_type,
     subscription_data: null,
     tax_id_collection: { enabled: false },
-    transfer_data: null,
+    transfer_data: connect?.transfer_data ? { amount: connect.transfer_data.amount, destination: connect.transfer_data.destination } : null,
     url: `${publicUrl}${paymentLinkPath(row.id)}`,
   };
 }

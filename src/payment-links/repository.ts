@@ -15,6 +15,17 @@ export interface LinkPaymentIntentData {
   setup_future_usage: 'on_session' | 'off_session' | null;
   statement_descriptor: string | null;
   statement_descriptor_suffix: string | null;
+  /** Absent on links made before it was taken (read as null). */
+  transfer_group?: string | null;
+}
+
+/** A link's Connect parameters (its `connect` column), checked as a PaymentIntent's when the link was made. */
+export interface LinkConnect {
+  application_fee_amount: number | null;
+  transfer_data: { destination: string; amount: number | null } | null;
+  on_behalf_of: string | null;
+  /** A link made with the Stripe-Account header that takes a fee (a direct charge): the platform collecting it. */
+  platform_account_id: string | null;
 }
 
 /** A `payment_links` row. */
@@ -38,6 +49,7 @@ export interface PaymentLinkRow {
   inactive_message: string | null;
   metadata: Record<string, string>;
   created: number;
+  connect: LinkConnect | null;
 }
 
 /** The fields of a link that an update may change (all but its identity, currency and counts). */
@@ -56,16 +68,16 @@ export interface PaymentLinkLineItemRow {
   adjustable_maximum: number | null;
 }
 
-export async function insertPaymentLink(db: Queryable, scope: Scope, id: string, currency: string, fields: PaymentLinkFields, created: number): Promise<PaymentLinkRow> {
+export async function insertPaymentLink(db: Queryable, scope: Scope, id: string, currency: string, fields: PaymentLinkFields, created: number, connect: LinkConnect | null = null): Promise<PaymentLinkRow> {
   const result = await db.query<PaymentLinkRow>(
     `INSERT INTO payment_links (id, account_id, livemode, active, currency, after_completion, completed_sessions_limit, billing_address_collection, phone_number_collection,
-       shipping_allowed_countries, customer_creation, payment_intent_data, payment_method_types, submit_type, inactive_message, metadata, created)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING *`,
+       shipping_allowed_countries, customer_creation, payment_intent_data, payment_method_types, submit_type, inactive_message, metadata, created, connect)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING *`,
     [
       id, scope.accountId, scope.livemode, fields.active, currency, JSON.stringify(fields.after_completion), fields.completed_sessions_limit, fields.billing_address_collection,
       fields.phone_number_collection, fields.shipping_allowed_countries, fields.customer_creation,
       fields.payment_intent_data === null ? null : JSON.stringify(fields.payment_intent_data), fields.payment_method_types, fields.submit_type, fields.inactive_message,
-      JSON.stringify(fields.metadata), created,
+      JSON.stringify(fields.metadata), created, connect === null ? null : JSON.stringify(connect),
     ],
   );
   return result.rows[0];

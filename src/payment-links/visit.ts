@@ -4,10 +4,11 @@ import type { Dependencies } from '../dependencies.ts';
 import { ApiError } from '../platform/errors.ts';
 import type { Scope } from '../platform/scope.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
+import { linkSessionConnect } from './link-connect.ts';
 import { paymentLinkPath } from './render.ts';
 import { findPaymentLink, paymentLinkLineItemsOf, type PaymentLinkLineItemRow, type PaymentLinkRow } from './repository.ts';
 
-export type VisitDependencies = Pick<Dependencies, 'db' | 'commits' | 'publicUrl'>;
+export type VisitDependencies = Pick<Dependencies, 'db' | 'commits' | 'publicUrl' | 'settings'>;
 
 /** The link no longer sells (deactivated, or its completion limit reached): a visit makes nothing. */
 export class PaymentLinkUnavailable extends Error {
@@ -66,6 +67,10 @@ export async function startLinkSession(deps: VisitDependencies, link: PaymentLin
     if (intentData.statement_descriptor !== null) paymentIntentData.statement_descriptor = intentData.statement_descriptor;
     if (intentData.statement_descriptor_suffix !== null) paymentIntentData.statement_descriptor_suffix = intentData.statement_descriptor_suffix;
   }
+  // Its Connect parameters, checked again by the session for the quantities chosen; a direct charge's link makes its
+  // sessions as its connected account acting through the platform, as the link was made.
+  const connect = linkSessionConnect(link);
+  Object.assign(paymentIntentData, connect.data);
   const after = link.after_completion;
   const input: CheckoutSessionCreateInput = {
     mode: 'payment',
@@ -82,7 +87,8 @@ export async function startLinkSession(deps: VisitDependencies, link: PaymentLin
     // As at Stripe, the link's metadata is copied to its sessions.
     metadata: link.metadata,
   };
-  return createCheckoutSession(UnitOfWork.alone(deps.db, deps.commits), scope, input, {
+  const sessionScope: Scope = connect.platformAccountId ? { ...scope, platformAccountId: connect.platformAccountId } : scope;
+  return createCheckoutSession(UnitOfWork.alone(deps.db, deps.commits), deps, sessionScope, input, {
     paymentLinkId: link.id,
     verify: async (client) => {
       const locked = await findPaymentLink(client, scope, link.id, { lock: 'share' });

@@ -31,7 +31,8 @@ export function hasConnectInput(input: ConnectInput): boolean {
  * Stripe-Account header): its intents are direct charges, which may carry an application fee and no transfer_data.
  * A destination is a connected account of the caller's platform whose transfers capability is active (the transfers'
  * own checks), settling in the intent's currency, as the platform must (Payrail does not convert a transfer);
- * on_behalf_of (the destination) also needs card_payments active.
+ * on_behalf_of (the destination) also needs card_payments active. `param` names a parameter in the caller's request
+ * (a Checkout Session's `payment_intent_data[...]`, a Payment Link's own fields): the rules and errors are the same.
  */
 export async function resolveConnect(
   db: Queryable,
@@ -42,13 +43,14 @@ export async function resolveConnect(
   current: IntentConnect | null,
   amount: number,
   currency: string,
+  param: (name: string) => string = (name) => name,
 ): Promise<IntentConnect | null> {
   const currentTransfer = current?.destination ? { destination: current.destination, amount: current.transfer_amount ?? undefined } : null;
   let transferData: { destination: string; amount?: number } | null = currentTransfer;
   if (input.transfer_data) {
     const destination = input.transfer_data.destination ?? currentTransfer?.destination;
     if (destination === undefined) {
-      throw new ApiError('payment_intent_invalid_parameter', 'transfer_data[amount] can only be updated on a PaymentIntent created with transfer_data[destination].', { param: 'transfer_data' });
+      throw new ApiError('payment_intent_invalid_parameter', 'transfer_data[amount] can only be updated on a PaymentIntent created with transfer_data[destination].', { param: param('transfer_data') });
     }
     transferData = { destination, amount: input.transfer_data.amount };
   } else if (input.transfer_data === null) {
@@ -59,40 +61,40 @@ export async function resolveConnect(
   const transferGroup = input.transfer_group !== undefined ? (input.transfer_group === '' ? null : input.transfer_group) : current?.transfer_group ?? null;
   if (!transferData && fee === null && onBehalfOf === null && transferGroup === null) return null;
   if (transferData && platformAccountId) {
-    throw new ApiError('payment_intent_invalid_parameter', 'transfer_data cannot be used on a direct charge (a request made with the Stripe-Account header): create destination charges as the platform.', { param: 'transfer_data' });
+    throw new ApiError('payment_intent_invalid_parameter', 'transfer_data cannot be used on a direct charge (a request made with the Stripe-Account header): create destination charges as the platform.', { param: param('transfer_data') });
   }
   if (fee !== null) {
     if (!transferData && !platformAccountId) {
-      throw new ApiError('payment_intent_invalid_parameter', 'Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`).', { param: 'application_fee_amount' });
+      throw new ApiError('payment_intent_invalid_parameter', 'Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`).', { param: param('application_fee_amount') });
     }
     if (fee > amount) {
-      throw new ApiError('payment_intent_invalid_parameter', `The application_fee_amount (${formatAmount(fee, currency)}) cannot be greater than the amount of the PaymentIntent (${formatAmount(amount, currency)}).`, { param: 'application_fee_amount' });
+      throw new ApiError('payment_intent_invalid_parameter', `The application_fee_amount (${formatAmount(fee, currency)}) cannot be greater than the amount of the PaymentIntent (${formatAmount(amount, currency)}).`, { param: param('application_fee_amount') });
     }
     if (transferData?.amount !== undefined) {
-      throw new ApiError('parameters_exclusive', 'You may only specify one of these parameters: application_fee_amount, transfer_data[amount].', { param: 'application_fee_amount' });
+      throw new ApiError('parameters_exclusive', 'You may only specify one of these parameters: application_fee_amount, transfer_data[amount].', { param: param('application_fee_amount') });
     }
   }
   let destination: ConnectedAccountRow | undefined;
   if (transferData) {
     if (transferData.amount !== undefined && transferData.amount > amount) {
-      throw new ApiError('payment_intent_invalid_parameter', `The transfer_data[amount] (${formatAmount(transferData.amount, currency)}) cannot be greater than the amount of the PaymentIntent (${formatAmount(amount, currency)}).`, { param: 'transfer_data[amount]' });
+      throw new ApiError('payment_intent_invalid_parameter', `The transfer_data[amount] (${formatAmount(transferData.amount, currency)}) cannot be greater than the amount of the PaymentIntent (${formatAmount(amount, currency)}).`, { param: param('transfer_data[amount]') });
     }
-    destination = await transferDestination(db, scope, transferData.destination, 'transfer_data[destination]');
-    await checkDestinationCurrency(deps, db, destination.id, currency, 'currency');
+    destination = await transferDestination(db, scope, transferData.destination, param('transfer_data[destination]'));
+    await checkDestinationCurrency(deps, db, destination.id, currency, param('currency'));
     if (!settlesIn(await deps.settings.get(scope.accountId, db), currency)) {
-      throw new ApiError('invalid_value', `A destination charge must be in a currency the platform settles in: Payrail does not convert the transfer of a ${currency.toUpperCase()} charge.`, { param: 'currency' });
+      throw new ApiError('invalid_value', `A destination charge must be in a currency the platform settles in: Payrail does not convert the transfer of a ${currency.toUpperCase()} charge.`, { param: param('currency') });
     }
   }
   if (onBehalfOf !== null && onBehalfOf !== transferData?.destination) {
-    throw new ApiError('payment_intent_invalid_parameter', 'on_behalf_of must be the same account as transfer_data[destination]: Payrail takes on_behalf_of only on destination charges settled by their destination.', { param: 'on_behalf_of' });
+    throw new ApiError('payment_intent_invalid_parameter', 'on_behalf_of must be the same account as transfer_data[destination]: Payrail takes on_behalf_of only on destination charges settled by their destination.', { param: param('on_behalf_of') });
   }
   // The settlement merchant takes the card payment, so it needs card_payments as a direct charge's account does.
-  if (onBehalfOf !== null && destination) requireActiveCapability(destination, 'card_payments', 'on_behalf_of');
+  if (onBehalfOf !== null && destination) requireActiveCapability(destination, 'card_payments', param('on_behalf_of'));
   if (fee !== null && platformAccountId && !settlesIn(await deps.settings.get(platformAccountId, db), currency)) {
-    throw new ApiError('invalid_value', `The platform does not settle in ${currency.toUpperCase()}: Payrail does not convert application fees.`, { param: 'currency' });
+    throw new ApiError('invalid_value', `The platform does not settle in ${currency.toUpperCase()}: Payrail does not convert application fees.`, { param: param('currency') });
   }
   if (fee !== null && platformAccountId && !settlesIn(await deps.settings.get(scope.accountId, db), currency)) {
-    throw new ApiError('invalid_value', `A charge with an application fee must be in a currency the account settles in: Payrail does not convert application fees.`, { param: 'currency' });
+    throw new ApiError('invalid_value', `A charge with an application fee must be in a currency the account settles in: Payrail does not convert application fees.`, { param: param('currency') });
   }
   return {
     kind: transferData ? 'destination' : fee !== null && platformAccountId ? 'direct' : 'none',

@@ -3,6 +3,7 @@ import { expireSession } from '../../checkout/expire.ts';
 import { lineItemQuantityMax, lineItemsMax } from '../../checkout/line-items.ts';
 import { renderCheckoutSession, renderLineItem } from '../../checkout/render.ts';
 import { listCheckoutSessionPage, listLineItemPage, retrieveCheckoutSession } from '../../checkout/service.ts';
+import { maximumAmount } from '../../platform/money.ts';
 import { defineRoute, presentList, presentObject } from '../route.ts';
 import { array, email, enumeration, integer, metadata, object, required, string, url, boolean } from '../schema.ts';
 import { createdFilter, listParameters } from './common.ts';
@@ -41,6 +42,14 @@ const sessionParameters = object({
     setup_future_usage: enumeration(['on_session', 'off_session']),
     statement_descriptor: string({ maxLength: 22 }),
     statement_descriptor_suffix: string({ maxLength: 22 }),
+    // Stripe Connect (docs/connect.md), checked as a PaymentIntent's: a destination charge, its fee, a direct charge's fee.
+    application_fee_amount: integer({ minimum: 0, maximum: maximumAmount, description: 'The platform\'s fee: with transfer_data[destination] (a destination charge), or on a session created with the Stripe-Account header (a direct charge).' }),
+    transfer_data: object({
+      destination: required(string({ maxLength: 255 })),
+      amount: integer({ minimum: 1, maximum: maximumAmount }),
+    }, { description: 'A destination charge: the connected account the captured amount (or amount) is transferred to.' }),
+    on_behalf_of: string({ maxLength: 255, description: 'The settlement merchant: Payrail takes only the destination.' }),
+    transfer_group: string({ maxLength: 255 }),
   }),
   setup_intent_data: object({
     description: string({ maxLength: 1000 }),
@@ -64,7 +73,7 @@ export const checkoutSessionRoutes = [
     method: 'POST', path: '/v1/checkout/sessions', operationId: 'PostCheckoutSessions', summary: 'Create a Checkout Session (mode payment or setup; hosted page or embedded)',
     parameters: sessionParameters,
     response: { kind: 'object', type: 'checkout.session' },
-    handle: (context, params) => createCheckoutSession(context.work, context.scope, params),
+    handle: (context, params) => createCheckoutSession(context.work, context.deps, context.scope, params),
     present: (row, context) => presentObject(renderCheckoutSession(row, context.deps.publicUrl)),
   }),
   defineRoute({

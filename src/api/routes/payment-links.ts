@@ -4,6 +4,7 @@ import { completedSessionsLimitMax, paymentLinkLineItemsMax, paymentLinkQuantity
 import { renderPaymentLink, renderPaymentLinkLineItem } from '../../payment-links/render.ts';
 import { listPaymentLinkLineItemPage, listPaymentLinkPage, retrievePaymentLink } from '../../payment-links/service.ts';
 import { modifyPaymentLink } from '../../payment-links/update.ts';
+import { maximumAmount } from '../../platform/money.ts';
 import { defineRoute, presentList, presentObject } from '../route.ts';
 import { array, boolean, emptyable, enumeration, integer, metadata, object, required, string, url } from '../schema.ts';
 import { listParameters, noParameters } from './common.ts';
@@ -52,7 +53,16 @@ export const paymentLinkRoutes = [
         setup_future_usage: enumeration(['on_session', 'off_session']),
         statement_descriptor: string({ maxLength: 22 }),
         statement_descriptor_suffix: string({ maxLength: 22 }),
+        transfer_group: string({ maxLength: 255 }),
       }),
+      // Stripe Connect (docs/connect.md), checked as a PaymentIntent's for the link's total and passed to its sessions.
+      application_fee_amount: integer({ minimum: 0, maximum: maximumAmount, description: 'The platform\'s fee on each payment: with transfer_data[destination] (a destination charge), or on a link created with the Stripe-Account header (a direct charge).' }),
+      application_fee_percent: string({ maxLength: 10, description: 'Stripe\'s is for links selling a recurring price; Payrail\'s prices are one-time, so it is refused (use application_fee_amount).' }),
+      transfer_data: object({
+        destination: required(string({ maxLength: 255 })),
+        amount: integer({ minimum: 1, maximum: maximumAmount }),
+      }, { description: 'A destination charge: the connected account each payment (or amount of it) is transferred to.' }),
+      on_behalf_of: string({ maxLength: 255, description: 'The settlement merchant: Payrail takes only the destination.' }),
       payment_method_types: paymentMethodTypes,
       submit_type: enumeration(['auto', 'pay', 'book', 'donate']),
       inactive_message: inactiveMessage,
@@ -61,7 +71,7 @@ export const paymentLinkRoutes = [
     precheck: (params) => {
       checkPaymentLinkCreate(params);
     },
-    handle: (context, params) => createPaymentLink(context.work, context.scope, params, context.deps.publicUrl),
+    handle: (context, params) => createPaymentLink(context.work, context.deps, context.scope, params, context.deps.publicUrl),
     present: (row, context) => presentObject(renderPaymentLink(row, context.deps.publicUrl)),
   }),
   defineRoute({
@@ -86,6 +96,7 @@ export const paymentLinkRoutes = [
         metadata: metadata(),
         statement_descriptor: emptyable(string({ maxLength: 22 })),
         statement_descriptor_suffix: emptyable(string({ maxLength: 22 })),
+        transfer_group: emptyable(string({ maxLength: 255 })),
       }),
       payment_method_types: emptyable(paymentMethodTypes),
       restrictions: emptyable(restrictions),
