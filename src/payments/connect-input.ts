@@ -20,6 +20,20 @@ export interface ConnectInput {
   transfer_group?: string | null;
 }
 
+/**
+ * What the Connect parameters are set on, for the wording and code of a refusal: a PaymentIntent, or a legacy charge
+ * (POST /v1/charges, whose PaymentIntent Payrail makes for it).
+ */
+export interface ConnectSubject {
+  noun: 'PaymentIntent' | 'charge';
+  code: 'payment_intent_invalid_parameter' | 'charge_invalid_parameter';
+  /** How a destination charge is asked for, in a refusal's message. */
+  destinationParameter: string;
+}
+
+export const paymentIntentSubject: ConnectSubject = { noun: 'PaymentIntent', code: 'payment_intent_invalid_parameter', destinationParameter: '`transfer_data[destination]`' };
+export const legacyChargeSubject: ConnectSubject = { noun: 'charge', code: 'charge_invalid_parameter', destinationParameter: '`transfer_data[destination]` or `destination`' };
+
 /** Whether the request gives any Connect parameter. */
 export function hasConnectInput(input: ConnectInput): boolean {
   return input.transfer_data !== undefined || input.application_fee_amount !== undefined || input.on_behalf_of !== undefined || input.transfer_group !== undefined;
@@ -42,6 +56,7 @@ export async function resolveConnect(
   current: IntentConnect | null,
   amount: number,
   currency: string,
+  subject: ConnectSubject = paymentIntentSubject,
 ): Promise<IntentConnect | null> {
   const currentTransfer = current?.destination ? { destination: current.destination, amount: current.transfer_amount ?? undefined } : null;
   let transferData: { destination: string; amount?: number } | null = currentTransfer;
@@ -59,14 +74,14 @@ export async function resolveConnect(
   const transferGroup = input.transfer_group !== undefined ? (input.transfer_group === '' ? null : input.transfer_group) : current?.transfer_group ?? null;
   if (!transferData && fee === null && onBehalfOf === null && transferGroup === null) return null;
   if (transferData && platformAccountId) {
-    throw new ApiError('payment_intent_invalid_parameter', 'transfer_data cannot be used on a direct charge (a request made with the Stripe-Account header): create destination charges as the platform.', { param: 'transfer_data' });
+    throw new ApiError(subject.code, 'transfer_data cannot be used on a direct charge (a request made with the Stripe-Account header): create destination charges as the platform.', { param: 'transfer_data' });
   }
   if (fee !== null) {
     if (!transferData && !platformAccountId) {
-      throw new ApiError('payment_intent_invalid_parameter', 'Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`).', { param: 'application_fee_amount' });
+      throw new ApiError(subject.code, `Can only apply an application_fee_amount when the ${subject.noun} is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using ${subject.destinationParameter}).`, { param: 'application_fee_amount' });
     }
     if (fee > amount) {
-      throw new ApiError('payment_intent_invalid_parameter', `The application_fee_amount (${formatAmount(fee, currency)}) cannot be greater than the amount of the PaymentIntent (${formatAmount(amount, currency)}).`, { param: 'application_fee_amount' });
+      throw new ApiError(subject.code, `The application_fee_amount (${formatAmount(fee, currency)}) cannot be greater than the amount of the ${subject.noun} (${formatAmount(amount, currency)}).`, { param: 'application_fee_amount' });
     }
     if (transferData?.amount !== undefined) {
       throw new ApiError('parameters_exclusive', 'You may only specify one of these parameters: application_fee_amount, transfer_data[amount].', { param: 'application_fee_amount' });
@@ -75,7 +90,7 @@ export async function resolveConnect(
   let destination: ConnectedAccountRow | undefined;
   if (transferData) {
     if (transferData.amount !== undefined && transferData.amount > amount) {
-      throw new ApiError('payment_intent_invalid_parameter', `The transfer_data[amount] (${formatAmount(transferData.amount, currency)}) cannot be greater than the amount of the PaymentIntent (${formatAmount(amount, currency)}).`, { param: 'transfer_data[amount]' });
+      throw new ApiError(subject.code, `The transfer_data[amount] (${formatAmount(transferData.amount, currency)}) cannot be greater than the amount of the ${subject.noun} (${formatAmount(amount, currency)}).`, { param: 'transfer_data[amount]' });
     }
     destination = await transferDestination(db, scope, transferData.destination, 'transfer_data[destination]');
     await checkDestinationCurrency(deps, db, destination.id, currency, 'currency');
@@ -84,7 +99,7 @@ export async function resolveConnect(
     }
   }
   if (onBehalfOf !== null && onBehalfOf !== transferData?.destination) {
-    throw new ApiError('payment_intent_invalid_parameter', 'on_behalf_of must be the same account as transfer_data[destination]: Payrail takes on_behalf_of only on destination charges settled by their destination.', { param: 'on_behalf_of' });
+    throw new ApiError(subject.code, 'on_behalf_of must be the same account as transfer_data[destination]: Payrail takes on_behalf_of only on destination charges settled by their destination.', { param: 'on_behalf_of' });
   }
   // The settlement merchant takes the card payment, so it needs card_payments as a direct charge's account does.
   if (onBehalfOf !== null && destination) requireActiveCapability(destination, 'card_payments', 'on_behalf_of');
