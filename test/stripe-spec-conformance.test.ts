@@ -538,6 +538,15 @@ describe('every answer of every operation matches Stripe', () => {
     await stripe.paymentIntents.capture(manual.id, { transfer_data: { amount: 1_500 } });
     const direct = await stripe.paymentIntents.create({ amount: 4_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, application_fee_amount: 300 }, { stripeAccount: seller.id });
     await stripe.charges.retrieve(direct.latest_charge as string, {}, { stripeAccount: seller.id });
+    // Legacy charges (POST /v1/charges) with the same Connect parameters, the deprecated destination, and a capture's.
+    await stripe.charges.create({ amount: 2_000, currency: 'usd', source: 'tok_visa', transfer_data: { destination: seller.id }, application_fee_amount: 200, on_behalf_of: seller.id, transfer_group: 'ORDER_11' });
+    await stripe.charges.create({ amount: 1_500, currency: 'usd', source: 'tok_visa', destination: { account: seller.id, amount: 1_200 } });
+    await stripe.charges.create({ amount: 1_000, currency: 'usd', source: 'tok_visa', destination: seller.id } as unknown as Stripe.ChargeCreateParams);
+    const legacyManual = await stripe.charges.create({ amount: 3_000, currency: 'usd', source: 'tok_visa', capture: false, transfer_data: { destination: seller.id, amount: 2_000 } });
+    await stripe.charges.capture(legacyManual.id, { amount: 2_500, transfer_data: { amount: 1_800 } });
+    const legacyFee = await stripe.charges.create({ amount: 3_000, currency: 'usd', source: 'tok_visa', capture: false, transfer_data: { destination: seller.id } });
+    await stripe.charges.capture(legacyFee.id, { application_fee_amount: 250 });
+    await stripe.charges.create({ amount: 2_500, currency: 'usd', source: 'tok_visa', application_fee_amount: 100 }, { stripeAccount: seller.id });
     await stripe.balanceTransactions.list({ limit: 100, expand: ['data.source'] });
     await stripe.balanceTransactions.list({ limit: 100 }, { stripeAccount: seller.id });
     await stripe.events.list({ limit: 100 });

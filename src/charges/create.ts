@@ -1,7 +1,7 @@
 import type { Dependencies } from '../dependencies.ts';
 import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
-import { assert } from '../platform/errors.ts';
+import { ApiError, assert } from '../platform/errors.ts';
 import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
 import { checkChargeAmount, parseCurrency } from '../platform/money.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
@@ -9,6 +9,7 @@ import { renderCardSource } from '../payment-methods/render.ts';
 import { findCharge, type ChargeRow, type LastPaymentError } from '../payments/repository.ts';
 import { resumeConfirmation, type ConfirmDependencies } from '../payments/confirm.ts';
 import { checkChargeCapabilities } from '../payments/connect-capabilities.ts';
+import { hasConnectInput, legacyChargeSubject, resolveConnect, type ConnectInput } from '../payments/connect-input.ts';
 import { createPaymentIntent, type PaymentIntentDependencies } from '../payments/intents.ts';
 import type { IntentResult } from '../payments/types.ts';
 import { chargeSourceCard } from '../sources/service.ts';
@@ -36,6 +37,13 @@ export interface LegacyChargeInput {
   statement_descriptor_suffix?: string | null;
   shipping?: ShippingInput | null;
   transfer_group?: string;
+  /** A destination charge: the platform charges, then transfers to the connected account (all of it, or `amount`). */
+  transfer_data?: { destination: string; amount?: number };
+  /** Stripe's deprecated form of transfer_data (a string, or `destination[account]` and `destination[amount]`); it also sets on_behalf_of. */
+  destination?: { account: string; amount?: number };
+  /** The platform's fee: on a destination charge, or on a direct charge (Stripe-Account). */
+  application_fee_amount?: number;
+  on_behalf_of?: string;
   /** The caller's platform when it acts as one of its connected accounts (Stripe-Account): a direct charge. */
   platformAccountId?: string;
 }
@@ -44,6 +52,23 @@ export interface LegacyChargeInput {
 export interface ChargeResult {
   charge: ChargeRow;
   decline?: LastPaymentError;
+}
+
+/**
+ * A legacy charge's Connect parameters as a PaymentIntent takes them. Stripe's deprecated `destination` is
+ * transfer_data by another name, and makes its account the settlement merchant (on_behalf_of) as the API reference says.
+ */
+function connectInputOf(input: LegacyChargeInput): ConnectInput {
+  if (input.destination && input.transfer_data) {
+    throw new ApiError('parameters_exclusive', 'You may only specify one of these parameters: destination, transfer_data.', { param: 'destination' });
+  }
+  const transferData = input.destination ? { destination: input.destination.account, amount: input.destination.amount } : input.transfer_data;
+  return {
+    ...(transferData ? { transfer_data: transferData } : {}),
+    ...(input.application_fee_amount !== undefined ? { application_fee_amount: input.application_fee_amount } : {}),
+    ...(input.on_behalf_of !== undefined || input.destination ? { on_behalf_of: input.on_behalf_of ?? input.destination?.account } : {}),
+    ...(input.transfer_group !== undefined ? { transfer_group: input.transfer_group } : {}),
+  };
 }
 
 /** The charge of an intent's latest attempt, as a legacy charge request answers with it. */
@@ -63,10 +88,18 @@ async function chargeResultOf(db: Queryable, scope: Scope, result: IntentResult)
  * `customer` (src/sources); a token is used up in its own commit before the payment starts, so a declined (or
  * failed) charge uses the token up, as at Stripe. A payment that would need 3-D Secure is declined with
  * `authentication_required`: a legacy charge has no way to ask the customer.
+ * Connect parameters (transfer_data or destination, application_fee_amount, on_behalf_of, transfer_group) are the
+ * intent's, checked by the same resolveConnect before the token is used up: a refused request writes nothing, and a
+ * destination or direct charge made this way captures, transfers and collects its fee as a PaymentIntent's does.
  */
 export async function createLegacyCharge(work: UnitOfWork, deps: LegacyChargeDependencies, scope: Scope, input: LegacyChargeInput): Promise<ChargeResult> {
-  checkChargeAmount(input.amount, parseCurrency(input.currency));
-  // Before the token is used up: a refused direct charge writes nothing.
+  const currency = parseCurrency(input.currency);
+  checkChargeAmount(input.amount, currency);
+  // Before the token is used up: a refused direct or destination charge writes nothing.
+  const connectInput = connectInputOf(input);
+  const connect = hasConnectInput(connectInput)
+    ? await resolveConnect(deps.db, deps, scope, input.platformAccountId, connectInput, null, input.amount, currency, { subject: legacyChargeSubject })
+    : null;
   await checkChargeCapabilities(deps.db, deps, scope, input.platformAccountId, null);
   const card = await work.transaction((client) => chargeSourceCard(client, deps, scope, input));
   const metadata = mergeMetadata({}, input.metadata);
@@ -87,10 +120,11 @@ export async function createLegacyCharge(work: UnitOfWork, deps: LegacyChargeDep
       statement_descriptor_suffix: input.statement_descriptor_suffix,
       metadata,
       platformAccountId: input.platformAccountId,
+      checkedConnect: connect,
     },
     {
       error_on_requires_action: true,
-      charge: { metadata, source: renderCardSource(card), shipping: input.shipping ? fullShipping(input.shipping) : null, transfer_group: input.transfer_group ?? null },
+      charge: { metadata, source: renderCardSource(card), shipping: input.shipping ? fullShipping(input.shipping) : null },
     },
   );
   return chargeResultOf(deps.db, scope, result);

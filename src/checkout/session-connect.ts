@@ -46,6 +46,6 @@ export function connectInputOf(data: SessionConnectData): ConnectInput {
 export async function checkSessionConnect(db: Queryable, deps: Pick<Dependencies, 'settings'>, scope: Scope, data: SessionConnectData, amount: number, currency: string): Promise<SessionConnectData> {
   const input = connectInputOf(data);
   if (!hasConnectInput(input)) return {};
-  const connect = await resolveConnect(db, deps, scope, scope.platformAccountId, input, null, amount, currency, sessionConnectParam);
+  const connect = await resolveConnect(db, deps, scope, scope.platformAccountId, input, null, amount, currency, { param: sessionConnectParam });
   return { ...input, ...(connect?.kind === 'direct' && connect.platform ? { platform_account_id: connect.platform } : {}) } as SessionConnectData;
 }

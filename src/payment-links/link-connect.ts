@@ -48,7 +48,7 @@ export async function checkLinkConnect(db: Queryable, deps: Pick<Dependencies, '
   checkLinkConnectShape(input);
   if (input.application_fee_amount === undefined && input.transfer_data === undefined && input.on_behalf_of === undefined) return null;
   const param = (name: string) => (name === 'transfer_group' ? 'payment_intent_data[transfer_group]' : name);
-  const connect = await resolveConnect(db, deps, scope, scope.platformAccountId, connectInputOf(input, transferGroup), null, total, currency, param);
+  const connect = await resolveConnect(db, deps, scope, scope.platformAccountId, connectInputOf(input, transferGroup), null, total, currency, { param });
   return {
     application_fee_amount: input.application_fee_amount ?? null,
     transfer_data: input.transfer_data ? { destination: input.transfer_data.destination, amount: input.transfer_data.amount ?? null } : null,

@@ -20,6 +20,20 @@ export interface ConnectInput {
   transfer_group?: string | null;
 }
 
+/**
+ * What the Connect parameters are set on, for the wording and code of a refusal: a PaymentIntent, or a legacy charge
+ * (POST /v1/charges, whose PaymentIntent Payrail makes for it).
+ */
+export interface ConnectSubject {
+  noun: 'PaymentIntent' | 'charge';
+  code: 'payment_intent_invalid_parameter' | 'charge_invalid_parameter';
+  /** How a destination charge is asked for, in a refusal's message. */
+  destinationParameter: string;
+}
+
+export const paymentIntentSubject: ConnectSubject = { noun: 'PaymentIntent', code: 'payment_intent_invalid_parameter', destinationParameter: '`transfer_data[destination]`' };
+export const legacyChargeSubject: ConnectSubject = { noun: 'charge', code: 'charge_invalid_parameter', destinationParameter: '`transfer_data[destination]` or `destination`' };
+
 /** Whether the request gives any Connect parameter. */
 export function hasConnectInput(input: ConnectInput): boolean {
   return input.transfer_data !== undefined || input.application_fee_amount !== undefined || input.on_behalf_of !== undefined || input.transfer_group !== undefined;
@@ -31,8 +45,9 @@ export function hasConnectInput(input: ConnectInput): boolean {
  * Stripe-Account header): its intents are direct charges, which may carry an application fee and no transfer_data.
  * A destination is a connected account of the caller's platform whose transfers capability is active (the transfers'
  * own checks), settling in the intent's currency, as the platform must (Payrail does not convert a transfer);
- * on_behalf_of (the destination) also needs card_payments active. `param` names a parameter in the caller's request
- * (a Checkout Session's `payment_intent_data[...]`, a Payment Link's own fields): the rules and errors are the same.
+ * on_behalf_of (the destination) also needs card_payments active. `options.param` names a parameter in the caller's
+ * request (a Checkout Session's `payment_intent_data[...]`, a Payment Link's own fields) and `options.subject` words a
+ * refusal for what the parameters are set on (a PaymentIntent, a legacy charge): the rules are the same.
  */
 export async function resolveConnect(
   db: Queryable,
@@ -43,8 +58,10 @@ export async function resolveConnect(
   current: IntentConnect | null,
   amount: number,
   currency: string,
-  param: (name: string) => string = (name) => name,
+  options: { param?: (name: string) => string; subject?: ConnectSubject } = {},
 ): Promise<IntentConnect | null> {
+  const param = options.param ?? ((name: string) => name);
+  const subject = options.subject ?? paymentIntentSubject;
   const currentTransfer = current?.destination ? { destination: current.destination, amount: current.transfer_amount ?? undefined } : null;
   let transferData: { destination: string; amount?: number } | null = currentTransfer;
   if (input.transfer_data) {
@@ -61,14 +78,14 @@ export async function resolveConnect(
   const transferGroup = input.transfer_group !== undefined ? (input.transfer_group === '' ? null : input.transfer_group) : current?.transfer_group ?? null;
   if (!transferData && fee === null && onBehalfOf === null && transferGroup === null) return null;
   if (transferData && platformAccountId) {
-    throw new ApiError('payment_intent_invalid_parameter', 'transfer_data cannot be used on a direct charge (a request made with the Stripe-Account header): create destination charges as the platform.', { param: param('transfer_data') });
+    throw new ApiError(subject.code, 'transfer_data cannot be used on a direct charge (a request made with the Stripe-Account header): create destination charges as the platform.', { param: param('transfer_data') });
   }
   if (fee !== null) {
     if (!transferData && !platformAccountId) {
-      throw new ApiError('payment_intent_invalid_parameter', 'Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`).', { param: param('application_fee_amount') });
+      throw new ApiError(subject.code, `Can only apply an application_fee_amount when the ${subject.noun} is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using ${subject.destinationParameter}).`, { param: param('application_fee_amount') });
     }
     if (fee > amount) {
-      throw new ApiError('payment_intent_invalid_parameter', `The application_fee_amount (${formatAmount(fee, currency)}) cannot be greater than the amount of the PaymentIntent (${formatAmount(amount, currency)}).`, { param: param('application_fee_amount') });
+      throw new ApiError(subject.code, `The application_fee_amount (${formatAmount(fee, currency)}) cannot be greater than the amount of the ${subject.noun} (${formatAmount(amount, currency)}).`, { param: param('application_fee_amount') });
     }
     if (transferData?.amount !== undefined) {
       throw new ApiError('parameters_exclusive', 'You may only specify one of these parameters: application_fee_amount, transfer_data[amount].', { param: param('application_fee_amount') });
@@ -77,7 +94,7 @@ export async function resolveConnect(
   let destination: ConnectedAccountRow | undefined;
   if (transferData) {
     if (transferData.amount !== undefined && transferData.amount > amount) {
-      throw new ApiError('payment_intent_invalid_parameter', `The transfer_data[amount] (${formatAmount(transferData.amount, currency)}) cannot be greater than the amount of the PaymentIntent (${formatAmount(amount, currency)}).`, { param: param('transfer_data[amount]') });
+      throw new ApiError(subject.code, `The transfer_data[amount] (${formatAmount(transferData.amount, currency)}) cannot be greater than the amount of the ${subject.noun} (${formatAmount(amount, currency)}).`, { param: param('transfer_data[amount]') });
     }
     destination = await transferDestination(db, scope, transferData.destination, param('transfer_data[destination]'));
     await checkDestinationCurrency(deps, db, destination.id, currency, param('currency'));
@@ -86,7 +103,7 @@ export async function resolveConnect(
     }
   }
   if (onBehalfOf !== null && onBehalfOf !== transferData?.destination) {
-    throw new ApiError('payment_intent_invalid_parameter', 'on_behalf_of must be the same account as transfer_data[destination]: Payrail takes on_behalf_of only on destination charges settled by their destination.', { param: param('on_behalf_of') });
+    throw new ApiError(subject.code, 'on_behalf_of must be the same account as transfer_data[destination]: Payrail takes on_behalf_of only on destination charges settled by their destination.', { param: param('on_behalf_of') });
   }
   // The settlement merchant takes the card payment, so it needs card_payments as a direct charge's account does.
   if (onBehalfOf !== null && destination) requireActiveCapability(destination, 'card_payments', param('on_behalf_of'));

@@ -26,6 +26,7 @@ import { authorizeInput, paymentFacts, planAttempt, storedReferencesOf, type Pla
 import type { ConfirmInput, IntentResult, PaymentIntentInput } from './types.ts';
 import { hasConnectInput, resolveConnect } from './connect-input.ts';
 import { checkChargeCapabilities } from './connect-capabilities.ts';
+import type { IntentConnect } from './connect-charge.ts';
 
 // The intent's own operations: create (and create-and-confirm), list and update (retrieve is in checks.ts, which
 // confirm shares: confirm.ts cannot import this file, which imports it).
@@ -40,12 +41,15 @@ function clientSecret(id: string): string {
  */
 export type PaymentIntentDependencies = Pick<Dependencies, 'db' | 'orchestration'> & PaymentMethodDependencies & PlanAttemptDependencies & OrchestratorDependencies & ConfirmDependencies;
 
-/** Creates a PaymentIntent; with `confirm` it also confirms it, all under one request. */
+/**
+ * Creates a PaymentIntent; with `confirm` it also confirms it, all under one request. `checkedConnect` is Connect
+ * parameters the caller has already resolved (resolveConnect): a legacy charge checks them before it uses up its token.
+ */
 export async function createPaymentIntent(
   work: UnitOfWork,
   deps: PaymentIntentDependencies,
   scope: Scope,
-  input: PaymentIntentInput & { amount: number; currency: string },
+  input: PaymentIntentInput & { amount: number; currency: string; checkedConnect?: IntentConnect | null },
   confirm: ConfirmInput | undefined,
 ): Promise<IntentResult> {
   const currency = parseCurrency(input.currency);
@@ -94,7 +98,7 @@ export async function createPaymentIntent(
       checkPaymentMethodType(paymentMethod.row, types);
     }
     // Connect parameters are read and checked only when given: an ordinary payment costs no query here.
-    const connect = hasConnectInput(input) ? await resolveConnect(db, deps, scope, input.platformAccountId, input, null, base.amount, currency) : null;
+    const connect = input.checkedConnect !== undefined ? input.checkedConnect : hasConnectInput(input) ? await resolveConnect(db, deps, scope, input.platformAccountId, input, null, base.amount, currency) : null;
     // Confirming at creation makes a charge: a direct charge needs the connected account's card_payments (a
     // destination's capabilities were just checked with its parameters).
     if (confirm !== undefined) await checkChargeCapabilities(db, deps, scope, input.platformAccountId, null);

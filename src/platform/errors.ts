@@ -45,6 +45,7 @@ export const errorCatalogue = {
   url_not_found: { type: 'invalid_request_error', status: 404, description: 'No endpoint at this method and path.' },
   payment_intent_unexpected_state: { type: 'invalid_request_error', status: 400, description: 'The PaymentIntent is not in a state that allows the operation.' },
   payment_intent_invalid_parameter: { type: 'invalid_request_error', status: 400, description: 'A parameter cannot be used with this PaymentIntent.' },
+  charge_invalid_parameter: { type: 'invalid_request_error', status: 400, description: 'A Connect parameter of a legacy charge (`POST /v1/charges`) cannot be used as given: an application fee with neither a destination nor the Stripe-Account header, a fee or a transfer amount larger than the charge, `transfer_data` on a direct charge, `on_behalf_of` other than the destination.' },
   setup_intent_unexpected_state: { type: 'invalid_request_error', status: 400, description: 'The SetupIntent is not in a state that allows the operation (confirm, update or cancel of a succeeded, canceled or processing SetupIntent).' },
   setup_intent_invalid_parameter: { type: 'invalid_request_error', status: 400, description: 'A parameter cannot be used with this SetupIntent (a payment method type Payrail cannot set up yet, or a confirm-time parameter without confirm=true).' },
   setup_intent_authentication_failure: { type: 'card_error', status: 402, description: 'The customer failed 3-D Secure authentication while a SetupIntent verified the card.' },

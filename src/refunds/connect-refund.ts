@@ -5,7 +5,8 @@ import type { Queryable } from '../platform/db.ts';
 import { ApiError, assert } from '../platform/errors.ts';
 import type { Scope } from '../platform/scope.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
-import { findTransfer } from '../transfers/repository.ts';
+import { newId } from '../platform/ids.ts';
+import { findTransfer, type TransferRow } from '../transfers/repository.ts';
 import { writeReversal } from '../transfers/reversals.ts';
 
 // A refund's Connect flags (Stripe's reverse_transfer and refund_application_fee on POST /v1/refunds), in the
@@ -40,9 +41,31 @@ export function proRata(total: number, part: number, whole: number, remaining: n
   return Math.min(remaining, takesRest ? remaining : Math.round((total * part) / whole));
 }
 
+/** The transfer reversal a refund with reverse_transfer makes: its id is chosen before the refund is written. */
+export interface RefundReversalPlan {
+  id: string;
+  transfer: TransferRow;
+  amount: number;
+}
+
 /**
- * Applies the flags for a refund (answers the id of the transfer reversal it made, if any) of `amount` of `charge` (`takesRest`: it refunds all that remained), in the caller's
- * transaction, which holds the PaymentIntent's lock. The transfer and the fee are locked here.
+ * The reversal of the destination charge's transfer that a refund of `amount` of `charge` makes (`takesRest`: it
+ * refunds all that remained), if any: the transfer is locked (after the PaymentIntent, which the caller holds), so
+ * the refund and its events can name the reversal before either is written.
+ */
+export async function planRefundReversal(client: Queryable, scope: Scope, charge: ChargeRow, amount: number, takesRest: boolean, flags: ConnectRefundFlags): Promise<RefundReversalPlan | undefined> {
+  const transferId = charge.connect?.transfer;
+  if (!flags.reverse_transfer || !transferId) return undefined;
+  const transfer = await findTransfer(client, scope, transferId, { forUpdate: true });
+  assert(transfer, `the transfer ${transferId} of charge ${charge.id} exists`);
+  const reversal = proRata(transfer.amount, amount, charge.amount_captured, transfer.amount - transfer.amount_reversed, takesRest);
+  return reversal > 0 ? { id: newId('trr'), transfer, amount: reversal } : undefined;
+}
+
+/**
+ * Applies the flags for a refund of `amount` of `charge` (`takesRest`: it refunds all that remained), in the caller's
+ * transaction, which holds the PaymentIntent's lock: writes the planned reversal, and refunds the application fee
+ * (locked here).
  */
 export async function applyConnectRefundFlags(
   client: Queryable,
@@ -53,16 +76,11 @@ export async function applyConnectRefundFlags(
   amount: number,
   takesRest: boolean,
   flags: ConnectRefundFlags,
+  reversal: RefundReversalPlan | undefined,
   now: number,
-): Promise<string | undefined> {
+): Promise<void> {
   const connect = charge.connect;
-  let reversalId: string | undefined;
-  if (flags.reverse_transfer && connect?.transfer) {
-    const transfer = await findTransfer(client, scope, connect.transfer, { forUpdate: true });
-    assert(transfer, `the transfer ${connect.transfer} of charge ${charge.id} exists`);
-    const reversal = proRata(transfer.amount, amount, charge.amount_captured, transfer.amount - transfer.amount_reversed, takesRest);
-    if (reversal > 0) reversalId = (await writeReversal(client, work, scope, transfer, reversal, { metadata: {}, sourceRefundId: refundId, now })).id;
-  }
+  if (reversal) await writeReversal(client, work, scope, reversal.transfer, reversal.amount, { id: reversal.id, metadata: {}, sourceRefundId: refundId, now });
   if (flags.refund_application_fee && connect?.application_fee) {
     const feeScope: Scope = connect.kind === 'direct' && connect.platform ? { accountId: connect.platform, livemode: scope.livemode } : scope;
     const fee = await findApplicationFee(client, feeScope, connect.application_fee, { forUpdate: true });
@@ -70,5 +88,4 @@ export async function applyConnectRefundFlags(
     const refunded = feeRefundAmountOf(fee, proRata(fee.amount, amount, charge.amount_captured, fee.amount - fee.amount_refunded, takesRest));
     if (refunded > 0) await writeFeeRefund(client, work, feeScope, fee, refunded, { metadata: {}, now });
   }
-  return reversalId;
 }

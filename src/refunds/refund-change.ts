@@ -68,6 +68,8 @@ export interface NewRefundInputs {
   now: number;
   /** Wall-clock seconds for the refund's `created`. */
   created: number;
+  /** The transfer reversal this refund makes (reverse_transfer), chosen before it is written so its events show it. */
+  transferReversalId?: string;
 }
 
 /**
@@ -95,6 +97,7 @@ export function buildRefundChange(inputs: NewRefundInputs): RefundChange {
     created: inputs.created,
     balance_transaction_id: movement.balanceTransactions[0].id,
     failure_balance_transaction_id: null,
+    transfer_reversal_id: inputs.transferReversalId ?? null,
   };
   const refundedCharge: ChargeRow = { ...charge, amount_refunded: charge.amount_refunded + amount };
   return {

@@ -26,7 +26,7 @@ export interface RefundRow {
 }
 
 const refundColumns = ['id', 'account_id', 'livemode', 'charge_id', 'payment_intent_id', 'amount', 'currency', 'status', 'reason', 'failure_reason', 'processor_reference',
-  'metadata', 'created', 'balance_transaction_id', 'failure_balance_transaction_id'] as const satisfies readonly (keyof RefundRow)[];
+  'metadata', 'created', 'balance_transaction_id', 'failure_balance_transaction_id', 'transfer_reversal_id'] as const satisfies readonly (keyof RefundRow)[];
 
 /** The columns an outcome or a cancel writes; nothing else of a refund changes with its state. */
 const refundStateColumns = ['status', 'failure_reason', 'processor_reference', 'failure_balance_transaction_id'] as const satisfies readonly (keyof RefundRow)[];
@@ -87,12 +87,6 @@ export async function findRefund(db: Queryable, scope: Scope, id: string, option
     `SELECT * FROM refunds WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3) ${options.forUpdate ? 'FOR UPDATE' : ''}`,
     [id, scope.accountId, scope.livemode],
   );
-  return result.rows[0];
-}
-
-/** Links a refund to the transfer reversal it made (reverse_transfer), in the refund's own transaction. */
-export async function setRefundTransferReversal(db: Queryable, row: Pick<RefundRow, 'id' | 'account_id'>, reversalId: string): Promise<RefundRow> {
-  const result = await db.query<RefundRow>('UPDATE refunds SET transfer_reversal_id = $3 WHERE id = $1 AND account_id IS NOT DISTINCT FROM $2 RETURNING *', [row.id, row.account_id, reversalId]);
   return result.rows[0];
 }
 

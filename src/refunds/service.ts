@@ -14,9 +14,9 @@ import type { SimpleOutput } from '../connectors/connector.ts';
 import { connectorFor, type ConnectorLookupDependencies } from '../orchestration/orchestrator.ts';
 import { renderRefund } from './render.ts';
 import { buildRefundChange, buildRefundOutcomeChange } from './refund-change.ts';
-import { findPendingRefunds, findRefund, listRefunds, setRefundTransferReversal, updateRefundMetadata, type RefundRow } from './repository.ts';
+import { findPendingRefunds, findRefund, listRefunds, updateRefundMetadata, type RefundRow } from './repository.ts';
 import { writeRefundChanges } from './writer.ts';
-import { applyConnectRefundFlags, checkConnectRefundFlags, type ConnectRefundFlags } from './connect-refund.ts';
+import { applyConnectRefundFlags, checkConnectRefundFlags, planRefundReversal, type ConnectRefundFlags } from './connect-refund.ts';
 
 /** What refunding uses: the database and clock, the connector that refunds, and what settling a refund needs. */
 export type RefundDependencies = Pick<Dependencies, 'db' | 'clock'> & ConnectorLookupDependencies & RefundSettlementDependencies;
@@ -86,17 +86,17 @@ export async function createRefund(work: UnitOfWork, deps: RefundDependencies, s
     if (output.status === 'failed') {
       throw new ApiError('processing_error', 'The refund could not be completed by the processor. Try again in a little bit.', { param: 'amount' });
     }
+    // The transfer reversal (reverse_transfer) is planned first, so the refund is written naming it and its
+    // refund.created event shows the refund as GET /v1/refunds/:id will.
+    const reversal = connectFlags ? await planRefundReversal(client, scope, charge, amount, amount === remaining, input) : undefined;
     // The refund is drawn from the merchant's available balance in the same transaction (docs/ledger.md).
     const change = buildRefundChange({
       scope, request: work, paymentIntentId: intent.id, charge, amount, reason: input.reason ?? null, metadata: input.metadata, output,
-      settlement: await refundSettlement(deps, client, scope, charge, amount), refundId: id, now: deps.clock.nowSeconds(), created: nowSeconds(),
+      settlement: await refundSettlement(deps, client, scope, charge, amount), refundId: id, now: deps.clock.nowSeconds(), created: nowSeconds(), transferReversalId: reversal?.id,
     });
     const [written] = await writeRefundChanges(client, [change]);
     assert(written.applied, `the new refund ${id} is written`);
-    if (connectFlags) {
-      const reversalId = await applyConnectRefundFlags(client, work, scope, charge, id, amount, amount === remaining, input, deps.clock.nowSeconds());
-      if (reversalId) return setRefundTransferReversal(client, written.refund, reversalId);
-    }
+    if (connectFlags) await applyConnectRefundFlags(client, work, scope, charge, id, amount, amount === remaining, input, reversal, deps.clock.nowSeconds());
     return written.refund;
   });
 }

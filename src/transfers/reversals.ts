@@ -37,9 +37,9 @@ export async function writeReversal(
   scope: Scope,
   transfer: TransferRow,
   amount: number,
-  options: { metadata: Record<string, string>; sourceRefundId: string | null; now: number },
+  options: { metadata: Record<string, string>; sourceRefundId: string | null; now: number; /** Chosen beforehand (a refund names its reversal before it is written). */ id?: string },
 ): Promise<TransferReversalRow> {
-  const id = newId('trr');
+  const id = options.id ?? newId('trr');
   const movement = connectMovement({
     from: { accountId: transfer.destination_id, livemode: transfer.livemode, entryType: 'transfer_payment_refund', transactionType: 'payment_refund', reportingCategory: 'refund', sourceId: transfer.destination_payment_id, description: null },
     to: { accountId: transfer.account_id, livemode: transfer.livemode, entryType: 'transfer_reversal', transactionType: 'transfer_refund', reportingCategory: 'transfer_reversal', sourceId: id, description: null },

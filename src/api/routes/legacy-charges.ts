@@ -8,7 +8,7 @@ import { renderRefund } from '../../refunds/render.ts';
 import { createRefund, refundReasons } from '../../refunds/service.ts';
 import { assert } from '../../platform/errors.ts';
 import { defineRoute, presentObject, type Presentation } from '../route.ts';
-import { boolean, email, emptyable, enumeration, integer, metadata, object, required, string } from '../schema.ts';
+import { boolean, email, emptyable, enumeration, integer, metadata, object, required, string, type Schema } from '../schema.ts';
 import { shippingSchema } from './common.ts';
 
 /** A decline answers 402 with the card error naming the charge, as Stripe does for legacy charges. */
@@ -18,6 +18,20 @@ function presentCharge(result: ChargeResult): Presentation {
 }
 
 const shipping = shippingSchema;
+
+const destinationAccount = object({ account: required(string({ maxLength: 255 })), amount: integer({ minimum: 1, maximum: maximumAmount }) });
+
+/** Stripe's deprecated `destination`: an account id, or `destination[account]` with `destination[amount]`. */
+const destination: Schema<{ account: string; amount?: number } | undefined> = {
+  parse(value, param) {
+    if (typeof value === 'string') return { account: string({ maxLength: 255 }).parse(value, param) ?? '' };
+    return destinationAccount.parse(value, param);
+  },
+  toJsonSchema: () => ({
+    anyOf: [destinationAccount.toJsonSchema(), { type: 'string', maxLength: 255 }],
+    description: 'Deprecated form of transfer_data (a connected account id, or destination[account] and destination[amount]); it also sets on_behalf_of to the account.',
+  }),
+};
 
 const refundParameters = {
   amount: integer({ minimum: 1, maximum: maximumAmount }),
@@ -42,6 +56,11 @@ export const legacyChargeRoutes = [
       statement_descriptor_suffix: emptyable(string({ maxLength: 22 })),
       shipping,
       transfer_group: string({ maxLength: 255 }),
+      // Connect, as a PaymentIntent takes them: a destination charge, a direct charge's (Stripe-Account) fee.
+      transfer_data: object({ destination: required(string({ maxLength: 255 })), amount: integer({ minimum: 1, maximum: maximumAmount }) }),
+      destination,
+      application_fee_amount: integer({ minimum: 0, maximum: maximumAmount, description: 'The platform\'s fee, collected from the connected account at capture (a destination charge, or a direct charge made with the Stripe-Account header).' }),
+      on_behalf_of: string({ maxLength: 255, description: 'The settlement merchant: only the destination of a destination charge.' }),
     }),
     response: { kind: 'object', type: 'charge' },
     precheck: (params) => checkChargeAmount(params.amount, parseCurrency(params.currency)),
@@ -65,7 +84,12 @@ export const legacyChargeRoutes = [
   }),
   defineRoute({
     method: 'POST', path: '/v1/charges/:id/capture', operationId: 'PostChargesChargeCapture', summary: 'Capture an uncaptured charge, in full or in part',
-    parameters: object({ amount: integer({ minimum: 1, maximum: maximumAmount }) }),
+    parameters: object({
+      amount: integer({ minimum: 1, maximum: maximumAmount }),
+      // Connect: the fee and a destination charge's transfer amount, as at a PaymentIntent's capture.
+      application_fee_amount: integer({ minimum: 0, maximum: maximumAmount }),
+      transfer_data: object({ amount: integer({ minimum: 1, maximum: maximumAmount }) }),
+    }),
     response: { kind: 'object', type: 'charge' },
     handle: (context, params) => captureCharge(context.work, context.deps, context.scope, context.pathParams.id, params),
     present: (row) => presentObject(renderCharge(row)),
