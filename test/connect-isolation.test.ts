@@ -27,7 +27,7 @@ type Options = Stripe.RequestOptions;
 type IdName =
   | 'platform' | 'seller' | 'sellerBank' | 'transfer' | 'reversal' | 'platformCharge' | 'destinationIntent' | 'destinationCharge'
   | 'destinationFee' | 'feeRefund' | 'directIntent' | 'directCharge' | 'directFee' | 'directRefund' | 'heldIntent' | 'payout'
-  | 'platformTransaction' | 'sellerTransaction' | 'webhookEndpoint' | 'sellerEvent' | 'platformEvent' | 'otherSeller';
+  | 'platformTransaction' | 'sellerTransaction' | 'webhookEndpoint' | 'sellerEvent' | 'platformEvent' | 'sellerPerson' | 'otherSeller';
 type Ids = Record<IdName, string>;
 
 /** One Connect route as a foreign actor would call it. `ids` are A's (with the target possibly replaced). */
@@ -55,6 +55,15 @@ const routes: Route[] = [
   { name: 'POST /v1/accounts/:account/reject', kind: 'target', target: 'seller', call: (c, o, i) => c.accounts.reject(i.seller, { reason: 'fraud' }, o) },
   { name: 'GET /v1/accounts', kind: 'list', call: (c, o) => c.accounts.list(list, o) },
   { name: 'POST /v1/account_links', kind: 'target', target: 'seller', call: (c, o, i) => c.accountLinks.create({ account: i.seller, type: 'account_onboarding', refresh_url: 'https://platform.example/refresh', return_url: 'https://platform.example/return' }, o) },
+  // Persons (and Stripe's alias path, people).
+  { name: 'POST /v1/accounts/:account/persons', kind: 'target', target: 'seller', call: (c, o, i) => c.accounts.createPerson(i.seller, { first_name: 'Foreign' }, o) },
+  { name: 'GET /v1/accounts/:account/persons', kind: 'target', target: 'seller', call: (c, o, i) => c.accounts.listPersons(i.seller, {}, o) },
+  { name: 'GET /v1/accounts/:account/persons/:person', kind: 'target', target: 'seller', call: (c, o, i) => c.accounts.retrievePerson(i.seller, i.sellerPerson, {}, o) },
+  { name: 'GET /v1/accounts/:account/persons/:person (A1\'s person under B1)', kind: 'target', target: 'sellerPerson', call: (c, o, i) => c.accounts.retrievePerson(i.otherSeller, i.sellerPerson, {}, o) },
+  { name: 'POST /v1/accounts/:account/persons/:person (A1\'s person under B1)', kind: 'target', target: 'sellerPerson', call: (c, o, i) => c.accounts.updatePerson(i.otherSeller, i.sellerPerson, metadata, o) },
+  { name: 'DELETE /v1/accounts/:account/persons/:person (A1\'s person under B1)', kind: 'target', target: 'sellerPerson', call: (c, o, i) => c.accounts.deletePerson(i.otherSeller, i.sellerPerson, {}, o) },
+  { name: 'POST /v1/accounts/:account/people/:person', kind: 'target', target: 'seller', call: (c, o, i) => c.rawRequest('POST', `/v1/accounts/${i.seller}/people/${i.sellerPerson}`, metadata, o) },
+  { name: 'DELETE /v1/accounts/:account/people/:person', kind: 'target', target: 'seller', call: (c, o, i) => c.rawRequest('DELETE', `/v1/accounts/${i.seller}/people/${i.sellerPerson}`, {}, o) },
   // External accounts.
   { name: 'GET /v1/accounts/:account/external_accounts', kind: 'target', target: 'seller', call: (c, o, i) => c.accounts.listExternalAccounts(i.seller, {}, o) },
   { name: 'POST /v1/accounts/:account/external_accounts', kind: 'target', target: 'seller', call: (c, o, i) => c.accounts.createExternalAccount(i.seller, bank, o) },
@@ -223,11 +232,12 @@ describe('Connect tenant isolation: every Connect route against every foreign ac
     const sellerTransaction = (await stripe.balanceTransactions.list({ type: 'payment' }, asSeller)).data[0].id;
     const sellerEvent = (await stripe.events.list({ limit: 1 }, asSeller)).data[0].id;
     const platformEvent = (await stripe.events.list({ type: 'application_fee.created', limit: 1 })).data[0].id;
+    const sellerPerson = (await stripe.accounts.createPerson(seller.id, { first_name: 'Owner', relationship: { owner: true }, id_number: '000000000' })).id;
     const worldIds: Omit<Ids, 'otherSeller'> = {
       platform: platform.accountId, seller: seller.id, sellerBank, transfer: transfer.id, reversal: reversal.id, platformCharge: platformIntent.latest_charge as string,
       destinationIntent: destinationIntent.id, destinationCharge: destinationCharge.id, destinationFee: destinationCharge.application_fee as string, feeRefund: feeRefund.id,
       directIntent: directIntent.id, directCharge: directCharge.id, directFee: directCharge.application_fee as string, directRefund: directRefund.id, heldIntent: heldIntent.id,
-      payout: payout.id, platformTransaction: transfer.balance_transaction as string, sellerTransaction, webhookEndpoint: webhookEndpoint.id, sellerEvent, platformEvent,
+      payout: payout.id, platformTransaction: transfer.balance_transaction as string, sellerTransaction, webhookEndpoint: webhookEndpoint.id, sellerEvent, platformEvent, sellerPerson,
     };
     return { seller, sibling, ids: worldIds };
   }
@@ -240,7 +250,7 @@ describe('Connect tenant isolation: every Connect route against every foreign ac
       balances[accountId ?? platform.accountId] = { available: balance.available, pending: balance.pending };
     }
     const counts: Record<string, string> = {};
-    for (const table of ['accounts', 'connected_accounts', 'transfers', 'transfer_reversals', 'application_fees', 'application_fee_refunds', 'refunds', 'payouts', 'payment_intents', 'charges', 'external_accounts', 'account_links', 'webhook_endpoints', 'ledger_entries', 'balance_transactions', 'api_keys']) {
+    for (const table of ['accounts', 'connected_accounts', 'transfers', 'transfer_reversals', 'application_fees', 'application_fee_refunds', 'refunds', 'payouts', 'payment_intents', 'charges', 'external_accounts', 'account_links', 'webhook_endpoints', 'connect_persons', 'ledger_entries', 'balance_transactions', 'api_keys']) {
       counts[table] = (await server.db.query<{ count: string }>(`SELECT count(*) FROM ${table}`)).rows[0].count;
     }
     const asA1 = { stripeAccount: a1.id };
@@ -252,6 +262,7 @@ describe('Connect tenant isolation: every Connect route against every foreign ac
       heldIntent: await a.stripe.paymentIntents.retrieve(ids.heldIntent, {}, asA1), directCharge: await a.stripe.charges.retrieve(ids.directCharge, {}, asA1),
       directRefund: await a.stripe.refunds.retrieve(ids.directRefund, {}, asA1), payout: await a.stripe.payouts.retrieve(ids.payout, {}, asA1),
       webhookEndpoint: await a.stripe.webhookEndpoints.retrieve(ids.webhookEndpoint),
+      person: await a.stripe.accounts.retrievePerson(a1.id, ids.sellerPerson),
     };
     return { balances, counts, objects };
   }

@@ -484,6 +484,18 @@ describe('every answer of every operation matches Stripe', () => {
     await stripe.accountLinks.create({ account: company.id, type: 'account_onboarding', refresh_url: 'https://platform.example.com/reauth', return_url: 'https://platform.example.com/return' });
     await stripe.accounts.update(seller.id, { individual: { email: 'jenny@example.com', phone: '+15555550100' } });
     await stripe.accountLinks.create({ account: seller.id, type: 'account_update', refresh_url: 'https://platform.example.com/reauth', return_url: 'https://platform.example.com/return', collection_options: { fields: 'eventually_due' } });
+    // Persons of a connected account, under both of Stripe's paths (persons and its alias people).
+    const person = await stripe.accounts.createPerson(company.id, { first_name: 'Jane', last_name: 'Doe', dob: { day: 1, month: 1, year: 1902 }, id_number: '000000000', relationship: { representative: true, director: true, title: 'CEO', percent_ownership: 50 }, metadata: { k: 'v' } });
+    await stripe.accounts.retrievePerson(company.id, person.id);
+    await stripe.accounts.updatePerson(company.id, person.id, { email: 'jane@example.com', address: { line1: '1 High St', city: 'London', postal_code: 'EC1A 1AA' } });
+    await stripe.accounts.listPersons(company.id, { relationship: { director: true }, limit: 5 });
+    const peoplePath = `/v1/accounts/${company.id}/people`;
+    const alias = await stripe.rawRequest('POST', peoplePath, { first_name: 'Alias', relationship: { owner: true } });
+    await stripe.rawRequest('GET', `${peoplePath}/${alias.id as string}`, {});
+    await stripe.rawRequest('POST', `${peoplePath}/${alias.id as string}`, { last_name: 'Person' });
+    await stripe.rawRequest('GET', peoplePath, {});
+    await stripe.rawRequest('DELETE', `${peoplePath}/${alias.id as string}`, {});
+    await stripe.accounts.deletePerson(company.id, person.id);
     await stripe.accounts.reject(company.id, { reason: 'terms_of_service' });
     await stripe.accounts.del(company.id);
   });

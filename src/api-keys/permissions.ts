@@ -35,6 +35,9 @@ const segmentResources: Record<string, PermissionResource> = {
   customers: 'customer',
   events: 'event',
   external_accounts: 'external_account',
+  // Stripe has no person permission of its own: a connected account's persons are the account's.
+  persons: 'account',
+  people: 'account',
   files: 'file',
   payment_intents: 'payment_intent',
   payment_links: 'payment_link',

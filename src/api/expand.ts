@@ -38,7 +38,7 @@ type ObjectType = 'payment_intent' | 'charge' | 'customer' | 'payment_method' | 
   | 'token' | 'card'
   // A customer's `sources`: a list, present only when expanded (as at Stripe since 2020-08-27).
   | 'card_source_list'
-  | 'balance' | 'account' | 'payout' | 'bank_account' | 'webhook_endpoint' | 'webhook_attempt' | 'webhook_delivery'
+  | 'balance' | 'account' | 'person' | 'payout' | 'bank_account' | 'webhook_endpoint' | 'webhook_attempt' | 'webhook_delivery'
   | 'product' | 'price'
   // A SetupIntent and its attempts.
   | 'setup_intent' | 'setup_attempt'
@@ -170,6 +170,7 @@ export const expandableFields: Record<ObjectType, Record<string, ObjectType>> = 
   balance_transaction_source: {},
   balance: {},
   account: {},
+  person: {},
   payout: { balance_transaction: 'balance_transaction', failure_balance_transaction: 'balance_transaction', destination: 'bank_account', original_payout: 'payout', reversed_by: 'payout' },
   bank_account: {},
   product: { default_price: 'price' },

@@ -171,6 +171,8 @@ export function fieldsToCollect(account: ConnectedAccountRow, country: string, l
     for (const field of eventually ? account.future_requirements.eventually_due : account.future_requirements.currently_due) due.add(field);
   }
   for (const field of account.requirements.pending_verification) due.delete(field);
+  // Persons are given through the Persons API; the hosted page does not collect them.
+  for (const field of [...due]) if (field.startsWith('person_')) due.delete(field);
   const shown = new Set(due);
   if (link.type === 'account_update') {
     for (const rule of rulesFor(country, account.business_type)) if (eventually || rule.timing === 'now') shown.add(rule.field);

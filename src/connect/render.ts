@@ -13,7 +13,7 @@ import { capabilityNames, type ConnectAddress, type ConnectedAccountRow, type Co
 /** How many of its bank accounts a rendered account embeds (`external_accounts`, as Stripe's list: has_more beyond). */
 export const embeddedExternalAccountsMax = 10;
 
-function renderAddress(address: ConnectAddress | null): Record<string, unknown> {
+export function renderAddress(address: ConnectAddress | null): Record<string, unknown> {
   return {
     city: address?.city ?? null,
     country: address?.country ?? null,

@@ -175,6 +175,13 @@ export function assessAccount(facts: AccountFacts): RequirementsAssessment {
     if (rule.timing === 'now') markDue(rule.field, rule.needs);
     else eventuallyOnly.add(rule.field);
   }
+  // A company's persons (the Persons API): what is due for each is due for the account, holding back what it requests.
+  if (requested.length > 0 && account.business_type !== null && isCompanyLike(account.business_type)) {
+    for (const person of facts.personsDue ?? []) {
+      for (const field of person.currently_due) markDue(`${person.id}.${field}`, requested);
+      for (const field of person.eventually_due) if (!person.currently_due.includes(field)) eventuallyOnly.add(`${person.id}.${field}`);
+    }
+  }
   const errors: RequirementError[] = [];
   if (requested.length > 0) {
     for (const entry of failedChecks(facts, rulesByField, requested)) {

@@ -9,6 +9,9 @@ import { inTransaction, type Queryable } from '../platform/db.ts';
 import type { Page } from '../platform/pagination.ts';
 import { assert } from '../platform/errors.ts';
 import type { Scope } from '../platform/scope.ts';
+import { personDue } from './person-requirements.ts';
+import { findPersonsOf } from './person-repository.ts';
+import type { PersonRow } from './person-types.ts';
 import { embeddedExternalAccountsMax, renderConnectedAccount } from './render.ts';
 import { findAccountsDueForReview, findConnectedAccountById, findConnectedAccountSecrets, saveConnectedAccount } from './repository.ts';
 import { evaluateAccount } from './requirements.ts';
@@ -38,7 +41,12 @@ export interface AccountContext {
   account: AccountRecord;
   settings: AccountSettings;
   externalAccounts: Page<ExternalAccountRow>;
+  /** The account's persons (the Persons API), whose missing fields a company account's requirements list. */
+  persons: PersonRow[];
 }
+
+/** How many of an account's persons the requirements engine reads (a company's representative, owners, directors, executives). */
+export const evaluatedPersonsMax = 100;
 
 export async function accountContext(db: Queryable, row: ConnectedAccountRow): Promise<AccountContext> {
   const [context] = await accountContexts(db, [row]);
@@ -46,7 +54,7 @@ export async function accountContext(db: Queryable, row: ConnectedAccountRow): P
 }
 
 /**
- * The contexts of a page of accounts at once: three statements, whatever the page's size, one after another (`db` may
+ * The contexts of a page of accounts at once: four statements, whatever the page's size, one after another (`db` may
  * be one client inside a transaction, which runs one query at a time: pg 9 refuses queries sent while one runs).
  */
 export async function accountContexts(db: Queryable, rows: readonly ConnectedAccountRow[]): Promise<AccountContext[]> {
@@ -55,10 +63,11 @@ export async function accountContexts(db: Queryable, rows: readonly ConnectedAcc
   const accounts = await findAccounts(db, ids);
   const settings = await findAccountsSettings(db, ids);
   const externalAccounts = await listExternalAccountsOf(db, ids, rows[0].livemode, embeddedExternalAccountsMax);
+  const persons = await findPersonsOf(db, ids, rows[0].livemode, evaluatedPersonsMax);
   return rows.map((row) => {
     const account = accounts.get(row.id);
     assert(account, `connected account ${row.id} has its accounts row`);
-    return { account, settings: settings.get(row.id)!, externalAccounts: externalAccounts.get(row.id)! };
+    return { account, settings: settings.get(row.id)!, externalAccounts: externalAccounts.get(row.id)!, persons: persons.get(row.id) ?? [] };
   });
 }
 
@@ -91,7 +100,8 @@ export function withDerivedFields(row: ConnectedAccountRow, context: AccountCont
     next = { ...next, company: { ...company, verification: immediate ? verifyCompany(company, taxId) : pending } };
     started ||= !immediate;
   }
-  const evaluation = evaluateAccount({ account: next, country: context.settings.country, defaultCurrency: context.settings.default_currency, hasExternalAccount: context.externalAccounts.rows.length > 0, now });
+  const personsDue = context.persons.map((person) => ({ id: person.id, ...personDue(context.settings.country, person) }));
+  const evaluation = evaluateAccount({ account: next, country: context.settings.country, defaultCurrency: context.settings.default_currency, hasExternalAccount: context.externalAccounts.rows.length > 0, now, personsDue });
   // Live mode has no identity provider yet: a started verification stays pending, nobody to review it.
   const reviewAt = started && !next.livemode ? new Date((now + verificationDelaySeconds) * 1000) : next.next_review_at;
   return { ...next, ...evaluation, next_review_at: reviewAt };

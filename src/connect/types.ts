@@ -164,6 +164,11 @@ export interface AccountFacts {
   defaultCurrency: string;
   hasExternalAccount: boolean;
   now: number;
+  /**
+   * What is due for each of the account's persons (the Persons API; person-requirements.ts): a company's persons'
+   * missing fields are the account's too, named `person_....<field>` as Stripe names them. Absent: no persons.
+   */
+  personsDue?: readonly { id: string; currently_due: readonly string[]; eventually_due: readonly string[] }[];
 }
 
 /** What the engine concludes: the fields Stripe derives, to store and render. */

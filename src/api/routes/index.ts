@@ -15,6 +15,7 @@ import { legacyChargeRoutes } from './legacy-charges.ts';
 import { tokenRoutes } from './tokens.ts';
 import { eventRoutes } from './events.ts';
 import { externalAccountRoutes } from './external-accounts.ts';
+import { personRoutesAll } from './persons.ts';
 import { fileRoutes } from './files.ts';
 import { paymentIntentRoutes } from './payment-intents.ts';
 import { paymentLinkRoutes } from './payment-links.ts';
@@ -58,6 +59,7 @@ export function allRoutes(): RouteDefinition[] {
     ...accountLinkRoutes,
     ...fileRoutes,
     ...externalAccountRoutes,
+    ...personRoutesAll,
     ...payoutRoutes,
     ...transferRoutes,
     ...applicationFeeRoutes,
