@@ -55,7 +55,6 @@ export interface ResultError {
   message?: string;
   param?: string;
   payment_intent?: Record<string, unknown>;
-  setup_intent?: Record<string, unknown>;
   payment_method?: Record<string, unknown>;
 }
 
@@ -68,7 +67,7 @@ export interface ChangeState {
   value: { postalCode?: string; type?: PaymentMethodType };
 }
 
-export type Operation = 'createPaymentMethod' | 'confirmCardPayment' | 'retrievePaymentIntent' | 'confirmCardSetup' | 'retrieveSetupIntent';
+export type Operation = 'createPaymentMethod' | 'confirmCardPayment' | 'retrievePaymentIntent';
 
 export interface OperationRequest {
   operation: Operation;
@@ -87,7 +86,6 @@ export interface OperationRequest {
 export interface OperationResult {
   paymentMethod?: Record<string, unknown>;
   paymentIntent?: Record<string, unknown>;
-  setupIntent?: Record<string, unknown>;
   error?: ResultError | ValidationError;
 }
 
@@ -125,19 +123,11 @@ export interface ChallengeCompleteMessage {
   tag: typeof protocolTag;
   type: 'challenge_complete';
   /** The intent whose challenge ended (payrail.js then retrieves it: the message's word is not the outcome). */
-  paymentIntent?: string;
-  /** Or the SetupIntent's, for confirmCardSetup's challenge. */
-  setupIntent?: string;
+  paymentIntent: string;
 }
 
 /** The intent's id from its client secret (`pi_123_secret_abc` -> `pi_123`), as Stripe.js derives it. */
 export function intentIdOf(clientSecret: string): string | undefined {
   const match = /^(pi_[A-Za-z0-9]+)_secret_[A-Za-z0-9]+$/.exec(clientSecret);
-  return match ? match[1] : undefined;
-}
-
-/** The SetupIntent's id from its client secret (`seti_123_secret_abc` -> `seti_123`), as Stripe.js derives it. */
-export function setupIntentIdOf(clientSecret: string): string | undefined {
-  const match = /^(seti_[A-Za-z0-9]+)_secret_[A-Za-z0-9]+$/.exec(clientSecret);
   return match ? match[1] : undefined;
 }
