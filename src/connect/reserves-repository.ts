@@ -1,3 +1,4 @@
+import type { LedgerKind } from '../ledger/accounts.ts';
 import type { Queryable } from '../platform/db.ts';
 import type { Scope } from '../platform/scope.ts';
 
@@ -25,6 +26,17 @@ export interface TrackedNegative {
   since: number;
 }
 
+/**
+ * Every ledger account's balance of one kind, as rows to sum per account: its sealed balance and the postings not yet
+ * sealed (as `ownerBalances` reads one owner's, here for all owners at once). `kind` is one of the ledger's own kinds.
+ */
+function balancesOfKind(kind: LedgerKind): string {
+  return `SELECT owner_id, livemode, currency, balance FROM ledger_balances WHERE kind = '${kind}'
+       UNION ALL
+       SELECT p.owner_id, p.livemode, p.currency, p.amount FROM ledger_entries e JOIN ledger_postings p ON p.entry_id = e.id
+        WHERE e.chain_position IS NULL AND p.kind = '${kind}'`;
+}
+
 /** One reserve sweep at a time (a transaction-scoped advisory lock; another process skips its round). */
 export async function tryLockReserveSweep(db: Queryable): Promise<boolean> {
   const result = await db.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext('payrail:connect_reserves')) AS locked");
@@ -40,12 +52,7 @@ export async function negativeLiableBalances(db: Queryable): Promise<NegativeBal
   const result = await db.query<NegativeBalance>(
     `SELECT ca.id AS account_id, ca.account_id AS platform_id, ca.livemode, b.currency, sum(b.balance)::bigint AS owed
        FROM connected_accounts ca
-       JOIN (
-         SELECT owner_id, livemode, currency, balance FROM ledger_balances WHERE kind = 'merchant_available'
-         UNION ALL
-         SELECT p.owner_id, p.livemode, p.currency, p.amount FROM ledger_entries e JOIN ledger_postings p ON p.entry_id = e.id
-          WHERE e.chain_position IS NULL AND p.kind = 'merchant_available'
-       ) b ON b.owner_id = ca.id AND b.livemode = ca.livemode
+       JOIN (${balancesOfKind('merchant_available')}) b ON b.owner_id = ca.id AND b.livemode = ca.livemode
       WHERE ca.controller->'losses'->>'payments' = 'application'
       GROUP BY ca.id, ca.account_id, ca.livemode, b.currency
      HAVING sum(b.balance) > 0
@@ -57,12 +64,7 @@ export async function negativeLiableBalances(db: Queryable): Promise<NegativeBal
 /** Every platform's reserve balance, per mode and currency, where it is not zero. */
 export async function platformReserves(db: Queryable): Promise<PlatformReserve[]> {
   const result = await db.query<PlatformReserve>(
-    `SELECT owner_id AS platform_id, livemode, currency, (0 - sum(balance))::bigint AS reserved FROM (
-       SELECT owner_id, livemode, currency, balance FROM ledger_balances WHERE kind = 'merchant_connect_reserved'
-       UNION ALL
-       SELECT p.owner_id, p.livemode, p.currency, p.amount FROM ledger_entries e JOIN ledger_postings p ON p.entry_id = e.id
-        WHERE e.chain_position IS NULL AND p.kind = 'merchant_connect_reserved'
-     ) parts
+    `SELECT owner_id AS platform_id, livemode, currency, (0 - sum(balance))::bigint AS reserved FROM (${balancesOfKind('merchant_connect_reserved')}) parts
      GROUP BY owner_id, livemode, currency HAVING sum(balance) <> 0`,
   );
   return result.rows.map((row) => ({ ...row, reserved: Number(row.reserved) }));

@@ -19,7 +19,8 @@ export interface ReserveSweepResult {
   cleared: number;
 }
 
-const keyOf = (platformId: string, livemode: boolean, currency: string) => `${platformId}\u0000${livemode}\u0000${currency}`;
+/** An account's (a platform's, or a connected account's) balance in one mode and currency, as a map key. */
+const keyOf = (accountId: string, livemode: boolean, currency: string) => `${accountId}\u0000${livemode}\u0000${currency}`;
 
 /**
  * One round of the Connect reserve, as Stripe keeps it for platforms: for each platform, mode and currency, the
@@ -35,9 +36,9 @@ export async function sweepConnectReserves(deps: Pick<Dependencies, 'db' | 'cloc
   return inTransaction(deps.db, async (client) => {
     if (!(await tryLockReserveSweep(client))) return { negativeAccounts: 0, reserveChanges: 0, cleared: 0 };
     const negative = await negativeLiableBalances(client);
-    const since = new Map((await trackedNegatives(client)).map((row) => [`${row.account_id}\u0000${row.livemode}\u0000${row.currency}`, row.since]));
+    const since = new Map((await trackedNegatives(client)).map((row) => [keyOf(row.account_id, row.livemode, row.currency), row.since]));
     const due = (row: NegativeBalance) => {
-      const first = since.get(`${row.account_id}\u0000${row.livemode}\u0000${row.currency}`);
+      const first = since.get(keyOf(row.account_id, row.livemode, row.currency));
       return first !== undefined && now - first >= negativeBalanceClearingSeconds;
     };
     const cleared = negative.filter(due);
