@@ -30,18 +30,21 @@ import { seededRandom } from './helpers/seeded-random.ts';
  * A first, smaller test pins down two races the run found (a janitor voiding a live authorization; a CAPTURE webhook
  * lost when it overtakes Payrail's own capture), deterministically.
  *
- * Settings: PAYRAIL_FAULT_PAYMENTS (default 2000), PAYRAIL_FAULT_CONCURRENCY (default 32), PAYRAIL_FAULT_SEED (the
+ * Settings: PAYRAIL_FAULT_PAYMENTS (default 800; `npm run test:deep` runs 4000), PAYRAIL_FAULT_CONCURRENCY (default 32), PAYRAIL_FAULT_SEED (the
  * payment mix and random phases; printed with the summary). The sandboxes draw their fault dice unseeded.
  *
  * The run prints one summary line (outcomes, failovers, janitor resolutions) for the closing note.
  */
 
 /** PaymentIntents in the run. */
-const paymentCount = Number(process.env.PAYRAIL_FAULT_PAYMENTS ?? 2_000);
+const paymentCount = Number(process.env.PAYRAIL_FAULT_PAYMENTS ?? 800);
 /** Payments in flight at once. */
 const concurrency = Number(process.env.PAYRAIL_FAULT_CONCURRENCY ?? 32);
-/** Payments per fault phase (the faults change this often). */
-const phaseLength = 200;
+/**
+ * Payments per fault phase (the faults change this often): a multiple of the 50 at which faults are applied, so that
+ * all ten phases are visited from 500 payments on.
+ */
+const phaseLength = Math.max(50, Math.floor(paymentCount / 500) * 50);
 /** Connector request timeout for this run: short, so timeouts cost little wall time. */
 const connectorTimeoutMs = 300;
 /** Connector request timeout where an answer must come whatever the machine's load. */
