@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { AccountSettingsCache } from './accounts/settings-cache.ts';
+import { DefaultConfigurationCache } from './payment-method-configurations/default-cache.ts';
 import { KeyResolver } from './api-keys/resolver.ts';
 import type { Connector } from './connectors/connector.ts';
 import { ExchangeRates } from './fees/exchange-rates.ts';
@@ -54,6 +55,8 @@ export interface Dependencies {
   readonly clock: Clock;
   /** Account money settings (settlement currency, delay, pricing overrides), cached briefly. */
   readonly settings: AccountSettingsCache;
+  /** Each account's default Payment Method Configuration (automatic payment methods), cached briefly. */
+  readonly paymentMethodConfigurations: DefaultConfigurationCache;
   /** The platform's default pricing, which accounts may override. */
   readonly pricing: DeepReadonly<Pricing>;
   readonly exchangeRates: ExchangeRates;
@@ -99,6 +102,7 @@ export function buildDependencies(input: DependenciesInput): Dependencies {
     },
     clock: input.clock,
     settings: new AccountSettingsCache(input.db),
+    paymentMethodConfigurations: new DefaultConfigurationCache(),
     pricing: deepFrozen(input.pricing ?? defaultPricing),
     exchangeRates: new ExchangeRates(input.db),
     payoutProvider: new SandboxPayoutProvider(input.db, input.clock),

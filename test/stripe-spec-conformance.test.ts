@@ -419,6 +419,15 @@ describe('every answer of every operation matches Stripe', () => {
     await stripe.paymentLinks.update(link.id, { restrictions: '', active: true, after_completion: { type: 'hosted_confirmation', hosted_confirmation: { custom_message: 'Thanks' } } });
   });
 
+  it('payment method configurations: list (the default made), create, retrieve, update; an intent with automatic payment methods names its configuration', async () => {
+    const [defaults] = (await stripe.paymentMethodConfigurations.list({ limit: 3 })).data;
+    const created = await stripe.paymentMethodConfigurations.create({ name: 'Conformance', paypal: { display_preference: { preference: 'on' } } });
+    await stripe.paymentMethodConfigurations.retrieve(created.id);
+    await stripe.paymentMethodConfigurations.update(created.id, { name: 'Conformance 2', active: false, card: { display_preference: { preference: 'off' } } });
+    const intent = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method_configuration: defaults.id });
+    assert.equal(intent.payment_method_configuration_details?.id, defaults.id);
+  });
+
   it('files: upload (icon, logo, an identity document without url), retrieve, list; the account wears the icon and logo', async () => {
     const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(32)]);
     const icon = await stripe.files.create({ file: { data: png, name: 'icon.png', type: 'image/png' }, purpose: 'business_icon' });

@@ -42,6 +42,8 @@ const segmentResources: Record<string, PermissionResource> = {
   payment_intents: 'payment_intent',
   payment_links: 'payment_link',
   payment_methods: 'payment_method',
+  // Stripe's rak_payment_method_configuration_* is its own; Payrail's restricted keys count it as payment methods.
+  payment_method_configurations: 'payment_method',
   payouts: 'payout',
   prices: 'price',
   products: 'product',

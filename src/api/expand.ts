@@ -48,6 +48,8 @@ type ObjectType = 'payment_intent' | 'charge' | 'customer' | 'payment_method' | 
   | 'payment_link'
   // An uploaded file (its `links` list is always empty: Payrail has no file links).
   | 'file'
+  // Which payment method types automatic payment methods offer (nothing of it expands).
+  | 'payment_method_configuration'
   // A Connect Account Link (nothing in it expands).
   | 'account_link'
   // The object `payrail.connector_configuration`, named without the dot where a schema name is needed.
@@ -182,6 +184,7 @@ export const expandableFields: Record<ObjectType, Record<string, ObjectType>> = 
   item: { price: 'price' },
   payment_link: {},
   file: {},
+  payment_method_configuration: {},
   account_link: {},
   webhook_endpoint: {},
   webhook_attempt: {},

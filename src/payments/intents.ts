@@ -1,3 +1,4 @@
+import { automaticPaymentMethodTypes, type AutomaticTypesDependencies } from '../payment-method-configurations/automatic.ts';
 import { planRoute, type OrchestratorDependencies } from '../orchestration/orchestrator.ts';
 import { attemptInsertStatement } from '../orchestration/attempts-repository.ts';
 import type { Dependencies } from '../dependencies.ts';
@@ -39,7 +40,7 @@ function clientSecret(id: string): string {
  * What creating and updating PaymentIntents uses: the database and the janitor's first delay, and what looking up
  * the payment method, building the attempt's input, routing and finishing a confirmation need.
  */
-export type PaymentIntentDependencies = Pick<Dependencies, 'db' | 'orchestration'> & PaymentMethodDependencies & PlanAttemptDependencies & OrchestratorDependencies & ConfirmDependencies;
+export type PaymentIntentDependencies = Pick<Dependencies, 'db' | 'orchestration'> & AutomaticTypesDependencies & PaymentMethodDependencies & PlanAttemptDependencies & OrchestratorDependencies & ConfirmDependencies;
 
 /**
  * Creates a PaymentIntent; with `confirm` it also confirms it, all under one request. `checkedConnect` is Connect
@@ -54,7 +55,15 @@ export async function createPaymentIntent(
 ): Promise<IntentResult> {
   const currency = parseCurrency(input.currency);
   checkChargeAmount(input.amount, currency);
-  const types = validateTypes(input.payment_method_types);
+  const automatic = automaticPaymentMethodsAtCreation(input.automatic_payment_methods, input.payment_method_types !== undefined);
+  let types: string[];
+  if (automatic) {
+    const picked = await automaticPaymentMethodTypes(deps, scope, { configuration: input.payment_method_configuration, currency, allowRedirects: automatic.allow_redirects });
+    types = picked.types;
+    automatic.configuration = picked.configurationId;
+  } else {
+    types = validateTypes(input.payment_method_types);
+  }
   const id = newId('pi');
   const base = {
     id,
@@ -82,7 +91,7 @@ export async function createPaymentIntent(
     client_secret: clientSecret(id),
     metadata: mergeMetadata({}, input.metadata),
     created: nowSeconds(),
-    automatic_payment_methods: automaticPaymentMethodsAtCreation(input.automatic_payment_methods, input.payment_method_types !== undefined),
+    automatic_payment_methods: automatic,
     shipping: input.shipping ? fullShipping(input.shipping) : null,
     payment_method_options: mergePaymentMethodOptions({}, input.payment_method_options),
   };

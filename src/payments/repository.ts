@@ -60,6 +60,8 @@ export interface PaymentIntentRow {
 export interface AutomaticPaymentMethods {
   enabled: boolean;
   allow_redirects: 'always' | 'never';
+  /** The Payment Method Configuration the types came from (rendered as `payment_method_configuration_details`). */
+  configuration?: string;
 }
 
 export interface CardPaymentMethodOptions {

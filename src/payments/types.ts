@@ -23,6 +23,8 @@ export interface PaymentIntentInput extends ConnectInput {
   metadata?: MetadataUpdate;
   /** Create only, as at Stripe. */
   automatic_payment_methods?: { enabled: boolean; allow_redirects?: 'always' | 'never' };
+  /** With automatic payment methods: the Payment Method Configuration that picks the types (the default otherwise). */
+  payment_method_configuration?: string;
   shipping?: ShippingInput | null;
   payment_method_options?: PaymentMethodOptionsInput | null;
   /** The caller's platform when it acts as one of its connected accounts (Stripe-Account): a direct charge. */

@@ -22,6 +22,7 @@ import { paymentLinkRoutes } from './payment-links.ts';
 import { paymentMethodRoutes } from './payment-methods.ts';
 import { payoutRoutes } from './payouts.ts';
 import { priceRoutes } from './prices.ts';
+import { paymentMethodConfigurationRoutes } from './payment-method-configurations.ts';
 import { productRoutes } from './products.ts';
 import { refundRoutes } from './refunds.ts';
 import { routingProfileRoutes } from './routing-profile.ts';
@@ -50,6 +51,7 @@ export function allRoutes(): RouteDefinition[] {
     ...customerSourceRoutes,
     ...refundRoutes,
     ...productRoutes,
+    ...paymentMethodConfigurationRoutes,
     ...priceRoutes,
     ...eventRoutes,
     ...balanceRoutes,

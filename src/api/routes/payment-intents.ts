@@ -117,6 +117,7 @@ export const paymentIntentRoutes = [
       currency: required(string({ maxLength: 3, minLength: 3 })),
       shipping,
       automatic_payment_methods: object({ enabled: required(boolean()), allow_redirects: enumeration(['always', 'never']) }),
+      payment_method_configuration: string({ maxLength: 100, description: 'The payment method configuration (pmc_) whose types automatic payment methods offer; the account\'s default otherwise.' }),
       confirmation_method: enumeration(['automatic', 'manual']),
       confirm: boolean(),
       payment_method_data: paymentMethodData,
@@ -137,6 +138,9 @@ export const paymentIntentRoutes = [
       checkPaymentMethodSource(params);
       if (params.automatic_payment_methods?.enabled && params.payment_method_types !== undefined) {
         throw new ApiError('parameters_exclusive', 'You may only specify one of these parameters: automatic_payment_methods, payment_method_types.', { param: 'automatic_payment_methods' });
+      }
+      if (params.payment_method_configuration !== undefined && (params.payment_method_types !== undefined || params.automatic_payment_methods?.enabled === false)) {
+        throw new ApiError('payment_intent_invalid_parameter', 'payment_method_configuration can only be used with automatic payment methods, not with payment_method_types.', { param: 'payment_method_configuration' });
       }
       if (params.confirm && params.payment_method === undefined && params.payment_method_data === undefined) {
         throw new ApiError('parameter_missing', 'A payment_method is required to confirm a PaymentIntent at creation.', { param: 'payment_method' });
