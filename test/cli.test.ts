@@ -178,9 +178,10 @@ describe('payrail command line', () => {
       [['account', 'create'], /--name <name>[\s\S]*--live/],
       [['ledger'], /verify/],
       [['ledger', 'verify'], /--seal[\s\S]*--json/],
-      [['sandbox'], /adyen[\s\S]*paypal/],
+      [['sandbox'], /adyen[\s\S]*paypal[\s\S]*mollie/],
       [['sandbox', 'adyen'], /--merchant-account <name>[\s\S]*--capture <mode>/],
       [['sandbox', 'paypal'], /--client-id <id>[\s\S]*--webhook-id/],
+      [['sandbox', 'mollie'], /--api-key <key>[\s\S]*--tls-cert <file>[\s\S]*--direct-debit-settle-ms/],
     ];
     for (const [words, pattern] of expected) {
       const result = run(...words, '--help');

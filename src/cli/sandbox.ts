@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { registerAdyenSandboxCommand } from '../sandbox/adyen/cli.ts';
 import { registerPayPalSandboxCommand } from '../sandbox/paypal/cli.ts';
+import { registerMollieSandboxCommand } from '../sandbox/mollie/cli.ts';
 
-/** `payrail sandbox adyen|paypal`: provider simulators, each its own HTTP server; their flags live beside them. */
+/** `payrail sandbox adyen|paypal|mollie`: provider simulators, each its own HTTP server; their flags live beside them. */
 export function registerSandboxCommands(program: Command): void {
   const sandbox = program.command('sandbox').description("run a payment provider's sandbox as its own HTTP server");
   registerAdyenSandboxCommand(sandbox);
   registerPayPalSandboxCommand(sandbox);
+  registerMollieSandboxCommand(sandbox);
 }

@@ -37,7 +37,7 @@ export class FaultSettings {
 }
 
 /**
- * The admin endpoints both sandboxes serve (no key; the CLI binds to 127.0.0.1): GET /sandbox/admin/records,
+ * The admin endpoints every sandbox serves (no key; the CLI binds to 127.0.0.1): GET /sandbox/admin/records,
  * GET|POST /sandbox/admin/faults and POST /sandbox/admin/reset. Each sandbox adds its own webhook-target endpoint.
  */
 export function registerSandboxAdmin(app: FastifyInstance, sandbox: { records: () => unknown; faults: FaultSettings; reset: () => void }): void {

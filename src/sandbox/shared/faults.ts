@@ -1,5 +1,5 @@
 /**
- * Fault injection for the provider sandboxes (Adyen and PayPal), set through `POST /sandbox/admin/faults` or
+ * Fault injection for the provider sandboxes (Adyen, PayPal and Mollie), set through `POST /sandbox/admin/faults` or
  * `setFaults()`.
  *
  * Faults apply to the provider's API paths only (never to the admin endpoints or the shopper's pages), and the rates are

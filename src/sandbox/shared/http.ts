@@ -1,19 +1,27 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 
 /**
- * HTTP plumbing both provider sandboxes share: a Fastify server that leaves bodies as raw strings (so each sandbox
+ * HTTP plumbing the provider sandboxes share: a Fastify server that leaves bodies as raw strings (so each sandbox
  * answers a syntax error in its provider's error shape rather than Fastify's), JSON admin bodies, and listening.
  */
 
 /** Largest request body a sandbox accepts (Adyen and PayPal bodies are a few hundred kilobytes at most). */
 export const requestBodyBytesMax = 1024 * 1024;
 
+/** A key and certificate (PEM) for a sandbox that serves HTTPS (the Mollie sandbox, whose official client needs it). */
+export interface SandboxTls {
+  key: string | Buffer;
+  cert: string | Buffer;
+}
+
 /**
  * A Fastify server whose JSON and form bodies reach the handlers as raw strings, parsed there. Connections are
  * closed on `close()`, so a test's sandbox never keeps the process alive.
  */
-export function createSandboxServer(): FastifyInstance {
-  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: requestBodyBytesMax, forceCloseConnections: true });
+export function createSandboxServer(tls?: SandboxTls): FastifyInstance {
+  const settings = { logger: false, bodyLimit: requestBodyBytesMax, forceCloseConnections: true } as const;
+  // An HTTPS server has another generic type; the handlers see the same request and reply either way.
+  const app = (tls ? Fastify({ ...settings, https: { key: tls.key, cert: tls.cert } }) : Fastify(settings)) as unknown as FastifyInstance;
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   return app;
@@ -38,5 +46,6 @@ export async function listenOn(app: FastifyInstance, port: number, host: string)
   await app.listen({ port, host });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('the sandbox did not get a TCP address');
-  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`, port: address.port };
+  const protocol = app.initialConfig.https ? 'https' : 'http';
+  return { url: `${protocol}://${host.includes(':') ? `[${host}]` : host}:${address.port}`, port: address.port };
 }
