@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerAdyenSandboxCommand } from '../sandbox/adyen/cli.ts';
 import { registerPayPalSandboxCommand } from '../sandbox/paypal/cli.ts';
 import { registerMollieSandboxCommand } from '../sandbox/mollie/cli.ts';
+import { registerMercadoPagoSandboxCommand } from '../sandbox/mercadopago/cli.ts';
 
 /** `payrail sandbox adyen|paypal|mollie`: provider simulators, each its own HTTP server; their flags live beside them. */
 export function registerSandboxCommands(program: Command): void {
@@ -9,4 +10,5 @@ export function registerSandboxCommands(program: Command): void {
   registerAdyenSandboxCommand(sandbox);
   registerPayPalSandboxCommand(sandbox);
   registerMollieSandboxCommand(sandbox);
+  registerMercadoPagoSandboxCommand(sandbox);
 }
