@@ -73,13 +73,14 @@ describe('Mercado Pago sandbox through the official mercadopago SDK', () => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
     sandbox = await startMercadoPagoSandbox({ webhookRetryDelaysMs: [20, 20] });
-    AppConfig.BASE_URL = sandbox.url;
+    // Declared `static readonly` in the SDK's typings, assigned like any property at run time.
+    Object.assign(AppConfig, { BASE_URL: sandbox.url });
     // No SDK retries: the fault tests see each answer the sandbox gives.
     config = new MercadoPagoConfig({ accessToken: sandbox.accessToken, options: { maxRetries: 0 } });
     payments = new Payment(config);
   });
   after(async () => {
-    AppConfig.BASE_URL = originalBaseUrl;
+    Object.assign(AppConfig, { BASE_URL: originalBaseUrl });
     await sandbox.close();
     await new Promise((resolve) => receiver.close(resolve));
   });
@@ -107,11 +108,14 @@ describe('Mercado Pago sandbox through the official mercadopago SDK', () => {
     return token.id!;
   }
 
-  async function rejection(promise: Promise<unknown>): Promise<MercadoPagoError> {
+  /** The SDK types `causes` as unknown[]; Mercado Pago's are `{code, description, data}`. */
+  type Rejection = Omit<MercadoPagoError, 'causes'> & { causes: { code: number; description: string }[] };
+
+  async function rejection(promise: Promise<unknown>): Promise<Rejection> {
     try {
       await promise;
     } catch (error) {
-      const failure = error as MercadoPagoError;
+      const failure = error as Rejection;
       // Every error answer, 4xx or a fault's 5xx, has Mercado Pago's documented Error shape.
       assert.deepEqual(spec.validateComponent('Error', { message: failure.message, error: failure.error, status: failure.status, cause: failure.causes }), []);
       return failure;
@@ -228,9 +232,9 @@ describe('Mercado Pago sandbox through the official mercadopago SDK', () => {
       { type: 'CNPJ', number: '11222333000182' },
     ]) {
       const error = await rejection(createPayment({ transaction_amount: 20, payment_method_id: 'bolbradesco', payer: { ...payer, identification, address } }));
-      assert.ok(error instanceof MPBadRequestError);
       assert.equal(error.message, 'Invalid user identification number');
       assert.deepEqual(error.causes.map((cause) => cause.code), [2067]);
+      assert.ok(error instanceof MPBadRequestError);
     }
     const noAddress = await rejection(createPayment({ transaction_amount: 20, payment_method_id: 'bolbradesco', payer }));
     assert.equal(noAddress.causes[0].code, 4006);
