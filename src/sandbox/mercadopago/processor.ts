@@ -3,7 +3,7 @@ import QRCode from 'qrcode';
 import { boletoAmountMaxMinor, boletoCodes, isValidCnpj, isValidCpf, pixBrCode, unmaskDocument } from './brazil.ts';
 import { causes, MercadoPagoError, paymentNotFound } from './errors.ts';
 import { MercadoPagoRenderer, type RenderContext } from './render.ts';
-import type { CardTokenRecord, IdentificationRecord, PayerRecord, PaymentRecord, PaymentStatus, RefundRecord, SandboxStore } from './store.ts';
+import { cardTokensKeptMax, setBounded, type CardTokenRecord, type IdentificationRecord, type PayerRecord, type PaymentRecord, type PaymentStatus, type RefundRecord, type SandboxStore } from './store.ts';
 import type { WebhookDispatcher } from './webhooks.ts';
 
 /**
@@ -179,7 +179,7 @@ export class MercadoPagoProcessor {
       dateCreated: created.toISOString(),
       dateDue: new Date(created.getTime() + cardTokenLifetimeMs).toISOString(),
     };
-    this.#store.cardTokens.set(token.id, token);
+    setBounded(this.#store.cardTokens, token.id, token, cardTokensKeptMax);
     return {
       status: 201,
       body: {
@@ -258,6 +258,7 @@ export class MercadoPagoProcessor {
       }
     }
     this.#store.payments.set(payment.id, payment);
+    if (payment.dateOfExpiration !== undefined) this.#store.expiring.add(payment.id);
     this.#webhooks.enqueue('payment.created', payment.id, payment.notificationUrl);
     return { status: 201, body: this.render.payment(payment, context) };
   }
@@ -420,7 +421,11 @@ export class MercadoPagoProcessor {
 
   /** Expires every pending Pix and boleto past its date (run before each request and on a timer). */
   expireDue(now: number = Date.now()): void {
-    for (const payment of this.#store.payments.values()) this.expire(payment, now);
+    for (const id of this.#store.expiring) {
+      const payment = this.#store.payments.get(id);
+      if (payment === undefined || payment.status !== 'pending') this.#store.expiring.delete(id);
+      else if (this.expire(payment, now)) this.#store.expiring.delete(id);
+    }
   }
 
   // --- Parts ------------------------------------------------------------------------------------------------------

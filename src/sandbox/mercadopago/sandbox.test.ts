@@ -152,6 +152,7 @@ describe('Mercado Pago sandbox through the official mercadopago SDK', () => {
     assert.equal(fields.get('54'), '10.50');
     assert.equal(fields.get('58'), 'BR');
     assert.match(fields.get('26')!, /^0014br\.gov\.bcb\.pix01\d{2}/);
+    assert.equal(crc16('123456789'), '29B1', 'CRC-16/CCITT-FALSE check value');
     assert.equal(fields.get('63'), crc16(data.qr_code!.slice(0, -4)));
     assert.deepEqual([...Buffer.from(data.qr_code_base64!, 'base64').subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -399,5 +400,17 @@ describe('Mercado Pago sandbox through the official mercadopago SDK', () => {
     const deliveries = webhooksFor(twice.id!);
     assert.equal(deliveries.length, 2);
     assert.equal(deliveries[0].body.id, deliveries[1].body.id);
+  });
+
+  it("webhooks: a payment without notification_url waits for the application's URL, then is sent there", async () => {
+    sandbox.setWebhookUrl(undefined);
+    const quiet = await createPayment({ transaction_amount: 6, payment_method_id: 'pix', payer: { email: payer.email } });
+    await sandbox.webhooksIdle();
+    const queued = sandbox.records().webhooks.filter((webhook) => webhook.paymentId === quiet.id);
+    assert.deepEqual(queued.map((webhook) => [webhook.action, webhook.attempts]), [['payment.created', 0]]);
+    const set = await fetch(`${sandbox.url}/sandbox/admin/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: `${receiverUrl}/application` }) });
+    assert.equal(set.status, 200);
+    await sandbox.webhooksIdle();
+    assert.ok(webhooksFor(quiet.id!).some((notification) => notification.url === `/application?data.id=${quiet.id}&type=payment`));
   });
 });

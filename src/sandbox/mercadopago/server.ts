@@ -7,7 +7,7 @@ import { createSandboxServer, listenOn, parseJsonBody, rawBody } from '../shared
 import { causes, internalError, MercadoPagoError, unavailable } from './errors.ts';
 import { decimalAmount } from './render.ts';
 import { isObject, MercadoPagoProcessor, type Answer, type ProcessorContext } from './processor.ts';
-import { SandboxStore, type SandboxRecords } from './store.ts';
+import { idempotencyKeysKeptMax, SandboxStore, setBounded, type SandboxRecords } from './store.ts';
 import { defaultWebhookRetryDelaysMs, WebhookDispatcher } from './webhooks.ts';
 
 /**
@@ -225,7 +225,7 @@ export function buildMercadoPagoSandbox(options: MercadoPagoSandboxOptions = {})
         if (!(error instanceof MercadoPagoError)) throw error;
         return reply.status(error.status).send(error.toBody());
       }
-      if (storeKey !== undefined && answer.status < 400) store.idempotencyKeys.set(storeKey, structuredClone(answer));
+      if (storeKey !== undefined && answer.status < 400) setBounded(store.idempotencyKeys, storeKey, structuredClone(answer), idempotencyKeysKeptMax);
     }
     return finish(request, reply, after, answer);
   }

@@ -136,8 +136,20 @@ export class IdSequence {
   }
 }
 
+/** Upper bounds on the maps that only grow with use (the oldest entries go first). */
+export const cardTokensKeptMax = 100_000;
+export const idempotencyKeysKeptMax = 100_000;
+
+/** Adds to an insertion-ordered map, dropping its oldest entry when it is full. */
+export function setBounded<K, V>(map: Map<K, V>, key: K, value: V, keptMax: number): void {
+  if (!map.has(key) && map.size >= keptMax) map.delete(map.keys().next().value as K);
+  map.set(key, value);
+}
+
 export class SandboxStore {
   readonly payments = new Map<number, PaymentRecord>();
+  /** Ids of the pending Pix and boletos, the only payments that can expire (so a sweep does not scan them all). */
+  readonly expiring = new Set<number>();
   readonly refunds = new Map<number, RefundRecord>();
   readonly cardTokens = new Map<string, CardTokenRecord>();
   readonly webhooks: WebhookRecord[] = [];
@@ -153,6 +165,7 @@ export class SandboxStore {
 
   clear(): void {
     this.payments.clear();
+    this.expiring.clear();
     this.refunds.clear();
     this.cardTokens.clear();
     this.webhooks.length = 0;
