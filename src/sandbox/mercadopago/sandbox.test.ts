@@ -153,6 +153,9 @@ describe('Mercado Pago sandbox through the official mercadopago SDK', () => {
     assert.equal(fields.get('58'), 'BR');
     assert.match(fields.get('26')!, /^0014br\.gov\.bcb\.pix01\d{2}/);
     assert.equal(crc16('123456789'), '29B1', 'CRC-16/CCITT-FALSE check value');
+    // The static BR Code example of Banco Central's Pix manual, whose CRC it gives as 1D3D.
+    const manualExample = '00020126580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-4266554400005204000053039865802BR5913Fulano de Tal6008BRASILIA62070503***6304';
+    assert.equal(crc16(manualExample), '1D3D');
     assert.equal(fields.get('63'), crc16(data.qr_code!.slice(0, -4)));
     assert.deepEqual([...Buffer.from(data.qr_code_base64!, 'base64').subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -241,6 +244,11 @@ describe('Mercado Pago sandbox through the official mercadopago SDK', () => {
     assert.equal(noAddress.causes[0].code, 4006);
     assert.match(noAddress.message, /payer\.address\.zip_code/);
     assert.ok(isValidCpf('12345678909') && !isValidCpf('12345678919') && isValidCnpj('11222333000181') && !isValidCnpj('11222333000191'));
+    // A published Bradesco boleto (the usual test vector of boleto validators): its check digits, computed here.
+    const publishedLine = '23793381286000782713695000063305975520000370000';
+    assert.ok(boletoBarcodeIsValid('23799755200003700003381260007827139500006330'));
+    assert.ok(!boletoBarcodeIsValid('23799755200003700003381260007827139500006331'));
+    assert.deepEqual([9, 20, 31].map((at, field) => modulo10(publishedLine.slice(field === 0 ? 0 : at - 10, at))), [9, 20, 31].map((at) => Number(publishedLine[at])));
   });
 
   it('boleto: paid through the admin endpoint, money released later', async () => {
