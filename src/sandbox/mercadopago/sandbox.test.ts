@@ -86,6 +86,10 @@ describe('Mercado Pago sandbox through the official mercadopago SDK', () => {
   });
   afterEach(() => sandbox.setFaults({ outage: false, errorRate: 0, status5xxRate: 0, webhookDuplicate: false }));
 
+  /**
+   * Creates a payment with a fresh X-Idempotency-Key unless one is given. (The SDK merges `requestOptions` into its
+   * shared config for good, so a key given once is sent again by later calls that name none.)
+   */
   async function createPayment(body: Parameters<Payment['create']>[0]['body'], idempotencyKey: string = randomUUID()) {
     spec.assertRequest('POST /v1/payments', body);
     const payment = await payments.create({ body, requestOptions: { idempotencyKey } });
@@ -357,7 +361,7 @@ describe('Mercado Pago sandbox through the official mercadopago SDK', () => {
     const method = await rejection(createPayment({ transaction_amount: 10, payment_method_id: 'oxxo', payer: { email: payer.email } }));
     assert.equal(method.causes[0].code, 3011);
     // (The request breaks the spec's `format: email`, so it goes without the request check.)
-    const email = await rejection(payments.create({ body: { transaction_amount: 10, payment_method_id: 'pix', payer: { email: 'not-an-email' } } }));
+    const email = await rejection(payments.create({ body: { transaction_amount: 10, payment_method_id: 'pix', payer: { email: 'not-an-email' } }, requestOptions: { idempotencyKey: randomUUID() } }));
     assert.equal(email.causes[0].code, 4050);
     const missing = await rejection(payments.get({ id: 1 }));
     assert.deepEqual([missing.status, missing.error, missing.causes[0].code], [404, 'not_found', 2000]);
