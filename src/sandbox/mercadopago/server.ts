@@ -6,7 +6,8 @@ import { drawFaults, faultTimeoutHoldMs, type Faults } from '../shared/faults.ts
 import { createSandboxServer, listenOn, parseJsonBody, rawBody } from '../shared/http.ts';
 import { causes, internalError, MercadoPagoError, unavailable } from './errors.ts';
 import { decimalAmount } from './render.ts';
-import { isObject, MercadoPagoProcessor, type Answer, type ProcessorContext } from './processor.ts';
+import { isObject, type Answer } from './answer.ts';
+import { MercadoPagoProcessor, type ProcessorContext } from './processor.ts';
 import { idempotencyKeysKeptMax, SandboxStore, setBounded, type SandboxRecords } from './store.ts';
 import { defaultWebhookRetryDelaysMs, WebhookDispatcher } from './webhooks.ts';
 
