@@ -28,7 +28,6 @@ import type { WebhookDispatcher } from './webhooks.ts';
  * Every change of a payment sends a webhook (payment.created on creation, payment.updated after).
  */
 
-
 export interface ProcessorContext extends RenderContext {
   /** The sandbox merchant's Pix key and city (in the BR Code). */
   pixKey: string;
