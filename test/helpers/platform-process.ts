@@ -73,7 +73,7 @@ export async function stopPlatform(started: PlatformProcess): Promise<number | n
  * Runs `payrail sandbox <provider> ...args` as its own process (as a user would) and waits until it prints the address
  * it listens on. Used by the sandbox CLI tests and by the Adyen benchmark.
  */
-export async function startSandboxProcess(provider: 'adyen' | 'paypal' | 'mollie' | 'mercadopago', args: string[], timeoutMs = 30_000): Promise<{ child: ChildProcess; url: string }> {
+export async function startSandboxProcess(provider: 'adyen' | 'paypal' | 'mollie' | 'mercadopago' | 'razorpay', args: string[], timeoutMs = 30_000): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [payrailCli, 'sandbox', provider, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let timer: NodeJS.Timeout | undefined;
