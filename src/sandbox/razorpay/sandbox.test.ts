@@ -73,7 +73,7 @@ describe('Razorpay sandbox through the official razorpay SDK', () => {
   }
 
   function upi(orderId: string, upiDetails: { flow: string; vpa?: string }, amount = 50_000) {
-    return razorpay.payments.createUpi({ amount, currency: 'INR', order_id: orderId, method: 'upi', ...payer, ip: '203.0.113.7', referer: 'https://shop.example/', user_agent: 'Mozilla/5.0', upi: upiDetails });
+    return razorpay.payments.createUpi({ amount, currency: 'INR', order_id: orderId, method: 'upi', ...payer, ip: '203.0.113.7', referer: 'https://shop.example/', user_agent: 'Mozilla/5.0', notes: { attempt: 'a_1' }, upi: upiDetails });
   }
 
   it('creates and reads orders in paise, lists them by receipt, and refuses bad input in Razorpay’s error shape', async () => {
