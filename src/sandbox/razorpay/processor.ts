@@ -117,12 +117,14 @@ function onlyKnownFields(body: Record<string, unknown>, known: readonly string[]
   }
 }
 
-/** An amount in the smallest unit: an integer, or a string of digits (the SDK's typings allow both). */
+/**
+ * An amount in the smallest unit. Razorpay takes JSON integers only: a string such as "100" is refused with "The
+ * amount must be an integer." (as reported against its Python SDK), although the Node SDK's typings allow strings.
+ */
 function parseAmount(value: unknown, field = 'amount'): number {
   if (value === undefined || value === null || value === '') throw invalidInput(`The ${field} field is required.`, field);
-  const amount = typeof value === 'string' && /^[0-9]{1,15}$/.test(value) ? Number(value) : value;
-  if (typeof amount !== 'number' || !Number.isSafeInteger(amount)) throw invalidInput(`The ${field} must be an integer.`, field);
-  return amount;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw invalidInput(`The ${field} must be an integer.`, field);
+  return value;
 }
 
 function atLeastMinimum(amount: number, currency: string, field = 'amount'): void {
@@ -228,7 +230,7 @@ export class RazorpayProcessor {
   // --- Orders ---------------------------------------------------------------------------------------------------
 
   createOrder(body: Record<string, unknown>): Record<string, unknown> {
-    onlyKnownFields(body, ['amount', 'currency', 'receipt', 'notes', 'partial_payment', 'payment']);
+    onlyKnownFields(body, ['amount', 'currency', 'receipt', 'notes', 'partial_payment', 'payment', 'payment_capture']);
     const amount = parseAmount(body.amount);
     const currency = parseCurrency(body.currency);
     atLeastMinimum(amount, currency);
@@ -237,6 +239,11 @@ export class RazorpayProcessor {
       throw invalidInput('partial_payment is not supported by the Payrail sandbox', 'partial_payment');
     }
     let capture = this.#captureMode;
+    // `payment_capture` (1 or 0) is the deprecated form of `payment.capture`, still sent by older integrations.
+    if (body.payment_capture !== undefined) {
+      if (![0, 1, true, false, '0', '1'].includes(body.payment_capture as never)) throw invalidInput('The payment capture field is invalid.', 'payment_capture');
+      capture = [1, true, '1'].includes(body.payment_capture as never) ? 'automatic' : 'manual';
+    }
     if (body.payment !== undefined) {
       if (!isObject(body.payment) || (body.payment.capture !== 'automatic' && body.payment.capture !== 'manual')) {
         throw invalidInput('payment.capture must be automatic or manual', 'payment.capture');
@@ -426,7 +433,7 @@ export class RazorpayProcessor {
     onlyKnownFields(body, ['amount', 'speed', 'notes', 'receipt']);
     const payment = this.payment(id);
     if (payment.status === 'refunded') throw invalidInput('The payment has been fully refunded already');
-    if (payment.status !== 'captured') throw invalidInput('Only captured payments can be refunded');
+    if (payment.status !== 'captured') throw invalidInput('The payment status should be captured for action to be taken');
     const remaining = payment.amount - payment.amountRefunded;
     const amount = body.amount === undefined ? remaining : parseAmount(body.amount);
     atLeastMinimum(amount, payment.currency);

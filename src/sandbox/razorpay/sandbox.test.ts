@@ -84,12 +84,17 @@ describe('Razorpay sandbox through the official razorpay SDK', () => {
       { entity: 'order', amount: 50_000, amount_paid: 0, amount_due: 50_000, currency: 'INR', receipt: 'rcpt_1', status: 'created', attempts: 0, notes: { cart: 'c_1' } },
     );
     assert.equal((await razorpay.orders.fetch(created.id)).id, created.id);
+    // The deprecated `payment_capture` still chooses the capture, like `payment.capture`.
+    const legacy = await razorpay.orders.create({ amount: 100, currency: 'INR', payment_capture: true } as never);
+    assert.equal(sandbox.records().orders.find((record) => record.id === legacy.id)?.capture, 'automatic');
     const listed = await razorpay.orders.all({ receipt: 'rcpt_1' });
     assert.deepEqual(listed.items.map((item) => item.id), [created.id]);
 
     const tooSmall = await sdkError(order(99));
     assert.equal(tooSmall.statusCode, 400);
     assert.deepEqual(tooSmall.error, { code: 'BAD_REQUEST_ERROR', description: 'The amount must be atleast INR 1.00', field: 'amount', source: 'business', step: 'payment_initiation', reason: 'input_validation_failed', metadata: {} });
+    const stringAmount = await sdkError(razorpay.orders.create({ amount: '5000', currency: 'INR' }));
+    assert.deepEqual([stringAmount.error.description, stringAmount.error.field], ['The amount must be an integer.', 'amount']);
     const unknownField = await sdkError(razorpay.orders.create({ amount: 100, currency: 'INR', colour: 'red' } as never));
     assert.equal(unknownField.error.description, 'colour is/are not required and should not be sent');
     const missing = await sdkError(razorpay.orders.fetch('order_DoesNotExist00'));
@@ -191,6 +196,8 @@ describe('Razorpay sandbox through the official razorpay SDK', () => {
     assert.equal(validatePaymentVerification({ order_id: handed.razorpay_order_id, payment_id: handed.razorpay_payment_id }, handed.razorpay_signature, keySecret), true);
     assert.equal(validatePaymentVerification({ order_id: created.id, payment_id: 'pay_SomeOtherPay00' }, handed.razorpay_signature, keySecret), false);
     assert.equal((await razorpay.payments.fetch(initiated.razorpay_payment_id)).status, 'authorized');
+    const notCaptured = await sdkError(razorpay.payments.refund(initiated.razorpay_payment_id, {}));
+    assert.equal(notCaptured.error.description, 'The payment status should be captured for action to be taken');
   });
 
   it('card checkout page: the test bank approves (signed callback fields) or declines (error fields)', async () => {

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FaultSettings, registerSandboxAdmin } from '../shared/admin.ts';
 import { drawFaults, faultTimeoutHoldMs, type Faults } from '../shared/faults.ts';
 import { createSandboxServer, listenOn, parseJsonBody, rawBody } from '../shared/http.ts';
-import { authenticationFailed, invalidInput, RazorpayError, serverError, unknownUrl } from './errors.ts';
+import { authenticationFailed, invalidInput, RazorpayError, serverError, unknownId, unknownUrl } from './errors.ts';
 import { callbackPage, checkoutPage, messagePage, upiAppPage } from './pages.ts';
 import { isUpiFailureReason, RazorpayProcessor } from './processor.ts';
 import { renderOrder, renderPayment, renderRefund } from './render.ts';
@@ -80,9 +80,9 @@ function constantTimeEqual(left: string, right: string): boolean {
 
 /** The first value of a form or query field. */
 function field(values: URLSearchParams | Record<string, unknown>, name: string): string | undefined {
-  const value = values instanceof URLSearchParams ? values.get(name) : values[name];
-  if (Array.isArray(value)) return typeof value[0] === 'string' ? value[0] : undefined;
-  return typeof value === 'string' ? value : (value ?? undefined) === undefined ? undefined : String(value);
+  const value = values instanceof URLSearchParams ? (values.get(name) ?? undefined) : values[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' ? first : undefined;
 }
 
 /** Builds the Fastify app and its state without listening, so `startRazorpaySandbox` and the CLI share it. */
@@ -141,7 +141,7 @@ export function buildRazorpaySandbox(options: RazorpaySandboxOptions) {
         }
       }
       const { id, refundId } = request.params as { id?: string; refundId?: string };
-      if ((id !== undefined && id.length > resourceIdLengthMax) || (refundId !== undefined && refundId.length > resourceIdLengthMax)) throw invalidInput('The id provided does not exist');
+      if ((id !== undefined && id.length > resourceIdLengthMax) || (refundId !== undefined && refundId.length > resourceIdLengthMax)) throw unknownId();
       answer = operation(body, request.query as Record<string, unknown>);
     } catch (error) {
       if (!(error instanceof RazorpayError)) throw error;
