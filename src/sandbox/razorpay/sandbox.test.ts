@@ -206,6 +206,8 @@ describe('Razorpay sandbox through the official razorpay SDK', () => {
     assert.equal(page.status, 200);
     assert.match(await page.text(), /Pay, bank approves/);
     const card = { key_id: keyId, card_number: '4111 1111 1111 1111', expiry_month: '12', expiry_year: '35', cvv: '123', name: 'Payer', ...payer };
+    const scripted = await fetch(`${sandbox.url}/sandbox/razorpay/checkout/${created.id}/pay`, { method: 'POST', body: new URLSearchParams({ ...card, callback_url: 'javascript:alert(1)', outcome: 'success' }) });
+    assert.equal(scripted.status, 400, 'a callback URL must be http(s)');
     const declined = await fetch(`${sandbox.url}/sandbox/razorpay/checkout/${created.id}/pay`, { method: 'POST', body: new URLSearchParams({ ...card, outcome: 'failure' }) });
     assert.match(await declined.text(), /name="error\[reason\]">authentication_failed</);
     const paid = await fetch(`${sandbox.url}/sandbox/razorpay/checkout/${created.id}/pay`, { method: 'POST', body: new URLSearchParams({ ...card, callback_url: 'https://shop.example/razorpay/callback', outcome: 'success' }) });

@@ -78,6 +78,11 @@ function constantTimeEqual(left: string, right: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** A callback URL the payer's browser may be sent to: absolute http(s) only (never `javascript:`). */
+function isHttpUrl(value: string): boolean {
+  return URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol);
+}
+
 /** The first value of a form or query field. */
 function field(values: URLSearchParams | Record<string, unknown>, name: string): string | undefined {
   const value = values instanceof URLSearchParams ? (values.get(name) ?? undefined) : values[name];
@@ -192,7 +197,7 @@ export function buildRazorpaySandbox(options: RazorpaySandboxOptions) {
     const order = store.orders.get(field(values, 'order_id') ?? '');
     if (!order || order.status === 'paid') return reply.status(400).type('text/html').send(messagePage('Checkout unavailable', 'The order is unknown or already paid.'));
     const callbackUrl = field(values, 'callback_url');
-    if (callbackUrl !== undefined && !URL.canParse(callbackUrl)) return reply.status(400).type('text/html').send(messagePage('Checkout unavailable', 'The callback_url is not an absolute URL.'));
+    if (callbackUrl !== undefined && !isHttpUrl(callbackUrl)) return reply.status(400).type('text/html').send(messagePage('Checkout unavailable', 'The callback_url is not an absolute http(s) URL.'));
     return reply.type('text/html').send(
       checkoutPage(order, {
         keyId: options.keyId,
@@ -211,7 +216,7 @@ export function buildRazorpaySandbox(options: RazorpaySandboxOptions) {
     const form = new URLSearchParams(rawBody(request));
     if (form.get('key_id') !== options.keyId) return reply.status(401).type('text/html').send(messagePage('Checkout unavailable', 'The key_id is not this sandbox’s key.'));
     const callbackUrl = form.get('callback_url') ?? undefined;
-    if (callbackUrl !== undefined && !URL.canParse(callbackUrl)) return reply.status(400).type('text/html').send(messagePage('Checkout unavailable', 'The callback_url is not an absolute URL.'));
+    if (callbackUrl !== undefined && !isHttpUrl(callbackUrl)) return reply.status(400).type('text/html').send(messagePage('Checkout unavailable', 'The callback_url is not an absolute http(s) URL.'));
     let payment;
     try {
       payment = processor.payByCard(id(request), {
