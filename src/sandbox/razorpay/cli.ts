@@ -5,7 +5,7 @@ import { checkWebhookUrl, closeOnSignals, helpSandboxFlag, parsePort, usageError
 const defaultKeyId = 'rzp_test_PayrailSandbox';
 const defaultKeySecret = 'razorpay_sandbox_key_secret';
 const defaultWebhookSecret = 'razorpay_sandbox_webhook_secret';
-const defaultPort = 8073;
+const defaultPort = 8075;
 
 interface RazorpaySandboxFlags {
   port?: string;
