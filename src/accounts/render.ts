@@ -68,6 +68,7 @@ export function renderAccount(account: AccountRecord, settings: AccountSettings,
       settlement_currencies: settings.settlement_currencies,
       pricing_overrides: settings.pricing,
       pricing: effectivePricing(defaultPricing, settings.pricing),
+      transaction_risk_analysis: settings.sca_transaction_risk_analysis,
     },
   };
 }

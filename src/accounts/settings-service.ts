@@ -46,6 +46,8 @@ export interface AccountSettingsUpdate {
     country?: string;
     settlement_currencies?: string[] | null;
     pricing?: PricingOverrides | null;
+    /** The transaction risk analysis exemption's fraud rate (basis points); `null` turns the exemption off. */
+    transaction_risk_analysis?: { fraud_rate_bps: number } | null;
   };
 }
 
@@ -139,6 +141,9 @@ export function applySettingsUpdate(current: AccountSettings, update: AccountSet
   const payrail = update.payrail;
   if (payrail?.country !== undefined) next.country = payrail.country.toUpperCase();
   if (payrail?.settlement_currencies !== undefined) next.settlement_currencies = [...new Set(payrail.settlement_currencies ?? [])];
+  if (payrail?.transaction_risk_analysis !== undefined) {
+    next.sca_transaction_risk_analysis = payrail.transaction_risk_analysis === null ? null : { fraud_rate_bps: payrail.transaction_risk_analysis.fraud_rate_bps };
+  }
   if (payrail?.pricing !== undefined) next.pricing = payrail.pricing === null ? {} : mergePricingOverrides(current.pricing, payrail.pricing);
   return next;
 }

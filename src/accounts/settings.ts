@@ -1,4 +1,5 @@
 import type { PricingOverrides } from '../fees/pricing.ts';
+import type { TransactionRiskAnalysis } from '../payments/sca/types.ts';
 
 export const payoutIntervals = ['manual', 'daily', 'weekly', 'monthly'] as const;
 export const weekdays = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
@@ -24,6 +25,11 @@ export interface AccountSettings {
   /** Stripe's settings.branding icon and logo: ids of the account's files of purpose business_icon / business_logo. */
   branding_icon: string | null;
   branding_logo: string | null;
+  /**
+   * Strong customer authentication's transaction risk analysis exemption: null (the default) is off; else the
+   * acquirer's fraud rate, which sets the amount threshold (src/payments/sca/exemptions.ts, docs/sca.md).
+   */
+  sca_transaction_risk_analysis: TransactionRiskAnalysis | null;
   updated: number;
 }
 
@@ -43,6 +49,7 @@ export function defaultSettings(accountId: string): AccountSettings {
     branding_secondary_color: null,
     branding_icon: null,
     branding_logo: null,
+    sca_transaction_risk_analysis: null,
     updated: 0,
   };
 }

@@ -50,6 +50,12 @@ export interface AuthorizeInput {
    */
   requestThreeDSecure?: 'automatic' | 'any' | 'challenge';
   /**
+   * Payrail's strong customer authentication decision (src/payments/sca): `authenticate` asks for 3-D Secure (the
+   * PSD2 mandate, or request_three_d_secure), with `exemption` the exemption claimed instead. Connectors that cannot
+   * send an exemption leave the payment to the issuer, who may then ask for authentication itself.
+   */
+  strongCustomerAuthentication?: { authenticate: boolean; exemption: 'low_value' | 'transaction_risk_analysis' | 'recurring' | null };
+  /**
    * Stripe's `request_incremental_authorization=if_available` (manual capture only): the authorization should be one
    * that `incrementAuthorization` can grow. The answer says whether it is (`AuthorizeOutput.incrementalAuthorization`).
    */
@@ -126,10 +132,22 @@ export type AuthorizeOutput =
     status: 'authorized'; captured: boolean; processorReference: string; riskScore: number; payer?: WalletPayer; incrementalAuthorization?: boolean;
     /** What the provider stored for later payments, when `storedCredential.save` asked it to (and it told). */
     stored?: StoredCardReference;
+    threeDSecure?: ThreeDSecureOutcome;
   }
-  | { status: 'declined'; decline: Decline; processorReference: string | null; riskScore: number }
+  | { status: 'declined'; decline: Decline; processorReference: string | null; riskScore: number; threeDSecure?: ThreeDSecureOutcome }
   | { status: 'requires_authentication'; processorReference?: string | null; nextAction?: RedirectToUrl | null }
   | { status: 'pending' };
+
+/**
+ * How a 3-D Secure authentication went, when the provider tells: the flow (a challenge, or frictionless: the issuer
+ * authenticated without asking the customer), the result in Stripe's words and the directory server's transaction id.
+ * Absent, Payrail shows what it knows itself (a challenge the customer passed).
+ */
+export interface ThreeDSecureOutcome {
+  flow: 'challenge' | 'frictionless' | null;
+  result: 'authenticated' | 'attempt_acknowledged' | 'not_supported' | 'processing_error';
+  transactionId: string | null;
+}
 
 export interface ReferenceInput {
   attemptId: string;

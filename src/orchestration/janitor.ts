@@ -10,6 +10,7 @@ import { findAttempt, findDueAttempts, updateAttempt, type AttemptRow } from './
 import { attemptChangesOf, attemptReference, recordLateAnswer, type AttemptAnswerDependencies, type LateAnswerDependencies } from './attempt-answers.ts';
 import { applyAttemptOutcome, type AttemptOutcomeDependencies } from './attempt-outcome.ts';
 import { attemptAuthorizeInput, connectorFor, type ConnectorLookupDependencies } from './orchestrator.ts';
+import { storedDecision } from '../payments/sca/three-d-secure.ts';
 
 /**
  * What the janitor uses: the database and its batch size, and what finding the connector, asking it again (the
@@ -57,7 +58,7 @@ export async function resolveAttempt(deps: JanitorDependencies, attempt: Attempt
   let output: AuthorizeOutput;
   try {
     // The same request as the attempt's first ask (a replay under the same idempotency key), merchant-initiated or not.
-    const base = await storedReferencesOf(deps.db, scope, authorizeInput(deps, intent, paymentMethod, authentication, attempt.merchant_initiated), paymentMethod.id);
+    const base = await storedReferencesOf(deps.db, scope, authorizeInput(deps, intent, paymentMethod, authentication, attempt.merchant_initiated, storedDecision(charge.payment_method_details)), paymentMethod.id);
     output = await connector.sync(attemptAuthorizeInput(base, attemptReference(deps, attempt), attempt.connector_configuration_id));
   } catch {
     output = { status: 'pending' };

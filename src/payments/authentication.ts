@@ -12,6 +12,7 @@ import { findPaymentMethod } from '../payment-methods/repository.ts';
 import { findCharge, updatePaymentIntent, type PaymentIntentRow } from './repository.ts';
 import { claimChallenge, findChallenge, type ChallengeRow } from './challenges-repository.ts';
 import { lockIntent } from './checks.ts';
+import { storedDecision } from './sca/three-d-secure.ts';
 import { authorizeInput, type PlanAttemptDependencies } from './plan-attempt.ts';
 
 // 3-D Secure and redirect continuation: the customer comes back, and the same connector is asked to finish.
@@ -78,7 +79,7 @@ async function continueAttempt(
   });
   if (!begun.attempt) return { intent: begun.intent, continued: false };
   const { row, charge, paymentMethod, connector } = begun.attempt;
-  const input: AuthorizeInput = attemptAuthorizeInput(authorizeInput(deps, begun.intent, paymentMethod, target.authentication, row.merchant_initiated), attemptReference(deps, row), row.connector_configuration_id);
+  const input: AuthorizeInput = attemptAuthorizeInput(authorizeInput(deps, begun.intent, paymentMethod, target.authentication, row.merchant_initiated, storedDecision(charge.payment_method_details)), attemptReference(deps, row), row.connector_configuration_id);
   const started = performance.now();
   let output: AuthorizeOutput;
   try {

@@ -15,6 +15,8 @@ import { buildConnectCapture, movesConnectMoney } from './connect-charge.ts';
 import { renderCharge, renderPaymentIntent } from './render.ts';
 import type { ChargeRow, LastPaymentError, PaymentIntentRow } from './repository.ts';
 import { effectiveSetupFutureUsage } from './payment-method-options.ts';
+import { counterChangeOf } from './sca/counters.ts';
+import { storedDecision, threeDSecureDetails } from './sca/three-d-secure.ts';
 
 // The outcome of an authorization as a value: given the rows an attempt read and the connector's answer,
 // buildAuthorizationChange returns the whole change (intent, charge and attempt, ledger, events) without any I/O.
@@ -97,6 +99,11 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
   const routing = source.routing ? withAttemptStatus(source.routing, source.id, attemptChanges) : null;
   const attribution: Partial<ChargeRow> = { connector: source.connector, connector_configuration_id: source.configurationId, attempt_id: source.id, routing: routing as Record<string, unknown> | null };
   const card = (charge.payment_method_details as { card: Record<string, unknown> }).card;
+  const decision = storedDecision(charge.payment_method_details);
+  // What 3-D Secure came to (the provider's account of it, else what Payrail knows), with the exemption claimed.
+  const threeDSecure = paymentMethod.type !== 'card' || output.status === 'requires_authentication' ? null : threeDSecureDetails({
+    decision, outcome: output.threeDSecure, authenticated: inputs.authenticated, brand: paymentMethod.card.brand, attemptId: source.id,
+  });
   // Card checks and 3-D Secure are a card's; a wallet's details change only when its provider reports the payer.
   const detailsWith = (cvcCheck: string | null, extra: Record<string, unknown> = {}) => paymentMethod.type !== 'card' ? charge.payment_method_details : ({
     ...charge.payment_method_details,
@@ -104,7 +111,7 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
       ...card,
       ...extra,
       checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: cvcCheck },
-      three_d_secure: inputs.authenticated ? { authentication_flow: 'challenge', result: 'authenticated', result_reason: null, version: '2.2.0' } : null,
+      three_d_secure: threeDSecure,
     },
   });
 
@@ -117,6 +124,7 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
   let decline: PaymentChange['decline'];
   let providerReference: PaymentChange['providerReference'];
   let connect: PaymentChange['connect'];
+  let scaCounters: PaymentChange['scaCounters'];
 
   switch (output.status) {
     case 'authorized': {
@@ -183,6 +191,14 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
           provider_token: output.stored.providerToken, shopper_reference: output.stored.shopperReference, network_transaction_id: output.stored.networkTransactionId,
           usage: saveUsage, source_attempt_id: source.id, created: inputs.createdAt,
         };
+      }
+      // The card's low-value counters move with the authorization: reset by an authentication, else one more payment.
+      if (paymentMethod.type === 'card') {
+        const counterChange = counterChangeOf({
+          decision, fingerprint: paymentMethod.card.fingerprint, authenticated: (threeDSecure as { result?: string } | null)?.result === 'authenticated',
+          savesCard: saveUsage !== null, amount: charge.amount, currency: charge.currency,
+        });
+        if (counterChange) scaCounters = { change: counterChange, now: inputs.now };
       }
       if (wallet || attachTo) {
         method = {
@@ -251,6 +267,7 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
     paymentMethod: method,
     ...(providerReference ? { providerReference } : {}),
     ...(connect ? { connect } : {}),
+    ...(scaCounters ? { scaCounters } : {}),
     events,
     decline,
   };

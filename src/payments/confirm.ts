@@ -15,14 +15,15 @@ import { chargeInsertStatement, findPaymentIntent, intentUpdateStatement, type L
 import { assertTransition } from './state.ts';
 import { checkChargeCapabilities } from './connect-capabilities.ts';
 import { lockIntent, retrievePaymentIntent } from './checks.ts';
-import { authorizeInput, paymentFacts, planAttempt, storedReferencesOf, type Attempt, type PlanAttemptDependencies } from './plan-attempt.ts';
+import { authorizeInput, paymentFacts, planAttempt, storedReferencesOf, withScaDecision, type Attempt, type PlanAttemptDependencies } from './plan-attempt.ts';
+import { decideForPayment, type ScaDependencies } from './sca/facts.ts';
 import type { ConfirmInput, IntentResult } from './types.ts';
 
 /**
  * What confirming uses: the database and the janitor's first delay, and what looking up the payment method, building
  * the attempt's input, routing and the cascade, applying the outcome and resolving a left attempt (resume) need.
  */
-export type ConfirmDependencies = Pick<Dependencies, 'db' | 'orchestration'> & PaymentMethodDependencies & PlanAttemptDependencies & OrchestratorDependencies & AttemptOutcomeDependencies & JanitorDependencies;
+export type ConfirmDependencies = Pick<Dependencies, 'db' | 'orchestration'> & PaymentMethodDependencies & PlanAttemptDependencies & OrchestratorDependencies & AttemptOutcomeDependencies & JanitorDependencies & ScaDependencies;
 
 function missingPaymentMethod(intent: PaymentIntentRow): ApiError {
   return new ApiError(
@@ -43,8 +44,11 @@ async function beginAttempt(client: pg.PoolClient, deps: ConfirmDependencies, sc
   const paymentMethod = input.payment_method_data
     ? paymentMethodFromData(scope, input.payment_method_data)
     : await lookupPaymentMethod(client, deps, scope, paymentMethodId ?? '', 'payment_method');
-  const plan = planAttempt(scope, intent, input, paymentMethod.row);
-  const authorize = await storedReferencesOf(client, scope, authorizeInput(deps, plan.intent, plan.paymentMethod, undefined, plan.merchantInitiated), plan.paymentMethod.id);
+  const planned = planAttempt(scope, intent, input, paymentMethod.row);
+  // Strong customer authentication is decided with the intent's options as this confirmation leaves them.
+  const decision = await decideForPayment(deps, client, scope, planned.intent, planned.paymentMethod, planned.merchantInitiated);
+  const plan = { ...planned, charge: withScaDecision(planned.charge, decision) };
+  const authorize = await storedReferencesOf(client, scope, authorizeInput(deps, plan.intent, plan.paymentMethod, undefined, plan.merchantInitiated, decision), plan.paymentMethod.id);
   // A test card stored before live mode refused them (or by any other path) still never reaches a live connector.
   if (authorize.card) refuseTestCardInLiveMode(scope, authorize.card.number, 'payment_method');
   const route = await planRoute(client, deps, scope, { intentId: intent.id, chargeId: plan.charge.id, facts: paymentFacts(plan.intent, plan.paymentMethod, authorize), merchantInitiated: plan.merchantInitiated });

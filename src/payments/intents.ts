@@ -23,7 +23,8 @@ import { fullShipping } from '../customers/address.ts';
 import { automaticPaymentMethodsAtCreation, mergePaymentMethodOptions } from './payment-method-options.ts';
 import { checkCustomer, checkPaymentMethodOwner, checkPaymentMethodType, lockIntent, validateTypes } from './checks.ts';
 import { finishAttempt, type ConfirmDependencies } from './confirm.ts';
-import { authorizeInput, paymentFacts, planAttempt, storedReferencesOf, type PlanAttemptDependencies } from './plan-attempt.ts';
+import { authorizeInput, paymentFacts, planAttempt, storedReferencesOf, withScaDecision, type PlanAttemptDependencies } from './plan-attempt.ts';
+import { decideForPayment } from './sca/facts.ts';
 import type { ConfirmInput, IntentResult, PaymentIntentInput } from './types.ts';
 import { hasConnectInput, resolveConnect } from './connect-input.ts';
 import { checkChargeCapabilities } from './connect-capabilities.ts';
@@ -135,8 +136,10 @@ export async function createPaymentIntent(
   // PaymentMethod, the intent already confirming, its pending charge, the creation event) is one statement.
   const { intent, paymentMethod } = await prepare(deps.db);
   assert(paymentMethod, 'confirm at creation has a payment method');
-  const plan = planAttempt(scope, intent, confirm, paymentMethod.row);
-  const authorize = await storedReferencesOf(deps.db, scope, authorizeInput(deps, plan.intent, plan.paymentMethod, undefined, plan.merchantInitiated), plan.paymentMethod.id);
+  const planned = planAttempt(scope, intent, confirm, paymentMethod.row);
+  const decision = await decideForPayment(deps, deps.db, scope, planned.intent, planned.paymentMethod, planned.merchantInitiated);
+  const plan = { ...planned, charge: withScaDecision(planned.charge, decision) };
+  const authorize = await storedReferencesOf(deps.db, scope, authorizeInput(deps, plan.intent, plan.paymentMethod, undefined, plan.merchantInitiated, decision), plan.paymentMethod.id);
   // A test card stored before live mode refused them (or by any other path) still never reaches a live connector.
   if (authorize.card) refuseTestCardInLiveMode(scope, authorize.card.number, 'payment_method');
   const route = await planRoute(deps.db, deps, scope, { intentId: intent.id, chargeId: plan.charge.id, facts: paymentFacts(plan.intent, plan.paymentMethod, authorize), merchantInitiated: plan.merchantInitiated });

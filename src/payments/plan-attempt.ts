@@ -13,6 +13,8 @@ import { listProviderReferences } from '../payment-methods/provider-references-r
 import type { Queryable } from '../platform/db.ts';
 import { captureIsManual, effectiveSetupFutureUsage, incrementalAuthorizationRequested, mergePaymentMethodOptions } from './payment-method-options.ts';
 import type { ConfirmInput } from './types.ts';
+import { decisionKey } from './sca/three-d-secure.ts';
+import type { ScaDecision } from './sca/types.ts';
 
 // Builders of an attempt, without writing anything: its charge, the intent's move to `processing`, the provider input.
 
@@ -195,7 +197,22 @@ export async function storedReferencesOf(db: Queryable, scope: Scope, base: Base
   return { ...base, storedReferences: references };
 }
 
-export function authorizeInput(deps: PlanAttemptDependencies, intent: PaymentIntentRow, paymentMethod: PaymentMethodRow, authentication?: AuthorizeInput['authentication'], merchantInitiated = false): BaseAuthorizeInput {
+/**
+ * The charge with Payrail's strong customer authentication decision kept in its card details (rendered as the
+ * `payrail_strong_customer_authentication` extension), where every later ask of the provider reads it again.
+ */
+export function withScaDecision(charge: ChargeRow, decision: ScaDecision | null): ChargeRow {
+  if (decision === null) return charge;
+  const details = charge.payment_method_details as { card?: Record<string, unknown> };
+  if (!details.card) return charge;
+  return { ...charge, payment_method_details: { ...charge.payment_method_details, card: { ...details.card, [decisionKey]: decision } } };
+}
+
+/**
+ * The provider input of a payment. `decision` is the charge's strong customer authentication decision (sca/): the
+ * same on every ask of the attempt (first call, the janitor's sync, the return from a challenge), as a replay must be.
+ */
+export function authorizeInput(deps: PlanAttemptDependencies, intent: PaymentIntentRow, paymentMethod: PaymentMethodRow, authentication?: AuthorizeInput['authentication'], merchantInitiated = false, decision: ScaDecision | null = null): BaseAuthorizeInput {
   const storedCredential = storedCredentialOf(intent, paymentMethod, merchantInitiated);
   return {
     amount: intent.amount,
@@ -210,5 +227,6 @@ export function authorizeInput(deps: PlanAttemptDependencies, intent: PaymentInt
       ? { requestThreeDSecure: intent.payment_method_options.card?.request_three_d_secure ?? 'automatic', requestIncrementalAuthorization: incrementalAuthorizationRequested(intent, paymentMethod.type) }
       : {}),
     ...(storedCredential ? { storedCredential } : {}),
+    ...(decision ? { strongCustomerAuthentication: { authenticate: decision.action === 'authenticate', exemption: decision.exemption } } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { renderPaymentMethodOptions } from './payment-method-options.ts';
 import type { ChargeRow, PaymentIntentRow } from './repository.ts';
 import type { IntentConnect } from './connect-charge.ts';
+import { renderScaExtension } from './sca/three-d-secure.ts';
 
 /** Stripe's `transfer_data` of a destination charge's intent or charge ({amount, destination}); null otherwise. */
 function renderTransferData(connect: IntentConnect | null | undefined): Record<string, unknown> | null {
@@ -104,6 +105,8 @@ export function renderChargeCard(stored: Record<string, unknown> | null | undefi
     overcapture: field('overcapture', undefined),
     three_d_secure: field('three_d_secure', null),
     wallet: field('wallet', null),
+    // Payrail extension: the strong customer authentication decision and whether liability shifted (docs/sca.md).
+    payrail_strong_customer_authentication: renderScaExtension(stored),
   };
 }
 

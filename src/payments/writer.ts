@@ -8,6 +8,7 @@ import { paymentMethodAttachStatement, paymentMethodWalletStatement } from '../p
 import { providerReferenceUpsertStatement } from '../payment-methods/provider-references-repository.ts';
 import type { ChangeResult, PaymentChange } from './change.ts';
 import { challengeInsertStatement, challengesAbandonStatement } from './challenges-repository.ts';
+import { counterChangeStatement } from './sca/counters-repository.ts';
 import { applicationFeeInsertStatement } from '../application-fees/repository.ts';
 import { transferInsertStatement } from '../transfers/repository.ts';
 import { chargeUpdateStatement, intentUpdateStatement, type PaymentIntentRow } from './repository.ts';
@@ -37,7 +38,7 @@ export function changeParts(change: PaymentChange, prefix: string): Part[] {
   }
   parts.push(...movementParts(`${prefix}ledger`, change.movement, gated));
   // The side writes below all insert or change rows only under the gate; without one they are not meant to exist.
-  assert(gate || (!change.challenge && !change.abandonChallenges && !change.paymentMethod && !change.providerReference && !change.connect && change.events.length === 0), 'an ungated change writes only its attempt, charge and ledger');
+  assert(gate || (!change.challenge && !change.abandonChallenges && !change.paymentMethod && !change.providerReference && !change.connect && !change.scaCounters && change.events.length === 0), 'an ungated change writes only its attempt, charge and ledger');
   if (change.abandonChallenges && change.intent && gate) parts.push({ name: `${prefix}abandoned`, statement: challengesAbandonStatement(change.intent.current.id, gate) });
   if (change.challenge && gate) parts.push({ name: `${prefix}challenge`, statement: challengeInsertStatement(change.scope, change.challenge, gate) });
   const method = change.paymentMethod;
@@ -50,6 +51,7 @@ export function changeParts(change: PaymentChange, prefix: string): Part[] {
     }
   }
   if (change.providerReference && gate) parts.push({ name: `${prefix}provider_reference`, statement: providerReferenceUpsertStatement(change.scope, change.providerReference, gate) });
+  if (change.scaCounters && gate) parts.push({ name: `${prefix}sca_counters`, statement: counterChangeStatement(change.scope, change.scaCounters.change, change.scaCounters.now, gate) });
   if (change.events.length > 0 && gate) parts.push({ name: `${prefix}new_events`, statement: eventsInsertStatement(change.scope, change.request, change.events, gated) });
   // A Connect charge's rows (only for intents with Connect parameters: an ordinary payment has no such part).
   if (change.connect && gate) {
@@ -96,7 +98,7 @@ export async function writeChanges(db: Queryable, changes: readonly PaymentChang
  * id, when every part is written from JSON rows gated by that key (the side writes below are not yet).
  */
 function mergeKeyOf(change: PaymentChange): string | undefined {
-  if (!change.intent || change.challenge || change.abandonChallenges || change.paymentMethod || change.providerReference || change.connect) return undefined;
+  if (!change.intent || change.challenge || change.abandonChallenges || change.paymentMethod || change.providerReference || change.connect || change.scaCounters) return undefined;
   return change.intent.current.id;
 }
 

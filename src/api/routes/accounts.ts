@@ -6,7 +6,7 @@ import { accountTarget } from '../../connect/access.ts';
 import { retrieveConnectedAccount, updateConnectedAccount } from '../../connect/accounts.ts';
 import { connectFields, toConnectInput } from './connected-accounts.ts';
 import { defineRoute, presentObject, type RouteContext } from '../route.ts';
-import { array, boolean, childParam, emptyable, enumeration, integer, object, string, type JsonSchema, type ObjectOf, type Schema } from '../schema.ts';
+import { array, boolean, childParam, emptyable, enumeration, integer, object, required, string, type JsonSchema, type ObjectOf, type Schema } from '../schema.ts';
 import { noParameters } from './common.ts';
 
 /** Payment-method types a pricing override may name, and currencies per type: generous, but bounded. */
@@ -93,7 +93,10 @@ const accountUpdateParameters = object({
     country: string({ minLength: 2, maxLength: 2, pattern: /^[A-Za-z]{2}$/, patternMessage: 'Invalid country: must be an ISO 3166-1 alpha-2 code', description: 'ISO 3166-1 alpha-2 country: cards issued elsewhere are international.' }),
     settlement_currencies: emptyable(array(string({ maxLength: 3 }), { maxItems: settlementCurrenciesMax, description: 'Currencies settled without conversion besides the default currency.' })),
     pricing: emptyable(pricingSchema),
-  }, { description: 'Payrail extension: country, settlement currencies and pricing overrides (not part of the Stripe API).' }),
+    transaction_risk_analysis: emptyable(object({
+      fraud_rate_bps: required(integer({ minimum: 0, maximum: 10_000, description: "The acquirer's fraud rate for remote card payments, in basis points: up to 1 (0.01%) exempts payments up to EUR 500, up to 6 up to EUR 250, up to 13 up to EUR 100; above, none." })),
+    }, { description: "Strong customer authentication's transaction risk analysis exemption (PSD2 RTS art. 18); '' turns it off (the default)." })),
+  }, { description: 'Payrail extension: country, settlement currencies, pricing overrides and the transaction risk analysis exemption (not part of the Stripe API).' }),
 });
 
 type AccountUpdateParameters = ObjectOf<typeof accountUpdateParameters.properties>;
@@ -114,6 +117,8 @@ function toUpdate(params: AccountUpdateParameters): AccountSettingsUpdate {
     payrail: payrail && {
       country: payrail.country,
       settlement_currencies: payrail.settlement_currencies === undefined || payrail.settlement_currencies === null ? payrail.settlement_currencies : payrail.settlement_currencies.map((currency) => currency.toLowerCase()),
+      transaction_risk_analysis: payrail.transaction_risk_analysis === undefined || payrail.transaction_risk_analysis === null
+        ? payrail.transaction_risk_analysis : { fraud_rate_bps: payrail.transaction_risk_analysis.fraud_rate_bps },
       pricing: payrail.pricing === undefined || payrail.pricing === null ? payrail.pricing : {
         rules: payrail.pricing.rules,
         international_bps: payrail.pricing.international_bps,

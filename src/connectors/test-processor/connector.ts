@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import {
   ConnectorRequestError, NotSupported, type AuthorizeInput, type AuthorizeOutput, type Connector, type IncrementInput, type IncrementOutput, type ProviderNotification,
-  type ReferenceInput, type RefundInput, type SimpleOutput, type VerifyCardInput, type VerifyCardOutput,
+  type ReferenceInput, type RefundInput, type SimpleOutput, type ThreeDSecureOutcome, type VerifyCardInput, type VerifyCardOutput,
 } from '../connector.ts';
-import { behaviourOf, incrementDeclineFor, incrementableBrands } from './test-cards.ts';
+import { behaviourOf, incrementDeclineFor, incrementableBrands, threeDSecureSupportOf } from './test-cards.ts';
 
 /**
  * Payrail's built-in test processor. It is a pure function of its inputs: the outcome of an authorization depends
@@ -96,9 +96,22 @@ export class TestProcessor implements Connector {
     // A merchant-initiated payment of a card set up through this processor: strong customer authentication does not
     // apply, so a card that asks for it only on one-off payments goes through (the card that always asks still does).
     const setUpForMerchant = credential?.initiator === 'merchant' && credential.reference !== undefined;
+    // What 3-D Secure came to without a challenge (frictionless, or not possible); a challenge's is set below.
+    let threeDSecure: ThreeDSecureOutcome | undefined;
     if (behaviour.kind === 'authenticate' && behaviour.offSessionOnceSetUp && setUpForMerchant) behaviour = { kind: 'approve' };
-    // request_three_d_secure=any|challenge: the processor runs its challenge for cards that would not need one.
-    else if (behaviour.kind === 'approve' && !setUpForMerchant && (input.requestThreeDSecure === 'any' || input.requestThreeDSecure === 'challenge')) behaviour = { kind: 'authenticate' };
+    else if (behaviour.kind === 'approve' && !setUpForMerchant) {
+      // 3-D Secure asked for a card that would not need it: request_three_d_secure=challenge forces the challenge;
+      // `any` or Payrail's SCA decision leave the flow to the card (test-cards.ts). An exemption claimed is granted.
+      const forced = input.requestThreeDSecure === 'challenge';
+      const asked = forced || input.requestThreeDSecure === 'any' || input.strongCustomerAuthentication?.authenticate === true;
+      if (asked) {
+        const support = threeDSecureSupportOf(input.card.number);
+        if (support === 'not_supported' || support === 'processing_error') threeDSecure = { flow: null, result: support, transactionId: null };
+        else if (support === 'frictionless' && !forced) threeDSecure = { flow: 'frictionless', result: 'authenticated', transactionId: null };
+        else behaviour = { kind: 'authenticate' };
+      }
+    }
+    const challenged: ThreeDSecureOutcome = { flow: 'challenge', result: 'authenticated', transactionId: null };
     // A payment that saves the card (setup_future_usage): the processor's token and the scheme's transaction id, as a
     // SetupIntent's verification gives them.
     const stored = credential?.save && input.card
@@ -116,6 +129,7 @@ export class TestProcessor implements Connector {
           riskScore: riskScore(input.attemptId),
           incrementalAuthorization,
           ...stored,
+          ...(threeDSecure ? { threeDSecure } : {}),
         };
       case 'decline':
         return {
@@ -134,8 +148,8 @@ export class TestProcessor implements Connector {
             riskScore: riskScore(input.attemptId),
           };
         }
-        if (behaviour.thenDecline) return { status: 'declined', decline: behaviour.thenDecline, processorReference, riskScore: riskScore(input.attemptId) };
-        return { status: 'authorized', captured: input.capture, processorReference, riskScore: riskScore(input.attemptId), incrementalAuthorization, ...stored };
+        if (behaviour.thenDecline) return { status: 'declined', decline: behaviour.thenDecline, processorReference, riskScore: riskScore(input.attemptId), threeDSecure: challenged };
+        return { status: 'authorized', captured: input.capture, processorReference, riskScore: riskScore(input.attemptId), incrementalAuthorization, ...stored, threeDSecure: challenged };
     }
   }
 }

@@ -45,6 +45,25 @@ const behaviours: Record<string, TestCardBehaviour> = {
   '4000008400001629': { kind: 'authenticate', thenDecline: issuerDecline('card_declined', 'card_declined') },
 };
 
+/**
+ * How a card that does not insist on 3-D Secure answers when it is asked for (the PSD2 mandate, or
+ * request_three_d_secure), after Stripe's 3-D Secure test cards: 4000 0000 0000 3055 authenticates frictionless (no
+ * challenge) unless a challenge is forced; 3782 822463 10005 does not support 3-D Secure, and the payment goes on
+ * without it; 4000 0000 0000 3097's authentication ends in a processing error, and the payment goes on without it.
+ * Every other card runs the challenge (Payrail's /3ds page).
+ */
+export type ThreeDSecureSupport = 'challenge' | 'frictionless' | 'not_supported' | 'processing_error';
+
+const threeDSecureSupports: Record<string, ThreeDSecureSupport> = {
+  '4000000000003055': 'frictionless',
+  '378282246310005': 'not_supported',
+  '4000000000003097': 'processing_error',
+};
+
+export function threeDSecureSupportOf(cardNumber: string): ThreeDSecureSupport {
+  return threeDSecureSupports[cardNumber] ?? 'challenge';
+}
+
 export function behaviourOf(cardNumber: string): TestCardBehaviour {
   return behaviours[cardNumber] ?? { kind: 'approve' };
 }
