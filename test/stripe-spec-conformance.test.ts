@@ -248,6 +248,8 @@ describe('every answer of every operation matches Stripe', () => {
     await stripe.paymentIntents.capture(incrementable.id, { expand: ['latest_charge'] });
     await stripe.paymentIntents.search({ query: 'metadata["search"]:"conformance"', expand: ['total_count', 'data.latest_charge', 'data.customer', 'data.payment_method'] });
     await stripe.paymentIntents.search({ query: 'status:"succeeded"', limit: 1 });
+    // A charge with three_d_secure: request_three_d_secure=any on the frictionless test card (docs/sca.md).
+    await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_threeDSecureOptional', confirm: true, payment_method_options: { card: { request_three_d_secure: 'any' } }, expand: ['latest_charge'] });
   });
 
   it('customers: search, payment_method and invoice_settings, retrieve a payment method, payment methods without customer', async () => {

@@ -17,6 +17,18 @@ export const payrailExtensionSchemas: Record<string, Record<string, JsonSchema>>
       description: 'Payrail extension: which connector processed the charge (connector, connector_configuration, attempt, capture_status), why it was chosen, and every connector attempt of the cascade (docs/routing.md). Null for the built-in test processor.',
     },
   },
+  payment_method_details_card: {
+    payrail_strong_customer_authentication: {
+      type: ['object', 'null'],
+      description: "Payrail extension: its strong customer authentication (PSD2) decision for the payment and the liability shift (docs/sca.md). Null for charges made before Payrail decided (none for a card payment now).",
+      properties: {
+        scope: { type: 'string', enum: ['in_scope', 'one_leg_out', 'merchant_initiated'] },
+        action: { type: 'string', enum: ['authenticate', 'exempt', 'none'] },
+        exemption: { type: ['string', 'null'], enum: ['low_value', 'transaction_risk_analysis', 'recurring', null] },
+        liability_shift: { type: 'boolean' },
+      },
+    },
+  },
   account: {
     payrail_settings: {
       type: 'object',
@@ -26,6 +38,7 @@ export const payrailExtensionSchemas: Record<string, Record<string, JsonSchema>>
         settlement_currencies: { type: 'array', items: { type: 'string' } },
         pricing_overrides: { type: 'object' },
         pricing: { type: 'object' },
+        transaction_risk_analysis: { type: ['object', 'null'], properties: { fraud_rate_bps: { type: 'integer' } } },
       },
     },
   },

@@ -47,6 +47,7 @@ export const allowedExtraFields: Record<string, Record<string, Allowance>> = {
   payment_method_details_card: {
     network_transaction_id: { newerStripeField: 'Charges.d.ts#Card' },
     regulated_status: { newerStripeField: 'Charges.d.ts#Card' },
+    payrail_strong_customer_authentication: { payrailExtension: 'docs/sca.md: the strong customer authentication decision (scope, action, exemption) and the liability shift.' },
   },
   payment_method_paypal: {
     country: { newerStripeField: 'PaymentMethods.d.ts#Paypal' },
