@@ -48,7 +48,7 @@ describe('account settings through the official stripe SDK', () => {
     const stored = await server.db.query('SELECT created FROM accounts WHERE id = $1', [account.accountId]);
     assert.equal(retrieved.created, stored.rows[0].created);
     assert.deepEqual(retrieved.settings?.payouts, { debit_negative_balances: true, schedule: { delay_days: 2, interval: 'daily' }, statement_descriptor: null });
-    assert.deepEqual(retrieved.payrail_settings, { country: 'US', settlement_currencies: [], pricing_overrides: {}, pricing: defaultPricing });
+    assert.deepEqual(retrieved.payrail_settings, { country: 'US', settlement_currencies: [], pricing_overrides: {}, pricing: defaultPricing, transaction_risk_analysis: null });
 
     const byId = await account.stripe.accounts.retrieve(account.accountId);
     assert.deepEqual(byId, retrieved);

@@ -48,7 +48,7 @@ describe('strong customer authentication (PSD2) for an FR merchant', () => {
   async function passChallenge(intent: Stripe.PaymentIntent): Promise<Stripe.PaymentIntent> {
     assert.equal(intent.status, 'requires_action');
     const url = intent.next_action?.redirect_to_url?.url;
-    assert.ok(url?.includes('/3ds/'), 'a Payrail challenge page');
+    assert.ok(url && url.includes('/3ds/'), 'a Payrail challenge page');
     assert.equal((await submitChallengePage(url, 'complete')).status, 303);
     const done = await stripe.paymentIntents.retrieve(intent.id, { expand: ['latest_charge'] });
     assert.equal(done.status, 'succeeded');
@@ -160,7 +160,7 @@ describe('strong customer authentication (PSD2) for an FR merchant', () => {
   it('transaction risk analysis, once the account turns it on: EUR 200 exempted at a 0.06% fraud rate (low_risk), EUR 300 not', async () => {
     await stripe.accounts.update(server.account.accountId, { payrail_settings: { transaction_risk_analysis: { fraud_rate_bps: 6 } } } as Stripe.AccountUpdateParams);
     try {
-      const account = await stripe.accounts.retrieve(server.account.accountId) as Stripe.Account & { payrail_settings: { transaction_risk_analysis: unknown } };
+      const account = await stripe.accounts.retrieve(server.account.accountId) as unknown as { payrail_settings: { transaction_risk_analysis: unknown } };
       assert.deepEqual(account.payrail_settings.transaction_risk_analysis, { fraud_rate_bps: 6 });
       const paymentMethod = await card('4000003800000008');
       const exempted = await pay(paymentMethod, 20000);
@@ -171,7 +171,7 @@ describe('strong customer authentication (PSD2) for an FR merchant', () => {
     } finally {
       await stripe.accounts.update(server.account.accountId, { payrail_settings: { transaction_risk_analysis: '' } } as unknown as Stripe.AccountUpdateParams);
     }
-    const account = await stripe.accounts.retrieve(server.account.accountId) as Stripe.Account & { payrail_settings: { transaction_risk_analysis: unknown } };
+    const account = await stripe.accounts.retrieve(server.account.accountId) as unknown as { payrail_settings: { transaction_risk_analysis: unknown } };
     assert.equal(account.payrail_settings.transaction_risk_analysis, null);
   });
 

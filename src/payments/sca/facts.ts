@@ -6,6 +6,7 @@ import type { PaymentMethodRow } from '../../payment-methods/repository.ts';
 import type { PaymentIntentRow } from '../repository.ts';
 import { findCardCounters } from './counters-repository.ts';
 import { decideStrongCustomerAuthentication } from './decision.ts';
+import { inMandateRegion } from './regions.ts';
 import { emptyCounters, type ScaDecision } from './types.ts';
 
 /** What gathering the decision's facts uses: the account's settings and the exchange rates (both cached). */
@@ -36,8 +37,10 @@ export async function decideForPayment(
 ): Promise<ScaDecision | null> {
   if (paymentMethod.type !== 'card') return null;
   const settings = await deps.settings.get(scope.accountId, client);
-  // Counters are only read where they can matter: a merchant-initiated payment is outside the mandate.
-  const counters = merchantInitiated || !paymentMethod.card.fingerprint ? emptyCounters : await findCardCounters(client, scope, paymentMethod.card.fingerprint);
+  // Counters are read only where they can matter (a payment the mandate may cover): an account outside the EEA and
+  // the UK, a card known to be issued outside, or a merchant-initiated payment costs no query.
+  const mayBeInScope = !merchantInitiated && inMandateRegion(settings.country) && (paymentMethod.card.country === null || inMandateRegion(paymentMethod.card.country));
+  const counters = mayBeInScope && paymentMethod.card.fingerprint ? await findCardCounters(client, scope, paymentMethod.card.fingerprint) : emptyCounters;
   return decideStrongCustomerAuthentication({
     merchantCountry: settings.country,
     cardCountry: paymentMethod.card.country,
