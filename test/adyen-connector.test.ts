@@ -175,6 +175,36 @@ describe('Adyen connector against the Adyen sandbox', () => {
     if (output.status === 'declined') assert.equal(output.decline.declineCode, 'authentication_required');
   });
 
+  it('strong customer authentication: an exemption claimed skips the 3-D Secure card\'s challenge; the mandate asks for one on any card (docs/sca.md)', async () => {
+    const secureCard = { number: '4917610000000000', expMonth: 3, expYear: 2030, brand: 'visa' };
+    const lowValue = await connector.authorize(attempt({ card: secureCard, strongCustomerAuthentication: { authenticate: false, exemption: 'low_value' } }));
+    assert.equal(lowValue.status, 'authorized', 'the sandbox issuer grants the low-value exemption');
+    let sent = exchanges.at(-1)!.body as Record<string, Record<string, string> | undefined>;
+    assert.equal(sent.additionalData?.scaExemption, 'lowValue');
+    assert.equal(sent.authenticationData, undefined);
+
+    const riskAnalysis = await connector.authorize(attempt({ card: secureCard, strongCustomerAuthentication: { authenticate: false, exemption: 'transaction_risk_analysis' } }));
+    assert.equal(riskAnalysis.status, 'authorized');
+    sent = exchanges.at(-1)!.body as Record<string, Record<string, string> | undefined>;
+    assert.equal(sent.additionalData?.scaExemption, 'transactionRiskAnalysis');
+    assert.equal(sent.threeDS2RequestData?.threeDSRequestorChallengeInd, '05');
+
+    // The mandate on a card Adyen would not challenge by itself: attemptAuthentication=always, challenge indicator 04.
+    const mandated = await connector.authorize(attempt({ strongCustomerAuthentication: { authenticate: true, exemption: null } }));
+    assert.equal(mandated.status, 'requires_authentication');
+    sent = exchanges.at(-1)!.body as Record<string, Record<string, string> | undefined>;
+    assert.deepEqual(sent.authenticationData, { attemptAuthentication: 'always' });
+    assert.deepEqual(sent.threeDS2RequestData, { threeDSRequestorChallengeInd: '04' });
+    assert.equal(sent.additionalData?.scaExemption, undefined);
+
+    // request_three_d_secure=challenge: the requestor's own preference (03), whatever the decision.
+    const forced = await connector.authorize(attempt({ requestThreeDSecure: 'challenge', strongCustomerAuthentication: { authenticate: false, exemption: 'low_value' } }));
+    assert.equal(forced.status, 'requires_authentication');
+    sent = exchanges.at(-1)!.body as Record<string, Record<string, string> | undefined>;
+    assert.deepEqual(sent.threeDS2RequestData, { threeDSRequestorChallengeInd: '03' });
+    assert.equal(sent.additionalData?.scaExemption, undefined);
+  });
+
   it('captures part of an authorization, then refunds part of the capture', async () => {
     const input = attempt({ amount: 5000 });
     const authorized = await connector.authorize(input);

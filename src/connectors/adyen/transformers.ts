@@ -114,6 +114,10 @@ export interface AdyenPaymentRequest {
   storePaymentMethod?: true;
   shopperReference?: string;
   recurringProcessingModel?: RecurringProcessingModel;
+  /** `always`: 3-D Secure whatever Adyen's risk rules say (the PSD2 mandate, or request_three_d_secure). */
+  authenticationData?: { attemptAuthentication: 'always' };
+  /** ThreeDS2RequestFields: the 3-D Secure requestor's challenge preference (EMV 3DS `threeDSRequestorChallengeInd`). */
+  threeDS2RequestData?: { threeDSRequestorChallengeInd: '01' | '03' | '04' | '05' };
 }
 
 export interface AdyenRequestContext {
@@ -144,7 +148,37 @@ export function toPaymentRequest(input: AuthorizeInput, context: AdyenRequestCon
   };
   if (input.capture) request.captureDelayHours = 0;
   else request.additionalData = { manualCapture: 'true' };
-  return withStoredCredential(request, card, input.storedCredential);
+  return withStrongCustomerAuthentication(withStoredCredential(request, card, input.storedCredential), input);
+}
+
+/** Adyen's names of the exemptions Payrail claims (AdditionalData3DSecure.scaExemption in CheckoutService-v71). */
+const adyenExemptions = { low_value: 'lowValue', transaction_risk_analysis: 'transactionRiskAnalysis' } as const;
+
+/**
+ * Payrail's strong customer authentication decision and request_three_d_secure, in Adyen's words (docs/sca.md):
+ * - 3-D Secure asked (the mandate, `any`, `challenge`): `authenticationData.attemptAuthentication=always`, with the
+ *   challenge preference: `04` (challenge requested: mandate) for the mandate, `03` (the requestor's preference) for
+ *   request_three_d_secure=challenge, `01` (no preference) for `any`;
+ * - an exemption claimed: `additionalData.scaExemption` (`lowValue`, `transactionRiskAnalysis`; for the latter also
+ *   `05`, no challenge: risk analysis already performed). A fixed-amount recurring payment has no Adyen exemption
+ *   of its own on a customer-initiated payment: nothing is sent, and Adyen's rules decide;
+ * - a merchant-initiated payment (`ContAuth`) carries nothing: strong customer authentication does not apply.
+ * `browserInfo` is not sent: Payrail's API does not receive the customer's browser (docs/sca.md, not done).
+ */
+function withStrongCustomerAuthentication(request: AdyenPaymentRequest, input: AuthorizeInput): AdyenPaymentRequest {
+  if (request.shopperInteraction === 'ContAuth') return request;
+  const decision = input.strongCustomerAuthentication;
+  const forced = input.requestThreeDSecure === 'challenge';
+  if (forced || input.requestThreeDSecure === 'any' || decision?.authenticate) {
+    const preference = forced ? '03' : input.requestThreeDSecure === 'any' ? '01' : '04';
+    return { ...request, authenticationData: { attemptAuthentication: 'always' }, threeDS2RequestData: { threeDSRequestorChallengeInd: preference } };
+  }
+  const exemption = decision?.exemption;
+  if (exemption === 'low_value' || exemption === 'transaction_risk_analysis') {
+    const claimed = { ...request, additionalData: { ...request.additionalData, scaExemption: adyenExemptions[exemption] } };
+    return exemption === 'transaction_risk_analysis' ? { ...claimed, threeDS2RequestData: { threeDSRequestorChallengeInd: '05' } } : claimed;
+  }
+  return request;
 }
 
 /**

@@ -128,7 +128,13 @@ export class AdyenProcessor {
 
     // Card on file (ContAuth) is a merchant-initiated payment without the shopper: there is nobody to challenge, and
     // strong customer authentication does not apply to it.
-    const needsChallenge = shopperInteraction !== 'ContAuth' && (attemptAuthentication === 'always' || (testCard?.threeDSecure === true && attemptAuthentication !== 'never'));
+    // An exemption claimed (additionalData.scaExemption) is granted by the sandbox's issuers: a 3-D Secure test card
+    // then goes through without its challenge; asking for a challenge (`threeDSRequestorChallengeInd` 03 or 04)
+    // challenges any card, as attemptAuthentication=always does.
+    const threeDS2RequestData = isObject(body.threeDS2RequestData) ? body.threeDS2RequestData : {};
+    const challengeAsked = attemptAuthentication === 'always' || threeDS2RequestData.threeDSRequestorChallengeInd === '03' || threeDS2RequestData.threeDSRequestorChallengeInd === '04';
+    const exempted = additionalData.scaExemption === 'lowValue' || additionalData.scaExemption === 'transactionRiskAnalysis';
+    const needsChallenge = shopperInteraction !== 'ContAuth' && (challengeAsked || (testCard?.threeDSecure === true && attemptAuthentication !== 'never' && !exempted));
     if (!outcome && needsChallenge) {
       payment.authentication = 'pending';
       const token = randomBytes(18).toString('base64url');
