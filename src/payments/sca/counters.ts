@@ -1,14 +1,14 @@
 import type { CardCounters, ScaDecision } from './types.ts';
 
 /**
- * What an authorized card payment does to its card's low-value counters, as a value for the writer (written under the
+ * What an authorized in-scope card payment does to its card's low-value counters, as a value for the writer (written under the
  * payment's compare-and-set, in the same statement as its outcome):
  * - authenticated (3-D Secure `authenticated`, challenge or frictionless): the counters start again from zero, and
  *   the payment's amount is kept as the card's recurring amount when it saved the card;
  * - in scope of the mandate and not authenticated (an exemption, or a card that could not authenticate): one more
  *   payment, and its euro amount, since the last authentication. Every such payment counts, whichever exemption
  *   let it through, as the RTS counts "previous transactions since the last application of SCA".
- * Out-of-scope payments (one leg out, merchant-initiated) leave them as they are (undefined).
+ * Out-of-scope payments (one leg out, merchant-initiated), authenticated or not, leave them as they are (undefined).
  */
 export type CounterChange =
   | { kind: 'exempted'; fingerprint: string; amountEur: number }
@@ -22,11 +22,11 @@ export function counterChangeOf(input: {
   amount: number;
   currency: string;
 }): CounterChange | undefined {
-  if (input.fingerprint === null) return undefined;
+  // Only in-scope payments read the counters, so only they write them: other accounts' payments write nothing.
+  if (input.fingerprint === null || input.decision?.scope !== 'in_scope') return undefined;
   if (input.authenticated) {
     return { kind: 'authenticated', fingerprint: input.fingerprint, recurring: input.savesCard ? { amount: input.amount, currency: input.currency } : null };
   }
-  if (input.decision?.scope !== 'in_scope') return undefined;
   return { kind: 'exempted', fingerprint: input.fingerprint, amountEur: input.decision.amount_eur ?? 0 };
 }
 

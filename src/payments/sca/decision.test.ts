@@ -70,7 +70,9 @@ describe('decideStrongCustomerAuthentication', () => {
     const oneLegOut = decideStrongCustomerAuthentication({ ...base, cardCountry: 'US' });
     assert.equal(counterChangeOf({ decision: oneLegOut, fingerprint: 'fp', authenticated: false, savesCard: false, amount: 2000, currency: 'eur' }), undefined);
     assert.equal(counterChangeOf({ decision: decideStrongCustomerAuthentication(base), fingerprint: null, authenticated: false, savesCard: false, amount: 2000, currency: 'eur' }), undefined);
-    const saved = counterChangeOf({ decision: null, fingerprint: 'fp', authenticated: true, savesCard: true, amount: 9900, currency: 'eur' });
+    assert.equal(counterChangeOf({ decision: oneLegOut, fingerprint: 'fp', authenticated: true, savesCard: true, amount: 9900, currency: 'eur' }), undefined);
+    const mandated = decideStrongCustomerAuthentication({ ...base, amount: 9900, amountEur: 9900 });
+    const saved = counterChangeOf({ decision: mandated, fingerprint: 'fp', authenticated: true, savesCard: true, amount: 9900, currency: 'eur' });
     assert.deepEqual(applyCounterChange(emptyCounters, saved!), { ...emptyCounters, recurring_amount: 9900, recurring_currency: 'eur' });
   });
 });
