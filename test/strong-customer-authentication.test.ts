@@ -111,6 +111,15 @@ describe('strong customer authentication (PSD2) for an FR merchant', () => {
     assert.equal((await pay(paymentMethod, 4000, { currency: 'usd' })).status, 'requires_action');
   });
 
+  it('fixed-amount recurring: after an authenticated payment that saved the card, the same amount is exempted, another is not', async () => {
+    const customer = await stripe.customers.create({});
+    const paymentMethod = await card('4000000560000004');
+    const first = await pay(paymentMethod, 9900, { customer: customer.id, setup_future_usage: 'on_session' });
+    assertChallenged(await passChallenge(first));
+    assertExempted(await pay(paymentMethod, 9900, { customer: customer.id }), 'recurring');
+    assert.equal((await pay(paymentMethod, 9800, { customer: customer.id })).status, 'requires_action');
+  });
+
   it('one leg out: a US card at the FR merchant is not challenged, whatever the amount', async () => {
     const intent = await pay('pm_card_visa', 50000);
     assert.equal(intent.status, 'succeeded');
