@@ -54,7 +54,7 @@ export async function createPaymentIntent(
 ): Promise<IntentResult> {
   const currency = parseCurrency(input.currency);
   checkChargeAmount(input.amount, currency);
-  const types = validateTypes(input.payment_method_types);
+  const types = validateTypes(input.payment_method_types, currency);
   const id = newId('pi');
   const base = {
     id,
@@ -176,7 +176,7 @@ export async function updatePaymentIntentFields(work: UnitOfWork, deps: PaymentI
       changes.customer_id = input.customer;
     }
     if (input.payment_method_types !== undefined) {
-      changes.payment_method_types = validateTypes(input.payment_method_types);
+      changes.payment_method_types = validateTypes(input.payment_method_types, changes.currency ?? intent.currency);
       // Naming the types replaces the automatic choice, as at Stripe.
       changes.automatic_payment_methods = null;
     }

@@ -1,10 +1,12 @@
-import type { AuthorizeInput, StoredCardReference, StoredCredential } from '../connectors/connector.ts';
+import type { AuthorizeInput, LocalMethodData, StoredCardReference, StoredCredential } from '../connectors/connector.ts';
 import type { BaseAuthorizeInput, RoutePlan } from '../orchestration/orchestrator.ts';
 import type { PaymentFacts } from '../routing/types.ts';
 import type { Scope } from '../platform/scope.ts';
 import { newId, nowSeconds } from '../platform/ids.ts';
 import { renderPayPalPaymentDetails } from '../payment-methods/render.ts';
-import type { PaymentMethodRow } from '../payment-methods/repository.ts';
+import { checkLocalPayment, localChargeDetails, localMethod } from '../payment-methods/local-methods.ts';
+import { ApiError } from '../platform/errors.ts';
+import type { LocalPaymentMethodRow, PaymentMethodRow } from '../payment-methods/repository.ts';
 import { revealCardNumber, type PaymentMethodDependencies } from '../payment-methods/service.ts';
 import type { ChargeRow, PaymentIntentRow } from './repository.ts';
 import { checkPaymentMethodOwner, checkPaymentMethodType } from './checks.ts';
@@ -23,6 +25,9 @@ export type PlanAttemptDependencies = PaymentMethodDependencies;
 function paymentMethodDetails(paymentMethod: PaymentMethodRow, amount: number): Record<string, unknown> {
   if (paymentMethod.type === 'paypal') {
     return { billing_details: paymentMethod.billing_details, type: 'paypal', paypal: renderPayPalPaymentDetails(paymentMethod.wallet, undefined) };
+  }
+  if (paymentMethod.type !== 'card') {
+    return { billing_details: paymentMethod.billing_details, type: paymentMethod.type, [paymentMethod.type]: localChargeDetails(paymentMethod, undefined) };
   }
   return {
     billing_details: paymentMethod.billing_details,
@@ -73,6 +78,7 @@ export interface Attempt {
 export function planAttempt(scope: Scope, intent: PaymentIntentRow, input: ConfirmInput, paymentMethod: PaymentMethodRow): Omit<Attempt, 'authorize' | 'route'> & { changes: Partial<PaymentIntentRow> } {
   checkPaymentMethodOwner(paymentMethod, intent.customer_id);
   checkPaymentMethodType(paymentMethod, intent.payment_method_types);
+  if (paymentMethod.type !== 'card' && paymentMethod.type !== 'paypal') checkLocalPayment(paymentMethod, intent);
   const chargeId = newId('ch');
   const changes: Partial<PaymentIntentRow> = {
     status: 'processing',
@@ -88,6 +94,7 @@ export function planAttempt(scope: Scope, intent: PaymentIntentRow, input: Confi
     payment_method_options: mergePaymentMethodOptions(intent.payment_method_options, input.payment_method_options),
   };
   const planned = { ...intent, ...changes };
+  if (paymentMethod.type !== 'card' && paymentMethod.type !== 'paypal') checkLocalOptions(planned, paymentMethod.type);
   const charge: ChargeRow = {
     id: chargeId,
     account_id: scope.accountId,
@@ -144,13 +151,30 @@ export function planAttempt(scope: Scope, intent: PaymentIntentRow, input: Confi
   };
 }
 
+/** A BLIK payment needs the customer's 6-digit code; a method that cannot hold funds refuses manual capture. */
+function checkLocalOptions(intent: PaymentIntentRow, type: LocalPaymentMethodRow['type']): void {
+  if (type === 'blik') {
+    const code = intent.payment_method_options.blik?.code;
+    const param = 'payment_method_options[blik][code]';
+    if (code === undefined) throw new ApiError('parameter_missing', `Missing required param: ${param}. A BLIK payment is confirmed with the 6-digit code from the customer's banking app.`, { param });
+    if (!/^\d{6}$/.test(code)) throw new ApiError('payment_method_invalid_parameter', 'The BLIK code must be 6 digits.', { param });
+  }
+  // The customer leaves for the bank's page and must be sent somewhere afterwards, as Stripe insists.
+  if (localMethod(type).nextAction === 'redirect_to_url' && !intent.return_url) {
+    throw new ApiError('parameter_missing', `A return_url is required to confirm a PaymentIntent with a PaymentMethod of type ${type}: the customer is redirected to authorize the payment and comes back to it.`, { param: 'return_url' });
+  }
+  if (captureIsManual(intent, type) && !localMethod(type).manualCapture) {
+    throw new ApiError('payment_intent_invalid_parameter', `PaymentMethods of type ${type} do not support manual capture: use capture_method=automatic.`, { param: 'capture_method' });
+  }
+}
+
 /**
  * What routing decides from: the payment and its card (the BIN is read from the number in memory, never stored). A
  * wallet (PayPal) has no brand or BIN; its country is the payer's once PayPal told it, else the billing country.
  */
 export function paymentFacts(intent: PaymentIntentRow, paymentMethod: PaymentMethodRow, authorize: BaseAuthorizeInput): PaymentFacts {
   const card = paymentMethod.type === 'card' ? paymentMethod.card : null;
-  const country = card ? card.country : paymentMethod.wallet?.country ?? null;
+  const country = card ? card.country : paymentMethod.type === 'paypal' ? paymentMethod.wallet?.country ?? null : null;
   return {
     amount: intent.amount,
     currency: intent.currency,
@@ -210,5 +234,18 @@ export function authorizeInput(deps: PlanAttemptDependencies, intent: PaymentInt
       ? { requestThreeDSecure: intent.payment_method_options.card?.request_three_d_secure ?? 'automatic', requestIncrementalAuthorization: incrementalAuthorizationRequested(intent, paymentMethod.type) }
       : {}),
     ...(storedCredential ? { storedCredential } : {}),
+    ...(paymentMethod.type !== 'card' && paymentMethod.type !== 'paypal' ? { localMethod: localMethodData(intent, paymentMethod) } : {}),
+  };
+}
+
+/** What a connector is told of a local PaymentMethod and the intent's options of its type (connector.ts LocalMethodData). */
+function localMethodData(intent: PaymentIntentRow, paymentMethod: LocalPaymentMethodRow): LocalMethodData {
+  const billing = paymentMethod.billing_details;
+  const options = (intent.payment_method_options as Record<string, Record<string, unknown> | undefined>)[paymentMethod.type] ?? {};
+  return {
+    type: paymentMethod.type,
+    details: paymentMethod.wallet,
+    billingDetails: { email: billing.email, name: billing.name, phone: billing.phone, country: billing.address?.country ?? null },
+    options,
   };
 }
