@@ -153,8 +153,10 @@ describe('local payment methods through the stripe SDK and the test processor', 
     assert.equal(failed.status, 'requires_payment_method');
     assert.equal(failed.last_payment_error?.code, 'payment_method_provider_decline');
     assert.equal(failed.last_payment_error?.decline_code, 'insufficient_funds');
-    const events = await stripe.events.list({ type: 'payment_intent.succeeded' });
-    assert.ok(events.data.some((event) => (event.data.object as Stripe.PaymentIntent).id === paid.id));
+    for (const type of ['payment_intent.processing', 'payment_intent.succeeded'] as const) {
+      const events = await stripe.events.list({ type });
+      assert.equal(events.data.filter((event) => (event.data.object as Stripe.PaymentIntent).id === paid.id).length, 1, type);
+    }
   });
 
   it('P24 in Chromium: the customer authorizes on the test page and lands on the merchant\'s return_url', async () => {

@@ -82,6 +82,17 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
   const { intent, charge, paymentMethod } = attempt;
   const { scope, request, source } = inputs;
   let attemptChanges = source.changes;
+  if (output.status === 'processing' && request) {
+    // The provider took the payment and tells its outcome later (BLIK's app approval): the confirming request records
+    // Stripe's payment_intent.processing once, gated on the intent still waiting for this attempt.
+    return {
+      scope, request,
+      intent: { current: intent, changes: { next_action: null }, expect: { status: 'processing', latestChargeId: charge.id, latestChargePending: true } },
+      attempt: { id: source.id, changes: attemptChanges, from: ['pending', 'unknown'] },
+      movement: emptyMovement(),
+      events: [{ type: 'payment_intent.processing', object: renderPaymentIntent(intent) }],
+    };
+  }
   if (output.status === 'pending' || output.status === 'processing') {
     // Nothing to apply yet: only the attempt is recorded, and it is left to the janitor on its schedule.
     return { scope, request, attempt: { id: source.id, changes: attemptChanges, from: ['pending', 'unknown'] }, movement: emptyMovement(), events: [] };
