@@ -137,10 +137,13 @@ describe('local payment methods through the stripe SDK and the test processor', 
     await invalid(stripe.paymentIntents.confirm(bad.id, {}), 'parameter_missing', 'payment_method_options[blik][code]');
     await invalid(stripe.paymentIntents.confirm(bad.id, { payment_method_options: { blik: { code: '12345' } } }), 'payment_method_invalid_parameter', 'payment_method_options[blik][code]');
 
+    await invalid(stripe.paymentIntents.update(bad.id, { payment_method_options: { blik: { code: '777123' } } }), 'payment_intent_invalid_parameter', 'payment_method_options[blik][code]');
     const paid = await stripe.paymentIntents.confirm(bad.id, { payment_method_options: { blik: { code: '777123' } } });
     assert.equal(paid.status, 'processing');
     assert.equal(paid.next_action, null);
     assert.deepEqual(paid.payment_method_options?.blik, {}, 'the code is never returned');
+    const stored = await server.db.query('SELECT payment_method_options FROM payment_intents WHERE id = $1', [paid.id]);
+    assert.equal(JSON.stringify(stored.rows[0]).includes('777123'), false, 'nor stored: it is good for one confirmation');
     const declined = await stripe.paymentIntents.confirm((await create('insufficient_funds@example.com')).id, { payment_method_options: { blik: { code: '777123' } } });
     assert.equal(declined.status, 'processing');
 

@@ -15,7 +15,7 @@ import { chargeInsertStatement, findPaymentIntent, intentUpdateStatement, type L
 import { assertTransition } from './state.ts';
 import { checkChargeCapabilities } from './connect-capabilities.ts';
 import { lockIntent, retrievePaymentIntent } from './checks.ts';
-import { authorizeInput, paymentFacts, planAttempt, storedReferencesOf, type Attempt, type PlanAttemptDependencies } from './plan-attempt.ts';
+import { confirmationAuthorizeInput, paymentFacts, planAttempt, storedReferencesOf, type Attempt, type PlanAttemptDependencies } from './plan-attempt.ts';
 import type { ConfirmInput, IntentResult } from './types.ts';
 
 /**
@@ -44,7 +44,7 @@ async function beginAttempt(client: pg.PoolClient, deps: ConfirmDependencies, sc
     ? paymentMethodFromData(scope, input.payment_method_data)
     : await lookupPaymentMethod(client, deps, scope, paymentMethodId ?? '', 'payment_method');
   const plan = planAttempt(scope, intent, input, paymentMethod.row);
-  const authorize = await storedReferencesOf(client, scope, authorizeInput(deps, plan.intent, plan.paymentMethod, undefined, plan.merchantInitiated), plan.paymentMethod.id);
+  const authorize = await storedReferencesOf(client, scope, confirmationAuthorizeInput(deps, plan), plan.paymentMethod.id);
   // A test card stored before live mode refused them (or by any other path) still never reaches a live connector.
   if (authorize.card) refuseTestCardInLiveMode(scope, authorize.card.number, 'payment_method');
   const route = await planRoute(client, deps, scope, { intentId: intent.id, chargeId: plan.charge.id, facts: paymentFacts(plan.intent, plan.paymentMethod, authorize), merchantInitiated: plan.merchantInitiated });

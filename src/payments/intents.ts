@@ -19,10 +19,10 @@ import { renderPaymentIntent } from './render.ts';
 import { chargeInsertStatement, insertPaymentIntent, intentInsertStatement, listPaymentIntents, updatePaymentIntent, type PaymentIntentRow } from './repository.ts';
 import { assertTransition } from './state.ts';
 import { fullShipping } from '../customers/address.ts';
-import { automaticPaymentMethodsAtCreation, mergePaymentMethodOptions } from './payment-method-options.ts';
+import { automaticPaymentMethodsAtCreation, mergePaymentMethodOptions, refuseCodeOutsideConfirmation } from './payment-method-options.ts';
 import { checkCustomer, checkPaymentMethodOwner, checkPaymentMethodType, lockIntent, validateTypes } from './checks.ts';
 import { finishAttempt, type ConfirmDependencies } from './confirm.ts';
-import { authorizeInput, paymentFacts, planAttempt, storedReferencesOf, type PlanAttemptDependencies } from './plan-attempt.ts';
+import { confirmationAuthorizeInput, paymentFacts, planAttempt, storedReferencesOf, type PlanAttemptDependencies } from './plan-attempt.ts';
 import type { ConfirmInput, IntentResult, PaymentIntentInput } from './types.ts';
 import { hasConnectInput, resolveConnect } from './connect-input.ts';
 import { checkChargeCapabilities } from './connect-capabilities.ts';
@@ -54,6 +54,7 @@ export async function createPaymentIntent(
 ): Promise<IntentResult> {
   const currency = parseCurrency(input.currency);
   checkChargeAmount(input.amount, currency);
+  if (confirm === undefined) refuseCodeOutsideConfirmation(input.payment_method_options);
   const types = validateTypes(input.payment_method_types, currency);
   const id = newId('pi');
   const base = {
@@ -127,7 +128,7 @@ export async function createPaymentIntent(
   const { intent, paymentMethod } = await prepare(deps.db);
   assert(paymentMethod, 'confirm at creation has a payment method');
   const plan = planAttempt(scope, intent, confirm, paymentMethod.row);
-  const authorize = await storedReferencesOf(deps.db, scope, authorizeInput(deps, plan.intent, plan.paymentMethod, undefined, plan.merchantInitiated), plan.paymentMethod.id);
+  const authorize = await storedReferencesOf(deps.db, scope, confirmationAuthorizeInput(deps, plan), plan.paymentMethod.id);
   // A test card stored before live mode refused them (or by any other path) still never reaches a live connector.
   if (authorize.card) refuseTestCardInLiveMode(scope, authorize.card.number, 'payment_method');
   const route = await planRoute(deps.db, deps, scope, { intentId: intent.id, chargeId: plan.charge.id, facts: paymentFacts(plan.intent, plan.paymentMethod, authorize), merchantInitiated: plan.merchantInitiated });
@@ -181,7 +182,10 @@ export async function updatePaymentIntentFields(work: UnitOfWork, deps: PaymentI
       changes.automatic_payment_methods = null;
     }
     if (input.shipping !== undefined) changes.shipping = input.shipping === null ? null : fullShipping(input.shipping);
-    if (input.payment_method_options !== undefined) changes.payment_method_options = mergePaymentMethodOptions(intent.payment_method_options, input.payment_method_options);
+    if (input.payment_method_options !== undefined) {
+      refuseCodeOutsideConfirmation(input.payment_method_options);
+      changes.payment_method_options = mergePaymentMethodOptions(intent.payment_method_options, input.payment_method_options);
+    }
     if (input.payment_method !== undefined) {
       if (input.payment_method === null) {
         changes.payment_method_id = null;

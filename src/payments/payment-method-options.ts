@@ -1,5 +1,6 @@
 import type { AutomaticPaymentMethods, CardPaymentMethodOptions, PaymentIntentRow, PaymentMethodOptions } from './repository.ts';
 import { isLocalMethodType } from '../payment-methods/method-types.ts';
+import { ApiError } from '../platform/errors.ts';
 
 /**
  * Stripe's per-type `payment_method_options` and `automatic_payment_methods` of a PaymentIntent: how
@@ -23,6 +24,13 @@ export interface PaymentMethodOptionsInput {
 
 /** The option hashes merged field by field (a field given replaces, '' removes, absent keeps). */
 const optionTypes = ['card', 'blik', 'klarna'] as const;
+
+/** BLIK's code is for one confirmation (Stripe: "can only be set on confirmation"); elsewhere it is refused. */
+export function refuseCodeOutsideConfirmation(input: PaymentMethodOptionsInput | null | undefined): void {
+  if (input?.blik?.code !== undefined) {
+    throw new ApiError('payment_intent_invalid_parameter', 'payment_method_options[blik][code] can only be set when confirming a PaymentIntent.', { param: 'payment_method_options[blik][code]' });
+  }
+}
 
 /** Merges an update into the stored options, as Stripe does: a field given replaces, '' removes, absent keeps. */
 export function mergePaymentMethodOptions(current: PaymentMethodOptions, input: PaymentMethodOptionsInput | null | undefined): PaymentMethodOptions {

@@ -8,7 +8,7 @@ import { checkLocalPayment, localChargeDetails, localMethod } from '../payment-m
 import { ApiError } from '../platform/errors.ts';
 import type { LocalPaymentMethodRow, PaymentMethodRow } from '../payment-methods/repository.ts';
 import { revealCardNumber, type PaymentMethodDependencies } from '../payment-methods/service.ts';
-import type { ChargeRow, PaymentIntentRow } from './repository.ts';
+import type { ChargeRow, PaymentIntentRow, PaymentMethodOptions } from './repository.ts';
 import { checkPaymentMethodOwner, checkPaymentMethodType } from './checks.ts';
 import { fullShipping } from '../customers/address.ts';
 import { listProviderReferences } from '../payment-methods/provider-references-repository.ts';
@@ -75,7 +75,9 @@ export interface Attempt {
  * Plans the first half of a confirmation: checks the state and builds the attempt (a pending charge) and the
  * intent's move to `processing`. Nothing is written here; the provider is only called after these rows commit.
  */
-export function planAttempt(scope: Scope, intent: PaymentIntentRow, input: ConfirmInput, paymentMethod: PaymentMethodRow): Omit<Attempt, 'authorize' | 'route'> & { changes: Partial<PaymentIntentRow> } {
+export function planAttempt(scope: Scope, intent: PaymentIntentRow, input: ConfirmInput, paymentMethod: PaymentMethodRow): Omit<Attempt, 'authorize' | 'route'> & { changes: Partial<PaymentIntentRow>; attemptOptions: Record<string, unknown> } {
+  // Options good for this confirmation only (BLIK's code): checked and sent to the connector, never stored.
+  const { stored: options, attemptOnly: attemptOptions } = splitAttemptOptions(mergePaymentMethodOptions(intent.payment_method_options, input.payment_method_options));
   checkPaymentMethodOwner(paymentMethod, intent.customer_id);
   checkPaymentMethodType(paymentMethod, intent.payment_method_types);
   if (paymentMethod.type !== 'card' && paymentMethod.type !== 'paypal') checkLocalPayment(paymentMethod, intent);
@@ -91,10 +93,10 @@ export function planAttempt(scope: Scope, intent: PaymentIntentRow, input: Confi
     setup_future_usage: input.setup_future_usage !== undefined ? input.setup_future_usage : intent.setup_future_usage,
     receipt_email: input.receipt_email !== undefined ? input.receipt_email : intent.receipt_email,
     shipping: input.shipping === undefined ? intent.shipping : input.shipping === null ? null : fullShipping(input.shipping),
-    payment_method_options: mergePaymentMethodOptions(intent.payment_method_options, input.payment_method_options),
+    payment_method_options: options,
   };
   const planned = { ...intent, ...changes };
-  if (paymentMethod.type !== 'card' && paymentMethod.type !== 'paypal') checkLocalOptions(planned, paymentMethod.type);
+  if (paymentMethod.type !== 'card' && paymentMethod.type !== 'paypal') checkLocalOptions(planned, paymentMethod.type, attemptOptions);
   const charge: ChargeRow = {
     id: chargeId,
     account_id: scope.accountId,
@@ -142,6 +144,7 @@ export function planAttempt(scope: Scope, intent: PaymentIntentRow, input: Confi
   if (intent.connect) charge.connect = { ...intent.connect, transfer: null, application_fee: null, application_fee_collected: null };
   return {
     intent: planned,
+    attemptOptions,
     changes,
     charge,
     paymentMethod,
@@ -151,10 +154,26 @@ export function planAttempt(scope: Scope, intent: PaymentIntentRow, input: Confi
   };
 }
 
+/** Splits BLIK's one-time code (set at confirmation, valid two minutes) off the options the intent keeps. */
+function splitAttemptOptions(options: PaymentMethodOptions): { stored: PaymentMethodOptions; attemptOnly: Record<string, unknown> } {
+  if (options.blik?.code === undefined) return { stored: options, attemptOnly: {} };
+  const { code, ...blik } = options.blik;
+  return { stored: { ...options, blik }, attemptOnly: { code } };
+}
+
+/**
+ * The provider input of a confirmation's attempt: authorizeInput, with the options good for this confirmation only
+ * (`attemptOptions`, BLIK's code) added to the local method's options.
+ */
+export function confirmationAuthorizeInput(deps: PlanAttemptDependencies, plan: Pick<Attempt, 'intent' | 'paymentMethod' | 'merchantInitiated'> & { attemptOptions: Record<string, unknown> }): BaseAuthorizeInput {
+  const base = authorizeInput(deps, plan.intent, plan.paymentMethod, undefined, plan.merchantInitiated);
+  return base.localMethod ? { ...base, localMethod: { ...base.localMethod, options: { ...base.localMethod.options, ...plan.attemptOptions } } } : base;
+}
+
 /** A BLIK payment needs the customer's 6-digit code; a method that cannot hold funds refuses manual capture. */
-function checkLocalOptions(intent: PaymentIntentRow, type: LocalPaymentMethodRow['type']): void {
+function checkLocalOptions(intent: PaymentIntentRow, type: LocalPaymentMethodRow['type'], attemptOptions: Record<string, unknown>): void {
   if (type === 'blik') {
-    const code = intent.payment_method_options.blik?.code;
+    const code = attemptOptions.code as string | undefined;
     const param = 'payment_method_options[blik][code]';
     if (code === undefined) throw new ApiError('parameter_missing', `Missing required param: ${param}. A BLIK payment is confirmed with the 6-digit code from the customer's banking app.`, { param });
     if (!/^\d{6}$/.test(code)) throw new ApiError('payment_method_invalid_parameter', 'The BLIK code must be 6 digits.', { param });
