@@ -39,7 +39,7 @@ function tokenMatches(expected: string, given: unknown): boolean {
 /** The attempt a test payment page serves: a test-mode test processor attempt waiting for the customer. */
 async function waitingAttempt(deps: Dependencies, id: string) {
   const attempt = attemptIdPattern.test(id) ? await findAttempt(deps.db, id) : undefined;
-  if (!attempt || attempt.livemode || attempt.connector !== 'test_processor' || attempt.connector_configuration_id !== null) return undefined;
+  if (!attempt || attempt.livemode || attempt.connector !== 'test_processor') return undefined;
   return attempt;
 }
 
