@@ -281,7 +281,7 @@ describe('PayPal payments through Payrail (the paypal payment method, PayPal con
       assert.equal((await stripe.paymentIntents.retrieve(cardIntent.id)).status, 'requires_payment_method');
       assert.equal((await stripe.paymentIntents.retrieve(paypalIntent.id)).latest_charge, null, 'nothing was attempted');
       await expectStripeError(
-        stripe.paymentIntents.create(withTypes({ amount: 1000, currency: 'eur' }, ['ideal'])),
+        stripe.paymentIntents.create(withTypes({ amount: 1000, currency: 'eur' }, ['sofort'])),
         { class: Stripe.errors.StripeInvalidRequestError, code: 'invalid_value', param: 'payment_method_types[0]', statusCode: 400 },
       );
     });

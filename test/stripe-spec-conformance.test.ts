@@ -11,6 +11,7 @@ import { reviewDueAccounts } from '../src/connect/review.ts';
 import { releaseAvailableFunds } from '../src/ledger/jobs.ts';
 import { advancePayouts } from '../src/payouts/jobs.ts';
 import { resolvePendingRefunds } from '../src/refunds/service.ts';
+import { resolveStuckAttempts } from '../src/orchestration/janitor.ts';
 import { startPayPalSandbox } from '../src/sandbox/paypal/server.ts';
 import { formatViolations, startTestServer, type TestServer } from './helpers/server.ts';
 import { expectStripeError } from './helpers/stripe-errors.ts';
@@ -184,6 +185,34 @@ describe('every answer of every operation matches Stripe', () => {
     } finally {
       await sandbox.close();
     }
+  });
+
+  it('local payment methods: each type\'s PaymentMethod, a redirect payment (charge details) and a BLIK payment', async () => {
+    const methods = [
+      { type: 'ideal', ideal: { bank: 'ing' } },
+      { type: 'bancontact', billing_details: { name: 'Jenny Rosen' } },
+      { type: 'eps', eps: { bank: 'bank_austria' }, billing_details: { name: 'Jenny Rosen' } },
+      { type: 'p24', p24: { bank: 'ing' }, billing_details: { email: 'p@example.com' } },
+      { type: 'blik' },
+      { type: 'klarna', klarna: { dob: { day: 1, month: 1, year: 1990 } }, billing_details: { email: 'k@example.com', address: { country: 'DE' } } },
+    ];
+    for (const params of methods) await stripe.paymentMethods.retrieve((await stripe.paymentMethods.create(params as Stripe.PaymentMethodCreateParams)).id);
+    for (const [type, data] of [['ideal', { type: 'ideal', ideal: { bank: 'ing' } }], ['bancontact', { type: 'bancontact', billing_details: { name: 'J R' } }], ['eps', { type: 'eps', billing_details: { name: 'J R' } }], ['p24', methods[3]]] as const) {
+      const intent = await stripe.paymentIntents.create({ amount: 2000, currency: type === 'p24' ? 'pln' : 'eur', payment_method_types: [type], payment_method_data: data, confirm: true, return_url: 'https://shop.example/return' } as unknown as Stripe.PaymentIntentCreateParams);
+      const url = intent.next_action!.redirect_to_url!.url!;
+      const token = /name="csrf_token" value="([^"]+)"/.exec(await (await fetch(url)).text())![1];
+      await fetch(url, { method: 'POST', body: new URLSearchParams({ action: 'authorize', csrf_token: token }), redirect: 'manual' });
+      await stripe.paymentIntents.retrieve(intent.id, { expand: ['latest_charge', 'payment_method'] });
+    }
+    const klarna = await stripe.paymentIntents.create({ amount: 2000, currency: 'eur', payment_method_types: ['klarna'], payment_method_options: { klarna: { preferred_locale: 'de-DE' } }, payment_method_data: methods[5], confirm: true, return_url: 'https://shop.example/return' } as unknown as Stripe.PaymentIntentCreateParams);
+    const url = klarna.next_action!.redirect_to_url!.url!;
+    const token = /name="csrf_token" value="([^"]+)"/.exec(await (await fetch(url)).text())![1];
+    await fetch(url, { method: 'POST', body: new URLSearchParams({ action: 'fail', csrf_token: token }), redirect: 'manual' });
+    await stripe.paymentIntents.retrieve(klarna.id, { expand: ['latest_charge'] });
+    const blik = await stripe.paymentIntents.create({ amount: 2000, currency: 'pln', payment_method_types: ['blik', 'p24'], payment_method_data: { type: 'blik' }, payment_method_options: { blik: { code: '777123' } }, confirm: true } as unknown as Stripe.PaymentIntentCreateParams);
+    assert.equal(blik.status, 'processing');
+    await resolveStuckAttempts(server.deps, 0);
+    assert.equal((await stripe.paymentIntents.retrieve(blik.id, { expand: ['latest_charge'] })).status, 'succeeded');
   });
 
   it('balance, balance transactions (with every source type expanded), account and its settings', async () => {

@@ -65,6 +65,24 @@ export interface AuthorizeInput {
    * payments, and what this configuration's provider kept from the card's setup. Absent for a one-off payment.
    */
   storedCredential?: StoredCredential;
+  /**
+   * A local payment method's data (iDEAL, Bancontact, EPS, P24, BLIK, Klarna, ...: src/payment-methods/method-types.ts),
+   * absent for cards and PayPal. Routing sends a payment only to configurations listing its type, so a connector gets
+   * only the types it declares (`Connector.paymentMethodTypes`).
+   */
+  localMethod?: LocalMethodData;
+}
+
+/**
+ * What a connector is told about a local payment method: its type, the PaymentMethod's type hash (`ideal.bank`,
+ * `klarna.dob`), the billing details (P24 and Klarna need the e-mail, Klarna the country) and the payment's options
+ * of that type given at confirmation (`payment_method_options[blik][code]`, `payment_method_options[klarna][preferred_locale]`).
+ */
+export interface LocalMethodData {
+  type: string;
+  details: Record<string, unknown>;
+  billingDetails: { email: string | null; name: string | null; phone: string | null; country: string | null };
+  options: Record<string, unknown>;
 }
 
 /**
@@ -133,9 +151,20 @@ export type AuthorizeOutput =
     /** What the provider stored for later payments, when `storedCredential.save` asked it to (and it told). */
     stored?: StoredCardReference;
     threeDSecure?: ThreeDSecureOutcome;
+    /**
+     * A local method's details as the provider reported them, in Stripe's words for the charge's
+     * `payment_method_details.<type>` (iDEAL's `bank`, `bic`, `iban_last4`, `verified_name`; Bancontact's `bank_code`, ...).
+     */
+    methodDetails?: Record<string, unknown>;
   }
   | { status: 'declined'; decline: Decline; processorReference: string | null; riskScore: number; threeDSecure?: ThreeDSecureOutcome }
   | { status: 'requires_authentication'; processorReference?: string | null; nextAction?: RedirectToUrl | null }
+  /**
+   * The provider accepted the payment and will tell its outcome later, without the customer on the page: BLIK's
+   * approval in the banking app, a SEPA debit clearing for days. Not ambiguous (unlike `pending`): the intent shows
+   * `processing`, and the outcome comes through `sync` (the janitor asks on its schedule) or a provider webhook.
+   */
+  | { status: 'processing'; processorReference: string }
   | { status: 'pending' };
 
 /**
@@ -244,6 +273,11 @@ export class NotSupported extends Error {
 export interface Connector {
   readonly name: string;
   readonly capabilities: ConnectorCapabilities;
+  /**
+   * The payment method types (method-types.ts names) this connector can carry. Absent: cards only (and PayPal for the
+   * PayPal connector, as its configurations declare). A configuration may list only types its connector declares.
+   */
+  readonly paymentMethodTypes?: readonly string[];
   /**
    * How long after an attempt started `sync` may still learn its outcome by replaying the original request (when it
    * has no provider reference to look up): the provider's idempotency-key retention, less a margin. Past it, a replay

@@ -26,7 +26,7 @@ export function availableOnFor(capturedAt: number, delayDays: number): number {
 
 /** Settles a captured amount in the account's settlement currency (converting at the current rate if needed). */
 export async function settleCharge(
-  input: { settings: AccountSettings; defaults: Pricing; rates: ExchangeRates; amount: number; currency: string; cardCountry: string | null; paymentMethodType: string; now: number; through: Queryable },
+  input: { settings: AccountSettings; defaults: Pricing; rates: ExchangeRates; amount: number; currency: string; cardCountry: string | null; paymentMethodType: string; now: number; through: Queryable; methodDelayDays?: number | null },
 ): Promise<ChargeSettlement> {
   const { settings } = input;
   let settlementCurrency = input.currency;
@@ -44,7 +44,11 @@ export async function settleCharge(
 
 /** The settlement of an amount at a known rate (a refund or partial capture reuses its charge's rate). */
 export function settleWith(
-  input: { settings: AccountSettings; defaults: Pricing; amount: number; currency: string; settlementCurrency: string; exchangeRate: string | null; cardCountry: string | null; paymentMethodType: string; now: number; withFee?: boolean },
+  input: {
+    settings: AccountSettings; defaults: Pricing; amount: number; currency: string; settlementCurrency: string; exchangeRate: string | null; cardCountry: string | null; paymentMethodType: string; now: number; withFee?: boolean;
+    /** The payment method's own settlement delay (method-types.ts): funds are available after the later of it and the account's. */
+    methodDelayDays?: number | null;
+  },
 ): ChargeSettlement {
   const settlementAmount = input.exchangeRate === null ? input.amount : convertAmount(input.amount, input.currency, input.settlementCurrency, input.exchangeRate);
   const quote = input.withFee === false
@@ -64,6 +68,6 @@ export function settleWith(
     exchangeRate: input.exchangeRate,
     fee: quote.fee,
     feeDetails: quote.lines.map((line) => ({ amount: line.amount, application: null, currency: input.settlementCurrency, description: line.description, type: 'stripe_fee' as const })),
-    availableOn: availableOnFor(input.now, input.settings.payout_delay_days),
+    availableOn: availableOnFor(input.now, Math.max(input.settings.payout_delay_days, input.methodDelayDays ?? 0)),
   };
 }

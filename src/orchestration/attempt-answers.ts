@@ -50,6 +50,9 @@ export function attemptChangesOf(deps: AttemptAnswerDependencies, output: Author
       return { status: 'declined', processor_reference: output.processorReference ?? attempt.processor_reference, decline_code: output.decline.declineCode, failure_code: output.decline.code, latency_ms: latencyMs, next_sync_in_seconds: null };
     case 'requires_authentication':
       return { status: 'requires_action', processor_reference: output.processorReference ?? attempt.processor_reference, redirect: output.nextAction ?? null, latency_ms: latencyMs, next_sync_in_seconds: null };
+    case 'processing':
+      // Accepted, its outcome still to come (BLIK's app approval, a debit clearing): asked again on the janitor's schedule.
+      return { status: 'pending', processor_reference: output.processorReference, latency_ms: latencyMs, next_sync_in_seconds: janitorDelaySeconds(deps.orchestration, attempt.sync_count), detail: 'Processing at the provider: the outcome follows asynchronously.' };
     case 'pending':
       return { status: 'unknown', next_sync_in_seconds: janitorDelaySeconds(deps.orchestration, attempt.sync_count), detail: 'No definite answer from the provider yet: the janitor asks again.' };
   }
@@ -67,7 +70,7 @@ export async function recordLateAnswer(deps: LateAnswerDependencies, scope: Scop
       ? 'Authorized and captured after its charge had ended: the capture was refunded.'
       : 'Authorized after its charge had ended: the authorization was voided.';
     changes = { ...changes, detail };
-  } else if (output.status !== 'pending') {
+  } else if (output.status !== 'pending' && output.status !== 'processing') {
     changes = { ...changes, detail: 'Answered by the provider after its charge had ended.' };
   }
   await updateAttempt(deps.db, attempt.id, changes, ['pending', 'unknown']);

@@ -86,7 +86,7 @@ export async function applyAttemptOutcome(
     assert(current, `intent ${payment.intent.id} exists`);
     return { intent: current };
   }, { singleStatement: true, lockKey: payment.intent.id });
-  if (!result.applied && origin.kind !== 'confirming_request' && output.status !== 'pending') {
+  if (!result.applied && origin.kind !== 'confirming_request' && output.status !== 'pending' && output.status !== 'processing') {
     await keepIfLate(deps, scope, payment.charge.id, attemptId, output, origin.kind === 'janitor');
   }
   if (attemptOutcomeChannel.hasSubscribers) {

@@ -206,7 +206,7 @@ async function tryConnector(deps: OrchestratorDependencies, plan: RoutePlan, opt
   } else {
     breakers.record(key, 'success', Date.now());
   }
-  return classify(plan, key, output, latency(), detail, successRates);
+  return classify(plan, key, output, latency(), detail, successRates, deps.orchestration.janitorScheduleSeconds[0]);
 }
 
 /** Asks the provider again about an ambiguous authorization, a few times, with a pause before each. */
@@ -223,12 +223,19 @@ async function syncInline(deps: OrchestratorDependencies, connector: Connector, 
   return { status: 'pending' };
 }
 
-function classify(plan: RoutePlan, key: string, output: Exclude<AuthorizeOutput, { status: 'pending' }>, latencyMs: number, detail: string | null, successRates: Dependencies['routingHealth']['successRates']): Tried {
+function classify(plan: RoutePlan, key: string, output: Exclude<AuthorizeOutput, { status: 'pending' }>, latencyMs: number, detail: string | null, successRates: Dependencies['routingHealth']['successRates'], firstSyncSeconds: number): Tried {
   const dimension = successDimension(plan.facts);
   switch (output.status) {
     case 'authorized':
       successRates.record(key, dimension, true, Date.now());
       return { kind: 'final', output, changes: { status: 'authorized', processor_reference: output.processorReference, latency_ms: latencyMs, detail, next_sync_in_seconds: null } };
+    case 'processing':
+      // Accepted by the provider, the outcome to follow (BLIK, a debit): final for the cascade, resolved by sync or webhook.
+      return {
+        kind: 'final',
+        output,
+        changes: { status: 'pending', processor_reference: output.processorReference, latency_ms: latencyMs, detail: 'Processing at the provider: the outcome follows asynchronously.', next_sync_in_seconds: firstSyncSeconds },
+      };
     case 'requires_authentication':
       return {
         kind: 'final',

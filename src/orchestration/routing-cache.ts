@@ -142,7 +142,7 @@ export class RoutingCache {
         priority: 0,
         supportedCurrencies: [],
         supportedCountries: [],
-        paymentMethodTypes: ['card'],
+        paymentMethodTypes: this.#registry.builtIn.paymentMethodTypes ?? ['card'],
         fees: {},
         manualCapture: this.#registry.builtIn.capabilities.manualCapture,
       },

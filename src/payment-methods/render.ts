@@ -1,5 +1,6 @@
 import type { WalletPayer } from '../connectors/connector.ts';
 import type { CardBrand } from './card-numbers.ts';
+import { renderLocalMethodHash } from './local-methods.ts';
 import type { CardPaymentMethodRow, PaymentMethodRow, StoredCard, StoredPayPal } from './repository.ts';
 
 /** The Stripe `card` hash of a PaymentMethod; never includes the number. */
@@ -49,7 +50,7 @@ export function renderPayPalPaymentDetails(wallet: StoredPayPal | null, payer: W
 export function renderPaymentMethod(row: PaymentMethodRow): Record<string, unknown> {
   const typeHash = row.type === 'card'
     ? { card: renderCard(row.card, row.card.cvc_provided ? 'unchecked' : null) }
-    : { paypal: renderPayPal(row.wallet) };
+    : row.type === 'paypal' ? { paypal: renderPayPal(row.wallet) } : { [row.type]: renderLocalMethodHash(row) };
   return {
     id: row.id,
     object: 'payment_method',

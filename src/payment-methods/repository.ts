@@ -4,6 +4,7 @@ import type { Scope } from '../platform/scope.ts';
 import { listPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import type { Address } from '../customers/repository.ts';
 import type { CardBrand, CardFunding } from './card-numbers.ts';
+import { methodTypeNames, type LocalMethodTypeName, type MethodTypeName } from './method-types.ts';
 
 export interface BillingDetails {
   address: Required<Address> | null;
@@ -36,9 +37,9 @@ export interface StoredPayPal {
   payer_id: string | null;
 }
 
-/** The payment method types Payrail stores. */
-export const paymentMethodTypes = ['card', 'paypal'] as const;
-export type PaymentMethodType = (typeof paymentMethodTypes)[number];
+/** The payment method types Payrail stores: every type of the table in method-types.ts. */
+export const paymentMethodTypes: readonly MethodTypeName[] = methodTypeNames;
+export type PaymentMethodType = MethodTypeName;
 
 interface PaymentMethodRowBase {
   id: string;
@@ -67,8 +68,19 @@ export interface PayPalPaymentMethodRow extends PaymentMethodRowBase {
   wallet: StoredPayPal | null;
 }
 
+/**
+ * A local payment method (iDEAL, Bancontact, BLIK, Klarna, ...: method-types.ts): no card data; `wallet` holds the
+ * type's own hash as Stripe shows it (`ideal: { bank, bic }`, `klarna: { dob }`), validated by local-methods.ts.
+ */
+export interface LocalPaymentMethodRow extends PaymentMethodRowBase {
+  type: LocalMethodTypeName;
+  card: null;
+  card_number_encrypted: null;
+  wallet: Record<string, unknown>;
+}
+
 /** A stored PaymentMethod, one variant per type: narrow on `type` before reading card or wallet data. */
-export type PaymentMethodRow = CardPaymentMethodRow | PayPalPaymentMethodRow;
+export type PaymentMethodRow = CardPaymentMethodRow | PayPalPaymentMethodRow | LocalPaymentMethodRow;
 
 /** `Omit` applied to each variant of a union, so the result stays discriminated by `type`. */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -14,6 +14,8 @@ type EventWork = Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined;
 import type { Address } from '../customers/repository.ts';
 import { brandOf, cardNumberLengthMax, cardNumberLengthMin, factsOf, hasValidLength, isKnownTestCardNumber, passesLuhn, testPaymentMethodNumbers } from './card-numbers.ts';
 import { renderPaymentMethod } from './render.ts';
+import { checkRequiredBillingDetails, localMethodHash, localPaymentMethodRow } from './local-methods.ts';
+import { isLocalMethodType, type LocalMethodTypeName } from './method-types.ts';
 import {
   findPaymentMethod, insertPaymentMethod, listPaymentMethods, savePaymentMethod,
   type BillingDetails, type CardPaymentMethodRow, type NewPaymentMethodRow, type PaymentMethodRow, type PaymentMethodType,
@@ -40,16 +42,20 @@ export interface PaymentMethodInput {
   type: PaymentMethodType;
   /** Required for `card`; refused for every other type. */
   card?: CardInput;
+  /** A local type's own hash (`ideal`, `klarna`, ...: the parameter named like the type), as the API parsed it. */
+  details?: Record<string, unknown>;
   billing_details?: BillingDetailsInput;
   metadata?: MetadataUpdate;
 }
 
 /**
  * Stripe's `payment_method_data` on a PaymentIntent: a PaymentMethod made for the payment, stored with it. Payrail
- * takes it for `paypal` only (a card's raw data goes through POST /v1/payment_methods).
+ * takes it for `paypal` and the local types (a card's raw data goes through POST /v1/payment_methods).
  */
 export interface PaymentMethodDataInput {
-  type: 'paypal';
+  type: 'paypal' | LocalMethodTypeName;
+  /** A local type's own hash (`payment_method_data[ideal]`, ...). */
+  details?: Record<string, unknown>;
   billing_details?: BillingDetailsInput;
   metadata?: MetadataUpdate;
 }
@@ -179,6 +185,14 @@ function payPalRow(extra: { billing?: BillingDetailsInput; metadata?: MetadataUp
   };
 }
 
+/** A new local PaymentMethod row (method-types.ts): its hash and billing details checked against the table. */
+function localRow(type: LocalMethodTypeName, details: Record<string, unknown> | undefined, extra: { billing?: BillingDetailsInput; metadata?: MetadataUpdate }, prefix: string): NewPaymentMethodRow {
+  if (!isLocalMethodType(type)) throw new Error(`invariant violated: ${type} is not a local payment method type`);
+  const billing = billingDetails(extra.billing);
+  checkRequiredBillingDetails(type, billing, prefix);
+  return localPaymentMethodRow(type, localMethodHash(type, details, prefix), billing, extra.metadata);
+}
+
 export async function createPaymentMethod(work: UnitOfWork, deps: PaymentMethodDependencies, scope: Scope, input: PaymentMethodInput): Promise<PaymentMethodRow> {
   const extra = { billing: input.billing_details, metadata: input.metadata };
   let row: NewPaymentMethodRow;
@@ -195,6 +209,9 @@ export async function createPaymentMethod(work: UnitOfWork, deps: PaymentMethodD
       if (input.card !== undefined) throw new ApiError('payment_method_invalid_parameter', 'card cannot be given for a PaymentMethod of type paypal.', { param: 'card' });
       row = payPalRow(extra);
       break;
+    default:
+      if (input.card !== undefined) throw new ApiError('payment_method_invalid_parameter', `card cannot be given for a PaymentMethod of type ${input.type}.`, { param: 'card' });
+      row = localRow(input.type, input.details, extra, '');
   }
   return work.finalTransaction((client) => insertPaymentMethod(client, scope, row));
 }
@@ -204,7 +221,8 @@ export async function createPaymentMethod(work: UnitOfWork, deps: PaymentMethodD
  * `paymentMethodInsertStatement`) together with the PaymentIntent that uses it, as for Stripe's test ids.
  */
 export function paymentMethodFromData(scope: Scope, data: PaymentMethodDataInput): { row: PaymentMethodRow; isNew: true } {
-  const row = payPalRow({ billing: data.billing_details, metadata: data.metadata });
+  const extra = { billing: data.billing_details, metadata: data.metadata };
+  const row = data.type === 'paypal' ? payPalRow(extra) : localRow(data.type, data.details, extra, 'payment_method_data');
   return { row: { ...row, account_id: scope.accountId, livemode: scope.livemode } as PaymentMethodRow, isNew: true };
 }
 

@@ -7,6 +7,7 @@ import type { Scope } from '../platform/scope.ts';
 import { newId } from '../platform/ids.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { renderPaymentMethod, renderPayPalPaymentDetails } from '../payment-methods/render.ts';
+import { localChargeDetails } from '../payment-methods/local-methods.ts';
 import type { PaymentMethodRow } from '../payment-methods/repository.ts';
 import { authorizationHold, captureMovement, emptyMovement } from '../ledger/movements.ts';
 import type { PaymentChange } from './change.ts';
@@ -83,7 +84,18 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
   const { intent, charge, paymentMethod } = attempt;
   const { scope, request, source } = inputs;
   let attemptChanges = source.changes;
-  if (output.status === 'pending') {
+  if (output.status === 'processing' && request) {
+    // The provider took the payment and tells its outcome later (BLIK's app approval): the confirming request records
+    // Stripe's payment_intent.processing once, gated on the intent still waiting for this attempt.
+    return {
+      scope, request,
+      intent: { current: intent, changes: { next_action: null }, expect: { status: 'processing', latestChargeId: charge.id, latestChargePending: true } },
+      attempt: { id: source.id, changes: attemptChanges, from: ['pending', 'unknown'] },
+      movement: emptyMovement(),
+      events: [{ type: 'payment_intent.processing', object: renderPaymentIntent(intent) }],
+    };
+  }
+  if (output.status === 'pending' || output.status === 'processing') {
     // Nothing to apply yet: only the attempt is recorded, and it is left to the janitor on its schedule.
     return { scope, request, attempt: { id: source.id, changes: attemptChanges, from: ['pending', 'unknown'] }, movement: emptyMovement(), events: [] };
   }
@@ -146,7 +158,9 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
             // The processor says whether this authorization can be incremented (asked with request_incremental_authorization).
             incremental_authorization: { status: output.incrementalAuthorization ? 'available' : 'unavailable' },
           })
-          : { ...charge.payment_method_details, paypal: renderPayPalPaymentDetails(paymentMethod.wallet, output.payer) },
+          : paymentMethod.type === 'paypal'
+            ? { ...charge.payment_method_details, paypal: renderPayPalPaymentDetails(paymentMethod.wallet, output.payer) }
+            : { ...charge.payment_method_details, [paymentMethod.type]: localChargeDetails(paymentMethod, output.methodDetails) },
         outcome: { network_status: 'approved_by_network', reason: null, risk_level: 'normal', risk_score: output.riskScore, seller_message: 'Payment complete.', type: 'authorized' },
       };
       // The ledger moves with the state, under the same compare-and-set: a capture posts the charge (net to

@@ -3,19 +3,27 @@ import { findCustomer } from '../customers/repository.ts';
 import type { Queryable } from '../platform/db.ts';
 import { ApiError, missing } from '../platform/errors.ts';
 import type { PaymentMethodRow } from '../payment-methods/repository.ts';
+import { methodTypeNames } from '../payment-methods/method-types.ts';
+import { checkMethodCurrency } from '../payment-methods/local-methods.ts';
 import { findPaymentIntent, type PaymentIntentRow } from './repository.ts';
 
 // The checks the intent operations share: what an intent may hold, and the intent found (or under its row lock) or a 404.
 
-export const supportedPaymentMethodTypes = ['card', 'paypal'] as const;
+/** Every type of the table in payment-methods/method-types.ts. */
+export const supportedPaymentMethodTypes: readonly string[] = methodTypeNames;
 
-export function validateTypes(types: string[] | undefined): string[] {
+/**
+ * The intent's `payment_method_types`: each a type Payrail takes, and (with `currency`) one that takes the intent's
+ * currency, as Stripe refuses `ideal` on a USD intent when it is created or updated.
+ */
+export function validateTypes(types: string[] | undefined, currency?: string): string[] {
   const result = types ?? ['card'];
   if (result.length === 0) throw new ApiError('invalid_value', 'payment_method_types must contain at least one type', { param: 'payment_method_types' });
   result.forEach((type, index) => {
     if (!(supportedPaymentMethodTypes as readonly string[]).includes(type)) {
       throw new ApiError('invalid_value', `The payment method type "${type}" is invalid. Payrail supports: ${supportedPaymentMethodTypes.join(', ')}.`, { param: `payment_method_types[${index}]` });
     }
+    if (currency !== undefined && types !== undefined) checkMethodCurrency(type, currency, 'payment_method_types');
   });
   return result;
 }

@@ -15,7 +15,7 @@ import { chargeInsertStatement, findPaymentIntent, intentUpdateStatement, type L
 import { assertTransition } from './state.ts';
 import { checkChargeCapabilities } from './connect-capabilities.ts';
 import { lockIntent, retrievePaymentIntent } from './checks.ts';
-import { authorizeInput, paymentFacts, planAttempt, storedReferencesOf, withScaDecision, type Attempt, type PlanAttemptDependencies } from './plan-attempt.ts';
+import { confirmationAuthorizeInput, paymentFacts, planAttempt, storedReferencesOf, withScaDecision, type Attempt, type PlanAttemptDependencies } from './plan-attempt.ts';
 import { decideForPayment, type ScaDependencies } from './sca/facts.ts';
 import type { ConfirmInput, IntentResult } from './types.ts';
 
@@ -48,7 +48,7 @@ async function beginAttempt(client: pg.PoolClient, deps: ConfirmDependencies, sc
   // Strong customer authentication is decided with the intent's options as this confirmation leaves them.
   const decision = await decideForPayment(deps, client, scope, planned.intent, planned.paymentMethod, planned.merchantInitiated);
   const plan = { ...planned, charge: withScaDecision(planned.charge, decision) };
-  const authorize = await storedReferencesOf(client, scope, authorizeInput(deps, plan.intent, plan.paymentMethod, undefined, plan.merchantInitiated, decision), plan.paymentMethod.id);
+  const authorize = await storedReferencesOf(client, scope, confirmationAuthorizeInput(deps, plan, decision), plan.paymentMethod.id);
   // A test card stored before live mode refused them (or by any other path) still never reaches a live connector.
   if (authorize.card) refuseTestCardInLiveMode(scope, authorize.card.number, 'payment_method');
   const route = await planRoute(client, deps, scope, { intentId: intent.id, chargeId: plan.charge.id, facts: paymentFacts(plan.intent, plan.paymentMethod, authorize), merchantInitiated: plan.merchantInitiated });

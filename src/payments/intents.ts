@@ -20,10 +20,10 @@ import { renderPaymentIntent } from './render.ts';
 import { chargeInsertStatement, insertPaymentIntent, intentInsertStatement, listPaymentIntents, updatePaymentIntent, type PaymentIntentRow } from './repository.ts';
 import { assertTransition } from './state.ts';
 import { fullShipping } from '../customers/address.ts';
-import { automaticPaymentMethodsAtCreation, mergePaymentMethodOptions } from './payment-method-options.ts';
+import { automaticPaymentMethodsAtCreation, mergePaymentMethodOptions, refuseCodeOutsideConfirmation } from './payment-method-options.ts';
 import { checkCustomer, checkPaymentMethodOwner, checkPaymentMethodType, lockIntent, validateTypes } from './checks.ts';
 import { finishAttempt, type ConfirmDependencies } from './confirm.ts';
-import { authorizeInput, paymentFacts, planAttempt, storedReferencesOf, withScaDecision, type PlanAttemptDependencies } from './plan-attempt.ts';
+import { confirmationAuthorizeInput, paymentFacts, planAttempt, storedReferencesOf, withScaDecision, type PlanAttemptDependencies } from './plan-attempt.ts';
 import { decideForPayment } from './sca/facts.ts';
 import type { ConfirmInput, IntentResult, PaymentIntentInput } from './types.ts';
 import { hasConnectInput, resolveConnect } from './connect-input.ts';
@@ -56,6 +56,7 @@ export async function createPaymentIntent(
 ): Promise<IntentResult> {
   const currency = parseCurrency(input.currency);
   checkChargeAmount(input.amount, currency);
+  if (confirm === undefined) refuseCodeOutsideConfirmation(input.payment_method_options);
   const automatic = automaticPaymentMethodsAtCreation(input.automatic_payment_methods, input.payment_method_types !== undefined);
   let types: string[];
   if (automatic) {
@@ -63,7 +64,7 @@ export async function createPaymentIntent(
     types = picked.types;
     automatic.configuration = picked.configurationId;
   } else {
-    types = validateTypes(input.payment_method_types);
+    types = validateTypes(input.payment_method_types, currency);
   }
   const id = newId('pi');
   const base = {
@@ -139,7 +140,7 @@ export async function createPaymentIntent(
   const planned = planAttempt(scope, intent, confirm, paymentMethod.row);
   const decision = await decideForPayment(deps, deps.db, scope, planned.intent, planned.paymentMethod, planned.merchantInitiated);
   const plan = { ...planned, charge: withScaDecision(planned.charge, decision) };
-  const authorize = await storedReferencesOf(deps.db, scope, authorizeInput(deps, plan.intent, plan.paymentMethod, undefined, plan.merchantInitiated, decision), plan.paymentMethod.id);
+  const authorize = await storedReferencesOf(deps.db, scope, confirmationAuthorizeInput(deps, plan, decision), plan.paymentMethod.id);
   // A test card stored before live mode refused them (or by any other path) still never reaches a live connector.
   if (authorize.card) refuseTestCardInLiveMode(scope, authorize.card.number, 'payment_method');
   const route = await planRoute(deps.db, deps, scope, { intentId: intent.id, chargeId: plan.charge.id, facts: paymentFacts(plan.intent, plan.paymentMethod, authorize), merchantInitiated: plan.merchantInitiated });
@@ -188,12 +189,15 @@ export async function updatePaymentIntentFields(work: UnitOfWork, deps: PaymentI
       changes.customer_id = input.customer;
     }
     if (input.payment_method_types !== undefined) {
-      changes.payment_method_types = validateTypes(input.payment_method_types);
+      changes.payment_method_types = validateTypes(input.payment_method_types, changes.currency ?? intent.currency);
       // Naming the types replaces the automatic choice, as at Stripe.
       changes.automatic_payment_methods = null;
     }
     if (input.shipping !== undefined) changes.shipping = input.shipping === null ? null : fullShipping(input.shipping);
-    if (input.payment_method_options !== undefined) changes.payment_method_options = mergePaymentMethodOptions(intent.payment_method_options, input.payment_method_options);
+    if (input.payment_method_options !== undefined) {
+      refuseCodeOutsideConfirmation(input.payment_method_options);
+      changes.payment_method_options = mergePaymentMethodOptions(intent.payment_method_options, input.payment_method_options);
+    }
     if (input.payment_method !== undefined) {
       if (input.payment_method === null) {
         changes.payment_method_id = null;

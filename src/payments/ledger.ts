@@ -3,12 +3,19 @@ import type { Scope } from '../platform/scope.ts';
 import type { Queryable } from '../platform/db.ts';
 import { settleCharge, settleWith, type ChargeSettlement } from '../ledger/settlement.ts';
 import type { ChargeRow } from './repository.ts';
+import { methodTypeOf } from '../payment-methods/method-types.ts';
 
 /** What settling a capture uses: account settings, default pricing, exchange rates and the clock. */
 export type SettlementDependencies = Pick<Dependencies, 'settings' | 'pricing' | 'exchangeRates' | 'clock'>;
 
 /** What settling a refund uses: a refund converts at the charge's own rate, so no exchange rates. */
 export type RefundSettlementDependencies = Pick<Dependencies, 'settings' | 'pricing' | 'clock'>;
+
+/** The settlement delay of the charge's payment method type (method-types.ts); null for cards and PayPal. */
+function methodDelayDaysOf(charge: Pick<ChargeRow, 'payment_method_details'>): number | null {
+  const type = (charge.payment_method_details as { type?: string }).type;
+  return type ? methodTypeOf(type)?.settlementDelayDays ?? null : null;
+}
 
 function cardCountryOf(charge: Pick<ChargeRow, 'payment_method_details'>): string | null {
   const card = (charge.payment_method_details as { card?: { country?: string | null } }).card;
@@ -31,6 +38,7 @@ export async function captureSettlement(deps: SettlementDependencies, client: Qu
     paymentMethodType: 'card',
     now: deps.clock.nowSeconds(),
     through: client,
+    methodDelayDays: methodDelayDaysOf(charge),
   });
 }
 

@@ -1,4 +1,6 @@
 import type { AutomaticPaymentMethods, CardPaymentMethodOptions, PaymentIntentRow, PaymentMethodOptions } from './repository.ts';
+import { isLocalMethodType } from '../payment-methods/method-types.ts';
+import { ApiError } from '../platform/errors.ts';
 
 /**
  * Stripe's per-type `payment_method_options` and `automatic_payment_methods` of a PaymentIntent: how
@@ -16,24 +18,39 @@ export interface CardOptionsInput {
 
 export interface PaymentMethodOptionsInput {
   card?: CardOptionsInput | null;
+  blik?: { code?: string } | null;
+  klarna?: { capture_method?: 'manual' | null; preferred_locale?: string | null } | null;
+}
+
+/** The option hashes merged field by field (a field given replaces, '' removes, absent keeps). */
+const optionTypes = ['card', 'blik', 'klarna'] as const;
+
+/** BLIK's code is for one confirmation (Stripe: "can only be set on confirmation"); elsewhere it is refused. */
+export function refuseCodeOutsideConfirmation(input: PaymentMethodOptionsInput | null | undefined): void {
+  if (input?.blik?.code !== undefined) {
+    throw new ApiError('payment_intent_invalid_parameter', 'payment_method_options[blik][code] can only be set when confirming a PaymentIntent.', { param: 'payment_method_options[blik][code]' });
+  }
 }
 
 /** Merges an update into the stored options, as Stripe does: a field given replaces, '' removes, absent keeps. */
 export function mergePaymentMethodOptions(current: PaymentMethodOptions, input: PaymentMethodOptionsInput | null | undefined): PaymentMethodOptions {
   if (input === undefined) return current;
   if (input === null) return {};
-  const next: PaymentMethodOptions = { ...current };
-  if (input.card === null) delete next.card;
-  else if (input.card !== undefined) {
-    const card: Record<string, unknown> = { ...(current.card ?? {}) };
-    for (const [key, value] of Object.entries(input.card)) {
-      if (value === undefined) continue;
-      if (value === null) delete card[key];
-      else card[key] = value;
+  const next: Record<string, unknown> = { ...current };
+  for (const type of optionTypes) {
+    const given = input[type];
+    if (given === null) delete next[type];
+    else if (given !== undefined) {
+      const merged: Record<string, unknown> = { ...((current[type] as Record<string, unknown> | undefined) ?? {}) };
+      for (const [key, value] of Object.entries(given)) {
+        if (value === undefined) continue;
+        if (value === null) delete merged[key];
+        else merged[key] = value;
+      }
+      next[type] = merged;
     }
-    next.card = card as CardPaymentMethodOptions;
   }
-  return next;
+  return next as PaymentMethodOptions;
 }
 
 /** Since API 2023-08-16 an intent created without `payment_method_types` has automatic payment methods enabled. */
@@ -45,6 +62,7 @@ export function automaticPaymentMethodsAtCreation(input: { enabled: boolean; all
 /** `payment_method_options[card][capture_method]=manual` makes card payments of the intent manual-capture. */
 export function captureIsManual(intent: Pick<PaymentIntentRow, 'capture_method' | 'payment_method_options'>, paymentMethodType: string): boolean {
   if (intent.capture_method === 'manual') return true;
+  if (paymentMethodType === 'klarna') return intent.payment_method_options.klarna?.capture_method === 'manual';
   return paymentMethodType === 'card' && intent.payment_method_options.card?.capture_method === 'manual';
 }
 
@@ -66,6 +84,12 @@ export function renderPaymentMethodOptions(intent: Pick<PaymentIntentRow, 'payme
   const rendered: Record<string, unknown> = {
     card: { installments: null, mandate_options: null, network: null, request_three_d_secure: card.request_three_d_secure ?? 'automatic', ...withoutThreeDSecure(card) },
   };
+  // A local type of the intent shows its options; BLIK's code is write-only, as at Stripe.
+  for (const type of intent.payment_method_types) {
+    if (type === 'blik') rendered.blik = {};
+    else if (type === 'klarna') rendered.klarna = { preferred_locale: intent.payment_method_options.klarna?.preferred_locale ?? null, ...(intent.payment_method_options.klarna?.capture_method ? { capture_method: 'manual' } : {}) };
+    else if (isLocalMethodType(type)) rendered[type] = {};
+  }
   return rendered;
 }
 

@@ -1,12 +1,14 @@
-import type { AuthorizeInput, StoredCardReference, StoredCredential } from '../connectors/connector.ts';
+import type { AuthorizeInput, LocalMethodData, StoredCardReference, StoredCredential } from '../connectors/connector.ts';
 import type { BaseAuthorizeInput, RoutePlan } from '../orchestration/orchestrator.ts';
 import type { PaymentFacts } from '../routing/types.ts';
 import type { Scope } from '../platform/scope.ts';
 import { newId, nowSeconds } from '../platform/ids.ts';
 import { renderPayPalPaymentDetails } from '../payment-methods/render.ts';
-import type { PaymentMethodRow } from '../payment-methods/repository.ts';
+import { checkLocalPayment, localChargeDetails, localMethod } from '../payment-methods/local-methods.ts';
+import { ApiError } from '../platform/errors.ts';
+import type { LocalPaymentMethodRow, PaymentMethodRow } from '../payment-methods/repository.ts';
 import { revealCardNumber, type PaymentMethodDependencies } from '../payment-methods/service.ts';
-import type { ChargeRow, PaymentIntentRow } from './repository.ts';
+import type { ChargeRow, PaymentIntentRow, PaymentMethodOptions } from './repository.ts';
 import { checkPaymentMethodOwner, checkPaymentMethodType } from './checks.ts';
 import { fullShipping } from '../customers/address.ts';
 import { listProviderReferences } from '../payment-methods/provider-references-repository.ts';
@@ -25,6 +27,9 @@ export type PlanAttemptDependencies = PaymentMethodDependencies;
 function paymentMethodDetails(paymentMethod: PaymentMethodRow, amount: number): Record<string, unknown> {
   if (paymentMethod.type === 'paypal') {
     return { billing_details: paymentMethod.billing_details, type: 'paypal', paypal: renderPayPalPaymentDetails(paymentMethod.wallet, undefined) };
+  }
+  if (paymentMethod.type !== 'card') {
+    return { billing_details: paymentMethod.billing_details, type: paymentMethod.type, [paymentMethod.type]: localChargeDetails(paymentMethod, undefined) };
   }
   return {
     billing_details: paymentMethod.billing_details,
@@ -72,9 +77,12 @@ export interface Attempt {
  * Plans the first half of a confirmation: checks the state and builds the attempt (a pending charge) and the
  * intent's move to `processing`. Nothing is written here; the provider is only called after these rows commit.
  */
-export function planAttempt(scope: Scope, intent: PaymentIntentRow, input: ConfirmInput, paymentMethod: PaymentMethodRow): Omit<Attempt, 'authorize' | 'route'> & { changes: Partial<PaymentIntentRow> } {
+export function planAttempt(scope: Scope, intent: PaymentIntentRow, input: ConfirmInput, paymentMethod: PaymentMethodRow): Omit<Attempt, 'authorize' | 'route'> & { changes: Partial<PaymentIntentRow>; attemptOptions: Record<string, unknown> } {
+  // Options good for this confirmation only (BLIK's code): checked and sent to the connector, never stored.
+  const { stored: options, attemptOnly: attemptOptions } = splitAttemptOptions(mergePaymentMethodOptions(intent.payment_method_options, input.payment_method_options));
   checkPaymentMethodOwner(paymentMethod, intent.customer_id);
   checkPaymentMethodType(paymentMethod, intent.payment_method_types);
+  if (paymentMethod.type !== 'card' && paymentMethod.type !== 'paypal') checkLocalPayment(paymentMethod, intent);
   const chargeId = newId('ch');
   const changes: Partial<PaymentIntentRow> = {
     status: 'processing',
@@ -87,9 +95,10 @@ export function planAttempt(scope: Scope, intent: PaymentIntentRow, input: Confi
     setup_future_usage: input.setup_future_usage !== undefined ? input.setup_future_usage : intent.setup_future_usage,
     receipt_email: input.receipt_email !== undefined ? input.receipt_email : intent.receipt_email,
     shipping: input.shipping === undefined ? intent.shipping : input.shipping === null ? null : fullShipping(input.shipping),
-    payment_method_options: mergePaymentMethodOptions(intent.payment_method_options, input.payment_method_options),
+    payment_method_options: options,
   };
   const planned = { ...intent, ...changes };
+  if (paymentMethod.type !== 'card' && paymentMethod.type !== 'paypal') checkLocalOptions(planned, paymentMethod.type, attemptOptions);
   const charge: ChargeRow = {
     id: chargeId,
     account_id: scope.accountId,
@@ -137,6 +146,7 @@ export function planAttempt(scope: Scope, intent: PaymentIntentRow, input: Confi
   if (intent.connect) charge.connect = { ...intent.connect, transfer: null, application_fee: null, application_fee_collected: null };
   return {
     intent: planned,
+    attemptOptions,
     changes,
     charge,
     paymentMethod,
@@ -146,13 +156,48 @@ export function planAttempt(scope: Scope, intent: PaymentIntentRow, input: Confi
   };
 }
 
+/** Splits BLIK's one-time code (set at confirmation, valid two minutes) off the options the intent keeps. */
+function splitAttemptOptions(options: PaymentMethodOptions): { stored: PaymentMethodOptions; attemptOnly: Record<string, unknown> } {
+  if (options.blik?.code === undefined) return { stored: options, attemptOnly: {} };
+  const { code, ...blik } = options.blik;
+  return { stored: { ...options, blik }, attemptOnly: { code } };
+}
+
+/**
+ * The provider input of a confirmation's attempt: authorizeInput, with the options good for this confirmation only
+ * (`attemptOptions`, BLIK's code) added to the local method's options.
+ */
+export function confirmationAuthorizeInput(
+  deps: PlanAttemptDependencies, plan: Pick<Attempt, 'intent' | 'paymentMethod' | 'merchantInitiated'> & { attemptOptions: Record<string, unknown> }, decision: ScaDecision | null = null,
+): BaseAuthorizeInput {
+  const base = authorizeInput(deps, plan.intent, plan.paymentMethod, undefined, plan.merchantInitiated, decision);
+  return base.localMethod ? { ...base, localMethod: { ...base.localMethod, options: { ...base.localMethod.options, ...plan.attemptOptions } } } : base;
+}
+
+/** A BLIK payment needs the customer's 6-digit code; a method that cannot hold funds refuses manual capture. */
+function checkLocalOptions(intent: PaymentIntentRow, type: LocalPaymentMethodRow['type'], attemptOptions: Record<string, unknown>): void {
+  if (type === 'blik') {
+    const code = attemptOptions.code as string | undefined;
+    const param = 'payment_method_options[blik][code]';
+    if (code === undefined) throw new ApiError('parameter_missing', `Missing required param: ${param}. A BLIK payment is confirmed with the 6-digit code from the customer's banking app.`, { param });
+    if (!/^\d{6}$/.test(code)) throw new ApiError('payment_method_invalid_parameter', 'The BLIK code must be 6 digits.', { param });
+  }
+  // The customer leaves for the bank's page and must be sent somewhere afterwards, as Stripe insists.
+  if (localMethod(type).nextAction === 'redirect_to_url' && !intent.return_url) {
+    throw new ApiError('parameter_missing', `A return_url is required to confirm a PaymentIntent with a PaymentMethod of type ${type}: the customer is redirected to authorize the payment and comes back to it.`, { param: 'return_url' });
+  }
+  if (captureIsManual(intent, type) && !localMethod(type).manualCapture) {
+    throw new ApiError('payment_intent_invalid_parameter', `PaymentMethods of type ${type} do not support manual capture: use capture_method=automatic.`, { param: 'capture_method' });
+  }
+}
+
 /**
  * What routing decides from: the payment and its card (the BIN is read from the number in memory, never stored). A
  * wallet (PayPal) has no brand or BIN; its country is the payer's once PayPal told it, else the billing country.
  */
 export function paymentFacts(intent: PaymentIntentRow, paymentMethod: PaymentMethodRow, authorize: BaseAuthorizeInput): PaymentFacts {
   const card = paymentMethod.type === 'card' ? paymentMethod.card : null;
-  const country = card ? card.country : paymentMethod.wallet?.country ?? null;
+  const country = card ? card.country : paymentMethod.type === 'paypal' ? paymentMethod.wallet?.country ?? null : null;
   return {
     amount: intent.amount,
     currency: intent.currency,
@@ -228,5 +273,18 @@ export function authorizeInput(deps: PlanAttemptDependencies, intent: PaymentInt
       : {}),
     ...(storedCredential ? { storedCredential } : {}),
     ...(decision ? { strongCustomerAuthentication: { authenticate: decision.action === 'authenticate', exemption: decision.exemption } } : {}),
+    ...(paymentMethod.type !== 'card' && paymentMethod.type !== 'paypal' ? { localMethod: localMethodData(intent, paymentMethod) } : {}),
+  };
+}
+
+/** What a connector is told of a local PaymentMethod and the intent's options of its type (connector.ts LocalMethodData). */
+function localMethodData(intent: PaymentIntentRow, paymentMethod: LocalPaymentMethodRow): LocalMethodData {
+  const billing = paymentMethod.billing_details;
+  const options = (intent.payment_method_options as Record<string, Record<string, unknown> | undefined>)[paymentMethod.type] ?? {};
+  return {
+    type: paymentMethod.type,
+    details: paymentMethod.wallet,
+    billingDetails: { email: billing.email, name: billing.name, phone: billing.phone, country: billing.address?.country ?? null },
+    options,
   };
 }

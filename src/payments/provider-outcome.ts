@@ -22,7 +22,7 @@ export type ProviderOutcomeDependencies = Pick<Dependencies, 'db' | 'orchestrati
  * Reports about attempts that no longer decide their charge are kept on the attempt, and an authorization there is
  * voided. Returns whether the report changed the payment.
  */
-export async function applyProviderOutcome(deps: ProviderOutcomeDependencies, attempt: AttemptRow, output: Exclude<AuthorizeOutput, { status: 'pending' | 'requires_authentication' }>): Promise<boolean> {
+export async function applyProviderOutcome(deps: ProviderOutcomeDependencies, attempt: AttemptRow, output: Exclude<AuthorizeOutput, { status: 'pending' | 'processing' | 'requires_authentication' }>): Promise<boolean> {
   const scope: Scope = { accountId: attempt.account_id, livemode: attempt.livemode };
   const begun = await new UnitOfWork(deps.db).transaction(async (client) => {
     const charge = await findCharge(client, scope, attempt.charge_id);

@@ -144,7 +144,11 @@ export function renderCharge(row: ChargeRow): Record<string, unknown> {
     payment_intent: row.payment_intent_id,
     payment_method: row.payment_method_id,
     // Only the hash of the charge's own payment method type, as at Stripe (card details are stored without a type).
-    payment_method_details: details.type === 'paypal' ? { paypal: details.paypal ?? null, type: 'paypal' } : { card: renderChargeCard(details.card as Record<string, unknown> | undefined), type: 'card' },
+    payment_method_details: details.type === 'paypal'
+      ? { paypal: details.paypal ?? null, type: 'paypal' }
+      // A local method's hash, named like its type (payment-methods/local-methods.ts localChargeDetails).
+      : details.type !== undefined && details.type !== 'card' ? { [details.type]: (details as Record<string, unknown>)[details.type] ?? {}, type: details.type }
+        : { card: renderChargeCard(details.card as Record<string, unknown> | undefined), type: 'card' },
     receipt_email: row.receipt_email,
     receipt_number: null,
     receipt_url: null,

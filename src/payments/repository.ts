@@ -71,8 +71,21 @@ export interface CardPaymentMethodOptions {
   request_incremental_authorization?: 'if_available' | 'never';
 }
 
+/** `payment_method_options[blik]`: the 6-digit code, set at confirmation only and never rendered back. */
+export interface BlikPaymentMethodOptions {
+  code?: string;
+}
+
+/** `payment_method_options[klarna]`: manual capture (Klarna holds the funds) and the locale of Klarna's page. */
+export interface KlarnaPaymentMethodOptions {
+  capture_method?: 'manual';
+  preferred_locale?: string;
+}
+
 export interface PaymentMethodOptions {
   card?: CardPaymentMethodOptions;
+  blik?: BlikPaymentMethodOptions;
+  klarna?: KlarnaPaymentMethodOptions;
 }
 
 export interface ChargeRow {

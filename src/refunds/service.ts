@@ -8,7 +8,8 @@ import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
 import { formatAmount } from '../platform/money.ts';
 import type { Page, PageRequest } from '../platform/pagination.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
-import { findCharge, findPaymentIntent } from '../payments/repository.ts';
+import { findCharge, findPaymentIntent, type ChargeRow } from '../payments/repository.ts';
+import { methodTypeOf } from '../payment-methods/method-types.ts';
 import { refundSettlement, type RefundSettlementDependencies } from '../payments/ledger.ts';
 import type { SimpleOutput } from '../connectors/connector.ts';
 import { connectorFor, type ConnectorLookupDependencies } from '../orchestration/orchestrator.ts';
@@ -48,6 +49,19 @@ export function checkRefundTarget(input: Pick<RefundInput, 'charge' | 'payment_i
   }
 }
 
+/** Refuses a refund the charge's payment method cannot make (refunds `none`, or a partial one where only full ones go). */
+function checkMethodRefund(charge: ChargeRow, amount: number | undefined, remaining: number, param: string): void {
+  const type = (charge.payment_method_details as { type?: string } | null)?.type;
+  const method = type ? methodTypeOf(type) : undefined;
+  if (!method || method.refunds === 'full_and_partial') return;
+  if (method.refunds === 'none') {
+    throw new ApiError('charge_not_refundable', `Charge ${charge.id} was paid with ${method.label}, which does not support refunds: return the funds to the customer another way.`, { param });
+  }
+  if ((amount !== undefined && amount !== remaining) || charge.amount_refunded > 0) {
+    throw new ApiError('charge_not_refundable', `Charge ${charge.id} was paid with ${method.label}, which supports only full refunds: refund the whole amount without \`amount\`.`, { param: amount !== undefined ? 'amount' : param });
+  }
+}
+
 export async function createRefund(work: UnitOfWork, deps: RefundDependencies, scope: Scope, input: RefundRequest): Promise<RefundRow> {
   checkRefundTarget(input);
   return work.finalTransaction(async (client) => {
@@ -70,6 +84,8 @@ export async function createRefund(work: UnitOfWork, deps: RefundDependencies, s
       throw new ApiError('charge_not_refundable', `Charge ${chargeId ?? ''} has not been captured and cannot be refunded; cancel its PaymentIntent to release the authorization.`, { param: input.charge !== undefined ? 'charge' : 'payment_intent' });
     }
     const remaining = charge.amount_captured - charge.amount_refunded;
+    // What the charge's payment method allows (method-types.ts): some take no refunds at all, some only of the whole.
+    checkMethodRefund(charge, input.amount, remaining, input.charge !== undefined ? 'charge' : 'payment_intent');
     if (remaining <= 0) throw new ApiError('charge_already_refunded', `Charge ${charge.id} has already been refunded.`, { param: input.charge !== undefined ? 'charge' : 'payment_intent' });
     const amount = input.amount ?? remaining;
     if (amount > remaining) {

@@ -4,7 +4,7 @@ import { stripeEventTypes } from './stripe-event-types.ts';
 /**
  * Every event type Payrail emits. A test checks that every type recorded in src/ is listed here. A webhook endpoint
  * may subscribe to these, to every type of Stripe's spec (`stripeEventTypes`: an integration written for Stripe
- * subscribes to types Payrail does not emit yet, such as `payment_intent.processing`, and Stripe accepts them), and
+ * subscribes to types Payrail does not emit yet, such as `payment_intent.partially_funded`, and Stripe accepts them), and
  * to `*`; anything else is refused.
  */
 export const webhookEventTypes = [
@@ -33,6 +33,7 @@ export const webhookEventTypes = [
   'payment_intent.canceled',
   'payment_intent.created',
   'payment_intent.payment_failed',
+  'payment_intent.processing',
   'payment_intent.requires_action',
   'payment_intent.succeeded',
   'payment_link.created',

@@ -10,9 +10,12 @@ import { createPaymentIntent, listPaymentIntentPage, updatePaymentIntentFields }
 import type { IntentResult } from '../../payments/types.ts';
 import { incrementPaymentIntentAuthorization } from '../../payments/increment-authorization.ts';
 import { defineRoute, presentList, presentObject, type Presentation, type RouteContext, type RouteDefinition } from '../route.ts';
-import { array, boolean, email, emptyable, enumeration, integer, metadata, object, required, string, url } from '../schema.ts';
+import { array, boolean, email, emptyable, enumeration, integer, metadata, object, required, string, url, type Schema } from '../schema.ts';
 import { createdFilter, listParameters, shippingSchema } from './common.ts';
 import { billingDetails } from './payment-methods.ts';
+import { hashOfType, localMethodHashParams, localMethodOptionParams } from './local-method-params.ts';
+import { localMethodTypeNames } from '../../payment-methods/method-types.ts';
+import type { PaymentMethodDataInput } from '../../payment-methods/service.ts';
 
 /**
  * A decline answers 402 with the card error and the intent inside it, as Stripe does. A publishable key (a shopper's
@@ -41,6 +44,8 @@ const paymentMethodOptions = object({
     setup_future_usage: emptyable(enumeration(['none', 'off_session', 'on_session'])),
     request_incremental_authorization: enumeration(['if_available', 'never']),
   })),
+  blik: emptyable(localMethodOptionParams.blik),
+  klarna: emptyable(localMethodOptionParams.klarna),
 });
 
 const intentFields = {
@@ -68,13 +73,24 @@ const intentFields = {
   transfer_group: emptyable(string({ maxLength: 255 })),
 };
 
-/** Stripe's `payment_method_data`: a PaymentMethod made for the payment. Payrail takes it for PayPal only. */
-const paymentMethodData = object({
-  type: required(enumeration(['paypal'])),
+/** Stripe's `payment_method_data`: a PaymentMethod made for the payment. Payrail takes it for PayPal and the local types. */
+const paymentMethodDataParams = object({
+  type: required(enumeration(['paypal', ...localMethodTypeNames])),
   paypal: object({}),
+  ...localMethodHashParams,
   billing_details: billingDetails,
   metadata: metadata(),
-}, { description: 'A new PaymentMethod for this payment, instead of payment_method (type paypal only; card data goes through POST /v1/payment_methods).' });
+}, { description: 'A new PaymentMethod for this payment, instead of payment_method (type paypal or a local type: docs/payment-methods.md; card data goes through POST /v1/payment_methods).' });
+
+/** The parsed `payment_method_data` as the service takes it: the hash of its own type as `details`. */
+const paymentMethodData: Schema<PaymentMethodDataInput | undefined> = {
+  ...paymentMethodDataParams,
+  parse(value, param) {
+    const parsed = paymentMethodDataParams.parse(value, param);
+    if (parsed === undefined) return undefined;
+    return { type: parsed.type, details: hashOfType(parsed, parsed.type, 'payment_method_data'), billing_details: parsed.billing_details, metadata: parsed.metadata };
+  },
+};
 
 /** Stripe takes either an existing PaymentMethod or the data of a new one. */
 function checkPaymentMethodSource(params: { payment_method?: string | null; payment_method_data?: unknown }): void {

@@ -6,6 +6,7 @@ import { paymentMethodTypes } from '../../payment-methods/repository.ts';
 import { defineRoute, presentList, presentObject } from '../route.ts';
 import { email, emptyable, enumeration, integer, metadata, object, required, string } from '../schema.ts';
 import { addressSchema, listParameters, noParameters } from './common.ts';
+import { hashOfType, localMethodHashParams } from './local-method-params.ts';
 
 export const billingDetails = object({
   address: emptyable(addressSchema),
@@ -19,7 +20,7 @@ const present = (row: Parameters<typeof renderPaymentMethod>[0]) => presentObjec
 export const paymentMethodRoutes = [
   defineRoute({
     method: 'POST', path: '/v1/payment_methods', operationId: 'PostPaymentMethods',
-    summary: 'Create a PaymentMethod: a card from raw card data (tokenization), or a PayPal wallet',
+    summary: 'Create a PaymentMethod: a card from raw card data (tokenization), a PayPal wallet, or a local payment method (iDEAL, Bancontact, EPS, P24, BLIK, Klarna)',
     publishable: true,
     parameters: object({
       type: required(enumeration(paymentMethodTypes)),
@@ -30,12 +31,15 @@ export const paymentMethodRoutes = [
         cvc: string({ maxLength: 10, description: 'Checked for format; never stored.' }),
       }, { description: 'Required when type is card.' }),
       paypal: object({}, { description: 'type paypal: no parameters (the buyer is known once they approve a payment on PayPal).' }),
+      ...localMethodHashParams,
       billing_details: billingDetails,
       metadata: metadata(),
       allow_redisplay: enumeration(['always', 'limited', 'unspecified']),
     }),
     response: { kind: 'object', type: 'payment_method' },
-    handle: (context, params) => createPaymentMethod(context.work, context.deps, context.scope, { type: params.type, card: params.card, billing_details: params.billing_details, metadata: params.metadata }),
+    handle: (context, params) => createPaymentMethod(context.work, context.deps, context.scope, {
+      type: params.type, card: params.card, details: hashOfType(params, params.type, ''), billing_details: params.billing_details, metadata: params.metadata,
+    }),
     present,
   }),
   defineRoute({

@@ -307,6 +307,7 @@ export function fromVerificationResponse(response: AdyenPaymentResponse): Verify
       return { status: 'requires_authentication', processorReference: output.processorReference, nextAction: output.nextAction };
     // A zero-value verification cannot be partially authorised; an answer Payrail cannot read is unknown, never final.
     case 'partially_authorized':
+    case 'processing':
     case 'pending':
       return { status: 'pending' };
     default:

@@ -1,5 +1,6 @@
 import { ApiError } from '../../platform/errors.ts';
 import { maximumAmount, parseCurrency } from '../../platform/money.ts';
+import { localMethodTypeNames, methodTypeNames, type MethodTypeName } from '../../payment-methods/method-types.ts';
 
 /**
  * The rules of a connector configuration, per connector: which credentials and settings each connector takes, the
@@ -11,8 +12,9 @@ import { maximumAmount, parseCurrency } from '../../platform/money.ts';
 export const connectorNames = ['adyen', 'stripe', 'paypal', 'test_processor'] as const;
 export type ConnectorName = (typeof connectorNames)[number];
 
-export const paymentMethodTypes = ['card', 'paypal'] as const;
-export type PaymentMethodType = (typeof paymentMethodTypes)[number];
+/** Every payment method type of the table (payment-methods/method-types.ts). */
+export const paymentMethodTypes: readonly MethodTypeName[] = methodTypeNames;
+export type PaymentMethodType = MethodTypeName;
 
 /** Every credential key any connector takes (the union the API accepts under `credentials[...]`). */
 export const credentialKeys = ['api_key', 'hmac_key', 'secret_key', 'webhook_secret', 'client_id', 'client_secret', 'webhook_id'] as const;
@@ -65,7 +67,8 @@ const allowedPaymentMethodTypes: Record<ConnectorName, readonly PaymentMethodTyp
   adyen: ['card'],
   stripe: ['card'],
   paypal: ['card', 'paypal'],
-  test_processor: ['card'],
+  // The built-in test processor carries every local method through its test payment page (connectors/test-processor).
+  test_processor: ['card', ...localMethodTypeNames],
 };
 
 /** What a configuration carries when `payment_method_types` is not given. */

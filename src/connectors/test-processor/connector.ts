@@ -4,6 +4,8 @@ import {
   type ReferenceInput, type RefundInput, type SimpleOutput, type ThreeDSecureOutcome, type VerifyCardInput, type VerifyCardOutput,
 } from '../connector.ts';
 import { behaviourOf, incrementDeclineFor, incrementableBrands, threeDSecureSupportOf } from './test-cards.ts';
+import { decideLocal } from './local-methods.ts';
+import { localMethodTypeNames } from '../../payment-methods/method-types.ts';
 
 /**
  * Payrail's built-in test processor. It is a pure function of its inputs: the outcome of an authorization depends
@@ -15,12 +17,16 @@ export class TestProcessor implements Connector {
   readonly capabilities = { manualCapture: true, partialCapture: true, refunds: true, partialRefunds: true, threeDSecure: true };
   /** Its answers are a pure function of the input: `sync` always says what the first call did. */
   readonly syncReplayWindowSeconds = null;
+  /** Cards and every local method of the table (method-types.ts), through its test payment page. */
+  readonly paymentMethodTypes: readonly string[] = ['card', ...localMethodTypeNames];
 
   async authorize(input: AuthorizeInput): Promise<AuthorizeOutput> {
+    if (input.localMethod) return decideLocal(input, input.localMethod, 'authorize', riskScore(input.attemptId));
     return this.decide(input);
   }
 
   async sync(input: AuthorizeInput): Promise<AuthorizeOutput> {
+    if (input.localMethod) return decideLocal(input, input.localMethod, 'sync', riskScore(input.attemptId));
     return this.decide(input);
   }
 

@@ -1,0 +1,47 @@
+import { ApiError } from '../../platform/errors.ts';
+import { localMethodTypeNames, methodTypeOf, type HashField, type LocalMethodTypeName } from '../../payment-methods/method-types.ts';
+import { enumeration, integer, object, required, string, type Schema } from '../schema.ts';
+
+/**
+ * The API parameters of the local payment method types, generated from the table (payment-methods/method-types.ts):
+ * each type's hash on POST /v1/payment_methods and in `payment_method_data` (`ideal[bank]`, `klarna[dob]`), and the
+ * per-type `payment_method_options` Payrail acts on. A new type with hash fields needs nothing here.
+ */
+
+function fieldSchema(field: HashField): Schema<unknown> {
+  switch (field.kind) {
+    case 'enum':
+      return field.required ? required(enumeration(field.values)) : enumeration(field.values);
+    case 'date_of_birth': {
+      const dob = object({ day: required(integer({ minimum: 1, maximum: 31 })), month: required(integer({ minimum: 1, maximum: 12 })), year: required(integer({ minimum: 1900, maximum: 9999 })) });
+      return field.required ? required(dob) : dob;
+    }
+  }
+}
+
+/** `{ ideal: object({ bank }), bancontact: object({}), ... }`: every local type's hash parameter. */
+export const localMethodHashParams = Object.fromEntries(localMethodTypeNames.map((type) => {
+  const method = methodTypeOf(type);
+  const fields = Object.fromEntries(Object.entries(method?.hashFields ?? {}).map(([name, field]) => [name, fieldSchema(field)]));
+  return [type, object(fields, { description: `type ${type}: the PaymentMethod's ${type} hash (docs/payment-methods.md).` })];
+})) as unknown as Record<LocalMethodTypeName, Schema<Record<string, unknown> | undefined>>;
+
+/**
+ * The hash of the PaymentMethod's own type, refusing one given for another type (Stripe takes only the hash named like
+ * `type`). `prefix` names the parameters (`payment_method_data`).
+ */
+export function hashOfType(params: Record<string, unknown>, type: string, prefix: string): Record<string, unknown> | undefined {
+  for (const other of localMethodTypeNames) {
+    if (other !== type && params[other] !== undefined) {
+      const param = prefix === '' ? other : `${prefix}[${other}]`;
+      throw new ApiError('payment_method_invalid_parameter', `${param} cannot be given for a PaymentMethod of type ${type}.`, { param });
+    }
+  }
+  return params[type] as Record<string, unknown> | undefined;
+}
+
+/** The local types' `payment_method_options` Payrail acts on: BLIK's code, Klarna's capture method and locale. */
+export const localMethodOptionParams = {
+  blik: object({ code: string({ maxLength: 20, description: "The 6-digit code from the customer's banking app (confirmation only; never returned)." }), setup_future_usage: enumeration(['none']) }),
+  klarna: object({ capture_method: enumeration(['manual']), preferred_locale: string({ maxLength: 10 }), setup_future_usage: enumeration(['none']) }),
+};

@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Decline, type LocalMethodData } from '../connector.ts';
+
+/**
+ * How the built-in test processor pays with local payment methods (src/payment-methods/method-types.ts), as Stripe's
+ * test mode does:
+ * - a redirect method (iDEAL, Bancontact, EPS, P24, Klarna) sends the customer to Payrail's test payment page
+ *   (`/payrail/test_payment/:attempt`, next to the return page), where "Authorize test payment" authorizes it and
+ *   "Fail test payment" fails it; Payrail then asks the processor to finish with that answer;
+ * - BLIK has no page: the payment is `processing` until the processor is asked again (`sync`, by the janitor), and then
+ *   ends as Stripe's test e-mail patterns say (`billing_details[email]` containing `insufficient_funds@`, ...).
+ * Like the card flows, a pure function of its input: `sync` always gives the same final answer.
+ */
+
+/** Stripe's BLIK test e-mail patterns (the part before `@` ends with it) and what each simulates. */
+const blikImmediateFailures: Record<string, string> = {
+  invalid_code: 'The BLIK code is not valid.',
+  expired_code: 'The BLIK code has expired: BLIK codes expire after 2 minutes; ask the customer for another code.',
+};
+const blikDeclines: Record<string, string> = {
+  limit_exceeded: 'The payment has been declined because the payment limit on this bank account has been reached.',
+  insufficient_funds: 'The bank account has insufficient funds to complete the purchase.',
+  customer_declined: 'The customer declined this payment.',
+  bank_declined: "The payment has been declined by the customer's bank for an unknown reason.",
+  blik_declined: 'The payment has been declined for an unknown reason.',
+};
+const blikTimeouts: Record<string, string> = {
+  customer_timeout: "The customer didn't approve this payment within the allocated 60 seconds.",
+  bank_timeout: "The request to the customer's bank timed out.",
+  blik_timeout: 'The request to the BLIK network timed out.',
+};
+
+/** The scenario a BLIK test e-mail names, if any: the local part ends with the pattern (Stripe's `.*pattern@.*`). */
+function blikScenario(email: string | null, table: Record<string, string>): [string, string] | undefined {
+  const local = email?.split('@')[0] ?? '';
+  return Object.entries(table).find(([pattern]) => local.endsWith(pattern));
+}
+
+function decline(code: string, declineCode: string, message: string): Decline {
+  return { code, declineCode, message, blocked: false, networkStatus: 'declined_by_network' };
+}
+
+/** The test processor's page for a redirect method's attempt: served by Payrail next to the attempt's return page. */
+export function testPaymentPageUrl(returnUrl: string | undefined): string {
+  const match = returnUrl ? /^(.*)\/payrail\/return\/([^/?#]+)$/.exec(returnUrl) : null;
+  if (!match) throw new ConnectorRequestError('configuration', 'The test processor needs Payrail\'s return page of the attempt to send the customer to its test payment page.');
+  return `${match[1]}/payrail/test_payment/${match[2]}`;
+}
+
+/** What the test bank "reports" about the payer once authorized: Stripe's test-mode values for each type. */
+function reportedDetails(method: LocalMethodData, reference: string): Record<string, unknown> {
+  const name = method.billingDetails.name ?? 'Jenny Rosen';
+  switch (method.type) {
+    case 'ideal':
+      return { bank: method.details.bank ?? 'ing', bic: method.details.bic ?? 'INGBNL2A', iban_last4: '5264', verified_name: name };
+    case 'bancontact':
+      return { bank_code: 'VAPE', bank_name: 'VAN DE PUT & CO', bic: 'VAPEBE22', iban_last4: '7061', preferred_language: 'en', verified_name: name };
+    case 'eps':
+      return { bank: method.details.bank ?? null, verified_name: name };
+    case 'p24':
+      return { bank: method.details.bank ?? null, reference: `P24-${reference.slice(-12)}`, verified_name: name };
+    case 'klarna':
+      return { payment_method_category: 'pay_later', preferred_locale: typeof method.options.preferred_locale === 'string' ? method.options.preferred_locale : null };
+    default:
+      return {};
+  }
+}
+
+function reference(kind: string, id: string): string {
+  return `${kind}_${createHash('sha256').update(id).digest('hex').slice(0, 24)}`;
+}
+
+/** A local method's authorization (`asked`: `sync` rather than the first call). */
+export function decideLocal(input: AuthorizeInput, method: LocalMethodData, asked: 'authorize' | 'sync', riskScore: number): AuthorizeOutput {
+  const processorReference = reference('tl', input.attemptId);
+  const authorized: AuthorizeOutput = { status: 'authorized', captured: input.capture, processorReference, riskScore, methodDetails: reportedDetails(method, processorReference) };
+  if (method.type === 'blik') {
+    const email = method.billingDetails.email;
+    const immediate = blikScenario(email, blikImmediateFailures);
+    if (immediate) return { status: 'declined', decline: decline('payment_method_invalid_parameter', immediate[0], immediate[1]), processorReference: null, riskScore };
+    // The customer approves in the banking app: nothing to answer yet on the first call.
+    if (asked === 'authorize') return { status: 'processing', processorReference };
+    const declined = blikScenario(email, blikDeclines);
+    if (declined) return { status: 'declined', decline: decline('payment_method_provider_decline', declined[0], declined[1]), processorReference, riskScore };
+    const timedOut = blikScenario(email, blikTimeouts);
+    if (timedOut) return { status: 'declined', decline: decline('payment_method_provider_timeout', timedOut[0], timedOut[1]), processorReference, riskScore };
+    return authorized;
+  }
+  // A redirect method: the customer's answer on the test payment page decides.
+  if (input.authentication === undefined) {
+    return { status: 'requires_authentication', processorReference, nextAction: { type: 'redirect_to_url', url: testPaymentPageUrl(input.returnUrl), method: 'GET', data: {} } };
+  }
+  if (input.authentication.status === 'failed') {
+    return { status: 'declined', decline: { ...decline('authentication_required', 'authentication_required', 'The customer failed the test payment.'), networkStatus: 'not_sent_to_network' }, processorReference, riskScore };
+  }
+  return authorized;
+}
