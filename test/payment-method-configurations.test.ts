@@ -89,6 +89,22 @@ describe('Payment Method Configurations through the official stripe SDK', () => 
     await expectStripeError(other.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method_configuration: own.id }), { class: invalidRequest, statusCode: 404, code: 'resource_missing', param: 'payment_method_configuration' });
   });
 
+  it('local methods turned on are offered in their currencies, and allow_redirects=never keeps only those without a redirect', async () => {
+    const account = await server.createAccount('local');
+    const local = await account.stripe.paymentMethodConfigurations.create({
+      name: 'Europe', ideal: { display_preference: { preference: 'on' } }, p24: { display_preference: { preference: 'on' } }, blik: { display_preference: { preference: 'on' } },
+    });
+    // The built-in test processor takes every local type in test mode.
+    assert.equal(local.ideal?.available, true);
+    assert.equal(local.bancontact?.available, false, 'off by default');
+    const pick = async (currency: string, allowRedirects: 'always' | 'never' = 'always') =>
+      (await account.stripe.paymentIntents.create({ amount: 2000, currency, payment_method_configuration: local.id, automatic_payment_methods: { enabled: true, allow_redirects: allowRedirects } })).payment_method_types;
+    assert.deepEqual(await pick('eur'), ['card', 'ideal', 'p24']);
+    assert.deepEqual(await pick('pln'), ['card', 'p24', 'blik']);
+    assert.deepEqual(await pick('pln', 'never'), ['card', 'blik']);
+    assert.deepEqual(await pick('usd'), ['card']);
+  });
+
   it('automatic payment methods offer the types the configuration has on and the account can take', async () => {
     const account = await server.createAccount('automatic');
     const plain = await account.stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });

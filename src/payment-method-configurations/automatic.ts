@@ -1,14 +1,23 @@
 import type { Dependencies } from '../dependencies.ts';
 import { ApiError } from '../platform/errors.ts';
 import type { Scope } from '../platform/scope.ts';
+import { methodTypeOf } from '../payment-methods/method-types.ts';
 import { availableTypes } from './available-types.ts';
 import { configurableTypes, valueOf, type StoredPreferences } from './preferences.ts';
 import { findConfiguration } from './repository.ts';
 
 export type AutomaticTypesDependencies = Pick<Dependencies, 'db' | 'routing' | 'paymentMethodConfigurations'>;
 
-/** Types whose payment sends the shopper away to the method's own page (excluded by `allow_redirects=never`). */
-const redirectTypes: ReadonlySet<string> = new Set(['paypal']);
+/** Whether a type's payment sends the shopper away to the method's own page (excluded by `allow_redirects=never`). */
+function redirects(type: string): boolean {
+  return methodTypeOf(type)?.nextAction === 'redirect_to_url';
+}
+
+/** Whether the method itself takes the currency (its table entry; an empty list takes any). */
+function takesCurrency(type: string, currency: string): boolean {
+  const currencies = methodTypeOf(type)?.currencies ?? [];
+  return currencies.length === 0 || currencies.includes(currency);
+}
 
 export interface AutomaticTypes {
   types: string[];
@@ -19,7 +28,8 @@ export interface AutomaticTypes {
 /**
  * The payment method types of a PaymentIntent with automatic payment methods, as Stripe picks them: those the
  * configuration (`payment_method_configuration`, else the account's default) has on, that the account can take in
- * the intent's currency, without redirecting ones when `allow_redirects` is `never`. Cards are among them whenever the
+ * the intent's currency (the method's own currencies, docs/payment-methods.md, and its connectors'), without
+ * redirecting ones when `allow_redirects` is `never`. Cards are among them whenever the
  * configuration has them on, whatever the connectors (routing decides at confirmation, as for an intent that names
  * `card`), so an account's card payments never depend on this choice.
  */
@@ -40,8 +50,9 @@ export async function automaticPaymentMethodTypes(
   const available = await availableTypes(deps.db, deps.routing, scope);
   const types = configurableTypes().filter((type) => {
     if (valueOf(configuration.preferences, type) !== 'on') return false;
-    if (input.allowRedirects === 'never' && redirectTypes.has(type)) return false;
+    if (input.allowRedirects === 'never' && redirects(type)) return false;
     if (type === 'card') return true;
+    if (!takesCurrency(type, input.currency)) return false;
     const currencies = available.get(type);
     return currencies === null || (currencies !== undefined && currencies.has(input.currency));
   });
