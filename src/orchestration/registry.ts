@@ -3,6 +3,7 @@ import type { Connector } from '../connectors/connector.ts';
 import { connectionOf, credentialsAssociatedData } from '../connectors/configurations/connection.ts';
 import type { ConnectorConfigurationRow } from '../connectors/configurations/repository.ts';
 import type { Credentials } from '../connectors/configurations/validation.ts';
+import { MollieConnector } from '../connectors/mollie/connector.ts';
 import { PayPalConnector } from '../connectors/paypal/connector.ts';
 import { StripeConnector } from '../connectors/stripe/connector.ts';
 import type { SecretBox } from '../platform/crypto.ts';
@@ -16,6 +17,11 @@ export function attemptReturnUrl(publicUrl: string, attemptId: string): string {
 /** Where PayPal sends a buyer who cancels on its page; PayPal adds the order id as `token`. */
 export function configurationCancelUrl(publicUrl: string, configurationId: string): string {
   return `${publicUrl}/payrail/cancel/${encodeURIComponent(configurationId)}`;
+}
+
+/** Payrail's provider webhook route of a configuration (src/api/routes/provider-webhooks.ts). */
+export function configurationWebhookUrl(publicUrl: string, configurationId: string): string {
+  return `${publicUrl}/payrail/webhooks/${encodeURIComponent(configurationId)}`;
 }
 
 /**
@@ -74,6 +80,9 @@ export class ConnectorRegistry {
         return new StripeConnector({ ...connection.config, timeoutMs, returnUrl });
       case 'paypal':
         return new PayPalConnector({ ...connection.config, timeoutMs, returnUrl, cancelUrl: configurationCancelUrl(this.#publicUrl(), row.id) });
+      case 'mollie':
+        // Mollie calls each payment's webhookUrl with its id: this configuration's provider webhook route.
+        return new MollieConnector({ ...connection.config, timeoutMs, returnUrl, webhookUrl: configurationWebhookUrl(this.#publicUrl(), row.id) });
       case 'test_processor':
         return this.builtIn;
     }

@@ -107,19 +107,19 @@ export const methodTypes = [
   },
   {
     type: 'ideal', label: 'iDEAL', countries: ['NL'], currencies: ['eur'], refunds: 'full_and_partial', settlementDelayDays: 2, nextAction: 'redirect_to_url', manualCapture: false,
-    requiredBillingDetails: [], hashFields: { bank: { kind: 'enum', values: idealBanks, required: false } }, connectors: ['test_processor'], local: true,
+    requiredBillingDetails: [], hashFields: { bank: { kind: 'enum', values: idealBanks, required: false } }, connectors: ['test_processor', 'mollie'], local: true,
   },
   {
     type: 'bancontact', label: 'Bancontact', countries: ['BE'], currencies: ['eur'], refunds: 'full_and_partial', settlementDelayDays: 2, nextAction: 'redirect_to_url', manualCapture: false,
-    requiredBillingDetails: ['name'], hashFields: {}, connectors: ['test_processor'], local: true,
+    requiredBillingDetails: ['name'], hashFields: {}, connectors: ['test_processor', 'mollie'], local: true,
   },
   {
     type: 'eps', label: 'EPS', countries: ['AT'], currencies: ['eur'], refunds: 'full_and_partial', settlementDelayDays: 2, nextAction: 'redirect_to_url', manualCapture: false,
-    requiredBillingDetails: ['name'], hashFields: { bank: { kind: 'enum', values: epsBanks, required: false } }, connectors: ['test_processor'], local: true,
+    requiredBillingDetails: ['name'], hashFields: { bank: { kind: 'enum', values: epsBanks, required: false } }, connectors: ['test_processor', 'mollie'], local: true,
   },
   {
     type: 'p24', label: 'Przelewy24', countries: ['PL'], currencies: ['eur', 'pln'], refunds: 'full_and_partial', settlementDelayDays: 2, nextAction: 'redirect_to_url', manualCapture: false,
-    requiredBillingDetails: ['email'], hashFields: { bank: { kind: 'enum', values: p24Banks, required: false } }, connectors: ['test_processor'], local: true,
+    requiredBillingDetails: ['email'], hashFields: { bank: { kind: 'enum', values: p24Banks, required: false } }, connectors: ['test_processor', 'mollie'], local: true,
   },
   {
     type: 'blik', label: 'BLIK', countries: ['PL'], currencies: ['pln'], refunds: 'full_and_partial', settlementDelayDays: 2, nextAction: 'async_approval', manualCapture: false,

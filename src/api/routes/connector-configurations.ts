@@ -5,7 +5,7 @@ import {
 } from '../../connectors/configurations/service.ts';
 import { priorityMax, priorityMin } from '../../connectors/configurations/limits.ts';
 import {
-  baseUrlLengthMax, connectorNames, credentialLengthMax, feeBounds, feeEntriesMax, merchantAccountLengthMax, paymentMethodTypes, type FeeTableInput,
+  baseUrlLengthMax, caCertificateLengthMax, connectorNames, credentialLengthMax, feeBounds, feeEntriesMax, merchantAccountLengthMax, paymentMethodTypes, type FeeTableInput,
 } from '../../connectors/configurations/validation.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { defineRoute, presentList, presentObject } from '../route.ts';
@@ -32,11 +32,12 @@ const credentialsParameter = object({
   client_id: credentialValue,
   client_secret: credentialValue,
   webhook_id: credentialValue,
-}, { description: 'The connector\'s credentials (write-only; answers show them masked). adyen: api_key, hmac_key (hex); stripe: secret_key, webhook_secret (optional); paypal: client_id, client_secret, webhook_id; test_processor: none. On an update they replace the stored credentials entirely.' });
+}, { description: 'The connector\'s credentials (write-only; answers show them masked). adyen: api_key, hmac_key (hex); stripe: secret_key, webhook_secret (optional); paypal: client_id, client_secret, webhook_id; mollie: api_key (test_... or live_...); test_processor: none. On an update they replace the stored credentials entirely.' });
 
 const settingsParameter = object({
   merchant_account: string({ maxLength: merchantAccountLengthMax, description: 'Adyen only: the merchant account payments are made for.' }),
   base_url: string({ maxLength: baseUrlLengthMax, description: 'The provider endpoint (https; plain http only for a loopback host in test mode). Defaults to the provider\'s test or live endpoint (required for live Adyen).' }),
+  ca_certificate: string({ maxLength: caCertificateLengthMax, description: 'Mollie only, test mode only: one PEM certificate to trust besides the public roots (a sandbox\'s test certificate). Verification stays on.' }),
 }, { description: 'Non-secret connection settings. On an update, the keys given replace the stored ones and the others are kept.' });
 
 const feeEntry = object({
@@ -67,7 +68,7 @@ const commonParameters = {
   enabled: boolean({ description: 'Whether routing may use the configuration (default true).' }),
   supported_currencies: emptyable(array(string({ maxLength: 3 }), { maxItems: supportedCurrenciesMax, description: 'ISO 4217 codes the configuration takes; empty (or \'\') for any.' })),
   supported_countries: emptyable(array(string({ maxLength: 2 }), { maxItems: supportedCountriesMax, description: 'ISO 3166-1 alpha-2 codes the configuration takes; empty (or \'\') for any.' })),
-  payment_method_types: array(enumeration(paymentMethodTypes), { maxItems: paymentMethodTypes.length * 2, description: 'card, paypal (paypal only for the paypal connector), or a local type (test_processor only: docs/payment-methods.md). Default: card, or paypal for the paypal connector.' }),
+  payment_method_types: array(enumeration(paymentMethodTypes), { maxItems: paymentMethodTypes.length * 2, description: 'card, paypal (paypal only for the paypal connector), or a local type (test_processor; ideal, bancontact, eps, p24 for mollie: docs/payment-methods.md). Default: card, paypal for the paypal connector, every type it carries for mollie.' }),
   priority: integer({ minimum: priorityMin, maximum: priorityMax, description: 'Lower is tried first (default 0).' }),
   fees: emptyable(feeTable()),
   metadata: metadata(),

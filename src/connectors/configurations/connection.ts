@@ -2,6 +2,7 @@
 // credentials. Kept apart from the configuration service so the connector registry (src/orchestration/registry.ts),
 // which Dependencies builds, can use them without importing the service and what the service imports.
 import type { AdyenConnectorConfig } from '../adyen/connector.ts';
+import type { MollieConnectorConfig } from '../mollie/connector.ts';
 import type { PayPalConnectorConfig } from '../paypal/connector.ts';
 import type { StripeConnectorConfig } from '../stripe/connector.ts';
 import type { ConnectorConfigurationRow } from './repository.ts';
@@ -17,6 +18,7 @@ export type ConnectorConnection =
   | { connector: 'adyen'; config: Pick<AdyenConnectorConfig, 'baseUrl' | 'apiKey' | 'merchantAccount' | 'hmacKeyHex'> }
   | { connector: 'stripe'; config: Pick<StripeConnectorConfig, 'baseUrl' | 'apiKey' | 'webhookSecrets'> }
   | { connector: 'paypal'; config: Pick<PayPalConnectorConfig, 'baseUrl' | 'clientId' | 'clientSecret' | 'webhookId'> }
+  | { connector: 'mollie'; config: Pick<MollieConnectorConfig, 'baseUrl' | 'apiKey' | 'caCertificate'> }
   | { connector: 'test_processor'; config: Record<string, never> };
 
 function required(value: string | undefined, what: string): string {
@@ -41,6 +43,11 @@ export function connectionOf(row: ConnectorConfigurationRow, credentials: Creden
       return {
         connector: 'paypal',
         config: { baseUrl: required(row.settings.base_url, 'base_url'), clientId: required(credentials.client_id, 'client_id'), clientSecret: required(credentials.client_secret, 'client_secret'), webhookId: required(credentials.webhook_id, 'webhook_id') },
+      };
+    case 'mollie':
+      return {
+        connector: 'mollie',
+        config: { baseUrl: required(row.settings.base_url, 'base_url'), apiKey: required(credentials.api_key, 'api_key'), ...(row.settings.ca_certificate !== undefined ? { caCertificate: row.settings.ca_certificate } : {}) },
       };
     case 'test_processor':
       return { connector: 'test_processor', config: {} };

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { ApiError } from '../../platform/errors.ts';
 import { maximumAmount, parseCurrency } from '../../platform/money.ts';
 import { localMethodTypeNames, methodTypeNames, type MethodTypeName } from '../../payment-methods/method-types.ts';
@@ -9,7 +10,7 @@ import { localMethodTypeNames, methodTypeNames, type MethodTypeName } from '../.
  * (`credentials[hmac_key]`, `fees[usd][percent_bps]`).
  */
 
-export const connectorNames = ['adyen', 'stripe', 'paypal', 'test_processor'] as const;
+export const connectorNames = ['adyen', 'stripe', 'paypal', 'mollie', 'test_processor'] as const;
 export type ConnectorName = (typeof connectorNames)[number];
 
 /** Every payment method type of the table (payment-methods/method-types.ts). */
@@ -20,7 +21,7 @@ export type PaymentMethodType = MethodTypeName;
 export const credentialKeys = ['api_key', 'hmac_key', 'secret_key', 'webhook_secret', 'client_id', 'client_secret', 'webhook_id'] as const;
 export type CredentialKey = (typeof credentialKeys)[number];
 /** Every setting key any connector takes. */
-export const settingKeys = ['merchant_account', 'base_url'] as const;
+export const settingKeys = ['merchant_account', 'base_url', 'ca_certificate'] as const;
 export type SettingKey = (typeof settingKeys)[number];
 
 /** Longest credential value accepted (API keys of Adyen are about 200 characters; room to spare). */
@@ -28,6 +29,8 @@ export const credentialLengthMax = 1000;
 /** Longest base URL accepted. */
 export const baseUrlLengthMax = 2048;
 export const merchantAccountLengthMax = 255;
+/** Longest extra CA certificate (PEM) accepted: one certificate is 1 to 3 KB. */
+export const caCertificateLengthMax = 16_384;
 /** A fee's percentage in basis points: 10 000 is 100%. */
 export const feePercentBasisPointsMax = 10_000;
 /** Entries a fee table may have: one per currency plus `*`, bounded well above what a connector charges in. */
@@ -40,6 +43,7 @@ const credentialRules: Record<ConnectorName, { required: readonly CredentialKey[
   adyen: { required: ['api_key', 'hmac_key'], optional: [] },
   stripe: { required: ['secret_key'], optional: ['webhook_secret'] },
   paypal: { required: ['client_id', 'client_secret', 'webhook_id'], optional: [] },
+  mollie: { required: ['api_key'], optional: [] },
   test_processor: { required: [], optional: [] },
 };
 
@@ -48,6 +52,7 @@ const settingRules: Record<ConnectorName, { required: readonly SettingKey[]; opt
   adyen: { required: ['merchant_account'], optional: ['base_url'] },
   stripe: { required: [], optional: ['base_url'] },
   paypal: { required: [], optional: ['base_url'] },
+  mollie: { required: [], optional: ['base_url', 'ca_certificate'] },
   test_processor: { required: [], optional: [] },
 };
 
@@ -59,6 +64,8 @@ const defaultBaseUrls: Record<ConnectorName, { test: string | null; live: string
   adyen: { test: 'https://checkout-test.adyen.com', live: null },
   stripe: { test: 'https://api.stripe.com', live: 'https://api.stripe.com' },
   paypal: { test: 'https://api-m.sandbox.paypal.com', live: 'https://api-m.paypal.com' },
+  // Mollie has one endpoint; the API key's prefix (test_ or live_) chooses the mode.
+  mollie: { test: 'https://api.mollie.com', live: 'https://api.mollie.com' },
   test_processor: { test: null, live: null },
 };
 
@@ -67,12 +74,15 @@ const allowedPaymentMethodTypes: Record<ConnectorName, readonly PaymentMethodTyp
   adyen: ['card'],
   stripe: ['card'],
   paypal: ['card', 'paypal'],
+  // Mollie's local redirect methods (src/connectors/mollie/transformers.ts `mollieMethods`).
+  mollie: ['ideal', 'bancontact', 'eps', 'p24'],
   // The built-in test processor carries every local method through its test payment page (connectors/test-processor).
   test_processor: ['card', ...localMethodTypeNames],
 };
 
 /** What a configuration carries when `payment_method_types` is not given. */
 export function defaultPaymentMethodTypes(connector: ConnectorName): PaymentMethodType[] {
+  if (connector === 'mollie') return [...allowedPaymentMethodTypes.mollie];
   return connector === 'paypal' ? ['paypal'] : ['card'];
 }
 
@@ -137,6 +147,23 @@ export function checkBaseUrl(value: string, livemode: boolean, param = 'settings
   throw new ApiError('url_invalid', `Invalid ${param}: ${reason}`, { param });
 }
 
+/**
+ * Checks `settings[ca_certificate]`: one PEM certificate that the connector trusts besides the public roots (a test
+ * sandbox's own certificate). Test mode only: a live-mode configuration talks to the provider through the public roots.
+ */
+export function checkCaCertificate(value: string, livemode: boolean, param = 'settings[ca_certificate]'): string {
+  if (livemode) throw new ApiError('invalid_value', `Invalid ${param}: only test-mode configurations may trust an extra certificate authority.`, { param });
+  if (value.length > caCertificateLengthMax) throw new ApiError('invalid_value', `Invalid ${param}: at most ${caCertificateLengthMax} characters.`, { param });
+  const pem = value.trim();
+  if (!/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----$/.test(pem)) throw new ApiError('invalid_value', `Invalid ${param}: expected one PEM certificate (-----BEGIN CERTIFICATE----- ...).`, { param });
+  try {
+    new X509Certificate(pem);
+  } catch {
+    throw new ApiError('invalid_value', `Invalid ${param}: the certificate could not be read.`, { param });
+  }
+  return `${pem}\n`;
+}
+
 function refuseForeignKeys(connector: ConnectorName, given: string[], allowed: readonly string[], group: 'credentials' | 'settings'): void {
   for (const key of given) {
     if (!allowed.includes(key)) {
@@ -160,6 +187,13 @@ function checkCredentialValue(connector: ConnectorName, key: CredentialKey, valu
     // A key of the other mode is a mistake either way: test payments would move real money, or live ones would not.
     if ((match[2] === 'live') !== livemode) {
       throw new ApiError('invalid_value', `Invalid ${param}: a ${livemode ? 'live-mode' : 'test-mode'} configuration needs a ${livemode ? 'live' : 'test'} key (${match[1]}_${livemode ? 'live' : 'test'}_...).`, { param });
+    }
+  }
+  if (connector === 'mollie' && key === 'api_key') {
+    const match = /^(test|live)_[A-Za-z0-9]{30,}$/.exec(value);
+    if (!match) throw new ApiError('invalid_value', `Invalid ${param}: expected a Mollie API key (test_... or live_..., as shown in the Mollie dashboard).`, { param });
+    if ((match[1] === 'live') !== livemode) {
+      throw new ApiError('invalid_value', `Invalid ${param}: a ${livemode ? 'live-mode' : 'test-mode'} configuration needs a ${livemode ? 'live' : 'test'} key (${livemode ? 'live' : 'test'}_...).`, { param });
     }
   }
   if (key === 'webhook_secret' && !value.startsWith('whsec_')) {
@@ -213,6 +247,7 @@ export function validateSettings(connector: ConnectorName, input: Given<SettingK
     }
     settings.base_url = checkBaseUrl(baseUrl, livemode);
   }
+  if (input.ca_certificate !== undefined) settings.ca_certificate = checkCaCertificate(input.ca_certificate, livemode);
   return settings;
 }
 

@@ -1,0 +1,4 @@
+-- The Mollie connector (src/connectors/mollie): connector configurations may name it.
+ALTER TABLE connector_configurations DROP CONSTRAINT connector_configurations_connector_check;
+ALTER TABLE connector_configurations ADD CONSTRAINT connector_configurations_connector_check
+  CHECK (connector IN ('adyen', 'stripe', 'paypal', 'mollie', 'test_processor'));
