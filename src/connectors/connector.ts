@@ -322,7 +322,11 @@ export interface Connector {
  */
 export type ProviderNotification =
   /** The authorization of a payment ended: authorized, or declined. (Whether it was captured follows from the attempt.) */
-  | { kind: 'authorization'; eventKey: string; attemptId: string | null; processorReference: string | null; result: { status: 'authorized' } | { status: 'declined'; decline: Decline } }
+  | {
+    kind: 'authorization'; eventKey: string; attemptId: string | null; processorReference: string | null;
+    /** `methodDetails` as in AuthorizeOutput: a local method's details, when the provider's notification tells them (Mollie). */
+    result: { status: 'authorized'; methodDetails?: Record<string, unknown> } | { status: 'declined'; decline: Decline };
+  }
   /** The payer approved a redirect payment (PayPal's CHECKOUT.ORDER.APPROVED): Payrail may complete it without the payer's return. */
   | { kind: 'approval'; eventKey: string; attemptId: string | null; processorReference: string | null }
   | { kind: 'capture'; eventKey: string; attemptId: string | null; processorReference: string | null; status: 'succeeded' | 'failed' | 'pending' }

@@ -57,7 +57,7 @@ async function apply(deps: ProviderWebhookDependencies, configuration: Connector
       // status, so there is nothing to do; a contradicting report is only logged by its record.
       if (attempt.status === 'authorized' || attempt.status === 'declined' || attempt.status === 'failed') return 'unchanged';
       const output: Exclude<AuthorizeOutput, { status: 'pending' | 'requires_authentication' }> = notification.result.status === 'authorized'
-        ? { status: 'authorized', captured: await capturesAtOnce(deps.db, attempt), processorReference: notification.processorReference ?? attempt.processor_reference ?? '', riskScore: 0 }
+        ? { status: 'authorized', captured: await capturesAtOnce(deps.db, attempt), processorReference: notification.processorReference ?? attempt.processor_reference ?? '', riskScore: 0, ...(notification.result.methodDetails ? { methodDetails: notification.result.methodDetails } : {}) }
         : { status: 'declined', decline: notification.result.decline, processorReference: notification.processorReference ?? attempt.processor_reference, riskScore: 0 };
       if (output.status === 'authorized' && output.processorReference === '') return 'unmatched';
       return (await applyProviderOutcome(deps, attempt, output)) ? 'applied' : 'unchanged';

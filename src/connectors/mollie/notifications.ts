@@ -1,5 +1,5 @@
 import type { ProviderNotification } from '../connector.ts';
-import { attemptIdOf, customerCanceled, isPaymentStatus, paymentFailed, refundIdOf, refundResult, type MolliePayment, type MollieRefund } from './transformers.ts';
+import { attemptIdOf, customerCanceled, isPaymentStatus, methodDetailsOf, paymentFailed, payrailTypeOf, refundIdOf, refundResult, type MolliePayment, type MollieRefund } from './transformers.ts';
 
 /**
  * What a payment fetched from Mollie (after its webhook named it) says, in Payrail's terms: one `authorization` when
@@ -15,7 +15,7 @@ export function mollieNotifications(payment: MolliePayment, refunds: readonly Mo
   switch (status) {
     case 'paid':
     case 'authorized':
-      notifications.push({ kind: 'authorization', eventKey, attemptId, processorReference: paymentId, result: { status: 'authorized' } });
+      notifications.push({ kind: 'authorization', eventKey, attemptId, processorReference: paymentId, result: { status: 'authorized', methodDetails: methodDetailsOf(payrailTypeOf(payment.method) ?? undefined, payment) } });
       break;
     case 'canceled':
     case 'expired':

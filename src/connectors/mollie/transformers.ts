@@ -9,6 +9,11 @@ export const mollieMethods = { ideal: 'ideal', bancontact: 'bancontact', eps: 'e
 export type MollieCarriedType = keyof typeof mollieMethods;
 export const mollieCarriedTypes = Object.keys(mollieMethods) as MollieCarriedType[];
 
+/** Payrail's type of a Mollie method name (`przelewy24` -> `p24`), or null for a method Payrail does not carry. */
+export function payrailTypeOf(method: unknown): MollieCarriedType | null {
+  return mollieCarriedTypes.find((type) => mollieMethods[type] === method) ?? null;
+}
+
 export function isCarriedType(type: string): type is MollieCarriedType {
   return Object.hasOwn(mollieMethods, type);
 }
