@@ -223,6 +223,13 @@ describe('every answer of every operation matches Stripe', () => {
       await fetch(page, { method: 'POST', body: new URLSearchParams({ action: 'pay', csrf_token: pageToken }) });
       assert.equal((await stripe.paymentIntents.retrieve(intent.id, { expand: ['latest_charge'] })).status, 'succeeded');
     }
+    // UPI (a type newer than 2024-04-10): processing, then the janitor's answer.
+    const upiData = { type: 'upi', upi: { vpa: 'success@razorpay' } };
+    await stripe.paymentMethods.retrieve((await stripe.paymentMethods.create(upiData as unknown as Stripe.PaymentMethodCreateParams)).id);
+    const upi = await stripe.paymentIntents.create({ amount: 2000, currency: 'inr', payment_method_types: ['upi'], payment_method_data: upiData, confirm: true } as unknown as Stripe.PaymentIntentCreateParams);
+    assert.equal(upi.status, 'processing');
+    await resolveStuckAttempts(server.deps, 0);
+    assert.equal((await stripe.paymentIntents.retrieve(upi.id, { expand: ['latest_charge'] })).status, 'succeeded');
   });
 
   it('balance, balance transactions (with every source type expanded), account and its settings', async () => {

@@ -145,10 +145,10 @@ export const methodTypes = [
     type: 'pix', label: 'Pix', countries: ['BR'], currencies: ['brl'], refunds: 'full_and_partial', settlementDelayDays: 2, nextAction: 'display_details', manualCapture: false,
     requiredBillingDetails: [], hashFields: {}, connectors: ['test_processor'], local: true,
   },
-  // India's UPI: not a Stripe type (a Payrail extension, named in Stripe's style): a collect request to the payer's VPA,
-  // approved in the payer's UPI app, so the payment is `processing` until the provider reports the outcome.
+  // India's UPI: a type Stripe added after API 2024-04-10 (the stripe package declares `upi: { vpa }`): a collect request
+  // to the payer's VPA, approved in the payer's UPI app, so the payment is `processing` until the provider reports it.
   {
-    type: 'upi', label: 'UPI (Payrail extension)', countries: ['IN'], currencies: ['inr'], refunds: 'full_and_partial', settlementDelayDays: 3, nextAction: 'async_approval', manualCapture: false,
+    type: 'upi', label: 'UPI', countries: ['IN'], currencies: ['inr'], refunds: 'full_and_partial', settlementDelayDays: 3, nextAction: 'async_approval', manualCapture: false,
     requiredBillingDetails: [], hashFields: { vpa: { kind: 'vpa', required: true } }, connectors: ['test_processor'], local: true,
   },
 ] as const satisfies readonly MethodType[];
