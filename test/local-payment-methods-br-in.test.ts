@@ -101,6 +101,10 @@ describe('boleto, Pix and UPI through the stripe SDK and the test processor', ()
     assert.deepEqual(charge.payment_method_details?.boleto, { tax_id: '00000000000' });
     assert.equal((charge.balance_transaction as Stripe.BalanceTransaction).available_on, startOfDay(server.clock.nowSeconds()) + 2 * secondsPerDay);
     await invalid(stripe.refunds.create({ payment_intent: intent.id }), 'charge_not_refundable', 'payment_intent');
+    for (const type of ['payment_intent.requires_action', 'charge.succeeded', 'payment_intent.succeeded'] as const) {
+      const events = await stripe.events.list({ type });
+      assert.equal(events.data.filter((event) => [intent.id, charge.id].includes((event.data.object as { id: string }).id)).length, 1, type);
+    }
   });
 
   it('Pix: a BR Code with its CRC, QR images, paid in Chromium on the instructions page; refunds in part', async () => {
@@ -157,6 +161,8 @@ describe('boleto, Pix and UPI through the stripe SDK and the test processor', ()
     const charge = succeeded.latest_charge as Stripe.Charge;
     assert.deepEqual((charge.payment_method_details as unknown as { upi: unknown }).upi, { vpa: 'success@razorpay' });
     assert.equal((charge.balance_transaction as Stripe.BalanceTransaction).available_on, startOfDay(server.clock.nowSeconds()) + 3 * secondsPerDay);
+    const processing = await stripe.events.list({ type: 'payment_intent.processing' });
+    assert.equal(processing.data.filter((event) => (event.data.object as Stripe.PaymentIntent).id === good.id).length, 1);
     const failed = await stripe.paymentIntents.retrieve(bad.id);
     assert.equal(failed.status, 'requires_payment_method');
     assert.equal(failed.last_payment_error?.code, 'payment_method_provider_decline');
