@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expandableFields } from '../src/api/expand.ts';
-import { payrailExtensionSchemas } from '../src/api/openapi-extensions.ts';
+import { payrailExtensionSchemas, withNewerEnumValues } from '../src/api/openapi-extensions.ts';
 
 type Schema = Record<string, unknown>;
 interface StripeDocument {
@@ -81,7 +81,8 @@ function withoutUnexpandedObjects(name: string, field: string, component: Schema
 export function generateStripeSchemas(document: StripeDocument, rendered: Record<string, string[]>): Record<string, unknown> {
   const schemas: Record<string, unknown> = {};
   for (const [name, fields] of Object.entries(rendered)) {
-    const component = document.components.schemas[name];
+    const stripeComponent = document.components.schemas[name];
+    const component = stripeComponent ? withNewerEnumValues(name, stripeComponent) as Schema : undefined;
     if (!component) throw new Error(`rendered-fields.json names ${name}, which Stripe's document does not have`);
     const stripeProperties = (component.properties ?? {}) as Record<string, Schema>;
     const properties: Record<string, unknown> = {};

@@ -213,6 +213,23 @@ describe('every answer of every operation matches Stripe', () => {
     assert.equal(blik.status, 'processing');
     await resolveStuckAttempts(server.deps, 0);
     assert.equal((await stripe.paymentIntents.retrieve(blik.id, { expand: ['latest_charge'] })).status, 'succeeded');
+    // Boleto and Pix: a voucher and a QR code to display (requires_action), then marked paid on the test pages.
+    const brazilian = { name: 'Maria Silva', email: 'm@example.com', address: { line1: 'Av. Paulista, 1000', city: 'São Paulo', state: 'SP', postal_code: '01310-100', country: 'BR' } };
+    for (const data of [{ type: 'boleto', boleto: { tax_id: '52998224725' }, billing_details: brazilian }, { type: 'pix' }]) {
+      await stripe.paymentMethods.retrieve((await stripe.paymentMethods.create(data as Stripe.PaymentMethodCreateParams)).id);
+      const intent = await stripe.paymentIntents.create({ amount: 2000, currency: 'brl', payment_method_types: [data.type], payment_method_data: data, confirm: true } as unknown as Stripe.PaymentIntentCreateParams);
+      const page = intent.next_action?.boleto_display_details?.hosted_voucher_url ?? intent.next_action?.pix_display_qr_code?.hosted_instructions_url ?? '';
+      const pageToken = /name="csrf_token" value="([^"]+)"/.exec(await (await fetch(page)).text())![1];
+      await fetch(page, { method: 'POST', body: new URLSearchParams({ action: 'pay', csrf_token: pageToken }) });
+      assert.equal((await stripe.paymentIntents.retrieve(intent.id, { expand: ['latest_charge'] })).status, 'succeeded');
+    }
+    // UPI (a type newer than 2024-04-10): processing, then the janitor's answer.
+    const upiData = { type: 'upi', upi: { vpa: 'success@razorpay' } };
+    await stripe.paymentMethods.retrieve((await stripe.paymentMethods.create(upiData as unknown as Stripe.PaymentMethodCreateParams)).id);
+    const upi = await stripe.paymentIntents.create({ amount: 2000, currency: 'inr', payment_method_types: ['upi'], payment_method_data: upiData, confirm: true } as unknown as Stripe.PaymentIntentCreateParams);
+    assert.equal(upi.status, 'processing');
+    await resolveStuckAttempts(server.deps, 0);
+    assert.equal((await stripe.paymentIntents.retrieve(upi.id, { expand: ['latest_charge'] })).status, 'succeeded');
   });
 
   it('balance, balance transactions (with every source type expanded), account and its settings', async () => {

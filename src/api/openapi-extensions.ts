@@ -10,6 +10,27 @@ const amountsByCurrency = (description: string): JsonSchema => ({
   items: { type: 'object', required: ['amount', 'currency'], properties: { amount: { type: 'integer' }, currency: { type: 'string' } } },
 });
 
+/**
+ * Enum values Stripe added after API 2024-04-10 that Payrail renders (declared in the `stripe` package types, as
+ * `<file in esm/resources>#<interface>`): by component, field and the values. Both Payrail's generated document and the
+ * conformance check of Stripe's add them to Stripe's enum. UPI (`payment_method.type = upi`) is one.
+ */
+export const newerStripeEnumValues: Record<string, Record<string, { values: string[]; declaredIn: string }>> = {
+  payment_method: { type: { values: ['upi'], declaredIn: 'PaymentMethods.d.ts#PaymentMethod' } },
+};
+
+/** A component's schema with the newer enum values added (a copy; the schema is left as it was). */
+export function withNewerEnumValues(name: string, component: Record<string, unknown>): Record<string, unknown> {
+  const fields = newerStripeEnumValues[name];
+  if (!fields) return component;
+  const properties = { ...(component.properties as Record<string, Record<string, unknown>>) };
+  for (const [field, { values }] of Object.entries(fields)) {
+    const property = properties[field];
+    if (property && Array.isArray(property.enum)) properties[field] = { ...property, enum: [...property.enum, ...values] };
+  }
+  return { ...component, properties };
+}
+
 export const payrailExtensionSchemas: Record<string, Record<string, JsonSchema>> = {
   charge: {
     payrail_routing: {

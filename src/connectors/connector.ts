@@ -115,6 +115,18 @@ export interface Decline {
  * Stripe's `next_action.redirect_to_url`, carried out of a connector: where the customer must go to authenticate or
  * approve. For a POST redirect `data` holds the form fields to post (Adyen `CheckoutRedirectAction.data`).
  */
+/**
+ * What the customer pays with outside any page of Payrail's (a boleto voucher, a Pix QR code), as the intent's
+ * `next_action` shows it (`boleto_display_details`, `pix_display_qr_code`): Stripe's fields but `expires_at`, and when
+ * it expires (an instant the provider tells, seconds from now, or calendar days ending 23:59 America/Sao_Paulo).
+ * The payment waits as `requires_action` until paid (Payrail asks the connector again, as after a redirect) or expired.
+ */
+export interface DisplayDetails {
+  type: 'boleto_display_details' | 'pix_display_qr_code';
+  details: Record<string, unknown>;
+  expires: { at: number } | { afterSeconds: number } | { afterDays: number };
+}
+
 export interface RedirectToUrl {
   type: 'redirect_to_url';
   url: string;
@@ -158,7 +170,7 @@ export type AuthorizeOutput =
     methodDetails?: Record<string, unknown>;
   }
   | { status: 'declined'; decline: Decline; processorReference: string | null; riskScore: number; threeDSecure?: ThreeDSecureOutcome }
-  | { status: 'requires_authentication'; processorReference?: string | null; nextAction?: RedirectToUrl | null }
+  | { status: 'requires_authentication'; processorReference?: string | null; nextAction?: RedirectToUrl | null; display?: DisplayDetails }
   /**
    * The provider accepted the payment and will tell its outcome later, without the customer on the page: BLIK's
    * approval in the banking app, a SEPA debit clearing for days. Not ambiguous (unlike `pending`): the intent shows

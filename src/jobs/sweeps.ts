@@ -1,3 +1,4 @@
+import { expireDisplayedPayments } from '../payments/display-expiry.ts';
 import type { Config } from '../config.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { purgeExpiredKeys } from '../api/idempotency.ts';
@@ -39,7 +40,9 @@ export function sweepsOf(config: Pick<Config, 'maintenanceIntervalMs' | 'ledgerI
         const resolved = await resolveStuckAttempts(deps);
         // SetupIntents' card verifications left in flight, on the same backoff schedule (replays, never a second verification).
         const setups = await resolveStuckSetupAttempts(deps, setupAttemptsPerSweep);
-        const lines = [resolved > 0 ? `resolved ${resolved} payment attempt(s) left in flight` : '', setups > 0 ? `resolved ${setups} setup attempt(s) left in flight` : ''].filter(Boolean);
+        // Boleto vouchers and Pix QR codes past their expiry end the wait (payment_intent.payment_failed).
+        const expired = await expireDisplayedPayments(deps);
+        const lines = [resolved > 0 ? `resolved ${resolved} payment attempt(s) left in flight` : '', setups > 0 ? `resolved ${setups} setup attempt(s) left in flight` : '', expired > 0 ? `expired ${expired} unpaid voucher(s) or QR code(s)` : ''].filter(Boolean);
         return lines.length > 0 ? lines.join('; ') : undefined;
       },
     },

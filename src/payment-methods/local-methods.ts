@@ -53,6 +53,15 @@ export function localMethodHash(type: LocalMethodTypeName, input: Record<string,
       case 'date_of_birth':
         hash[field] = dateOfBirth(value, hashParam(prefix, type, field));
         break;
+      case 'br_tax_id':
+        hash[field] = brazilianTaxId(value, hashParam(prefix, type, field));
+        break;
+      case 'vpa':
+        if (typeof value !== 'string' || !vpaPattern.test(value)) {
+          throw new ApiError('invalid_value', `Invalid ${hashParam(prefix, type, field)}: a UPI virtual payment address looks like name@bank.`, { param: hashParam(prefix, type, field) });
+        }
+        hash[field] = value.toLowerCase();
+        break;
     }
   }
   if (type === 'ideal') hash.bic = typeof hash.bank === 'string' ? idealBankBics[hash.bank as keyof typeof idealBankBics] : null;
@@ -60,6 +69,31 @@ export function localMethodHash(type: LocalMethodTypeName, input: Record<string,
 }
 
 const dateOfBirthYearMin = 1900;
+
+/** A UPI virtual payment address: the payer's handle, `@`, the PSP's handle (NPCI's format). */
+const vpaPattern = /^[A-Za-z0-9._-]{2,256}@[A-Za-z][A-Za-z0-9]{1,63}$/;
+
+/** A check digit of a CPF or CNPJ: the weighted sum of the digits before it, modulo 11 (below 2: 0). */
+function taxIdCheckDigit(digits: string, weights: readonly number[]): number {
+  const sum = weights.reduce((total, weight, index) => total + weight * Number(digits[index]), 0);
+  const remainder = sum % 11;
+  return remainder < 2 ? 0 : 11 - remainder;
+}
+
+const cpfWeights = [[10, 9, 8, 7, 6, 5, 4, 3, 2], [11, 10, 9, 8, 7, 6, 5, 4, 3, 2]] as const;
+const cnpjWeights = [[5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2], [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]] as const;
+
+/**
+ * A boleto payer's CPF (11 digits, a person) or CNPJ (14 digits, a company), given with or without its usual
+ * punctuation (`000.000.000-00`, `00.000.000/0000-00`); both check digits must match. Stored as digits.
+ */
+export function brazilianTaxId(value: unknown, param: string): string {
+  const digits = typeof value === 'string' && /^[0-9./\- ]+$/.test(value) ? value.replace(/[^0-9]/g, '') : '';
+  const weights = digits.length === 11 ? cpfWeights : digits.length === 14 ? cnpjWeights : undefined;
+  const valid = weights !== undefined && weights.every((set) => taxIdCheckDigit(digits, set) === Number(digits[set.length]));
+  if (!valid) throw new ApiError('invalid_value', `Invalid ${param}: must be a CPF (11 digits) or CNPJ (14 digits) with valid check digits.`, { param });
+  return digits;
+}
 
 function dateOfBirth(value: unknown, param: string): { day: number; month: number; year: number } {
   const given = value as { day?: unknown; month?: unknown; year?: unknown };
@@ -77,7 +111,7 @@ function dateOfBirth(value: unknown, param: string): { day: number; month: numbe
 /** Refuses a PaymentMethod without the billing details its type requires (P24's e-mail, Klarna's e-mail and country). */
 export function checkRequiredBillingDetails(type: LocalMethodTypeName, billing: BillingDetails, prefix: string): void {
   for (const path of localMethod(type).requiredBillingDetails) {
-    const value = path === 'address.country' ? billing.address?.country : billing[path];
+    const value = path.startsWith('address.') ? (billing.address as Record<string, unknown> | null | undefined)?.[path.slice('address.'.length)] : billing[path as 'email' | 'name' | 'phone'];
     if (value === null || value === undefined || value === '') {
       const param = billingParam(prefix, path);
       throw new ApiError('parameter_missing', `Missing required param: ${param}. PaymentMethods of type ${type} require it.`, { param });
@@ -147,6 +181,10 @@ export function localChargeDetails(row: LocalPaymentMethodRow, reported: Record<
     p24: { bank: row.wallet.bank ?? null, reference: null, verified_name: null },
     blik: {},
     klarna: { payment_method_category: null, preferred_locale: null },
+    boleto: { tax_id: row.wallet.tax_id ?? null },
+    pix: { bank_transaction_id: null },
+    // Payrail's extension (Stripe has no UPI): the payer's VPA.
+    upi: { vpa: row.wallet.vpa ?? null },
   };
   const details = base[row.type] ?? {};
   if (!reported) return details;

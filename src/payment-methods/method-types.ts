@@ -23,12 +23,16 @@ export type NextActionKind = 'redirect_to_url' | 'async_approval' | 'display_det
 export type RefundSupport = 'full_and_partial' | 'full_only' | 'none';
 
 /** A billing detail a method requires, by its path in `billing_details`. */
-export type RequiredBillingDetail = 'email' | 'name' | 'phone' | 'address.country';
+export type RequiredBillingDetail = 'email' | 'name' | 'phone' | 'address.country' | 'address.line1' | 'address.city' | 'address.state' | 'address.postal_code';
 
 /** A field of the PaymentMethod's type hash (`ideal[bank]`, `klarna[dob]`), as POST /v1/payment_methods takes it. */
 export type HashField =
   | { kind: 'enum'; values: readonly string[]; required: boolean }
-  | { kind: 'date_of_birth'; required: boolean };
+  | { kind: 'date_of_birth'; required: boolean }
+  /** A Brazilian tax id: CPF (11 digits) or CNPJ (14 digits), punctuation allowed, check digits validated (boleto). */
+  | { kind: 'br_tax_id'; required: boolean }
+  /** A UPI virtual payment address, `handle@psp` (Payrail's `upi` extension). */
+  | { kind: 'vpa'; required: boolean };
 
 export interface MethodType {
   /** Stripe's `type` of the PaymentMethod. */
@@ -129,6 +133,23 @@ export const methodTypes = [
     type: 'klarna', label: 'Klarna', countries: Object.keys(klarnaCountryCurrencies).sort(), currencies: [...new Set(Object.values(klarnaCountryCurrencies))].sort(),
     countryCurrencies: klarnaCountryCurrencies, refunds: 'full_and_partial', settlementDelayDays: 3, nextAction: 'redirect_to_url', manualCapture: true,
     requiredBillingDetails: ['email', 'address.country'], hashFields: { dob: { kind: 'date_of_birth', required: false } }, connectors: ['test_processor'], local: true,
+  },
+  // Brazil: boleto is a voucher paid within days at a bank or in a banking app (Stripe: no refunds); Pix an instant
+  // transfer from a QR code or its "copia e cola" text (refundable). Both wait for the customer as `requires_action`.
+  {
+    type: 'boleto', label: 'Boleto', countries: ['BR'], currencies: ['brl'], amountMin: { brl: 500 }, amountMax: { brl: 4_999_999 }, refunds: 'none', settlementDelayDays: 2,
+    nextAction: 'display_details', manualCapture: false, requiredBillingDetails: ['name', 'email', 'address.line1', 'address.city', 'address.state', 'address.postal_code', 'address.country'],
+    hashFields: { tax_id: { kind: 'br_tax_id', required: true } }, connectors: ['test_processor'], local: true,
+  },
+  {
+    type: 'pix', label: 'Pix', countries: ['BR'], currencies: ['brl'], refunds: 'full_and_partial', settlementDelayDays: 2, nextAction: 'display_details', manualCapture: false,
+    requiredBillingDetails: [], hashFields: {}, connectors: ['test_processor'], local: true,
+  },
+  // India's UPI: a type Stripe added after API 2024-04-10 (the stripe package declares `upi: { vpa }`): a collect request
+  // to the payer's VPA, approved in the payer's UPI app, so the payment is `processing` until the provider reports it.
+  {
+    type: 'upi', label: 'UPI', countries: ['IN'], currencies: ['inr'], refunds: 'full_and_partial', settlementDelayDays: 3, nextAction: 'async_approval', manualCapture: false,
+    requiredBillingDetails: [], hashFields: { vpa: { kind: 'vpa', required: true } }, connectors: ['test_processor'], local: true,
   },
 ] as const satisfies readonly MethodType[];
 

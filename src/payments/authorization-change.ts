@@ -1,4 +1,4 @@
-import type { AuthorizeOutput, Decline } from '../connectors/connector.ts';
+import type { AuthorizeOutput, Decline, DisplayDetails } from '../connectors/connector.ts';
 import type { AttemptChanges } from '../orchestration/attempts-repository.ts';
 import type { ChargeRouting } from '../orchestration/orchestrator.ts';
 import type { NewEvent } from '../events/service.ts';
@@ -45,9 +45,24 @@ export interface AttemptContext {
 }
 
 function declineToError(decline: Decline, chargeId: string, paymentMethod: PaymentMethodRow, authenticationFailed: boolean): LastPaymentError & { payment_method: unknown } {
-  return authenticationFailed
+  // A voucher or QR code that expired unpaid is not a failed authentication, though it ends the wait the same way.
+  return authenticationFailed && decline.code !== 'payment_intent_payment_attempt_expired'
     ? { type: 'card_error', code: 'payment_intent_authentication_failure', message: authenticationFailureMessage, charge: chargeId, payment_method: renderPaymentMethod(paymentMethod) }
     : { type: 'card_error', code: decline.code, decline_code: decline.declineCode, message: decline.message, charge: chargeId, payment_method: renderPaymentMethod(paymentMethod) };
+}
+
+/** Brazil's time (America/Sao_Paulo): UTC-3, without daylight saving time since 2019. */
+const saoPauloOffsetSeconds = -3 * 3600;
+
+/**
+ * When a voucher or QR code expires: the instant the provider told, seconds from now (Pix), or the end of the day (23:59:59
+ * America/Sao_Paulo) that many calendar days from today (a boleto's `expires_after_days`, as Stripe counts them).
+ */
+export function displayExpiresAt(expires: DisplayDetails['expires'], now: number): number {
+  if ('at' in expires) return expires.at;
+  if ('afterSeconds' in expires) return now + expires.afterSeconds;
+  const localDayStart = Math.floor((now + saoPauloOffsetSeconds) / 86_400) * 86_400 - saoPauloOffsetSeconds;
+  return localDayStart + (expires.afterDays + 1) * 86_400 - 1;
 }
 
 /** What the builder knows besides the rows and the answer: read or decided by the caller before building. */
@@ -251,6 +266,13 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
     }
     case 'requires_authentication': {
       chargeChanges = { ...attribution, processor_reference: output.processorReference ?? null };
+      if (output.display) {
+        // A voucher or QR code the customer pays outside Payrail (boleto, Pix): shown until paid or expired.
+        const display = output.display;
+        intentChanges = { status: 'requires_action', next_action: { type: display.type, [display.type]: { ...display.details, expires_at: displayExpiresAt(display.expires, inputs.now) } } };
+        events.push({ type: 'payment_intent.requires_action', object: renderPaymentIntent({ ...intent, ...intentChanges }) });
+        break;
+      }
       if (output.nextAction) {
         // The provider's own page (its 3-D Secure challenge, a wallet's approval). A form POST goes through Payrail's
         // redirect page, which posts the provider's fields for the customer.

@@ -20,10 +20,16 @@ export interface PaymentMethodOptionsInput {
   card?: CardOptionsInput | null;
   blik?: { code?: string } | null;
   klarna?: { capture_method?: 'manual' | null; preferred_locale?: string | null } | null;
+  boleto?: { expires_after_days?: number | null } | null;
+  pix?: { expires_after_seconds?: number | null } | null;
 }
 
+/** Stripe's defaults: a boleto voucher is payable for 3 calendar days, a Pix QR code for 24 hours. */
+export const boletoExpiresAfterDaysDefault = 3;
+export const pixExpiresAfterSecondsDefault = 86_400;
+
 /** The option hashes merged field by field (a field given replaces, '' removes, absent keeps). */
-const optionTypes = ['card', 'blik', 'klarna'] as const;
+const optionTypes = ['card', 'blik', 'klarna', 'boleto', 'pix'] as const;
 
 /** BLIK's code is for one confirmation (Stripe: "can only be set on confirmation"); elsewhere it is refused. */
 export function refuseCodeOutsideConfirmation(input: PaymentMethodOptionsInput | null | undefined): void {
@@ -88,6 +94,8 @@ export function renderPaymentMethodOptions(intent: Pick<PaymentIntentRow, 'payme
   for (const type of intent.payment_method_types) {
     if (type === 'blik') rendered.blik = {};
     else if (type === 'klarna') rendered.klarna = { preferred_locale: intent.payment_method_options.klarna?.preferred_locale ?? null, ...(intent.payment_method_options.klarna?.capture_method ? { capture_method: 'manual' } : {}) };
+    else if (type === 'boleto') rendered.boleto = { expires_after_days: intent.payment_method_options.boleto?.expires_after_days ?? boletoExpiresAfterDaysDefault };
+    else if (type === 'pix') rendered.pix = { expires_after_seconds: intent.payment_method_options.pix?.expires_after_seconds ?? pixExpiresAfterSecondsDefault, expires_at: null };
     else if (isLocalMethodType(type)) rendered[type] = {};
   }
   return rendered;

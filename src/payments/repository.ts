@@ -82,10 +82,20 @@ export interface KlarnaPaymentMethodOptions {
   preferred_locale?: string;
 }
 
+/** `payment_method_options[boleto]` and `[pix]`: how long the voucher or QR code stays payable. */
+export interface BoletoPaymentMethodOptions {
+  expires_after_days?: number;
+}
+export interface PixPaymentMethodOptions {
+  expires_after_seconds?: number;
+}
+
 export interface PaymentMethodOptions {
   card?: CardPaymentMethodOptions;
   blik?: BlikPaymentMethodOptions;
   klarna?: KlarnaPaymentMethodOptions;
+  boleto?: BoletoPaymentMethodOptions;
+  pix?: PixPaymentMethodOptions;
 }
 
 export interface ChargeRow {

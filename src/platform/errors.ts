@@ -90,6 +90,7 @@ export const errorCatalogue = {
   authentication_required: { type: 'card_error', status: 402, description: 'The card requires authentication that was not completed.' },
   payment_method_provider_decline: { type: 'card_error', status: 402, description: 'The payment method\'s provider (the customer\'s bank, BLIK) declined the payment; `decline_code` says why (docs/payment-methods.md).' },
   payment_method_provider_timeout: { type: 'card_error', status: 402, description: 'The customer or the payment method\'s provider did not answer in time (a BLIK payment not approved within 60 seconds).' },
+  payment_intent_payment_attempt_expired: { type: 'card_error', status: 402, description: 'The payment attempt expired unpaid (a boleto voucher or Pix QR code past its `expires_at`).' },
   api_key_missing: { type: 'invalid_request_error', status: 401, description: 'No API key was provided.' },
   api_key_invalid: { type: 'invalid_request_error', status: 401, description: 'The API key is unknown, revoked or malformed.' },
   insufficient_permissions: { type: 'invalid_request_error', status: 403, description: 'A restricted key lacks the permission the endpoint needs (the message names it, e.g. `rak_charge_write`), or the endpoint needs a secret key (key management).' },

@@ -1,3 +1,4 @@
+import { withNewerEnumValues } from '../../src/api/openapi-extensions.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +41,19 @@ export const allowedExtraFields: Record<string, Record<string, Allowance>> = {
   },
   payment_intent: {
     source: { newerStripeField: 'PaymentIntents.d.ts#PaymentIntent' },
+  },
+  payment_method: {
+    upi: { newerStripeField: 'PaymentMethods.d.ts#PaymentMethod' },
+  },
+  payment_method_details: {
+    upi: { newerStripeField: 'Charges.d.ts#PaymentMethodDetails' },
+  },
+  payment_intent_payment_method_options: {
+    upi: { newerStripeField: 'PaymentIntents.d.ts#PaymentMethodOptions' },
+  },
+  payment_method_configuration: {
+    pix: { newerStripeField: 'PaymentMethodConfigurations.d.ts#PaymentMethodConfiguration' },
+    upi: { newerStripeField: 'PaymentMethodConfigurations.d.ts#PaymentMethodConfiguration' },
   },
   payment_method_card: {
     regulated_status: { newerStripeField: 'PaymentMethods.d.ts#Card' },
@@ -120,7 +134,7 @@ function closeSchema(schema: unknown, extra?: Record<string, Allowance>): unknow
 /** Closes every component schema and every inline response schema (list envelopes) of Stripe's document. */
 export function closeStripeDocument(document: Record<string, unknown>): void {
   const components = (document.components as { schemas: Record<string, unknown> }).schemas;
-  for (const [name, schema] of Object.entries(components)) components[name] = closeSchema(schema, allowedExtraFields[name]);
+  for (const [name, schema] of Object.entries(components)) components[name] = closeSchema(withNewerEnumValues(name, schema as Record<string, unknown>), allowedExtraFields[name]);
   const paths = document.paths as Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>;
   for (const operations of Object.values(paths)) {
     for (const operation of Object.values(operations)) {

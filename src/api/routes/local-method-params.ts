@@ -16,6 +16,10 @@ function fieldSchema(field: HashField): Schema<unknown> {
       const dob = object({ day: required(integer({ minimum: 1, maximum: 31 })), month: required(integer({ minimum: 1, maximum: 12 })), year: required(integer({ minimum: 1900, maximum: 9999 })) });
       return field.required ? required(dob) : dob;
     }
+    case 'br_tax_id':
+      return field.required ? required(string({ maxLength: 18, description: 'CPF (11 digits) or CNPJ (14 digits), punctuation allowed.' })) : string({ maxLength: 18 });
+    case 'vpa':
+      return field.required ? required(string({ maxLength: 255, description: 'UPI virtual payment address, handle@psp.' })) : string({ maxLength: 255 });
   }
 }
 
@@ -43,5 +47,7 @@ export function hashOfType(params: Record<string, unknown>, type: string, prefix
 /** The local types' `payment_method_options` Payrail acts on: BLIK's code, Klarna's capture method and locale. */
 export const localMethodOptionParams = {
   blik: object({ code: string({ maxLength: 20, description: "The 6-digit code from the customer's banking app (confirmation only; never returned)." }), setup_future_usage: enumeration(['none']) }),
+  boleto: object({ expires_after_days: integer({ minimum: 0, maximum: 60, description: 'Calendar days until the voucher expires (23:59 America/Sao_Paulo); default 3.' }), setup_future_usage: enumeration(['none']) }),
+  pix: object({ expires_after_seconds: integer({ minimum: 10, maximum: 1_209_600, description: 'Seconds until the Pix QR code expires; default 86400.' }), setup_future_usage: enumeration(['none']) }),
   klarna: object({ capture_method: enumeration(['manual']), preferred_locale: string({ maxLength: 10 }), setup_future_usage: enumeration(['none']) }),
 };

@@ -46,6 +46,8 @@ const paymentMethodOptions = object({
   })),
   blik: emptyable(localMethodOptionParams.blik),
   klarna: emptyable(localMethodOptionParams.klarna),
+  boleto: emptyable(localMethodOptionParams.boleto),
+  pix: emptyable(localMethodOptionParams.pix),
 });
 
 const intentFields = {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Decline, type LocalMethodData } from '../connector.ts';
+import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Decline, type DisplayDetails, type LocalMethodData } from '../connector.ts';
+import { boletoNumber, pixBrCode } from './display-details.ts';
 
 /**
  * How the built-in test processor pays with local payment methods (src/payment-methods/method-types.ts), as Stripe's
@@ -47,6 +48,43 @@ export function testPaymentPageUrl(returnUrl: string | undefined): string {
   return `${match[1]}/payrail/test_payment/${match[2]}`;
 }
 
+/** Payrail's pages of an attempt (`/payrail/return/:attempt` is the one the connector is given), and the attempt's id. */
+function pagesOf(returnUrl: string | undefined): { base: string; attempt: string } {
+  const match = returnUrl ? /^(.*)\/payrail\/return\/([^/?#]+)$/.exec(returnUrl) : null;
+  if (!match) throw new ConnectorRequestError('configuration', 'The test processor needs Payrail\'s return page of the attempt to show its test voucher and Pix pages.');
+  return { base: match[1], attempt: match[2] };
+}
+
+const boletoDefaultDays = 3;
+const pixDefaultSeconds = 86_400;
+
+/**
+ * A boleto voucher or Pix QR code to pay, with Payrail's test pages where a tester marks it paid (`hosted_voucher_url`,
+ * `hosted_instructions_url`) and the QR code's images.
+ */
+function displayDetails(input: AuthorizeInput, method: LocalMethodData): DisplayDetails {
+  const { base, attempt } = pagesOf(input.returnUrl);
+  if (method.type === 'boleto') {
+    const days = typeof method.options.expires_after_days === 'number' ? method.options.expires_after_days : boletoDefaultDays;
+    const voucher = `${base}/payrail/test_voucher/${attempt}`;
+    return {
+      type: 'boleto_display_details',
+      details: { hosted_voucher_url: voucher, number: boletoNumber(attempt, input.amount, Math.floor(Date.now() / 1000) + days * 86_400), pdf: `${voucher}/pdf` },
+      expires: { afterDays: days },
+    };
+  }
+  const seconds = typeof method.options.expires_after_seconds === 'number' ? method.options.expires_after_seconds : pixDefaultSeconds;
+  const page = `${base}/payrail/test_pix/${attempt}`;
+  return {
+    type: 'pix_display_qr_code',
+    details: { data: pixBrCode(attempt, input.amount), hosted_instructions_url: page, image_url_png: `${page}/qr.png`, image_url_svg: `${page}/qr.svg` },
+    expires: { afterSeconds: seconds },
+  };
+}
+
+/** Razorpay's test VPAs, which the test processor follows for UPI: `failure@razorpay` fails; any other VPA pays. */
+const upiFailureVpa = 'failure@razorpay';
+
 /** What the test bank "reports" about the payer once authorized: Stripe's test-mode values for each type. */
 function reportedDetails(method: LocalMethodData, reference: string): Record<string, unknown> {
   const name = method.billingDetails.name ?? 'Jenny Rosen';
@@ -59,12 +97,21 @@ function reportedDetails(method: LocalMethodData, reference: string): Record<str
       return { bank: method.details.bank ?? null, verified_name: name };
     case 'p24':
       return { bank: method.details.bank ?? null, reference: `P24-${reference.slice(-12)}`, verified_name: name };
+    case 'boleto':
+      return { tax_id: method.details.tax_id ?? null };
+    case 'pix':
+      return { bank_transaction_id: `E${reference.slice(3, 27).toUpperCase()}` };
+    case 'upi':
+      return { vpa: method.details.vpa ?? null };
     case 'klarna':
       return { payment_method_category: 'pay_later', preferred_locale: typeof method.options.preferred_locale === 'string' ? method.options.preferred_locale : null };
     default:
       return {};
   }
 }
+
+/** Stripe's code when a voucher or QR code expires unpaid (`payment_intent.payment_failed`). */
+export const expiredCode = 'payment_intent_payment_attempt_expired';
 
 function reference(kind: string, id: string): string {
   return `${kind}_${createHash('sha256').update(id).digest('hex').slice(0, 24)}`;
@@ -84,6 +131,23 @@ export function decideLocal(input: AuthorizeInput, method: LocalMethodData, aske
     if (declined) return { status: 'declined', decline: decline('payment_method_provider_decline', declined[0], declined[1]), processorReference, riskScore };
     const timedOut = blikScenario(email, blikTimeouts);
     if (timedOut) return { status: 'declined', decline: decline('payment_method_provider_timeout', timedOut[0], timedOut[1]), processorReference, riskScore };
+    return authorized;
+  }
+  if (method.type === 'upi') {
+    // A collect request to the VPA: the payer approves in the UPI app; the processor's later answer decides.
+    if (asked === 'authorize') return { status: 'processing', processorReference };
+    if (method.details.vpa === upiFailureVpa) {
+      return { status: 'declined', decline: decline('payment_method_provider_decline', 'customer_declined', 'The customer declined the UPI collect request.'), processorReference, riskScore };
+    }
+    return authorized;
+  }
+  if (method.type === 'boleto' || method.type === 'pix') {
+    // Shown to the customer until paid (a tester marks it paid on its page) or expired (Payrail's expiry sweep).
+    if (input.authentication === undefined) return { status: 'requires_authentication', processorReference, display: displayDetails(input, method) };
+    if (input.authentication.status === 'failed') {
+      const what = method.type === 'boleto' ? 'boleto voucher' : 'Pix QR code';
+      return { status: 'declined', decline: { ...decline(expiredCode, expiredCode, `The ${what} expired before it was paid.`), networkStatus: 'not_sent_to_network' }, processorReference, riskScore };
+    }
     return authorized;
   }
   // A redirect method: the customer's answer on the test payment page decides.

@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import Stripe from 'stripe';
+import { crc16Ccitt, modulo10, modulo11 } from '../src/connectors/test-processor/display-details.ts';
+import { resolveStuckAttempts } from '../src/orchestration/janitor.ts';
+import { expireDisplayedPayments } from '../src/payments/display-expiry.ts';
+import { secondsPerDay, startOfDay } from '../src/platform/clock.ts';
+import { launchChromium } from './helpers/browser.ts';
+import { stripeErrorOf } from './helpers/stripe-errors.ts';
+import { startTestServer, type TestServer } from './helpers/server.ts';
+
+/**
+ * Boleto, Pix (Brazil) and UPI (India) through the stripe SDK and the test processor
+ * (docs/payment-methods.md): tax id and VPA validation, the voucher and QR code next actions and their test pages
+ * (plain HTTP; the Pix page once in Chromium), expiry, UPI's processing then the janitor's answer, settlement, refunds.
+ */
+
+async function invalid(promise: Promise<unknown>, code: string, param: string): Promise<void> {
+  const error = await stripeErrorOf(promise);
+  assert.equal(error.statusCode, 400, `${error.code}: ${error.message}`);
+  assert.equal(error.code, code);
+  assert.equal(error.param, param);
+}
+
+/** A test page's "Mark as paid", over plain HTTP as the page's form posts it (a forged post without the token is refused). */
+async function markPaid(url: string): Promise<string> {
+  const html = await (await fetch(url)).text();
+  assert.match(html, /Mark as paid/);
+  const token = /name="csrf_token" value="([^"]+)"/.exec(html)?.[1] ?? '';
+  assert.equal((await fetch(url, { method: 'POST', body: new URLSearchParams({ action: 'pay' }) })).status, 403);
+  const answer = await fetch(url, { method: 'POST', body: new URLSearchParams({ action: 'pay', csrf_token: token }) });
+  assert.equal(answer.status, 200);
+  return answer.text();
+}
+
+const brazilian = {
+  name: 'Maria Silva', email: 'maria@example.com',
+  address: { line1: 'Av. Paulista, 1000', city: 'São Paulo', state: 'SP', postal_code: '01310-100', country: 'BR' },
+};
+
+describe('boleto, Pix and UPI through the stripe SDK and the test processor', () => {
+  let server: TestServer;
+  let stripe: Stripe;
+  before(async () => {
+    server = await startTestServer();
+    stripe = server.account.stripe;
+  });
+  after(async () => {
+    await server.close();
+  });
+  const createIntent = (params: Record<string, unknown>) => stripe.paymentIntents.create(params as unknown as Stripe.PaymentIntentCreateParams);
+  const createMethod = (params: Record<string, unknown>) => stripe.paymentMethods.create(params as unknown as Stripe.PaymentMethodCreateParams);
+
+  it('validates the CPF/CNPJ, the billing details of a boleto and the VPA of UPI, naming the param', async () => {
+    const cpf = await createMethod({ type: 'boleto', boleto: { tax_id: '529.982.247-25' }, billing_details: brazilian });
+    assert.deepEqual(cpf.boleto, { tax_id: '52998224725' });
+    const cnpj = await createMethod({ type: 'boleto', boleto: { tax_id: '11.222.333/0001-81' }, billing_details: brazilian });
+    assert.deepEqual(cnpj.boleto, { tax_id: '11222333000181' });
+    await invalid(createMethod({ type: 'boleto', billing_details: brazilian }), 'parameter_missing', 'boleto[tax_id]');
+    await invalid(createMethod({ type: 'boleto', boleto: { tax_id: '529.982.247-26' }, billing_details: brazilian }), 'invalid_value', 'boleto[tax_id]');
+    await invalid(createMethod({ type: 'boleto', boleto: { tax_id: '1122233300018' }, billing_details: brazilian }), 'invalid_value', 'boleto[tax_id]');
+    await invalid(createMethod({ type: 'boleto', boleto: { tax_id: '52998224725' }, billing_details: { ...brazilian, address: { ...brazilian.address, line1: undefined } } }), 'parameter_missing', 'billing_details[address][line1]');
+    await invalid(createMethod({ type: 'boleto', boleto: { tax_id: '52998224725' }, billing_details: { ...brazilian, email: undefined } }), 'parameter_missing', 'billing_details[email]');
+
+    const upi = await createMethod({ type: 'upi', upi: { vpa: 'Success@razorpay' } });
+    assert.deepEqual((upi as unknown as { upi: unknown }).upi, { vpa: 'success@razorpay' });
+    await invalid(createMethod({ type: 'upi', upi: { vpa: 'no-at-sign' } }), 'invalid_value', 'upi[vpa]');
+    await invalid(createMethod({ type: 'upi' }), 'parameter_missing', 'upi[vpa]');
+    await invalid(createIntent({ amount: 1000, currency: 'usd', payment_method_types: ['pix'] }), 'payment_intent_invalid_parameter', 'payment_method_types');
+  });
+
+  it('boleto: a voucher to pay (digitable line, PDF, test page); marked paid it succeeds; no refunds, as at Stripe', async () => {
+    const intent = await createIntent({
+      amount: 12_345, currency: 'brl', payment_method_types: ['boleto'], confirm: true,
+      payment_method_data: { type: 'boleto', boleto: { tax_id: '000.000.000-00' }, billing_details: brazilian },
+    });
+    assert.equal(intent.status, 'requires_action');
+    assert.equal(intent.next_action?.type, 'boleto_display_details');
+    const voucher = intent.next_action?.boleto_display_details;
+    const number = voucher?.number ?? '';
+    assert.match(number, /^\d{47}$/);
+    // FEBRABAN's check digits: one per field of the free part, and the barcode's general digit.
+    assert.equal(Number(number[9]), modulo10(number.slice(0, 9)));
+    assert.equal(Number(number[20]), modulo10(number.slice(10, 20)));
+    assert.equal(Number(number[31]), modulo10(number.slice(21, 31)));
+    assert.equal(Number(number[32]), modulo11(number.slice(0, 4) + number.slice(33) + number.slice(4, 9) + number.slice(10, 20) + number.slice(21, 31)));
+    assert.equal(number.slice(-10), '0000012345');
+    // 3 calendar days by default, ending 23:59:59 in São Paulo (UTC-3).
+    assert.equal(((voucher?.expires_at ?? 0) + 1 - 3 * 3600) % secondsPerDay, 0);
+    assert.ok((voucher?.expires_at ?? 0) > server.clock.nowSeconds() + 3 * secondsPerDay - secondsPerDay);
+    assert.equal(intent.payment_method_options?.boleto?.expires_after_days, 3);
+    const pdf = await fetch(voucher?.pdf ?? '');
+    assert.equal(pdf.headers.get('content-type'), 'application/pdf');
+    assert.equal(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString(), '%PDF-');
+
+    assert.match(await markPaid(voucher?.hosted_voucher_url ?? ''), /<h1>Paid<\/h1>/);
+    const paid = await stripe.paymentIntents.retrieve(intent.id, { expand: ['latest_charge.balance_transaction'] });
+    assert.equal(paid.status, 'succeeded');
+    assert.equal(paid.next_action, null);
+    const charge = paid.latest_charge as Stripe.Charge;
+    assert.deepEqual(charge.payment_method_details?.boleto, { tax_id: '00000000000' });
+    assert.equal((charge.balance_transaction as Stripe.BalanceTransaction).available_on, startOfDay(server.clock.nowSeconds()) + 2 * secondsPerDay);
+    await invalid(stripe.refunds.create({ payment_intent: intent.id }), 'charge_not_refundable', 'payment_intent');
+    for (const type of ['payment_intent.requires_action', 'charge.succeeded', 'payment_intent.succeeded'] as const) {
+      const events = await stripe.events.list({ type });
+      assert.equal(events.data.filter((event) => [intent.id, charge.id].includes((event.data.object as { id: string }).id)).length, 1, type);
+    }
+  });
+
+  it('Pix: a BR Code with its CRC, QR images, paid in Chromium on the instructions page; refunds in part', async () => {
+    const intent = await createIntent({
+      amount: 990, currency: 'brl', payment_method_types: ['pix'], confirm: true, payment_method_options: { pix: { expires_after_seconds: 3600 } },
+      payment_method_data: { type: 'pix' },
+    });
+    assert.equal(intent.status, 'requires_action');
+    const qr = intent.next_action?.pix_display_qr_code;
+    const data = qr?.data ?? '';
+    assert.match(data, /^000201010212.*br\.gov\.bcb\.pix.*5303986540[0-9]9\.905802BR.*6304[0-9A-F]{4}$/);
+    assert.equal(data.slice(-4), crc16Ccitt(data.slice(0, -4)));
+    assert.equal(crc16Ccitt('123456789'), '29B1', 'CRC-16/CCITT-FALSE check value');
+    assert.ok(Math.abs((qr?.expires_at ?? 0) - (server.clock.nowSeconds() + 3600)) <= 5);
+    const png = await fetch(qr?.image_url_png ?? '');
+    assert.equal(png.headers.get('content-type'), 'image/png');
+    assert.deepEqual([...Buffer.from(await png.arrayBuffer()).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    assert.match(await (await fetch(qr?.image_url_svg ?? '')).text(), /^<svg/);
+
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(qr?.hosted_instructions_url ?? '');
+      await page.getByRole('heading', { name: 'Pix test payment' }).waitFor();
+      const image = page.getByRole('img', { name: 'Pix QR code' });
+      await image.waitFor();
+      const loaded = await image.evaluate((element) => {
+        const img = element as unknown as { complete: boolean; naturalWidth: number };
+        return img.complete && img.naturalWidth > 0;
+      });
+      assert.ok(loaded, 'the QR code image loads under the page\'s CSP');
+      await page.getByRole('button', { name: 'Mark as paid' }).click();
+      await page.getByRole('heading', { name: 'Paid' }).waitFor();
+    } finally {
+      await browser.close();
+    }
+    const paid = await stripe.paymentIntents.retrieve(intent.id, { expand: ['latest_charge'] });
+    assert.equal(paid.status, 'succeeded');
+    assert.match((paid.latest_charge as Stripe.Charge).payment_method_details?.pix?.bank_transaction_id ?? '', /^E[0-9A-F]{24}$/);
+    assert.equal((await stripe.refunds.create({ payment_intent: intent.id, amount: 300 })).status, 'succeeded');
+    assert.equal((await fetch(qr?.image_url_png ?? '')).status, 404, 'no QR code once paid');
+  });
+
+  it('UPI: processing until the janitor asks; Razorpay\'s test VPAs decide; refunds in part and in full', async () => {
+    const pay = (vpa: string) => createIntent({ amount: 50_000, currency: 'inr', payment_method_types: ['upi'], confirm: true, payment_method_data: { type: 'upi', upi: { vpa } } });
+    const good = await pay('success@razorpay');
+    const bad = await pay('failure@razorpay');
+    assert.equal(good.status, 'processing');
+    assert.equal(good.next_action, null);
+    assert.equal(bad.status, 'processing');
+    await resolveStuckAttempts(server.deps, 0);
+    const succeeded = await stripe.paymentIntents.retrieve(good.id, { expand: ['latest_charge.balance_transaction'] });
+    assert.equal(succeeded.status, 'succeeded');
+    const charge = succeeded.latest_charge as Stripe.Charge;
+    assert.deepEqual((charge.payment_method_details as unknown as { upi: unknown }).upi, { vpa: 'success@razorpay' });
+    assert.equal((charge.balance_transaction as Stripe.BalanceTransaction).available_on, startOfDay(server.clock.nowSeconds()) + 3 * secondsPerDay);
+    const processing = await stripe.events.list({ type: 'payment_intent.processing' });
+    assert.equal(processing.data.filter((event) => (event.data.object as Stripe.PaymentIntent).id === good.id).length, 1);
+    const failed = await stripe.paymentIntents.retrieve(bad.id);
+    assert.equal(failed.status, 'requires_payment_method');
+    assert.equal(failed.last_payment_error?.code, 'payment_method_provider_decline');
+    await stripe.refunds.create({ payment_intent: good.id, amount: 10_000 });
+    await stripe.refunds.create({ payment_intent: good.id });
+    assert.equal((await stripe.charges.retrieve(charge.id)).amount_refunded, 50_000);
+  });
+
+  it('an unpaid boleto or Pix code expires: requires_payment_method, payment_intent.payment_failed', async () => {
+    const boleto = await createIntent({
+      amount: 5000, currency: 'brl', payment_method_types: ['boleto'], confirm: true, payment_method_options: { boleto: { expires_after_days: 1 } },
+      payment_method_data: { type: 'boleto', boleto: { tax_id: '11222333000181' }, billing_details: brazilian },
+    });
+    const pix = await createIntent({ amount: 700, currency: 'brl', payment_method_types: ['pix'], confirm: true, payment_method_data: { type: 'pix' } });
+    assert.equal(await expireDisplayedPayments(server.deps), 0, 'nothing has expired yet');
+    server.clock.advance(2 * secondsPerDay + 1);
+    assert.equal(await expireDisplayedPayments(server.deps), 2);
+    for (const id of [boleto.id, pix.id]) {
+      const expired = await stripe.paymentIntents.retrieve(id);
+      assert.equal(expired.status, 'requires_payment_method');
+      assert.equal(expired.last_payment_error?.code, 'payment_intent_payment_attempt_expired');
+      const events = await stripe.events.list({ type: 'payment_intent.payment_failed' });
+      assert.equal(events.data.filter((event) => (event.data.object as Stripe.PaymentIntent).id === id).length, 1);
+    }
+    // The voucher's page no longer takes a payment.
+    assert.match(await (await fetch(boleto.next_action?.boleto_display_details?.hosted_voucher_url ?? '')).text(), /Not payable/);
+  });
+});
