@@ -30,6 +30,7 @@ import type { PricingOverrides } from '../src/fees/pricing.ts';
 import { runLedgerJobs } from '../src/ledger/jobs.ts';
 import { sealAll, sealLedger } from '../src/ledger/sealer.ts';
 import { verifyLedger } from '../src/ledger/verify.ts';
+import { submitChallengePage } from './helpers/challenge.ts';
 import { payrailCli } from './helpers/platform-process.ts';
 import { stripeErrorOf } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestAccount, type TestServer } from './helpers/server.ts';
@@ -451,9 +452,20 @@ describe('ledger properties: random operation sequences keep the ledger, balance
     switch (operation.kind) {
       case 'charge': {
         const before = server.clock.nowSeconds();
-        const intent = await stripe.paymentIntents.create({
+        let intent = await stripe.paymentIntents.create({
           amount: operation.amount, currency: operation.currency, payment_method: operation.card, confirm: true, capture_method: operation.manual ? 'manual' : 'automatic',
         });
+        if (intent.status === 'requires_action') {
+          // PSD2 (docs/sca.md): a UK account's payment by a UK card may need 3-D Secure (which payments are exempted is
+          // test/strong-customer-authentication.test.ts's subject); the customer passes the challenge, and money moves
+          // as for any card payment.
+          assert.ok(model.settings.country === 'GB' && cardCountries[operation.card] === 'GB', `only a payment under PSD2 is challenged (${model.settings.country} account, ${operation.card})`);
+          const url = intent.next_action?.redirect_to_url?.url;
+          assert.ok(url, 'a challenge page');
+          // Without a return_url the page answers with its own completion page (200), else it redirects (303).
+          assert.ok([200, 303].includes((await submitChallengePage(url, 'complete')).status), 'the challenge is passed');
+          intent = await stripe.paymentIntents.retrieve(intent.id);
+        }
         assert.equal(intent.status, operation.manual ? 'requires_capture' : 'succeeded');
         const charge: ModelCharge = {
           id: intent.latest_charge as string, intentId: intent.id, currency: operation.currency, amount: operation.amount, card: operation.card,
