@@ -9,6 +9,8 @@
  * Facts come from Stripe's documentation of each method and its API reference (2024-04-10).
  */
 
+import { sepaCountries } from './iban.ts';
+
 /**
  * What the customer does after confirmation, as the intent's `next_action` shows it:
  * - `redirect_to_url`: to the bank's (or the test processor's) page, and back to `return_url`;
@@ -28,7 +30,9 @@ export type RequiredBillingDetail = 'email' | 'name' | 'phone' | 'address.countr
 /** A field of the PaymentMethod's type hash (`ideal[bank]`, `klarna[dob]`), as POST /v1/payment_methods takes it. */
 export type HashField =
   | { kind: 'enum'; values: readonly string[]; required: boolean }
-  | { kind: 'date_of_birth'; required: boolean };
+  | { kind: 'date_of_birth'; required: boolean }
+  /** A bank account number (ISO 13616 IBAN): validated, stored encrypted, shown only as its facts (payment-methods/iban.ts). */
+  | { kind: 'iban'; required: boolean };
 
 export interface MethodType {
   /** Stripe's `type` of the PaymentMethod. */
@@ -129,6 +133,12 @@ export const methodTypes = [
     type: 'klarna', label: 'Klarna', countries: Object.keys(klarnaCountryCurrencies).sort(), currencies: [...new Set(Object.values(klarnaCountryCurrencies))].sort(),
     countryCurrencies: klarnaCountryCurrencies, refunds: 'full_and_partial', settlementDelayDays: 3, nextAction: 'redirect_to_url', manualCapture: true,
     requiredBillingDetails: ['email', 'address.country'], hashFields: { dob: { kind: 'date_of_birth', required: false } }, connectors: ['test_processor'], local: true,
+  },
+  {
+    // Funds: Stripe makes a SEPA debit's funds available about 7 business days after it succeeds; Payrail counts 9
+    // calendar days (7 business days and a weekend). The debit is `processing` until the bank answers (the janitor's sync).
+    type: 'sepa_debit', label: 'SEPA Direct Debit', countries: sepaCountries, currencies: ['eur'], refunds: 'full_and_partial', settlementDelayDays: 9, nextAction: 'none',
+    manualCapture: false, requiredBillingDetails: ['name', 'email'], hashFields: { iban: { kind: 'iban', required: true } }, connectors: ['test_processor'], local: true,
   },
 ] as const satisfies readonly MethodType[];
 

@@ -42,7 +42,7 @@ async function beginAttempt(client: pg.PoolClient, deps: ConfirmDependencies, sc
   if (!paymentMethodId && !input.payment_method_data) throw missingPaymentMethod(intent);
   // payment_method_data makes a new PaymentMethod, written with the attempt (as a test card id's is).
   const paymentMethod = input.payment_method_data
-    ? paymentMethodFromData(scope, input.payment_method_data)
+    ? paymentMethodFromData(deps, scope, input.payment_method_data)
     : await lookupPaymentMethod(client, deps, scope, paymentMethodId ?? '', 'payment_method');
   const planned = planAttempt(scope, intent, input, paymentMethod.row);
   // Strong customer authentication is decided with the intent's options as this confirmation leaves them.

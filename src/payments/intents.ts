@@ -103,7 +103,7 @@ export async function createPaymentIntent(
     let paymentMethod: { row: PaymentMethodRow; isNew: boolean } | undefined;
     if (input.payment_method || input.payment_method_data) {
       paymentMethod = input.payment_method_data
-        ? paymentMethodFromData(scope, input.payment_method_data)
+        ? paymentMethodFromData(deps, scope, input.payment_method_data)
         : await lookupPaymentMethod(db, deps, scope, input.payment_method ?? '', 'payment_method');
       checkPaymentMethodOwner(paymentMethod.row, base.customer_id);
       checkPaymentMethodType(paymentMethod.row, types);

@@ -16,6 +16,11 @@ function fieldSchema(field: HashField): Schema<unknown> {
       const dob = object({ day: required(integer({ minimum: 1, maximum: 31 })), month: required(integer({ minimum: 1, maximum: 12 })), year: required(integer({ minimum: 1900, maximum: 9999 })) });
       return field.required ? required(dob) : dob;
     }
+    case 'iban': {
+      // Never echoed: the API's own errors for this field name it, not its value (payment-methods/iban.ts).
+      const iban = string({ maxLength: 42, description: 'The bank account number (IBAN); stored encrypted, shown only as last4, country, bank and branch codes.' });
+      return field.required ? required(iban) : iban;
+    }
   }
 }
 
