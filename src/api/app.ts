@@ -27,6 +27,7 @@ import { registerPaymentLinkPages } from './routes/payment-link-pages.ts';
 import { registerProviderWebhooks } from './routes/provider-webhooks.ts';
 import { registerRedirectPages } from './routes/redirect-pages.ts';
 import { registerTestPaymentPage } from './routes/test-payment-page.ts';
+import { registerMandatePage } from './routes/mandate-page.ts';
 import { registerReferencePage } from './routes/reference-page.ts';
 import { registerPayrailJs } from './routes/payrail-js.ts';
 import { array, string } from './schema.ts';
@@ -332,6 +333,7 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     registerAuthenticationPages(pages, deps);
     registerRedirectPages(pages, deps);
     registerTestPaymentPage(pages, deps);
+    registerMandatePage(pages, deps);
     registerCheckoutPages(pages, deps);
     registerEmbeddedCheckoutPages(pages, deps);
     registerPaymentLinkPages(pages, deps);
