@@ -195,6 +195,7 @@ describe('every answer of every operation matches Stripe', () => {
       { type: 'p24', p24: { bank: 'ing' }, billing_details: { email: 'p@example.com' } },
       { type: 'blik' },
       { type: 'klarna', klarna: { dob: { day: 1, month: 1, year: 1990 } }, billing_details: { email: 'k@example.com', address: { country: 'DE' } } },
+      { type: 'sepa_debit', sepa_debit: { iban: 'DE89370400440532013000' }, billing_details: { name: 'Jenny Rosen', email: 'j@example.com' } },
     ];
     for (const params of methods) await stripe.paymentMethods.retrieve((await stripe.paymentMethods.create(params as Stripe.PaymentMethodCreateParams)).id);
     for (const [type, data] of [['ideal', { type: 'ideal', ideal: { bank: 'ing' } }], ['bancontact', { type: 'bancontact', billing_details: { name: 'J R' } }], ['eps', { type: 'eps', billing_details: { name: 'J R' } }], ['p24', methods[3]]] as const) {
@@ -230,6 +231,21 @@ describe('every answer of every operation matches Stripe', () => {
     assert.equal(upi.status, 'processing');
     await resolveStuckAttempts(server.deps, 0);
     assert.equal((await stripe.paymentIntents.retrieve(upi.id, { expand: ['latest_charge'] })).status, 'succeeded');
+    // SEPA Direct Debit: the mandate given at confirmation, processing, then the bank's answer; the Mandate object.
+    const sepa = await stripe.paymentIntents.create({
+      amount: 2000, currency: 'eur', payment_method_types: ['sepa_debit'], payment_method_data: methods[6], confirm: true,
+      mandate_data: { customer_acceptance: { type: 'online', online: { ip_address: '203.0.113.7', user_agent: 'Mozilla/5.0' } } },
+    } as unknown as Stripe.PaymentIntentCreateParams);
+    assert.equal(sepa.status, 'processing');
+    await resolveStuckAttempts(server.deps, 0);
+    const sepaPaid = await stripe.paymentIntents.retrieve(sepa.id, { expand: ['latest_charge'] });
+    assert.equal(sepaPaid.status, 'succeeded');
+    await stripe.mandates.retrieve((sepaPaid.latest_charge as Stripe.Charge).payment_method_details!.sepa_debit!.mandate!);
+    const reusable = await stripe.paymentIntents.create({
+      amount: 2000, currency: 'eur', payment_method_types: ['sepa_debit'], payment_method_data: methods[6], confirm: true, setup_future_usage: 'off_session',
+      mandate_data: { customer_acceptance: { type: 'offline' } }, expand: ['latest_charge'],
+    } as unknown as Stripe.PaymentIntentCreateParams);
+    await stripe.mandates.retrieve((reusable.latest_charge as Stripe.Charge).payment_method_details!.sepa_debit!.mandate!);
   });
 
   it('balance, balance transactions (with every source type expanded), account and its settings', async () => {

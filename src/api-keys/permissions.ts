@@ -44,6 +44,8 @@ const segmentResources: Record<string, PermissionResource> = {
   payment_methods: 'payment_method',
   // Stripe's rak_payment_method_configuration_* is its own; Payrail's restricted keys count it as payment methods.
   payment_method_configurations: 'payment_method',
+  // Stripe's rak_mandate_read is its own; Payrail's restricted keys count mandates as payment methods.
+  mandates: 'payment_method',
   payouts: 'payout',
   prices: 'price',
   products: 'product',

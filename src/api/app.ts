@@ -28,6 +28,7 @@ import { registerProviderWebhooks } from './routes/provider-webhooks.ts';
 import { registerRedirectPages } from './routes/redirect-pages.ts';
 import { registerTestPaymentPage } from './routes/test-payment-page.ts';
 import { registerTestDisplayPages } from './routes/test-display-page.ts';
+import { registerMandatePage } from './routes/mandate-page.ts';
 import { registerReferencePage } from './routes/reference-page.ts';
 import { registerPayrailJs } from './routes/payrail-js.ts';
 import { array, string } from './schema.ts';
@@ -334,6 +335,7 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     registerRedirectPages(pages, deps);
     registerTestPaymentPage(pages, deps);
     registerTestDisplayPages(pages, deps);
+    registerMandatePage(pages, deps);
     registerCheckoutPages(pages, deps);
     registerEmbeddedCheckoutPages(pages, deps);
     registerPaymentLinkPages(pages, deps);

@@ -50,6 +50,8 @@ type ObjectType = 'payment_intent' | 'charge' | 'customer' | 'payment_method' | 
   | 'file'
   // Which payment method types automatic payment methods offer (nothing of it expands).
   | 'payment_method_configuration'
+  // A Mandate (its payment_method is an id, not expandable here).
+  | 'mandate'
   // A Connect Account Link (nothing in it expands).
   | 'account_link'
   // The object `payrail.connector_configuration`, named without the dot where a schema name is needed.
@@ -185,6 +187,7 @@ export const expandableFields: Record<ObjectType, Record<string, ObjectType>> = 
   payment_link: {},
   file: {},
   payment_method_configuration: {},
+  mandate: {},
   account_link: {},
   webhook_endpoint: {},
   webhook_attempt: {},

@@ -1,6 +1,7 @@
 import { ApiError } from '../platform/errors.ts';
 import { newId, nowSeconds } from '../platform/ids.ts';
 import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
+import { ibanFacts, validIban } from './iban.ts';
 import { idealBankBics, methodTypeOf, type LocalMethodTypeName, type MethodType } from './method-types.ts';
 import type { BillingDetails, LocalPaymentMethodRow } from './repository.ts';
 
@@ -61,6 +62,12 @@ export function localMethodHash(type: LocalMethodTypeName, input: Record<string,
           throw new ApiError('invalid_value', `Invalid ${hashParam(prefix, type, field)}: a UPI virtual payment address looks like name@bank.`, { param: hashParam(prefix, type, field) });
         }
         hash[field] = value.toLowerCase();
+        break;
+      case 'iban':
+        // The IBAN itself never goes into the hash (stored readable in `wallet`): only its facts do. The caller
+        // encrypts it (sepaIbanOf) into its own column.
+        delete hash[field];
+        Object.assign(hash, ibanFacts(validIban(value, hashParam(prefix, type, field))));
         break;
     }
   }
@@ -124,8 +131,20 @@ export function localPaymentMethodRow(type: LocalMethodTypeName, hash: Record<st
   return { id: newId('pm'), type, customer_id: null, billing_details: billing, card: null, card_number_encrypted: null, wallet: hash, metadata: mergeMetadata({}, metadata), created: nowSeconds() };
 }
 
+/**
+ * The normalized IBAN of a sepa_debit PaymentMethod's input (validated again by localMethodHash), for the caller to
+ * encrypt; null for every other type.
+ */
+export function sepaIbanOf(type: LocalMethodTypeName, input: Record<string, unknown> | undefined, prefix: string): string | null {
+  return type === 'sepa_debit' ? validIban(input?.iban, hashParam(prefix, type, 'iban')) : null;
+}
+
 /** Stripe's `pm[type]` hash of a local PaymentMethod, in the field order of the table. */
 export function renderLocalMethodHash(row: LocalPaymentMethodRow): Record<string, unknown> {
+  if (row.type === 'sepa_debit') {
+    const wallet = row.wallet;
+    return { bank_code: wallet.bank_code ?? null, branch_code: wallet.branch_code ?? null, country: wallet.country ?? null, fingerprint: wallet.fingerprint ?? null, generated_from: { charge: null, setup_attempt: null }, last4: wallet.last4 ?? null };
+  }
   const hash: Record<string, unknown> = {};
   for (const field of Object.keys(localMethod(row.type).hashFields)) hash[field] = row.wallet[field] ?? null;
   if (row.type === 'ideal') hash.bic = row.wallet.bic ?? null;
@@ -173,7 +192,7 @@ export function checkLocalPayment(row: LocalPaymentMethodRow, payment: { currenc
  * once authorized, merged with what the provider reported (`reported`: the payer's bank, BIC, IBAN's last four and
  * verified name). Every field Stripe shows for the type is present, null where unknown.
  */
-export function localChargeDetails(row: LocalPaymentMethodRow, reported: Record<string, unknown> | undefined): Record<string, unknown> {
+export function localChargeDetails(row: LocalPaymentMethodRow, reported: Record<string, unknown> | undefined, previous?: Record<string, unknown>): Record<string, unknown> {
   const base: Record<string, Record<string, unknown>> = {
     ideal: { bank: row.wallet.bank ?? null, bic: row.wallet.bic ?? null, generated_sepa_debit: null, generated_sepa_debit_mandate: null, iban_last4: null, verified_name: null },
     bancontact: { bank_code: null, bank_name: null, bic: null, generated_sepa_debit: null, generated_sepa_debit_mandate: null, iban_last4: null, preferred_language: null, verified_name: null },
@@ -185,6 +204,11 @@ export function localChargeDetails(row: LocalPaymentMethodRow, reported: Record<
     pix: { bank_transaction_id: null },
     // Payrail's extension (Stripe has no UPI): the payer's VPA.
     upi: { vpa: row.wallet.vpa ?? null },
+    // The mandate is the confirmation's (payments/confirm.ts), kept when the provider's report comes.
+    sepa_debit: {
+      bank_code: row.wallet.bank_code ?? null, branch_code: row.wallet.branch_code ?? null, country: row.wallet.country ?? null, fingerprint: row.wallet.fingerprint ?? null,
+      last4: row.wallet.last4 ?? null, mandate: previous?.mandate ?? null,
+    },
   };
   const details = base[row.type] ?? {};
   if (!reported) return details;

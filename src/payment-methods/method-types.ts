@@ -9,6 +9,8 @@
  * Facts come from Stripe's documentation of each method and its API reference (2024-04-10).
  */
 
+import { sepaCountries } from './iban.ts';
+
 /**
  * What the customer does after confirmation, as the intent's `next_action` shows it:
  * - `redirect_to_url`: to the bank's (or the test processor's) page, and back to `return_url`;
@@ -32,7 +34,9 @@ export type HashField =
   /** A Brazilian tax id: CPF (11 digits) or CNPJ (14 digits), punctuation allowed, check digits validated (boleto). */
   | { kind: 'br_tax_id'; required: boolean }
   /** A UPI virtual payment address, `handle@psp` (Payrail's `upi` extension). */
-  | { kind: 'vpa'; required: boolean };
+  | { kind: 'vpa'; required: boolean }
+  /** A bank account number (ISO 13616 IBAN): validated, stored encrypted, shown only as its facts (payment-methods/iban.ts). */
+  | { kind: 'iban'; required: boolean };
 
 export interface MethodType {
   /** Stripe's `type` of the PaymentMethod. */
@@ -150,6 +154,12 @@ export const methodTypes = [
   {
     type: 'upi', label: 'UPI', countries: ['IN'], currencies: ['inr'], refunds: 'full_and_partial', settlementDelayDays: 3, nextAction: 'async_approval', manualCapture: false,
     requiredBillingDetails: [], hashFields: { vpa: { kind: 'vpa', required: true } }, connectors: ['test_processor'], local: true,
+  },
+  {
+    // Funds: Stripe makes a SEPA debit's funds available about 7 business days after it succeeds; Payrail counts 9
+    // calendar days (7 business days and a weekend). The debit is `processing` until the bank answers (the janitor's sync).
+    type: 'sepa_debit', label: 'SEPA Direct Debit', countries: sepaCountries, currencies: ['eur'], refunds: 'full_and_partial', settlementDelayDays: 9, nextAction: 'none',
+    manualCapture: false, requiredBillingDetails: ['name', 'email'], hashFields: { iban: { kind: 'iban', required: true } }, connectors: ['test_processor'], local: true,
   },
 ] as const satisfies readonly MethodType[];
 

@@ -77,6 +77,8 @@ export interface LocalPaymentMethodRow extends PaymentMethodRowBase {
   card: null;
   card_number_encrypted: null;
   wallet: Record<string, unknown>;
+  /** A sepa_debit PaymentMethod's IBAN, encrypted (secretBox, the id as associated data); null or absent otherwise. */
+  bank_account_encrypted?: Buffer | null;
 }
 
 /** A stored PaymentMethod, one variant per type: narrow on `type` before reading card or wallet data. */
@@ -88,11 +90,12 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 /** A PaymentMethod row before it is written (the scope supplies the account and mode). */
 export type NewPaymentMethodRow = DistributiveOmit<PaymentMethodRow, 'account_id' | 'livemode'>;
 
-const paymentMethodInsertColumns = ['id', 'account_id', 'livemode', 'type', 'customer_id', 'billing_details', 'card', 'card_number_encrypted', 'wallet', 'metadata', 'created'];
+const paymentMethodInsertColumns = ['id', 'account_id', 'livemode', 'type', 'customer_id', 'billing_details', 'card', 'card_number_encrypted', 'wallet', 'metadata', 'created', 'bank_account_encrypted'];
 
 export function paymentMethodInsertStatement(scope: Scope, row: NewPaymentMethodRow, options: PartOptions & { returning?: string } = {}): Statement {
   const stored = { id: row.id, account_id: scope.accountId, livemode: scope.livemode, type: row.type, customer_id: row.customer_id, billing_details: row.billing_details,
-    card: row.card, card_number_encrypted: row.card_number_encrypted, wallet: row.wallet, metadata: row.metadata, created: row.created };
+    card: row.card, card_number_encrypted: row.card_number_encrypted, wallet: row.wallet, metadata: row.metadata, created: row.created,
+    bank_account_encrypted: row.type !== 'card' && row.type !== 'paypal' ? row.bank_account_encrypted ?? null : null };
   return jsonRowsInsert('payment_methods', paymentMethodInsertColumns, [stored], options);
 }
 

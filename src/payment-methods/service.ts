@@ -14,7 +14,7 @@ type EventWork = Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined;
 import type { Address } from '../customers/repository.ts';
 import { brandOf, cardNumberLengthMax, cardNumberLengthMin, factsOf, hasValidLength, isKnownTestCardNumber, passesLuhn, testPaymentMethodNumbers } from './card-numbers.ts';
 import { renderPaymentMethod } from './render.ts';
-import { checkRequiredBillingDetails, localMethodHash, localPaymentMethodRow } from './local-methods.ts';
+import { checkRequiredBillingDetails, localMethodHash, localPaymentMethodRow, sepaIbanOf } from './local-methods.ts';
 import { isLocalMethodType, type LocalMethodTypeName } from './method-types.ts';
 import {
   findPaymentMethod, insertPaymentMethod, listPaymentMethods, savePaymentMethod,
@@ -186,11 +186,16 @@ function payPalRow(extra: { billing?: BillingDetailsInput; metadata?: MetadataUp
 }
 
 /** A new local PaymentMethod row (method-types.ts): its hash and billing details checked against the table. */
-function localRow(type: LocalMethodTypeName, details: Record<string, unknown> | undefined, extra: { billing?: BillingDetailsInput; metadata?: MetadataUpdate }, prefix: string): NewPaymentMethodRow {
+function localRow(deps: PaymentMethodDependencies, type: LocalMethodTypeName, details: Record<string, unknown> | undefined, extra: { billing?: BillingDetailsInput; metadata?: MetadataUpdate }, prefix: string): NewPaymentMethodRow {
   if (!isLocalMethodType(type)) throw new Error(`invariant violated: ${type} is not a local payment method type`);
+  const hash = localMethodHash(type, details, prefix);
   const billing = billingDetails(extra.billing);
   checkRequiredBillingDetails(type, billing, prefix);
-  return localPaymentMethodRow(type, localMethodHash(type, details, prefix), billing, extra.metadata);
+  const row = localPaymentMethodRow(type, hash, billing, extra.metadata);
+  // A SEPA IBAN is kept like a card number: encrypted under the PaymentMethod's id, fingerprinted with the same key.
+  const iban = sepaIbanOf(type, details, prefix);
+  if (iban === null) return row;
+  return { ...row, wallet: { ...row.wallet, fingerprint: deps.secretBox.fingerprint(iban) }, bank_account_encrypted: deps.secretBox.encrypt(iban, row.id) };
 }
 
 export async function createPaymentMethod(work: UnitOfWork, deps: PaymentMethodDependencies, scope: Scope, input: PaymentMethodInput): Promise<PaymentMethodRow> {
@@ -211,7 +216,7 @@ export async function createPaymentMethod(work: UnitOfWork, deps: PaymentMethodD
       break;
     default:
       if (input.card !== undefined) throw new ApiError('payment_method_invalid_parameter', `card cannot be given for a PaymentMethod of type ${input.type}.`, { param: 'card' });
-      row = localRow(input.type, input.details, extra, '');
+      row = localRow(deps, input.type, input.details, extra, '');
   }
   return work.finalTransaction((client) => insertPaymentMethod(client, scope, row));
 }
@@ -220,9 +225,9 @@ export async function createPaymentMethod(work: UnitOfWork, deps: PaymentMethodD
  * The PaymentMethod that `payment_method_data` describes, not yet stored: the caller writes it (with
  * `paymentMethodInsertStatement`) together with the PaymentIntent that uses it, as for Stripe's test ids.
  */
-export function paymentMethodFromData(scope: Scope, data: PaymentMethodDataInput): { row: PaymentMethodRow; isNew: true } {
+export function paymentMethodFromData(deps: PaymentMethodDependencies, scope: Scope, data: PaymentMethodDataInput): { row: PaymentMethodRow; isNew: true } {
   const extra = { billing: data.billing_details, metadata: data.metadata };
-  const row = data.type === 'paypal' ? payPalRow(extra) : localRow(data.type, data.details, extra, 'payment_method_data');
+  const row = data.type === 'paypal' ? payPalRow(extra) : localRow(deps, data.type, data.details, extra, 'payment_method_data');
   return { row: { ...row, account_id: scope.accountId, livemode: scope.livemode } as PaymentMethodRow, isNew: true };
 }
 

@@ -175,7 +175,7 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
           })
           : paymentMethod.type === 'paypal'
             ? { ...charge.payment_method_details, paypal: renderPayPalPaymentDetails(paymentMethod.wallet, output.payer) }
-            : { ...charge.payment_method_details, [paymentMethod.type]: localChargeDetails(paymentMethod, output.methodDetails) },
+            : { ...charge.payment_method_details, [paymentMethod.type]: localChargeDetails(paymentMethod, output.methodDetails, (charge.payment_method_details as Record<string, Record<string, unknown> | undefined>)[paymentMethod.type]) },
         outcome: { network_status: 'approved_by_network', reason: null, risk_level: 'normal', risk_score: output.riskScore, seller_message: 'Payment complete.', type: 'authorized' },
       };
       // The ledger moves with the state, under the same compare-and-set: a capture posts the charge (net to

@@ -9,13 +9,15 @@ import { combine, rowsOf, run, type Statement } from '../platform/statements.ts'
 import { ApiError, assert } from '../platform/errors.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { paymentMethodInsertStatement } from '../payment-methods/repository.ts';
+import { planMandate } from '../mandates/plan.ts';
+import { mandateInsertStatement } from '../mandates/repository.ts';
 import { lookupPaymentMethod, paymentMethodFromData, refuseTestCardInLiveMode, type PaymentMethodDependencies } from '../payment-methods/service.ts';
 import { renderPaymentIntent } from './render.ts';
 import { chargeInsertStatement, findPaymentIntent, intentUpdateStatement, type LastPaymentError, type PaymentIntentRow } from './repository.ts';
 import { assertTransition } from './state.ts';
 import { checkChargeCapabilities } from './connect-capabilities.ts';
 import { lockIntent, retrievePaymentIntent } from './checks.ts';
-import { confirmationAuthorizeInput, paymentFacts, planAttempt, storedReferencesOf, withScaDecision, type Attempt, type PlanAttemptDependencies } from './plan-attempt.ts';
+import { confirmationAuthorizeInput, paymentFacts, planAttempt, storedReferencesOf, mandatePayment, withMandate, withScaDecision, type Attempt, type PlanAttemptDependencies } from './plan-attempt.ts';
 import { decideForPayment, type ScaDependencies } from './sca/facts.ts';
 import type { ConfirmInput, IntentResult } from './types.ts';
 
@@ -42,18 +44,21 @@ async function beginAttempt(client: pg.PoolClient, deps: ConfirmDependencies, sc
   if (!paymentMethodId && !input.payment_method_data) throw missingPaymentMethod(intent);
   // payment_method_data makes a new PaymentMethod, written with the attempt (as a test card id's is).
   const paymentMethod = input.payment_method_data
-    ? paymentMethodFromData(scope, input.payment_method_data)
+    ? paymentMethodFromData(deps, scope, input.payment_method_data)
     : await lookupPaymentMethod(client, deps, scope, paymentMethodId ?? '', 'payment_method');
   const planned = planAttempt(scope, intent, input, paymentMethod.row);
   // Strong customer authentication is decided with the intent's options as this confirmation leaves them.
   const decision = await decideForPayment(deps, client, scope, planned.intent, planned.paymentMethod, planned.merchantInitiated);
-  const plan = { ...planned, charge: withScaDecision(planned.charge, decision) };
+  // A SEPA debit's mandate: given now (mandate_data) or, off-session, the PaymentMethod's reusable one.
+  const mandate = await planMandate(client, scope, mandatePayment(planned), input.mandate_data);
+  const plan = { ...planned, charge: withMandate(withScaDecision(planned.charge, decision), mandate.mandate?.id ?? null) };
   const authorize = await storedReferencesOf(client, scope, confirmationAuthorizeInput(deps, plan, decision), plan.paymentMethod.id);
   // A test card stored before live mode refused them (or by any other path) still never reaches a live connector.
   if (authorize.card) refuseTestCardInLiveMode(scope, authorize.card.number, 'payment_method');
   const route = await planRoute(client, deps, scope, { intentId: intent.id, chargeId: plan.charge.id, facts: paymentFacts(plan.intent, plan.paymentMethod, authorize), merchantInitiated: plan.merchantInitiated });
   const parts: { name: string; statement: Statement }[] = [];
   if (paymentMethod.isNew) parts.push({ name: 'new_payment_method', statement: paymentMethodInsertStatement(scope, paymentMethod.row) });
+  if (mandate.isNew && mandate.mandate) parts.push({ name: 'new_mandate', statement: mandateInsertStatement(mandate.mandate) });
   parts.push(
     { name: 'intent', statement: intentUpdateStatement(intent, plan.changes) },
     { name: 'new_charge', statement: chargeInsertStatement(plan.charge) },

@@ -23,7 +23,9 @@ import { fullShipping } from '../customers/address.ts';
 import { automaticPaymentMethodsAtCreation, mergePaymentMethodOptions, refuseCodeOutsideConfirmation } from './payment-method-options.ts';
 import { checkCustomer, checkPaymentMethodOwner, checkPaymentMethodType, lockIntent, validateTypes } from './checks.ts';
 import { finishAttempt, type ConfirmDependencies } from './confirm.ts';
-import { confirmationAuthorizeInput, paymentFacts, planAttempt, storedReferencesOf, withScaDecision, type PlanAttemptDependencies } from './plan-attempt.ts';
+import { planMandate } from '../mandates/plan.ts';
+import { mandateInsertStatement } from '../mandates/repository.ts';
+import { confirmationAuthorizeInput, mandatePayment, paymentFacts, planAttempt, storedReferencesOf, withMandate, withScaDecision, type PlanAttemptDependencies } from './plan-attempt.ts';
 import { decideForPayment } from './sca/facts.ts';
 import type { ConfirmInput, IntentResult, PaymentIntentInput } from './types.ts';
 import { hasConnectInput, resolveConnect } from './connect-input.ts';
@@ -103,7 +105,7 @@ export async function createPaymentIntent(
     let paymentMethod: { row: PaymentMethodRow; isNew: boolean } | undefined;
     if (input.payment_method || input.payment_method_data) {
       paymentMethod = input.payment_method_data
-        ? paymentMethodFromData(scope, input.payment_method_data)
+        ? paymentMethodFromData(deps, scope, input.payment_method_data)
         : await lookupPaymentMethod(db, deps, scope, input.payment_method ?? '', 'payment_method');
       checkPaymentMethodOwner(paymentMethod.row, base.customer_id);
       checkPaymentMethodType(paymentMethod.row, types);
@@ -139,7 +141,8 @@ export async function createPaymentIntent(
   assert(paymentMethod, 'confirm at creation has a payment method');
   const planned = planAttempt(scope, intent, confirm, paymentMethod.row);
   const decision = await decideForPayment(deps, deps.db, scope, planned.intent, planned.paymentMethod, planned.merchantInitiated);
-  const plan = { ...planned, charge: withScaDecision(planned.charge, decision) };
+  const mandate = await planMandate(deps.db, scope, mandatePayment(planned), confirm.mandate_data);
+  const plan = { ...planned, charge: withMandate(withScaDecision(planned.charge, decision), mandate.mandate?.id ?? null) };
   const authorize = await storedReferencesOf(deps.db, scope, confirmationAuthorizeInput(deps, plan, decision), plan.paymentMethod.id);
   // A test card stored before live mode refused them (or by any other path) still never reaches a live connector.
   if (authorize.card) refuseTestCardInLiveMode(scope, authorize.card.number, 'payment_method');
@@ -150,6 +153,7 @@ export async function createPaymentIntent(
   const gate = checkpoint?.gate ?? {};
   const parts: { name: string; statement: Statement }[] = checkpoint ? [checkpoint.part] : [];
   if (paymentMethod.isNew) parts.push({ name: 'new_payment_method', statement: paymentMethodInsertStatement(scope, paymentMethod.row, gate) });
+  if (mandate.isNew && mandate.mandate) parts.push({ name: 'new_mandate', statement: mandateInsertStatement(mandate.mandate, gate) });
   parts.push(
     { name: 'intent', statement: intentInsertStatement(scope, plan.intent, { ...gate, returning: true }) },
     { name: 'new_charge', statement: chargeInsertStatement(plan.charge, gate) },

@@ -191,6 +191,24 @@ function checkLocalOptions(intent: PaymentIntentRow, type: LocalPaymentMethodRow
   }
 }
 
+/** The charge with the mandate it debits under (`payment_method_details.sepa_debit.mandate`), when there is one. */
+export function withMandate(charge: ChargeRow, mandateId: string | null): ChargeRow {
+  if (mandateId === null) return charge;
+  const details = charge.payment_method_details as Record<string, Record<string, unknown> | undefined> & { type?: string };
+  const type = details.type ?? '';
+  const hash = details[type];
+  if (!hash) return charge;
+  return { ...charge, payment_method_details: { ...charge.payment_method_details, [type]: { ...hash, mandate: mandateId } } };
+}
+
+/** What planMandate is told of a planned confirmation. */
+export function mandatePayment(plan: Pick<Attempt, 'intent' | 'paymentMethod' | 'merchantInitiated'>): { paymentMethodId: string; paymentMethodType: string; amount: number; currency: string; setupFutureUsage: string | null; offSession: boolean } {
+  return {
+    paymentMethodId: plan.paymentMethod.id, paymentMethodType: plan.paymentMethod.type, amount: plan.intent.amount, currency: plan.intent.currency,
+    setupFutureUsage: plan.intent.setup_future_usage ?? null, offSession: plan.merchantInitiated,
+  };
+}
+
 /**
  * What routing decides from: the payment and its card (the BIN is read from the number in memory, never stored). A
  * wallet (PayPal) has no brand or BIN; its country is the payer's once PayPal told it, else the billing country.

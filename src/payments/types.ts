@@ -1,3 +1,4 @@
+import type { MandateDataInput } from '../mandates/plan.ts';
 import type { MetadataUpdate } from '../platform/metadata.ts';
 import type { PaymentMethodDataInput } from '../payment-methods/service.ts';
 import type { ChargeRow, LastPaymentError, PaymentIntentRow } from './repository.ts';
@@ -43,6 +44,8 @@ export interface ConfirmInput {
   error_on_requires_action?: boolean;
   shipping?: ShippingInput | null;
   payment_method_options?: PaymentMethodOptionsInput | null;
+  /** The customer's acceptance of a mandate (required for sepa_debit unless off-session under an existing one). */
+  mandate_data?: MandateDataInput;
   /** Fields of the new charge that the intent does not carry (a legacy charge's, from POST /v1/charges). */
   charge?: ChargeFields;
   /** The caller's platform when it acts as one of its connected accounts (Stripe-Account): a direct charge. */

@@ -20,6 +20,7 @@ import { fileRoutes } from './files.ts';
 import { paymentIntentRoutes } from './payment-intents.ts';
 import { paymentLinkRoutes } from './payment-links.ts';
 import { paymentMethodRoutes } from './payment-methods.ts';
+import { mandateRoutes } from './mandates.ts';
 import { payoutRoutes } from './payouts.ts';
 import { priceRoutes } from './prices.ts';
 import { paymentMethodConfigurationRoutes } from './payment-method-configurations.ts';
@@ -39,6 +40,7 @@ export function allRoutes(): RouteDefinition[] {
     ...searchRoutes,
     ...customerRoutes,
     ...paymentMethodRoutes,
+    ...mandateRoutes,
     ...paymentIntentRoutes,
     ...setupIntentRoutes,
     ...setupAttemptRoutes,

@@ -20,6 +20,11 @@ function fieldSchema(field: HashField): Schema<unknown> {
       return field.required ? required(string({ maxLength: 18, description: 'CPF (11 digits) or CNPJ (14 digits), punctuation allowed.' })) : string({ maxLength: 18 });
     case 'vpa':
       return field.required ? required(string({ maxLength: 255, description: 'UPI virtual payment address, handle@psp.' })) : string({ maxLength: 255 });
+    case 'iban': {
+      // Never echoed: the API's own errors for this field name it, not its value (payment-methods/iban.ts).
+      const iban = string({ maxLength: 42, description: 'The bank account number (IBAN); stored encrypted, shown only as last4, country, bank and branch codes.' });
+      return field.required ? required(iban) : iban;
+    }
   }
 }
 

@@ -112,7 +112,18 @@ const intentClientSecretAccess: NonNullable<RouteDefinition<{ client_secret: typ
   expandable: ['payment_method'],
 };
 
+/** Stripe's `mandate_data`: the customer's acceptance of a mandate (a sepa_debit payment needs one). */
+const mandateData = object({
+  customer_acceptance: required(object({
+    type: required(enumeration(['online', 'offline'])),
+    accepted_at: integer({ minimum: 0 }),
+    online: object({ ip_address: string({ maxLength: 64 }), user_agent: string({ maxLength: 1000 }) }),
+    offline: object({}),
+  })),
+}, { description: 'The customer\'s acceptance of the mandate a sepa_debit payment debits under (docs/payment-methods.md).' });
+
 const confirmFields = {
+  mandate_data: mandateData,
   client_secret: clientSecret,
   payment_method: string({ maxLength: 255 }),
   payment_method_data: paymentMethodData,
@@ -142,6 +153,7 @@ export const paymentIntentRoutes = [
       return_url: url(),
       off_session: boolean(),
       error_on_requires_action: boolean(),
+      mandate_data: mandateData,
     }),
     response: { kind: 'object', type: 'payment_intent' },
     precheck: (params) => {
@@ -166,7 +178,7 @@ export const paymentIntentRoutes = [
     },
     handle: (context, params) => {
       const confirm = params.confirm
-        ? { return_url: params.return_url, off_session: params.off_session, error_on_requires_action: params.error_on_requires_action }
+        ? { return_url: params.return_url, off_session: params.off_session, error_on_requires_action: params.error_on_requires_action, mandate_data: params.mandate_data }
         : undefined;
       return createPaymentIntent(context.work, context.deps, context.scope, { ...params, platformAccountId: context.caller.platformAccountId }, confirm);
     },

@@ -31,6 +31,16 @@ const blikTimeouts: Record<string, string> = {
   blik_timeout: 'The request to the BLIK network timed out.',
 };
 
+/**
+ * Stripe's SEPA test IBANs, by country, bank code and last four digits (the rest of the IBAN is not known here: only
+ * its facts reach a connector): how the debit ends once the bank answers. Any other IBAN succeeds.
+ * AT611904300234573201 / DE89370400440532013000 succeed; AT861904300235473202 / DE62370400440532013001 fail
+ * (insufficient funds); AT591904300235473203 / DE35370400440532013002 succeed and would then be disputed (Payrail
+ * has no disputes yet: they just succeed); AT051904300235473205 / DE78370400440532013004 fail after longer processing
+ * (here: on the same later ask).
+ */
+const sepaFailures: ReadonlySet<string> = new Set(['AT:19043:3202', 'AT:19043:3205', 'DE:37040044:3001', 'DE:37040044:3004']);
+
 /** The scenario a BLIK test e-mail names, if any: the local part ends with the pattern (Stripe's `.*pattern@.*`). */
 function blikScenario(email: string | null, table: Record<string, string>): [string, string] | undefined {
   const local = email?.split('@')[0] ?? '';
@@ -148,6 +158,13 @@ export function decideLocal(input: AuthorizeInput, method: LocalMethodData, aske
       const what = method.type === 'boleto' ? 'boleto voucher' : 'Pix QR code';
       return { status: 'declined', decline: { ...decline(expiredCode, expiredCode, `The ${what} expired before it was paid.`), networkStatus: 'not_sent_to_network' }, processorReference, riskScore };
     }
+    return authorized;
+  }
+  if (method.type === 'sepa_debit') {
+    // The debit clears for days: nothing to answer on the first call; the bank's answer comes on a later ask.
+    if (asked === 'authorize') return { status: 'processing', processorReference };
+    const key = `${String(method.details.country)}:${String(method.details.bank_code)}:${String(method.details.last4)}`;
+    if (sepaFailures.has(key)) return { status: 'declined', decline: decline('payment_method_provider_decline', 'insufficient_funds', 'The bank account has insufficient funds to complete the debit.'), processorReference, riskScore };
     return authorized;
   }
   // A redirect method: the customer's answer on the test payment page decides.
