@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { challengeCompletePath } from '../src/api/routes/challenge-complete-page.ts';
-import { launchChromium, startMerchantSite, type MerchantSite } from './helpers/browser.ts';
+import { browserTestTimeoutMs, launchChromium, startMerchantSite, type MerchantSite } from './helpers/browser.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
 // SetupIntents from the browser, in Debian's Chromium: a merchant page on its own origin saves a card with
@@ -50,7 +50,7 @@ function setupPage(payrailBase: string, publishableKey: string): string {
 </script></body></html>`;
 }
 
-describe('payrail.js SetupIntents: confirmCardSetup and confirmSetup', () => {
+describe('payrail.js SetupIntents: confirmCardSetup and confirmSetup', { timeout: browserTestTimeoutMs }, () => {
   let server: TestServer;
   let browser: Browser;
   let merchant: MerchantSite;
