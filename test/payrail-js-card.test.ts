@@ -5,7 +5,7 @@ import {
   brandOf, caretAfterDigits, checkCard, checkCvc, checkExpiry, checkNumber, cvcLength, formatExpiry, formatNumber, numberFinished, passesLuhn,
 } from '../client/payrail-js/card.ts';
 import { resolveLocale, supportedLocales, textsFor } from '../client/payrail-js/messages.ts';
-import { intentIdOf } from '../client/payrail-js/protocol.ts';
+import { intentIdOf, setupIntentIdOf } from '../client/payrail-js/protocol.ts';
 import { billingValueLengthMax, cleanBillingDetails, formEncode } from '../client/payrail-js/requests.ts';
 
 /** payrail.js's card logic (client/payrail-js/card.ts) runs in the frame as the shopper types; here it runs in Node. */
@@ -160,6 +160,9 @@ describe('payrail.js card fields: brand, Luhn, formatting, expiry', () => {
     assert.equal(intentIdOf('seti_123_secret_abc'), undefined);
     assert.equal(intentIdOf('pi_123'), undefined);
     assert.equal(intentIdOf('pi_1/../x_secret_a'), undefined);
+    assert.equal(setupIntentIdOf('seti_0abc123_secret_XYZ987'), 'seti_0abc123');
+    assert.equal(setupIntentIdOf('pi_123_secret_abc'), undefined);
+    assert.equal(setupIntentIdOf('seti_1/../x_secret_a'), undefined);
   });
   it('encodes requests as Stripe\'s forms and passes on only Stripe\'s billing fields, as short strings', () => {
     assert.equal(

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startPayPalSandbox, type PayPalSandbox } from '../src/sandbox/paypal/server.ts';
-import { launchChromium, startMerchantSite, type MerchantSite } from './helpers/browser.ts';
+import { browserTestTimeoutMs, launchChromium, startMerchantSite, type MerchantSite } from './helpers/browser.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
 // payrail.js's confirmPayPalPayment in Debian's Chromium, through the PayPal connector and its sandbox: a merchant page
@@ -40,7 +40,7 @@ function paymentElementPage(payrailBase: string, publishableKey: string): string
 </script></body></html>`;
 }
 
-describe('payrail.js confirmPayPalPayment', () => {
+describe('payrail.js confirmPayPalPayment', { timeout: browserTestTimeoutMs }, () => {
   let server: TestServer;
   let sandbox: PayPalSandbox;
   let browser: Browser;

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { elementsFrameContentSecurityPolicy } from '../src/api/routes/payrail-js.ts';
+import { browserTestTimeoutMs } from './helpers/browser.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
 const require = createRequire(import.meta.url);
@@ -128,7 +129,7 @@ async function startMerchant(payrailBase: string): Promise<{ origin: string; clo
 
 interface SeenChange { elementType: string; empty: boolean; complete: boolean; brand: string; error?: { type: string; code: string; message: string }; value: Record<string, unknown> }
 
-describe('payrail.js in Chromium: card fields in an iframe of Payrail\'s origin', () => {
+describe('payrail.js in Chromium: card fields in an iframe of Payrail\'s origin', { timeout: browserTestTimeoutMs }, () => {
   let server: TestServer;
   let merchant: { origin: string; close: () => Promise<void> };
   let browser: Browser;

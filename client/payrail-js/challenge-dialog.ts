@@ -95,10 +95,11 @@ export class ChallengeDialog {
 
   private receive(event: MessageEvent): void {
     if (event.origin !== this.payrailOrigin || !this.iframe || event.source !== this.iframe.contentWindow) return;
-    const data = event.data as { tag?: unknown; type?: unknown; paymentIntent?: unknown };
+    const data = event.data as { tag?: unknown; type?: unknown; paymentIntent?: unknown; setupIntent?: unknown };
     if (typeof data !== 'object' || data === null || data.tag !== protocolTag) return;
     if (data.type === 'challenge_escape') this.close('canceled');
-    else if (data.type === 'challenge_complete' && data.paymentIntent === this.intentId) this.close('complete');
+    // A PaymentIntent's challenge names it as paymentIntent, a SetupIntent's as setupIntent (confirmCardSetup).
+    else if (data.type === 'challenge_complete' && (data.paymentIntent === this.intentId || data.setupIntent === this.intentId)) this.close('complete');
   }
 
   /** Takes the dialog away and gives the focus back to what had it (the merchant's Pay button, usually). */

@@ -14,7 +14,7 @@ import { resolveLocale, textsFor, type LocaleTexts } from './messages.ts';
 import { MethodTabs } from './method-tabs.ts';
 import { cleanBillingDetails, formEncode } from './requests.ts';
 import {
-  intentIdOf, protocolTag, type ChangeState, type ElementFrameOptions, type FrameConfiguration, type FrameMessage, type OperationRequest, type OperationResult,
+  intentIdOf, protocolTag, setupIntentIdOf, type ChangeState, type ElementFrameOptions, type FrameConfiguration, type FrameMessage, type OperationRequest, type OperationResult,
   type ParentMessage, type PaymentMethodType, type ResultError, type ValidationError,
 } from './protocol.ts';
 
@@ -425,19 +425,34 @@ function start(): void {
     return created.error ? { error: created.error } : { paymentMethod: created.body };
   };
 
+  /**
+   * The intent an operation is about: a PaymentIntent's (`pi_..._secret_...`) for the payment operations, a
+   * SetupIntent's (`seti_..._secret_...`) for the setup ones, read from the client secret; its API path and the
+   * result's key.
+   */
+  const intentTarget = (request: OperationRequest): { path: string; resultKey: 'paymentIntent' | 'setupIntent' } | { error: ResultError } => {
+    const setup = request.operation === 'confirmCardSetup' || request.operation === 'retrieveSetupIntent';
+    const secret = typeof request.clientSecret === 'string' ? request.clientSecret : '';
+    const id = setup ? setupIntentIdOf(secret) : intentIdOf(secret);
+    if (!id) return { error: { type: 'invalid_request_error', code: 'resource_missing', message: `Invalid value for clientSecret: it should look like ${setup ? 'seti' : 'pi'}_..._secret_...` } };
+    return setup ? { path: `/v1/setup_intents/${id}`, resultKey: 'setupIntent' } : { path: `/v1/payment_intents/${id}`, resultKey: 'paymentIntent' };
+  };
+
   const perform = async (request: OperationRequest): Promise<OperationResult> => {
     switch (request.operation) {
       case 'createPaymentMethod':
         return createPaymentMethod(request);
-      case 'retrievePaymentIntent': {
-        const intentId = typeof request.clientSecret === 'string' ? intentIdOf(request.clientSecret) : undefined;
-        if (!intentId) return { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'Invalid value for clientSecret: it should look like pi_..._secret_...' } };
-        const retrieved = await api.call('GET', `/v1/payment_intents/${intentId}`, { client_secret: request.clientSecret });
-        return retrieved.error ? { error: retrieved.error } : { paymentIntent: retrieved.body };
+      case 'retrievePaymentIntent':
+      case 'retrieveSetupIntent': {
+        const target = intentTarget(request);
+        if ('error' in target) return target;
+        const retrieved = await api.call('GET', target.path, { client_secret: request.clientSecret });
+        return retrieved.error ? { error: retrieved.error } : { [target.resultKey]: retrieved.body };
       }
-      case 'confirmCardPayment': {
-        const intentId = typeof request.clientSecret === 'string' ? intentIdOf(request.clientSecret) : undefined;
-        if (!intentId) return { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'Invalid value for clientSecret: it should look like pi_..._secret_...' } };
+      case 'confirmCardPayment':
+      case 'confirmCardSetup': {
+        const target = intentTarget(request);
+        if ('error' in target) return target;
         let paymentMethod = typeof request.paymentMethod === 'string' ? request.paymentMethod.slice(0, 255) : undefined;
         if (request.useCard === true) {
           const created = await createPaymentMethod(request);
@@ -446,14 +461,14 @@ function start(): void {
         }
         const parameters: Record<string, unknown> = { client_secret: request.clientSecret };
         if (paymentMethod !== undefined) parameters.payment_method = paymentMethod;
-        else if (request.payPal === true) {
+        else if (request.payPal === true && target.resultKey === 'paymentIntent') {
           // Billing details copied field by field, as for a card (requests.ts).
           const billingDetails = cleanBillingDetails(request.billingDetails, undefined);
           parameters.payment_method_data = billingDetails ? { type: 'paypal', billing_details: billingDetails } : { type: 'paypal' };
         }
         if (typeof request.returnUrl === 'string') parameters.return_url = request.returnUrl;
-        const confirmed = await api.call('POST', `/v1/payment_intents/${intentId}/confirm`, parameters);
-        return confirmed.error ? { error: confirmed.error } : { paymentIntent: confirmed.body };
+        const confirmed = await api.call('POST', `${target.path}/confirm`, parameters);
+        return confirmed.error ? { error: confirmed.error } : { [target.resultKey]: confirmed.body };
       }
       default:
         return { error: { type: 'invalid_request_error', message: 'Unknown operation.' } };
@@ -487,7 +502,7 @@ function start(): void {
         const respond = (result: OperationResult) => post({ tag: protocolTag, frameId: configuration.id, type: 'response', requestId, result });
         const request = typeof message.request === 'object' && message.request !== null ? message.request : ({} as OperationRequest);
         // One payment at a time per card: a double click must not create two PaymentMethods or confirm twice.
-        const exclusive = request.operation !== 'retrievePaymentIntent';
+        const exclusive = request.operation !== 'retrievePaymentIntent' && request.operation !== 'retrieveSetupIntent';
         if (exclusive && inFlight) {
           respond({ error: { type: 'invalid_request_error', code: 'request_in_progress', message: 'Another request of this element is still being processed.' } });
           break;

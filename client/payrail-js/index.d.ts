@@ -30,7 +30,7 @@ export interface Appearance {
 
 export interface ElementsOptions {
   /**
-   * The PaymentIntent's client secret: needed by `confirmPayment`. The payment element reads the intent's
+   * The PaymentIntent's client secret: needed by `confirmPayment` (a SetupIntent's, `seti_..._secret_...`, for `confirmSetup`). The payment element reads the intent's
    * `payment_method_types` with it and offers PayPal next to the card when the intent accepts `paypal`.
    */
   clientSecret?: string;
@@ -111,6 +111,8 @@ export interface PayrailError {
   message?: string;
   param?: string;
   payment_intent?: PaymentIntent;
+  /** The SetupIntent, in an error of confirmCardSetup / confirmSetup (a decline, a failed challenge). */
+  setup_intent?: SetupIntent;
 }
 
 /** The PaymentMethod as Payrail's API returns it (no card number: brand, last4, expiry only). */
@@ -135,8 +137,23 @@ export interface PaymentIntent {
   [key: string]: unknown;
 }
 
+/** The SetupIntent as a publishable key sees it (Stripe's public fields). */
+export interface SetupIntent {
+  id: string;
+  object: 'setup_intent';
+  status: 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing' | 'canceled' | 'succeeded';
+  client_secret: string | null;
+  /** The PaymentMethod's id once one is set (saved on success). */
+  payment_method: string | null;
+  usage: string;
+  next_action: null | { type: string; redirect_to_url?: { url: string; return_url: string | null }; [key: string]: unknown };
+  last_setup_error: PayrailError | null;
+  [key: string]: unknown;
+}
+
 export type PaymentMethodResult = { paymentMethod: PaymentMethod; error?: undefined } | { paymentMethod?: undefined; error: PayrailError };
 export type PaymentIntentResult = { paymentIntent: PaymentIntent; error?: undefined } | { paymentIntent?: undefined; error: PayrailError };
+export type SetupIntentResult = { setupIntent: SetupIntent; error?: undefined } | { setupIntent?: undefined; error: PayrailError };
 
 export interface CreatePaymentMethodCardData {
   type: 'card';
@@ -159,6 +176,9 @@ export interface ConfirmCardPaymentData {
   return_url?: string;
 }
 
+/** confirmCardSetup's data: as confirmCardPayment's. */
+export type ConfirmCardSetupData = ConfirmCardPaymentData;
+
 export interface ConfirmPayPalPaymentData {
   /** Where PayPal sends the shopper back (required). */
   return_url: string;
@@ -179,6 +199,9 @@ export interface ConfirmPaymentOptions {
    */
   redirect?: 'always' | 'if_required';
 }
+
+/** confirmSetup's options: as confirmPayment's, with a group made with the SetupIntent's `clientSecret` (`seti_..._secret_...`). */
+export type ConfirmSetupOptions = ConfirmPaymentOptions;
 
 export interface EmbeddedCheckoutOptions {
   /** The client_secret of a Checkout Session created with ui_mode=embedded, or a function fetching it from your server. */
@@ -208,8 +231,20 @@ export interface PayrailInstance {
   confirmPayment(options: ConfirmPaymentOptions): Promise<PaymentIntentResult>;
   confirmPayPalPayment(clientSecret: string, data: ConfirmPayPalPaymentData): Promise<PaymentIntentResult>;
   retrievePaymentIntent(clientSecret: string): Promise<PaymentIntentResult>;
-  /** Performs the intent's `redirect_to_url`: in the dialog when it returns to Payrail's completion page, otherwise in the whole window. */
-  handleNextAction(options: { clientSecret: string }): Promise<PaymentIntentResult>;
+  /**
+   * Confirms a SetupIntent with a card (saves it for later payments, no money taken); 3-D Secure shows in the same
+   * dialog. Resolves `{ setupIntent }`, or `{ error }`: a decline (`error.setup_intent` holds the SetupIntent), or
+   * `setup_intent_authentication_failure` when the challenge failed or the shopper closed the dialog.
+   */
+  confirmCardSetup(clientSecret: string, data?: ConfirmCardSetupData, options?: { handleActions?: boolean }): Promise<SetupIntentResult>;
+  /** confirmPayment for a SetupIntent: the group's card and its `clientSecret` (`seti_..._secret_...`). */
+  confirmSetup(options: ConfirmSetupOptions): Promise<SetupIntentResult>;
+  retrieveSetupIntent(clientSecret: string): Promise<SetupIntentResult>;
+  /**
+   * Performs the intent's `redirect_to_url` (a PaymentIntent's or a SetupIntent's client secret): in the dialog when it
+   * returns to Payrail's completion page, otherwise in the whole window.
+   */
+  handleNextAction(options: { clientSecret: string }): Promise<PaymentIntentResult | SetupIntentResult>;
 }
 
 /** Thrown (not resolved) for programming mistakes, as Stripe.js's IntegrationError: a secret key, a bad selector, ... */

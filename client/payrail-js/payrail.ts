@@ -11,9 +11,10 @@ import { resolveLocale, textsFor } from './messages.ts';
 import type {
   CardElementOptions, ConfirmCardPaymentData, ConfirmPaymentOptions, ConfirmPayPalPaymentData, CreatePaymentMethodCardData, CreatePaymentMethodElementsData, ElementType, ElementsOptions,
   PaymentIntent, PaymentIntentResult, PaymentMethodResult, PayrailError, PayrailElement, PayrailElements, PayrailInstance, PayrailOptions,
+  ConfirmCardSetupData, ConfirmSetupOptions, SetupIntent, SetupIntentResult,
 } from './index.d.ts';
 import {
-  challengeCompletePath, framePath, intentIdOf, protocolTag, type ElementFrameOptions, type PaymentMethodType, type FrameConfiguration, type FrameKind, type FrameMessage, type OperationRequest, type OperationResult,
+  challengeCompletePath, framePath, intentIdOf, protocolTag, setupIntentIdOf, type ElementFrameOptions, type PaymentMethodType, type FrameConfiguration, type FrameKind, type FrameMessage, type OperationRequest, type OperationResult,
   type ParentMessage,
 } from './protocol.ts';
 
@@ -21,9 +22,39 @@ import {
 const frameResponseTimeoutMs = 120_000;
 /** Height of a card element's frame before it reports its own. */
 const initialFrameHeightPx = 44;
-/** Stripe's code and message when 3-D Secure failed or the shopper closed the challenge. */
-const authenticationFailureCode = 'payment_intent_authentication_failure';
+/** Stripe's message when 3-D Secure failed or the shopper closed the challenge (its code depends on the intent's kind). */
 const authenticationFailureMessage = 'We are unable to authenticate your payment method. Please choose a different payment method and try again.';
+
+/** What the confirm, challenge and retrieve paths need to know of an intent, whether a PaymentIntent or a SetupIntent. */
+type Intent = PaymentIntent | SetupIntent;
+type IntentResult = { intent: Intent; error?: undefined } | { intent?: undefined; error: PayrailError };
+
+/**
+ * The two kinds of intent payrail.js confirms, as Stripe.js names their parts: one confirm, 3-D Secure and retrieve
+ * path serves both, and only these names differ.
+ */
+interface IntentKind {
+  /** The id from a client secret, or undefined when the secret is not of this kind. */
+  idOf: (clientSecret: string) => string | undefined;
+  confirmOperation: 'confirmCardPayment' | 'confirmCardSetup';
+  retrieveOperation: 'retrievePaymentIntent' | 'retrieveSetupIntent';
+  /** The key of the result (`{ paymentIntent }`) and of the intent inside an error (`error.payment_intent`). */
+  resultKey: 'paymentIntent' | 'setupIntent';
+  errorKey: 'payment_intent' | 'setup_intent';
+  lastErrorField: 'last_payment_error' | 'last_setup_error';
+  authenticationFailureCode: string;
+  /** Shown in an IntegrationError's message: `pi_..._secret_...`. */
+  secretShape: string;
+}
+
+const paymentKind: IntentKind = {
+  idOf: intentIdOf, confirmOperation: 'confirmCardPayment', retrieveOperation: 'retrievePaymentIntent', resultKey: 'paymentIntent', errorKey: 'payment_intent',
+  lastErrorField: 'last_payment_error', authenticationFailureCode: 'payment_intent_authentication_failure', secretShape: 'pi_..._secret_...',
+};
+const setupKind: IntentKind = {
+  idOf: setupIntentIdOf, confirmOperation: 'confirmCardSetup', retrieveOperation: 'retrieveSetupIntent', resultKey: 'setupIntent', errorKey: 'setup_intent',
+  lastErrorField: 'last_setup_error', authenticationFailureCode: 'setup_intent_authentication_failure', secretShape: 'seti_..._secret_...',
+};
 
 class IntegrationError extends Error {
   constructor(message: string) {
@@ -414,8 +445,8 @@ class Client implements PayrailInstance {
   }
 
   elements(options: ElementsOptions = {}): PayrailElements {
-    if (options.clientSecret !== undefined && (typeof options.clientSecret !== 'string' || !intentIdOf(options.clientSecret))) {
-      throw new IntegrationError('Invalid value for elements(): clientSecret should be a PaymentIntent client secret (pi_..._secret_...).');
+    if (options.clientSecret !== undefined && (typeof options.clientSecret !== 'string' || !(intentIdOf(options.clientSecret) || setupIntentIdOf(options.clientSecret)))) {
+      throw new IntegrationError('Invalid value for elements(): clientSecret should be a PaymentIntent or SetupIntent client secret (pi_..._secret_... or seti_..._secret_...).');
     }
     return new Elements(this, options);
   }
@@ -445,9 +476,17 @@ class Client implements PayrailInstance {
   }
 
   async retrievePaymentIntent(clientSecret: string): Promise<PaymentIntentResult> {
-    if (typeof clientSecret !== 'string' || !intentIdOf(clientSecret)) throw new IntegrationError('Invalid value for retrievePaymentIntent: it should be a client secret (pi_..._secret_...).');
-    const result = await this.controllerFrame().request({ operation: 'retrievePaymentIntent', clientSecret });
-    return (result.error ? { error: result.error } : { paymentIntent: result.paymentIntent }) as PaymentIntentResult;
+    return present(paymentKind, await this.retrieveIntent(paymentKind, clientSecret, 'retrievePaymentIntent')) as PaymentIntentResult;
+  }
+
+  async retrieveSetupIntent(clientSecret: string): Promise<SetupIntentResult> {
+    return present(setupKind, await this.retrieveIntent(setupKind, clientSecret, 'retrieveSetupIntent')) as SetupIntentResult;
+  }
+
+  private async retrieveIntent(kind: IntentKind, clientSecret: string, caller: string): Promise<IntentResult> {
+    if (typeof clientSecret !== 'string' || !kind.idOf(clientSecret)) throw new IntegrationError(`Invalid value for ${caller}: it should be a client secret (${kind.secretShape}).`);
+    const result = await this.controllerFrame().request({ operation: kind.retrieveOperation, clientSecret });
+    return result.error ? { error: result.error as PayrailError } : { intent: result[kind.resultKey] as unknown as Intent };
   }
 
   /**
@@ -468,7 +507,7 @@ class Client implements PayrailInstance {
    * this origin because the intent returns to Payrail's completion page for it. A provider's page (PayPal's approval,
    * a bank reached through a provider) may refuse to be framed: it gets the whole window, as before.
    */
-  private challengeInDialog(intent: PaymentIntent): boolean {
+  private challengeInDialog(intent: Intent): boolean {
     const redirect = intent.next_action?.redirect_to_url;
     if (intent.status !== 'requires_action' || intent.next_action?.type !== 'redirect_to_url' || !redirect || !redirect.return_url) return false;
     let challenge: URL;
@@ -484,49 +523,60 @@ class Client implements PayrailInstance {
   }
 
   /**
-   * Shows the challenge in the dialog; once it ends, the intent as it now is: `{ paymentIntent }` when authenticated,
-   * `{ error }` (Stripe's `payment_intent_authentication_failure`, with the intent) when it failed or the shopper
-   * closed the dialog (the intent then stays in `requires_action`).
+   * Shows the challenge in the dialog; once it ends, the intent as it now is: `{ intent }` when authenticated,
+   * `{ error }` (Stripe's `payment_intent_authentication_failure` or `setup_intent_authentication_failure`, with the
+   * intent) when it failed or the shopper closed the dialog (the intent then stays in `requires_action`).
    */
-  private async challenge(clientSecret: string, intent: PaymentIntent, locale: string | undefined): Promise<PaymentIntentResult> {
+  private async challenge(kind: IntentKind, clientSecret: string, intent: Intent, locale: string | undefined): Promise<IntentResult> {
     const texts = textsFor(resolveLocale(locale, navigator.languages ?? [navigator.language])).challenge;
     const outcome = await new ChallengeDialog(this.origin, intent.next_action!.redirect_to_url!.url, intent.id, texts).open();
-    const retrieved = await this.retrievePaymentIntent(clientSecret);
+    const retrieved = await this.retrieveIntent(kind, clientSecret, 'handleNextAction');
     if (retrieved.error) return retrieved;
-    const current = retrieved.paymentIntent;
-    if (outcome === 'complete' && current.status !== 'requires_payment_method' && current.status !== 'requires_action') return { paymentIntent: current };
-    const failure = current.last_payment_error;
-    const error: PayrailError = failure && failure.code === authenticationFailureCode
-      ? { ...failure, payment_intent: current }
-      : { type: 'invalid_request_error', code: authenticationFailureCode, message: authenticationFailureMessage, payment_intent: current };
+    const current = retrieved.intent;
+    if (outcome === 'complete' && current.status !== 'requires_payment_method' && current.status !== 'requires_action') return { intent: current };
+    const failure = (current as Record<string, unknown>)[kind.lastErrorField] as PayrailError | null | undefined;
+    const error: PayrailError = failure && failure.code === kind.authenticationFailureCode
+      ? { ...failure, [kind.errorKey]: current }
+      : { type: 'invalid_request_error', code: kind.authenticationFailureCode, message: authenticationFailureMessage, [kind.errorKey]: current };
     return { error };
   }
 
   /** Confirms in the frame that holds the card (or the controller for an existing PaymentMethod); acts on a redirect. */
-  private async confirm(clientSecret: string, frame: Frame, request: OperationRequest, handleActions: boolean, merchantReturnUrl: string | undefined, locale = this.locale): Promise<PaymentIntentResult> {
-    const result = await frame.request({ ...request, operation: 'confirmCardPayment', clientSecret });
-    if (result.error) return { error: result.error } as PaymentIntentResult;
-    const intent = result.paymentIntent as unknown as PaymentIntent;
-    if (!handleActions || intent.status !== 'requires_action' || intent.next_action?.type !== 'redirect_to_url' || !intent.next_action.redirect_to_url) return { paymentIntent: intent };
-    if (this.challengeInDialog(intent)) return this.challenge(clientSecret, intent, locale);
+  private async confirm(kind: IntentKind, clientSecret: string, frame: Frame, request: OperationRequest, handleActions: boolean, merchantReturnUrl: string | undefined, locale = this.locale): Promise<IntentResult> {
+    const result = await frame.request({ ...request, operation: kind.confirmOperation, clientSecret });
+    if (result.error) return { error: result.error as PayrailError };
+    const intent = result[kind.resultKey] as unknown as Intent;
+    if (!handleActions || intent.status !== 'requires_action' || intent.next_action?.type !== 'redirect_to_url' || !intent.next_action.redirect_to_url) return { intent };
+    if (this.challengeInDialog(intent)) return this.challenge(kind, clientSecret, intent, locale);
     // A page that must have the whole window (PayPal's approval, a provider's own page): it ends at return_url. Without
     // a merchant return_url there is nowhere to come back to: the merchant decides, as with handleActions: false.
-    if (merchantReturnUrl === undefined) return { paymentIntent: intent };
+    if (merchantReturnUrl === undefined) return { intent };
     return navigate(intent.next_action.redirect_to_url.url);
   }
 
   async confirmCardPayment(clientSecret: string, data: ConfirmCardPaymentData = {}, options: { handleActions?: boolean } = {}): Promise<PaymentIntentResult> {
-    if (typeof clientSecret !== 'string' || !intentIdOf(clientSecret)) throw new IntegrationError('Invalid value for confirmCardPayment: the first argument should be a client secret (pi_..._secret_...).');
+    return present(paymentKind, await this.confirmCard(paymentKind, 'confirmCardPayment', clientSecret, data, options)) as PaymentIntentResult;
+  }
+
+  /** Stripe.js's `confirmCardSetup`: confirmCardPayment's path for a SetupIntent (the card saved, no money taken). */
+  async confirmCardSetup(clientSecret: string, data: ConfirmCardSetupData = {}, options: { handleActions?: boolean } = {}): Promise<SetupIntentResult> {
+    return present(setupKind, await this.confirmCard(setupKind, 'confirmCardSetup', clientSecret, data, options)) as SetupIntentResult;
+  }
+
+  private async confirmCard(kind: IntentKind, caller: string, clientSecret: string, data: ConfirmCardPaymentData, options: { handleActions?: boolean }): Promise<IntentResult> {
+    if (typeof clientSecret !== 'string' || !kind.idOf(clientSecret)) throw new IntegrationError(`Invalid value for ${caller}: the first argument should be a client secret (${kind.secretShape}).`);
+    data = data ?? {};
     if (data.return_url !== undefined && !isHttpUrl(data.return_url)) throw new IntegrationError('return_url must be an http(s) URL.');
-    const handleActions = options.handleActions !== false;
+    const handleActions = options?.handleActions !== false;
     // Handled here, 3-D Secure shows in the dialog and comes back to Payrail's completion page; left to the merchant
     // (handleActions: false), it returns to the merchant's return_url as given.
     const returnUrl = handleActions ? this.challengeReturnUrl(data.return_url) : data.return_url;
     const method = data.payment_method;
-    if (typeof method === 'string') return this.confirm(clientSecret, this.controllerFrame(), { operation: 'confirmCardPayment', paymentMethod: method, returnUrl }, handleActions, data.return_url);
-    if (method === undefined) return this.confirm(clientSecret, this.controllerFrame(), { operation: 'confirmCardPayment', returnUrl }, handleActions, data.return_url);
+    const operation = kind.confirmOperation;
+    if (typeof method === 'string') return this.confirm(kind, clientSecret, this.controllerFrame(), { operation, paymentMethod: method, returnUrl }, handleActions, data.return_url);
+    if (method === undefined) return this.confirm(kind, clientSecret, this.controllerFrame(), { operation, returnUrl }, handleActions, data.return_url);
     const element = this.mountedElement(method.card);
-    return this.confirm(clientSecret, element.mountedFrame!, { operation: 'confirmCardPayment', useCard: true, billingDetails: method.billing_details, returnUrl }, handleActions, data.return_url, element.locale);
+    return this.confirm(kind, clientSecret, element.mountedFrame!, { operation, useCard: true, billingDetails: method.billing_details, returnUrl }, handleActions, data.return_url, element.locale);
   }
 
   /**
@@ -541,35 +591,45 @@ class Client implements PayrailInstance {
     const request: OperationRequest = typeof method === 'string'
       ? { operation: 'confirmCardPayment', paymentMethod: method, returnUrl: data.return_url }
       : { operation: 'confirmCardPayment', payPal: true, billingDetails: method?.billing_details, returnUrl: data.return_url };
-    return this.confirm(clientSecret, this.controllerFrame(), request, true, data.return_url);
+    return present(paymentKind, await this.confirm(paymentKind, clientSecret, this.controllerFrame(), request, true, data.return_url)) as PaymentIntentResult;
   }
 
   async confirmPayment(options: ConfirmPaymentOptions): Promise<PaymentIntentResult> {
-    if (!options || !(options.elements instanceof Elements)) throw new IntegrationError('confirmPayment needs { elements } created by this Payrail instance.');
+    return present(paymentKind, await this.confirmElements(paymentKind, 'confirmPayment', options)) as PaymentIntentResult;
+  }
+
+  /** Stripe.js's `confirmSetup`: confirmPayment's path for a SetupIntent (the group's `clientSecret` is `seti_..._secret_...`). */
+  async confirmSetup(options: ConfirmSetupOptions): Promise<SetupIntentResult> {
+    return present(setupKind, await this.confirmElements(setupKind, 'confirmSetup', options)) as SetupIntentResult;
+  }
+
+  private async confirmElements(kind: IntentKind, caller: string, options: ConfirmPaymentOptions): Promise<IntentResult> {
+    if (!options || !(options.elements instanceof Elements)) throw new IntegrationError(`${caller} needs { elements } created by this Payrail instance.`);
     const clientSecret = options.clientSecret ?? options.elements.clientSecret;
-    if (!clientSecret || !intentIdOf(clientSecret)) throw new IntegrationError('confirmPayment needs the client secret: pass it to payrail.elements({ clientSecret }).');
+    if (!clientSecret || !kind.idOf(clientSecret)) throw new IntegrationError(`${caller} needs the client secret (${kind.secretShape}): pass it to payrail.elements({ clientSecret }).`);
     const redirect = options.redirect ?? 'always';
     if (redirect !== 'always' && redirect !== 'if_required') throw new IntegrationError('redirect must be "always" or "if_required".');
     const returnUrl = options.confirmParams?.return_url;
     if (returnUrl !== undefined && !isHttpUrl(returnUrl)) throw new IntegrationError('return_url must be an http(s) URL.');
-    if (redirect === 'always' && returnUrl === undefined) throw new IntegrationError('confirmPayment needs confirmParams.return_url (or redirect: "if_required").');
+    if (redirect === 'always' && returnUrl === undefined) throw new IntegrationError(`${caller} needs confirmParams.return_url (or redirect: "if_required").`);
     const element = this.mountedElement(options.elements.cardElement());
     const billingDetails = options.confirmParams?.payment_method_data?.billing_details;
     if (element.selectedType === 'paypal') {
       // PayPal always leaves the page for PayPal's approval, which comes back to return_url (as Stripe's payment element).
-      if (returnUrl === undefined) throw new IntegrationError('confirmPayment with PayPal selected needs confirmParams.return_url: PayPal sends the shopper back there.');
-      return this.confirm(clientSecret, element.mountedFrame!, { operation: 'confirmCardPayment', payPal: true, billingDetails, returnUrl }, true, returnUrl, element.locale);
+      if (returnUrl === undefined) throw new IntegrationError(`${caller} with PayPal selected needs confirmParams.return_url: PayPal sends the shopper back there.`);
+      return this.confirm(kind, clientSecret, element.mountedFrame!, { operation: kind.confirmOperation, payPal: true, billingDetails, returnUrl }, true, returnUrl, element.locale);
     }
     // redirect: 'always' keeps 3-D Secure in the whole window (it ends at return_url); 'if_required' shows it in the dialog.
-    const result = await this.confirm(clientSecret, element.mountedFrame!, {
-      operation: 'confirmCardPayment', useCard: true, billingDetails, returnUrl: redirect === 'if_required' ? this.challengeReturnUrl(returnUrl) : returnUrl,
+    const result = await this.confirm(kind, clientSecret, element.mountedFrame!, {
+      operation: kind.confirmOperation, useCard: true, billingDetails, returnUrl: redirect === 'if_required' ? this.challengeReturnUrl(returnUrl) : returnUrl,
     }, true, returnUrl, element.locale);
     if (result.error || redirect === 'if_required' || returnUrl === undefined) return result;
-    // As Stripe.js: after a payment that needed no redirect, the shopper still goes to return_url with the outcome.
+    // As Stripe.js: after a confirmation that needed no redirect, the shopper still goes to return_url with the outcome
+    // (`payment_intent` or `setup_intent`, its client secret, `redirect_status`).
     const target = new URL(returnUrl);
-    target.searchParams.set('payment_intent', result.paymentIntent.id);
-    target.searchParams.set('payment_intent_client_secret', clientSecret);
-    target.searchParams.set('redirect_status', result.paymentIntent.status === 'requires_payment_method' ? 'failed' : 'succeeded');
+    target.searchParams.set(kind.errorKey, result.intent.id);
+    target.searchParams.set(`${kind.errorKey}_client_secret`, clientSecret);
+    target.searchParams.set('redirect_status', result.intent.status === 'requires_payment_method' ? 'failed' : 'succeeded');
     return navigate(target.toString());
   }
 
@@ -585,15 +645,23 @@ class Client implements PayrailInstance {
    * merchant's server with such a return_url, docs/payrail-js.md) to come back to Payrail's completion page for this
    * origin; otherwise in the whole window, as a provider's page needs.
    */
-  async handleNextAction(options: { clientSecret: string }): Promise<PaymentIntentResult> {
-    const retrieved = await this.retrievePaymentIntent(options?.clientSecret);
-    if (retrieved.error) return retrieved;
-    const intent = retrieved.paymentIntent;
+  async handleNextAction(options: { clientSecret: string }): Promise<PaymentIntentResult | SetupIntentResult> {
+    // Stripe.js takes either kind's client secret here.
+    const kind = typeof options?.clientSecret === 'string' && setupIntentIdOf(options.clientSecret) ? setupKind : paymentKind;
+    const retrieved = await this.retrieveIntent(kind, options?.clientSecret, 'handleNextAction');
+    if (retrieved.error) return present(kind, retrieved);
+    const intent = retrieved.intent;
     const next = intent.next_action;
-    if (intent.status !== 'requires_action' || next?.type !== 'redirect_to_url' || !next.redirect_to_url) return retrieved;
-    if (this.challengeInDialog(intent)) return this.challenge(options.clientSecret, intent, this.locale);
+    if (intent.status !== 'requires_action' || next?.type !== 'redirect_to_url' || !next.redirect_to_url) return present(kind, retrieved);
+    if (this.challengeInDialog(intent)) return present(kind, await this.challenge(kind, options.clientSecret, intent, this.locale));
     return navigate(next.redirect_to_url.url);
   }
+}
+
+/** An internal result as Stripe.js resolves it: `{ paymentIntent }` or `{ setupIntent }`, or `{ error }`. */
+function present(kind: IntentKind, result: IntentResult): PaymentIntentResult | SetupIntentResult {
+  if (result.error) return { error: result.error };
+  return (kind === setupKind ? { setupIntent: result.intent } : { paymentIntent: result.intent }) as PaymentIntentResult | SetupIntentResult;
 }
 
 /** `Payrail(publishableKey, { apiBase })`, as `Stripe(publishableKey)`. */

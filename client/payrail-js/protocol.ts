@@ -55,6 +55,7 @@ export interface ResultError {
   message?: string;
   param?: string;
   payment_intent?: Record<string, unknown>;
+  setup_intent?: Record<string, unknown>;
   payment_method?: Record<string, unknown>;
 }
 
@@ -67,7 +68,7 @@ export interface ChangeState {
   value: { postalCode?: string; type?: PaymentMethodType };
 }
 
-export type Operation = 'createPaymentMethod' | 'confirmCardPayment' | 'retrievePaymentIntent';
+export type Operation = 'createPaymentMethod' | 'confirmCardPayment' | 'retrievePaymentIntent' | 'confirmCardSetup' | 'retrieveSetupIntent';
 
 export interface OperationRequest {
   operation: Operation;
@@ -86,6 +87,7 @@ export interface OperationRequest {
 export interface OperationResult {
   paymentMethod?: Record<string, unknown>;
   paymentIntent?: Record<string, unknown>;
+  setupIntent?: Record<string, unknown>;
   error?: ResultError | ValidationError;
 }
 
@@ -123,11 +125,19 @@ export interface ChallengeCompleteMessage {
   tag: typeof protocolTag;
   type: 'challenge_complete';
   /** The intent whose challenge ended (payrail.js then retrieves it: the message's word is not the outcome). */
-  paymentIntent: string;
+  paymentIntent?: string;
+  /** Or the SetupIntent's, for confirmCardSetup's challenge. */
+  setupIntent?: string;
 }
 
 /** The intent's id from its client secret (`pi_123_secret_abc` -> `pi_123`), as Stripe.js derives it. */
 export function intentIdOf(clientSecret: string): string | undefined {
   const match = /^(pi_[A-Za-z0-9]+)_secret_[A-Za-z0-9]+$/.exec(clientSecret);
+  return match ? match[1] : undefined;
+}
+
+/** The SetupIntent's id from its client secret (`seti_123_secret_abc` -> `seti_123`), as Stripe.js derives it. */
+export function setupIntentIdOf(clientSecret: string): string | undefined {
+  const match = /^(seti_[A-Za-z0-9]+)_secret_[A-Za-z0-9]+$/.exec(clientSecret);
   return match ? match[1] : undefined;
 }

@@ -42,3 +42,29 @@ export async function startMerchantSite(pages: { html?: (path: string) => string
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+/**
+ * Bound on one whole browser test (node:test's `timeout`): a backstop so that a step Playwright does not bound itself
+ * (a key press, an evaluation, closing a page) fails the test with its name instead of stopping the run. Generous: it is
+ * never a measure of speed, only of "stuck".
+ */
+export const browserTestTimeoutMs = 600_000;
+
+/** Bound on one step that Playwright waits for without a timeout of its own (the machine may be busy). */
+export const browserStepTimeoutMs = 60_000;
+
+/**
+ * Waits for `step` (a Playwright call with no timeout of its own, such as `page.keyboard.press`) at most `timeoutMs`;
+ * past that, fails with `what` in the message instead of waiting forever.
+ */
+export async function within<T>(what: string, step: Promise<T>, timeoutMs = browserStepTimeoutMs): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the browser did not finish within ${timeoutMs} ms: ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([step, bound]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

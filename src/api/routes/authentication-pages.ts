@@ -1,10 +1,10 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Dependencies } from '../../dependencies.ts';
 import { formatAmount } from '../../platform/money.ts';
-import { escapeHtml, page, pageContentSecurityPolicy } from '../html.ts';
+import { escapeHtml, page } from '../html.ts';
 import { sendToMerchant } from '../merchant-return.ts';
-import { challengeReturnTarget, dialogOrigin, registerChallengeCompletePage } from './challenge-complete-page.ts';
+import { challengePagePolicy, challengeReturnTarget, registerChallengeCompletePage } from './challenge-complete-page.ts';
 import { completeChallenge } from '../../payments/authentication.ts';
 import { findChallenge } from '../../payments/challenges-repository.ts';
 import { findPaymentIntent } from '../../payments/repository.ts';
@@ -51,27 +51,9 @@ export function registerAuthenticationPages(app: FastifyInstance, deps: Dependen
       return reply.type('text/html').send(page('Authentication finished', `<h1>Authentication finished</h1><p>This authentication is ${escapeHtml(challenge.status)}.</p>`));
     }
     const amount = formatAmount(intent.amount, intent.currency);
-    // The form's answer is a 303 to the merchant's return_url (in the whole window; in payrail.js's dialog, to Payrail's
-    // completion page), and browsers apply form-action to a form's redirects too: without the return_url's origin,
-    // Chromium blocks the way back and the shopper is stuck on this page.
-    const formTargets = new Set<string>();
-    for (const destination of ['document', 'iframe']) {
-      const target = challengeReturnTarget(challenge.return_url, deps.publicUrl, destination);
-      const url = target ? new URL(target) : undefined;
-      if (url && (url.protocol === 'https:' || url.protocol === 'http:')) formTargets.add(url.origin);
-    }
-    let policy = pageContentSecurityPolicy.replace("form-action 'self'", ["form-action 'self'", ...formTargets].join(' '));
-    // In payrail.js's dialog: framed by the merchant page's origin only, and Escape asks that page to close the dialog
-    // (a key pressed in a frame of another origin never reaches the page's own listeners).
-    const framingOrigin = dialogOrigin(challenge.return_url, deps.publicUrl);
-    let script = '';
-    if (framingOrigin) {
-      const nonce = randomBytes(16).toString('base64');
-      reply.removeHeader('X-Frame-Options');
-      policy = policy.replace("frame-ancestors 'none'", `frame-ancestors ${framingOrigin}; script-src 'nonce-${nonce}'`);
-      const message = JSON.stringify({ tag: 'payrail.v1', type: 'challenge_escape' });
-      script = `\n<script nonce="${nonce}">document.addEventListener('keydown', (event) => { if (event.key === 'Escape' && window.parent !== window) window.parent.postMessage(${message}, ${JSON.stringify(framingOrigin).replace(/</g, '\\u003c')}); });</script>`;
-    }
+    // The answer's way back, and in payrail.js's dialog the framing origin and Escape (challenge-complete-page.ts).
+    const { policy, framed, script } = challengePagePolicy(challenge.return_url, deps.publicUrl);
+    if (framed) reply.removeHeader('X-Frame-Options');
     reply.header('Content-Security-Policy', policy);
     return reply.type('text/html').send(page('3D Secure authentication', `<h1>3D Secure test authentication</h1>
 <p>Payrail test mode: authenticate a payment of <strong>${escapeHtml(amount)}</strong>.</p>

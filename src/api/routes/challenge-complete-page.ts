@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { page } from '../html.ts';
+import { page, pageContentSecurityPolicy } from '../html.ts';
 
 /**
  * Where 3-D Secure ends when payrail.js shows the challenge in its dialog over the merchant's page (Stripe's
@@ -11,8 +11,10 @@ import { page } from '../html.ts';
  *   no other: the origin was set by whoever confirmed with the client secret, as any return_url is.
  * - Answered in the dialog's frame (the browser says `Sec-Fetch-Dest: iframe`), the challenge's form redirects here
  *   with Stripe's query parameters; this page, framed by that origin only (`frame-ancestors`), posts
- *   `{ type: 'challenge_complete', paymentIntent }` to its parent with that origin as the target: no other window can
- *   frame it or hear it. It carries the intent's id only; payrail.js then retrieves the intent for the outcome.
+ *   `{ type: 'challenge_complete', paymentIntent }` (a SetupIntent's challenge, which comes back with Stripe's
+ *   `setup_intent` parameter: `{ type: 'challenge_complete', setupIntent }`) to its parent with that origin as the
+ *   target: no other window can frame it or hear it. It carries the intent's id only; payrail.js then retrieves the
+ *   intent for the outcome.
  * - Answered in the whole window (a provider's page that cannot be framed), the shopper goes on to the merchant's own
  *   return_url from the stored return_url (never one from this request's address: no open redirect), or, without
  *   one, to a page saying the authentication is finished.
@@ -20,6 +22,7 @@ import { page } from '../html.ts';
 export const challengeCompletePath = '/payrail/3ds/complete';
 
 const intentIdPattern = /^pi_[0-9A-Za-z]{1,64}$/;
+const setupIntentIdPattern = /^seti_[0-9A-Za-z]{1,64}$/;
 /** What payrail.js posts and listens for (client/payrail-js/protocol.ts). */
 const protocolTag = 'payrail.v1';
 
@@ -71,6 +74,33 @@ export function challengeReturnTarget(returnUrl: string | null, publicUrl: strin
   return merchant && isHttpUrl(merchant) ? merchant : null;
 }
 
+/**
+ * The Content-Security-Policy of a test processor's challenge page (a payment's, authentication-pages.ts, or a
+ * SetupIntent's, setup-intent-pages.ts), and the script it needs in payrail.js's dialog. Its form's answer is a 303 to
+ * the return_url (in the whole window, the merchant's; in the dialog, Payrail's completion page), and browsers apply
+ * form-action to a form's redirects too: without those origins Chromium blocks the way back. An intent that returns
+ * to the completion page for an origin may be framed by that origin only, and Escape inside the challenge asks that
+ * page to close the dialog (a key pressed in a frame of another origin never reaches the page's own listeners).
+ */
+export function challengePagePolicy(returnUrl: string | null, publicUrl: string): { policy: string; framed: boolean; script: string } {
+  const formTargets = new Set<string>();
+  for (const destination of ['document', 'iframe']) {
+    const target = challengeReturnTarget(returnUrl, publicUrl, destination);
+    const url = target ? new URL(target) : undefined;
+    if (url && (url.protocol === 'https:' || url.protocol === 'http:')) formTargets.add(url.origin);
+  }
+  const policy = pageContentSecurityPolicy.replace("form-action 'self'", ["form-action 'self'", ...formTargets].join(' '));
+  const framingOrigin = dialogOrigin(returnUrl, publicUrl);
+  if (!framingOrigin) return { policy, framed: false, script: '' };
+  const nonce = randomBytes(16).toString('base64');
+  const message = JSON.stringify({ tag: protocolTag, type: 'challenge_escape' });
+  return {
+    policy: policy.replace("frame-ancestors 'none'", `frame-ancestors ${framingOrigin}; script-src 'nonce-${nonce}'`),
+    framed: true,
+    script: `\n<script nonce="${nonce}">document.addEventListener('keydown', (event) => { if (event.key === 'Escape' && window.parent !== window) window.parent.postMessage(${message}, ${scriptJson(framingOrigin)}); });</script>`,
+  };
+}
+
 /** JSON for an inline script: `<` escaped, so no value can close the script element. */
 function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
@@ -79,16 +109,19 @@ function scriptJson(value: unknown): string {
 export function registerChallengeCompletePage(app: FastifyInstance): void {
   app.get<{ Querystring: Record<string, unknown> }>(challengeCompletePath, async (request, reply) => {
     const origin = request.query.origin;
-    const intentId = request.query.payment_intent;
+    const paymentIntentId = request.query.payment_intent;
+    const setupIntentId = request.query.setup_intent;
+    const intent = typeof paymentIntentId === 'string' && intentIdPattern.test(paymentIntentId) ? { paymentIntent: paymentIntentId }
+      : typeof setupIntentId === 'string' && setupIntentIdPattern.test(setupIntentId) ? { setupIntent: setupIntentId } : undefined;
     const finished = page('Authentication finished', '<h1>Authentication finished</h1><p>You can close this window and return to the shop.</p>');
     // Only in a frame is there a window to tell; opened on its own, the page says so and goes nowhere.
-    if (!isOrigin(origin) || typeof intentId !== 'string' || !intentIdPattern.test(intentId) || request.headers['sec-fetch-dest'] !== 'iframe') {
+    if (!isOrigin(origin) || !intent || request.headers['sec-fetch-dest'] !== 'iframe') {
       return reply.type('text/html').send(finished);
     }
     const nonce = randomBytes(16).toString('base64');
     reply.removeHeader('X-Frame-Options');
     reply.header('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'; form-action 'none'; frame-ancestors ${origin}; base-uri 'none'`);
-    const message = { tag: protocolTag, type: 'challenge_complete', paymentIntent: intentId };
+    const message = { tag: protocolTag, type: 'challenge_complete', ...intent };
     return reply.type('text/html').send(finished.replace('</body>', `<script nonce="${nonce}">window.parent.postMessage(${scriptJson(message)}, ${scriptJson(origin)});</script></body>`));
   });
 }

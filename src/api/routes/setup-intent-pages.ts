@@ -1,18 +1,21 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dependencies } from '../../dependencies.ts';
 import { completeSetupChallenge, completeSetupRedirect, findSetupChallengeForPage } from '../../setup-intents/confirm.ts';
 import { findSetupAttempt } from '../../setup-intents/repository.ts';
 import type { SetupIntentRow } from '../../setup-intents/types.ts';
-import { escapeHtml, page, pageContentSecurityPolicy } from '../html.ts';
+import { escapeHtml, page } from '../html.ts';
 import { isStorableText } from '../text.ts';
+import { challengePagePolicy, challengeReturnTarget } from './challenge-complete-page.ts';
 
 /**
  * The customer-facing pages of a SetupIntent's card verification, beside the payments' ones:
  * - `/3ds/setup/:id`: the test processor's 3-D Secure challenge of a setup attempt, the same page as a payment's
  *   (`/3ds/:id`, authentication-pages.ts): Complete or Fail, a form token bound to the challenge (a POST without it is
  *   refused with 403, so another site cannot answer a customer's challenge), then a 303 to the SetupIntent's
- *   `return_url` with Stripe's `setup_intent`, `setup_intent_client_secret` and `redirect_status`;
+ *   `return_url` with Stripe's `setup_intent`, `setup_intent_client_secret` and `redirect_status`; like a payment's, it
+ *   may be framed by the merchant page's origin when payrail.js confirmed the SetupIntent to come back to Payrail's
+ *   completion page (confirmCardSetup's dialog, challenge-complete-page.ts), and by no other;
  * - `/payrail/setup_return/:attempt`: where a provider's own 3-D Secure page (Adyen's) sends the customer back; the
  *   provider is asked to finish with what the redirect brought (nothing it brings is believed otherwise);
  * - `/payrail/setup_redirect/:attempt`: posts the provider's form when its redirect must be a POST.
@@ -75,18 +78,17 @@ export function registerSetupIntentPages(app: FastifyInstance, deps: Dependencie
     if (challenge.status !== 'pending') {
       return reply.type('text/html').send(page('Authentication finished', `<h1>Authentication finished</h1><p>This authentication is ${escapeHtml(challenge.status)}.</p>`));
     }
-    // The form's answer is a 303 to the merchant's return_url: form-action must allow its origin (browsers apply it to redirects).
-    const returnOrigin = challenge.returnUrl ? new URL(challenge.returnUrl) : undefined;
-    if (returnOrigin && (returnOrigin.protocol === 'https:' || returnOrigin.protocol === 'http:')) {
-      reply.header('Content-Security-Policy', pageContentSecurityPolicy.replace("form-action 'self'", `form-action 'self' ${returnOrigin.origin}`));
-    }
+    // The answer's way back, and in payrail.js's dialog the framing origin and Escape (challenge-complete-page.ts).
+    const { policy, framed, script } = challengePagePolicy(challenge.returnUrl, deps.publicUrl);
+    if (framed) reply.removeHeader('X-Frame-Options');
+    reply.header('Content-Security-Policy', policy);
     return reply.type('text/html').send(page('3D Secure authentication', `<h1>3D Secure test authentication</h1>
 <p>Payrail test mode: authenticate your card to save it for later payments. No money is taken.</p>
 <form method="post" action="/3ds/setup/${escapeHtml(request.params.id)}">
 <input type="hidden" name="${challengeTokenField}" value="${escapeHtml(challengeToken(deps, request.params.id))}">
 <button class="complete" type="submit" name="action" value="complete">Complete authentication</button>
 <button class="fail" type="submit" name="action" value="fail">Fail authentication</button>
-</form>`));
+</form>${script}`));
   });
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> | undefined }>('/3ds/setup/:id', async (request, reply) => {
@@ -99,18 +101,19 @@ export function registerSetupIntentPages(app: FastifyInstance, deps: Dependencie
     }
     const result = await completeSetupChallenge(deps, request.params.id, action === 'complete');
     if (!result) return notFound(reply);
-    return sendToMerchant(reply, result.returnUrl, result.intent);
+    return sendToMerchant(reply, challengeReturnTarget(result.returnUrl, deps.publicUrl, request.headers['sec-fetch-dest']), result.intent);
   });
 
-  const onReturn = async (id: string, details: Record<string, string> | undefined, reply: FastifyReply) => {
+  const onReturn = async (id: string, details: Record<string, string> | undefined, request: FastifyRequest, reply: FastifyReply) => {
     if (!attemptIdPattern.test(id)) return notFound(reply);
     if (!details) return reply.status(400).type('text/html').send(page('Bad request', '<h1>Bad request</h1><p>The return carried unexpected fields.</p>'));
     const intent = await completeSetupRedirect(deps, id, details);
     if (!intent) return notFound(reply);
-    return sendToMerchant(reply, intent.return_url, intent);
+    // A provider's page takes the whole window: Payrail's completion page there leads on to the merchant's return_url.
+    return sendToMerchant(reply, challengeReturnTarget(intent.return_url, deps.publicUrl, request.headers['sec-fetch-dest']), intent);
   };
-  app.get<{ Params: { id: string } }>('/payrail/setup_return/:id', async (request, reply) => onReturn(request.params.id, returnDetails(request.query), reply));
-  app.post<{ Params: { id: string } }>('/payrail/setup_return/:id', async (request, reply) => onReturn(request.params.id, returnDetails(request.query, request.body), reply));
+  app.get<{ Params: { id: string } }>('/payrail/setup_return/:id', async (request, reply) => onReturn(request.params.id, returnDetails(request.query), request, reply));
+  app.post<{ Params: { id: string } }>('/payrail/setup_return/:id', async (request, reply) => onReturn(request.params.id, returnDetails(request.query, request.body), request, reply));
 
   app.get<{ Params: { id: string } }>('/payrail/setup_redirect/:id', async (request, reply) => {
     const attempt = attemptIdPattern.test(request.params.id) ? await findSetupAttempt(deps.db, request.params.id) : undefined;
