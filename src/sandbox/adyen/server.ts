@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FaultSettings, registerSandboxAdmin } from '../shared/admin.ts';
-import { drawFaults, faultTimeoutHoldMs, type Faults } from '../shared/faults.ts';
+import { FaultSettings, registerSandboxAdmin, type SandboxHandle } from '../shared/admin.ts';
+import { drawFaults, type Faults } from '../shared/faults.ts';
 import { AdyenError } from './errors.ts';
 import { AdyenProcessor, type Answer } from './processor.ts';
 import { SandboxStore, type SandboxRecords } from './store.ts';
 import { defaultWebhookRetryDelaysMs, WebhookDispatcher, type WebhookTarget } from './webhooks.ts';
-import { createSandboxServer, listenOn, parseJsonBody, rawBody } from '../shared/http.ts';
+import { parseJsonBody, createSandboxServer, HeldConnections, listenOn, rawBody } from '../shared/http.ts';
 
 /**
  * The Adyen sandbox: a separate HTTP server speaking the subset of Adyen's Checkout API v71 that Payrail's Adyen
@@ -49,17 +48,8 @@ export interface AdyenSandboxOptions {
   faults?: Partial<Faults>;
 }
 
-export interface AdyenSandbox {
-  url: string;
-  port: number;
-  /** A copy of every payment, modification and notification so far. */
-  records(): SandboxRecords;
-  setFaults(update: Partial<Faults>): Faults;
+export interface AdyenSandbox extends SandboxHandle<SandboxRecords> {
   setWebhookTarget(target: WebhookTarget | undefined): void;
-  /** Resolves once every queued webhook delivery has finished (delivered or abandoned). */
-  webhooksIdle(): Promise<void>;
-  reset(): void;
-  close(): Promise<void>;
 }
 
 /** Adyen documents Idempotency-Key values of at most 64 characters. */
@@ -108,8 +98,7 @@ export function buildAdyenSandbox(options: AdyenSandboxOptions) {
     merchantAccounts: options.merchantAccounts ?? [],
     defaultCaptureMode: options.defaultCaptureMode ?? 'immediate',
   });
-  /** Connections held open by the timeout fault, dropped on close. */
-  const heldSockets = new Set<Socket>();
+  const held = new HeldConnections();
 
   // Bodies stay raw strings, parsed by the handlers, so a JSON syntax error gets Adyen's error shape rather than
   // Fastify's.
@@ -174,17 +163,7 @@ export function buildAdyenSandbox(options: AdyenSandboxOptions) {
       // Only processed requests are remembered: a rejected one did nothing, so its key may be used again.
       if (idempotencyKey !== undefined) store.idempotency.set(idempotencyKey, { fingerprint, status: answer.status, body: answer.body });
     }
-    if (draw.timeoutAfter) {
-      reply.hijack();
-      const socket = request.raw.socket;
-      heldSockets.add(socket);
-      const timer = setTimeout(() => socket.destroy(), faultTimeoutHoldMs);
-      socket.once('close', () => {
-        clearTimeout(timer);
-        heldSockets.delete(socket);
-      });
-      return reply;
-    }
+    if (draw.timeoutAfter) return held.hold(request, reply);
     if (draw.failAfter) return reply.status(500).send(new AdyenError(500, '000', 'Internal error', 'internal').toBody());
     return reply.status(answer.status).send(answer.body);
   }
@@ -267,7 +246,7 @@ export function buildAdyenSandbox(options: AdyenSandboxOptions) {
     reset,
     async close() {
       webhooks.close();
-      for (const socket of heldSockets) socket.destroy();
+      held.dropAll();
       await app.close();
     },
   };

@@ -1,9 +1,8 @@
 import { randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FaultSettings, registerSandboxAdmin } from '../shared/admin.ts';
-import { drawFaults, faultTimeoutHoldMs, type Faults } from '../shared/faults.ts';
-import { createSandboxServer, listenOn, parseJsonBody, rawBody } from '../shared/http.ts';
+import { FaultSettings, registerSandboxAdmin, type SandboxHandle } from '../shared/admin.ts';
+import { drawFaults, type Faults } from '../shared/faults.ts';
+import { parseJsonBody, createSandboxServer, HeldConnections, listenOn, rawBody } from '../shared/http.ts';
 import { causes, internalError, MercadoPagoError, unavailable } from './errors.ts';
 import { decimalAmount } from './render.ts';
 import { isObject, type Answer } from './answer.ts';
@@ -50,23 +49,15 @@ export interface MercadoPagoSandboxOptions {
   faults?: Partial<Faults>;
 }
 
-export interface MercadoPagoSandbox {
-  url: string;
-  port: number;
+export interface MercadoPagoSandbox extends SandboxHandle<SandboxRecords> {
   accessToken: string;
   publicKey: string;
   webhookSecret: string;
-  records(): SandboxRecords;
-  setFaults(update: Partial<Faults>): Faults;
   setWebhookUrl(url: string | undefined): void;
   /** Pays a pending Pix or boleto (or clears a card payment in process); false when there is nothing to pay. */
   pay(paymentId: number): boolean;
   /** Expires a pending Pix or boleto now, as if its date had passed. */
   expire(paymentId: number): boolean;
-  /** Resolves once every queued webhook delivery has finished (delivered or abandoned). */
-  webhooksIdle(): Promise<void>;
-  reset(): void;
-  close(): Promise<void>;
 }
 
 /** `X-Idempotency-Key` is a UUID in Mercado Pago's examples; the sandbox takes any key up to this length. */
@@ -120,7 +111,7 @@ export function buildMercadoPagoSandbox(options: MercadoPagoSandboxOptions = {})
     duplicate: () => faults.current.webhookDuplicate,
   });
   const processor = new MercadoPagoProcessor(store, webhooks);
-  const heldSockets = new Set<Socket>();
+  const held = new HeldConnections();
   const sweep = setInterval(() => processor.expireDue(), expirySweepIntervalMs);
   sweep.unref();
 
@@ -155,17 +146,7 @@ export function buildMercadoPagoSandbox(options: MercadoPagoSandboxOptions = {})
 
   /** Sends an answer, or applies the faults that strike after processing (never answer; a 500 instead). */
   function finish(request: FastifyRequest, reply: FastifyReply, after: { timeoutAfter: boolean; failAfter: boolean }, answer: Answer) {
-    if (after.timeoutAfter) {
-      reply.hijack();
-      const socket = request.raw.socket;
-      heldSockets.add(socket);
-      const timer = setTimeout(() => socket.destroy(), faultTimeoutHoldMs);
-      socket.once('close', () => {
-        clearTimeout(timer);
-        heldSockets.delete(socket);
-      });
-      return reply;
-    }
+    if (after.timeoutAfter) return held.hold(request, reply);
     if (after.failAfter) return reply.status(500).send(internalError().toBody());
     return reply.status(answer.status).send(answer.body);
   }
@@ -334,7 +315,7 @@ ${payable ? `<form method="post" action="/sandbox/mercadopago/payments/${payment
     async close() {
       clearInterval(sweep);
       webhooks.close();
-      for (const socket of heldSockets) socket.destroy();
+      held.dropAll();
       await app.close();
     },
   };

@@ -1,9 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FaultSettings, registerSandboxAdmin } from '../shared/admin.ts';
-import { drawFaults, faultTimeoutHoldMs, type Faults } from '../shared/faults.ts';
-import { createSandboxServer, listenOn, parseJsonBody, rawBody, type SandboxTls } from '../shared/http.ts';
+import { FaultSettings, registerSandboxAdmin, type SandboxHandle } from '../shared/admin.ts';
+import { drawFaults, type Faults } from '../shared/faults.ts';
+import { parseJsonBody, createSandboxServer, HeldConnections, listenOn, rawBody, type SandboxTls } from '../shared/http.ts';
 import { MollieError } from './errors.ts';
 import { authorizingMethods, checkoutOutcomes, MollieProcessor, offeredMethods, refundSettleStatuses, settleStatuses, type Answer, type CheckoutOutcome, type SettleDelays } from './processor.ts';
 import { MollieRenderer, type RenderContext } from './render.ts';
@@ -46,16 +45,7 @@ export interface MollieSandboxOptions {
   faults?: Partial<Faults>;
 }
 
-export interface MollieSandbox {
-  url: string;
-  port: number;
-  records(): SandboxRecords;
-  setFaults(update: Partial<Faults>): Faults;
-  /** Resolves once every queued webhook call has finished (delivered or abandoned). */
-  webhooksIdle(): Promise<void>;
-  reset(): void;
-  close(): Promise<void>;
-}
+export type MollieSandbox = SandboxHandle<SandboxRecords>;
 
 /** Mollie's test API keys: `test_` and 30 letters and digits. */
 export const apiKeyPattern = /^test_[A-Za-z0-9]{30}$/;
@@ -123,7 +113,7 @@ export function buildMollieSandbox(options: MollieSandboxOptions) {
     duplicate: () => faults.current.webhookDuplicate,
   });
   const processor = new MollieProcessor(store, webhooks, { directDebitMs: options.settleDelays?.directDebitMs ?? null, refundMs: options.settleDelays?.refundMs ?? null });
-  const heldSockets = new Set<Socket>();
+  const held = new HeldConnections();
 
   const app: FastifyInstance = createSandboxServer(options.tls);
   const sendError = (reply: FastifyReply, error: MollieError) => reply.status(error.status).type('application/hal+json').send(error.toBody());
@@ -157,17 +147,7 @@ export function buildMollieSandbox(options: MollieSandboxOptions) {
 
   /** Sends an answer, or applies the faults that strike after processing (never answer; a 500 instead). */
   function finish(request: FastifyRequest, reply: FastifyReply, after: { timeoutAfter: boolean; failAfter: boolean }, answer: Answer) {
-    if (after.timeoutAfter) {
-      reply.hijack();
-      const socket = request.raw.socket;
-      heldSockets.add(socket);
-      const timer = setTimeout(() => socket.destroy(), faultTimeoutHoldMs);
-      socket.once('close', () => {
-        clearTimeout(timer);
-        heldSockets.delete(socket);
-      });
-      return reply;
-    }
+    if (after.timeoutAfter) return held.hold(request, reply);
     if (after.failAfter) return sendError(reply.header('retry-after', '0'), new MollieError(500, 'An internal error occurred'));
     if (answer.body === null) return reply.status(answer.status).send();
     return reply.status(answer.status).type('application/hal+json').send(answer.body);
@@ -348,7 +328,7 @@ ${choices}
     async close() {
       stopAll();
       webhooks.close();
-      for (const socket of heldSockets) socket.destroy();
+      held.dropAll();
       await app.close();
     },
   };

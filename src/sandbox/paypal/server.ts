@@ -1,14 +1,13 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FaultSettings, registerSandboxAdmin } from '../shared/admin.ts';
-import { drawFaults, faultTimeoutHoldMs, type Faults } from '../shared/faults.ts';
+import { FaultSettings, registerSandboxAdmin, type SandboxHandle } from '../shared/admin.ts';
+import { drawFaults, type Faults } from '../shared/faults.ts';
 import { PayPalError } from './errors.ts';
 import { approvalDecisions, PayPalProcessor, type Answer, type ApprovalDecision } from './processor.ts';
 import type { ProcessorContext } from './render.ts';
 import { SandboxStore, type SandboxRecords } from './store.ts';
 import { defaultWebhookRetryDelaysMs, WebhookDispatcher, type VerificationRequest } from './webhooks.ts';
-import { createSandboxServer, listenOn, parseJsonBody, rawBody } from '../shared/http.ts';
+import { parseJsonBody, createSandboxServer, HeldConnections, listenOn, rawBody } from '../shared/http.ts';
 
 /**
  * The PayPal sandbox: a separate HTTP server speaking the subset of PayPal's REST APIs that Payrail's PayPal connector
@@ -51,16 +50,8 @@ export interface PayPalSandboxOptions {
   faults?: Partial<Faults>;
 }
 
-export interface PayPalSandbox {
-  url: string;
-  port: number;
-  records(): SandboxRecords;
-  setFaults(update: Partial<Faults>): Faults;
+export interface PayPalSandbox extends SandboxHandle<SandboxRecords> {
   setWebhookUrl(url: string | undefined): void;
-  /** Resolves once every queued webhook delivery has finished (delivered or abandoned). */
-  webhooksIdle(): Promise<void>;
-  reset(): void;
-  close(): Promise<void>;
 }
 
 /** PayPal's access tokens live 9 hours. */
@@ -113,7 +104,7 @@ export function buildPayPalSandbox(options: PayPalSandboxOptions) {
     duplicate: () => faults.current.webhookDuplicate,
   });
   const processor = new PayPalProcessor(store, webhooks);
-  const heldSockets = new Set<Socket>();
+  const held = new HeldConnections();
 
   // Bodies stay raw strings so a syntax error gets PayPal's MALFORMED_REQUEST_JSON rather than Fastify's error.
   const app: FastifyInstance = createSandboxServer();
@@ -146,17 +137,7 @@ export function buildPayPalSandbox(options: PayPalSandboxOptions) {
 
   /** Sends an answer, or applies the faults that strike after processing (never answer; a 500 instead). */
   function finish(request: FastifyRequest, reply: FastifyReply, after: { timeoutAfter: boolean; failAfter: boolean }, answer: Answer) {
-    if (after.timeoutAfter) {
-      reply.hijack();
-      const socket = request.raw.socket;
-      heldSockets.add(socket);
-      const timer = setTimeout(() => socket.destroy(), faultTimeoutHoldMs);
-      socket.once('close', () => {
-        clearTimeout(timer);
-        heldSockets.delete(socket);
-      });
-      return reply;
-    }
+    if (after.timeoutAfter) return held.hold(request, reply);
     if (after.failAfter) return reply.status(500).send(new PayPalError(500).toBody());
     if (answer.body === null) return reply.status(answer.status).send();
     return reply.status(answer.status).send(answer.body);
@@ -348,7 +329,7 @@ export function buildPayPalSandbox(options: PayPalSandboxOptions) {
     reset,
     async close() {
       webhooks.close();
-      for (const socket of heldSockets) socket.destroy();
+      held.dropAll();
       await app.close();
     },
   };

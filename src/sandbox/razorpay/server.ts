@@ -1,9 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FaultSettings, registerSandboxAdmin } from '../shared/admin.ts';
-import { drawFaults, faultTimeoutHoldMs, type Faults } from '../shared/faults.ts';
-import { createSandboxServer, listenOn, parseJsonBody, rawBody } from '../shared/http.ts';
+import { FaultSettings, registerSandboxAdmin, type SandboxHandle } from '../shared/admin.ts';
+import { drawFaults, type Faults } from '../shared/faults.ts';
+import { parseJsonBody, createSandboxServer, HeldConnections, listenOn, rawBody } from '../shared/http.ts';
 import { authenticationFailed, invalidInput, RazorpayError, serverError, unknownId, unknownUrl } from './errors.ts';
 import { callbackPage, checkoutPage, messagePage, upiAppPage } from './pages.ts';
 import { isUpiFailureReason, RazorpayProcessor } from './processor.ts';
@@ -51,16 +50,8 @@ export interface RazorpaySandboxOptions {
   faults?: Partial<Faults>;
 }
 
-export interface RazorpaySandbox {
-  url: string;
-  port: number;
-  records(): SandboxRecords;
-  setFaults(update: Partial<Faults>): Faults;
+export interface RazorpaySandbox extends SandboxHandle<SandboxRecords> {
   setWebhookUrl(url: string | undefined): void;
-  /** Resolves once every queued webhook delivery has finished (delivered or abandoned). */
-  webhooksIdle(): Promise<void>;
-  reset(): void;
-  close(): Promise<void>;
 }
 
 /** Razorpay test key ids: `rzp_test_` and 14 letters and digits. */
@@ -105,7 +96,7 @@ export function buildRazorpaySandbox(options: RazorpaySandboxOptions) {
     duplicate: () => faults.current.webhookDuplicate,
   });
   const processor = new RazorpayProcessor(store, webhooks, { keySecret: options.keySecret, captureMode: options.captureMode ?? 'automatic' });
-  const heldSockets = new Set<Socket>();
+  const held = new HeldConnections();
 
   // Bodies stay raw strings so malformed JSON gets Razorpay's error shape rather than Fastify's.
   const app: FastifyInstance = createSandboxServer();
@@ -152,17 +143,7 @@ export function buildRazorpaySandbox(options: RazorpaySandboxOptions) {
       if (!(error instanceof RazorpayError)) throw error;
       return reply.status(error.status).send(error.toBody());
     }
-    if (draw.timeoutAfter) {
-      reply.hijack();
-      const socket = request.raw.socket;
-      heldSockets.add(socket);
-      const timer = setTimeout(() => socket.destroy(), faultTimeoutHoldMs);
-      socket.once('close', () => {
-        clearTimeout(timer);
-        heldSockets.delete(socket);
-      });
-      return reply;
-    }
+    if (draw.timeoutAfter) return held.hold(request, reply);
     if (draw.failAfter) return reply.status(500).send(serverError(500).toBody());
     return reply.status(200).send(answer);
   }
@@ -295,7 +276,7 @@ export function buildRazorpaySandbox(options: RazorpaySandboxOptions) {
     reset,
     async close() {
       webhooks.close();
-      for (const socket of heldSockets) socket.destroy();
+      held.dropAll();
       await app.close();
     },
   };

@@ -55,3 +55,16 @@ export function registerSandboxAdmin(app: FastifyInstance, sandbox: { records: (
     return { reset: true };
   });
 }
+
+/** What every running sandbox offers its caller (tests, the CLI): its address, its records, faults, and stop. */
+export interface SandboxHandle<Records> {
+  url: string;
+  port: number;
+  /** A copy of what the sandbox did so far. */
+  records(): Records;
+  setFaults(update: Partial<Faults>): Faults;
+  /** Resolves once every queued webhook delivery has finished (delivered or abandoned). */
+  webhooksIdle(): Promise<void>;
+  reset(): void;
+  close(): Promise<void>;
+}

@@ -1,8 +1,10 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { faultTimeoutHoldMs } from './faults.ts';
 
 /**
  * HTTP plumbing the provider sandboxes share: a Fastify server that leaves bodies as raw strings (so each sandbox
- * answers a syntax error in its provider's error shape rather than Fastify's), JSON admin bodies, and listening.
+ * answers a syntax error in its provider's error shape rather than Fastify's), JSON admin bodies, listening, and the connections a timeout fault holds.
  */
 
 /** Largest request body a sandbox accepts (Adyen and PayPal bodies are a few hundred kilobytes at most). */
@@ -48,4 +50,29 @@ export async function listenOn(app: FastifyInstance, port: number, host: string)
   if (address === null || typeof address === 'string') throw new Error('the sandbox did not get a TCP address');
   const protocol = app.initialConfig.https ? 'https' : 'http';
   return { url: `${protocol}://${host.includes(':') ? `[${host}]` : host}:${address.port}`, port: address.port };
+}
+
+/**
+ * Connections the "timeout after processing" fault holds open without an answer: each is dropped after
+ * `faultTimeoutHoldMs`, or when the sandbox closes. Every sandbox's server keeps one.
+ */
+export class HeldConnections {
+  readonly #sockets = new Set<Socket>();
+
+  /** Takes the request's connection from Fastify and holds it, unanswered. */
+  hold(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    reply.hijack();
+    const socket = request.raw.socket;
+    this.#sockets.add(socket);
+    const timer = setTimeout(() => socket.destroy(), faultTimeoutHoldMs);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      this.#sockets.delete(socket);
+    });
+    return reply;
+  }
+
+  dropAll(): void {
+    for (const socket of this.#sockets) socket.destroy();
+  }
 }
