@@ -149,7 +149,7 @@ describe('payment methods through the official stripe SDK', () => {
         { class: Stripe.errors.StripeInvalidRequestError, code: 'parameter_missing', param: 'card', statusCode: 400 },
       );
       await expectStripeError(
-        stripe.paymentMethods.create({ type: 'boleto' } as Stripe.PaymentMethodCreateParams),
+        stripe.paymentMethods.create({ type: 'sofort' } as Stripe.PaymentMethodCreateParams),
         { class: Stripe.errors.StripeInvalidRequestError, param: 'type', statusCode: 400 },
       );
     });
@@ -416,7 +416,7 @@ describe('payment methods through the official stripe SDK', () => {
       await expectStripeError(stripe.customers.listPaymentMethods('cus_missing'), { class: Stripe.errors.StripeInvalidRequestError, code: 'resource_missing', param: 'customer', statusCode: 404 });
       await expectStripeError(stripe.paymentMethods.list({ customer: 'cus_missing', type: 'card' }), { class: Stripe.errors.StripeInvalidRequestError, code: 'resource_missing', param: 'customer', statusCode: 404 });
       await expectStripeError(
-        stripe.paymentMethods.list({ customer: customer.id, type: 'boleto' }),
+        stripe.paymentMethods.list({ customer: customer.id, type: 'sofort' }),
         { class: Stripe.errors.StripeInvalidRequestError, param: 'type', statusCode: 400 },
       );
     });

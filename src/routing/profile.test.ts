@@ -84,7 +84,7 @@ describe('routing profile validation', () => {
       [[{ ...prefer('r'), conditions: { countries: ['US', 'XX'] } }], 'invalid_value', 'rules[0][conditions][countries][1]'],
       [[{ ...prefer('r'), conditions: { amount_gte: 500, amount_lte: 499 } }], 'invalid_value', 'rules[0][conditions][amount_lte]'],
       [[{ ...prefer('r'), conditions: { card_brands: ['visa', 'maestro'] } }], 'invalid_value', 'rules[0][conditions][card_brands][1]'],
-      [[{ ...prefer('r'), conditions: { payment_method_types: ['sepa_debit'] } }], 'invalid_value', 'rules[0][conditions][payment_method_types][0]'],
+      [[{ ...prefer('r'), conditions: { payment_method_types: ['sofort'] } }], 'invalid_value', 'rules[0][conditions][payment_method_types][0]'],
       [[{ ...prefer('r'), conditions: { bin_ranges: [{ prefix: '4x' }] } }], 'invalid_value', 'rules[0][conditions][bin_ranges][0][prefix]'],
       [[{ ...prefer('r'), conditions: { bin_ranges: [{ prefix: '123456789' }] } }], 'invalid_value', 'rules[0][conditions][bin_ranges][0][prefix]'],
       [[{ ...prefer('r'), conditions: { bin_ranges: [{ prefix: '4', from: '4' }] } }], 'parameters_exclusive', 'rules[0][conditions][bin_ranges][0][prefix]'],
