@@ -11,9 +11,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Depth of each randomized test here, against `npm test`'s default (in the test files). */
 const depth = {
-  LEDGER_PROPERTY_RUNS: '300', // npm test: 60
-  LEDGER_CONNECT_PROPERTY_RUNS: '60', // npm test: 12
-  PAYRAIL_FAULT_PAYMENTS: '4000', // npm test: 800
+  LEDGER_PROPERTY_RUNS: '300', // npm test: 40
+  LEDGER_CONNECT_PROPERTY_RUNS: '60', // npm test: 10
+  PAYRAIL_FAULT_PAYMENTS: '4000', // npm test: 500
 };
 const files = ['test/ledger-properties.test.ts', 'test/ledger-properties-connect.test.ts', 'test/orchestration-faults.test.ts'];
 

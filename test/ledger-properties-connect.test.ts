@@ -19,7 +19,7 @@
  * fee's amount_refunded must equal the model's, and `verifyLedger` must find nothing (which includes connect_clearing
  * summing to zero).
  *
- * Environment: LEDGER_CONNECT_PROPERTY_RUNS (sequences, default 12; `npm run test:deep` runs 60), LEDGER_PROPERTY_SEED (fast-check's seed, printed
+ * Environment: LEDGER_CONNECT_PROPERTY_RUNS (sequences, default 10; `npm run test:deep` runs 60), LEDGER_PROPERTY_SEED (fast-check's seed, printed
  * on failure), LEDGER_PROPERTY_SHRINK=1 (shrink a failing sequence, slow), LEDGER_DEBUG=1 (each operation with the
  * model's balances after it).
  */
@@ -35,7 +35,7 @@ import { startTestServer, type TestAccount, type TestServer } from './helpers/se
 
 const day = 86_400;
 const dayOf = (seconds: number): number => Math.floor(seconds / day) * day;
-const runs = Number(process.env.LEDGER_CONNECT_PROPERTY_RUNS ?? 12);
+const runs = Number(process.env.LEDGER_CONNECT_PROPERTY_RUNS ?? 10);
 const seed = process.env.LEDGER_PROPERTY_SEED === undefined ? undefined : Number(process.env.LEDGER_PROPERTY_SEED);
 const sellerCount = 2;
 

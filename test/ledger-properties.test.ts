@@ -9,7 +9,7 @@
  * A second part corrupts rows behind the triggers' back and checks that `verifyLedger` and `payrail ledger verify`
  * notice, and that the database itself refuses unbalanced or changed postings.
  *
- * Environment: LEDGER_PROPERTY_RUNS (sequences, default 60; `npm run test:deep` runs 300) and LEDGER_PROPERTY_SEED (fast-check's seed, printed on
+ * Environment: LEDGER_PROPERTY_RUNS (sequences, default 40; `npm run test:deep` runs 300) and LEDGER_PROPERTY_SEED (fast-check's seed, printed on
  * failure) widen or reproduce a run; LEDGER_PROPERTY_SHRINK=1 lets fast-check shrink a failing sequence (slow, and
  * off by default because every shrink step is a whole sequence against the server); LEDGER_DEBUG=1 prints each
  * operation with the model's balances after it.
@@ -37,7 +37,7 @@ import { startTestServer, type TestAccount, type TestServer } from './helpers/se
 
 const day = 86_400;
 const dayOf = (seconds: number): number => Math.floor(seconds / day) * day;
-const runs = Number(process.env.LEDGER_PROPERTY_RUNS ?? 60);
+const runs = Number(process.env.LEDGER_PROPERTY_RUNS ?? 40);
 const seed = process.env.LEDGER_PROPERTY_SEED === undefined ? undefined : Number(process.env.LEDGER_PROPERTY_SEED);
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -30,14 +30,14 @@ import { seededRandom } from './helpers/seeded-random.ts';
  * A first, smaller test pins down two races the run found (a janitor voiding a live authorization; a CAPTURE webhook
  * lost when it overtakes Payrail's own capture), deterministically.
  *
- * Settings: PAYRAIL_FAULT_PAYMENTS (default 800; `npm run test:deep` runs 4000), PAYRAIL_FAULT_CONCURRENCY (default 32), PAYRAIL_FAULT_SEED (the
+ * Settings: PAYRAIL_FAULT_PAYMENTS (default 500; `npm run test:deep` runs 4000), PAYRAIL_FAULT_CONCURRENCY (default 32), PAYRAIL_FAULT_SEED (the
  * payment mix and random phases; printed with the summary). The sandboxes draw their fault dice unseeded.
  *
  * The run prints one summary line (outcomes, failovers, janitor resolutions) for the closing note.
  */
 
 /** PaymentIntents in the run. */
-const paymentCount = Number(process.env.PAYRAIL_FAULT_PAYMENTS ?? 800);
+const paymentCount = Number(process.env.PAYRAIL_FAULT_PAYMENTS ?? 500);
 /** Payments in flight at once. */
 const concurrency = Number(process.env.PAYRAIL_FAULT_CONCURRENCY ?? 32);
 /**
