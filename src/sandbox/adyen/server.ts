@@ -6,7 +6,7 @@ import { AdyenError } from './errors.ts';
 import { AdyenProcessor, type Answer } from './processor.ts';
 import { SandboxStore, type SandboxRecords } from './store.ts';
 import { defaultWebhookRetryDelaysMs, WebhookDispatcher, type WebhookTarget } from './webhooks.ts';
-import { parseJsonBody, createSandboxServer, HeldConnections, listenOn, rawBody } from '../shared/http.ts';
+import { createSandboxServer, HeldConnections, listenOn, parseJsonBody, rawBody } from '../shared/http.ts';
 
 /**
  * The Adyen sandbox: a separate HTTP server speaking the subset of Adyen's Checkout API v71 that Payrail's Adyen

@@ -1,8 +1,8 @@
 import { randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FaultSettings, registerSandboxAdmin, type SandboxHandle } from '../shared/admin.ts';
+import { FaultSettings, registerSandboxAdmin, registerWebhookUrlAdmin, type SandboxHandle } from '../shared/admin.ts';
 import { drawFaults, type Faults } from '../shared/faults.ts';
-import { parseJsonBody, createSandboxServer, HeldConnections, listenOn, rawBody } from '../shared/http.ts';
+import { createSandboxServer, HeldConnections, listenOn, rawBody } from '../shared/http.ts';
 import { causes, internalError, MercadoPagoError, unavailable } from './errors.ts';
 import { decimalAmount } from './render.ts';
 import { isObject, type Answer } from './answer.ts';
@@ -286,17 +286,7 @@ ${payable ? `<form method="post" action="/sandbox/mercadopago/payments/${payment
       return processor.render.payment(store.payments.get(id)!, context());
     });
   }
-  app.post('/sandbox/admin/webhook', async (request, reply) => {
-    const update = parseJsonBody(request);
-    if (!isObject(update)) return reply.status(400).send({ error: 'the body must be a JSON object' });
-    if (update.url === null) {
-      webhooks.setUrl(undefined);
-      return { url: null };
-    }
-    if (typeof update.url !== 'string' || !URL.canParse(update.url)) return reply.status(400).send({ error: 'url must be an absolute URL or null' });
-    webhooks.setUrl(update.url);
-    return { url: update.url };
-  });
+  registerWebhookUrlAdmin(app, (url) => webhooks.setUrl(url));
 
   return {
     app,

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FaultSettings, registerSandboxAdmin, type SandboxHandle } from '../shared/admin.ts';
 import { drawFaults, type Faults } from '../shared/faults.ts';
-import { parseJsonBody, createSandboxServer, HeldConnections, listenOn, rawBody, type SandboxTls } from '../shared/http.ts';
+import { createSandboxServer, HeldConnections, listenOn, parseJsonBody, rawBody, type SandboxTls } from '../shared/http.ts';
 import { MollieError } from './errors.ts';
 import { authorizingMethods, checkoutOutcomes, MollieProcessor, offeredMethods, refundSettleStatuses, settleStatuses, type Answer, type CheckoutOutcome, type SettleDelays } from './processor.ts';
 import { MollieRenderer, type RenderContext } from './render.ts';

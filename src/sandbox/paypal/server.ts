@@ -1,13 +1,13 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FaultSettings, registerSandboxAdmin, type SandboxHandle } from '../shared/admin.ts';
+import { FaultSettings, registerSandboxAdmin, registerWebhookUrlAdmin, type SandboxHandle } from '../shared/admin.ts';
 import { drawFaults, type Faults } from '../shared/faults.ts';
 import { PayPalError } from './errors.ts';
 import { approvalDecisions, PayPalProcessor, type Answer, type ApprovalDecision } from './processor.ts';
 import type { ProcessorContext } from './render.ts';
 import { SandboxStore, type SandboxRecords } from './store.ts';
 import { defaultWebhookRetryDelaysMs, WebhookDispatcher, type VerificationRequest } from './webhooks.ts';
-import { parseJsonBody, createSandboxServer, HeldConnections, listenOn, rawBody } from '../shared/http.ts';
+import { createSandboxServer, HeldConnections, listenOn, parseJsonBody, rawBody } from '../shared/http.ts';
 
 /**
  * The PayPal sandbox: a separate HTTP server speaking the subset of PayPal's REST APIs that Payrail's PayPal connector
@@ -306,17 +306,7 @@ export function buildPayPalSandbox(options: PayPalSandboxOptions) {
     if (!capture) return reply.status(409).send({ error: `capture ${id} is not PENDING` });
     return capture;
   });
-  app.post('/sandbox/admin/webhook', async (request, reply) => {
-    const update = parseJsonBody(request) as { url?: unknown } | undefined;
-    if (update === undefined || typeof update !== 'object' || update === null) return reply.status(400).send({ error: 'the body must be JSON' });
-    if (update.url === null) {
-      webhooks.setUrl(undefined);
-      return { url: null };
-    }
-    if (typeof update.url !== 'string' || !URL.canParse(update.url)) return reply.status(400).send({ error: 'url must be an absolute URL or null' });
-    webhooks.setUrl(update.url);
-    return { url: update.url };
-  });
+  registerWebhookUrlAdmin(app, (url) => webhooks.setUrl(url));
 
   return {
     app,

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FaultSettings, registerSandboxAdmin, type SandboxHandle } from '../shared/admin.ts';
+import { FaultSettings, registerSandboxAdmin, registerWebhookUrlAdmin, type SandboxHandle } from '../shared/admin.ts';
 import { drawFaults, type Faults } from '../shared/faults.ts';
-import { parseJsonBody, createSandboxServer, HeldConnections, listenOn, rawBody } from '../shared/http.ts';
+import { createSandboxServer, HeldConnections, listenOn, parseJsonBody, rawBody } from '../shared/http.ts';
 import { authenticationFailed, invalidInput, RazorpayError, serverError, unknownId, unknownUrl } from './errors.ts';
 import { callbackPage, checkoutPage, messagePage, upiAppPage } from './pages.ts';
 import { isUpiFailureReason, RazorpayProcessor } from './processor.ts';
@@ -256,17 +256,7 @@ export function buildRazorpaySandbox(options: RazorpaySandboxOptions) {
     // An approval answers what Checkout's handler would receive: the ids and the payment signature.
     return 'failed' in outcome ? renderPayment(outcome.failed) : outcome;
   });
-  app.post('/sandbox/admin/webhook', async (request, reply) => {
-    const update = parseJsonBody(request) as { url?: unknown } | undefined;
-    if (typeof update !== 'object' || update === null) return reply.status(400).send({ error: 'the body must be JSON' });
-    if (update.url === null) {
-      webhooks.setUrl(undefined);
-      return { url: null };
-    }
-    if (typeof update.url !== 'string' || !URL.canParse(update.url)) return reply.status(400).send({ error: 'url must be an absolute URL or null' });
-    webhooks.setUrl(update.url);
-    return { url: update.url };
-  });
+  registerWebhookUrlAdmin(app, (url) => webhooks.setUrl(url));
 
   return {
     app,

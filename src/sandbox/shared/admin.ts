@@ -38,7 +38,8 @@ export class FaultSettings {
 
 /**
  * The admin endpoints every sandbox serves (no key; the CLI binds to 127.0.0.1): GET /sandbox/admin/records,
- * GET|POST /sandbox/admin/faults and POST /sandbox/admin/reset. Each sandbox adds its own webhook-target endpoint.
+ * GET|POST /sandbox/admin/faults and POST /sandbox/admin/reset. Each sandbox adds its webhook-target endpoint
+ * (registerWebhookUrlAdmin, or Adyen's own, which also takes basic-auth credentials).
  */
 export function registerSandboxAdmin(app: FastifyInstance, sandbox: { records: () => unknown; faults: FaultSettings; reset: () => void }): void {
   app.get('/sandbox/admin/records', async () => sandbox.records());
@@ -53,6 +54,25 @@ export function registerSandboxAdmin(app: FastifyInstance, sandbox: { records: (
   app.post('/sandbox/admin/reset', async () => {
     sandbox.reset();
     return { reset: true };
+  });
+}
+
+/**
+ * POST /sandbox/admin/webhook `{"url": "https://..."}` points the sandbox's webhooks at a receiver; `{"url": null}`
+ * stops them. The sandboxes whose webhooks go to one URL (PayPal, Mercado Pago, Razorpay) share it.
+ */
+export function registerWebhookUrlAdmin(app: FastifyInstance, setUrl: (url: string | undefined) => void): void {
+  app.post('/sandbox/admin/webhook', async (request, reply) => {
+    const update = parseJsonBody(request);
+    if (typeof update !== 'object' || update === null || Array.isArray(update)) return reply.status(400).send({ error: 'the body must be a JSON object' });
+    const { url } = update as { url?: unknown };
+    if (url === null) {
+      setUrl(undefined);
+      return { url: null };
+    }
+    if (typeof url !== 'string' || !URL.canParse(url)) return reply.status(400).send({ error: 'url must be an absolute URL or null' });
+    setUrl(url);
+    return { url };
   });
 }
 
