@@ -372,7 +372,7 @@ describe('idempotent requests', () => {
       },
     );
 
-    it('a request whose key was taken over before its first write writes nothing of it and answers 409', async () => {
+    it('a create whose key another request takes just before its first write writes nothing of it and answers 409', async () => {
       const { accountId } = server.account;
       const idempotencyKey = newKey();
       const marker = newMarker();
@@ -380,12 +380,18 @@ describe('idempotent requests', () => {
       const commits = server.deps.commits;
       const original = commits.query;
       let takenOver = false;
-      // Just before the first write (the intent, its charge, attempt and event, and the recovery point, in one
-      // statement), another request takes the key over: its token replaces this request's.
+      // Just before the first write (the key, the intent, its charge, attempt and event, in one statement), another
+      // request with the same key and parameters takes the key: its row, as this request's would be, with its token.
       commits.query = async function (this: typeof commits, config, lockKey) {
         if (!takenOver && config.text.includes('key_checkpoint')) {
           takenOver = true;
-          await server.db.query(`UPDATE idempotency_keys SET lock_token = 'another-request' WHERE account_id = $1 AND key = $2`, [accountId, idempotencyKey]);
+          const [keyRow] = JSON.parse(config.values![0] as string) as Record<string, unknown>[];
+          assert.equal(keyRow.key, idempotencyKey);
+          await server.db.query(
+            `INSERT INTO idempotency_keys (account_id, livemode, key, request_method, request_path, request_fingerprint, locked_at, lock_token)
+             VALUES ($1, $2, $3, $4, $5, $6, now(), 'another-request')`,
+            [keyRow.account_id, keyRow.livemode, keyRow.key, keyRow.request_method, keyRow.request_path, keyRow.request_fingerprint],
+          );
         }
         return original.call(this, config, lockKey);
       };
@@ -395,7 +401,7 @@ describe('idempotent requests', () => {
       } finally {
         commits.query = original;
       }
-      assert.ok(takenOver, 'the first write carried the recovery point');
+      assert.ok(takenOver, 'the first write carried the key');
       assert.equal(response.status, 409, response.text);
       assert.equal(response.json.error.code, 'idempotency_key_in_use');
       assert.equal((await intentsWithMarker(marker)).length, 0);
@@ -408,6 +414,62 @@ describe('idempotent requests', () => {
       // The other request's hold on the key is untouched.
       const row = (await server.db.query('SELECT lock_token, recovery_resource FROM idempotency_keys WHERE account_id = $1 AND key = $2', [accountId, idempotencyKey])).rows[0];
       assert.deepEqual(row, { lock_token: 'another-request', recovery_resource: null });
+    });
+
+    it('a keyed create-and-confirm takes its key with its first write: no statement of its own, the recovery point set', async () => {
+      const { accountId } = server.account;
+      const idempotencyKey = newKey();
+      const commits = server.deps.commits;
+      const original = commits.query;
+      const keyStatements: string[] = [];
+      commits.query = async function (this: typeof commits, config, lockKey) {
+        if (config.text.includes('idempotency_keys')) keyStatements.push(config.text.includes('key_checkpoint') ? 'first write' : config.text.trim().split(/\s+/).slice(0, 3).join(' '));
+        return original.call(this, config, lockKey);
+      };
+      let response: Awaited<ReturnType<typeof postForm>>;
+      try {
+        response = await postForm('/v1/payment_intents', { amount: '2400', currency: 'usd', payment_method: 'pm_card_visa', confirm: 'true' }, idempotencyKey);
+      } finally {
+        commits.query = original;
+      }
+      assert.equal(response.status, 200, response.text);
+      // The first write inserts the key (the final step then stores the response in the outcome's transaction body).
+      assert.deepEqual(keyStatements, ['first write']);
+      const row = (await server.db.query('SELECT recovery_resource, response_status, locked_at FROM idempotency_keys WHERE account_id = $1 AND key = $2', [accountId, idempotencyKey])).rows[0];
+      assert.deepEqual(row, { recovery_resource: response.json.id, response_status: 200, locked_at: null });
+      const replay = await postForm('/v1/payment_intents', { amount: '2400', currency: 'usd', payment_method: 'pm_card_visa', confirm: 'true' }, idempotencyKey);
+      assert.equal(replay.headers.get('idempotent-replayed'), 'true');
+      assert.deepEqual(replay.json, response.json);
+    });
+
+    it('a keyed create that fails before its first write stores the error under the key; a replay gets it, other parameters get 400', async () => {
+      const idempotencyKey = newKey();
+      const params = { amount: '2500', currency: 'usd', payment_method: 'pm_does_not_exist', confirm: 'true' };
+      const first = await postForm('/v1/payment_intents', params, idempotencyKey);
+      assert.equal(first.status, 404, first.text);
+      assert.equal(first.json.error.code, 'resource_missing');
+      const replay = await postForm('/v1/payment_intents', params, idempotencyKey);
+      assert.equal(replay.status, 404);
+      assert.equal(replay.headers.get('idempotent-replayed'), 'true');
+      assert.deepEqual(replay.json, first.json);
+      // A completed key is checked before anything else: other parameters are a reuse even where they would fail too.
+      const reused = await postForm('/v1/payment_intents', { ...params, amount: '2600' }, idempotencyKey);
+      assert.equal(reused.status, 400);
+      assert.equal(reused.json.error.code, 'idempotency_key_reused');
+      // A replay of a successful create whose customer was deleted since still answers the stored intent.
+      const okKey = newKey();
+      const { stripe } = server.account;
+      const customer = await stripe.customers.create({ email: 'replay@example.com' });
+      const okParams = { amount: '2700', currency: 'usd', customer: customer.id, payment_method: 'pm_card_visa', confirm: 'true' };
+      const created = await postForm('/v1/payment_intents', okParams, okKey);
+      assert.equal(created.status, 200, created.text);
+      await stripe.customers.del(customer.id);
+      const fresh = await postForm('/v1/payment_intents', okParams, newKey());
+      assert.ok(fresh.status >= 400 && fresh.status < 500, `a new request with the deleted customer fails: ${fresh.text}`);
+      const replayed = await postForm('/v1/payment_intents', okParams, okKey);
+      assert.equal(replayed.status, 200, replayed.text);
+      assert.equal(replayed.headers.get('idempotent-replayed'), 'true');
+      assert.equal(replayed.json.id, created.json.id);
     });
 
     it('an attempt left processing by a crash is resolved once by the recovery sweep, never charged again', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Caller } from '../api-keys/resolver.ts';
 import { checkKeyAccess, redactKey } from './key-access.ts';
@@ -9,6 +10,7 @@ import { ApiError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
 import { expandResponse, validateExpand } from './expand.ts';
+import { DeferredKey, KeyDecided, KeyExisted } from './deferred-key.ts';
 import { beginIdempotent, checkKey, checkpointStatement, completeIdempotent, fingerprint, releaseIdempotent, type StoredResponse } from './idempotency.ts';
 import { buildOpenApi } from './openapi.ts';
 import { registerCors } from './cors.ts';
@@ -249,21 +251,29 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
 
     let token: string | undefined;
     let resumeResource: string | null = null;
+    let deferred: DeferredKey | undefined;
+    const sendReplay = (response: StoredResponse): void => {
+      reply.header('Idempotent-Replayed', 'true');
+      const retry = shouldRetryHeader(response.status);
+      if (retry) reply.header('Stripe-Should-Retry', retry);
+      reply.status(response.status).send(response.body);
+    };
     if (idempotencyKey !== undefined) {
       checkKey(idempotencyKey);
       reply.header('Idempotency-Key', idempotencyKey);
-      // The key's row is inserted through the group commit: it commits with other requests' statements (merged with
-      // theirs, ordered by the key).
-      const begun = await beginIdempotent(deps.commits.connection(`idempotency:${idempotencyKey}`), deps.secretBox, caller, idempotencyKey, route.method, path, fingerprint(deps.secretBox, { ...input, expand }));
-      if (begun.kind === 'replay') {
-        reply.header('Idempotent-Replayed', 'true');
-        const retry = shouldRetryHeader(begun.response.status);
-        if (retry) reply.header('Stripe-Should-Retry', retry);
-        reply.status(begun.response.status).send(begun.response.body);
-        return;
+      const requestFingerprint = fingerprint(deps.secretBox, { ...input, expand });
+      if (route.takesKeyWithFirstWrite) {
+        // The key is taken by the request's first write (deferred-key.ts): one statement and one wait fewer.
+        token = randomUUID();
+        deferred = new DeferredKey(deps, caller, idempotencyKey, { method: route.method, path, fingerprint: requestFingerprint }, token);
+      } else {
+        // The key's row is inserted through the group commit: it commits with other requests' statements (merged with
+        // theirs, ordered by the key).
+        const begun = await beginIdempotent(deps.commits.connection(`idempotency:${idempotencyKey}`), deps.secretBox, caller, idempotencyKey, route.method, path, requestFingerprint);
+        if (begun.kind === 'replay') return sendReplay(begun.response);
+        token = begun.token;
+        resumeResource = begun.resumeResource;
       }
-      token = begun.token;
-      resumeResource = begun.resumeResource;
     }
     const keyLost = () => new ApiError('idempotency_key_in_use', 'This request took too long and another request with the same Idempotency-Key took over; its result stands.');
 
@@ -289,17 +299,33 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
             lost: keyLost,
           }),
       deps.commits,
+      deferred,
     );
     context = { caller, scope, work, deps, pathParams: request.params as Record<string, string>, path, clientIp: request.ip };
 
+    const attempt = async (resume: string | null): Promise<Presentation> => {
+      const result = resume !== null && route.resume ? await route.resume(context, resume) : await route.handle(context, params);
+      const presentation = stored ? { status: stored.status, body: stored.body as Record<string, unknown> } : await finish(deps.db, result, context);
+      if (idempotencyKey !== undefined && token !== undefined && !stored) await completeIdempotent(deps.db, deps.secretBox, caller, idempotencyKey, token, presentation);
+      return presentation;
+    };
     let presentation: Presentation;
     try {
-      const result = resumeResource !== null && route.resume ? await route.resume(context, resumeResource) : await route.handle(context, params);
-      presentation = stored ? { status: stored.status, body: stored.body as Record<string, unknown> } : await finish(deps.db, result, context);
-      if (idempotencyKey !== undefined && token !== undefined && !stored) await completeIdempotent(deps.db, deps.secretBox, caller, idempotencyKey, token, presentation);
+      try {
+        presentation = await attempt(resumeResource);
+      } catch (error) {
+        if (!deferred || deferred.state === 'held') throw error;
+        // The request ended before it held its key. The key is Stripe's first check: it decides now. A replay is
+        // answered as stored; when the key had to be taken first (or resumed), the request starts over holding it;
+        // otherwise the error stands, and is stored under the key like any other.
+        const begun = error instanceof KeyDecided ? error.begun : await deferred.decide();
+        if (begun.kind === 'replay') return sendReplay(begun.response);
+        if (!(error instanceof KeyDecided || error instanceof KeyExisted || begun.resumeResource !== null)) throw error;
+        presentation = await attempt(begun.resumeResource);
+      }
     } catch (error) {
       const apiError = toApiError(error, request);
-      if (idempotencyKey !== undefined && token !== undefined) {
+      if (idempotencyKey !== undefined && token !== undefined && (!deferred || deferred.state === 'held')) {
         // Stripe saves the result once processing has started, except for conflicts with concurrent requests
         // and server errors, which the client should be able to retry with the same key.
         if (apiError.status === 409 || apiError.status === 429 || apiError.status >= 500) await releaseIdempotent(deps.db, caller, idempotencyKey, token).catch(() => undefined);

@@ -98,6 +98,25 @@ export function recoveryResourceStatement(scope: Scope, key: string, token: stri
   );
 }
 
+/**
+ * The key's insert as the first write of a request that has not taken it yet: the key, locked by `token`, with its
+ * recovery point already set. It returns the token as `id` when it inserted the key, and nothing when the key exists
+ * (a replay, another request with the key, a reused key), so the write's other parts, gated on it, write nothing then.
+ */
+export function lockedKeyWithRecoveryStatement(scope: Scope, key: string, request: IdempotentRequest, token: string, resource: string): Statement {
+  return keyWrite(
+    `INSERT INTO idempotency_keys (account_id, livemode, key, request_method, request_path, request_fingerprint, locked_at, lock_token, recovery_resource)
+     SELECT r.account_id, r.livemode, r.key, r.request_method, r.request_path, r.request_fingerprint, now(), r.lock_token, r.recovery_resource
+       FROM ${jsonRowsFrom('$1', 'idempotency_keys')} ORDER BY rows_in.n
+     ON CONFLICT DO NOTHING RETURNING lock_token AS id`,
+    {
+      account_id: scope.accountId, livemode: scope.livemode, key, request_method: request.method, request_path: request.path,
+      request_fingerprint: request.fingerprint, lock_token: token, recovery_resource: resource,
+    },
+    token,
+  );
+}
+
 /** Deletes the key if `token` holds it and it has neither a response nor a recovery point. */
 export async function deleteUnusedKey(db: Queryable, scope: Scope, key: string, token: string): Promise<void> {
   await db.query(

@@ -4,7 +4,7 @@ import type { SecretBox } from '../platform/crypto.ts';
 import type { Queryable } from '../platform/db.ts';
 import type { Statement } from '../platform/statements.ts';
 import { ApiError } from '../platform/errors.ts';
-import { deleteKeysOlderThan, deleteUnusedKey, findKey, insertLockedKey, recoveryResourceStatement, storeResponse, takeOverStaleKey, unlockKey } from './idempotency-repository.ts';
+import { deleteKeysOlderThan, deleteUnusedKey, findKey, insertLockedKey, lockedKeyWithRecoveryStatement, recoveryResourceStatement, storeResponse, takeOverStaleKey, unlockKey, type IdempotentRequest } from './idempotency-repository.ts';
 import { isStorableText } from './text.ts';
 
 /**
@@ -65,11 +65,12 @@ function responseAssociatedData(caller: Caller, key: string): string {
   return `idempotency:${caller.accountId}:${caller.livemode}:${key}`;
 }
 
-export async function beginIdempotent(db: Queryable, secretBox: SecretBox, caller: Caller, key: string, method: string, path: string, requestFingerprint: string): Promise<BeginResult> {
-  const token = randomUUID();
+export async function beginIdempotent(
+  db: Queryable, secretBox: SecretBox, caller: Caller, key: string, method: string, path: string, requestFingerprint: string, token: string = randomUUID(),
+): Promise<BeginResult> {
   if (await insertLockedKey(db, caller, key, { method, path, fingerprint: requestFingerprint }, token)) return { kind: 'proceed', token, resumeResource: null };
   const existing = await findKey(db, caller, key, idempotencyLockExpirySeconds);
-  if (!existing) return beginIdempotent(db, secretBox, caller, key, method, path, requestFingerprint);
+  if (!existing) return beginIdempotent(db, secretBox, caller, key, method, path, requestFingerprint, token);
   if (existing.request_method !== method || existing.request_path !== path || existing.request_fingerprint !== requestFingerprint) {
     throw new ApiError(
       'idempotency_key_reused',
@@ -102,6 +103,14 @@ export async function completeIdempotent(db: Queryable, secretBox: SecretBox, ca
  */
 export function checkpointStatement(caller: Caller, key: string, token: string, resource: string): Statement {
   return recoveryResourceStatement(caller, key, token, resource);
+}
+
+/**
+ * The recovery point of a request that has not taken its key yet, as the first write's part: it inserts the key
+ * locked by `token`, with the recovery point, and returns a row only when the key did not exist (idempotency-repository.ts).
+ */
+export function firstCheckpointStatement(caller: Caller, key: string, request: IdempotentRequest, token: string, resource: string): Statement {
+  return lockedKeyWithRecoveryStatement(caller, key, request, token, resource);
 }
 
 

@@ -57,6 +57,12 @@ export interface RouteDefinition<P extends Properties = Properties, R = unknown>
    * stored under its key, and the client may retry the key with corrected parameters.
    */
   precheck?(params: ObjectOf<P>): void;
+  /**
+   * The route's first write is one statement that can carry the idempotency key's insert (`UnitOfWork.checkpointPart`):
+   * the key is taken by that write instead of by a statement of its own before the handler runs (api/deferred-key.ts).
+   * Only for a handler that writes nothing and calls no provider before that write.
+   */
+  takesKeyWithFirstWrite?: boolean;
   handle(context: RouteContext, params: ObjectOf<P>): Promise<R>;
   /**
    * For routes whose services checkpoint (multi-step requests): finishes the request for a resource an earlier,

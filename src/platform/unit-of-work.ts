@@ -15,6 +15,20 @@ export interface CheckpointPart {
 }
 
 /**
+ * An idempotency key the request has not taken yet (a route that takes its key with its first write): the key is
+ * inserted by the first write itself when that write is one statement carrying the recovery point (`checkpointPart`),
+ * which saves the key's own statement and group-commit wait; before any other write, `take` takes it the usual way.
+ * `take` throws when the request must not go on as it started (a replay, a key in use or reused, a resumption).
+ */
+export interface PendingKey {
+  /** `pending` until a write took the key (`held`); `carried` while a write that carries its insert is on its way. */
+  state: 'pending' | 'carried' | 'held';
+  take(): Promise<void>;
+  /** The recovery point as the key's insert, for the first write: a row only when the key did not exist. */
+  firstCheckpointPart(resourceId: string): CheckpointPart;
+}
+
+/**
  * The transactions of one request. Services run intermediate steps with `transaction` and the step that produces
  * the request's result with `finalTransaction`; the API layer hooks that last one to store the idempotent response
  * in the same commit as the state change it describes.
@@ -29,7 +43,14 @@ export class UnitOfWork {
     private readonly checkpointOf?: (resourceId: string) => CheckpointPart,
     /** Where statements that commit on their own go: batched with concurrent requests' (platform/group-commit.ts). */
     readonly commits?: GroupCommit,
+    /** The request's idempotency key when it is taken by the first write (`PendingKey`). */
+    private readonly pendingKey?: PendingKey,
   ) {}
+
+  /** Before a write that does not carry the key's insert: takes the key if the request has not yet. */
+  private async beforeWrite(): Promise<void> {
+    if (this.pendingKey && this.pendingKey.state !== 'held') await this.pendingKey.take();
+  }
 
   /** The work of a step that no request's idempotency key tracks (a janitor's or a provider webhook's). */
   static alone(db: Database, commits?: GroupCommit): UnitOfWork {
@@ -52,6 +73,10 @@ export class UnitOfWork {
    * BEGIN and COMMIT. Undefined when no idempotency key is tracked.
    */
   checkpointPart(resourceId: string): CheckpointPart | undefined {
+    if (this.pendingKey?.state === 'pending') {
+      this.pendingKey.state = 'carried';
+      return this.pendingKey.firstCheckpointPart(resourceId);
+    }
     return this.checkpointOf?.(resourceId);
   }
 
@@ -66,6 +91,15 @@ export class UnitOfWork {
    * atomic by itself, in one round trip.
    */
   async write<T = Record<string, unknown>>(statement: Statement, checkpointResource?: string, lockKey?: string): Promise<T[]> {
+    const pendingKey = this.pendingKey;
+    if (pendingKey?.state === 'carried' && checkpointResource === undefined) {
+      // The statement carries the key's insert (`checkpointPart`), and every other part is gated on it: it returned
+      // rows only when it took the key.
+      const rows = await run<T>(this.commits ? this.commits.connection(lockKey) : this.db, statement);
+      pendingKey.state = rows.length > 0 ? 'held' : 'pending';
+      return rows;
+    }
+    await this.beforeWrite();
     if (checkpointResource !== undefined && this.checkpointOf) {
       const work = async (client: pg.PoolClient) => {
         const rows = await run<T>(client, statement);
@@ -84,10 +118,11 @@ export class UnitOfWork {
    */
   mapFinal(map: (client: pg.PoolClient, result: unknown) => Promise<unknown>): UnitOfWork {
     const onFinal = this.onFinal;
-    return new UnitOfWork(this.db, this.requestId, this.idempotencyKey, onFinal && (async (client, result) => onFinal(client, await map(client, result))), this.checkpointOf, this.commits);
+    return new UnitOfWork(this.db, this.requestId, this.idempotencyKey, onFinal && (async (client, result) => onFinal(client, await map(client, result))), this.checkpointOf, this.commits, this.pendingKey);
   }
 
-  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    await this.beforeWrite();
     return inTransaction(this.db, work);
   }
 
@@ -98,7 +133,8 @@ export class UnitOfWork {
    */
   finalTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   finalTransaction<T>(work: (client: Queryable) => Promise<T>, options: { singleStatement: true; lockKey?: string }): Promise<T>;
-  finalTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, options: { singleStatement?: boolean; lockKey?: string } = {}): Promise<T> {
+  async finalTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, options: { singleStatement?: boolean; lockKey?: string } = {}): Promise<T> {
+    await this.beforeWrite();
     if (options.singleStatement && !this.onFinal) {
       return this.commits ? work(this.commits.connection(options.lockKey) as unknown as pg.PoolClient) : withClient(this.db, work);
     }

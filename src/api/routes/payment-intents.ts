@@ -176,6 +176,8 @@ export const paymentIntentRoutes = [
         throw new ApiError('parameter_missing', 'A payment_method is required to confirm a PaymentIntent at creation.', { param: 'payment_method' });
       }
     },
+    // Create-and-confirm's first write is one statement (payments/intents.ts): it takes the key too.
+    takesKeyWithFirstWrite: true,
     handle: (context, params) => {
       const confirm = params.confirm
         ? { return_url: params.return_url, off_session: params.off_session, error_on_requires_action: params.error_on_requires_action, mandate_data: params.mandate_data }
