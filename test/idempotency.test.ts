@@ -372,6 +372,46 @@ describe('idempotent requests', () => {
       },
     );
 
+    it('a request whose key was taken over while the provider answered applies nothing of the outcome and answers 409', async () => {
+      const { accountId } = server.account;
+      const idempotencyKey = newKey();
+      const marker = newMarker();
+      const params = { amount: '2900', currency: 'usd', payment_method: 'pm_card_visa', confirm: 'true', 'metadata[marker]': marker };
+      const connector = server.deps.connectors.builtIn;
+      const original = connector.authorize;
+      let release!: () => void;
+      const providerCalled = new Promise<void>((entered) => {
+        connector.authorize = async function (this: typeof connector, ...args: Parameters<typeof original>) {
+          entered();
+          await new Promise<void>((resolve) => (release = resolve));
+          return original.apply(this, args);
+        };
+      });
+      const firstRequest = postForm('/v1/payment_intents', params, idempotencyKey);
+      try {
+        await providerCalled;
+        // Another request takes the key over while the provider is asked (as after the lock's expiry).
+        await server.db.query(`UPDATE idempotency_keys SET lock_token = 'another-request' WHERE account_id = $1 AND key = $2`, [accountId, idempotencyKey]);
+        release();
+        const response = await firstRequest;
+        assert.equal(response.status, 409, response.text);
+        assert.equal(response.json.error.code, 'idempotency_key_in_use');
+      } finally {
+        connector.authorize = original;
+      }
+      // The outcome's statement wrote nothing: the intent still waits for its attempt, and the key has no answer.
+      const [intent] = await intentsWithMarker(marker);
+      assert.equal(intent.status, 'processing');
+      assert.equal(intent.amount_received, 0);
+      const row = (await server.db.query('SELECT lock_token, response_status FROM idempotency_keys WHERE account_id = $1 AND key = $2', [accountId, idempotencyKey])).rows[0];
+      assert.deepEqual(row, { lock_token: 'another-request', response_status: null });
+      // The janitor resolves the attempt the lost request left, once.
+      await resolveStuckAttempts(server.deps, 0);
+      const [resolved] = await intentsWithMarker(marker);
+      assert.equal(resolved.status, 'succeeded');
+      assert.equal(resolved.amount_received, 2900);
+    });
+
     it('a create whose key another request takes just before its first write writes nothing of it and answers 409', async () => {
       const { accountId } = server.account;
       const idempotencyKey = newKey();
@@ -416,14 +456,16 @@ describe('idempotent requests', () => {
       assert.deepEqual(row, { lock_token: 'another-request', recovery_resource: null });
     });
 
-    it('a keyed create-and-confirm takes its key with its first write: no statement of its own, the recovery point set', async () => {
+    it('a keyed create-and-confirm takes its key with its first write and stores its answer with its outcome: two statements', async () => {
       const { accountId } = server.account;
       const idempotencyKey = newKey();
       const commits = server.deps.commits;
       const original = commits.query;
       const keyStatements: string[] = [];
       commits.query = async function (this: typeof commits, config, lockKey) {
-        if (config.text.includes('idempotency_keys')) keyStatements.push(config.text.includes('key_checkpoint') ? 'first write' : config.text.trim().split(/\s+/).slice(0, 3).join(' '));
+        if (config.text.includes('idempotency_keys')) {
+          keyStatements.push(config.text.includes('key_checkpoint') ? 'first write' : config.text.includes('key_answer') ? 'outcome and answer' : config.text.trim().split(/\s+/).slice(0, 3).join(' '));
+        }
         return original.call(this, config, lockKey);
       };
       let response: Awaited<ReturnType<typeof postForm>>;
@@ -433,13 +475,37 @@ describe('idempotent requests', () => {
         commits.query = original;
       }
       assert.equal(response.status, 200, response.text);
-      // The first write inserts the key (the final step then stores the response in the outcome's transaction body).
-      assert.deepEqual(keyStatements, ['first write']);
+      // The first write inserts the key; the outcome's statement stores the answer: two statements, as without a key.
+      assert.deepEqual(keyStatements, ['first write', 'outcome and answer']);
       const row = (await server.db.query('SELECT recovery_resource, response_status, locked_at FROM idempotency_keys WHERE account_id = $1 AND key = $2', [accountId, idempotencyKey])).rows[0];
       assert.deepEqual(row, { recovery_resource: response.json.id, response_status: 200, locked_at: null });
       const replay = await postForm('/v1/payment_intents', { amount: '2400', currency: 'usd', payment_method: 'pm_card_visa', confirm: 'true' }, idempotencyKey);
       assert.equal(replay.headers.get('idempotent-replayed'), 'true');
       assert.deepEqual(replay.json, response.json);
+    });
+
+    it('a keyed create-and-confirm stores, in its outcome statement, the answer a retrieve gives: succeeded, declined, 3-D Secure, manual capture', async () => {
+      const { stripe } = server.account;
+      const cases: Record<string, string>[] = [
+        { payment_method: 'pm_card_visa' },
+        { payment_method: 'pm_card_chargeDeclined' },
+        { payment_method: 'pm_card_threeDSecure2Required', return_url: 'https://shop.example/back' },
+        { payment_method: 'pm_card_visa', capture_method: 'manual', 'metadata[order]': 'o-1', description: 'manual' },
+      ];
+      for (const extra of cases) {
+        const key = newKey();
+        const params = { amount: '2800', currency: 'eur', confirm: 'true', ...extra };
+        const first = await postForm('/v1/payment_intents', params, key);
+        assert.ok(first.status === 200 || first.status === 402, first.text);
+        const intent = first.status === 200 ? first.json : first.json.error.payment_intent;
+        const retrieved = await stripe.paymentIntents.retrieve(intent.id);
+        const { lastResponse: _lastResponse, ...asRetrieved } = retrieved as unknown as Record<string, unknown>;
+        assert.deepStrictEqual(intent, JSON.parse(JSON.stringify(asRetrieved)), `${extra.payment_method}: the answer is the intent as written`);
+        const replay = await postForm('/v1/payment_intents', params, key);
+        assert.equal(replay.headers.get('idempotent-replayed'), 'true');
+        assert.equal(replay.status, first.status);
+        assert.deepStrictEqual(replay.json, first.json);
+      }
     });
 
     it('a keyed create that fails before its first write stores the error under the key; a replay gets it, other parameters get 400', async () => {

@@ -11,7 +11,7 @@ import { newId } from '../platform/ids.ts';
 import { UnitOfWork } from '../platform/unit-of-work.ts';
 import { expandResponse, validateExpand } from './expand.ts';
 import { DeferredKey, KeyDecided, KeyExisted } from './deferred-key.ts';
-import { beginIdempotent, checkKey, checkpointStatement, completeIdempotent, fingerprint, releaseIdempotent, type StoredResponse } from './idempotency.ts';
+import { answerParts, beginIdempotent, checkKey, checkpointStatement, completeIdempotent, fingerprint, releaseIdempotent, type StoredResponse } from './idempotency.ts';
 import { buildOpenApi } from './openapi.ts';
 import { registerCors } from './cors.ts';
 import { defaultPublishableRateLimits, registerPublishableRateLimits, type PublishableRateLimits } from './publishable-rate-limits.ts';
@@ -300,6 +300,20 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
           }),
       deps.commits,
       deferred,
+      // The final step may store the response in its own statement: rendered before the write, so only without
+      // expansions (they read the database).
+      idempotencyKey === undefined || token === undefined || expand.length > 0
+        ? undefined
+        : (result) => {
+            const presentation = route.present(result, context);
+            const parts = answerParts(deps.secretBox, caller, idempotencyKey, token!, presentation);
+            return {
+              held: { name: 'key_held', statement: parts.held },
+              heldGate: { onlyIfRowsIn: 'key_held', gateKey: token! },
+              store: (gate) => ({ name: 'key_answer', statement: parts.store(gate) }),
+              stored: () => void (stored = { status: presentation.status, body: presentation.body }),
+            };
+          },
     );
     context = { caller, scope, work, deps, pathParams: request.params as Record<string, string>, path, clientIp: request.ip };
 

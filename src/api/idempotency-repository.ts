@@ -1,6 +1,6 @@
 import type { Queryable } from '../platform/db.ts';
 import type { Scope } from '../platform/scope.ts';
-import { jsonRows, jsonRowsFrom, queryOf, type Statement } from '../platform/statements.ts';
+import { jsonRows, jsonRowsFrom, jsonRowsGate, queryOf, type PartOptions, type Statement } from '../platform/statements.ts';
 
 // The `idempotency_keys` table: one row per key of an account and mode, locked by the request holding it (its
 // `lock_token`) until the response is stored. The rules of who may take or reuse a key are in idempotency.ts.
@@ -75,13 +75,37 @@ export async function takeOverStaleKey(db: Queryable, scope: Scope, key: string,
 
 /** Stores the (encrypted) response and unlocks the key, if `token` still holds it; false when it does not. */
 export async function storeResponse(db: Queryable, scope: Scope, key: string, token: string, status: number, encryptedBody: Buffer): Promise<boolean> {
-  const result = await db.query(queryOf(keyWrite(
-    `UPDATE idempotency_keys k SET response_status = r.response_status, response_encrypted = r.response_encrypted, locked_at = NULL
-       FROM ${jsonRowsFrom('$1', 'idempotency_keys')} WHERE ${keyOfRow} RETURNING k.lock_token AS id`,
-    { account_id: scope.accountId, livemode: scope.livemode, key, lock_token: token, response_status: status, response_encrypted: encryptedBody },
-    token,
-  )));
+  const result = await db.query(queryOf(storeResponseStatement(scope, key, token, status, encryptedBody)));
   return result.rowCount === 1;
+}
+
+/**
+ * The statement that stores the response while `token` holds the key, answering the token as `id`; as a part, with
+ * `gate`, it writes only when the part that decides the response returned its row (the intent's compare-and-set).
+ */
+export function storeResponseStatement(scope: Scope, key: string, token: string, status: number, encryptedBody: Buffer, gate: PartOptions = {}): Statement {
+  const gated = jsonRowsGate(gate);
+  const row: Record<string, unknown> = { account_id: scope.accountId, livemode: scope.livemode, key, lock_token: token, response_status: status, response_encrypted: encryptedBody };
+  if (gate.gateKey !== undefined) row.gate = gate.gateKey;
+  return keyWrite(
+    `UPDATE idempotency_keys k SET response_status = r.response_status, response_encrypted = r.response_encrypted, locked_at = NULL
+       FROM ${jsonRowsFrom('$1', 'idempotency_keys')}${gated.from} WHERE ${keyOfRow}${gate.onlyIfRowsIn ? ` AND ${gated.condition}` : ''} RETURNING k.lock_token AS id`,
+    row,
+    token,
+  );
+}
+
+/**
+ * A part that returns the token as `id` while `token` holds the key, and locks the key's row until the statement
+ * commits: a step's compare-and-set gated on it writes only while the request holds its key, and no other request
+ * can take the key over before the same statement has stored the response (`storeResponseStatement` with a gate).
+ */
+export function keyHeldStatement(scope: Scope, key: string, token: string): Statement {
+  return keyWrite(
+    `SELECT k.lock_token AS id FROM idempotency_keys k, ${jsonRowsFrom('$1', 'idempotency_keys')} WHERE ${keyOfRow} FOR UPDATE OF k`,
+    { account_id: scope.accountId, livemode: scope.livemode, key, lock_token: token },
+    token,
+  );
 }
 
 /**

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '../api-keys/resolver.ts';
 import type { SecretBox } from '../platform/crypto.ts';
 import type { Queryable } from '../platform/db.ts';
-import type { Statement } from '../platform/statements.ts';
+import type { PartOptions, Statement } from '../platform/statements.ts';
 import { ApiError } from '../platform/errors.ts';
-import { deleteKeysOlderThan, deleteUnusedKey, findKey, insertLockedKey, lockedKeyWithRecoveryStatement, recoveryResourceStatement, storeResponse, takeOverStaleKey, unlockKey, type IdempotentRequest } from './idempotency-repository.ts';
+import { deleteKeysOlderThan, deleteUnusedKey, findKey, insertLockedKey, keyHeldStatement, lockedKeyWithRecoveryStatement, recoveryResourceStatement, storeResponse, storeResponseStatement, takeOverStaleKey, unlockKey, type IdempotentRequest } from './idempotency-repository.ts';
 import { isStorableText } from './text.ts';
 
 /**
@@ -103,6 +103,18 @@ export async function completeIdempotent(db: Queryable, secretBox: SecretBox, ca
  */
 export function checkpointStatement(caller: Caller, key: string, token: string, resource: string): Statement {
   return recoveryResourceStatement(caller, key, token, resource);
+}
+
+/**
+ * The parts of a final statement that stores the response itself (`UnitOfWork.finalAnswer`): `held` returns the token
+ * while the request holds the key (and locks it); `store` stores `response`, gated as the caller says.
+ */
+export function answerParts(secretBox: SecretBox, caller: Caller, key: string, token: string, response: StoredResponse): { held: Statement; store: (gate: PartOptions) => Statement } {
+  const encrypted = secretBox.encrypt(JSON.stringify(response.body), responseAssociatedData(caller, key));
+  return {
+    held: keyHeldStatement(caller, key, token),
+    store: (gate) => storeResponseStatement(caller, key, token, response.status, encrypted, gate),
+  };
 }
 
 /**

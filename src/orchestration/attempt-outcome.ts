@@ -7,7 +7,7 @@ import { assert } from '../platform/errors.ts';
 import { nowSeconds } from '../platform/ids.ts';
 import { buildAuthorizationChange, settlementNeeded, type AttemptContext, type AttemptSource } from '../payments/authorization-change.ts';
 import { captureSettlement, type SettlementDependencies } from '../payments/ledger.ts';
-import { findCharge, findPaymentIntent } from '../payments/repository.ts';
+import { findCharge, findPaymentIntent, type PaymentIntentRow } from '../payments/repository.ts';
 import type { IntentResult } from '../payments/types.ts';
 import { writeChanges } from '../payments/writer.ts';
 import { findAttempt, type AttemptRow } from './attempts-repository.ts';
@@ -64,28 +64,37 @@ export async function applyAttemptOutcome(
 ): Promise<IntentResult> {
   const source = await sourceOf(deps, payment, attemptId, output, origin);
   const work = origin.kind === 'confirming_request' ? origin.work : UnitOfWork.alone(deps.db, deps.commits);
+  const now = deps.clock.nowSeconds();
+  // Reads first (settings and rates on a cache miss), then the pure builder, then the writer.
+  const settlement = settlementNeeded(output) ? await captureSettlement(deps, deps.db, scope, payment.charge, payment.charge.amount) : undefined;
+  const change = buildAuthorizationChange(payment, output, {
+    scope,
+    request: origin.kind === 'confirming_request' ? origin.work : undefined,
+    offSession: origin.kind === 'confirming_request' ? origin.offSession : false,
+    authenticated: authenticatedOf(output, origin),
+    source,
+    now,
+    createdAt: nowSeconds(),
+    publicUrl: deps.publicUrl,
+    settlement,
+  });
+  const resultOf = (intent: PaymentIntentRow): IntentResult => change.decline ? { intent, decline: change.decline, applied: true } : { intent, applied: true };
+  // A confirming request's stored answer (its idempotency key's) is a part of the change's own statement when the
+  // change has a compare-and-set to gate it on: the answer is rendered from the values written, before the write.
+  const intentChange = change.intent;
+  const answerInStatement = origin.kind === 'confirming_request' && intentChange !== undefined && work.answersInStatement;
   const result = await work.finalTransaction(async (client): Promise<IntentResult> => {
-    const now = deps.clock.nowSeconds();
-    // Reads first, on the connection held (settings and rates on a cache miss), then the pure builder, then the writer.
-    const settlement = settlementNeeded(output) ? await captureSettlement(deps, client, scope, payment.charge, payment.charge.amount) : undefined;
-    const change = buildAuthorizationChange(payment, output, {
-      scope,
-      request: origin.kind === 'confirming_request' ? origin.work : undefined,
-      offSession: origin.kind === 'confirming_request' ? origin.offSession : false,
-      authenticated: authenticatedOf(output, origin),
-      source,
-      now,
-      createdAt: nowSeconds(),
-      publicUrl: deps.publicUrl,
-      settlement,
-    });
-    const [written] = await writeChanges(client, [change]);
-    if (written.applied) return change.decline ? { intent: written.intent, decline: change.decline, applied: true } : { intent: written.intent, applied: true };
+    const answer = answerInStatement && intentChange ? work.finalAnswer(resultOf({ ...payment.intent, ...intentChange.changes })) : undefined;
+    const [written] = await writeChanges(client, [change], answer);
+    if (written.applied) {
+      answer?.stored();
+      return resultOf(written.intent);
+    }
     // Not applied (an answer still pending, or another origin applied one first): the intent as it is now.
     const current = await findPaymentIntent(client, scope, payment.intent.id);
     assert(current, `intent ${payment.intent.id} exists`);
     return { intent: current };
-  }, { singleStatement: true, lockKey: payment.intent.id });
+  }, { singleStatement: true, lockKey: payment.intent.id, answerInStatement });
   if (!result.applied && origin.kind !== 'confirming_request' && output.status !== 'pending' && output.status !== 'processing') {
     await keepIfLate(deps, scope, payment.charge.id, attemptId, output, origin.kind === 'janitor');
   }

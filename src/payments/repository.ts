@@ -196,15 +196,19 @@ export interface IntentExpectation {
  * compare-and-set that also takes the row lock. `latestChargePending` adds that the latest charge is still
  * pending (no answer applied to it yet): the guard under which a provider's answer is applied exactly once.
  * Written as JSON rows reached through `id = ANY` (so the group commit can merge many intents' updates of one
- * shape into one statement), and planned at each run, where the array's length is known.
+ * shape into one statement), and planned at each run, where the array's length is known. `gate` makes it a part
+ * that writes only when an earlier part returned a row (a request's hold on its idempotency key).
  */
 export function intentUpdateStatement(
   current: Pick<PaymentIntentRow, 'id' | 'account_id' | 'livemode'>,
   changes: Partial<PaymentIntentRow>,
   expect?: IntentExpectation,
+  gate: PartOptions = {},
 ): Statement {
   const sets: string[] = ['updated_at = now()'];
   const row: Record<string, unknown> = { id: current.id, account_id: current.account_id, livemode: current.livemode };
+  if (gate.gateKey !== undefined) row.gate = gate.gateKey;
+  const gated = jsonRowsGate(gate);
   for (const column of intentColumns) {
     if (!(column in changes)) continue;
     row[column] = changes[column] ?? null;
@@ -225,8 +229,8 @@ export function intentUpdateStatement(
     }
   }
   return {
-    text: `UPDATE payment_intents p SET ${sets.join(', ')} FROM ${jsonRowsFrom('$1', 'payment_intents')}${pendingCharge}
-      WHERE p.id = ANY ($2::text[]) AND p.id = r.id AND (p.account_id, p.livemode) IS NOT DISTINCT FROM (r.account_id, r.livemode)${condition} RETURNING p.*`,
+    text: `UPDATE payment_intents p SET ${sets.join(', ')} FROM ${jsonRowsFrom('$1', 'payment_intents')}${pendingCharge}${gated.from}
+      WHERE p.id = ANY ($2::text[]) AND p.id = r.id AND (p.account_id, p.livemode) IS NOT DISTINCT FROM (r.account_id, r.livemode)${condition}${gate.onlyIfRowsIn ? ` AND ${gated.condition}` : ''} RETURNING p.*`,
     values: expect?.latestChargePending ? [jsonRows([row]), [current.id], [expect.latestChargeId]] : [jsonRows([row]), [current.id]],
     oneShot: true,
   };

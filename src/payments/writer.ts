@@ -3,7 +3,8 @@ import { eventsInsertStatement } from '../events/repository.ts';
 import { movementParts } from '../ledger/service.ts';
 import type { Queryable } from '../platform/db.ts';
 import { assert } from '../platform/errors.ts';
-import { combine, run, taggedRowsOf, type Statement } from '../platform/statements.ts';
+import { combine, run, taggedRowsOf, type PartOptions, type Statement } from '../platform/statements.ts';
+import type { FinalAnswer } from '../platform/unit-of-work.ts';
 import { paymentMethodAttachStatement, paymentMethodWalletStatement } from '../payment-methods/repository.ts';
 import { providerReferenceUpsertStatement } from '../payment-methods/provider-references-repository.ts';
 import type { ChangeResult, PaymentChange } from './change.ts';
@@ -21,14 +22,14 @@ import { chargeUpdateStatement, intentUpdateStatement, type PaymentIntentRow } f
 type Part = { name: string; statement: Statement };
 
 /** One change's writes as `combine` parts, every name prefixed with `prefix` so several changes fit in one statement. */
-export function changeParts(change: PaymentChange, prefix: string): Part[] {
+export function changeParts(change: PaymentChange, prefix: string, intentGate: PartOptions = {}): Part[] {
   const parts: Part[] = [];
   // The gate: the intent's compare-and-set part; every other write of the change happens only when it returned a row.
   const gate = change.intent ? `${prefix}intent` : undefined;
   // Gated by key: each row carries the intent's id, so the change keeps its own gate when merged with others.
   const gated = gate && change.intent ? { onlyIfRowsIn: gate, gateKey: change.intent.current.id } : {};
   if (change.intent) {
-    parts.push({ name: `${prefix}intent`, statement: intentUpdateStatement(change.intent.current, change.intent.changes, change.intent.expect) });
+    parts.push({ name: `${prefix}intent`, statement: intentUpdateStatement(change.intent.current, change.intent.changes, change.intent.expect, intentGate) });
   }
   if (change.charge) {
     parts.push({ name: `${prefix}charge_update`, statement: chargeUpdateStatement(change.charge.current, change.charge.changes, change.charge.expect, gated) });
@@ -70,13 +71,19 @@ export function changeParts(change: PaymentChange, prefix: string): Part[] {
  * Writes change values as one statement, in the caller's connection (or transaction), and answers for each change,
  * in order, whether its gate matched and the intent as written. A batch must not change one row twice (PostgreSQL
  * applies only one update per row per statement), so its changes must be about distinct intents, charges and attempts.
+ * With `answer` (one change with an intent, a request's final step), the statement also stores the request's
+ * answer: the intent's compare-and-set writes only while the request holds its idempotency key, and the answer is
+ * stored only when that compare-and-set matched (`FinalAnswer`).
  */
-export async function writeChanges(db: Queryable, changes: readonly PaymentChange[]): Promise<ChangeResult[]> {
+export async function writeChanges(db: Queryable, changes: readonly PaymentChange[], answer?: FinalAnswer): Promise<ChangeResult[]> {
   if (changes.length === 0) return [];
   assertDistinctRows(changes);
+  assert(!answer || (changes.length === 1 && changes[0].intent), 'an answer is written with one change that has a compare-and-set');
   // A single change keeps plain part names; in a batch each change's parts are prefixed by its position.
   const prefixOf = (index: number) => changes.length === 1 ? '' : `c${index}_`;
-  const parts = changes.flatMap((change, index) => changeParts(change, prefixOf(index)));
+  const parts = answer
+    ? [answer.held, ...changeParts(changes[0], '', answer.heldGate), answer.store({ onlyIfRowsIn: 'intent', gateKey: changes[0].intent!.current.id })]
+    : changes.flatMap((change, index) => changeParts(change, prefixOf(index)));
   const gated = changes.flatMap((change, index) => change.intent ? [index] : []);
   if (parts.length === 0) return changes.map(() => ({ applied: false }));
   // PostgreSQL runs every data-modifying WITH part to completion whether or not the final query reads it.

@@ -15,6 +15,19 @@ export interface CheckpointPart {
 }
 
 /**
+ * The request's answer written by its final statement itself (`UnitOfWork.finalAnswer`), for a final step that is one
+ * statement: `held` is a part that returns a row only while the request holds its idempotency key (and locks it), the
+ * step's compare-and-set is gated on it with `heldGate`, and `store(gate)` is the part that stores the answer, gated on
+ * that compare-and-set. Call `stored` once the statement returned the compare-and-set's row.
+ */
+export interface FinalAnswer {
+  held: { name: string; statement: Statement };
+  heldGate: PartOptions;
+  store(gate: PartOptions): { name: string; statement: Statement };
+  stored(): void;
+}
+
+/**
  * An idempotency key the request has not taken yet (a route that takes its key with its first write): the key is
  * inserted by the first write itself when that write is one statement carrying the recovery point (`checkpointPart`),
  * which saves the key's own statement and group-commit wait; before any other write, `take` takes it the usual way.
@@ -45,7 +58,32 @@ export class UnitOfWork {
     readonly commits?: GroupCommit,
     /** The request's idempotency key when it is taken by the first write (`PendingKey`). */
     private readonly pendingKey?: PendingKey,
+    /** The answer to store for a result, as parts of the final statement (`finalAnswer`); undefined when it cannot be. */
+    private readonly answerOf?: (result: unknown) => FinalAnswer,
   ) {}
+
+  /** Whether the final statement stored the request's answer (`finalAnswer`). */
+  private answered = false;
+
+  /** Whether a final step of one statement can store the request's answer itself (`finalAnswer`). */
+  get answersInStatement(): boolean {
+    return this.onFinal !== undefined && this.answerOf !== undefined;
+  }
+
+  /**
+   * For a final step that is one statement (`finalTransaction` with `answerInStatement`): the parts that store the
+   * answer `result` would give (computed before the write, from the values it writes) in that same statement. When
+   * the statement does not apply (its compare-and-set did not match), nothing of it is written and the answer is
+   * stored afterwards from the step's actual result, as without it. Undefined unless `answersInStatement`.
+   */
+  finalAnswer(result: unknown): FinalAnswer | undefined {
+    if (!this.answersInStatement) return undefined;
+    const answer = this.answerOf!(result);
+    return { ...answer, stored: () => {
+      this.answered = true;
+      answer.stored();
+    } };
+  }
 
   /** Before a write that does not carry the key's insert: takes the key if the request has not yet. */
   private async beforeWrite(): Promise<void> {
@@ -132,13 +170,19 @@ export class UnitOfWork {
    * with a group commit its queries go into the next batch, ordered by `lockKey` (the intent it changes).
    */
   finalTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
-  finalTransaction<T>(work: (client: Queryable) => Promise<T>, options: { singleStatement: true; lockKey?: string }): Promise<T>;
-  async finalTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, options: { singleStatement?: boolean; lockKey?: string } = {}): Promise<T> {
+  finalTransaction<T>(work: (client: Queryable) => Promise<T>, options: { singleStatement: true; lockKey?: string; answerInStatement?: boolean }): Promise<T>;
+  async finalTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, options: { singleStatement?: boolean; lockKey?: string; answerInStatement?: boolean } = {}): Promise<T> {
     await this.beforeWrite();
-    if (options.singleStatement && !this.onFinal) {
-      return this.commits ? work(this.commits.connection(options.lockKey) as unknown as pg.PoolClient) : withClient(this.db, work);
-    }
     const onFinal = this.onFinal;
+    if (options.singleStatement && (!onFinal || (options.answerInStatement && this.answersInStatement))) {
+      const result = this.commits ? await work(this.commits.connection(options.lockKey) as unknown as pg.PoolClient) : await withClient(this.db, work);
+      // The statement wrote nothing (or could not carry the answer): the answer is stored on its own, from the result.
+      if (onFinal && !this.answered) {
+        if (this.commits) await this.commits.transaction((client) => onFinal(client, result), options.lockKey);
+        else await inTransaction(this.db, (client) => onFinal(client, result));
+      }
+      return result;
+    }
     if (options.singleStatement && onFinal && this.commits) {
       // One write and the stored response: a short transaction that only talks to the database, run in a batch.
       return this.commits.transaction(async (client) => {
