@@ -3,6 +3,7 @@ import type { Connector } from '../connectors/connector.ts';
 import { connectionOf, credentialsAssociatedData } from '../connectors/configurations/connection.ts';
 import type { ConnectorConfigurationRow } from '../connectors/configurations/repository.ts';
 import type { Credentials } from '../connectors/configurations/validation.ts';
+import { MercadoPagoConnector } from '../connectors/mercadopago/connector.ts';
 import { MollieConnector } from '../connectors/mollie/connector.ts';
 import { PayPalConnector } from '../connectors/paypal/connector.ts';
 import { StripeConnector } from '../connectors/stripe/connector.ts';
@@ -83,6 +84,9 @@ export class ConnectorRegistry {
       case 'mollie':
         // Mollie calls each payment's webhookUrl with its id: this configuration's provider webhook route.
         return new MollieConnector({ ...connection.config, timeoutMs, returnUrl, webhookUrl: configurationWebhookUrl(this.#publicUrl(), row.id) });
+      case 'mercadopago':
+        // Each payment's notification_url is this configuration's provider webhook route.
+        return new MercadoPagoConnector({ ...connection.config, timeoutMs, notificationUrl: configurationWebhookUrl(this.#publicUrl(), row.id) });
       case 'test_processor':
         return this.builtIn;
     }

@@ -1,5 +1,6 @@
 import type { AuthorizeInput, AuthorizeOutput, Connector, ProviderNotification, ReferenceInput, RefundInput, SimpleOutput } from '../connector.ts';
 import { assertRequestTimeout } from '../shared/http.ts';
+import { notSentAsOutcome } from '../shared/rest-client.ts';
 import { MollieClient, MollieRequestError, type MollieOutcome } from './client.ts';
 import { mollieNotifications } from './notifications.ts';
 import {
@@ -189,12 +190,7 @@ export class MollieConnector implements Connector {
   }
 
   /** A call whose `not_sent` failure is an outcome rather than an exception (flows that must answer, not fail over). */
-  async #safely(call: () => Promise<MollieOutcome>): Promise<MollieOutcome> {
-    try {
-      return await call();
-    } catch (error) {
-      if (error instanceof MollieRequestError && error.kind === 'not_sent') return { kind: 'not_sent', detail: error.message };
-      throw error;
-    }
+  #safely(call: () => Promise<MollieOutcome>): Promise<MollieOutcome> {
+    return notSentAsOutcome(call, (error): error is MollieRequestError => error instanceof MollieRequestError);
   }
 }
