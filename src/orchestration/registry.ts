@@ -25,6 +25,11 @@ export function configurationWebhookUrl(publicUrl: string, configurationId: stri
   return `${publicUrl}/payrail/webhooks/${encodeURIComponent(configurationId)}`;
 }
 
+/** Where Payrail serves the QR image of an attempt's Pix (src/api/routes/pix-qr-images.ts). */
+export function pixQrImageUrl(publicUrl: string, attemptId: string, format: 'png' | 'svg'): string {
+  return `${publicUrl}/payrail/pix/${encodeURIComponent(attemptId)}/qr.${format}`;
+}
+
 /**
  * What a configuration's connector is built from: its credentials (a fresh ciphertext each time they are replaced)
  * and settings. Not the `updated` times: they count whole seconds, so a change made within the second of the one
@@ -86,7 +91,10 @@ export class ConnectorRegistry {
         return new MollieConnector({ ...connection.config, timeoutMs, returnUrl, webhookUrl: configurationWebhookUrl(this.#publicUrl(), row.id) });
       case 'mercadopago':
         // Each payment's notification_url is this configuration's provider webhook route.
-        return new MercadoPagoConnector({ ...connection.config, timeoutMs, notificationUrl: configurationWebhookUrl(this.#publicUrl(), row.id) });
+        return new MercadoPagoConnector({
+          ...connection.config, timeoutMs, notificationUrl: configurationWebhookUrl(this.#publicUrl(), row.id),
+          pixQrImageUrl: (attemptId, format) => pixQrImageUrl(this.#publicUrl(), attemptId, format),
+        });
       case 'test_processor':
         return this.builtIn;
     }

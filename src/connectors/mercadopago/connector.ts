@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import type { AuthorizeInput, AuthorizeOutput, Connector, ProviderNotification, ReferenceInput, RefundInput, SimpleOutput } from '../connector.ts';
 import { assertRequestTimeout } from '../shared/http.ts';
 import { notSentAsOutcome, type RestOutcome } from '../shared/rest-client.ts';
@@ -10,13 +9,12 @@ import {
   fromRefund,
   idempotencyKey,
   mercadoPagoCarriedTypes,
-  mercadoPagoMethods,
   processingError,
   toDecimalAmount,
   toPaymentRequest,
   type MercadoPagoPayment,
   type MercadoPagoRefund,
-  type PixImages,
+  type PixImageUrl,
 } from './transformers.ts';
 import { MercadoPagoWebhookError, verifiedPaymentId } from './webhook.ts';
 
@@ -33,6 +31,8 @@ export interface MercadoPagoConnectorConfig {
   timeoutMs: number;
   /** Payrail's webhook URL of this configuration (`/payrail/webhooks/{id}`), sent as each payment's `notification_url`. */
   notificationUrl: string | null;
+  /** Where Payrail serves a Pix QR code's PNG and SVG (`image_url_png`, `image_url_svg`). */
+  pixQrImageUrl: PixImageUrl;
 }
 
 /**
@@ -215,9 +215,9 @@ export class MercadoPagoConnector implements Connector {
     }
   }
 
-  /** The attempt's answer for a payment, with the Pix QR code's SVG drawn from its BR Code. */
-  async #answer(payment: MercadoPagoPayment): Promise<AuthorizeOutput> {
-    return fromPayment(payment, await pixImages(payment));
+  /** The attempt's answer for a payment. */
+  #answer(payment: MercadoPagoPayment): AuthorizeOutput {
+    return fromPayment(payment, this.#config.pixQrImageUrl);
   }
 
   #paymentPath(paymentId: string): string {
@@ -228,11 +228,4 @@ export class MercadoPagoConnector implements Connector {
   #safely(call: () => Promise<RestOutcome>): Promise<RestOutcome> {
     return notSentAsOutcome(call, (error): error is MercadoPagoRequestError => error instanceof MercadoPagoRequestError);
   }
-}
-
-/** The SVG of a pending Pix's QR code (Mercado Pago sends only the PNG); null for anything else. */
-async function pixImages(payment: MercadoPagoPayment): Promise<PixImages> {
-  const code = payment.point_of_interaction?.transaction_data?.qr_code;
-  if (payment.payment_method_id !== mercadoPagoMethods.pix || payment.status !== 'pending' || typeof code !== 'string') return { svg: null };
-  return { svg: await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
 }

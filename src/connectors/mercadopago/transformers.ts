@@ -176,31 +176,31 @@ export const paymentRejected: Decline = {
   networkStatus: 'declined_by_network',
 };
 
-/** A QR code's SVG, made by the connector (it is I/O-free but asynchronous) and passed in. */
-export interface PixImages {
-  svg: string | null;
-}
+/** Where Payrail serves a Pix QR code's images (drawn from the BR Code), by attempt id. */
+export type PixImageUrl = (attemptId: string, format: 'png' | 'svg') => string;
 
 /**
- * What Payrail shows for a pending Pix or boleto: Stripe's `pix_display_qr_code` (the BR Code as `data`, the QR image
- * as `data:` URLs since Mercado Pago sends the PNG itself rather than a link, its ticket page as the instructions) or
+ * What Payrail shows for a pending Pix or boleto: Stripe's `pix_display_qr_code` (the BR Code as `data`, Payrail's own
+ * links to its QR image, since Mercado Pago sends the PNG inline rather than a link, and Mercado Pago's ticket page as
+ * the instructions) or
  * `boleto_display_details` (the 47-digit digitable line, the voucher page), expiring when Mercado Pago says.
  * Null when the payment lacks them.
  */
-export function displayOf(payment: MercadoPagoPayment, images: PixImages): DisplayDetails | null {
+export function displayOf(payment: MercadoPagoPayment, imageUrl: PixImageUrl): DisplayDetails | null {
   const expiresAt = typeof payment.date_of_expiration === 'string' ? Date.parse(payment.date_of_expiration) : Number.NaN;
   if (Number.isNaN(expiresAt)) return null;
   const expires = { at: Math.floor(expiresAt / 1000) };
   if (payment.payment_method_id === mercadoPagoMethods.pix) {
     const data = payment.point_of_interaction?.transaction_data;
-    if (typeof data?.qr_code !== 'string') return null;
+    const attemptId = attemptIdOf(payment);
+    if (typeof data?.qr_code !== 'string' || attemptId === null) return null;
     return {
       type: 'pix_display_qr_code',
       details: {
         data: data.qr_code,
         hosted_instructions_url: data.ticket_url ?? null,
-        image_url_png: typeof data.qr_code_base64 === 'string' ? `data:image/png;base64,${data.qr_code_base64}` : null,
-        image_url_svg: images.svg === null ? null : `data:image/svg+xml;base64,${Buffer.from(images.svg, 'utf8').toString('base64')}`,
+        image_url_png: imageUrl(attemptId, 'png'),
+        image_url_svg: imageUrl(attemptId, 'svg'),
       },
       expires,
     };
@@ -252,13 +252,13 @@ export function cancelledDecline(payment: MercadoPagoPayment): Decline {
  * (`requires_authentication` with `display`) until paid or expired; approved is authorized and captured; rejected and
  * cancelled are declined. Unknown statuses are ambiguous (`pending`).
  */
-export function fromPayment(payment: MercadoPagoPayment, images: PixImages): AuthorizeOutput {
+export function fromPayment(payment: MercadoPagoPayment, imageUrl: PixImageUrl): AuthorizeOutput {
   if (typeof payment.id !== 'number' || !isPaymentStatus(payment.status)) return { status: 'pending' };
   const reference = String(payment.id);
   const kind = statusKinds[payment.status];
   switch (kind) {
     case 'awaiting_payer': {
-      const display = displayOf(payment, images);
+      const display = displayOf(payment, imageUrl);
       return display === null ? { status: 'processing', processorReference: reference } : { status: 'requires_authentication', processorReference: reference, display };
     }
     case 'processing':
