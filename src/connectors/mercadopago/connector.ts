@@ -1,6 +1,7 @@
 import type { AuthorizeInput, AuthorizeOutput, Connector, ProviderNotification, ReferenceInput, RefundInput, SimpleOutput } from '../connector.ts';
 import { assertRequestTimeout } from '../shared/http.ts';
 import { notSentAsOutcome, type RestOutcome } from '../shared/rest-client.ts';
+import { refundThroughRest, voidOutputOf } from '../shared/rest-flows.ts';
 import { MercadoPagoClient, MercadoPagoRequestError } from './client.ts';
 import { mercadoPagoNotifications } from './notifications.ts';
 import {
@@ -92,16 +93,7 @@ export class MercadoPagoConnector implements Connector {
     const outcome = await this.#safely(() => this.#client.request('PUT', this.#paymentPath(input.processorReference), {
       body: { status: 'cancelled' }, idempotencyKey: idempotencyKey('cancel-payment', input.attemptId),
     }));
-    switch (outcome.kind) {
-      case 'ok':
-        return { status: 'succeeded', processorReference: input.processorReference };
-      case 'ambiguous':
-        return { status: 'pending' };
-      case 'not_sent':
-        return { status: 'failed', reason: 'provider_unreachable' };
-      case 'rejected':
-        return { status: 'failed', reason: `mercadopago_${outcome.status}` };
-    }
+    return voidOutputOf(outcome, input.processorReference, 'mercadopago');
   }
 
   /** Refunds (part of) an approved payment (POST /v1/payments/{id}/refunds). */
@@ -192,27 +184,17 @@ export class MercadoPagoConnector implements Connector {
     }
   }
 
-  async #refund(input: RefundInput, sync: boolean): Promise<SimpleOutput> {
+  #refund(input: RefundInput, sync: boolean): Promise<SimpleOutput> {
     const path = `${this.#paymentPath(input.processorReference)}/refunds`;
-    const outcome = await this.#safely(() => this.#client.request('POST', path, {
-      body: { amount: toDecimalAmount(input.amount, input.currency), metadata: { payrail_refund: input.refundId } },
-      idempotencyKey: idempotencyKey('refund', input.refundId),
-    }));
-    switch (outcome.kind) {
-      case 'ok': {
-        const refund = outcome.body as MercadoPagoRefund;
-        if (!sync || typeof refund.id !== 'number') return fromRefund(refund);
-        // The replayed answer is the refund as it was first answered; its current status is a GET away.
-        const current = await this.#safely(() => this.#client.request('GET', `${path}/${refund.id}`));
-        return current.kind === 'ok' ? fromRefund(current.body as MercadoPagoRefund) : { status: 'pending', processorReference: String(refund.id) };
-      }
-      case 'ambiguous':
-        return { status: 'pending' };
-      case 'not_sent':
-        return { status: 'failed', reason: 'unknown' };
-      case 'rejected':
-        return { status: 'failed', reason: 'declined' };
-    }
+    return refundThroughRest<MercadoPagoRefund>({
+      create: () => this.#safely(() => this.#client.request('POST', path, {
+        body: { amount: toDecimalAmount(input.amount, input.currency), metadata: { payrail_refund: input.refundId } },
+        idempotencyKey: idempotencyKey('refund', input.refundId),
+      })),
+      read: (refundId) => this.#safely(() => this.#client.request('GET', `${path}/${encodeURIComponent(refundId)}`)),
+      idOf: (refund) => (typeof refund.id === 'number' ? String(refund.id) : null),
+      outputOf: fromRefund,
+    }, sync);
   }
 
   /** The attempt's answer for a payment. */
