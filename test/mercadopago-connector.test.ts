@@ -11,7 +11,7 @@ import { expireDisplayedPayments } from '../src/payments/display-expiry.ts';
 import { secondsPerDay } from '../src/platform/clock.ts';
 import { startMercadoPagoSandbox, type MercadoPagoSandbox } from '../src/sandbox/mercadopago/server.ts';
 import { mercadoPagoSpec } from './helpers/mercadopago-openapi.ts';
-import { expectStripeError } from './helpers/stripe-errors.ts';
+import { expectStripeError, stripeErrorOf } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
 /*
@@ -330,6 +330,46 @@ describe('Mercado Pago connector through Payrail (stripe SDK, Mercado Pago sandb
     assert.equal(resolved.status, 'requires_action');
     assert.equal(resolved.next_action?.pix_display_qr_code?.data, sandbox.records().payments.at(-1)!.pix?.qrCode);
     assert.equal(new Set(proxy.exchanges.filter((exchange) => exchange.method === 'POST' && exchange.path === '/v1/payments').map((exchange) => exchange.idempotencyKey)).size, 1);
+  });
+
+  it('a Pix without the payer\'s e-mail, which Mercado Pago requires, is declined naming billing_details[email], before anything is sent', async () => {
+    const intent = await createIntent({ amount: 1000, currency: 'brl', payment_method_types: ['pix'] });
+    const error = await stripeErrorOf(stripe.paymentIntents.confirm(intent.id, { payment_method_data: { type: 'pix' } } as Stripe.PaymentIntentConfirmParams));
+    assert.equal(error.statusCode, 402);
+    assert.equal(error.code, 'payment_method_invalid_parameter');
+    assert.match(error.message, /billing_details\[email\]/);
+    const failed = await stripe.paymentIntents.retrieve(intent.id);
+    assert.equal(failed.status, 'requires_payment_method');
+    assert.equal(failed.last_payment_error?.code, 'payment_method_invalid_parameter');
+    assert.equal(proxy.exchanges.filter((exchange) => exchange.path === '/v1/payments').length, 0, 'nothing reached Mercado Pago');
+  });
+
+  it('routing: a rule prefers Mercado Pago configurations for pix; one that cannot be reached fails over to the next', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadPort = (closed.address() as { port: number }).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const unreachable = await stripe.rawRequest('POST', '/v1/payrail/connector_configurations', {
+      connector: 'mercadopago', credentials: { access_token: sandbox.accessToken, webhook_secret: sandbox.webhookSecret }, settings: { base_url: `http://127.0.0.1:${deadPort}` }, priority: 5,
+    });
+    await stripe.rawRequest('POST', '/v1/payrail/routing_profile', {
+      strategy: 'priority',
+      rules: [{ id: 'pix_mercadopago', conditions: { payment_method_types: ['pix'] }, action: { type: 'prefer', configurations: [unreachable.id, configurationId] } }],
+    });
+    server.deps.routing.forget({ accountId: server.account.accountId, livemode: false });
+    try {
+      const intent = await pix(2200);
+      assert.equal(intent.status, 'requires_action');
+      assert.equal(intent.next_action?.type, 'pix_display_qr_code');
+      const charge = (await stripe.paymentIntents.retrieve(intent.id, { expand: ['latest_charge'] })).latest_charge as Stripe.Charge & { payrail_routing: Record<string, any> };
+      assert.equal(charge.payrail_routing.connector_configuration, configurationId, 'the reachable configuration took the payment');
+      assert.match(JSON.stringify(charge.payrail_routing), /pix_mercadopago/, 'the rule decided the order');
+      await paymentIdOf(intent.id);
+    } finally {
+      await stripe.rawRequest('POST', '/v1/payrail/routing_profile', { rules: '' });
+      await stripe.rawRequest('POST', `/v1/payrail/connector_configurations/${unreachable.id as string}`, { enabled: false });
+      server.deps.routing.forget({ accountId: server.account.accountId, livemode: false });
+    }
   });
 
   it('refuses a malformed access token, a card type, and a configuration without its webhook secret', async () => {

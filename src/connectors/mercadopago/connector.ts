@@ -10,6 +10,7 @@ import {
   fromRefund,
   idempotencyKey,
   mercadoPagoCarriedTypes,
+  payerEmailMissing,
   processingError,
   toDecimalAmount,
   toPaymentRequest,
@@ -125,6 +126,7 @@ export class MercadoPagoConnector implements Connector {
 
   async #create(input: AuthorizeInput): Promise<AuthorizeOutput> {
     if (!input.localMethod) throw new MercadoPagoRequestError('configuration', 'the Mercado Pago connector carries Pix and boleto only');
+    if (input.localMethod.billingDetails.email === null) return { status: 'declined', decline: payerEmailMissing, processorReference: null, riskScore: 0 };
     const request = toPaymentRequest(input, { notificationUrl: this.#config.notificationUrl, nowSeconds: Math.floor(Date.now() / 1000) });
     const outcome = await this.#client.request('POST', '/v1/payments', { body: request, idempotencyKey: idempotencyKey('create-payment', input.attemptId) });
     switch (outcome.kind) {

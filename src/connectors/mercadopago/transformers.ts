@@ -168,6 +168,18 @@ export function refundIdOf(refund: MercadoPagoRefund): string | null {
   return typeof value === 'string' ? value : null;
 }
 
+/**
+ * Mercado Pago requires `payer.email` on every payment (PaymentRequest in its spec), while a Pix PaymentMethod may have
+ * none: such a payment is declined before anything is sent, naming the field the merchant should give.
+ */
+export const payerEmailMissing: Decline = {
+  code: 'payment_method_invalid_parameter',
+  declineCode: 'invalid_email',
+  message: 'Mercado Pago needs the payer\'s e-mail: give billing_details[email] with the PaymentMethod.',
+  blocked: false,
+  networkStatus: 'not_sent_to_network',
+};
+
 export const paymentRejected: Decline = {
   code: 'payment_method_provider_decline',
   declineCode: 'generic_decline',
