@@ -111,7 +111,7 @@ describe('Mercado Pago connector through Payrail (stripe SDK, Mercado Pago sandb
     await server?.close();
   });
   afterEach(async () => {
-    sandbox.setFaults({ status5xxRate: 0 });
+    sandbox.setFaults({ status5xxRate: 0, webhookDuplicate: false });
     await sandbox.webhooksIdle();
     // Every exchange Payrail had with Mercado Pago matches Mercado Pago's published API.
     for (const exchange of proxy.exchanges.splice(0)) {
@@ -269,11 +269,17 @@ describe('Mercado Pago connector through Payrail (stripe SDK, Mercado Pago sandb
     assert.equal(await statusOf(voucher.id), 'requires_payment_method');
   });
 
-  it('Pix refunds: partial then the rest, each with its own X-Idempotency-Key; Mercado Pago\'s payment ends refunded', async () => {
+  it('Pix refunds: partial then the rest, each with its own X-Idempotency-Key; Mercado Pago\'s payment ends refunded; duplicated notifications change nothing', async () => {
     const intent = await pix(5000);
     const paymentId = await paymentIdOf(intent.id);
+    // Every notification arrives twice: the copies are duplicates and change nothing.
+    sandbox.setFaults({ webhookDuplicate: true });
     await payOnTicketPage(intent.next_action!.pix_display_qr_code!.hosted_instructions_url!);
     await eventually('the Pix is paid', async () => (await statusOf(intent.id)) === 'succeeded');
+    await sandbox.webhooksIdle();
+    sandbox.setFaults({ webhookDuplicate: false });
+    const succeeded = await stripe.events.list({ type: 'payment_intent.succeeded' });
+    assert.equal(succeeded.data.filter((event) => (event.data.object as Stripe.PaymentIntent).id === intent.id).length, 1);
     const partial = await stripe.refunds.create({ payment_intent: intent.id, amount: 1250 });
     assert.equal(partial.status, 'succeeded');
     const rest = await stripe.refunds.create({ payment_intent: intent.id });
