@@ -29,6 +29,7 @@ import { registerPaymentLinkPages } from './routes/payment-link-pages.ts';
 import { registerProviderWebhooks } from './routes/provider-webhooks.ts';
 import { registerRedirectPages } from './routes/redirect-pages.ts';
 import { registerTestPaymentPage } from './routes/test-payment-page.ts';
+import { registerPixQrImages } from './routes/pix-qr-images.ts';
 import { registerTestDisplayPages } from './routes/test-display-page.ts';
 import { registerMandatePage } from './routes/mandate-page.ts';
 import { registerReferencePage } from './routes/reference-page.ts';
@@ -375,6 +376,7 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     registerRedirectPages(pages, deps);
     registerTestPaymentPage(pages, deps);
     registerTestDisplayPages(pages, deps);
+    registerPixQrImages(pages, deps);
     registerMandatePage(pages, deps);
     registerCheckoutPages(pages, deps);
     registerEmbeddedCheckoutPages(pages, deps);

@@ -81,7 +81,11 @@ export interface AuthorizeInput {
 export interface LocalMethodData {
   type: string;
   details: Record<string, unknown>;
-  billingDetails: { email: string | null; name: string | null; phone: string | null; country: string | null };
+  billingDetails: {
+    email: string | null; name: string | null; phone: string | null; country: string | null;
+    /** The billing address, when the PaymentMethod has one (a boleto's payer address at Mercado Pago). */
+    address?: { line1: string | null; line2: string | null; city: string | null; state: string | null; postalCode: string | null; country: string | null } | null;
+  };
   options: Record<string, unknown>;
 }
 

@@ -92,7 +92,7 @@ const notProcessedDecline: Decline = {
 export async function planRoute(db: Queryable, deps: OrchestratorDependencies, scope: Scope, payment: { intentId: string; chargeId: string; facts: PaymentFacts; merchantInitiated: boolean }): Promise<RoutePlan> {
   const context = await deps.routing.get(db, scope);
   if (context.candidates.length === 0 && scope.livemode) {
-    throw new ApiError('live_connector_configuration_missing', 'This account has no enabled live-mode connector configuration, so it cannot process live payments. Create one with a live secret key (POST /v1/payrail/connector_configurations with connector adyen, stripe, paypal or mollie); the built-in test processor only processes test-mode payments.');
+    throw new ApiError('live_connector_configuration_missing', 'This account has no enabled live-mode connector configuration, so it cannot process live payments. Create one with a live secret key (POST /v1/payrail/connector_configurations with connector adyen, stripe, paypal, mollie or mercadopago); the built-in test processor only processes test-mode payments.');
   }
   const decision = decideRoute({ facts: payment.facts, candidates: context.candidates.map((option) => option.candidate), profile: context.profile, health: deps.routingHealth, random: Math.random, nowMs: Date.now() });
   if (decision.ordered.length === 0) {

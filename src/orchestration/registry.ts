@@ -3,6 +3,7 @@ import type { Connector } from '../connectors/connector.ts';
 import { connectionOf, credentialsAssociatedData } from '../connectors/configurations/connection.ts';
 import type { ConnectorConfigurationRow } from '../connectors/configurations/repository.ts';
 import type { Credentials } from '../connectors/configurations/validation.ts';
+import { MercadoPagoConnector } from '../connectors/mercadopago/connector.ts';
 import { MollieConnector } from '../connectors/mollie/connector.ts';
 import { PayPalConnector } from '../connectors/paypal/connector.ts';
 import { StripeConnector } from '../connectors/stripe/connector.ts';
@@ -22,6 +23,11 @@ export function configurationCancelUrl(publicUrl: string, configurationId: strin
 /** Payrail's provider webhook route of a configuration (src/api/routes/provider-webhooks.ts). */
 export function configurationWebhookUrl(publicUrl: string, configurationId: string): string {
   return `${publicUrl}/payrail/webhooks/${encodeURIComponent(configurationId)}`;
+}
+
+/** Where Payrail serves the QR image of an attempt's Pix (src/api/routes/pix-qr-images.ts). */
+export function pixQrImageUrl(publicUrl: string, attemptId: string, format: 'png' | 'svg'): string {
+  return `${publicUrl}/payrail/pix/${encodeURIComponent(attemptId)}/qr.${format}`;
 }
 
 /**
@@ -83,6 +89,12 @@ export class ConnectorRegistry {
       case 'mollie':
         // Mollie calls each payment's webhookUrl with its id: this configuration's provider webhook route.
         return new MollieConnector({ ...connection.config, timeoutMs, returnUrl, webhookUrl: configurationWebhookUrl(this.#publicUrl(), row.id) });
+      case 'mercadopago':
+        // Each payment's notification_url is this configuration's provider webhook route.
+        return new MercadoPagoConnector({
+          ...connection.config, timeoutMs, notificationUrl: configurationWebhookUrl(this.#publicUrl(), row.id),
+          pixQrImageUrl: (attemptId, format) => pixQrImageUrl(this.#publicUrl(), attemptId, format),
+        });
       case 'test_processor':
         return this.builtIn;
     }

@@ -143,11 +143,11 @@ export const methodTypes = [
   {
     type: 'boleto', label: 'Boleto', countries: ['BR'], currencies: ['brl'], amountMin: { brl: 500 }, amountMax: { brl: 4_999_999 }, refunds: 'none', settlementDelayDays: 2,
     nextAction: 'display_details', manualCapture: false, requiredBillingDetails: ['name', 'email', 'address.line1', 'address.city', 'address.state', 'address.postal_code', 'address.country'],
-    hashFields: { tax_id: { kind: 'br_tax_id', required: true } }, connectors: ['test_processor'], local: true,
+    hashFields: { tax_id: { kind: 'br_tax_id', required: true } }, connectors: ['test_processor', 'mercadopago'], local: true,
   },
   {
     type: 'pix', label: 'Pix', countries: ['BR'], currencies: ['brl'], refunds: 'full_and_partial', settlementDelayDays: 2, nextAction: 'display_details', manualCapture: false,
-    requiredBillingDetails: [], hashFields: {}, connectors: ['test_processor'], local: true,
+    requiredBillingDetails: [], hashFields: {}, connectors: ['test_processor', 'mercadopago'], local: true,
   },
   // India's UPI: a type Stripe added after API 2024-04-10 (the stripe package declares `upi: { vpa }`): a collect request
   // to the payer's VPA, approved in the payer's UPI app, so the payment is `processing` until the provider reports it.

@@ -302,7 +302,12 @@ function localMethodData(intent: PaymentIntentRow, paymentMethod: LocalPaymentMe
   return {
     type: paymentMethod.type,
     details: paymentMethod.wallet,
-    billingDetails: { email: billing.email, name: billing.name, phone: billing.phone, country: billing.address?.country ?? null },
+    billingDetails: {
+      email: billing.email, name: billing.name, phone: billing.phone, country: billing.address?.country ?? null,
+      address: billing.address
+        ? { line1: billing.address.line1 ?? null, line2: billing.address.line2 ?? null, city: billing.address.city ?? null, state: billing.address.state ?? null, postalCode: billing.address.postal_code ?? null, country: billing.address.country ?? null }
+        : null,
+    },
     options,
   };
 }

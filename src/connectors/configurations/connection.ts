@@ -2,6 +2,7 @@
 // credentials. Kept apart from the configuration service so the connector registry (src/orchestration/registry.ts),
 // which Dependencies builds, can use them without importing the service and what the service imports.
 import type { AdyenConnectorConfig } from '../adyen/connector.ts';
+import type { MercadoPagoConnectorConfig } from '../mercadopago/connector.ts';
 import type { MollieConnectorConfig } from '../mollie/connector.ts';
 import type { PayPalConnectorConfig } from '../paypal/connector.ts';
 import type { StripeConnectorConfig } from '../stripe/connector.ts';
@@ -19,6 +20,7 @@ export type ConnectorConnection =
   | { connector: 'stripe'; config: Pick<StripeConnectorConfig, 'baseUrl' | 'apiKey' | 'webhookSecrets'> }
   | { connector: 'paypal'; config: Pick<PayPalConnectorConfig, 'baseUrl' | 'clientId' | 'clientSecret' | 'webhookId'> }
   | { connector: 'mollie'; config: Pick<MollieConnectorConfig, 'baseUrl' | 'apiKey' | 'caCertificate'> }
+  | { connector: 'mercadopago'; config: Pick<MercadoPagoConnectorConfig, 'baseUrl' | 'accessToken' | 'webhookSecret'> }
   | { connector: 'test_processor'; config: Record<string, never> };
 
 function required(value: string | undefined, what: string): string {
@@ -48,6 +50,11 @@ export function connectionOf(row: ConnectorConfigurationRow, credentials: Creden
       return {
         connector: 'mollie',
         config: { baseUrl: required(row.settings.base_url, 'base_url'), apiKey: required(credentials.api_key, 'api_key'), ...(row.settings.ca_certificate !== undefined ? { caCertificate: row.settings.ca_certificate } : {}) },
+      };
+    case 'mercadopago':
+      return {
+        connector: 'mercadopago',
+        config: { baseUrl: required(row.settings.base_url, 'base_url'), accessToken: required(credentials.access_token, 'access_token'), webhookSecret: required(credentials.webhook_secret, 'webhook_secret') },
       };
     case 'test_processor':
       return { connector: 'test_processor', config: {} };

@@ -60,7 +60,7 @@ function sealCredentials(deps: ConnectorConfigurationDependencies, id: string, c
  */
 export async function createConnectorConfiguration(work: UnitOfWork, deps: ConnectorConfigurationDependencies, scope: Scope, input: ConnectorConfigurationInput): Promise<ConnectorConfigurationRow> {
   if (input.connector === 'test_processor' && scope.livemode) {
-    throw new ApiError('invalid_value', 'Invalid connector: test_processor only processes test-mode payments; a live-mode configuration needs adyen, stripe, paypal or mollie.', { param: 'connector' });
+    throw new ApiError('invalid_value', 'Invalid connector: test_processor only processes test-mode payments; a live-mode configuration needs adyen, stripe, paypal, mollie or mercadopago.', { param: 'connector' });
   }
   const credentials = validateCredentials(input.connector, input.credentials, scope.livemode);
   const settings = validateSettings(input.connector, input.settings ?? {}, scope.livemode);

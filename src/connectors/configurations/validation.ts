@@ -10,7 +10,7 @@ import { localMethodTypeNames, methodTypeNames, type MethodTypeName } from '../.
  * (`credentials[hmac_key]`, `fees[usd][percent_bps]`).
  */
 
-export const connectorNames = ['adyen', 'stripe', 'paypal', 'mollie', 'test_processor'] as const;
+export const connectorNames = ['adyen', 'stripe', 'paypal', 'mollie', 'mercadopago', 'test_processor'] as const;
 export type ConnectorName = (typeof connectorNames)[number];
 
 /** Every payment method type of the table (payment-methods/method-types.ts). */
@@ -18,7 +18,7 @@ export const paymentMethodTypes: readonly MethodTypeName[] = methodTypeNames;
 export type PaymentMethodType = MethodTypeName;
 
 /** Every credential key any connector takes (the union the API accepts under `credentials[...]`). */
-export const credentialKeys = ['api_key', 'hmac_key', 'secret_key', 'webhook_secret', 'client_id', 'client_secret', 'webhook_id'] as const;
+export const credentialKeys = ['api_key', 'hmac_key', 'secret_key', 'webhook_secret', 'client_id', 'client_secret', 'webhook_id', 'access_token'] as const;
 export type CredentialKey = (typeof credentialKeys)[number];
 /** Every setting key any connector takes. */
 export const settingKeys = ['merchant_account', 'base_url', 'ca_certificate'] as const;
@@ -44,6 +44,8 @@ const credentialRules: Record<ConnectorName, { required: readonly CredentialKey[
   stripe: { required: ['secret_key'], optional: ['webhook_secret'] },
   paypal: { required: ['client_id', 'client_secret', 'webhook_id'], optional: [] },
   mollie: { required: ['api_key'], optional: [] },
+  // The access token calls the API; the webhook secret (Mercado Pago's "secret signature") verifies x-signature.
+  mercadopago: { required: ['access_token', 'webhook_secret'], optional: [] },
   test_processor: { required: [], optional: [] },
 };
 
@@ -53,6 +55,7 @@ const settingRules: Record<ConnectorName, { required: readonly SettingKey[]; opt
   stripe: { required: [], optional: ['base_url'] },
   paypal: { required: [], optional: ['base_url'] },
   mollie: { required: [], optional: ['base_url', 'ca_certificate'] },
+  mercadopago: { required: [], optional: ['base_url'] },
   test_processor: { required: [], optional: [] },
 };
 
@@ -66,6 +69,8 @@ const defaultBaseUrls: Record<ConnectorName, { test: string | null; live: string
   paypal: { test: 'https://api-m.sandbox.paypal.com', live: 'https://api-m.paypal.com' },
   // Mollie has one endpoint; the API key's prefix (test_ or live_) chooses the mode.
   mollie: { test: 'https://api.mollie.com', live: 'https://api.mollie.com' },
+  // Mercado Pago too: test credentials (TEST-..., or a test user's) choose the mode.
+  mercadopago: { test: 'https://api.mercadopago.com', live: 'https://api.mercadopago.com' },
   test_processor: { test: null, live: null },
 };
 
@@ -76,6 +81,8 @@ const allowedPaymentMethodTypes: Record<ConnectorName, readonly PaymentMethodTyp
   paypal: ['card', 'paypal'],
   // Mollie's local redirect methods (src/connectors/mollie/transformers.ts `mollieMethods`).
   mollie: ['ideal', 'bancontact', 'eps', 'p24'],
+  // Mercado Pago's Brazilian methods (src/connectors/mercadopago/transformers.ts `mercadoPagoMethods`).
+  mercadopago: ['pix', 'boleto'],
   // The built-in test processor carries every local method through its test payment page (connectors/test-processor).
   test_processor: ['card', ...localMethodTypeNames],
 };
@@ -83,6 +90,7 @@ const allowedPaymentMethodTypes: Record<ConnectorName, readonly PaymentMethodTyp
 /** What a configuration carries when `payment_method_types` is not given. */
 export function defaultPaymentMethodTypes(connector: ConnectorName): PaymentMethodType[] {
   if (connector === 'mollie') return [...allowedPaymentMethodTypes.mollie];
+  if (connector === 'mercadopago') return [...allowedPaymentMethodTypes.mercadopago];
   return connector === 'paypal' ? ['paypal'] : ['card'];
 }
 
@@ -196,7 +204,13 @@ function checkCredentialValue(connector: ConnectorName, key: CredentialKey, valu
       throw new ApiError('invalid_value', `Invalid ${param}: a ${livemode ? 'live-mode' : 'test-mode'} configuration needs a ${livemode ? 'live' : 'test'} key (${livemode ? 'live' : 'test'}_...).`, { param });
     }
   }
-  if (key === 'webhook_secret' && !value.startsWith('whsec_')) {
+  if (connector === 'mercadopago' && key === 'access_token') {
+    // Test credentials start TEST-; a test user's and production credentials start APP_USR-.
+    const match = /^(TEST|APP_USR)-[A-Za-z0-9-]{16,}$/.exec(value);
+    if (!match) throw new ApiError('invalid_value', `Invalid ${param}: expected a Mercado Pago access token (TEST-... or APP_USR-..., as shown under the application's credentials).`, { param });
+    if (livemode && match[1] === 'TEST') throw new ApiError('invalid_value', `Invalid ${param}: a live-mode configuration needs production credentials (APP_USR-...).`, { param });
+  }
+  if (key === 'webhook_secret' && connector !== 'mercadopago' && !value.startsWith('whsec_')) {
     throw new ApiError('invalid_value', `Invalid ${param}: expected a webhook signing secret (whsec_...).`, { param });
   }
 }

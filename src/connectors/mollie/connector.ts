@@ -1,5 +1,7 @@
 import type { AuthorizeInput, AuthorizeOutput, Connector, ProviderNotification, ReferenceInput, RefundInput, SimpleOutput } from '../connector.ts';
 import { assertRequestTimeout } from '../shared/http.ts';
+import { notSentAsOutcome } from '../shared/rest-client.ts';
+import { refundThroughRest, voidOutputOf } from '../shared/rest-flows.ts';
 import { MollieClient, MollieRequestError, type MollieOutcome } from './client.ts';
 import { mollieNotifications } from './notifications.ts';
 import {
@@ -86,16 +88,7 @@ export class MollieConnector implements Connector {
   /** Cancels a payment Mollie still lets cancel (DELETE /v2/payments/{id}); a paid one cannot be. */
   async void(input: ReferenceInput): Promise<SimpleOutput> {
     const outcome = await this.#safely(() => this.#client.request('DELETE', `/v2/payments/${encodeURIComponent(input.processorReference)}`));
-    switch (outcome.kind) {
-      case 'ok':
-        return { status: 'succeeded', processorReference: input.processorReference };
-      case 'ambiguous':
-        return { status: 'pending' };
-      case 'not_sent':
-        return { status: 'failed', reason: 'provider_unreachable' };
-      case 'rejected':
-        return { status: 'failed', reason: `mollie_${outcome.status}` };
-    }
+    return voidOutputOf(outcome, input.processorReference, 'mollie');
   }
 
   /** Refunds (part of) a paid payment. Mollie's refunds start queued or pending and settle later (webhook, syncRefund). */
@@ -165,36 +158,21 @@ export class MollieConnector implements Connector {
     return fromPayment(payment, input, returned);
   }
 
-  async #refund(input: RefundInput, sync: boolean): Promise<SimpleOutput> {
+  #refund(input: RefundInput, sync: boolean): Promise<SimpleOutput> {
     const path = `/v2/payments/${encodeURIComponent(input.processorReference)}/refunds`;
-    const outcome = await this.#safely(() => this.#client.request('POST', path, {
-      body: { amount: toMollieAmount(input.amount, input.currency), metadata: { payrail_refund: input.refundId } },
-      idempotencyKey: idempotencyKey('refund', input.refundId),
-    }));
-    switch (outcome.kind) {
-      case 'ok': {
-        const refund = outcome.body as MollieRefund;
-        if (!sync || typeof refund.id !== 'string') return fromRefund(refund);
-        // The replayed answer is the refund as it was first answered; its current status is a GET away.
-        const current = await this.#safely(() => this.#client.request('GET', `${path}/${encodeURIComponent(refund.id!)}`));
-        return current.kind === 'ok' ? fromRefund(current.body as MollieRefund) : { status: 'pending', processorReference: refund.id };
-      }
-      case 'ambiguous':
-        return { status: 'pending' };
-      case 'not_sent':
-        return { status: 'failed', reason: 'unknown' };
-      case 'rejected':
-        return { status: 'failed', reason: 'declined' };
-    }
+    return refundThroughRest<MollieRefund>({
+      create: () => this.#safely(() => this.#client.request('POST', path, {
+        body: { amount: toMollieAmount(input.amount, input.currency), metadata: { payrail_refund: input.refundId } },
+        idempotencyKey: idempotencyKey('refund', input.refundId),
+      })),
+      read: (refundId) => this.#safely(() => this.#client.request('GET', `${path}/${encodeURIComponent(refundId)}`)),
+      idOf: (refund) => (typeof refund.id === 'string' ? refund.id : null),
+      outputOf: fromRefund,
+    }, sync);
   }
 
   /** A call whose `not_sent` failure is an outcome rather than an exception (flows that must answer, not fail over). */
-  async #safely(call: () => Promise<MollieOutcome>): Promise<MollieOutcome> {
-    try {
-      return await call();
-    } catch (error) {
-      if (error instanceof MollieRequestError && error.kind === 'not_sent') return { kind: 'not_sent', detail: error.message };
-      throw error;
-    }
+  #safely(call: () => Promise<MollieOutcome>): Promise<MollieOutcome> {
+    return notSentAsOutcome(call, (error): error is MollieRequestError => error instanceof MollieRequestError);
   }
 }

@@ -102,13 +102,6 @@ export function toPaymentRequest(input: AuthorizeInput, urls: { redirectUrl: str
   return request;
 }
 
-export const customerCanceled: Decline = {
-  code: 'payment_intent_authentication_failure',
-  declineCode: 'generic_decline',
-  message: 'The customer canceled the payment, or it was not completed in time.',
-  blocked: false,
-  networkStatus: 'not_sent_to_network',
-};
 
 export const paymentFailed: Decline = {
   code: 'payment_intent_authentication_failure',
@@ -118,13 +111,9 @@ export const paymentFailed: Decline = {
   networkStatus: 'declined_by_network',
 };
 
-export const processingError: Decline = {
-  code: 'processing_error',
-  declineCode: 'processing_error',
-  message: 'An error occurred while processing your payment. Try again in a little bit.',
-  blocked: false,
-  networkStatus: 'not_sent_to_network',
-};
+/** Mollie could not be asked, or answered about another payment (../shared/declines.ts). */
+export { customerCanceled, processingError } from '../shared/declines.ts';
+import { customerCanceled } from '../shared/declines.ts';
 
 /** What each Mollie status means for the attempt. */
 type StatusKind = 'awaiting_customer' | 'processing' | 'authorized' | 'paid' | 'canceled' | 'failed';

@@ -1,0 +1,48 @@
+import type { ProviderNotification } from '../connector.ts';
+import { attemptIdOf, cancelledDecline, isPaymentStatus, methodDetailsOf, paymentRejected, refundIdOf, refundResult, type MercadoPagoPayment } from './transformers.ts';
+
+/**
+ * What a payment fetched from Mercado Pago (after its webhook named it) says, in Payrail's terms: one `authorization`
+ * when the payment reached a final status, and one `refund` per refund of it. Each event key is the Mercado Pago id with
+ * the status, so a webhook repeated for the same state is a duplicate and a later change is a new event.
+ */
+export function mercadoPagoNotifications(payment: MercadoPagoPayment): ProviderNotification[] {
+  const notifications: ProviderNotification[] = [];
+  const paymentId = typeof payment.id === 'number' ? String(payment.id) : null;
+  const status = isPaymentStatus(payment.status) ? payment.status : null;
+  const eventKey = `payment:${paymentId ?? 'unknown'}:${status ?? String(payment.status)}`;
+  const attemptId = attemptIdOf(payment);
+  switch (status) {
+    case 'approved':
+    case 'refunded':
+    case 'charged_back':
+      notifications.push({ kind: 'authorization', eventKey: `payment:${paymentId ?? 'unknown'}:paid`, attemptId, processorReference: paymentId, result: { status: 'authorized', methodDetails: methodDetailsOf(payment) } });
+      break;
+    case 'rejected':
+      notifications.push({ kind: 'authorization', eventKey, attemptId, processorReference: paymentId, result: { status: 'declined', decline: paymentRejected } });
+      break;
+    case 'cancelled':
+      notifications.push({ kind: 'authorization', eventKey, attemptId, processorReference: paymentId, result: { status: 'declined', decline: cancelledDecline(payment) } });
+      break;
+    case 'pending':
+    case 'authorized':
+    case 'in_process':
+    case 'in_mediation':
+    case null:
+      notifications.push({ kind: 'other', eventKey, description: `Mercado Pago payment ${paymentId ?? '?'} is ${String(payment.status)}` });
+      break;
+  }
+  for (const refund of payment.refunds ?? []) {
+    if (typeof refund.id !== 'number') continue;
+    const result = refundResult(refund);
+    notifications.push({
+      kind: 'refund',
+      eventKey: `refund:${refund.id}:${String(refund.status)}`,
+      refundId: refundIdOf(refund),
+      processorReference: String(refund.id),
+      status: result,
+      reason: result === 'failed' ? 'declined' : null,
+    });
+  }
+  return notifications;
+}
