@@ -5,6 +5,7 @@ import type { ConnectorConfigurationRow } from '../connectors/configurations/rep
 import type { Credentials } from '../connectors/configurations/validation.ts';
 import { MollieConnector } from '../connectors/mollie/connector.ts';
 import { PayPalConnector } from '../connectors/paypal/connector.ts';
+import { RazorpayConnector } from '../connectors/razorpay/connector.ts';
 import { StripeConnector } from '../connectors/stripe/connector.ts';
 import type { SecretBox } from '../platform/crypto.ts';
 import type { OrchestrationSettings } from './settings.ts';
@@ -83,6 +84,8 @@ export class ConnectorRegistry {
       case 'mollie':
         // Mollie calls each payment's webhookUrl with its id: this configuration's provider webhook route.
         return new MollieConnector({ ...connection.config, timeoutMs, returnUrl, webhookUrl: configurationWebhookUrl(this.#publicUrl(), row.id) });
+      case 'razorpay':
+        return new RazorpayConnector({ ...connection.config, timeoutMs });
       case 'test_processor':
         return this.builtIn;
     }

@@ -10,7 +10,7 @@ import { localMethodTypeNames, methodTypeNames, type MethodTypeName } from '../.
  * (`credentials[hmac_key]`, `fees[usd][percent_bps]`).
  */
 
-export const connectorNames = ['adyen', 'stripe', 'paypal', 'mollie', 'test_processor'] as const;
+export const connectorNames = ['adyen', 'stripe', 'paypal', 'mollie', 'razorpay', 'test_processor'] as const;
 export type ConnectorName = (typeof connectorNames)[number];
 
 /** Every payment method type of the table (payment-methods/method-types.ts). */
@@ -18,7 +18,7 @@ export const paymentMethodTypes: readonly MethodTypeName[] = methodTypeNames;
 export type PaymentMethodType = MethodTypeName;
 
 /** Every credential key any connector takes (the union the API accepts under `credentials[...]`). */
-export const credentialKeys = ['api_key', 'hmac_key', 'secret_key', 'webhook_secret', 'client_id', 'client_secret', 'webhook_id'] as const;
+export const credentialKeys = ['api_key', 'hmac_key', 'secret_key', 'webhook_secret', 'client_id', 'client_secret', 'webhook_id', 'key_id', 'key_secret'] as const;
 export type CredentialKey = (typeof credentialKeys)[number];
 /** Every setting key any connector takes. */
 export const settingKeys = ['merchant_account', 'base_url', 'ca_certificate'] as const;
@@ -44,6 +44,8 @@ const credentialRules: Record<ConnectorName, { required: readonly CredentialKey[
   stripe: { required: ['secret_key'], optional: ['webhook_secret'] },
   paypal: { required: ['client_id', 'client_secret', 'webhook_id'], optional: [] },
   mollie: { required: ['api_key'], optional: [] },
+  // Razorpay: the API key (HTTP Basic: key id and secret) and the secret of the dashboard's webhook (X-Razorpay-Signature).
+  razorpay: { required: ['key_id', 'key_secret', 'webhook_secret'], optional: [] },
   test_processor: { required: [], optional: [] },
 };
 
@@ -53,6 +55,7 @@ const settingRules: Record<ConnectorName, { required: readonly SettingKey[]; opt
   stripe: { required: [], optional: ['base_url'] },
   paypal: { required: [], optional: ['base_url'] },
   mollie: { required: [], optional: ['base_url', 'ca_certificate'] },
+  razorpay: { required: [], optional: ['base_url'] },
   test_processor: { required: [], optional: [] },
 };
 
@@ -66,6 +69,8 @@ const defaultBaseUrls: Record<ConnectorName, { test: string | null; live: string
   paypal: { test: 'https://api-m.sandbox.paypal.com', live: 'https://api-m.paypal.com' },
   // Mollie has one endpoint; the API key's prefix (test_ or live_) chooses the mode.
   mollie: { test: 'https://api.mollie.com', live: 'https://api.mollie.com' },
+  // Razorpay too: the key id's prefix (rzp_test_ or rzp_live_) chooses the mode.
+  razorpay: { test: 'https://api.razorpay.com', live: 'https://api.razorpay.com' },
   test_processor: { test: null, live: null },
 };
 
@@ -76,13 +81,16 @@ const allowedPaymentMethodTypes: Record<ConnectorName, readonly PaymentMethodTyp
   paypal: ['card', 'paypal'],
   // Mollie's local redirect methods (src/connectors/mollie/transformers.ts `mollieMethods`).
   mollie: ['ideal', 'bancontact', 'eps', 'p24'],
+  // UPI collect and intent through Razorpay's S2S UPI API (src/connectors/razorpay). Cards are not carried: Razorpay
+  // takes card numbers server-to-server only from PCI-certified merchants on request, and its sandbox has no such API.
+  razorpay: ['upi'],
   // The built-in test processor carries every local method through its test payment page (connectors/test-processor).
   test_processor: ['card', ...localMethodTypeNames],
 };
 
 /** What a configuration carries when `payment_method_types` is not given. */
 export function defaultPaymentMethodTypes(connector: ConnectorName): PaymentMethodType[] {
-  if (connector === 'mollie') return [...allowedPaymentMethodTypes.mollie];
+  if (connector === 'mollie' || connector === 'razorpay') return [...allowedPaymentMethodTypes[connector]];
   return connector === 'paypal' ? ['paypal'] : ['card'];
 }
 
@@ -196,7 +204,15 @@ function checkCredentialValue(connector: ConnectorName, key: CredentialKey, valu
       throw new ApiError('invalid_value', `Invalid ${param}: a ${livemode ? 'live-mode' : 'test-mode'} configuration needs a ${livemode ? 'live' : 'test'} key (${livemode ? 'live' : 'test'}_...).`, { param });
     }
   }
-  if (key === 'webhook_secret' && !value.startsWith('whsec_')) {
+  if (connector === 'razorpay' && key === 'key_id') {
+    const match = /^rzp_(test|live)_[A-Za-z0-9]{14}$/.exec(value);
+    if (!match) throw new ApiError('invalid_value', `Invalid ${param}: expected a Razorpay key id (rzp_test_... or rzp_live_..., as shown in the Razorpay dashboard).`, { param });
+    if ((match[1] === 'live') !== livemode) {
+      throw new ApiError('invalid_value', `Invalid ${param}: a ${livemode ? 'live-mode' : 'test-mode'} configuration needs a ${livemode ? 'live' : 'test'} key id (rzp_${livemode ? 'live' : 'test'}_...).`, { param });
+    }
+  }
+  // Razorpay's webhook secret is whatever the merchant typed in its dashboard; Stripe's always starts with whsec_.
+  if (key === 'webhook_secret' && connector !== 'razorpay' && !value.startsWith('whsec_')) {
     throw new ApiError('invalid_value', `Invalid ${param}: expected a webhook signing secret (whsec_...).`, { param });
   }
 }
