@@ -176,7 +176,8 @@ describe('Razorpay connector through Payrail (stripe SDK, Razorpay sandbox)', ()
     const body = JSON.stringify({ entity: 'event', event: 'payment.failed', contains: ['payment'], payload: { payment: { entity: { id: 'pay_Forged000000001', status: 'failed', notes: { payrail_attempt: 'pa_forged' } } } }, created_at: 1 });
     const url = `${server.baseUrl}/payrail/webhooks/${configurationId}`;
     const forged = createHmac('sha256', 'not-the-secret').update(body).digest('hex');
-    for (const headers of [{ 'x-razorpay-signature': forged }, {}, { 'x-razorpay-signature': 'zz' }]) {
+    const variants: Record<string, string>[] = [{ 'x-razorpay-signature': forged }, {}, { 'x-razorpay-signature': 'zz' }];
+    for (const headers of variants) {
       const refused = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
       assert.equal(refused.status, 400);
       assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'webhook_not_verified');

@@ -118,13 +118,7 @@ export const paymentFailed: Decline = {
   networkStatus: 'declined_by_network',
 };
 
-export const processingError: Decline = {
-  code: 'processing_error',
-  declineCode: 'processing_error',
-  message: 'An error occurred while processing your payment. Try again in a little bit.',
-  blocked: false,
-  networkStatus: 'not_sent_to_network',
-};
+export { processingError } from '../shared/declines.ts';
 
 /** What each Mollie status means for the attempt. */
 type StatusKind = 'awaiting_customer' | 'processing' | 'authorized' | 'paid' | 'canceled' | 'failed';

@@ -243,13 +243,7 @@ export const buyerDidNotApprove: Decline = {
 };
 
 /** PayPal refused the request itself (a validation error, an order that does not belong to the attempt). */
-export const processingError: Decline = {
-  code: 'processing_error',
-  declineCode: 'processing_error',
-  message: 'An error occurred while processing your payment. Try again in a little bit.',
-  blocked: false,
-  networkStatus: 'not_sent_to_network',
-};
+export { processingError } from '../shared/declines.ts';
 
 /** PayPal's seller protection statuses in Stripe's words (`payment_method_details.paypal.seller_protection.status`). */
 const sellerProtectionStatuses: Readonly<Record<string, string>> = { ELIGIBLE: 'eligible', PARTIALLY_ELIGIBLE: 'partially_eligible', NOT_ELIGIBLE: 'not_eligible' };

@@ -1,4 +1,5 @@
 import type { AuthorizeInput, AuthorizeOutput, Connector, ProviderNotification, ReferenceInput, RefundInput, SimpleOutput } from '../connector.ts';
+import { paidAtOnceCapabilities } from '../shared/declines.ts';
 import { assertRequestTimeout } from '../shared/http.ts';
 import { RazorpayClient, RazorpayRequestError, type RazorpayOutcome } from './client.ts';
 import {
@@ -52,7 +53,7 @@ function refused(description: string | null): AuthorizeOutput {
 export class RazorpayConnector implements Connector {
   readonly name = 'razorpay';
   /** UPI payments are captured by Razorpay with the order (no manual capture); refunds may be partial. */
-  readonly capabilities = { manualCapture: false, partialCapture: false, refunds: true, partialRefunds: true, threeDSecure: false };
+  readonly capabilities = paidAtOnceCapabilities;
   readonly paymentMethodTypes = razorpayCarriedTypes;
   /** `sync` looks the order up by receipt before creating anything: replaying can never pay twice. */
   readonly syncReplayWindowSeconds = null;

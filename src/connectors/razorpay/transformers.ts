@@ -146,13 +146,7 @@ const failureReasons: Record<string, Decline> = {
 };
 const genericFailure = decline('payment_method_provider_decline', 'generic_decline', 'The UPI payment failed.');
 
-export const processingError: Decline = {
-  code: 'processing_error',
-  declineCode: 'processing_error',
-  message: 'An error occurred while processing your payment. Try again in a little bit.',
-  blocked: false,
-  networkStatus: 'not_sent_to_network',
-};
+export { processingError } from '../shared/declines.ts';
 
 export function declineOf(payment: RazorpayPayment): Decline {
   const reason = payment.error_reason ?? '';
