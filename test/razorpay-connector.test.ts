@@ -35,17 +35,20 @@ describe('Razorpay connector through Payrail (stripe SDK, Razorpay sandbox)', ()
     sandbox = await startRazorpaySandbox({ keyId, keySecret, webhookSecret, webhookRetryDelaysMs: [200, 1000, 3000] });
     razorpay = razorpaySdk(sandbox.url, keyId, keySecret);
     const created = await stripe.rawRequest('POST', '/v1/payrail/connector_configurations', {
-      connector: 'razorpay', credentials: { key_id: keyId, key_secret: keySecret, webhook_secret: webhookSecret }, settings: { base_url: sandbox.url },
+      connector: 'razorpay', credentials: { key_id: keyId, key_secret: keySecret, webhook_secret: webhookSecret }, settings: { base_url: sandbox.url }, payment_method_types: ['upi', 'card'],
     });
     configurationId = created.id as string;
-    assert.deepEqual(created.payment_method_types, ['upi']);
+    assert.deepEqual(created.payment_method_types, ['upi', 'card']);
     assert.deepEqual(Object.keys(created.credentials as object).sort(), ['key_id', 'key_secret', 'webhook_secret']);
     assert.ok(!JSON.stringify(created).includes(keySecret), 'the key secret is write-only');
     sandbox.setWebhookUrl(`${server.baseUrl}/payrail/webhooks/${configurationId}`);
-    // The routing profile sends UPI to Razorpay (the built-in test processor carries UPI too).
+    // The routing profile sends UPI and INR cards to Razorpay (the built-in test processor carries both too).
     await stripe.rawRequest('POST', '/v1/payrail/routing_profile', {
       strategy: 'priority',
-      rules: [{ id: 'upi_to_razorpay', conditions: { payment_method_types: ['upi'] }, action: { type: 'prefer', configurations: [configurationId] }, fallback: false }],
+      rules: [
+        { id: 'upi_to_razorpay', conditions: { payment_method_types: ['upi'] }, action: { type: 'prefer', configurations: [configurationId] }, fallback: false },
+        { id: 'inr_cards_to_razorpay', conditions: { payment_method_types: ['card'], currencies: ['inr'] }, action: { type: 'prefer', configurations: [configurationId] }, fallback: false },
+      ],
     });
     server.deps.routing.forget({ accountId: server.account.accountId, livemode: false });
   });
@@ -71,6 +74,77 @@ describe('Razorpay connector through Payrail (stripe SDK, Razorpay sandbox)', ()
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+
+  /** The hidden fields and action of the first form of a page. */
+  function formOf(html: string): { action: string; fields: Record<string, string> } {
+    const decode = (value: string) => value.replace(/&#(\d+);/g, (_match, code: string) => String.fromCharCode(Number(code))).replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+    const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
+    assert.ok(action, `a form in ${html.slice(0, 300)}`);
+    const fields = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((match) => [decode(match[1]), decode(match[2])]));
+    return { action: decode(action), fields };
+  }
+  const postForm = (url: string, fields: Record<string, string>) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' });
+
+  /**
+   * The payer's browser on a card payment: Payrail's redirect page posts the order to Razorpay's checkout, the payer
+   * types the card and the test bank answers, Razorpay's page posts its result to Payrail's return page, which sends
+   * the payer on to the merchant's return_url.
+   */
+  async function payOnCheckout(intent: Stripe.PaymentIntent, outcome: 'success' | 'failure'): Promise<URL> {
+    assert.equal(intent.status, 'requires_action');
+    const redirect = formOf(await (await fetch(intent.next_action!.redirect_to_url!.url!)).text());
+    assert.equal(redirect.action, `${sandbox.url}/v1/checkout/embedded`);
+    assert.equal(redirect.fields.key_id, keyId);
+    assert.match(redirect.fields.callback_url, /\/payrail\/return\/pa_/);
+    const checkout = await postForm(redirect.action, redirect.fields);
+    assert.equal(checkout.status, 200);
+    const form = formOf(await checkout.text());
+    const card = { card_number: '5267 3181 8797 5449', expiry_month: '12', expiry_year: '35', cvv: '123', name: 'Asha Rao', email: 'asha@example.in', contact: '+919876543210', outcome };
+    const callback = formOf(await (await postForm(new URL(form.action, sandbox.url).toString(), { ...form.fields, ...card })).text());
+    assert.equal(callback.action, redirect.fields.callback_url);
+    const back = await postForm(callback.action, callback.fields);
+    assert.equal(back.status, 303, await back.text());
+    return new URL(back.headers.get('location')!);
+  }
+  async function payByCard(options: Record<string, unknown> = {}): Promise<Stripe.PaymentIntent> {
+    const method = await stripe.paymentMethods.create({ type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2034, cvc: '123' } } as Stripe.PaymentMethodCreateParams);
+    return createIntent({ amount: 149_900, currency: 'inr', payment_method_types: ['card'], confirm: true, return_url: 'https://shop.example.in/return', payment_method: method.id, ...options });
+  }
+
+  it('card approved on Razorpay\'s checkout: requires_action, then succeeded through the return page', async () => {
+    const intent = await payByCard();
+    const back = await payOnCheckout(intent, 'success');
+    assert.equal(back.origin + back.pathname, 'https://shop.example.in/return');
+    assert.equal(back.searchParams.get('redirect_status'), 'succeeded');
+    const paid = await stripe.paymentIntents.retrieve(intent.id, { expand: ['latest_charge'] });
+    assert.equal(paid.status, 'succeeded');
+    assert.equal(paid.amount_received, 149_900);
+    const charge = paid.latest_charge as Stripe.Charge & { payrail_routing?: { connector: string } };
+    assert.equal(charge.payrail_routing?.connector, 'razorpay');
+    const payment = await razorpay.payments.fetch(sandbox.records().payments.at(-1)!.id);
+    assert.deepEqual([payment.method, payment.status, payment.amount], ['card', 'captured', 149_900]);
+  });
+
+  it('card declined by the bank on Razorpay\'s checkout: requires_payment_method with card_declined', async () => {
+    const intent = await payByCard();
+    const back = await payOnCheckout(intent, 'failure');
+    assert.equal(back.searchParams.get('redirect_status'), 'failed');
+    const failed = await stripe.paymentIntents.retrieve(intent.id);
+    assert.equal(failed.status, 'requires_payment_method');
+    assert.equal(failed.last_payment_error?.code, 'card_declined');
+  });
+
+  it('card with manual capture: authorized on the checkout (requires_capture), captured through Razorpay\'s capture', async () => {
+    const intent = await payByCard({ capture_method: 'manual' });
+    await payOnCheckout(intent, 'success');
+    assert.equal((await stripe.paymentIntents.retrieve(intent.id)).status, 'requires_capture');
+    const paymentId = sandbox.records().payments.at(-1)!.id;
+    assert.equal((await razorpay.payments.fetch(paymentId)).status, 'authorized');
+    const captured = await stripe.paymentIntents.capture(intent.id);
+    assert.equal(captured.status, 'succeeded');
+    assert.equal((await razorpay.payments.fetch(paymentId)).status, 'captured');
+  });
 
   it('UPI collect paid: processing until the signed webhook, then succeeded with payment_method_details.upi and ledger postings', async () => {
     const intent = await payUpi('asha@okhdfcbank');

@@ -85,7 +85,7 @@ export class ConnectorRegistry {
         // Mollie calls each payment's webhookUrl with its id: this configuration's provider webhook route.
         return new MollieConnector({ ...connection.config, timeoutMs, returnUrl, webhookUrl: configurationWebhookUrl(this.#publicUrl(), row.id) });
       case 'razorpay':
-        return new RazorpayConnector({ ...connection.config, timeoutMs });
+        return new RazorpayConnector({ ...connection.config, timeoutMs, returnUrl });
       case 'test_processor':
         return this.builtIn;
     }

@@ -70,7 +70,7 @@ const commonParameters = {
   enabled: boolean({ description: 'Whether routing may use the configuration (default true).' }),
   supported_currencies: emptyable(array(string({ maxLength: 3 }), { maxItems: supportedCurrenciesMax, description: 'ISO 4217 codes the configuration takes; empty (or \'\') for any.' })),
   supported_countries: emptyable(array(string({ maxLength: 2 }), { maxItems: supportedCountriesMax, description: 'ISO 3166-1 alpha-2 codes the configuration takes; empty (or \'\') for any.' })),
-  payment_method_types: array(enumeration(paymentMethodTypes), { maxItems: paymentMethodTypes.length * 2, description: 'card, paypal (paypal only for the paypal connector), or a local type (test_processor; ideal, bancontact, eps, p24 for mollie; upi for razorpay: docs/payment-methods.md). Default: card, paypal for the paypal connector, every type it carries for mollie and razorpay.' }),
+  payment_method_types: array(enumeration(paymentMethodTypes), { maxItems: paymentMethodTypes.length * 2, description: 'card, paypal (paypal only for the paypal connector), or a local type (test_processor; ideal, bancontact, eps, p24 for mollie; upi, card for razorpay: docs/payment-methods.md). Default: card, paypal for the paypal connector, every type it carries for mollie, upi for razorpay.' }),
   priority: integer({ minimum: priorityMin, maximum: priorityMax, description: 'Lower is tried first (default 0).' }),
   fees: emptyable(feeTable()),
   metadata: metadata(),

@@ -81,16 +81,17 @@ const allowedPaymentMethodTypes: Record<ConnectorName, readonly PaymentMethodTyp
   paypal: ['card', 'paypal'],
   // Mollie's local redirect methods (src/connectors/mollie/transformers.ts `mollieMethods`).
   mollie: ['ideal', 'bancontact', 'eps', 'p24'],
-  // UPI collect and intent through Razorpay's S2S UPI API (src/connectors/razorpay). Cards are not carried: Razorpay
-  // takes card numbers server-to-server only from PCI-certified merchants on request, and its sandbox has no such API.
-  razorpay: ['upi'],
+  // UPI collect and intent through Razorpay's S2S UPI API, cards on Razorpay's hosted checkout (src/connectors/razorpay).
+  razorpay: ['upi', 'card'],
   // The built-in test processor carries every local method through its test payment page (connectors/test-processor).
   test_processor: ['card', ...localMethodTypeNames],
 };
 
 /** What a configuration carries when `payment_method_types` is not given. */
 export function defaultPaymentMethodTypes(connector: ConnectorName): PaymentMethodType[] {
-  if (connector === 'mollie' || connector === 'razorpay') return [...allowedPaymentMethodTypes[connector]];
+  if (connector === 'mollie') return [...allowedPaymentMethodTypes.mollie];
+  // Razorpay's cards send the payer to its checkout to type the card again: a configuration asks for them explicitly.
+  if (connector === 'razorpay') return ['upi'];
   return connector === 'paypal' ? ['paypal'] : ['card'];
 }
 

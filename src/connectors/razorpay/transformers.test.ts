@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { AuthorizeInput } from '../connector.ts';
-import { attemptIdOf, fromPayment, fromRefund, placeholderContact, placeholderEmail, toOrderRequest, toUpiPaymentRequest } from './transformers.ts';
+import { attemptIdOf, checkoutRedirect, fromPayment, fromRefund, placeholderContact, placeholderEmail, toOrderRequest, toUpiPaymentRequest } from './transformers.ts';
 import { razorpayNotifications, RazorpayWebhookError, signatureValid } from './webhook.ts';
 
 const upi = (vpa: string | null, options: Record<string, unknown> = {}, billing: { email?: string; phone?: string } = {}): AuthorizeInput => ({
@@ -42,6 +42,15 @@ describe('Razorpay transformers', () => {
     assert.equal(other.status === 'declined' && other.decline.declineCode, 'generic_decline');
     assert.deepEqual(fromPayment({ id: 'pay_1', status: 'on_hold' }, true), { status: 'pending' });
     assert.deepEqual(fromPayment({ status: 'captured' }, true), { status: 'pending' });
+  });
+
+  it('cards: the checkout redirect posts the key id, order and callback; a paid card payment carries no UPI details; a failed one is card_declined', () => {
+    const redirect = checkoutRedirect('https://api.razorpay.com', 'rzp_test_1', 'order_1', 'https://payrail.example/payrail/return/pa_1', { attemptId: 'pa_1' });
+    assert.deepEqual(redirect, { type: 'redirect_to_url', url: 'https://api.razorpay.com/v1/checkout/embedded', method: 'POST', data: { key_id: 'rzp_test_1', order_id: 'order_1', callback_url: 'https://payrail.example/payrail/return/pa_1', name: 'Payrail', description: 'Payment pa_1' } });
+    assert.deepEqual(fromPayment({ id: 'pay_1', status: 'captured', method: 'card' }, true), { status: 'authorized', captured: true, processorReference: 'pay_1', riskScore: 0 });
+    const declined = fromPayment({ id: 'pay_1', status: 'failed', method: 'card', error_reason: 'authentication_failed' }, true);
+    assert.equal(declined.status === 'declined' && declined.decline.code, 'card_declined');
+    assert.deepEqual(toOrderRequest({ ...upi('a@b'), capture: false }).payment, { capture: 'manual' });
   });
 
   it('refunds: processed succeeded, failed failed, anything else pending', () => {

@@ -1,4 +1,4 @@
-import { assertNever, type AuthorizeInput, type AuthorizeOutput, type Decline, type DisplayDetails, type SimpleOutput } from '../connector.ts';
+import { assertNever, type AuthorizeInput, type AuthorizeOutput, type Decline, type DisplayDetails, type RedirectToUrl, type SimpleOutput } from '../connector.ts';
 
 /**
  * Pure mapping between Payrail and Razorpay's REST API v1 (razorpay.com/docs/api: Orders, Payments, S2S UPI,
@@ -6,8 +6,12 @@ import { assertNever, type AuthorizeInput, type AuthorizeOutput, type Decline, t
  * the number passes as it is; currencies are upper case there.
  */
 
-/** The payment method types this connector carries (connector configurations may list only these). */
-export const razorpayCarriedTypes = ['upi'] as const;
+/**
+ * The payment method types this connector carries (connector configurations may list only these): UPI server to
+ * server, cards on Razorpay's hosted checkout (the payer types the card there: Razorpay takes card numbers server to
+ * server only from PCI-certified merchants who ask for it).
+ */
+export const razorpayCarriedTypes = ['upi', 'card'] as const;
 
 /** Razorpay's limit on an order's `receipt` (and a refund's). */
 export const receiptLengthMax = 40;
@@ -76,6 +80,17 @@ export function toOrderRequest(input: AuthorizeInput): Record<string, unknown> {
     notes: { payrail_attempt: input.attemptId },
     payment: { capture: input.capture ? 'automatic' : 'manual' },
   };
+}
+
+/**
+ * Razorpay's hosted checkout for a card payment of the order (razorpay.com/docs: Hosted Checkout): a form POST to
+ * `/v1/checkout/embedded` with the key id, the order and the callback URL, where Razorpay's page POSTs its result
+ * (`razorpay_payment_id`, `razorpay_order_id`, `razorpay_signature`, or `error[...]`) once the payer has paid.
+ */
+export function checkoutRedirect(baseUrl: string, keyId: string, orderId: string, callbackUrl: string, input: Pick<AuthorizeInput, 'attemptId' | 'card'>): RedirectToUrl {
+  const data: Record<string, string> = { key_id: keyId, order_id: orderId, callback_url: callbackUrl, name: 'Payrail', description: `Payment ${input.attemptId}` };
+  if (input.card?.holderName) data['prefill[name]'] = input.card.holderName;
+  return { type: 'redirect_to_url', url: `${baseUrl}/v1/checkout/embedded`, method: 'POST', data };
 }
 
 /** The UPI payment of the attempt's order (POST /v1/payments/create/upi): collect to the VPA, or intent. */
@@ -148,14 +163,21 @@ const genericFailure = decline('payment_method_provider_decline', 'generic_decli
 
 export { processingError } from '../shared/declines.ts';
 
+/** Razorpay's bank refused the card on its checkout (any `error_reason`): Stripe's generic card decline. */
+export const cardDeclined = decline('card_declined', 'generic_decline', 'Your card was declined.');
+
 export function declineOf(payment: RazorpayPayment): Decline {
+  if (payment.method === 'card') return cardDeclined;
   const reason = payment.error_reason ?? '';
   return Object.hasOwn(failureReasons, reason) ? failureReasons[reason] : genericFailure;
 }
 
-/** `payment_method_details.upi` of a paid payment: the payer's VPA, as the test processor shows it. */
-export function methodDetailsOf(payment: RazorpayPayment): Record<string, unknown> {
-  return { vpa: payment.vpa ?? payment.upi?.vpa ?? null };
+/**
+ * `payment_method_details.upi` of a paid UPI payment: the payer's VPA, as the test processor shows it. None for a
+ * card: the charge shows the PaymentMethod's card.
+ */
+export function methodDetailsOf(payment: RazorpayPayment): { methodDetails?: Record<string, unknown> } {
+  return payment.method === 'card' ? {} : { methodDetails: { vpa: payment.vpa ?? payment.upi?.vpa ?? null } };
 }
 
 /**
@@ -180,9 +202,9 @@ export function fromPayment(payment: RazorpayPayment, captureRequested: boolean)
     case 'authorized':
       // An automatic-capture order captures at once; until Razorpay says captured, the outcome is not known yet.
       if (captureRequested) return { status: 'processing', processorReference: payment.id };
-      return { status: 'authorized', captured: false, processorReference: payment.id, riskScore: 0, methodDetails: methodDetailsOf(payment) };
+      return { status: 'authorized', captured: false, processorReference: payment.id, riskScore: 0, ...methodDetailsOf(payment) };
     case 'captured':
-      return { status: 'authorized', captured: true, processorReference: payment.id, riskScore: 0, methodDetails: methodDetailsOf(payment) };
+      return { status: 'authorized', captured: true, processorReference: payment.id, riskScore: 0, ...methodDetailsOf(payment) };
     case 'failed':
       return { status: 'declined', decline: declineOf(payment), processorReference: payment.id, riskScore: 0 };
     default:

@@ -58,12 +58,12 @@ export function razorpayNotifications(headers: Record<string, string>, body: Buf
     case 'payment.authorized':
       // With automatic capture (every UPI payment) `payment.captured` follows and settles the attempt; an authorization
       // alone only settles a manual-capture attempt, which the service decides from the intent.
-      if (payment?.captured === true || payment?.status === 'captured') return [{ kind: 'authorization', eventKey, attemptId, processorReference, result: { status: 'authorized', methodDetails: methodDetailsOf(payment) } }];
+      if (payment?.captured === true || payment?.status === 'captured') return [{ kind: 'authorization', eventKey, attemptId, processorReference, result: { status: 'authorized', ...methodDetailsOf(payment) } }];
       return [{ kind: 'other', eventKey, description: `payment.authorized of ${processorReference ?? 'an unknown payment'}, awaiting capture` }];
     case 'payment.captured':
     case 'order.paid':
       if (!payment) return [{ kind: 'other', eventKey, description: `${name} without a payment` }];
-      return [{ kind: 'authorization', eventKey, attemptId, processorReference, result: { status: 'authorized', methodDetails: methodDetailsOf(payment) } }];
+      return [{ kind: 'authorization', eventKey, attemptId, processorReference, result: { status: 'authorized', ...methodDetailsOf(payment) } }];
     case 'payment.failed':
       if (!payment) return [{ kind: 'other', eventKey, description: 'payment.failed without a payment' }];
       return [{ kind: 'authorization', eventKey, attemptId, processorReference, result: { status: 'declined', decline: declineOf(payment) } }];

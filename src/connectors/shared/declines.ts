@@ -15,7 +15,7 @@ export const processingError = {
 } as const;
 
 /**
- * The capabilities of a connector whose methods are paid and captured at once by the customer's bank (iDEAL at Mollie,
- * UPI at Razorpay): no manual or partial capture, no 3-D Secure; refunds, also partial.
+ * The capabilities of a connector whose methods are paid and captured at once by the customer's bank (iDEAL, Bancontact
+ * at Mollie): no manual or partial capture, no 3-D Secure; refunds, also partial.
  */
 export const paidAtOnceCapabilities = { manualCapture: false, partialCapture: false, refunds: true, partialRefunds: true, threeDSecure: false } as const;
