@@ -57,7 +57,7 @@ describe('Razorpay connector through Payrail (stripe SDK, Razorpay sandbox)', ()
     await server?.close();
   });
   afterEach(async () => {
-    sandbox.setFaults({ status5xxRate: 0, errorRate: 0 });
+    sandbox.setFaults({ status5xxRate: 0, errorRate: 0, webhookDuplicate: false });
     await sandbox.webhooksIdle();
   });
 
@@ -244,6 +244,33 @@ describe('Razorpay connector through Payrail (stripe SDK, Razorpay sandbox)', ()
     await sandbox.webhooksIdle();
     assert.equal((await stripe.refunds.retrieve(partial.id)).status, 'succeeded');
     assert.deepEqual((await verifyLedger(server.db)).problems, []);
+  });
+
+  it('a configuration takes a key id of its mode, the key secret and the webhook secret; UPI is the default type', async () => {
+    const create = (credentials: Record<string, string>) => stripe.rawRequest('POST', '/v1/payrail/connector_configurations', { connector: 'razorpay', credentials, settings: { base_url: sandbox.url }, enabled: false });
+    const refused = async (credentials: Record<string, string>, code: string, param: string) => {
+      await assert.rejects(create(credentials), (error: Stripe.errors.StripeError) => error.code === code && error.param === param && error.statusCode === 400);
+    };
+    await refused({ key_id: 'rzp_live_PayrailConnec1', key_secret: keySecret, webhook_secret: webhookSecret }, 'invalid_value', 'credentials[key_id]');
+    await refused({ key_id: 'key_PayrailConnec1', key_secret: keySecret, webhook_secret: webhookSecret }, 'invalid_value', 'credentials[key_id]');
+    await refused({ key_id: keyId, key_secret: keySecret }, 'parameter_missing', 'credentials[webhook_secret]');
+    await refused({ key_id: keyId, key_secret: keySecret, webhook_secret: webhookSecret, api_key: 'x' }, 'parameter_unknown', 'credentials[api_key]');
+    const created = await create({ key_id: keyId, key_secret: keySecret, webhook_secret: webhookSecret });
+    assert.deepEqual(created.payment_method_types, ['upi']);
+    await assert.rejects(stripe.rawRequest('POST', `/v1/payrail/connector_configurations/${created.id as string}`, { payment_method_types: ['ideal'] }), (error: Stripe.errors.StripeError) => error.param === 'payment_method_types[0]');
+    await stripe.rawRequest('DELETE', `/v1/payrail/connector_configurations/${created.id as string}`, {});
+  });
+
+  it('Razorpay\'s duplicated webhook deliveries settle the payment once', async () => {
+    sandbox.setFaults({ webhookDuplicate: true });
+    const intent = await payUpi('success@razorpay', 33_300);
+    await until(intent.id, 'succeeded');
+    await sandbox.webhooksIdle();
+    sandbox.setFaults({ webhookDuplicate: false });
+    const succeeded = await stripe.events.list({ type: 'payment_intent.succeeded', limit: 100 });
+    assert.equal(succeeded.data.filter((event) => (event.data.object as Stripe.PaymentIntent).id === intent.id).length, 1);
+    const duplicates = sandbox.records().webhooks.filter((record) => record.duplicate && record.delivered);
+    assert.ok(duplicates.length > 0, 'the sandbox delivered duplicates');
   });
 
   it('a webhook whose X-Razorpay-Signature does not match is refused; a signed one is accepted', async () => {
