@@ -54,12 +54,14 @@ function refused(description: string | null): AuthorizeOutput {
 }
 
 /**
- * Razorpay connector for UPI (razorpay.com/docs/api). Each attempt is one Razorpay order (`receipt` = the attempt id)
- * and one UPI payment of it: a collect request to the payer's VPA (the intent is `processing` until Razorpay reports the
- * payer's answer by webhook or `sync`), or an intent link the payer's UPI app opens (`requires_action` with
- * `upi_handle_redirect_or_display_qr_code`). Razorpay's Orders and Payments APIs take no idempotency key, so every
- * creation first looks for the attempt's order by receipt and for a payment of it: a retry or `sync` finds what the
- * first call made and never creates a second order or payment. The processor reference of a charge is the payment id.
+ * Razorpay connector for UPI and cards (razorpay.com/docs/api). Each attempt is one Razorpay order (`receipt` = the
+ * attempt id) and a payment of it: a UPI collect request to the payer's VPA (the intent is `processing` until Razorpay
+ * reports the payer's answer by webhook or `sync`), a UPI intent link the payer's UPI app opens (`requires_action`
+ * with `upi_handle_redirect_or_display_qr_code`), or a card paid on Razorpay's hosted checkout (`requires_action`, a
+ * POST redirect). Razorpay's Orders and Payments APIs take no idempotency key: `authorize` runs once per attempt, and
+ * `sync` (after an ambiguous answer) first looks for the attempt's order by receipt and for a payment of it, so a retry
+ * never creates a second order or payment. The processor reference of a charge is the payment id (the order id while
+ * a card payer is on the checkout).
  */
 export class RazorpayConnector implements Connector {
   readonly name = 'razorpay';
