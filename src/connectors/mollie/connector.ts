@@ -1,6 +1,7 @@
 import type { AuthorizeInput, AuthorizeOutput, Connector, ProviderNotification, ReferenceInput, RefundInput, SimpleOutput } from '../connector.ts';
 import { paidAtOnceCapabilities } from '../shared/declines.ts';
 import { assertRequestTimeout } from '../shared/http.ts';
+import { operationOutput } from '../shared/outcomes.ts';
 import { MollieClient, MollieRequestError, type MollieOutcome } from './client.ts';
 import { mollieNotifications } from './notifications.ts';
 import {
@@ -87,16 +88,7 @@ export class MollieConnector implements Connector {
   /** Cancels a payment Mollie still lets cancel (DELETE /v2/payments/{id}); a paid one cannot be. */
   async void(input: ReferenceInput): Promise<SimpleOutput> {
     const outcome = await this.#safely(() => this.#client.request('DELETE', `/v2/payments/${encodeURIComponent(input.processorReference)}`));
-    switch (outcome.kind) {
-      case 'ok':
-        return { status: 'succeeded', processorReference: input.processorReference };
-      case 'ambiguous':
-        return { status: 'pending' };
-      case 'not_sent':
-        return { status: 'failed', reason: 'provider_unreachable' };
-      case 'rejected':
-        return { status: 'failed', reason: `mollie_${outcome.status}` };
-    }
+    return operationOutput(outcome, () => ({ status: 'succeeded', processorReference: input.processorReference }), { notSent: 'provider_unreachable', rejected: (status) => `mollie_${status}` });
   }
 
   /** Refunds (part of) a paid payment. Mollie's refunds start queued or pending and settle later (webhook, syncRefund). */

@@ -1,5 +1,6 @@
 import type { AuthorizeInput, AuthorizeOutput, Connector, Decline, ProviderNotification, ReferenceInput, RefundInput, SimpleOutput } from '../connector.ts';
 import { assertRequestTimeout } from '../shared/http.ts';
+import { operationOutput } from '../shared/outcomes.ts';
 import { RazorpayClient, RazorpayRequestError, type RazorpayOutcome } from './client.ts';
 import {
   attemptIdOf,
@@ -114,16 +115,11 @@ export class RazorpayConnector implements Connector {
     if (status === 'captured' || status === 'refunded') return { status: 'succeeded', processorReference: input.processorReference };
     if (status !== 'authorized') return { status: 'failed', reason: `razorpay_payment_${String(status)}` };
     const captured = await this.#client.request('POST', `${path}/capture`, { amount: input.amount, currency: input.currency.toUpperCase() });
-    switch (captured.kind) {
-      case 'ok':
-        return (captured.body as RazorpayPayment).status === 'captured' ? { status: 'succeeded', processorReference: input.processorReference } : { status: 'pending' };
-      case 'ambiguous':
-        return { status: 'pending' };
-      case 'not_sent':
-        return { status: 'failed', reason: 'provider_unreachable' };
-      case 'rejected':
-        return { status: 'failed', reason: `razorpay_${captured.status}` };
-    }
+    return operationOutput(
+      captured,
+      (body) => ((body as RazorpayPayment).status === 'captured' ? { status: 'succeeded', processorReference: input.processorReference } : { status: 'pending' }),
+      { notSent: 'provider_unreachable', rejected: (status) => `razorpay_${status}` },
+    );
   }
 
   /**
@@ -270,15 +266,6 @@ export class RazorpayConnector implements Connector {
       receipt: input.refundId,
       notes: { payrail_refund: input.refundId },
     });
-    switch (outcome.kind) {
-      case 'ok':
-        return fromRefund(outcome.body as RazorpayRefund);
-      case 'ambiguous':
-        return { status: 'pending' };
-      case 'not_sent':
-        return { status: 'failed', reason: 'unknown' };
-      case 'rejected':
-        return { status: 'failed', reason: 'declined' };
-    }
+    return operationOutput(outcome, (body) => fromRefund(body as RazorpayRefund), { notSent: 'unknown', rejected: () => 'declined' });
   }
 }
