@@ -17,8 +17,8 @@ export const razorpayCarriedTypes = ['upi', 'card'] as const;
 export const receiptLengthMax = 40;
 
 /**
- * What Razorpay's S2S API needs and a Stripe-shaped payment may lack: the payer's e-mail and phone number. Razorpay
- * documents these placeholders for merchants who do not collect them (Checkout's "optional contact/email" setting).
+ * What Razorpay's S2S API needs and a Stripe-shaped payment may lack: the payer's e-mail and phone number. Sent in their
+ * place when the PaymentMethod's billing details have none (docs/connectors.md says so to the merchant).
  */
 export const placeholderEmail = 'void@razorpay.com';
 export const placeholderContact = '+919000090000';
