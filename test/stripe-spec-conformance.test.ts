@@ -13,6 +13,7 @@ import { advancePayouts } from '../src/payouts/jobs.ts';
 import { resolvePendingRefunds } from '../src/refunds/service.ts';
 import { resolveStuckAttempts } from '../src/orchestration/janitor.ts';
 import { startPayPalSandbox } from '../src/sandbox/paypal/server.ts';
+import { startRazorpaySandbox } from '../src/sandbox/razorpay/server.ts';
 import { formatViolations, startTestServer, type TestServer } from './helpers/server.ts';
 import { expectStripeError } from './helpers/stripe-errors.ts';
 import { allowedExtraFields, payrailOnlyOperations, renderedFieldsJson, stripeSpec, stripeViolations } from './helpers/stripe-conformance.ts';
@@ -182,6 +183,32 @@ describe('every answer of every operation matches Stripe', () => {
       await merchant.stripe.refunds.create({ payment_intent: intent.id, amount: 500 });
       await merchant.stripe.charges.list({ payment_intent: intent.id });
       await merchant.stripe.events.list({ limit: 100 });
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('Razorpay: a UPI intent payment (next_action upi_handle_redirect_or_display_qr_code) through the Razorpay connector and sandbox', async () => {
+    const sandbox = await startRazorpaySandbox({ keyId: 'rzp_test_Conformance001', keySecret: 'conformance-secret', webhookSecret: 'conformance-webhook', webhookRetryDelaysMs: [200, 1000] });
+    try {
+      // Another account, so the Razorpay configuration routes none of the other scenarios' UPI payments.
+      const merchant = await server.createAccount('razorpay');
+      const configuration = await merchant.stripe.rawRequest('POST', '/v1/payrail/connector_configurations', {
+        connector: 'razorpay', credentials: { key_id: 'rzp_test_Conformance001', key_secret: 'conformance-secret', webhook_secret: 'conformance-webhook' }, settings: { base_url: sandbox.url },
+      });
+      sandbox.setWebhookUrl(`${server.baseUrl}/payrail/webhooks/${configuration.id as string}`);
+      const intent = await merchant.stripe.paymentIntents.create({
+        amount: 2000, currency: 'inr', payment_method_types: ['upi'], payment_method_data: { type: 'upi', upi: { vpa: 'payer@okaxis' } }, payment_method_options: { upi: { flow: 'intent' } }, confirm: true,
+      } as unknown as Stripe.PaymentIntentCreateParams);
+      assert.equal(intent.status, 'requires_action');
+      const payment = sandbox.records().payments.at(-1)!;
+      await fetch(`${sandbox.url}/sandbox/razorpay/upi/${payment.id}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=approve' });
+      const deadline = Date.now() + 30_000;
+      while ((await merchant.stripe.paymentIntents.retrieve(intent.id)).status !== 'succeeded') {
+        assert.ok(Date.now() < deadline, 'Razorpay\'s webhook settles the payment');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await merchant.stripe.paymentIntents.retrieve(intent.id, { expand: ['latest_charge'] });
     } finally {
       await sandbox.close();
     }

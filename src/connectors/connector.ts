@@ -126,7 +126,8 @@ export interface Decline {
  * The payment waits as `requires_action` until paid (Payrail asks the connector again, as after a redirect) or expired.
  */
 export interface DisplayDetails {
-  type: 'boleto_display_details' | 'pix_display_qr_code';
+  /** `upi_handle_redirect_or_display_qr_code`: a UPI intent link the payer's UPI app opens (Razorpay's UPI intent). */
+  type: 'boleto_display_details' | 'pix_display_qr_code' | 'upi_handle_redirect_or_display_qr_code';
   details: Record<string, unknown>;
   expires: { at: number } | { afterSeconds: number } | { afterDays: number };
 }

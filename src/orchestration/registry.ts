@@ -6,6 +6,7 @@ import type { Credentials } from '../connectors/configurations/validation.ts';
 import { MercadoPagoConnector } from '../connectors/mercadopago/connector.ts';
 import { MollieConnector } from '../connectors/mollie/connector.ts';
 import { PayPalConnector } from '../connectors/paypal/connector.ts';
+import { RazorpayConnector } from '../connectors/razorpay/connector.ts';
 import { StripeConnector } from '../connectors/stripe/connector.ts';
 import type { SecretBox } from '../platform/crypto.ts';
 import type { OrchestrationSettings } from './settings.ts';
@@ -95,6 +96,8 @@ export class ConnectorRegistry {
           ...connection.config, timeoutMs, notificationUrl: configurationWebhookUrl(this.#publicUrl(), row.id),
           pixQrImageUrl: (attemptId, format) => pixQrImageUrl(this.#publicUrl(), attemptId, format),
         });
+      case 'razorpay':
+        return new RazorpayConnector({ ...connection.config, timeoutMs, returnUrl });
       case 'test_processor':
         return this.builtIn;
     }

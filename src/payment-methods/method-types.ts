@@ -153,7 +153,7 @@ export const methodTypes = [
   // to the payer's VPA, approved in the payer's UPI app, so the payment is `processing` until the provider reports it.
   {
     type: 'upi', label: 'UPI', countries: ['IN'], currencies: ['inr'], refunds: 'full_and_partial', settlementDelayDays: 3, nextAction: 'async_approval', manualCapture: false,
-    requiredBillingDetails: [], hashFields: { vpa: { kind: 'vpa', required: true } }, connectors: ['test_processor'], local: true,
+    requiredBillingDetails: [], hashFields: { vpa: { kind: 'vpa', required: true } }, connectors: ['test_processor', 'razorpay'], local: true,
   },
   {
     // Funds: Stripe makes a SEPA debit's funds available about 7 business days after it succeeds; Payrail counts 9

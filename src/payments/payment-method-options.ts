@@ -22,6 +22,7 @@ export interface PaymentMethodOptionsInput {
   klarna?: { capture_method?: 'manual' | null; preferred_locale?: string | null } | null;
   boleto?: { expires_after_days?: number | null } | null;
   pix?: { expires_after_seconds?: number | null } | null;
+  upi?: { flow?: 'collect' | 'intent' | null } | null;
 }
 
 /** Stripe's defaults: a boleto voucher is payable for 3 calendar days, a Pix QR code for 24 hours. */
@@ -29,7 +30,7 @@ export const boletoExpiresAfterDaysDefault = 3;
 export const pixExpiresAfterSecondsDefault = 86_400;
 
 /** The option hashes merged field by field (a field given replaces, '' removes, absent keeps). */
-const optionTypes = ['card', 'blik', 'klarna', 'boleto', 'pix'] as const;
+const optionTypes = ['card', 'blik', 'klarna', 'boleto', 'pix', 'upi'] as const;
 
 /** BLIK's code is for one confirmation (Stripe: "can only be set on confirmation"); elsewhere it is refused. */
 export function refuseCodeOutsideConfirmation(input: PaymentMethodOptionsInput | null | undefined): void {
@@ -96,6 +97,7 @@ export function renderPaymentMethodOptions(intent: Pick<PaymentIntentRow, 'payme
     else if (type === 'klarna') rendered.klarna = { preferred_locale: intent.payment_method_options.klarna?.preferred_locale ?? null, ...(intent.payment_method_options.klarna?.capture_method ? { capture_method: 'manual' } : {}) };
     else if (type === 'boleto') rendered.boleto = { expires_after_days: intent.payment_method_options.boleto?.expires_after_days ?? boletoExpiresAfterDaysDefault };
     else if (type === 'pix') rendered.pix = { expires_after_seconds: intent.payment_method_options.pix?.expires_after_seconds ?? pixExpiresAfterSecondsDefault, expires_at: null };
+    else if (type === 'upi') rendered.upi = intent.payment_method_options.upi?.flow ? { flow: intent.payment_method_options.upi.flow } : {};
     else if (isLocalMethodType(type)) rendered[type] = {};
   }
   return rendered;

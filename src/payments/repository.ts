@@ -89,6 +89,10 @@ export interface BoletoPaymentMethodOptions {
 export interface PixPaymentMethodOptions {
   expires_after_seconds?: number;
 }
+/** `payment_method_options[upi]` (Payrail's extension): collect (the default) or intent, where the connector offers it. */
+export interface UpiPaymentMethodOptions {
+  flow?: 'collect' | 'intent';
+}
 
 export interface PaymentMethodOptions {
   card?: CardPaymentMethodOptions;
@@ -96,6 +100,7 @@ export interface PaymentMethodOptions {
   klarna?: KlarnaPaymentMethodOptions;
   boleto?: BoletoPaymentMethodOptions;
   pix?: PixPaymentMethodOptions;
+  upi?: UpiPaymentMethodOptions;
 }
 
 export interface ChargeRow {

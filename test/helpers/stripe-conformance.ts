@@ -51,6 +51,10 @@ export const allowedExtraFields: Record<string, Record<string, Allowance>> = {
   payment_intent_payment_method_options: {
     upi: { newerStripeField: 'PaymentIntents.d.ts#PaymentMethodOptions' },
   },
+  payment_intent_next_action: {
+    // UPI intent (the Razorpay connector): the upi:// link the payer's app opens.
+    upi_handle_redirect_or_display_qr_code: { newerStripeField: 'PaymentIntents.d.ts#NextAction' },
+  },
   payment_method_configuration: {
     pix: { newerStripeField: 'PaymentMethodConfigurations.d.ts#PaymentMethodConfiguration' },
     upi: { newerStripeField: 'PaymentMethodConfigurations.d.ts#PaymentMethodConfiguration' },

@@ -33,7 +33,9 @@ const credentialsParameter = object({
   client_secret: credentialValue,
   webhook_id: credentialValue,
   access_token: credentialValue,
-}, { description: 'The connector\'s credentials (write-only; answers show them masked). adyen: api_key, hmac_key (hex); stripe: secret_key, webhook_secret (optional); paypal: client_id, client_secret, webhook_id; mollie: api_key (test_... or live_...); mercadopago: access_token (TEST-... or APP_USR-...), webhook_secret (the application\'s secret signature); test_processor: none. On an update they replace the stored credentials entirely.' });
+  key_id: credentialValue,
+  key_secret: credentialValue,
+}, { description: 'The connector\'s credentials (write-only; answers show them masked). adyen: api_key, hmac_key (hex); stripe: secret_key, webhook_secret (optional); paypal: client_id, client_secret, webhook_id; mollie: api_key (test_... or live_...); mercadopago: access_token (TEST-... or APP_USR-...), webhook_secret (the application\'s secret signature); razorpay: key_id (rzp_test_... or rzp_live_...), key_secret, webhook_secret (the dashboard webhook\'s secret); test_processor: none. On an update they replace the stored credentials entirely.' });
 
 const settingsParameter = object({
   merchant_account: string({ maxLength: merchantAccountLengthMax, description: 'Adyen only: the merchant account payments are made for.' }),
@@ -69,7 +71,7 @@ const commonParameters = {
   enabled: boolean({ description: 'Whether routing may use the configuration (default true).' }),
   supported_currencies: emptyable(array(string({ maxLength: 3 }), { maxItems: supportedCurrenciesMax, description: 'ISO 4217 codes the configuration takes; empty (or \'\') for any.' })),
   supported_countries: emptyable(array(string({ maxLength: 2 }), { maxItems: supportedCountriesMax, description: 'ISO 3166-1 alpha-2 codes the configuration takes; empty (or \'\') for any.' })),
-  payment_method_types: array(enumeration(paymentMethodTypes), { maxItems: paymentMethodTypes.length * 2, description: 'card, paypal (paypal only for the paypal connector), or a local type (test_processor; ideal, bancontact, eps, p24 for mollie; pix, boleto for mercadopago: docs/payment-methods.md). Default: card, paypal for the paypal connector, every type it carries for mollie and mercadopago.' }),
+  payment_method_types: array(enumeration(paymentMethodTypes), { maxItems: paymentMethodTypes.length * 2, description: 'card, paypal (paypal only for the paypal connector), or a local type (test_processor; ideal, bancontact, eps, p24 for mollie; pix, boleto for mercadopago; upi, card for razorpay: docs/payment-methods.md). Default: card, paypal for the paypal connector, every type it carries for mollie and mercadopago, upi for razorpay.' }),
   priority: integer({ minimum: priorityMin, maximum: priorityMax, description: 'Lower is tried first (default 0).' }),
   fees: emptyable(feeTable()),
   metadata: metadata(),

@@ -55,4 +55,7 @@ export const localMethodOptionParams = {
   boleto: object({ expires_after_days: integer({ minimum: 0, maximum: 60, description: 'Calendar days until the voucher expires (23:59 America/Sao_Paulo); default 3.' }), setup_future_usage: enumeration(['none']) }),
   pix: object({ expires_after_seconds: integer({ minimum: 10, maximum: 1_209_600, description: 'Seconds until the Pix QR code expires; default 86400.' }), setup_future_usage: enumeration(['none']) }),
   klarna: object({ capture_method: enumeration(['manual']), preferred_locale: string({ maxLength: 10 }), setup_future_usage: enumeration(['none']) }),
+  // Payrail's extension: Stripe's UPI has no such option. `intent` asks a connector that can (Razorpay) for a link the
+  // payer's UPI app opens rather than a collect request to the VPA.
+  upi: object({ flow: enumeration(['collect', 'intent'], { description: 'UPI collect (a request to the VPA; the default) or intent (a upi:// link for the payer\'s UPI app; Razorpay only).' }), setup_future_usage: enumeration(['none']) }),
 };

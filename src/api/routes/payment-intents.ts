@@ -48,6 +48,7 @@ const paymentMethodOptions = object({
   klarna: emptyable(localMethodOptionParams.klarna),
   boleto: emptyable(localMethodOptionParams.boleto),
   pix: emptyable(localMethodOptionParams.pix),
+  upi: emptyable(localMethodOptionParams.upi),
 });
 
 const intentFields = {

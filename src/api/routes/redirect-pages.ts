@@ -33,7 +33,11 @@ function returnDetails(...sources: unknown[]): Record<string, string> | undefine
   const details: Record<string, string> = {};
   for (const source of sources) {
     if (typeof source !== 'object' || source === null) continue;
-    for (const [key, value] of Object.entries(source)) {
+    // A bracketed form field (Razorpay's checkout posts `error[code]`, `error[reason]`, ...) arrives parsed into an
+    // object: one level of it is kept under its bracketed name.
+    const entries = Object.entries(source).flatMap(([key, value]): [string, unknown][] =>
+      (typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.entries(value).map(([inner, innerValue]): [string, unknown] => [`${key}[${inner}]`, innerValue]) : [[key, value]]));
+    for (const [key, value] of entries) {
       if (typeof value !== 'string' || key.length > 100 || value.length > returnDetailLengthMax) return undefined;
       if (!isStorableText(key) || !isStorableText(value)) return undefined;
       details[key] = value;

@@ -5,6 +5,7 @@ import type { AdyenConnectorConfig } from '../adyen/connector.ts';
 import type { MercadoPagoConnectorConfig } from '../mercadopago/connector.ts';
 import type { MollieConnectorConfig } from '../mollie/connector.ts';
 import type { PayPalConnectorConfig } from '../paypal/connector.ts';
+import type { RazorpayConnectorConfig } from '../razorpay/connector.ts';
 import type { StripeConnectorConfig } from '../stripe/connector.ts';
 import type { ConnectorConfigurationRow } from './repository.ts';
 import type { Credentials } from './validation.ts';
@@ -21,6 +22,7 @@ export type ConnectorConnection =
   | { connector: 'paypal'; config: Pick<PayPalConnectorConfig, 'baseUrl' | 'clientId' | 'clientSecret' | 'webhookId'> }
   | { connector: 'mollie'; config: Pick<MollieConnectorConfig, 'baseUrl' | 'apiKey' | 'caCertificate'> }
   | { connector: 'mercadopago'; config: Pick<MercadoPagoConnectorConfig, 'baseUrl' | 'accessToken' | 'webhookSecret'> }
+  | { connector: 'razorpay'; config: Pick<RazorpayConnectorConfig, 'baseUrl' | 'keyId' | 'keySecret' | 'webhookSecret'> }
   | { connector: 'test_processor'; config: Record<string, never> };
 
 function required(value: string | undefined, what: string): string {
@@ -55,6 +57,11 @@ export function connectionOf(row: ConnectorConfigurationRow, credentials: Creden
       return {
         connector: 'mercadopago',
         config: { baseUrl: required(row.settings.base_url, 'base_url'), accessToken: required(credentials.access_token, 'access_token'), webhookSecret: required(credentials.webhook_secret, 'webhook_secret') },
+      };
+    case 'razorpay':
+      return {
+        connector: 'razorpay',
+        config: { baseUrl: required(row.settings.base_url, 'base_url'), keyId: required(credentials.key_id, 'key_id'), keySecret: required(credentials.key_secret, 'key_secret'), webhookSecret: required(credentials.webhook_secret, 'webhook_secret') },
       };
     case 'test_processor':
       return { connector: 'test_processor', config: {} };

@@ -10,7 +10,7 @@ import { localMethodTypeNames, methodTypeNames, type MethodTypeName } from '../.
  * (`credentials[hmac_key]`, `fees[usd][percent_bps]`).
  */
 
-export const connectorNames = ['adyen', 'stripe', 'paypal', 'mollie', 'mercadopago', 'test_processor'] as const;
+export const connectorNames = ['adyen', 'stripe', 'paypal', 'mollie', 'mercadopago', 'razorpay', 'test_processor'] as const;
 export type ConnectorName = (typeof connectorNames)[number];
 
 /** Every payment method type of the table (payment-methods/method-types.ts). */
@@ -18,7 +18,7 @@ export const paymentMethodTypes: readonly MethodTypeName[] = methodTypeNames;
 export type PaymentMethodType = MethodTypeName;
 
 /** Every credential key any connector takes (the union the API accepts under `credentials[...]`). */
-export const credentialKeys = ['api_key', 'hmac_key', 'secret_key', 'webhook_secret', 'client_id', 'client_secret', 'webhook_id', 'access_token'] as const;
+export const credentialKeys = ['api_key', 'hmac_key', 'secret_key', 'webhook_secret', 'client_id', 'client_secret', 'webhook_id', 'access_token', 'key_id', 'key_secret'] as const;
 export type CredentialKey = (typeof credentialKeys)[number];
 /** Every setting key any connector takes. */
 export const settingKeys = ['merchant_account', 'base_url', 'ca_certificate'] as const;
@@ -46,6 +46,8 @@ const credentialRules: Record<ConnectorName, { required: readonly CredentialKey[
   mollie: { required: ['api_key'], optional: [] },
   // The access token calls the API; the webhook secret (Mercado Pago's "secret signature") verifies x-signature.
   mercadopago: { required: ['access_token', 'webhook_secret'], optional: [] },
+  // Razorpay: the API key (HTTP Basic: key id and secret) and the secret of the dashboard's webhook (X-Razorpay-Signature).
+  razorpay: { required: ['key_id', 'key_secret', 'webhook_secret'], optional: [] },
   test_processor: { required: [], optional: [] },
 };
 
@@ -56,6 +58,7 @@ const settingRules: Record<ConnectorName, { required: readonly SettingKey[]; opt
   paypal: { required: [], optional: ['base_url'] },
   mollie: { required: [], optional: ['base_url', 'ca_certificate'] },
   mercadopago: { required: [], optional: ['base_url'] },
+  razorpay: { required: [], optional: ['base_url'] },
   test_processor: { required: [], optional: [] },
 };
 
@@ -71,6 +74,8 @@ const defaultBaseUrls: Record<ConnectorName, { test: string | null; live: string
   mollie: { test: 'https://api.mollie.com', live: 'https://api.mollie.com' },
   // Mercado Pago too: test credentials (TEST-..., or a test user's) choose the mode.
   mercadopago: { test: 'https://api.mercadopago.com', live: 'https://api.mercadopago.com' },
+  // Razorpay too: the key id's prefix (rzp_test_ or rzp_live_) chooses the mode.
+  razorpay: { test: 'https://api.razorpay.com', live: 'https://api.razorpay.com' },
   test_processor: { test: null, live: null },
 };
 
@@ -83,6 +88,8 @@ const allowedPaymentMethodTypes: Record<ConnectorName, readonly PaymentMethodTyp
   mollie: ['ideal', 'bancontact', 'eps', 'p24'],
   // Mercado Pago's Brazilian methods (src/connectors/mercadopago/transformers.ts `mercadoPagoMethods`).
   mercadopago: ['pix', 'boleto'],
+  // UPI collect and intent through Razorpay's S2S UPI API, cards on Razorpay's hosted checkout (src/connectors/razorpay).
+  razorpay: ['upi', 'card'],
   // The built-in test processor carries every local method through its test payment page (connectors/test-processor).
   test_processor: ['card', ...localMethodTypeNames],
 };
@@ -91,6 +98,8 @@ const allowedPaymentMethodTypes: Record<ConnectorName, readonly PaymentMethodTyp
 export function defaultPaymentMethodTypes(connector: ConnectorName): PaymentMethodType[] {
   if (connector === 'mollie') return [...allowedPaymentMethodTypes.mollie];
   if (connector === 'mercadopago') return [...allowedPaymentMethodTypes.mercadopago];
+  // Razorpay's cards send the payer to its checkout to type the card again: a configuration asks for them explicitly.
+  if (connector === 'razorpay') return ['upi'];
   return connector === 'paypal' ? ['paypal'] : ['card'];
 }
 
@@ -210,7 +219,16 @@ function checkCredentialValue(connector: ConnectorName, key: CredentialKey, valu
     if (!match) throw new ApiError('invalid_value', `Invalid ${param}: expected a Mercado Pago access token (TEST-... or APP_USR-..., as shown under the application's credentials).`, { param });
     if (livemode && match[1] === 'TEST') throw new ApiError('invalid_value', `Invalid ${param}: a live-mode configuration needs production credentials (APP_USR-...).`, { param });
   }
-  if (key === 'webhook_secret' && connector !== 'mercadopago' && !value.startsWith('whsec_')) {
+  if (connector === 'razorpay' && key === 'key_id') {
+    const match = /^rzp_(test|live)_[A-Za-z0-9]{14}$/.exec(value);
+    if (!match) throw new ApiError('invalid_value', `Invalid ${param}: expected a Razorpay key id (rzp_test_... or rzp_live_..., as shown in the Razorpay dashboard).`, { param });
+    if ((match[1] === 'live') !== livemode) {
+      throw new ApiError('invalid_value', `Invalid ${param}: a ${livemode ? 'live-mode' : 'test-mode'} configuration needs a ${livemode ? 'live' : 'test'} key id (rzp_${livemode ? 'live' : 'test'}_...).`, { param });
+    }
+  }
+  // Razorpay's webhook secret is whatever the merchant typed in its dashboard, Mercado Pago's is its application's
+  // secret signature; Stripe's always starts with whsec_.
+  if (key === 'webhook_secret' && connector !== 'razorpay' && connector !== 'mercadopago' && !value.startsWith('whsec_')) {
     throw new ApiError('invalid_value', `Invalid ${param}: expected a webhook signing secret (whsec_...).`, { param });
   }
 }

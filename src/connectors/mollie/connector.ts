@@ -1,4 +1,5 @@
 import type { AuthorizeInput, AuthorizeOutput, Connector, ProviderNotification, ReferenceInput, RefundInput, SimpleOutput } from '../connector.ts';
+import { paidAtOnceCapabilities } from '../shared/declines.ts';
 import { assertRequestTimeout } from '../shared/http.ts';
 import { notSentAsOutcome } from '../shared/rest-client.ts';
 import { refundThroughRest, voidOutputOf } from '../shared/rest-flows.ts';
@@ -45,7 +46,7 @@ export interface MollieConnectorConfig {
 export class MollieConnector implements Connector {
   readonly name = 'mollie';
   /** The carried methods are paid at once (no manual capture); refunds may be partial. */
-  readonly capabilities = { manualCapture: false, partialCapture: false, refunds: true, partialRefunds: true, threeDSecure: false };
+  readonly capabilities = paidAtOnceCapabilities;
   readonly paymentMethodTypes = mollieCarriedTypes;
   /** A replayed payment creation cannot charge by itself: the customer must pay on Mollie's checkout. */
   readonly syncReplayWindowSeconds = null;

@@ -26,3 +26,9 @@ export const customerCanceled: Decline = {
 export function displayExpired(what: 'boleto voucher' | 'Pix QR code'): Decline {
   return { code: 'payment_intent_payment_attempt_expired', declineCode: 'payment_intent_payment_attempt_expired', message: `The ${what} expired before it was paid.`, blocked: false, networkStatus: 'not_sent_to_network' };
 }
+
+/**
+ * The capabilities of a connector whose methods are paid and captured at once by the customer's bank (iDEAL, Bancontact
+ * at Mollie): no manual or partial capture, no 3-D Secure; refunds, also partial.
+ */
+export const paidAtOnceCapabilities = { manualCapture: false, partialCapture: false, refunds: true, partialRefunds: true, threeDSecure: false } as const;
