@@ -1,6 +1,7 @@
 import type { Dependencies } from '../dependencies.ts';
 import { automaticPaymentMethodTypes } from '../payment-method-configurations/automatic.ts';
 import { availableTypes } from '../payment-method-configurations/available-types.ts';
+import { preferenceOf } from '../payment-method-configurations/preferences.ts';
 import { localMethodTypeNames, methodTypeOf } from '../payment-methods/method-types.ts';
 import { ApiError } from '../platform/errors.ts';
 import type { Scope } from '../platform/scope.ts';
@@ -27,6 +28,12 @@ export async function offeredPaymentMethodTypes(deps: SessionMethodsDependencies
   } catch (error) {
     if (error instanceof ApiError && error.code === 'payment_intent_invalid_parameter') throw new ApiError('invalid_value', error.message, { param: 'payment_method_types' });
     throw error;
+  }
+  // PayPal's button came with a PayPal connector before configurations existed: an account that never set PayPal's
+  // preference keeps it (when a connector carries it); `on` or `off` in the configuration decides otherwise.
+  if (!picked.includes('paypal')) {
+    const configuration = await deps.paymentMethodConfigurations.get(deps.db, scope);
+    if (preferenceOf(configuration.preferences, 'paypal') === 'none' && (await availableTypes(deps.db, deps.routing, scope)).has('paypal')) picked.push('paypal');
   }
   return picked.filter((type): type is CheckoutPaymentMethodType => (checkoutPaymentMethodTypes as readonly string[]).includes(type));
 }

@@ -168,7 +168,8 @@ ${countries ? `<label for="${prefix}_country">${escapeHtml(t.country)}</label><s
 ${input('card_number', t.cardNumber, 'inputmode="numeric" autocomplete="cc-number" placeholder="1234 1234 1234 1234" maxlength="23" required')}
 <div class="row"><div>${input('card_expiry', t.expiry, `inputmode="numeric" autocomplete="cc-exp" placeholder="${escapeHtml(t.expiryPlaceholder)}" maxlength="9" required`)}</div><div>${input('card_cvc', t.cvc, 'inputmode="numeric" autocomplete="cc-csc" placeholder="CVC" maxlength="4" required')}</div></div>
 ${input('name', t.nameOnCard, 'autocomplete="cc-name" required')}
-</fieldset>`;
+</fieldset>
+${session.billing_address_collection === 'required' ? '' : `<div class="row"><div>${input('billing_country', t.countryCode, 'autocomplete="country" maxlength="2"')}</div><div>${input('billing_postal_code', t.postalCode, 'autocomplete="postal-code"')}</div></div>`}`;
   const total = session.amount_total === null || session.currency === null ? '' : money(session.amount_total, session.currency);
   const rows = items.map((item) => `<tr><td>${escapeHtml(item.description)}${item.quantity > 1 ? `<div class="quantity">${escapeHtml(t.quantity)} ${item.quantity} × ${escapeHtml(money(item.unit_amount, item.currency))}</div>` : ''}</td><td class="amount">${escapeHtml(money(item.amount_total, item.currency))}</td></tr>`).join('');
   const alert = options.message ?? (errors.length > 0 ? t.correctFields : undefined);
@@ -189,7 +190,7 @@ ${alert ? `<div class="alert" role="alert">${escapeHtml(alert)}</div>` : ''}
 <input type="hidden" name="${checkoutTokenField}" value="${escapeHtml(sessionToken(deps, session.id))}">
 ${session.customer_id === null ? input('email', t.email, 'type="email" autocomplete="email" required') : ''}
 ${cardOnly ? cardFields : methodSectionsHtml({ session, choices, chosen, cardFields, cardLabel: localTexts.card, merchantName, t: localTexts, render: { input, select } })}
-${session.billing_address_collection === 'required' ? address('billing', t.billingAddress, null) : `<div class="row"><div>${input('billing_country', t.countryCode, 'autocomplete="country" maxlength="2"')}</div><div>${input('billing_postal_code', t.postalCode, 'autocomplete="postal-code"')}</div></div>`}
+${session.billing_address_collection === 'required' ? address('billing', t.billingAddress, null) : ''}
 ${session.phone_number_collection ? input('phone', t.phone, 'type="tel" autocomplete="tel" required') : ''}
 ${session.shipping_allowed_countries ? `${input('shipping_name', t.shippingName, 'autocomplete="shipping name"')}${address('shipping', t.shippingAddress, session.shipping_allowed_countries)}` : ''}
 <button type="submit" name="method" value="card">${escapeHtml(setup ? setup.save : `${submitLabel(t, session.submit_type)} ${total}`)}</button>
