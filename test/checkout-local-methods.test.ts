@@ -119,11 +119,11 @@ describe('Checkout with local payment methods (Chromium, test processor)', { tim
 
   it('redirect methods (iDEAL, Bancontact, EPS, P24, Klarna): authorized on the bank\'s page they complete and refund; failed they show the error', async () => {
     const methods: { type: string; label: string; currency: string; fill: (page: Page) => Promise<void> }[] = [
-      { type: 'ideal', label: 'iDEAL', currency: 'eur', fill: (page) => page.getByLabel('Bank (optional)').selectOption('ing') },
+      { type: 'ideal', label: 'iDEAL', currency: 'eur', fill: async (page) => { await page.getByLabel('Bank (optional)').selectOption('ing'); } },
       { type: 'bancontact', label: 'Bancontact', currency: 'eur', fill: (page) => page.getByLabel('Full name').fill('Jan Peeters') },
       { type: 'eps', label: 'EPS', currency: 'eur', fill: async (page) => { await page.getByLabel('Full name').fill('Anna Huber'); } },
-      { type: 'p24', label: 'Przelewy24', currency: 'pln', fill: (page) => page.getByLabel('Bank (optional)').selectOption('ing') },
-      { type: 'klarna', label: 'Klarna', currency: 'eur', fill: (page) => page.getByLabel('Country', { exact: true }).selectOption('DE') },
+      { type: 'p24', label: 'Przelewy24', currency: 'pln', fill: async (page) => { await page.getByLabel('Bank (optional)').selectOption('ing'); } },
+      { type: 'klarna', label: 'Klarna', currency: 'eur', fill: async (page) => { await page.getByLabel('Country', { exact: true }).selectOption('DE'); } },
     ];
     await Promise.all(methods.map(async (method) => {
       for (const answer of ['Authorize', 'Fail'] as const) {

@@ -290,7 +290,7 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
           }),
       deps.commits,
     );
-    context = { caller, scope, work, deps, pathParams: request.params as Record<string, string>, path, clientIp: request.ip };
+    context = { caller, scope, work, deps, pathParams: request.params as Record<string, string>, path, clientIp: request.ip, userAgent: String(request.headers['user-agent'] ?? '').slice(0, 1000) };
 
     let presentation: Presentation;
     try {
