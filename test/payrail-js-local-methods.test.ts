@@ -99,7 +99,7 @@ describe('payrail.js confirmIdealPayment and confirmSepaDebitPayment (Chromium, 
         await page.goto(`${merchant.url}/pay?secret=${encodeURIComponent(intent.client_secret!)}&iban=${iban}`);
         await page.getByRole('button', { name: 'Pay by SEPA debit' }).click();
         await page.getByText(`processing ${intent.id}`).waitFor({ timeout: 60_000 });
-        const userAgent = await page.evaluate(() => navigator.userAgent);
+        const userAgent = await page.evaluate('navigator.userAgent') as string;
         return { intent, userAgent };
       } finally {
         await within('closing the page', page.close());

@@ -4,14 +4,9 @@ import type { LocalMethodTexts } from './local-method-texts.ts';
 import type { CheckoutForm } from './shopper-details.ts';
 import type { Address, CheckoutSessionRow } from './repository.ts';
 
-/** The hosted page's fields, flat (no brackets), as the form posts them. */
-export type RawForm = Record<string, unknown>;
+import type { FieldError, RawForm } from './form-types.ts';
 
-/** A field's problem, shown next to it (`field` is the input's name). */
-export interface FieldError {
-  field: string;
-  message: string;
-}
+export type { FieldError, RawForm } from './form-types.ts';
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 

@@ -3,7 +3,7 @@ import { localMethodHash } from '../payment-methods/local-methods.ts';
 import { isLocalMethodType, methodTypeOf, type LocalMethodTypeName, type MethodType } from '../payment-methods/method-types.ts';
 import type { BillingDetailsInput, PaymentMethodDataInput } from '../payment-methods/service.ts';
 import type { PaymentMethodOptionsInput } from '../payments/payment-method-options.ts';
-import type { FieldError, RawForm } from './form.ts';
+import type { FieldError, RawForm } from './form-types.ts';
 import type { LocalMethodTexts } from './local-method-texts.ts';
 
 /**
