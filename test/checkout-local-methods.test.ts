@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type Stripe from 'stripe';
@@ -20,6 +22,7 @@ import { startTestServer, type TestServer } from './helpers/server.ts';
  */
 
 const thanks = 'Thanks for your order';
+const require = createRequire(import.meta.url);
 
 describe('Checkout with local payment methods (Chromium, test processor)', { timeout: browserTestTimeoutMs }, () => {
   let server: TestServer;
@@ -100,6 +103,15 @@ describe('Checkout with local payment methods (Chromium, test processor)', { tim
       await page.getByRole('heading', { name: 'Payment method' }).waitFor();
       for (const name of ['Card', 'iDEAL', 'SEPA Direct Debit']) await page.getByRole('radio', { name }).waitFor();
       assert.equal(await page.getByRole('radio', { name: 'Card' }).isChecked(), true);
+      await page.evaluate(fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+      const audit = (await page.evaluate('axe.run(document).then((r) => ({ passes: r.passes.map((p) => p.id), violations: r.violations.map((v) => ({ id: v.id, impact: v.impact })) }))')) as { passes: string[]; violations: { id: string; impact: string }[] };
+      assert.ok(audit.passes.includes('label'), 'axe checked the labels');
+      assert.deepEqual(audit.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical'), []);
+      // The choice by keyboard: the arrow keys move through the radio group, and the chosen method's fields show.
+      await page.getByRole('radio', { name: 'Card' }).focus();
+      await within('pressing ArrowDown', page.keyboard.press('ArrowDown'));
+      assert.equal(await page.getByRole('radio', { name: 'iDEAL' }).isChecked(), true);
+      await page.getByLabel('Bank (optional)').waitFor({ state: 'visible' });
       assert.equal(await page.getByLabel('IBAN').isVisible(), false, await page.content());
       await page.getByRole('radio', { name: 'SEPA Direct Debit' }).check();
       await page.getByLabel('IBAN').waitFor({ state: 'visible' });
@@ -141,6 +153,15 @@ describe('Checkout with local payment methods (Chromium, test processor)', { tim
             const failed = await stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent'] });
             assert.equal(failed.status, 'open');
             assert.equal((failed.payment_intent as Stripe.PaymentIntent).status, 'requires_payment_method');
+            if (method.type !== 'ideal') continue;
+            // The shopper tries again on the same PaymentIntent, and pays.
+            await method.fill(page);
+            await page.getByRole('button', { name: /^Pay/ }).click();
+            await page.getByRole('button', { name: 'Authorize test payment' }).click({ timeout: 60_000 });
+            await landsOnThanks(page, session);
+            const retried = await stripe.checkout.sessions.retrieve(session.id);
+            assert.equal(retried.payment_status, 'paid');
+            assert.equal(retried.payment_intent, failed.payment_intent && (failed.payment_intent as Stripe.PaymentIntent).id);
             continue;
           }
           await landsOnThanks(page, session);
@@ -305,6 +326,10 @@ describe('Checkout with local payment methods (Chromium, test processor)', { tim
     const retry = await stripe.checkout.sessions.retrieve(latePix.session.id, { expand: ['payment_intent'] });
     assert.equal(retry.status, 'open');
     assert.equal((retry.payment_intent as Stripe.PaymentIntent).last_payment_error?.code, 'payment_intent_payment_attempt_expired');
+    // Trying again shows a new code for the same PaymentIntent.
+    await latePix.page.getByRole('button', { name: /^Pay/ }).click();
+    await latePix.page.getByRole('heading', { name: 'Pay with Pix' }).waitFor({ timeout: 60_000 });
+    assert.equal((await stripe.paymentIntents.retrieve(String(retry.payment_intent && (retry.payment_intent as Stripe.PaymentIntent).id))).status, 'requires_action');
     await latePix.page.close();
   });
 });

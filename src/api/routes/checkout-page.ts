@@ -140,7 +140,9 @@ export function formPage(deps: Dependencies, speech: Speech, view: CheckoutPageV
   const money = (amount: number, currency: string) => displayAmount(amount, currency, speech.locale, exponentOf(currency));
   const errors = options.errors ?? [];
   const values = keptValues(options.raw);
-  if (values.email === undefined && session.customer_email) values.email = session.customer_email;
+  // Back from a bank's page (or 3-D Secure) with a failure, the form starts from what the shopper gave before.
+  const email = session.customer_email ?? session.customer_details?.email;
+  if (values.email === undefined && email) values.email = email;
   const errorOf = (field: string) => errors.find((error) => error.field === field);
   const input = (name: string, label: string, attributes: string) => {
     const error = errorOf(name);
