@@ -100,7 +100,7 @@ describe('Checkout with local payment methods (Chromium, test processor)', { tim
     // The page offers each, and shows the chosen one's fields only.
     const page = await open(euro);
     try {
-      await page.getByRole('heading', { name: 'Payment method' }).waitFor();
+      await page.getByRole('group', { name: 'Payment method' }).waitFor();
       for (const name of ['Card', 'iDEAL', 'SEPA Direct Debit']) await page.getByRole('radio', { name }).waitFor();
       assert.equal(await page.getByRole('radio', { name: 'Card' }).isChecked(), true);
       await page.evaluate(fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));

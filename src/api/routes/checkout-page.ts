@@ -187,17 +187,17 @@ ${summary}
 ${session.cancel_url ? `<p><a href="${escapeHtml(session.cancel_url)}">← ${escapeHtml(t.backTo)} ${escapeHtml(merchantName)}</a></p>` : ''}
 </section>
 <form method="post" action="${escapeHtml(options.action ?? `/c/pay/${session.id}`)}" novalidate aria-labelledby="pay-title">
-<h1 id="pay-title">${escapeHtml(setup ? t.cardInformation : cardOnly ? t.payWithCard : localTexts.paymentMethod)}</h1>${cardOnly ? '' : `<style>${methodChoiceStyle(choices)}</style>`}
+<h1 id="pay-title">${escapeHtml(setup ? t.cardInformation : cardOnly ? t.payWithCard : choices.length > 1 ? t.pay : localTexts.paymentMethod)}</h1>${cardOnly ? '' : `<style>${methodChoiceStyle(choices)}</style>`}
 ${alert ? `<div class="alert" role="alert">${escapeHtml(alert)}</div>` : ''}
 <input type="hidden" name="${checkoutTokenField}" value="${escapeHtml(sessionToken(deps, session.id))}">
 ${session.customer_id === null ? input('email', t.email, 'type="email" autocomplete="email" required') : ''}
-${cardOnly ? cardFields : methodSectionsHtml({ session, choices, chosen, cardFields, cardLabel: localTexts.card, merchantName, t: localTexts, render: { input, select } })}
+${cardOnly ? cardFields : methodSectionsHtml({ session, choices, chosen, cardFields: `${cardFields}${session.livemode ? '' : `<p class="hint">${escapeHtml(t.testHint)}</p>`}`, cardLabel: localTexts.card, merchantName, t: localTexts, render: { input, select } })}
 ${session.billing_address_collection === 'required' ? address('billing', t.billingAddress, null) : ''}
 ${session.phone_number_collection ? input('phone', t.phone, 'type="tel" autocomplete="tel" required') : ''}
 ${session.shipping_allowed_countries ? `${input('shipping_name', t.shippingName, 'autocomplete="shipping name"')}${address('shipping', t.shippingAddress, session.shipping_allowed_countries)}` : ''}
 <button type="submit" name="method" value="card">${escapeHtml(setup ? setup.save : `${submitLabel(t, session.submit_type)} ${total}`)}</button>
 ${session.payment_method_types.includes('paypal') && !setup ? `<p class="or">${escapeHtml(t.or)}</p><button type="submit" name="method" value="paypal" class="paypal">${escapeHtml(t.payWithPayPal)}</button><p class="hint">${escapeHtml(t.paypalHint)}</p>` : ''}
-${session.livemode || !choices.includes('card') ? '' : `<p class="hint">${escapeHtml(t.testHint)}</p>`}
+${session.livemode || !cardOnly ? '' : `<p class="hint">${escapeHtml(t.testHint)}</p>`}
 </form>
 </main>`, view.branding, options.script);
 }
