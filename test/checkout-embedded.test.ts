@@ -143,7 +143,7 @@ describe('Embedded Checkout', () => {
     const session = await embeddedSession({
       line_items: [{ price_data: { currency: 'eur', unit_amount: 1800, product_data: { name: 'Museum pass' } }, quantity: 1 }],
       payment_method_types: ['card', 'ideal'],
-    });
+    } as Partial<Stripe.Checkout.SessionCreateParams>);
     currentSecret = session.client_secret!;
     const page = await browser.newPage();
     await page.goto(`${merchantUrl}/checkout`);
