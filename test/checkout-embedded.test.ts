@@ -9,7 +9,7 @@ import { stripeErrorOf } from './helpers/stripe-errors.ts';
 
 // Embedded Checkout (ui_mode=embedded) in Debian's Chromium: a merchant's page on its own origin mounts the session
 // with payrail.js's initEmbeddedCheckout, the shopper pays inside the frame and the merchant's page goes to the
-// session's return_url; 3-D Secure leaves the frame for the challenge and comes back to return_url. Through the SDK
+// session's return_url; 3-D Secure and a bank's page (iDEAL) leave the frame and come back to return_url. Through the SDK
 // and raw HTTP: the session's shape, its refusals, and who may open or frame the page.
 
 describe('Embedded Checkout', () => {
@@ -137,5 +137,25 @@ describe('Embedded Checkout', () => {
     await page.waitForURL(`${merchantUrl}/return?session_id=${session.id}`);
     await page.close();
     assert.equal((await stripe.checkout.sessions.retrieve(session.id)).status, 'complete');
+  });
+
+  it('leaves the frame for a bank\'s page (iDEAL) and comes back to return_url', async () => {
+    const session = await embeddedSession({
+      line_items: [{ price_data: { currency: 'eur', unit_amount: 1800, product_data: { name: 'Museum pass' } }, quantity: 1 }],
+      payment_method_types: ['card', 'ideal'],
+    } as Partial<Stripe.Checkout.SessionCreateParams>);
+    currentSecret = session.client_secret!;
+    const page = await browser.newPage();
+    await page.goto(`${merchantUrl}/checkout`);
+    const frame = page.frameLocator('#checkout iframe');
+    await frame.getByRole('radio', { name: 'iDEAL' }).check();
+    await frame.getByLabel('Bank (optional)').selectOption('ing');
+    await frame.getByRole('button', { name: /^Pay / }).click();
+    await page.getByRole('button', { name: 'Authorize test payment' }).click();
+    await page.waitForURL(`${merchantUrl}/return?session_id=${session.id}`);
+    await page.close();
+    const done = await stripe.checkout.sessions.retrieve(session.id);
+    assert.equal(done.status, 'complete');
+    assert.equal(done.payment_status, 'paid');
   });
 });

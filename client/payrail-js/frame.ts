@@ -12,7 +12,7 @@ import {
 } from './card.ts';
 import { resolveLocale, textsFor, type LocaleTexts } from './messages.ts';
 import { MethodTabs } from './method-tabs.ts';
-import { cleanBillingDetails, formEncode } from './requests.ts';
+import { cleanBillingDetails, formEncode, localMethodParameters } from './requests.ts';
 import {
   intentIdOf, protocolTag, setupIntentIdOf, type ChangeState, type ElementFrameOptions, type FrameConfiguration, type FrameMessage, type OperationRequest, type OperationResult,
   type ParentMessage, type PaymentMethodType, type ResultError, type ValidationError,
@@ -461,11 +461,17 @@ function start(): void {
         }
         const parameters: Record<string, unknown> = { client_secret: request.clientSecret };
         if (paymentMethod !== undefined) parameters.payment_method = paymentMethod;
-        else if (request.payPal === true && target.resultKey === 'paymentIntent') {
+        else if (request.localMethod !== undefined && target.resultKey === 'paymentIntent') {
+          const local = localMethodParameters(request.localMethod, request.billingDetails, request.blikCode);
+          if (!local) return { error: { type: 'invalid_request_error', code: 'payment_method_invalid_parameter', message: 'payrail.js cannot confirm with this payment method type.' } };
+          Object.assign(parameters, local);
+        } else if (request.payPal === true && target.resultKey === 'paymentIntent') {
           // Billing details copied field by field, as for a card (requests.ts).
           const billingDetails = cleanBillingDetails(request.billingDetails, undefined);
           parameters.payment_method_data = billingDetails ? { type: 'paypal', billing_details: billingDetails } : { type: 'paypal' };
         }
+        // An existing BLIK PaymentMethod: the shopper's code still goes with this confirmation only.
+        if (request.localMethod === undefined && typeof request.blikCode === 'string') parameters.payment_method_options = { blik: { code: request.blikCode.slice(0, 6) } };
         if (typeof request.returnUrl === 'string') parameters.return_url = request.returnUrl;
         const confirmed = await api.call('POST', `${target.path}/confirm`, parameters);
         return confirmed.error ? { error: confirmed.error } : { [target.resultKey]: confirmed.body };

@@ -186,6 +186,30 @@ export interface ConfirmPayPalPaymentData {
   payment_method?: string | { billing_details?: BillingDetails };
 }
 
+/**
+ * The data of confirmIdealPayment, confirmSepaDebitPayment, confirmBlikPayment, confirmPixPayment,
+ * confirmBoletoPayment, ... (Stripe.js's shape): an existing PaymentMethod id, or the method's hash and billing details.
+ */
+export interface LocalPaymentData {
+  payment_method?: string | {
+    ideal?: { bank?: string };
+    eps?: { bank?: string };
+    p24?: { bank?: string };
+    sepa_debit?: { iban: string };
+    boleto?: { tax_id: string };
+    upi?: { vpa: string };
+    blik?: Record<string, never>;
+    bancontact?: Record<string, never>;
+    klarna?: Record<string, never>;
+    pix?: Record<string, never>;
+    billing_details?: BillingDetails;
+  };
+  /** BLIK's 6-digit code from the shopper's banking app (confirmBlikPayment). */
+  payment_method_options?: { blik?: { code: string } };
+  /** Where the bank sends the shopper back (required for the redirect methods: iDEAL, Bancontact, EPS, P24, Klarna). */
+  return_url?: string;
+}
+
 export interface ConfirmPaymentOptions {
   elements: PayrailElements;
   /** Default: the `clientSecret` given to `payrail.elements()`. */
@@ -229,6 +253,22 @@ export interface PayrailInstance {
    */
   confirmCardPayment(clientSecret: string, data?: ConfirmCardPaymentData, options?: { handleActions?: boolean }): Promise<PaymentIntentResult>;
   confirmPayment(options: ConfirmPaymentOptions): Promise<PaymentIntentResult>;
+  /** The bank's page in the whole window, back at `return_url` (with `handleActions: false`, resolves in `requires_action`). */
+  confirmIdealPayment(clientSecret: string, data?: LocalPaymentData, options?: { handleActions?: boolean }): Promise<PaymentIntentResult>;
+  confirmBancontactPayment(clientSecret: string, data?: LocalPaymentData, options?: { handleActions?: boolean }): Promise<PaymentIntentResult>;
+  confirmEpsPayment(clientSecret: string, data?: LocalPaymentData, options?: { handleActions?: boolean }): Promise<PaymentIntentResult>;
+  confirmP24Payment(clientSecret: string, data?: LocalPaymentData, options?: { handleActions?: boolean }): Promise<PaymentIntentResult>;
+  confirmKlarnaPayment(clientSecret: string, data?: LocalPaymentData, options?: { handleActions?: boolean }): Promise<PaymentIntentResult>;
+  /** The mandate accepted online in this browser; resolves `{ paymentIntent }` in `processing` until the bank answers. */
+  confirmSepaDebitPayment(clientSecret: string, data?: LocalPaymentData): Promise<PaymentIntentResult>;
+  /** Resolves `{ paymentIntent }` in `processing` while the shopper approves in the banking app (no polling). */
+  confirmBlikPayment(clientSecret: string, data?: LocalPaymentData): Promise<PaymentIntentResult>;
+  /** Resolves `{ paymentIntent }` in `requires_action` with `next_action.pix_display_qr_code`, for the page to show. */
+  confirmPixPayment(clientSecret: string, data?: LocalPaymentData, options?: { handleActions?: boolean }): Promise<PaymentIntentResult>;
+  /** Resolves `{ paymentIntent }` in `requires_action` with `next_action.boleto_display_details` (the voucher). */
+  confirmBoletoPayment(clientSecret: string, data?: LocalPaymentData, options?: { handleActions?: boolean }): Promise<PaymentIntentResult>;
+  /** Payrail's extension: resolves `{ paymentIntent }` in `processing` while the payer approves in their UPI app. */
+  confirmUpiPayment(clientSecret: string, data?: LocalPaymentData): Promise<PaymentIntentResult>;
   confirmPayPalPayment(clientSecret: string, data: ConfirmPayPalPaymentData): Promise<PaymentIntentResult>;
   retrievePaymentIntent(clientSecret: string): Promise<PaymentIntentResult>;
   /**

@@ -11,13 +11,15 @@ import { resolveLocale, textsFor } from './messages.ts';
 import type {
   CardElementOptions, ConfirmCardPaymentData, ConfirmPaymentOptions, ConfirmPayPalPaymentData, CreatePaymentMethodCardData, CreatePaymentMethodElementsData, ElementType, ElementsOptions,
   PaymentIntent, PaymentIntentResult, PaymentMethodResult, PayrailError, PayrailElement, PayrailElements, PayrailInstance, PayrailOptions,
-  ConfirmCardSetupData, ConfirmSetupOptions, SetupIntent, SetupIntentResult,
+  ConfirmCardSetupData, ConfirmSetupOptions, LocalPaymentData, SetupIntent, SetupIntentResult,
 } from './index.d.ts';
 import {
   challengeCompletePath, framePath, intentIdOf, protocolTag, setupIntentIdOf, type ElementFrameOptions, type PaymentMethodType, type FrameConfiguration, type FrameKind, type FrameMessage, type OperationRequest, type OperationResult,
   type ParentMessage,
 } from './protocol.ts';
 
+/** The local methods whose next action is a bank's page in the whole window (a return_url is required). */
+const redirectMethodTypes: readonly string[] = ['ideal', 'bancontact', 'eps', 'p24', 'klarna'];
 /** A frame that never answers (a network outage while loading it) does not leave a promise pending for ever. */
 const frameResponseTimeoutMs = 120_000;
 /** Height of a card element's frame before it reports its own. */
@@ -592,6 +594,71 @@ class Client implements PayrailInstance {
       ? { operation: 'confirmCardPayment', paymentMethod: method, returnUrl: data.return_url }
       : { operation: 'confirmCardPayment', payPal: true, billingDetails: method?.billing_details, returnUrl: data.return_url };
     return present(paymentKind, await this.confirm(paymentKind, clientSecret, this.controllerFrame(), request, true, data.return_url)) as PaymentIntentResult;
+  }
+
+  /**
+   * The local methods' confirmations, as Stripe.js names them (confirmIdealPayment, confirmSepaDebitPayment, ...):
+   * confirms the PaymentIntent with a PaymentMethod made from `payment_method` (its hash and billing details) or an
+   * existing one (`'pm_...'`), then handles the next action as Stripe.js does: a bank's page (iDEAL, Bancontact, EPS,
+   * P24, Klarna) takes the whole window and comes back to `return_url`; everything else resolves `{ paymentIntent }`:
+   * `processing` for a SEPA debit (mandate accepted online in this browser), BLIK and UPI, and `requires_action` with
+   * `next_action.pix_display_qr_code` or `boleto_display_details` for the page to show (Stripe.js's modal is not built).
+   */
+  private async confirmLocal(type: string, caller: string, clientSecret: string, data: LocalPaymentData | undefined, options: { handleActions?: boolean } | undefined): Promise<PaymentIntentResult> {
+    if (typeof clientSecret !== 'string' || !intentIdOf(clientSecret)) throw new IntegrationError(`Invalid value for ${caller}: the first argument should be a client secret (pi_..._secret_...).`);
+    data = data ?? {};
+    if (data.return_url !== undefined && !isHttpUrl(data.return_url)) throw new IntegrationError('return_url must be an http(s) URL.');
+    const handleActions = options?.handleActions !== false;
+    if (redirectMethodTypes.includes(type) && handleActions && data.return_url === undefined) {
+      throw new IntegrationError(`${caller} needs a return_url (an http(s) URL): the bank sends the shopper back there.`);
+    }
+    const method = data.payment_method;
+    const blikCode = data.payment_method_options?.blik?.code;
+    const request: OperationRequest = typeof method === 'string'
+      ? { operation: 'confirmCardPayment', paymentMethod: method, returnUrl: data.return_url, blikCode }
+      : { operation: 'confirmCardPayment', localMethod: { type, details: method?.[type as keyof typeof method] }, billingDetails: method?.billing_details, returnUrl: data.return_url, blikCode };
+    return present(paymentKind, await this.confirm(paymentKind, clientSecret, this.controllerFrame(), request, handleActions, data.return_url)) as PaymentIntentResult;
+  }
+
+  confirmIdealPayment(clientSecret: string, data?: LocalPaymentData, options?: { handleActions?: boolean }): Promise<PaymentIntentResult> {
+    return this.confirmLocal('ideal', 'confirmIdealPayment', clientSecret, data, options);
+  }
+
+  confirmBancontactPayment(clientSecret: string, data?: LocalPaymentData, options?: { handleActions?: boolean }): Promise<PaymentIntentResult> {
+    return this.confirmLocal('bancontact', 'confirmBancontactPayment', clientSecret, data, options);
+  }
+
+  confirmEpsPayment(clientSecret: string, data?: LocalPaymentData, options?: { handleActions?: boolean }): Promise<PaymentIntentResult> {
+    return this.confirmLocal('eps', 'confirmEpsPayment', clientSecret, data, options);
+  }
+
+  confirmP24Payment(clientSecret: string, data?: LocalPaymentData, options?: { handleActions?: boolean }): Promise<PaymentIntentResult> {
+    return this.confirmLocal('p24', 'confirmP24Payment', clientSecret, data, options);
+  }
+
+  confirmKlarnaPayment(clientSecret: string, data?: LocalPaymentData, options?: { handleActions?: boolean }): Promise<PaymentIntentResult> {
+    return this.confirmLocal('klarna', 'confirmKlarnaPayment', clientSecret, data, options);
+  }
+
+  confirmSepaDebitPayment(clientSecret: string, data?: LocalPaymentData): Promise<PaymentIntentResult> {
+    return this.confirmLocal('sepa_debit', 'confirmSepaDebitPayment', clientSecret, data, undefined);
+  }
+
+  confirmBlikPayment(clientSecret: string, data?: LocalPaymentData): Promise<PaymentIntentResult> {
+    return this.confirmLocal('blik', 'confirmBlikPayment', clientSecret, data, undefined);
+  }
+
+  confirmPixPayment(clientSecret: string, data?: LocalPaymentData, options?: { handleActions?: boolean }): Promise<PaymentIntentResult> {
+    return this.confirmLocal('pix', 'confirmPixPayment', clientSecret, data, options);
+  }
+
+  confirmBoletoPayment(clientSecret: string, data?: LocalPaymentData, options?: { handleActions?: boolean }): Promise<PaymentIntentResult> {
+    return this.confirmLocal('boleto', 'confirmBoletoPayment', clientSecret, data, options);
+  }
+
+  /** Payrail's extension (Stripe.js has no UPI): a collect request to the payer's VPA, approved in their UPI app. */
+  confirmUpiPayment(clientSecret: string, data?: LocalPaymentData): Promise<PaymentIntentResult> {
+    return this.confirmLocal('upi', 'confirmUpiPayment', clientSecret, data, undefined);
   }
 
   async confirmPayment(options: ConfirmPaymentOptions): Promise<PaymentIntentResult> {

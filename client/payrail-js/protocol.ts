@@ -79,6 +79,13 @@ export interface OperationRequest {
   paymentMethod?: string;
   /** A PayPal PaymentMethod made for the payment (Stripe's `payment_method_data[type]=paypal`), instead of the above. */
   payPal?: boolean;
+  /**
+   * A local method's PaymentMethod made for the payment (confirmIdealPayment, confirmSepaDebitPayment, ...): its type
+   * and its hash as the merchant's page gave it (copied field by field, requests.ts's localMethodData).
+   */
+  localMethod?: { type: string; details?: unknown };
+  /** BLIK's one-time code (`payment_method_options[blik][code]`). */
+  blikCode?: string;
   billingDetails?: unknown;
   metadata?: unknown;
   returnUrl?: string;

@@ -316,7 +316,7 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
             };
           },
     );
-    context = { caller, scope, work, deps, pathParams: request.params as Record<string, string>, path, clientIp: request.ip };
+    context = { caller, scope, work, deps, pathParams: request.params as Record<string, string>, path, clientIp: request.ip, userAgent: String(request.headers['user-agent'] ?? '').slice(0, 1000) };
 
     const attempt = async (resume: string | null): Promise<Presentation> => {
       const result = resume !== null && route.resume ? await route.resume(context, resume) : await route.handle(context, params);

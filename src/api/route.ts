@@ -16,6 +16,8 @@ export interface RouteContext {
   path: string;
   /** The caller's IP address as the server saw it (a token's `client_ip`). */
   clientIp: string;
+  /** The caller's User-Agent header ('' without one): a mandate's online acceptance inferred from the shopper's browser. */
+  userAgent: string;
 }
 
 /** What a route answers: a status and a JSON body (a Stripe object, list or error envelope). */

@@ -1,8 +1,6 @@
 import type pg from 'pg';
 import type { Dependencies } from '../dependencies.ts';
 import { findCustomer } from '../customers/repository.ts';
-import { findRoutingConfigurations } from '../orchestration/payment-configuration.ts';
-import type { Queryable } from '../platform/db.ts';
 import { ApiError, missing } from '../platform/errors.ts';
 import { newId, nowSeconds, randomBase62 } from '../platform/ids.ts';
 import { mergeMetadata, type MetadataUpdate } from '../platform/metadata.ts';
@@ -11,13 +9,13 @@ import type { Scope } from '../platform/scope.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { checkLineItems, priceLineItems, type LineItemInput } from './line-items.ts';
 import { checkSessionConnect } from './session-connect.ts';
+import { checkoutPaymentMethodTypes, checkSessionPaymentMethodTypes, offeredPaymentMethodTypes, type SessionMethodsDependencies } from './session-methods.ts';
 import { insertCheckoutSession, insertLineItems, type CheckoutSessionRow, type PaymentIntentData, type SetupIntentData } from './repository.ts';
 
 /** Stripe's window for `expires_at`: 30 minutes to 24 hours after creation (the default: 24 hours). */
 export const sessionLifetimeMinSeconds = 30 * 60;
 export const sessionLifetimeMaxSeconds = 24 * 60 * 60;
-/** The payment method types a session may offer (the page shows card fields, and PayPal's button when asked). */
-export const checkoutPaymentMethodTypes = ['card', 'paypal'] as const;
+export { checkoutPaymentMethodTypes } from './session-methods.ts';
 
 export interface CheckoutSessionCreateInput {
   mode: 'payment' | 'setup';
@@ -51,16 +49,6 @@ export interface CheckoutSessionCreateInput {
 export interface SessionOrigin {
   paymentLinkId: string;
   verify(client: pg.PoolClient): Promise<void>;
-}
-
-/**
- * Without `payment_method_types`, a session offers what the account can take: cards (always: the built-in processor
- * takes them when no connector does), and PayPal when an enabled connector configuration its payments route through
- * does (the account's own, or its platform's for a connected account without any).
- */
-async function offeredPaymentMethodTypes(db: Queryable, scope: Scope): Promise<(typeof checkoutPaymentMethodTypes)[number][]> {
-  const configurations = await findRoutingConfigurations(db, scope);
-  return configurations.some((configuration) => configuration.payment_method_types.includes('paypal')) ? ['card', 'paypal'] : ['card'];
 }
 
 /** The payment method types a setup-mode session may save (a SetupIntent verifies cards; PayPal's vault is not built). */
@@ -122,7 +110,7 @@ function checkInput(input: CheckoutSessionCreateInput, now: number): void {
  * (payment_intent_data[application_fee_amount|transfer_data|on_behalf_of|transfer_group]) are checked now, for the
  * session's amount, by the PaymentIntents' rules (session-connect.ts).
  */
-export async function createCheckoutSession(work: UnitOfWork, deps: Pick<Dependencies, 'settings'>, scope: Scope, input: CheckoutSessionCreateInput, origin?: SessionOrigin): Promise<CheckoutSessionRow> {
+export async function createCheckoutSession(work: UnitOfWork, deps: Pick<Dependencies, 'settings'> & SessionMethodsDependencies, scope: Scope, input: CheckoutSessionCreateInput, origin?: SessionOrigin): Promise<CheckoutSessionRow> {
   const now = nowSeconds();
   checkInput(input, now);
   const requestedCurrency = input.currency === undefined ? undefined : parseCurrency(input.currency);
@@ -148,9 +136,10 @@ export async function createCheckoutSession(work: UnitOfWork, deps: Pick<Depende
       checkChargeAmount(subtotal, currency, 'line_items');
       Object.assign(paymentIntentData, await checkSessionConnect(client, deps, scope, connectData, subtotal, currency));
     }
+    if (input.mode === 'payment' && input.payment_method_types) await checkSessionPaymentMethodTypes(deps, scope, input.payment_method_types, currency!, subtotal!);
     const paymentMethodTypes = input.payment_method_types
       ? [...new Set(input.payment_method_types)]
-      : input.mode === 'setup' ? [...checkoutSetupPaymentMethodTypes] : await offeredPaymentMethodTypes(client, scope);
+      : input.mode === 'setup' ? [...checkoutSetupPaymentMethodTypes] : await offeredPaymentMethodTypes(deps, scope, currency!);
     const session = await insertCheckoutSession(client, scope, {
       id,
       mode: input.mode,

@@ -1,15 +1,12 @@
 import type { CheckoutTexts } from './page-texts.ts';
+import { readLocalMethod, type LocalPayment } from './local-method-fields.ts';
+import type { LocalMethodTexts } from './local-method-texts.ts';
 import type { CheckoutForm } from './shopper-details.ts';
 import type { Address, CheckoutSessionRow } from './repository.ts';
 
-/** The hosted page's fields, flat (no brackets), as the form posts them. */
-export type RawForm = Record<string, unknown>;
+import type { FieldError, RawForm } from './form-types.ts';
 
-/** A field's problem, shown next to it (`field` is the input's name). */
-export interface FieldError {
-  field: string;
-  message: string;
-}
+export type { FieldError, RawForm } from './form-types.ts';
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -39,15 +36,40 @@ function addressOf(raw: RawForm, prefix: string): Address {
  * PaymentMethod's own checks (Luhn, expiry in the past) answer the rest. Values are never echoed for the card. With
  * `method=paypal` (the PayPal button, when the session offers it) there is no card and the name is optional.
  */
-export function readCheckoutForm(session: CheckoutSessionRow, raw: RawForm, texts: CheckoutTexts): { form: CheckoutForm } | { errors: FieldError[] } {
+/**
+ * The method the shopper chose: PayPal's button posts `method=paypal`; otherwise the `payment_method_type` radio
+ * (shown when the session offers more than one method besides PayPal), else the session's first (cards first).
+ */
+export function chosenMethod(session: CheckoutSessionRow, raw: RawForm): string {
+  if (raw.method === 'paypal' && session.payment_method_types.includes('paypal')) return 'paypal';
+  const offered = pageMethodChoices(session);
+  const chosen = raw.payment_method_type;
+  return typeof chosen === 'string' && offered.includes(chosen) ? chosen : (offered[0] ?? 'card');
+}
+
+/** The methods the page lets the shopper choose between (PayPal has its own button), cards first. */
+export function pageMethodChoices(session: CheckoutSessionRow): string[] {
+  return session.payment_method_types.filter((type) => type !== 'paypal');
+}
+
+export function readCheckoutForm(session: CheckoutSessionRow, raw: RawForm, texts: CheckoutTexts, localTexts: LocalMethodTexts): { form: CheckoutForm } | { errors: FieldError[] } {
   const errors: FieldError[] = [];
   const say = texts.errors;
   const email = text(raw, 'email', 512) || null;
   if (session.customer_id === null && (email === null || !emailPattern.test(email))) errors.push({ field: 'email', message: say.email });
   // The PayPal button posts the same form with method=paypal: no card, the shopper's name comes from PayPal if absent.
-  const method = raw.method === 'paypal' && session.payment_method_types.includes('paypal') ? 'paypal' : 'card';
-  const name = text(raw, 'name');
+  const method = session.mode === 'setup' ? 'card' : chosenMethod(session, raw);
+  let name = text(raw, 'name');
   let card: CheckoutForm['card'] = null;
+  let local: LocalPayment | null = null;
+  if (method !== 'card' && method !== 'paypal') {
+    const read = readLocalMethod(method, session.currency ?? '', raw, email ?? session.customer_email, localTexts);
+    if ('errors' in read) errors.push(...read.errors.filter((error) => error.field !== 'email' || !errors.some((other) => other.field === 'email')));
+    else {
+      local = read.payment;
+      name = read.payment.data.billing_details?.name ?? name;
+    }
+  }
   if (method === 'card') {
     if (name === '') errors.push({ field: 'name', message: say.name });
     const number = text(raw, 'card_number', 40).replace(/[\s-]/g, '');
@@ -87,5 +109,9 @@ export function readCheckoutForm(session: CheckoutSessionRow, raw: RawForm, text
     shipping = { name: shippingName, address: shippingAddress };
   }
   if (errors.length > 0 || (method === 'card' && card === null)) return { errors };
-  return { form: { method, email, name: name || null, card, address, phone, shipping } };
+  if (local !== null && address !== null) {
+    // The page's own billing country and postal code (or address) go with the method's, which win where both are given.
+    local.data.billing_details = { ...local.data.billing_details, address: local.data.billing_details?.address ?? address };
+  }
+  return { form: { method, email, name: name || null, card, local, address, phone, shipping } };
 }

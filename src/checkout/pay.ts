@@ -7,6 +7,7 @@ import { confirmPaymentIntent } from '../payments/confirm.ts';
 import { createPaymentIntent } from '../payments/intents.ts';
 import { findPaymentIntent, type PaymentIntentRow } from '../payments/repository.ts';
 import type { ConfirmInput } from '../payments/types.ts';
+import { findPaymentMethod } from '../payment-methods/repository.ts';
 import { createPaymentMethod } from '../payment-methods/service.ts';
 import { checkoutReturnUrl, type PayOutcome } from './pay-outcome.ts';
 import { findCheckoutSession, setSessionPaymentIntent, type CheckoutSessionRow } from './repository.ts';
@@ -64,15 +65,23 @@ async function sessionIntent(deps: PayDependencies, session: CheckoutSessionRow,
 /** The page's answer for an intent as it now is. */
 async function outcomeOf(deps: PayDependencies, session: CheckoutSessionRow, intent: PaymentIntentRow, decline?: { message?: string; code?: string; decline_code?: string }): Promise<PayOutcome> {
   const scope = scopeOf(session);
-  if (intent.status === 'succeeded' || intent.status === 'requires_capture' || intent.status === 'processing') {
-    // Processing completes the session when the method's outcome comes later (PayPal's pending capture); a card's
-    // stays open, and the page says the payment is in progress.
+  const nextAction = intent.next_action as { type?: string; redirect_to_url?: { url?: string } } | null;
+  const voucher = intent.status === 'requires_action' && nextAction?.type === 'boleto_display_details';
+  if (intent.status === 'succeeded' || intent.status === 'requires_capture' || intent.status === 'processing' || voucher) {
+    // Processing completes the session when the method's outcome comes later (PayPal's pending capture, a SEPA debit,
+    // BLIK, UPI), as an issued boleto does; a card's stays open, and the page says the payment is in progress.
     const settled = await settleSession(deps, scope, session.id);
-    if (settled?.status === 'complete') return { kind: 'complete', session: settled };
-    if (intent.status !== 'processing') return { kind: 'closed', session: settled ?? session };
+    if (settled?.status === 'complete') {
+      if (settled.async_payment !== 'pending' || intent.payment_method_id === null) return { kind: 'complete', session: settled };
+      const method = await findPaymentMethod(deps.db, scope, intent.payment_method_id);
+      const current = (await findPaymentIntent(deps.db, scope, intent.id)) ?? intent;
+      return { kind: 'complete', session: settled, pending: { type: method?.type ?? 'card', nextAction: current.next_action } };
+    }
+    if (intent.status !== 'processing' && !voucher) return { kind: 'closed', session: settled ?? session };
   }
-  const redirect = (intent.next_action as { redirect_to_url?: { url?: string } } | null)?.redirect_to_url?.url;
+  const redirect = nextAction?.redirect_to_url?.url;
   if (intent.status === 'requires_action' && redirect) return { kind: 'redirect', url: redirect };
+  if (intent.status === 'requires_action' && nextAction?.type === 'pix_display_qr_code') return { kind: 'display', session, nextAction: intent.next_action! };
   if (intent.status === 'processing') return { kind: 'processing', session: (await findCheckoutSession(deps.db, scope, session.id)) ?? session };
   const error = decline ?? (intent.last_payment_error as { message?: string; code?: string; decline_code?: string } | null) ?? {};
   return { kind: 'declined', message: error.message ?? 'Your payment was not completed. Please try again or use another card.', code: error.code, declineCode: error.decline_code };
@@ -102,6 +111,15 @@ export async function payCheckoutSession(deps: PayDependencies, session: Checkou
   if (form.method === 'paypal') {
     // A PayPal PaymentMethod made for the payment; the shopper approves on PayPal and comes back through the return page.
     confirmation = { payment_method_data: { type: 'paypal', billing_details: billing }, return_url: returnUrl };
+  } else if (form.local) {
+    // A local method: its PaymentMethod made from what the page asked (local-method-fields.ts); a redirect method's bank
+    // page comes back through the return page; SEPA's mandate is accepted online by confirming on the page, which
+    // showed its text; BLIK's code is a one-time option of this confirmation.
+    confirmation = { payment_method_data: form.local.data, return_url: returnUrl };
+    if (form.local.options) confirmation.payment_method_options = form.local.options;
+    if (form.local.data.type === 'sepa_debit') {
+      confirmation.mandate_data = { customer_acceptance: { type: 'online', online: { ip_address: form.client?.ipAddress ?? '', user_agent: form.client?.userAgent ?? '' } } };
+    }
   } else {
     try {
       const method = await createPaymentMethod(work, deps, scope, { type: 'card', card: form.card!, billing_details: billing });

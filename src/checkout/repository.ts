@@ -242,7 +242,8 @@ export async function sessionsToSweep(
     `SELECT s.* FROM checkout_sessions s JOIN payment_intents p ON p.id = s.payment_intent_id
       WHERE s.status = 'open' AND s.payment_intent_id IS NOT NULL
         AND (p.status IN ('succeeded', 'requires_capture')
-          OR (p.status = 'processing' AND EXISTS (SELECT 1 FROM payment_methods m WHERE m.id = p.payment_method_id AND m.type = ANY($2::text[]))))
+          OR (p.status = 'processing' AND EXISTS (SELECT 1 FROM payment_methods m WHERE m.id = p.payment_method_id AND m.type = ANY($2::text[])))
+          OR (p.status = 'requires_action' AND p.next_action->>'type' = 'boleto_display_details'))
     UNION ALL
     SELECT s.* FROM checkout_sessions s JOIN setup_intents i ON i.id = s.setup_intent_id
       WHERE s.status = 'open' AND s.setup_intent_id IS NOT NULL AND i.status = 'succeeded'
@@ -251,7 +252,7 @@ export async function sessionsToSweep(
   );
   const asyncEnded = await db.query<CheckoutSessionRow>(
     `SELECT s.* FROM checkout_sessions s JOIN payment_intents p ON p.id = s.payment_intent_id
-      WHERE s.async_payment = 'pending' AND p.status <> 'processing' ORDER BY s.seq LIMIT $1`,
+      WHERE s.async_payment = 'pending' AND p.status NOT IN ('processing', 'requires_action') ORDER BY s.seq LIMIT $1`,
     [limit],
   );
   const due = await db.query<CheckoutSessionRow>("SELECT * FROM checkout_sessions WHERE status = 'open' AND expires_at <= $1 ORDER BY expires_at LIMIT $2", [nowSeconds, limit]);

@@ -10,7 +10,7 @@ import { findSetupIntent } from '../setup-intents/repository.ts';
 import { renderPaymentLink } from '../payment-links/render.ts';
 import { countCompletedSession, findPaymentLink } from '../payment-links/repository.ts';
 import { cancelUnpaidIntent } from './cancel-unpaid-intent.ts';
-import { isDelayedNotification } from './delayed-notification.ts';
+import { completesOnDisplay, isDelayedNotification } from './delayed-notification.ts';
 import { renderCheckoutSession } from './render.ts';
 import { endAsyncPayment, endSession, expireUnpaidSessionsOfLink, findCheckoutSession, openPayingSessionsOfLink, type CheckoutSessionRow } from './repository.ts';
 
@@ -27,12 +27,15 @@ export interface Completion {
  * it unpaid (Stripe's payment_status stays `unpaid` until the capture); processing with a delayed-notification method
  * completes it unpaid with the payment's outcome to come (async_payment `pending`); anything else leaves it open.
  */
-export async function completionOf(db: Queryable, scope: Scope, intent: Pick<PaymentIntentRow, 'status' | 'payment_method_id'>): Promise<Completion | undefined> {
+export async function completionOf(db: Queryable, scope: Scope, intent: Pick<PaymentIntentRow, 'status' | 'payment_method_id' | 'next_action'>): Promise<Completion | undefined> {
   if (intent.status === 'succeeded') return { paymentStatus: 'paid', asyncPayment: null };
   if (intent.status === 'requires_capture') return { paymentStatus: 'unpaid', asyncPayment: null };
-  if (intent.status !== 'processing' || intent.payment_method_id === null) return undefined;
+  const displayed = intent.status === 'requires_action' && (intent.next_action as { type?: string } | null)?.type === 'boleto_display_details';
+  if ((intent.status !== 'processing' && !displayed) || intent.payment_method_id === null) return undefined;
   const method = await findPaymentMethod(db, scope, intent.payment_method_id);
-  return method && isDelayedNotification(method.type) ? { paymentStatus: 'unpaid', asyncPayment: 'pending' } : undefined;
+  if (!method || !isDelayedNotification(method.type)) return undefined;
+  // A voucher completes the session once issued; other delayed methods once processing.
+  return displayed === completesOnDisplay(method.type) ? { paymentStatus: 'unpaid', asyncPayment: 'pending' } : undefined;
 }
 
 /** How an open session completes now, by its PaymentIntent (payment mode) or SetupIntent (setup mode), if it does. */
@@ -104,7 +107,7 @@ function asyncOutcomeOf(status: PaymentIntentRow['status']): { outcome: 'succeed
     case 'canceled':
       return { outcome: 'failed', paymentStatus: 'unpaid' };
     default:
-      // processing still, or an authentication or confirmation the shopper has left: the payment has not ended.
+      // processing still, a voucher not yet paid (requires_action), or an authentication or confirmation the shopper has left: the payment has not ended.
       return undefined;
   }
 }

@@ -6,15 +6,21 @@ import { inTransaction } from '../platform/db.ts';
 import { newId, nowSeconds } from '../platform/ids.ts';
 import type { Scope } from '../platform/scope.ts';
 import type { CardInput } from '../payment-methods/service.ts';
+import type { LocalPayment } from './local-method-fields.ts';
 import { findCheckoutSession, setSessionDetails, type Address, type CheckoutSessionRow, type CustomerDetails, type ShippingDetails } from './repository.ts';
 
 /** What the shopper typed on the hosted page (checked by the page before it gets here). */
 export interface CheckoutForm {
-  method: 'card' | 'paypal';
+  /** `card`, `paypal`, or a local method type (src/payment-methods/method-types.ts). */
+  method: string;
   email: string | null;
   name: string | null;
   /** The card, for `method: 'card'`. */
   card: Required<CardInput> | null;
+  /** A local method's PaymentMethod data and confirmation options (local-method-fields.ts). */
+  local?: LocalPayment | null;
+  /** Where the shopper is, for a mandate's online acceptance (SEPA): their IP address and browser. */
+  client?: { ipAddress: string; userAgent: string };
   address: Address | null;
   phone: string | null;
   shipping: ShippingDetails | null;

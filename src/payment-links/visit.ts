@@ -8,7 +8,7 @@ import { linkSessionConnect } from './link-connect.ts';
 import { paymentLinkPath } from './render.ts';
 import { findPaymentLink, paymentLinkLineItemsOf, type PaymentLinkLineItemRow, type PaymentLinkRow } from './repository.ts';
 
-export type VisitDependencies = Pick<Dependencies, 'db' | 'commits' | 'publicUrl' | 'settings'>;
+export type VisitDependencies = Pick<Dependencies, 'db' | 'commits' | 'publicUrl' | 'settings' | 'routing' | 'paymentMethodConfigurations'>;
 
 /** The link no longer sells (deactivated, or its completion limit reached): a visit makes nothing. */
 export class PaymentLinkUnavailable extends Error {

@@ -3,6 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dependencies } from '../../dependencies.ts';
 import { setupTexts } from '../../checkout/setup-texts.ts';
 import { readCheckoutForm, type RawForm } from '../../checkout/form.ts';
+import { localMethodTexts } from '../../checkout/local-method-texts.ts';
+import { pixDisplayHtml } from './checkout-method-views.ts';
 import { declineText } from '../../checkout/page-texts.ts';
 import { checkoutPageView, type CheckoutPageView } from '../../checkout/page-view.ts';
 import { payCheckoutSession, type PayOutcome } from '../../checkout/pay.ts';
@@ -88,6 +90,9 @@ export function registerEmbeddedCheckoutPages(app: FastifyInstance, deps: Depend
         return reply.type('text/html').send(stepPage(speech, t.continue, t.toPayPalText, { href: outcome.url, label: t.continue }, frameScript(nonce, parentOrigin, { event: 'redirect', url: outcome.url })));
       case 'declined':
         return reply.status(402).type('text/html').send(formPage(deps, speech, view, { message: declineText(speech.t, outcome.code, outcome.declineCode, outcome.message), raw, action, script: frameScript(nonce, parentOrigin) }));
+      case 'display':
+        // Pix in the frame: the QR code; the shopper reloads (or the merchant's page remounts) once paid.
+        return reply.type('text/html').send(document(speech, localMethodTexts(speech.locale).pixTitle, pixDisplayHtml(outcome.nextAction, localMethodTexts(speech.locale), speech.locale), view.branding, frameScript(nonce, parentOrigin)));
       case 'processing':
       case 'closed':
         return reply.type('text/html').send(closedPage(speech, outcome.session, frameScript(nonce, parentOrigin)));
@@ -127,8 +132,9 @@ export function registerEmbeddedCheckoutPages(app: FastifyInstance, deps: Depend
       return reply.status(403).type('text/html').send(stepPage(speech, 'Forbidden', 'This form could not be verified. Reload the page and try again.', null, script));
     }
     if (view.session.status !== 'open') return reply.type('text/html').send(closedPage(speech, view.session, script));
-    const read = readCheckoutForm(view.session, raw, speech.t);
+    const read = readCheckoutForm(view.session, raw, speech.t, localMethodTexts(speech.locale));
     if ('errors' in read) return reply.status(400).type('text/html').send(formPage(deps, speech, view, { errors: read.errors, raw, action, script }));
+    read.form.client = { ipAddress: request.ip, userAgent: request.headers['user-agent'] ?? '' };
     return answer(reply, speech, view, await payCheckoutSession(deps, view.session, read.form), nonce, parentOrigin, action, raw);
   });
 }

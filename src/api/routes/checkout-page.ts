@@ -1,6 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Dependencies } from '../../dependencies.ts';
-import { readCheckoutForm, type FieldError, type RawForm } from '../../checkout/form.ts';
+import { chosenMethod, pageMethodChoices, readCheckoutForm, type FieldError, type RawForm } from '../../checkout/form.ts';
+import { isSecretField } from '../../checkout/local-method-fields.ts';
+import { localMethodTexts } from '../../checkout/local-method-texts.ts';
+import { methodChoiceStyle, methodSectionsHtml, pendingHtml, pixDisplayHtml } from './checkout-method-views.ts';
 import { checkoutPagePath } from '../../checkout/render.ts';
 import { checkoutLocaleOf, checkoutTexts, declineText, displayAmount, type CheckoutLocale, type CheckoutTexts } from '../../checkout/page-texts.ts';
 import { checkoutPageView, type CheckoutPageView } from '../../checkout/page-view.ts';
@@ -20,6 +23,8 @@ import { brandMarkHtml, brandMarkStyle } from './branding-images.ts';
  */
 
 const sessionIdPattern = /^cs_[0-9A-Za-z]{24}$/;
+/** How often the page showing Pix's QR code looks whether the payment has arrived. */
+const displayRefreshSeconds = 3;
 const checkoutTokenField = 'csrf_token';
 
 function sessionToken(deps: Dependencies, sessionId: string): string {
@@ -123,7 +128,7 @@ function keptValues(raw: RawForm | undefined): Record<string, string> {
   const kept: Record<string, string> = {};
   if (!raw) return kept;
   for (const [name, value] of Object.entries(raw)) {
-    if (typeof value === 'string' && !name.startsWith('card_') && name !== checkoutTokenField) kept[name] = value.slice(0, 200);
+    if (typeof value === 'string' && !name.startsWith('card_') && !isSecretField(name) && name !== checkoutTokenField) kept[name] = value.slice(0, 200);
   }
   return kept;
 }
@@ -135,7 +140,9 @@ export function formPage(deps: Dependencies, speech: Speech, view: CheckoutPageV
   const money = (amount: number, currency: string) => displayAmount(amount, currency, speech.locale, exponentOf(currency));
   const errors = options.errors ?? [];
   const values = keptValues(options.raw);
-  if (values.email === undefined && session.customer_email) values.email = session.customer_email;
+  // Back from a bank's page (or 3-D Secure) with a failure, the form starts from what the shopper gave before.
+  const email = session.customer_email ?? session.customer_details?.email;
+  if (values.email === undefined && email) values.email = email;
   const errorOf = (field: string) => errors.find((error) => error.field === field);
   const input = (name: string, label: string, attributes: string) => {
     const error = errorOf(name);
@@ -149,7 +156,22 @@ ${input(`${prefix}_line2`, t.line2, `autocomplete="${prefix} address-line2"`)}
 ${input(`${prefix}_state`, t.state, `autocomplete="${prefix} address-level1"`)}
 ${countries ? `<label for="${prefix}_country">${escapeHtml(t.country)}</label><select id="${prefix}_country" name="${prefix}_country" autocomplete="${prefix} country" required>${countries.map((code) => `<option value="${escapeHtml(code)}"${values[`${prefix}_country`] === code ? ' selected' : ''}>${escapeHtml(code)}</option>`).join('')}</select>${errorOf(`${prefix}_country`) ? `<p class="field-error">${escapeHtml(errorOf(`${prefix}_country`)!.message)}</p>` : ''}` : input(`${prefix}_country`, t.countryCode, `autocomplete="${prefix} country" maxlength="2" required`)}
 </fieldset>`;
+  const select = (name: string, label: string, choices: readonly { value: string; label: string }[], required: boolean) => {
+    const error = errorOf(name);
+    return `<label for="${name}">${escapeHtml(label)}</label><select id="${name}" name="${name}"${required ? ' required' : ''}${error ? ` aria-invalid="true" aria-describedby="${name}-error"` : ''}>${choices.map((choice) => `<option value="${escapeHtml(choice.value)}"${values[name] === choice.value ? ' selected' : ''}>${escapeHtml(choice.label)}</option>`).join('')}</select>${error ? `<p class="field-error" id="${name}-error">${escapeHtml(error.message)}</p>` : ''}`;
+  };
   const setup = session.mode === 'setup' ? setupTexts(speech.locale) : null;
+  // The methods to choose from (PayPal has its own button); a session of cards alone shows the card form as it always did.
+  const choices = setup ? ['card'] : pageMethodChoices(session);
+  const chosen = setup ? 'card' : chosenMethod(session, options.raw ?? {});
+  const cardOnly = choices.length === 1 && choices[0] === 'card';
+  const localTexts = localMethodTexts(speech.locale);
+  const cardFields = `<fieldset><legend>${escapeHtml(t.cardInformation)}</legend>
+${input('card_number', t.cardNumber, 'inputmode="numeric" autocomplete="cc-number" placeholder="1234 1234 1234 1234" maxlength="23" required')}
+<div class="row"><div>${input('card_expiry', t.expiry, `inputmode="numeric" autocomplete="cc-exp" placeholder="${escapeHtml(t.expiryPlaceholder)}" maxlength="9" required`)}</div><div>${input('card_cvc', t.cvc, 'inputmode="numeric" autocomplete="cc-csc" placeholder="CVC" maxlength="4" required')}</div></div>
+${input('name', t.nameOnCard, 'autocomplete="cc-name" required')}
+</fieldset>
+${session.billing_address_collection === 'required' ? '' : `<div class="row"><div>${input('billing_country', t.countryCode, 'autocomplete="country" maxlength="2"')}</div><div>${input('billing_postal_code', t.postalCode, 'autocomplete="postal-code"')}</div></div>`}`;
   const total = session.amount_total === null || session.currency === null ? '' : money(session.amount_total, session.currency);
   const rows = items.map((item) => `<tr><td>${escapeHtml(item.description)}${item.quantity > 1 ? `<div class="quantity">${escapeHtml(t.quantity)} ${item.quantity} × ${escapeHtml(money(item.unit_amount, item.currency))}</div>` : ''}</td><td class="amount">${escapeHtml(money(item.amount_total, item.currency))}</td></tr>`).join('');
   const alert = options.message ?? (errors.length > 0 ? t.correctFields : undefined);
@@ -165,21 +187,17 @@ ${summary}
 ${session.cancel_url ? `<p><a href="${escapeHtml(session.cancel_url)}">← ${escapeHtml(t.backTo)} ${escapeHtml(merchantName)}</a></p>` : ''}
 </section>
 <form method="post" action="${escapeHtml(options.action ?? `/c/pay/${session.id}`)}" novalidate aria-labelledby="pay-title">
-<h1 id="pay-title">${escapeHtml(setup ? t.cardInformation : t.payWithCard)}</h1>
+<h1 id="pay-title">${escapeHtml(setup ? t.cardInformation : cardOnly ? t.payWithCard : choices.length > 1 ? t.pay : localTexts.paymentMethod)}</h1>${cardOnly ? '' : `<style>${methodChoiceStyle(choices)}</style>`}
 ${alert ? `<div class="alert" role="alert">${escapeHtml(alert)}</div>` : ''}
 <input type="hidden" name="${checkoutTokenField}" value="${escapeHtml(sessionToken(deps, session.id))}">
 ${session.customer_id === null ? input('email', t.email, 'type="email" autocomplete="email" required') : ''}
-<fieldset><legend>${escapeHtml(t.cardInformation)}</legend>
-${input('card_number', t.cardNumber, 'inputmode="numeric" autocomplete="cc-number" placeholder="1234 1234 1234 1234" maxlength="23" required')}
-<div class="row"><div>${input('card_expiry', t.expiry, `inputmode="numeric" autocomplete="cc-exp" placeholder="${escapeHtml(t.expiryPlaceholder)}" maxlength="9" required`)}</div><div>${input('card_cvc', t.cvc, 'inputmode="numeric" autocomplete="cc-csc" placeholder="CVC" maxlength="4" required')}</div></div>
-${input('name', t.nameOnCard, 'autocomplete="cc-name" required')}
-</fieldset>
-${session.billing_address_collection === 'required' ? address('billing', t.billingAddress, null) : `<div class="row"><div>${input('billing_country', t.countryCode, 'autocomplete="country" maxlength="2"')}</div><div>${input('billing_postal_code', t.postalCode, 'autocomplete="postal-code"')}</div></div>`}
+${cardOnly ? cardFields : methodSectionsHtml({ session, choices, chosen, cardFields: `${cardFields}${session.livemode ? '' : `<p class="hint">${escapeHtml(t.testHint)}</p>`}`, cardLabel: localTexts.card, merchantName, t: localTexts, render: { input, select } })}
+${session.billing_address_collection === 'required' ? address('billing', t.billingAddress, null) : ''}
 ${session.phone_number_collection ? input('phone', t.phone, 'type="tel" autocomplete="tel" required') : ''}
 ${session.shipping_allowed_countries ? `${input('shipping_name', t.shippingName, 'autocomplete="shipping name"')}${address('shipping', t.shippingAddress, session.shipping_allowed_countries)}` : ''}
 <button type="submit" name="method" value="card">${escapeHtml(setup ? setup.save : `${submitLabel(t, session.submit_type)} ${total}`)}</button>
 ${session.payment_method_types.includes('paypal') && !setup ? `<p class="or">${escapeHtml(t.or)}</p><button type="submit" name="method" value="paypal" class="paypal">${escapeHtml(t.payWithPayPal)}</button><p class="hint">${escapeHtml(t.paypalHint)}</p>` : ''}
-${session.livemode ? '' : `<p class="hint">${escapeHtml(t.testHint)}</p>`}
+${session.livemode || !cardOnly ? '' : `<p class="hint">${escapeHtml(t.testHint)}</p>`}
 </form>
 </main>`, view.branding, options.script);
 }
@@ -198,6 +216,10 @@ export function continuePage(speech: Speech, target: string, title: string, text
 export function closedPage(speech: Speech, session: CheckoutSessionRow, script?: string): string {
   const { t } = speech;
   const setup = session.mode === 'setup' ? setupTexts(speech.locale) : null;
+  if (session.status === 'complete' && session.async_payment === 'pending') {
+    const target = successTarget(session);
+    return messagePage(speech, t.processingTitle, t.processingText, target ? { href: target, label: t.returnToMerchant } : undefined, script);
+  }
   if (session.status === 'complete') {
     const target = successTarget(session);
     return messagePage(speech, setup ? setup.savedTitle : t.paymentComplete, setup ? setup.savedText : t.paidText, target ? { href: target, label: t.returnToMerchant } : undefined, script);
@@ -248,6 +270,11 @@ export function registerCheckoutPages(app: FastifyInstance, deps: Dependencies):
     switch (outcome.kind) {
       case 'complete': {
         const target = successTarget(outcome.session);
+        // A local method's payment still to end (a boleto to pay, a debit or app approval in progress): the page says
+        // what happens next, with the way back to the merchant.
+        if (outcome.pending && outcome.pending.type !== 'paypal') {
+          return reply.type('text/html').send(document(speech, localMethodTexts(speech.locale).processingTitle, pendingHtml(outcome.pending.type, outcome.pending.nextAction, localMethodTexts(speech.locale), target), view.branding));
+        }
         if (!target) return reply.type('text/html').send(closedPage(speech, outcome.session));
         if (via === 'form') return reply.redirect(target, 303);
         return reply.type('text/html').send(continuePage(speech, target, completeTitle(speech, outcome.session), speech.t.backToMerchantText));
@@ -258,6 +285,10 @@ export function registerCheckoutPages(app: FastifyInstance, deps: Dependencies):
         return reply.type('text/html').send(continuePage(speech, outcome.url, speech.t.toPayPalTitle, speech.t.toPayPalText));
       case 'declined':
         return reply.status(402).type('text/html').send(formPage(deps, speech, view, { message: declineText(speech.t, outcome.code, outcome.declineCode, outcome.message), raw }));
+      case 'display':
+        // Pix: the QR code, and a look again every few seconds through the return page, which moves on once paid.
+        return reply.type('text/html').send(document(speech, localMethodTexts(speech.locale).pixTitle, pixDisplayHtml(outcome.nextAction, localMethodTexts(speech.locale), speech.locale), view.branding)
+          .replace('<title>', `<meta http-equiv="refresh" content="${displayRefreshSeconds};url=${escapeHtml(`${checkoutPagePath(view.session.id)}/return`)}"><title>`));
       case 'processing':
       case 'closed':
         return reply.type('text/html').send(closedPage(speech, outcome.session));
@@ -283,8 +314,9 @@ export function registerCheckoutPages(app: FastifyInstance, deps: Dependencies):
       return reply.status(403).type('text/html').send(messagePage(speech, 'Forbidden', 'This form could not be verified. Reload the page and try again.'));
     }
     if (view.session.status !== 'open') return reply.type('text/html').send(closedPage(speech, view.session));
-    const read = readCheckoutForm(view.session, raw, speech.t);
+    const read = readCheckoutForm(view.session, raw, speech.t, localMethodTexts(speech.locale));
     if ('errors' in read) return reply.status(400).type('text/html').send(formPage(deps, speech, view, { errors: read.errors, raw }));
+    read.form.client = { ipAddress: request.ip, userAgent: request.headers['user-agent'] ?? '' };
     return answer(reply, speech, view, await payCheckoutSession(deps, view.session, read.form), 'form', raw);
   });
 

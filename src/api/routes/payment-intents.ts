@@ -118,10 +118,28 @@ const mandateData = object({
   customer_acceptance: required(object({
     type: required(enumeration(['online', 'offline'])),
     accepted_at: integer({ minimum: 0 }),
-    online: object({ ip_address: string({ maxLength: 64 }), user_agent: string({ maxLength: 1000 }) }),
+    online: object({
+      ip_address: string({ maxLength: 64 }), user_agent: string({ maxLength: 1000 }),
+      infer_from_client: boolean({ description: 'With a publishable key (a shopper\'s browser, as Stripe.js sends it): the IP address and user agent are those of the request.' }),
+    }),
     offline: object({}),
   })),
 }, { description: 'The customer\'s acceptance of the mandate a sepa_debit payment debits under (docs/payment-methods.md).' });
+
+/**
+ * Stripe's `online[infer_from_client]`: a shopper's browser confirming with a publishable key (payrail.js's
+ * confirmSepaDebitPayment) cannot know its own IP address, so the acceptance records the request's. Only a publishable
+ * key may ask: a merchant's server would record its own address as the shopper's.
+ */
+function inferredMandateData<T extends { customer_acceptance: { online?: { ip_address?: string; user_agent?: string; infer_from_client?: boolean } } }>(context: RouteContext, data: T | undefined): T | undefined {
+  const online = data?.customer_acceptance.online;
+  if (!data || !online?.infer_from_client) return data;
+  if (context.caller.keyKind !== 'publishable') {
+    throw new ApiError('invalid_value', 'mandate_data[customer_acceptance][online][infer_from_client] can only be used with a publishable key.', { param: 'mandate_data[customer_acceptance][online][infer_from_client]' });
+  }
+  const { infer_from_client: _inferred, ...given } = online;
+  return { ...data, customer_acceptance: { ...data.customer_acceptance, online: { ...given, ip_address: context.clientIp, user_agent: context.userAgent } } };
+}
 
 const confirmFields = {
   mandate_data: mandateData,
@@ -213,7 +231,9 @@ export const paymentIntentRoutes = [
     response: { kind: 'object', type: 'payment_intent' },
     precheck: checkPaymentMethodSource,
     clientSecretAccess: intentClientSecretAccess,
-    handle: (context, { client_secret: _checked, ...params }) => confirmPaymentIntent(context.work, context.deps, context.scope, context.pathParams.id, { ...params, platformAccountId: context.caller.platformAccountId }),
+    handle: (context, { client_secret: _checked, ...params }) => confirmPaymentIntent(context.work, context.deps, context.scope, context.pathParams.id, {
+      ...params, mandate_data: inferredMandateData(context, params.mandate_data), platformAccountId: context.caller.platformAccountId,
+    }),
     resume: (context, intentId) => resumeConfirmation(context.work, context.deps, context.scope, intentId),
     present: presentIntent,
   }),

@@ -1,4 +1,3 @@
-import { checkoutPaymentMethodTypes } from '../../checkout/create.ts';
 import { checkPaymentLinkCreate, createPaymentLink } from '../../payment-links/create.ts';
 import { completedSessionsLimitMax, paymentLinkLineItemsMax, paymentLinkQuantityMax } from '../../payment-links/fields.ts';
 import { renderPaymentLink, renderPaymentLinkLineItem } from '../../payment-links/render.ts';
@@ -30,7 +29,9 @@ const shippingAddressCollection = object({
   allowed_countries: required(array(string({ minLength: 2, maxLength: 2, pattern: /^[A-Za-z]{2}$/, patternMessage: 'Invalid country: use two-letter ISO 3166-1 codes.' }), { maxItems: 250 })),
 });
 
-const paymentMethodTypes = array(enumeration(checkoutPaymentMethodTypes), { maxItems: checkoutPaymentMethodTypes.length });
+/** A link names cards and PayPal only (the local methods reach a link's sessions through the account's configuration). */
+const linkPaymentMethodTypes = ['card', 'paypal'] as const;
+const paymentMethodTypes = array(enumeration(linkPaymentMethodTypes), { maxItems: linkPaymentMethodTypes.length });
 const inactiveMessage = string({ maxLength: 500, description: 'Shown to shoppers who visit the link while it is not active.' });
 
 export const paymentLinkRoutes = [
