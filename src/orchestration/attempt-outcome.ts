@@ -8,6 +8,7 @@ import { nowSeconds } from '../platform/ids.ts';
 import { buildAuthorizationChange, settlementNeeded, type AttemptContext, type AttemptSource } from '../payments/authorization-change.ts';
 import { captureSettlement, type SettlementDependencies } from '../payments/ledger.ts';
 import { findCharge, findPaymentIntent } from '../payments/repository.ts';
+import { mandateDeactivationOf } from '../mandates/deactivation.ts';
 import type { IntentResult } from '../payments/types.ts';
 import { writeChanges } from '../payments/writer.ts';
 import { findAttempt, type AttemptRow } from './attempts-repository.ts';
@@ -43,7 +44,7 @@ export interface AttemptOutcomeMessage {
  * What applying an attempt's outcome uses: the database, clock and public URL, what settling a capture needs, and
  * what describing an answer outside the cascade needs.
  */
-export type AttemptOutcomeDependencies = Pick<Dependencies, 'db' | 'commits' | 'clock' | 'publicUrl'> & SettlementDependencies & AttemptAnswerDependencies & LateAnswerDependencies;
+export type AttemptOutcomeDependencies = Pick<Dependencies, 'db' | 'commits' | 'clock' | 'publicUrl' | 'secretBox'> & SettlementDependencies & AttemptAnswerDependencies & LateAnswerDependencies;
 
 /** A node:diagnostics_channel channel: costs nothing while nobody subscribes. */
 export const attemptOutcomeChannel = channel('payrail:attempt-outcome');
@@ -68,6 +69,8 @@ export async function applyAttemptOutcome(
     const now = deps.clock.nowSeconds();
     // Reads first, on the connection held (settings and rates on a cache miss), then the pure builder, then the writer.
     const settlement = settlementNeeded(output) ? await captureSettlement(deps, client, scope, payment.charge, payment.charge.amount) : undefined;
+    // A debit refused because its mandate is gone (account closed, not authorized) ends the mandate in the same statement.
+    const mandate = await mandateDeactivationOf(client, deps, scope, payment.charge, output);
     const change = buildAuthorizationChange(payment, output, {
       scope,
       request: origin.kind === 'confirming_request' ? origin.work : undefined,
@@ -79,7 +82,7 @@ export async function applyAttemptOutcome(
       publicUrl: deps.publicUrl,
       settlement,
     });
-    const [written] = await writeChanges(client, [change]);
+    const [written] = await writeChanges(client, [mandate ? { ...change, mandate } : change]);
     if (written.applied) return change.decline ? { intent: written.intent, decline: change.decline, applied: true } : { intent: written.intent, applied: true };
     // Not applied (an answer still pending, or another origin applied one first): the intent as it is now.
     const current = await findPaymentIntent(client, scope, payment.intent.id);

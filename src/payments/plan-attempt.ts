@@ -1,3 +1,4 @@
+import { expectedDebitDate } from '../mandates/debit-date.ts';
 import type { AuthorizeInput, LocalMethodData, StoredCardReference, StoredCredential } from '../connectors/connector.ts';
 import type { BaseAuthorizeInput, RoutePlan } from '../orchestration/orchestrator.ts';
 import type { PaymentFacts } from '../routing/types.ts';
@@ -191,14 +192,21 @@ function checkLocalOptions(intent: PaymentIntentRow, type: LocalPaymentMethodRow
   }
 }
 
-/** The charge with the mandate it debits under (`payment_method_details.sepa_debit.mandate`), when there is one. */
+/**
+ * The charge with the mandate it debits under (`payment_method_details.sepa_debit.mandate`), when there is one, and
+ * Payrail's `payrail_expected_debit_date`: the day the debit is expected on the customer's account, which the SEPA
+ * pre-notification announces (mandates/debit-date.ts).
+ */
 export function withMandate(charge: ChargeRow, mandateId: string | null): ChargeRow {
   if (mandateId === null) return charge;
   const details = charge.payment_method_details as Record<string, Record<string, unknown> | undefined> & { type?: string };
   const type = details.type ?? '';
   const hash = details[type];
   if (!hash) return charge;
-  return { ...charge, payment_method_details: { ...charge.payment_method_details, [type]: { ...hash, mandate: mandateId } } };
+  return {
+    ...charge,
+    payment_method_details: { ...charge.payment_method_details, [type]: { ...hash, mandate: mandateId, payrail_expected_debit_date: expectedDebitDate(Number(charge.created)) } },
+  };
 }
 
 /** What planMandate is told of a planned confirmation. */
