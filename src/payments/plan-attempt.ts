@@ -8,7 +8,7 @@ import { renderPayPalPaymentDetails } from '../payment-methods/render.ts';
 import { checkLocalPayment, localChargeDetails, localMethod } from '../payment-methods/local-methods.ts';
 import { ApiError } from '../platform/errors.ts';
 import type { LocalPaymentMethodRow, PaymentMethodRow } from '../payment-methods/repository.ts';
-import { revealCardNumber, type PaymentMethodDependencies } from '../payment-methods/service.ts';
+import { revealBankAccount, revealCardNumber, type PaymentMethodDependencies } from '../payment-methods/service.ts';
 import type { ChargeRow, PaymentIntentRow, PaymentMethodOptions } from './repository.ts';
 import { checkPaymentMethodOwner, checkPaymentMethodType } from './checks.ts';
 import { fullShipping } from '../customers/address.ts';
@@ -299,17 +299,19 @@ export function authorizeInput(deps: PlanAttemptDependencies, intent: PaymentInt
       : {}),
     ...(storedCredential ? { storedCredential } : {}),
     ...(decision ? { strongCustomerAuthentication: { authenticate: decision.action === 'authenticate', exemption: decision.exemption } } : {}),
-    ...(paymentMethod.type !== 'card' && paymentMethod.type !== 'paypal' ? { localMethod: localMethodData(intent, paymentMethod) } : {}),
+    ...(paymentMethod.type !== 'card' && paymentMethod.type !== 'paypal' ? { localMethod: localMethodData(deps, intent, paymentMethod) } : {}),
   };
 }
 
 /** What a connector is told of a local PaymentMethod and the intent's options of its type (connector.ts LocalMethodData). */
-function localMethodData(intent: PaymentIntentRow, paymentMethod: LocalPaymentMethodRow): LocalMethodData {
+function localMethodData(deps: PlanAttemptDependencies, intent: PaymentIntentRow, paymentMethod: LocalPaymentMethodRow): LocalMethodData {
   const billing = paymentMethod.billing_details;
   const options = (intent.payment_method_options as Record<string, Record<string, unknown> | undefined>)[paymentMethod.type] ?? {};
+  const iban = paymentMethod.type === 'sepa_debit' ? revealBankAccount(deps, paymentMethod) : null;
   return {
     type: paymentMethod.type,
     details: paymentMethod.wallet,
+    ...(iban !== null ? { bankAccount: { iban } } : {}),
     billingDetails: { email: billing.email, name: billing.name, phone: billing.phone, country: billing.address?.country ?? null },
     options,
   };

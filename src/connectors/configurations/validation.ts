@@ -74,8 +74,9 @@ const allowedPaymentMethodTypes: Record<ConnectorName, readonly PaymentMethodTyp
   adyen: ['card'],
   stripe: ['card'],
   paypal: ['card', 'paypal'],
-  // Mollie's local redirect methods (src/connectors/mollie/transformers.ts `mollieMethods`).
-  mollie: ['ideal', 'bancontact', 'eps', 'p24'],
+  // Mollie's local methods (src/connectors/mollie/transformers.ts `mollieMethods`): the redirect methods, Klarna,
+  // BLIK, and SEPA Direct Debit (Mollie's directdebit on a Mollie mandate).
+  mollie: ['ideal', 'bancontact', 'eps', 'p24', 'klarna', 'blik', 'sepa_debit'],
   // The built-in test processor carries every local method through its test payment page (connectors/test-processor).
   test_processor: ['card', ...localMethodTypeNames],
 };

@@ -118,6 +118,7 @@ export interface StoredAnswer {
 export interface SandboxRecords {
   payments: PaymentRecord[];
   refunds: RefundRecord[];
+  captures: CaptureRecord[];
   customers: CustomerRecord[];
   mandates: MandateRecord[];
   webhooks: WebhookRecord[];
@@ -151,6 +152,7 @@ export class SandboxStore {
     return structuredClone({
       payments: [...this.payments.values()],
       refunds: [...this.refunds.values()],
+      captures: [...this.captures.values()],
       customers: [...this.customers.values()],
       mandates: [...this.mandates.values()],
       webhooks: this.webhooks,
