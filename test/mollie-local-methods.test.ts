@@ -12,7 +12,7 @@ import { until } from './helpers/until.ts';
  * front of the Mollie sandbox. SEPA Direct Debit (a SetupIntent's mandate at Payrail; each debit a recurring Mollie
  * payment on a directdebit mandate made for it, pending until the bank answers, a closed account ending Payrail's
  * mandate), Klarna (authorized on Mollie's checkout, then captured through Mollie's Captures API, at once or later)
- * and BLIK (paid or failed on Mollie's checkout).
+ * and BLIK (the code entered on Mollie's checkout, then pending until the banking app approves it: paid or failed).
  */
 
 const apiKey = 'test_PayrailMollieLocalMethods00000';
@@ -172,20 +172,22 @@ describe('Mollie carries sepa_debit, klarna and blik (stripe SDK, Mollie sandbox
     assert.equal(sandbox.records().captures.filter((capture) => capture.paymentId === manualReference).length, 1);
   });
 
-  it('BLIK: paid or failed on Mollie\'s checkout', async () => {
+  it('BLIK: the code entered on Mollie\'s checkout, then processing until the banking app approves (paid) or not (failed)', async () => {
     const pay = (amount: number) => createIntent({
       amount, currency: 'pln', payment_method_types: ['blik'], confirm: true, payment_method_data: { type: 'blik' }, payment_method_options: { blik: { code: '777123' } }, return_url: returnUrl,
     });
-    const good = await pay(5000);
-    assert.equal(good.status, 'requires_action');
-    assert.equal(molliePayment(new URL(good.next_action!.redirect_to_url!.url!).pathname.split('/').at(-1)!).method, 'blik');
-    await checkout(good, 'paid');
-    // The return page and Mollie's webhook race to bring the answer: whichever comes first applies it.
-    assert.equal((await settled(good.id)).status, 'succeeded');
-    const bad = await pay(2500);
-    await checkout(bad, 'failed');
-    const failed = await settled(bad.id);
-    assert.equal(failed.status, 'requires_payment_method');
-    assert.ok(failed.last_payment_error, 'the failure is on the intent');
+    for (const [amount, final, status] of [[5000, 'paid', 'succeeded'], [2500, 'failed', 'requires_payment_method']] as const) {
+      const intent = await pay(amount);
+      assert.equal(intent.status, 'requires_action');
+      const paymentId = new URL(intent.next_action!.redirect_to_url!.url!).pathname.split('/').at(-1)!;
+      assert.equal(molliePayment(paymentId).method, 'blik');
+      await checkout(intent, 'paid');
+      assert.equal(molliePayment(paymentId).status, 'pending');
+      assert.equal((await stripe.paymentIntents.retrieve(intent.id)).status, 'processing', 'waiting for the approval in the banking app');
+      await settle(paymentId, { status: final });
+      const done = await settled(intent.id);
+      assert.equal(done.status, status);
+      if (final === 'failed') assert.ok(done.last_payment_error, 'the failure is on the intent');
+    }
   });
 });

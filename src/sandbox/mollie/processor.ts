@@ -302,6 +302,13 @@ export class MollieProcessor {
       payment.method = chosenMethod;
     }
     if (outcome === 'authorized' && !authorizingMethods.has(payment.method ?? '')) return null;
+    if (outcome === 'paid' && payment.method === 'blik' && payment.status === 'open') {
+      // BLIK: the shopper entered the code on the checkout; the payment is pending until approved in the banking app
+      // (then paid, or failed), settled like a direct debit (admin endpoint, changePaymentState page, or the delay).
+      payment.status = 'pending';
+      this.#scheduleDirectDebit(payment);
+      return { redirect: payment.redirectUrl };
+    }
     if (outcome !== 'open') this.#settlePayment(payment, outcome);
     return { redirect: payment.redirectUrl };
   }

@@ -210,6 +210,21 @@ describe('Mollie sandbox with the official @mollie/api-client', () => {
     await assert.rejects(mollie.customers.get(customer.id), (error: ApiError) => error.statusCode === 410);
   });
 
+  it('BLIK: paid on the checkout is pending until the banking app approves it, then paid or failed', async () => {
+    const outcomes: string[] = [];
+    for (const final of ['paid', 'failed']) {
+      const payment = await mollie.payments.create({ amount: { currency: 'PLN', value: '30.00' }, description: `BLIK ${final}`, redirectUrl: 'https://shop.example/b', method: PaymentMethod.blik, webhookUrl });
+      assert.equal(await pickOutcome(payment.getCheckoutUrl()!, 'paid'), 'https://shop.example/b');
+      const pending = await mollie.payments.get(payment.id);
+      assert.equal(pending.status, 'pending');
+      assert.equal(pending.getCheckoutUrl(), null);
+      const changeUrl = (pending._links as unknown as { changePaymentState: { href: string } }).changePaymentState.href;
+      assert.equal(await pickOutcome(changeUrl, final), null, 'the changePaymentState page answers with the new status');
+      outcomes.push((await mollie.payments.get(payment.id)).status);
+    }
+    assert.deepEqual(outcomes, ['paid', 'failed']);
+  });
+
   it('captures an authorized Klarna payment (Captures API): paid once captured; only an authorized payment can be', async () => {
     const payment = await mollie.payments.create({ amount: { currency: 'EUR', value: '42.00' }, description: 'Klarna', redirectUrl: 'https://shop.example/k', method: PaymentMethod.klarna, webhookUrl });
     assert.equal(payment.status, 'open');
