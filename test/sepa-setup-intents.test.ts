@@ -110,6 +110,10 @@ describe('SEPA Direct Debit SetupIntents and mandates through the stripe SDK', (
     // A card-only SetupIntent refuses a sepa_debit PaymentMethod.
     const cardOnly = await stripe.setupIntents.create({ customer: customer.id });
     await invalid(stripe.setupIntents.confirm(cardOnly.id, { payment_method: saved.id, mandate_data: { customer_acceptance: online } }), 'setup_intent_invalid_parameter', 'payment_method');
+    await invalid(
+      stripe.setupIntents.confirm(cardOnly.id, { payment_method_data: { type: 'sepa_debit', sepa_debit: { iban: succeeding }, billing_details: billing }, mandate_data: { customer_acceptance: online } } as Stripe.SetupIntentConfirmParams),
+      'setup_intent_invalid_parameter', 'payment_method_data[type]',
+    );
   });
 
   it('debits off-session under the SetupIntent\'s mandate, named or found', async () => {

@@ -138,12 +138,12 @@ function attemptCardDetails(paymentMethod: CardPaymentMethodRow, outcome: { cvcC
 }
 
 /** A SetupIntent's PaymentMethod: a card or a sepa_debit account, of a type the SetupIntent takes. */
-function requireSettable(paymentMethod: PaymentMethodRow, intent: SetupIntentRow): PaymentMethodRow {
+function requireSettable(paymentMethod: PaymentMethodRow, intent: SetupIntentRow, param = 'payment_method'): PaymentMethodRow {
   if ((paymentMethod.type !== 'card' && paymentMethod.type !== 'sepa_debit') || !intent.payment_method_types.includes(paymentMethod.type)) {
     throw new ApiError(
       'setup_intent_invalid_parameter',
       `The PaymentMethod provided (${paymentMethod.type}) is not allowed for this SetupIntent. Payrail sets up payment methods of type card and sepa_debit only; this SetupIntent takes: ${intent.payment_method_types.join(', ')}.`,
-      { param: 'payment_method' },
+      { param },
     );
   }
   return paymentMethod;
@@ -200,7 +200,7 @@ export async function beginSetupAttempt(client: pg.PoolClient, deps: SetupConfir
   const paymentMethodId = input.payment_method ?? intent.payment_method_id;
   if (input.payment_method_data) {
     const made = paymentMethodFromData(deps, scope, input.payment_method_data);
-    requireSettable(made.row, intent);
+    requireSettable(made.row, intent, 'payment_method_data[type]');
     return beginSepaSetup(client, deps, scope, intent, made, input, work);
   }
   if (!paymentMethodId) {
