@@ -34,7 +34,7 @@ describe('Mollie connector through Payrail (stripe SDK, Mollie sandbox)', () => 
       connector: 'mollie', credentials: { api_key: apiKey }, settings: { base_url: sandbox.url, ca_certificate: tls.cert },
     });
     configurationId = created.id as string;
-    assert.deepEqual(created.payment_method_types, ['ideal', 'bancontact', 'eps', 'p24']);
+    assert.deepEqual(created.payment_method_types, ['ideal', 'bancontact', 'eps', 'p24', 'klarna', 'blik', 'sepa_debit']);
     server.deps.routing.forget({ accountId: server.account.accountId, livemode: false });
   });
   after(async () => {

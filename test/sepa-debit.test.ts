@@ -115,7 +115,7 @@ describe('SEPA Direct Debit through the stripe SDK and the test processor', () =
     const declined = await stripe.paymentIntents.retrieve(failed.id, { expand: ['latest_charge'] });
     assert.equal(declined.status, 'requires_payment_method');
     assert.equal(declined.last_payment_error?.code, 'payment_method_provider_decline');
-    assert.equal(declined.last_payment_error?.decline_code, 'insufficient_funds');
+    assert.equal(declined.last_payment_error?.decline_code, 'generic_could_not_process');
     const offline = await stripe.mandates.retrieve((declined.latest_charge as Stripe.Charge).payment_method_details?.sepa_debit?.mandate ?? '');
     assert.equal(offline.customer_acceptance.type, 'offline');
     assert.deepEqual(offline.customer_acceptance.offline, {});

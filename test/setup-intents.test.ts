@@ -219,7 +219,7 @@ describe('SetupIntents through the official stripe SDK (test processor)', () => 
     assert.equal(stored.rows[0].mandate_data.customer_acceptance.online.ip_address, '203.0.113.7');
     assert.equal(intent.mandate, null, 'a card needs no mandate');
 
-    await expectStripeError(stripe.setupIntents.create({ payment_method_types: ['sepa_debit'] } as Stripe.SetupIntentCreateParams), {
+    await expectStripeError(stripe.setupIntents.create({ payment_method_types: ['sofort'] } as Stripe.SetupIntentCreateParams), {
       class: Stripe.errors.StripeInvalidRequestError, code: 'setup_intent_invalid_parameter', param: 'payment_method_types[0]', statusCode: 400,
     });
     await expectStripeError(stripe.setupIntents.create({ return_url: returnUrl }), { class: Stripe.errors.StripeInvalidRequestError, param: 'return_url', statusCode: 400 });

@@ -550,6 +550,26 @@ describe('every answer of every operation matches Stripe', () => {
     await submitChallengePage(failing.next_action!.redirect_to_url!.url!, 'fail');
     await stripe.setupIntents.retrieve(failing.id);
     await stripe.setupIntents.cancel((await stripe.setupIntents.create({})).id, { cancellation_reason: 'abandoned' });
+    // sepa_debit: succeeded with its mandate; an off-session debit names it; a closed account makes it inactive.
+    const sepaSetup = await stripe.setupIntents.create({
+      customer: customer.id, payment_method_types: ['sepa_debit'], confirm: true, expand: expandSetup,
+      payment_method_data: { type: 'sepa_debit', sepa_debit: { iban: 'DE47370400440000444444' }, billing_details: { name: 'Jenny Rosen', email: 'j@example.com' } },
+      mandate_data: { customer_acceptance: { type: 'online', online: { ip_address: '203.0.113.7', user_agent: 'Mozilla/5.0' } } },
+    } as unknown as Stripe.SetupIntentCreateParams);
+    assert.equal(sepaSetup.status, 'succeeded');
+    await stripe.setupAttempts.list({ setup_intent: sepaSetup.id });
+    const sepaDebit = await stripe.paymentIntents.create({
+      amount: 1000, currency: 'eur', payment_method_types: ['sepa_debit'], confirm: true, off_session: true, customer: customer.id,
+      payment_method: (sepaSetup.payment_method as Stripe.PaymentMethod).id, mandate: String(sepaSetup.mandate),
+    } as unknown as Stripe.PaymentIntentCreateParams);
+    await resolveStuckAttempts(server.deps, 0);
+    assert.equal((await stripe.paymentIntents.retrieve(sepaDebit.id)).status, 'requires_payment_method');
+    assert.equal((await stripe.mandates.retrieve(String(sepaSetup.mandate))).status, 'inactive');
+    await stripe.events.list({ type: 'mandate.updated' });
+    await assert.rejects(stripe.paymentIntents.create({
+      amount: 1000, currency: 'eur', payment_method_types: ['sepa_debit'], confirm: true, off_session: true, customer: customer.id,
+      payment_method: (sepaSetup.payment_method as Stripe.PaymentMethod).id, mandate: String(sepaSetup.mandate),
+    } as unknown as Stripe.PaymentIntentCreateParams), Stripe.errors.StripeInvalidRequestError);
     await stripe.setupIntents.list({ limit: 100, expand: ['data.latest_attempt', 'data.customer'] });
     await stripe.setupIntents.list({ customer: customer.id });
     await stripe.setupAttempts.list({ setup_intent: created.id, expand: ['data.setup_intent', 'data.payment_method', 'data.customer'] });

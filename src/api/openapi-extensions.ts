@@ -38,6 +38,13 @@ export const payrailExtensionSchemas: Record<string, Record<string, JsonSchema>>
       description: 'Payrail extension: which connector processed the charge (connector, connector_configuration, attempt, capture_status), why it was chosen, and every connector attempt of the cascade (docs/routing.md). Null for the built-in test processor.',
     },
   },
+  payment_method_details_sepa_debit: {
+    payrail_expected_debit_date: {
+      type: 'string',
+      format: 'date',
+      description: "Payrail extension: the day (YYYY-MM-DD) the debit is expected on the customer's account, the first TARGET2 business day after the confirmation; the SEPA pre-notification announces it with the amount and the mandate reference (docs/payment-methods.md).",
+    },
+  },
   payment_method_details_card: {
     payrail_strong_customer_authentication: {
       type: ['object', 'null'],

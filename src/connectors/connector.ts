@@ -81,6 +81,11 @@ export interface AuthorizeInput {
 export interface LocalMethodData {
   type: string;
   details: Record<string, unknown>;
+  /**
+   * sepa_debit only: the account number, decrypted for this call, for a provider that must hold it to debit (Mollie's
+   * mandate). Like a card number it must never be logged or stored; connectors that need only its facts use `details`.
+   */
+  bankAccount?: { iban: string };
   billingDetails: {
     email: string | null; name: string | null; phone: string | null; country: string | null;
     /** The billing address, when the PaymentMethod has one (a boleto's payer address at Mercado Pago). */

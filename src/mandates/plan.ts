@@ -3,7 +3,7 @@ import { ApiError } from '../platform/errors.ts';
 import { newId, nowSeconds } from '../platform/ids.ts';
 import type { Queryable } from '../platform/db.ts';
 import type { Scope } from '../platform/scope.ts';
-import { findReusableMandate, type MandateRow } from './repository.ts';
+import { findLatestMultiUseMandate, findMandate, type MandateRow } from './repository.ts';
 
 /**
  * The mandate a confirmation debits under. A sepa_debit payment needs the customer's authorization, as at Stripe: given
@@ -22,7 +22,7 @@ export interface MandateDataInput {
 }
 
 /** The types whose payments need a mandate. */
-const mandateTypes: ReadonlySet<string> = new Set(['sepa_debit']);
+export const mandateTypes: ReadonlySet<string> = new Set(['sepa_debit']);
 
 /** Characters of a mandate reference: Stripe's are 16 upper-case letters and digits (SEPA allows up to 35). */
 const referenceAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -59,19 +59,71 @@ export interface MandatePlan {
   isNew: boolean;
 }
 
+/** What a new mandate is about: the PaymentMethod, and single-use (for one amount) or multi-use. */
+export interface NewMandateInput {
+  paymentMethodId: string;
+  paymentMethodType: string;
+  /** For one payment of this amount; null for a multi-use mandate (later off-session payments). */
+  singleUse: { amount: number; currency: string } | null;
+}
+
+/** A new active mandate from the customer's acceptance (a confirmation's `mandate_data`). */
+export function newMandate(scope: Scope, input: NewMandateInput, mandateData: MandateDataInput): MandateRow {
+  return {
+    id: newId('mandate'),
+    account_id: scope.accountId,
+    livemode: scope.livemode,
+    payment_method_id: input.paymentMethodId,
+    payment_method_type: input.paymentMethodType,
+    type: input.singleUse ? 'single_use' : 'multi_use',
+    // SEPA mandates are usable at once: the debit itself is what the bank may refuse.
+    status: 'active',
+    reference: newReference(),
+    customer_acceptance: acceptanceOf(mandateData),
+    single_use: input.singleUse,
+    created: nowSeconds(),
+  };
+}
+
+/** Stripe's refusal of a mandate that cannot be used (inactive, or another PaymentMethod's). */
+function invalidMandate(id: string, why: string): ApiError {
+  return new ApiError('payment_intent_mandate_invalid', `The provided mandate ${id} is invalid and can't be used for the payment intent: ${why}`, { param: 'mandate' });
+}
+
+/** The mandate named by the `mandate` parameter, checked: this PaymentMethod's and active. */
+async function namedMandate(db: Queryable, scope: Scope, id: string, paymentMethodId: string): Promise<MandateRow> {
+  const found = await findMandate(db, scope, id);
+  if (!found) throw new ApiError('resource_missing', `No such mandate: '${id}'`, { param: 'mandate' });
+  if (found.payment_method_id !== paymentMethodId) throw invalidMandate(id, `it authorizes PaymentMethod ${found.payment_method_id}, not ${paymentMethodId}.`);
+  if (found.status !== 'active') throw invalidMandate(id, `its status is ${found.status} (the bank reported it can no longer be debited); collect a new mandate from the customer.`);
+  return found;
+}
+
 /**
  * Decides the mandate of a confirmation. `reusable` (multi-use) when the intent saves the PaymentMethod for later
- * (`setup_future_usage`) or the merchant charges off-session; single-use, for this amount, otherwise.
+ * (`setup_future_usage`) or the merchant charges off-session; single-use, for this amount, otherwise. A payment may
+ * name its mandate (`mandate`, as at Stripe); an off-session payment without one debits under the PaymentMethod's
+ * latest active multi-use mandate, and is refused with `payment_intent_mandate_invalid` when that mandate became
+ * inactive (mandates/deactivation.ts).
  */
 export async function planMandate(
   db: Queryable, scope: Scope,
   payment: { paymentMethodId: string; paymentMethodType: string; amount: number; currency: string; setupFutureUsage: string | null; offSession: boolean },
   mandateData: MandateDataInput | undefined,
+  mandateId?: string,
 ): Promise<MandatePlan> {
-  if (!mandateTypes.has(payment.paymentMethodType)) return { mandate: null, isNew: false };
+  if (!mandateTypes.has(payment.paymentMethodType)) {
+    if (mandateId !== undefined) throw new ApiError('payment_intent_invalid_parameter', `A ${payment.paymentMethodType} payment takes no mandate.`, { param: 'mandate' });
+    return { mandate: null, isNew: false };
+  }
+  if (mandateId !== undefined) {
+    if (mandateData !== undefined) throw new ApiError('parameters_exclusive', 'You cannot provide both mandate and mandate_data.', { param: 'mandate_data' });
+    return { mandate: await namedMandate(db, scope, mandateId, payment.paymentMethodId), isNew: false };
+  }
   if (mandateData === undefined) {
-    const existing = payment.offSession ? await findReusableMandate(db, scope, payment.paymentMethodId) : undefined;
-    if (existing) return { mandate: existing, isNew: false };
+    const latest = payment.offSession ? await findLatestMultiUseMandate(db, scope, payment.paymentMethodId) : undefined;
+    if (latest && latest.status === 'active') return { mandate: latest, isNew: false };
+    if (latest) throw invalidMandate(latest.id, `its status is ${latest.status} (the bank reported it can no longer be debited); collect a new mandate from the customer.`);
     throw new ApiError(
       'parameter_missing',
       `Missing required param: mandate_data[customer_acceptance]. A ${payment.paymentMethodType} payment needs the customer's mandate; an off-session payment may use an active multi-use mandate of its PaymentMethod instead.`,
@@ -79,19 +131,8 @@ export async function planMandate(
     );
   }
   const multiUse = payment.setupFutureUsage !== null || payment.offSession;
-  const mandate: MandateRow = {
-    id: newId('mandate'),
-    account_id: scope.accountId,
-    livemode: scope.livemode,
-    payment_method_id: payment.paymentMethodId,
-    payment_method_type: payment.paymentMethodType,
-    type: multiUse ? 'multi_use' : 'single_use',
-    // SEPA mandates are usable at once: the debit itself is what the bank may refuse.
-    status: 'active',
-    reference: newReference(),
-    customer_acceptance: acceptanceOf(mandateData),
-    single_use: multiUse ? null : { amount: payment.amount, currency: payment.currency },
-    created: nowSeconds(),
-  };
+  const mandate = newMandate(scope, {
+    paymentMethodId: payment.paymentMethodId, paymentMethodType: payment.paymentMethodType, singleUse: multiUse ? null : { amount: payment.amount, currency: payment.currency },
+  }, mandateData);
   return { mandate, isNew: true };
 }

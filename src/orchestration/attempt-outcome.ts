@@ -8,6 +8,7 @@ import { nowSeconds } from '../platform/ids.ts';
 import { buildAuthorizationChange, settlementNeeded, type AttemptContext, type AttemptSource } from '../payments/authorization-change.ts';
 import { captureSettlement, type SettlementDependencies } from '../payments/ledger.ts';
 import { findCharge, findPaymentIntent, type PaymentIntentRow } from '../payments/repository.ts';
+import { mandateDeactivationOf } from '../mandates/deactivation.ts';
 import type { IntentResult } from '../payments/types.ts';
 import { writeChanges } from '../payments/writer.ts';
 import { findAttempt, type AttemptRow } from './attempts-repository.ts';
@@ -43,7 +44,7 @@ export interface AttemptOutcomeMessage {
  * What applying an attempt's outcome uses: the database, clock and public URL, what settling a capture needs, and
  * what describing an answer outside the cascade needs.
  */
-export type AttemptOutcomeDependencies = Pick<Dependencies, 'db' | 'commits' | 'clock' | 'publicUrl'> & SettlementDependencies & AttemptAnswerDependencies & LateAnswerDependencies;
+export type AttemptOutcomeDependencies = Pick<Dependencies, 'db' | 'commits' | 'clock' | 'publicUrl' | 'secretBox'> & SettlementDependencies & AttemptAnswerDependencies & LateAnswerDependencies;
 
 /** A node:diagnostics_channel channel: costs nothing while nobody subscribes. */
 export const attemptOutcomeChannel = channel('payrail:attempt-outcome');
@@ -78,6 +79,9 @@ export async function applyAttemptOutcome(
     publicUrl: deps.publicUrl,
     settlement,
   });
+  // A debit refused because its mandate is gone (account closed, not authorized) ends the mandate in the same statement.
+  const mandate = await mandateDeactivationOf(deps.db, deps, scope, payment.charge, output);
+  const changeToWrite = mandate ? { ...change, mandate } : change;
   const resultOf = (intent: PaymentIntentRow): IntentResult => change.decline ? { intent, decline: change.decline, applied: true } : { intent, applied: true };
   // A confirming request's stored answer (its idempotency key's) is a part of the change's own statement when the
   // change has a compare-and-set to gate it on: the answer is rendered from the values written, before the write.
@@ -85,7 +89,7 @@ export async function applyAttemptOutcome(
   const answerInStatement = origin.kind === 'confirming_request' && intentChange !== undefined && work.answersInStatement;
   const result = await work.finalTransaction(async (client): Promise<IntentResult> => {
     const answer = answerInStatement && intentChange ? work.finalAnswer(resultOf({ ...payment.intent, ...intentChange.changes })) : undefined;
-    const [written] = await writeChanges(client, [change], answer);
+    const [written] = await writeChanges(client, [changeToWrite], answer);
     if (written.applied) {
       answer?.stored();
       return resultOf(written.intent);

@@ -131,12 +131,12 @@ export const methodTypes = [
   },
   {
     type: 'blik', label: 'BLIK', countries: ['PL'], currencies: ['pln'], refunds: 'full_and_partial', settlementDelayDays: 2, nextAction: 'async_approval', manualCapture: false,
-    requiredBillingDetails: [], hashFields: {}, connectors: ['test_processor'], local: true,
+    requiredBillingDetails: [], hashFields: {}, connectors: ['test_processor', 'mollie'], local: true,
   },
   {
     type: 'klarna', label: 'Klarna', countries: Object.keys(klarnaCountryCurrencies).sort(), currencies: [...new Set(Object.values(klarnaCountryCurrencies))].sort(),
     countryCurrencies: klarnaCountryCurrencies, refunds: 'full_and_partial', settlementDelayDays: 3, nextAction: 'redirect_to_url', manualCapture: true,
-    requiredBillingDetails: ['email', 'address.country'], hashFields: { dob: { kind: 'date_of_birth', required: false } }, connectors: ['test_processor'], local: true,
+    requiredBillingDetails: ['email', 'address.country'], hashFields: { dob: { kind: 'date_of_birth', required: false } }, connectors: ['test_processor', 'mollie'], local: true,
   },
   // Brazil: boleto is a voucher paid within days at a bank or in a banking app (Stripe: no refunds); Pix an instant
   // transfer from a QR code or its "copia e cola" text (refundable). Both wait for the customer as `requires_action`.
@@ -159,7 +159,7 @@ export const methodTypes = [
     // Funds: Stripe makes a SEPA debit's funds available about 7 business days after it succeeds; Payrail counts 9
     // calendar days (7 business days and a weekend). The debit is `processing` until the bank answers (the janitor's sync).
     type: 'sepa_debit', label: 'SEPA Direct Debit', countries: sepaCountries, currencies: ['eur'], refunds: 'full_and_partial', settlementDelayDays: 9, nextAction: 'none',
-    manualCapture: false, requiredBillingDetails: ['name', 'email'], hashFields: { iban: { kind: 'iban', required: true } }, connectors: ['test_processor'], local: true,
+    manualCapture: false, requiredBillingDetails: ['name', 'email'], hashFields: { iban: { kind: 'iban', required: true } }, connectors: ['test_processor', 'mollie'], local: true,
   },
 ] as const satisfies readonly MethodType[];
 

@@ -18,7 +18,7 @@ import { checkRequiredBillingDetails, localMethodHash, localPaymentMethodRow, se
 import { isLocalMethodType, type LocalMethodTypeName } from './method-types.ts';
 import {
   findPaymentMethod, insertPaymentMethod, listPaymentMethods, savePaymentMethod,
-  type BillingDetails, type CardPaymentMethodRow, type NewPaymentMethodRow, type PaymentMethodRow, type PaymentMethodType,
+  type BillingDetails, type CardPaymentMethodRow, type LocalPaymentMethodRow, type NewPaymentMethodRow, type PaymentMethodRow, type PaymentMethodType,
 } from './repository.ts';
 
 /** What PaymentMethods need of the process: the box that encrypts and fingerprints card numbers. */
@@ -229,6 +229,11 @@ export function paymentMethodFromData(deps: PaymentMethodDependencies, scope: Sc
   const extra = { billing: data.billing_details, metadata: data.metadata };
   const row = data.type === 'paypal' ? payPalRow(extra) : localRow(deps, data.type, data.details, extra, 'payment_method_data');
   return { row: { ...row, account_id: scope.accountId, livemode: scope.livemode } as PaymentMethodRow, isNew: true };
+}
+
+/** Decrypts a sepa_debit PaymentMethod's IBAN for a connector call. The result must never be logged or stored. */
+export function revealBankAccount(deps: PaymentMethodDependencies, row: LocalPaymentMethodRow): string | null {
+  return row.bank_account_encrypted ? deps.secretBox.decrypt(row.bank_account_encrypted, row.id) : null;
 }
 
 /** Decrypts a card PaymentMethod's number for a connector call. The result must never be logged or stored. */

@@ -107,7 +107,12 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
       intent: { current: intent, changes: { next_action: null }, expect: { status: 'processing', latestChargeId: charge.id, latestChargePending: true } },
       attempt: { id: source.id, changes: attemptChanges, from: ['pending', 'unknown'] },
       movement: emptyMovement(),
-      events: [{ type: 'payment_intent.processing', object: renderPaymentIntent(intent) }],
+      events: [
+        { type: 'payment_intent.processing', object: renderPaymentIntent(intent) },
+        // A debit under a mandate: Stripe's charge.pending, whose charge carries the mandate and the expected debit
+        // date, is the notice a merchant's pre-notification to the customer starts from (docs/payment-methods.md).
+        ...(paymentMethod.type === 'sepa_debit' ? [{ type: 'charge.pending', object: renderCharge(charge) }] : []),
+      ],
     };
   }
   if (output.status === 'pending' || output.status === 'processing') {

@@ -6,6 +6,7 @@ import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import type { StoredPayPal } from '../payment-methods/repository.ts';
 import type { PaymentMethodProviderReference } from '../payment-methods/provider-references-repository.ts';
 import type { ChallengeRow } from './challenges-repository.ts';
+import type { MandateDeactivation } from '../mandates/deactivation.ts';
 import type { CounterChange } from './sca/counters.ts';
 import type { ConnectRows } from './connect-charge.ts';
 import type { ChargeExpectation, ChargeRow, IntentExpectation, LastPaymentError, PaymentIntentRow } from './repository.ts';
@@ -46,6 +47,8 @@ export interface PaymentChange {
   providerReference?: PaymentMethodProviderReference;
   /** A Connect charge's transfer, application fee and the platform's events (payments/connect-charge.ts); gated. */
   connect?: ConnectRows;
+  /** A mandate the failed debit ended (mandates/deactivation.ts): marked inactive, its events written only if it was active; gated. */
+  mandate?: MandateDeactivation;
   /** The card's strong customer authentication counters (sca/counters.ts); gated. */
   scaCounters?: { change: CounterChange; now: number };
   /** Events recorded with the change, in order. */

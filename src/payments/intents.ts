@@ -141,7 +141,7 @@ export async function createPaymentIntent(
   assert(paymentMethod, 'confirm at creation has a payment method');
   const planned = planAttempt(scope, intent, confirm, paymentMethod.row);
   const decision = await decideForPayment(deps, deps.db, scope, planned.intent, planned.paymentMethod, planned.merchantInitiated);
-  const mandate = await planMandate(deps.db, scope, mandatePayment(planned), confirm.mandate_data);
+  const mandate = await planMandate(deps.db, scope, mandatePayment(planned), confirm.mandate_data, confirm.mandate);
   const plan = { ...planned, charge: withMandate(withScaDecision(planned.charge, decision), mandate.mandate?.id ?? null) };
   const authorize = await storedReferencesOf(deps.db, scope, confirmationAuthorizeInput(deps, plan, decision), plan.paymentMethod.id);
   // A test card stored before live mode refused them (or by any other path) still never reaches a live connector.

@@ -1,3 +1,4 @@
+import { expectedDebitDate } from '../mandates/debit-date.ts';
 import type { AuthorizeInput, LocalMethodData, StoredCardReference, StoredCredential } from '../connectors/connector.ts';
 import type { BaseAuthorizeInput, RoutePlan } from '../orchestration/orchestrator.ts';
 import type { PaymentFacts } from '../routing/types.ts';
@@ -7,7 +8,7 @@ import { renderPayPalPaymentDetails } from '../payment-methods/render.ts';
 import { checkLocalPayment, localChargeDetails, localMethod } from '../payment-methods/local-methods.ts';
 import { ApiError } from '../platform/errors.ts';
 import type { LocalPaymentMethodRow, PaymentMethodRow } from '../payment-methods/repository.ts';
-import { revealCardNumber, type PaymentMethodDependencies } from '../payment-methods/service.ts';
+import { revealBankAccount, revealCardNumber, type PaymentMethodDependencies } from '../payment-methods/service.ts';
 import type { ChargeRow, PaymentIntentRow, PaymentMethodOptions } from './repository.ts';
 import { checkPaymentMethodOwner, checkPaymentMethodType } from './checks.ts';
 import { fullShipping } from '../customers/address.ts';
@@ -191,14 +192,21 @@ function checkLocalOptions(intent: PaymentIntentRow, type: LocalPaymentMethodRow
   }
 }
 
-/** The charge with the mandate it debits under (`payment_method_details.sepa_debit.mandate`), when there is one. */
+/**
+ * The charge with the mandate it debits under (`payment_method_details.sepa_debit.mandate`), when there is one, and
+ * Payrail's `payrail_expected_debit_date`: the day the debit is expected on the customer's account, which the SEPA
+ * pre-notification announces (mandates/debit-date.ts).
+ */
 export function withMandate(charge: ChargeRow, mandateId: string | null): ChargeRow {
   if (mandateId === null) return charge;
   const details = charge.payment_method_details as Record<string, Record<string, unknown> | undefined> & { type?: string };
   const type = details.type ?? '';
   const hash = details[type];
   if (!hash) return charge;
-  return { ...charge, payment_method_details: { ...charge.payment_method_details, [type]: { ...hash, mandate: mandateId } } };
+  return {
+    ...charge,
+    payment_method_details: { ...charge.payment_method_details, [type]: { ...hash, mandate: mandateId, payrail_expected_debit_date: expectedDebitDate(Number(charge.created)) } },
+  };
 }
 
 /** What planMandate is told of a planned confirmation. */
@@ -291,17 +299,19 @@ export function authorizeInput(deps: PlanAttemptDependencies, intent: PaymentInt
       : {}),
     ...(storedCredential ? { storedCredential } : {}),
     ...(decision ? { strongCustomerAuthentication: { authenticate: decision.action === 'authenticate', exemption: decision.exemption } } : {}),
-    ...(paymentMethod.type !== 'card' && paymentMethod.type !== 'paypal' ? { localMethod: localMethodData(intent, paymentMethod) } : {}),
+    ...(paymentMethod.type !== 'card' && paymentMethod.type !== 'paypal' ? { localMethod: localMethodData(deps, intent, paymentMethod) } : {}),
   };
 }
 
 /** What a connector is told of a local PaymentMethod and the intent's options of its type (connector.ts LocalMethodData). */
-function localMethodData(intent: PaymentIntentRow, paymentMethod: LocalPaymentMethodRow): LocalMethodData {
+function localMethodData(deps: PlanAttemptDependencies, intent: PaymentIntentRow, paymentMethod: LocalPaymentMethodRow): LocalMethodData {
   const billing = paymentMethod.billing_details;
   const options = (intent.payment_method_options as Record<string, Record<string, unknown> | undefined>)[paymentMethod.type] ?? {};
+  const iban = paymentMethod.type === 'sepa_debit' ? revealBankAccount(deps, paymentMethod) : null;
   return {
     type: paymentMethod.type,
     details: paymentMethod.wallet,
+    ...(iban !== null ? { bankAccount: { iban } } : {}),
     billingDetails: {
       email: billing.email, name: billing.name, phone: billing.phone, country: billing.address?.country ?? null,
       address: billing.address

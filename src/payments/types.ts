@@ -46,6 +46,8 @@ export interface ConfirmInput {
   payment_method_options?: PaymentMethodOptionsInput | null;
   /** The customer's acceptance of a mandate (required for sepa_debit unless off-session under an existing one). */
   mandate_data?: MandateDataInput;
+  /** The mandate to debit under (Stripe's `mandate`): an active mandate of the PaymentMethod. */
+  mandate?: string;
   /** Fields of the new charge that the intent does not carry (a legacy charge's, from POST /v1/charges). */
   charge?: ChargeFields;
   /** The caller's platform when it acts as one of its connected accounts (Stripe-Account): a direct charge. */

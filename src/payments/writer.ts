@@ -7,6 +7,7 @@ import { combine, run, taggedRowsOf, type PartOptions, type Statement } from '..
 import type { FinalAnswer } from '../platform/unit-of-work.ts';
 import { paymentMethodAttachStatement, paymentMethodWalletStatement } from '../payment-methods/repository.ts';
 import { providerReferenceUpsertStatement } from '../payment-methods/provider-references-repository.ts';
+import { mandateDeactivateStatement } from '../mandates/repository.ts';
 import type { ChangeResult, PaymentChange } from './change.ts';
 import { challengeInsertStatement, challengesAbandonStatement } from './challenges-repository.ts';
 import { counterChangeStatement } from './sca/counters-repository.ts';
@@ -39,7 +40,7 @@ export function changeParts(change: PaymentChange, prefix: string, intentGate: P
   }
   parts.push(...movementParts(`${prefix}ledger`, change.movement, gated));
   // The side writes below all insert or change rows only under the gate; without one they are not meant to exist.
-  assert(gate || (!change.challenge && !change.abandonChallenges && !change.paymentMethod && !change.providerReference && !change.connect && !change.scaCounters && change.events.length === 0), 'an ungated change writes only its attempt, charge and ledger');
+  assert(gate || (!change.challenge && !change.abandonChallenges && !change.paymentMethod && !change.providerReference && !change.connect && !change.scaCounters && !change.mandate && change.events.length === 0), 'an ungated change writes only its attempt, charge and ledger');
   if (change.abandonChallenges && change.intent && gate) parts.push({ name: `${prefix}abandoned`, statement: challengesAbandonStatement(change.intent.current.id, gate) });
   if (change.challenge && gate) parts.push({ name: `${prefix}challenge`, statement: challengeInsertStatement(change.scope, change.challenge, gate) });
   const method = change.paymentMethod;
@@ -60,6 +61,10 @@ export function changeParts(change: PaymentChange, prefix: string, intentGate: P
     if (change.connect.applicationFee) parts.push({ name: `${prefix}connect_fee`, statement: applicationFeeInsertStatement(change.connect.applicationFee, gated) });
     const platform = change.connect.platformEvents;
     if (platform.events.length > 0) parts.push({ name: `${prefix}connect_events`, statement: eventsInsertStatement(platform.scope, change.request, platform.events, gated) });
+  }
+  if (change.mandate && gate) {
+    parts.push({ name: `${prefix}mandate_inactive`, statement: mandateDeactivateStatement(change.scope, change.mandate.id, gate) });
+    parts.push({ name: `${prefix}mandate_events`, statement: eventsInsertStatement(change.scope, change.request, change.mandate.events, { onlyIfRowsIn: `${prefix}mandate_inactive` }) });
   }
   if (method?.attach && method.attach.events.length > 0) {
     parts.push({ name: `${prefix}attach_events`, statement: eventsInsertStatement(change.scope, change.request, method.attach.events, { onlyIfRowsIn: `${prefix}attached` }) });
@@ -105,7 +110,7 @@ export async function writeChanges(db: Queryable, changes: readonly PaymentChang
  * id, when every part is written from JSON rows gated by that key (the side writes below are not yet).
  */
 function mergeKeyOf(change: PaymentChange): string | undefined {
-  if (!change.intent || change.challenge || change.abandonChallenges || change.paymentMethod || change.providerReference || change.connect || change.scaCounters) return undefined;
+  if (!change.intent || change.challenge || change.abandonChallenges || change.paymentMethod || change.providerReference || change.connect || change.scaCounters || change.mandate) return undefined;
   return change.intent.current.id;
 }
 

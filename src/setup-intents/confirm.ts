@@ -13,7 +13,8 @@ import { UnitOfWork } from '../platform/unit-of-work.ts';
 import { renderPaymentMethod } from '../payment-methods/render.ts';
 import { attachIfUnattached, findPaymentMethod, insertPaymentMethod, type CardPaymentMethodRow, type PaymentMethodRow } from '../payment-methods/repository.ts';
 import { upsertProviderReference } from '../payment-methods/provider-references-repository.ts';
-import { lookupPaymentMethod, refuseTestCardInLiveMode, revealCardNumber, type PaymentMethodDependencies } from '../payment-methods/service.ts';
+import { completeSepaSetup } from './confirm-sepa.ts';
+import { lookupPaymentMethod, paymentMethodFromData, refuseTestCardInLiveMode, revealCardNumber, type PaymentMethodDependencies } from '../payment-methods/service.ts';
 import { renderSetupIntent } from './render.ts';
 import {
   abandonSetupChallenges, claimSetupChallenge, findAnsweredSetupChallenge, findDueSetupAttempts, findSetupAttempt, findSetupChallenge, findSetupIntent,
@@ -136,13 +137,13 @@ function attemptCardDetails(paymentMethod: CardPaymentMethodRow, outcome: { cvcC
   };
 }
 
-/** A SetupIntent's card: only `card` PaymentMethods can be set up (until the other types exist). */
-function requireCard(paymentMethod: PaymentMethodRow, intent: SetupIntentRow): CardPaymentMethodRow {
-  if (paymentMethod.type !== 'card' || !intent.payment_method_types.includes(paymentMethod.type)) {
+/** A SetupIntent's PaymentMethod: a card or a sepa_debit account, of a type the SetupIntent takes. */
+function requireSettable(paymentMethod: PaymentMethodRow, intent: SetupIntentRow, param = 'payment_method'): PaymentMethodRow {
+  if ((paymentMethod.type !== 'card' && paymentMethod.type !== 'sepa_debit') || !intent.payment_method_types.includes(paymentMethod.type)) {
     throw new ApiError(
       'setup_intent_invalid_parameter',
-      `The PaymentMethod provided (${paymentMethod.type}) is not allowed for this SetupIntent. Payrail sets up payment methods of type card only; this SetupIntent takes: ${intent.payment_method_types.join(', ')}.`,
-      { param: 'payment_method' },
+      `The PaymentMethod provided (${paymentMethod.type}) is not allowed for this SetupIntent. Payrail sets up payment methods of type card and sepa_debit only; this SetupIntent takes: ${intent.payment_method_types.join(', ')}.`,
+      { param },
     );
   }
   return paymentMethod;
@@ -159,8 +160,14 @@ export function checkSetupPaymentMethodOwner(paymentMethod: PaymentMethodRow, cu
   }
 }
 
-/** A confirmation under way: the SetupIntent moved to `processing`, its attempt recorded, and what to ask whom. */
-export interface BegunSetup {
+/**
+ * A confirmation under way: the SetupIntent moved to `processing`, its attempt recorded, and what to ask whom; or,
+ * for sepa_debit (confirm-sepa.ts), already `succeeded` with its mandate: nobody is asked.
+ */
+export type BegunSetup = VerifyingSetup | { kind: 'completed'; intent: SetupIntentRow };
+
+export interface VerifyingSetup {
+  kind: 'verifying';
   intent: SetupIntentRow;
   attempt: SetupAttemptRow;
   paymentMethod: CardPaymentMethodRow;
@@ -188,16 +195,23 @@ function verifyInputOf(deps: SetupConfirmDependencies, intent: SetupIntentRow, a
  * First half of a confirmation, inside the caller's transaction and under the SetupIntent's row lock (`intent` was
  * read FOR UPDATE): records the attempt and moves the SetupIntent to `processing`.
  */
-export async function beginSetupAttempt(client: pg.PoolClient, deps: SetupConfirmDependencies, scope: Scope, intent: SetupIntentRow, input: SetupConfirmInput): Promise<BegunSetup> {
+export async function beginSetupAttempt(client: pg.PoolClient, deps: SetupConfirmDependencies, scope: Scope, intent: SetupIntentRow, input: SetupConfirmInput, work?: UnitOfWork): Promise<BegunSetup> {
   assertSetupTransition('confirm', intent.status, { setup_intent: renderSetupIntent(intent) });
   const paymentMethodId = input.payment_method ?? intent.payment_method_id;
+  if (input.payment_method_data) {
+    const made = paymentMethodFromData(deps, scope, input.payment_method_data);
+    requireSettable(made.row, intent, 'payment_method_data[type]');
+    return beginSepaSetup(client, deps, scope, intent, made, input, work);
+  }
   if (!paymentMethodId) {
     throw new ApiError('setup_intent_unexpected_state', "You cannot confirm this SetupIntent because it's missing a payment method. Update the SetupIntent with a payment method and then confirm it again, or confirm it again directly with a payment method.", {
       param: 'payment_method', extra: { setup_intent: renderSetupIntent(intent) },
     });
   }
   const found = await lookupPaymentMethod(client, deps, scope, paymentMethodId, 'payment_method');
-  const paymentMethod = requireCard(found.row, intent);
+  const settable = requireSettable(found.row, intent);
+  if (settable.type !== 'card') return beginSepaSetup(client, deps, scope, intent, found, input, work);
+  const paymentMethod: CardPaymentMethodRow = settable;
   checkSetupPaymentMethodOwner(paymentMethod, intent.customer_id);
   const number = revealCardNumber(deps, paymentMethod);
   // A test card stored before live mode refused them (or by any other path) never reaches a live connector.
@@ -236,7 +250,17 @@ export async function beginSetupAttempt(client: pg.PoolClient, deps: SetupConfir
     payment_method_options: mergeSetupOptions(intent.payment_method_options, input.payment_method_options),
   });
   assert(updated, `setup intent ${intent.id} is held under its row lock`);
-  return { intent: updated, attempt, paymentMethod, connector: chosen.connector, input: verifyInputOf(deps, updated, attempt, paymentMethod) };
+  return { kind: 'verifying', intent: updated, attempt, paymentMethod, connector: chosen.connector, input: verifyInputOf(deps, updated, attempt, paymentMethod) };
+}
+
+/** A sepa_debit SetupIntent: its mandate is made and it succeeds in this transaction (confirm-sepa.ts). */
+async function beginSepaSetup(
+  client: pg.PoolClient, deps: SetupConfirmDependencies, scope: Scope, intent: SetupIntentRow, found: { row: PaymentMethodRow; isNew: boolean }, input: SetupConfirmInput, work: UnitOfWork | undefined,
+): Promise<BegunSetup> {
+  checkSetupPaymentMethodOwner(found.row, intent.customer_id);
+  const mandateData = input.mandate_data ? mandateDataOf(input.mandate_data) : input.mandate_data === null ? null : intent.mandate_data;
+  const completed = await completeSepaSetup(client, scope, work, intent, found, { mandate_data: input.mandate_data, return_url: input.return_url, mandateData }, deps.orchestration.janitorScheduleSeconds[0]);
+  return { kind: 'completed', intent: completed };
 }
 
 const notProcessed: Decline = {
@@ -266,6 +290,10 @@ async function askConnector(deps: SetupConfirmDependencies, connector: Connector
 
 /** Second half of a confirmation: asks the connector outside any transaction and applies its answer. */
 export async function finishSetupAttempt(work: UnitOfWork, deps: SetupConfirmDependencies, scope: Scope, begun: BegunSetup): Promise<SetupIntentResult> {
+  if (begun.kind === 'completed') {
+    // Nothing to ask: the answer is the SetupIntent as committed, stored as the request's idempotent response.
+    return work.finalTransaction(async () => ({ intent: begun.intent }));
+  }
   const output = await askConnector(deps, begun.connector, begun.input, deps.orchestration.inlineSyncs);
   return applySetupOutcome(deps, scope, begun, output, { work });
 }
@@ -398,7 +426,7 @@ export async function confirmSetupIntent(work: UnitOfWork, deps: SetupConfirmDep
   const begun = await work.transaction(async (client) => {
     const intent = await findSetupIntent(client, scope, id, { forUpdate: true });
     if (!intent) throw missing('setup_intent', id);
-    const started = await beginSetupAttempt(client, deps, scope, intent, input);
+    const started = await beginSetupAttempt(client, deps, scope, intent, input, work);
     // The recovery point: a retry of this request after a crash resumes this SetupIntent instead of starting over.
     await work.checkpoint(client, id);
     return started;

@@ -18,8 +18,11 @@ import type { MandateDataInput, SetupAttemptRow, SetupCancellationReason, SetupC
 // A SetupIntent's own operations: create (and create-and-confirm), retrieve, update, cancel, list, and its attempts.
 // Confirming and applying a verification's answer is confirm.ts.
 
-/** The payment method types a SetupIntent can set up today; others get a 400 until Payrail can set them up. */
-export const setupPaymentMethodTypes = ['card'] as const;
+/**
+ * The payment method types a SetupIntent can set up today; others get a 400 until Payrail can set them up. A card is
+ * verified at a connector; a sepa_debit account gets a multi-use mandate (confirm-sepa.ts).
+ */
+export const setupPaymentMethodTypes = ['card', 'sepa_debit'] as const;
 
 function clientSecret(id: string): string {
   return `${id}_secret_${randomBase62(25)}`;
@@ -32,7 +35,7 @@ export function validateSetupTypes(types: string[] | undefined): string[] {
     if (!(setupPaymentMethodTypes as readonly string[]).includes(type)) {
       throw new ApiError(
         'setup_intent_invalid_parameter',
-        `The payment method type "${type}" cannot be set up: Payrail's SetupIntents set up cards only for now (SEPA Direct Debit and the other types come with their mandates).`,
+        `The payment method type "${type}" cannot be set up: Payrail's SetupIntents set up ${setupPaymentMethodTypes.join(' and ')} only for now.`,
         { param: `payment_method_types[${index}]` },
       );
     }
@@ -50,6 +53,7 @@ export interface CreateSetupIntentInput extends SetupIntentFieldsInput {
   confirm?: boolean;
   return_url?: string;
   mandate_data?: MandateDataInput | null;
+  payment_method_data?: SetupConfirmInput['payment_method_data'];
 }
 
 /** Creates a SetupIntent (POST /v1/setup_intents); with `confirm=true` it is confirmed in the same request. */
@@ -72,6 +76,7 @@ export async function createSetupIntent(work: UnitOfWork, deps: SetupConfirmDepe
     payment_method_options: mergeSetupOptions({}, input.payment_method_options),
     // Without confirm=true mandate_data is refused by the route, as at Stripe.
     mandate_data: input.mandate_data ? mandateDataOf(input.mandate_data) : null,
+    mandate_id: null,
     attach_to_self: input.attach_to_self ?? false,
     last_setup_error: null,
     next_action: null,
@@ -100,8 +105,10 @@ export async function createSetupIntent(work: UnitOfWork, deps: SetupConfirmDepe
     await checkCustomer(client, scope, input.customer);
     const inserted = await insertSetupIntent(client, build(null));
     await recordEvent(client, scope, work, 'setup_intent.created', renderSetupIntent(inserted));
-    const confirm: SetupConfirmInput = { payment_method: input.payment_method ?? undefined, return_url: input.return_url };
-    const started = await beginSetupAttempt(client, deps, scope, inserted, confirm);
+    const confirm: SetupConfirmInput = {
+      payment_method: input.payment_method ?? undefined, payment_method_data: input.payment_method_data, return_url: input.return_url, mandate_data: input.mandate_data,
+    };
+    const started = await beginSetupAttempt(client, deps, scope, inserted, confirm, work);
     await work.checkpoint(client, id);
     return started;
   });

@@ -22,7 +22,7 @@ export function renderSetupIntent(row: SetupIntentRow): Record<string, unknown> 
     last_setup_error: row.last_setup_error,
     latest_attempt: row.latest_attempt_id,
     livemode: row.livemode,
-    mandate: null,
+    mandate: row.mandate_id,
     metadata: row.metadata,
     next_action: row.next_action,
     on_behalf_of: null,

@@ -9,7 +9,7 @@ import type { SetupAttemptRow, SetupAttemptStatus, SetupChallengeRow, SetupInten
 
 const intentColumns = [
   'status', 'customer_id', 'payment_method_id', 'payment_method_types', 'usage', 'description', 'metadata', 'return_url',
-  'payment_method_options', 'mandate_data', 'attach_to_self', 'last_setup_error', 'next_action', 'latest_attempt_id', 'cancellation_reason',
+  'payment_method_options', 'mandate_data', 'mandate_id', 'attach_to_self', 'last_setup_error', 'next_action', 'latest_attempt_id', 'cancellation_reason',
 ] as const satisfies readonly (keyof SetupIntentRow)[];
 
 type IntentColumn = (typeof intentColumns)[number];

@@ -59,6 +59,8 @@ export interface SetupIntentRow {
   return_url: string | null;
   payment_method_options: SetupPaymentMethodOptions;
   mandate_data: MandateData | null;
+  /** The mandate a sepa_debit SetupIntent made (Stripe's `mandate`); null for cards. */
+  mandate_id: string | null;
   attach_to_self: boolean;
   last_setup_error: SetupError | null;
   next_action: Record<string, unknown> | null;
@@ -133,6 +135,8 @@ export interface SetupIntentFieldsInput {
 
 export interface SetupConfirmInput {
   payment_method?: string;
+  /** A new PaymentMethod for this confirmation (sepa_debit: the IBAN and the account holder's name and e-mail). */
+  payment_method_data?: import('../payment-methods/service.ts').PaymentMethodDataInput;
   return_url?: string;
   mandate_data?: MandateDataInput | null;
   payment_method_options?: { card?: CardOptionsInput | null } | null;

@@ -143,6 +143,7 @@ function inferredMandateData<T extends { customer_acceptance: { online?: { ip_ad
 
 const confirmFields = {
   mandate_data: mandateData,
+  mandate: string({ maxLength: 255, description: 'The mandate to debit under (an active mandate of this sepa_debit PaymentMethod), instead of mandate_data.' }),
   client_secret: clientSecret,
   payment_method: string({ maxLength: 255 }),
   payment_method_data: paymentMethodData,
@@ -173,6 +174,7 @@ export const paymentIntentRoutes = [
       off_session: boolean(),
       error_on_requires_action: boolean(),
       mandate_data: mandateData,
+      mandate: string({ maxLength: 255, description: 'The mandate to debit under (an active mandate of this sepa_debit PaymentMethod), instead of mandate_data.' }),
     }),
     response: { kind: 'object', type: 'payment_intent' },
     precheck: (params) => {
@@ -191,6 +193,9 @@ export const paymentIntentRoutes = [
       if (params.payment_method_configuration !== undefined && (params.payment_method_types !== undefined || params.automatic_payment_methods?.enabled === false)) {
         throw new ApiError('payment_intent_invalid_parameter', 'payment_method_configuration can only be used with automatic payment methods, not with payment_method_types.', { param: 'payment_method_configuration' });
       }
+      if (!params.confirm && params.mandate !== undefined) {
+        throw new ApiError('payment_intent_invalid_parameter', 'You can only pass mandate when confirm=true.', { param: 'mandate' });
+      }
       if (params.confirm && params.payment_method === undefined && params.payment_method_data === undefined) {
         throw new ApiError('parameter_missing', 'A payment_method is required to confirm a PaymentIntent at creation.', { param: 'payment_method' });
       }
@@ -199,7 +204,7 @@ export const paymentIntentRoutes = [
     takesKeyWithFirstWrite: true,
     handle: (context, params) => {
       const confirm = params.confirm
-        ? { return_url: params.return_url, off_session: params.off_session, error_on_requires_action: params.error_on_requires_action, mandate_data: params.mandate_data }
+        ? { return_url: params.return_url, off_session: params.off_session, error_on_requires_action: params.error_on_requires_action, mandate_data: params.mandate_data, mandate: params.mandate }
         : undefined;
       return createPaymentIntent(context.work, context.deps, context.scope, { ...params, platformAccountId: context.caller.platformAccountId }, confirm);
     },

@@ -7,7 +7,10 @@ import {
 import { publishableSetupIntentFields, renderSetupIntent } from '../../setup-intents/render.ts';
 import { setupCancellationReasons, type SetupIntentResult } from '../../setup-intents/types.ts';
 import { defineRoute, presentList, presentObject, type Presentation, type RouteContext, type RouteDefinition } from '../route.ts';
-import { array, boolean, emptyable, enumeration, integer, metadata, object, required, string, url } from '../schema.ts';
+import { array, boolean, emptyable, enumeration, integer, metadata, object, required, string, url, type Schema } from '../schema.ts';
+import type { PaymentMethodDataInput } from '../../payment-methods/service.ts';
+import { billingDetails } from './payment-methods.ts';
+import { localMethodHashParams } from './local-method-params.ts';
 import { createdFilter, listParameters } from './common.ts';
 
 /**
@@ -36,7 +39,31 @@ const mandateData = object({
     online: object({ ip_address: required(string({ maxLength: 45 })), user_agent: required(string({ maxLength: 5000 })) }),
     offline: object({}),
   })),
-}, { description: "The customer's acceptance of the mandate (kept; cards need no mandate, SEPA Direct Debit will)." });
+}, { description: "The customer's acceptance of the mandate: required to set up sepa_debit (a multi-use mandate is made); kept for a card." });
+
+/** Stripe's `payment_method_data` on a SetupIntent: Payrail takes it for sepa_debit (cards go through POST /v1/payment_methods). */
+const paymentMethodDataParams = object({
+  type: required(enumeration(['sepa_debit'])),
+  sepa_debit: localMethodHashParams.sepa_debit,
+  billing_details: billingDetails,
+  metadata: metadata(),
+}, { description: 'A new sepa_debit PaymentMethod to set up, instead of payment_method: the IBAN, and the account holder\'s name and e-mail.' });
+
+const paymentMethodData: Schema<PaymentMethodDataInput | undefined> = {
+  ...paymentMethodDataParams,
+  parse(value, param) {
+    const parsed = paymentMethodDataParams.parse(value, param);
+    if (parsed === undefined) return undefined;
+    return { type: parsed.type, details: parsed.sepa_debit, billing_details: parsed.billing_details, metadata: parsed.metadata };
+  },
+};
+
+/** Stripe takes either an existing PaymentMethod or the data of a new one. */
+function checkPaymentMethodSource(params: { payment_method?: string | null; payment_method_data?: unknown }): void {
+  if (params.payment_method != null && params.payment_method_data !== undefined) {
+    throw new ApiError('parameters_exclusive', 'You cannot provide both payment_method and payment_method_data.', { param: 'payment_method_data' });
+  }
+}
 
 const clientSecret = string({ maxLength: 5000, description: "The SetupIntent's client secret: required with a publishable key (a shopper's browser), ignored with a secret key." });
 
@@ -60,6 +87,7 @@ export const setupIntentRoutes = [
       description: string({ maxLength: 1000 }),
       metadata: metadata(),
       payment_method: string({ maxLength: 255 }),
+      payment_method_data: paymentMethodData,
       payment_method_types: paymentMethodTypes,
       payment_method_options: paymentMethodOptions,
       usage: enumeration(['on_session', 'off_session']),
@@ -76,7 +104,11 @@ export const setupIntentRoutes = [
       if (!params.confirm && params.mandate_data) {
         throw new ApiError('setup_intent_invalid_parameter', 'You can only pass mandate_data when confirm=true.', { param: 'mandate_data' });
       }
-      if (params.confirm && params.payment_method === undefined) {
+      checkPaymentMethodSource(params);
+      if (!params.confirm && params.payment_method_data !== undefined) {
+        throw new ApiError('setup_intent_invalid_parameter', 'You can only pass payment_method_data when confirm=true.', { param: 'payment_method_data' });
+      }
+      if (params.confirm && params.payment_method === undefined && params.payment_method_data === undefined) {
         throw new ApiError('parameter_missing', 'A payment_method is required to confirm a SetupIntent at creation.', { param: 'payment_method' });
       }
       if (params.single_use !== undefined) {
@@ -115,12 +147,14 @@ export const setupIntentRoutes = [
     parameters: object({
       client_secret: clientSecret,
       payment_method: string({ maxLength: 255 }),
+      payment_method_data: paymentMethodData,
       return_url: url(),
       mandate_data: emptyable(mandateData),
       payment_method_options: emptyable(paymentMethodOptions),
     }),
     response: { kind: 'object', type: 'setup_intent' },
     clientSecretAccess: setupClientSecretAccess,
+    precheck: checkPaymentMethodSource,
     handle: (context, { client_secret: _checked, ...params }) => confirmSetupIntent(context.work, context.deps, context.scope, context.pathParams.id, params),
     resume: (context, id) => resumeSetupConfirmation(context.work, context.deps, context.scope, id),
     present: presentSetupIntent,

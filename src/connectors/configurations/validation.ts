@@ -84,8 +84,9 @@ const allowedPaymentMethodTypes: Record<ConnectorName, readonly PaymentMethodTyp
   adyen: ['card'],
   stripe: ['card'],
   paypal: ['card', 'paypal'],
-  // Mollie's local redirect methods (src/connectors/mollie/transformers.ts `mollieMethods`).
-  mollie: ['ideal', 'bancontact', 'eps', 'p24'],
+  // Mollie's local methods (src/connectors/mollie/transformers.ts `mollieMethods`): the redirect methods, Klarna,
+  // BLIK, and SEPA Direct Debit (Mollie's directdebit on a Mollie mandate).
+  mollie: ['ideal', 'bancontact', 'eps', 'p24', 'klarna', 'blik', 'sepa_debit'],
   // Mercado Pago's Brazilian methods (src/connectors/mercadopago/transformers.ts `mercadoPagoMethods`).
   mercadopago: ['pix', 'boleto'],
   // UPI collect and intent through Razorpay's S2S UPI API, cards on Razorpay's hosted checkout (src/connectors/razorpay).

@@ -1,5 +1,4 @@
 import type { AuthorizeInput, AuthorizeOutput, Connector, ProviderNotification, ReferenceInput, RefundInput, SimpleOutput } from '../connector.ts';
-import { paidAtOnceCapabilities } from '../shared/declines.ts';
 import { assertRequestTimeout } from '../shared/http.ts';
 import { notSentAsOutcome } from '../shared/rest-client.ts';
 import { refundThroughRest, voidOutputOf } from '../shared/rest-flows.ts';
@@ -13,6 +12,8 @@ import {
   mollieCarriedTypes,
   processingError,
   toMollieAmount,
+  toCustomerRequest,
+  toMandateRequest,
   toPaymentRequest,
   type MolliePayment,
   type MollieRefund,
@@ -37,16 +38,20 @@ export interface MollieConnectorConfig {
 }
 
 /**
- * Mollie Payments API v2 connector for local redirect methods (iDEAL, Bancontact, EPS, Przelewy24). `authorize`
- * creates the payment (-> `requires_authentication` with Mollie's `_links.checkout`), and, once the customer is back,
- * reads it (paid -> `authorized` and captured, open or pending -> `processing`, canceled, expired or failed ->
- * `declined`). Every POST carries an Idempotency-Key derived from Payrail's attempt or refund id, so a retry or `sync`
+ * Mollie Payments API v2 connector for local methods: the redirect methods (iDEAL, Bancontact, EPS, Przelewy24, BLIK,
+ * Klarna) and SEPA Direct Debit. `authorize` creates the payment (-> `requires_authentication` with Mollie's
+ * `_links.checkout`), and, once the customer is back, reads it (paid -> `authorized` and captured, authorized (Klarna)
+ * -> `authorized`, captured at once through the Captures API unless the intent captures manually, open or pending ->
+ * `processing`, canceled, expired or failed -> `declined`). A SEPA debit has no checkout: a Mollie customer and a
+ * directdebit mandate (the account holder's name and IBAN) are made for the attempt, and a recurring payment on that
+ * mandate is `pending` (-> `processing`) until the bank answers (webhook or `sync`); a failed debit's SEPA reason code
+ * becomes Stripe's failure code (transformers.ts `directDebitDecline`). Every POST carries an Idempotency-Key derived from Payrail's attempt or refund id, so a retry or `sync`
  * gets Mollie's stored answer and never a second payment. The processor reference of a charge is the Mollie payment id.
  */
 export class MollieConnector implements Connector {
   readonly name = 'mollie';
-  /** The carried methods are paid at once (no manual capture); refunds may be partial. */
-  readonly capabilities = paidAtOnceCapabilities;
+  /** Klarna may be captured later (Mollie's Captures API); the other methods are paid at once. Refunds may be partial. */
+  readonly capabilities = { manualCapture: true, partialCapture: false, refunds: true, partialRefunds: true, threeDSecure: false };
   readonly paymentMethodTypes = mollieCarriedTypes;
   /** A replayed payment creation cannot charge by itself: the customer must pay on Mollie's checkout. */
   readonly syncReplayWindowSeconds = null;
@@ -65,7 +70,7 @@ export class MollieConnector implements Connector {
    * Payrail's return page): reads the payment and answers what its status means.
    */
   async authorize(input: AuthorizeInput): Promise<AuthorizeOutput> {
-    if (input.processorReference) return this.#read(input, input.processorReference, input.authentication !== undefined);
+    if (input.processorReference) return this.#captureIfAutomatic(input, await this.#read(input, input.processorReference, input.authentication !== undefined));
     return this.#create(input);
   }
 
@@ -75,15 +80,43 @@ export class MollieConnector implements Connector {
    * request never arrived) and reads that payment.
    */
   async sync(input: AuthorizeInput): Promise<AuthorizeOutput> {
-    if (input.processorReference) return this.#read(input, input.processorReference, true);
+    if (input.processorReference) return this.#captureIfAutomatic(input, await this.#read(input, input.processorReference, true));
     const created = await this.#create(input);
-    if (created.status !== 'requires_authentication' || typeof created.processorReference !== 'string') return created;
-    return this.#read(input, created.processorReference, true);
+    const reference = 'processorReference' in created ? created.processorReference : null;
+    if ((created.status !== 'requires_authentication' && created.status !== 'processing') || typeof reference !== 'string') return created;
+    return this.#captureIfAutomatic(input, await this.#read(input, reference, true));
   }
 
-  /** The carried methods are captured by Mollie when paid: there is nothing to capture. */
+  /**
+   * Captures an authorized payment (Klarna) through Mollie's Captures API: the payment becomes `paid`. A payment Mollie
+   * already paid (every other method) has nothing to capture. The Idempotency-Key is the attempt's, so a retry captures once.
+   */
   async capture(input: ReferenceInput): Promise<SimpleOutput> {
-    return { status: 'succeeded', processorReference: input.processorReference };
+    const read = await this.#safely(() => this.#client.request('GET', `/v2/payments/${encodeURIComponent(input.processorReference)}`));
+    if (read.kind === 'ok' && (read.body as MolliePayment).status === 'paid') return { status: 'succeeded', processorReference: input.processorReference };
+    const outcome = await this.#safely(() => this.#client.request('POST', `/v2/payments/${encodeURIComponent(input.processorReference)}/captures`, {
+      body: { amount: toMollieAmount(input.amount, input.currency) },
+      idempotencyKey: idempotencyKey('capture', input.attemptId),
+    }));
+    switch (outcome.kind) {
+      case 'ok':
+        return { status: 'succeeded', processorReference: input.processorReference };
+      case 'ambiguous':
+        return { status: 'pending' };
+      case 'not_sent':
+        return { status: 'failed', reason: 'provider_unreachable' };
+      case 'rejected':
+        return { status: 'failed', reason: `mollie_${outcome.status}` };
+    }
+  }
+
+  /** An authorized (not yet captured) payment of an intent that captures automatically is captured now. */
+  async #captureIfAutomatic(input: AuthorizeInput, output: AuthorizeOutput): Promise<AuthorizeOutput> {
+    if (output.status !== 'authorized' || output.captured || !input.capture) return output;
+    const captured = await this.capture({ attemptId: input.attemptId, processorReference: output.processorReference, amount: input.amount, currency: input.currency });
+    if (captured.status === 'succeeded') return { ...output, captured: true };
+    // Not captured yet (Mollie unreachable or ambiguous): the authorization stands; the next ask captures again, once.
+    return captured.status === 'pending' ? { status: 'pending' } : output;
   }
 
   /** Cancels a payment Mollie still lets cancel (DELETE /v2/payments/{id}); a paid one cannot be. */
@@ -126,8 +159,14 @@ export class MollieConnector implements Connector {
   // --- Flows ------------------------------------------------------------------------------------------------------
 
   async #create(input: AuthorizeInput): Promise<AuthorizeOutput> {
-    if (!input.localMethod) throw new MollieRequestError('configuration', 'the Mollie connector carries local payment methods only (iDEAL, Bancontact, EPS, Przelewy24)');
-    const request = toPaymentRequest(input, { redirectUrl: input.returnUrl ?? this.#config.returnUrl, webhookUrl: this.#config.webhookUrl });
+    if (!input.localMethod) throw new MollieRequestError('configuration', 'the Mollie connector carries local payment methods only (iDEAL, Bancontact, EPS, Przelewy24, BLIK, Klarna, SEPA Direct Debit)');
+    let recurring: { customerId: string; mandateId: string } | undefined;
+    if (input.localMethod.type === 'sepa_debit') {
+      const mandate = await this.#mandateFor(input);
+      if (mandate.kind !== 'ok') return mandate.output;
+      recurring = mandate.recurring;
+    }
+    const request = toPaymentRequest(input, { redirectUrl: input.returnUrl ?? this.#config.returnUrl, webhookUrl: this.#config.webhookUrl }, recurring);
     const outcome = await this.#client.request('POST', '/v2/payments', { body: request, idempotencyKey: idempotencyKey('create-payment', input.attemptId) });
     switch (outcome.kind) {
       case 'ok':
@@ -139,6 +178,26 @@ export class MollieConnector implements Connector {
       case 'rejected':
         return { status: 'declined', decline: { ...processingError, message: outcome.detail ?? processingError.message }, processorReference: null, riskScore: 0 };
     }
+  }
+
+  /**
+   * The Mollie customer and directdebit mandate a SEPA debit is charged on, made for the attempt under Idempotency-Keys
+   * derived from its id (a replay gets Mollie's first answers, never a second mandate). Payrail's own Mollie customer
+   * and mandate per debit: the connector is stateless and Payrail's mandate, not Mollie's, is the customer's record.
+   */
+  async #mandateFor(input: AuthorizeInput): Promise<{ kind: 'ok'; recurring: { customerId: string; mandateId: string } } | { kind: 'answered'; output: AuthorizeOutput }> {
+    const answerOf = (outcome: MollieOutcome): AuthorizeOutput => {
+      if (outcome.kind === 'ambiguous') return { status: 'pending' };
+      if (outcome.kind === 'not_sent') throw new MollieRequestError('not_sent', `Mollie was not reached: ${outcome.detail}`);
+      return { status: 'declined', decline: { ...processingError, message: outcome.kind === 'rejected' && outcome.detail ? outcome.detail : processingError.message }, processorReference: null, riskScore: 0 };
+    };
+    const customer = await this.#client.request('POST', '/v2/customers', { body: toCustomerRequest(input), idempotencyKey: idempotencyKey('create-customer', input.attemptId) });
+    const customerId = customer.kind === 'ok' ? (customer.body as { id?: unknown }).id : undefined;
+    if (typeof customerId !== 'string') return { kind: 'answered', output: customer.kind === 'ok' ? { status: 'pending' } : answerOf(customer) };
+    const mandate = await this.#client.request('POST', `/v2/customers/${encodeURIComponent(customerId)}/mandates`, { body: toMandateRequest(input), idempotencyKey: idempotencyKey('create-mandate', input.attemptId) });
+    const mandateId = mandate.kind === 'ok' ? (mandate.body as { id?: unknown }).id : undefined;
+    if (typeof mandateId !== 'string') return { kind: 'answered', output: mandate.kind === 'ok' ? { status: 'pending' } : answerOf(mandate) };
+    return { kind: 'ok', recurring: { customerId, mandateId } };
   }
 
   async #read(input: AuthorizeInput, paymentId: string, returned: boolean): Promise<AuthorizeOutput> {

@@ -1,5 +1,5 @@
 import type { ProviderNotification } from '../connector.ts';
-import { attemptIdOf, customerCanceled, isPaymentStatus, methodDetailsOf, paymentFailed, payrailTypeOf, refundIdOf, refundResult, type MolliePayment, type MollieRefund } from './transformers.ts';
+import { attemptIdOf, customerCanceled, directDebitDecline, isPaymentStatus, methodDetailsOf, paymentFailed, payrailTypeOf, refundIdOf, refundResult, type MolliePayment, type MollieRefund } from './transformers.ts';
 
 /**
  * What a payment fetched from Mollie (after its webhook named it) says, in Payrail's terms: one `authorization` when
@@ -13,14 +13,18 @@ export function mollieNotifications(payment: MolliePayment, refunds: readonly Mo
   const eventKey = `${paymentId ?? 'unknown'}:${status ?? String(payment.status)}`;
   const attemptId = attemptIdOf(payment);
   switch (status) {
-    case 'paid':
     case 'authorized':
+      // Authorized but not captured (Klarna): whether Payrail captures now or later depends on the intent, which only
+      // the connector's own read (the customer's return, or the janitor's sync) acts on, capturing through Mollie first.
+      notifications.push({ kind: 'other', eventKey, description: `Mollie payment ${paymentId ?? '?'} is authorized, to be captured` });
+      break;
+    case 'paid':
       notifications.push({ kind: 'authorization', eventKey, attemptId, processorReference: paymentId, result: { status: 'authorized', methodDetails: methodDetailsOf(payrailTypeOf(payment.method) ?? undefined, payment) } });
       break;
     case 'canceled':
     case 'expired':
     case 'failed':
-      notifications.push({ kind: 'authorization', eventKey, attemptId, processorReference: paymentId, result: { status: 'declined', decline: status === 'failed' ? paymentFailed : customerCanceled } });
+      notifications.push({ kind: 'authorization', eventKey, attemptId, processorReference: paymentId, result: { status: 'declined', decline: status !== 'failed' ? customerCanceled : payment.method === 'directdebit' ? directDebitDecline(payment) : paymentFailed } });
       break;
     case 'open':
     case 'pending':

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { mollieNotifications } from './notifications.ts';
-import { fromMollieAmount, fromPayment, idempotencyKey, methodDetailsOf, payrailTypeOf, toMollieAmount, toPaymentRequest } from './transformers.ts';
+import { directDebitDecline, fromMollieAmount, fromPayment, idempotencyKey, methodDetailsOf, payrailTypeOf, toMandateRequest, toMollieAmount, toPaymentRequest } from './transformers.ts';
 import { webhookPaymentId } from './webhook.ts';
 
 describe('Mollie transformers', () => {
@@ -23,7 +23,31 @@ describe('Mollie transformers', () => {
     assert.equal(idempotencyKey('create-payment', 'pa_1'), 'payrail-create-payment-pa_1');
     assert.equal(payrailTypeOf('przelewy24'), 'p24');
     assert.equal(payrailTypeOf('creditcard'), null);
-    assert.throws(() => toPaymentRequest({ ...input, localMethod: { ...input.localMethod, type: 'blik' } }, { redirectUrl: 'https://x.example', webhookUrl: null }));
+    assert.throws(() => toPaymentRequest({ ...input, localMethod: { ...input.localMethod, type: 'pix' } }, { redirectUrl: 'https://x.example', webhookUrl: null }));
+    // A SEPA debit: a recurring payment on the mandate made for it, without a redirect.
+    const sepa = { ...input, amount: 1000, localMethod: { ...input.localMethod, type: 'sepa_debit', bankAccount: { iban: 'DE89370400440532013000' } } };
+    assert.deepEqual(toPaymentRequest(sepa, { redirectUrl: 'https://x.example', webhookUrl: 'https://payrail.example/payrail/webhooks/pmc_1' }, { customerId: 'cst_1', mandateId: 'mdt_1' }), {
+      amount: { currency: 'EUR', value: '10.00' }, description: 'Payment pa_1', method: 'directdebit', metadata: { payrail_attempt: 'pa_1' },
+      sequenceType: 'recurring', customerId: 'cst_1', mandateId: 'mdt_1', webhookUrl: 'https://payrail.example/payrail/webhooks/pmc_1',
+    });
+    assert.deepEqual(toMandateRequest(sepa), { method: 'directdebit', consumerName: '', consumerAccount: 'DE89370400440532013000' });
+    assert.throws(() => toMandateRequest(input));
+    assert.equal(payrailTypeOf('directdebit'), 'sepa_debit');
+  });
+
+  it("maps a failed direct debit's SEPA return reason to Stripe's failure code", () => {
+    const failed = (bankReasonCode?: string) => directDebitDecline({ id: 'tr_1', status: 'failed', method: 'directdebit', details: bankReasonCode ? { bankReasonCode, bankReason: 'x' } : {} }).declineCode;
+    assert.equal(failed('AC04'), 'account_closed');
+    assert.equal(failed('AC06'), 'bank_account_restricted');
+    assert.equal(failed('MD01'), 'debit_not_authorized');
+    assert.equal(failed('AM04'), 'insufficient_funds');
+    assert.equal(failed('MS03'), 'generic_could_not_process');
+    assert.equal(failed(), 'generic_could_not_process');
+    const local = { localMethod: { type: 'sepa_debit', details: {}, billingDetails: { email: null, name: null, phone: null, country: null }, options: {} } };
+    const output = fromPayment({ id: 'tr_1', status: 'failed', method: 'directdebit', details: { bankReasonCode: 'AC04' } }, local, true);
+    assert.equal(output.status === 'declined' && output.decline.declineCode, 'account_closed');
+    // Authorized but not captured (Klarna): the webhook leaves it to the connector's read, which captures first.
+    assert.equal(mollieNotifications({ id: 'tr_3', status: 'authorized', method: 'klarna', metadata: { payrail_attempt: 'pa_3' } }, [])[0].kind, 'other');
   });
 
   it('maps every Mollie status; open goes to the checkout before the return and is processing after it', () => {

@@ -4,8 +4,11 @@ import { exponentOf } from '../../platform/money.ts';
 // Pure mapping between Payrail's terms and Mollie's Payments API v2 (docs.mollie.com): amounts, methods, the payment
 // request, what a payment's status means for an attempt, and refunds. No I/O.
 
-/** Payrail's local method types the Mollie connector carries, and Mollie's name of each. */
-export const mollieMethods = { ideal: 'ideal', bancontact: 'bancontact', eps: 'eps', p24: 'przelewy24' } as const;
+/**
+ * Payrail's local method types the Mollie connector carries, and Mollie's name of each. SEPA Direct Debit is Mollie's
+ * `directdebit`, charged as a recurring payment on a Mollie mandate made for it (connector.ts).
+ */
+export const mollieMethods = { ideal: 'ideal', bancontact: 'bancontact', eps: 'eps', p24: 'przelewy24', klarna: 'klarna', blik: 'blik', sepa_debit: 'directdebit' } as const;
 export type MollieCarriedType = keyof typeof mollieMethods;
 export const mollieCarriedTypes = Object.keys(mollieMethods) as MollieCarriedType[];
 
@@ -69,7 +72,7 @@ export interface MollieRefund {
 }
 
 /** The Idempotency-Key of a Payrail operation: the operation and Payrail's attempt or refund id. */
-export function idempotencyKey(operation: 'create-payment' | 'refund', id: string): string {
+export function idempotencyKey(operation: 'create-payment' | 'create-customer' | 'create-mandate' | 'capture' | 'refund', id: string): string {
   return `payrail-${operation}-${id}`;
 }
 
@@ -88,18 +91,62 @@ export function refundIdOf(refund: MollieRefund): string | null {
  * The create-payment request (POST /v2/payments). Deterministic for one attempt, so a replay under the same
  * Idempotency-Key carries the same parameters (Mollie refuses a key reused with others).
  */
-export function toPaymentRequest(input: AuthorizeInput, urls: { redirectUrl: string; webhookUrl: string | null }): Record<string, unknown> {
+export function toPaymentRequest(
+  input: AuthorizeInput,
+  urls: { redirectUrl: string; webhookUrl: string | null },
+  recurring?: { customerId: string; mandateId: string },
+): Record<string, unknown> {
   const type = input.localMethod?.type ?? '';
   if (!isCarriedType(type)) throw new Error(`the Mollie connector does not carry ${type || 'this'} payments`);
   const request: Record<string, unknown> = {
     amount: toMollieAmount(input.amount, input.currency),
     description: `Payment ${input.attemptId}`,
-    redirectUrl: urls.redirectUrl,
     method: mollieMethods[type],
     metadata: { payrail_attempt: input.attemptId },
   };
+  // A debit on a mandate has no shopper to send anywhere: Mollie takes no redirectUrl for a recurring payment.
+  if (recurring) Object.assign(request, { sequenceType: 'recurring', customerId: recurring.customerId, mandateId: recurring.mandateId });
+  else request.redirectUrl = urls.redirectUrl;
   if (urls.webhookUrl !== null) request.webhookUrl = urls.webhookUrl;
   return request;
+}
+
+/** The Mollie customer a SEPA debit's mandate is filed under (POST /v2/customers): the account holder. */
+export function toCustomerRequest(input: AuthorizeInput): Record<string, unknown> {
+  const billing = input.localMethod?.billingDetails;
+  return { name: billing?.name ?? null, email: billing?.email ?? null, metadata: { payrail_attempt: input.attemptId } };
+}
+
+/** The Mollie mandate of a SEPA debit (POST /v2/customers/{id}/mandates): the holder's name and IBAN. */
+export function toMandateRequest(input: AuthorizeInput): Record<string, unknown> {
+  const method = input.localMethod;
+  if (!method?.bankAccount) throw new Error('a SEPA debit through Mollie needs the account number');
+  return { method: 'directdebit', consumerName: method.billingDetails.name ?? '', consumerAccount: method.bankAccount.iban };
+}
+
+/**
+ * A failed direct debit's SEPA return reason (Mollie's `details.bankReasonCode`, the EPC R-transaction codes) in
+ * Stripe's failure codes; the ones that end the mandate (account closed or blocked, no mandate, refused by the debtor)
+ * make Payrail's mandate inactive (mandates/deactivation.ts).
+ */
+const bankReasonDeclines: Record<string, string> = {
+  AC04: 'account_closed',
+  AC06: 'bank_account_restricted',
+  MD01: 'debit_not_authorized',
+  MS02: 'debit_not_authorized',
+  AM04: 'insufficient_funds',
+};
+
+export function directDebitDecline(payment: MolliePayment): Decline {
+  const code = typeof payment.details?.bankReasonCode === 'string' ? payment.details.bankReasonCode : null;
+  const reason = typeof payment.details?.bankReason === 'string' ? payment.details.bankReason : null;
+  return {
+    code: 'payment_method_provider_decline',
+    declineCode: (code !== null ? bankReasonDeclines[code] : undefined) ?? 'generic_could_not_process',
+    message: code !== null ? `The bank refused the debit (${code}${reason !== null ? `: ${reason}` : ''}).` : 'The bank could not process this debit.',
+    blocked: false,
+    networkStatus: 'declined_by_network',
+  };
 }
 
 
@@ -146,6 +193,12 @@ export function methodDetailsOf(type: string | undefined, payment: MolliePayment
       return { verified_name: verifiedName };
     case 'p24':
       return { verified_name: verifiedName, reference: payment.id ?? null };
+    case 'klarna':
+      return { payment_method_category: null, preferred_locale: null };
+    // BLIK and SEPA Direct Debit: Stripe's hashes carry nothing Mollie reports (the debit's facts are Payrail's own).
+    case 'blik':
+    case 'sepa_debit':
+      return {};
     default:
       return {};
   }
@@ -180,7 +233,7 @@ export function fromPayment(payment: MolliePayment, input: Pick<AuthorizeInput, 
     case 'canceled':
       return { status: 'declined', decline: customerCanceled, processorReference: payment.id, riskScore: 0 };
     case 'failed':
-      return { status: 'declined', decline: paymentFailed, processorReference: payment.id, riskScore: 0 };
+      return { status: 'declined', decline: payment.method === 'directdebit' ? directDebitDecline(payment) : paymentFailed, processorReference: payment.id, riskScore: 0 };
     default:
       return assertNever(kind);
   }

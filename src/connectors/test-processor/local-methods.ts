@@ -32,14 +32,36 @@ const blikTimeouts: Record<string, string> = {
 };
 
 /**
- * Stripe's SEPA test IBANs, by country, bank code and last four digits (the rest of the IBAN is not known here: only
- * its facts reach a connector): how the debit ends once the bank answers. Any other IBAN succeeds.
- * AT611904300234573201 / DE89370400440532013000 succeed; AT861904300235473202 / DE62370400440532013001 fail
- * (insufficient funds); AT591904300235473203 / DE35370400440532013002 succeed and would then be disputed (Payrail
- * has no disputes yet: they just succeed); AT051904300235473205 / DE78370400440532013004 fail after longer processing
- * (here: on the same later ask).
+ * How a SEPA debit ends once the bank answers, by the IBAN's country, bank code and last four digits (the rest of the
+ * IBAN is not known here: only its facts reach a connector). Any other IBAN succeeds.
+ *
+ * Stripe's documented test IBANs (docs.stripe.com/testing, SEPA Direct Debit; AT and DE shown, the table is keyed the
+ * same way for both): AT611904300234573201 / DE89370400440532013000 succeed; AT321904300235473204 /
+ * DE08370400440532013003 succeed later ("after at least three minutes": here on the same later ask);
+ * AT861904300235473202 / DE62370400440532013001 fail, and AT051904300235473205 / DE78370400440532013004 fail later,
+ * Stripe naming no failure code for them: Payrail answers `generic_could_not_process`; AT591904300235473203 /
+ * DE35370400440532013002 succeed and would then be disputed (Payrail has no disputes yet: they just succeed);
+ * AT981904300002222227 / DE65370400440002222227 fail with `insufficient_funds`; AT981904300000343434 /
+ * DE65370400440000343434 with `charge_exceeds_source_limit`; AT601904300000121212 / DE27370400440000121212 with
+ * `charge_exceeds_weekly_limit`.
+ *
+ * Stripe documents no SEPA test IBAN whose debit ends the mandate, so these two are Payrail's own:
+ * AT801904300000444444 / DE47370400440000444444 fail with `account_closed`, and AT021904300000555555 /
+ * DE66370400440000555555 with `debit_not_authorized`; either makes the mandate inactive (mandates/deactivation.ts).
  */
-const sepaFailures: ReadonlySet<string> = new Set(['AT:19043:3202', 'AT:19043:3205', 'DE:37040044:3001', 'DE:37040044:3004']);
+const sepaFailures: Readonly<Record<string, readonly [code: string, message: string]>> = Object.fromEntries(
+  ([
+    ['3202', 'generic_could_not_process', 'The bank could not process this debit.'],
+    ['3205', 'generic_could_not_process', 'The bank could not process this debit.'],
+    ['3001', 'generic_could_not_process', 'The bank could not process this debit.'],
+    ['3004', 'generic_could_not_process', 'The bank could not process this debit.'],
+    ['2227', 'insufficient_funds', 'The bank account has insufficient funds to complete the debit.'],
+    ['3434', 'charge_exceeds_source_limit', 'This debit would exceed the weekly volume limit of payments from this bank account.'],
+    ['1212', 'charge_exceeds_weekly_limit', 'This debit exceeds the weekly transaction limit of this bank account.'],
+    ['4444', 'account_closed', 'The bank account has been closed: the mandate can no longer be used.'],
+    ['5555', 'debit_not_authorized', 'The customer told their bank this debit was not authorized: the mandate can no longer be used.'],
+  ] as const).flatMap(([last4, code, message]) => ['AT:19043', 'DE:37040044'].map((bank) => [`${bank}:${last4}`, [code, message] as const])),
+);
 
 /** The scenario a BLIK test e-mail names, if any: the local part ends with the pattern (Stripe's `.*pattern@.*`). */
 function blikScenario(email: string | null, table: Record<string, string>): [string, string] | undefined {
@@ -164,7 +186,8 @@ export function decideLocal(input: AuthorizeInput, method: LocalMethodData, aske
     // The debit clears for days: nothing to answer on the first call; the bank's answer comes on a later ask.
     if (asked === 'authorize') return { status: 'processing', processorReference };
     const key = `${String(method.details.country)}:${String(method.details.bank_code)}:${String(method.details.last4)}`;
-    if (sepaFailures.has(key)) return { status: 'declined', decline: decline('payment_method_provider_decline', 'insufficient_funds', 'The bank account has insufficient funds to complete the debit.'), processorReference, riskScore };
+    const failure = sepaFailures[key];
+    if (failure) return { status: 'declined', decline: decline('payment_method_provider_decline', failure[0], failure[1]), processorReference, riskScore };
     return authorized;
   }
   // A redirect method: the customer's answer on the test payment page decides.

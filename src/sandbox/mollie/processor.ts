@@ -3,6 +3,7 @@ import { MollieError } from './errors.ts';
 import { MollieRenderer, renderPage, type RenderContext } from './render.ts';
 import {
   newMollieId,
+  type CaptureRecord,
   type CustomerRecord,
   type MandateMethod,
   type MandateRecord,
@@ -113,6 +114,18 @@ export function isValidIban(value: string): boolean {
   for (const digit of digits) remainder = (remainder * 10 + Number(digit)) % 97;
   return remainder === 1;
 }
+
+/** The EPC's SEPA return reasons the sandbox names (EPC guidance on reason codes for SDD R-transactions). */
+const bankReasons: Record<string, string> = {
+  AC01: 'Account identifier incorrect (i.e. invalid IBAN)',
+  AC04: 'Account closed',
+  AC06: 'Account blocked for direct debit',
+  AM04: 'Insufficient funds',
+  MD01: 'No mandate',
+  MS02: 'Refused by debtor',
+  MS03: 'Reason not specified',
+  SL01: 'Specific service offered by the debtor bank',
+};
 
 /** Whether a payment's status can still change by a tester's or the sandbox's hand. */
 function canChange(payment: PaymentRecord): boolean {
@@ -289,16 +302,71 @@ export class MollieProcessor {
       payment.method = chosenMethod;
     }
     if (outcome === 'authorized' && !authorizingMethods.has(payment.method ?? '')) return null;
+    if (outcome === 'paid' && payment.method === 'blik' && payment.status === 'open') {
+      // BLIK: the shopper entered the code on the checkout; the payment is pending until approved in the banking app
+      // (then paid, or failed), settled like a direct debit (admin endpoint, changePaymentState page, or the delay).
+      payment.status = 'pending';
+      this.#scheduleDirectDebit(payment);
+      return { redirect: payment.redirectUrl };
+    }
     if (outcome !== 'open') this.#settlePayment(payment, outcome);
     return { redirect: payment.redirectUrl };
   }
 
-  /** Settles a payment still open or pending (admin endpoint, changePaymentState page, delay). False when final. */
-  settlePayment(id: string, status: (typeof settleStatuses)[number]): PaymentRecord | null {
+  /**
+   * Settles a payment still open or pending (admin endpoint, changePaymentState page, delay). False when final. A
+   * failed direct debit may carry the bank's SEPA return reason (`bankReasonCode`, an EPC R-transaction code such as
+   * AC04 account closed or MD01 no mandate), which Mollie reports in `details.bankReasonCode` and `details.bankReason`.
+   */
+  settlePayment(id: string, status: (typeof settleStatuses)[number], bankReasonCode?: string): PaymentRecord | null {
     const payment = this.payment(id);
     if (!canChange(payment)) return null;
+    if (bankReasonCode !== undefined && status === 'failed' && payment.method === 'directdebit') {
+      payment.details = { ...(payment.details ?? {}), bankReasonCode, bankReason: bankReasons[bankReasonCode] ?? 'Reason not specified' };
+    }
     this.#settlePayment(payment, status);
     return payment;
+  }
+
+  // --- Captures (an authorized Klarna, Billie or Riverty payment) ---------------------------------------------------
+
+  /** Captures (part of) an authorized payment: it becomes `paid` (Mollie: the first capture settles the payment). */
+  createCapture(paymentId: string, body: Body, context: RenderContext): Answer {
+    const payment = this.payment(paymentId);
+    if (payment.status !== 'authorized') throw new MollieError(422, `The payment ${payment.id} cannot be captured: its status is ${payment.status}`);
+    let amount = payment.amount;
+    let minor = payment.minor;
+    if (body.amount !== undefined && body.amount !== null) {
+      ({ amount, minor } = parseAmount(body.amount, 'amount'));
+      if (amount.currency !== payment.amount.currency) throw MollieError.field('amount.currency', `The capture must be in the payment's currency, ${payment.amount.currency}`);
+      if (minor > payment.minor) throw MollieError.field('amount.value', 'The amount is higher than the authorized amount');
+    }
+    const capture: CaptureRecord = {
+      id: newMollieId('cpt'),
+      paymentId,
+      amount,
+      minor,
+      description: optionalString(body, 'description', descriptionLengthMax),
+      metadata: metadataOf(body),
+      status: 'succeeded',
+      createdAt: new Date().toISOString(),
+    };
+    this.#store.captures.set(capture.id, capture);
+    this.#setStatus(payment, 'paid');
+    return { status: 201, body: this.render.capture(capture, context) };
+  }
+
+  getCapture(paymentId: string, captureId: string, context: RenderContext): Answer {
+    this.payment(paymentId);
+    const capture = this.#store.captures.get(captureId);
+    if (!capture || capture.paymentId !== paymentId) throw MollieError.notFound('capture', captureId);
+    return { status: 200, body: this.render.capture(capture, context) };
+  }
+
+  listCaptures(paymentId: string, query: Record<string, string | undefined>, context: RenderContext): Answer {
+    this.payment(paymentId);
+    const captures = [...this.#store.captures.values()].filter((capture) => capture.paymentId === paymentId).reverse();
+    return this.#page('captures', captures, query, `/v2/payments/${paymentId}/captures`, context, 'list-captures', (capture) => this.render.capture(capture, context));
   }
 
   #settlePayment(payment: PaymentRecord, status: Exclude<CheckoutOutcome, 'open'>): void {

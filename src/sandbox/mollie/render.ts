@@ -1,4 +1,4 @@
-import type { Amount, CustomerRecord, MandateRecord, PaymentRecord, RefundRecord, SandboxStore } from './store.ts';
+import type { Amount, CaptureRecord, CustomerRecord, MandateRecord, PaymentRecord, RefundRecord, SandboxStore } from './store.ts';
 import { formatMinor } from './amounts.ts';
 
 /**
@@ -90,6 +90,26 @@ export class MollieRenderer {
     links.documentation = documentation('get-payment');
     body._links = links;
     return body;
+  }
+
+  /** Mollie's capture-response: the captured amount of an authorized payment. */
+  capture(capture: CaptureRecord, context: RenderContext): Record<string, unknown> {
+    return {
+      resource: 'capture',
+      id: capture.id,
+      mode: 'test',
+      description: capture.description,
+      amount: capture.amount,
+      status: capture.status,
+      metadata: capture.metadata ?? null,
+      paymentId: capture.paymentId,
+      createdAt: capture.createdAt,
+      _links: {
+        self: link(`${context.publicUrl}/v2/payments/${capture.paymentId}/captures/${capture.id}`),
+        payment: link(`${context.publicUrl}/v2/payments/${capture.paymentId}`),
+        documentation: documentation('get-capture'),
+      },
+    };
   }
 
   refund(refund: RefundRecord, context: RenderContext): Record<string, unknown> {

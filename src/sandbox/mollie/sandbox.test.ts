@@ -210,6 +210,55 @@ describe('Mollie sandbox with the official @mollie/api-client', () => {
     await assert.rejects(mollie.customers.get(customer.id), (error: ApiError) => error.statusCode === 410);
   });
 
+  it('BLIK: paid on the checkout is pending until the banking app approves it, then paid or failed', async () => {
+    const outcomes: string[] = [];
+    for (const final of ['paid', 'failed']) {
+      const payment = await mollie.payments.create({ amount: { currency: 'PLN', value: '30.00' }, description: `BLIK ${final}`, redirectUrl: 'https://shop.example/b', method: PaymentMethod.blik, webhookUrl });
+      assert.equal(await pickOutcome(payment.getCheckoutUrl()!, 'paid'), 'https://shop.example/b');
+      const pending = await mollie.payments.get(payment.id);
+      assert.equal(pending.status, 'pending');
+      assert.equal(pending.getCheckoutUrl(), null);
+      const changeUrl = (pending._links as unknown as { changePaymentState: { href: string } }).changePaymentState.href;
+      assert.equal(await pickOutcome(changeUrl, final), null, 'the changePaymentState page answers with the new status');
+      outcomes.push((await mollie.payments.get(payment.id)).status);
+    }
+    assert.deepEqual(outcomes, ['paid', 'failed']);
+  });
+
+  it('captures an authorized Klarna payment (Captures API): paid once captured; only an authorized payment can be', async () => {
+    const payment = await mollie.payments.create({ amount: { currency: 'EUR', value: '42.00' }, description: 'Klarna', redirectUrl: 'https://shop.example/k', method: PaymentMethod.klarna, webhookUrl });
+    assert.equal(payment.status, 'open');
+    await assert.rejects(mollie.paymentCaptures.create({ paymentId: payment.id }), (error: ApiError) => error.statusCode === 422);
+    assert.equal(await pickOutcome(payment.getCheckoutUrl()!, 'authorized'), 'https://shop.example/k');
+    assert.equal((await mollie.payments.get(payment.id)).status, 'authorized');
+    await assert.rejects(mollie.paymentCaptures.create({ paymentId: payment.id, amount: { currency: 'EUR', value: '50.00' } }), (error: ApiError) => error.statusCode === 422 && error.field === 'amount.value');
+    const capture = await mollie.paymentCaptures.create({ paymentId: payment.id, description: 'Shipped' });
+    assert.match(capture.id, /^cpt_/);
+    assert.deepEqual(capture.amount, { currency: 'EUR', value: '42.00' });
+    assert.equal(capture.paymentId, payment.id);
+    assert.equal((await mollie.paymentCaptures.get(capture.id, { paymentId: payment.id })).id, capture.id);
+    assert.equal((await mollie.payments.get(payment.id)).status, 'paid');
+    assert.equal((await raw('GET', `/v2/payments/${payment.id}/captures`)).body.count, 1);
+    await until('the webhook of the captured payment', () => calls.some((call) => call.body === `id=${payment.id}`) || undefined);
+  });
+
+  it('fails a direct debit with the bank\'s SEPA reason code (details.bankReasonCode), set by the tester', async () => {
+    const customer = await mollie.customers.create({ name: 'Jan Jansen', email: 'jan@example.com' });
+    const mandate = await mollie.customerMandates.create({ customerId: customer.id, method: 'directdebit' as never, consumerName: 'Jan Jansen', consumerAccount: 'DE89370400440532013000' });
+    const debit = await mollie.customerPayments.create({ customerId: customer.id, amount: { currency: 'EUR', value: '12.00' }, description: 'Debit', sequenceType: SequenceType.recurring, mandateId: mandate.id });
+    assert.equal(debit.status, 'pending');
+    const refused = await fetchSandbox(`${sandbox.url}/sandbox/admin/payments/${debit.id}/settle`, { method: 'POST', body: JSON.stringify({ status: 'failed', bankReasonCode: 'closed' }) });
+    assert.equal(refused.status, 400);
+    const settled = await fetchSandbox(`${sandbox.url}/sandbox/admin/payments/${debit.id}/settle`, { method: 'POST', body: JSON.stringify({ status: 'failed', bankReasonCode: 'AC04' }) });
+    assert.equal(settled.status, 200);
+    const failed = await mollie.payments.get(debit.id);
+    assert.equal(failed.status, 'failed');
+    const details = failed.details as { bankReasonCode?: string; bankReason?: string; consumerAccount?: string };
+    assert.equal(details.bankReasonCode, 'AC04');
+    assert.equal(details.bankReason, 'Account closed');
+    assert.equal(details.consumerAccount, 'DE89370400440532013000');
+  });
+
   it('fails a recurring card charge whose amount ends in 13 (the sandbox test trigger)', async () => {
     const customer = await mollie.customers.create({ name: 'Card holder' });
     const first = await mollie.payments.create({ amount: { currency: 'EUR', value: '1.00' }, description: 'First card', redirectUrl: 'https://shop.example/c', customerId: customer.id, sequenceType: SequenceType.first, method: PaymentMethod.creditcard });

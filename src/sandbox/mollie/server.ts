@@ -231,6 +231,9 @@ export function buildMollieSandbox(options: MollieSandboxOptions) {
   api('get', '/v2/payments/:id/refunds', (request) => processor.listRefunds(id(request), query(request), context()));
   api('get', '/v2/payments/:id/refunds/:refundId', (request) => processor.getRefund(id(request), id(request, 'refundId'), context()));
   api('delete', '/v2/payments/:id/refunds/:refundId', (request) => processor.cancelRefund(id(request), id(request, 'refundId')));
+  api('post', '/v2/payments/:id/captures', (request, body) => processor.createCapture(id(request), body, context()));
+  api('get', '/v2/payments/:id/captures', (request) => processor.listCaptures(id(request), query(request), context()));
+  api('get', '/v2/payments/:id/captures/:captureId', (request) => processor.getCapture(id(request), id(request, 'captureId'), context()));
   api('post', '/v2/customers', (_request, body) => processor.createCustomer(body, context()));
   api('get', '/v2/customers', (request) => processor.listCustomers(query(request), context()));
   api('get', '/v2/customers/:id', (request) => processor.getCustomer(id(request), context()));
@@ -299,10 +302,15 @@ ${choices}
   registerSandboxAdmin(app, { records: () => store.snapshot(), faults, reset });
   app.post('/sandbox/admin/payments/:id/settle', async (request, reply) => {
     const paymentId = (request.params as { id: string }).id;
-    const status = (parseJsonBody(request) as { status?: unknown } | undefined)?.status;
+    const body = parseJsonBody(request) as { status?: unknown; bankReasonCode?: unknown } | undefined;
+    const status = body?.status;
     if (!(settleStatuses as readonly unknown[]).includes(status)) return reply.status(400).send({ error: `status must be one of ${settleStatuses.join(', ')}` });
+    const bankReasonCode = body?.bankReasonCode;
+    if (bankReasonCode !== undefined && (typeof bankReasonCode !== 'string' || !/^[A-Z]{2}\d{2}$/.test(bankReasonCode))) {
+      return reply.status(400).send({ error: 'bankReasonCode must be a SEPA reason code such as AC04' });
+    }
     if (!store.payments.has(paymentId)) return reply.status(404).send({ error: `no payment ${paymentId}` });
-    const payment = processor.settlePayment(paymentId, status as (typeof settleStatuses)[number]);
+    const payment = processor.settlePayment(paymentId, status as (typeof settleStatuses)[number], bankReasonCode);
     if (!payment) return reply.status(409).send({ error: `payment ${paymentId} is neither open nor pending` });
     return processor.render.payment(payment, context());
   });

@@ -52,6 +52,18 @@ export interface PaymentRecord {
   failedAt?: string;
 }
 
+/** A capture of an authorized payment (Klarna, Billie, Riverty): Mollie's Captures API. */
+export interface CaptureRecord {
+  id: string;
+  paymentId: string;
+  amount: Amount;
+  minor: number;
+  description: string | null;
+  metadata: unknown;
+  status: 'pending' | 'succeeded' | 'failed';
+  createdAt: string;
+}
+
 export interface RefundRecord {
   id: string;
   paymentId: string;
@@ -106,6 +118,7 @@ export interface StoredAnswer {
 export interface SandboxRecords {
   payments: PaymentRecord[];
   refunds: RefundRecord[];
+  captures: CaptureRecord[];
   customers: CustomerRecord[];
   mandates: MandateRecord[];
   webhooks: WebhookRecord[];
@@ -114,7 +127,7 @@ export interface SandboxRecords {
 const idAlphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 /** A Mollie id: its prefix (`tr_`, `re_`, `cst_`, `mdt_`, `pfl_`) and ten letters and digits, e.g. `tr_7UhSN1zuXS`. */
-export function newMollieId(prefix: 'tr' | 're' | 'cst' | 'mdt' | 'pfl', length = 10): string {
+export function newMollieId(prefix: 'tr' | 're' | 'cst' | 'mdt' | 'pfl' | 'cpt', length = 10): string {
   let id = `${prefix}_`;
   for (const byte of randomBytes(length)) id += idAlphabet[byte % idAlphabet.length];
   return id;
@@ -124,6 +137,7 @@ export class SandboxStore {
   /** Insertion order is creation order; lists read them newest first. */
   readonly payments = new Map<string, PaymentRecord>();
   readonly refunds = new Map<string, RefundRecord>();
+  readonly captures = new Map<string, CaptureRecord>();
   /** Payments with at least one refund (their `_links.refunds`), without scanning every refund per render. */
   readonly paymentIdsWithRefunds = new Set<string>();
   readonly customers = new Map<string, CustomerRecord>();
@@ -138,6 +152,7 @@ export class SandboxStore {
     return structuredClone({
       payments: [...this.payments.values()],
       refunds: [...this.refunds.values()],
+      captures: [...this.captures.values()],
       customers: [...this.customers.values()],
       mandates: [...this.mandates.values()],
       webhooks: this.webhooks,
@@ -147,6 +162,7 @@ export class SandboxStore {
   clear(): void {
     this.payments.clear();
     this.refunds.clear();
+    this.captures.clear();
     this.paymentIdsWithRefunds.clear();
     this.customers.clear();
     this.deletedCustomerIds.clear();
