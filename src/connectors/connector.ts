@@ -83,6 +83,11 @@ export interface LocalMethodData {
   details: Record<string, unknown>;
   billingDetails: { email: string | null; name: string | null; phone: string | null; country: string | null };
   options: Record<string, unknown>;
+  /**
+   * A sepa_debit PaymentMethod's IBAN, decrypted in memory for the provider call only (as a card number is): never
+   * logged, stored or put in an error. Absent for every other type.
+   */
+  iban?: string;
 }
 
 /**

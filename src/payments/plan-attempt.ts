@@ -291,18 +291,21 @@ export function authorizeInput(deps: PlanAttemptDependencies, intent: PaymentInt
       : {}),
     ...(storedCredential ? { storedCredential } : {}),
     ...(decision ? { strongCustomerAuthentication: { authenticate: decision.action === 'authenticate', exemption: decision.exemption } } : {}),
-    ...(paymentMethod.type !== 'card' && paymentMethod.type !== 'paypal' ? { localMethod: localMethodData(intent, paymentMethod) } : {}),
+    ...(paymentMethod.type !== 'card' && paymentMethod.type !== 'paypal' ? { localMethod: localMethodData(deps, intent, paymentMethod) } : {}),
   };
 }
 
 /** What a connector is told of a local PaymentMethod and the intent's options of its type (connector.ts LocalMethodData). */
-function localMethodData(intent: PaymentIntentRow, paymentMethod: LocalPaymentMethodRow): LocalMethodData {
+function localMethodData(deps: PlanAttemptDependencies, intent: PaymentIntentRow, paymentMethod: LocalPaymentMethodRow): LocalMethodData {
   const billing = paymentMethod.billing_details;
   const options = (intent.payment_method_options as Record<string, Record<string, unknown> | undefined>)[paymentMethod.type] ?? {};
+  // A SEPA account is debited by its IBAN, which only the provider call may see (Adyen's sepadirectdebit.iban).
+  const encrypted = paymentMethod.type === 'sepa_debit' ? paymentMethod.bank_account_encrypted : null;
   return {
     type: paymentMethod.type,
     details: paymentMethod.wallet,
     billingDetails: { email: billing.email, name: billing.name, phone: billing.phone, country: billing.address?.country ?? null },
     options,
+    ...(encrypted ? { iban: deps.secretBox.decrypt(encrypted, paymentMethod.id) } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CardBrand } from './test-cards.ts';
+import type { LocalMethodType } from './local-methods.ts';
 
 /**
  * The sandbox's in-memory records. The sandbox stands in for Adyen, so it keeps no database: everything lives for as
@@ -29,7 +30,8 @@ export interface PaymentRecord {
   resultCode: string;
   refusalReason?: string;
   refusalReasonCode?: string;
-  brand: CardBrand;
+  /** The card's brand, or the local method (`ideal`, `sepadirectdebit`: no expiry, and for iDEAL no last four). */
+  brand: CardBrand | LocalMethodType;
   lastFour: string;
   expiryMonth: string;
   expiryYear: string;
