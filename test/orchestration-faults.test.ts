@@ -15,7 +15,8 @@ import { seededRandom } from './helpers/seeded-random.ts';
 
 /*
  * Orchestration under faults: thousands of PaymentIntents through the stripe SDK, routed over two Adyen connector
- * configurations whose sandboxes misbehave in turn (HTTP 503 outages, 500s before and after processing, timeouts
+ * configurations (both carrying cards and iDEAL: a local-method mix, about 8% of the payments, whose shoppers follow
+ * the redirect to the bank page and back through Payrail's return page during the load) whose sandboxes misbehave in turn (HTTP 503 outages, 500s before and after processing, timeouts
  * after processing, latency near the connector timeout, refused connections, duplicated and delayed webhooks),
  * with the janitor running on its (shortened) schedule during the run and once more after the faults clear.
  *
@@ -60,6 +61,10 @@ const goodCard = '4111111145551142';
 const unknownCard = '4242424242424242';
 /** Enrolled in 3-D Secure 2: the payment waits for the shopper (requires_action). */
 const threeDSecureCard = '4917610000000000';
+/** The share of the run's payments made with iDEAL instead of a card (replacing cards: the run's length stays). */
+const idealShare = 0.08;
+/** How long an iDEAL shopper waits for the bank page or Payrail's return page before giving up. */
+const shopperTimeoutMs = 30_000;
 
 /**
  * An in-process Adyen sandbox whose host can go down: `down()` stops listening and drops every open connection (so
@@ -164,6 +169,9 @@ function phaseFor(index: number, random: () => number): Phase {
 /** What the run does with one payment (drawn up front from the seed), and what became of it. */
 interface Planned {
   index: number;
+  /** A card payment, or an iDEAL payment whose shopper authorises or fails it at the bank. */
+  method: 'card' | 'ideal';
+  idealOutcome: 'authorised' | 'failed';
   card: string;
   amount: number;
   currency: 'usd' | 'eur';
@@ -237,6 +245,8 @@ describe('orchestration under connector faults', () => {
           'credentials[hmac_key]': hmacKeyHex,
           'settings[merchant_account]': merchantAccount,
           'settings[base_url]': sandbox.url,
+          'payment_method_types[0]': 'card',
+          'payment_method_types[1]': 'ideal',
           priority: name === 'A' ? '0' : '1',
           'metadata[sandbox]': name,
         }).toString(),
@@ -320,17 +330,24 @@ describe('orchestration under connector faults', () => {
     const paymentMethod = async (number: string) =>
       (await stripe.paymentMethods.create({ type: 'card', card: { number, exp_month: 3, exp_year: 2030, cvc: '737' } })).id;
     const methods = new Map([[goodCard, await paymentMethod(goodCard)], [unknownCard, await paymentMethod(unknownCard)], [threeDSecureCard, await paymentMethod(threeDSecureCard)]]);
+    const idealMethod = (await stripe.paymentMethods.create({ type: 'ideal', ideal: { bank: 'ing' }, billing_details: { name: 'Jan de Vries' } })).id;
 
     const planned: Planned[] = Array.from({ length: paymentCount }, (_, index) => {
       const draw = random();
       const card = draw < 0.05 ? unknownCard : draw < 0.08 ? threeDSecureCard : goodCard;
-      const manual = random() < 0.3;
+      // iDEAL is paid at once (no manual capture), in euros.
+      const ideal = random() < idealShare;
+      const idealOutcome = random() < 0.85 ? 'authorised' as const : 'failed' as const;
+      const manual = !ideal && random() < 0.3;
       const finalDraw = random();
+      const currency = random() < 0.7 ? 'usd' as const : 'eur' as const;
       return {
         index,
+        method: ideal ? 'ideal' : 'card',
+        idealOutcome,
         card,
         amount: 500 + Math.floor(random() * 19_500),
-        currency: random() < 0.7 ? 'usd' : 'eur',
+        currency: ideal ? 'eur' : currency,
         manual,
         captureEarly: manual && random() < 0.6,
         partial: manual && random() < 0.15,
@@ -355,13 +372,46 @@ describe('orchestration under connector faults', () => {
 
     const captureAmount = (plan: Planned) => (plan.partial ? Math.max(100, Math.floor(plan.amount / 2)) : undefined);
 
+    /**
+     * The iDEAL shopper: follows the redirect to the bank page (whichever sandbox's), picks the outcome, and comes back
+     * through Payrail's return page, which must send them on to the merchant (303) whatever the provider answers. A
+     * bank page that cannot be reached (its host refuses connections in this phase) is a shopper who gives up: the
+     * intent waits in requires_action and is canceled at the end.
+     */
+    const shopper = async (intent: Stripe.PaymentIntent, plan: Planned) => {
+      const url = intent.next_action?.redirect_to_url?.url;
+      if (!url) {
+        tally.unexpected.push(`ideal ${intent.id}: requires_action without a redirect`);
+        return;
+      }
+      let back: string | null;
+      try {
+        const bank = await fetch(url, { method: 'POST', body: new URLSearchParams({ outcome: plan.idealOutcome }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual', signal: AbortSignal.timeout(shopperTimeoutMs) });
+        back = bank.status === 302 ? bank.headers.get('location') : null;
+      } catch {
+        count(tally, 'ideal bank page unreachable');
+        return;
+      }
+      if (back === null) {
+        tally.unexpected.push(`ideal ${intent.id}: the bank page did not send the shopper back`);
+        return;
+      }
+      const returned = await fetch(back, { redirect: 'manual', signal: AbortSignal.timeout(shopperTimeoutMs) }).catch((error: unknown) => error as Error);
+      if (returned instanceof Error || returned.status !== 303) {
+        tally.unexpected.push(`ideal ${intent.id}: Payrail's return page answered ${returned instanceof Error ? returned.message : returned.status}`);
+        count(tally, 'ideal return unexpected');
+        return;
+      }
+      count(tally, `ideal return 303 ${new URL(returned.headers.get('location')!).searchParams.get('redirect_status')}`);
+    };
+
     const runPayment = async (plan: Planned) => {
       plan.phase = currentPhase;
-      const created = await answered(tally, 'confirm', () =>
+      const created = await answered(tally, plan.method === 'ideal' ? 'confirm ideal' : 'confirm', () =>
         stripe.paymentIntents.create({
           amount: plan.amount,
           currency: plan.currency,
-          payment_method: methods.get(plan.card)!,
+          ...(plan.method === 'ideal' ? { payment_method_types: ['ideal'], payment_method: idealMethod } : { payment_method: methods.get(plan.card)! }),
           confirm: true,
           capture_method: plan.manual ? 'manual' : 'automatic',
           return_url: 'https://shop.example/return',
@@ -373,6 +423,7 @@ describe('orchestration under connector faults', () => {
         return;
       }
       plan.intentId = created.id;
+      if (plan.method === 'ideal' && created.status === 'requires_action') await shopper(created, plan);
       if (created.status === 'requires_capture' && plan.captureEarly) {
         const amount = captureAmount(plan);
         const captured = await answered(tally, 'capture', () => stripe.paymentIntents.capture(created.id, amount !== undefined ? { amount_to_capture: amount } : {}));
@@ -555,13 +606,22 @@ describe('orchestration under connector faults', () => {
     for (const row of attempts) if (row.failure_code) failureCodes.set(row.failure_code, (failureCodes.get(row.failure_code) ?? 0) + 1);
     const synced = attempts.filter((row) => row.sync_count > 0).length;
     const sandboxPayments = providers.map((provider) => `${provider.name}=${records.get(provider.configurationId)!.payments.length}`).join(' ');
+    // The iDEAL mix: how its intents ended, and at which sandbox the succeeded ones were paid.
+    const idealIntents = new Set(planned.filter((plan) => plan.method === 'ideal' && plan.intentId !== undefined).map((plan) => plan.intentId!));
+    const idealOutcomes = new Map<string, number>();
+    for (const intent of intents) {
+      if (!idealIntents.has(intent.id)) continue;
+      const charge = intent.latest_charge_id ? charges.get(intent.latest_charge_id) : undefined;
+      const key = intent.status === 'succeeded' ? `succeeded at ${providerOf.get(charge?.connector_configuration_id ?? '') ?? '?'}` : intent.status;
+      idealOutcomes.set(key, (idealOutcomes.get(key) ?? 0) + 1);
+    }
     const webhooks = providers.map((provider) => `${provider.name}=${records.get(provider.configurationId)!.notifications.length}`).join(' ');
     const format = (map: Map<string, number>) => [...map].sort(([left], [right]) => left.localeCompare(right)).map(([key, value]) => `${key}: ${value}`).join(', ');
     console.log(
       `orchestration faults (seed ${seed}): ${paymentCount} intents in ${loadSeconds.toFixed(1)} s under load (${concurrency} in flight, ${phaseNames.length} phases), ` +
       `final ${format(byStatus)}; responses ${format(tally.responses)}; attempts ${attempts.length}, failovers ${failovers} intents, ` +
       `attempt failures {${format(failureCodes)}}; janitor resolved ${janitorDuringLoad} during the load and ${janitorAfter} after (${janitorRounds} rounds), ${synced} attempts synced by it; ` +
-      `sandbox payments ${sandboxPayments}, notifications ${webhooks}; unexplained open authorisations ${unexplained}; broken invariants ${violations.length}; ledger entries ${report.entries}, ${report.problemCount} problems`,
+      `iDEAL ${idealIntents.size} intents {${format(idealOutcomes)}}; sandbox payments ${sandboxPayments}, notifications ${webhooks}; unexplained open authorisations ${unexplained}; broken invariants ${violations.length}; ledger entries ${report.entries}, ${report.problemCount} problems`,
     );
 
     // Per phase: how the intents started in it ended (declines there are the clean failures), and how many failed over.
