@@ -97,7 +97,7 @@ export interface AdyenWebhookEvent {
   declineCode: string | null;
   eventDate: string | null;
   /** Adyen's name of the payment method (`paymentMethod`), when sent: a local method's failure has its own decline. */
-  paymentMethod?: string | null;
+  paymentMethod?: string;
 }
 
 /**
@@ -172,7 +172,7 @@ function toEvent(item: AdyenNotificationItem): AdyenWebhookEvent {
     reason,
     declineCode: refused ? (refusal !== null ? refusalDeclines[refusal].declineCode : 'generic_decline') : null,
     eventDate: typeof item.eventDate === 'string' ? item.eventDate : null,
-    paymentMethod: typeof item.paymentMethod === 'string' && item.paymentMethod !== '' ? item.paymentMethod : null,
+    ...(typeof item.paymentMethod === 'string' && item.paymentMethod !== '' ? { paymentMethod: item.paymentMethod } : {}),
   };
 }
 
