@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { CardBrand } from './test-cards.ts';
-import type { LocalMethodType } from './local-methods.ts';
 
 /**
  * The sandbox's in-memory records. The sandbox stands in for Adyen, so it keeps no database: everything lives for as
@@ -31,7 +30,7 @@ export interface PaymentRecord {
   refusalReason?: string;
   refusalReasonCode?: string;
   /** The card's brand, or the local method (`ideal`, `sepadirectdebit`: no expiry, and for iDEAL no last four). */
-  brand: CardBrand | LocalMethodType;
+  brand: CardBrand | 'ideal' | 'sepadirectdebit';
   lastFour: string;
   expiryMonth: string;
   expiryYear: string;
