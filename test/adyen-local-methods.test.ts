@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
+import { resolveStuckAttempts } from '../src/orchestration/janitor.ts';
 import { startAdyenSandbox, type AdyenSandbox } from '../src/sandbox/adyen/server.ts';
 import { startMollieSandbox, type MollieSandbox } from '../src/sandbox/mollie/server.ts';
 import { sandboxFetch, selfSignedCertificate } from './helpers/mollie-sdk.ts';
@@ -221,6 +222,15 @@ describe('iDEAL and SEPA Direct Debit through Adyen, routed beside Mollie (strip
     assert.deepEqual(sent.body.paymentMethod, { type: 'sepadirectdebit', iban: succeedingIban, ownerName: 'Jenny Rosen' });
     const returned = await debit(failingIban, 3000);
     assert.equal(returned.status, 'processing');
+
+    // The janitor asks the connector, which knows Adyen accepted the debits (their pspReference) and has no lookup:
+    // nothing is sent (a replay could only debit again once Adyen forgot the key), and only the webhook ends them.
+    const paymentsBefore = adyen.records().payments.length;
+    const requestsBefore = adyenRequests.length;
+    await resolveStuckAttempts(server.deps, 0);
+    assert.equal(adyenRequests.length, requestsBefore, 'nothing was sent to Adyen');
+    assert.equal(adyen.records().payments.length, paymentsBefore, 'no second debit');
+    assert.equal((await merchant.stripe.paymentIntents.retrieve(paying.id)).status, 'processing');
 
     const done = await settled(merchant, paying.id, ['succeeded']);
     assert.equal(done.amount_received, 5000);

@@ -112,6 +112,11 @@ export class AdyenConnector implements Connector {
    * one. A payment Adyen may have created then waits for a shopper who never comes, and expires unpaid.
    */
   async #authorize(input: AuthorizeInput, asking: boolean): Promise<AuthorizeOutput> {
+    if (asking && input.localMethod?.type === 'sepa_debit' && input.processorReference) {
+      // A debit Adyen accepted (`Received`): a replay would only answer `Received` again, and one after Adyen forgot the
+      // Idempotency-Key (7 days; a lost webhook) would debit the account a second time. Only the webhook ends it.
+      return { status: 'processing', processorReference: input.processorReference };
+    }
     const redirectResult = redirectResultOf(input.authentication?.details);
     if (redirectResult !== null) {
       return this.#authorizeWith('/payments/details', toPaymentDetailsRequest(redirectResult), idempotencyKey('details', input.attemptId), input);
