@@ -10,13 +10,16 @@ import { buildAdyenSandbox, type AdyenSandboxOptions } from '../src/sandbox/adye
 import type { WebhookTarget } from '../src/sandbox/adyen/webhooks.ts';
 import { listenOn } from '../src/sandbox/shared/http.ts';
 import type { PaymentRecord, SandboxRecords } from '../src/sandbox/adyen/store.ts';
+import { startMollieSandbox, type MollieSandbox } from '../src/sandbox/mollie/server.ts';
+import { sandboxFetch, selfSignedCertificate } from './helpers/mollie-sdk.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { seededRandom } from './helpers/seeded-random.ts';
 
 /*
  * Orchestration under faults: thousands of PaymentIntents through the stripe SDK, routed over two Adyen connector
  * configurations (both carrying cards and iDEAL: a local-method mix, about 8% of the payments, whose shoppers follow
- * the redirect to the bank page and back through Payrail's return page during the load) whose sandboxes misbehave in turn (HTTP 503 outages, 500s before and after processing, timeouts
+ * the redirect to the bank page and back through Payrail's return page during the load; a Mollie configuration, tried
+ * last, carries iDEAL too, so iDEAL fails over from Adyen to another provider) whose sandboxes misbehave in turn (HTTP 503 outages, 500s before and after processing, timeouts
  * after processing, latency near the connector timeout, refused connections, duplicated and delayed webhooks),
  * with the janitor running on its (shortened) schedule during the run and once more after the faults clear.
  *
@@ -220,6 +223,8 @@ describe('orchestration under connector faults', () => {
   let server: TestServer;
   let stripe: Stripe;
   const providers: Provider[] = [];
+  /** The third provider, for iDEAL only (tried after A and B): Mollie's sandbox, calm, over HTTPS. */
+  let mollie: { sandbox: MollieSandbox; configurationId: string; fetch: ReturnType<typeof sandboxFetch> };
 
   before(async () => {
     server = await startTestServer({
@@ -255,11 +260,22 @@ describe('orchestration under connector faults', () => {
       sandbox.setWebhookTarget({ url: `${server.baseUrl}/payrail/webhooks/${created.json.id}` });
       providers.push({ name, sandbox, configurationId: created.json.id });
     }
+    const tls = selfSignedCertificate();
+    const mollieApiKey = 'test_PayrailFaultsMollie00000000000';
+    const mollieSandbox = await startMollieSandbox({ apiKeys: [mollieApiKey], tls, webhookRetryDelaysMs: [100, 250, 500, 1_000] });
+    const mollieConfiguration = await server.request('POST', '/v1/payrail/connector_configurations', {
+      key: server.account.secretKey,
+      contentType: 'application/x-www-form-urlencoded',
+      body: new URLSearchParams({ connector: 'mollie', 'credentials[api_key]': mollieApiKey, 'settings[base_url]': mollieSandbox.url, 'settings[ca_certificate]': tls.cert, priority: '2' }).toString(),
+    });
+    assert.equal(mollieConfiguration.status, 200, mollieConfiguration.text);
+    mollie = { sandbox: mollieSandbox, configurationId: mollieConfiguration.json.id, fetch: sandboxFetch(tls.cert) };
     server.deps.routing.forget({ accountId: server.account.accountId, livemode: false });
   });
 
   after(async () => {
     for (const provider of providers) await provider.sandbox.close();
+    await mollie?.sandbox.close();
     await server?.close();
   });
 
@@ -386,8 +402,15 @@ describe('orchestration under connector faults', () => {
       }
       let back: string | null;
       try {
-        const bank = await fetch(url, { method: 'POST', body: new URLSearchParams({ outcome: plan.idealOutcome }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual', signal: AbortSignal.timeout(shopperTimeoutMs) });
-        back = bank.status === 302 ? bank.headers.get('location') : null;
+        const form = { headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' as const, signal: AbortSignal.timeout(shopperTimeoutMs) };
+        if (url.startsWith(mollie.sandbox.url)) {
+          // Mollie's checkout (HTTPS, the run's own certificate): paid or failed.
+          const checkout = await mollie.fetch(url, { ...form, method: 'POST', body: new URLSearchParams({ outcome: plan.idealOutcome === 'authorised' ? 'paid' : 'failed' }).toString() });
+          back = checkout.status === 303 ? checkout.headers.get('location') : null;
+        } else {
+          const bank = await fetch(url, { ...form, method: 'POST', body: new URLSearchParams({ outcome: plan.idealOutcome }).toString() });
+          back = bank.status === 302 ? bank.headers.get('location') : null;
+        }
       } catch {
         count(tally, 'ideal bank page unreachable');
         return;
@@ -464,7 +487,7 @@ describe('orchestration under connector faults', () => {
       provider.sandbox.setFaults(calm);
       await provider.sandbox.up();
     }
-    await Promise.all(providers.map((provider) => provider.sandbox.webhooksIdle()));
+    await Promise.all([...providers.map((provider) => provider.sandbox.webhooksIdle()), mollie.sandbox.webhooksIdle()]);
     // This janitor runs as another process's would, over the same database, with a generous connector timeout: the
     // sandboxes answer now, and a loaded machine must not make its questions time out.
     const settling = buildDependencies({
@@ -478,7 +501,7 @@ describe('orchestration under connector faults', () => {
       if (open.rows[0].count === 0) break;
       janitorAfter += await resolveStuckAttempts(settling, 0);
     }
-    const stuck = await server.db.query(`SELECT id, status, detail FROM payment_attempts WHERE status IN ('pending', 'unknown')`);
+    const stuck = await server.db.query(`SELECT id, connector, status, detail, processor_reference, position FROM payment_attempts WHERE status IN ('pending', 'unknown')`);
     assert.deepEqual(stuck.rows, [], `the janitor resolves every attempt within ${janitorRoundsMax} rounds`);
 
     // The merchant finishes the manual-capture intents: a capture in doubt is retried (it replays at the provider),
@@ -503,7 +526,7 @@ describe('orchestration under connector faults', () => {
         }
       }
     }
-    await Promise.all(providers.map((provider) => provider.sandbox.webhooksIdle()));
+    await Promise.all([...providers.map((provider) => provider.sandbox.webhooksIdle()), mollie.sandbox.webhooksIdle()]);
 
     // --- Every request answered cleanly ------------------------------------------------------------------------------
     assert.deepEqual(tally.unexpected, [], 'every request is answered 200 or with a 402 card error');
@@ -560,6 +583,24 @@ describe('orchestration under connector faults', () => {
       assert.deepEqual(undelivered.map((notification) => `${notification.eventCode} ${notification.pspReference}: ${notification.lastStatus ?? ''} ${notification.lastError ?? ''}`), [], `sandbox ${providerOf.get(configurationId)}: every webhook delivered`);
     }
 
+    // Mollie (iDEAL only): one payment per attempt, each naming its attempt (metadata.payrail_attempt) of the Mollie
+    // configuration; a paid one (less what was refunded) is money taken, as a captured Adyen payment is.
+    const mollieRecords = mollie.sandbox.records();
+    const molliePaidByIntent = new Map<string, { id: string; minor: number }[]>();
+    const mollieAttempts = new Set<string>();
+    for (const payment of mollieRecords.payments) {
+      const attemptId = (payment.metadata as { payrail_attempt?: string } | null)?.payrail_attempt ?? '';
+      assert.ok(!mollieAttempts.has(attemptId), `Mollie holds one payment per attempt (${attemptId} twice)`);
+      mollieAttempts.add(attemptId);
+      const attempt = attemptsById.get(attemptId);
+      assert.ok(attempt, `Mollie payment ${payment.id} names a Payrail attempt (${attemptId})`);
+      assert.equal(attempt.connector_configuration_id, mollie.configurationId, `attempt ${attemptId} went to Mollie's configuration`);
+      if (payment.status === 'paid' && payment.minor - payment.refundedMinor > 0) {
+        molliePaidByIntent.set(attempt.payment_intent_id, [...(molliePaidByIntent.get(attempt.payment_intent_id) ?? []), { id: payment.id, minor: payment.minor }]);
+      }
+    }
+    assert.deepEqual(mollieRecords.webhooks.filter((record) => !record.delivered).map((record) => record.resourceId), [], 'Mollie: every webhook delivered');
+
     // Each broken invariant is collected with the intent it concerns, so one run reports all of them with evidence.
     const violations: { intentId: string; problem: string }[] = [];
     const violation = (intentId: string, problem: string) => violations.push({ intentId, problem });
@@ -571,9 +612,17 @@ describe('orchestration under connector faults', () => {
       const captured = payments.filter((entry) => isCaptured(entry.payment));
       const open = payments.filter((entry) => entry.payment.status === 'authorised' && !isCaptured(entry.payment));
       const references = (list: typeof payments) => list.map((entry) => `${entry.payment.pspReference}@${providerOf.get(entry.configurationId)}`).join(', ');
-      if (captured.length > 1) violation(intent.id, `${captured.length} captured authorisations: ${references(captured)}`);
+      const molliePaid = molliePaidByIntent.get(intent.id) ?? [];
+      if (captured.length + molliePaid.length > 1) violation(intent.id, `${captured.length} captured authorisations (${references(captured)}) and ${molliePaid.length} paid Mollie payments`);
       const charge = intent.latest_charge_id ? charges.get(intent.latest_charge_id) : undefined;
-      if (intent.status === 'succeeded') {
+      if (molliePaid.length > 0 && (intent.status !== 'succeeded' || charge?.connector_configuration_id !== mollie.configurationId)) {
+        violation(intent.id, `${intent.status} (charge at ${charge?.connector_configuration_id ?? 'none'}), but Mollie was paid: ${molliePaid.map((payment) => payment.id).join(', ')}`);
+      }
+      if (intent.status === 'succeeded' && charge?.connector_configuration_id === mollie.configurationId) {
+        const [only] = molliePaid;
+        if (molliePaid.length !== 1 || captured.length !== 0) violation(intent.id, `succeeded at Mollie with ${molliePaid.length} paid Mollie payments and ${captured.length} captured at Adyen`);
+        else if (only.id !== charge.processor_reference || only.minor !== intent.amount_received) violation(intent.id, `Mollie's paid ${only.id} (${only.minor}) is not the charge's ${charge.processor_reference} (${intent.amount_received})`);
+      } else if (intent.status === 'succeeded') {
         if (!charge || !charge.captured || !charge.processor_reference) violation(intent.id, 'succeeded without a captured charge with a processor reference');
         else if (captured.length !== 1) violation(intent.id, `succeeded, but ${captured.length} captured authorisations at the providers`);
         else {
@@ -612,7 +661,8 @@ describe('orchestration under connector faults', () => {
     for (const intent of intents) {
       if (!idealIntents.has(intent.id)) continue;
       const charge = intent.latest_charge_id ? charges.get(intent.latest_charge_id) : undefined;
-      const key = intent.status === 'succeeded' ? `succeeded at ${providerOf.get(charge?.connector_configuration_id ?? '') ?? '?'}` : intent.status;
+      const at = charge?.connector_configuration_id === mollie.configurationId ? 'Mollie' : providerOf.get(charge?.connector_configuration_id ?? '') ?? '?';
+      const key = intent.status === 'succeeded' ? `succeeded at ${at}` : intent.status;
       idealOutcomes.set(key, (idealOutcomes.get(key) ?? 0) + 1);
     }
     const webhooks = providers.map((provider) => `${provider.name}=${records.get(provider.configurationId)!.notifications.length}`).join(' ');
@@ -621,7 +671,7 @@ describe('orchestration under connector faults', () => {
       `orchestration faults (seed ${seed}): ${paymentCount} intents in ${loadSeconds.toFixed(1)} s under load (${concurrency} in flight, ${phaseNames.length} phases), ` +
       `final ${format(byStatus)}; responses ${format(tally.responses)}; attempts ${attempts.length}, failovers ${failovers} intents, ` +
       `attempt failures {${format(failureCodes)}}; janitor resolved ${janitorDuringLoad} during the load and ${janitorAfter} after (${janitorRounds} rounds), ${synced} attempts synced by it; ` +
-      `iDEAL ${idealIntents.size} intents {${format(idealOutcomes)}}; sandbox payments ${sandboxPayments}, notifications ${webhooks}; unexplained open authorisations ${unexplained}; broken invariants ${violations.length}; ledger entries ${report.entries}, ${report.problemCount} problems`,
+      `iDEAL ${idealIntents.size} intents {${format(idealOutcomes)}}; sandbox payments ${sandboxPayments} Mollie=${mollieRecords.payments.length}, notifications ${webhooks}; unexplained open authorisations ${unexplained}; broken invariants ${violations.length}; ledger entries ${report.entries}, ${report.problemCount} problems`,
     );
 
     // Per phase: how the intents started in it ended (declines there are the clean failures), and how many failed over.

@@ -69,13 +69,15 @@ export class MollieConnector implements Connector {
   /**
    * Resolves an attempt whose outcome is open: reads the payment by its reference, or, without one, replays the
    * creation under its Idempotency-Key (Mollie answers with the payment the first request made, or makes it now if that
-   * request never arrived) and reads that payment.
+   * request never arrived) and reads that payment. Without a reference Payrail never showed the customer the checkout
+   * (the creation's answer was lost, or is still on its way), so a payment still open there waits for the customer
+   * (`requires_authentication`, with the checkout), not for a bank (`processing`, which nothing would ever end).
    */
   async sync(input: AuthorizeInput): Promise<AuthorizeOutput> {
     if (input.processorReference) return this.#read(input, input.processorReference, true);
     const created = await this.#create(input);
     if (created.status !== 'requires_authentication' || typeof created.processorReference !== 'string') return created;
-    return this.#read(input, created.processorReference, true);
+    return this.#read(input, created.processorReference, false);
   }
 
   /** The carried methods are captured by Mollie when paid: there is nothing to capture. */
