@@ -175,7 +175,7 @@ describe('connector configurations API (Payrail extension)', () => {
       [{ ...adyenParams, settings: { merchant_account: 'M', base_url: 'http://checkout-test.adyen.com' } }, 'url_invalid', 'settings[base_url]'],
       [{ ...adyenParams, settings: { merchant_account: 'M', base_url: 'https://user:pass@checkout-test.adyen.com' } }, 'url_invalid', 'settings[base_url]'],
       [{ ...adyenParams, payment_method_types: ['card', 'paypal'] }, 'invalid_value', 'payment_method_types[1]'],
-      [{ ...adyenParams, payment_method_types: ['sepa_debit'] }, 'invalid_value', 'payment_method_types[0]'],
+      [{ ...adyenParams, payment_method_types: ['bancontact'] }, 'invalid_value', 'payment_method_types[0]'],
       [{ ...adyenParams, supported_currencies: ['usd', 'xyz'] }, 'invalid_currency', 'supported_currencies[1]'],
       [{ ...adyenParams, supported_countries: ['US', 'ZZ'] }, 'invalid_value', 'supported_countries[1]'],
       [{ ...adyenParams, priority: -1 }, 'invalid_value', 'priority'],

@@ -175,7 +175,9 @@ describe('Mollie connector through Payrail (stripe SDK, Mollie sandbox)', () => 
     assert.equal(sandbox.records().payments.length, before + 1, 'the replay made no second payment');
     assert.equal(sandbox.records().payments.at(-1)!.amount.value, '31.00');
     const resolved = await stripe.paymentIntents.retrieve(intent.id);
-    assert.equal(resolved.status, 'processing', 'the payment is open at Mollie: its webhook or the janitor will settle it');
+    // The payment is open at Mollie and the customer was never shown its checkout: it waits for them, with the redirect.
+    assert.equal(resolved.status, 'requires_action');
+    assert.ok(resolved.next_action?.redirect_to_url?.url?.startsWith(`${sandbox.url}/sandbox/mollie/checkout/tr_`));
   });
 
   it('refuses a live key in test mode, and a CA certificate that is not one', async () => {

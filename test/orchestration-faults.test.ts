@@ -10,12 +10,16 @@ import { buildAdyenSandbox, type AdyenSandboxOptions } from '../src/sandbox/adye
 import type { WebhookTarget } from '../src/sandbox/adyen/webhooks.ts';
 import { listenOn } from '../src/sandbox/shared/http.ts';
 import type { PaymentRecord, SandboxRecords } from '../src/sandbox/adyen/store.ts';
+import { startMollieSandbox, type MollieSandbox } from '../src/sandbox/mollie/server.ts';
+import { sandboxFetch, selfSignedCertificate } from './helpers/mollie-sdk.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { seededRandom } from './helpers/seeded-random.ts';
 
 /*
  * Orchestration under faults: thousands of PaymentIntents through the stripe SDK, routed over two Adyen connector
- * configurations whose sandboxes misbehave in turn (HTTP 503 outages, 500s before and after processing, timeouts
+ * configurations (both carrying cards and iDEAL: a local-method mix, about 8% of the payments, whose shoppers follow
+ * the redirect to the bank page and back through Payrail's return page during the load; a Mollie configuration, tried
+ * last, carries iDEAL too, so iDEAL fails over from Adyen to another provider) whose sandboxes misbehave in turn (HTTP 503 outages, 500s before and after processing, timeouts
  * after processing, latency near the connector timeout, refused connections, duplicated and delayed webhooks),
  * with the janitor running on its (shortened) schedule during the run and once more after the faults clear.
  *
@@ -60,6 +64,10 @@ const goodCard = '4111111145551142';
 const unknownCard = '4242424242424242';
 /** Enrolled in 3-D Secure 2: the payment waits for the shopper (requires_action). */
 const threeDSecureCard = '4917610000000000';
+/** The share of the run's payments made with iDEAL instead of a card (replacing cards: the run's length stays). */
+const idealShare = 0.08;
+/** How long an iDEAL shopper waits for the bank page or Payrail's return page before giving up. */
+const shopperTimeoutMs = 30_000;
 
 /**
  * An in-process Adyen sandbox whose host can go down: `down()` stops listening and drops every open connection (so
@@ -164,6 +172,9 @@ function phaseFor(index: number, random: () => number): Phase {
 /** What the run does with one payment (drawn up front from the seed), and what became of it. */
 interface Planned {
   index: number;
+  /** A card payment, or an iDEAL payment whose shopper authorises or fails it at the bank. */
+  method: 'card' | 'ideal';
+  idealOutcome: 'authorised' | 'failed';
   card: string;
   amount: number;
   currency: 'usd' | 'eur';
@@ -212,6 +223,8 @@ describe('orchestration under connector faults', () => {
   let server: TestServer;
   let stripe: Stripe;
   const providers: Provider[] = [];
+  /** The third provider, for iDEAL only (tried after A and B): Mollie's sandbox, calm, over HTTPS. */
+  let mollie: { sandbox: MollieSandbox; configurationId: string; fetch: ReturnType<typeof sandboxFetch> };
 
   before(async () => {
     server = await startTestServer({
@@ -237,6 +250,8 @@ describe('orchestration under connector faults', () => {
           'credentials[hmac_key]': hmacKeyHex,
           'settings[merchant_account]': merchantAccount,
           'settings[base_url]': sandbox.url,
+          'payment_method_types[0]': 'card',
+          'payment_method_types[1]': 'ideal',
           priority: name === 'A' ? '0' : '1',
           'metadata[sandbox]': name,
         }).toString(),
@@ -245,11 +260,22 @@ describe('orchestration under connector faults', () => {
       sandbox.setWebhookTarget({ url: `${server.baseUrl}/payrail/webhooks/${created.json.id}` });
       providers.push({ name, sandbox, configurationId: created.json.id });
     }
+    const tls = selfSignedCertificate();
+    const mollieApiKey = 'test_PayrailFaultsMollie00000000000';
+    const mollieSandbox = await startMollieSandbox({ apiKeys: [mollieApiKey], tls, webhookRetryDelaysMs: [100, 250, 500, 1_000] });
+    const mollieConfiguration = await server.request('POST', '/v1/payrail/connector_configurations', {
+      key: server.account.secretKey,
+      contentType: 'application/x-www-form-urlencoded',
+      body: new URLSearchParams({ connector: 'mollie', 'credentials[api_key]': mollieApiKey, 'settings[base_url]': mollieSandbox.url, 'settings[ca_certificate]': tls.cert, priority: '2' }).toString(),
+    });
+    assert.equal(mollieConfiguration.status, 200, mollieConfiguration.text);
+    mollie = { sandbox: mollieSandbox, configurationId: mollieConfiguration.json.id, fetch: sandboxFetch(tls.cert) };
     server.deps.routing.forget({ accountId: server.account.accountId, livemode: false });
   });
 
   after(async () => {
     for (const provider of providers) await provider.sandbox.close();
+    await mollie?.sandbox.close();
     await server?.close();
   });
 
@@ -320,17 +346,24 @@ describe('orchestration under connector faults', () => {
     const paymentMethod = async (number: string) =>
       (await stripe.paymentMethods.create({ type: 'card', card: { number, exp_month: 3, exp_year: 2030, cvc: '737' } })).id;
     const methods = new Map([[goodCard, await paymentMethod(goodCard)], [unknownCard, await paymentMethod(unknownCard)], [threeDSecureCard, await paymentMethod(threeDSecureCard)]]);
+    const idealMethod = (await stripe.paymentMethods.create({ type: 'ideal', ideal: { bank: 'ing' }, billing_details: { name: 'Jan de Vries' } })).id;
 
     const planned: Planned[] = Array.from({ length: paymentCount }, (_, index) => {
       const draw = random();
       const card = draw < 0.05 ? unknownCard : draw < 0.08 ? threeDSecureCard : goodCard;
-      const manual = random() < 0.3;
+      // iDEAL is paid at once (no manual capture), in euros.
+      const ideal = random() < idealShare;
+      const idealOutcome = random() < 0.85 ? 'authorised' as const : 'failed' as const;
+      const manual = !ideal && random() < 0.3;
       const finalDraw = random();
+      const currency = random() < 0.7 ? 'usd' as const : 'eur' as const;
       return {
         index,
+        method: ideal ? 'ideal' : 'card',
+        idealOutcome,
         card,
         amount: 500 + Math.floor(random() * 19_500),
-        currency: random() < 0.7 ? 'usd' : 'eur',
+        currency: ideal ? 'eur' : currency,
         manual,
         captureEarly: manual && random() < 0.6,
         partial: manual && random() < 0.15,
@@ -355,13 +388,53 @@ describe('orchestration under connector faults', () => {
 
     const captureAmount = (plan: Planned) => (plan.partial ? Math.max(100, Math.floor(plan.amount / 2)) : undefined);
 
+    /**
+     * The iDEAL shopper: follows the redirect to the bank page (whichever sandbox's), picks the outcome, and comes back
+     * through Payrail's return page, which must send them on to the merchant (303) whatever the provider answers. A
+     * bank page that cannot be reached (its host refuses connections in this phase) is a shopper who gives up: the
+     * intent waits in requires_action and is canceled at the end.
+     */
+    const shopper = async (intent: Stripe.PaymentIntent, plan: Planned) => {
+      const url = intent.next_action?.redirect_to_url?.url;
+      if (!url) {
+        tally.unexpected.push(`ideal ${intent.id}: requires_action without a redirect`);
+        return;
+      }
+      let back: string | null;
+      try {
+        const form = { headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' as const, signal: AbortSignal.timeout(shopperTimeoutMs) };
+        if (url.startsWith(mollie.sandbox.url)) {
+          // Mollie's checkout (HTTPS, the run's own certificate): paid or failed.
+          const checkout = await mollie.fetch(url, { ...form, method: 'POST', body: new URLSearchParams({ outcome: plan.idealOutcome === 'authorised' ? 'paid' : 'failed' }).toString() });
+          back = checkout.status === 303 ? checkout.headers.get('location') : null;
+        } else {
+          const bank = await fetch(url, { ...form, method: 'POST', body: new URLSearchParams({ outcome: plan.idealOutcome }).toString() });
+          back = bank.status === 302 ? bank.headers.get('location') : null;
+        }
+      } catch {
+        count(tally, 'ideal bank page unreachable');
+        return;
+      }
+      if (back === null) {
+        tally.unexpected.push(`ideal ${intent.id}: the bank page did not send the shopper back`);
+        return;
+      }
+      const returned = await fetch(back, { redirect: 'manual', signal: AbortSignal.timeout(shopperTimeoutMs) }).catch((error: unknown) => error as Error);
+      if (returned instanceof Error || returned.status !== 303) {
+        tally.unexpected.push(`ideal ${intent.id}: Payrail's return page answered ${returned instanceof Error ? returned.message : returned.status}`);
+        count(tally, 'ideal return unexpected');
+        return;
+      }
+      count(tally, `ideal return 303 ${new URL(returned.headers.get('location')!).searchParams.get('redirect_status')}`);
+    };
+
     const runPayment = async (plan: Planned) => {
       plan.phase = currentPhase;
-      const created = await answered(tally, 'confirm', () =>
+      const created = await answered(tally, plan.method === 'ideal' ? 'confirm ideal' : 'confirm', () =>
         stripe.paymentIntents.create({
           amount: plan.amount,
           currency: plan.currency,
-          payment_method: methods.get(plan.card)!,
+          ...(plan.method === 'ideal' ? { payment_method_types: ['ideal'], payment_method: idealMethod } : { payment_method: methods.get(plan.card)! }),
           confirm: true,
           capture_method: plan.manual ? 'manual' : 'automatic',
           return_url: 'https://shop.example/return',
@@ -373,6 +446,7 @@ describe('orchestration under connector faults', () => {
         return;
       }
       plan.intentId = created.id;
+      if (plan.method === 'ideal' && created.status === 'requires_action') await shopper(created, plan);
       if (created.status === 'requires_capture' && plan.captureEarly) {
         const amount = captureAmount(plan);
         const captured = await answered(tally, 'capture', () => stripe.paymentIntents.capture(created.id, amount !== undefined ? { amount_to_capture: amount } : {}));
@@ -413,7 +487,7 @@ describe('orchestration under connector faults', () => {
       provider.sandbox.setFaults(calm);
       await provider.sandbox.up();
     }
-    await Promise.all(providers.map((provider) => provider.sandbox.webhooksIdle()));
+    await Promise.all([...providers.map((provider) => provider.sandbox.webhooksIdle()), mollie.sandbox.webhooksIdle()]);
     // This janitor runs as another process's would, over the same database, with a generous connector timeout: the
     // sandboxes answer now, and a loaded machine must not make its questions time out.
     const settling = buildDependencies({
@@ -427,7 +501,7 @@ describe('orchestration under connector faults', () => {
       if (open.rows[0].count === 0) break;
       janitorAfter += await resolveStuckAttempts(settling, 0);
     }
-    const stuck = await server.db.query(`SELECT id, status, detail FROM payment_attempts WHERE status IN ('pending', 'unknown')`);
+    const stuck = await server.db.query(`SELECT id, connector, status, detail, processor_reference, position FROM payment_attempts WHERE status IN ('pending', 'unknown')`);
     assert.deepEqual(stuck.rows, [], `the janitor resolves every attempt within ${janitorRoundsMax} rounds`);
 
     // The merchant finishes the manual-capture intents: a capture in doubt is retried (it replays at the provider),
@@ -452,7 +526,7 @@ describe('orchestration under connector faults', () => {
         }
       }
     }
-    await Promise.all(providers.map((provider) => provider.sandbox.webhooksIdle()));
+    await Promise.all([...providers.map((provider) => provider.sandbox.webhooksIdle()), mollie.sandbox.webhooksIdle()]);
 
     // --- Every request answered cleanly ------------------------------------------------------------------------------
     assert.deepEqual(tally.unexpected, [], 'every request is answered 200 or with a 402 card error');
@@ -509,6 +583,24 @@ describe('orchestration under connector faults', () => {
       assert.deepEqual(undelivered.map((notification) => `${notification.eventCode} ${notification.pspReference}: ${notification.lastStatus ?? ''} ${notification.lastError ?? ''}`), [], `sandbox ${providerOf.get(configurationId)}: every webhook delivered`);
     }
 
+    // Mollie (iDEAL only): one payment per attempt, each naming its attempt (metadata.payrail_attempt) of the Mollie
+    // configuration; a paid one (less what was refunded) is money taken, as a captured Adyen payment is.
+    const mollieRecords = mollie.sandbox.records();
+    const molliePaidByIntent = new Map<string, { id: string; minor: number }[]>();
+    const mollieAttempts = new Set<string>();
+    for (const payment of mollieRecords.payments) {
+      const attemptId = (payment.metadata as { payrail_attempt?: string } | null)?.payrail_attempt ?? '';
+      assert.ok(!mollieAttempts.has(attemptId), `Mollie holds one payment per attempt (${attemptId} twice)`);
+      mollieAttempts.add(attemptId);
+      const attempt = attemptsById.get(attemptId);
+      assert.ok(attempt, `Mollie payment ${payment.id} names a Payrail attempt (${attemptId})`);
+      assert.equal(attempt.connector_configuration_id, mollie.configurationId, `attempt ${attemptId} went to Mollie's configuration`);
+      if (payment.status === 'paid' && payment.minor - payment.refundedMinor > 0) {
+        molliePaidByIntent.set(attempt.payment_intent_id, [...(molliePaidByIntent.get(attempt.payment_intent_id) ?? []), { id: payment.id, minor: payment.minor }]);
+      }
+    }
+    assert.deepEqual(mollieRecords.webhooks.filter((record) => !record.delivered).map((record) => record.resourceId), [], 'Mollie: every webhook delivered');
+
     // Each broken invariant is collected with the intent it concerns, so one run reports all of them with evidence.
     const violations: { intentId: string; problem: string }[] = [];
     const violation = (intentId: string, problem: string) => violations.push({ intentId, problem });
@@ -520,9 +612,17 @@ describe('orchestration under connector faults', () => {
       const captured = payments.filter((entry) => isCaptured(entry.payment));
       const open = payments.filter((entry) => entry.payment.status === 'authorised' && !isCaptured(entry.payment));
       const references = (list: typeof payments) => list.map((entry) => `${entry.payment.pspReference}@${providerOf.get(entry.configurationId)}`).join(', ');
-      if (captured.length > 1) violation(intent.id, `${captured.length} captured authorisations: ${references(captured)}`);
+      const molliePaid = molliePaidByIntent.get(intent.id) ?? [];
+      if (captured.length + molliePaid.length > 1) violation(intent.id, `${captured.length} captured authorisations (${references(captured)}) and ${molliePaid.length} paid Mollie payments`);
       const charge = intent.latest_charge_id ? charges.get(intent.latest_charge_id) : undefined;
-      if (intent.status === 'succeeded') {
+      if (molliePaid.length > 0 && (intent.status !== 'succeeded' || charge?.connector_configuration_id !== mollie.configurationId)) {
+        violation(intent.id, `${intent.status} (charge at ${charge?.connector_configuration_id ?? 'none'}), but Mollie was paid: ${molliePaid.map((payment) => payment.id).join(', ')}`);
+      }
+      if (intent.status === 'succeeded' && charge?.connector_configuration_id === mollie.configurationId) {
+        const [only] = molliePaid;
+        if (molliePaid.length !== 1 || captured.length !== 0) violation(intent.id, `succeeded at Mollie with ${molliePaid.length} paid Mollie payments and ${captured.length} captured at Adyen`);
+        else if (only.id !== charge.processor_reference || only.minor !== intent.amount_received) violation(intent.id, `Mollie's paid ${only.id} (${only.minor}) is not the charge's ${charge.processor_reference} (${intent.amount_received})`);
+      } else if (intent.status === 'succeeded') {
         if (!charge || !charge.captured || !charge.processor_reference) violation(intent.id, 'succeeded without a captured charge with a processor reference');
         else if (captured.length !== 1) violation(intent.id, `succeeded, but ${captured.length} captured authorisations at the providers`);
         else {
@@ -555,13 +655,23 @@ describe('orchestration under connector faults', () => {
     for (const row of attempts) if (row.failure_code) failureCodes.set(row.failure_code, (failureCodes.get(row.failure_code) ?? 0) + 1);
     const synced = attempts.filter((row) => row.sync_count > 0).length;
     const sandboxPayments = providers.map((provider) => `${provider.name}=${records.get(provider.configurationId)!.payments.length}`).join(' ');
+    // The iDEAL mix: how its intents ended, and at which sandbox the succeeded ones were paid.
+    const idealIntents = new Set(planned.filter((plan) => plan.method === 'ideal' && plan.intentId !== undefined).map((plan) => plan.intentId!));
+    const idealOutcomes = new Map<string, number>();
+    for (const intent of intents) {
+      if (!idealIntents.has(intent.id)) continue;
+      const charge = intent.latest_charge_id ? charges.get(intent.latest_charge_id) : undefined;
+      const at = charge?.connector_configuration_id === mollie.configurationId ? 'Mollie' : providerOf.get(charge?.connector_configuration_id ?? '') ?? '?';
+      const key = intent.status === 'succeeded' ? `succeeded at ${at}` : intent.status;
+      idealOutcomes.set(key, (idealOutcomes.get(key) ?? 0) + 1);
+    }
     const webhooks = providers.map((provider) => `${provider.name}=${records.get(provider.configurationId)!.notifications.length}`).join(' ');
     const format = (map: Map<string, number>) => [...map].sort(([left], [right]) => left.localeCompare(right)).map(([key, value]) => `${key}: ${value}`).join(', ');
     console.log(
       `orchestration faults (seed ${seed}): ${paymentCount} intents in ${loadSeconds.toFixed(1)} s under load (${concurrency} in flight, ${phaseNames.length} phases), ` +
       `final ${format(byStatus)}; responses ${format(tally.responses)}; attempts ${attempts.length}, failovers ${failovers} intents, ` +
       `attempt failures {${format(failureCodes)}}; janitor resolved ${janitorDuringLoad} during the load and ${janitorAfter} after (${janitorRounds} rounds), ${synced} attempts synced by it; ` +
-      `sandbox payments ${sandboxPayments}, notifications ${webhooks}; unexplained open authorisations ${unexplained}; broken invariants ${violations.length}; ledger entries ${report.entries}, ${report.problemCount} problems`,
+      `iDEAL ${idealIntents.size} intents {${format(idealOutcomes)}}; sandbox payments ${sandboxPayments} Mollie=${mollieRecords.payments.length}, notifications ${webhooks}; unexplained open authorisations ${unexplained}; broken invariants ${violations.length}; ledger entries ${report.entries}, ${report.problemCount} problems`,
     );
 
     // Per phase: how the intents started in it ended (declines there are the clean failures), and how many failed over.

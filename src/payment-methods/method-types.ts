@@ -115,7 +115,7 @@ export const methodTypes = [
   },
   {
     type: 'ideal', label: 'iDEAL', countries: ['NL'], currencies: ['eur'], refunds: 'full_and_partial', settlementDelayDays: 2, nextAction: 'redirect_to_url', manualCapture: false,
-    requiredBillingDetails: [], hashFields: { bank: { kind: 'enum', values: idealBanks, required: false } }, connectors: ['test_processor', 'mollie'], local: true,
+    requiredBillingDetails: [], hashFields: { bank: { kind: 'enum', values: idealBanks, required: false } }, connectors: ['test_processor', 'mollie', 'adyen'], local: true,
   },
   {
     type: 'bancontact', label: 'Bancontact', countries: ['BE'], currencies: ['eur'], refunds: 'full_and_partial', settlementDelayDays: 2, nextAction: 'redirect_to_url', manualCapture: false,
@@ -159,7 +159,7 @@ export const methodTypes = [
     // Funds: Stripe makes a SEPA debit's funds available about 7 business days after it succeeds; Payrail counts 9
     // calendar days (7 business days and a weekend). The debit is `processing` until the bank answers (the janitor's sync).
     type: 'sepa_debit', label: 'SEPA Direct Debit', countries: sepaCountries, currencies: ['eur'], refunds: 'full_and_partial', settlementDelayDays: 9, nextAction: 'none',
-    manualCapture: false, requiredBillingDetails: ['name', 'email'], hashFields: { iban: { kind: 'iban', required: true } }, connectors: ['test_processor', 'mollie'], local: true,
+    manualCapture: false, requiredBillingDetails: ['name', 'email'], hashFields: { iban: { kind: 'iban', required: true } }, connectors: ['test_processor', 'mollie', 'adyen'], local: true,
   },
 ] as const satisfies readonly MethodType[];
 

@@ -20,6 +20,7 @@ import { refusalDeclines } from './declines.ts';
 import { parseAdyenWebhook } from './webhook.ts';
 import { adyenNotifications } from './notifications.ts';
 import { assertRequestTimeout, classifyFetchFailure, fetchWithDeadline } from '../shared/http.ts';
+import { adyenCarriedTypes, adyenLocalMethodNames, idealFailed, isRedirectMethod } from './local-methods.ts';
 
 /** The Checkout API version this connector speaks (specs/adyen/CheckoutService-v71.json). */
 export const checkoutApiVersion = 'v71';
@@ -81,6 +82,8 @@ function notActedOn(outcome: Extract<HttpOutcome, { kind: 'not_sent' | 'unauthor
 export class AdyenConnector implements Connector {
   readonly name = 'adyen';
   readonly capabilities = { manualCapture: true, partialCapture: true, refunds: true, partialRefunds: true, threeDSecure: true };
+  /** Cards, iDEAL and SEPA Direct Debit (local-methods.ts). */
+  readonly paymentMethodTypes = adyenCarriedTypes;
   /** Adyen keeps Idempotency-Keys for at least 7 days (docs.adyen.com/development-resources/api-idempotency); 6 to be safe. */
   readonly syncReplayWindowSeconds = 6 * 86_400;
   readonly #config: AdyenConnectorConfig;
@@ -99,16 +102,35 @@ export class AdyenConnector implements Connector {
    * redirect to send the shopper to.
    */
   async authorize(input: AuthorizeInput): Promise<AuthorizeOutput> {
+    return this.#authorize(input, false);
+  }
+
+  /**
+   * `asking`: a sync (the janitor, a resumed confirmation) rather than the first call. For a redirect method (iDEAL)
+   * the first `/payments` that gets no clear answer (a timeout, a 5xx) is reported as not acted on, so routing fails
+   * over: nothing can be charged before the shopper follows the redirect, and Payrail never sends the shopper to this
+   * one. A payment Adyen may have created then waits for a shopper who never comes, and expires unpaid.
+   */
+  async #authorize(input: AuthorizeInput, asking: boolean): Promise<AuthorizeOutput> {
+    if (asking && input.localMethod?.type === 'sepa_debit' && input.processorReference) {
+      // A debit Adyen accepted (`Received`): a replay would only answer `Received` again, and one after Adyen forgot the
+      // Idempotency-Key (7 days; a lost webhook) would debit the account a second time. Only the webhook ends it.
+      return { status: 'processing', processorReference: input.processorReference };
+    }
     const redirectResult = redirectResultOf(input.authentication?.details);
     if (redirectResult !== null) {
       return this.#authorizeWith('/payments/details', toPaymentDetailsRequest(redirectResult), idempotencyKey('details', input.attemptId), input);
     }
     if (input.authentication?.status === 'failed') {
-      // The shopper abandoned or failed the challenge without a redirect result: Adyen has nothing more to say.
-      return { status: 'declined', decline: authenticationFailed, processorReference: null, riskScore: 0 };
+      // The shopper abandoned or failed the challenge (or the bank's page) without a redirect result: Adyen has nothing more to say.
+      return { status: 'declined', decline: isRedirectMethod(input.localMethod) ? idealFailed : authenticationFailed, processorReference: null, riskScore: 0 };
     }
     const request = toPaymentRequest(input, { merchantAccount: this.#config.merchantAccount, returnUrl: input.returnUrl ?? this.#config.returnUrl });
-    return this.#authorizeWith('/payments', request, idempotencyKey('authorize', input.attemptId), input);
+    const output = await this.#authorizeWith('/payments', request, idempotencyKey('authorize', input.attemptId), input);
+    if (output.status === 'pending' && !asking && isRedirectMethod(input.localMethod)) {
+      throw new AdyenRequestError('not_sent', 'Adyen gave no clear answer before the shopper was redirected: nothing can be charged without the shopper, so another connector may take the payment');
+    }
+    return output;
   }
 
   /**
@@ -118,7 +140,7 @@ export class AdyenConnector implements Connector {
    * request never arrived, the replay is the one and only authorization.
    */
   async sync(input: AuthorizeInput): Promise<AuthorizeOutput> {
-    return this.authorize(input);
+    return this.#authorize(input, true);
   }
 
   /**
@@ -188,7 +210,8 @@ export class AdyenConnector implements Connector {
     switch (outcome.kind) {
       case 'ok': {
         const response = outcome.body as AdyenPaymentResponse;
-        const output = fromPaymentResponse(response, input.capture);
+        const localMethod = input.localMethod ? adyenLocalMethodNames[input.localMethod.type as keyof typeof adyenLocalMethodNames] ?? input.localMethod.type : null;
+        const output = fromPaymentResponse(response, input.capture, localMethod);
         if (output.status === 'authorized' && input.storedCredential?.save) {
           // A payment that stored the card: Adyen's token and the scheme's id, for later merchant-initiated payments.
           const stored = storedCardOf(response.additionalData);

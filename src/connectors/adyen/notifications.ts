@@ -1,6 +1,7 @@
 import { assertNever, type Decline, type ProviderNotification } from '../connector.ts';
 import { refusalDeclines, refusalReasonCodeOf, type AdyenRefusalReasonCode } from './declines.ts';
 import type { AdyenWebhookEvent, ParsedAdyenWebhook } from './webhook.ts';
+import { localMethodDecline } from './local-methods.ts';
 
 /*
  * Pure mapping from a verified Adyen standard webhook (webhook.ts `parseAdyenWebhook`) to Payrail's
@@ -22,7 +23,8 @@ import type { AdyenWebhookEvent, ParsedAdyenWebhook } from './webhook.ts';
  *
  * Events:
  * - AUTHORISATION, success true -> authorization `authorized` (attemptId = merchantReference, processorReference =
- *   pspReference); success false -> `declined`, with the Decline of the refusal reason (see `authorisationDecline`).
+ *   pspReference); success false -> `declined`, with the Decline of the refusal reason (see `authorisationDecline`),
+ *   or for iDEAL and SEPA Direct Debit (`paymentMethod` ideal, sepadirectdebit) that method's decline.
  * - CAPTURE -> capture `succeeded`; CAPTURE with success false, or CAPTURE_FAILED -> capture `failed`.
  * - CANCELLATION -> void `succeeded`, or `failed` when success is false.
  * - REFUND -> refund `succeeded`; REFUND with success false and REFUND_FAILED (the scheme or issuer refused the
@@ -75,7 +77,8 @@ export function adyenNotification(event: AdyenWebhookEvent): ProviderNotificatio
         eventKey,
         attemptId: event.merchantReference,
         processorReference: event.pspReference,
-        result: event.success ? { status: 'authorized' } : { status: 'declined', decline: authorisationDecline(event.declineCode, event.reason) },
+        // A refused iDEAL payment or returned SEPA debit has its method's Stripe decline (local-methods.ts).
+        result: event.success ? { status: 'authorized' } : { status: 'declined', decline: localMethodDecline(event.paymentMethod ?? null, undefined, event.reason) ?? authorisationDecline(event.declineCode, event.reason) },
       };
     case 'capture':
       return { kind: 'capture', eventKey, attemptId: event.merchantReference, processorReference: event.originalReference, status: event.success ? 'succeeded' : 'failed' };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { assertNever, ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Decline, type RedirectToUrl, type SimpleOutput, type StoredCardReference, type VerifyCardInput, type VerifyCardOutput } from '../connector.ts';
 import { exponentOf } from '../../platform/money.ts';
 import { genericDecline, processingError, refusalDeclines, refusalReasonCodeOf } from './declines.ts';
+import { localMethodDecline, toLocalMethodDetails, type AdyenLocalMethodDetails } from './local-methods.ts';
 
 /*
  * Pure mapping between Payrail's connector types and Adyen Checkout API v71 (specs/adyen/CheckoutService-v71.json).
@@ -102,7 +103,7 @@ export interface AdyenPaymentRequest {
    * The card's details, or, for a merchant-initiated payment of a card Adyen stored, its token. With the details, a
    * merchant-initiated payment carries the scheme's id of the first transaction (`networkPaymentReference`).
    */
-  paymentMethod: AdyenCardDetails | { type: 'scheme'; storedPaymentMethodId: string };
+  paymentMethod: AdyenCardDetails | { type: 'scheme'; storedPaymentMethodId: string } | AdyenLocalMethodDetails;
   /** `Ecommerce`: the shopper is present; `ContAuth`: card on file, here a merchant-initiated payment. */
   shopperInteraction: 'Ecommerce' | 'ContAuth';
   channel: 'Web';
@@ -126,10 +127,26 @@ export interface AdyenRequestContext {
   returnUrl: string;
 }
 
-/** Builds the `/payments` body for a card authorization. The same input always gives the same body, so `sync` can replay it. */
+/**
+ * Builds the `/payments` body for a card authorization, or for a local method's payment (local-methods.ts: iDEAL,
+ * SEPA Direct Debit, always captured: neither holds funds for a later capture). The same input always gives the same
+ * body, so `sync` can replay it.
+ */
 export function toPaymentRequest(input: AuthorizeInput, context: AdyenRequestContext): AdyenPaymentRequest {
-  // Routing sends Adyen card payments only (its configurations carry `card`): a payment without one is not sent.
-  if (input.card === undefined) throw new ConnectorRequestError('configuration', 'The Adyen connector carries card payments only: this payment has no card.');
+  if (input.localMethod !== undefined) {
+    return {
+      amount: toAdyenAmount(input.amount, input.currency),
+      merchantAccount: context.merchantAccount,
+      reference: input.attemptId,
+      returnUrl: context.returnUrl,
+      paymentMethod: toLocalMethodDetails(input.localMethod),
+      shopperInteraction: 'Ecommerce',
+      channel: 'Web',
+      captureDelayHours: 0,
+    };
+  }
+  // Routing sends Adyen card payments and the local methods above only: a payment with neither is not sent.
+  if (input.card === undefined) throw new ConnectorRequestError('configuration', 'The Adyen connector carries cards, iDEAL and SEPA Direct Debit only: this payment has none of them.');
   const card: AdyenCardDetails = {
     type: 'scheme',
     number: input.card.number,
@@ -417,11 +434,12 @@ const riskScoreMax = 100;
  * with `captureDelayHours: 0` is captured, with `manualCapture` it is not. A partial authorisation is reported as
  * `partially_authorized` for connector.ts to release; everything unknown is `pending`.
  */
-export function fromPaymentResponse(response: AdyenPaymentResponse, capture: boolean): AuthorizeOutput | { status: 'partially_authorized'; processorReference: string | null } {
+export function fromPaymentResponse(response: AdyenPaymentResponse, capture: boolean, localMethod: string | null = null): AuthorizeOutput | { status: 'partially_authorized'; processorReference: string | null } {
   const processorReference = response.pspReference ?? null;
   if (!isAdyenResultCode(response.resultCode)) return { status: 'pending' };
   const resultCode = response.resultCode;
   const kind = resultKinds[resultCode];
+  if (localMethod !== null) return fromLocalMethodResponse(response, resultCode, kind, localMethod);
   switch (kind) {
     case 'authorized':
       // Authorised without a reference would leave nothing to capture or refund: treat it as unknown.
@@ -433,6 +451,34 @@ export function fromPaymentResponse(response: AdyenPaymentResponse, capture: boo
       return { status: 'declined', decline: declineOf(resultCode, response.refusalReasonCode, response.refusalReason), processorReference, riskScore: riskScoreOf(response) };
     case 'requires_authentication':
       return { status: 'requires_authentication', processorReference, nextAction: redirectOf(response.action) };
+    case 'pending':
+      return { status: 'pending' };
+    default:
+      return assertNever(kind);
+  }
+}
+
+/**
+ * A local method's answer (`localMethod` is Adyen's name of it, `ideal` or `sepadirectdebit`):
+ * - `Received` / `Pending` with a pspReference: Adyen accepted the payment and its outcome comes by webhook (a SEPA
+ *   debit clearing): `processing`, not ambiguous. Without a pspReference it is unknown (`pending`);
+ * - `Authorised`: paid and captured (neither method has a separate capture);
+ * - `Refused` / `Cancelled` / `Error`: the Stripe decline of the method (local-methods.ts);
+ * - `RedirectShopper`: the shopper goes to the bank's page (iDEAL).
+ */
+function fromLocalMethodResponse(response: AdyenPaymentResponse, resultCode: AdyenResultCode, kind: ResultKind, localMethod: string): AuthorizeOutput {
+  const processorReference = response.pspReference ?? null;
+  if ((resultCode === 'Received' || resultCode === 'Pending') && processorReference !== null) return { status: 'processing', processorReference };
+  switch (kind) {
+    case 'authorized':
+      if (processorReference === null) return { status: 'pending' };
+      return { status: 'authorized', captured: true, processorReference, riskScore: riskScoreOf(response) };
+    case 'declined':
+      return { status: 'declined', decline: localMethodDecline(localMethod, response.refusalReasonCode, response.refusalReason) ?? declineOf(resultCode, response.refusalReasonCode, response.refusalReason), processorReference, riskScore: riskScoreOf(response) };
+    case 'requires_authentication':
+      return { status: 'requires_authentication', processorReference, nextAction: redirectOf(response.action) };
+    // A local method cannot be partially authorised: an answer Payrail cannot read is unknown, never final.
+    case 'partially_authorized':
     case 'pending':
       return { status: 'pending' };
     default:

@@ -34,6 +34,8 @@ export interface AdyenNotificationItem {
   success?: string;
   reason?: string;
   eventDate?: string;
+  /** The payment method as Adyen names it: a card brand (`visa`, `mc`), `ideal`, `sepadirectdebit`, ... */
+  paymentMethod?: string;
   additionalData?: Record<string, string>;
 }
 
@@ -94,6 +96,8 @@ export interface AdyenWebhookEvent {
   /** For a refused AUTHORISATION with a documented reason, Stripe's decline code. */
   declineCode: string | null;
   eventDate: string | null;
+  /** Adyen's name of the payment method (`paymentMethod`), when sent: a local method's failure has its own decline. */
+  paymentMethod?: string;
 }
 
 /**
@@ -168,6 +172,7 @@ function toEvent(item: AdyenNotificationItem): AdyenWebhookEvent {
     reason,
     declineCode: refused ? (refusal !== null ? refusalDeclines[refusal].declineCode : 'generic_decline') : null,
     eventDate: typeof item.eventDate === 'string' ? item.eventDate : null,
+    ...(typeof item.paymentMethod === 'string' && item.paymentMethod !== '' ? { paymentMethod: item.paymentMethod } : {}),
   };
 }
 

@@ -81,7 +81,8 @@ const defaultBaseUrls: Record<ConnectorName, { test: string | null; live: string
 
 /** The payment method types each connector can carry: PayPal's wallet only goes through PayPal. */
 const allowedPaymentMethodTypes: Record<ConnectorName, readonly PaymentMethodType[]> = {
-  adyen: ['card'],
+  // Cards, and the local methods of src/connectors/adyen/local-methods.ts `adyenCarriedTypes`.
+  adyen: ['card', 'ideal', 'sepa_debit'],
   stripe: ['card'],
   paypal: ['card', 'paypal'],
   // Mollie's local methods (src/connectors/mollie/transformers.ts `mollieMethods`): the redirect methods, Klarna,

@@ -77,14 +77,16 @@ export class MollieConnector implements Connector {
   /**
    * Resolves an attempt whose outcome is open: reads the payment by its reference, or, without one, replays the
    * creation under its Idempotency-Key (Mollie answers with the payment the first request made, or makes it now if that
-   * request never arrived) and reads that payment.
+   * request never arrived) and reads that payment. Without a reference Payrail never showed the customer the checkout
+   * (the creation's answer was lost, or is still on its way), so a payment still open there waits for the customer
+   * (`requires_authentication`, with the checkout), not for a bank (`processing`, which nothing would ever end).
    */
   async sync(input: AuthorizeInput): Promise<AuthorizeOutput> {
     if (input.processorReference) return this.#captureIfAutomatic(input, await this.#read(input, input.processorReference, true));
     const created = await this.#create(input);
     const reference = 'processorReference' in created ? created.processorReference : null;
     if ((created.status !== 'requires_authentication' && created.status !== 'processing') || typeof reference !== 'string') return created;
-    return this.#captureIfAutomatic(input, await this.#read(input, reference, true));
+    return this.#captureIfAutomatic(input, await this.#read(input, reference, false));
   }
 
   /**

@@ -13,6 +13,7 @@ import {
 } from './test-cards.ts';
 import type { WebhookDispatcher } from './webhooks.ts';
 import { AdyenError } from './errors.ts';
+import { failingSepaIbans, isLocalMethodBrand, readLocalMethod, sepaRefusal, type LocalMethod } from './local-methods.ts';
 import {
   isExpired, isObject, readAmount, readCard, readMerchantAccount, readNetworkPaymentReference, readOptionalString, readShopperInteraction, readStoredPaymentMethodId, readTokenization,
   referenceLengthMax, requireObject, returnUrlLengthMax, stringAdditionalData, type Card,
@@ -54,8 +55,11 @@ export class AdyenProcessor {
     this.#options = options;
   }
 
-  /** POST /v71/payments. `challengeUrl` builds the 3-D Secure page address for a token. */
-  payments(body: Record<string, unknown>, idempotencyKey: string | undefined, challengeUrl: (token: string) => string): Answer {
+  /**
+   * POST /v71/payments. `challengeUrl` builds the 3-D Secure page address for a token; `bankPageUrl` the iDEAL bank
+   * page's (defaults to the 3-D Secure page's, for callers that only send cards).
+   */
+  payments(body: Record<string, unknown>, idempotencyKey: string | undefined, challengeUrl: (token: string) => string, bankPageUrl: (token: string) => string = challengeUrl): Answer {
     const merchantAccount = readMerchantAccount(body, this.#options.merchantAccounts);
     const amount = readAmount(body.amount);
     const reference = body.reference;
@@ -66,6 +70,8 @@ export class AdyenProcessor {
       throw new AdyenError(422, '702', "Required field 'returnUrl' is not provided or is not a valid URL.");
     }
     const shopperInteraction = readShopperInteraction(body);
+    const localMethod = readLocalMethod(body.paymentMethod);
+    if (localMethod) return this.#localPayment(localMethod, { merchantAccount, amount, reference, returnUrl, shopperInteraction, idempotencyKey }, bankPageUrl);
     const storedPaymentMethodId = readStoredPaymentMethodId(body.paymentMethod);
     const card = storedPaymentMethodId !== undefined ? this.#storedCard(storedPaymentMethodId, body, merchantAccount) : readCard(body.paymentMethod);
     const networkPaymentReference = storedPaymentMethodId === undefined ? readNetworkPaymentReference(body.paymentMethod) : undefined;
@@ -150,6 +156,53 @@ export class AdyenProcessor {
     return { status: 200, body: this.#finish(payment, outcome ?? requestedTestOutcome(card.holderName, requestedResponseCode) ?? { resultCode: 'Authorised' }) };
   }
 
+  /**
+   * A payment with a local method (local-methods.ts). iDEAL waits for the shopper on the bank page (the challenge
+   * store keeps its token, as for 3-D Secure) and is captured when authorised: iDEAL has no separate capture. A SEPA
+   * debit is `Received`: its outcome is decided now (the records are exact at once) and told by the AUTHORISATION
+   * webhook the dispatcher delivers later.
+   */
+  #localPayment(
+    method: LocalMethod,
+    request: { merchantAccount: string; amount: Amount; reference: string; returnUrl: string; shopperInteraction: string; idempotencyKey: string | undefined },
+    bankPageUrl: (token: string) => string,
+  ): Answer {
+    if (request.amount.currency !== 'EUR') throw new AdyenError(422, '138', 'Unsupported currency specified: iDEAL and SEPA Direct Debit take EUR only.');
+    if (request.amount.value === 0) throw new AdyenError(422, '137', 'Invalid amount specified');
+    const payment: PaymentRecord = {
+      pspReference: newPspReference(),
+      merchantAccount: request.merchantAccount,
+      merchantReference: request.reference,
+      amount: request.amount,
+      status: 'pending_authentication',
+      resultCode: 'Received',
+      brand: method.type,
+      lastFour: method.type === 'sepadirectdebit' ? method.iban.slice(-4) : '',
+      expiryMonth: '',
+      expiryYear: '',
+      ...(method.type === 'sepadirectdebit' ? { holderName: method.ownerName } : {}),
+      returnUrl: request.returnUrl,
+      captureMode: 'immediate',
+      capturedValue: 0,
+      refundedValue: 0,
+      ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
+      shopperInteraction: request.shopperInteraction,
+      createdAt: new Date().toISOString(),
+    };
+    this.#store.payments.set(payment.pspReference, payment);
+    if (method.type === 'ideal') {
+      payment.authentication = 'pending';
+      const token = randomBytes(18).toString('base64url');
+      this.#store.challenges.set(token, payment.pspReference);
+      payment.resultCode = 'RedirectShopper';
+      return { status: 200, body: { resultCode: 'RedirectShopper', action: { paymentMethodType: 'ideal', url: bankPageUrl(token), method: 'GET', type: 'redirect' } } };
+    }
+    // The debit is submitted to the shopper's bank; its answer (here decided at once) comes by webhook only.
+    const refused = failingSepaIbans.has(method.iban);
+    this.#finish(payment, refused ? { resultCode: 'Refused', ...sepaRefusal } : { resultCode: 'Authorised' });
+    return { status: 200, body: { pspReference: payment.pspReference, resultCode: 'Received', amount: payment.amount, merchantReference: payment.merchantReference, paymentMethod: { type: 'sepadirectdebit' } } };
+  }
+
   /** The shopper completed (or failed) the challenge on the 3-D Secure page: a redirectResult for the return URL. */
   completeChallenge(token: string, authenticated: boolean): { returnUrl: string } | undefined {
     const pspReference = this.#store.challenges.get(token);
@@ -181,6 +234,10 @@ export class AdyenProcessor {
     if (!result || !payment) throw new AdyenError(422, '702', 'Invalid redirectResult: no payment is waiting for these details.');
     if (payment.status !== 'pending_authentication') return { status: 200, body: this.#paymentResponse(payment) };
     payment.authentication = result.authenticated ? 'authenticated' : 'failed';
+    if (payment.brand === 'ideal') {
+      // The shopper's bank refused the payment (or the shopper cancelled it) on the iDEAL page.
+      return { status: 200, body: this.#finish(payment, result.authenticated ? { resultCode: 'Authorised' } : { resultCode: 'Refused', refusalReason: 'Refused', refusalReasonCode: '2' }) };
+    }
     const outcome = result.authenticated ? requestedTestOutcome(payment.holderName, undefined) ?? { resultCode: 'Authorised' as const } : notAuthenticatedOutcome;
     return { status: 200, body: this.#finish(payment, outcome) };
   }
@@ -212,7 +269,9 @@ export class AdyenProcessor {
       amount: payment.amount,
       paymentMethod: payment.brand,
       // For card payments Adyen puts "authCode:last four digits:expiry" in the reason of a successful AUTHORISATION.
-      reason: authorised ? `${payment.authCode}:${payment.lastFour}:${payment.expiryMonth}/${payment.expiryYear}` : payment.refusalReason ?? 'Refused',
+      reason: authorised
+        ? !isLocalMethodBrand(payment.brand) ? `${payment.authCode}:${payment.lastFour}:${payment.expiryMonth}/${payment.expiryYear}` : ''
+        : payment.refusalReason ?? 'Refused',
       ...(authorised ? { operations: payment.captureMode === 'manual' ? ['CANCEL', 'CAPTURE', 'REFUND'] : ['REFUND'] } : {}),
     });
     return this.#paymentResponse(payment);
@@ -224,7 +283,7 @@ export class AdyenProcessor {
       resultCode: payment.resultCode,
       amount: payment.amount,
       merchantReference: payment.merchantReference,
-      paymentMethod: { brand: payment.brand, type: 'scheme' },
+      paymentMethod: isLocalMethodBrand(payment.brand) ? { type: payment.brand } : { brand: payment.brand, type: 'scheme' },
     };
     if (payment.refusalReason !== undefined) body.refusalReason = payment.refusalReason;
     if (payment.refusalReasonCode !== undefined) body.refusalReasonCode = payment.refusalReasonCode;
@@ -266,7 +325,9 @@ export class AdyenProcessor {
   #storePaymentMethod(payment: PaymentRecord, tokenization: NonNullable<PaymentRecord['tokenization']>): void {
     if (tokenization.storedPaymentMethodId !== undefined) return;
     const details = this.#store.cardsToStore.get(payment.pspReference);
-    if (!details) return;
+    // Only card payments store details (local-method payments never ask to).
+    if (!details || isLocalMethodBrand(payment.brand)) return;
+    const brand = payment.brand;
     this.#store.cardsToStore.delete(payment.pspReference);
     tokenization.storedPaymentMethodId = newPspReference();
     this.#store.storedCards.set(tokenization.storedPaymentMethodId, details);
@@ -277,7 +338,7 @@ export class AdyenProcessor {
       shopperReference: tokenization.shopperReference,
       merchantAccount: payment.merchantAccount,
       recurringProcessingModel: tokenization.recurringProcessingModel,
-      brand: payment.brand,
+      brand,
       lastFour: payment.lastFour,
       expiryMonth: payment.expiryMonth,
       expiryYear: payment.expiryYear,

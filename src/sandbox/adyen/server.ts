@@ -20,7 +20,8 @@ import { createSandboxServer, HeldConnections, listenOn, parseJsonBody, rawBody 
  *   POST /v71/payments/{paymentPspReference}/captures   -> 201 PaymentCaptureResponse
  *   POST /v71/payments/{paymentPspReference}/cancels    -> 201 PaymentCancelResponse
  *   POST /v71/payments/{paymentPspReference}/refunds    -> 201 PaymentRefundResponse
- * Shopper page: GET /sandbox/3ds/{token} (3-D Secure challenge; POST it with password "password" to pass).
+ * Shopper pages: GET /sandbox/3ds/{token} (3-D Secure challenge; POST it with password "password" to pass);
+ *   GET /sandbox/ideal/{token} (the iDEAL bank page; POST it with outcome=authorised or outcome=failed).
  * Admin (no key; the CLI binds to 127.0.0.1): GET /sandbox/admin/records, GET|POST /sandbox/admin/faults,
  *   POST /sandbox/admin/webhook {url, username?, password?} (url null clears it), POST /sandbox/admin/reset.
  */
@@ -175,7 +176,7 @@ export function buildAdyenSandbox(options: AdyenSandboxOptions) {
   };
 
   app.post(`${apiVersionPrefix}/payments`, (request, reply) =>
-    handleApi(request, reply, (body, key) => processor.payments(body, key, (token) => `${publicUrlOf(request)}/sandbox/3ds/${token}`)),
+    handleApi(request, reply, (body, key) => processor.payments(body, key, (token) => `${publicUrlOf(request)}/sandbox/3ds/${token}`, (token) => `${publicUrlOf(request)}/sandbox/ideal/${token}`)),
   );
   app.post(`${apiVersionPrefix}/payments/details`, (request, reply) => handleApi(request, reply, (body) => processor.paymentDetails(body)));
   app.post(`${apiVersionPrefix}/payments/:paymentPspReference/captures`, (request, reply) =>
@@ -214,6 +215,33 @@ export function buildAdyenSandbox(options: AdyenSandboxOptions) {
     const form = new URLSearchParams(rawBody(request));
     const completed = processor.completeChallenge(token, form.get('password') === 'password');
     if (!completed) return reply.status(404).type('text/html').send('<!doctype html><title>Unknown challenge</title><p>This authentication is unknown or finished.</p>');
+    return reply.redirect(completed.returnUrl, 302);
+  });
+
+  // The shopper's bank page that an iDEAL payment's RedirectShopper action points to.
+  app.get('/sandbox/ideal/:token', async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const payment = processor.challengePayment(token);
+    if (!payment || payment.brand !== 'ideal') return reply.status(404).type('text/html').send('<!doctype html><title>Unknown payment</title><p>This iDEAL payment is unknown or finished.</p>');
+    const amount = `${payment.amount.value} ${escapeHtml(payment.amount.currency)} (minor units)`;
+    const action = `/sandbox/ideal/${encodeURIComponent(token)}`;
+    return reply.type('text/html').send(`<!doctype html>
+<html><head><meta charset="utf-8"><title>iDEAL test bank (Adyen sandbox)</title></head>
+<body>
+<h1>iDEAL test bank</h1>
+<p>Payment ${escapeHtml(payment.merchantReference)}: ${amount}.</p>
+<form method="post" action="${action}"><input type="hidden" name="outcome" value="authorised"><button type="submit" id="authorise">Authorise payment</button></form>
+<form method="post" action="${action}"><input type="hidden" name="outcome" value="failed"><button type="submit" id="fail">Fail payment</button></form>
+</body></html>`);
+  });
+
+  app.post('/sandbox/ideal/:token', async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const outcome = new URLSearchParams(rawBody(request)).get('outcome');
+    if (outcome !== 'authorised' && outcome !== 'failed') return reply.status(400).type('text/html').send('<!doctype html><title>Bad request</title><p>outcome must be authorised or failed.</p>');
+    const payment = processor.challengePayment(token);
+    const completed = payment?.brand === 'ideal' ? processor.completeChallenge(token, outcome === 'authorised') : undefined;
+    if (!completed) return reply.status(404).type('text/html').send('<!doctype html><title>Unknown payment</title><p>This iDEAL payment is unknown or finished.</p>');
     return reply.redirect(completed.returnUrl, 302);
   });
 

@@ -29,7 +29,8 @@ export interface PaymentRecord {
   resultCode: string;
   refusalReason?: string;
   refusalReasonCode?: string;
-  brand: CardBrand;
+  /** The card's brand, or the local method (`ideal`, `sepadirectdebit`: no expiry, and for iDEAL no last four). */
+  brand: CardBrand | 'ideal' | 'sepadirectdebit';
   lastFour: string;
   expiryMonth: string;
   expiryYear: string;
