@@ -58,6 +58,8 @@ function stringsOf(value: unknown, into: string[] = []): string[] {
 }
 
 const visa = '4235647728025682';
+/** The SDK's types (newer than 2024-04-10) lack some create parameters Payrail takes (payment_method_types with others). */
+const createIntent = (client: Stripe, params: Record<string, unknown>) => client.paymentIntents.create(params as unknown as Stripe.PaymentIntentCreateParams);
 const expYear = new Date().getUTCFullYear() + 2;
 const plan = { count: 3, interval: 'month', type: 'fixed_count' } as const;
 
@@ -116,7 +118,7 @@ describe('Mercado Pago cards through Payrail (stripe SDK, Mercado Pago sandbox)'
     assert.equal(await codesOf(method.id), 1, 'the security code is kept until the first authorization');
     const sealed = await server.db.query<{ security_code_encrypted: Buffer }>('SELECT security_code_encrypted FROM payment_method_security_codes WHERE payment_method_id = $1', [method.id]);
     assert.ok(!sealed.rows[0].security_code_encrypted.toString('latin1').includes('739'), 'the code is stored encrypted');
-    const intent = await stripe.paymentIntents.create({ amount: 30000, currency: 'brl', payment_method_types: ['card'], payment_method: method.id, payment_method_options: { card: { installments: { enabled: true } } } });
+    const intent = await createIntent(stripe, { amount: 30000, currency: 'brl', payment_method_types: ['card'], payment_method: method.id, payment_method_options: { card: { installments: { enabled: true } } } });
     answers.push(intent);
     assert.deepEqual(intent.payment_method_options?.card?.installments, { enabled: true, available_plans: null, plan: null });
     const confirmed = await stripe.paymentIntents.confirm(intent.id, { payment_method_options: { card: { installments: { plan } } }, expand: ['latest_charge'] });
@@ -147,15 +149,15 @@ describe('Mercado Pago cards through Payrail (stripe SDK, Mercado Pago sandbox)'
     assert.ok(events.rows.length > 0);
     for (const row of events.rows) assert.ok(!stringsOf(row.data).some((text) => text === '739' || /^(cvc|security_code)$/.test(text)), 'no event carries the code');
     for (const answer of answers) assert.ok(!stringsOf(answer).some((text) => text === '739' || /^(cvc|security_code)$/.test(text)), 'no answer carries the code');
-    assert.deepEqual((await verifyLedger(server.db, { accountId: server.account.accountId, livemode: false })).problems, []);
+    assert.deepEqual((await verifyLedger(server.db)).problems, []);
   });
 
   it('a second payment with the same card through Mercado Pago is declined before sending (the CVC is gone): incorrect_cvc', async () => {
     const method = await card('APRO Maria Silva', '421');
-    const first = await stripe.paymentIntents.create({ amount: 1500, currency: 'brl', payment_method_types: ['card'], payment_method: method.id, confirm: true });
+    const first = await createIntent(stripe, { amount: 1500, currency: 'brl', payment_method_types: ['card'], payment_method: method.id, confirm: true });
     assert.equal(first.status, 'succeeded');
     proxy.exchanges.splice(0);
-    const error = await stripeErrorOf(stripe.paymentIntents.create({ amount: 1500, currency: 'brl', payment_method_types: ['card'], payment_method: method.id, confirm: true }));
+    const error = await stripeErrorOf(createIntent(stripe, { amount: 1500, currency: 'brl', payment_method_types: ['card'], payment_method: method.id, confirm: true }));
     assert.ok(error instanceof Stripe.errors.StripeCardError);
     assert.equal(error.code, 'incorrect_cvc');
     assert.equal(error.decline_code, 'incorrect_cvc');
@@ -165,7 +167,7 @@ describe('Mercado Pago cards through Payrail (stripe SDK, Mercado Pago sandbox)'
 
   it('rejected for insufficient funds (cc_rejected_insufficient_amount): Stripe decline code insufficient_funds; the CVC is deleted too', async () => {
     const method = await card('FUND Maria', '512');
-    const error = await stripeErrorOf(stripe.paymentIntents.create({ amount: 2000, currency: 'brl', payment_method_types: ['card'], payment_method: method.id, confirm: true }));
+    const error = await stripeErrorOf(createIntent(stripe, { amount: 2000, currency: 'brl', payment_method_types: ['card'], payment_method: method.id, confirm: true }));
     assert.ok(error instanceof Stripe.errors.StripeCardError);
     assert.equal(error.code, 'card_declined');
     assert.equal(error.decline_code, 'insufficient_funds');
@@ -178,7 +180,7 @@ describe('Mercado Pago cards through Payrail (stripe SDK, Mercado Pago sandbox)'
 
   it('manual capture: capture:false authorizes at Mercado Pago, capture approves it, then a partial refund', async () => {
     const method = await card('APRO Maria', '333');
-    const intent = await stripe.paymentIntents.create({ amount: 5000, currency: 'brl', payment_method_types: ['card'], payment_method: method.id, capture_method: 'manual', confirm: true });
+    const intent = await createIntent(stripe, { amount: 5000, currency: 'brl', payment_method_types: ['card'], payment_method: method.id, capture_method: 'manual', confirm: true });
     assert.equal(intent.status, 'requires_capture');
     const created = proxy.exchanges.find((exchange) => exchange.method === 'POST' && exchange.path === '/v1/payments');
     assert.equal((created?.requestBody as { capture: boolean }).capture, false);
@@ -195,22 +197,22 @@ describe('Mercado Pago cards through Payrail (stripe SDK, Mercado Pago sandbox)'
     const refunded = await payments.get({ id: paymentId });
     assert.equal(refunded.transaction_amount_refunded, 12);
     assert.equal(refunded.status_detail, 'partially_refunded');
-    assert.deepEqual((await verifyLedger(server.db, { accountId: server.account.accountId, livemode: false })).problems, []);
+    assert.deepEqual((await verifyLedger(server.db)).problems, []);
   });
 
   it('installments validation: currency, plan outside confirmation, plan without enabled, count out of range', async () => {
-    await expectStripeError(stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method_options: { card: { installments: { enabled: true } } } }), {
+    await expectStripeError(createIntent(stripe, { amount: 1000, currency: 'usd', payment_method_options: { card: { installments: { enabled: true } } } }), {
       class: Stripe.errors.StripeInvalidRequestError, code: 'payment_intent_invalid_parameter', param: 'payment_method_options[card][installments][enabled]', statusCode: 400,
     });
-    await expectStripeError(stripe.paymentIntents.create({ amount: 1000, currency: 'brl', payment_method_options: { card: { installments: { enabled: true, plan } } } }), {
+    await expectStripeError(createIntent(stripe, { amount: 1000, currency: 'brl', payment_method_options: { card: { installments: { enabled: true, plan } } } }), {
       class: Stripe.errors.StripeInvalidRequestError, code: 'payment_intent_invalid_parameter', param: 'payment_method_options[card][installments][plan]', statusCode: 400,
     });
     const method = await card('APRO Maria', '123');
-    const plain = await stripe.paymentIntents.create({ amount: 1000, currency: 'brl', payment_method_types: ['card'], payment_method: method.id });
+    const plain = await createIntent(stripe, { amount: 1000, currency: 'brl', payment_method_types: ['card'], payment_method: method.id });
     await expectStripeError(stripe.paymentIntents.confirm(plain.id, { payment_method_options: { card: { installments: { plan } } } }), {
       class: Stripe.errors.StripeInvalidRequestError, code: 'payment_intent_invalid_parameter', param: 'payment_method_options[card][installments][plan]', statusCode: 400,
     });
-    const enabled = await stripe.paymentIntents.create({ amount: 1000, currency: 'brl', payment_method_types: ['card'], payment_method: method.id, payment_method_options: { card: { installments: { enabled: true } } } });
+    const enabled = await createIntent(stripe, { amount: 1000, currency: 'brl', payment_method_types: ['card'], payment_method: method.id, payment_method_options: { card: { installments: { enabled: true } } } });
     await expectStripeError(stripe.paymentIntents.confirm(enabled.id, { payment_method_options: { card: { installments: { plan: { ...plan, count: 13 } } } } }), {
       class: Stripe.errors.StripeInvalidRequestError, code: 'payment_intent_invalid_parameter', param: 'payment_method_options[card][installments][plan][count]', statusCode: 400,
     });
@@ -223,7 +225,7 @@ describe('Mercado Pago cards through Payrail (stripe SDK, Mercado Pago sandbox)'
 
   it('the built-in test processor takes plans in MXN as Stripe test mode does; unused security codes are deleted after an hour', async () => {
     const other = await server.createAccount('installments-mx');
-    const intent = await other.stripe.paymentIntents.create({
+    const intent = await createIntent(other.stripe, {
       amount: 300000, currency: 'mxn', payment_method_types: ['card'], payment_method: 'pm_card_visa', confirm: true,
       payment_method_options: { card: { installments: { enabled: true, plan: { count: 6, interval: 'month', type: 'fixed_count' } } } }, expand: ['latest_charge'],
     });
