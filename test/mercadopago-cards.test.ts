@@ -73,8 +73,18 @@ describe('Mercado Pago cards through Payrail (stripe SDK, Mercado Pago sandbox)'
   const originalBaseUrl = AppConfig.BASE_URL;
   /** Every answer Payrail gave in these tests: the security code must be in none. */
   const answers: unknown[] = [];
+  /** Everything the process wrote to the console meanwhile (Payrail's log lines): the code must be in none. */
+  const logged: string[] = [];
+  const consoleMethods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+  const originals = consoleMethods.map((name) => console[name]);
 
   before(async () => {
+    for (const [index, name] of consoleMethods.entries()) {
+      console[name] = (...args: unknown[]) => {
+        logged.push(args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg) ?? String(arg))).join(' '));
+        originals[index].apply(console, args);
+      };
+    }
     server = await startTestServer();
     stripe = server.account.stripe;
     sandbox = await startMercadoPagoSandbox({ webhookRetryDelaysMs: [50, 100] });
@@ -89,6 +99,7 @@ describe('Mercado Pago cards through Payrail (stripe SDK, Mercado Pago sandbox)'
     payments = new Payment(new MercadoPagoConfig({ accessToken: sandbox.accessToken, options: { maxRetries: 0 } }));
   });
   after(async () => {
+    for (const [index, name] of consoleMethods.entries()) console[name] = originals[index];
     Object.assign(AppConfig, { BASE_URL: originalBaseUrl });
     await proxy?.close();
     await sandbox?.close();
@@ -149,6 +160,10 @@ describe('Mercado Pago cards through Payrail (stripe SDK, Mercado Pago sandbox)'
     assert.ok(events.rows.length > 0);
     for (const row of events.rows) assert.ok(!stringsOf(row.data).some((text) => text === '739' || /^(cvc|security_code)$/.test(text)), 'no event carries the code');
     for (const answer of answers) assert.ok(!stringsOf(answer).some((text) => text === '739' || /^(cvc|security_code)$/.test(text)), 'no answer carries the code');
+    const attempts = await server.db.query<{ row: unknown }>('SELECT row_to_json(a) AS row FROM payment_attempts a WHERE account_id = $1', [server.account.accountId]);
+    assert.ok(attempts.rows.length > 0);
+    for (const row of attempts.rows) assert.ok(!stringsOf(row.row).some((text) => text === '739' || /\b739\b/.test(text)), 'no attempt record carries the code');
+    assert.ok(!logged.some((line) => /\b739\b/.test(line)), 'no log line carries the code');
     assert.deepEqual((await verifyLedger(server.db)).problems, []);
   });
 
