@@ -193,6 +193,22 @@ describe('Mercado Pago cards through Payrail (stripe SDK, Mercado Pago sandbox)'
     assert.equal(await codesOf(method.id), 0);
   });
 
+  it('in_process (CONT, pending review) is processing; the issuer clears it and the signed webhook makes it succeeded', async () => {
+    const method = await card('CONT Maria', '246');
+    const intent = await createIntent(stripe, { amount: 2500, currency: 'brl', payment_method_types: ['card'], payment_method: method.id, confirm: true });
+    assert.equal(intent.status, 'processing');
+    assert.equal(await codesOf(method.id), 0, 'Mercado Pago took the card: the code has served');
+    const created = proxy.exchanges.find((exchange) => exchange.method === 'POST' && exchange.path === '/v1/payments');
+    const paymentId = (created?.responseBody as { id: number }).id;
+    const cleared = await fetch(`${sandbox.url}/sandbox/admin/payments/${paymentId}/pay`, { method: 'POST' });
+    assert.equal(cleared.status < 300, true);
+    const deadline = Date.now() + 20_000;
+    while ((await stripe.paymentIntents.retrieve(intent.id)).status !== 'succeeded') {
+      if (Date.now() > deadline) assert.fail('the webhook did not settle the card payment');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+
   it('manual capture: capture:false authorizes at Mercado Pago, capture approves it, then a partial refund', async () => {
     const method = await card('APRO Maria', '333');
     const intent = await createIntent(stripe, { amount: 5000, currency: 'brl', payment_method_types: ['card'], payment_method: method.id, capture_method: 'manual', confirm: true });
