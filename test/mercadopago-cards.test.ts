@@ -5,6 +5,7 @@ import { MercadoPagoConfig, Payment } from 'mercadopago';
 import { AppConfig } from 'mercadopago/dist/utils/config/index.js';
 import Stripe from 'stripe';
 import { verifyLedger } from '../src/ledger/verify.ts';
+import { resolveStuckAttempts } from '../src/orchestration/janitor.ts';
 import { deleteExpiredSecurityCodes, securityCodeLifetimeSeconds } from '../src/payment-methods/security-codes-repository.ts';
 import { startMercadoPagoSandbox, type MercadoPagoSandbox } from '../src/sandbox/mercadopago/server.ts';
 import { mercadoPagoSpec } from './helpers/mercadopago-openapi.ts';
@@ -19,10 +20,15 @@ import { startTestServer, type TestServer } from './helpers/server.ts';
  * Stripe's payment_method_options[card][installments].
  */
 
-interface Exchange { method: string; path: string; requestBody: unknown; status: number; responseBody: unknown }
+interface Exchange { method: string; path: string; requestBody: unknown; status: number; responseBody: unknown; lost: boolean }
 
-async function startRecordingProxy(target: string): Promise<{ url: string; exchanges: Exchange[]; close: () => Promise<void> }> {
+/**
+ * A pass-through proxy in front of the sandbox that keeps every exchange. Requests starting as named in `loseAnswers`
+ * ("POST /v1/payments") reach Mercado Pago and are processed, but their answer is replaced by a 500: a lost answer.
+ */
+async function startRecordingProxy(target: string): Promise<{ url: string; exchanges: Exchange[]; loseAnswers: Set<string>; close: () => Promise<void> }> {
   const exchanges: Exchange[] = [];
+  const loseAnswers = new Set<string>();
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -36,7 +42,12 @@ async function startRecordingProxy(target: string): Promise<{ url: string; excha
       void (async () => {
         const answer = await fetch(target + request.url, { method: request.method, headers, body: text === '' ? undefined : text });
         const body = await answer.text();
-        exchanges.push({ method: request.method!, path: request.url!, requestBody: text === '' ? undefined : JSON.parse(text), status: answer.status, responseBody: body === '' ? undefined : JSON.parse(body) });
+        const lost = [...loseAnswers].some((prefix) => `${request.method} ${request.url}`.startsWith(prefix));
+        exchanges.push({ method: request.method!, path: request.url!, requestBody: text === '' ? undefined : JSON.parse(text), status: answer.status, responseBody: body === '' ? undefined : JSON.parse(body), lost });
+        if (lost) {
+          response.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"internal_error","status":500}');
+          return;
+        }
         response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' }).end(body);
       })().catch(() => response.writeHead(502).end());
     });
@@ -45,6 +56,7 @@ async function startRecordingProxy(target: string): Promise<{ url: string; excha
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
     exchanges,
+    loseAnswers,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -109,6 +121,7 @@ describe('Mercado Pago cards through Payrail (stripe SDK, Mercado Pago sandbox)'
     await sandbox.webhooksIdle();
     for (const exchange of proxy.exchanges.splice(0)) {
       if (exchange.status >= 500) continue;
+      // Mercado Pago's own answers are checked, also those the proxy then replaced by a 500.
       spec.assertExchange(exchange.method, exchange.path.split('?')[0], exchange.requestBody, exchange.status, exchange.responseBody);
     }
   });
@@ -207,6 +220,29 @@ describe('Mercado Pago cards through Payrail (stripe SDK, Mercado Pago sandbox)'
       if (Date.now() > deadline) assert.fail('the webhook did not settle the card payment');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  });
+
+  it('answers lost after Mercado Pago made the card payment: processing; the janitor finds it by external_reference (even with the CVC swept meanwhile), no second payment', async () => {
+    const method = await card('APRO Maria', '975');
+    const before = sandbox.records().payments.length;
+    // Payrail's inline sync searches for the payment, and the webhook's fetch reads it: their answers are lost too (the
+    // webhook is refused until the sandbox gives up), so the attempt is left to the janitor.
+    proxy.loseAnswers.add('POST /v1/payments').add('GET /v1/payments/');
+    const intent = await createIntent(stripe, { amount: 4100, currency: 'brl', payment_method_types: ['card'], payment_method: method.id, confirm: true });
+    await sandbox.webhooksIdle();
+    proxy.loseAnswers.clear();
+    assert.equal(intent.status, 'processing', 'the outcome is unknown: the intent waits for the janitor');
+    assert.ok(proxy.exchanges.filter((exchange) => exchange.lost && exchange.method === 'POST' && exchange.path === '/v1/payments').length >= 1, 'the creation\'s answers were lost');
+    assert.equal(sandbox.records().payments.length, before + 1, 'Mercado Pago made one payment (the retries replayed its key)');
+    // The hour passes: the sweep deletes the code. The janitor must still find the payment rather than decline.
+    assert.ok(await deleteExpiredSecurityCodes(server.db, method.created + securityCodeLifetimeSeconds + 1) >= 1);
+    const tokensBefore = proxy.exchanges.filter((exchange) => exchange.path === '/v1/card_tokens').length;
+    await resolveStuckAttempts(server.deps, 0);
+    const resolved = await stripe.paymentIntents.retrieve(intent.id);
+    assert.equal(resolved.status, 'succeeded');
+    assert.equal(sandbox.records().payments.length, before + 1, 'no second payment');
+    assert.equal(proxy.exchanges.filter((exchange) => exchange.path === '/v1/card_tokens').length, tokensBefore, 'no new card token');
+    assert.ok(proxy.exchanges.some((exchange) => exchange.method === 'GET' && exchange.path.startsWith('/v1/payments/search?external_reference=') && exchange.status === 200));
   });
 
   it('manual capture: capture:false authorizes at Mercado Pago, capture approves it, then a partial refund', async () => {
