@@ -378,7 +378,7 @@ describe('Mercado Pago connector through Payrail (stripe SDK, Mercado Pago sandb
     }
   });
 
-  it('refuses a malformed access token, a card type, and a configuration without its webhook secret', async () => {
+  it('refuses a malformed access token, a type it does not carry (iDEAL), and a configuration without its webhook secret', async () => {
     await expectStripeError(
       stripe.rawRequest('POST', '/v1/payrail/connector_configurations', { connector: 'mercadopago', credentials: { access_token: 'sk_test_123', webhook_secret: 'abc' } }),
       { class: Stripe.errors.StripeInvalidRequestError, code: 'invalid_value', param: 'credentials[access_token]', statusCode: 400 },
@@ -388,7 +388,7 @@ describe('Mercado Pago connector through Payrail (stripe SDK, Mercado Pago sandb
       { class: Stripe.errors.StripeInvalidRequestError, code: 'parameter_missing', param: 'credentials[webhook_secret]', statusCode: 400 },
     );
     await expectStripeError(
-      stripe.rawRequest('POST', '/v1/payrail/connector_configurations', { connector: 'mercadopago', credentials: { access_token: sandbox.accessToken, webhook_secret: 'abc' }, payment_method_types: ['card'] }),
+      stripe.rawRequest('POST', '/v1/payrail/connector_configurations', { connector: 'mercadopago', credentials: { access_token: sandbox.accessToken, webhook_secret: 'abc' }, payment_method_types: ['ideal'] }),
       { class: Stripe.errors.StripeInvalidRequestError, code: 'invalid_value', param: 'payment_method_types[0]', statusCode: 400 },
     );
   });

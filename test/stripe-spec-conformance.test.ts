@@ -339,6 +339,9 @@ describe('every answer of every operation matches Stripe', () => {
     await stripe.paymentIntents.search({ query: 'status:"succeeded"', limit: 1 });
     // A charge with three_d_secure: request_three_d_secure=any on the frictionless test card (docs/sca.md).
     await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_threeDSecureOptional', confirm: true, payment_method_options: { card: { request_three_d_secure: 'any' } }, expand: ['latest_charge'] });
+    // Installments (docs/api.md): enabled on the intent, a plan at confirmation, on the charge.
+    const installments = await stripe.paymentIntents.create({ amount: 300000, currency: 'mxn', payment_method_types: ['card'], payment_method: 'pm_card_visa', payment_method_options: { card: { installments: { enabled: true } } } } as unknown as Stripe.PaymentIntentCreateParams);
+    await stripe.paymentIntents.confirm(installments.id, { payment_method_options: { card: { installments: { plan: { count: 3, interval: 'month', type: 'fixed_count' } } } }, expand: ['latest_charge'] });
   });
 
   it('customers: search, payment_method and invoice_settings, retrieve a payment method, payment methods without customer', async () => {

@@ -13,6 +13,14 @@ export interface CardData {
   brand: string;
   /** The cardholder's name as given in the PaymentMethod's billing details, when there is one. */
   holderName?: string | null;
+  /**
+   * The security code, only while Payrail keeps it: from the PaymentMethod's creation until its first authorization's
+   * outcome (at most an hour; docs/security.md). Only in memory, never logged. Null or absent afterwards: a connector
+   * that cannot work without it (Mercado Pago's card token) declines before sending.
+   */
+  securityCode?: string | null;
+  /** The cardholder's e-mail from the billing details, when there is one (Mercado Pago's payer needs one). */
+  holderEmail?: string | null;
 }
 
 export interface AuthorizeInput {
@@ -71,6 +79,12 @@ export interface AuthorizeInput {
    * only the types it declares (`Connector.paymentMethodTypes`).
    */
   localMethod?: LocalMethodData;
+  /**
+   * Stripe's `payment_method_options[card][installments][plan]`: the customer pays in `count` monthly installments
+   * (the issuer splits it; the merchant gets the whole amount). Absent: one payment. Routing sends a payment with a plan
+   * only to connectors declaring `installments`.
+   */
+  installments?: { count: number };
 }
 
 /**
@@ -274,6 +288,8 @@ export type VerifyCardOutput =
 
 export interface ConnectorCapabilities {
   manualCapture: boolean;
+  /** Can split a card payment into the customer's installments (`AuthorizeInput.installments`); absent: cannot. */
+  installments?: boolean;
   partialCapture: boolean;
   refunds: boolean;
   partialRefunds: boolean;

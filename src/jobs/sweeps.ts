@@ -9,6 +9,7 @@ import { runLedgerJobs } from '../ledger/jobs.ts';
 import { resolveStuckAttempts } from '../orchestration/janitor.ts';
 import { resolvePendingRefunds } from '../refunds/service.ts';
 import { resolveStuckSetupAttempts } from '../setup-intents/confirm.ts';
+import { deleteExpiredSecurityCodes } from '../payment-methods/security-codes-repository.ts';
 
 /** How many due setup attempts one janitor round asks about (the rest wait for the next round). */
 const setupAttemptsPerSweep = 100;
@@ -42,7 +43,9 @@ export function sweepsOf(config: Pick<Config, 'maintenanceIntervalMs' | 'ledgerI
         const setups = await resolveStuckSetupAttempts(deps, setupAttemptsPerSweep);
         // Boleto vouchers and Pix QR codes past their expiry end the wait (payment_intent.payment_failed).
         const expired = await expireDisplayedPayments(deps);
-        const lines = [resolved > 0 ? `resolved ${resolved} payment attempt(s) left in flight` : '', setups > 0 ? `resolved ${setups} setup attempt(s) left in flight` : '', expired > 0 ? `expired ${expired} unpaid voucher(s) or QR code(s)` : ''].filter(Boolean);
+        // Card security codes no authorization used within their hour are deleted (docs/security.md).
+        const codes = await deleteExpiredSecurityCodes(deps.db, deps.clock.nowSeconds());
+        const lines = [resolved > 0 ? `resolved ${resolved} payment attempt(s) left in flight` : '', setups > 0 ? `resolved ${setups} setup attempt(s) left in flight` : '', expired > 0 ? `expired ${expired} unpaid voucher(s) or QR code(s)` : '', codes > 0 ? `deleted ${codes} unused card security code(s)` : ''].filter(Boolean);
         return lines.length > 0 ? lines.join('; ') : undefined;
       },
     },

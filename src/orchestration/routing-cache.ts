@@ -129,6 +129,7 @@ export class RoutingCache {
         paymentMethodTypes: row.payment_method_types,
         fees: row.fees,
         manualCapture: this.#registry.forConfiguration(row).capabilities.manualCapture,
+        installments: this.#registry.forConfiguration(row).capabilities.installments === true,
       },
     };
   }
@@ -145,6 +146,7 @@ export class RoutingCache {
         paymentMethodTypes: this.#registry.builtIn.paymentMethodTypes ?? ['card'],
         fees: {},
         manualCapture: this.#registry.builtIn.capabilities.manualCapture,
+        installments: this.#registry.builtIn.capabilities.installments === true,
       },
     };
   }

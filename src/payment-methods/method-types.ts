@@ -107,7 +107,7 @@ const allConnectors = ['adyen', 'stripe', 'test_processor'] as const;
 export const methodTypes = [
   {
     type: 'card', label: 'Cards', countries: [], currencies: [], refunds: 'full_and_partial', settlementDelayDays: null, nextAction: 'none', manualCapture: true,
-    requiredBillingDetails: [], hashFields: {}, connectors: [...allConnectors, 'paypal'], local: false,
+    requiredBillingDetails: [], hashFields: {}, connectors: [...allConnectors, 'paypal', 'mercadopago'], local: false,
   },
   {
     type: 'paypal', label: 'PayPal', countries: [], currencies: [], refunds: 'full_and_partial', settlementDelayDays: null, nextAction: 'redirect_to_url', manualCapture: true,

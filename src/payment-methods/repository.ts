@@ -58,6 +58,11 @@ export interface CardPaymentMethodRow extends PaymentMethodRowBase {
   card: StoredCard;
   card_number_encrypted: Buffer;
   wallet: null;
+  /**
+   * The security code, encrypted, while it is kept (payment_method_security_codes: until the first authorization, at
+   * most an hour); read by findPaymentMethod only, for a connector that needs it. Null or absent otherwise.
+   */
+  security_code_encrypted?: Buffer | null;
 }
 
 /** A PayPal wallet: no card data at all (the buyer pays on PayPal); `wallet` is what PayPal told about the payer. */
@@ -147,7 +152,9 @@ export async function detachCustomerPaymentMethods(db: Queryable, scope: Scope, 
 
 export async function findPaymentMethod(db: Queryable, scope: Scope, id: string, options: { forUpdate?: boolean } = {}): Promise<PaymentMethodRow | undefined> {
   const result = await db.query<PaymentMethodRow>(
-    `SELECT * FROM payment_methods WHERE id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3) ${options.forUpdate ? 'FOR UPDATE' : ''}`,
+    // A card's security code, while it is kept, comes with the row (for a connector call that needs it).
+    `SELECT p.*, (SELECT s.security_code_encrypted FROM payment_method_security_codes s WHERE s.payment_method_id = p.id) AS security_code_encrypted
+       FROM payment_methods p WHERE p.id = $1 AND (p.account_id, p.livemode) IS NOT DISTINCT FROM ($2, $3) ${options.forUpdate ? 'FOR UPDATE OF p' : ''}`,
     [id, scope.accountId, scope.livemode],
   );
   return result.rows[0];

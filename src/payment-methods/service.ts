@@ -14,6 +14,8 @@ type EventWork = Pick<UnitOfWork, 'requestId' | 'idempotencyKey'> | undefined;
 import type { Address } from '../customers/repository.ts';
 import { brandOf, cardNumberLengthMax, cardNumberLengthMin, factsOf, hasValidLength, isKnownTestCardNumber, passesLuhn, testPaymentMethodNumbers } from './card-numbers.ts';
 import { renderPaymentMethod } from './render.ts';
+import { securityCodeInsertStatement } from './security-codes-repository.ts';
+import { run } from '../platform/statements.ts';
 import { checkRequiredBillingDetails, localMethodHash, localPaymentMethodRow, sepaIbanOf } from './local-methods.ts';
 import { isLocalMethodType, type LocalMethodTypeName } from './method-types.ts';
 import {
@@ -72,6 +74,8 @@ interface ValidCard {
   expMonth: number;
   expYear: number;
   cvcProvided: boolean;
+  /** The security code as given: kept encrypted until the card's first authorization (docs/security.md), never logged. */
+  cvc?: string;
 }
 
 /** Checks raw card data the way a card network would before anything is stored. */
@@ -99,7 +103,7 @@ export function validateCard(card: CardInput, now = new Date()): ValidCard {
     throw cardError('invalid_expiry_month', "Your card's expiration month is invalid.", 'card[exp_month]');
   }
   if (card.cvc !== undefined && !/^\d{3,4}$/.test(card.cvc)) throw cardError('invalid_cvc', "Your card's security code is invalid.", 'card[cvc]');
-  return { number, expMonth, expYear, cvcProvided: card.cvc !== undefined };
+  return { number, expMonth, expYear, cvcProvided: card.cvc !== undefined, ...(card.cvc !== undefined ? { cvc: card.cvc } : {}) };
 }
 
 /** Stripe's answer to a known test card (or test PaymentMethod, or test token) used with a live key. */
@@ -208,6 +212,15 @@ export async function createPaymentMethod(work: UnitOfWork, deps: PaymentMethodD
         const card = validateCard(input.card);
         refuseTestCardInLiveMode(scope, card.number);
         row = cardRow(deps, card, extra);
+        if (card.cvc !== undefined) {
+          const cardRowWritten = row;
+          const sealed = deps.secretBox.encrypt(card.cvc, securityCodeAssociatedData(row.id));
+          return work.finalTransaction(async (client) => {
+            const stored = await insertPaymentMethod(client, scope, cardRowWritten);
+            await run(client, securityCodeInsertStatement(scope, stored.id, sealed, stored.created));
+            return stored;
+          });
+        }
       }
       break;
     case 'paypal':
@@ -234,6 +247,22 @@ export function paymentMethodFromData(deps: PaymentMethodDependencies, scope: Sc
 /** Decrypts a sepa_debit PaymentMethod's IBAN for a connector call. The result must never be logged or stored. */
 export function revealBankAccount(deps: PaymentMethodDependencies, row: LocalPaymentMethodRow): string | null {
   return row.bank_account_encrypted ? deps.secretBox.decrypt(row.bank_account_encrypted, row.id) : null;
+}
+
+/**
+ * The associated data a security code is sealed under: the PaymentMethod's id, with a purpose of its own, so that the
+ * ciphertext of a number can never be passed off as a code (or the other way round), nor one card's code as another's.
+ */
+function securityCodeAssociatedData(paymentMethodId: string): string {
+  return `${paymentMethodId}:security_code`;
+}
+
+/**
+ * Decrypts a card PaymentMethod's security code for a connector call that needs it (Mercado Pago's card token); null
+ * once the first authorization's outcome deleted it, or the janitor did after an hour. Never logged or stored.
+ */
+export function revealSecurityCode(deps: PaymentMethodDependencies, row: CardPaymentMethodRow): string | null {
+  return row.security_code_encrypted ? deps.secretBox.decrypt(row.security_code_encrypted, securityCodeAssociatedData(row.id)) : null;
 }
 
 /** Decrypts a card PaymentMethod's number for a connector call. The result must never be logged or stored. */

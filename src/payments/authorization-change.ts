@@ -107,6 +107,8 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
       intent: { current: intent, changes: { next_action: null }, expect: { status: 'processing', latestChargeId: charge.id, latestChargePending: true } },
       attempt: { id: source.id, changes: attemptChanges, from: ['pending', 'unknown'] },
       movement: emptyMovement(),
+      // The provider took the card: its security code has served (a later outcome finds nothing to delete).
+      ...securityCodeWipeOf(paymentMethod),
       events: [
         { type: 'payment_intent.processing', object: renderPaymentIntent(intent) },
         // A debit under a mandate: Stripe's charge.pending, whose charge carries the mandate and the expected debit
@@ -309,9 +311,16 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
     ...(providerReference ? { providerReference } : {}),
     ...(connect ? { connect } : {}),
     ...(scaCounters ? { scaCounters } : {}),
+    // The first authorization's outcome (authorized or declined) ends the security code's keeping; a challenge does not.
+    ...(output.status !== 'requires_authentication' ? securityCodeWipeOf(paymentMethod) : {}),
     events,
     decline,
   };
+}
+
+/** The security code's deletion, for a card PaymentMethod that still has one (PCI DSS: kept until authorization). */
+function securityCodeWipeOf(paymentMethod: PaymentMethodRow): Pick<PaymentChange, 'securityCodeWipe'> {
+  return paymentMethod.type === 'card' && paymentMethod.security_code_encrypted ? { securityCodeWipe: { paymentMethodId: paymentMethod.id } } : {};
 }
 
 /** The routing summary with one attempt's new status (the attempt that answered). */

@@ -49,6 +49,11 @@ export interface PaymentChange {
   connect?: ConnectRows;
   /** A mandate the failed debit ended (mandates/deactivation.ts): marked inactive, its events written only if it was active; gated. */
   mandate?: MandateDeactivation;
+  /**
+   * A card PaymentMethod whose security code is deleted with this outcome (its first authorization: the code is used
+   * once; docs/security.md); gated.
+   */
+  securityCodeWipe?: { paymentMethodId: string };
   /** The card's strong customer authentication counters (sca/counters.ts); gated. */
   scaCounters?: { change: CounterChange; now: number };
   /** Events recorded with the change, in order. */

@@ -20,7 +20,7 @@ import { renderPaymentIntent } from './render.ts';
 import { chargeInsertStatement, insertPaymentIntent, intentInsertStatement, listPaymentIntents, updatePaymentIntent, type PaymentIntentRow } from './repository.ts';
 import { assertTransition } from './state.ts';
 import { fullShipping } from '../customers/address.ts';
-import { automaticPaymentMethodsAtCreation, mergePaymentMethodOptions, refuseCodeOutsideConfirmation } from './payment-method-options.ts';
+import { automaticPaymentMethodsAtCreation, checkInstallmentsEnabled, mergePaymentMethodOptions, refuseCodeOutsideConfirmation } from './payment-method-options.ts';
 import { checkCustomer, checkPaymentMethodOwner, checkPaymentMethodType, lockIntent, validateTypes } from './checks.ts';
 import { finishAttempt, type ConfirmDependencies } from './confirm.ts';
 import { planMandate } from '../mandates/plan.ts';
@@ -99,6 +99,7 @@ export async function createPaymentIntent(
     shipping: input.shipping ? fullShipping(input.shipping) : null,
     payment_method_options: mergePaymentMethodOptions({}, input.payment_method_options),
   };
+  checkInstallmentsEnabled(base.payment_method_options, currency);
 
   const prepare = async (db: Queryable): Promise<{ intent: PaymentIntentRow; paymentMethod: { row: PaymentMethodRow; isNew: boolean } | undefined }> => {
     await checkCustomer(db, scope, base.customer_id);
@@ -202,6 +203,7 @@ export async function updatePaymentIntentFields(work: UnitOfWork, deps: PaymentI
       refuseCodeOutsideConfirmation(input.payment_method_options);
       changes.payment_method_options = mergePaymentMethodOptions(intent.payment_method_options, input.payment_method_options);
     }
+    checkInstallmentsEnabled(changes.payment_method_options ?? intent.payment_method_options, changes.currency ?? intent.currency);
     if (input.payment_method !== undefined) {
       if (input.payment_method === null) {
         changes.payment_method_id = null;

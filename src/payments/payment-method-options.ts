@@ -1,4 +1,4 @@
-import type { AutomaticPaymentMethods, CardPaymentMethodOptions, PaymentIntentRow, PaymentMethodOptions } from './repository.ts';
+import type { AutomaticPaymentMethods, CardPaymentMethodOptions, InstallmentPlan, PaymentIntentRow, PaymentMethodOptions } from './repository.ts';
 import { isLocalMethodType } from '../payment-methods/method-types.ts';
 import { ApiError } from '../platform/errors.ts';
 
@@ -14,7 +14,18 @@ export interface CardOptionsInput {
   capture_method?: 'manual' | null;
   setup_future_usage?: CardPaymentMethodOptions['setup_future_usage'] | null;
   request_incremental_authorization?: CardPaymentMethodOptions['request_incremental_authorization'];
+  installments?: { enabled?: boolean; plan?: { count?: number; interval?: 'month'; type?: 'fixed_count' } | null } | null;
 }
+
+/**
+ * Where installments are offered: Stripe offers them in Mexico (MXN); Mercado Pago's cards in Brazil (BRL). The plans
+ * are of 2 to 12 monthly installments (Stripe's fixed_count plans, Mercado Pago's `installments` up to 12).
+ */
+export const installmentCurrencies: readonly string[] = ['brl', 'mxn'];
+export const installmentCountMin = 2;
+export const installmentCountMax = 12;
+const enabledParam = 'payment_method_options[card][installments][enabled]';
+const planParam = 'payment_method_options[card][installments][plan]';
 
 export interface PaymentMethodOptionsInput {
   card?: CardOptionsInput | null;
@@ -34,6 +45,10 @@ const optionTypes = ['card', 'blik', 'klarna', 'boleto', 'pix', 'upi'] as const;
 
 /** BLIK's code is for one confirmation (Stripe: "can only be set on confirmation"); elsewhere it is refused. */
 export function refuseCodeOutsideConfirmation(input: PaymentMethodOptionsInput | null | undefined): void {
+  // Stripe: the installment plan "can only be provided during confirmation", like BLIK's code.
+  if (input?.card?.installments?.plan !== undefined && input.card.installments.plan !== null) {
+    throw new ApiError('payment_intent_invalid_parameter', `${planParam} can only be set when confirming a PaymentIntent.`, { param: planParam });
+  }
   if (input?.blik?.code !== undefined) {
     throw new ApiError('payment_intent_invalid_parameter', 'payment_method_options[blik][code] can only be set when confirming a PaymentIntent.', { param: 'payment_method_options[blik][code]' });
   }
@@ -52,6 +67,8 @@ export function mergePaymentMethodOptions(current: PaymentMethodOptions, input: 
       for (const [key, value] of Object.entries(given)) {
         if (value === undefined) continue;
         if (value === null) delete merged[key];
+        // The installments hash is merged a level deeper: a plan chosen at confirmation keeps `enabled`.
+        else if (type === 'card' && key === 'installments') merged[key] = mergeInstallments(merged[key] as Record<string, unknown> | undefined, value as Record<string, unknown>);
         else merged[key] = value;
       }
       next[type] = merged;
@@ -89,7 +106,7 @@ export function incrementalAuthorizationRequested(intent: Pick<PaymentIntentRow,
 export function renderPaymentMethodOptions(intent: Pick<PaymentIntentRow, 'payment_method_options' | 'payment_method_types'>): Record<string, unknown> {
   const card = intent.payment_method_options.card ?? {};
   const rendered: Record<string, unknown> = {
-    card: { installments: null, mandate_options: null, network: null, request_three_d_secure: card.request_three_d_secure ?? 'automatic', ...withoutThreeDSecure(card) },
+    card: { mandate_options: null, network: null, request_three_d_secure: card.request_three_d_secure ?? 'automatic', ...withoutThreeDSecure(card), installments: renderInstallments(card) },
   };
   // A local type of the intent shows its options; BLIK's code is write-only, as at Stripe.
   for (const type of intent.payment_method_types) {
@@ -106,4 +123,67 @@ export function renderPaymentMethodOptions(intent: Pick<PaymentIntentRow, 'payme
 function withoutThreeDSecure(card: CardPaymentMethodOptions): Omit<CardPaymentMethodOptions, 'request_three_d_secure'> {
   const { request_three_d_secure: _ignored, ...rest } = card;
   return rest;
+}
+
+function mergeInstallments(current: Record<string, unknown> | undefined, given: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...(current ?? {}) };
+  for (const [key, value] of Object.entries(given)) {
+    if (value === undefined) continue;
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
+}
+
+/**
+ * Installments may be enabled only for a currency where they are offered (`installmentCurrencies`), as Stripe refuses
+ * them outside Mexico; checked when an intent's options or currency are set.
+ */
+export function checkInstallmentsEnabled(options: PaymentMethodOptions, currency: string): void {
+  if (options.card?.installments?.enabled !== true) return;
+  if (!installmentCurrencies.includes(currency)) {
+    throw new ApiError('payment_intent_invalid_parameter', `Installments are not available for payments in ${currency.toUpperCase()}: they are offered in ${installmentCurrencies.map((code) => code.toUpperCase()).join(' and ')} only.`, { param: enabledParam });
+  }
+}
+
+/**
+ * At confirmation: a plan needs installments enabled on the intent (or in the same request), a card, a currency where
+ * they are offered, and Stripe's fixed_count plan of 2 to 12 monthly installments.
+ */
+export function checkInstallmentPlan(intent: Pick<PaymentIntentRow, 'payment_method_options' | 'currency'>, paymentMethodType: string): void {
+  const installments = intent.payment_method_options.card?.installments;
+  checkInstallmentsEnabled(intent.payment_method_options, intent.currency);
+  const plan = installments?.plan as Partial<InstallmentPlan> | undefined;
+  if (plan === undefined) return;
+  if (installments?.enabled !== true) {
+    throw new ApiError('payment_intent_invalid_parameter', `An installment plan needs installments enabled on the PaymentIntent: set ${enabledParam}=true.`, { param: planParam });
+  }
+  if (paymentMethodType !== 'card') {
+    throw new ApiError('payment_intent_invalid_parameter', `Installment plans are for card payments, not ${paymentMethodType}.`, { param: planParam });
+  }
+  if (plan.type === undefined) throw new ApiError('parameter_missing', `Missing required param: ${planParam}[type].`, { param: `${planParam}[type]` });
+  if (plan.interval === undefined) throw new ApiError('parameter_missing', `Missing required param: ${planParam}[interval]. A fixed_count plan is paid monthly (interval=month).`, { param: `${planParam}[interval]` });
+  if (plan.count === undefined) throw new ApiError('parameter_missing', `Missing required param: ${planParam}[count].`, { param: `${planParam}[count]` });
+  if (!Number.isInteger(plan.count) || plan.count < installmentCountMin || plan.count > installmentCountMax) {
+    throw new ApiError('payment_intent_invalid_parameter', `The installment plan's count must be from ${installmentCountMin} to ${installmentCountMax} monthly installments.`, { param: `${planParam}[count]` });
+  }
+}
+
+/** The plan a card payment of the intent is made in, or null for one payment. */
+export function installmentPlanOf(intent: Pick<PaymentIntentRow, 'payment_method_options'>, paymentMethodType: string): InstallmentPlan | null {
+  if (paymentMethodType !== 'card') return null;
+  const installments = intent.payment_method_options.card?.installments;
+  return installments?.enabled === true && installments.plan ? installments.plan : null;
+}
+
+/** Stripe's rendered `payment_method_options.card.installments`: null unless enabled on the intent. */
+function renderInstallments(card: CardPaymentMethodOptions): Record<string, unknown> | null {
+  const installments = card.installments;
+  if (installments?.enabled === undefined && installments?.plan === undefined) return null;
+  return {
+    enabled: installments.enabled === true,
+    // Payrail does not list plans per card (Stripe lists them once a card is attached): null, as Stripe's nullable field allows.
+    available_plans: null,
+    plan: installments.plan ?? null,
+  };
 }

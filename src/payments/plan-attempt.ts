@@ -8,13 +8,13 @@ import { renderPayPalPaymentDetails } from '../payment-methods/render.ts';
 import { checkLocalPayment, localChargeDetails, localMethod } from '../payment-methods/local-methods.ts';
 import { ApiError } from '../platform/errors.ts';
 import type { LocalPaymentMethodRow, PaymentMethodRow } from '../payment-methods/repository.ts';
-import { revealBankAccount, revealCardNumber, type PaymentMethodDependencies } from '../payment-methods/service.ts';
-import type { ChargeRow, PaymentIntentRow, PaymentMethodOptions } from './repository.ts';
+import { revealBankAccount, revealCardNumber, revealSecurityCode, type PaymentMethodDependencies } from '../payment-methods/service.ts';
+import type { ChargeRow, InstallmentPlan, PaymentIntentRow, PaymentMethodOptions } from './repository.ts';
 import { checkPaymentMethodOwner, checkPaymentMethodType } from './checks.ts';
 import { fullShipping } from '../customers/address.ts';
 import { listProviderReferences } from '../payment-methods/provider-references-repository.ts';
 import type { Queryable } from '../platform/db.ts';
-import { captureIsManual, effectiveSetupFutureUsage, incrementalAuthorizationRequested, mergePaymentMethodOptions } from './payment-method-options.ts';
+import { captureIsManual, checkInstallmentPlan, effectiveSetupFutureUsage, incrementalAuthorizationRequested, installmentPlanOf, mergePaymentMethodOptions } from './payment-method-options.ts';
 import type { ConfirmInput } from './types.ts';
 import { decisionKey } from './sca/three-d-secure.ts';
 import type { ScaDecision } from './sca/types.ts';
@@ -25,7 +25,7 @@ import type { ScaDecision } from './sca/types.ts';
 export type PlanAttemptDependencies = PaymentMethodDependencies;
 
 /** The charge's `payment_method_details` before the provider answers: the card as stored, or PayPal's payer as far as known. */
-function paymentMethodDetails(paymentMethod: PaymentMethodRow, amount: number): Record<string, unknown> {
+function paymentMethodDetails(paymentMethod: PaymentMethodRow, amount: number, installmentPlan: InstallmentPlan | null): Record<string, unknown> {
   if (paymentMethod.type === 'paypal') {
     return { billing_details: paymentMethod.billing_details, type: 'paypal', paypal: renderPayPalPaymentDetails(paymentMethod.wallet, undefined) };
   }
@@ -46,7 +46,8 @@ function paymentMethodDetails(paymentMethod: PaymentMethodRow, amount: number): 
       fingerprint: paymentMethod.card.fingerprint,
       funding: paymentMethod.card.funding,
       incremental_authorization: { status: 'unavailable' },
-      installments: null,
+      // The plan the customer pays in (Stripe's payment_method_details.card.installments), null for one payment.
+      installments: installmentPlan ? { plan: installmentPlan } : null,
       last4: paymentMethod.card.last4,
       mandate: null,
       multicapture: { status: 'unavailable' },
@@ -100,6 +101,8 @@ export function planAttempt(scope: Scope, intent: PaymentIntentRow, input: Confi
   };
   const planned = { ...intent, ...changes };
   if (paymentMethod.type !== 'card' && paymentMethod.type !== 'paypal') checkLocalOptions(planned, paymentMethod.type, attemptOptions);
+  checkInstallmentPlan(planned, paymentMethod.type);
+  const installmentPlan = installmentPlanOf(planned, paymentMethod.type);
   const charge: ChargeRow = {
     id: chargeId,
     account_id: scope.accountId,
@@ -118,7 +121,7 @@ export function planAttempt(scope: Scope, intent: PaymentIntentRow, input: Confi
     failure_code: null,
     failure_message: null,
     outcome: null,
-    payment_method_details: paymentMethodDetails(paymentMethod, intent.amount),
+    payment_method_details: paymentMethodDetails(paymentMethod, intent.amount, installmentPlan),
     description: intent.description,
     receipt_email: planned.receipt_email,
     processor_reference: null,
@@ -234,6 +237,7 @@ export function paymentFacts(intent: PaymentIntentRow, paymentMethod: PaymentMet
     paymentMethodType: paymentMethod.type,
     metadata: intent.metadata,
     manualCapture: captureIsManual(intent, paymentMethod.type),
+    installments: authorize.installments !== undefined,
   };
 }
 
@@ -291,8 +295,14 @@ export function authorizeInput(deps: PlanAttemptDependencies, intent: PaymentInt
     capture: !captureIsManual(intent, paymentMethod.type),
     // A wallet (PayPal) has no card: the buyer pays on the provider's page.
     ...(paymentMethod.type === 'card'
-      ? { card: { number: revealCardNumber(deps, paymentMethod), expMonth: paymentMethod.card.exp_month, expYear: paymentMethod.card.exp_year, brand: paymentMethod.card.brand, holderName: paymentMethod.billing_details.name } }
+      ? {
+        card: {
+          number: revealCardNumber(deps, paymentMethod), expMonth: paymentMethod.card.exp_month, expYear: paymentMethod.card.exp_year, brand: paymentMethod.card.brand,
+          holderName: paymentMethod.billing_details.name, holderEmail: paymentMethod.billing_details.email, securityCode: revealSecurityCode(deps, paymentMethod),
+        },
+      }
       : {}),
+    ...(installmentPlanOf(intent, paymentMethod.type) ? { installments: { count: installmentPlanOf(intent, paymentMethod.type)!.count } } : {}),
     authentication,
     ...(paymentMethod.type === 'card'
       ? { requestThreeDSecure: intent.payment_method_options.card?.request_three_d_secure ?? 'automatic', requestIncrementalAuthorization: incrementalAuthorizationRequested(intent, paymentMethod.type) }

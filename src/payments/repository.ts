@@ -69,6 +69,20 @@ export interface CardPaymentMethodOptions {
   capture_method?: 'manual';
   setup_future_usage?: 'none' | 'off_session' | 'on_session';
   request_incremental_authorization?: 'if_available' | 'never';
+  /** Stripe's installments: enabled on the intent, the plan chosen at confirmation (payment-method-options.ts). */
+  installments?: CardInstallmentsOptions;
+}
+
+/** A fixed-count plan of monthly installments, as Stripe's `payment_method_details_card_installments_plan`. */
+export interface InstallmentPlan {
+  count: number;
+  interval: 'month';
+  type: 'fixed_count';
+}
+
+export interface CardInstallmentsOptions {
+  enabled?: boolean;
+  plan?: InstallmentPlan;
 }
 
 /** `payment_method_options[blik]`: the 6-digit code, set at confirmation only and never rendered back. */

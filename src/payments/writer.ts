@@ -8,6 +8,7 @@ import type { FinalAnswer } from '../platform/unit-of-work.ts';
 import { paymentMethodAttachStatement, paymentMethodWalletStatement } from '../payment-methods/repository.ts';
 import { providerReferenceUpsertStatement } from '../payment-methods/provider-references-repository.ts';
 import { mandateDeactivateStatement } from '../mandates/repository.ts';
+import { securityCodeWipeStatement } from '../payment-methods/security-codes-repository.ts';
 import type { ChangeResult, PaymentChange } from './change.ts';
 import { challengeInsertStatement, challengesAbandonStatement } from './challenges-repository.ts';
 import { counterChangeStatement } from './sca/counters-repository.ts';
@@ -40,7 +41,7 @@ export function changeParts(change: PaymentChange, prefix: string, intentGate: P
   }
   parts.push(...movementParts(`${prefix}ledger`, change.movement, gated));
   // The side writes below all insert or change rows only under the gate; without one they are not meant to exist.
-  assert(gate || (!change.challenge && !change.abandonChallenges && !change.paymentMethod && !change.providerReference && !change.connect && !change.scaCounters && !change.mandate && change.events.length === 0), 'an ungated change writes only its attempt, charge and ledger');
+  assert(gate || (!change.challenge && !change.abandonChallenges && !change.paymentMethod && !change.providerReference && !change.connect && !change.scaCounters && !change.mandate && !change.securityCodeWipe && change.events.length === 0), 'an ungated change writes only its attempt, charge and ledger');
   if (change.abandonChallenges && change.intent && gate) parts.push({ name: `${prefix}abandoned`, statement: challengesAbandonStatement(change.intent.current.id, gate) });
   if (change.challenge && gate) parts.push({ name: `${prefix}challenge`, statement: challengeInsertStatement(change.scope, change.challenge, gate) });
   const method = change.paymentMethod;
@@ -53,6 +54,7 @@ export function changeParts(change: PaymentChange, prefix: string, intentGate: P
     }
   }
   if (change.providerReference && gate) parts.push({ name: `${prefix}provider_reference`, statement: providerReferenceUpsertStatement(change.scope, change.providerReference, gate) });
+  if (change.securityCodeWipe && gate) parts.push({ name: `${prefix}security_code_wipe`, statement: securityCodeWipeStatement(change.scope, change.securityCodeWipe.paymentMethodId, gate) });
   if (change.scaCounters && gate) parts.push({ name: `${prefix}sca_counters`, statement: counterChangeStatement(change.scope, change.scaCounters.change, change.scaCounters.now, gate) });
   if (change.events.length > 0 && gate) parts.push({ name: `${prefix}new_events`, statement: eventsInsertStatement(change.scope, change.request, change.events, gated) });
   // A Connect charge's rows (only for intents with Connect parameters: an ordinary payment has no such part).
@@ -110,7 +112,7 @@ export async function writeChanges(db: Queryable, changes: readonly PaymentChang
  * id, when every part is written from JSON rows gated by that key (the side writes below are not yet).
  */
 function mergeKeyOf(change: PaymentChange): string | undefined {
-  if (!change.intent || change.challenge || change.abandonChallenges || change.paymentMethod || change.providerReference || change.connect || change.scaCounters || change.mandate) return undefined;
+  if (!change.intent || change.challenge || change.abandonChallenges || change.paymentMethod || change.providerReference || change.connect || change.scaCounters || change.mandate || change.securityCodeWipe) return undefined;
   return change.intent.current.id;
 }
 

@@ -66,6 +66,7 @@ function ineligibility(candidate: RoutingCandidate, facts: PaymentFacts): string
   // An unknown country (a wallet before approval) excludes no one: there is nothing to hold against the list.
   if (facts.country !== null && candidate.supportedCountries.length > 0 && !candidate.supportedCountries.includes(facts.country)) return `does not support country ${facts.country}`;
   if (facts.manualCapture && !candidate.manualCapture) return 'cannot authorize now and capture later (manual capture)';
+  if (facts.installments === true && candidate.installments !== true) return 'cannot take an installment plan';
   return null;
 }
 

@@ -24,6 +24,8 @@ export interface RoutingCandidate {
   fees: FeeTable;
   /** Connector capability: can authorize now and capture later. */
   manualCapture: boolean;
+  /** Connector capability: can split a card payment into installments; absent: cannot. */
+  installments?: boolean;
 }
 
 /** What the router knows about a payment when it decides. */
@@ -43,6 +45,8 @@ export interface PaymentFacts {
   /** The PaymentIntent's metadata. */
   metadata: Record<string, string>;
   manualCapture: boolean;
+  /** The payment is made in installments (a plan at confirmation); absent: one payment. */
+  installments?: boolean;
 }
 
 /** A candidate in the decided order, with why it is where it is (short human text, recorded on the attempt). */

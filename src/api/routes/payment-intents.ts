@@ -43,6 +43,11 @@ const paymentMethodOptions = object({
     capture_method: emptyable(enumeration(['manual'])),
     setup_future_usage: emptyable(enumeration(['none', 'off_session', 'on_session'])),
     request_incremental_authorization: enumeration(['if_available', 'never']),
+    // Stripe's installments (docs/api.md): enabled on the intent; the plan (2 to 12 monthly payments) at confirmation.
+    installments: emptyable(object({
+      enabled: boolean(),
+      plan: emptyable(object({ count: integer(), interval: enumeration(['month']), type: enumeration(['fixed_count']) })),
+    })),
   })),
   blik: emptyable(localMethodOptionParams.blik),
   klarna: emptyable(localMethodOptionParams.klarna),

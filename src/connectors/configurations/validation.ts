@@ -88,8 +88,9 @@ const allowedPaymentMethodTypes: Record<ConnectorName, readonly PaymentMethodTyp
   // Mollie's local methods (src/connectors/mollie/transformers.ts `mollieMethods`): the redirect methods, Klarna,
   // BLIK, and SEPA Direct Debit (Mollie's directdebit on a Mollie mandate).
   mollie: ['ideal', 'bancontact', 'eps', 'p24', 'klarna', 'blik', 'sepa_debit'],
-  // Mercado Pago's Brazilian methods (src/connectors/mercadopago/transformers.ts `mercadoPagoMethods`).
-  mercadopago: ['pix', 'boleto'],
+  // Mercado Pago's Brazilian methods (src/connectors/mercadopago/transformers.ts `mercadoPagoMethods`), and cards
+  // (src/connectors/mercadopago/cards.ts: they need the card's security code, kept until its first authorization).
+  mercadopago: ['pix', 'boleto', 'card'],
   // UPI collect and intent through Razorpay's S2S UPI API, cards on Razorpay's hosted checkout (src/connectors/razorpay).
   razorpay: ['upi', 'card'],
   // The built-in test processor carries every local method through its test payment page (connectors/test-processor).
@@ -99,7 +100,8 @@ const allowedPaymentMethodTypes: Record<ConnectorName, readonly PaymentMethodTyp
 /** What a configuration carries when `payment_method_types` is not given. */
 export function defaultPaymentMethodTypes(connector: ConnectorName): PaymentMethodType[] {
   if (connector === 'mollie') return [...allowedPaymentMethodTypes.mollie];
-  if (connector === 'mercadopago') return [...allowedPaymentMethodTypes.mercadopago];
+  // Mercado Pago's cards need the security code, which saved cards lose after their first payment: asked for explicitly.
+  if (connector === 'mercadopago') return ['pix', 'boleto'];
   // Razorpay's cards send the payer to its checkout to type the card again: a configuration asks for them explicitly.
   if (connector === 'razorpay') return ['upi'];
   return connector === 'paypal' ? ['paypal'] : ['card'];

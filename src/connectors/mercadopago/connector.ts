@@ -9,7 +9,7 @@ import {
   fromPayment,
   fromRefund,
   idempotencyKey,
-  mercadoPagoCarriedTypes,
+  mercadoPagoPaymentMethodTypes,
   payerEmailMissing,
   processingError,
   toDecimalAmount,
@@ -19,6 +19,7 @@ import {
   type PixImageUrl,
 } from './transformers.ts';
 import { MercadoPagoWebhookError, verifiedPaymentId } from './webhook.ts';
+import { cardBrandUnsupported, cardholderNameMissing, cardMethodId, cardPayerEmailMissing, cardTokenRefused, securityCodeGone, toCardPaymentRequest, toCardTokenRequest } from './cards.ts';
 
 export { MercadoPagoRequestError } from './client.ts';
 
@@ -38,7 +39,12 @@ export interface MercadoPagoConnectorConfig {
 }
 
 /**
- * Mercado Pago Payments API connector for Brazil's Pix and boleto (Bradesco). `authorize` creates the payment: a
+ * Mercado Pago Payments API connector for Brazil's Pix and boleto (Bradesco), and cards in BRL with installments.
+ * A card payment creates a card token (POST /v1/card_tokens, with the security code Payrail keeps until the card's
+ * first authorization) and pays with it (POST /v1/payments: the token, the brand, the plan's installments, `capture:
+ * false` for manual capture, captured later with PUT {capture: true}); approved is captured, authorized is held,
+ * in_process is processing, rejected is declined with Mercado Pago's `status_detail` in Stripe's decline codes.
+ * Pix and boleto: `authorize` creates the payment: a
  * pending Pix shows its QR code and BR Code, a pending boleto its digitable line and voucher page, as the intent's
  * `next_action` (the same shapes as the test processor's). The outcome arrives by Mercado Pago's signed webhook
  * (approved -> succeeded, cancelled/expired or rejected -> requires_payment_method), or when Payrail's expiry sweep
@@ -48,9 +54,12 @@ export interface MercadoPagoConnectorConfig {
  */
 export class MercadoPagoConnector implements Connector {
   readonly name = 'mercadopago';
-  /** Pix and boleto are paid at once (no manual capture); a Pix refund may be partial (boleto: see method-types.ts). */
-  readonly capabilities = { manualCapture: false, partialCapture: false, refunds: true, partialRefunds: true, threeDSecure: false };
-  readonly paymentMethodTypes = mercadoPagoCarriedTypes;
+  /**
+   * Cards may be authorized and captured later, in part (PUT transaction_amount), and paid in installments; Pix and
+   * boleto are paid at once (Payrail refuses manual capture for them). Refunds may be partial (boleto: method-types.ts).
+   */
+  readonly capabilities = { manualCapture: true, partialCapture: true, refunds: true, partialRefunds: true, threeDSecure: false, installments: true };
+  readonly paymentMethodTypes = mercadoPagoPaymentMethodTypes;
   /** A replayed payment creation cannot charge by itself: the payer must pay the QR code or voucher. */
   readonly syncReplayWindowSeconds = null;
   readonly #config: MercadoPagoConnectorConfig;
@@ -81,12 +90,34 @@ export class MercadoPagoConnector implements Connector {
    */
   async sync(input: AuthorizeInput): Promise<AuthorizeOutput> {
     if (input.processorReference) return this.#read(input, input.processorReference);
+    if (input.card) return this.#syncCard(input);
     return this.#create(input);
   }
 
-  /** Pix and boleto are captured when paid: there is nothing to capture. */
+  /**
+   * Captures a card payment authorized with `capture: false` (PUT /v1/payments/{id} {capture: true,
+   * transaction_amount}); Pix and boleto are captured when paid, and an approved payment answers as captured.
+   */
   async capture(input: ReferenceInput): Promise<SimpleOutput> {
-    return { status: 'succeeded', processorReference: input.processorReference };
+    const path = this.#paymentPath(input.processorReference);
+    const read = await this.#safely(() => this.#client.request('GET', path));
+    if (read.kind === 'ok' && (read.body as MercadoPagoPayment).status !== 'authorized') {
+      const status = (read.body as MercadoPagoPayment).status;
+      if (status === 'approved') return { status: 'succeeded', processorReference: input.processorReference };
+      return { status: 'failed', reason: 'declined' };
+    }
+    if (read.kind !== 'ok') return read.kind === 'rejected' ? { status: 'failed', reason: 'declined' } : { status: 'pending', processorReference: input.processorReference };
+    const captured = await this.#safely(() => this.#client.request('PUT', path, {
+      body: { capture: true, transaction_amount: toDecimalAmount(input.amount, input.currency) }, idempotencyKey: idempotencyKey('capture-payment', input.attemptId),
+    }));
+    switch (captured.kind) {
+      case 'ok':
+        return (captured.body as MercadoPagoPayment).status === 'approved' ? { status: 'succeeded', processorReference: input.processorReference } : { status: 'pending', processorReference: input.processorReference };
+      case 'rejected':
+        return { status: 'failed', reason: 'declined' };
+      default:
+        return { status: 'pending', processorReference: input.processorReference };
+    }
   }
 
   /** Cancels a payment still pending at Mercado Pago (PUT /v1/payments/{id} status cancelled); a paid one cannot be. */
@@ -125,7 +156,8 @@ export class MercadoPagoConnector implements Connector {
   // --- Flows ------------------------------------------------------------------------------------------------------
 
   async #create(input: AuthorizeInput): Promise<AuthorizeOutput> {
-    if (!input.localMethod) throw new MercadoPagoRequestError('configuration', 'the Mercado Pago connector carries Pix and boleto only');
+    if (input.card) return this.#createCard(input, input.card);
+    if (!input.localMethod) throw new MercadoPagoRequestError('configuration', 'the Mercado Pago connector carries Pix, boleto and cards only');
     if (input.localMethod.billingDetails.email === null) return { status: 'declined', decline: payerEmailMissing, processorReference: null, riskScore: 0 };
     const request = toPaymentRequest(input, { notificationUrl: this.#config.notificationUrl, nowSeconds: Math.floor(Date.now() / 1000) });
     const outcome = await this.#client.request('POST', '/v1/payments', { body: request, idempotencyKey: idempotencyKey('create-payment', input.attemptId) });
@@ -139,6 +171,53 @@ export class MercadoPagoConnector implements Connector {
       case 'rejected':
         return { status: 'declined', decline: { ...processingError, message: outcome.detail ?? processingError.message }, processorReference: null, riskScore: 0 };
     }
+  }
+
+  /**
+   * A card payment: the card token (with the security code, which must still be kept), then the payment. Whatever
+   * Mercado Pago lacks (the code, the payer's e-mail, the holder's name, a brand it takes) declines before sending.
+   */
+  async #createCard(input: AuthorizeInput, card: NonNullable<AuthorizeInput['card']>): Promise<AuthorizeOutput> {
+    const declineBeforeSending = (decline: typeof securityCodeGone): AuthorizeOutput => ({ status: 'declined', decline, processorReference: null, riskScore: 0 });
+    if (!card.securityCode) return declineBeforeSending(securityCodeGone);
+    if (!card.holderEmail) return declineBeforeSending(cardPayerEmailMissing);
+    if (!card.holderName) return declineBeforeSending(cardholderNameMissing);
+    const methodId = cardMethodId(card);
+    if (methodId === null) return declineBeforeSending(cardBrandUnsupported);
+    // A card token charges nothing: an ambiguous answer is safely a not-sent one (failover may try elsewhere).
+    const tokenAnswer = await this.#client.request('POST', '/v1/card_tokens', { body: toCardTokenRequest({ ...card, securityCode: card.securityCode, holderName: card.holderName }) });
+    if (tokenAnswer.kind === 'rejected') return declineBeforeSending(cardTokenRefused(tokenAnswer.detail ?? null));
+    if (tokenAnswer.kind !== 'ok' || typeof (tokenAnswer.body as { id?: unknown }).id !== 'string') {
+      throw new MercadoPagoRequestError('not_sent', 'Mercado Pago did not give a card token');
+    }
+    const request = toCardPaymentRequest(input, {
+      decimalAmount: toDecimalAmount(input.amount, input.currency), token: (tokenAnswer.body as { id: string }).id, methodId, email: card.holderEmail, notificationUrl: this.#config.notificationUrl,
+    });
+    const outcome = await this.#client.request('POST', '/v1/payments', { body: request, idempotencyKey: idempotencyKey('create-payment', input.attemptId) });
+    switch (outcome.kind) {
+      case 'ok':
+        return this.#answer(outcome.body as MercadoPagoPayment);
+      case 'ambiguous':
+        return { status: 'pending' };
+      case 'not_sent':
+        throw new MercadoPagoRequestError('not_sent', `Mercado Pago was not reached: ${outcome.detail}`);
+      case 'rejected':
+        return { status: 'declined', decline: { ...processingError, message: outcome.detail ?? processingError.message }, processorReference: null, riskScore: 0 };
+    }
+  }
+
+  /**
+   * A card attempt whose creation's answer was lost: the payment is looked up by its external_reference (the attempt id)
+   * first, so that nothing is created again when it exists (and so that a security code deleted meanwhile does not
+   * decline a payment Mercado Pago made); only when Mercado Pago has none is the creation replayed.
+   */
+  async #syncCard(input: AuthorizeInput): Promise<AuthorizeOutput> {
+    const found = await this.#client.request('GET', `/v1/payments/search?external_reference=${encodeURIComponent(input.attemptId)}&sort=date_created&criteria=asc`);
+    if (found.kind === 'ambiguous') return { status: 'pending' };
+    if (found.kind === 'not_sent') throw new MercadoPagoRequestError('not_sent', `Mercado Pago was not reached: ${found.detail}`);
+    const results = found.kind === 'ok' ? (found.body as { results?: MercadoPagoPayment[] }).results ?? [] : [];
+    const payment = results.find((candidate) => attemptIdOf(candidate) === input.attemptId);
+    return payment ? this.#answer(payment) : this.#create(input);
   }
 
   async #read(input: AuthorizeInput, paymentId: string): Promise<AuthorizeOutput> {

@@ -1,4 +1,5 @@
 import type { ProviderNotification } from '../connector.ts';
+import { cardRejection, isCardPayment } from './cards.ts';
 import { attemptIdOf, cancelledDecline, isPaymentStatus, methodDetailsOf, paymentRejected, refundIdOf, refundResult, type MercadoPagoPayment } from './transformers.ts';
 
 /**
@@ -19,13 +20,21 @@ export function mercadoPagoNotifications(payment: MercadoPagoPayment): ProviderN
       notifications.push({ kind: 'authorization', eventKey: `payment:${paymentId ?? 'unknown'}:paid`, attemptId, processorReference: paymentId, result: { status: 'authorized', methodDetails: methodDetailsOf(payment) } });
       break;
     case 'rejected':
-      notifications.push({ kind: 'authorization', eventKey, attemptId, processorReference: paymentId, result: { status: 'declined', decline: paymentRejected } });
+      // A card's rejection says why (status_detail in Stripe's decline codes); a Pix or boleto's is generic.
+      notifications.push({ kind: 'authorization', eventKey, attemptId, processorReference: paymentId, result: { status: 'declined', decline: isCardPayment(payment) ? cardRejection(payment) : paymentRejected } });
       break;
     case 'cancelled':
       notifications.push({ kind: 'authorization', eventKey, attemptId, processorReference: paymentId, result: { status: 'declined', decline: cancelledDecline(payment) } });
       break;
-    case 'pending':
     case 'authorized':
+      // A card authorized with capture: false after a review (in_process): held, as the intent's manual capture says.
+      if (isCardPayment(payment)) {
+        notifications.push({ kind: 'authorization', eventKey, attemptId, processorReference: paymentId, result: { status: 'authorized' } });
+        break;
+      }
+      notifications.push({ kind: 'other', eventKey, description: `Mercado Pago payment ${paymentId ?? '?'} is authorized` });
+      break;
+    case 'pending':
     case 'in_process':
     case 'in_mediation':
     case null:

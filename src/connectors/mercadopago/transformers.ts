@@ -1,6 +1,7 @@
 import { assertNever, type AuthorizeInput, type AuthorizeOutput, type Decline, type DisplayDetails, type SimpleOutput } from '../connector.ts';
 import { exponentOf } from '../../platform/money.ts';
 import { customerCanceled, displayExpired, processingError } from '../shared/declines.ts';
+import { cardRejection, isCardPayment } from './cards.ts';
 
 // Pure mapping between Payrail's terms and Mercado Pago's Payments API (/v1/payments, specs/mercadopago/spec3.json):
 // amounts, the payment request of a Pix or a boleto, what a payment's status means for an attempt, the voucher or QR
@@ -12,6 +13,8 @@ export { processingError };
 export const mercadoPagoMethods = { pix: 'pix', boleto: 'bolbradesco' } as const;
 export type MercadoPagoCarriedType = keyof typeof mercadoPagoMethods;
 export const mercadoPagoCarriedTypes = Object.keys(mercadoPagoMethods) as MercadoPagoCarriedType[];
+/** Every payment method type the connector carries: the local methods above and cards (cards.ts). */
+export const mercadoPagoPaymentMethodTypes: readonly string[] = [...mercadoPagoCarriedTypes, 'card'];
 
 export function isCarriedType(type: string): type is MercadoPagoCarriedType {
   return Object.hasOwn(mercadoPagoMethods, type);
@@ -50,6 +53,10 @@ export interface MercadoPagoPayment {
   status?: string;
   status_detail?: string;
   payment_method_id?: string;
+  /** `credit_card`, `debit_card` for cards; `bank_transfer` (Pix), `ticket` (boleto). */
+  payment_type_id?: string;
+  installments?: number;
+  captured?: boolean;
   external_reference?: string | null;
   date_of_expiration?: string | null;
   transaction_amount?: number;
@@ -60,7 +67,7 @@ export interface MercadoPagoPayment {
 }
 
 /** The X-Idempotency-Key of a Payrail operation: the operation and Payrail's attempt or refund id. */
-export function idempotencyKey(operation: 'create-payment' | 'cancel-payment' | 'refund', id: string): string {
+export function idempotencyKey(operation: 'create-payment' | 'cancel-payment' | 'capture-payment' | 'refund', id: string): string {
   return `payrail-${operation}-${id}`;
 }
 
@@ -238,13 +245,13 @@ export function methodDetailsOf(payment: MercadoPagoPayment): Record<string, unk
 }
 
 /** What each Mercado Pago status means for the attempt. */
-type StatusKind = 'awaiting_payer' | 'processing' | 'paid' | 'rejected' | 'cancelled';
+type StatusKind = 'awaiting_payer' | 'processing' | 'held' | 'paid' | 'rejected' | 'cancelled';
 const statusKinds: Record<MercadoPagoPaymentStatus, StatusKind> = {
   pending: 'awaiting_payer',
   in_process: 'processing',
   in_mediation: 'processing',
-  // Cards only (capture: false), which this connector does not send: held as processing rather than believed paid.
-  authorized: 'processing',
+  // Cards only: authorized with `capture: false`, held until captured (PUT capture) or cancelled.
+  authorized: 'held',
   approved: 'paid',
   // A refund or a chargeback comes after the payment was paid: the attempt itself was paid.
   refunded: 'paid',
@@ -275,10 +282,13 @@ export function fromPayment(payment: MercadoPagoPayment, imageUrl: PixImageUrl):
     }
     case 'processing':
       return { status: 'processing', processorReference: reference };
+    case 'held':
+      return { status: 'authorized', captured: false, processorReference: reference, riskScore: 0 };
     case 'paid':
       return { status: 'authorized', captured: true, processorReference: reference, riskScore: 0, methodDetails: methodDetailsOf(payment) };
     case 'rejected':
-      return { status: 'declined', decline: paymentRejected, processorReference: reference, riskScore: 0 };
+      // A card's rejection says why (status_detail, in Stripe's decline codes); a Pix or boleto's is generic.
+      return { status: 'declined', decline: isCardPayment(payment) ? cardRejection(payment) : paymentRejected, processorReference: reference, riskScore: 0 };
     case 'cancelled':
       return { status: 'declined', decline: cancelledDecline(payment), processorReference: reference, riskScore: 0 };
     default:

@@ -14,7 +14,8 @@ import { localMethodTypeNames } from '../../payment-methods/method-types.ts';
  */
 export class TestProcessor implements Connector {
   readonly name = 'test_processor';
-  readonly capabilities = { manualCapture: true, partialCapture: true, refunds: true, partialRefunds: true, threeDSecure: true };
+  // Installment plans are accepted as Stripe's test mode accepts them (the currency is checked at confirmation: BRL, MXN).
+  readonly capabilities = { manualCapture: true, partialCapture: true, refunds: true, partialRefunds: true, threeDSecure: true, installments: true };
   /** Its answers are a pure function of the input: `sync` always says what the first call did. */
   readonly syncReplayWindowSeconds = null;
   /** Cards and every local method of the table (method-types.ts), through its test payment page. */
