@@ -12,7 +12,7 @@ export type Access = 'read' | 'write';
 export const permissionResources = [
   'account', 'balance', 'balance_transaction', 'charge', 'customer', 'event', 'external_account', 'payment_intent',
   'payment_method', 'payout', 'refund', 'source', 'token', 'webhook_endpoint', 'connector_configuration', 'routing_profile',
-  'product', 'price', 'payment_link', 'checkout_session', 'file', 'setup_intent', 'transfer', 'application_fee',
+  'product', 'price', 'payment_link', 'checkout_session', 'file', 'setup_intent', 'transfer', 'application_fee', 'dispute',
 ] as const;
 export type PermissionResource = (typeof permissionResources)[number];
 
@@ -50,6 +50,8 @@ const segmentResources: Record<string, PermissionResource> = {
   prices: 'price',
   products: 'product',
   refunds: 'refund',
+  // Stripe's rak_dispute_*: closing a dispute writes it.
+  disputes: 'dispute',
   // Stripe's rak_setup_intent_*: SetupAttempts are read with the SetupIntent permission.
   setup_attempts: 'setup_intent',
   setup_intents: 'setup_intent',

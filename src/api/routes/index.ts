@@ -31,6 +31,7 @@ import { searchRoutes } from './search.ts';
 import { setupAttemptRoutes } from './setup-attempts.ts';
 import { setupIntentRoutes } from './setup-intents.ts';
 import { transferRoutes } from './transfers.ts';
+import { disputeRoutes } from './disputes.ts';
 import { applicationFeeRoutes } from './application-fees.ts';
 import { webhookEndpointRoutes } from './webhook-endpoints.ts';
 
@@ -52,6 +53,7 @@ export function allRoutes(): RouteDefinition[] {
     ...tokenRoutes,
     ...customerSourceRoutes,
     ...refundRoutes,
+    ...disputeRoutes,
     ...productRoutes,
     ...paymentMethodConfigurationRoutes,
     ...priceRoutes,
