@@ -218,6 +218,18 @@ describe('disputes: the test processor\'s dispute test cards, evidence, close an
     assert.equal((await stripe.disputes.retrieve(dispute.id)).status, 'needs_response');
   });
 
+  it('a restricted key with permissions[dispute]=read lists and retrieves disputes, and may not close one', async () => {
+    const { dispute } = await disputedPayment('pm_card_createDispute', 1_600);
+    const key = (await stripe.rawRequest('POST', '/v1/payrail/api_keys', { type: 'restricted', permissions: { dispute: 'read' } })) as unknown as { secret: string };
+    const reader = server.stripeFor(key.secret);
+    assert.equal((await reader.disputes.retrieve(dispute.id)).id, dispute.id);
+    assert.ok((await reader.disputes.list({ limit: 100 })).data.some((item) => item.id === dispute.id));
+    const refused = await expectStripeError(reader.disputes.close(dispute.id), { class: Stripe.errors.StripePermissionError, code: 'insufficient_permissions', statusCode: 403 });
+    assert.match(refused.message, /rak_dispute_write/);
+    await expectStripeError(reader.disputes.update(dispute.id, { metadata: { k: 'v' } }), { class: Stripe.errors.StripePermissionError, statusCode: 403 });
+    assert.equal((await stripe.disputes.retrieve(dispute.id)).status, 'needs_response');
+  });
+
   it('a submission and a close of one dispute never both apply', async () => {
     for (let round = 0; round < 3; round += 1) {
       const { dispute } = await disputedPayment('pm_card_createDispute', 1_000 + round);
