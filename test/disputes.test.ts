@@ -4,6 +4,7 @@ import Stripe from 'stripe';
 import { expirePastDueDisputes } from '../src/disputes/deadline.ts';
 import { openDueDisputes } from '../src/disputes/open.ts';
 import { expectLedgerClean, usdBalance } from './helpers/connect.ts';
+import { pdfBytes, solidPng } from './helpers/images.ts';
 import { expectStripeError } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
@@ -170,6 +171,22 @@ describe('disputes: the test processor\'s dispute test cards, evidence, close an
     const unchanged = await stripe.disputes.retrieve(dispute.id);
     assert.equal(unchanged.status, 'needs_response');
     assert.equal(unchanged.evidence_details.has_evidence, false);
+  });
+
+  it('takes evidence files of purpose dispute_evidence only, and an empty value clears a field', async () => {
+    const { dispute } = await disputedPayment('pm_card_createDispute', 1_700);
+    const receipt = await stripe.files.create({ file: { data: pdfBytes, name: 'receipt.pdf', type: 'application/pdf' }, purpose: 'dispute_evidence' });
+    const icon = await stripe.files.create({ file: { data: solidPng(128, [0, 0, 255]), name: 'icon.png', type: 'image/png' }, purpose: 'business_icon' });
+    await expectStripeError(stripe.disputes.update(dispute.id, { evidence: { uncategorized_file: icon.id }, submit: false }), { class: invalidRequest, code: 'invalid_value', param: 'evidence[uncategorized_file]', statusCode: 400 });
+    const other = await server.createAccount('Files elsewhere');
+    const foreign = await other.stripe.files.create({ file: { data: pdfBytes, name: 'theirs.pdf', type: 'application/pdf' }, purpose: 'dispute_evidence' });
+    await expectStripeError(stripe.disputes.update(dispute.id, { evidence: { receipt: foreign.id }, submit: false }), { class: invalidRequest, code: 'resource_missing', param: 'evidence[receipt]', statusCode: 404 });
+    const staged = await stripe.disputes.update(dispute.id, { evidence: { receipt: receipt.id, customer_name: 'Jenny Rosen' }, submit: false });
+    assert.equal(staged.evidence.receipt, receipt.id);
+    const cleared = await stripe.disputes.update(dispute.id, { evidence: { customer_name: '' }, submit: false });
+    assert.equal(cleared.evidence.customer_name, null);
+    assert.equal(cleared.evidence.receipt, receipt.id);
+    assert.equal(cleared.status, 'needs_response');
   });
 
   it('a partially refunded charge is disputed for what remains', async () => {

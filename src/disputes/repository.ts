@@ -98,7 +98,7 @@ export async function listDisputes(db: Queryable, scope: Scope, page: PageReques
  */
 export async function findChargesToDispute(db: Queryable, limit: number): Promise<ChargeRow[]> {
   const result = await db.query<ChargeRow>(
-    `SELECT * FROM charges WHERE processor_reference LIKE '%.dispute_%' AND NOT disputed AND status = 'succeeded' AND captured
+    `SELECT * FROM charges WHERE processor_reference LIKE '%.dispute_%' AND NOT disputed AND status = 'succeeded' AND captured AND amount_refunded < amount_captured
      ORDER BY seq LIMIT $1`,
     [limit],
   );
