@@ -189,6 +189,25 @@ describe('disputes: the test processor\'s dispute test cards, evidence, close an
     assert.equal(cleared.status, 'needs_response');
   });
 
+  it('withdraws a converted charge\'s dispute in the settlement currency at the charge\'s rate, and reinstates it the same way', async () => {
+    const intent = await stripe.paymentIntents.create({ amount: 1_000, currency: 'eur', payment_method: 'pm_card_createDispute', confirm: true });
+    const chargeTransaction = await stripe.balanceTransactions.retrieve((await stripe.charges.retrieve(intent.latest_charge as string)).balance_transaction as string);
+    assert.equal(chargeTransaction.currency, 'usd', 'the account settles euros in dollars');
+    await openDueDisputes(server.deps);
+    const [dispute] = (await stripe.disputes.list({ payment_intent: intent.id })).data;
+    assert.equal(dispute.amount, 1_000);
+    assert.equal(dispute.currency, 'eur');
+    const withdrawal = dispute.balance_transactions[0];
+    assert.equal(withdrawal.currency, 'usd');
+    assert.equal(withdrawal.amount, -chargeTransaction.amount);
+    assert.equal(withdrawal.exchange_rate, chargeTransaction.exchange_rate);
+    assert.equal(withdrawal.fee, 1_500, 'the dispute fee in the settlement currency');
+    const won = await stripe.disputes.update(dispute.id, { evidence: { uncategorized_text: 'winning_evidence' } });
+    assert.equal(won.balance_transactions[1].amount, chargeTransaction.amount);
+    assert.equal(won.balance_transactions[1].currency, 'usd');
+    await expectLedgerClean(server.db);
+  });
+
   it('a partially refunded charge is disputed for what remains', async () => {
     const intent = await stripe.paymentIntents.create({ amount: 4_000, currency: 'usd', payment_method: 'pm_card_createDispute', confirm: true });
     const chargeId = intent.latest_charge as string;
