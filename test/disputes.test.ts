@@ -80,6 +80,7 @@ describe('disputes: the test processor\'s dispute test cards, evidence, close an
 
     const charge = await stripe.charges.retrieve(chargeId);
     assert.equal(charge.disputed, true);
+    assert.deepEqual((await stripe.charges.search({ query: 'disputed:"true"' })).data.map((item) => item.id), [chargeId], 'charge search finds it');
     assert.deepEqual(await eventTypesFor(dispute.id), ['charge.dispute.created', 'charge.dispute.funds_withdrawn']);
 
     assert.equal(await openDueDisputes(server.deps), 0, 'a second round opens nothing');
