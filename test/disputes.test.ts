@@ -112,6 +112,31 @@ describe('disputes: the test processor\'s dispute test cards, evidence, close an
     await expectLedgerClean(server.db);
   });
 
+  it('gives 4000000000005423 an early fraud warning and no dispute, once; actionable until the charge is refunded', async () => {
+    const before = await available();
+    const intent = await stripe.paymentIntents.create({ amount: 1_900, currency: 'usd', payment_method: 'pm_card_createIssuerFraudRecord', confirm: true });
+    const chargeId = intent.latest_charge as string;
+    assert.equal(await openDueDisputes(server.deps), 1);
+    assert.equal(await openDueDisputes(server.deps), 0, 'a second round warns of nothing more');
+    const warnings = await stripe.radar.earlyFraudWarnings.list({ charge: chargeId });
+    assert.equal(warnings.data.length, 1);
+    const warning = warnings.data[0];
+    assert.match(warning.id, /^issfr_/);
+    assert.equal(warning.object, 'radar.early_fraud_warning');
+    assert.equal(warning.actionable, true);
+    assert.equal(warning.payment_intent, intent.id);
+    assert.equal(warning.fraud_type, 'made_with_stolen_card');
+    assert.equal((await stripe.disputes.list({ charge: chargeId })).data.length, 0, 'no dispute');
+    assert.equal((await stripe.charges.retrieve(chargeId)).disputed, false);
+    assert.equal(await available(), before, 'a warning moves no money');
+    assert.deepEqual(await eventTypesFor(warning.id), ['radar.early_fraud_warning.created']);
+    await stripe.refunds.create({ charge: chargeId });
+    assert.equal((await stripe.radar.earlyFraudWarnings.retrieve(warning.id)).actionable, false, 'a fully refunded charge leaves nothing to act on');
+    const other = await server.createAccount('No warnings here');
+    await expectStripeError(other.stripe.radar.earlyFraudWarnings.retrieve(warning.id), { class: invalidRequest, code: 'resource_missing', statusCode: 404 });
+    assert.equal((await other.stripe.radar.earlyFraudWarnings.list()).data.length, 0);
+  });
+
   it('wins with winning_evidence: the amount (not the fee) is reinstated', async () => {
     const { dispute } = await disputedPayment('pm_card_createDispute', 3_000);
     const afterWithdrawal = await available();

@@ -720,7 +720,7 @@ describe('every answer of every operation matches Stripe', () => {
     await expectStripeError(stripe.paymentLinks.create({ line_items: [{ price: price.id, quantity: 1 }], application_fee_percent: 10 }), { class: Stripe.errors.StripeInvalidRequestError, code: 'invalid_value', statusCode: 400 });
   });
 
-  it('disputes: opened by the dispute test cards, list (charge, payment_intent, created), retrieve, update (staged, submitted), close, expanded fields', async () => {
+  it('disputes and early fraud warnings: opened by the test cards, list (charge, payment_intent, created), retrieve, update (staged, submitted), close, expanded fields', async () => {
     const won = await stripe.paymentIntents.create({ amount: 2_000, currency: 'usd', payment_method: 'pm_card_createDispute', confirm: true });
     const accepted = await stripe.paymentIntents.create({ amount: 1_000, currency: 'usd', payment_method: 'pm_card_createDisputeProductNotReceived', confirm: true });
     const inquiry = await stripe.paymentIntents.create({ amount: 1_500, currency: 'usd', payment_method: 'pm_card_createDisputeInquiry', confirm: true });
@@ -736,6 +736,11 @@ describe('every answer of every operation matches Stripe', () => {
     await stripe.disputes.close(acceptedDispute.id);
     await stripe.disputes.update(inquiryDispute.id, { evidence: { uncategorized_text: 'winning_evidence' } });
     await expectStripeError(stripe.disputes.close(acceptedDispute.id), { class: Stripe.errors.StripeInvalidRequestError, code: 'dispute_closed', statusCode: 400 });
+    const warned = await stripe.paymentIntents.create({ amount: 1_000, currency: 'usd', payment_method: 'pm_card_createIssuerFraudRecord', confirm: true });
+    assert.equal(await openDueDisputes(server.deps), 1);
+    const [warning] = (await stripe.radar.earlyFraudWarnings.list({ payment_intent: warned.id, expand: ['data.charge'] })).data;
+    await stripe.radar.earlyFraudWarnings.retrieve(warning.id, { expand: ['payment_intent'] });
+    await stripe.radar.earlyFraudWarnings.list({ charge: warned.latest_charge as string, created: { gte: warning.created }, limit: 10 });
   });
 
   it('webhook endpoints: create, retrieve, update, disable, list, delete', async () => {

@@ -33,3 +33,19 @@ CREATE INDEX disputes_due ON disputes (due_by) WHERE status IN ('needs_response'
 ALTER TABLE charges ADD COLUMN disputed boolean NOT NULL DEFAULT false;
 -- The sweep that opens disputes finds the test processor's disputed charges not yet disputed through this index.
 CREATE INDEX charges_dispute_due ON charges (seq) WHERE processor_reference LIKE '%.dispute_%' AND NOT disputed;
+
+-- Early fraud warnings (Stripe's radar.early_fraud_warning; docs/disputes.md): an issuer reports a captured charge as
+-- fraud before any dispute. The test processor's early-fraud-warning test card (4000000000005423) gets one, at most
+-- one per charge.
+CREATE TABLE early_fraud_warnings (
+  seq                bigserial NOT NULL,
+  id                 text PRIMARY KEY,
+  account_id         text NOT NULL,
+  livemode           boolean NOT NULL,
+  charge_id          text NOT NULL UNIQUE REFERENCES charges(id),
+  payment_intent_id  text REFERENCES payment_intents(id),
+  fraud_type         text NOT NULL,
+  created            bigint NOT NULL
+);
+CREATE INDEX early_fraud_warnings_list ON early_fraud_warnings (account_id, livemode, seq DESC);
+CREATE INDEX early_fraud_warnings_payment_intent ON early_fraud_warnings (payment_intent_id) WHERE payment_intent_id IS NOT NULL;

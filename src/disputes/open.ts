@@ -12,8 +12,9 @@ import type { Scope } from '../platform/scope.ts';
 import { startOfDay, secondsPerDay } from '../platform/clock.ts';
 import { findChargeForDispute, findChargesToDispute, insertDispute, markChargeDisputed, type DisputeRow } from './repository.ts';
 import { disputeView, renderDisputeView, type DisputeDependencies } from './service.ts';
+import { openEarlyFraudWarning } from './early-fraud-warnings.ts';
 
-/** How many charges one round of the sweep disputes (the rest wait for the next round). */
+/** How many charges one round of the sweep disputes (or warns of) (the rest wait for the next round). */
 export const disputesOpenedPerSweep = 100;
 
 /**
@@ -22,13 +23,14 @@ export const disputesOpenedPerSweep = 100;
  */
 export const responseDays = 7;
 
-const reasons: Record<TestDispute, string> = { fraudulent: 'fraudulent', product_not_received: 'product_not_received', inquiry: 'fraudulent' };
+const reasons: Record<Exclude<TestDispute, 'early_fraud_warning'>, string> = { fraudulent: 'fraudulent', product_not_received: 'product_not_received', inquiry: 'fraudulent' };
 
 /**
  * The disputes sweep: each captured charge of a Stripe dispute test card gets its dispute, at the first round after
  * its capture (Stripe too opens them moments after the charge, asynchronously). Per charge, one transaction under the
  * lock of its PaymentIntent (the one lock every money movement of a payment takes): the dispute, `charge.disputed`,
- * the withdrawal of the disputed amount and the fee (not for an inquiry) and the events. A charge is disputed once:
+ * the withdrawal of the disputed amount and the fee (not for an inquiry) and the events; for the early-fraud-warning
+ * card, an early fraud warning (early-fraud-warnings.ts) and no dispute. A charge is disputed once:
  * the charge is re-read under the lock and `disputes.charge_id` is unique.
  */
 export async function openDueDisputes(deps: DisputeDependencies): Promise<number> {
@@ -42,6 +44,8 @@ export async function openDueDisputes(deps: DisputeDependencies): Promise<number
       await findPaymentIntent(client, scope, candidate.payment_intent_id, { forUpdate: true });
       const charge = await findChargeForDispute(client, scope, candidate.id);
       if (!charge || charge.disputed === true || charge.amount_captured - charge.amount_refunded <= 0) return undefined;
+      // The early-fraud-warning card gets a warning and no dispute.
+      if (kind === 'early_fraud_warning') return openEarlyFraudWarning(client, scope, charge, deps.clock.nowSeconds());
       return openDispute(deps, client, scope, charge, kind);
     });
     if (dispute) opened += 1;
@@ -49,7 +53,7 @@ export async function openDueDisputes(deps: DisputeDependencies): Promise<number
   return opened;
 }
 
-async function openDispute(deps: DisputeDependencies, client: import('pg').PoolClient, scope: Scope, charge: ChargeRow, kind: TestDispute): Promise<DisputeRow | undefined> {
+async function openDispute(deps: DisputeDependencies, client: import('pg').PoolClient, scope: Scope, charge: ChargeRow, kind: Exclude<TestDispute, 'early_fraud_warning'>): Promise<DisputeRow | undefined> {
   const now = deps.clock.nowSeconds();
   const inquiry = kind === 'inquiry';
   const amount = charge.amount_captured - charge.amount_refunded;

@@ -94,11 +94,12 @@ export async function listDisputes(db: Queryable, scope: Scope, page: PageReques
 
 /**
  * Captured charges of the test processor that its dispute test cards mark (a `.dispute_` suffix on the processor
- * reference) and that have no dispute yet, oldest first, across accounts (the sweep's work list).
+ * reference) and that have no dispute (nor early fraud warning) yet, oldest first, across accounts (the sweep's work list).
  */
 export async function findChargesToDispute(db: Queryable, limit: number): Promise<ChargeRow[]> {
   const result = await db.query<ChargeRow>(
     `SELECT * FROM charges WHERE processor_reference LIKE '%.dispute_%' AND NOT disputed AND status = 'succeeded' AND captured AND amount_refunded < amount_captured
+       AND NOT EXISTS (SELECT 1 FROM early_fraud_warnings w WHERE w.charge_id = charges.id)
      ORDER BY seq LIMIT $1`,
     [limit],
   );

@@ -32,6 +32,7 @@ import { setupAttemptRoutes } from './setup-attempts.ts';
 import { setupIntentRoutes } from './setup-intents.ts';
 import { transferRoutes } from './transfers.ts';
 import { disputeRoutes } from './disputes.ts';
+import { earlyFraudWarningRoutes } from './early-fraud-warnings.ts';
 import { applicationFeeRoutes } from './application-fees.ts';
 import { webhookEndpointRoutes } from './webhook-endpoints.ts';
 
@@ -54,6 +55,7 @@ export function allRoutes(): RouteDefinition[] {
     ...customerSourceRoutes,
     ...refundRoutes,
     ...disputeRoutes,
+    ...earlyFraudWarningRoutes,
     ...productRoutes,
     ...paymentMethodConfigurationRoutes,
     ...priceRoutes,

@@ -15,10 +15,11 @@ export type TestCardBehaviour =
 /**
  * The disputes of Stripe's dispute test cards: the charge succeeds and is then disputed, as fraudulent
  * (4000000000000259), as a product not received (4000000000002685), or as an inquiry (4000000000001976, Stripe's
- * `warning_needs_response`). Payrail's disputes sweep opens them after capture (docs/disputes.md).
+ * `warning_needs_response`); 4000000000005423 gets an early fraud warning instead (no dispute). Payrail's disputes
+ * sweep opens them after capture (docs/disputes.md).
  */
-export type TestDispute = 'fraudulent' | 'product_not_received' | 'inquiry';
-export const testDisputes: readonly TestDispute[] = ['fraudulent', 'product_not_received', 'inquiry'];
+export type TestDispute = 'fraudulent' | 'product_not_received' | 'inquiry' | 'early_fraud_warning';
+export const testDisputes: readonly TestDispute[] = ['fraudulent', 'product_not_received', 'inquiry', 'early_fraud_warning'];
 
 /** The suffix of the processor reference of a charge the test processor will dispute (it is stateless: the reference carries it). */
 export function disputeMarker(dispute: TestDispute): string {
@@ -59,6 +60,7 @@ const behaviours: Record<string, TestCardBehaviour> = {
   '4000000000000259': { kind: 'approve', dispute: 'fraudulent' },
   '4000000000002685': { kind: 'approve', dispute: 'product_not_received' },
   '4000000000001976': { kind: 'approve', dispute: 'inquiry' },
+  '4000000000005423': { kind: 'approve', dispute: 'early_fraud_warning' },
   '4000002500003155': { kind: 'authenticate', offSessionOnceSetUp: true },
   '4000002760003184': { kind: 'authenticate' },
   '4000000000003220': { kind: 'authenticate' },
