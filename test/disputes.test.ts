@@ -234,6 +234,18 @@ describe('disputes: the test processor\'s dispute test cards, evidence, close an
     await expectLedgerClean(server.db);
   });
 
+  it('charges the dispute fee of the account\'s pricing (payrail_settings[pricing][rules][dispute])', async () => {
+    const priced = await server.createAccount('Priced disputes');
+    await priced.stripe.accounts.update(priced.accountId, { payrail_settings: { pricing: { rules: { dispute: { usd: { fixed: 2_500, percent_bps: 100 } } } } } } as Stripe.AccountUpdateParams);
+    const intent = await priced.stripe.paymentIntents.create({ amount: 10_000, currency: 'usd', payment_method: 'pm_card_createDispute', confirm: true });
+    await openDueDisputes(server.deps);
+    const [dispute] = (await priced.stripe.disputes.list({ payment_intent: intent.id })).data;
+    assert.equal(dispute.balance_transactions[0].fee, 2_600, '25.00 plus 1% of 100.00');
+    assert.equal(dispute.balance_transactions[0].net, -12_600);
+    assert.equal(await usdBalance(priced.stripe, 'available'), -12_600);
+    await expectLedgerClean(server.db);
+  });
+
   it('a partially refunded charge is disputed for what remains', async () => {
     const intent = await stripe.paymentIntents.create({ amount: 4_000, currency: 'usd', payment_method: 'pm_card_createDispute', confirm: true });
     const chargeId = intent.latest_charge as string;

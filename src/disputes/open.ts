@@ -60,7 +60,8 @@ async function openDispute(deps: DisputeDependencies, client: import('pg').PoolC
   const id = newId('dp');
   // The disputed amount leaves at the charge's own rate, as a refund's would; an inquiry moves nothing.
   const settlement = inquiry ? undefined : await refundSettlement(deps, client, scope, charge, amount);
-  const movement = settlement ? disputeWithdrawalMovement(scope, { id, amount, currency: charge.currency }, settlement, disputeFee(settlement.settlementCurrency), now) : undefined;
+  const fee = settlement ? disputeFee(deps.pricing, (await deps.settings.get(scope.accountId, client)).pricing, settlement.settlementCurrency, settlement.settlementAmount) : 0;
+  const movement = settlement ? disputeWithdrawalMovement(scope, { id, amount, currency: charge.currency }, settlement, fee, now) : undefined;
   const dispute = await insertDispute(client, {
     id, account_id: scope.accountId, livemode: scope.livemode, charge_id: charge.id, payment_intent_id: charge.payment_intent_id, amount, currency: charge.currency,
     status: inquiry ? 'warning_needs_response' : 'needs_response', reason: reasons[kind], evidence: {}, due_by: startOfDay(now) + (responseDays + 1) * secondsPerDay - 1,

@@ -1,15 +1,17 @@
-import { exponentOf } from '../platform/money.ts';
+import { basisPointsOf, defaultPricing, effectivePricing, type Pricing, type PricingOverrides } from './pricing.ts';
+
+/** The pricing rules' key of the dispute fee (a pseudo payment-method type: no payment method is named so). */
+export const disputeFeeRuleType = 'dispute';
 
 /**
- * The dispute fee withdrawn with a disputed amount, in the settlement currency's minor units, after Stripe's
- * published fees (15.00 USD; 20.00 EUR and GBP; the same figure in the other currencies' major units, which is what
- * Stripe charges in most of its markets). Zero-decimal currencies take it in whole units (JPY 1,500 is what Stripe
- * Japan charges). Payrail's pricing file has no dispute fee yet: the fee is the same for every account.
+ * The dispute fee withdrawn with a disputed amount, in the settlement currency's minor units: the account's pricing
+ * (platform defaults, `PAYRAIL_PRICING_FILE`, the account's `payrail_settings[pricing][rules][dispute][<currency>]`
+ * overrides) priced as any rule, a percentage of the disputed amount plus a fixed amount, by settlement currency
+ * (`*` for any other). The defaults are Stripe's: 15.00 USD, 20.00 EUR and GBP (docs/disputes.md).
  */
-const disputeFeeMajorUnits: Readonly<Record<string, number>> = { usd: 15, eur: 20, gbp: 20, cad: 15, aud: 25, chf: 25, jpy: 1_500 };
-const defaultMajorUnits = 15;
-
-export function disputeFee(currency: string): number {
-  const major = disputeFeeMajorUnits[currency] ?? defaultMajorUnits;
-  return major * 10 ** exponentOf(currency);
+export function disputeFee(platformDefaults: Pricing, overrides: PricingOverrides, settlementCurrency: string, settlementAmount: number): number {
+  const pricing = effectivePricing(platformDefaults, overrides);
+  const byCurrency = pricing.rules[disputeFeeRuleType] ?? defaultPricing.rules[disputeFeeRuleType];
+  const rule = byCurrency[settlementCurrency] ?? byCurrency['*'] ?? { percent_bps: 0, fixed: 0 };
+  return basisPointsOf(settlementAmount, rule.percent_bps) + rule.fixed;
 }
