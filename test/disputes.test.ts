@@ -304,6 +304,26 @@ describe('disputes: the test processor\'s dispute test cards, evidence, close an
     assert.equal((await stripe.disputes.retrieve(dispute.id)).status, 'needs_response');
   });
 
+  it('a full refund racing the sweep that opens the dispute never both take the money', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const intent = await stripe.paymentIntents.create({ amount: 2_200 + round, currency: 'usd', payment_method: 'pm_card_createDispute', confirm: true });
+      const chargeId = intent.latest_charge as string;
+      const [refund] = await Promise.allSettled([stripe.refunds.create({ charge: chargeId }), openDueDisputes(server.deps)]);
+      const disputes = (await stripe.disputes.list({ charge: chargeId })).data;
+      const charge = await stripe.charges.retrieve(chargeId);
+      if (refund.status === 'fulfilled') {
+        assert.equal(disputes.length, 0, `a refunded charge is not disputed (round ${round})`);
+        assert.equal(charge.amount_refunded, charge.amount);
+      } else {
+        assert.equal((refund.reason as Stripe.errors.StripeError).code, 'charge_disputed');
+        assert.equal(disputes.length, 1);
+        assert.equal(charge.amount_refunded, 0);
+      }
+      assert.equal(await openDueDisputes(server.deps), 0);
+    }
+    await expectLedgerClean(server.db);
+  });
+
   it('a submission and a close of one dispute never both apply', async () => {
     for (let round = 0; round < 3; round += 1) {
       const { dispute } = await disputedPayment('pm_card_createDispute', 1_000 + round);
