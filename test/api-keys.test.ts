@@ -86,7 +86,7 @@ describe('API keys: list, create, roll, revoke, restricted keys', () => {
     await expectStripeError(createKey({ type: 'restricted', permissions: { customer: 'none' } }), { class: Stripe.errors.StripeInvalidRequestError, code: 'invalid_value', param: 'permissions', statusCode: 400 });
     await expectStripeError(createKey({ type: 'secret', permissions: { customer: 'read' } }), { class: Stripe.errors.StripeInvalidRequestError, param: 'permissions', statusCode: 400 });
     await expectStripeError(createKey({ type: 'restricted', permissions: { customer: 'admin' } }), { class: Stripe.errors.StripeInvalidRequestError, param: 'permissions[customer]', statusCode: 400 });
-    await expectStripeError(createKey({ type: 'restricted', permissions: { dispute: 'read' } }), { class: Stripe.errors.StripeInvalidRequestError, code: 'parameter_unknown', param: 'permissions[dispute]', statusCode: 400 });
+    await expectStripeError(createKey({ type: 'restricted', permissions: { issuing_card: 'read' } }), { class: Stripe.errors.StripeInvalidRequestError, code: 'parameter_unknown', param: 'permissions[issuing_card]', statusCode: 400 });
     await expectStripeError(createKey({ type: 'root' }), { class: Stripe.errors.StripeInvalidRequestError, param: 'type', statusCode: 400 });
   });
 

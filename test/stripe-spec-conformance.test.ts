@@ -8,6 +8,7 @@ import { allRoutes } from '../src/api/routes/index.ts';
 import { payingCard, submitCheckoutPage } from './helpers/checkout-page.ts';
 import { submitChallengePage } from './helpers/challenge.ts';
 import { reviewDueAccounts } from '../src/connect/review.ts';
+import { openDueDisputes } from '../src/disputes/open.ts';
 import { releaseAvailableFunds } from '../src/ledger/jobs.ts';
 import { advancePayouts } from '../src/payouts/jobs.ts';
 import { resolvePendingRefunds } from '../src/refunds/service.ts';
@@ -720,6 +721,29 @@ describe('every answer of every operation matches Stripe', () => {
     assert.equal((await submitCheckoutPage(visit.headers.get('location')!, { ...payingCard, email: 'jenny@example.com' })).status, 303);
     // Stripe's application_fee_percent is for links selling a recurring price; Payrail's prices are one-time.
     await expectStripeError(stripe.paymentLinks.create({ line_items: [{ price: price.id, quantity: 1 }], application_fee_percent: 10 }), { class: Stripe.errors.StripeInvalidRequestError, code: 'invalid_value', statusCode: 400 });
+  });
+
+  it('disputes and early fraud warnings: opened by the test cards, list (charge, payment_intent, created), retrieve, update (staged, submitted), close, expanded fields', async () => {
+    const won = await stripe.paymentIntents.create({ amount: 2_000, currency: 'usd', payment_method: 'pm_card_createDispute', confirm: true });
+    const accepted = await stripe.paymentIntents.create({ amount: 1_000, currency: 'usd', payment_method: 'pm_card_createDisputeProductNotReceived', confirm: true });
+    const inquiry = await stripe.paymentIntents.create({ amount: 1_500, currency: 'usd', payment_method: 'pm_card_createDisputeInquiry', confirm: true });
+    assert.equal(await openDueDisputes(server.deps), 3);
+    const [wonDispute] = (await stripe.disputes.list({ payment_intent: won.id })).data;
+    const [acceptedDispute] = (await stripe.disputes.list({ charge: accepted.latest_charge as string, expand: ['data.charge'] })).data;
+    const [inquiryDispute] = (await stripe.disputes.list({ payment_intent: inquiry.id })).data;
+    await stripe.disputes.list({ limit: 10, created: { gte: wonDispute.created } });
+    await stripe.disputes.retrieve(wonDispute.id, { expand: ['charge', 'payment_intent'] });
+    await stripe.charges.retrieve(won.latest_charge as string);
+    await stripe.disputes.update(wonDispute.id, { evidence: { product_description: 'A mug', customer_name: 'Jenny Rosen' }, metadata: { k: 'v' }, submit: false });
+    await stripe.disputes.update(wonDispute.id, { evidence: { uncategorized_text: 'winning_evidence' } });
+    await stripe.disputes.close(acceptedDispute.id);
+    await stripe.disputes.update(inquiryDispute.id, { evidence: { uncategorized_text: 'winning_evidence' } });
+    await expectStripeError(stripe.disputes.close(acceptedDispute.id), { class: Stripe.errors.StripeInvalidRequestError, code: 'dispute_closed', statusCode: 400 });
+    const warned = await stripe.paymentIntents.create({ amount: 1_000, currency: 'usd', payment_method: 'pm_card_createIssuerFraudRecord', confirm: true });
+    assert.equal(await openDueDisputes(server.deps), 1);
+    const [warning] = (await stripe.radar.earlyFraudWarnings.list({ payment_intent: warned.id, expand: ['data.charge'] })).data;
+    await stripe.radar.earlyFraudWarnings.retrieve(warning.id, { expand: ['payment_intent'] });
+    await stripe.radar.earlyFraudWarnings.list({ charge: warned.latest_charge as string, created: { gte: warning.created }, limit: 10 });
   });
 
   it('webhook endpoints: create, retrieve, update, disable, list, delete', async () => {

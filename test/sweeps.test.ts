@@ -19,7 +19,7 @@ import { until } from './helpers/until.ts';
  * however loaded the machine. Two processes each running their own timer would count about twice that.
  */
 const periodMs = 400;
-const sweepNames = ['janitor', 'pending_refunds', 'idempotency_keys', 'checkout_sessions', 'connect_accounts', 'connect_reserves', 'ledger'];
+const sweepNames = ['janitor', 'pending_refunds', 'idempotency_keys', 'checkout_sessions', 'connect_accounts', 'connect_reserves', 'disputes', 'ledger'];
 
 interface SweepRow { name: string; runs: number; failures: number; started_ms: number; finished: boolean }
 

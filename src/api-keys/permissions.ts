@@ -12,7 +12,7 @@ export type Access = 'read' | 'write';
 export const permissionResources = [
   'account', 'balance', 'balance_transaction', 'charge', 'customer', 'event', 'external_account', 'payment_intent',
   'payment_method', 'payout', 'refund', 'source', 'token', 'webhook_endpoint', 'connector_configuration', 'routing_profile',
-  'product', 'price', 'payment_link', 'checkout_session', 'file', 'setup_intent', 'transfer', 'application_fee',
+  'product', 'price', 'payment_link', 'checkout_session', 'file', 'setup_intent', 'transfer', 'application_fee', 'dispute', 'radar_early_fraud_warning',
 ] as const;
 export type PermissionResource = (typeof permissionResources)[number];
 
@@ -50,6 +50,10 @@ const segmentResources: Record<string, PermissionResource> = {
   prices: 'price',
   products: 'product',
   refunds: 'refund',
+  // Stripe's rak_dispute_*: closing a dispute writes it.
+  disputes: 'dispute',
+  // Stripe's rak_radar_early_fraud_warning_read (`/v1/radar/early_fraud_warnings`).
+  early_fraud_warnings: 'radar_early_fraud_warning',
   // Stripe's rak_setup_intent_*: SetupAttempts are read with the SetupIntent permission.
   setup_attempts: 'setup_intent',
   setup_intents: 'setup_intent',

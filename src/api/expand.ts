@@ -60,6 +60,8 @@ type ObjectType = 'payment_intent' | 'charge' | 'customer' | 'payment_method' | 
   | 'payrail_routing_profile'
   // The object `payrail.api_key`.
   | 'payrail_api_key'
+  // A dispute of a charge, and an issuer's early fraud warning (Stripe's schema `radar.early_fraud_warning`).
+  | 'dispute' | 'radar.early_fraud_warning'
   // Connect: transfers and their reversals.
   | 'transfer' | 'transfer_reversal'
   // Connect: application fees and their refunds.
@@ -199,6 +201,8 @@ export const expandableFields: Record<ObjectType, Record<string, ObjectType>> = 
   transfer_reversal: { balance_transaction: 'balance_transaction', transfer: 'transfer' },
   application_fee: { balance_transaction: 'balance_transaction', charge: 'charge' },
   fee_refund: { balance_transaction: 'balance_transaction', fee: 'application_fee' },
+  dispute: { charge: 'charge', payment_intent: 'payment_intent' },
+  'radar.early_fraud_warning': { charge: 'charge', payment_intent: 'payment_intent' },
 };
 
 /** `search`: Stripe's `search_result` envelope, whose items expand like a list's and which also expands `total_count`. */

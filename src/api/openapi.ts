@@ -112,6 +112,8 @@ const tags: { name: string; segment: string; description: string }[] = [
   { name: 'Balance transactions', segment: 'balance_transactions', description: 'Every movement of the balance: charges, refunds, payouts, failures.' },
   { name: 'External accounts', segment: 'external_accounts', description: 'Bank accounts that receive payouts.' },
   { name: 'Account', segment: 'accounts', description: 'The caller\'s own account and its settings.' },
+  { name: 'Disputes', segment: 'disputes', description: 'Disputes of charges: evidence, submission, acceptance; the money they withdraw and reinstate.' },
+  { name: 'Radar', segment: 'radar', description: 'Early fraud warnings: issuers\' reports of fraud on captured charges, before any dispute.' },
   { name: 'Files', segment: 'files', description: 'Uploaded files: the account\'s branding icon and logo, dispute evidence, identity documents.' },
   { name: 'Payouts', segment: 'payouts', description: 'Transfers of the available balance to a bank account.' },
   { name: 'Webhook endpoints', segment: 'webhook_endpoints', description: 'Where events are delivered, signed.' },

@@ -28,7 +28,8 @@ export const percentBpsMax = 5_000;
 
 /**
  * Platform defaults, after Stripe's published standard pricing: 2.9% + 30 cents for cards in US dollars (local
- * fixed fees in other major currencies), 1.5% for international cards and 1% for currency conversion.
+ * fixed fees in other major currencies), 1.5% for international cards and 1% for currency conversion; and the
+ * dispute fee, priced as the rules of a `dispute` type.
  * `PAYRAIL_PRICING_FILE` replaces them (docs/ledger.md).
  */
 export const defaultPricing: Pricing = {
@@ -42,6 +43,17 @@ export const defaultPricing: Pricing = {
       aud: { percent_bps: 290, fixed: 30 },
       chf: { percent_bps: 290, fixed: 30 },
       jpy: { percent_bps: 360, fixed: 0 },
+    },
+    // Not a payment method: the fee withdrawn with a disputed amount (src/fees/dispute-fee.ts), after Stripe's
+    // dispute fees (15.00 USD; 20.00 EUR and GBP); 1,500 minor units of any other currency.
+    dispute: {
+      '*': { percent_bps: 0, fixed: 1_500 },
+      usd: { percent_bps: 0, fixed: 1_500 },
+      eur: { percent_bps: 0, fixed: 2_000 },
+      gbp: { percent_bps: 0, fixed: 2_000 },
+      cad: { percent_bps: 0, fixed: 1_500 },
+      aud: { percent_bps: 0, fixed: 2_500 },
+      jpy: { percent_bps: 0, fixed: 1_500 },
     },
   },
   international_bps: 150,

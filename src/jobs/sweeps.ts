@@ -5,6 +5,8 @@ import { purgeExpiredKeys } from '../api/idempotency.ts';
 import { sweepCheckoutSessions } from '../checkout/sweep.ts';
 import { sweepConnectReserves } from '../connect/reserves.ts';
 import { reviewDueAccounts } from '../connect/review.ts';
+import { expirePastDueDisputes } from '../disputes/deadline.ts';
+import { openDueDisputes } from '../disputes/open.ts';
 import { runLedgerJobs } from '../ledger/jobs.ts';
 import { resolveStuckAttempts } from '../orchestration/janitor.ts';
 import { resolvePendingRefunds } from '../refunds/service.ts';
@@ -29,7 +31,8 @@ export interface Sweep {
  * pending refunds are asked about; idempotency keys past their retention are purged; Checkout Sessions paid but left
  * open are completed and those past their expiry expired; connected accounts whose identity verification is due are
  * verified and evaluated again; platforms hold in reserve what their connected accounts' negative balances come to
- * (src/connect/reserves.ts); the ledger jobs make matured
+ * (src/connect/reserves.ts); disputes are opened for
+ * the test processor's dispute test cards and lost past their due date; the ledger jobs make matured
  * funds available, create and advance scheduled payouts and seal entries.
  */
 export function sweepsOf(config: Pick<Config, 'maintenanceIntervalMs' | 'ledgerIntervalMs'>): Sweep[] {
@@ -87,6 +90,17 @@ export function sweepsOf(config: Pick<Config, 'maintenanceIntervalMs' | 'ledgerI
       run: async (deps) => {
         const { reserveChanges, cleared } = await sweepConnectReserves(deps);
         return reserveChanges + cleared > 0 ? `connect reserves: ${reserveChanges} changed, ${cleared} negative balance(s) cleared after 180 days` : undefined;
+      },
+    },
+    {
+      // Disputes (docs/disputes.md): the test processor's dispute test cards get their disputes after capture, and
+      // disputes left unanswered past their due date are lost.
+      name: 'disputes',
+      periodMs: config.maintenanceIntervalMs,
+      run: async (deps) => {
+        const opened = await openDueDisputes(deps);
+        const expired = await expirePastDueDisputes(deps);
+        return opened + expired > 0 ? `disputes: ${opened} opened, ${expired} lost past their due date` : undefined;
       },
     },
     {

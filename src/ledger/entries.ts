@@ -11,6 +11,8 @@ export const entryTypes = [
   // Connect reserves (src/ledger/connect-reserve-movements.ts): a platform's funds held or released against its connected accounts'
   // negative balances, and a negative balance the platform clears (both sides of that movement).
   'reserve_transaction', 'connect_collection_transfer',
+  // Disputes (src/ledger/dispute-movements.ts): the disputed amount and fee withdrawn, and the amount reinstated when won.
+  'dispute', 'dispute_reversal',
 ] as const;
 export type EntryType = (typeof entryTypes)[number];
 

@@ -163,6 +163,10 @@ export const testPaymentMethodNumbers: Record<string, string> = {
   pm_card_threeDSecureRequired: '4000000000003063',
   pm_card_threeDSecureRequiredChargeDeclined: '4000008400001629',
   pm_card_threeDSecureOptional: '4000000000003055',
+  pm_card_createDispute: '4000000000000259',
+  pm_card_createDisputeProductNotReceived: '4000000000002685',
+  pm_card_createDisputeInquiry: '4000000000001976',
+  pm_card_createIssuerFraudRecord: '4000000000005423',
 };
 
 const knownTestCardNumbers: ReadonlySet<string> = new Set([...Object.keys(testCardFacts), ...Object.values(testPaymentMethodNumbers), ...behaviourTestCardNumbers]);

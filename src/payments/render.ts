@@ -131,7 +131,7 @@ export function renderCharge(row: ChargeRow): Record<string, unknown> {
     currency: row.currency,
     customer: row.customer_id,
     description: row.description,
-    disputed: false,
+    disputed: row.disputed === true,
     failure_balance_transaction: null,
     failure_code: row.failure_code,
     failure_message: row.failure_message,

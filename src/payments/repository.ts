@@ -143,6 +143,8 @@ export interface ChargeRow {
   created: number;
   /** The balance transaction of its capture (null until captured). */
   balance_transaction_id: string | null;
+  /** Stripe's `disputed`: a dispute was opened on it (src/disputes/). Absent on rows built before their insert. */
+  disputed?: boolean;
   /** The authorization hold entry of a manual-capture charge, resolved by its capture or void. */
   hold_entry_id: string | null;
   /** Where its captured amount settled, and at what rate (numeric text; null without conversion). */

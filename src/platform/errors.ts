@@ -56,6 +56,8 @@ export const errorCatalogue = {
   incremental_authorization_unavailable: { type: 'invalid_request_error', status: 400, description: 'The PaymentIntent\'s authorization cannot be incremented: it was not created with `payment_method_options[card][request_incremental_authorization]=if_available` and manual capture, the processor did not make it incrementable (`payment_method_details.card.incremental_authorization.status` is not `available`), or its 10 attempts are used up.' },
   payment_intent_authentication_failure: { type: 'card_error', status: 402, description: 'The customer failed 3-D Secure authentication.' },
   charge_already_refunded: { type: 'invalid_request_error', status: 400, description: 'The charge has been refunded in full.' },
+  charge_disputed: { type: 'invalid_request_error', status: 400, description: 'The charge has been charged back (a dispute that is not an inquiry): it cannot be refunded beyond what the dispute left of it.' },
+  dispute_closed: { type: 'invalid_request_error', status: 400, description: 'The dispute has ended (won, lost or closed), or its evidence is already under review: it cannot be changed, submitted or closed again.' },
   charge_already_captured: { type: 'invalid_request_error', status: 400, description: 'The charge has already been captured (POST /v1/charges/:id/capture).' },
   token_already_used: { type: 'invalid_request_error', status: 400, description: 'A token (`tok_...`) was used before: a token can be used once (as a charge source or to add a card to a customer).' },
   missing: { type: 'card_error', status: 402, description: 'A charge names only a customer, and the customer has no card source (`default_source`) to charge.' },

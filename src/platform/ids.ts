@@ -50,7 +50,7 @@ export function randomBase62(length: number): string {
   return result;
 }
 
-export type IdPrefix = 'acct' | 'cus' | 'pm' | 'pi' | 'ch' | 're' | 'evt' | 'req' | 'key' | 'auth' | 'py' | 'le' | 'txn' | 'po' | 'ba' | 'we' | 'pcc' | 'pa' | 'tok' | 'card' | 'prod' | 'price' | 'cs' | 'li' | 'plink' | 'seti' | 'setatt' | 'file' | 'tr' | 'trr' | 'fee' | 'fr' | 'person' | 'pmc' | 'mandate';
+export type IdPrefix = 'acct' | 'cus' | 'pm' | 'pi' | 'ch' | 're' | 'evt' | 'req' | 'key' | 'auth' | 'py' | 'le' | 'txn' | 'po' | 'ba' | 'we' | 'pcc' | 'pa' | 'tok' | 'card' | 'prod' | 'price' | 'cs' | 'li' | 'plink' | 'seti' | 'setatt' | 'file' | 'tr' | 'trr' | 'fee' | 'fr' | 'person' | 'pmc' | 'mandate' | 'dp' | 'issfr';
 
 /** A public id such as `pi_0mq3k2x7Nf...`: the prefix names the object type; ids minted later sort later (to the ms). */
 export function newId(prefix: IdPrefix): string {

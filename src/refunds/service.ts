@@ -17,6 +17,7 @@ import { renderRefund } from './render.ts';
 import { buildRefundChange, buildRefundOutcomeChange } from './refund-change.ts';
 import { findPendingRefunds, findRefund, listRefunds, updateRefundMetadata, type RefundRow } from './repository.ts';
 import { writeRefundChanges } from './writer.ts';
+import { findDisputeOfCharge } from '../disputes/repository.ts';
 import { applyConnectRefundFlags, checkConnectRefundFlags, planRefundReversal, type ConnectRefundFlags } from './connect-refund.ts';
 
 /** What refunding uses: the database and clock, the connector that refunds, and what settling a refund needs. */
@@ -62,6 +63,13 @@ function checkMethodRefund(charge: ChargeRow, amount: number | undefined, remain
   }
 }
 
+/** What a dispute of the charge withholds from refunds: its amount, unless it is an inquiry or was won. */
+async function chargedBackAmount(client: Queryable, scope: Scope, charge: ChargeRow): Promise<number> {
+  if (charge.disputed !== true) return 0;
+  const dispute = await findDisputeOfCharge(client, scope, charge.id);
+  return dispute && !dispute.is_charge_refundable ? dispute.amount : 0;
+}
+
 export async function createRefund(work: UnitOfWork, deps: RefundDependencies, scope: Scope, input: RefundRequest): Promise<RefundRow> {
   checkRefundTarget(input);
   return work.finalTransaction(async (client) => {
@@ -87,9 +95,15 @@ export async function createRefund(work: UnitOfWork, deps: RefundDependencies, s
     // What the charge's payment method allows (method-types.ts): some take no refunds at all, some only of the whole.
     checkMethodRefund(charge, input.amount, remaining, input.charge !== undefined ? 'charge' : 'payment_intent');
     if (remaining <= 0) throw new ApiError('charge_already_refunded', `Charge ${charge.id} has already been refunded.`, { param: input.charge !== undefined ? 'charge' : 'payment_intent' });
-    const amount = input.amount ?? remaining;
-    if (amount > remaining) {
-      throw new ApiError('amount_too_large', `Refund amount (${formatAmount(amount, charge.currency)}) is greater than unrefunded amount on charge (${formatAmount(remaining, charge.currency)})`, { param: 'amount' });
+    // A chargeback (a dispute that is not an inquiry, and not won) already took its amount back for the cardholder:
+    // only what it left may be refunded (src/disputes/; the dispute is opened under this same lock).
+    const refundable = remaining - (await chargedBackAmount(client, scope, charge));
+    if (refundable <= 0) {
+      throw new ApiError('charge_disputed', `Charge ${charge.id} has been charged back; cannot issue a refund.`, { param: input.charge !== undefined ? 'charge' : 'payment_intent' });
+    }
+    const amount = input.amount ?? refundable;
+    if (amount > refundable) {
+      throw new ApiError('amount_too_large', `Refund amount (${formatAmount(amount, charge.currency)}) is greater than unrefunded amount on charge (${formatAmount(refundable, charge.currency)})`, { param: 'amount' });
     }
     // Connect flags are checked before the provider is asked (nothing moves when they do not apply).
     const connectFlags = input.reverse_transfer || input.refund_application_fee;

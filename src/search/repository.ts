@@ -44,8 +44,8 @@ const tables: { [R in SearchResource]: SearchTable<R> } = {
       created: 'created',
       currency: 'currency',
       customer: 'customer_id',
-      // Payrail has no disputes yet: no charge is disputed (renderCharge says the same).
-      disputed: 'false',
+      // Set when a dispute opens on the charge (src/disputes/open.ts), as renderCharge shows it.
+      disputed: 'disputed',
       'payment_method_details.card.brand': card('brand'),
       'payment_method_details.card.exp_month': cardNumber('exp_month'),
       'payment_method_details.card.exp_year': cardNumber('exp_year'),

@@ -31,6 +31,8 @@ import { searchRoutes } from './search.ts';
 import { setupAttemptRoutes } from './setup-attempts.ts';
 import { setupIntentRoutes } from './setup-intents.ts';
 import { transferRoutes } from './transfers.ts';
+import { disputeRoutes } from './disputes.ts';
+import { earlyFraudWarningRoutes } from './early-fraud-warnings.ts';
 import { applicationFeeRoutes } from './application-fees.ts';
 import { webhookEndpointRoutes } from './webhook-endpoints.ts';
 
@@ -52,6 +54,8 @@ export function allRoutes(): RouteDefinition[] {
     ...tokenRoutes,
     ...customerSourceRoutes,
     ...refundRoutes,
+    ...disputeRoutes,
+    ...earlyFraudWarningRoutes,
     ...productRoutes,
     ...paymentMethodConfigurationRoutes,
     ...priceRoutes,

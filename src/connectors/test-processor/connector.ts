@@ -3,7 +3,7 @@ import {
   ConnectorRequestError, NotSupported, type AuthorizeInput, type AuthorizeOutput, type Connector, type IncrementInput, type IncrementOutput, type ProviderNotification,
   type ReferenceInput, type RefundInput, type SimpleOutput, type ThreeDSecureOutcome, type VerifyCardInput, type VerifyCardOutput,
 } from '../connector.ts';
-import { behaviourOf, incrementDeclineFor, incrementableBrands, threeDSecureSupportOf } from './test-cards.ts';
+import { behaviourOf, disputeMarker, incrementDeclineFor, incrementableBrands, threeDSecureSupportOf } from './test-cards.ts';
 import { decideLocal } from './local-methods.ts';
 import { localMethodTypeNames } from '../../payment-methods/method-types.ts';
 
@@ -132,7 +132,7 @@ export class TestProcessor implements Connector {
           status: 'authorized',
           captured: input.capture,
           // The processor is stateless: what it must remember about the card for later refunds rides in its own reference.
-          processorReference: behaviour.refundFails ? processorReference + refundFailsMarker : processorReference,
+          processorReference: behaviour.refundFails ? processorReference + refundFailsMarker : behaviour.dispute ? processorReference + disputeMarker(behaviour.dispute) : processorReference,
           riskScore: riskScore(input.attemptId),
           incrementalAuthorization,
           ...stored,

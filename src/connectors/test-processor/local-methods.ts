@@ -40,7 +40,7 @@ const blikTimeouts: Record<string, string> = {
  * DE08370400440532013003 succeed later ("after at least three minutes": here on the same later ask);
  * AT861904300235473202 / DE62370400440532013001 fail, and AT051904300235473205 / DE78370400440532013004 fail later,
  * Stripe naming no failure code for them: Payrail answers `generic_could_not_process`; AT591904300235473203 /
- * DE35370400440532013002 succeed and would then be disputed (Payrail has no disputes yet: they just succeed);
+ * DE35370400440532013002 succeed and would then be disputed (Payrail's test processor disputes cards only so far: they just succeed);
  * AT981904300002222227 / DE65370400440002222227 fail with `insufficient_funds`; AT981904300000343434 /
  * DE65370400440000343434 with `charge_exceeds_source_limit`; AT601904300000121212 / DE27370400440000121212 with
  * `charge_exceeds_weekly_limit`.

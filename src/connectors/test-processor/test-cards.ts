@@ -3,7 +3,7 @@ import type { Decline } from '../connector.ts';
 /** What the test processor does with a card number, following Stripe's documented test cards. */
 export type TestCardBehaviour =
   /** Approved; with `refundFails`, refunds of the charge fail some time after they were made (Stripe's 4000000000005126). */
-  | { kind: 'approve'; refundFails?: boolean }
+  | { kind: 'approve'; refundFails?: boolean; dispute?: TestDispute }
   | { kind: 'decline'; decline: Decline }
   /**
    * 3-D Secure is required; after a successful challenge the card is approved, or declined with `thenDecline`. With
@@ -11,6 +11,26 @@ export type TestCardBehaviour =
    * with setup_future_usage) needs no authentication (Stripe's 4000002500003155); the others ask even then.
    */
   | { kind: 'authenticate'; thenDecline?: Decline; offSessionOnceSetUp?: boolean };
+
+/**
+ * The disputes of Stripe's dispute test cards: the charge succeeds and is then disputed, as fraudulent
+ * (4000000000000259), as a product not received (4000000000002685), or as an inquiry (4000000000001976, Stripe's
+ * `warning_needs_response`); 4000000000005423 gets an early fraud warning instead (no dispute). Payrail's disputes
+ * sweep opens them after capture (docs/disputes.md).
+ */
+export type TestDispute = 'fraudulent' | 'product_not_received' | 'inquiry' | 'early_fraud_warning';
+export const testDisputes: readonly TestDispute[] = ['fraudulent', 'product_not_received', 'inquiry', 'early_fraud_warning'];
+
+/** The suffix of the processor reference of a charge the test processor will dispute (it is stateless: the reference carries it). */
+export function disputeMarker(dispute: TestDispute): string {
+  return `.dispute_${dispute}`;
+}
+
+/** Which dispute a processor reference carries, if any. */
+export function testDisputeOf(processorReference: string | null): TestDispute | undefined {
+  if (processorReference === null) return undefined;
+  return testDisputes.find((dispute) => processorReference.endsWith(disputeMarker(dispute)));
+}
 
 const declinedMessage = 'Your card was declined.';
 
@@ -37,6 +57,10 @@ const behaviours: Record<string, TestCardBehaviour> = {
     decline: { code: 'card_declined', declineCode: 'fraudulent', message: declinedMessage, blocked: true, networkStatus: 'not_sent_to_network' },
   },
   '4000000000005126': { kind: 'approve', refundFails: true },
+  '4000000000000259': { kind: 'approve', dispute: 'fraudulent' },
+  '4000000000002685': { kind: 'approve', dispute: 'product_not_received' },
+  '4000000000001976': { kind: 'approve', dispute: 'inquiry' },
+  '4000000000005423': { kind: 'approve', dispute: 'early_fraud_warning' },
   '4000002500003155': { kind: 'authenticate', offSessionOnceSetUp: true },
   '4000002760003184': { kind: 'authenticate' },
   '4000000000003220': { kind: 'authenticate' },
