@@ -4,6 +4,7 @@ import Stripe from 'stripe';
 import { crc16Ccitt, modulo10, modulo11 } from '../src/connectors/test-processor/display-details.ts';
 import { resolveStuckAttempts } from '../src/orchestration/janitor.ts';
 import { expireDisplayedPayments } from '../src/payments/display-expiry.ts';
+import { payDueTestDisplays } from '../src/payments/display-test-payment.ts';
 import { secondsPerDay, startOfDay } from '../src/platform/clock.ts';
 import { launchChromium } from './helpers/browser.ts';
 import { stripeErrorOf } from './helpers/stripe-errors.ts';
@@ -171,10 +172,62 @@ describe('boleto, Pix and UPI through the stripe SDK and the test processor', ()
     assert.equal((await stripe.charges.retrieve(charge.id)).amount_refunded, 50_000);
   });
 
+  it('boleto follows Stripe\'s test e-mails: paid within seconds or after about 3 minutes, expired now or in 3 minutes, never paid', async () => {
+    const pay = (email: string, options: Record<string, unknown> = {}) => createIntent({
+      amount: 7000, currency: 'brl', payment_method_types: ['boleto'], confirm: true, payment_method_options: { boleto: options },
+      payment_method_data: { type: 'boleto', boleto: { tax_id: '00.000.000/0000-00' }, billing_details: { ...brazilian, email } },
+    });
+    const now = server.clock.nowSeconds();
+    const immediately = await pay('succeed_immediately@example.com');
+    const later = await pay('fulaninho@example.com');
+    const expiresNow = await pay('maria.expire_immediately@example.com', { expires_after_days: 10 });
+    const expiresLater = await pay('expire_with_delay@example.com', { expires_after_days: 10 });
+    const never = await pay('fill_never@example.com', { expires_after_days: 2 });
+    for (const intent of [immediately, later, expiresNow, expiresLater, never]) {
+      assert.equal(intent.status, 'requires_action', intent.id);
+      assert.equal(intent.next_action?.type, 'boleto_display_details');
+    }
+    assert.deepEqual((await stripe.paymentMethods.retrieve(String(later.payment_method))).boleto, { tax_id: '00000000000000' }, 'Stripe\'s test CNPJ passes as it is');
+    // expires_at: now for expire_immediately, 3 minutes ahead for expire_with_delay, whatever expires_after_days says.
+    assert.ok(Math.abs((expiresNow.next_action?.boleto_display_details?.expires_at ?? 0) - now) <= 5);
+    assert.ok(Math.abs((expiresLater.next_action?.boleto_display_details?.expires_at ?? 0) - (now + 180)) <= 5);
+    assert.ok((never.next_action?.boleto_display_details?.expires_at ?? 0) > now + 2 * secondsPerDay);
+
+    // The janitor's round: succeed_immediately is due at once; the others are not paid (yet).
+    assert.equal(await expireDisplayedPayments(server.deps), 1, 'expire_immediately expires on the first round');
+    assert.equal(await payDueTestDisplays(server.deps), 1);
+    const status = async (intent: Stripe.PaymentIntent) => (await stripe.paymentIntents.retrieve(intent.id)).status;
+    assert.equal(await status(immediately), 'succeeded');
+    assert.equal(await status(expiresNow), 'requires_payment_method');
+    assert.equal((await stripe.paymentIntents.retrieve(expiresNow.id)).last_payment_error?.code, 'payment_intent_payment_attempt_expired');
+    assert.equal(await status(later), 'requires_action', 'any other e-mail pays only after about 3 minutes');
+
+    // About 3 minutes later (the sweep told to take every voucher shown since, as the janitor's startedSecondsAgo):
+    // the default e-mail's voucher is paid; expire_with_delay's expires; fill_never's is still waiting, never paid.
+    server.clock.advance(181);
+    assert.equal(await expireDisplayedPayments(server.deps), 1);
+    assert.equal(await payDueTestDisplays(server.deps, { shownSecondsAgo: 0 }), 1);
+    assert.equal(await status(later), 'succeeded');
+    assert.equal(await status(expiresLater), 'requires_payment_method');
+    assert.equal(await status(never), 'requires_action');
+    const charge = await stripe.charges.retrieve(String((await stripe.paymentIntents.retrieve(later.id)).latest_charge));
+    assert.deepEqual(charge.payment_method_details?.boleto, { tax_id: '00000000000000' });
+    for (const [type, ids] of [['payment_intent.succeeded', [immediately.id, later.id]], ['payment_intent.payment_failed', [expiresNow.id, expiresLater.id]]] as const) {
+      const events = await stripe.events.list({ type, limit: 100 });
+      for (const id of ids) assert.equal(events.data.filter((event) => (event.data.object as { id: string }).id === id).length, 1, `${type} ${id}`);
+    }
+    // fill_never expires as its options say; its page no longer takes a payment.
+    server.clock.advance(3 * secondsPerDay);
+    assert.equal(await payDueTestDisplays(server.deps, { shownSecondsAgo: 0 }), 0, 'never paid');
+    assert.equal(await expireDisplayedPayments(server.deps), 1);
+    assert.equal(await status(never), 'requires_payment_method');
+    assert.match(await (await fetch(never.next_action?.boleto_display_details?.hosted_voucher_url ?? '')).text(), /Not payable/);
+  });
+
   it('an unpaid boleto or Pix code expires: requires_payment_method, payment_intent.payment_failed', async () => {
     const boleto = await createIntent({
       amount: 5000, currency: 'brl', payment_method_types: ['boleto'], confirm: true, payment_method_options: { boleto: { expires_after_days: 1 } },
-      payment_method_data: { type: 'boleto', boleto: { tax_id: '11222333000181' }, billing_details: brazilian },
+      payment_method_data: { type: 'boleto', boleto: { tax_id: '11222333000181' }, billing_details: { ...brazilian, email: 'maria.fill_never@example.com' } },
     });
     const pix = await createIntent({ amount: 700, currency: 'brl', payment_method_types: ['pix'], confirm: true, payment_method_data: { type: 'pix' } });
     assert.equal(await expireDisplayedPayments(server.deps), 0, 'nothing has expired yet');

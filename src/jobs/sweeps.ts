@@ -1,4 +1,5 @@
 import { expireDisplayedPayments } from '../payments/display-expiry.ts';
+import { payDueTestDisplays } from '../payments/display-test-payment.ts';
 import type { Config } from '../config.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { purgeExpiredKeys } from '../api/idempotency.ts';
@@ -42,7 +43,12 @@ export function sweepsOf(config: Pick<Config, 'maintenanceIntervalMs' | 'ledgerI
         const setups = await resolveStuckSetupAttempts(deps, setupAttemptsPerSweep);
         // Boleto vouchers and Pix QR codes past their expiry end the wait (payment_intent.payment_failed).
         const expired = await expireDisplayedPayments(deps);
-        const lines = [resolved > 0 ? `resolved ${resolved} payment attempt(s) left in flight` : '', setups > 0 ? `resolved ${setups} setup attempt(s) left in flight` : '', expired > 0 ? `expired ${expired} unpaid voucher(s) or QR code(s)` : ''].filter(Boolean);
+        // Test-mode boleto vouchers whose simulated customer (Stripe's test e-mails) pays now.
+        const paid = await payDueTestDisplays(deps);
+        const lines = [
+          resolved > 0 ? `resolved ${resolved} payment attempt(s) left in flight` : '', setups > 0 ? `resolved ${setups} setup attempt(s) left in flight` : '',
+          expired > 0 ? `expired ${expired} unpaid voucher(s) or QR code(s)` : '', paid > 0 ? `paid ${paid} test voucher(s) by their simulated customer` : '',
+        ].filter(Boolean);
         return lines.length > 0 ? lines.join('; ') : undefined;
       },
     },

@@ -19,3 +19,21 @@ export async function findExpiredDisplays(db: Queryable, now: number, limit: num
   );
   return result.rows;
 }
+
+/**
+ * Test-mode attempts of the built-in test processor waiting (`requires_action`) on a voucher whose simulated customer
+ * pays at the attempt's `next_sync_at` (DisplayDetails.paidAfterSeconds), due now and not expired, oldest first; with `shownSecondsAgo`,
+ * any shown at least that long ago (as the janitor's `startedSecondsAgo`, for tests and operators).
+ */
+export async function findDueTestDisplayPayments(db: Queryable, now: number, limit: number, shownSecondsAgo: number | null): Promise<ExpiredDisplay[]> {
+  // Not past the display's `expires_at` (Payrail's clock): an expired voucher is not payable.
+  const result = await db.query<ExpiredDisplay>(
+    `SELECT a.id AS attempt_id FROM payment_attempts a JOIN payment_intents pi ON pi.id = a.payment_intent_id AND pi.latest_charge_id = a.charge_id
+      WHERE a.status = 'requires_action' AND a.next_sync_at IS NOT NULL AND a.connector = 'test_processor' AND a.livemode = false
+        AND (a.next_sync_at <= now() OR ($3::integer IS NOT NULL AND a.started_at <= now() - make_interval(secs => $3::integer)))
+        AND pi.status = 'requires_action' AND (pi.next_action->(pi.next_action->>'type')->>'expires_at')::bigint > $1
+      ORDER BY a.next_sync_at LIMIT $2`,
+    [now, limit, shownSecondsAgo],
+  );
+  return result.rows;
+}

@@ -8,6 +8,8 @@ import { boletoNumber, pixBrCode } from './display-details.ts';
  * - a redirect method (iDEAL, Bancontact, EPS, P24, Klarna) sends the customer to Payrail's test payment page
  *   (`/payrail/test_payment/:attempt`, next to the return page), where "Authorize test payment" authorizes it and
  *   "Fail test payment" fails it; Payrail then asks the processor to finish with that answer;
+ * - a boleto shows its voucher until paid ("Mark as paid" on its test page, or Stripe's test e-mails' simulated
+ *   customer) or expired;
  * - BLIK has no page: the payment is `processing` until the processor is asked again (`sync`, by the janitor), and then
  *   ends as Stripe's test e-mail patterns say (`billing_details[email]` containing `insufficient_funds@`, ...).
  * Like the card flows, a pure function of its input: `sync` always gives the same final answer.
@@ -91,6 +93,27 @@ const boletoDefaultDays = 3;
 const pixDefaultSeconds = 86_400;
 
 /**
+ * Stripe's boleto test e-mails (docs.stripe.com/payments/boleto/accept-a-payment, "Test your integration"): the local
+ * part of `billing_details[email]` ending with the pattern picks what the simulated customer does with the voucher.
+ * `succeed_immediately` pays within seconds; `expire_immediately` expires now and `expire_with_delay` in 3 minutes,
+ * whatever `expires_after_days` says; `fill_never` never pays, expiring as the options say. Any other e-mail pays after
+ * about 3 minutes. Stripe's test tax ids (CPF 000.000.000-00, CNPJ 00.000.000/0000-00) pass the check digits as they are.
+ */
+type BoletoScenario = { paidAfterSeconds?: number; expiresAfterSeconds?: number };
+const boletoScenarios: Record<string, BoletoScenario> = {
+  succeed_immediately: { paidAfterSeconds: 0 },
+  expire_immediately: { expiresAfterSeconds: 0 },
+  expire_with_delay: { expiresAfterSeconds: 180 },
+  fill_never: {},
+};
+const boletoDefaultScenario: BoletoScenario = { paidAfterSeconds: 180 };
+
+function boletoScenario(email: string | null): BoletoScenario {
+  const local = email?.split('@')[0] ?? '';
+  return Object.entries(boletoScenarios).find(([pattern]) => local.endsWith(pattern))?.[1] ?? boletoDefaultScenario;
+}
+
+/**
  * A boleto voucher or Pix QR code to pay, with Payrail's test pages where a tester marks it paid (`hosted_voucher_url`,
  * `hosted_instructions_url`) and the QR code's images.
  */
@@ -98,11 +121,14 @@ function displayDetails(input: AuthorizeInput, method: LocalMethodData): Display
   const { base, attempt } = pagesOf(input.returnUrl);
   if (method.type === 'boleto') {
     const days = typeof method.options.expires_after_days === 'number' ? method.options.expires_after_days : boletoDefaultDays;
+    const scenario = boletoScenario(method.billingDetails.email);
     const voucher = `${base}/payrail/test_voucher/${attempt}`;
+    const dueSeconds = Math.floor(Date.now() / 1000) + (scenario.expiresAfterSeconds ?? days * 86_400);
     return {
       type: 'boleto_display_details',
-      details: { hosted_voucher_url: voucher, number: boletoNumber(attempt, input.amount, Math.floor(Date.now() / 1000) + days * 86_400), pdf: `${voucher}/pdf` },
-      expires: { afterDays: days },
+      details: { hosted_voucher_url: voucher, number: boletoNumber(attempt, input.amount, dueSeconds), pdf: `${voucher}/pdf` },
+      expires: scenario.expiresAfterSeconds === undefined ? { afterDays: days } : { afterSeconds: scenario.expiresAfterSeconds },
+      ...(scenario.paidAfterSeconds === undefined ? {} : { paidAfterSeconds: scenario.paidAfterSeconds }),
     };
   }
   const seconds = typeof method.options.expires_after_seconds === 'number' ? method.options.expires_after_seconds : pixDefaultSeconds;
