@@ -172,6 +172,76 @@ describe('boleto, Pix and UPI through the stripe SDK and the test processor', ()
     assert.equal((await stripe.charges.retrieve(charge.id)).amount_refunded, 50_000);
   });
 
+  it('UPI intent (payment_method_options[upi][flow]=intent): Payrail\'s page with the upi:// link and QR code; approved in Chromium, failed, expired', async () => {
+    const pay = (amount: number) => createIntent({
+      amount, currency: 'inr', payment_method_types: ['upi'], confirm: true, payment_method_options: { upi: { flow: 'intent' } },
+      payment_method_data: { type: 'upi', upi: { vpa: 'asha@okhdfcbank' } },
+    });
+    type UpiAction = { hosted_instructions_url: string; expires_at: number; qr_code: { expires_at: number; image_url_png: string; image_url_svg: string } };
+    const actionOf = (intent: Stripe.PaymentIntent) => (intent.next_action as unknown as { type: string; upi_handle_redirect_or_display_qr_code: UpiAction });
+    const approved = await pay(50_000);
+    assert.equal(approved.status, 'requires_action');
+    assert.equal(actionOf(approved).type, 'upi_handle_redirect_or_display_qr_code');
+    const action = actionOf(approved).upi_handle_redirect_or_display_qr_code;
+    const pageUrl = new URL(action.hosted_instructions_url);
+    assert.equal(pageUrl.origin, server.baseUrl, 'a Payrail page, not the upi:// link');
+    assert.match(pageUrl.pathname, /^\/payrail\/upi\/pa_[0-9A-Za-z]{24}$/);
+    assert.ok(Math.abs(action.qr_code.expires_at - (server.clock.nowSeconds() + 720)) <= 5, 'payable for 12 minutes, as Razorpay\'s intent');
+    assert.equal(action.expires_at, action.qr_code.expires_at);
+    const png = await fetch(action.qr_code.image_url_png);
+    assert.equal(png.headers.get('content-type'), 'image/png');
+    assert.deepEqual([...Buffer.from(await png.arrayBuffer()).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    assert.match(await (await fetch(action.qr_code.image_url_svg)).text(), /^<svg/);
+    // The page's link opens the payer's UPI app: NPCI's upi://pay with the amount in rupees.
+    const html = await (await fetch(action.hosted_instructions_url)).text();
+    const link = new URL((/href="(upi:\/\/pay[^"]+)"/.exec(html)?.[1] ?? '').replaceAll('&amp;', '&'));
+    assert.equal(link.protocol, 'upi:');
+    assert.equal(link.searchParams.get('am'), '500.00');
+    assert.equal(link.searchParams.get('cu'), 'INR');
+    // A forged answer without the page's token is refused.
+    assert.equal((await fetch(action.hosted_instructions_url, { method: 'POST', body: new URLSearchParams({ action: 'approve' }) })).status, 403);
+
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(action.hosted_instructions_url);
+      await page.getByRole('heading', { name: 'UPI test payment' }).waitFor();
+      const image = page.getByRole('img', { name: 'UPI QR code' });
+      await image.waitFor();
+      const loaded = await image.evaluate((element) => {
+        const img = element as unknown as { complete: boolean; naturalWidth: number };
+        return img.complete && img.naturalWidth > 0;
+      });
+      assert.ok(loaded, 'the QR code image loads under the page\'s CSP');
+      assert.match(await page.getByRole('link', { name: 'Open your UPI app' }).getAttribute('href') ?? '', /^upi:\/\/pay\?/);
+      await page.getByRole('button', { name: 'Approve test payment' }).click();
+      await page.getByRole('heading', { name: 'Paid' }).waitFor();
+    } finally {
+      await browser.close();
+    }
+    const paid = await stripe.paymentIntents.retrieve(approved.id, { expand: ['latest_charge'] });
+    assert.equal(paid.status, 'succeeded');
+    assert.equal(paid.next_action, null);
+    assert.deepEqual(((paid.latest_charge as Stripe.Charge).payment_method_details as unknown as { upi: unknown }).upi, { vpa: 'asha@okhdfcbank' });
+    assert.equal((await fetch(action.qr_code.image_url_png)).status, 404, 'no QR code once paid');
+
+    // "Fail test payment": declined as the payer's refusal.
+    const failing = await pay(1000);
+    const failUrl = actionOf(failing).upi_handle_redirect_or_display_qr_code.hosted_instructions_url;
+    const token = /name="csrf_token" value="([^"]+)"/.exec(await (await fetch(failUrl)).text())?.[1] ?? '';
+    assert.equal((await fetch(failUrl, { method: 'POST', body: new URLSearchParams({ action: 'fail', csrf_token: token }) })).status, 200);
+    const failed = await stripe.paymentIntents.retrieve(failing.id);
+    assert.equal(failed.status, 'requires_payment_method');
+    assert.equal(failed.last_payment_error?.code, 'payment_method_provider_decline');
+    assert.equal(failed.last_payment_error?.decline_code, 'customer_declined');
+
+    // Unanswered for 12 minutes: the expiry sweep ends it.
+    const unanswered = await pay(2000);
+    server.clock.advance(721);
+    assert.ok(await expireDisplayedPayments(server.deps) >= 1);
+    assert.equal((await stripe.paymentIntents.retrieve(unanswered.id)).status, 'requires_payment_method');
+  });
+
   it('boleto follows Stripe\'s test e-mails: paid within seconds or after about 3 minutes, expired now or in 3 minutes, never paid', async () => {
     const pay = (email: string, options: Record<string, unknown> = {}) => createIntent({
       amount: 7000, currency: 'brl', payment_method_types: ['boleto'], confirm: true, payment_method_options: { boleto: options },

@@ -7,12 +7,16 @@ export interface ExpiredDisplay {
 
 /**
  * Intents waiting (`requires_action`) on a boleto voucher or Pix QR code whose `next_action.<type>.expires_at` has
- * passed, across tenants (the expiry sweep), oldest first.
+ * passed, across tenants (the expiry sweep), oldest first; and the test processor's UPI intents past theirs (a real
+ * provider times its own out and says so by webhook).
  */
 export async function findExpiredDisplays(db: Queryable, now: number, limit: number): Promise<ExpiredDisplay[]> {
   const result = await db.query<ExpiredDisplay>(
     `SELECT c.attempt_id FROM payment_intents pi JOIN charges c ON c.id = pi.latest_charge_id
-      WHERE pi.status = 'requires_action' AND pi.next_action->>'type' IN ('boleto_display_details', 'pix_display_qr_code')
+      WHERE pi.status = 'requires_action'
+        AND (pi.next_action->>'type' IN ('boleto_display_details', 'pix_display_qr_code')
+          OR (pi.next_action->>'type' = 'upi_handle_redirect_or_display_qr_code'
+            AND EXISTS (SELECT 1 FROM payment_attempts a WHERE a.id = c.attempt_id AND a.connector = 'test_processor')))
         AND c.attempt_id IS NOT NULL AND (pi.next_action->(pi.next_action->>'type')->>'expires_at')::bigint <= $1
       ORDER BY pi.created LIMIT $2`,
     [now, limit],

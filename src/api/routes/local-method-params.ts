@@ -57,5 +57,5 @@ export const localMethodOptionParams = {
   klarna: object({ capture_method: enumeration(['manual']), preferred_locale: string({ maxLength: 10 }), setup_future_usage: enumeration(['none']) }),
   // Payrail's extension: Stripe's UPI has no such option. `intent` asks a connector that can (Razorpay) for a link the
   // payer's UPI app opens rather than a collect request to the VPA.
-  upi: object({ flow: enumeration(['collect', 'intent'], { description: 'UPI collect (a request to the VPA; the default) or intent (a upi:// link for the payer\'s UPI app; Razorpay only).' }), setup_future_usage: enumeration(['none']) }),
+  upi: object({ flow: enumeration(['collect', 'intent'], { description: 'UPI collect (a request to the VPA; the default) or intent (a upi:// link and QR code for the payer\'s UPI app: Razorpay and the test processor).' }), setup_future_usage: enumeration(['none']) }),
 };

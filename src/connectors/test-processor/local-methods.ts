@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Decline, type DisplayDetails, type LocalMethodData } from '../connector.ts';
-import { boletoNumber, pixBrCode } from './display-details.ts';
+import { upiIntentWaiting } from '../shared/upi-intent.ts';
+import { boletoNumber, pixBrCode, upiIntentLink } from './display-details.ts';
 
 /**
  * How the built-in test processor pays with local payment methods (src/payment-methods/method-types.ts), as Stripe's
@@ -140,6 +141,9 @@ function displayDetails(input: AuthorizeInput, method: LocalMethodData): Display
   };
 }
 
+/** How long a UPI intent stays payable: as the Razorpay connector's (Razorpay times an unanswered UPI payment out after about 12 minutes). */
+const upiIntentExpirySeconds = 720;
+
 /** Razorpay's test VPAs, which the test processor follows for UPI: `failure@razorpay` fails; any other VPA pays. */
 const upiFailureVpa = 'failure@razorpay';
 
@@ -189,6 +193,18 @@ export function decideLocal(input: AuthorizeInput, method: LocalMethodData, aske
     if (declined) return { status: 'declined', decline: decline('payment_method_provider_decline', declined[0], declined[1]), processorReference, riskScore };
     const timedOut = blikScenario(email, blikTimeouts);
     if (timedOut) return { status: 'declined', decline: decline('payment_method_provider_timeout', timedOut[0], timedOut[1]), processorReference, riskScore };
+    return authorized;
+  }
+  if (method.type === 'upi' && method.options.flow === 'intent') {
+    // A UPI intent (payment_method_options[upi][flow]=intent, as the Razorpay connector takes it): the payer's UPI app
+    // opens the link; on Payrail's page of the attempt a tester approves or fails it, as on the test payment page.
+    if (input.authentication === undefined) {
+      const { base, attempt } = pagesOf(input.returnUrl);
+      return upiIntentWaiting(upiIntentLink(attempt, input.amount), `${base}/payrail/upi/${attempt}`, upiIntentExpirySeconds, processorReference);
+    }
+    if (input.authentication.status === 'failed') {
+      return { status: 'declined', decline: decline('payment_method_provider_decline', 'customer_declined', 'The customer declined the UPI payment or let it time out.'), processorReference, riskScore };
+    }
     return authorized;
   }
   if (method.type === 'upi') {
