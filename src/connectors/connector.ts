@@ -361,9 +361,14 @@ export type ProviderNotification =
   | { kind: 'void'; eventKey: string; attemptId: string | null; processorReference: string | null; status: 'succeeded' | 'failed' }
   /**
    * `refundId` is Payrail's refund id when the provider echoes it; `processorReference` the provider's own reference
-   * of the refund (as Payrail keeps it on the refund); `reason` uses Stripe's refund failure_reason words.
+   * of the refund (as Payrail keeps it on the refund); `reason` uses Stripe's refund failure_reason words. Where the
+   * provider tells them, `paymentReference` (its reference of the payment refunded, Adyen's `originalReference`) and
+   * `amount` (minor units) find a refund whose notification arrives before Payrail wrote the refund's reference.
    */
-  | { kind: 'refund'; eventKey: string; refundId: string | null; processorReference: string | null; status: 'succeeded' | 'failed' | 'pending'; reason: string | null }
+  | {
+    kind: 'refund'; eventKey: string; refundId: string | null; processorReference: string | null; status: 'succeeded' | 'failed' | 'pending'; reason: string | null;
+    paymentReference?: string | null; amount?: number | null;
+  }
   /** Anything Payrail does not act on, kept for the log. */
   | { kind: 'other'; eventKey: string; description: string };
 
