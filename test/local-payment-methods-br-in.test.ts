@@ -294,6 +294,31 @@ describe('boleto, Pix and UPI through the stripe SDK and the test processor', ()
     assert.match(await (await fetch(never.next_action?.boleto_display_details?.hosted_voucher_url ?? '')).text(), /Not payable/);
   });
 
+  it('Pix follows Stripe\'s test e-mails when one is given; without one the tester decides', async () => {
+    const pay = (email?: string) => createIntent({
+      amount: 1200, currency: 'brl', payment_method_types: ['pix'], confirm: true,
+      payment_method_data: { type: 'pix', ...(email ? { billing_details: { email } } : {}) },
+    });
+    const now = server.clock.nowSeconds();
+    const immediately = await pay('succeed_immediately@test.com');
+    const later = await pay('anything@test.com');
+    const expiresLater = await pay('expire_with_delay@test.com');
+    const noEmail = await pay();
+    assert.ok(Math.abs((expiresLater.next_action?.pix_display_qr_code?.expires_at ?? 0) - (now + 180)) <= 5);
+    assert.equal(await payDueTestDisplays(server.deps), 1);
+    const status = async (intent: Stripe.PaymentIntent) => (await stripe.paymentIntents.retrieve(intent.id)).status;
+    assert.equal(await status(immediately), 'succeeded');
+    assert.equal(await status(later), 'requires_action');
+    server.clock.advance(181);
+    assert.ok(await expireDisplayedPayments(server.deps) >= 1);
+    assert.equal(await payDueTestDisplays(server.deps, { shownSecondsAgo: 0 }), 1);
+    assert.equal(await status(later), 'succeeded');
+    assert.equal(await status(expiresLater), 'requires_payment_method');
+    assert.equal(await status(noEmail), 'requires_action', 'no e-mail: only Mark as paid or the expiry ends it');
+    await markPaid(noEmail.next_action?.pix_display_qr_code?.hosted_instructions_url ?? '');
+    assert.equal(await status(noEmail), 'succeeded');
+  });
+
   it('an unpaid boleto or Pix code expires: requires_payment_method, payment_intent.payment_failed', async () => {
     const boleto = await createIntent({
       amount: 5000, currency: 'brl', payment_method_types: ['boleto'], confirm: true, payment_method_options: { boleto: { expires_after_days: 1 } },

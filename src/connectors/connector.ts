@@ -137,7 +137,7 @@ export interface DisplayDetails {
   expires: { at: number } | { afterSeconds: number } | { afterDays: number };
   /**
    * Test processors only: the simulated customer pays this many seconds after the details are shown (Stripe's test
-   * e-mails of a boleto). The attempt is then due (`next_sync_at`) and the janitor's sweep completes it as paid
+   * e-mails of a boleto or Pix). The attempt is then due (`next_sync_at`) and the janitor's sweep completes it as paid
    * (src/payments/display-test-payment.ts). Absent: only the tester's "Mark as paid" or the expiry ends the wait.
    */
   paidAfterSeconds?: number;

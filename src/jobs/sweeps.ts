@@ -43,7 +43,7 @@ export function sweepsOf(config: Pick<Config, 'maintenanceIntervalMs' | 'ledgerI
         const setups = await resolveStuckSetupAttempts(deps, setupAttemptsPerSweep);
         // Boleto vouchers and Pix QR codes past their expiry end the wait (payment_intent.payment_failed).
         const expired = await expireDisplayedPayments(deps);
-        // Test-mode boleto vouchers whose simulated customer (Stripe's test e-mails) pays now.
+        // Test-mode boleto vouchers and Pix codes whose simulated customer (Stripe's test e-mails) pays now.
         const paid = await payDueTestDisplays(deps);
         const lines = [
           resolved > 0 ? `resolved ${resolved} payment attempt(s) left in flight` : '', setups > 0 ? `resolved ${setups} setup attempt(s) left in flight` : '',

@@ -3,7 +3,7 @@ import { completeRedirect, type AuthenticationDependencies } from './authenticat
 import { findDueTestDisplayPayments } from './display-expiry-repository.ts';
 
 /**
- * The simulated customer of Stripe's boleto test e-mails (src/connectors/test-processor/local-methods.ts): a test
+ * The simulated customer of Stripe's boleto and Pix test e-mails (src/connectors/test-processor/local-methods.ts): a test
  * voucher whose payment is due (`paidAfterSeconds` after it was shown: within seconds for `succeed_immediately@`,
  * about 3 minutes for any other e-mail) is paid, as the tester's "Mark as paid" pays it: the processor is asked to
  * finish and answers authorized (`charge.succeeded`, `payment_intent.succeeded`). A voucher already expired is

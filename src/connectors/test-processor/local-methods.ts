@@ -115,6 +115,17 @@ function boletoScenario(email: string | null): BoletoScenario {
 }
 
 /**
+ * Stripe's Pix test e-mails (docs.stripe.com/payments/pix): the same as a boleto's but `fill_never`, which Pix does not
+ * list. A Pix's e-mail is optional: without one the tester decides ("Mark as paid"), as before.
+ */
+function pixScenario(email: string | null): BoletoScenario {
+  if (email === null) return {};
+  const local = email.split('@')[0];
+  const found = Object.entries(boletoScenarios).find(([pattern]) => pattern !== 'fill_never' && local.endsWith(pattern));
+  return found?.[1] ?? boletoDefaultScenario;
+}
+
+/**
  * A boleto voucher or Pix QR code to pay, with Payrail's test pages where a tester marks it paid (`hosted_voucher_url`,
  * `hosted_instructions_url`) and the QR code's images.
  */
@@ -132,12 +143,14 @@ function displayDetails(input: AuthorizeInput, method: LocalMethodData): Display
       ...(scenario.paidAfterSeconds === undefined ? {} : { paidAfterSeconds: scenario.paidAfterSeconds }),
     };
   }
-  const seconds = typeof method.options.expires_after_seconds === 'number' ? method.options.expires_after_seconds : pixDefaultSeconds;
+  const scenario = pixScenario(method.billingDetails.email);
+  const seconds = scenario.expiresAfterSeconds ?? (typeof method.options.expires_after_seconds === 'number' ? method.options.expires_after_seconds : pixDefaultSeconds);
   const page = `${base}/payrail/test_pix/${attempt}`;
   return {
     type: 'pix_display_qr_code',
     details: { data: pixBrCode(attempt, input.amount), hosted_instructions_url: page, image_url_png: `${page}/qr.png`, image_url_svg: `${page}/qr.svg` },
     expires: { afterSeconds: seconds },
+    ...(scenario.paidAfterSeconds === undefined ? {} : { paidAfterSeconds: scenario.paidAfterSeconds }),
   };
 }
 
