@@ -815,6 +815,45 @@ describe('Adyen through Payrail, end to end with the stripe SDK', () => {
       assert.equal(charge.refunded, false);
     });
 
+    it('the refund sweep alone does not settle an Adyen refund: asked again, Adyen only answers `received`; the REFUND webhook does', async () => {
+      const { intent } = await capturedPayment(1300);
+      const refund = await stripe.refunds.create({ payment_intent: intent.id });
+      assert.equal(refund.status, 'pending');
+      // The pending_refunds sweep's round (every PAYRAIL_MAINTENANCE_INTERVAL_MS, 15 s by default) asks Adyen again.
+      const sweep = sweepsOf({ maintenanceIntervalMs: 1000, ledgerIntervalMs: 1000 }).find((candidate) => candidate.name === 'pending_refunds')!;
+      await sweep.run(server.deps);
+      await sweep.run(server.deps);
+      assert.equal((await stripe.refunds.retrieve(refund.id)).status, 'pending', 'Adyen\'s refund endpoint answers `received` whenever asked: only its webhook tells the outcome');
+      await deliverWebhooks(server, sandbox, configuration);
+      assert.equal((await stripe.refunds.retrieve(refund.id)).status, 'succeeded');
+    });
+
+    it('a REFUND webhook that arrives before the refund call returns settles the refund once its reference is written', async () => {
+      const { intent, attempt } = await capturedPayment(1700);
+      await deliverWebhooks(server, sandbox, configuration);
+      // Live delivery, and Adyen's answer to the refund held back after processing: its REFUND notification reaches
+      // Payrail while the refund request is still waiting (under the PaymentIntent's lock), before Payrail has the
+      // refund's pspReference.
+      sandbox.setWebhookTarget({ url: `${server.baseUrl}/payrail/webhooks/${configuration}` });
+      sandbox.setFaults({ answerDelayMs: 1500 });
+      try {
+        const refund = await stripe.refunds.create({ payment_intent: intent.id });
+        await sandbox.webhooksIdle();
+        const notification = sandbox.records().notifications.find((record) => record.eventCode === 'REFUND' && record.originalReference === attempt.processor_reference);
+        assert.equal(notification?.delivered, true);
+        const deadline = Date.now() + 30_000;
+        while ((await stripe.refunds.retrieve(refund.id)).status !== 'succeeded') {
+          assert.ok(Date.now() < deadline, 'the early REFUND webhook settles the refund without the sweep');
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        assert.equal((await chargeOf(stripe, intent)).amount_refunded, 1700);
+        assert.equal(await eventCount(server, 'refund.updated', refund.id), 1);
+      } finally {
+        sandbox.setFaults({ answerDelayMs: 0 });
+        sandbox.setWebhookTarget(undefined);
+      }
+    });
+
     it('fails a refund Adyen refuses (REFUND with success false) and gives the money back to the balance', async () => {
       const { intent, attempt } = await capturedPayment(1000);
       // Someone refunded the whole payment in Adyen's Customer Area, outside Payrail: Adyen will refuse Payrail's.
@@ -936,6 +975,37 @@ describe('Adyen through Payrail, end to end with the stripe SDK', () => {
         assert.equal(attempt.decline_code, 'incorrect_number');
         assert.equal((await chargeOf(stripe, failed)).status, 'failed');
         assert.equal(await eventCount(server, 'payment_intent.payment_failed', intent.id), 1);
+      });
+
+      it('settles a refund whose request timed out by the REFUND webhook that arrived meanwhile (matched by payment and amount)', async () => {
+        const paymentMethod = await card(stripe, authorisingCard);
+        const intent = await stripe.paymentIntents.create({ amount: 2600, currency: 'usd', payment_method: paymentMethod, confirm: true });
+        assert.equal(intent.status, 'succeeded');
+        await deliverWebhooks(server, sandbox, configuration);
+        // Adyen processes the refund and never answers; its REFUND notification is delivered while Payrail still waits.
+        sandbox.setWebhookTarget({ url: `${server.baseUrl}/payrail/webhooks/${configuration}` });
+        sandbox.setFaults({ timeoutRate: 1 });
+        try {
+          const refund = await stripe.refunds.create({ payment_intent: intent.id, amount: 1100 });
+          sandbox.setFaults({ timeoutRate: 0 });
+          assert.equal(refund.status, 'pending');
+          await sandbox.webhooksIdle();
+          const deadline = Date.now() + 30_000;
+          let settled = await stripe.refunds.retrieve(refund.id);
+          while (settled.status !== 'succeeded') {
+            assert.ok(Date.now() < deadline, 'the REFUND that came during the unanswered request settles the refund');
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            settled = await stripe.refunds.retrieve(refund.id);
+          }
+          const [attempt] = await attemptsOfIntent(server, intent.id);
+          const atAdyen = modificationsAt(sandbox, attempt.processor_reference!).find((modification) => modification.reference === refund.id);
+          const stored = await server.db.query<{ processor_reference: string | null }>('SELECT processor_reference FROM refunds WHERE id = $1', [refund.id]);
+          assert.equal(stored.rows[0].processor_reference, atAdyen?.pspReference, 'the refund keeps Adyen\'s pspReference from the notification');
+          assert.equal((await chargeOf(stripe, intent)).amount_refunded, 1100);
+        } finally {
+          sandbox.setFaults({ timeoutRate: 0 });
+          sandbox.setWebhookTarget(undefined);
+        }
       });
 
       it('answers 404 for a webhook to an unknown configuration', async () => {

@@ -204,16 +204,26 @@ describe('Razorpay connector through Payrail (stripe SDK, Razorpay sandbox)', ()
     assert.equal(events.data.filter((event) => (event.data.object as Stripe.PaymentIntent).id === intent.id).length, 1);
   });
 
-  it('UPI intent: requires_action with the upi:// link; the payer\'s app approves; succeeded', async () => {
+  it('UPI intent: requires_action with Payrail\'s page of the upi:// link and its QR code; the payer\'s app approves; succeeded', async () => {
     const intent = await payUpi('unused@okaxis', 12_345, { payment_method_options: { upi: { flow: 'intent' } } });
     assert.equal(intent.status, 'requires_action');
-    const action = intent.next_action as unknown as { type: string; upi_handle_redirect_or_display_qr_code: { hosted_instructions_url: string; expires_at: number } };
+    type UpiAction = { hosted_instructions_url: string; expires_at: number; qr_code: { expires_at: number; image_url_png: string; image_url_svg: string } };
+    const action = intent.next_action as unknown as { type: string; upi_handle_redirect_or_display_qr_code: UpiAction };
     assert.equal(action.type, 'upi_handle_redirect_or_display_qr_code');
-    const link = new URL(action.upi_handle_redirect_or_display_qr_code.hosted_instructions_url);
+    const shown = action.upi_handle_redirect_or_display_qr_code;
+    // As the test processor's: an https page of Payrail's (here the test server's http origin) with the QR code.
+    assert.equal(new URL(shown.hosted_instructions_url).origin, server.baseUrl);
+    assert.ok(shown.qr_code.expires_at > server.clock.nowSeconds());
+    assert.equal((await fetch(shown.qr_code.image_url_png)).headers.get('content-type'), 'image/png');
+    const html = await (await fetch(shown.hosted_instructions_url)).text();
+    assert.match(html, /Pay with UPI/);
+    assert.doesNotMatch(html, /Approve test payment/, 'a real provider\'s payer approves in the UPI app');
+    // The link Razorpay answered, offered on the page (and drawn in the QR code).
+    const link = new URL((/href="(upi:\/\/[^"]+)"/.exec(html)?.[1] ?? '').replaceAll('&amp;', '&'));
     assert.equal(link.protocol, 'upi:');
     assert.equal(link.searchParams.get('am'), '123.45');
     assert.equal(link.searchParams.get('cu'), 'INR');
-    assert.ok(action.upi_handle_redirect_or_display_qr_code.expires_at > server.clock.nowSeconds());
+    assert.equal((await fetch(shown.hosted_instructions_url, { method: 'POST', body: new URLSearchParams({ action: 'approve' }) })).status, 404, 'no test answers for a real provider');
     const payment = sandbox.records().payments.at(-1)!;
     assert.equal(payment.upiFlow, 'intent');
     assert.equal(payment.vpa, null, 'an intent payment sends no VPA');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
-import { expectedDebitDate } from '../src/mandates/debit-date.ts';
+import { expectedDebitDate, isTargetBusinessDay } from '../src/mandates/debit-date.ts';
 import { resolveStuckAttempts } from '../src/orchestration/janitor.ts';
 import { stripeErrorOf } from './helpers/stripe-errors.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
@@ -156,6 +156,46 @@ describe('SEPA Direct Debit SetupIntents and mandates through the stripe SDK', (
       createIntent({ amount: 500, currency: 'eur', payment_method_types: ['sepa_debit'], customer: customer.id, payment_method: paymentMethod, mandate }),
       'payment_intent_invalid_parameter', 'mandate',
     );
+  });
+
+  it('payment_method_options[sepa_debit][target_date]: 3 to 15 days ahead on a TARGET2 business day, the charge\'s expected debit date', async () => {
+    const customer = await stripe.customers.create({ email: billing.email });
+    const setup = await setUp(succeeding, customer.id);
+    const day = (days: number) => new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + days)).toISOString().slice(0, 10);
+    const businessDayWithin = (from: number, to: number) => {
+      for (let days = from; days <= to; days += 1) if (isTargetBusinessDay(new Date(`${day(days)}T00:00:00Z`))) return day(days);
+      throw new Error('no business day');
+    };
+    const closedDayWithin = (from: number, to: number) => {
+      for (let days = from; days <= to; days += 1) if (!isTargetBusinessDay(new Date(`${day(days)}T00:00:00Z`))) return day(days);
+      throw new Error('no closed day');
+    };
+    const param = 'payment_method_options[sepa_debit][target_date]';
+    const debit = (targetDate: string, extra: Record<string, unknown> = {}) => createIntent({
+      amount: 1500, currency: 'eur', payment_method_types: ['sepa_debit'], customer: customer.id, payment_method: String(setup.payment_method),
+      payment_method_options: { sepa_debit: { target_date: targetDate } }, ...extra,
+    });
+    await invalid(debit('2030-02-30'), 'invalid_value', param);
+    await invalid(debit('next week'), 'invalid_value', param);
+    await invalid(debit(day(2)), 'invalid_value', param);
+    await invalid(debit(day(16)), 'invalid_value', param);
+    await invalid(debit(closedDayWithin(3, 15)), 'invalid_value', param);
+
+    const target = businessDayWithin(10, 15);
+    const created = await debit(target);
+    assert.deepEqual(created.payment_method_options?.sepa_debit, { target_date: target });
+    const confirmed = await stripe.paymentIntents.confirm(created.id, { off_session: true } as Stripe.PaymentIntentConfirmParams);
+    assert.equal(confirmed.status, 'processing');
+    const charge = await stripe.charges.retrieve(String(confirmed.latest_charge));
+    const details = charge.payment_method_details?.sepa_debit as { payrail_expected_debit_date?: string } | undefined;
+    assert.equal(details?.payrail_expected_debit_date, target, 'the debit is expected on the target date, not the next business day');
+    assert.notEqual(target, expectedDebitDate(charge.created));
+    // Given on confirmation too, and checked there.
+    const later = await debit(businessDayWithin(3, 15));
+    await invalid(stripe.paymentIntents.confirm(later.id, { off_session: true, payment_method_options: { sepa_debit: { target_date: day(20) } } } as unknown as Stripe.PaymentIntentConfirmParams), 'invalid_value', param);
+    // Unset by update (''): the next business day again.
+    const unset = await stripe.paymentIntents.update(later.id, { payment_method_options: { sepa_debit: '' } } as unknown as Stripe.PaymentIntentUpdateParams);
+    assert.deepEqual(unset.payment_method_options?.sepa_debit, {});
   });
 
   it('a debit refused for a closed account or an unauthorized debit makes the mandate inactive; later payments are refused', async () => {

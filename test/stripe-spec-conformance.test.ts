@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Stripe from 'stripe';
+import { isTargetBusinessDay } from '../src/mandates/debit-date.ts';
 import { allRoutes } from '../src/api/routes/index.ts';
 import { payingCard, submitCheckoutPage } from './helpers/checkout-page.ts';
 import { submitChallengePage } from './helpers/challenge.ts';
@@ -259,6 +260,16 @@ describe('every answer of every operation matches Stripe', () => {
     assert.equal(upi.status, 'processing');
     await resolveStuckAttempts(server.deps, 0);
     assert.equal((await stripe.paymentIntents.retrieve(upi.id, { expand: ['latest_charge'] })).status, 'succeeded');
+    // A UPI intent on the test processor (next_action.upi_handle_redirect_or_display_qr_code), approved on its page.
+    const upiIntent = await stripe.paymentIntents.create({ amount: 2000, currency: 'inr', payment_method_types: ['upi'], payment_method_data: upiData, payment_method_options: { upi: { flow: 'intent' } }, confirm: true } as unknown as Stripe.PaymentIntentCreateParams);
+    const upiPage = (upiIntent.next_action as unknown as { upi_handle_redirect_or_display_qr_code: { hosted_instructions_url: string } }).upi_handle_redirect_or_display_qr_code.hosted_instructions_url;
+    const upiToken = /name="csrf_token" value="([^"]+)"/.exec(await (await fetch(upiPage)).text())![1];
+    await fetch(upiPage, { method: 'POST', body: new URLSearchParams({ action: 'approve', csrf_token: upiToken }) });
+    assert.equal((await stripe.paymentIntents.retrieve(upiIntent.id, { expand: ['latest_charge'] })).status, 'succeeded');
+    // A SEPA debit's target date (Stripe's newer payment_method_options[sepa_debit][target_date]), rendered back.
+    let targetDay = 5;
+    while (!isTargetBusinessDay(new Date(Date.now() + targetDay * 86_400_000))) targetDay += 1;
+    await stripe.paymentIntents.create({ amount: 2000, currency: 'eur', payment_method_types: ['sepa_debit'], payment_method_options: { sepa_debit: { target_date: new Date(Date.now() + targetDay * 86_400_000).toISOString().slice(0, 10) } } } as unknown as Stripe.PaymentIntentCreateParams);
     // SEPA Direct Debit: the mandate given at confirmation, processing, then the bank's answer; the Mandate object.
     const sepa = await stripe.paymentIntents.create({
       amount: 2000, currency: 'eur', payment_method_types: ['sepa_debit'], payment_method_data: methods[6], confirm: true,

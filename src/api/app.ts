@@ -31,6 +31,7 @@ import { registerRedirectPages } from './routes/redirect-pages.ts';
 import { registerTestPaymentPage } from './routes/test-payment-page.ts';
 import { registerPixQrImages } from './routes/pix-qr-images.ts';
 import { registerTestDisplayPages } from './routes/test-display-page.ts';
+import { registerUpiIntentPage } from './routes/upi-intent-page.ts';
 import { registerMandatePage } from './routes/mandate-page.ts';
 import { registerReferencePage } from './routes/reference-page.ts';
 import { registerPayrailJs } from './routes/payrail-js.ts';
@@ -377,6 +378,7 @@ export function buildApp(deps: Dependencies, options: AppOptions = {}): FastifyI
     registerTestPaymentPage(pages, deps);
     registerTestDisplayPages(pages, deps);
     registerPixQrImages(pages, deps);
+    registerUpiIntentPage(pages, deps);
     registerMandatePage(pages, deps);
     registerCheckoutPages(pages, deps);
     registerEmbeddedCheckoutPages(pages, deps);

@@ -149,6 +149,12 @@ export interface DisplayDetails {
   type: 'boleto_display_details' | 'pix_display_qr_code' | 'upi_handle_redirect_or_display_qr_code';
   details: Record<string, unknown>;
   expires: { at: number } | { afterSeconds: number } | { afterDays: number };
+  /**
+   * Test processors only: the simulated customer pays this many seconds after the details are shown (Stripe's test
+   * e-mails of a boleto or Pix). The attempt is then due (`next_sync_at`) and the janitor's sweep completes it as paid
+   * (src/payments/display-test-payment.ts). Absent: only the tester's "Mark as paid" or the expiry ends the wait.
+   */
+  paidAfterSeconds?: number;
 }
 
 export interface RedirectToUrl {
@@ -371,9 +377,14 @@ export type ProviderNotification =
   | { kind: 'void'; eventKey: string; attemptId: string | null; processorReference: string | null; status: 'succeeded' | 'failed' }
   /**
    * `refundId` is Payrail's refund id when the provider echoes it; `processorReference` the provider's own reference
-   * of the refund (as Payrail keeps it on the refund); `reason` uses Stripe's refund failure_reason words.
+   * of the refund (as Payrail keeps it on the refund); `reason` uses Stripe's refund failure_reason words. Where the
+   * provider tells them, `paymentReference` (its reference of the payment refunded, Adyen's `originalReference`) and
+   * `amount` (minor units) find a refund whose notification arrives before Payrail wrote the refund's reference.
    */
-  | { kind: 'refund'; eventKey: string; refundId: string | null; processorReference: string | null; status: 'succeeded' | 'failed' | 'pending'; reason: string | null }
+  | {
+    kind: 'refund'; eventKey: string; refundId: string | null; processorReference: string | null; status: 'succeeded' | 'failed' | 'pending'; reason: string | null;
+    paymentReference?: string | null; amount?: number | null;
+  }
   /** Anything Payrail does not act on, kept for the log. */
   | { kind: 'other'; eventKey: string; description: string };
 

@@ -1,4 +1,5 @@
 import { expireDisplayedPayments } from '../payments/display-expiry.ts';
+import { payDueTestDisplays } from '../payments/display-test-payment.ts';
 import type { Config } from '../config.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { purgeExpiredKeys } from '../api/idempotency.ts';
@@ -48,7 +49,13 @@ export function sweepsOf(config: Pick<Config, 'maintenanceIntervalMs' | 'ledgerI
         const expired = await expireDisplayedPayments(deps);
         // Card security codes no authorization used within their hour are deleted (docs/security.md).
         const codes = await deleteExpiredSecurityCodes(deps.db, deps.clock.nowSeconds());
-        const lines = [resolved > 0 ? `resolved ${resolved} payment attempt(s) left in flight` : '', setups > 0 ? `resolved ${setups} setup attempt(s) left in flight` : '', expired > 0 ? `expired ${expired} unpaid voucher(s) or QR code(s)` : '', codes > 0 ? `deleted ${codes} unused card security code(s)` : ''].filter(Boolean);
+        // Test-mode boleto vouchers and Pix codes whose simulated customer (Stripe's test e-mails) pays now.
+        const paid = await payDueTestDisplays(deps);
+        const lines = [
+          resolved > 0 ? `resolved ${resolved} payment attempt(s) left in flight` : '', setups > 0 ? `resolved ${setups} setup attempt(s) left in flight` : '',
+          expired > 0 ? `expired ${expired} unpaid voucher(s) or QR code(s)` : '', paid > 0 ? `paid ${paid} test voucher(s) by their simulated customer` : '',
+          codes > 0 ? `deleted ${codes} unused card security code(s)` : '',
+        ].filter(Boolean);
         return lines.length > 0 ? lines.join('; ') : undefined;
       },
     },

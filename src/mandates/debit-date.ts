@@ -6,6 +6,8 @@
  * Easter Monday, 1 May, 25 and 26 December. Pure.
  */
 
+import { ApiError } from '../platform/errors.ts';
+
 const secondsPerDay = 86_400;
 /** A bound on the search: at most four closing days follow each other (Good Friday to Easter Monday). */
 const searchDaysMax = 10;
@@ -50,4 +52,38 @@ export function expectedDebitDate(confirmedAt: number): string {
     if (isTargetBusinessDay(candidate)) return candidate.toISOString().slice(0, 10);
   }
   throw new Error(`no TARGET2 business day within ${searchDaysMax} days of ${confirmedAt}`);
+}
+
+/** Stripe's bounds of a debit's `target_date`: 3 to 15 calendar days from today. */
+export const targetDateDaysMin = 3;
+export const targetDateDaysMax = 15;
+
+/**
+ * Checks `payment_method_options[sepa_debit][target_date]` as Stripe bounds it (YYYY-MM-DD, 3 to 15 calendar days from
+ * today, UTC), and that TARGET2 settles that day (a debit can only be due on a TARGET2 business day).
+ */
+export function checkDebitTargetDate(value: string, now: number, param: string): void {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const time = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : Number.NaN;
+  const date = new Date(time);
+  if (!match || Number.isNaN(time) || date.toISOString().slice(0, 10) !== value) {
+    throw new ApiError('invalid_value', `Invalid ${param}: must be a date in the YYYY-MM-DD format.`, { param });
+  }
+  const days = Math.round((time / 1000 - Math.floor(now / secondsPerDay) * secondsPerDay) / secondsPerDay);
+  if (days < targetDateDaysMin || days > targetDateDaysMax) {
+    throw new ApiError('invalid_value', `Invalid ${param}: must be between ${targetDateDaysMin} and ${targetDateDaysMax} calendar days from today.`, { param });
+  }
+  if (!isTargetBusinessDay(date)) {
+    throw new ApiError('invalid_value', `Invalid ${param}: ${value} is not a TARGET2 business day (weekends, 1 January, Good Friday, Easter Monday, 1 May, 25 and 26 December are closed).`, { param });
+  }
+}
+
+/**
+ * The expected debit date of a debit confirmed at `confirmedAt` with the intent's `target_date`: that day, unless the
+ * earliest day the debit can reach the account (expectedDebitDate) is later by then (a target given days before the
+ * confirmation), in which case the earliest day.
+ */
+export function debitDateFor(confirmedAt: number, targetDate: string | undefined): string {
+  const earliest = expectedDebitDate(confirmedAt);
+  return targetDate !== undefined && targetDate > earliest ? targetDate : earliest;
 }

@@ -49,7 +49,9 @@ export function attemptChangesOf(deps: AttemptAnswerDependencies, output: Author
     case 'declined':
       return { status: 'declined', processor_reference: output.processorReference ?? attempt.processor_reference, decline_code: output.decline.declineCode, failure_code: output.decline.code, latency_ms: latencyMs, next_sync_in_seconds: null };
     case 'requires_authentication':
-      return { status: 'requires_action', processor_reference: output.processorReference ?? attempt.processor_reference, redirect: output.nextAction ?? null, latency_ms: latencyMs, next_sync_in_seconds: null };
+      // A test processor's voucher its simulated customer pays later is due then (display-test-payment.ts); any other
+      // wait is ended by the customer, a webhook or the expiry sweep.
+      return { status: 'requires_action', processor_reference: output.processorReference ?? attempt.processor_reference, redirect: output.nextAction ?? null, latency_ms: latencyMs, next_sync_in_seconds: output.display?.paidAfterSeconds ?? null };
     case 'processing':
       // Accepted, its outcome still to come (BLIK's app approval, a debit clearing): asked again on the janitor's schedule.
       return { status: 'pending', processor_reference: output.processorReference, latency_ms: latencyMs, next_sync_in_seconds: janitorDelaySeconds(deps.orchestration, attempt.sync_count), detail: 'Processing at the provider: the outcome follows asynchronously.' };

@@ -240,7 +240,8 @@ function classify(plan: RoutePlan, key: string, output: Exclude<AuthorizeOutput,
       return {
         kind: 'final',
         output,
-        changes: { status: 'requires_action', processor_reference: output.processorReference ?? null, redirect: output.nextAction ?? null, latency_ms: latencyMs, detail, next_sync_in_seconds: null },
+        // A test voucher its simulated customer pays later is due then (src/payments/display-test-payment.ts).
+        changes: { status: 'requires_action', processor_reference: output.processorReference ?? null, redirect: output.nextAction ?? null, latency_ms: latencyMs, detail, next_sync_in_seconds: output.display?.paidAfterSeconds ?? null },
       };
     case 'declined': {
       successRates.record(key, dimension, false, Date.now());

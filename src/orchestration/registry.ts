@@ -97,7 +97,7 @@ export class ConnectorRegistry {
           pixQrImageUrl: (attemptId, format) => pixQrImageUrl(this.#publicUrl(), attemptId, format),
         });
       case 'razorpay':
-        return new RazorpayConnector({ ...connection.config, timeoutMs, returnUrl });
+        return new RazorpayConnector({ ...connection.config, timeoutMs, returnUrl, publicUrl: this.#publicUrl() });
       case 'test_processor':
         return this.builtIn;
     }

@@ -45,8 +45,9 @@ export interface AttemptContext {
 }
 
 function declineToError(decline: Decline, chargeId: string, paymentMethod: PaymentMethodRow, authenticationFailed: boolean): LastPaymentError & { payment_method: unknown } {
-  // A voucher or QR code that expired unpaid is not a failed authentication, though it ends the wait the same way.
-  return authenticationFailed && decline.code !== 'payment_intent_payment_attempt_expired'
+  // A voucher or QR code that expired unpaid is not a failed authentication, though it ends the wait the same way; nor
+  // is a UPI intent the payer refused in the UPI app (the decline says why, as Razorpay's webhook tells it).
+  return authenticationFailed && decline.code !== 'payment_intent_payment_attempt_expired' && paymentMethod.type !== 'upi'
     ? { type: 'card_error', code: 'payment_intent_authentication_failure', message: authenticationFailureMessage, charge: chargeId, payment_method: renderPaymentMethod(paymentMethod) }
     : { type: 'card_error', code: decline.code, decline_code: decline.declineCode, message: decline.message, charge: chargeId, payment_method: renderPaymentMethod(paymentMethod) };
 }
@@ -276,7 +277,10 @@ export function buildAuthorizationChange(attempt: AttemptContext, output: Author
       if (output.display) {
         // A voucher or QR code the customer pays outside Payrail (boleto, Pix): shown until paid or expired.
         const display = output.display;
-        intentChanges = { status: 'requires_action', next_action: { type: display.type, [display.type]: { ...display.details, expires_at: displayExpiresAt(display.expires, inputs.now) } } };
+        const expiresAt = displayExpiresAt(display.expires, inputs.now);
+        // A UPI intent's QR code carries its own expires_at (Stripe's `qr_code`), as well as the display's.
+        const qrCode = typeof display.details.qr_code === 'object' && display.details.qr_code !== null ? { qr_code: { ...display.details.qr_code, expires_at: expiresAt } } : {};
+        intentChanges = { status: 'requires_action', next_action: { type: display.type, [display.type]: { ...display.details, ...qrCode, expires_at: expiresAt } } };
         events.push({ type: 'payment_intent.requires_action', object: renderPaymentIntent({ ...intent, ...intentChanges }) });
         break;
       }

@@ -51,7 +51,7 @@ async function beginAttempt(client: pg.PoolClient, deps: ConfirmDependencies, sc
   const decision = await decideForPayment(deps, client, scope, planned.intent, planned.paymentMethod, planned.merchantInitiated);
   // A SEPA debit's mandate: given now (mandate_data) or, off-session, the PaymentMethod's reusable one.
   const mandate = await planMandate(client, scope, mandatePayment(planned), input.mandate_data, input.mandate);
-  const plan = { ...planned, charge: withMandate(withScaDecision(planned.charge, decision), mandate.mandate?.id ?? null) };
+  const plan = { ...planned, charge: withMandate(withScaDecision(planned.charge, decision), mandate.mandate?.id ?? null, planned.intent.payment_method_options.sepa_debit?.target_date) };
   const authorize = await storedReferencesOf(client, scope, confirmationAuthorizeInput(deps, plan, decision), plan.paymentMethod.id);
   // A test card stored before live mode refused them (or by any other path) still never reaches a live connector.
   if (authorize.card) refuseTestCardInLiveMode(scope, authorize.card.number, 'payment_method');

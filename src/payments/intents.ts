@@ -143,7 +143,7 @@ export async function createPaymentIntent(
   const planned = planAttempt(scope, intent, confirm, paymentMethod.row);
   const decision = await decideForPayment(deps, deps.db, scope, planned.intent, planned.paymentMethod, planned.merchantInitiated);
   const mandate = await planMandate(deps.db, scope, mandatePayment(planned), confirm.mandate_data, confirm.mandate);
-  const plan = { ...planned, charge: withMandate(withScaDecision(planned.charge, decision), mandate.mandate?.id ?? null) };
+  const plan = { ...planned, charge: withMandate(withScaDecision(planned.charge, decision), mandate.mandate?.id ?? null, planned.intent.payment_method_options.sepa_debit?.target_date) };
   const authorize = await storedReferencesOf(deps.db, scope, confirmationAuthorizeInput(deps, plan, decision), plan.paymentMethod.id);
   // A test card stored before live mode refused them (or by any other path) still never reaches a live connector.
   if (authorize.card) refuseTestCardInLiveMode(scope, authorize.card.number, 'payment_method');

@@ -1,6 +1,8 @@
 import type { AutomaticPaymentMethods, CardPaymentMethodOptions, InstallmentPlan, PaymentIntentRow, PaymentMethodOptions } from './repository.ts';
 import { isLocalMethodType } from '../payment-methods/method-types.ts';
 import { ApiError } from '../platform/errors.ts';
+import { nowSeconds } from '../platform/ids.ts';
+import { checkDebitTargetDate } from '../mandates/debit-date.ts';
 
 /**
  * Stripe's per-type `payment_method_options` and `automatic_payment_methods` of a PaymentIntent: how
@@ -34,6 +36,7 @@ export interface PaymentMethodOptionsInput {
   boleto?: { expires_after_days?: number | null } | null;
   pix?: { expires_after_seconds?: number | null } | null;
   upi?: { flow?: 'collect' | 'intent' | null } | null;
+  sepa_debit?: { target_date?: string | null } | null;
 }
 
 /** Stripe's defaults: a boleto voucher is payable for 3 calendar days, a Pix QR code for 24 hours. */
@@ -41,7 +44,7 @@ export const boletoExpiresAfterDaysDefault = 3;
 export const pixExpiresAfterSecondsDefault = 86_400;
 
 /** The option hashes merged field by field (a field given replaces, '' removes, absent keeps). */
-const optionTypes = ['card', 'blik', 'klarna', 'boleto', 'pix', 'upi'] as const;
+const optionTypes = ['card', 'blik', 'klarna', 'boleto', 'pix', 'upi', 'sepa_debit'] as const;
 
 /** BLIK's code is for one confirmation (Stripe: "can only be set on confirmation"); elsewhere it is refused. */
 export function refuseCodeOutsideConfirmation(input: PaymentMethodOptionsInput | null | undefined): void {
@@ -55,9 +58,12 @@ export function refuseCodeOutsideConfirmation(input: PaymentMethodOptionsInput |
 }
 
 /** Merges an update into the stored options, as Stripe does: a field given replaces, '' removes, absent keeps. */
-export function mergePaymentMethodOptions(current: PaymentMethodOptions, input: PaymentMethodOptionsInput | null | undefined): PaymentMethodOptions {
+export function mergePaymentMethodOptions(current: PaymentMethodOptions, input: PaymentMethodOptionsInput | null | undefined, now: number = nowSeconds()): PaymentMethodOptions {
   if (input === undefined) return current;
   if (input === null) return {};
+  // A SEPA debit's target date is checked when given (create, update, confirm), against today (mandates/debit-date.ts).
+  const targetDate = input.sepa_debit?.target_date;
+  if (typeof targetDate === 'string') checkDebitTargetDate(targetDate, now, 'payment_method_options[sepa_debit][target_date]');
   const next: Record<string, unknown> = { ...current };
   for (const type of optionTypes) {
     const given = input[type];
@@ -114,6 +120,7 @@ export function renderPaymentMethodOptions(intent: Pick<PaymentIntentRow, 'payme
     else if (type === 'klarna') rendered.klarna = { preferred_locale: intent.payment_method_options.klarna?.preferred_locale ?? null, ...(intent.payment_method_options.klarna?.capture_method ? { capture_method: 'manual' } : {}) };
     else if (type === 'boleto') rendered.boleto = { expires_after_days: intent.payment_method_options.boleto?.expires_after_days ?? boletoExpiresAfterDaysDefault };
     else if (type === 'pix') rendered.pix = { expires_after_seconds: intent.payment_method_options.pix?.expires_after_seconds ?? pixExpiresAfterSecondsDefault, expires_at: null };
+    else if (type === 'sepa_debit') rendered.sepa_debit = intent.payment_method_options.sepa_debit?.target_date ? { target_date: intent.payment_method_options.sepa_debit.target_date } : {};
     else if (type === 'upi') rendered.upi = intent.payment_method_options.upi?.flow ? { flow: intent.payment_method_options.upi.flow } : {};
     else if (isLocalMethodType(type)) rendered[type] = {};
   }

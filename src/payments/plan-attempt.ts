@@ -1,4 +1,4 @@
-import { expectedDebitDate } from '../mandates/debit-date.ts';
+import { debitDateFor } from '../mandates/debit-date.ts';
 import type { AuthorizeInput, LocalMethodData, StoredCardReference, StoredCredential } from '../connectors/connector.ts';
 import type { BaseAuthorizeInput, RoutePlan } from '../orchestration/orchestrator.ts';
 import type { PaymentFacts } from '../routing/types.ts';
@@ -198,9 +198,10 @@ function checkLocalOptions(intent: PaymentIntentRow, type: LocalPaymentMethodRow
 /**
  * The charge with the mandate it debits under (`payment_method_details.sepa_debit.mandate`), when there is one, and
  * Payrail's `payrail_expected_debit_date`: the day the debit is expected on the customer's account, which the SEPA
- * pre-notification announces (mandates/debit-date.ts).
+ * pre-notification announces (mandates/debit-date.ts): the intent's `payment_method_options[sepa_debit][target_date]`
+ * when given and still ahead of the earliest possible day.
  */
-export function withMandate(charge: ChargeRow, mandateId: string | null): ChargeRow {
+export function withMandate(charge: ChargeRow, mandateId: string | null, targetDate?: string): ChargeRow {
   if (mandateId === null) return charge;
   const details = charge.payment_method_details as Record<string, Record<string, unknown> | undefined> & { type?: string };
   const type = details.type ?? '';
@@ -208,7 +209,7 @@ export function withMandate(charge: ChargeRow, mandateId: string | null): Charge
   if (!hash) return charge;
   return {
     ...charge,
-    payment_method_details: { ...charge.payment_method_details, [type]: { ...hash, mandate: mandateId, payrail_expected_debit_date: expectedDebitDate(Number(charge.created)) } },
+    payment_method_details: { ...charge.payment_method_details, [type]: { ...hash, mandate: mandateId, payrail_expected_debit_date: debitDateFor(Number(charge.created), targetDate) } },
   };
 }
 

@@ -108,8 +108,14 @@ export interface UpiPaymentMethodOptions {
   flow?: 'collect' | 'intent';
 }
 
+/** `payment_method_options[sepa_debit]`: Stripe's `target_date`, the day the debit is made (YYYY-MM-DD). */
+export interface SepaDebitPaymentMethodOptions {
+  target_date?: string;
+}
+
 export interface PaymentMethodOptions {
   card?: CardPaymentMethodOptions;
+  sepa_debit?: SepaDebitPaymentMethodOptions;
   blik?: BlikPaymentMethodOptions;
   klarna?: KlarnaPaymentMethodOptions;
   boleto?: BoletoPaymentMethodOptions;

@@ -46,3 +46,15 @@ export async function findRefundOfConfiguration(db: Queryable, livemode: boolean
   );
   return result.rows[0];
 }
+
+/**
+ * The pending refunds of a charge that have no provider reference yet and are of this amount: a refund whose
+ * provider call answered ambiguously (no reference), which an early notification can only be matched to by amount.
+ */
+export async function findUnreferencedPendingRefunds(db: Queryable, chargeId: string, amount: number): Promise<RefundRow[]> {
+  const result = await db.query<RefundRow>(
+    `SELECT * FROM refunds WHERE charge_id = $1 AND status = 'pending' AND processor_reference IS NULL AND amount = $2 ORDER BY seq`,
+    [chargeId, amount],
+  );
+  return result.rows;
+}

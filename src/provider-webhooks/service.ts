@@ -8,7 +8,9 @@ import { applyProviderCapture, type PaymentCaptureDependencies } from '../paymen
 import { applyProviderOutcome, type ProviderOutcomeDependencies } from '../payments/provider-outcome.ts';
 import { applyRefundOutcome, type RefundDependencies } from '../refunds/service.ts';
 import type { RefundRow } from '../refunds/repository.ts';
-import { findConfigurationForWebhook, findIntentCaptureMethod, findRefundOfConfiguration, isNotificationApplied, recordAppliedNotification } from './repository.ts';
+import { findPaymentIntent } from '../payments/repository.ts';
+import { UnitOfWork } from '../platform/unit-of-work.ts';
+import { findConfigurationForWebhook, findIntentCaptureMethod, findRefundOfConfiguration, findUnreferencedPendingRefunds, isNotificationApplied, recordAppliedNotification } from './repository.ts';
 
 /**
  * Incoming provider webhooks, after the connector verified them: each notification moves the payment, capture or
@@ -88,7 +90,7 @@ async function apply(deps: ProviderWebhookDependencies, configuration: Connector
       return attempt ? 'unchanged' : 'unmatched';
     }
     case 'refund': {
-      const refund = await refundOf(deps.db, configuration, notification);
+      const refund = await refundOf(deps.db, configuration, notification) ?? await refundAwaitingReference(deps, configuration, notification);
       if (!refund) return 'unmatched';
       if (notification.status === 'pending') return 'unchanged';
       const output = notification.status === 'succeeded'
@@ -123,4 +125,30 @@ async function capturesAtOnce(db: Queryable, attempt: AttemptRow): Promise<boole
  */
 async function refundOf(db: Queryable, configuration: ConnectorConfigurationRow, notification: { refundId: string | null; processorReference: string | null }): Promise<RefundRow | undefined> {
   return findRefundOfConfiguration(db, configuration.livemode, configuration.id, notification);
+}
+
+/**
+ * The refund of a notification that arrived before Payrail wrote the refund's provider reference (Adyen may send its
+ * REFUND webhook before it answers the refund request). The refund request runs under its PaymentIntent's lock until
+ * the refund is written, so this takes that lock (found through the payment the provider names): once it has it, the
+ * refund is written, with its reference, and is found by it. A refund whose request answered ambiguously has no
+ * reference: then the one pending refund of the charge without a reference for the notification's amount is it (two
+ * or more of the same amount are left unmatched: the refund sweep and the provider's later notifications settle them).
+ */
+async function refundAwaitingReference(
+  deps: ProviderWebhookDependencies,
+  configuration: ConnectorConfigurationRow,
+  notification: Extract<ProviderNotification, { kind: 'refund' }>,
+): Promise<RefundRow | undefined> {
+  if (!notification.paymentReference) return undefined;
+  const attempt = await findAttemptByReference(deps.db, configuration.id, notification.paymentReference);
+  if (!attempt) return undefined;
+  return new UnitOfWork(deps.db).transaction(async (client) => {
+    await findPaymentIntent(client, { accountId: attempt.account_id, livemode: attempt.livemode }, attempt.payment_intent_id, { forUpdate: true });
+    const written = await refundOf(client, configuration, notification);
+    if (written) return written;
+    if (typeof notification.amount !== 'number') return undefined;
+    const unreferenced = await findUnreferencedPendingRefunds(client, attempt.charge_id, notification.amount);
+    return unreferenced.length === 1 ? unreferenced[0] : undefined;
+  });
 }

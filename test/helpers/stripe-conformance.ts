@@ -62,6 +62,9 @@ export const allowedExtraFields: Record<string, Record<string, Allowance>> = {
   payment_method_card: {
     regulated_status: { newerStripeField: 'PaymentMethods.d.ts#Card' },
   },
+  payment_intent_payment_method_options_sepa_debit: {
+    target_date: { newerStripeField: 'PaymentIntents.d.ts#SepaDebit' },
+  },
   payment_method_details_sepa_debit: {
     payrail_expected_debit_date: { payrailExtension: "docs/payment-methods.md: the day the debit is expected on the customer's account, which the SEPA pre-notification announces." },
   },

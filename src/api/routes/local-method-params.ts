@@ -57,5 +57,7 @@ export const localMethodOptionParams = {
   klarna: object({ capture_method: enumeration(['manual']), preferred_locale: string({ maxLength: 10 }), setup_future_usage: enumeration(['none']) }),
   // Payrail's extension: Stripe's UPI has no such option. `intent` asks a connector that can (Razorpay) for a link the
   // payer's UPI app opens rather than a collect request to the VPA.
-  upi: object({ flow: enumeration(['collect', 'intent'], { description: 'UPI collect (a request to the VPA; the default) or intent (a upi:// link for the payer\'s UPI app; Razorpay only).' }), setup_future_usage: enumeration(['none']) }),
+  // Stripe's newer `target_date` (the stripe package's types; not in the 2024-04-10 document): when the debit is made.
+  sepa_debit: object({ target_date: string({ maxLength: 10, description: 'The day (YYYY-MM-DD) to debit the customer\'s account: 3 to 15 calendar days from today (UTC), a TARGET2 business day.' }) }),
+  upi: object({ flow: enumeration(['collect', 'intent'], { description: 'UPI collect (a request to the VPA; the default) or intent (a upi:// link and QR code for the payer\'s UPI app: Razorpay and the test processor).' }), setup_future_usage: enumeration(['none']) }),
 };

@@ -54,6 +54,7 @@ const paymentMethodOptions = object({
   boleto: emptyable(localMethodOptionParams.boleto),
   pix: emptyable(localMethodOptionParams.pix),
   upi: emptyable(localMethodOptionParams.upi),
+  sepa_debit: emptyable(localMethodOptionParams.sepa_debit),
 });
 
 const intentFields = {

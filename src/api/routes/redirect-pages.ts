@@ -54,7 +54,8 @@ function notFound(reply: FastifyReply): FastifyReply {
 export function registerRedirectPages(app: FastifyInstance, deps: Dependencies): void {
   app.get<{ Params: { id: string } }>('/payrail/redirect/:id', async (request, reply) => {
     const attempt = attemptIdPattern.test(request.params.id) ? await findAttempt(deps.db, request.params.id) : undefined;
-    if (!attempt || attempt.status !== 'requires_action' || !attempt.redirect) return notFound(reply);
+    // Only a form POST is carried by this page (a GET redirect is linked directly; a UPI intent's link has its own page).
+    if (!attempt || attempt.status !== 'requires_action' || !attempt.redirect || attempt.redirect.method !== 'POST') return notFound(reply);
     const redirect = attempt.redirect;
     const nonce = randomBytes(16).toString('base64');
     const target = new URL(redirect.url);

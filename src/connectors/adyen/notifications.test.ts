@@ -120,10 +120,10 @@ describe('Adyen notifications: modifications', () => {
   it("maps REFUND, REFUND_FAILED and REFUNDED_REVERSED to the refund by its own pspReference (and merchantReference when it is a Payrail refund id), with Stripe's failure reasons", () => {
     const refund = (eventCode: string, overrides: Partial<AdyenNotificationItem> = {}) => modification(eventCode, { pspReference: 'RFND000000000001', merchantReference: refundId, ...overrides });
     assert.deepEqual(notificationsOf(refund('REFUND'), refund('REFUND', { success: 'false', reason: 'Modification in different currency than authorisation' }), refund('REFUND_FAILED'), refund('REFUNDED_REVERSED')), [
-      { kind: 'refund', eventKey: `REFUND:RFND000000000001:${paymentPsp}:true`, refundId, processorReference: 'RFND000000000001', status: 'succeeded', reason: null },
-      { kind: 'refund', eventKey: `REFUND:RFND000000000001:${paymentPsp}:false`, refundId, processorReference: 'RFND000000000001', status: 'failed', reason: 'declined' },
-      { kind: 'refund', eventKey: `REFUND_FAILED:RFND000000000001:${paymentPsp}:false`, refundId, processorReference: 'RFND000000000001', status: 'failed', reason: 'declined' },
-      { kind: 'refund', eventKey: `REFUNDED_REVERSED:RFND000000000001:${paymentPsp}:false`, refundId, processorReference: 'RFND000000000001', status: 'failed', reason: 'unknown' },
+      { kind: 'refund', eventKey: `REFUND:RFND000000000001:${paymentPsp}:true`, refundId, processorReference: 'RFND000000000001', status: 'succeeded', reason: null, paymentReference: paymentPsp, amount: 1050 },
+      { kind: 'refund', eventKey: `REFUND:RFND000000000001:${paymentPsp}:false`, refundId, processorReference: 'RFND000000000001', status: 'failed', reason: 'declined', paymentReference: paymentPsp, amount: 1050 },
+      { kind: 'refund', eventKey: `REFUND_FAILED:RFND000000000001:${paymentPsp}:false`, refundId, processorReference: 'RFND000000000001', status: 'failed', reason: 'declined', paymentReference: paymentPsp, amount: 1050 },
+      { kind: 'refund', eventKey: `REFUNDED_REVERSED:RFND000000000001:${paymentPsp}:false`, refundId, processorReference: 'RFND000000000001', status: 'failed', reason: 'unknown', paymentReference: paymentPsp, amount: 1050 },
     ]);
   });
 
@@ -174,7 +174,7 @@ describe('AdyenConnector.parseWebhook', () => {
     assert.deepEqual(await connector.parseWebhook({}, payload), [
       { kind: 'authorization', eventKey: `AUTHORISATION:${paymentPsp}:true`, attemptId, processorReference: paymentPsp, result: { status: 'authorized' } },
       { kind: 'capture', eventKey: `CAPTURE:CAPTURE000000001:${paymentPsp}:true`, attemptId, processorReference: paymentPsp, status: 'succeeded' },
-      { kind: 'refund', eventKey: `REFUND:REFUND0000000001:${paymentPsp}:true`, refundId: 're_connector000000000000000', processorReference: 'REFUND0000000001', status: 'succeeded', reason: null },
+      { kind: 'refund', eventKey: `REFUND:REFUND0000000001:${paymentPsp}:true`, refundId: 're_connector000000000000000', processorReference: 'REFUND0000000001', status: 'succeeded', reason: null, paymentReference: paymentPsp, amount: 700 },
     ]);
     const forged = Buffer.from(payload.toString('utf8').replace('"re_connector000000000000000"', '"re_someoneelse0000000000000"'));
     await assert.rejects(connector.parseWebhook({}, forged), (error: unknown) => error instanceof AdyenWebhookError && error.reason === 'signature_invalid');

@@ -95,6 +95,10 @@ export function adyenNotification(event: AdyenWebhookEvent): ProviderNotificatio
         processorReference: event.pspReference,
         status: event.success ? 'succeeded' : 'failed',
         reason: event.success ? null : event.eventCode === 'REFUNDED_REVERSED' ? 'unknown' : 'declined',
+        // The payment refunded and the amount: what finds a refund whose REFUND arrives before Adyen's answer to the
+        // refund request (and its pspReference) was written.
+        paymentReference: event.originalReference,
+        amount: event.amount.amount,
       };
     case 'other':
       return { kind: 'other', eventKey, description: describe(event) };

@@ -1,19 +1,20 @@
 import type { AuthorizeInput, AuthorizeOutput, Connector, Decline, ProviderNotification, ReferenceInput, RefundInput, SimpleOutput } from '../connector.ts';
 import { assertRequestTimeout } from '../shared/http.ts';
 import { operationOutput } from '../shared/outcomes.ts';
+import { upiIntentPageUrl, upiIntentWaiting } from '../shared/upi-intent.ts';
 import { RazorpayClient, RazorpayRequestError, type RazorpayOutcome } from './client.ts';
 import {
   attemptIdOf,
   checkoutRedirect,
   fromPayment,
   fromRefund,
-  intentDisplay,
   processingError,
   razorpayCarriedTypes,
   refundIdOf,
   toOrderRequest,
   toUpiPaymentRequest,
   upiFlowOf,
+  upiIntentExpirySeconds,
   type RazorpayCollection,
   type RazorpayOrder,
   type RazorpayPayment,
@@ -35,6 +36,8 @@ export interface RazorpayConnectorConfig {
   timeoutMs: number;
   /** Where Razorpay's checkout posts a card payment's result when the payment brings no `AuthorizeInput.returnUrl`. */
   returnUrl: string;
+  /** Payrail's public URL: a UPI intent's `hosted_instructions_url` is Payrail's page of the attempt there. */
+  publicUrl: string;
 }
 
 /** The payer came back from Razorpay's checkout without paying (closed it, or the order has no payment). */
@@ -80,6 +83,7 @@ export class RazorpayConnector implements Connector {
   constructor(config: RazorpayConnectorConfig) {
     assertRequestTimeout(config.timeoutMs);
     if (!URL.canParse(config.returnUrl)) throw new Error('returnUrl must be an absolute URL');
+    if (!URL.canParse(config.publicUrl)) throw new Error('publicUrl must be an absolute URL');
     this.#config = config;
     this.#client = new RazorpayClient({ endpoint: config.baseUrl.replace(/\/+$/, ''), keyId: config.keyId, keySecret: config.keySecret, timeoutMs: config.timeoutMs });
   }
@@ -184,7 +188,8 @@ export class RazorpayConnector implements Connector {
     if (typeof answer.razorpay_payment_id !== 'string') return { status: 'pending' };
     if (upiFlowOf(input) === 'intent') {
       if (typeof answer.link !== 'string') return { status: 'processing', processorReference: answer.razorpay_payment_id };
-      return { status: 'requires_authentication', processorReference: answer.razorpay_payment_id, display: intentDisplay(answer.link) };
+      // Payrail's page of the attempt shows the link and its QR code (hosted_instructions_url, qr_code).
+      return upiIntentWaiting(answer.link, upiIntentPageUrl(this.#config.publicUrl, input.attemptId), upiIntentExpirySeconds, answer.razorpay_payment_id);
     }
     // The collect request is on its way to the payer's UPI app: the answer comes by webhook (or `sync`).
     return { status: 'processing', processorReference: answer.razorpay_payment_id };

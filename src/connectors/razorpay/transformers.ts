@@ -1,4 +1,4 @@
-import { assertNever, type AuthorizeInput, type AuthorizeOutput, type Decline, type DisplayDetails, type RedirectToUrl, type SimpleOutput } from '../connector.ts';
+import { assertNever, type AuthorizeInput, type AuthorizeOutput, type Decline, type RedirectToUrl, type SimpleOutput } from '../connector.ts';
 
 /**
  * Pure mapping between Payrail and Razorpay's REST API v1 (razorpay.com/docs/api: Orders, Payments, S2S UPI,
@@ -178,14 +178,6 @@ export function declineOf(payment: RazorpayPayment): Decline {
  */
 export function methodDetailsOf(payment: RazorpayPayment): { methodDetails?: Record<string, unknown> } {
   return payment.method === 'card' ? {} : { methodDetails: { vpa: payment.vpa ?? payment.upi?.vpa ?? null } };
-}
-
-/**
- * The intent's `next_action` of a UPI intent payment: Stripe's `upi_handle_redirect_or_display_qr_code`, whose
- * `hosted_instructions_url` here is the `upi://pay` link Razorpay answered (a phone opens the payer's UPI app from it).
- */
-export function intentDisplay(link: string): DisplayDetails {
-  return { type: 'upi_handle_redirect_or_display_qr_code', details: { hosted_instructions_url: link }, expires: { afterSeconds: upiIntentExpirySeconds } };
 }
 
 /**

@@ -86,3 +86,13 @@ export function pixBrCode(seed: string, amount: number): string {
     + '6304';
   return payload + crc16Ccitt(payload);
 }
+
+/**
+ * A UPI intent link (NPCI's `upi://pay` deep link) for the amount in paise, paying the test processor's VPA with the
+ * attempt as the transaction reference: what a payer's UPI app opens, as Razorpay's intent flow answers it.
+ */
+export function upiIntentLink(seed: string, amount: number): string {
+  const reference = `PAYRAIL${createHash('sha256').update(`upi:${seed}`).digest('hex').slice(0, 16).toUpperCase()}`;
+  const query = new URLSearchParams({ pa: 'payrail.test@okpayrail', pn: 'Payrail Test', tr: reference, am: (amount / 100).toFixed(2), cu: 'INR', tn: 'Payrail test payment' });
+  return `upi://pay?${query.toString()}`;
+}

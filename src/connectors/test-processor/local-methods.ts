@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConnectorRequestError, type AuthorizeInput, type AuthorizeOutput, type Decline, type DisplayDetails, type LocalMethodData } from '../connector.ts';
-import { boletoNumber, pixBrCode } from './display-details.ts';
+import { upiIntentWaiting } from '../shared/upi-intent.ts';
+import { boletoNumber, pixBrCode, upiIntentLink } from './display-details.ts';
 
 /**
  * How the built-in test processor pays with local payment methods (src/payment-methods/method-types.ts), as Stripe's
@@ -8,6 +9,8 @@ import { boletoNumber, pixBrCode } from './display-details.ts';
  * - a redirect method (iDEAL, Bancontact, EPS, P24, Klarna) sends the customer to Payrail's test payment page
  *   (`/payrail/test_payment/:attempt`, next to the return page), where "Authorize test payment" authorizes it and
  *   "Fail test payment" fails it; Payrail then asks the processor to finish with that answer;
+ * - a boleto shows its voucher until paid ("Mark as paid" on its test page, or Stripe's test e-mails' simulated
+ *   customer) or expired;
  * - BLIK has no page: the payment is `processing` until the processor is asked again (`sync`, by the janitor), and then
  *   ends as Stripe's test e-mail patterns say (`billing_details[email]` containing `insufficient_funds@`, ...).
  * Like the card flows, a pure function of its input: `sync` always gives the same final answer.
@@ -91,6 +94,38 @@ const boletoDefaultDays = 3;
 const pixDefaultSeconds = 86_400;
 
 /**
+ * Stripe's boleto test e-mails (docs.stripe.com/payments/boleto/accept-a-payment, "Test your integration"): the local
+ * part of `billing_details[email]` ending with the pattern picks what the simulated customer does with the voucher.
+ * `succeed_immediately` pays within seconds; `expire_immediately` expires now and `expire_with_delay` in 3 minutes,
+ * whatever `expires_after_days` says; `fill_never` never pays, expiring as the options say. Any other e-mail pays after
+ * about 3 minutes. Stripe's test tax ids (CPF 000.000.000-00, CNPJ 00.000.000/0000-00) pass the check digits as they are.
+ */
+type BoletoScenario = { paidAfterSeconds?: number; expiresAfterSeconds?: number };
+const boletoScenarios: Record<string, BoletoScenario> = {
+  succeed_immediately: { paidAfterSeconds: 0 },
+  expire_immediately: { expiresAfterSeconds: 0 },
+  expire_with_delay: { expiresAfterSeconds: 180 },
+  fill_never: {},
+};
+const boletoDefaultScenario: BoletoScenario = { paidAfterSeconds: 180 };
+
+function boletoScenario(email: string | null): BoletoScenario {
+  const local = email?.split('@')[0] ?? '';
+  return Object.entries(boletoScenarios).find(([pattern]) => local.endsWith(pattern))?.[1] ?? boletoDefaultScenario;
+}
+
+/**
+ * Stripe's Pix test e-mails (docs.stripe.com/payments/pix): the same as a boleto's but `fill_never`, which Pix does not
+ * list. A Pix's e-mail is optional: without one the tester decides ("Mark as paid"), as before.
+ */
+function pixScenario(email: string | null): BoletoScenario {
+  if (email === null) return {};
+  const local = email.split('@')[0];
+  const found = Object.entries(boletoScenarios).find(([pattern]) => pattern !== 'fill_never' && local.endsWith(pattern));
+  return found?.[1] ?? boletoDefaultScenario;
+}
+
+/**
  * A boleto voucher or Pix QR code to pay, with Payrail's test pages where a tester marks it paid (`hosted_voucher_url`,
  * `hosted_instructions_url`) and the QR code's images.
  */
@@ -98,21 +133,29 @@ function displayDetails(input: AuthorizeInput, method: LocalMethodData): Display
   const { base, attempt } = pagesOf(input.returnUrl);
   if (method.type === 'boleto') {
     const days = typeof method.options.expires_after_days === 'number' ? method.options.expires_after_days : boletoDefaultDays;
+    const scenario = boletoScenario(method.billingDetails.email);
     const voucher = `${base}/payrail/test_voucher/${attempt}`;
+    const dueSeconds = Math.floor(Date.now() / 1000) + (scenario.expiresAfterSeconds ?? days * 86_400);
     return {
       type: 'boleto_display_details',
-      details: { hosted_voucher_url: voucher, number: boletoNumber(attempt, input.amount, Math.floor(Date.now() / 1000) + days * 86_400), pdf: `${voucher}/pdf` },
-      expires: { afterDays: days },
+      details: { hosted_voucher_url: voucher, number: boletoNumber(attempt, input.amount, dueSeconds), pdf: `${voucher}/pdf` },
+      expires: scenario.expiresAfterSeconds === undefined ? { afterDays: days } : { afterSeconds: scenario.expiresAfterSeconds },
+      ...(scenario.paidAfterSeconds === undefined ? {} : { paidAfterSeconds: scenario.paidAfterSeconds }),
     };
   }
-  const seconds = typeof method.options.expires_after_seconds === 'number' ? method.options.expires_after_seconds : pixDefaultSeconds;
+  const scenario = pixScenario(method.billingDetails.email);
+  const seconds = scenario.expiresAfterSeconds ?? (typeof method.options.expires_after_seconds === 'number' ? method.options.expires_after_seconds : pixDefaultSeconds);
   const page = `${base}/payrail/test_pix/${attempt}`;
   return {
     type: 'pix_display_qr_code',
     details: { data: pixBrCode(attempt, input.amount), hosted_instructions_url: page, image_url_png: `${page}/qr.png`, image_url_svg: `${page}/qr.svg` },
     expires: { afterSeconds: seconds },
+    ...(scenario.paidAfterSeconds === undefined ? {} : { paidAfterSeconds: scenario.paidAfterSeconds }),
   };
 }
+
+/** How long a UPI intent stays payable: as the Razorpay connector's (Razorpay times an unanswered UPI payment out after about 12 minutes). */
+const upiIntentExpirySeconds = 720;
 
 /** Razorpay's test VPAs, which the test processor follows for UPI: `failure@razorpay` fails; any other VPA pays. */
 const upiFailureVpa = 'failure@razorpay';
@@ -163,6 +206,18 @@ export function decideLocal(input: AuthorizeInput, method: LocalMethodData, aske
     if (declined) return { status: 'declined', decline: decline('payment_method_provider_decline', declined[0], declined[1]), processorReference, riskScore };
     const timedOut = blikScenario(email, blikTimeouts);
     if (timedOut) return { status: 'declined', decline: decline('payment_method_provider_timeout', timedOut[0], timedOut[1]), processorReference, riskScore };
+    return authorized;
+  }
+  if (method.type === 'upi' && method.options.flow === 'intent') {
+    // A UPI intent (payment_method_options[upi][flow]=intent, as the Razorpay connector takes it): the payer's UPI app
+    // opens the link; on Payrail's page of the attempt a tester approves or fails it, as on the test payment page.
+    if (input.authentication === undefined) {
+      const { base, attempt } = pagesOf(input.returnUrl);
+      return upiIntentWaiting(upiIntentLink(attempt, input.amount), `${base}/payrail/upi/${attempt}`, upiIntentExpirySeconds, processorReference);
+    }
+    if (input.authentication.status === 'failed') {
+      return { status: 'declined', decline: decline('payment_method_provider_decline', 'customer_declined', 'The customer declined the UPI payment or let it time out.'), processorReference, riskScore };
+    }
     return authorized;
   }
   if (method.type === 'upi') {

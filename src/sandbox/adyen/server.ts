@@ -165,6 +165,7 @@ export function buildAdyenSandbox(options: AdyenSandboxOptions) {
       if (idempotencyKey !== undefined) store.idempotency.set(idempotencyKey, { fingerprint, status: answer.status, body: answer.body });
     }
     if (draw.timeoutAfter) return held.hold(request, reply);
+    if (draw.answerDelayMs > 0) await sleep(draw.answerDelayMs);
     if (draw.failAfter) return reply.status(500).send(new AdyenError(500, '000', 'Internal error', 'internal').toBody());
     return reply.status(answer.status).send(answer.body);
   }

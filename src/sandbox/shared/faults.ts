@@ -11,11 +11,14 @@
  * - `timeoutRate`: the request is processed, then no response is ever sent (the connection is held until the client
  *   gives up, or `faultTimeoutHoldMs` passes and it is dropped).
  * - `latencyMs`: added before processing every API request.
+ * - `answerDelayMs` (Adyen sandbox): added after processing, before answering: the request's notification (a refund's
+ *   REFUND webhook) can reach the caller before the answer does.
  * - `webhookDelayMs`: added before the first delivery of every notification.
  * - `webhookDuplicate`: every notification is delivered twice (Adyen documents that duplicates can happen).
  */
 export interface Faults {
   latencyMs: number;
+  answerDelayMs: number;
   errorRate: number;
   timeoutRate: number;
   status5xxRate: number;
@@ -30,11 +33,11 @@ export const faultDelayMaxMs = 120_000;
 export const faultTimeoutHoldMs = 120_000;
 
 export function noFaults(): Faults {
-  return { latencyMs: 0, errorRate: 0, timeoutRate: 0, status5xxRate: 0, outage: false, webhookDelayMs: 0, webhookDuplicate: false };
+  return { latencyMs: 0, answerDelayMs: 0, errorRate: 0, timeoutRate: 0, status5xxRate: 0, outage: false, webhookDelayMs: 0, webhookDuplicate: false };
 }
 
 const rateFields = ['errorRate', 'timeoutRate', 'status5xxRate'] as const;
-const delayFields = ['latencyMs', 'webhookDelayMs'] as const;
+const delayFields = ['latencyMs', 'answerDelayMs', 'webhookDelayMs'] as const;
 const flagFields = ['outage', 'webhookDuplicate'] as const;
 
 /** Merges a partial update into the current faults; returns an error message naming the field on bad input. */
@@ -71,6 +74,8 @@ export interface FaultDraw {
   /** Process, then answer 500. */
   failAfter: boolean;
   latencyMs: number;
+  /** Process, then wait this long before answering. */
+  answerDelayMs: number;
 }
 
 export function drawFaults(faults: Faults, random: () => number = Math.random): FaultDraw {
@@ -80,5 +85,6 @@ export function drawFaults(faults: Faults, random: () => number = Math.random): 
     timeoutAfter: faults.timeoutRate > 0 && random() < faults.timeoutRate,
     failAfter: faults.status5xxRate > 0 && random() < faults.status5xxRate,
     latencyMs: faults.latencyMs,
+    answerDelayMs: faults.answerDelayMs,
   };
 }
