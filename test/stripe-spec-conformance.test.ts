@@ -610,7 +610,7 @@ describe('every answer of every operation matches Stripe', () => {
     await stripe.accounts.retrieveCurrent({}, { stripeAccount: seller.id });
     await stripe.accounts.update(seller.id, { metadata: { tier: 'gold' }, settings: { payouts: { schedule: { interval: 'weekly', weekly_anchor: 'monday' } } } });
     await stripe.accounts.listExternalAccounts(seller.id);
-    const company = await stripe.accounts.create({ controller: { stripe_dashboard: { type: 'none' } }, country: 'GB', business_type: 'company', company: { name: 'Seller Ltd', tax_id: '000000000', address: { line1: '1 High St', city: 'London', postal_code: 'EC1A 1AA' } }, capabilities: { transfers: { requested: true } } });
+    const company = await stripe.accounts.create({ controller: { stripe_dashboard: { type: 'none' } }, country: 'GB', business_type: 'company', company: { name: 'Seller Ltd', structure: 'private_company', tax_id: '000000000', address: { line1: '1 High St', city: 'London', postal_code: 'EC1A 1AA' } }, capabilities: { transfers: { requested: true } } });
     await stripe.accounts.create({ type: 'standard', country: 'FR' });
     await stripe.accounts.list({ limit: 10 });
     // A platform's balance shows its Connect reserve (connect_reserved).
