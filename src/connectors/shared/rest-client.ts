@@ -1,7 +1,7 @@
 import { rootCertificates } from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { ConnectorRequestError } from './errors.ts';
-import { classifyFetchFailure, readLimited, responseBytesMax } from './http.ts';
+import { classifyFetchFailure, connectionErrorCode, readLimited, responseBytesMax } from './http.ts';
 
 // One JSON REST transport for the providers whose APIs share its shape (Mollie, Mercado Pago): a bearer credential, an
 // idempotency-key header on POSTs, a 5xx retried under the same key, and every answer classified into ok / ambiguous /
@@ -37,6 +37,9 @@ export interface RestClientConfig {
   readRejection: (body: Record<string, unknown>) => { detail: string | null; field: string | null };
 }
 
+/** Connection errors of a request on a connection the other side had closed (a kept-alive socket's race). */
+const connectionResetCodes = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
 export class RestClient {
   readonly #config: RestClientConfig;
   readonly #dispatcher: Agent | undefined;
@@ -51,14 +54,20 @@ export class RestClient {
    * `serverErrorRetriesMax` times), which the provider answers with the first request's stored result.
    */
   async request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options: { body?: unknown; idempotencyKey?: string } = {}): Promise<RestOutcome> {
+    let resentGet = false;
     for (let attempt = 0; ; attempt++) {
-      const outcome = await this.#send(method, path, options);
+      const { reset, ...outcome } = await this.#send(method, path, options);
+      // A GET is safe to repeat: one whose kept-alive connection the provider had closed is sent again once, at once.
+      if (reset && method === 'GET' && !resentGet) {
+        resentGet = true;
+        continue;
+      }
       const retry = outcome.kind === 'ambiguous' && outcome.detail.startsWith('HTTP 5') && method !== 'GET' && options.idempotencyKey !== undefined;
-      if (!retry || attempt >= serverErrorRetriesMax) return outcome;
+      if (!retry || attempt >= serverErrorRetriesMax) return outcome as RestOutcome;
     }
   }
 
-  async #send(method: string, path: string, options: { body?: unknown; idempotencyKey?: string }): Promise<RestOutcome> {
+  async #send(method: string, path: string, options: { body?: unknown; idempotencyKey?: string }): Promise<RestOutcome & { reset?: boolean }> {
     const headers: Record<string, string> = { ...this.#config.headers };
     let body: string | undefined;
     if (options.body !== undefined) {
@@ -75,7 +84,8 @@ export class RestClient {
       status = response.status;
       text = await readLimited(response as unknown as Response, responseBytesMax);
     } catch (error) {
-      return classifyFetchFailure(error);
+      const failure = classifyFetchFailure(error);
+      return connectionResetCodes.has(connectionErrorCode(error) ?? '') ? { ...failure, reset: true } : failure;
     }
     if (status >= 500) return { kind: 'ambiguous', detail: `HTTP ${status}` };
     if (status === 401 || status === 403) throw this.#config.refusedCredential(status);
