@@ -1,6 +1,6 @@
 import type { Queryable } from '../platform/db.ts';
 import type { Scope } from '../platform/scope.ts';
-import { rowsIn, type Statement } from '../platform/statements.ts';
+import { jsonRows, jsonRowsFrom, jsonRowsGate, type PartOptions, type Statement } from '../platform/statements.ts';
 
 // A card's security code, kept encrypted until the card's first authorization (payment_method_security_codes,
 // db/migrations/049_card_security_codes.sql; docs/security.md): the only SQL that touches it. The code is never read
@@ -21,12 +21,19 @@ export function securityCodeInsertStatement(scope: Scope, paymentMethodId: strin
 
 /**
  * Deletes a PaymentMethod's security code, as a part of the statement recording an authorization's outcome, only when
- * the part `onlyIfRowsIn` (the intent's compare-and-set) returned a row: the code is used once.
+ * the intent's compare-and-set (`gate`) returned its row: the code is used once. Written as JSON rows gated by key and
+ * reached through `= ANY` of its own array, so the group commit can merge the outcomes of many requests into one
+ * statement, as it merges the outcomes of cards that have no code.
  */
-export function securityCodeWipeStatement(scope: Scope, paymentMethodId: string, onlyIfRowsIn: string): Statement {
+export function securityCodeWipeStatement(scope: Scope, paymentMethodId: string, gate: PartOptions): Statement {
+  const gated = jsonRowsGate(gate);
+  const row: Record<string, unknown> = { payment_method_id: paymentMethodId, account_id: scope.accountId, livemode: scope.livemode };
+  if (gate.gateKey !== undefined) row.gate = gate.gateKey;
   return {
-    text: `DELETE FROM payment_method_security_codes WHERE payment_method_id = $1 AND (account_id, livemode) IS NOT DISTINCT FROM ($2, $3) AND ${rowsIn(onlyIfRowsIn)} RETURNING payment_method_id`,
-    values: [paymentMethodId, scope.accountId, scope.livemode],
+    text: `DELETE FROM payment_method_security_codes c USING ${jsonRowsFrom('$1', 'payment_method_security_codes')}${gated.from}
+      WHERE c.payment_method_id = ANY ($2::text[]) AND c.payment_method_id = r.payment_method_id
+        AND (c.account_id, c.livemode) IS NOT DISTINCT FROM (r.account_id, r.livemode) AND ${gated.condition} RETURNING c.payment_method_id`,
+    values: [jsonRows([row]), [paymentMethodId]],
   };
 }
 

@@ -54,7 +54,7 @@ export function changeParts(change: PaymentChange, prefix: string, intentGate: P
     }
   }
   if (change.providerReference && gate) parts.push({ name: `${prefix}provider_reference`, statement: providerReferenceUpsertStatement(change.scope, change.providerReference, gate) });
-  if (change.securityCodeWipe && gate) parts.push({ name: `${prefix}security_code_wipe`, statement: securityCodeWipeStatement(change.scope, change.securityCodeWipe.paymentMethodId, gate) });
+  if (change.securityCodeWipe && gate) parts.push({ name: `${prefix}security_code_wipe`, statement: securityCodeWipeStatement(change.scope, change.securityCodeWipe.paymentMethodId, gated) });
   if (change.scaCounters && gate) parts.push({ name: `${prefix}sca_counters`, statement: counterChangeStatement(change.scope, change.scaCounters.change, change.scaCounters.now, gate) });
   if (change.events.length > 0 && gate) parts.push({ name: `${prefix}new_events`, statement: eventsInsertStatement(change.scope, change.request, change.events, gated) });
   // A Connect charge's rows (only for intents with Connect parameters: an ordinary payment has no such part).
@@ -112,7 +112,7 @@ export async function writeChanges(db: Queryable, changes: readonly PaymentChang
  * id, when every part is written from JSON rows gated by that key (the side writes below are not yet).
  */
 function mergeKeyOf(change: PaymentChange): string | undefined {
-  if (!change.intent || change.challenge || change.abandonChallenges || change.paymentMethod || change.providerReference || change.connect || change.scaCounters || change.mandate || change.securityCodeWipe) return undefined;
+  if (!change.intent || change.challenge || change.abandonChallenges || change.paymentMethod || change.providerReference || change.connect || change.scaCounters || change.mandate) return undefined;
   return change.intent.current.id;
 }
 
