@@ -36,14 +36,7 @@ const keyOfRow = 'k.account_id = r.account_id AND k.livemode = r.livemode AND k.
 
 /** Inserts the key locked by `token`; false when the key already exists. */
 export async function insertLockedKey(db: Queryable, scope: Scope, key: string, request: IdempotentRequest, token: string): Promise<boolean> {
-  const inserted = await db.query(queryOf(keyWrite(
-    `INSERT INTO idempotency_keys (account_id, livemode, key, request_method, request_path, request_fingerprint, locked_at, lock_token)
-     SELECT r.account_id, r.livemode, r.key, r.request_method, r.request_path, r.request_fingerprint, now(), r.lock_token
-       FROM ${jsonRowsFrom('$1', 'idempotency_keys')} ORDER BY rows_in.n
-     ON CONFLICT DO NOTHING RETURNING lock_token AS id`,
-    { account_id: scope.accountId, livemode: scope.livemode, key, request_method: request.method, request_path: request.path, request_fingerprint: request.fingerprint, lock_token: token },
-    token,
-  )));
+  const inserted = await db.query(queryOf(lockedKeyStatement(scope, key, request, token, null)));
   return inserted.rowCount === 1;
 }
 
@@ -123,11 +116,11 @@ export function recoveryResourceStatement(scope: Scope, key: string, token: stri
 }
 
 /**
- * The key's insert as the first write of a request that has not taken it yet: the key, locked by `token`, with its
- * recovery point already set. It returns the token as `id` when it inserted the key, and nothing when the key exists
- * (a replay, another request with the key, a reused key), so the write's other parts, gated on it, write nothing then.
+ * The key's insert, locked by `token`: the token as `id` when it inserted the key, nothing when the key exists (a
+ * replay, another request with the key, a reused key). As the first write of a request that has not taken its key
+ * yet (`resource`, its recovery point, already set), the write's other parts are gated on it and write nothing then.
  */
-export function lockedKeyWithRecoveryStatement(scope: Scope, key: string, request: IdempotentRequest, token: string, resource: string): Statement {
+export function lockedKeyStatement(scope: Scope, key: string, request: IdempotentRequest, token: string, resource: string | null): Statement {
   return keyWrite(
     `INSERT INTO idempotency_keys (account_id, livemode, key, request_method, request_path, request_fingerprint, locked_at, lock_token, recovery_resource)
      SELECT r.account_id, r.livemode, r.key, r.request_method, r.request_path, r.request_fingerprint, now(), r.lock_token, r.recovery_resource

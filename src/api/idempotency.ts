@@ -4,7 +4,7 @@ import type { SecretBox } from '../platform/crypto.ts';
 import type { Queryable } from '../platform/db.ts';
 import type { PartOptions, Statement } from '../platform/statements.ts';
 import { ApiError } from '../platform/errors.ts';
-import { deleteKeysOlderThan, deleteUnusedKey, findKey, insertLockedKey, keyHeldStatement, lockedKeyWithRecoveryStatement, recoveryResourceStatement, storeResponse, storeResponseStatement, takeOverStaleKey, unlockKey, type IdempotentRequest } from './idempotency-repository.ts';
+import { deleteKeysOlderThan, deleteUnusedKey, findKey, insertLockedKey, keyHeldStatement, lockedKeyStatement, recoveryResourceStatement, storeResponse, storeResponseStatement, takeOverStaleKey, unlockKey, type IdempotentRequest } from './idempotency-repository.ts';
 import { isStorableText } from './text.ts';
 
 /**
@@ -122,7 +122,7 @@ export function answerParts(secretBox: SecretBox, caller: Caller, key: string, t
  * locked by `token`, with the recovery point, and returns a row only when the key did not exist (idempotency-repository.ts).
  */
 export function firstCheckpointStatement(caller: Caller, key: string, request: IdempotentRequest, token: string, resource: string): Statement {
-  return lockedKeyWithRecoveryStatement(caller, key, request, token, resource);
+  return lockedKeyStatement(caller, key, request, token, resource);
 }
 
 

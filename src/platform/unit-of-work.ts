@@ -176,7 +176,8 @@ export class UnitOfWork {
     const onFinal = this.onFinal;
     if (options.singleStatement && (!onFinal || (options.answerInStatement && this.answersInStatement))) {
       const result = this.commits ? await work(this.commits.connection(options.lockKey) as unknown as pg.PoolClient) : await withClient(this.db, work);
-      // The statement wrote nothing (or could not carry the answer): the answer is stored on its own, from the result.
+      // The statement did not store the answer (its compare-and-set did not match, so it wrote nothing): the answer is
+      // stored on its own, from the result.
       if (onFinal && !this.answered) {
         if (this.commits) await this.commits.transaction((client) => onFinal(client, result), options.lockKey);
         else await inTransaction(this.db, (client) => onFinal(client, result));

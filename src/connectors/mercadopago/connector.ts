@@ -160,17 +160,7 @@ export class MercadoPagoConnector implements Connector {
     if (!input.localMethod) throw new MercadoPagoRequestError('configuration', 'the Mercado Pago connector carries Pix, boleto and cards only');
     if (input.localMethod.billingDetails.email === null) return { status: 'declined', decline: payerEmailMissing, processorReference: null, riskScore: 0 };
     const request = toPaymentRequest(input, { notificationUrl: this.#config.notificationUrl, nowSeconds: Math.floor(Date.now() / 1000) });
-    const outcome = await this.#client.request('POST', '/v1/payments', { body: request, idempotencyKey: idempotencyKey('create-payment', input.attemptId) });
-    switch (outcome.kind) {
-      case 'ok':
-        return this.#answer(outcome.body as MercadoPagoPayment);
-      case 'ambiguous':
-        return { status: 'pending' };
-      case 'not_sent':
-        throw new MercadoPagoRequestError('not_sent', `Mercado Pago was not reached: ${outcome.detail}`);
-      case 'rejected':
-        return { status: 'declined', decline: { ...processingError, message: outcome.detail ?? processingError.message }, processorReference: null, riskScore: 0 };
-    }
+    return this.#postPayment(input, request);
   }
 
   /**
@@ -193,6 +183,11 @@ export class MercadoPagoConnector implements Connector {
     const request = toCardPaymentRequest(input, {
       decimalAmount: toDecimalAmount(input.amount, input.currency), token: (tokenAnswer.body as { id: string }).id, methodId, email: card.holderEmail, notificationUrl: this.#config.notificationUrl,
     });
+    return this.#postPayment(input, request);
+  }
+
+  /** Creates the payment (`POST /v1/payments`) under the attempt's X-Idempotency-Key and reads its answer. */
+  async #postPayment(input: AuthorizeInput, request: unknown): Promise<AuthorizeOutput> {
     const outcome = await this.#client.request('POST', '/v1/payments', { body: request, idempotencyKey: idempotencyKey('create-payment', input.attemptId) });
     switch (outcome.kind) {
       case 'ok':
